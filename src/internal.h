@@ -1,0 +1,143 @@
+/* internal.h - shared declarations of winvm's modules.  Every internal name starts with wv_. */
+#ifndef WV_INTERNAL_H
+#define WV_INTERNAL_H
+
+#include "winvm.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define WV_PAGE_SIZE ((uintptr_t)4096)
+#define WV_GRANULE ((uintptr_t)65536)
+/* Windows x64 user space: [0x10000, 0x7FFFFFFEFFFF]; we refuse anything outside it. */
+#define WV_MIN_ADDR ((uintptr_t)0x10000)
+#define WV_MAX_ADDR ((uintptr_t)0x7FFFFFFEFFFF)
+#define WV_END_ADDR (WV_MAX_ADDR + 1)
+
+#define wv_page_down(a) ((uintptr_t)(a) & ~(WV_PAGE_SIZE - 1))
+#define wv_page_up(a) (((uintptr_t)(a) + WV_PAGE_SIZE - 1) & ~(WV_PAGE_SIZE - 1))
+#define wv_gran_down(a) ((uintptr_t)(a) & ~(WV_GRANULE - 1))
+#define wv_gran_up(a) (((uintptr_t)(a) + WV_GRANULE - 1) & ~(WV_GRANULE - 1))
+
+/* ---- errors (error.c) ---- */
+/* Sets the thread's last error and returns the failure value the caller hands back. */
+void wv_set_error(DWORD code);
+DWORD wv_errno_to_error(int err);
+
+/* ---- per-page state (protect.c) ----
+ * One uint16_t per page.  The low WV_VISIBLE bits are what VirtualQuery can see: two pages
+ * belong to one region exactly when (a ^ b) & WV_VISIBLE == 0.  Invariants:
+ *   - a page without WV_COMMITTED has no protection index and no modifier bits;
+ *   - a committed page has exactly one protection index in 1..8;
+ *   - WV_GUARD never goes with PAGE_NOACCESS; NOCACHE and WRITECOMBINE never with GUARD
+ *     or with each other.
+ */
+typedef uint16_t wv_page_t;
+
+enum {
+    WV_PROT_MASK = 0x000f,   /* index: 1 NOACCESS .. 8 EXECUTE_WRITECOPY, 0 none */
+    WV_COMMITTED = 0x0010,
+    WV_GUARD = 0x0020,
+    WV_NOCACHE = 0x0040,
+    WV_WRITECOMBINE = 0x0080,
+    WV_COPIED = 0x0100,      /* write-copy page that already holds its private copy */
+    WV_VISIBLE = 0x01ff,
+    WV_WATCH_DIRTY = 0x0200, /* written since the last write-watch reset (hidden) */
+    WV_RESET_KEPT = 0x0400,  /* MEM_RESET found the page resident (hidden) */
+};
+
+/* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
+ * value is not exactly one base protection with allowed modifiers.  allow_copy admits the
+ * two WRITECOPY protections (mapped and image views only). */
+wv_page_t wv_prot_parse(DWORD protect, bool allow_copy);
+/* The PAGE_* value VirtualQuery reports for a page (0 when not committed). */
+DWORD wv_prot_report(wv_page_t page);
+/* The PROT_* bits the host mapping needs for a page. */
+int wv_prot_host(wv_page_t page);
+
+/* ---- the state model (space.c) ---- */
+/* libbsd's header expects its overlay's __unused; we include it directly. */
+#ifndef __unused
+#define __unused __attribute__((unused))
+#endif
+#include <bsd/sys/tree.h>
+
+enum { WV_VIEW_WRITE_WATCH = 1 };
+
+struct wv_view {
+    RB_ENTRY(wv_view) link;
+    uintptr_t base;        /* 64 KiB aligned */
+    uintptr_t end;         /* page aligned; the allocation is [base, end) */
+    size_t npages;
+    DWORD alloc_protect;   /* as given at allocation; never changes */
+    DWORD type;            /* MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE */
+    unsigned flags;
+    wv_page_t *page;       /* npages entries */
+    uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
+    uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */
+    size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
+};
+
+/* Lock protecting the tree, the granule map and every view's pages. */
+void wv_space_read_lock(void);
+void wv_space_write_lock(void);
+void wv_space_unlock(void);
+
+struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
+                            wv_page_t initial);
+void wv_view_delete(struct wv_view *v);
+
+/* Callers hold the write lock. */
+void wv_space_insert(struct wv_view *v);
+void wv_space_remove(struct wv_view *v);
+/* Callers hold a lock.  find: the view containing addr; next: the first view starting at or
+ * after addr; first: the lowest view whose end is above addr. */
+struct wv_view *wv_space_find(uintptr_t addr);
+struct wv_view *wv_space_next(uintptr_t addr);
+struct wv_view *wv_space_first_after(uintptr_t addr);
+struct wv_view *wv_space_last(void);
+size_t wv_space_count(void);
+
+static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
+{
+    return (addr - v->base) / WV_PAGE_SIZE;
+}
+/* Number of pages from page i (inclusive) up to the next region start, capped at limit. */
+size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit);
+/* Sets pages [i, i+n) to (page & keep) | set, keeping region edges exact. */
+void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set);
+/* True when every page of [i, i+n) has (page & mask) == want. */
+bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want);
+/* Calls fn for each maximal run of [i, i+n) with equal host protection. */
+int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
+                      int (*fn)(const struct wv_view *v, size_t i, size_t n, int prot, void *arg),
+                      void *arg);
+
+/* ---- placement and host mappings (os.c) ---- */
+/* Maps [addr, addr+size) exactly, failing if anything is there.  Returns 0 or a Win32 error. */
+DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot);
+/* Maps size bytes at a 64 KiB-aligned address of winvm's choosing. */
+DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, uintptr_t *out);
+DWORD wv_os_unmap(uintptr_t addr, size_t size);
+DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
+/* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
+void wv_os_discard(uintptr_t addr, size_t size);
+/* Called with the write lock held once a range is released, so placement can reuse it. */
+void wv_os_note_released(uintptr_t addr, size_t size);
+
+/* ---- memory winvm does not manage (foreign.c) ---- */
+/* Describes addr, which no view contains, as Windows would: free space up to the next
+ * mapping (capped at limit), or a foreign mapping reported by the kernel. */
+void wv_foreign_query(uintptr_t addr, uintptr_t limit, MEMORY_BASIC_INFORMATION *mbi);
+/* Start of the first host mapping at or above addr that overlaps [addr, end), or 0. */
+uintptr_t wv_foreign_next(uintptr_t addr, uintptr_t end, uintptr_t *map_end);
+
+/* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
+LPVOID wv_reset(uintptr_t addr, SIZE_T size, bool undo);
+
+/* ---- pagemap (proc.c) ---- */
+/* Bit i of out (n <= 64) set when page i of [addr, addr + n pages) is resident. */
+int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out);
+
+#endif

@@ -1,0 +1,77 @@
+/* protect.c - PAGE_* validation and translation to page bits and PROT_* bits. */
+#include "internal.h"
+
+#include <sys/mman.h>
+
+/* Index i (1..8) is the protection 1 << (i - 1): NOACCESS, READONLY, READWRITE, WRITECOPY,
+ * EXECUTE, EXECUTE_READ, EXECUTE_READWRITE, EXECUTE_WRITECOPY. */
+static const int wv_host_of_index[9] = {
+    PROT_NONE,
+    PROT_NONE,                           /* NOACCESS */
+    PROT_READ,                           /* READONLY */
+    PROT_READ | PROT_WRITE,              /* READWRITE */
+    PROT_READ | PROT_WRITE,              /* WRITECOPY: the mapping is MAP_PRIVATE */
+    PROT_EXEC,                           /* EXECUTE */
+    PROT_READ | PROT_EXEC,               /* EXECUTE_READ */
+    PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_READWRITE */
+    PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */
+};
+
+enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 };
+
+wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
+{
+    DWORD base = protect & 0xff;
+    DWORD mods = protect & ~0xffu;
+
+    if (base == 0 || (base & (base - 1)) != 0)
+        return 0;
+    if (mods & ~(DWORD)(PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE))
+        return 0;
+    /* Microsoft: GUARD, NOCACHE and WRITECOMBINE exclude NOACCESS and each other. */
+    if (mods & (mods - 1))
+        return 0;
+    wv_page_t idx = (wv_page_t)__builtin_ctz(base) + 1;
+    if (mods && idx == WV_IDX_NOACCESS)
+        return 0;
+    if (!allow_copy && (idx == WV_IDX_WRITECOPY || idx == WV_IDX_EXECUTE_WRITECOPY))
+        return 0;
+    wv_page_t bits = idx;
+    if (mods & PAGE_GUARD)
+        bits |= WV_GUARD;
+    if (mods & PAGE_NOCACHE)
+        bits |= WV_NOCACHE;
+    if (mods & PAGE_WRITECOMBINE)
+        bits |= WV_WRITECOMBINE;
+    return bits;
+}
+
+DWORD wv_prot_report(wv_page_t page)
+{
+    if (!(page & WV_COMMITTED))
+        return 0;
+    unsigned idx = page & WV_PROT_MASK;
+    /* A write-copy page that was written reports the writable protection it now has. */
+    if (page & WV_COPIED) {
+        if (idx == WV_IDX_WRITECOPY)
+            idx = 3;
+        else if (idx == WV_IDX_EXECUTE_WRITECOPY)
+            idx = 7;
+    }
+    DWORD p = idx ? 1u << (idx - 1) : 0;
+    if (page & WV_GUARD)
+        p |= PAGE_GUARD;
+    if (page & WV_NOCACHE)
+        p |= PAGE_NOCACHE;
+    if (page & WV_WRITECOMBINE)
+        p |= PAGE_WRITECOMBINE;
+    return p;
+}
+
+int wv_prot_host(wv_page_t page)
+{
+    /* Guard pages stay inaccessible until their first touch is reported (fault.c). */
+    if (!(page & WV_COMMITTED) || (page & WV_GUARD))
+        return PROT_NONE;
+    return wv_host_of_index[page & WV_PROT_MASK];
+}

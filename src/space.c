@@ -1,0 +1,247 @@
+/* space.c - the state model: every allocation winvm made, and the state of each of its pages.
+ *
+ * Views live in two indexes kept in step under one lock:
+ *   - a red-black tree ordered by base, for ordered walks (free-region ends, placement);
+ *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup.
+ * Because every view's base is 64 KiB aligned, a granule belongs to at most one view, even
+ * the last, partly used granule of a view.
+ *
+ * Each view holds one wv_page_t per page (O(1) to read) and an "edge" bitmap marking where
+ * the visible state changes, summarised one level up, so a region's length is found in
+ * O(pages / 4096) word tests rather than a page-by-page scan.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static pthread_rwlock_t wv_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+void wv_space_read_lock(void) { pthread_rwlock_rdlock(&wv_lock); }
+void wv_space_write_lock(void) { pthread_rwlock_wrlock(&wv_lock); }
+void wv_space_unlock(void) { pthread_rwlock_unlock(&wv_lock); }
+
+/* ---- ordered tree ---- */
+
+static int wv_view_cmp(const struct wv_view *a, const struct wv_view *b)
+{
+    return a->base < b->base ? -1 : a->base > b->base;
+}
+
+RB_HEAD(wv_tree, wv_view);
+RB_GENERATE_STATIC(wv_tree, wv_view, link, wv_view_cmp)
+
+static struct wv_tree wv_views = RB_INITIALIZER(&wv_views);
+static size_t wv_nviews;
+
+/* ---- granule map: addr bits 46..32 pick a leaf, bits 31..16 an entry ---- */
+
+#define WV_LEAF_BITS 16
+#define WV_LEAF_SIZE ((size_t)1 << WV_LEAF_BITS)
+#define WV_DIR_SIZE ((size_t)1 << 15)
+
+static struct wv_view **wv_dir[WV_DIR_SIZE];
+
+static struct wv_view **wv_leaf(uintptr_t addr, bool create)
+{
+    size_t d = addr >> 32;
+    if (!wv_dir[d] && create) {
+        /* Leaves are mmap'ed so untouched entries cost no memory; they are never freed. */
+        void *p = mmap(NULL, WV_LEAF_SIZE * sizeof(struct wv_view *), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        wv_dir[d] = p;
+    }
+    return wv_dir[d];
+}
+
+static bool wv_map_set(const struct wv_view *v, struct wv_view *value)
+{
+    for (uintptr_t g = v->base; g < v->end; g += WV_GRANULE) {
+        struct wv_view **leaf = wv_leaf(g, value != NULL);
+        if (!leaf)
+            return false;
+        leaf[(g >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] = value;
+    }
+    return true;
+}
+
+struct wv_view *wv_space_find(uintptr_t addr)
+{
+    if (addr >= WV_END_ADDR)
+        return NULL;
+    struct wv_view **leaf = wv_dir[addr >> 32];
+    if (!leaf)
+        return NULL;
+    struct wv_view *v = leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)];
+    return v && addr < v->end ? v : NULL;
+}
+
+struct wv_view *wv_space_next(uintptr_t addr)
+{
+    struct wv_view key = {.base = addr};
+    return RB_NFIND(wv_tree, &wv_views, &key);
+}
+
+struct wv_view *wv_space_first_after(uintptr_t addr)
+{
+    struct wv_view *v = wv_space_find(addr);
+    return v ? v : wv_space_next(addr);
+}
+
+struct wv_view *wv_space_last(void) { return RB_MAX(wv_tree, &wv_views); }
+
+size_t wv_space_count(void) { return wv_nviews; }
+
+void wv_space_insert(struct wv_view *v)
+{
+    RB_INSERT(wv_tree, &wv_views, v);
+    wv_nviews++;
+    /* The map only fails when a leaf cannot be mapped; lookups then fall back to the tree. */
+    if (!wv_map_set(v, v))
+        abort();
+}
+
+void wv_space_remove(struct wv_view *v)
+{
+    wv_map_set(v, NULL);
+    RB_REMOVE(wv_tree, &wv_views, v);
+    wv_nviews--;
+}
+
+/* ---- views and their pages ---- */
+
+#define WV_WORDS(n) (((n) + 63) / 64)
+#define WV_SMALL_BLOCK 16384
+
+struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
+                            wv_page_t initial)
+{
+    size_t npages = (end - base) / WV_PAGE_SIZE;
+    size_t nedge = WV_WORDS(npages), nsum = WV_WORDS(nedge);
+    size_t pages_bytes = (npages * sizeof(wv_page_t) + 7) & ~(size_t)7;
+    size_t size = sizeof(struct wv_view) + pages_bytes + (nedge + nsum) * sizeof(uint64_t);
+    struct wv_view *v;
+
+    /* Small views come from malloc; big ones from mmap, whose zero pages are free until a
+     * non-zero state touches them (a reserve-only GiB costs nothing here). */
+    if (size <= WV_SMALL_BLOCK) {
+        v = calloc(1, size);
+        if (!v)
+            return NULL;
+    } else {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        v = p;
+    }
+    v->block_size = size;
+    v->base = base;
+    v->end = end;
+    v->npages = npages;
+    v->alloc_protect = alloc_protect;
+    v->type = type;
+    v->page = (wv_page_t *)(v + 1);
+    v->edge = (uint64_t *)((char *)v->page + pages_bytes);
+    v->edge_sum = v->edge + nedge;
+    if (initial)
+        for (size_t i = 0; i < npages; i++)
+            v->page[i] = initial;
+    v->edge[0] = 1;
+    v->edge_sum[0] = 1;
+    return v;
+}
+
+void wv_view_delete(struct wv_view *v)
+{
+    if (!v)
+        return;
+    if (v->block_size <= WV_SMALL_BLOCK)
+        free(v);
+    else
+        munmap(v, v->block_size);
+}
+
+/* First region start at or after page j, or npages. */
+static size_t wv_next_edge(const struct wv_view *v, size_t j)
+{
+    if (j >= v->npages)
+        return v->npages;
+    size_t w = j / 64;
+    uint64_t bits = v->edge[w] & (~(uint64_t)0 << (j % 64));
+    if (bits)
+        return w * 64 + (size_t)__builtin_ctzll(bits);
+    size_t nedge = WV_WORDS(v->npages), nsum = WV_WORDS(nedge);
+    for (size_t s = (w + 1) / 64; s < nsum && w + 1 < nedge; s++) {
+        uint64_t sb = v->edge_sum[s];
+        if (s == (w + 1) / 64)
+            sb &= ~(uint64_t)0 << ((w + 1) % 64);
+        if (sb) {
+            size_t ew = s * 64 + (size_t)__builtin_ctzll(sb);
+            return ew * 64 + (size_t)__builtin_ctzll(v->edge[ew]);
+        }
+    }
+    return v->npages;
+}
+
+size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
+{
+    size_t e = wv_next_edge(v, i + 1);
+    return (e < limit ? e : limit) - i;
+}
+
+static void wv_edge_put(struct wv_view *v, size_t k, bool on)
+{
+    size_t w = k / 64;
+    uint64_t bit = (uint64_t)1 << (k % 64);
+    if (on)
+        v->edge[w] |= bit;
+    else
+        v->edge[w] &= ~bit;
+    uint64_t sbit = (uint64_t)1 << (w % 64);
+    if (v->edge[w])
+        v->edge_sum[w / 64] |= sbit;
+    else
+        v->edge_sum[w / 64] &= ~sbit;
+}
+
+void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+{
+    for (size_t k = i; k < i + n; k++)
+        v->page[k] = (wv_page_t)((v->page[k] & keep) | set);
+    size_t stop = i + n < v->npages ? i + n + 1 : v->npages;
+    for (size_t k = i ? i : 1; k < stop; k++)
+        wv_edge_put(v, k, ((v->page[k] ^ v->page[k - 1]) & WV_VISIBLE) != 0);
+}
+
+bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
+{
+    /* Runs share their visible bits, so one page per run answers for the run. */
+    for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n))
+        if ((v->page[k] & mask) != want)
+            return false;
+    return true;
+}
+
+int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
+                      int (*fn)(const struct wv_view *v, size_t i, size_t n, int prot, void *arg),
+                      void *arg)
+{
+    size_t k = i;
+    while (k < i + n) {
+        int prot = wv_prot_host(v->page[k]);
+        size_t e = k + wv_view_run(v, k, i + n);
+        while (e < i + n && wv_prot_host(v->page[e]) == prot)
+            e += wv_view_run(v, e, i + n);
+        int rc = fn(v, k, e - k, prot, arg);
+        if (rc)
+            return rc;
+        k = e;
+    }
+    return 0;
+}

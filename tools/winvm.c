@@ -1,0 +1,165 @@
+/* winvm - command-line front end: a walk-through of the memory model, and address-space maps. */
+#define _GNU_SOURCE
+#include <winvm.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *state_name(DWORD s)
+{
+    return s == MEM_COMMIT ? "commit" : s == MEM_RESERVE ? "reserve" : s == MEM_FREE ? "free" : "?";
+}
+
+static const char *type_name(DWORD t)
+{
+    return t == MEM_PRIVATE ? "private" : t == MEM_MAPPED ? "mapped" : t == MEM_IMAGE ? "image" : "-";
+}
+
+static void prot_name(DWORD p, char *buf, size_t n)
+{
+    static const char *const base[] = {"NOACCESS", "READONLY", "READWRITE", "WRITECOPY", "EXECUTE",
+                                       "EXECUTE_READ", "EXECUTE_READWRITE", "EXECUTE_WRITECOPY"};
+    if (p == 0) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    buf[0] = 0;
+    for (int i = 0; i < 8; i++)
+        if (p & (1u << i))
+            snprintf(buf + strlen(buf), n - strlen(buf), "%s", base[i]);
+    if (p & PAGE_GUARD)
+        snprintf(buf + strlen(buf), n - strlen(buf), "+GUARD");
+    if (p & PAGE_NOCACHE)
+        snprintf(buf + strlen(buf), n - strlen(buf), "+NOCACHE");
+    if (p & PAGE_WRITECOMBINE)
+        snprintf(buf + strlen(buf), n - strlen(buf), "+WRITECOMBINE");
+}
+
+static void print_region(const MEMORY_BASIC_INFORMATION *m)
+{
+    char prot[64], aprot[64];
+    prot_name(m->Protect, prot, sizeof(prot));
+    prot_name(m->AllocationProtect, aprot, sizeof(aprot));
+    printf("  %014lx %10lx  %-7s %-7s %-22s alloc %014lx %s\n", (unsigned long)(uintptr_t)m->BaseAddress,
+           (unsigned long)m->RegionSize, state_name(m->State), type_name(m->Type), prot,
+           (unsigned long)(uintptr_t)m->AllocationBase, aprot);
+}
+
+static void show(const char *what, const void *base, SIZE_T size)
+{
+    printf("%s\n", what);
+    const char *p = base, *end = p + size;
+    while (p < end) {
+        MEMORY_BASIC_INFORMATION m;
+        if (!VirtualQuery(p, &m, sizeof(m)))
+            break;
+        print_region(&m);
+        p = (const char *)m.BaseAddress + m.RegionSize;
+    }
+}
+
+/* Touches addr in a child process: the MMU, not winvm, decides whether it survives. */
+static const char *touch(void *addr, int write)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGSEGV, SIG_DFL);
+        if (write)
+            *(volatile char *)addr = 1;
+        else
+            (void)*(volatile char *)addr;
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFSIGNALED(st) ? "faults (SIGSEGV from the MMU)" : "succeeds";
+}
+
+static int demo(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    printf("winvm demo: Windows virtual memory on the Linux MMU\n");
+    printf("page size %u, allocation granularity %u, user space %p-%p\n\n", si.dwPageSize,
+           si.dwAllocationGranularity, si.lpMinimumApplicationAddress, si.lpMaximumApplicationAddress);
+
+    char *p = VirtualAlloc(NULL, 16 * 4096, MEM_RESERVE, PAGE_READWRITE);
+    if (!p) {
+        fprintf(stderr, "VirtualAlloc failed: %u\n", GetLastError());
+        return 1;
+    }
+    printf("1. VirtualAlloc(NULL, 64 KiB, MEM_RESERVE, PAGE_READWRITE) = %p (64 KiB aligned)\n", (void *)p);
+    show("   VirtualQuery: one reserved region, Protect 0", p, 16 * 4096);
+    printf("   reading the reserved page %s\n\n", touch(p, 0));
+
+    VirtualAlloc(p + 4096, 4 * 4096, MEM_COMMIT, PAGE_READWRITE);
+    printf("2. VirtualAlloc(base + 4 KiB, 16 KiB, MEM_COMMIT, PAGE_READWRITE): committed pages read zero\n");
+    show("   VirtualQuery splits the allocation into regions", p, 16 * 4096);
+    strcpy(p + 4096, "hello from a committed page");
+    printf("   wrote \"%s\"\n\n", p + 4096);
+
+    DWORD old = 0;
+    VirtualProtect(p + 2 * 4096, 4096, PAGE_READONLY, &old);
+    printf("3. VirtualProtect(page 2, PAGE_READONLY) returned old protection 0x%x\n", old);
+    show("   the read-only page is its own region", p, 16 * 4096);
+    printf("   writing page 1 %s; writing page 2 %s; reading page 2 %s\n\n", touch(p + 4096, 1),
+           touch(p + 2 * 4096, 1), touch(p + 2 * 4096, 0));
+
+    VirtualProtect(p + 3 * 4096, 4096, PAGE_READWRITE | PAGE_GUARD, &old);
+    printf("4. VirtualProtect(page 3, PAGE_READWRITE|PAGE_GUARD): a guard page\n");
+    show("   reported with PAGE_GUARD", p + 3 * 4096, 4096);
+    printf("\n");
+
+    VirtualFree(p + 4096, 4096, MEM_DECOMMIT);
+    VirtualAlloc(p + 4096, 4096, MEM_COMMIT, PAGE_READWRITE);
+    printf("5. MEM_DECOMMIT then MEM_COMMIT of page 1: contents discarded, first byte now %d\n\n", p[4096]);
+
+    VirtualFree(p, 0, MEM_RELEASE);
+    printf("6. VirtualFree(base, 0, MEM_RELEASE): the range is returned to the kernel\n");
+    show("   VirtualQuery now reports free memory", p, 4096);
+
+    SetLastError(0);
+    void *bad = VirtualAlloc(NULL, 4096, MEM_COMMIT, PAGE_WRITECOPY);
+    printf("\n7. VirtualAlloc(..., PAGE_WRITECOPY) on private memory = %p, GetLastError() = %u "
+           "(ERROR_INVALID_PARAMETER)\n", bad, GetLastError());
+    return 0;
+}
+
+/* Walks the whole user address space with VirtualQuery, as VMMap would. */
+static int map_self(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    const char *p = 0;
+    MEMORY_BASIC_INFORMATION m;
+    printf("  %-14s %10s  %-7s %-7s %-22s\n", "base", "size", "state", "type", "protect");
+    while (VirtualQuery(p, &m, sizeof(m))) {
+        if (m.State != MEM_FREE)
+            print_region(&m);
+        p = (const char *)m.BaseAddress + m.RegionSize;
+        if ((uintptr_t)p > (uintptr_t)si.lpMaximumApplicationAddress)
+            break;
+    }
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: winvm demo      walk through reserve/commit/protect/query on the MMU\n"
+                    "       winvm map self  list this process's address space as Windows reports it\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "demo") == 0)
+        return demo();
+    if (argc >= 2 && strcmp(argv[1], "map") == 0)
+        return map_self();
+    usage();
+    return 2;
+}
