@@ -73,6 +73,7 @@ struct wv_view {
     DWORD alloc_protect;   /* as given at allocation; never changes */
     DWORD type;            /* MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE */
     unsigned flags;
+    bool unmapped;         /* not in the granule map (large view): found through the tree */
     wv_page_t *page;       /* npages entries */
     uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
     uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */

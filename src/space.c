@@ -4,7 +4,8 @@
  *   - a red-black tree ordered by base, for ordered walks (free-region ends, placement);
  *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup.
  * Because every view's base is 64 KiB aligned, a granule belongs to at most one view, even
- * the last, partly used granule of a view.
+ * the last, partly used granule of a view.  Views above WV_MAP_MAX are left out of the map (a
+ * 256 GiB reservation would otherwise write 32 MiB of entries) and found through the tree.
  *
  * Each view holds one wv_page_t per page (O(1) to read) and an "edge" bitmap marking where
  * the visible state changes, summarised one level up, so a region's length is found in
@@ -36,6 +37,9 @@ RB_GENERATE_STATIC(wv_tree, wv_view, link, wv_view_cmp)
 
 static struct wv_tree wv_views = RB_INITIALIZER(&wv_views);
 static size_t wv_nviews;
+static size_t wv_nlarge; /* views too big for the granule map */
+
+#define WV_MAP_MAX ((uintptr_t)256 << 20)
 
 /* ---- granule map: addr bits 46..32 pick a leaf, bits 31..16 an entry ---- */
 
@@ -63,11 +67,26 @@ static bool wv_map_set(const struct wv_view *v, struct wv_view *value)
 {
     for (uintptr_t g = v->base; g < v->end; g += WV_GRANULE) {
         struct wv_view **leaf = wv_leaf(g, value != NULL);
-        if (!leaf)
+        if (!leaf && value)
             return false;
-        leaf[(g >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] = value;
+        if (leaf)
+            leaf[(g >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] = value;
     }
     return true;
+}
+
+struct wv_view *wv_space_next(uintptr_t addr)
+{
+    struct wv_view key = {.base = addr};
+    return RB_NFIND(wv_tree, &wv_views, &key);
+}
+
+/* The view with the greatest base <= addr, if it contains addr. */
+static struct wv_view *wv_tree_find(uintptr_t addr)
+{
+    struct wv_view *v = wv_space_next(addr + 1);
+    v = v ? RB_PREV(wv_tree, &wv_views, v) : RB_MAX(wv_tree, &wv_views);
+    return v && addr < v->end ? v : NULL;
 }
 
 struct wv_view *wv_space_find(uintptr_t addr)
@@ -75,16 +94,10 @@ struct wv_view *wv_space_find(uintptr_t addr)
     if (addr >= WV_END_ADDR)
         return NULL;
     struct wv_view **leaf = wv_dir[addr >> 32];
-    if (!leaf)
-        return NULL;
-    struct wv_view *v = leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)];
-    return v && addr < v->end ? v : NULL;
-}
-
-struct wv_view *wv_space_next(uintptr_t addr)
-{
-    struct wv_view key = {.base = addr};
-    return RB_NFIND(wv_tree, &wv_views, &key);
+    struct wv_view *v = leaf ? leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] : NULL;
+    if (v)
+        return addr < v->end ? v : NULL;
+    return wv_nlarge ? wv_tree_find(addr) : NULL;
 }
 
 struct wv_view *wv_space_first_after(uintptr_t addr)
@@ -101,14 +114,23 @@ void wv_space_insert(struct wv_view *v)
 {
     RB_INSERT(wv_tree, &wv_views, v);
     wv_nviews++;
-    /* The map only fails when a leaf cannot be mapped; lookups then fall back to the tree. */
-    if (!wv_map_set(v, v))
-        abort();
+    /* A leaf that cannot be mapped leaves the view to the tree, like a large one. */
+    bool large = v->end - v->base > WV_MAP_MAX;
+    if (large || !wv_map_set(v, v)) {
+        if (!large)
+            wv_map_set(v, NULL);
+        v->unmapped = true;
+        wv_nlarge++;
+    }
 }
 
 void wv_space_remove(struct wv_view *v)
 {
-    wv_map_set(v, NULL);
+    if (v->unmapped)
+        wv_nlarge--;
+    else
+        wv_map_set(v, NULL);
+    v->unmapped = false;
     RB_REMOVE(wv_tree, &wv_views, v);
     wv_nviews--;
 }

@@ -1,0 +1,95 @@
+/* White-box tests of the state model (space.c): region edges, runs, lookups. */
+#include "internal.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+static size_t brute_run(const struct wv_view *v, size_t i, size_t limit)
+{
+    size_t k = i + 1;
+    while (k < limit && !((v->page[k] ^ v->page[i]) & WV_VISIBLE))
+        k++;
+    return k - i;
+}
+
+Test(space, runs_match_a_page_by_page_scan_after_random_updates)
+{
+    /* 300,000 pages: edge words span several summary words. */
+    const size_t npages = 300000;
+    struct wv_view *v = wv_view_new(0x100000000, 0x100000000 + npages * WV_PAGE_SIZE,
+                                    PAGE_READWRITE, MEM_PRIVATE, 0);
+    cr_assert_not_null(v);
+    srand(7);
+    for (int step = 0; step < 400; step++) {
+        size_t i = (size_t)rand() % npages;
+        size_t n = 1 + (size_t)rand() % (step % 10 == 0 ? 70000 : 300);
+        if (i + n > npages)
+            n = npages - i;
+        wv_page_t set = (rand() % 3) ? (wv_page_t)(WV_COMMITTED | (1 + rand() % 3)) : 0;
+        if (rand() % 5 == 0)
+            set |= WV_WATCH_DIRTY; /* hidden: must not split regions */
+        wv_view_update(v, i, n, 0, set);
+        for (int probe = 0; probe < 20; probe++) {
+            size_t j = (size_t)rand() % npages;
+            cr_assert_eq(wv_view_run(v, j, npages), brute_run(v, j, npages), "step %d page %zu", step, j);
+        }
+        cr_assert_eq(wv_view_run(v, 0, npages), brute_run(v, 0, npages));
+    }
+    wv_view_delete(v);
+}
+
+Test(space, hidden_bits_do_not_split_regions)
+{
+    struct wv_view *v = wv_view_new(0x100000000, 0x100000000 + 64 * WV_PAGE_SIZE, PAGE_READWRITE,
+                                    MEM_PRIVATE, WV_COMMITTED | 3);
+    wv_view_update(v, 10, 5, (wv_page_t)~0, WV_WATCH_DIRTY | WV_RESET_KEPT);
+    cr_assert_eq(wv_view_run(v, 0, 64), 64);
+    wv_view_update(v, 10, 5, (wv_page_t)~0, WV_GUARD);
+    cr_assert_eq(wv_view_run(v, 0, 64), 10);
+    cr_assert_eq(wv_view_run(v, 10, 64), 5);
+    cr_assert_eq(wv_view_run(v, 12, 64), 3);
+    cr_assert_eq(wv_view_run(v, 15, 64), 49);
+    cr_assert(wv_view_all(v, 0, 64, WV_COMMITTED, WV_COMMITTED));
+    cr_assert_not(wv_view_all(v, 0, 64, WV_GUARD, 0));
+    wv_view_delete(v);
+}
+
+Test(space, large_reservation_is_found_without_the_granule_map)
+{
+    /* 512 MiB is above the granule map's limit: lookups go through the tree. */
+    char *big = VirtualAlloc(NULL, (SIZE_T)512 << 20, MEM_RESERVE, PAGE_READWRITE);
+    cr_assert_not_null(big);
+    char *small = VirtualAlloc(NULL, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY);
+    cr_assert_not_null(small);
+    char *mid = big + ((SIZE_T)300 << 20) + 0x1234;
+    cr_assert_eq(VirtualAlloc(mid, 1, MEM_COMMIT, PAGE_READWRITE), (void *)((uintptr_t)mid & ~0xfffUL));
+    *mid = 5;
+    MEMORY_BASIC_INFORMATION m = tu_query(mid);
+    cr_assert_eq(m.AllocationBase, big);
+    cr_assert_eq(m.State, MEM_COMMIT);
+    cr_assert_eq(m.RegionSize, 0x1000);
+    m = tu_query(big);
+    cr_assert_eq(m.RegionSize, ((SIZE_T)300 << 20) + 0x1000);
+    cr_assert_eq(m.State, MEM_RESERVE);
+    m = tu_query(big + ((SIZE_T)512 << 20) - 1);
+    cr_assert_eq(m.AllocationBase, big);
+    cr_assert_eq(tu_query(small).AllocationBase, small);
+    cr_assert_eq(tu_query(small).Protect, PAGE_READONLY);
+    cr_assert(VirtualFree(big, 0, MEM_RELEASE));
+    cr_assert_eq(tu_query(mid).State, MEM_FREE);
+    cr_assert_eq(tu_query(small).State, MEM_COMMIT);
+    cr_assert(VirtualFree(small, 0, MEM_RELEASE));
+}
+
+Test(space, released_range_is_reused_first)
+{
+    char *a = VirtualAlloc(NULL, 0x10000, MEM_RESERVE, PAGE_NOACCESS);
+    char *b = VirtualAlloc(NULL, 0x10000, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert(a && b);
+    cr_assert(VirtualFree(a, 0, MEM_RELEASE));
+    char *c = VirtualAlloc(NULL, 0x10000, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert_eq(c, a);
+    VirtualFree(b, 0, MEM_RELEASE);
+    VirtualFree(c, 0, MEM_RELEASE);
+}
