@@ -21,6 +21,21 @@
 
 static pthread_rwlock_t wv_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
+/* fork() while another thread holds the lock would leave the child's copy locked forever:
+ * hold it across fork so both sides start with a consistent, unlocked state model. */
+static void wv_fork_prepare(void) { pthread_rwlock_wrlock(&wv_lock); }
+static void wv_fork_parent(void) { pthread_rwlock_unlock(&wv_lock); }
+static void wv_fork_child(void)
+{
+    pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    wv_lock = fresh;
+}
+
+__attribute__((constructor)) static void wv_space_init(void)
+{
+    pthread_atfork(wv_fork_prepare, wv_fork_parent, wv_fork_child);
+}
+
 void wv_space_read_lock(void) { pthread_rwlock_rdlock(&wv_lock); }
 void wv_space_write_lock(void) { pthread_rwlock_wrlock(&wv_lock); }
 void wv_space_unlock(void) { pthread_rwlock_unlock(&wv_lock); }

@@ -93,3 +93,42 @@ Test(space, released_range_is_reused_first)
     VirtualFree(b, 0, MEM_RELEASE);
     VirtualFree(c, 0, MEM_RELEASE);
 }
+
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile int stop_churn;
+
+static void *churn(void *arg)
+{
+    while (!stop_churn) {
+        void *p = VirtualAlloc(NULL, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+        if (p)
+            VirtualFree(p, 0, MEM_RELEASE);
+    }
+    return arg;
+}
+
+Test(space, fork_while_another_thread_allocates_leaves_a_usable_child, .timeout = 30)
+{
+    pthread_t t;
+    stop_churn = 0;
+    cr_assert_eq(pthread_create(&t, NULL, churn, NULL), 0);
+    for (int i = 0; i < 50; i++) {
+        pid_t pid = fork();
+        cr_assert(pid >= 0);
+        if (pid == 0) {
+            /* Would hang if the child inherited a held lock. */
+            void *p = VirtualAlloc(NULL, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+            MEMORY_BASIC_INFORMATION m;
+            _exit(p && VirtualQuery(p, &m, sizeof(m)) == sizeof(m) && m.State == MEM_COMMIT &&
+                          VirtualFree(p, 0, MEM_RELEASE) ? 0 : 1);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d failed", i);
+    }
+    stop_churn = 1;
+    pthread_join(t, NULL);
+}
