@@ -1,1 +1,800 @@
-int main(void) { return 0; }
+/* bench.c - winvm-bench: winvm's calls measured against the raw Linux calls they wrap.
+ *
+ * Every winvm figure is taken in the same run as its raw baseline, in alternating rounds
+ * (raw, winvm, winvm, raw, ...), and the ratio reported is the median over rounds of the
+ * per-round ratio winvm/raw: each round's two batches run back to back, so slow drift of the
+ * machine (frequency, a noisy neighbour on the VM) cancels out of the ratio.  The raw and
+ * winvm columns are the medians of the per-round times.
+ *
+ *   winvm-bench            full run (about a minute)
+ *   winvm-bench --quick    smoke run (a few seconds); never fails on performance
+ *   winvm-bench --json F   also write the JSON object to F
+ *
+ * Output: a table on stdout, then one JSON object on stdout.  Progress goes to stderr.
+ * Exit status: 0 ok, 1 a call failed (the message says which), 2 a performance target was
+ * missed (full mode only), 64 bad usage.  See docs/performance.md.
+ */
+#define _GNU_SOURCE
+#include "winvm.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KIB ((size_t)1024)
+#define GIB ((size_t)1 << 30)
+#define PAGE ((size_t)4096)
+#define ALLOC_SIZE (64 * KIB)
+#define COMMIT_PAGES 1000
+#define MAX_ROUNDS 64
+
+/* ---- plumbing ---- */
+
+static bool quick;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("winvm-bench: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        die("clock_gettime(CLOCK_MONOTONIC) failed: %s", strerror(errno));
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+    double s[MAX_ROUNDS];
+    memcpy(s, v, (size_t)n * sizeof(double));
+    qsort(s, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double min_of(const double *v, int n)
+{
+    double m = v[0];
+    for (int i = 1; i < n; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+static double max_of(const double *v, int n)
+{
+    double m = v[0];
+    for (int i = 1; i < n; i++)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng(void)
+{
+    /* xorshift64*: deterministic, so every run queries the same addresses. */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+/* ---- checked calls ---- */
+
+static void *raw_mmap(size_t size, int prot, int extra_flags)
+{
+    void *p = mmap(NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap(NULL, %zu, %d) failed: %s", size, prot, strerror(errno));
+    return p;
+}
+
+static void raw_munmap(void *p, size_t size)
+{
+    if (munmap(p, size) != 0)
+        die("munmap(%p, %zu) failed: %s", p, size, strerror(errno));
+}
+
+static void raw_mprotect(void *p, size_t size, int prot)
+{
+    if (mprotect(p, size, prot) != 0)
+        die("mprotect(%p, %zu, %d) failed: %s", p, size, prot, strerror(errno));
+}
+
+static void *win_alloc(void *addr, size_t size, DWORD type, DWORD protect)
+{
+    void *p = VirtualAlloc(addr, size, type, protect);
+    if (!p)
+        die("VirtualAlloc(%p, %zu, 0x%x, 0x%x) failed: error %u", addr, size, type, protect,
+            GetLastError());
+    if (addr && type == MEM_COMMIT && p != addr)
+        die("VirtualAlloc(%p, MEM_COMMIT) returned %p", addr, p);
+    if (!addr && ((uintptr_t)p & (ALLOC_SIZE - 1)))
+        die("VirtualAlloc(NULL, %zu) returned %p, not 64 KiB aligned", size, p);
+    return p;
+}
+
+static void win_release(void *p)
+{
+    if (!VirtualFree(p, 0, MEM_RELEASE))
+        die("VirtualFree(%p, 0, MEM_RELEASE) failed: error %u", p, GetLastError());
+}
+
+static void win_protect(void *p, size_t size, DWORD protect, DWORD expect_old)
+{
+    DWORD old = 0;
+    if (!VirtualProtect(p, size, protect, &old))
+        die("VirtualProtect(%p, %zu, 0x%x) failed: error %u", p, size, protect, GetLastError());
+    if (old != expect_old)
+        die("VirtualProtect(%p) reported old protection 0x%x, expected 0x%x", p, old, expect_old);
+}
+
+/* ---- paired measurement: raw and winvm batches in alternating order ---- */
+
+typedef void (*batch_fn)(long iters, void *ctx);
+
+struct pair {
+    int rounds;
+    long iters;          /* per batch */
+    double ops_per_iter; /* the ns figures are per op */
+    batch_fn alt_fn;     /* optional second raw baseline (e.g. with MAP_NORESERVE) */
+    double raw[MAX_ROUNDS], win[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    double alt[MAX_ROUNDS], alt_ratio[MAX_ROUNDS];
+    double raw_ns, win_ns, ratio_med, alt_ns, alt_ratio_med;
+};
+
+static double time_batch(batch_fn fn, long iters, void *ctx, double ops_per_iter)
+{
+    double t0 = now_ns();
+    fn(iters, ctx);
+    return (now_ns() - t0) / ((double)iters * ops_per_iter);
+}
+
+static void measure_pair(struct pair *m, batch_fn raw, batch_fn win, void *ctx)
+{
+    /* Warm both paths (page tables, malloc arenas, winvm's granule-map leaf). */
+    long warm = m->iters / 4 ? m->iters / 4 : 1;
+    raw(warm, ctx);
+    win(warm, ctx);
+    if (m->alt_fn)
+        m->alt_fn(warm, ctx);
+    int kinds = m->alt_fn ? 3 : 2;
+    for (int r = 0; r < m->rounds; r++) {
+        /* Rotate which batch goes first, so none always follows the same neighbour. */
+        for (int k = 0; k < kinds; k++) {
+            int which = (k + r) % kinds;
+            if (which == 0)
+                m->raw[r] = time_batch(raw, m->iters, ctx, m->ops_per_iter);
+            else if (which == 1)
+                m->win[r] = time_batch(win, m->iters, ctx, m->ops_per_iter);
+            else
+                m->alt[r] = time_batch(m->alt_fn, m->iters, ctx, m->ops_per_iter);
+        }
+        m->ratio[r] = m->win[r] / m->raw[r];
+        if (m->alt_fn)
+            m->alt_ratio[r] = m->win[r] / m->alt[r];
+    }
+    m->raw_ns = median(m->raw, m->rounds);
+    m->win_ns = median(m->win, m->rounds);
+    m->ratio_med = median(m->ratio, m->rounds);
+    if (m->alt_fn) {
+        m->alt_ns = median(m->alt, m->rounds);
+        m->alt_ratio_med = median(m->alt_ratio, m->rounds);
+    }
+}
+
+/* ---- row 1: 64 KiB reserve+commit and release ---- */
+
+static void alloc_raw(long iters, void *ctx)
+{
+    (void)ctx;
+    for (long i = 0; i < iters; i++)
+        raw_munmap(raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, 0), ALLOC_SIZE);
+}
+
+static void alloc_raw_noreserve(long iters, void *ctx)
+{
+    (void)ctx;
+    for (long i = 0; i < iters; i++)
+        raw_munmap(raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, MAP_NORESERVE), ALLOC_SIZE);
+}
+
+static void alloc_win(long iters, void *ctx)
+{
+    (void)ctx;
+    for (long i = 0; i < iters; i++)
+        win_release(win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE));
+}
+
+/* ---- row 2: one page toggled READWRITE <-> READONLY ---- */
+
+struct protect_ctx {
+    char *raw_page, *win_page;
+};
+
+/* Each batch makes an even number of calls, so the page is READWRITE between batches. */
+static void protect_raw(long iters, void *ctx)
+{
+    char *p = ((struct protect_ctx *)ctx)->raw_page;
+    for (long i = 0; i < iters; i++) {
+        raw_mprotect(p, PAGE, PROT_READ);
+        raw_mprotect(p, PAGE, PROT_READ | PROT_WRITE);
+    }
+}
+
+static void protect_win(long iters, void *ctx)
+{
+    char *p = ((struct protect_ctx *)ctx)->win_page;
+    for (long i = 0; i < iters; i++) {
+        win_protect(p, PAGE, PAGE_READONLY, PAGE_READWRITE);
+        win_protect(p, PAGE, PAGE_READWRITE, PAGE_READONLY);
+    }
+}
+
+/* ---- row 4: reserve 1 GiB, commit 1,000 single pages, release ---- */
+
+static void commit_raw(long iters, void *ctx)
+{
+    (void)ctx;
+    for (long i = 0; i < iters; i++) {
+        char *q = raw_mmap(GIB, PROT_NONE, MAP_NORESERVE);
+        for (size_t k = 0; k < COMMIT_PAGES; k++)
+            raw_mprotect(q + k * PAGE, PAGE, PROT_READ | PROT_WRITE);
+        raw_munmap(q, GIB);
+    }
+}
+
+static void commit_win(long iters, void *ctx)
+{
+    (void)ctx;
+    for (long i = 0; i < iters; i++) {
+        char *q = win_alloc(NULL, GIB, MEM_RESERVE, PAGE_READWRITE);
+        for (size_t k = 0; k < COMMIT_PAGES; k++)
+            win_alloc(q + k * PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE);
+        win_release(q);
+    }
+}
+
+/* ---- row 3: VirtualQuery with N live allocations ---- */
+
+#define QUERY_ADDRS 65536 /* random addresses per pass (512 KiB, read sequentially) */
+#define QUERY_COMMIT_EVERY 8
+#define QUERY_COMMIT_PAGES 4
+#define NQ 5
+static const long query_n[NQ] = {10, 100, 1000, 10000, 100000};
+
+struct query_result {
+    long n;
+    int rounds;
+    double ns[MAX_ROUNDS];
+    double ns_med;
+};
+
+/* Control: all allocations live, but the queries go to 10 of them only, so the working set
+ * stays in cache.  Against the N=100000 row it separates cache misses from lookup cost. */
+struct query_hot {
+    int rounds;
+    double ns[MAX_ROUNDS];
+    double ns_med;
+};
+
+static double query_pass(char *const *addr, size_t count)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    double t0 = now_ns();
+    for (size_t i = 0; i < count; i++) {
+        if (VirtualQuery(addr[i], &mbi, sizeof(mbi)) != sizeof(mbi))
+            die("VirtualQuery(%p) failed: error %u", (void *)addr[i], GetLastError());
+        if ((uintptr_t)mbi.AllocationBase != ((uintptr_t)addr[i] & ~(uintptr_t)(ALLOC_SIZE - 1)))
+            die("VirtualQuery(%p) reported AllocationBase %p", (void *)addr[i],
+                mbi.AllocationBase);
+    }
+    return (now_ns() - t0) / (double)count;
+}
+
+static void measure_query(struct query_result *res, struct query_hot *hot, int rounds,
+                          double *ns_per_alloc)
+{
+    long nmax = query_n[NQ - 1];
+    char **base = calloc((size_t)nmax, sizeof(*base));
+    char **addr = calloc(QUERY_ADDRS, sizeof(*addr));
+    if (!base || !addr)
+        die("out of memory for the VirtualQuery tables");
+    long live = 0;
+    double alloc_ns = 0;
+    for (int q = 0; q < NQ; q++) {
+        long n = query_n[q];
+        progress("  VirtualQuery: %ld live allocations...\n", n);
+        /* Grow the live set to n: 64 KiB reserves, every 8th with its first 4 pages
+         * committed, so queries see committed and reserved regions of several lengths. */
+        double t0 = now_ns();
+        for (; live < n; live++) {
+            base[live] = win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE, PAGE_READWRITE);
+            if (live % QUERY_COMMIT_EVERY == 0)
+                win_alloc(base[live], QUERY_COMMIT_PAGES * PAGE, MEM_COMMIT, PAGE_READWRITE);
+        }
+        alloc_ns += now_ns() - t0;
+        /* Random addresses among the n allocations, at any byte of any page. */
+        for (size_t i = 0; i < QUERY_ADDRS; i++)
+            addr[i] = base[rng() % (uint64_t)n] + rng() % ALLOC_SIZE;
+        query_pass(addr, QUERY_ADDRS); /* warm-up */
+        res[q].n = n;
+        res[q].rounds = rounds;
+        for (int r = 0; r < rounds; r++)
+            res[q].ns[r] = query_pass(addr, QUERY_ADDRS);
+        res[q].ns_med = median(res[q].ns, rounds);
+    }
+    progress("  VirtualQuery: %ld live allocations, 10 of them queried...\n", live);
+    long hot_idx[10];
+    for (int k = 0; k < 10; k++)
+        hot_idx[k] = (long)(rng() % (uint64_t)live);
+    for (size_t i = 0; i < QUERY_ADDRS; i++)
+        addr[i] = base[hot_idx[rng() % 10]] + rng() % ALLOC_SIZE;
+    query_pass(addr, QUERY_ADDRS);
+    hot->rounds = rounds;
+    for (int r = 0; r < rounds; r++)
+        hot->ns[r] = query_pass(addr, QUERY_ADDRS);
+    hot->ns_med = median(hot->ns, rounds);
+    *ns_per_alloc = alloc_ns / (double)live;
+    for (long i = 0; i < live; i++)
+        win_release(base[i]);
+    free(base);
+    free(addr);
+}
+
+/* ---- address-space state: an otherwise empty range, or one other live reservation ----
+ *
+ * winvm places allocations from 0x10000000 up, far below everything else in a typical PIE
+ * process.  When the allocation being churned is the only mapping in its 512 GiB page-table
+ * slot, munmap also tears down the upper page-table levels, which costs the kernel about as
+ * much again as the whole mmap+munmap.  Rows 1 and 5 are therefore also measured with one
+ * other winvm reservation alive (MEM_RESERVE, PAGE_NOACCESS, so it never merges with the
+ * churned mapping), the state of any process that keeps some winvm memory. */
+
+static void *neighbour;
+
+static void neighbour_on(void)
+{
+    neighbour = win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE, PAGE_NOACCESS);
+}
+
+static void neighbour_off(void)
+{
+    win_release(neighbour);
+    neighbour = NULL;
+}
+
+/* ---- row 5: scaling of 64 KiB alloc+free from 1 to 2 threads ---- */
+
+struct worker {
+    pthread_t tid;
+    bool win;
+    long iters;
+    pthread_barrier_t *barrier;
+    double t0, t1;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_barrier_wait(w->barrier);
+    w->t0 = now_ns();
+    if (w->win)
+        alloc_win(w->iters, NULL);
+    else
+        alloc_raw(w->iters, NULL);
+    w->t1 = now_ns();
+    return NULL;
+}
+
+/* Total alloc+free pairs per second with nthreads threads each doing iters pairs. */
+static double throughput(int nthreads, bool win, long iters)
+{
+    struct worker w[2];
+    pthread_barrier_t barrier;
+    if (pthread_barrier_init(&barrier, NULL, (unsigned)nthreads) != 0)
+        die("pthread_barrier_init failed");
+    for (int i = 0; i < nthreads; i++) {
+        w[i] = (struct worker){.win = win, .iters = iters, .barrier = &barrier};
+        int rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
+        if (rc != 0)
+            die("pthread_create failed: %s", strerror(rc));
+    }
+    double t0 = 0, t1 = 0;
+    for (int i = 0; i < nthreads; i++) {
+        int rc = pthread_join(w[i].tid, NULL);
+        if (rc != 0)
+            die("pthread_join failed: %s", strerror(rc));
+        if (i == 0 || w[i].t0 < t0)
+            t0 = w[i].t0;
+        if (i == 0 || w[i].t1 > t1)
+            t1 = w[i].t1;
+    }
+    pthread_barrier_destroy(&barrier);
+    return (double)nthreads * (double)iters / ((t1 - t0) / 1e9);
+}
+
+struct scaling {
+    int rounds;
+    long iters; /* per thread */
+    double raw1[MAX_ROUNDS], raw2[MAX_ROUNDS], win1[MAX_ROUNDS], win2[MAX_ROUNDS];
+    double raw_speedup[MAX_ROUNDS], win_speedup[MAX_ROUNDS], rel[MAX_ROUNDS];
+    double raw1_ops, raw2_ops, win1_ops, win2_ops; /* medians, ops/s */
+    double raw_speedup_med, win_speedup_med, rel_med;
+};
+
+static void measure_scaling(struct scaling *s)
+{
+    throughput(2, false, s->iters / 4 + 1); /* warm-up */
+    throughput(2, true, s->iters / 4 + 1);
+    for (int r = 0; r < s->rounds; r++) {
+        /* Rotate the order of the four measurements from round to round. */
+        for (int k = 0; k < 4; k++) {
+            int which = (k + r) % 4;
+            bool win = which & 1;
+            int nt = which & 2 ? 2 : 1;
+            double t = throughput(nt, win, s->iters);
+            double *dst = win ? (nt == 2 ? s->win2 : s->win1) : (nt == 2 ? s->raw2 : s->raw1);
+            dst[r] = t;
+        }
+        s->raw_speedup[r] = s->raw2[r] / s->raw1[r];
+        s->win_speedup[r] = s->win2[r] / s->win1[r];
+        s->rel[r] = s->win_speedup[r] / s->raw_speedup[r];
+    }
+    s->raw1_ops = median(s->raw1, s->rounds);
+    s->raw2_ops = median(s->raw2, s->rounds);
+    s->win1_ops = median(s->win1, s->rounds);
+    s->win2_ops = median(s->win2, s->rounds);
+    s->raw_speedup_med = median(s->raw_speedup, s->rounds);
+    s->win_speedup_med = median(s->win_speedup, s->rounds);
+    s->rel_med = median(s->rel, s->rounds);
+}
+
+/* ---- machine info ---- */
+
+struct machine {
+    struct utsname uts;
+    long nproc;
+    char date[64];
+    char cpu[128];
+};
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void get_machine(struct machine *m)
+{
+    if (uname(&m->uts) != 0)
+        die("uname failed: %s", strerror(errno));
+    m->nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(m->date, sizeof(m->date), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        strcpy(m->date, "unknown");
+    strcpy(m->cpu, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof(line), f)) {
+            char *colon = strchr(line, ':');
+            if (strncmp(line, "model name", 10) == 0 && colon) {
+                colon++;
+                while (*colon == ' ')
+                    colon++;
+                colon[strcspn(colon, "\n")] = 0;
+                snprintf(m->cpu, sizeof(m->cpu), "%s", colon);
+                break;
+            }
+        }
+        fclose(f);
+    }
+}
+
+/* ---- report ---- */
+
+#define TARGET_RATIO 1.10
+#define TARGET_QUERY_NS 100.0
+#define TARGET_FLAT 1.50
+
+struct results {
+    struct machine machine;
+    struct pair alloc, alloc_nb, protect, commit, commit_nb;
+    struct query_result query[NQ];
+    struct query_hot query_hot;
+    double query_alloc_ns;
+    double query_flat, query_hot_flat;
+    struct scaling scale, scale_nb;
+    bool pass_alloc, pass_protect, pass_commit, pass_query[NQ], pass_flat, all_pass;
+};
+
+static const char *verdict(bool pass) { return pass ? "PASS" : "FAIL"; }
+
+#define SEP "----------------------------------------------------------------------------------------------"
+
+static void print_table(const struct results *r)
+{
+    printf("winvm-bench (%s mode)  %s  %s %s  nproc=%ld  %s\n", quick ? "quick" : "full",
+           r->machine.date, r->machine.uts.sysname, r->machine.uts.release, r->machine.nproc,
+           r->machine.cpu);
+    printf("%s\n", SEP);
+    printf("%-48s %10s %10s %8s %10s  %s\n", "operation", "raw ns", "winvm ns", "ratio", "target",
+           "result");
+    printf("%s\n", SEP);
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "1. VirtualAlloc+VirtualFree 64 KiB RW",
+           r->alloc.raw_ns, r->alloc.win_ns, r->alloc.ratio_med, "<= 1.10x",
+           verdict(r->pass_alloc));
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+           r->alloc_nb.raw_ns, r->alloc_nb.win_ns, r->alloc_nb.ratio_med, "info", "-");
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, raw with MAP_NORESERVE (winvm's flags)",
+           r->alloc.alt_ns, r->alloc.win_ns, r->alloc.alt_ratio_med, "info", "-");
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "2. VirtualProtect 1 page RW<->RO (per call)",
+           r->protect.raw_ns, r->protect.win_ns, r->protect.ratio_med, "<= 1.10x",
+           verdict(r->pass_protect));
+    for (int q = 0; q < NQ; q++) {
+        char name[64];
+        snprintf(name, sizeof(name), "3. VirtualQuery, %ld live allocations", r->query[q].n);
+        printf("%-48s %10s %10.1f %8s %10s  %s\n", name, "-", r->query[q].ns_med, "-",
+               "<= 100 ns", verdict(r->pass_query[q]));
+    }
+    printf("%-48s %10s %10.1f %8s %10s  %s\n", "   VirtualQuery, 100000 live, 10 queried (hot)", "-",
+           r->query_hot.ns_med, "-", "info", "-");
+    printf("%-48s %10s %10s %7.3fx %10s  %s\n", "   VirtualQuery flatness, N=100000 / N=10", "-", "-",
+           r->query_flat, "<= 1.50x", verdict(r->pass_flat));
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. Reserve 1 GiB, 1000 x commit 1 page, release",
+           r->commit.raw_ns, r->commit.win_ns, r->commit.ratio_med, "<= 1.10x",
+           verdict(r->pass_commit));
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+           r->commit_nb.raw_ns, r->commit_nb.win_ns, r->commit_nb.ratio_med, "info", "-");
+    printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "5. 2-thread scaling, 64 KiB alloc+free (2T/1T)",
+           r->scale.raw_speedup_med, r->scale.win_speedup_med, r->scale.rel_med, "info", "-");
+    printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+           r->scale_nb.raw_speedup_med, r->scale_nb.win_speedup_med, r->scale_nb.rel_med, "info",
+           "-");
+    printf("%s\n", SEP);
+    printf("Ratios: median over %d rounds of the per-round winvm/raw ratio (batches alternate, so\n"
+           "drift cancels); ns columns: medians of per-round ns.  Row 1 ns are per alloc+free pair,\n"
+           "row 2 per call, row 4 per whole cycle (%.0f / %.0f ns per commit, raw / winvm).\n",
+           r->alloc.rounds, r->commit.raw_ns / COMMIT_PAGES, r->commit.win_ns / COMMIT_PAGES);
+    printf("Row 5: raw and winvm columns are speedups (2-thread total ops/s over 1-thread ops/s),\n"
+           "ratio = winvm speedup / raw speedup.  Pairs/s 1T -> 2T: raw %.0f -> %.0f, winvm %.0f ->\n"
+           "%.0f; with a live reservation: raw %.0f -> %.0f, winvm %.0f -> %.0f.\n",
+           r->scale.raw1_ops, r->scale.raw2_ops, r->scale.win1_ops, r->scale.win2_ops,
+           r->scale_nb.raw1_ops, r->scale_nb.raw2_ops, r->scale_nb.win1_ops, r->scale_nb.win2_ops);
+    if (quick)
+        printf("Quick mode: few iterations, figures are indicative only; targets not enforced.\n");
+    printf("%s\n\n", r->all_pass ? "All targets met." : "Some targets missed.");
+}
+
+static void json_pair(FILE *f, const char *id, const char *op, const struct pair *m,
+                      const char *target, int pass, const char *unit)
+{
+    fprintf(f, "    {\"id\": \"%s\", \"operation\": ", id);
+    json_string(f, op);
+    fprintf(f, ", \"unit\": \"%s\", \"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.4f, "
+               "\"ratio_min\": %.4f, \"ratio_max\": %.4f, ",
+            unit, m->raw_ns, m->win_ns, m->ratio_med, min_of(m->ratio, m->rounds),
+            max_of(m->ratio, m->rounds));
+    if (m->alt_fn)
+        fprintf(f, "\"raw_noreserve_ns\": %.1f, \"ratio_to_raw_noreserve\": %.4f, ", m->alt_ns,
+                m->alt_ratio_med);
+    fprintf(f, "\"target\": \"%s\", \"pass\": %s, \"rounds\": %d, \"iterations_per_round\": %ld},\n",
+            target, pass < 0 ? "null" : pass ? "true" : "false", m->rounds, m->iters);
+}
+
+static void json_scaling(FILE *f, const char *id, const char *op, const struct scaling *s,
+                         bool last)
+{
+    fprintf(f, "    {\"id\": \"%s\", \"operation\": ", id);
+    json_string(f, op);
+    fprintf(f, ", \"unit\": \"alloc+free pairs per second\", \"raw_ops_1t\": %.0f, "
+               "\"raw_ops_2t\": %.0f, \"winvm_ops_1t\": %.0f, \"winvm_ops_2t\": %.0f, "
+               "\"raw_speedup\": %.4f, \"winvm_speedup\": %.4f, "
+               "\"winvm_speedup_over_raw_speedup\": %.4f, \"target\": \"info\", \"pass\": null, "
+               "\"rounds\": %d, \"iterations_per_thread\": %ld}%s\n",
+            s->raw1_ops, s->raw2_ops, s->win1_ops, s->win2_ops, s->raw_speedup_med,
+            s->win_speedup_med, s->rel_med, s->rounds, s->iters, last ? "" : ",");
+}
+
+static void write_json(FILE *f, const struct results *r)
+{
+    const struct machine *m = &r->machine;
+    fprintf(f, "{\n  \"benchmark\": \"winvm-bench\",\n  \"mode\": \"%s\",\n",
+            quick ? "quick" : "full");
+    fprintf(f, "  \"machine\": {\"uname\": ");
+    json_string(f, m->uts.sysname);
+    fprintf(f, ", \"release\": ");
+    json_string(f, m->uts.release);
+    fprintf(f, ", \"version\": ");
+    json_string(f, m->uts.version);
+    fprintf(f, ", \"arch\": ");
+    json_string(f, m->uts.machine);
+    fprintf(f, ", \"nproc\": %ld, \"cpu\": ", m->nproc);
+    json_string(f, m->cpu);
+    fprintf(f, ", \"date\": \"%s\"},\n", m->date);
+    fprintf(f, "  \"rows\": [\n");
+    json_pair(f, "alloc_free_64k",
+              "VirtualAlloc(NULL, 64 KiB, MEM_RESERVE|MEM_COMMIT, PAGE_READWRITE) + "
+              "VirtualFree(MEM_RELEASE) vs mmap(64 KiB, RW, private anonymous) + munmap",
+              &r->alloc, "ratio <= 1.10", r->pass_alloc, "ns per alloc+free pair");
+    json_pair(f, "alloc_free_64k_neighbour",
+              "as alloc_free_64k, with one other winvm reservation (64 KiB, MEM_RESERVE) live",
+              &r->alloc_nb, "info", -1, "ns per alloc+free pair");
+    json_pair(f, "protect_1page",
+              "VirtualProtect 1 page PAGE_READWRITE <-> PAGE_READONLY vs mprotect RW <-> R",
+              &r->protect, "ratio <= 1.10", r->pass_protect, "ns per call");
+    json_pair(f, "reserve_1g_commit_1000",
+              "VirtualAlloc(1 GiB, MEM_RESERVE) + 1000 x VirtualAlloc(1 page, MEM_COMMIT) + "
+              "VirtualFree vs mmap(1 GiB, PROT_NONE, MAP_NORESERVE) + 1000 x mprotect + munmap",
+              &r->commit, "ratio <= 1.10", r->pass_commit, "ns per cycle");
+    json_pair(f, "reserve_1g_commit_1000_neighbour",
+              "as reserve_1g_commit_1000, with one other winvm reservation (64 KiB) live",
+              &r->commit_nb, "info", -1, "ns per cycle");
+    fprintf(f, "    {\"id\": \"virtual_query\", \"operation\": \"VirtualQuery at random addresses "
+               "among N live 64 KiB reservations (every 8th with 4 pages committed)\", "
+               "\"unit\": \"ns per call\", \"target\": \"ns <= %.0f, flatness <= %.2f\", "
+               "\"points\": [",
+            TARGET_QUERY_NS, TARGET_FLAT);
+    for (int q = 0; q < NQ; q++)
+        fprintf(f, "%s{\"n\": %ld, \"winvm_ns\": %.2f, \"min_ns\": %.2f, \"max_ns\": %.2f, "
+                   "\"pass\": %s}",
+                q ? ", " : "", r->query[q].n, r->query[q].ns_med,
+                min_of(r->query[q].ns, r->query[q].rounds),
+                max_of(r->query[q].ns, r->query[q].rounds), r->pass_query[q] ? "true" : "false");
+    fprintf(f, "], \"flatness_ratio_100000_to_10\": %.4f, \"flatness_pass\": %s, "
+               "\"hot_10_of_100000_ns\": %.2f, \"hot_ratio_to_n10\": %.4f, "
+               "\"rounds\": %d, \"queries_per_round\": %d, \"setup_ns_per_alloc\": %.1f},\n",
+            r->query_flat, r->pass_flat ? "true" : "false", r->query_hot.ns_med,
+            r->query_hot_flat, r->query[0].rounds, QUERY_ADDRS, r->query_alloc_ns);
+    json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
+                 false);
+    json_scaling(f, "scaling_2_threads_neighbour",
+                 "as scaling_2_threads, with one other winvm reservation live", &r->scale_nb, true);
+    fprintf(f, "  ],\n  \"all_pass\": %s\n}\n", r->all_pass ? "true" : "false");
+}
+
+/* ---- main ---- */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: winvm-bench [--quick] [--json FILE]\n"
+               "  --quick      short run for CI; never fails on performance\n"
+               "  --json FILE  also write the JSON result to FILE\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *json_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = true;
+        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            json_path = argv[++i];
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 64;
+        }
+    }
+
+    static struct results r;
+    get_machine(&r.machine);
+    int rounds = quick ? 5 : 41;
+
+    progress("winvm-bench: %s mode\n", quick ? "quick" : "full");
+
+    progress("  1. alloc+free 64 KiB...\n");
+    r.alloc = (struct pair){.rounds = rounds, .iters = quick ? 1000 : 15000, .ops_per_iter = 1,
+                            .alt_fn = alloc_raw_noreserve};
+    measure_pair(&r.alloc, alloc_raw, alloc_win, NULL);
+    progress("  1. alloc+free 64 KiB, one other reservation live...\n");
+    neighbour_on();
+    r.alloc_nb = (struct pair){.rounds = rounds, .iters = r.alloc.iters, .ops_per_iter = 1};
+    measure_pair(&r.alloc_nb, alloc_raw, alloc_win, NULL);
+    neighbour_off();
+
+    progress("  2. protect 1 page...\n");
+    struct protect_ctx pc;
+    pc.raw_page = (char *)raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, 0) + PAGE;
+    pc.win_page = (char *)win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) +
+                  PAGE;
+    r.protect = (struct pair){.rounds = rounds, .iters = quick ? 1000 : 25000, .ops_per_iter = 2};
+    measure_pair(&r.protect, protect_raw, protect_win, &pc);
+    raw_munmap(pc.raw_page - PAGE, ALLOC_SIZE);
+    win_release(pc.win_page - PAGE);
+
+    progress("  4. reserve 1 GiB + 1000 commits...\n");
+    r.commit = (struct pair){.rounds = rounds, .iters = quick ? 4 : 60, .ops_per_iter = 1};
+    measure_pair(&r.commit, commit_raw, commit_win, NULL);
+    progress("  4. reserve 1 GiB + 1000 commits, one other reservation live...\n");
+    neighbour_on();
+    r.commit_nb = (struct pair){.rounds = rounds, .iters = r.commit.iters, .ops_per_iter = 1};
+    measure_pair(&r.commit_nb, commit_raw, commit_win, NULL);
+    neighbour_off();
+
+    measure_query(r.query, &r.query_hot, quick ? 3 : 31, &r.query_alloc_ns);
+    r.query_flat = r.query[NQ - 1].ns_med / r.query[0].ns_med;
+    r.query_hot_flat = r.query_hot.ns_med / r.query[0].ns_med;
+
+    progress("  5. scaling 1 -> 2 threads...\n");
+    r.scale.rounds = quick ? 3 : 15;
+    r.scale.iters = quick ? 2000 : 10000;
+    measure_scaling(&r.scale);
+    progress("  5. scaling 1 -> 2 threads, one other reservation live...\n");
+    neighbour_on();
+    r.scale_nb.rounds = r.scale.rounds;
+    r.scale_nb.iters = r.scale.iters;
+    measure_scaling(&r.scale_nb);
+    neighbour_off();
+
+    r.pass_alloc = r.alloc.ratio_med <= TARGET_RATIO;
+    r.pass_protect = r.protect.ratio_med <= TARGET_RATIO;
+    r.pass_commit = r.commit.ratio_med <= TARGET_RATIO;
+    r.all_pass = r.pass_alloc && r.pass_protect && r.pass_commit;
+    for (int q = 0; q < NQ; q++) {
+        r.pass_query[q] = r.query[q].ns_med <= TARGET_QUERY_NS;
+        r.all_pass = r.all_pass && r.pass_query[q];
+    }
+    r.pass_flat = r.query_flat <= TARGET_FLAT;
+    r.all_pass = r.all_pass && r.pass_flat;
+
+    print_table(&r);
+    write_json(stdout, &r);
+    fflush(stdout);
+    if (json_path) {
+        FILE *f = fopen(json_path, "w");
+        if (!f)
+            die("cannot open %s: %s", json_path, strerror(errno));
+        write_json(f, &r);
+        if (fclose(f) != 0)
+            die("cannot write %s: %s", json_path, strerror(errno));
+    }
+    return !quick && !r.all_pass ? 2 : 0;
+}

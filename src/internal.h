@@ -45,6 +45,7 @@ enum {
     WV_VISIBLE = 0x01ff,
     WV_WATCH_DIRTY = 0x0200, /* written since the last write-watch reset (hidden) */
     WV_RESET_KEPT = 0x0400,  /* MEM_RESET found the page resident (hidden) */
+    WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
 
 /* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
@@ -63,7 +64,7 @@ int wv_prot_host(wv_page_t page);
 #endif
 #include <bsd/sys/tree.h>
 
-enum { WV_VIEW_WRITE_WATCH = 1 };
+enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2 };
 
 struct wv_view {
     RB_ENTRY(wv_view) link;
@@ -73,6 +74,7 @@ struct wv_view {
     DWORD alloc_protect;   /* as given at allocation; never changes */
     DWORD type;            /* MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE */
     unsigned flags;
+    wv_page_t cache_mods;  /* WV_NOCACHE / WV_WRITECOMBINE of the allocation, for every page */
     bool unmapped;         /* not in the granule map (large view): found through the tree */
     wv_page_t *page;       /* npages entries */
     uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
@@ -108,8 +110,13 @@ static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
 size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit);
 /* Sets pages [i, i+n) to (page & keep) | set, keeping region edges exact. */
 void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set);
-/* True when every page of [i, i+n) has (page & mask) == want. */
-bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want);
+/* True when every page of [i, i+n) has (page & mask) == want; mask within WV_VISIBLE. */
+bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want);
+static inline bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask,
+                               wv_page_t want)
+{
+    return n == 1 ? (v->page[i] & mask) == want : wv_view_all_runs(v, i, n, mask, want);
+}
 /* Calls fn for each maximal run of [i, i+n) with equal host protection. */
 int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
                       int (*fn)(const struct wv_view *v, size_t i, size_t n, int prot, void *arg),

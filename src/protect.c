@@ -19,7 +19,7 @@ static const int wv_host_of_index[9] = {
 
 enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 };
 
-wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
+static wv_page_t wv_prot_decode(DWORD protect, bool allow_copy)
 {
     DWORD base = protect & 0xff;
     DWORD mods = protect & ~0xffu;
@@ -44,6 +44,21 @@ wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
     if (mods & PAGE_WRITECOMBINE)
         bits |= WV_WRITECOMBINE;
     return bits;
+}
+
+/* Every PAGE_* value below 0x800 decoded once: parsing sits on every commit and protect. */
+static wv_page_t wv_prot_table[2][0x800];
+
+__attribute__((constructor)) static void wv_prot_init(void)
+{
+    for (DWORD p = 0; p < 0x800; p++)
+        for (int c = 0; c < 2; c++)
+            wv_prot_table[c][p] = wv_prot_decode(p, c);
+}
+
+wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
+{
+    return protect < 0x800 ? wv_prot_table[allow_copy][protect] : 0;
 }
 
 DWORD wv_prot_report(wv_page_t page)

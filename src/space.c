@@ -19,15 +19,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static pthread_rwlock_t wv_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+/* A plain mutex, not a reader-writer lock: every critical section is tens of nanoseconds
+ * (syscalls that add or remove whole views run outside it), and glibc's rwlock costs twice
+ * the instructions of a mutex on the uncontended path that dominates.  The read/write entry
+ * points stay distinct so a reader-friendly scheme can replace it without touching callers. */
+static pthread_mutex_t wv_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* fork() while another thread holds the lock would leave the child's copy locked forever:
  * hold it across fork so both sides start with a consistent, unlocked state model. */
-static void wv_fork_prepare(void) { pthread_rwlock_wrlock(&wv_lock); }
-static void wv_fork_parent(void) { pthread_rwlock_unlock(&wv_lock); }
+static void wv_fork_prepare(void) { pthread_mutex_lock(&wv_lock); }
+static void wv_fork_parent(void) { pthread_mutex_unlock(&wv_lock); }
 static void wv_fork_child(void)
 {
-    pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     wv_lock = fresh;
 }
 
@@ -36,9 +40,9 @@ __attribute__((constructor)) static void wv_space_init(void)
     pthread_atfork(wv_fork_prepare, wv_fork_parent, wv_fork_child);
 }
 
-void wv_space_read_lock(void) { pthread_rwlock_rdlock(&wv_lock); }
-void wv_space_write_lock(void) { pthread_rwlock_wrlock(&wv_lock); }
-void wv_space_unlock(void) { pthread_rwlock_unlock(&wv_lock); }
+void wv_space_read_lock(void) { pthread_mutex_lock(&wv_lock); }
+void wv_space_write_lock(void) { pthread_mutex_lock(&wv_lock); }
+void wv_space_unlock(void) { pthread_mutex_unlock(&wv_lock); }
 
 /* ---- ordered tree ---- */
 
@@ -97,11 +101,20 @@ struct wv_view *wv_space_next(uintptr_t addr)
 }
 
 /* The view with the greatest base <= addr, if it contains addr. */
+static struct wv_view *wv_last_large; /* the last large view found: calls come in runs */
+
 static struct wv_view *wv_tree_find(uintptr_t addr)
 {
+    struct wv_view *hit = __atomic_load_n(&wv_last_large, __ATOMIC_RELAXED);
+    if (hit && addr >= hit->base && addr < hit->end)
+        return hit;
     struct wv_view *v = wv_space_next(addr + 1);
     v = v ? RB_PREV(wv_tree, &wv_views, v) : RB_MAX(wv_tree, &wv_views);
-    return v && addr < v->end ? v : NULL;
+    if (!v || addr >= v->end)
+        return NULL;
+    if (v->unmapped) /* readers may race here: any view they store is live under the lock */
+        __atomic_store_n(&wv_last_large, v, __ATOMIC_RELAXED);
+    return v;
 }
 
 struct wv_view *wv_space_find(uintptr_t addr)
@@ -143,6 +156,8 @@ void wv_space_remove(struct wv_view *v)
 {
     if (v->unmapped)
         wv_nlarge--;
+    if (wv_last_large == v)
+        wv_last_large = NULL;
     else
         wv_map_set(v, NULL);
     v->unmapped = false;
@@ -204,32 +219,37 @@ void wv_view_delete(struct wv_view *v)
         munmap(v, v->block_size);
 }
 
-/* First region start at or after page j, or npages. */
-static size_t wv_next_edge(const struct wv_view *v, size_t j)
+/* First region start in [j, limit), or limit.  Scans edge words, then summary words, but
+ * never past limit: a one-page question about a 1 GiB view costs one word test. */
+static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
 {
-    if (j >= v->npages)
-        return v->npages;
-    size_t w = j / 64;
+    if (j >= limit)
+        return limit;
+    size_t w = j / 64, last_w = (limit - 1) / 64;
     uint64_t bits = v->edge[w] & (~(uint64_t)0 << (j % 64));
-    if (bits)
-        return w * 64 + (size_t)__builtin_ctzll(bits);
-    size_t nedge = WV_WORDS(v->npages), nsum = WV_WORDS(nedge);
-    for (size_t s = (w + 1) / 64; s < nsum && w + 1 < nedge; s++) {
-        uint64_t sb = v->edge_sum[s];
-        if (s == (w + 1) / 64)
-            sb &= ~(uint64_t)0 << ((w + 1) % 64);
-        if (sb) {
-            size_t ew = s * 64 + (size_t)__builtin_ctzll(sb);
-            return ew * 64 + (size_t)__builtin_ctzll(v->edge[ew]);
+    if (!bits && w < last_w) {
+        /* Whole edge words w+1 .. last_w, found through the summary. */
+        size_t from = w + 1;
+        for (size_t s = from / 64; s <= last_w / 64; s++) {
+            uint64_t sb = v->edge_sum[s];
+            if (s == from / 64)
+                sb &= ~(uint64_t)0 << (from % 64);
+            if (sb) {
+                w = s * 64 + (size_t)__builtin_ctzll(sb);
+                bits = w <= last_w ? v->edge[w] : 0;
+                break;
+            }
         }
     }
-    return v->npages;
+    if (!bits)
+        return limit;
+    size_t e = w * 64 + (size_t)__builtin_ctzll(bits);
+    return e < limit ? e : limit;
 }
 
 size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
 {
-    size_t e = wv_next_edge(v, i + 1);
-    return (e < limit ? e : limit) - i;
+    return wv_next_edge(v, i + 1, limit) - i;
 }
 
 static void wv_edge_put(struct wv_view *v, size_t k, bool on)
@@ -247,16 +267,51 @@ static void wv_edge_put(struct wv_view *v, size_t k, bool on)
         v->edge_sum[w / 64] &= ~sbit;
 }
 
-void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+/* Clears edge bits (from, to): word at a time, with the summary kept exact. */
+static void wv_edge_clear(struct wv_view *v, size_t from, size_t to)
 {
-    for (size_t k = i; k < i + n; k++)
-        v->page[k] = (wv_page_t)((v->page[k] & keep) | set);
-    size_t stop = i + n < v->npages ? i + n + 1 : v->npages;
-    for (size_t k = i ? i : 1; k < stop; k++)
+    for (size_t k = from; k < to;) {
+        size_t w = k / 64, hi = (w + 1) * 64 < to ? (w + 1) * 64 : to;
+        uint64_t mask = (hi - k == 64 ? ~(uint64_t)0 : (((uint64_t)1 << (hi - k)) - 1)) << (k % 64);
+        v->edge[w] &= ~mask;
+        if (!v->edge[w])
+            v->edge_sum[w / 64] &= ~((uint64_t)1 << (w % 64));
+        k = hi;
+    }
+}
+
+static void wv_edge_check(struct wv_view *v, size_t k)
+{
+    if (k > 0 && k < v->npages)
         wv_edge_put(v, k, ((v->page[k] ^ v->page[k - 1]) & WV_VISIBLE) != 0);
 }
 
-bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
+void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+{
+    if (n == 1) {
+        /* The common single-page change: only edges i and i + 1 can move. */
+        wv_page_t now = (wv_page_t)((v->page[i] & keep) | set), was = v->page[i];
+        v->page[i] = now;
+        if ((now ^ was) & WV_VISIBLE) {
+            wv_edge_check(v, i);
+            wv_edge_check(v, i + 1);
+        }
+        return;
+    }
+    for (size_t k = i; k < i + n; k++)
+        v->page[k] = (wv_page_t)((v->page[k] & keep) | set);
+    if (keep & WV_VISIBLE) {
+        for (size_t k = i; k <= i + n; k++)
+            wv_edge_check(v, k);
+        return;
+    }
+    /* Every visible bit was replaced by set: the range is one run inside. */
+    wv_edge_clear(v, i + 1, i + n);
+    wv_edge_check(v, i);
+    wv_edge_check(v, i + n);
+}
+
+bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
 {
     /* Runs share their visible bits, so one page per run answers for the run. */
     for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n))

@@ -12,7 +12,6 @@
 #define WV_ALLOC_TYPES                                                                     \
     (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | \
      MEM_LARGE_PAGES | MEM_PHYSICAL)
-#define WV_CACHE_MODS (WV_NOCACHE | WV_WRITECOMBINE)
 
 static void *wv_fail_ptr(DWORD code)
 {
@@ -41,7 +40,7 @@ static bool wv_page_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr
  * reservation across later calls and ignores ones given later (see docs/semantics.md). */
 static wv_page_t wv_with_alloc_mods(const struct wv_view *v, wv_page_t bits)
 {
-    return (wv_page_t)((bits & ~WV_CACHE_MODS) | (wv_prot_parse(v->alloc_protect, true) & WV_CACHE_MODS));
+    return (wv_page_t)((bits & ~WV_CACHE_MODS) | v->cache_mods);
 }
 
 static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits)
@@ -55,7 +54,7 @@ static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect,
             return wv_fail_ptr(ERROR_INVALID_PARAMETER);
     } else {
         if (size > WV_END_ADDR - WV_MIN_ADDR)
-            return wv_fail_ptr(ERROR_NOT_ENOUGH_MEMORY);
+            return wv_fail_ptr(ERROR_INVALID_PARAMETER); /* NT: STATUS_INVALID_PARAMETER_4 */
         base = 0;
         end = wv_page_up(size);
     }
@@ -77,6 +76,9 @@ static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect,
     v->end = base + len;
     if (type & MEM_WRITE_WATCH)
         v->flags |= WV_VIEW_WRITE_WATCH;
+    if (type & MEM_PHYSICAL)
+        v->flags |= WV_VIEW_PHYSICAL;
+    v->cache_mods = bits & WV_CACHE_MODS;
     wv_space_write_lock();
     wv_space_insert(v);
     wv_space_unlock();
@@ -95,6 +97,8 @@ static LPVOID wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits)
         err = ERROR_INVALID_ADDRESS;
     else if (v->type != MEM_PRIVATE)
         err = ERROR_ACCESS_DENIED;
+    else if (v->flags & WV_VIEW_PHYSICAL)
+        err = ERROR_INVALID_PARAMETER; /* AWE regions take physical pages, never commits */
     if (!err) {
         size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
         wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
@@ -120,7 +124,11 @@ LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD type, DWORD pr
         return wv_reset(addr, dwSize, type == MEM_RESET_UNDO);
     }
     if (!(type & (MEM_COMMIT | MEM_RESERVE)) ||
-        ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)) || (type & MEM_PHYSICAL))
+        ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)))
+        return wv_fail_ptr(ERROR_INVALID_PARAMETER);
+    /* An AWE region: a reservation only, read-write, nothing else. */
+    if ((type & MEM_PHYSICAL) && ((type & ~(DWORD)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL) ||
+                                  protect != PAGE_READWRITE))
         return wv_fail_ptr(ERROR_INVALID_PARAMETER);
     wv_page_t bits = wv_prot_parse(protect, false);
     if (!bits)
