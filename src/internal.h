@@ -67,7 +67,7 @@ int wv_prot_host(wv_page_t page);
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2 };
 
 struct wv_view {
-    RB_ENTRY(wv_view) link;
+    /* First cache line: everything a commit, protect or query reads. */
     uintptr_t base;        /* 64 KiB aligned */
     uintptr_t end;         /* page aligned; the allocation is [base, end) */
     size_t npages;
@@ -79,6 +79,8 @@ struct wv_view {
     wv_page_t *page;       /* npages entries */
     uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
     uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */
+    /* Then what only inserts, removals and walks need. */
+    RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
 };
 

@@ -14,35 +14,20 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-/* A plain mutex, not a reader-writer lock: every critical section is tens of nanoseconds
- * (syscalls that add or remove whole views run outside it), and glibc's rwlock costs twice
- * the instructions of a mutex on the uncontended path that dominates.  The read/write entry
- * points stay distinct so a reader-friendly scheme can replace it without touching callers. */
-static pthread_mutex_t wv_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* fork() while another thread holds the lock would leave the child's copy locked forever:
- * hold it across fork so both sides start with a consistent, unlocked state model. */
-static void wv_fork_prepare(void) { pthread_mutex_lock(&wv_lock); }
-static void wv_fork_parent(void) { pthread_mutex_unlock(&wv_lock); }
-static void wv_fork_child(void)
-{
-    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-    wv_lock = fresh;
-}
-
-__attribute__((constructor)) static void wv_space_init(void)
-{
-    pthread_atfork(wv_fork_prepare, wv_fork_parent, wv_fork_child);
-}
-
-void wv_space_read_lock(void) { pthread_mutex_lock(&wv_lock); }
-void wv_space_write_lock(void) { pthread_mutex_lock(&wv_lock); }
-void wv_space_unlock(void) { pthread_mutex_unlock(&wv_lock); }
+/* The globals every call touches share one cache line: after a syscall (commit, protect)
+ * the kernel has evicted much of L1, and each extra line is a miss. */
+static struct {
+    size_t nlarge;                /* views too big for the granule map */
+    struct wv_view *last_large;   /* the last large view found: calls come in runs */
+    size_t nviews;
+} wv_hot __attribute__((aligned(64)));
+#define wv_nlarge wv_hot.nlarge
+#define wv_last_large wv_hot.last_large
+#define wv_nviews wv_hot.nviews
 
 /* ---- ordered tree ---- */
 
@@ -55,8 +40,6 @@ RB_HEAD(wv_tree, wv_view);
 RB_GENERATE_STATIC(wv_tree, wv_view, link, wv_view_cmp)
 
 static struct wv_tree wv_views = RB_INITIALIZER(&wv_views);
-static size_t wv_nviews;
-static size_t wv_nlarge; /* views too big for the granule map */
 
 #define WV_MAP_MAX ((uintptr_t)256 << 20)
 
@@ -101,7 +84,6 @@ struct wv_view *wv_space_next(uintptr_t addr)
 }
 
 /* The view with the greatest base <= addr, if it contains addr. */
-static struct wv_view *wv_last_large; /* the last large view found: calls come in runs */
 
 static struct wv_view *wv_tree_find(uintptr_t addr)
 {
@@ -255,16 +237,13 @@ size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
 static void wv_edge_put(struct wv_view *v, size_t k, bool on)
 {
     size_t w = k / 64;
-    uint64_t bit = (uint64_t)1 << (k % 64);
-    if (on)
-        v->edge[w] |= bit;
-    else
-        v->edge[w] &= ~bit;
-    uint64_t sbit = (uint64_t)1 << (w % 64);
-    if (v->edge[w])
-        v->edge_sum[w / 64] |= sbit;
-    else
-        v->edge_sum[w / 64] &= ~sbit;
+    uint64_t bit = (uint64_t)1 << (k % 64), was = v->edge[w];
+    uint64_t now = on ? was | bit : was & ~bit;
+    if (now == was)
+        return;
+    v->edge[w] = now;
+    if (!was || !now) /* the word turned empty or non-empty: the summary follows */
+        v->edge_sum[w / 64] ^= (uint64_t)1 << (w % 64);
 }
 
 /* Clears edge bits (from, to): word at a time, with the summary kept exact. */
