@@ -133,7 +133,8 @@ static bool wv_query_text(uintptr_t addr, struct wv_mapping *m)
         char *line = buf, *nl;
         while ((nl = strchr(line, '\n')) != NULL) {
             *nl = 0;
-            if (wv_parse_line(line, m) && m->end > addr) {
+            /* [vsyscall] lives in kernel space; PROCMAP_QUERY does not report it either. */
+            if (wv_parse_line(line, m) && m->end > addr && m->start < ((uintptr_t)1 << 47)) {
                 found = true;
                 break;
             }
@@ -151,6 +152,8 @@ static bool wv_query_text(uintptr_t addr, struct wv_mapping *m)
         m->start = 0;
     return true;
 }
+
+bool wv_proc_mapping_text(uintptr_t addr, struct wv_mapping *m) { return wv_query_text(addr, m); }
 
 bool wv_proc_mapping(uintptr_t addr, struct wv_mapping *m)
 {

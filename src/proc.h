@@ -14,5 +14,7 @@ struct wv_mapping {
 
 /* The mapping containing addr, or else the first one above it. */
 bool wv_proc_mapping(uintptr_t addr, struct wv_mapping *m);
+/* The same from /proc/self/maps text, the path taken on kernels without PROCMAP_QUERY. */
+bool wv_proc_mapping_text(uintptr_t addr, struct wv_mapping *m);
 
 #endif

@@ -140,3 +140,34 @@ Test(space, fork_while_another_thread_allocates_leaves_a_usable_child, .timeout 
     stop_churn = 1;
     pthread_join(t, NULL);
 }
+
+#include "proc.h"
+#include <stdio.h>
+#include <sys/mman.h>
+
+/* Both ways of asking the kernel (PROCMAP_QUERY, /proc/self/maps text) agree everywhere. */
+Test(space, kernel_mapping_lookups_agree)
+{
+    char *anon = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq(anon, MAP_FAILED);
+    cr_assert_eq(mprotect(anon + 4096, 4096, PROT_NONE), 0);
+    uintptr_t probes[] = {0, 0x10000, (uintptr_t)anon, (uintptr_t)anon + 4096,
+                          (uintptr_t)anon + 8191, (uintptr_t)anon + 3 * 4096,
+                          (uintptr_t)&brute_run, (uintptr_t)&probes, (uintptr_t)printf,
+                          0x7ffffffff000};
+    for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+        struct wv_mapping a, b;
+        cr_assert(wv_proc_mapping(probes[i], &a));
+        cr_assert(wv_proc_mapping_text(probes[i], &b));
+        cr_assert_eq(a.start, b.start, "probe %#lx", (unsigned long)probes[i]);
+        if (!a.start)
+            continue;
+        cr_assert_eq(a.end, b.end, "probe %#lx", (unsigned long)probes[i]);
+        cr_assert_eq(a.prot, b.prot, "probe %#lx", (unsigned long)probes[i]);
+        cr_assert_eq(a.shared, b.shared);
+        cr_assert_eq(a.file, b.file);
+        cr_assert_eq(a.inode, b.inode);
+        cr_assert_str_eq(a.name, b.name, "probe %#lx", (unsigned long)probes[i]);
+    }
+    munmap(anon, 3 * 4096);
+}
