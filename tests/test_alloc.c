@@ -6,77 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#define PAGE ((SIZE_T)0x1000)
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
 #define AT_ROUND_TO_PAGE 0x40000000u
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
-/* VirtualAlloc that must fail with the given error. */
-#define ALLOC_FAILS(err, addr, size, type, prot)                                            \
-    do {                                                                                    \
-        SetLastError(SENTINEL);                                                             \
-        void *r_ = VirtualAlloc((void *)(addr), (size), (type), (prot));                    \
-        cr_assert_null(r_, "VirtualAlloc(%p, %#zx, %#x, %#x) = %p, want NULL",              \
-                       (void *)(addr), (size_t)(size), (unsigned)(type), (unsigned)(prot), r_); \
-        EXPECT_ERR(err);                                                                    \
-    } while (0)
-
-static const DWORD bases[8] = {PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
-                               PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE,
-                               PAGE_EXECUTE_WRITECOPY};
-
-/* A 64 KiB-aligned range of size bytes that nothing occupies right now. */
-static char *free_range(SIZE_T size)
-{
-    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
-    cr_assert_not_null(p);
-    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
-    return p;
-}
-
-static int host_of(DWORD prot)
-{
-    switch (prot & 0xff) {
-    case PAGE_READONLY: return 1;
-    case PAGE_READWRITE: return 3;
-    case PAGE_EXECUTE: return 4;
-    case PAGE_EXECUTE_READ: return 5;
-    case PAGE_EXECUTE_READWRITE: return 7;
-    default: return 0;
-    }
-}
-
-/* State of n pages (queries + host protection), to check that a failed call changed nothing. */
-struct snap {
-    MEMORY_BASIC_INFORMATION m[16];
-    int host[16];
-};
-
-static void take(struct snap *s, const char *base, int n)
-{
-    for (int i = 0; i < n; i++) {
-        s->m[i] = tu_query(base + i * PAGE);
-        s->host[i] = tu_host_prot(base + i * PAGE);
-    }
-}
-
-static void same(const struct snap *a, const struct snap *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        cr_assert_eq(a->m[i].BaseAddress, b->m[i].BaseAddress, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationBase, b->m[i].AllocationBase, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationProtect, b->m[i].AllocationProtect, "page %d", i);
-        cr_assert_eq(a->m[i].RegionSize, b->m[i].RegionSize, "page %d", i);
-        cr_assert_eq(a->m[i].State, b->m[i].State, "page %d", i);
-        cr_assert_eq(a->m[i].Protect, b->m[i].Protect, "page %d", i);
-        cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
-        cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
-    }
-}
 
 static int count_maps(void)
 {
@@ -169,7 +99,7 @@ Test(alloc, reserve_size_rounds_up_to_whole_pages)
 Test(alloc, reserve_at_address_rounds_base_down_to_64k)
 {
     /* ROS: base 0x60025000, size 200 -> base 0x60020000, size to the end of the page. */
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     char *p = VirtualAlloc(x + 0x5000, 200, MEM_RESERVE, PAGE_READWRITE);
     cr_assert_eq(p, x, "VirtualAlloc(%p) = %p, want %p", x + 0x5000, p, x);
     MEMORY_BASIC_INFORMATION m = tu_query(x + 0x5000);
@@ -181,7 +111,7 @@ Test(alloc, reserve_at_address_rounds_base_down_to_64k)
 
 Test(alloc, reserve_size_covers_last_touched_page)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     /* [x+0x5800, x+0x6800) touches pages 5 and 6: the allocation is [x, x+0x7000). */
     char *p = VirtualAlloc(x + 0x5800, 0x1000, MEM_RESERVE, PAGE_READWRITE);
     cr_assert_eq(p, x);
@@ -191,7 +121,7 @@ Test(alloc, reserve_size_covers_last_touched_page)
 
 Test(alloc, reserve_commit_at_unaligned_address_commits_rounded_range)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     char *p = VirtualAlloc(x + 0x5000, 200, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     cr_assert_eq(p, x);
     MEMORY_BASIC_INFORMATION m = tu_query(x);
@@ -334,7 +264,7 @@ Test(alloc, commit_over_partly_committed_range_keeps_committed_data)
 
 Test(alloc, commit_outside_any_reservation_fails_487)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x, 0x1000, MEM_COMMIT, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0x3000, 0x1000, MEM_COMMIT, PAGE_READWRITE);
     cr_assert_eq(tu_host_prot(x), -1);
@@ -343,21 +273,21 @@ Test(alloc, commit_outside_any_reservation_fails_487)
 
 Test(alloc, commit_past_reservation_end_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     char *p = VirtualAlloc(x, GRAN, MEM_RESERVE, PAGE_READWRITE);
     cr_assert_eq(p, x);
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, p + 0xF000, 0x2000, MEM_COMMIT, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, p, 0x10001, MEM_COMMIT, PAGE_READWRITE);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     cr_assert_eq(tu_host_prot(p + 0x10000), -1);
 }
 
 Test(alloc, commit_spanning_two_reservations_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE, PAGE_READWRITE), x + GRAN);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0xF000, 0x2000, MEM_COMMIT, PAGE_READWRITE);
@@ -372,7 +302,7 @@ Test(alloc, commit_spanning_two_reservations_fails_487)
 
 Test(alloc, reserve_over_existing_allocation_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
     x[GRAN] = 5;
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + GRAN, 0x1000, MEM_RESERVE, PAGE_READWRITE);
@@ -394,7 +324,7 @@ Test(alloc, granule_tail_after_short_allocation_is_not_usable)
 {
     /* A 0x1000 allocation owns its whole 64 KiB granule: the rest is neither committable
      * (not reserved) nor reservable (its base would round down onto the allocation). */
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     cr_assert_eq(VirtualAlloc(x, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0x8000, 0x1000, MEM_COMMIT, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0x8000, 0x1000, MEM_RESERVE, PAGE_READWRITE);
@@ -419,7 +349,7 @@ Test(alloc, two_base_protections_are_invalid)
     cr_assert_not_null(p);
     for (int i = 0; i < 8; i++)
         for (int j = i + 1; j < 8; j++) {
-            DWORD prot = bases[i] | bases[j];
+            DWORD prot = tu_bases[i] | tu_bases[j];
             ALLOC_FAILS(ERROR_INVALID_PARAMETER, NULL, 0x1000, MEM_RESERVE, prot);
             ALLOC_FAILS(ERROR_INVALID_PARAMETER, NULL, 0x1000, MEM_RESERVE | MEM_COMMIT, prot);
             ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_COMMIT, prot);
@@ -440,14 +370,14 @@ Test(alloc, each_single_base_protection_commits_with_its_host_protection)
         MEMORY_BASIC_INFORMATION m = tu_query(p);
         cr_assert_eq(m.Protect, ok[i]);
         cr_assert_eq(m.AllocationProtect, ok[i]);
-        cr_assert_eq(tu_host_prot(p), host_of(ok[i]), "protection %#x", ok[i]);
+        cr_assert_eq(tu_host_prot(p), tu_host_of(ok[i]), "protection %#x", ok[i]);
 
         /* The same through a commit into a reservation. */
         char *r = VirtualAlloc(NULL, GRAN, MEM_RESERVE, PAGE_NOACCESS);
         cr_assert_not_null(r);
         cr_assert_eq(VirtualAlloc(r + 0x1000, 0x1000, MEM_COMMIT, ok[i]), r + 0x1000);
         cr_assert_eq(tu_query(r + 0x1000).Protect, ok[i]);
-        cr_assert_eq(tu_host_prot(r + 0x1000), host_of(ok[i]), "protection %#x", ok[i]);
+        cr_assert_eq(tu_host_prot(r + 0x1000), tu_host_of(ok[i]), "protection %#x", ok[i]);
     }
 }
 
@@ -692,7 +622,7 @@ Test(alloc, huge_size_at_address_refused)
 {
     char *p = VirtualAlloc(NULL, GRAN, MEM_RESERVE, PAGE_READWRITE);
     cr_assert_not_null(p);
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     int n = count_maps();
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, x, (SIZE_T)-1, MEM_RESERVE, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, x + 0x1000, (SIZE_T)-0x1000, MEM_RESERVE, PAGE_READWRITE);
@@ -721,8 +651,8 @@ Test(alloc, failed_calls_change_nothing)
     cr_assert_eq(VirtualAlloc(p + 0x2000, 0x3000, MEM_COMMIT, PAGE_READWRITE), p + 0x2000);
     cr_assert_eq(VirtualAlloc(p + 0x6000, 0x1000, MEM_COMMIT, PAGE_READONLY), p + 0x6000);
     memset(p + 0x2000, 0x77, 0x3000);
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x8000, MEM_COMMIT, PAGE_WRITECOPY);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x8000, MEM_COMMIT, PAGE_READONLY | PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x8000, MEM_COMMIT, PAGE_NOACCESS | PAGE_GUARD);
@@ -731,8 +661,8 @@ Test(alloc, failed_calls_change_nothing)
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, p + 0x2000, 0x10000, MEM_COMMIT, PAGE_READONLY);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, p, 0x1000, MEM_RESERVE, PAGE_READONLY);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, p + 0x2000, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     for (SIZE_T i = 0; i < 0x3000; i++)
         cr_assert_eq((unsigned char)p[0x2000 + i], 0x77);
     cr_assert_not(tu_write_faults(p + 0x2000));

@@ -20,9 +20,6 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-#define PG ((uintptr_t)4096)
-#define GRAN ((uintptr_t)0x10000)
-#define UEND ((uintptr_t)0x7FFFFFFF0000)
 #define EXEC_PROTS (PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY)
 
 static void *raw_map(void *at, size_t len, int prot, int flags)
@@ -42,7 +39,7 @@ static char *good_alloc(size_t size, DWORD extra_type)
     cr_assert_eq(m.AllocationBase, p);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert_eq(m.Type, MEM_PRIVATE);
-    cr_assert_eq(m.RegionSize, (size + PG - 1) & ~(PG - 1));
+    cr_assert_eq(m.RegionSize, (size + PAGE - 1) & ~(PAGE - 1));
     cr_assert_eq(tu_host_prot(p), 3);
     p[0] = 0x11;
     p[size - 1] = 0x22;
@@ -150,12 +147,12 @@ Test(coexist, dlopen_between_winvm_calls)
 Test(coexist, foreign_anonymous_private_rw)
 {
     /* NONE | RW RW | NONE ...: the RW pages are bounded, so their region is exact. */
-    char *x = raw_map(NULL, 8 * PG, PROT_NONE, MAP_PRIVATE);
-    cr_assert_eq(mprotect(x + PG, 2 * PG, PROT_READ | PROT_WRITE), 0);
-    x[PG] = 1;
-    MEMORY_BASIC_INFORMATION m = tu_query(x + PG + 5);
-    cr_assert_eq(m.BaseAddress, x + PG);
-    cr_assert_eq(m.RegionSize, 2 * PG);
+    char *x = raw_map(NULL, 8 * PAGE, PROT_NONE, MAP_PRIVATE);
+    cr_assert_eq(mprotect(x + PAGE, 2 * PAGE, PROT_READ | PROT_WRITE), 0);
+    x[PAGE] = 1;
+    MEMORY_BASIC_INFORMATION m = tu_query(x + PAGE + 5);
+    cr_assert_eq(m.BaseAddress, x + PAGE);
+    cr_assert_eq(m.RegionSize, 2 * PAGE);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert_eq(m.Type, MEM_PRIVATE);
     cr_assert_eq(m.Protect, PAGE_READWRITE);
@@ -163,41 +160,41 @@ Test(coexist, foreign_anonymous_private_rw)
     cr_assert_leq((uintptr_t)m.AllocationBase, (uintptr_t)m.BaseAddress);
 
     /* PROT_NONE anonymous memory is a reservation. */
-    m = tu_query(x + 3 * PG);
-    cr_assert_eq(m.BaseAddress, x + 3 * PG);
+    m = tu_query(x + 3 * PAGE);
+    cr_assert_eq(m.BaseAddress, x + 3 * PAGE);
     cr_assert_eq(m.State, MEM_RESERVE, "PROT_NONE: State %#x", m.State);
     cr_assert_eq(m.Protect, 0);
     cr_assert_eq(m.Type, MEM_PRIVATE);
-    cr_assert_geq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + 8 * PG));
+    cr_assert_geq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + 8 * PAGE));
     m = tu_query(x);
     cr_assert_eq(m.State, MEM_RESERVE);
-    cr_assert_eq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + PG),
+    cr_assert_eq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + PAGE),
                  "the reservation before the RW pages must end where they start");
 
     /* Other protections read back as the matching PAGE_* value. */
-    cr_assert_eq(mprotect(x + 4 * PG, PG, PROT_READ), 0);
-    m = tu_query(x + 4 * PG);
+    cr_assert_eq(mprotect(x + 4 * PAGE, PAGE, PROT_READ), 0);
+    m = tu_query(x + 4 * PAGE);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert_eq(m.Protect, PAGE_READONLY);
-    cr_assert_eq(m.RegionSize, PG);
-    cr_assert_eq(mprotect(x + 6 * PG, PG, PROT_READ | PROT_EXEC), 0);
-    m = tu_query(x + 6 * PG);
+    cr_assert_eq(m.RegionSize, PAGE);
+    cr_assert_eq(mprotect(x + 6 * PAGE, PAGE, PROT_READ | PROT_EXEC), 0);
+    m = tu_query(x + 6 * PAGE);
     cr_assert_eq(m.Protect, PAGE_EXECUTE_READ);
-    cr_assert_eq(m.RegionSize, PG);
-    munmap(x, 8 * PG);
+    cr_assert_eq(m.RegionSize, PAGE);
+    munmap(x, 8 * PAGE);
 }
 
 Test(coexist, foreign_anonymous_shared_is_mapped)
 {
-    char *s = raw_map(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+    char *s = raw_map(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
     s[0] = 1;
     MEMORY_BASIC_INFORMATION m = tu_query(s + 100);
     cr_assert_eq(m.BaseAddress, s);
     cr_assert_eq(m.Type, MEM_MAPPED, "MAP_SHARED anonymous: Type %#x", m.Type);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert_eq(m.Protect, PAGE_READWRITE);
-    cr_assert_geq(m.RegionSize, 4 * PG);
-    munmap(s, 4 * PG);
+    cr_assert_geq(m.RegionSize, 4 * PAGE);
+    munmap(s, 4 * PAGE);
 }
 
 Test(coexist, libc_text_is_image)
@@ -207,7 +204,7 @@ Test(coexist, libc_text_is_image)
     void *fn = dlsym(libc, "printf"); /* libc's own, not a sanitizer's interceptor */
     cr_assert_not_null(fn);
     MEMORY_BASIC_INFORMATION m = tu_query(fn);
-    cr_assert_eq(m.BaseAddress, (void *)((uintptr_t)fn & ~(PG - 1)));
+    cr_assert_eq(m.BaseAddress, (void *)((uintptr_t)fn & ~(PAGE - 1)));
     cr_assert_eq(m.Type, MEM_IMAGE, "libc text: Type %#x", m.Type);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert(m.Protect & EXEC_PROTS, "libc text: Protect %#x", m.Protect);
@@ -223,68 +220,68 @@ Test(coexist, libc_text_is_image)
 
 Test(coexist, free_hole_between_raw_mmaps)
 {
-    char *x = raw_map(NULL, 24 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-    cr_assert_eq(munmap(x + 8 * PG, 8 * PG), 0);
-    for (uintptr_t off = 8 * PG; off < 16 * PG; off += 3 * PG + 17) {
+    char *x = raw_map(NULL, 24 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    cr_assert_eq(munmap(x + 8 * PAGE, 8 * PAGE), 0);
+    for (uintptr_t off = 8 * PAGE; off < 16 * PAGE; off += 3 * PAGE + 17) {
         MEMORY_BASIC_INFORMATION m = tu_query(x + off);
-        uintptr_t base = (uintptr_t)(x + off) & ~(PG - 1);
+        uintptr_t base = (uintptr_t)(x + off) & ~(PAGE - 1);
         cr_assert_eq((uintptr_t)m.BaseAddress, base);
         cr_assert_eq(m.State, MEM_FREE, "hole: State %#x", m.State);
-        cr_assert_eq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + 16 * PG),
+        cr_assert_eq((uintptr_t)m.BaseAddress + m.RegionSize, (uintptr_t)(x + 16 * PAGE),
                      "the free region must reach exactly the next mapping");
         cr_assert_eq(m.AllocationBase, NULL);
         cr_assert_eq(m.AllocationProtect, 0);
         cr_assert_eq(m.Protect, PAGE_NOACCESS);
         cr_assert_eq(m.Type, 0);
     }
-    MEMORY_BASIC_INFORMATION m = tu_query(x + 16 * PG);
+    MEMORY_BASIC_INFORMATION m = tu_query(x + 16 * PAGE);
     cr_assert_eq(m.State, MEM_COMMIT);
-    cr_assert_eq(m.BaseAddress, x + 16 * PG);
-    munmap(x, 8 * PG);
-    munmap(x + 16 * PG, 8 * PG);
+    cr_assert_eq(m.BaseAddress, x + 16 * PAGE);
+    munmap(x, 8 * PAGE);
+    munmap(x + 16 * PAGE, 8 * PAGE);
 }
 
 /* ---- winvm never touches a raw mmap ---- */
 
 Test(coexist, raw_mmap_is_never_changed)
 {
-    char *x = raw_map(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-    memset(x, 0x6b, 4 * PG);
+    char *x = raw_map(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(x, 0x6b, 4 * PAGE);
     DWORD old = 0xdeadbeef;
 
     SetLastError(0);
     cr_assert_not(VirtualFree(x, 0, MEM_RELEASE));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "release: %u", GetLastError());
     SetLastError(0);
-    cr_assert_not(VirtualFree(x + PG, PG, MEM_DECOMMIT));
+    cr_assert_not(VirtualFree(x + PAGE, PAGE, MEM_DECOMMIT));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "decommit: %u", GetLastError());
     SetLastError(0);
     cr_assert_not(VirtualFree(x, 0, MEM_DECOMMIT));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "decommit size 0: %u", GetLastError());
     SetLastError(0);
-    cr_assert_not(VirtualProtect(x, PG, PAGE_READONLY, &old));
+    cr_assert_not(VirtualProtect(x, PAGE, PAGE_READONLY, &old));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "protect: %u", GetLastError());
     SetLastError(0);
-    cr_assert_not(VirtualProtect(x + PG, 2 * PG, PAGE_NOACCESS, &old));
+    cr_assert_not(VirtualProtect(x + PAGE, 2 * PAGE, PAGE_NOACCESS, &old));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "protect: %u", GetLastError());
     SetLastError(0);
-    cr_assert_null(VirtualAlloc(x, PG, MEM_COMMIT, PAGE_READONLY));
+    cr_assert_null(VirtualAlloc(x, PAGE, MEM_COMMIT, PAGE_READONLY));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "commit: %u", GetLastError());
     SetLastError(0);
-    cr_assert_null(VirtualAlloc(x, PG, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY));
+    cr_assert_null(VirtualAlloc(x, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "reserve over it: %u", GetLastError());
     SetLastError(0);
-    cr_assert_null(VirtualAlloc(x + PG, PG, MEM_RESET, PAGE_READWRITE));
+    cr_assert_null(VirtualAlloc(x + PAGE, PAGE, MEM_RESET, PAGE_READWRITE));
     cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS, "reset: %u", GetLastError());
 
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(tu_host_prot(x + i * PG), 3, "page %d's protection changed", i);
-    for (size_t i = 0; i < 4 * PG; i++)
+        cr_assert_eq(tu_host_prot(x + i * PAGE), 3, "page %d's protection changed", i);
+    for (size_t i = 0; i < 4 * PAGE; i++)
         cr_assert_eq((unsigned char)x[i], 0x6b, "byte %zu changed", i);
     MEMORY_BASIC_INFORMATION m = tu_query(x);
     cr_assert_eq(m.Protect, PAGE_READWRITE);
     cr_assert_eq(m.State, MEM_COMMIT);
-    munmap(x, 4 * PG);
+    munmap(x, 4 * PAGE);
 }
 
 /* ---- placement survives a raw mmap exactly where winvm would go next ---- */
@@ -306,20 +303,20 @@ Test(coexist, raw_mmap_at_next_bottom_up_address)
         char *a = good_alloc(size, 0);
         cr_assert(VirtualFree(a, 0, MEM_RELEASE));
         /* Take one page of that exact spot with a raw mmap: its first or its last page. */
-        char *at = (k & 1) ? a + size - PG : a;
-        char *raw = mmap(at, PG, PROT_READ | PROT_WRITE,
+        char *at = (k & 1) ? a + size - PAGE : a;
+        char *raw = mmap(at, PAGE, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
         cr_assert_eq(raw, at, "MAP_FIXED_NOREPLACE at %p failed", (void *)at);
         raw[0] = 0x3c;
-        expect_works_elsewhere(raw, PG, size, 0);
-        expect_works_elsewhere(raw, PG, size, MEM_TOP_DOWN);
+        expect_works_elsewhere(raw, PAGE, size, 0);
+        expect_works_elsewhere(raw, PAGE, size, MEM_TOP_DOWN);
         cr_assert_eq(raw[0], 0x3c);
         cr_assert_eq(tu_host_prot(raw), 3);
         MEMORY_BASIC_INFORMATION m = tu_query(raw);
         cr_assert_eq(m.Type, MEM_PRIVATE);
         cr_assert_eq(m.State, MEM_COMMIT);
         cr_assert_eq(m.Protect, PAGE_READWRITE);
-        cr_assert_eq(munmap(raw, PG), 0);
+        cr_assert_eq(munmap(raw, PAGE), 0);
     }
 }
 
@@ -406,8 +403,8 @@ Test(coexist, whole_address_space_walk)
     cr_assert_not_null(VirtualAlloc(w + 0x9000, 0x1000, MEM_COMMIT, PAGE_EXECUTE_READ));
     char *t = VirtualAlloc(NULL, 0x5000, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN, PAGE_READWRITE);
     cr_assert_not_null(t);
-    char *x = raw_map(NULL, 16 * PG, PROT_READ, MAP_PRIVATE);
-    munmap(x + 4 * PG, 4 * PG);
+    char *x = raw_map(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE);
+    munmap(x + 4 * PAGE, 4 * PAGE);
 
     static struct mapent maps[70000];
     size_t nmaps = read_maps(maps, 70000);
@@ -423,7 +420,7 @@ Test(coexist, whole_address_space_walk)
         cr_assert_eq((uintptr_t)m.BaseAddress, addr, "region at %#lx reports base %p", (unsigned long)addr,
                      m.BaseAddress);
         cr_assert_gt(m.RegionSize, 0, "empty region at %#lx", (unsigned long)addr);
-        cr_assert_eq(m.RegionSize & (PG - 1), 0);
+        cr_assert_eq(m.RegionSize & (PAGE - 1), 0);
         cr_assert_leq(addr + m.RegionSize, UEND, "region at %#lx runs past user space",
                       (unsigned long)addr);
         cr_assert(m.State == MEM_FREE || m.State == MEM_RESERVE || m.State == MEM_COMMIT,
@@ -444,7 +441,7 @@ Test(coexist, whole_address_space_walk)
         }
         if (m.AllocationBase == t)
             saw_t = true;
-        if (addr == (uintptr_t)(x + 4 * PG) && m.State == MEM_FREE && m.RegionSize == 4 * PG)
+        if (addr == (uintptr_t)(x + 4 * PAGE) && m.State == MEM_FREE && m.RegionSize == 4 * PAGE)
             saw_hole = true;
         /* Free regions overlap no kernel mapping; others lie inside them. */
         uintptr_t end = addr + m.RegionSize;
@@ -479,6 +476,6 @@ Test(coexist, whole_address_space_walk)
 
     cr_assert(VirtualFree(w, 0, MEM_RELEASE));
     cr_assert(VirtualFree(t, 0, MEM_RELEASE));
-    munmap(x, 4 * PG);
-    munmap(x + 8 * PG, 8 * PG);
+    munmap(x, 4 * PAGE);
+    munmap(x + 8 * PAGE, 8 * PAGE);
 }

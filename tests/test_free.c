@@ -4,32 +4,6 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#define PAGE ((SIZE_T)0x1000)
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
-/* VirtualFree that must fail with the given error. */
-#define FREE_FAILS(err, addr, size, type)                                                   \
-    do {                                                                                    \
-        SetLastError(SENTINEL);                                                             \
-        BOOL r_ = VirtualFree((void *)(addr), (size), (type));                              \
-        cr_assert_not(r_, "VirtualFree(%p, %#zx, %#x) succeeded", (void *)(addr),           \
-                      (size_t)(size), (unsigned)(type));                                    \
-        EXPECT_ERR(err);                                                                    \
-    } while (0)
-
-static char *free_range(SIZE_T size)
-{
-    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
-    cr_assert_not_null(p);
-    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
-    return p;
-}
-
 /* A 64 KiB allocation, fully committed read-write and filled with a per-page pattern. */
 static char *committed_block(void)
 {
@@ -38,33 +12,6 @@ static char *committed_block(void)
     for (int i = 0; i < 16; i++)
         memset(p + i * PAGE, 0x40 + i, PAGE);
     return p;
-}
-
-struct snap {
-    MEMORY_BASIC_INFORMATION m[16];
-    int host[16];
-};
-
-static void take(struct snap *s, const char *base, int n)
-{
-    for (int i = 0; i < n; i++) {
-        s->m[i] = tu_query(base + i * PAGE);
-        s->host[i] = tu_host_prot(base + i * PAGE);
-    }
-}
-
-static void same(const struct snap *a, const struct snap *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        cr_assert_eq(a->m[i].BaseAddress, b->m[i].BaseAddress, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationBase, b->m[i].AllocationBase, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationProtect, b->m[i].AllocationProtect, "page %d", i);
-        cr_assert_eq(a->m[i].RegionSize, b->m[i].RegionSize, "page %d", i);
-        cr_assert_eq(a->m[i].State, b->m[i].State, "page %d", i);
-        cr_assert_eq(a->m[i].Protect, b->m[i].Protect, "page %d", i);
-        cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
-        cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
-    }
 }
 
 static void pattern_intact(const char *p, int first, int last)
@@ -91,26 +38,26 @@ Test(free, release_removes_the_allocation)
 Test(free, release_needs_size_zero)
 {
     char *p = committed_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     FREE_FAILS(ERROR_INVALID_PARAMETER, p, 1, MEM_RELEASE);
     FREE_FAILS(ERROR_INVALID_PARAMETER, p, GRAN, MEM_RELEASE);
     FREE_FAILS(ERROR_INVALID_PARAMETER, p, 0x11000, MEM_RELEASE);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     pattern_intact(p, 0, 15);
 }
 
 Test(free, release_not_at_base_fails_487)
 {
     char *p = committed_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     FREE_FAILS(ERROR_INVALID_ADDRESS, p + 0x1000, 0, MEM_RELEASE);
     FREE_FAILS(ERROR_INVALID_ADDRESS, p + 0x1001, 0, MEM_RELEASE);
     FREE_FAILS(ERROR_INVALID_ADDRESS, p + 0xF000, 0, MEM_RELEASE);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     pattern_intact(p, 0, 15);
 }
 
@@ -126,7 +73,7 @@ Test(free, release_at_address_in_base_page_releases_all)
 
 Test(free, release_of_free_memory_fails_487)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     FREE_FAILS(ERROR_INVALID_ADDRESS, x, 0, MEM_RELEASE);
     char *p = committed_block();
     cr_assert(VirtualFree(p, 0, MEM_RELEASE));
@@ -151,7 +98,7 @@ Test(free, release_of_reserved_only_allocation)
 
 Test(free, release_leaves_neighbour_allocations_alone)
 {
-    char *x = free_range(3 * GRAN);
+    char *x = tu_free_range(3 * GRAN);
     for (int i = 0; i < 3; i++)
         cr_assert_eq(VirtualAlloc(x + i * GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
                      x + i * GRAN);
@@ -286,12 +233,12 @@ Test(free, decommit_size_zero_in_base_page_decommits_whole_allocation)
 Test(free, decommit_size_zero_not_at_base_fails_487)
 {
     char *p = committed_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     FREE_FAILS(ERROR_INVALID_ADDRESS, p + 0x1001, 0, MEM_DECOMMIT);
     FREE_FAILS(ERROR_INVALID_ADDRESS, p + 0x1000, 0, MEM_DECOMMIT);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     pattern_intact(p, 0, 15);
 }
 
@@ -310,15 +257,15 @@ Test(free, decommit_rounds_out_to_whole_pages)
 
 Test(free, decommit_past_allocation_end_fails_87)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
-    struct snap a, b;
-    take(&a, x + 0x8000, 16);
+    struct tu_snap a, b;
+    tu_take(&a, x + 0x8000, 16);
     FREE_FAILS(ERROR_INVALID_PARAMETER, x + 0xF000, 0x2000, MEM_DECOMMIT);
     FREE_FAILS(ERROR_INVALID_PARAMETER, x, 0x11000, MEM_DECOMMIT);
-    take(&b, x + 0x8000, 16);
-    same(&a, &b, 16);
+    tu_take(&b, x + 0x8000, 16);
+    tu_same(&a, &b, 16);
 }
 
 Test(free, decommit_of_free_memory_fails_487)
@@ -333,12 +280,12 @@ Test(free, decommit_of_free_memory_fails_487)
 Test(free, decommit_huge_size_fails_cleanly)
 {
     char *p = committed_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     FREE_FAILS(ERROR_INVALID_PARAMETER, p, (SIZE_T)-1, MEM_DECOMMIT);
     FREE_FAILS(ERROR_INVALID_PARAMETER, p + 0x1000, (SIZE_T)-0x1000, MEM_DECOMMIT);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     pattern_intact(p, 0, 15);
 }
 

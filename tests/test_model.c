@@ -28,11 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PG ((uintptr_t)4096)
-#define GRAN ((uintptr_t)0x10000)
-#define UEND ((uintptr_t)0x7FFFFFFF0000)   /* lpMaximumApplicationAddress + 1 */
-#define PDOWN(a) ((uintptr_t)(a) & ~(PG - 1))
-#define PUP(a) (((uintptr_t)(a) + PG - 1) & ~(PG - 1))
+#define PDOWN(a) ((uintptr_t)(a) & ~(PAGE - 1))
+#define PUP(a) (((uintptr_t)(a) + PAGE - 1) & ~(PAGE - 1))
 #define GDOWN(a) ((uintptr_t)(a) & ~(GRAN - 1))
 #define GUP(a) (((uintptr_t)(a) + GRAN - 1) & ~(GRAN - 1))
 
@@ -217,14 +214,7 @@ static int host_prot(const struct mpage *pg)
 {
     if (!pg->committed || (pg->prot & PAGE_GUARD))
         return 0;
-    switch (pg->prot & 0xff) {
-    case PAGE_READONLY: return 1;
-    case PAGE_READWRITE: return 3;
-    case PAGE_EXECUTE: return 4;
-    case PAGE_EXECUTE_READ: return 5;
-    case PAGE_EXECUTE_READWRITE: return 7;
-    default: return 0;
-    }
+    return tu_host_of(pg->prot);
 }
 
 static struct malloc_m *find_alloc(uintptr_t addr)
@@ -249,7 +239,7 @@ static void add_alloc(uintptr_t base, uintptr_t end, DWORD aprot, bool commit)
     struct malloc_m *a = &g_alloc[g_nalloc++];
     a->base = base;
     a->end = end;
-    a->npages = (end - base) / PG;
+    a->npages = (end - base) / PAGE;
     a->aprot = aprot;
     for (size_t i = 0; i < a->npages; i++) {
         a->pg[i].committed = commit;
@@ -344,8 +334,8 @@ static size_t gen_npages(void)
 static SIZE_T gen_size_for(size_t npages)
 {
     if (chance(50))
-        return npages * PG;
-    return (npages - 1) * PG + 1 + rn(PG);
+        return npages * PAGE;
+    return (npages - 1) * PAGE + 1 + rn(PAGE);
 }
 
 /* Random range touching pages of a (sometimes overflowing its end). */
@@ -356,12 +346,12 @@ static void gen_range_in(const struct malloc_m *a, uintptr_t *addr, SIZE_T *size
     size_t n = 1 + rn(chance(30) ? maxn : (maxn < 8 ? maxn : 8));
     if (chance(8))
         n += 1 + rn(20); /* past the end: into the tail, a neighbour, or free space */
-    uintptr_t off1 = chance(30) ? rn(PG) : 0;
-    uintptr_t off2 = chance(30) ? rn(PG - off1) : 0;
-    if (n == 1 && off1 + off2 >= PG)
+    uintptr_t off1 = chance(30) ? rn(PAGE) : 0;
+    uintptr_t off2 = chance(30) ? rn(PAGE - off1) : 0;
+    if (n == 1 && off1 + off2 >= PAGE)
         off2 = 0;
-    *addr = a->base + i * PG + off1;
-    *size = n * PG - off1 - off2;
+    *addr = a->base + i * PAGE + off1;
+    *size = n * PAGE - off1 - off2;
 }
 
 static struct malloc_m *pick_alloc(void) { return g_nalloc ? &g_alloc[rn((uint64_t)g_nalloc)] : NULL; }
@@ -376,7 +366,7 @@ static uintptr_t gen_addr_any(void)
     if (a && r < 30) {
         if (a->end != GUP(a->end))
             return a->end + rn(GUP(a->end) - a->end); /* the tail of its last granule */
-        return a->end + rn(4) * PG;
+        return a->end + rn(4) * PAGE;
     }
     if (g_nreleased && r < 60) {
         int k = (int)rn((uint64_t)g_nreleased);
@@ -389,8 +379,26 @@ static uintptr_t gen_addr_any(void)
     if (r < 80)
         return (uintptr_t)g_mbuf + rn(sizeof(g_mbuf));
     if (r < 85)
-        return 0x10000 + rn(0x1000) * PG + (chance(50) ? rn(PG) : 0);
-    return (uintptr_t)0x10000000 + rn(0x8000) * PG + (chance(50) ? rn(PG) : 0);
+        return 0x10000 + rn(0x1000) * PAGE + (chance(50) ? rn(PAGE) : 0);
+    return (uintptr_t)0x10000000 + rn(0x8000) * PAGE + (chance(50) ? rn(PAGE) : 0);
+}
+
+/* Target of a commit or protect: with pct% chance (when there is a live allocation) a range in
+ * one and a protection fit for it, returning true; otherwise any address, a short size and a
+ * protection fit for whatever holds that address, returning false. */
+static bool gen_target(unsigned pct, uintptr_t *addr, SIZE_T *size, DWORD *prot)
+{
+    struct malloc_m *a = pick_alloc();
+    if (a && chance(pct)) {
+        gen_range_in(a, addr, size);
+        *prot = gen_prot((a->aprot & CACHE_MODS) != 0);
+        return true;
+    }
+    *addr = gen_addr_any();
+    *size = 1 + rn(4 * PAGE);
+    struct malloc_m *b = find_alloc(*addr);
+    *prot = gen_prot(b && (b->aprot & CACHE_MODS));
+    return false;
 }
 
 /* ---------------------------------------------------------------- checks ---- */
@@ -438,7 +446,7 @@ static size_t model_run(const struct malloc_m *a, size_t i)
 
 static void check_query_at(const struct malloc_m *a, uintptr_t addr)
 {
-    size_t i = (PDOWN(addr) - a->base) / PG;
+    size_t i = (PDOWN(addr) - a->base) / PAGE;
     MEMORY_BASIC_INFORMATION m;
     memset(&m, 0xcc, sizeof(m));
     SIZE_T r = VirtualQuery((void *)addr, &m, sizeof(m));
@@ -446,7 +454,7 @@ static void check_query_at(const struct malloc_m *a, uintptr_t addr)
     const struct mpage *pg = &a->pg[i];
     size_t run = model_run(a, i);
     CHK((uintptr_t)m.BaseAddress == PDOWN(addr) && (uintptr_t)m.AllocationBase == a->base &&
-            m.AllocationProtect == a->aprot && m.RegionSize == run * PG &&
+            m.AllocationProtect == a->aprot && m.RegionSize == run * PAGE &&
             m.State == (pg->committed ? MEM_COMMIT : MEM_RESERVE) && m.Protect == pg->prot &&
             m.Type == MEM_PRIVATE,
         "query %#lx (alloc %#lx page %zu): got Base %p AllocBase %p AllocProt %#x Size %#zx "
@@ -454,7 +462,7 @@ static void check_query_at(const struct malloc_m *a, uintptr_t addr)
         "State %#x Protect %#x Type %#x",
         (unsigned long)addr, (unsigned long)a->base, i, m.BaseAddress, m.AllocationBase,
         m.AllocationProtect, (size_t)m.RegionSize, m.State, m.Protect, m.Type,
-        (unsigned long)PDOWN(addr), (unsigned long)a->base, a->aprot, (size_t)(run * PG),
+        (unsigned long)PDOWN(addr), (unsigned long)a->base, a->aprot, (size_t)(run * PAGE),
         pg->committed ? MEM_COMMIT : MEM_RESERVE, pg->prot, MEM_PRIVATE);
 }
 
@@ -462,13 +470,13 @@ static void verify_alloc(const struct malloc_m *a)
 {
     /* The VirtualQuery walk reproduces the model's regions exactly. */
     for (size_t i = 0; i < a->npages; i += model_run(a, i))
-        check_query_at(a, a->base + i * PG);
+        check_query_at(a, a->base + i * PAGE);
     check_query_at(a, a->base + rn(a->end - a->base)); /* an unaligned interior address */
 
     /* The kernel agrees page by page, and contents are what was written. */
     size_t mi = maps_find(a->base);
     for (size_t i = 0; i < a->npages; i++) {
-        uintptr_t p = a->base + i * PG;
+        uintptr_t p = a->base + i * PAGE;
         while (mi < g_nmaps && g_maps[mi].e <= p)
             mi++;
         CHK(mi < g_nmaps && g_maps[mi].s <= p, "page %#lx of alloc %#lx is not mapped",
@@ -479,7 +487,7 @@ static void verify_alloc(const struct malloc_m *a)
             (unsigned long)p, (unsigned long)a->base, i,
             a->pg[i].committed ? "committed" : "reserved", a->pg[i].prot, g_maps[mi].prot, want);
         if (want & 1) {
-            uint64_t first = *(volatile uint64_t *)p, last = *(volatile uint64_t *)(p + PG - 8);
+            uint64_t first = *(volatile uint64_t *)p, last = *(volatile uint64_t *)(p + PAGE - 8);
             CHK(first == a->pg[i].tag && last == a->pg[i].tag,
                 "page %#lx (alloc %#lx page %zu): contents %#llx/%#llx, expected %#llx",
                 (unsigned long)p, (unsigned long)a->base, i, (unsigned long long)first,
@@ -585,8 +593,8 @@ static void call_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD prot, bool
         return;
     }
     CHK((uintptr_t)r == base, "commit returned %p, expected %#lx", r, (unsigned long)base);
-    for (uintptr_t p = base; p < end; p += PG) {
-        struct mpage *pg = &a->pg[(p - a->base) / PG];
+    for (uintptr_t p = base; p < end; p += PAGE) {
+        struct mpage *pg = &a->pg[(p - a->base) / PAGE];
         if (!pg->committed)
             pg->tag = 0;
         pg->committed = true;
@@ -626,13 +634,13 @@ static void op_alloc_at(void)
         addr = gen_addr_any();
     size_t np = gen_npages();
     uintptr_t off = addr & (GRAN - 1);
-    if (off + np * PG > MAXPAGES * PG)
-        np = (MAXPAGES * PG - off) / PG;
+    if (off + np * PAGE > MAXPAGES * PAGE)
+        np = (MAXPAGES * PAGE - off) / PAGE;
     if (np == 0)
         np = 1;
     SIZE_T size = gen_size_for(np);
-    if (PUP(addr + size) - GDOWN(addr) > MAXPAGES * PG)
-        size = MAXPAGES * PG - off;
+    if (PUP(addr + size) - GDOWN(addr) > MAXPAGES * PAGE)
+        size = MAXPAGES * PAGE - off;
     DWORD type = chance(50) ? MEM_RESERVE : MEM_RESERVE | MEM_COMMIT;
     bool bad = false;
     if (chance(4)) {
@@ -640,31 +648,21 @@ static void op_alloc_at(void)
         bad = true;
     }
     if (chance(2))
-        size = (SIZE_T)-1 - rn(PG); /* wraps past the end of user space */
+        size = (SIZE_T)-1 - rn(PAGE); /* wraps past the end of user space */
     call_alloc(addr, size, type, gen_alloc_prot(), bad);
 }
 
 static void op_commit(void)
 {
-    struct malloc_m *a = pick_alloc();
     uintptr_t addr;
     SIZE_T size;
     DWORD prot;
-    if (a && chance(85)) {
-        gen_range_in(a, &addr, &size);
-        prot = gen_prot((a->aprot & CACHE_MODS) != 0);
-    } else {
-        addr = gen_addr_any();
-        size = 1 + rn(4 * PG);
-        struct malloc_m *b = find_alloc(addr);
-        prot = gen_prot(b && (b->aprot & CACHE_MODS));
-        if (addr == 0)
-            addr = 0x10000;
-    }
+    if (!gen_target(85, &addr, &size, &prot) && addr == 0)
+        addr = 0x10000;
     if (chance(2))
         size = 0;
     if (chance(2))
-        size = (SIZE_T)-1 - rn(PG);
+        size = (SIZE_T)-1 - rn(PAGE);
     bool bad = false;
     DWORD type = MEM_COMMIT;
     if (chance(3)) {
@@ -682,22 +680,22 @@ static void op_free(bool release)
     DWORD type = release ? MEM_RELEASE : MEM_DECOMMIT;
     if (a && chance(85)) {
         if (release) {
-            addr = chance(70) ? a->base + rn(PG) : a->base + rn(a->end - a->base);
+            addr = chance(70) ? a->base + rn(PAGE) : a->base + rn(a->end - a->base);
             size = chance(90) ? 0 : 1 + rn(a->end - a->base);
         } else if (chance(10)) {
-            addr = chance(70) ? a->base + rn(PG) : a->base + rn(a->end - a->base);
+            addr = chance(70) ? a->base + rn(PAGE) : a->base + rn(a->end - a->base);
             size = 0;
         } else {
             gen_range_in(a, &addr, &size);
         }
     } else {
         addr = gen_addr_any();
-        size = release ? (chance(80) ? 0 : PG) : 1 + rn(4 * PG);
+        size = release ? (chance(80) ? 0 : PAGE) : 1 + rn(4 * PAGE);
     }
     if (chance(3))
         type = (DWORD[]){0, MEM_FREE, MEM_RELEASE | MEM_DECOMMIT, 0x1, MEM_RESERVE}[rn(5)];
     if (!release && chance(2))
-        size = (SIZE_T)-1 - rn(PG);
+        size = (SIZE_T)-1 - rn(PAGE);
 
     snprintf(g_op, sizeof(g_op), "VirtualFree(%#lx, %#zx, %#x)", (unsigned long)addr, (size_t)size,
              type);
@@ -740,8 +738,8 @@ static void op_free(bool release)
         remove_alloc(t);
         return;
     }
-    for (uintptr_t p = start; p < end; p += PG) {
-        struct mpage *pg = &t->pg[(p - t->base) / PG];
+    for (uintptr_t p = start; p < end; p += PAGE) {
+        struct mpage *pg = &t->pg[(p - t->base) / PAGE];
         pg->committed = false;
         pg->prot = 0;
         pg->tag = 0;
@@ -750,21 +748,12 @@ static void op_free(bool release)
 
 static void op_protect(void)
 {
-    struct malloc_m *a = pick_alloc();
     uintptr_t addr;
     SIZE_T size;
     DWORD prot;
-    if (a && chance(88)) {
-        gen_range_in(a, &addr, &size);
-        prot = gen_prot((a->aprot & CACHE_MODS) != 0);
-    } else {
-        addr = gen_addr_any();
-        size = 1 + rn(4 * PG);
-        struct malloc_m *b = find_alloc(addr);
-        prot = gen_prot(b && (b->aprot & CACHE_MODS));
-    }
+    gen_target(88, &addr, &size, &prot);
     if (chance(2))
-        size = (SIZE_T)-1 - rn(PG);
+        size = (SIZE_T)-1 - rn(PAGE);
 
     int pc = prot_class(prot);
     DWORD err = 0, alt = 0;
@@ -779,8 +768,8 @@ static void op_protect(void)
         end = PUP(addr + size);
         t = find_alloc(start);
         bool bad = !t || end > t->end;
-        for (uintptr_t p = start; !bad && p < end; p += PG)
-            if (!t->pg[(p - t->base) / PG].committed)
+        for (uintptr_t p = start; !bad && p < end; p += PAGE)
+            if (!t->pg[(p - t->base) / PAGE].committed)
                 bad = true;
         if (bad)
             err = ERROR_INVALID_ADDRESS;
@@ -806,17 +795,17 @@ static void op_protect(void)
         return;
     }
     CHK(ok, "VirtualProtect failed with %u, model expects success", GetLastError());
-    DWORD want_old = t->pg[(start - t->base) / PG].prot;
+    DWORD want_old = t->pg[(start - t->base) / PAGE].prot;
     CHK(old == want_old, "old protection %#x, model says %#x", old, want_old);
-    for (uintptr_t p = start; p < end; p += PG)
-        t->pg[(p - t->base) / PG].prot = effective(t, prot);
+    for (uintptr_t p = start; p < end; p += PAGE)
+        t->pg[(p - t->base) / PAGE].prot = effective(t, prot);
 }
 
 static void op_query(void)
 {
     unsigned r = (unsigned)rn(100);
     if (r < 4) {
-        uintptr_t addr = UEND + rn(4) * PG + rn(PG);
+        uintptr_t addr = UEND + rn(4) * PAGE + rn(PAGE);
         snprintf(g_op, sizeof(g_op), "VirtualQuery(%#lx) above user space", (unsigned long)addr);
         MEMORY_BASIC_INFORMATION m;
         SetLastError(0xdeadbeef);
@@ -856,15 +845,15 @@ static void op_write(void)
     uintptr_t end = PUP(addr + size);
     if (end > a->end)
         end = a->end;
-    for (uintptr_t p = PDOWN(addr); p < end; p += PG) {
-        struct mpage *pg = &a->pg[(p - a->base) / PG];
+    for (uintptr_t p = PDOWN(addr); p < end; p += PAGE) {
+        struct mpage *pg = &a->pg[(p - a->base) / PAGE];
         if (!(host_prot(pg) & 2))
             continue;
         uint64_t tag = (rnd() | 1) ^ ((uint64_t)g_step << 32);
         if (!tag)
             tag = 1;
         *(volatile uint64_t *)p = tag;
-        *(volatile uint64_t *)(p + PG - 8) = tag;
+        *(volatile uint64_t *)(p + PAGE - 8) = tag;
         pg->tag = tag;
     }
 }

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG ((uintptr_t)4096)
 #define SKIP_CODE 77
 
 /* In the child: on failure, say what and exit with the check's number. */
@@ -249,14 +248,14 @@ static void child_map_count(void)
     }
     /* Every second page READONLY: each protected page adds two mappings. */
     size_t npages = (size_t)(limit - (long)have) + 256;
-    char *p = VirtualAlloc(NULL, npages * PG, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    char *p = VirtualAlloc(NULL, npages * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     CCHK(1, p != NULL, "big allocation failed: %u", GetLastError());
     double t0 = now();
     size_t i;
     DWORD err = 0, old = 0;
     for (i = 1; i < npages; i += 2) {
         SetLastError(0xdeadbeef);
-        if (!VirtualProtect(p + i * PG, PG, PAGE_READONLY, &old)) {
+        if (!VirtualProtect(p + i * PAGE, PAGE, PAGE_READONLY, &old)) {
             err = GetLastError();
             break;
         }
@@ -269,27 +268,27 @@ static void child_map_count(void)
     CCHK(3, err == ERROR_NOT_ENOUGH_MEMORY,
          "VirtualProtect at mapping exhaustion: error %u, expected ERROR_NOT_ENOUGH_MEMORY (8)", err);
     /* The failed call changed nothing: the page is still READWRITE, in the model and the kernel. */
-    char *fp = p + i * PG;
+    char *fp = p + i * PAGE;
     MEMORY_BASIC_INFORMATION m = q(fp);
     CCHK(4, m.State == MEM_COMMIT && m.Protect == PAGE_READWRITE && m.BaseAddress == fp,
          "failed page reports State %#x Protect %#x", m.State, m.Protect);
     CCHK(5, tu_host_prot(fp) == 3, "failed page has kernel prot %d", tu_host_prot(fp));
     fp[0] = 7; /* and is writable */
-    m = q(fp - 2 * PG);
-    CCHK(6, m.Protect == PAGE_READONLY && m.RegionSize == PG,
+    m = q(fp - 2 * PAGE);
+    CCHK(6, m.Protect == PAGE_READONLY && m.RegionSize == PAGE,
          "the last protected page: Protect %#x RegionSize %#zx", m.Protect, (size_t)m.RegionSize);
-    CCHK(7, tu_host_prot(fp - 2 * PG) == 1, "the last protected page: kernel prot %d",
-         tu_host_prot(fp - 2 * PG));
-    m = q(fp - PG);
-    CCHK(8, m.Protect == PAGE_READWRITE && m.RegionSize == (npages - i + 1) * PG,
+    CCHK(7, tu_host_prot(fp - 2 * PAGE) == 1, "the last protected page: kernel prot %d",
+         tu_host_prot(fp - 2 * PAGE));
+    m = q(fp - PAGE);
+    CCHK(8, m.Protect == PAGE_READWRITE && m.RegionSize == (npages - i + 1) * PAGE,
          "the run from the page before: Protect %#x RegionSize %#zx", m.Protect,
          (size_t)m.RegionSize);
 
     /* Other calls that need a new mapping fail the same way, changing nothing. */
     if (i + 20 < npages) {
-        char *mid = p + (i + 10) * PG; /* inside a long READWRITE run */
+        char *mid = p + (i + 10) * PAGE; /* inside a long READWRITE run */
         SetLastError(0xdeadbeef);
-        BOOL ok = VirtualFree(mid, PG, MEM_DECOMMIT);
+        BOOL ok = VirtualFree(mid, PAGE, MEM_DECOMMIT);
         if (!ok) {
             CCHK(14, GetLastError() == ERROR_NOT_ENOUGH_MEMORY, "decommit: error %u", GetLastError());
             m = q(mid);
@@ -308,11 +307,11 @@ static void child_map_count(void)
         CCHK(13, VirtualFree(extra, 0, MEM_RELEASE), "release extra failed");
 
     /* Putting the whole range back to one protection frees the mappings. */
-    CCHK(20, VirtualProtect(p, npages * PG, PAGE_READWRITE, &old), "protect all back failed: %u",
+    CCHK(20, VirtualProtect(p, npages * PAGE, PAGE_READWRITE, &old), "protect all back failed: %u",
          GetLastError());
     CCHK(21, old == PAGE_READWRITE, "old %#x", old);
     m = q(p);
-    CCHK(22, m.RegionSize == npages * PG && m.Protect == PAGE_READWRITE, "after restore: size %#zx",
+    CCHK(22, m.RegionSize == npages * PAGE && m.Protect == PAGE_READWRITE, "after restore: size %#zx",
          (size_t)m.RegionSize);
     CCHK(23, fp[0] == 7, "contents lost");
     CCHK(24, maps_count() < have + 16, "mappings not merged back: %zu (was %zu)", maps_count(), have);

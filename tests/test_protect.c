@@ -4,50 +4,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#define PAGE ((SIZE_T)0x1000)
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
-/* VirtualProtect that must fail with the given error. */
-#define PROTECT_FAILS(err, addr, size, prot)                                                \
-    do {                                                                                    \
-        DWORD old_ = SENTINEL;                                                              \
-        SetLastError(SENTINEL);                                                             \
-        BOOL r_ = VirtualProtect((void *)(addr), (size), (prot), &old_);                    \
-        cr_assert_not(r_, "VirtualProtect(%p, %#zx, %#x) succeeded", (void *)(addr),        \
-                      (size_t)(size), (unsigned)(prot));                                    \
-        EXPECT_ERR(err);                                                                    \
-    } while (0)
-
-static const DWORD bases[8] = {PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
-                               PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE,
-                               PAGE_EXECUTE_WRITECOPY};
 static const DWORD valid[6] = {PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE,
                                PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE};
-
-static char *free_range(SIZE_T size)
-{
-    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
-    cr_assert_not_null(p);
-    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
-    return p;
-}
-
-static int host_of(DWORD prot)
-{
-    switch (prot & 0xff) {
-    case PAGE_READONLY: return 1;
-    case PAGE_READWRITE: return 3;
-    case PAGE_EXECUTE: return 4;
-    case PAGE_EXECUTE_READ: return 5;
-    case PAGE_EXECUTE_READWRITE: return 7;
-    default: return 0;
-    }
-}
 
 static DWORD protect_ok(void *addr, SIZE_T size, DWORD prot)
 {
@@ -55,33 +13,6 @@ static DWORD protect_ok(void *addr, SIZE_T size, DWORD prot)
     cr_assert(VirtualProtect(addr, size, prot, &old), "VirtualProtect(%p, %#zx, %#x) failed: %u",
               addr, (size_t)size, (unsigned)prot, GetLastError());
     return old;
-}
-
-struct snap {
-    MEMORY_BASIC_INFORMATION m[16];
-    int host[16];
-};
-
-static void take(struct snap *s, const char *base, int n)
-{
-    for (int i = 0; i < n; i++) {
-        s->m[i] = tu_query(base + i * PAGE);
-        s->host[i] = tu_host_prot(base + i * PAGE);
-    }
-}
-
-static void same(const struct snap *a, const struct snap *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        cr_assert_eq(a->m[i].BaseAddress, b->m[i].BaseAddress, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationBase, b->m[i].AllocationBase, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationProtect, b->m[i].AllocationProtect, "page %d", i);
-        cr_assert_eq(a->m[i].RegionSize, b->m[i].RegionSize, "page %d", i);
-        cr_assert_eq(a->m[i].State, b->m[i].State, "page %d", i);
-        cr_assert_eq(a->m[i].Protect, b->m[i].Protect, "page %d", i);
-        cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
-        cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
-    }
 }
 
 static char *rw_block(void)
@@ -124,8 +55,8 @@ Test(protect, each_valid_protection_is_reported_and_applied)
         cr_assert_eq(m.RegionSize, valid[i] == PAGE_READWRITE ? GRAN : 0x3000);
         cr_assert_eq(m.AllocationProtect, PAGE_READWRITE);
         cr_assert_eq(m.State, MEM_COMMIT);
-        cr_assert_eq(tu_host_prot(p), host_of(valid[i]), "protection %#x", valid[i]);
-        cr_assert_eq(tu_host_prot(p + 0x2000), host_of(valid[i]), "protection %#x", valid[i]);
+        cr_assert_eq(tu_host_prot(p), tu_host_of(valid[i]), "protection %#x", valid[i]);
+        cr_assert_eq(tu_host_prot(p + 0x2000), tu_host_of(valid[i]), "protection %#x", valid[i]);
         cr_assert_eq(tu_host_prot(p + 0x3000), 3);
         prev = valid[i];
     }
@@ -194,20 +125,20 @@ Test(protect, partly_committed_range_fails_487_and_changes_nothing)
     cr_assert_eq(VirtualAlloc(p, 0x1000, MEM_COMMIT, PAGE_READWRITE), p);
     cr_assert_eq(VirtualAlloc(p + 0x3000, 0x1000, MEM_COMMIT, PAGE_READWRITE), p + 0x3000);
     p[0] = 1;
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, p, 0x2000, PAGE_READONLY);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, p, 0x4000, PAGE_READONLY);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, p + 0x2000, 0x2000, PAGE_NOACCESS);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     cr_assert_not(tu_write_faults(p));
     cr_assert_not(tu_write_faults(p + 0x3000));
 }
 
 Test(protect, free_memory_fails_487)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, x, 0x1000, PAGE_READWRITE);
     cr_assert_eq(tu_host_prot(x), -1);
     cr_assert_eq(tu_query(x).State, MEM_FREE);
@@ -215,7 +146,7 @@ Test(protect, free_memory_fails_487)
 
 Test(protect, range_past_allocation_end_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, 0x8000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, x + 0x7000, 0x2000, PAGE_READONLY);
     cr_assert_eq(tu_query(x + 0x7000).Protect, PAGE_READWRITE);
@@ -224,15 +155,15 @@ Test(protect, range_past_allocation_end_fails_487)
 
 Test(protect, range_spanning_two_allocations_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
-    struct snap a, b;
-    take(&a, x + 0x8000, 16);
+    struct tu_snap a, b;
+    tu_take(&a, x + 0x8000, 16);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, x + 0xF000, 0x2000, PAGE_READONLY);
     PROTECT_FAILS(ERROR_INVALID_ADDRESS, x, 2 * GRAN, PAGE_READONLY);
-    take(&b, x + 0x8000, 16);
-    same(&a, &b, 16);
+    tu_take(&b, x + 0x8000, 16);
+    tu_same(&a, &b, 16);
 }
 
 Test(protect, null_old_pointer_fails_998_and_changes_nothing)
@@ -260,25 +191,25 @@ Test(protect, zero_protection_invalid)
 Test(protect, two_base_protections_invalid)
 {
     char *p = rw_block();
-    struct snap a, b;
-    take(&a, p, 4);
+    struct tu_snap a, b;
+    tu_take(&a, p, 4);
     for (int i = 0; i < 8; i++)
         for (int j = i + 1; j < 8; j++)
-            PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x4000, bases[i] | bases[j]);
-    take(&b, p, 4);
-    same(&a, &b, 4);
+            PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x4000, tu_bases[i] | tu_bases[j]);
+    tu_take(&b, p, 4);
+    tu_same(&a, &b, 4);
 }
 
 Test(protect, writecopy_refused_on_private_memory)
 {
     char *p = rw_block();
-    struct snap a, b;
-    take(&a, p, 4);
+    struct tu_snap a, b;
+    tu_take(&a, p, 4);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x4000, PAGE_WRITECOPY);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x4000, PAGE_EXECUTE_WRITECOPY);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, PAGE_READWRITE | PAGE_EXECUTE_WRITECOPY);
-    take(&b, p, 4);
-    same(&a, &b, 4);
+    tu_take(&b, p, 4);
+    tu_same(&a, &b, 4);
     cr_assert_not(tu_write_faults(p));
 }
 
@@ -293,8 +224,8 @@ Test(protect, guard_with_noaccess_refused)
 Test(protect, conflicting_modifiers_refused)
 {
     char *p = rw_block();
-    struct snap a, b;
-    take(&a, p, 2);
+    struct tu_snap a, b;
+    tu_take(&a, p, 2);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, PAGE_READWRITE | PAGE_NOCACHE | PAGE_GUARD);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000,
                   PAGE_READWRITE | PAGE_NOCACHE | PAGE_WRITECOMBINE);
@@ -302,8 +233,8 @@ Test(protect, conflicting_modifiers_refused)
                   PAGE_READWRITE | PAGE_WRITECOMBINE | PAGE_GUARD);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, PAGE_NOACCESS | PAGE_NOCACHE);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, PAGE_NOACCESS | PAGE_WRITECOMBINE);
-    take(&b, p, 2);
-    same(&a, &b, 2);
+    tu_take(&b, p, 2);
+    tu_same(&a, &b, 2);
 }
 
 Test(protect, allocation_protect_never_changes)
@@ -336,12 +267,12 @@ Test(protect, huge_size_fails_cleanly)
 {
     /* Facts do not cover this; winvm refuses a range that wraps or leaves user space with 87. */
     char *p = rw_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p, (SIZE_T)-1, PAGE_READONLY);
     PROTECT_FAILS(ERROR_INVALID_PARAMETER, p + 0x1000, (SIZE_T)-0x1000, PAGE_READONLY);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
 }
 
 Test(protect, kernel_address_fails)

@@ -4,22 +4,6 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#define PAGE ((SIZE_T)0x1000)
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
-static char *free_range(SIZE_T size)
-{
-    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
-    cr_assert_not_null(p);
-    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
-    return p;
-}
-
 static void expect_region(const void *addr, const void *base, const void *alloc_base,
                           DWORD alloc_protect, SIZE_T size, DWORD state, DWORD protect, DWORD type)
 {
@@ -121,7 +105,7 @@ Test(query, regions_split_by_state_and_protection)
 
 Test(query, adjacent_reserved_allocations_are_separate_regions)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE, PAGE_READWRITE), x + GRAN);
     expect_region(x, x, x, PAGE_READWRITE, GRAN, MEM_RESERVE, 0, MEM_PRIVATE);
@@ -131,7 +115,7 @@ Test(query, adjacent_reserved_allocations_are_separate_regions)
 
 Test(query, adjacent_committed_allocations_are_separate_regions)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
     expect_region(x + 0x1000, x + 0x1000, x, PAGE_READWRITE, 0xF000, MEM_COMMIT, PAGE_READWRITE,
@@ -167,7 +151,7 @@ Test(query, free_region_fields_and_size_to_next_allocation)
 
 Test(query, free_region_between_allocations)
 {
-    char *x = free_range(4 * GRAN);
+    char *x = tu_free_range(4 * GRAN);
     cr_assert_eq(VirtualAlloc(x, 0x3000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + 3 * GRAN, GRAN, MEM_RESERVE, PAGE_READWRITE), x + 3 * GRAN);
     /* The rest of the first granule and the two granules after it are one free region. */
@@ -177,7 +161,7 @@ Test(query, free_region_between_allocations)
 
 Test(query, released_memory_is_free)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE, PAGE_READWRITE), x + GRAN);
     char *p = VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     cr_assert_eq(p, x);
@@ -187,7 +171,7 @@ Test(query, released_memory_is_free)
 
 Test(query, free_tail_of_granule_after_short_allocation)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE, PAGE_READWRITE), x + GRAN);
     expect_region(x, x, x, PAGE_READWRITE, 0x1000, MEM_COMMIT, PAGE_READWRITE, MEM_PRIVATE);

@@ -4,58 +4,6 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#define PAGE ((SIZE_T)0x1000)
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
-#define ALLOC_FAILS(err, addr, size, type, prot)                                            \
-    do {                                                                                    \
-        SetLastError(SENTINEL);                                                             \
-        void *r_ = VirtualAlloc((void *)(addr), (size), (type), (prot));                    \
-        cr_assert_null(r_, "VirtualAlloc(%p, %#zx, %#x, %#x) = %p, want NULL",              \
-                       (void *)(addr), (size_t)(size), (unsigned)(type), (unsigned)(prot), r_); \
-        EXPECT_ERR(err);                                                                    \
-    } while (0)
-
-static char *free_range(SIZE_T size)
-{
-    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
-    cr_assert_not_null(p);
-    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
-    return p;
-}
-
-struct snap {
-    MEMORY_BASIC_INFORMATION m[16];
-    int host[16];
-};
-
-static void take(struct snap *s, const char *base, int n)
-{
-    for (int i = 0; i < n; i++) {
-        s->m[i] = tu_query(base + i * PAGE);
-        s->host[i] = tu_host_prot(base + i * PAGE);
-    }
-}
-
-static void same(const struct snap *a, const struct snap *b, int n)
-{
-    for (int i = 0; i < n; i++) {
-        cr_assert_eq(a->m[i].BaseAddress, b->m[i].BaseAddress, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationBase, b->m[i].AllocationBase, "page %d", i);
-        cr_assert_eq(a->m[i].AllocationProtect, b->m[i].AllocationProtect, "page %d", i);
-        cr_assert_eq(a->m[i].RegionSize, b->m[i].RegionSize, "page %d", i);
-        cr_assert_eq(a->m[i].State, b->m[i].State, "page %d", i);
-        cr_assert_eq(a->m[i].Protect, b->m[i].Protect, "page %d", i);
-        cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
-        cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
-    }
-}
-
 /* A committed read-write 64 KiB allocation whose 32-bit words all hold 0x55555555. */
 static char *filled_block(void)
 {
@@ -68,12 +16,12 @@ static char *filled_block(void)
 Test(reset, reset_keeps_state_and_protection)
 {
     char *p = filled_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     char *r = VirtualAlloc(p, 0x1000, MEM_RESET, PAGE_NOACCESS);
     cr_assert_eq(r, p, "MEM_RESET returned %p (%u)", r, GetLastError());
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     MEMORY_BASIC_INFORMATION m = tu_query(p);
     cr_assert_eq(m.State, MEM_COMMIT);
     cr_assert_eq(m.Protect, PAGE_READWRITE);
@@ -109,14 +57,14 @@ Test(reset, reset_protection_ignored)
 Test(reset, reset_protection_must_be_valid)
 {
     char *p = filled_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET, 0);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET, PAGE_READONLY | PAGE_EXECUTE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET, PAGE_NOACCESS | PAGE_GUARD);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET, 0xffffffffu);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     for (SIZE_T i = 0; i < GRAN; i += 61)
         cr_assert_eq((unsigned char)p[i], 0x55, "byte %#zx changed by a refused reset", (size_t)i);
 }
@@ -124,8 +72,8 @@ Test(reset, reset_protection_must_be_valid)
 Test(reset, reset_with_other_types_invalid)
 {
     char *p = filled_block();
-    struct snap a, b;
-    take(&a, p, 16);
+    struct tu_snap a, b;
+    tu_take(&a, p, 16);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET | MEM_COMMIT, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET | MEM_RESERVE, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET | MEM_COMMIT | MEM_RESERVE,
@@ -134,8 +82,8 @@ Test(reset, reset_with_other_types_invalid)
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, 0x1000, MEM_RESET | MEM_RESET_UNDO, PAGE_READWRITE);
     ALLOC_FAILS(ERROR_INVALID_PARAMETER, NULL, 0x1000, MEM_RESET | MEM_COMMIT | MEM_RESERVE,
                 PAGE_READWRITE);
-    take(&b, p, 16);
-    same(&a, &b, 16);
+    tu_take(&b, p, 16);
+    tu_same(&a, &b, 16);
     for (SIZE_T i = 0; i < GRAN; i += 61)
         cr_assert_eq((unsigned char)p[i], 0x55);
 }
@@ -160,7 +108,7 @@ Test(reset, reset_of_reserved_pages_accepted)
 
 Test(reset, reset_across_reservation_end_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
     memset(x + 0xF000, 0x55, 0x2000);
@@ -171,7 +119,7 @@ Test(reset, reset_across_reservation_end_fails_487)
 
 Test(reset, reset_past_single_reservation_end_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE, PAGE_READWRITE), x);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0xF000, 0x2000, MEM_RESET, PAGE_NOACCESS);
     cr_assert_eq(tu_host_prot(x + GRAN), -1);
@@ -181,7 +129,7 @@ Test(reset, reset_past_single_reservation_end_fails_487)
  * reservation. */
 Test(reset, reset_of_free_memory_fails_487)
 {
-    char *x = free_range(GRAN);
+    char *x = tu_free_range(GRAN);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x, 0x1000, MEM_RESET, PAGE_READWRITE);
     cr_assert_eq(tu_host_prot(x), -1);
     cr_assert_eq(tu_query(x).State, MEM_FREE);
@@ -273,7 +221,7 @@ Test(reset, undo_protection_must_be_valid)
 
 Test(reset, undo_across_reservation_end_fails_487)
 {
-    char *x = free_range(2 * GRAN);
+    char *x = tu_free_range(2 * GRAN);
     cr_assert_eq(VirtualAlloc(x, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x);
     cr_assert_eq(VirtualAlloc(x + GRAN, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), x + GRAN);
     ALLOC_FAILS(ERROR_INVALID_ADDRESS, x + 0xF000, 0x2000, MEM_RESET_UNDO, PAGE_READWRITE);

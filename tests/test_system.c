@@ -7,13 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define GRAN ((SIZE_T)0x10000)
-#define SENTINEL 0xdeadbeefu
-
-#define EXPECT_ERR(want)                                                                    \
-    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
-                 (unsigned)(want))
-
 /* ---- constants (reference "Constants"; checked at compile time and at run time) ---- */
 
 _Static_assert(PAGE_NOACCESS == 0x01 && PAGE_READONLY == 0x02 && PAGE_READWRITE == 0x04 &&

@@ -19,9 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PG ((uintptr_t)4096)
-#define GRAN ((uintptr_t)0x10000)
-#define UEND ((uintptr_t)0x7FFFFFFF0000)
 #define NTHREADS 4
 
 struct result {
@@ -104,7 +101,7 @@ static void *cycle_thread(void *p)
     TCHK(res, mapsbuf, "malloc");
     for (int c = 0; c < arg->cycles; c++) {
         size_t npages = 2 + next_rand(&rs) % 31;
-        size_t size = npages * PG;
+        size_t size = npages * PAGE;
         DWORD type = MEM_RESERVE;
         if (next_rand(&rs) % 4 == 0)
             type |= MEM_TOP_DOWN;
@@ -121,60 +118,60 @@ static void *cycle_thread(void *p)
 
         /* Commit [i, i+n) and fill it with this thread's pattern. */
         size_t i = next_rand(&rs) % (npages - 1), n = 1 + next_rand(&rs) % (npages - i);
-        char *cp = b + i * PG;
-        TCHK(res, VirtualAlloc(cp, n * PG, MEM_COMMIT, PAGE_READWRITE) == cp, "commit failed: %u",
+        char *cp = b + i * PAGE;
+        TCHK(res, VirtualAlloc(cp, n * PAGE, MEM_COMMIT, PAGE_READWRITE) == cp, "commit failed: %u",
              GetLastError());
         unsigned char pat = (unsigned char)(arg->id * 16 + c % 16 + 1);
         for (size_t k = 0; k < n; k++) {
-            TCHK(res, cp[k * PG] == 0 && cp[k * PG + PG - 1] == 0,
+            TCHK(res, cp[k * PAGE] == 0 && cp[k * PAGE + PAGE - 1] == 0,
                  "thread %d cycle %d: fresh commit not zero", arg->id, c);
-            memset(cp + k * PG, pat, PG);
+            memset(cp + k * PAGE, pat, PAGE);
         }
         TCHK(res, VirtualQuery(cp + 1, &m, sizeof(m)) == sizeof(m), "query failed");
         TCHK(res, m.State == MEM_COMMIT && m.Protect == PAGE_READWRITE && m.BaseAddress == cp &&
-                      m.RegionSize == n * PG && m.AllocationBase == b,
+                      m.RegionSize == n * PAGE && m.AllocationBase == b,
              "thread %d cycle %d: committed region: State %#x Protect %#x Base %p Size %#zx", arg->id,
              c, m.State, m.Protect, m.BaseAddress, (size_t)m.RegionSize);
 
         /* Protect the first committed page READONLY, then back. */
         DWORD old = 0;
-        TCHK(res, VirtualProtect(cp, PG, PAGE_READONLY, &old) && old == PAGE_READWRITE,
+        TCHK(res, VirtualProtect(cp, PAGE, PAGE_READONLY, &old) && old == PAGE_READWRITE,
              "protect: %u old %#x", GetLastError(), old);
         TCHK(res, VirtualQuery(cp, &m, sizeof(m)) == sizeof(m) && m.Protect == PAGE_READONLY &&
-                      m.RegionSize == PG,
+                      m.RegionSize == PAGE,
              "after protect: Protect %#x Size %#zx", m.Protect, (size_t)m.RegionSize);
         if (c % 64 == 0) {
             int kp = kernel_prot((uintptr_t)cp, mapsbuf, bufsize);
             TCHK(res, kp == 1, "thread %d cycle %d: kernel prot %d for READONLY", arg->id, c, kp);
             if (i > 0 || n < npages) {
-                uintptr_t rp = (uintptr_t)b + (i > 0 ? 0 : n * PG); /* a reserved page */
+                uintptr_t rp = (uintptr_t)b + (i > 0 ? 0 : n * PAGE); /* a reserved page */
                 kp = kernel_prot(rp, mapsbuf, bufsize);
                 TCHK(res, kp == 0, "thread %d cycle %d: kernel prot %d for a reserved page",
                      arg->id, c, kp);
             }
         }
-        TCHK(res, (unsigned char)cp[PG / 2] == pat, "thread %d cycle %d: contents %#x, expected %#x",
-             arg->id, c, (unsigned char)cp[PG / 2], pat);
-        TCHK(res, VirtualProtect(cp, n * PG, PAGE_READWRITE, &old) && old == PAGE_READONLY,
+        TCHK(res, (unsigned char)cp[PAGE / 2] == pat, "thread %d cycle %d: contents %#x, expected %#x",
+             arg->id, c, (unsigned char)cp[PAGE / 2], pat);
+        TCHK(res, VirtualProtect(cp, n * PAGE, PAGE_READWRITE, &old) && old == PAGE_READONLY,
              "protect back: %u old %#x", GetLastError(), old);
 
         /* Decommit the last committed page, recommit it: zero again. */
-        char *last = cp + (n - 1) * PG;
-        TCHK(res, VirtualFree(last, PG, MEM_DECOMMIT), "decommit: %u", GetLastError());
+        char *last = cp + (n - 1) * PAGE;
+        TCHK(res, VirtualFree(last, PAGE, MEM_DECOMMIT), "decommit: %u", GetLastError());
         TCHK(res, VirtualQuery(last, &m, sizeof(m)) == sizeof(m) && m.State == MEM_RESERVE,
              "after decommit: State %#x", m.State);
-        TCHK(res, VirtualAlloc(last, PG, MEM_COMMIT, PAGE_READWRITE) == last, "recommit: %u",
+        TCHK(res, VirtualAlloc(last, PAGE, MEM_COMMIT, PAGE_READWRITE) == last, "recommit: %u",
              GetLastError());
-        TCHK(res, last[0] == 0 && last[PG - 1] == 0, "recommitted page not zero");
+        TCHK(res, last[0] == 0 && last[PAGE - 1] == 0, "recommitted page not zero");
         for (size_t k = 0; k + 1 < n; k++)
-            TCHK(res, (unsigned char)cp[k * PG + 7] == pat,
+            TCHK(res, (unsigned char)cp[k * PAGE + 7] == pat,
                  "thread %d cycle %d: page %zu contents %#x, expected %#x (another thread's "
                  "allocation overlaps?)",
-                 arg->id, c, k, (unsigned char)cp[k * PG + 7], pat);
+                 arg->id, c, k, (unsigned char)cp[k * PAGE + 7], pat);
 
         /* Errors are per thread. */
         SetLastError(0);
-        TCHK(res, !VirtualFree(b + PG, 0, MEM_RELEASE) && GetLastError() == ERROR_INVALID_ADDRESS,
+        TCHK(res, !VirtualFree(b + PAGE, 0, MEM_RELEASE) && GetLastError() == ERROR_INVALID_ADDRESS,
              "release at a non-base address: error %u", GetLastError());
         TCHK(res, VirtualFree(b, 0, MEM_RELEASE), "release: %u", GetLastError());
     }
@@ -234,8 +231,8 @@ static void *protector(void *p)
              * S2 = [QLO, QMID) EXECUTE_READ + [QMID, QHI) READONLY. */
             want = (i & 1) ? PAGE_READONLY : PAGE_EXECUTE_READ;
             was = (i & 1) ? PAGE_EXECUTE_READ : PAGE_READONLY;
-            size_t len = (i & 1) ? (QHI - QLO) * PG : (QMID - QLO) * PG;
-            BOOL ok = VirtualProtect(r->base + QLO * PG, len, want, &old);
+            size_t len = (i & 1) ? (QHI - QLO) * PAGE : (QMID - QLO) * PAGE;
+            BOOL ok = VirtualProtect(r->base + QLO * PAGE, len, want, &old);
             if (!ok || old != was) {
                 r->done = 1;
                 TCHK(res, false, "protect %d: ok %d error %u old %#x, expected %#x", i, ok,
@@ -243,7 +240,7 @@ static void *protector(void *p)
             }
         } else {
             for (int k = QLO; k < QHI; k++) {
-                BOOL ok = VirtualProtect(r->base + (size_t)k * PG, 1, want, &old);
+                BOOL ok = VirtualProtect(r->base + (size_t)k * PAGE, 1, want, &old);
                 if (!ok || old != was) {
                     r->done = 1;
                     TCHK(res, false, "protect %d page %d: ok %d error %u old %#x, expected %#x", i,
@@ -272,28 +269,28 @@ static void *querier(void *p)
     uint64_t rs = 0x1234567ull * (uint64_t)id + 99;
     while (!r->done) {
         size_t j = next_rand(&rs) % QPAGES;
-        char *a = r->base + j * PG + next_rand(&rs) % PG;
+        char *a = r->base + j * PAGE + next_rand(&rs) % PAGE;
         MEMORY_BASIC_INFORMATION m;
         memset(&m, 0xcc, sizeof(m));
         TCHK(res, VirtualQuery(a, &m, sizeof(m)) == sizeof(m), "query failed: %u", GetLastError());
         r->queries[id]++;
-        TCHK(res, m.BaseAddress == r->base + j * PG && m.AllocationBase == r->base &&
+        TCHK(res, m.BaseAddress == r->base + j * PAGE && m.AllocationBase == r->base &&
                       m.AllocationProtect == PAGE_READWRITE && m.State == MEM_COMMIT &&
                       m.Type == MEM_PRIVATE,
              "page %zu: Base %p AllocBase %p AllocProt %#x State %#x Type %#x", j, m.BaseAddress,
              m.AllocationBase, m.AllocationProtect, m.State, m.Type);
         if (j < QLO || j >= QHI) {
             size_t end = j < QLO ? QLO : QPAGES;
-            TCHK(res, m.Protect == PAGE_READWRITE && m.RegionSize == (end - j) * PG,
+            TCHK(res, m.Protect == PAGE_READWRITE && m.RegionSize == (end - j) * PAGE,
                  "page %zu: Protect %#x Size %#zx, expected RW and %#zx", j, m.Protect,
-                 (size_t)m.RegionSize, (size_t)((end - j) * PG));
+                 (size_t)m.RegionSize, (size_t)((end - j) * PAGE));
         } else {
             TCHK(res, m.Protect == PAGE_READONLY || m.Protect == PAGE_EXECUTE_READ,
                  "page %zu: Protect %#x, expected READONLY or EXECUTE_READ (a torn state)", j,
                  m.Protect);
             if (!r->per_page) {
-                bool s1 = m.Protect == PAGE_READONLY && m.RegionSize == (QHI - j) * PG;
-                bool s2 = j < QMID ? m.Protect == PAGE_EXECUTE_READ && m.RegionSize == (QMID - j) * PG
+                bool s1 = m.Protect == PAGE_READONLY && m.RegionSize == (QHI - j) * PAGE;
+                bool s2 = j < QMID ? m.Protect == PAGE_EXECUTE_READ && m.RegionSize == (QMID - j) * PAGE
                                    : s1;
                 TCHK(res, s1 || s2,
                      "page %zu: Protect %#x Size %#zx: neither state (READONLY to page %d, or "
@@ -301,11 +298,11 @@ static void *querier(void *p)
                      j, m.Protect, (size_t)m.RegionSize, QHI, QMID);
             }
             else
-                TCHK(res, m.RegionSize >= PG && m.RegionSize <= (QHI - j) * PG,
+                TCHK(res, m.RegionSize >= PAGE && m.RegionSize <= (QHI - j) * PAGE,
                      "page %zu: Size %#zx beyond the toggled range", j, (size_t)m.RegionSize);
             /* Both protections are readable: the contents are always there. */
-            TCHK(res, (unsigned char)r->base[j * PG + 9] == (unsigned char)(j + 1),
-                 "page %zu contents %#x", j, (unsigned char)r->base[j * PG + 9]);
+            TCHK(res, (unsigned char)r->base[j * PAGE + 9] == (unsigned char)(j + 1),
+                 "page %zu contents %#x", j, (unsigned char)r->base[j * PAGE + 9]);
         }
     }
     return NULL;
@@ -316,12 +313,12 @@ static void run_race(int per_page)
     static struct race r;
     memset(&r, 0, sizeof(r));
     r.per_page = per_page;
-    r.base = VirtualAlloc(NULL, QPAGES * PG, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    r.base = VirtualAlloc(NULL, QPAGES * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     cr_assert_not_null(r.base);
     for (size_t j = 0; j < QPAGES; j++)
-        memset(r.base + j * PG, (int)(j + 1), PG);
+        memset(r.base + j * PAGE, (int)(j + 1), PAGE);
     DWORD old;
-    cr_assert(VirtualProtect(r.base + QLO * PG, (QHI - QLO) * PG,
+    cr_assert(VirtualProtect(r.base + QLO * PAGE, (QHI - QLO) * PAGE,
                              per_page ? PAGE_EXECUTE_READ : PAGE_READONLY, &old));
     pthread_t t[NTHREADS];
     struct qarg qa[NTHREADS];
@@ -339,9 +336,9 @@ static void run_race(int per_page)
         cr_assert_gt(r.queries[i], 0);
     /* The end state: the kernel agrees with the last protection. */
     for (int k = QLO; k < QHI; k++) {
-        MEMORY_BASIC_INFORMATION m = tu_query(r.base + (size_t)k * PG);
+        MEMORY_BASIC_INFORMATION m = tu_query(r.base + (size_t)k * PAGE);
         int want = m.Protect == PAGE_READONLY ? 1 : 5;
-        cr_assert_eq(tu_host_prot(r.base + (size_t)k * PG), want, "page %d", k);
+        cr_assert_eq(tu_host_prot(r.base + (size_t)k * PAGE), want, "page %d", k);
     }
     cr_assert_eq(tu_host_prot(r.base), 3);
     cr_assert(VirtualFree(r.base, 0, MEM_RELEASE));

@@ -10,6 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+const DWORD tu_bases[8] = {PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
+                           PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE,
+                           PAGE_EXECUTE_WRITECOPY};
+
 MEMORY_BASIC_INFORMATION tu_query(const void *addr)
 {
     MEMORY_BASIC_INFORMATION mbi;
@@ -70,4 +74,46 @@ bool tu_resident(const void *addr)
     cr_assert_eq(pread(fd, &ent, 8, (off_t)((uintptr_t)addr / 4096 * 8)), 8);
     close(fd);
     return (ent >> 63) & 1;
+}
+
+char *tu_free_range(SIZE_T size)
+{
+    char *p = VirtualAlloc(NULL, size, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert_not_null(p);
+    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
+    return p;
+}
+
+int tu_host_of(DWORD prot)
+{
+    switch (prot & 0xff) {
+    case PAGE_READONLY: return 1;
+    case PAGE_READWRITE: return 3;
+    case PAGE_EXECUTE: return 4;
+    case PAGE_EXECUTE_READ: return 5;
+    case PAGE_EXECUTE_READWRITE: return 7;
+    default: return 0;
+    }
+}
+
+void tu_take(struct tu_snap *s, const char *base, int n)
+{
+    for (int i = 0; i < n; i++) {
+        s->m[i] = tu_query(base + i * PAGE);
+        s->host[i] = tu_host_prot(base + i * PAGE);
+    }
+}
+
+void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        cr_assert_eq(a->m[i].BaseAddress, b->m[i].BaseAddress, "page %d", i);
+        cr_assert_eq(a->m[i].AllocationBase, b->m[i].AllocationBase, "page %d", i);
+        cr_assert_eq(a->m[i].AllocationProtect, b->m[i].AllocationProtect, "page %d", i);
+        cr_assert_eq(a->m[i].RegionSize, b->m[i].RegionSize, "page %d", i);
+        cr_assert_eq(a->m[i].State, b->m[i].State, "page %d", i);
+        cr_assert_eq(a->m[i].Protect, b->m[i].Protect, "page %d", i);
+        cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
+        cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
+    }
 }

@@ -1,10 +1,56 @@
-/* testutil.h - helpers shared by the tests: the kernel's view of a range, and queries. */
+/* testutil.h - helpers shared by the tests: constants, failing-call checks, the kernel's view of
+ * a range, queries and snapshots. */
 #ifndef WV_TESTUTIL_H
 #define WV_TESTUTIL_H
 
 #include <winvm.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#define PAGE ((SIZE_T)0x1000)
+#define GRAN ((SIZE_T)0x10000)
+#define UEND ((uintptr_t)0x7FFFFFFF0000) /* lpMaximumApplicationAddress + 1 */
+#define SENTINEL 0xdeadbeefu              /* last-error value no call sets */
+
+/* The macros below use Criterion: include <criterion/criterion.h> before using them. */
+
+#define EXPECT_ERR(want)                                                                    \
+    cr_assert_eq(GetLastError(), (DWORD)(want), "GetLastError() = %u, want %u", GetLastError(), \
+                 (unsigned)(want))
+
+/* VirtualAlloc that must fail with the given error. */
+#define ALLOC_FAILS(err, addr, size, type, prot)                                            \
+    do {                                                                                    \
+        SetLastError(SENTINEL);                                                             \
+        void *r_ = VirtualAlloc((void *)(addr), (size), (type), (prot));                    \
+        cr_assert_null(r_, "VirtualAlloc(%p, %#zx, %#x, %#x) = %p, want NULL",              \
+                       (void *)(addr), (size_t)(size), (unsigned)(type), (unsigned)(prot), r_); \
+        EXPECT_ERR(err);                                                                    \
+    } while (0)
+
+/* VirtualFree that must fail with the given error. */
+#define FREE_FAILS(err, addr, size, type)                                                   \
+    do {                                                                                    \
+        SetLastError(SENTINEL);                                                             \
+        BOOL r_ = VirtualFree((void *)(addr), (size), (type));                              \
+        cr_assert_not(r_, "VirtualFree(%p, %#zx, %#x) succeeded", (void *)(addr),           \
+                      (size_t)(size), (unsigned)(type));                                    \
+        EXPECT_ERR(err);                                                                    \
+    } while (0)
+
+/* VirtualProtect that must fail with the given error. */
+#define PROTECT_FAILS(err, addr, size, prot)                                                \
+    do {                                                                                    \
+        DWORD old_ = SENTINEL;                                                              \
+        SetLastError(SENTINEL);                                                             \
+        BOOL r_ = VirtualProtect((void *)(addr), (size), (prot), &old_);                    \
+        cr_assert_not(r_, "VirtualProtect(%p, %#zx, %#x) succeeded", (void *)(addr),        \
+                      (size_t)(size), (unsigned)(prot));                                    \
+        EXPECT_ERR(err);                                                                    \
+    } while (0)
+
+/* The eight base page protections, PAGE_NOACCESS to PAGE_EXECUTE_WRITECOPY. */
+extern const DWORD tu_bases[8];
 
 /* VirtualQuery that must succeed. */
 MEMORY_BASIC_INFORMATION tu_query(const void *addr);
@@ -19,5 +65,21 @@ bool tu_write_faults(void *addr);
 
 /* True when the page at addr is resident (/proc/self/pagemap). */
 bool tu_resident(const void *addr);
+
+/* A 64 KiB-aligned range of size bytes that nothing occupies right now. */
+char *tu_free_range(SIZE_T size);
+
+/* Host protection bits (as tu_host_prot) a committed page with protection prot must have;
+ * modifiers above the low byte are ignored. */
+int tu_host_of(DWORD prot);
+
+/* State of up to 16 pages (queries + host protection), to check that a failed call changed
+ * nothing: tu_take() before and after, then tu_same(). */
+struct tu_snap {
+    MEMORY_BASIC_INFORMATION m[16];
+    int host[16];
+};
+void tu_take(struct tu_snap *s, const char *base, int n);
+void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n);
 
 #endif
