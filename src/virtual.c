@@ -43,6 +43,19 @@ static wv_page_t wv_with_alloc_mods(const struct wv_view *v, wv_page_t bits)
     return (wv_page_t)((bits & ~WV_CACHE_MODS) | v->cache_mods);
 }
 
+/* Gives pages [start, end) of v the visible state target, on the host and in the model; on
+ * failure both stay as they were.  Committed pages keep their contents. */
+static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page_t target)
+{
+    size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
+    if (wv_view_all(v, i, n, WV_VISIBLE, target))
+        return 0;
+    DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
+    if (!err)
+        wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
+    return err;
+}
+
 static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits)
 {
     uintptr_t base, end;
@@ -99,15 +112,9 @@ static LPVOID wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits)
         err = ERROR_ACCESS_DENIED;
     else if (v->flags & WV_VIEW_PHYSICAL)
         err = ERROR_INVALID_PARAMETER; /* AWE regions take physical pages, never commits */
-    if (!err) {
-        size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
-        wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
-        /* Committing committed pages keeps their contents and sets the new protection. */
-        if (!wv_view_all(v, i, n, WV_VISIBLE, target))
-            err = wv_os_protect(start, end - start, wv_prot_host(target));
-        if (!err)
-            wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
-    }
+    /* Committing committed pages keeps their contents and sets the new protection. */
+    if (!err)
+        err = wv_apply(v, start, end, (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits)));
     wv_space_unlock();
     return err ? wv_fail_ptr(err) : (LPVOID)start;
 }
@@ -240,13 +247,9 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
     }
     if (!err) {
         DWORD was = wv_prot_report(v->page[i]);
-        wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
-        if (!wv_view_all(v, i, n, WV_VISIBLE, target))
-            err = wv_os_protect(start, end - start, wv_prot_host(target));
-        if (!err) {
-            wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
+        err = wv_apply(v, start, end, (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits)));
+        if (!err)
             *old = was;
-        }
     }
     wv_space_unlock();
     return err ? wv_fail(err) : TRUE;
