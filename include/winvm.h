@@ -38,6 +38,12 @@ typedef void *LPVOID;
 typedef const void *LPCVOID;
 typedef void *HANDLE;
 typedef DWORD *PDWORD;
+typedef unsigned int UINT;
+typedef uintptr_t UINT_PTR;
+typedef unsigned long long ULONGLONG;
+typedef long long LONGLONG;
+typedef unsigned long long DWORD64;
+typedef int (*FARPROC)(void);
 typedef DWORD *LPDWORD;
 typedef ULONG_PTR *PULONG_PTR;
 
@@ -95,9 +101,24 @@ typedef ULONG_PTR *PULONG_PTR;
 
 /* ---- exception codes ---- */
 #define STATUS_ACCESS_VIOLATION 0xC0000005u
+#define STATUS_IN_PAGE_ERROR 0xC0000006u
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
+#define STATUS_NONCONTINUABLE_EXCEPTION 0xC0000025u
 #define EXCEPTION_ACCESS_VIOLATION STATUS_ACCESS_VIOLATION
+#define EXCEPTION_IN_PAGE_ERROR STATUS_IN_PAGE_ERROR
 #define EXCEPTION_GUARD_PAGE STATUS_GUARD_PAGE_VIOLATION
+
+#define EXCEPTION_READ_FAULT 0
+#define EXCEPTION_WRITE_FAULT 1
+#define EXCEPTION_EXECUTE_FAULT 8
+
+#define EXCEPTION_CONTINUE_EXECUTION (-1)
+#define EXCEPTION_CONTINUE_SEARCH 0
+#define EXCEPTION_EXECUTE_HANDLER 1
+#define EXCEPTION_NONCONTINUABLE 0x1
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+
+#define WRITE_WATCH_FLAG_RESET 0x01
 
 /* ---- error codes (GetLastError) ---- */
 #define ERROR_SUCCESS 0L
@@ -117,6 +138,8 @@ typedef ULONG_PTR *PULONG_PTR;
 #define ERROR_INVALID_FLAGS 1004L
 #define ERROR_COMMITMENT_LIMIT 1455L
 #define ERROR_PRIVILEGE_NOT_HELD 1314L
+#define ERROR_WORKING_SET_QUOTA 1453L
+#define ERROR_NOT_LOCKED 158L
 
 /* ---- processor architecture ---- */
 #define PROCESSOR_ARCHITECTURE_INTEL 0
@@ -157,6 +180,81 @@ typedef struct _SYSTEM_INFO {
     WORD wProcessorRevision;
 } SYSTEM_INFO, *LPSYSTEM_INFO;
 
+/* ---- exceptions (x64 layouts, as in the Windows SDK) ---- */
+typedef struct _EXCEPTION_RECORD {
+    DWORD ExceptionCode;
+    DWORD ExceptionFlags;
+    struct _EXCEPTION_RECORD *ExceptionRecord;
+    PVOID ExceptionAddress;
+    DWORD NumberParameters;
+    ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+
+typedef struct __attribute__((aligned(16))) _M128A {
+    ULONGLONG Low;
+    LONGLONG High;
+} M128A, *PM128A;
+
+typedef struct __attribute__((aligned(16))) _XSAVE_FORMAT {
+    WORD ControlWord;
+    WORD StatusWord;
+    BYTE TagWord;
+    BYTE Reserved1;
+    WORD ErrorOpcode;
+    DWORD ErrorOffset;
+    WORD ErrorSelector;
+    WORD Reserved2;
+    DWORD DataOffset;
+    WORD DataSelector;
+    WORD Reserved3;
+    DWORD MxCsr;
+    DWORD MxCsr_Mask;
+    M128A FloatRegisters[8];
+    M128A XmmRegisters[16];
+    BYTE Reserved4[96];
+} XSAVE_FORMAT, XMM_SAVE_AREA32;
+
+#define CONTEXT_AMD64 0x00100000L
+#define CONTEXT_CONTROL (CONTEXT_AMD64 | 0x1L)
+#define CONTEXT_INTEGER (CONTEXT_AMD64 | 0x2L)
+#define CONTEXT_SEGMENTS (CONTEXT_AMD64 | 0x4L)
+#define CONTEXT_FLOATING_POINT (CONTEXT_AMD64 | 0x8L)
+#define CONTEXT_DEBUG_REGISTERS (CONTEXT_AMD64 | 0x10L)
+#define CONTEXT_FULL (CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_FLOATING_POINT)
+#define CONTEXT_ALL (CONTEXT_FULL | CONTEXT_SEGMENTS | CONTEXT_DEBUG_REGISTERS)
+
+typedef struct __attribute__((aligned(16))) _CONTEXT {
+    DWORD64 P1Home, P2Home, P3Home, P4Home, P5Home, P6Home;
+    DWORD ContextFlags;
+    DWORD MxCsr;
+    WORD SegCs, SegDs, SegEs, SegFs, SegGs, SegSs;
+    DWORD EFlags;
+    DWORD64 Dr0, Dr1, Dr2, Dr3, Dr6, Dr7;
+    DWORD64 Rax, Rcx, Rdx, Rbx, Rsp, Rbp, Rsi, Rdi;
+    DWORD64 R8, R9, R10, R11, R12, R13, R14, R15;
+    DWORD64 Rip;
+    union {
+        XMM_SAVE_AREA32 FltSave;
+        struct {
+            M128A Header[2];
+            M128A Legacy[8];
+            M128A Xmm0, Xmm1, Xmm2, Xmm3, Xmm4, Xmm5, Xmm6, Xmm7;
+            M128A Xmm8, Xmm9, Xmm10, Xmm11, Xmm12, Xmm13, Xmm14, Xmm15;
+        };
+    };
+    M128A VectorRegister[26];
+    DWORD64 VectorControl;
+    DWORD64 DebugControl, LastBranchToRip, LastBranchFromRip, LastExceptionToRip,
+        LastExceptionFromRip;
+} CONTEXT, *PCONTEXT;
+
+typedef struct _EXCEPTION_POINTERS {
+    PEXCEPTION_RECORD ExceptionRecord;
+    PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+
+typedef LONG(WINAPI *PVECTORED_EXCEPTION_HANDLER)(PEXCEPTION_POINTERS ExceptionInfo);
+
 /* ---- errors ---- */
 WINBASEAPI DWORD WINAPI GetLastError(void);
 WINBASEAPI void WINAPI SetLastError(DWORD dwErrCode);
@@ -185,6 +283,30 @@ WINBASEAPI BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_
                                         DWORD flNewProtect, PDWORD lpflOldProtect);
 WINBASEAPI SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
                                         PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+
+/* ---- faults and exceptions ---- */
+WINBASEAPI PVOID WINAPI AddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);
+WINBASEAPI ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
+
+/* winvm's structured try for plain C, the building block of __try/__except: runs fn(arg);
+ * returns 0 when it returned normally, or the code of the exception that stopped it (after
+ * the vectored handlers declined it), with the exception copied to *record when record is
+ * not NULL.  Tries nest; the innermost one catches. */
+typedef void (*winvm_try_fn)(void *arg);
+WINBASEAPI DWORD winvm_try(winvm_try_fn fn, void *arg, PEXCEPTION_RECORD record);
+
+/* ---- write watches ---- */
+WINBASEAPI UINT WINAPI GetWriteWatch(DWORD dwFlags, PVOID lpBaseAddress, SIZE_T dwRegionSize,
+                                     PVOID *lpAddresses, ULONG_PTR *lpdwCount,
+                                     LPDWORD lpdwGranularity);
+WINBASEAPI UINT WINAPI ResetWriteWatch(LPVOID lpBaseAddress, SIZE_T dwRegionSize);
+
+/* ---- locking pages, probing pointers ---- */
+WINBASEAPI BOOL WINAPI VirtualLock(LPVOID lpAddress, SIZE_T dwSize);
+WINBASEAPI BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize);
+WINBASEAPI BOOL WINAPI IsBadReadPtr(const void *lp, UINT_PTR ucb);
+WINBASEAPI BOOL WINAPI IsBadWritePtr(LPVOID lp, UINT_PTR ucb);
+WINBASEAPI BOOL WINAPI IsBadCodePtr(FARPROC lpfn);
 
 #ifdef __cplusplus
 }

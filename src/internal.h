@@ -88,6 +88,7 @@ struct wv_view {
 void wv_space_read_lock(void);
 void wv_space_write_lock(void);
 void wv_space_unlock(void);
+bool wv_space_locked_by_self(void);
 
 struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
                             wv_page_t initial);
@@ -142,6 +143,29 @@ void wv_os_note_released(uintptr_t addr, size_t size);
 void wv_foreign_query(uintptr_t addr, uintptr_t limit, MEMORY_BASIC_INFORMATION *mbi);
 /* Start of the first host mapping at or above addr that overlaps [addr, end), or 0. */
 uintptr_t wv_foreign_next(uintptr_t addr, uintptr_t end, uintptr_t *map_end);
+
+/* ---- faults (fault.c) ---- */
+/* Installs the SIGSEGV/SIGBUS handlers (once) and gives the calling thread an alternate
+ * signal stack (once per thread).  Cheap after the first call: a flag test. */
+void wv_fault_attach(void);
+/* Access kinds, as ExceptionInformation[0] reports them. */
+enum { WV_READ = EXCEPTION_READ_FAULT, WV_WRITE = EXCEPTION_WRITE_FAULT, WV_EXEC = EXCEPTION_EXECUTE_FAULT };
+/* True when the page's state lets the access through. */
+bool wv_page_allows(wv_page_t page, int access);
+
+/* ---- exceptions (except.c) ---- */
+#include <ucontext.h>
+/* Offers rec to the vectored handlers, then to the innermost winvm_try.  Returns when a
+ * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
+ * try caught it; ends the process when nobody did.  Async-signal-safe. */
+void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* True when this thread has a winvm_try active or any vectored handler is registered. */
+bool wv_exceptions_wanted(void);
+
+/* ---- write watches (watch.c) ---- */
+/* A write fault on page i of a MEM_WRITE_WATCH view that the fallback tracking caused:
+ * records the write and lifts the protection.  Lock held.  False when not such a fault. */
+bool wv_watch_fault(struct wv_view *v, size_t i);
 
 /* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
 LPVOID wv_reset(uintptr_t addr, SIZE_T size, bool undo);

@@ -13,10 +13,13 @@
 #include <pthread.h>
 
 static pthread_mutex_t wv_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Whether this thread holds the lock: the fault handler must not wait for it then. */
+static __thread __attribute__((tls_model("initial-exec"))) bool wv_held;
 
-void wv_space_read_lock(void) { pthread_mutex_lock(&wv_lock); }
-void wv_space_write_lock(void) { pthread_mutex_lock(&wv_lock); }
-void wv_space_unlock(void) { pthread_mutex_unlock(&wv_lock); }
+void wv_space_read_lock(void) { pthread_mutex_lock(&wv_lock); wv_held = true; }
+void wv_space_write_lock(void) { pthread_mutex_lock(&wv_lock); wv_held = true; }
+void wv_space_unlock(void) { wv_held = false; pthread_mutex_unlock(&wv_lock); }
+bool wv_space_locked_by_self(void) { return wv_held; }
 
 /* fork() while another thread holds the lock would leave the child's copy locked forever:
  * hold it across fork so both sides start with a consistent, unlocked state model. */
@@ -26,6 +29,7 @@ static void wv_fork_child(void)
 {
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     wv_lock = fresh;
+    wv_held = false;
 }
 
 __attribute__((constructor)) static void wv_lock_init(void)

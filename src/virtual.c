@@ -122,6 +122,7 @@ static LPVOID wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits)
 LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD type, DWORD protect)
 {
     uintptr_t addr = (uintptr_t)lpAddress;
+    wv_fault_attach();
     if (dwSize == 0 || (type & ~(DWORD)WV_ALLOC_TYPES))
         return wv_fail_ptr(ERROR_INVALID_PARAMETER);
     if (type & (MEM_RESET | MEM_RESET_UNDO)) {
@@ -224,6 +225,7 @@ BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD type)
 BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWORD old)
 {
     uintptr_t start, end;
+    wv_fault_attach();
     if (!old)
         return wv_fail(ERROR_NOACCESS);
     wv_page_t bits = wv_prot_parse(protect, true);
