@@ -29,14 +29,14 @@ Test(fault, guard_page_raises_once_then_access_succeeds)
     PVOID h = AddVectoredExceptionHandler(1, record_and_continue);
     cr_assert_not_null(h);
     calls = 0;
-    p[PAGE + 5] = 42; /* raises, guard cleared, retried */
+    *(volatile char *)(p + PAGE + 5) = 42; /* raises, guard cleared, retried */
     cr_assert_eq(calls, 1, "calls %d code %#x", calls, last.ExceptionCode);
     cr_assert_eq(last.ExceptionCode, STATUS_GUARD_PAGE_VIOLATION);
     cr_assert_eq(last.NumberParameters, 2);
     cr_assert_eq(last.ExceptionInformation[0], 1);
     cr_assert_eq(last.ExceptionInformation[1], (ULONG_PTR)(p + PAGE + 5));
     cr_assert_eq(p[PAGE + 5], 42);
-    p[PAGE + 6] = 43; /* no second exception */
+    *(volatile char *)(p + PAGE + 6) = 43; /* no second exception */
     cr_assert_eq(calls, 1);
     cr_assert_eq(tu_query(p + PAGE).Protect, PAGE_READWRITE);
     cr_assert_eq(tu_query(p + PAGE).RegionSize, PAGE);
