@@ -80,6 +80,18 @@ static const char *touch(void *addr, int write)
     return WIFSIGNALED(st) ? "faults (SIGSEGV from the MMU)" : "succeeds";
 }
 
+static LONG WINAPI demo_handler(PEXCEPTION_POINTERS ep)
+{
+    const EXCEPTION_RECORD *r = ep->ExceptionRecord;
+    if (r->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    printf("   vectored handler: STATUS_GUARD_PAGE_VIOLATION, %s at %p; continuing\n",
+           r->ExceptionInformation[0] == 1 ? "write" : "read", (void *)r->ExceptionInformation[1]);
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+static void demo_write(void *addr) { *(volatile char *)addr = 1; }
+
 static int demo(void)
 {
     SYSTEM_INFO si;
@@ -107,13 +119,21 @@ static int demo(void)
     VirtualProtect(p + 2 * 4096, 4096, PAGE_READONLY, &old);
     printf("3. VirtualProtect(page 2, PAGE_READONLY) returned old protection 0x%x\n", old);
     show("   the read-only page is its own region", p, 16 * 4096);
-    printf("   writing page 1 %s; writing page 2 %s; reading page 2 %s\n\n", touch(p + 4096, 1),
-           touch(p + 2 * 4096, 1), touch(p + 2 * 4096, 0));
+    printf("   in a child process: writing page 1 %s; writing page 2 %s; reading page 2 %s\n\n",
+           touch(p + 4096, 1), touch(p + 2 * 4096, 1), touch(p + 2 * 4096, 0));
 
     VirtualProtect(p + 3 * 4096, 4096, PAGE_READWRITE | PAGE_GUARD, &old);
     printf("4. VirtualProtect(page 3, PAGE_READWRITE|PAGE_GUARD): a guard page\n");
     show("   reported with PAGE_GUARD", p + 3 * 4096, 4096);
-    printf("\n");
+    PVOID h = AddVectoredExceptionHandler(1, demo_handler);
+    *(volatile char *)(p + 3 * 4096 + 16) = 7;
+    RemoveVectoredExceptionHandler(h);
+    show("   the write went through after the handler; the guard is gone (one-shot):",
+         p + 3 * 4096, 4096);
+    EXCEPTION_RECORD rec;
+    DWORD code = winvm_try(demo_write, p + 2 * 4096, &rec);
+    printf("   winvm_try(write to the read-only page 2) = 0x%x, %s at %p\n\n", code,
+           rec.ExceptionInformation[0] == 1 ? "write" : "read", (void *)rec.ExceptionInformation[1]);
 
     VirtualFree(p + 4096, 4096, MEM_DECOMMIT);
     VirtualAlloc(p + 4096, 4096, MEM_COMMIT, PAGE_READWRITE);
