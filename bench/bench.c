@@ -19,6 +19,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -484,6 +486,129 @@ static void measure_scaling(struct scaling *s)
     s->rel_med = median(s->rel, s->rounds);
 }
 
+/* ---- rows 6 and 7: faults as exceptions ----
+ *
+ * Row 6: a guard-page hit delivered to a vectored handler that returns
+ * EXCEPTION_CONTINUE_EXECUTION, the access retried; per op the page is re-armed
+ * (VirtualProtect PAGE_READWRITE|PAGE_GUARD) and touched.  Raw: a SIGSEGV handler that
+ * mprotects the page back to read-write and returns; per op mprotect(PROT_NONE) and touch.
+ * Row 7: an access violation caught by winvm_try vs sigsetjmp + a raw SIGSEGV handler that
+ * siglongjmps back.  The raw batches install their own handler for the batch (and put
+ * winvm's back after it), so neither path pays for the other's. */
+
+static char *volatile fault_raw_page;
+static sigjmp_buf fault_raw_env;
+
+static void fault_raw_fix(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si, (void)uc;
+    mprotect(fault_raw_page, PAGE, PROT_READ | PROT_WRITE);
+}
+
+static void fault_raw_escape(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si, (void)uc;
+    siglongjmp(fault_raw_env, 1);
+}
+
+static struct sigaction fault_saved;
+
+static void fault_raw_install(void (*fn)(int, siginfo_t *, void *))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = fn;
+    /* winvm's own flags, so the kernel does the same work on both paths */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &fault_saved) != 0)
+        die("sigaction failed: %s", strerror(errno));
+}
+
+static void fault_raw_restore(void)
+{
+    if (sigaction(SIGSEGV, &fault_saved, NULL) != 0)
+        die("sigaction failed: %s", strerror(errno));
+}
+
+struct fault_ctx {
+    char *raw_page, *win_page;
+    long hits;
+};
+
+static LONG WINAPI fault_bench_handler(PEXCEPTION_POINTERS ep)
+{
+    if (ep->ExceptionRecord->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+static void guard_raw(long iters, void *ctx)
+{
+    struct fault_ctx *c = ctx;
+    fault_raw_page = c->raw_page;
+    fault_raw_install(fault_raw_fix);
+    for (long i = 0; i < iters; i++) {
+        raw_mprotect(c->raw_page, PAGE, PROT_NONE);
+        *(volatile char *)(c->raw_page + (i & 255)) = 1;
+    }
+    fault_raw_restore();
+}
+
+static void guard_win(long iters, void *ctx)
+{
+    struct fault_ctx *c = ctx;
+    for (long i = 0; i < iters; i++) {
+        win_protect(c->win_page, PAGE, PAGE_READWRITE | PAGE_GUARD, PAGE_READWRITE);
+        *(volatile char *)(c->win_page + (i & 255)) = 1;
+    }
+}
+
+static void av_raw(long iters, void *ctx)
+{
+    struct fault_ctx *c = ctx;
+    fault_raw_install(fault_raw_escape);
+    volatile long caught = 0;
+    for (long i = 0; i < iters; i++) {
+        if (sigsetjmp(fault_raw_env, 1) == 0)
+            (void)*(volatile char *)(c->raw_page + (i & 255));
+        else
+            caught = caught + 1;
+    }
+    fault_raw_restore();
+    if (caught != iters)
+        die("raw access-violation loop: %ld of %ld faults caught", (long)caught, iters);
+}
+
+static void av_touch(void *p) { (void)*(volatile char *)p; }
+
+static void av_win(long iters, void *ctx)
+{
+    struct fault_ctx *c = ctx;
+    for (long i = 0; i < iters; i++)
+        if (winvm_try(av_touch, c->win_page + (i & 255), NULL) != STATUS_ACCESS_VIOLATION)
+            die("winvm_try did not report the access violation");
+}
+
+static void measure_faults(struct pair *guard, struct pair *av, int rounds)
+{
+    struct fault_ctx c;
+    c.raw_page = raw_mmap(PAGE, PROT_READ | PROT_WRITE, 0);
+    c.win_page = win_alloc(NULL, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    PVOID h = AddVectoredExceptionHandler(1, fault_bench_handler);
+    if (!h)
+        die("AddVectoredExceptionHandler failed: error %u", GetLastError());
+    *guard = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    measure_pair(guard, guard_raw, guard_win, &c);
+    RemoveVectoredExceptionHandler(h);
+    raw_mprotect(c.raw_page, PAGE, PROT_NONE);
+    win_protect(c.win_page, PAGE, PAGE_NOACCESS, PAGE_READWRITE);
+    *av = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    measure_pair(av, av_raw, av_win, &c);
+    raw_munmap(c.raw_page, PAGE);
+    win_release(c.win_page);
+}
+
 /* ---- machine info ---- */
 
 struct machine {
@@ -541,6 +666,8 @@ static void get_machine(struct machine *m)
 #define TARGET_RATIO 1.10
 #define TARGET_QUERY_NS 100.0
 #define TARGET_FLAT 1.50
+#define TARGET_GUARD 1.20
+#define TARGET_AV_TRY 1.30
 
 struct results {
     struct machine machine;
@@ -552,6 +679,8 @@ struct results {
     double query_flat, query_hot_flat;
     struct scaling scale, scale_nb;
     bool pass_alloc, pass_protect, pass_commit, pass_query[NQ], pass_flat, all_pass;
+    struct pair guard_hit, av_try; /* rows 6 and 7: faults */
+    bool pass_guard, pass_av_try;
 };
 
 static const char *verdict(bool pass) { return pass ? "PASS" : "FAIL"; }
@@ -605,6 +734,12 @@ static void print_table(const struct results *r)
            r->protect_mt.raw_ns, r->protect_mt.win_ns, r->protect_mt.ratio_med, "info", "-");
     printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. 1 GiB + 1000 commits, after a 2nd thread",
            r->commit_mt.raw_ns, r->commit_mt.win_ns, r->commit_mt.ratio_med, "info", "-");
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "6. guard-page hit -> vectored handler -> resume",
+           r->guard_hit.raw_ns, r->guard_hit.win_ns, r->guard_hit.ratio_med, "<= 1.20x",
+           verdict(r->pass_guard));
+    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "7. access violation caught by winvm_try",
+           r->av_try.raw_ns, r->av_try.win_ns, r->av_try.ratio_med, "<= 1.30x",
+           verdict(r->pass_av_try));
     printf("%s\n", SEP);
     printf("Rows 1, 2 and 4 run before any second thread exists; the rows marked 'after a 2nd\n"
            "thread' repeat them once row 5 has run threads, to show a threaded process pays the same.\n");
@@ -709,6 +844,14 @@ static void write_json(FILE *f, const struct results *r)
     json_pair(f, "reserve_1g_commit_1000_multithreaded",
               "as reserve_1g_commit_1000, after a second thread used winvm", &r->commit_mt, "info", -1,
               "ns per cycle");
+    json_pair(f, "guard_page_hit",
+              "guard-page hit -> vectored handler (EXCEPTION_CONTINUE_EXECUTION) -> access retried, "
+              "page re-armed with VirtualProtect(PAGE_READWRITE|PAGE_GUARD) vs SIGSEGV handler that "
+              "mprotects the page read-write and returns, page re-armed with mprotect(PROT_NONE)",
+              &r->guard_hit, "ratio <= 1.20", r->pass_guard, "ns per hit");
+    json_pair(f, "access_violation_try",
+              "access violation caught by winvm_try vs sigsetjmp + SIGSEGV handler that siglongjmps",
+              &r->av_try, "ratio <= 1.30", r->pass_av_try, "ns per caught fault");
     json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
                  false);
     json_scaling(f, "scaling_2_threads_neighbour",
@@ -805,6 +948,9 @@ int main(int argc, char **argv)
     r.commit_mt = (struct pair){.rounds = rounds, .iters = r.commit.iters, .ops_per_iter = 1};
     measure_pair(&r.commit_mt, commit_raw, commit_win, NULL);
 
+    progress("  6, 7. guard-page hit, access violation caught by winvm_try...\n");
+    measure_faults(&r.guard_hit, &r.av_try, rounds);
+
     r.pass_alloc = r.alloc.ratio_med <= TARGET_RATIO;
     r.pass_protect = r.protect.ratio_med <= TARGET_RATIO;
     r.pass_commit = r.commit.ratio_med <= TARGET_RATIO;
@@ -815,6 +961,9 @@ int main(int argc, char **argv)
     }
     r.pass_flat = r.query_hot_flat <= TARGET_FLAT;
     r.all_pass = r.all_pass && r.pass_flat;
+    r.pass_guard = r.guard_hit.ratio_med <= TARGET_GUARD;
+    r.pass_av_try = r.av_try.ratio_med <= TARGET_AV_TRY;
+    r.all_pass = r.all_pass && r.pass_guard && r.pass_av_try;
 
     print_table(&r);
     write_json(stdout, &r);

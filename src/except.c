@@ -6,10 +6,8 @@
  *     make it even; dispatch copies the call order and retries if the count moved.  Entries
  *     are never freed, so a handler being removed while another thread runs it is safe; a
  *     removed slot is reused only after its generation changes the handle;
- *   - winvm_try frames form a per-thread chain of sigsetjmp buffers on the caller's stack.
- *     A frame is alive only while the faulting code runs deeper than it (its address is
- *     above the faulting stack pointer), so frames left behind by a longjmp out of a try are
- *     recognised and dropped.
+ *   - winvm_try frames are sigsetjmp buffers on the caller's stack, recorded in a per-thread
+ *     table (see below for how frames abandoned by a longjmp are recognised).
  * Order, as on Windows: vectored handlers first (EXCEPTION_CONTINUE_EXECUTION resumes with
  * the CONTEXT they may have changed), then the innermost try, then an unhandled-exception
  * report and the end of the process.
@@ -124,46 +122,78 @@ static unsigned wv_snapshot(PVECTORED_EXCEPTION_HANDLER *out)
     }
 }
 
-/* ---- winvm_try ---- */
+/* ---- winvm_try ----
+ * Frames are recorded in a per-thread table, not chained through the stack: a frame abandoned
+ * by a longjmp (out of fn, or out of a vectored handler) must never be followed or written.
+ * A frame is dead when the stack is back at or above it (checked on every try entry and every
+ * dispatch), or when its cookie on the stack has been overwritten by later calls.  A dead
+ * frame whose cookie survived untouched cannot be told from a live one: jumping to it is the
+ * same undefined behaviour as longjmp to a returned setjmp (docs/semantics.md). */
+
+#define WV_TRY_MAX 64
 
 struct wv_try_frame {
     sigjmp_buf env;
-    struct wv_try_frame *prev;
-    EXCEPTION_RECORD rec;
+    volatile uint64_t cookie;
 };
 
-static __thread __attribute__((tls_model("initial-exec"))) struct wv_try_frame *wv_try_top;
+struct wv_try_slot {
+    struct wv_try_frame *frame;
+    uint64_t cookie;
+};
+
+static __thread struct wv_try_slot wv_tries[WV_TRY_MAX];
+static __thread int wv_ntries;
+static __thread uint64_t wv_try_serial;
+static __thread EXCEPTION_RECORD wv_try_caught;
 
 bool wv_exceptions_wanted(void)
 {
-    return wv_try_top != NULL || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
+    return wv_ntries > 0 || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
 }
 
-/* The innermost frame still on the stack above sp; frames below it were left by a longjmp. */
-static struct wv_try_frame *wv_live_frame(uintptr_t sp)
+/* Drops recorded frames at or below sp: the stack has come back above them. */
+static void wv_tries_prune(uintptr_t sp)
 {
-    struct wv_try_frame *f = wv_try_top;
-    while (f && (uintptr_t)f <= sp)
-        f = f->prev;
-    wv_try_top = f;
-    return f;
+    while (wv_ntries > 0 && (uintptr_t)wv_tries[wv_ntries - 1].frame <= sp)
+        wv_ntries--;
+}
+
+/* The innermost live frame for a fault at stack pointer sp, unlinked; NULL if none. */
+static struct wv_try_frame *wv_tries_catch(uintptr_t sp)
+{
+    wv_tries_prune(sp);
+    while (wv_ntries > 0) {
+        struct wv_try_slot *s = &wv_tries[--wv_ntries];
+        if (s->frame->cookie == s->cookie)
+            return s->frame;
+    }
+    return NULL;
 }
 
 DWORD winvm_try(winvm_try_fn fn, void *arg, PEXCEPTION_RECORD record)
 {
     wv_fault_attach();
     struct wv_try_frame frame;
-    frame.prev = wv_try_top;
+    wv_tries_prune((uintptr_t)&frame);
+    int mine = wv_ntries;
     if (sigsetjmp(frame.env, 1) == 0) {
-        wv_try_top = &frame;
+        if (mine < WV_TRY_MAX) { /* deeper nesting: exceptions go to the outer frames */
+            frame.cookie = ++wv_try_serial ^ (uintptr_t)&frame;
+            wv_tries[mine] = (struct wv_try_slot){&frame, frame.cookie};
+            wv_ntries = mine + 1;
+        }
         fn(arg);
-        wv_try_top = frame.prev;
+        if (wv_ntries > mine)
+            wv_ntries = mine; /* also drops frames that fn left behind by a longjmp */
+        frame.cookie = 0;
         return 0;
     }
     /* Arrived from wv_dispatch, which already unlinked the frame. */
+    frame.cookie = 0;
     if (record)
-        *record = frame.rec;
-    return frame.rec.ExceptionCode;
+        *record = wv_try_caught;
+    return wv_try_caught.ExceptionCode;
 }
 
 /* ---- CONTEXT <-> ucontext ---- */
@@ -318,10 +348,9 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
             return;
         }
     }
-    struct wv_try_frame *f = wv_live_frame((uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
+    struct wv_try_frame *f = wv_tries_catch((uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
     if (f) {
-        f->rec = *rec;
-        wv_try_top = f->prev;
+        wv_try_caught = *rec;
         siglongjmp(f->env, 1);
     }
     wv_unhandled(rec);

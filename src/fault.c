@@ -33,7 +33,8 @@ static __thread __attribute__((tls_model("initial-exec"))) bool wv_thread_ready;
 
 bool wv_page_allows(wv_page_t page, int access)
 {
-    int prot = wv_prot_host(page);
+    /* The Windows state decides: the write-watch fallback's write protection is not part of it. */
+    int prot = wv_prot_host((wv_page_t)(page & ~WV_WATCH_WP));
     if (access == WV_EXEC)
         return (prot & PROT_EXEC) != 0;
     if (access == WV_WRITE)
@@ -134,8 +135,8 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
     int access = WV_READ;
     enum wv_verdict verdict;
 
-    if (wv_space_locked_by_self())
-        verdict = WV_CHAIN;
+    if (wv_space_locked_by_self() || si->si_code <= 0)
+        verdict = WV_CHAIN; /* ours to explain only when the MMU raised it, outside winvm */
     else if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
         /* A general-protection fault (non-canonical address): no address to look at. */
         verdict = wv_exceptions_wanted() ? WV_RAISE : WV_CHAIN;

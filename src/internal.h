@@ -45,6 +45,9 @@ enum {
     WV_VISIBLE = 0x01ff,
     WV_WATCH_DIRTY = 0x0200, /* written since the last write-watch reset (hidden) */
     WV_RESET_KEPT = 0x0400,  /* MEM_RESET found the page resident (hidden) */
+    WV_WATCH_WP = 0x0800,    /* write-watch fallback: host write-protected until written (hidden,
+                              * host-only: wv_prot_host drops PROT_WRITE; never Windows-visible) */
+    WV_LOCKED = 0x4000,      /* VirtualLock'ed, mlock'ed on the host; committed pages only (hidden) */
     WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
 
@@ -64,7 +67,8 @@ int wv_prot_host(wv_page_t page);
 #endif
 #include <bsd/sys/tree.h>
 
-enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2 };
+/* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
+enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4 };
 
 struct wv_view {
     /* First cache line: everything a commit, protect or query reads. */
@@ -82,6 +86,7 @@ struct wv_view {
     /* Then what only inserts, removals and walks need. */
     RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
+    size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
 };
 
 /* Lock protecting the tree, the granule map and every view's pages. */
@@ -166,6 +171,19 @@ bool wv_exceptions_wanted(void);
 /* A write fault on page i of a MEM_WRITE_WATCH view that the fallback tracking caused:
  * records the write and lifts the protection.  Lock held.  False when not such a fault. */
 bool wv_watch_fault(struct wv_view *v, size_t i);
+/* A new MEM_WRITE_WATCH view, mapped but not yet inserted: start tracking it (kernel path, or
+ * the fallback's write protection of committed pages).  Returns 0 or a Win32 error. */
+DWORD wv_watch_attach(struct wv_view *v);
+/* wv_apply for a write-watch view: pages [i, i+n) get visible state target (committed), on the
+ * host and in the model, keeping the watch state.  Lock held.  0 or a Win32 error. */
+DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+/* Before pages [i, i+n) of a write-watch view are decommitted: their written state moves into
+ * WV_WATCH_DIRTY, which decommit keeps (Windows reports them after decommit).  Lock held. */
+void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
+
+/* ---- VirtualLock (vlock.c) ---- */
+/* munlocks the locked pages of [i, i+n) of v and clears their WV_LOCKED.  Lock held. */
+void wv_lock_drop(struct wv_view *v, size_t i, size_t n);
 
 /* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
 LPVOID wv_reset(uintptr_t addr, SIZE_T size, bool undo);

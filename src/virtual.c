@@ -50,6 +50,8 @@ static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page
     size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
     if (wv_view_all(v, i, n, WV_VISIBLE, target))
         return 0;
+    if (v->flags & WV_VIEW_WRITE_WATCH)
+        return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
     DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
     if (!err)
         wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
@@ -92,6 +94,11 @@ static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect,
     if (type & MEM_PHYSICAL)
         v->flags |= WV_VIEW_PHYSICAL;
     v->cache_mods = bits & WV_CACHE_MODS;
+    if ((v->flags & WV_VIEW_WRITE_WATCH) && (err = wv_watch_attach(v)) != 0) {
+        wv_os_unmap(base, len);
+        wv_view_delete(v);
+        return wv_fail_ptr(err);
+    }
     wv_space_write_lock();
     wv_space_insert(v);
     wv_space_unlock();
@@ -197,13 +204,17 @@ static BOOL wv_decommit(uintptr_t addr, SIZE_T size)
     if (!err) {
         size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
         if (!wv_view_all(v, i, n, WV_COMMITTED, 0)) {
+            if (v->flags & WV_VIEW_WRITE_WATCH)
+                wv_watch_decommit(v, i, n); /* written pages stay reported (Windows) */
             /* Protect first: it is the step that can fail, and it fails with nothing done. */
             err = wv_os_protect(start, end - start, PROT_NONE);
-            if (!err)
+            if (!err) {
+                wv_lock_drop(v, i, n); /* MADV_DONTNEED refuses locked pages */
                 wv_os_discard(start, end - start);
+            }
         }
         if (!err)
-            wv_view_update(v, i, n, 0, 0);
+            wv_view_update(v, i, n, WV_WATCH_DIRTY, 0);
     }
     wv_space_unlock();
     return err ? wv_fail(err) : TRUE;
