@@ -16,6 +16,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
@@ -38,8 +39,22 @@ static pthread_mutex_t wv_handlers_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Handles are (slot + 1) | gen << 16, so NULL is never a handle. */
 static PVOID wv_handle_of(unsigned slot) { return (PVOID)(uintptr_t)((slot + 1) | (uintptr_t)wv_handlers[slot].gen << 16); }
 
-static void wv_edit_begin(void) { __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELEASE); __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-static void wv_edit_end(void) { __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELEASE); }
+/* Set while this thread edits the table: a fault in a signal handler that interrupted the
+ * edit must not wait for it to end. */
+static __thread bool wv_editing;
+
+static void wv_edit_begin(void)
+{
+    wv_editing = true;
+    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void wv_edit_end(void)
+{
+    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELEASE);
+    wv_editing = false;
+}
 
 PVOID WINAPI AddVectoredExceptionHandler(ULONG first, PVECTORED_EXCEPTION_HANDLER fn)
 {
@@ -99,11 +114,14 @@ static unsigned wv_snapshot(PVECTORED_EXCEPTION_HANDLER *out)
 {
     for (int tries = 0;; tries++) {
         unsigned seq = __atomic_load_n(&wv_seq, __ATOMIC_ACQUIRE);
-        /* An edit in progress on this very thread (a fault in a signal handler that
-         * interrupted Add/Remove) never ends while we wait: after some tries take the table
-         * as it stands; every entry in it is a valid function. */
-        if ((seq & 1) && tries < 1000) {
-            __builtin_ia32_pause();
+        /* Another thread's edit ends soon (it may be preempted: yield after a while).  An
+         * edit on this very thread, interrupted by the signal we are handling, never ends
+         * while we wait: take the table as it stands; every entry in it is a valid function. */
+        if ((seq & 1) && !wv_editing) {
+            if (tries > 100)
+                sched_yield();
+            else
+                __builtin_ia32_pause();
             continue;
         }
         unsigned n = __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED);
@@ -117,7 +135,7 @@ static unsigned wv_snapshot(PVECTORED_EXCEPTION_HANDLER *out)
                 out[m++] = fn;
         }
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&wv_seq, __ATOMIC_RELAXED) == seq || tries >= 1000)
+        if (__atomic_load_n(&wv_seq, __ATOMIC_RELAXED) == seq || wv_editing)
             return m;
     }
 }

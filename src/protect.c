@@ -89,7 +89,5 @@ int wv_prot_host(wv_page_t page)
     if (!(page & WV_COMMITTED) || (page & WV_GUARD))
         return PROT_NONE;
     /* A clean page the write-watch fallback tracks stays read-only until written (watch.c). */
-    if (page & WV_WATCH_WP)
-        return wv_host_of_index[page & WV_PROT_MASK] & ~PROT_WRITE;
-    return wv_host_of_index[page & WV_PROT_MASK];
+    return wv_host_of_index[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static bool g_soft; /* the suite wants the fallback */
@@ -576,4 +577,41 @@ Test(fallback, forced_by_the_environment, .init = use_fallback)
     cr_assert_not(wv_uffd_usable());
     char *p = VirtualAlloc(NULL, GRAN, MEM_RESERVE | MEM_WRITE_WATCH, PAGE_READWRITE);
     cr_assert(view_is_soft(p));
+}
+
+/* A forked child gets its own (conservative) answers and never touches the parent's state:
+ * the userfaultfd belongs to the parent's address space. */
+Test(kernel, fork_child_does_not_disturb_the_parent, .init = use_kernel)
+{
+    char *base0 = walloc(GRAN, MEM_COMMIT, PAGE_READWRITE);
+    base0[PAGE] = 1;
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        void *out[64];
+        ULONG_PTR count = 64;
+        DWORD gran;
+        int bad = 0;
+        if (GetWriteWatch(WRITE_WATCH_FLAG_RESET, base0, GRAN, out, &count, &gran) != 0 ||
+            count < 1 || out[0] != base0 + PAGE)
+            bad |= 1;
+        base0[3 * PAGE] = 1;
+        char *p = VirtualAlloc(NULL, GRAN, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH,
+                               PAGE_READWRITE);
+        if (!p || !view_is_soft(p))
+            bad |= 2;
+        p[PAGE] = 1;
+        count = 64;
+        if (GetWriteWatch(0, p, GRAN, out, &count, &gran) != 0 || count != 1 || out[0] != p + PAGE)
+            bad |= 4;
+        _exit(bad);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+    EXPECT_PAGES(0, base0, GRAN, 1);
+    base0[2 * PAGE] = 1;
+    EXPECT_PAGES(WRITE_WATCH_FLAG_RESET, base0, GRAN, 1, 2);
+    EXPECT_PAGES(0, base0, GRAN, NONE);
 }
