@@ -116,9 +116,11 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         *code = STATUS_GUARD_PAGE_VIOLATION;
     } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
         verdict = WV_RETRY;
-    } else if (wv_page_allows(page, *access)) {
+    } else if (wv_page_allows(page, *access) && !(*access == WV_WRITE && (page & WV_WATCH_WP))) {
         /* The state moved on since the fault (another thread's VirtualProtect): make sure the
-         * host agrees, then let the access run again. */
+         * host agrees, then let the access run again.  Not for a tracked clean page that
+         * wv_watch_fault could not open (mprotect failed): its retry would fault forever, so
+         * it is reported as an access violation. */
         wv_os_protect(pa, WV_PAGE_SIZE, wv_prot_host(page));
         verdict = WV_RETRY;
     }
