@@ -44,6 +44,17 @@ typedef unsigned long long ULONGLONG;
 typedef long long LONGLONG;
 typedef unsigned long long DWORD64;
 typedef int (*FARPROC)(void);
+typedef char CHAR;
+typedef const char *LPCSTR;
+typedef unsigned short WCHAR;
+typedef const WCHAR *LPCWSTR;
+typedef HANDLE *LPHANDLE;
+
+typedef struct _SECURITY_ATTRIBUTES {
+    DWORD nLength;
+    LPVOID lpSecurityDescriptor;
+    BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
 typedef DWORD *LPDWORD;
 typedef ULONG_PTR *PULONG_PTR;
 
@@ -98,6 +109,30 @@ typedef ULONG_PTR *PULONG_PTR;
 #define FILE_MAP_READ 0x0004
 #define FILE_MAP_EXECUTE 0x0020
 #define FILE_MAP_ALL_ACCESS 0x000f001f
+#define SECTION_QUERY 0x0001
+#define SECTION_MAP_WRITE 0x0002
+#define SECTION_MAP_READ 0x0004
+#define SECTION_MAP_EXECUTE 0x0008
+#define SECTION_EXTEND_SIZE 0x0010
+#define SECTION_ALL_ACCESS 0x000f001f
+
+#define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+#define DUPLICATE_CLOSE_SOURCE 0x00000001
+#define DUPLICATE_SAME_ACCESS 0x00000002
+
+#define GENERIC_READ 0x80000000u
+#define GENERIC_WRITE 0x40000000u
+#define GENERIC_EXECUTE 0x20000000u
+#define GENERIC_ALL 0x10000000u
+#define FILE_SHARE_READ 0x1
+#define FILE_SHARE_WRITE 0x2
+#define FILE_SHARE_DELETE 0x4
+#define CREATE_NEW 1
+#define CREATE_ALWAYS 2
+#define OPEN_EXISTING 3
+#define OPEN_ALWAYS 4
+#define TRUNCATE_EXISTING 5
+#define FILE_ATTRIBUTE_NORMAL 0x80
 
 /* ---- exception codes ---- */
 #define STATUS_ACCESS_VIOLATION 0xC0000005u
@@ -139,6 +174,14 @@ typedef ULONG_PTR *PULONG_PTR;
 #define ERROR_COMMITMENT_LIMIT 1455L
 #define ERROR_PRIVILEGE_NOT_HELD 1314L
 #define ERROR_WORKING_SET_QUOTA 1453L
+#define ERROR_FILE_INVALID 1006L
+#define ERROR_MAPPED_ALIGNMENT 1132L
+#define ERROR_INVALID_NAME 123L
+#define ERROR_FILENAME_EXCED_RANGE 206L
+#define ERROR_FILE_EXISTS 80L
+#define ERROR_PATH_NOT_FOUND 3L
+#define ERROR_TOO_MANY_OPEN_FILES 4L
+#define ERROR_DISK_FULL 112L
 #define ERROR_NOT_LOCKED 158L
 
 /* ---- processor architecture ---- */
@@ -283,6 +326,30 @@ WINBASEAPI BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_
                                         DWORD flNewProtect, PDWORD lpflOldProtect);
 WINBASEAPI SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
                                         PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+
+/* ---- handles, files and sections ---- */
+WINBASEAPI BOOL WINAPI CloseHandle(HANDLE hObject);
+WINBASEAPI BOOL WINAPI DuplicateHandle(HANDLE hSourceProcess, HANDLE hSource, HANDLE hTargetProcess,
+                                       LPHANDLE lpTarget, DWORD dwDesiredAccess, BOOL bInheritHandle,
+                                       DWORD dwOptions);
+WINBASEAPI HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
+                                     LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                     DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+                                     HANDLE hTemplateFile);
+/* winvm: a file HANDLE for an open POSIX descriptor (duplicated; access as given). */
+WINBASEAPI HANDLE winvm_handle_from_fd(int fd, DWORD dwDesiredAccess);
+WINBASEAPI HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
+                                            DWORD flProtect, DWORD dwMaximumSizeHigh,
+                                            DWORD dwMaximumSizeLow, LPCSTR lpName);
+WINBASEAPI HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+WINBASEAPI LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+                                       DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+                                       SIZE_T dwNumberOfBytesToMap);
+WINBASEAPI LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+                                         DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+                                         SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
+WINBASEAPI BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
+WINBASEAPI BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush);
 
 /* ---- faults and exceptions ---- */
 WINBASEAPI PVOID WINAPI AddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);

@@ -47,6 +47,7 @@ enum {
     WV_RESET_KEPT = 0x0400,  /* MEM_RESET found the page resident (hidden) */
     WV_WATCH_WP = 0x0800,    /* write-watch fallback: host write-protected until written (hidden,
                               * host-only: wv_prot_host drops PROT_WRITE; never Windows-visible) */
+    WV_COW_MAPPED = 0x1000,  /* mapped view: the page is mapped MAP_PRIVATE (write-copy) (hidden) */
     WV_LOCKED = 0x4000,      /* VirtualLock'ed, mlock'ed on the host; committed pages only (hidden) */
     WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
@@ -61,6 +62,7 @@ DWORD wv_prot_report(wv_page_t page);
 int wv_prot_host(wv_page_t page);
 
 /* ---- the state model (space.c) ---- */
+struct wv_section;
 /* libbsd's header expects its overlay's __unused; we include it directly. */
 #ifndef __unused
 #define __unused __attribute__((unused))
@@ -68,7 +70,8 @@ int wv_prot_host(wv_page_t page);
 #include <bsd/sys/tree.h>
 
 /* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
-enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4 };
+/* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
+enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8 };
 
 struct wv_view {
     /* First cache line: everything a commit, protect or query reads. */
@@ -83,7 +86,9 @@ struct wv_view {
     wv_page_t *page;       /* npages entries */
     uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
     uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */
-    /* Then what only inserts, removals and walks need. */
+    /* Then what only inserts, removals, walks and mapped views need. */
+    struct wv_section *section; /* MEM_MAPPED: the section (a reference), else NULL */
+    uint64_t offset;            /* MEM_MAPPED: offset of base in the section */
     RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
     size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
@@ -188,7 +193,20 @@ void wv_lock_drop(struct wv_view *v, size_t i, size_t n);
 /* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
 LPVOID wv_reset(uintptr_t addr, SIZE_T size, bool undo);
 
+/* ---- mapped views (view.c) ---- */
+/* Marks the write-copy pages of [i, i+n) that now hold a private copy (WV_COPIED), from the
+ * kernel's page map: a copied page is anonymous, an uncopied one still the section's.  Lock
+ * held. */
+void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n);
+/* VirtualProtect of [i, i+n) of a mapped view to target: write-copy pages are mapped
+ * privately, others shared, copies stay private.  Lock held. */
+DWORD wv_view_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+/* Rights (1 read, 2 write, 4 execute) a protection grants; write-copy counts as read. */
+unsigned wv_rights_of(DWORD protect);
+
 /* ---- pagemap (proc.c) ---- */
+/* Bit i of out (n <= 64) set when page i holds anonymous (private) data: a copy. */
+int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out);
 /* Bit i of out (n <= 64) set when page i of [addr, addr + n pages) is resident. */
 int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out);
 

@@ -168,6 +168,29 @@ bool wv_proc_mapping(uintptr_t addr, struct wv_mapping *m)
     return wv_query_text(addr, m);
 }
 
+/* Reads n (<= 64) pagemap entries for the pages at addr. */
+static int wv_pagemap_read(uintptr_t addr, size_t n, uint64_t *ent)
+{
+    int fd = wv_proc_fd(1);
+    if (fd < 0 || n > 64)
+        return -1;
+    ssize_t want = (ssize_t)(n * sizeof(uint64_t));
+    return pread(fd, ent, (size_t)want, (off_t)(addr / WV_PAGE_SIZE * sizeof(uint64_t))) == want ? 0 : -1;
+}
+
+int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out)
+{
+    uint64_t ent[64], bits = 0;
+    if (wv_pagemap_read(addr, n, ent) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        /* present or swapped, and not a file page or shared memory: private anonymous data */
+        if ((ent[i] & (3ull << 62)) && !(ent[i] & (1ull << 61)))
+            bits |= (uint64_t)1 << i;
+    *out = bits;
+    return 0;
+}
+
 int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out)
 {
     uint64_t ent[64];

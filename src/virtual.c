@@ -52,6 +52,8 @@ static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page
         return 0;
     if (v->flags & WV_VIEW_WRITE_WATCH)
         return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
+    if (v->type == MEM_MAPPED)
+        return wv_view_protect(v, i, n, target); /* shared or private mapping per page */
     DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
     if (!err)
         wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
@@ -257,8 +259,11 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
             err = ERROR_INVALID_ADDRESS;
         else if (v->type == MEM_PRIVATE && bits != wv_prot_parse(protect, false))
             err = ERROR_INVALID_PARAMETER; /* WRITECOPY needs a mapped or image view */
+        else if (v->type == MEM_MAPPED && (wv_rights_of(protect) & ~wv_rights_of(v->alloc_protect)))
+            err = ERROR_INVALID_PARAMETER; /* a view never gains rights it was not mapped with */
     }
     if (!err) {
+        wv_view_refresh_copies(v, i, 1);
         DWORD was = wv_prot_report(v->page[i]);
         err = wv_apply(v, start, end, (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits)));
         if (!err)
@@ -278,9 +283,10 @@ SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION mbi, SIZ
     if (!mbi)
         return wv_set_error(ERROR_NOACCESS), 0;
     wv_space_read_lock();
-    const struct wv_view *v = wv_space_find(addr);
+    struct wv_view *v = wv_space_find(addr);
     if (v) {
         size_t i = wv_view_index(v, addr);
+        wv_view_refresh_copies(v, i, v->npages - i);
         wv_page_t page = v->page[i];
         mbi->BaseAddress = (PVOID)wv_page_down(addr);
         mbi->AllocationBase = (PVOID)v->base;

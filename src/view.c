@@ -1,0 +1,209 @@
+/* view.c - views of sections: MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile, and how a
+ * view's pages are mapped.
+ *
+ * Copy-on-write is the kernel's: a write-copy page is mapped MAP_PRIVATE from the section's
+ * descriptor, every other page MAP_SHARED.  Until written, a private page is the page-cache
+ * page itself, shared with every other view and process; the first write gives this view its
+ * own copy, and nobody else sees it.  winvm never copies a page, and a write costs no extra
+ * fault: which pages were copied is read from /proc/self/pagemap when someone asks
+ * (VirtualQuery, VirtualProtect): a copy is anonymous memory, an uncopied page a file page.
+ *
+ * Rules (docs/semantics.md, "Sections"): the section's protection grants rights (read,
+ * write, execute) and the handle grants SECTION_MAP_* access; a view needing more is refused
+ * with ERROR_ACCESS_DENIED.  The view's initial protection follows from its access, and
+ * VirtualProtect may later ask only for rights within it.
+ */
+#define _GNU_SOURCE
+#include "handle.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+/* ---- which pages are copies ---- */
+
+void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n)
+{
+    if (!(v->flags & WV_VIEW_COW))
+        return;
+    for (size_t k = i; k < i + n; k += 64) {
+        size_t m = i + n - k < 64 ? i + n - k : 64;
+        uint64_t anon;
+        if (wv_pagemap_anon(v->base + k * WV_PAGE_SIZE, m, &anon) != 0)
+            return;
+        for (size_t j = 0; j < m; j++) {
+            wv_page_t page = v->page[k + j];
+            /* Copies only happen where the page is mapped privately; once copied, always. */
+            if ((anon >> j & 1) && (page & WV_COW_MAPPED) && !(page & WV_COPIED))
+                wv_view_update(v, k + j, 1, (wv_page_t)~0, WV_COPIED);
+        }
+    }
+}
+
+/* ---- mapping pages ---- */
+
+static bool wv_is_copy_prot(wv_page_t page)
+{
+    DWORD p = wv_prot_report(page & (wv_page_t)~WV_COPIED);
+    return (p & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
+}
+
+/* Maps pages [i, i+n) of v from the section, privately or shared, with prot. */
+static DWORD wv_view_map(const struct wv_view *v, size_t i, size_t n, bool private_map, int prot)
+{
+    const struct wv_section *s = v->section;
+    void *want = (void *)(v->base + i * WV_PAGE_SIZE);
+    off_t off = s->data_offset + (off_t)(v->offset + i * WV_PAGE_SIZE);
+    void *p = mmap(want, n * WV_PAGE_SIZE, prot, MAP_FIXED | (private_map ? MAP_PRIVATE : MAP_SHARED),
+                   s->fd, off);
+    return p == MAP_FAILED ? wv_errno_to_error(errno) : 0;
+}
+
+DWORD wv_view_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target)
+{
+    wv_view_refresh_copies(v, i, n);
+    bool copy = wv_is_copy_prot(target);
+    for (size_t k = i, e; k < i + n; k = e) {
+        wv_page_t was = v->page[k], key = was & (WV_COW_MAPPED | WV_COPIED);
+        for (e = k + 1; e < i + n && (v->page[e] & (WV_COW_MAPPED | WV_COPIED)) == key; e++)
+            ;
+        /* Private when write-copy now, or when it already holds its copy (kept for good). */
+        bool copied = (was & WV_COPIED) != 0, priv = copy || copied;
+        wv_page_t now = (wv_page_t)(target | (copied ? WV_COPIED : 0) | (priv ? WV_COW_MAPPED : 0));
+        int prot = wv_prot_host(now);
+        DWORD err = priv == ((was & WV_COW_MAPPED) != 0)
+                        ? wv_os_protect(v->base + k * WV_PAGE_SIZE, (e - k) * WV_PAGE_SIZE, prot)
+                        : wv_view_map(v, k, e - k, priv, prot); /* same bytes: the page cache's */
+        if (err)
+            return err; /* earlier runs keep their new protection */
+        wv_view_update(v, k, e - k, (wv_page_t)~(WV_VISIBLE | WV_COW_MAPPED), now);
+        if (priv)
+            v->flags |= WV_VIEW_COW;
+    }
+    return 0;
+}
+
+/* ---- MapViewOfFile ---- */
+
+/* The initial protection of a view with this access (Wine's test_mapping table): write wins,
+ * then read (a copy request beside read is ignored), then copy alone; execute adds to each;
+ * access 0 or execute alone map a PAGE_NOACCESS view. */
+static DWORD wv_view_initial(DWORD access)
+{
+    bool x = access & FILE_MAP_EXECUTE;
+    if (access & FILE_MAP_WRITE)
+        return x ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+    if (access & FILE_MAP_READ)
+        return x ? PAGE_EXECUTE_READ : PAGE_READONLY;
+    if (access & FILE_MAP_COPY)
+        return x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+    return PAGE_NOACCESS;
+}
+
+static void *wv_view_fail(struct wv_section *s, DWORD code)
+{
+    wv_object_unref(s ? &s->obj : NULL);
+    wv_set_error(code);
+    return NULL;
+}
+
+LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
+{
+    wv_fault_attach();
+    DWORD granted = 0;
+    struct wv_section *s = (struct wv_section *)wv_handle_get(h, WV_KIND_SECTION, &granted);
+    if (!s)
+        return wv_view_fail(NULL, ERROR_INVALID_HANDLE);
+    uint64_t off = (uint64_t)hi << 32 | lo;
+    DWORD initial = wv_view_initial(access);
+    if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
+        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+    if (off % WV_GRANULE)
+        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
+    /* What the view needs: from the section's protection, and from the handle. */
+    unsigned need = wv_rights_of(initial) | ((access & FILE_MAP_EXECUTE) ? 4u : 0u);
+    /* A write view needs map-write on the handle, any other (even access 0) map-read. */
+    DWORD need_access = ((access & FILE_MAP_WRITE) ? SECTION_MAP_WRITE : SECTION_MAP_READ) |
+                        ((access & FILE_MAP_EXECUTE) ? SECTION_MAP_EXECUTE : 0);
+    if ((need & ~wv_rights_of(s->protect)) || (need_access & ~granted))
+        return wv_view_fail(s, ERROR_ACCESS_DENIED);
+    if (off >= s->size || bytes > s->size - off)
+        return wv_view_fail(s, off >= s->size && bytes == 0 ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED);
+    size_t len = wv_page_up(bytes ? bytes : s->size - off);
+    uintptr_t at = (uintptr_t)base;
+    if (at && at % WV_GRANULE)
+        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
+
+    wv_page_t bits = wv_prot_parse(initial, true);
+    bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
+    wv_page_t state = (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
+    struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
+    if (!v)
+        return wv_view_fail(s, ERROR_NOT_ENOUGH_MEMORY);
+    /* Reserve the range (placement as for VirtualAlloc), then map the section over it. */
+    DWORD err = at ? wv_os_map_at(at, len, PROT_NONE) : wv_os_map_anywhere(len, PROT_NONE, false, &at);
+    if (err) {
+        wv_view_delete(v);
+        return wv_view_fail(s, err);
+    }
+    v->base = at, v->end = at + len, v->section = s, v->offset = off;
+    if (priv)
+        v->flags |= WV_VIEW_COW;
+    err = wv_view_map(v, 0, v->npages, priv, wv_prot_host(state));
+    if (err) {
+        wv_os_unmap(at, len);
+        wv_view_delete(v);
+        return wv_view_fail(s, err);
+    }
+    wv_space_write_lock();
+    wv_space_insert(v); /* the view keeps the reference wv_handle_get took */
+    wv_space_unlock();
+    return (LPVOID)at;
+}
+
+LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes)
+{
+    return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);
+}
+
+BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
+{
+    wv_space_write_lock();
+    struct wv_view *v = wv_space_find((uintptr_t)addr);
+    bool ok = v && v->type == MEM_MAPPED;
+    if (ok)
+        wv_space_remove(v);
+    wv_space_unlock();
+    if (!ok) {
+        wv_set_error(ERROR_INVALID_ADDRESS);
+        return FALSE;
+    }
+    wv_os_unmap(v->base, v->end - v->base);
+    wv_space_write_lock();
+    wv_os_note_released(v->base, v->end - v->base);
+    wv_space_unlock();
+    wv_object_unref(&v->section->obj);
+    wv_view_delete(v);
+    return TRUE;
+}
+
+BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T size)
+{
+    uintptr_t a = wv_page_down((uintptr_t)addr);
+    wv_space_read_lock();
+    const struct wv_view *v = wv_space_find(a);
+    bool ok = v && v->type == MEM_MAPPED;
+    uintptr_t end = 0;
+    if (ok)
+        end = size == 0 || size > v->end - (uintptr_t)addr ? v->end : wv_page_up((uintptr_t)addr + size);
+    wv_space_unlock();
+    if (!ok) {
+        wv_set_error(ERROR_INVALID_ADDRESS);
+        return FALSE;
+    }
+    /* Private (write-copy) pages are not the file's: msync leaves them alone. */
+    if (msync((void *)a, end - a, MS_SYNC) != 0) {
+        wv_set_error(wv_errno_to_error(errno));
+        return FALSE;
+    }
+    return TRUE;
+}

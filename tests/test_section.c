@@ -1,0 +1,155 @@
+/* test_section.c - sections and views in one process: sharing, write-copy, access rules. */
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static HANDLE pagefile(DWORD protect, SIZE_T size)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, protect, 0, (DWORD)size, NULL);
+    cr_assert_not_null(h, "CreateFileMapping: %u", GetLastError());
+    return h;
+}
+
+Test(section, write_views_share_bytes)
+{
+    HANDLE h = pagefile(PAGE_READWRITE, 4 * PAGE);
+    char *a = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    char *b = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    cr_assert(a && b && a != b);
+    strcpy(a + PAGE, "shared");
+    cr_assert_str_eq(b + PAGE, "shared");
+    MEMORY_BASIC_INFORMATION m = tu_query(a);
+    cr_assert_eq(m.Type, MEM_MAPPED);
+    cr_assert_eq(m.AllocationProtect, PAGE_READWRITE);
+    cr_assert_eq(m.RegionSize, 4 * PAGE);
+    cr_assert_eq(tu_query(b).Protect, PAGE_READONLY);
+    cr_assert(tu_write_faults(b));
+    cr_assert(UnmapViewOfFile(a + 5));
+    cr_assert(UnmapViewOfFile(b));
+    cr_assert(CloseHandle(h));
+}
+
+Test(section, copy_view_writes_are_private_and_reported_page_by_page)
+{
+    HANDLE h = pagefile(PAGE_READWRITE, 4 * PAGE);
+    char *w = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    char *c = MapViewOfFile(h, FILE_MAP_COPY, 0, 0, 0);
+    strcpy(w + PAGE, "original");
+    cr_assert_str_eq(c + PAGE, "original");
+    cr_assert_eq(tu_query(c).Protect, PAGE_WRITECOPY);
+    cr_assert_eq(tu_query(c).RegionSize, 4 * PAGE);
+    strcpy(c + PAGE, "copy");
+    cr_assert_str_eq(w + PAGE, "original", "a copy-view write reached the section");
+    MEMORY_BASIC_INFORMATION m = tu_query(c + PAGE);
+    cr_assert_eq(m.Protect, PAGE_READWRITE);
+    cr_assert_eq(m.RegionSize, PAGE);
+    cr_assert_eq(m.AllocationProtect, PAGE_WRITECOPY);
+    cr_assert_eq(tu_query(c).Protect, PAGE_WRITECOPY);
+    cr_assert_eq(tu_query(c).RegionSize, PAGE);
+    cr_assert_eq(tu_query(c + 2 * PAGE).Protect, PAGE_WRITECOPY);
+    /* protecting the copied page back to WRITECOPY reads back READWRITE */
+    DWORD old;
+    cr_assert(VirtualProtect(c + PAGE, PAGE, PAGE_WRITECOPY, &old));
+    cr_assert_eq(old, PAGE_READWRITE);
+    cr_assert_eq(tu_query(c + PAGE).Protect, PAGE_READWRITE);
+    /* a copy view may not become writable */
+    SetLastError(0);
+    cr_assert_not(VirtualProtect(c, PAGE, PAGE_READWRITE, &old));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    UnmapViewOfFile(w);
+    UnmapViewOfFile(c);
+    CloseHandle(h);
+}
+
+Test(section, writecopy_on_a_write_view_keeps_writes_private)
+{
+    HANDLE h = pagefile(PAGE_READWRITE, 2 * PAGE);
+    char *w = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    char *r = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    strcpy(w, "before");
+    DWORD old;
+    cr_assert(VirtualProtect(w, PAGE, PAGE_WRITECOPY, &old));
+    cr_assert_eq(old, PAGE_READWRITE);
+    cr_assert_eq(tu_query(w).Protect, PAGE_WRITECOPY);
+    cr_assert_str_eq(w, "before");
+    strcpy(w, "after");
+    cr_assert_str_eq(r, "before", "a write-copy page wrote through to the section");
+    cr_assert_eq(tu_query(w).Protect, PAGE_READWRITE);
+    /* the neighbour is still shared */
+    strcpy(w + PAGE, "neighbour");
+    cr_assert_str_eq(r + PAGE, "neighbour");
+    UnmapViewOfFile(w);
+    UnmapViewOfFile(r);
+    CloseHandle(h);
+}
+
+Test(section, access_rules)
+{
+    HANDLE ro = pagefile(PAGE_READONLY, PAGE);
+    SetLastError(0);
+    cr_assert_null(MapViewOfFile(ro, FILE_MAP_WRITE, 0, 0, 0));
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    char *c = MapViewOfFile(ro, FILE_MAP_COPY, 0, 0, 0);
+    cr_assert_not_null(c, "FILE_MAP_COPY needs only read");
+    cr_assert_null(MapViewOfFile(ro, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0));
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    SetLastError(0);
+    cr_assert_null(MapViewOfFile(ro, FILE_MAP_READ, 0, 0x1000, 0));
+    cr_assert_eq(GetLastError(), ERROR_MAPPED_ALIGNMENT);
+    SetLastError(0);
+    cr_assert_null(VirtualAlloc(c, PAGE, MEM_COMMIT, PAGE_READONLY));
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    UnmapViewOfFile(c);
+    CloseHandle(ro);
+    SetLastError(0);
+    cr_assert_null(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_NOACCESS, 0, PAGE, NULL));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    cr_assert_null(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0, NULL));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+}
+
+Test(section, unmap_refuses_private_memory_and_views_outlive_handles)
+{
+    void *p = VirtualAlloc(NULL, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    SetLastError(0);
+    cr_assert_not(UnmapViewOfFile(p));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_ADDRESS);
+    VirtualFree(p, 0, MEM_RELEASE);
+    HANDLE h = pagefile(PAGE_READWRITE, PAGE);
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert(CloseHandle(h));
+    SetLastError(0);
+    cr_assert_not(CloseHandle(h));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    strcpy(v, "alive");
+    cr_assert_str_eq(v, "alive");
+    cr_assert(UnmapViewOfFile(v));
+    cr_assert_eq(tu_query(v).State, MEM_FREE);
+}
+
+Test(section, named_section_is_found_again_with_already_exists)
+{
+    HANDLE a = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, "winvm-test-named");
+    cr_assert_not_null(a);
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS);
+    HANDLE b = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, "winvm-test-named");
+    cr_assert_not_null(b);
+    cr_assert_eq(GetLastError(), ERROR_ALREADY_EXISTS);
+    HANDLE c = OpenFileMappingA(FILE_MAP_READ, FALSE, "winvm-test-named");
+    cr_assert_not_null(c);
+    cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, "WINVM-TEST-NAMED"), "names are case-sensitive");
+    cr_assert_eq(GetLastError(), ERROR_FILE_NOT_FOUND);
+    char *wa = MapViewOfFile(a, FILE_MAP_WRITE, 0, 0, 0);
+    char *rc = MapViewOfFile(c, FILE_MAP_READ, 0, 0, 0);
+    strcpy(wa, "by name");
+    cr_assert_str_eq(rc, "by name");
+    SetLastError(0);
+    cr_assert_null(MapViewOfFile(c, FILE_MAP_WRITE, 0, 0, 0), "a read handle cannot map for write");
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    CloseHandle(a), CloseHandle(b), CloseHandle(c);
+    cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, "winvm-test-named"),
+                   "the name outlived its last handle");
+    cr_assert_str_eq(rc, "by name", "views keep the section");
+    UnmapViewOfFile(wa), UnmapViewOfFile(rc);
+}
