@@ -234,6 +234,12 @@ static double now(void)
 
 static void child_map_count(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's own allocator aborts the process when the kernel refuses it a mapping, which is
+     * what this child provokes; winvm's answer is checked by the uninstrumented build. */
+    fprintf(stderr, "mapping exhaustion under ASan: skipping\n");
+    _exit(SKIP_CODE);
+#endif
     long limit = 65530;
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     if (f) {

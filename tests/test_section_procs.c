@@ -1,0 +1,122 @@
+/* test_section_procs.c - one named section, real processes: shared physical pages until a
+ * copy-view write, writes through write views seen by all, no stale names after kill -9. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NAME "winvm-test-procs"
+
+/* Page frame number of the page at p (root only; 0 when unknown). */
+static uint64_t pfn_of(const void *p)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t ent = 0;
+    if (fd >= 0) {
+        if (pread(fd, &ent, 8, (off_t)((uintptr_t)p / 4096 * 8)) != 8)
+            ent = 0;
+        close(fd);
+    }
+    return (ent >> 63) ? ent & ((1ull << 55) - 1) : 0;
+}
+
+struct report {
+    uint64_t pfn_before, pfn_after;
+    char seen[32];
+};
+
+/* Child: opens the name, maps it for copy, reports the frame of page 0 before and after its
+ * own write, and what it reads in page 1 after the parent wrote it. */
+static void child(int fd_out, int fd_go)
+{
+    alarm(20);
+    struct report r = {0};
+    HANDLE h = OpenFileMappingA(FILE_MAP_READ, FALSE, NAME);
+    char *c = h ? MapViewOfFile(h, FILE_MAP_COPY, 0, 0, 0) : NULL;
+    if (!c)
+        _exit(2);
+    (void)*(volatile char *)c;
+    r.pfn_before = pfn_of(c);
+    strcpy(c, "child's copy");
+    r.pfn_after = pfn_of(c);
+    char go;
+    if (read(fd_go, &go, 1) != 1)
+        _exit(3);
+    snprintf(r.seen, sizeof(r.seen), "%s", c + PAGE);
+    MEMORY_BASIC_INFORMATION m;
+    if (!VirtualQuery(c, &m, sizeof(m)) || m.Protect != PAGE_READWRITE || m.RegionSize != PAGE)
+        _exit(4);
+    if (!VirtualQuery(c + PAGE, &m, sizeof(m)) || m.Protect != PAGE_WRITECOPY)
+        _exit(5);
+    if (write(fd_out, &r, sizeof(r)) != sizeof(r))
+        _exit(6);
+    _exit(0);
+}
+
+Test(section_procs, copy_write_in_a_child_stays_in_the_child)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4 * PAGE, NAME);
+    cr_assert_not_null(h);
+    char *w = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    strcpy(w, "parent's bytes");
+    int out[2], go[2];
+    cr_assert_eq(pipe(out), 0);
+    cr_assert_eq(pipe(go), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        child(out[1], go[0]);
+    struct report r;
+    /* the child has written its copy once it has read page 0; then the parent writes page 1 */
+    usleep(1000);
+    strcpy(w + PAGE, "written by parent");
+    cr_assert_eq(write(go[1], "g", 1), 1);
+    cr_assert_eq(read(out[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    cr_assert_str_eq(w, "parent's bytes", "the child's copy-view write reached the section");
+    cr_assert_str_eq(r.seen, "written by parent", "a write-view write was not seen");
+    uint64_t mine = pfn_of(w);
+    if (mine && r.pfn_before) {
+        cr_assert_eq(r.pfn_before, mine, "before writing, the child shared the parent's page");
+        cr_assert_neq(r.pfn_after, mine, "after writing, the child has its own page");
+    }
+    UnmapViewOfFile(w);
+    CloseHandle(h);
+}
+
+Test(section_procs, a_killed_holder_leaves_no_stale_name)
+{
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, NAME "-kill");
+        if (!h || write(ready[1], "r", 1) != 1)
+            _exit(2);
+        pause();
+        _exit(0);
+    }
+    char c;
+    cr_assert_eq(read(ready[0], &c, 1), 1);
+    HANDLE seen = OpenFileMappingA(FILE_MAP_READ, FALSE, NAME "-kill");
+    cr_assert_not_null(seen, "the child's name is visible while it lives");
+    CloseHandle(seen);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    SetLastError(0);
+    cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, NAME "-kill"));
+    cr_assert_eq(GetLastError(), ERROR_FILE_NOT_FOUND);
+    HANDLE fresh = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, NAME "-kill");
+    cr_assert_not_null(fresh);
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS, "a dead process's name came back as existing");
+    CloseHandle(fresh);
+}
