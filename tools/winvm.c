@@ -1,6 +1,6 @@
 /* winvm - command-line front end: a walk-through of the memory model, and address-space maps. */
 #define _GNU_SOURCE
-#include <winvm.h>
+#include "cli.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -150,28 +150,15 @@ static int demo(void)
     return 0;
 }
 
-/* Walks the whole user address space with VirtualQuery, as VMMap would. */
-static int map_self(void)
-{
-    SYSTEM_INFO si;
-    GetSystemInfo(&si);
-    const char *p = 0;
-    MEMORY_BASIC_INFORMATION m;
-    printf("  %-14s %10s  %-7s %-7s %-22s\n", "base", "size", "state", "type", "protect");
-    while (VirtualQuery(p, &m, sizeof(m))) {
-        if (m.State != MEM_FREE)
-            print_region(&m);
-        p = (const char *)m.BaseAddress + m.RegionSize;
-        if ((uintptr_t)p > (uintptr_t)si.lpMaximumApplicationAddress)
-            break;
-    }
-    return 0;
-}
-
 static void usage(void)
 {
-    fprintf(stderr, "usage: winvm demo      walk through reserve/commit/protect/query on the MMU\n"
-                    "       winvm map self  list this process's address space as Windows reports it\n");
+    fprintf(stderr,
+            "usage: winvm demo                   walk through reserve/commit/protect/query on the MMU\n"
+            "       winvm map [PID|self] [--json] a process's address space, VMMap style, with\n"
+            "                                    resident pages split into shared and private\n"
+            "       winvm share [--all] PID...   which processes share each page of a named\n"
+            "                                    section (--all: of any file), and who holds\n"
+            "                                    private copies\n");
 }
 
 int main(int argc, char **argv)
@@ -179,7 +166,9 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "demo") == 0)
         return demo();
     if (argc >= 2 && strcmp(argv[1], "map") == 0)
-        return map_self();
+        return cli_map(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "share") == 0)
+        return cli_share(argc - 2, argv + 2);
     usage();
     return 2;
 }

@@ -1,0 +1,324 @@
+/* map.c - `winvm map [PID|self] [--json]` and `winvm share PID...`: a process's address space
+ * as Windows tools (VMMap) show it, and which processes share a section's physical pages.
+ *
+ * Everything comes from /proc: maps for the regions, pagemap for each page (present, swapped,
+ * file-or-shared bit, exclusively-mapped bit, and the frame number when we are root).  It
+ * works unprivileged on our own processes, and on processes that never heard of winvm: their
+ * mappings are described the way winvm's VirtualQuery describes foreign memory.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct region {
+    uint64_t start, end;
+    char perm[5];
+    uint64_t offset, inode;
+    char path[512];
+};
+
+/* VMMap's split: private pages are anonymous (copies included); shareable pages belong to a
+ * file or shared memory; shared ones are shareable pages mapped by more than one process. */
+struct residency {
+    uint64_t resident, private_, shareable, shared, swapped;
+};
+
+static const char *protect_name(const char *perm, bool file_private)
+{
+    bool r = perm[0] == 'r', w = perm[1] == 'w', x = perm[2] == 'x';
+    if (x)
+        return w ? (file_private ? "EXECUTE_WRITECOPY" : "EXECUTE_READWRITE") : r ? "EXECUTE_READ" : "EXECUTE";
+    if (w)
+        return file_private ? "WRITECOPY" : "READWRITE";
+    return r ? "READONLY" : "NOACCESS";
+}
+
+static const char *type_name(const struct region *g)
+{
+    if (!strcmp(g->path, "[vdso]"))
+        return "image";
+    if (!g->inode)
+        return g->perm[3] == 's' ? "mapped" : "private";
+    if (g->perm[3] == 'p' && g->path[0] == '/') {
+        /* an ELF file mapped privately is an image, as foreign.c reports it */
+        int fd = open(g->path, O_RDONLY | O_CLOEXEC);
+        char magic[4] = {0};
+        bool elf = fd >= 0 && pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "\177ELF", 4);
+        if (fd >= 0)
+            close(fd);
+        if (elf)
+            return "image";
+    }
+    return "mapped";
+}
+
+/* winvm's named sections are /dev/shm/winvm-<uid>.<hex name>: show the name. */
+static void section_name(const char *path, char *out, size_t cap)
+{
+    const char *dot = strstr(path, "/dev/shm/winvm-") ? strchr(path + 15, '.') : NULL;
+    out[0] = 0;
+    if (!dot)
+        return;
+    size_t k = 0;
+    for (const char *h = dot + 1; h[0] && h[1] && k + 1 < cap; h += 2) {
+        unsigned c;
+        if (sscanf(h, "%2x", &c) != 1)
+            break;
+        out[k++] = (char)c;
+    }
+    out[k] = 0;
+}
+
+static bool read_regions(const char *pid, struct region **out, size_t *n)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t cap = 256;
+    *out = malloc(cap * sizeof(**out));
+    *n = 0;
+    char line[1024];
+    while (*out && fgets(line, sizeof(line), f)) {
+        struct region g = {0};
+        int used = 0;
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %" SCNu64 " %n", &g.start,
+                   &g.end, g.perm, &g.offset, &g.inode, &used) < 5)
+            continue;
+        if (g.start >= ((uint64_t)1 << 47))
+            continue; /* [vsyscall] */
+        snprintf(g.path, sizeof(g.path), "%s", line + used);
+        g.path[strcspn(g.path, "\n")] = 0;
+        if (*n == cap)
+            *out = realloc(*out, (cap *= 2) * sizeof(**out));
+        if (*out)
+            (*out)[(*n)++] = g;
+    }
+    fclose(f);
+    return *out != NULL;
+}
+
+/* Walks the pagemap entries of [start, end) in pid, calling fn for each page. */
+static void walk_pages(int pagemap, uint64_t start, uint64_t end,
+                       void (*fn)(uint64_t addr, uint64_t ent, void *arg), void *arg)
+{
+    uint64_t buf[512];
+    for (uint64_t a = start; a < end;) {
+        size_t n = (size_t)((end - a) / 4096 < 512 ? (end - a) / 4096 : 512);
+        ssize_t got = pread(pagemap, buf, n * 8, (off_t)(a / 4096 * 8));
+        if (got <= 0)
+            return;
+        for (size_t i = 0; i < (size_t)got / 8; i++)
+            fn(a + i * 4096, buf[i], arg);
+        a += (uint64_t)got / 8 * 4096;
+    }
+}
+
+static void count_page(uint64_t addr, uint64_t ent, void *arg)
+{
+    (void)addr;
+    struct residency *r = arg;
+    if (ent >> 62 & 1)
+        r->swapped++;
+    if (!(ent >> 63))
+        return;
+    r->resident++;
+    if (!(ent >> 61 & 1)) {
+        r->private_++;
+        return;
+    }
+    r->shareable++;
+    if (!(ent >> 56 & 1)) /* bit 56: mapped exactly once */
+        r->shared++;
+}
+
+int cli_map(int argc, char **argv)
+{
+    const char *pid = "self";
+    bool json = false;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = true;
+        else
+            pid = argv[i];
+    }
+    struct region *g;
+    size_t n;
+    if (!read_regions(pid, &g, &n)) {
+        fprintf(stderr, "winvm map: cannot read /proc/%s/maps: %s\n", pid, strerror(errno));
+        return 1;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/pagemap", pid);
+    int pm = open(path, O_RDONLY | O_CLOEXEC);
+    if (json)
+        printf("{\"pid\": \"%s\", \"regions\": [", pid);
+    else
+        printf("%-14s %10s  %-7s %-7s %-18s %8s %8s %9s %8s  %s\n", "base", "size hex", "state",
+               "type", "protect", "rss KiB", "private", "shareable", "shared", "name");
+    for (size_t i = 0; i < n; i++) {
+        struct residency r = {0};
+        if (pm >= 0)
+            walk_pages(pm, g[i].start, g[i].end, count_page, &r);
+        bool file_private = g[i].inode && g[i].perm[3] == 'p';
+        bool reserved = !g[i].inode && g[i].perm[3] == 'p' && !strncmp(g[i].perm, "---", 3);
+        const char *state = reserved ? "reserve" : "commit";
+        const char *prot = reserved ? "-" : protect_name(g[i].perm, file_private);
+        char name[300];
+        section_name(g[i].path, name, sizeof(name));
+        const char *shown = name[0] ? name : g[i].path;
+        if (json)
+            printf("%s\n  {\"base\": \"0x%" PRIx64 "\", \"size\": %" PRIu64 ", \"state\": \"%s\", "
+                   "\"type\": \"%s\", \"protect\": \"%s\", \"resident_kib\": %" PRIu64
+                   ", \"private_kib\": %" PRIu64 ", \"shareable_kib\": %" PRIu64
+                   ", \"shared_kib\": %" PRIu64 ", \"swapped_kib\": %" PRIu64
+                   ", \"section\": %s%s%s, \"path\": \"%s\"}",
+                   i ? "," : "", g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
+                   r.resident * 4, r.private_ * 4, r.shareable * 4, r.shared * 4, r.swapped * 4,
+                   name[0] ? "\"" : "", name[0] ? name : "null", name[0] ? "\"" : "", g[i].path);
+        else
+            printf("%014" PRIx64 " %10" PRIx64 "  %-7s %-7s %-18s %8" PRIu64 " %8" PRIu64
+                   " %9" PRIu64 " %8" PRIu64 "  %s\n",
+                   g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
+                   r.resident * 4, r.private_ * 4, r.shareable * 4, r.shared * 4, shown);
+    }
+    if (json)
+        printf("\n]}\n");
+    if (pm >= 0)
+        close(pm);
+    free(g);
+    return 0;
+}
+
+/* ---- share ---- */
+
+struct page_owner {
+    char file[512];
+    uint64_t page;     /* page index in the file */
+    int pid;
+    uint64_t pfn;      /* 0 when unknown (not root) */
+    bool copy;         /* anonymous: a private copy, not the file's page */
+};
+
+struct share_ctx {
+    const struct region *g;
+    int pid;
+    struct page_owner *out;
+    size_t n, cap;
+};
+
+static void note_page(uint64_t addr, uint64_t ent, void *arg)
+{
+    struct share_ctx *c = arg;
+    if (!(ent >> 63))
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 1024;
+        c->out = realloc(c->out, c->cap * sizeof(*c->out));
+        if (!c->out)
+            exit(1);
+    }
+    struct page_owner *o = &c->out[c->n++];
+    snprintf(o->file, sizeof(o->file), "%s", c->g->path);
+    o->page = (c->g->offset + (addr - c->g->start)) / 4096;
+    if (!strncmp(o->file, "/dev/shm/winvm-", 15) && o->page > 0)
+        o->page--; /* a named section's data starts after its one-page header */
+    o->pid = c->pid;
+    o->pfn = ent & ((1ull << 55) - 1);
+    o->copy = !(ent >> 61 & 1);
+}
+
+static int by_file_page(const void *a, const void *b)
+{
+    const struct page_owner *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    if (c)
+        return c;
+    return x->page < y->page ? -1 : x->page > y->page ? 1 : x->pid - y->pid;
+}
+
+int cli_share(int argc, char **argv)
+{
+    /* By default winvm's named sections; --all adds every mapped file (libraries too). */
+    bool all = argc > 0 && !strcmp(argv[0], "--all");
+    argc -= all, argv += all;
+    if (argc == 0) {
+        fprintf(stderr, "usage: winvm share [--all] PID...\n");
+        return 2;
+    }
+    struct share_ctx c = {0};
+    for (int i = 0; i < argc; i++) {
+        struct region *g;
+        size_t n;
+        if (!read_regions(argv[i], &g, &n)) {
+            fprintf(stderr, "winvm share: cannot read /proc/%s/maps\n", argv[i]);
+            return 1;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%s/pagemap", argv[i]);
+        int pm = open(path, O_RDONLY | O_CLOEXEC);
+        for (size_t k = 0; k < n && pm >= 0; k++) {
+            if (!g[k].inode || g[k].path[0] != '/')
+                continue; /* files and named sections only */
+            if (!all && strncmp(g[k].path, "/dev/shm/winvm-", 15))
+                continue;
+            c.g = &g[k];
+            c.pid = atoi(argv[i]);
+            walk_pages(pm, g[k].start, g[k].end, note_page, &c);
+        }
+        if (pm >= 0)
+            close(pm);
+        free(g);
+    }
+    qsort(c.out, c.n, sizeof(*c.out), by_file_page);
+    bool root = geteuid() == 0;
+    printf("%s\n", root ? "exact: physical frame numbers (root)"
+                        : "from the file/anonymous bits (frame numbers need root)");
+    for (size_t i = 0; i < c.n;) {
+        size_t j = i;
+        while (j < c.n && !strcmp(c.out[j].file, c.out[i].file))
+            j++;
+        char name[300];
+        section_name(c.out[i].file, name, sizeof(name));
+        size_t pages = 0, shared_all = 0, copies = 0;
+        for (size_t k = i; k < j;) {
+            size_t e = k;
+            size_t nproc = 0, ncopy = 0;
+            uint64_t pfn = 0;
+            bool same = true;
+            while (e < j && c.out[e].page == c.out[k].page) {
+                if (c.out[e].copy)
+                    ncopy++;
+                else {
+                    if (pfn && c.out[e].pfn != pfn)
+                        same = false;
+                    pfn = c.out[e].pfn;
+                    nproc++;
+                }
+                e++;
+            }
+            pages++;
+            copies += ncopy;
+            if (nproc > 1 && same)
+                shared_all++;
+            k = e;
+        }
+        printf("%s%s%s: %zu resident pages, %zu shared by several processes, %zu private copies\n",
+               name[0] ? "section \"" : "file ", name[0] ? name : c.out[i].file, name[0] ? "\"" : "",
+               pages, shared_all, copies);
+        for (size_t k = i; k < j; k++)
+            if (c.out[k].copy)
+                printf("  page %" PRIu64 ": private copy in pid %d\n", c.out[k].page, c.out[k].pid);
+        i = j;
+    }
+    free(c.out);
+    return 0;
+}
