@@ -153,3 +153,19 @@ Test(section, named_section_is_found_again_with_already_exists)
     cr_assert_str_eq(rc, "by name", "views keep the section");
     UnmapViewOfFile(wa), UnmapViewOfFile(rc);
 }
+
+Test(section, wide_names_are_the_same_names)
+{
+    static const WCHAR wname[] = {'w', 'v', '-', 0x00e9, 0xd83d, 0xde00, 0}; /* "wv-é😀" */
+    HANDLE a = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, wname);
+    cr_assert_not_null(a);
+    HANDLE b = OpenFileMappingA(FILE_MAP_READ, FALSE, "wv-\xc3\xa9\xf0\x9f\x98\x80");
+    cr_assert_not_null(b, "the UTF-8 spelling names the same section");
+    HANDLE c = OpenFileMappingW(FILE_MAP_READ, FALSE, wname);
+    cr_assert_not_null(c);
+    static const WCHAR lone[] = {'x', 0xd800, 0};
+    SetLastError(0);
+    cr_assert_null(CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, lone));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_NAME);
+    CloseHandle(a), CloseHandle(b), CloseHandle(c);
+}
