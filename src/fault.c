@@ -104,6 +104,7 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
     }
     enum wv_verdict verdict = WV_RAISE;
     size_t i = wv_view_index(v, addr);
+    wv_view_sync_commits(v, i, 1); /* another view may have committed it (SEC_RESERVE) */
     wv_page_t page = v->page[i];
     uintptr_t pa = wv_page_down(addr);
     *code = STATUS_ACCESS_VIOLATION;

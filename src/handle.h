@@ -37,6 +37,8 @@ struct wv_section {
     DWORD flags;     /* SEC_* */
     bool file_backed;
     char *name;
+    uint64_t *commits;  /* SEC_RESERVE: one bit per page, committed (shared with all views) */
+    size_t commits_len;
 };
 
 

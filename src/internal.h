@@ -201,6 +201,11 @@ void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n);
 /* VirtualProtect of [i, i+n) of a mapped view to target: write-copy pages are mapped
  * privately, others shared, copies stay private.  Lock held. */
 DWORD wv_view_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+/* SEC_RESERVE views: whether v is one; bringing in the commits other views made (lock held);
+ * committing pages through v (lock held; a Win32 error or 0). */
+bool wv_view_reserving(const struct wv_view *v);
+void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n);
+DWORD wv_view_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 /* Rights (1 read, 2 write, 4 execute) a protection grants; write-copy counts as read. */
 unsigned wv_rights_of(DWORD protect);
 

@@ -38,7 +38,33 @@ struct wv_header {
     uint32_t flags;
     uint32_t pad;
     uint64_t size;
+    uint64_t data_offset; /* header page, then (SEC_RESERVE) the commit bitmap, then data */
 };
+
+/* Where the data starts: a named section has a header page; a SEC_RESERVE section also keeps
+ * its commit bitmap (one bit per page, shared by every view in every process) after it. */
+static off_t wv_layout(uint64_t size, DWORD flags, bool named)
+{
+    if (!(flags & SEC_RESERVE))
+        return named ? WV_HEADER : 0;
+    uint64_t pages = (size + WV_PAGE_SIZE - 1) / WV_PAGE_SIZE;
+    uint64_t bitmap = (pages + 8 * WV_PAGE_SIZE - 1) / (8 * WV_PAGE_SIZE);
+    return WV_HEADER + (off_t)(bitmap * WV_PAGE_SIZE);
+}
+
+/* Maps the commit bitmap of a SEC_RESERVE section (shared: other processes' commits appear). */
+static bool wv_map_commits(struct wv_section *s)
+{
+    if (!(s->flags & SEC_RESERVE))
+        return true;
+    size_t len = (size_t)(s->data_offset - WV_HEADER);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, WV_HEADER);
+    if (p == MAP_FAILED)
+        return false;
+    s->commits = p;
+    s->commits_len = len;
+    return true;
+}
 
 unsigned wv_rights_of(DWORD protect)
 {
@@ -195,6 +221,8 @@ static int wv_name_open(const char *path)
 static void wv_section_destroy(struct wv_object *o)
 {
     struct wv_section *s = (struct wv_section *)o;
+    if (s->commits)
+        munmap(s->commits, s->commits_len);
     close(s->fd);
     free(s->name);
     free(s);
@@ -256,8 +284,12 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
         wv_set_error(ERROR_INVALID_PARAMETER);
         return NULL;
     }
-    if (protect & (SEC_IMAGE | SEC_RESERVE)) {
-        wv_set_error(ERROR_NOT_SUPPORTED); /* SEC_IMAGE (issue 5), SEC_RESERVE: not yet */
+    if (protect & SEC_IMAGE) {
+        wv_set_error(ERROR_NOT_SUPPORTED); /* images: issue 5 */
+        return NULL;
+    }
+    if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE) {
+        wv_set_error(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
         return NULL;
     }
     if (name && !wv_name_path(name, path, sizeof(path)))
@@ -278,8 +310,9 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
         if (size == 0)
             err = ERROR_INVALID_PARAMETER;
         else if (!name) {
+            s->data_offset = wv_layout(size, s->flags, false);
             s->fd = memfd_create("winvm-section", MFD_CLOEXEC);
-            if (s->fd < 0 || ftruncate(s->fd, (off_t)size) != 0)
+            if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0)
                 err = ERROR_NOT_ENOUGH_MEMORY;
         } else {
             int lk = wv_names_lock();
@@ -290,20 +323,21 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
                 if (pread(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)
                     err = ERROR_INVALID_HANDLE; /* a name of another kind of object */
                 s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags;
-                s->data_offset = WV_HEADER;
+                s->data_offset = (off_t)hd.data_offset;
             } else if (errno != ENOENT) {
                 err = ERROR_ACCESS_DENIED;
             } else {
                 s->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-                hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size};
-                if (s->fd < 0 || ftruncate(s->fd, WV_HEADER + (off_t)size) != 0 ||
+                s->data_offset = wv_layout(size, s->flags, true);
+                hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
+                                        (uint64_t)s->data_offset};
+                if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
                     pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
                     err = ERROR_NOT_ENOUGH_MEMORY;
                     unlink(path);
                 }
             }
             wv_names_unlock(lk);
-            s->data_offset = WV_HEADER;
             if (!err)
                 s->name = strdup(path);
         }
@@ -332,9 +366,12 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
         }
         wv_object_unref(f ? &f->obj : NULL);
     }
+    if (!err && !wv_map_commits(s))
+        err = ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
         if (s->fd >= 0)
             close(s->fd);
+        free(s->name);
         free(s);
         wv_set_error(err);
         return NULL;
@@ -378,7 +415,12 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
         return NULL;
     }
     s->fd = fd, s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags, s->name = copy;
-    s->data_offset = WV_HEADER;
+    s->data_offset = (off_t)hd.data_offset;
+    if (!wv_map_commits(s)) {
+        wv_section_destroy(&s->obj);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
     /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
     DWORD granted = access & SECTION_ALL_ACCESS;
     if (access & FILE_MAP_COPY)

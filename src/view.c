@@ -82,6 +82,57 @@ DWORD wv_view_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target)
     return 0;
 }
 
+/* ---- SEC_RESERVE: commits shared by every view ---- */
+
+static bool wv_section_page_committed(const struct wv_section *s, uint64_t page)
+{
+    return __atomic_load_n(&s->commits[page / 64], __ATOMIC_ACQUIRE) >> (page % 64) & 1;
+}
+
+bool wv_view_reserving(const struct wv_view *v)
+{
+    return v->type == MEM_MAPPED && v->section->commits != NULL;
+}
+
+void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
+{
+    if (!wv_view_reserving(v))
+        return;
+    uint64_t first = v->offset / WV_PAGE_SIZE;
+    /* Pages another view (or process) committed take this view's own protection. */
+    wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_prot_parse(v->alloc_protect, true));
+    for (size_t k = i; k < i + n;) {
+        if ((v->page[k] & WV_COMMITTED) || !wv_section_page_committed(v->section, first + k)) {
+            k++;
+            continue;
+        }
+        size_t e = k + 1;
+        while (e < i + n && !(v->page[e] & WV_COMMITTED) &&
+               wv_section_page_committed(v->section, first + e))
+            e++;
+        if (wv_view_protect(v, k, e - k, target) != 0)
+            return;
+        k = e;
+    }
+}
+
+DWORD wv_view_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target)
+{
+    DWORD prot = wv_prot_report(target);
+    if (!wv_view_reserving(v))
+        return ERROR_ACCESS_DENIED; /* file-backed and SEC_COMMIT views are committed already */
+    if (wv_rights_of(prot) & ~wv_rights_of(v->alloc_protect))
+        return ERROR_INVALID_PARAMETER;
+    DWORD err = wv_view_protect(v, i, n, target);
+    if (err)
+        return err;
+    uint64_t first = v->offset / WV_PAGE_SIZE;
+    for (size_t k = i; k < i + n; k++)
+        __atomic_fetch_or(&v->section->commits[(first + k) / 64], (uint64_t)1 << ((first + k) % 64),
+                          __ATOMIC_RELEASE);
+    return 0;
+}
+
 /* ---- MapViewOfFile ---- */
 
 /* The initial protection of a view with this access (Wine's test_mapping table): write wins,
@@ -135,7 +186,9 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
 
     wv_page_t bits = wv_prot_parse(initial, true);
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
-    wv_page_t state = (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
+    /* A SEC_RESERVE view starts reserved; the pages the section has committed follow. */
+    wv_page_t state = s->commits ? (wv_page_t)(priv ? WV_COW_MAPPED : 0)
+                                 : (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
     struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
     if (!v)
         return wv_view_fail(s, ERROR_NOT_ENOUGH_MEMORY);
@@ -156,6 +209,7 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     }
     wv_space_write_lock();
     wv_space_insert(v); /* the view keeps the reference wv_handle_get took */
+    wv_view_sync_commits(v, 0, v->npages);
     wv_space_unlock();
     return (LPVOID)at;
 }

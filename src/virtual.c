@@ -117,7 +117,14 @@ static LPVOID wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits)
     DWORD err = 0;
     if (!v || end > v->end)
         err = ERROR_INVALID_ADDRESS;
-    else if (v->type != MEM_PRIVATE)
+    else if (v->type == MEM_MAPPED) {
+        /* Only SEC_RESERVE views commit: in the section, for every view. */
+        size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
+        wv_view_sync_commits(v, i, n);
+        err = wv_view_commit(v, i, n, (wv_page_t)(WV_COMMITTED | (bits & ~WV_CACHE_MODS)));
+        wv_space_unlock();
+        return err ? wv_fail_ptr(err) : (LPVOID)start;
+    } else if (v->type != MEM_PRIVATE)
         err = ERROR_ACCESS_DENIED;
     else if (v->flags & WV_VIEW_PHYSICAL)
         err = ERROR_INVALID_PARAMETER; /* AWE regions take physical pages, never commits */
@@ -255,6 +262,7 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
     else {
         i = wv_view_index(v, start);
         n = (end - start) / WV_PAGE_SIZE;
+        wv_view_sync_commits(v, i, n);
         if (!wv_view_all(v, i, n, WV_COMMITTED, WV_COMMITTED))
             err = ERROR_INVALID_ADDRESS;
         else if (v->type == MEM_PRIVATE && bits != wv_prot_parse(protect, false))
@@ -286,6 +294,7 @@ SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION mbi, SIZ
     struct wv_view *v = wv_space_find(addr);
     if (v) {
         size_t i = wv_view_index(v, addr);
+        wv_view_sync_commits(v, i, v->npages - i);
         wv_view_refresh_copies(v, i, v->npages - i);
         wv_page_t page = v->page[i];
         mbi->BaseAddress = (PVOID)wv_page_down(addr);

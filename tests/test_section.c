@@ -169,3 +169,39 @@ Test(section, wide_names_are_the_same_names)
     cr_assert_eq(GetLastError(), ERROR_INVALID_NAME);
     CloseHandle(a), CloseHandle(b), CloseHandle(c);
 }
+
+static void touch_read(void *p) { (void)*(volatile char *)p; }
+
+Test(section, sec_reserve_views_share_their_commits)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0,
+                                  8 * PAGE, NULL);
+    cr_assert_not_null(h, "SEC_RESERVE: %u", GetLastError());
+    char *a = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    char *b = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    cr_assert(a && b);
+    MEMORY_BASIC_INFORMATION m = tu_query(a);
+    cr_assert_eq(m.State, MEM_RESERVE);
+    cr_assert_eq(m.Protect, 0);
+    cr_assert_eq(m.RegionSize, 8 * PAGE);
+    cr_assert_eq(m.Type, MEM_MAPPED);
+    cr_assert_eq(winvm_try(touch_read, b + PAGE, NULL), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(VirtualAlloc(a + PAGE + 5, 2 * PAGE, MEM_COMMIT, PAGE_READWRITE), a + PAGE);
+    m = tu_query(a + PAGE);
+    cr_assert_eq(m.State, MEM_COMMIT);
+    cr_assert_eq(m.Protect, PAGE_READWRITE);
+    cr_assert_eq(m.RegionSize, 3 * PAGE, "pages 1..3 committed (rounded to pages)");
+    strcpy(a + PAGE, "committed through a");
+    /* the other view sees the commit, with its own protection, and the bytes */
+    m = tu_query(b + PAGE);
+    cr_assert_eq(m.State, MEM_COMMIT);
+    cr_assert_eq(m.Protect, PAGE_READONLY);
+    cr_assert_str_eq(b + PAGE, "committed through a");
+    cr_assert_eq(tu_query(b).State, MEM_RESERVE);
+    /* a read view cannot commit for write */
+    SetLastError(0);
+    cr_assert_null(VirtualAlloc(b + 5 * PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    UnmapViewOfFile(a), UnmapViewOfFile(b);
+    CloseHandle(h);
+}

@@ -120,3 +120,43 @@ Test(section_procs, a_killed_holder_leaves_no_stale_name)
     cr_assert_eq(GetLastError(), ERROR_SUCCESS, "a dead process's name came back as existing");
     CloseHandle(fresh);
 }
+
+Test(section_procs, sec_reserve_commit_in_one_process_reaches_another)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0,
+                                  4 * PAGE, NAME "-reserve");
+    cr_assert_not_null(h);
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    int ready[2], go[2];
+    cr_assert_eq(pipe(ready), 0);
+    cr_assert_eq(pipe(go), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(20);
+        HANDLE c = OpenFileMappingA(FILE_MAP_READ, FALSE, NAME "-reserve");
+        char *r = c ? MapViewOfFile(c, FILE_MAP_READ, 0, 0, 0) : NULL;
+        MEMORY_BASIC_INFORMATION m;
+        if (!r || !VirtualQuery(r + PAGE, &m, sizeof(m)) || m.State != MEM_RESERVE)
+            _exit(2);
+        char x;
+        if (write(ready[1], "r", 1) != 1 || read(go[0], &x, 1) != 1)
+            _exit(3);
+        /* committed by the parent meanwhile: the first touch faults, finds the commit, retries */
+        if (strcmp(r + PAGE, "from the parent") != 0)
+            _exit(4);
+        if (!VirtualQuery(r + PAGE, &m, sizeof(m)) || m.State != MEM_COMMIT || m.Protect != PAGE_READONLY)
+            _exit(5);
+        _exit(0);
+    }
+    char x;
+    cr_assert_eq(read(ready[0], &x, 1), 1);
+    cr_assert_not_null(VirtualAlloc(v + PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE));
+    strcpy(v + PAGE, "from the parent");
+    cr_assert_eq(write(go[1], "g", 1), 1);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    UnmapViewOfFile(v);
+    CloseHandle(h);
+}
