@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,5 +160,36 @@ Test(section_procs, sec_reserve_commit_in_one_process_reaches_another)
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
     UnmapViewOfFile(v);
+    CloseHandle(h);
+}
+
+Test(section_procs, another_user_can_neither_open_nor_map_the_name)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to become another user");
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, NAME "-user");
+    cr_assert_not_null(h);
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/winvm-%u.", (unsigned)getuid());
+    for (const char *c = NAME "-user"; *c; c++)
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), "%02x", (unsigned char)*c);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "%s", path);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(20);
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(2);
+        if (OpenFileMappingA(FILE_MAP_READ, FALSE, NAME "-user") != NULL)
+            _exit(3); /* the name is per user */
+        if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+            _exit(4); /* and the object itself is closed to others */
+        _exit(0);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
     CloseHandle(h);
 }
