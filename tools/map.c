@@ -22,6 +22,8 @@ struct region {
     char perm[5];
     uint64_t offset, inode;
     char path[512];
+    /* from smaps, KiB */
+    uint64_t rss, anon, shared, swap;
 };
 
 /* VMMap's split: private pages are anonymous (copies included); shareable pages belong to a
@@ -76,10 +78,12 @@ static void section_name(const char *path, char *out, size_t cap)
     out[k] = 0;
 }
 
+/* Reads /proc/PID/smaps (or maps): the kernel walks only populated page tables, so even a
+ * process with terabytes of reserved address space (a sanitizer's shadow) is listed quickly. */
 static bool read_regions(const char *pid, struct region **out, size_t *n)
 {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+    snprintf(path, sizeof(path), "/proc/%s/smaps", pid);
     FILE *f = fopen(path, "r");
     if (!f)
         return false;
@@ -90,6 +94,16 @@ static bool read_regions(const char *pid, struct region **out, size_t *n)
     while (*out && fgets(line, sizeof(line), f)) {
         struct region g = {0};
         int used = 0;
+        uint64_t kib;
+        if (*n && sscanf(line, "Rss: %" SCNu64, &kib) == 1)
+            (*out)[*n - 1].rss = kib;
+        else if (*n && sscanf(line, "Anonymous: %" SCNu64, &kib) == 1)
+            (*out)[*n - 1].anon = kib;
+        else if (*n && (sscanf(line, "Shared_Clean: %" SCNu64, &kib) == 1 ||
+                        sscanf(line, "Shared_Dirty: %" SCNu64, &kib) == 1))
+            (*out)[*n - 1].shared += kib;
+        else if (*n && sscanf(line, "Swap: %" SCNu64, &kib) == 1)
+            (*out)[*n - 1].swap = kib;
         if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %" SCNu64 " %n", &g.start,
                    &g.end, g.perm, &g.offset, &g.inode, &used) < 5)
             continue;
@@ -122,24 +136,6 @@ static void walk_pages(int pagemap, uint64_t start, uint64_t end,
     }
 }
 
-static void count_page(uint64_t addr, uint64_t ent, void *arg)
-{
-    (void)addr;
-    struct residency *r = arg;
-    if (ent >> 62 & 1)
-        r->swapped++;
-    if (!(ent >> 63))
-        return;
-    r->resident++;
-    if (!(ent >> 61 & 1)) {
-        r->private_++;
-        return;
-    }
-    r->shareable++;
-    if (!(ent >> 56 & 1)) /* bit 56: mapped exactly once */
-        r->shared++;
-}
-
 int cli_map(int argc, char **argv)
 {
     const char *pid = "self";
@@ -156,18 +152,15 @@ int cli_map(int argc, char **argv)
         fprintf(stderr, "winvm map: cannot read /proc/%s/maps: %s\n", pid, strerror(errno));
         return 1;
     }
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%s/pagemap", pid);
-    int pm = open(path, O_RDONLY | O_CLOEXEC);
     if (json)
         printf("{\"pid\": \"%s\", \"regions\": [", pid);
     else
         printf("%-14s %10s  %-7s %-7s %-18s %8s %8s %9s %8s  %s\n", "base", "size hex", "state",
                "type", "protect", "rss KiB", "private", "shareable", "shared", "name");
     for (size_t i = 0; i < n; i++) {
-        struct residency r = {0};
-        if (pm >= 0)
-            walk_pages(pm, g[i].start, g[i].end, count_page, &r);
+        /* private: anonymous (copies included); shareable: the file's or shared memory's
+         * pages; shared: pages mapped by more than one process (VMMap's three columns) */
+        struct residency r = {g[i].rss, g[i].anon, g[i].rss - g[i].anon, g[i].shared, g[i].swap};
         bool file_private = g[i].inode && g[i].perm[3] == 'p';
         bool reserved = !g[i].inode && g[i].perm[3] == 'p' && !strncmp(g[i].perm, "---", 3);
         const char *state = reserved ? "reserve" : "commit";
@@ -182,18 +175,16 @@ int cli_map(int argc, char **argv)
                    ", \"shared_kib\": %" PRIu64 ", \"swapped_kib\": %" PRIu64
                    ", \"section\": %s%s%s, \"path\": \"%s\"}",
                    i ? "," : "", g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
-                   r.resident * 4, r.private_ * 4, r.shareable * 4, r.shared * 4, r.swapped * 4,
+                   r.resident, r.private_, r.shareable, r.shared, r.swapped,
                    name[0] ? "\"" : "", name[0] ? name : "null", name[0] ? "\"" : "", g[i].path);
         else
             printf("%014" PRIx64 " %10" PRIx64 "  %-7s %-7s %-18s %8" PRIu64 " %8" PRIu64
                    " %9" PRIu64 " %8" PRIu64 "  %s\n",
                    g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
-                   r.resident * 4, r.private_ * 4, r.shareable * 4, r.shared * 4, shown);
+                   r.resident, r.private_, r.shareable, r.shared, shown);
     }
     if (json)
         printf("\n]}\n");
-    if (pm >= 0)
-        close(pm);
     free(g);
     return 0;
 }
