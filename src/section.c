@@ -2,7 +2,8 @@
  *
  * A pagefile-backed section is a memfd; a named one is a shared-memory file in /dev/shm,
  * /dev/shm/winvm-<uid>.<hex of the name> (hex keeps Windows' case-sensitive names exact and
- * any character safe), mode 0600 and checked to be ours.  Its first page is a header (size,
+ * any character safe; "h" and a 128-bit hash when the hex would pass NAME_MAX), mode 0600
+ * and checked to be ours.  Its first page is a header (size,
  * protection, flags) so every process that opens the name sees the same section; data starts
  * at the second page.
  *
@@ -170,6 +171,19 @@ static bool wv_name_path(LPCSTR name, char *path, size_t cap)
         return false;
     }
     int k = snprintf(path, cap, WV_SHM_DIR "/winvm-%u.", (unsigned)getuid());
+    if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
+        /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
+         * instead, marked with 'h', which no hex form contains. */
+        uint64_t a = 0xcbf29ce484222325ull, b = 0x9e3779b97f4a7c15ull;
+        for (size_t i = 0; i < n; i++) {
+            a = (a ^ (unsigned char)name[i]) * 0x100000001b3ull;
+            b = (b ^ (unsigned char)name[i]) * 0xff51afd7ed558ccdull;
+            b ^= b >> 29;
+        }
+        snprintf(path + k, cap - (size_t)k, "h%016llx%016llx", (unsigned long long)a,
+                 (unsigned long long)b);
+        return true;
+    }
     for (size_t i = 0; i < n && (size_t)k + 3 < cap; i++)
         k += snprintf(path + k, cap - (size_t)k, "%02x", (unsigned char)name[i]);
     return true;
@@ -306,6 +320,9 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
     bool existed = false;
 
     if (file == INVALID_HANDLE_VALUE) {
+        /* A pagefile-backed section's size is a whole number of pages (NtQuerySection). */
+        if (size <= UINT64_MAX - WV_PAGE_SIZE)
+            size = wv_page_up(size);
         s->size = size;
         if (size == 0)
             err = ERROR_INVALID_PARAMETER;
@@ -356,6 +373,12 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
             if (s->size == 0)
                 err = ERROR_FILE_INVALID;
             else if ((wv_rights_of(s->protect) & 2) && !writable)
+                err = ERROR_ACCESS_DENIED;
+            /* Every section reads its file; an EXECUTE_* one needs execute access too
+             * (Wine's test_MapViewOfFile: access 0 -> 5; no GENERIC_EXECUTE -> 5). */
+            else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)) ||
+                     ((wv_rights_of(s->protect) & 4) &&
+                      !(faccess & (GENERIC_EXECUTE | GENERIC_ALL | FILE_MAP_EXECUTE))))
                 err = ERROR_ACCESS_DENIED;
             else if (s->size > (uint64_t)st.st_size && !(wv_rights_of(s->protect) & 2))
                 err = ERROR_NOT_ENOUGH_MEMORY; /* NT: STATUS_SECTION_TOO_BIG */
