@@ -17,26 +17,96 @@
 #include "handle.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 /* ---- which pages are copies ---- */
+
+/* Only a page mapped privately and not yet copied can become a copy; once copied, always. */
+static bool wv_copy_candidate(wv_page_t page)
+{
+    return (page & (WV_COW_MAPPED | WV_COPIED)) == WV_COW_MAPPED;
+}
+
+/* Faults the whole process has taken (every thread, live or gone).  A private page becomes a
+ * copy only through a fault of this process: its own write, or the kernel writing for it
+ * (read() into the page, MADV_POPULATE_WRITE, /proc/self/mem).  While the count stands still,
+ * no page anywhere became a copy.  (Not seen: another process writing in, e.g. a debugger's
+ * process_vm_writev; that copy shows at this process's next fault.) */
+static bool wv_faults_now(uint64_t *out)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return false;
+    *out = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+    return true;
+}
+
+/* Per thread: the copy state of [lo, hi) was read from the page map when the process had
+ * taken `faults` faults.  A view mapped there since has no copy the count would not show. */
+static __thread struct wv_fresh {
+    uintptr_t lo, hi;
+    uint64_t faults;
+} wv_fresh;
+static pthread_once_t wv_fresh_once = PTHREAD_ONCE_INIT;
+
+/* A forked child counts its faults from zero: what this thread knew says nothing there. */
+static void wv_fresh_forget(void) { wv_fresh.lo = wv_fresh.hi = 0; }
+static void wv_fresh_init(void) { pthread_atfork(NULL, NULL, wv_fresh_forget); }
+
+#define WV_REFRESH_CHUNK 4096 /* pages per wv_pagemap_anon call: 512 bytes of bits */
+
+/* Marks the candidates among pages [i, e) that the page map shows anonymous now. */
+static int wv_view_mark_copies(struct wv_view *v, size_t i, size_t e)
+{
+    uint64_t bits[WV_REFRESH_CHUNK / 64];
+    for (size_t k = i; k < e; k += WV_REFRESH_CHUNK) {
+        size_t m = e - k < WV_REFRESH_CHUNK ? e - k : WV_REFRESH_CHUNK;
+        if (wv_pagemap_anon(v->base + k * WV_PAGE_SIZE, m, bits) != 0)
+            return -1;
+        for (size_t w = 0; w < (m + 63) / 64; w++)
+            for (uint64_t b = bits[w]; b; b &= b - 1) {
+                size_t j = k + w * 64 + (size_t)__builtin_ctzll(b);
+                if (j < e && wv_copy_candidate(v->page[j]))
+                    wv_view_update(v, j, 1, (wv_page_t)~0, WV_COPIED);
+            }
+    }
+    return 0;
+}
 
 void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n)
 {
     if (!(v->flags & WV_VIEW_COW))
         return;
-    for (size_t k = i; k < i + n; k += 64) {
-        size_t m = i + n - k < 64 ? i + n - k : 64;
-        uint64_t anon;
-        if (wv_pagemap_anon(v->base + k * WV_PAGE_SIZE, m, &anon) != 0)
-            return;
-        for (size_t j = 0; j < m; j++) {
-            wv_page_t page = v->page[k + j];
-            /* Copies only happen where the page is mapped privately; once copied, always. */
-            if ((anon >> j & 1) && (page & WV_COW_MAPPED) && !(page & WV_COPIED))
-                wv_view_update(v, k + j, 1, (wv_page_t)~0, WV_COPIED);
-        }
-    }
+    /* Only candidates can change: trim the range to the first and last of them. */
+    size_t e = i + n;
+    while (i < e && !wv_copy_candidate(v->page[i]))
+        i++;
+    while (e > i && !wv_copy_candidate(v->page[e - 1]))
+        e--;
+    if (i == e)
+        return;
+    pthread_once(&wv_fresh_once, wv_fresh_init);
+    uint64_t faults = 0;
+    bool counted = wv_faults_now(&faults); /* before the page map is read */
+    uintptr_t lo = v->base + i * WV_PAGE_SIZE, hi = v->base + e * WV_PAGE_SIZE;
+    struct wv_fresh *f = &wv_fresh;
+    int err;
+    if (counted && f->lo < f->hi && f->faults == faults && lo <= f->hi && hi >= f->lo) {
+        /* No fault since [f->lo, f->hi) was read: read only what lies outside it. */
+        err = 0;
+        if (lo < f->lo)
+            err = wv_view_mark_copies(v, i, (f->lo - v->base) / WV_PAGE_SIZE);
+        if (!err && hi > f->hi)
+            err = wv_view_mark_copies(v, (f->hi - v->base) / WV_PAGE_SIZE, e);
+        lo = lo < f->lo ? lo : f->lo;
+        hi = hi > f->hi ? hi : f->hi;
+    } else
+        err = wv_view_mark_copies(v, i, e);
+    if (err || !counted)
+        lo = hi = 0;
+    *f = (struct wv_fresh){.lo = lo, .hi = hi, .faults = faults};
 }
 
 /* ---- mapping pages ---- */
@@ -101,6 +171,7 @@ void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
     uint64_t first = v->offset / WV_PAGE_SIZE;
     /* Pages another view (or process) committed take this view's own protection. */
     wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_prot_parse(v->alloc_protect, true));
+    /* (alloc_protect carries the section's cache modifier already) */
     for (size_t k = i; k < i + n;) {
         if ((v->page[k] & WV_COMMITTED) || !wv_section_page_committed(v->section, first + k)) {
             k++;
@@ -119,12 +190,14 @@ void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
 DWORD wv_view_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target)
 {
     DWORD prot = wv_prot_report(target);
-    if (!wv_view_reserving(v))
-        return ERROR_ACCESS_DENIED; /* file-backed and SEC_COMMIT views are committed already */
+    if (v->section->file_backed)
+        return ERROR_ACCESS_DENIED; /* a file's pages are never committed by hand */
     if (wv_rights_of(prot) & ~wv_rights_of(v->alloc_protect))
         return ERROR_INVALID_PARAMETER;
-    DWORD err = wv_view_protect(v, i, n, target);
-    if (err)
+    /* On committed pages of a pagefile section, a commit sets the protection (Wine's
+     * test_mapping); on a SEC_RESERVE section it commits for every view. */
+    DWORD err = wv_view_protect(v, i, n, (wv_page_t)(target | v->cache_mods));
+    if (err || !wv_view_reserving(v))
         return err;
     uint64_t first = v->offset / WV_PAGE_SIZE;
     for (size_t k = i; k < i + n; k++)
@@ -184,6 +257,11 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     if (at && at % WV_GRANULE)
         return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
 
+    /* SEC_NOCACHE / SEC_WRITECOMBINE show on every page of every view, as the allocation's
+     * modifier does on private memory. */
+    if (initial != PAGE_NOACCESS)
+        initial |= (s->flags & SEC_NOCACHE) ? PAGE_NOCACHE
+                   : (s->flags & 0x40000000u) ? PAGE_WRITECOMBINE : 0;
     wv_page_t bits = wv_prot_parse(initial, true);
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
     /* A SEC_RESERVE view starts reserved; the pages the section has committed follow. */
@@ -199,6 +277,7 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
         return wv_view_fail(s, err);
     }
     v->base = at, v->end = at + len, v->section = s, v->offset = off;
+    v->cache_mods = bits & WV_CACHE_MODS;
     if (priv)
         v->flags |= WV_VIEW_COW;
     err = wv_view_map(v, 0, v->npages, priv, wv_prot_host(state));

@@ -204,6 +204,8 @@ static BOOL wv_decommit(uintptr_t addr, SIZE_T size)
     DWORD err = 0;
     if (!v)
         err = ERROR_INVALID_ADDRESS;
+    else if (v->type != MEM_PRIVATE)
+        err = ERROR_INVALID_PARAMETER; /* views and images are not decommitted */
     else if (size == 0 && start != v->base)
         err = ERROR_INVALID_ADDRESS;
     else if (size == 0)

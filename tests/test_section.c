@@ -97,9 +97,13 @@ Test(section, access_rules)
     SetLastError(0);
     cr_assert_null(MapViewOfFile(ro, FILE_MAP_READ, 0, 0x1000, 0));
     cr_assert_eq(GetLastError(), ERROR_MAPPED_ALIGNMENT);
+    /* a pagefile view takes a commit as a protection change within its rights (Wine's
+     * test_mapping); a file-backed view refuses it (test_section_rules) */
+    cr_assert_eq(VirtualAlloc(c, PAGE, MEM_COMMIT, PAGE_READONLY), c);
+    cr_assert_eq(tu_query(c).Protect, PAGE_READONLY);
     SetLastError(0);
-    cr_assert_null(VirtualAlloc(c, PAGE, MEM_COMMIT, PAGE_READONLY));
-    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    cr_assert_null(VirtualAlloc(c, PAGE, MEM_COMMIT, PAGE_READWRITE));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
     UnmapViewOfFile(c);
     CloseHandle(ro);
     SetLastError(0);
@@ -203,5 +207,43 @@ Test(section, sec_reserve_views_share_their_commits)
     cr_assert_null(VirtualAlloc(b + 5 * PAGE, PAGE, MEM_COMMIT, PAGE_READWRITE));
     cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
     UnmapViewOfFile(a), UnmapViewOfFile(b);
+    CloseHandle(h);
+}
+
+Test(section, views_are_not_decommitted_and_commit_sets_protection_on_pagefile_views)
+{
+    HANDLE h = pagefile(PAGE_READWRITE, 2 * PAGE);
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    strcpy(v, "kept");
+    SetLastError(0);
+    cr_assert_not(VirtualFree(v, 0, MEM_DECOMMIT));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    cr_assert_eq(tu_query(v).State, MEM_COMMIT);
+    cr_assert_eq(VirtualAlloc(v, PAGE, MEM_COMMIT, PAGE_READONLY), v);
+    cr_assert_eq(tu_query(v).Protect, PAGE_READONLY);
+    cr_assert_eq(tu_query(v).RegionSize, PAGE);
+    cr_assert_str_eq(v, "kept");
+    cr_assert(tu_write_faults(v));
+    SetLastError(0);
+    cr_assert_null(VirtualAlloc(v, PAGE, MEM_COMMIT, PAGE_EXECUTE_READ), "beyond the view's rights");
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    UnmapViewOfFile(v);
+    CloseHandle(h);
+}
+
+Test(section, sec_nocache_shows_on_every_view)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_COMMIT | SEC_NOCACHE,
+                                  0, 2 * PAGE, NULL);
+    cr_assert_not_null(h);
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    MEMORY_BASIC_INFORMATION m = tu_query(v);
+    cr_assert_eq(m.Protect, PAGE_READWRITE | PAGE_NOCACHE);
+    cr_assert_eq(m.AllocationProtect, PAGE_READWRITE | PAGE_NOCACHE);
+    DWORD old;
+    cr_assert(VirtualProtect(v, PAGE, PAGE_READONLY, &old));
+    cr_assert_eq(old, PAGE_READWRITE | PAGE_NOCACHE);
+    cr_assert_eq(tu_query(v).Protect, PAGE_READONLY | PAGE_NOCACHE);
+    UnmapViewOfFile(v);
     CloseHandle(h);
 }
