@@ -178,14 +178,44 @@ static int wv_pagemap_read(uintptr_t addr, size_t n, uint64_t *ent)
     return pread(fd, ent, (size_t)want, (off_t)(addr / WV_PAGE_SIZE * sizeof(uint64_t))) == want ? 0 : -1;
 }
 
+/* Present or swapped, and not a file page or shared memory: private anonymous data. */
+static bool wv_pagemap_is_anon(uint64_t ent) { return (ent & (3ull << 62)) && !(ent & (1ull << 61)); }
+
+#define WV_PAGEMAP_BATCH 512 /* entries per pread: 4 KiB of stack, fine on a signal stack */
+
+/* wv_pagemap_anon for any n: one pread per 512 pages (the kernel's walk costs per page, the
+ * system call per call, so fewer, larger reads). */
+static int wv_pagemap_anon_many(uintptr_t addr, size_t n, uint64_t *out)
+{
+    int fd = wv_proc_fd(1);
+    if (fd < 0)
+        return -1;
+    uint64_t ent[WV_PAGEMAP_BATCH];
+    memset(out, 0, (n + 63) / 64 * sizeof(uint64_t));
+    for (size_t k = 0; k < n; k += WV_PAGEMAP_BATCH) {
+        size_t m = n - k < WV_PAGEMAP_BATCH ? n - k : WV_PAGEMAP_BATCH;
+        ssize_t want = (ssize_t)(m * sizeof(uint64_t));
+        off_t off = (off_t)((addr / WV_PAGE_SIZE + k) * sizeof(uint64_t));
+        if (pread(fd, ent, (size_t)want, off) != want)
+            return -1;
+        for (size_t j = 0; j < m; j++)
+            if (wv_pagemap_is_anon(ent[j]))
+                out[(k + j) / 64] |= (uint64_t)1 << ((k + j) % 64);
+    }
+    return 0;
+}
+
+/* Bit j % 64 of out[j / 64] set when page j of the n pages at addr holds a private copy; out
+ * has (n + 63) / 64 words (one when n <= 64). */
 int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out)
 {
+    if (n > 64)
+        return wv_pagemap_anon_many(addr, n, out);
     uint64_t ent[64], bits = 0;
     if (wv_pagemap_read(addr, n, ent) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        /* present or swapped, and not a file page or shared memory: private anonymous data */
-        if ((ent[i] & (3ull << 62)) && !(ent[i] & (1ull << 61)))
+        if (wv_pagemap_is_anon(ent[i]))
             bits |= (uint64_t)1 << i;
     *out = bits;
     return 0;
