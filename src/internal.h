@@ -137,9 +137,16 @@ int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
 
 /* ---- placement and host mappings (os.c) ---- */
 /* Maps [addr, addr+size) exactly, failing if anything is there.  Returns 0 or a Win32 error. */
-DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot);
+/* What to map: a section's descriptor (shared or private), or NULL for anonymous memory. */
+struct wv_backing {
+    int fd;
+    off_t off;
+    bool shared;
+};
+DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 /* Maps size bytes at a 64 KiB-aligned address of winvm's choosing. */
-DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, uintptr_t *out);
+DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, const struct wv_backing *b,
+                         uintptr_t *out);
 DWORD wv_os_unmap(uintptr_t addr, size_t size);
 DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */

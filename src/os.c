@@ -31,9 +31,17 @@ static uintptr_t wv_cursor_lo = WV_BOTTOM;
 static bool wv_anchored;
 static uintptr_t wv_cursor_hi; /* 0 until the kernel has chosen a first top-down address */
 
-DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot)
+/* mmap arguments for anonymous memory (b NULL) or for a section's descriptor. */
+static void *wv_mmap(void *addr, size_t size, int prot, int fixed, const struct wv_backing *b)
 {
-    void *p = mmap((void *)addr, size, prot, WV_MAP_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (!b)
+        return mmap(addr, size, prot, WV_MAP_FLAGS | fixed, -1, 0);
+    return mmap(addr, size, prot, (b->shared ? MAP_SHARED : MAP_PRIVATE) | fixed, b->fd, b->off);
+}
+
+DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b)
+{
+    void *p = wv_mmap((void *)addr, size, prot, MAP_FIXED_NOREPLACE, b);
     if (p == MAP_FAILED)
         return errno == EEXIST ? ERROR_INVALID_ADDRESS : wv_errno_to_error(errno);
     if ((uintptr_t)p != addr) {
@@ -120,8 +128,9 @@ static void wv_skip_obstacle(uintptr_t a, size_t size, bool top_down)
     wv_space_unlock();
 }
 
-/* Over-map by one granule and trim: always works while the kernel has room. */
-static DWORD wv_map_trimmed(size_t size, int prot, uintptr_t *out)
+/* Over-map by one granule and trim: always works while the kernel has room.  A section is
+ * then mapped over the aligned range (its offset must not move with the trim). */
+static DWORD wv_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintptr_t *out)
 {
     size_t span = size + WV_GRANULE - WV_PAGE_SIZE;
     if (span < size)
@@ -134,17 +143,23 @@ static DWORD wv_map_trimmed(size_t size, int prot, uintptr_t *out)
         munmap(p, a - raw);
     if (raw + span > a + size)
         munmap((void *)(a + size), raw + span - (a + size));
+    if (b && wv_mmap((void *)a, size, prot, MAP_FIXED, b) == MAP_FAILED) {
+        DWORD err = wv_errno_to_error(errno);
+        munmap((void *)a, size);
+        return err;
+    }
     *out = a;
     return 0;
 }
 
-DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, uintptr_t *out)
+DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, const struct wv_backing *b,
+                         uintptr_t *out)
 {
     for (int tries = 0; tries < WV_PLACE_TRIES; tries++) {
         uintptr_t a = wv_choose(size, top_down);
         if (!a)
             break;
-        DWORD err = wv_os_map_at(a, size, prot);
+        DWORD err = wv_os_map_at(a, size, prot, b);
         if (!err) {
             *out = a;
             return 0;
@@ -153,7 +168,7 @@ DWORD wv_os_map_anywhere(size_t size, int prot, bool top_down, uintptr_t *out)
             return err;
         wv_skip_obstacle(a, size, top_down);
     }
-    DWORD err = wv_map_trimmed(size, prot, out);
+    DWORD err = wv_map_trimmed(size, b ? PROT_NONE : prot, b, out);
     if (!err && top_down) {
         wv_space_write_lock();
         if (!wv_cursor_hi || *out < wv_cursor_hi)

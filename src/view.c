@@ -270,8 +270,10 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
     if (!v)
         return wv_view_fail(s, ERROR_NOT_ENOUGH_MEMORY);
-    /* Reserve the range (placement as for VirtualAlloc), then map the section over it. */
-    DWORD err = at ? wv_os_map_at(at, len, PROT_NONE) : wv_os_map_anywhere(len, PROT_NONE, false, &at);
+    /* Placed as VirtualAlloc places memory, the section mapped there in one call. */
+    struct wv_backing b = {s->fd, s->data_offset + (off_t)off, !priv};
+    int prot = wv_prot_host(state);
+    DWORD err = at ? wv_os_map_at(at, len, prot, &b) : wv_os_map_anywhere(len, prot, false, &b, &at);
     if (err) {
         wv_view_delete(v);
         return wv_view_fail(s, err);
@@ -280,12 +282,6 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     v->cache_mods = bits & WV_CACHE_MODS;
     if (priv)
         v->flags |= WV_VIEW_COW;
-    err = wv_view_map(v, 0, v->npages, priv, wv_prot_host(state));
-    if (err) {
-        wv_os_unmap(at, len);
-        wv_view_delete(v);
-        return wv_view_fail(s, err);
-    }
     wv_space_write_lock();
     wv_space_insert(v); /* the view keeps the reference wv_handle_get took */
     wv_view_sync_commits(v, 0, v->npages);

@@ -83,8 +83,8 @@ static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect,
     struct wv_view *v = wv_view_new(base, base + len, protect, MEM_PRIVATE, initial);
     if (!v)
         return wv_fail_ptr(ERROR_NOT_ENOUGH_MEMORY);
-    DWORD err = addr ? wv_os_map_at(base, len, prot)
-                     : wv_os_map_anywhere(len, prot, (type & MEM_TOP_DOWN) != 0, &base);
+    DWORD err = addr ? wv_os_map_at(base, len, prot, NULL)
+                     : wv_os_map_anywhere(len, prot, (type & MEM_TOP_DOWN) != 0, NULL, &base);
     if (err) {
         wv_view_delete(v);
         return wv_fail_ptr(err);
