@@ -217,7 +217,8 @@ DWORD wv_view_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 unsigned wv_rights_of(DWORD protect);
 
 /* ---- pagemap (proc.c) ---- */
-/* Bit i of out (n <= 64) set when page i holds anonymous (private) data: a copy. */
+/* Bit j % 64 of out[j / 64] set when page j of the n pages at addr holds anonymous (private)
+ * data, a copy; out has (n + 63) / 64 words. */
 int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out);
 /* Bit i of out (n <= 64) set when page i of [addr, addr + n pages) is resident. */
 int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out);
