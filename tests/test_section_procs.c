@@ -193,3 +193,79 @@ Test(section_procs, another_user_can_neither_open_nor_map_the_name)
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
     CloseHandle(h);
 }
+
+struct helper {
+    pid_t pid;
+    FILE *in, *out;
+};
+
+static struct helper spawn(const char *name, const char *tag)
+{
+    int to[2], from[2];
+    cr_assert_eq(pipe(to), 0);
+    cr_assert_eq(pipe(from), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(to[0], 0), dup2(from[1], 1);
+        close(to[1]), close(from[0]);
+        execl(SECTION_HELPER, SECTION_HELPER, name, tag, (char *)NULL);
+        _exit(127);
+    }
+    close(to[0]), close(from[1]);
+    return (struct helper){pid, fdopen(to[1], "w"), fdopen(from[0], "r")};
+}
+
+static void ask(struct helper *h, unsigned long long v[3], unsigned p[2], char *text)
+{
+    fprintf(h->in, "?\n");
+    fflush(h->in);
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof(line), h->out), "helper %d said nothing", (int)h->pid);
+    int n = sscanf(line, "%llu %llu %llu %x %x %40[^\n]", &v[0], &v[1], &v[2], &p[0], &p[1], text);
+    cr_assert_eq(n, 6, "helper line: %s", line);
+}
+
+Test(section_procs, exec_helpers_share_frames_until_each_writes_its_copy)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 3 * PAGE, NAME "-exec");
+    char *w = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert_not_null(w);
+    strcpy(w, "parent page 0");
+    strcpy(w + PAGE, "parent page 1");
+    strcpy(w + 2 * PAGE, "before");
+    struct helper a = spawn(NAME "-exec", "copy of a"), b = spawn(NAME "-exec", "copy of b");
+    unsigned long long va[3], vb[3];
+    unsigned pa[2], pb[2];
+    char ta[64], tb[64];
+    ask(&a, va, pa, ta);
+    ask(&b, vb, pb, tb);
+    /* the parent's write view is shared with everyone: both helpers read it */
+    strcpy(w + 2 * PAGE, "after, by the parent");
+    ask(&a, va, pa, ta);
+    ask(&b, vb, pb, tb);
+    cr_assert_str_eq(ta, "after, by the parent");
+    cr_assert_str_eq(tb, "after, by the parent");
+    /* each helper's copy of page 0 is its own; the section still has the parent's bytes */
+    cr_assert_str_eq(w, "parent page 0");
+    cr_assert_eq(pa[0], PAGE_READWRITE);
+    cr_assert_eq(pa[1], PAGE_WRITECOPY);
+    cr_assert_eq(pb[0], PAGE_READWRITE);
+    uint64_t p0 = pfn_of(w), p1 = pfn_of(w + PAGE);
+    if (p0) { /* frame numbers: root only */
+        cr_assert_eq(va[0], p0, "helper a shared page 0 before writing");
+        cr_assert_eq(vb[0], p0, "helper b shared page 0 before writing");
+        cr_assert(va[1] != p0 && vb[1] != p0 && va[1] != vb[1], "each copy is its own frame");
+        cr_assert_eq(va[2], p1, "page 1 (never written by a helper) is one frame for all");
+        cr_assert_eq(vb[2], p1);
+    }
+    fclose(a.in), fclose(b.in);
+    int st;
+    cr_assert_eq(waitpid(a.pid, &st, 0), a.pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    cr_assert_eq(waitpid(b.pid, &st, 0), b.pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    fclose(a.out), fclose(b.out);
+    UnmapViewOfFile(w);
+    CloseHandle(h);
+}
