@@ -247,3 +247,31 @@ Test(section, sec_nocache_shows_on_every_view)
     UnmapViewOfFile(v);
     CloseHandle(h);
 }
+
+#include <stdlib.h>
+#include <unistd.h>
+
+Test(section, a_view_of_a_truncated_file_raises_in_page_error)
+{
+    char path[] = "/tmp/winvm-trunc-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(ftruncate(fd, 2 * PAGE), 0);
+    HANDLE f = winvm_handle_from_fd(fd, GENERIC_READ | GENERIC_WRITE);
+    HANDLE h = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, NULL);
+    cr_assert_not_null(h);
+    char *v = MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(v);
+    cr_assert_eq(ftruncate(fd, PAGE), 0); /* the second page no longer exists in the file */
+    EXCEPTION_RECORD rec;
+    cr_assert_eq(winvm_try(touch_read, v, &rec), 0);
+    cr_assert_eq(winvm_try(touch_read, v + PAGE, &rec), STATUS_IN_PAGE_ERROR);
+    cr_assert_eq(rec.NumberParameters, 3);
+    cr_assert_eq(rec.ExceptionInformation[0], 0);
+    cr_assert_eq(rec.ExceptionInformation[1], (ULONG_PTR)(v + PAGE));
+    UnmapViewOfFile(v);
+    CloseHandle(h);
+    CloseHandle(f);
+    close(fd);
+    unlink(path);
+}
