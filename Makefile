@@ -2,11 +2,13 @@
 # machine needs; both install missing Debian packages first (scripts/bootstrap.sh).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo check check-asan bench bench-smoke install clean
+.PHONY: all bootstrap build demo check check-asan bench bench-smoke install clean fuzz
 
 all: build
 
@@ -41,3 +43,15 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer on the PE parser (not part of `check`): FUZZ_SECONDS of fuzzing, seeded from the
+# mingw-built test images (built by `make build`) plus whatever earlier runs found in
+# $(FUZZ_BUILD)/corpus.  A crash leaves its input in $(FUZZ_BUILD)/crash-*: keep it under
+# tests/images/crashers/, where test_pe replays it.
+fuzz: build
+	mkdir -p $(FUZZ_BUILD)/corpus
+	-cp $(BUILD)/tests/images/*.dll $(FUZZ_BUILD)/corpus/
+	clang -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Iinclude -Isrc -o $(FUZZ_BUILD)/fuzz_pe fuzz/fuzz_pe.c src/pe.c src/pe_dir.c
+	$(FUZZ_BUILD)/fuzz_pe -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus

@@ -7,5 +7,6 @@
 
 int cli_map(int argc, char **argv);   /* winvm map [PID|self] [--json] */
 int cli_share(int argc, char **argv); /* winvm share PID... */
+int cli_inspect(int argc, char **argv); /* winvm inspect FILE */
 
 #endif

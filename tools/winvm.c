@@ -193,7 +193,10 @@ static void usage(void)
             "                                    resident pages split into shared and private\n"
             "       winvm share [--all] PID...   which processes share each page of a named\n"
             "                                    section (--all: of any file), and who holds\n"
-            "                                    private copies\n");
+            "                                    private copies\n"
+            "       winvm inspect FILE           a PE image: headers, sections and their page\n"
+            "                                    protection, imports, exports, fixup pages, and\n"
+            "                                    whether it maps straight or via the image cache\n");
 }
 
 int main(int argc, char **argv)
@@ -204,6 +207,8 @@ int main(int argc, char **argv)
         return cli_map(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "share") == 0)
         return cli_share(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
+        return cli_inspect(argc - 2, argv + 2);
     usage();
     return 2;
 }
