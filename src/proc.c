@@ -224,11 +224,7 @@ int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out)
 int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out)
 {
     uint64_t ent[64];
-    int fd = wv_proc_fd(1);
-    if (fd < 0 || n > 64)
-        return -1;
-    ssize_t want = (ssize_t)(n * sizeof(uint64_t));
-    if (pread(fd, ent, (size_t)want, (off_t)(addr / WV_PAGE_SIZE * sizeof(uint64_t))) != want)
+    if (wv_pagemap_read(addr, n, ent) != 0)
         return -1;
     uint64_t bits = 0;
     for (size_t i = 0; i < n; i++)

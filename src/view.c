@@ -196,7 +196,7 @@ DWORD wv_view_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target)
         return ERROR_INVALID_PARAMETER;
     /* On committed pages of a pagefile section, a commit sets the protection (Wine's
      * test_mapping); on a SEC_RESERVE section it commits for every view. */
-    DWORD err = wv_view_protect(v, i, n, (wv_page_t)(target | v->cache_mods));
+    DWORD err = wv_view_protect(v, i, n, target);
     if (err || !wv_view_reserving(v))
         return err;
     uint64_t first = v->offset / WV_PAGE_SIZE;

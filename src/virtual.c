@@ -121,7 +121,7 @@ static LPVOID wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits)
         /* Only SEC_RESERVE views commit: in the section, for every view. */
         size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
         wv_view_sync_commits(v, i, n);
-        err = wv_view_commit(v, i, n, (wv_page_t)(WV_COMMITTED | (bits & ~WV_CACHE_MODS)));
+        err = wv_view_commit(v, i, n, (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits)));
         wv_space_unlock();
         return err ? wv_fail_ptr(err) : (LPVOID)start;
     } else if (v->type != MEM_PRIVATE)
