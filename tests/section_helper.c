@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <winvm.h>
+#include "pfn.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,17 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t pfn_of(const void *p)
-{
-    int fd = open("/proc/self/pagemap", O_RDONLY);
-    uint64_t ent = 0;
-    if (fd >= 0) {
-        if (pread(fd, &ent, 8, (off_t)((uintptr_t)p / 4096 * 8)) != 8)
-            ent = 0;
-        close(fd);
-    }
-    return (ent >> 63) ? ent & ((1ull << 55) - 1) : 0;
-}
 
 static DWORD protect_of(const void *p)
 {

@@ -1,6 +1,7 @@
 /* test_section_procs.c - one named section, real processes: shared physical pages until a
  * copy-view write, writes through write views seen by all, no stale names after kill -9. */
 #define _GNU_SOURCE
+#include "pfn.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
@@ -15,18 +16,6 @@
 
 #define NAME "winvm-test-procs"
 
-/* Page frame number of the page at p (root only; 0 when unknown). */
-static uint64_t pfn_of(const void *p)
-{
-    int fd = open("/proc/self/pagemap", O_RDONLY);
-    uint64_t ent = 0;
-    if (fd >= 0) {
-        if (pread(fd, &ent, 8, (off_t)((uintptr_t)p / 4096 * 8)) != 8)
-            ent = 0;
-        close(fd);
-    }
-    return (ent >> 63) ? ent & ((1ull << 55) - 1) : 0;
-}
 
 struct report {
     uint64_t pfn_before, pfn_after;
