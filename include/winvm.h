@@ -49,6 +49,18 @@ typedef const char *LPCSTR;
 typedef unsigned short WCHAR;
 typedef const WCHAR *LPCWSTR;
 typedef HANDLE *LPHANDLE;
+typedef char *LPSTR;
+typedef WCHAR *LPWSTR;
+typedef void *HMODULE;
+typedef void *HINSTANCE;
+typedef union _LARGE_INTEGER {
+    struct {
+        DWORD LowPart;
+        LONG HighPart;
+    };
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 
 typedef struct _SECURITY_ATTRIBUTES {
     DWORD nLength;
@@ -183,6 +195,17 @@ typedef ULONG_PTR *PULONG_PTR;
 #define ERROR_TOO_MANY_OPEN_FILES 4L
 #define ERROR_DISK_FULL 112L
 #define ERROR_NOT_LOCKED 158L
+#define ERROR_MOD_NOT_FOUND 126L
+#define ERROR_IMAGE_NOT_AT_BASE 700L
+#define ERROR_PROC_NOT_FOUND 127L
+#define ERROR_BAD_EXE_FORMAT 193L
+#define ERROR_DLL_INIT_FAILED 1114L
+#define ERROR_INVALID_ORDINAL 182L
+#define ERROR_HANDLE_EOF 38L
+#define ERROR_BROKEN_PIPE 109L
+#define ERROR_INVALID_FUNCTION 1L
+#define ERROR_NO_DATA 232L
+#define ERROR_NO_MORE_ITEMS 259L
 
 /* ---- processor architecture ---- */
 #define PROCESSOR_ARCHITECTURE_INTEL 0
@@ -382,6 +405,69 @@ WINBASEAPI BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize);
 WINBASEAPI BOOL WINAPI IsBadReadPtr(const void *lp, UINT_PTR ucb);
 WINBASEAPI BOOL WINAPI IsBadWritePtr(LPVOID lp, UINT_PTR ucb);
 WINBASEAPI BOOL WINAPI IsBadCodePtr(FARPROC lpfn);
+
+/* ---- DLLs (loader.c): PE x86-64 images mapped by SEC_IMAGE sections ---- */
+#define DONT_RESOLVE_DLL_REFERENCES 0x00000001
+#define LOAD_LIBRARY_AS_DATAFILE 0x00000002
+#define LOAD_WITH_ALTERED_SEARCH_PATH 0x00000008
+#define LOAD_LIBRARY_AS_IMAGE_RESOURCE 0x00000020
+#define DLL_PROCESS_DETACH 0
+#define DLL_PROCESS_ATTACH 1
+#define DLL_THREAD_ATTACH 2
+#define DLL_THREAD_DETACH 3
+WINBASEAPI HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName);
+WINBASEAPI HMODULE WINAPI LoadLibraryW(LPCWSTR lpLibFileName);
+WINBASEAPI HMODULE WINAPI LoadLibraryExA(LPCSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+WINBASEAPI HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+WINBASEAPI HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
+WINBASEAPI HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
+WINBASEAPI FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+WINBASEAPI BOOL WINAPI FreeLibrary(HMODULE hLibModule);
+WINBASEAPI DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+
+/* How an image that cannot load at its preferred base is relocated (docs/semantics.md):
+ * SHARED: one base per image per boot, the relocated pages shared through the image cache;
+ * CLASSIC: any free base, fixups applied in place (exactly the fixup pages become private);
+ * DEFAULT: back to $WINVM_IMAGE_SHARING (classic|shared), shared when unset. */
+#define WINVM_IMAGE_SHARING_SHARED 0
+#define WINVM_IMAGE_SHARING_CLASSIC 1
+#define WINVM_IMAGE_SHARING_DEFAULT 2
+WINBASEAPI BOOL winvm_set_image_sharing(DWORD policy);
+
+/* ---- console, time and thread-local storage (kernel32.c) ---- */
+#define STD_INPUT_HANDLE ((DWORD)-10)
+#define STD_OUTPUT_HANDLE ((DWORD)-11)
+#define STD_ERROR_HANDLE ((DWORD)-12)
+#define TLS_OUT_OF_INDEXES ((DWORD)0xFFFFFFFF)
+WINBASEAPI HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+WINBASEAPI BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
+                                 LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
+WINBASEAPI BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+                                LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
+WINBASEAPI void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
+WINBASEAPI void WINAPI Sleep(DWORD dwMilliseconds);
+WINBASEAPI DWORD WINAPI GetTickCount(void);
+WINBASEAPI ULONGLONG WINAPI GetTickCount64(void);
+WINBASEAPI DWORD WINAPI GetCurrentThreadId(void);
+WINBASEAPI BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
+WINBASEAPI BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+WINBASEAPI DWORD WINAPI TlsAlloc(void);
+WINBASEAPI BOOL WINAPI TlsFree(DWORD dwTlsIndex);
+WINBASEAPI LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);
+WINBASEAPI BOOL WINAPI TlsSetValue(DWORD dwTlsIndex, LPVOID lpTlsValue);
+#define INFINITE 0xFFFFFFFF
+/* Pseudo handle of the calling thread, (HANDLE)-2 as on Windows. */
+WINBASEAPI HANDLE WINAPI GetCurrentThread(void);
+/* The process heap, on malloc: the heap handle is not checked, blocks are 16-byte aligned. */
+#define HEAP_NO_SERIALIZE 0x00000001
+#define HEAP_GENERATE_EXCEPTIONS 0x00000004
+#define HEAP_ZERO_MEMORY 0x00000008
+#define HEAP_REALLOC_IN_PLACE_ONLY 0x00000010
+WINBASEAPI HANDLE WINAPI GetProcessHeap(void);
+WINBASEAPI LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
+WINBASEAPI BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
+WINBASEAPI LPVOID WINAPI HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes);
+WINBASEAPI SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,8 @@
 /* Sets the thread's last error and returns the failure value the caller hands back. */
 void wv_set_error(DWORD code);
 DWORD wv_errno_to_error(int err);
+/* A malloc'ed UTF-8 copy of a UTF-16 string, or NULL with the last error set (wide.c). */
+char *wv_utf8(LPCWSTR s);
 
 /* ---- per-page state (protect.c) ----
  * One uint16_t per page.  The low WV_VISIBLE bits are what VirtualQuery can see: two pages

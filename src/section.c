@@ -16,7 +16,7 @@
  * never interleave.
  */
 #define _GNU_SOURCE
-#include "handle.h"
+#include "image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,7 +237,9 @@ static void wv_section_destroy(struct wv_object *o)
     struct wv_section *s = (struct wv_section *)o;
     if (s->commits)
         munmap(s->commits, s->commits_len);
-    close(s->fd);
+    if (s->fd >= 0)
+        close(s->fd);
+    wv_image_free(s->image);
     free(s->name);
     free(s);
 }
@@ -270,6 +272,45 @@ static HANDLE wv_section_handle(struct wv_section *s, DWORD access)
     return h;
 }
 
+/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
+static HANDLE wv_image_section(HANDLE file, DWORD protect, LPCSTR name)
+{
+    DWORD faccess = 0, err = 0;
+    if (file == INVALID_HANDLE_VALUE) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (name) {
+        wv_set_error(ERROR_NOT_SUPPORTED); /* named image sections: not provided */
+        return NULL;
+    }
+    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
+    struct wv_section *s = f ? calloc(1, sizeof(*s)) : NULL;
+    if (!f)
+        err = ERROR_INVALID_HANDLE;
+    else if (!s)
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)))
+        err = ERROR_ACCESS_DENIED;
+    else
+        err = wv_image_open(f->fd, NULL, &s->image);
+    wv_object_unref(f ? &f->obj : NULL);
+    if (err) {
+        free(s);
+        wv_set_error(err);
+        return NULL;
+    }
+    s->fd = -1;
+    s->size = s->image->size;
+    s->protect = protect & 0xff;
+    s->flags = SEC_IMAGE;
+    s->file_backed = true;
+    HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
+    if (h)
+        wv_set_error(ERROR_SUCCESS);
+    return h;
+}
+
 /* Wine's test_CreateFileMapping table: one of six protections; SEC_COMMIT or SEC_RESERVE
  * (not both), optionally with SEC_NOCACHE or SEC_WRITECOMBINE; SEC_IMAGE alone; a cache flag
  * without COMMIT/RESERVE, SEC_FILE, or anything else is invalid. */
@@ -298,10 +339,8 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
         wv_set_error(ERROR_INVALID_PARAMETER);
         return NULL;
     }
-    if (protect & SEC_IMAGE) {
-        wv_set_error(ERROR_NOT_SUPPORTED); /* images: issue 5 */
-        return NULL;
-    }
+    if (protect & SEC_IMAGE)
+        return wv_image_section(file, protect, name);
     if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE) {
         wv_set_error(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
         return NULL;

@@ -14,7 +14,7 @@
  * VirtualProtect may later ask only for rights within it.
  */
 #define _GNU_SOURCE
-#include "handle.h"
+#include "image.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -136,8 +136,11 @@ DWORD wv_view_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target)
         wv_page_t was = v->page[k], key = was & (WV_COW_MAPPED | WV_COPIED);
         for (e = k + 1; e < i + n && (v->page[e] & (WV_COW_MAPPED | WV_COPIED)) == key; e++)
             ;
-        /* Private when write-copy now, or when it already holds its copy (kept for good). */
-        bool copied = (was & WV_COPIED) != 0, priv = copy || copied;
+        /* Private when write-copy now, or when it already holds its copy (kept for good); an
+         * image's pages are private whatever their protection. */
+        bool copied = (was & WV_COPIED) != 0, priv = copy || copied || v->type == MEM_IMAGE;
+        if (v->type == MEM_IMAGE)
+            priv = (was & WV_COW_MAPPED) != 0; /* never remapped: only the protection moves */
         wv_page_t now = (wv_page_t)(target | (copied ? WV_COPIED : 0) | (priv ? WV_COW_MAPPED : 0));
         int prot = wv_prot_host(now);
         DWORD err = priv == ((was & WV_COW_MAPPED) != 0)
@@ -230,6 +233,28 @@ static void *wv_view_fail(struct wv_section *s, DWORD code)
     return NULL;
 }
 
+/* A view of a SEC_IMAGE section: always the whole image (image.c). */
+static LPVOID wv_image_view(struct wv_section *s, DWORD access, uint64_t off, uintptr_t base)
+{
+    if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
+        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+    if (off)
+        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+    if (base % WV_GRANULE)
+        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
+    uintptr_t at = 0;
+    bool not_at_base = false;
+    DWORD err = wv_image_map(s, base, &at, &not_at_base);
+    wv_object_unref(&s->obj); /* the view took its own reference */
+    if (err) {
+        wv_set_error(err);
+        return NULL;
+    }
+    /* NtMapViewOfSection's STATUS_IMAGE_NOT_AT_BASE is a success; the loader reads it here. */
+    wv_set_error(not_at_base ? ERROR_IMAGE_NOT_AT_BASE : ERROR_SUCCESS);
+    return (LPVOID)at;
+}
+
 LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
 {
     wv_fault_attach();
@@ -238,6 +263,8 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     if (!s)
         return wv_view_fail(NULL, ERROR_INVALID_HANDLE);
     uint64_t off = (uint64_t)hi << 32 | lo;
+    if (s->image)
+        return wv_image_view(s, access, off, (uintptr_t)base);
     DWORD initial = wv_view_initial(access);
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
         return wv_view_fail(s, ERROR_INVALID_PARAMETER);
@@ -298,7 +325,7 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
     wv_space_write_lock();
     struct wv_view *v = wv_space_find((uintptr_t)addr);
-    bool ok = v && v->type == MEM_MAPPED;
+    bool ok = v && (v->type == MEM_MAPPED || v->type == MEM_IMAGE);
     if (ok)
         wv_space_remove(v);
     wv_space_unlock();

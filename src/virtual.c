@@ -52,12 +52,24 @@ static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page
         return 0;
     if (v->flags & WV_VIEW_WRITE_WATCH)
         return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
-    if (v->type == MEM_MAPPED)
+    if (v->type != MEM_PRIVATE)
         return wv_view_protect(v, i, n, target); /* shared or private mapping per page */
     DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
     if (!err)
         wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
     return err;
+}
+
+/* VirtualProtect on image pages: READWRITE asks for WRITECOPY, EXECUTE_READWRITE for
+ * EXECUTE_WRITECOPY (reference, "Images"); modifiers kept. */
+static DWORD wv_image_protect(DWORD protect)
+{
+    DWORD base = protect & 0xff;
+    if (base == PAGE_READWRITE)
+        return (protect & ~0xffu) | PAGE_WRITECOPY;
+    if (base == PAGE_EXECUTE_READWRITE)
+        return (protect & ~0xffu) | PAGE_EXECUTE_WRITECOPY;
+    return protect;
 }
 
 static LPVOID wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits)
@@ -253,6 +265,7 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
     wv_page_t bits = wv_prot_parse(protect, true);
     if (!bits || dwSize == 0)
         return wv_fail(ERROR_INVALID_PARAMETER);
+    wv_page_t image_bits = wv_prot_parse(wv_image_protect(protect), true);
     if (!wv_page_range((uintptr_t)lpAddress, dwSize, &start, &end))
         return wv_fail(ERROR_INVALID_PARAMETER);
     wv_space_write_lock();
@@ -271,6 +284,8 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
             err = ERROR_INVALID_PARAMETER; /* WRITECOPY needs a mapped or image view */
         else if (v->type == MEM_MAPPED && (wv_rights_of(protect) & ~wv_rights_of(v->alloc_protect)))
             err = ERROR_INVALID_PARAMETER; /* a view never gains rights it was not mapped with */
+        else if (v->type == MEM_IMAGE)
+            bits = image_bits; /* an image is never written through: writable means write-copy */
     }
     if (!err) {
         wv_view_refresh_copies(v, i, 1);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* A malloc'ed UTF-8 copy of s, or NULL with the last error set (invalid UTF-16, no memory). */
-static char *wv_utf8(LPCWSTR s)
+char *wv_utf8(LPCWSTR s)
 {
     size_t n = 0;
     while (s[n])
@@ -69,5 +69,27 @@ HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_AT
         return INVALID_HANDLE_VALUE;
     HANDLE h = CreateFileA(a, access, share, sa, disposition, attributes, template_file);
     free(a);
+    return h;
+}
+
+HMODULE WINAPI LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
+{
+    if (!name)
+        return LoadLibraryExA(NULL, file, flags);
+    char *u = wv_utf8(name);
+    HMODULE h = u ? LoadLibraryExA(u, file, flags) : NULL;
+    free(u);
+    return h;
+}
+
+HMODULE WINAPI LoadLibraryW(LPCWSTR name) { return LoadLibraryExW(name, NULL, 0); }
+
+HMODULE WINAPI GetModuleHandleW(LPCWSTR name)
+{
+    if (!name)
+        return GetModuleHandleA(NULL);
+    char *u = wv_utf8(name);
+    HMODULE h = u ? GetModuleHandleA(u) : NULL;
+    free(u);
     return h;
 }

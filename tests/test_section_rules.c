@@ -175,9 +175,10 @@ Test(section_rules, sec_flag_table)
         CFM_FAILS(ERROR_INVALID_PARAMETER, INVALID_HANDLE_VALUE, bad[i] | PAGE_READWRITE, 0x1000, NULL);
         CFM_FAILS(ERROR_INVALID_PARAMETER, f, bad[i] | PAGE_READWRITE, 0x1000, NULL);
     }
-    /* SEC_IMAGE (Windows: 193 on a non-PE file) is not implemented yet: winvm says
-     * ERROR_NOT_SUPPORTED.  SEC_RESERVE has its own tests. */
-    CFM_FAILS(ERROR_NOT_SUPPORTED, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0x1000, NULL);
+    /* SEC_IMAGE on a file that is no PE image: ERROR_BAD_EXE_FORMAT, as Windows; without a
+     * file (winvm's choice): ERROR_INVALID_PARAMETER.  SEC_RESERVE has its own tests. */
+    CFM_FAILS(ERROR_BAD_EXE_FORMAT, f, SEC_IMAGE | PAGE_READONLY, 0, NULL);
+    CFM_FAILS(ERROR_INVALID_PARAMETER, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0x1000, NULL);
     CloseHandle(f);
     close(fd);
     unlink(path);

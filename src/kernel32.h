@@ -1,0 +1,18 @@
+/* kernel32.h - kernel32.dll as PE code sees it (kernel32.c): its exports as ms_abi thunks. */
+#ifndef WV_KERNEL32_H
+#define WV_KERNEL32_H
+
+#include "winvm.h"
+
+#include <stddef.h>
+
+/* The ms_abi (Windows x64 calling convention) entry point of the kernel32.dll export with
+ * this exact, case-sensitive name, as GetProcAddress would find it; NULL when winvm does not
+ * provide it. */
+void *wv_k32_lookup(const char *name);
+
+/* The i-th export name in the table's (strcmp) order; NULL past the end.  For checks and
+ * listings: the loader only needs wv_k32_lookup. */
+const char *wv_k32_name_at(size_t i);
+
+#endif
