@@ -84,9 +84,14 @@ static bool wv_direct_ok(const struct wv_image *img)
             return false;
     for (unsigned i = 0; i < pe->nsections; i++) {
         const wv_pe_section *s = &pe->sections[i];
-        uint64_t fsz = wv_sec_filesz(s);
-        if (fsz && fsz % WV_PAGE_SIZE && s->raw_ptr + fsz < img->file_size)
-            return false; /* the page's tail would show the next bytes of the file */
+        uint64_t fsz = wv_sec_filesz(s), end = s->raw_ptr + wv_page_up(fsz);
+        /* The last page's tail must read as zero: the section's own zero padding, or past
+         * the end of the file (the kernel zero-fills). */
+        if (end > s->raw_ptr + s->raw_size && end < img->file_size)
+            return false;
+        for (uint64_t o = s->raw_ptr + fsz; o < end && o < img->file_size; o++)
+            if (img->file[o])
+                return false;
         if (s->va < hdr_end)
             return false;
     }
