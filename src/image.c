@@ -72,25 +72,25 @@ static uint64_t wv_sec_filesz(const wv_pe_section *s)
 
 /* True when every page the image takes from the file can be mapped straight from it: each
  * section starts on a page in the file and in the image, and no page would show bytes that
- * are not the section's (another section's data, or header padding that is not zero). */
-static bool wv_direct_ok(const struct wv_image *img)
+ * are not the section's (another section's data, or padding that is not zero).  Reads the
+ * parsed buffer (pe->data), which must be the whole file. */
+bool wv_image_direct(const wv_pe *pe)
 {
-    const wv_pe *pe = &img->pe;
     if (!wv_pe_page_aligned(pe))
         return false;
     uint64_t hdr_end = wv_page_up(pe->size_of_headers);
-    for (uint64_t o = pe->size_of_headers; o < hdr_end && o < img->file_size; o++)
-        if (img->file[o])
+    for (uint64_t o = pe->size_of_headers; o < hdr_end && o < pe->size; o++)
+        if (pe->data[o])
             return false;
     for (unsigned i = 0; i < pe->nsections; i++) {
         const wv_pe_section *s = &pe->sections[i];
         uint64_t fsz = wv_sec_filesz(s), end = s->raw_ptr + wv_page_up(fsz);
         /* The last page's tail must read as zero: the section's own zero padding, or past
          * the end of the file (the kernel zero-fills). */
-        if (end > s->raw_ptr + s->raw_size && end < img->file_size)
+        if (end > s->raw_ptr + s->raw_size && end < pe->size)
             return false;
-        for (uint64_t o = s->raw_ptr + fsz; o < end && o < img->file_size; o++)
-            if (img->file[o])
+        for (uint64_t o = s->raw_ptr + fsz; o < end && o < pe->size; o++)
+            if (pe->data[o])
                 return false;
         if (s->va < hdr_end)
             return false;
@@ -139,7 +139,7 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
             img->path = strdup(buf);
         }
     }
-    if (wv_direct_ok(img))
+    if (wv_image_direct(&img->pe))
         img->source = WV_IMG_DIRECT;
     else if ((img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
         img->source = WV_IMG_CACHE;

@@ -41,6 +41,9 @@ struct wv_image {
 };
 
 /* ---- image.c ---- */
+/* Whether the parsed file (pe->data is the whole file) can be mapped straight from the file:
+ * page-aligned sections whose last pages hold nothing but the section and zeros. */
+bool wv_image_direct(const wv_pe *pe);
 /* Builds the image of a SEC_IMAGE section from an open PE file (fd is duplicated); path may be
  * NULL.  0 or a Win32 error (ERROR_BAD_EXE_FORMAT and friends). */
 DWORD wv_image_open(int fd, const char *path, struct wv_image **out);

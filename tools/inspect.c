@@ -1,7 +1,7 @@
 /* inspect.c - `winvm inspect FILE`: what winvm's PE parser sees in an image and how it would map
  * it: headers, sections with their page protection, imports, exports, fixup pages, sharing. */
 #include "cli.h"
-#include "pe.h"
+#include "image.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -115,8 +115,11 @@ static int print_fixups(wv_pe *pe)
 
 static void print_sharing(const wv_pe *pe)
 {
-    if (wv_pe_page_aligned(pe))
+    if (wv_image_direct(pe))
         printf("\nmapping: sections are page-aligned in the file: mapped straight from it, shared\n");
+    else if (wv_pe_page_aligned(pe))
+        printf("\nmapping: page-aligned, but a section's last page shows bytes that are not its own:\n"
+               "         laid out once in the image cache, shared from there\n");
     else
         printf("\nmapping: FileAlignment %#x < 4096: laid out once in the image cache, shared from there\n",
                pe->file_alignment);

@@ -1,6 +1,7 @@
 /* winvm - command-line front end: a walk-through of the memory model, and address-space maps. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "image.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -196,7 +197,8 @@ static void usage(void)
             "                                    private copies\n"
             "       winvm inspect FILE           a PE image: headers, sections and their page\n"
             "                                    protection, imports, exports, fixup pages, and\n"
-            "                                    whether it maps straight or via the image cache\n");
+            "                                    whether it maps straight or via the image cache\n"
+            "       winvm cache ls|clear         the per-user image cache: entries, sizes, sources\n");
 }
 
 int main(int argc, char **argv)
@@ -209,6 +211,17 @@ int main(int argc, char **argv)
         return cli_share(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
         return cli_inspect(argc - 2, argv + 2);
+    if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "ls") == 0)
+        return winvm_cache_list(stdout) == 0 ? 0 : 1;
+    if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "clear") == 0) {
+        int n = winvm_cache_clear();
+        if (n < 0) {
+            fprintf(stderr, "winvm: no usable image cache\n");
+            return 1;
+        }
+        printf("removed %d entries\n", n);
+        return 0;
+    }
     usage();
     return 2;
 }
