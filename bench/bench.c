@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "winvm.h"
+#include "bench.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,10 +44,9 @@
 
 /* ---- plumbing ---- */
 
-static bool quick;
+bool quick;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
@@ -58,8 +58,7 @@ static void die(const char *fmt, ...)
     exit(1);
 }
 
-static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void progress(const char *fmt, ...)
+void progress(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -68,7 +67,7 @@ static void progress(const char *fmt, ...)
     fflush(stderr);
 }
 
-static double now_ns(void)
+double now_ns(void)
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
@@ -82,7 +81,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double median(const double *v, int n)
+double median(const double *v, int n)
 {
     double s[MAX_ROUNDS];
     memcpy(s, v, (size_t)n * sizeof(double));
@@ -964,7 +963,7 @@ static int pss_child_main(const char *name, size_t bytes)
 }
 
 /* Sums Pss and Rss (KiB) of pid's mappings inside [lo, hi). */
-static bool smaps_sum(pid_t pid, uintptr_t lo, uintptr_t hi, double *pss, double *rss)
+bool smaps_sum(pid_t pid, uintptr_t lo, uintptr_t hi, double *pss, double *rss)
 {
     char path[64], line[512];
     snprintf(path, sizeof(path), "/proc/%ld/smaps", (long)pid);
@@ -1384,6 +1383,7 @@ static void write_json(FILE *f, const struct results *r)
                "\"pass\": %s},\n",
             r->pss.procs, (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.rss_kib, r->pss.ratio,
             r->pass_pss ? "true" : "false");
+    bench_images_json(f);
     json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
                  false);
     json_scaling(f, "scaling_2_threads_neighbour",
@@ -1411,6 +1411,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--pss-child") == 0 && i + 2 < argc)
             return pss_child_main( /* internal: row 11's children */
                 argv[i + 1], strtoull(argv[i + 2], NULL, 10));
+        else if (strcmp(argv[i], "--image-child") == 0)
+            return bench_image_child_main(argc - i, argv + i); /* internal: rows 14-15 */
         else if (strcmp(argv[i], "--watch-fallback") == 0)
             watch_child = true; /* internal: row 8's fallback measurement */
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -1527,6 +1529,12 @@ int main(int argc, char **argv)
     r.pass_watch = r.watch.ratio_med <= 0.20;
     if (r.watch_kernel)
         r.all_pass = r.all_pass && r.pass_watch;
+    char self[1024];
+    ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[sn > 0 ? sn : 0] = 0;
+    bench_images_run(self);
+    r.all_pass = r.all_pass && bench_images_pass();
+
     r.pass_section = r.section.ratio_med <= TARGET_SECTION;
     r.pass_cow0 = r.cow.ns0_med <= TARGET_COW_QUERY_NS;
     r.pass_cowr = r.cow.nsr_med <= TARGET_COW_QUERY_NS;
@@ -1534,6 +1542,7 @@ int main(int argc, char **argv)
     r.all_pass = r.all_pass && r.pass_section && r.pass_cow0 && r.pass_cowr && r.pass_pss;
 
     print_table(&r);
+    bench_images_table();
     write_json(stdout, &r);
     fflush(stdout);
     if (json_path) {

@@ -268,7 +268,7 @@ static bool wv_has_dep(const struct wv_module *m, const struct wv_module *dep)
     return false;
 }
 
-static DWORD wv_load(const char *name, const char *from, struct wv_module **out);
+static DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **out);
 static DWORD wv_attach(struct wv_module *m, bool static_load, int depth);
 
 /* The directory a module's imports are searched from first: its own. */
@@ -300,7 +300,7 @@ static void *wv_forward(const char *fwd, int depth, struct wv_module *holder)
     wv_module_dir(holder, dir, sizeof(dir));
     if (wv_is_kernel32(norm))
         p = fn ? wv_k32_lookup(fn) : NULL;
-    else if (wv_load(norm, dir, &t) == 0) {
+    else if (wv_load(norm, dir, true, &t) == 0) {
         if (wv_has_dep(holder, t) || !wv_add_dep(holder, t))
             wv_release(t); /* held once is enough */
         else if (holder->attached && wv_attach(t, false, 0) != 0) {
@@ -352,7 +352,7 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
         b->target = NULL;
         if (!b->k32) {
             struct wv_module *t;
-            DWORD err = wv_load(norm, b->dir, &t);
+            DWORD err = wv_load(norm, b->dir, true, &t);
             if (err) {
                 free(norm);
                 return b->err = err, 1;
@@ -418,7 +418,7 @@ static void wv_call_tls(struct wv_module *m, DWORD reason)
 /* Runs the initialisers of m's graph that have not run, dependencies first. */
 static DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 {
-    if (m->attached || depth > 512)
+    if (m->attached || !m->bound || depth > 512)
         return 0;
     m->attached = true; /* before the deps: an import loop must not come back here */
     for (size_t i = 0; i < m->ndeps; i++) {
@@ -442,8 +442,10 @@ static DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 
 /* ---- loading ---- */
 
-/* Loads (or references) name, searched from dir; *out holds one reference. */
-static DWORD wv_load(const char *name, const char *from, struct wv_module **out)
+/* Loads (or references) name, searched from dir; *out holds one reference.  Without bind
+ * (DONT_RESOLVE_DLL_REFERENCES) a new module's imports stay unbound and it is never
+ * initialised, as on Windows. */
+static DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **out)
 {
     struct wv_module *m = strchr(name, '/') ? NULL : wv_find_name(name);
     char path[PATH_MAX];
@@ -481,11 +483,11 @@ static DWORD wv_load(const char *name, const char *from, struct wv_module **out)
             wv_modules = m; /* before its imports: a loop back here finds it */
             char dir[PATH_MAX];
             wv_module_dir(m, dir, sizeof(dir));
-            if ((err = wv_bind(m, dir)) != 0) {
+            if (bind && (err = wv_bind(m, dir)) != 0) {
                 wv_release(m);
                 return err;
             }
-            m->bound = true;
+            m->bound = bind;
             *out = m;
             return 0;
         }
@@ -524,8 +526,9 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
     char dir[PATH_MAX];
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
-    DWORD err = wv_load(name, wv_main_dir(dir, sizeof(dir)), &m);
-    if (!err && !(flags & DONT_RESOLVE_DLL_REFERENCES) && (err = wv_attach(m, false, 0)) != 0)
+    bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
+    DWORD err = wv_load(name, wv_main_dir(dir, sizeof(dir)), bind, &m);
+    if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
         wv_release(m); /* everything this load brought in goes with it */
     pthread_mutex_unlock(&wv_loader_lock);
     free(name);

@@ -1,0 +1,26 @@
+/* bench.h - what the benchmark's parts share (bench.c: plumbing and rows 1-11; bench_image.c:
+ * the image rows 12-15). */
+#ifndef WV_BENCH_H
+#define WV_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+extern bool quick;
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+double now_ns(void);
+double median(const double *v, int n);
+/* Adds the Pss and Rss (KiB) of pid's mappings inside [lo, hi); false when none. */
+bool smaps_sum(pid_t pid, uintptr_t lo, uintptr_t hi, double *pss, double *rss);
+
+/* bench_image.c */
+void bench_images_run(const char *self);
+void bench_images_table(void);
+void bench_images_json(FILE *f);
+bool bench_images_pass(void);
+int bench_image_child_main(int argc, char **argv);
+
+#endif
