@@ -2,7 +2,7 @@
 # Installs the Debian packages winvm needs to build and test, when they are missing.
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
-PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64"
+PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64 python3"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
