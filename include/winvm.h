@@ -151,6 +151,8 @@ typedef ULONG_PTR *PULONG_PTR;
 #define STATUS_IN_PAGE_ERROR 0xC0000006u
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 #define STATUS_NONCONTINUABLE_EXCEPTION 0xC0000025u
+#define STATUS_STACK_OVERFLOW 0xC00000FDu
+#define EXCEPTION_STACK_OVERFLOW STATUS_STACK_OVERFLOW
 #define EXCEPTION_ACCESS_VIOLATION STATUS_ACCESS_VIOLATION
 #define EXCEPTION_IN_PAGE_ERROR STATUS_IN_PAGE_ERROR
 #define EXCEPTION_GUARD_PAGE STATUS_GUARD_PAGE_VIOLATION
@@ -405,6 +407,14 @@ WINBASEAPI BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize);
 WINBASEAPI BOOL WINAPI IsBadReadPtr(const void *lp, UINT_PTR ucb);
 WINBASEAPI BOOL WINAPI IsBadWritePtr(LPVOID lp, UINT_PTR ucb);
 WINBASEAPI BOOL WINAPI IsBadCodePtr(FARPROC lpfn);
+
+/* ---- thread stacks (stack.c) ----
+ * A stack laid out as Windows lays out a thread's: `reserve` bytes reserved, the top `commit`
+ * bytes committed READWRITE, one PAGE_GUARD page below them.  Touching the guard commits it and
+ * moves the guard one page down, silently; when only the last reserved page is left the touch
+ * raises STATUS_STACK_OVERFLOW instead.  Returns the allocation base (release it with
+ * VirtualFree(base, 0, MEM_RELEASE)) and the stack's top in *top, or NULL and the last error. */
+WINBASEAPI LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top);
 
 /* ---- DLLs (loader.c): PE x86-64 images mapped by SEC_IMAGE sections ---- */
 #define DONT_RESOLVE_DLL_REFERENCES 0x00000001

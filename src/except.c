@@ -287,6 +287,7 @@ static const char *wv_code_name(DWORD code)
     case STATUS_ACCESS_VIOLATION: return "EXCEPTION_ACCESS_VIOLATION";
     case STATUS_GUARD_PAGE_VIOLATION: return "STATUS_GUARD_PAGE_VIOLATION";
     case STATUS_IN_PAGE_ERROR: return "EXCEPTION_IN_PAGE_ERROR";
+    case STATUS_STACK_OVERFLOW: return "EXCEPTION_STACK_OVERFLOW";
     default: return "exception";
     }
 }

@@ -115,6 +115,13 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         wv_view_update(v, i, 1, (wv_page_t)~WV_GUARD, 0);
         wv_os_protect(pa, WV_PAGE_SIZE, wv_prot_host(v->page[i]));
         *code = STATUS_GUARD_PAGE_VIOLATION;
+        /* A thread stack grows silently; only its end is an exception. */
+        if (v->flags & WV_VIEW_STACK) {
+            if (wv_stack_grow(v, i))
+                verdict = WV_RETRY;
+            else
+                *code = STATUS_STACK_OVERFLOW;
+        }
     } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
         verdict = WV_RETRY;
     } else if (wv_page_allows(page, *access) && !(*access == WV_WRITE && (page & WV_WATCH_WP))) {

@@ -73,7 +73,9 @@ struct wv_section;
 
 /* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
 /* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
-enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8 };
+/* WV_VIEW_STACK: a thread stack (stack.c): a guard-page hit commits the next page down. */
+enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
+       WV_VIEW_STACK = 16 };
 
 struct wv_view {
     /* First cache line: everything a commit, protect or query reads. */
@@ -171,6 +173,12 @@ void wv_fault_attach(void);
 enum { WV_READ = EXCEPTION_READ_FAULT, WV_WRITE = EXCEPTION_WRITE_FAULT, WV_EXEC = EXCEPTION_EXECUTE_FAULT };
 /* True when the page's state lets the access through. */
 bool wv_page_allows(wv_page_t page, int access);
+
+/* ---- thread stacks (stack.c) ---- */
+/* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
+ * the next page down becomes the guard, as Windows grows a thread stack.  False when the
+ * stack is exhausted (STATUS_STACK_OVERFLOW). */
+bool wv_stack_grow(struct wv_view *v, size_t i);
 
 /* ---- exceptions (except.c) ---- */
 #include <ucontext.h>

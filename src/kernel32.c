@@ -273,6 +273,7 @@ static struct wv_tls_block *wv_tls_blocks;
 static pthread_mutex_t wv_tls_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t wv_tls_key;
 static bool wv_tls_key_ok;
+static pthread_once_t wv_tls_once = PTHREAD_ONCE_INIT;
 static __thread struct wv_tls_block *wv_tls_mine;
 
 static void wv_tls_unlink(struct wv_tls_block *b)
@@ -312,21 +313,30 @@ static void wv_tls_fork_child(void)
     pthread_mutex_unlock(&wv_tls_lock);
 }
 
-__attribute__((constructor)) static void wv_tls_init(void)
+/* Once, before the lock's first use; not a constructor, since another library's (or a static
+ * program's) constructor may be the first to use TLS. */
+static void wv_tls_init_once(void)
 {
     wv_tls_key_ok = pthread_key_create(&wv_tls_key, wv_tls_thread_exit) == 0;
     pthread_atfork(wv_tls_fork_prepare, wv_tls_fork_parent, wv_tls_fork_child);
 }
 
+static void wv_tls_lock_acquire(void)
+{
+    pthread_once(&wv_tls_once, wv_tls_init_once);
+    pthread_mutex_lock(&wv_tls_lock);
+}
+
 /* This thread's block, made and registered now; NULL when out of memory. */
 static struct wv_tls_block *wv_tls_attach(void)
 {
+    pthread_once(&wv_tls_once, wv_tls_init_once);
     struct wv_tls_block *b = calloc(1, sizeof(*b));
     if (!b || !wv_tls_key_ok || pthread_setspecific(wv_tls_key, b) != 0) {
         free(b);
         return NULL;
     }
-    pthread_mutex_lock(&wv_tls_lock);
+    wv_tls_lock_acquire();
     b->next = wv_tls_blocks;
     if (b->next)
         b->next->prev = b;
@@ -337,7 +347,7 @@ static struct wv_tls_block *wv_tls_attach(void)
 
 DWORD WINAPI TlsAlloc(void)
 {
-    pthread_mutex_lock(&wv_tls_lock);
+    wv_tls_lock_acquire();
     DWORD i = 0;
     while (i < WV_TLS_SLOTS && wv_tls_used[i])
         i++; /* the lowest free index, as Windows hands them out */
@@ -353,7 +363,7 @@ DWORD WINAPI TlsAlloc(void)
 
 BOOL WINAPI TlsFree(DWORD i)
 {
-    pthread_mutex_lock(&wv_tls_lock);
+    wv_tls_lock_acquire();
     bool ok = i < WV_TLS_SLOTS && wv_tls_used[i];
     if (ok) {
         wv_tls_used[i] = false;
@@ -600,11 +610,19 @@ K32_3(SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_4(SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
 K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
+/* the loader's (loader.c, wide.c) */
+K32_1(BOOL, FreeLibrary, HMODULE)
+K32_3(DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD)
+K32_1(HMODULE, GetModuleHandleA, LPCSTR)
+K32_1(HMODULE, GetModuleHandleW, LPCWSTR)
+K32_2(FARPROC, GetProcAddress, HMODULE, LPCSTR)
+K32_1(HMODULE, LoadLibraryA, LPCSTR)
+K32_3(HMODULE, LoadLibraryExA, LPCSTR, HANDLE, DWORD)
+K32_3(HMODULE, LoadLibraryExW, LPCWSTR, HANDLE, DWORD)
+K32_1(HMODULE, LoadLibraryW, LPCWSTR)
 
 /* ---- the export table: sorted by strcmp, searched by bisection ----
- * LOADER: the loader's exports (FreeLibrary, GetModuleFileNameA, GetModuleHandleA/W,
- * GetProcAddress, LoadLibraryA/W, LoadLibraryExA/W) belong to loader.c's owner; each has a
- * marked place below.  Keep the order: test_kernel32 checks every adjacent pair. */
+ * Keep the order: test_kernel32 checks every adjacent pair. */
 
 struct wv_k32_export {
     const char *name;
@@ -623,15 +641,17 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(DuplicateHandle),
     K32(ExitProcess),
     K32(FlushViewOfFile),
-    /* LOADER: FreeLibrary */
+    K32(FreeLibrary),
     K32(GetCurrentProcess),
     K32(GetCurrentProcessId),
     K32(GetCurrentThread),
     K32(GetCurrentThreadId),
     K32(GetLastError),
-    /* LOADER: GetModuleFileNameA, GetModuleHandleA, GetModuleHandleW */
+    K32(GetModuleFileNameA),
+    K32(GetModuleHandleA),
+    K32(GetModuleHandleW),
     K32(GetNativeSystemInfo),
-    /* LOADER: GetProcAddress */
+    K32(GetProcAddress),
     K32(GetProcessHeap),
     K32(GetStdHandle),
     K32(GetSystemInfo),
@@ -645,7 +665,10 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(IsBadCodePtr),
     K32(IsBadReadPtr),
     K32(IsBadWritePtr),
-    /* LOADER: LoadLibraryA, LoadLibraryExA, LoadLibraryExW, LoadLibraryW */
+    K32(LoadLibraryA),
+    K32(LoadLibraryExA),
+    K32(LoadLibraryExW),
+    K32(LoadLibraryW),
     K32(MapViewOfFile),
     K32(MapViewOfFileEx),
     K32(OpenFileMappingA),

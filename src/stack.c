@@ -1,0 +1,48 @@
+/* stack.c - thread stacks that grow as Windows grows them.
+ *
+ * Layout (low to high): reserved pages, one guard page, the committed top.  A touch of the
+ * guard page (fault.c) commits it and makes the page below the new guard, without any
+ * exception: that is how a Windows thread stack grows.  The lowest reserved page is never
+ * committed; when the guard reaches the page above it, the touch raises
+ * STATUS_STACK_OVERFLOW and the remaining committed page is what the handler has left.
+ * Invariant: a stack view has exactly one guard page until it overflows, none after.
+ */
+#include "internal.h"
+
+bool wv_stack_grow(struct wv_view *v, size_t i)
+{
+    if (i < 2)
+        return false; /* page 0 stays reserved: the overflow */
+    /* Reserved pages are PROT_NONE on the host, as a guard page is: only the model moves. */
+    wv_page_t guard = (wv_page_t)(WV_COMMITTED | WV_GUARD | wv_prot_parse(PAGE_READWRITE, false));
+    wv_view_update(v, i - 1, 1, 0, guard);
+    return true;
+}
+
+LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
+{
+    reserve = wv_gran_up(reserve ? reserve : 1 << 20);
+    commit = wv_page_up(commit ? commit : WV_PAGE_SIZE);
+    if (!top || commit + 2 * WV_PAGE_SIZE > reserve) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    char *base = VirtualAlloc(NULL, reserve, MEM_RESERVE, PAGE_READWRITE);
+    if (!base)
+        return NULL;
+    char *hi = base + reserve;
+    if (!VirtualAlloc(hi - commit, commit, MEM_COMMIT, PAGE_READWRITE) ||
+        !VirtualAlloc(hi - commit - WV_PAGE_SIZE, WV_PAGE_SIZE, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD)) {
+        DWORD err = GetLastError();
+        VirtualFree(base, 0, MEM_RELEASE);
+        wv_set_error(err);
+        return NULL;
+    }
+    wv_space_write_lock();
+    struct wv_view *v = wv_space_find((uintptr_t)base);
+    if (v)
+        v->flags |= WV_VIEW_STACK;
+    wv_space_unlock();
+    *top = hi;
+    return base;
+}
