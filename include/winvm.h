@@ -434,6 +434,9 @@ WINBASEAPI HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
 WINBASEAPI FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
 WINBASEAPI BOOL WINAPI FreeLibrary(HMODULE hLibModule);
 WINBASEAPI DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+/* Why the last LoadLibrary on this thread failed, naming the missing DLL or import ("" if it
+ * did not fail). */
+WINBASEAPI const char *winvm_last_load_error(void);
 
 /* How an image that cannot load at its preferred base is relocated (docs/semantics.md):
  * SHARED: one base per image per boot, the relocated pages shared through the image cache;
@@ -450,6 +453,12 @@ WINBASEAPI BOOL winvm_set_image_sharing(DWORD policy);
 #define STD_ERROR_HANDLE ((DWORD)-12)
 #define TLS_OUT_OF_INDEXES ((DWORD)0xFFFFFFFF)
 WINBASEAPI HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+WINBASEAPI LPSTR WINAPI GetCommandLineA(void);
+WINBASEAPI LPWSTR WINAPI GetCommandLineW(void);
+WINBASEAPI BOOL WINAPI WriteConsoleA(HANDLE hConsoleOutput, const void *lpBuffer, DWORD nNumberOfCharsToWrite,
+                                     LPDWORD lpNumberOfCharsWritten, LPVOID lpReserved);
+WINBASEAPI BOOL WINAPI WriteConsoleW(HANDLE hConsoleOutput, const void *lpBuffer, DWORD nNumberOfCharsToWrite,
+                                     LPDWORD lpNumberOfCharsWritten, LPVOID lpReserved);
 WINBASEAPI BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
                                  LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
 WINBASEAPI BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,

@@ -339,6 +339,10 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
     (void)unused;
 }
 
+static volatile bool wv_unhandled_exits;
+
+void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
+
 static void wv_terminate(void)
 {
     /* End as a crashed process does: by the fault signal, default action, core if enabled. */
@@ -373,5 +377,7 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
         siglongjmp(f->env, 1);
     }
     wv_unhandled(rec);
+    if (wv_unhandled_exits)
+        _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
     wv_terminate();
 }

@@ -62,6 +62,18 @@ struct wv_image *wv_image_at(uintptr_t base);
  * the model says (off): the loader's window for binding imports.  0 or a Win32 error. */
 DWORD wv_image_host_writable(uintptr_t base, bool on);
 
+/* ---- loader.c ---- */
+/* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
+ * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why. */
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
+
+/* ---- run.c ---- */
+/* `winvm run`: runs exe (argv[0] is exe as the user named it) in this process; returns only
+ * when it cannot start (the exit status, after saying why on stderr). */
+int winvm_run(const char *exe, int argc, char **argv);
+/* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
+void wv_set_command_line(int argc, char **argv);
+
 /* ---- imgcache.c ---- */
 /* The cache directory, created 0700 if missing; NULL (and why, in *why) when not usable. */
 const char *wv_cache_dir(const char **why);

@@ -186,6 +186,9 @@ bool wv_stack_grow(struct wv_view *v, size_t i);
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
  * try caught it; ends the process when nobody did.  Async-signal-safe. */
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* From now on an unhandled exception ends the process with its code as exit status (after
+ * the report), as a Windows process ends, instead of dying by SIGSEGV (`winvm run`). */
+void wv_exit_on_unhandled(bool on);
 /* True when this thread has a winvm_try active or any vectored handler is registered. */
 bool wv_exceptions_wanted(void);
 

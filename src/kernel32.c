@@ -172,6 +172,36 @@ BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAP
     return !code;
 }
 
+/* A console is a terminal or whatever stdout is here: WriteConsole writes as WriteFile does,
+ * counting characters; the W form converts UTF-16 to UTF-8 first. */
+BOOL WINAPI WriteConsoleA(HANDLE h, const void *buf, DWORD n, LPDWORD written, LPVOID reserved)
+{
+    (void)reserved;
+    return WriteFile(h, buf, n, written, NULL);
+}
+
+BOOL WINAPI WriteConsoleW(HANDLE h, const void *buf, DWORD n, LPDWORD written, LPVOID reserved)
+{
+    (void)reserved;
+    WCHAR *w = malloc(((size_t)n + 1) * sizeof(WCHAR));
+    if (!w) {
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    memcpy(w, buf, (size_t)n * sizeof(WCHAR));
+    w[n] = 0;
+    char *u = wv_utf8(w);
+    free(w);
+    if (!u)
+        return FALSE;
+    DWORD bytes = 0;
+    BOOL ok = WriteFile(h, u, (DWORD)strlen(u), &bytes, NULL);
+    free(u);
+    if (written)
+        *written = ok ? n : 0;
+    return ok;
+}
+
 /* One read, as Windows' ReadFile: all of a regular file up to its end, what a pipe holds. */
 BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED ov)
 {
@@ -610,6 +640,10 @@ K32_3(SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_4(SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
 K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
+K32_0(LPSTR, GetCommandLineA)
+K32_0(LPWSTR, GetCommandLineW)
+K32_5(BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
+K32_5(BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
 /* the loader's (loader.c, wide.c) */
 K32_1(BOOL, FreeLibrary, HMODULE)
 K32_3(DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD)
@@ -642,6 +676,8 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(ExitProcess),
     K32(FlushViewOfFile),
     K32(FreeLibrary),
+    K32(GetCommandLineA),
+    K32(GetCommandLineW),
     K32(GetCurrentProcess),
     K32(GetCurrentProcessId),
     K32(GetCurrentThread),
@@ -695,6 +731,8 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(VirtualQuery),
     K32(VirtualQueryEx),
     K32(VirtualUnlock),
+    K32(WriteConsoleA),
+    K32(WriteConsoleW),
     K32(WriteFile),
 };
 

@@ -57,6 +57,8 @@ static pthread_mutex_t wv_loader_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct wv_module *wv_modules;
 static struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
 static __thread char wv_load_error[512];
+static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exit, once */
+static void wv_exit_register(void);
 
 /* kernel32.dll is winvm itself: a module handle that is no image. */
 static const char wv_k32_handle[16] __attribute__((aligned(16)));
@@ -522,6 +524,7 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
         return WV_K32;
     }
     wv_fault_attach();
+    pthread_once(&wv_exit_once, wv_exit_register);
     pthread_mutex_lock(&wv_loader_lock);
     char dir[PATH_MAX];
     struct wv_module *m = NULL;
@@ -638,7 +641,47 @@ DWORD WINAPI GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
     return (DWORD)n;
 }
 
-/* ---- for `winvm run` (issue 6) and tests ---- */
+/* ---- process exit and `winvm run` ---- */
+
+/* At exit, as ExitProcess: every initialised DLL gets DLL_PROCESS_DETACH with lpReserved
+ * non-NULL (process termination), most recently loaded first; nothing is unmapped. */
+static void wv_loader_exit(void)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    for (struct wv_module *m = wv_modules; m; m = m->next) {
+        uint32_t entry = m->img->pe.entry_rva;
+        if (!m->attached)
+            continue;
+        m->attached = false;
+        if (m->is_dll && entry)
+            ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, (LPVOID)1);
+        wv_call_tls(m, DLL_PROCESS_DETACH);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+}
+
+static void wv_exit_register(void) { atexit(wv_loader_exit); }
+
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+{
+    wv_fault_attach();
+    pthread_once(&wv_exit_once, wv_exit_register);
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = NULL;
+    wv_load_error[0] = 0;
+    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    if (!err) {
+        wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
+        if ((err = wv_attach(m, true, 0)) != 0)
+            wv_release(m);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    if (!err)
+        *base = m->base;
+    return err;
+}
+
+/* ---- for tests ---- */
 
 size_t winvm_module_count(void)
 {

@@ -114,6 +114,8 @@ static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
     pe->size_of_headers = rd32(o + 60);
     pe->subsystem = rd16(o + 68);
     pe->dll_characteristics = rd16(o + 70);
+    pe->stack_reserve = pe->pe32plus ? rd64(o + 72) : rd32(o + 72);
+    pe->stack_commit = pe->pe32plus ? rd64(o + 80) : rd32(o + 76);
     uint32_t ndirs = rd32(o + fixed - 4);
     pe->ndirs = ndirs > WV_PE_DIR_COUNT ? WV_PE_DIR_COUNT : ndirs;
     if ((uint64_t)fixed + (uint64_t)pe->ndirs * 8 > opt_size)

@@ -94,6 +94,7 @@ typedef struct wv_pe {
     uint64_t image_base;
     uint32_t size_of_image, size_of_headers, section_alignment, file_alignment;
     uint32_t entry_rva;
+    uint64_t stack_reserve, stack_commit; /* SizeOfStackReserve / SizeOfStackCommit */
     uint32_t ndirs; /* NumberOfRvaAndSizes, clamped to 16; dirs past it read {0,0} */
     wv_pe_dir dirs[WV_PE_DIR_COUNT];
     unsigned nsections;

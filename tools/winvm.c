@@ -198,6 +198,8 @@ static void usage(void)
             "       winvm inspect FILE           a PE image: headers, sections and their page\n"
             "                                    protection, imports, exports, fixup pages, and\n"
             "                                    whether it maps straight or via the image cache\n"
+            "       winvm run APP.exe [ARGS...]  run a PE x86-64 console program (CRT-free, importing\n"
+            "                                    kernel32 functions winvm provides) on the MMU\n"
             "       winvm cache ls|clear         the per-user image cache: entries, sizes, sources\n");
 }
 
@@ -211,6 +213,8 @@ int main(int argc, char **argv)
         return cli_share(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
         return cli_inspect(argc - 2, argv + 2);
+    if (argc >= 3 && strcmp(argv[1], "run") == 0)
+        return winvm_run(argv[2], argc - 2, argv + 2);
     if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "ls") == 0)
         return winvm_cache_list(stdout) == 0 ? 0 : 1;
     if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "clear") == 0) {

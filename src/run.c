@@ -1,0 +1,249 @@
+/* run.c - running a PE x86-64 console program in this process (`winvm run`).
+ *
+ * The EXE is loaded as the main module (loader.c: at its preferred base, so hInstance is the
+ * same in every instance; its DLLs shared the same way), then its entry point is called with
+ * the Windows x64 convention on a stack laid out like a Windows thread's (stack.c: reserve and
+ * commit from the EXE's headers, a guard page that moves down as the stack grows), with gs
+ * pointing at a TEB as Windows code expects.  What the entry returns is ExitProcess's code;
+ * an exception nobody handles is reported and ends the process with the exception code as
+ * exit code (its low 8 bits, all Linux keeps, as Wine does).
+ *
+ * Only CRT-free programs and programs importing kernel32 functions winvm provides run: an
+ * import winvm does not provide stops the program before it starts, naming it.
+ */
+#define _GNU_SOURCE
+#include "image.h"
+
+#include <asm/prctl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- the command line ---- */
+
+static char *wv_cmdline_a;
+static WCHAR *wv_cmdline_w;
+
+/* Appends arg quoted as CommandLineToArgvW reads it back: quotes around args with spaces,
+ * tabs or quotes (or empty), a backslash before each quote, backslashes doubled before one. */
+static size_t wv_quote(char *out, const char *arg)
+{
+    size_t n = 0;
+    bool q = !*arg || strpbrk(arg, " \t\"");
+    if (q)
+        out ? out[n] = '"' : 0, n++;
+    for (const char *p = arg;; p++) {
+        size_t bs = 0;
+        while (*p == '\\')
+            p++, bs++;
+        size_t times = !*p ? (q ? 2 * bs : bs) : *p == '"' ? 2 * bs + 1 : bs;
+        for (size_t i = 0; i < times; i++)
+            out ? out[n] = '\\' : 0, n++;
+        if (!*p)
+            break;
+        out ? out[n] = *p : 0, n++;
+    }
+    if (q)
+        out ? out[n] = '"' : 0, n++;
+    return n;
+}
+
+static WCHAR *wv_utf16(const char *s)
+{
+    size_t n = strlen(s);
+    WCHAR *w = malloc((n + 1) * sizeof(WCHAR)), *o = w;
+    if (!w)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        uint32_t c = *p++;
+        int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+        c &= more ? 0x3fu >> more : 0x7fu;
+        while (more-- > 0 && (*p & 0xc0) == 0x80)
+            c = c << 6 | (*p++ & 0x3f);
+        if (c >= 0x10000)
+            *o++ = (WCHAR)(0xd800 + ((c - 0x10000) >> 10)), c = 0xdc00 + (c & 0x3ff);
+        *o++ = (WCHAR)c;
+    }
+    *o = 0;
+    return w;
+}
+
+void wv_set_command_line(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += wv_quote(NULL, argv[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            *p++ = ' ';
+        p += wv_quote(p, argv[i]);
+    }
+    *p = 0;
+    free(wv_cmdline_a);
+    free(wv_cmdline_w);
+    wv_cmdline_a = s;
+    wv_cmdline_w = wv_utf16(s);
+}
+
+/* A process not started by `winvm run` has its Linux arguments as command line. */
+static void wv_default_command_line(void)
+{
+    if (wv_cmdline_a)
+        return;
+    char buf[65536], *argv[1024];
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), argc = 0;
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    for (ssize_t i = 0; i < n && argc < 1024; i += (ssize_t)strlen(buf + i) + 1)
+        argv[argc++] = buf + i;
+    wv_set_command_line(argc, argv);
+}
+
+LPSTR WINAPI GetCommandLineA(void)
+{
+    wv_default_command_line();
+    return wv_cmdline_a;
+}
+
+LPWSTR WINAPI GetCommandLineW(void)
+{
+    wv_default_command_line();
+    return wv_cmdline_w;
+}
+
+/* ---- TEB and PEB ---- */
+
+/* The fields Windows x64 code reads through gs (winternl.h offsets). */
+enum {
+    WV_TEB_STACK_BASE = 0x08, WV_TEB_STACK_LIMIT = 0x10, WV_TEB_SELF = 0x30,
+    WV_TEB_PID = 0x40, WV_TEB_TID = 0x48, WV_TEB_TLS_POINTER = 0x58, WV_TEB_PEB = 0x60,
+    WV_PEB_IMAGE_BASE = 0x10, WV_PEB_PROCESSORS = 0xb8, WV_TEB_SIZE = 0x2000
+};
+
+static void wv_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
+
+static DWORD wv_make_teb(uintptr_t image, uintptr_t stack_lo, uintptr_t stack_hi, void **peb_out)
+{
+    uint8_t *teb = VirtualAlloc(NULL, WV_TEB_SIZE + WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    if (!teb)
+        return GetLastError();
+    uint8_t *peb = teb + WV_TEB_SIZE;
+    wv_put64(teb, WV_TEB_STACK_BASE, stack_hi);
+    wv_put64(teb, WV_TEB_STACK_LIMIT, stack_lo);
+    wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
+    wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
+    wv_put64(teb, WV_TEB_TID, (uint64_t)syscall(SYS_gettid));
+    wv_put64(teb, WV_TEB_PEB, (uintptr_t)peb);
+    wv_put64(peb, WV_PEB_IMAGE_BASE, image);
+    uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
+    memcpy(peb + WV_PEB_PROCESSORS, &ncpu, 4);
+    /* Linux x86-64 code never uses gs: it is free for the TEB, as on Windows. */
+    if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)teb) != 0)
+        return ERROR_NOT_SUPPORTED;
+    *peb_out = peb;
+    return 0;
+}
+
+/* ---- calling the entry point ---- */
+
+/* wv_call_on_stack(fn, arg, top): fn(arg) with the Windows x64 convention, rsp = top (16-byte
+ * aligned) less the 32-byte home area; back on our stack afterwards. */
+int wv_call_on_stack(void *fn, void *arg, void *top);
+__asm__(".text\n"
+        ".globl wv_call_on_stack\n"
+        ".hidden wv_call_on_stack\n"
+        ".type wv_call_on_stack,@function\n"
+        "wv_call_on_stack:\n"
+        "  push %rbp\n"
+        "  mov %rsp, %rbp\n"
+        "  mov %rdx, %rsp\n"
+        "  sub $32, %rsp\n"
+        "  mov %rsi, %rcx\n"
+        "  call *%rdi\n"
+        "  mov %rbp, %rsp\n"
+        "  pop %rbp\n"
+        "  ret\n"
+        ".size wv_call_on_stack, .-wv_call_on_stack\n");
+
+/* ---- checks before loading ---- */
+
+static int wv_refuse(const char *exe, const char *why)
+{
+    fprintf(stderr, "winvm run: %s: %s\n", exe, why);
+    return 126;
+}
+
+/* Checks exe can run here: 0, or the exit status after saying why not. */
+static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
+{
+    int fd = open(exe, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "winvm run: %s: %s\n", exe, strerror(errno));
+        return 127;
+    }
+    off_t size = lseek(fd, 0, SEEK_END);
+    void *p = size > 0 ? mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED)
+        return wv_refuse(exe, "empty or unreadable file");
+    static wv_pe pe;
+    char why[256];
+    int rc = 0;
+    if (wv_pe_parse(&pe, p, (size_t)size) != 0) {
+        snprintf(why, sizeof(why), "not a PE image: %s", pe.reason);
+        rc = wv_refuse(exe, why);
+    } else if (pe.machine != WV_PE_MACHINE_AMD64)
+        rc = wv_refuse(exe, pe.machine == WV_PE_MACHINE_I386
+                                ? "a 32-bit (i386) program: winvm runs x86-64 programs only"
+                                : "not an x86-64 program");
+    else if (pe.characteristics & WV_PE_FILE_DLL)
+        rc = wv_refuse(exe, "a DLL, not a program");
+    else if (pe.subsystem != 3) {
+        snprintf(why, sizeof(why), "subsystem %u (%s): winvm runs console programs only", pe.subsystem,
+                 pe.subsystem == 2 ? "GUI" : "not console");
+        rc = wv_refuse(exe, why);
+    } else if (!pe.entry_rva)
+        rc = wv_refuse(exe, "no entry point");
+    *reserve = pe.stack_reserve;
+    *commit = pe.stack_commit;
+    munmap(p, (size_t)size);
+    return rc;
+}
+
+int winvm_run(const char *exe, int argc, char **argv)
+{
+    uint64_t reserve, commit;
+    int rc = wv_check(exe, &reserve, &commit);
+    if (rc)
+        return rc;
+    wv_set_command_line(argc, argv);
+    uintptr_t base;
+    DWORD err = wv_loader_load_exe(exe, &base);
+    if (err) {
+        char why[600];
+        snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
+        return wv_refuse(exe, why);
+    }
+    void *top, *peb = NULL;
+    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
+    if (!lo || (err = wv_make_teb(base, lo, (uintptr_t)top, &peb)) != 0) {
+        fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, GetLastError());
+        return 126;
+    }
+    wv_exit_on_unhandled(true);
+    struct wv_image *img = wv_image_at(base);
+    void *entry = (void *)(base + img->pe.entry_rva);
+    /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */
+    int code = wv_call_on_stack(entry, peb, top);
+    ExitProcess((UINT)code);
+}
