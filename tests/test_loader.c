@@ -20,7 +20,6 @@
 #define WINVM_PE_IMAGES "/nonexistent"
 #endif
 
-const char *winvm_last_load_error(void);
 size_t winvm_module_count(void);
 
 typedef int(__attribute__((ms_abi)) * fn0)(void);
@@ -83,6 +82,7 @@ static uint64_t image_base_of(const char *name)
 Test(loader, dep_load_refcount_and_exports)
 {
     size_t before = winvm_module_count();
+    NEED_FREE(image_base_of("dep.dll"), 0x10000);
     HMODULE h = load("dep.dll");
     cr_assert_eq((uintptr_t)h, image_base_of("dep.dll"), "at its base");
     cr_assert_eq(GetModuleHandleA("DEP.DLL"), h, "names compare without case");
@@ -123,7 +123,9 @@ static void check_loadme(const char *name, bool relocate)
 {
     uint64_t pref = image_base_of(name);
     void *block = NULL;
-    if (relocate) {
+    if (!relocate)
+        NEED_FREE(pref, 0x10000);
+    else if (tu_range_free(pref, 0x10000)) { /* else taken already (a sanitizer's shadow) */
         block = VirtualAlloc((void *)(uintptr_t)pref, 0x10000, MEM_RESERVE, PAGE_NOACCESS);
         cr_assert_eq((uintptr_t)block, pref);
     }
@@ -299,6 +301,7 @@ Test(loader, not_an_image)
 
 Test(loader, stripped_relocations)
 {
+    NEED_FREE(image_base_of("noreloc.dll"), 0x10000);
     HMODULE h = load("noreloc.dll");
     cr_assert_eq((uintptr_t)h, image_base_of("noreloc.dll"));
     cr_assert_eq(AS(fn0, GetProcAddress(h, "noreloc_check"))(), 1);
@@ -347,7 +350,8 @@ struct child_pages {
 static void child_load(int out, DWORD policy, bool take, bool bump)
 {
     winvm_set_image_sharing(policy);
-    if (take && !VirtualAlloc((void *)(uintptr_t)image_base_of("loadme.dll"), 0x10000, MEM_RESERVE, PAGE_NOACCESS))
+    if (take && tu_range_free(image_base_of("loadme.dll"), 0x10000) &&
+        !VirtualAlloc((void *)(uintptr_t)image_base_of("loadme.dll"), 0x10000, MEM_RESERVE, PAGE_NOACCESS))
         _exit(3);
     HMODULE h = LoadLibraryA("loadme.dll");
     if (!h)
@@ -445,6 +449,7 @@ static uint64_t fixup_mask(void)
 Test(loader, processes_share_pages_and_copy_only_what_they_write)
 {
     enum { N = 4 };
+    NEED_FREE(image_base_of("loadme.dll"), 0x10000);
     struct kid k[N + 3];
     for (int i = 0; i < N; i++)
         spawn(&k[i], WINVM_IMAGE_SHARING_DEFAULT, false, i == N - 1);

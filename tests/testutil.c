@@ -84,6 +84,13 @@ char *tu_free_range(SIZE_T size)
     return p;
 }
 
+bool tu_range_free(uintptr_t addr, SIZE_T size)
+{
+    MEMORY_BASIC_INFORMATION m;
+    return VirtualQuery((void *)addr, &m, sizeof(m)) == sizeof(m) && m.State == MEM_FREE &&
+           (uintptr_t)m.BaseAddress + m.RegionSize >= addr + size;
+}
+
 int tu_host_of(DWORD prot)
 {
     switch (prot & 0xff) {

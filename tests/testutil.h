@@ -68,6 +68,15 @@ bool tu_resident(const void *addr);
 
 /* A 64 KiB-aligned range of size bytes that nothing occupies right now. */
 char *tu_free_range(SIZE_T size);
+/* True when [addr, addr+size) is free address space here (under AddressSanitizer the usual
+ * Windows image bases, 0x140000000 and up, lie in its shadow gap). */
+bool tu_range_free(uintptr_t addr, SIZE_T size);
+/* Skips the test when an image's preferred base is not free in this process. */
+#define NEED_FREE(addr, size)                                                                  \
+    do {                                                                                       \
+        if (!tu_range_free((uintptr_t)(addr), (size)))                                         \
+            cr_skip_test("%#lx is not free here (a sanitizer's shadow?)", (unsigned long)(addr)); \
+    } while (0)
 
 /* Host protection bits (as tu_host_prot) a committed page with protection prot must have;
  * modifiers above the low byte are ignored. */
