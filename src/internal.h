@@ -179,6 +179,17 @@ bool wv_page_allows(wv_page_t page, int access);
  * the next page down becomes the guard, as Windows grows a thread stack.  False when the
  * stack is exhausted (STATUS_STACK_OVERFLOW). */
 bool wv_stack_grow(struct wv_view *v, size_t i);
+/* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
+extern __thread uintptr_t wv_stack_lo, wv_stack_hi;
+void wv_stack_probe_slow(uintptr_t sp);
+/* Before winvm code runs on a PE thread's stack: touch the pages it may use, so their guard
+ * faults happen here, outside every lock (a fault under the lock cannot grow the stack). */
+static inline void wv_stack_probe(void)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp - wv_stack_lo < wv_stack_hi - wv_stack_lo)
+        wv_stack_probe_slow(sp);
+}
 
 /* ---- exceptions (except.c) ---- */
 #include <ucontext.h>

@@ -559,6 +559,7 @@ static __attribute__((ms_abi)) PVOID k32_AddVectoredExceptionHandler(ULONG first
 
 static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
 {
+    wv_stack_probe();
     pthread_mutex_lock(&wv_pe_handler_lock);
     ULONG removed = RemoveVectoredExceptionHandler(h);
     for (unsigned k = 0; removed && k < WV_PE_HANDLERS; k++)
@@ -573,19 +574,21 @@ static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
 /* ---- ms_abi thunks ----
  * K32_n(ret, Name, types...) defines k32_Name, an ms_abi function of n arguments that calls
  * Name; the compiler moves the arguments between the two conventions and saves what ms_abi
- * callers expect preserved (rsi, rdi, xmm6-xmm15). */
+ * callers expect preserved (rsi, rdi, xmm6-xmm15).  Each first makes sure the stack below has
+ * room for winvm's own frames (wv_stack_probe): Windows' system calls run on a kernel stack,
+ * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it. */
 #define K32_ABI static __attribute__((ms_abi))
-#define K32_0(r, f) K32_ABI r k32_##f(void) { return f(); }
-#define K32_1(r, f, A) K32_ABI r k32_##f(A a) { return f(a); }
-#define K32_2(r, f, A, B) K32_ABI r k32_##f(A a, B b) { return f(a, b); }
-#define K32_3(r, f, A, B, C) K32_ABI r k32_##f(A a, B b, C c) { return f(a, b, c); }
-#define K32_4(r, f, A, B, C, D) K32_ABI r k32_##f(A a, B b, C c, D d) { return f(a, b, c, d); }
+#define K32_0(r, f) K32_ABI r k32_##f(void) { wv_stack_probe(); return f(); }
+#define K32_1(r, f, A) K32_ABI r k32_##f(A a) { wv_stack_probe(); return f(a); }
+#define K32_2(r, f, A, B) K32_ABI r k32_##f(A a, B b) { wv_stack_probe(); return f(a, b); }
+#define K32_3(r, f, A, B, C) K32_ABI r k32_##f(A a, B b, C c) { wv_stack_probe(); return f(a, b, c); }
+#define K32_4(r, f, A, B, C, D) K32_ABI r k32_##f(A a, B b, C c, D d) { wv_stack_probe(); return f(a, b, c, d); }
 #define K32_5(r, f, A, B, C, D, E)                                                          \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e) { return f(a, b, c, d, e); }
+    K32_ABI r k32_##f(A a, B b, C c, D d, E e) { wv_stack_probe(); return f(a, b, c, d, e); }
 #define K32_6(r, f, A, B, C, D, E, F)                                                       \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g) { return f(a, b, c, d, e, g); }
+    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g) { wv_stack_probe(); return f(a, b, c, d, e, g); }
 #define K32_7(r, f, A, B, C, D, E, F, G)                                                    \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h) { return f(a, b, c, d, e, g, h); }
+    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
 
 K32_1(BOOL, CloseHandle, HANDLE)
 K32_7(HANDLE, CreateFileA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE)

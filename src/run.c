@@ -241,6 +241,7 @@ int winvm_run(const char *exe, int argc, char **argv)
         return 126;
     }
     wv_exit_on_unhandled(true);
+    wv_stack_lo = lo, wv_stack_hi = (uintptr_t)top;
     struct wv_image *img = wv_image_at(base);
     void *entry = (void *)(base + img->pe.entry_rva);
     /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */

@@ -8,5 +8,9 @@
 int cli_map(int argc, char **argv);   /* winvm map [PID|self] [--json] */
 int cli_share(int argc, char **argv); /* winvm share PID... */
 int cli_inspect(int argc, char **argv); /* winvm inspect FILE */
+/* winvm demo's second part: demo images in dir, results (json, svg) in outdir. */
+int cli_demo_sharing(const char *dir, const char *outdir);
+/* winvm map --svg PID OUT.svg */
+int cli_map_svg(const char *pid, const char *out);
 
 #endif

@@ -190,23 +190,54 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: winvm demo                   walk through reserve/commit/protect/query on the MMU\n"
+            "       winvm demo sharing [DIR [OUT]] the seed's figures: instances of DIR/app.exe sharing\n"
+            "                                    DIR/demolib.dll, measured; OUT/sharing.{json,svg}\n"
             "       winvm map [PID|self] [--json] a process's address space, VMMap style, with\n"
             "                                    resident pages split into shared and private\n"
+            "       winvm map --svg PID OUT.svg  its images' pages and the physical pages behind them\n"
             "       winvm share [--all] PID...   which processes share each page of a named\n"
             "                                    section (--all: of any file), and who holds\n"
             "                                    private copies\n"
             "       winvm inspect FILE           a PE image: headers, sections and their page\n"
             "                                    protection, imports, exports, fixup pages, and\n"
             "                                    whether it maps straight or via the image cache\n"
-            "       winvm run APP.exe [ARGS...]  run a PE x86-64 console program (CRT-free, importing\n"
+            "       winvm run [--reserve ADDR] APP.exe [ARGS...]\n"
+            "                                    run a PE x86-64 console program (CRT-free, importing\n"
             "                                    kernel32 functions winvm provides) on the MMU\n"
             "       winvm cache ls|clear         the per-user image cache: entries, sizes, sources\n");
 }
 
+/* winvm run [--reserve ADDR] APP.exe [ARGS...]: --reserve takes 64 KiB at ADDR first, so a
+ * DLL (or the EXE) that wants that base must go elsewhere (the demo's relocation). */
+static int cli_run(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[0], "--reserve") == 0) {
+        uintptr_t at = (uintptr_t)strtoull(argv[1], NULL, 0);
+        if (!VirtualAlloc((void *)at, 0x10000, MEM_RESERVE, PAGE_NOACCESS)) {
+            fprintf(stderr, "winvm run: cannot reserve %#lx: error %u\n", (unsigned long)at, GetLastError());
+            return 126;
+        }
+        argc -= 2, argv += 2;
+    }
+    return winvm_run(argv[0], argc, argv);
+}
+
+#ifndef WINVM_DEMO_DIR
+#define WINVM_DEMO_DIR ""
+#endif
+
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "demo") == 0)
-        return demo();
+    if (argc >= 3 && strcmp(argv[1], "demo") == 0 && strcmp(argv[2], "sharing") == 0)
+        return cli_demo_sharing(argc > 3 ? argv[3] : WINVM_DEMO_DIR, argc > 4 ? argv[4] : WINVM_DEMO_DIR);
+    if (argc >= 2 && strcmp(argv[1], "demo") == 0) {
+        int rc = demo();
+        if (rc == 0 && *WINVM_DEMO_DIR)
+            rc = cli_demo_sharing(WINVM_DEMO_DIR, WINVM_DEMO_DIR);
+        return rc;
+    }
+    if (argc == 5 && strcmp(argv[1], "map") == 0 && strcmp(argv[2], "--svg") == 0)
+        return cli_map_svg(argv[3], argv[4]);
     if (argc >= 2 && strcmp(argv[1], "map") == 0)
         return cli_map(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "share") == 0)
@@ -214,7 +245,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
         return cli_inspect(argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "run") == 0)
-        return winvm_run(argv[2], argc - 2, argv + 2);
+        return cli_run(argc - 2, argv + 2);
     if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "ls") == 0)
         return winvm_cache_list(stdout) == 0 ? 0 : 1;
     if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "clear") == 0) {
