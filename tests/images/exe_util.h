@@ -9,18 +9,23 @@
  *   eu_hex(v)   "0x" then lowercase hex digits, no leading zeros ("0x0", "0x140000000")
  *   eu_check(name, cond)  writes "ok NAME\n" or "FAIL NAME\n" in one WriteFile and counts
  *                         failures in *eu_failures() (the program's exit code).
- * Only kernel32's GetStdHandle and WriteFile are used here.
+ * Only kernel32's GetStdHandle and WriteFile are used here.  Loops that gcc -O2 could turn into
+ * calls to strlen/memset/memcpy (which a -nostdlib program lacks) are written so it cannot.
  */
 #ifndef WINVM_TEST_EXE_UTIL_H
 #define WINVM_TEST_EXE_UTIL_H
 
 #include <windows.h>
 
+/* The empty asm keeps gcc -O2 from turning the loop back into a call to strlen, which a
+ * -nostdlib program does not have. */
 static inline SIZE_T eu_strlen(const char *s)
 {
     SIZE_T n = 0;
-    while (s[n])
+    while (s[n]) {
         n++;
+        __asm__("" : "+r"(n));
+    }
     return n;
 }
 
