@@ -1384,6 +1384,7 @@ static void write_json(FILE *f, const struct results *r)
             r->pss.procs, (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.rss_kib, r->pss.ratio,
             r->pass_pss ? "true" : "false");
     bench_images_json(f);
+    bench_run_json(f);
     json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
                  false);
     json_scaling(f, "scaling_2_threads_neighbour",
@@ -1533,6 +1534,7 @@ int main(int argc, char **argv)
     ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
     self[sn > 0 ? sn : 0] = 0;
     bench_images_run(self);
+    bench_run_measure();
     r.all_pass = r.all_pass && bench_images_pass();
 
     r.pass_section = r.section.ratio_med <= TARGET_SECTION;
@@ -1543,6 +1545,7 @@ int main(int argc, char **argv)
 
     print_table(&r);
     bench_images_table();
+    bench_run_table();
     write_json(stdout, &r);
     fflush(stdout);
     if (json_path) {

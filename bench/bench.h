@@ -23,4 +23,9 @@ void bench_images_json(FILE *f);
 bool bench_images_pass(void);
 int bench_image_child_main(int argc, char **argv);
 
+/* bench_run.c */
+void bench_run_measure(void);
+void bench_run_table(void);
+void bench_run_json(FILE *f);
+
 #endif
