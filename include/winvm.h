@@ -152,6 +152,7 @@ typedef ULONG_PTR *PULONG_PTR;
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 #define STATUS_NONCONTINUABLE_EXCEPTION 0xC0000025u
 #define STATUS_STACK_OVERFLOW 0xC00000FDu
+#define STATUS_PROCEDURE_NOT_FOUND 0xC000007Au
 #define EXCEPTION_STACK_OVERFLOW STATUS_STACK_OVERFLOW
 #define EXCEPTION_ACCESS_VIOLATION STATUS_ACCESS_VIOLATION
 #define EXCEPTION_IN_PAGE_ERROR STATUS_IN_PAGE_ERROR
@@ -393,6 +394,11 @@ WINBASEAPI ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
  * the vectored handlers declined it), with the exception copied to *record when record is
  * not NULL.  Tries nest; the innermost one catches. */
 typedef void (*winvm_try_fn)(void *arg);
+/* Raises a software exception: vectored handlers, then the innermost winvm_try, else the
+ * process ends with the unhandled-exception report.  Returns when a handler continued
+ * (never for EXCEPTION_NONCONTINUABLE: continuing one raises STATUS_NONCONTINUABLE_EXCEPTION). */
+WINBASEAPI void WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments,
+                                      const ULONG_PTR *lpArguments);
 WINBASEAPI DWORD winvm_try(winvm_try_fn fn, void *arg, PEXCEPTION_RECORD record);
 
 /* ---- write watches ---- */

@@ -288,6 +288,8 @@ static const char *wv_code_name(DWORD code)
     case STATUS_GUARD_PAGE_VIOLATION: return "STATUS_GUARD_PAGE_VIOLATION";
     case STATUS_IN_PAGE_ERROR: return "EXCEPTION_IN_PAGE_ERROR";
     case STATUS_STACK_OVERFLOW: return "EXCEPTION_STACK_OVERFLOW";
+    case STATUS_PROCEDURE_NOT_FOUND: return "STATUS_PROCEDURE_NOT_FOUND: an import winvm does not provide";
+    case STATUS_NONCONTINUABLE_EXCEPTION: return "EXCEPTION_NONCONTINUABLE_EXCEPTION";
     default: return "exception";
     }
 }
@@ -320,6 +322,23 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
     p = wv_put(p, wv_code_name(rec->ExceptionCode));
     p = wv_put(p, ") at ");
     p = wv_put_hex(p, (uintptr_t)rec->ExceptionAddress);
+    bool memory = rec->ExceptionCode == STATUS_ACCESS_VIOLATION || rec->ExceptionCode == STATUS_IN_PAGE_ERROR ||
+                  rec->ExceptionCode == STATUS_GUARD_PAGE_VIOLATION || rec->ExceptionCode == STATUS_STACK_OVERFLOW;
+    if (!memory) {
+        if (rec->ExceptionCode == STATUS_PROCEDURE_NOT_FOUND && rec->NumberParameters == 1 && rec->ExceptionInformation[0]) {
+            p = wv_put(p, ": ");
+            const char *what = (const char *)rec->ExceptionInformation[0];
+            size_t n = 0;
+            while (what[n] && n < 200)
+                n++;
+            memcpy(p, what, n);
+            p += n;
+        }
+        p = wv_put(p, "\n");
+        ssize_t unused = write(STDERR_FILENO, buf, (size_t)(p - buf));
+        (void)unused;
+        return;
+    }
     p = wv_put(p, kind == WV_WRITE ? ": writing " : kind == WV_EXEC ? ": executing " : ": reading ");
     p = wv_put_hex(p, addr);
     if (!wv_space_locked_by_self()) {
@@ -379,5 +398,37 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
     wv_unhandled(rec);
     if (wv_unhandled_exits)
         _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
+    wv_terminate();
+}
+
+/* ---- software exceptions ---- */
+
+void WINAPI RaiseException(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args)
+{
+    EXCEPTION_RECORD rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = code;
+    rec.ExceptionFlags = flags & EXCEPTION_NONCONTINUABLE;
+    rec.ExceptionAddress = __builtin_return_address(0);
+    rec.NumberParameters = nargs > EXCEPTION_MAXIMUM_PARAMETERS ? EXCEPTION_MAXIMUM_PARAMETERS : nargs;
+    for (DWORD i = 0; args && i < rec.NumberParameters; i++)
+        rec.ExceptionInformation[i] = args[i];
+    ucontext_t uc;
+    getcontext(&uc); /* the handlers see (and may change, to no effect) this point's registers */
+    wv_dispatch(&rec, &uc);
+    if (!(flags & EXCEPTION_NONCONTINUABLE))
+        return;
+    /* A handler continued what cannot be continued: Windows raises this, nested. */
+    EXCEPTION_RECORD outer = rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = STATUS_NONCONTINUABLE_EXCEPTION;
+    rec.ExceptionFlags = EXCEPTION_NONCONTINUABLE;
+    rec.ExceptionRecord = &outer;
+    rec.ExceptionAddress = outer.ExceptionAddress;
+    getcontext(&uc);
+    wv_dispatch(&rec, &uc);
+    wv_unhandled(&rec);
+    if (wv_unhandled_exits)
+        _exit((int)(rec.ExceptionCode & 0xff));
     wv_terminate();
 }

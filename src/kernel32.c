@@ -643,6 +643,7 @@ K32_3(SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_4(SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
 K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
 K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
+K32_4(void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *)
 K32_0(LPSTR, GetCommandLineA)
 K32_0(LPWSTR, GetCommandLineW)
 K32_5(BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
@@ -714,6 +715,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(OpenFileMappingW),
     K32(QueryPerformanceCounter),
     K32(QueryPerformanceFrequency),
+    K32(RaiseException),
     K32(ReadFile),
     K32(RemoveVectoredExceptionHandler),
     K32(ResetWriteWatch),

@@ -331,6 +331,51 @@ static void *wv_resolve(struct wv_module *m, const char *name, uint32_t ordinal,
     return (void *)(m->base + w.found->rva);
 }
 
+/* ---- stubs for imports winvm does not provide (WINVM_MISSING_IMPORTS=stub) ----
+ * Each stub is a few instructions in an executable page: load the import's name into rcx and
+ * jump to wv_missing_called, which reports it and raises STATUS_PROCEDURE_NOT_FOUND (non-
+ * continuable) with the name as its parameter.  Stubs live as long as the process. */
+
+#define WV_STUB_BYTES 32
+
+static __attribute__((ms_abi, noreturn)) void wv_missing_called(const char *what)
+{
+    ULONG_PTR arg = (ULONG_PTR)what;
+    RaiseException(STATUS_PROCEDURE_NOT_FOUND, EXCEPTION_NONCONTINUABLE, 1, &arg);
+    _exit(127); /* not reached: a noncontinuable exception never returns */
+}
+
+static bool wv_stub_mode(void)
+{
+    const char *e = getenv("WINVM_MISSING_IMPORTS");
+    return e && !strcmp(e, "stub");
+}
+
+static void *wv_missing_stub(const char *what)
+{
+    static uint8_t *page;
+    static size_t used = 4096;
+    char *name = strdup(what);
+    if (!name)
+        return NULL;
+    if (used + WV_STUB_BYTES > 4096) {
+        page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (page == MAP_FAILED)
+            return page = NULL, free(name), NULL;
+        used = 0;
+    }
+    uint8_t *s = page + used;
+    uint64_t a = (uint64_t)(uintptr_t)name, f = (uint64_t)(uintptr_t)wv_missing_called;
+    if (mprotect(page, 4096, PROT_READ | PROT_WRITE) != 0)
+        return free(name), NULL;
+    s[0] = 0x48, s[1] = 0xb9, memcpy(s + 2, &a, 8);   /* mov rcx, name */
+    s[10] = 0x48, s[11] = 0xb8, memcpy(s + 12, &f, 8); /* mov rax, wv_missing_called */
+    s[20] = 0xff, s[21] = 0xe0;                        /* jmp rax */
+    used += WV_STUB_BYTES;
+    mprotect(page, 4096, PROT_READ | PROT_EXEC);
+    return s;
+}
+
 /* ---- imports ---- */
 
 struct wv_binding {
@@ -339,6 +384,7 @@ struct wv_binding {
     const char *dll;         /* the DLL the cached target is for */
     struct wv_module *target; /* NULL with k32 set: kernel32 */
     bool k32;
+    bool missing;             /* the DLL was not found (stub mode goes on) */
     DWORD err;
 };
 
@@ -352,9 +398,15 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
         b->dll = imp->dll;
         b->k32 = wv_is_kernel32(norm);
         b->target = NULL;
+        b->missing = false;
         if (!b->k32) {
             struct wv_module *t;
             DWORD err = wv_load(norm, b->dir, true, &t);
+            if (err == ERROR_MOD_NOT_FOUND && wv_stub_mode()) {
+                free(norm);
+                b->missing = true;
+                goto resolve; /* every import from it gets a stub */
+            }
             if (err) {
                 free(norm);
                 return b->err = err, 1;
@@ -368,8 +420,11 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
         }
         free(norm);
     }
+resolve:;
     void *p;
-    if (b->k32)
+    if (b->missing)
+        p = NULL;
+    else if (b->k32)
         p = imp->by_ordinal ? NULL : wv_k32_lookup(imp->name);
     else
         p = wv_resolve(b->target, imp->by_ordinal ? NULL : imp->name, imp->ordinal, 0);
@@ -379,8 +434,11 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
             snprintf(what, sizeof(what), "%s!#%u", imp->dll, imp->ordinal);
         else
             snprintf(what, sizeof(what), "%s!%s", imp->dll, imp->name);
-        wv_say("%s imports %s, which winvm cannot provide", b->m->name, what);
-        return b->err = ERROR_PROC_NOT_FOUND, 1;
+        /* With WINVM_MISSING_IMPORTS=stub the slot gets a stub that raises when called. */
+        if (!wv_stub_mode() || !(p = wv_missing_stub(what))) {
+            wv_say("%s imports %s, which winvm cannot provide", b->m->name, what);
+            return b->err = b->missing ? ERROR_MOD_NOT_FOUND : ERROR_PROC_NOT_FOUND, 1;
+        }
     }
     uint64_t v = (uint64_t)(uintptr_t)p;
     memcpy((void *)(b->m->base + imp->iat_rva), &v, sizeof(v));
@@ -391,7 +449,7 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
  * keeps the protection its section gives, read-only after binding when it is in .rdata). */
 static DWORD wv_bind(struct wv_module *m, const char *dir)
 {
-    struct wv_binding b = {m, dir, NULL, NULL, false, 0};
+    struct wv_binding b = {m, dir, NULL, NULL, false, false, 0};
     DWORD err = wv_image_host_writable(m->base, true);
     if (err)
         return err;
@@ -533,6 +591,8 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
     DWORD err = wv_load(name, wv_main_dir(dir, sizeof(dir)), bind, &m);
     if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
         wv_release(m); /* everything this load brought in goes with it */
+    if (!err)
+        wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
     pthread_mutex_unlock(&wv_loader_lock);
     free(name);
     if (err) {

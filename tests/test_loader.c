@@ -492,3 +492,32 @@ Test(loader, processes_share_pages_and_copy_only_what_they_write)
     for (int i = 0; i < N + 3; i++)
         reap(&k[i]);
 }
+
+/* ---- WINVM_MISSING_IMPORTS=stub: a load that would fail binds stubs that raise ---- */
+
+static void call_fn0(void *f) { AS(fn0, f)(); }
+
+Test(loader, missing_imports_as_stubs)
+{
+    setenv("WINVM_MISSING_IMPORTS", "stub", 1);
+    HMODULE m = load("missing.dll");    /* absent.dll!nothere */
+    HMODULE p = load("missingproc.dll"); /* dep.dll!dep_nothere */
+    cr_assert_str_empty(winvm_last_load_error());
+    EXCEPTION_RECORD rec;
+    struct {
+        HMODULE h;
+        const char *what;
+    } cases[] = {{m, "absent.dll!nothere"}, {p, "dep.dll!dep_nothere"}};
+    for (int i = 0; i < 2; i++) {
+        FARPROC f = GetProcAddress(cases[i].h, (LPCSTR)1);
+        cr_assert_not_null(f);
+        cr_assert_eq(winvm_try(call_fn0, (void *)(uintptr_t)f, &rec), STATUS_PROCEDURE_NOT_FOUND);
+        cr_assert_eq(rec.ExceptionFlags, EXCEPTION_NONCONTINUABLE);
+        cr_assert_eq(rec.NumberParameters, 1);
+        cr_assert_str_eq((const char *)rec.ExceptionInformation[0], cases[i].what);
+    }
+    FreeLibrary(m);
+    FreeLibrary(p);
+    unsetenv("WINVM_MISSING_IMPORTS");
+    load_fails("missing.dll", ERROR_MOD_NOT_FOUND, "absent.dll");
+}
