@@ -165,9 +165,12 @@ static __thread int wv_ntries;
 static __thread uint64_t wv_try_serial;
 static __thread EXCEPTION_RECORD wv_try_caught;
 
+static volatile bool wv_unhandled_exits;
+
+/* Under `winvm run` every fault is the program's: there is no Linux code to chain to. */
 bool wv_exceptions_wanted(void)
 {
-    return wv_ntries > 0 || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
+    return wv_unhandled_exits || wv_ntries > 0 || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
 }
 
 /* Drops recorded frames at or below sp: the stack has come back above them. */
@@ -357,8 +360,6 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
     ssize_t unused = write(STDERR_FILENO, buf, (size_t)(p - buf));
     (void)unused;
 }
-
-static volatile bool wv_unhandled_exits;
 
 void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
 
