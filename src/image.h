@@ -71,6 +71,9 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
 /* `winvm run`: runs exe (argv[0] is exe as the user named it) in this process; returns only
  * when it cannot start (the exit status, after saying why on stderr). */
 int winvm_run(const char *exe, int argc, char **argv);
+/* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
+ * thread has no TEB (it is not running PE code under `winvm run`). */
+void **wv_teb_tls_slots(void);
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
 void wv_set_command_line(int argc, char **argv);
 

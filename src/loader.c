@@ -49,6 +49,7 @@ struct wv_module {
     bool attached;         /* DllMain(PROCESS_ATTACH) returned TRUE */
     bool bound;            /* imports bound; not yet initialised when !attached */
     bool is_dll;
+    int tls_index;         /* its static TLS slot, or -1 */
     size_t ndeps;
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
 };
@@ -200,6 +201,7 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
 
 static void wv_call_tls(struct wv_module *m, DWORD reason);
 static void wv_release(struct wv_module *m);
+static void wv_tls_detach(struct wv_module *m);
 
 /* Drops a reference; at the last, detaches (if attached), unmaps and drops its own. */
 static void wv_release(struct wv_module *m)
@@ -220,6 +222,7 @@ static void wv_release(struct wv_module *m)
         }
     if (wv_main_module == m)
         wv_main_module = NULL;
+    wv_tls_detach(m);
     UnmapViewOfFile((void *)m->base);
     for (size_t i = m->ndeps; i-- > 0;)
         wv_release(m->deps[i]);
@@ -445,6 +448,72 @@ resolve:;
     return 0;
 }
 
+/* ---- static TLS (.tls): a slot per module, a block per thread ----
+ * Windows gives each image with a TLS directory an index, writes it to *AddressOfIndex, and
+ * gives every thread a block (the template, then SizeOfZeroFill zero bytes) found at
+ * TEB->ThreadLocalStoragePointer[index]: what mingw's and MSVC's __declspec(thread) code
+ * reads through gs.  Threads with a TEB are `winvm run`'s (run.c). */
+
+#define WV_TLS_SLOTS 256
+static bool wv_tls_used[WV_TLS_SLOTS];
+
+struct wv_tls_dir {
+    uint64_t start, end, index_va, callbacks_va;
+    uint32_t zero_fill, characteristics;
+};
+
+/* Sets up m's TLS slot, with the image writable (inside the binding window). */
+static DWORD wv_tls_attach(struct wv_module *m)
+{
+    const wv_pe_dir *d = &m->img->pe.dirs[WV_PE_DIR_TLS];
+    m->tls_index = -1;
+    if (!d->rva || d->size < sizeof(struct wv_tls_dir) || d->rva + sizeof(struct wv_tls_dir) > m->img->size)
+        return 0;
+    struct wv_tls_dir t;
+    memcpy(&t, (void *)(m->base + d->rva), sizeof(t)); /* relocated already: VAs of this view */
+    uint64_t lo = m->base, hi = m->base + m->img->size;
+    if (t.start > t.end || (t.start && (t.start < lo || t.end > hi)) || t.index_va < lo || t.index_va + 4 > hi ||
+        t.zero_fill > (1u << 24)) {
+        wv_say("%s: TLS directory out of the image%s", m->name, NULL);
+        return ERROR_BAD_EXE_FORMAT;
+    }
+    int slot = 0;
+    while (slot < WV_TLS_SLOTS && wv_tls_used[slot])
+        slot++;
+    if (slot == WV_TLS_SLOTS) {
+        wv_say("%s: no static TLS slot left%s", m->name, NULL);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    size_t tsize = (size_t)(t.end - t.start), size = tsize + t.zero_fill;
+    void **slots = wv_teb_tls_slots();
+    if (slots) {
+        char *block = calloc(1, size ? size : 1);
+        if (!block)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        if (tsize)
+            memcpy(block, (void *)(uintptr_t)t.start, tsize);
+        slots[slot] = block;
+    }
+    wv_tls_used[slot] = true;
+    m->tls_index = slot;
+    uint32_t idx = (uint32_t)slot;
+    memcpy((void *)(uintptr_t)t.index_va, &idx, 4);
+    return 0;
+}
+
+static void wv_tls_detach(struct wv_module *m)
+{
+    if (m->tls_index < 0)
+        return;
+    void **slots = wv_teb_tls_slots();
+    if (slots) {
+        free(slots[m->tls_index]);
+        slots[m->tls_index] = NULL;
+    }
+    wv_tls_used[m->tls_index] = false;
+    m->tls_index = -1;
+}
+
 /* Binds m's imports with the image writable for the loader (the model is unchanged: the IAT
  * keeps the protection its section gives, read-only after binding when it is in .rdata). */
 static DWORD wv_bind(struct wv_module *m, const char *dir)
@@ -454,6 +523,8 @@ static DWORD wv_bind(struct wv_module *m, const char *dir)
     if (err)
         return err;
     DWORD st = wv_pe_imports(&m->img->pe, false, wv_bind_one, &b);
+    if (!b.err && !st)
+        b.err = wv_tls_attach(m);
     wv_image_host_writable(m->base, false);
     if (!b.err && st)
         wv_say("%s: malformed import table%s", m->name, NULL);
@@ -532,6 +603,7 @@ static DWORD wv_load(const char *name, const char *from, bool bind, struct wv_mo
             }
             m->path = real;
             m->name = wv_basename(real);
+            m->tls_index = -1;
             DWORD err = wv_map_module(fd, real, m);
             close(fd);
             if (err) {

@@ -132,25 +132,38 @@ enum {
 
 static void wv_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
 
-static DWORD wv_make_teb(uintptr_t image, uintptr_t stack_lo, uintptr_t stack_hi, void **peb_out)
+static __thread uint8_t *wv_teb;
+
+void **wv_teb_tls_slots(void)
 {
-    uint8_t *teb = VirtualAlloc(NULL, WV_TEB_SIZE + WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    void **slots = NULL;
+    if (wv_teb)
+        memcpy(&slots, wv_teb + WV_TEB_TLS_POINTER, sizeof(slots));
+    return slots;
+}
+
+static DWORD wv_make_teb(uintptr_t stack_lo, uintptr_t stack_hi, void **peb_out)
+{
+    /* TEB, PEB, then the static TLS pointer array (256 slots, loader.c). */
+    uint8_t *teb = VirtualAlloc(NULL, WV_TEB_SIZE + 2 * WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
+                                PAGE_READWRITE);
     if (!teb)
         return GetLastError();
     uint8_t *peb = teb + WV_TEB_SIZE;
+    wv_put64(teb, WV_TEB_TLS_POINTER, (uintptr_t)(peb + WV_PAGE_SIZE));
     wv_put64(teb, WV_TEB_STACK_BASE, stack_hi);
     wv_put64(teb, WV_TEB_STACK_LIMIT, stack_lo);
     wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
     wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
     wv_put64(teb, WV_TEB_TID, (uint64_t)syscall(SYS_gettid));
     wv_put64(teb, WV_TEB_PEB, (uintptr_t)peb);
-    wv_put64(peb, WV_PEB_IMAGE_BASE, image);
     uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
     memcpy(peb + WV_PEB_PROCESSORS, &ncpu, 4);
     /* Linux x86-64 code never uses gs: it is free for the TEB, as on Windows. */
     if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)teb) != 0)
         return ERROR_NOT_SUPPORTED;
     *peb_out = peb;
+    wv_teb = teb;
     return 0;
 }
 
@@ -227,19 +240,23 @@ int winvm_run(const char *exe, int argc, char **argv)
     if (rc)
         return rc;
     wv_set_command_line(argc, argv);
+    /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
+     * away from the low addresses images ask for. */
+    void *top, *peb = NULL;
+    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
+    DWORD err = lo ? wv_make_teb(lo, (uintptr_t)top, &peb) : GetLastError();
+    if (err) {
+        fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
+        return 126;
+    }
     uintptr_t base;
-    DWORD err = wv_loader_load_exe(exe, &base);
+    err = wv_loader_load_exe(exe, &base);
     if (err) {
         char why[600];
         snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
         return wv_refuse(exe, why);
     }
-    void *top, *peb = NULL;
-    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
-    if (!lo || (err = wv_make_teb(base, lo, (uintptr_t)top, &peb)) != 0) {
-        fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, GetLastError());
-        return 126;
-    }
+    wv_put64(peb, WV_PEB_IMAGE_BASE, base);
     wv_exit_on_unhandled(true);
     wv_stack_lo = lo, wv_stack_hi = (uintptr_t)top;
     struct wv_image *img = wv_image_at(base);

@@ -38,7 +38,8 @@ LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
         wv_set_error(ERROR_INVALID_PARAMETER);
         return NULL;
     }
-    char *base = VirtualAlloc(NULL, reserve, MEM_RESERVE, PAGE_READWRITE);
+    /* Top-down: away from the low addresses images ask for (run.c places it before them). */
+    char *base = VirtualAlloc(NULL, reserve, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE);
     if (!base)
         return NULL;
     char *hi = base + reserve;
