@@ -39,6 +39,10 @@ static void print_headers(const wv_pe *pe)
     printf("size of image      %#x\nsize of headers    %#x\n", pe->size_of_image, pe->size_of_headers);
     printf("section alignment  %#x\nfile alignment     %#x\n", pe->section_alignment, pe->file_alignment);
     printf("entry point RVA    %#x\n", pe->entry_rva);
+    printf("subsystem          %u (%s)\n", pe->subsystem,
+           pe->subsystem == 3 ? "console" : pe->subsystem == 2 ? "GUI" : pe->subsystem == 1 ? "native" : "other");
+    printf("stack reserve      %#llx, commit %#llx\n", (unsigned long long)pe->stack_reserve,
+           (unsigned long long)pe->stack_commit);
 }
 
 static void print_sections(const wv_pe *pe)
