@@ -180,14 +180,16 @@ bool wv_page_allows(wv_page_t page, int access);
  * stack is exhausted (STATUS_STACK_OVERFLOW). */
 bool wv_stack_grow(struct wv_view *v, size_t i);
 /* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
-extern __thread uintptr_t wv_stack_lo, wv_stack_hi;
+extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
+#define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */
 void wv_stack_probe_slow(uintptr_t sp);
 /* Before winvm code runs on a PE thread's stack: touch the pages it may use, so their guard
  * faults happen here, outside every lock (a fault under the lock cannot grow the stack). */
 static inline void wv_stack_probe(void)
 {
+    /* Stacks never shrink: once probed down to wv_stack_probed, a call above needs nothing. */
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp - wv_stack_lo < wv_stack_hi - wv_stack_lo)
+    if (sp - wv_stack_lo < wv_stack_hi - wv_stack_lo && sp - WV_PROBE_BYTES < wv_stack_probed)
         wv_stack_probe_slow(sp);
 }
 

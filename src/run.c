@@ -98,15 +98,20 @@ static void wv_default_command_line(void)
 {
     if (wv_cmdline_a)
         return;
-    char buf[65536], *argv[1024];
+    enum { CAP = 65536, MAXARGS = 1024 }; /* on the heap: this may run on a PE thread's stack */
+    char *buf = malloc(CAP), **argv = malloc(MAXARGS * sizeof(char *));
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), argc = 0;
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+    ssize_t n = fd >= 0 && buf ? read(fd, buf, CAP - 1) : 0;
     if (fd >= 0)
         close(fd);
-    buf[n > 0 ? n : 0] = 0;
-    for (ssize_t i = 0; i < n && argc < 1024; i += (ssize_t)strlen(buf + i) + 1)
+    if (buf)
+        buf[n > 0 ? n : 0] = 0;
+    for (ssize_t i = 0; argv && i < n && argc < MAXARGS; i += (ssize_t)strlen(buf + i) + 1)
         argv[argc++] = buf + i;
-    wv_set_command_line(argc, argv);
+    if (buf && argv)
+        wv_set_command_line(argc, argv);
+    free(buf);
+    free(argv);
 }
 
 LPSTR WINAPI GetCommandLineA(void)
@@ -258,7 +263,7 @@ int winvm_run(const char *exe, int argc, char **argv)
     }
     wv_put64(peb, WV_PEB_IMAGE_BASE, base);
     wv_exit_on_unhandled(true);
-    wv_stack_lo = lo, wv_stack_hi = (uintptr_t)top;
+    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
     struct wv_image *img = wv_image_at(base);
     void *entry = (void *)(base + img->pe.entry_rva);
     /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */

@@ -9,15 +9,16 @@
  */
 #include "internal.h"
 
-#define WV_PROBE_BYTES ((uintptr_t)48 * 1024) /* winvm's deepest path uses well under this */
-
-__thread uintptr_t wv_stack_lo, wv_stack_hi;
+__thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 
 void wv_stack_probe_slow(uintptr_t sp)
 {
     uintptr_t floor = wv_stack_lo + WV_PAGE_SIZE; /* page 0 is never committed */
-    for (uintptr_t a = wv_page_down(sp); a >= floor && sp - a <= WV_PROBE_BYTES; a -= WV_PAGE_SIZE)
+    uintptr_t want = sp - WV_PROBE_BYTES > floor ? wv_page_down(sp - WV_PROBE_BYTES) : floor;
+    uintptr_t a = wv_page_down(sp) < wv_stack_probed ? wv_page_down(sp) : wv_stack_probed;
+    for (; a >= want; a -= WV_PAGE_SIZE)
         (void)*(volatile char *)a; /* a guard here grows the stack, or raises the overflow */
+    wv_stack_probed = want;
 }
 
 bool wv_stack_grow(struct wv_view *v, size_t i)
