@@ -87,6 +87,8 @@ int wv_cache_entry(struct wv_image *img, uint64_t base);
 DWORD wv_image_fixups(struct wv_image *img, uint64_t base, uint8_t *mem);
 /* `winvm cache ls|clear`: lists the entries (newest use first); removes them all (count). */
 int winvm_cache_list(FILE *out);
+/* The source file an image-cache entry was laid out from (for labels); false if not an entry. */
+bool wv_cache_source(const char *entry, char *out, size_t cap);
 int winvm_cache_clear(void);
 /* Lays out img for base into buf (img->size bytes, zeroed by the caller). */
 DWORD wv_image_layout(struct wv_image *img, uint64_t base, uint8_t *buf);

@@ -309,6 +309,20 @@ static void wv_cache_evict(const char *dir)
     free(list);
 }
 
+bool wv_cache_source(const char *entry, char *out, size_t cap)
+{
+    struct wv_cache_header h;
+    int fd = open(entry, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    bool ok = fd >= 0 && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == WV_CACHE_MAGIC;
+    if (fd >= 0)
+        close(fd);
+    if (ok) {
+        h.source[sizeof(h.source) - 1] = 0;
+        snprintf(out, cap, "%s", h.source);
+    }
+    return ok;
+}
+
 int winvm_cache_list(FILE *out)
 {
     const char *why, *dir = wv_cache_dir(&why);

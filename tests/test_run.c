@@ -249,3 +249,25 @@ Test(run, two_instances_same_hinstance_shared_pages)
     stop_instance(&a);
     stop_instance(&b);
 }
+
+Test(run, map_svg_draws_a_running_program)
+{
+    struct inst a;
+    start_instance(&a, false);
+    char out[64], cmd[256];
+    snprintf(out, sizeof(out), "/tmp/winvm-test-svg.%d.svg", (int)getpid());
+    snprintf(cmd, sizeof(cmd), "%s map --svg %d %s > /dev/null", WINVM_CLI, (int)a.pid, out);
+    cr_assert_eq(system(cmd), 0);
+    stop_instance(&a);
+    FILE *f = fopen(out, "r");
+    cr_assert_not_null(f);
+    static char svg[1 << 20];
+    size_t n = fread(svg, 1, sizeof(svg) - 1, f);
+    fclose(f);
+    unlink(out);
+    svg[n] = 0;
+    cr_assert(strstr(svg, "<svg") && strstr(svg, "</svg>"));
+    cr_assert(strstr(svg, "instance.exe at 0x"), "the EXE's image is drawn");
+    cr_assert(strstr(svg, "dep.dll at 0x"), "its DLL is drawn");
+    cr_assert(strstr(svg, "physical memory"));
+}

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "pages.h"
+#include "image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -349,9 +350,11 @@ int cli_map_svg(const char *pid, const char *out)
         size_t np = (end - start) / 4096 < MAXPAGES ? (end - start) / 4096 : MAXPAGES;
         if (pages_read(p, start, np, pages[nrows]) != 0)
             continue;
-        const char *base = strrchr(g[i].path, '/');
-        snprintf(labels[nrows], sizeof(labels[nrows]), "%.120s at %#llx", base ? base + 1 : g[i].path,
-                 (unsigned long long)start);
+        char source[1024];
+        bool cached = wv_cache_source(g[i].path, source, sizeof(source));
+        const char *name = cached ? source : g[i].path, *base = strrchr(name, '/');
+        snprintf(labels[nrows], sizeof(labels[nrows]), "%.100s at %#llx%s", base ? base + 1 : name,
+                 (unsigned long long)start, cached ? " (image cache)" : "");
         rows[nrows] = (struct svg_row){labels[nrows], pages[nrows], np};
         nrows++;
     }

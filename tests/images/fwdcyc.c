@@ -1,10 +1,12 @@
 /* fwdcyc.c - fwdcyc.dll: export FORWARDERS that lead back into the same DLL, some resolvable,
  * some in endless cycles.  CRT-free (mingw-w64, -nostdlib -shared -e DllEntry), built by
  * tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR.  ImageBase 0x272000000, DYNAMIC_BASE.  No
- * imports at all (its import directory is empty), no .reloc entries.
+ * imports at all (its import directory holds only the null terminator), no base relocations
+ * (DataDirectory[5] empty).
  *
- * Exports (fwdcyc.def; ordinal base 1; the forwarder strings are in the export section, as
- * `objdump -p` shows them: "[Ordinal] name >> fwdcyc.target"):
+ * Exports (fwdcyc.def; ordinal base 1; the forwarder strings live in .edata, inside the export
+ * directory's range, which is what makes an address-table entry a forwarder; `objdump -p` shows
+ * them as "[   2] +base[   3] 6079 Forwarder RVA -- fwdcyc.cyc_b"):
  *   @1 fwd_ok()       the only real function -> 5
  *   @2 fwd_self       FORWARDER "fwdcyc.fwd_ok"     (to itself, resolves)
  *   @3 cyc_a          FORWARDER "fwdcyc.cyc_b"      \ a two-step cycle
@@ -12,7 +14,6 @@
  *   @5 cyc_self       FORWARDER "fwdcyc.cyc_self"   (a one-step cycle)
  *   @6 fwd_chain      FORWARDER "fwdcyc.fwd_self"   (forwarder -> forwarder -> fwd_ok, resolves)
  *   @7 fwd_nothere    FORWARDER "fwdcyc.fwd_nothere_target" (no such export)
- *   fwd_attach_count  is NOT exported; nothing else is.
  * The forwarders name the module "fwdcyc" without ".dll", as link.exe and dlltool write them:
  * the loader appends ".dll" and must find the already loaded fwdcyc.dll (itself).
  *
