@@ -45,7 +45,8 @@ struct wv_module {
     const char *name;      /* its file name, inside path */
     uintptr_t base;        /* hInstance */
     struct wv_image *img;  /* the section's image (the view holds the section) */
-    int refs;              /* LoadLibrary calls + modules importing it */
+    int refs;              /* LoadLibrary calls + modules of other units importing it */
+    struct wv_module *unit; /* modules importing each other in a loop form one unit (see below) */
     bool attached;         /* DllMain(PROCESS_ATTACH) returned TRUE */
     bool bound;            /* imports bound; not yet initialised when !attached */
     bool is_dll;
@@ -203,32 +204,100 @@ static void wv_call_tls(struct wv_module *m, DWORD reason);
 static void wv_release(struct wv_module *m);
 static void wv_tls_detach(struct wv_module *m);
 
-/* Drops a reference; at the last, detaches (if attached), unmaps and drops its own. */
+/* ---- references ----
+ * A module's refs count LoadLibrary calls and the modules of *other* units that import it
+ * (or forward to it).  Modules that import each other in a loop are merged into one unit (a
+ * strongly connected group, found while loading: an import of a module still being loaded
+ * closes a loop over everything loaded since), and edges inside a unit are not counted: as on
+ * Windows, the whole loop stays while any member is referenced from outside, and goes as one
+ * when none is.  Invariant: m->unit chains end at the unit's representative (unit == itself). */
+
+static struct wv_module *wv_loading[256]; /* the modules being loaded, outermost first */
+static int wv_nloading;
+
+static struct wv_module *wv_unit(struct wv_module *m)
+{
+    while (m->unit != m)
+        m = m->unit;
+    return m;
+}
+
+/* Merges the units of every module loaded since t (t included) into t's unit. */
+static void wv_close_loop(struct wv_module *t)
+{
+    int k = wv_nloading;
+    while (k > 0 && wv_loading[k - 1] != t)
+        k--;
+    struct wv_module *u = wv_unit(t);
+    for (int i = k; i < wv_nloading; i++)
+        wv_unit(wv_loading[i])->unit = u;
+}
+
+static bool wv_is_loading(const struct wv_module *t)
+{
+    for (int i = 0; i < wv_nloading; i++)
+        if (wv_loading[i] == t)
+            return true;
+    return false;
+}
+
+static void wv_unload_unit(struct wv_module *u);
+
+/* Drops a reference; when no member of its unit is referenced any more, the unit goes. */
 static void wv_release(struct wv_module *m)
 {
-    if (--m->refs > 0)
+    --m->refs;
+    struct wv_module *u = wv_unit(m);
+    for (struct wv_module *k = wv_modules; k; k = k->next)
+        if (k->refs > 0 && wv_unit(k) == u)
+            return;
+    wv_unload_unit(u);
+}
+
+static void wv_detach(struct wv_module *m)
+{
+    if (!m->attached)
         return;
-    if (m->attached) {
-        m->attached = false;
-        uint32_t entry = m->img->pe.entry_rva;
-        if (m->is_dll && entry)
-            ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, NULL);
-        wv_call_tls(m, DLL_PROCESS_DETACH);
-    }
-    for (struct wv_module **p = &wv_modules; *p; p = &(*p)->next)
-        if (*p == m) {
-            *p = m->next;
-            break;
+    m->attached = false;
+    uint32_t entry = m->img->pe.entry_rva;
+    if (m->is_dll && entry)
+        ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, NULL);
+    wv_call_tls(m, DLL_PROCESS_DETACH);
+}
+
+/* Every member detached (DllMain, TLS callbacks) while all are still mapped, then taken off
+ * the list, their references on other units dropped, and unmapped. */
+static void wv_unload_unit(struct wv_module *u)
+{
+    struct wv_module *members = NULL;
+    for (struct wv_module *k = wv_modules; k; k = k->next)
+        if (wv_unit(k) == u)
+            wv_detach(k);
+    for (struct wv_module **p = &wv_modules; *p;) {
+        struct wv_module *k = *p;
+        if (wv_unit(k) != u) {
+            p = &k->next;
+            continue;
         }
-    if (wv_main_module == m)
-        wv_main_module = NULL;
-    wv_tls_detach(m);
-    UnmapViewOfFile((void *)m->base);
-    for (size_t i = m->ndeps; i-- > 0;)
-        wv_release(m->deps[i]);
-    free(m->deps);
-    free(m->path);
-    free(m);
+        *p = k->next;
+        k->next = members;
+        members = k;
+    }
+    for (struct wv_module *k = members; k; k = k->next)
+        k->unit = k; /* off the list: no longer anyone's representative */
+    while (members) {
+        struct wv_module *k = members;
+        members = k->next;
+        if (wv_main_module == k)
+            wv_main_module = NULL;
+        for (size_t i = k->ndeps; i-- > 0;)
+            wv_release(k->deps[i]);
+        wv_tls_detach(k);
+        UnmapViewOfFile((void *)k->base);
+        free(k->deps);
+        free(k->path);
+        free(k);
+    }
 }
 
 static bool wv_add_dep(struct wv_module *m, struct wv_module *dep)
@@ -306,8 +375,10 @@ static void *wv_forward(const char *fwd, int depth, struct wv_module *holder)
     if (wv_is_kernel32(norm))
         p = fn ? wv_k32_lookup(fn) : NULL;
     else if (wv_load(norm, dir, true, &t) == 0) {
-        if (wv_has_dep(holder, t) || !wv_add_dep(holder, t))
-            wv_release(t); /* held once is enough */
+        if (wv_is_loading(t))
+            wv_close_loop(t);
+        if (wv_unit(t) == wv_unit(holder) || wv_has_dep(holder, t) || !wv_add_dep(holder, t))
+            t->refs--; /* inside its unit, or held once already: not another reference */
         else if (holder->attached && wv_attach(t, false, 0) != 0) {
             free(norm);
             return NULL;
@@ -414,7 +485,11 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
                 free(norm);
                 return b->err = err, 1;
             }
-            if (!wv_add_dep(b->m, t)) {
+            if (wv_is_loading(t))
+                wv_close_loop(t); /* an import loop: b->m and t are one unit from now on */
+            if (wv_unit(t) == wv_unit(b->m))
+                t->refs--; /* not counted inside a unit */
+            else if (!wv_add_dep(b->m, t)) {
                 wv_release(t);
                 free(norm);
                 return b->err = ERROR_NOT_ENOUGH_MEMORY, 1;
@@ -557,6 +632,13 @@ static DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
         if (err)
             return err;
     }
+    /* The rest of its unit (an import loop, whose inner edges are not deps) comes first too. */
+    struct wv_module *u = wv_unit(m);
+    for (struct wv_module *k = wv_modules; k; k = k->next) {
+        DWORD err = k != m && wv_unit(k) == u ? wv_attach(k, true, depth + 1) : 0;
+        if (err)
+            return err;
+    }
     wv_call_tls(m, DLL_PROCESS_ATTACH);
     uint32_t entry = m->img->pe.entry_rva;
     if (m->is_dll && entry &&
@@ -611,11 +693,20 @@ static DWORD wv_load(const char *name, const char *from, bool bind, struct wv_mo
                 return err;
             }
             m->refs = 1;
+            m->unit = m;
             m->next = wv_modules;
             wv_modules = m; /* before its imports: a loop back here finds it */
             char dir[PATH_MAX];
             wv_module_dir(m, dir, sizeof(dir));
-            if (bind && (err = wv_bind(m, dir)) != 0) {
+            if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
+                wv_say("%s: imports nested too deeply%s", m->name, NULL);
+                wv_release(m);
+                return ERROR_NOT_ENOUGH_MEMORY;
+            }
+            wv_loading[wv_nloading++] = m;
+            err = bind ? wv_bind(m, dir) : 0;
+            wv_nloading--;
+            if (err) {
                 wv_release(m);
                 return err;
             }

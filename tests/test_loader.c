@@ -521,3 +521,66 @@ Test(loader, missing_imports_as_stubs)
     unsetenv("WINVM_MISSING_IMPORTS");
     load_fails("missing.dll", ERROR_MOD_NOT_FOUND, "absent.dll");
 }
+
+/* ---- reference loops ---- */
+
+static int count_in_log(HMODULE dep, int event)
+{
+    int *log = DATA(int *, dep, "dep_log"), len = *DATA(int *, dep, "dep_log_len"), n = 0;
+    for (int i = 0; i < len; i++)
+        n += log[i] == event;
+    return n;
+}
+
+Test(loader, import_loop_loads_and_unloads_as_one)
+{
+    HMODULE dep = load("dep.dll"); /* holds the log across the loop's unloading */
+    HMODULE a = load("loopa.dll");
+    HMODULE b = GetModuleHandleA("loopb.dll");
+    cr_assert_not_null(b, "its import, which imports it back, came with it");
+    cr_assert_eq(*DATA(int *, a, "loopa_attach_count"), 1);
+    cr_assert_eq(*DATA(int *, b, "loopb_attach_count"), 1);
+    cr_assert_eq(*DATA(int *, a, "loopa_attach_peer"), 2);
+    cr_assert_eq(*DATA(int *, b, "loopb_attach_peer"), 1);
+    cr_assert_eq(AS(fn0, GetProcAddress(a, "loopa_sum"))(), 3);
+    cr_assert_eq(AS(fn0, GetProcAddress(b, "loopb_sum"))(), 3);
+    /* An outside reference on either member keeps the whole loop. */
+    cr_assert_eq(load("loopb.dll"), b);
+    cr_assert(FreeLibrary(a));
+    cr_assert_eq(GetModuleHandleA("loopa.dll"), a, "loopb.dll's reference keeps loopa.dll");
+    cr_assert_eq(count_in_log(dep, 0x600) + count_in_log(dep, 0x700), 0, "no detach yet");
+    cr_assert(FreeLibrary(b));
+    cr_assert_null(GetModuleHandleA("loopa.dll"));
+    cr_assert_null(GetModuleHandleA("loopb.dll"));
+    cr_assert_eq(count_in_log(dep, 0x600), 1, "loopa detached once");
+    cr_assert_eq(count_in_log(dep, 0x700), 1, "loopb detached once");
+    SetLastError(SENTINEL);
+    cr_assert(!FreeLibrary(a), "a freed module is gone, not freed twice");
+    cr_assert_eq(GetLastError(), ERROR_MOD_NOT_FOUND);
+    /* Loaded afresh, it starts again. */
+    a = load("loopa.dll");
+    cr_assert_eq(*DATA(int *, a, "loopa_attach_count"), 1);
+    cr_assert(FreeLibrary(a));
+    cr_assert_null(GetModuleHandleA("loopb.dll"));
+    FreeLibrary(dep);
+}
+
+Test(loader, forwarder_cycles_fail_cleanly)
+{
+    HMODULE h = load("fwdcyc.dll");
+    void *ok = AS(void *, GetProcAddress(h, "fwd_ok"));
+    cr_assert_not_null(ok);
+    cr_assert_eq(AS(void *, GetProcAddress(h, "fwd_self")), ok, "a forwarder into its own DLL");
+    cr_assert_eq(AS(void *, GetProcAddress(h, "fwd_chain")), ok, "two hops");
+    const char *bad[] = {"cyc_a", "cyc_b", "cyc_self", "fwd_nothere"};
+    for (int i = 0; i < 4; i++) {
+        SetLastError(SENTINEL);
+        cr_assert_null(GetProcAddress(h, bad[i]), "%s", bad[i]);
+        cr_assert_eq(GetLastError(), ERROR_PROC_NOT_FOUND, "%s", bad[i]);
+    }
+    cr_assert(FreeLibrary(h));
+    cr_assert_null(GetModuleHandleA("fwdcyc.dll"), "following its own forwarders took no reference on itself");
+    SetLastError(SENTINEL);
+    cr_assert(!FreeLibrary(h));
+    cr_assert_eq(GetLastError(), ERROR_MOD_NOT_FOUND);
+}

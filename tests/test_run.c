@@ -271,3 +271,5 @@ Test(run, map_svg_draws_a_running_program)
     cr_assert(strstr(svg, "dep.dll at 0x"), "its DLL is drawn");
     cr_assert(strstr(svg, "physical memory"));
 }
+
+Test(run, static_tls_teb_and_peb) { all_ok(EXE("tlsdata.exe"), 13); }

@@ -16,8 +16,8 @@
  * Imports KERNEL32.dll: GetStdHandle, WriteFile, GetModuleHandleA.
  *
  * Output: one line per check, in this order, "ok NAME\n" or "FAIL NAME\n" (nothing else):
- *   tls_index_set     _tls_index != 0x7777 (the loader wrote the index; Windows gives an EXE
- *                     index 0, but any value is accepted)
+ *   tls_index_set     _tls_index != 0x7777 (the loader wrote the index; the EXE usually
+ *                     gets 0 on Windows, but any other value is accepted)
  *   tls_pointer       TEB->ThreadLocalStoragePointer (read as %gs:0x58) is non-NULL
  *   tls_block         slot [_tls_index] of that array is non-NULL and is not the template
  *                     itself (the block is a per-thread copy)
