@@ -5,6 +5,11 @@
  * PAGE_EXECUTE_WRITECOPY, Type MEM_IMAGE; header bytes past SizeOfHeaders and section bytes
  * past the file data read as zero.
  *
+ * Flat images (SectionAlignment below the page size, or a FileAlignment that is not a multiple
+ * of 512) are mapped as the file is, RVA = file offset, every page PAGE_EXECUTE_WRITECOPY: the
+ * sections cannot have page protections of their own (ReactOS's MiCreateImageFileMap, the
+ * Windows behaviour it follows).  Such an image must have FileAlignment = SectionAlignment.
+ *
  * Sharing: a view is MAP_PRIVATE over a page-aligned layout (the file itself or a cache entry,
  * see image.h), so until a process writes, its image pages are the page cache's, one copy for
  * every process.  A written page becomes that process's copy (WRITECOPY -> READWRITE).
@@ -58,6 +63,11 @@ BOOL winvm_set_image_sharing(DWORD policy)
 
 /* ---- opening ---- */
 
+static bool wv_flat(const wv_pe *pe)
+{
+    return pe->section_alignment < WV_PAGE_SIZE || (pe->file_alignment & 511);
+}
+
 /* The extent of section s in the image: [va, va + span) page rounded. */
 static uint64_t wv_sec_span(const wv_pe_section *s)
 {
@@ -76,7 +86,7 @@ static uint64_t wv_sec_filesz(const wv_pe_section *s)
  * parsed buffer (pe->data), which must be the whole file. */
 bool wv_image_direct(const wv_pe *pe)
 {
-    if (!wv_pe_page_aligned(pe))
+    if (!wv_pe_page_aligned(pe) || (pe->file_alignment & 511)) /* flat images: the cache */
         return false;
     uint64_t hdr_end = wv_page_up(pe->size_of_headers);
     for (uint64_t o = pe->size_of_headers; o < hdr_end && o < pe->size; o++)
@@ -123,6 +133,8 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
         err = ERROR_BAD_EXE_FORMAT;
     if (!err && img->pe.machine != WV_PE_MACHINE_AMD64)
         err = ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
+    if (!err && img->pe.section_alignment < WV_PAGE_SIZE && img->pe.file_alignment != img->pe.section_alignment)
+        err = ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
     if (err) {
         wv_image_free(img);
         return err;
@@ -170,6 +182,11 @@ void wv_image_free(struct wv_image *img)
 static void wv_image_states(const struct wv_image *img, struct wv_view *v, wv_page_t extra)
 {
     const wv_pe *pe = &img->pe;
+    if (wv_flat(pe)) {
+        wv_view_update(v, 0, v->npages, 0,
+                       (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_EXECUTE_WRITECOPY, true) | extra));
+        return;
+    }
     wv_page_t noaccess = (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_NOACCESS, true) | extra);
     wv_view_update(v, 0, v->npages, 0, noaccess);
     size_t hdr = wv_page_up(pe->size_of_headers) / WV_PAGE_SIZE;
@@ -189,6 +206,10 @@ static void wv_image_states(const struct wv_image *img, struct wv_view *v, wv_pa
 DWORD wv_image_layout(struct wv_image *img, uint64_t base, uint8_t *buf)
 {
     const wv_pe *pe = &img->pe;
+    if (wv_flat(pe)) { /* the file as it is */
+        memcpy(buf, img->file, img->file_size < img->size ? img->file_size : img->size);
+        return base == pe->image_base ? 0 : wv_image_fixups(img, base, buf);
+    }
     memcpy(buf, img->file, pe->size_of_headers < img->file_size ? pe->size_of_headers : img->file_size);
     for (unsigned k = 0; k < pe->nsections; k++) {
         const wv_pe_section *s = &pe->sections[k];

@@ -616,3 +616,36 @@ static void need_simple_base(void)
     NEED_FREE(f.pe.image_base, f.pe.size_of_image);
     NEED_FREE(0x10000000, 0x10000); /* simple_fa1000.dll's */
 }
+
+/* ---- flat images: SectionAlignment below the page size ---- */
+
+Test(image, flat_image_mapped_as_the_file_is)
+{
+    struct pe_file f;
+    load_file(IMG("flat.dll"), &f);
+    cr_assert_lt(f.pe.section_alignment, 4096);
+    for (int relocate = 0; relocate < 2; relocate++) {
+        void *block = NULL;
+        if (relocate && tu_range_free(f.pe.image_base, PAGE))
+            block = VirtualAlloc((void *)f.pe.image_base, PAGE, MEM_RESERVE, PAGE_NOACCESS);
+        DWORD err;
+        uint8_t *p = map_image(IMG("flat.dll"), &err);
+        MEMORY_BASIC_INFORMATION m;
+        cr_assert_eq(VirtualQuery(p, &m, sizeof(m)), sizeof(m));
+        cr_assert_eq(m.Protect, PAGE_EXECUTE_WRITECOPY, "every page of a flat image");
+        cr_assert_eq(m.RegionSize, wv_page_up(f.pe.size_of_image), "one region");
+        cr_assert_eq(m.Type, MEM_IMAGE);
+        /* RVA = file offset: the bytes are the file's (fixup-free spans: the headers, .text). */
+        cr_assert_eq(memcmp(p, f.data, 0x600), 0);
+        struct find_export want = {"flat_table", 0, 0};
+        cr_assert_eq(wv_pe_exports(&f.pe, match_export, &want), 0);
+        cr_assert(want.found);
+        uint64_t entry;
+        memcpy(&entry, p + want.rva, 8);
+        VirtualQuery((void *)(uintptr_t)entry, &m, sizeof(m));
+        cr_assert_eq(m.AllocationBase, p, "its pointers point into the view wherever it is");
+        UnmapViewOfFile(p);
+        if (block)
+            VirtualFree(block, 0, MEM_RELEASE);
+    }
+}

@@ -584,3 +584,13 @@ Test(loader, forwarder_cycles_fail_cleanly)
     cr_assert(!FreeLibrary(h));
     cr_assert_eq(GetLastError(), ERROR_MOD_NOT_FOUND);
 }
+
+Test(loader, flat_image_runs)
+{
+    HMODULE h = load("flat.dll");
+    typedef int(__attribute__((ms_abi)) * fn3)(int, int, int);
+    cr_assert_eq(AS(fn3, GetProcAddress(h, "flat_call"))(0, 5, 3), 8);
+    cr_assert_eq(AS(fn3, GetProcAddress(h, "flat_call"))(1, 5, 3), 2);
+    cr_assert_eq(*DATA(int *, h, "flat_data"), 1234);
+    FreeLibrary(h);
+}
