@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #ifndef WINVM_PE_IMAGES
@@ -273,3 +274,50 @@ Test(run, map_svg_draws_a_running_program)
 }
 
 Test(run, static_tls_teb_and_peb) { all_ok(EXE("tlsdata.exe"), 13); }
+
+/* A minimal PE32 i386 console EXE, built by hand (no i686 mingw here): headers, one .text. */
+static void write_i386_exe(const char *path)
+{
+    static uint8_t f[0x400];
+    memset(f, 0, sizeof(f));
+#define W16(o, v) (f[o] = (uint8_t)(v), f[(o) + 1] = (uint8_t)((v) >> 8))
+#define W32(o, v) (W16(o, (v) & 0xffff), W16((o) + 2, (uint32_t)(v) >> 16))
+    f[0] = 'M', f[1] = 'Z';
+    W32(60, 0x40);
+    memcpy(f + 0x40, "PE\0\0", 4);
+    W16(0x44, 0x14c);            /* i386 */
+    W16(0x46, 1);                /* one section */
+    W16(0x44 + 16, 224);         /* SizeOfOptionalHeader */
+    W16(0x44 + 18, 0x0102);      /* EXECUTABLE_IMAGE | 32BIT_MACHINE */
+    const int o = 0x58;
+    W16(o, 0x10b);               /* PE32 */
+    W32(o + 16, 0x1000);         /* entry */
+    W32(o + 28, 0x400000);       /* ImageBase */
+    W32(o + 32, 0x1000), W32(o + 36, 0x200);
+    W32(o + 56, 0x2000), W32(o + 60, 0x200);
+    W16(o + 68, 3);              /* console */
+    W32(o + 92, 16);             /* NumberOfRvaAndSizes */
+    const int s = o + 224;
+    memcpy(f + s, ".text", 5);
+    W32(s + 8, 0x10), W32(s + 12, 0x1000), W32(s + 16, 0x200), W32(s + 20, 0x200);
+    W32(s + 36, 0x60000020u);
+    f[0x200] = 0xc3;             /* ret */
+#undef W16
+#undef W32
+    FILE *out = fopen(path, "wb");
+    cr_assert_not_null(out);
+    cr_assert_eq(fwrite(f, 1, sizeof(f), out), sizeof(f));
+    fclose(out);
+}
+
+Test(run, refuses_32_bit_programs)
+{
+    char exe[128];
+    snprintf(exe, sizeof(exe), "/tmp/winvm-test-i386-%d.exe", (int)getpid());
+    write_i386_exe(exe);
+    RUN(&R, NULL, exe);
+    unlink(exe);
+    cr_assert_eq(R.status, 126);
+    cr_assert(strstr(R.err, "32-bit (i386)"), "%s", R.err);
+    cr_assert_str_empty(R.out);
+}
