@@ -99,6 +99,8 @@ bool wv_image_direct(const wv_pe *pe)
          * the end of the file (the kernel zero-fills). */
         if (end > s->raw_ptr + s->raw_size && end < pe->size)
             return false;
+        if (end > wv_page_up(pe->size))
+            return false; /* a page wholly past the end of the file would fault (SIGBUS) */
         for (uint64_t o = s->raw_ptr + fsz; o < end && o < pe->size; o++)
             if (pe->data[o])
                 return false;
