@@ -40,10 +40,22 @@ struct wv_image {
     char *path;             /* the file's path when known (cache listing, module names) */
 };
 
-/* ---- image.c ---- */
+/* ---- layout.c: pure functions of the parsed file ---- */
+/* Flat images (SectionAlignment below the page size, or FileAlignment not a multiple of 512)
+ * are mapped as the file is, every page PAGE_EXECUTE_WRITECOPY. */
+bool wv_image_flat(const wv_pe *pe);
+/* A section's extent in the image (page rounded) and its bytes that come from the file. */
+uint64_t wv_sec_span(const wv_pe_section *s);
+uint64_t wv_sec_filesz(const wv_pe_section *s);
 /* Whether the parsed file (pe->data is the whole file) can be mapped straight from the file:
  * page-aligned sections whose last pages hold nothing but the section and zeros. */
 bool wv_image_direct(const wv_pe *pe);
+/* Lays out img for base into buf (img->size bytes, zeroed by the caller). */
+DWORD wv_image_layout(struct wv_image *img, uint64_t base, uint8_t *buf);
+/* Applies img's fixups for base to mem, a writable image-sized layout.  0 or a Win32 error. */
+DWORD wv_image_fixups(struct wv_image *img, uint64_t base, uint8_t *mem);
+
+/* ---- image.c ---- */
 /* Builds the image of a SEC_IMAGE section from an open PE file (fd is duplicated); path may be
  * NULL.  0 or a Win32 error (ERROR_BAD_EXE_FORMAT and friends). */
 DWORD wv_image_open(int fd, const char *path, struct wv_image **out);
@@ -83,14 +95,10 @@ const char *wv_cache_dir(const char **why);
 /* Opens (building when missing or invalid) the entry holding img laid out at base with its
  * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
 int wv_cache_entry(struct wv_image *img, uint64_t base);
-/* Applies img's fixups for base to mem, a writable image-sized layout.  0 or a Win32 error. */
-DWORD wv_image_fixups(struct wv_image *img, uint64_t base, uint8_t *mem);
 /* `winvm cache ls|clear`: lists the entries (newest use first); removes them all (count). */
 int winvm_cache_list(FILE *out);
 /* The source file an image-cache entry was laid out from (for labels); false if not an entry. */
 bool wv_cache_source(const char *entry, char *out, size_t cap);
 int winvm_cache_clear(void);
-/* Lays out img for base into buf (img->size bytes, zeroed by the caller). */
-DWORD wv_image_layout(struct wv_image *img, uint64_t base, uint8_t *buf);
 
 #endif
