@@ -66,6 +66,8 @@ static void clear_cache(void)
 static const char *wine_path(void)
 {
     static char found[256];
+    if (access("/usr/lib/wine/wine64", X_OK) == 0) /* Debian's wine64 package */
+        return "/usr/lib/wine/wine64";
     const char *path = getenv("PATH");
     for (const char *p = path; p && *p;) {
         const char *c = strchr(p, ':');
