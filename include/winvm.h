@@ -152,6 +152,7 @@ typedef ULONG_PTR *PULONG_PTR;
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 #define STATUS_NONCONTINUABLE_EXCEPTION 0xC0000025u
 #define STATUS_STACK_OVERFLOW 0xC00000FDu
+#define STATUS_NO_MEMORY 0xC0000017u
 #define STATUS_PROCEDURE_NOT_FOUND 0xC000007Au
 #define EXCEPTION_STACK_OVERFLOW STATUS_STACK_OVERFLOW
 #define EXCEPTION_ACCESS_VIOLATION STATUS_ACCESS_VIOLATION
@@ -476,6 +477,24 @@ WINBASEAPI ULONGLONG WINAPI GetTickCount64(void);
 WINBASEAPI DWORD WINAPI GetCurrentThreadId(void);
 WINBASEAPI BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
 WINBASEAPI BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+/* Threads (thread.c).  Under `winvm run` a new thread gets a Windows stack, a TEB, its static
+ * TLS blocks and DLL_THREAD_ATTACH; elsewhere the start routine is a plain C function. */
+typedef DWORD(WINAPI *LPTHREAD_START_ROUTINE)(LPVOID lpThreadParameter);
+#define CREATE_SUSPENDED 0x00000004
+#define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
+#define THREAD_ALL_ACCESS 0x001FFFFF
+#define STILL_ACTIVE 259
+#define WAIT_OBJECT_0 0x00000000
+#define WAIT_TIMEOUT 0x00000102
+#define WAIT_FAILED ((DWORD)0xFFFFFFFF)
+WINBASEAPI HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                                      LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                                      DWORD dwCreationFlags, LPDWORD lpThreadId);
+WINBASEAPI void WINAPI ExitThread(DWORD dwExitCode) __attribute__((noreturn));
+WINBASEAPI DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+WINBASEAPI BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
+WINBASEAPI DWORD WINAPI ResumeThread(HANDLE hThread);
+WINBASEAPI DWORD WINAPI GetThreadId(HANDLE Thread);
 WINBASEAPI DWORD WINAPI TlsAlloc(void);
 WINBASEAPI BOOL WINAPI TlsFree(DWORD dwTlsIndex);
 WINBASEAPI LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);

@@ -260,21 +260,24 @@ static DWORD wv_tls_attach(struct wv_module *m)
         wv_say("%s: no static TLS slot left%s", m->name, NULL);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
-    size_t tsize = (size_t)(t.end - t.start), size = tsize + t.zero_fill;
+    m->tls_start = t.start, m->tls_size = t.end - t.start, m->tls_zero = t.zero_fill;
     void **slots = wv_teb_tls_slots();
-    if (slots) {
-        char *block = calloc(1, size ? size : 1);
-        if (!block)
-            return ERROR_NOT_ENOUGH_MEMORY;
-        if (tsize)
-            memcpy(block, (void *)(uintptr_t)t.start, tsize);
-        slots[slot] = block;
-    }
+    if (slots && !(slots[slot] = wv_tls_block(m)))
+        return ERROR_NOT_ENOUGH_MEMORY;
     wv_tls_used[slot] = true;
     m->tls_index = slot;
     uint32_t idx = (uint32_t)slot;
     memcpy((void *)(uintptr_t)t.index_va, &idx, 4);
     return 0;
+}
+
+void *wv_tls_block(const struct wv_module *m)
+{
+    size_t size = (size_t)(m->tls_size + m->tls_zero);
+    char *block = calloc(1, size ? size : 1);
+    if (block && m->tls_size)
+        memcpy(block, (const void *)(uintptr_t)m->tls_start, (size_t)m->tls_size);
+    return block;
 }
 
 void wv_tls_detach(struct wv_module *m)

@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-enum { WV_KIND_FILE = 1, WV_KIND_SECTION = 2 };
+enum { WV_KIND_FILE = 1, WV_KIND_SECTION = 2, WV_KIND_THREAD = 3 };
 
 /* The common head of every object a HANDLE can name. */
 struct wv_object {

@@ -78,16 +78,35 @@ DWORD wv_image_host_writable(uintptr_t base, bool on);
 /* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
  * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why. */
 DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
+/* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
+void wv_loader_thread(bool attach);
 
 /* ---- run.c ---- */
 /* `winvm run`: runs exe (argv[0] is exe as the user named it) in this process; returns only
  * when it cannot start (the exit status, after saying why on stderr). */
 int winvm_run(const char *exe, int argc, char **argv);
-/* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
- * thread has no TEB (it is not running PE code under `winvm run`). */
-void **wv_teb_tls_slots(void);
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
 void wv_set_command_line(int argc, char **argv);
+
+/* ---- teb.c: the thread environment of threads running PE code ---- */
+/* Gives the calling thread a TEB (the process's PEB made with the first), gs pointing at it. */
+DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi);
+void wv_teb_destroy(void);
+/* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
+ * thread has no TEB (a Linux thread using winvm as a library). */
+void **wv_teb_tls_slots(void);
+void *wv_peb(void);
+void wv_peb_set_image(uintptr_t base);
+/* fn(arg) with the Windows x64 convention on the stack whose top is top. */
+int wv_call_on_stack(void *fn, void *arg, void *top);
+
+/* ---- thread.c ---- */
+/* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
+void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
+/* Whether the process runs a PE program (`winvm run`): new threads get a TEB and a winvm stack. */
+bool wv_thread_pe_mode(void);
+/* CreateThread; pe: start is a PE (ms_abi) function, run with the Windows thread setup. */
+HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe);
 
 /* ---- imgcache.c ---- */
 /* The cache directory, created 0700 if missing; NULL (and why, in *why) when not usable. */

@@ -9,7 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "kernel32.h"
-#include "handle.h"
+#include "image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -645,6 +645,19 @@ K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
 K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
 K32_4(void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *)
 K32_0(LPSTR, GetCommandLineA)
+K32_2(DWORD, WaitForSingleObject, HANDLE, DWORD)
+K32_2(BOOL, GetExitCodeThread, HANDLE, LPDWORD)
+K32_1(DWORD, ResumeThread, HANDLE)
+K32_1(DWORD, GetThreadId, HANDLE)
+/* A PE caller's start routine is an ms_abi function: run with the Windows thread setup. */
+K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
+                                DWORD flags, LPDWORD tid)
+{
+    (void)sa;
+    wv_stack_probe();
+    return wv_thread_create(stack, start, arg, flags, tid, true);
+}
+K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
 K32_0(LPWSTR, GetCommandLineW)
 K32_5(BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
 K32_5(BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
@@ -676,8 +689,10 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(CreateFileMappingA),
     K32(CreateFileMappingW),
     K32(CreateFileW),
+    K32(CreateThread),
     K32(DuplicateHandle),
     K32(ExitProcess),
+    K32(ExitThread),
     K32(FlushViewOfFile),
     K32(FreeLibrary),
     K32(GetCommandLineA),
@@ -686,6 +701,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(GetCurrentProcessId),
     K32(GetCurrentThread),
     K32(GetCurrentThreadId),
+    K32(GetExitCodeThread),
     K32(GetLastError),
     K32(GetModuleFileNameA),
     K32(GetModuleHandleA),
@@ -695,6 +711,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(GetProcessHeap),
     K32(GetStdHandle),
     K32(GetSystemInfo),
+    K32(GetThreadId),
     K32(GetTickCount),
     K32(GetTickCount64),
     K32(GetWriteWatch),
@@ -718,6 +735,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(RaiseException),
     K32(ReadFile),
     K32(RemoveVectoredExceptionHandler),
+    K32(ResumeThread),
     K32(ResetWriteWatch),
     K32(SetLastError),
     K32(Sleep),
@@ -736,6 +754,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(VirtualQuery),
     K32(VirtualQueryEx),
     K32(VirtualUnlock),
+    K32(WaitForSingleObject),
     K32(WriteConsoleA),
     K32(WriteConsoleW),
     K32(WriteFile),

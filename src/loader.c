@@ -564,6 +564,41 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     return err;
 }
 
+/* ---- threads (thread.c) ----
+ * A thread that runs PE code gets, before its start routine, a TLS block per module with a TLS
+ * directory, then TLS callbacks and DllMain(DLL_THREAD_ATTACH) in load order; at its end
+ * DLL_THREAD_DETACH in the reverse order, then its blocks go. */
+void wv_loader_thread(bool attach)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    size_t n = 0;
+    for (struct wv_module *m = wv_modules; m; m = m->next)
+        n++;
+    struct wv_module **order = malloc((n ? n : 1) * sizeof(*order));
+    size_t k = n;
+    for (struct wv_module *m = wv_modules; m && order; m = m->next)
+        order[--k] = m; /* oldest first */
+    void **slots = wv_teb_tls_slots();
+    DWORD reason = attach ? DLL_THREAD_ATTACH : DLL_THREAD_DETACH;
+    for (size_t i = 0; order && i < n; i++) {
+        struct wv_module *m = order[attach ? i : n - 1 - i];
+        if (attach && slots && m->tls_index >= 0)
+            slots[m->tls_index] = wv_tls_block(m);
+        if (m->attached) {
+            uint32_t entry = m->img->pe.entry_rva;
+            wv_call_tls(m, reason);
+            if (m->is_dll && entry)
+                ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, reason, NULL);
+        }
+        if (!attach && slots && m->tls_index >= 0) {
+            free(slots[m->tls_index]);
+            slots[m->tls_index] = NULL;
+        }
+    }
+    free(order);
+    pthread_mutex_unlock(&wv_loader_lock);
+}
+
 /* ---- for tests ---- */
 
 size_t winvm_module_count(void)

@@ -22,6 +22,7 @@ struct wv_module {
     bool bound;            /* imports bound; not yet initialised when !attached */
     bool is_dll;
     int tls_index;         /* its static TLS slot, or -1 */
+    uint64_t tls_start, tls_size, tls_zero; /* its TLS template (a VA in the image) and sizes */
     size_t ndeps;
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
 };
@@ -60,5 +61,7 @@ bool wv_add_dep(struct wv_module *m, struct wv_module *dep);
 /* Binds m's imports and sets up its static TLS slot, the image writable meanwhile. */
 DWORD wv_bind(struct wv_module *m, const char *dir);
 void wv_tls_detach(struct wv_module *m);
+/* A new thread's TLS block for m: the template then zero fill (malloc'ed), or NULL. */
+void *wv_tls_block(const struct wv_module *m);
 
 #endif

@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include "image.h"
 
-#include <asm/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -126,73 +125,6 @@ LPWSTR WINAPI GetCommandLineW(void)
     return wv_cmdline_w;
 }
 
-/* ---- TEB and PEB ---- */
-
-/* The fields Windows x64 code reads through gs (winternl.h offsets). */
-enum {
-    WV_TEB_STACK_BASE = 0x08, WV_TEB_STACK_LIMIT = 0x10, WV_TEB_SELF = 0x30,
-    WV_TEB_PID = 0x40, WV_TEB_TID = 0x48, WV_TEB_TLS_POINTER = 0x58, WV_TEB_PEB = 0x60,
-    WV_PEB_IMAGE_BASE = 0x10, WV_PEB_PROCESSORS = 0xb8, WV_TEB_SIZE = 0x2000
-};
-
-static void wv_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
-
-static __thread uint8_t *wv_teb;
-
-void **wv_teb_tls_slots(void)
-{
-    void **slots = NULL;
-    if (wv_teb)
-        memcpy(&slots, wv_teb + WV_TEB_TLS_POINTER, sizeof(slots));
-    return slots;
-}
-
-static DWORD wv_make_teb(uintptr_t stack_lo, uintptr_t stack_hi, void **peb_out)
-{
-    /* TEB, PEB, then the static TLS pointer array (256 slots, loader.c). */
-    uint8_t *teb = VirtualAlloc(NULL, WV_TEB_SIZE + 2 * WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
-                                PAGE_READWRITE);
-    if (!teb)
-        return GetLastError();
-    uint8_t *peb = teb + WV_TEB_SIZE;
-    wv_put64(teb, WV_TEB_TLS_POINTER, (uintptr_t)(peb + WV_PAGE_SIZE));
-    wv_put64(teb, WV_TEB_STACK_BASE, stack_hi);
-    wv_put64(teb, WV_TEB_STACK_LIMIT, stack_lo);
-    wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
-    wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
-    wv_put64(teb, WV_TEB_TID, (uint64_t)syscall(SYS_gettid));
-    wv_put64(teb, WV_TEB_PEB, (uintptr_t)peb);
-    uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
-    memcpy(peb + WV_PEB_PROCESSORS, &ncpu, 4);
-    /* Linux x86-64 code never uses gs: it is free for the TEB, as on Windows. */
-    if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)teb) != 0)
-        return ERROR_NOT_SUPPORTED;
-    *peb_out = peb;
-    wv_teb = teb;
-    return 0;
-}
-
-/* ---- calling the entry point ---- */
-
-/* wv_call_on_stack(fn, arg, top): fn(arg) with the Windows x64 convention, rsp = top (16-byte
- * aligned) less the 32-byte home area; back on our stack afterwards. */
-int wv_call_on_stack(void *fn, void *arg, void *top);
-__asm__(".text\n"
-        ".globl wv_call_on_stack\n"
-        ".hidden wv_call_on_stack\n"
-        ".type wv_call_on_stack,@function\n"
-        "wv_call_on_stack:\n"
-        "  push %rbp\n"
-        "  mov %rsp, %rbp\n"
-        "  mov %rdx, %rsp\n"
-        "  sub $32, %rsp\n"
-        "  mov %rsi, %rcx\n"
-        "  call *%rdi\n"
-        "  mov %rbp, %rsp\n"
-        "  pop %rbp\n"
-        "  ret\n"
-        ".size wv_call_on_stack, .-wv_call_on_stack\n");
-
 /* ---- checks before loading ---- */
 
 static int wv_refuse(const char *exe, const char *why)
@@ -247,9 +179,9 @@ int winvm_run(const char *exe, int argc, char **argv)
     wv_set_command_line(argc, argv);
     /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
      * away from the low addresses images ask for. */
-    void *top, *peb = NULL;
+    void *top;
     uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
-    DWORD err = lo ? wv_make_teb(lo, (uintptr_t)top, &peb) : GetLastError();
+    DWORD err = lo ? wv_teb_create(lo, (uintptr_t)top) : GetLastError();
     if (err) {
         fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
         return 126;
@@ -261,12 +193,13 @@ int winvm_run(const char *exe, int argc, char **argv)
         snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
         return wv_refuse(exe, why);
     }
-    wv_put64(peb, WV_PEB_IMAGE_BASE, base);
+    wv_peb_set_image(base);
+    wv_thread_set_stack_size(reserve, commit);
     wv_exit_on_unhandled(true);
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
     struct wv_image *img = wv_image_at(base);
     void *entry = (void *)(base + img->pe.entry_rva);
     /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */
-    int code = wv_call_on_stack(entry, peb, top);
+    int code = wv_call_on_stack(entry, wv_peb(), top);
     ExitProcess((UINT)code);
 }
