@@ -321,3 +321,5 @@ Test(run, refuses_32_bit_programs)
     cr_assert(strstr(R.err, "32-bit (i386)"), "%s", R.err);
     cr_assert_str_empty(R.out);
 }
+
+Test(run, threads_with_their_own_stack_teb_and_tls) { all_ok(EXE("threads.exe"), 24); }

@@ -68,22 +68,29 @@ void svg_draw(FILE *f, const char *title, const struct svg_row *rows, size_t nro
                "process's private copy; grey: not resident</text>\n");
     for (size_t i = 0; i < cols && col_label; i++)
         fprintf(f, "<text x=\"%.0f\" y=\"56\" font-size=\"9\">%s</text>\n", LEFT + i * step, col_label(i, arg));
-    for (size_t r = 0; r < nrows; r++) {
-        double y = 62 + r * ROW_H;
-        fprintf(f, "<text x=\"10\" y=\"%.0f\">%s</text>\n", y + BOX / 2 + 4, rows[r].label);
-        for (size_t i = 0; i < rows[r].n; i++) {
-            const struct page_info *p = &rows[r].pages[i];
-            struct frame *x = p->present ? find(fr, nf, p->frame) : NULL;
-            const char *fill = !x ? "#dddddd" : x->copy ? "#f4a340" : x->users > 1 || x->mapped > 1 ? "#6fa8dc" : "#cfe2f3";
-            double px = LEFT + i * step;
-            fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"black\"/>\n", px,
-                    y, BOX, BOX, fill);
-            if (x)
-                fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
-                           "stroke-opacity=\"0.5\"/>\n",
-                        px + BOX / 2.0, y + BOX, x->x + BOX / 2.0, frame_y, x->copy ? "#c06000" : "#1c4587");
+    /* Arrows first, boxes over them: a page's arrow starts under its own box. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t r = 0; r < nrows; r++) {
+            double y = 62 + r * ROW_H;
+            if (pass == 1)
+                fprintf(f, "<text x=\"10\" y=\"%.0f\">%s</text>\n", y + BOX / 2 + 4, rows[r].label);
+            for (size_t i = 0; i < rows[r].n; i++) {
+                const struct page_info *p = &rows[r].pages[i];
+                struct frame *x = p->present ? find(fr, nf, p->frame) : NULL;
+                double px = LEFT + i * step;
+                if (pass == 0 && x)
+                    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
+                               "stroke-opacity=\"0.45\"/>\n",
+                            px + BOX / 2.0, y + BOX, x->x + BOX / 2.0, frame_y, x->copy ? "#c06000" : "#1c4587");
+                if (pass == 1) {
+                    const char *fill = !x ? "#dddddd" : x->copy ? "#f4a340"
+                                       : x->users > 1 || x->mapped > 1 ? "#6fa8dc" : "#cfe2f3";
+                    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+                               "stroke=\"black\"/>\n",
+                            px, y, BOX, BOX, fill);
+                }
+            }
         }
-    }
     fprintf(f, "<text x=\"10\" y=\"%.0f\" font-weight=\"bold\">physical memory</text>\n", frame_y + BOX / 2 + 4);
     for (size_t k = 0; k < nf; k++)
         fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"black\"/>\n",
