@@ -73,8 +73,9 @@ static void *wv_forward(const char *fwd, int depth, struct wv_module *holder)
     void *p = NULL;
     struct wv_module *t = NULL;
     wv_module_dir(holder, dir, sizeof(dir));
-    if (wv_is_kernel32(norm))
-        p = fn ? wv_k32_lookup(fn) : NULL;
+    const struct wv_builtin *bi = wv_builtin_named(norm);
+    if (bi)
+        p = fn ? bi->lookup(fn) : NULL;
     else if (wv_load(norm, dir, true, &t) == 0) {
         if (wv_is_loading(t))
             wv_close_loop(t);
@@ -157,8 +158,8 @@ struct wv_binding {
     struct wv_module *m;
     const char *dir;
     const char *dll;         /* the DLL the cached target is for */
-    struct wv_module *target; /* NULL with k32 set: kernel32 */
-    bool k32;
+    struct wv_module *target; /* NULL when builtin is set */
+    const struct wv_builtin *builtin; /* a DLL winvm provides itself (kernel32, msvcrt) */
     bool missing;             /* the DLL was not found (stub mode goes on) */
     DWORD err;
 };
@@ -171,10 +172,10 @@ static int wv_bind_one(void *arg, const wv_pe_import *imp)
         if (!norm)
             return b->err = ERROR_NOT_ENOUGH_MEMORY, 1;
         b->dll = imp->dll;
-        b->k32 = wv_is_kernel32(norm);
+        b->builtin = wv_builtin_named(norm);
         b->target = NULL;
         b->missing = false;
-        if (!b->k32) {
+        if (!b->builtin) {
             struct wv_module *t;
             DWORD err = wv_load(norm, b->dir, true, &t);
             if (err == ERROR_MOD_NOT_FOUND && wv_stub_mode()) {
@@ -203,8 +204,8 @@ resolve:;
     void *p;
     if (b->missing)
         p = NULL;
-    else if (b->k32)
-        p = imp->by_ordinal ? NULL : wv_k32_lookup(imp->name);
+    else if (b->builtin)
+        p = imp->by_ordinal ? NULL : b->builtin->lookup(imp->name);
     else
         p = wv_resolve(b->target, imp->by_ordinal ? NULL : imp->name, imp->ordinal, 0);
     if (!p) {
@@ -297,7 +298,7 @@ void wv_tls_detach(struct wv_module *m)
  * keeps the protection its section gives, read-only after binding when it is in .rdata). */
 DWORD wv_bind(struct wv_module *m, const char *dir)
 {
-    struct wv_binding b = {m, dir, NULL, NULL, false, false, 0};
+    struct wv_binding b = {m, dir, NULL, NULL, NULL, false, 0};
     DWORD err = wv_image_host_writable(m->base, true);
     if (err)
         return err;
@@ -314,8 +315,9 @@ FARPROC WINAPI GetProcAddress(HMODULE h, LPCSTR proc)
 {
     /* A "name" below 64 KiB is an ordinal (MAKEINTRESOURCE). */
     bool by_ordinal = (uintptr_t)proc < 0x10000;
-    if (h == WV_K32) {
-        void *p = by_ordinal ? NULL : wv_k32_lookup(proc);
+    const struct wv_builtin *bi = wv_builtin_of(h);
+    if (bi) {
+        void *p = by_ordinal ? NULL : bi->lookup(proc);
         if (!p)
             wv_set_error(ERROR_PROC_NOT_FOUND);
         return (FARPROC)p;

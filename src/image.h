@@ -87,6 +87,8 @@ void wv_loader_thread(bool attach);
 int winvm_run(const char *exe, int argc, char **argv);
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
 void wv_set_command_line(int argc, char **argv);
+/* The program's arguments (winvm run's, else the Linux ones): argc, *argv set. */
+int wv_command_args(char ***argv);
 
 /* ---- teb.c: the thread environment of threads running PE code ---- */
 /* Gives the calling thread a TEB (the process's PEB made with the first), gs pointing at it. */

@@ -587,6 +587,8 @@ static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
     K32_ABI r k32_##f(A a, B b, C c, D d, E e) { wv_stack_probe(); return f(a, b, c, d, e); }
 #define K32_6(r, f, A, B, C, D, E, F)                                                       \
     K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g) { wv_stack_probe(); return f(a, b, c, d, e, g); }
+#define K32_8(r, f, A, B, C, D, E, F, G, H)                                                 \
+    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
 #define K32_7(r, f, A, B, C, D, E, F, G)                                                    \
     K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
 
@@ -645,6 +647,18 @@ K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
 K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
 K32_4(void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *)
 K32_0(LPSTR, GetCommandLineA)
+K32_1(void, InitializeCriticalSection, LPCRITICAL_SECTION)
+K32_2(BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD)
+K32_1(void, EnterCriticalSection, LPCRITICAL_SECTION)
+K32_1(BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION)
+K32_1(void, LeaveCriticalSection, LPCRITICAL_SECTION)
+K32_1(void, DeleteCriticalSection, LPCRITICAL_SECTION)
+K32_1(void, GetStartupInfoA, LPSTARTUPINFOA)
+K32_2(BOOL, IsDBCSLeadByteEx, UINT, BYTE)
+K32_6(int, MultiByteToWideChar, UINT, DWORD, LPCSTR, int, LPWSTR, int)
+K32_8(int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *)
+/* PE code's filter is an ms_abi function; it is only kept (k32_crt.c), so no shim is needed. */
+K32_1(LPTOP_LEVEL_EXCEPTION_FILTER, SetUnhandledExceptionFilter, LPTOP_LEVEL_EXCEPTION_FILTER)
 K32_2(DWORD, WaitForSingleObject, HANDLE, DWORD)
 K32_2(BOOL, GetExitCodeThread, HANDLE, LPDWORD)
 K32_1(DWORD, ResumeThread, HANDLE)
@@ -690,7 +704,9 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(CreateFileMappingW),
     K32(CreateFileW),
     K32(CreateThread),
+    K32(DeleteCriticalSection),
     K32(DuplicateHandle),
+    K32(EnterCriticalSection),
     K32(ExitProcess),
     K32(ExitThread),
     K32(FlushViewOfFile),
@@ -709,6 +725,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(GetNativeSystemInfo),
     K32(GetProcAddress),
     K32(GetProcessHeap),
+    K32(GetStartupInfoA),
     K32(GetStdHandle),
     K32(GetSystemInfo),
     K32(GetThreadId),
@@ -719,15 +736,20 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(HeapFree),
     K32(HeapReAlloc),
     K32(HeapSize),
+    K32(InitializeCriticalSection),
+    K32(InitializeCriticalSectionAndSpinCount),
     K32(IsBadCodePtr),
     K32(IsBadReadPtr),
     K32(IsBadWritePtr),
+    K32(IsDBCSLeadByteEx),
+    K32(LeaveCriticalSection),
     K32(LoadLibraryA),
     K32(LoadLibraryExA),
     K32(LoadLibraryExW),
     K32(LoadLibraryW),
     K32(MapViewOfFile),
     K32(MapViewOfFileEx),
+    K32(MultiByteToWideChar),
     K32(OpenFileMappingA),
     K32(OpenFileMappingW),
     K32(QueryPerformanceCounter),
@@ -738,11 +760,13 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(ResetWriteWatch),
     K32(ResumeThread),
     K32(SetLastError),
+    K32(SetUnhandledExceptionFilter),
     K32(Sleep),
     K32(TlsAlloc),
     K32(TlsFree),
     K32(TlsGetValue),
     K32(TlsSetValue),
+    K32(TryEnterCriticalSection),
     K32(UnmapViewOfFile),
     K32(VirtualAlloc),
     K32(VirtualAllocEx),
@@ -755,6 +779,7 @@ static const struct wv_k32_export wv_k32_exports[] = {
     K32(VirtualQueryEx),
     K32(VirtualUnlock),
     K32(WaitForSingleObject),
+    K32(WideCharToMultiByte),
     K32(WriteConsoleA),
     K32(WriteConsoleW),
     K32(WriteFile),

@@ -15,4 +15,8 @@ void *wv_k32_lookup(const char *name);
  * listings: the loader only needs wv_k32_lookup. */
 const char *wv_k32_name_at(size_t i);
 
+/* msvcrt.dll (msvcrt.c): the same for the C runtime's exports (functions and variables). */
+void *wv_crt_lookup(const char *name);
+const char *wv_crt_name_at(size_t i);
+
 #endif

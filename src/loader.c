@@ -41,7 +41,29 @@ static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exi
 static void wv_exit_register(void);
 
 /* kernel32.dll is winvm itself: a module handle that is no image. */
-const char wv_k32_handle[16] __attribute__((aligned(16)));
+/* DLLs winvm provides itself; the address of an entry is its module handle (no image). */
+static const struct wv_builtin wv_builtins[] = {
+    {"kernel32.dll", wv_k32_lookup},
+    {"kernelbase.dll", wv_k32_lookup},
+    {"msvcrt.dll", wv_crt_lookup},
+};
+#define WV_NBUILTINS (sizeof(wv_builtins) / sizeof(wv_builtins[0]))
+
+const struct wv_builtin *wv_builtin_named(const char *name)
+{
+    for (size_t i = 0; i < WV_NBUILTINS; i++)
+        if (!strcasecmp(name, wv_builtins[i].name))
+            return &wv_builtins[i];
+    return NULL;
+}
+
+const struct wv_builtin *wv_builtin_of(HMODULE h)
+{
+    uintptr_t a = (uintptr_t)h, lo = (uintptr_t)wv_builtins;
+    if (a < lo || a >= lo + sizeof(wv_builtins) || (a - lo) % sizeof(wv_builtins[0]))
+        return NULL;
+    return (const struct wv_builtin *)h;
+}
 
 void wv_say(const char *fmt, const char *a, const char *b)
 {
@@ -76,10 +98,6 @@ char *wv_normal_name(const char *name)
     return s;
 }
 
-bool wv_is_kernel32(const char *name)
-{
-    return !strcasecmp(name, "kernel32.dll") || !strcasecmp(name, "kernelbase.dll");
-}
 
 /* Opens dir/file, matching the file name without case when the exact name is absent. */
 static int wv_open_in(const char *dir, const char *file, char *path, size_t cap)
@@ -427,9 +445,10 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
         wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
-    if (wv_is_kernel32(name)) {
+    const struct wv_builtin *bi = wv_builtin_named(name);
+    if (bi) {
         free(name);
-        return WV_K32;
+        return (HMODULE)bi;
     }
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
@@ -456,7 +475,7 @@ HMODULE WINAPI LoadLibraryA(LPCSTR file) { return LoadLibraryExA(file, NULL, 0);
 
 BOOL WINAPI FreeLibrary(HMODULE h)
 {
-    if (h == WV_K32)
+    if (wv_builtin_of(h))
         return TRUE;
     pthread_mutex_lock(&wv_loader_lock);
     struct wv_module *m = h ? wv_find_base((uintptr_t)h) : NULL;
@@ -481,8 +500,8 @@ HMODULE WINAPI GetModuleHandleA(LPCSTR name)
         struct wv_module *m = norm ? wv_find_name(norm) : NULL;
         if (m)
             h = (HMODULE)m->base;
-        else if (norm && wv_is_kernel32(norm))
-            h = WV_K32;
+        else if (norm && wv_builtin_named(norm))
+            h = (HMODULE)wv_builtin_named(norm);
         free(norm);
     }
     pthread_mutex_unlock(&wv_loader_lock);

@@ -31,16 +31,21 @@ struct wv_module {
 extern pthread_mutex_t wv_loader_lock;
 extern struct wv_module *wv_modules;     /* newest first */
 extern struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
-/* kernel32.dll is winvm itself: a module handle that is no image. */
-extern const char wv_k32_handle[16];
-#define WV_K32 ((HMODULE)wv_k32_handle)
+/* DLLs winvm provides itself (kernel32.c, msvcrt.c): a name and an export lookup returning
+ * ms_abi functions (or data); their module handle is the entry's address, no image. */
+struct wv_builtin {
+    const char *name;
+    void *(*lookup)(const char *name);
+};
+/* The builtin DLL of that (normalised) name, or of that handle; NULL when none. */
+const struct wv_builtin *wv_builtin_named(const char *name);
+const struct wv_builtin *wv_builtin_of(HMODULE h);
 
 /* ---- loader.c ---- */
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
 /* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
 char *wv_normal_name(const char *name);
-bool wv_is_kernel32(const char *name);
 struct wv_module *wv_find_base(uintptr_t base);
 /* The directory a module's imports are searched from first: its own. */
 void wv_module_dir(const struct wv_module *m, char *dir, size_t cap);

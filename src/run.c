@@ -27,6 +27,8 @@
 
 static char *wv_cmdline_a;
 static WCHAR *wv_cmdline_w;
+static char **wv_argv;
+static int wv_argc;
 
 /* Appends arg quoted as CommandLineToArgvW reads it back: quotes around args with spaces,
  * tabs or quotes (or empty), a backslash before each quote, backslashes doubled before one. */
@@ -86,10 +88,16 @@ void wv_set_command_line(int argc, char **argv)
         p += wv_quote(p, argv[i]);
     }
     *p = 0;
+    /* The arguments themselves too, for the C runtime's __getmainargs (kept for good). */
+    char **copy = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; copy && i < argc; i++)
+        copy[i] = strdup(argv[i]);
     free(wv_cmdline_a);
     free(wv_cmdline_w);
     wv_cmdline_a = s;
     wv_cmdline_w = wv_utf16(s);
+    if (copy)
+        wv_argv = copy, wv_argc = argc;
 }
 
 /* A process not started by `winvm run` has its Linux arguments as command line. */
@@ -111,6 +119,13 @@ static void wv_default_command_line(void)
         wv_set_command_line(argc, argv);
     free(buf);
     free(argv);
+}
+
+int wv_command_args(char ***argv)
+{
+    wv_default_command_line();
+    *argv = wv_argv;
+    return wv_argc;
 }
 
 LPSTR WINAPI GetCommandLineA(void)

@@ -903,3 +903,15 @@ Test(k32_table, ms_abi_handler_slots_run_out_cleanly)
     cr_assert_not_null(hs[0] = add(0, pe_handler), "free again");
     cr_assert_eq(rem(hs[0]), 1);
 }
+
+Test(k32_table, msvcrt_sorted_and_served)
+{
+    size_t n = 0;
+    for (const char *prev = NULL, *cur; (cur = wv_crt_name_at(n)); prev = cur, n++) {
+        if (prev)
+            cr_assert_lt(strcmp(prev, cur), 0, "%s before %s", prev, cur);
+        cr_assert_not_null(wv_crt_lookup(cur), "%s", cur);
+    }
+    cr_assert_gt(n, 40);
+    cr_assert_null(wv_crt_lookup("no_such_function"));
+}

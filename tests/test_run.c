@@ -323,3 +323,19 @@ Test(run, refuses_32_bit_programs)
 }
 
 Test(run, threads_with_their_own_stack_teb_and_tls) { all_ok(EXE("threads.exe"), 24); }
+
+Test(run, ordinary_c_program_on_mingws_default_runtime)
+{
+    RUN(&R, NULL, EXE("crt.exe"), "one", "two words");
+    cr_assert_eq(R.status, 7, "exit %d: %s", R.status, R.err);
+    cr_assert_str_eq(R.out, "ctor ran\n"
+                            "argc=3 argv[1]=one argv[2]=two words\n"
+                            "ints: 42 -7 4294967295 -1 123456789012 ff FF 0x1f\n"
+                            "long is 4 bytes: 2147483647\n"
+                            "str: [hello] [   pad] [left  ] [wide]\n"
+                            "float: 3.14 2.500000e+00 0.5\n"
+                            "char: x %\n"
+                            "sprintf: <17|abc>\n"
+                            "heap: 1000 bytes ok\n"
+                            "bye from atexit\n");
+}
