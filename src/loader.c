@@ -559,6 +559,13 @@ static void wv_loader_exit(void)
             ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, (LPVOID)1);
         wv_call_tls(m, DLL_PROCESS_DETACH);
     }
+    /* The exiting thread's static TLS blocks: nothing runs after this that could use them. */
+    void **slots = wv_teb_tls_slots();
+    for (struct wv_module *m = wv_modules; slots && m; m = m->next)
+        if (m->tls_index >= 0) {
+            free(slots[m->tls_index]);
+            slots[m->tls_index] = NULL;
+        }
     pthread_mutex_unlock(&wv_loader_lock);
 }
 
