@@ -19,10 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CRT static __attribute__((ms_abi))
 typedef __builtin_ms_va_list wv_ms_va;
+
+static __attribute__((ms_abi)) int *crt__errno(void);
 
 /* ---- FILE: msvcrt's iob array, 48-byte entries ---- */
 
@@ -33,8 +36,17 @@ struct wv_crt_file {
     int flag, file, charbuf, bufsiz;
     char *tmpfname;
 };
-static struct wv_crt_file wv_iob[3] = {{.file = 0}, {.file = 1}, {.file = 2}};
+/* msvcrt has 20 static FILEs; code built for it locks those by index and every other FILE
+ * through the critical section that follows it (msvcrt's _FILEX). */
+static struct wv_crt_file wv_iob[20] = {{.file = 0}, {.file = 1}, {.file = 2}};
 
+struct wv_crt_filex {
+    struct wv_crt_file file;
+    CRITICAL_SECTION lock;
+    FILE *host;
+};
+
+/* The host FILE behind one PE code holds: one of the standard three, or what fopen made. */
 static FILE *wv_host_file(void *fp)
 {
     if (fp == &wv_iob[0])
@@ -43,7 +55,9 @@ static FILE *wv_host_file(void *fp)
         return stdout;
     if (fp == &wv_iob[2])
         return stderr;
-    return NULL; /* no fopen here: any other FILE is unknown */
+    if ((char *)fp >= (char *)wv_iob && (char *)fp < (char *)(wv_iob + 20))
+        return NULL;
+    return fp ? ((struct wv_crt_filex *)fp)->host : NULL;
 }
 
 CRT void *crt___iob_func(void) { return wv_iob; }
@@ -294,7 +308,7 @@ CRT int crt_putchar(int c)
 CRT int crt_fflush(void *fp)
 {
     FILE *f = fp ? wv_host_file(fp) : NULL;
-    return fflush(f);
+    return fp && !f ? -1 : fflush(f);
 }
 
 CRT int crt_getchar(void) { return getchar(); }
@@ -303,6 +317,56 @@ CRT char *crt_fgets(char *s, int n, void *fp)
     FILE *f = wv_host_file(fp);
     return f ? fgets(s, n, f) : NULL;
 }
+
+/* ---- files ---- */
+
+CRT void *crt_fopen(const char *path, const char *mode)
+{
+    char m[8];
+    size_t k = 0;
+    for (const char *c = mode; *c && k + 1 < sizeof(m); c++)
+        if (*c != 't') /* text mode: no CRLF translation here */
+            m[k++] = *c;
+    m[k] = 0;
+    struct wv_crt_filex *x = calloc(1, sizeof(*x));
+    FILE *f = x ? fopen(path, m) : NULL;
+    if (!f) {
+        *crt__errno() = x ? errno : ENOMEM;
+        free(x);
+        return NULL;
+    }
+    x->host = f;
+    x->file.file = fileno(f);
+    InitializeCriticalSection(&x->lock);
+    return x;
+}
+
+CRT int crt_fclose(void *fp)
+{
+    FILE *f = wv_host_file(fp);
+    if (!f)
+        return -1;
+    if (f == stdin || f == stdout || f == stderr)
+        return fflush(f);
+    struct wv_crt_filex *x = fp;
+    int r = fclose(f);
+    DeleteCriticalSection(&x->lock);
+    free(x);
+    return r;
+}
+
+#define WV_HOST(fp, fail) FILE *f = wv_host_file(fp); if (!f) return fail
+CRT size_t crt_fread(void *p, size_t size, size_t n, void *fp) { WV_HOST(fp, 0); return fread(p, size, n, f); }
+CRT int crt_fgetc(void *fp) { WV_HOST(fp, -1); return fgetc(f); }
+CRT int crt_ungetc(int c, void *fp) { WV_HOST(fp, -1); return ungetc(c, f); }
+CRT int crt_feof(void *fp) { WV_HOST(fp, 0); return feof(f); }
+CRT int crt_ferror(void *fp) { WV_HOST(fp, 1); return ferror(f); }
+CRT int crt_fseek(void *fp, long off, int whence) { WV_HOST(fp, -1); return fseek(f, (long)(int)off, whence); }
+CRT long crt_ftell(void *fp) { WV_HOST(fp, -1); return (long)(int)ftell(f); }
+CRT int crt__fseeki64(void *fp, long long off, int whence) { WV_HOST(fp, -1); return fseeko(f, off, whence); }
+CRT long long crt__ftelli64(void *fp) { WV_HOST(fp, -1); return ftello(f); }
+CRT int crt_remove(const char *path) { return remove(path); }
+CRT int crt_rename(const char *a, const char *b) { return rename(a, b); }
 
 /* ---- startup: arguments, initialisers, exit ---- */
 
@@ -457,6 +521,49 @@ CRT char *crt_strstr(const char *s, const char *t) { return strstr(s, t); }
 CRT char *crt_strerror(int e) { return strerror(e); }
 CRT int crt_atoi(const char *s) { return atoi(s); }
 CRT long crt_strtol(const char *s, char **e, int b) { return (long)(int)strtol(s, e, b); }
+CRT unsigned long crt_strtoul(const char *s, char **e, int b) { return (unsigned)strtoul(s, e, b); }
+CRT double crt_strtod(const char *s, char **e) { return strtod(s, e); }
+CRT double crt_atof(const char *s) { return atof(s); }
+CRT int crt_abs(int v) { return v < 0 ? -v : v; }
+CRT void *crt_memchr(const void *p, int c, size_t n) { return memchr(p, c, n); }
+CRT char *crt_strncat(char *d, const char *s, size_t n) { return strncat(d, s, n); }
+CRT size_t crt_strspn(const char *s, const char *a) { return strspn(s, a); }
+CRT size_t crt_strcspn(const char *s, const char *a) { return strcspn(s, a); }
+CRT char *crt__strdup(const char *s) { return strdup(s); }
+CRT char *crt_getenv(const char *name) { return getenv(name); }
+CRT int crt_toupper(int c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+CRT int crt_tolower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+CRT int crt_isdigit(int c) { return c >= '0' && c <= '9'; }
+CRT int crt_isalpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+CRT int crt_isalnum(int c) { return crt_isdigit(c) || crt_isalpha(c); }
+CRT int crt_isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+CRT int crt_isupper(int c) { return c >= 'A' && c <= 'Z'; }
+CRT int crt_islower(int c) { return c >= 'a' && c <= 'z'; }
+CRT int crt_isxdigit(int c) { return crt_isdigit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f'); }
+CRT int crt_isprint(int c) { return c >= 0x20 && c < 0x7f; }
+CRT int crt_rand(void) { return rand() & 0x7fff; } /* RAND_MAX is 0x7fff on Windows */
+CRT void crt_srand(unsigned seed) { srand(seed); }
+CRT long long crt_time(long long *t)
+{
+    long long now = (long long)time(NULL);
+    if (t)
+        *t = now;
+    return now;
+}
+CRT long long crt__time64(long long *t) { return crt_time(t); }
+CRT long crt_clock(void) { return (long)(clock() / (CLOCKS_PER_SEC / 1000)); } /* CLOCKS_PER_SEC 1000 */
+
+/* qsort with a Windows comparator: the host qsort calls a C shim that calls it (per thread). */
+typedef int(__attribute__((ms_abi)) * wv_crt_cmp)(const void *, const void *);
+static __thread wv_crt_cmp wv_cmp;
+static int wv_cmp_shim(const void *a, const void *b) { return wv_cmp(a, b); }
+CRT void crt_qsort(void *base, size_t n, size_t size, wv_crt_cmp cmp)
+{
+    wv_crt_cmp outer = wv_cmp; /* a comparator may sort too */
+    wv_cmp = cmp;
+    qsort(base, n, size, wv_cmp_shim);
+    wv_cmp = outer;
+}
 
 CRT size_t crt_wcslen(const WCHAR *s)
 {
@@ -479,13 +586,17 @@ static const struct wv_crt_export wv_crt_exports[] = {
     F(__C_specific_handler), F(___lc_codepage_func), F(___mb_cur_max_func), F(__getmainargs),
     {"__initenv", &wv_initenv}, F(__iob_func), F(__set_app_type), F(__setusermatherr),
     {"_acmdln", &wv_acmdln}, F(_amsg_exit), F(_cexit), {"_commode", &wv_commode}, F(_errno),
-    F(_exit), {"_fmode", &wv_fmode}, F(_initterm), F(_initterm_e), F(_lock), F(_onexit),
-    F(_snprintf), F(_unlock), F(abort), F(atexit), F(atoi), F(calloc), F(exit), F(fflush), F(fgets),
-    F(fprintf), F(fputc), F(fputs), F(free), F(fwrite), F(getchar), F(localeconv), F(malloc),
-    F(memcmp), F(memcpy), F(memmove), F(memset), F(printf), F(putchar), F(puts), F(realloc),
-    F(signal), F(sprintf), F(strcat), F(strchr), F(strcmp), F(strcpy), F(strerror), F(strlen),
-    F(strncmp), F(strncpy), F(strrchr), F(strstr), F(strtol), F(vfprintf), F(vprintf), F(vsnprintf),
-    F(wcslen),
+    F(_exit), {"_fmode", &wv_fmode}, F(_fseeki64), F(_ftelli64), F(_initterm), F(_initterm_e),
+    F(_lock), F(_onexit), F(_snprintf), F(_strdup), F(_time64), F(_unlock), F(abort), F(abs), F(atexit),
+    F(atof), F(atoi), F(calloc), F(clock), F(exit), F(fclose), F(feof), F(ferror), F(fflush),
+    F(fgetc), F(fgets), F(fopen), F(fprintf), F(fputc), F(fputs), F(fread), F(free), F(fseek),
+    F(ftell), F(fwrite), F(getchar), F(getenv), F(isalnum), F(isalpha), F(isdigit), F(islower),
+    F(isprint), F(isspace), F(isupper), F(isxdigit), F(localeconv), F(malloc), F(memchr), F(memcmp),
+    F(memcpy), F(memmove), F(memset), F(printf), F(putchar), F(puts), F(qsort), F(rand), F(realloc),
+    F(remove), F(rename), F(signal), F(sprintf), F(srand), F(strcat), F(strchr), F(strcmp),
+    F(strcpy), F(strcspn), F(strerror), F(strlen), F(strncat), F(strncmp), F(strncpy), F(strrchr),
+    F(strspn), F(strstr), F(strtod), F(strtol), F(strtoul), F(time), F(tolower), F(toupper),
+    F(ungetc), F(vfprintf), F(vprintf), F(vsnprintf), F(wcslen),
 };
 #undef F
 #define WV_CRT_COUNT (sizeof(wv_crt_exports) / sizeof(wv_crt_exports[0]))

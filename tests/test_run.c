@@ -339,3 +339,20 @@ Test(run, ordinary_c_program_on_mingws_default_runtime)
                             "heap: 1000 bytes ok\n"
                             "bye from atexit\n");
 }
+
+Test(run, c_program_with_files_qsort_and_conversions)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "/tmp/winvm-test-crt2.%d", (int)getpid());
+    setenv("WINVM_CRT2", "yes", 1);
+    RUN(&R, NULL, EXE("crt2.exe"), tmp);
+    cr_assert_eq(R.status, 0, "exit %d: %s", R.status, R.err);
+    cr_assert_str_eq(R.out, "file: 3 lines, last \"line 3\", size 21\n"
+                            "sorted: 1 2 3 5 8 13 21\n"
+                            "strtol 255 -42 strtod 2.50 atof 0.125 strtoul 4000000000\n"
+                            "upper: HELLO, WORLD 9 9\n"
+                            "env: WINVM_CRT2=yes\n"
+                            "rand in range: yes\n"
+                            "time: yes\n");
+    cr_assert_neq(access(tmp, F_OK), 0, "removed by the program");
+}
