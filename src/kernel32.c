@@ -689,14 +689,9 @@ K32_1(HMODULE, LoadLibraryW, LPCWSTR)
 /* ---- the export table: sorted by strcmp, searched by bisection ----
  * Keep the order: test_kernel32 checks every adjacent pair. */
 
-struct wv_k32_export {
-    const char *name;
-    void *fn;
-};
-
 #define K32(f) {#f, (void *)k32_##f}
 
-static const struct wv_k32_export wv_k32_exports[] = {
+static const struct wv_export wv_k32_exports[] = {
     K32(AddVectoredExceptionHandler),
     K32(CloseHandle),
     K32(CreateFileA),
@@ -787,14 +782,14 @@ static const struct wv_k32_export wv_k32_exports[] = {
 
 #define WV_K32_COUNT (sizeof(wv_k32_exports) / sizeof(wv_k32_exports[0]))
 
-void *wv_k32_lookup(const char *name)
+void *wv_export_find(const struct wv_export *table, size_t n, const char *name)
 {
-    size_t lo = 0, hi = WV_K32_COUNT;
+    size_t lo = 0, hi = n;
     while (name && lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, wv_k32_exports[mid].name);
+        int c = strcmp(name, table[mid].name);
         if (c == 0)
-            return wv_k32_exports[mid].fn;
+            return table[mid].addr;
         if (c < 0)
             hi = mid;
         else
@@ -802,5 +797,7 @@ void *wv_k32_lookup(const char *name)
     }
     return NULL;
 }
+
+void *wv_k32_lookup(const char *name) { return wv_export_find(wv_k32_exports, WV_K32_COUNT, name); }
 
 const char *wv_k32_name_at(size_t i) { return i < WV_K32_COUNT ? wv_k32_exports[i].name : NULL; }

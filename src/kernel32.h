@@ -6,6 +6,13 @@
 
 #include <stddef.h>
 
+/* A DLL's exports served by winvm: sorted by strcmp, found by bisection. */
+struct wv_export {
+    const char *name;
+    void *addr;
+};
+void *wv_export_find(const struct wv_export *table, size_t n, const char *name);
+
 /* The ms_abi (Windows x64 calling convention) entry point of the kernel32.dll export with
  * this exact, case-sensitive name, as GetProcAddress would find it; NULL when winvm does not
  * provide it. */

@@ -575,13 +575,8 @@ CRT size_t crt_wcslen(const WCHAR *s)
 
 /* ---- the export table, sorted by strcmp ---- */
 
-struct wv_crt_export {
-    const char *name;
-    void *addr;
-};
-
 #define F(f) {#f, (void *)crt_##f}
-static const struct wv_crt_export wv_crt_exports[] = {
+static const struct wv_export wv_crt_exports[] = {
     /* sorted by strcmp (test_kernel32 checks) */
     F(__C_specific_handler), F(___lc_codepage_func), F(___mb_cur_max_func), F(__getmainargs),
     {"__initenv", &wv_initenv}, F(__iob_func), F(__set_app_type), F(__setusermatherr),
@@ -605,18 +600,7 @@ void *wv_crt_lookup(const char *name)
 {
     if (!wv_acmdln)
         wv_acmdln = GetCommandLineA();
-    size_t lo = 0, hi = WV_CRT_COUNT;
-    while (name && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(name, wv_crt_exports[mid].name);
-        if (c == 0)
-            return wv_crt_exports[mid].addr;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return wv_export_find(wv_crt_exports, WV_CRT_COUNT, name);
 }
 
 const char *wv_crt_name_at(size_t i) { return i < WV_CRT_COUNT ? wv_crt_exports[i].name : NULL; }

@@ -203,4 +203,31 @@ static inline int eu_parse_args(const char *p, char *buf, SIZE_T bufsize, char *
     return argc;
 }
 
+
+/* Programs with frames over 4 KiB need libgcc's x86-64 stack probe, which -nostdlib leaves out:
+ * EU_DEFINE_CHKSTK (once, in such a program) defines it as libgcc does (config/i386/cygwin.S):
+ * rax = frame size; it touches one word per page from the caller's stack pointer down and keeps
+ * every register. */
+#define EU_DEFINE_CHKSTK                                                                         \
+    __asm__(".text\n"                                                                            \
+            ".globl ___chkstk_ms\n"                                                              \
+            "___chkstk_ms:\n"                                                                    \
+            "  pushq %rcx\n"                                                                     \
+            "  pushq %rax\n"                                                                     \
+            "  cmpq $0x1000, %rax\n"                                                             \
+            "  leaq 24(%rsp), %rcx\n"                                                            \
+            "  jb 2f\n"                                                                          \
+            "1:\n"                                                                               \
+            "  subq $0x1000, %rcx\n"                                                             \
+            "  orq $0, (%rcx)\n"                                                                 \
+            "  subq $0x1000, %rax\n"                                                             \
+            "  cmpq $0x1000, %rax\n"                                                             \
+            "  ja 1b\n"                                                                          \
+            "2:\n"                                                                               \
+            "  subq %rax, %rcx\n"                                                                \
+            "  orq $0, (%rcx)\n"                                                                 \
+            "  popq %rax\n"                                                                      \
+            "  popq %rcx\n"                                                                      \
+            "  ret\n");
+
 #endif

@@ -73,28 +73,7 @@
  */
 #include "exe_util.h"
 
-/* libgcc's x86-64 stack probe (gcc/libgcc/config/i386/cygwin.S): rax = frame size; touches
- * one word per page from the caller's stack pointer down; keeps every register. */
-__asm__(".text\n"
-        ".globl ___chkstk_ms\n"
-        "___chkstk_ms:\n"
-        "  pushq %rcx\n"
-        "  pushq %rax\n"
-        "  cmpq $0x1000, %rax\n"
-        "  leaq 24(%rsp), %rcx\n"
-        "  jb 2f\n"
-        "1:\n"
-        "  subq $0x1000, %rcx\n"
-        "  orq $0, (%rcx)\n"
-        "  subq $0x1000, %rax\n"
-        "  cmpq $0x1000, %rax\n"
-        "  ja 1b\n"
-        "2:\n"
-        "  subq %rax, %rcx\n"
-        "  orq $0, (%rcx)\n"
-        "  popq %rax\n"
-        "  popq %rcx\n"
-        "  ret\n");
+EU_DEFINE_CHKSTK
 
 #define TLS_TEMPLATE_SIZE 16
 #define TLS_ZERO_FILL 4096
