@@ -184,19 +184,21 @@ void WINAPI ExitThread(DWORD code)
     siglongjmp(*wv_exit_jump, 1);
 }
 
+/* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
 static struct wv_thread *wv_thread_get(HANDLE h)
 {
     DWORD access;
-    return (struct wv_thread *)wv_handle_get(h, WV_KIND_THREAD, &access);
+    struct wv_thread *t = (struct wv_thread *)wv_handle_get(h, WV_KIND_THREAD, &access);
+    if (!t)
+        wv_set_error(ERROR_INVALID_HANDLE);
+    return t;
 }
 
 DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
 {
     struct wv_thread *t = wv_thread_get(h);
-    if (!t) {
-        wv_set_error(ERROR_INVALID_HANDLE);
+    if (!t)
         return WAIT_FAILED;
-    }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += ms / 1000;
@@ -219,10 +221,8 @@ DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
     struct wv_thread *t = wv_thread_get(h);
-    if (!t) {
-        wv_set_error(ERROR_INVALID_HANDLE);
+    if (!t)
         return FALSE;
-    }
     if (!code) {
         wv_object_unref(&t->obj);
         wv_set_error(ERROR_NOACCESS);
@@ -238,10 +238,8 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 DWORD WINAPI ResumeThread(HANDLE h)
 {
     struct wv_thread *t = wv_thread_get(h);
-    if (!t) {
-        wv_set_error(ERROR_INVALID_HANDLE);
+    if (!t)
         return (DWORD)-1;
-    }
     pthread_mutex_lock(&t->lock);
     DWORD was = t->suspend;
     if (t->suspend)
@@ -255,10 +253,8 @@ DWORD WINAPI ResumeThread(HANDLE h)
 DWORD WINAPI GetThreadId(HANDLE h)
 {
     struct wv_thread *t = wv_thread_get(h);
-    if (!t) {
-        wv_set_error(ERROR_INVALID_HANDLE);
+    if (!t)
         return 0;
-    }
     DWORD id = t->tid;
     wv_object_unref(&t->obj);
     return id;
