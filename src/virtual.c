@@ -265,7 +265,6 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
     wv_page_t bits = wv_prot_parse(protect, true);
     if (!bits || dwSize == 0)
         return wv_fail(ERROR_INVALID_PARAMETER);
-    wv_page_t image_bits = wv_prot_parse(wv_image_protect(protect), true);
     if (!wv_page_range((uintptr_t)lpAddress, dwSize, &start, &end))
         return wv_fail(ERROR_INVALID_PARAMETER);
     wv_space_write_lock();
@@ -284,8 +283,8 @@ BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD protect, PDWOR
             err = ERROR_INVALID_PARAMETER; /* WRITECOPY needs a mapped or image view */
         else if (v->type == MEM_MAPPED && (wv_rights_of(protect) & ~wv_rights_of(v->alloc_protect)))
             err = ERROR_INVALID_PARAMETER; /* a view never gains rights it was not mapped with */
-        else if (v->type == MEM_IMAGE)
-            bits = image_bits; /* an image is never written through: writable means write-copy */
+        else if (v->type == MEM_IMAGE) /* never written through: writable means write-copy */
+            bits = wv_prot_parse(wv_image_protect(protect), true);
     }
     if (!err) {
         wv_view_refresh_copies(v, i, 1);
