@@ -179,13 +179,11 @@ DWORD wv_image_relocate(struct wv_image *img, uintptr_t base)
         return 0;
     /* Writable for the fixups, then the model's protections back; only the pages written
      * become copies. */
-    if (wv_os_protect(base, img->size, PROT_READ | PROT_WRITE) != 0)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    DWORD err = wv_image_fixups(img, base, (uint8_t *)base);
-    wv_space_read_lock();
-    struct wv_view *v = wv_space_find(base);
-    DWORD perr = v ? wv_image_host_prot(v, 0, v->npages) : ERROR_INVALID_ADDRESS;
-    wv_space_unlock();
+    DWORD err = wv_image_host_writable(base, true);
+    if (err)
+        return err;
+    err = wv_image_fixups(img, base, (uint8_t *)base);
+    DWORD perr = wv_image_host_writable(base, false);
     return err ? err : perr;
 }
 
