@@ -65,7 +65,7 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access)
     if (!wv_slot_of(h, &i))
         return NULL;
     pthread_mutex_lock(&wv_handles_lock);
-    if (wv_slots[i].obj && wv_slots[i].obj->kind == kind) {
+    if (wv_slots[i].obj && (kind == WV_KIND_ANY || wv_slots[i].obj->kind == kind)) {
         o = wv_slots[i].obj;
         wv_object_ref(o);
         if (access)

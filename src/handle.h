@@ -4,7 +4,11 @@
 
 #include "internal.h"
 
-enum { WV_KIND_FILE = 1, WV_KIND_SECTION = 2, WV_KIND_THREAD = 3 };
+enum {
+    WV_KIND_ANY = 0, /* for wv_handle_get: whatever the handle names */
+    WV_KIND_FILE = 1, WV_KIND_SECTION = 2, WV_KIND_THREAD = 3,
+    WV_KIND_EVENT = 4, WV_KIND_MUTEX = 5, WV_KIND_SEMAPHORE = 6
+};
 
 /* The common head of every object a HANDLE can name. */
 struct wv_object {
@@ -18,7 +22,8 @@ void wv_object_ref(struct wv_object *o);
 void wv_object_unref(struct wv_object *o);
 /* A new handle holding a reference to o; NULL (and the last error) when the table is full. */
 HANDLE wv_handle_new(struct wv_object *o, DWORD access);
-/* The object behind h if it is of this kind, with a reference the caller must drop. */
+/* The object behind h if it is of this kind (or any, WV_KIND_ANY), with a reference the caller
+ * must drop. */
 struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
 
 struct wv_file {

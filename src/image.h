@@ -107,6 +107,13 @@ int wv_call_on_stack(void *fn, void *arg, void *top);
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
 /* Whether the process runs a PE program (`winvm run`): new threads get a TEB and a winvm stack. */
 bool wv_thread_pe_mode(void);
+/* Whether a thread object has ended (wait lock held). */
+bool wv_thread_signalled(struct wv_object *o);
+
+/* ---- sync.c: every waitable object's state is guarded by this lock; changes broadcast ---- */
+#include <pthread.h>
+extern pthread_mutex_t wv_wait_lock;
+extern pthread_cond_t wv_wait_cond;
 /* CreateThread; pe: start is a PE (ms_abi) function, run with the Windows thread setup. */
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe);
 

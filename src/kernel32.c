@@ -660,6 +660,17 @@ K32_8(int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, B
 /* PE code's filter is an ms_abi function; it is only kept (k32_crt.c), so no shim is needed. */
 K32_1(LPTOP_LEVEL_EXCEPTION_FILTER, SetUnhandledExceptionFilter, LPTOP_LEVEL_EXCEPTION_FILTER)
 K32_2(DWORD, WaitForSingleObject, HANDLE, DWORD)
+K32_4(DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD)
+K32_4(HANDLE, CreateEventA, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCSTR)
+K32_4(HANDLE, CreateEventW, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR)
+K32_1(BOOL, SetEvent, HANDLE)
+K32_1(BOOL, ResetEvent, HANDLE)
+K32_3(HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR)
+K32_3(HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR)
+K32_1(BOOL, ReleaseMutex, HANDLE)
+K32_4(HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR)
+K32_4(HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR)
+K32_3(BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *)
 K32_2(BOOL, GetExitCodeThread, HANDLE, LPDWORD)
 K32_1(DWORD, ResumeThread, HANDLE)
 K32_1(DWORD, GetThreadId, HANDLE)
@@ -694,10 +705,16 @@ K32_1(HMODULE, LoadLibraryW, LPCWSTR)
 static const struct wv_export wv_k32_exports[] = {
     K32(AddVectoredExceptionHandler),
     K32(CloseHandle),
+    K32(CreateEventA),
+    K32(CreateEventW),
     K32(CreateFileA),
     K32(CreateFileMappingA),
     K32(CreateFileMappingW),
     K32(CreateFileW),
+    K32(CreateMutexA),
+    K32(CreateMutexW),
+    K32(CreateSemaphoreA),
+    K32(CreateSemaphoreW),
     K32(CreateThread),
     K32(DeleteCriticalSection),
     K32(DuplicateHandle),
@@ -751,9 +768,13 @@ static const struct wv_export wv_k32_exports[] = {
     K32(QueryPerformanceFrequency),
     K32(RaiseException),
     K32(ReadFile),
+    K32(ReleaseMutex),
+    K32(ReleaseSemaphore),
     K32(RemoveVectoredExceptionHandler),
+    K32(ResetEvent),
     K32(ResetWriteWatch),
     K32(ResumeThread),
+    K32(SetEvent),
     K32(SetLastError),
     K32(SetUnhandledExceptionFilter),
     K32(Sleep),
@@ -773,6 +794,7 @@ static const struct wv_export wv_k32_exports[] = {
     K32(VirtualQuery),
     K32(VirtualQueryEx),
     K32(VirtualUnlock),
+    K32(WaitForMultipleObjects),
     K32(WaitForSingleObject),
     K32(WideCharToMultiByte),
     K32(WriteConsoleA),

@@ -1,4 +1,4 @@
-/* thread.c - CreateThread, ExitThread, WaitForSingleObject, GetExitCodeThread, ResumeThread.
+/* thread.c - CreateThread, ExitThread, GetExitCodeThread, ResumeThread (waits: sync.c).
  *
  * A thread is a pthread with a HANDLE (a kernel object, handle.c) that is signalled when it
  * ends.  In a process running a PE program (`winvm run`) a new thread is set up as Windows sets
@@ -19,7 +19,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef DWORD(__attribute__((ms_abi)) * wv_pe_start)(LPVOID);
@@ -65,12 +64,14 @@ static void wv_thread_destroy(struct wv_object *o)
 
 static void wv_thread_finish(struct wv_thread *t, DWORD code)
 {
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&wv_wait_lock);
     t->exit_code = code;
     t->done = true;
-    pthread_cond_broadcast(&t->changed);
-    pthread_mutex_unlock(&t->lock);
+    pthread_cond_broadcast(&wv_wait_cond);
+    pthread_mutex_unlock(&wv_wait_lock);
 }
+
+bool wv_thread_signalled(struct wv_object *o) { return ((struct wv_thread *)o)->done; }
 
 /* Runs the start routine: on a winvm stack with a TEB in a PE process, else directly. */
 static DWORD wv_thread_body(struct wv_thread *t)
@@ -194,30 +195,6 @@ static struct wv_thread *wv_thread_get(HANDLE h)
     return t;
 }
 
-DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
-{
-    struct wv_thread *t = wv_thread_get(h);
-    if (!t)
-        return WAIT_FAILED;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000)
-        until.tv_sec++, until.tv_nsec -= 1000000000;
-    DWORD r = WAIT_OBJECT_0;
-    pthread_mutex_lock(&t->lock);
-    while (!t->done && r == WAIT_OBJECT_0) {
-        if (ms == INFINITE)
-            pthread_cond_wait(&t->changed, &t->lock);
-        else if (pthread_cond_timedwait(&t->changed, &t->lock, &until) == ETIMEDOUT && !t->done)
-            r = WAIT_TIMEOUT;
-    }
-    pthread_mutex_unlock(&t->lock);
-    wv_object_unref(&t->obj);
-    return r;
-}
-
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
     struct wv_thread *t = wv_thread_get(h);
@@ -228,9 +205,9 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
         wv_set_error(ERROR_NOACCESS);
         return FALSE;
     }
-    pthread_mutex_lock(&t->lock);
+    pthread_mutex_lock(&wv_wait_lock);
     *code = t->done ? t->exit_code : STILL_ACTIVE;
-    pthread_mutex_unlock(&t->lock);
+    pthread_mutex_unlock(&wv_wait_lock);
     wv_object_unref(&t->obj);
     return TRUE;
 }
