@@ -52,6 +52,6 @@ fuzz: build
 	mkdir -p $(FUZZ_BUILD)/corpus
 	-cp $(BUILD)/tests/images/*.dll $(FUZZ_BUILD)/corpus/
 	clang -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Iinclude -Isrc -o $(FUZZ_BUILD)/fuzz_pe fuzz/fuzz_pe.c src/pe.c src/pe_dir.c src/layout.c
+	  -Iinclude -Isrc -o $(FUZZ_BUILD)/fuzz_pe fuzz/fuzz_pe.c src/pe/pe.c src/pe/pe_dir.c src/section/layout.c src/base/error.c
 	$(FUZZ_BUILD)/fuzz_pe -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus

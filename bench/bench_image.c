@@ -13,7 +13,7 @@
 #define _GNU_SOURCE
 #include "bench.h"
 #include "winvm.h"
-#include "pe.h"
+#include "tool.h"
 
 #include <dlfcn.h>
 #include <errno.h>

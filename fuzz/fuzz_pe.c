@@ -1,7 +1,7 @@
 /* fuzz_pe.c - libFuzzer harness for the PE parser: parse, then run every iterator, then lay
  * the image out (layout.c) at its base and relocated, as the image cache would.
  * Built and run by `make fuzz` (clang -fsanitize=fuzzer,address,undefined). */
-#include "image.h"
+#include "section/section.h"
 
 #include <stdlib.h>
 #include <string.h>

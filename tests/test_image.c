@@ -5,7 +5,8 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "pfn.h"
-#include "image.h"
+#include "section/section.h"
+#include "hooks.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>

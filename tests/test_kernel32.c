@@ -3,7 +3,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "fault_child.h"
-#include "kernel32.h"
+#include "runtime/runtime.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

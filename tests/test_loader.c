@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "pfn.h"
-#include "image.h"
+#include "loader/loader.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #define WINVM_PE_IMAGES "/nonexistent"
 #endif
 
-size_t winvm_module_count(void);
+#include "hooks.h"
 
 typedef int(__attribute__((ms_abi)) * fn0)(void);
 typedef int(__attribute__((ms_abi)) * fn1)(int);

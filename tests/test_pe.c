@@ -2,7 +2,7 @@
  * hand-built PE32 and PE32+ image, and broken images that must each get the right status. */
 #include <criterion/criterion.h>
 
-#include "pe.h"
+#include "pe/pe.h"
 
 #include <dirent.h>
 #include <stdio.h>

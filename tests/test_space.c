@@ -1,5 +1,5 @@
 /* White-box tests of the state model (space.c): region edges, runs, lookups. */
-#include "internal.h"
+#include "mm/mm.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
@@ -141,7 +141,7 @@ Test(space, fork_while_another_thread_allocates_leaves_a_usable_child, .timeout 
     pthread_join(t, NULL);
 }
 
-#include "proc.h"
+#include "host/host.h"
 #include <stdio.h>
 #include <sys/mman.h>
 

@@ -7,8 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "testutil.h"
-#include "internal.h"
-#include "uffd.h"
+#include "mm/mm.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -43,7 +42,7 @@ static void use_fallback(void)
 
 static bool view_is_soft(const void *p)
 {
-    wv_space_read_lock();
+    wv_space_lock();
     struct wv_view *v = wv_space_find((uintptr_t)p);
     bool soft = v && (v->flags & WV_VIEW_WATCH_SOFT);
     wv_space_unlock();

@@ -10,7 +10,7 @@
  * file (tests parse it) and an SVG drawn from the same data are the output. */
 #define _GNU_SOURCE
 #include "cli.h"
-#include "image.h"
+#include "tool.h"
 #include "pages.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* inspect.c - `winvm inspect FILE`: what winvm's PE parser sees in an image and how it would map
  * it: headers, sections with their page protection, imports, exports, fixup pages, sharing. */
 #include "cli.h"
-#include "image.h"
+#include "tool.h"
 
 #include <fcntl.h>
 #include <stdio.h>

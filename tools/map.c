@@ -9,7 +9,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "pages.h"
-#include "image.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <fcntl.h>

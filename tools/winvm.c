@@ -1,7 +1,7 @@
 /* winvm - command-line front end: a walk-through of the memory model, and address-space maps. */
 #define _GNU_SOURCE
 #include "cli.h"
-#include "image.h"
+#include "tool.h"
 
 #include <signal.h>
 #include <stdio.h>

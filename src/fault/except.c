@@ -1,0 +1,435 @@
+/* except.c - Windows exceptions for C code: vectored handlers, winvm_try, unhandled reports.
+ *
+ * Dispatch runs inside the fault handler, so it allocates nothing and takes no lock:
+ *   - vectored handlers live in a fixed table read under a sequence count.  Add and Remove
+ *     (never called from a signal handler by winvm) take a mutex, make the count odd, edit,
+ *     make it even; dispatch copies the call order and retries if the count moved.  Entries
+ *     are never freed, so a handler being removed while another thread runs it is safe; a
+ *     removed slot is reused only after its generation changes the handle;
+ *   - winvm_try frames are sigsetjmp buffers on the caller's stack, recorded in a per-thread
+ *     table (see below for how frames abandoned by a longjmp are recognised).
+ * Order, as on Windows: vectored handlers first (EXCEPTION_CONTINUE_EXECUTION resumes with
+ * the CONTEXT they may have changed), then the innermost try, then an unhandled-exception
+ * report and the end of the process.
+ */
+#define _GNU_SOURCE
+#include "fault/fault.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WV_MAX_HANDLERS 256
+
+struct wv_handler {
+    PVECTORED_EXCEPTION_HANDLER fn;
+    unsigned gen;  /* bumped on every reuse: a stale handle no longer matches */
+    bool live;
+};
+
+static struct wv_handler wv_handlers[WV_MAX_HANDLERS];
+static unsigned short wv_order[WV_MAX_HANDLERS]; /* call order: indexes into wv_handlers */
+static unsigned wv_nhandlers;
+static unsigned wv_seq; /* odd while the table is being edited */
+static pthread_mutex_t wv_handlers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Handles are (slot + 1) | gen << 16, so NULL is never a handle. */
+static PVOID wv_handle_of(unsigned slot) { return (PVOID)(uintptr_t)((slot + 1) | (uintptr_t)wv_handlers[slot].gen << 16); }
+
+/* Set while this thread edits the table: a fault in a signal handler that interrupted the
+ * edit must not wait for it to end. */
+static __thread bool wv_editing;
+
+static void wv_edit_begin(void)
+{
+    wv_editing = true;
+    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void wv_edit_end(void)
+{
+    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELEASE);
+    wv_editing = false;
+}
+
+PVOID WINAPI AddVectoredExceptionHandler(ULONG first, PVECTORED_EXCEPTION_HANDLER fn)
+{
+    wv_fault_attach();
+    if (!fn) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    pthread_mutex_lock(&wv_handlers_lock);
+    unsigned slot = 0;
+    while (slot < WV_MAX_HANDLERS && wv_handlers[slot].live)
+        slot++;
+    if (slot == WV_MAX_HANDLERS) {
+        pthread_mutex_unlock(&wv_handlers_lock);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    wv_edit_begin();
+    wv_handlers[slot].fn = fn;
+    wv_handlers[slot].gen = (wv_handlers[slot].gen + 1) & 0xffff;
+    wv_handlers[slot].live = true;
+    if (first) {
+        memmove(wv_order + 1, wv_order, wv_nhandlers * sizeof(wv_order[0]));
+        wv_order[0] = (unsigned short)slot;
+    } else
+        wv_order[wv_nhandlers] = (unsigned short)slot;
+    wv_nhandlers++;
+    wv_edit_end();
+    PVOID h = wv_handle_of(slot);
+    pthread_mutex_unlock(&wv_handlers_lock);
+    return h;
+}
+
+ULONG WINAPI RemoveVectoredExceptionHandler(PVOID handle)
+{
+    uintptr_t h = (uintptr_t)handle;
+    unsigned slot = (unsigned)(h & 0xffff) - 1;
+    ULONG removed = 0;
+    pthread_mutex_lock(&wv_handlers_lock);
+    if (h && slot < WV_MAX_HANDLERS && wv_handlers[slot].live && wv_handle_of(slot) == handle) {
+        wv_edit_begin();
+        wv_handlers[slot].live = false;
+        unsigned k = 0;
+        while (wv_order[k] != slot)
+            k++;
+        memmove(wv_order + k, wv_order + k + 1, (wv_nhandlers - k - 1) * sizeof(wv_order[0]));
+        wv_nhandlers--;
+        wv_edit_end();
+        removed = 1;
+    }
+    pthread_mutex_unlock(&wv_handlers_lock);
+    return removed;
+}
+
+/* Copies the handlers in call order; returns how many. */
+static unsigned wv_snapshot(PVECTORED_EXCEPTION_HANDLER *out)
+{
+    for (int tries = 0;; tries++) {
+        unsigned seq = __atomic_load_n(&wv_seq, __ATOMIC_ACQUIRE);
+        /* Another thread's edit ends soon (it may be preempted: yield after a while).  An
+         * edit on this very thread, interrupted by the signal we are handling, never ends
+         * while we wait: take the table as it stands; every entry in it is a valid function. */
+        if ((seq & 1) && !wv_editing) {
+            if (tries > 100)
+                sched_yield();
+            else
+                __builtin_ia32_pause();
+            continue;
+        }
+        unsigned n = __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED);
+        if (n > WV_MAX_HANDLERS)
+            n = WV_MAX_HANDLERS;
+        unsigned m = 0;
+        for (unsigned k = 0; k < n; k++) {
+            const struct wv_handler *e = &wv_handlers[wv_order[k] % WV_MAX_HANDLERS];
+            PVECTORED_EXCEPTION_HANDLER fn = __atomic_load_n(&e->fn, __ATOMIC_RELAXED);
+            if (fn)
+                out[m++] = fn;
+        }
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&wv_seq, __ATOMIC_RELAXED) == seq || wv_editing)
+            return m;
+    }
+}
+
+/* ---- winvm_try ----
+ * Frames are recorded in a per-thread table, not chained through the stack: a frame abandoned
+ * by a longjmp (out of fn, or out of a vectored handler) must never be followed or written.
+ * A frame is dead when the stack is back at or above it (checked on every try entry and every
+ * dispatch), or when its cookie on the stack has been overwritten by later calls.  A dead
+ * frame whose cookie survived untouched cannot be told from a live one: jumping to it is the
+ * same undefined behaviour as longjmp to a returned setjmp (docs/semantics.md). */
+
+#define WV_TRY_MAX 64
+
+struct wv_try_frame {
+    sigjmp_buf env;
+    volatile uint64_t cookie;
+};
+
+struct wv_try_slot {
+    struct wv_try_frame *frame;
+    uint64_t cookie;
+};
+
+static __thread struct wv_try_slot wv_tries[WV_TRY_MAX];
+static __thread int wv_ntries;
+static __thread uint64_t wv_try_serial;
+static __thread EXCEPTION_RECORD wv_try_caught;
+
+static volatile bool wv_unhandled_exits;
+
+/* Under `winvm run` every fault is the program's: there is no Linux code to chain to. */
+bool wv_exceptions_wanted(void)
+{
+    return wv_unhandled_exits || wv_ntries > 0 || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
+}
+
+/* Drops recorded frames at or below sp: the stack has come back above them. */
+static void wv_tries_prune(uintptr_t sp)
+{
+    while (wv_ntries > 0 && (uintptr_t)wv_tries[wv_ntries - 1].frame <= sp)
+        wv_ntries--;
+}
+
+/* The innermost live frame for a fault at stack pointer sp, unlinked; NULL if none. */
+static struct wv_try_frame *wv_tries_catch(uintptr_t sp)
+{
+    wv_tries_prune(sp);
+    while (wv_ntries > 0) {
+        struct wv_try_slot *s = &wv_tries[--wv_ntries];
+        if (s->frame->cookie == s->cookie)
+            return s->frame;
+    }
+    return NULL;
+}
+
+DWORD winvm_try(winvm_try_fn fn, void *arg, PEXCEPTION_RECORD record)
+{
+    wv_fault_attach();
+    struct wv_try_frame frame;
+    wv_tries_prune((uintptr_t)&frame);
+    int mine = wv_ntries;
+    if (sigsetjmp(frame.env, 1) == 0) {
+        if (mine < WV_TRY_MAX) { /* deeper nesting: exceptions go to the outer frames */
+            frame.cookie = ++wv_try_serial ^ (uintptr_t)&frame;
+            wv_tries[mine] = (struct wv_try_slot){&frame, frame.cookie};
+            wv_ntries = mine + 1;
+        }
+        fn(arg);
+        if (wv_ntries > mine)
+            wv_ntries = mine; /* also drops frames that fn left behind by a longjmp */
+        frame.cookie = 0;
+        return 0;
+    }
+    /* Arrived from wv_dispatch, which already unlinked the frame. */
+    frame.cookie = 0;
+    if (record)
+        *record = wv_try_caught;
+    return wv_try_caught.ExceptionCode;
+}
+
+/* ---- CONTEXT <-> ucontext ---- */
+
+static void wv_context_from(const ucontext_t *uc, CONTEXT *c)
+{
+    const greg_t *g = uc->uc_mcontext.gregs;
+    memset(c, 0, sizeof(*c));
+    c->ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_SEGMENTS;
+    c->Rax = (DWORD64)g[REG_RAX], c->Rcx = (DWORD64)g[REG_RCX], c->Rdx = (DWORD64)g[REG_RDX];
+    c->Rbx = (DWORD64)g[REG_RBX], c->Rsp = (DWORD64)g[REG_RSP], c->Rbp = (DWORD64)g[REG_RBP];
+    c->Rsi = (DWORD64)g[REG_RSI], c->Rdi = (DWORD64)g[REG_RDI];
+    c->R8 = (DWORD64)g[REG_R8], c->R9 = (DWORD64)g[REG_R9], c->R10 = (DWORD64)g[REG_R10];
+    c->R11 = (DWORD64)g[REG_R11], c->R12 = (DWORD64)g[REG_R12], c->R13 = (DWORD64)g[REG_R13];
+    c->R14 = (DWORD64)g[REG_R14], c->R15 = (DWORD64)g[REG_R15];
+    c->Rip = (DWORD64)g[REG_RIP];
+    c->EFlags = (DWORD)g[REG_EFL];
+    uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
+    c->SegCs = (WORD)csgsfs, c->SegGs = (WORD)(csgsfs >> 16), c->SegFs = (WORD)(csgsfs >> 32);
+    c->SegSs = (WORD)(csgsfs >> 48);
+    if (uc->uc_mcontext.fpregs) {
+        /* The kernel's FXSAVE image is the layout of XMM_SAVE_AREA32. */
+        memcpy(&c->FltSave, uc->uc_mcontext.fpregs, sizeof(c->FltSave));
+        c->MxCsr = c->FltSave.MxCsr;
+        c->ContextFlags |= CONTEXT_FLOATING_POINT;
+    }
+}
+
+static void wv_context_to(const CONTEXT *c, ucontext_t *uc)
+{
+    greg_t *g = uc->uc_mcontext.gregs;
+    g[REG_RAX] = (greg_t)c->Rax, g[REG_RCX] = (greg_t)c->Rcx, g[REG_RDX] = (greg_t)c->Rdx;
+    g[REG_RBX] = (greg_t)c->Rbx, g[REG_RSP] = (greg_t)c->Rsp, g[REG_RBP] = (greg_t)c->Rbp;
+    g[REG_RSI] = (greg_t)c->Rsi, g[REG_RDI] = (greg_t)c->Rdi;
+    g[REG_R8] = (greg_t)c->R8, g[REG_R9] = (greg_t)c->R9, g[REG_R10] = (greg_t)c->R10;
+    g[REG_R11] = (greg_t)c->R11, g[REG_R12] = (greg_t)c->R12, g[REG_R13] = (greg_t)c->R13;
+    g[REG_R14] = (greg_t)c->R14, g[REG_R15] = (greg_t)c->R15;
+    g[REG_RIP] = (greg_t)c->Rip;
+    /* Only the flags a user program may change (status flags, direction, trap). */
+    const uint64_t user = 0x0cd5 | 0x0100;
+    g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~user) | (c->EFlags & user));
+    if (uc->uc_mcontext.fpregs && (c->ContextFlags & CONTEXT_FLOATING_POINT) == CONTEXT_FLOATING_POINT) {
+        memcpy(uc->uc_mcontext.fpregs, &c->FltSave, sizeof(c->FltSave));
+        uc->uc_mcontext.fpregs->mxcsr = c->FltSave.MxCsr;
+    }
+}
+
+/* ---- the unhandled-exception report (no stdio: we may be deep in a signal handler) ---- */
+
+static char *wv_put(char *p, const char *s)
+{
+    while (*s)
+        *p++ = *s++;
+    return p;
+}
+
+static char *wv_put_hex(char *p, uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+    do
+        tmp[n++] = "0123456789abcdef"[v & 15];
+    while ((v >>= 4) && n < 16);
+    p = wv_put(p, "0x");
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static const char *wv_code_name(DWORD code)
+{
+    switch (code) {
+    case STATUS_ACCESS_VIOLATION: return "EXCEPTION_ACCESS_VIOLATION";
+    case STATUS_GUARD_PAGE_VIOLATION: return "STATUS_GUARD_PAGE_VIOLATION";
+    case STATUS_IN_PAGE_ERROR: return "EXCEPTION_IN_PAGE_ERROR";
+    case STATUS_STACK_OVERFLOW: return "EXCEPTION_STACK_OVERFLOW";
+    case STATUS_PROCEDURE_NOT_FOUND: return "STATUS_PROCEDURE_NOT_FOUND: an import winvm does not provide";
+    case STATUS_NONCONTINUABLE_EXCEPTION: return "EXCEPTION_NONCONTINUABLE_EXCEPTION";
+    default: return "exception";
+    }
+}
+
+static char *wv_put_protect(char *p, DWORD prot)
+{
+    static const char *const names[] = {"PAGE_NOACCESS", "PAGE_READONLY", "PAGE_READWRITE",
+                                        "PAGE_WRITECOPY", "PAGE_EXECUTE", "PAGE_EXECUTE_READ",
+                                        "PAGE_EXECUTE_READWRITE", "PAGE_EXECUTE_WRITECOPY"};
+    if (!(prot & 0xff))
+        return wv_put(p, "none");
+    p = wv_put(p, names[__builtin_ctz(prot & 0xff)]);
+    if (prot & PAGE_GUARD)
+        p = wv_put(p, "|PAGE_GUARD");
+    if (prot & PAGE_NOCACHE)
+        p = wv_put(p, "|PAGE_NOCACHE");
+    if (prot & PAGE_WRITECOMBINE)
+        p = wv_put(p, "|PAGE_WRITECOMBINE");
+    return p;
+}
+
+static void wv_unhandled(const EXCEPTION_RECORD *rec)
+{
+    char buf[512], *p = buf;
+    uintptr_t addr = rec->ExceptionInformation[1];
+    ULONG_PTR kind = rec->ExceptionInformation[0];
+    p = wv_put(p, "winvm: unhandled exception ");
+    p = wv_put_hex(p, rec->ExceptionCode);
+    p = wv_put(p, " (");
+    p = wv_put(p, wv_code_name(rec->ExceptionCode));
+    p = wv_put(p, ") at ");
+    p = wv_put_hex(p, (uintptr_t)rec->ExceptionAddress);
+    bool memory = rec->ExceptionCode == STATUS_ACCESS_VIOLATION || rec->ExceptionCode == STATUS_IN_PAGE_ERROR ||
+                  rec->ExceptionCode == STATUS_GUARD_PAGE_VIOLATION || rec->ExceptionCode == STATUS_STACK_OVERFLOW;
+    if (!memory) {
+        if (rec->ExceptionCode == STATUS_PROCEDURE_NOT_FOUND && rec->NumberParameters == 1 && rec->ExceptionInformation[0]) {
+            p = wv_put(p, ": ");
+            const char *what = (const char *)rec->ExceptionInformation[0];
+            size_t n = 0;
+            while (what[n] && n < 200)
+                n++;
+            memcpy(p, what, n);
+            p += n;
+        }
+        p = wv_put(p, "\n");
+        ssize_t unused = write(STDERR_FILENO, buf, (size_t)(p - buf));
+        (void)unused;
+        return;
+    }
+    p = wv_put(p, kind == WV_WRITE ? ": writing " : kind == WV_EXEC ? ": executing " : ": reading ");
+    p = wv_put_hex(p, addr);
+    if (!wv_space_locked_by_self()) {
+        /* The lock is free for us: the report runs outside every critical section. */
+        wv_space_lock();
+        const struct wv_view *v = wv_space_find(addr);
+        if (v) {
+            wv_page_t page = v->page[wv_view_index(v, addr)];
+            p = wv_put(p, page & WV_COMMITTED ? ", committed page, protection " : ", reserved page, protection ");
+            p = wv_put_protect(p, wv_prot_report(page));
+        } else
+            p = wv_put(p, ", not winvm memory");
+        wv_space_unlock();
+    }
+    p = wv_put(p, "\n");
+    ssize_t unused = write(STDERR_FILENO, buf, (size_t)(p - buf));
+    (void)unused;
+}
+
+void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
+
+static void wv_terminate(void)
+{
+    /* End as a crashed process does: by the fault signal, default action, core if enabled. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGSEGV, &dfl, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGSEGV);
+    _exit(128 + SIGSEGV);
+}
+
+void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
+{
+    CONTEXT ctx;
+    wv_context_from(uc, &ctx);
+    EXCEPTION_POINTERS ep = {rec, &ctx};
+    PVECTORED_EXCEPTION_HANDLER fns[WV_MAX_HANDLERS];
+    unsigned n = wv_snapshot(fns);
+    for (unsigned k = 0; k < n; k++) {
+        if (fns[k](&ep) == EXCEPTION_CONTINUE_EXECUTION) {
+            wv_context_to(&ctx, uc);
+            return;
+        }
+    }
+    struct wv_try_frame *f = wv_tries_catch((uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
+    if (f) {
+        wv_try_caught = *rec;
+        siglongjmp(f->env, 1);
+    }
+    wv_unhandled(rec);
+    if (wv_unhandled_exits)
+        _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
+    wv_terminate();
+}
+
+/* ---- software exceptions ---- */
+
+void WINAPI RaiseException(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args)
+{
+    EXCEPTION_RECORD rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = code;
+    rec.ExceptionFlags = flags & EXCEPTION_NONCONTINUABLE;
+    rec.ExceptionAddress = __builtin_return_address(0);
+    rec.NumberParameters = nargs > EXCEPTION_MAXIMUM_PARAMETERS ? EXCEPTION_MAXIMUM_PARAMETERS : nargs;
+    for (DWORD i = 0; args && i < rec.NumberParameters; i++)
+        rec.ExceptionInformation[i] = args[i];
+    ucontext_t uc;
+    getcontext(&uc); /* the handlers see (and may change, to no effect) this point's registers */
+    wv_dispatch(&rec, &uc);
+    if (!(flags & EXCEPTION_NONCONTINUABLE))
+        return;
+    /* A handler continued what cannot be continued: Windows raises this, nested. */
+    EXCEPTION_RECORD outer = rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = STATUS_NONCONTINUABLE_EXCEPTION;
+    rec.ExceptionFlags = EXCEPTION_NONCONTINUABLE;
+    rec.ExceptionRecord = &outer;
+    rec.ExceptionAddress = outer.ExceptionAddress;
+    getcontext(&uc);
+    wv_dispatch(&rec, &uc);
+    wv_unhandled(&rec);
+    if (wv_unhandled_exits)
+        _exit((int)(rec.ExceptionCode & 0xff));
+    wv_terminate();
+}

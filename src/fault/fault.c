@@ -1,0 +1,208 @@
+/* fault.c - SIGSEGV and SIGBUS: what a fault on winvm memory means in Windows' terms.
+ *
+ * One handler for the process, installed the first time winvm is used, running on a per-thread
+ * alternate stack (so a stack overflow can still be reported).  It decides in Windows' order:
+ *   1. a guard page: clear PAGE_GUARD on that page only and raise STATUS_GUARD_PAGE_VIOLATION;
+ *   2. a write-watch page write-protected by the fallback tracking: record it, resume;
+ *   3. a page whose state allows the access (another thread changed it meanwhile): resume;
+ *   4. otherwise STATUS_ACCESS_VIOLATION (STATUS_IN_PAGE_ERROR for SIGBUS).
+ * Faults on memory winvm does not manage go to the handler that was installed before ours,
+ * with the same arguments, except faults on unmapped addresses while this thread is inside a
+ * winvm_try or a vectored handler is registered: those are Windows access violations too.
+ *
+ * The handler takes the state-model lock, never while this thread already holds it (a fault
+ * inside winvm itself, or in a signal handler that interrupted winvm): such a fault is not
+ * ours to explain and is chained.  It allocates nothing.
+ */
+#define _GNU_SOURCE
+#include "fault/fault.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define WV_ALTSTACK_SIZE ((size_t)256 * 1024)
+
+static struct sigaction wv_prev_segv, wv_prev_bus;
+static pthread_once_t wv_install_once = PTHREAD_ONCE_INIT;
+static pthread_key_t wv_altstack_key;
+static __thread __attribute__((tls_model("initial-exec"))) bool wv_thread_ready;
+
+/* The x86-64 page-fault error code says write (bit 1) and instruction fetch (bit 4); bit 2
+ * (user mode) tells that it is there at all.  Without it (valgrind), guess from the state:
+ * a fault at the instruction pointer is an execute, a fault on a readable page a write. */
+static int wv_access_kind(const ucontext_t *uc, uintptr_t addr, const struct wv_view *v)
+{
+    unsigned long err = (unsigned long)uc->uc_mcontext.gregs[REG_ERR];
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if (err & 0x10)
+        return WV_EXEC;
+    if (err & 0x4)
+        return (err & 0x2) ? WV_WRITE : WV_READ;
+    if (wv_page_down(rip) == wv_page_down(addr))
+        return WV_EXEC;
+    if (v && wv_page_allows(v->page[wv_view_index(v, addr)], WV_READ))
+        return WV_WRITE;
+    return WV_READ;
+}
+
+static void wv_chain(int sig, siginfo_t *si, void *ctx)
+{
+    const struct sigaction *prev = sig == SIGBUS ? &wv_prev_bus : &wv_prev_segv;
+    if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
+        prev->sa_sigaction(sig, si, ctx);
+        return;
+    }
+    if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN) {
+        prev->sa_handler(sig);
+        return;
+    }
+    /* Nobody else wants it: the default action, which the retried access now triggers. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
+    if (si->si_code <= 0) /* sent, not a fault: it will not happen again by itself */
+        raise(sig);
+}
+
+static bool wv_unmapped(uintptr_t addr)
+{
+    unsigned char vec;
+    return mincore((void *)wv_page_down(addr), WV_PAGE_SIZE, &vec) != 0 && errno == ENOMEM;
+}
+
+enum wv_verdict { WV_CHAIN, WV_RETRY, WV_RAISE };
+
+/* Classifies a fault on addr; for WV_RAISE fills *code and *access. */
+static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc, DWORD *code,
+                                   int *access)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(addr);
+    *access = wv_access_kind(uc, addr, v);
+    if (!v) {
+        wv_space_unlock();
+        if (!wv_exceptions_wanted() || !wv_unmapped(addr))
+            return WV_CHAIN;
+        *code = sig == SIGBUS ? STATUS_IN_PAGE_ERROR : STATUS_ACCESS_VIOLATION;
+        return WV_RAISE;
+    }
+    enum wv_verdict verdict = WV_RAISE;
+    size_t i = wv_view_index(v, addr);
+    wv_view_sync_commits(v, i, 1); /* another view may have committed it (SEC_RESERVE) */
+    wv_page_t page = v->page[i];
+    uintptr_t pa = wv_page_down(addr);
+    *code = STATUS_ACCESS_VIOLATION;
+    if (sig == SIGBUS) {
+        *code = STATUS_IN_PAGE_ERROR;
+    } else if ((page & WV_COMMITTED) && (page & WV_GUARD)) {
+        /* One shot: the guard goes from this page only, then the exception is raised. */
+        wv_view_update(v, i, 1, (wv_page_t)~WV_GUARD, 0);
+        wv_os_protect(pa, WV_PAGE_SIZE, wv_prot_host(v->page[i]));
+        *code = STATUS_GUARD_PAGE_VIOLATION;
+        /* A thread stack grows silently; only its end is an exception. */
+        if (v->flags & WV_VIEW_STACK) {
+            if (wv_stack_grow(v, i))
+                verdict = WV_RETRY;
+            else
+                *code = STATUS_STACK_OVERFLOW;
+        }
+    } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
+        verdict = WV_RETRY;
+    } else if (wv_page_allows(page, *access) && !(*access == WV_WRITE && (page & WV_WATCH_WP))) {
+        /* The state moved on since the fault (another thread's VirtualProtect): make sure the
+         * host agrees, then let the access run again.  Not for a tracked clean page that
+         * wv_watch_fault could not open (mprotect failed): its retry would fault forever, so
+         * it is reported as an access violation. */
+        wv_os_protect(pa, WV_PAGE_SIZE, wv_prot_host(page));
+        verdict = WV_RETRY;
+    }
+    wv_space_unlock();
+    return verdict;
+}
+
+static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
+{
+    int saved_errno = errno;
+    ucontext_t *uc = ctx;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    DWORD code = 0;
+    int access = WV_READ;
+    enum wv_verdict verdict;
+
+    if (wv_space_locked_by_self() || si->si_code <= 0)
+        verdict = WV_CHAIN; /* ours to explain only when the MMU raised it, outside winvm */
+    else if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
+        /* A general-protection fault (non-canonical address): no address to look at. */
+        verdict = wv_exceptions_wanted() ? WV_RAISE : WV_CHAIN;
+        code = STATUS_ACCESS_VIOLATION;
+        addr = ~(uintptr_t)0;
+    } else
+        verdict = wv_classify(sig, addr, uc, &code, &access);
+
+    if (verdict == WV_CHAIN)
+        wv_chain(sig, si, ctx);
+    else if (verdict == WV_RAISE) {
+        EXCEPTION_RECORD rec;
+        memset(&rec, 0, sizeof(rec));
+        rec.ExceptionCode = code;
+        rec.ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
+        rec.NumberParameters = 2;
+        rec.ExceptionInformation[0] = (ULONG_PTR)access;
+        rec.ExceptionInformation[1] = addr;
+        if (code == STATUS_IN_PAGE_ERROR) {
+            rec.NumberParameters = 3;
+            rec.ExceptionInformation[2] = 0xC000009Cu; /* STATUS_DEVICE_DATA_ERROR */
+        }
+        wv_dispatch(&rec, uc);
+    }
+    errno = saved_errno;
+}
+
+static void wv_altstack_free(void *stack)
+{
+    stack_t ss = {.ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(stack, WV_ALTSTACK_SIZE + WV_PAGE_SIZE);
+}
+
+static void wv_install(void)
+{
+    pthread_key_create(&wv_altstack_key, wv_altstack_free);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = wv_on_fault;
+    /* NODEFER: a fault inside a vectored handler is dispatched too (nested exceptions). */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &wv_prev_segv);
+    sigaction(SIGBUS, &sa, &wv_prev_bus);
+}
+
+void wv_fault_attach(void)
+{
+    if (wv_thread_ready)
+        return;
+    pthread_once(&wv_install_once, wv_install);
+    wv_thread_ready = true;
+    stack_t old;
+    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
+        return; /* the thread has one already (another runtime's): use it */
+    /* A guard page below the stack turns an overflow of the handler itself into a crash,
+     * not silent corruption. */
+    void *p = mmap(NULL, WV_ALTSTACK_SIZE + WV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return;
+    mprotect(p, WV_PAGE_SIZE, PROT_NONE);
+    stack_t ss = {.ss_sp = (char *)p + WV_PAGE_SIZE, .ss_size = WV_ALTSTACK_SIZE};
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(p, WV_ALTSTACK_SIZE + WV_PAGE_SIZE);
+        return;
+    }
+    pthread_setspecific(wv_altstack_key, p);
+}

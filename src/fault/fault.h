@@ -1,0 +1,32 @@
+/* fault.h - hardware faults as Windows exceptions (fault.c: the SIGSEGV/SIGBUS handler and its
+ * verdict from the page state) and their dispatch (except.c: vectored handlers, winvm_try,
+ * RaiseException, the unhandled-exception report).  Above mm; below sections and everything
+ * public.
+ *
+ * Locking: the handler takes the space lock (never when this thread holds it: such a fault is
+ * not ours and is chained); the vectored-handler list is edited under its own mutex and read
+ * without it (async-signal-safe snapshot).
+ */
+#ifndef WV_FAULT_H
+#define WV_FAULT_H
+
+#include "base/base.h"
+#include "mm/mm.h"
+
+#include <ucontext.h>
+
+/* Installs the SIGSEGV/SIGBUS handlers (once) and gives the calling thread an alternate
+ * signal stack (once per thread).  Cheap after the first call: a flag test. */
+void wv_fault_attach(void);
+
+/* Offers rec to the vectored handlers, then to the innermost winvm_try.  Returns when a
+ * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
+ * try caught it; ends the process when nobody did.  Async-signal-safe. */
+void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* From now on an unhandled exception ends the process with its code as exit status (after
+ * the report), as a Windows process ends, instead of dying by SIGSEGV (`winvm run`). */
+void wv_exit_on_unhandled(bool on);
+/* True when this thread has a winvm_try active or any vectored handler is registered. */
+bool wv_exceptions_wanted(void);
+
+#endif

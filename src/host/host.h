@@ -1,0 +1,84 @@
+/* host.h - the host layer: the only code that asks the Linux kernel about or for mappings
+ * (mmap, mprotect, munmap, madvise, /proc/self/maps and pagemap, userfaultfd).  It knows
+ * nothing of views or page states: callers above pass addresses, sizes and PROT_* bits.
+ * Every function returns 0 or a Win32 error unless it says otherwise.
+ */
+#ifndef WV_HOST_H
+#define WV_HOST_H
+
+#include "base/base.h"
+
+#include <sys/types.h>
+
+/* ---- mappings (os.c) ---- */
+/* What to map: a section's descriptor (shared or private), or NULL for anonymous memory. */
+struct wv_backing {
+    int fd;
+    off_t off;
+    bool shared;
+};
+/* Maps [addr, addr+size) exactly, failing with ERROR_INVALID_ADDRESS if anything is there. */
+DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
+/* Maps size bytes 64 KiB-aligned wherever the kernel has room (over-map and trim). */
+DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintptr_t *out);
+DWORD wv_os_unmap(uintptr_t addr, size_t size);
+DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
+/* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
+void wv_os_discard(uintptr_t addr, size_t size);
+/* One inaccessible page at addr that is never released (keeps page tables alive below it). */
+void wv_os_anchor(uintptr_t addr);
+
+/* ---- memory winvm does not manage (foreign.c) ---- */
+/* Describes addr, which no view contains, as Windows would: free space up to the next
+ * mapping (capped at limit), or a foreign mapping reported by the kernel. */
+void wv_foreign_query(uintptr_t addr, uintptr_t limit, MEMORY_BASIC_INFORMATION *mbi);
+/* Start of the first host mapping at or above addr that overlaps [addr, end), or 0. */
+uintptr_t wv_foreign_next(uintptr_t addr, uintptr_t end, uintptr_t *map_end);
+
+/* ---- the kernel's view of this process's mappings (proc.c) ---- */
+struct wv_mapping {
+    uintptr_t start, end;   /* start == 0: no mapping at or above the address asked */
+    int prot;               /* 1 read, 2 write, 4 execute */
+    bool shared, file;
+    uint64_t inode;
+    char name[256];
+};
+/* The mapping containing addr, or else the first one above it. */
+bool wv_proc_mapping(uintptr_t addr, struct wv_mapping *m);
+/* The same from /proc/self/maps text, the path taken on kernels without PROCMAP_QUERY. */
+bool wv_proc_mapping_text(uintptr_t addr, struct wv_mapping *m);
+/* Bit j % 64 of out[j / 64] set when page j of the n pages at addr holds anonymous (private)
+ * data, a copy; out has (n + 63) / 64 words.  0 or -1. */
+int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out);
+/* Bit i of out (n <= 64) set when page i of [addr, addr + n pages) is resident.  0 or -1. */
+int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out);
+
+/* ---- the kernel's own write tracking (uffd.c) ----
+ * Linux 6.7+: userfaultfd write protection in asynchronous mode (a write to a protected page
+ * just clears the protection, in the kernel, with no signal and no message), read back and
+ * re-armed with the PAGEMAP_SCAN ioctl of /proc/self/pagemap; see docs/semantics.md. */
+/* True when new write-watch views can be tracked by the kernel.  Decided once, at the first
+ * call: false when WINVM_WRITE_WATCH=fallback is set, when the kernel lacks any piece, or when
+ * a self-test of the whole round trip fails; false in a child forked afterwards. */
+bool wv_uffd_usable(void);
+
+/* Registers [addr, addr+len) with the process's userfaultfd in write-protect mode.  0 or an
+ * errno value. */
+int wv_uffd_register(uintptr_t addr, size_t len);
+void wv_uffd_unregister(uintptr_t addr, size_t len);
+
+/* Write-protects [addr, addr+len): the pages count as not written until the next write.
+ * Unpopulated pages get markers, so a read never counts and a first write does.  0 or errno;
+ * 0 without doing anything in a forked child, whose mappings are no longer registered. */
+int wv_uffd_protect(uintptr_t addr, size_t len);
+
+/* The pages of [*pos, end) written since they were last protected, in address order: at most
+ * max of them are stored in out, and *pos moves past the last page examined (just after the
+ * last one stored when max was reached).  With reset, exactly the pages stored are protected
+ * again in the same walk, atomically with the report.  With out NULL (reset only), every
+ * written page of the range is protected and 0 is returned.  Returns the number stored, or
+ * -errno.  In a forked child the kernel no longer tracks inherited views: every resident page
+ * then counts as written, and reset does nothing. */
+long wv_uffd_written(uintptr_t *pos, uintptr_t end, bool reset, void **out, size_t max);
+
+#endif

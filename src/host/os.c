@@ -1,0 +1,83 @@
+/* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping.
+ *
+ * Where a new allocation goes is decided above (mm/place.c); this file only asks the kernel
+ * for exactly that range, with MAP_FIXED_NOREPLACE, so the kernel stays the arbiter: two
+ * threads can never both get one range.
+ */
+#define _GNU_SOURCE
+#include "host/host.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define WV_MAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/* mmap arguments for anonymous memory (b NULL) or for a section's descriptor. */
+static void *wv_mmap(void *addr, size_t size, int prot, int fixed, const struct wv_backing *b)
+{
+    if (!b)
+        return mmap(addr, size, prot, WV_MAP_FLAGS | fixed, -1, 0);
+    return mmap(addr, size, prot, (b->shared ? MAP_SHARED : MAP_PRIVATE) | fixed, b->fd, b->off);
+}
+
+DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b)
+{
+    void *p = wv_mmap((void *)addr, size, prot, MAP_FIXED_NOREPLACE, b);
+    if (p == MAP_FAILED)
+        return errno == EEXIST ? ERROR_INVALID_ADDRESS : wv_errno_to_error(errno);
+    if ((uintptr_t)p != addr) {
+        /* A kernel that ignores MAP_FIXED_NOREPLACE treats it as a hint. */
+        munmap(p, size);
+        return ERROR_INVALID_ADDRESS;
+    }
+    return 0;
+}
+
+/* Over-map by one granule and trim: always works while the kernel has room.  A section is
+ * then mapped over the aligned range (its offset must not move with the trim). */
+DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintptr_t *out)
+{
+    size_t span = size + WV_GRANULE - WV_PAGE_SIZE;
+    if (span < size)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    void *p = mmap(NULL, span, prot, WV_MAP_FLAGS, -1, 0);
+    if (p == MAP_FAILED)
+        return wv_errno_to_error(errno);
+    uintptr_t raw = (uintptr_t)p, a = wv_gran_up(raw);
+    if (a > raw)
+        munmap(p, a - raw);
+    if (raw + span > a + size)
+        munmap((void *)(a + size), raw + span - (a + size));
+    if (b && wv_mmap((void *)a, size, prot, MAP_FIXED, b) == MAP_FAILED) {
+        DWORD err = wv_errno_to_error(errno);
+        munmap((void *)a, size);
+        return err;
+    }
+    *out = a;
+    return 0;
+}
+
+void wv_os_anchor(uintptr_t addr)
+{
+    mmap((void *)addr, WV_PAGE_SIZE, PROT_NONE, WV_MAP_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+}
+
+DWORD wv_os_unmap(uintptr_t addr, size_t size)
+{
+    return munmap((void *)addr, size) ? wv_errno_to_error(errno) : 0;
+}
+
+DWORD wv_os_protect(uintptr_t addr, size_t size, int prot)
+{
+    return mprotect((void *)addr, size, prot) ? wv_errno_to_error(errno) : 0;
+}
+
+void wv_os_discard(uintptr_t addr, size_t size)
+{
+    /* Cannot fail on a private anonymous range: it splits no mapping. */
+    madvise((void *)addr, size, MADV_DONTNEED);
+}

@@ -1,0 +1,594 @@
+/* loader.c - loading and unloading modules: PE DLLs mapped as SEC_IMAGE views, their imports
+ * bound (bind.c), their initialisers run.  The public LoadLibrary, FreeLibrary, GetModuleHandle
+ * and GetModuleFileName are the runtime's (runtime/module.c), over the wv_loader_* calls here.
+ *
+ * A module is one mapped image with a reference count; hInstance is its base.  Loading one:
+ *   1. find the file: a path as given, else the directory of the image that asked, the current
+ *      directory, then each directory of $WINVM_PATH (names compared without case, as Windows);
+ *   2. map it (image.c: shared pages, relocation by the policy); a non-DYNAMIC_BASE image not
+ *      at its base is relocated here;
+ *   3. bind its imports, loading what it imports first (a module is registered before its
+ *      imports are, so import loops end); kernel32.dll is winvm itself (a builtin);
+ *   4. once the whole graph is bound, run TLS callbacks and DllMain(DLL_PROCESS_ATTACH) for
+ *      every new module, dependencies first.
+ * Any failure undoes everything this call loaded: nothing stays mapped.  One recursive lock
+ * (the loader lock, as on Windows) covers it all, DllMain included, so a DllMain may load.
+ *
+ */
+#define _GNU_SOURCE
+#include "loader/loader.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+pthread_mutex_t wv_loader_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+struct wv_module *wv_modules;
+struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
+static __thread char wv_load_error[512];
+static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exit, once */
+static void wv_exit_register(void);
+
+/* DLLs winvm provides itself; the address of an entry is its module handle (no image).  Set
+ * once by the runtime before anything is loaded (wv_loader_set_builtins). */
+static const struct wv_builtin *wv_builtins;
+static size_t wv_nbuiltins;
+
+void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    if (!wv_builtins)
+        wv_builtins = table, wv_nbuiltins = n;
+    pthread_mutex_unlock(&wv_loader_lock);
+}
+
+const struct wv_builtin *wv_builtin_named(const char *name)
+{
+    for (size_t i = 0; i < wv_nbuiltins; i++)
+        if (!strcasecmp(name, wv_builtins[i].name))
+            return &wv_builtins[i];
+    return NULL;
+}
+
+const struct wv_builtin *wv_builtin_of(HMODULE h)
+{
+    uintptr_t a = (uintptr_t)h, lo = (uintptr_t)wv_builtins;
+    if (!lo || a < lo || a >= lo + wv_nbuiltins * sizeof(wv_builtins[0]) || (a - lo) % sizeof(wv_builtins[0]))
+        return NULL;
+    return (const struct wv_builtin *)h;
+}
+
+void wv_say(const char *fmt, const char *a, const char *b)
+{
+    snprintf(wv_load_error, sizeof(wv_load_error), fmt, a, b ? b : "");
+}
+
+const char *winvm_last_load_error(void) { return wv_load_error; }
+
+/* ---- names and files ---- */
+
+static const char *wv_basename(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* name with '\' as '/' and ".dll" added when the file name has no extension (Windows' rule;
+ * a trailing '.' means "no extension, add none"). */
+char *wv_normal_name(const char *name)
+{
+    size_t n = strlen(name);
+    char *s = malloc(n + 5);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        s[i] = name[i] == '\\' ? '/' : name[i];
+    const char *file = wv_basename(s);
+    if (n && s[n - 1] == '.')
+        s[n - 1] = 0;
+    else if (!strchr(file, '.'))
+        strcat(s, ".dll");
+    return s;
+}
+
+
+/* Opens dir/file, matching the file name without case when the exact name is absent. */
+static int wv_open_in(const char *dir, const char *file, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", dir, file);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        if (!strcasecmp(e->d_name, file)) {
+            snprintf(path, cap, "%s/%s", dir, e->d_name);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            break;
+        }
+    closedir(d);
+    return fd;
+}
+
+/* Finds name (normalised) for a module in dir `from` (NULL: none); fd and its path, or -1. */
+static int wv_search(const char *name, const char *from, char *path, size_t cap)
+{
+    if (strchr(name, '/')) {
+        snprintf(path, cap, "%s", name);
+        return open(name, O_RDONLY | O_CLOEXEC);
+    }
+    int fd = -1;
+    if (from)
+        fd = wv_open_in(from, name, path, cap);
+    if (fd < 0)
+        fd = wv_open_in(".", name, path, cap);
+    const char *env = getenv("WINVM_PATH");
+    for (const char *p = env; fd < 0 && p && *p;) {
+        const char *c = strchr(p, ':');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        char dir[PATH_MAX];
+        if (n && n < sizeof(dir)) {
+            memcpy(dir, p, n), dir[n] = 0;
+            fd = wv_open_in(dir, name, path, cap);
+        }
+        p = c ? c + 1 : NULL;
+    }
+    return fd;
+}
+
+static struct wv_module *wv_find_name(const char *name)
+{
+    const char *file = wv_basename(name);
+    for (struct wv_module *m = wv_modules; m; m = m->next)
+        if (!strcasecmp(m->name, file))
+            return m;
+    return NULL;
+}
+
+struct wv_module *wv_find_base(uintptr_t base)
+{
+    for (struct wv_module *m = wv_modules; m; m = m->next)
+        if (m->base == base)
+            return m;
+    return NULL;
+}
+
+/* The directory a module's imports are searched from first: its own. */
+void wv_module_dir(const struct wv_module *m, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%.*s", (int)(m->name - 1 - m->path), m->path);
+}
+
+/* ---- mapping and unmapping ---- */
+
+static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
+{
+    HANDLE hf = winvm_handle_from_fd(fd, GENERIC_READ | GENERIC_EXECUTE);
+    if (hf == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    HANDLE hs = CreateFileMappingA(hf, NULL, PAGE_EXECUTE_READ | SEC_IMAGE, 0, 0, NULL);
+    DWORD err = hs ? 0 : GetLastError();
+    CloseHandle(hf);
+    if (err) {
+        wv_say("%s: not a loadable PE x86-64 image%s", path, NULL);
+        return err;
+    }
+    void *base = MapViewOfFileEx(hs, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0, NULL);
+    err = base ? 0 : GetLastError();
+    bool not_at_base = base && GetLastError() == ERROR_IMAGE_NOT_AT_BASE;
+    CloseHandle(hs); /* the view keeps the section */
+    if (err) {
+        wv_say("%s: cannot be mapped at its base and cannot be relocated%s", path, NULL);
+        return err;
+    }
+    m->base = (uintptr_t)base;
+    m->img = wv_image_at(m->base);
+    if (not_at_base && (err = wv_image_relocate(m->img, m->base)) != 0) {
+        UnmapViewOfFile(base);
+        wv_say("%s: bad relocations%s", path, NULL);
+        return err;
+    }
+    m->is_dll = m->img->pe.characteristics & WV_PE_FILE_DLL;
+    return 0;
+}
+
+static void wv_call_tls(struct wv_module *m, DWORD reason);
+
+/* ---- references ----
+ * A module's refs count LoadLibrary calls and the modules of *other* units that import it
+ * (or forward to it).  Modules that import each other in a loop are merged into one unit (a
+ * strongly connected group, found while loading: an import of a module still being loaded
+ * closes a loop over everything loaded since), and edges inside a unit are not counted: as on
+ * Windows, the whole loop stays while any member is referenced from outside, and goes as one
+ * when none is.  Invariant: m->unit chains end at the unit's representative (unit == itself). */
+
+static struct wv_module *wv_loading[256]; /* the modules being loaded, outermost first */
+static int wv_nloading;
+
+struct wv_module *wv_unit(struct wv_module *m)
+{
+    while (m->unit != m)
+        m = m->unit;
+    return m;
+}
+
+/* Merges the units of every module loaded since t (t included) into t's unit. */
+void wv_close_loop(struct wv_module *t)
+{
+    int k = wv_nloading;
+    while (k > 0 && wv_loading[k - 1] != t)
+        k--;
+    struct wv_module *u = wv_unit(t);
+    for (int i = k; i < wv_nloading; i++)
+        wv_unit(wv_loading[i])->unit = u;
+}
+
+bool wv_is_loading(const struct wv_module *t)
+{
+    for (int i = 0; i < wv_nloading; i++)
+        if (wv_loading[i] == t)
+            return true;
+    return false;
+}
+
+static void wv_unload_unit(struct wv_module *u);
+
+/* Drops a reference; when no member of its unit is referenced any more, the unit goes. */
+void wv_mod_unref(struct wv_module *m)
+{
+    --m->refs;
+    struct wv_module *u = wv_unit(m);
+    for (struct wv_module *k = wv_modules; k; k = k->next)
+        if (k->refs > 0 && wv_unit(k) == u)
+            return;
+    wv_unload_unit(u);
+}
+
+static void wv_detach(struct wv_module *m)
+{
+    if (!m->attached)
+        return;
+    m->attached = false;
+    uint32_t entry = m->img->pe.entry_rva;
+    if (m->is_dll && entry)
+        ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, NULL);
+    wv_call_tls(m, DLL_PROCESS_DETACH);
+}
+
+/* Every member detached (DllMain, TLS callbacks) while all are still mapped, then taken off
+ * the list, their references on other units dropped, and unmapped. */
+static void wv_unload_unit(struct wv_module *u)
+{
+    struct wv_module *members = NULL;
+    for (struct wv_module *k = wv_modules; k; k = k->next)
+        if (wv_unit(k) == u)
+            wv_detach(k);
+    for (struct wv_module **p = &wv_modules; *p;) {
+        struct wv_module *k = *p;
+        if (wv_unit(k) != u) {
+            p = &k->next;
+            continue;
+        }
+        *p = k->next;
+        k->next = members;
+        members = k;
+    }
+    for (struct wv_module *k = members; k; k = k->next)
+        k->unit = k; /* off the list: no longer anyone's representative */
+    while (members) {
+        struct wv_module *k = members;
+        members = k->next;
+        if (wv_main_module == k)
+            wv_main_module = NULL;
+        for (size_t i = k->ndeps; i-- > 0;)
+            wv_mod_unref(k->deps[i]);
+        wv_tls_detach(k);
+        UnmapViewOfFile((void *)k->base);
+        free(k->deps);
+        free(k->path);
+        free(k);
+    }
+}
+
+bool wv_add_dep(struct wv_module *m, struct wv_module *dep)
+{
+    if (m->ndeps % 16 == 0) {
+        struct wv_module **d = realloc(m->deps, (m->ndeps + 16) * sizeof(*d));
+        if (!d)
+            return false;
+        m->deps = d;
+    }
+    m->deps[m->ndeps++] = dep;
+    return true;
+}
+
+/* ---- initialisation ---- */
+
+static int wv_tls_one(void *arg, uint32_t rva)
+{
+    struct { struct wv_module *m; DWORD reason; } *t = arg;
+    ((wv_tls_fn)(t->m->base + rva))((PVOID)t->m->base, t->reason, NULL);
+    return 0;
+}
+
+static void wv_call_tls(struct wv_module *m, DWORD reason)
+{
+    struct { struct wv_module *m; DWORD reason; } t = {m, reason};
+    wv_pe_tls_callbacks(&m->img->pe, wv_tls_one, &t);
+}
+
+/* Runs the initialisers of m's graph that have not run, dependencies first. */
+DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
+{
+    if (m->attached || !m->bound || depth > 512)
+        return 0;
+    m->attached = true; /* before the deps: an import loop must not come back here */
+    for (size_t i = 0; i < m->ndeps; i++) {
+        DWORD err = wv_attach(m->deps[i], true, depth + 1);
+        if (err)
+            return err;
+    }
+    /* The rest of its unit (an import loop, whose inner edges are not deps) comes first too. */
+    struct wv_module *u = wv_unit(m);
+    for (struct wv_module *k = wv_modules; k; k = k->next) {
+        DWORD err = k != m && wv_unit(k) == u ? wv_attach(k, true, depth + 1) : 0;
+        if (err)
+            return err;
+    }
+    wv_call_tls(m, DLL_PROCESS_ATTACH);
+    uint32_t entry = m->img->pe.entry_rva;
+    if (m->is_dll && entry &&
+        !((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_ATTACH,
+                                            static_load ? (LPVOID)1 : NULL)) {
+        /* Windows: a FALSE from DllMain gets a DLL_PROCESS_DETACH, then the load fails. */
+        ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, NULL);
+        m->attached = false;
+        wv_say("%s: DllMain failed the load%s", m->name, NULL);
+        return ERROR_DLL_INIT_FAILED;
+    }
+    return 0;
+}
+
+/* ---- loading ---- */
+
+/* Loads (or references) name, searched from dir; *out holds one reference.  Without bind
+ * (DONT_RESOLVE_DLL_REFERENCES) a new module's imports stay unbound and it is never
+ * initialised, as on Windows. */
+DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **out)
+{
+    struct wv_module *m = strchr(name, '/') ? NULL : wv_find_name(name);
+    char path[PATH_MAX];
+    int fd = -1;
+    if (!m) {
+        fd = wv_search(name, from, path, sizeof(path));
+        if (fd < 0) {
+            wv_say("%s: not found (searched the importer's directory, the current directory and $WINVM_PATH)%s",
+                   name, NULL);
+            return ERROR_MOD_NOT_FOUND;
+        }
+        char *real = realpath(path, NULL);
+        for (struct wv_module *k = wv_modules; real && k; k = k->next)
+            if (!strcmp(k->path, real))
+                m = k;
+        if (m) {
+            free(real);
+            close(fd);
+        } else {
+            m = calloc(1, sizeof(*m));
+            if (!m || !real) {
+                free(m), free(real), close(fd);
+                return ERROR_NOT_ENOUGH_MEMORY;
+            }
+            m->path = real;
+            m->name = wv_basename(real);
+            m->tls_index = -1;
+            DWORD err = wv_map_module(fd, real, m);
+            close(fd);
+            if (err) {
+                free(real), free(m);
+                return err;
+            }
+            m->refs = 1;
+            m->unit = m;
+            m->next = wv_modules;
+            wv_modules = m; /* before its imports: a loop back here finds it */
+            char dir[PATH_MAX];
+            wv_module_dir(m, dir, sizeof(dir));
+            if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
+                wv_say("%s: imports nested too deeply%s", m->name, NULL);
+                wv_mod_unref(m);
+                return ERROR_NOT_ENOUGH_MEMORY;
+            }
+            wv_loading[wv_nloading++] = m;
+            err = bind ? wv_bind(m, dir) : 0;
+            wv_nloading--;
+            if (err) {
+                wv_mod_unref(m);
+                return err;
+            }
+            m->bound = bind;
+            *out = m;
+            return 0;
+        }
+    }
+    m->refs++;
+    *out = m;
+    return 0;
+}
+
+/* The directory of the running EXE module, for searches from LoadLibrary. */
+static const char *wv_main_dir(char *buf, size_t cap)
+{
+    if (!wv_main_module)
+        return NULL;
+    wv_module_dir(wv_main_module, buf, cap);
+    return buf;
+}
+
+DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
+{
+    char *name = wv_normal_name(file);
+    if (!name)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    const struct wv_builtin *bi = wv_builtin_named(name);
+    if (bi) {
+        free(name);
+        *out = (HMODULE)bi;
+        return 0;
+    }
+    wv_fault_attach();
+    pthread_once(&wv_exit_once, wv_exit_register);
+    pthread_mutex_lock(&wv_loader_lock);
+    char dir[PATH_MAX];
+    struct wv_module *m = NULL;
+    wv_load_error[0] = 0;
+    bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
+    DWORD err = wv_load(name, wv_main_dir(dir, sizeof(dir)), bind, &m);
+    if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
+        wv_mod_unref(m); /* everything this load brought in goes with it */
+    if (!err)
+        wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
+    pthread_mutex_unlock(&wv_loader_lock);
+    free(name);
+    if (!err)
+        *out = (HMODULE)m->base;
+    return err;
+}
+
+DWORD wv_loader_free(HMODULE h)
+{
+    if (wv_builtin_of(h))
+        return 0;
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = h ? wv_find_base((uintptr_t)h) : NULL;
+    if (m)
+        wv_mod_unref(m);
+    pthread_mutex_unlock(&wv_loader_lock);
+    return m ? 0 : ERROR_MOD_NOT_FOUND;
+}
+
+HMODULE wv_loader_find(const char *name)
+{
+    HMODULE h = NULL;
+    pthread_mutex_lock(&wv_loader_lock);
+    if (!name)
+        h = wv_main_module ? (HMODULE)wv_main_module->base : NULL;
+    else {
+        char *norm = wv_normal_name(name);
+        struct wv_module *m = norm ? wv_find_name(norm) : NULL;
+        if (m)
+            h = (HMODULE)m->base;
+        else if (norm && wv_builtin_named(norm))
+            h = (HMODULE)wv_builtin_named(norm);
+        free(norm);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    return h;
+}
+
+bool wv_loader_file_name(HMODULE h, char *path, size_t cap)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = h ? wv_find_base((uintptr_t)h) : wv_main_module;
+    path[0] = 0;
+    if (m)
+        snprintf(path, cap, "%s", m->path);
+    else if (!h) {
+        ssize_t n = readlink("/proc/self/exe", path, cap - 1);
+        path[n > 0 ? n : 0] = 0;
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    return path[0] != 0;
+}
+
+/* ---- process exit and `winvm run` ---- */
+
+/* At exit, as ExitProcess: every initialised DLL gets DLL_PROCESS_DETACH with lpReserved
+ * non-NULL (process termination), most recently loaded first; nothing is unmapped. */
+static void wv_loader_exit(void)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    for (struct wv_module *m = wv_modules; m; m = m->next) {
+        uint32_t entry = m->img->pe.entry_rva;
+        if (!m->attached)
+            continue;
+        m->attached = false;
+        if (m->is_dll && entry)
+            ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, (LPVOID)1);
+        wv_call_tls(m, DLL_PROCESS_DETACH);
+    }
+    /* The exiting thread's static TLS blocks: nothing runs after this that could use them. */
+    void **slots = wv_teb_tls_slots();
+    for (struct wv_module *m = wv_modules; slots && m; m = m->next)
+        if (m->tls_index >= 0) {
+            free(slots[m->tls_index]);
+            slots[m->tls_index] = NULL;
+        }
+    pthread_mutex_unlock(&wv_loader_lock);
+}
+
+static void wv_exit_register(void) { atexit(wv_loader_exit); }
+
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+{
+    wv_fault_attach();
+    pthread_once(&wv_exit_once, wv_exit_register);
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = NULL;
+    wv_load_error[0] = 0;
+    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    if (!err) {
+        wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
+        if ((err = wv_attach(m, true, 0)) != 0)
+            wv_mod_unref(m);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    if (!err)
+        *base = m->base;
+    return err;
+}
+
+/* ---- threads (thread.c) ----
+ * A thread that runs PE code gets, before its start routine, a TLS block per module with a TLS
+ * directory, then TLS callbacks and DllMain(DLL_THREAD_ATTACH) in load order; at its end
+ * DLL_THREAD_DETACH in the reverse order, then its blocks go. */
+void wv_loader_thread(bool attach)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    size_t n = 0;
+    for (struct wv_module *m = wv_modules; m; m = m->next)
+        n++;
+    struct wv_module **order = malloc((n ? n : 1) * sizeof(*order));
+    size_t k = n;
+    for (struct wv_module *m = wv_modules; m && order; m = m->next)
+        order[--k] = m; /* oldest first */
+    void **slots = wv_teb_tls_slots();
+    DWORD reason = attach ? DLL_THREAD_ATTACH : DLL_THREAD_DETACH;
+    for (size_t i = 0; order && i < n; i++) {
+        struct wv_module *m = order[attach ? i : n - 1 - i];
+        if (attach && slots && m->tls_index >= 0)
+            slots[m->tls_index] = wv_tls_block(m);
+        if (m->attached) {
+            uint32_t entry = m->img->pe.entry_rva;
+            wv_call_tls(m, reason);
+            if (m->is_dll && entry)
+                ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, reason, NULL);
+        }
+        if (!attach && slots && m->tls_index >= 0) {
+            free(slots[m->tls_index]);
+            slots[m->tls_index] = NULL;
+        }
+    }
+    free(order);
+    pthread_mutex_unlock(&wv_loader_lock);
+}

@@ -1,0 +1,116 @@
+/* loader.h - the DLL loader (loader.c: finding, mapping, references, initialisation, the
+ * module list; bind.c: exports, imports, forwarders, static TLS) and the thread environment
+ * PE code sees (teb.c: TEB, PEB).  Above sections; below the Win32 API and the runtime, which
+ * registers the DLLs winvm serves itself (kernel32, msvcrt) as builtins.
+ *
+ * Locking: the loader lock (recursive: DllMain may load) guards the module list and every
+ * module; it is taken before the space lock, never under it.
+ */
+#ifndef WV_LOADER_H
+#define WV_LOADER_H
+
+#include "base/base.h"
+#include "mm/mm.h"
+#include "fault/fault.h"
+#include "section/section.h"
+
+#include <pthread.h>
+
+typedef BOOL(__attribute__((ms_abi)) * wv_dllmain_fn)(HINSTANCE, DWORD, LPVOID);
+typedef void(__attribute__((ms_abi)) * wv_tls_fn)(PVOID, DWORD, PVOID);
+
+struct wv_module {
+    struct wv_module *next;
+    char *path;            /* the file it came from */
+    const char *name;      /* its file name, inside path */
+    uintptr_t base;        /* hInstance */
+    struct wv_image *img;  /* the section's image (the view holds the section) */
+    int refs;              /* LoadLibrary calls + modules of other units importing it */
+    struct wv_module *unit; /* modules importing each other in a loop form one unit (see below) */
+    bool attached;         /* DllMain(PROCESS_ATTACH) returned TRUE */
+    bool bound;            /* imports bound; not yet initialised when !attached */
+    bool is_dll;
+    int tls_index;         /* its static TLS slot, or -1 */
+    uint64_t tls_start, tls_size, tls_zero; /* its TLS template (a VA in the image) and sizes */
+    size_t ndeps;
+    struct wv_module **deps; /* what it holds references on (imports, forwarders) */
+};
+
+/* The loader lock (recursive: DllMain may load) guards everything below. */
+extern pthread_mutex_t wv_loader_lock;
+extern struct wv_module *wv_modules;     /* newest first */
+extern struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
+/* DLLs winvm provides itself (the runtime's kernel32, msvcrt): a name and an export lookup
+ * returning ms_abi functions (or data); their module handle is the entry's address, no image.
+ * The runtime registers them (wv_loader_set_builtins) before it loads anything. */
+struct wv_builtin {
+    const char *name;
+    void *(*lookup)(const char *name);
+};
+/* table: n entries, static storage, the same on every call (later calls change nothing). */
+void wv_loader_set_builtins(const struct wv_builtin *table, size_t n);
+/* The builtin DLL of that (normalised) name, or of that handle; NULL when none. */
+const struct wv_builtin *wv_builtin_named(const char *name);
+const struct wv_builtin *wv_builtin_of(HMODULE h);
+
+/* ---- loader.c: what the public module calls (runtime/module.c) do ---- */
+/* LoadLibraryEx of file (not NULL; flags validated by the caller).  0 or a Win32 error. */
+DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out);
+/* FreeLibrary: 0 or ERROR_MOD_NOT_FOUND. */
+DWORD wv_loader_free(HMODULE h);
+/* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
+HMODULE wv_loader_find(const char *name);
+/* GetModuleFileName: the module's path (NULL h: the EXE, or this program) into path; false
+ * when h is no module. */
+bool wv_loader_file_name(HMODULE h, char *path, size_t cap);
+/* GetProcAddress: 0 with *out, or ERROR_PROC_NOT_FOUND / ERROR_MOD_NOT_FOUND /
+ * ERROR_INVALID_ORDINAL (bind.c). */
+DWORD wv_loader_proc(HMODULE h, const char *proc, void **out);
+
+/* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
+void wv_say(const char *fmt, const char *a, const char *b);
+/* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
+char *wv_normal_name(const char *name);
+struct wv_module *wv_find_base(uintptr_t base);
+/* The directory a module's imports are searched from first: its own. */
+void wv_module_dir(const struct wv_module *m, char *dir, size_t cap);
+/* Loads (or references) name, searched from `from` first; *out holds one reference. */
+DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **out);
+/* Runs the initialisers of m's graph that have not run, dependencies first. */
+DWORD wv_attach(struct wv_module *m, bool static_load, int depth);
+/* Drops a reference; the unit goes when none of its members is referenced. */
+void wv_mod_unref(struct wv_module *m);
+/* Import loops: the unit's representative, whether t is being loaded now, and merging every
+ * module loaded since t into t's unit. */
+struct wv_module *wv_unit(struct wv_module *m);
+bool wv_is_loading(const struct wv_module *t);
+void wv_close_loop(struct wv_module *t);
+bool wv_add_dep(struct wv_module *m, struct wv_module *dep);
+
+/* ---- bind.c ---- */
+/* Binds m's imports and sets up its static TLS slot, the image writable meanwhile. */
+DWORD wv_bind(struct wv_module *m, const char *dir);
+void wv_tls_detach(struct wv_module *m);
+/* A new thread's TLS block for m: the template then zero fill (malloc'ed), or NULL. */
+void *wv_tls_block(const struct wv_module *m);
+
+/* ---- loader.c: the EXE and threads ---- */
+/* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
+ * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why. */
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
+/* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
+void wv_loader_thread(bool attach);
+
+/* ---- teb.c: the thread environment of threads running PE code ---- */
+/* Gives the calling thread a TEB (the process's PEB made with the first), gs pointing at it. */
+DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi);
+void wv_teb_destroy(void);
+/* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
+ * thread has no TEB (a Linux thread using winvm as a library). */
+void **wv_teb_tls_slots(void);
+void *wv_peb(void);
+void wv_peb_set_image(uintptr_t base);
+/* fn(arg) with the Windows x64 convention on the stack whose top is top. */
+int wv_call_on_stack(void *fn, void *arg, void *top);
+
+#endif

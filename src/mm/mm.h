@@ -1,0 +1,241 @@
+/* mm.h - the memory manager: the state of every page winvm manages, the tree of views, the
+ * space lock, placement, and the one allocation and release protocol that private memory,
+ * section views, image views and stacks all use.  Above the host layer (the only code that
+ * maps), below faults, sections and everything public.
+ *
+ * Locking: one lock, the space lock (lock.c), guards the tree, the granule map, every view's
+ * pages and the placement cursors.  Functions marked "Lock held" assert it in debug builds.
+ * Host calls that add or remove a whole view (mmap, munmap) run outside it.
+ */
+#ifndef WV_MM_H
+#define WV_MM_H
+
+#include "base/base.h"
+#include "host/host.h"
+
+/* ---- per-page state (protect.c) ----
+ * One uint16_t per page.  The low WV_VISIBLE bits are what VirtualQuery can see: two pages
+ * belong to one region exactly when (a ^ b) & WV_VISIBLE == 0.  Invariants:
+ *   - a page without WV_COMMITTED has no protection index and no modifier bits;
+ *   - a committed page has exactly one protection index in 1..8;
+ *   - WV_GUARD never goes with PAGE_NOACCESS; NOCACHE and WRITECOMBINE never with GUARD
+ *     or with each other.
+ */
+typedef uint16_t wv_page_t;
+
+enum {
+    WV_PROT_MASK = 0x000f,   /* index: 1 NOACCESS .. 8 EXECUTE_WRITECOPY, 0 none */
+    WV_COMMITTED = 0x0010,
+    WV_GUARD = 0x0020,
+    WV_NOCACHE = 0x0040,
+    WV_WRITECOMBINE = 0x0080,
+    WV_COPIED = 0x0100,      /* write-copy page that already holds its private copy */
+    WV_VISIBLE = 0x01ff,
+    WV_WATCH_DIRTY = 0x0200, /* written since the last write-watch reset (hidden) */
+    WV_RESET_KEPT = 0x0400,  /* MEM_RESET found the page resident (hidden) */
+    WV_WATCH_WP = 0x0800,    /* write-watch fallback: host write-protected until written (hidden,
+                              * host-only: wv_prot_host drops PROT_WRITE; never Windows-visible) */
+    WV_COW_MAPPED = 0x1000,  /* mapped view: the page is mapped MAP_PRIVATE (write-copy) (hidden) */
+    WV_LOCKED = 0x4000,      /* VirtualLock'ed, mlock'ed on the host; committed pages only (hidden) */
+    WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
+};
+
+/* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
+ * value is not exactly one base protection with allowed modifiers.  allow_copy admits the
+ * two WRITECOPY protections (mapped and image views only). */
+wv_page_t wv_prot_parse(DWORD protect, bool allow_copy);
+/* The PAGE_* value VirtualQuery reports for a page (0 when not committed). */
+DWORD wv_prot_report(wv_page_t page);
+/* The PROT_* bits the host mapping needs for a page. */
+int wv_prot_host(wv_page_t page);
+
+/* ---- the state model (space.c) ---- */
+struct wv_section;
+struct wv_view_ops;
+/* libbsd's header expects its overlay's __unused; we include it directly. */
+#ifndef __unused
+#define __unused __attribute__((unused))
+#endif
+#include <bsd/sys/tree.h>
+
+/* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
+/* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
+/* WV_VIEW_STACK: a thread stack (stack.c): a guard-page hit commits the next page down. */
+enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
+       WV_VIEW_STACK = 16 };
+
+struct wv_view {
+    /* First cache line: everything a commit, protect or query reads. */
+    uintptr_t base;        /* 64 KiB aligned */
+    uintptr_t end;         /* page aligned; the allocation is [base, end) */
+    size_t npages;
+    DWORD alloc_protect;   /* as given at allocation; never changes */
+    DWORD type;            /* MEM_PRIVATE, MEM_MAPPED or MEM_IMAGE */
+    unsigned flags;
+    wv_page_t cache_mods;  /* WV_NOCACHE / WV_WRITECOMBINE of the allocation, for every page */
+    bool unmapped;         /* not in the granule map (large view): found through the tree */
+    wv_page_t *page;       /* npages entries */
+    uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
+    uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */
+    /* Then what only inserts, removals, walks and mapped views need. */
+    const struct wv_view_ops *ops; /* views of sections: how their pages are mapped, else NULL */
+    struct wv_section *section; /* MEM_MAPPED/MEM_IMAGE: the section (a reference), else NULL */
+    uint64_t offset;            /* MEM_MAPPED: offset of base in the section */
+    RB_ENTRY(wv_view) link;
+    size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
+    size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
+};
+
+/* The space lock: guards the tree, the granule map, every view's pages and the placement
+ * cursors.  Exclusive: every holder may change the state (VirtualQuery refreshes it).  Not
+ * recursive; the fault handler never waits for it on a thread that holds it. */
+void wv_space_lock(void);
+void wv_space_unlock(void);
+bool wv_space_locked_by_self(void);
+
+struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
+                            wv_page_t initial);
+void wv_view_delete(struct wv_view *v);
+
+/* Callers hold the write lock. */
+void wv_space_insert(struct wv_view *v);
+void wv_space_remove(struct wv_view *v);
+/* Callers hold a lock.  find: the view containing addr; next: the first view starting at or
+ * after addr; first: the lowest view whose end is above addr. */
+struct wv_view *wv_space_find(uintptr_t addr);
+struct wv_view *wv_space_next(uintptr_t addr);
+struct wv_view *wv_space_first_after(uintptr_t addr);
+struct wv_view *wv_space_last(void);
+
+static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
+{
+    return (addr - v->base) / WV_PAGE_SIZE;
+}
+/* Number of pages from page i (inclusive) up to the next region start, capped at limit. */
+size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit);
+/* Sets pages [i, i+n) to (page & keep) | set, keeping region edges exact. */
+void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set);
+/* True when every page of [i, i+n) has (page & mask) == want; mask within WV_VISIBLE. */
+bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want);
+static inline bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask,
+                               wv_page_t want)
+{
+    return n == 1 ? (v->page[i] & mask) == want : wv_view_all_runs(v, i, n, mask, want);
+}
+/* Calls fn for each maximal run of [i, i+n) with equal host protection. */
+int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
+                      int (*fn)(const struct wv_view *v, size_t i, size_t n, int prot, void *arg),
+                      void *arg);
+
+/* ---- views of sections (set by the section layer: section/view.c, section/image.c) ----
+ * How a view whose pages come from a section maps them.  mm calls these for any view with
+ * ops; private memory has none.  Lock held for every call. */
+struct wv_view_ops {
+    /* Brings in the pages of [i, i+n) that another view committed (SEC_RESERVE). */
+    void (*sync_commits)(struct wv_view *v, size_t i, size_t n);
+    /* Marks the write-copy pages of [i, i+n) that now hold a private copy (WV_COPIED). */
+    void (*refresh_copies)(struct wv_view *v, size_t i, size_t n);
+    /* MEM_COMMIT of [i, i+n) to target; VirtualProtect of [i, i+n) to target.  0 or error. */
+    DWORD (*commit)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+    DWORD (*protect)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+};
+static inline void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
+{
+    if (v->ops)
+        v->ops->sync_commits(v, i, n);
+}
+static inline void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n)
+{
+    if (v->ops)
+        v->ops->refresh_copies(v, i, n);
+}
+/* Rights (1 read, 2 write, 4 execute) a protection grants; write-copy counts as read. */
+unsigned wv_rights_of(DWORD protect);
+/* Access kinds, as ExceptionInformation[0] reports them. */
+enum { WV_READ = EXCEPTION_READ_FAULT, WV_WRITE = EXCEPTION_WRITE_FAULT, WV_EXEC = EXCEPTION_EXECUTE_FAULT };
+/* True when the page's state lets the access through. */
+bool wv_page_allows(wv_page_t page, int access);
+
+/* ---- placement (place.c) ---- */
+/* Maps size bytes at a 64 KiB-aligned address of winvm's choosing.  Lock not held. */
+DWORD wv_place_map(size_t size, int prot, bool top_down, const struct wv_backing *b, uintptr_t *out);
+/* A range was released: placement may reuse it.  Lock held. */
+void wv_place_released(uintptr_t addr, size_t size);
+
+/* ---- the allocation and release protocol (region.c) ----
+ * Every view comes to life the same way: wv_view_new (nothing mapped), wv_region_place (mapped
+ * where asked, or placed, with base and end set), whatever the caller fills in while no other
+ * thread can see it, then wv_region_publish (inserted in the tree).  A view that fails before
+ * it is published goes with wv_region_abort.  Every view leaves the same way: wv_region_take
+ * (removed from the tree, under the lock, checked by the caller) then wv_region_release. */
+DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot,
+                      const struct wv_backing *b);
+void wv_region_publish(struct wv_view *v);
+void wv_region_abort(struct wv_view *v);
+/* Unmaps a view already removed from the tree and deletes it; when munmap fails the view goes
+ * back into the tree and the error is returned.  Lock not held. */
+DWORD wv_region_release(struct wv_view *v);
+
+/* ---- the cores of the Virtual* calls (virtual.c) ----
+ * Windows' validation and effect; 0 or the Win32 error the public call reports. */
+DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, uintptr_t *out);
+DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type);
+DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old);
+/* addr <= WV_MAX_ADDR; never fails. */
+void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);
+
+/* ---- thread stacks (stack.c) ---- */
+/* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
+ * the next page down becomes the guard, as Windows grows a thread stack.  False when the
+ * stack is exhausted (STATUS_STACK_OVERFLOW). */
+bool wv_stack_grow(struct wv_view *v, size_t i);
+/* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
+extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
+#define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */
+void wv_stack_probe_slow(uintptr_t sp);
+/* Before winvm code runs on a PE thread's stack: touch the pages it may use, so their guard
+ * faults happen here, outside every lock (a fault under the lock cannot grow the stack). */
+static inline void wv_stack_probe(void)
+{
+    /* Stacks never shrink: once probed down to wv_stack_probed, a call above needs nothing. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp - wv_stack_lo < wv_stack_hi - wv_stack_lo && sp - WV_PROBE_BYTES < wv_stack_probed)
+        wv_stack_probe_slow(sp);
+}
+
+/* ---- write watches (watch.c) ---- */
+/* A write fault on page i of a MEM_WRITE_WATCH view that the fallback tracking caused:
+ * records the write and lifts the protection.  Lock held.  False when not such a fault. */
+bool wv_watch_fault(struct wv_view *v, size_t i);
+/* A new MEM_WRITE_WATCH view, mapped but not yet inserted: start tracking it (kernel path, or
+ * the fallback's write protection of committed pages).  Returns 0 or a Win32 error. */
+DWORD wv_watch_attach(struct wv_view *v);
+/* wv_apply for a write-watch view: pages [i, i+n) get visible state target (committed), on the
+ * host and in the model, keeping the watch state.  Lock held.  0 or a Win32 error. */
+DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target);
+/* Before pages [i, i+n) of a write-watch view are decommitted: their written state moves into
+ * WV_WATCH_DIRTY, which decommit keeps (Windows reports them after decommit).  Lock held. */
+void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
+
+/* ---- VirtualLock (vlock.c) ---- */
+/* munlocks the locked pages of [i, i+n) of v and clears their WV_LOCKED.  Lock held. */
+void wv_lock_drop(struct wv_view *v, size_t i, size_t n);
+
+/* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
+/* MEM_RESET (undo false) or MEM_RESET_UNDO of the pages of [addr, addr+size); *out is the
+ * first page.  0 or a Win32 error. */
+DWORD wv_reset(uintptr_t addr, SIZE_T size, bool undo, uintptr_t *out);
+
+/* ---- validation (validate.c) ---- */
+/* Checks the invariants of the state model (numbered in validate.c) and aborts naming the
+ * broken one: of every view, or of the view holding addr.  Lock not held.  Debug builds check
+ * the view a public call changed after the call (wv_debug_validate_at). */
+void wv_space_validate(void);
+void wv_space_validate_at(uintptr_t addr);
+#if WV_DEBUG
+#define wv_debug_validate_at(addr) wv_space_validate_at((uintptr_t)(addr))
+#else
+#define wv_debug_validate_at(addr) ((void)0)
+#endif
+
+#endif

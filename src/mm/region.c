@@ -1,0 +1,55 @@
+/* region.c - the one way a view comes to life and the one way it goes.
+ *
+ * Invariants:
+ *   R1. A view is in the tree exactly while its whole range is mapped on the host.
+ *   R2. mmap and munmap of a whole view run outside the space lock (the kernel arbitrates
+ *       who gets a range); inserting and removing run under it.
+ *   R3. A view not yet published is seen by no other thread: its creator may fill its pages
+ *       and state without the lock.
+ *   R4. A failed release leaves the view where it was, in the tree and mapped.
+ */
+#include "mm/mm.h"
+
+DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot,
+                      const struct wv_backing *b)
+{
+    wv_assert(!wv_space_locked_by_self());
+    size_t len = v->end - v->base;
+    uintptr_t at = want;
+    DWORD err = want ? wv_os_map_at(want, len, prot, b) : wv_place_map(len, prot, top_down, b, &at);
+    if (!err) {
+        v->base = at;
+        v->end = at + len;
+    }
+    return err;
+}
+
+void wv_region_publish(struct wv_view *v)
+{
+    wv_space_lock();
+    wv_space_insert(v);
+    wv_space_unlock();
+    wv_debug_validate_at(v->base);
+}
+
+void wv_region_abort(struct wv_view *v)
+{
+    wv_os_unmap(v->base, v->end - v->base);
+    wv_view_delete(v);
+}
+
+DWORD wv_region_release(struct wv_view *v)
+{
+    wv_assert(!wv_space_locked_by_self());
+    /* Outside the lock: munmap is the slow part and needs none of our state. */
+    DWORD err = wv_os_unmap(v->base, v->end - v->base);
+    wv_space_lock();
+    if (err)
+        wv_space_insert(v);
+    else
+        wv_place_released(v->base, v->end - v->base);
+    wv_space_unlock();
+    if (!err)
+        wv_view_delete(v);
+    return err;
+}

@@ -1,0 +1,317 @@
+/* space.c - the state model: every allocation winvm made, and the state of each of its pages.
+ *
+ * Views live in two indexes kept in step under one lock:
+ *   - a red-black tree ordered by base, for ordered walks (free-region ends, placement);
+ *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup.
+ * Because every view's base is 64 KiB aligned, a granule belongs to at most one view, even
+ * the last, partly used granule of a view.  Views above WV_MAP_MAX are left out of the map (a
+ * 256 GiB reservation would otherwise write 32 MiB of entries) and found through the tree.
+ *
+ * Each view holds one wv_page_t per page (O(1) to read) and an "edge" bitmap marking where
+ * the visible state changes, summarised one level up, so a region's length is found in
+ * O(pages / 4096) word tests rather than a page-by-page scan.
+ */
+#define _GNU_SOURCE
+#include "mm/mm.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* The globals every call touches share one cache line: after a syscall (commit, protect)
+ * the kernel has evicted much of L1, and each extra line is a miss. */
+static struct {
+    size_t nlarge;                /* views too big for the granule map */
+    struct wv_view *last_large;   /* the last large view found: calls come in runs */
+    size_t nviews;
+} wv_hot __attribute__((aligned(64)));
+#define wv_nlarge wv_hot.nlarge
+#define wv_last_large wv_hot.last_large
+#define wv_nviews wv_hot.nviews
+
+/* ---- ordered tree ---- */
+
+static int wv_view_cmp(const struct wv_view *a, const struct wv_view *b)
+{
+    return a->base < b->base ? -1 : a->base > b->base;
+}
+
+RB_HEAD(wv_tree, wv_view);
+RB_GENERATE_STATIC(wv_tree, wv_view, link, wv_view_cmp)
+
+static struct wv_tree wv_views = RB_INITIALIZER(&wv_views);
+
+#define WV_MAP_MAX ((uintptr_t)256 << 20)
+
+/* ---- granule map: addr bits 46..32 pick a leaf, bits 31..16 an entry ---- */
+
+#define WV_LEAF_BITS 16
+#define WV_LEAF_SIZE ((size_t)1 << WV_LEAF_BITS)
+#define WV_DIR_SIZE ((size_t)1 << 15)
+
+static struct wv_view **wv_dir[WV_DIR_SIZE];
+
+static struct wv_view **wv_leaf(uintptr_t addr, bool create)
+{
+    size_t d = addr >> 32;
+    if (!wv_dir[d] && create) {
+        /* Leaves are mmap'ed so untouched entries cost no memory; they are never freed. */
+        void *p = mmap(NULL, WV_LEAF_SIZE * sizeof(struct wv_view *), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        wv_dir[d] = p;
+    }
+    return wv_dir[d];
+}
+
+static bool wv_map_set(const struct wv_view *v, struct wv_view *value)
+{
+    for (uintptr_t g = v->base; g < v->end; g += WV_GRANULE) {
+        struct wv_view **leaf = wv_leaf(g, value != NULL);
+        if (!leaf && value)
+            return false;
+        if (leaf)
+            leaf[(g >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] = value;
+    }
+    return true;
+}
+
+struct wv_view *wv_space_next(uintptr_t addr)
+{
+    struct wv_view key = {.base = addr};
+    return RB_NFIND(wv_tree, &wv_views, &key);
+}
+
+/* The view with the greatest base <= addr, if it contains addr. */
+
+static struct wv_view *wv_tree_find(uintptr_t addr)
+{
+    struct wv_view *hit = __atomic_load_n(&wv_last_large, __ATOMIC_RELAXED);
+    if (hit && addr >= hit->base && addr < hit->end)
+        return hit;
+    struct wv_view *v = wv_space_next(addr + 1);
+    v = v ? RB_PREV(wv_tree, &wv_views, v) : RB_MAX(wv_tree, &wv_views);
+    if (!v || addr >= v->end)
+        return NULL;
+    if (v->unmapped) /* readers may race here: any view they store is live under the lock */
+        __atomic_store_n(&wv_last_large, v, __ATOMIC_RELAXED);
+    return v;
+}
+
+struct wv_view *wv_space_find(uintptr_t addr)
+{
+    if (addr >= WV_END_ADDR)
+        return NULL;
+    struct wv_view **leaf = wv_dir[addr >> 32];
+    struct wv_view *v = leaf ? leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] : NULL;
+    if (v)
+        return addr < v->end ? v : NULL;
+    return wv_nlarge ? wv_tree_find(addr) : NULL;
+}
+
+struct wv_view *wv_space_first_after(uintptr_t addr)
+{
+    struct wv_view *v = wv_space_find(addr);
+    return v ? v : wv_space_next(addr);
+}
+
+struct wv_view *wv_space_last(void) { return RB_MAX(wv_tree, &wv_views); }
+
+
+void wv_space_insert(struct wv_view *v)
+{
+    RB_INSERT(wv_tree, &wv_views, v);
+    wv_nviews++;
+    /* A leaf that cannot be mapped leaves the view to the tree, like a large one. */
+    bool large = v->end - v->base > WV_MAP_MAX;
+    if (large || !wv_map_set(v, v)) {
+        if (!large)
+            wv_map_set(v, NULL);
+        v->unmapped = true;
+        wv_nlarge++;
+    }
+}
+
+void wv_space_remove(struct wv_view *v)
+{
+    if (v->unmapped)
+        wv_nlarge--;
+    if (wv_last_large == v)
+        wv_last_large = NULL;
+    else
+        wv_map_set(v, NULL);
+    v->unmapped = false;
+    RB_REMOVE(wv_tree, &wv_views, v);
+    wv_nviews--;
+}
+
+/* ---- views and their pages ---- */
+
+#define WV_WORDS(n) (((n) + 63) / 64)
+#define WV_SMALL_BLOCK 16384
+
+struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
+                            wv_page_t initial)
+{
+    size_t npages = (end - base) / WV_PAGE_SIZE;
+    size_t nedge = WV_WORDS(npages), nsum = WV_WORDS(nedge);
+    size_t pages_bytes = (npages * sizeof(wv_page_t) + 7) & ~(size_t)7;
+    size_t size = sizeof(struct wv_view) + pages_bytes + (nedge + nsum) * sizeof(uint64_t);
+    struct wv_view *v;
+
+    /* Small views come from malloc; big ones from mmap, whose zero pages are free until a
+     * non-zero state touches them (a reserve-only GiB costs nothing here). */
+    if (size <= WV_SMALL_BLOCK) {
+        v = calloc(1, size);
+        if (!v)
+            return NULL;
+    } else {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        v = p;
+    }
+    v->block_size = size;
+    v->base = base;
+    v->end = end;
+    v->npages = npages;
+    v->alloc_protect = alloc_protect;
+    v->type = type;
+    v->page = (wv_page_t *)(v + 1);
+    v->edge = (uint64_t *)((char *)v->page + pages_bytes);
+    v->edge_sum = v->edge + nedge;
+    if (initial)
+        for (size_t i = 0; i < npages; i++)
+            v->page[i] = initial;
+    v->edge[0] = 1;
+    v->edge_sum[0] = 1;
+    return v;
+}
+
+void wv_view_delete(struct wv_view *v)
+{
+    if (!v)
+        return;
+    if (v->block_size <= WV_SMALL_BLOCK)
+        free(v);
+    else
+        munmap(v, v->block_size);
+}
+
+/* First region start in [j, limit), or limit.  Scans edge words, then summary words, but
+ * never past limit: a one-page question about a 1 GiB view costs one word test. */
+static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
+{
+    if (j >= limit)
+        return limit;
+    size_t w = j / 64, last_w = (limit - 1) / 64;
+    uint64_t bits = v->edge[w] & (~(uint64_t)0 << (j % 64));
+    if (!bits && w < last_w) {
+        /* Whole edge words w+1 .. last_w, found through the summary. */
+        size_t from = w + 1;
+        for (size_t s = from / 64; s <= last_w / 64; s++) {
+            uint64_t sb = v->edge_sum[s];
+            if (s == from / 64)
+                sb &= ~(uint64_t)0 << (from % 64);
+            if (sb) {
+                w = s * 64 + (size_t)__builtin_ctzll(sb);
+                bits = w <= last_w ? v->edge[w] : 0;
+                break;
+            }
+        }
+    }
+    if (!bits)
+        return limit;
+    size_t e = w * 64 + (size_t)__builtin_ctzll(bits);
+    return e < limit ? e : limit;
+}
+
+size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
+{
+    return wv_next_edge(v, i + 1, limit) - i;
+}
+
+static void wv_edge_put(struct wv_view *v, size_t k, bool on)
+{
+    size_t w = k / 64;
+    uint64_t bit = (uint64_t)1 << (k % 64), was = v->edge[w];
+    uint64_t now = on ? was | bit : was & ~bit;
+    if (now == was)
+        return;
+    v->edge[w] = now;
+    if (!was || !now) /* the word turned empty or non-empty: the summary follows */
+        v->edge_sum[w / 64] ^= (uint64_t)1 << (w % 64);
+}
+
+/* Clears edge bits (from, to): word at a time, with the summary kept exact. */
+static void wv_edge_clear(struct wv_view *v, size_t from, size_t to)
+{
+    for (size_t k = from; k < to;) {
+        size_t w = k / 64, hi = (w + 1) * 64 < to ? (w + 1) * 64 : to;
+        uint64_t mask = (hi - k == 64 ? ~(uint64_t)0 : (((uint64_t)1 << (hi - k)) - 1)) << (k % 64);
+        v->edge[w] &= ~mask;
+        if (!v->edge[w])
+            v->edge_sum[w / 64] &= ~((uint64_t)1 << (w % 64));
+        k = hi;
+    }
+}
+
+static void wv_edge_check(struct wv_view *v, size_t k)
+{
+    if (k > 0 && k < v->npages)
+        wv_edge_put(v, k, ((v->page[k] ^ v->page[k - 1]) & WV_VISIBLE) != 0);
+}
+
+void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+{
+    if (n == 1) {
+        /* The common single-page change: only edges i and i + 1 can move. */
+        wv_page_t now = (wv_page_t)((v->page[i] & keep) | set), was = v->page[i];
+        v->page[i] = now;
+        if ((now ^ was) & WV_VISIBLE) {
+            wv_edge_check(v, i);
+            wv_edge_check(v, i + 1);
+        }
+        return;
+    }
+    for (size_t k = i; k < i + n; k++)
+        v->page[k] = (wv_page_t)((v->page[k] & keep) | set);
+    if (keep & WV_VISIBLE) {
+        for (size_t k = i; k <= i + n; k++)
+            wv_edge_check(v, k);
+        return;
+    }
+    /* Every visible bit was replaced by set: the range is one run inside. */
+    wv_edge_clear(v, i + 1, i + n);
+    wv_edge_check(v, i);
+    wv_edge_check(v, i + n);
+}
+
+bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
+{
+    /* Runs share their visible bits, so one page per run answers for the run. */
+    for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n))
+        if ((v->page[k] & mask) != want)
+            return false;
+    return true;
+}
+
+int wv_view_host_runs(const struct wv_view *v, size_t i, size_t n,
+                      int (*fn)(const struct wv_view *v, size_t i, size_t n, int prot, void *arg),
+                      void *arg)
+{
+    size_t k = i;
+    while (k < i + n) {
+        int prot = wv_prot_host(v->page[k]);
+        size_t e = k + wv_view_run(v, k, i + n);
+        while (e < i + n && wv_prot_host(v->page[e]) == prot)
+            e += wv_view_run(v, e, i + n);
+        int rc = fn(v, k, e - k, prot, arg);
+        if (rc)
+            return rc;
+        k = e;
+    }
+    return 0;
+}

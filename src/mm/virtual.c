@@ -1,0 +1,298 @@
+/* virtual.c - the cores of VirtualAlloc, VirtualFree, VirtualProtect and VirtualQuery: Windows'
+ * validation, then the change.  The public entry points (win32/virtual.c) only call these and
+ * turn the returned error into the last error.
+ *
+ * Every call validates everything before it changes anything, and changes the host mapping
+ * before the state model, so a failed syscall leaves both as they were.  Syscalls that only
+ * add or remove a whole allocation (mmap, munmap) run outside the lock (region.c), so threads
+ * that allocate independently do not wait for each other; the kernel arbitrates who gets a
+ * range.
+ */
+#include "mm/mm.h"
+
+#include <sys/mman.h>
+
+#define WV_ALLOC_TYPES                                                                     \
+    (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | \
+     MEM_LARGE_PAGES | MEM_PHYSICAL)
+
+/* [*start, *end) = the pages touched by [addr, addr + size); false if that wraps or leaves
+ * user space. */
+static bool wv_page_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end)
+{
+    if (addr >= WV_END_ADDR || size > WV_END_ADDR - addr)
+        return false;
+    *start = wv_page_down(addr);
+    *end = wv_page_up(addr + size);
+    return true;
+}
+
+/* NOCACHE and WRITECOMBINE belong to the allocation: modern Windows keeps the ones given at
+ * reservation across later calls and ignores ones given later (see docs/semantics.md). */
+static wv_page_t wv_with_alloc_mods(const struct wv_view *v, wv_page_t bits)
+{
+    return (wv_page_t)((bits & ~WV_CACHE_MODS) | v->cache_mods);
+}
+
+/* Gives pages [start, end) of v the visible state target, on the host and in the model; on
+ * failure both stay as they were.  Committed pages keep their contents. */
+static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page_t target)
+{
+    size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
+    if (wv_view_all(v, i, n, WV_VISIBLE, target))
+        return 0;
+    if (v->flags & WV_VIEW_WRITE_WATCH)
+        return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
+    if (v->ops)
+        return v->ops->protect(v, i, n, target); /* shared or private mapping per page */
+    DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
+    if (!err)
+        wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
+    return err;
+}
+
+/* VirtualProtect on image pages: READWRITE asks for WRITECOPY, EXECUTE_READWRITE for
+ * EXECUTE_WRITECOPY (reference, "Images"); modifiers kept. */
+static DWORD wv_image_protect(DWORD protect)
+{
+    DWORD base = protect & 0xff;
+    if (base == PAGE_READWRITE)
+        return (protect & ~0xffu) | PAGE_WRITECOPY;
+    if (base == PAGE_EXECUTE_READWRITE)
+        return (protect & ~0xffu) | PAGE_EXECUTE_WRITECOPY;
+    return protect;
+}
+
+static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
+                        uintptr_t *out)
+{
+    uintptr_t base, end;
+    if (addr) {
+        if (!wv_page_range(addr, size, &base, &end))
+            return ERROR_INVALID_PARAMETER;
+        base = wv_gran_down(addr);
+        if (base < WV_MIN_ADDR)
+            return ERROR_INVALID_PARAMETER;
+    } else {
+        if (size > WV_END_ADDR - WV_MIN_ADDR)
+            return ERROR_INVALID_PARAMETER; /* NT: STATUS_INVALID_PARAMETER_4 */
+        base = 0;
+        end = wv_page_up(size);
+    }
+    wv_page_t initial = (type & MEM_COMMIT) ? (wv_page_t)(WV_COMMITTED | bits) : 0;
+
+    /* The view first: a malloc failure must not leave a mapping behind. */
+    struct wv_view *v = wv_view_new(base, end, protect, MEM_PRIVATE, initial);
+    if (!v)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    DWORD err = wv_region_place(v, addr ? base : 0, (type & MEM_TOP_DOWN) != 0, wv_prot_host(initial), NULL);
+    if (err) {
+        wv_view_delete(v);
+        return err;
+    }
+    if (type & MEM_WRITE_WATCH)
+        v->flags |= WV_VIEW_WRITE_WATCH;
+    if (type & MEM_PHYSICAL)
+        v->flags |= WV_VIEW_PHYSICAL;
+    v->cache_mods = bits & WV_CACHE_MODS;
+    if ((v->flags & WV_VIEW_WRITE_WATCH) && (err = wv_watch_attach(v)) != 0) {
+        wv_region_abort(v);
+        return err;
+    }
+    wv_region_publish(v);
+    *out = v->base;
+    return 0;
+}
+
+static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+{
+    uintptr_t start, end;
+    if (!wv_page_range(addr, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(start);
+    DWORD err = 0;
+    wv_page_t target = 0;
+    size_t i = 0, n = 0;
+    if (!v || end > v->end)
+        err = ERROR_INVALID_ADDRESS;
+    else {
+        i = wv_view_index(v, start);
+        n = (end - start) / WV_PAGE_SIZE;
+        target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
+        if (v->type == MEM_MAPPED) {
+            /* Only SEC_RESERVE views commit: in the section, for every view. */
+            wv_view_sync_commits(v, i, n);
+            err = v->ops->commit(v, i, n, target);
+        } else if (v->type != MEM_PRIVATE)
+            err = ERROR_ACCESS_DENIED;
+        else if (v->flags & WV_VIEW_PHYSICAL)
+            err = ERROR_INVALID_PARAMETER; /* AWE regions take physical pages, never commits */
+        else /* committing committed pages keeps their contents and sets the new protection */
+            err = wv_apply(v, start, end, target);
+    }
+    wv_space_unlock();
+    if (!err)
+        *out = start;
+    return err;
+}
+
+DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, uintptr_t *out)
+{
+    if (size == 0 || (type & ~(DWORD)WV_ALLOC_TYPES))
+        return ERROR_INVALID_PARAMETER;
+    if (type & (MEM_RESET | MEM_RESET_UNDO)) {
+        /* Alone, with a valid (though ignored) protection. */
+        if ((type != MEM_RESET && type != MEM_RESET_UNDO) || !wv_prot_parse(protect, true))
+            return ERROR_INVALID_PARAMETER;
+        return wv_reset(addr, size, type == MEM_RESET_UNDO, out);
+    }
+    if (!(type & (MEM_COMMIT | MEM_RESERVE)) ||
+        ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)))
+        return ERROR_INVALID_PARAMETER;
+    /* An AWE region: a reservation only, read-write, nothing else. */
+    if ((type & MEM_PHYSICAL) && ((type & ~(DWORD)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL) ||
+                                  protect != PAGE_READWRITE))
+        return ERROR_INVALID_PARAMETER;
+    wv_page_t bits = wv_prot_parse(protect, false);
+    if (!bits)
+        return ERROR_INVALID_PARAMETER;
+    if (type & MEM_LARGE_PAGES)
+        return ERROR_PRIVILEGE_NOT_HELD; /* as for a process without SeLockMemory */
+    if (addr >= WV_END_ADDR)
+        return ERROR_INVALID_PARAMETER;
+    if ((type & MEM_RESERVE) || !addr)
+        return wv_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
+    return wv_commit(addr, size, bits, out);
+}
+
+static DWORD wv_release(uintptr_t addr)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(addr);
+    DWORD err = 0;
+    if (!v || wv_page_down(addr) != v->base)
+        err = ERROR_INVALID_ADDRESS;
+    else if (v->type != MEM_PRIVATE)
+        err = ERROR_INVALID_PARAMETER;
+    else
+        wv_space_remove(v);
+    wv_space_unlock();
+    return err ? err : wv_region_release(v);
+}
+
+static DWORD wv_decommit(uintptr_t addr, SIZE_T size)
+{
+    uintptr_t start, end;
+    if (!wv_page_range(addr, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(start);
+    DWORD err = 0;
+    if (!v)
+        err = ERROR_INVALID_ADDRESS;
+    else if (v->type != MEM_PRIVATE)
+        err = ERROR_INVALID_PARAMETER; /* views and images are not decommitted */
+    else if (size == 0 && start != v->base)
+        err = ERROR_INVALID_ADDRESS;
+    else if (size == 0)
+        end = v->end;
+    else if (end > v->end || v->type != MEM_PRIVATE)
+        err = ERROR_INVALID_PARAMETER;
+    if (!err) {
+        size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
+        if (!wv_view_all(v, i, n, WV_COMMITTED, 0)) {
+            if (v->flags & WV_VIEW_WRITE_WATCH)
+                wv_watch_decommit(v, i, n); /* written pages stay reported (Windows) */
+            /* Protect first: it is the step that can fail, and it fails with nothing done. */
+            err = wv_os_protect(start, end - start, PROT_NONE);
+            if (!err) {
+                wv_lock_drop(v, i, n); /* MADV_DONTNEED refuses locked pages */
+                wv_os_discard(start, end - start);
+            }
+        }
+        if (!err)
+            wv_view_update(v, i, n, WV_WATCH_DIRTY, 0);
+    }
+    wv_space_unlock();
+    return err;
+}
+
+DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type)
+{
+    if (type == MEM_RELEASE) {
+        if (size != 0 || addr >= WV_END_ADDR)
+            return ERROR_INVALID_PARAMETER;
+        return wv_release(addr);
+    }
+    if (type == MEM_DECOMMIT)
+        return wv_decommit(addr, size);
+    return ERROR_INVALID_PARAMETER;
+}
+
+DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
+{
+    uintptr_t start, end;
+    if (!old)
+        return ERROR_NOACCESS;
+    wv_page_t bits = wv_prot_parse(protect, true);
+    if (!bits || size == 0)
+        return ERROR_INVALID_PARAMETER;
+    if (!wv_page_range(addr, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(start);
+    size_t i = 0, n = 0;
+    DWORD err = 0;
+    if (!v || end > v->end)
+        err = ERROR_INVALID_ADDRESS;
+    else {
+        i = wv_view_index(v, start);
+        n = (end - start) / WV_PAGE_SIZE;
+        wv_view_sync_commits(v, i, n);
+        if (!wv_view_all(v, i, n, WV_COMMITTED, WV_COMMITTED))
+            err = ERROR_INVALID_ADDRESS;
+        else if (v->type == MEM_PRIVATE && bits != wv_prot_parse(protect, false))
+            err = ERROR_INVALID_PARAMETER; /* WRITECOPY needs a mapped or image view */
+        else if (v->type == MEM_MAPPED && (wv_rights_of(protect) & ~wv_rights_of(v->alloc_protect)))
+            err = ERROR_INVALID_PARAMETER; /* a view never gains rights it was not mapped with */
+        else if (v->type == MEM_IMAGE) /* never written through: writable means write-copy */
+            bits = wv_prot_parse(wv_image_protect(protect), true);
+    }
+    if (!err) {
+        wv_view_refresh_copies(v, i, 1);
+        DWORD was = wv_prot_report(v->page[i]);
+        err = wv_apply(v, start, end, (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits)));
+        if (!err)
+            *old = was;
+    }
+    wv_space_unlock();
+    return err;
+}
+
+void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
+{
+    wv_assert(addr <= WV_MAX_ADDR);
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(addr);
+    if (v) {
+        size_t i = wv_view_index(v, addr);
+        wv_view_sync_commits(v, i, v->npages - i);
+        wv_view_refresh_copies(v, i, v->npages - i);
+        wv_page_t page = v->page[i];
+        mbi->BaseAddress = (PVOID)wv_page_down(addr);
+        mbi->AllocationBase = (PVOID)v->base;
+        mbi->AllocationProtect = v->alloc_protect;
+        mbi->PartitionId = 0;
+        mbi->RegionSize = wv_view_run(v, i, v->npages) * WV_PAGE_SIZE;
+        mbi->State = (page & WV_COMMITTED) ? MEM_COMMIT : MEM_RESERVE;
+        mbi->Protect = wv_prot_report(page);
+        mbi->Type = v->type;
+        wv_space_unlock();
+        return;
+    }
+    const struct wv_view *next = wv_space_next(addr);
+    uintptr_t limit = next ? next->base : WV_END_ADDR;
+    wv_space_unlock();
+    wv_foreign_query(addr, limit, mbi);
+}

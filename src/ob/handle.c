@@ -1,0 +1,135 @@
+/* handle.c - the process's handle table: HANDLE values for files and sections.
+ *
+ * A HANDLE is (slot + 1) * 4, as Windows' handles are multiples of 4, so it is never NULL
+ * nor INVALID_HANDLE_VALUE.  Each slot holds a counted reference to an object and the access
+ * the handle grants.  Objects are reference counted: a handle is one reference, a mapped view
+ * another, so CloseHandle never frees what a view still uses.
+ */
+#include "ob/ob.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define WV_MAX_HANDLES 4096
+
+struct wv_slot {
+    struct wv_object *obj;
+    DWORD access;
+};
+
+static struct wv_slot wv_slots[WV_MAX_HANDLES];
+static pthread_mutex_t wv_handles_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void wv_object_ref(struct wv_object *o) { __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED); }
+
+void wv_object_unref(struct wv_object *o)
+{
+    if (o && __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        o->destroy(o);
+}
+
+HANDLE wv_handle_new(struct wv_object *o, DWORD access)
+{
+    pthread_mutex_lock(&wv_handles_lock);
+    size_t i = 0;
+    while (i < WV_MAX_HANDLES && wv_slots[i].obj)
+        i++;
+    if (i < WV_MAX_HANDLES) {
+        wv_object_ref(o);
+        wv_slots[i] = (struct wv_slot){o, access};
+        if (o->on_handle)
+            o->on_handle(o, +1);
+    }
+    pthread_mutex_unlock(&wv_handles_lock);
+    if (i == WV_MAX_HANDLES) {
+        wv_set_error(ERROR_TOO_MANY_OPEN_FILES);
+        return NULL;
+    }
+    return (HANDLE)((i + 1) * 4);
+}
+
+static bool wv_slot_of(HANDLE h, size_t *i)
+{
+    uintptr_t v = (uintptr_t)h;
+    if (v == 0 || (v & 3) || v / 4 > WV_MAX_HANDLES)
+        return false;
+    *i = v / 4 - 1;
+    return true;
+}
+
+struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access)
+{
+    size_t i;
+    struct wv_object *o = NULL;
+    if (!wv_slot_of(h, &i))
+        return NULL;
+    pthread_mutex_lock(&wv_handles_lock);
+    if (wv_slots[i].obj && (kind == WV_KIND_ANY || wv_slots[i].obj->kind == kind)) {
+        o = wv_slots[i].obj;
+        wv_object_ref(o);
+        if (access)
+            *access = wv_slots[i].access;
+    }
+    pthread_mutex_unlock(&wv_handles_lock);
+    return o;
+}
+
+BOOL WINAPI CloseHandle(HANDLE h)
+{
+    size_t i;
+    struct wv_object *o = NULL;
+    if (wv_slot_of(h, &i)) {
+        pthread_mutex_lock(&wv_handles_lock);
+        o = wv_slots[i].obj;
+        wv_slots[i].obj = NULL;
+        if (o && o->on_handle)
+            o->on_handle(o, -1);
+        pthread_mutex_unlock(&wv_handles_lock);
+    }
+    if (!o) {
+        wv_set_error(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    wv_object_unref(o);
+    return TRUE;
+}
+
+BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, LPHANDLE dst,
+                            DWORD access, BOOL inherit, DWORD options)
+{
+    (void)inherit;
+    size_t i;
+    if (src_process != GetCurrentProcess() || dst_process != GetCurrentProcess() ||
+        !wv_slot_of(src, &i)) {
+        wv_set_error(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    pthread_mutex_lock(&wv_handles_lock);
+    struct wv_object *o = wv_slots[i].obj;
+    DWORD granted = o ? wv_slots[i].access : 0;
+    if (o)
+        wv_object_ref(o);
+    pthread_mutex_unlock(&wv_handles_lock);
+    if (!o) {
+        wv_set_error(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    /* A duplicate may have less access than its source, never more. */
+    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? granted : access & granted;
+    HANDLE h = dst ? wv_handle_new(o, want) : NULL;
+    wv_object_unref(o);
+    if (!h) {
+        if (!dst)
+            wv_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    *dst = h;
+    if (options & DUPLICATE_CLOSE_SOURCE)
+        CloseHandle(src);
+    return TRUE;
+}

@@ -1,0 +1,35 @@
+/* ob.h - kernel objects and the handle table (handle.c): what a HANDLE names, reference
+ * counted.  Every kind of object (files, sections, threads, events, ...) starts with struct
+ * wv_object; the layers that own each kind build on it.
+ *
+ * Locking: the handle-table mutex guards the table only; no other lock is taken under it and
+ * an object's destroy runs after it is released.
+ */
+#ifndef WV_OB_H
+#define WV_OB_H
+
+#include "base/base.h"
+
+enum {
+    WV_KIND_ANY = 0, /* for wv_handle_get: whatever the handle names */
+    WV_KIND_FILE = 1, WV_KIND_SECTION = 2, WV_KIND_THREAD = 3,
+    WV_KIND_EVENT = 4, WV_KIND_MUTEX = 5, WV_KIND_SEMAPHORE = 6
+};
+
+/* The common head of every object a HANDLE can name. */
+struct wv_object {
+    int kind;
+    int refs;                                          /* handles + views + callers holding it */
+    void (*destroy)(struct wv_object *o);              /* at the last reference */
+    void (*on_handle)(struct wv_object *o, int delta); /* handle opened/closed (table lock held) */
+};
+
+void wv_object_ref(struct wv_object *o);
+void wv_object_unref(struct wv_object *o);
+/* A new handle holding a reference to o; NULL (and the last error) when the table is full. */
+HANDLE wv_handle_new(struct wv_object *o, DWORD access);
+/* The object behind h if it is of this kind (or any, WV_KIND_ANY), with a reference the caller
+ * must drop. */
+struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
+
+#endif

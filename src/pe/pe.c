@@ -1,0 +1,304 @@
+/* pe.c - PE headers: DOS header, NT headers, optional header, data directories, section table.
+ *
+ * Invariants after wv_pe_parse() returns 0:
+ *   - every section's [va, va + max(vsize, raw_size) rounded to SectionAlignment) is inside
+ *     SizeOfImage, sections are in ascending order and do not overlap, none overlaps the headers;
+ *   - every section's raw data [raw_ptr, raw_ptr + raw_size) is inside the buffer;
+ *   - every data directory (but SECURITY, a file offset) is inside SizeOfImage;
+ *   - SizeOfHeaders is inside the buffer and covers the section table.
+ * All sums are done in uint64_t from 32-bit fields, so none can wrap. */
+#include "pe/pe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_IMAGE_SIZE 0x80000000ull /* 2 GiB: larger SizeOfImage values are refused */
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+
+static DWORD fail(wv_pe *pe, DWORD status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pe->reason, sizeof(pe->reason), fmt, ap);
+    va_end(ap);
+    pe->status = status;
+    return status;
+}
+
+static bool pow2(uint32_t x) { return x && !(x & (x - 1)); }
+static uint64_t align_up(uint64_t x, uint32_t a) { return (x + a - 1) & ~(uint64_t)(a - 1); }
+
+DWORD wv_pe_status_to_error(DWORD status) { return status ? (DWORD)ERROR_BAD_EXE_FORMAT : 0; }
+
+const char *wv_pe_machine_name(uint16_t machine)
+{
+    return machine == WV_PE_MACHINE_AMD64 ? "x86-64" : machine == WV_PE_MACHINE_I386 ? "i386" : "unknown";
+}
+
+DWORD wv_pe_section_protect(uint32_t c)
+{
+    static const DWORD table[8] = {
+        /* -   */ PAGE_NOACCESS,      /* R   */ PAGE_READONLY,
+        /* W   */ PAGE_WRITECOPY,     /* RW  */ PAGE_WRITECOPY,
+        /* X   */ PAGE_EXECUTE,       /* RX  */ PAGE_EXECUTE_READ,
+        /* WX  */ PAGE_EXECUTE_WRITECOPY, /* RWX */ PAGE_EXECUTE_WRITECOPY,
+    };
+    unsigned idx = ((c & WV_PE_SCN_MEM_READ) ? 1 : 0) | ((c & WV_PE_SCN_MEM_WRITE) ? 2 : 0) |
+                   ((c & WV_PE_SCN_MEM_EXECUTE) ? 4 : 0);
+    return table[idx];
+}
+
+bool wv_pe_page_aligned(const wv_pe *pe)
+{
+    for (unsigned i = 0; i < pe->nsections; i++) {
+        const wv_pe_section *s = &pe->sections[i];
+        if (s->raw_size && ((s->raw_ptr & 4095) || (s->va & 4095)))
+            return false;
+    }
+    return pe->section_alignment >= 4096;
+}
+
+/* DOS header and "PE\0\0": returns the offset of the COFF file header. */
+static DWORD parse_dos(wv_pe *pe, uint64_t *coff)
+{
+    if (pe->size == 0)
+        return fail(pe, STATUS_INVALID_FILE_FOR_SECTION, "empty file");
+    if (pe->size < 64)
+        return fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "file of %zu bytes is shorter than a DOS header (64)",
+                    pe->size);
+    if (rd16(pe->data) != 0x5a4d)
+        return fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "no MZ signature at offset 0");
+    uint64_t lfanew = rd32(pe->data + 60);
+    if (lfanew + 4 + 20 > pe->size)
+        return fail(pe, STATUS_INVALID_IMAGE_PROTECT,
+                    "e_lfanew %#llx: NT headers past the end of the %zu-byte file", (unsigned long long)lfanew,
+                    pe->size);
+    if (rd32(pe->data + lfanew) != 0x00004550)
+        return fail(pe, STATUS_INVALID_IMAGE_PROTECT, "no PE signature at e_lfanew %#llx",
+                    (unsigned long long)lfanew);
+    *coff = lfanew + 4;
+    return 0;
+}
+
+/* Machine and magic must agree: PE32+ for x86-64, PE32 for i386. */
+static DWORD check_machine(wv_pe *pe, uint16_t magic)
+{
+    if (magic != 0x10b && magic != 0x20b)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header magic %#x is neither PE32 nor PE32+",
+                    magic);
+    pe->pe32plus = magic == 0x20b;
+    if (pe->machine == WV_PE_MACHINE_AMD64 && pe->pe32plus)
+        return 0;
+    if (pe->machine == WV_PE_MACHINE_I386 && !pe->pe32plus)
+        return 0;
+    return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "machine %#x with %s optional header is not supported",
+                pe->machine, pe->pe32plus ? "PE32+" : "PE32");
+}
+
+/* The optional header: fields whose offsets differ between PE32 and PE32+ are read by layout. */
+static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
+{
+    uint32_t fixed = pe->pe32plus ? 112 : 96;
+    if (opt_size < fixed)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u is below the %u fixed bytes",
+                    opt_size, fixed);
+    pe->entry_rva = rd32(o + 16);
+    pe->image_base = pe->pe32plus ? rd64(o + 24) : rd32(o + 28);
+    pe->section_alignment = rd32(o + 32);
+    pe->file_alignment = rd32(o + 36);
+    pe->size_of_image = rd32(o + 56);
+    pe->size_of_headers = rd32(o + 60);
+    pe->subsystem = rd16(o + 68);
+    pe->dll_characteristics = rd16(o + 70);
+    pe->stack_reserve = pe->pe32plus ? rd64(o + 72) : rd32(o + 72);
+    pe->stack_commit = pe->pe32plus ? rd64(o + 80) : rd32(o + 76);
+    uint32_t ndirs = rd32(o + fixed - 4);
+    pe->ndirs = ndirs > WV_PE_DIR_COUNT ? WV_PE_DIR_COUNT : ndirs;
+    if ((uint64_t)fixed + (uint64_t)pe->ndirs * 8 > opt_size)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u data directories do not fit in SizeOfOptionalHeader %u",
+                    pe->ndirs, opt_size);
+    for (uint32_t i = 0; i < pe->ndirs; i++) {
+        pe->dirs[i].rva = rd32(o + fixed + 8 * i);
+        pe->dirs[i].size = rd32(o + fixed + 8 * i + 4);
+    }
+    return 0;
+}
+
+static DWORD check_layout(wv_pe *pe)
+{
+    uint32_t sa = pe->section_alignment, fa = pe->file_alignment;
+    if (!pow2(sa) || !pow2(fa))
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SectionAlignment %#x / FileAlignment %#x not powers of two",
+                    sa, fa);
+    if (fa > sa)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "FileAlignment %#x exceeds SectionAlignment %#x", fa, sa);
+    if (sa < 4096 && fa != sa)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+                    "SectionAlignment %#x below the page size needs FileAlignment equal to it (%#x)", sa, fa);
+    if (pe->image_base & 0xffff)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "ImageBase %#llx is not 64 KiB aligned",
+                    (unsigned long long)pe->image_base);
+    if (pe->size_of_image == 0 || pe->size_of_image > MAX_IMAGE_SIZE)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfImage %#x is zero or above 2 GiB", pe->size_of_image);
+    if (pe->size_of_headers == 0 || pe->size_of_headers > pe->size || pe->size_of_headers > pe->size_of_image)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+                    "SizeOfHeaders %#x outside the file (%zu bytes) or SizeOfImage %#x", pe->size_of_headers,
+                    pe->size, pe->size_of_image);
+    if (pe->entry_rva >= pe->size_of_image)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "entry point RVA %#x outside SizeOfImage %#x", pe->entry_rva,
+                    pe->size_of_image);
+    return 0;
+}
+
+/* One section header: copies it and checks it against the file and the image. */
+static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
+{
+    wv_pe_section *s = &pe->sections[i];
+    memcpy(s->name, h, 8);
+    s->name[8] = 0;
+    s->vsize = rd32(h + 8);
+    s->va = rd32(h + 12);
+    s->raw_size = rd32(h + 16);
+    s->raw_ptr = rd32(h + 20);
+    s->characteristics = rd32(h + 36);
+    s->protect = wv_pe_section_protect(s->characteristics);
+    if (s->raw_size && (uint64_t)s->raw_ptr + s->raw_size > pe->size)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+                    "section %u '%s': raw data [%#x, +%#x) past the end of the %zu-byte file", i, s->name,
+                    s->raw_ptr, s->raw_size, pe->size);
+    if (s->va & (pe->section_alignment - 1))
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': VirtualAddress %#x not aligned to %#x", i,
+                    s->name, s->va, pe->section_alignment);
+    uint64_t span = s->vsize ? s->vsize : s->raw_size;
+    uint64_t end = align_up((uint64_t)s->va + span, pe->section_alignment);
+    if (end > pe->size_of_image)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': [%#x, %#llx) past SizeOfImage %#x", i,
+                    s->name, s->va, (unsigned long long)end, pe->size_of_image);
+    return 0;
+}
+
+/* Sections in ascending order, after the headers, not overlapping one another. */
+static DWORD check_order(wv_pe *pe)
+{
+    uint64_t prev_end = pe->section_alignment < 4096 ? pe->size_of_headers
+                                                     : align_up(pe->size_of_headers, pe->section_alignment);
+    for (unsigned i = 0; i < pe->nsections; i++) {
+        const wv_pe_section *s = &pe->sections[i];
+        if (s->va < prev_end)
+            return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+                        "section %u '%s' at %#x overlaps the headers or the previous section (ending %#llx)", i,
+                        s->name, s->va, (unsigned long long)prev_end);
+        uint64_t span = s->vsize ? s->vsize : s->raw_size;
+        prev_end = align_up((uint64_t)s->va + span, pe->section_alignment);
+    }
+    return 0;
+}
+
+static DWORD parse_sections(wv_pe *pe, uint64_t table, unsigned n)
+{
+    if (n > WV_PE_MAX_SECTIONS)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u sections, more than %d", n, WV_PE_MAX_SECTIONS);
+    uint64_t end = table + (uint64_t)n * 40;
+    if (end > pe->size)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table [%#llx, %#llx) past the end of the file",
+                    (unsigned long long)table, (unsigned long long)end);
+    if (end > pe->size_of_headers)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table ends at %#llx, past SizeOfHeaders %#x",
+                    (unsigned long long)end, pe->size_of_headers);
+    pe->nsections = n;
+    for (unsigned i = 0; i < n; i++) {
+        DWORD st = parse_section(pe, i, pe->data + table + 40 * (uint64_t)i);
+        if (st)
+            return st;
+    }
+    return check_order(pe);
+}
+
+static DWORD check_dirs(wv_pe *pe)
+{
+    static const char *const names[WV_PE_DIR_COUNT] = {
+        "export", "import", "resource", "exception", "security", "base relocation", "debug", "architecture",
+        "global ptr", "TLS", "load config", "bound import", "IAT", "delay import", "CLR", "reserved"};
+    for (uint32_t i = 0; i < pe->ndirs; i++) {
+        const wv_pe_dir *d = &pe->dirs[i];
+        if (d->rva == 0 && d->size == 0)
+            continue;
+        uint64_t end = (uint64_t)d->rva + d->size;
+        uint64_t limit = i == WV_PE_DIR_SECURITY ? pe->size : pe->size_of_image;
+        if (end > limit)
+            return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%s directory [%#x, +%#x) past %s %#llx", names[i],
+                        d->rva, d->size, i == WV_PE_DIR_SECURITY ? "the file size" : "SizeOfImage",
+                        (unsigned long long)limit);
+    }
+    return 0;
+}
+
+DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size)
+{
+    memset(pe, 0, sizeof(*pe));
+    pe->data = data;
+    pe->size = size;
+    uint64_t coff = 0;
+    DWORD st = parse_dos(pe, &coff);
+    if (st)
+        return st;
+    const uint8_t *f = pe->data + coff;
+    pe->machine = rd16(f);
+    unsigned nsec = rd16(f + 2);
+    uint32_t opt_size = rd16(f + 16);
+    pe->characteristics = rd16(f + 18);
+    uint64_t opt = coff + 20;
+    if (opt + 2 > size || opt + opt_size > size)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header (%u bytes at %#llx) past the end of the file",
+                    opt_size, (unsigned long long)opt);
+    if (opt_size < 2)
+        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u too small", opt_size);
+    if ((st = check_machine(pe, rd16(pe->data + opt))) || (st = parse_optional(pe, pe->data + opt, opt_size)) ||
+        (st = check_layout(pe)) || (st = parse_sections(pe, opt + opt_size, nsec)) || (st = check_dirs(pe)))
+        return st;
+    return 0;
+}
+
+/* ---- RVA translation ---- */
+
+/* Bytes of file data backing rva: pointer and how many contiguous bytes follow (0: none).
+ * The headers back [0, SizeOfHeaders); a section backs [va, va + min(vsize, raw_size)). */
+static const uint8_t *rva_span(const wv_pe *pe, uint64_t rva, uint64_t *avail)
+{
+    *avail = 0;
+    if (rva >= pe->size_of_image)
+        return NULL;
+    if (rva < pe->size_of_headers) {
+        *avail = pe->size_of_headers - rva; /* SizeOfHeaders <= size: checked by the parse */
+        return pe->data + rva;
+    }
+    for (unsigned i = 0; i < pe->nsections; i++) {
+        const wv_pe_section *s = &pe->sections[i];
+        uint64_t filesz = s->vsize && s->vsize < s->raw_size ? s->vsize : s->raw_size;
+        if (rva >= s->va && rva < (uint64_t)s->va + filesz) {
+            *avail = (uint64_t)s->va + filesz - rva;
+            return pe->data + s->raw_ptr + (rva - s->va); /* raw data inside the buffer: checked */
+        }
+    }
+    return NULL;
+}
+
+const uint8_t *wv_pe_rva_ptr(const wv_pe *pe, uint64_t rva, uint64_t len)
+{
+    uint64_t avail;
+    const uint8_t *p = rva_span(pe, rva, &avail);
+    return p && len <= avail ? p : NULL;
+}
+
+const char *wv_pe_rva_str(const wv_pe *pe, uint64_t rva, size_t max)
+{
+    uint64_t avail;
+    const uint8_t *p = rva_span(pe, rva, &avail);
+    if (!p)
+        return NULL;
+    return memchr(p, 0, avail < max ? avail : max) ? (const char *)p : NULL;
+}

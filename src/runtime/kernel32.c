@@ -1,0 +1,499 @@
+/* kernel32.c - the rest of kernel32 a PE image commonly needs: standard handles, ReadFile and
+ * WriteFile, ExitProcess, Sleep, clocks, thread-local storage, the process heap.  (PE code
+ * reaches these and every other export through the ms_abi thunks of k32_exports.c.)
+ *
+ * Windows' choices kept here: TlsGetValue sets ERROR_SUCCESS when it succeeds (callers tell a
+ * stored NULL from a failure by it); 1088 TLS indexes (64 + 1024 expansion slots);
+ * QueryPerformanceFrequency is 10 MHz; synchronous ReadFile/WriteFile block even on a
+ * descriptor opened O_NONBLOCK, and a write never raises SIGPIPE.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- standard handles ----
+ * A standard handle's file object names the descriptor 0, 1 or 2 itself, not a duplicate:
+ * a dup2 onto stdout redirects it as SetStdHandle would, and closing the handle never closes
+ * the process's stdout.  The objects are static and hold one reference of their own, so they
+ * are never destroyed; the handle is made on first use and again after a CloseHandle. */
+
+static void wv_std_destroy(struct wv_object *o) { (void)o; }
+
+#define WV_STD_FILE(n)                                                                      \
+    {.obj = {.kind = WV_KIND_FILE, .refs = 1, .destroy = wv_std_destroy}, .fd = (n),        \
+     .access = GENERIC_READ | GENERIC_WRITE}
+
+static struct wv_file wv_std_files[3] = {WV_STD_FILE(0), WV_STD_FILE(1), WV_STD_FILE(2)};
+static HANDLE wv_std_handles[3];
+static pthread_mutex_t wv_std_lock = PTHREAD_MUTEX_INITIALIZER;
+
+HANDLE WINAPI GetStdHandle(DWORD which)
+{
+    DWORD fd = STD_INPUT_HANDLE - which; /* -10, -11, -12 -> 0, 1, 2 */
+    if (fd > 2) {
+        wv_set_error(ERROR_INVALID_HANDLE);
+        return INVALID_HANDLE_VALUE;
+    }
+    /* A process whose descriptor is closed has no such handle: NULL, as for a Windows
+     * process without a console (no last error). */
+    if (fcntl((int)fd, F_GETFD) < 0)
+        return NULL;
+    struct wv_object *mine = &wv_std_files[fd].obj;
+    pthread_mutex_lock(&wv_std_lock);
+    HANDLE h = wv_std_handles[fd];
+    struct wv_object *o = h ? wv_handle_get(h, WV_KIND_FILE, NULL) : NULL;
+    if (o != mine) /* never made, or closed (its slot may hold another object by now) */
+        h = wv_std_handles[fd] = wv_handle_new(mine, wv_std_files[fd].access);
+    pthread_mutex_unlock(&wv_std_lock);
+    wv_object_unref(o);
+    return h ? h : INVALID_HANDLE_VALUE; /* a full handle table has set the error */
+}
+
+/* ---- ReadFile and WriteFile ---- */
+
+#define FILE_READ_DATA 0x0001
+#define FILE_WRITE_DATA 0x0002
+#define FILE_APPEND_DATA 0x0004
+#define WV_READ_RIGHTS (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA)
+#define WV_WRITE_RIGHTS (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
+
+/* The file behind h if the handle grants one of rights, with a reference; NULL and the last
+ * error otherwise.  Asynchronous I/O is not supported: any OVERLAPPED is refused. */
+static struct wv_file *wv_io_file(HANDLE h, DWORD rights, LPOVERLAPPED ov)
+{
+    DWORD access = 0;
+    struct wv_file *f = (struct wv_file *)wv_handle_get(h, WV_KIND_FILE, &access);
+    DWORD err = !f ? ERROR_INVALID_HANDLE
+                   : ov ? ERROR_INVALID_PARAMETER : !(access & rights) ? ERROR_ACCESS_DENIED : 0;
+    if (!err)
+        return f;
+    wv_object_unref(f ? &f->obj : NULL);
+    wv_set_error(err);
+    return NULL;
+}
+
+static DWORD wv_io_error(int fd, int err)
+{
+    switch (err) {
+    case EBADF: /* open for the other direction only, or closed behind our back (stdio) */
+        return fcntl(fd, F_GETFD) < 0 ? ERROR_INVALID_HANDLE : ERROR_ACCESS_DENIED;
+    case EFAULT: return ERROR_NOACCESS;
+    case EPIPE: return ERROR_NO_DATA; /* "The pipe is being closed." */
+    case ENOSPC: case EDQUOT: case EFBIG: return ERROR_DISK_FULL;
+    case EISDIR: return ERROR_INVALID_FUNCTION;
+    default: return wv_errno_to_error(err);
+    }
+}
+
+/* After a failed read or write: true when the call should be tried again.  EINTR is retried;
+ * EAGAIN (an O_NONBLOCK descriptor) waits until the descriptor is ready, since a Windows
+ * handle opened without FILE_FLAG_OVERLAPPED blocks.  errno is kept when false. */
+static bool wv_io_retry(int fd, short events)
+{
+    if (errno == EINTR)
+        return true;
+    if (errno != EAGAIN)
+        return false;
+    struct pollfd p = {.fd = fd, .events = events};
+    return poll(&p, 1, -1) >= 0 || errno == EINTR;
+}
+
+/* Writing to a pipe nobody reads raises SIGPIPE, which kills a Linux process; Windows only
+ * fails the call.  So writes run with SIGPIPE blocked on this thread, and a SIGPIPE they
+ * raised is taken back before the mask returns (one that was already pending is left). */
+struct wv_nopipe {
+    sigset_t pipe, old;
+    bool was_pending;
+};
+
+static void wv_nopipe_begin(struct wv_nopipe *s)
+{
+    sigset_t pending;
+    sigemptyset(&s->pipe);
+    sigaddset(&s->pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &s->pipe, &s->old);
+    s->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+}
+
+static void wv_nopipe_end(struct wv_nopipe *s, bool raised)
+{
+    if (raised && !s->was_pending) {
+        struct timespec now = {0, 0};
+        while (sigtimedwait(&s->pipe, NULL, &now) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &s->old, NULL);
+}
+
+/* Writes all n bytes (write may take fewer); the errno that stopped it, or 0. */
+static int wv_write_all(int fd, const char *buf, DWORD n, DWORD *done)
+{
+    while (*done < n) {
+        ssize_t r = write(fd, buf + *done, n - *done);
+        if (r > 0)
+            *done += (DWORD)r;
+        else if (r == 0)
+            return ENOSPC; /* no progress and no error: never loop forever */
+        else if (!wv_io_retry(fd, POLLOUT))
+            return errno;
+    }
+    return 0;
+}
+
+BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAPPED ov)
+{
+    if (written)
+        *written = 0;
+    struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS, ov);
+    if (!f)
+        return FALSE;
+    struct wv_nopipe np;
+    DWORD done = 0;
+    wv_nopipe_begin(&np);
+    int err = wv_write_all(f->fd, buf, n, &done);
+    wv_nopipe_end(&np, err == EPIPE);
+    DWORD code = err ? wv_io_error(f->fd, err) : 0;
+    wv_object_unref(&f->obj);
+    if (written)
+        *written = done; /* what reached the file, even when the call fails */
+    if (code)
+        wv_set_error(code);
+    return !code;
+}
+
+/* A console is a terminal or whatever stdout is here: WriteConsole writes as WriteFile does,
+ * counting characters; the W form converts UTF-16 to UTF-8 first. */
+BOOL WINAPI WriteConsoleA(HANDLE h, const void *buf, DWORD n, LPDWORD written, LPVOID reserved)
+{
+    (void)reserved;
+    return WriteFile(h, buf, n, written, NULL);
+}
+
+BOOL WINAPI WriteConsoleW(HANDLE h, const void *buf, DWORD n, LPDWORD written, LPVOID reserved)
+{
+    (void)reserved;
+    WCHAR *w = malloc(((size_t)n + 1) * sizeof(WCHAR));
+    if (!w) {
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    memcpy(w, buf, (size_t)n * sizeof(WCHAR));
+    w[n] = 0;
+    char *u = wv_utf8(w);
+    free(w);
+    if (!u)
+        return FALSE;
+    DWORD bytes = 0;
+    BOOL ok = WriteFile(h, u, (DWORD)strlen(u), &bytes, NULL);
+    free(u);
+    if (written)
+        *written = ok ? n : 0;
+    return ok;
+}
+
+/* One read, as Windows' ReadFile: all of a regular file up to its end, what a pipe holds. */
+BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED ov)
+{
+    if (nread)
+        *nread = 0;
+    struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS, ov);
+    if (!f)
+        return FALSE;
+    ssize_t r;
+    do
+        r = read(f->fd, buf, n);
+    while (r < 0 && wv_io_retry(f->fd, POLLIN));
+    /* End of file, and a pipe whose writers are gone, are success with 0 bytes.  (Windows
+     * fails an anonymous pipe's read with ERROR_BROKEN_PIPE there; C runtimes treat both
+     * as end of file, and on Linux a pipe's end looks like any other.) */
+    DWORD code = r < 0 ? wv_io_error(f->fd, errno) : 0;
+    wv_object_unref(&f->obj);
+    if (code) {
+        wv_set_error(code);
+        return FALSE;
+    }
+    if (nread)
+        *nread = (DWORD)r;
+    return TRUE;
+}
+
+/* ---- process, threads and time ---- */
+
+/* exit(), not _exit(): Windows' ExitProcess detaches every DLL, and the C runtime's detach is
+ * what runs its atexit functions and flushes its streams.  exit() is that on Linux: atexit
+ * functions and destructors run and buffered stdio reaches its file.  A Linux parent sees
+ * only the low 8 bits of the code. */
+void WINAPI ExitProcess(UINT code) { exit((int)code); }
+
+static uint64_t wv_monotonic_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Not alertable: a signal handler that interrupts the sleep does not shorten it. */
+void WINAPI Sleep(DWORD ms)
+{
+    if (ms == 0) { /* give up the rest of the time slice, as Windows does */
+        sched_yield();
+        return;
+    }
+    if (ms == INFINITE)
+        for (;;)
+            pause();
+    uint64_t end = wv_monotonic_ns() + (uint64_t)ms * 1000000u;
+    struct timespec t = {(time_t)(end / 1000000000u), (long)(end % 1000000000u)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+        ;
+}
+
+ULONGLONG WINAPI GetTickCount64(void) { return wv_monotonic_ns() / 1000000u; }
+DWORD WINAPI GetTickCount(void) { return (DWORD)GetTickCount64(); } /* wraps after 49.7 days */
+DWORD WINAPI GetCurrentThreadId(void) { return (DWORD)gettid(); }
+HANDLE WINAPI GetCurrentThread(void) { return (HANDLE)(intptr_t)-2; }
+
+/* 100 ns ticks at 10 MHz, the frequency Windows 10 and later report. */
+BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *freq)
+{
+    if (!freq) {
+        wv_set_error(ERROR_NOACCESS);
+        return FALSE;
+    }
+    freq->QuadPart = 10000000;
+    return TRUE;
+}
+
+BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *count)
+{
+    if (!count) {
+        wv_set_error(ERROR_NOACCESS);
+        return FALSE;
+    }
+    count->QuadPart = (LONGLONG)(wv_monotonic_ns() / 100u);
+    return TRUE;
+}
+
+/* ---- thread-local storage ----
+ * Each thread's slots live in a block allocated on its first TlsSetValue of a non-NULL value
+ * (until then every slot reads NULL).  Blocks are linked in a list so TlsFree can clear the
+ * index in every thread, as Windows does; a key destructor unlinks a block when its thread
+ * ends.  Slots are read and written with atomics because TlsFree writes other threads'. */
+
+#define WV_TLS_SLOTS 1088 /* TLS_MINIMUM_AVAILABLE (64) + TLS_EXPANSION_SLOTS (1024) */
+
+struct wv_tls_block {
+    struct wv_tls_block *next, *prev;
+    void *slot[WV_TLS_SLOTS];
+};
+
+static bool wv_tls_used[WV_TLS_SLOTS];
+static struct wv_tls_block *wv_tls_blocks;
+static pthread_mutex_t wv_tls_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t wv_tls_key;
+static bool wv_tls_key_ok;
+static pthread_once_t wv_tls_once = PTHREAD_ONCE_INIT;
+static __thread struct wv_tls_block *wv_tls_mine;
+
+static void wv_tls_unlink(struct wv_tls_block *b)
+{
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        wv_tls_blocks = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+}
+
+static void wv_tls_thread_exit(void *p)
+{
+    pthread_mutex_lock(&wv_tls_lock);
+    wv_tls_unlink(p);
+    pthread_mutex_unlock(&wv_tls_lock);
+    free(p);
+    wv_tls_mine = NULL; /* a later destructor's TlsSetValue starts a new block */
+}
+
+/* fork() copies only the forking thread: the child drops the other threads' blocks and
+ * starts with the lock free (it was held across the fork, so the list is consistent). */
+static void wv_tls_fork_prepare(void) { pthread_mutex_lock(&wv_tls_lock); }
+static void wv_tls_fork_parent(void) { pthread_mutex_unlock(&wv_tls_lock); }
+static void wv_tls_fork_child(void)
+{
+    struct wv_tls_block *b = wv_tls_blocks, *next;
+    for (; b; b = next) {
+        next = b->next;
+        if (b != wv_tls_mine)
+            free(b);
+    }
+    wv_tls_blocks = wv_tls_mine;
+    if (wv_tls_mine)
+        wv_tls_mine->next = wv_tls_mine->prev = NULL;
+    pthread_mutex_unlock(&wv_tls_lock);
+}
+
+/* Once, before the lock's first use; not a constructor, since another library's (or a static
+ * program's) constructor may be the first to use TLS. */
+static void wv_tls_init_once(void)
+{
+    wv_tls_key_ok = pthread_key_create(&wv_tls_key, wv_tls_thread_exit) == 0;
+    pthread_atfork(wv_tls_fork_prepare, wv_tls_fork_parent, wv_tls_fork_child);
+}
+
+static void wv_tls_lock_acquire(void)
+{
+    pthread_once(&wv_tls_once, wv_tls_init_once);
+    pthread_mutex_lock(&wv_tls_lock);
+}
+
+/* This thread's block, made and registered now; NULL when out of memory. */
+static struct wv_tls_block *wv_tls_attach(void)
+{
+    pthread_once(&wv_tls_once, wv_tls_init_once);
+    struct wv_tls_block *b = calloc(1, sizeof(*b));
+    if (!b || !wv_tls_key_ok || pthread_setspecific(wv_tls_key, b) != 0) {
+        free(b);
+        return NULL;
+    }
+    wv_tls_lock_acquire();
+    b->next = wv_tls_blocks;
+    if (b->next)
+        b->next->prev = b;
+    wv_tls_blocks = b;
+    pthread_mutex_unlock(&wv_tls_lock);
+    return wv_tls_mine = b;
+}
+
+DWORD WINAPI TlsAlloc(void)
+{
+    wv_tls_lock_acquire();
+    DWORD i = 0;
+    while (i < WV_TLS_SLOTS && wv_tls_used[i])
+        i++; /* the lowest free index, as Windows hands them out */
+    if (i < WV_TLS_SLOTS)
+        wv_tls_used[i] = true;
+    pthread_mutex_unlock(&wv_tls_lock);
+    if (i == WV_TLS_SLOTS) {
+        wv_set_error(ERROR_NO_MORE_ITEMS);
+        return TLS_OUT_OF_INDEXES;
+    }
+    return i;
+}
+
+BOOL WINAPI TlsFree(DWORD i)
+{
+    wv_tls_lock_acquire();
+    bool ok = i < WV_TLS_SLOTS && wv_tls_used[i];
+    if (ok) {
+        wv_tls_used[i] = false;
+        for (struct wv_tls_block *b = wv_tls_blocks; b; b = b->next)
+            __atomic_store_n(&b->slot[i], NULL, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&wv_tls_lock);
+    if (!ok)
+        wv_set_error(ERROR_INVALID_PARAMETER);
+    return ok;
+}
+
+/* Get and Set check only the range, not that the index is allocated: neither does Windows. */
+LPVOID WINAPI TlsGetValue(DWORD i)
+{
+    if (i >= WV_TLS_SLOTS) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    struct wv_tls_block *b = wv_tls_mine;
+    wv_set_error(ERROR_SUCCESS);
+    return b ? __atomic_load_n(&b->slot[i], __ATOMIC_RELAXED) : NULL;
+}
+
+BOOL WINAPI TlsSetValue(DWORD i, LPVOID v)
+{
+    if (i >= WV_TLS_SLOTS) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    struct wv_tls_block *b = wv_tls_mine;
+    if (!b && !v)
+        return TRUE; /* every slot of a thread without a block is already NULL */
+    if (!b && !(b = wv_tls_attach())) {
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    __atomic_store_n(&b->slot[i], v, __ATOMIC_RELAXED);
+    return TRUE;
+}
+
+/* ---- the process heap ----
+ * Each block starts with its requested size: HeapSize reports exactly that, and a growing
+ * HEAP_ZERO_MEMORY HeapReAlloc zeroes exactly the new part.  Failures return NULL without
+ * setting the last error, as RtlAllocateHeap does. */
+
+struct __attribute__((aligned(16))) wv_heap_head {
+    SIZE_T size;
+};
+
+static char wv_process_heap; /* only its address is used: a unique, stable handle */
+
+HANDLE WINAPI GetProcessHeap(void) { return &wv_process_heap; }
+
+static struct wv_heap_head *wv_heap_head_of(LPCVOID p) { return (struct wv_heap_head *)p - 1; }
+
+LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T n)
+{
+    (void)heap;
+    if (n > SIZE_MAX - sizeof(struct wv_heap_head))
+        return NULL;
+    size_t total = sizeof(struct wv_heap_head) + n;
+    struct wv_heap_head *b = (flags & HEAP_ZERO_MEMORY) ? calloc(1, total) : malloc(total);
+    if (!b)
+        return NULL;
+    b->size = n;
+    return b + 1;
+}
+
+BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
+{
+    (void)heap, (void)flags;
+    if (p)
+        free(wv_heap_head_of(p));
+    return TRUE;
+}
+
+LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n)
+{
+    (void)heap;
+    if (!p || n > SIZE_MAX - sizeof(struct wv_heap_head))
+        return NULL;
+    struct wv_heap_head *b = wv_heap_head_of(p);
+    SIZE_T old = b->size;
+    if (flags & HEAP_REALLOC_IN_PLACE_ONLY) {
+        if (n > old)
+            return NULL; /* growing may move the block: refuse rather than guess */
+        b->size = n;
+        return p;
+    }
+    b = realloc(b, sizeof(*b) + n);
+    if (!b)
+        return NULL;
+    b->size = n;
+    if ((flags & HEAP_ZERO_MEMORY) && n > old)
+        memset((char *)(b + 1) + old, 0, n - old);
+    return b + 1;
+}
+
+SIZE_T WINAPI HeapSize(HANDLE heap, DWORD flags, LPCVOID p)
+{
+    (void)heap, (void)flags;
+    return p ? wv_heap_head_of(p)->size : (SIZE_T)-1;
+}

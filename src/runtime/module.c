@@ -1,0 +1,114 @@
+/* module.c - kernel32's module calls (LoadLibrary, FreeLibrary, GetModuleHandle,
+ * GetModuleFileName, GetProcAddress, in their A and W forms) over the loader, and the DLLs the
+ * runtime serves itself, registered with the loader before the first load.
+ */
+#include "runtime/runtime.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The address of an entry is the DLL's module handle (no image). */
+static const struct wv_builtin wv_builtin_dlls[] = {
+    {"kernel32.dll", wv_k32_lookup},
+    {"kernelbase.dll", wv_k32_lookup},
+    {"msvcrt.dll", wv_crt_lookup},
+};
+
+static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;
+
+static void wv_runtime_register(void)
+{
+    wv_loader_set_builtins(wv_builtin_dlls, sizeof(wv_builtin_dlls) / sizeof(wv_builtin_dlls[0]));
+}
+
+void wv_runtime_init(void) { pthread_once(&wv_runtime_once, wv_runtime_register); }
+
+HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
+{
+    if (!file || reserved || (flags & ~(DWORD)(DONT_RESOLVE_DLL_REFERENCES | LOAD_WITH_ALTERED_SEARCH_PATH))) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    wv_runtime_init();
+    HMODULE h = NULL;
+    DWORD err = wv_loader_load_library(file, flags, &h);
+    if (err)
+        wv_set_error(err);
+    return err ? NULL : h;
+}
+
+HMODULE WINAPI LoadLibraryA(LPCSTR file) { return LoadLibraryExA(file, NULL, 0); }
+
+BOOL WINAPI FreeLibrary(HMODULE h)
+{
+    DWORD err = wv_loader_free(h);
+    if (err)
+        wv_set_error(err);
+    return !err;
+}
+
+HMODULE WINAPI GetModuleHandleA(LPCSTR name)
+{
+    wv_runtime_init();
+    HMODULE h = wv_loader_find(name);
+    if (!h)
+        wv_set_error(ERROR_MOD_NOT_FOUND);
+    return h;
+}
+
+DWORD WINAPI GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
+{
+    char path[PATH_MAX];
+    if (!wv_loader_file_name(h, path, sizeof(path))) {
+        wv_set_error(ERROR_MOD_NOT_FOUND);
+        return 0;
+    }
+    size_t n = strlen(path);
+    if (size == 0) {
+        wv_set_error(ERROR_INSUFFICIENT_BUFFER);
+        return 0;
+    }
+    if (n >= size) { /* truncated, NUL-terminated; Windows' XP+ behaviour */
+        memcpy(out, path, size - 1);
+        out[size - 1] = 0;
+        wv_set_error(ERROR_INSUFFICIENT_BUFFER);
+        return size;
+    }
+    memcpy(out, path, n + 1);
+    wv_set_error(ERROR_SUCCESS);
+    return (DWORD)n;
+}
+
+FARPROC WINAPI GetProcAddress(HMODULE h, LPCSTR proc)
+{
+    void *p = NULL;
+    DWORD err = wv_loader_proc(h, proc, &p);
+    if (err)
+        wv_set_error(err);
+    return (FARPROC)p;
+}
+
+/* ---- the W forms: names converted exactly (base/wide.c), then the A forms ---- */
+
+HMODULE WINAPI LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
+{
+    if (!name)
+        return LoadLibraryExA(NULL, file, flags);
+    char *u = wv_utf8(name);
+    HMODULE h = u ? LoadLibraryExA(u, file, flags) : NULL;
+    free(u);
+    return h;
+}
+
+HMODULE WINAPI LoadLibraryW(LPCWSTR name) { return LoadLibraryExW(name, NULL, 0); }
+
+HMODULE WINAPI GetModuleHandleW(LPCWSTR name)
+{
+    if (!name)
+        return GetModuleHandleA(NULL);
+    char *u = wv_utf8(name);
+    HMODULE h = u ? GetModuleHandleA(u) : NULL;
+    free(u);
+    return h;
+}

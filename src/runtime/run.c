@@ -1,0 +1,221 @@
+/* run.c - running a PE x86-64 console program in this process (`winvm run`).
+ *
+ * The EXE is loaded as the main module (loader.c: at its preferred base, so hInstance is the
+ * same in every instance; its DLLs shared the same way), then its entry point is called with
+ * the Windows x64 convention on a stack laid out like a Windows thread's (stack.c: reserve and
+ * commit from the EXE's headers, a guard page that moves down as the stack grows), with gs
+ * pointing at a TEB as Windows code expects.  What the entry returns is ExitProcess's code;
+ * an exception nobody handles is reported and ends the process with the exception code as
+ * exit code (its low 8 bits, all Linux keeps, as Wine does).
+ *
+ * Only CRT-free programs and programs importing kernel32 functions winvm provides run: an
+ * import winvm does not provide stops the program before it starts, naming it.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- the command line ---- */
+
+static char *wv_cmdline_a;
+static WCHAR *wv_cmdline_w;
+static char **wv_argv;
+static int wv_argc;
+
+/* Appends arg quoted as CommandLineToArgvW reads it back: quotes around args with spaces,
+ * tabs or quotes (or empty), a backslash before each quote, backslashes doubled before one. */
+static size_t wv_quote(char *out, const char *arg)
+{
+    size_t n = 0;
+    bool q = !*arg || strpbrk(arg, " \t\"");
+    if (q)
+        out ? out[n] = '"' : 0, n++;
+    for (const char *p = arg;; p++) {
+        size_t bs = 0;
+        while (*p == '\\')
+            p++, bs++;
+        size_t times = !*p ? (q ? 2 * bs : bs) : *p == '"' ? 2 * bs + 1 : bs;
+        for (size_t i = 0; i < times; i++)
+            out ? out[n] = '\\' : 0, n++;
+        if (!*p)
+            break;
+        out ? out[n] = *p : 0, n++;
+    }
+    if (q)
+        out ? out[n] = '"' : 0, n++;
+    return n;
+}
+
+static WCHAR *wv_utf16(const char *s)
+{
+    size_t n = strlen(s);
+    WCHAR *w = malloc((n + 1) * sizeof(WCHAR)), *o = w;
+    if (!w)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        uint32_t c = *p++;
+        int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+        c &= more ? 0x3fu >> more : 0x7fu;
+        while (more-- > 0 && (*p & 0xc0) == 0x80)
+            c = c << 6 | (*p++ & 0x3f);
+        if (c >= 0x10000)
+            *o++ = (WCHAR)(0xd800 + ((c - 0x10000) >> 10)), c = 0xdc00 + (c & 0x3ff);
+        *o++ = (WCHAR)c;
+    }
+    *o = 0;
+    return w;
+}
+
+void wv_set_command_line(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += wv_quote(NULL, argv[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            *p++ = ' ';
+        p += wv_quote(p, argv[i]);
+    }
+    *p = 0;
+    /* The arguments themselves too, for the C runtime's __getmainargs (kept for good). */
+    char **copy = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; copy && i < argc; i++)
+        copy[i] = strdup(argv[i]);
+    free(wv_cmdline_a);
+    free(wv_cmdline_w);
+    wv_cmdline_a = s;
+    wv_cmdline_w = wv_utf16(s);
+    if (copy)
+        wv_argv = copy, wv_argc = argc;
+}
+
+/* A process not started by `winvm run` has its Linux arguments as command line. */
+static void wv_default_command_line(void)
+{
+    if (wv_cmdline_a)
+        return;
+    enum { CAP = 65536, MAXARGS = 1024 }; /* on the heap: this may run on a PE thread's stack */
+    char *buf = malloc(CAP), **argv = malloc(MAXARGS * sizeof(char *));
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), argc = 0;
+    ssize_t n = fd >= 0 && buf ? read(fd, buf, CAP - 1) : 0;
+    if (fd >= 0)
+        close(fd);
+    if (buf)
+        buf[n > 0 ? n : 0] = 0;
+    for (ssize_t i = 0; argv && i < n && argc < MAXARGS; i += (ssize_t)strlen(buf + i) + 1)
+        argv[argc++] = buf + i;
+    if (buf && argv)
+        wv_set_command_line(argc, argv);
+    free(buf);
+    free(argv);
+}
+
+int wv_command_args(char ***argv)
+{
+    wv_default_command_line();
+    *argv = wv_argv;
+    return wv_argc;
+}
+
+LPSTR WINAPI GetCommandLineA(void)
+{
+    wv_default_command_line();
+    return wv_cmdline_a;
+}
+
+LPWSTR WINAPI GetCommandLineW(void)
+{
+    wv_default_command_line();
+    return wv_cmdline_w;
+}
+
+/* ---- checks before loading ---- */
+
+static int wv_refuse(const char *exe, const char *why)
+{
+    fprintf(stderr, "winvm run: %s: %s\n", exe, why);
+    return 126;
+}
+
+/* Checks exe can run here: 0, or the exit status after saying why not. */
+static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
+{
+    int fd = open(exe, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "winvm run: %s: %s\n", exe, strerror(errno));
+        return 127;
+    }
+    off_t size = lseek(fd, 0, SEEK_END);
+    void *p = size > 0 ? mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED)
+        return wv_refuse(exe, "empty or unreadable file");
+    static wv_pe pe;
+    char why[256];
+    int rc = 0;
+    if (wv_pe_parse(&pe, p, (size_t)size) != 0) {
+        snprintf(why, sizeof(why), "not a PE image: %s", pe.reason);
+        rc = wv_refuse(exe, why);
+    } else if (pe.machine != WV_PE_MACHINE_AMD64)
+        rc = wv_refuse(exe, pe.machine == WV_PE_MACHINE_I386
+                                ? "a 32-bit (i386) program: winvm runs x86-64 programs only"
+                                : "not an x86-64 program");
+    else if (pe.characteristics & WV_PE_FILE_DLL)
+        rc = wv_refuse(exe, "a DLL, not a program");
+    else if (pe.subsystem != 3) {
+        snprintf(why, sizeof(why), "subsystem %u (%s): winvm runs console programs only", pe.subsystem,
+                 pe.subsystem == 2 ? "GUI" : "not console");
+        rc = wv_refuse(exe, why);
+    } else if (!pe.entry_rva)
+        rc = wv_refuse(exe, "no entry point");
+    *reserve = pe.stack_reserve;
+    *commit = pe.stack_commit;
+    munmap(p, (size_t)size);
+    return rc;
+}
+
+int winvm_run(const char *exe, int argc, char **argv)
+{
+    uint64_t reserve, commit;
+    wv_runtime_init();
+    int rc = wv_check(exe, &reserve, &commit);
+    if (rc)
+        return rc;
+    wv_set_command_line(argc, argv);
+    /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
+     * away from the low addresses images ask for. */
+    void *top;
+    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
+    DWORD err = lo ? wv_teb_create(lo, (uintptr_t)top) : GetLastError();
+    if (err) {
+        fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
+        return 126;
+    }
+    uintptr_t base;
+    err = wv_loader_load_exe(exe, &base);
+    if (err) {
+        char why[600];
+        snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
+        return wv_refuse(exe, why);
+    }
+    wv_peb_set_image(base);
+    wv_thread_set_stack_size(reserve, commit);
+    wv_exit_on_unhandled(true);
+    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
+    struct wv_image *img = wv_image_at(base);
+    void *entry = (void *)(base + img->pe.entry_rva);
+    /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */
+    int code = wv_call_on_stack(entry, wv_peb(), top);
+    ExitProcess((UINT)code);
+}

@@ -1,0 +1,61 @@
+/* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
+ * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c) and
+ * msvcrt.dll (msvcrt.c).  The top layer: it may use every layer below.
+ *
+ * Locking: the wait lock (sync.c) guards every waitable object's state; it is a leaf (nothing
+ * else is taken under it).  Each DLL's own locks (TLS slots, stdio) are leaves too.
+ */
+#ifndef WV_RUNTIME_H
+#define WV_RUNTIME_H
+
+#include "base/base.h"
+#include "ob/ob.h"
+#include "loader/loader.h"
+#include "tool.h" /* winvm_run is defined here */
+
+#include <pthread.h>
+
+/* A DLL's exports served by winvm: sorted by strcmp, found by bisection. */
+struct wv_export {
+    const char *name;
+    void *addr;
+};
+void *wv_export_find(const struct wv_export *table, size_t n, const char *name);
+
+/* The ms_abi (Windows x64 calling convention) entry point of the kernel32.dll export with
+ * this exact, case-sensitive name, as GetProcAddress would find it; NULL when winvm does not
+ * provide it. */
+void *wv_k32_lookup(const char *name);
+
+/* The i-th export name in the table's (strcmp) order; NULL past the end.  For checks and
+ * listings: the loader only needs wv_k32_lookup. */
+const char *wv_k32_name_at(size_t i);
+
+/* msvcrt.dll (msvcrt.c): the same for the C runtime's exports (functions and variables). */
+void *wv_crt_lookup(const char *name);
+const char *wv_crt_name_at(size_t i);
+
+/* Registers kernel32 and msvcrt with the loader (once; cheap after). */
+void wv_runtime_init(void);
+
+/* ---- run.c ---- */
+/* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
+void wv_set_command_line(int argc, char **argv);
+/* The program's arguments (winvm run's, else the Linux ones): argc, *argv set. */
+int wv_command_args(char ***argv);
+
+/* ---- thread.c ---- */
+/* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
+void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
+/* Whether the process runs a PE program (`winvm run`): new threads get a TEB and a winvm stack. */
+bool wv_thread_pe_mode(void);
+/* Whether a thread object has ended (wait lock held). */
+bool wv_thread_signalled(struct wv_object *o);
+
+/* ---- sync.c: every waitable object's state is guarded by this lock; changes broadcast ---- */
+extern pthread_mutex_t wv_wait_lock;
+extern pthread_cond_t wv_wait_cond;
+/* CreateThread; pe: start is a PE (ms_abi) function, run with the Windows thread setup. */
+HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe);
+
+#endif

@@ -1,0 +1,238 @@
+/* thread.c - CreateThread, ExitThread, GetExitCodeThread, ResumeThread (waits: sync.c).
+ *
+ * A thread is a pthread with a HANDLE (a kernel object, handle.c) that is signalled when it
+ * ends.  In a process running a PE program (`winvm run`) a new thread is set up as Windows sets
+ * one up: a stack of its own laid out like the main one (stack.c: it grows through its guard
+ * page), a TEB (teb.c), a block for every module's static TLS, and DLL_THREAD_ATTACH to every
+ * DLL (loader.c); its start routine is called with the Windows x64 convention.  Elsewhere
+ * (winvm as a library) the start routine is a C function run on the pthread's own stack.
+ *
+ * ExitThread unwinds by longjmp to the thread's start, which needs no unwind information from
+ * the PE frames in between (a pthread_exit unwind would need it).  The object outlives the
+ * thread while a handle is open; the thread holds a reference until it ends.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef DWORD(__attribute__((ms_abi)) * wv_pe_start)(LPVOID);
+
+struct wv_thread {
+    struct wv_object obj;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    LPTHREAD_START_ROUTINE start; /* a C function, or a PE one (pe set) */
+    void *arg;
+    bool pe;
+    SIZE_T stack;
+    DWORD suspend;   /* CREATE_SUSPENDED: 1 until ResumeThread */
+    DWORD tid;
+    bool done;
+    DWORD exit_code;
+};
+
+static uint64_t wv_stack_reserve = 1 << 20, wv_stack_commit = 4096;
+static bool wv_pe_process;
+
+void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit)
+{
+    if (reserve)
+        wv_stack_reserve = reserve;
+    if (commit)
+        wv_stack_commit = commit;
+    wv_pe_process = true;
+}
+
+bool wv_thread_pe_mode(void) { return wv_pe_process; }
+
+static __thread struct wv_thread *wv_self;
+static __thread sigjmp_buf *wv_exit_jump;
+
+static void wv_thread_destroy(struct wv_object *o)
+{
+    struct wv_thread *t = (struct wv_thread *)o;
+    pthread_mutex_destroy(&t->lock);
+    pthread_cond_destroy(&t->changed);
+    free(t);
+}
+
+static void wv_thread_finish(struct wv_thread *t, DWORD code)
+{
+    pthread_mutex_lock(&wv_wait_lock);
+    t->exit_code = code;
+    t->done = true;
+    pthread_cond_broadcast(&wv_wait_cond);
+    pthread_mutex_unlock(&wv_wait_lock);
+}
+
+bool wv_thread_signalled(struct wv_object *o) { return ((struct wv_thread *)o)->done; }
+
+/* Runs the start routine: on a winvm stack with a TEB in a PE process, else directly. */
+static DWORD wv_thread_body(struct wv_thread *t)
+{
+    if (!t->pe)
+        return t->start(t->arg);
+    void *top;
+    SIZE_T reserve = t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;
+    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve, wv_stack_commit, &top);
+    if (!lo || wv_teb_create(lo, (uintptr_t)top) != 0) {
+        if (lo)
+            wv_virtual_free(lo, 0, MEM_RELEASE);
+        return STATUS_NO_MEMORY;
+    }
+    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
+    wv_loader_thread(true);
+    DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, top);
+    return code;
+}
+
+static void *wv_thread_main(void *arg)
+{
+    struct wv_thread *t = arg;
+    wv_self = t;
+    wv_fault_attach(); /* this thread's alternate signal stack */
+    pthread_mutex_lock(&t->lock);
+    t->tid = (DWORD)syscall(SYS_gettid);
+    pthread_cond_broadcast(&t->changed);
+    while (t->suspend)
+        pthread_cond_wait(&t->changed, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+    sigjmp_buf exit_jump;
+    volatile DWORD code = 0;
+    wv_exit_jump = &exit_jump;
+    if (sigsetjmp(exit_jump, 0) == 0)
+        code = wv_thread_body(t);
+    else
+        code = t->exit_code; /* ExitThread put it there */
+    wv_exit_jump = NULL;
+    if (t->pe) {
+        wv_loader_thread(false);
+        wv_teb_destroy();
+        if (wv_stack_lo)
+            wv_virtual_free(wv_stack_lo, 0, MEM_RELEASE);
+        wv_stack_lo = wv_stack_hi = wv_stack_probed = 0;
+    }
+    wv_thread_finish(t, code);
+    wv_object_unref(&t->obj);
+    return NULL;
+}
+
+HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
+{
+    if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION))) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    struct wv_thread *t = calloc(1, sizeof(*t));
+    if (!t) {
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->changed, NULL);
+    t->start = start, t->arg = arg, t->pe = pe && wv_pe_process, t->stack = stack;
+    t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
+    wv_object_ref(&t->obj); /* the thread's own reference */
+    HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
+    if (!h) {
+        wv_object_unref(&t->obj);
+        return NULL;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (!t->pe && stack)
+        pthread_attr_setstacksize(&attr, stack < 65536 ? 65536 : stack);
+    pthread_t pt;
+    int rc = pthread_create(&pt, &attr, wv_thread_main, t);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        wv_object_unref(&t->obj); /* the thread's, never to run */
+        CloseHandle(h);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    pthread_mutex_lock(&t->lock); /* its id, for the caller */
+    while (!t->tid)
+        pthread_cond_wait(&t->changed, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+    if (tid)
+        *tid = t->tid;
+    wv_set_error(ERROR_SUCCESS);
+    return h;
+}
+
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
+                           DWORD flags, LPDWORD tid)
+{
+    (void)sa;
+    return wv_thread_create(stack, start, arg, flags, tid, false);
+}
+
+void WINAPI ExitThread(DWORD code)
+{
+    struct wv_thread *t = wv_self;
+    if (!t || !wv_exit_jump)
+        ExitProcess(code); /* the main thread: Windows ends the process with the last thread */
+    t->exit_code = code;
+    siglongjmp(*wv_exit_jump, 1);
+}
+
+/* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
+static struct wv_thread *wv_thread_get(HANDLE h)
+{
+    DWORD access;
+    struct wv_thread *t = (struct wv_thread *)wv_handle_get(h, WV_KIND_THREAD, &access);
+    if (!t)
+        wv_set_error(ERROR_INVALID_HANDLE);
+    return t;
+}
+
+BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
+{
+    struct wv_thread *t = wv_thread_get(h);
+    if (!t)
+        return FALSE;
+    if (!code) {
+        wv_object_unref(&t->obj);
+        wv_set_error(ERROR_NOACCESS);
+        return FALSE;
+    }
+    pthread_mutex_lock(&wv_wait_lock);
+    *code = t->done ? t->exit_code : STILL_ACTIVE;
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_object_unref(&t->obj);
+    return TRUE;
+}
+
+DWORD WINAPI ResumeThread(HANDLE h)
+{
+    struct wv_thread *t = wv_thread_get(h);
+    if (!t)
+        return (DWORD)-1;
+    pthread_mutex_lock(&t->lock);
+    DWORD was = t->suspend;
+    if (t->suspend)
+        t->suspend--;
+    pthread_cond_broadcast(&t->changed);
+    pthread_mutex_unlock(&t->lock);
+    wv_object_unref(&t->obj);
+    return was;
+}
+
+DWORD WINAPI GetThreadId(HANDLE h)
+{
+    struct wv_thread *t = wv_thread_get(h);
+    if (!t)
+        return 0;
+    DWORD id = t->tid;
+    wv_object_unref(&t->obj);
+    return id;
+}

@@ -1,0 +1,383 @@
+/* image.c - SEC_IMAGE sections: a PE file mapped as Windows maps an image.
+ *
+ * Layout (reference, "Images"): the header page READONLY, each section's pages with the
+ * protection its characteristics give, every page committed, AllocationProtect
+ * PAGE_EXECUTE_WRITECOPY, Type MEM_IMAGE; header bytes past SizeOfHeaders and section bytes
+ * past the file data read as zero.
+ *
+ * Flat images (SectionAlignment below the page size, or a FileAlignment that is not a multiple
+ * of 512) are mapped as the file is, RVA = file offset, every page PAGE_EXECUTE_WRITECOPY: the
+ * sections cannot have page protections of their own (ReactOS's MiCreateImageFileMap, the
+ * Windows behaviour it follows).  Such an image must have FileAlignment = SectionAlignment.
+ *
+ * Sharing: a view is MAP_PRIVATE over a page-aligned layout (the file itself or a cache entry,
+ * see image.h), so until a process writes, its image pages are the page cache's, one copy for
+ * every process.  A written page becomes that process's copy (WRITECOPY -> READWRITE).
+ *
+ * Base: the preferred base when free (MAP_FIXED_NOREPLACE).  Otherwise a DYNAMIC_BASE image
+ * is relocated when mapped, by one of two policies:
+ *   shared  (default; Windows since Vista) one base per image per boot, derived from the
+ *           file's identity and the boot id, so every process picks the same one; the layout
+ *           relocated for it is a cache entry, so relocated pages are shared too.  A process
+ *           where that base is taken falls back to classic.
+ *   classic (Wine, and the seed) any free base, fixups applied in place: the kernel copies
+ *           exactly the pages that hold fixups.
+ * An image without DYNAMIC_BASE is mapped elsewhere unrelocated and reported not at base
+ * (STATUS_IMAGE_NOT_AT_BASE); the loader relocates it, classic.  An image whose relocations
+ * were stripped cannot move: ERROR_INVALID_ADDRESS, as NtMapViewOfSection's
+ * STATUS_CONFLICTING_ADDRESSES.
+ */
+#define _GNU_SOURCE
+#include "section/section.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define WV_SHARED_LO ((uint64_t)0x500000000000) /* where shared-policy bases are drawn from */
+#define WV_SHARED_SPAN ((uint64_t)0x100000000000)
+
+static int wv_policy_forced = -1; /* winvm_set_image_sharing, else the environment */
+
+enum wv_img_policy wv_image_policy(void)
+{
+    if (wv_policy_forced >= 0)
+        return (enum wv_img_policy)wv_policy_forced;
+    const char *e = getenv("WINVM_IMAGE_SHARING");
+    return e && !strcmp(e, "classic") ? WV_POLICY_CLASSIC : WV_POLICY_SHARED;
+}
+
+BOOL winvm_set_image_sharing(DWORD policy)
+{
+    if (policy > WINVM_IMAGE_SHARING_DEFAULT) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    wv_policy_forced = policy == WINVM_IMAGE_SHARING_DEFAULT ? -1 : (int)policy;
+    return TRUE;
+}
+
+/* ---- opening ---- */
+
+DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
+{
+    struct wv_image *img = calloc(1, sizeof(*img));
+    if (!img)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    img->fd = img->layout_fd = -1;
+    DWORD err = 0;
+    if (fstat(fd, &img->st) != 0 || !S_ISREG(img->st.st_mode))
+        err = ERROR_BAD_EXE_FORMAT;
+    else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+        err = ERROR_TOO_MANY_OPEN_FILES;
+    if (!err && img->st.st_size == 0)
+        err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
+    if (!err) {
+        img->file_size = (size_t)img->st.st_size;
+        void *p = mmap(NULL, img->file_size, PROT_READ, MAP_PRIVATE, img->fd, 0);
+        if (p == MAP_FAILED)
+            err = ERROR_NOT_ENOUGH_MEMORY;
+        else
+            img->file = p;
+    }
+    if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
+        err = ERROR_BAD_EXE_FORMAT;
+    if (!err && img->pe.machine != WV_PE_MACHINE_AMD64)
+        err = ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
+    if (!err && img->pe.section_alignment < WV_PAGE_SIZE && img->pe.file_alignment != img->pe.section_alignment)
+        err = ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
+    if (err) {
+        wv_image_free(img);
+        return err;
+    }
+    img->size = wv_page_up((uint64_t)img->pe.size_of_image);
+    if (path)
+        img->path = strdup(path);
+    else {
+        char link[64], buf[4096];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", img->fd);
+        ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+        if (n > 0) {
+            buf[n] = 0;
+            img->path = strdup(buf);
+        }
+    }
+    if (wv_image_direct(&img->pe))
+        img->source = WV_IMG_DIRECT;
+    else if ((img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
+        img->source = WV_IMG_CACHE;
+    else
+        img->source = WV_IMG_PRIVATE;
+    *out = img;
+    return 0;
+}
+
+void wv_image_free(struct wv_image *img)
+{
+    if (!img)
+        return;
+    if (img->file)
+        munmap((void *)img->file, img->file_size);
+    if (img->fd >= 0)
+        close(img->fd);
+    if (img->layout_fd >= 0)
+        close(img->layout_fd);
+    free(img->path);
+    free(img);
+}
+
+/* ---- layout ---- */
+
+/* The page state of every page of the image: headers READONLY, sections by characteristics,
+ * anything else (alignment gaps) NOACCESS; all committed. */
+static void wv_image_states(const struct wv_image *img, struct wv_view *v, wv_page_t extra)
+{
+    const wv_pe *pe = &img->pe;
+    if (wv_image_flat(pe)) {
+        wv_view_update(v, 0, v->npages, 0,
+                       (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_EXECUTE_WRITECOPY, true) | extra));
+        return;
+    }
+    wv_page_t noaccess = (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_NOACCESS, true) | extra);
+    wv_view_update(v, 0, v->npages, 0, noaccess);
+    size_t hdr = wv_page_up(pe->size_of_headers) / WV_PAGE_SIZE;
+    wv_view_update(v, 0, hdr < v->npages ? hdr : v->npages, 0,
+                   (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_READONLY, true) | extra));
+    for (unsigned k = 0; k < pe->nsections; k++) {
+        const wv_pe_section *s = &pe->sections[k];
+        size_t i = s->va / WV_PAGE_SIZE, n = wv_sec_span(s) / WV_PAGE_SIZE;
+        if (i >= v->npages)
+            continue;
+        if (n > v->npages - i)
+            n = v->npages - i;
+        wv_view_update(v, i, n, 0, (wv_page_t)(WV_COMMITTED | wv_prot_parse(s->protect, true) | extra));
+    }
+}
+
+/* ---- relocation ---- */
+
+static int wv_restore_run(const struct wv_view *v, size_t i, size_t n, int prot, void *arg)
+{
+    (void)arg;
+    return wv_os_protect(v->base + i * WV_PAGE_SIZE, n * WV_PAGE_SIZE, prot) ? -1 : 0;
+}
+
+/* Gives pages [i, i+n) of v (not yet visible to other threads, or locked) the host protection
+ * the model says. */
+static DWORD wv_image_host_prot(const struct wv_view *v, size_t i, size_t n)
+{
+    return wv_view_host_runs(v, i, n, wv_restore_run, NULL) ? ERROR_NOT_ENOUGH_MEMORY : 0;
+}
+
+DWORD wv_image_relocate(struct wv_image *img, uintptr_t base)
+{
+    if (base == img->pe.image_base)
+        return 0;
+    /* Writable for the fixups, then the model's protections back; only the pages written
+     * become copies. */
+    DWORD err = wv_image_host_writable(base, true);
+    if (err)
+        return err;
+    err = wv_image_fixups(img, base, (uint8_t *)base);
+    DWORD perr = wv_image_host_writable(base, false);
+    return err ? err : perr;
+}
+
+struct wv_image *wv_image_at(uintptr_t base)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(base);
+    struct wv_image *img = v && v->base == base && v->type == MEM_IMAGE ? v->section->image : NULL;
+    wv_space_unlock();
+    return img;
+}
+
+DWORD wv_image_host_writable(uintptr_t base, bool on)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(base);
+    DWORD err = ERROR_INVALID_ADDRESS;
+    if (v && v->type == MEM_IMAGE)
+        err = on ? wv_os_protect(v->base, v->end - v->base, PROT_READ | PROT_WRITE)
+                 : wv_image_host_prot(v, 0, v->npages);
+    wv_space_unlock();
+    return err;
+}
+
+/* ---- mapping ---- */
+
+/* A directly mapped image's pages past a section's file data are anonymous zero pages, which
+ * the page map cannot tell from copies: they are never candidates. */
+static void wv_direct_bss(const struct wv_image *img, struct wv_view *v)
+{
+    for (unsigned k = 0; k < img->pe.nsections; k++) {
+        const wv_pe_section *s = &img->pe.sections[k];
+        size_t i = (s->va + wv_page_up(wv_sec_filesz(s))) / WV_PAGE_SIZE;
+        size_t e = (s->va + wv_sec_span(s)) / WV_PAGE_SIZE;
+        if (e > v->npages)
+            e = v->npages;
+        if (i < e)
+            wv_view_update(v, i, e - i, (wv_page_t)~WV_COW_MAPPED, 0);
+    }
+}
+
+/* Places v at *at (0: anywhere) with the layout in fd (-1: anonymous, filled later); *at is
+ * where it went. */
+static DWORD wv_place(struct wv_image *img, struct wv_view *v, int fd, uintptr_t *at)
+{
+    struct wv_backing b = {fd, (off_t)WV_PAGE_SIZE, false};
+    const struct wv_backing *bp = fd >= 0 ? &b : NULL;
+    int prot = fd >= 0 ? PROT_READ : PROT_READ | PROT_WRITE;
+    if (img->source == WV_IMG_DIRECT && fd == img->fd)
+        bp = NULL, prot = PROT_NONE; /* anonymous underneath: the bss pages */
+    DWORD err = wv_region_place(v, *at, false, prot, bp);
+    if (!err)
+        *at = v->base;
+    return err;
+}
+
+/* Fills a placed range from the file: straight mappings (direct) or copies (private). */
+static DWORD wv_fill(struct wv_image *img, uintptr_t at)
+{
+    const wv_pe *pe = &img->pe;
+    if (img->source == WV_IMG_PRIVATE)
+        return wv_image_layout(img, pe->image_base, (uint8_t *)at);
+    size_t hdr = wv_page_up(pe->size_of_headers);
+    if (mmap((void *)at, hdr, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd, 0) == MAP_FAILED)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    for (unsigned k = 0; k < pe->nsections; k++) {
+        const wv_pe_section *s = &pe->sections[k];
+        uint64_t len = wv_page_up(wv_sec_filesz(s));
+        if (len > wv_sec_span(s))
+            len = wv_sec_span(s);
+        if (len && mmap((void *)(at + s->va), len, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd,
+                        (off_t)s->raw_ptr) == MAP_FAILED)
+            return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    return 0;
+}
+
+/* The shared policy's base for img: the same in every process of this boot. */
+static uint64_t wv_shared_base(const struct wv_image *img)
+{
+    static char boot[40];
+    if (!boot[0]) {
+        int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t n = read(fd, boot, sizeof(boot) - 1);
+            close(fd);
+            boot[n > 0 ? n : 0] = 0;
+        }
+    }
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t key[6] = {img->st.st_dev, img->st.st_ino, (uint64_t)img->st.st_size,
+                       (uint64_t)img->st.st_mtim.tv_sec * 1000000000ull + (uint64_t)img->st.st_mtim.tv_nsec,
+                       (uint64_t)img->st.st_ctim.tv_sec * 1000000000ull + (uint64_t)img->st.st_ctim.tv_nsec,
+                       img->size};
+    const uint8_t *p = (const uint8_t *)key;
+    for (size_t i = 0; i < sizeof(key); i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    for (const char *c = boot; *c; c++)
+        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    uint64_t slots = (WV_SHARED_SPAN - img->size) / WV_GRANULE;
+    return WV_SHARED_LO + (h % slots) * WV_GRANULE;
+}
+
+static bool wv_can_move(const struct wv_image *img)
+{
+    return !(img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED);
+}
+
+/* Places the image at want, or picks where it goes; says whether fixups are still to be
+ * applied in place (*fix) and which layout is mapped (*fd, -1 for the file or private). */
+static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, uintptr_t *at, int *fd,
+                       bool *fix)
+{
+    uint64_t pref = img->pe.image_base;
+    int pref_fd = img->source == WV_IMG_CACHE ? img->layout_fd : img->source == WV_IMG_DIRECT ? img->fd : -1;
+    *fix = false;
+    *fd = pref_fd;
+    *at = want ? want : (uintptr_t)pref;
+    if (want || (pref % WV_GRANULE == 0 && pref >= WV_MIN_ADDR && pref + img->size <= WV_END_ADDR)) {
+        DWORD err = wv_place(img, v, pref_fd, at);
+        if (!err || want) {
+            if (!err && *at != pref && !wv_can_move(img)) {
+                wv_os_unmap(*at, img->size);
+                return ERROR_INVALID_ADDRESS;
+            }
+            *fix = *at != pref;
+            return err;
+        }
+        if (err != ERROR_INVALID_ADDRESS)
+            return err;
+    }
+    if (!wv_can_move(img))
+        return ERROR_INVALID_ADDRESS;
+    bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
+    if (dynamic && wv_image_policy() == WV_POLICY_SHARED) {
+        uint64_t sb = wv_shared_base(img);
+        int sfd = wv_cache_entry(img, sb);
+        if (sfd >= 0) {
+            *at = (uintptr_t)sb;
+            if (wv_place(img, v, sfd, at) == 0) {
+                *fd = sfd;
+                return 0;
+            }
+            close(sfd); /* that base is taken here: classic */
+        }
+    }
+    *at = 0;
+    *fix = true;
+    return wv_place(img, v, pref_fd, at);
+}
+
+DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *not_at_base)
+{
+    struct wv_image *img = s->image;
+    struct wv_view *v = wv_view_new(0, img->size, PAGE_EXECUTE_WRITECOPY, MEM_IMAGE, 0);
+    if (!v)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    uintptr_t at;
+    int fd;
+    bool fix;
+    DWORD err = wv_choose(img, v, want, &at, &fd, &fix);
+    if (err) {
+        wv_view_delete(v);
+        return err;
+    }
+    bool private_pages = img->source == WV_IMG_PRIVATE && fd < 0;
+    if (fd < 0 || (img->source == WV_IMG_DIRECT && fd == img->fd))
+        err = wv_fill(img, at);
+    if (fd >= 0 && fd != img->fd && fd != img->layout_fd)
+        close(fd); /* the mapping keeps the shared-base entry */
+    v->ops = &wv_section_view_ops;
+    v->section = s;
+    v->flags |= WV_VIEW_COW;
+    /* Every page is a private mapping of the layout, so a written one shows as a copy; a
+     * private-copy image is anonymous from the start and has nothing to find. */
+    wv_image_states(img, v, private_pages ? 0 : WV_COW_MAPPED);
+    if (img->source == WV_IMG_DIRECT)
+        wv_direct_bss(img, v);
+    bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
+    if (!err && fix && dynamic) {
+        /* Relocated now, while no one else can see the view. */
+        err = wv_os_protect(at, img->size, PROT_READ | PROT_WRITE);
+        if (!err)
+            err = wv_image_fixups(img, at, (uint8_t *)at);
+    }
+    if (!err)
+        err = wv_image_host_prot(v, 0, v->npages);
+    if (err) {
+        wv_region_abort(v);
+        return err;
+    }
+    wv_object_ref(&s->obj);
+    wv_region_publish(v);
+    *base = at;
+    *not_at_base = fix && !dynamic;
+    return 0;
+}

@@ -1,0 +1,479 @@
+/* section.c - section objects: CreateFileMapping, OpenFileMapping, and files to back them.
+ *
+ * A pagefile-backed section is a memfd; a named one is a shared-memory file in /dev/shm,
+ * /dev/shm/winvm-<uid>.<hex of the name> (hex keeps Windows' case-sensitive names exact and
+ * any character safe; "h" and a 128-bit hash when the hex would pass NAME_MAX), mode 0600
+ * and checked to be ours.  Its first page is a header (size,
+ * protection, flags) so every process that opens the name sees the same section; data starts
+ * at the second page.
+ *
+ * Names without a daemon: every section object with an open handle holds a shared flock on
+ * its descriptor.  When an object's last handle closes it drops that lock and, if it can then
+ * take an exclusive lock, nobody else holds a handle: it removes the name.  A process killed
+ * with handles open loses its locks with its descriptors; a name file on which an exclusive
+ * lock can be taken therefore has no holder, and create and open treat it as absent and
+ * remove it.  One lock file per user serialises create, open and last-close, so these steps
+ * never interleave.
+ */
+#define _GNU_SOURCE
+#include "section/section.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WV_NAME_MAX 260
+#define WV_SHM_DIR "/dev/shm"
+#define WV_HEADER ((off_t)WV_PAGE_SIZE)
+#define WV_MAGIC 0x6d767677u /* "wvvm" */
+
+struct wv_header {
+    uint32_t magic;
+    uint32_t protect;
+    uint32_t flags;
+    uint32_t pad;
+    uint64_t size;
+    uint64_t data_offset; /* header page, then (SEC_RESERVE) the commit bitmap, then data */
+};
+
+/* Where the data starts: a named section has a header page; a SEC_RESERVE section also keeps
+ * its commit bitmap (one bit per page, shared by every view in every process) after it. */
+static off_t wv_layout(uint64_t size, DWORD flags, bool named)
+{
+    if (!(flags & SEC_RESERVE))
+        return named ? WV_HEADER : 0;
+    uint64_t pages = (size + WV_PAGE_SIZE - 1) / WV_PAGE_SIZE;
+    uint64_t bitmap = (pages + 8 * WV_PAGE_SIZE - 1) / (8 * WV_PAGE_SIZE);
+    return WV_HEADER + (off_t)(bitmap * WV_PAGE_SIZE);
+}
+
+/* Maps the commit bitmap of a SEC_RESERVE section (shared: other processes' commits appear). */
+static bool wv_map_commits(struct wv_section *s)
+{
+    if (!(s->flags & SEC_RESERVE))
+        return true;
+    size_t len = (size_t)(s->data_offset - WV_HEADER);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, WV_HEADER);
+    if (p == MAP_FAILED)
+        return false;
+    s->commits = p;
+    s->commits_len = len;
+    return true;
+}
+
+/* ---- files ---- */
+
+static void wv_file_destroy(struct wv_object *o)
+{
+    struct wv_file *f = (struct wv_file *)o;
+    close(f->fd);
+    free(f);
+}
+
+static HANDLE wv_file_handle(int fd, DWORD access)
+{
+    struct wv_file *f = calloc(1, sizeof(*f));
+    if (!f) {
+        close(fd);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return INVALID_HANDLE_VALUE;
+    }
+    f->obj = (struct wv_object){.kind = WV_KIND_FILE, .destroy = wv_file_destroy};
+    f->fd = fd;
+    f->access = access;
+    HANDLE h = wv_handle_new(&f->obj, access);
+    if (!h) {
+        wv_file_destroy(&f->obj);
+        return INVALID_HANDLE_VALUE;
+    }
+    return h;
+}
+
+HANDLE winvm_handle_from_fd(int fd, DWORD access)
+{
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0) {
+        wv_set_error(ERROR_INVALID_HANDLE);
+        return INVALID_HANDLE_VALUE;
+    }
+    return wv_file_handle(dup, access);
+}
+
+static DWORD wv_file_error(int err)
+{
+    switch (err) {
+    case ENOENT: return ERROR_FILE_NOT_FOUND;
+    case ENOTDIR: return ERROR_PATH_NOT_FOUND;
+    case EEXIST: return ERROR_FILE_EXISTS;
+    case EACCES: case EPERM: case EROFS: return ERROR_ACCESS_DENIED;
+    case ENAMETOOLONG: return ERROR_FILENAME_EXCED_RANGE;
+    case EMFILE: case ENFILE: return ERROR_TOO_MANY_OPEN_FILES;
+    case ENOSPC: return ERROR_DISK_FULL;
+    default: return wv_errno_to_error(err);
+    }
+}
+
+HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disposition, DWORD attributes, HANDLE template_file)
+{
+    (void)share, (void)sa, (void)attributes, (void)template_file;
+    static const int how[6] = {0, O_CREAT | O_EXCL, O_CREAT | O_TRUNC, 0, O_CREAT, O_TRUNC};
+    if (!name || disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return INVALID_HANDLE_VALUE;
+    }
+    bool rd = access & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ);
+    bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
+    int flags = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | how[disposition] | O_CLOEXEC;
+    int fd = open(name, flags, 0666);
+    if (fd < 0) {
+        wv_set_error(wv_file_error(errno));
+        return INVALID_HANDLE_VALUE;
+    }
+    return wv_file_handle(fd, access);
+}
+
+/* ---- names ---- */
+
+/* Path of a name, or false (and the error) when the name is not valid. */
+static bool wv_name_path(LPCSTR name, char *path, size_t cap)
+{
+    /* Windows' "Global\" and "Local\" namespaces are one namespace per user here. */
+    if (!strncmp(name, "Global\\", 7))
+        name += 7;
+    else if (!strncmp(name, "Local\\", 6))
+        name += 6;
+    size_t n = strlen(name);
+    if (n == 0 || strchr(name, '\\')) {
+        wv_set_error(ERROR_INVALID_NAME);
+        return false;
+    }
+    if (n > WV_NAME_MAX) {
+        wv_set_error(ERROR_FILENAME_EXCED_RANGE);
+        return false;
+    }
+    int k = snprintf(path, cap, WV_SHM_DIR "/winvm-%u.", (unsigned)getuid());
+    if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
+        /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
+         * instead, marked with 'h', which no hex form contains. */
+        uint64_t a = 0xcbf29ce484222325ull, b = 0x9e3779b97f4a7c15ull;
+        for (size_t i = 0; i < n; i++) {
+            a = (a ^ (unsigned char)name[i]) * 0x100000001b3ull;
+            b = (b ^ (unsigned char)name[i]) * 0xff51afd7ed558ccdull;
+            b ^= b >> 29;
+        }
+        snprintf(path + k, cap - (size_t)k, "h%016llx%016llx", (unsigned long long)a,
+                 (unsigned long long)b);
+        return true;
+    }
+    for (size_t i = 0; i < n && (size_t)k + 3 < cap; i++)
+        k += snprintf(path + k, cap - (size_t)k, "%02x", (unsigned char)name[i]);
+    return true;
+}
+
+static int wv_names_lock(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), WV_SHM_DIR "/winvm-%u.lock", (unsigned)getuid());
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void wv_names_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* closing drops the lock */
+}
+
+/* Opens the name's file if it exists and some process holds a handle to it: returns the
+ * descriptor, shared-locked; -1 with errno ENOENT when absent or abandoned (then removed). */
+static int wv_name_open(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 077)) {
+        close(fd);
+        errno = EACCES;
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        unlink(path); /* nobody holds it: the last holder died without cleaning up */
+        close(fd);
+        errno = ENOENT;
+        return -1;
+    }
+    flock(fd, LOCK_SH);
+    return fd;
+}
+
+/* ---- sections ---- */
+
+static void wv_section_destroy(struct wv_object *o)
+{
+    struct wv_section *s = (struct wv_section *)o;
+    if (s->commits)
+        munmap(s->commits, s->commits_len);
+    if (s->fd >= 0)
+        close(s->fd);
+    wv_image_free(s->image);
+    free(s->name);
+    free(s);
+}
+
+static void wv_section_on_handle(struct wv_object *o, int delta)
+{
+    struct wv_section *s = (struct wv_section *)o;
+    s->handles += delta;
+    if (s->handles > 0 || !s->name)
+        return;
+    /* The last handle here: give up our hold on the name; remove it if nobody else holds it. */
+    int lk = wv_names_lock();
+    flock(s->fd, LOCK_UN);
+    if (flock(s->fd, LOCK_EX | LOCK_NB) == 0) {
+        unlink(s->name);
+        flock(s->fd, LOCK_UN);
+    }
+    wv_names_unlock(lk);
+    free(s->name);
+    s->name = NULL;
+}
+
+static HANDLE wv_section_handle(struct wv_section *s, DWORD access)
+{
+    s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .destroy = wv_section_destroy,
+                                .on_handle = wv_section_on_handle};
+    wv_object_ref(&s->obj);
+    HANDLE h = wv_handle_new(&s->obj, access);
+    wv_object_unref(&s->obj); /* the handle holds it now, or nothing does */
+    return h;
+}
+
+/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
+static HANDLE wv_image_section(HANDLE file, DWORD protect, LPCSTR name)
+{
+    DWORD faccess = 0, err = 0;
+    if (file == INVALID_HANDLE_VALUE) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (name) {
+        wv_set_error(ERROR_NOT_SUPPORTED); /* named image sections: not provided */
+        return NULL;
+    }
+    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
+    struct wv_section *s = f ? calloc(1, sizeof(*s)) : NULL;
+    if (!f)
+        err = ERROR_INVALID_HANDLE;
+    else if (!s)
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)))
+        err = ERROR_ACCESS_DENIED;
+    else
+        err = wv_image_open(f->fd, NULL, &s->image);
+    wv_object_unref(f ? &f->obj : NULL);
+    if (err) {
+        free(s);
+        wv_set_error(err);
+        return NULL;
+    }
+    s->fd = -1;
+    s->size = s->image->size;
+    s->protect = protect & 0xff;
+    s->flags = SEC_IMAGE;
+    s->file_backed = true;
+    HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
+    if (h)
+        wv_set_error(ERROR_SUCCESS);
+    return h;
+}
+
+/* Wine's test_CreateFileMapping table: one of six protections; SEC_COMMIT or SEC_RESERVE
+ * (not both), optionally with SEC_NOCACHE or SEC_WRITECOMBINE; SEC_IMAGE alone; a cache flag
+ * without COMMIT/RESERVE, SEC_FILE, or anything else is invalid. */
+static bool wv_section_protect_ok(DWORD protect)
+{
+    DWORD base = protect & 0xff, flags = protect & ~0xffu;
+    const DWORD cache = SEC_NOCACHE | 0x40000000u /* SEC_WRITECOMBINE */;
+    if (wv_rights_of(base) == 0 || base == PAGE_EXECUTE || (base & (base - 1)))
+        return false;
+    if (flags == SEC_IMAGE || flags == 0)
+        return true;
+    DWORD kind = flags & (SEC_COMMIT | SEC_RESERVE);
+    if (kind != SEC_COMMIT && kind != SEC_RESERVE)
+        return false;
+    DWORD rest = flags & ~(SEC_COMMIT | SEC_RESERVE);
+    return (rest & ~cache) == 0 && rest != cache;
+}
+
+HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
+                                 DWORD lo, LPCSTR name)
+{
+    (void)sa;
+    uint64_t size = (uint64_t)hi << 32 | lo;
+    char path[64 + 2 * WV_NAME_MAX];
+    if (!wv_section_protect_ok(protect)) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (protect & SEC_IMAGE)
+        return wv_image_section(file, protect, name);
+    if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE) {
+        wv_set_error(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
+        return NULL;
+    }
+    if (name && !wv_name_path(name, path, sizeof(path)))
+        return NULL;
+    struct wv_section *s = calloc(1, sizeof(*s));
+    if (!s) {
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    s->protect = protect & 0xff;
+    s->flags = (protect & ~0xffu) | ((protect & SEC_RESERVE) ? 0 : SEC_COMMIT);
+    s->fd = -1;
+    DWORD err = 0;
+    bool existed = false;
+
+    if (file == INVALID_HANDLE_VALUE) {
+        /* A pagefile-backed section's size is a whole number of pages (NtQuerySection). */
+        if (size <= UINT64_MAX - WV_PAGE_SIZE)
+            size = wv_page_up(size);
+        s->size = size;
+        if (size == 0)
+            err = ERROR_INVALID_PARAMETER;
+        else if (!name) {
+            s->data_offset = wv_layout(size, s->flags, false);
+            s->fd = memfd_create("winvm-section", MFD_CLOEXEC);
+            if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0)
+                err = ERROR_NOT_ENOUGH_MEMORY;
+        } else {
+            int lk = wv_names_lock();
+            s->fd = wv_name_open(path);
+            struct wv_header hd = {0};
+            if (s->fd >= 0) {
+                existed = true;
+                if (pread(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)
+                    err = ERROR_INVALID_HANDLE; /* a name of another kind of object */
+                s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags;
+                s->data_offset = (off_t)hd.data_offset;
+            } else if (errno != ENOENT) {
+                err = ERROR_ACCESS_DENIED;
+            } else {
+                s->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                s->data_offset = wv_layout(size, s->flags, true);
+                hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
+                                        (uint64_t)s->data_offset};
+                if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
+                    pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
+                    err = ERROR_NOT_ENOUGH_MEMORY;
+                    unlink(path);
+                }
+            }
+            wv_names_unlock(lk);
+            if (!err)
+                s->name = strdup(path);
+        }
+    } else {
+        DWORD faccess = 0;
+        struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
+        struct stat st;
+        if (!f)
+            err = ERROR_INVALID_HANDLE;
+        else if (fstat(f->fd, &st) != 0)
+            err = ERROR_INVALID_HANDLE;
+        else {
+            bool writable = faccess & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
+            s->file_backed = true;
+            s->size = size ? size : (uint64_t)st.st_size;
+            if (s->size == 0)
+                err = ERROR_FILE_INVALID;
+            else if ((wv_rights_of(s->protect) & 2) && !writable)
+                err = ERROR_ACCESS_DENIED;
+            /* Every section reads its file; an EXECUTE_* one needs execute access too
+             * (Wine's test_MapViewOfFile: access 0 -> 5; no GENERIC_EXECUTE -> 5). */
+            else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)) ||
+                     ((wv_rights_of(s->protect) & 4) &&
+                      !(faccess & (GENERIC_EXECUTE | GENERIC_ALL | FILE_MAP_EXECUTE))))
+                err = ERROR_ACCESS_DENIED;
+            else if (s->size > (uint64_t)st.st_size && !(wv_rights_of(s->protect) & 2))
+                err = ERROR_NOT_ENOUGH_MEMORY; /* NT: STATUS_SECTION_TOO_BIG */
+            else if (s->size > (uint64_t)st.st_size && ftruncate(f->fd, (off_t)s->size) != 0)
+                err = ERROR_DISK_FULL; /* a writable section extends its file */
+            else if ((s->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
+                err = ERROR_TOO_MANY_OPEN_FILES;
+        }
+        wv_object_unref(f ? &f->obj : NULL);
+    }
+    if (!err && !wv_map_commits(s))
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    if (err) {
+        if (s->fd >= 0)
+            close(s->fd);
+        free(s->name);
+        free(s);
+        wv_set_error(err);
+        return NULL;
+    }
+    HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
+    if (h)
+        wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return h;
+}
+
+HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    (void)inherit;
+    char path[64 + 2 * WV_NAME_MAX];
+    if (!name) {
+        wv_set_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (!wv_name_path(name, path, sizeof(path)))
+        return NULL;
+    int lk = wv_names_lock();
+    int fd = wv_name_open(path);
+    int err = errno;
+    struct wv_header hd = {0};
+    if (fd >= 0 && (pread(fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)) {
+        close(fd);
+        fd = -1;
+        err = EINVAL;
+    }
+    wv_names_unlock(lk);
+    if (fd < 0) {
+        wv_set_error(err == ENOENT ? ERROR_FILE_NOT_FOUND : err == EACCES ? ERROR_ACCESS_DENIED
+                                                                          : ERROR_INVALID_HANDLE);
+        return NULL;
+    }
+    struct wv_section *s = calloc(1, sizeof(*s));
+    char *copy = strdup(path);
+    if (!s || !copy) {
+        free(s), free(copy), close(fd);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    s->fd = fd, s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags, s->name = copy;
+    s->data_offset = (off_t)hd.data_offset;
+    if (!wv_map_commits(s)) {
+        wv_section_destroy(&s->obj);
+        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
+    DWORD granted = access & SECTION_ALL_ACCESS;
+    if (access & FILE_MAP_COPY)
+        granted |= SECTION_MAP_READ;
+    return wv_section_handle(s, granted);
+}

@@ -1,0 +1,114 @@
+/* section.h - sections and their views (section.c, view.c), files (section.c), SEC_IMAGE
+ * sections (image.c, layout.c) and their per-user cache (imgcache.c).
+ *
+ * An image section remembers the PE file (parsed once) and where its page-aligned layout comes
+ * from, the "source" of the image's pages:
+ *   WV_IMG_DIRECT  the file itself: every section starts on a page boundary in the file, so
+ *                  each is mapped MAP_PRIVATE straight from it (the page cache is the shared
+ *                  copy);
+ *   WV_IMG_CACHE   a cache entry: the file laid out once, RVA = offset - one header page, in
+ *                  the per-user image cache, mapped MAP_PRIVATE in one piece (shared the same
+ *                  way, whatever the file alignment);
+ *   WV_IMG_PRIVATE no usable cache: the sections are read into anonymous memory (a private
+ *                  copy per process, as Wine does).
+ * A view is always MAP_PRIVATE: nothing a process writes into an image reaches the file or
+ * another process.
+ */
+#ifndef WV_SECTION_H
+#define WV_SECTION_H
+
+#include "base/base.h"
+#include "host/host.h"
+#include "pe/pe.h"
+#include "ob/ob.h"
+#include "mm/mm.h"
+#include "fault/fault.h"
+#include "tool.h" /* the cache's CLI calls and wv_image_direct are defined here */
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+struct wv_file {
+    struct wv_object obj;
+    int fd;
+    DWORD access; /* GENERIC_* / FILE_* rights it was opened with */
+};
+
+struct wv_section {
+    struct wv_object obj;
+    int handles;     /* open handles: the name lives as long as one does */
+    int fd;          /* memfd/shm object, or the file */
+    uint64_t size;
+    off_t data_offset; /* where the data starts in fd (a named section's header first) */
+    DWORD protect;   /* the section's base protection */
+    DWORD flags;     /* SEC_* */
+    bool file_backed;
+    char *name;
+    uint64_t *commits;  /* SEC_RESERVE: one bit per page, committed (shared with all views) */
+    size_t commits_len;
+    struct wv_image *image; /* SEC_IMAGE: the PE file and its layout (image.h) */
+};
+
+
+/* How a view of a section maps its pages (view.c): set on every MEM_MAPPED and MEM_IMAGE view. */
+extern const struct wv_view_ops wv_section_view_ops;
+
+#define ERROR_IMAGE_NOT_AT_BASE_WV 700L /* Win32 error for STATUS_IMAGE_NOT_AT_BASE */
+
+enum wv_img_source { WV_IMG_DIRECT, WV_IMG_CACHE, WV_IMG_PRIVATE };
+enum wv_img_policy { WV_POLICY_SHARED = 0, WV_POLICY_CLASSIC = 1 };
+
+struct wv_image {
+    wv_pe pe;               /* parsed over `file` */
+    const uint8_t *file;    /* the PE file, mapped read-only for the section's life */
+    size_t file_size;
+    int fd;                 /* the PE file */
+    struct stat st;         /* its identity when opened: the cache key */
+    enum wv_img_source source;
+    int layout_fd;          /* WV_IMG_CACHE: the entry at the preferred base */
+    uint64_t size;          /* SizeOfImage, page rounded */
+    char *path;             /* the file's path when known (cache listing, module names) */
+};
+
+/* ---- layout.c: pure functions of the parsed file ---- */
+/* Flat images (SectionAlignment below the page size, or FileAlignment not a multiple of 512)
+ * are mapped as the file is, every page PAGE_EXECUTE_WRITECOPY. */
+bool wv_image_flat(const wv_pe *pe);
+/* A section's extent in the image (page rounded) and its bytes that come from the file. */
+uint64_t wv_sec_span(const wv_pe_section *s);
+uint64_t wv_sec_filesz(const wv_pe_section *s);
+/* wv_image_direct (tool.h): whether the parsed file (pe->data is the whole file) can be mapped
+ * straight from the file: page-aligned sections whose last pages hold nothing but the section
+ * and zeros. */
+/* Lays out img for base into buf (img->size bytes, zeroed by the caller). */
+DWORD wv_image_layout(struct wv_image *img, uint64_t base, uint8_t *buf);
+/* Applies img's fixups for base to mem, a writable image-sized layout.  0 or a Win32 error. */
+DWORD wv_image_fixups(struct wv_image *img, uint64_t base, uint8_t *mem);
+
+/* ---- image.c ---- */
+/* Builds the image of a SEC_IMAGE section from an open PE file (fd is duplicated); path may be
+ * NULL.  0 or a Win32 error (ERROR_BAD_EXE_FORMAT and friends). */
+DWORD wv_image_open(int fd, const char *path, struct wv_image **out);
+void wv_image_free(struct wv_image *img);
+/* Maps a view of s (a SEC_IMAGE section) at want (0: the preferred base, else anywhere); on
+ * success *base is where, and *not_at_base is set when a non-DYNAMIC_BASE image had to go
+ * elsewhere unrelocated (the caller relocates).  0 or a Win32 error. */
+DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *not_at_base);
+/* Applies the image's fixups in place for a view at base (pages with fixups become private
+ * copies).  Lock not held.  0 or a Win32 error. */
+DWORD wv_image_relocate(struct wv_image *img, uintptr_t base);
+enum wv_img_policy wv_image_policy(void);
+/* The image mapped at base (a MEM_IMAGE view's start), or NULL. */
+struct wv_image *wv_image_at(uintptr_t base);
+/* Makes the whole image at base writable on the host (on) or gives it back the protections
+ * the model says (off): the loader's window for binding imports.  0 or a Win32 error. */
+DWORD wv_image_host_writable(uintptr_t base, bool on);
+
+/* ---- imgcache.c ---- */
+/* The cache directory, created 0700 if missing; NULL (and why, in *why) when not usable. */
+const char *wv_cache_dir(const char **why);
+/* Opens (building when missing or invalid) the entry holding img laid out at base with its
+ * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
+int wv_cache_entry(struct wv_image *img, uint64_t base);
+
+#endif

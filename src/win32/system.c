@@ -1,0 +1,30 @@
+/* system.c - GetSystemInfo and the current-process pseudo handle. */
+#include "base/base.h"
+
+#include <string.h>
+#include <unistd.h>
+
+void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 64)
+        n = 64; /* one processor group, as Windows reports it */
+    memset(si, 0, sizeof(*si));
+    si->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64;
+    si->dwPageSize = (DWORD)WV_PAGE_SIZE;
+    si->lpMinimumApplicationAddress = (LPVOID)WV_MIN_ADDR;
+    si->lpMaximumApplicationAddress = (LPVOID)WV_MAX_ADDR;
+    si->dwActiveProcessorMask = n == 64 ? ~(DWORD_PTR)0 : ((DWORD_PTR)1 << n) - 1;
+    si->dwNumberOfProcessors = (DWORD)n;
+    si->dwProcessorType = PROCESSOR_AMD_X8664;
+    si->dwAllocationGranularity = (DWORD)WV_GRANULE;
+    si->wProcessorLevel = 6;
+}
+
+void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
+
+HANDLE WINAPI GetCurrentProcess(void) { return (HANDLE)(intptr_t)-1; }
+
+DWORD WINAPI GetCurrentProcessId(void) { return (DWORD)getpid(); }

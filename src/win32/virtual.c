@@ -1,0 +1,81 @@
+/* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms: the
+ * public entry points over mm's cores (mm/virtual.c).  Each one attaches the fault handler
+ * where the call can create faulting memory, calls down, and turns the error into the last
+ * error: nothing else.
+ */
+#include "mm/mm.h"
+#include "fault/fault.h"
+
+static void *wv_fail_ptr(DWORD code)
+{
+    wv_set_error(code);
+    return NULL;
+}
+
+static BOOL wv_fail(DWORD code)
+{
+    wv_set_error(code);
+    return FALSE;
+}
+
+LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
+{
+    wv_fault_attach();
+    uintptr_t out = 0;
+    DWORD err = wv_virtual_alloc((uintptr_t)addr, size, type, protect, &out);
+    wv_debug_validate_at(err ? (uintptr_t)addr : out);
+    return err ? wv_fail_ptr(err) : (LPVOID)out;
+}
+
+BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
+{
+    DWORD err = wv_virtual_free((uintptr_t)addr, size, type);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
+{
+    wv_fault_attach();
+    DWORD err = wv_virtual_protect((uintptr_t)addr, size, protect, old);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
+}
+
+SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
+{
+    if ((uintptr_t)addr > WV_MAX_ADDR)
+        return wv_set_error(ERROR_INVALID_PARAMETER), 0;
+    if (len < sizeof(*mbi))
+        return wv_set_error(ERROR_BAD_LENGTH), 0;
+    if (!mbi)
+        return wv_set_error(ERROR_NOACCESS), 0;
+    wv_virtual_query((uintptr_t)addr, mbi);
+    return sizeof(*mbi);
+}
+
+/* ---- the *Ex forms: this process only ---- */
+
+static bool wv_is_self(HANDLE h) { return h == GetCurrentProcess(); }
+
+LPVOID WINAPI VirtualAllocEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
+{
+    return wv_is_self(h) ? VirtualAlloc(addr, size, type, protect) : wv_fail_ptr(ERROR_INVALID_HANDLE);
+}
+
+BOOL WINAPI VirtualFreeEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type)
+{
+    return wv_is_self(h) ? VirtualFree(addr, size, type) : wv_fail(ERROR_INVALID_HANDLE);
+}
+
+BOOL WINAPI VirtualProtectEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
+{
+    return wv_is_self(h) ? VirtualProtect(addr, size, protect, old) : wv_fail(ERROR_INVALID_HANDLE);
+}
+
+SIZE_T WINAPI VirtualQueryEx(HANDLE h, LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
+{
+    if (!wv_is_self(h))
+        return wv_set_error(ERROR_INVALID_HANDLE), 0;
+    return VirtualQuery(addr, mbi, len);
+}

@@ -1,0 +1,37 @@
+/* wide.c - the W (UTF-16) forms of the section and file calls: names converted exactly
+ * (base/wide.c), then the A forms do the work. */
+#include "base/base.h"
+
+#include <stdlib.h>
+
+HANDLE WINAPI CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
+                                 DWORD lo, LPCWSTR name)
+{
+    char *a = name ? wv_utf8(name) : NULL;
+    if (name && !a)
+        return NULL;
+    HANDLE h = CreateFileMappingA(file, sa, protect, hi, lo, a);
+    free(a);
+    return h;
+}
+
+HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
+{
+    char *a = name ? wv_utf8(name) : NULL;
+    if (name && !a)
+        return NULL;
+    HANDLE h = OpenFileMappingA(access, inherit, a);
+    free(a);
+    return h;
+}
+
+HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disposition, DWORD attributes, HANDLE template_file)
+{
+    char *a = name ? wv_utf8(name) : NULL;
+    if (name && !a)
+        return INVALID_HANDLE_VALUE;
+    HANDLE h = CreateFileA(a, access, share, sa, disposition, attributes, template_file);
+    free(a);
+    return h;
+}
