@@ -22,6 +22,9 @@
 #define WV_MAX_ADDR ((uintptr_t)0x7FFFFFFEFFFF)
 #define WV_END_ADDR (WV_MAX_ADDR + 1)
 
+/* GetCurrentProcess(): the pseudo-handle that names the calling process. */
+#define WV_CURRENT_PROCESS ((HANDLE)(intptr_t)-1)
+
 #define wv_page_down(a) ((uintptr_t)(a) & ~(WV_PAGE_SIZE - 1))
 #define wv_page_up(a) (((uintptr_t)(a) + WV_PAGE_SIZE - 1) & ~(WV_PAGE_SIZE - 1))
 #define wv_gran_down(a) ((uintptr_t)(a) & ~(WV_GRANULE - 1))

@@ -100,7 +100,7 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
 {
     (void)inherit;
     size_t i;
-    if (src_process != GetCurrentProcess() || dst_process != GetCurrentProcess() ||
+    if (src_process != WV_CURRENT_PROCESS || dst_process != WV_CURRENT_PROCESS ||
         !wv_slot_of(src, &i)) {
         wv_set_error(ERROR_INVALID_HANDLE);
         return FALSE;

@@ -25,6 +25,6 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 
 void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
 
-HANDLE WINAPI GetCurrentProcess(void) { return (HANDLE)(intptr_t)-1; }
+HANDLE WINAPI GetCurrentProcess(void) { return WV_CURRENT_PROCESS; }
 
 DWORD WINAPI GetCurrentProcessId(void) { return (DWORD)getpid(); }
