@@ -79,6 +79,7 @@ static bool wv_map_set(const struct wv_view *v, struct wv_view *value)
 
 struct wv_view *wv_space_next(uintptr_t addr)
 {
+    wv_assert(wv_space_locked_by_self());
     struct wv_view key = {.base = addr};
     return RB_NFIND(wv_tree, &wv_views, &key);
 }
@@ -101,6 +102,7 @@ static struct wv_view *wv_tree_find(uintptr_t addr)
 
 struct wv_view *wv_space_find(uintptr_t addr)
 {
+    wv_assert(wv_space_locked_by_self());
     if (addr >= WV_END_ADDR)
         return NULL;
     struct wv_view **leaf = wv_dir[addr >> 32];
@@ -112,6 +114,7 @@ struct wv_view *wv_space_find(uintptr_t addr)
 
 struct wv_view *wv_space_first_after(uintptr_t addr)
 {
+    wv_assert(wv_space_locked_by_self());
     struct wv_view *v = wv_space_find(addr);
     return v ? v : wv_space_next(addr);
 }
@@ -121,6 +124,7 @@ struct wv_view *wv_space_last(void) { return RB_MAX(wv_tree, &wv_views); }
 
 void wv_space_insert(struct wv_view *v)
 {
+    wv_assert(wv_space_locked_by_self());
     RB_INSERT(wv_tree, &wv_views, v);
     wv_nviews++;
     /* A leaf that cannot be mapped leaves the view to the tree, like a large one. */
@@ -135,6 +139,7 @@ void wv_space_insert(struct wv_view *v)
 
 void wv_space_remove(struct wv_view *v)
 {
+    wv_assert(wv_space_locked_by_self());
     if (v->unmapped)
         wv_nlarge--;
     if (wv_last_large == v)

@@ -23,6 +23,7 @@ void wv_stack_probe_slow(uintptr_t sp)
 
 bool wv_stack_grow(struct wv_view *v, size_t i)
 {
+    wv_assert(wv_space_locked_by_self());
     if (i < 2)
         return false; /* page 0 stays reserved: the overflow */
     /* Reserved pages are PROT_NONE on the host, as a guard page is: only the model moves. */

@@ -250,6 +250,7 @@ BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize)
 
 void wv_lock_drop(struct wv_view *v, size_t i, size_t n)
 {
+    wv_assert(wv_space_locked_by_self());
     for (size_t k = i; k < i + n; k++) {
         if (!(v->page[k] & WV_LOCKED))
             continue;

@@ -78,6 +78,7 @@ static void wv_soft_lift(struct wv_view *v, size_t i, size_t n)
 
 DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target)
 {
+    wv_assert(wv_space_locked_by_self());
     uintptr_t start = wv_addr(v, i);
     size_t len = n * WV_PAGE_SIZE;
     int real = wv_prot_host(target);
@@ -123,6 +124,7 @@ static void wv_mark_dirty(struct wv_view *v, size_t k)
 
 void wv_watch_decommit(struct wv_view *v, size_t i, size_t n)
 {
+    wv_assert(wv_space_locked_by_self());
     if (wv_soft(v))
         return; /* WV_WATCH_DIRTY is the whole truth already, and decommit keeps it */
     uintptr_t pos = wv_addr(v, i), end = wv_addr(v, i + n);
@@ -138,6 +140,7 @@ void wv_watch_decommit(struct wv_view *v, size_t i, size_t n)
 
 bool wv_watch_fault(struct wv_view *v, size_t i)
 {
+    wv_assert(wv_space_locked_by_self());
     if ((v->flags & (WV_VIEW_WRITE_WATCH | WV_VIEW_WATCH_SOFT)) !=
         (WV_VIEW_WRITE_WATCH | WV_VIEW_WATCH_SOFT))
         return false;
