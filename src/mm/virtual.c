@@ -104,22 +104,40 @@ static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, 
     return 0;
 }
 
+/* Validates [addr, addr + size) into its pages [*start, *end), then takes the space lock and
+ * finds the view holding *start (NULL when none).  Without the lock on ERROR_INVALID_PARAMETER. */
+static DWORD wv_lock_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end,
+                           struct wv_view **v)
+{
+    if (!wv_page_range(addr, size, start, end))
+        return ERROR_INVALID_PARAMETER;
+    wv_space_lock();
+    *v = wv_space_find(*start);
+    return 0;
+}
+
+/* Whether [start, end) lies in v; [*i, *i + *n) are its pages there. */
+static bool wv_in_view(const struct wv_view *v, uintptr_t start, uintptr_t end, size_t *i, size_t *n)
+{
+    if (!v || end > v->end)
+        return false;
+    *i = wv_view_index(v, start);
+    *n = (end - start) / WV_PAGE_SIZE;
+    return true;
+}
+
 static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
 {
     uintptr_t start, end;
-    if (!wv_page_range(addr, size, &start, &end))
-        return ERROR_INVALID_PARAMETER;
-    wv_space_lock();
-    struct wv_view *v = wv_space_find(start);
-    DWORD err = 0;
-    wv_page_t target = 0;
-    size_t i = 0, n = 0;
-    if (!v || end > v->end)
+    struct wv_view *v;
+    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    if (err)
+        return err;
+    size_t i, n;
+    if (!wv_in_view(v, start, end, &i, &n))
         err = ERROR_INVALID_ADDRESS;
     else {
-        i = wv_view_index(v, start);
-        n = (end - start) / WV_PAGE_SIZE;
-        target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
+        wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
         if (v->type == MEM_MAPPED) {
             /* Only SEC_RESERVE views commit: in the section, for every view. */
             wv_view_sync_commits(v, i, n);
@@ -184,11 +202,10 @@ static DWORD wv_release(uintptr_t addr)
 static DWORD wv_decommit(uintptr_t addr, SIZE_T size)
 {
     uintptr_t start, end;
-    if (!wv_page_range(addr, size, &start, &end))
-        return ERROR_INVALID_PARAMETER;
-    wv_space_lock();
-    struct wv_view *v = wv_space_find(start);
-    DWORD err = 0;
+    struct wv_view *v;
+    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    if (err)
+        return err;
     if (!v)
         err = ERROR_INVALID_ADDRESS;
     else if (v->type != MEM_PRIVATE)
@@ -238,17 +255,14 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
     wv_page_t bits = wv_prot_parse(protect, true);
     if (!bits || size == 0)
         return ERROR_INVALID_PARAMETER;
-    if (!wv_page_range(addr, size, &start, &end))
-        return ERROR_INVALID_PARAMETER;
-    wv_space_lock();
-    struct wv_view *v = wv_space_find(start);
+    struct wv_view *v;
+    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    if (err)
+        return err;
     size_t i = 0, n = 0;
-    DWORD err = 0;
-    if (!v || end > v->end)
+    if (!wv_in_view(v, start, end, &i, &n))
         err = ERROR_INVALID_ADDRESS;
     else {
-        i = wv_view_index(v, start);
-        n = (end - start) / WV_PAGE_SIZE;
         wv_view_sync_commits(v, i, n);
         if (!wv_view_all(v, i, n, WV_COMMITTED, WV_COMMITTED))
             err = ERROR_INVALID_ADDRESS;

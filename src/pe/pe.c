@@ -19,7 +19,7 @@ static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
-static DWORD fail(wv_pe *pe, DWORD status, const char *fmt, ...)
+DWORD wv_pe_fail(wv_pe *pe, DWORD status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -66,19 +66,19 @@ bool wv_pe_page_aligned(const wv_pe *pe)
 static DWORD parse_dos(wv_pe *pe, uint64_t *coff)
 {
     if (pe->size == 0)
-        return fail(pe, STATUS_INVALID_FILE_FOR_SECTION, "empty file");
+        return wv_pe_fail(pe, STATUS_INVALID_FILE_FOR_SECTION, "empty file");
     if (pe->size < 64)
-        return fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "file of %zu bytes is shorter than a DOS header (64)",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "file of %zu bytes is shorter than a DOS header (64)",
                     pe->size);
     if (rd16(pe->data) != 0x5a4d)
-        return fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "no MZ signature at offset 0");
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_NOT_MZ, "no MZ signature at offset 0");
     uint64_t lfanew = rd32(pe->data + 60);
     if (lfanew + 4 + 20 > pe->size)
-        return fail(pe, STATUS_INVALID_IMAGE_PROTECT,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_PROTECT,
                     "e_lfanew %#llx: NT headers past the end of the %zu-byte file", (unsigned long long)lfanew,
                     pe->size);
     if (rd32(pe->data + lfanew) != 0x00004550)
-        return fail(pe, STATUS_INVALID_IMAGE_PROTECT, "no PE signature at e_lfanew %#llx",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_PROTECT, "no PE signature at e_lfanew %#llx",
                     (unsigned long long)lfanew);
     *coff = lfanew + 4;
     return 0;
@@ -88,14 +88,14 @@ static DWORD parse_dos(wv_pe *pe, uint64_t *coff)
 static DWORD check_machine(wv_pe *pe, uint16_t magic)
 {
     if (magic != 0x10b && magic != 0x20b)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header magic %#x is neither PE32 nor PE32+",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header magic %#x is neither PE32 nor PE32+",
                     magic);
     pe->pe32plus = magic == 0x20b;
     if (pe->machine == WV_PE_MACHINE_AMD64 && pe->pe32plus)
         return 0;
     if (pe->machine == WV_PE_MACHINE_I386 && !pe->pe32plus)
         return 0;
-    return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "machine %#x with %s optional header is not supported",
+    return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "machine %#x with %s optional header is not supported",
                 pe->machine, pe->pe32plus ? "PE32+" : "PE32");
 }
 
@@ -104,7 +104,7 @@ static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
 {
     uint32_t fixed = pe->pe32plus ? 112 : 96;
     if (opt_size < fixed)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u is below the %u fixed bytes",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u is below the %u fixed bytes",
                     opt_size, fixed);
     pe->entry_rva = rd32(o + 16);
     pe->image_base = pe->pe32plus ? rd64(o + 24) : rd32(o + 28);
@@ -119,7 +119,7 @@ static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
     uint32_t ndirs = rd32(o + fixed - 4);
     pe->ndirs = ndirs > WV_PE_DIR_COUNT ? WV_PE_DIR_COUNT : ndirs;
     if ((uint64_t)fixed + (uint64_t)pe->ndirs * 8 > opt_size)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u data directories do not fit in SizeOfOptionalHeader %u",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u data directories do not fit in SizeOfOptionalHeader %u",
                     pe->ndirs, opt_size);
     for (uint32_t i = 0; i < pe->ndirs; i++) {
         pe->dirs[i].rva = rd32(o + fixed + 8 * i);
@@ -132,24 +132,24 @@ static DWORD check_layout(wv_pe *pe)
 {
     uint32_t sa = pe->section_alignment, fa = pe->file_alignment;
     if (!pow2(sa) || !pow2(fa))
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SectionAlignment %#x / FileAlignment %#x not powers of two",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SectionAlignment %#x / FileAlignment %#x not powers of two",
                     sa, fa);
     if (fa > sa)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "FileAlignment %#x exceeds SectionAlignment %#x", fa, sa);
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "FileAlignment %#x exceeds SectionAlignment %#x", fa, sa);
     if (sa < 4096 && fa != sa)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                     "SectionAlignment %#x below the page size needs FileAlignment equal to it (%#x)", sa, fa);
     if (pe->image_base & 0xffff)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "ImageBase %#llx is not 64 KiB aligned",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "ImageBase %#llx is not 64 KiB aligned",
                     (unsigned long long)pe->image_base);
     if (pe->size_of_image == 0 || pe->size_of_image > MAX_IMAGE_SIZE)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfImage %#x is zero or above 2 GiB", pe->size_of_image);
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfImage %#x is zero or above 2 GiB", pe->size_of_image);
     if (pe->size_of_headers == 0 || pe->size_of_headers > pe->size || pe->size_of_headers > pe->size_of_image)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                     "SizeOfHeaders %#x outside the file (%zu bytes) or SizeOfImage %#x", pe->size_of_headers,
                     pe->size, pe->size_of_image);
     if (pe->entry_rva >= pe->size_of_image)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "entry point RVA %#x outside SizeOfImage %#x", pe->entry_rva,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "entry point RVA %#x outside SizeOfImage %#x", pe->entry_rva,
                     pe->size_of_image);
     return 0;
 }
@@ -167,16 +167,16 @@ static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
     s->characteristics = rd32(h + 36);
     s->protect = wv_pe_section_protect(s->characteristics);
     if (s->raw_size && (uint64_t)s->raw_ptr + s->raw_size > pe->size)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                     "section %u '%s': raw data [%#x, +%#x) past the end of the %zu-byte file", i, s->name,
                     s->raw_ptr, s->raw_size, pe->size);
     if (s->va & (pe->section_alignment - 1))
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': VirtualAddress %#x not aligned to %#x", i,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': VirtualAddress %#x not aligned to %#x", i,
                     s->name, s->va, pe->section_alignment);
     uint64_t span = s->vsize ? s->vsize : s->raw_size;
     uint64_t end = align_up((uint64_t)s->va + span, pe->section_alignment);
     if (end > pe->size_of_image)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': [%#x, %#llx) past SizeOfImage %#x", i,
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': [%#x, %#llx) past SizeOfImage %#x", i,
                     s->name, s->va, (unsigned long long)end, pe->size_of_image);
     return 0;
 }
@@ -189,7 +189,7 @@ static DWORD check_order(wv_pe *pe)
     for (unsigned i = 0; i < pe->nsections; i++) {
         const wv_pe_section *s = &pe->sections[i];
         if (s->va < prev_end)
-            return fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+            return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                         "section %u '%s' at %#x overlaps the headers or the previous section (ending %#llx)", i,
                         s->name, s->va, (unsigned long long)prev_end);
         uint64_t span = s->vsize ? s->vsize : s->raw_size;
@@ -201,13 +201,13 @@ static DWORD check_order(wv_pe *pe)
 static DWORD parse_sections(wv_pe *pe, uint64_t table, unsigned n)
 {
     if (n > WV_PE_MAX_SECTIONS)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u sections, more than %d", n, WV_PE_MAX_SECTIONS);
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u sections, more than %d", n, WV_PE_MAX_SECTIONS);
     uint64_t end = table + (uint64_t)n * 40;
     if (end > pe->size)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table [%#llx, %#llx) past the end of the file",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table [%#llx, %#llx) past the end of the file",
                     (unsigned long long)table, (unsigned long long)end);
     if (end > pe->size_of_headers)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table ends at %#llx, past SizeOfHeaders %#x",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table ends at %#llx, past SizeOfHeaders %#x",
                     (unsigned long long)end, pe->size_of_headers);
     pe->nsections = n;
     for (unsigned i = 0; i < n; i++) {
@@ -230,7 +230,7 @@ static DWORD check_dirs(wv_pe *pe)
         uint64_t end = (uint64_t)d->rva + d->size;
         uint64_t limit = i == WV_PE_DIR_SECURITY ? pe->size : pe->size_of_image;
         if (end > limit)
-            return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%s directory [%#x, +%#x) past %s %#llx", names[i],
+            return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%s directory [%#x, +%#x) past %s %#llx", names[i],
                         d->rva, d->size, i == WV_PE_DIR_SECURITY ? "the file size" : "SizeOfImage",
                         (unsigned long long)limit);
     }
@@ -253,10 +253,10 @@ DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size)
     pe->characteristics = rd16(f + 18);
     uint64_t opt = coff + 20;
     if (opt + 2 > size || opt + opt_size > size)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header (%u bytes at %#llx) past the end of the file",
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header (%u bytes at %#llx) past the end of the file",
                     opt_size, (unsigned long long)opt);
     if (opt_size < 2)
-        return fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u too small", opt_size);
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u too small", opt_size);
     if ((st = check_machine(pe, rd16(pe->data + opt))) || (st = parse_optional(pe, pe->data + opt, opt_size)) ||
         (st = check_layout(pe)) || (st = parse_sections(pe, opt + opt_size, nsec)) || (st = check_dirs(pe)))
         return st;

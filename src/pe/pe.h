@@ -105,6 +105,9 @@ typedef struct wv_pe {
 
 /* Parses and validates; returns 0 or a STATUS_*; pe->reason says why. */
 DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size);
+/* Records a defect (pe.c, for pe.c and pe_dir.c): status and the printf-formatted reason;
+ * returns status. */
+DWORD wv_pe_fail(wv_pe *pe, DWORD status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Win32 error for a parse status (ERROR_BAD_EXE_FORMAT for every image status). */
 DWORD wv_pe_status_to_error(DWORD status);
 const char *wv_pe_machine_name(uint16_t machine);

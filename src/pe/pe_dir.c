@@ -18,15 +18,8 @@ static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
-static DWORD bad(wv_pe *pe, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(pe->reason, sizeof(pe->reason), fmt, ap);
-    va_end(ap);
-    pe->status = STATUS_INVALID_IMAGE_FORMAT;
-    return STATUS_INVALID_IMAGE_FORMAT;
-}
+/* A malformed directory: STATUS_INVALID_IMAGE_FORMAT and the reason. */
+#define bad(pe, ...) wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, __VA_ARGS__)
 
 static const wv_pe_dir *dir(const wv_pe *pe, unsigned i)
 {
