@@ -1,4 +1,4 @@
-/* uffd.c - userfaultfd (write-protect, async) and PAGEMAP_SCAN: see uffd.h.
+/* uffd.c - userfaultfd (write-protect, async) and PAGEMAP_SCAN: see host.h, "the kernel's own write tracking".
  *
  * One userfaultfd per process, created at the first MEM_WRITE_WATCH allocation with
  *   - UFFD_FEATURE_WP_ASYNC: a write to a protected page is resolved by the kernel itself

@@ -11,7 +11,7 @@
  * Windows behaviour it follows).  Such an image must have FileAlignment = SectionAlignment.
  *
  * Sharing: a view is MAP_PRIVATE over a page-aligned layout (the file itself or a cache entry,
- * see image.h), so until a process writes, its image pages are the page cache's, one copy for
+ * see section.h), so until a process writes, its image pages are the page cache's, one copy for
  * every process.  A written page becomes that process's copy (WRITECOPY -> READWRITE).
  *
  * Base: the preferred base when free (MAP_FIXED_NOREPLACE).  Otherwise a DYNAMIC_BASE image

@@ -46,7 +46,7 @@ struct wv_section {
     char *name;
     uint64_t *commits;  /* SEC_RESERVE: one bit per page, committed (shared with all views) */
     size_t commits_len;
-    struct wv_image *image; /* SEC_IMAGE: the PE file and its layout (image.h) */
+    struct wv_image *image; /* SEC_IMAGE: the PE file and its layout (image.c) */
 };
 
 
