@@ -106,7 +106,7 @@ static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, 
 
 /* Validates [addr, addr + size) into its pages [*start, *end), then takes the space lock and
  * finds the view holding *start (NULL when none).  Without the lock on ERROR_INVALID_PARAMETER. */
-static DWORD wv_lock_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end,
+static DWORD wv_find_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end,
                            struct wv_view **v)
 {
     if (!wv_page_range(addr, size, start, end))
@@ -130,7 +130,7 @@ static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *o
 {
     uintptr_t start, end;
     struct wv_view *v;
-    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    DWORD err = wv_find_range(addr, size, &start, &end, &v);
     if (err)
         return err;
     size_t i, n;
@@ -203,7 +203,7 @@ static DWORD wv_decommit(uintptr_t addr, SIZE_T size)
 {
     uintptr_t start, end;
     struct wv_view *v;
-    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    DWORD err = wv_find_range(addr, size, &start, &end, &v);
     if (err)
         return err;
     if (!v)
@@ -256,7 +256,7 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
     if (!bits || size == 0)
         return ERROR_INVALID_PARAMETER;
     struct wv_view *v;
-    DWORD err = wv_lock_range(addr, size, &start, &end, &v);
+    DWORD err = wv_find_range(addr, size, &start, &end, &v);
     if (err)
         return err;
     size_t i = 0, n = 0;

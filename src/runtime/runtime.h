@@ -47,8 +47,6 @@ int wv_command_args(char ***argv);
 /* ---- thread.c ---- */
 /* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
-/* Whether the process runs a PE program (`winvm run`): new threads get a TEB and a winvm stack. */
-bool wv_thread_pe_mode(void);
 /* Whether a thread object has ended (wait lock held). */
 bool wv_thread_signalled(struct wv_object *o);
 

@@ -49,8 +49,6 @@ void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit)
     wv_pe_process = true;
 }
 
-bool wv_thread_pe_mode(void) { return wv_pe_process; }
-
 static __thread struct wv_thread *wv_self;
 static __thread sigjmp_buf *wv_exit_jump;
 
