@@ -162,6 +162,120 @@ static const char *rva_label(size_t i, void *arg)
     return buf;
 }
 
+/* Starts every instance and reads the pages of its DLL and EXE while it waits; on failure
+ * the instances are stopped again. */
+static bool run_instances(struct instance *in, const char *self, const char *app, const char *cache,
+                          const struct image_facts *fd, const struct image_facts *fe)
+{
+    bool ok = true;
+    fflush(stdout);
+    for (int i = 0; i < NINST && ok; i++)
+        if (!(ok = start(&in[i], self, app, fd->base, cache)))
+            fprintf(stderr, "winvm demo: instance %s did not start\n", in[i].name);
+    for (int i = 0; i < NINST && ok; i++) {
+        ok = pages_read(in[i].pid, in[i].dll, fd->npages, in[i].dll_pages) == 0 &&
+             pages_read(in[i].pid, in[i].hinstance, fe->npages, in[i].exe_pages) == 0;
+        in[i].dll_copies = copies(in[i].dll_pages, fd->npages);
+        in[i].exe_copies = copies(in[i].exe_pages, fe->npages);
+    }
+    if (!ok)
+        for (int i = 0; i < NINST; i++)
+            stop(&in[i]);
+    return ok;
+}
+
+/* The measured facts the seed claims, one per figure. */
+struct findings {
+    uint64_t written;            /* the DLL page B wrote (bit per page) */
+    size_t ab_shared, de_shared; /* DLL pages A and B, D and E map to one frame */
+    bool fig1, fig2, classic, shared, same_sum;
+};
+
+static void judge(const struct instance *in, const struct image_facts *fd, struct findings *r)
+{
+    bool same_hinstance = true;
+    r->same_sum = true;
+    for (int i = 1; i < NINST; i++)
+        same_hinstance &= in[i].hinstance == in[0].hinstance, r->same_sum &= in[i].sum == in[0].sum;
+    r->written = in[1].wrote ? 1ull << ((in[1].wrote - in[1].dll) / 4096) : 0;
+    r->ab_shared = same_frames(in[0].dll_pages, in[1].dll_pages, fd->npages);
+    r->de_shared = same_frames(in[3].dll_pages, in[4].dll_pages, fd->npages);
+    r->fig1 = same_hinstance && in[0].dll == in[1].dll && in[0].dll_copies == 0;
+    r->fig2 = in[1].dll_copies == r->written && r->written;
+    r->classic = in[2].dll != fd->base && in[2].dll_copies == fd->fixups;
+    r->shared = in[3].dll != fd->base && in[3].dll == in[4].dll && !in[3].dll_copies && !in[4].dll_copies &&
+                r->de_shared > 0;
+}
+
+static void print_table(const struct instance *in, const struct image_facts *fd, const struct findings *r)
+{
+    char wtxt[64], ftxt[256], ctxt[256];
+    rvas_text(wtxt, sizeof(wtxt), r->written);
+    rvas_text(ftxt, sizeof(ftxt), fd->fixups);
+    rvas_text(ctxt, sizeof(ctxt), in[2].dll_copies);
+
+    printf("\nThe seed's figures, measured: 5 instances of app.exe using demolib.dll (%llu pages, fixups in "
+           "pages %s)\n\n", (unsigned long long)fd->npages, ftxt);
+    printf("  %-2s %-32s %-7s %-13s %-15s %-22s %s\n", "", "instance", "pid", "hInstance", "demolib.dll at",
+           "DLL pages copied", "EXE pages copied");
+    for (int i = 0; i < NINST; i++) {
+        char d[128];
+        rvas_text(d, sizeof(d), in[i].dll_copies);
+        printf("  %-2s %-32s %-7d %#-13llx %#-15llx %-22s %d\n", in[i].name, in[i].what, (int)in[i].pid,
+               (unsigned long long)in[i].hinstance, (unsigned long long)in[i].dll, *d ? d : "none",
+               __builtin_popcountll(in[i].exe_copies));
+    }
+    printf("\n  figure 1  A and B: same hInstance, %zu of %llu DLL pages are one physical page in both: %s\n",
+           r->ab_shared, (unsigned long long)fd->npages, r->fig1 ? "yes" : "NO");
+    printf("  figure 2  B wrote page %s: that page alone is B's copy, A still maps the original: %s\n", wtxt,
+           r->fig2 ? "yes" : "NO");
+    printf("  classic   C relocated to %#llx: copied pages %s = fixup pages %s: %s\n",
+           (unsigned long long)in[2].dll, *ctxt ? ctxt : "none", ftxt, r->classic ? "yes" : "NO");
+    printf("  shared    D and E relocated once, to %#llx: no copies, %zu pages shared between them: %s\n",
+           (unsigned long long)in[3].dll, r->de_shared, r->shared ? "yes" : "NO");
+    printf("  (the EXE's copied page is its import table, bound in every process, as on Windows)\n");
+}
+
+/* sharing.json: what the tests check. */
+static void write_json(FILE *j, const struct instance *in, const struct image_facts *fd, const struct findings *r)
+{
+    fprintf(j, "{\n  \"dll_pages\": %llu, \"dll_base\": %llu, \"fixup_pages\": ", (unsigned long long)fd->npages,
+            (unsigned long long)fd->base);
+    rvas(j, fd->fixups);
+    fprintf(j, ",\n  \"instances\": [\n");
+    for (int i = 0; i < NINST; i++) {
+        fprintf(j, "    {\"name\": \"%s\", \"pid\": %d, \"policy\": \"%s\", \"base_taken\": %s, \"hinstance\": %llu, "
+                   "\"dll\": %llu, \"sum\": %llu, \"dll_copied_rvas\": ",
+                in[i].name, (int)in[i].pid, in[i].policy, in[i].take_base ? "true" : "false",
+                (unsigned long long)in[i].hinstance, (unsigned long long)in[i].dll, (unsigned long long)in[i].sum);
+        rvas(j, in[i].dll_copies);
+        fprintf(j, ", \"exe_copied_rvas\": ");
+        rvas(j, in[i].exe_copies);
+        fprintf(j, "}%s\n", i + 1 < NINST ? "," : "");
+    }
+    fprintf(j, "  ],\n  \"written_rvas\": ");
+    rvas(j, r->written);
+    fprintf(j, ",\n  \"ab_shared_pages\": %zu, \"de_shared_pages\": %zu,\n", r->ab_shared, r->de_shared);
+    fprintf(j, "  \"figure1\": %s, \"figure2\": %s, \"classic_equals_fixups\": %s, \"shared_no_copies\": %s,\n",
+            r->fig1 ? "true" : "false", r->fig2 ? "true" : "false", r->classic ? "true" : "false",
+            r->shared ? "true" : "false");
+    fprintf(j, "  \"same_sum\": %s\n}\n", r->same_sum ? "true" : "false");
+}
+
+/* sharing.svg: the DLL's pages in the five processes, drawn from the same data. */
+static void write_svg(FILE *s, const struct instance *in, const struct image_facts *fd)
+{
+    struct svg_row rows[NINST];
+    char labels[NINST][96];
+    for (int i = 0; i < NINST; i++) {
+        snprintf(labels[i], sizeof(labels[i]), "%s pid %d, DLL at %#llx", in[i].name, (int)in[i].pid,
+                 (unsigned long long)in[i].dll);
+        rows[i] = (struct svg_row){labels[i], in[i].dll_pages, fd->npages};
+    }
+    svg_draw(s, "demolib.dll in five processes: virtual pages -> physical pages (measured)", rows, NINST,
+             rva_label, NULL);
+}
+
 int cli_demo_sharing(const char *dir, const char *outdir)
 {
     char app[1024], dll[1024], self[1024], cache[1100], path[1200];
@@ -185,101 +299,27 @@ int cli_demo_sharing(const char *dir, const char *outdir)
         {"D", "base taken, shared", "shared", true, false, 0, -1, NULL, 0, 0, 0, 0, {{0}}, {{0}}, 0, 0},
         {"E", "base taken, shared", "shared", true, false, 0, -1, NULL, 0, 0, 0, 0, {{0}}, {{0}}, 0, 0},
     };
-    bool ok = true;
-    fflush(stdout);
-    for (int i = 0; i < NINST && ok; i++)
-        if (!(ok = start(&in[i], self, app, fd.base, cache)))
-            fprintf(stderr, "winvm demo: instance %s did not start\n", in[i].name);
-    for (int i = 0; i < NINST && ok; i++) {
-        ok = pages_read(in[i].pid, in[i].dll, fd.npages, in[i].dll_pages) == 0 &&
-             pages_read(in[i].pid, in[i].hinstance, fe.npages, in[i].exe_pages) == 0;
-        in[i].dll_copies = copies(in[i].dll_pages, fd.npages);
-        in[i].exe_copies = copies(in[i].exe_pages, fe.npages);
-    }
-    if (!ok) {
-        for (int i = 0; i < NINST; i++)
-            stop(&in[i]);
+    if (!run_instances(in, self, app, cache, &fd, &fe))
         return 1;
-    }
-    /* The measured facts the seed claims. */
-    bool same_hinstance = true, same_sum = true;
-    for (int i = 1; i < NINST; i++)
-        same_hinstance &= in[i].hinstance == in[0].hinstance, same_sum &= in[i].sum == in[0].sum;
-    uint64_t written = in[1].wrote ? 1ull << ((in[1].wrote - in[1].dll) / 4096) : 0;
-    size_t ab_shared = same_frames(in[0].dll_pages, in[1].dll_pages, fd.npages);
-    size_t de_shared = same_frames(in[3].dll_pages, in[4].dll_pages, fd.npages);
-    bool fig1 = same_hinstance && in[0].dll == in[1].dll && in[0].dll_copies == 0;
-    bool fig2 = in[1].dll_copies == written && written;
-    bool classic = in[2].dll != fd.base && in[2].dll_copies == fd.fixups;
-    bool shared = in[3].dll != fd.base && in[3].dll == in[4].dll && !in[3].dll_copies && !in[4].dll_copies &&
-                  de_shared > 0;
-    char wtxt[64], ftxt[256], ctxt[256];
-    rvas_text(wtxt, sizeof(wtxt), written);
-    rvas_text(ftxt, sizeof(ftxt), fd.fixups);
-    rvas_text(ctxt, sizeof(ctxt), in[2].dll_copies);
-
-    printf("\nThe seed's figures, measured: 5 instances of app.exe using demolib.dll (%llu pages, fixups in "
-           "pages %s)\n\n", (unsigned long long)fd.npages, ftxt);
-    printf("  %-2s %-32s %-7s %-13s %-15s %-22s %s\n", "", "instance", "pid", "hInstance", "demolib.dll at",
-           "DLL pages copied", "EXE pages copied");
-    for (int i = 0; i < NINST; i++) {
-        char d[128];
-        rvas_text(d, sizeof(d), in[i].dll_copies);
-        printf("  %-2s %-32s %-7d %#-13llx %#-15llx %-22s %d\n", in[i].name, in[i].what, (int)in[i].pid,
-               (unsigned long long)in[i].hinstance, (unsigned long long)in[i].dll, *d ? d : "none",
-               __builtin_popcountll(in[i].exe_copies));
-    }
-    printf("\n  figure 1  A and B: same hInstance, %zu of %llu DLL pages are one physical page in both: %s\n",
-           ab_shared, (unsigned long long)fd.npages, fig1 ? "yes" : "NO");
-    printf("  figure 2  B wrote page %s: that page alone is B's copy, A still maps the original: %s\n", wtxt,
-           fig2 ? "yes" : "NO");
-    printf("  classic   C relocated to %#llx: copied pages %s = fixup pages %s: %s\n",
-           (unsigned long long)in[2].dll, *ctxt ? ctxt : "none", ftxt, classic ? "yes" : "NO");
-    printf("  shared    D and E relocated once, to %#llx: no copies, %zu pages shared between them: %s\n",
-           (unsigned long long)in[3].dll, de_shared, shared ? "yes" : "NO");
-    printf("  (the EXE's copied page is its import table, bound in every process, as on Windows)\n");
+    struct findings r;
+    judge(in, &fd, &r);
+    print_table(in, &fd, &r);
 
     snprintf(path, sizeof(path), "%s/sharing.json", outdir);
-    FILE *j = fopen(path, "w");
-    if (j) {
-        fprintf(j, "{\n  \"dll_pages\": %llu, \"dll_base\": %llu, \"fixup_pages\": ", (unsigned long long)fd.npages,
-                (unsigned long long)fd.base);
-        rvas(j, fd.fixups);
-        fprintf(j, ",\n  \"instances\": [\n");
-        for (int i = 0; i < NINST; i++) {
-            fprintf(j, "    {\"name\": \"%s\", \"pid\": %d, \"policy\": \"%s\", \"base_taken\": %s, \"hinstance\": %llu, "
-                       "\"dll\": %llu, \"sum\": %llu, \"dll_copied_rvas\": ",
-                    in[i].name, (int)in[i].pid, in[i].policy, in[i].take_base ? "true" : "false",
-                    (unsigned long long)in[i].hinstance, (unsigned long long)in[i].dll, (unsigned long long)in[i].sum);
-            rvas(j, in[i].dll_copies);
-            fprintf(j, ", \"exe_copied_rvas\": ");
-            rvas(j, in[i].exe_copies);
-            fprintf(j, "}%s\n", i + 1 < NINST ? "," : "");
-        }
-        fprintf(j, "  ],\n  \"written_rvas\": ");
-        rvas(j, written);
-        fprintf(j, ",\n  \"ab_shared_pages\": %zu, \"de_shared_pages\": %zu,\n", ab_shared, de_shared);
-        fprintf(j, "  \"figure1\": %s, \"figure2\": %s, \"classic_equals_fixups\": %s, \"shared_no_copies\": %s,\n",
-                fig1 ? "true" : "false", fig2 ? "true" : "false", classic ? "true" : "false", shared ? "true" : "false");
-        fprintf(j, "  \"same_sum\": %s\n}\n", same_sum ? "true" : "false");
-        fclose(j);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        write_json(f, in, &fd, &r);
+        fclose(f);
     }
     snprintf(path, sizeof(path), "%s/sharing.svg", outdir);
-    FILE *s = fopen(path, "w");
-    if (s) {
-        struct svg_row rows[NINST];
-        char labels[NINST][96];
-        for (int i = 0; i < NINST; i++) {
-            snprintf(labels[i], sizeof(labels[i]), "%s pid %d, DLL at %#llx", in[i].name, (int)in[i].pid,
-                     (unsigned long long)in[i].dll);
-            rows[i] = (struct svg_row){labels[i], in[i].dll_pages, fd.npages};
-        }
-        svg_draw(s, "demolib.dll in five processes: virtual pages -> physical pages (measured)", rows, NINST,
-                 rva_label, NULL);
-        fclose(s);
+    f = fopen(path, "w");
+    if (f) {
+        write_svg(f, in, &fd);
+        fclose(f);
     }
     printf("\n  wrote %s/sharing.json and %s/sharing.svg\n", outdir, outdir);
+    bool ok = true;
     for (int i = 0; i < NINST; i++)
         ok = stop(&in[i]) && ok;
-    return ok && fig1 && fig2 && classic && shared && same_sum ? 0 : 1;
+    return ok && r.fig1 && r.fig2 && r.classic && r.shared && r.same_sum ? 0 : 1;
 }

@@ -238,6 +238,73 @@ static int by_file_page(const void *a, const void *b)
     return x->page < y->page ? -1 : x->page > y->page ? 1 : x->pid - y->pid;
 }
 
+/* Notes the resident pages each process in pids maps from winvm's named sections (with all,
+ * from every file); false, said on stderr, when a process cannot be read. */
+static bool collect_pages(int npids, char **pids, bool all, struct share_ctx *c)
+{
+    for (int i = 0; i < npids; i++) {
+        struct region *g;
+        size_t n;
+        if (!read_regions(pids[i], &g, &n)) {
+            fprintf(stderr, "winvm share: cannot read /proc/%s/maps\n", pids[i]);
+            return false;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%s/pagemap", pids[i]);
+        int pm = open(path, O_RDONLY | O_CLOEXEC);
+        for (size_t k = 0; k < n && pm >= 0; k++) {
+            if (!g[k].inode || g[k].path[0] != '/')
+                continue; /* files and named sections only */
+            if (!all && strncmp(g[k].path, "/dev/shm/winvm-", 15))
+                continue;
+            c->g = &g[k];
+            c->pid = atoi(pids[i]);
+            walk_pages(pm, g[k].start, g[k].end, note_page, c);
+        }
+        if (pm >= 0)
+            close(pm);
+        free(g);
+    }
+    return true;
+}
+
+/* One file's line: o[0..n) are its pages, sorted by page.  A page is shared when several
+ * processes map it without a copy, on one frame as far as we can tell (frames need root). */
+static void report_file(const struct page_owner *o, size_t n)
+{
+    char name[300];
+    section_name(o[0].file, name, sizeof(name));
+    size_t pages = 0, shared_all = 0, copies = 0;
+    for (size_t k = 0; k < n;) {
+        size_t e = k;
+        size_t nproc = 0, ncopy = 0;
+        uint64_t pfn = 0;
+        bool same = true;
+        while (e < n && o[e].page == o[k].page) {
+            if (o[e].copy)
+                ncopy++;
+            else {
+                if (pfn && o[e].pfn != pfn)
+                    same = false;
+                pfn = o[e].pfn;
+                nproc++;
+            }
+            e++;
+        }
+        pages++;
+        copies += ncopy;
+        if (nproc > 1 && same)
+            shared_all++;
+        k = e;
+    }
+    printf("%s%s%s: %zu resident pages, %zu shared by several processes, %zu private copies\n",
+           name[0] ? "section \"" : "file ", name[0] ? name : o[0].file, name[0] ? "\"" : "",
+           pages, shared_all, copies);
+    for (size_t k = 0; k < n; k++)
+        if (o[k].copy)
+            printf("  page %" PRIu64 ": private copy in pid %d\n", o[k].page, o[k].pid);
+}
+
 int cli_share(int argc, char **argv)
 {
     /* By default winvm's named sections; --all adds every mapped file (libraries too). */
@@ -248,29 +315,8 @@ int cli_share(int argc, char **argv)
         return 2;
     }
     struct share_ctx c = {0};
-    for (int i = 0; i < argc; i++) {
-        struct region *g;
-        size_t n;
-        if (!read_regions(argv[i], &g, &n)) {
-            fprintf(stderr, "winvm share: cannot read /proc/%s/maps\n", argv[i]);
-            return 1;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%s/pagemap", argv[i]);
-        int pm = open(path, O_RDONLY | O_CLOEXEC);
-        for (size_t k = 0; k < n && pm >= 0; k++) {
-            if (!g[k].inode || g[k].path[0] != '/')
-                continue; /* files and named sections only */
-            if (!all && strncmp(g[k].path, "/dev/shm/winvm-", 15))
-                continue;
-            c.g = &g[k];
-            c.pid = atoi(argv[i]);
-            walk_pages(pm, g[k].start, g[k].end, note_page, &c);
-        }
-        if (pm >= 0)
-            close(pm);
-        free(g);
-    }
+    if (!collect_pages(argc, argv, all, &c))
+        return 1;
     qsort(c.out, c.n, sizeof(*c.out), by_file_page);
     bool root = geteuid() == 0;
     printf("%s\n", root ? "exact: physical frame numbers (root)"
@@ -279,37 +325,7 @@ int cli_share(int argc, char **argv)
         size_t j = i;
         while (j < c.n && !strcmp(c.out[j].file, c.out[i].file))
             j++;
-        char name[300];
-        section_name(c.out[i].file, name, sizeof(name));
-        size_t pages = 0, shared_all = 0, copies = 0;
-        for (size_t k = i; k < j;) {
-            size_t e = k;
-            size_t nproc = 0, ncopy = 0;
-            uint64_t pfn = 0;
-            bool same = true;
-            while (e < j && c.out[e].page == c.out[k].page) {
-                if (c.out[e].copy)
-                    ncopy++;
-                else {
-                    if (pfn && c.out[e].pfn != pfn)
-                        same = false;
-                    pfn = c.out[e].pfn;
-                    nproc++;
-                }
-                e++;
-            }
-            pages++;
-            copies += ncopy;
-            if (nproc > 1 && same)
-                shared_all++;
-            k = e;
-        }
-        printf("%s%s%s: %zu resident pages, %zu shared by several processes, %zu private copies\n",
-               name[0] ? "section \"" : "file ", name[0] ? name : c.out[i].file, name[0] ? "\"" : "",
-               pages, shared_all, copies);
-        for (size_t k = i; k < j; k++)
-            if (c.out[k].copy)
-                printf("  page %" PRIu64 ": private copy in pid %d\n", c.out[k].page, c.out[k].pid);
+        report_file(&c.out[i], j - i);
         i = j;
     }
     free(c.out);

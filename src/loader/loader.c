@@ -361,16 +361,57 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 
 /* ---- loading ---- */
 
+/* Steps 2 and 3 for a file no module has yet: maps the file open at fd (closed here) as a new
+ * module that owns real, its path; registers it with one reference and binds its imports
+ * unless !bind, loading them.  On failure nothing of it stays loaded. */
+static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
+{
+    struct wv_module *m = calloc(1, sizeof(*m));
+    if (!m || !real) {
+        free(m), free(real), close(fd);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    m->path = real;
+    m->name = wv_basename(real);
+    m->tls_index = -1;
+    DWORD err = wv_map_module(fd, real, m);
+    close(fd);
+    if (err) {
+        free(real), free(m);
+        return err;
+    }
+    m->refs = 1;
+    m->unit = m;
+    m->next = wv_modules;
+    wv_modules = m; /* before its imports: a loop back here finds it */
+    char dir[PATH_MAX];
+    wv_module_dir(m, dir, sizeof(dir));
+    if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
+        wv_say("%s: imports nested too deeply%s", m->name, NULL);
+        wv_mod_unref(m);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    wv_loading[wv_nloading++] = m;
+    err = bind ? wv_bind(m, dir) : 0;
+    wv_nloading--;
+    if (err) {
+        wv_mod_unref(m);
+        return err;
+    }
+    m->bound = bind;
+    *out = m;
+    return 0;
+}
+
 /* Loads (or references) name, searched from dir; *out holds one reference.  Without bind
  * (DONT_RESOLVE_DLL_REFERENCES) a new module's imports stay unbound and it is never
  * initialised, as on Windows. */
 DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **out)
 {
     struct wv_module *m = strchr(name, '/') ? NULL : wv_find_name(name);
-    char path[PATH_MAX];
-    int fd = -1;
     if (!m) {
-        fd = wv_search(name, from, path, sizeof(path));
+        char path[PATH_MAX];
+        int fd = wv_search(name, from, path, sizeof(path));
         if (fd < 0) {
             wv_say("%s: not found (searched the importer's directory, the current directory and $WINVM_PATH)%s",
                    name, NULL);
@@ -380,46 +421,10 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         for (struct wv_module *k = wv_modules; real && k; k = k->next)
             if (!strcmp(k->path, real))
                 m = k;
-        if (m) {
-            free(real);
-            close(fd);
-        } else {
-            m = calloc(1, sizeof(*m));
-            if (!m || !real) {
-                free(m), free(real), close(fd);
-                return ERROR_NOT_ENOUGH_MEMORY;
-            }
-            m->path = real;
-            m->name = wv_basename(real);
-            m->tls_index = -1;
-            DWORD err = wv_map_module(fd, real, m);
-            close(fd);
-            if (err) {
-                free(real), free(m);
-                return err;
-            }
-            m->refs = 1;
-            m->unit = m;
-            m->next = wv_modules;
-            wv_modules = m; /* before its imports: a loop back here finds it */
-            char dir[PATH_MAX];
-            wv_module_dir(m, dir, sizeof(dir));
-            if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
-                wv_say("%s: imports nested too deeply%s", m->name, NULL);
-                wv_mod_unref(m);
-                return ERROR_NOT_ENOUGH_MEMORY;
-            }
-            wv_loading[wv_nloading++] = m;
-            err = bind ? wv_bind(m, dir) : 0;
-            wv_nloading--;
-            if (err) {
-                wv_mod_unref(m);
-                return err;
-            }
-            m->bound = bind;
-            *out = m;
-            return 0;
-        }
+        if (!m)
+            return wv_load_new(fd, real, bind, out);
+        free(real);
+        close(fd);
     }
     m->refs++;
     *out = m;

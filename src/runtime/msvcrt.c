@@ -1,10 +1,7 @@
 /* msvcrt.c - msvcrt.dll as PE code sees it: enough of Microsoft's C runtime for mingw-w64's
  * default startup code and everyday stdio, string and memory calls, as ms_abi functions.
  *
- * What differs from the host C library is translated here: `long` is 32 bits on Windows, so
- * printf's %ld/%lx read 32-bit values and %I64/%ll 64-bit ones; %p prints 16 upper-case hex
- * digits; variadic arguments arrive in a Windows va_list, read one by one with their types (a
- * host va_list cannot be built from one), each conversion then formatted by the host snprintf.
+ * printf's engine, which reads Windows' va_lists with Windows' type sizes, is msvcrt_printf.c.
  * stdin/stdout/stderr are msvcrt FILE structures (__iob_func) mapped to the host's; output is
  * flushed at once so it interleaves with WriteFile on the same descriptors.  Data exports
  * (_acmdln, __initenv, _fmode, _commode) are variables whose addresses the import table gets.
@@ -14,7 +11,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +18,6 @@
 #include <unistd.h>
 
 #define CRT static __attribute__((ms_abi))
-typedef __builtin_ms_va_list wv_ms_va;
 
 static __attribute__((ms_abi)) int *crt__errno(void);
 
@@ -61,161 +56,16 @@ static FILE *wv_host_file(void *fp)
 
 CRT void *crt___iob_func(void) { return wv_iob; }
 
-/* ---- the formatter: a Windows va_list read with Windows' type sizes ---- */
+/* ---- stdio: printf's family through msvcrt_printf.c, output flushed at once ---- */
 
-struct wv_out {
-    FILE *f;     /* or a buffer: */
-    char *buf;
-    size_t cap, len;
-};
-
-static void wv_emit(struct wv_out *o, const char *s, size_t n)
-{
-    if (o->f)
-        fwrite(s, 1, n, o->f);
-    else if (o->buf && o->len < o->cap) {
-        size_t k = n < o->cap - o->len ? n : o->cap - o->len;
-        memcpy(o->buf + o->len, s, k);
-    }
-    o->len += n;
-}
-
-static int wv_format(struct wv_out *o, const char *fmt, wv_ms_va *ap)
-{
-    char spec[64], piece[512];
-    for (const char *p = fmt; *p;) {
-        if (*p != '%') {
-            const char *q = strchr(p, '%');
-            size_t n = q ? (size_t)(q - p) : strlen(p);
-            wv_emit(o, p, n);
-            p += n;
-            continue;
-        }
-        const char *start = p++;
-        if (*p == '%') {
-            wv_emit(o, "%", 1), p++;
-            continue;
-        }
-        size_t k = 0;
-        spec[k++] = '%';
-        while (*p && strchr("-+ #0", *p) && k < 40)
-            spec[k++] = *p++;
-        int star[2] = {0, 0}, nstar = 0;
-        for (int part = 0; part < 2; part++) {
-            if (part == 1) {
-                if (*p != '.')
-                    break;
-                spec[k++] = *p++;
-            }
-            if (*p == '*') {
-                star[nstar++] = __builtin_va_arg(*ap, int);
-                spec[k++] = '*', p++;
-            } else
-                while (*p >= '0' && *p <= '9' && k < 50)
-                    spec[k++] = *p++;
-        }
-        int size = 0; /* 0 int, 1 64-bit, 2 wide (strings and chars) */
-        if (!strncmp(p, "I64", 3))
-            size = 1, p += 3;
-        else if (!strncmp(p, "I32", 3))
-            p += 3;
-        else if (*p == 'I' || *p == 'z' || *p == 'j' || *p == 't')
-            size = 1, p++;
-        else if (p[0] == 'l' && p[1] == 'l')
-            size = 1, p += 2;
-        else if (*p == 'l' || *p == 'w')
-            size = 2, p++; /* %ld is 32-bit on Windows; %ls a wide string */
-        else if (*p == 'h')
-            p += p[1] == 'h' ? 2 : 1;
-        else if (*p == 'L')
-            p++;
-        char c = *p ? *p++ : 0;
-        int n = 0;
-        switch (c) {
-        case 'd': case 'i': case 'o': case 'u': case 'x': case 'X': {
-            if (size == 1) {
-                memcpy(spec + k, "ll", 2), k += 2;
-                spec[k++] = c, spec[k] = 0;
-                long long v = __builtin_va_arg(*ap, long long);
-                n = nstar == 2 ? snprintf(piece, sizeof(piece), spec, star[0], star[1], v)
-                    : nstar ? snprintf(piece, sizeof(piece), spec, star[0], v) : snprintf(piece, sizeof(piece), spec, v);
-            } else {
-                spec[k++] = c, spec[k] = 0;
-                int v = __builtin_va_arg(*ap, int);
-                n = nstar == 2 ? snprintf(piece, sizeof(piece), spec, star[0], star[1], v)
-                    : nstar ? snprintf(piece, sizeof(piece), spec, star[0], v) : snprintf(piece, sizeof(piece), spec, v);
-            }
-            break;
-        }
-        case 'c': case 'C': {
-            int v = __builtin_va_arg(*ap, int);
-            piece[0] = (char)v, n = 1;
-            break;
-        }
-        case 's': case 'S': {
-            const void *v = __builtin_va_arg(*ap, const void *);
-            char *wide = NULL;
-            const char *str = v ? (const char *)v : "(null)";
-            if (v && (size == 2 || c == 'S'))
-                str = wide = wv_utf8((LPCWSTR)v);
-            spec[k++] = 's', spec[k] = 0;
-            char *out = NULL;
-            n = nstar == 2 ? asprintf(&out, spec, star[0], star[1], str ? str : "")
-                : nstar ? asprintf(&out, spec, star[0], str ? str : "") : asprintf(&out, spec, str ? str : "");
-            if (n > 0)
-                wv_emit(o, out, (size_t)n);
-            free(out);
-            free(wide);
-            n = -1; /* emitted */
-            break;
-        }
-        case 'p': {
-            void *v = __builtin_va_arg(*ap, void *);
-            n = snprintf(piece, sizeof(piece), "%016llX", (unsigned long long)(uintptr_t)v);
-            break;
-        }
-        case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A': {
-            spec[k++] = c, spec[k] = 0;
-            double v = __builtin_va_arg(*ap, double);
-            n = nstar == 2 ? snprintf(piece, sizeof(piece), spec, star[0], star[1], v)
-                : nstar ? snprintf(piece, sizeof(piece), spec, star[0], v) : snprintf(piece, sizeof(piece), spec, v);
-            break;
-        }
-        case 'n': {
-            int *v = __builtin_va_arg(*ap, int *);
-            if (v)
-                *v = (int)o->len;
-            n = -1;
-            break;
-        }
-        default: /* unknown: print it as it is */
-            wv_emit(o, start, (size_t)(p - start));
-            n = -1;
-        }
-        if (n >= 0)
-            wv_emit(o, piece, (size_t)n < sizeof(piece) ? (size_t)n : sizeof(piece) - 1);
-    }
-    return (int)o->len;
-}
-
-static int wv_fprint(FILE *f, const char *fmt, wv_ms_va *ap)
-{
-    if (!f || !fmt)
-        return -1;
-    struct wv_out o = {f, NULL, 0, 0};
-    int n = wv_format(&o, fmt, ap);
-    fflush(f);
-    return n;
-}
-
-CRT int crt_vfprintf(void *fp, const char *fmt, wv_ms_va ap) { return wv_fprint(wv_host_file(fp), fmt, &ap); }
-CRT int crt_vprintf(const char *fmt, wv_ms_va ap) { return wv_fprint(stdout, fmt, &ap); }
+CRT int crt_vfprintf(void *fp, const char *fmt, wv_ms_va ap) { return wv_crt_fprint(wv_host_file(fp), fmt, &ap); }
+CRT int crt_vprintf(const char *fmt, wv_ms_va ap) { return wv_crt_fprint(stdout, fmt, &ap); }
 
 CRT int crt_fprintf(void *fp, const char *fmt, ...)
 {
     wv_ms_va ap;
     __builtin_ms_va_start(ap, fmt);
-    int n = wv_fprint(wv_host_file(fp), fmt, &ap);
+    int n = wv_crt_fprint(wv_host_file(fp), fmt, &ap);
     __builtin_ms_va_end(ap);
     return n;
 }
@@ -224,17 +74,8 @@ CRT int crt_printf(const char *fmt, ...)
 {
     wv_ms_va ap;
     __builtin_ms_va_start(ap, fmt);
-    int n = wv_fprint(stdout, fmt, &ap);
+    int n = wv_crt_fprint(stdout, fmt, &ap);
     __builtin_ms_va_end(ap);
-    return n;
-}
-
-static int wv_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap)
-{
-    struct wv_out o = {NULL, buf, cap ? cap - 1 : 0, 0};
-    int n = wv_format(&o, fmt, ap);
-    if (cap)
-        buf[o.len < cap - 1 ? o.len : cap - 1] = 0;
     return n;
 }
 
@@ -242,7 +83,7 @@ CRT int crt_sprintf(char *buf, const char *fmt, ...)
 {
     wv_ms_va ap;
     __builtin_ms_va_start(ap, fmt);
-    int n = wv_sprint(buf, (size_t)1 << 30, fmt, &ap);
+    int n = wv_crt_sprint(buf, (size_t)1 << 30, fmt, &ap);
     __builtin_ms_va_end(ap);
     return n;
 }
@@ -252,14 +93,14 @@ CRT int crt__snprintf(char *buf, size_t cap, const char *fmt, ...)
 {
     wv_ms_va ap;
     __builtin_ms_va_start(ap, fmt);
-    int n = wv_sprint(buf, cap + 1, fmt, &ap);
+    int n = wv_crt_sprint(buf, cap + 1, fmt, &ap);
     __builtin_ms_va_end(ap);
     return (size_t)n > cap ? -1 : n;
 }
 
 CRT int crt_vsnprintf(char *buf, size_t cap, const char *fmt, wv_ms_va ap)
 {
-    int n = wv_sprint(buf, cap + 1, fmt, &ap);
+    int n = wv_crt_sprint(buf, cap + 1, fmt, &ap);
     return (size_t)n > cap ? -1 : n;
 }
 

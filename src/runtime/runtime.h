@@ -1,6 +1,6 @@
 /* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
  * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c) and
- * msvcrt.dll (msvcrt.c).  The top layer: it may use every layer below.
+ * msvcrt.dll (msvcrt.c, msvcrt_printf.c).  The top layer: it may use every layer below.
  *
  * Locking: the wait lock (sync.c) guards every waitable object's state; it is a leaf (nothing
  * else is taken under it).  Each DLL's own locks (TLS slots, stdio) are leaves too.
@@ -14,6 +14,7 @@
 #include "tool.h" /* winvm_run is defined here */
 
 #include <pthread.h>
+#include <stdio.h>
 
 /* A DLL's exports served by winvm: sorted by strcmp, found by bisection. */
 struct wv_export {
@@ -34,6 +35,14 @@ const char *wv_k32_name_at(size_t i);
 /* msvcrt.dll (msvcrt.c): the same for the C runtime's exports (functions and variables). */
 void *wv_crt_lookup(const char *name);
 const char *wv_crt_name_at(size_t i);
+
+/* ---- msvcrt_printf.c: printf reading a Windows va_list with Windows' type sizes ---- */
+typedef __builtin_ms_va_list wv_ms_va;
+/* Prints to f and flushes it; the length printed, -1 without f or fmt. */
+int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap);
+/* Prints into buf, at most cap - 1 bytes and a terminator (none when cap is 0); the length
+ * the whole output has. */
+int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap);
 
 /* Registers kernel32 and msvcrt with the loader (once; cheap after). */
 void wv_runtime_init(void);
