@@ -25,8 +25,16 @@ DWORD wv_os_unmap(uintptr_t addr, size_t size);
 DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
 void wv_os_discard(uintptr_t addr, size_t size);
+/* Lets the kernel drop the pages of [addr, addr+size) under memory pressure until they are
+ * next written (MADV_FREE); a range where it cannot is left as it is, silently. */
+void wv_os_discard_lazily(uintptr_t addr, size_t size);
 /* One inaccessible page at addr that is never released (keeps page tables alive below it). */
 void wv_os_anchor(uintptr_t addr);
+
+/* ---- winvm's own memory (os.c): tables, buffers, stacks; freed with wv_os_unmap ---- */
+/* Zeroed read-write memory anywhere, not counted against the commit limit (MAP_NORESERVE):
+ * for big tables most of whose pages are never touched.  NULL on failure. */
+void *wv_os_alloc_sparse(size_t size);
 
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next

@@ -81,3 +81,17 @@ void wv_os_discard(uintptr_t addr, size_t size)
     /* Cannot fail on a private anonymous range: it splits no mapping. */
     madvise((void *)addr, size, MADV_DONTNEED);
 }
+
+void wv_os_discard_lazily(uintptr_t addr, size_t size)
+{
+    /* Fails (EINVAL) on shared or file-backed pages, which then simply keep their contents. */
+    madvise((void *)addr, size, MADV_FREE);
+}
+
+/* ---- winvm's own memory ---- */
+
+void *wv_os_alloc_sparse(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, WV_MAP_FLAGS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
