@@ -35,6 +35,11 @@ void wv_os_anchor(uintptr_t addr);
 /* Zeroed read-write memory anywhere, not counted against the commit limit (MAP_NORESERVE):
  * for big tables most of whose pages are never touched.  NULL on failure. */
 void *wv_os_alloc_sparse(size_t size);
+/* A stack of size bytes (MAP_STACK, MAP_NORESERVE) above one inaccessible guard page: its
+ * lowest usable byte, or NULL. */
+void *wv_os_stack_alloc(size_t size);
+/* Unmaps a stack from wv_os_stack_alloc, guard page included. */
+void wv_os_stack_free(void *stack, size_t size);
 
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next

@@ -95,3 +95,17 @@ void *wv_os_alloc_sparse(size_t size)
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, WV_MAP_FLAGS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
+
+void *wv_os_stack_alloc(size_t size)
+{
+    void *p = mmap(NULL, size + WV_PAGE_SIZE, PROT_READ | PROT_WRITE, WV_MAP_FLAGS | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    mprotect(p, WV_PAGE_SIZE, PROT_NONE);
+    return (char *)p + WV_PAGE_SIZE;
+}
+
+void wv_os_stack_free(void *stack, size_t size)
+{
+    munmap((char *)stack - WV_PAGE_SIZE, size + WV_PAGE_SIZE);
+}
