@@ -21,6 +21,8 @@ struct wv_backing {
 DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 /* Maps size bytes 64 KiB-aligned wherever the kernel has room (over-map and trim). */
 DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintptr_t *out);
+/* Maps b (or anonymous memory) over [addr, addr+size) with MAP_FIXED, replacing what is there. */
+DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 DWORD wv_os_unmap(uintptr_t addr, size_t size);
 DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */

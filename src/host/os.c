@@ -52,13 +52,18 @@ DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintp
         munmap(p, a - raw);
     if (raw + span > a + size)
         munmap((void *)(a + size), raw + span - (a + size));
-    if (b && wv_mmap((void *)a, size, prot, MAP_FIXED, b) == MAP_FAILED) {
-        DWORD err = wv_errno_to_error(errno);
+    DWORD err = b ? wv_os_map_over(a, size, prot, b) : 0;
+    if (err) {
         munmap((void *)a, size);
         return err;
     }
     *out = a;
     return 0;
+}
+
+DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_backing *b)
+{
+    return wv_mmap((void *)addr, size, prot, MAP_FIXED, b) == MAP_FAILED ? wv_errno_to_error(errno) : 0;
 }
 
 void wv_os_anchor(uintptr_t addr)

@@ -247,15 +247,16 @@ static DWORD wv_fill(struct wv_image *img, uintptr_t at)
     if (img->source == WV_IMG_PRIVATE)
         return wv_image_layout(img, pe->image_base, (uint8_t *)at);
     size_t hdr = wv_page_up(pe->size_of_headers);
-    if (mmap((void *)at, hdr, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd, 0) == MAP_FAILED)
+    struct wv_backing b = {.fd = img->fd, .off = 0, .shared = false};
+    if (wv_os_map_over(at, hdr, PROT_READ, &b) != 0)
         return ERROR_NOT_ENOUGH_MEMORY;
     for (unsigned k = 0; k < pe->nsections; k++) {
         const wv_pe_section *s = &pe->sections[k];
         uint64_t len = wv_page_up(wv_sec_filesz(s));
         if (len > wv_sec_span(s))
             len = wv_sec_span(s);
-        if (len && mmap((void *)(at + s->va), len, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd,
-                        (off_t)s->raw_ptr) == MAP_FAILED)
+        b.off = (off_t)s->raw_ptr;
+        if (len && wv_os_map_over(at + s->va, len, PROT_READ, &b) != 0)
             return ERROR_NOT_ENOUGH_MEMORY;
     }
     return 0;
