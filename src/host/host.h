@@ -43,6 +43,12 @@ void *wv_os_stack_alloc(size_t size);
 /* Unmaps a stack from wv_os_stack_alloc, guard page included. */
 void wv_os_stack_free(void *stack, size_t size);
 
+/* ---- files winvm reads itself (file.c); unmapped with wv_os_unmap ---- */
+/* The first size bytes of fd, read-only and private, anywhere; NULL on failure. */
+const void *wv_file_map_read(int fd, size_t size);
+/* size bytes of fd from off, read-write and shared, anywhere; NULL on failure. */
+void *wv_file_map_shared(int fd, off_t off, size_t size);
+
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next
  * mapping (capped at limit), or a foreign mapping reported by the kernel. */

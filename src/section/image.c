@@ -78,11 +78,9 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
         err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
     if (!err) {
         img->file_size = (size_t)img->st.st_size;
-        void *p = mmap(NULL, img->file_size, PROT_READ, MAP_PRIVATE, img->fd, 0);
-        if (p == MAP_FAILED)
+        img->file = wv_file_map_read(img->fd, img->file_size);
+        if (!img->file)
             err = ERROR_NOT_ENOUGH_MEMORY;
-        else
-            img->file = p;
     }
     if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
         err = ERROR_BAD_EXE_FORMAT;
@@ -121,7 +119,7 @@ void wv_image_free(struct wv_image *img)
     if (!img)
         return;
     if (img->file)
-        munmap((void *)img->file, img->file_size);
+        wv_os_unmap((uintptr_t)img->file, img->file_size);
     if (img->fd >= 0)
         close(img->fd);
     if (img->layout_fd >= 0)
