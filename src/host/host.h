@@ -33,9 +33,12 @@ void wv_os_discard_lazily(uintptr_t addr, size_t size);
 /* One inaccessible page at addr that is never released (keeps page tables alive below it). */
 void wv_os_anchor(uintptr_t addr);
 
-/* ---- winvm's own memory (os.c): tables, buffers, stacks; freed with wv_os_unmap ---- */
-/* Zeroed read-write memory anywhere, not counted against the commit limit (MAP_NORESERVE):
- * for big tables most of whose pages are never touched.  NULL on failure. */
+/* ---- winvm's own memory (os.c): buffers and tables (freed with wv_os_unmap), stacks ---- */
+/* Zeroed read-write memory anywhere, counted against the commit limit: for buffers that will
+ * be filled.  NULL on failure. */
+void *wv_os_alloc(size_t size);
+/* The same, not counted against the commit limit (MAP_NORESERVE): for big tables most of
+ * whose pages are never touched.  NULL on failure. */
 void *wv_os_alloc_sparse(size_t size);
 /* A stack of size bytes (MAP_STACK, MAP_NORESERVE) above one inaccessible guard page: its
  * lowest usable byte, or NULL. */

@@ -1,4 +1,5 @@
-/* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping.
+/* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping, and behind the
+ * anonymous memory winvm keeps for itself (tables, buffers, signal stacks).
  *
  * Where a new allocation goes is decided above (mm/place.c); this file only asks the kernel
  * for exactly that range, with MAP_FIXED_NOREPLACE, so the kernel stays the arbiter: two
@@ -94,6 +95,12 @@ void wv_os_discard_lazily(uintptr_t addr, size_t size)
 }
 
 /* ---- winvm's own memory ---- */
+
+void *wv_os_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
 
 void *wv_os_alloc_sparse(size_t size)
 {
