@@ -167,7 +167,7 @@ static void wv_altstack_free(void *stack)
 {
     stack_t ss = {.ss_flags = SS_DISABLE};
     sigaltstack(&ss, NULL);
-    munmap(stack, WV_ALTSTACK_SIZE + WV_PAGE_SIZE);
+    wv_os_stack_free(stack, WV_ALTSTACK_SIZE);
 }
 
 static void wv_install(void)
@@ -194,15 +194,13 @@ void wv_fault_attach(void)
         return; /* the thread has one already (another runtime's): use it */
     /* A guard page below the stack turns an overflow of the handler itself into a crash,
      * not silent corruption. */
-    void *p = mmap(NULL, WV_ALTSTACK_SIZE + WV_PAGE_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (p == MAP_FAILED)
+    void *stack = wv_os_stack_alloc(WV_ALTSTACK_SIZE);
+    if (!stack)
         return;
-    mprotect(p, WV_PAGE_SIZE, PROT_NONE);
-    stack_t ss = {.ss_sp = (char *)p + WV_PAGE_SIZE, .ss_size = WV_ALTSTACK_SIZE};
+    stack_t ss = {.ss_sp = stack, .ss_size = WV_ALTSTACK_SIZE};
     if (sigaltstack(&ss, NULL) != 0) {
-        munmap(p, WV_ALTSTACK_SIZE + WV_PAGE_SIZE);
+        wv_os_stack_free(stack, WV_ALTSTACK_SIZE);
         return;
     }
-    pthread_setspecific(wv_altstack_key, p);
+    pthread_setspecific(wv_altstack_key, stack);
 }

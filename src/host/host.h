@@ -21,12 +21,36 @@ struct wv_backing {
 DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 /* Maps size bytes 64 KiB-aligned wherever the kernel has room (over-map and trim). */
 DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintptr_t *out);
+/* Maps b (or anonymous memory) over [addr, addr+size) with MAP_FIXED, replacing what is there. */
+DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 DWORD wv_os_unmap(uintptr_t addr, size_t size);
 DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
 void wv_os_discard(uintptr_t addr, size_t size);
+/* Lets the kernel drop the pages of [addr, addr+size) under memory pressure until they are
+ * next written (MADV_FREE); a range where it cannot is left as it is, silently. */
+void wv_os_discard_lazily(uintptr_t addr, size_t size);
 /* One inaccessible page at addr that is never released (keeps page tables alive below it). */
 void wv_os_anchor(uintptr_t addr);
+
+/* ---- winvm's own memory (os.c): buffers and tables (freed with wv_os_unmap), stacks ---- */
+/* Zeroed read-write memory anywhere, counted against the commit limit: for buffers that will
+ * be filled.  NULL on failure. */
+void *wv_os_alloc(size_t size);
+/* The same, not counted against the commit limit (MAP_NORESERVE): for big tables most of
+ * whose pages are never touched.  NULL on failure. */
+void *wv_os_alloc_sparse(size_t size);
+/* A stack of size bytes (MAP_STACK, MAP_NORESERVE) above one inaccessible guard page: its
+ * lowest usable byte, or NULL. */
+void *wv_os_stack_alloc(size_t size);
+/* Unmaps a stack from wv_os_stack_alloc, guard page included. */
+void wv_os_stack_free(void *stack, size_t size);
+
+/* ---- files winvm reads itself (file.c); unmapped with wv_os_unmap ---- */
+/* The first size bytes of fd, read-only and private, anywhere; NULL on failure. */
+const void *wv_file_map_read(int fd, size_t size);
+/* size bytes of fd from off, read-write and shared, anywhere; NULL on failure. */
+void *wv_file_map_shared(int fd, off_t off, size_t size);
 
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next

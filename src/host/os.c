@@ -1,4 +1,5 @@
-/* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping.
+/* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping, and behind the
+ * anonymous memory winvm keeps for itself (tables, buffers, signal stacks).
  *
  * Where a new allocation goes is decided above (mm/place.c); this file only asks the kernel
  * for exactly that range, with MAP_FIXED_NOREPLACE, so the kernel stays the arbiter: two
@@ -52,13 +53,18 @@ DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintp
         munmap(p, a - raw);
     if (raw + span > a + size)
         munmap((void *)(a + size), raw + span - (a + size));
-    if (b && wv_mmap((void *)a, size, prot, MAP_FIXED, b) == MAP_FAILED) {
-        DWORD err = wv_errno_to_error(errno);
+    DWORD err = b ? wv_os_map_over(a, size, prot, b) : 0;
+    if (err) {
         munmap((void *)a, size);
         return err;
     }
     *out = a;
     return 0;
+}
+
+DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_backing *b)
+{
+    return wv_mmap((void *)addr, size, prot, MAP_FIXED, b) == MAP_FAILED ? wv_errno_to_error(errno) : 0;
 }
 
 void wv_os_anchor(uintptr_t addr)
@@ -80,4 +86,38 @@ void wv_os_discard(uintptr_t addr, size_t size)
 {
     /* Cannot fail on a private anonymous range: it splits no mapping. */
     madvise((void *)addr, size, MADV_DONTNEED);
+}
+
+void wv_os_discard_lazily(uintptr_t addr, size_t size)
+{
+    /* Fails (EINVAL) on shared or file-backed pages, which then simply keep their contents. */
+    madvise((void *)addr, size, MADV_FREE);
+}
+
+/* ---- winvm's own memory ---- */
+
+void *wv_os_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void *wv_os_alloc_sparse(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, WV_MAP_FLAGS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void *wv_os_stack_alloc(size_t size)
+{
+    void *p = mmap(NULL, size + WV_PAGE_SIZE, PROT_READ | PROT_WRITE, WV_MAP_FLAGS | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    mprotect(p, WV_PAGE_SIZE, PROT_NONE);
+    return (char *)p + WV_PAGE_SIZE;
+}
+
+void wv_os_stack_free(void *stack, size_t size)
+{
+    munmap((char *)stack - WV_PAGE_SIZE, size + WV_PAGE_SIZE);
 }

@@ -134,20 +134,20 @@ static void *wv_missing_stub(const char *what)
     if (!name)
         return NULL;
     if (used + WV_STUB_BYTES > 4096) {
-        page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (page == MAP_FAILED)
-            return page = NULL, free(name), NULL;
+        page = wv_os_alloc(4096);
+        if (!page)
+            return free(name), NULL;
         used = 0;
     }
     uint8_t *s = page + used;
     uint64_t a = (uint64_t)(uintptr_t)name, f = (uint64_t)(uintptr_t)wv_missing_called;
-    if (mprotect(page, 4096, PROT_READ | PROT_WRITE) != 0)
+    if (wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_WRITE) != 0)
         return free(name), NULL;
     s[0] = 0x48, s[1] = 0xb9, memcpy(s + 2, &a, 8);   /* mov rcx, name */
     s[10] = 0x48, s[11] = 0xb8, memcpy(s + 12, &f, 8); /* mov rax, wv_missing_called */
     s[20] = 0xff, s[21] = 0xe0;                        /* jmp rax */
     used += WV_STUB_BYTES;
-    mprotect(page, 4096, PROT_READ | PROT_EXEC);
+    wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_EXEC);
     return s;
 }
 

@@ -28,7 +28,7 @@ static void wv_reset_pages(struct wv_view *v, size_t i, size_t n)
             wv_page_t page = v->page[k + j];
             if (!(page & WV_COMMITTED) || !wv_writable(page))
                 continue;
-            madvise((void *)(addr + j * WV_PAGE_SIZE), WV_PAGE_SIZE, MADV_FREE);
+            wv_os_discard_lazily(addr + j * WV_PAGE_SIZE, WV_PAGE_SIZE);
             if (present & ((uint64_t)1 << j))
                 v->page[k + j] |= WV_RESET_KEPT; /* hidden bit: region edges unchanged */
         }

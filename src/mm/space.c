@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* The globals every call touches share one cache line: after a syscall (commit, protect)
  * the kernel has evicted much of L1, and each extra line is a miss. */
@@ -56,9 +55,8 @@ static struct wv_view **wv_leaf(uintptr_t addr, bool create)
     size_t d = addr >> 32;
     if (!wv_dir[d] && create) {
         /* Leaves are mmap'ed so untouched entries cost no memory; they are never freed. */
-        void *p = mmap(NULL, WV_LEAF_SIZE * sizeof(struct wv_view *), PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED)
+        void *p = wv_os_alloc_sparse(WV_LEAF_SIZE * sizeof(struct wv_view *));
+        if (!p)
             return NULL;
         wv_dir[d] = p;
     }
@@ -172,11 +170,9 @@ struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, 
         if (!v)
             return NULL;
     } else {
-        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED)
+        v = wv_os_alloc_sparse(size);
+        if (!v)
             return NULL;
-        v = p;
     }
     v->block_size = size;
     v->base = base;
@@ -202,7 +198,7 @@ void wv_view_delete(struct wv_view *v)
     if (v->block_size <= WV_SMALL_BLOCK)
         free(v);
     else
-        munmap(v, v->block_size);
+        wv_os_unmap((uintptr_t)v, v->block_size);
 }
 
 /* First region start in [j, limit), or limit.  Scans edge words, then summary words, but

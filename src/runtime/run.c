@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -157,9 +156,9 @@ static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
         return 127;
     }
     off_t size = lseek(fd, 0, SEEK_END);
-    void *p = size > 0 ? mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    const void *p = size > 0 ? wv_file_map_read(fd, (size_t)size) : NULL;
     close(fd);
-    if (p == MAP_FAILED)
+    if (!p)
         return wv_refuse(exe, "empty or unreadable file");
     static wv_pe pe;
     char why[256];
@@ -181,7 +180,7 @@ static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
         rc = wv_refuse(exe, "no entry point");
     *reserve = pe.stack_reserve;
     *commit = pe.stack_commit;
-    munmap(p, (size_t)size);
+    wv_os_unmap((uintptr_t)p, (size_t)size);
     return rc;
 }
 

@@ -78,11 +78,9 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
         err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
     if (!err) {
         img->file_size = (size_t)img->st.st_size;
-        void *p = mmap(NULL, img->file_size, PROT_READ, MAP_PRIVATE, img->fd, 0);
-        if (p == MAP_FAILED)
+        img->file = wv_file_map_read(img->fd, img->file_size);
+        if (!img->file)
             err = ERROR_NOT_ENOUGH_MEMORY;
-        else
-            img->file = p;
     }
     if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
         err = ERROR_BAD_EXE_FORMAT;
@@ -121,7 +119,7 @@ void wv_image_free(struct wv_image *img)
     if (!img)
         return;
     if (img->file)
-        munmap((void *)img->file, img->file_size);
+        wv_os_unmap((uintptr_t)img->file, img->file_size);
     if (img->fd >= 0)
         close(img->fd);
     if (img->layout_fd >= 0)
@@ -247,15 +245,16 @@ static DWORD wv_fill(struct wv_image *img, uintptr_t at)
     if (img->source == WV_IMG_PRIVATE)
         return wv_image_layout(img, pe->image_base, (uint8_t *)at);
     size_t hdr = wv_page_up(pe->size_of_headers);
-    if (mmap((void *)at, hdr, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd, 0) == MAP_FAILED)
+    struct wv_backing b = {.fd = img->fd, .off = 0, .shared = false};
+    if (wv_os_map_over(at, hdr, PROT_READ, &b) != 0)
         return ERROR_NOT_ENOUGH_MEMORY;
     for (unsigned k = 0; k < pe->nsections; k++) {
         const wv_pe_section *s = &pe->sections[k];
         uint64_t len = wv_page_up(wv_sec_filesz(s));
         if (len > wv_sec_span(s))
             len = wv_sec_span(s);
-        if (len && mmap((void *)(at + s->va), len, PROT_READ, MAP_PRIVATE | MAP_FIXED, img->fd,
-                        (off_t)s->raw_ptr) == MAP_FAILED)
+        b.off = (off_t)s->raw_ptr;
+        if (len && wv_os_map_over(at + s->va, len, PROT_READ, &b) != 0)
             return ERROR_NOT_ENOUGH_MEMORY;
     }
     return 0;

@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,8 +180,8 @@ static void wv_cache_evict(const char *dir);
 static int wv_entry_build(struct wv_image *img, const char *dir, const char *path,
                           struct wv_cache_header *h)
 {
-    uint8_t *buf = mmap(NULL, img->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED)
+    uint8_t *buf = wv_os_alloc(img->size);
+    if (!buf)
         return -1;
     int fd = -1;
     if (wv_image_layout(img, h->base, buf) != 0)
@@ -210,7 +209,7 @@ static int wv_entry_build(struct wv_image *img, const char *dir, const char *pat
     else
         wv_cache_evict(dir);
 out:
-    munmap(buf, img->size);
+    wv_os_unmap((uintptr_t)buf, img->size);
     return fd;
 }
 

@@ -59,8 +59,8 @@ static bool wv_map_commits(struct wv_section *s)
     if (!(s->flags & SEC_RESERVE))
         return true;
     size_t len = (size_t)(s->data_offset - WV_HEADER);
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, WV_HEADER);
-    if (p == MAP_FAILED)
+    void *p = wv_file_map_shared(s->fd, WV_HEADER, len);
+    if (!p)
         return false;
     s->commits = p;
     s->commits_len = len;
@@ -224,7 +224,7 @@ static void wv_section_destroy(struct wv_object *o)
 {
     struct wv_section *s = (struct wv_section *)o;
     if (s->commits)
-        munmap(s->commits, s->commits_len);
+        wv_os_unmap((uintptr_t)s->commits, s->commits_len);
     if (s->fd >= 0)
         close(s->fd);
     wv_image_free(s->image);

@@ -122,11 +122,9 @@ static bool wv_is_copy_prot(wv_page_t page)
 static DWORD wv_view_map(const struct wv_view *v, size_t i, size_t n, bool private_map, int prot)
 {
     const struct wv_section *s = v->section;
-    void *want = (void *)(v->base + i * WV_PAGE_SIZE);
     off_t off = s->data_offset + (off_t)(v->offset + i * WV_PAGE_SIZE);
-    void *p = mmap(want, n * WV_PAGE_SIZE, prot, MAP_FIXED | (private_map ? MAP_PRIVATE : MAP_SHARED),
-                   s->fd, off);
-    return p == MAP_FAILED ? wv_errno_to_error(errno) : 0;
+    struct wv_backing b = {.fd = s->fd, .off = off, .shared = !private_map};
+    return wv_os_map_over(v->base + i * WV_PAGE_SIZE, n * WV_PAGE_SIZE, prot, &b);
 }
 
 static DWORD wv_mapped_protect(struct wv_view *v, size_t i, size_t n, wv_page_t target)
