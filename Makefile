@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo check check-asan bench bench-smoke install clean fuzz
+.PHONY: all bootstrap build demo check check-asan check-layers bench bench-smoke install clean fuzz
 
 all: build
 
@@ -25,12 +25,17 @@ demo: build
 check: bootstrap
 	cmake -S . -B $(BUILD) -DWINVM_WERROR=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
+	scripts/check-layers.sh $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 check-asan: bootstrap
 	cmake -S . -B $(ASAN_BUILD) -DWINVM_WERROR=ON -DWINVM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The dependency rule (docs/architecture.md): includes and symbols point down the layers.
+check-layers: build
+	scripts/check-layers.sh $(BUILD)
 
 bench: build
 	$(BUILD)/winvm-bench
