@@ -28,7 +28,7 @@ BELOW = {
 }
 # tool.h, the tools' one private header, includes pe/pe.h: usable from pe up.
 TOOL_OK = {l for l, below in BELOW.items() if "pe" in below or l == "pe"}
-MAPPING_CALLS = {"mmap", "mmap64", "mprotect", "munmap", "madvise", "mremap", "mlock", "munlock"}
+MAPPING_CALLS = {"mmap", "mmap64", "mprotect", "munmap", "madvise", "mremap", "mincore", "msync"}
 errors = []
 
 def layer_of(path):

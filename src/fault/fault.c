@@ -69,12 +69,6 @@ static void wv_chain(int sig, siginfo_t *si, void *ctx)
         raise(sig);
 }
 
-static bool wv_unmapped(uintptr_t addr)
-{
-    unsigned char vec;
-    return mincore((void *)wv_page_down(addr), WV_PAGE_SIZE, &vec) != 0 && errno == ENOMEM;
-}
-
 enum wv_verdict { WV_CHAIN, WV_RETRY, WV_RAISE };
 
 /* Classifies a fault on addr; for WV_RAISE fills *code and *access. */
@@ -86,7 +80,7 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
     *access = wv_access_kind(uc, addr, v);
     if (!v) {
         wv_space_unlock();
-        if (!wv_exceptions_wanted() || !wv_unmapped(addr))
+        if (!wv_exceptions_wanted() || wv_os_mapped(addr))
             return WV_CHAIN;
         *code = sig == SIGBUS ? STATUS_IN_PAGE_ERROR : STATUS_ACCESS_VIOLATION;
         return WV_RAISE;

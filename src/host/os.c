@@ -121,3 +121,9 @@ void wv_os_stack_free(void *stack, size_t size)
 {
     munmap((char *)stack - WV_PAGE_SIZE, size + WV_PAGE_SIZE);
 }
+
+bool wv_os_mapped(uintptr_t addr)
+{
+    unsigned char vec;
+    return mincore((void *)wv_page_down(addr), WV_PAGE_SIZE, &vec) == 0 || errno != ENOMEM;
+}
