@@ -49,6 +49,20 @@ void wv_set_error(DWORD code);
 /* The Win32 error for a host errno value: the one table of winvm. */
 DWORD wv_errno_to_error(int err);
 
+/* ---- hashing ----
+ * FNV-1a, 64 bits: the one hash of winvm.  Its values are persistent (image-cache file names,
+ * shared image bases, long section names shared between processes), so it must never change.
+ * Chain calls to hash several pieces: wv_hash(wv_hash(WV_HASH_INIT, a, n), b, m). */
+#define WV_HASH_INIT 0xcbf29ce484222325ull
+
+static inline uint64_t wv_hash(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
 /* ---- text (wide.c) ---- */
 /* A malloc'ed UTF-8 copy of a UTF-16 string, or NULL with the last error set. */
 char *wv_utf8(LPCWSTR s);

@@ -273,16 +273,11 @@ static uint64_t wv_shared_base(const struct wv_image *img)
             boot[n > 0 ? n : 0] = 0;
         }
     }
-    uint64_t h = 0xcbf29ce484222325ull;
     uint64_t key[6] = {img->st.st_dev, img->st.st_ino, (uint64_t)img->st.st_size,
                        (uint64_t)img->st.st_mtim.tv_sec * 1000000000ull + (uint64_t)img->st.st_mtim.tv_nsec,
                        (uint64_t)img->st.st_ctim.tv_sec * 1000000000ull + (uint64_t)img->st.st_ctim.tv_nsec,
                        img->size};
-    const uint8_t *p = (const uint8_t *)key;
-    for (size_t i = 0; i < sizeof(key); i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    for (const char *c = boot; *c; c++)
-        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    uint64_t h = wv_hash(wv_hash(WV_HASH_INIT, key, sizeof(key)), boot, strlen(boot));
     uint64_t slots = (WV_SHARED_SPAN - img->size) / WV_GRANULE;
     return WV_SHARED_LO + (h % slots) * WV_GRANULE;
 }

@@ -97,11 +97,7 @@ static uint64_t wv_key(const struct stat *st)
     uint64_t key[7] = {st->st_dev, st->st_ino, (uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
                        (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ctim.tv_sec,
                        (uint64_t)st->st_ctim.tv_nsec};
-    uint64_t h = 0xcbf29ce484222325ull;
-    const uint8_t *p = (const uint8_t *)key;
-    for (size_t i = 0; i < sizeof(key); i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
+    return wv_hash(WV_HASH_INIT, key, sizeof(key));
 }
 
 static void wv_header_fill(struct wv_cache_header *h, const struct wv_image *img, uint64_t base)

@@ -162,9 +162,8 @@ static bool wv_name_path(LPCSTR name, char *path, size_t cap)
     if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
         /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
          * instead, marked with 'h', which no hex form contains. */
-        uint64_t a = 0xcbf29ce484222325ull, b = 0x9e3779b97f4a7c15ull;
+        uint64_t a = wv_hash(WV_HASH_INIT, name, n), b = 0x9e3779b97f4a7c15ull;
         for (size_t i = 0; i < n; i++) {
-            a = (a ^ (unsigned char)name[i]) * 0x100000001b3ull;
             b = (b ^ (unsigned char)name[i]) * 0xff51afd7ed558ccdull;
             b ^= b >> 29;
         }
