@@ -82,17 +82,15 @@ static struct wv_file *wv_io_file(HANDLE h, DWORD rights, LPOVERLAPPED ov)
     return NULL;
 }
 
+/* A failed read's or write's errno as a Win32 error: the table's (base/error.c), but for the
+ * two errno values whose meaning on a descriptor the table cannot know. */
 static DWORD wv_io_error(int fd, int err)
 {
-    switch (err) {
-    case EBADF: /* open for the other direction only, or closed behind our back (stdio) */
+    if (err == EBADF) /* open for the other direction only, or closed behind our back (stdio) */
         return fcntl(fd, F_GETFD) < 0 ? ERROR_INVALID_HANDLE : ERROR_ACCESS_DENIED;
-    case EFAULT: return ERROR_NOACCESS;
-    case EPIPE: return ERROR_NO_DATA; /* "The pipe is being closed." */
-    case ENOSPC: case EDQUOT: case EFBIG: return ERROR_DISK_FULL;
-    case EISDIR: return ERROR_INVALID_FUNCTION;
-    default: return wv_errno_to_error(err);
-    }
+    if (err == EISDIR) /* ReadFile on a directory; opening one is another error */
+        return ERROR_INVALID_FUNCTION;
+    return wv_errno_to_error(err);
 }
 
 /* After a failed read or write: true when the call should be tried again.  EINTR is retried;

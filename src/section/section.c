@@ -105,20 +105,6 @@ HANDLE winvm_handle_from_fd(int fd, DWORD access)
     return wv_file_handle(dup, access);
 }
 
-static DWORD wv_file_error(int err)
-{
-    switch (err) {
-    case ENOENT: return ERROR_FILE_NOT_FOUND;
-    case ENOTDIR: return ERROR_PATH_NOT_FOUND;
-    case EEXIST: return ERROR_FILE_EXISTS;
-    case EACCES: case EPERM: case EROFS: return ERROR_ACCESS_DENIED;
-    case ENAMETOOLONG: return ERROR_FILENAME_EXCED_RANGE;
-    case EMFILE: case ENFILE: return ERROR_TOO_MANY_OPEN_FILES;
-    case ENOSPC: return ERROR_DISK_FULL;
-    default: return wv_errno_to_error(err);
-    }
-}
-
 HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
                           DWORD disposition, DWORD attributes, HANDLE template_file)
 {
@@ -133,7 +119,7 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
     int flags = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | how[disposition] | O_CLOEXEC;
     int fd = open(name, flags, 0666);
     if (fd < 0) {
-        wv_set_error(wv_file_error(errno));
+        wv_set_error(wv_errno_to_error(errno));
         return INVALID_HANDLE_VALUE;
     }
     return wv_file_handle(fd, access);
@@ -452,8 +438,10 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
     }
     wv_names_unlock(lk);
     if (fd < 0) {
-        wv_set_error(err == ENOENT ? ERROR_FILE_NOT_FOUND : err == EACCES ? ERROR_ACCESS_DENIED
-                                                                          : ERROR_INVALID_HANDLE);
+        /* Absent or not ours: the table's codes.  Any other failure (above all a name of
+         * another kind of object: a directory, a link, a file that is no section) is
+         * ERROR_INVALID_HANDLE, as Windows says of a name of another object type. */
+        wv_set_error(err == ENOENT || err == EACCES ? wv_errno_to_error(err) : ERROR_INVALID_HANDLE);
         return NULL;
     }
     struct wv_section *s = calloc(1, sizeof(*s));
