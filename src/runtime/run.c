@@ -80,8 +80,11 @@ void wv_set_command_line(int argc, char **argv)
         wv_argv = copy, wv_argc = argc;
 }
 
-/* A process not started by `winvm run` has its Linux arguments as command line. */
-static void wv_default_command_line(void)
+/* A process not started by `winvm run` has its Linux arguments as command line: read once (its
+ * threads may ask at once), unless winvm run has set one before. */
+static pthread_once_t wv_cmdline_once = PTHREAD_ONCE_INIT;
+
+static void wv_read_command_line(void)
 {
     if (wv_cmdline_a)
         return;
@@ -100,6 +103,8 @@ static void wv_default_command_line(void)
     free(buf);
     free(argv);
 }
+
+static void wv_default_command_line(void) { pthread_once(&wv_cmdline_once, wv_read_command_line); }
 
 int wv_command_args(char ***argv)
 {

@@ -105,8 +105,6 @@ struct wv_image *wv_image_at(uintptr_t base);
 DWORD wv_image_host_writable(uintptr_t base, bool on);
 
 /* ---- imgcache.c ---- */
-/* The cache directory, created 0700 if missing; NULL (and why, in *why) when not usable. */
-const char *wv_cache_dir(const char **why);
 /* Opens (building when missing or invalid) the entry holding img laid out at base with its
  * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
 int wv_cache_entry(struct wv_image *img, uint64_t base);
