@@ -83,14 +83,16 @@ BOOL WINAPI CloseHandle(HANDLE h)
         pthread_mutex_lock(&wv_handles_lock);
         o = wv_slots[i].obj;
         wv_slots[i].obj = NULL;
-        if (o && o->on_handle)
-            o->on_handle(o, -1);
         pthread_mutex_unlock(&wv_handles_lock);
     }
     if (!o) {
         wv_set_error(ERROR_INVALID_HANDLE);
         return FALSE;
     }
+    /* The slot is free and its reference ours: the object hears of the close after the table
+     * lock is released, since it may block (a named section takes a cross-process lock). */
+    if (o->on_handle)
+        o->on_handle(o, -1);
     wv_object_unref(o);
     return TRUE;
 }

@@ -220,19 +220,22 @@ static void wv_section_destroy(struct wv_object *o)
 static void wv_section_on_handle(struct wv_object *o, int delta)
 {
     struct wv_section *s = (struct wv_section *)o;
-    s->handles += delta;
-    if (s->handles > 0 || !s->name)
+    /* Atomic: a close runs outside the handle-table lock (ob.h), an open under it. */
+    if (__atomic_add_fetch(&s->handles, delta, __ATOMIC_ACQ_REL) > 0)
         return;
-    /* The last handle here: give up our hold on the name; remove it if nobody else holds it. */
+    /* The last handle here: give up our hold on the name; remove it if nobody else holds it.
+     * Taken once: a handle duplicated from a closing one can close again meanwhile. */
+    char *name = __atomic_exchange_n(&s->name, NULL, __ATOMIC_ACQ_REL);
+    if (!name)
+        return;
     int lk = wv_names_lock();
     flock(s->fd, LOCK_UN);
     if (flock(s->fd, LOCK_EX | LOCK_NB) == 0) {
-        unlink(s->name);
+        unlink(name);
         flock(s->fd, LOCK_UN);
     }
     wv_names_unlock(lk);
-    free(s->name);
-    s->name = NULL;
+    free(name);
 }
 
 static HANDLE wv_section_handle(struct wv_section *s, DWORD access)

@@ -36,7 +36,7 @@ struct wv_file {
 
 struct wv_section {
     struct wv_object obj;
-    int handles;     /* open handles: the name lives as long as one does */
+    int handles;     /* open handles (atomic): the name lives as long as one does */
     int fd;          /* memfd/shm object, or the file */
     uint64_t size;
     off_t data_offset; /* where the data starts in fd (a named section's header first) */
