@@ -49,8 +49,38 @@ void wv_set_error(DWORD code);
 /* The Win32 error for a host errno value: the one table of winvm. */
 DWORD wv_errno_to_error(int err);
 
-/* ---- text (wide.c) ---- */
-/* A malloc'ed UTF-8 copy of a UTF-16 string, or NULL with the last error set. */
+/* ---- hashing ----
+ * FNV-1a, 64 bits: the one hash of winvm.  Its values are persistent (image-cache file names,
+ * shared image bases, long section names shared between processes), so it must never change.
+ * Chain calls to hash several pieces: wv_hash(wv_hash(WV_HASH_INIT, a, n), b, m). */
+#define WV_HASH_INIT 0xcbf29ce484222325ull
+
+static inline uint64_t wv_hash(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* ---- text (wide.c): the one UTF-16 <-> UTF-8 converter ---- */
+#ifndef ERROR_NO_UNICODE_TRANSLATION
+#define ERROR_NO_UNICODE_TRANSLATION 1113L
+#endif
+/* What becomes of invalid input (an unpaired surrogate; a byte that begins no well-formed
+ * UTF-8 sequence): one U+FFFD each, or a refusal (ERROR_NO_UNICODE_TRANSLATION). */
+enum wv_text_policy { WV_TEXT_REPLACE, WV_TEXT_STRICT };
+/* Converts n units (bytes) at s into out, cap units (bytes) long, or only measures when out is
+ * NULL; *len is the output's length (no terminator is added).  0, ERROR_INSUFFICIENT_BUFFER
+ * (out holds the whole characters that fit) or ERROR_NO_UNICODE_TRANSLATION (strict). */
+DWORD wv_utf16_to_utf8(const WCHAR *s, size_t n, char *out, size_t cap, enum wv_text_policy bad,
+                       size_t *len);
+DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_text_policy bad,
+                       size_t *len);
+/* A malloc'ed UTF-8 copy of a UTF-16 name, converted strictly, or NULL with the last error set
+ * (ERROR_INVALID_NAME, ERROR_NOT_ENOUGH_MEMORY): for the W forms of public calls. */
 char *wv_utf8(LPCWSTR s);
+/* A malloc'ed UTF-16 copy of a UTF-8 string (invalid bytes replaced), or NULL without memory. */
+WCHAR *wv_utf16(const char *s);
 
 #endif

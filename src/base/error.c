@@ -11,6 +11,10 @@ DWORD WINAPI GetLastError(void) { return wv_last_error; }
 void WINAPI SetLastError(DWORD code) { wv_last_error = code; }
 void wv_set_error(DWORD code) { wv_last_error = code; }
 
+/* Each errno has the code Windows gives for the same condition.  A caller for which an errno
+ * means something else there says so itself before asking (mmap's EEXIST is an address in
+ * use, host/os.c; a read's EBADF or EISDIR, runtime/kernel32.c; an unopenable section name,
+ * section/section.c).  Anything unlisted is an invalid parameter. */
 DWORD wv_errno_to_error(int err)
 {
     switch (err) {
@@ -19,10 +23,27 @@ DWORD wv_errno_to_error(int err)
         return ERROR_NOT_ENOUGH_MEMORY;
     case EACCES:
     case EPERM:
+    case EROFS:
         return ERROR_ACCESS_DENIED;
+    case ENOENT:
+        return ERROR_FILE_NOT_FOUND;
+    case ENOTDIR:
+        return ERROR_PATH_NOT_FOUND;
     case EEXIST:
+        return ERROR_FILE_EXISTS;
+    case ENAMETOOLONG:
+        return ERROR_FILENAME_EXCED_RANGE;
+    case EMFILE:
+    case ENFILE:
+        return ERROR_TOO_MANY_OPEN_FILES;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return ERROR_DISK_FULL;
     case EFAULT:
-        return ERROR_INVALID_ADDRESS;
+        return ERROR_NOACCESS; /* "Invalid access to memory location": a bad buffer */
+    case EPIPE:
+        return ERROR_NO_DATA; /* "The pipe is being closed." */
     default:
         return ERROR_INVALID_PARAMETER;
     }

@@ -1,41 +1,138 @@
-/* wide.c - UTF-16 names as UTF-8, for the W (UTF-16) forms of the name-taking calls, which
- * then call the A forms.  Windows compares names by their UTF-16 code units; converting exactly
- * (surrogate pairs included, unpaired surrogates refused) keeps distinct names distinct. */
+/* wide.c - the one UTF-16 <-> UTF-8 converter of winvm: the W (UTF-16) forms of the
+ * name-taking calls (which then call the A forms), kernel32's code-page conversions, the
+ * command line, msvcrt's %ls.
+ *
+ * Invalid input is never converted silently into something else than U+FFFD:
+ *   - UTF-16: an unpaired surrogate;
+ *   - UTF-8: a byte that does not begin a well-formed sequence (a stray continuation byte,
+ *     C0, C1, F5-FF, a sequence cut short, an overlong form, a surrogate, a value past
+ *     U+10FFFF); decoding resumes at the next byte, so each such byte is one unit of output.
+ * The caller chooses: WV_TEXT_REPLACE writes U+FFFD for each (Windows' code-page
+ * conversions), WV_TEXT_STRICT refuses the input.  Windows compares names by their UTF-16
+ * code units: converting names strictly keeps distinct names distinct. */
 #include "base/base.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-/* A malloc'ed UTF-8 copy of s, or NULL with the last error set (invalid UTF-16, no memory). */
+#define WV_REPLACEMENT 0xfffdu
+
+/* The code point of the UTF-16 character at s[*i] (n units in all), *i moved past it; -1 for
+ * an unpaired surrogate. */
+static int32_t wv_utf16_next(const WCHAR *s, size_t n, size_t *i)
+{
+    uint32_t c = s[(*i)++];
+    if (c < 0xd800 || c >= 0xe000)
+        return (int32_t)c;
+    if (c < 0xdc00 && *i < n && s[*i] >= 0xdc00 && s[*i] < 0xe000)
+        return (int32_t)(0x10000 + ((c - 0xd800) << 10) + (s[(*i)++] - 0xdc00u));
+    return -1;
+}
+
+/* The length of the well-formed UTF-8 sequence at s (n > 0 bytes left) with *cp its code
+ * point; 0 when s[0] does not begin one. */
+static size_t wv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000}; /* below: overlong */
+    unsigned c = s[0];
+    size_t len = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    uint32_t v = len == 1 ? c : c & (0x7fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    if (v < least[len] || (v >= 0xd800 && v < 0xe000) || v > 0x10ffff)
+        return 0;
+    *cp = v;
+    return len;
+}
+
+DWORD wv_utf16_to_utf8(const WCHAR *s, size_t n, char *out, size_t cap, enum wv_text_policy bad,
+                       size_t *len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        int32_t v = wv_utf16_next(s, n, &i);
+        if (v < 0 && bad == WV_TEXT_STRICT)
+            return ERROR_NO_UNICODE_TRANSLATION;
+        uint32_t c = v < 0 ? WV_REPLACEMENT : (uint32_t)v;
+        unsigned char b[4];
+        size_t m = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (m == 1)
+            b[0] = (unsigned char)c;
+        else if (m == 2)
+            b[0] = (unsigned char)(0xc0 | c >> 6), b[1] = (unsigned char)(0x80 | (c & 0x3f));
+        else if (m == 3)
+            b[0] = (unsigned char)(0xe0 | c >> 12), b[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f)),
+            b[2] = (unsigned char)(0x80 | (c & 0x3f));
+        else
+            b[0] = (unsigned char)(0xf0 | c >> 18), b[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f)),
+            b[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f)), b[3] = (unsigned char)(0x80 | (c & 0x3f));
+        if (out) {
+            if (m > cap - k)
+                return ERROR_INSUFFICIENT_BUFFER;
+            memcpy(out + k, b, m);
+        }
+        k += m;
+    }
+    *len = k;
+    return 0;
+}
+
+DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_text_policy bad,
+                       size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        size_t m = wv_utf8_next(u + i, n - i, &c);
+        if (!m && bad == WV_TEXT_STRICT)
+            return ERROR_NO_UNICODE_TRANSLATION;
+        if (!m)
+            c = WV_REPLACEMENT, m = 1;
+        i += m;
+        size_t units = c >= 0x10000 ? 2 : 1;
+        if (out) {
+            if (units > cap - k)
+                return ERROR_INSUFFICIENT_BUFFER;
+            if (units == 2)
+                out[k] = (WCHAR)(0xd800 + ((c - 0x10000) >> 10)), out[k + 1] = (WCHAR)(0xdc00 + (c & 0x3ff));
+            else
+                out[k] = (WCHAR)c;
+        }
+        k += units;
+    }
+    *len = k;
+    return 0;
+}
+
 char *wv_utf8(LPCWSTR s)
 {
-    size_t n = 0;
+    size_t n = 0, len;
     while (s[n])
         n++;
-    char *out = malloc(n * 3 + 1), *p = out;
-    if (!out) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
+    char *out = malloc(n * 3 + 1); /* a unit takes at most 3 bytes (a pair, 4 for 2 units) */
+    DWORD err = out ? wv_utf16_to_utf8(s, n, out, n * 3, WV_TEXT_STRICT, &len) : ERROR_NOT_ENOUGH_MEMORY;
+    if (err) {
+        free(out);
+        wv_set_error(err == ERROR_NO_UNICODE_TRANSLATION ? ERROR_INVALID_NAME : err);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = s[i];
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && s[i + 1] >= 0xdc00 && s[i + 1] < 0xe000)
-            c = 0x10000 + ((c - 0xd800) << 10) + (s[++i] - 0xdc00u);
-        else if (c >= 0xd800 && c < 0xe000) {
-            free(out);
-            wv_set_error(ERROR_INVALID_NAME);
-            return NULL;
-        }
-        if (c < 0x80)
-            *p++ = (char)c;
-        else if (c < 0x800)
-            *p++ = (char)(0xc0 | c >> 6), *p++ = (char)(0x80 | (c & 0x3f));
-        else if (c < 0x10000)
-            *p++ = (char)(0xe0 | c >> 12), *p++ = (char)(0x80 | (c >> 6 & 0x3f)),
-            *p++ = (char)(0x80 | (c & 0x3f));
-        else
-            *p++ = (char)(0xf0 | c >> 18), *p++ = (char)(0x80 | (c >> 12 & 0x3f)),
-            *p++ = (char)(0x80 | (c >> 6 & 0x3f)), *p++ = (char)(0x80 | (c & 0x3f));
-    }
-    *p = 0;
+    out[len] = 0;
+    return out;
+}
+
+WCHAR *wv_utf16(const char *s)
+{
+    size_t n = strlen(s), len;
+    WCHAR *out = malloc((n + 1) * sizeof(WCHAR)); /* a byte gives at most one unit */
+    if (!out)
+        return NULL;
+    wv_utf8_to_utf16(s, n, out, n, WV_TEXT_REPLACE, &len); /* cannot fail: room for all */
+    out[len] = 0;
     return out;
 }

@@ -75,6 +75,12 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access)
     return o;
 }
 
+static BOOL wv_fail(DWORD code)
+{
+    wv_set_error(code);
+    return FALSE;
+}
+
 BOOL WINAPI CloseHandle(HANDLE h)
 {
     size_t i;
@@ -83,14 +89,14 @@ BOOL WINAPI CloseHandle(HANDLE h)
         pthread_mutex_lock(&wv_handles_lock);
         o = wv_slots[i].obj;
         wv_slots[i].obj = NULL;
-        if (o && o->on_handle)
-            o->on_handle(o, -1);
         pthread_mutex_unlock(&wv_handles_lock);
     }
-    if (!o) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
+    if (!o)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    /* The slot is free and its reference ours: the object hears of the close after the table
+     * lock is released, since it may block (a named section takes a cross-process lock). */
+    if (o->on_handle)
+        o->on_handle(o, -1);
     wv_object_unref(o);
     return TRUE;
 }
@@ -101,33 +107,24 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
     (void)inherit;
     size_t i;
     if (src_process != WV_CURRENT_PROCESS || dst_process != WV_CURRENT_PROCESS ||
-        !wv_slot_of(src, &i)) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
-    if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
+        !wv_slot_of(src, &i))
+        return wv_fail(ERROR_INVALID_HANDLE);
+    if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
+        return wv_fail(ERROR_INVALID_PARAMETER);
     pthread_mutex_lock(&wv_handles_lock);
     struct wv_object *o = wv_slots[i].obj;
     DWORD granted = o ? wv_slots[i].access : 0;
     if (o)
         wv_object_ref(o);
     pthread_mutex_unlock(&wv_handles_lock);
-    if (!o) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
+    if (!o)
+        return wv_fail(ERROR_INVALID_HANDLE);
     /* A duplicate may have less access than its source, never more. */
     DWORD want = (options & DUPLICATE_SAME_ACCESS) ? granted : access & granted;
     HANDLE h = dst ? wv_handle_new(o, want) : NULL;
     wv_object_unref(o);
-    if (!h) {
-        if (!dst)
-            wv_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
+    if (!h) /* no dst, or a full table (which has set the error) */
+        return dst ? FALSE : wv_fail(ERROR_INVALID_PARAMETER);
     *dst = h;
     if (options & DUPLICATE_CLOSE_SOURCE)
         CloseHandle(src);

@@ -2,8 +2,8 @@
  * counted.  Every kind of object (files, sections, threads, events, ...) starts with struct
  * wv_object; the layers that own each kind build on it.
  *
- * Locking: the handle-table mutex guards the table only; no other lock is taken under it and
- * an object's destroy runs after it is released.
+ * Locking: the handle-table mutex guards the table only; no other lock is taken under it, and
+ * an object's destroy and its handle-closed callback run after it is released.
  */
 #ifndef WV_OB_H
 #define WV_OB_H
@@ -21,7 +21,10 @@ struct wv_object {
     int kind;
     int refs;                                          /* handles + views + callers holding it */
     void (*destroy)(struct wv_object *o);              /* at the last reference */
-    void (*on_handle)(struct wv_object *o, int delta); /* handle opened/closed (table lock held) */
+    /* A handle opened (+1: table lock held, must not block) or closed (-1: lock released,
+     * before the handle's reference is dropped; may block).  A +1 always precedes the -1 of
+     * the same handle, but may run alongside another handle's -1. */
+    void (*on_handle)(struct wv_object *o, int delta);
 };
 
 void wv_object_ref(struct wv_object *o);

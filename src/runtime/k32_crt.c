@@ -82,54 +82,23 @@ BOOL WINAPI IsDBCSLeadByteEx(UINT cp, BYTE c)
     return FALSE;
 }
 
-/* Decodes one UTF-8 sequence at s (n bytes left) into *cp; returns its length (1 for a bad byte,
- * decoded as U+FFFD). */
-static size_t wv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+static int wv_fail(DWORD code)
 {
-    unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    if (len == 0 || len > n) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    uint32_t v = len == 1 ? c : c & (0x7fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    *cp = v;
-    return len;
+    wv_set_error(code);
+    return 0;
 }
 
+/* Invalid input becomes U+FFFD (base/wide.c), as Windows converts without MB_ERR_INVALID_CHARS
+ * (a flag not provided: flags are ignored).  A buffer too short fails with
+ * ERROR_INSUFFICIENT_BUFFER, holding the whole characters that fit. */
 int WINAPI MultiByteToWideChar(UINT cp, DWORD flags, LPCSTR src, int srclen, LPWSTR dst, int dstlen)
 {
     (void)cp, (void)flags;
-    if (!src || srclen == 0 || dstlen < 0) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    }
-    size_t n = srclen < 0 ? strlen(src) + 1 : (size_t)srclen;
-    int out = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t c;
-        i += wv_utf8_next((const unsigned char *)src + i, n - i, &c);
-        int units = c >= 0x10000 ? 2 : 1;
-        if (dstlen) {
-            if (out + units > dstlen) {
-                wv_set_error(ERROR_INSUFFICIENT_BUFFER);
-                return 0;
-            }
-            if (units == 2)
-                dst[out] = (WCHAR)(0xd800 + ((c - 0x10000) >> 10)), dst[out + 1] = (WCHAR)(0xdc00 + (c & 0x3ff));
-            else
-                dst[out] = (WCHAR)c;
-        }
-        out += units;
-    }
-    return out;
+    if (!src || srclen == 0 || dstlen < 0)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    size_t n = srclen < 0 ? strlen(src) + 1 : (size_t)srclen, len;
+    DWORD err = wv_utf8_to_utf16(src, n, dstlen ? dst : NULL, (size_t)dstlen, WV_TEXT_REPLACE, &len);
+    return err ? wv_fail(err) : (int)len;
 }
 
 int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LPSTR dst, int dstlen,
@@ -138,46 +107,17 @@ int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LP
     (void)cp, (void)flags, (void)defchar;
     if (used_default)
         *used_default = FALSE;
-    if (!src || srclen == 0 || dstlen < 0) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    }
-    size_t n = 0;
+    if (!src || srclen == 0 || dstlen < 0)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    size_t n = 0, len;
     if (srclen < 0) {
         while (src[n])
             n++;
         n++;
     } else
         n = (size_t)srclen;
-    int out = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = src[i];
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && src[i + 1] >= 0xdc00 && src[i + 1] < 0xe000)
-            c = 0x10000 + ((c - 0xd800) << 10) + (src[++i] - 0xdc00u);
-        else if (c >= 0xd800 && c < 0xe000)
-            c = 0xfffd;
-        unsigned char b[4];
-        int len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        if (len == 1)
-            b[0] = (unsigned char)c;
-        else if (len == 2)
-            b[0] = (unsigned char)(0xc0 | c >> 6), b[1] = (unsigned char)(0x80 | (c & 0x3f));
-        else if (len == 3)
-            b[0] = (unsigned char)(0xe0 | c >> 12), b[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f)),
-            b[2] = (unsigned char)(0x80 | (c & 0x3f));
-        else
-            b[0] = (unsigned char)(0xf0 | c >> 18), b[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f)),
-            b[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f)), b[3] = (unsigned char)(0x80 | (c & 0x3f));
-        if (dstlen) {
-            if (out + len > dstlen) {
-                wv_set_error(ERROR_INSUFFICIENT_BUFFER);
-                return 0;
-            }
-            memcpy(dst + out, b, (size_t)len);
-        }
-        out += len;
-    }
-    return out;
+    DWORD err = wv_utf16_to_utf8(src, n, dstlen ? dst : NULL, (size_t)dstlen, WV_TEXT_REPLACE, &len);
+    return err ? wv_fail(err) : (int)len;
 }
 
 /* ---- the unhandled-exception filter: kept and returned (winvm reports unhandled exceptions

@@ -37,6 +37,13 @@ static struct wv_file wv_std_files[3] = {WV_STD_FILE(0), WV_STD_FILE(1), WV_STD_
 static HANDLE wv_std_handles[3];
 static pthread_mutex_t wv_std_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* For the public calls: set the last error, return FALSE. */
+static BOOL wv_fail(DWORD code)
+{
+    wv_set_error(code);
+    return FALSE;
+}
+
 HANDLE WINAPI GetStdHandle(DWORD which)
 {
     DWORD fd = STD_INPUT_HANDLE - which; /* -10, -11, -12 -> 0, 1, 2 */
@@ -82,17 +89,15 @@ static struct wv_file *wv_io_file(HANDLE h, DWORD rights, LPOVERLAPPED ov)
     return NULL;
 }
 
+/* A failed read's or write's errno as a Win32 error: the table's (base/error.c), but for the
+ * two errno values whose meaning on a descriptor the table cannot know. */
 static DWORD wv_io_error(int fd, int err)
 {
-    switch (err) {
-    case EBADF: /* open for the other direction only, or closed behind our back (stdio) */
+    if (err == EBADF) /* open for the other direction only, or closed behind our back (stdio) */
         return fcntl(fd, F_GETFD) < 0 ? ERROR_INVALID_HANDLE : ERROR_ACCESS_DENIED;
-    case EFAULT: return ERROR_NOACCESS;
-    case EPIPE: return ERROR_NO_DATA; /* "The pipe is being closed." */
-    case ENOSPC: case EDQUOT: case EFBIG: return ERROR_DISK_FULL;
-    case EISDIR: return ERROR_INVALID_FUNCTION;
-    default: return wv_errno_to_error(err);
-    }
+    if (err == EISDIR) /* ReadFile on a directory; opening one is another error */
+        return ERROR_INVALID_FUNCTION;
+    return wv_errno_to_error(err);
 }
 
 /* After a failed read or write: true when the call should be tried again.  EINTR is retried;
@@ -166,9 +171,7 @@ BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAP
     wv_object_unref(&f->obj);
     if (written)
         *written = done; /* what reached the file, even when the call fails */
-    if (code)
-        wv_set_error(code);
-    return !code;
+    return code ? wv_fail(code) : TRUE;
 }
 
 /* A console is a terminal or whatever stdout is here: WriteConsole writes as WriteFile does,
@@ -183,10 +186,8 @@ BOOL WINAPI WriteConsoleW(HANDLE h, const void *buf, DWORD n, LPDWORD written, L
 {
     (void)reserved;
     WCHAR *w = malloc(((size_t)n + 1) * sizeof(WCHAR));
-    if (!w) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return FALSE;
-    }
+    if (!w)
+        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
     memcpy(w, buf, (size_t)n * sizeof(WCHAR));
     w[n] = 0;
     char *u = wv_utf8(w);
@@ -218,10 +219,8 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
      * as end of file, and on Linux a pipe's end looks like any other.) */
     DWORD code = r < 0 ? wv_io_error(f->fd, errno) : 0;
     wv_object_unref(&f->obj);
-    if (code) {
-        wv_set_error(code);
-        return FALSE;
-    }
+    if (code)
+        return wv_fail(code);
     if (nread)
         *nread = (DWORD)r;
     return TRUE;
@@ -266,20 +265,16 @@ HANDLE WINAPI GetCurrentThread(void) { return (HANDLE)(intptr_t)-2; }
 /* 100 ns ticks at 10 MHz, the frequency Windows 10 and later report. */
 BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *freq)
 {
-    if (!freq) {
-        wv_set_error(ERROR_NOACCESS);
-        return FALSE;
-    }
+    if (!freq)
+        return wv_fail(ERROR_NOACCESS);
     freq->QuadPart = 10000000;
     return TRUE;
 }
 
 BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *count)
 {
-    if (!count) {
-        wv_set_error(ERROR_NOACCESS);
-        return FALSE;
-    }
+    if (!count)
+        return wv_fail(ERROR_NOACCESS);
     count->QuadPart = (LONGLONG)(wv_monotonic_ns() / 100u);
     return TRUE;
 }
@@ -400,9 +395,7 @@ BOOL WINAPI TlsFree(DWORD i)
             __atomic_store_n(&b->slot[i], NULL, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&wv_tls_lock);
-    if (!ok)
-        wv_set_error(ERROR_INVALID_PARAMETER);
-    return ok;
+    return ok ? TRUE : wv_fail(ERROR_INVALID_PARAMETER);
 }
 
 /* Get and Set check only the range, not that the index is allocated: neither does Windows. */
@@ -419,17 +412,13 @@ LPVOID WINAPI TlsGetValue(DWORD i)
 
 BOOL WINAPI TlsSetValue(DWORD i, LPVOID v)
 {
-    if (i >= WV_TLS_SLOTS) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
+    if (i >= WV_TLS_SLOTS)
+        return wv_fail(ERROR_INVALID_PARAMETER);
     struct wv_tls_block *b = wv_tls_mine;
     if (!b && !v)
         return TRUE; /* every slot of a thread without a block is already NULL */
-    if (!b && !(b = wv_tls_attach())) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return FALSE;
-    }
+    if (!b && !(b = wv_tls_attach()))
+        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
     __atomic_store_n(&b->slot[i], v, __ATOMIC_RELAXED);
     return TRUE;
 }

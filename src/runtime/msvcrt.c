@@ -436,10 +436,13 @@ static const struct wv_export wv_crt_exports[] = {
 #undef F
 #define WV_CRT_COUNT (sizeof(wv_crt_exports) / sizeof(wv_crt_exports[0]))
 
+static pthread_once_t wv_acmdln_once = PTHREAD_ONCE_INIT;
+static void wv_acmdln_init(void) { wv_acmdln = GetCommandLineA(); }
+
 void *wv_crt_lookup(const char *name)
 {
-    if (!wv_acmdln)
-        wv_acmdln = GetCommandLineA();
+    /* _acmdln set before any export is handed out; once: GetProcAddress takes no lock here */
+    pthread_once(&wv_acmdln_once, wv_acmdln_init);
     return wv_export_find(wv_crt_exports, WV_CRT_COUNT, name);
 }
 

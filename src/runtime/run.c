@@ -53,26 +53,6 @@ static size_t wv_quote(char *out, const char *arg)
     return n;
 }
 
-static WCHAR *wv_utf16(const char *s)
-{
-    size_t n = strlen(s);
-    WCHAR *w = malloc((n + 1) * sizeof(WCHAR)), *o = w;
-    if (!w)
-        return NULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        uint32_t c = *p++;
-        int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-        c &= more ? 0x3fu >> more : 0x7fu;
-        while (more-- > 0 && (*p & 0xc0) == 0x80)
-            c = c << 6 | (*p++ & 0x3f);
-        if (c >= 0x10000)
-            *o++ = (WCHAR)(0xd800 + ((c - 0x10000) >> 10)), c = 0xdc00 + (c & 0x3ff);
-        *o++ = (WCHAR)c;
-    }
-    *o = 0;
-    return w;
-}
-
 void wv_set_command_line(int argc, char **argv)
 {
     size_t len = 1;
@@ -99,8 +79,11 @@ void wv_set_command_line(int argc, char **argv)
         wv_argv = copy, wv_argc = argc;
 }
 
-/* A process not started by `winvm run` has its Linux arguments as command line. */
-static void wv_default_command_line(void)
+/* A process not started by `winvm run` has its Linux arguments as command line: read once (its
+ * threads may ask at once), unless winvm run has set one before. */
+static pthread_once_t wv_cmdline_once = PTHREAD_ONCE_INIT;
+
+static void wv_read_command_line(void)
 {
     if (wv_cmdline_a)
         return;
@@ -119,6 +102,8 @@ static void wv_default_command_line(void)
     free(buf);
     free(argv);
 }
+
+static void wv_default_command_line(void) { pthread_once(&wv_cmdline_once, wv_read_command_line); }
 
 int wv_command_args(char ***argv)
 {

@@ -43,17 +43,27 @@ struct wv_semaphore {
 
 static void wv_sync_free(struct wv_object *o) { free(o); }
 
+/* For the public calls: set the last error, return the call's failure value. */
+static HANDLE wv_fail_null(DWORD code)
+{
+    wv_set_error(code);
+    return NULL;
+}
+
+static BOOL wv_fail(DWORD code)
+{
+    wv_set_error(code);
+    return FALSE;
+}
+
 /* A new object of kind and size behind a handle with every right. */
 static HANDLE wv_sync_new(struct wv_object *o, int kind, LPCVOID name)
 {
-    if (!o) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
+    if (!o)
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     if (name) {
         free(o);
-        wv_set_error(ERROR_NOT_SUPPORTED); /* named objects across processes: not provided */
-        return NULL;
+        return wv_fail_null(ERROR_NOT_SUPPORTED); /* named objects across processes: not provided */
     }
     o->kind = kind;
     o->destroy = wv_sync_free;
@@ -85,17 +95,15 @@ HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, 
 
 HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCWSTR name)
 {
-    return name ? (wv_set_error(ERROR_NOT_SUPPORTED), NULL) : CreateEventA(sa, manual, initial, NULL);
+    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateEventA(sa, manual, initial, NULL);
 }
 
 static BOOL wv_event_set(HANDLE h, bool on)
 {
     DWORD access;
     struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
-    if (!e) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
+    if (!e)
+        return wv_fail(ERROR_INVALID_HANDLE);
     WV_CHANGE(e->signalled = on);
     wv_object_unref(&e->obj);
     return TRUE;
@@ -117,23 +125,19 @@ HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCSTR name)
 
 HANDLE WINAPI CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCWSTR name)
 {
-    return name ? (wv_set_error(ERROR_NOT_SUPPORTED), NULL) : CreateMutexA(sa, owned, NULL);
+    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateMutexA(sa, owned, NULL);
 }
 
 BOOL WINAPI ReleaseMutex(HANDLE h)
 {
     DWORD access, err = 0;
     struct wv_mutex *m = (struct wv_mutex *)wv_handle_get(h, WV_KIND_MUTEX, &access);
-    if (!m) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
+    if (!m)
+        return wv_fail(ERROR_INVALID_HANDLE);
     DWORD me = GetCurrentThreadId();
     WV_CHANGE(if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
     wv_object_unref(&m->obj);
-    if (err)
-        wv_set_error(err);
-    return !err;
+    return err ? wv_fail(err) : TRUE;
 }
 
 /* ---- semaphores ---- */
@@ -141,10 +145,8 @@ BOOL WINAPI ReleaseMutex(HANDLE h)
 HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCSTR name)
 {
     (void)sa;
-    if (max <= 0 || initial < 0 || initial > max) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
+    if (max <= 0 || initial < 0 || initial > max)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
     struct wv_semaphore *s = calloc(1, sizeof(*s));
     if (s)
         s->count = initial, s->max = max;
@@ -153,27 +155,23 @@ HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max,
 
 HANDLE WINAPI CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCWSTR name)
 {
-    return name ? (wv_set_error(ERROR_NOT_SUPPORTED), NULL) : CreateSemaphoreA(sa, initial, max, NULL);
+    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateSemaphoreA(sa, initial, max, NULL);
 }
 
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
 {
     DWORD access, err = 0;
     struct wv_semaphore *s = (struct wv_semaphore *)wv_handle_get(h, WV_KIND_SEMAPHORE, &access);
-    if (!s) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
+    if (!s)
+        return wv_fail(ERROR_INVALID_HANDLE);
     LONG was = 0;
     WV_CHANGE(was = s->count;
               if (release <= 0) err = ERROR_INVALID_PARAMETER;
               else if (release > s->max - s->count) err = ERROR_TOO_MANY_POSTS;
               else s->count += release);
     wv_object_unref(&s->obj);
-    if (err) {
-        wv_set_error(err);
-        return FALSE;
-    }
+    if (err)
+        return wv_fail(err);
     if (previous)
         *previous = was;
     return TRUE;

@@ -121,17 +121,19 @@ static void *wv_thread_main(void *arg)
     return NULL;
 }
 
+static HANDLE wv_fail_null(DWORD code)
+{
+    wv_set_error(code);
+    return NULL;
+}
+
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
 {
-    if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION))) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
+    if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
     struct wv_thread *t = calloc(1, sizeof(*t));
-    if (!t) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
+    if (!t)
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->changed, NULL);
@@ -154,8 +156,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     if (rc != 0) {
         wv_object_unref(&t->obj); /* the thread's, never to run */
         CloseHandle(h);
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     pthread_mutex_lock(&t->lock); /* its id, for the caller */
     while (!t->tid)

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,13 @@
 #define WV_SHARED_LO ((uint64_t)0x500000000000) /* where shared-policy bases are drawn from */
 #define WV_SHARED_SPAN ((uint64_t)0x100000000000)
 
-static int wv_policy_forced = -1; /* winvm_set_image_sharing, else the environment */
+static int wv_policy_forced = -1; /* winvm_set_image_sharing, else the environment; atomic */
 
 enum wv_img_policy wv_image_policy(void)
 {
-    if (wv_policy_forced >= 0)
-        return (enum wv_img_policy)wv_policy_forced;
+    int forced = __atomic_load_n(&wv_policy_forced, __ATOMIC_RELAXED);
+    if (forced >= 0)
+        return (enum wv_img_policy)forced;
     const char *e = getenv("WINVM_IMAGE_SHARING");
     return e && !strcmp(e, "classic") ? WV_POLICY_CLASSIC : WV_POLICY_SHARED;
 }
@@ -57,7 +59,8 @@ BOOL winvm_set_image_sharing(DWORD policy)
         wv_set_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    wv_policy_forced = policy == WINVM_IMAGE_SHARING_DEFAULT ? -1 : (int)policy;
+    __atomic_store_n(&wv_policy_forced, policy == WINVM_IMAGE_SHARING_DEFAULT ? -1 : (int)policy,
+                     __ATOMIC_RELAXED);
     return TRUE;
 }
 
@@ -260,28 +263,30 @@ static DWORD wv_fill(struct wv_image *img, uintptr_t at)
     return 0;
 }
 
+/* This boot's id: read once, as images may be opened by several threads at once. */
+static char wv_boot[40];
+static pthread_once_t wv_boot_once = PTHREAD_ONCE_INIT;
+
+static void wv_boot_read(void)
+{
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, wv_boot, sizeof(wv_boot) - 1);
+        close(fd);
+        wv_boot[n > 0 ? n : 0] = 0;
+    }
+}
+
 /* The shared policy's base for img: the same in every process of this boot. */
 static uint64_t wv_shared_base(const struct wv_image *img)
 {
-    static char boot[40];
-    if (!boot[0]) {
-        int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            ssize_t n = read(fd, boot, sizeof(boot) - 1);
-            close(fd);
-            boot[n > 0 ? n : 0] = 0;
-        }
-    }
-    uint64_t h = 0xcbf29ce484222325ull;
+    pthread_once(&wv_boot_once, wv_boot_read);
+    const char *boot = wv_boot;
     uint64_t key[6] = {img->st.st_dev, img->st.st_ino, (uint64_t)img->st.st_size,
                        (uint64_t)img->st.st_mtim.tv_sec * 1000000000ull + (uint64_t)img->st.st_mtim.tv_nsec,
                        (uint64_t)img->st.st_ctim.tv_sec * 1000000000ull + (uint64_t)img->st.st_ctim.tv_nsec,
                        img->size};
-    const uint8_t *p = (const uint8_t *)key;
-    for (size_t i = 0; i < sizeof(key); i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    for (const char *c = boot; *c; c++)
-        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    uint64_t h = wv_hash(wv_hash(WV_HASH_INIT, key, sizeof(key)), boot, strlen(boot));
     uint64_t slots = (WV_SHARED_SPAN - img->size) / WV_GRANULE;
     return WV_SHARED_LO + (h % slots) * WV_GRANULE;
 }

@@ -44,31 +44,35 @@ struct wv_cache_header {
 
 /* ---- the directory ---- */
 
-static char wv_dir[4096];
+#define WV_DIR_MAX 4096
 
 static bool wv_mkdir_private(const char *path)
 {
     return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-const char *wv_cache_dir(const char **why)
+/* The cache directory, created 0700 if missing, written into dir (WV_DIR_MAX bytes: each
+ * caller its own, as threads may ask at once and the environment may change): dir, or NULL
+ * with *why saying why it is not usable (dir then holds the path tried, or ""). */
+static const char *wv_cache_dir(char *dir, const char **why)
 {
     const char *env = getenv("WINVM_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     *why = NULL;
+    dir[0] = 0;
     if (env && *env)
-        snprintf(wv_dir, sizeof(wv_dir), "%s", env);
+        snprintf(dir, WV_DIR_MAX, "%s", env);
     else if (xdg && *xdg)
-        snprintf(wv_dir, sizeof(wv_dir), "%s/winvm", xdg);
+        snprintf(dir, WV_DIR_MAX, "%s/winvm", xdg);
     else if (home && *home) {
-        snprintf(wv_dir, sizeof(wv_dir), "%s/.cache", home);
-        wv_mkdir_private(wv_dir);
-        snprintf(wv_dir, sizeof(wv_dir), "%s/.cache/winvm", home);
+        snprintf(dir, WV_DIR_MAX, "%s/.cache", home);
+        wv_mkdir_private(dir);
+        snprintf(dir, WV_DIR_MAX, "%s/.cache/winvm", home);
     } else {
         *why = "no $WINVM_CACHE_DIR, $XDG_CACHE_HOME or $HOME";
         return NULL;
     }
     struct stat st;
-    if (lstat(wv_dir, &st) != 0 && (!wv_mkdir_private(wv_dir) || lstat(wv_dir, &st) != 0))
+    if (lstat(dir, &st) != 0 && (!wv_mkdir_private(dir) || lstat(dir, &st) != 0))
         *why = "cannot be created";
     else if (!S_ISDIR(st.st_mode))
         *why = "is not a directory";
@@ -76,7 +80,7 @@ const char *wv_cache_dir(const char **why)
         *why = "is owned by another user";
     else if (st.st_mode & 077)
         *why = "is open to group or others (needs mode 0700)";
-    return *why ? NULL : wv_dir;
+    return *why ? NULL : dir;
 }
 
 /* Says once per process why images are private copies. */
@@ -86,7 +90,7 @@ static void wv_cache_warn(const char *dir, const char *why)
     if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
         return;
     fprintf(stderr, "winvm: image cache %s %s: images are mapped as private copies, not shared\n",
-            dir ? dir : wv_dir, why);
+            dir, why);
 }
 
 /* ---- entries ---- */
@@ -96,11 +100,7 @@ static uint64_t wv_key(const struct stat *st)
     uint64_t key[7] = {st->st_dev, st->st_ino, (uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
                        (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ctim.tv_sec,
                        (uint64_t)st->st_ctim.tv_nsec};
-    uint64_t h = 0xcbf29ce484222325ull;
-    const uint8_t *p = (const uint8_t *)key;
-    for (size_t i = 0; i < sizeof(key); i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
+    return wv_hash(WV_HASH_INIT, key, sizeof(key));
 }
 
 static void wv_header_fill(struct wv_cache_header *h, const struct wv_image *img, uint64_t base)
@@ -215,9 +215,10 @@ out:
 
 int wv_cache_entry(struct wv_image *img, uint64_t base)
 {
-    const char *why, *dir = wv_cache_dir(&why);
+    char tried[WV_DIR_MAX];
+    const char *why, *dir = wv_cache_dir(tried, &why);
     if (!dir) {
-        wv_cache_warn(NULL, why);
+        wv_cache_warn(tried, why);
         return -1;
     }
     char path[4200];
@@ -324,9 +325,10 @@ bool wv_cache_source(const char *entry, char *out, size_t cap)
 
 int winvm_cache_list(FILE *out)
 {
-    const char *why, *dir = wv_cache_dir(&why);
+    char tried[WV_DIR_MAX];
+    const char *why, *dir = wv_cache_dir(tried, &why);
     if (!dir) {
-        fprintf(out, "image cache %s %s\n", wv_dir, why);
+        fprintf(out, "image cache %s %s\n", tried, why);
         return -1;
     }
     uint64_t total;
@@ -354,7 +356,8 @@ int winvm_cache_list(FILE *out)
 
 int winvm_cache_clear(void)
 {
-    const char *why, *dir = wv_cache_dir(&why);
+    char tried[WV_DIR_MAX];
+    const char *why, *dir = wv_cache_dir(tried, &why);
     if (!dir)
         return -1;
     uint64_t total;

@@ -67,6 +67,20 @@ static bool wv_map_commits(struct wv_section *s)
     return true;
 }
 
+/* For the public calls (and the helpers that report for them): set the last error, return
+ * the call's failure value. */
+static HANDLE wv_fail_file(DWORD code)
+{
+    wv_set_error(code);
+    return INVALID_HANDLE_VALUE;
+}
+
+static HANDLE wv_fail_null(DWORD code)
+{
+    wv_set_error(code);
+    return NULL;
+}
+
 /* ---- files ---- */
 
 static void wv_file_destroy(struct wv_object *o)
@@ -81,8 +95,7 @@ static HANDLE wv_file_handle(int fd, DWORD access)
     struct wv_file *f = calloc(1, sizeof(*f));
     if (!f) {
         close(fd);
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return INVALID_HANDLE_VALUE;
+        return wv_fail_file(ERROR_NOT_ENOUGH_MEMORY);
     }
     f->obj = (struct wv_object){.kind = WV_KIND_FILE, .destroy = wv_file_destroy};
     f->fd = fd;
@@ -98,25 +111,7 @@ static HANDLE wv_file_handle(int fd, DWORD access)
 HANDLE winvm_handle_from_fd(int fd, DWORD access)
 {
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) {
-        wv_set_error(ERROR_INVALID_HANDLE);
-        return INVALID_HANDLE_VALUE;
-    }
-    return wv_file_handle(dup, access);
-}
-
-static DWORD wv_file_error(int err)
-{
-    switch (err) {
-    case ENOENT: return ERROR_FILE_NOT_FOUND;
-    case ENOTDIR: return ERROR_PATH_NOT_FOUND;
-    case EEXIST: return ERROR_FILE_EXISTS;
-    case EACCES: case EPERM: case EROFS: return ERROR_ACCESS_DENIED;
-    case ENAMETOOLONG: return ERROR_FILENAME_EXCED_RANGE;
-    case EMFILE: case ENFILE: return ERROR_TOO_MANY_OPEN_FILES;
-    case ENOSPC: return ERROR_DISK_FULL;
-    default: return wv_errno_to_error(err);
-    }
+    return dup < 0 ? wv_fail_file(ERROR_INVALID_HANDLE) : wv_file_handle(dup, access);
 }
 
 HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
@@ -124,19 +119,13 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
 {
     (void)share, (void)sa, (void)attributes, (void)template_file;
     static const int how[6] = {0, O_CREAT | O_EXCL, O_CREAT | O_TRUNC, 0, O_CREAT, O_TRUNC};
-    if (!name || disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return INVALID_HANDLE_VALUE;
-    }
+    if (!name || disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING)
+        return wv_fail_file(ERROR_INVALID_PARAMETER);
     bool rd = access & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ);
     bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
     int flags = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | how[disposition] | O_CLOEXEC;
     int fd = open(name, flags, 0666);
-    if (fd < 0) {
-        wv_set_error(wv_file_error(errno));
-        return INVALID_HANDLE_VALUE;
-    }
-    return wv_file_handle(fd, access);
+    return fd < 0 ? wv_fail_file(wv_errno_to_error(errno)) : wv_file_handle(fd, access);
 }
 
 /* ---- names ---- */
@@ -150,21 +139,16 @@ static bool wv_name_path(LPCSTR name, char *path, size_t cap)
     else if (!strncmp(name, "Local\\", 6))
         name += 6;
     size_t n = strlen(name);
-    if (n == 0 || strchr(name, '\\')) {
-        wv_set_error(ERROR_INVALID_NAME);
-        return false;
-    }
-    if (n > WV_NAME_MAX) {
-        wv_set_error(ERROR_FILENAME_EXCED_RANGE);
-        return false;
-    }
+    if (n == 0 || strchr(name, '\\'))
+        return wv_set_error(ERROR_INVALID_NAME), false;
+    if (n > WV_NAME_MAX)
+        return wv_set_error(ERROR_FILENAME_EXCED_RANGE), false;
     int k = snprintf(path, cap, WV_SHM_DIR "/winvm-%u.", (unsigned)getuid());
     if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
         /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
          * instead, marked with 'h', which no hex form contains. */
-        uint64_t a = 0xcbf29ce484222325ull, b = 0x9e3779b97f4a7c15ull;
+        uint64_t a = wv_hash(WV_HASH_INIT, name, n), b = 0x9e3779b97f4a7c15ull;
         for (size_t i = 0; i < n; i++) {
-            a = (a ^ (unsigned char)name[i]) * 0x100000001b3ull;
             b = (b ^ (unsigned char)name[i]) * 0xff51afd7ed558ccdull;
             b ^= b >> 29;
         }
@@ -235,19 +219,22 @@ static void wv_section_destroy(struct wv_object *o)
 static void wv_section_on_handle(struct wv_object *o, int delta)
 {
     struct wv_section *s = (struct wv_section *)o;
-    s->handles += delta;
-    if (s->handles > 0 || !s->name)
+    /* Atomic: a close runs outside the handle-table lock (ob.h), an open under it. */
+    if (__atomic_add_fetch(&s->handles, delta, __ATOMIC_ACQ_REL) > 0)
         return;
-    /* The last handle here: give up our hold on the name; remove it if nobody else holds it. */
+    /* The last handle here: give up our hold on the name; remove it if nobody else holds it.
+     * Taken once: a handle duplicated from a closing one can close again meanwhile. */
+    char *name = __atomic_exchange_n(&s->name, NULL, __ATOMIC_ACQ_REL);
+    if (!name)
+        return;
     int lk = wv_names_lock();
     flock(s->fd, LOCK_UN);
     if (flock(s->fd, LOCK_EX | LOCK_NB) == 0) {
-        unlink(s->name);
+        unlink(name);
         flock(s->fd, LOCK_UN);
     }
     wv_names_unlock(lk);
-    free(s->name);
-    s->name = NULL;
+    free(name);
 }
 
 static HANDLE wv_section_handle(struct wv_section *s, DWORD access)
@@ -264,14 +251,10 @@ static HANDLE wv_section_handle(struct wv_section *s, DWORD access)
 static HANDLE wv_image_section(HANDLE file, DWORD protect, LPCSTR name)
 {
     DWORD faccess = 0, err = 0;
-    if (file == INVALID_HANDLE_VALUE) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
-    if (name) {
-        wv_set_error(ERROR_NOT_SUPPORTED); /* named image sections: not provided */
-        return NULL;
-    }
+    if (file == INVALID_HANDLE_VALUE)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    if (name)
+        return wv_fail_null(ERROR_NOT_SUPPORTED); /* named image sections: not provided */
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
     struct wv_section *s = f ? calloc(1, sizeof(*s)) : NULL;
     if (!f)
@@ -285,8 +268,7 @@ static HANDLE wv_image_section(HANDLE file, DWORD protect, LPCSTR name)
     wv_object_unref(f ? &f->obj : NULL);
     if (err) {
         free(s);
-        wv_set_error(err);
-        return NULL;
+        return wv_fail_null(err);
     }
     s->fd = -1;
     s->size = s->image->size;
@@ -317,105 +299,118 @@ static bool wv_section_protect_ok(DWORD protect)
     return (rest & ~cache) == 0 && rest != cache;
 }
 
+/* A named pagefile-backed section: the name's section when it exists (*existed: its size,
+ * protection and flags win), else a new one.  Under the names lock: create, open and last
+ * close never interleave.  0 or a Win32 error. */
+static DWORD wv_section_named(struct wv_section *s, uint64_t size, const char *path, bool *existed)
+{
+    DWORD err = 0;
+    int lk = wv_names_lock();
+    s->fd = wv_name_open(path);
+    struct wv_header hd = {0};
+    if (s->fd >= 0) {
+        *existed = true;
+        if (pread(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)
+            err = ERROR_INVALID_HANDLE; /* a name of another kind of object */
+        s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags;
+        s->data_offset = (off_t)hd.data_offset;
+    } else if (errno != ENOENT) {
+        err = ERROR_ACCESS_DENIED;
+    } else {
+        s->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        s->data_offset = wv_layout(size, s->flags, true);
+        hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
+                                (uint64_t)s->data_offset};
+        if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
+            pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
+            err = ERROR_NOT_ENOUGH_MEMORY;
+            unlink(path);
+        }
+    }
+    wv_names_unlock(lk);
+    if (!err)
+        s->name = strdup(path);
+    return err;
+}
+
+/* A pagefile-backed section: a memfd, or the shared file of its name (path).  0 or a Win32
+ * error. */
+static DWORD wv_section_pagefile(struct wv_section *s, uint64_t size, const char *path, bool *existed)
+{
+    /* A pagefile-backed section's size is a whole number of pages (NtQuerySection). */
+    if (size <= UINT64_MAX - WV_PAGE_SIZE)
+        size = wv_page_up(size);
+    s->size = size;
+    if (size == 0)
+        return ERROR_INVALID_PARAMETER;
+    if (path)
+        return wv_section_named(s, size, path, existed);
+    s->data_offset = wv_layout(size, s->flags, false);
+    s->fd = memfd_create("winvm-section", MFD_CLOEXEC);
+    if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    return 0;
+}
+
+/* A section over an open file (size 0: the file's size), with Windows' access rules.
+ * 0 or a Win32 error. */
+static DWORD wv_section_file(struct wv_section *s, HANDLE file, uint64_t size)
+{
+    DWORD faccess = 0, err = 0;
+    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
+    struct stat st;
+    if (!f)
+        err = ERROR_INVALID_HANDLE;
+    else if (fstat(f->fd, &st) != 0)
+        err = ERROR_INVALID_HANDLE;
+    else {
+        bool writable = faccess & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
+        s->file_backed = true;
+        s->size = size ? size : (uint64_t)st.st_size;
+        if (s->size == 0)
+            err = ERROR_FILE_INVALID;
+        else if ((wv_rights_of(s->protect) & 2) && !writable)
+            err = ERROR_ACCESS_DENIED;
+        /* Every section reads its file; an EXECUTE_* one needs execute access too
+         * (Wine's test_MapViewOfFile: access 0 -> 5; no GENERIC_EXECUTE -> 5). */
+        else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)) ||
+                 ((wv_rights_of(s->protect) & 4) &&
+                  !(faccess & (GENERIC_EXECUTE | GENERIC_ALL | FILE_MAP_EXECUTE))))
+            err = ERROR_ACCESS_DENIED;
+        else if (s->size > (uint64_t)st.st_size && !(wv_rights_of(s->protect) & 2))
+            err = ERROR_NOT_ENOUGH_MEMORY; /* NT: STATUS_SECTION_TOO_BIG */
+        else if (s->size > (uint64_t)st.st_size && ftruncate(f->fd, (off_t)s->size) != 0)
+            err = ERROR_DISK_FULL; /* a writable section extends its file */
+        else if ((s->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
+            err = ERROR_TOO_MANY_OPEN_FILES;
+    }
+    wv_object_unref(f ? &f->obj : NULL);
+    return err;
+}
+
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
                                  DWORD lo, LPCSTR name)
 {
     (void)sa;
     uint64_t size = (uint64_t)hi << 32 | lo;
     char path[64 + 2 * WV_NAME_MAX];
-    if (!wv_section_protect_ok(protect)) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
+    if (!wv_section_protect_ok(protect))
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
     if (protect & SEC_IMAGE)
         return wv_image_section(file, protect, name);
-    if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE) {
-        wv_set_error(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
-        return NULL;
-    }
+    if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE)
+        return wv_fail_null(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
     if (name && !wv_name_path(name, path, sizeof(path)))
         return NULL;
     struct wv_section *s = calloc(1, sizeof(*s));
-    if (!s) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
+    if (!s)
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     s->protect = protect & 0xff;
     s->flags = (protect & ~0xffu) | ((protect & SEC_RESERVE) ? 0 : SEC_COMMIT);
     s->fd = -1;
-    DWORD err = 0;
     bool existed = false;
-
-    if (file == INVALID_HANDLE_VALUE) {
-        /* A pagefile-backed section's size is a whole number of pages (NtQuerySection). */
-        if (size <= UINT64_MAX - WV_PAGE_SIZE)
-            size = wv_page_up(size);
-        s->size = size;
-        if (size == 0)
-            err = ERROR_INVALID_PARAMETER;
-        else if (!name) {
-            s->data_offset = wv_layout(size, s->flags, false);
-            s->fd = memfd_create("winvm-section", MFD_CLOEXEC);
-            if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0)
-                err = ERROR_NOT_ENOUGH_MEMORY;
-        } else {
-            int lk = wv_names_lock();
-            s->fd = wv_name_open(path);
-            struct wv_header hd = {0};
-            if (s->fd >= 0) {
-                existed = true;
-                if (pread(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)
-                    err = ERROR_INVALID_HANDLE; /* a name of another kind of object */
-                s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags;
-                s->data_offset = (off_t)hd.data_offset;
-            } else if (errno != ENOENT) {
-                err = ERROR_ACCESS_DENIED;
-            } else {
-                s->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-                s->data_offset = wv_layout(size, s->flags, true);
-                hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
-                                        (uint64_t)s->data_offset};
-                if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
-                    pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
-                    err = ERROR_NOT_ENOUGH_MEMORY;
-                    unlink(path);
-                }
-            }
-            wv_names_unlock(lk);
-            if (!err)
-                s->name = strdup(path);
-        }
-    } else {
-        DWORD faccess = 0;
-        struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
-        struct stat st;
-        if (!f)
-            err = ERROR_INVALID_HANDLE;
-        else if (fstat(f->fd, &st) != 0)
-            err = ERROR_INVALID_HANDLE;
-        else {
-            bool writable = faccess & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
-            s->file_backed = true;
-            s->size = size ? size : (uint64_t)st.st_size;
-            if (s->size == 0)
-                err = ERROR_FILE_INVALID;
-            else if ((wv_rights_of(s->protect) & 2) && !writable)
-                err = ERROR_ACCESS_DENIED;
-            /* Every section reads its file; an EXECUTE_* one needs execute access too
-             * (Wine's test_MapViewOfFile: access 0 -> 5; no GENERIC_EXECUTE -> 5). */
-            else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)) ||
-                     ((wv_rights_of(s->protect) & 4) &&
-                      !(faccess & (GENERIC_EXECUTE | GENERIC_ALL | FILE_MAP_EXECUTE))))
-                err = ERROR_ACCESS_DENIED;
-            else if (s->size > (uint64_t)st.st_size && !(wv_rights_of(s->protect) & 2))
-                err = ERROR_NOT_ENOUGH_MEMORY; /* NT: STATUS_SECTION_TOO_BIG */
-            else if (s->size > (uint64_t)st.st_size && ftruncate(f->fd, (off_t)s->size) != 0)
-                err = ERROR_DISK_FULL; /* a writable section extends its file */
-            else if ((s->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
-                err = ERROR_TOO_MANY_OPEN_FILES;
-        }
-        wv_object_unref(f ? &f->obj : NULL);
-    }
+    DWORD err = file == INVALID_HANDLE_VALUE ? wv_section_pagefile(s, size, name ? path : NULL, &existed)
+                                             : wv_section_file(s, file, size);
     if (!err && !wv_map_commits(s))
         err = ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
@@ -423,8 +418,7 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
             close(s->fd);
         free(s->name);
         free(s);
-        wv_set_error(err);
-        return NULL;
+        return wv_fail_null(err);
     }
     HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
     if (h)
@@ -436,10 +430,8 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
 {
     (void)inherit;
     char path[64 + 2 * WV_NAME_MAX];
-    if (!name) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
+    if (!name)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
     if (!wv_name_path(name, path, sizeof(path)))
         return NULL;
     int lk = wv_names_lock();
@@ -453,23 +445,22 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
     }
     wv_names_unlock(lk);
     if (fd < 0) {
-        wv_set_error(err == ENOENT ? ERROR_FILE_NOT_FOUND : err == EACCES ? ERROR_ACCESS_DENIED
-                                                                          : ERROR_INVALID_HANDLE);
-        return NULL;
+        /* Absent or not ours: the table's codes.  Any other failure (above all a name of
+         * another kind of object: a directory, a link, a file that is no section) is
+         * ERROR_INVALID_HANDLE, as Windows says of a name of another object type. */
+        return wv_fail_null(err == ENOENT || err == EACCES ? wv_errno_to_error(err) : ERROR_INVALID_HANDLE);
     }
     struct wv_section *s = calloc(1, sizeof(*s));
     char *copy = strdup(path);
     if (!s || !copy) {
         free(s), free(copy), close(fd);
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     s->fd = fd, s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags, s->name = copy;
     s->data_offset = (off_t)hd.data_offset;
     if (!wv_map_commits(s)) {
         wv_section_destroy(&s->obj);
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
     DWORD granted = access & SECTION_ALL_ACCESS;

@@ -36,7 +36,7 @@ struct wv_file {
 
 struct wv_section {
     struct wv_object obj;
-    int handles;     /* open handles: the name lives as long as one does */
+    int handles;     /* open handles (atomic): the name lives as long as one does */
     int fd;          /* memfd/shm object, or the file */
     uint64_t size;
     off_t data_offset; /* where the data starts in fd (a named section's header first) */
@@ -105,8 +105,6 @@ struct wv_image *wv_image_at(uintptr_t base);
 DWORD wv_image_host_writable(uintptr_t base, bool on);
 
 /* ---- imgcache.c ---- */
-/* The cache directory, created 0700 if missing; NULL (and why, in *why) when not usable. */
-const char *wv_cache_dir(const char **why);
 /* Opens (building when missing or invalid) the entry holding img laid out at base with its
  * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
 int wv_cache_entry(struct wv_image *img, uint64_t base);

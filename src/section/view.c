@@ -255,10 +255,8 @@ static LPVOID wv_image_view(struct wv_section *s, DWORD access, uint64_t off, ui
     bool not_at_base = false;
     DWORD err = wv_image_map(s, base, &at, &not_at_base);
     wv_object_unref(&s->obj); /* the view took its own reference */
-    if (err) {
-        wv_set_error(err);
-        return NULL;
-    }
+    if (err)
+        return wv_view_fail(NULL, err);
     /* NtMapViewOfSection's STATUS_IMAGE_NOT_AT_BASE is a success; the loader reads it here. */
     wv_set_error(not_at_base ? ERROR_IMAGE_NOT_AT_BASE : ERROR_SUCCESS);
     return (LPVOID)at;
@@ -332,6 +330,12 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T b
     return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);
 }
 
+static BOOL wv_fail(DWORD code)
+{
+    wv_set_error(code);
+    return FALSE;
+}
+
 BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
     wv_space_lock();
@@ -340,16 +344,12 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
     if (ok)
         wv_space_remove(v);
     wv_space_unlock();
-    if (!ok) {
-        wv_set_error(ERROR_INVALID_ADDRESS);
-        return FALSE;
-    }
+    if (!ok)
+        return wv_fail(ERROR_INVALID_ADDRESS);
     struct wv_section *s = v->section;
     DWORD err = wv_region_release(v);
-    if (err) {
-        wv_set_error(err);
-        return FALSE;
-    }
+    if (err)
+        return wv_fail(err);
     wv_object_unref(&s->obj);
     return TRUE;
 }
