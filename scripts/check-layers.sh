@@ -6,7 +6,9 @@
 #    own headers.
 # 2. Symbols, when BUILD_DIR holds the library's objects (default: build): every symbol an
 #    object uses from another layer is defined in a layer below it (no call goes up, so no
-#    cycle between layers), and only host/ calls the kernel's mapping functions.
+#    cycle between layers); only host/ calls the kernel's mapping functions; below win32/ no
+#    code calls a public entry point (it calls the entry point's core: the last error is set
+#    at the public boundary only).
 # Prints each violation and the layer-level cycle count; exits 1 on any violation.
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ BELOW = {
 }
 # tool.h, the tools' one private header, includes pe/pe.h: usable from pe up.
 TOOL_OK = {l for l, below in BELOW.items() if "pe" in below or l == "pe"}
+PUBLIC_CALLERS = {"win32", "runtime"}  # the public boundary: may call public entry points
 MAPPING_CALLS = {"mmap", "mmap64", "mprotect", "munmap", "madvise", "mremap", "mincore", "msync"}
 errors = []
 
@@ -63,9 +66,15 @@ objs = sorted(o for o in glob.glob(objdir + "/*/*.c.o")
               if os.path.exists(os.path.join("src", os.path.relpath(o, objdir)[:-2])))
 cycles = None
 if objs:
-    defs, uses = {}, {}
+    defs, uses, public = {}, {}, set()
     for o in objs:
         layer = os.path.relpath(o, objdir).split(os.sep)[0]
+        # Public entry points: defined with default visibility (winvm.h's WINBASEAPI).
+        syms = subprocess.run(["readelf", "-sW", o], capture_output=True, text=True, check=True).stdout
+        for line in syms.splitlines():
+            f = line.split()
+            if len(f) >= 8 and f[4] == "GLOBAL" and f[5] == "DEFAULT" and f[6] != "UND":
+                public.add(f[7])
         out = subprocess.run(["nm", o], capture_output=True, text=True, check=True).stdout
         u = uses.setdefault(o, (layer, set()))[1]
         for line in out.splitlines():
@@ -82,6 +91,8 @@ if objs:
                 errors.append(f"src/{name}: calls {sym} (only host/ maps)")
             if sym not in defs:
                 continue
+            if sym in public and layer not in PUBLIC_CALLERS:
+                errors.append(f"src/{name}: calls the public entry point {sym} (call its core)")
             to = defs[sym][0]
             if to == layer:
                 continue

@@ -406,11 +406,16 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
 
 void WINAPI RaiseException(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args)
 {
+    wv_raise(code, flags, nargs, args, __builtin_return_address(0));
+}
+
+void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void *address)
+{
     EXCEPTION_RECORD rec;
     memset(&rec, 0, sizeof(rec));
     rec.ExceptionCode = code;
     rec.ExceptionFlags = flags & EXCEPTION_NONCONTINUABLE;
-    rec.ExceptionAddress = __builtin_return_address(0);
+    rec.ExceptionAddress = address;
     rec.NumberParameters = nargs > EXCEPTION_MAXIMUM_PARAMETERS ? EXCEPTION_MAXIMUM_PARAMETERS : nargs;
     for (DWORD i = 0; args && i < rec.NumberParameters; i++)
         rec.ExceptionInformation[i] = args[i];

@@ -23,6 +23,8 @@ void wv_fault_attach(void);
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
  * try caught it; ends the process when nobody did.  Async-signal-safe. */
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* RaiseException's core: a software exception at address (the caller's return address). */
+void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void *address);
 /* From now on an unhandled exception ends the process with its code as exit status (after
  * the report), as a Windows process ends, instead of dying by SIGSEGV (`winvm run`). */
 void wv_exit_on_unhandled(bool on);

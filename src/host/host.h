@@ -45,6 +45,8 @@ void *wv_os_alloc_sparse(size_t size);
 void *wv_os_stack_alloc(size_t size);
 /* Unmaps a stack from wv_os_stack_alloc, guard page included. */
 void wv_os_stack_free(void *stack, size_t size);
+/* Writes the shared file pages of [addr, addr+size) back to their file (msync, MS_SYNC). */
+DWORD wv_os_flush(uintptr_t addr, size_t size);
 /* Whether the page holding addr is mapped at all (async-signal-safe: the fault handler). */
 bool wv_os_mapped(uintptr_t addr);
 

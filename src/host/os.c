@@ -122,6 +122,11 @@ void wv_os_stack_free(void *stack, size_t size)
     munmap((char *)stack - WV_PAGE_SIZE, size + WV_PAGE_SIZE);
 }
 
+DWORD wv_os_flush(uintptr_t addr, size_t size)
+{
+    return msync((void *)addr, size, MS_SYNC) ? wv_errno_to_error(errno) : 0;
+}
+
 bool wv_os_mapped(uintptr_t addr)
 {
     unsigned char vec;

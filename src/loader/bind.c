@@ -116,7 +116,7 @@ static void *wv_resolve(struct wv_module *m, const char *name, uint32_t ordinal,
 static __attribute__((ms_abi, noreturn)) void wv_missing_called(const char *what)
 {
     ULONG_PTR arg = (ULONG_PTR)what;
-    RaiseException(STATUS_PROCEDURE_NOT_FOUND, EXCEPTION_NONCONTINUABLE, 1, &arg);
+    wv_raise(STATUS_PROCEDURE_NOT_FOUND, EXCEPTION_NONCONTINUABLE, 1, &arg, __builtin_return_address(0));
     _exit(127); /* not reached: a noncontinuable exception never returns */
 }
 

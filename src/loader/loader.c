@@ -173,28 +173,24 @@ void wv_module_dir(const struct wv_module *m, char *dir, size_t cap)
 
 static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
 {
-    HANDLE hf = winvm_handle_from_fd(fd, GENERIC_READ | GENERIC_EXECUTE);
-    if (hf == INVALID_HANDLE_VALUE)
-        return GetLastError();
-    HANDLE hs = CreateFileMappingA(hf, NULL, PAGE_EXECUTE_READ | SEC_IMAGE, 0, 0, NULL);
-    DWORD err = hs ? 0 : GetLastError();
-    CloseHandle(hf);
+    struct wv_section *s = NULL;
+    DWORD err = wv_section_image(fd, PAGE_EXECUTE_READ, &s);
     if (err) {
         wv_say("%s: not a loadable PE x86-64 image%s", path, NULL);
         return err;
     }
-    void *base = MapViewOfFileEx(hs, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0, NULL);
-    err = base ? 0 : GetLastError();
-    bool not_at_base = base && GetLastError() == ERROR_IMAGE_NOT_AT_BASE;
-    CloseHandle(hs); /* the view keeps the section */
+    uintptr_t base = 0;
+    bool not_at_base = false;
+    err = wv_image_map(s, 0, &base, &not_at_base);
+    wv_object_unref(&s->obj); /* the view keeps the section */
     if (err) {
         wv_say("%s: cannot be mapped at its base and cannot be relocated%s", path, NULL);
         return err;
     }
-    m->base = (uintptr_t)base;
+    m->base = base;
     m->img = wv_image_at(m->base);
     if (not_at_base && (err = wv_image_relocate(m->img, m->base)) != 0) {
-        UnmapViewOfFile(base);
+        wv_view_unmap(base);
         wv_say("%s: bad relocations%s", path, NULL);
         return err;
     }
@@ -293,7 +289,7 @@ static void wv_unload_unit(struct wv_module *u)
         for (size_t i = k->ndeps; i-- > 0;)
             wv_mod_unref(k->deps[i]);
         wv_tls_detach(k);
-        UnmapViewOfFile((void *)k->base);
+        wv_view_unmap(k->base);
         free(k->deps);
         free(k->path);
         free(k);

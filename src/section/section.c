@@ -1,4 +1,5 @@
-/* section.c - section objects: CreateFileMapping, OpenFileMapping, and files to back them.
+/* section.c - section objects and the files that back them: the cores of CreateFileMapping,
+ * OpenFileMapping and CreateFile (the public calls are win32/section.c).
  *
  * A pagefile-backed section is a memfd; a named one is a shared-memory file in /dev/shm,
  * /dev/shm/winvm-<uid>.<hex of the name> (hex keeps Windows' case-sensitive names exact and
@@ -67,20 +68,6 @@ static bool wv_map_commits(struct wv_section *s)
     return true;
 }
 
-/* For the public calls (and the helpers that report for them): set the last error, return
- * the call's failure value. */
-static HANDLE wv_fail_file(DWORD code)
-{
-    wv_set_error(code);
-    return INVALID_HANDLE_VALUE;
-}
-
-static HANDLE wv_fail_null(DWORD code)
-{
-    wv_set_error(code);
-    return NULL;
-}
-
 /* ---- files ---- */
 
 static void wv_file_destroy(struct wv_object *o)
@@ -90,48 +77,47 @@ static void wv_file_destroy(struct wv_object *o)
     free(f);
 }
 
-static HANDLE wv_file_handle(int fd, DWORD access)
+/* A handle for a new file object over fd, which it takes (closed on failure). */
+static DWORD wv_file_handle(int fd, DWORD access, HANDLE *out)
 {
     struct wv_file *f = calloc(1, sizeof(*f));
     if (!f) {
         close(fd);
-        return wv_fail_file(ERROR_NOT_ENOUGH_MEMORY);
+        return ERROR_NOT_ENOUGH_MEMORY;
     }
     f->obj = (struct wv_object){.kind = WV_KIND_FILE, .destroy = wv_file_destroy};
     f->fd = fd;
     f->access = access;
-    HANDLE h = wv_handle_new(&f->obj, access);
-    if (!h) {
+    *out = wv_handle_new(&f->obj, access);
+    if (!*out) {
         wv_file_destroy(&f->obj);
-        return INVALID_HANDLE_VALUE;
+        return ERROR_TOO_MANY_OPEN_FILES;
     }
-    return h;
+    return 0;
 }
 
-HANDLE winvm_handle_from_fd(int fd, DWORD access)
+DWORD wv_file_from_fd(int fd, DWORD access, HANDLE *out)
 {
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    return dup < 0 ? wv_fail_file(ERROR_INVALID_HANDLE) : wv_file_handle(dup, access);
+    return dup < 0 ? ERROR_INVALID_HANDLE : wv_file_handle(dup, access, out);
 }
 
-HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
-                          DWORD disposition, DWORD attributes, HANDLE template_file)
+DWORD wv_file_open(const char *name, DWORD access, DWORD disposition, HANDLE *out)
 {
-    (void)share, (void)sa, (void)attributes, (void)template_file;
     static const int how[6] = {0, O_CREAT | O_EXCL, O_CREAT | O_TRUNC, 0, O_CREAT, O_TRUNC};
     if (!name || disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING)
-        return wv_fail_file(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     bool rd = access & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ);
     bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
     int flags = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | how[disposition] | O_CLOEXEC;
     int fd = open(name, flags, 0666);
-    return fd < 0 ? wv_fail_file(wv_errno_to_error(errno)) : wv_file_handle(fd, access);
+    return fd < 0 ? wv_errno_to_error(errno) : wv_file_handle(fd, access, out);
 }
 
 /* ---- names ---- */
 
-/* Path of a name, or false (and the error) when the name is not valid. */
-static bool wv_name_path(LPCSTR name, char *path, size_t cap)
+/* The path of a name: 0, or the Win32 error when the name is not valid. */
+static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
 {
     /* Windows' "Global\" and "Local\" namespaces are one namespace per user here. */
     if (!strncmp(name, "Global\\", 7))
@@ -140,9 +126,9 @@ static bool wv_name_path(LPCSTR name, char *path, size_t cap)
         name += 6;
     size_t n = strlen(name);
     if (n == 0 || strchr(name, '\\'))
-        return wv_set_error(ERROR_INVALID_NAME), false;
+        return ERROR_INVALID_NAME;
     if (n > WV_NAME_MAX)
-        return wv_set_error(ERROR_FILENAME_EXCED_RANGE), false;
+        return ERROR_FILENAME_EXCED_RANGE;
     int k = snprintf(path, cap, WV_SHM_DIR "/winvm-%u.", (unsigned)getuid());
     if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
         /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
@@ -154,11 +140,11 @@ static bool wv_name_path(LPCSTR name, char *path, size_t cap)
         }
         snprintf(path + k, cap - (size_t)k, "h%016llx%016llx", (unsigned long long)a,
                  (unsigned long long)b);
-        return true;
+        return 0;
     }
     for (size_t i = 0; i < n && (size_t)k + 3 < cap; i++)
         k += snprintf(path + k, cap - (size_t)k, "%02x", (unsigned char)name[i]);
-    return true;
+    return 0;
 }
 
 static int wv_names_lock(void)
@@ -237,48 +223,60 @@ static void wv_section_on_handle(struct wv_object *o, int delta)
     free(name);
 }
 
-static HANDLE wv_section_handle(struct wv_section *s, DWORD access)
+/* A handle to the new section s (its only reference, dropped on failure). */
+static DWORD wv_section_handle(struct wv_section *s, DWORD access, HANDLE *out)
 {
     s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .destroy = wv_section_destroy,
                                 .on_handle = wv_section_on_handle};
     wv_object_ref(&s->obj);
-    HANDLE h = wv_handle_new(&s->obj, access);
+    *out = wv_handle_new(&s->obj, access);
     wv_object_unref(&s->obj); /* the handle holds it now, or nothing does */
-    return h;
+    return *out ? 0 : ERROR_TOO_MANY_OPEN_FILES;
 }
 
-/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
-static HANDLE wv_image_section(HANDLE file, DWORD protect, LPCSTR name)
+DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out)
 {
-    DWORD faccess = 0, err = 0;
-    if (file == INVALID_HANDLE_VALUE)
-        return wv_fail_null(ERROR_INVALID_PARAMETER);
-    if (name)
-        return wv_fail_null(ERROR_NOT_SUPPORTED); /* named image sections: not provided */
-    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
-    struct wv_section *s = f ? calloc(1, sizeof(*s)) : NULL;
-    if (!f)
-        err = ERROR_INVALID_HANDLE;
-    else if (!s)
-        err = ERROR_NOT_ENOUGH_MEMORY;
-    else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)))
-        err = ERROR_ACCESS_DENIED;
-    else
-        err = wv_image_open(f->fd, NULL, &s->image);
-    wv_object_unref(f ? &f->obj : NULL);
+    struct wv_section *s = calloc(1, sizeof(*s));
+    if (!s)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    DWORD err = wv_image_open(fd, NULL, &s->image);
     if (err) {
         free(s);
-        return wv_fail_null(err);
+        return err;
     }
     s->fd = -1;
     s->size = s->image->size;
     s->protect = protect & 0xff;
     s->flags = SEC_IMAGE;
     s->file_backed = true;
-    HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
-    if (h)
-        wv_set_error(ERROR_SUCCESS);
-    return h;
+    s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .refs = 1, .destroy = wv_section_destroy,
+                                .on_handle = wv_section_on_handle};
+    *out = s;
+    return 0;
+}
+
+/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
+static DWORD wv_image_section(HANDLE file, DWORD protect, LPCSTR name, HANDLE *out)
+{
+    DWORD faccess = 0, err = 0;
+    if (file == INVALID_HANDLE_VALUE)
+        return ERROR_INVALID_PARAMETER;
+    if (name)
+        return ERROR_NOT_SUPPORTED; /* named image sections: not provided */
+    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
+    struct wv_section *s = NULL;
+    if (!f)
+        err = ERROR_INVALID_HANDLE;
+    else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)))
+        err = ERROR_ACCESS_DENIED;
+    else
+        err = wv_section_image(f->fd, protect, &s);
+    wv_object_unref(f ? &f->obj : NULL);
+    if (err)
+        return err;
+    *out = wv_handle_new(&s->obj, SECTION_ALL_ACCESS);
+    wv_object_unref(&s->obj); /* the handle holds it now, or nothing does */
+    return *out ? 0 : ERROR_TOO_MANY_OPEN_FILES;
 }
 
 /* Wine's test_CreateFileMapping table: one of six protections; SEC_COMMIT or SEC_RESERVE
@@ -388,29 +386,28 @@ static DWORD wv_section_file(struct wv_section *s, HANDLE file, uint64_t size)
     return err;
 }
 
-HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
-                                 DWORD lo, LPCSTR name)
+DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, HANDLE *out,
+                        bool *existed)
 {
-    (void)sa;
-    uint64_t size = (uint64_t)hi << 32 | lo;
     char path[64 + 2 * WV_NAME_MAX];
+    DWORD err = 0;
+    *existed = false;
     if (!wv_section_protect_ok(protect))
-        return wv_fail_null(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (protect & SEC_IMAGE)
-        return wv_image_section(file, protect, name);
+        return wv_image_section(file, protect, name, out);
     if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE)
-        return wv_fail_null(ERROR_INVALID_PARAMETER); /* only pagefile-backed sections reserve */
-    if (name && !wv_name_path(name, path, sizeof(path)))
-        return NULL;
+        return ERROR_INVALID_PARAMETER; /* only pagefile-backed sections reserve */
+    if (name && (err = wv_name_path(name, path, sizeof(path))) != 0)
+        return err;
     struct wv_section *s = calloc(1, sizeof(*s));
     if (!s)
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+        return ERROR_NOT_ENOUGH_MEMORY;
     s->protect = protect & 0xff;
     s->flags = (protect & ~0xffu) | ((protect & SEC_RESERVE) ? 0 : SEC_COMMIT);
     s->fd = -1;
-    bool existed = false;
-    DWORD err = file == INVALID_HANDLE_VALUE ? wv_section_pagefile(s, size, name ? path : NULL, &existed)
-                                             : wv_section_file(s, file, size);
+    err = file == INVALID_HANDLE_VALUE ? wv_section_pagefile(s, size, name ? path : NULL, existed)
+                                       : wv_section_file(s, file, size);
     if (!err && !wv_map_commits(s))
         err = ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
@@ -418,53 +415,59 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
             close(s->fd);
         free(s->name);
         free(s);
-        return wv_fail_null(err);
+        return err;
     }
-    HANDLE h = wv_section_handle(s, SECTION_ALL_ACCESS);
-    if (h)
-        wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
-    return h;
+    return wv_section_handle(s, SECTION_ALL_ACCESS, out);
 }
 
-HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
+/* The section file of a name, opened and checked under the names lock: its descriptor and
+ * header, or the Win32 error. */
+static DWORD wv_name_section(const char *path, int *fd, struct wv_header *hd)
 {
-    (void)inherit;
-    char path[64 + 2 * WV_NAME_MAX];
-    if (!name)
-        return wv_fail_null(ERROR_INVALID_PARAMETER);
-    if (!wv_name_path(name, path, sizeof(path)))
-        return NULL;
     int lk = wv_names_lock();
-    int fd = wv_name_open(path);
+    *fd = wv_name_open(path);
     int err = errno;
-    struct wv_header hd = {0};
-    if (fd >= 0 && (pread(fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)) {
-        close(fd);
-        fd = -1;
+    if (*fd >= 0 && (pread(*fd, hd, sizeof(*hd), 0) != sizeof(*hd) || hd->magic != WV_MAGIC)) {
+        close(*fd);
+        *fd = -1;
         err = EINVAL;
     }
     wv_names_unlock(lk);
-    if (fd < 0) {
-        /* Absent or not ours: the table's codes.  Any other failure (above all a name of
-         * another kind of object: a directory, a link, a file that is no section) is
-         * ERROR_INVALID_HANDLE, as Windows says of a name of another object type. */
-        return wv_fail_null(err == ENOENT || err == EACCES ? wv_errno_to_error(err) : ERROR_INVALID_HANDLE);
-    }
+    if (*fd >= 0)
+        return 0;
+    /* Absent or not ours: the table's codes.  Any other failure (above all a name of another
+     * kind of object: a directory, a link, a file that is no section) is ERROR_INVALID_HANDLE,
+     * as Windows says of a name of another object type. */
+    return err == ENOENT || err == EACCES ? wv_errno_to_error(err) : ERROR_INVALID_HANDLE;
+}
+
+DWORD wv_section_open(DWORD access, const char *name, HANDLE *out)
+{
+    char path[64 + 2 * WV_NAME_MAX];
+    if (!name)
+        return ERROR_INVALID_PARAMETER;
+    int fd;
+    struct wv_header hd = {0};
+    DWORD err = wv_name_path(name, path, sizeof(path));
+    if (!err)
+        err = wv_name_section(path, &fd, &hd);
+    if (err)
+        return err;
     struct wv_section *s = calloc(1, sizeof(*s));
     char *copy = strdup(path);
     if (!s || !copy) {
         free(s), free(copy), close(fd);
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+        return ERROR_NOT_ENOUGH_MEMORY;
     }
     s->fd = fd, s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags, s->name = copy;
     s->data_offset = (off_t)hd.data_offset;
     if (!wv_map_commits(s)) {
         wv_section_destroy(&s->obj);
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+        return ERROR_NOT_ENOUGH_MEMORY;
     }
     /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
     DWORD granted = access & SECTION_ALL_ACCESS;
     if (access & FILE_MAP_COPY)
         granted |= SECTION_MAP_READ;
-    return wv_section_handle(s, granted);
+    return wv_section_handle(s, granted, out);
 }

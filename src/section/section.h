@@ -50,6 +50,25 @@ struct wv_section {
 };
 
 
+/* ---- the cores of the public file and section calls (section.c, view.c) ----
+ * Windows' validation and effect; 0 or the Win32 error the public call reports.  Handles are
+ * made here; the caller sets the last error (win32/section.c). */
+DWORD wv_file_open(const char *name, DWORD access, DWORD disposition, HANDLE *out);
+DWORD wv_file_from_fd(int fd, DWORD access, HANDLE *out);
+/* CreateFileMapping: *existed when a named section of that name was there already. */
+DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, HANDLE *out,
+                        bool *existed);
+DWORD wv_section_open(DWORD access, const char *name, HANDLE *out);
+/* A SEC_IMAGE section over the PE file fd (duplicated), with no handle: the caller holds the
+ * one reference (the loader). */
+DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out);
+/* MapViewOfFileEx of s through a handle granting `granted`: the view takes its own reference.
+ * *not_at_base: an image view not at its base, unrelocated (NT's STATUS_IMAGE_NOT_AT_BASE). */
+DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                          SIZE_T bytes, uintptr_t base, uintptr_t *out, bool *not_at_base);
+DWORD wv_view_unmap(uintptr_t addr);
+DWORD wv_view_flush(uintptr_t addr, SIZE_T size);
+
 /* How a view of a section maps its pages (view.c): set on every MEM_MAPPED and MEM_IMAGE view. */
 extern const struct wv_view_ops wv_section_view_ops;
 

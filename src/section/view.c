@@ -1,5 +1,5 @@
-/* view.c - views of sections: MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile, and how a
- * view's pages are mapped.
+/* view.c - views of sections: the cores of MapViewOfFile(Ex), UnmapViewOfFile and
+ * FlushViewOfFile (the public calls are win32/section.c), and how a view's pages are mapped.
  *
  * Copy-on-write is the kernel's: a write-copy page is mapped MAP_PRIVATE from the section's
  * descriptor, every other page MAP_SHARED.  Until written, a private page is the page-cache
@@ -235,67 +235,54 @@ static DWORD wv_view_initial(DWORD access)
     return PAGE_NOACCESS;
 }
 
-static void *wv_view_fail(struct wv_section *s, DWORD code)
-{
-    wv_object_unref(s ? &s->obj : NULL);
-    wv_set_error(code);
-    return NULL;
-}
-
 /* A view of a SEC_IMAGE section: always the whole image (image.c). */
-static LPVOID wv_image_view(struct wv_section *s, DWORD access, uint64_t off, uintptr_t base)
+static DWORD wv_image_view(struct wv_section *s, DWORD access, uint64_t off, uintptr_t base,
+                           uintptr_t *out, bool *not_at_base)
 {
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
-        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (off)
-        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (base % WV_GRANULE)
-        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
-    uintptr_t at = 0;
-    bool not_at_base = false;
-    DWORD err = wv_image_map(s, base, &at, &not_at_base);
-    wv_object_unref(&s->obj); /* the view took its own reference */
-    if (err)
-        return wv_view_fail(NULL, err);
-    /* NtMapViewOfSection's STATUS_IMAGE_NOT_AT_BASE is a success; the loader reads it here. */
-    wv_set_error(not_at_base ? ERROR_IMAGE_NOT_AT_BASE : ERROR_SUCCESS);
-    return (LPVOID)at;
+        return ERROR_MAPPED_ALIGNMENT;
+    return wv_image_map(s, base, out, not_at_base); /* the view takes its own reference */
 }
 
-LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
+/* Windows' checks of a data view of s through a handle granting `granted`: 0 with the view's
+ * length and initial protection (modifiers included), or the Win32 error. */
+static DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access,
+                                uint64_t off, SIZE_T bytes, uintptr_t base, size_t *len,
+                                DWORD *initial)
 {
-    wv_fault_attach();
-    DWORD granted = 0;
-    struct wv_section *s = (struct wv_section *)wv_handle_get(h, WV_KIND_SECTION, &granted);
-    if (!s)
-        return wv_view_fail(NULL, ERROR_INVALID_HANDLE);
-    uint64_t off = (uint64_t)hi << 32 | lo;
-    if (s->image)
-        return wv_image_view(s, access, off, (uintptr_t)base);
-    DWORD initial = wv_view_initial(access);
+    *initial = wv_view_initial(access);
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
-        return wv_view_fail(s, ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (off % WV_GRANULE)
-        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
+        return ERROR_MAPPED_ALIGNMENT;
     /* What the view needs: from the section's protection, and from the handle. */
-    unsigned need = wv_rights_of(initial) | ((access & FILE_MAP_EXECUTE) ? 4u : 0u);
+    unsigned need = wv_rights_of(*initial) | ((access & FILE_MAP_EXECUTE) ? 4u : 0u);
     /* A write view needs map-write on the handle, any other (even access 0) map-read. */
     DWORD need_access = ((access & FILE_MAP_WRITE) ? SECTION_MAP_WRITE : SECTION_MAP_READ) |
                         ((access & FILE_MAP_EXECUTE) ? SECTION_MAP_EXECUTE : 0);
     if ((need & ~wv_rights_of(s->protect)) || (need_access & ~granted))
-        return wv_view_fail(s, ERROR_ACCESS_DENIED);
+        return ERROR_ACCESS_DENIED;
     if (off >= s->size || bytes > s->size - off)
-        return wv_view_fail(s, off >= s->size && bytes == 0 ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED);
-    size_t len = wv_page_up(bytes ? bytes : s->size - off);
-    uintptr_t at = (uintptr_t)base;
-    if (at && at % WV_GRANULE)
-        return wv_view_fail(s, ERROR_MAPPED_ALIGNMENT);
-
+        return off >= s->size && bytes == 0 ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED;
+    *len = wv_page_up(bytes ? bytes : s->size - off);
+    if (base % WV_GRANULE)
+        return ERROR_MAPPED_ALIGNMENT;
     /* SEC_NOCACHE / SEC_WRITECOMBINE show on every page of every view, as the allocation's
      * modifier does on private memory. */
-    if (initial != PAGE_NOACCESS)
-        initial |= (s->flags & SEC_NOCACHE) ? PAGE_NOCACHE
-                   : (s->flags & 0x40000000u) ? PAGE_WRITECOMBINE : 0;
+    if (*initial != PAGE_NOACCESS)
+        *initial |= (s->flags & SEC_NOCACHE) ? PAGE_NOCACHE
+                    : (s->flags & 0x40000000u) ? PAGE_WRITECOMBINE : 0;
+    return 0;
+}
+
+/* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
+static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
+                          DWORD initial, uintptr_t *out)
+{
     wv_page_t bits = wv_prot_parse(initial, true);
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
     /* A SEC_RESERVE view starts reserved; the pages the section has committed follow. */
@@ -303,16 +290,17 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
                                  : (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
     struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
     if (!v)
-        return wv_view_fail(s, ERROR_NOT_ENOUGH_MEMORY);
+        return ERROR_NOT_ENOUGH_MEMORY;
     /* Placed as VirtualAlloc places memory, the section mapped there in one call. */
     struct wv_backing b = {s->fd, s->data_offset + (off_t)off, !priv};
-    DWORD err = wv_region_place(v, at, false, wv_prot_host(state), &b);
+    DWORD err = wv_region_place(v, base, false, wv_prot_host(state), &b);
     if (err) {
         wv_view_delete(v);
-        return wv_view_fail(s, err);
+        return err;
     }
+    wv_object_ref(&s->obj); /* the view's */
     v->ops = &wv_section_view_ops;
-    v->section = s, v->offset = off; /* the view keeps the reference wv_handle_get took */
+    v->section = s, v->offset = off;
     v->cache_mods = bits & WV_CACHE_MODS;
     if (priv)
         v->flags |= WV_VIEW_COW;
@@ -322,56 +310,49 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
         wv_mapped_sync(v, 0, v->npages);
         wv_space_unlock();
     }
-    return (LPVOID)v->base;
+    *out = v->base;
+    return 0;
 }
 
-LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes)
+DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                          SIZE_T bytes, uintptr_t base, uintptr_t *out, bool *not_at_base)
 {
-    return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);
+    *not_at_base = false;
+    if (s->image)
+        return wv_image_view(s, access, off, base, out, not_at_base);
+    size_t len = 0;
+    DWORD initial = 0;
+    DWORD err = wv_data_view_check(s, granted, access, off, bytes, base, &len, &initial);
+    return err ? err : wv_data_view(s, off, len, base, initial, out);
 }
 
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
-BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
+DWORD wv_view_unmap(uintptr_t addr)
 {
     wv_space_lock();
-    struct wv_view *v = wv_space_find((uintptr_t)addr);
+    struct wv_view *v = wv_space_find(addr);
     bool ok = v && (v->type == MEM_MAPPED || v->type == MEM_IMAGE);
     if (ok)
         wv_space_remove(v);
     wv_space_unlock();
     if (!ok)
-        return wv_fail(ERROR_INVALID_ADDRESS);
+        return ERROR_INVALID_ADDRESS;
     struct wv_section *s = v->section;
     DWORD err = wv_region_release(v);
-    if (err)
-        return wv_fail(err);
-    wv_object_unref(&s->obj);
-    return TRUE;
+    if (!err)
+        wv_object_unref(&s->obj);
+    return err;
 }
 
-BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T size)
+DWORD wv_view_flush(uintptr_t addr, SIZE_T size)
 {
-    uintptr_t a = wv_page_down((uintptr_t)addr);
+    uintptr_t a = wv_page_down(addr);
     wv_space_lock();
     const struct wv_view *v = wv_space_find(a);
     bool ok = v && v->type == MEM_MAPPED;
     uintptr_t end = 0;
     if (ok)
-        end = size == 0 || size > v->end - (uintptr_t)addr ? v->end : wv_page_up((uintptr_t)addr + size);
+        end = size == 0 || size > v->end - addr ? v->end : wv_page_up(addr + size);
     wv_space_unlock();
-    if (!ok) {
-        wv_set_error(ERROR_INVALID_ADDRESS);
-        return FALSE;
-    }
     /* Private (write-copy) pages are not the file's: msync leaves them alone. */
-    if (msync((void *)a, end - a, MS_SYNC) != 0) {
-        wv_set_error(wv_errno_to_error(errno));
-        return FALSE;
-    }
-    return TRUE;
+    return ok ? wv_os_flush(a, end - a) : ERROR_INVALID_ADDRESS;
 }

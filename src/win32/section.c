@@ -1,0 +1,94 @@
+/* section.c - the public file, section and view calls: CreateFileA, winvm_handle_from_fd,
+ * CreateFileMappingA, OpenFileMappingA, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile.
+ * Each calls its core (section/) and turns the error into the last error.
+ */
+#include "section/section.h"
+
+static HANDLE wv_fail_file(DWORD code)
+{
+    wv_set_error(code);
+    return INVALID_HANDLE_VALUE;
+}
+
+static HANDLE wv_fail_null(DWORD code)
+{
+    wv_set_error(code);
+    return NULL;
+}
+
+HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disposition, DWORD attributes, HANDLE template_file)
+{
+    (void)share, (void)sa, (void)attributes, (void)template_file;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    DWORD err = wv_file_open(name, access, disposition, &h);
+    return err ? wv_fail_file(err) : h;
+}
+
+HANDLE winvm_handle_from_fd(int fd, DWORD access)
+{
+    HANDLE h = INVALID_HANDLE_VALUE;
+    DWORD err = wv_file_from_fd(fd, access, &h);
+    return err ? wv_fail_file(err) : h;
+}
+
+HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
+                                 DWORD lo, LPCSTR name)
+{
+    (void)sa;
+    HANDLE h = NULL;
+    bool existed = false;
+    DWORD err = wv_section_create(file, protect, (uint64_t)hi << 32 | lo, name, &h, &existed);
+    if (err)
+        return wv_fail_null(err);
+    wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return h;
+}
+
+HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    (void)inherit;
+    HANDLE h = NULL;
+    DWORD err = wv_section_open(access, name, &h);
+    return err ? wv_fail_null(err) : h;
+}
+
+LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
+{
+    wv_fault_attach();
+    DWORD granted = 0;
+    struct wv_section *s = (struct wv_section *)wv_handle_get(h, WV_KIND_SECTION, &granted);
+    if (!s)
+        return wv_fail_null(ERROR_INVALID_HANDLE);
+    uintptr_t at = 0;
+    bool not_at_base = false;
+    DWORD err = wv_view_map_section(s, granted, access, (uint64_t)hi << 32 | lo, bytes,
+                                    (uintptr_t)base, &at, &not_at_base);
+    bool image = s->image != NULL;
+    wv_object_unref(&s->obj);
+    if (err)
+        return wv_fail_null(err);
+    wv_debug_validate_at(at);
+    /* NtMapViewOfSection's STATUS_IMAGE_NOT_AT_BASE is a success, seen in the last error. */
+    if (image)
+        wv_set_error(not_at_base ? ERROR_IMAGE_NOT_AT_BASE : ERROR_SUCCESS);
+    return (LPVOID)at;
+}
+
+LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes)
+{
+    return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);
+}
+
+BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
+{
+    DWORD err = wv_view_unmap((uintptr_t)addr);
+    wv_debug_validate_at(addr);
+    return err ? (wv_set_error(err), FALSE) : TRUE;
+}
+
+BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T size)
+{
+    DWORD err = wv_view_flush((uintptr_t)addr, size);
+    return err ? (wv_set_error(err), FALSE) : TRUE;
+}
