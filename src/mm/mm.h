@@ -189,6 +189,9 @@ void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);
  * the next page down becomes the guard, as Windows grows a thread stack.  False when the
  * stack is exhausted (STATUS_STACK_OVERFLOW). */
 bool wv_stack_grow(struct wv_view *v, size_t i);
+/* A thread stack (winvm_stack_create's core): reserve bytes (0: 1 MiB, granule rounded), the
+ * top commit bytes (0: a page) committed with a guard page below; [*lo, *hi) is its range. */
+DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi);
 /* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
 extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 #define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */

@@ -179,9 +179,10 @@ int winvm_run(const char *exe, int argc, char **argv)
     wv_set_command_line(argc, argv);
     /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
      * away from the low addresses images ask for. */
-    void *top;
-    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve ? reserve : 1 << 20, commit ? commit : 4096, &top);
-    DWORD err = lo ? wv_teb_create(lo, (uintptr_t)top) : GetLastError();
+    uintptr_t lo = 0, top = 0;
+    DWORD err = wv_stack_create(reserve, commit, &lo, &top);
+    if (!err)
+        err = wv_teb_create(lo, top);
     if (err) {
         fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
         return 126;
@@ -196,10 +197,10 @@ int winvm_run(const char *exe, int argc, char **argv)
     wv_peb_set_image(base);
     wv_thread_set_stack_size(reserve, commit);
     wv_exit_on_unhandled(true);
-    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
+    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
     struct wv_image *img = wv_image_at(base);
     void *entry = (void *)(base + img->pe.entry_rva);
     /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */
-    int code = wv_call_on_stack(entry, wv_peb(), top);
+    int code = wv_call_on_stack(entry, wv_peb(), (void *)top);
     ExitProcess((UINT)code);
 }

@@ -76,17 +76,17 @@ static DWORD wv_thread_body(struct wv_thread *t)
 {
     if (!t->pe)
         return t->start(t->arg);
-    void *top;
     SIZE_T reserve = t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;
-    uintptr_t lo = (uintptr_t)winvm_stack_create(reserve, wv_stack_commit, &top);
-    if (!lo || wv_teb_create(lo, (uintptr_t)top) != 0) {
-        if (lo)
+    uintptr_t lo = 0, top = 0;
+    DWORD err = wv_stack_create(reserve, wv_stack_commit, &lo, &top);
+    if (err || wv_teb_create(lo, top) != 0) {
+        if (!err)
             wv_virtual_free(lo, 0, MEM_RELEASE);
         return STATUS_NO_MEMORY;
     }
-    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = (uintptr_t)top;
+    wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
     wv_loader_thread(true);
-    DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, top);
+    DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, (void *)top);
     return code;
 }
 

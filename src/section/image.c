@@ -53,15 +53,13 @@ enum wv_img_policy wv_image_policy(void)
     return e && !strcmp(e, "classic") ? WV_POLICY_CLASSIC : WV_POLICY_SHARED;
 }
 
-BOOL winvm_set_image_sharing(DWORD policy)
+DWORD wv_image_set_policy(DWORD policy)
 {
-    if (policy > WINVM_IMAGE_SHARING_DEFAULT) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
+    if (policy > WINVM_IMAGE_SHARING_DEFAULT)
+        return ERROR_INVALID_PARAMETER;
     __atomic_store_n(&wv_policy_forced, policy == WINVM_IMAGE_SHARING_DEFAULT ? -1 : (int)policy,
                      __ATOMIC_RELAXED);
-    return TRUE;
+    return 0;
 }
 
 /* ---- opening ---- */

@@ -117,6 +117,8 @@ DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *
  * copies).  Lock not held.  0 or a Win32 error. */
 DWORD wv_image_relocate(struct wv_image *img, uintptr_t base);
 enum wv_img_policy wv_image_policy(void);
+/* winvm_set_image_sharing's core: a WINVM_IMAGE_SHARING_* value, or ERROR_INVALID_PARAMETER. */
+DWORD wv_image_set_policy(DWORD policy);
 /* The image mapped at base (a MEM_IMAGE view's start), or NULL. */
 struct wv_image *wv_image_at(uintptr_t base);
 /* Makes the whole image at base writable on the host (on) or gives it back the protections

@@ -75,6 +75,12 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
     return (LPVOID)at;
 }
 
+BOOL winvm_set_image_sharing(DWORD policy)
+{
+    DWORD err = wv_image_set_policy(policy);
+    return err ? (wv_set_error(err), FALSE) : TRUE;
+}
+
 LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes)
 {
     return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);

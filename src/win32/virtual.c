@@ -54,6 +54,16 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
     return sizeof(*mbi);
 }
 
+LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
+{
+    uintptr_t lo = 0, hi = 0;
+    DWORD err = top ? wv_stack_create(reserve, commit, &lo, &hi) : ERROR_INVALID_PARAMETER;
+    if (err)
+        return wv_fail_ptr(err);
+    *top = (LPVOID)hi;
+    return (LPVOID)lo;
+}
+
 /* ---- the *Ex forms: this process only ---- */
 
 static bool wv_is_self(HANDLE h) { return h == GetCurrentProcess(); }
