@@ -230,8 +230,8 @@ resolve:;
  * TEB->ThreadLocalStoragePointer[index]: what mingw's and MSVC's __declspec(thread) code
  * reads through gs.  Threads with a TEB are `winvm run`'s (run.c). */
 
-#define WV_TLS_SLOTS 256
-static bool wv_tls_used[WV_TLS_SLOTS];
+#define WV_STATIC_TLS_SLOTS 256
+static bool wv_static_tls_used[WV_STATIC_TLS_SLOTS];
 
 struct wv_tls_dir {
     uint64_t start, end, index_va, callbacks_va;
@@ -239,7 +239,7 @@ struct wv_tls_dir {
 };
 
 /* Sets up m's TLS slot, with the image writable (inside the binding window). */
-static DWORD wv_tls_attach(struct wv_module *m)
+static DWORD wv_static_tls_attach(struct wv_module *m)
 {
     const wv_pe_dir *d = &m->img->pe.dirs[WV_PE_DIR_TLS];
     m->tls_index = -1;
@@ -254,24 +254,24 @@ static DWORD wv_tls_attach(struct wv_module *m)
         return ERROR_BAD_EXE_FORMAT;
     }
     int slot = 0;
-    while (slot < WV_TLS_SLOTS && wv_tls_used[slot])
+    while (slot < WV_STATIC_TLS_SLOTS && wv_static_tls_used[slot])
         slot++;
-    if (slot == WV_TLS_SLOTS) {
+    if (slot == WV_STATIC_TLS_SLOTS) {
         wv_say("%s: no static TLS slot left%s", m->name, NULL);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     m->tls_start = t.start, m->tls_size = t.end - t.start, m->tls_zero = t.zero_fill;
     void **slots = wv_teb_tls_slots();
-    if (slots && !(slots[slot] = wv_tls_block(m)))
+    if (slots && !(slots[slot] = wv_static_tls_block(m)))
         return ERROR_NOT_ENOUGH_MEMORY;
-    wv_tls_used[slot] = true;
+    wv_static_tls_used[slot] = true;
     m->tls_index = slot;
     uint32_t idx = (uint32_t)slot;
     memcpy((void *)(uintptr_t)t.index_va, &idx, 4);
     return 0;
 }
 
-void *wv_tls_block(const struct wv_module *m)
+void *wv_static_tls_block(const struct wv_module *m)
 {
     size_t size = (size_t)(m->tls_size + m->tls_zero);
     char *block = calloc(1, size ? size : 1);
@@ -280,7 +280,7 @@ void *wv_tls_block(const struct wv_module *m)
     return block;
 }
 
-void wv_tls_detach(struct wv_module *m)
+void wv_static_tls_detach(struct wv_module *m)
 {
     if (m->tls_index < 0)
         return;
@@ -289,7 +289,7 @@ void wv_tls_detach(struct wv_module *m)
         free(slots[m->tls_index]);
         slots[m->tls_index] = NULL;
     }
-    wv_tls_used[m->tls_index] = false;
+    wv_static_tls_used[m->tls_index] = false;
     m->tls_index = -1;
 }
 
@@ -303,7 +303,7 @@ DWORD wv_bind(struct wv_module *m, const char *dir)
         return err;
     DWORD st = wv_pe_imports(&m->img->pe, false, wv_bind_one, &b);
     if (!b.err && !st)
-        b.err = wv_tls_attach(m);
+        b.err = wv_static_tls_attach(m);
     wv_image_host_writable(m->base, false);
     if (!b.err && st)
         wv_say("%s: malformed import table%s", m->name, NULL);

@@ -288,7 +288,7 @@ static void wv_unload_unit(struct wv_module *u)
             wv_main_module = NULL;
         for (size_t i = k->ndeps; i-- > 0;)
             wv_mod_unref(k->deps[i]);
-        wv_tls_detach(k);
+        wv_static_tls_detach(k);
         wv_view_unmap(k->base);
         free(k->deps);
         free(k->path);
@@ -578,7 +578,7 @@ void wv_loader_thread(bool attach)
     for (size_t i = 0; order && i < n; i++) {
         struct wv_module *m = order[attach ? i : n - 1 - i];
         if (attach && slots && m->tls_index >= 0)
-            slots[m->tls_index] = wv_tls_block(m);
+            slots[m->tls_index] = wv_static_tls_block(m);
         if (m->attached) {
             uint32_t entry = m->img->pe.entry_rva;
             wv_call_tls(m, reason);

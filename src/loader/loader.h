@@ -90,9 +90,9 @@ bool wv_add_dep(struct wv_module *m, struct wv_module *dep);
 /* ---- bind.c ---- */
 /* Binds m's imports and sets up its static TLS slot, the image writable meanwhile. */
 DWORD wv_bind(struct wv_module *m, const char *dir);
-void wv_tls_detach(struct wv_module *m);
+void wv_static_tls_detach(struct wv_module *m);
 /* A new thread's TLS block for m: the template then zero fill (malloc'ed), or NULL. */
-void *wv_tls_block(const struct wv_module *m);
+void *wv_static_tls_block(const struct wv_module *m);
 
 /* ---- loader.c: the EXE and threads ---- */
 /* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
