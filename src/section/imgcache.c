@@ -142,7 +142,7 @@ static int wv_entry_open(const char *path, const struct wv_cache_header *want)
     return fd;
 }
 
-static bool wv_write_all(int fd, const void *buf, size_t len, off_t off)
+static bool wv_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
     const uint8_t *p = buf;
     while (len) {
@@ -167,7 +167,7 @@ static bool wv_write_layout(int fd, const uint8_t *buf, uint64_t size)
         uint64_t e = o;
         while (e < size && memcmp(buf + e, zero, WV_PAGE_SIZE))
             e += WV_PAGE_SIZE;
-        if (e > o && !wv_write_all(fd, buf + o, e - o, (off_t)(WV_PAGE_SIZE + o)))
+        if (e > o && !wv_pwrite_all(fd, buf + o, e - o, (off_t)(WV_PAGE_SIZE + o)))
             return false;
         o = e;
     }
@@ -197,7 +197,7 @@ static int wv_entry_build(struct wv_image *img, const char *dir, const char *pat
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
     struct timespec ts[2] = {{0, UTIME_NOW}, {h->stamp_sec, h->stamp_nsec}};
-    if (ftruncate(fd, (off_t)(WV_PAGE_SIZE + img->size)) != 0 || !wv_write_all(fd, h, sizeof(*h), 0) ||
+    if (ftruncate(fd, (off_t)(WV_PAGE_SIZE + img->size)) != 0 || !wv_pwrite_all(fd, h, sizeof(*h), 0) ||
         !wv_write_layout(fd, buf, img->size) || futimens(fd, ts) != 0 ||
         linkat(AT_FDCWD, link, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0) {
         close(fd);
