@@ -193,7 +193,7 @@ DWORD wv_pe_exports(wv_pe *pe, wv_pe_export_fn fn, void *ctx)
 {
     if (!dir(pe, WV_PE_DIR_EXPORT)->rva)
         return 0;
-    export_dir x;
+    export_dir x = {0}; /* -O3 cannot see that export_load fills it on success */
     DWORD st = export_load(pe, &x);
     if (st)
         return st;
