@@ -497,6 +497,9 @@ typedef struct _STARTUPINFOA {
 typedef LONG(WINAPI *LPTOP_LEVEL_EXCEPTION_FILTER)(PEXCEPTION_POINTERS ExceptionInfo);
 #define CP_ACP 0
 #define CP_UTF8 65001
+#define MB_ERR_INVALID_CHARS 0x00000008 /* fail on ill-formed input instead of U+FFFD */
+#define WC_ERR_INVALID_CHARS 0x00000080 /* fail on an unpaired surrogate instead of U+FFFD */
+#define ERROR_NO_UNICODE_TRANSLATION 1113L
 WINBASEAPI void WINAPI InitializeCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 WINBASEAPI BOOL WINAPI InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION lpCriticalSection, DWORD dwSpinCount);
 WINBASEAPI void WINAPI EnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);

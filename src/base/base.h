@@ -64,11 +64,8 @@ static inline uint64_t wv_hash(uint64_t h, const void *p, size_t n)
 }
 
 /* ---- text (wide.c): the one UTF-16 <-> UTF-8 converter ---- */
-#ifndef ERROR_NO_UNICODE_TRANSLATION
-#define ERROR_NO_UNICODE_TRANSLATION 1113L
-#endif
-/* What becomes of invalid input (an unpaired surrogate; a byte that begins no well-formed
- * UTF-8 sequence): one U+FFFD each, or a refusal (ERROR_NO_UNICODE_TRANSLATION). */
+/* What becomes of invalid input (an unpaired surrogate; an ill-formed UTF-8 sequence, cut as
+ * Windows cuts it, see wide.c): one U+FFFD each, or a refusal (ERROR_NO_UNICODE_TRANSLATION). */
 enum wv_text_policy { WV_TEXT_REPLACE, WV_TEXT_STRICT };
 /* Converts n units (bytes) at s into out, cap units (bytes) long, or only measures when out is
  * NULL; *len is the output's length (no terminator is added).  0, ERROR_INSUFFICIENT_BUFFER

@@ -29,23 +29,37 @@ static int32_t wv_utf16_next(const WCHAR *s, size_t n, size_t *i)
     return -1;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (n > 0 bytes left) with *cp its code
- * point; 0 when s[0] does not begin one. */
-static size_t wv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+/* One character of the UTF-8 at s (n > 0 bytes left): its length, with *cp its code point;
+ * for an ill-formed sequence, the bytes Windows replaces with one U+FFFD, with *cp U+FFFD and
+ * *bad set.  Windows' rule (MultiByteToWideChar, CP_UTF8): a byte that begins no sequence
+ * (80..C1, F5..FF) is one; else the lead byte and the continuation bytes after it up to the
+ * one that shows the value cannot be valid, that byte included (E0 80 is one: an overlong
+ * form; ED A0 a surrogate; F4 90 past U+10FFFF), or up to a byte that is no continuation
+ * byte or the end, that byte excluded (E0 A0 followed by '-' is one). */
+static size_t wv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp, bool *bad)
 {
-    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000}; /* below: overlong */
     unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    uint32_t v = len == 1 ? c : c & (0x7fu >> len);
+    *bad = false;
+    *cp = c;
+    if (c < 0x80)
+        return 1;
+    size_t len = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    *bad = true;
+    *cp = WV_REPLACEMENT;
+    if (len == 0)
+        return 1;
+    /* Only the second byte can rule a sequence out; its range narrows after four leads. */
+    unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+    uint32_t v = c & (0x7fu >> len);
     for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
+        if (i >= n || (s[i] & 0xc0) != 0x80)
+            return i;
+        if (i == 1 && (s[1] < lo || s[1] > hi))
+            return 2;
         v = v << 6 | (s[i] & 0x3f);
     }
-    if (v < least[len] || (v >= 0xd800 && v < 0xe000) || v > 0x10ffff)
-        return 0;
+    *bad = false;
     *cp = v;
     return len;
 }
@@ -89,12 +103,10 @@ DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         uint32_t c;
-        size_t m = wv_utf8_next(u + i, n - i, &c);
-        if (!m && bad == WV_TEXT_STRICT)
+        bool invalid;
+        i += wv_utf8_next(u + i, n - i, &c, &invalid);
+        if (invalid && bad == WV_TEXT_STRICT)
             return ERROR_NO_UNICODE_TRANSLATION;
-        if (!m)
-            c = WV_REPLACEMENT, m = 1;
-        i += m;
         size_t units = c >= 0x10000 ? 2 : 1;
         if (out) {
             if (units > cap - k)

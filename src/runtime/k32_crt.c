@@ -93,18 +93,19 @@ static int wv_fail(DWORD code)
  * ERROR_INSUFFICIENT_BUFFER, holding the whole characters that fit. */
 int WINAPI MultiByteToWideChar(UINT cp, DWORD flags, LPCSTR src, int srclen, LPWSTR dst, int dstlen)
 {
-    (void)cp, (void)flags;
+    (void)cp;
     if (!src || srclen == 0 || dstlen < 0)
         return wv_fail(ERROR_INVALID_PARAMETER);
     size_t n = srclen < 0 ? strlen(src) + 1 : (size_t)srclen, len;
-    DWORD err = wv_utf8_to_utf16(src, n, dstlen ? dst : NULL, (size_t)dstlen, WV_TEXT_REPLACE, &len);
+    enum wv_text_policy bad = (flags & MB_ERR_INVALID_CHARS) ? WV_TEXT_STRICT : WV_TEXT_REPLACE;
+    DWORD err = wv_utf8_to_utf16(src, n, dstlen ? dst : NULL, (size_t)dstlen, bad, &len);
     return err ? wv_fail(err) : (int)len;
 }
 
 int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LPSTR dst, int dstlen,
                                LPCSTR defchar, BOOL *used_default)
 {
-    (void)cp, (void)flags, (void)defchar;
+    (void)cp, (void)defchar;
     if (used_default)
         *used_default = FALSE;
     if (!src || srclen == 0 || dstlen < 0)
@@ -116,7 +117,8 @@ int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LP
         n++;
     } else
         n = (size_t)srclen;
-    DWORD err = wv_utf16_to_utf8(src, n, dstlen ? dst : NULL, (size_t)dstlen, WV_TEXT_REPLACE, &len);
+    enum wv_text_policy bad = (flags & WC_ERR_INVALID_CHARS) ? WV_TEXT_STRICT : WV_TEXT_REPLACE;
+    DWORD err = wv_utf16_to_utf8(src, n, dstlen ? dst : NULL, (size_t)dstlen, bad, &len);
     return err ? wv_fail(err) : (int)len;
 }
 
