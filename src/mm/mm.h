@@ -217,9 +217,13 @@ DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target);
  * WV_WATCH_DIRTY, which decommit keeps (Windows reports them after decommit).  Lock held. */
 void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
 
-/* ---- VirtualLock (vlock.c) ---- */
+/* ---- VirtualLock and VirtualUnlock (vlock.c) ---- */
+/* The cores of the two calls: Windows' checks in Windows' order, then the effect.  0 or the
+ * Win32 error the public call reports.  Lock not held. */
+DWORD wv_vlock(uintptr_t addr, SIZE_T size);
+DWORD wv_vunlock(uintptr_t addr, SIZE_T size);
 /* munlocks the locked pages of [i, i+n) of v and clears their WV_LOCKED.  Lock held. */
-void wv_lock_drop(struct wv_view *v, size_t i, size_t n);
+void wv_vlock_drop(struct wv_view *v, size_t i, size_t n);
 
 /* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
 /* MEM_RESET (undo false) or MEM_RESET_UNDO of the pages of [addr, addr+size); *out is the

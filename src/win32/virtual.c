@@ -1,7 +1,7 @@
-/* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms: the
- * public entry points over mm's cores (mm/virtual.c).  Each one attaches the fault handler
- * where the call can create faulting memory, calls down, and turns the error into the last
- * error: nothing else.
+/* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
+ * VirtualLock and VirtualUnlock: the public entry points over mm's cores (mm/virtual.c,
+ * mm/vlock.c).  Each one attaches the fault handler where the call can create faulting
+ * memory, calls down, and turns the error into the last error: nothing else.
  */
 #include "mm/mm.h"
 #include "fault/fault.h"
@@ -52,6 +52,20 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
         return wv_set_error(ERROR_NOACCESS), 0;
     wv_virtual_query((uintptr_t)addr, mbi);
     return sizeof(*mbi);
+}
+
+BOOL WINAPI VirtualLock(LPVOID addr, SIZE_T size)
+{
+    DWORD err = wv_vlock((uintptr_t)addr, size);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI VirtualUnlock(LPVOID addr, SIZE_T size)
+{
+    DWORD err = wv_vunlock((uintptr_t)addr, size);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
 }
 
 /* ---- the *Ex forms: this process only ---- */
