@@ -216,6 +216,12 @@ DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 /* Before pages [i, i+n) of a write-watch view are decommitted: their written state moves into
  * WV_WATCH_DIRTY, which decommit keeps (Windows reports them after decommit).  Lock held. */
 void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
+/* The cores of GetWriteWatch (the written pages of [base, base+size) into addresses, at most
+ * *count of them; *count and *granularity set on success) and ResetWriteWatch: Windows' checks
+ * in Windows' order.  0 or the Win32 error the public call reports.  Lock not held. */
+DWORD wv_watch_get(DWORD flags, uintptr_t base, SIZE_T size, void **addresses, ULONG_PTR *count,
+                   DWORD *granularity);
+DWORD wv_watch_reset(uintptr_t base, SIZE_T size);
 
 /* ---- VirtualLock and VirtualUnlock (vlock.c) ---- */
 /* The cores of the two calls: Windows' checks in Windows' order, then the effect.  0 or the
