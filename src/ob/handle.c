@@ -43,7 +43,7 @@ HANDLE wv_handle_new(struct wv_object *o, DWORD access)
     }
     pthread_mutex_unlock(&wv_handles_lock);
     if (i == WV_MAX_HANDLES) {
-        wv_set_error(ERROR_TOO_MANY_OPEN_FILES);
+        wv_set_error(ERROR_TOO_MANY_OPEN_FILES); /* section.c's public calls rely on it */
         return NULL;
     }
     return (HANDLE)((i + 1) * 4);

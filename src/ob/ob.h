@@ -29,7 +29,9 @@ struct wv_object {
 
 void wv_object_ref(struct wv_object *o);
 void wv_object_unref(struct wv_object *o);
-/* A new handle holding a reference to o; NULL (and the last error) when the table is full. */
+/* A new handle holding a reference to o; NULL when the table is full, which the public call
+ * reports as ERROR_TOO_MANY_OPEN_FILES.  (Sets that last error itself too, for section.c's
+ * callers, which do not report it yet.) */
 HANDLE wv_handle_new(struct wv_object *o, DWORD access);
 /* The object behind h if it is of this kind (or any, WV_KIND_ANY), with a reference the caller
  * must drop. */
