@@ -185,6 +185,10 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);
 
 /* ---- thread stacks (stack.c) ---- */
+/* The core of winvm_stack_create: a stack of reserve bytes (0: 1 MiB; rounded up to 64 KiB)
+ * with commit bytes committed at the top (0: one page) and a guard page below them, at
+ * [*lo, *hi).  0 or the Win32 error the public call reports.  Lock not held. */
+DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi);
 /* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
  * the next page down becomes the guard, as Windows grows a thread stack.  False when the
  * stack is exhausted (STATUS_STACK_OVERFLOW). */

@@ -56,20 +56,14 @@ static DWORD wv_stack_make(SIZE_T reserve, SIZE_T commit, uintptr_t *base)
     return 0;
 }
 
-LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
+DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi)
 {
     reserve = wv_gran_up(reserve ? reserve : 1 << 20);
     commit = wv_page_up(commit ? commit : WV_PAGE_SIZE);
-    if (!top || commit + 2 * WV_PAGE_SIZE > reserve) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
-    uintptr_t base = 0;
-    DWORD err = wv_stack_make(reserve, commit, &base);
-    if (err) {
-        wv_set_error(err);
-        return NULL;
-    }
-    *top = (LPVOID)(base + reserve);
-    return (LPVOID)base;
+    if (commit + 2 * WV_PAGE_SIZE > reserve)
+        return ERROR_INVALID_PARAMETER;
+    DWORD err = wv_stack_make(reserve, commit, lo);
+    if (!err)
+        *hi = *lo + reserve;
+    return err;
 }

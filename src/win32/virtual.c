@@ -1,6 +1,6 @@
 /* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
- * VirtualLock and VirtualUnlock: the public entry points over mm's cores (mm/virtual.c,
- * mm/vlock.c).  Each one attaches the fault handler where the call can create faulting
+ * VirtualLock, VirtualUnlock and winvm_stack_create: the public entry points over mm's cores
+ * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call can create faulting
  * memory, calls down, and turns the error into the last error: nothing else.
  */
 #include "mm/mm.h"
@@ -66,6 +66,17 @@ BOOL WINAPI VirtualUnlock(LPVOID addr, SIZE_T size)
     DWORD err = wv_vunlock((uintptr_t)addr, size);
     wv_debug_validate_at(addr);
     return err ? wv_fail(err) : TRUE;
+}
+
+LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
+{
+    uintptr_t lo = 0, hi = 0;
+    DWORD err = top ? wv_stack_create(reserve, commit, &lo, &hi) : ERROR_INVALID_PARAMETER;
+    wv_debug_validate_at(lo);
+    if (err)
+        return wv_fail_ptr(err);
+    *top = (LPVOID)hi;
+    return (LPVOID)lo;
 }
 
 /* ---- the *Ex forms: this process only ---- */
