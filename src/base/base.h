@@ -74,9 +74,9 @@ DWORD wv_utf16_to_utf8(const WCHAR *s, size_t n, char *out, size_t cap, enum wv_
                        size_t *len);
 DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_text_policy bad,
                        size_t *len);
-/* A malloc'ed UTF-8 copy of a UTF-16 name, converted strictly, or NULL with the last error set
- * (ERROR_INVALID_NAME, ERROR_NOT_ENOUGH_MEMORY): for the W forms of public calls. */
-char *wv_utf8(LPCWSTR s);
+/* A malloc'ed UTF-8 copy of a UTF-16 name, converted strictly, into *out: 0, or (*out NULL)
+ * the error the W forms of public calls report: ERROR_INVALID_NAME, ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_utf8(LPCWSTR s, char **out);
 /* A malloc'ed UTF-16 copy of a UTF-8 string (invalid bytes replaced), or NULL without memory. */
 WCHAR *wv_utf16(const char *s);
 

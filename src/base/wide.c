@@ -122,20 +122,21 @@ DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_
     return 0;
 }
 
-char *wv_utf8(LPCWSTR s)
+DWORD wv_utf8(LPCWSTR s, char **out)
 {
     size_t n = 0, len;
     while (s[n])
         n++;
-    char *out = malloc(n * 3 + 1); /* a unit takes at most 3 bytes (a pair, 4 for 2 units) */
-    DWORD err = out ? wv_utf16_to_utf8(s, n, out, n * 3, WV_TEXT_STRICT, &len) : ERROR_NOT_ENOUGH_MEMORY;
+    char *u = malloc(n * 3 + 1); /* a unit takes at most 3 bytes (a pair, 4 for 2 units) */
+    DWORD err = u ? wv_utf16_to_utf8(s, n, u, n * 3, WV_TEXT_STRICT, &len) : ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
-        free(out);
-        wv_set_error(err == ERROR_NO_UNICODE_TRANSLATION ? ERROR_INVALID_NAME : err);
-        return NULL;
+        free(u);
+        *out = NULL;
+        return err == ERROR_NO_UNICODE_TRANSLATION ? ERROR_INVALID_NAME : err;
     }
-    out[len] = 0;
-    return out;
+    u[len] = 0;
+    *out = u;
+    return 0;
 }
 
 WCHAR *wv_utf16(const char *s)

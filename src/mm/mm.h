@@ -185,13 +185,14 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);
 
 /* ---- thread stacks (stack.c) ---- */
+/* The core of winvm_stack_create: a stack of reserve bytes (0: 1 MiB; rounded up to 64 KiB)
+ * with commit bytes committed at the top (0: one page) and a guard page below them, at
+ * [*lo, *hi).  0 or the Win32 error the public call reports.  Lock not held. */
+DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi);
 /* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
  * the next page down becomes the guard, as Windows grows a thread stack.  False when the
  * stack is exhausted (STATUS_STACK_OVERFLOW). */
 bool wv_stack_grow(struct wv_view *v, size_t i);
-/* A thread stack (winvm_stack_create's core): reserve bytes (0: 1 MiB, granule rounded), the
- * top commit bytes (0: a page) committed with a guard page below; [*lo, *hi) is its range. */
-DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi);
 /* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
 extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 #define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */
@@ -219,10 +220,20 @@ DWORD wv_watch_apply(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 /* Before pages [i, i+n) of a write-watch view are decommitted: their written state moves into
  * WV_WATCH_DIRTY, which decommit keeps (Windows reports them after decommit).  Lock held. */
 void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
+/* The cores of GetWriteWatch (the written pages of [base, base+size) into addresses, at most
+ * *count of them; *count and *granularity set on success) and ResetWriteWatch: Windows' checks
+ * in Windows' order.  0 or the Win32 error the public call reports.  Lock not held. */
+DWORD wv_watch_get(DWORD flags, uintptr_t base, SIZE_T size, void **addresses, ULONG_PTR *count,
+                   DWORD *granularity);
+DWORD wv_watch_reset(uintptr_t base, SIZE_T size);
 
-/* ---- VirtualLock (vlock.c) ---- */
+/* ---- VirtualLock and VirtualUnlock (vlock.c) ---- */
+/* The cores of the two calls: Windows' checks in Windows' order, then the effect.  0 or the
+ * Win32 error the public call reports.  Lock not held. */
+DWORD wv_vlock(uintptr_t addr, SIZE_T size);
+DWORD wv_vunlock(uintptr_t addr, SIZE_T size);
 /* munlocks the locked pages of [i, i+n) of v and clears their WV_LOCKED.  Lock held. */
-void wv_lock_drop(struct wv_view *v, size_t i, size_t n);
+void wv_vlock_drop(struct wv_view *v, size_t i, size_t n);
 
 /* ---- MEM_RESET and MEM_RESET_UNDO (reset.c) ---- */
 /* MEM_RESET (undo false) or MEM_RESET_UNDO of the pages of [addr, addr+size); *out is the

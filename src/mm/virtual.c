@@ -224,7 +224,7 @@ static DWORD wv_decommit(uintptr_t addr, SIZE_T size)
             /* Protect first: it is the step that can fail, and it fails with nothing done. */
             err = wv_os_protect(start, end - start, PROT_NONE);
             if (!err) {
-                wv_lock_drop(v, i, n); /* MADV_DONTNEED refuses locked pages */
+                wv_vlock_drop(v, i, n); /* MADV_DONTNEED refuses locked pages */
                 wv_os_discard(start, end - start);
             }
         }

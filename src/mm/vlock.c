@@ -1,4 +1,4 @@
-/* vlock.c - VirtualLock and VirtualUnlock.
+/* vlock.c - the cores of VirtualLock and VirtualUnlock (public in win32/virtual.c).
  *
  * Windows' rules (docs/semantics.md, "VirtualLock / VirtualUnlock"), checked in Windows'
  * order: the range must be inside user space and not empty; every page must belong to some
@@ -28,17 +28,10 @@
 static int wv_mlock(uintptr_t a, size_t len) { return (int)syscall(SYS_mlock, a, len); }
 static int wv_munlock(uintptr_t a, size_t len) { return (int)syscall(SYS_munlock, a, len); }
 
-static BOOL wv_lock_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
 /* The pages of [addr, addr + size); false when size is 0 or the range leaves user space
  * (NT: STATUS_INVALID_PARAMETER for both). */
-static bool wv_lock_range(LPVOID addr, SIZE_T size, uintptr_t *start, uintptr_t *end)
+static bool wv_vlock_range(uintptr_t a, SIZE_T size, uintptr_t *start, uintptr_t *end)
 {
-    uintptr_t a = (uintptr_t)addr;
     if (size == 0 || a > WV_MAX_ADDR || size > WV_END_ADDR - a)
         return false;
     *start = wv_page_down(a);
@@ -120,7 +113,7 @@ static void wv_consume_guard(struct wv_view *v, size_t k)
 
 /* Validates [start, end) for VirtualLock, in Windows' order; 0 when every page can be
  * locked.  Write lock held. */
-static DWORD wv_lock_check(uintptr_t start, uintptr_t end, bool *foreign)
+static DWORD wv_vlock_check(uintptr_t start, uintptr_t end, bool *foreign)
 {
     struct wv_view *v;
     /* 1. Every page belongs to an allocation (NT: the VAD walk, STATUS_ACCESS_VIOLATION). */
@@ -157,7 +150,7 @@ static DWORD wv_lock_check(uintptr_t start, uintptr_t end, bool *foreign)
 }
 
 /* munlock of the pages of [start, end) that were not locked before this call. */
-static void wv_lock_rollback(uintptr_t start, uintptr_t end, bool foreign_was_locked)
+static void wv_vlock_rollback(uintptr_t start, uintptr_t end, bool foreign_was_locked)
 {
     struct wv_view *v;
     for (uintptr_t a = start, e; a < end; a = e) {
@@ -180,7 +173,7 @@ static void wv_lock_rollback(uintptr_t start, uintptr_t end, bool foreign_was_lo
 }
 
 /* Sets (lock) or clears WV_LOCKED on every view page of [start, end). */
-static void wv_lock_mark(uintptr_t start, uintptr_t end, bool lock)
+static void wv_vlock_mark(uintptr_t start, uintptr_t end, bool lock)
 {
     struct wv_view *v;
     for (uintptr_t a = start, e; a < end; a = e) {
@@ -191,37 +184,37 @@ static void wv_lock_mark(uintptr_t start, uintptr_t end, bool lock)
     }
 }
 
-BOOL WINAPI VirtualLock(LPVOID lpAddress, SIZE_T dwSize)
+DWORD wv_vlock(uintptr_t addr, SIZE_T size)
 {
     uintptr_t start, end;
-    if (!wv_lock_range(lpAddress, dwSize, &start, &end))
-        return wv_lock_fail(ERROR_INVALID_PARAMETER);
+    if (!wv_vlock_range(addr, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
     bool foreign;
     wv_space_lock();
-    DWORD err = wv_lock_check(start, end, &foreign);
+    DWORD err = wv_vlock_check(start, end, &foreign);
     if (!err) {
         /* Foreign lock state matters only if mlock fails half-way (populate after the limit
          * check); reading it costs a pass over smaps, so only when foreign memory is in. */
         bool foreign_was_locked = foreign && wv_foreign_locked(start, end);
         if (wv_mlock(start, end - start) != 0) {
             int e = errno;
-            wv_lock_rollback(start, end, foreign_was_locked);
+            wv_vlock_rollback(start, end, foreign_was_locked);
             /* RLIMIT_MEMLOCK (ENOMEM, or EPERM with a zero limit) or no memory to lock: the
              * process's lockable set is exhausted, as NT's working-set quota would be. */
             err = (e == ENOMEM || e == EPERM || e == EAGAIN) ? ERROR_WORKING_SET_QUOTA
                                                              : wv_errno_to_error(e);
         } else
-            wv_lock_mark(start, end, true);
+            wv_vlock_mark(start, end, true);
     }
     wv_space_unlock();
-    return err ? wv_lock_fail(err) : TRUE;
+    return err;
 }
 
-BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize)
+DWORD wv_vunlock(uintptr_t addr, SIZE_T size)
 {
     uintptr_t start, end;
-    if (!wv_lock_range(lpAddress, dwSize, &start, &end))
-        return wv_lock_fail(ERROR_INVALID_PARAMETER);
+    if (!wv_vlock_range(addr, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
     DWORD err = 0;
     struct wv_view *v;
     wv_space_lock();
@@ -242,13 +235,13 @@ BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize)
         if (wv_munlock(start, end - start) != 0)
             err = wv_errno_to_error(errno);
         else
-            wv_lock_mark(start, end, false);
+            wv_vlock_mark(start, end, false);
     }
     wv_space_unlock();
-    return err ? wv_lock_fail(err) : TRUE;
+    return err;
 }
 
-void wv_lock_drop(struct wv_view *v, size_t i, size_t n)
+void wv_vlock_drop(struct wv_view *v, size_t i, size_t n)
 {
     wv_assert(wv_space_locked_by_self());
     for (size_t k = i; k < i + n; k++) {

@@ -1,4 +1,5 @@
-/* watch.c - write watches: MEM_WRITE_WATCH, GetWriteWatch, ResetWriteWatch.
+/* watch.c - write watches: MEM_WRITE_WATCH, and the cores of GetWriteWatch and ResetWriteWatch
+ * (public in win32/watch.c).
  *
  * Two ways to know which pages were written since the last reset:
  *
@@ -269,25 +270,19 @@ static struct wv_view *wv_watch_view(uintptr_t start, uintptr_t end)
     return v;
 }
 
-static UINT wv_watch_fail(DWORD code)
-{
-    wv_set_error(code);
-    return ~0u;
-}
-
-UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses,
-                          ULONG_PTR *count, LPDWORD granularity)
+DWORD wv_watch_get(DWORD flags, uintptr_t base, SIZE_T size, void **addresses, ULONG_PTR *count,
+                   DWORD *granularity)
 {
     uintptr_t start = 0, end = 0;
     /* NtGetWriteWatch's order: the out pointers, then count and size, then flags. */
     if (!count || !granularity)
-        return wv_watch_fail(ERROR_NOACCESS);
-    if (!*count || !wv_watch_range((uintptr_t)base, size, &start, &end))
-        return wv_watch_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_NOACCESS;
+    if (!*count || !wv_watch_range(base, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
     if (flags & ~(DWORD)WRITE_WATCH_FLAG_RESET)
-        return wv_watch_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (!addresses)
-        return wv_watch_fail(ERROR_NOACCESS);
+        return ERROR_NOACCESS;
     bool reset = (flags & WRITE_WATCH_FLAG_RESET) != 0;
     ULONG_PTR want = *count, n = 0;
     void *buf[WV_WATCH_CHUNK];
@@ -300,7 +295,7 @@ UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses
             /* Released by another thread between chunks: what was reported stands. */
             wv_space_unlock();
             if (first)
-                return wv_watch_fail(ERROR_INVALID_PARAMETER);
+                return ERROR_INVALID_PARAMETER;
             break;
         }
         size_t k = wv_view_index(v, pos);
@@ -308,7 +303,7 @@ UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses
         pos = wv_addr(v, k);
         wv_space_unlock();
         if (got < 0)
-            return wv_watch_fail(wv_errno_to_error((int)-got));
+            return wv_errno_to_error((int)-got);
         memcpy(addresses + n, buf, (size_t)got * sizeof(*buf));
         n += (ULONG_PTR)got;
         if ((size_t)got < max)
@@ -319,11 +314,11 @@ UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses
     return 0;
 }
 
-UINT WINAPI ResetWriteWatch(LPVOID base, SIZE_T size)
+DWORD wv_watch_reset(uintptr_t base, SIZE_T size)
 {
     uintptr_t start, end;
-    if (!wv_watch_range((uintptr_t)base, size, &start, &end))
-        return wv_watch_fail(ERROR_INVALID_PARAMETER);
+    if (!wv_watch_range(base, size, &start, &end))
+        return ERROR_INVALID_PARAMETER;
     wv_space_lock();
     struct wv_view *v = wv_watch_view(start, end);
     long rc = 0;
@@ -333,8 +328,8 @@ UINT WINAPI ResetWriteWatch(LPVOID base, SIZE_T size)
     }
     wv_space_unlock();
     if (!v)
-        return wv_watch_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     if (rc < 0)
-        return wv_watch_fail(wv_errno_to_error((int)-rc));
+        return wv_errno_to_error((int)-rc);
     return 0;
 }

@@ -42,11 +42,7 @@ HANDLE wv_handle_new(struct wv_object *o, DWORD access)
             o->on_handle(o, +1);
     }
     pthread_mutex_unlock(&wv_handles_lock);
-    if (i == WV_MAX_HANDLES) {
-        wv_set_error(ERROR_TOO_MANY_OPEN_FILES);
-        return NULL;
-    }
-    return (HANDLE)((i + 1) * 4);
+    return i == WV_MAX_HANDLES ? NULL : (HANDLE)((i + 1) * 4);
 }
 
 static bool wv_slot_of(HANDLE h, size_t *i)
@@ -75,13 +71,7 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access)
     return o;
 }
 
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
-BOOL WINAPI CloseHandle(HANDLE h)
+DWORD wv_handle_close(HANDLE h)
 {
     size_t i;
     struct wv_object *o = NULL;
@@ -92,25 +82,24 @@ BOOL WINAPI CloseHandle(HANDLE h)
         pthread_mutex_unlock(&wv_handles_lock);
     }
     if (!o)
-        return wv_fail(ERROR_INVALID_HANDLE);
+        return ERROR_INVALID_HANDLE;
     /* The slot is free and its reference ours: the object hears of the close after the table
      * lock is released, since it may block (a named section takes a cross-process lock). */
     if (o->on_handle)
         o->on_handle(o, -1);
     wv_object_unref(o);
-    return TRUE;
+    return 0;
 }
 
-BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, LPHANDLE dst,
-                            DWORD access, BOOL inherit, DWORD options)
+DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
+                          DWORD access, DWORD options)
 {
-    (void)inherit;
     size_t i;
     if (src_process != WV_CURRENT_PROCESS || dst_process != WV_CURRENT_PROCESS ||
         !wv_slot_of(src, &i))
-        return wv_fail(ERROR_INVALID_HANDLE);
+        return ERROR_INVALID_HANDLE;
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
-        return wv_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     pthread_mutex_lock(&wv_handles_lock);
     struct wv_object *o = wv_slots[i].obj;
     DWORD granted = o ? wv_slots[i].access : 0;
@@ -118,15 +107,18 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
         wv_object_ref(o);
     pthread_mutex_unlock(&wv_handles_lock);
     if (!o)
-        return wv_fail(ERROR_INVALID_HANDLE);
+        return ERROR_INVALID_HANDLE;
     /* A duplicate may have less access than its source, never more. */
     DWORD want = (options & DUPLICATE_SAME_ACCESS) ? granted : access & granted;
     HANDLE h = dst ? wv_handle_new(o, want) : NULL;
     wv_object_unref(o);
-    if (!h) /* no dst, or a full table (which has set the error) */
-        return dst ? FALSE : wv_fail(ERROR_INVALID_PARAMETER);
+    if (!h) /* no dst, or a full table */
+        return dst ? ERROR_TOO_MANY_OPEN_FILES : ERROR_INVALID_PARAMETER;
     *dst = h;
     if (options & DUPLICATE_CLOSE_SOURCE)
-        CloseHandle(src);
-    return TRUE;
+        wv_handle_close(src); /* closed meanwhile by another thread: the duplicate stands */
+    return 0;
 }
+
+/* The public call stays here, not in win32/, while loader.c (a layer win32 is not below)
+ * calls it. */

@@ -29,10 +29,16 @@ struct wv_object {
 
 void wv_object_ref(struct wv_object *o);
 void wv_object_unref(struct wv_object *o);
-/* A new handle holding a reference to o; NULL (and the last error) when the table is full. */
+/* A new handle holding a reference to o; NULL when the table is full, which the public call
+ * reports as ERROR_TOO_MANY_OPEN_FILES. */
 HANDLE wv_handle_new(struct wv_object *o, DWORD access);
 /* The object behind h if it is of this kind (or any, WV_KIND_ANY), with a reference the caller
  * must drop. */
 struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
+/* The cores of CloseHandle and DuplicateHandle (DUPLICATE_CLOSE_SOURCE closes src once the
+ * duplicate is made): 0 or the Win32 error the public call reports. */
+DWORD wv_handle_close(HANDLE h);
+DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
+                          DWORD access, DWORD options);
 
 #endif

@@ -63,7 +63,11 @@ HANDLE WINAPI GetStdHandle(DWORD which)
         h = wv_std_handles[fd] = wv_handle_new(mine, wv_std_files[fd].access);
     pthread_mutex_unlock(&wv_std_lock);
     wv_object_unref(o);
-    return h ? h : INVALID_HANDLE_VALUE; /* a full handle table has set the error */
+    if (!h) {
+        wv_set_error(ERROR_TOO_MANY_OPEN_FILES); /* the handle table is full */
+        return INVALID_HANDLE_VALUE;
+    }
+    return h;
 }
 
 /* ---- ReadFile and WriteFile ---- */
@@ -190,10 +194,11 @@ BOOL WINAPI WriteConsoleW(HANDLE h, const void *buf, DWORD n, LPDWORD written, L
         return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
     memcpy(w, buf, (size_t)n * sizeof(WCHAR));
     w[n] = 0;
-    char *u = wv_utf8(w);
+    char *u;
+    DWORD err = wv_utf8(w, &u);
     free(w);
-    if (!u)
-        return FALSE;
+    if (err)
+        return wv_fail(err);
     DWORD bytes = 0;
     BOOL ok = WriteFile(h, u, (DWORD)strlen(u), &bytes, NULL);
     free(u);

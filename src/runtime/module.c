@@ -95,8 +95,11 @@ HMODULE WINAPI LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
 {
     if (!name)
         return LoadLibraryExA(NULL, file, flags);
-    char *u = wv_utf8(name);
-    HMODULE h = u ? LoadLibraryExA(u, file, flags) : NULL;
+    char *u;
+    DWORD err = wv_utf8(name, &u);
+    if (err)
+        return wv_set_error(err), NULL;
+    HMODULE h = LoadLibraryExA(u, file, flags);
     free(u);
     return h;
 }
@@ -107,8 +110,11 @@ HMODULE WINAPI GetModuleHandleW(LPCWSTR name)
 {
     if (!name)
         return GetModuleHandleA(NULL);
-    char *u = wv_utf8(name);
-    HMODULE h = u ? GetModuleHandleA(u) : NULL;
+    char *u;
+    DWORD err = wv_utf8(name, &u);
+    if (err)
+        return wv_set_error(err), NULL;
+    HMODULE h = GetModuleHandleA(u);
     free(u);
     return h;
 }

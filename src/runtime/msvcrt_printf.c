@@ -118,10 +118,12 @@ static void wv_conv_string(struct wv_out *o, struct wv_conv *cv, wv_ms_va *ap)
     const void *v = __builtin_va_arg(*ap, const void *);
     char *wide = NULL;
     const char *str = v ? (const char *)v : "(null)";
-    if (v && (cv->size == 2 || cv->c == 'S'))
-        str = wide = wv_utf8((LPCWSTR)v);
-    if (!str)
-        str = "";
+    if (v && (cv->size == 2 || cv->c == 'S')) {
+        DWORD err = wv_utf8((LPCWSTR)v, &wide);
+        if (err)
+            wv_set_error(err); /* printed as "": the last error tells why */
+        str = wide ? wide : "";
+    }
     wv_conv_end(cv, "", 's');
     char *out = NULL;
     int n = WV_STARRED(cv, str, asprintf, &out, cv->spec);

@@ -68,8 +68,9 @@ static HANDLE wv_sync_new(struct wv_object *o, int kind, LPCVOID name)
     o->kind = kind;
     o->destroy = wv_sync_free;
     HANDLE h = wv_handle_new(o, 0x001F0003 /* EVENT/MUTEX/SEMAPHORE_ALL_ACCESS */);
-    if (h)
-        wv_set_error(ERROR_SUCCESS);
+    if (!h)
+        return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES); /* the handle table is full */
+    wv_set_error(ERROR_SUCCESS);
     return h;
 }
 

@@ -143,7 +143,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
     if (!h) {
         wv_object_unref(&t->obj);
-        return NULL;
+        return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES); /* the handle table is full */
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -155,7 +155,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     pthread_attr_destroy(&attr);
     if (rc != 0) {
         wv_object_unref(&t->obj); /* the thread's, never to run */
-        CloseHandle(h);
+        wv_handle_close(h);
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     pthread_mutex_lock(&t->lock); /* its id, for the caller */

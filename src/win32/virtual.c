@@ -1,7 +1,7 @@
-/* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms: the
- * public entry points over mm's cores (mm/virtual.c).  Each one attaches the fault handler
- * where the call can create faulting memory, calls down, and turns the error into the last
- * error: nothing else.
+/* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
+ * VirtualLock, VirtualUnlock and winvm_stack_create: the public entry points over mm's cores
+ * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call can create faulting
+ * memory, calls down, and turns the error into the last error: nothing else.
  */
 #include "mm/mm.h"
 #include "fault/fault.h"
@@ -54,10 +54,25 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
     return sizeof(*mbi);
 }
 
+BOOL WINAPI VirtualLock(LPVOID addr, SIZE_T size)
+{
+    DWORD err = wv_vlock((uintptr_t)addr, size);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI VirtualUnlock(LPVOID addr, SIZE_T size)
+{
+    DWORD err = wv_vunlock((uintptr_t)addr, size);
+    wv_debug_validate_at(addr);
+    return err ? wv_fail(err) : TRUE;
+}
+
 LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
 {
     uintptr_t lo = 0, hi = 0;
     DWORD err = top ? wv_stack_create(reserve, commit, &lo, &hi) : ERROR_INVALID_PARAMETER;
+    wv_debug_validate_at(lo);
     if (err)
         return wv_fail_ptr(err);
     *top = (LPVOID)hi;

@@ -7,9 +7,10 @@
 HANDLE WINAPI CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
                                  DWORD lo, LPCWSTR name)
 {
-    char *a = name ? wv_utf8(name) : NULL;
-    if (name && !a)
-        return NULL;
+    char *a = NULL;
+    DWORD err = name ? wv_utf8(name, &a) : 0;
+    if (err)
+        return wv_set_error(err), NULL;
     HANDLE h = CreateFileMappingA(file, sa, protect, hi, lo, a);
     free(a);
     return h;
@@ -17,9 +18,10 @@ HANDLE WINAPI CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
 
 HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
 {
-    char *a = name ? wv_utf8(name) : NULL;
-    if (name && !a)
-        return NULL;
+    char *a = NULL;
+    DWORD err = name ? wv_utf8(name, &a) : 0;
+    if (err)
+        return wv_set_error(err), NULL;
     HANDLE h = OpenFileMappingA(access, inherit, a);
     free(a);
     return h;
@@ -28,9 +30,10 @@ HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
 HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
                           DWORD disposition, DWORD attributes, HANDLE template_file)
 {
-    char *a = name ? wv_utf8(name) : NULL;
-    if (name && !a)
-        return INVALID_HANDLE_VALUE;
+    char *a = NULL;
+    DWORD err = name ? wv_utf8(name, &a) : 0;
+    if (err)
+        return wv_set_error(err), INVALID_HANDLE_VALUE;
     HANDLE h = CreateFileA(a, access, share, sa, disposition, attributes, template_file);
     free(a);
     return h;
