@@ -46,6 +46,11 @@ __attribute__((noreturn)) void wv_assert_fail(const char *what, const char *file
 /* ---- errors (error.c) ---- */
 /* Sets the calling thread's last error (GetLastError).  Public entry points only. */
 void wv_set_error(DWORD code);
+/* For public entry points: set the last error and return the call's failure value (FALSE or
+ * 0; NULL; INVALID_HANDLE_VALUE). */
+static inline BOOL wv_fail(DWORD code) { return wv_set_error(code), FALSE; }
+static inline void *wv_fail_null(DWORD code) { return wv_set_error(code), NULL; }
+static inline HANDLE wv_fail_file(DWORD code) { return wv_set_error(code), INVALID_HANDLE_VALUE; }
 /* The Win32 error for a host errno value: the one table of winvm. */
 DWORD wv_errno_to_error(int err);
 

@@ -82,15 +82,10 @@ BOOL WINAPI IsDBCSLeadByteEx(UINT cp, BYTE c)
     return FALSE;
 }
 
-static int wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return 0;
-}
-
-/* Invalid input becomes U+FFFD (base/wide.c), as Windows converts without MB_ERR_INVALID_CHARS
- * (a flag not provided: flags are ignored).  A buffer too short fails with
- * ERROR_INSUFFICIENT_BUFFER, holding the whole characters that fit. */
+/* Ill-formed input becomes U+FFFD as Windows cuts it (base/wide.c), or, with
+ * MB_ERR_INVALID_CHARS (WC_ERR_INVALID_CHARS), fails with ERROR_NO_UNICODE_TRANSLATION.  A
+ * buffer too short fails with ERROR_INSUFFICIENT_BUFFER, holding the whole characters that fit.
+ * Every code page is taken as UTF-8. */
 int WINAPI MultiByteToWideChar(UINT cp, DWORD flags, LPCSTR src, int srclen, LPWSTR dst, int dstlen)
 {
     (void)cp;

@@ -37,13 +37,6 @@ static struct wv_file wv_std_files[3] = {WV_STD_FILE(0), WV_STD_FILE(1), WV_STD_
 static HANDLE wv_std_handles[3];
 static pthread_mutex_t wv_std_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* For the public calls: set the last error, return FALSE. */
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
 HANDLE WINAPI GetStdHandle(DWORD which)
 {
     DWORD fd = STD_INPUT_HANDLE - which; /* -10, -11, -12 -> 0, 1, 2 */

@@ -43,19 +43,6 @@ struct wv_semaphore {
 
 static void wv_sync_free(struct wv_object *o) { free(o); }
 
-/* For the public calls: set the last error, return the call's failure value. */
-static HANDLE wv_fail_null(DWORD code)
-{
-    wv_set_error(code);
-    return NULL;
-}
-
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
 /* A new object of kind and size behind a handle with every right. */
 static HANDLE wv_sync_new(struct wv_object *o, int kind, LPCVOID name)
 {

@@ -121,12 +121,6 @@ static void *wv_thread_main(void *arg)
     return NULL;
 }
 
-static HANDLE wv_fail_null(DWORD code)
-{
-    wv_set_error(code);
-    return NULL;
-}
-
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
 {
     if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))

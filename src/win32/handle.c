@@ -3,12 +3,6 @@
  */
 #include "ob/ob.h"
 
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
-}
-
 BOOL WINAPI CloseHandle(HANDLE h)
 {
     DWORD err = wv_handle_close(h);

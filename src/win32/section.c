@@ -4,18 +4,6 @@
  */
 #include "section/section.h"
 
-static HANDLE wv_fail_file(DWORD code)
-{
-    wv_set_error(code);
-    return INVALID_HANDLE_VALUE;
-}
-
-static HANDLE wv_fail_null(DWORD code)
-{
-    wv_set_error(code);
-    return NULL;
-}
-
 HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
                           DWORD disposition, DWORD attributes, HANDLE template_file)
 {

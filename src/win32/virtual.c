@@ -6,16 +6,10 @@
 #include "mm/mm.h"
 #include "fault/fault.h"
 
-static void *wv_fail_ptr(DWORD code)
+static void *wv_fail_null(DWORD code)
 {
     wv_set_error(code);
     return NULL;
-}
-
-static BOOL wv_fail(DWORD code)
-{
-    wv_set_error(code);
-    return FALSE;
 }
 
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
@@ -24,7 +18,7 @@ LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
     uintptr_t out = 0;
     DWORD err = wv_virtual_alloc((uintptr_t)addr, size, type, protect, &out);
     wv_debug_validate_at(err ? (uintptr_t)addr : out);
-    return err ? wv_fail_ptr(err) : (LPVOID)out;
+    return err ? wv_fail_null(err) : (LPVOID)out;
 }
 
 BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
@@ -74,7 +68,7 @@ LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
     DWORD err = top ? wv_stack_create(reserve, commit, &lo, &hi) : ERROR_INVALID_PARAMETER;
     wv_debug_validate_at(lo);
     if (err)
-        return wv_fail_ptr(err);
+        return wv_fail_null(err);
     *top = (LPVOID)hi;
     return (LPVOID)lo;
 }
@@ -85,7 +79,7 @@ static bool wv_is_self(HANDLE h) { return h == GetCurrentProcess(); }
 
 LPVOID WINAPI VirtualAllocEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
-    return wv_is_self(h) ? VirtualAlloc(addr, size, type, protect) : wv_fail_ptr(ERROR_INVALID_HANDLE);
+    return wv_is_self(h) ? VirtualAlloc(addr, size, type, protect) : wv_fail_null(ERROR_INVALID_HANDLE);
 }
 
 BOOL WINAPI VirtualFreeEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type)
