@@ -97,10 +97,10 @@ struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, 
                             wv_page_t initial);
 void wv_view_delete(struct wv_view *v);
 
-/* Callers hold the write lock. */
+/* Lock held. */
 void wv_space_insert(struct wv_view *v);
 void wv_space_remove(struct wv_view *v);
-/* Callers hold a lock.  find: the view containing addr; next: the first view starting at or
+/* Lock held.  find: the view containing addr; next: the first view starting at or
  * after addr; first: the lowest view whose end is above addr. */
 struct wv_view *wv_space_find(uintptr_t addr);
 struct wv_view *wv_space_next(uintptr_t addr);

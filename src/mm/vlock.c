@@ -112,9 +112,10 @@ static void wv_consume_guard(struct wv_view *v, size_t k)
 }
 
 /* Validates [start, end) for VirtualLock, in Windows' order; 0 when every page can be
- * locked.  Write lock held. */
+ * locked.  Lock held. */
 static DWORD wv_vlock_check(uintptr_t start, uintptr_t end, bool *foreign)
 {
+    wv_assert(wv_space_locked_by_self());
     struct wv_view *v;
     /* 1. Every page belongs to an allocation (NT: the VAD walk, STATUS_ACCESS_VIOLATION). */
     *foreign = false;

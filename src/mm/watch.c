@@ -200,6 +200,7 @@ static size_t wv_next_dirty(const struct wv_view *v, size_t k, size_t end)
 static long wv_watch_collect(struct wv_view *v, size_t *k, size_t end, bool reset, void **out,
                              size_t max)
 {
+    wv_assert(wv_space_locked_by_self());
     size_t n = 0;
     if (wv_soft(v)) {
         size_t j = *k, run = j;

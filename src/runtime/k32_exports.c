@@ -101,88 +101,11 @@ static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
 #define K32_7(r, f, A, B, C, D, E, F, G)                                                    \
     K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
 
-K32_1(BOOL, CloseHandle, HANDLE)
-K32_7(HANDLE, CreateFileA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE)
-K32_6(HANDLE, CreateFileMappingA, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCSTR)
-K32_6(HANDLE, CreateFileMappingW, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR)
-K32_7(HANDLE, CreateFileW, LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE)
-K32_7(BOOL, DuplicateHandle, HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD)
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
-K32_2(BOOL, FlushViewOfFile, LPCVOID, SIZE_T)
-K32_0(HANDLE, GetCurrentProcess)
-K32_0(DWORD, GetCurrentProcessId)
-K32_0(HANDLE, GetCurrentThread)
-K32_0(DWORD, GetCurrentThreadId)
-K32_0(DWORD, GetLastError)
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
-K32_0(HANDLE, GetProcessHeap)
-K32_1(HANDLE, GetStdHandle, DWORD)
 K32_ABI void k32_GetSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
-K32_0(DWORD, GetTickCount)
-K32_0(ULONGLONG, GetTickCount64)
-K32_6(UINT, GetWriteWatch, DWORD, PVOID, SIZE_T, PVOID *, ULONG_PTR *, LPDWORD)
-K32_3(LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T)
-K32_3(BOOL, HeapFree, HANDLE, DWORD, LPVOID)
-K32_4(LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T)
-K32_3(SIZE_T, HeapSize, HANDLE, DWORD, LPCVOID)
-K32_1(BOOL, IsBadCodePtr, FARPROC)
-K32_2(BOOL, IsBadReadPtr, const void *, UINT_PTR)
-K32_2(BOOL, IsBadWritePtr, LPVOID, UINT_PTR)
-K32_5(LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T)
-K32_6(LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID)
-K32_3(HANDLE, OpenFileMappingA, DWORD, BOOL, LPCSTR)
-K32_3(HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR)
-K32_1(BOOL, QueryPerformanceCounter, LARGE_INTEGER *)
-K32_1(BOOL, QueryPerformanceFrequency, LARGE_INTEGER *)
-K32_5(BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED)
-K32_2(UINT, ResetWriteWatch, LPVOID, SIZE_T)
 K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
-K32_0(DWORD, TlsAlloc)
-K32_1(BOOL, TlsFree, DWORD)
-K32_1(LPVOID, TlsGetValue, DWORD)
-K32_2(BOOL, TlsSetValue, DWORD, LPVOID)
-K32_1(BOOL, UnmapViewOfFile, LPCVOID)
-K32_4(LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD)
-K32_5(LPVOID, VirtualAllocEx, HANDLE, LPVOID, SIZE_T, DWORD, DWORD)
-K32_3(BOOL, VirtualFree, LPVOID, SIZE_T, DWORD)
-K32_4(BOOL, VirtualFreeEx, HANDLE, LPVOID, SIZE_T, DWORD)
-K32_2(BOOL, VirtualLock, LPVOID, SIZE_T)
-K32_4(BOOL, VirtualProtect, LPVOID, SIZE_T, DWORD, PDWORD)
-K32_5(BOOL, VirtualProtectEx, HANDLE, LPVOID, SIZE_T, DWORD, PDWORD)
-K32_3(SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
-K32_4(SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T)
-K32_2(BOOL, VirtualUnlock, LPVOID, SIZE_T)
-K32_5(BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
-K32_4(void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *)
-K32_0(LPSTR, GetCommandLineA)
-K32_1(void, InitializeCriticalSection, LPCRITICAL_SECTION)
-K32_2(BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD)
-K32_1(void, EnterCriticalSection, LPCRITICAL_SECTION)
-K32_1(BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION)
-K32_1(void, LeaveCriticalSection, LPCRITICAL_SECTION)
-K32_1(void, DeleteCriticalSection, LPCRITICAL_SECTION)
-K32_1(void, GetStartupInfoA, LPSTARTUPINFOA)
-K32_2(BOOL, IsDBCSLeadByteEx, UINT, BYTE)
-K32_6(int, MultiByteToWideChar, UINT, DWORD, LPCSTR, int, LPWSTR, int)
-K32_8(int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *)
-/* PE code's filter is an ms_abi function; it is only kept (k32_crt.c), so no shim is needed. */
-K32_1(LPTOP_LEVEL_EXCEPTION_FILTER, SetUnhandledExceptionFilter, LPTOP_LEVEL_EXCEPTION_FILTER)
-K32_2(DWORD, WaitForSingleObject, HANDLE, DWORD)
-K32_4(DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD)
-K32_4(HANDLE, CreateEventA, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCSTR)
-K32_4(HANDLE, CreateEventW, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR)
-K32_1(BOOL, SetEvent, HANDLE)
-K32_1(BOOL, ResetEvent, HANDLE)
-K32_3(HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR)
-K32_3(HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR)
-K32_1(BOOL, ReleaseMutex, HANDLE)
-K32_4(HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR)
-K32_4(HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR)
-K32_3(BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *)
-K32_2(BOOL, GetExitCodeThread, HANDLE, LPDWORD)
-K32_1(DWORD, ResumeThread, HANDLE)
-K32_1(DWORD, GetThreadId, HANDLE)
 /* A PE caller's start routine is an ms_abi function: run with the Windows thread setup. */
 K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
                                 DWORD flags, LPDWORD tid)
@@ -192,124 +115,118 @@ K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
-K32_0(LPWSTR, GetCommandLineW)
-K32_5(BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
-K32_5(BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID)
-/* the loader's (loader.c, wide.c) */
-K32_1(BOOL, FreeLibrary, HMODULE)
-K32_3(DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD)
-K32_1(HMODULE, GetModuleHandleA, LPCSTR)
-K32_1(HMODULE, GetModuleHandleW, LPCWSTR)
-K32_2(FARPROC, GetProcAddress, HMODULE, LPCSTR)
-K32_1(HMODULE, LoadLibraryA, LPCSTR)
-K32_3(HMODULE, LoadLibraryExA, LPCSTR, HANDLE, DWORD)
-K32_3(HMODULE, LoadLibraryExW, LPCWSTR, HANDLE, DWORD)
-K32_1(HMODULE, LoadLibraryW, LPCWSTR)
 
-/* ---- the export table: sorted by strcmp, searched by bisection ----
- * Keep the order: test_kernel32 checks every adjacent pair. */
+/* ---- the exports, once: sorted by strcmp (searched by bisection; test_kernel32 checks every
+ * adjacent pair).  X(n, ret, Name, types...) makes the thunk k32_Name and its entry; H(Name)
+ * is the entry of a thunk written by hand above (handlers, void and noreturn functions,
+ * CreateThread's PE start routine).  PE code's unhandled-exception filter is an ms_abi function
+ * that is only kept (k32_crt.c), so it needs no shim. ---- */
+#define WV_K32_EXPORTS(X, H) \
+    H(AddVectoredExceptionHandler) \
+    X(1, BOOL, CloseHandle, HANDLE) \
+    X(4, HANDLE, CreateEventA, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCSTR) \
+    X(4, HANDLE, CreateEventW, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR) \
+    X(7, HANDLE, CreateFileA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
+    X(6, HANDLE, CreateFileMappingA, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCSTR) \
+    X(6, HANDLE, CreateFileMappingW, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR) \
+    X(7, HANDLE, CreateFileW, LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
+    X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
+    X(3, HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
+    X(4, HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR) \
+    X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
+    H(CreateThread) \
+    X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
+    X(7, BOOL, DuplicateHandle, HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD) \
+    X(1, void, EnterCriticalSection, LPCRITICAL_SECTION) \
+    H(ExitProcess) \
+    H(ExitThread) \
+    X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
+    X(1, BOOL, FreeLibrary, HMODULE) \
+    X(0, LPSTR, GetCommandLineA) \
+    X(0, LPWSTR, GetCommandLineW) \
+    X(0, HANDLE, GetCurrentProcess) \
+    X(0, DWORD, GetCurrentProcessId) \
+    X(0, HANDLE, GetCurrentThread) \
+    X(0, DWORD, GetCurrentThreadId) \
+    X(2, BOOL, GetExitCodeThread, HANDLE, LPDWORD) \
+    X(0, DWORD, GetLastError) \
+    X(3, DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD) \
+    X(1, HMODULE, GetModuleHandleA, LPCSTR) \
+    X(1, HMODULE, GetModuleHandleW, LPCWSTR) \
+    H(GetNativeSystemInfo) \
+    X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
+    X(0, HANDLE, GetProcessHeap) \
+    X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
+    X(1, HANDLE, GetStdHandle, DWORD) \
+    H(GetSystemInfo) \
+    X(1, DWORD, GetThreadId, HANDLE) \
+    X(0, DWORD, GetTickCount) \
+    X(0, ULONGLONG, GetTickCount64) \
+    X(6, UINT, GetWriteWatch, DWORD, PVOID, SIZE_T, PVOID *, ULONG_PTR *, LPDWORD) \
+    X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
+    X(3, BOOL, HeapFree, HANDLE, DWORD, LPVOID) \
+    X(4, LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T) \
+    X(3, SIZE_T, HeapSize, HANDLE, DWORD, LPCVOID) \
+    X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
+    X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
+    X(1, BOOL, IsBadCodePtr, FARPROC) \
+    X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \
+    X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
+    X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
+    X(1, void, LeaveCriticalSection, LPCRITICAL_SECTION) \
+    X(1, HMODULE, LoadLibraryA, LPCSTR) \
+    X(3, HMODULE, LoadLibraryExA, LPCSTR, HANDLE, DWORD) \
+    X(3, HMODULE, LoadLibraryExW, LPCWSTR, HANDLE, DWORD) \
+    X(1, HMODULE, LoadLibraryW, LPCWSTR) \
+    X(5, LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T) \
+    X(6, LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID) \
+    X(6, int, MultiByteToWideChar, UINT, DWORD, LPCSTR, int, LPWSTR, int) \
+    X(3, HANDLE, OpenFileMappingA, DWORD, BOOL, LPCSTR) \
+    X(3, HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR) \
+    X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
+    X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
+    X(4, void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *) \
+    X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(1, BOOL, ReleaseMutex, HANDLE) \
+    X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
+    H(RemoveVectoredExceptionHandler) \
+    X(1, BOOL, ResetEvent, HANDLE) \
+    X(2, UINT, ResetWriteWatch, LPVOID, SIZE_T) \
+    X(1, DWORD, ResumeThread, HANDLE) \
+    X(1, BOOL, SetEvent, HANDLE) \
+    H(SetLastError) \
+    X(1, LPTOP_LEVEL_EXCEPTION_FILTER, SetUnhandledExceptionFilter, LPTOP_LEVEL_EXCEPTION_FILTER) \
+    H(Sleep) \
+    X(0, DWORD, TlsAlloc) \
+    X(1, BOOL, TlsFree, DWORD) \
+    X(1, LPVOID, TlsGetValue, DWORD) \
+    X(2, BOOL, TlsSetValue, DWORD, LPVOID) \
+    X(1, BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION) \
+    X(1, BOOL, UnmapViewOfFile, LPCVOID) \
+    X(4, LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD) \
+    X(5, LPVOID, VirtualAllocEx, HANDLE, LPVOID, SIZE_T, DWORD, DWORD) \
+    X(3, BOOL, VirtualFree, LPVOID, SIZE_T, DWORD) \
+    X(4, BOOL, VirtualFreeEx, HANDLE, LPVOID, SIZE_T, DWORD) \
+    X(2, BOOL, VirtualLock, LPVOID, SIZE_T) \
+    X(4, BOOL, VirtualProtect, LPVOID, SIZE_T, DWORD, PDWORD) \
+    X(5, BOOL, VirtualProtectEx, HANDLE, LPVOID, SIZE_T, DWORD, PDWORD) \
+    X(3, SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T) \
+    X(4, SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T) \
+    X(2, BOOL, VirtualUnlock, LPVOID, SIZE_T) \
+    X(4, DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD) \
+    X(2, DWORD, WaitForSingleObject, HANDLE, DWORD) \
+    X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
+    X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
+    X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
+    X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
 
-#define K32(f) {#f, (void *)k32_##f}
+#define WV_K32_THUNK(n, r, f, ...) K32_##n(r, f, ##__VA_ARGS__)
+#define WV_K32_NONE(f)
+WV_K32_EXPORTS(WV_K32_THUNK, WV_K32_NONE)
 
-static const struct wv_export wv_k32_exports[] = {
-    K32(AddVectoredExceptionHandler),
-    K32(CloseHandle),
-    K32(CreateEventA),
-    K32(CreateEventW),
-    K32(CreateFileA),
-    K32(CreateFileMappingA),
-    K32(CreateFileMappingW),
-    K32(CreateFileW),
-    K32(CreateMutexA),
-    K32(CreateMutexW),
-    K32(CreateSemaphoreA),
-    K32(CreateSemaphoreW),
-    K32(CreateThread),
-    K32(DeleteCriticalSection),
-    K32(DuplicateHandle),
-    K32(EnterCriticalSection),
-    K32(ExitProcess),
-    K32(ExitThread),
-    K32(FlushViewOfFile),
-    K32(FreeLibrary),
-    K32(GetCommandLineA),
-    K32(GetCommandLineW),
-    K32(GetCurrentProcess),
-    K32(GetCurrentProcessId),
-    K32(GetCurrentThread),
-    K32(GetCurrentThreadId),
-    K32(GetExitCodeThread),
-    K32(GetLastError),
-    K32(GetModuleFileNameA),
-    K32(GetModuleHandleA),
-    K32(GetModuleHandleW),
-    K32(GetNativeSystemInfo),
-    K32(GetProcAddress),
-    K32(GetProcessHeap),
-    K32(GetStartupInfoA),
-    K32(GetStdHandle),
-    K32(GetSystemInfo),
-    K32(GetThreadId),
-    K32(GetTickCount),
-    K32(GetTickCount64),
-    K32(GetWriteWatch),
-    K32(HeapAlloc),
-    K32(HeapFree),
-    K32(HeapReAlloc),
-    K32(HeapSize),
-    K32(InitializeCriticalSection),
-    K32(InitializeCriticalSectionAndSpinCount),
-    K32(IsBadCodePtr),
-    K32(IsBadReadPtr),
-    K32(IsBadWritePtr),
-    K32(IsDBCSLeadByteEx),
-    K32(LeaveCriticalSection),
-    K32(LoadLibraryA),
-    K32(LoadLibraryExA),
-    K32(LoadLibraryExW),
-    K32(LoadLibraryW),
-    K32(MapViewOfFile),
-    K32(MapViewOfFileEx),
-    K32(MultiByteToWideChar),
-    K32(OpenFileMappingA),
-    K32(OpenFileMappingW),
-    K32(QueryPerformanceCounter),
-    K32(QueryPerformanceFrequency),
-    K32(RaiseException),
-    K32(ReadFile),
-    K32(ReleaseMutex),
-    K32(ReleaseSemaphore),
-    K32(RemoveVectoredExceptionHandler),
-    K32(ResetEvent),
-    K32(ResetWriteWatch),
-    K32(ResumeThread),
-    K32(SetEvent),
-    K32(SetLastError),
-    K32(SetUnhandledExceptionFilter),
-    K32(Sleep),
-    K32(TlsAlloc),
-    K32(TlsFree),
-    K32(TlsGetValue),
-    K32(TlsSetValue),
-    K32(TryEnterCriticalSection),
-    K32(UnmapViewOfFile),
-    K32(VirtualAlloc),
-    K32(VirtualAllocEx),
-    K32(VirtualFree),
-    K32(VirtualFreeEx),
-    K32(VirtualLock),
-    K32(VirtualProtect),
-    K32(VirtualProtectEx),
-    K32(VirtualQuery),
-    K32(VirtualQueryEx),
-    K32(VirtualUnlock),
-    K32(WaitForMultipleObjects),
-    K32(WaitForSingleObject),
-    K32(WideCharToMultiByte),
-    K32(WriteConsoleA),
-    K32(WriteConsoleW),
-    K32(WriteFile),
-};
+#define WV_K32_ENTRY(n, r, f, ...) {#f, (void *)k32_##f},
+#define WV_K32_ENTRY_H(f) {#f, (void *)k32_##f},
+static const struct wv_export wv_k32_exports[] = {WV_K32_EXPORTS(WV_K32_ENTRY, WV_K32_ENTRY_H)};
 
 #define WV_K32_COUNT (sizeof(wv_k32_exports) / sizeof(wv_k32_exports[0]))
 

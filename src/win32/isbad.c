@@ -30,9 +30,10 @@ static bool wv_foreign_allows(uintptr_t a, uintptr_t e, int access)
     return true;
 }
 
-/* True when [start, end) (pages) passes the probe for access.  Write lock held. */
+/* True when [start, end) (pages) passes the probe for access.  Lock held. */
 static bool wv_probe(uintptr_t start, uintptr_t end, int access)
 {
+    wv_assert(wv_space_locked_by_self());
     for (uintptr_t a = start, e; a < end; a = e) {
         struct wv_view *v = wv_space_find(a);
         if (!v) {

@@ -1,16 +1,11 @@
 /* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
  * VirtualLock, VirtualUnlock and winvm_stack_create: the public entry points over mm's cores
- * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call can create faulting
- * memory, calls down, and turns the error into the last error: nothing else.
+ * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call
+ * can create faulting memory, calls down, and turns the error into the last error: nothing
+ * else.
  */
 #include "mm/mm.h"
 #include "fault/fault.h"
-
-static void *wv_fail_null(DWORD code)
-{
-    wv_set_error(code);
-    return NULL;
-}
 
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
