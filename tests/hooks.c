@@ -2,6 +2,7 @@
  * library has no test-only functions. */
 #include "hooks.h"
 #include "loader/loader.h"
+#include "host/host.h"
 
 size_t wv_space_count(void)
 {
@@ -21,4 +22,10 @@ size_t winvm_module_count(void)
         n++;
     pthread_mutex_unlock(&wv_loader_lock);
     return n;
+}
+
+bool wv_test_hidden_mapping(uintptr_t start, uintptr_t end)
+{
+    uintptr_t a = wv_os_anchor_page();
+    return a && start == a && end == a + WV_PAGE_SIZE;
 }

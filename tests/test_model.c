@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "hooks.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -148,7 +149,8 @@ static void maps_load(void)
         p++;
         m.prot = (p[0] == 'r' ? 1 : 0) | (p[1] == 'w' ? 2 : 0) | (p[2] == 'x' ? 4 : 0);
         CHK(g_nmaps < sizeof(g_maps) / sizeof(g_maps[0]), "too many maps");
-        g_maps[g_nmaps++] = m;
+        if (!wv_test_hidden_mapping(m.s, m.e))
+            g_maps[g_nmaps++] = m;
         const char *nl = strchr(p, '\n');
         if (!nl)
             break;

@@ -2,6 +2,7 @@
  * Rules: reference "Virtual memory (private)" (VirtualQuery), wine-vm-facts §5. */
 #include "testutil.h"
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 static void expect_region(const void *addr, const void *base, const void *alloc_base,
@@ -256,4 +257,48 @@ Test(query, query_ex_current_process)
     SetLastError(SENTINEL);
     cr_assert_eq(VirtualQueryEx(GetCurrentProcess(), p, &m, sizeof(m) - 1), 0);
     EXPECT_ERR(ERROR_BAD_LENGTH);
+}
+
+/* Whether the process has a kernel mapping in [lo, hi). */
+static bool host_mapping_in(uintptr_t lo, uintptr_t hi)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    unsigned long s, e;
+    char line[512];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f))
+        if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s < hi && e > lo)
+            found = true;
+    fclose(f);
+    return found;
+}
+
+/* winvm keeps one page of its own just below its first bottom-up allocations (0x0FFFF000, to
+ * keep the kernel's page tables there alive): a program must neither see it nor meet it. */
+Test(query, winvm_own_page_is_neither_seen_nor_in_the_way)
+{
+    void *first = VirtualAlloc(NULL, 65536, MEM_RESERVE, PAGE_NOACCESS); /* the page appears */
+    cr_assert_not_null(first);
+    const uintptr_t page = 0x0FFFF000, granule = 0x0FFF0000;
+    if (host_mapping_in(granule, page)) /* winvm's page and what lies above are winvm's */
+        cr_skip("something else is mapped at 0x0FFF0000 in this process");
+    MEMORY_BASIC_INFORMATION m;
+    cr_assert_eq(VirtualQuery((void *)page, &m, sizeof(m)), sizeof(m));
+    cr_assert_eq(m.State, MEM_FREE, "winvm's own page shows as state %#lx", (unsigned long)m.State);
+    cr_assert_eq((uintptr_t)m.BaseAddress, page);
+    cr_assert_eq(m.Protect, PAGE_NOACCESS);
+    cr_assert_eq(VirtualQuery((void *)granule, &m, sizeof(m)), sizeof(m));
+    cr_assert_eq(m.State, MEM_FREE);
+    cr_assert_geq((uintptr_t)m.BaseAddress + m.RegionSize, 0x10000000,
+                  "the free region stops at winvm's own page");
+    void *p = VirtualAlloc((void *)granule, 65536, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_eq((uintptr_t)p, granule, "VirtualAlloc at 0x0FFF0000: %p, error %lu", p,
+                 (unsigned long)GetLastError());
+    ((volatile char *)p)[65535] = 1; /* the last page, where winvm's page was, is usable */
+    cr_assert_eq(VirtualQuery((void *)page, &m, sizeof(m)), sizeof(m));
+    cr_assert_eq(m.State, MEM_COMMIT);
+    cr_assert_eq((uintptr_t)m.AllocationBase, granule);
+    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
+    cr_assert(VirtualFree(first, 0, MEM_RELEASE));
 }

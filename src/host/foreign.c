@@ -55,10 +55,21 @@ static DWORD wv_type_of(const struct wv_mapping *m)
     return MEM_MAPPED;
 }
 
+/* wv_proc_mapping, blind to the anchor page (os.c): the mapping holding addr or the first
+ * above it, among the mappings a program may see. */
+static bool wv_visible_mapping(uintptr_t addr, struct wv_mapping *m)
+{
+    bool known = wv_proc_mapping(addr, m);
+    uintptr_t a = wv_os_anchor_page();
+    if (known && a && m->start == a && m->end == a + WV_PAGE_SIZE)
+        known = wv_proc_mapping(a + WV_PAGE_SIZE, m);
+    return known;
+}
+
 uintptr_t wv_foreign_next(uintptr_t addr, uintptr_t end, uintptr_t *map_end)
 {
     struct wv_mapping m;
-    if (!wv_proc_mapping(addr, &m) || m.start == 0 || m.start >= end)
+    if (!wv_visible_mapping(addr, &m) || m.start == 0 || m.start >= end)
         return 0;
     *map_end = m.end;
     return m.start > addr ? m.start : addr;
@@ -68,7 +79,7 @@ void wv_foreign_query(uintptr_t addr, uintptr_t limit, MEMORY_BASIC_INFORMATION 
 {
     uintptr_t base = wv_page_down(addr);
     struct wv_mapping m;
-    bool known = wv_proc_mapping(base, &m);
+    bool known = wv_visible_mapping(base, &m);
 
     memset(mbi, 0, sizeof(*mbi));
     mbi->BaseAddress = (PVOID)base;

@@ -30,8 +30,12 @@ void wv_os_discard(uintptr_t addr, size_t size);
 /* Lets the kernel drop the pages of [addr, addr+size) under memory pressure until they are
  * next written (MADV_FREE); a range where it cannot is left as it is, silently. */
 void wv_os_discard_lazily(uintptr_t addr, size_t size);
-/* One inaccessible page at addr that is never released (keeps page tables alive below it). */
+/* One inaccessible page at addr that keeps the kernel's page tables above it alive.  Nobody
+ * sees it (VirtualQuery reports it free) and nobody meets it: a mapping asked for over it
+ * takes its place. */
 void wv_os_anchor(uintptr_t addr);
+/* Where the anchor page is, or 0. */
+uintptr_t wv_os_anchor_page(void);
 
 /* ---- winvm's own memory (os.c): buffers and tables (freed with wv_os_unmap), stacks ---- */
 /* Zeroed read-write memory anywhere, counted against the commit limit: for buffers that will

@@ -25,9 +25,29 @@ static void *wv_mmap(void *addr, size_t size, int prot, int fixed, const struct 
     return mmap(addr, size, prot, (b->shared ? MAP_SHARED : MAP_PRIVATE) | fixed, b->fd, b->off);
 }
 
+/* The anchor page (wv_os_anchor), 0 when there is none: winvm's own, so no program may see it
+ * or meet it.  Taken (atomically) by the one call that gives it up. */
+static uintptr_t wv_anchor;
+
+uintptr_t wv_os_anchor_page(void) { return __atomic_load_n(&wv_anchor, __ATOMIC_ACQUIRE); }
+
+/* A fixed mapping of [addr, addr+size) met something: when that is the anchor, it goes (it only
+ * saves page-table work) and the mapping is tried again.  True when it is worth a retry. */
+static bool wv_anchor_yield(uintptr_t addr, size_t size)
+{
+    uintptr_t a = wv_os_anchor_page();
+    if (!a || a + WV_PAGE_SIZE <= addr || a >= addr + size)
+        return false;
+    if (__atomic_compare_exchange_n(&wv_anchor, &a, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        munmap((void *)a, WV_PAGE_SIZE);
+    return true;
+}
+
 DWORD wv_os_map_at(uintptr_t addr, size_t size, int prot, const struct wv_backing *b)
 {
     void *p = wv_mmap((void *)addr, size, prot, MAP_FIXED_NOREPLACE, b);
+    if (p == MAP_FAILED && errno == EEXIST && wv_anchor_yield(addr, size))
+        p = wv_mmap((void *)addr, size, prot, MAP_FIXED_NOREPLACE, b);
     if (p == MAP_FAILED)
         return errno == EEXIST ? ERROR_INVALID_ADDRESS : wv_errno_to_error(errno);
     if ((uintptr_t)p != addr) {
@@ -69,7 +89,13 @@ DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_back
 
 void wv_os_anchor(uintptr_t addr)
 {
-    mmap((void *)addr, WV_PAGE_SIZE, PROT_NONE, WV_MAP_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+    /* Shared, so the kernel never merges it with a neighbour: it stays one page it can tell. */
+    void *p = mmap((void *)addr, WV_PAGE_SIZE, PROT_NONE,
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == (void *)addr)
+        __atomic_store_n(&wv_anchor, addr, __ATOMIC_RELEASE);
+    else if (p != MAP_FAILED)
+        munmap(p, WV_PAGE_SIZE); /* a kernel that took the address as a hint */
 }
 
 DWORD wv_os_unmap(uintptr_t addr, size_t size)
