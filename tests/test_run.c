@@ -3,6 +3,7 @@
  * refusals, and two concurrent instances sharing their pages. */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "pe/pe.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -355,4 +356,49 @@ Test(run, c_program_with_files_qsort_and_conversions)
                             "rand in range: yes\n"
                             "time: yes\n");
     cr_assert_neq(access(tmp, F_OK), 0, "removed by the program");
+}
+
+/* tlsdata.exe with its TLS directory's StartAddressOfRawData patched to start (End kept): a
+ * template range that is not inside the image.  The copy goes to path. */
+static void write_bad_tls_exe(const char *path, uint64_t start)
+{
+    static uint8_t f[1 << 20];
+    FILE *in = fopen(EXE("tlsdata.exe"), "rb");
+    cr_assert_not_null(in);
+    size_t n = fread(f, 1, sizeof(f), in);
+    fclose(in);
+    static wv_pe pe;
+    cr_assert_eq(wv_pe_parse(&pe, f, n), 0);
+    const wv_pe_dir *d = &pe.dirs[WV_PE_DIR_TLS];
+    cr_assert(d->rva && d->size >= 40, "tlsdata.exe has a TLS directory");
+    uint8_t *tls = (uint8_t *)wv_pe_rva_ptr(&pe, d->rva, 40);
+    cr_assert_not_null(tls);
+    uint64_t end;
+    memcpy(&end, tls + 8, 8);
+    cr_assert_neq(end, 0, "the template has bytes");
+    memcpy(tls, &start, 8);
+    FILE *out = fopen(path, "wb");
+    cr_assert_not_null(out);
+    cr_assert_eq(fwrite(f, 1, n, out), n);
+    fclose(out);
+}
+
+/* A TLS template starting at 0 (or outside the image) with a nonzero end is refused with a
+ * reason, never copied from. */
+Test(run, tls_template_outside_the_image_is_refused)
+{
+    static const uint64_t starts[] = {0, 0x1000};
+    for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+        char path[] = "/tmp/winvm-badtls-XXXXXX.exe";
+        int fd = mkstemps(path, 4);
+        cr_assert_geq(fd, 0);
+        close(fd);
+        write_bad_tls_exe(path, starts[i]);
+        RUN(&R, "", path);
+        unlink(path);
+        cr_assert_eq(R.status, 126, "start %#llx: status %d, stderr: %s",
+                     (unsigned long long)starts[i], R.status, R.err);
+        cr_assert(strstr(R.err, "TLS directory"), "start %#llx: stderr: %s",
+                  (unsigned long long)starts[i], R.err);
+    }
 }

@@ -25,7 +25,9 @@ struct wv_procmap_query {
 enum { WV_Q_READ = 1, WV_Q_WRITE = 2, WV_Q_EXEC = 4, WV_Q_SHARED = 8, WV_Q_COVERING_OR_NEXT = 16 };
 
 static int wv_fd[2] = {-1, -1};
-static int wv_have_query = -1; /* unknown until first tried */
+/* Whether PROCMAP_QUERY works: -1 unknown until first tried.  Read and written atomically:
+ * threads query concurrently, and every one of them may be the first. */
+static int wv_have_query = -1;
 static pthread_once_t wv_once = PTHREAD_ONCE_INIT;
 
 static void wv_proc_after_fork(void)
@@ -157,13 +159,16 @@ bool wv_proc_mapping_text(uintptr_t addr, struct wv_mapping *m) { return wv_quer
 
 bool wv_proc_mapping(uintptr_t addr, struct wv_mapping *m)
 {
-    if (wv_have_query != 0) {
+    int have = __atomic_load_n(&wv_have_query, __ATOMIC_RELAXED);
+    if (have != 0) {
         if (wv_query_ioctl(addr, m)) {
-            wv_have_query = 1;
+            if (have < 0)
+                __atomic_store_n(&wv_have_query, 1, __ATOMIC_RELAXED);
             return true;
         }
-        if (wv_have_query == -1)
-            wv_have_query = 0;
+        if (have < 0) /* never worked: this kernel lacks it (unless a thread saw it work since) */
+            __atomic_compare_exchange_n(&wv_have_query, &have, 0, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED);
     }
     return wv_query_text(addr, m);
 }

@@ -248,8 +248,9 @@ static DWORD wv_static_tls_attach(struct wv_module *m)
     struct wv_tls_dir t;
     memcpy(&t, (void *)(m->base + d->rva), sizeof(t)); /* relocated already: VAs of this view */
     uint64_t lo = m->base, hi = m->base + m->img->size;
-    if (t.start > t.end || (t.start && (t.start < lo || t.end > hi)) || t.index_va < lo || t.index_va + 4 > hi ||
-        t.zero_fill > (1u << 24)) {
+    /* A template is [start, end) inside the image; start 0 means none only when end is 0 too. */
+    bool template_ok = t.start <= t.end && (t.end == 0 || (t.start >= lo && t.end <= hi));
+    if (!template_ok || t.index_va < lo || t.index_va + 4 > hi || t.zero_fill > (1u << 24)) {
         wv_say("%s: TLS directory out of the image%s", m->name, NULL);
         return ERROR_BAD_EXE_FORMAT;
     }
