@@ -382,3 +382,30 @@ Test(protect, protect_ex_current_process)
     cr_assert_eq(tu_query(p).Protect, PAGE_READONLY);
     cr_assert_eq(tu_host_prot(p), 1);
 }
+
+/* An old-protection pointer the caller cannot write is ERROR_NOACCESS, and the protection
+ * does not change. */
+Test(protect, bad_old_pointer_is_error_998_and_changes_nothing)
+{
+    char *p = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    DWORD *ro = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY);
+    char *gone = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert(p && ro && gone && VirtualFree(gone, 0, MEM_RELEASE));
+    static const DWORD rodata;
+    DWORD *bad[] = {ro, (DWORD *)gone, (DWORD *)&rodata, (DWORD *)(uintptr_t)0x10};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        SetLastError(0xdead);
+        cr_assert_not(VirtualProtect(p, 4096, PAGE_READONLY, bad[i]), "pointer %zu", i);
+        cr_assert_eq(GetLastError(), ERROR_NOACCESS, "pointer %zu: error %lu", i,
+                     (unsigned long)GetLastError());
+        MEMORY_BASIC_INFORMATION m;
+        cr_assert_eq(VirtualQuery(p, &m, sizeof(m)), sizeof(m));
+        cr_assert_eq(m.Protect, PAGE_READWRITE, "pointer %zu: the protection changed", i);
+    }
+    cr_assert_eq(*ro, 0, "the read-only page changed");
+    p[0] = 1; /* still writable */
+    DWORD old = 0;
+    cr_assert(VirtualProtect(p, 4096, PAGE_READONLY, &old));
+    cr_assert_eq(old, PAGE_READWRITE);
+    VirtualFree(p, 0, MEM_RELEASE), VirtualFree(ro, 0, MEM_RELEASE);
+}

@@ -302,3 +302,43 @@ Test(query, winvm_own_page_is_neither_seen_nor_in_the_way)
     cr_assert(VirtualFree(p, 0, MEM_RELEASE));
     cr_assert(VirtualFree(first, 0, MEM_RELEASE));
 }
+
+static int exceptions_seen;
+
+static LONG WINAPI count_exceptions(PEXCEPTION_POINTERS ep)
+{
+    (void)ep;
+    __atomic_add_fetch(&exceptions_seen, 1, __ATOMIC_RELAXED);
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+/* An output buffer the caller cannot write (unmapped, read-only, no access, read-only data of
+ * the program) is ERROR_NOACCESS: no crash, no exception to the program's handlers. */
+Test(query, bad_output_buffer_is_error_998_not_a_crash)
+{
+    char *ro = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_READONLY);
+    char *na = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_NOACCESS);
+    char *two = VirtualAlloc(NULL, 8192, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    DWORD old;
+    cr_assert(ro && na && two && VirtualProtect(two + 4096, 4096, PAGE_READONLY, &old));
+    char *gone = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert(VirtualFree(gone, 0, MEM_RELEASE));
+    static const MEMORY_BASIC_INFORMATION rodata;
+    void *bad[] = {ro, na, two + 4096 - 8 /* straddles into the read-only page */, gone,
+                   (void *)&rodata, (void *)(uintptr_t)0x10};
+    PVOID h = AddVectoredExceptionHandler(1, count_exceptions);
+    exceptions_seen = 0;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        SetLastError(0xdead);
+        cr_assert_eq(VirtualQuery(two, bad[i], sizeof(MEMORY_BASIC_INFORMATION)), 0, "buffer %zu", i);
+        cr_assert_eq(GetLastError(), ERROR_NOACCESS, "buffer %zu: error %lu", i,
+                     (unsigned long)GetLastError());
+    }
+    RemoveVectoredExceptionHandler(h);
+    cr_assert_eq(exceptions_seen, 0, "the program's handler saw %d exceptions", exceptions_seen);
+    for (size_t i = 0; i < 4096; i++)
+        cr_assert_eq(ro[i], 0, "the read-only page changed");
+    MEMORY_BASIC_INFORMATION m;
+    cr_assert_eq(VirtualQuery(two, &m, sizeof(m)), sizeof(m), "a good buffer still works");
+    VirtualFree(ro, 0, MEM_RELEASE), VirtualFree(na, 0, MEM_RELEASE), VirtualFree(two, 0, MEM_RELEASE);
+}

@@ -138,6 +138,8 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
     } else
         verdict = wv_classify(sig, addr, uc, &code, &access);
 
+    if (verdict != WV_RETRY && wv_copy_fault(uc))
+        verdict = WV_RETRY; /* a bad pointer handed to winvm: the copy fails, nothing else */
     if (verdict == WV_CHAIN)
         wv_chain(sig, si, ctx);
     else if (verdict == WV_RAISE) {

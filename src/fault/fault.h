@@ -23,6 +23,13 @@ void wv_fault_attach(void);
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
  * try caught it; ends the process when nobody did.  Async-signal-safe. */
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
+ * a page of either cannot be read or written (copy.c).  What was copied before the bad page
+ * stays copied.  Lock not held. */
+DWORD wv_copy(void *dst, const void *src, size_t n);
+/* For the fault handler: when the fault is wv_copy's, resumes it at its failure exit. */
+bool wv_copy_fault(ucontext_t *uc);
+
 /* RaiseException's core: a software exception at address (the caller's return address). */
 void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void *address);
 /* From now on an unhandled exception ends the process with its code as exit status (after

@@ -26,8 +26,14 @@ BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
 BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
 {
     wv_fault_attach();
-    DWORD err = wv_virtual_protect((uintptr_t)addr, size, protect, old);
+    /* A bad old pointer fails the call before anything changes: *old copied onto itself
+     * proves it readable and writable without changing it. */
+    DWORD was = 0, err = old ? wv_copy(old, old, sizeof(*old)) : 0;
+    if (!err)
+        err = wv_virtual_protect((uintptr_t)addr, size, protect, old ? &was : NULL);
     wv_debug_validate_at(addr);
+    if (!err)
+        err = wv_copy(old, &was, sizeof(was)); /* fails only if another thread took it away */
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -39,7 +45,10 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
         return wv_set_error(ERROR_BAD_LENGTH), 0;
     if (!mbi)
         return wv_set_error(ERROR_NOACCESS), 0;
-    wv_virtual_query((uintptr_t)addr, mbi);
+    MEMORY_BASIC_INFORMATION m;
+    wv_virtual_query((uintptr_t)addr, &m);
+    if (wv_copy(mbi, &m, sizeof(m)))
+        return wv_set_error(ERROR_NOACCESS), 0;
     return sizeof(*mbi);
 }
 
