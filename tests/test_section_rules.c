@@ -175,10 +175,11 @@ Test(section_rules, sec_flag_table)
         CFM_FAILS(ERROR_INVALID_PARAMETER, INVALID_HANDLE_VALUE, bad[i] | PAGE_READWRITE, 0x1000, NULL);
         CFM_FAILS(ERROR_INVALID_PARAMETER, f, bad[i] | PAGE_READWRITE, 0x1000, NULL);
     }
-    /* SEC_IMAGE on a file that is no PE image: ERROR_BAD_EXE_FORMAT, as Windows; without a
-     * file (winvm's choice): ERROR_INVALID_PARAMETER.  SEC_RESERVE has its own tests. */
+    /* SEC_IMAGE on a file that is no PE image, or without a file: ERROR_BAD_EXE_FORMAT, as
+     * Windows.  SEC_RESERVE has its own tests. */
     CFM_FAILS(ERROR_BAD_EXE_FORMAT, f, SEC_IMAGE | PAGE_READONLY, 0, NULL);
-    CFM_FAILS(ERROR_INVALID_PARAMETER, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0x1000, NULL);
+    CFM_FAILS(ERROR_BAD_EXE_FORMAT, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0x1000, NULL);
+    CFM_FAILS(ERROR_BAD_EXE_FORMAT, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0, NULL);
     CloseHandle(f);
     close(fd);
     unlink(path);

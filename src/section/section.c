@@ -260,7 +260,7 @@ static DWORD wv_image_section(HANDLE file, DWORD protect, LPCSTR name, HANDLE *o
 {
     DWORD faccess = 0, err = 0;
     if (file == INVALID_HANDLE_VALUE)
-        return ERROR_INVALID_PARAMETER;
+        return ERROR_BAD_EXE_FORMAT; /* no file is no image (Windows) */
     if (name)
         return ERROR_NOT_SUPPORTED; /* named image sections: not provided */
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
