@@ -223,12 +223,16 @@ static void wv_section_on_handle(struct wv_object *o, int delta)
     free(name);
 }
 
-/* A handle to the new section s (its only reference, dropped on failure). */
+/* Makes s a section object with one reference, the caller's. */
+static void wv_section_own(struct wv_section *s)
+{
+    s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .refs = 1, .destroy = wv_section_destroy,
+                                .on_handle = wv_section_on_handle};
+}
+
+/* A handle to s; the caller's reference goes (s with it when no handle could be made). */
 static DWORD wv_section_handle(struct wv_section *s, DWORD access, HANDLE *out)
 {
-    s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .destroy = wv_section_destroy,
-                                .on_handle = wv_section_on_handle};
-    wv_object_ref(&s->obj);
     *out = wv_handle_new(&s->obj, access);
     wv_object_unref(&s->obj); /* the handle holds it now, or nothing does */
     return *out ? 0 : ERROR_TOO_MANY_OPEN_FILES;
@@ -249,8 +253,7 @@ DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out)
     s->protect = protect & 0xff;
     s->flags = SEC_IMAGE;
     s->file_backed = true;
-    s->obj = (struct wv_object){.kind = WV_KIND_SECTION, .refs = 1, .destroy = wv_section_destroy,
-                                .on_handle = wv_section_on_handle};
+    wv_section_own(s);
     *out = s;
     return 0;
 }
@@ -272,11 +275,7 @@ static DWORD wv_image_section(HANDLE file, DWORD protect, LPCSTR name, HANDLE *o
     else
         err = wv_section_image(f->fd, protect, &s);
     wv_object_unref(f ? &f->obj : NULL);
-    if (err)
-        return err;
-    *out = wv_handle_new(&s->obj, SECTION_ALL_ACCESS);
-    wv_object_unref(&s->obj); /* the handle holds it now, or nothing does */
-    return *out ? 0 : ERROR_TOO_MANY_OPEN_FILES;
+    return err ? err : wv_section_handle(s, SECTION_ALL_ACCESS, out);
 }
 
 /* Wine's test_CreateFileMapping table: one of six protections; SEC_COMMIT or SEC_RESERVE
@@ -417,6 +416,7 @@ DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *n
         free(s);
         return err;
     }
+    wv_section_own(s);
     return wv_section_handle(s, SECTION_ALL_ACCESS, out);
 }
 
@@ -469,5 +469,6 @@ DWORD wv_section_open(DWORD access, const char *name, HANDLE *out)
     DWORD granted = access & SECTION_ALL_ACCESS;
     if (access & FILE_MAP_COPY)
         granted |= SECTION_MAP_READ;
+    wv_section_own(s);
     return wv_section_handle(s, granted, out);
 }

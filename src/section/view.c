@@ -16,9 +16,7 @@
 #define _GNU_SOURCE
 #include "section/section.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 
 /* ---- which pages are copies ---- */
