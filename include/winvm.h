@@ -444,6 +444,14 @@ WINBASEAPI DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DW
 /* Why the last LoadLibrary on this thread failed, naming the missing DLL or import ("" if it
  * did not fail). */
 WINBASEAPI const char *winvm_last_load_error(void);
+/* PE code reads its thread's TEB through gs.  A Linux thread gets one on its first
+ * LoadLibrary*, GetModuleHandle* or GetProcAddress call, or with winvm_thread_attach(): its own
+ * stack in the TEB, every module's static TLS, DLL_THREAD_ATTACH to the loaded DLLs.  Call it
+ * in a thread that runs PE functions another thread looked up.  The TEB goes (with
+ * DLL_THREAD_DETACH) when the pthread ends, or at winvm_thread_detach(), which fails with
+ * ERROR_INVALID_FUNCTION on a thread whose TEB winvm itself made (or that has none). */
+WINBASEAPI BOOL WINAPI winvm_thread_attach(void);
+WINBASEAPI BOOL WINAPI winvm_thread_detach(void);
 
 /* How an image that cannot load at its preferred base is relocated (docs/semantics.md):
  * SHARED: one base per image per boot, the relocated pages shared through the image cache;

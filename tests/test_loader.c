@@ -260,6 +260,7 @@ Test(loader, kernel32_is_winvm)
 
 static void load_fails(const char *name, DWORD err, const char *says)
 {
+    cr_assert(winvm_thread_attach()); /* the thread's TEB and the PEB are not the load's to undo */
     size_t mods = winvm_module_count(), views = wv_space_count();
     SetLastError(SENTINEL);
     cr_assert_null(LoadLibraryA(name), "%s loaded", name);

@@ -228,7 +228,7 @@ resolve:;
  * Windows gives each image with a TLS directory an index, writes it to *AddressOfIndex, and
  * gives every thread a block (the template, then SizeOfZeroFill zero bytes) found at
  * TEB->ThreadLocalStoragePointer[index]: what mingw's and MSVC's __declspec(thread) code
- * reads through gs.  Threads with a TEB are `winvm run`'s (run.c). */
+ * reads through gs.  Loader lock held throughout. */
 
 #define WV_STATIC_TLS_SLOTS 256
 static bool wv_static_tls_used[WV_STATIC_TLS_SLOTS];
@@ -237,6 +237,28 @@ struct wv_tls_dir {
     uint64_t start, end, index_va, callbacks_va;
     uint32_t zero_fill, characteristics;
 };
+
+/* Every live thread gets the new module's block (Windows does so since Vista: a DLL with
+ * __declspec(thread) data may be loaded at run time and used from any thread). */
+struct wv_tls_fill {
+    const struct wv_module *m;
+    int slot;
+    bool failed;
+};
+
+static void wv_tls_fill_one(void **slots, void *arg)
+{
+    struct wv_tls_fill *f = arg;
+    if (!f->failed && !(slots[f->slot] = wv_static_tls_block(f->m)))
+        f->failed = true;
+}
+
+static void wv_tls_free_one(void **slots, void *arg)
+{
+    int slot = *(int *)arg;
+    free(slots[slot]);
+    slots[slot] = NULL;
+}
 
 /* Sets up m's TLS slot, with the image writable (inside the binding window). */
 static DWORD wv_static_tls_attach(struct wv_module *m)
@@ -262,11 +284,15 @@ static DWORD wv_static_tls_attach(struct wv_module *m)
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     m->tls_start = t.start, m->tls_size = t.end - t.start, m->tls_zero = t.zero_fill;
-    void **slots = wv_teb_tls_slots();
-    if (slots && !(slots[slot] = wv_static_tls_block(m)))
+    struct wv_tls_fill fill = {m, slot, false};
+    wv_teb_each_slots(wv_tls_fill_one, &fill);
+    if (fill.failed) {
+        wv_teb_each_slots(wv_tls_free_one, &slot);
         return ERROR_NOT_ENOUGH_MEMORY;
+    }
     wv_static_tls_used[slot] = true;
     m->tls_index = slot;
+    wv_ldr_set_tls_index(m);
     uint32_t idx = (uint32_t)slot;
     memcpy((void *)(uintptr_t)t.index_va, &idx, 4);
     return 0;
@@ -285,11 +311,7 @@ void wv_static_tls_detach(struct wv_module *m)
 {
     if (m->tls_index < 0)
         return;
-    void **slots = wv_teb_tls_slots();
-    if (slots) {
-        free(slots[m->tls_index]);
-        slots[m->tls_index] = NULL;
-    }
+    wv_teb_each_slots(wv_tls_free_one, &m->tls_index);
     wv_static_tls_used[m->tls_index] = false;
     m->tls_index = -1;
 }

@@ -3,8 +3,7 @@
  * and GetModuleFileName are the runtime's (runtime/module.c), over the wv_loader_* calls here.
  *
  * A module is one mapped image with a reference count; hInstance is its base.  Loading one:
- *   1. find the file: a path as given, else the directory of the image that asked, the current
- *      directory, then each directory of $WINVM_PATH (names compared without case, as Windows);
+ *   1. find the file: a path as given, else in Windows' search order (search.c);
  *   2. map it (image.c: shared pages, relocation by the policy); a non-DYNAMIC_BASE image not
  *      at its base is relocated here;
  *   3. bind its imports, loading what it imports first (a module is registered before its
@@ -99,52 +98,6 @@ char *wv_normal_name(const char *name)
     return s;
 }
 
-
-/* Opens dir/file, matching the file name without case when the exact name is absent. */
-static int wv_open_in(const char *dir, const char *file, char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0 || errno != ENOENT)
-        return fd;
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    for (struct dirent *e; (e = readdir(d));)
-        if (!strcasecmp(e->d_name, file)) {
-            snprintf(path, cap, "%s/%s", dir, e->d_name);
-            fd = open(path, O_RDONLY | O_CLOEXEC);
-            break;
-        }
-    closedir(d);
-    return fd;
-}
-
-/* Finds name (normalised) for a module in dir `from` (NULL: none); fd and its path, or -1. */
-static int wv_search(const char *name, const char *from, char *path, size_t cap)
-{
-    if (strchr(name, '/')) {
-        snprintf(path, cap, "%s", name);
-        return open(name, O_RDONLY | O_CLOEXEC);
-    }
-    int fd = -1;
-    if (from)
-        fd = wv_open_in(from, name, path, cap);
-    if (fd < 0)
-        fd = wv_open_in(".", name, path, cap);
-    const char *env = getenv("WINVM_PATH");
-    for (const char *p = env; fd < 0 && p && *p;) {
-        const char *c = strchr(p, ':');
-        size_t n = c ? (size_t)(c - p) : strlen(p);
-        char dir[PATH_MAX];
-        if (n && n < sizeof(dir)) {
-            memcpy(dir, p, n), dir[n] = 0;
-            fd = wv_open_in(dir, name, path, cap);
-        }
-        p = c ? c + 1 : NULL;
-    }
-    return fd;
-}
 
 static struct wv_module *wv_find_name(const char *name)
 {
@@ -289,6 +242,7 @@ static void wv_unload_unit(struct wv_module *u)
         for (size_t i = k->ndeps; i-- > 0;)
             wv_mod_unref(k->deps[i]);
         wv_static_tls_detach(k);
+        wv_ldr_unlink(k);
         wv_view_unmap(k->base);
         free(k->deps);
         free(k->path);
@@ -352,6 +306,7 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
         wv_say("%s: DllMain failed the load%s", m->name, NULL);
         return ERROR_DLL_INIT_FAILED;
     }
+    wv_ldr_initialized(m);
     return 0;
 }
 
@@ -373,6 +328,11 @@ static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
     DWORD err = wv_map_module(fd, real, m);
     close(fd);
     if (err) {
+        free(real), free(m);
+        return err;
+    }
+    if ((err = wv_ldr_link(m)) != 0) {
+        wv_view_unmap(m->base);
         free(real), free(m);
         return err;
     }
@@ -407,10 +367,13 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     struct wv_module *m = strchr(name, '/') ? NULL : wv_find_name(name);
     if (!m) {
         char path[PATH_MAX];
-        int fd = wv_search(name, from, path, sizeof(path));
+        char app[PATH_MAX];
+        if (wv_main_module)
+            wv_module_dir(wv_main_module, app, sizeof(app));
+        int fd = wv_search(name, wv_main_module ? app : NULL, from, path, sizeof(path));
         if (fd < 0) {
-            wv_say("%s: not found (searched the importer's directory, the current directory and $WINVM_PATH)%s",
-                   name, NULL);
+            wv_say("%s: not found (searched the application's directory, the importer's, the current "
+                   "directory, $WINVM_PATH and Debian's mingw-w64 DLL directories)%s", name, NULL);
             return ERROR_MOD_NOT_FOUND;
         }
         char *real = realpath(path, NULL);
@@ -427,15 +390,6 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     return 0;
 }
 
-/* The directory of the running EXE module, for searches from LoadLibrary. */
-static const char *wv_main_dir(char *buf, size_t cap)
-{
-    if (!wv_main_module)
-        return NULL;
-    wv_module_dir(wv_main_module, buf, cap);
-    return buf;
-}
-
 DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
 {
     char *name = wv_normal_name(file);
@@ -450,11 +404,10 @@ DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
     pthread_mutex_lock(&wv_loader_lock);
-    char dir[PATH_MAX];
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
     bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
-    DWORD err = wv_load(name, wv_main_dir(dir, sizeof(dir)), bind, &m);
+    DWORD err = wv_load(name, NULL, bind, &m); /* LoadLibrary: no importer (search.c) */
     if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
         wv_mod_unref(m); /* everything this load brought in goes with it */
     if (!err)
@@ -577,7 +530,7 @@ void wv_loader_thread(bool attach)
     DWORD reason = attach ? DLL_THREAD_ATTACH : DLL_THREAD_DETACH;
     for (size_t i = 0; order && i < n; i++) {
         struct wv_module *m = order[attach ? i : n - 1 - i];
-        if (attach && slots && m->tls_index >= 0)
+        if (attach && slots && m->tls_index >= 0 && !slots[m->tls_index])
             slots[m->tls_index] = wv_static_tls_block(m);
         if (m->attached) {
             uint32_t entry = m->img->pe.entry_rva;

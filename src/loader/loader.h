@@ -34,6 +34,7 @@ struct wv_module {
     uint64_t tls_start, tls_size, tls_zero; /* its TLS template (a VA in the image) and sizes */
     size_t ndeps;
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
+    void *ldr;               /* its PEB->Ldr entry (peb.c), NULL when not linked */
 };
 
 /* The loader lock (recursive: DllMain may load) guards everything below. */
@@ -71,6 +72,9 @@ DWORD wv_loader_proc(HMODULE h, const char *proc, void **out);
 void wv_say(const char *fmt, const char *a, const char *b);
 /* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
 char *wv_normal_name(const char *name);
+/* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
+ * (NULL: the Linux program's), from the importer's (NULL: none).  The fd and its path, or -1. */
+int wv_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
 struct wv_module *wv_find_base(uintptr_t base);
 /* The directory a module's imports are searched from first: its own. */
 void wv_module_dir(const struct wv_module *m, char *dir, size_t cap);
@@ -102,14 +106,33 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
 void wv_loader_thread(bool attach);
 
 /* ---- teb.c: the thread environment of threads running PE code ---- */
-/* Gives the calling thread a TEB (the process's PEB made with the first), gs pointing at it. */
+/* Gives the calling thread (which has none) a TEB (the process's PEB made with the first), gs
+ * pointing at it, registered for wv_teb_each_slots. */
 DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi);
+/* Takes it away; the caller has freed its static TLS blocks (wv_loader_thread(false)). */
 void wv_teb_destroy(void);
+bool wv_teb_present(void);
 /* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
  * thread has no TEB (a Linux thread using winvm as a library). */
 void **wv_teb_tls_slots(void);
+/* fn(slots of each live TEB, arg), under the TEB list's lock (a leaf): loader lock held. */
+void wv_teb_each_slots(void (*fn)(void **slots, void *arg), void *arg);
+
+/* ---- peb.c: the process environment block ---- */
+DWORD wv_peb_create(void); /* once; later calls return 0 */
 void *wv_peb(void);
 void wv_peb_set_image(uintptr_t base);
+void wv_peb_set_heap(void *heap);
+/* RTL_USER_PROCESS_PARAMETERS: strings (UTF-8, kept as UTF-16 copies), handles, the
+ * environment block (not copied).  Once, before PE code runs. */
+void wv_peb_set_params(const char *image_path, const char *command_line, const char *current_dir,
+                       HANDLE std_in, HANDLE std_out, HANDLE std_err, const WCHAR *environment);
+/* PEB->Ldr's lists (loader lock held): a mapped module enters the load and memory order
+ * lists; initialised, the initialisation order list; unloaded, none. */
+DWORD wv_ldr_link(struct wv_module *m);
+void wv_ldr_initialized(struct wv_module *m);
+void wv_ldr_set_tls_index(struct wv_module *m);
+void wv_ldr_unlink(struct wv_module *m);
 /* fn(arg) with the Windows x64 convention on the stack whose top is top. */
 int wv_call_on_stack(void *fn, void *arg, void *top);
 

@@ -1,14 +1,16 @@
-/* teb.c - the Windows thread environment of threads running PE code: TEB and PEB (what
- * Windows x64 code reads through gs), and calling PE code on a winvm stack.
+/* teb.c - the Windows thread environment of threads running PE code: the TEB (what Windows
+ * x64 code reads through gs), and calling PE code on a winvm stack.
  *
  * Each such thread has its own TEB (Self, stack bounds, ClientId, ThreadLocalStoragePointer
- * with 256 static-TLS slots, PEB); the process has one PEB (ImageBaseAddress,
- * NumberOfProcessors).  Linux x86-64 code never uses gs, so it is free for the TEB, per thread
- * (arch_prctl).  Threads without a TEB are Linux threads using winvm as a library. */
+ * with 256 static-TLS slots, the PEB of peb.c).  Linux x86-64 code never uses gs, so it is free
+ * for the TEB, per thread (arch_prctl).  Threads get one from `winvm run`, CreateThread, or
+ * (Linux threads calling into PE code) the runtime's thread adoption; others are Linux threads
+ * using winvm as a library. */
 #define _GNU_SOURCE
 #include "loader/loader.h"
 
 #include <asm/prctl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,67 +19,94 @@
 enum {
     WV_TEB_STACK_BASE = 0x08, WV_TEB_STACK_LIMIT = 0x10, WV_TEB_SELF = 0x30,
     WV_TEB_PID = 0x40, WV_TEB_TID = 0x48, WV_TEB_TLS_POINTER = 0x58, WV_TEB_PEB = 0x60,
-    WV_PEB_IMAGE_BASE = 0x10, WV_PEB_PROCESSORS = 0xb8, WV_TEB_SIZE = 0x2000
+    WV_TEB_DEALLOCATION_STACK = 0x1478, WV_TEB_SIZE = 0x2000
 };
 
 static void wv_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
 
-static __thread uint8_t *wv_teb;
-static uint8_t *wv_the_peb;
+/* Every live TEB, so that a module given a static TLS slot gives every thread its block, as
+ * Windows does since Vista.  wv_teb_list_lock guards the list (a leaf, taken under the loader
+ * lock); each entry's slots array is written by its thread or, under the loader lock, by
+ * wv_teb_each_slots. */
+struct wv_teb_rec {
+    struct wv_teb_rec *next, *prev;
+    uint8_t *teb;
+};
+static pthread_mutex_t wv_teb_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wv_teb_rec *wv_tebs;       /* guarded by wv_teb_list_lock */
+static __thread struct wv_teb_rec wv_mine; /* this thread's entry; .teb NULL without a TEB */
 
-void **wv_teb_tls_slots(void)
+static void **wv_slots_of(const uint8_t *teb)
 {
-    void **slots = NULL;
-    if (wv_teb)
-        memcpy(&slots, wv_teb + WV_TEB_TLS_POINTER, sizeof(slots));
+    void **slots;
+    memcpy(&slots, teb + WV_TEB_TLS_POINTER, sizeof(slots));
     return slots;
 }
 
-void *wv_peb(void) { return wv_the_peb; }
+void **wv_teb_tls_slots(void) { return wv_mine.teb ? wv_slots_of(wv_mine.teb) : NULL; }
 
-void wv_peb_set_image(uintptr_t base) { wv_put64(wv_the_peb, WV_PEB_IMAGE_BASE, base); }
+bool wv_teb_present(void) { return wv_mine.teb != NULL; }
+
+void wv_teb_each_slots(void (*fn)(void **slots, void *arg), void *arg)
+{
+    pthread_mutex_lock(&wv_teb_list_lock);
+    for (struct wv_teb_rec *r = wv_tebs; r; r = r->next)
+        fn(wv_slots_of(r->teb), arg);
+    pthread_mutex_unlock(&wv_teb_list_lock);
+}
 
 DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
 {
-    if (!wv_the_peb) { /* the first thread (winvm run's), before any other exists */
-        uintptr_t peb;
-        DWORD err = wv_virtual_alloc(0, WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
-                                     PAGE_READWRITE, &peb);
-        if (err)
-            return err;
-        wv_the_peb = (uint8_t *)peb;
-        uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
-        memcpy(wv_the_peb + WV_PEB_PROCESSORS, &ncpu, 4);
-    }
+    wv_assert(!wv_mine.teb);
+    DWORD err = wv_peb_create(); /* the first thread's call makes the process's PEB */
+    if (err)
+        return err;
     /* The TEB, then its static TLS pointer array (256 slots, bind.c). */
     uintptr_t at;
-    DWORD err = wv_virtual_alloc(0, WV_TEB_SIZE + WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
-                                 PAGE_READWRITE, &at);
+    err = wv_virtual_alloc(0, WV_TEB_SIZE + WV_PAGE_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
+                           PAGE_READWRITE, &at);
     if (err)
         return err;
     uint8_t *teb = (uint8_t *)at;
     wv_put64(teb, WV_TEB_TLS_POINTER, (uintptr_t)(teb + WV_TEB_SIZE));
     wv_put64(teb, WV_TEB_STACK_BASE, stack_hi);
     wv_put64(teb, WV_TEB_STACK_LIMIT, stack_lo);
+    wv_put64(teb, WV_TEB_DEALLOCATION_STACK, stack_lo);
     wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
     wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
     wv_put64(teb, WV_TEB_TID, (uint64_t)syscall(SYS_gettid));
-    wv_put64(teb, WV_TEB_PEB, (uintptr_t)wv_the_peb);
+    wv_put64(teb, WV_TEB_PEB, (uintptr_t)wv_peb());
     if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)teb) != 0) {
         wv_virtual_free(at, 0, MEM_RELEASE);
         return ERROR_NOT_SUPPORTED;
     }
-    wv_teb = teb;
+    wv_mine.teb = teb;
+    pthread_mutex_lock(&wv_teb_list_lock);
+    wv_mine.next = wv_tebs;
+    wv_mine.prev = NULL;
+    if (wv_tebs)
+        wv_tebs->prev = &wv_mine;
+    wv_tebs = &wv_mine;
+    pthread_mutex_unlock(&wv_teb_list_lock);
     return 0;
 }
 
+/* The caller has freed the thread's static TLS blocks (wv_loader_thread). */
 void wv_teb_destroy(void)
 {
-    if (!wv_teb)
+    if (!wv_mine.teb)
         return;
+    pthread_mutex_lock(&wv_teb_list_lock);
+    if (wv_mine.prev)
+        wv_mine.prev->next = wv_mine.next;
+    else
+        wv_tebs = wv_mine.next;
+    if (wv_mine.next)
+        wv_mine.next->prev = wv_mine.prev;
+    pthread_mutex_unlock(&wv_teb_list_lock);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
-    wv_virtual_free((uintptr_t)wv_teb, 0, MEM_RELEASE);
-    wv_teb = NULL;
+    wv_virtual_free((uintptr_t)wv_mine.teb, 0, MEM_RELEASE);
+    wv_mine.teb = NULL;
 }
 
 /* ---- calling PE code ---- */

@@ -249,6 +249,7 @@ DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size)
     const uint8_t *f = pe->data + coff;
     pe->machine = rd16(f);
     unsigned nsec = rd16(f + 2);
+    pe->timestamp = rd32(f + 4);
     uint32_t opt_size = rd16(f + 16);
     pe->characteristics = rd16(f + 18);
     uint64_t opt = coff + 20;

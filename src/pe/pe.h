@@ -89,6 +89,7 @@ typedef struct wv_pe {
     const uint8_t *data; /* the buffer parsed; not owned */
     size_t size;
     uint16_t machine;
+    uint32_t timestamp; /* the COFF header's TimeDateStamp */
     bool pe32plus;
     uint16_t characteristics, dll_characteristics, subsystem;
     uint64_t image_base;

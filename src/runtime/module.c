@@ -32,7 +32,9 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
     }
     wv_runtime_init();
     HMODULE h = NULL;
-    DWORD err = wv_loader_load_library(file, flags, &h);
+    DWORD err = wv_thread_adopt(); /* a TEB before any DllMain runs (attach.c) */
+    if (!err)
+        err = wv_loader_load_library(file, flags, &h);
     if (err)
         wv_set_error(err);
     return err ? NULL : h;
@@ -51,6 +53,7 @@ BOOL WINAPI FreeLibrary(HMODULE h)
 HMODULE WINAPI GetModuleHandleA(LPCSTR name)
 {
     wv_runtime_init();
+    wv_thread_adopt(); /* best effort: its failure is LoadLibrary's or the call's to report */
     HMODULE h = wv_loader_find(name);
     if (!h)
         wv_set_error(ERROR_MOD_NOT_FOUND);
@@ -83,6 +86,7 @@ DWORD WINAPI GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
 FARPROC WINAPI GetProcAddress(HMODULE h, LPCSTR proc)
 {
     void *p = NULL;
+    wv_thread_adopt(); /* the caller is about to call PE code: it needs a TEB (attach.c) */
     DWORD err = wv_loader_proc(h, proc, &p);
     if (err)
         wv_set_error(err);

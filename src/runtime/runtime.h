@@ -53,6 +53,10 @@ void wv_set_command_line(int argc, char **argv);
 /* The program's arguments (winvm run's, else the Linux ones): argc, *argv set. */
 int wv_command_args(char ***argv);
 
+/* ---- attach.c ---- */
+/* Gives a Linux thread without a TEB one (TLS blocks, DLL_THREAD_ATTACH): 0 or the error. */
+DWORD wv_thread_adopt(void);
+
 /* ---- thread.c ---- */
 /* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);

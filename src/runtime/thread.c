@@ -131,7 +131,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->changed, NULL);
-    t->start = start, t->arg = arg, t->pe = pe && wv_pe_process, t->stack = stack;
+    t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
     wv_object_ref(&t->obj); /* the thread's own reference */
     HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);

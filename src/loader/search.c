@@ -1,0 +1,135 @@
+/* search.c - where the loader looks for a DLL named without a path, in Windows' order
+ * (SafeDllSearchMode) adapted to a Linux host:
+ *   1. the application's directory: the EXE's (`winvm run`), else the Linux program's;
+ *   2. the system directory: winvm's builtins (kernel32, msvcrt, ...), found before any search;
+ *   3. the directory of the module that imports it (Windows searches it only under
+ *      LOAD_WITH_ALTERED_SEARCH_PATH; a DLL loaded by path finds its neighbours here);
+ *   4. the current directory;
+ *   5. each directory of $WINVM_PATH (as Windows' PATH);
+ *   6. the directories where Debian's mingw-w64 packages install DLLs: the target's lib/ and
+ *      bin/ (zlib1.dll, libwinpthread-1.dll, libgcrypt-20.dll ...) and the newest gcc's runtime
+ *      directory (libstdc++-6.dll, libgcc_s_seh-1.dll) of the thread model the default
+ *      x86_64-w64-mingw32-gcc uses.
+ * File names are compared without case, as on Windows.  Found files are opened here, so what
+ * is mapped is what was found. */
+#define _GNU_SOURCE
+#include "loader/loader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WV_MINGW_ROOT "/usr/x86_64-w64-mingw32"
+#define WV_MINGW_GCC_DIR "/usr/lib/gcc/x86_64-w64-mingw32"
+
+/* Opens dir/file, matching the file name without case when the exact name is absent. */
+static int wv_open_in(const char *dir, const char *file, char *path, size_t cap)
+{
+    if ((size_t)snprintf(path, cap, "%s/%s", dir, file) >= cap)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        if (!strcasecmp(e->d_name, file)) {
+            snprintf(path, cap, "%s/%s", dir, e->d_name);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            break;
+        }
+    closedir(d);
+    return fd;
+}
+
+/* The Linux program's own directory (step 1 for C programs using winvm). */
+static bool wv_program_dir(char *dir, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", dir, cap - 1);
+    if (n <= 0)
+        return false;
+    dir[n] = 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    *slash = 0;
+    return true;
+}
+
+/* "12-win32" style names: the gcc version's number, -1 for other entries. */
+static long wv_gcc_version(const char *name, const char *model)
+{
+    char *end;
+    long v = strtol(name, &end, 10);
+    return end != name && *end == '-' && !strcmp(end + 1, model) ? v : -1;
+}
+
+/* The newest WV_MINGW_GCC_DIR/N-MODEL directory, MODEL the default compiler's thread model
+ * (Debian's alternatives: x86_64-w64-mingw32-gcc -> ...-gcc-win32 or -posix). */
+static bool wv_gcc_runtime_dir(char *dir, size_t cap)
+{
+    char target[PATH_MAX];
+    const char *model = "win32";
+    ssize_t n = readlink("/etc/alternatives/x86_64-w64-mingw32-gcc", target, sizeof(target) - 1);
+    if (n > 0 && (target[n] = 0, strstr(target, "posix")))
+        model = "posix";
+    DIR *d = opendir(WV_MINGW_GCC_DIR);
+    if (!d)
+        return false;
+    long best = -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        long v = wv_gcc_version(e->d_name, model);
+        if (v > best && (size_t)snprintf(dir, cap, "%s/%s", WV_MINGW_GCC_DIR, e->d_name) < cap)
+            best = v;
+    }
+    closedir(d);
+    return best >= 0 && (size_t)snprintf(dir, cap, "%s/%ld-%s", WV_MINGW_GCC_DIR, best, model) < cap;
+}
+
+/* Each directory of a ':'-separated list, until one holds name. */
+static int wv_open_in_list(const char *list, const char *name, char *path, size_t cap)
+{
+    int fd = -1;
+    for (const char *p = list; fd < 0 && p && *p;) {
+        const char *c = strchr(p, ':');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        char dir[PATH_MAX];
+        if (n && n < sizeof(dir)) {
+            memcpy(dir, p, n), dir[n] = 0;
+            fd = wv_open_in(dir, name, path, cap);
+        }
+        p = c ? c + 1 : NULL;
+    }
+    return fd;
+}
+
+int wv_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap)
+{
+    if (strchr(name, '/')) {
+        snprintf(path, cap, "%s", name);
+        return open(name, O_RDONLY | O_CLOEXEC);
+    }
+    char dir[PATH_MAX];
+    int fd = -1;
+    if (app_dir)
+        fd = wv_open_in(app_dir, name, path, cap);
+    else if (wv_program_dir(dir, sizeof(dir)))
+        fd = wv_open_in(dir, name, path, cap);
+    if (fd < 0 && from)
+        fd = wv_open_in(from, name, path, cap);
+    if (fd < 0)
+        fd = wv_open_in(".", name, path, cap);
+    if (fd < 0)
+        fd = wv_open_in_list(getenv("WINVM_PATH"), name, path, cap);
+    if (fd < 0)
+        fd = wv_open_in_list(WV_MINGW_ROOT "/bin:" WV_MINGW_ROOT "/lib", name, path, cap);
+    if (fd < 0 && wv_gcc_runtime_dir(dir, sizeof(dir)))
+        fd = wv_open_in(dir, name, path, cap);
+    return fd;
+}

@@ -1,0 +1,87 @@
+/* attach.c - Linux threads that call PE code: a TEB for threads winvm did not create.
+ *
+ * PE code reads its thread's TEB through gs (mingw's CRT and TLS code, __declspec(thread),
+ * stack probes, SEH), so every thread that runs it needs one.  winvm's own threads get theirs
+ * when they start (`winvm run`, CreateThread).  A Linux thread of a C program that uses PE DLLs
+ * is adopted:
+ *   - on its first LoadLibrary*, GetModuleHandle* or GetProcAddress call (so the thread that
+ *     loads a DLL has a TEB before any DllMain runs, and a thread that looks up a function has
+ *     one before it calls it), or explicitly with winvm_thread_attach();
+ *   - its TEB describes its own Linux stack; it gets a block of every module's static TLS, and
+ *     DLL_THREAD_ATTACH goes to every initialised DLL (it is a thread that "starts" for them);
+ *   - when the pthread ends (a key destructor), or at winvm_thread_detach(), DLL_THREAD_DETACH
+ *     goes to them in reverse order and the TEB and TLS blocks are freed.
+ * A thread that calls a PE function it got from another thread without any of these calls has
+ * no TEB: call winvm_thread_attach() first (docs/semantics.md).
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <pthread.h>
+
+static pthread_key_t wv_adopted_key;
+static pthread_once_t wv_adopted_once = PTHREAD_ONCE_INIT;
+static __thread bool wv_adopted; /* this thread's TEB is attach.c's */
+
+static void wv_adopted_end(void *unused)
+{
+    (void)unused;
+    if (!wv_adopted)
+        return;
+    wv_loader_thread(false);
+    wv_teb_destroy();
+    wv_adopted = false;
+}
+
+static void wv_adopted_key_make(void) { pthread_key_create(&wv_adopted_key, wv_adopted_end); }
+
+/* The calling thread's Linux stack: [lo, hi). */
+static DWORD wv_own_stack(uintptr_t *lo, uintptr_t *hi)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    int rc = pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    if (rc != 0)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *lo = (uintptr_t)addr;
+    *hi = (uintptr_t)addr + size;
+    return 0;
+}
+
+DWORD wv_thread_adopt(void)
+{
+    if (wv_teb_present())
+        return 0;
+    wv_runtime_init();
+    pthread_once(&wv_adopted_once, wv_adopted_key_make);
+    uintptr_t lo, hi;
+    DWORD err = wv_own_stack(&lo, &hi);
+    if (!err)
+        err = wv_teb_create(lo, hi);
+    if (err)
+        return err;
+    wv_fault_attach(); /* its alternate signal stack, for faults in PE code */
+    wv_adopted = true;
+    pthread_setspecific(wv_adopted_key, &wv_adopted); /* non-NULL: the destructor runs */
+    wv_loader_thread(true);
+    return 0;
+}
+
+BOOL WINAPI winvm_thread_attach(void)
+{
+    DWORD err = wv_thread_adopt();
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI winvm_thread_detach(void)
+{
+    if (!wv_adopted)
+        return wv_fail(ERROR_INVALID_FUNCTION); /* no TEB, or one winvm's own thread needs */
+    pthread_setspecific(wv_adopted_key, NULL);
+    wv_adopted_end(NULL);
+    return TRUE;
+}
