@@ -17,7 +17,10 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <pthread.h>
+#include <unistd.h>
 
 static pthread_key_t wv_adopted_key;
 static pthread_once_t wv_adopted_once = PTHREAD_ONCE_INIT;
@@ -52,6 +55,32 @@ static DWORD wv_own_stack(uintptr_t *lo, uintptr_t *hi)
     return 0;
 }
 
+/* The PEB's process-wide fields the runtime knows (once, after the first TEB made the PEB):
+ * the process heap, and the process parameters (image path, command line, current
+ * directory, standard handles). */
+static pthread_once_t wv_peb_once = PTHREAD_ONCE_INIT;
+static const char *wv_peb_image; /* the EXE `winvm run` starts, else NULL: the Linux program */
+
+static void wv_peb_fill_once(void)
+{
+    char image[PATH_MAX], cwd[PATH_MAX];
+    if (wv_peb_image)
+        snprintf(image, sizeof(image), "%s", wv_peb_image);
+    else if (!wv_loader_file_name(NULL, image, sizeof(image)))
+        image[0] = 0;
+    if (!getcwd(cwd, sizeof(cwd)))
+        cwd[0] = 0;
+    wv_peb_set_heap(GetProcessHeap());
+    wv_peb_set_params(image, GetCommandLineA(), cwd, GetStdHandle(STD_INPUT_HANDLE),
+                      GetStdHandle(STD_OUTPUT_HANDLE), GetStdHandle(STD_ERROR_HANDLE), NULL);
+}
+
+void wv_peb_fill(const char *image)
+{
+    wv_peb_image = image;
+    pthread_once(&wv_peb_once, wv_peb_fill_once);
+}
+
 DWORD wv_thread_adopt(void)
 {
     if (wv_teb_present())
@@ -65,6 +94,7 @@ DWORD wv_thread_adopt(void)
     if (err)
         return err;
     wv_fault_attach(); /* its alternate signal stack, for faults in PE code */
+    wv_peb_fill(NULL);
     wv_adopted = true;
     pthread_setspecific(wv_adopted_key, &wv_adopted); /* non-NULL: the destructor runs */
     wv_loader_thread(true);

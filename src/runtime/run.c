@@ -187,6 +187,8 @@ int winvm_run(const char *exe, int argc, char **argv)
         fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
         return 126;
     }
+    char *image = realpath(exe, NULL);
+    wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
     uintptr_t base;
     err = wv_loader_load_exe(exe, &base);
     if (err) {

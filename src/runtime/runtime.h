@@ -56,6 +56,9 @@ int wv_command_args(char ***argv);
 /* ---- attach.c ---- */
 /* Gives a Linux thread without a TEB one (TLS blocks, DLL_THREAD_ATTACH): 0 or the error. */
 DWORD wv_thread_adopt(void);
+/* Fills the PEB's heap and process parameters (once; the PEB exists: a TEB was made); image
+ * is the EXE's path, NULL for the Linux program's. */
+void wv_peb_fill(const char *image);
 
 /* ---- thread.c ---- */
 /* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
