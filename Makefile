@@ -15,15 +15,21 @@ all: build
 bootstrap:
 	@scripts/bootstrap.sh
 
+# One configuration for build, demo and check, so none of them rebuilds what another built.
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DWINVM_WERROR=ON $(CMAKE_FLAGS)
+
 build: bootstrap
-	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo needs the CLI and its two PE images only, not the tests.
+demo: bootstrap
+	$(CONFIGURE)
+	cmake --build $(BUILD) -j $(JOBS) --target winvm-cli
 	$(BUILD)/winvm demo
 
 check: bootstrap
-	cmake -S . -B $(BUILD) -DWINVM_WERROR=ON $(CMAKE_FLAGS)
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j $(JOBS)
 	scripts/check-layers.sh $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

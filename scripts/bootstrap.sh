@@ -2,7 +2,8 @@
 # Installs the Debian packages winvm needs to build and test, when they are missing.
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
-PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64 python3"
+PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64 python3
+          zlib1g-dev libz-mingw-w64"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -10,7 +11,8 @@ done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "winvm needs:$missing" >&2
-    echo "run: sudo apt-get install -y --no-install-recommends$missing" >&2
+    echo "as root, run:  apt-get install -y --no-install-recommends$missing" >&2
+    echo "(for example: su -c 'apt-get install -y --no-install-recommends$missing'), then run make again" >&2
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

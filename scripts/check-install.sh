@@ -26,3 +26,13 @@ cmake -S "$prefix/consumer" -B "$prefix/consumer/build" -DCMAKE_PREFIX_PATH="$pr
 cmake --build "$prefix/consumer/build" >/dev/null
 "$prefix/consumer/build/consumer" >/dev/null
 echo "install check: pkg-config and CMake consumers built and ran"
+
+# What a user of the installed tool gets: the man pages, completion, licence, the demo's images
+# (so `winvm demo sharing` works without the build tree), help on stdout.
+for f in share/man/man1/winvm.1 share/man/man3/winvm.3 share/bash-completion/completions/winvm \
+         share/doc/winvm/LICENSE share/winvm/demo/app.exe share/winvm/demo/demolib.dll; do
+    [ -s "$prefix/$f" ] || { echo "install check: $f missing" >&2; exit 1; }
+done
+"$prefix/bin/winvm" --help | grep -q "usage: winvm" || { echo "install check: winvm --help" >&2; exit 1; }
+bash -n "$prefix/share/bash-completion/completions/winvm"
+echo "install check: man pages, completion, licence, demo images and help installed"

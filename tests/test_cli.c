@@ -99,3 +99,106 @@ Test(cli, map_lists_a_view_as_mapped_with_its_name)
     UnmapViewOfFile(w);
     CloseHandle(h);
 }
+
+/* ---- conventions: help on stdout with exit 0, argument errors on stderr with exit 2 ---- */
+
+struct outcome {
+    int status;
+    char out[8192], err[2048];
+};
+
+/* Runs the CLI with args (a shell word list), capturing stdout and stderr separately. */
+static void cli(const char *args, struct outcome *o)
+{
+    char cmd[512], errfile[64];
+    snprintf(errfile, sizeof(errfile), "/tmp/winvm-test-cli-err.%d", (int)getpid());
+    snprintf(cmd, sizeof(cmd), "%s %s 2>%s", WINVM_CLI, args, errfile);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(o->out, 1, sizeof(o->out) - 1, p);
+    o->out[n] = 0;
+    int st = pclose(p);
+    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    FILE *e = fopen(errfile, "r");
+    cr_assert_not_null(e);
+    n = fread(o->err, 1, sizeof(o->err) - 1, e);
+    o->err[n] = 0;
+    fclose(e);
+    unlink(errfile);
+}
+
+Test(cli, help_and_version_go_to_stdout_with_status_0)
+{
+    struct outcome o;
+    const char *helps[] = {"--help", "-h", "help"};
+    for (size_t i = 0; i < 3; i++) {
+        cli(helps[i], &o);
+        cr_assert_eq(o.status, 0, "%s", helps[i]);
+        cr_assert(strstr(o.out, "usage: winvm"), "%s: %s", helps[i], o.out);
+        cr_assert(strstr(o.out, "winvm run [--reserve ADDR] APP.exe"), "every command listed");
+        cr_assert_str_eq(o.err, "");
+    }
+    cli("--version", &o);
+    cr_assert_eq(o.status, 0);
+    cr_assert(!strncmp(o.out, "winvm ", 6) && strchr(o.out, '.'), "%s", o.out);
+    const char *cmds[] = {"map", "share", "inspect", "run", "cache", "demo"};
+    for (size_t i = 0; i < 6; i++) {
+        char args[64];
+        snprintf(args, sizeof(args), "%s --help", cmds[i]);
+        cli(args, &o);
+        cr_assert_eq(o.status, 0, "%s", args);
+        char want[64];
+        snprintf(want, sizeof(want), "usage: winvm %s", cmds[i]);
+        cr_assert(!strncmp(o.out, want, strlen(want)), "%s printed: %s", args, o.out);
+        snprintf(args, sizeof(args), "help %s", cmds[i]);
+        struct outcome o2;
+        cli(args, &o2);
+        cr_assert_eq(o2.status, 0);
+        cr_assert_str_eq(o2.out, o.out, "`help %s` says what `%s --help` says", cmds[i], cmds[i]);
+    }
+}
+
+Test(cli, argument_errors_are_named_with_status_2)
+{
+    static const struct {
+        const char *args, *says;
+    } cases[] = {
+        {"", "usage: winvm"},
+        {"bogus", "no command 'bogus'"},
+        {"--bogus", "unknown option '--bogus'"},
+        {"map --frob", "unknown option --frob"},
+        {"map --svg 1", "--svg takes PID and OUT.svg"},
+        {"map --json --svg 1 x.svg", "--svg comes first"},
+        {"map 1 2", "one PID at most"},
+        {"share", "no PID given"},
+        {"inspect", "no FILE given"},
+        {"inspect --help-me", "unknown option --help-me"},
+        {"run", "no program given"},
+        {"run --reserve", "--reserve takes an address"},
+        {"run --reserve zz x.exe", "--reserve takes an address"},
+        {"cache", "say ls or clear"},
+        {"demo bogus", "unknown argument bogus"},
+        {"help bogus", "no command bogus"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct outcome o;
+        cli(cases[i].args, &o);
+        cr_assert_eq(o.status, 2, "`winvm %s` exited %d", cases[i].args, o.status);
+        cr_assert(strstr(o.err, cases[i].says), "`winvm %s` said: %s", cases[i].args, o.err);
+        if (!*cases[i].args)
+            continue; /* no command at all: the whole usage, on stderr */
+        cr_assert_eq(strchr(o.err, '\n'), o.err + strlen(o.err) - 1,
+                     "`winvm %s`: one line, not %s", cases[i].args, o.err);
+        cr_assert_str_eq(o.out, "", "nothing on stdout for `winvm %s`", cases[i].args);
+    }
+}
+
+/* Options after APP.exe are the program's: `--help` there reaches it. */
+Test(cli, run_passes_options_after_the_program_to_it)
+{
+    struct outcome o;
+    cli("run /nonexistent/app.exe --help", &o);
+    cr_assert_neq(o.status, 0);
+    cr_assert_neq(o.status, 2, "not an argument error of winvm's");
+    cr_assert(strstr(o.err, "/nonexistent/app.exe"), "%s", o.err);
+}

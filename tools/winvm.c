@@ -1,262 +1,269 @@
-/* winvm - command-line front end: a walk-through of the memory model, and address-space maps. */
+/* winvm - the command-line front end: one table of subcommands, each with its synopsis and
+ * help; `--help`/`-h` anywhere before a subcommand's operands prints help on stdout (exit 0);
+ * unknown subcommands and options are refused with a one-line hint on stderr (exit 2). */
 #define _GNU_SOURCE
 #include "cli.h"
 #include "tool.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static const char *state_name(DWORD s)
+#ifndef WINVM_DEMO_DIR
+#define WINVM_DEMO_DIR ""
+#endif
+#ifndef WINVM_DEMO_INSTALLED
+#define WINVM_DEMO_INSTALLED ""
+#endif
+#ifndef WINVM_VERSION
+#define WINVM_VERSION "unknown"
+#endif
+
+static int cmd_demo(int argc, char **argv);
+static int cmd_map(int argc, char **argv);
+static int cmd_share(int argc, char **argv);
+static int cmd_inspect(int argc, char **argv);
+static int cmd_run(int argc, char **argv);
+static int cmd_cache(int argc, char **argv);
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* the arguments after the name */
+    const char *synopsis;
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"demo", cmd_demo, "demo [sharing [DIR [OUT]]]",
+     "Walks through reserve, commit, protect, query, guard pages and sections on the MMU, then\n"
+     "(when built with mingw-w64) measures the seed's figures: instances of DIR/app.exe sharing\n"
+     "DIR/demolib.dll, copy-on-write per page, relocation copying only fixup pages; results in\n"
+     "OUT/sharing.json and OUT/sharing.svg.  `demo sharing` runs the second part only.\n"},
+    {"map", cmd_map, "map [PID|self] [--json] | map --svg PID OUT.svg",
+     "A process's address space, VMMap style: each region's state, type, protection, and its\n"
+     "resident pages split into shared and private (from /proc/PID/smaps and pagemap).\n"
+     "--json prints the same as JSON; --svg draws its images' pages and the physical pages\n"
+     "behind them into OUT.svg.\n"},
+    {"share", cmd_share, "share [--all] PID...",
+     "Which of the given processes share each page of a named section (--all: of any file),\n"
+     "and which hold private copies, from their page tables.\n"},
+    {"inspect", cmd_inspect, "inspect FILE",
+     "A PE image: headers, sections and the page protection each gets, imports, exports, the\n"
+     "pages holding fixups, and whether it maps straight from its file or via the image cache.\n"},
+    {"run", cmd_run, "run [--reserve ADDR] APP.exe [ARGS...]",
+     "Runs a PE x86-64 console program on the MMU in this process: its DLLs are searched in\n"
+     "Windows' order (its directory, the importer's, the current directory, $WINVM_PATH, then\n"
+     "Debian's mingw-w64 DLL directories); kernel32, msvcrt and the other system DLLs are winvm's.\n"
+     "--reserve takes 64 KiB at ADDR first, so an image wanting that base must relocate.\n"
+     "The exit status is the program's.  Arguments after APP.exe are the program's own.\n"},
+    {"cache", cmd_cache, "cache ls|clear",
+     "The per-user image cache (relocated images shared between processes): `ls` lists its\n"
+     "entries with their sizes and sources, `clear` removes them.\n"},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
 {
-    return s == MEM_COMMIT ? "commit" : s == MEM_RESERVE ? "reserve" : s == MEM_FREE ? "free" : "?";
+    fprintf(f, "usage: winvm [--help] [--version] COMMAND [ARGS]\n\n"
+               "Windows' memory-protection system on the Linux MMU.  Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  winvm %s\n", commands[i].synopsis);
+    fprintf(f, "\n`winvm help COMMAND` or `winvm COMMAND --help` says more; man winvm.\n");
 }
 
-static const char *type_name(DWORD t)
+static const struct command *find_command(const char *name)
 {
-    return t == MEM_PRIVATE ? "private" : t == MEM_MAPPED ? "mapped" : t == MEM_IMAGE ? "image" : "-";
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
 }
 
-static void prot_name(DWORD p, char *buf, size_t n)
+static int command_help(const struct command *c)
 {
-    static const char *const base[] = {"NOACCESS", "READONLY", "READWRITE", "WRITECOPY", "EXECUTE",
-                                       "EXECUTE_READ", "EXECUTE_READWRITE", "EXECUTE_WRITECOPY"};
-    if (p == 0) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    buf[0] = 0;
-    for (int i = 0; i < 8; i++)
-        if (p & (1u << i))
-            snprintf(buf + strlen(buf), n - strlen(buf), "%s", base[i]);
-    if (p & PAGE_GUARD)
-        snprintf(buf + strlen(buf), n - strlen(buf), "+GUARD");
-    if (p & PAGE_NOCACHE)
-        snprintf(buf + strlen(buf), n - strlen(buf), "+NOCACHE");
-    if (p & PAGE_WRITECOMBINE)
-        snprintf(buf + strlen(buf), n - strlen(buf), "+WRITECOMBINE");
+    printf("usage: winvm %s\n\n%s", c->synopsis, c->help);
+    return 0;
 }
 
-static void print_region(const MEMORY_BASIC_INFORMATION *m)
+/* An argument error: one line naming it and where help is, exit status 2. */
+int cli_arg_error(const char *command, const char *fmt, const char *what)
 {
-    char prot[64], aprot[64];
-    prot_name(m->Protect, prot, sizeof(prot));
-    prot_name(m->AllocationProtect, aprot, sizeof(aprot));
-    printf("  %014lx %10lx  %-7s %-7s %-22s alloc %014lx %s\n", (unsigned long)(uintptr_t)m->BaseAddress,
-           (unsigned long)m->RegionSize, state_name(m->State), type_name(m->Type), prot,
-           (unsigned long)(uintptr_t)m->AllocationBase, aprot);
+    fprintf(stderr, "winvm %s: ", command);
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, " (see `winvm %s --help`)\n", command);
+    return 2;
 }
 
-static void show(const char *what, const void *base, SIZE_T size)
+static bool is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
+
+/* The options a command accepts before its operands; anything else starting with '-' is
+ * refused.  run's options stop at APP.exe: what follows is the program's. */
+static int check_options(const struct command *c, int argc, char **argv, const char *const *known)
 {
-    printf("%s\n", what);
-    const char *p = base, *end = p + size;
-    while (p < end) {
-        MEMORY_BASIC_INFORMATION m;
-        if (!VirtualQuery(p, &m, sizeof(m)))
+    for (int i = 0; i < argc; i++) {
+        bool ok = argv[i][0] != '-' || !argv[i][1]; /* "-" alone is an operand */
+        for (const char *const *k = known; !ok && *k; k++)
+            ok = !strcmp(argv[i], *k);
+        if (!ok)
+            return cli_arg_error(c->name, "unknown option %s", argv[i]);
+        if (!strcmp(c->name, "run") && argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--reserve")))
             break;
-        print_region(&m);
-        p = (const char *)m.BaseAddress + m.RegionSize;
     }
+    return 0;
 }
 
-/* Touches addr in a child process: the MMU, not winvm, decides whether it survives. */
-static const char *touch(void *addr, int write)
+/* The demo's images: the build tree's when it is still there, else the installed copy. */
+static const char *demo_dir(void)
 {
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGSEGV, SIG_DFL);
-        if (write)
-            *(volatile char *)addr = 1;
-        else
-            (void)*(volatile char *)addr;
-        _exit(0);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFSIGNALED(st) ? "faults (SIGSEGV from the MMU)" : "succeeds";
+    char probe[4096];
+    snprintf(probe, sizeof(probe), "%s/app.exe", WINVM_DEMO_DIR);
+    if (*WINVM_DEMO_DIR && access(probe, R_OK) == 0)
+        return WINVM_DEMO_DIR;
+    snprintf(probe, sizeof(probe), "%s/app.exe", WINVM_DEMO_INSTALLED);
+    return *WINVM_DEMO_INSTALLED && access(probe, R_OK) == 0 ? WINVM_DEMO_INSTALLED : "";
 }
 
-static LONG WINAPI demo_handler(PEXCEPTION_POINTERS ep)
+static int cmd_demo(int argc, char **argv)
 {
-    const EXCEPTION_RECORD *r = ep->ExceptionRecord;
-    if (r->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
-        return EXCEPTION_CONTINUE_SEARCH;
-    printf("   vectored handler: STATUS_GUARD_PAGE_VIOLATION, %s at %p; continuing\n",
-           r->ExceptionInformation[0] == 1 ? "write" : "read", (void *)r->ExceptionInformation[1]);
-    return EXCEPTION_CONTINUE_EXECUTION;
+    static const char *const known[] = {NULL};
+    int rc = check_options(find_command("demo"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc >= 1 && !strcmp(argv[0], "sharing")) {
+        if (argc > 3)
+            return cli_arg_error("demo", "too many arguments after %s", "sharing");
+        const char *dir = argc > 1 ? argv[1] : demo_dir();
+        return cli_demo_sharing(dir, argc > 2 ? argv[2] : argc > 1 ? argv[1] : ".");
+    }
+    if (argc >= 1)
+        return cli_arg_error("demo", "unknown argument %s", argv[0]);
+    rc = cli_demo_walk();
+    const char *dir = demo_dir();
+    if (rc == 0 && *dir) /* results next to the images when writable, else here */
+        rc = cli_demo_sharing(dir, access(dir, W_OK) == 0 ? dir : ".");
+    return rc;
 }
 
-static void demo_write(void *addr) { *(volatile char *)addr = 1; }
-
-/* Copy-on-write between real processes: a named section, a child with a FILE_MAP_COPY view. */
-static int demo_sections(void)
+static int cmd_map(int argc, char **argv)
 {
-    printf("\n8. Sections: CreateFileMapping(\"winvm-demo\", PAGE_READWRITE, 4 pages), a write view here\n");
-    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4 * 4096, "winvm-demo");
-    char *w = h ? MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0) : NULL;
-    if (!w) {
-        fprintf(stderr, "section failed: %u\n", GetLastError());
-        return 1;
+    static const char *const known[] = {"--json", "--svg", NULL};
+    int rc = check_options(find_command("map"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc >= 1 && !strcmp(argv[0], "--svg")) {
+        if (argc != 3)
+            return cli_arg_error("map", "%s takes PID and OUT.svg", "--svg");
+        return cli_map_svg(argv[1], argv[2]);
     }
-    strcpy(w, "written by the parent");
-    strcpy(w + 4096, "page 1, never written by the child");
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        HANDLE c = OpenFileMappingA(FILE_MAP_READ, FALSE, "winvm-demo");
-        char *v = c ? MapViewOfFile(c, FILE_MAP_COPY, 0, 0, 0) : NULL;
-        if (!v)
-            _exit(1);
-        printf("   child: OpenFileMapping + MapViewOfFile(FILE_MAP_COPY) reads \"%s\"\n", v);
-        strcpy(v, "the child's private copy");
-        printf("   child: after writing page 0 it reads \"%s\"\n", v);
-        show("   child: VirtualQuery of its view: only the written page turned READWRITE", v, 4 * 4096);
-        fflush(stdout);
-        _exit(0);
+    int operands = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--svg"))
+            return cli_arg_error("map", "%s comes first and alone: map --svg PID OUT.svg", "--svg");
+        operands += strcmp(argv[i], "--json") != 0;
     }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    printf("   parent: page 0 still reads \"%s\": the child's write stayed in the child\n", w);
-    printf("   (`winvm share PID...` shows which physical pages processes share)\n");
-    UnmapViewOfFile(w);
-    CloseHandle(h);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+    if (operands > 1)
+        return cli_arg_error("map", "%s", "one PID at most");
+    return cli_map(argc, argv);
 }
 
-static int demo(void)
+static int cmd_share(int argc, char **argv)
 {
-    SYSTEM_INFO si;
-    GetSystemInfo(&si);
-    printf("winvm demo: Windows virtual memory on the Linux MMU\n");
-    printf("page size %u, allocation granularity %u, user space %p-%p\n\n", si.dwPageSize,
-           si.dwAllocationGranularity, si.lpMinimumApplicationAddress, si.lpMaximumApplicationAddress);
-
-    char *p = VirtualAlloc(NULL, 16 * 4096, MEM_RESERVE, PAGE_READWRITE);
-    if (!p) {
-        fprintf(stderr, "VirtualAlloc failed: %u\n", GetLastError());
-        return 1;
-    }
-    printf("1. VirtualAlloc(NULL, 64 KiB, MEM_RESERVE, PAGE_READWRITE) = %p (64 KiB aligned)\n", (void *)p);
-    show("   VirtualQuery: one reserved region, Protect 0", p, 16 * 4096);
-    printf("   reading the reserved page %s\n\n", touch(p, 0));
-
-    VirtualAlloc(p + 4096, 4 * 4096, MEM_COMMIT, PAGE_READWRITE);
-    printf("2. VirtualAlloc(base + 4 KiB, 16 KiB, MEM_COMMIT, PAGE_READWRITE): committed pages read zero\n");
-    show("   VirtualQuery splits the allocation into regions", p, 16 * 4096);
-    strcpy(p + 4096, "hello from a committed page");
-    printf("   wrote \"%s\"\n\n", p + 4096);
-
-    DWORD old = 0;
-    VirtualProtect(p + 2 * 4096, 4096, PAGE_READONLY, &old);
-    printf("3. VirtualProtect(page 2, PAGE_READONLY) returned old protection 0x%x\n", old);
-    show("   the read-only page is its own region", p, 16 * 4096);
-    printf("   in a child process: writing page 1 %s; writing page 2 %s; reading page 2 %s\n\n",
-           touch(p + 4096, 1), touch(p + 2 * 4096, 1), touch(p + 2 * 4096, 0));
-
-    VirtualProtect(p + 3 * 4096, 4096, PAGE_READWRITE | PAGE_GUARD, &old);
-    printf("4. VirtualProtect(page 3, PAGE_READWRITE|PAGE_GUARD): a guard page\n");
-    show("   reported with PAGE_GUARD", p + 3 * 4096, 4096);
-    PVOID h = AddVectoredExceptionHandler(1, demo_handler);
-    *(volatile char *)(p + 3 * 4096 + 16) = 7;
-    RemoveVectoredExceptionHandler(h);
-    show("   the write went through after the handler; the guard is gone (one-shot):",
-         p + 3 * 4096, 4096);
-    EXCEPTION_RECORD rec;
-    DWORD code = winvm_try(demo_write, p + 2 * 4096, &rec);
-    printf("   winvm_try(write to the read-only page 2) = 0x%x, %s at %p\n\n", code,
-           rec.ExceptionInformation[0] == 1 ? "write" : "read", (void *)rec.ExceptionInformation[1]);
-
-    VirtualFree(p + 4096, 4096, MEM_DECOMMIT);
-    VirtualAlloc(p + 4096, 4096, MEM_COMMIT, PAGE_READWRITE);
-    printf("5. MEM_DECOMMIT then MEM_COMMIT of page 1: contents discarded, first byte now %d\n\n", p[4096]);
-
-    VirtualFree(p, 0, MEM_RELEASE);
-    printf("6. VirtualFree(base, 0, MEM_RELEASE): the range is returned to the kernel\n");
-    show("   VirtualQuery now reports free memory", p, 4096);
-
-    SetLastError(0);
-    void *bad = VirtualAlloc(NULL, 4096, MEM_COMMIT, PAGE_WRITECOPY);
-    printf("\n7. VirtualAlloc(..., PAGE_WRITECOPY) on private memory = %p, GetLastError() = %u "
-           "(ERROR_INVALID_PARAMETER)\n", bad, GetLastError());
-    return demo_sections();
+    static const char *const known[] = {"--all", NULL};
+    int rc = check_options(find_command("share"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc == 0 || (argc == 1 && !strcmp(argv[0], "--all")))
+        return cli_arg_error("share", "%s", "no PID given");
+    return cli_share(argc, argv);
 }
 
-static void usage(void)
+static int cmd_inspect(int argc, char **argv)
 {
-    fprintf(stderr,
-            "usage: winvm demo                   walk through reserve/commit/protect/query on the MMU\n"
-            "       winvm demo sharing [DIR [OUT]] the seed's figures: instances of DIR/app.exe sharing\n"
-            "                                    DIR/demolib.dll, measured; OUT/sharing.{json,svg}\n"
-            "       winvm map [PID|self] [--json] a process's address space, VMMap style, with\n"
-            "                                    resident pages split into shared and private\n"
-            "       winvm map --svg PID OUT.svg  its images' pages and the physical pages behind them\n"
-            "       winvm share [--all] PID...   which processes share each page of a named\n"
-            "                                    section (--all: of any file), and who holds\n"
-            "                                    private copies\n"
-            "       winvm inspect FILE           a PE image: headers, sections and their page\n"
-            "                                    protection, imports, exports, fixup pages, and\n"
-            "                                    whether it maps straight or via the image cache\n"
-            "       winvm run [--reserve ADDR] APP.exe [ARGS...]\n"
-            "                                    run a PE x86-64 console program (CRT-free, importing\n"
-            "                                    kernel32 functions winvm provides) on the MMU\n"
-            "       winvm cache ls|clear         the per-user image cache: entries, sizes, sources\n");
+    static const char *const known[] = {NULL};
+    int rc = check_options(find_command("inspect"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc != 1)
+        return cli_arg_error("inspect", "%s", argc ? "one FILE only" : "no FILE given");
+    return cli_inspect(argc, argv);
 }
 
 /* winvm run [--reserve ADDR] APP.exe [ARGS...]: --reserve takes 64 KiB at ADDR first, so a
  * DLL (or the EXE) that wants that base must go elsewhere (the demo's relocation). */
-static int cli_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[0], "--reserve") == 0) {
-        uintptr_t at = (uintptr_t)strtoull(argv[1], NULL, 0);
+    static const char *const known[] = {"--reserve", NULL};
+    int rc = check_options(find_command("run"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc >= 1 && !strcmp(argv[0], "--reserve")) {
+        char *end = NULL;
+        uintptr_t at = argc >= 2 ? (uintptr_t)strtoull(argv[1], &end, 0) : 0;
+        if (argc < 2 || !end || *end || end == argv[1])
+            return cli_arg_error("run", "%s takes an address (0x...)", "--reserve");
         if (!VirtualAlloc((void *)at, 0x10000, MEM_RESERVE, PAGE_NOACCESS)) {
             fprintf(stderr, "winvm run: cannot reserve %#lx: error %u\n", (unsigned long)at, GetLastError());
             return 126;
         }
         argc -= 2, argv += 2;
     }
+    if (argc == 0)
+        return cli_arg_error("run", "%s", "no program given");
     return winvm_run(argv[0], argc, argv);
 }
 
-#ifndef WINVM_DEMO_DIR
-#define WINVM_DEMO_DIR ""
-#endif
+static int cmd_cache(int argc, char **argv)
+{
+    static const char *const known[] = {NULL};
+    int rc = check_options(find_command("cache"), argc, argv, known);
+    if (rc)
+        return rc;
+    if (argc != 1 || (strcmp(argv[0], "ls") && strcmp(argv[0], "clear")))
+        return cli_arg_error("cache", "%s", "say ls or clear");
+    if (!strcmp(argv[0], "ls"))
+        return winvm_cache_list(stdout) == 0 ? 0 : 1;
+    int n = winvm_cache_clear();
+    if (n < 0) {
+        fprintf(stderr, "winvm: no usable image cache\n");
+        return 1;
+    }
+    printf("removed %d entries\n", n);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[1], "demo") == 0 && strcmp(argv[2], "sharing") == 0)
-        return cli_demo_sharing(argc > 3 ? argv[3] : WINVM_DEMO_DIR, argc > 4 ? argv[4] : WINVM_DEMO_DIR);
-    if (argc >= 2 && strcmp(argv[1], "demo") == 0) {
-        int rc = demo();
-        if (rc == 0 && *WINVM_DEMO_DIR)
-            rc = cli_demo_sharing(WINVM_DEMO_DIR, WINVM_DEMO_DIR);
-        return rc;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    if (argc == 5 && strcmp(argv[1], "map") == 0 && strcmp(argv[2], "--svg") == 0)
-        return cli_map_svg(argv[3], argv[4]);
-    if (argc >= 2 && strcmp(argv[1], "map") == 0)
-        return cli_map(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "share") == 0)
-        return cli_share(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
-        return cli_inspect(argc - 2, argv + 2);
-    if (argc >= 3 && strcmp(argv[1], "run") == 0)
-        return cli_run(argc - 2, argv + 2);
-    if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "ls") == 0)
-        return winvm_cache_list(stdout) == 0 ? 0 : 1;
-    if (argc == 3 && strcmp(argv[1], "cache") == 0 && strcmp(argv[2], "clear") == 0) {
-        int n = winvm_cache_clear();
-        if (n < 0) {
-            fprintf(stderr, "winvm: no usable image cache\n");
-            return 1;
-        }
-        printf("removed %d entries\n", n);
+    const char *first = argv[1];
+    if (is_help(first) || !strcmp(first, "help")) {
+        const struct command *c = argc > 2 ? find_command(argv[2]) : NULL;
+        if (argc > 2 && !c)
+            return cli_arg_error("help", "no command %s", argv[2]);
+        if (c)
+            return command_help(c);
+        usage(stdout);
         return 0;
     }
-    usage();
-    return 2;
+    if (!strcmp(first, "--version") || !strcmp(first, "-V")) {
+        printf("winvm %s\n", WINVM_VERSION);
+        return 0;
+    }
+    const struct command *c = find_command(first);
+    if (!c) {
+        fprintf(stderr, "winvm: %s '%s' (see `winvm --help`)\n", first[0] == '-' ? "unknown option" : "no command",
+                first);
+        return 2;
+    }
+    /* --help among the command's own options (run: before APP.exe only) */
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i]))
+            return command_help(c);
+        if (!strcmp(c->name, "run") && argv[i][0] != '-' && strcmp(argv[i - 1], "--reserve"))
+            break;
+    }
+    return c->run(argc - 2, argv + 2);
 }

@@ -215,7 +215,8 @@ resolve:;
             snprintf(what, sizeof(what), "%s!%s", imp->dll, imp->name);
         /* With WINVM_MISSING_IMPORTS=stub the slot gets a stub that raises when called. */
         if (!wv_stub_mode() || !(p = wv_missing_stub(what))) {
-            wv_say("%s imports %s, which winvm cannot provide", b->m->name, what);
+            wv_say("%s imports %s, which winvm cannot provide (WINVM_MISSING_IMPORTS=stub starts it anyway; "
+                   "calling the function then ends the program naming it)", b->m->name, what);
             return b->err = b->missing ? ERROR_MOD_NOT_FOUND : ERROR_PROC_NOT_FOUND, 1;
         }
     }
