@@ -85,4 +85,20 @@ DWORD wv_utf8(LPCWSTR s, char **out);
 /* A malloc'ed UTF-16 copy of a UTF-8 string (invalid bytes replaced), or NULL without memory. */
 WCHAR *wv_utf16(const char *s);
 
+/* ---- trace.c: WINVM_DEBUG channels ---- */
+enum {
+    WV_TRACE_VIRTUAL = 1u << 0, WV_TRACE_SECTION = 1u << 1, WV_TRACE_LOADER = 1u << 2,
+    WV_TRACE_SEH = 1u << 3, WV_TRACE_THREAD = 1u << 4, WV_TRACE_RELAY = 1u << 5,
+};
+extern unsigned wv_trace_mask; /* set once before main from $WINVM_DEBUG */
+/* Sets the mask from a WINVM_DEBUG string ("+virtual,+loader", "+all,-seh"); returns it. */
+unsigned wv_trace_parse(const char *spec);
+void wv_trace_emit(unsigned channel, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One trace line when the channel is on; a load and a branch when it is off. */
+#define WV_TRACE(channel, ...)                                              \
+    do {                                                                    \
+        if (__builtin_expect(wv_trace_mask & (channel), 0))                 \
+            wv_trace_emit((channel), __VA_ARGS__);                          \
+    } while (0)
+
 #endif

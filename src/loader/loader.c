@@ -237,6 +237,7 @@ static void wv_unload_unit(struct wv_module *u)
     while (members) {
         struct wv_module *k = members;
         members = k->next;
+        WV_TRACE(WV_TRACE_LOADER, "unloading %s from %#lx", k->name, (unsigned long)k->base);
         if (wv_main_module == k)
             wv_main_module = NULL;
         for (size_t i = k->ndeps; i-- > 0;)
@@ -295,6 +296,7 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
         if (err)
             return err;
     }
+    WV_TRACE(WV_TRACE_LOADER, "initialising %s (TLS callbacks, DllMain PROCESS_ATTACH)", m->name);
     wv_call_tls(m, DLL_PROCESS_ATTACH);
     uint32_t entry = m->img->pe.entry_rva;
     if (m->is_dll && entry &&
@@ -331,6 +333,8 @@ static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
         free(real), free(m);
         return err;
     }
+    WV_TRACE(WV_TRACE_LOADER, "%s mapped at %#lx (preferred %#llx), %#x bytes", m->name, (unsigned long)m->base,
+             (unsigned long long)m->img->pe.image_base, (unsigned)m->img->size);
     if ((err = wv_ldr_link(m)) != 0) {
         wv_view_unmap(m->base);
         free(real), free(m);
@@ -380,8 +384,10 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         for (struct wv_module *k = wv_modules; real && k; k = k->next)
             if (!strcmp(k->path, real))
                 m = k;
-        if (!m)
+        if (!m) {
+            WV_TRACE(WV_TRACE_LOADER, "loading %s from %s", name, real ? real : path);
             return wv_load_new(fd, real, bind, out);
+        }
         free(real);
         close(fd);
     }

@@ -31,6 +31,7 @@ static void wv_adopted_end(void *unused)
     (void)unused;
     if (!wv_adopted)
         return;
+    WV_TRACE(WV_TRACE_THREAD, "adopted thread detaching");
     wv_loader_thread(false);
     wv_teb_destroy();
     wv_adopted = false;
@@ -96,6 +97,7 @@ DWORD wv_thread_adopt(void)
     wv_fault_attach(); /* its alternate signal stack, for faults in PE code */
     wv_peb_fill(NULL);
     wv_adopted = true;
+    WV_TRACE(WV_TRACE_THREAD, "Linux thread adopted: TEB for stack %#lx-%#lx", (unsigned long)lo, (unsigned long)hi);
     pthread_setspecific(wv_adopted_key, &wv_adopted); /* non-NULL: the destructor runs */
     wv_loader_thread(true);
     return 0;

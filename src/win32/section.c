@@ -27,6 +27,8 @@ HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD pr
     HANDLE h = NULL;
     bool existed = false;
     DWORD err = wv_section_create(file, protect, (uint64_t)hi << 32 | lo, name, &h, &existed);
+    WV_TRACE(WV_TRACE_SECTION, "CreateFileMapping(%p, %#x, %#llx, %s) = %p%s, error %u", file, protect,
+             (unsigned long long)hi << 32 | lo, name ? name : "(unnamed)", h, existed ? " (existed)" : "", err);
     if (err)
         return wv_fail_null(err);
     wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
@@ -38,6 +40,7 @@ HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
     (void)inherit;
     HANDLE h = NULL;
     DWORD err = wv_section_open(access, name, &h);
+    WV_TRACE(WV_TRACE_SECTION, "OpenFileMapping(%#x, %s) = %p, error %u", access, name ? name : "(null)", h, err);
     return err ? wv_fail_null(err) : h;
 }
 
@@ -54,6 +57,9 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T
                                     (uintptr_t)base, &at, &not_at_base);
     bool image = s->image != NULL;
     wv_object_unref(&s->obj);
+    WV_TRACE(WV_TRACE_SECTION, "MapViewOfFile(%p, %#x, %#llx, %#zx, %p) = %#lx%s, error %u", h, access,
+             (unsigned long long)hi << 32 | lo, (size_t)bytes, base, (unsigned long)at,
+             image ? (not_at_base ? " (image, relocated)" : " (image)") : "", err);
     if (err)
         return wv_fail_null(err);
     wv_debug_validate_at(at);
@@ -78,6 +84,7 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
     DWORD err = wv_view_unmap((uintptr_t)addr);
     wv_debug_validate_at(addr);
+    WV_TRACE(WV_TRACE_SECTION, "UnmapViewOfFile(%p): error %u", addr, err);
     return err ? (wv_set_error(err), FALSE) : TRUE;
 }
 

@@ -13,6 +13,8 @@ LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
     uintptr_t out = 0;
     DWORD err = wv_virtual_alloc((uintptr_t)addr, size, type, protect, &out);
     wv_debug_validate_at(err ? (uintptr_t)addr : out);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualAlloc(%p, %#zx, %#x, %#x) = %#lx, error %u", addr, (size_t)size, type,
+             protect, (unsigned long)out, err);
     return err ? wv_fail_null(err) : (LPVOID)out;
 }
 
@@ -20,6 +22,7 @@ BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
 {
     DWORD err = wv_virtual_free((uintptr_t)addr, size, type);
     wv_debug_validate_at(addr);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualFree(%p, %#zx, %#x): error %u", addr, (size_t)size, type, err);
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -32,6 +35,8 @@ BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
     if (!err)
         err = wv_virtual_protect((uintptr_t)addr, size, protect, old ? &was : NULL);
     wv_debug_validate_at(addr);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualProtect(%p, %#zx, %#x) old %#x: error %u", addr, (size_t)size, protect,
+             was, err);
     if (!err)
         err = wv_copy(old, &was, sizeof(was)); /* fails only if another thread took it away */
     return err ? wv_fail(err) : TRUE;
@@ -47,6 +52,8 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
         return wv_set_error(ERROR_NOACCESS), 0;
     MEMORY_BASIC_INFORMATION m;
     wv_virtual_query((uintptr_t)addr, &m);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualQuery(%p) = base %p size %#zx state %#x protect %#x type %#x", addr,
+             m.BaseAddress, (size_t)m.RegionSize, m.State, m.Protect, m.Type);
     if (wv_copy(mbi, &m, sizeof(m)))
         return wv_set_error(ERROR_NOACCESS), 0;
     return sizeof(*mbi);
@@ -56,6 +63,7 @@ BOOL WINAPI VirtualLock(LPVOID addr, SIZE_T size)
 {
     DWORD err = wv_vlock((uintptr_t)addr, size);
     wv_debug_validate_at(addr);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualLock(%p, %#zx): error %u", addr, (size_t)size, err);
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -63,6 +71,7 @@ BOOL WINAPI VirtualUnlock(LPVOID addr, SIZE_T size)
 {
     DWORD err = wv_vunlock((uintptr_t)addr, size);
     wv_debug_validate_at(addr);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualUnlock(%p, %#zx): error %u", addr, (size_t)size, err);
     return err ? wv_fail(err) : TRUE;
 }
 

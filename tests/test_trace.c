@@ -1,0 +1,67 @@
+/* test_trace.c - WINVM_DEBUG channels (base/trace.c): the parser, the line format, and silence
+ * when off. */
+#define _GNU_SOURCE
+#include "testutil.h"
+#include "base/base.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+
+Test(trace, parse_channels)
+{
+    unsigned saved = wv_trace_mask;
+    cr_assert_eq(wv_trace_parse(NULL), 0u);
+    cr_assert_eq(wv_trace_parse(""), 0u);
+    cr_assert_eq(wv_trace_parse("+virtual"), (unsigned)WV_TRACE_VIRTUAL);
+    cr_assert_eq(wv_trace_parse("+virtual,+loader"), (unsigned)(WV_TRACE_VIRTUAL | WV_TRACE_LOADER));
+    cr_assert_eq(wv_trace_parse("section"), (unsigned)WV_TRACE_SECTION, "a bare name turns it on");
+    cr_assert_eq(wv_trace_parse("+all,-seh"), 0x3fu & ~(unsigned)WV_TRACE_SEH);
+    cr_assert_eq(wv_trace_parse("+bogus,+thread"), (unsigned)WV_TRACE_THREAD, "unknown names are ignored");
+    wv_trace_mask = saved;
+}
+
+/* Runs vm.exe (VirtualAlloc/Protect/Free from PE code) with WINVM_DEBUG=debug; stderr in err. */
+static int run_vm(const char *debug, char *err, size_t cap)
+{
+    char cmd[1024], path[64];
+    snprintf(path, sizeof(path), "/tmp/winvm-test-trace.%d", (int)getpid());
+    snprintf(cmd, sizeof(cmd), "%s%s %s run %s/vm.exe >/dev/null 2>%s", debug ? "WINVM_DEBUG=" : "",
+             debug ? debug : "", WINVM_CLI, WINVM_PE_IMAGES, path);
+    int st = system(cmd);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(err, 1, cap - 1, f);
+    err[n] = 0;
+    fclose(f);
+    unlink(path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(trace, lines_per_call_on_stderr_when_asked)
+{
+    static char err[1 << 16];
+    cr_assert_eq(run_vm("+virtual,+loader", err, sizeof(err)), 0, "%s", err);
+    cr_assert(strstr(err, "winvm:loader:"), "%s", err);
+    cr_assert(strstr(err, "vm.exe mapped at 0x"), "%s", err);
+    char *line = strstr(err, "winvm:virtual:");
+    cr_assert_not_null(line, "%s", err);
+    cr_assert(strstr(err, ": VirtualAlloc("), "%s", err);
+    cr_assert_null(strstr(err, "winvm:section:"), "a channel not asked for stays quiet");
+    for (char *p = err; *p; p = strchr(p, '\n') + 1) /* every line is a trace line */
+        cr_assert(!strncmp(p, "winvm:", 6), "stray output: %.80s", p);
+}
+
+Test(trace, silent_by_default)
+{
+    static char err[1 << 16];
+    cr_assert_eq(run_vm(NULL, err, sizeof(err)), 0, "%s", err);
+    cr_assert_null(strstr(err, "winvm:"), "%s", err);
+}
