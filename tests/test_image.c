@@ -590,10 +590,16 @@ Test(image, unusable_cache_falls_back_to_private_copies)
 Test(image, lru_keeps_the_cache_bounded)
 {
     /* Three entries (preferred base + two shared bases) with room for two: the oldest goes. */
-    setenv("WINVM_CACHE_MAX", "120000", 1); /* an entry takes 48 KiB on disk */
     DWORD err;
     uint8_t *p = map_image(IMG("simple.dll"), &err); /* entry 1 */
     UnmapViewOfFile(p);
+    char first[512];
+    cr_assert_eq(count_entries(first, sizeof(first)), 1);
+    struct stat st;
+    cr_assert_eq(stat(first, &st), 0);
+    char max[32]; /* room for two and a half entries (every block allocated: fallocate) */
+    snprintf(max, sizeof(max), "%lld", (long long)st.st_blocks * 512 * 5 / 2);
+    setenv("WINVM_CACHE_MAX", max, 1);
     char path[256];
     write_variant(IMG("simple.dll"), path, sizeof(path), 0, 0); /* another identity */
     sleep(1); /* atimes one second apart */
