@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -79,8 +80,15 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
     struct wv_view *v = wv_space_find(addr);
     *access = wv_access_kind(uc, addr, v);
     if (!v) {
+        /* In flight (mm/inflight.c): free to everyone but its owner, so an access violation;
+         * still being placed: unknown for one syscall, so the access runs again. */
+        uintptr_t flight_end;
+        int flight = wv_inflight_state(addr, &flight_end);
+        bool foreign = !flight && wv_os_mapped(addr); /* under the lock: see wv_virtual_query */
         wv_space_unlock();
-        if (!wv_exceptions_wanted() || wv_os_mapped(addr))
+        if (flight == WV_INFLIGHT_PLACING)
+            return sched_yield(), WV_RETRY;
+        if (!wv_exceptions_wanted() || foreign)
             return WV_CHAIN;
         *code = sig == SIGBUS ? STATUS_IN_PAGE_ERROR : STATUS_ACCESS_VIOLATION;
         return WV_RAISE;

@@ -64,6 +64,20 @@ struct wv_view_ops;
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
        WV_VIEW_STACK = 16 };
 
+/* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
+ * between its mmap and its publication, or a release between its removal from the tree and its
+ * munmap (region.c).  To everyone but its owner the range is free (it has not been allocated
+ * yet, or has been released already); only while PLACING (its mmap may still fail on a
+ * mapping that is not ours) does nobody know yet, and queries and faults wait for the
+ * answer.  Guarded by the space lock; state also read and written atomically by the owner. */
+enum { WV_INFLIGHT_PLACING = 1, WV_INFLIGHT_MAPPED, WV_INFLIGHT_RELEASING };
+struct wv_inflight {
+    struct wv_inflight *next, *prev; /* the list, while linked */
+    uintptr_t base, end;
+    uintptr_t owner;                 /* pthread_self() of the thread placing or releasing it */
+    int state;                       /* 0 when not linked */
+};
+
 struct wv_view {
     /* First cache line: everything a commit, protect or query reads. */
     uintptr_t base;        /* 64 KiB aligned */
@@ -84,6 +98,7 @@ struct wv_view {
     RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
     size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
+    struct wv_inflight inflight; /* while placed or released but not in the tree */
 };
 
 /* The space lock: guards the tree, the granule map, every view's pages and the placement
@@ -156,9 +171,22 @@ enum { WV_READ = EXCEPTION_READ_FAULT, WV_WRITE = EXCEPTION_WRITE_FAULT, WV_EXEC
 /* True when the page's state lets the access through. */
 bool wv_page_allows(wv_page_t page, int access);
 
+/* ---- in-flight ranges (inflight.c); lock held for each ---- */
+void wv_inflight_add(struct wv_inflight *f, uintptr_t base, uintptr_t end, int state);
+void wv_inflight_remove(struct wv_inflight *f); /* no-op when not linked */
+/* The in-flight range holding addr, or NULL. */
+const struct wv_inflight *wv_inflight_find(uintptr_t addr);
+/* What a query or fault at addr, found in no view, must do: 0 (not in flight: the host's
+ * mappings tell), WV_INFLIGHT_PLACING (wait: unlock, yield, look again) or WV_INFLIGHT_MAPPED
+ * when it is free to everyone else (*end: the range's end).  The owner itself (a signal
+ * handler that interrupted it) never waits: to it the range is not in flight. */
+int wv_inflight_state(uintptr_t addr, uintptr_t *end);
+
 /* ---- placement (place.c) ---- */
-/* Maps size bytes at a 64 KiB-aligned address of winvm's choosing.  Lock not held. */
-DWORD wv_place_map(size_t size, int prot, bool top_down, const struct wv_backing *b, uintptr_t *out);
+/* Maps size bytes at a 64 KiB-aligned address of winvm's choosing, the range in flight (f,
+ * WV_INFLIGHT_MAPPED) from before its mmap until published or aborted.  Lock not held. */
+DWORD wv_place_map(size_t size, int prot, bool top_down, const struct wv_backing *b, uintptr_t *out,
+                   struct wv_inflight *f);
 /* A range was released: placement may reuse it.  Lock held. */
 void wv_place_released(uintptr_t addr, size_t size);
 

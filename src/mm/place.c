@@ -60,8 +60,9 @@ static uintptr_t wv_gap_down(uintptr_t top, size_t size)
     return 0;
 }
 
-/* The next guess for size bytes, moving the cursor past it (0: none left). */
-static uintptr_t wv_place_guess(size_t size, bool top_down)
+/* The next guess for size bytes, moving the cursor past it (0: none left); in flight (f,
+ * PLACING) from here, so that nobody takes a mapping there for someone else's meanwhile. */
+static uintptr_t wv_place_guess(size_t size, bool top_down, struct wv_inflight *f)
 {
     uintptr_t a;
     wv_space_lock();
@@ -81,16 +82,19 @@ static uintptr_t wv_place_guess(size_t size, bool top_down)
         if (a)
             wv_cursor_lo = wv_gran_up(a + size);
     }
+    if (a)
+        wv_inflight_add(f, a, a + size, WV_INFLIGHT_PLACING);
     wv_space_unlock();
     return a;
 }
 
 /* The guess at a failed: move the cursor past whatever host mapping is in the way. */
-static void wv_skip_obstacle(uintptr_t a, size_t size, bool top_down)
+static void wv_skip_obstacle(uintptr_t a, size_t size, bool top_down, struct wv_inflight *f)
 {
     uintptr_t map_end = 0;
     uintptr_t start = wv_foreign_next(a, a + size, &map_end);
     wv_space_lock();
+    wv_inflight_remove(f);
     if (top_down) {
         uintptr_t below = start ? start : a;
         if (below < wv_cursor_hi)
@@ -104,26 +108,34 @@ static void wv_skip_obstacle(uintptr_t a, size_t size, bool top_down)
 }
 
 DWORD wv_place_map(size_t size, int prot, bool top_down, const struct wv_backing *b,
-                   uintptr_t *out)
+                   uintptr_t *out, struct wv_inflight *f)
 {
     wv_assert(!wv_space_locked_by_self());
     for (int tries = 0; tries < WV_PLACE_TRIES; tries++) {
-        uintptr_t a = wv_place_guess(size, top_down);
+        uintptr_t a = wv_place_guess(size, top_down, f);
         if (!a)
             break;
         DWORD err = wv_os_map_at(a, size, prot, b);
         if (!err) {
+            __atomic_store_n(&f->state, WV_INFLIGHT_MAPPED, __ATOMIC_RELEASE);
             *out = a;
             return 0;
         }
-        if (err != ERROR_INVALID_ADDRESS)
+        if (err != ERROR_INVALID_ADDRESS) {
+            wv_space_lock();
+            wv_inflight_remove(f);
+            wv_space_unlock();
             return err;
-        wv_skip_obstacle(a, size, top_down);
+        }
+        wv_skip_obstacle(a, size, top_down, f);
     }
+    /* The kernel's choice: in flight only once known (a query meanwhile sees a mapping that
+     * is not ours yet; this path runs only when 16 guesses met other mappings). */
     DWORD err = wv_os_map_trimmed(size, b ? PROT_NONE : prot, b, out);
-    if (!err && top_down) {
+    if (!err) {
         wv_space_lock();
-        if (!wv_cursor_hi || *out < wv_cursor_hi)
+        wv_inflight_add(f, *out, *out + size, WV_INFLIGHT_MAPPED);
+        if (top_down && (!wv_cursor_hi || *out < wv_cursor_hi))
             wv_cursor_hi = *out;
         wv_space_unlock();
     }

@@ -7,6 +7,8 @@
  *   R3. A view not yet published is seen by no other thread: its creator may fill its pages
  *       and state without the lock.
  *   R4. A failed release leaves the view where it was, in the tree and mapped.
+ *   R5. While mapped (or being mapped) and not in the tree, a view's range is in flight
+ *       (inflight.c): free to every other thread's query and fault, never someone else's.
  */
 #include "mm/mm.h"
 
@@ -16,7 +18,20 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
     wv_assert(!wv_space_locked_by_self());
     size_t len = v->end - v->base;
     uintptr_t at = want;
-    DWORD err = want ? wv_os_map_at(want, len, prot, b) : wv_place_map(len, prot, top_down, b, &at);
+    DWORD err;
+    if (want) {
+        wv_space_lock();
+        wv_inflight_add(&v->inflight, want, want + len, WV_INFLIGHT_PLACING);
+        wv_space_unlock();
+        err = wv_os_map_at(want, len, prot, b);
+        if (err) {
+            wv_space_lock();
+            wv_inflight_remove(&v->inflight);
+            wv_space_unlock();
+        } else
+            __atomic_store_n(&v->inflight.state, WV_INFLIGHT_MAPPED, __ATOMIC_RELEASE);
+    } else
+        err = wv_place_map(len, prot, top_down, b, &at, &v->inflight);
     if (!err) {
         v->base = at;
         v->end = at + len;
@@ -35,6 +50,9 @@ void wv_region_publish(struct wv_view *v)
 void wv_region_abort(struct wv_view *v)
 {
     wv_os_unmap(v->base, v->end - v->base);
+    wv_space_lock();
+    wv_inflight_remove(&v->inflight);
+    wv_space_unlock();
     wv_view_delete(v);
 }
 
@@ -45,9 +63,11 @@ DWORD wv_region_release(struct wv_view *v)
     DWORD err = wv_os_unmap(v->base, v->end - v->base);
     wv_space_lock();
     if (err)
-        wv_space_insert(v);
-    else
+        wv_space_insert(v); /* and no longer in flight */
+    else {
+        wv_inflight_remove(&v->inflight);
         wv_place_released(v->base, v->end - v->base);
+    }
     wv_space_unlock();
     if (!err)
         wv_view_delete(v);

@@ -123,6 +123,7 @@ struct wv_view *wv_space_last(void) { return RB_MAX(wv_tree, &wv_views); }
 void wv_space_insert(struct wv_view *v)
 {
     wv_assert(wv_space_locked_by_self());
+    wv_inflight_remove(&v->inflight); /* R5: in the tree now */
     RB_INSERT(wv_tree, &wv_views, v);
     wv_nviews++;
     /* A leaf that cannot be mapped leaves the view to the tree, like a large one. */
@@ -147,6 +148,7 @@ void wv_space_remove(struct wv_view *v)
     v->unmapped = false;
     RB_REMOVE(wv_tree, &wv_views, v);
     wv_nviews--;
+    wv_inflight_add(&v->inflight, v->base, v->end, WV_INFLIGHT_RELEASING); /* R5 */
 }
 
 /* ---- views and their pages ---- */
@@ -195,6 +197,7 @@ void wv_view_delete(struct wv_view *v)
 {
     if (!v)
         return;
+    wv_assert(!v->inflight.state); /* R5: out of flight before it goes */
     if (v->block_size <= WV_SMALL_BLOCK)
         free(v);
     else

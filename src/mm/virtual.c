@@ -10,6 +10,8 @@
  */
 #include "mm/mm.h"
 
+#include <sched.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define WV_ALLOC_TYPES                                                                     \
@@ -284,10 +286,29 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
     return err;
 }
 
+/* Free memory from addr to end, as VirtualQuery reports it. */
+static void wv_query_free(uintptr_t addr, uintptr_t end, MEMORY_BASIC_INFORMATION *mbi)
+{
+    memset(mbi, 0, sizeof(*mbi));
+    mbi->BaseAddress = (PVOID)wv_page_down(addr);
+    mbi->RegionSize = end - wv_page_down(addr);
+    mbi->State = MEM_FREE;
+    mbi->Protect = PAGE_NOACCESS;
+}
+
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
 {
     wv_assert(addr <= WV_MAX_ADDR);
+    uintptr_t flight_end = 0;
+    int flight;
     wv_space_lock();
+    /* A range still being placed: its mmap decides whether it is ours (and then free until
+     * published) or someone else's mapping; wait the one syscall that takes. */
+    while (!wv_space_find(addr) && (flight = wv_inflight_state(addr, &flight_end)) == WV_INFLIGHT_PLACING) {
+        wv_space_unlock();
+        sched_yield();
+        wv_space_lock();
+    }
     struct wv_view *v = wv_space_find(addr);
     if (v) {
         size_t i = wv_view_index(v, addr);
@@ -307,6 +328,12 @@ void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
     }
     const struct wv_view *next = wv_space_next(addr);
     uintptr_t limit = next ? next->base : WV_END_ADDR;
+    flight = wv_inflight_state(addr, &flight_end);
+    /* Not ours (or free): the host tells, read under the lock, where the host's mappings
+     * outside the tree and the in-flight list cannot change under us (R5). */
+    if (flight) /* not allocated yet, or released already: free */
+        wv_query_free(addr, flight_end < limit ? flight_end : limit, mbi);
+    else
+        wv_foreign_query(addr, limit, mbi);
     wv_space_unlock();
-    wv_foreign_query(addr, limit, mbi);
 }
