@@ -306,3 +306,21 @@ Test(run_seh, try_except_finally_in_clang_code, .timeout = 60)
                  R.err);
     cr_assert_str_eq(R.err, "", "no report: the program's filter decided");
 }
+
+Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)
+{
+    if (access(EXE("cxx.exe"), R_OK) != 0)
+        cr_skip_test("cxx.exe not built (mingw-w64 g++ missing)");
+    run(&R, EXE("cxx.exe"));
+    cr_assert_str_eq(R.out, "caught boom dtors 11\ninner 42\nrethrown 42\nnested 2\n", "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
+}
+
+Test(run_seh, cxx_exception_across_a_dll, .timeout = 60)
+{
+    if (access(EXE("cxxmain.exe"), R_OK) != 0)
+        cr_skip_test("cxxmain.exe not built (mingw-w64 g++ missing)");
+    run(&R, EXE("cxxmain.exe"));
+    cr_assert_str_eq(R.out, "across 7 dtors 1\n", "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
+}
