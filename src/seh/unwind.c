@@ -150,6 +150,28 @@ static DWORD wv_apply_all(struct wv_unwinder *u, const struct wv_info *in, DWORD
 
 /* ---- epilogues ---- */
 
+/* Whether b[i..n) (code at pc + i) is an epilogue's last instruction: ret, or a jmp out of the
+ * function [lo, hi) (a tail call; a jump inside is ordinary code). */
+static bool wv_epilog_end(const BYTE *b, size_t i, size_t n, DWORD64 pc, DWORD64 lo, DWORD64 hi)
+{
+    if (i + 1 < n && b[i] == 0xf3 && b[i + 1] == 0xc3)
+        i++; /* rep ret */
+    if (i < n && (b[i] == 0xc3 || b[i] == 0xc2))
+        return true;
+    if (i + 4 < n && b[i] == 0xe9) {
+        int32_t d;
+        memcpy(&d, b + i + 1, 4);
+        DWORD64 t = pc + i + 5 + (DWORD64)(int64_t)d;
+        return t < lo || t >= hi;
+    }
+    if (i + 1 < n && b[i] == 0xeb) {
+        DWORD64 t = pc + i + 2 + (DWORD64)(int64_t)(int8_t)b[i + 1];
+        return t < lo || t >= hi;
+    }
+    size_t k = i + (i < n && (b[i] & 0xf0) == 0x40); /* REX */
+    return k + 1 < n && b[k] == 0xff && ((b[k + 1] >> 3) & 7) == 4; /* jmp through memory or a register */
+}
+
 /* Whether the code at pc is (the rest of) an epilogue of the function [lo, hi); when run is
  * set, runs it on u.  Reads at most 64 bytes of code. */
 static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 pc, DWORD64 lo, DWORD64 hi,
@@ -201,23 +223,7 @@ static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 p
         } else
             break;
     }
-    if (i < n && b[i] == 0xf3 && i + 1 < n && b[i + 1] == 0xc3)
-        i++; /* rep ret */
-    bool end = false;
-    if (i < n && (b[i] == 0xc3 || b[i] == 0xc2))
-        end = true;
-    else if (i + 4 < n && b[i] == 0xe9) {
-        int32_t d;
-        memcpy(&d, b + i + 1, 4);
-        DWORD64 t = pc + i + 5 + (DWORD64)(int64_t)d;
-        end = t < lo || t >= hi; /* a tail call; a jump inside is ordinary code */
-    } else if (i + 1 < n && b[i] == 0xeb) {
-        DWORD64 t = pc + i + 2 + (DWORD64)(int64_t)(int8_t)b[i + 1];
-        end = t < lo || t >= hi;
-    } else {
-        size_t k = i + (i < n && (b[i] & 0xf0) == 0x40); /* REX */
-        end = k + 1 < n && b[k] == 0xff && ((b[k + 1] >> 3) & 7) == 4; /* jmp through memory or a register */
-    }
+    bool end = wv_epilog_end(b, i, n, pc, lo, hi);
     if (end && run && !wv_pop(u, 16)) /* the return address: into rip (slot 16 of the context) */
         return false;
     return end;
