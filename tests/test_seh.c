@@ -304,7 +304,7 @@ Test(run_seh, try_except_finally_in_clang_code, .timeout = 60)
     cr_assert(strstr(R.out, "filter 0xe000002a\n"), "%s", R.out);
     cr_assert_eq(R.status, 0x2a, "the filter's EXCEPTION_EXECUTE_HANDLER ends it with the code: %d %s", R.status,
                  R.err);
-    cr_assert_str_eq(R.err, "", "no report: the program's filter decided");
+    cr_assert_null(strstr(R.err, "winvm:"), "no report, the program's filter decided: %s", R.err);
 }
 
 Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)

@@ -131,10 +131,26 @@ __asm__(".text\n"
 
 _Static_assert(offsetof(struct wv_link, sp) == 0x60, "wv_seh_callout writes link->sp at 0x60");
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+/* The frames between here and the context's stack pointer are left without returning: their
+ * ASan poison (locals out of scope) must go, or the next call there reads as a bug.  ASan's own
+ * no-return hook does not know winvm's thread stacks. */
+static void wv_seh_unpoison(uintptr_t to)
+{
+    uintptr_t from = (uintptr_t)__builtin_frame_address(0) - 4096;
+    if (to > from && to - from < ((uintptr_t)64 << 20))
+        __asan_unpoison_memory_region((void *)from, to - from);
+}
+#else
+static void wv_seh_unpoison(uintptr_t to) { (void)to; }
+#endif
+
 void wv_seh_restore(const CONTEXT *ctx)
 {
     CONTEXT c; /* aligned, whatever the caller's alignment */
     memcpy(&c, ctx, sizeof(c));
+    wv_seh_unpoison(c.Rsp);
     /* FXRSTOR and LDMXCSR fault on reserved MXCSR bits: keep the architectural ones. */
     c.MxCsr &= 0xffff;
     c.FltSave.MxCsr = c.MxCsr;
