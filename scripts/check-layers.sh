@@ -25,8 +25,9 @@ BELOW = {
     "fault": ["base", "host", "mm"],
     "section": ["base", "host", "pe", "ob", "mm", "fault"],
     "loader": ["base", "host", "pe", "ob", "mm", "fault", "section"],
+    "seh": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader"],
     "win32": ["base", "host", "pe", "ob", "mm", "fault", "section"],
-    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader", "win32"],
+    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader", "seh", "win32"],
 }
 # tool.h, the tools' one private header, includes pe/pe.h: usable from pe up.
 TOOL_OK = {l for l, below in BELOW.items() if "pe" in below or l == "pe"}

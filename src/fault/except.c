@@ -219,7 +219,7 @@ DWORD winvm_try(winvm_try_fn fn, void *arg, PEXCEPTION_RECORD record)
 
 /* ---- CONTEXT <-> ucontext ---- */
 
-static void wv_context_from(const ucontext_t *uc, CONTEXT *c)
+void wv_context_from(const ucontext_t *uc, CONTEXT *c)
 {
     const greg_t *g = uc->uc_mcontext.gregs;
     memset(c, 0, sizeof(*c));
@@ -363,7 +363,7 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
 
 void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
 
-static void wv_terminate(void)
+static __attribute__((noreturn)) void wv_terminate(void)
 {
     /* End as a crashed process does: by the fault signal, default action, core if enabled. */
     struct sigaction dfl;
@@ -378,28 +378,44 @@ static void wv_terminate(void)
     _exit(128 + SIGSEGV);
 }
 
+bool wv_vectored(EXCEPTION_POINTERS *ep)
+{
+    PVECTORED_EXCEPTION_HANDLER fns[WV_MAX_HANDLERS];
+    unsigned n = wv_snapshot(fns);
+    for (unsigned k = 0; k < n; k++)
+        if (fns[k](ep) == EXCEPTION_CONTINUE_EXECUTION)
+            return true;
+    return false;
+}
+
+void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp)
+{
+    struct wv_try_frame *f = wv_tries_catch(sp);
+    if (f) {
+        wv_try_caught = *rec;
+        siglongjmp(f->env, 1);
+    }
+}
+
+void wv_unhandled_end(const EXCEPTION_RECORD *rec)
+{
+    wv_unhandled(rec);
+    if (wv_unhandled_exits)
+        _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
+    wv_terminate();
+}
+
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
     EXCEPTION_POINTERS ep = {rec, &ctx};
-    PVECTORED_EXCEPTION_HANDLER fns[WV_MAX_HANDLERS];
-    unsigned n = wv_snapshot(fns);
-    for (unsigned k = 0; k < n; k++) {
-        if (fns[k](&ep) == EXCEPTION_CONTINUE_EXECUTION) {
-            wv_context_to(&ctx, uc);
-            return;
-        }
+    if (wv_vectored(&ep)) {
+        wv_context_to(&ctx, uc);
+        return;
     }
-    struct wv_try_frame *f = wv_tries_catch((uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
-    if (f) {
-        wv_try_caught = *rec;
-        siglongjmp(f->env, 1);
-    }
-    wv_unhandled(rec);
-    if (wv_unhandled_exits)
-        _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
-    wv_terminate();
+    wv_try_deliver(rec, (uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
+    wv_unhandled_end(rec);
 }
 
 /* ---- software exceptions ---- */
@@ -433,8 +449,5 @@ void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void 
     rec.ExceptionAddress = outer.ExceptionAddress;
     getcontext(&uc);
     wv_dispatch(&rec, &uc);
-    wv_unhandled(&rec);
-    if (wv_unhandled_exits)
-        _exit((int)(rec.ExceptionCode & 0xff));
-    wv_terminate();
+    wv_unhandled_end(&rec);
 }

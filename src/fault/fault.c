@@ -27,7 +27,9 @@
 
 #define WV_ALTSTACK_SIZE ((size_t)256 * 1024)
 
-static struct sigaction wv_prev_segv, wv_prev_bus;
+static struct sigaction wv_prev_segv, wv_prev_bus, wv_prev_ill, wv_prev_fpe;
+
+bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
 static pthread_once_t wv_install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t wv_altstack_key;
 static __thread __attribute__((tls_model("initial-exec"))) bool wv_thread_ready;
@@ -52,7 +54,8 @@ static int wv_access_kind(const ucontext_t *uc, uintptr_t addr, const struct wv_
 
 static void wv_chain(int sig, siginfo_t *si, void *ctx)
 {
-    const struct sigaction *prev = sig == SIGBUS ? &wv_prev_bus : &wv_prev_segv;
+    const struct sigaction *prev = sig == SIGBUS ? &wv_prev_bus : sig == SIGILL ? &wv_prev_ill
+                                 : sig == SIGFPE ? &wv_prev_fpe : &wv_prev_segv;
     if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
         prev->sa_sigaction(sig, si, ctx);
         return;
@@ -162,8 +165,42 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
             rec.NumberParameters = 3;
             rec.ExceptionInformation[2] = 0xC000009Cu; /* STATUS_DEVICE_DATA_ERROR */
         }
-        wv_dispatch(&rec, uc);
+        bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
+        if (!hook || !hook(&rec, uc))
+            wv_dispatch(&rec, uc);
     }
+    errno = saved_errno;
+}
+
+/* SIGFPE's codes as Windows' statuses (x86-64: integer division faults, SSE/x87 exceptions). */
+static DWORD wv_fpe_status(int code)
+{
+    switch (code) {
+    case FPE_INTDIV: return 0xC0000094u;  /* STATUS_INTEGER_DIVIDE_BY_ZERO */
+    case FPE_INTOVF: return 0xC0000095u;  /* STATUS_INTEGER_OVERFLOW */
+    case FPE_FLTDIV: return 0xC000008Eu;  /* STATUS_FLOAT_DIVIDE_BY_ZERO */
+    case FPE_FLTOVF: return 0xC0000091u;  /* STATUS_FLOAT_OVERFLOW */
+    case FPE_FLTUND: return 0xC0000093u;  /* STATUS_FLOAT_UNDERFLOW */
+    case FPE_FLTRES: return 0xC000008Fu;  /* STATUS_FLOAT_INEXACT_RESULT */
+    default: return 0xC0000090u;          /* STATUS_FLOAT_INVALID_OPERATION */
+    }
+}
+
+/* SIGILL and SIGFPE: Windows exceptions only for PE code (the hook decides); anything else is
+ * passed on as before winvm was here. */
+static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
+{
+    int saved_errno = errno;
+    ucontext_t *uc = ctx;
+    bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
+    EXCEPTION_RECORD rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = sig == SIGFPE ? wv_fpe_status(si->si_code)
+                        : si->si_code == ILL_PRVOPC ? 0xC0000096u /* STATUS_PRIVILEGED_INSTRUCTION */
+                                                    : 0xC000001Du; /* STATUS_ILLEGAL_INSTRUCTION */
+    rec.ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
+    if (!hook || si->si_code <= 0 || wv_space_locked_by_self() || !hook(&rec, uc))
+        wv_chain(sig, si, ctx);
     errno = saved_errno;
 }
 
@@ -185,6 +222,9 @@ static void wv_install(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &wv_prev_segv);
     sigaction(SIGBUS, &sa, &wv_prev_bus);
+    sa.sa_sigaction = wv_on_trap;
+    sigaction(SIGILL, &sa, &wv_prev_ill);
+    sigaction(SIGFPE, &sa, &wv_prev_fpe);
 }
 
 void wv_fault_attach(void)

@@ -23,6 +23,20 @@ void wv_fault_attach(void);
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
  * try caught it; ends the process when nobody did.  Async-signal-safe. */
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* The parts of wv_dispatch, for the frame-based dispatcher of PE code (seh/): the vectored
+ * handlers (true: one asked to continue, with ep's CONTEXT), the innermost winvm_try live at
+ * stack pointer sp (never returns when there is one), and the report and end of the process. */
+bool wv_vectored(EXCEPTION_POINTERS *ep);
+void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp);
+__attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
+/* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
+void wv_context_from(const ucontext_t *uc, CONTEXT *c);
+/* Set from above (seh/, by the runtime) before PE code runs: offered every exception the fault
+ * handler raises (SIGSEGV, SIGBUS, SIGILL, SIGFPE); returns true when it took the exception
+ * over (uc then resumes in its dispatcher), false to dispatch as wv_dispatch does.  Called in
+ * the signal handler, space lock not held. */
+extern bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
+
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page
  * stays copied.  Lock not held. */

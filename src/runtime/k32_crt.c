@@ -117,8 +117,9 @@ int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LP
     return err ? wv_fail(err) : (int)len;
 }
 
-/* ---- the unhandled-exception filter: kept and returned (winvm reports unhandled exceptions
- * itself; see docs/semantics.md) ---- */
+/* ---- the unhandled-exception filter of a Linux program using winvm: kept and returned
+ * (winvm reports exceptions of non-PE code itself).  PE code's filter (ms_abi) is seh/'s,
+ * called for exceptions of PE code (ntdll.c's kernel32 entry). ---- */
 
 static LPTOP_LEVEL_EXCEPTION_FILTER wv_filter;
 

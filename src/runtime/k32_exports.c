@@ -185,7 +185,7 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
     X(3, HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
-    X(4, void, RaiseException, DWORD, DWORD, DWORD, const ULONG_PTR *) \
+    H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
@@ -193,9 +193,20 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
     X(1, BOOL, ResetEvent, HANDLE) \
     X(2, UINT, ResetWriteWatch, LPVOID, SIZE_T) \
     X(1, DWORD, ResumeThread, HANDLE) \
+    H(RtlAddFunctionTable) \
+    H(RtlCaptureContext) \
+    H(RtlCaptureStackBackTrace) \
+    H(RtlDeleteFunctionTable) \
+    H(RtlInstallFunctionTableCallback) \
+    H(RtlLookupFunctionEntry) \
+    H(RtlPcToFileHeader) \
+    H(RtlRestoreContext) \
+    H(RtlUnwind) \
+    H(RtlUnwindEx) \
+    H(RtlVirtualUnwind) \
     X(1, BOOL, SetEvent, HANDLE) \
     H(SetLastError) \
-    X(1, LPTOP_LEVEL_EXCEPTION_FILTER, SetUnhandledExceptionFilter, LPTOP_LEVEL_EXCEPTION_FILTER) \
+    H(SetUnhandledExceptionFilter) \
     H(Sleep) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \

@@ -13,6 +13,7 @@ static const struct wv_builtin wv_builtin_dlls[] = {
     {"kernel32.dll", wv_k32_lookup},
     {"kernelbase.dll", wv_k32_lookup},
     {"msvcrt.dll", wv_crt_lookup},
+    {"ntdll.dll", wv_nt_lookup},
 };
 
 static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;
@@ -20,6 +21,7 @@ static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;
 static void wv_runtime_register(void)
 {
     wv_loader_set_builtins(wv_builtin_dlls, sizeof(wv_builtin_dlls) / sizeof(wv_builtin_dlls[0]));
+    wv_seh_init(); /* faults in PE code go to its frame handlers */
 }
 
 void wv_runtime_init(void) { pthread_once(&wv_runtime_once, wv_runtime_register); }

@@ -332,13 +332,6 @@ CRT void *crt_signal(int sig, void *handler)
     return NULL; /* SIG_DFL: faults are Windows exceptions here, not signals */
 }
 
-/* SEH language handler: winvm's dispatcher never calls one; ExceptionContinueSearch. */
-CRT int crt___C_specific_handler(void *rec, void *frame, void *ctx, void *disp)
-{
-    (void)rec, (void)frame, (void)ctx, (void)disp;
-    return 1;
-}
-
 /* ---- memory and strings: the host's, behind ms_abi ---- */
 
 CRT void *crt_malloc(size_t n) { return malloc(n); }
@@ -418,7 +411,7 @@ CRT size_t crt_wcslen(const WCHAR *s)
 #define F(f) {#f, (void *)crt_##f}
 static const struct wv_export wv_crt_exports[] = {
     /* sorted by strcmp (test_kernel32 checks) */
-    F(__C_specific_handler), F(___lc_codepage_func), F(___mb_cur_max_func), F(__getmainargs),
+    {"__C_specific_handler", (void *)wv_seh_c_specific_handler}, F(___lc_codepage_func), F(___mb_cur_max_func), F(__getmainargs),
     {"__initenv", &wv_initenv}, F(__iob_func), F(__set_app_type), F(__setusermatherr),
     {"_acmdln", &wv_acmdln}, F(_amsg_exit), F(_cexit), {"_commode", &wv_commode}, F(_errno),
     F(_exit), {"_fmode", &wv_fmode}, F(_fseeki64), F(_ftelli64), F(_initterm), F(_initterm_e),

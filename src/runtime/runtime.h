@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "ob/ob.h"
 #include "loader/loader.h"
+#include "seh/seh.h"
 #include "tool.h" /* winvm_run is defined here */
 
 #include <pthread.h>
@@ -43,6 +44,41 @@ int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap);
 /* Prints into buf, at most cap - 1 bytes and a terminator (none when cap is 0); the length
  * the whole output has. */
 int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap);
+
+/* ---- ntdll.c: ntdll.dll, and the exception calls kernel32 exports too (ms_abi) ---- */
+void *wv_nt_lookup(const char *name);
+const char *wv_nt_name_at(size_t i);
+void WV_MSABI wv_nt_RaiseException(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args);
+BOOLEAN WV_MSABI wv_nt_RtlAddFunctionTable(PRUNTIME_FUNCTION table, DWORD count, DWORD64 base);
+WORD WV_MSABI wv_nt_RtlCaptureStackBackTrace(DWORD skip, DWORD count, PVOID *out, DWORD *hash);
+BOOLEAN WV_MSABI wv_nt_RtlDeleteFunctionTable(PRUNTIME_FUNCTION table);
+BOOLEAN WV_MSABI wv_nt_RtlInstallFunctionTableCallback(DWORD64 id, DWORD64 base, DWORD length,
+                                                       PGET_RUNTIME_FUNCTION_CALLBACK cb, PVOID context,
+                                                       LPCWSTR dll);
+PRUNTIME_FUNCTION WV_MSABI wv_nt_RtlLookupFunctionEntry(DWORD64 pc, DWORD64 *base, PVOID history);
+PVOID WV_MSABI wv_nt_RtlPcToFileHeader(PVOID pc, PVOID *base);
+void WV_MSABI wv_nt_RtlRestoreContext(CONTEXT *ctx, EXCEPTION_RECORD *rec);
+void WV_MSABI wv_nt_RtlUnwind(PVOID frame, PVOID ip, EXCEPTION_RECORD *rec, PVOID retval);
+void WV_MSABI wv_nt_RtlUnwindEx(PVOID frame, PVOID ip, EXCEPTION_RECORD *rec, PVOID retval, CONTEXT *ctx,
+                                PVOID history);
+PEXCEPTION_ROUTINE WV_MSABI wv_nt_RtlVirtualUnwind(DWORD type, DWORD64 base, DWORD64 pc, PRUNTIME_FUNCTION fe,
+                                                   CONTEXT *ctx, PVOID *data, DWORD64 *frame,
+                                                   KNONVOLATILE_CONTEXT_POINTERS *ptrs);
+WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f);
+/* kernel32's table (k32_exports.c) names its entries k32_Name: these are ntdll.c's. */
+#define k32_RaiseException wv_nt_RaiseException
+#define k32_RtlAddFunctionTable wv_nt_RtlAddFunctionTable
+#define k32_RtlCaptureContext wv_seh_capture
+#define k32_RtlCaptureStackBackTrace wv_nt_RtlCaptureStackBackTrace
+#define k32_RtlDeleteFunctionTable wv_nt_RtlDeleteFunctionTable
+#define k32_RtlInstallFunctionTableCallback wv_nt_RtlInstallFunctionTableCallback
+#define k32_RtlLookupFunctionEntry wv_nt_RtlLookupFunctionEntry
+#define k32_RtlPcToFileHeader wv_nt_RtlPcToFileHeader
+#define k32_RtlRestoreContext wv_nt_RtlRestoreContext
+#define k32_RtlUnwind wv_nt_RtlUnwind
+#define k32_RtlUnwindEx wv_nt_RtlUnwindEx
+#define k32_RtlVirtualUnwind wv_nt_RtlVirtualUnwind
+#define k32_SetUnhandledExceptionFilter wv_nt_SetUnhandledExceptionFilter
 
 /* Registers kernel32 and msvcrt with the loader (once; cheap after). */
 void wv_runtime_init(void);

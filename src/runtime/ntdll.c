@@ -1,0 +1,204 @@
+/* ntdll.c - ntdll.dll as PE code sees it: the exception and unwind calls of seh/ behind the
+ * Windows x64 convention (kernel32 exports the same entries, as Windows' kernel32 does), and
+ * its sorted export table.
+ *
+ * Calls that start from their caller's state (RaiseException, RtlRaiseException, RtlUnwind,
+ * RtlUnwindEx, RtlCaptureStackBackTrace) enter through WV_CAPTURING: a CONTEXT of the caller
+ * at the call (rip its return address, rsp its stack pointer after the return, nonvolatile
+ * and XMM registers as they are) is captured on the stack, then the ms_abi core gets the four
+ * register arguments, the CONTEXT and the caller's stack arguments.  Continuing after
+ * RaiseException restores that CONTEXT: the caller goes on past the call.
+ */
+#include "runtime/runtime.h"
+
+#include <string.h>
+
+#define NT static WV_MSABI
+
+/* WV_CAPTURING(name, core): see the header comment.  Entry rsp is 8 mod 16; the CONTEXT is
+ * at rsp after `sub $0x4d8` (16-aligned), the return address at 0x4d8 above it, the caller's
+ * fifth argument at 0x500. */
+#define WV_CAPTURING(name, core)                                                              \
+    __asm__(".text\n.globl " name "\n.hidden " name "\n.type " name ",@function\n" name ":\n" \
+            "  sub $0x4d8, %rsp\n"                                                            \
+            "  mov %rcx, %r10\n"                                                              \
+            "  mov %rsp, %rcx\n"                                                              \
+            "  call wv_seh_capture\n"                                                         \
+            "  lea 0x4e0(%rsp), %rax\n"                                                       \
+            "  mov %rax, 0x98(%rsp)\n"                                                        \
+            "  mov 0x4d8(%rsp), %rax\n"                                                       \
+            "  mov %rax, 0xf8(%rsp)\n"                                                        \
+            "  mov %r10, 0x80(%rsp)\n"                                                        \
+            "  mov %r10, %rcx\n"                                                              \
+            "  lea 0x500(%rsp), %rax\n"                                                       \
+            "  sub $0x30, %rsp\n"                                                             \
+            "  mov %rax, 0x28(%rsp)\n"                                                        \
+            "  lea 0x30(%rsp), %rax\n"                                                        \
+            "  mov %rax, 0x20(%rsp)\n"                                                        \
+            "  call " core "\n"                                                               \
+            "  add $0x508, %rsp\n"                                                            \
+            "  ret\n"                                                                         \
+            ".size " name ", .-" name "\n")
+
+/* ---- raising ---- */
+
+NT __attribute__((noreturn, used)) void wv_nt_raise_core(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args,
+                                                         CONTEXT *ctx, const DWORD64 *stack)
+{
+    (void)stack;
+    EXCEPTION_RECORD rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = code;
+    rec.ExceptionFlags = flags & EXCEPTION_NONCONTINUABLE;
+    rec.ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
+    rec.NumberParameters = nargs > EXCEPTION_MAXIMUM_PARAMETERS ? EXCEPTION_MAXIMUM_PARAMETERS : nargs;
+    if (args && rec.NumberParameters &&
+        !wv_seh_read(rec.ExceptionInformation, (uintptr_t)args, rec.NumberParameters * sizeof(ULONG_PTR)))
+        wv_seh_raise_status(STATUS_ACCESS_VIOLATION, NULL, ctx);
+    if (!args)
+        rec.NumberParameters = 0;
+    wv_seh_raise(&rec, ctx);
+}
+WV_CAPTURING("wv_nt_RaiseException", "wv_nt_raise_core");
+
+void WV_MSABI wv_nt_RtlRaiseException(EXCEPTION_RECORD *rec);
+NT __attribute__((noreturn, used)) void wv_nt_rtlraise_core(EXCEPTION_RECORD *rec, DWORD64 b, DWORD64 c, DWORD64 d,
+                                                            CONTEXT *ctx, const DWORD64 *stack)
+{
+    (void)b, (void)c, (void)d, (void)stack;
+    EXCEPTION_RECORD probe;
+    if (!wv_seh_read(&probe, (uintptr_t)rec, sizeof(probe)))
+        wv_seh_raise_status(STATUS_ACCESS_VIOLATION, NULL, ctx);
+    rec->ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
+    wv_seh_raise(rec, ctx);
+}
+WV_CAPTURING("wv_nt_RtlRaiseException", "wv_nt_rtlraise_core");
+
+/* ---- unwinding ---- */
+
+NT __attribute__((noreturn, used)) void wv_nt_unwindex_core(PVOID frame, PVOID ip, EXCEPTION_RECORD *rec, PVOID retval,
+                                                            CONTEXT *ctx, const DWORD64 *stack)
+{
+    wv_seh_unwind((uintptr_t)frame, (uintptr_t)ip, rec, (uintptr_t)retval, (CONTEXT *)(uintptr_t)stack[0], ctx);
+}
+WV_CAPTURING("wv_nt_RtlUnwindEx", "wv_nt_unwindex_core");
+
+NT __attribute__((noreturn, used)) void wv_nt_unwind_core(PVOID frame, PVOID ip, EXCEPTION_RECORD *rec, PVOID retval,
+                                                          CONTEXT *ctx, const DWORD64 *stack)
+{
+    (void)stack;
+    wv_seh_unwind((uintptr_t)frame, (uintptr_t)ip, rec, (uintptr_t)retval, NULL, ctx);
+}
+WV_CAPTURING("wv_nt_RtlUnwind", "wv_nt_unwind_core");
+
+NT __attribute__((used)) WORD wv_nt_backtrace_core(DWORD skip, DWORD count, PVOID *out, DWORD *hash, CONTEXT *ctx,
+                                                   const DWORD64 *stack)
+{
+    (void)stack;
+    return out ? wv_seh_backtrace(ctx, skip, count, out, hash) : 0;
+}
+WV_CAPTURING("wv_nt_RtlCaptureStackBackTrace", "wv_nt_backtrace_core");
+
+/* A CONTEXT PE code hands over: restored, or STATUS_ACCESS_VIOLATION when unreadable. */
+WV_MSABI void wv_nt_RtlRestoreContext(CONTEXT *ctx, EXCEPTION_RECORD *rec)
+{
+    CONTEXT c;
+    if (!wv_seh_read(&c, (uintptr_t)ctx, sizeof(c))) {
+        CONTEXT here;
+        wv_seh_capture(&here);
+        wv_seh_raise_status(STATUS_ACCESS_VIOLATION, NULL, &here);
+    }
+    wv_seh_restore_rec(&c, rec);
+}
+
+NT DWORD wv_nt_NtContinue(CONTEXT *ctx, BOOLEAN alert)
+{
+    (void)alert;
+    CONTEXT c;
+    if (!wv_seh_read(&c, (uintptr_t)ctx, sizeof(c)))
+        return STATUS_ACCESS_VIOLATION;
+    wv_seh_restore(&c);
+}
+
+/* ---- function tables ---- */
+
+WV_MSABI PRUNTIME_FUNCTION wv_nt_RtlLookupFunctionEntry(DWORD64 pc, DWORD64 *base, PVOID history)
+{
+    (void)history; /* a cache only; the lookup is fast enough without */
+    DWORD64 b;
+    PRUNTIME_FUNCTION f = wv_seh_lookup(pc, &b);
+    if (base)
+        *base = b;
+    return f;
+}
+
+WV_MSABI PEXCEPTION_ROUTINE wv_nt_RtlVirtualUnwind(DWORD type, DWORD64 base, DWORD64 pc, PRUNTIME_FUNCTION fe,
+                                                   CONTEXT *ctx, PVOID *data, DWORD64 *frame,
+                                                   KNONVOLATILE_CONTEXT_POINTERS *ptrs)
+{
+    PEXCEPTION_ROUTINE h = NULL;
+    DWORD64 f = 0;
+    CONTEXT c;
+    if (!wv_seh_read(&c, (uintptr_t)ctx, sizeof(c)) ||
+        wv_seh_virtual_unwind(type, base, pc, fe, &c, &h, data, &f, ptrs))
+        return NULL;
+    memcpy(ctx, &c, sizeof(c));
+    if (frame)
+        *frame = f;
+    return h;
+}
+
+WV_MSABI PVOID wv_nt_RtlPcToFileHeader(PVOID pc, PVOID *base)
+{
+    void *b = wv_seh_image_base((uintptr_t)pc);
+    if (base)
+        *base = b;
+    return b;
+}
+
+WV_MSABI BOOLEAN wv_nt_RtlAddFunctionTable(PRUNTIME_FUNCTION table, DWORD count, DWORD64 base)
+{
+    return wv_seh_table_add(table, count, base);
+}
+
+WV_MSABI BOOLEAN wv_nt_RtlDeleteFunctionTable(PRUNTIME_FUNCTION table) { return wv_seh_table_delete(table); }
+
+WV_MSABI BOOLEAN wv_nt_RtlInstallFunctionTableCallback(DWORD64 id, DWORD64 base, DWORD length,
+                                                       PGET_RUNTIME_FUNCTION_CALLBACK cb, PVOID context,
+                                                       LPCWSTR dll)
+{
+    if (dll) /* an out-of-process helper DLL: for debuggers, not served */
+        return FALSE;
+    return wv_seh_table_callback(id, base, length, cb, context);
+}
+
+WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f)
+{
+    return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_filter((wv_pe_filter)f);
+}
+
+/* ---- the exports, sorted by strcmp ---- */
+
+#define N(f) {#f, (void *)wv_nt_##f}
+static const struct wv_export wv_nt_exports[] = {
+    N(NtContinue),
+    N(RtlAddFunctionTable),
+    {"RtlCaptureContext", (void *)wv_seh_capture},
+    N(RtlCaptureStackBackTrace),
+    N(RtlDeleteFunctionTable),
+    N(RtlInstallFunctionTableCallback),
+    N(RtlLookupFunctionEntry),
+    N(RtlPcToFileHeader),
+    N(RtlRaiseException),
+    N(RtlRestoreContext),
+    N(RtlUnwind),
+    N(RtlUnwindEx),
+    N(RtlVirtualUnwind),
+    {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
+};
+#undef N
+#define WV_NT_COUNT (sizeof(wv_nt_exports) / sizeof(wv_nt_exports[0]))
+
+void *wv_nt_lookup(const char *name) { return wv_export_find(wv_nt_exports, WV_NT_COUNT, name); }
+
+const char *wv_nt_name_at(size_t i) { return i < WV_NT_COUNT ? wv_nt_exports[i].name : NULL; }

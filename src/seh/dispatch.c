@@ -1,0 +1,171 @@
+/* dispatch.c - an exception in PE code, dispatched as Windows' RtlDispatchException does.
+ *
+ * Order: the vectored handlers (fault/except.c's table, PE handlers included); then the frame
+ * walk from the faulting frame outwards, calling each frame's language handler
+ * (UNW_FLAG_EHANDLER) through wv_seh_callout with a DISPATCHER_CONTEXT; then the innermost
+ * winvm_try of winvm's own caller, if any; then the unhandled-exception filter PE code set
+ * (SetUnhandledExceptionFilter); then winvm's report and the end of the process.
+ *
+ * A handler's answer: ExceptionContinueExecution resumes the (possibly changed) CONTEXT,
+ * unless the exception is noncontinuable: then STATUS_NONCONTINUABLE_EXCEPTION is raised,
+ * nested on it.  ExceptionContinueSearch goes on; ExceptionNestedException marks the frames
+ * up to the one named as nested; anything else raises STATUS_INVALID_DISPOSITION.  A handler
+ * that handles the exception unwinds (RtlUnwindEx) and never returns here.
+ *
+ * A hardware fault arrives in the signal handler (wv_seh_fault): the record and the CONTEXT
+ * are copied onto the faulting thread's stack, below its stack pointer, and the thread leaves
+ * the signal handler into wv_seh_dispatch there, an ordinary call on its own stack with a zero
+ * return address.  Faults at an address that is not PE code, and stack overflows, are left to
+ * the fault handler's own dispatch.
+ */
+#define _GNU_SOURCE
+#include "seh/seh.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static wv_pe_filter wv_filter;
+static __thread bool wv_in_filter;
+/* Statuses raised on statuses (a handler that keeps answering garbage): bounded. */
+static __thread int wv_status_depth;
+
+wv_pe_filter wv_seh_set_filter(wv_pe_filter f) { return __atomic_exchange_n(&wv_filter, f, __ATOMIC_ACQ_REL); }
+
+static __attribute__((noreturn)) void wv_continue(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    if (rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)
+        wv_seh_raise_status(STATUS_NONCONTINUABLE_EXCEPTION, rec, ctx);
+    wv_seh_restore(ctx);
+}
+
+void wv_seh_raise_status(DWORD status, EXCEPTION_RECORD *rec, const CONTEXT *ctx)
+{
+    EXCEPTION_RECORD r;
+    CONTEXT c;
+    memset(&r, 0, sizeof(r));
+    r.ExceptionCode = status;
+    r.ExceptionFlags = EXCEPTION_NONCONTINUABLE;
+    r.ExceptionRecord = rec;
+    r.ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
+    memcpy(&c, ctx, sizeof(c));
+    if (++wv_status_depth > 16)
+        wv_unhandled_end(&r);
+    wv_seh_dispatch(&r, &c);
+}
+
+/* The frame walk; true when a handler asked to continue. */
+static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    CONTEXT cur;
+    struct wv_step st;
+    struct wv_link link;
+    DWORD64 nested = 0;
+    memcpy(&cur, ctx, sizeof(cur));
+    for (int steps = 0; steps < 1000000; steps++) {
+        enum wv_step_result r = wv_seh_step(&cur, UNW_FLAG_EHANDLER, &st);
+        if (r == WV_STEP_LINK) {
+            if (st.link->kind == WV_LINK_DISPATCH) { /* raised inside a handler: nested */
+                rec->ExceptionFlags |= EXCEPTION_NESTED_CALL;
+                nested = st.link->frame > nested ? st.link->frame : nested;
+            }
+            if (!wv_seh_link_resume(st.link, &cur))
+                return false;
+            continue;
+        }
+        if (r == WV_STEP_END)
+            return false;
+        if (r == WV_STEP_BAD || (st.handler && !wv_seh_frame_ok(st.frame))) {
+            rec->ExceptionFlags |= EXCEPTION_STACK_INVALID;
+            return false;
+        }
+        if (!st.handler)
+            continue;
+        wv_seh_link_init(&link, WV_LINK_DISPATCH, ctx);
+        link.frame = st.frame;
+        link.dc = (DISPATCHER_CONTEXT){.ControlPc = st.pc, .ImageBase = st.base, .FunctionEntry = st.fe,
+                                       .EstablisherFrame = st.frame, .ContextRecord = &cur,
+                                       .LanguageHandler = st.handler, .HandlerData = st.data};
+        DWORD64 d = wv_seh_callout((void *)st.handler, (uintptr_t)rec, st.frame, (uintptr_t)ctx,
+                                   (uintptr_t)&link.dc, &link);
+        if (nested == st.frame) {
+            rec->ExceptionFlags &= ~(DWORD)EXCEPTION_NESTED_CALL;
+            nested = 0;
+        }
+        switch ((DWORD)d) {
+        case ExceptionContinueExecution: return true;
+        case ExceptionContinueSearch: break;
+        case ExceptionNestedException:
+            rec->ExceptionFlags |= EXCEPTION_NESTED_CALL;
+            nested = link.dc.EstablisherFrame > nested ? link.dc.EstablisherFrame : nested;
+            break;
+        default: wv_seh_raise_status(STATUS_INVALID_DISPOSITION, rec, ctx);
+        }
+    }
+    rec->ExceptionFlags |= EXCEPTION_STACK_INVALID;
+    return false;
+}
+
+/* Nobody handled it: the filter PE code set, then the report. */
+static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    wv_pe_filter f = __atomic_load_n(&wv_filter, __ATOMIC_ACQUIRE);
+    if (f && !wv_in_filter) { /* a fault in the filter itself is reported, not filtered */
+        EXCEPTION_POINTERS ep = {rec, ctx};
+        struct wv_link link;
+        wv_seh_link_init(&link, WV_LINK_PASS, NULL); /* exceptions in the filter go no further */
+        wv_in_filter = true;
+        LONG r = (LONG)wv_seh_callout((void *)f, (uintptr_t)&ep, 0, 0, 0, &link);
+        wv_in_filter = false;
+        if (r == EXCEPTION_CONTINUE_EXECUTION)
+            wv_continue(rec, ctx);
+        if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
+            _exit((int)(rec->ExceptionCode & 0xff));
+    }
+    wv_unhandled_end(rec);
+}
+
+void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    EXCEPTION_POINTERS ep = {rec, ctx};
+    if (wv_vectored(&ep) || wv_frames(rec, ctx))
+        wv_continue(rec, ctx);
+    wv_try_deliver(rec, (uintptr_t)ctx->Rsp);
+    wv_last_chance(rec, ctx);
+}
+
+void wv_seh_raise(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    wv_status_depth = 0;
+    wv_seh_dispatch(rec, ctx);
+}
+
+/* Entered from the signal handler on the thread's own stack (see the header comment). */
+static __attribute__((noreturn, used)) void wv_seh_fault_entry(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    wv_status_depth = 0;
+    wv_seh_dispatch(rec, ctx);
+}
+
+static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
+{
+    greg_t *g = uc->uc_mcontext.gregs;
+    if (rec->ExceptionCode == STATUS_STACK_OVERFLOW || !wv_seh_is_pe((DWORD64)g[REG_RIP]))
+        return false;
+    CONTEXT ctx;
+    wv_context_from(uc, &ctx);
+    uintptr_t at_ctx = ((uintptr_t)ctx.Rsp - sizeof(CONTEXT)) & ~(uintptr_t)15;
+    uintptr_t at_rec = (at_ctx - sizeof(EXCEPTION_RECORD)) & ~(uintptr_t)15;
+    uintptr_t sp = at_rec - 8; /* as after a call: the return address slot, zero */
+    DWORD64 zero = 0;
+    if (wv_copy((void *)at_ctx, &ctx, sizeof(ctx)) || wv_copy((void *)at_rec, rec, sizeof(*rec)) ||
+        wv_copy((void *)sp, &zero, sizeof(zero)))
+        return false; /* no room on the stack: the fault handler reports it */
+    g[REG_RIP] = (greg_t)(uintptr_t)wv_seh_fault_entry;
+    g[REG_RSP] = (greg_t)sp;
+    g[REG_RDI] = (greg_t)at_rec;
+    g[REG_RSI] = (greg_t)at_ctx;
+    g[REG_EFL] &= ~(greg_t)0x500; /* direction and trap flags clear, as C code expects */
+    return true;
+}
+
+void wv_seh_init(void) { wv_fault_pe_hook = wv_seh_fault; }

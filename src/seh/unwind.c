@@ -1,0 +1,299 @@
+/* unwind.c - RtlVirtualUnwind: one frame of x64 code unwound from its unwind info.
+ *
+ * The unwind info (UNWIND_INFO, version 1 or 2) lists what the prologue did, last first; the
+ * unwinder undoes those operations whose instruction has run (in a prologue, only the codes at
+ * or before the offset reached), follows chained info (UNW_FLAG_CHAININFO) to the primary
+ * entry, then pops the return address, unless a machine frame (UWOP_PUSH_MACHFRAME) gave rip
+ * and rsp.  Outside the prologue, code at pc that reads as an epilogue (add rsp / lea rsp,
+ * pops, then ret or a jmp out of the function: the only forms the x64 ABI allows there) is
+ * run forward instead, as Windows does, since the frame is already partly gone.
+ *
+ * Every read of unwind info, code or stack goes through wv_copy: corrupt info or a wild stack
+ * is STATUS_BAD_FUNCTION_TABLE or STATUS_BAD_STACK and leaves the context as it was.
+ */
+#include "seh/seh.h"
+
+#include <string.h>
+
+enum { WV_PUSH_NONVOL, WV_ALLOC_LARGE, WV_ALLOC_SMALL, WV_SET_FPREG, WV_SAVE_NONVOL, WV_SAVE_NONVOL_FAR,
+       WV_EPILOG, WV_SPARE, WV_SAVE_XMM128, WV_SAVE_XMM128_FAR, WV_PUSH_MACHFRAME };
+
+struct wv_info {
+    BYTE version, flags, prolog, count, frame_reg, frame_off;
+    WORD code[256];
+    DWORD64 trailer; /* address of the handler RVA, or of the chained RUNTIME_FUNCTION */
+};
+
+struct wv_unwinder {
+    CONTEXT c;
+    KNONVOLATILE_CONTEXT_POINTERS *ptrs;
+    DWORD64 frame;
+    bool mach;
+};
+
+/* Register r in x64 numbering (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15), 16 for rip:
+ * the CONTEXT holds them in that order. */
+static DWORD64 *wv_reg(CONTEXT *c, unsigned r) { return &c->Rax + (r <= 16 ? r : 0); }
+
+static bool wv_read_info(DWORD64 at, struct wv_info *in)
+{
+    BYTE h[4];
+    if (!wv_seh_read(h, at, 4))
+        return false;
+    in->version = h[0] & 7, in->flags = h[0] >> 3, in->prolog = h[1], in->count = h[2];
+    in->frame_reg = h[3] & 15, in->frame_off = h[3] >> 4;
+    if (in->version != 1 && in->version != 2)
+        return false;
+    in->trailer = at + 4 + (DWORD64)((in->count + 1u) & ~1u) * 2;
+    return !in->count || wv_seh_read(in->code, at + 4, (size_t)in->count * 2);
+}
+
+static size_t wv_code_slots(BYTE op, BYTE info)
+{
+    switch (op) {
+    case WV_ALLOC_LARGE: return info ? 3 : 2;
+    case WV_SAVE_NONVOL: case WV_EPILOG: case WV_SAVE_XMM128: return 2;
+    case WV_SAVE_NONVOL_FAR: case WV_SPARE: case WV_SAVE_XMM128_FAR: return 3;
+    default: return 1;
+    }
+}
+
+static bool wv_pop(struct wv_unwinder *u, unsigned r)
+{
+    DWORD64 v, at = u->c.Rsp;
+    if (!wv_seh_read(&v, at, 8))
+        return false;
+    *wv_reg(&u->c, r) = v;
+    if (u->ptrs && r < 16)
+        u->ptrs->IntegerContext[r] = (DWORD64 *)(uintptr_t)at;
+    u->c.Rsp += 8;
+    return true;
+}
+
+static bool wv_load_reg(struct wv_unwinder *u, unsigned r, DWORD64 at)
+{
+    if (!wv_seh_read(wv_reg(&u->c, r), at, 8))
+        return false;
+    if (u->ptrs)
+        u->ptrs->IntegerContext[r] = (DWORD64 *)(uintptr_t)at;
+    return true;
+}
+
+static bool wv_load_xmm(struct wv_unwinder *u, unsigned r, DWORD64 at)
+{
+    if (!wv_seh_read(&u->c.FltSave.XmmRegisters[r & 15], at, 16))
+        return false;
+    if (u->ptrs)
+        u->ptrs->FloatingContext[r & 15] = (PM128A)(uintptr_t)at;
+    return true;
+}
+
+static bool wv_machframe(struct wv_unwinder *u, BYTE info)
+{
+    DWORD64 at = u->c.Rsp + (info ? 8 : 0), m[5];
+    if (info > 1 || !wv_seh_read(m, at, sizeof(m)))
+        return false;
+    u->c.Rip = m[0], u->c.SegCs = (WORD)m[1], u->c.EFlags = (DWORD)m[2], u->c.Rsp = m[3];
+    u->c.SegSs = (WORD)m[4];
+    u->mach = true;
+    return true;
+}
+
+/* One unwind code (slot i of in); 0, or the status of a failure. */
+static DWORD wv_apply(struct wv_unwinder *u, const struct wv_info *in, size_t i)
+{
+    BYTE op = (in->code[i] >> 8) & 15, info = (BYTE)(in->code[i] >> 12);
+    DWORD64 next = i + 1 < in->count ? in->code[i + 1] : 0;
+    DWORD64 far = i + 2 < in->count ? next | (DWORD64)in->code[i + 2] << 16 : 0;
+    bool ok = true;
+    switch (op) {
+    case WV_PUSH_NONVOL: ok = wv_pop(u, info); break;
+    case WV_ALLOC_LARGE:
+        if (info > 1)
+            return STATUS_BAD_FUNCTION_TABLE;
+        u->c.Rsp += info ? far : next * 8;
+        break;
+    case WV_ALLOC_SMALL: u->c.Rsp += info * 8u + 8; break;
+    case WV_SET_FPREG:
+        if (!in->frame_reg)
+            return STATUS_BAD_FUNCTION_TABLE;
+        u->c.Rsp = *wv_reg(&u->c, in->frame_reg) - in->frame_off * 16u;
+        break;
+    case WV_SAVE_NONVOL: ok = wv_load_reg(u, info, u->frame + next * 8); break;
+    case WV_SAVE_NONVOL_FAR: ok = wv_load_reg(u, info, u->frame + far); break;
+    case WV_EPILOG: case WV_SPARE: break; /* epilogue descriptions: the code is read instead */
+    case WV_SAVE_XMM128: ok = wv_load_xmm(u, info, u->frame + next * 16); break;
+    case WV_SAVE_XMM128_FAR: ok = wv_load_xmm(u, info, u->frame + far); break;
+    case WV_PUSH_MACHFRAME: ok = wv_machframe(u, info); break;
+    default: return STATUS_BAD_FUNCTION_TABLE;
+    }
+    return ok ? 0 : STATUS_BAD_STACK;
+}
+
+/* Applies in's codes whose instruction ran (offset <= reached; ~0: all). */
+static DWORD wv_apply_all(struct wv_unwinder *u, const struct wv_info *in, DWORD reached)
+{
+    for (size_t i = 0; i < in->count;) {
+        BYTE op = (in->code[i] >> 8) & 15, info = (BYTE)(in->code[i] >> 12);
+        size_t n = wv_code_slots(op, info);
+        if (i + n > in->count)
+            return STATUS_BAD_FUNCTION_TABLE;
+        if ((in->code[i] & 0xff) <= reached) {
+            DWORD st = wv_apply(u, in, i);
+            if (st)
+                return st;
+        }
+        i += n;
+    }
+    return 0;
+}
+
+/* ---- epilogues ---- */
+
+/* Whether b[i..n) (code at pc + i) is an epilogue's last instruction: ret, or a jmp out of the
+ * function [lo, hi) (a tail call; a jump inside is ordinary code). */
+static bool wv_epilog_end(const BYTE *b, size_t i, size_t n, DWORD64 pc, DWORD64 lo, DWORD64 hi)
+{
+    if (i + 1 < n && b[i] == 0xf3 && b[i + 1] == 0xc3)
+        i++; /* rep ret */
+    if (i < n && (b[i] == 0xc3 || b[i] == 0xc2))
+        return true;
+    if (i + 4 < n && b[i] == 0xe9) {
+        int32_t d;
+        memcpy(&d, b + i + 1, 4);
+        DWORD64 t = pc + i + 5 + (DWORD64)(int64_t)d;
+        return t < lo || t >= hi;
+    }
+    if (i + 1 < n && b[i] == 0xeb) {
+        DWORD64 t = pc + i + 2 + (DWORD64)(int64_t)(int8_t)b[i + 1];
+        return t < lo || t >= hi;
+    }
+    size_t k = i + (i < n && (b[i] & 0xf0) == 0x40); /* REX */
+    return k + 1 < n && b[k] == 0xff && ((b[k + 1] >> 3) & 7) == 4; /* jmp through memory or a register */
+}
+
+/* Whether the code at pc is (the rest of) an epilogue of the function [lo, hi); when run is
+ * set, runs it on u.  Reads at most 64 bytes of code. */
+static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 pc, DWORD64 lo, DWORD64 hi,
+                      bool run)
+{
+    BYTE b[64];
+    size_t n = sizeof(b);
+    while (n && !wv_seh_read(b, pc, n))
+        n /= 2; /* near the end of the code's mapping */
+    if (n < 1)
+        return false;
+    size_t i = 0;
+    /* add rsp, imm8 / imm32 */
+    if (n >= 4 && b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xc4) {
+        if (run)
+            u->c.Rsp += (DWORD64)(int64_t)(int8_t)b[3];
+        i = 4;
+    } else if (n >= 7 && b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xc4) {
+        int32_t d;
+        memcpy(&d, b + 3, 4);
+        if (run)
+            u->c.Rsp += (DWORD64)(int64_t)d;
+        i = 7;
+    } else if (n >= 4 && (b[0] & 0xfe) == 0x48 && b[1] == 0x8d && (b[2] & 0x38) == 0x20 && (b[2] & 7) != 4) {
+        /* lea rsp, [frame register + disp8 / disp32] */
+        unsigned mod = b[2] >> 6, rm = (b[2] & 7) | (b[0] & 1) << 3;
+        if ((mod != 1 && mod != 2) || rm != in->frame_reg || !in->frame_reg)
+            return false;
+        int32_t d = 0;
+        if (mod == 1)
+            d = (int8_t)b[3], i = 4;
+        else if (n >= 7)
+            memcpy(&d, b + 3, 4), i = 7;
+        else
+            return false;
+        if (run)
+            u->c.Rsp = *wv_reg(&u->c, rm) + (DWORD64)(int64_t)d;
+    }
+    /* pops of nonvolatile registers */
+    for (;;) {
+        if (i < n && b[i] >= 0x58 && b[i] <= 0x5f) {
+            if (run && !wv_pop(u, b[i] - 0x58u))
+                return false;
+            i += 1;
+        } else if (i + 1 < n && b[i] == 0x41 && b[i + 1] >= 0x58 && b[i + 1] <= 0x5f) {
+            if (run && !wv_pop(u, 8u + b[i + 1] - 0x58u))
+                return false;
+            i += 2;
+        } else
+            break;
+    }
+    bool end = wv_epilog_end(b, i, n, pc, lo, hi);
+    if (end && run && !wv_pop(u, 16)) /* the return address: into rip (slot 16 of the context) */
+        return false;
+    return end;
+}
+
+/* ---- the frame ---- */
+
+static bool wv_read_fe(DWORD64 base, const RUNTIME_FUNCTION *fe, RUNTIME_FUNCTION *f)
+{
+    if (!wv_seh_read(f, (uintptr_t)fe, sizeof(*f)))
+        return false;
+    for (int k = 0; k < 8 && (f->UnwindData & 1); k++) /* an indirect entry */
+        if (!wv_seh_read(f, base + (f->UnwindData & ~1u), sizeof(*f)))
+            return false;
+    return !(f->UnwindData & 1) && f->BeginAddress < f->EndAddress;
+}
+
+/* Whether the SET_FPREG of in ran by prolog offset reached (the frame register is set). */
+static bool wv_fp_set(const struct wv_info *in, DWORD reached)
+{
+    for (size_t i = 0; i < in->count; i += wv_code_slots((in->code[i] >> 8) & 15, (BYTE)(in->code[i] >> 12)))
+        if (((in->code[i] >> 8) & 15) == WV_SET_FPREG)
+            return (in->code[i] & 0xff) <= reached;
+    return false;
+}
+
+DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, CONTEXT *ctx,
+                            PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
+                            KNONVOLATILE_CONTEXT_POINTERS *ptrs)
+{
+    static struct wv_info none;
+    struct wv_unwinder u = {.ptrs = ptrs};
+    struct wv_info in = none;
+    RUNTIME_FUNCTION f;
+    memcpy(&u.c, ctx, sizeof(u.c));
+    *handler = NULL;
+    if (data)
+        *data = NULL;
+    if (!wv_read_fe(base, fe, &f) || !wv_read_info(base + f.UnwindData, &in))
+        return STATUS_BAD_FUNCTION_TABLE;
+    DWORD64 lo = base + f.BeginAddress, hi = base + f.EndAddress;
+    DWORD reached = pc >= lo && pc - lo < in.prolog ? (DWORD)(pc - lo) : ~0u;
+    bool fp = in.frame_reg && (reached == ~0u || wv_fp_set(&in, reached));
+    u.frame = fp ? *wv_reg(&u.c, in.frame_reg) - in.frame_off * 16u : u.c.Rsp;
+    *frame = u.frame;
+    if (reached == ~0u && wv_epilog(&u, &in, pc, lo, hi, false)) {
+        if (!wv_epilog(&u, &in, pc, lo, hi, true))
+            return STATUS_BAD_STACK;
+        memcpy(ctx, &u.c, sizeof(u.c));
+        return 0; /* no handler runs for a frame that is leaving */
+    }
+    for (int depth = 0;; depth++) {
+        DWORD st = wv_apply_all(&u, &in, depth ? ~0u : reached);
+        if (st)
+            return st;
+        if (!(in.flags & UNW_FLAG_CHAININFO))
+            break;
+        if (depth == 32 || !wv_read_fe(base, (const RUNTIME_FUNCTION *)(uintptr_t)in.trailer, &f) ||
+            !wv_read_info(base + f.UnwindData, &in))
+            return STATUS_BAD_FUNCTION_TABLE;
+    }
+    if (!u.mach && !wv_pop(&u, 16))
+        return STATUS_BAD_STACK;
+    DWORD rva;
+    if (reached == ~0u && (in.flags & type & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER)) &&
+        wv_seh_read(&rva, in.trailer, 4)) {
+        *handler = (PEXCEPTION_ROUTINE)(uintptr_t)(base + rva);
+        if (data)
+            *data = (PVOID)(uintptr_t)(in.trailer + 4);
+    }
+    memcpy(ctx, &u.c, sizeof(u.c));
+    return 0;
+}
