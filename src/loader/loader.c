@@ -374,7 +374,7 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         char app[PATH_MAX];
         if (wv_main_module)
             wv_module_dir(wv_main_module, app, sizeof(app));
-        int fd = wv_search(name, wv_main_module ? app : NULL, from, path, sizeof(path));
+        int fd = wv_dll_search(name, wv_main_module ? app : NULL, from, path, sizeof(path));
         if (fd < 0) {
             wv_say("%s: not found (searched the application's directory, the importer's, the current "
                    "directory, $WINVM_PATH and Debian's mingw-w64 DLL directories)%s", name, NULL);

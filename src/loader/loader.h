@@ -74,7 +74,7 @@ void wv_say(const char *fmt, const char *a, const char *b);
 char *wv_normal_name(const char *name);
 /* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
  * (NULL: the Linux program's), from the importer's (NULL: none).  The fd and its path, or -1. */
-int wv_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
+int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
 struct wv_module *wv_find_base(uintptr_t base);
 /* The directory a module's imports are searched from first: its own. */
 void wv_module_dir(const struct wv_module *m, char *dir, size_t cap);

@@ -109,7 +109,7 @@ static int wv_open_in_list(const char *list, const char *name, char *path, size_
     return fd;
 }
 
-int wv_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap)
+int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap)
 {
     if (strchr(name, '/')) {
         snprintf(path, cap, "%s", name);
