@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -333,28 +334,42 @@ CRT int wv_ms__flushall(void) { fflush(NULL); return 3; }
 
 /* ---- positions ---- */
 
-/* The position on disk; a text-mode FILE gives back its read-ahead first (see the top). */
+/* A FILE of ours is positioned on its descriptor, never through glibc's cached offset (which
+ * counts bytes after translation): fflush writes what is pending and gives back what was read
+ * ahead (the cookie's seek), so the descriptor's position is the FILE's. */
 static long long wv_tell(void *fp)
 {
     WV_HOST(fp, -1);
-    if (!wv_is_std(f) && wv_crt_fd_text(((struct wv_crt_filex *)fp)->file.file))
-        fflush(f);
-    off_t r = ftello(f);
-    return r < 0 ? wv_crt_fail(errno) : r;
+    if (wv_is_std(f)) {
+        off_t r = ftello(f);
+        return r < 0 ? wv_crt_fail(errno) : r;
+    }
+    if (fflush(f))
+        return wv_crt_fail(EIO);
+    return wv_ms__lseeki64(((struct wv_crt_filex *)fp)->file.file, 0, SEEK_CUR);
 }
 
+/* fseek: the end-of-file flag and pushed-back characters go, as C says. */
 static int wv_seek(void *fp, long long off, int whence)
 {
     WV_HOST(fp, -1);
     if (whence < 0 || whence > 2)
         return wv_crt_fail(EINVAL);
-    if (whence == SEEK_CUR && !wv_is_std(f) && wv_crt_fd_text(((struct wv_crt_filex *)fp)->file.file)) {
+    if (wv_is_std(f))
+        return fseeko(f, off, whence) < 0 ? wv_crt_fail(errno) : 0;
+    struct wv_crt_filex *x = fp;
+    if (whence == SEEK_CUR) {
         long long here = wv_tell(fp);
         if (here < 0)
             return -1;
         off += here, whence = SEEK_SET;
+    } else if (fflush(f)) {
+        return wv_crt_fail(EIO);
     }
-    return fseeko(f, off, whence) < 0 ? wv_crt_fail(errno) : 0;
+    __fpurge(f);
+    clearerr(f);
+    x->len = 0;
+    return wv_ms__lseeki64(x->file.file, off, whence) < 0 ? -1 : 0;
 }
 
 CRT long long wv_ms__ftelli64(void *fp) { return wv_tell(fp); }
