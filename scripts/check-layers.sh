@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-layers.sh [BUILD_DIR] - winvm's dependency rule (docs/architecture.md, "Layers").
 #
-# 1. Includes: a file of src/LAYER/ includes only its own layer's header and the headers of
+# 1. Includes: a file of src/LAYER/ includes only its own layer's header (and the layer's own
+#    private headers, src/LAYER/*.h, which no other layer may include) and the headers of
 #    the layers LAYER stands on; tools/ and bench/ include only winvm.h, src/tool.h and their
 #    own headers.
 # 2. Symbols, when BUILD_DIR holds the library's objects (default: build): every symbol an
@@ -49,6 +50,7 @@ for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
         continue
     else:
         allowed = {"winvm.h", f"{layer}/{layer}.h"} | {f"{l}/{l}.h" for l in BELOW[layer]}
+        allowed |= {f"{layer}/{os.path.basename(h)}" for h in glob.glob(f"src/{layer}/*.h")}
         if layer in TOOL_OK:
             allowed.add("tool.h")
     for inc in inc_re.findall(open(path, encoding="utf-8").read()):

@@ -1,240 +1,160 @@
-/* msvcrt.c - msvcrt.dll as PE code sees it: enough of Microsoft's C runtime for mingw-w64's
- * default startup code and everyday stdio, string and memory calls, as ms_abi functions.
+/* msvcrt.c - msvcrt.dll's process and thread life: startup (__getmainargs, _initterm), exit
+ * and its _onexit/atexit functions, abort and _assert, signal/raise, errno with msvcrt's
+ * numbers, the _lock table, the environment, _beginthreadex.
  *
- * printf's engine, which reads Windows' va_lists with Windows' type sizes, is msvcrt_printf.c.
- * stdin/stdout/stderr are msvcrt FILE structures (__iob_func) mapped to the host's; output is
- * flushed at once so it interleaves with WriteFile on the same descriptors.  Data exports
- * (_acmdln, __initenv, _fmode, _commode) are variables whose addresses the import table gets.
+ * The other exports are by concern: descriptors (msvcrt_io.c), names (msvcrt_fs.c,
+ * msvcrt_find.c), FILEs (msvcrt_stdio.c, msvcrt_fmt.c, msvcrt_printf.c), strings and memory
+ * (msvcrt_str.c), wide text (msvcrt_wide.c), time (msvcrt_time.c), math (msvcrt_math.c),
+ * locale and ctype (msvcrt_locale.c), setjmp (msvcrt_jmp.c); the table is msvcrt_exports.c.
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/msvcrt_int.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define CRT static __attribute__((ms_abi))
+/* ---- errno: msvcrt's numbers ---- */
 
-static __attribute__((ms_abi)) int *crt__errno(void);
+static __thread int wv_crt_errno;
+CRT int *wv_ms__errno(void) { return &wv_crt_errno; }
 
-/* ---- FILE: msvcrt's iob array, 48-byte entries ---- */
-
-struct wv_crt_file {
-    char *ptr;
-    int cnt;
-    char *base;
-    int flag, file, charbuf, bufsiz;
-    char *tmpfname;
-};
-/* msvcrt has 20 static FILEs; code built for it locks those by index and every other FILE
- * through the critical section that follows it (msvcrt's _FILEX). */
-static struct wv_crt_file wv_iob[20] = {{.file = 0}, {.file = 1}, {.file = 2}};
-
-struct wv_crt_filex {
-    struct wv_crt_file file;
-    CRITICAL_SECTION lock;
-    FILE *host;
-};
-
-/* The host FILE behind one PE code holds: one of the standard three, or what fopen made. */
-static FILE *wv_host_file(void *fp)
+/* Linux and msvcrt agree from 1 to 34 but for the two msvcrt lacks (15 ENOTBLK, 26 ETXTBSY). */
+int wv_crt_errno_from_host(int err)
 {
-    if (fp == &wv_iob[0])
-        return stdin;
-    if (fp == &wv_iob[1])
-        return stdout;
-    if (fp == &wv_iob[2])
-        return stderr;
-    if ((char *)fp >= (char *)wv_iob && (char *)fp < (char *)(wv_iob + 20))
-        return NULL;
-    return fp ? ((struct wv_crt_filex *)fp)->host : NULL;
-}
-
-CRT void *crt___iob_func(void) { return wv_iob; }
-
-/* ---- stdio: printf's family through msvcrt_printf.c, output flushed at once ---- */
-
-CRT int crt_vfprintf(void *fp, const char *fmt, wv_ms_va ap) { return wv_crt_fprint(wv_host_file(fp), fmt, &ap); }
-CRT int crt_vprintf(const char *fmt, wv_ms_va ap) { return wv_crt_fprint(stdout, fmt, &ap); }
-
-CRT int crt_fprintf(void *fp, const char *fmt, ...)
-{
-    wv_ms_va ap;
-    __builtin_ms_va_start(ap, fmt);
-    int n = wv_crt_fprint(wv_host_file(fp), fmt, &ap);
-    __builtin_ms_va_end(ap);
-    return n;
-}
-
-CRT int crt_printf(const char *fmt, ...)
-{
-    wv_ms_va ap;
-    __builtin_ms_va_start(ap, fmt);
-    int n = wv_crt_fprint(stdout, fmt, &ap);
-    __builtin_ms_va_end(ap);
-    return n;
-}
-
-CRT int crt_sprintf(char *buf, const char *fmt, ...)
-{
-    wv_ms_va ap;
-    __builtin_ms_va_start(ap, fmt);
-    int n = wv_crt_sprint(buf, (size_t)1 << 30, fmt, &ap);
-    __builtin_ms_va_end(ap);
-    return n;
-}
-
-/* msvcrt's _snprintf: -1 when it does not fit, no terminator then. */
-CRT int crt__snprintf(char *buf, size_t cap, const char *fmt, ...)
-{
-    wv_ms_va ap;
-    __builtin_ms_va_start(ap, fmt);
-    int n = wv_crt_sprint(buf, cap + 1, fmt, &ap);
-    __builtin_ms_va_end(ap);
-    return (size_t)n > cap ? -1 : n;
-}
-
-CRT int crt_vsnprintf(char *buf, size_t cap, const char *fmt, wv_ms_va ap)
-{
-    int n = wv_crt_sprint(buf, cap + 1, fmt, &ap);
-    return (size_t)n > cap ? -1 : n;
-}
-
-CRT size_t crt_fwrite(const void *p, size_t size, size_t n, void *fp)
-{
-    FILE *f = wv_host_file(fp);
-    size_t r = f ? fwrite(p, size, n, f) : 0;
-    if (f)
-        fflush(f);
-    return r;
-}
-
-CRT int crt_fputc(int c, void *fp)
-{
-    FILE *f = wv_host_file(fp);
-    int r = f ? fputc(c, f) : -1;
-    if (f)
-        fflush(f);
-    return r;
-}
-
-CRT int crt_fputs(const char *s, void *fp)
-{
-    FILE *f = wv_host_file(fp);
-    int r = f ? fputs(s, f) : -1;
-    if (f)
-        fflush(f);
-    return r;
-}
-
-CRT int crt_puts(const char *s)
-{
-    int r = puts(s);
-    fflush(stdout);
-    return r;
-}
-
-CRT int crt_putchar(int c)
-{
-    int r = putchar(c);
-    fflush(stdout);
-    return r;
-}
-
-CRT int crt_fflush(void *fp)
-{
-    FILE *f = fp ? wv_host_file(fp) : NULL;
-    return fp && !f ? -1 : fflush(f);
-}
-
-CRT int crt_getchar(void) { return getchar(); }
-CRT char *crt_fgets(char *s, int n, void *fp)
-{
-    FILE *f = wv_host_file(fp);
-    return f ? fgets(s, n, f) : NULL;
-}
-
-/* ---- files ---- */
-
-CRT void *crt_fopen(const char *path, const char *mode)
-{
-    char m[8];
-    size_t k = 0;
-    for (const char *c = mode; *c && k + 1 < sizeof(m); c++)
-        if (*c != 't') /* text mode: no CRLF translation here */
-            m[k++] = *c;
-    m[k] = 0;
-    struct wv_crt_filex *x = calloc(1, sizeof(*x));
-    FILE *f = x ? fopen(path, m) : NULL;
-    if (!f) {
-        *crt__errno() = x ? errno : ENOMEM;
-        free(x);
-        return NULL;
+    switch (err) {
+    case ENOTBLK: return EINVAL;
+    case ETXTBSY: return EACCES;
+    case EDEADLK: return WV_EDEADLK;
+    case ENAMETOOLONG: return WV_ENAMETOOLONG;
+    case ENOLCK: return WV_ENOLCK;
+    case ENOSYS: return WV_ENOSYS;
+    case ENOTEMPTY: return WV_ENOTEMPTY;
+    case EILSEQ: return WV_EILSEQ;
+    case ELOOP: return ENOENT;
+    case EOVERFLOW: return EFBIG;
+    default: return err >= 0 && err <= 34 ? err : EINVAL;
     }
-    x->host = f;
-    x->file.file = fileno(f);
-    InitializeCriticalSection(&x->lock);
-    return x;
 }
 
-CRT int crt_fclose(void *fp)
+int wv_crt_errno_to_host(int err)
 {
-    FILE *f = wv_host_file(fp);
-    if (!f)
-        return -1;
-    if (f == stdin || f == stdout || f == stderr)
-        return fflush(f);
-    struct wv_crt_filex *x = fp;
-    int r = fclose(f);
-    DeleteCriticalSection(&x->lock);
-    free(x);
-    return r;
+    switch (err) {
+    case WV_EDEADLK: return EDEADLK;
+    case WV_ENAMETOOLONG: return ENAMETOOLONG;
+    case WV_ENOLCK: return ENOLCK;
+    case WV_ENOSYS: return ENOSYS;
+    case WV_ENOTEMPTY: return ENOTEMPTY;
+    case WV_EILSEQ: return EILSEQ;
+    default: return err;
+    }
 }
 
-#define WV_HOST(fp, fail) FILE *f = wv_host_file(fp); if (!f) return fail
-CRT size_t crt_fread(void *p, size_t size, size_t n, void *fp) { WV_HOST(fp, 0); return fread(p, size, n, f); }
-CRT int crt_fgetc(void *fp) { WV_HOST(fp, -1); return fgetc(f); }
-CRT int crt_ungetc(int c, void *fp) { WV_HOST(fp, -1); return ungetc(c, f); }
-CRT int crt_feof(void *fp) { WV_HOST(fp, 0); return feof(f); }
-CRT int crt_ferror(void *fp) { WV_HOST(fp, 1); return ferror(f); }
-CRT int crt_fseek(void *fp, long off, int whence) { WV_HOST(fp, -1); return fseek(f, (long)(int)off, whence); }
-CRT long crt_ftell(void *fp) { WV_HOST(fp, -1); return (long)(int)ftell(f); }
-CRT int crt__fseeki64(void *fp, long long off, int whence) { WV_HOST(fp, -1); return fseeko(f, off, whence); }
-CRT long long crt__ftelli64(void *fp) { WV_HOST(fp, -1); return ftello(f); }
-CRT int crt_remove(const char *path) { return remove(path); }
-CRT int crt_rename(const char *a, const char *b) { return rename(a, b); }
+int wv_crt_fail(int err)
+{
+    wv_crt_errno = wv_crt_errno_from_host(err);
+    return -1;
+}
 
-/* ---- startup: arguments, initialisers, exit ---- */
+CRT int wv_ms__get_errno(int *v) { return v ? (*v = wv_crt_errno, 0) : EINVAL; }
+CRT int wv_ms__set_errno(int v) { wv_crt_errno = v; return 0; }
 
-static char *wv_acmdln;
-static char **wv_initenv;
-static int wv_fmode, wv_commode;
+/* msvcrt's messages (its _sys_errlist), by msvcrt's numbers. */
+static const char *const wv_errlist[] = {
+    "No error", "Operation not permitted", "No such file or directory", "No such process",
+    "Interrupted function call", "Input/output error", "No such device or address",
+    "Arg list too long", "Exec format error", "Bad file descriptor", "No child processes",
+    "Resource temporarily unavailable", "Not enough space", "Permission denied", "Bad address",
+    "Unknown error", "Resource device", "File exists", "Improper link", "No such device",
+    "Not a directory", "Is a directory", "Invalid argument", "Too many open files in system",
+    "Too many open files", "Inappropriate I/O control operation", "Unknown error",
+    "File too large", "No space left on device", "Invalid seek", "Read-only file system",
+    "Too many links", "Broken pipe", "Domain error", "Result too large", "Unknown error",
+    "Resource deadlock avoided", "Unknown error", "Filename too long", "No locks available",
+    "Function not implemented", "Directory not empty", "Illegal byte sequence"};
+
+CRT char *wv_ms_strerror(int e)
+{
+    return (char *)(e >= 0 && e < (int)(sizeof(wv_errlist) / sizeof(*wv_errlist)) ? wv_errlist[e] : "Unknown error");
+}
+
+CRT void wv_ms_perror(const char *s)
+{
+    if (s && *s)
+        fprintf(stderr, "%s: ", s);
+    fprintf(stderr, "%s\n", wv_ms_strerror(wv_crt_errno));
+    fflush(stderr);
+}
+
+/* ---- startup: arguments, initialisers ---- */
+
+char *wv_ms__acmdln;
+WCHAR *wv_ms__wcmdln;
+char **wv_ms___initenv;
+WCHAR **wv_ms___winitenv;
+int wv_ms__fmode, wv_ms__commode;
 
 /* mingw's startup: argc/argv/envp from the command line winvm run was given. */
-CRT int crt___getmainargs(int *argc, char ***argv, char ***envp, int wildcard, void *startinfo)
+CRT int wv_ms___getmainargs(int *argc, char ***argv, char ***envp, int wildcard, void *startinfo)
 {
-    (void)wildcard, (void)startinfo;
     *argc = wv_command_args(argv);
     *envp = environ;
-    wv_initenv = environ;
+    wv_ms___initenv = environ;
     return 0;
 }
+
+/* A malloc'ed UTF-16 copy of a NULL-ended vector, made once; NULL without memory. */
+static WCHAR **wv_wide_vector(char **v)
+{
+    size_t n = 0;
+    while (v[n])
+        n++;
+    WCHAR **w = calloc(n + 1, sizeof(*w));
+    for (size_t i = 0; w && i < n; i++)
+        if (!(w[i] = wv_utf16(v[i])))
+            return NULL; /* the process is out of memory at startup: _amsg_exit follows */
+    return w;
+}
+
+/* The -municode startup: the same, in UTF-16. */
+CRT int wv_ms___wgetmainargs(int *argc, WCHAR ***argv, WCHAR ***envp, int wildcard, void *startinfo)
+{
+    static WCHAR **wargv, **wenv;
+    char **a;
+    *argc = wv_command_args(&a);
+    if (!wargv)
+        wargv = wv_wide_vector(a), wenv = wv_wide_vector(environ);
+    *argv = wargv, *envp = wenv;
+    wv_ms___winitenv = wenv;
+    return wargv && wenv ? 0 : -1;
+}
+
+void wv_crt_setup(void)
+{
+    wv_ms__acmdln = GetCommandLineA();
+    wv_ms__wcmdln = GetCommandLineW();
+    wv_ms___pctype_func(); /* fills _pctype's table */
+    wv_crt_time_init();    /* clock() counts from here */
+}
+
+CRT int *wv_ms___p__fmode(void) { return &wv_ms__fmode; }
+CRT int *wv_ms___p__commode(void) { return &wv_ms__commode; }
 
 typedef void(__attribute__((ms_abi)) * wv_crt_fn)(void);
 typedef int(__attribute__((ms_abi)) * wv_crt_ifn)(void);
 
-CRT void crt__initterm(wv_crt_fn *begin, wv_crt_fn *end)
+CRT void wv_ms__initterm(wv_crt_fn *begin, wv_crt_fn *end)
 {
     for (; begin < end; begin++)
         if (*begin)
             (*begin)();
 }
 
-CRT int crt__initterm_e(wv_crt_ifn *begin, wv_crt_ifn *end)
+CRT int wv_ms__initterm_e(wv_crt_ifn *begin, wv_crt_ifn *end)
 {
     for (; begin < end; begin++)
         if (*begin) {
@@ -245,9 +165,13 @@ CRT int crt__initterm_e(wv_crt_ifn *begin, wv_crt_ifn *end)
     return 0;
 }
 
-/* _onexit functions run last-registered first, at exit or _cexit, once. */
-static wv_crt_fn wv_onexit[64];
-static int wv_nonexit;
+CRT void wv_ms___set_app_type(int type) { (void)type; }
+CRT void wv_ms___setusermatherr(void *fn) { (void)fn; }
+
+/* ---- exit: _onexit functions run last-registered first, at exit or _cexit, once ---- */
+
+static wv_crt_fn *wv_onexit;
+static size_t wv_nonexit, wv_onexit_cap;
 static pthread_mutex_t wv_onexit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void wv_run_onexit(void)
@@ -265,33 +189,97 @@ static void wv_run_onexit(void)
 static pthread_once_t wv_onexit_once = PTHREAD_ONCE_INIT;
 static void wv_onexit_register(void) { atexit(wv_run_onexit); }
 
-CRT wv_crt_fn crt__onexit(wv_crt_fn f)
+CRT wv_crt_fn wv_ms__onexit(wv_crt_fn f)
 {
     pthread_once(&wv_onexit_once, wv_onexit_register);
     pthread_mutex_lock(&wv_onexit_lock);
-    bool ok = wv_nonexit < 64;
+    if (wv_nonexit == wv_onexit_cap) {
+        size_t cap = wv_onexit_cap ? 2 * wv_onexit_cap : 32;
+        wv_crt_fn *m = realloc(wv_onexit, cap * sizeof(*m));
+        if (m)
+            wv_onexit = m, wv_onexit_cap = cap;
+    }
+    bool ok = f && wv_nonexit < wv_onexit_cap;
     if (ok)
         wv_onexit[wv_nonexit++] = f;
     pthread_mutex_unlock(&wv_onexit_lock);
     return ok ? f : NULL;
 }
 
-CRT int crt_atexit(wv_crt_fn f) { return crt__onexit(f) ? 0 : -1; }
-CRT void crt__cexit(void) { wv_run_onexit(); fflush(NULL); }
-CRT __attribute__((noreturn)) void crt_exit(int code) { exit(code); }
-CRT __attribute__((noreturn)) void crt__exit(int code) { fflush(NULL); _exit(code); }
-CRT __attribute__((noreturn)) void crt_abort(void) { abort(); }
+CRT int wv_ms_atexit(wv_crt_fn f) { return wv_ms__onexit(f) ? 0 : -1; }
+CRT void wv_ms__cexit(void) { wv_run_onexit(); fflush(NULL); }
+CRT void wv_ms__c_exit(void) { fflush(NULL); }
+CRT __attribute__((noreturn)) void wv_ms_exit(int code) { exit(code); }
+CRT __attribute__((noreturn)) void wv_ms__exit(int code) { fflush(NULL); _exit(code); }
 
-CRT __attribute__((noreturn)) void crt__amsg_exit(int code)
+CRT __attribute__((noreturn)) void wv_ms__amsg_exit(int code)
 {
     fprintf(stderr, "runtime error R60%02d\n", code);
     _exit(255);
 }
 
-CRT void crt___set_app_type(int type) { (void)type; }
-CRT void crt___setusermatherr(void *fn) { (void)fn; }
+/* ---- signal and raise: msvcrt's numbers; the default action ends the process with 3 ---- */
 
-/* ---- locks, errno, locale, signals ---- */
+#define WV_NSIG 23
+typedef void(__attribute__((ms_abi)) * wv_crt_sig)(int);
+static wv_crt_sig wv_sig[WV_NSIG]; /* NULL is SIG_DFL, 1 SIG_IGN */
+
+static int wv_sig_index(int sig)
+{
+    return sig == 2 || sig == 4 || sig == 8 || sig == 11 || sig == 15 || sig == 21 || sig == 22 ? sig
+           : sig == 6 ? 22 /* SIGABRT_COMPAT */ : -1;
+}
+
+/* Runs sig's handler as msvcrt does (reset to the default first); 0, or the default action. */
+static int wv_sig_deliver(int sig)
+{
+    wv_crt_sig h = __atomic_exchange_n(&wv_sig[sig], (wv_crt_sig)NULL, __ATOMIC_ACQ_REL);
+    if (h == (wv_crt_sig)1) {
+        wv_sig[sig] = h;
+        return 0;
+    }
+    if (!h)
+        _exit(3);
+    h(sig);
+    return 0;
+}
+
+/* Host SIGINT and SIGTERM reach the PE handler (Windows calls it on another thread; the
+ * handler runs here on whichever thread Linux picks, a PE one in a PE process). */
+static void wv_host_signal(int hostsig) { wv_sig_deliver(hostsig == SIGINT ? 2 : 15); }
+
+CRT void *wv_ms_signal(int sig, void *handler)
+{
+    int i = wv_sig_index(sig);
+    if (i < 0 || handler == (void *)-1)
+        return wv_crt_fail(EINVAL), (void *)-1; /* SIG_ERR */
+    wv_crt_sig old = __atomic_exchange_n(&wv_sig[i], (wv_crt_sig)handler, __ATOMIC_ACQ_REL);
+    if (i == 2 || i == 15)
+        signal(i == 2 ? SIGINT : SIGTERM, !handler ? SIG_DFL : handler == (void *)1 ? SIG_IGN : wv_host_signal);
+    return (void *)old;
+}
+
+CRT int wv_ms_raise(int sig)
+{
+    int i = wv_sig_index(sig);
+    return i < 0 ? wv_crt_fail(EINVAL) : wv_sig_deliver(i);
+}
+
+CRT __attribute__((noreturn)) void wv_ms_abort(void)
+{
+    fputs("\nabnormal program termination\n", stderr);
+    fflush(stderr);
+    wv_ms_raise(22);
+    _exit(3);
+}
+
+CRT __attribute__((noreturn)) void wv_ms__assert(const char *what, const char *file, unsigned line)
+{
+    fprintf(stderr, "Assertion failed: %s, file %s, line %u\n\n", what, file, line);
+    wv_ms_abort();
+}
+
+/* ---- locks ---- */
 
 static pthread_mutex_t wv_crt_locks[64];
 static pthread_once_t wv_crt_locks_once = PTHREAD_ONCE_INIT;
@@ -305,138 +293,101 @@ static void wv_crt_locks_init(void)
         pthread_mutex_init(&wv_crt_locks[i], &a);
 }
 
-CRT void crt__lock(int i)
+CRT void wv_ms__lock(int i)
 {
     pthread_once(&wv_crt_locks_once, wv_crt_locks_init);
     pthread_mutex_lock(&wv_crt_locks[i & 63]);
 }
 
-CRT void crt__unlock(int i) { pthread_mutex_unlock(&wv_crt_locks[i & 63]); }
+CRT void wv_ms__unlock(int i) { pthread_mutex_unlock(&wv_crt_locks[i & 63]); }
 
-static __thread int wv_crt_errno;
-CRT int *crt__errno(void) { return &wv_crt_errno; }
+/* ---- threads ---- */
 
-struct wv_lconv {
-    char *decimal_point, *thousands_sep, *grouping, *int_curr_symbol, *currency_symbol, *mon_decimal_point,
-        *mon_thousands_sep, *mon_grouping, *positive_sign, *negative_sign;
-    char frac[8];
+typedef unsigned(__attribute__((ms_abi)) * wv_crt_start)(void *);
+
+CRT uintptr_t wv_ms__beginthreadex(void *sec, unsigned stack, wv_crt_start start, void *arg, unsigned flags,
+                                    unsigned *tid)
+{
+    if (!start) {
+        wv_crt_fail(EINVAL);
+        return 0;
+    }
+    DWORD id = 0;
+    HANDLE h = wv_thread_create(stack, (LPTHREAD_START_ROUTINE)(void *)start, arg, flags, &id, true);
+    if (!h) {
+        wv_crt_fail(GetLastError() == ERROR_INVALID_PARAMETER ? EINVAL : EAGAIN);
+        return 0;
+    }
+    if (tid)
+        *tid = id;
+    return (uintptr_t)h;
+}
+
+CRT __attribute__((noreturn)) void wv_ms__endthreadex(unsigned code)
+{
+    ExitThread(code);
+    __builtin_unreachable();
+}
+
+/* ---- the environment ---- */
+
+CRT char *wv_ms_getenv(const char *name) { return name ? getenv(name) : (wv_crt_fail(EINVAL), NULL); }
+
+/* "NAME=value" sets, "NAME=" removes, as msvcrt's. */
+CRT int wv_ms__putenv(const char *s)
+{
+    const char *eq = s ? strchr(s, '=') : NULL;
+    if (!eq || eq == s)
+        return wv_crt_fail(EINVAL);
+    char *name = strndup(s, (size_t)(eq - s));
+    int r = !name ? -1 : eq[1] ? setenv(name, eq + 1, 1) : unsetenv(name);
+    free(name);
+    return r < 0 ? wv_crt_fail(name ? errno : ENOMEM) : 0;
+}
+
+/* The UTF-16 values handed out, one per distinct "NAME=value", kept for the process: a
+ * pointer _wgetenv gave stays valid, as one into Windows' environment block does until a
+ * change. */
+struct wv_wenv {
+    struct wv_wenv *next;
+    char *key;
+    WCHAR *value;
 };
-static struct wv_lconv wv_lconv = {".", "", "", "", "", "", "", "", "", "", {0}};
-CRT void *crt_localeconv(void) { return &wv_lconv; }
-CRT unsigned crt____lc_codepage_func(void) { return 0; } /* the "C" locale */
-CRT int crt____mb_cur_max_func(void) { return 1; }
+static struct wv_wenv *wv_wenvs;
+static pthread_mutex_t wv_wenv_lock = PTHREAD_MUTEX_INITIALIZER;
 
-CRT void *crt_signal(int sig, void *handler)
+CRT WCHAR *wv_ms__wgetenv(const WCHAR *name)
 {
-    (void)sig, (void)handler;
-    return NULL; /* SIG_DFL: faults are Windows exceptions here, not signals */
+    char *n = NULL, *key = NULL;
+    if (!name || wv_utf8(name, &n))
+        return wv_crt_fail(EINVAL), NULL;
+    const char *v = getenv(n);
+    if (!v || asprintf(&key, "%s=%s", n, v) < 0) {
+        free(n);
+        return NULL;
+    }
+    free(n);
+    pthread_mutex_lock(&wv_wenv_lock);
+    struct wv_wenv *e = wv_wenvs;
+    while (e && strcmp(e->key, key))
+        e = e->next;
+    if (!e && (e = calloc(1, sizeof(*e))) && (e->value = wv_utf16(v))) {
+        e->key = key, key = NULL;
+        e->next = wv_wenvs, wv_wenvs = e;
+    } else if (e && !e->key) {
+        free(e), e = NULL;
+    }
+    pthread_mutex_unlock(&wv_wenv_lock);
+    free(key);
+    return e ? e->value : NULL;
 }
 
-/* ---- memory and strings: the host's, behind ms_abi ---- */
-
-CRT void *crt_malloc(size_t n) { return malloc(n); }
-CRT void *crt_calloc(size_t n, size_t m) { return calloc(n, m); }
-CRT void *crt_realloc(void *p, size_t n) { return realloc(p, n); }
-CRT void crt_free(void *p) { free(p); }
-CRT void *crt_memcpy(void *d, const void *s, size_t n) { return memcpy(d, s, n); }
-CRT void *crt_memmove(void *d, const void *s, size_t n) { return memmove(d, s, n); }
-CRT void *crt_memset(void *d, int c, size_t n) { return memset(d, c, n); }
-CRT int crt_memcmp(const void *a, const void *b, size_t n) { return memcmp(a, b, n); }
-CRT size_t crt_strlen(const char *s) { return strlen(s); }
-CRT int crt_strcmp(const char *a, const char *b) { return strcmp(a, b); }
-CRT int crt_strncmp(const char *a, const char *b, size_t n) { return strncmp(a, b, n); }
-CRT char *crt_strcpy(char *d, const char *s) { return strcpy(d, s); }
-CRT char *crt_strncpy(char *d, const char *s, size_t n) { return strncpy(d, s, n); }
-CRT char *crt_strcat(char *d, const char *s) { return strcat(d, s); }
-CRT char *crt_strchr(const char *s, int c) { return strchr(s, c); }
-CRT char *crt_strrchr(const char *s, int c) { return strrchr(s, c); }
-CRT char *crt_strstr(const char *s, const char *t) { return strstr(s, t); }
-CRT char *crt_strerror(int e) { return strerror(e); }
-CRT int crt_atoi(const char *s) { return atoi(s); }
-CRT long crt_strtol(const char *s, char **e, int b) { return (long)(int)strtol(s, e, b); }
-CRT unsigned long crt_strtoul(const char *s, char **e, int b) { return (unsigned)strtoul(s, e, b); }
-CRT double crt_strtod(const char *s, char **e) { return strtod(s, e); }
-CRT double crt_atof(const char *s) { return atof(s); }
-CRT int crt_abs(int v) { return v < 0 ? -v : v; }
-CRT void *crt_memchr(const void *p, int c, size_t n) { return memchr(p, c, n); }
-CRT char *crt_strncat(char *d, const char *s, size_t n) { return strncat(d, s, n); }
-CRT size_t crt_strspn(const char *s, const char *a) { return strspn(s, a); }
-CRT size_t crt_strcspn(const char *s, const char *a) { return strcspn(s, a); }
-CRT char *crt__strdup(const char *s) { return strdup(s); }
-CRT char *crt_getenv(const char *name) { return getenv(name); }
-CRT int crt_toupper(int c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
-CRT int crt_tolower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-CRT int crt_isdigit(int c) { return c >= '0' && c <= '9'; }
-CRT int crt_isalpha(int c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-CRT int crt_isalnum(int c) { return crt_isdigit(c) || crt_isalpha(c); }
-CRT int crt_isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-CRT int crt_isupper(int c) { return c >= 'A' && c <= 'Z'; }
-CRT int crt_islower(int c) { return c >= 'a' && c <= 'z'; }
-CRT int crt_isxdigit(int c) { return crt_isdigit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f'); }
-CRT int crt_isprint(int c) { return c >= 0x20 && c < 0x7f; }
-CRT int crt_rand(void) { return rand() & 0x7fff; } /* RAND_MAX is 0x7fff on Windows */
-CRT void crt_srand(unsigned seed) { srand(seed); }
-CRT long long crt_time(long long *t)
+CRT int wv_ms__wputenv(const WCHAR *s)
 {
-    long long now = (long long)time(NULL);
-    if (t)
-        *t = now;
-    return now;
+    char *u = NULL;
+    if (!s || wv_utf8(s, &u))
+        return wv_crt_fail(EINVAL);
+    int r = wv_ms__putenv(u);
+    free(u);
+    return r;
 }
-CRT long long crt__time64(long long *t) { return crt_time(t); }
-CRT long crt_clock(void) { return (long)(clock() / (CLOCKS_PER_SEC / 1000)); } /* CLOCKS_PER_SEC 1000 */
-
-/* qsort with a Windows comparator: the host qsort calls a C shim that calls it (per thread). */
-typedef int(__attribute__((ms_abi)) * wv_crt_cmp)(const void *, const void *);
-static __thread wv_crt_cmp wv_cmp;
-static int wv_cmp_shim(const void *a, const void *b) { return wv_cmp(a, b); }
-CRT void crt_qsort(void *base, size_t n, size_t size, wv_crt_cmp cmp)
-{
-    wv_crt_cmp outer = wv_cmp; /* a comparator may sort too */
-    wv_cmp = cmp;
-    qsort(base, n, size, wv_cmp_shim);
-    wv_cmp = outer;
-}
-
-CRT size_t crt_wcslen(const WCHAR *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-/* ---- the export table, sorted by strcmp ---- */
-
-#define F(f) {#f, (void *)crt_##f}
-static const struct wv_export wv_crt_exports[] = {
-    /* sorted by strcmp (test_kernel32 checks) */
-    {"__C_specific_handler", (void *)wv_seh_c_specific_handler}, F(___lc_codepage_func), F(___mb_cur_max_func), F(__getmainargs),
-    {"__initenv", &wv_initenv}, F(__iob_func), F(__set_app_type), F(__setusermatherr),
-    {"_acmdln", &wv_acmdln}, F(_amsg_exit), F(_cexit), {"_commode", &wv_commode}, F(_errno),
-    F(_exit), {"_fmode", &wv_fmode}, F(_fseeki64), F(_ftelli64), F(_initterm), F(_initterm_e),
-    F(_lock), F(_onexit), F(_snprintf), F(_strdup), F(_time64), F(_unlock), F(abort), F(abs), F(atexit),
-    F(atof), F(atoi), F(calloc), F(clock), F(exit), F(fclose), F(feof), F(ferror), F(fflush),
-    F(fgetc), F(fgets), F(fopen), F(fprintf), F(fputc), F(fputs), F(fread), F(free), F(fseek),
-    F(ftell), F(fwrite), F(getchar), F(getenv), F(isalnum), F(isalpha), F(isdigit), F(islower),
-    F(isprint), F(isspace), F(isupper), F(isxdigit), F(localeconv), F(malloc), F(memchr), F(memcmp),
-    F(memcpy), F(memmove), F(memset), F(printf), F(putchar), F(puts), F(qsort), F(rand), F(realloc),
-    F(remove), F(rename), F(signal), F(sprintf), F(srand), F(strcat), F(strchr), F(strcmp),
-    F(strcpy), F(strcspn), F(strerror), F(strlen), F(strncat), F(strncmp), F(strncpy), F(strrchr),
-    F(strspn), F(strstr), F(strtod), F(strtol), F(strtoul), F(time), F(tolower), F(toupper),
-    F(ungetc), F(vfprintf), F(vprintf), F(vsnprintf), F(wcslen),
-};
-#undef F
-#define WV_CRT_COUNT (sizeof(wv_crt_exports) / sizeof(wv_crt_exports[0]))
-
-static pthread_once_t wv_acmdln_once = PTHREAD_ONCE_INIT;
-static void wv_acmdln_init(void) { wv_acmdln = GetCommandLineA(); }
-
-void *wv_crt_lookup(const char *name)
-{
-    /* _acmdln set before any export is handed out; once: GetProcAddress takes no lock here */
-    pthread_once(&wv_acmdln_once, wv_acmdln_init);
-    return wv_export_find(wv_crt_exports, WV_CRT_COUNT, name);
-}
-
-const char *wv_crt_name_at(size_t i) { return i < WV_CRT_COUNT ? wv_crt_exports[i].name : NULL; }

@@ -1,6 +1,7 @@
 /* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
  * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c) and
- * msvcrt.dll (msvcrt.c, msvcrt_printf.c).  The top layer: it may use every layer below.
+ * msvcrt.dll (msvcrt*.c: msvcrt.c's header lists them; their private header is msvcrt_int.h).
+ * The top layer: it may use every layer below.
  *
  * Locking: the wait lock (sync.c) guards every waitable object's state; it is a leaf (nothing
  * else is taken under it).  Each DLL's own locks (TLS slots, stdio) are leaves too.
@@ -33,7 +34,7 @@ void *wv_k32_lookup(const char *name);
  * listings: the loader only needs wv_k32_lookup. */
 const char *wv_k32_name_at(size_t i);
 
-/* msvcrt.dll (msvcrt.c): the same for the C runtime's exports (functions and variables). */
+/* msvcrt.dll (msvcrt_exports.c): the same for the C runtime's exports (functions and variables). */
 void *wv_crt_lookup(const char *name);
 const char *wv_crt_name_at(size_t i);
 

@@ -1,7 +1,7 @@
 /* crt2.c - crt2.exe: more of an ordinary C program on mingw-w64's default runtime: file stdio,
  * qsort with a comparator, conversions, ctype, getenv, rand, time.  Run as
  * `winvm run crt2.exe FILE` (FILE: a path it may create and delete).  Expected stdout:
- *   file: 3 lines, last "line 3", size 21
+ *   file: 3 lines, last "line 3", size 24   (text mode: CR LF on disk)
  *   sorted: 1 2 3 5 8 13 21
  *   strtol 255 -42 strtod 2.50 atof 0.125 strtoul 4000000000
  *   upper: HELLO, WORLD 9 9

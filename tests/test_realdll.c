@@ -1,0 +1,130 @@
+/* test_realdll.c - Debian's own PE DLLs, loaded from a Linux C program by name (found in
+ * Debian's mingw-w64 directories, loader/search.c) and called: zlib1.dll (libz-mingw-w64)
+ * against the Linux build of the same zlib (zlib1g), byte for byte. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define ZLIB_DLL "/usr/x86_64-w64-mingw32/lib/zlib1.dll"
+
+/* zlib's Windows ABI: uLong is 32 bits there. */
+typedef const char *(__attribute__((ms_abi)) * w_version)(void);
+typedef uint32_t(__attribute__((ms_abi)) * w_sum)(uint32_t, const uint8_t *, uint32_t);
+typedef int(__attribute__((ms_abi)) * w_compress2)(uint8_t *, uint32_t *, const uint8_t *, uint32_t, int);
+typedef int(__attribute__((ms_abi)) * w_uncompress)(uint8_t *, uint32_t *, const uint8_t *, uint32_t);
+typedef void *(__attribute__((ms_abi)) * w_gzopen)(const char *, const char *);
+typedef int(__attribute__((ms_abi)) * w_gzwrite)(void *, const void *, unsigned);
+typedef int(__attribute__((ms_abi)) * w_gzread)(void *, void *, unsigned);
+typedef int(__attribute__((ms_abi)) * w_gzclose)(void *);
+#define AS(type, p) ((type)(void (*)(void))(p))
+
+static char cache_dir[128];
+
+static void setup(void)
+{
+    snprintf(cache_dir, sizeof(cache_dir), "/tmp/winvm-test-realdll.%d", (int)getpid());
+    mkdir(cache_dir, 0700);
+    setenv("WINVM_CACHE_DIR", cache_dir, 1);
+    unsetenv("WINVM_PATH");
+}
+
+static void teardown(void)
+{
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", cache_dir);
+    if (system(cmd) != 0)
+        cr_log_warn("could not remove %s", cache_dir);
+}
+
+TestSuite(realdll, .init = setup, .fini = teardown);
+
+static HMODULE load_zlib(void)
+{
+    if (access(ZLIB_DLL, R_OK) != 0)
+        cr_skip_test("%s is missing: scripts/bootstrap.sh installs libz-mingw-w64", ZLIB_DLL);
+    HMODULE h = LoadLibraryA("zlib1.dll"); /* by name: Debian's directory is searched */
+    cr_assert_not_null(h, "LoadLibraryA(zlib1.dll): %u (%s)", GetLastError(), winvm_last_load_error());
+    char path[512];
+    cr_assert_gt(GetModuleFileNameA(h, path, sizeof(path)), 0);
+    cr_assert_str_eq(path, ZLIB_DLL);
+    return h;
+}
+
+/* 4 MiB: half compressible text, half pseudo-random bytes. */
+static uint8_t *sample(size_t n)
+{
+    uint8_t *p = malloc(n);
+    cr_assert_not_null(p);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245 + 12345;
+        p[i] = i < n / 2 ? (uint8_t)"the quick brown fox jumps over the lazy dog "[i % 44] : (uint8_t)(x >> 16);
+    }
+    return p;
+}
+
+Test(realdll, zlib_checksums_and_compression_match_linux_zlib)
+{
+    HMODULE h = load_zlib();
+    cr_assert_str_eq(AS(w_version, GetProcAddress(h, "zlibVersion"))(), zlibVersion(), "same zlib release");
+    size_t n = 4u << 20;
+    uint8_t *src = sample(n);
+    cr_assert_eq(AS(w_sum, GetProcAddress(h, "crc32"))(0, src, (uint32_t)n), (uint32_t)crc32(0, src, (uInt)n));
+    cr_assert_eq(AS(w_sum, GetProcAddress(h, "adler32"))(1, src, (uint32_t)n), (uint32_t)adler32(1, src, (uInt)n));
+
+    uLong cap = compressBound(n);
+    uint8_t *mine = malloc(cap), *theirs = malloc(cap), *back = malloc(n);
+    uint32_t mine_len = (uint32_t)cap;
+    uLong theirs_len = cap;
+    cr_assert_eq(AS(w_compress2, GetProcAddress(h, "compress2"))(mine, &mine_len, src, (uint32_t)n, 6), Z_OK);
+    cr_assert_eq(compress2(theirs, &theirs_len, src, n, 6), Z_OK);
+    cr_assert_eq(mine_len, theirs_len, "compressed sizes");
+    cr_assert_eq(memcmp(mine, theirs, mine_len), 0, "compressed bytes");
+    uint32_t back_len = (uint32_t)n;
+    cr_assert_eq(AS(w_uncompress, GetProcAddress(h, "uncompress"))(back, &back_len, theirs, (uint32_t)theirs_len), Z_OK);
+    cr_assert_eq(back_len, n);
+    cr_assert_eq(memcmp(back, src, n), 0, "round trip");
+    free(src), free(mine), free(theirs), free(back);
+    cr_assert(FreeLibrary(h));
+}
+
+/* gzopen/gzwrite go through msvcrt's _open/_write/_lseeki64/_close: the file the DLL writes
+ * is read back by Linux zlib, and the other way round. */
+Test(realdll, zlib_gz_files_through_msvcrt_descriptors)
+{
+    HMODULE h = load_zlib();
+    char path[256];
+    snprintf(path, sizeof(path), "%s/sample.gz", cache_dir);
+    size_t n = 1u << 20;
+    uint8_t *src = sample(n), *back = malloc(n + 1);
+    void *gz = AS(w_gzopen, GetProcAddress(h, "gzopen"))(path, "wb");
+    cr_assert_not_null(gz, "gzopen for writing");
+    cr_assert_eq(AS(w_gzwrite, GetProcAddress(h, "gzwrite"))(gz, src, (unsigned)n), (int)n);
+    cr_assert_eq(AS(w_gzclose, GetProcAddress(h, "gzclose"))(gz), Z_OK);
+    gzFile lin = gzopen(path, "rb");
+    cr_assert_not_null(lin);
+    cr_assert_eq(gzread(lin, back, (unsigned)n + 1), (int)n, "Linux zlib reads what the DLL wrote");
+    gzclose(lin);
+    cr_assert_eq(memcmp(back, src, n), 0);
+
+    memset(back, 0, n);
+    snprintf(path, sizeof(path), "%s/linux.gz", cache_dir);
+    lin = gzopen(path, "wb");
+    cr_assert_eq(gzwrite(lin, src, (unsigned)n), (int)n);
+    gzclose(lin);
+    gz = AS(w_gzopen, GetProcAddress(h, "gzopen"))(path, "rb");
+    cr_assert_not_null(gz, "gzopen for reading");
+    cr_assert_eq(AS(w_gzread, GetProcAddress(h, "gzread"))(gz, back, (unsigned)n + 1), (int)n);
+    cr_assert_eq(AS(w_gzclose, GetProcAddress(h, "gzclose"))(gz), Z_OK);
+    cr_assert_eq(memcmp(back, src, n), 0, "the DLL reads what Linux zlib wrote");
+    free(src), free(back);
+    cr_assert(FreeLibrary(h));
+}
