@@ -170,8 +170,8 @@ static char *wv_expand(const char *s)
             add = val, len = strlen(val), s = close + 1;
         else if (close) /* unset: "%NAME" is kept, the closing '%' may open the next name */
             len = (size_t)(close - s), s = close;
-        else
-            len = strlen(s), s += len;
+        else /* text up to the next '%' (a lone '%' counts as text) */
+            len = 1 + strcspn(s + 1, "%"), s += len;
         if (o + len + 1 > cap) {
             char *n = realloc(out, cap = 2 * (o + len + 1));
             if (!n)

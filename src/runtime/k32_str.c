@@ -5,7 +5,7 @@
  * lstr* catch a bad pointer as Windows does (lstrlen is 0, lstrcpy/lstrcat NULL) rather than
  * crash.  lstrcmp/lstrcmpi compare as Windows' word sort does for ASCII: letters alphabetically
  * with case a tie-break (lower before upper), digits before letters, symbols before digits,
- * '-' and '\'' ignored but as a tie-break; other characters by code point.  A moveable block
+ * '-' and '\'' ignored but as the last tie-break; other characters by code point.  A moveable block
  * (LMEM_MOVEABLE/GMEM_MOVEABLE) never moves: its handle is its address.
  */
 #define _GNU_SOURCE
@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* ---- lstr* ---- */
@@ -81,20 +82,29 @@ static int wv_weight(unsigned char c)
 
 static bool wv_ignorable(char c) { return c == '-' || c == '\''; }
 
-/* Compares at the primary level (ignorables skipped), then with ignorables, then by case. */
+static size_t wv_ignorables(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += wv_ignorable(*s);
+    return n;
+}
+
+/* Compares at the primary level (ignorables skipped), then by case (lower first), then by the
+ * ignorables (fewer first: "coop" before "co-op"). */
 static int wv_lcmp(const char *a, const char *b, bool nocase)
 {
-    for (int level = 0; level < 3; level++) {
+    for (int level = 0; level < 2; level++) {
         const char *x = a, *y = b;
         for (;;) {
-            while (level == 0 && wv_ignorable(*x))
+            while (wv_ignorable(*x))
                 x++;
-            while (level == 0 && wv_ignorable(*y))
+            while (wv_ignorable(*y))
                 y++;
             if (!*x || !*y)
                 break;
             int wx = wv_weight((unsigned char)*x), wy = wv_weight((unsigned char)*y);
-            if (level == 2 && !nocase && isalpha((unsigned char)*x) && wx == wy && *x != *y)
+            if (level == 1 && !nocase && isalpha((unsigned char)*x) && wx == wy && *x != *y)
                 return islower((unsigned char)*x) ? -1 : 1;
             if (wx != wy)
                 return wx < wy ? -1 : 1;
@@ -103,7 +113,9 @@ static int wv_lcmp(const char *a, const char *b, bool nocase)
         if (*x || *y)
             return *x ? 1 : -1;
     }
-    return 0;
+    size_t ia = wv_ignorables(a), ib = wv_ignorables(b);
+    int raw = nocase ? strcasecmp(a, b) : strcmp(a, b);
+    return ia == ib ? (raw > 0) - (raw < 0) : ia < ib ? -1 : 1;
 }
 
 /* NULL sorts before any string. */
