@@ -1,9 +1,12 @@
 /* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
- * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c) and
+ * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c and the
+ * k32_*.c files by concern: paths, files, locks, directories, find, volumes, environment, time,
+ * FormatMessage, console, strings, processes, modules), advapi32.dll (advapi32.c) and
  * msvcrt.dll (msvcrt.c, msvcrt_printf.c).  The top layer: it may use every layer below.
  *
  * Locking: the wait lock (sync.c) guards every waitable object's state; it is a leaf (nothing
- * else is taken under it).  Each DLL's own locks (TLS slots, stdio) are leaves too.
+ * else is taken under it).  Each DLL's own locks (TLS slots, stdio, environment, ...) are leaves
+ * too.
  */
 #ifndef WV_RUNTIME_H
 #define WV_RUNTIME_H
