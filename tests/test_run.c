@@ -403,3 +403,21 @@ Test(run, tls_template_outside_the_image_is_refused)
                   (unsigned long long)starts[i], R.err);
     }
 }
+
+/* kernel32 for console programs (tests/images/k32.c): files, directories, environment, time and
+ * FormatMessage from PE code, every check "ok". */
+Test(run, kernel32_files_environment_time_messages, .init = setup)
+{
+    RUN(&R, NULL, EXE("k32.exe"));
+    cr_assert_eq(R.status, 0, "exit %d\n%s%s", R.status, R.out, R.err);
+    cr_assert_null(strstr(R.out, "FAIL"), "%s", R.out);
+    static const char *const checks[] = {"temp_path", "mkdir", "create_new", "shared_refused", "find",
+                                         "find_close", "rmdir_top", "expand", "systemtime", "format_string"};
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "ok %s\n", checks[i]);
+        cr_assert_not_null(strstr(R.out, want), "%s missing:\n%s", checks[i], R.out);
+    }
+    cr_assert_not_null(strstr(R.out, "msg2=The system cannot find the file specified.\n"), "%s", R.out);
+    cr_assert_not_null(strstr(R.out, "fmt=<two|one|-7|002a>\n"), "%s", R.out);
+}

@@ -71,14 +71,25 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access)
     return o;
 }
 
-DWORD wv_handle_close(HANDLE h)
+/* Whether a slot's object may be closed by a call asking for kind (WV_KIND_ANY: CloseHandle,
+ * which leaves find handles alone). */
+static bool wv_kind_fits(const struct wv_object *o, int kind)
+{
+    return o && (kind == WV_KIND_ANY ? o->kind != WV_KIND_FIND : o->kind == kind);
+}
+
+DWORD wv_handle_close(HANDLE h) { return wv_handle_close_kind(h, WV_KIND_ANY); }
+
+DWORD wv_handle_close_kind(HANDLE h, int kind)
 {
     size_t i;
     struct wv_object *o = NULL;
     if (wv_slot_of(h, &i)) {
         pthread_mutex_lock(&wv_handles_lock);
-        o = wv_slots[i].obj;
-        wv_slots[i].obj = NULL;
+        if (wv_kind_fits(wv_slots[i].obj, kind)) {
+            o = wv_slots[i].obj;
+            wv_slots[i].obj = NULL;
+        }
         pthread_mutex_unlock(&wv_handles_lock);
     }
     if (!o)
@@ -101,7 +112,7 @@ DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HA
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return ERROR_INVALID_PARAMETER;
     pthread_mutex_lock(&wv_handles_lock);
-    struct wv_object *o = wv_slots[i].obj;
+    struct wv_object *o = wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY) ? wv_slots[i].obj : NULL;
     DWORD granted = o ? wv_slots[i].access : 0;
     if (o)
         wv_object_ref(o);

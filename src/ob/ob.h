@@ -13,7 +13,12 @@
 enum {
     WV_KIND_ANY = 0, /* for wv_handle_get: whatever the handle names */
     WV_KIND_FILE = 1, WV_KIND_SECTION = 2, WV_KIND_THREAD = 3,
-    WV_KIND_EVENT = 4, WV_KIND_MUTEX = 5, WV_KIND_SEMAPHORE = 6
+    WV_KIND_EVENT = 4, WV_KIND_MUTEX = 5, WV_KIND_SEMAPHORE = 6,
+    /* FindFirstFile's searches: only FindClose closes them (CloseHandle and DuplicateHandle
+     * refuse them, as Windows, whose find handles are no kernel handles) */
+    WV_KIND_FIND = 7,
+    /* OpenProcess of the calling process (the only one it opens for now) */
+    WV_KIND_PROCESS = 8
 };
 
 /* The common head of every object a HANDLE can name. */
@@ -38,6 +43,8 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
 /* The cores of CloseHandle and DuplicateHandle (DUPLICATE_CLOSE_SOURCE closes src once the
  * duplicate is made): 0 or the Win32 error the public call reports. */
 DWORD wv_handle_close(HANDLE h);
+/* Closes h only if it names an object of this kind (WV_KIND_FIND included). */
+DWORD wv_handle_close_kind(HANDLE h, int kind);
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options);
 

@@ -115,6 +115,19 @@ K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
+/* PE code's va_list is its own (ms_abi): passed through to the core as such. */
+K32_ABI DWORD k32_FormatMessageA(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPSTR buf, DWORD size,
+                                 __builtin_ms_va_list *args)
+{
+    wv_stack_probe();
+    return wv_format_message(false, flags, src, id, lang, buf, size, NULL, args);
+}
+K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPWSTR buf, DWORD size,
+                                 __builtin_ms_va_list *args)
+{
+    wv_stack_probe();
+    return wv_format_message(true, flags, src, id, lang, buf, size, NULL, args);
+}
 
 /* ---- the exports, once: sorted by strcmp (searched by bisection; test_kernel32 checks every
  * adjacent pair).  X(n, ret, Name, types...) makes the thunk k32_Name and its entry; H(Name)
@@ -124,45 +137,122 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
 #define WV_K32_EXPORTS(X, H) \
     H(AddVectoredExceptionHandler) \
     X(1, BOOL, CloseHandle, HANDLE) \
+    X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
+    X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
+    X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
+    X(2, BOOL, CreateDirectoryA, LPCSTR, LPSECURITY_ATTRIBUTES) \
+    X(2, BOOL, CreateDirectoryW, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(4, HANDLE, CreateEventA, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCSTR) \
     X(4, HANDLE, CreateEventW, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR) \
     X(7, HANDLE, CreateFileA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
     X(6, HANDLE, CreateFileMappingA, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCSTR) \
     X(6, HANDLE, CreateFileMappingW, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR) \
     X(7, HANDLE, CreateFileW, LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
+    X(3, BOOL, CreateHardLinkA, LPCSTR, LPCSTR, LPSECURITY_ATTRIBUTES) \
+    X(3, BOOL, CreateHardLinkW, LPCWSTR, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(3, HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
     X(4, HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
+    X(1, BOOL, DeleteFileA, LPCSTR) \
+    X(1, BOOL, DeleteFileW, LPCWSTR) \
     X(7, BOOL, DuplicateHandle, HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD) \
     X(1, void, EnterCriticalSection, LPCRITICAL_SECTION) \
     H(ExitProcess) \
     H(ExitThread) \
+    X(3, DWORD, ExpandEnvironmentStringsA, LPCSTR, LPSTR, DWORD) \
+    X(3, DWORD, ExpandEnvironmentStringsW, LPCWSTR, LPWSTR, DWORD) \
+    X(2, BOOL, FileTimeToLocalFileTime, const FILETIME *, LPFILETIME) \
+    X(2, BOOL, FileTimeToSystemTime, const FILETIME *, LPSYSTEMTIME) \
+    X(1, BOOL, FindClose, HANDLE) \
+    X(2, HANDLE, FindFirstFileA, LPCSTR, LPWIN32_FIND_DATAA) \
+    X(2, HANDLE, FindFirstFileW, LPCWSTR, LPWIN32_FIND_DATAW) \
+    X(2, HANDLE, FindFirstVolumeW, LPWSTR, DWORD) \
+    X(2, BOOL, FindNextFileA, HANDLE, LPWIN32_FIND_DATAA) \
+    X(2, BOOL, FindNextFileW, HANDLE, LPWIN32_FIND_DATAW) \
+    X(3, BOOL, FindNextVolumeW, HANDLE, LPWSTR, DWORD) \
+    X(1, BOOL, FindVolumeClose, HANDLE) \
+    X(1, BOOL, FlushFileBuffers, HANDLE) \
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
+    H(FormatMessageA) \
+    H(FormatMessageW) \
+    X(1, BOOL, FreeEnvironmentStringsA, LPSTR) \
+    X(1, BOOL, FreeEnvironmentStringsW, LPWSTR) \
     X(1, BOOL, FreeLibrary, HMODULE) \
     X(0, LPSTR, GetCommandLineA) \
     X(0, LPWSTR, GetCommandLineW) \
+    X(0, UINT, GetConsoleCP) \
+    X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
+    X(0, UINT, GetConsoleOutputCP) \
+    X(2, DWORD, GetCurrentDirectoryA, DWORD, LPSTR) \
+    X(2, DWORD, GetCurrentDirectoryW, DWORD, LPWSTR) \
     X(0, HANDLE, GetCurrentProcess) \
     X(0, DWORD, GetCurrentProcessId) \
     X(0, HANDLE, GetCurrentThread) \
     X(0, DWORD, GetCurrentThreadId) \
+    X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
+    X(0, LPSTR, GetEnvironmentStringsA) \
+    X(0, LPWSTR, GetEnvironmentStringsW) \
+    X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
+    X(3, DWORD, GetEnvironmentVariableW, LPCWSTR, LPWSTR, DWORD) \
+    X(0, UINT, GetErrorMode) \
     X(2, BOOL, GetExitCodeThread, HANDLE, LPDWORD) \
+    X(1, DWORD, GetFileAttributesA, LPCSTR) \
+    X(3, BOOL, GetFileAttributesExA, LPCSTR, GET_FILEEX_INFO_LEVELS, LPVOID) \
+    X(3, BOOL, GetFileAttributesExW, LPCWSTR, GET_FILEEX_INFO_LEVELS, LPVOID) \
+    X(1, DWORD, GetFileAttributesW, LPCWSTR) \
+    X(2, BOOL, GetFileInformationByHandle, HANDLE, LPBY_HANDLE_FILE_INFORMATION) \
+    X(2, DWORD, GetFileSize, HANDLE, LPDWORD) \
+    X(2, BOOL, GetFileSizeEx, HANDLE, PLARGE_INTEGER) \
+    X(4, BOOL, GetFileTime, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME) \
+    X(1, DWORD, GetFileType, HANDLE) \
+    X(4, DWORD, GetFullPathNameA, LPCSTR, DWORD, LPSTR, LPSTR *) \
+    X(4, DWORD, GetFullPathNameW, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
+    X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
     X(0, DWORD, GetLastError) \
+    X(1, void, GetLocalTime, LPSYSTEMTIME) \
     X(3, DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD) \
+    X(3, DWORD, GetModuleFileNameW, HMODULE, LPWSTR, DWORD) \
     X(1, HMODULE, GetModuleHandleA, LPCSTR) \
+    X(3, BOOL, GetModuleHandleExA, DWORD, LPCSTR, HMODULE *) \
+    X(3, BOOL, GetModuleHandleExW, DWORD, LPCWSTR, HMODULE *) \
     X(1, HMODULE, GetModuleHandleW, LPCWSTR) \
     H(GetNativeSystemInfo) \
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
+    X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
     X(0, HANDLE, GetProcessHeap) \
+    X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
     X(1, HANDLE, GetStdHandle, DWORD) \
+    X(2, UINT, GetSystemDirectoryA, LPSTR, UINT) \
+    X(2, UINT, GetSystemDirectoryW, LPWSTR, UINT) \
     H(GetSystemInfo) \
+    X(1, void, GetSystemTime, LPSYSTEMTIME) \
+    X(3, BOOL, GetSystemTimeAdjustment, PDWORD, PDWORD, PBOOL) \
+    X(1, void, GetSystemTimeAsFileTime, LPFILETIME) \
+    X(1, void, GetSystemTimePreciseAsFileTime, LPFILETIME) \
+    X(4, UINT, GetTempFileNameA, LPCSTR, LPCSTR, UINT, LPSTR) \
+    X(4, UINT, GetTempFileNameW, LPCWSTR, LPCWSTR, UINT, LPWSTR) \
+    X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
+    X(2, DWORD, GetTempPathW, DWORD, LPWSTR) \
     X(1, DWORD, GetThreadId, HANDLE) \
+    X(1, int, GetThreadPriority, HANDLE) \
+    X(5, BOOL, GetThreadTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(0, DWORD, GetTickCount) \
     X(0, ULONGLONG, GetTickCount64) \
+    X(1, DWORD, GetTimeZoneInformation, LPTIME_ZONE_INFORMATION) \
+    X(8, BOOL, GetVolumeInformationW, LPCWSTR, LPWSTR, DWORD, LPDWORD, LPDWORD, LPDWORD, LPWSTR, DWORD) \
+    X(2, UINT, GetWindowsDirectoryA, LPSTR, UINT) \
+    X(2, UINT, GetWindowsDirectoryW, LPWSTR, UINT) \
     X(6, UINT, GetWriteWatch, DWORD, PVOID, SIZE_T, PVOID *, ULONG_PTR *, LPDWORD) \
+    X(2, HGLOBAL, GlobalAlloc, UINT, SIZE_T) \
+    X(1, HGLOBAL, GlobalFree, HGLOBAL) \
+    X(1, LPVOID, GlobalLock, HGLOBAL) \
+    X(3, HGLOBAL, GlobalReAlloc, HGLOBAL, SIZE_T, UINT) \
+    X(1, SIZE_T, GlobalSize, HGLOBAL) \
+    X(1, BOOL, GlobalUnlock, HGLOBAL) \
     X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
     X(3, BOOL, HeapFree, HANDLE, DWORD, LPVOID) \
     X(4, LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T) \
@@ -171,24 +261,45 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
     X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \
+    X(2, BOOL, IsBadStringPtrA, LPCSTR, UINT_PTR) \
+    X(2, BOOL, IsBadStringPtrW, LPCWSTR, UINT_PTR) \
     X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
+    X(0, BOOL, IsDebuggerPresent) \
     X(1, void, LeaveCriticalSection, LPCRITICAL_SECTION) \
     X(1, HMODULE, LoadLibraryA, LPCSTR) \
     X(3, HMODULE, LoadLibraryExA, LPCSTR, HANDLE, DWORD) \
     X(3, HMODULE, LoadLibraryExW, LPCWSTR, HANDLE, DWORD) \
     X(1, HMODULE, LoadLibraryW, LPCWSTR) \
+    X(2, HLOCAL, LocalAlloc, UINT, SIZE_T) \
+    X(2, BOOL, LocalFileTimeToFileTime, const FILETIME *, LPFILETIME) \
+    X(1, HLOCAL, LocalFree, HLOCAL) \
+    X(1, LPVOID, LocalLock, HLOCAL) \
+    X(3, HLOCAL, LocalReAlloc, HLOCAL, SIZE_T, UINT) \
+    X(1, SIZE_T, LocalSize, HLOCAL) \
+    X(1, BOOL, LocalUnlock, HLOCAL) \
+    X(5, BOOL, LockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
+    X(6, BOOL, LockFileEx, HANDLE, DWORD, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(5, LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T) \
     X(6, LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID) \
+    X(2, BOOL, MoveFileA, LPCSTR, LPCSTR) \
+    X(3, BOOL, MoveFileExA, LPCSTR, LPCSTR, DWORD) \
+    X(3, BOOL, MoveFileExW, LPCWSTR, LPCWSTR, DWORD) \
+    X(2, BOOL, MoveFileW, LPCWSTR, LPCWSTR) \
     X(6, int, MultiByteToWideChar, UINT, DWORD, LPCSTR, int, LPWSTR, int) \
     X(3, HANDLE, OpenFileMappingA, DWORD, BOOL, LPCSTR) \
     X(3, HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR) \
+    X(3, HANDLE, OpenProcess, DWORD, BOOL, DWORD) \
+    X(1, void, OutputDebugStringA, LPCSTR) \
+    X(1, void, OutputDebugStringW, LPCWSTR) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
+    X(1, BOOL, RemoveDirectoryA, LPCSTR) \
+    X(1, BOOL, RemoveDirectoryW, LPCWSTR) \
     H(RemoveVectoredExceptionHandler) \
     X(1, BOOL, ResetEvent, HANDLE) \
     X(2, UINT, ResetWriteWatch, LPVOID, SIZE_T) \
@@ -204,15 +315,37 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
     H(RtlUnwind) \
     H(RtlUnwindEx) \
     H(RtlVirtualUnwind) \
+    X(1, BOOL, SetConsoleCP, UINT) \
+    X(2, BOOL, SetConsoleMode, HANDLE, DWORD) \
+    X(1, BOOL, SetConsoleOutputCP, UINT) \
+    X(1, BOOL, SetCurrentDirectoryA, LPCSTR) \
+    X(1, BOOL, SetCurrentDirectoryW, LPCWSTR) \
+    X(1, BOOL, SetEndOfFile, HANDLE) \
+    X(2, BOOL, SetEnvironmentVariableA, LPCSTR, LPCSTR) \
+    X(2, BOOL, SetEnvironmentVariableW, LPCWSTR, LPCWSTR) \
+    X(1, UINT, SetErrorMode, UINT) \
     X(1, BOOL, SetEvent, HANDLE) \
+    X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
+    X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
+    X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
+    X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
+    X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
     H(SetLastError) \
+    X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
+    X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
+    X(2, BOOL, SetThreadPriority, HANDLE, int) \
     H(SetUnhandledExceptionFilter) \
     H(Sleep) \
+    X(2, DWORD, SleepEx, DWORD, BOOL) \
+    X(0, BOOL, SwitchToThread) \
+    X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \
     X(2, BOOL, TlsSetValue, DWORD, LPVOID) \
     X(1, BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION) \
+    X(5, BOOL, UnlockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
+    X(5, BOOL, UnlockFileEx, HANDLE, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(1, BOOL, UnmapViewOfFile, LPCVOID) \
     X(4, LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD) \
     X(5, LPVOID, VirtualAllocEx, HANDLE, LPVOID, SIZE_T, DWORD, DWORD) \
@@ -229,7 +362,17 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
     X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
-    X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED)
+    X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(2, LPSTR, lstrcatA, LPSTR, LPCSTR) \
+    X(2, LPWSTR, lstrcatW, LPWSTR, LPCWSTR) \
+    X(2, int, lstrcmpA, LPCSTR, LPCSTR) \
+    X(2, int, lstrcmpW, LPCWSTR, LPCWSTR) \
+    X(2, int, lstrcmpiA, LPCSTR, LPCSTR) \
+    X(2, int, lstrcmpiW, LPCWSTR, LPCWSTR) \
+    X(2, LPSTR, lstrcpyA, LPSTR, LPCSTR) \
+    X(2, LPWSTR, lstrcpyW, LPWSTR, LPCWSTR) \
+    X(1, int, lstrlenA, LPCSTR) \
+    X(1, int, lstrlenW, LPCWSTR)
 
 #define WV_K32_THUNK(n, r, f, ...) K32_##n(r, f, ##__VA_ARGS__)
 #define WV_K32_NONE(f)

@@ -10,6 +10,7 @@
 
 /* The address of an entry is the DLL's module handle (no image). */
 static const struct wv_builtin wv_builtin_dlls[] = {
+    {"advapi32.dll", wv_advapi_lookup},
     {"kernel32.dll", wv_k32_lookup},
     {"kernelbase.dll", wv_k32_lookup},
     {"msvcrt.dll", wv_crt_lookup},

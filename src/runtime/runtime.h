@@ -1,10 +1,13 @@
 /* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
- * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c) and
- * msvcrt.dll (msvcrt*.c: msvcrt.c's header lists them; their private header is msvcrt_int.h).
- * The top layer: it may use every layer below.
+ * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c and the
+ * k32_*.c files by concern: paths, files, locks, directories, find, volumes, environment, time,
+ * FormatMessage, console, strings, processes, modules), advapi32.dll (advapi32.c), ntdll.dll
+ * (ntdll.c) and msvcrt.dll (msvcrt*.c: msvcrt.c's header lists them; their private header is
+ * msvcrt_int.h).  The top layer: it may use every layer below.
  *
  * Locking: the wait lock (sync.c) guards every waitable object's state; it is a leaf (nothing
- * else is taken under it).  Each DLL's own locks (TLS slots, stdio) are leaves too.
+ * else is taken under it).  Each DLL's own locks (TLS slots, stdio, environment, ...) are leaves
+ * too.
  */
 #ifndef WV_RUNTIME_H
 #define WV_RUNTIME_H
@@ -13,10 +16,13 @@
 #include "ob/ob.h"
 #include "loader/loader.h"
 #include "seh/seh.h"
+#include "section/section.h" /* struct wv_file */
 #include "tool.h" /* winvm_run is defined here */
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /* A DLL's exports served by winvm: sorted by strcmp, found by bisection. */
 struct wv_export {
@@ -83,6 +89,80 @@ WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LE
 
 /* Registers kernel32 and msvcrt with the loader (once; cheap after). */
 void wv_runtime_init(void);
+
+/* ---- k32_user.c: strings and buffers the caller names (a bad pointer is ERROR_NOACCESS) ---- */
+/* A malloc'ed copy of the caller's NUL-terminated string s (not NULL): 0, ERROR_NOACCESS or
+ * ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_user_str(const char *s, char **out);
+/* The same for a UTF-16 string, converted to UTF-8 (bad: what an unpaired surrogate becomes;
+ * strict fails with ERROR_INVALID_NAME). */
+DWORD wv_user_wstr(LPCWSTR s, enum wv_text_policy bad, char **out);
+/* Windows' string-out convention: s fits in cap units (its terminator included): copied, *ret
+ * its length without the terminator; too long: nothing written, *ret the size it needs
+ * (terminator included).  The W form converts s (UTF-8) to UTF-16.  0 or ERROR_NOACCESS. */
+DWORD wv_out_a(const char *s, LPSTR buf, DWORD cap, DWORD *ret);
+DWORD wv_out_w(const char *s, LPWSTR buf, DWORD cap, DWORD *ret);
+/* Copies n bytes to the caller's dst: 0 or ERROR_NOACCESS. */
+DWORD wv_user_put(void *dst, const void *src, size_t n);
+
+/* ---- k32_path.c: the one mapping between Windows paths and the host's (docs/semantics.md,
+ * "Paths"): '\\' becomes '/', "X:\\" (any drive letter) the host's root "/", a "\\\\?\\" prefix is
+ * dropped, "NUL" is /dev/null; anything else is relative to the host's current directory. ---- */
+/* A malloc'ed host path for the Windows path win: 0, ERROR_PATH_NOT_FOUND (empty),
+ * ERROR_BAD_NETPATH (a UNC path), ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_path_host(const char *win, char **out);
+/* The same from a caller's A or W string (NULL: ERROR_PATH_NOT_FOUND; bad: ERROR_NOACCESS). */
+DWORD wv_path_host_a(LPCSTR win, char **out);
+DWORD wv_path_host_w(LPCWSTR win, char **out);
+/* The Windows form of a host path, malloc'ed ("/x/y" -> "C:\\x\\y"); NULL without memory. */
+char *wv_path_windows(const char *host);
+/* GetFullPathName's core: win made absolute against the current directory and normalised
+ * ("." and ".." resolved), Windows form, malloc'ed; 0 or a Win32 error. */
+DWORD wv_path_full(const char *win, char **out);
+
+/* ---- k32_time.c: FILETIME (100 ns since 1601-01-01 UTC) <-> host time, in one place ---- */
+uint64_t wv_filetime_of(const struct timespec *t);
+void wv_filetime_set(FILETIME *ft, uint64_t v);
+uint64_t wv_filetime_get(const FILETIME *ft);
+/* The host time of a FILETIME value (may be before 1970: negative seconds). */
+struct timespec wv_timespec_of(uint64_t ft);
+
+/* ---- k32_file.c ---- */
+/* The file object behind h (a reference the caller drops) if it is a file handle; its access
+ * in *access when not NULL.  NULL: ERROR_INVALID_HANDLE. */
+struct wv_file *wv_file_of(HANDLE h, DWORD *access);
+/* stat of path (of fd when path is NULL) and its creation, access and write times, creation
+ * being the birth time when the file system keeps one, else the change time.  0 or errno. */
+int wv_file_stat(int fd, const char *path, struct stat *st, FILETIME t[3]);
+/* Attributes of a host file as Windows reports them (FILE_ATTRIBUTE_*); name: its last
+ * component (a leading '.' is FILE_ATTRIBUTE_HIDDEN), or NULL. */
+DWORD wv_file_attributes(const struct stat *st, const char *name);
+
+/* ---- k32_find.c, k32_volume.c: the search object FindFirstFile and FindFirstVolume share ---- */
+struct wv_find {
+    struct wv_object obj; /* WV_KIND_FIND */
+    pthread_mutex_t lock; /* next */
+    char *dir;            /* the host directory searched */
+    char **names;         /* the matching names, in the order they are returned */
+    size_t n, next;
+    bool volume;          /* a FindFirstVolume search (names unused) */
+};
+/* A new search object holding one reference, or NULL without memory. */
+struct wv_find *wv_find_new(void);
+
+/* ---- k32_msgs.c, k32_format.c: FormatMessage ---- */
+/* The system's English text for an error code (CRLF-terminated), or NULL when winvm has none. */
+const char *wv_system_message(DWORD code);
+/* The i-th code of the table, in ascending order; (DWORD)-1 past the end. */
+DWORD wv_system_message_code_at(size_t i);
+/* FormatMessageA/W's core; the inserts come from a host va_list (host_va) or a PE caller's
+ * (ms_va), or from the DWORD_PTR array either points to with FORMAT_MESSAGE_ARGUMENT_ARRAY. */
+DWORD wv_format_message(bool wide, DWORD flags, LPCVOID src, DWORD id, DWORD lang, void *buf,
+                        DWORD size, va_list *host_va, __builtin_ms_va_list *ms_va);
+
+/* ---- advapi32.c ---- */
+void *wv_advapi_lookup(const char *name);
+const char *wv_advapi_name_at(size_t i);
 
 /* ---- run.c ---- */
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */

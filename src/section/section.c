@@ -1,5 +1,5 @@
 /* section.c - section objects and the files that back them: the cores of CreateFileMapping,
- * OpenFileMapping and CreateFile (the public calls are win32/section.c).
+ * OpenFileMapping (the public calls are win32/section.c; files are file.c).
  *
  * A pagefile-backed section is a memfd; a named one is a shared-memory file in /dev/shm,
  * /dev/shm/winvm-<uid>.<hex of the name> (hex keeps Windows' case-sensitive names exact and
@@ -66,52 +66,6 @@ static bool wv_map_commits(struct wv_section *s)
     s->commits = p;
     s->commits_len = len;
     return true;
-}
-
-/* ---- files ---- */
-
-static void wv_file_destroy(struct wv_object *o)
-{
-    struct wv_file *f = (struct wv_file *)o;
-    close(f->fd);
-    free(f);
-}
-
-/* A handle for a new file object over fd, which it takes (closed on failure). */
-static DWORD wv_file_handle(int fd, DWORD access, HANDLE *out)
-{
-    struct wv_file *f = calloc(1, sizeof(*f));
-    if (!f) {
-        close(fd);
-        return ERROR_NOT_ENOUGH_MEMORY;
-    }
-    f->obj = (struct wv_object){.kind = WV_KIND_FILE, .destroy = wv_file_destroy};
-    f->fd = fd;
-    f->access = access;
-    *out = wv_handle_new(&f->obj, access);
-    if (!*out) {
-        wv_file_destroy(&f->obj);
-        return ERROR_TOO_MANY_OPEN_FILES;
-    }
-    return 0;
-}
-
-DWORD wv_file_from_fd(int fd, DWORD access, HANDLE *out)
-{
-    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    return dup < 0 ? ERROR_INVALID_HANDLE : wv_file_handle(dup, access, out);
-}
-
-DWORD wv_file_open(const char *name, DWORD access, DWORD disposition, HANDLE *out)
-{
-    static const int how[6] = {0, O_CREAT | O_EXCL, O_CREAT | O_TRUNC, 0, O_CREAT, O_TRUNC};
-    if (!name || disposition < CREATE_NEW || disposition > TRUNCATE_EXISTING)
-        return ERROR_INVALID_PARAMETER;
-    bool rd = access & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ);
-    bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_MAP_WRITE);
-    int flags = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | how[disposition] | O_CLOEXEC;
-    int fd = open(name, flags, 0666);
-    return fd < 0 ? wv_errno_to_error(errno) : wv_file_handle(fd, access, out);
 }
 
 /* ---- names ---- */

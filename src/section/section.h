@@ -1,4 +1,4 @@
-/* section.h - sections and their views (section.c, view.c), files (section.c), SEC_IMAGE
+/* section.h - sections and their views (section.c, view.c), files (file.c), SEC_IMAGE
  * sections (image.c, layout.c) and their per-user cache (imgcache.c).
  *
  * An image section remembers the PE file (parsed once) and where its page-aligned layout comes
@@ -28,10 +28,25 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+/* A file object (file.c).  Those CreateFile opens are listed (dev, ino, access, share) so a
+ * later open, DeleteFile or MoveFile of the same file can be refused as Windows refuses it
+ * (share modes, within this process); those made from a descriptor share everything. */
+struct wv_file_lock {
+    struct wv_file_lock *next;
+    uint64_t off, len;
+    bool exclusive;
+};
 struct wv_file {
     struct wv_object obj;
     int fd;
     DWORD access; /* GENERIC_* / FILE_* rights it was opened with */
+    DWORD share;  /* FILE_SHARE_* it grants (listed files only) */
+    dev_t dev;
+    ino_t ino;
+    char *delete_path;     /* FILE_FLAG_DELETE_ON_CLOSE: removed when the object goes */
+    struct wv_file_lock *locks; /* LockFileEx ranges held through it (runtime/k32_lock.c) */
+    struct wv_file *next;  /* the list of CreateFile opens */
+    bool listed;
 };
 
 struct wv_section {
@@ -53,8 +68,20 @@ struct wv_section {
 /* ---- the cores of the public file and section calls (section.c, view.c) ----
  * Windows' validation and effect; 0 or the Win32 error the public call reports.  Handles are
  * made here; the caller sets the last error (win32/section.c). */
-DWORD wv_file_open(const char *name, DWORD access, DWORD disposition, HANDLE *out);
+/* CreateFile's core on a host path: access (GENERIC_* / FILE_*), share (FILE_SHARE_*), one of
+ * the five dispositions, and the FILE_FLAG_* / FILE_ATTRIBUTE_* word; *existed tells
+ * CREATE_ALWAYS and OPEN_ALWAYS callers the file was there (ERROR_ALREADY_EXISTS). */
+DWORD wv_file_open(const char *path, DWORD access, DWORD share, DWORD disposition, DWORD flags,
+                   HANDLE *out, bool *existed);
 DWORD wv_file_from_fd(int fd, DWORD access, HANDLE *out);
+/* ERROR_SHARING_VIOLATION when an open file object of this process on (dev, ino) does not
+ * share what access asks (DELETE for DeleteFile and MoveFile), else 0. */
+DWORD wv_file_share_check(dev_t dev, ino_t ino, DWORD access);
+/* The Win32 error for a path operation's errno: ENOENT is ERROR_PATH_NOT_FOUND when the
+ * directory holding path is missing too, else ERROR_FILE_NOT_FOUND; others, the table's. */
+DWORD wv_file_path_error(const char *path, int err);
+#define WV_FILE_READ_RIGHTS (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_READ_DATA | FILE_EXECUTE)
+#define WV_FILE_WRITE_RIGHTS (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
 /* CreateFileMapping: *existed when a named section of that name was there already. */
 DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, HANDLE *out,
                         bool *existed);

@@ -1,17 +1,9 @@
-/* section.c - the public file, section and view calls: CreateFileA, winvm_handle_from_fd,
+/* section.c - the public file, section and view calls: winvm_handle_from_fd (CreateFile is
+ * runtime/k32_file.c, where Windows paths are mapped),
  * CreateFileMappingA, OpenFileMappingA, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile.
  * Each calls its core (section/) and turns the error into the last error.
  */
 #include "section/section.h"
-
-HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
-                          DWORD disposition, DWORD attributes, HANDLE template_file)
-{
-    (void)share, (void)sa, (void)attributes, (void)template_file;
-    HANDLE h = INVALID_HANDLE_VALUE;
-    DWORD err = wv_file_open(name, access, disposition, &h);
-    return err ? wv_fail_file(err) : h;
-}
 
 HANDLE winvm_handle_from_fd(int fd, DWORD access)
 {

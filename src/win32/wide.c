@@ -1,4 +1,4 @@
-/* wide.c - the W (UTF-16) forms of the section and file calls: names converted exactly
+/* wide.c - the W (UTF-16) forms of the section calls: names converted exactly
  * (base/wide.c), then the A forms do the work. */
 #include "base/base.h"
 
@@ -23,18 +23,6 @@ HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
     if (err)
         return wv_set_error(err), NULL;
     HANDLE h = OpenFileMappingA(access, inherit, a);
-    free(a);
-    return h;
-}
-
-HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
-                          DWORD disposition, DWORD attributes, HANDLE template_file)
-{
-    char *a = NULL;
-    DWORD err = name ? wv_utf8(name, &a) : 0;
-    if (err)
-        return wv_set_error(err), INVALID_HANDLE_VALUE;
-    HANDLE h = CreateFileA(a, access, share, sa, disposition, attributes, template_file);
     free(a);
     return h;
 }

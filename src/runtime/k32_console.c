@@ -1,0 +1,107 @@
+/* k32_console.c - the console calls: a console is a terminal here.  GetConsoleMode and
+ * SetConsoleMode accept a handle whose descriptor is a terminal (anything else is
+ * ERROR_INVALID_HANDLE, as Windows answers for a file or a pipe); the input modes
+ * ENABLE_LINE_INPUT, ENABLE_ECHO_INPUT and ENABLE_PROCESSED_INPUT are the terminal's ICANON, ECHO
+ * and ISIG, the output modes are kept (a terminal always processes output and escape
+ * sequences).  The code pages are UTF-8 (65001), the only one winvm converts with.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define WV_INPUT_MODES                                                                      \
+    (ENABLE_PROCESSED_INPUT | ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_WINDOW_INPUT |  \
+     ENABLE_MOUSE_INPUT | ENABLE_INSERT_MODE | ENABLE_QUICK_EDIT_MODE | ENABLE_EXTENDED_FLAGS | \
+     ENABLE_AUTO_POSITION | ENABLE_VIRTUAL_TERMINAL_INPUT)
+#define WV_OUTPUT_MODES                                                                     \
+    (ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT | ENABLE_VIRTUAL_TERMINAL_PROCESSING | \
+     DISABLE_NEWLINE_AUTO_RETURN | ENABLE_LVB_GRID_WORLDWIDE)
+
+static pthread_mutex_t wv_console_lock = PTHREAD_MUTEX_INITIALIZER;
+static DWORD wv_output_mode = ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT |
+                              ENABLE_VIRTUAL_TERMINAL_PROCESSING;
+static DWORD wv_input_extra = ENABLE_INSERT_MODE | ENABLE_QUICK_EDIT_MODE | ENABLE_EXTENDED_FLAGS |
+                              ENABLE_AUTO_POSITION;
+
+/* The terminal behind h: its descriptor (a duplicate the caller closes) and whether it is the
+ * input side (opened for reading only, or standard input); -1 when h is no console. */
+static int wv_console_fd(HANDLE h, bool *input)
+{
+    struct wv_file *f = wv_file_of(h, NULL);
+    if (!f)
+        return -1;
+    int fd = isatty(f->fd) ? fcntl(f->fd, F_DUPFD_CLOEXEC, 3) : -1;
+    int fl = fd >= 0 ? fcntl(fd, F_GETFL) : 0;
+    *input = f->fd == 0 || (fl & O_ACCMODE) == O_RDONLY;
+    wv_object_unref(&f->obj);
+    return fd;
+}
+
+BOOL WINAPI GetConsoleMode(HANDLE h, LPDWORD mode)
+{
+    bool input;
+    int fd = wv_console_fd(h, &input);
+    if (fd < 0)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    struct termios t;
+    DWORD m = 0;
+    pthread_mutex_lock(&wv_console_lock);
+    if (!input)
+        m = wv_output_mode;
+    else if (tcgetattr(fd, &t) == 0)
+        m = wv_input_extra | ((t.c_lflag & ICANON) ? ENABLE_LINE_INPUT : 0) |
+            ((t.c_lflag & ECHO) ? ENABLE_ECHO_INPUT : 0) | ((t.c_lflag & ISIG) ? ENABLE_PROCESSED_INPUT : 0);
+    pthread_mutex_unlock(&wv_console_lock);
+    close(fd);
+    DWORD err = wv_user_put(mode, &m, sizeof(m));
+    return err ? wv_fail(err) : TRUE;
+}
+
+static DWORD wv_set_input_mode(int fd, DWORD mode)
+{
+    struct termios t;
+    if (mode & ~(DWORD)WV_INPUT_MODES)
+        return ERROR_INVALID_PARAMETER;
+    /* Windows refuses echo without line input */
+    if ((mode & ENABLE_ECHO_INPUT) && !(mode & ENABLE_LINE_INPUT))
+        return ERROR_INVALID_PARAMETER;
+    if (tcgetattr(fd, &t) != 0)
+        return ERROR_INVALID_HANDLE;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+    t.c_lflag |= ((mode & ENABLE_LINE_INPUT) ? ICANON : 0) | ((mode & ENABLE_ECHO_INPUT) ? ECHO : 0) |
+                 ((mode & ENABLE_PROCESSED_INPUT) ? ISIG : 0);
+    if (tcsetattr(fd, TCSANOW, &t) != 0)
+        return ERROR_INVALID_HANDLE;
+    wv_input_extra = mode & (DWORD)(WV_INPUT_MODES & ~(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT));
+    return 0;
+}
+
+BOOL WINAPI SetConsoleMode(HANDLE h, DWORD mode)
+{
+    bool input;
+    int fd = wv_console_fd(h, &input);
+    if (fd < 0)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    DWORD err = 0;
+    pthread_mutex_lock(&wv_console_lock);
+    if (input)
+        err = wv_set_input_mode(fd, mode);
+    else if (mode & ~(DWORD)WV_OUTPUT_MODES)
+        err = ERROR_INVALID_PARAMETER;
+    else
+        wv_output_mode = mode;
+    pthread_mutex_unlock(&wv_console_lock);
+    close(fd);
+    return err ? wv_fail(err) : TRUE;
+}
+
+UINT WINAPI GetConsoleCP(void) { return CP_UTF8; }
+UINT WINAPI GetConsoleOutputCP(void) { return CP_UTF8; }
+
+/* Text passes through unchanged, so UTF-8 is the only code page that can be chosen. */
+BOOL WINAPI SetConsoleCP(UINT cp) { return cp == CP_UTF8 ? TRUE : wv_fail(ERROR_INVALID_PARAMETER); }
+BOOL WINAPI SetConsoleOutputCP(UINT cp) { return cp == CP_UTF8 ? TRUE : wv_fail(ERROR_INVALID_PARAMETER); }

@@ -1,0 +1,195 @@
+/* k32_file.c - CreateFile over the file objects of section/file.c, with Windows paths mapped
+ * (k32_path.c), and what a file handle tells about its file: GetFileType,
+ * GetFileInformationByHandle, GetFileTime/SetFileTime, GetHandleInformation.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct wv_file *wv_file_of(HANDLE h, DWORD *access)
+{
+    return (struct wv_file *)wv_handle_get(h, WV_KIND_FILE, access);
+}
+
+int wv_file_stat(int fd, const char *path, struct stat *st, FILETIME t[3])
+{
+    struct statx x;
+    int flags = path ? 0 : AT_EMPTY_PATH;
+    if (statx(path ? AT_FDCWD : fd, path ? path : "", flags, STATX_BASIC_STATS | STATX_BTIME, &x) != 0)
+        return errno;
+    if (path ? stat(path, st) : fstat(fd, st))
+        return errno;
+    struct timespec birth = {(time_t)x.stx_btime.tv_sec, (long)x.stx_btime.tv_nsec};
+    if (t) {
+        wv_filetime_set(&t[0], wv_filetime_of((x.stx_mask & STATX_BTIME) ? &birth : &st->st_ctim));
+        wv_filetime_set(&t[1], wv_filetime_of(&st->st_atim));
+        wv_filetime_set(&t[2], wv_filetime_of(&st->st_mtim));
+    }
+    return 0;
+}
+
+DWORD wv_file_attributes(const struct stat *st, const char *name)
+{
+    DWORD a = S_ISDIR(st->st_mode) ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
+    if (!(st->st_mode & 0222))
+        a |= FILE_ATTRIBUTE_READONLY;
+    if (name && name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
+        a |= FILE_ATTRIBUTE_HIDDEN;
+    return a;
+}
+
+/* ---- CreateFile ---- */
+
+static HANDLE wv_create(DWORD err, char *host, DWORD access, DWORD share, DWORD disposition, DWORD flags)
+{
+    HANDLE h = INVALID_HANDLE_VALUE;
+    bool existed = false;
+    if (!err)
+        err = wv_file_open(host, access, share, disposition, flags, &h, &existed);
+    free(host);
+    if (err)
+        return wv_fail_file(err);
+    wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return h;
+}
+
+/* The security attributes' inheritance and the template are not used: winvm starts no child
+ * processes that could inherit, and CreateFile ignores a template when opening. */
+HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disposition, DWORD flags, HANDLE template_file)
+{
+    (void)sa, (void)template_file;
+    char *host;
+    DWORD err = wv_path_host_a(name, &host);
+    return wv_create(err, host, access, share, disposition, flags);
+}
+
+HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disposition, DWORD flags, HANDLE template_file)
+{
+    (void)sa, (void)template_file;
+    char *host;
+    DWORD err = wv_path_host_w(name, &host);
+    return wv_create(err, host, access, share, disposition, flags);
+}
+
+/* ---- what a handle tells ---- */
+
+DWORD WINAPI GetFileType(HANDLE h)
+{
+    struct wv_file *f = wv_file_of(h, NULL);
+    if (!f)
+        return wv_set_error(ERROR_INVALID_HANDLE), FILE_TYPE_UNKNOWN;
+    struct stat st;
+    int r = fstat(f->fd, &st);
+    wv_object_unref(&f->obj);
+    if (r != 0)
+        return wv_set_error(ERROR_INVALID_HANDLE), FILE_TYPE_UNKNOWN;
+    wv_set_error(ERROR_SUCCESS); /* FILE_TYPE_UNKNOWN is an answer too */
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+        return FILE_TYPE_DISK;
+    if (S_ISCHR(st.st_mode))
+        return FILE_TYPE_CHAR;
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return FILE_TYPE_PIPE;
+    return FILE_TYPE_UNKNOWN;
+}
+
+/* The volume serial number of a host device: its number folded to 32 bits. */
+static DWORD wv_serial(dev_t dev) { return (DWORD)(dev ^ (dev >> 32)); }
+
+BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
+{
+    struct wv_file *f = wv_file_of(h, NULL);
+    if (!f)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    struct stat st;
+    FILETIME t[3];
+    int e = wv_file_stat(f->fd, NULL, &st, t);
+    wv_object_unref(&f->obj);
+    if (e)
+        return wv_fail(wv_errno_to_error(e));
+    uint64_t size = S_ISDIR(st.st_mode) ? 0 : (uint64_t)st.st_size, ino = (uint64_t)st.st_ino;
+    BY_HANDLE_FILE_INFORMATION i = {
+        .dwFileAttributes = wv_file_attributes(&st, NULL),
+        .ftCreationTime = t[0], .ftLastAccessTime = t[1], .ftLastWriteTime = t[2],
+        .dwVolumeSerialNumber = wv_serial(st.st_dev),
+        .nFileSizeHigh = (DWORD)(size >> 32), .nFileSizeLow = (DWORD)size,
+        .nNumberOfLinks = (DWORD)st.st_nlink,
+        .nFileIndexHigh = (DWORD)(ino >> 32), .nFileIndexLow = (DWORD)ino};
+    DWORD err = wv_user_put(out, &i, sizeof(i));
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI GetFileTime(HANDLE h, LPFILETIME created, LPFILETIME accessed, LPFILETIME written)
+{
+    struct wv_file *f = wv_file_of(h, NULL);
+    if (!f)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    struct stat st;
+    FILETIME t[3];
+    int e = wv_file_stat(f->fd, NULL, &st, t);
+    wv_object_unref(&f->obj);
+    if (e)
+        return wv_fail(wv_errno_to_error(e));
+    LPFILETIME out[3] = {created, accessed, written};
+    for (int i = 0; i < 3; i++)
+        if (out[i] && wv_user_put(out[i], &t[i], sizeof(t[i])))
+            return wv_fail(ERROR_NOACCESS);
+    return TRUE;
+}
+
+/* A time to set: UTIME_OMIT for none, or for the values that mean "leave it" (0 and -1). */
+static DWORD wv_time_arg(const FILETIME *ft, struct timespec *ts)
+{
+    FILETIME v;
+    ts->tv_sec = 0, ts->tv_nsec = UTIME_OMIT;
+    if (!ft)
+        return 0;
+    if (wv_copy(&v, ft, sizeof(v)))
+        return ERROR_NOACCESS;
+    uint64_t x = wv_filetime_get(&v);
+    if (x != 0 && x != UINT64_MAX)
+        *ts = wv_timespec_of(x);
+    return 0;
+}
+
+/* The creation time cannot be set on Linux: it is left as it is (docs/semantics.md). */
+BOOL WINAPI SetFileTime(HANDLE h, const FILETIME *created, const FILETIME *accessed, const FILETIME *written)
+{
+    (void)created;
+    struct timespec ts[2];
+    DWORD access = 0, err = wv_time_arg(accessed, &ts[0]);
+    if (!err)
+        err = wv_time_arg(written, &ts[1]);
+    if (err)
+        return wv_fail(err);
+    struct wv_file *f = wv_file_of(h, &access);
+    if (!f)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    if (!(access & (WV_FILE_WRITE_RIGHTS | FILE_WRITE_ATTRIBUTES)))
+        err = ERROR_ACCESS_DENIED;
+    else if (futimens(f->fd, ts) != 0)
+        err = wv_errno_to_error(errno);
+    wv_object_unref(&f->obj);
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* winvm's handles are never inherited (no child process gets them) nor protected from
+ * CloseHandle: every handle's flags are 0.  A find handle is not a kernel handle. */
+BOOL WINAPI GetHandleInformation(HANDLE h, LPDWORD flags)
+{
+    struct wv_object *o = wv_handle_get(h, WV_KIND_ANY, NULL);
+    bool ok = o && o->kind != WV_KIND_FIND;
+    wv_object_unref(o);
+    if (!ok)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    DWORD none = 0, err = wv_user_put(flags, &none, sizeof(none));
+    return err ? wv_fail(err) : TRUE;
+}

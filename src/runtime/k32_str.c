@@ -1,0 +1,232 @@
+/* k32_str.c - small kernel32 calls about strings, memory and the process's modes: the lstr*
+ * functions, IsBadStringPtr, OutputDebugString, SetErrorMode/GetErrorMode, and the Local* and
+ * Global* allocators on the process heap.
+ *
+ * lstr* catch a bad pointer as Windows does (lstrlen is 0, lstrcpy/lstrcat NULL) rather than
+ * crash.  lstrcmp/lstrcmpi compare as Windows' word sort does for ASCII: letters alphabetically
+ * with case a tie-break (lower before upper), digits before letters, symbols before digits,
+ * '-' and '\'' ignored but as the last tie-break; other characters by code point.  A moveable block
+ * (LMEM_MOVEABLE/GMEM_MOVEABLE) never moves: its handle is its address.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* ---- lstr* ---- */
+
+static char *wv_str_a(LPCSTR s) { char *c = NULL; return s && !wv_user_str(s, &c) ? c : NULL; }
+static char *wv_str_w(LPCWSTR s) { char *c = NULL; return s && !wv_user_wstr(s, WV_TEXT_REPLACE, &c) ? c : NULL; }
+
+int WINAPI lstrlenA(LPCSTR s)
+{
+    char *c = wv_str_a(s);
+    int n = c ? (int)strlen(c) : 0;
+    free(c);
+    return n;
+}
+
+int WINAPI lstrlenW(LPCWSTR s)
+{
+    WCHAR u;
+    int n = 0;
+    while (s && wv_copy(&u, s + n, sizeof(u)) == 0 && u)
+        n++;
+    return n;
+}
+
+/* Copies n units from src to dst+at (units of size unit): dst, or NULL on a bad pointer. */
+static void *wv_lcopy(void *dst, size_t at, const void *src, size_t n, size_t unit)
+{
+    void *buf = malloc(n * unit);
+    bool ok = buf && wv_copy(buf, src, n * unit) == 0 && wv_user_put((char *)dst + at * unit, buf, n * unit) == 0;
+    free(buf);
+    return ok ? dst : NULL;
+}
+
+LPSTR WINAPI lstrcpyA(LPSTR dst, LPCSTR src)
+{
+    return dst && src ? wv_lcopy(dst, 0, src, (size_t)lstrlenA(src) + 1, 1) : NULL;
+}
+
+LPWSTR WINAPI lstrcpyW(LPWSTR dst, LPCWSTR src)
+{
+    return dst && src ? wv_lcopy(dst, 0, src, (size_t)lstrlenW(src) + 1, sizeof(WCHAR)) : NULL;
+}
+
+LPSTR WINAPI lstrcatA(LPSTR dst, LPCSTR src)
+{
+    return dst && src ? wv_lcopy(dst, (size_t)lstrlenA(dst), src, (size_t)lstrlenA(src) + 1, 1) : NULL;
+}
+
+LPWSTR WINAPI lstrcatW(LPWSTR dst, LPCWSTR src)
+{
+    return dst && src ? wv_lcopy(dst, (size_t)lstrlenW(dst), src, (size_t)lstrlenW(src) + 1, sizeof(WCHAR)) : NULL;
+}
+
+/* Primary weight of a byte: symbols, then digits, then letters (case folded), then non-ASCII. */
+static int wv_weight(unsigned char c)
+{
+    if (c >= 0x80)
+        return 0x300 + c;
+    if (isalpha(c))
+        return 0x200 + tolower(c);
+    if (isdigit(c))
+        return 0x100 + c;
+    return c;
+}
+
+static bool wv_ignorable(char c) { return c == '-' || c == '\''; }
+
+static size_t wv_ignorables(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += wv_ignorable(*s);
+    return n;
+}
+
+/* Compares at the primary level (ignorables skipped), then by case (lower first), then by the
+ * ignorables (fewer first: "coop" before "co-op"). */
+static int wv_lcmp(const char *a, const char *b, bool nocase)
+{
+    for (int level = 0; level < 2; level++) {
+        const char *x = a, *y = b;
+        for (;;) {
+            while (wv_ignorable(*x))
+                x++;
+            while (wv_ignorable(*y))
+                y++;
+            if (!*x || !*y)
+                break;
+            int wx = wv_weight((unsigned char)*x), wy = wv_weight((unsigned char)*y);
+            if (level == 1 && !nocase && isalpha((unsigned char)*x) && wx == wy && *x != *y)
+                return islower((unsigned char)*x) ? -1 : 1;
+            if (wx != wy)
+                return wx < wy ? -1 : 1;
+            x++, y++;
+        }
+        if (*x || *y)
+            return *x ? 1 : -1;
+    }
+    size_t ia = wv_ignorables(a), ib = wv_ignorables(b);
+    int raw = nocase ? strcasecmp(a, b) : strcmp(a, b);
+    return ia == ib ? (raw > 0) - (raw < 0) : ia < ib ? -1 : 1;
+}
+
+/* NULL sorts before any string. */
+static int wv_lcmp_owned(char *x, char *y, bool nx, bool ny, bool nocase)
+{
+    int r = nx || ny ? (nx && ny ? 0 : nx ? -1 : 1) : wv_lcmp(x ? x : "", y ? y : "", nocase);
+    free(x), free(y);
+    return r;
+}
+
+int WINAPI lstrcmpA(LPCSTR a, LPCSTR b) { return wv_lcmp_owned(wv_str_a(a), wv_str_a(b), !a, !b, false); }
+int WINAPI lstrcmpiA(LPCSTR a, LPCSTR b) { return wv_lcmp_owned(wv_str_a(a), wv_str_a(b), !a, !b, true); }
+int WINAPI lstrcmpW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, false); }
+int WINAPI lstrcmpiW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, true); }
+
+/* ---- IsBadStringPtr: TRUE when a unit before the terminator (or max units) is unreadable ---- */
+
+static BOOL wv_bad_string(const void *p, UINT_PTR max, size_t unit)
+{
+    if (!max)
+        return FALSE;
+    if (!p)
+        return TRUE;
+    for (UINT_PTR i = 0; i < max; i++) {
+        WCHAR u = 0;
+        if (wv_copy(&u, (const char *)p + i * unit, unit))
+            return TRUE;
+        if (!u)
+            return FALSE;
+    }
+    return FALSE;
+}
+
+BOOL WINAPI IsBadStringPtrA(LPCSTR p, UINT_PTR max) { return wv_bad_string(p, max, 1); }
+BOOL WINAPI IsBadStringPtrW(LPCWSTR p, UINT_PTR max) { return wv_bad_string(p, max, sizeof(WCHAR)); }
+
+/* ---- OutputDebugString: no debugger listens; WINVM_DEBUGSTRINGS=1 shows them on stderr ---- */
+
+static void wv_debug_write(const char *s)
+{
+    const char *on = getenv("WINVM_DEBUGSTRINGS");
+    if (!s || !on || !*on || !strcmp(on, "0"))
+        return;
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0)
+            break;
+        s += w, n -= (size_t)w;
+    }
+}
+
+void WINAPI OutputDebugStringA(LPCSTR s)
+{
+    char *c = wv_str_a(s);
+    wv_debug_write(c);
+    free(c);
+}
+
+void WINAPI OutputDebugStringW(LPCWSTR s)
+{
+    char *c = wv_str_w(s);
+    wv_debug_write(c);
+    free(c);
+}
+
+/* ---- error mode: kept and returned (winvm shows no error dialogs to suppress) ---- */
+
+static UINT wv_error_mode;
+
+UINT WINAPI SetErrorMode(UINT mode) { return __atomic_exchange_n(&wv_error_mode, mode, __ATOMIC_ACQ_REL); }
+UINT WINAPI GetErrorMode(void) { return __atomic_load_n(&wv_error_mode, __ATOMIC_ACQUIRE); }
+
+/* ---- Local* and Global*: the process heap ---- */
+
+#define WV_LMEM_KNOWN (LMEM_MOVEABLE | LMEM_ZEROINIT | 0x0010 /* NOCOMPACT */ | 0x0020 /* NODISCARD */)
+
+HLOCAL WINAPI LocalAlloc(UINT flags, SIZE_T n)
+{
+    if (flags & ~(UINT)WV_LMEM_KNOWN)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    void *p = HeapAlloc(GetProcessHeap(), (flags & LMEM_ZEROINIT) ? HEAP_ZERO_MEMORY : 0, n);
+    return p ? p : wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+}
+
+HLOCAL WINAPI LocalFree(HLOCAL h)
+{
+    HeapFree(GetProcessHeap(), 0, h);
+    return NULL;
+}
+
+/* A block grows in place only unless LMEM_MOVEABLE allows it to move, as Windows' fixed
+ * blocks. */
+HLOCAL WINAPI LocalReAlloc(HLOCAL h, SIZE_T n, UINT flags)
+{
+    if (!h)
+        return wv_fail_null(ERROR_INVALID_HANDLE);
+    DWORD hf = ((flags & LMEM_ZEROINIT) ? HEAP_ZERO_MEMORY : 0) |
+               ((flags & LMEM_MOVEABLE) ? 0 : HEAP_REALLOC_IN_PLACE_ONLY);
+    void *p = HeapReAlloc(GetProcessHeap(), hf, h, n);
+    return p ? p : wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+}
+
+SIZE_T WINAPI LocalSize(HLOCAL h) { return h ? HeapSize(GetProcessHeap(), 0, h) : 0; }
+LPVOID WINAPI LocalLock(HLOCAL h) { return h ? h : wv_fail_null(ERROR_INVALID_HANDLE); }
+/* Every block is fixed (never moves), so none is locked. */
+BOOL WINAPI LocalUnlock(HLOCAL h) { return wv_fail(h ? ERROR_NOT_LOCKED : ERROR_INVALID_HANDLE); }
+
+HGLOBAL WINAPI GlobalAlloc(UINT flags, SIZE_T n) { return LocalAlloc(flags & WV_LMEM_KNOWN, n); }
+HGLOBAL WINAPI GlobalFree(HGLOBAL h) { return LocalFree(h); }
+HGLOBAL WINAPI GlobalReAlloc(HGLOBAL h, SIZE_T n, UINT flags) { return LocalReAlloc(h, n, flags); }
+SIZE_T WINAPI GlobalSize(HGLOBAL h) { return LocalSize(h); }
+LPVOID WINAPI GlobalLock(HGLOBAL h) { return LocalLock(h); }
+BOOL WINAPI GlobalUnlock(HGLOBAL h) { return LocalUnlock(h); }
