@@ -155,9 +155,12 @@ static uint8_t *wv_params(void)
     return pp;
 }
 
-/* A UNICODE_STRING at off in the parameters holding a copy of s (UTF-8); kept for the
- * process's life (the parameters are set once per process). */
-static void wv_params_string(size_t off, const char *s)
+/* The parameters' strings, kept for the process's life (set once per process); also held
+ * here, where leak checkers look (the PEB page is winvm-mapped memory they do not scan). */
+static WCHAR *wv_param_strings[3];
+
+/* A UNICODE_STRING at off in the parameters holding a copy of s (UTF-8). */
+static void wv_params_string(size_t off, const char *s, int k)
 {
     size_t n = 0;
     wv_utf8_to_utf16(s, strlen(s), NULL, 0, WV_TEXT_REPLACE, &n);
@@ -165,6 +168,8 @@ static void wv_params_string(size_t off, const char *s)
     if (!w || n > 0x7ffe)
         return free(w);
     wv_utf8_to_utf16(s, strlen(s), w, n, WV_TEXT_REPLACE, &n);
+    free(wv_param_strings[k]);
+    wv_param_strings[k] = w;
     struct wv_unicode_string u = {(uint16_t)(n * 2), (uint16_t)(n * 2 + 2), 0, w};
     memcpy(wv_params() + off, &u, sizeof(u));
 }
@@ -173,9 +178,9 @@ void wv_peb_set_params(const char *image_path, const char *command_line, const c
                        HANDLE std_in, HANDLE std_out, HANDLE std_err, const WCHAR *environment)
 {
     uint8_t *pp = wv_params();
-    wv_params_string(WV_PP_IMAGE_PATH, image_path);
-    wv_params_string(WV_PP_COMMAND_LINE, command_line);
-    wv_params_string(WV_PP_CURDIR, current_dir);
+    wv_params_string(WV_PP_IMAGE_PATH, image_path, 0);
+    wv_params_string(WV_PP_COMMAND_LINE, command_line, 1);
+    wv_params_string(WV_PP_CURDIR, current_dir, 2);
     memcpy(pp + WV_PP_STDIN, &std_in, 8);
     memcpy(pp + WV_PP_STDOUT, &std_out, 8);
     memcpy(pp + WV_PP_STDERR, &std_err, 8);
