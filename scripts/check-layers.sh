@@ -24,9 +24,10 @@ BELOW = {
     "mm": ["base", "host"],
     "fault": ["base", "host", "mm"],
     "section": ["base", "host", "pe", "ob", "mm", "fault"],
-    "loader": ["base", "host", "pe", "ob", "mm", "fault", "section"],
-    "win32": ["base", "host", "pe", "ob", "mm", "fault", "section"],
-    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader", "win32"],
+    "nt": ["base", "host", "pe", "ob", "mm", "fault", "section"],
+    "loader": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt"],
+    "win32": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt"],
+    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt", "loader", "win32"],
 }
 # tool.h, the tools' one private header, includes pe/pe.h: usable from pe up.
 TOOL_OK = {l for l, below in BELOW.items() if "pe" in below or l == "pe"}
@@ -48,6 +49,7 @@ for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
         continue
     else:
         allowed = {"winvm.h", f"{layer}/{layer}.h"} | {f"{l}/{l}.h" for l in BELOW[layer]}
+        allowed |= {"winvm/ntdll.h", "winvm/psapi.h"}  # the public headers next to winvm.h
         if layer in TOOL_OK:
             allowed.add("tool.h")
     for inc in inc_re.findall(open(path, encoding="utf-8").read()):
