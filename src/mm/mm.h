@@ -203,7 +203,8 @@ struct wv_ws_entry {
     uintptr_t va;
     uint64_t attr;
 };
-#define WV_WS_MAX 256 /* entries a call takes (its state is on the stack) */
+#define WV_WS_MAX 1024 /* entries a call takes (its state, ~41 bytes an entry, is on the stack):
+                        * 1,000 pages in one pagemap read */
 void wv_ws_query(struct wv_ws_entry *e, size_t n);
 
 /* ---- thread stacks (stack.c) ---- */

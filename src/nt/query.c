@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define WV_WS_CHUNK 256                       /* entries copied in and out at a time */
+#define WV_WS_CHUNK WV_WS_MAX                     /* entries copied in and out at a time */
 #define WV_REGION_MIN 24                      /* through RegionSize: the oldest layout */
 #define WV_DEVICE "\\Device\\HarddiskVolume1" /* the root file system, as one volume */
 
