@@ -1384,6 +1384,7 @@ static void write_json(FILE *f, const struct results *r)
             r->pss.procs, (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.rss_kib, r->pss.ratio,
             r->pass_pss ? "true" : "false");
     bench_images_json(f);
+    bench_nt_json(f);
     bench_run_json(f);
     json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
                  false);
@@ -1535,7 +1536,8 @@ int main(int argc, char **argv)
     self[sn > 0 ? sn : 0] = 0;
     bench_images_run(self);
     bench_run_measure();
-    r.all_pass = r.all_pass && bench_images_pass();
+    bench_nt_run();
+    r.all_pass = r.all_pass && bench_images_pass() && (quick || bench_nt_pass());
 
     r.pass_section = r.section.ratio_med <= TARGET_SECTION;
     r.pass_cow0 = r.cow.ns0_med <= TARGET_COW_QUERY_NS;
@@ -1546,6 +1548,7 @@ int main(int argc, char **argv)
     print_table(&r);
     bench_images_table();
     bench_run_table();
+    bench_nt_table();
     write_json(stdout, &r);
     fflush(stdout);
     if (json_path) {

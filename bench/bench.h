@@ -23,6 +23,12 @@ void bench_images_json(FILE *f);
 bool bench_images_pass(void);
 int bench_image_child_main(int argc, char **argv);
 
+/* bench_nt.c: rows 18-20 */
+void bench_nt_run(void);
+void bench_nt_table(void);
+void bench_nt_json(FILE *f);
+bool bench_nt_pass(void);
+
 /* bench_run.c */
 void bench_run_measure(void);
 void bench_run_table(void);

@@ -25,10 +25,11 @@ BELOW = {
     "mm": ["base", "host"],
     "fault": ["base", "host", "mm"],
     "section": ["base", "host", "pe", "ob", "mm", "fault"],
-    "loader": ["base", "host", "pe", "ob", "mm", "fault", "section"],
-    "seh": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader"],
-    "win32": ["base", "host", "pe", "ob", "mm", "fault", "section"],
-    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "loader", "seh", "win32"],
+    "nt": ["base", "host", "pe", "ob", "mm", "fault", "section"],
+    "loader": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt"],
+    "seh": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt", "loader"],
+    "win32": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt"],
+    "runtime": ["base", "host", "pe", "ob", "mm", "fault", "section", "nt", "loader", "seh", "win32"],
 }
 # tool.h, the tools' one private header, includes pe/pe.h: usable from pe up.
 TOOL_OK = {l for l, below in BELOW.items() if "pe" in below or l == "pe"}
@@ -51,6 +52,7 @@ for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
     else:
         allowed = {"winvm.h", f"{layer}/{layer}.h"} | {f"{l}/{l}.h" for l in BELOW[layer]}
         allowed |= {f"{layer}/{os.path.basename(h)}" for h in glob.glob(f"src/{layer}/*.h")}
+        allowed |= {"winvm/ntdll.h", "winvm/psapi.h"}  # the public headers next to winvm.h
         if layer in TOOL_OK:
             allowed.add("tool.h")
     for inc in inc_re.findall(open(path, encoding="utf-8").read()):
@@ -60,7 +62,7 @@ for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
 for path in sorted(glob.glob("tools/*.[ch]") + glob.glob("bench/*.[ch]")):
     own = {os.path.basename(p) for p in glob.glob(os.path.dirname(path) + "/*.h")}
     for inc in inc_re.findall(open(path, encoding="utf-8").read()):
-        if inc not in own | {"winvm.h", "tool.h"}:
+        if inc not in own | {"winvm.h", "tool.h", "winvm/ntdll.h", "winvm/psapi.h"}:
             errors.append(f"{path}: includes private header \"{inc}\" (tools: winvm.h and tool.h only)")
 
 objdir = os.path.join(sys.argv[1], "CMakeFiles", "winvm_objects.dir", "src")

@@ -85,6 +85,25 @@ int wv_pagemap_anon(uintptr_t addr, size_t n, uint64_t *out);
 /* Bit i of out (n <= 64) set when page i of [addr, addr + n pages) is resident.  0 or -1. */
 int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out);
 
+/* The path of open descriptor fd (its /proc/self/fd link) into out; false when unknown. */
+bool wv_proc_fd_path(int fd, char *out, size_t cap);
+/* Raw pagemap entries of the n pages at addr into out (any n).  0 or -1. */
+int wv_pagemap_entries(uintptr_t addr, size_t n, uint64_t *out);
+/* Map counts of the n page frames pfn[i] (/proc/kpagecount) into out.  -1 when the file cannot
+ * be read (it needs CAP_SYS_ADMIN), else 0. */
+int wv_kpagecount(const uint64_t *pfn, size_t n, uint64_t *out);
+
+/* ---- memory counters (meminfo.c), in bytes ---- */
+struct wv_proc_mem {
+    uint64_t rss, hwm, data, size, swap; /* VmRSS, VmHWM, VmData, VmSize, VmSwap */
+    uint64_t faults;                     /* minor + major page faults */
+};
+struct wv_sys_mem {
+    uint64_t total, avail, swap_total, swap_free; /* MemTotal, MemAvailable, Swap* */
+};
+bool wv_proc_memory(struct wv_proc_mem *m);
+bool wv_sys_memory(struct wv_sys_mem *m);
+
 /* ---- the kernel's own write tracking (uffd.c) ----
  * Linux 6.7+: userfaultfd write protection in asynchronous mode (a write to a protected page
  * just clears the protection, in the kernel, with no signal and no message), read back and

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -236,5 +237,54 @@ int wv_pagemap_present(uintptr_t addr, size_t n, uint64_t *out)
         if (ent[i] & (3ull << 62)) /* present or swapped: the page holds data */
             bits |= (uint64_t)1 << i;
     *out = bits;
+    return 0;
+}
+
+bool wv_proc_fd_path(int fd, char *out, size_t cap)
+{
+    char link[32];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, out, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1 || out[0] != '/')
+        return false;
+    out[n] = 0;
+    return true;
+}
+
+int wv_pagemap_entries(uintptr_t addr, size_t n, uint64_t *out)
+{
+    int fd = wv_proc_fd(1);
+    if (fd < 0)
+        return -1;
+    size_t want = n * sizeof(uint64_t);
+    /* One read: the kernel walks the range in one go (it stops at 2 MiB steps internally). */
+    return pread(fd, out, want, (off_t)(addr / WV_PAGE_SIZE * sizeof(uint64_t))) == (ssize_t)want ? 0 : -1;
+}
+
+/* /proc/kpagecount, opened once (-2: not tried; -1: unreadable).  Not per process: no reopen
+ * after fork is needed. */
+static int wv_kpc_fd = -2;
+
+int wv_kpagecount(const uint64_t *pfn, size_t n, uint64_t *out)
+{
+    int fd = __atomic_load_n(&wv_kpc_fd, __ATOMIC_ACQUIRE);
+    if (fd == -2) {
+        int nfd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+        int expected = -2;
+        if (!__atomic_compare_exchange_n(&wv_kpc_fd, &expected, nfd < 0 ? -1 : nfd, false,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) && nfd >= 0)
+            close(nfd);
+        fd = __atomic_load_n(&wv_kpc_fd, __ATOMIC_ACQUIRE);
+    }
+    if (fd < 0)
+        return -1;
+    /* Consecutive frames (common for a file's or a section's pages) in one read. */
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && pfn[j] == pfn[j - 1] + 1; j++)
+            ;
+        ssize_t want = (ssize_t)((j - i) * sizeof(uint64_t));
+        if (pread(fd, out + i, (size_t)want, (off_t)(pfn[i] * sizeof(uint64_t))) != want)
+            return -1;
+    }
     return 0;
 }

@@ -212,6 +212,29 @@ DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
 /* addr <= WV_MAX_ADDR; never fails. */
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);
 
+/* The allocation (view) holding addr, as the NT calls need it to pick their status. */
+struct wv_extent {
+    uintptr_t base, end; /* the allocation */
+    DWORD type, protect; /* MEM_PRIVATE/MAPPED/IMAGE; AllocationProtect */
+    unsigned flags;      /* WV_VIEW_* */
+    size_t committed;    /* committed pages */
+};
+/* False when no view holds addr.  Lock not held. */
+bool wv_virtual_extent(uintptr_t addr, struct wv_extent *e);
+
+/* ---- the working set (wset.c) ----
+ * One entry per address asked, laid out as MEMORY_WORKING_SET_EX_INFORMATION: attr receives
+ * the MEMORY_WORKING_SET_EX_BLOCK bits for the page holding va, from the page state and the
+ * kernel's page tables (pagemap, and the frames' map counts where /proc/kpagecount is
+ * readable).  Lock not held. */
+struct wv_ws_entry {
+    uintptr_t va;
+    uint64_t attr;
+};
+#define WV_WS_MAX 1024 /* entries a call takes (its state, ~41 bytes an entry, is on the stack):
+                        * 1,000 pages in one pagemap read */
+void wv_ws_query(struct wv_ws_entry *e, size_t n);
+
 /* ---- thread stacks (stack.c) ---- */
 /* The core of winvm_stack_create: a stack of reserve bytes (0: 1 MiB; rounded up to 64 KiB)
  * with commit bytes committed at the top (0: one page) and a guard page below them, at

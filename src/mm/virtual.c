@@ -337,3 +337,23 @@ void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
         wv_foreign_query(addr, limit, mbi);
     wv_space_unlock();
 }
+
+bool wv_virtual_extent(uintptr_t addr, struct wv_extent *e)
+{
+    wv_space_lock();
+    struct wv_view *v = addr <= WV_MAX_ADDR ? wv_space_find(addr) : NULL;
+    if (v) {
+        wv_view_sync_commits(v, 0, v->npages);
+        e->base = v->base;
+        e->end = v->end;
+        e->type = v->type;
+        e->protect = v->alloc_protect;
+        e->flags = v->flags;
+        e->committed = 0;
+        for (size_t i = 0; i < v->npages; i += wv_view_run(v, i, v->npages))
+            if (v->page[i] & WV_COMMITTED)
+                e->committed += wv_view_run(v, i, v->npages);
+    }
+    wv_space_unlock();
+    return v != NULL;
+}

@@ -95,6 +95,10 @@ DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uin
                           SIZE_T bytes, uintptr_t base, uintptr_t *out, bool *not_at_base);
 DWORD wv_view_unmap(uintptr_t addr);
 DWORD wv_view_flush(uintptr_t addr, SIZE_T size);
+/* The path of the file behind the view holding addr (an image's PE file, a data file):
+ * ERROR_INVALID_ADDRESS when no view of a section holds it, ERROR_FILE_INVALID for a
+ * pagefile-backed section.  Lock not held. */
+DWORD wv_view_file_name(uintptr_t addr, char *path, size_t cap);
 
 /* How a view of a section maps its pages (view.c): set on every MEM_MAPPED and MEM_IMAGE view. */
 extern const struct wv_view_ops wv_section_view_ops;

@@ -354,3 +354,19 @@ DWORD wv_view_flush(uintptr_t addr, SIZE_T size)
     /* Private (write-copy) pages are not the file's: msync leaves them alone. */
     return ok ? wv_os_flush(a, end - a) : ERROR_INVALID_ADDRESS;
 }
+
+DWORD wv_view_file_name(uintptr_t addr, char *path, size_t cap)
+{
+    wv_space_lock();
+    const struct wv_view *v = addr <= WV_MAX_ADDR ? wv_space_find(wv_page_down(addr)) : NULL;
+    struct wv_section *s = v ? v->section : NULL;
+    if (s)
+        wv_object_ref(&s->obj);
+    wv_space_unlock();
+    if (!s)
+        return ERROR_INVALID_ADDRESS;
+    int fd = s->image ? s->image->fd : s->file_backed ? s->fd : -1;
+    DWORD err = fd < 0 ? ERROR_FILE_INVALID : wv_proc_fd_path(fd, path, cap) ? 0 : ERROR_FILE_INVALID;
+    wv_object_unref(&s->obj);
+    return err;
+}

@@ -1,0 +1,132 @@
+/* alloc.c - NtAllocateVirtualMemory: Windows' checks in Windows' order (the order of the NT
+ * kernel's own validation: zero bits, allocation type, protection, the in/out parameters, the
+ * range, the process), ZeroBits placement, then mm's core.  *BaseAddress and *RegionSize come
+ * back rounded as Windows rounds them: a reservation to its 64 KiB-aligned base and whole
+ * pages, a commit to the pages it touched.
+ */
+#include "nt/nt.h"
+
+#define WV_NT_ALLOC_TYPES                                                                  \
+    (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH | \
+     MEM_LARGE_PAGES | MEM_PHYSICAL)
+#define WV_MAX_ZERO_BITS 21
+
+/* The highest address ZeroBits allows (0: any), or false when ZeroBits is out of range.  0..21
+ * counts high zero bits of a 32-bit address; on x64 a value of 32 or more is a mask whose
+ * leading zero bits are the ones that must stay zero. */
+static bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
+{
+    *limit = 0;
+    if (zero_bits == 0)
+        return true;
+    if (zero_bits <= WV_MAX_ZERO_BITS) {
+        *limit = ((uintptr_t)1 << (32 - zero_bits)) - 1;
+        return true;
+    }
+    if (zero_bits < 32)
+        return false;
+    *limit = ~(uintptr_t)0 >> __builtin_clzll(zero_bits);
+    if (*limit >= WV_MAX_ADDR)
+        *limit = 0;
+    return true;
+}
+
+static NTSTATUS wv_check_type(ULONG type, ULONG protect)
+{
+    if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER))
+        return STATUS_INVALID_PARAMETER; /* placeholders are NtAllocateVirtualMemoryEx's */
+    if ((type & ~(ULONG)WV_NT_ALLOC_TYPES) || !(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO)))
+        return STATUS_INVALID_PARAMETER_5;
+    if ((type & (MEM_RESET | MEM_RESET_UNDO)) && type != MEM_RESET && type != MEM_RESET_UNDO)
+        return STATUS_INVALID_PARAMETER_5;
+    if ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE))
+        return STATUS_INVALID_PARAMETER_5;
+    if ((type & MEM_PHYSICAL) && (type & ~(ULONG)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL))
+        return STATUS_INVALID_PARAMETER_5;
+    /* MEM_RESET ignores the protection but still wants a valid one. */
+    if (!wv_prot_parse(protect, (type & (MEM_RESET | MEM_RESET_UNDO)) != 0))
+        return STATUS_INVALID_PAGE_PROTECTION;
+    if ((type & MEM_PHYSICAL) && protect != PAGE_READWRITE)
+        return STATUS_INVALID_PARAMETER_6;
+    return STATUS_SUCCESS;
+}
+
+/* A new allocation wholly at or below limit: the lowest free 64 KiB-aligned range that fits,
+ * found by walking the address space as VirtualQuery describes it.  Another thread taking the
+ * range first only moves the search on. */
+static DWORD wv_alloc_below(SIZE_T size, ULONG type, ULONG protect, uintptr_t limit, uintptr_t *out)
+{
+    uintptr_t len = wv_page_up(size), a = WV_MIN_ADDR;
+    for (int steps = 0; steps < 65536 && a <= limit && len - 1 <= limit - a; steps++) {
+        MEMORY_BASIC_INFORMATION m;
+        wv_virtual_query(a, &m);
+        uintptr_t end = (uintptr_t)m.BaseAddress + m.RegionSize;
+        if (m.State == MEM_FREE && end - a >= len) {
+            DWORD err = wv_virtual_alloc(a, size, type | MEM_RESERVE, protect, out);
+            if (err != ERROR_INVALID_ADDRESS)
+                return err;
+        }
+        a = wv_gran_up(end > a ? end : a + 1);
+        if (a > WV_MAX_ADDR)
+            break;
+    }
+    return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* Whether nothing is allocated in the 64 KiB-aligned range a reservation at addr would take. */
+static bool wv_range_free(uintptr_t addr, SIZE_T size)
+{
+    MEMORY_BASIC_INFORMATION m;
+    wv_virtual_query(wv_gran_down(addr), &m);
+    return m.State == MEM_FREE && (uintptr_t)m.BaseAddress + m.RegionSize >= wv_page_up(addr + size);
+}
+
+/* The core call and the rounded range it covered. */
+static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, uintptr_t limit,
+                            uintptr_t *base, SIZE_T *len)
+{
+    bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
+    uintptr_t out = 0;
+    DWORD err = !addr && limit && reserve ? wv_alloc_below(size, type, protect, limit, &out)
+                                          : wv_virtual_alloc(addr, size, type, protect, &out);
+    wv_debug_validate_at(err ? addr : out);
+    if (err)
+        return wv_status_of(err);
+    *base = out;
+    if (reserve && !addr)
+        *len = wv_page_up(size);
+    else
+        *len = wv_page_up(addr + size) - out;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io,
+                                       ULONG type, ULONG protect)
+{
+    wv_fault_attach();
+    uintptr_t limit, addr;
+    SIZE_T size;
+    if (!wv_zero_bits_limit(zero_bits, &limit))
+        return STATUS_INVALID_PARAMETER_3;
+    NTSTATUS st = wv_check_type(type, protect);
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+        return st;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_2;
+    if (size == 0 || size > WV_END_ADDR - addr)
+        return STATUS_INVALID_PARAMETER_4;
+    if (!wv_nt_self(process))
+        return STATUS_INVALID_HANDLE;
+    /* Zero bits constrain where a new allocation goes: an address inside an existing one
+     * meets that allocation first (a conflict, or a commit). */
+    if (addr && limit && wv_page_up(addr + size) - 1 > limit && wv_range_free(addr, size))
+        return STATUS_INVALID_PARAMETER_3;
+    uintptr_t base;
+    SIZE_T len;
+    st = wv_do_alloc(addr, size, type, protect, limit, &base, &len);
+    if (st)
+        return st;
+    wv_nt_out(base_io, &base, sizeof(base));
+    wv_nt_out(size_io, &len, sizeof(len));
+    return STATUS_SUCCESS;
+}

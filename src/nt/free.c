@@ -1,0 +1,81 @@
+/* free.c - NtFreeVirtualMemory: Windows' checks in Windows' order, the status for each way the
+ * range can fail to fit an allocation, then mm's core; *BaseAddress and *RegionSize come back
+ * as the range freed.
+ *
+ * Not done: releasing part of an allocation (a nonzero size that leaves some of it), which
+ * Windows does by splitting the allocation; winvm's views cannot split yet, so such a call is
+ * STATUS_NOT_SUPPORTED and changes nothing (docs/semantics.md).  winvm has no placeholders, so
+ * every placeholder operation meets a region that is not one.
+ */
+#include "nt/nt.h"
+
+#define WV_FREE_PLACEHOLDER_FLAGS (MEM_PRESERVE_PLACEHOLDER | MEM_COALESCE_PLACEHOLDERS)
+
+static NTSTATUS wv_check_free_type(ULONG type)
+{
+    ULONG kind = type & (MEM_DECOMMIT | MEM_RELEASE);
+    if (type & ~(ULONG)(MEM_DECOMMIT | MEM_RELEASE | WV_FREE_PLACEHOLDER_FLAGS))
+        return STATUS_INVALID_PARAMETER_4;
+    if (kind == 0 || kind == (MEM_DECOMMIT | MEM_RELEASE))
+        return STATUS_INVALID_PARAMETER_4;
+    if ((type & WV_FREE_PLACEHOLDER_FLAGS) && kind != MEM_RELEASE)
+        return STATUS_INVALID_PARAMETER_4;
+    if ((type & WV_FREE_PLACEHOLDER_FLAGS) == WV_FREE_PLACEHOLDER_FLAGS)
+        return STATUS_INVALID_PARAMETER_4;
+    return STATUS_SUCCESS;
+}
+
+/* Which of the allocation's ranges [*start, *end) the call frees, or why it cannot. */
+static NTSTATUS wv_free_range(uintptr_t addr, SIZE_T size, ULONG type, const struct wv_extent *e,
+                              uintptr_t *start, uintptr_t *end)
+{
+    *start = wv_page_down(addr);
+    *end = size ? wv_page_up(addr + size) : e->end;
+    if (type & WV_FREE_PLACEHOLDER_FLAGS)
+        return STATUS_CONFLICTING_ADDRESSES; /* not a placeholder: winvm makes none */
+    if (*end > e->end)
+        return STATUS_UNABLE_TO_FREE_VM;
+    if (e->type != MEM_PRIVATE)
+        return STATUS_UNABLE_TO_DELETE_SECTION;
+    if (size == 0 && *start != e->base)
+        return STATUS_FREE_VM_NOT_AT_BASE;
+    if ((type & MEM_RELEASE) && (*start != e->base || *end != e->end)) {
+        if (e->flags & (WV_VIEW_WRITE_WATCH | WV_VIEW_PHYSICAL))
+            return STATUS_FREE_VM_NOT_AT_BASE; /* never split, on Windows either */
+        return STATUS_NOT_SUPPORTED;           /* splitting an allocation: not yet */
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_io, ULONG type)
+{
+    uintptr_t addr;
+    SIZE_T size;
+    NTSTATUS st = wv_check_free_type(type);
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+        return st;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_2;
+    if (size > WV_END_ADDR - addr)
+        return STATUS_INVALID_PARAMETER_3;
+    if (!wv_nt_self(process))
+        return STATUS_INVALID_HANDLE;
+    if ((type & WV_FREE_PLACEHOLDER_FLAGS) && size == 0)
+        return STATUS_INVALID_PARAMETER_3;
+    struct wv_extent e;
+    if (!wv_virtual_extent(wv_page_down(addr), &e))
+        return STATUS_MEMORY_NOT_ALLOCATED;
+    uintptr_t start, end;
+    if ((st = wv_free_range(addr, size, type, &e, &start, &end)))
+        return st;
+    DWORD err = (type & MEM_RELEASE) ? wv_virtual_free(e.base, 0, MEM_RELEASE)
+                                     : wv_virtual_free(start, end - start, MEM_DECOMMIT);
+    wv_debug_validate_at(start);
+    if (err)
+        return err == ERROR_INVALID_ADDRESS ? STATUS_MEMORY_NOT_ALLOCATED : wv_status_of(err);
+    /* A decommit of a whole allocation by size 0 reports size 0, as Windows 10 1803 and later. */
+    SIZE_T len = (type & MEM_DECOMMIT) && size == 0 ? 0 : end - start;
+    wv_nt_out(base_io, &start, sizeof(start));
+    wv_nt_out(size_io, &len, sizeof(len));
+    return STATUS_SUCCESS;
+}

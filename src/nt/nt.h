@@ -1,0 +1,35 @@
+/* nt.h - the NT layer: ntdll's memory calls (NTSTATUS results, Windows' argument checks) over
+ * the cores of mm/ and section/, and the one NTSTATUS table of winvm (status.c).  Above
+ * section/, below loader/ and win32/; its public entry points are declared for C callers in
+ * include/winvm/ntdll.h.
+ *
+ * Each Nt* call checks its arguments as Windows does, in Windows' order, reads its in/out
+ * parameters through wv_copy (a bad pointer is STATUS_ACCESS_VIOLATION), calls the core, and
+ * maps the core's Win32 error to the status Windows gives for the same condition.
+ */
+#ifndef WV_NT_H
+#define WV_NT_H
+
+#include "base/base.h"
+#include "host/host.h"
+#include "mm/mm.h"
+#include "fault/fault.h"
+#include "section/section.h"
+#include "winvm/ntdll.h"
+
+/* ---- status.c ---- */
+/* The status for a core's Win32 error where the call has no better one (0 -> SUCCESS). */
+NTSTATUS wv_status_of(DWORD err);
+/* RtlNtStatusToDosError's core. */
+DWORD wv_error_of(NTSTATUS status);
+
+/* ---- args.c: reading and writing the callers' in/out parameters ---- */
+/* Reads *p into *v, proving p writable as well (the call writes it back later). */
+NTSTATUS wv_nt_in_ptr(PVOID *p, uintptr_t *v);
+NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v);
+/* Writes a result the caller named; the pointer was proven writable before the change. */
+void wv_nt_out(void *p, const void *v, size_t n);
+/* Whether h names this process (only the current process is served for now). */
+static inline bool wv_nt_self(HANDLE h) { return h == WV_CURRENT_PROCESS; }
+
+#endif
