@@ -4,6 +4,8 @@
  * export table the loader binds imports from. */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/thunk.h"
+#include <winvm/psapi.h>
 
 #include <pthread.h>
 #include <string.h>
@@ -80,26 +82,23 @@ static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
     return removed;
 }
 
-/* ---- ms_abi thunks ----
- * K32_n(ret, Name, types...) defines k32_Name, an ms_abi function of n arguments that calls
- * Name; the compiler moves the arguments between the two conventions and saves what ms_abi
- * callers expect preserved (rsi, rdi, xmm6-xmm15).  Each first makes sure the stack below has
- * room for winvm's own frames (wv_stack_probe): Windows' system calls run on a kernel stack,
- * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it. */
-#define K32_ABI static __attribute__((ms_abi))
-#define K32_0(r, f) K32_ABI r k32_##f(void) { wv_stack_probe(); return f(); }
-#define K32_1(r, f, A) K32_ABI r k32_##f(A a) { wv_stack_probe(); return f(a); }
-#define K32_2(r, f, A, B) K32_ABI r k32_##f(A a, B b) { wv_stack_probe(); return f(a, b); }
-#define K32_3(r, f, A, B, C) K32_ABI r k32_##f(A a, B b, C c) { wv_stack_probe(); return f(a, b, c); }
-#define K32_4(r, f, A, B, C, D) K32_ABI r k32_##f(A a, B b, C c, D d) { wv_stack_probe(); return f(a, b, c, d); }
-#define K32_5(r, f, A, B, C, D, E)                                                          \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e) { wv_stack_probe(); return f(a, b, c, d, e); }
-#define K32_6(r, f, A, B, C, D, E, F)                                                       \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g) { wv_stack_probe(); return f(a, b, c, d, e, g); }
-#define K32_8(r, f, A, B, C, D, E, F, G, H)                                                 \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
-#define K32_7(r, f, A, B, C, D, E, F, G)                                                    \
-    K32_ABI r k32_##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
+/* ---- ms_abi thunks (runtime/thunk.h), named k32_Name ---- */
+#define K32_ABI WV_THUNK_ABI
+#define K32_0(...) WV_THUNK_0(k32_, __VA_ARGS__)
+#define K32_1(...) WV_THUNK_1(k32_, __VA_ARGS__)
+#define K32_2(...) WV_THUNK_2(k32_, __VA_ARGS__)
+#define K32_3(...) WV_THUNK_3(k32_, __VA_ARGS__)
+#define K32_4(...) WV_THUNK_4(k32_, __VA_ARGS__)
+#define K32_5(...) WV_THUNK_5(k32_, __VA_ARGS__)
+#define K32_6(...) WV_THUNK_6(k32_, __VA_ARGS__)
+#define K32_7(...) WV_THUNK_7(k32_, __VA_ARGS__)
+#define K32_8(...) WV_THUNK_8(k32_, __VA_ARGS__)
+
+/* psapi's queries, also kernel32's as K32* since Windows 7 (the same functions). */
+WV_THUNK_4(k32_K32, DWORD, GetMappedFileNameA, HANDLE, LPVOID, LPSTR, DWORD)
+WV_THUNK_4(k32_K32, DWORD, GetMappedFileNameW, HANDLE, LPVOID, LPWSTR, DWORD)
+WV_THUNK_3(k32_K32, BOOL, GetProcessMemoryInfo, HANDLE, PPROCESS_MEMORY_COUNTERS, DWORD)
+WV_THUNK_3(k32_K32, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
@@ -250,6 +249,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, HGLOBAL, GlobalAlloc, UINT, SIZE_T) \
     X(1, HGLOBAL, GlobalFree, HGLOBAL) \
     X(1, LPVOID, GlobalLock, HGLOBAL) \
+    X(1, BOOL, GlobalMemoryStatusEx, LPMEMORYSTATUSEX) \
     X(3, HGLOBAL, GlobalReAlloc, HGLOBAL, SIZE_T, UINT) \
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
     X(1, BOOL, GlobalUnlock, HGLOBAL) \
@@ -266,6 +266,10 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
+    H(K32GetMappedFileNameA) \
+    H(K32GetMappedFileNameW) \
+    H(K32GetProcessMemoryInfo) \
+    H(K32QueryWorkingSetEx) \
     X(1, void, LeaveCriticalSection, LPCRITICAL_SECTION) \
     X(1, HMODULE, LoadLibraryA, LPCSTR) \
     X(3, HMODULE, LoadLibraryExA, LPCSTR, HANDLE, DWORD) \

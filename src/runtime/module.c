@@ -15,6 +15,7 @@ static const struct wv_builtin wv_builtin_dlls[] = {
     {"kernelbase.dll", wv_k32_lookup},
     {"msvcrt.dll", wv_crt_lookup},
     {"ntdll.dll", wv_nt_lookup},
+    {"psapi.dll", wv_ps_lookup},
 };
 
 static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;

@@ -10,6 +10,8 @@
  * RaiseException restores that CONTEXT: the caller goes on past the call.
  */
 #include "runtime/runtime.h"
+#include "runtime/thunk.h"
+#include <winvm/ntdll.h>
 
 #include <string.h>
 
@@ -177,26 +179,66 @@ WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LE
     return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_filter((wv_pe_filter)f);
 }
 
-/* ---- the exports, sorted by strcmp ---- */
+/* ---- the memory calls of nt/ (winvm/ntdll.h), behind the Windows convention ---- */
+
+WV_THUNK_6(wv_nt_, NTSTATUS, NtAllocateVirtualMemory, HANDLE, PVOID *, ULONG_PTR, PSIZE_T, ULONG, ULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtFlushVirtualMemory, HANDLE, PVOID *, PSIZE_T, PIO_STATUS_BLOCK)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtFreeVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtGetWriteWatch, HANDLE, ULONG, PVOID, SIZE_T, PVOID *, PULONG_PTR, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtLockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtProtectVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG, PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtQueryVirtualMemory, HANDLE, PVOID, MEMORY_INFORMATION_CLASS, PVOID, SIZE_T, PSIZE_T)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtReadVirtualMemory, HANDLE, PVOID, PVOID, SIZE_T, PSIZE_T)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtResetWriteWatch, HANDLE, PVOID, SIZE_T)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtUnlockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtWriteVirtualMemory, HANDLE, PVOID, const void *, SIZE_T, PSIZE_T)
+WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
+
+/* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
 #define N(f) {#f, (void *)wv_nt_##f}
+#define ZW(f) {"Zw" #f, (void *)wv_nt_Nt##f}
 static const struct wv_export wv_nt_exports[] = {
+    N(NtAllocateVirtualMemory),
     N(NtContinue),
+    N(NtFlushVirtualMemory),
+    N(NtFreeVirtualMemory),
+    N(NtGetWriteWatch),
+    N(NtLockVirtualMemory),
+    N(NtProtectVirtualMemory),
+    N(NtQueryVirtualMemory),
+    N(NtReadVirtualMemory),
+    N(NtResetWriteWatch),
+    N(NtUnlockVirtualMemory),
+    N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
     {"RtlCaptureContext", (void *)wv_seh_capture},
     N(RtlCaptureStackBackTrace),
     N(RtlDeleteFunctionTable),
     N(RtlInstallFunctionTableCallback),
     N(RtlLookupFunctionEntry),
+    N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
     N(RtlRaiseException),
     N(RtlRestoreContext),
     N(RtlUnwind),
     N(RtlUnwindEx),
     N(RtlVirtualUnwind),
+    ZW(AllocateVirtualMemory),
+    ZW(FlushVirtualMemory),
+    ZW(FreeVirtualMemory),
+    ZW(GetWriteWatch),
+    ZW(LockVirtualMemory),
+    ZW(ProtectVirtualMemory),
+    ZW(QueryVirtualMemory),
+    ZW(ReadVirtualMemory),
+    ZW(ResetWriteWatch),
+    ZW(UnlockVirtualMemory),
+    ZW(WriteVirtualMemory),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
 };
 #undef N
+#undef ZW
 #define WV_NT_COUNT (sizeof(wv_nt_exports) / sizeof(wv_nt_exports[0]))
 
 void *wv_nt_lookup(const char *name) { return wv_export_find(wv_nt_exports, WV_NT_COUNT, name); }

@@ -160,6 +160,10 @@ DWORD wv_system_message_code_at(size_t i);
 DWORD wv_format_message(bool wide, DWORD flags, LPCVOID src, DWORD id, DWORD lang, void *buf,
                         DWORD size, va_list *host_va, __builtin_ms_va_list *ms_va);
 
+/* ---- psapi.c: psapi.dll ---- */
+void *wv_ps_lookup(const char *name);
+const char *wv_ps_name_at(size_t i);
+
 /* ---- advapi32.c ---- */
 void *wv_advapi_lookup(const char *name);
 const char *wv_advapi_name_at(size_t i);

@@ -1,0 +1,29 @@
+/* thunk.h - ms_abi thunks over the runtime's host-convention functions, for the DLL export
+ * tables (k32_exports.c, ntdll.c, psapi.c).  Private to runtime/.
+ *
+ * WV_THUNK_n(P, ret, Name, types...) defines P##Name, an ms_abi function of n arguments that
+ * calls Name; the compiler moves the arguments between the two conventions and saves what
+ * ms_abi callers expect preserved (rsi, rdi, xmm6-xmm15).  Each first makes sure the stack below
+ * has room for winvm's own frames (wv_stack_probe): Windows' system calls run on a kernel stack,
+ * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it. */
+#ifndef WV_RUNTIME_THUNK_H
+#define WV_RUNTIME_THUNK_H
+
+#include "runtime/runtime.h"
+
+#define WV_THUNK_ABI static __attribute__((ms_abi))
+#define WV_THUNK_0(P, r, f) WV_THUNK_ABI r P##f(void) { wv_stack_probe(); return f(); }
+#define WV_THUNK_1(P, r, f, A) WV_THUNK_ABI r P##f(A a) { wv_stack_probe(); return f(a); }
+#define WV_THUNK_2(P, r, f, A, B) WV_THUNK_ABI r P##f(A a, B b) { wv_stack_probe(); return f(a, b); }
+#define WV_THUNK_3(P, r, f, A, B, C) WV_THUNK_ABI r P##f(A a, B b, C c) { wv_stack_probe(); return f(a, b, c); }
+#define WV_THUNK_4(P, r, f, A, B, C, D) WV_THUNK_ABI r P##f(A a, B b, C c, D d) { wv_stack_probe(); return f(a, b, c, d); }
+#define WV_THUNK_5(P, r, f, A, B, C, D, E)                                                          \
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e) { wv_stack_probe(); return f(a, b, c, d, e); }
+#define WV_THUNK_6(P, r, f, A, B, C, D, E, F)                                                       \
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g) { wv_stack_probe(); return f(a, b, c, d, e, g); }
+#define WV_THUNK_8(P, r, f, A, B, C, D, E, F, G, H)                                                 \
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
+#define WV_THUNK_7(P, r, f, A, B, C, D, E, F, G)                                                    \
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
+
+#endif
