@@ -3,6 +3,7 @@
  * (loader/bind.c).  Uses tests/images/tebdll.dll (its header lists what it exports). */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "section/section.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -250,5 +251,22 @@ Test(attach, threads_alive_at_load_get_the_new_tls_block)
     cr_assert_eq(pthread_join(t, NULL), 0);
     cr_assert_not_null(gate_block, "no block for a thread that existed before the load");
     cr_assert_str_eq(gate_head, "TEBTLS01");
+    cr_assert(FreeLibrary(h));
+}
+
+/* Crash reports name code as module!export+offset (section/image.c, used by fault/except.c). */
+Test(attach, code_addresses_are_named_by_module_and_export)
+{
+    HMODULE h = load_tebdll();
+    uintptr_t f = (uintptr_t)GetProcAddress(h, "teb_self");
+    char out[128];
+    cr_assert_gt(wv_image_describe(f + 3, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "tebdll.dll!teb_self+0x3");
+    cr_assert_gt(wv_image_describe((uintptr_t)h + 0x10, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "tebdll.dll+0x10", "below every export: the module's offset");
+    int local;
+    cr_assert_eq(wv_image_describe((uintptr_t)&local, out, sizeof(out)), 0, "not an image");
+    cr_assert_gt(wv_image_describe(f, out, 10), 0);
+    cr_assert_eq(strlen(out), 9, "cut to the buffer, terminated");
     cr_assert(FreeLibrary(h));
 }

@@ -129,6 +129,7 @@ Test(run, access_violation_ends_with_its_code)
     cr_assert_str_eq(R.out, "before\n");
     cr_assert_eq(R.status, 0xC0000005 & 0xff, "exit %d", R.status);
     cr_assert(strstr(R.err, "0xc0000005") && strstr(R.err, "writing 0x10"), "%s", R.err);
+    cr_assert(strstr(R.err, " (av.exe+0x"), "the report names the module: %s", R.err);
 }
 
 Test(run, refusals_say_why)

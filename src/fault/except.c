@@ -314,6 +314,8 @@ static char *wv_put_protect(char *p, DWORD prot)
     return p;
 }
 
+size_t (*volatile wv_fault_describer)(uintptr_t addr, char *out, size_t cap);
+
 static void wv_unhandled(const EXCEPTION_RECORD *rec)
 {
     char buf[512], *p = buf;
@@ -325,6 +327,13 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
     p = wv_put(p, wv_code_name(rec->ExceptionCode));
     p = wv_put(p, ") at ");
     p = wv_put_hex(p, (uintptr_t)rec->ExceptionAddress);
+    size_t (*describe)(uintptr_t, char *, size_t) = wv_fault_describer;
+    char where[200];
+    if (describe && !wv_space_locked_by_self() && describe((uintptr_t)rec->ExceptionAddress, where, sizeof(where))) {
+        p = wv_put(p, " (");
+        p = wv_put(p, where);
+        p = wv_put(p, ")");
+    }
     bool memory = rec->ExceptionCode == STATUS_ACCESS_VIOLATION || rec->ExceptionCode == STATUS_IN_PAGE_ERROR ||
                   rec->ExceptionCode == STATUS_GUARD_PAGE_VIOLATION || rec->ExceptionCode == STATUS_STACK_OVERFLOW;
     if (!memory) {

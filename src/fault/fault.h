@@ -36,6 +36,10 @@ void wv_context_from(const ucontext_t *uc, CONTEXT *c);
  * over (uc then resumes in its dispatcher), false to dispatch as wv_dispatch does.  Called in
  * the signal handler, space lock not held. */
 extern bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* Names the code at addr for the unhandled-exception report ("zlib1.dll!crc32+0x1a"): writes at
+ * most cap bytes (NUL-terminated) into out, returns the length, 0 when addr is in no image.  Set
+ * from above (the runtime sets section's wv_image_describe); NULL: addresses only. */
+extern size_t (*volatile wv_fault_describer)(uintptr_t addr, char *out, size_t cap);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

@@ -23,6 +23,7 @@ static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;
 static void wv_runtime_register(void)
 {
     wv_loader_set_builtins(wv_builtin_dlls, sizeof(wv_builtin_dlls) / sizeof(wv_builtin_dlls[0]));
+    wv_fault_describer = wv_image_describe; /* crash reports name module!function+offset */
     wv_seh_init(); /* faults in PE code go to its frame handlers */
 }
 

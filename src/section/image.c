@@ -195,6 +195,65 @@ struct wv_image *wv_image_at(uintptr_t base)
     return img;
 }
 
+/* ---- naming code for reports (wv_fault_describer) ---- */
+
+struct wv_nearest {
+    uint32_t rva, best;
+    const char *name;
+};
+
+static int wv_nearest_export(void *ctx, const wv_pe_export *e)
+{
+    struct wv_nearest *n = ctx;
+    if (e->name && !e->forwarder && e->rva <= n->rva && (!n->name || e->rva > n->best))
+        n->best = e->rva, n->name = e->name;
+    return 0;
+}
+
+/* Appends s to out at *len, within cap (no stdio: the report may run in a signal handler). */
+static void wv_append(char *out, size_t cap, size_t *len, const char *s)
+{
+    while (*s && *len + 1 < cap)
+        out[(*len)++] = *s++;
+    out[*len] = 0;
+}
+
+static void wv_append_hex(char *out, size_t cap, size_t *len, uint64_t v)
+{
+    char digits[19] = "0x", tmp[16];
+    int n = 0;
+    do
+        tmp[n++] = "0123456789abcdef"[v & 15];
+    while (v >>= 4);
+    for (int i = 0; i < n; i++)
+        digits[2 + i] = tmp[n - 1 - i];
+    digits[2 + n] = 0;
+    wv_append(out, cap, len, digits);
+}
+
+size_t wv_image_describe(uintptr_t addr, char *out, size_t cap)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(addr);
+    struct wv_image *img = v && v->type == MEM_IMAGE ? v->section->image : NULL;
+    uintptr_t base = v ? v->base : 0;
+    wv_space_unlock();
+    size_t len = 0;
+    if (!img || !cap)
+        return 0;
+    const char *name = img->path ? img->path : "image", *slash = strrchr(name, '/');
+    wv_append(out, cap, &len, slash ? slash + 1 : name);
+    struct wv_nearest n = {(uint32_t)(addr - base), 0, NULL};
+    wv_pe_exports(&img->pe, wv_nearest_export, &n);
+    if (n.name) {
+        wv_append(out, cap, &len, "!");
+        wv_append(out, cap, &len, n.name);
+    }
+    wv_append(out, cap, &len, "+");
+    wv_append_hex(out, cap, &len, n.rva - (n.name ? n.best : 0));
+    return len;
+}
+
 DWORD wv_image_host_writable(uintptr_t base, bool on)
 {
     wv_space_lock();

@@ -156,6 +156,11 @@ struct wv_image *wv_image_at(uintptr_t base);
  * the model says (off): the loader's window for binding imports.  0 or a Win32 error. */
 DWORD wv_image_host_writable(uintptr_t base, bool on);
 
+/* "dll!export+0x1a" (the nearest export below addr) or "dll+0x1a" for code in a MEM_IMAGE
+ * view, into out (cap bytes, NUL-terminated); the length, 0 when addr is in no image.  For the
+ * unhandled-exception report (wv_fault_describer): no stdio, no allocation. */
+size_t wv_image_describe(uintptr_t addr, char *out, size_t cap);
+
 /* ---- imgcache.c ---- */
 /* Opens (building when missing or invalid) the entry holding img laid out at base with its
  * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
