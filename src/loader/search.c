@@ -10,8 +10,10 @@
  *      bin/ (zlib1.dll, libwinpthread-1.dll, libgcrypt-20.dll ...) and the newest gcc's runtime
  *      directory (libstdc++-6.dll, libgcc_s_seh-1.dll) of the thread model the default
  *      x86_64-w64-mingw32-gcc uses.
- * File names are compared without case, as on Windows.  Found files are opened here, so what
- * is mapped is what was found. */
+ * File names are compared without case, as on Windows (**winvm choice**: a pass with exact
+ * names over all of them comes first, so a name differing only in case in an earlier directory
+ * loses to the exact name in a later one).  Found files are opened here, so what is mapped is
+ * what was found. */
 #define _GNU_SOURCE
 #include "loader/loader.h"
 
@@ -27,17 +29,17 @@
 #define WV_MINGW_ROOT "/usr/x86_64-w64-mingw32"
 #define WV_MINGW_GCC_DIR "/usr/lib/gcc/x86_64-w64-mingw32"
 
-/* Opens dir/file, matching the file name without case when the exact name is absent. */
-static int wv_open_in(const char *dir, const char *file, char *path, size_t cap)
+/* Opens dir/file: the exact name, or (nocase) a name differing only in case. */
+static int wv_open_in(const char *dir, const char *file, char *path, size_t cap, bool nocase)
 {
     if ((size_t)snprintf(path, cap, "%s/%s", dir, file) >= cap)
         return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0 || errno != ENOENT)
-        return fd;
+    if (!nocase)
+        return open(path, O_RDONLY | O_CLOEXEC);
     DIR *d = opendir(dir);
     if (!d)
         return -1;
+    int fd = -1;
     for (struct dirent *e; (e = readdir(d));)
         if (!strcasecmp(e->d_name, file)) {
             snprintf(path, cap, "%s/%s", dir, e->d_name);
@@ -93,7 +95,7 @@ static bool wv_gcc_runtime_dir(char *dir, size_t cap)
 }
 
 /* Each directory of a ':'-separated list, until one holds name. */
-static int wv_open_in_list(const char *list, const char *name, char *path, size_t cap)
+static int wv_open_in_list(const char *list, const char *name, char *path, size_t cap, bool nocase)
 {
     int fd = -1;
     for (const char *p = list; fd < 0 && p && *p;) {
@@ -102,10 +104,33 @@ static int wv_open_in_list(const char *list, const char *name, char *path, size_
         char dir[PATH_MAX];
         if (n && n < sizeof(dir)) {
             memcpy(dir, p, n), dir[n] = 0;
-            fd = wv_open_in(dir, name, path, cap);
+            fd = wv_open_in(dir, name, path, cap, nocase);
         }
         p = c ? c + 1 : NULL;
     }
+    return fd;
+}
+
+/* One pass over the search order (see the top). */
+static int wv_search_pass(const char *name, const char *app_dir, const char *from, char *path, size_t cap,
+                          bool nocase)
+{
+    char dir[PATH_MAX];
+    int fd = -1;
+    if (app_dir)
+        fd = wv_open_in(app_dir, name, path, cap, nocase);
+    else if (wv_program_dir(dir, sizeof(dir)))
+        fd = wv_open_in(dir, name, path, cap, nocase);
+    if (fd < 0 && from)
+        fd = wv_open_in(from, name, path, cap, nocase);
+    if (fd < 0)
+        fd = wv_open_in(".", name, path, cap, nocase);
+    if (fd < 0)
+        fd = wv_open_in_list(getenv("WINVM_PATH"), name, path, cap, nocase);
+    if (fd < 0)
+        fd = wv_open_in_list(WV_MINGW_ROOT "/bin:" WV_MINGW_ROOT "/lib", name, path, cap, nocase);
+    if (fd < 0 && wv_gcc_runtime_dir(dir, sizeof(dir)))
+        fd = wv_open_in(dir, name, path, cap, nocase);
     return fd;
 }
 
@@ -115,21 +140,8 @@ int wv_dll_search(const char *name, const char *app_dir, const char *from, char 
         snprintf(path, cap, "%s", name);
         return open(name, O_RDONLY | O_CLOEXEC);
     }
-    char dir[PATH_MAX];
-    int fd = -1;
-    if (app_dir)
-        fd = wv_open_in(app_dir, name, path, cap);
-    else if (wv_program_dir(dir, sizeof(dir)))
-        fd = wv_open_in(dir, name, path, cap);
-    if (fd < 0 && from)
-        fd = wv_open_in(from, name, path, cap);
-    if (fd < 0)
-        fd = wv_open_in(".", name, path, cap);
-    if (fd < 0)
-        fd = wv_open_in_list(getenv("WINVM_PATH"), name, path, cap);
-    if (fd < 0)
-        fd = wv_open_in_list(WV_MINGW_ROOT "/bin:" WV_MINGW_ROOT "/lib", name, path, cap);
-    if (fd < 0 && wv_gcc_runtime_dir(dir, sizeof(dir)))
-        fd = wv_open_in(dir, name, path, cap);
-    return fd;
+    /* Exact names first, everywhere; only then names differing in case (a directory scan each:
+     * measured 20% of a warm load with a large current directory). */
+    int fd = wv_search_pass(name, app_dir, from, path, cap, false);
+    return fd >= 0 ? fd : wv_search_pass(name, app_dir, from, path, cap, true);
 }
