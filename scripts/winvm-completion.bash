@@ -8,7 +8,7 @@ _winvm()
         return
     fi
     case $cmd in
-    map) COMPREPLY=($(compgen -W "--json --svg --help self $(ls /proc | grep -E '^[0-9]+$')" -- "$cur")) ;;
+    map) COMPREPLY=($(compgen -W "--json --csv --svg --help self $(ls /proc | grep -E '^[0-9]+$')" -- "$cur")) ;;
     share) COMPREPLY=($(compgen -W "--all --help $(ls /proc | grep -E '^[0-9]+$')" -- "$cur")) ;;
     inspect) COMPREPLY=($(compgen -f -X '!*.@(dll|exe|DLL|EXE|sys|ocx)' -- "$cur") $(compgen -d -- "$cur")) ;;
     run) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "--reserve --help" -- "$cur"))

@@ -89,7 +89,7 @@ Test(cli, map_lists_a_view_as_mapped_with_its_name)
     char *eol = strchr(line, '\n');
     if (eol)
         *eol = 0;
-    cr_assert_not_null(strstr(line, "mapped"), "%s", line);
+    cr_assert_not_null(strstr(line, "Shareable"), "a pagefile section is VMMap's Shareable: %s", line);
     cr_assert_not_null(strstr(line, "READWRITE"), "%s", line);
     cr_assert_not_null(strstr(line, "winvm-cli-map"), "%s", line);
     cr_assert_not_null(strstr(line, "      12 "), "12 KiB resident expected: %s", line);
@@ -201,4 +201,37 @@ Test(cli, run_passes_options_after_the_program_to_it)
     cr_assert_neq(o.status, 0);
     cr_assert_neq(o.status, 2, "not an argument error of winvm's");
     cr_assert(strstr(o.err, "/nonexistent/app.exe"), "%s", o.err);
+}
+
+/* The figures are smaps', the types VMMap's, free gaps listed, totals by type; CSV for tools. */
+Test(cli, map_figures_match_smaps)
+{
+    static char out[1 << 20];
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "%s map %d --csv", WINVM_CLI, (int)getpid());
+    run(cmd, out, sizeof(out));
+    cr_assert(!strncmp(out, "base,size,state,type,protect,resident_kib,", 42), "%.100s", out);
+    char *stack = strstr(out, ",Stack,");
+    cr_assert_not_null(stack, "no Stack row:\n%s", out);
+    while (stack > out && stack[-1] != '\n')
+        stack--;
+    unsigned long long base, size, rss;
+    cr_assert_eq(sscanf(stack, "%llx,%llu,commit,Stack,READWRITE,%llu,", &base, &size, &rss), 3, "%.120s", stack);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    unsigned long long want = ~0ull, lo, hi;
+    bool in_stack = false;
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && strchr(line, ' ') && strstr(line, " rw"))
+            in_stack = lo == base;
+        else if (in_stack && sscanf(line, "Rss: %llu", &want) == 1)
+            break;
+    }
+    fclose(f);
+    cr_assert_eq(rss, want, "[stack] resident %llu KiB, smaps says %llu", rss, want);
+    cr_assert_not_null(strstr(out, ",free,Free,"), "free gaps are rows");
+    snprintf(cmd, sizeof(cmd), "%s map %d", WINVM_CLI, (int)getpid());
+    run(cmd, out, sizeof(out));
+    cr_assert_not_null(strstr(out, "\ntotals "), "%s", out);
+    cr_assert_not_null(strstr(out, "\nImage "), "an Image total");
 }

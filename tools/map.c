@@ -44,23 +44,42 @@ static const char *protect_name(const char *perm, bool file_private)
     return r ? "READONLY" : "NOACCESS";
 }
 
+static bool is_elf(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char magic[4] = {0};
+    bool elf = fd >= 0 && pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "\177ELF", 4);
+    if (fd >= 0)
+        close(fd);
+    return elf;
+}
+
+static bool has_suffix(const char *p, const char *suffix)
+{
+    size_t n = strlen(p), k = strlen(suffix);
+    return n > k && !strcasecmp(p + n - k, suffix);
+}
+
+/* The region's type as VMMap names them: Image (executables and libraries, ELF or PE, and
+ * image-cache entries), Mapped File, Shareable (shared memory: sections without a file), Heap
+ * (the brk heap), Stack (the main thread's), Private Data (other anonymous memory). */
 static const char *type_name(const struct region *g)
 {
-    if (!strcmp(g->path, "[vdso]"))
-        return "image";
+    if (!strcmp(g->path, "[vdso]") || !strcmp(g->path, "[vvar]"))
+        return "Image";
+    if (!strcmp(g->path, "[heap]"))
+        return "Heap";
+    if (!strncmp(g->path, "[stack", 6))
+        return "Stack";
     if (!g->inode)
-        return g->perm[3] == 's' ? "mapped" : "private";
-    if (g->perm[3] == 'p' && g->path[0] == '/') {
-        /* an ELF file mapped privately is an image, as foreign.c reports it */
-        int fd = open(g->path, O_RDONLY | O_CLOEXEC);
-        char magic[4] = {0};
-        bool elf = fd >= 0 && pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "\177ELF", 4);
-        if (fd >= 0)
-            close(fd);
-        if (elf)
-            return "image";
-    }
-    return "mapped";
+        return g->perm[3] == 's' ? "Shareable" : "Private Data";
+    if (!strncmp(g->path, "/dev/shm/", 9) || !strncmp(g->path, "/memfd:", 7))
+        return "Shareable";
+    if (has_suffix(g->path, ".img") || has_suffix(g->path, ".dll") || has_suffix(g->path, ".exe"))
+        return g->perm[3] == 'p' ? "Image" : "Mapped File";
+    if (g->perm[3] == 'p' && g->path[0] == '/' && is_elf(g->path))
+        return "Image"; /* an ELF file mapped privately, as foreign.c reports it */
+    return "Mapped File";
 }
 
 /* winvm's named sections are /dev/shm/winvm-<uid>.<hex name>: show the name. */
@@ -93,10 +112,13 @@ static bool read_regions(const char *pid, struct region **out, size_t *n)
     *out = malloc(cap * sizeof(**out));
     *n = 0;
     char line[1024];
+    bool skipping = false; /* the attribute lines of a skipped region are not the previous one's */
     while (*out && fgets(line, sizeof(line), f)) {
         struct region g = {0};
         int used = 0;
         uint64_t kib;
+        if (skipping && sscanf(line, "%" SCNx64 "-%" SCNx64, &g.start, &g.end) < 2)
+            continue;
         if (*n && sscanf(line, "Rss: %" SCNu64, &kib) == 1)
             (*out)[*n - 1].rss = kib;
         else if (*n && sscanf(line, "Anonymous: %" SCNu64, &kib) == 1)
@@ -109,8 +131,9 @@ static bool read_regions(const char *pid, struct region **out, size_t *n)
         if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %" SCNu64 " %n", &g.start,
                    &g.end, g.perm, &g.offset, &g.inode, &used) < 5)
             continue;
-        if (g.start >= ((uint64_t)1 << 47))
-            continue; /* [vsyscall] */
+        skipping = g.start >= ((uint64_t)1 << 47); /* [vsyscall] */
+        if (skipping)
+            continue;
         snprintf(g.path, sizeof(g.path), "%s", line + used);
         g.path[strcspn(g.path, "\n")] = 0;
         if (*n == cap)
@@ -138,55 +161,126 @@ static void walk_pages(int pagemap, uint64_t start, uint64_t end,
     }
 }
 
+/* One row of `winvm map`: a region, or the free gap before one. */
+struct row {
+    uint64_t base, size;
+    const char *state, *type, *protect, *name, *section;
+    struct residency r;
+};
+
+enum map_format { MAP_TEXT, MAP_JSON, MAP_CSV };
+
+static void print_row(enum map_format f, const struct row *w, bool first)
+{
+    if (f == MAP_JSON)
+        printf("%s\n  {\"base\": %" PRIu64 ", \"size\": %" PRIu64 ", \"state\": \"%s\", \"type\": \"%s\", "
+               "\"protect\": \"%s\", \"resident_kib\": %" PRIu64 ", \"private_kib\": %" PRIu64
+               ", \"shareable_kib\": %" PRIu64 ", \"shared_kib\": %" PRIu64 ", \"swapped_kib\": %" PRIu64
+               ", \"section\": %s%s%s, \"path\": \"%s\"}",
+               first ? "" : ",", w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_,
+               w->r.shareable, w->r.shared, w->r.swapped, w->section ? "\"" : "", w->section ? w->section : "null",
+               w->section ? "\"" : "", w->name);
+    else if (f == MAP_CSV)
+        printf("0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",\"%s\"\n",
+               w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_, w->r.shareable,
+               w->r.shared, w->name);
+    else
+        printf("%014" PRIx64 " %10" PRIx64 "  %-7s %-12s %-18s %8" PRIu64 " %8" PRIu64 " %9" PRIu64 " %8" PRIu64
+               "  %s\n",
+               w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_, w->r.shareable,
+               w->r.shared, w->name);
+}
+
+/* Totals by type, as VMMap's summary: size, committed, and the residency columns. */
+struct total {
+    const char *type;
+    uint64_t size, committed;
+    struct residency r;
+};
+
+static void add_total(struct total *t, size_t *nt, const struct row *w)
+{
+    size_t k = 0;
+    while (k < *nt && strcmp(t[k].type, w->type))
+        k++;
+    if (k == *nt)
+        t[(*nt)++] = (struct total){.type = w->type};
+    t[k].size += w->size;
+    t[k].committed += strcmp(w->state, "commit") ? 0 : w->size;
+    t[k].r.resident += w->r.resident, t[k].r.private_ += w->r.private_;
+    t[k].r.shareable += w->r.shareable, t[k].r.shared += w->r.shared;
+}
+
+static void print_totals(const struct total *t, size_t nt)
+{
+    printf("\n%-14s %14s %14s %8s %8s %9s %8s\n", "totals", "size KiB", "committed KiB", "rss KiB", "private",
+           "shareable", "shared");
+    for (size_t k = 0; k < nt; k++)
+        printf("%-14s %14" PRIu64 " %14" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64 " %8" PRIu64 "\n", t[k].type,
+               t[k].size / 1024, t[k].committed / 1024, t[k].r.resident, t[k].r.private_, t[k].r.shareable,
+               t[k].r.shared);
+}
+
 int cli_map(int argc, char **argv)
 {
     const char *pid = "self";
-    bool json = false;
+    enum map_format f = MAP_TEXT;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
-            json = true;
+            f = MAP_JSON;
+        else if (!strcmp(argv[i], "--csv"))
+            f = MAP_CSV;
         else
             pid = argv[i];
     }
     struct region *g;
     size_t n;
     if (!read_regions(pid, &g, &n)) {
-        fprintf(stderr, "winvm map: cannot read /proc/%s/maps: %s\n", pid, strerror(errno));
+        fprintf(stderr, "winvm map: cannot read /proc/%s/smaps: %s\n", pid, strerror(errno));
         return 1;
     }
-    if (json)
+    if (f == MAP_JSON)
         printf("{\"pid\": \"%s\", \"regions\": [", pid);
+    else if (f == MAP_CSV)
+        printf("base,size,state,type,protect,resident_kib,private_kib,shareable_kib,shared_kib,name\n");
     else
-        printf("%-14s %10s  %-7s %-7s %-18s %8s %8s %9s %8s  %s\n", "base", "size hex", "state",
-               "type", "protect", "rss KiB", "private", "shareable", "shared", "name");
+        printf("%-14s %10s  %-7s %-12s %-18s %8s %8s %9s %8s  %s\n", "base", "size hex", "state", "type",
+               "protect", "rss KiB", "private", "shareable", "shared", "name");
+    struct total totals[16];
+    size_t nt = 0;
+    uint64_t prev_end = 0x10000; /* user space starts above the null 64 KiB, as on Windows */
+    bool first = true;
     for (size_t i = 0; i < n; i++) {
+        if (g[i].start > prev_end) { /* the free gap before it */
+            struct row free_row = {prev_end, g[i].start - prev_end, "free", "Free", "NOACCESS", "", NULL, {0}};
+            print_row(f, &free_row, first);
+            first = false;
+        }
+        if (g[i].end > prev_end)
+            prev_end = g[i].end;
         /* private: anonymous (copies included); shareable: the file's or shared memory's
          * pages; shared: pages mapped by more than one process (VMMap's three columns) */
         struct residency r = {g[i].rss, g[i].anon, g[i].rss - g[i].anon, g[i].shared, g[i].swap};
         bool file_private = g[i].inode && g[i].perm[3] == 'p';
         bool reserved = !g[i].inode && g[i].perm[3] == 'p' && !strncmp(g[i].perm, "---", 3);
-        const char *state = reserved ? "reserve" : "commit";
-        const char *prot = reserved ? "-" : protect_name(g[i].perm, file_private);
-        char name[300];
+        char name[300], shown_buf[1100], source[1024];
         section_name(g[i].path, name, sizeof(name));
         const char *shown = name[0] ? name : g[i].path;
-        if (json)
-            printf("%s\n  {\"base\": \"0x%" PRIx64 "\", \"size\": %" PRIu64 ", \"state\": \"%s\", "
-                   "\"type\": \"%s\", \"protect\": \"%s\", \"resident_kib\": %" PRIu64
-                   ", \"private_kib\": %" PRIu64 ", \"shareable_kib\": %" PRIu64
-                   ", \"shared_kib\": %" PRIu64 ", \"swapped_kib\": %" PRIu64
-                   ", \"section\": %s%s%s, \"path\": \"%s\"}",
-                   i ? "," : "", g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
-                   r.resident, r.private_, r.shareable, r.shared, r.swapped,
-                   name[0] ? "\"" : "", name[0] ? name : "null", name[0] ? "\"" : "", g[i].path);
-        else
-            printf("%014" PRIx64 " %10" PRIx64 "  %-7s %-7s %-18s %8" PRIu64 " %8" PRIu64
-                   " %9" PRIu64 " %8" PRIu64 "  %s\n",
-                   g[i].start, g[i].end - g[i].start, state, type_name(&g[i]), prot,
-                   r.resident, r.private_, r.shareable, r.shared, shown);
+        if (has_suffix(g[i].path, ".img") && wv_cache_source(g[i].path, source, sizeof(source))) {
+            snprintf(shown_buf, sizeof(shown_buf), "%s (image cache)", source);
+            shown = shown_buf;
+        }
+        struct row w = {g[i].start, g[i].end - g[i].start, reserved ? "reserve" : "commit", type_name(&g[i]),
+                        reserved ? "-" : protect_name(g[i].perm, file_private), shown, name[0] ? name : NULL, r};
+        print_row(f, &w, first);
+        first = false;
+        if (nt < sizeof(totals) / sizeof(totals[0]) - 1)
+            add_total(totals, &nt, &w);
     }
-    if (json)
+    if (f == MAP_JSON)
         printf("\n]}\n");
+    else if (f == MAP_TEXT)
+        print_totals(totals, nt);
     free(g);
     return 0;
 }

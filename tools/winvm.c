@@ -40,11 +40,12 @@ static const struct command commands[] = {
      "(when built with mingw-w64) measures the seed's figures: instances of DIR/app.exe sharing\n"
      "DIR/demolib.dll, copy-on-write per page, relocation copying only fixup pages; results in\n"
      "OUT/sharing.json and OUT/sharing.svg.  `demo sharing` runs the second part only.\n"},
-    {"map", cmd_map, "map [PID|self] [--json] | map --svg PID OUT.svg",
-     "A process's address space, VMMap style: each region's state, type, protection, and its\n"
-     "resident pages split into shared and private (from /proc/PID/smaps and pagemap).\n"
-     "--json prints the same as JSON; --svg draws its images' pages and the physical pages\n"
-     "behind them into OUT.svg.\n"},
+    {"map", cmd_map, "map [PID|self] [--json|--csv] | map --svg PID OUT.svg",
+     "A process's address space, VMMap style: each region (and each free gap) with its state,\n"
+     "type (Image, Mapped File, Shareable, Heap, Stack, Private Data, Free), protection, and\n"
+     "its resident pages split into private, shareable and shared (from /proc/PID/smaps), then\n"
+     "totals by type; image-cache entries are named by their DLL.  --json and --csv print the\n"
+     "rows for tools; --svg draws its images' pages and the physical pages behind them.\n"},
     {"share", cmd_share, "share [--all] PID...",
      "Which of the given processes share each page of a named section (--all: of any file),\n"
      "and which hold private copies, from their page tables.\n"},
@@ -147,7 +148,7 @@ static int cmd_demo(int argc, char **argv)
 
 static int cmd_map(int argc, char **argv)
 {
-    static const char *const known[] = {"--json", "--svg", NULL};
+    static const char *const known[] = {"--json", "--csv", "--svg", NULL};
     int rc = check_options(find_command("map"), argc, argv, known);
     if (rc)
         return rc;
@@ -160,7 +161,7 @@ static int cmd_map(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--svg"))
             return cli_arg_error("map", "%s comes first and alone: map --svg PID OUT.svg", "--svg");
-        operands += strcmp(argv[i], "--json") != 0;
+        operands += strcmp(argv[i], "--json") && strcmp(argv[i], "--csv");
     }
     if (operands > 1)
         return cli_arg_error("map", "%s", "one PID at most");
