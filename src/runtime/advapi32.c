@@ -141,6 +141,13 @@ static const struct wv_export wv_advapi_exports[] = {
     {"CryptAcquireContextW", (void *)adv_CryptAcquireContextW},
     {"CryptGenRandom", (void *)adv_CryptGenRandom},
     {"CryptReleaseContext", (void *)adv_CryptReleaseContext},
+    {"GetUserNameA", (void *)wv_adv_GetUserNameA},
+    {"GetUserNameW", (void *)wv_adv_GetUserNameW},
+    {"RegCloseKey", (void *)wv_adv_RegCloseKey},
+    {"RegOpenKeyExA", (void *)wv_adv_RegOpenKeyExA},
+    {"RegOpenKeyExW", (void *)wv_adv_RegOpenKeyExW},
+    {"RegQueryValueExA", (void *)wv_adv_RegQueryValueExA},
+    {"RegQueryValueExW", (void *)wv_adv_RegQueryValueExW},
     {"SystemFunction036", (void *)adv_SystemFunction036},
 };
 

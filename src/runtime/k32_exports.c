@@ -105,6 +105,7 @@ K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si)
 K32_ABI void k32_GetSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
 K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
+K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { wv_stack_probe(); GlobalMemoryStatus(m); }
 /* A PE caller's start routine is an ms_abi function: run with the Windows thread setup. */
 K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
                                 DWORD flags, LPDWORD tid)
@@ -157,6 +158,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
+    X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(7, BOOL, DuplicateHandle, HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD) \
     X(1, void, EnterCriticalSection, LPCRITICAL_SECTION) \
     H(ExitProcess) \
@@ -180,6 +182,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, BOOL, FreeEnvironmentStringsA, LPSTR) \
     X(1, BOOL, FreeEnvironmentStringsW, LPWSTR) \
     X(1, BOOL, FreeLibrary, HMODULE) \
+    X(0, UINT, GetACP) \
+    X(2, BOOL, GetCPInfo, UINT, LPCPINFO) \
     X(0, LPSTR, GetCommandLineA) \
     X(0, LPWSTR, GetCommandLineW) \
     X(0, UINT, GetConsoleCP) \
@@ -219,12 +223,16 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, BOOL, GetModuleHandleExW, DWORD, LPCWSTR, HMODULE *) \
     X(1, HMODULE, GetModuleHandleW, LPCWSTR) \
     H(GetNativeSystemInfo) \
+    X(0, UINT, GetOEMCP) \
+    X(1, DWORD, GetPriorityClass, HANDLE) \
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
     X(0, HANDLE, GetProcessHeap) \
     X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
+    X(3, BOOL, GetProcessWorkingSetSize, HANDLE, PSIZE_T, PSIZE_T) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
     X(1, HANDLE, GetStdHandle, DWORD) \
+    X(0, LCID, GetSystemDefaultLCID) \
     X(2, UINT, GetSystemDirectoryA, LPSTR, UINT) \
     X(2, UINT, GetSystemDirectoryW, LPWSTR, UINT) \
     H(GetSystemInfo) \
@@ -237,11 +245,16 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
     X(2, DWORD, GetTempPathW, DWORD, LPWSTR) \
     X(1, DWORD, GetThreadId, HANDLE) \
+    X(0, LCID, GetThreadLocale) \
     X(1, int, GetThreadPriority, HANDLE) \
     X(5, BOOL, GetThreadTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(0, DWORD, GetTickCount) \
     X(0, ULONGLONG, GetTickCount64) \
     X(1, DWORD, GetTimeZoneInformation, LPTIME_ZONE_INFORMATION) \
+    X(0, LCID, GetUserDefaultLCID) \
+    X(0, DWORD, GetVersion) \
+    X(1, BOOL, GetVersionExA, LPOSVERSIONINFOA) \
+    X(1, BOOL, GetVersionExW, LPOSVERSIONINFOW) \
     X(8, BOOL, GetVolumeInformationW, LPCWSTR, LPWSTR, DWORD, LPDWORD, LPDWORD, LPDWORD, LPWSTR, DWORD) \
     X(2, UINT, GetWindowsDirectoryA, LPSTR, UINT) \
     X(2, UINT, GetWindowsDirectoryW, LPWSTR, UINT) \
@@ -249,6 +262,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, HGLOBAL, GlobalAlloc, UINT, SIZE_T) \
     X(1, HGLOBAL, GlobalFree, HGLOBAL) \
     X(1, LPVOID, GlobalLock, HGLOBAL) \
+    H(GlobalMemoryStatus) \
     X(1, BOOL, GlobalMemoryStatusEx, LPMEMORYSTATUSEX) \
     X(3, HGLOBAL, GlobalReAlloc, HGLOBAL, SIZE_T, UINT) \
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
@@ -266,6 +280,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
+    X(1, BOOL, IsValidCodePage, UINT) \
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \
     H(K32GetProcessMemoryInfo) \

@@ -16,6 +16,8 @@ static const struct wv_builtin wv_builtin_dlls[] = {
     {"msvcrt.dll", wv_crt_lookup},
     {"ntdll.dll", wv_nt_lookup},
     {"psapi.dll", wv_ps_lookup},
+    {"user32.dll", wv_u32_lookup},
+    {"ws2_32.dll", wv_ws_lookup},
 };
 
 static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;

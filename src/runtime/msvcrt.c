@@ -211,6 +211,7 @@ CRT void wv_ms__cexit(void) { wv_run_onexit(); fflush(NULL); }
 CRT void wv_ms__c_exit(void) { fflush(NULL); }
 CRT __attribute__((noreturn)) void wv_ms_exit(int code) { exit(code); }
 CRT __attribute__((noreturn)) void wv_ms__exit(int code) { fflush(NULL); _exit(code); }
+CRT int wv_ms__getpid(void) { return (int)getpid(); } /* the process id GetCurrentProcessId gives */
 
 CRT __attribute__((noreturn)) void wv_ms__amsg_exit(int code)
 {

@@ -21,7 +21,7 @@
     F(_fgetchar) F(_filelength) F(_filelengthi64) F(_fileno) F(_findclose) F(_findfirst) \
     F(_findfirst64) F(_findnext) F(_findnext64) F(_finite) F(_flushall) V(_fmode) F(_fputchar) \
     F(_fseeki64) F(_fstat64) F(_fstati64) F(_ftelli64) F(_ftime) F(_ftime64) F(_fullpath) \
-    F(_get_errno) F(_get_osfhandle) F(_getcwd) F(_gmtime64) F(_gmtime64_s) F(_hypot) F(_hypotf) \
+    F(_get_errno) F(_get_osfhandle) F(_getcwd) F(_getpid) F(_gmtime64) F(_gmtime64_s) F(_hypot) F(_hypotf) \
     F(_i64toa) F(_initterm) F(_initterm_e) V(_iob) F(_isatty) F(_isctype) F(_isnan) F(_itoa) \
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \

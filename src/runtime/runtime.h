@@ -164,9 +164,25 @@ DWORD wv_format_message(bool wide, DWORD flags, LPCVOID src, DWORD id, DWORD lan
 void *wv_ps_lookup(const char *name);
 const char *wv_ps_name_at(size_t i);
 
-/* ---- advapi32.c ---- */
+/* ---- advapi32.c (advapi32_reg.c: the registry, empty, and GetUserName) ---- */
 void *wv_advapi_lookup(const char *name);
 const char *wv_advapi_name_at(size_t i);
+typedef void *WV_HKEY;
+__attribute__((ms_abi)) LONG wv_adv_RegOpenKeyExA(WV_HKEY key, LPCSTR sub, DWORD options, DWORD sam, WV_HKEY *out);
+__attribute__((ms_abi)) LONG wv_adv_RegOpenKeyExW(WV_HKEY key, LPCWSTR sub, DWORD options, DWORD sam, WV_HKEY *out);
+__attribute__((ms_abi)) LONG wv_adv_RegQueryValueExA(WV_HKEY key, LPCSTR name, LPDWORD reserved, LPDWORD type,
+                                                     BYTE *data, LPDWORD size);
+__attribute__((ms_abi)) LONG wv_adv_RegQueryValueExW(WV_HKEY key, LPCWSTR name, LPDWORD reserved, LPDWORD type,
+                                                     BYTE *data, LPDWORD size);
+__attribute__((ms_abi)) LONG wv_adv_RegCloseKey(WV_HKEY key);
+__attribute__((ms_abi)) BOOL wv_adv_GetUserNameA(LPSTR buf, LPDWORD size);
+__attribute__((ms_abi)) BOOL wv_adv_GetUserNameW(LPWSTR buf, LPDWORD size);
+
+/* ---- user32.c, ws2_32.c: user32.dll (a process without windows) and Winsock ---- */
+void *wv_u32_lookup(const char *name);
+const char *wv_u32_name_at(size_t i);
+void *wv_ws_lookup(const char *name);
+const char *wv_ws_name_at(size_t i);
 
 /* ---- run.c ---- */
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */

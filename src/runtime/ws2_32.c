@@ -1,0 +1,262 @@
+/* ws2_32.c - Winsock for console programs: TCP/UDP sockets over the host's, with Windows'
+ * numbers where they differ from Linux (AF_INET6 23, FIONBIO/FIONREAD, WSA error codes) and
+ * its rules: every call but the byte-order helpers needs WSAStartup first (WSANOTINITIALISED),
+ * errors are read with WSAGetLastError (the thread's last error, as Windows keeps it), and a
+ * SOCKET is one this DLL made: any other value is WSAENOTSOCK, so PE code can never close or
+ * use one of winvm's own descriptors through it.
+ *
+ * A SOCKET is the host descriptor's number; the set of ours is a bitmap guarded by
+ * wv_sock_lock (a leaf). */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WS static __attribute__((ms_abi))
+typedef uintptr_t SOCKET;
+#define INVALID_SOCKET ((SOCKET)~0ull)
+#define SOCKET_ERROR (-1)
+enum {
+    WSAEINTR = 10004, WSAEBADF = 10009, WSAEACCES = 10013, WSAEFAULT = 10014, WSAEINVAL = 10022,
+    WSAEMFILE = 10024, WSAEWOULDBLOCK = 10035, WSAEINPROGRESS = 10036, WSAEALREADY = 10037,
+    WSAENOTSOCK = 10038, WSAEMSGSIZE = 10040, WSAEPROTONOSUPPORT = 10043, WSAEAFNOSUPPORT = 10047,
+    WSAEADDRINUSE = 10048, WSAEADDRNOTAVAIL = 10049, WSAENETUNREACH = 10051, WSAECONNABORTED = 10053,
+    WSAECONNRESET = 10054, WSAENOBUFS = 10055, WSAEISCONN = 10056, WSAENOTCONN = 10057,
+    WSAETIMEDOUT = 10060, WSAECONNREFUSED = 10061, WSAEHOSTUNREACH = 10065, WSANOTINITIALISED = 10093,
+    WSAVERNOTSUPPORTED = 10092,
+};
+#define WV_WIN_AF_INET6 23
+#define WV_WIN_FIONBIO 0x8004667eu
+#define WV_WIN_FIONREAD 0x4004667fu
+#define WV_MAX_SOCKETS 65536
+
+static pthread_mutex_t wv_sock_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t wv_socks[WV_MAX_SOCKETS / 64]; /* guarded by wv_sock_lock */
+static int wv_startups;                        /* WSAStartup calls not yet cleaned up; same lock */
+
+static int wv_wsa_error(int e)
+{
+    switch (e) {
+    case EINTR: return WSAEINTR;
+    case EBADF: case ENOTSOCK: return WSAENOTSOCK;
+    case EACCES: case EPERM: return WSAEACCES;
+    case EFAULT: return WSAEFAULT;
+    case EMFILE: case ENFILE: return WSAEMFILE;
+    case EAGAIN: return WSAEWOULDBLOCK;
+    case EINPROGRESS: return WSAEWOULDBLOCK; /* Windows' non-blocking connect says WOULDBLOCK */
+    case EALREADY: return WSAEALREADY;
+    case EMSGSIZE: return WSAEMSGSIZE;
+    case EPROTONOSUPPORT: return WSAEPROTONOSUPPORT;
+    case EAFNOSUPPORT: return WSAEAFNOSUPPORT;
+    case EADDRINUSE: return WSAEADDRINUSE;
+    case EADDRNOTAVAIL: return WSAEADDRNOTAVAIL;
+    case ENETUNREACH: return WSAENETUNREACH;
+    case ECONNABORTED: return WSAECONNABORTED;
+    case ECONNRESET: case EPIPE: return WSAECONNRESET;
+    case ENOBUFS: case ENOMEM: return WSAENOBUFS;
+    case EISCONN: return WSAEISCONN;
+    case ENOTCONN: return WSAENOTCONN;
+    case ETIMEDOUT: return WSAETIMEDOUT;
+    case ECONNREFUSED: return WSAECONNREFUSED;
+    case EHOSTUNREACH: return WSAEHOSTUNREACH;
+    default: return WSAEINVAL;
+    }
+}
+
+static int wv_sock_fail(int wsa) { return wv_set_error((DWORD)wsa), SOCKET_ERROR; }
+
+/* 0 when s is one of ours and Winsock is started, else the WSA error. */
+static int wv_sock_check(SOCKET s)
+{
+    pthread_mutex_lock(&wv_sock_lock);
+    int err = !wv_startups ? WSANOTINITIALISED
+              : s < WV_MAX_SOCKETS && (wv_socks[s / 64] >> (s % 64) & 1) ? 0 : WSAENOTSOCK;
+    pthread_mutex_unlock(&wv_sock_lock);
+    return err;
+}
+
+static void wv_sock_mark(int fd, bool on)
+{
+    pthread_mutex_lock(&wv_sock_lock);
+    if (on)
+        wv_socks[fd / 64] |= 1ull << (fd % 64);
+    else
+        wv_socks[fd / 64] &= ~(1ull << (fd % 64));
+    pthread_mutex_unlock(&wv_sock_lock);
+}
+
+/* WSADATA for 64-bit Windows: versions, then (unlike 32-bit) the socket limits before the
+ * description strings. */
+struct wv_wsadata {
+    WORD version, high_version;
+    unsigned short max_sockets, max_udp;
+    char *vendor_info;
+    char description[257], system_status[129];
+};
+
+WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    if (!data)
+        return WSAEFAULT;
+    if ((want & 0xff) < 1 || ((want & 0xff) == 1 && (want >> 8) < 1))
+        return WSAVERNOTSUPPORTED; /* below 1.1 */
+    memset(data, 0, sizeof(*data));
+    BYTE major = want & 0xff, minor = want >> 8;
+    if (major > 2 || (major == 2 && minor > 2))
+        major = 2, minor = 2;
+    data->version = (WORD)(major | minor << 8);
+    data->high_version = 0x0202;
+    strcpy(data->description, "WinSock 2.0");
+    strcpy(data->system_status, "Running");
+    pthread_mutex_lock(&wv_sock_lock);
+    wv_startups++;
+    pthread_mutex_unlock(&wv_sock_lock);
+    return 0;
+}
+
+WS int ws_WSACleanup(void)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    pthread_mutex_lock(&wv_sock_lock);
+    int ok = wv_startups > 0;
+    if (ok)
+        wv_startups--;
+    pthread_mutex_unlock(&wv_sock_lock);
+    return ok ? 0 : wv_sock_fail(WSANOTINITIALISED);
+}
+
+WS int ws_WSAGetLastError(void) { return (int)GetLastError(); }
+WS void ws_WSASetLastError(int e) { SetLastError((DWORD)e); }
+
+WS SOCKET ws_socket(int af, int type, int protocol)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    pthread_mutex_lock(&wv_sock_lock);
+    bool started = wv_startups > 0;
+    pthread_mutex_unlock(&wv_sock_lock);
+    if (!started)
+        return wv_set_error(WSANOTINITIALISED), INVALID_SOCKET;
+    int host_af = af == WV_WIN_AF_INET6 ? AF_INET6 : af == AF_INET6 ? -1 : af;
+    int fd = host_af < 0 ? -1 : socket(host_af, type | SOCK_CLOEXEC, protocol);
+    if (fd < 0)
+        return wv_set_error((DWORD)(host_af < 0 ? WSAEAFNOSUPPORT : wv_wsa_error(errno))), INVALID_SOCKET;
+    if (fd >= WV_MAX_SOCKETS) {
+        close(fd);
+        return wv_set_error(WSAEMFILE), INVALID_SOCKET;
+    }
+    wv_sock_mark(fd, true);
+    return (SOCKET)fd;
+}
+
+WS int ws_closesocket(SOCKET s)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    int err = wv_sock_check(s);
+    if (err)
+        return wv_sock_fail(err);
+    wv_sock_mark((int)s, false);
+    return close((int)s) == 0 ? 0 : wv_sock_fail(wv_wsa_error(errno));
+}
+
+/* A Windows sockaddr as the host's: AF_INET6's family number differs; the rest is the same. */
+static bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out)
+{
+    if (!addr || len < (int)sizeof(unsigned short) || len > (int)sizeof(*out))
+        return false;
+    memcpy(out, addr, (size_t)len);
+    if (out->ss_family == WV_WIN_AF_INET6)
+        out->ss_family = AF_INET6;
+    return true;
+}
+
+WS int ws_connect(SOCKET s, const void *addr, int len)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    int err = wv_sock_check(s);
+    struct sockaddr_storage a;
+    if (!err && !wv_host_addr(addr, len, &a))
+        err = WSAEFAULT;
+    if (!err && connect((int)s, (struct sockaddr *)&a, (socklen_t)len) != 0)
+        err = wv_wsa_error(errno);
+    return err ? wv_sock_fail(err) : 0;
+}
+
+WS int ws_send(SOCKET s, const char *buf, int len, int flags)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    int err = wv_sock_check(s);
+    if (err)
+        return wv_sock_fail(err);
+    ssize_t n = send((int)s, buf, (size_t)(len < 0 ? 0 : len), (flags & (MSG_OOB | MSG_DONTROUTE)) | MSG_NOSIGNAL);
+    return n < 0 ? wv_sock_fail(wv_wsa_error(errno)) : (int)n;
+}
+
+WS int ws_recv(SOCKET s, char *buf, int len, int flags)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    int err = wv_sock_check(s);
+    if (err)
+        return wv_sock_fail(err);
+    ssize_t n = recv((int)s, buf, (size_t)(len < 0 ? 0 : len), flags & (MSG_OOB | MSG_PEEK | MSG_WAITALL));
+    return n < 0 ? wv_sock_fail(wv_wsa_error(errno)) : (int)n;
+}
+
+WS int ws_ioctlsocket(SOCKET s, long cmd, unsigned long *arg)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    int err = wv_sock_check(s);
+    if (!err && !arg)
+        err = WSAEFAULT;
+    if (!err && (unsigned long)(uint32_t)cmd == WV_WIN_FIONBIO) {
+        uint32_t on;
+        memcpy(&on, arg, sizeof(on)); /* u_long is 32 bits on Windows */
+        int fl = fcntl((int)s, F_GETFL);
+        if (fl < 0 || fcntl((int)s, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) != 0)
+            err = wv_wsa_error(errno);
+    } else if (!err && (unsigned long)(uint32_t)cmd == WV_WIN_FIONREAD) {
+        int avail = 0;
+        if (ioctl((int)s, FIONREAD, &avail) != 0)
+            err = wv_wsa_error(errno);
+        uint32_t v = (uint32_t)avail;
+        memcpy(arg, &v, sizeof(v));
+    } else if (!err)
+        err = WSAEINVAL;
+    return err ? wv_sock_fail(err) : 0;
+}
+
+WS unsigned short ws_htons(unsigned short v) { return htons(v); }
+WS unsigned short ws_ntohs(unsigned short v) { return ntohs(v); }
+WS uint32_t ws_htonl(uint32_t v) { return htonl(v); }
+WS uint32_t ws_ntohl(uint32_t v) { return ntohl(v); }
+
+/* Dotted IPv4 text to an address in network order; INADDR_NONE (0xffffffff) when it is not
+ * one (the "a", "a.b", "a.b.c" forms and octal/hex parts are accepted, as Windows does). */
+WS uint32_t ws_inet_addr(const char *text)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    struct in_addr a;
+    if (!text || !inet_aton(text, &a))
+        return 0xffffffffu;
+    return a.s_addr;
+}
+
+#define W(f) {#f, (void *)ws_##f}
+static const struct wv_export wv_ws_exports[] = {
+    W(WSACleanup), W(WSAGetLastError), W(WSASetLastError), W(WSAStartup), W(closesocket), W(connect),
+    W(htonl), W(htons), W(inet_addr), W(ioctlsocket), W(ntohl), W(ntohs), W(recv), W(send), W(socket),
+};
+#undef W
+#define WV_WS_COUNT (sizeof(wv_ws_exports) / sizeof(wv_ws_exports[0]))
+
+void *wv_ws_lookup(const char *name) { return wv_export_find(wv_ws_exports, WV_WS_COUNT, name); }
+
+const char *wv_ws_name_at(size_t i) { return i < WV_WS_COUNT ? wv_ws_exports[i].name : NULL; }
