@@ -16,9 +16,26 @@
 
 /* ---- memory ---- */
 
-CRT void *wv_ms_malloc(size_t n) { void *p = malloc(n); return p || !n ? p : (wv_crt_fail(ENOMEM), NULL); }
-CRT void *wv_ms_calloc(size_t n, size_t m) { void *p = calloc(n, m); return p || !n || !m ? p : (wv_crt_fail(ENOMEM), NULL); }
-CRT void *wv_ms_realloc(void *p, size_t n) { return realloc(p, n); }
+/* More than the user address space can hold is refused here, ENOMEM, before the host's
+ * allocator sees it (a sanitizer's allocator would abort on it instead of failing). */
+#define WV_CRT_MAX_ALLOC ((size_t)1 << 47)
+CRT void *wv_ms_malloc(size_t n)
+{
+    void *p = n < WV_CRT_MAX_ALLOC ? malloc(n) : NULL;
+    return p || !n ? p : (wv_crt_fail(ENOMEM), NULL);
+}
+CRT void *wv_ms_calloc(size_t n, size_t m)
+{
+    bool fits = !m || n < WV_CRT_MAX_ALLOC / m;
+    void *p = fits ? calloc(n, m) : NULL;
+    return p || !n || !m ? p : (wv_crt_fail(ENOMEM), NULL);
+}
+CRT void *wv_ms_realloc(void *p, size_t n)
+{
+    if (n >= WV_CRT_MAX_ALLOC)
+        return wv_crt_fail(ENOMEM), NULL; /* the block stays as it was, as realloc's failure leaves it */
+    return realloc(p, n);
+}
 CRT void wv_ms_free(void *p) { free(p); }
 
 /* align: a power of two; the block is freed by _aligned_free only, as on Windows. */
