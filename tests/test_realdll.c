@@ -128,3 +128,50 @@ Test(realdll, zlib_gz_files_through_msvcrt_descriptors)
     free(src), free(back);
     cr_assert(FreeLibrary(h));
 }
+
+/* ---- Debian's mingw-w64 runtime DLLs, found by name in Debian's directories ---- */
+
+static HMODULE load_debian(const char *name)
+{
+    HMODULE h = LoadLibraryA(name);
+    cr_assert_not_null(h, "LoadLibraryA(%s): %u (%s)", name, GetLastError(), winvm_last_load_error());
+    return h;
+}
+
+Test(realdll, libstdcxx_demangles)
+{
+    HMODULE h = load_debian("libstdc++-6.dll");
+    typedef char *(__attribute__((ms_abi)) * demangle_fn)(const char *, char *, size_t *, int *);
+    demangle_fn demangle = AS(demangle_fn, GetProcAddress(h, "__cxa_demangle"));
+    cr_assert_not_null(demangle);
+    int status = -9;
+    char *s = demangle("_ZNSt6vectorIiSaIiEE9push_backERKi", NULL, NULL, &status);
+    cr_assert_eq(status, 0);
+    cr_assert_str_eq(s, "std::vector<int, std::allocator<int> >::push_back(int const&)");
+    /* malloc'd by the DLL through msvcrt: freed through it too */
+    typedef void(__attribute__((ms_abi)) * free_fn)(void *);
+    AS(free_fn, GetProcAddress(GetModuleHandleA("msvcrt.dll"), "free"))(s);
+    demangle("not a mangled name", NULL, NULL, &status);
+    cr_assert_eq(status, -2, "invalid name");
+    cr_assert(FreeLibrary(h));
+}
+
+Test(realdll, libgcc_libssp_libatomic_work)
+{
+    HMODULE gcc = load_debian("libgcc_s_seh-1.dll");
+    typedef int(__attribute__((ms_abi)) * popcount_fn)(unsigned long long);
+    cr_assert_eq(AS(popcount_fn, GetProcAddress(gcc, "__popcountdi2"))(0xf0f0f0f0f0f0f0f0ull), 32);
+    HMODULE ssp = load_debian("libssp-0.dll");
+    typedef char *(__attribute__((ms_abi)) * strcpy_chk_fn)(char *, const char *, size_t);
+    char buf[16];
+    cr_assert_eq(AS(strcpy_chk_fn, GetProcAddress(ssp, "__strcpy_chk"))(buf, "fits", sizeof(buf)), buf);
+    cr_assert_str_eq(buf, "fits");
+    HMODULE atom = load_debian("libatomic-1.dll");
+    typedef unsigned(__attribute__((ms_abi)) * fetch_add_fn)(volatile unsigned *, unsigned, int);
+    volatile unsigned v = 40;
+    cr_assert_eq(AS(fetch_add_fn, GetProcAddress(atom, "__atomic_fetch_add_4"))(&v, 2, 5), 40u);
+    cr_assert_eq(v, 42u);
+    cr_assert(FreeLibrary(atom));
+    cr_assert(FreeLibrary(ssp));
+    cr_assert(FreeLibrary(gcc));
+}
