@@ -6,7 +6,7 @@ set -eu
 # __try/__except), Linux zlib and Debian's own PE packages (zlib1.dll, libgcrypt, gpg-error).
 PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64 python3
           g++-mingw-w64-x86-64-win32 clang lld llvm zlib1g-dev libz-mingw-w64
-          libgcrypt-mingw-w64-dev libgpg-error-mingw-w64-dev"
+          libgcrypt-mingw-w64-dev libgpg-error-mingw-w64-dev librsvg2-bin"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
