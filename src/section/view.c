@@ -302,6 +302,8 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
     v->cache_mods = bits & WV_CACHE_MODS;
     if (priv)
         v->flags |= WV_VIEW_COW;
+    if (!s->file_backed)
+        v->flags |= WV_VIEW_PAGEFILE;
     wv_region_publish(v);
     if (s->commits) { /* the pages other views committed meanwhile */
         wv_space_lock();

@@ -1,0 +1,248 @@
+/* test_fidelity.c - the Windows facts of issue 14 that winvm got wrong, one test each: named
+ * file-backed and image sections found by name, MEM_RESET on pagefile views, write-copy
+ * commits on views, image view access, section flags and sizes Windows accepts or refuses,
+ * the address space a program sees, and output pointers that are not writable.  Facts come
+ * from Wine's conformance tests (kernel32 virtual.c, loader.c) as issue 14 records them. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+#define DLL WINVM_PE_IMAGES "/dep.dll"
+#define ERROR_BAD_EXE_FORMAT 193L
+
+static const char *nm(const char *suffix)
+{
+    static char buf[4][128];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof(buf[0]), "winvm-fid-%d-%s", (int)getpid(), suffix);
+    return b;
+}
+
+/* A scratch file of size bytes of 'f', opened as a winvm handle with access. */
+static HANDLE scratch(char *path, size_t cap, size_t size, DWORD access, int *fdp)
+{
+    snprintf(path, cap, "/tmp/winvm-fid-%d-XXXXXX", (int)getpid());
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    char *buf = malloc(size);
+    memset(buf, 'f', size);
+    cr_assert_eq(pwrite(fd, buf, size, 0), (ssize_t)size);
+    free(buf);
+    HANDLE f = winvm_handle_from_fd(fd, access);
+    cr_assert_neq(f, INVALID_HANDLE_VALUE);
+    *fdp = fd;
+    return f;
+}
+
+static HANDLE dll_section(DWORD protect, const char *name)
+{
+    HANDLE f = CreateFileA(DLL, GENERIC_READ | GENERIC_EXECUTE, FILE_SHARE_READ, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    cr_assert_neq(f, INVALID_HANDLE_VALUE, "%s: %u", DLL, GetLastError());
+    HANDLE s = CreateFileMappingA(f, NULL, protect | SEC_IMAGE, 0, 0, name);
+    cr_assert_not_null(s, "SEC_IMAGE section of %s: %u", DLL, GetLastError());
+    CloseHandle(f);
+    return s;
+}
+
+/* ---- fact 4: a named file-backed section is found by name ---- */
+
+Test(fidelity, named_file_section_opens_by_name_here)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), 2 * PAGE, GENERIC_READ | GENERIC_WRITE, &fd);
+    const char *n = nm("file");
+    HANDLE h = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, n);
+    cr_assert_not_null(h, "%u", GetLastError());
+    SetLastError(SENTINEL);
+    HANDLE o = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, n);
+    cr_assert_not_null(o, "OpenFileMapping of a named file section: %u", GetLastError());
+    char *v = MapViewOfFile(o, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert_not_null(v, "%u", GetLastError());
+    cr_assert_eq(v[PAGE + 5], 'f', "the view shows the file");
+    v[7] = 'o';
+    char c = 0;
+    cr_assert_eq(pread(fd, &c, 1, 7), 1);
+    cr_assert_eq(c, 'o', "the opened section writes the same file");
+    /* CreateFileMapping of the name again (any file) gives the existing section. */
+    SetLastError(SENTINEL);
+    HANDLE again = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x1000, n);
+    cr_assert_not_null(again, "%u", GetLastError());
+    EXPECT_ERR(ERROR_ALREADY_EXISTS);
+    char *w = MapViewOfFile(again, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(w, "%u", GetLastError());
+    cr_assert_eq(w[7], 'o');
+    UnmapViewOfFile(w), UnmapViewOfFile(v);
+    CloseHandle(again), CloseHandle(o), CloseHandle(h), CloseHandle(f);
+    SetLastError(SENTINEL);
+    cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, n), "the name outlived its handles");
+    EXPECT_ERR(ERROR_FILE_NOT_FOUND);
+    close(fd);
+    unlink(path);
+}
+
+Test(fidelity, named_file_section_opens_by_name_in_another_process)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), PAGE, GENERIC_READ | GENERIC_WRITE, &fd);
+    const char *n = nm("file-proc");
+    HANDLE h = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, n);
+    cr_assert_not_null(h, "%u", GetLastError());
+    pid_t pid = fork();
+    if (pid == 0) {
+        HANDLE o = OpenFileMappingA(FILE_MAP_WRITE, FALSE, n);
+        char *v = o ? MapViewOfFile(o, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+        if (!v)
+            _exit(o ? 2 : 1);
+        v[3] = 'c';
+        _exit(v[0] == 'f' ? 0 : 3);
+    }
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %d", WEXITSTATUS(st));
+    char c = 0;
+    cr_assert_eq(pread(fd, &c, 1, 3), 1);
+    cr_assert_eq(c, 'c', "the other process's view wrote the file");
+    CloseHandle(h), CloseHandle(f);
+    close(fd);
+    unlink(path);
+}
+
+/* ---- fact 5: MEM_RESET on pagefile views ---- */
+
+Test(fidelity, mem_reset_on_pagefile_views)
+{
+    static const DWORD kinds[] = {SEC_COMMIT, SEC_RESERVE};
+    for (size_t k = 0; k < 2; k++) {
+        HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | kinds[k], 0,
+                                      (DWORD)(4 * PAGE), NULL);
+        cr_assert_not_null(h);
+        char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+        cr_assert_not_null(v);
+        if (kinds[k] == SEC_RESERVE)
+            cr_assert_eq(VirtualAlloc(v, 4 * PAGE, MEM_COMMIT, PAGE_READWRITE), v);
+        v[PAGE] = 1;
+        SetLastError(SENTINEL);
+        void *r = VirtualAlloc(v + PAGE, 2 * PAGE, MEM_RESET, PAGE_NOACCESS);
+        cr_assert_eq(r, v + PAGE, "MEM_RESET on a %s view: %p, %u",
+                     k ? "SEC_RESERVE" : "SEC_COMMIT", r, GetLastError());
+        MEMORY_BASIC_INFORMATION m = tu_query(v + PAGE);
+        cr_assert_eq(m.State, MEM_COMMIT);
+        cr_assert_eq(m.Protect, PAGE_READWRITE);
+        v[PAGE] = 2; /* still committed and writable */
+        UnmapViewOfFile(v);
+        CloseHandle(h);
+    }
+}
+
+/* ---- fact 1: MEM_COMMIT with a write-copy protection on views ---- */
+
+Test(fidelity, writecopy_commit_on_file_and_image_views_is_access_denied)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), PAGE, GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE, &fd);
+    HANDLE h = CreateFileMappingA(f, NULL, PAGE_EXECUTE_READWRITE, 0, 0, NULL);
+    cr_assert_not_null(h, "%u", GetLastError());
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE | FILE_MAP_EXECUTE, 0, 0, 0);
+    cr_assert_not_null(v, "%u", GetLastError());
+    ALLOC_FAILS(ERROR_ACCESS_DENIED, v, PAGE, MEM_COMMIT, PAGE_WRITECOPY);
+    ALLOC_FAILS(ERROR_ACCESS_DENIED, v, PAGE, MEM_COMMIT, PAGE_EXECUTE_WRITECOPY);
+    cr_assert_eq(tu_query(v).Protect, PAGE_EXECUTE_READWRITE, "nothing changed");
+    UnmapViewOfFile(v);
+    CloseHandle(h), CloseHandle(f);
+    close(fd);
+    unlink(path);
+
+    HANDLE s = dll_section(PAGE_EXECUTE_WRITECOPY, NULL);
+    char *img = MapViewOfFile(s, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(img, "%u", GetLastError());
+    ALLOC_FAILS(ERROR_ACCESS_DENIED, img, PAGE, MEM_COMMIT, PAGE_WRITECOPY);
+    ALLOC_FAILS(ERROR_ACCESS_DENIED, img, PAGE, MEM_COMMIT, PAGE_EXECUTE_WRITECOPY);
+    UnmapViewOfFile(img);
+    CloseHandle(s);
+    /* Private memory never takes a write-copy protection. */
+    char *p = VirtualAlloc(NULL, PAGE, MEM_RESERVE, PAGE_READWRITE);
+    ALLOC_FAILS(ERROR_INVALID_PARAMETER, p, PAGE, MEM_COMMIT, PAGE_WRITECOPY);
+    VirtualFree(p, 0, MEM_RELEASE);
+}
+
+Test(fidelity, writecopy_commit_on_pagefile_view_commits)
+{
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_EXECUTE_READWRITE | SEC_RESERVE,
+                                  0, (DWORD)(2 * PAGE), NULL);
+    cr_assert_not_null(h);
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE | FILE_MAP_EXECUTE, 0, 0, 0);
+    cr_assert_not_null(v, "%u", GetLastError());
+    SetLastError(SENTINEL);
+    cr_assert_eq(VirtualAlloc(v, PAGE, MEM_COMMIT, PAGE_WRITECOPY), v, "%u", GetLastError());
+    cr_assert_eq(tu_query(v).State, MEM_COMMIT);
+    cr_assert_eq(VirtualAlloc(v + PAGE, PAGE, MEM_COMMIT, PAGE_EXECUTE_WRITECOPY), v + PAGE,
+                 "%u", GetLastError());
+    v[0] = 1;
+    UnmapViewOfFile(v);
+    CloseHandle(h);
+}
+
+/* ---- fact 3: section flags Windows accepts ---- */
+
+Test(fidelity, file_section_accepts_sec_reserve)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), PAGE, GENERIC_READ | GENERIC_WRITE, &fd);
+    SetLastError(SENTINEL);
+    HANDLE h = CreateFileMappingA(f, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 0, NULL);
+    cr_assert_not_null(h, "SEC_RESERVE on a file: %u", GetLastError());
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert_not_null(v);
+    cr_assert_eq(tu_query(v).State, MEM_COMMIT, "a file's view is committed whole");
+    cr_assert_eq(v[0], 'f');
+    UnmapViewOfFile(v);
+    CloseHandle(h), CloseHandle(f);
+    close(fd);
+    unlink(path);
+}
+
+Test(fidelity, named_image_section)
+{
+    const char *n = nm("image");
+    HANDLE s = dll_section(PAGE_READONLY, n);
+    HANDLE o = OpenFileMappingA(FILE_MAP_READ, FALSE, n);
+    cr_assert_not_null(o, "OpenFileMapping of a named image section: %u", GetLastError());
+    unsigned char *a = MapViewOfFile(s, FILE_MAP_READ, 0, 0, 0);
+    unsigned char *b = MapViewOfFile(o, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(a, "%u", GetLastError());
+    cr_assert_not_null(b, "%u", GetLastError());
+    cr_assert(a[0] == 'M' && a[1] == 'Z' && b[0] == 'M' && b[1] == 'Z');
+    cr_assert_eq(tu_query(b).Type, MEM_IMAGE);
+    UnmapViewOfFile(a), UnmapViewOfFile(b);
+    CloseHandle(o), CloseHandle(s);
+}
+
+Test(fidelity, image_section_of_a_non_pe_file)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), PAGE, GENERIC_READ, &fd);
+    SetLastError(SENTINEL);
+    cr_assert_null(CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, nm("notpe")));
+    EXPECT_ERR(ERROR_BAD_EXE_FORMAT);
+    CloseHandle(f);
+    close(fd);
+    unlink(path);
+}
