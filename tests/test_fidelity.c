@@ -246,3 +246,48 @@ Test(fidelity, image_section_of_a_non_pe_file)
     close(fd);
     unlink(path);
 }
+
+/* ---- fact 2: image views need the access the section and the handle grant ---- */
+
+Test(fidelity, image_view_access_rules)
+{
+    HANDLE s = dll_section(PAGE_EXECUTE_WRITECOPY, NULL);
+    static const DWORD writes[] = {FILE_MAP_WRITE, FILE_MAP_ALL_ACCESS, FILE_MAP_WRITE | FILE_MAP_EXECUTE};
+    for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+        SetLastError(SENTINEL);
+        void *p = MapViewOfFile(s, writes[i], 0, 0, 0);
+        cr_assert_null(p, "a write view (%#x) of an image", (unsigned)writes[i]);
+        EXPECT_ERR(ERROR_ACCESS_DENIED);
+    }
+    /* Copy plus execute: the view reports what Windows gives, PAGE_READONLY at the headers. */
+    static const DWORD copies[] = {FILE_MAP_COPY | SECTION_MAP_EXECUTE,
+                                   FILE_MAP_COPY | SECTION_MAP_EXECUTE | FILE_MAP_EXECUTE};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = MapViewOfFile(s, copies[i], 0, 0, 0);
+        cr_assert_not_null(p, "%#x: %u", (unsigned)copies[i], GetLastError());
+        MEMORY_BASIC_INFORMATION m = tu_query(p);
+        cr_assert_eq(m.Protect, PAGE_READONLY, "%#x view: protect %#x", (unsigned)copies[i],
+                     (unsigned)m.Protect);
+        cr_assert_eq(m.AllocationProtect, PAGE_EXECUTE_WRITECOPY);
+        UnmapViewOfFile(p);
+    }
+    CloseHandle(s);
+    /* Execute access on an image section created READWRITE: refused. */
+    s = dll_section(PAGE_READWRITE, NULL);
+    SetLastError(SENTINEL);
+    cr_assert_null(MapViewOfFile(s, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0));
+    EXPECT_ERR(ERROR_ACCESS_DENIED);
+    char *r = MapViewOfFile(s, FILE_MAP_READ, 0, 0, 0);
+    cr_assert_not_null(r, "%u", GetLastError());
+    UnmapViewOfFile(r);
+    CloseHandle(s);
+    /* Through a handle opened with no access: refused. */
+    const char *n = nm("img-noaccess");
+    s = dll_section(PAGE_EXECUTE_READ, n);
+    HANDLE o = OpenFileMappingA(0, FALSE, n);
+    cr_assert_not_null(o, "%u", GetLastError());
+    SetLastError(SENTINEL);
+    cr_assert_null(MapViewOfFile(o, FILE_MAP_READ, 0, 0, 0));
+    EXPECT_ERR(ERROR_ACCESS_DENIED);
+    CloseHandle(o), CloseHandle(s);
+}
