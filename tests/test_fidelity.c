@@ -46,6 +46,11 @@ static HANDLE scratch(char *path, size_t cap, size_t size, DWORD access, int *fd
     return f;
 }
 
+static off_t file_size_of(int fd)
+{
+    return lseek(fd, 0, SEEK_END);
+}
+
 static HANDLE dll_section(DWORD protect, const char *name)
 {
     HANDLE f = CreateFileA(DLL, GENERIC_READ | GENERIC_EXECUTE, FILE_SHARE_READ, NULL,
@@ -290,4 +295,35 @@ Test(fidelity, image_view_access_rules)
     cr_assert_null(MapViewOfFile(o, FILE_MAP_READ, 0, 0, 0));
     EXPECT_ERR(ERROR_ACCESS_DENIED);
     CloseHandle(o), CloseHandle(s);
+}
+
+/* ---- fact 8: sizes Windows refuses ---- */
+
+Test(fidelity, absurd_section_sizes_are_refused)
+{
+    char path[128];
+    int fd;
+    HANDLE f = scratch(path, sizeof(path), PAGE, GENERIC_READ | GENERIC_WRITE, &fd);
+    const char *n = nm("huge");
+    SetLastError(SENTINEL);
+    cr_assert_null(CreateFileMappingA(f, NULL, PAGE_READWRITE, 0xFFFFFFFF, 0xFFFFF001, n));
+    EXPECT_ERR(ERROR_DISK_FULL); /* the file cannot grow to that size */
+    SetLastError(SENTINEL);
+    cr_assert_null(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0xFFFFFFFF,
+                                      0xFFFFF001, n));
+    EXPECT_ERR(ERROR_NOT_ENOUGH_MEMORY);
+    SetLastError(SENTINEL);
+    cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, n), "a refused create left a name");
+    EXPECT_ERR(ERROR_FILE_NOT_FOUND);
+    static const DWORD kinds[] = {SEC_COMMIT, SEC_RESERVE};
+    for (size_t k = 0; k < 2; k++) {
+        SetLastError(SENTINEL);
+        cr_assert_null(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | kinds[k],
+                                          0x40000000, 0, NULL), "a 2^62-byte section");
+        EXPECT_ERR(ERROR_NOT_ENOUGH_MEMORY);
+    }
+    cr_assert_eq(file_size_of(fd), (off_t)PAGE, "the file was not changed");
+    CloseHandle(f);
+    close(fd);
+    unlink(path);
 }

@@ -397,6 +397,10 @@ static DWORD wv_section_pagefile(struct wv_section *s, uint64_t size, const char
     s->size = size;
     if (size == 0)
         return ERROR_INVALID_PARAMETER;
+    /* No view of a section larger than user space could ever exist, and the shared file's
+     * offsets would wrap: Windows refuses such a size (STATUS_SECTION_TOO_BIG). */
+    if (size > WV_END_ADDR)
+        return ERROR_NOT_ENOUGH_MEMORY;
     if (path)
         return wv_section_named(s, size, path, existed);
     s->data_offset = wv_layout(size, s->flags, false);
