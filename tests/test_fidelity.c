@@ -327,3 +327,24 @@ Test(fidelity, absurd_section_sizes_are_refused)
     close(fd);
     unlink(path);
 }
+
+/* ---- fact 9: nothing the program did not allocate is visible or in its way ---- */
+
+Test(fidelity, no_hidden_page_below_the_allocation_area)
+{
+    char *p = VirtualAlloc(NULL, PAGE, MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_not_null(p);
+    MEMORY_BASIC_INFORMATION m = tu_query((void *)0x0FFFF000);
+    cr_assert_eq(m.State, MEM_FREE, "0x0FFFF000: state %#x", (unsigned)m.State);
+    if (!tu_range_free(0x0FFF0000, GRAN))
+        cr_skip_test("0xFFF0000 holds a host mapping here");
+    SetLastError(SENTINEL);
+    char *q = VirtualAlloc((void *)0x0FFF0000, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_eq(q, (char *)0x0FFF0000, "VirtualAlloc(0xFFF0000, 64 KiB): %u", GetLastError());
+    q[GRAN - 1] = 1;
+    cr_assert(VirtualFree(q, 0, MEM_RELEASE));
+    char *r = VirtualAlloc(NULL, PAGE, MEM_COMMIT, PAGE_READWRITE); /* placement still works */
+    cr_assert_not_null(r);
+    VirtualFree(r, 0, MEM_RELEASE);
+    VirtualFree(p, 0, MEM_RELEASE);
+}
