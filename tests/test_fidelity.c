@@ -348,3 +348,67 @@ Test(fidelity, no_hidden_page_below_the_allocation_area)
     VirtualFree(r, 0, MEM_RELEASE);
     VirtualFree(p, 0, MEM_RELEASE);
 }
+
+/* ---- fact 7: output pointers that cannot be written ---- */
+
+/* One read-only page and one reserved (unmapped) page. */
+static void bad_pointers(char **ro, char **none)
+{
+    *ro = VirtualAlloc(NULL, 2 * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_not_null(*ro);
+    DWORD old;
+    cr_assert(VirtualProtect(*ro, PAGE, PAGE_READONLY, &old));
+    cr_assert(VirtualFree(*ro + PAGE, PAGE, MEM_DECOMMIT));
+    *none = *ro + PAGE;
+}
+
+Test(fidelity, get_write_watch_bad_outputs)
+{
+    char *ro, *none;
+    bad_pointers(&ro, &none);
+    char *w = VirtualAlloc(NULL, 4 * PAGE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+    cr_assert_not_null(w);
+    w[0] = 1, w[2 * PAGE] = 1;
+    void *addrs[8];
+    ULONG_PTR count = 8;
+    DWORD gran = 0;
+    char *bad[] = {ro, none};
+    for (int b = 0; b < 2; b++) {
+        SetLastError(SENTINEL);
+        cr_assert_neq(GetWriteWatch(WRITE_WATCH_FLAG_RESET, w, 4 * PAGE, addrs, (ULONG_PTR *)bad[b], &gran), 0);
+        EXPECT_ERR(ERROR_NOACCESS);
+        SetLastError(SENTINEL);
+        cr_assert_neq(GetWriteWatch(WRITE_WATCH_FLAG_RESET, w, 4 * PAGE, addrs, &count, (DWORD *)bad[b]), 0);
+        EXPECT_ERR(ERROR_NOACCESS);
+        SetLastError(SENTINEL);
+        cr_assert_neq(GetWriteWatch(WRITE_WATCH_FLAG_RESET, w, 4 * PAGE, (void **)bad[b], &count, &gran), 0);
+        EXPECT_ERR(ERROR_NOACCESS);
+        cr_assert_eq(count, 8, "count changed");
+    }
+    /* Nothing was reset: both written pages are still reported. */
+    cr_assert_eq(GetWriteWatch(0, w, 4 * PAGE, addrs, &count, &gran), 0);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(gran, PAGE);
+    VirtualFree(w, 0, MEM_RELEASE);
+    VirtualFree(ro, 0, MEM_RELEASE);
+}
+
+Test(fidelity, duplicate_handle_bad_output)
+{
+    char *ro, *none;
+    bad_pointers(&ro, &none);
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, (DWORD)PAGE, NULL);
+    cr_assert_not_null(h);
+    char *bad[] = {ro, none};
+    for (int b = 0; b < 2; b++) {
+        SetLastError(SENTINEL);
+        cr_assert_not(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), (HANDLE *)bad[b],
+                                      0, FALSE, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+        EXPECT_ERR(ERROR_NOACCESS);
+    }
+    char *v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert_not_null(v, "the source handle was closed: %u", GetLastError());
+    UnmapViewOfFile(v);
+    cr_assert(CloseHandle(h));
+    VirtualFree(ro, 0, MEM_RELEASE);
+}
