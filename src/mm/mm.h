@@ -61,8 +61,9 @@ struct wv_view_ops;
 /* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
 /* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
 /* WV_VIEW_STACK: a thread stack (stack.c): a guard-page hit commits the next page down. */
+/* WV_VIEW_PAGEFILE: a view of a pagefile-backed section (MEM_RESET applies to it). */
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
-       WV_VIEW_STACK = 16 };
+       WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32 };
 
 /* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
  * between its mmap and its publication, or a release between its removal from the tree and its

@@ -9,6 +9,10 @@
  * were resident (WV_RESET_KEPT); at undo time such a page that is no longer resident was
  * dropped.  Pages still resident are written once (an atomic OR of zero) to cancel the lazy
  * free.  A drop between that check and that write cannot be seen: see docs/semantics.md.
+ *
+ * A view of a pagefile-backed section takes MEM_RESET too (Windows): its pages are shared
+ * memory, which MADV_FREE does not drop, so their contents are kept (allowed) and an undo
+ * finds them intact.
  */
 #include "mm/mm.h"
 
@@ -69,6 +73,12 @@ DWORD wv_reset(uintptr_t addr, SIZE_T size, bool undo, uintptr_t *out)
     struct wv_view *v = wv_space_find(start);
     if (!v || end > v->end)
         err = ERROR_INVALID_ADDRESS;
+    else if (v->type == MEM_MAPPED && (v->flags & WV_VIEW_PAGEFILE)) {
+        wv_view_sync_commits(v, wv_view_index(v, start), (end - start) / WV_PAGE_SIZE);
+        err = undo && !wv_view_all(v, wv_view_index(v, start), (end - start) / WV_PAGE_SIZE,
+                                   WV_COMMITTED, WV_COMMITTED)
+                  ? ERROR_INVALID_ADDRESS : 0; /* shared pages: contents kept */
+    }
     else if (v->type != MEM_PRIVATE)
         err = ERROR_INVALID_PARAMETER;
     else {

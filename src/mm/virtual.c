@@ -136,7 +136,10 @@ static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *o
     if (err)
         return err;
     size_t i, n;
-    if (!wv_in_view(v, start, end, &i, &n))
+    bool copy = wv_prot_report((wv_page_t)(WV_COMMITTED | bits)) & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
+    if (copy && (!v || (v->type != MEM_MAPPED && v->type != MEM_IMAGE)))
+        err = ERROR_INVALID_PARAMETER; /* only a view's pages may be write-copy */
+    else if (!wv_in_view(v, start, end, &i, &n))
         err = ERROR_INVALID_ADDRESS;
     else {
         wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
@@ -174,7 +177,9 @@ DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, u
     if ((type & MEM_PHYSICAL) && ((type & ~(DWORD)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL) ||
                                   protect != PAGE_READWRITE))
         return ERROR_INVALID_PARAMETER;
-    wv_page_t bits = wv_prot_parse(protect, false);
+    /* Write-copy only commits pages of a view (wv_commit says which). */
+    bool commit_only = !(type & MEM_RESERVE) && addr;
+    wv_page_t bits = wv_prot_parse(protect, commit_only);
     if (!bits)
         return ERROR_INVALID_PARAMETER;
     if (type & MEM_LARGE_PAGES)

@@ -64,6 +64,16 @@ DWORD wv_image_set_policy(DWORD policy)
 
 /* ---- opening ---- */
 
+/* Whether a cache entry is worth its cost: an entry holds every page of the image, allocated
+ * (imgcache.c, E5) and checksummed at each use, so an image far larger than its file (a 22 KB
+ * DLL declaring 2 GiB) would cost that much disk and reading for nothing shared.  Such images
+ * are private copies, which cost only the pages the file fills (the rest: lazy zero pages). */
+#define WV_CACHE_SLACK ((uint64_t)64 << 20)
+static bool wv_cache_worth(const struct wv_image *img)
+{
+    return img->size <= WV_CACHE_SLACK + 8 * (uint64_t)img->file_size;
+}
+
 DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
 {
     struct wv_image *img = calloc(1, sizeof(*img));
@@ -107,7 +117,7 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
     }
     if (wv_image_direct(&img->pe))
         img->source = WV_IMG_DIRECT;
-    else if ((img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
+    else if (wv_cache_worth(img) && (img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
         img->source = WV_IMG_CACHE;
     else
         img->source = WV_IMG_PRIVATE;

@@ -41,7 +41,12 @@ struct wv_header {
     uint32_t pad;
     uint64_t size;
     uint64_t data_offset; /* header page, then (SEC_RESERVE) the commit bitmap, then data */
+    /* A file-backed section (flags has WV_HDR_FILE): the file's identity and path; the name
+     * file is its header page alone and the data is the file's. */
+    uint64_t dev, ino;
+    char path[3072];
 };
+#define WV_HDR_FILE 0x1u /* in wv_header.flags: no SEC_* flag uses the bit */
 
 /* Where the data starts: a named section has a header page; a SEC_RESERVE section also keeps
  * its commit bitmap (one bit per page, shared by every view in every process) after it. */
@@ -151,6 +156,8 @@ static void wv_section_destroy(struct wv_object *o)
         wv_os_unmap((uintptr_t)s->commits, s->commits_len);
     if (s->fd >= 0)
         close(s->fd);
+    if (s->name_fd >= 0 && s->name_fd != s->fd)
+        close(s->name_fd);
     wv_image_free(s->image);
     free(s->name);
     free(s);
@@ -168,10 +175,10 @@ static void wv_section_on_handle(struct wv_object *o, int delta)
     if (!name)
         return;
     int lk = wv_names_lock();
-    flock(s->fd, LOCK_UN);
-    if (flock(s->fd, LOCK_EX | LOCK_NB) == 0) {
+    flock(s->name_fd, LOCK_UN);
+    if (flock(s->name_fd, LOCK_EX | LOCK_NB) == 0) {
         unlink(name);
-        flock(s->fd, LOCK_UN);
+        flock(s->name_fd, LOCK_UN);
     }
     wv_names_unlock(lk);
     free(name);
@@ -192,44 +199,48 @@ static DWORD wv_section_handle(struct wv_section *s, DWORD access, HANDLE *out)
     return *out ? 0 : ERROR_TOO_MANY_OPEN_FILES;
 }
 
+/* Makes s a SEC_IMAGE section over the PE file fd (duplicated). */
+static DWORD wv_image_init(struct wv_section *s, int fd, DWORD protect)
+{
+    DWORD err = wv_image_open(fd, NULL, &s->image);
+    if (err)
+        return err;
+    s->size = s->image->size;
+    s->protect = protect & 0xff;
+    s->flags = SEC_IMAGE;
+    s->file_backed = true;
+    return 0;
+}
+
 DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out)
 {
     struct wv_section *s = calloc(1, sizeof(*s));
     if (!s)
         return ERROR_NOT_ENOUGH_MEMORY;
-    DWORD err = wv_image_open(fd, NULL, &s->image);
+    s->fd = s->name_fd = -1;
+    DWORD err = wv_image_init(s, fd, protect);
     if (err) {
         free(s);
         return err;
     }
-    s->fd = -1;
-    s->size = s->image->size;
-    s->protect = protect & 0xff;
-    s->flags = SEC_IMAGE;
-    s->file_backed = true;
     wv_section_own(s);
     *out = s;
     return 0;
 }
 
 /* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
-static DWORD wv_image_section(HANDLE file, DWORD protect, LPCSTR name, HANDLE *out)
+static DWORD wv_section_of_image(struct wv_section *s, HANDLE file, DWORD protect)
 {
     DWORD faccess = 0, err = 0;
-    if (file == INVALID_HANDLE_VALUE)
-        return ERROR_BAD_EXE_FORMAT; /* no file is no image (Windows) */
-    if (name)
-        return ERROR_NOT_SUPPORTED; /* named image sections: not provided */
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
-    struct wv_section *s = NULL;
     if (!f)
         err = ERROR_INVALID_HANDLE;
     else if (!(faccess & (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_MAP_READ)))
         err = ERROR_ACCESS_DENIED;
     else
-        err = wv_section_image(f->fd, protect, &s);
+        err = wv_image_init(s, f->fd, protect);
     wv_object_unref(f ? &f->obj : NULL);
-    return err ? err : wv_section_handle(s, SECTION_ALL_ACCESS, out);
+    return err;
 }
 
 /* Wine's test_CreateFileMapping table: one of six protections; SEC_COMMIT or SEC_RESERVE
@@ -250,6 +261,47 @@ static bool wv_section_protect_ok(DWORD protect)
     return (rest & ~cache) == 0 && rest != cache;
 }
 
+/* Fills s from the header of its name's file fd (shared-locked; s owns it from here): a
+ * pagefile section's data is in that file, a file-backed or image section's in the file the
+ * header names, opened again and checked to be the same file.  0 or a Win32 error. */
+static DWORD wv_section_load(struct wv_section *s, int fd, struct wv_header *hd)
+{
+    s->name_fd = fd;
+    s->size = hd->size, s->protect = hd->protect, s->flags = hd->flags & ~WV_HDR_FILE;
+    s->data_offset = (off_t)hd->data_offset;
+    if (!(hd->flags & WV_HDR_FILE)) {
+        s->fd = fd;
+        return 0;
+    }
+    hd->path[sizeof(hd->path) - 1] = 0;
+    s->file_backed = true;
+    int ffd = open(hd->path, O_RDWR | O_CLOEXEC);
+    if (ffd < 0)
+        ffd = open(hd->path, O_RDONLY | O_CLOEXEC); /* a read-only section's file */
+    if (ffd < 0)
+        return errno == ENOENT ? ERROR_FILE_NOT_FOUND : ERROR_ACCESS_DENIED;
+    struct stat st;
+    if (fstat(ffd, &st) != 0 || st.st_dev != hd->dev || st.st_ino != hd->ino) {
+        close(ffd); /* the file under that path is another one now */
+        return ERROR_FILE_NOT_FOUND;
+    }
+    if (!(s->flags & SEC_IMAGE)) {
+        s->fd = ffd;
+        return 0;
+    }
+    DWORD err = wv_image_init(s, ffd, s->protect);
+    close(ffd);
+    return err;
+}
+
+/* Reads and checks the header of a name's file.  0 or ERROR_INVALID_HANDLE (a name of
+ * another kind of object). */
+static DWORD wv_header_read(int fd, struct wv_header *hd)
+{
+    return pread(fd, hd, sizeof(*hd), 0) == sizeof(*hd) && hd->magic == WV_MAGIC
+               ? 0 : ERROR_INVALID_HANDLE;
+}
+
 /* A named pagefile-backed section: the name's section when it exists (*existed: its size,
  * protection and flags win), else a new one.  Under the names lock: create, open and last
  * close never interleave.  0 or a Win32 error. */
@@ -257,26 +309,77 @@ static DWORD wv_section_named(struct wv_section *s, uint64_t size, const char *p
 {
     DWORD err = 0;
     int lk = wv_names_lock();
-    s->fd = wv_name_open(path);
+    int fd = wv_name_open(path);
     struct wv_header hd = {0};
-    if (s->fd >= 0) {
+    if (fd >= 0) {
         *existed = true;
-        if (pread(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || hd.magic != WV_MAGIC)
-            err = ERROR_INVALID_HANDLE; /* a name of another kind of object */
-        s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags;
-        s->data_offset = (off_t)hd.data_offset;
+        if ((err = wv_header_read(fd, &hd)) != 0)
+            close(fd);
+        else
+            err = wv_section_load(s, fd, &hd);
     } else if (errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
-        s->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        s->fd = s->name_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         s->data_offset = wv_layout(size, s->flags, true);
         hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
-                                (uint64_t)s->data_offset};
+                                (uint64_t)s->data_offset, 0, 0, {0}};
         if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
             pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
             err = ERROR_NOT_ENOUGH_MEMORY;
             unlink(path);
         }
+    }
+    wv_names_unlock(lk);
+    if (!err)
+        s->name = strdup(path);
+    return err;
+}
+
+/* Publishes s, a file-backed or image section just made over data_fd, under the name's path:
+ * a header page naming the file, so another handle or process opening the name maps the same
+ * file.  Under the names lock.  0 or a Win32 error. */
+static DWORD wv_name_publish(struct wv_section *s, int data_fd, const char *path)
+{
+    struct wv_header hd = {WV_MAGIC, s->protect, s->flags | WV_HDR_FILE, 0, s->size, 0, 0, 0, {0}};
+    struct stat st;
+    if (fstat(data_fd, &st) != 0 || !wv_proc_fd_path(data_fd, hd.path, sizeof(hd.path)))
+        return ERROR_INVALID_HANDLE;
+    hd.dev = st.st_dev, hd.ino = st.st_ino;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || pwrite(fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(fd, LOCK_SH) != 0) {
+        if (fd >= 0)
+            close(fd), unlink(path);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    s->name_fd = fd;
+    return 0;
+}
+
+static DWORD wv_section_file(struct wv_section *s, HANDLE file, uint64_t size);
+
+/* A named section over a file or a PE image: the name's section when it exists (*existed: it
+ * wins, whatever the file), else s made over the file and published under the name. */
+static DWORD wv_section_named_file(struct wv_section *s, HANDLE file, uint64_t size,
+                                   DWORD protect, const char *path, bool *existed)
+{
+    DWORD err = 0;
+    int lk = wv_names_lock();
+    int fd = wv_name_open(path);
+    struct wv_header hd = {0};
+    if (fd >= 0) {
+        *existed = true;
+        if ((err = wv_header_read(fd, &hd)) != 0)
+            close(fd);
+        else
+            err = wv_section_load(s, fd, &hd);
+    } else if (errno != ENOENT) {
+        err = ERROR_ACCESS_DENIED;
+    } else {
+        err = (protect & SEC_IMAGE) ? wv_section_of_image(s, file, protect)
+                                    : wv_section_file(s, file, size);
+        if (!err)
+            err = wv_name_publish(s, s->image ? s->image->fd : s->fd, path);
     }
     wv_names_unlock(lk);
     if (!err)
@@ -294,6 +397,10 @@ static DWORD wv_section_pagefile(struct wv_section *s, uint64_t size, const char
     s->size = size;
     if (size == 0)
         return ERROR_INVALID_PARAMETER;
+    /* No view of a section larger than user space could ever exist, and the shared file's
+     * offsets would wrap: Windows refuses such a size (STATUS_SECTION_TOO_BIG). */
+    if (size > WV_END_ADDR)
+        return ERROR_NOT_ENOUGH_MEMORY;
     if (path)
         return wv_section_named(s, size, path, existed);
     s->data_offset = wv_layout(size, s->flags, false);
@@ -347,27 +454,32 @@ DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *n
     *existed = false;
     if (!wv_section_protect_ok(protect))
         return ERROR_INVALID_PARAMETER;
-    if (protect & SEC_IMAGE)
-        return wv_image_section(file, protect, name, out);
-    if ((protect & SEC_RESERVE) && file != INVALID_HANDLE_VALUE)
-        return ERROR_INVALID_PARAMETER; /* only pagefile-backed sections reserve */
+    if ((protect & SEC_IMAGE) && file == INVALID_HANDLE_VALUE)
+        return ERROR_BAD_EXE_FORMAT; /* no file is no image (Windows) */
     if (name && (err = wv_name_path(name, path, sizeof(path))) != 0)
         return err;
     struct wv_section *s = calloc(1, sizeof(*s));
     if (!s)
         return ERROR_NOT_ENOUGH_MEMORY;
+    /* Only a pagefile section reserves: a file's section accepts SEC_RESERVE and is committed
+     * whole all the same (Windows). */
+    if (file != INVALID_HANDLE_VALUE)
+        protect &= ~(DWORD)SEC_RESERVE;
     s->protect = protect & 0xff;
     s->flags = (protect & ~0xffu) | ((protect & SEC_RESERVE) ? 0 : SEC_COMMIT);
-    s->fd = -1;
-    err = file == INVALID_HANDLE_VALUE ? wv_section_pagefile(s, size, name ? path : NULL, existed)
-                                       : wv_section_file(s, file, size);
+    s->fd = s->name_fd = -1;
+    if (file == INVALID_HANDLE_VALUE)
+        err = wv_section_pagefile(s, size, name ? path : NULL, existed);
+    else if (name)
+        err = wv_section_named_file(s, file, size, protect, path, existed);
+    else if (protect & SEC_IMAGE)
+        err = wv_section_of_image(s, file, protect);
+    else
+        err = wv_section_file(s, file, size);
     if (!err && !wv_map_commits(s))
         err = ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
-        if (s->fd >= 0)
-            close(s->fd);
-        free(s->name);
-        free(s);
+        wv_section_destroy(&s->obj);
         return err;
     }
     wv_section_own(s);
@@ -413,11 +525,13 @@ DWORD wv_section_open(DWORD access, const char *name, HANDLE *out)
         free(s), free(copy), close(fd);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
-    s->fd = fd, s->size = hd.size, s->protect = hd.protect, s->flags = hd.flags, s->name = copy;
-    s->data_offset = (off_t)hd.data_offset;
-    if (!wv_map_commits(s)) {
+    s->fd = -1, s->name = copy;
+    err = wv_section_load(s, fd, &hd);
+    if (!err && !wv_map_commits(s))
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    if (err) {
         wv_section_destroy(&s->obj);
-        return ERROR_NOT_ENOUGH_MEMORY;
+        return err;
     }
     /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
     DWORD granted = access & SECTION_ALL_ACCESS;

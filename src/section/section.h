@@ -53,6 +53,7 @@ struct wv_section {
     struct wv_object obj;
     int handles;     /* open handles (atomic): the name lives as long as one does */
     int fd;          /* memfd/shm object, or the file */
+    int name_fd;     /* a named section's name file (shared-locked while a handle is open) */
     uint64_t size;
     off_t data_offset; /* where the data starts in fd (a named section's header first) */
     DWORD protect;   /* the section's base protection */

@@ -233,12 +233,19 @@ static DWORD wv_view_initial(DWORD access)
     return PAGE_NOACCESS;
 }
 
-/* A view of a SEC_IMAGE section: always the whole image (image.c). */
-static DWORD wv_image_view(struct wv_section *s, DWORD access, uint64_t off, uintptr_t base,
-                           uintptr_t *out, bool *not_at_base)
+/* A view of a SEC_IMAGE section: always the whole image (image.c).  Never written through,
+ * so write access is refused; execute access needs an executable section protection; the
+ * handle must grant map-read (map-execute for execute) (Windows, issue 14 fact 2). */
+static DWORD wv_image_view(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                           uintptr_t base, uintptr_t *out, bool *not_at_base)
 {
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
         return ERROR_INVALID_PARAMETER;
+    bool x = access & FILE_MAP_EXECUTE;
+    DWORD need_access = SECTION_MAP_READ | (x ? SECTION_MAP_EXECUTE : 0);
+    if ((access & FILE_MAP_WRITE) || (x && !(wv_rights_of(s->protect) & 4)) ||
+        (need_access & ~granted))
+        return ERROR_ACCESS_DENIED;
     if (off)
         return ERROR_INVALID_PARAMETER;
     if (base % WV_GRANULE)
@@ -302,6 +309,8 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
     v->cache_mods = bits & WV_CACHE_MODS;
     if (priv)
         v->flags |= WV_VIEW_COW;
+    if (!s->file_backed)
+        v->flags |= WV_VIEW_PAGEFILE;
     wv_region_publish(v);
     if (s->commits) { /* the pages other views committed meanwhile */
         wv_space_lock();
@@ -317,7 +326,7 @@ DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uin
 {
     *not_at_base = false;
     if (s->image)
-        return wv_image_view(s, access, off, base, out, not_at_base);
+        return wv_image_view(s, granted, access, off, base, out, not_at_base);
     size_t len = 0;
     DWORD initial = 0;
     DWORD err = wv_data_view_check(s, granted, access, off, bytes, base, &len, &initial);

@@ -2,6 +2,7 @@
  * cores (ob/handle.c).
  */
 #include "ob/ob.h"
+#include "fault/fault.h"
 
 BOOL WINAPI CloseHandle(HANDLE h)
 {
@@ -13,6 +14,15 @@ BOOL WINAPI DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, 
                             DWORD access, BOOL inherit, DWORD options)
 {
     (void)inherit;
-    DWORD err = wv_handle_duplicate(src_process, src, dst_process, dst, access, options);
+    /* The out-param is proven writable (a self-copy) before anything happens, and written
+     * through wv_copy: a bad one is ERROR_NOACCESS, never a crash, with nothing changed. */
+    if (dst && wv_copy(dst, dst, sizeof(*dst)))
+        return wv_fail(ERROR_NOACCESS);
+    HANDLE h = NULL;
+    DWORD err = wv_handle_duplicate(src_process, src, dst_process, dst ? &h : NULL, access, options);
+    if (!err && wv_copy(dst, &h, sizeof(h))) {
+        wv_handle_close(h); /* made unwritable meanwhile by another thread */
+        err = ERROR_NOACCESS;
+    }
     return err ? wv_fail(err) : TRUE;
 }

@@ -3,6 +3,7 @@
  * error.
  */
 #include "mm/mm.h"
+#include "fault/fault.h"
 
 static UINT wv_watch_fail(DWORD code)
 {
@@ -13,8 +14,22 @@ static UINT wv_watch_fail(DWORD code)
 UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses,
                           ULONG_PTR *count, LPDWORD granularity)
 {
-    DWORD err = wv_watch_get(flags, (uintptr_t)base, size, addresses, count, granularity);
+    /* The caller's count, granularity and address array are proven writable first (a
+     * self-copy), so a bad one is ERROR_NOACCESS with nothing reset and no crash; count and
+     * granularity are read and written through wv_copy. */
+    ULONG_PTR want = 0;
+    DWORD gran = 0;
+    if ((count && (wv_copy(count, count, sizeof(*count)) || wv_copy(&want, count, sizeof(want)))) ||
+        (granularity && wv_copy(granularity, granularity, sizeof(*granularity))))
+        return wv_watch_fail(ERROR_NOACCESS);
+    if (addresses && want && want <= SIZE_MAX / sizeof(*addresses) &&
+        wv_copy(addresses, addresses, want * sizeof(*addresses)))
+        return wv_watch_fail(ERROR_NOACCESS);
+    DWORD err = wv_watch_get(flags, (uintptr_t)base, size, addresses, count ? &want : NULL,
+                             granularity ? &gran : NULL);
     wv_debug_validate_at(base); /* WRITE_WATCH_FLAG_RESET changes the pages' watch state */
+    if (!err && (wv_copy(count, &want, sizeof(want)) || wv_copy(granularity, &gran, sizeof(gran))))
+        err = ERROR_NOACCESS;
     return err ? wv_watch_fail(err) : 0;
 }
 
