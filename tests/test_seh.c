@@ -324,3 +324,12 @@ Test(run_seh, cxx_exception_across_a_dll, .timeout = 60)
     cr_assert_str_eq(R.out, "across 7 dtors 1\n", "%s", R.err);
     cr_assert_eq(R.status, 0, "%s", R.err);
 }
+
+Test(run_seh, stack_overflow_caught_twice_with_resetstkoflw, .timeout = 60)
+{
+    if (access(EXE("sehstk.exe"), R_OK) != 0)
+        cr_skip_test("sehstk.exe not built (clang, lld-link or llvm-dlltool missing)");
+    run(&R, EXE("sehstk.exe"));
+    cr_assert_str_eq(R.out, "overflow 1\nreset 1\noverflow 2\nvectored 2\n", "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
+}

@@ -56,4 +56,14 @@ void wv_exit_on_unhandled(bool on);
 /* True when this thread has a winvm_try active or any vectored handler is registered. */
 bool wv_exceptions_wanted(void);
 
+/* stkoflw.c.  Pages above a stack's never-committed lowest page kept for the handlers of its
+ * STATUS_STACK_OVERFLOW (the dispatch runs on the overflowing stack). */
+#define WV_STACK_GUARANTEE_PAGES 8
+/* A guard page of stack view v was touched at page i (guard cleared, lock held): true when the
+ * stack grew, false when the touch is a stack overflow (the guarantee then committed). */
+bool wv_stack_touch(struct wv_view *v, size_t i);
+/* _resetstkoflw: a guard page again on the stack holding sp, after an overflow.  False when sp
+ * is not on a winvm stack or too close to its end for a guard above the guarantee. */
+bool wv_stack_reset(uintptr_t sp);
+
 #endif

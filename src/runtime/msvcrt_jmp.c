@@ -1,5 +1,6 @@
-/* msvcrt_jmp.c - _setjmp and longjmp on x64 msvcrt's jump buffer (_JUMP_BUFFER: Frame, Rbx,
- * Rsp, Rbp, Rsi, Rdi, R12-R15, Rip, MxCsr, FpCsr, Spare, Xmm6-Xmm15; 256 bytes).
+/* msvcrt_jmp.c - the stack's non-local exits: _resetstkoflw (at the end), _setjmp and longjmp
+ * on x64 msvcrt's jump buffer (_JUMP_BUFFER: Frame, Rbx, Rsp, Rbp, Rsi, Rdi, R12-R15, Rip,
+ * MxCsr, FpCsr, Spare, Xmm6-Xmm15; 256 bytes).
  *
  * mingw's setjmp(buf) is _setjmp(buf, frame) with the caller's frame address as Frame.  On
  * Windows a longjmp with Frame set unwinds the frames in between (running their termination
@@ -78,3 +79,12 @@ __asm__(".text\n"
         "  movq 16(%rcx), %rsp\n"
         "  jmpq *80(%rcx)\n"
         ".size wv_ms_longjmp, .-wv_ms_longjmp\n");
+
+/* _resetstkoflw: after a stack overflow was handled, the stack gets its guard page back
+ * (fault/stkoflw.c), so the next overflow is caught again.  Nonzero on success, 0 when the
+ * caller is too close to the end of its stack for a guard (as msvcrt answers). */
+CRT int wv_ms__resetstkoflw(void)
+{
+    wv_stack_probe();
+    return wv_stack_reset((uintptr_t)__builtin_frame_address(0));
+}

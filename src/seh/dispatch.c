@@ -15,8 +15,9 @@
  * A hardware fault arrives in the signal handler (wv_seh_fault): the record and the CONTEXT
  * are copied onto the faulting thread's stack, below its stack pointer, and the thread leaves
  * the signal handler into wv_seh_dispatch there, an ordinary call on its own stack with a zero
- * return address.  Faults at an address that is not PE code, and stack overflows, are left to
- * the fault handler's own dispatch.
+ * return address.  Faults at an address that is not PE code are left to the fault handler's own
+ * dispatch.  A stack overflow is dispatched the same way, on the guarantee fault/stkoflw.c
+ * committed for it.
  */
 #define _GNU_SOURCE
 #include "seh/seh.h"
@@ -149,7 +150,7 @@ static __attribute__((noreturn, used)) void wv_seh_fault_entry(EXCEPTION_RECORD 
 static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     greg_t *g = uc->uc_mcontext.gregs;
-    if (rec->ExceptionCode == STATUS_STACK_OVERFLOW || !wv_seh_is_pe((DWORD64)g[REG_RIP]))
+    if (!wv_seh_is_pe((DWORD64)g[REG_RIP]))
         return false;
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
