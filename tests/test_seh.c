@@ -295,7 +295,7 @@ Test(run_seh, try_except_finally_in_clang_code, .timeout = 60)
     cr_assert_null(strstr(R.out, "FAIL"), "%s%s", R.out, R.err);
     const char *checks[] = {"av", "read_av", "finally", "unwind", "divzero", "illegal", "raise", "continue",
                             "fixup", "noncont", "guard", "search", "infilter", "collided", "pdata",
-                            "backtrace", "context"};
+                            "backtrace", "context", "longjmp"};
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
         char line[64];
         snprintf(line, sizeof(line), "ok %s\n", checks[i]);

@@ -26,6 +26,9 @@
  *   pdata     RtlLookupFunctionEntry finds start's entry; RtlPcToFileHeader the image base
  *   backtrace RtlCaptureStackBackTrace from a nested call: three frames of this image
  *   context   RtlCaptureContext then RtlRestoreContext comes back once, registers intact
+ *   longjmp   msvcrt's longjmp out of a __try two frames down runs its __finally (abnormally)
+ *             on the way, as Windows' longjmp unwinds when setjmp recorded a frame; value 0
+ *             arrives as 1
  */
 typedef unsigned long DWORD;
 typedef long LONG;
@@ -68,6 +71,12 @@ IMPORT void *__stdcall RtlPcToFileHeader(void *, void **);
 IMPORT WORD __stdcall RtlCaptureStackBackTrace(DWORD, DWORD, void **, DWORD *);
 IMPORT void __stdcall RtlCaptureContext(CONTEXT *);
 IMPORT void __stdcall RtlRestoreContext(CONTEXT *, EXCEPTION_RECORD *);
+typedef struct __declspec(align(16)) {
+    DWORD64 Part[2];
+} SETJMP_FLOAT128;
+typedef SETJMP_FLOAT128 jmp_buf[16];
+int _setjmp(jmp_buf); /* clang's builtin: msvcrt's _setjmp(buf, establisher frame) */
+IMPORT void __cdecl longjmp(jmp_buf, int);
 
 static int failures;
 
@@ -394,6 +403,32 @@ static void t_context(void)
     check("context", passes == 2 && rbx_before == rbx_after);
 }
 
+static jmp_buf jump_buf;
+static int jump_fin;
+
+static __declspec(noinline) void jump_out(void) { longjmp(jump_buf, 0); }
+
+static __declspec(noinline) void jump_middle(void)
+{
+    __try {
+        jump_out();
+    } __finally {
+        jump_fin += _abnormal_termination() ? 10 : 1;
+    }
+}
+
+static void t_longjmp(void)
+{
+    jump_fin = 0;
+    int r = _setjmp(jump_buf);
+    if (r == 0) {
+        jump_middle();
+        check("longjmp", 0);
+        return;
+    }
+    check("longjmp", r == 1 && jump_fin == 10);
+}
+
 static LONG __stdcall last_filter(EXCEPTION_POINTERS *ep)
 {
     out_hex("filter ", ep->ExceptionRecord->ExceptionCode);
@@ -413,6 +448,7 @@ int start(void)
     t_collided();
     t_tables();
     t_context();
+    t_longjmp();
     if (failures)
         return 1;
     SetUnhandledExceptionFilter(last_filter);
