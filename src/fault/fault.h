@@ -29,6 +29,8 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
 bool wv_vectored(EXCEPTION_POINTERS *ep);
 void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp);
 __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
+/* The report alone (stderr), for UnhandledExceptionFilter, which leaves the end to its caller. */
+void wv_unhandled_report(const EXCEPTION_RECORD *rec);
 /* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
 void wv_context_from(const ucontext_t *uc, CONTEXT *c);
 /* Set from above (seh/, by the runtime) before PE code runs: offered every exception the fault

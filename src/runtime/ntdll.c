@@ -156,6 +156,19 @@ WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LE
     return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_filter((wv_pe_filter)f);
 }
 
+/* kernel32's (Windows' ntdll has no such export).  Pointers the caller names are read through
+ * wv_seh_read: unreadable ones are not followed (EXCEPTION_CONTINUE_SEARCH). */
+WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep)
+{
+    wv_stack_probe();
+    EXCEPTION_POINTERS copy;
+    EXCEPTION_RECORD rec;
+    if (!ep || !wv_seh_read(&copy, (uintptr_t)ep, sizeof(copy)) ||
+        !wv_seh_read(&rec, (uintptr_t)copy.ExceptionRecord, sizeof(rec)))
+        return EXCEPTION_CONTINUE_SEARCH;
+    return wv_seh_unhandled_filter(ep);
+}
+
 /* ---- the memory calls of nt/ (winvm/ntdll.h), behind the Windows convention ---- */
 
 WV_THUNK_6(wv_nt_, NTSTATUS, NtAllocateVirtualMemory, HANDLE, PVOID *, ULONG_PTR, PSIZE_T, ULONG, ULONG)

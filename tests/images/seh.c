@@ -29,6 +29,9 @@
  *   longjmp   msvcrt's longjmp out of a __try two frames down runs its __finally (abnormally)
  *             on the way, as Windows' longjmp unwinds when setjmp recorded a frame; value 0
  *             arrives as 1
+ *   uef       UnhandledExceptionFilter in an __except filter: it calls the program's filter and
+ *             answers what that answers (1, then -1); with no filter it writes winvm's report
+ *             of 0xe0000079 to stderr and answers EXCEPTION_EXECUTE_HANDLER (1)
  */
 typedef unsigned long DWORD;
 typedef long LONG;
@@ -66,6 +69,7 @@ IMPORT BOOL __stdcall WriteFile(HANDLE, const void *, DWORD, DWORD *, void *);
 IMPORT void __stdcall RaiseException(DWORD, DWORD, DWORD, const ULONG_PTR *);
 IMPORT void *__stdcall VirtualAlloc(void *, ULONG_PTR, DWORD, DWORD);
 IMPORT void *__stdcall SetUnhandledExceptionFilter(void *);
+IMPORT LONG __stdcall UnhandledExceptionFilter(void *);
 IMPORT RUNTIME_FUNCTION *__stdcall RtlLookupFunctionEntry(DWORD64, DWORD64 *, void *);
 IMPORT void *__stdcall RtlPcToFileHeader(void *, void **);
 IMPORT WORD __stdcall RtlCaptureStackBackTrace(DWORD, DWORD, void **, DWORD *);
@@ -429,6 +433,41 @@ static void t_longjmp(void)
     check("longjmp", r == 1 && jump_fin == 10);
 }
 
+static DWORD uef_seen;
+static LONG uef_answer;
+
+static LONG __stdcall uef_filter(EXCEPTION_POINTERS *ep)
+{
+    uef_seen = ep->ExceptionRecord->ExceptionCode;
+    return uef_answer;
+}
+
+/* What UnhandledExceptionFilter answers for code raised in a __try. */
+static LONG uef_for(DWORD code)
+{
+    LONG r = 99;
+    __try {
+        RaiseException(code, 0, 0, 0);
+    } __except (r = UnhandledExceptionFilter(_exception_info()), 1) {
+    }
+    return r;
+}
+
+static void t_uef(void)
+{
+    SetUnhandledExceptionFilter(uef_filter);
+    uef_answer = 1;
+    LONG a = uef_for(0xE0000077);
+    DWORD seen_a = uef_seen;
+    uef_answer = -1;
+    LONG b = uef_for(0xE0000078);
+    DWORD seen_b = uef_seen;
+    SetUnhandledExceptionFilter(0);
+    uef_seen = 0;
+    LONG c = uef_for(0xE0000079);
+    check("uef", a == 1 && seen_a == 0xE0000077 && b == -1 && seen_b == 0xE0000078 && c == 1 && uef_seen == 0);
+}
+
 static LONG __stdcall last_filter(EXCEPTION_POINTERS *ep)
 {
     out_hex("filter ", ep->ExceptionRecord->ExceptionCode);
@@ -449,6 +488,7 @@ int start(void)
     t_tables();
     t_context();
     t_longjmp();
+    t_uef();
     if (failures)
         return 1;
     SetUnhandledExceptionFilter(last_filter);
