@@ -29,6 +29,11 @@ void bench_nt_table(void);
 void bench_nt_json(FILE *f);
 bool bench_nt_pass(void);
 
+/* bench_seh.c: rows 21-22 */
+void bench_seh_measure(void);
+void bench_seh_table(void);
+void bench_seh_json(FILE *f);
+
 /* bench_run.c */
 void bench_run_measure(void);
 void bench_run_table(void);

@@ -1,7 +1,8 @@
 /* test_stack.c - winvm_stack_create: a Windows thread stack's layout and growth (stack.c,
- * fault.c): a touch of the guard page moves it down silently; the end raises
- * STATUS_STACK_OVERFLOW. */
+ * fault.c, stkoflw.c): a touch of the guard page moves it down silently; the end (the last
+ * pages, kept for the handlers) raises STATUS_STACK_OVERFLOW. */
 #include "testutil.h"
+#include "fault/fault.h"
 
 #include <criterion/criterion.h>
 
@@ -68,13 +69,16 @@ Test(stack, overflow_at_the_end)
     struct walk w = {(char *)top - 2 * PAGE, base, NULL};
     EXCEPTION_RECORD rec;
     cr_assert_eq(winvm_try(walk_down, &w, &rec), STATUS_STACK_OVERFLOW);
-    cr_assert_eq(w.overflow_at, base + PAGE, "overflow when only the last page is left: at page %ld", (long)((w.overflow_at - base) / (long)PAGE));
-    cr_assert_eq(rec.ExceptionInformation[1], (ULONG_PTR)(base + PAGE));
+    /* The guarantee: pages above the never-committed last one, all committed at the overflow. */
+    char *at = base + WV_STACK_GUARANTEE_PAGES * PAGE;
+    cr_assert_eq(w.overflow_at, at, "overflow when only the guarantee is left: at page %ld", (long)((w.overflow_at - base) / (long)PAGE));
+    cr_assert_eq(rec.ExceptionInformation[1], (ULONG_PTR)at);
     MEMORY_BASIC_INFORMATION m;
     VirtualQuery(base, &m, sizeof(m));
     cr_assert_eq(m.State, MEM_RESERVE, "the last page is never committed");
     VirtualQuery(base + PAGE, &m, sizeof(m));
-    cr_assert_eq(m.Protect, PAGE_READWRITE, "the page the handler runs on is usable");
+    cr_assert_eq(m.Protect, PAGE_READWRITE, "the pages the handler runs on are usable");
+    cr_assert_geq(m.RegionSize, WV_STACK_GUARANTEE_PAGES * PAGE, "the whole guarantee, no guard: %zu", (size_t)m.RegionSize);
     touch(base + PAGE);
     cr_assert(VirtualFree(base, 0, MEM_RELEASE));
 }

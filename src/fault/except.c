@@ -370,6 +370,8 @@ static void wv_unhandled(const EXCEPTION_RECORD *rec)
     (void)unused;
 }
 
+void wv_unhandled_report(const EXCEPTION_RECORD *rec) { wv_unhandled(rec); }
+
 void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
 
 static __attribute__((noreturn)) void wv_terminate(void)

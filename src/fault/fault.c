@@ -111,7 +111,7 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         *code = STATUS_GUARD_PAGE_VIOLATION;
         /* A thread stack grows silently; only its end is an exception. */
         if (v->flags & WV_VIEW_STACK) {
-            if (wv_stack_grow(v, i))
+            if (wv_stack_touch(v, i))
                 verdict = WV_RETRY;
             else
                 *code = STATUS_STACK_OVERFLOW;

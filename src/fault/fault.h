@@ -29,6 +29,8 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
 bool wv_vectored(EXCEPTION_POINTERS *ep);
 void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp);
 __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
+/* The report alone (stderr), for UnhandledExceptionFilter, which leaves the end to its caller. */
+void wv_unhandled_report(const EXCEPTION_RECORD *rec);
 /* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
 void wv_context_from(const ucontext_t *uc, CONTEXT *c);
 /* Set from above (seh/, by the runtime) before PE code runs: offered every exception the fault
@@ -55,5 +57,15 @@ void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void 
 void wv_exit_on_unhandled(bool on);
 /* True when this thread has a winvm_try active or any vectored handler is registered. */
 bool wv_exceptions_wanted(void);
+
+/* stkoflw.c.  Pages above a stack's never-committed lowest page kept for the handlers of its
+ * STATUS_STACK_OVERFLOW (the dispatch runs on the overflowing stack). */
+#define WV_STACK_GUARANTEE_PAGES 8
+/* A guard page of stack view v was touched at page i (guard cleared, lock held): true when the
+ * stack grew, false when the touch is a stack overflow (the guarantee then committed). */
+bool wv_stack_touch(struct wv_view *v, size_t i);
+/* _resetstkoflw: a guard page again on the stack holding sp, after an overflow.  False when sp
+ * is not on a winvm stack or too close to its end for a guard above the guarantee. */
+bool wv_stack_reset(uintptr_t sp);
 
 #endif

@@ -363,6 +363,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, LPVOID, TlsGetValue, DWORD) \
     X(2, BOOL, TlsSetValue, DWORD, LPVOID) \
     X(1, BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION) \
+    H(UnhandledExceptionFilter) \
     X(5, BOOL, UnlockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
     X(5, BOOL, UnlockFileEx, HANDLE, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(1, BOOL, UnmapViewOfFile, LPCVOID) \

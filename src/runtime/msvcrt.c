@@ -5,7 +5,7 @@
  * The other exports are by concern: descriptors (msvcrt_io.c), names (msvcrt_fs.c,
  * msvcrt_find.c), FILEs (msvcrt_stdio.c, msvcrt_fmt.c, msvcrt_printf.c), strings and memory
  * (msvcrt_str.c), wide text (msvcrt_wide.c), time (msvcrt_time.c), math (msvcrt_math.c),
- * locale and ctype (msvcrt_locale.c), setjmp (msvcrt_jmp.c); the table is msvcrt_exports.c.
+ * locale and ctype (msvcrt_locale.c), setjmp and _resetstkoflw (msvcrt_jmp.c); the table is msvcrt_exports.c.
  */
 #define _GNU_SOURCE
 #include "runtime/msvcrt_int.h"

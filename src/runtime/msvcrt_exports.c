@@ -25,7 +25,7 @@
     F(_i64toa) F(_initterm) F(_initterm_e) V(_iob) F(_isatty) F(_isctype) F(_isnan) F(_itoa) \
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
-    F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_rmdir) F(_scalb) \
+    F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
     F(_scprintf) F(_set_errno) F(_setjmp) F(_setmode) F(_snprintf) F(_sopen) F(_stat64) \
     F(_stati64) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
     F(_strtoi64) F(_strtoui64) F(_strupr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \

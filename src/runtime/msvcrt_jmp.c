@@ -1,14 +1,19 @@
-/* msvcrt_jmp.c - _setjmp and longjmp on x64 msvcrt's jump buffer (_JUMP_BUFFER: Frame, Rbx,
- * Rsp, Rbp, Rsi, Rdi, R12-R15, Rip, MxCsr, FpCsr, Spare, Xmm6-Xmm15; 256 bytes).
+/* msvcrt_jmp.c - the stack's non-local exits: _resetstkoflw (at the end), _setjmp and longjmp
+ * on x64 msvcrt's jump buffer (_JUMP_BUFFER: Frame, Rbx, Rsp, Rbp, Rsi, Rdi, R12-R15, Rip,
+ * MxCsr, FpCsr, Spare, Xmm6-Xmm15; 256 bytes).
  *
- * mingw's setjmp(buf) is _setjmp(buf, frame) with the caller's frame address as Frame.  On
- * Windows a longjmp with Frame set unwinds the frames in between (running their termination
- * handlers) through RtlUnwind; this longjmp restores the registers and jumps, without
- * unwinding (the SEH work may make it unwind when Frame is not 0).  longjmp(buf, 0) makes
- * _setjmp return 1, as C asks.  The functions are ms_abi: the buffer in rcx, the second
+ * _setjmp(buf, frame) records frame as Frame: mingw's setjmp passes the caller's frame
+ * address, clang's (MSVC target) its establisher frame.  A longjmp with Frame 0 restores the
+ * registers and jumps; with Frame set it unwinds to that frame as Windows x64 does, through
+ * RtlUnwind with a STATUS_LONGJUMP record naming the buffer: the __finally blocks and C++
+ * destructors in between run, then the unwind's end restores the buffer's registers
+ * (seh/unwindex.c).  longjmp(buf, 0) makes _setjmp return 1, as C asks.  The functions are ms_abi: the buffer in rcx, the second
  * argument in rdx.
  */
 #include "runtime/msvcrt_int.h"
+#include "runtime/thunk.h"
+
+#include <string.h>
 
 __asm__(".text\n"
         ".globl wv_ms__setjmp\n"
@@ -54,6 +59,8 @@ __asm__(".text\n"
         "  jnz 1f\n"
         "  movl $1, %eax\n"
         "1:\n"
+        "  cmpq $0, 0(%rcx)\n"
+        "  jne wv_ms_longjmp_unwind\n" /* Frame set: unwind to it (its rdx the value as given) */
         "  movq 8(%rcx), %rbx\n"
         "  movq 24(%rcx), %rbp\n"
         "  movq 32(%rcx), %rsi\n"
@@ -78,3 +85,30 @@ __asm__(".text\n"
         "  movq 16(%rcx), %rsp\n"
         "  jmpq *80(%rcx)\n"
         ".size wv_ms_longjmp, .-wv_ms_longjmp\n");
+
+/* longjmp with Frame set, from wv_ms_longjmp's caller's CONTEXT (WV_CAPTURING). */
+static __attribute__((ms_abi, noreturn, used)) void wv_ms_longjmp_core(const DWORD64 *buf, int value, DWORD64 c,
+                                                                      DWORD64 d, CONTEXT *ctx, const DWORD64 *stack)
+{
+    (void)c, (void)d, (void)stack;
+    DWORD64 frame_ip[11]; /* Frame .. Rip */
+    if (!wv_seh_read(frame_ip, (uintptr_t)buf, sizeof(frame_ip)))
+        wv_seh_raise_status(STATUS_ACCESS_VIOLATION, NULL, ctx);
+    EXCEPTION_RECORD rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.ExceptionCode = STATUS_LONGJUMP;
+    rec.ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
+    rec.NumberParameters = 1;
+    rec.ExceptionInformation[0] = (ULONG_PTR)buf;
+    wv_seh_unwind(frame_ip[0], frame_ip[10], &rec, value ? (DWORD64)value : 1, NULL, ctx);
+}
+WV_CAPTURING("wv_ms_longjmp_unwind", "wv_ms_longjmp_core");
+
+/* _resetstkoflw: after a stack overflow was handled, the stack gets its guard page back
+ * (fault/stkoflw.c), so the next overflow is caught again.  Nonzero on success, 0 when the
+ * caller is too close to the end of its stack for a guard (as msvcrt answers). */
+CRT int wv_ms__resetstkoflw(void)
+{
+    wv_stack_probe();
+    return wv_stack_reset((uintptr_t)__builtin_frame_address(0));
+}

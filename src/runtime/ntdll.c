@@ -17,30 +17,7 @@
 
 #define NT static WV_MSABI
 
-/* WV_CAPTURING(name, core): see the header comment.  Entry rsp is 8 mod 16; the CONTEXT is
- * at rsp after `sub $0x4d8` (16-aligned), the return address at 0x4d8 above it, the caller's
- * fifth argument at 0x500. */
-#define WV_CAPTURING(name, core)                                                              \
-    __asm__(".text\n.globl " name "\n.hidden " name "\n.type " name ",@function\n" name ":\n" \
-            "  sub $0x4d8, %rsp\n"                                                            \
-            "  mov %rcx, %r10\n"                                                              \
-            "  mov %rsp, %rcx\n"                                                              \
-            "  call wv_seh_capture\n"                                                         \
-            "  lea 0x4e0(%rsp), %rax\n"                                                       \
-            "  mov %rax, 0x98(%rsp)\n"                                                        \
-            "  mov 0x4d8(%rsp), %rax\n"                                                       \
-            "  mov %rax, 0xf8(%rsp)\n"                                                        \
-            "  mov %r10, 0x80(%rsp)\n"                                                        \
-            "  mov %r10, %rcx\n"                                                              \
-            "  lea 0x500(%rsp), %rax\n"                                                       \
-            "  sub $0x30, %rsp\n"                                                             \
-            "  mov %rax, 0x28(%rsp)\n"                                                        \
-            "  lea 0x30(%rsp), %rax\n"                                                        \
-            "  mov %rax, 0x20(%rsp)\n"                                                        \
-            "  call " core "\n"                                                               \
-            "  add $0x508, %rsp\n"                                                            \
-            "  ret\n"                                                                         \
-            ".size " name ", .-" name "\n")
+/* WV_CAPTURING: thunk.h. */
 
 /* ---- raising ---- */
 
@@ -177,6 +154,19 @@ WV_MSABI BOOLEAN wv_nt_RtlInstallFunctionTableCallback(DWORD64 id, DWORD64 base,
 WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f)
 {
     return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_filter((wv_pe_filter)f);
+}
+
+/* kernel32's (Windows' ntdll has no such export).  Pointers the caller names are read through
+ * wv_seh_read: unreadable ones are not followed (EXCEPTION_CONTINUE_SEARCH). */
+WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep)
+{
+    wv_stack_probe();
+    EXCEPTION_POINTERS copy;
+    EXCEPTION_RECORD rec;
+    if (!ep || !wv_seh_read(&copy, (uintptr_t)ep, sizeof(copy)) ||
+        !wv_seh_read(&rec, (uintptr_t)copy.ExceptionRecord, sizeof(rec)))
+        return EXCEPTION_CONTINUE_SEARCH;
+    return wv_seh_unhandled_filter(ep);
 }
 
 /* ---- the memory calls of nt/ (winvm/ntdll.h), behind the Windows convention ---- */

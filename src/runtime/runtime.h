@@ -72,6 +72,7 @@ PEXCEPTION_ROUTINE WV_MSABI wv_nt_RtlVirtualUnwind(DWORD type, DWORD64 base, DWO
                                                    CONTEXT *ctx, PVOID *data, DWORD64 *frame,
                                                    KNONVOLATILE_CONTEXT_POINTERS *ptrs);
 WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f);
+WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep);
 /* kernel32's table (k32_exports.c) names its entries k32_Name: these are ntdll.c's. */
 #define k32_RaiseException wv_nt_RaiseException
 #define k32_RtlAddFunctionTable wv_nt_RtlAddFunctionTable
@@ -86,6 +87,7 @@ WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LE
 #define k32_RtlUnwindEx wv_nt_RtlUnwindEx
 #define k32_RtlVirtualUnwind wv_nt_RtlVirtualUnwind
 #define k32_SetUnhandledExceptionFilter wv_nt_SetUnhandledExceptionFilter
+#define k32_UnhandledExceptionFilter wv_nt_UnhandledExceptionFilter
 
 /* Registers kernel32 and msvcrt with the loader (once; cheap after). */
 void wv_runtime_init(void);

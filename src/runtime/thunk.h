@@ -1,5 +1,5 @@
 /* thunk.h - ms_abi thunks over the runtime's host-convention functions, for the DLL export
- * tables (k32_exports.c, ntdll.c, psapi.c).  Private to runtime/.
+ * tables (k32_exports.c, ntdll.c, psapi.c), and WV_CAPTURING.  Private to runtime/.
  *
  * WV_THUNK_n(P, ret, Name, types...) defines P##Name, an ms_abi function of n arguments that
  * calls Name; the compiler moves the arguments between the two conventions and saves what
@@ -25,5 +25,33 @@
     WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
 #define WV_THUNK_7(P, r, f, A, B, C, D, E, F, G)                                                    \
     WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
+
+/* WV_CAPTURING(name, core): the entry `name` captures a CONTEXT of its caller at the call (rip
+ * its return address, rsp its stack pointer after the return, nonvolatile and XMM registers as
+ * they are) on the stack, then calls the ms_abi core(rcx, rdx, r8, r9, CONTEXT *, the caller's
+ * stack arguments): ntdll.c's raises and unwinds, msvcrt's longjmp.  Entry rsp is 8 mod 16;
+ * the CONTEXT is at rsp after `sub $0x4d8` (16-aligned), the return address at 0x4d8 above
+ * it, the caller's fifth argument at 0x500. */
+#define WV_CAPTURING(name, core)                                                              \
+    __asm__(".text\n.globl " name "\n.hidden " name "\n.type " name ",@function\n" name ":\n" \
+            "  sub $0x4d8, %rsp\n"                                                            \
+            "  mov %rcx, %r10\n"                                                              \
+            "  mov %rsp, %rcx\n"                                                              \
+            "  call wv_seh_capture\n"                                                         \
+            "  lea 0x4e0(%rsp), %rax\n"                                                       \
+            "  mov %rax, 0x98(%rsp)\n"                                                        \
+            "  mov 0x4d8(%rsp), %rax\n"                                                       \
+            "  mov %rax, 0xf8(%rsp)\n"                                                        \
+            "  mov %r10, 0x80(%rsp)\n"                                                        \
+            "  mov %r10, %rcx\n"                                                              \
+            "  lea 0x500(%rsp), %rax\n"                                                       \
+            "  sub $0x30, %rsp\n"                                                             \
+            "  mov %rax, 0x28(%rsp)\n"                                                        \
+            "  lea 0x30(%rsp), %rax\n"                                                        \
+            "  mov %rax, 0x20(%rsp)\n"                                                        \
+            "  call " core "\n"                                                               \
+            "  add $0x508, %rsp\n"                                                            \
+            "  ret\n"                                                                         \
+            ".size " name ", .-" name "\n")
 
 #endif

@@ -15,8 +15,9 @@
  * A hardware fault arrives in the signal handler (wv_seh_fault): the record and the CONTEXT
  * are copied onto the faulting thread's stack, below its stack pointer, and the thread leaves
  * the signal handler into wv_seh_dispatch there, an ordinary call on its own stack with a zero
- * return address.  Faults at an address that is not PE code, and stack overflows, are left to
- * the fault handler's own dispatch.
+ * return address.  Faults at an address that is not PE code are left to the fault handler's own
+ * dispatch.  A stack overflow is dispatched the same way, on the guarantee fault/stkoflw.c
+ * committed for it.
  */
 #define _GNU_SOURCE
 #include "seh/seh.h"
@@ -105,22 +106,39 @@ static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
     return false;
 }
 
+/* The filter PE code set, called as the last chance; EXCEPTION_CONTINUE_SEARCH without one.
+ * A filter already running on this thread is not called again (a fault in it is reported). */
+static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
+{
+    wv_pe_filter f = __atomic_load_n(&wv_filter, __ATOMIC_ACQUIRE);
+    if (!f || wv_in_filter)
+        return EXCEPTION_CONTINUE_SEARCH;
+    struct wv_link link;
+    wv_seh_link_init(&link, WV_LINK_PASS, NULL); /* exceptions in the filter go no further */
+    wv_in_filter = true;
+    LONG r = (LONG)wv_seh_callout((void *)f, (uintptr_t)ep, 0, 0, 0, &link);
+    wv_in_filter = false;
+    return r;
+}
+
+LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep)
+{
+    LONG r = wv_call_filter(ep);
+    if (r != EXCEPTION_CONTINUE_SEARCH)
+        return r;
+    wv_unhandled_report(ep->ExceptionRecord);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
 /* Nobody handled it: the filter PE code set, then the report. */
 static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
-    wv_pe_filter f = __atomic_load_n(&wv_filter, __ATOMIC_ACQUIRE);
-    if (f && !wv_in_filter) { /* a fault in the filter itself is reported, not filtered */
-        EXCEPTION_POINTERS ep = {rec, ctx};
-        struct wv_link link;
-        wv_seh_link_init(&link, WV_LINK_PASS, NULL); /* exceptions in the filter go no further */
-        wv_in_filter = true;
-        LONG r = (LONG)wv_seh_callout((void *)f, (uintptr_t)&ep, 0, 0, 0, &link);
-        wv_in_filter = false;
-        if (r == EXCEPTION_CONTINUE_EXECUTION)
-            wv_continue(rec, ctx);
-        if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
-            _exit((int)(rec->ExceptionCode & 0xff));
-    }
+    EXCEPTION_POINTERS ep = {rec, ctx};
+    LONG r = wv_call_filter(&ep);
+    if (r == EXCEPTION_CONTINUE_EXECUTION)
+        wv_continue(rec, ctx);
+    if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
+        _exit((int)(rec->ExceptionCode & 0xff));
     wv_unhandled_end(rec);
 }
 
@@ -149,7 +167,7 @@ static __attribute__((noreturn, used)) void wv_seh_fault_entry(EXCEPTION_RECORD 
 static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     greg_t *g = uc->uc_mcontext.gregs;
-    if (rec->ExceptionCode == STATUS_STACK_OVERFLOW || !wv_seh_is_pe((DWORD64)g[REG_RIP]))
+    if (!wv_seh_is_pe((DWORD64)g[REG_RIP]))
         return false;
     CONTEXT ctx;
     wv_context_from(uc, &ctx);

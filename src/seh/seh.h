@@ -188,6 +188,10 @@ __attribute__((noreturn)) void wv_seh_raise_status(DWORD status, EXCEPTION_RECOR
 /* SetUnhandledExceptionFilter for PE code (an ms_abi filter): the previous one. */
 typedef LONG(WV_MSABI *wv_pe_filter)(EXCEPTION_POINTERS *);
 wv_pe_filter wv_seh_set_filter(wv_pe_filter f);
+/* UnhandledExceptionFilter (kernel32): the filter PE code set decides; without one (or when it
+ * answers EXCEPTION_CONTINUE_SEARCH) winvm's report is written and the answer is
+ * EXCEPTION_EXECUTE_HANDLER, as Windows answers without a debugger after its error report. */
+LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep);
 /* Sets wv_fault_pe_hook (once). */
 void wv_seh_init(void);
 

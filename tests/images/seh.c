@@ -26,6 +26,12 @@
  *   pdata     RtlLookupFunctionEntry finds start's entry; RtlPcToFileHeader the image base
  *   backtrace RtlCaptureStackBackTrace from a nested call: three frames of this image
  *   context   RtlCaptureContext then RtlRestoreContext comes back once, registers intact
+ *   longjmp   msvcrt's longjmp out of a __try two frames down runs its __finally (abnormally)
+ *             on the way, as Windows' longjmp unwinds when setjmp recorded a frame; value 0
+ *             arrives as 1
+ *   uef       UnhandledExceptionFilter in an __except filter: it calls the program's filter and
+ *             answers what that answers (1, then -1); with no filter it writes winvm's report
+ *             of 0xe0000079 to stderr and answers EXCEPTION_EXECUTE_HANDLER (1)
  */
 typedef unsigned long DWORD;
 typedef long LONG;
@@ -63,11 +69,18 @@ IMPORT BOOL __stdcall WriteFile(HANDLE, const void *, DWORD, DWORD *, void *);
 IMPORT void __stdcall RaiseException(DWORD, DWORD, DWORD, const ULONG_PTR *);
 IMPORT void *__stdcall VirtualAlloc(void *, ULONG_PTR, DWORD, DWORD);
 IMPORT void *__stdcall SetUnhandledExceptionFilter(void *);
+IMPORT LONG __stdcall UnhandledExceptionFilter(void *);
 IMPORT RUNTIME_FUNCTION *__stdcall RtlLookupFunctionEntry(DWORD64, DWORD64 *, void *);
 IMPORT void *__stdcall RtlPcToFileHeader(void *, void **);
 IMPORT WORD __stdcall RtlCaptureStackBackTrace(DWORD, DWORD, void **, DWORD *);
 IMPORT void __stdcall RtlCaptureContext(CONTEXT *);
 IMPORT void __stdcall RtlRestoreContext(CONTEXT *, EXCEPTION_RECORD *);
+typedef struct __declspec(align(16)) {
+    DWORD64 Part[2];
+} SETJMP_FLOAT128;
+typedef SETJMP_FLOAT128 jmp_buf[16];
+int _setjmp(jmp_buf); /* clang's builtin: msvcrt's _setjmp(buf, establisher frame) */
+IMPORT void __cdecl longjmp(jmp_buf, int);
 
 static int failures;
 
@@ -394,6 +407,67 @@ static void t_context(void)
     check("context", passes == 2 && rbx_before == rbx_after);
 }
 
+static jmp_buf jump_buf;
+static int jump_fin;
+
+static __declspec(noinline) void jump_out(void) { longjmp(jump_buf, 0); }
+
+static __declspec(noinline) void jump_middle(void)
+{
+    __try {
+        jump_out();
+    } __finally {
+        jump_fin += _abnormal_termination() ? 10 : 1;
+    }
+}
+
+static void t_longjmp(void)
+{
+    jump_fin = 0;
+    int r = _setjmp(jump_buf);
+    if (r == 0) {
+        jump_middle();
+        check("longjmp", 0);
+        return;
+    }
+    check("longjmp", r == 1 && jump_fin == 10);
+}
+
+static DWORD uef_seen;
+static LONG uef_answer;
+
+static LONG __stdcall uef_filter(EXCEPTION_POINTERS *ep)
+{
+    uef_seen = ep->ExceptionRecord->ExceptionCode;
+    return uef_answer;
+}
+
+/* What UnhandledExceptionFilter answers for code raised in a __try. */
+static LONG uef_for(DWORD code)
+{
+    LONG r = 99;
+    __try {
+        RaiseException(code, 0, 0, 0);
+    } __except (r = UnhandledExceptionFilter(_exception_info()), 1) {
+    }
+    return r;
+}
+
+static void t_uef(void)
+{
+    SetUnhandledExceptionFilter(uef_filter);
+    uef_answer = 1;
+    LONG a = uef_for(0xE0000077);
+    DWORD seen_a = uef_seen;
+    uef_answer = -1;
+    LONG b = uef_for(0xE0000078);
+    DWORD seen_b = uef_seen;
+    SetUnhandledExceptionFilter(0);
+    uef_seen = 0;
+    LONG c = uef_for(0xE0000079);
+    check("uef", a == 1 && seen_a == 0xE0000077 && b == -1 && seen_b == 0xE0000078 && c == 1 && uef_seen == 0);
+}
+
 static LONG __stdcall last_filter(EXCEPTION_POINTERS *ep)
 {
     out_hex("filter ", ep->ExceptionRecord->ExceptionCode);
@@ -413,6 +487,8 @@ int start(void)
     t_collided();
     t_tables();
     t_context();
+    t_longjmp();
+    t_uef();
     if (failures)
         return 1;
     SetUnhandledExceptionFilter(last_filter);
