@@ -12,7 +12,7 @@
 
 
 typedef void(WINAPI *wv_host_apc)(ULONG_PTR);
-typedef void(WV_MSABI *wv_pe_apc)(ULONG_PTR);
+typedef void (*wv_pe_apc)(ULONG_PTR) WV_MSABI;
 
 struct wv_apc {
     void *fn;
@@ -20,6 +20,10 @@ struct wv_apc {
     bool pe;
     struct wv_apc *next;
 };
+
+/* Its own function: gcc 12 merges an if whose arms call the same pointer through an ms_abi and
+ * a host type into one host call (the ABI is lost). */
+__attribute__((noinline)) static void wv_apc_call_pe(void *fn, ULONG_PTR data) { ((wv_pe_apc)fn)(data); }
 
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
 {
@@ -80,7 +84,7 @@ unsigned wv_apc_run(struct wv_thread *t)
         bool pe = a->pe;
         free(a);
         if (pe)
-            ((wv_pe_apc)fn)(data);
+            wv_apc_call_pe(fn, data);
         else
             ((wv_host_apc)fn)(data);
     }

@@ -208,6 +208,10 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
     if (!t)
         return GetLastError();
+    if (set && WV_PART(c.ContextFlags, CONTEXT_DEBUG_REGISTERS) && (c.Dr7 & 0xff)) {
+        wv_object_unref(&t->obj);
+        return ERROR_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+    }
     if (wv_is_self(t) && set) {
         wv_object_unref(&t->obj);
         if (!WV_PART(c.ContextFlags, CONTEXT_CONTROL) || !WV_PART(c.ContextFlags, CONTEXT_INTEGER))
