@@ -357,6 +357,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
+    X(3, BOOL, SetHandleInformation, HANDLE, DWORD, DWORD) \
     H(SetLastError) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \

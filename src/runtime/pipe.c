@@ -35,7 +35,9 @@ static DWORD wv_pipe_end(int fd, DWORD access, HANDLE *out)
 
 BOOL WINAPI CreatePipe(PHANDLE rd, PHANDLE wr, LPSECURITY_ATTRIBUTES sa, DWORD size)
 {
-    (void)sa; /* no child process inherits winvm's handles */
+    SECURITY_ATTRIBUTES a = {0};
+    if (sa && wv_copy(&a, sa, sizeof(a)) != 0)
+        return wv_fail(ERROR_NOACCESS);
     int fd[2];
     if (pipe2(fd, O_CLOEXEC) != 0)
         return wv_fail(errno == ENFILE || errno == EMFILE ? ERROR_TOO_MANY_OPEN_FILES : ERROR_NOT_ENOUGH_MEMORY);
@@ -57,6 +59,9 @@ BOOL WINAPI CreatePipe(PHANDLE rd, PHANDLE wr, LPSECURITY_ATTRIBUTES sa, DWORD s
             wv_handle_close(w);
         return wv_fail(err);
     }
+    if (a.bInheritHandle) /* recorded (GetHandleInformation): no child inherits them yet */
+        wv_handle_flags(r, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT, NULL),
+        wv_handle_flags(w, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT, NULL);
     wv_set_error(ERROR_SUCCESS);
     return TRUE;
 }

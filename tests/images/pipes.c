@@ -10,6 +10,9 @@
  *                 ERROR_BROKEN_PIPE with 0 bytes, PeekNamedPipe too
  *   broken_write  the read end closed: WriteFile fails with ERROR_NO_DATA
  *   errors        bad handles, bad out pointers
+ *   handle_info   CreatePipe with bInheritHandle: both ends HANDLE_FLAG_INHERIT; Set/Get
+ *                 HandleInformation change only the masked bits; a handle protected from
+ *                 close is not closed (ERROR_INVALID_HANDLE) until unprotected
  */
 #include "exe_util.h"
 
@@ -65,5 +68,18 @@ void start(void)
     eu_check("errors", fails_with(!CreatePipe((PHANDLE)8, &w, NULL, 0), ERROR_NOACCESS) &&
                            fails_with(!PeekNamedPipe(NULL, buf, 1, &n, &avail, NULL), ERROR_INVALID_HANDLE) &&
                            fails_with(!PeekNamedPipe(r, buf, 1, &n, &avail, NULL), ERROR_INVALID_HANDLE));
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+    DWORD fr = 0, fw = 0, f2 = 9;
+    BOOL made = CreatePipe(&r, &w, &sa, 0) && GetHandleInformation(r, &fr) && GetHandleInformation(w, &fw);
+    BOOL set = SetHandleInformation(r, HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE,
+                                    HANDLE_FLAG_PROTECT_FROM_CLOSE) && GetHandleInformation(r, &f2);
+    eu_check("handle_info", made && fr == HANDLE_FLAG_INHERIT && fw == HANDLE_FLAG_INHERIT && set &&
+                                f2 == HANDLE_FLAG_PROTECT_FROM_CLOSE);
+    BOOL kept = fails_with(!CloseHandle(r), ERROR_INVALID_HANDLE) && PeekNamedPipe(r, NULL, 0, NULL, &avail, NULL);
+    eu_check("protect_from_close", kept && SetHandleInformation(r, HANDLE_FLAG_PROTECT_FROM_CLOSE, 0) &&
+                                       CloseHandle(r) && CloseHandle(w));
+    eu_check("handle_info_errors", fails_with(!GetHandleInformation(NULL, &f2), ERROR_INVALID_HANDLE) &&
+                                       fails_with(!SetHandleInformation((HANDLE)0x7ffc, 1, 1), ERROR_INVALID_HANDLE) &&
+                                       fails_with(!GetHandleInformation(w, &f2), ERROR_INVALID_HANDLE));
     ExitProcess(*eu_failures());
 }
