@@ -251,7 +251,7 @@ int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c)
 {
     wv_stack_probe();
     DWORD flags;
-    if (wv_copy(&flags, &c->ContextFlags, sizeof(flags)) != 0)
+    if (wv_copy(&flags, (const char *)c + offsetof(CONTEXT, ContextFlags), sizeof(flags)) != 0)
         return 0; /* the C path reports the bad pointer */
     struct wv_thread *t = wv_thread_ref(h, THREAD_GET_CONTEXT);
     if (!t)
