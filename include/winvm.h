@@ -622,6 +622,33 @@ WINBASEAPI BOOL WINAPI ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, L
 WINBASEAPI BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 WINBASEAPI DWORD WINAPI ResumeThread(HANDLE hThread);
 WINBASEAPI DWORD WINAPI GetThreadId(HANDLE Thread);
+WINBASEAPI BOOL WINAPI SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags);
+/* Anonymous pipes (pipe.c). */
+typedef HANDLE *PHANDLE;
+WINBASEAPI BOOL WINAPI CreatePipe(PHANDLE hReadPipe, PHANDLE hWritePipe, LPSECURITY_ATTRIBUTES lpPipeAttributes,
+                                  DWORD nSize);
+WINBASEAPI BOOL WINAPI PeekNamedPipe(HANDLE hNamedPipe, LPVOID lpBuffer, DWORD nBufferSize, LPDWORD lpBytesRead,
+                                     LPDWORD lpTotalBytesAvail, LPDWORD lpBytesLeftThisMessage);
+/* Thread control (thread_ctl.c) and APCs (apc.c). */
+#define THREAD_TERMINATE 0x0001
+#define THREAD_SUSPEND_RESUME 0x0002
+#define THREAD_GET_CONTEXT 0x0008
+#define THREAD_SET_CONTEXT 0x0010
+#define THREAD_SET_INFORMATION 0x0020
+#define THREAD_QUERY_INFORMATION 0x0040
+#define MAXIMUM_SUSPEND_COUNT 0x7f
+#define WAIT_IO_COMPLETION 0x000000C0
+#define ERROR_GEN_FAILURE 31L
+#define ERROR_SIGNAL_REFCOUNT_EXCEEDED 156L
+typedef void(WINAPI *PAPCFUNC)(ULONG_PTR Parameter);
+WINBASEAPI DWORD WINAPI SuspendThread(HANDLE hThread);
+WINBASEAPI BOOL WINAPI GetThreadContext(HANDLE hThread, CONTEXT *lpContext);
+WINBASEAPI BOOL WINAPI SetThreadContext(HANDLE hThread, const CONTEXT *lpContext);
+WINBASEAPI HANDLE WINAPI OpenThread(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwThreadId);
+WINBASEAPI DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
+WINBASEAPI DWORD WINAPI WaitForSingleObjectEx(HANDLE hHandle, DWORD dwMilliseconds, BOOL bAlertable);
+WINBASEAPI DWORD WINAPI WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll,
+                                                 DWORD dwMilliseconds, BOOL bAlertable);
 WINBASEAPI DWORD WINAPI TlsAlloc(void);
 WINBASEAPI BOOL WINAPI TlsFree(DWORD dwTlsIndex);
 WINBASEAPI LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);

@@ -113,6 +113,15 @@ Test(realprog, cxx_with_the_runtime_linked_in)
     cr_assert_str_eq(out, cxx_want);
 }
 
+Test(realprog, posix_threads_through_libwinpthread)
+{
+    char out[4096];
+    for (int i = 0; i < 5; i++) { /* the hand-overs race differently each time */
+        cr_assert_eq(run(WINVM_PE_IMAGES "/pthreads.exe", out, sizeof(out)), 0, "%s", out);
+        cr_assert_str_eq(out, "sum 40000\nping-pong 100\nself ok\n");
+    }
+}
+
 Test(realprog, minigzip_calls_through_zlib1_dll)
 {
     char in[200], gz[200], back[200], args[700], out[4096];

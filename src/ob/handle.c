@@ -16,6 +16,7 @@
 struct wv_slot {
     struct wv_object *obj;
     DWORD access;
+    DWORD flags; /* HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE */
 };
 
 static struct wv_slot wv_slots[WV_MAX_HANDLES];
@@ -37,7 +38,7 @@ HANDLE wv_handle_new(struct wv_object *o, DWORD access)
         i++;
     if (i < WV_MAX_HANDLES) {
         wv_object_ref(o);
-        wv_slots[i] = (struct wv_slot){o, access};
+        wv_slots[i] = (struct wv_slot){o, access, 0};
         if (o->on_handle)
             o->on_handle(o, +1);
     }
@@ -86,7 +87,8 @@ DWORD wv_handle_close_kind(HANDLE h, int kind)
     struct wv_object *o = NULL;
     if (wv_slot_of(h, &i)) {
         pthread_mutex_lock(&wv_handles_lock);
-        if (wv_kind_fits(wv_slots[i].obj, kind)) {
+        /* a protected handle is not closed (Windows' STATUS_HANDLE_NOT_CLOSABLE) */
+        if (wv_kind_fits(wv_slots[i].obj, kind) && !(wv_slots[i].flags & 2)) {
             o = wv_slots[i].obj;
             wv_slots[i].obj = NULL;
         }
@@ -100,6 +102,24 @@ DWORD wv_handle_close_kind(HANDLE h, int kind)
         o->on_handle(o, -1);
     wv_object_unref(o);
     return 0;
+}
+
+DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old)
+{
+    size_t i;
+    DWORD err = ERROR_INVALID_HANDLE;
+    if (!wv_slot_of(h, &i))
+        return err;
+    pthread_mutex_lock(&wv_handles_lock);
+    if (wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY)) {
+        if (old)
+            *old = wv_slots[i].flags;
+        mask &= 3;
+        wv_slots[i].flags = (wv_slots[i].flags & ~mask) | (value & mask);
+        err = 0;
+    }
+    pthread_mutex_unlock(&wv_handles_lock);
+    return err;
 }
 
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,

@@ -45,6 +45,10 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
 DWORD wv_handle_close(HANDLE h);
 /* Closes h only if it names an object of this kind (WV_KIND_FIND included). */
 DWORD wv_handle_close_kind(HANDLE h, int kind);
+/* A handle's flags (HANDLE_FLAG_INHERIT 1, HANDLE_FLAG_PROTECT_FROM_CLOSE 2: a protected handle
+ * is not closed): the bits of mask set to value's, the former flags in *old (when not NULL).
+ * 0 or ERROR_INVALID_HANDLE (find handles included). */
+DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old);
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options);
 

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/thread_int.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -95,6 +96,7 @@ DWORD wv_thread_adopt(void)
     if (err)
         return err;
     wv_fault_attach(); /* its alternate signal stack, for faults in PE code */
+    wv_thread_self(); /* its thread object, for OpenThread and SuspendThread */
     wv_peb_fill(NULL);
     wv_adopted = true;
     WV_TRACE(WV_TRACE_THREAD, "Linux thread adopted: TEB for stack %#lx-%#lx", (unsigned long)lo, (unsigned long)hi);

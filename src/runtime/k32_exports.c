@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
+#include "runtime/thread_int.h"
 #include <winvm/psapi.h>
 
 #include <pthread.h>
@@ -115,6 +116,23 @@ K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
+/* GetCurrentThread's pseudo handle duplicates too (thread_ctl.c). */
+K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
+                                 DWORD options)
+{
+    wv_stack_probe();
+    return wv_duplicate_handle(sp, src, dp, dst, access, inherit, options);
+}
+/* The caller's own registers are captured in assembly (thread_ctl.c). */
+BOOL WV_MSABI wv_k32_GetThreadContext(HANDLE h, CONTEXT *c);
+#define k32_GetThreadContext wv_k32_GetThreadContext
+/* A PE caller's APC routine is an ms_abi function. */
+K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
+{
+    wv_stack_probe();
+    DWORD err = wv_apc_queue((void *)fn, h, data, true);
+    return err ? wv_fail(err) : TRUE;
+}
 /* PE code's va_list is its own (ms_abi): passed through to the core as such. */
 K32_ABI DWORD k32_FormatMessageA(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPSTR buf, DWORD size,
                                  __builtin_ms_va_list *args)
@@ -152,6 +170,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, BOOL, CreateHardLinkW, LPCWSTR, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(3, HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
+    X(4, BOOL, CreatePipe, PHANDLE, PHANDLE, LPSECURITY_ATTRIBUTES, DWORD) \
     X(4, HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
@@ -159,7 +178,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
     X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
-    X(7, BOOL, DuplicateHandle, HANDLE, HANDLE, HANDLE, LPHANDLE, DWORD, BOOL, DWORD) \
+    H(DuplicateHandle) \
     X(1, void, EnterCriticalSection, LPCRITICAL_SECTION) \
     H(ExitProcess) \
     H(ExitThread) \
@@ -244,6 +263,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(4, UINT, GetTempFileNameW, LPCWSTR, LPCWSTR, UINT, LPWSTR) \
     X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
     X(2, DWORD, GetTempPathW, DWORD, LPWSTR) \
+    H(GetThreadContext) \
     X(1, DWORD, GetThreadId, HANDLE) \
     X(0, LCID, GetThreadLocale) \
     X(1, int, GetThreadPriority, HANDLE) \
@@ -309,10 +329,13 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, HANDLE, OpenFileMappingA, DWORD, BOOL, LPCSTR) \
     X(3, HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR) \
     X(3, HANDLE, OpenProcess, DWORD, BOOL, DWORD) \
+    X(3, HANDLE, OpenThread, DWORD, BOOL, DWORD) \
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
+    X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
+    H(QueueUserAPC) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
@@ -349,13 +372,16 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
+    X(3, BOOL, SetHandleInformation, HANDLE, DWORD, DWORD) \
     H(SetLastError) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
+    X(2, BOOL, SetThreadContext, HANDLE, const CONTEXT *) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     H(SetUnhandledExceptionFilter) \
     H(Sleep) \
     X(2, DWORD, SleepEx, DWORD, BOOL) \
+    X(1, DWORD, SuspendThread, HANDLE) \
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
     X(0, DWORD, TlsAlloc) \
@@ -378,7 +404,9 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(4, SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T) \
     X(2, BOOL, VirtualUnlock, LPVOID, SIZE_T) \
     X(4, DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD) \
+    X(5, DWORD, WaitForMultipleObjectsEx, DWORD, const HANDLE *, BOOL, DWORD, BOOL) \
     X(2, DWORD, WaitForSingleObject, HANDLE, DWORD) \
+    X(3, DWORD, WaitForSingleObjectEx, HANDLE, DWORD, BOOL) \
     X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \

@@ -181,15 +181,19 @@ BOOL WINAPI SetFileTime(HANDLE h, const FILETIME *created, const FILETIME *acces
     return err ? wv_fail(err) : TRUE;
 }
 
-/* winvm's handles are never inherited (no child process gets them) nor protected from
- * CloseHandle: every handle's flags are 0.  A find handle is not a kernel handle. */
+/* A handle's flags are kept as set (HANDLE_FLAG_PROTECT_FROM_CLOSE makes CloseHandle fail);
+ * HANDLE_FLAG_INHERIT is recorded only: no child process inherits winvm's handles.  A find
+ * handle is not a kernel handle. */
 BOOL WINAPI GetHandleInformation(HANDLE h, LPDWORD flags)
 {
-    struct wv_object *o = wv_handle_get(h, WV_KIND_ANY, NULL);
-    bool ok = o && o->kind != WV_KIND_FIND;
-    wv_object_unref(o);
-    if (!ok)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    DWORD none = 0, err = wv_user_put(flags, &none, sizeof(none));
+    DWORD v = 0, err = wv_handle_flags(h, 0, 0, &v);
+    if (!err)
+        err = wv_user_put(flags, &v, sizeof(v));
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI SetHandleInformation(HANDLE h, DWORD mask, DWORD flags)
+{
+    DWORD err = wv_handle_flags(h, mask, flags, NULL);
     return err ? wv_fail(err) : TRUE;
 }

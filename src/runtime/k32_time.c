@@ -1,7 +1,7 @@
 /* k32_time.c - FILETIME (100 ns since 1601-01-01 UTC) and host time in one place, and the time
  * calls: GetSystemTime(AsFileTime, PreciseAsFileTime), GetLocalTime, FileTimeToSystemTime,
  * SystemTimeToFileTime, FileTimeToLocalFileTime, LocalFileTimeToFileTime, CompareFileTime,
- * SetSystemTime, GetSystemTimeAdjustment, SleepEx.  Local time is the host's (TZ, tzdata);
+ * SetSystemTime, GetSystemTimeAdjustment, (SleepEx: apc.c).  Local time is the host's (TZ, tzdata);
  * GetTimeZoneInformation is k32_tz.c.
  */
 #define _GNU_SOURCE
@@ -208,10 +208,3 @@ BOOL WINAPI GetSystemTimeAdjustment(PDWORD adjust, PDWORD increment, PBOOL disab
     return err ? wv_fail(err) : TRUE;
 }
 
-/* No asynchronous procedure calls are queued in winvm, so an alertable sleep is a sleep. */
-DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
-{
-    (void)alertable;
-    Sleep(ms);
-    return 0;
-}

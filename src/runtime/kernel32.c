@@ -212,10 +212,13 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
     do
         r = read(f->fd, buf, n);
     while (r < 0 && wv_io_retry(f->fd, POLLIN));
-    /* End of file, and a pipe whose writers are gone, are success with 0 bytes.  (Windows
-     * fails an anonymous pipe's read with ERROR_BROKEN_PIPE there; C runtimes treat both
-     * as end of file, and on Linux a pipe's end looks like any other.) */
+    /* End of file, and a pipe whose writers are gone, are success with 0 bytes, except on
+     * CreatePipe's pipes, whose end is ERROR_BROKEN_PIPE as on Windows.  (An inherited pipe
+     * (stdin) stays success: C runtimes treat both as end of file, and on Linux a pipe's end
+     * looks like any other.) */
     DWORD code = r < 0 ? wv_io_error(f->fd, errno) : 0;
+    if (r == 0 && n > 0 && f->pipe)
+        code = ERROR_BROKEN_PIPE; /* CreatePipe's pipe: as Windows */
     wv_object_unref(&f->obj);
     if (code)
         return wv_fail(code);

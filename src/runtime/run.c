@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/thread_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +174,7 @@ int winvm_run(const char *exe, int argc, char **argv)
 {
     uint64_t reserve, commit;
     wv_runtime_init();
+    wv_thread_self(); /* the main thread's object: OpenThread and SuspendThread find it */
     int rc = wv_check(exe, &reserve, &commit);
     if (rc)
         return rc;

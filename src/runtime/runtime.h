@@ -1,4 +1,5 @@
-/* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c), waits and
+/* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c; suspension
+ * and contexts: thread_ctl.c, APCs: apc.c, their shared object: thread_int.h), waits and
  * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c and the
  * k32_*.c files by concern: paths, files, locks, directories, find, volumes, environment, time,
  * FormatMessage, console, strings, processes, modules), advapi32.dll (advapi32.c), ntdll.dll

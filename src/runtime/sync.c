@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/thread_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -201,14 +202,74 @@ static bool wv_waitable(int kind)
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD;
 }
 
-DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DWORD ms)
+/* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */
+static struct timespec wv_deadline(DWORD ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000)
+        until.tv_sec++, until.tv_nsec -= 1000000000;
+    return until;
+}
+
+/* Satisfies the wait if it can (wait lock held): its result, or WAIT_TIMEOUT. */
+static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
+{
+    DWORD ready = 0, first = n;
+    for (DWORD i = 0; i < n; i++)
+        if (wv_ready(o[i], me)) {
+            ready++;
+            if (first == n)
+                first = i;
+        }
+    if (n == 0 || !(all ? ready == n : first < n))
+        return WAIT_TIMEOUT;
+    for (DWORD i = 0; i < n; i++)
+        if (all || i == first)
+            wv_acquire(o[i], me);
+    pthread_cond_broadcast(&wv_wait_cond); /* an acquisition is a change too */
+    return WAIT_OBJECT_0 + (all ? 0 : first);
+}
+
+DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_thread *alert)
+{
+    struct timespec until = wv_deadline(ms == INFINITE ? 0 : ms);
+    DWORD me = GetCurrentThreadId(), r;
+    pthread_mutex_lock(&wv_wait_lock);
+    for (;;) {
+        r = wv_try_wait(o, n, all, me);
+        if (r != WAIT_TIMEOUT)
+            break;
+        if (alert && __atomic_load_n(&alert->apc_first, __ATOMIC_ACQUIRE)) {
+            r = WAIT_IO_COMPLETION;
+            break;
+        }
+        if (ms == 0)
+            break;
+        if (ms == INFINITE)
+            pthread_cond_wait(&wv_wait_cond, &wv_wait_lock);
+        else if (pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &until) == ETIMEDOUT)
+            ms = 0; /* one last look, then time out */
+    }
+    pthread_mutex_unlock(&wv_wait_lock);
+    if (r == WAIT_IO_COMPLETION)
+        wv_apc_run(alert);
+    return r;
+}
+
+DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, DWORD ms, BOOL alertable)
 {
     if (n == 0 || n > MAXIMUM_WAIT_OBJECTS || !handles) {
         wv_set_error(ERROR_INVALID_PARAMETER);
         return WAIT_FAILED;
     }
+    struct wv_thread *self = alertable ? wv_thread_self() : NULL;
+    if (alertable && !self)
+        return wv_set_error(ERROR_NOT_ENOUGH_MEMORY), WAIT_FAILED;
     struct wv_object *o[MAXIMUM_WAIT_OBJECTS];
-    DWORD access, got = 0, r = WAIT_TIMEOUT;
+    DWORD access, got = 0, r = WAIT_FAILED;
     for (; got < n; got++) {
         o[got] = wv_handle_get(handles[got], WV_KIND_ANY, &access);
         if (!o[got] || !wv_waitable(o[got]->kind))
@@ -217,46 +278,22 @@ DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DW
     if (got < n) {
         if (o[got])
             wv_object_unref(o[got]);
-        r = WAIT_FAILED;
         wv_set_error(ERROR_INVALID_HANDLE);
-    } else {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (long)(ms % 1000) * 1000000;
-        if (until.tv_nsec >= 1000000000)
-            until.tv_sec++, until.tv_nsec -= 1000000000;
-        DWORD me = GetCurrentThreadId();
-        pthread_mutex_lock(&wv_wait_lock);
-        for (;;) {
-            DWORD ready = 0, first = n;
-            for (DWORD i = 0; i < n; i++)
-                if (wv_ready(o[i], me)) {
-                    ready++;
-                    if (first == n)
-                        first = i;
-                }
-            if (all ? ready == n : first < n) {
-                for (DWORD i = 0; i < n; i++)
-                    if (all || i == first)
-                        wv_acquire(o[i], me);
-                r = WAIT_OBJECT_0 + (all ? 0 : first);
-                pthread_cond_broadcast(&wv_wait_cond); /* an acquisition is a change too */
-                break;
-            }
-            if (ms == 0)
-                break;
-            if (ms == INFINITE)
-                pthread_cond_wait(&wv_wait_cond, &wv_wait_lock);
-            else if (pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &until) == ETIMEDOUT) {
-                ms = 0; /* one last look, then time out */
-            }
-        }
-        pthread_mutex_unlock(&wv_wait_lock);
-    }
+    } else
+        r = wv_wait(o, n, all, ms, self);
     for (DWORD i = 0; i < got; i++)
         wv_object_unref(o[i]);
     return r;
 }
 
+DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DWORD ms)
+{
+    return WaitForMultipleObjectsEx(n, handles, all, ms, FALSE);
+}
+
 DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms) { return WaitForMultipleObjects(1, &h, FALSE, ms); }
+
+DWORD WINAPI WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable)
+{
+    return WaitForMultipleObjectsEx(1, &h, FALSE, ms, alertable);
+}

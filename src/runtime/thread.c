@@ -1,4 +1,6 @@
-/* thread.c - CreateThread, ExitThread, GetExitCodeThread, ResumeThread (waits: sync.c).
+/* thread.c - CreateThread, ExitThread, GetExitCodeThread, GetThreadId, the thread objects of
+ * threads winvm did not start, and the registry OpenThread searches (suspension, contexts:
+ * thread_ctl.c; APCs: apc.c; waits: sync.c).
  *
  * A thread is a pthread with a HANDLE (a kernel object, handle.c) that is signalled when it
  * ends.  In a process running a PE program (`winvm run`) a new thread is set up as Windows sets
@@ -21,21 +23,42 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-typedef DWORD(__attribute__((ms_abi)) * wv_pe_start)(LPVOID);
+#include "runtime/thread_int.h"
 
-struct wv_thread {
-    struct wv_object obj;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    LPTHREAD_START_ROUTINE start; /* a C function, or a PE one (pe set) */
-    void *arg;
-    bool pe;
-    SIZE_T stack;
-    DWORD suspend;   /* CREATE_SUSPENDED: 1 until ResumeThread */
-    DWORD tid;
-    bool done;
-    DWORD exit_code;
-};
+/* ---- the registry of live threads, by host id (OpenThread, GetThreadContext, ...) ---- */
+static struct wv_thread *wv_threads;
+static pthread_mutex_t wv_threads_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void wv_registry_add(struct wv_thread *t)
+{
+    pthread_mutex_lock(&wv_threads_lock);
+    t->next = wv_threads;
+    wv_threads = t;
+    pthread_mutex_unlock(&wv_threads_lock);
+}
+
+static void wv_registry_remove(struct wv_thread *t)
+{
+    pthread_mutex_lock(&wv_threads_lock);
+    for (struct wv_thread **p = &wv_threads; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    pthread_mutex_unlock(&wv_threads_lock);
+}
+
+struct wv_thread *wv_thread_find(DWORD tid)
+{
+    pthread_mutex_lock(&wv_threads_lock);
+    struct wv_thread *t = wv_threads;
+    while (t && t->tid != tid)
+        t = t->next;
+    if (t)
+        wv_object_ref(&t->obj);
+    pthread_mutex_unlock(&wv_threads_lock);
+    return t;
+}
 
 static uint64_t wv_stack_reserve = 1 << 20, wv_stack_commit = 4096;
 static bool wv_pe_process;
@@ -55,6 +78,7 @@ static __thread sigjmp_buf *wv_exit_jump;
 static void wv_thread_destroy(struct wv_object *o)
 {
     struct wv_thread *t = (struct wv_thread *)o;
+    wv_apc_drop(t);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->changed);
     free(t);
@@ -62,6 +86,7 @@ static void wv_thread_destroy(struct wv_object *o)
 
 static void wv_thread_finish(struct wv_thread *t, DWORD code)
 {
+    wv_registry_remove(t);
     pthread_mutex_lock(&wv_wait_lock);
     t->exit_code = code;
     t->done = true;
@@ -95,11 +120,15 @@ static void *wv_thread_main(void *arg)
     struct wv_thread *t = arg;
     wv_self = t;
     wv_fault_attach(); /* this thread's alternate signal stack */
+    wv_thread_ctl_init();
     pthread_mutex_lock(&t->lock);
     t->tid = (DWORD)syscall(SYS_gettid);
+    t->pt = pthread_self();
+    wv_registry_add(t);
     pthread_cond_broadcast(&t->changed);
-    while (t->suspend)
+    while (__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE))
         pthread_cond_wait(&t->changed, &t->lock);
+    t->running = true; /* from here SuspendThread parks it with the signal */
     pthread_mutex_unlock(&t->lock);
     sigjmp_buf exit_jump;
     volatile DWORD code = 0;
@@ -169,7 +198,7 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_STAR
     return wv_thread_create(stack, start, arg, flags, tid, false);
 }
 
-void WINAPI ExitThread(DWORD code)
+void wv_thread_exit(DWORD code)
 {
     struct wv_thread *t = wv_self;
     if (!t || !wv_exit_jump)
@@ -178,46 +207,81 @@ void WINAPI ExitThread(DWORD code)
     siglongjmp(*wv_exit_jump, 1);
 }
 
-/* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
-static struct wv_thread *wv_thread_get(HANDLE h)
+void WINAPI ExitThread(DWORD code) { wv_thread_exit(code); }
+
+/* ---- threads winvm did not start (the main one, adopted ones): an object on first need ---- */
+static pthread_key_t wv_self_key;
+static pthread_once_t wv_self_once = PTHREAD_ONCE_INIT;
+
+/* A thread with a made object ends: it signals and leaves the registry. */
+static void wv_self_end(void *o)
 {
-    DWORD access;
-    struct wv_thread *t = (struct wv_thread *)wv_handle_get(h, WV_KIND_THREAD, &access);
+    struct wv_thread *t = o;
+    wv_thread_finish(t, 0);
+    wv_self = NULL;
+    wv_object_unref(&t->obj);
+}
+
+static void wv_self_key_make(void) { pthread_key_create(&wv_self_key, wv_self_end); }
+
+struct wv_thread *wv_thread_peek(void) { return wv_self; }
+
+struct wv_thread *wv_thread_self(void)
+{
+    if (wv_self)
+        return wv_self;
+    pthread_once(&wv_self_once, wv_self_key_make);
+    struct wv_thread *t = calloc(1, sizeof(*t));
     if (!t)
-        wv_set_error(ERROR_INVALID_HANDLE);
+        return NULL;
+    t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy, .refs = 1};
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->changed, NULL);
+    t->tid = (DWORD)syscall(SYS_gettid);
+    t->pt = pthread_self();
+    t->running = true;
+    wv_thread_ctl_init();
+    wv_fault_attach(); /* the alternate stack the parking signal runs on */
+    wv_self = t;
+    pthread_setspecific(wv_self_key, t);
+    wv_registry_add(t);
     return t;
 }
+
+struct wv_thread *wv_thread_ref(HANDLE h, DWORD need)
+{
+    if (h == (HANDLE)(intptr_t)-2) {
+        struct wv_thread *t = wv_thread_self();
+        if (!t)
+            return wv_set_error(ERROR_NOT_ENOUGH_MEMORY), NULL;
+        wv_object_ref(&t->obj);
+        return t;
+    }
+    DWORD access = 0;
+    struct wv_thread *t = (struct wv_thread *)wv_handle_get(h, WV_KIND_THREAD, &access);
+    if (!t)
+        return wv_set_error(ERROR_INVALID_HANDLE), NULL;
+    if ((access & need) != need) {
+        wv_object_unref(&t->obj);
+        return wv_set_error(ERROR_ACCESS_DENIED), NULL;
+    }
+    return t;
+}
+
+/* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
+static struct wv_thread *wv_thread_get(HANDLE h) { return wv_thread_ref(h, 0); }
 
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return FALSE;
-    if (!code) {
-        wv_object_unref(&t->obj);
-        wv_set_error(ERROR_NOACCESS);
-        return FALSE;
-    }
     pthread_mutex_lock(&wv_wait_lock);
-    *code = t->done ? t->exit_code : STILL_ACTIVE;
+    DWORD v = t->done ? t->exit_code : STILL_ACTIVE;
     pthread_mutex_unlock(&wv_wait_lock);
     wv_object_unref(&t->obj);
-    return TRUE;
-}
-
-DWORD WINAPI ResumeThread(HANDLE h)
-{
-    struct wv_thread *t = wv_thread_get(h);
-    if (!t)
-        return (DWORD)-1;
-    pthread_mutex_lock(&t->lock);
-    DWORD was = t->suspend;
-    if (t->suspend)
-        t->suspend--;
-    pthread_cond_broadcast(&t->changed);
-    pthread_mutex_unlock(&t->lock);
-    wv_object_unref(&t->obj);
-    return was;
+    DWORD err = wv_user_put(code, &v, sizeof(v));
+    return err ? wv_fail(err) : TRUE;
 }
 
 DWORD WINAPI GetThreadId(HANDLE h)

@@ -47,6 +47,7 @@ struct wv_file {
     struct wv_file_lock *locks; /* LockFileEx ranges held through it (runtime/k32_lock.c) */
     struct wv_file *next;  /* the list of CreateFile opens */
     bool listed;
+    bool pipe;             /* an end of CreatePipe's (runtime/pipe.c): its end is ERROR_BROKEN_PIPE */
 };
 
 struct wv_section {

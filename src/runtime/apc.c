@@ -1,0 +1,116 @@
+/* apc.c - QueueUserAPC and alertable sleeps (SleepEx; the alertable waits are sync.c's).
+ *
+ * An APC is queued on its thread's object and runs on that thread only, in an alertable wait
+ * (SleepEx, WaitForSingleObjectEx, WaitForMultipleObjectsEx with alertable TRUE): the wait sees
+ * the queue (objects signalled first win, as Windows), runs every queued APC in the order they
+ * were queued, and returns WAIT_IO_COMPLETION.  A PE caller's routine is an ms_abi function.
+ */
+#define _GNU_SOURCE
+#include "runtime/thread_int.h"
+
+#include <stdlib.h>
+
+
+typedef void(WINAPI *wv_host_apc)(ULONG_PTR);
+typedef void (*wv_pe_apc)(ULONG_PTR) WV_MSABI;
+
+struct wv_apc {
+    void *fn;
+    ULONG_PTR data;
+    bool pe;
+    struct wv_apc *next;
+};
+
+/* Its own function: gcc 12 merges an if whose arms call the same pointer through an ms_abi and
+ * a host type into one host call (the ABI is lost). */
+__attribute__((noinline)) static void wv_apc_call_pe(void *fn, ULONG_PTR data) { ((wv_pe_apc)fn)(data); }
+
+DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
+{
+    if (!fn)
+        return ERROR_INVALID_PARAMETER;
+    struct wv_thread *t = wv_thread_ref(h, THREAD_SET_CONTEXT);
+    if (!t)
+        return GetLastError();
+    struct wv_apc *a = malloc(sizeof(*a));
+    DWORD err = a ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    pthread_mutex_lock(&t->lock);
+    if (a && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
+        err = ERROR_GEN_FAILURE; /* no thread left to run it */
+    else if (a) {
+        *a = (struct wv_apc){fn, data, pe, NULL};
+        if (t->apc_last)
+            t->apc_last->next = a;
+        else
+            __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
+        t->apc_last = a;
+        a = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    free(a);
+    if (!err) { /* wake its alertable wait, if it is in one */
+        pthread_mutex_lock(&wv_wait_lock);
+        pthread_cond_broadcast(&wv_wait_cond);
+        pthread_mutex_unlock(&wv_wait_lock);
+    }
+    wv_object_unref(&t->obj);
+    return err;
+}
+
+DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
+{
+    DWORD err = wv_apc_queue((void *)fn, h, data, false);
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* Takes the whole queue (t->lock). */
+static struct wv_apc *wv_apc_take(struct wv_thread *t)
+{
+    pthread_mutex_lock(&t->lock);
+    struct wv_apc *a = t->apc_first;
+    __atomic_store_n(&t->apc_first, NULL, __ATOMIC_RELEASE);
+    t->apc_last = NULL;
+    pthread_mutex_unlock(&t->lock);
+    return a;
+}
+
+unsigned wv_apc_run(struct wv_thread *t)
+{
+    unsigned n = 0;
+    for (struct wv_apc *a = wv_apc_take(t), *next; a; a = next, n++) {
+        next = a->next;
+        void *fn = a->fn;
+        ULONG_PTR data = a->data;
+        bool pe = a->pe;
+        free(a);
+        if (pe)
+            wv_apc_call_pe(fn, data);
+        else
+            ((wv_host_apc)fn)(data);
+    }
+    return n;
+}
+
+void wv_apc_drop(struct wv_thread *t)
+{
+    for (struct wv_apc *a = t->apc_first, *next; a; a = next) {
+        next = a->next;
+        free(a);
+    }
+    t->apc_first = t->apc_last = NULL;
+}
+
+DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
+{
+    if (!alertable) {
+        Sleep(ms);
+        return 0;
+    }
+    struct wv_thread *self = wv_thread_self();
+    if (!self) { /* no object, so no APC can be queued to this thread */
+        Sleep(ms);
+        return 0;
+    }
+    DWORD r = wv_wait(NULL, 0, false, ms, self);
+    return r == WAIT_IO_COMPLETION ? r : 0;
+}

@@ -1,0 +1,346 @@
+/* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext, OpenThread,
+ * and DuplicateHandle of GetCurrentThread's pseudo handle.
+ *
+ * Suspending a running thread sends it the parking signal (WV_PARK_SIGNAL, on the thread's
+ * alternate stack); its handler sleeps on a futex while the suspend count is above zero, with
+ * the thread's registers (the signal's ucontext) published in t->uc.  GetThreadContext reads
+ * them there and SetThreadContext writes them there, so what is set is what the thread resumes
+ * with when the handler returns.  A thread created suspended that never ran has no registers
+ * yet: its context calls fail (ERROR_GEN_FAILURE) until it first runs.
+ *
+ * The counts are Windows': SuspendThread and ResumeThread return the previous count, a count
+ * past MAXIMUM_SUSPEND_COUNT is refused (ERROR_SIGNAL_REFCOUNT_EXCEEDED), a thread that has
+ * ended cannot be suspended (ERROR_ACCESS_DENIED).  SuspendThread returns once the thread is
+ * parked, so a count it kept stops at once.
+ */
+#define _GNU_SOURCE
+#include "runtime/thread_int.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define WV_PARK_SIGNAL (SIGRTMIN + 2)
+
+static void wv_futex_wait(int *w, int v, long ns)
+{
+    struct timespec ts = {0, ns};
+    syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, ns ? &ts : NULL, NULL, 0);
+}
+
+static void wv_futex_wake(int *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0); }
+
+static int wv_atomic(int *w) { return __atomic_load_n(w, __ATOMIC_ACQUIRE); }
+
+/* Parks the thread while it is suspended; async-signal-safe (atomics and futexes only). */
+static void wv_park(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si;
+    struct wv_thread *t = wv_thread_peek();
+    if (!t || wv_atomic(&t->suspend) == 0)
+        return;
+    int e = errno, s;
+    t->uc = uc;
+    __atomic_store_n(&t->parked, 1, __ATOMIC_RELEASE);
+    wv_futex_wake(&t->parked);
+    while ((s = wv_atomic(&t->suspend)) > 0)
+        wv_futex_wait(&t->suspend, s, 0);
+    t->uc = NULL;
+    __atomic_store_n(&t->parked, 0, __ATOMIC_RELEASE);
+    wv_futex_wake(&t->parked);
+    errno = e;
+}
+
+static pthread_once_t wv_park_once = PTHREAD_ONCE_INIT;
+
+static void wv_park_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = wv_park;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask); /* nothing else runs on top of a parked thread */
+    sigdelset(&sa.sa_mask, SIGSEGV), sigdelset(&sa.sa_mask, SIGBUS);
+    sigaction(WV_PARK_SIGNAL, &sa, NULL);
+}
+
+void wv_thread_ctl_init(void) { pthread_once(&wv_park_once, wv_park_install); }
+
+static bool wv_ended(struct wv_thread *t) { return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE); }
+
+/* SuspendThread's core: the previous count in *was; 0 or the error. */
+static DWORD wv_suspend(struct wv_thread *t, DWORD *was)
+{
+    pthread_mutex_lock(&t->lock);
+    int n = t->suspend;
+    if (wv_ended(t) || n >= MAXIMUM_SUSPEND_COUNT) {
+        pthread_mutex_unlock(&t->lock);
+        return wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_SIGNAL_REFCOUNT_EXCEEDED;
+    }
+    bool signal = n == 0 && t->running;
+    while (signal && wv_atomic(&t->parked)) /* the last park is still leaving its handler */
+        wv_futex_wait(&t->parked, 1, 1000000);
+    __atomic_store_n(&t->suspend, n + 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&t->lock);
+    *was = (DWORD)n;
+    if (!signal)
+        return 0;
+    if (syscall(SYS_tgkill, getpid(), (pid_t)t->tid, WV_PARK_SIGNAL) != 0)
+        return 0; /* it has just ended */
+    while (!wv_atomic(&t->parked) && wv_atomic(&t->suspend) > 0 && !wv_ended(t))
+        wv_futex_wait(&t->parked, 0, 1000000);
+    return 0;
+}
+
+static DWORD wv_resume(struct wv_thread *t)
+{
+    pthread_mutex_lock(&t->lock);
+    int n = t->suspend;
+    if (n > 0)
+        __atomic_store_n(&t->suspend, n - 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&t->changed); /* a thread created suspended starts */
+    wv_futex_wake(&t->suspend);
+    pthread_mutex_unlock(&t->lock);
+    return (DWORD)n;
+}
+
+DWORD WINAPI SuspendThread(HANDLE h)
+{
+    struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
+    if (!t)
+        return (DWORD)-1;
+    DWORD was = 0, err = wv_suspend(t, &was);
+    wv_object_unref(&t->obj);
+    return err ? (wv_set_error(err), (DWORD)-1) : was;
+}
+
+DWORD WINAPI ResumeThread(HANDLE h)
+{
+    struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
+    if (!t)
+        return (DWORD)-1;
+    DWORD was = wv_resume(t);
+    wv_object_unref(&t->obj);
+    return was;
+}
+
+/* ---- contexts ---- */
+
+#define WV_PART(flags, part) (((flags) & (part) & 0xff) != 0)
+
+/* Copies the parts flags names from src to dst (debug registers: winvm sets none, so 0). */
+static void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags)
+{
+    if (WV_PART(flags, CONTEXT_CONTROL)) {
+        dst->SegCs = src->SegCs, dst->SegSs = src->SegSs, dst->EFlags = src->EFlags;
+        dst->Rsp = src->Rsp, dst->Rip = src->Rip;
+    }
+    if (WV_PART(flags, CONTEXT_INTEGER)) {
+        DWORD64 sp = dst->Rsp; /* between Rbx and Rbp in the CONTEXT, but CONTROL's */
+        memcpy(&dst->Rax, &src->Rax, offsetof(CONTEXT, R15) + sizeof(DWORD64) - offsetof(CONTEXT, Rax));
+        dst->Rsp = sp;
+    }
+    if (WV_PART(flags, CONTEXT_SEGMENTS))
+        dst->SegDs = src->SegDs, dst->SegEs = src->SegEs, dst->SegFs = src->SegFs, dst->SegGs = src->SegGs;
+    if (WV_PART(flags, CONTEXT_FLOATING_POINT))
+        dst->FltSave = src->FltSave, dst->MxCsr = src->MxCsr;
+    if (WV_PART(flags, CONTEXT_DEBUG_REGISTERS))
+        dst->Dr0 = src->Dr0, dst->Dr1 = src->Dr1, dst->Dr2 = src->Dr2, dst->Dr3 = src->Dr3,
+        dst->Dr6 = src->Dr6, dst->Dr7 = src->Dr7;
+}
+
+/* Writes ctx's parts (flags) into a parked thread's registers. */
+static void wv_context_apply(const CONTEXT *c, DWORD flags, ucontext_t *uc)
+{
+    CONTEXT cur;
+    wv_context_from(uc, &cur);
+    wv_context_merge(&cur, c, flags);
+    greg_t *g = uc->uc_mcontext.gregs;
+    const DWORD64 *r = &cur.Rax; /* Rax..R15 in the CONTEXT's order */
+    static const int order[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                  REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+    for (int i = 0; i < 16; i++)
+        g[order[i]] = (greg_t)r[i];
+    g[REG_RIP] = (greg_t)cur.Rip;
+    const uint64_t user = 0x0cd5 | 0x0100; /* status flags, direction, trap */
+    g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~user) | (cur.EFlags & user));
+    if (uc->uc_mcontext.fpregs && WV_PART(flags, CONTEXT_FLOATING_POINT)) {
+        memcpy(uc->uc_mcontext.fpregs, &cur.FltSave, sizeof(cur.FltSave));
+        uc->uc_mcontext.fpregs->mxcsr = cur.MxCsr & 0xffff; /* reserved bits would fault */
+    }
+}
+
+/* Reads (set false) or writes (set true) another thread's registers: it is suspended for the
+ * call if it was not.  0 or the error. */
+static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
+{
+    DWORD was, err = wv_suspend(t, &was);
+    if (err)
+        return err;
+    pthread_mutex_lock(&t->lock);
+    if (!wv_atomic(&t->parked))
+        err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* not started yet */
+    else if (set)
+        wv_context_apply(c, c->ContextFlags, t->uc);
+    else {
+        CONTEXT cur;
+        wv_context_from(t->uc, &cur);
+        wv_context_merge(c, &cur, c->ContextFlags);
+    }
+    pthread_mutex_unlock(&t->lock);
+    wv_resume(t);
+    return err;
+}
+
+static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SYS_gettid); }
+
+DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
+{
+    CONTEXT c;
+    DWORD err = wv_copy(&c, user, sizeof(c));
+    if (err)
+        return err;
+    struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
+    if (!t)
+        return GetLastError();
+    if (set && WV_PART(c.ContextFlags, CONTEXT_DEBUG_REGISTERS) && (c.Dr7 & 0xff)) {
+        wv_object_unref(&t->obj);
+        return ERROR_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+    }
+    if (wv_is_self(t) && set) {
+        wv_object_unref(&t->obj);
+        if (!WV_PART(c.ContextFlags, CONTEXT_CONTROL) || !WV_PART(c.ContextFlags, CONTEXT_INTEGER))
+            return ERROR_INVALID_PARAMETER; /* the caller's own registers: only a whole switch */
+        CONTEXT now;
+        wv_seh_capture(&now);
+        wv_context_merge(&now, &c, c.ContextFlags);
+        wv_nt_RtlRestoreContext(&now, NULL); /* does not return */
+    }
+    if (wv_is_self(t)) {
+        CONTEXT now;
+        wv_seh_capture(&now); /* a host caller's own registers, here */
+        wv_context_merge(&c, &now, c.ContextFlags);
+    } else
+        err = wv_context_other(t, &c, set);
+    wv_object_unref(&t->obj);
+    if (!err && !set)
+        err = wv_copy(user, &c, sizeof(c));
+    return err;
+}
+
+BOOL WINAPI GetThreadContext(HANDLE h, CONTEXT *c)
+{
+    DWORD err = wv_thread_context(h, c, false);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI SetThreadContext(HANDLE h, const CONTEXT *c)
+{
+    DWORD err = wv_thread_context(h, (CONTEXT *)c, true);
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* For PE code's GetThreadContext (k32_exports.c): whether h names the calling thread, whose
+ * registers the caller's own are (the thunk captures them in assembly). */
+int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c)
+{
+    wv_stack_probe();
+    DWORD flags;
+    if (wv_copy(&flags, (const char *)c + offsetof(CONTEXT, ContextFlags), sizeof(flags)) != 0)
+        return 0; /* the C path reports the bad pointer */
+    struct wv_thread *t = wv_thread_ref(h, THREAD_GET_CONTEXT);
+    if (!t)
+        return 0;
+    int self = wv_is_self(t);
+    wv_object_unref(&t->obj);
+    return self;
+}
+
+/* ---- OpenThread, DuplicateHandle(GetCurrentThread()) ---- */
+
+HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
+{
+    (void)inherit; /* no child process gets winvm's handles */
+    struct wv_thread *t = wv_thread_find(tid);
+    if (!t)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    if (access & 0x02000000) /* MAXIMUM_ALLOWED */
+        access = THREAD_ALL_ACCESS;
+    HANDLE h = wv_handle_new(&t->obj, access & THREAD_ALL_ACCESS);
+    wv_object_unref(&t->obj);
+    if (!h)
+        return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES);
+    wv_set_error(ERROR_SUCCESS);
+    return h;
+}
+
+/* Windows makes a real handle of the pseudo handle of the calling thread: libwinpthread's
+ * pthread_self does so for threads it did not start. */
+BOOL WINAPI wv_duplicate_handle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
+                                DWORD options)
+{
+    if (src != (HANDLE)(intptr_t)-2)
+        return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
+    if (sp != WV_CURRENT_PROCESS || dp != WV_CURRENT_PROCESS || !dst)
+        return wv_fail(dst ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
+    struct wv_thread *t = wv_thread_self();
+    if (!t)
+        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
+    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? THREAD_ALL_ACCESS : access & THREAD_ALL_ACCESS;
+    HANDLE h = wv_handle_new(&t->obj, want);
+    if (!h)
+        return wv_fail(ERROR_TOO_MANY_OPEN_FILES);
+    DWORD err = wv_user_put(dst, &h, sizeof(h));
+    if (err) {
+        wv_handle_close(h);
+        return wv_fail(err);
+    }
+    return TRUE;
+}
+
+/* ---- PE code's GetThreadContext ----
+ * On its own thread the registers are the caller's: captured in assembly (wv_seh_capture)
+ * with Rip the caller's return address and Rsp its stack pointer after the return, as if the
+ * call had just returned; the caller's ContextFlags are kept.  Any other thread: the C path. */
+BOOL WV_MSABI wv_k32_get_context_other(HANDLE h, CONTEXT *c)
+{
+    wv_stack_probe();
+    return GetThreadContext(h, c);
+}
+
+__asm__(".text\n"
+        ".globl wv_k32_GetThreadContext\n"
+        ".hidden wv_k32_GetThreadContext\n"
+        ".type wv_k32_GetThreadContext,@function\n"
+        "wv_k32_GetThreadContext:\n" /* ms_abi: rcx = thread, rdx = CONTEXT */
+        "  push %rcx\n"
+        "  push %rdx\n"
+        "  sub $40, %rsp\n"
+        "  call wv_thread_names_self\n"
+        "  add $40, %rsp\n"
+        "  pop %rdx\n"
+        "  pop %rcx\n"
+        "  test %eax, %eax\n"
+        "  jz wv_k32_get_context_other\n"
+        "  push %rdx\n"
+        "  mov 0x30(%rdx), %eax\n"
+        "  push %rax\n"
+        "  sub $8, %rsp\n"
+        "  mov %rdx, %rcx\n"
+        "  call wv_seh_capture\n"
+        "  add $8, %rsp\n"
+        "  pop %rax\n"
+        "  pop %rdx\n"
+        "  mov %eax, 0x30(%rdx)\n"
+        "  mov (%rsp), %rax\n"
+        "  mov %rax, 0xf8(%rdx)\n"
+        "  lea 8(%rsp), %rax\n"
+        "  mov %rax, 0x98(%rdx)\n"
+        "  mov $1, %eax\n"
+        "  ret\n"
+        ".size wv_k32_GetThreadContext, .-wv_k32_GetThreadContext\n");

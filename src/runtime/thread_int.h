@@ -1,0 +1,73 @@
+/* thread_int.h - the thread object thread.c, thread_ctl.c and apc.c share (private to them).
+ *
+ * Every thread that runs winvm code may have one: CreateThread's threads from their start, the
+ * `winvm run` main thread and adopted Linux threads from their first need (wv_thread_self).
+ * Live ones are in a registry by host thread id (OpenThread).
+ *
+ * Locks: t->lock guards the suspension state and the APC queue; the registry lock guards the
+ * registry.  Both are leaves (nothing else is taken under them, the wait lock included).  The
+ * parking signal handler takes no lock: it reads suspend and writes parked/uc with atomics and
+ * sleeps on futexes.
+ */
+#ifndef WV_THREAD_INT_H
+#define WV_THREAD_INT_H
+
+#include "runtime/runtime.h"
+
+#include <pthread.h>
+#include <ucontext.h>
+
+struct wv_apc;
+
+struct wv_thread {
+    struct wv_object obj;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;       /* start (tid known), resume before the start */
+    LPTHREAD_START_ROUTINE start; /* a C function, or a PE one (pe set) */
+    void *arg;
+    bool pe;
+    SIZE_T stack;
+    DWORD tid;
+    pthread_t pt;
+    bool running;       /* past its start: suspending it takes the parking signal */
+    bool done;          /* wait lock */
+    DWORD exit_code;    /* wait lock */
+    int suspend;        /* suspend count (lock to change; atomics to read); a futex word */
+    int parked;         /* 1 while parked in the signal handler; a futex word */
+    ucontext_t *uc;     /* the parked thread's registers (parked) */
+    struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
+    struct wv_thread *next; /* the registry */
+};
+
+/* The calling thread's object (made and registered on first use); NULL without memory. */
+struct wv_thread *wv_thread_self(void);
+/* The calling thread's object or NULL, making none (async-signal-safe). */
+struct wv_thread *wv_thread_peek(void);
+/* The thread a handle names (GetCurrentThread's pseudo handle included), with a reference;
+ * NULL: ERROR_INVALID_HANDLE set.  need: the access right the call needs (0: none). */
+struct wv_thread *wv_thread_ref(HANDLE h, DWORD need);
+/* The live thread with this host id, with a reference; NULL when none. */
+struct wv_thread *wv_thread_find(DWORD tid);
+/* Ends the calling thread with this code (TerminateThread's own-thread case, ExitThread). */
+void wv_thread_exit(DWORD code) __attribute__((noreturn));
+
+/* thread_ctl.c: the parking signal, installed once (a new thread's start asks). */
+void wv_thread_ctl_init(void);
+
+/* sync.c: waits for n objects (none: a sleep) until one (all) is signalled or ms pass; alert:
+ * the calling thread's object in an alertable wait (its APCs end it: WAIT_IO_COMPLETION after
+ * they ran), else NULL. */
+DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_thread *alert);
+/* thread_ctl.c: Get/SetThreadContext's core (set: write), 0 or the error. */
+DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set);
+int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c);
+BOOL WINAPI wv_duplicate_handle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
+                                DWORD options);
+/* apc.c: QueueUserAPC's core (pe: fn is an ms_abi function): 0 or the error. */
+DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
+/* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran. */
+unsigned wv_apc_run(struct wv_thread *t);
+/* Drops the APCs left when a thread ends. */
+void wv_apc_drop(struct wv_thread *t);
+
+#endif
