@@ -190,6 +190,9 @@ static struct wv_thread *wv_thread_get(HANDLE h)
 
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
+    BOOL ok;
+    if (wv_process_thread_exit_code(h, code, &ok)) /* a child process's main thread */
+        return ok;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return FALSE;
@@ -207,11 +210,14 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 
 DWORD WINAPI ResumeThread(HANDLE h)
 {
+    DWORD was;
+    if (wv_process_thread_resume(h, &was)) /* a child process's main thread */
+        return was;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return (DWORD)-1;
     pthread_mutex_lock(&t->lock);
-    DWORD was = t->suspend;
+    was = t->suspend;
     if (t->suspend)
         t->suspend--;
     pthread_cond_broadcast(&t->changed);
@@ -222,10 +228,13 @@ DWORD WINAPI ResumeThread(HANDLE h)
 
 DWORD WINAPI GetThreadId(HANDLE h)
 {
+    DWORD id;
+    if (wv_process_thread_id(h, &id)) /* a child process's main thread */
+        return id;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return 0;
-    DWORD id = t->tid;
+    id = t->tid;
     wv_object_unref(&t->obj);
     return id;
 }
