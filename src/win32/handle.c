@@ -5,8 +5,6 @@
 
 BOOL WINAPI CloseHandle(HANDLE h)
 {
-    if (h == WV_CURRENT_PROCESS)
-        return TRUE; /* Windows: closing the pseudo handle does nothing and succeeds */
     DWORD err = wv_handle_close(h);
     return err ? wv_fail(err) : TRUE;
 }
