@@ -15,6 +15,10 @@
  * process; returns only when it cannot start (the exit status, after saying why on stderr). */
 int winvm_run(const char *exe, int argc, char **argv);
 
+/* The CLI says it is the CLI: CreateProcess then runs children with this same binary
+ * (/proc/self/exe; runtime/process_create.c). */
+void winvm_cli_self(void);
+
 /* `winvm cache ls|clear` (section/imgcache.c): lists the entries (newest use first); removes
  * them all (the count). */
 int winvm_cache_list(FILE *out);

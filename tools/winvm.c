@@ -235,6 +235,7 @@ static int cmd_cache(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    winvm_cli_self(); /* CreateProcess in a program run here runs its children with this binary */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -200,7 +200,8 @@ NTSYSAPI NTSTATUS NTAPI NtGetWriteWatch(HANDLE ProcessHandle, ULONG Flags, PVOID
                                         PVOID *UserAddressArray, PULONG_PTR EntriesInUserAddressArray,
                                         PULONG Granularity);
 NTSYSAPI NTSTATUS NTAPI NtResetWriteWatch(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T RegionSize);
-/* Own process only for now: another process's handle is STATUS_INVALID_HANDLE. */
+/* Another process through a handle with PROCESS_VM_READ (PROCESS_VM_WRITE and _OPERATION to
+ * write), else STATUS_ACCESS_DENIED (process_vm_readv/writev: same user only). */
 NTSYSAPI NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer,
                                             SIZE_T BufferSize, PSIZE_T NumberOfBytesRead);
 NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, const void *Buffer,

@@ -1,12 +1,22 @@
-/* copy.c - NtReadVirtualMemory and NtWriteVirtualMemory, for the calling process (other
- * processes come with the processes issue: their handles are STATUS_INVALID_HANDLE).
+/* copy.c - NtReadVirtualMemory and NtWriteVirtualMemory, for the calling process and for
+ * another process through a handle with PROCESS_VM_READ (PROCESS_VM_WRITE and
+ * PROCESS_VM_OPERATION to write): process_vm_readv/writev, which need no ptrace attachment,
+ * only the kernel's same-user check (PTRACE_MODE_ATTACH_REALCREDS: Yama's scope 1 does not
+ * apply to them).  A handle without the right is STATUS_ACCESS_DENIED.
  *
  * As on Windows, a range of the process that cannot be read (or written) stops the copy with
  * STATUS_PARTIAL_COPY and the count of bytes copied before it; a bad buffer of the caller's
  * own is STATUS_ACCESS_VIOLATION.  Copies go a page at a time on both sides, so the count is
  * exact: a fault can only come at a page boundary.
  */
+#define _GNU_SOURCE
 #include "nt/nt.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+int (*wv_nt_process_pid)(HANDLE h, DWORD need);
 
 /* Bytes from a to the end of its page. */
 static size_t wv_to_page_end(uintptr_t a) { return WV_PAGE_SIZE - (a & (WV_PAGE_SIZE - 1)); }
@@ -40,6 +50,56 @@ static NTSTATUS wv_copy_between(void *dst, const void *src, size_t n, bool remot
     return STATUS_SUCCESS;
 }
 
+/* The status of a remote page that failed alone: the caller's buffer bad, the target's page
+ * unreachable (STATUS_PARTIAL_COPY, also when the target has ended), or the kernel refusing. */
+static NTSTATUS wv_remote_fail(int err, uintptr_t local, size_t n, bool read)
+{
+    if (err == EPERM)
+        return (NTSTATUS)STATUS_ACCESS_DENIED;
+    bool local_bad = read ? !wv_writable((void *)local, n) : !wv_readable((const void *)local, n);
+    return local_bad ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_PARTIAL_COPY;
+}
+
+/* Copies n bytes between local and remote in process pid, in batches of one iovec per remote
+ * page, so a short count always ends at the page that failed; that page is then tried alone
+ * to learn why. */
+static NTSTATUS wv_copy_remote(pid_t pid, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done)
+{
+    enum { BATCH = 64 };
+    struct iovec l[BATCH], r[BATCH];
+    *done = 0;
+    while (*done < n) {
+        size_t total = 0;
+        int k = 0;
+        for (; k < BATCH && *done + total < n; k++) {
+            size_t step = wv_to_page_end(remote + *done + total), left = n - *done - total;
+            step = step < left ? step : left;
+            l[k] = (struct iovec){(void *)(local + *done + total), step};
+            r[k] = (struct iovec){(void *)(remote + *done + total), step};
+            total += step;
+        }
+        ssize_t got = read ? process_vm_readv(pid, l, (unsigned long)k, r, (unsigned long)k, 0)
+                           : process_vm_writev(pid, l, (unsigned long)k, r, (unsigned long)k, 0);
+        if (got > 0)
+            *done += (size_t)got;
+        if (got == (ssize_t)total)
+            continue;
+        if (got > 0) /* stopped at a page: ask again from there for the reason */
+            continue;
+        return wv_remote_fail(got == 0 ? EFAULT : errno, local + *done, r[0].iov_len, read);
+    }
+    return STATUS_SUCCESS;
+}
+
+/* The pid behind a handle to another process, or the status refusing it. */
+static NTSTATUS wv_remote_pid(HANDLE process, bool read, pid_t *pid)
+{
+    DWORD need = read ? 0x0010 /* PROCESS_VM_READ */ : 0x0028 /* PROCESS_VM_WRITE | _OPERATION */;
+    int p = wv_nt_process_pid ? wv_nt_process_pid(process, need) : 0;
+    *pid = p;
+    return p > 0 ? STATUS_SUCCESS : p < 0 ? (NTSTATUS)STATUS_ACCESS_DENIED : (NTSTATUS)STATUS_INVALID_HANDLE;
+}
+
 static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZE_T done_out, bool read)
 {
     SIZE_T done = 0;
@@ -47,10 +107,15 @@ static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZ
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     NTSTATUS st = STATUS_SUCCESS;
     uintptr_t remote = read ? (uintptr_t)src : (uintptr_t)dst, local = read ? (uintptr_t)dst : (uintptr_t)src;
+    pid_t pid = 0;
     if (!wv_nt_self(process))
-        st = STATUS_INVALID_HANDLE;
+        st = wv_remote_pid(process, read, &pid);
+    if (st != STATUS_SUCCESS)
+        ;
     else if (n && (remote > WV_END_ADDR || n > WV_END_ADDR - remote || local + n < local))
         st = (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    else if (n && pid && pid != getpid())
+        st = wv_copy_remote(pid, local, remote, n, read, &done);
     else if (n)
         st = wv_copy_between(dst, src, n, read, &done);
     if (st == (NTSTATUS)STATUS_ACCESS_VIOLATION)

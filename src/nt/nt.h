@@ -29,7 +29,13 @@ NTSTATUS wv_nt_in_ptr(PVOID *p, uintptr_t *v);
 NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v);
 /* Writes a result the caller named; the pointer was proven writable before the change. */
 void wv_nt_out(void *p, const void *v, size_t n);
-/* Whether h names this process (only the current process is served for now). */
+/* Whether h names this process (the pseudo handle; a real handle to it is resolved above). */
 static inline bool wv_nt_self(HANDLE h) { return h == WV_CURRENT_PROCESS; }
+
+/* ---- copy.c: the way up to process handles (set by runtime/process.c, like the view ops) ----
+ * The Linux pid of the process h names, given the handle grants every right in need: 0 when
+ * h is no process handle (STATUS_INVALID_HANDLE), -1 when a right is missing
+ * (STATUS_ACCESS_DENIED).  NULL until the runtime is initialised. */
+extern int (*wv_nt_process_pid)(HANDLE h, DWORD need);
 
 #endif

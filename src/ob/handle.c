@@ -20,6 +20,7 @@ struct wv_slot {
 };
 
 static struct wv_slot wv_slots[WV_MAX_HANDLES];
+struct wv_object *(*wv_ob_self_process)(void);
 static pthread_mutex_t wv_handles_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void wv_object_ref(struct wv_object *o) { __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED); }
@@ -125,18 +126,24 @@ DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old)
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options)
 {
-    size_t i;
+    size_t i = 0;
     if (src_process != WV_CURRENT_PROCESS || dst_process != WV_CURRENT_PROCESS ||
-        !wv_slot_of(src, &i))
+        (src != WV_CURRENT_PROCESS && !wv_slot_of(src, &i)))
         return ERROR_INVALID_HANDLE;
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return ERROR_INVALID_PARAMETER;
-    pthread_mutex_lock(&wv_handles_lock);
-    struct wv_object *o = wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY) ? wv_slots[i].obj : NULL;
-    DWORD granted = o ? wv_slots[i].access : 0;
-    if (o)
-        wv_object_ref(o);
-    pthread_mutex_unlock(&wv_handles_lock);
+    struct wv_object *o = NULL;
+    DWORD granted = 0x001FFFFF; /* PROCESS_ALL_ACCESS: what the pseudo handle grants */
+    if (src == WV_CURRENT_PROCESS) {
+        o = wv_ob_self_process ? wv_ob_self_process() : NULL;
+    } else {
+        pthread_mutex_lock(&wv_handles_lock);
+        o = wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY) ? wv_slots[i].obj : NULL;
+        granted = o ? wv_slots[i].access : 0;
+        if (o)
+            wv_object_ref(o);
+        pthread_mutex_unlock(&wv_handles_lock);
+    }
     if (!o)
         return ERROR_INVALID_HANDLE;
     /* A duplicate may have less access than its source, never more. */

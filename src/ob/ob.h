@@ -17,8 +17,10 @@ enum {
     /* FindFirstFile's searches: only FindClose closes them (CloseHandle and DuplicateHandle
      * refuse them, as Windows, whose find handles are no kernel handles) */
     WV_KIND_FIND = 7,
-    /* OpenProcess of the calling process (the only one it opens for now) */
-    WV_KIND_PROCESS = 8
+    /* a process (runtime/process.c): this one, a child, or one OpenProcess opened */
+    WV_KIND_PROCESS = 8,
+    /* the main thread of a child process (CreateProcess's hThread) */
+    WV_KIND_PROCESS_THREAD = 9
 };
 
 /* The common head of every object a HANDLE can name. */
@@ -49,6 +51,9 @@ DWORD wv_handle_close_kind(HANDLE h, int kind);
  * is not closed): the bits of mask set to value's, the former flags in *old (when not NULL).
  * 0 or ERROR_INVALID_HANDLE (find handles included). */
 DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old);
+/* The way up for the current-process pseudo handle as DuplicateHandle's source: a new
+ * reference to this process's object (set by runtime/process.c; NULL before). */
+extern struct wv_object *(*wv_ob_self_process)(void);
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options);
 

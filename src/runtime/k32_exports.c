@@ -107,6 +107,21 @@ K32_ABI void k32_GetSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
 K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
 K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { wv_stack_probe(); GlobalMemoryStatus(m); }
+/* Ten arguments: past the thunk macros. */
+K32_ABI BOOL k32_CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
+                                BOOL inherit, DWORD flags, LPVOID env, LPCSTR cwd, LPSTARTUPINFOA si,
+                                LPPROCESS_INFORMATION pi)
+{
+    wv_stack_probe();
+    return CreateProcessA(app, cmd, psa, tsa, inherit, flags, env, cwd, si, pi);
+}
+K32_ABI BOOL k32_CreateProcessW(LPCWSTR app, LPWSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
+                                BOOL inherit, DWORD flags, LPVOID env, LPCWSTR cwd, LPSTARTUPINFOW si,
+                                LPPROCESS_INFORMATION pi)
+{
+    wv_stack_probe();
+    return CreateProcessW(app, cmd, psa, tsa, inherit, flags, env, cwd, si, pi);
+}
 /* A PE caller's start routine is an ms_abi function: run with the Windows thread setup. */
 K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
                                 DWORD flags, LPDWORD tid)
@@ -171,6 +186,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(3, HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
     X(4, BOOL, CreatePipe, PHANDLE, PHANDLE, LPSECURITY_ATTRIBUTES, DWORD) \
+    H(CreateProcessA) \
+    H(CreateProcessW) \
     X(4, HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
@@ -220,6 +237,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
     X(3, DWORD, GetEnvironmentVariableW, LPCWSTR, LPWSTR, DWORD) \
     X(0, UINT, GetErrorMode) \
+    X(2, BOOL, GetExitCodeProcess, HANDLE, LPDWORD) \
     X(2, BOOL, GetExitCodeThread, HANDLE, LPDWORD) \
     X(1, DWORD, GetFileAttributesA, LPCSTR) \
     X(3, BOOL, GetFileAttributesExA, LPCSTR, GET_FILEEX_INFO_LEVELS, LPVOID) \
@@ -247,6 +265,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
     X(0, HANDLE, GetProcessHeap) \
+    X(1, DWORD, GetProcessId, HANDLE) \
     X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(3, BOOL, GetProcessWorkingSetSize, HANDLE, PSIZE_T, PSIZE_T) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
@@ -338,6 +357,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     H(QueueUserAPC) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
     X(1, BOOL, RemoveDirectoryA, LPCSTR) \
@@ -384,6 +404,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, DWORD, SuspendThread, HANDLE) \
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
+    X(2, BOOL, TerminateProcess, HANDLE, UINT) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \
@@ -411,6 +432,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(5, BOOL, WriteProcessMemory, HANDLE, LPVOID, LPCVOID, SIZE_T, SIZE_T *) \
     X(2, LPSTR, lstrcatA, LPSTR, LPCSTR) \
     X(2, LPWSTR, lstrcatW, LPWSTR, LPCWSTR) \
     X(2, int, lstrcmpA, LPCSTR, LPCSTR) \

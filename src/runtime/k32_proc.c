@@ -1,5 +1,5 @@
-/* k32_proc.c - what kernel32 tells and sets about this process and its threads: OpenProcess
- * (this process only), affinity masks, process and thread times, thread priorities,
+/* k32_proc.c - what kernel32 tells and sets about this process and its threads (OpenProcess
+ * and the other process calls: process.c): affinity masks, process and thread times, thread priorities,
  * SwitchToThread, IsDebuggerPresent.
  *
  * Host facts behind them: the affinity is sched_getaffinity's (set on every thread, Linux
@@ -25,35 +25,8 @@
 
 #define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2)
 
-/* ---- the process object ---- */
-
-static void wv_process_destroy(struct wv_object *o) { free(o); }
-
-static bool wv_is_this_process(HANDLE h)
-{
-    if (h == WV_CURRENT_PROCESS)
-        return true;
-    struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, NULL);
-    wv_object_unref(o);
-    return o != NULL;
-}
-
-/* Another process id: ERROR_INVALID_PARAMETER, what Windows says for one that does not exist
- * (winvm does not open other processes yet). */
-HANDLE WINAPI OpenProcess(DWORD access, BOOL inherit, DWORD pid)
-{
-    (void)inherit;
-    if (pid == 0 || pid != (DWORD)getpid())
-        return wv_fail_null(ERROR_INVALID_PARAMETER);
-    struct wv_object *o = calloc(1, sizeof(*o));
-    if (!o)
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
-    *o = (struct wv_object){.kind = WV_KIND_PROCESS, .destroy = wv_process_destroy};
-    HANDLE h = wv_handle_new(o, access);
-    if (!h)
-        wv_process_destroy(o);
-    return h ? h : wv_fail_null(ERROR_TOO_MANY_OPEN_FILES);
-}
+/* Another process's affinity and times are not served: its handle is ERROR_INVALID_HANDLE. */
+static bool wv_is_this_process(HANDLE h) { return wv_process_is_self(h); }
 
 /* ---- affinity ---- */
 

@@ -27,6 +27,7 @@ static void wv_runtime_register(void)
     wv_loader_set_builtins(wv_builtin_dlls, sizeof(wv_builtin_dlls) / sizeof(wv_builtin_dlls[0]));
     wv_fault_describer = wv_image_describe; /* crash reports name module!function+offset */
     wv_seh_init(); /* faults in PE code go to its frame handlers */
+    wv_process_init(); /* process handles for the NT copy calls and DuplicateHandle */
 }
 
 void wv_runtime_init(void) { pthread_once(&wv_runtime_once, wv_runtime_register); }

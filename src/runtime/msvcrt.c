@@ -209,8 +209,14 @@ CRT wv_crt_fn wv_ms__onexit(wv_crt_fn f)
 CRT int wv_ms_atexit(wv_crt_fn f) { return wv_ms__onexit(f) ? 0 : -1; }
 CRT void wv_ms__cexit(void) { wv_run_onexit(); fflush(NULL); }
 CRT void wv_ms__c_exit(void) { fflush(NULL); }
-CRT __attribute__((noreturn)) void wv_ms_exit(int code) { exit(code); }
-CRT __attribute__((noreturn)) void wv_ms__exit(int code) { fflush(NULL); _exit(code); }
+/* Both end in ExitProcess on Windows: a CreateProcess parent learns the whole code. */
+CRT __attribute__((noreturn)) void wv_ms_exit(int code) { ExitProcess((UINT)code); }
+CRT __attribute__((noreturn)) void wv_ms__exit(int code)
+{
+    fflush(NULL);
+    wv_child_exit((UINT)code);
+    _exit(code);
+}
 CRT int wv_ms__getpid(void) { return (int)getpid(); } /* the process id GetCurrentProcessId gives */
 
 CRT __attribute__((noreturn)) void wv_ms__amsg_exit(int code)

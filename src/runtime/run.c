@@ -80,6 +80,78 @@ void wv_set_command_line(int argc, char **argv)
         wv_argv = copy, wv_argc = argc;
 }
 
+/* Reads one argument of a command line as the C runtime does: backslashes are literal
+ * except before a quote (2n: n and the quote delimits; 2n + 1: n and a literal quote); inside
+ * quotes, "" is a literal quote.  Writes it to out (room for strlen(p) + 1); the rest. */
+static const char *wv_parse_arg(const char *p, char *out)
+{
+    bool q = false;
+    while (*p && (q || (*p != ' ' && *p != '\t'))) {
+        size_t bs = 0;
+        while (*p == '\\')
+            p++, bs++;
+        if (*p != '"') {
+            while (bs--)
+                *out++ = '\\';
+            if (*p && (q || (*p != ' ' && *p != '\t')))
+                *out++ = *p++;
+            continue;
+        }
+        for (size_t i = 0; i < bs / 2; i++)
+            *out++ = '\\';
+        if (bs % 2)
+            *out++ = '"', p++;
+        else if (q && p[1] == '"')
+            *out++ = '"', p += 2;
+        else
+            q = !q, p++;
+    }
+    *out = 0;
+    return p;
+}
+
+/* The program name (argv[0]) ends at the closing quote or the first blank: no escapes. */
+static const char *wv_parse_arg0(const char *p, char *out)
+{
+    char end = *p == '"' ? '"' : 0;
+    p += end != 0;
+    while (*p && (end ? *p != end : *p != ' ' && *p != '\t'))
+        *out++ = *p++;
+    *out = 0;
+    return *p == '"' ? p + 1 : p;
+}
+
+void wv_set_command_line_raw(const char *cmdline)
+{
+    size_t len = strlen(cmdline), n = 0;
+    char **argv = calloc(len / 2 + 2, sizeof(char *)), *buf = malloc(2 * len + 2), *out = buf;
+    for (const char *p = cmdline; argv && buf;) {
+        while (n && (*p == ' ' || *p == '\t'))
+            p++;
+        if (!*p && n)
+            break;
+        argv[n++] = out;
+        p = n == 1 ? wv_parse_arg0(p, out) : wv_parse_arg(p, out);
+        out += strlen(out) + 1;
+        if (!*p)
+            break;
+    }
+    if (argv && buf)
+        wv_set_command_line((int)n, argv); /* the arguments, then the line verbatim */
+    free(argv);
+    free(buf);
+    char *s = strdup(cmdline);
+    WCHAR *w = s ? wv_utf16(s) : NULL;
+    if (s && w) {
+        free(wv_cmdline_a);
+        free(wv_cmdline_w);
+        wv_cmdline_a = s, wv_cmdline_w = w;
+    } else {
+        free(s);
+        free(w);
+    }
+}
+
 /* A process not started by `winvm run` has its Linux arguments as command line: read once (its
  * threads may ask at once), unless winvm run has set one before. */
 static pthread_once_t wv_cmdline_once = PTHREAD_ONCE_INIT;
@@ -179,6 +251,9 @@ int winvm_run(const char *exe, int argc, char **argv)
     if (rc)
         return rc;
     wv_set_command_line(argc, argv);
+    /* A CreateProcess child: its command line as the parent gave it; held while suspended. */
+    if (!wv_child_start())
+        _exit(1);
     /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
      * away from the low addresses images ask for. */
     uintptr_t lo = 0, top = 0;

@@ -206,6 +206,58 @@ void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
 /* Whether a thread object has ended (wait lock held). */
 bool wv_thread_signalled(struct wv_object *o);
 
+/* ---- process.c: process objects (docs/semantics.md, "Processes") ---- */
+struct wv_process {
+    struct wv_object obj; /* WV_KIND_PROCESS */
+    pid_t pid;
+    bool self;            /* this process: never signalled */
+    bool child;           /* made by CreateProcess here: its watcher reaps it */
+    bool done;            /* it has ended (wait lock) */
+    bool code_known;      /* code holds its exit code (wait lock) */
+    bool terminated;      /* TerminateProcess set code (wait lock) */
+    DWORD code;
+    int pidfd;            /* -1 for this process and for children (waitpid watches them) */
+    int exit_fd;          /* a child's exit-code pipe (read end, non-blocking), else -1 */
+    int resume_fd;        /* a suspended child's start pipe (write end) until resumed, else -1 */
+    DWORD suspend;        /* the main thread's suspend count (wv_process_lock) */
+    int handles;          /* handles to it and to its main thread (atomic) */
+    struct wv_process *next; /* the list of children (wv_process_lock) */
+};
+/* A child's process object for a new Linux child pid (exit_fd, resume_fd as above), its
+ * watcher started: a reference the caller owns, or NULL without memory (the fds are then
+ * the caller's still). */
+struct wv_process *wv_process_child(pid_t pid, int exit_fd, int resume_fd);
+/* A handle to the child's main thread (WV_KIND_PROCESS_THREAD), or NULL (table full). */
+HANDLE wv_process_thread_handle(struct wv_process *p);
+/* Whether a process (or child main thread) object has ended (wait lock held). */
+bool wv_process_signalled(struct wv_object *o);
+/* Whether h is the pseudo handle or a handle to this process. */
+bool wv_process_is_self(HANDLE h);
+/* A new reference to this process's object (NULL without memory). */
+struct wv_object *wv_process_self_ref(void);
+/* ResumeThread, GetThreadId and GetExitCodeThread on a child's main thread handle: true when h
+ * is one (*out set to the call's result). */
+bool wv_process_thread_resume(HANDLE h, DWORD *out);
+bool wv_process_thread_id(HANDLE h, DWORD *out);
+bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
+/* process_find.c: the host path of the program CreateProcess runs (lpApplicationName, else
+ * the command line's first token, searched as Windows does): 0, ERROR_FILE_NOT_FOUND,
+ * ERROR_BAD_EXE_FORMAT (not an x86-64 PE program), ERROR_INVALID_PARAMETER (neither given). */
+DWORD wv_process_find(const char *app, const char *cmd, char **host);
+/* Registers the process handle resolvers with the layers below (wv_runtime_init). */
+void wv_process_init(void);
+
+/* ---- process_child.c: the child's side of CreateProcess (winvm run) ---- */
+/* Takes over what the parent passed (WINVM_CMDLINE, WINVM_CHILD; removed from the
+ * environment), waits while the parent holds it suspended; false when the parent went away
+ * before resuming it. */
+bool wv_child_start(void);
+/* ExitProcess's code, reported to the parent (all 32 bits; Linux keeps only 8). */
+void wv_child_exit(UINT code);
+/* Sets the command line verbatim (GetCommandLine) and the arguments Windows' rules read from
+ * it (the C runtime's argv). */
+void wv_set_command_line_raw(const char *cmdline);
+
 /* ---- sync.c: every waitable object's state is guarded by this lock; changes broadcast ---- */
 extern pthread_mutex_t wv_wait_lock;
 extern pthread_cond_t wv_wait_cond;

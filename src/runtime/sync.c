@@ -176,6 +176,8 @@ static bool wv_ready(struct wv_object *o, DWORD me)
     case WV_KIND_MUTEX: return ((struct wv_mutex *)o)->owner == 0 || ((struct wv_mutex *)o)->owner == me;
     case WV_KIND_SEMAPHORE: return ((struct wv_semaphore *)o)->count > 0;
     case WV_KIND_THREAD: return wv_thread_signalled(o);
+    case WV_KIND_PROCESS:
+    case WV_KIND_PROCESS_THREAD: return wv_process_signalled(o);
     default: return false;
     }
 }
@@ -199,7 +201,8 @@ static void wv_acquire(struct wv_object *o, DWORD me)
 
 static bool wv_waitable(int kind)
 {
-    return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD;
+    return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
+           kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD;
 }
 
 /* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */
@@ -269,16 +272,22 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
     if (alertable && !self)
         return wv_set_error(ERROR_NOT_ENOUGH_MEMORY), WAIT_FAILED;
     struct wv_object *o[MAXIMUM_WAIT_OBJECTS];
-    DWORD access, got = 0, r = WAIT_FAILED;
+    DWORD access, got = 0, r = WAIT_FAILED, err = ERROR_INVALID_HANDLE;
     for (; got < n; got++) {
-        o[got] = wv_handle_get(handles[got], WV_KIND_ANY, &access);
+        bool me = handles[got] == WV_CURRENT_PROCESS; /* never signalled, but waitable */
+        o[got] = me ? wv_process_self_ref() : wv_handle_get(handles[got], WV_KIND_ANY, &access);
         if (!o[got] || !wv_waitable(o[got]->kind))
             break;
+        /* A process handle needs SYNCHRONIZE to be waited on, as on Windows. */
+        if (!me && o[got]->kind == WV_KIND_PROCESS && !(access & SYNCHRONIZE)) {
+            err = ERROR_ACCESS_DENIED;
+            break;
+        }
     }
     if (got < n) {
         if (o[got])
             wv_object_unref(o[got]);
-        wv_set_error(ERROR_INVALID_HANDLE);
+        wv_set_error(err);
     } else
         r = wv_wait(o, n, all, ms, self);
     for (DWORD i = 0; i < got; i++)

@@ -273,6 +273,9 @@ static struct wv_thread *wv_thread_get(HANDLE h) { return wv_thread_ref(h, 0); }
 
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
+    BOOL ok;
+    if (wv_process_thread_exit_code(h, code, &ok)) /* a child process's main thread */
+        return ok;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return FALSE;
@@ -286,10 +289,13 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 
 DWORD WINAPI GetThreadId(HANDLE h)
 {
+    DWORD id;
+    if (wv_process_thread_id(h, &id)) /* a child process's main thread */
+        return id;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return 0;
-    DWORD id = t->tid;
+    id = t->tid;
     wv_object_unref(&t->obj);
     return id;
 }

@@ -121,10 +121,13 @@ DWORD WINAPI SuspendThread(HANDLE h)
 
 DWORD WINAPI ResumeThread(HANDLE h)
 {
+    DWORD was;
+    if (wv_process_thread_resume(h, &was)) /* a child process's main thread */
+        return was;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)
         return (DWORD)-1;
-    DWORD was = wv_resume(t);
+    was = wv_resume(t);
     wv_object_unref(&t->obj);
     return was;
 }

@@ -1,0 +1,430 @@
+/* process.c - process objects: this process, the children CreateProcess makes
+ * (process_create.c), and any process of the same user OpenProcess opens; waits on them,
+ * GetExitCodeProcess, TerminateProcess, GetProcessId, and the main-thread handle of a child.
+ *
+ * Each object that can end has a watcher thread holding a reference until it does: a child's
+ * reaps it (waitpid: no zombie is left) and reads the 32-bit exit code the child wrote to its
+ * exit pipe before exiting (process_child.c; a child that never reached ExitProcess reports
+ * Linux's 8-bit status, a signal s as 128 + s); another process's polls its pidfd, and its
+ * exit code is not known (GetExitCodeProcess: ERROR_NOT_SUPPORTED once it has ended), unless it
+ * is our own child, for which OpenProcess returns the child's one object.  The watcher sets
+ * `done` under the wait lock and broadcasts, so waits (sync.c) see processes like any object.
+ *
+ * Locking: wv_process_lock guards the children list and suspend counts; a leaf.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+#include "nt/nt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WV_QUERY (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)
+
+static pthread_mutex_t wv_process_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wv_process *wv_children;
+
+struct wv_process_thread {
+    struct wv_object obj; /* WV_KIND_PROCESS_THREAD */
+    struct wv_process *p;
+};
+
+static void wv_process_destroy(struct wv_object *o)
+{
+    struct wv_process *p = (struct wv_process *)o;
+    pthread_mutex_lock(&wv_process_lock);
+    for (struct wv_process **q = &wv_children; *q; q = &(*q)->next)
+        if (*q == p) {
+            *q = p->next;
+            break;
+        }
+    pthread_mutex_unlock(&wv_process_lock);
+    /* A child still suspended sees its start pipe close and exits (process_child.c). */
+    int fds[3] = {p->pidfd, p->exit_fd, p->resume_fd};
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(p);
+}
+
+/* Handles to the process or to its main thread come and go: when the last goes, a child still
+ * suspended is let go (its start pipe closes: it ends without running, process_child.c); the
+ * object itself may live on in its watcher until the child has ended. */
+static void wv_process_on_handle(struct wv_object *o, int delta)
+{
+    struct wv_process *p = (struct wv_process *)o;
+    if (__atomic_add_fetch(&p->handles, delta, __ATOMIC_ACQ_REL) > 0 || delta > 0)
+        return;
+    pthread_mutex_lock(&wv_process_lock);
+    if (p->resume_fd >= 0)
+        close(p->resume_fd), p->resume_fd = -1;
+    pthread_mutex_unlock(&wv_process_lock);
+}
+
+static struct wv_process *wv_process_new(pid_t pid)
+{
+    struct wv_process *p = calloc(1, sizeof(*p));
+    if (p)
+        *p = (struct wv_process){.obj = {.kind = WV_KIND_PROCESS, .destroy = wv_process_destroy,
+                                         .on_handle = wv_process_on_handle},
+                                 .pid = pid, .pidfd = -1, .exit_fd = -1, .resume_fd = -1};
+    return p;
+}
+
+/* ---- watchers ---- */
+
+static void wv_process_ended(struct wv_process *p, bool known, DWORD code)
+{
+    pthread_mutex_lock(&wv_wait_lock);
+    p->done = true;
+    if (!p->terminated)
+        p->code_known = known, p->code = code;
+    pthread_cond_broadcast(&wv_wait_cond);
+    pthread_mutex_unlock(&wv_wait_lock);
+}
+
+static void *wv_watch_child(void *arg)
+{
+    struct wv_process *p = arg;
+    int st = 0;
+    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    uint32_t v;
+    DWORD code = WIFEXITED(st) ? (DWORD)WEXITSTATUS(st) : 128u + (DWORD)WTERMSIG(st);
+    if (read(p->exit_fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+        code = v;
+    wv_process_ended(p, true, code);
+    wv_object_unref(&p->obj);
+    return NULL;
+}
+
+static void *wv_watch_other(void *arg)
+{
+    struct wv_process *p = arg;
+    struct pollfd f = {.fd = p->pidfd, .events = POLLIN};
+    while (poll(&f, 1, -1) < 0 && errno == EINTR)
+        ;
+    wv_process_ended(p, false, 0);
+    wv_object_unref(&p->obj);
+    return NULL;
+}
+
+/* Starts a watcher holding a reference to p: false when no thread can be made. */
+static bool wv_watch(struct wv_process *p, void *(*fn)(void *))
+{
+    pthread_attr_t a;
+    pthread_t t;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 64 * 1024);
+    wv_object_ref(&p->obj);
+    int rc = pthread_create(&t, &a, fn, p);
+    pthread_attr_destroy(&a);
+    if (rc)
+        wv_object_unref(&p->obj);
+    return rc == 0;
+}
+
+struct wv_process *wv_process_child(pid_t pid, int exit_fd, int resume_fd)
+{
+    struct wv_process *p = wv_process_new(pid);
+    if (!p)
+        return NULL;
+    p->child = true, p->exit_fd = exit_fd, p->resume_fd = resume_fd, p->suspend = resume_fd >= 0;
+    p->obj.refs = 1;
+    if (!wv_watch(p, wv_watch_child)) { /* no thread: reap it here rather than leave a zombie */
+        p->exit_fd = p->resume_fd = -1;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_lock(&wv_process_lock);
+    p->next = wv_children, wv_children = p;
+    pthread_mutex_unlock(&wv_process_lock);
+    return p;
+}
+
+bool wv_process_signalled(struct wv_object *o)
+{
+    if (o->kind == WV_KIND_PROCESS_THREAD)
+        o = &((struct wv_process_thread *)o)->p->obj;
+    return ((struct wv_process *)o)->done;
+}
+
+/* ---- this process ---- */
+
+struct wv_object *wv_process_self_ref(void)
+{
+    struct wv_process *p = wv_process_new(getpid());
+    if (p)
+        p->self = true, p->obj.refs = 1;
+    return p ? &p->obj : NULL;
+}
+
+/* The process object behind h with a reference, the pseudo handle included (all access). */
+static struct wv_process *wv_process_get(HANDLE h, DWORD *access)
+{
+    if (h == WV_CURRENT_PROCESS) {
+        *access = PROCESS_ALL_ACCESS;
+        return (struct wv_process *)wv_process_self_ref();
+    }
+    return (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, access);
+}
+
+bool wv_process_is_self(HANDLE h)
+{
+    DWORD access;
+    struct wv_process *p = wv_process_get(h, &access);
+    bool self = p && p->pid == getpid();
+    if (p)
+        wv_object_unref(&p->obj);
+    return self;
+}
+
+/* ---- OpenProcess ---- */
+
+/* Our child with this pid, still running, with a new reference; NULL if none. */
+static struct wv_process *wv_child_of(pid_t pid)
+{
+    struct wv_process *found = NULL;
+    pthread_mutex_lock(&wv_process_lock);
+    for (struct wv_process *p = wv_children; p && !found; p = p->next) {
+        int r = __atomic_load_n(&p->obj.refs, __ATOMIC_ACQUIRE);
+        /* one being destroyed (no reference left) is not taken back */
+        while (p->pid == pid && r > 0 &&
+               !__atomic_compare_exchange_n(&p->obj.refs, &r, r + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            ;
+        if (p->pid == pid && r > 0)
+            found = p;
+    }
+    pthread_mutex_unlock(&wv_process_lock);
+    return found;
+}
+
+/* Another process by pid: 0 and *out, or the error.  Ownership is the kernel's answer: the
+ * owner of its /proc directory (its effective uid, root when it made itself non-dumpable),
+ * checked on the descriptor while the pidfd proves the pid was not reused meanwhile. */
+static DWORD wv_open_other(pid_t pid, struct wv_process **out)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        return errno == ESRCH || errno == EINVAL ? ERROR_INVALID_PARAMETER : wv_errno_to_error(errno);
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+    int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    bool mine = dir >= 0 && fstat(dir, &st) == 0 && st.st_uid == geteuid();
+    struct pollfd f = {.fd = pidfd, .events = POLLIN};
+    bool alive = poll(&f, 1, 0) == 0;
+    if (dir >= 0)
+        close(dir);
+    if (!mine || !alive) {
+        close(pidfd);
+        return !alive ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED;
+    }
+    struct wv_process *p = wv_process_new(pid);
+    if (!p) {
+        close(pidfd);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    p->pidfd = pidfd, p->obj.refs = 1;
+    if (!wv_watch(p, wv_watch_other)) {
+        wv_object_unref(&p->obj);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    *out = p;
+    return 0;
+}
+
+HANDLE WINAPI OpenProcess(DWORD access, BOOL inherit, DWORD pid)
+{
+    (void)inherit; /* handles are not inherited (docs/semantics.md, "Processes") */
+    wv_runtime_init(); /* a Linux program's first call may be this one */
+    if (pid == 0 || pid > INT32_MAX)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    struct wv_process *p = NULL;
+    DWORD err = 0;
+    if (pid == (DWORD)getpid())
+        p = (struct wv_process *)wv_process_self_ref(), err = p ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    else if (!(p = wv_child_of((pid_t)pid)))
+        err = wv_open_other((pid_t)pid, &p);
+    if (err)
+        return wv_fail_null(err);
+    HANDLE h = wv_handle_new(&p->obj, access);
+    wv_object_unref(&p->obj);
+    return h ? h : wv_fail_null(ERROR_TOO_MANY_OPEN_FILES);
+}
+
+/* ---- queries and TerminateProcess ---- */
+
+BOOL WINAPI GetExitCodeProcess(HANDLE h, LPDWORD code)
+{
+    DWORD access, v = STILL_ACTIVE, err = 0;
+    struct wv_process *p = wv_process_get(h, &access);
+    if (!p)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    if (!(access & WV_QUERY))
+        err = ERROR_ACCESS_DENIED;
+    pthread_mutex_lock(&wv_wait_lock);
+    if (!err && p->done)
+        v = p->code, err = p->code_known ? 0 : ERROR_NOT_SUPPORTED;
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_object_unref(&p->obj);
+    if (!err)
+        err = wv_user_put(code, &v, sizeof(v));
+    return err ? wv_fail(err) : TRUE;
+}
+
+DWORD WINAPI GetProcessId(HANDLE h)
+{
+    DWORD access, pid = 0;
+    struct wv_process *p = wv_process_get(h, &access);
+    if (!p)
+        return wv_set_error(ERROR_INVALID_HANDLE), 0;
+    if (access & WV_QUERY)
+        pid = (DWORD)p->pid;
+    else
+        wv_set_error(ERROR_ACCESS_DENIED);
+    wv_object_unref(&p->obj);
+    return pid;
+}
+
+/* Kills p (SIGKILL; through the pidfd when it is not our child, so a reused pid is never
+ * hit), the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as Windows. */
+static DWORD wv_terminate(struct wv_process *p, UINT code)
+{
+    DWORD err = 0;
+    pthread_mutex_lock(&wv_wait_lock);
+    if (p->done)
+        err = ERROR_ACCESS_DENIED;
+    else if (p->child) /* unreaped until its watcher runs: the pid is still its */
+        p->terminated = true, p->code_known = true, p->code = code;
+    pthread_mutex_unlock(&wv_wait_lock);
+    if (err)
+        return err;
+    int rc = p->child ? kill(p->pid, SIGKILL) : (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+    return rc == 0 || errno == ESRCH ? 0 : wv_errno_to_error(errno);
+}
+
+BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
+{
+    DWORD access;
+    struct wv_process *p = wv_process_get(h, &access);
+    if (!p)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    bool self = p->pid == getpid();
+    DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_terminate(p, code);
+    wv_object_unref(&p->obj);
+    if (!err && self)
+        _exit((int)code); /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* ---- a child's main thread ---- */
+
+static void wv_process_thread_destroy(struct wv_object *o)
+{
+    wv_object_unref(&((struct wv_process_thread *)o)->p->obj);
+    free(o);
+}
+
+static void wv_process_thread_on_handle(struct wv_object *o, int delta)
+{
+    wv_process_on_handle(&((struct wv_process_thread *)o)->p->obj, delta);
+}
+
+HANDLE wv_process_thread_handle(struct wv_process *p)
+{
+    struct wv_process_thread *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    wv_object_ref(&p->obj);
+    *t = (struct wv_process_thread){{.kind = WV_KIND_PROCESS_THREAD, .destroy = wv_process_thread_destroy,
+                                     .on_handle = wv_process_thread_on_handle},
+                                    p};
+    HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
+    if (!h)
+        wv_process_thread_destroy(&t->obj);
+    return h;
+}
+
+static struct wv_process *wv_thread_process(HANDLE h)
+{
+    struct wv_process_thread *t = (struct wv_process_thread *)wv_handle_get(h, WV_KIND_PROCESS_THREAD, NULL);
+    if (!t)
+        return NULL;
+    struct wv_process *p = t->p;
+    wv_object_ref(&p->obj);
+    wv_object_unref(&t->obj);
+    return p;
+}
+
+/* The child waits on its start pipe: the last resume writes a byte to it. */
+bool wv_process_thread_resume(HANDLE h, DWORD *out)
+{
+    struct wv_process *p = wv_thread_process(h);
+    if (!p)
+        return false;
+    pthread_mutex_lock(&wv_process_lock);
+    *out = p->suspend;
+    if (p->suspend && --p->suspend == 0 && p->resume_fd >= 0) {
+        char go = 1;
+        ssize_t w = write(p->resume_fd, &go, 1); /* fails when it has ended: nothing to resume */
+        (void)w;
+        close(p->resume_fd);
+        p->resume_fd = -1;
+    }
+    pthread_mutex_unlock(&wv_process_lock);
+    wv_object_unref(&p->obj);
+    return true;
+}
+
+bool wv_process_thread_id(HANDLE h, DWORD *out)
+{
+    struct wv_process *p = wv_thread_process(h);
+    if (p)
+        *out = (DWORD)p->pid, wv_object_unref(&p->obj);
+    return p != NULL;
+}
+
+bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out)
+{
+    struct wv_process *p = wv_thread_process(h);
+    if (!p)
+        return false;
+    pthread_mutex_lock(&wv_wait_lock);
+    DWORD v = p->done ? p->code : STILL_ACTIVE;
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_object_unref(&p->obj);
+    DWORD err = wv_user_put(code, &v, sizeof(v));
+    *out = err ? wv_fail(err) : TRUE;
+    return true;
+}
+
+/* ---- the layers below ---- */
+
+static int wv_pid_for_nt(HANDLE h, DWORD need)
+{
+    DWORD access;
+    struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, &access);
+    if (!p)
+        return 0;
+    int pid = (access & need) == need ? (int)p->pid : -1;
+    wv_object_unref(&p->obj);
+    return pid;
+}
+
+void wv_process_init(void)
+{
+    wv_nt_process_pid = wv_pid_for_nt;
+    wv_ob_self_process = wv_process_self_ref;
+}
