@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.c - winvm-bench: winvm's calls measured against the raw Linux calls they wrap.
  *
  * Every winvm figure is taken in the same run as its raw baseline, in alternating rounds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.h - what the benchmark's parts share (bench.c: plumbing and rows 1-11; bench_image.c:
  * the image rows 12-15). */
 #ifndef WV_BENCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_image.c - rows 12-15: loading a 4 MiB DLL with 51,200 fixups (bench/gen_bigdll.py),
  * against dlopen of the same C code built as an ELF shared object, and what its pages cost.
  *

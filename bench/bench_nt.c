@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_nt.c - rows 18-20: the NT memory calls against the raw Linux calls they wrap.
  *
  *   18  NtAllocateVirtualMemory + NtFreeVirtualMemory, 64 KiB reserve+commit RW, against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_run.c - rows 16-17: whole programs under `winvm run`.
  *
  *   16  `winvm run hello.exe`, fork+exec to exit, image cache cold (emptied before each run)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_seh.c - rows 21-22: exceptions in PE programs under `winvm run`, timed inside the
  * programs (QueryPerformanceCounter), so process start is not in the figure.
  *

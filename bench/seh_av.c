@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seh_av.c - row 22's program: __try/__except around a write to address 0x10, timed inside
  * the program with QueryPerformanceCounter.  clang for the MSVC target, CRT-free like
  * tests/images/seh.c; prints "ns_per_av N" (the median of 5 batches of 2000). */

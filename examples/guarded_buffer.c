@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guarded_buffer.c - ordinary Windows code: a growable buffer in reserved address space,
  * committed on demand, sealed read-only when done.  It compiles unchanged for Windows (with
  * mingw-w64 against <windows.h>) and for Linux (against winvm's <winvm.h>); `make check`

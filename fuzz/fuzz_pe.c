@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_pe.c - libFuzzer harness for the PE parser: parse, then run every iterator, then lay
  * the image out (layout.c) at its base and relocated, as the image cache would.
  * Built and run by `make fuzz` (clang -fsanitize=fuzzer,address,undefined). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* winvm.h - Windows' virtual-memory API on the Linux MMU.
  *
  * Names, types, constant values and error codes are Win32's, so code written for

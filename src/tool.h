@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tool.h - the one header beyond the public winvm.h that the winvm tool (tools/) and the
  * benchmarks (bench/) include: the PE parser (pure code over a buffer, pe/pe.h) and the entry
  * points of the CLI's subcommands.  scripts/check-layers.sh refuses any other private header

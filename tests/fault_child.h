@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault_child.h - run a piece of a fault test in a forked child, so the order of signal
  * handlers is controlled and deaths can be observed; its stderr is captured through a pipe. */
 #ifndef WV_FAULT_CHILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hooks.c - counts the tests read from winvm's internals, computed from outside: the shipped
  * library has no test-only functions. */
 #include "hooks.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hooks.h - counts of winvm's internal state for tests (hooks.c). */
 #ifndef WV_TEST_HOOKS_H
 #define WV_TEST_HOOKS_H

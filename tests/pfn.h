@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pfn.h - the physical frame of a page, for tests that check sharing between processes.
  * Header-only: section_helper, a plain program without Criterion, uses it too. */
 #ifndef WV_TEST_PFN_H

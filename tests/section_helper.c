@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* section_helper - a separate program for the multi-process section tests (exec'd, not just
  * forked): opens a named section, maps it FILE_MAP_COPY, writes its own copy of page 0, then
  * answers on stdout after each line on stdin:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_alloc.c - VirtualAlloc on private memory: reserve, commit, protections, rounding,
  * placement and refusals.  Rules: reference "Virtual memory (private)", wine-vm-facts §1. */
 #include "testutil.h"

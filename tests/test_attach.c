@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_attach.c - Linux threads calling PE code get a TEB (runtime/attach.c), the PEB carries
  * the loader's module lists (loader/peb.c), and a DLL's static TLS reaches every thread
  * (loader/bind.c).  Uses tests/images/tebdll.dll (its header lists what it exports). */

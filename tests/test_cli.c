@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cli.c - `winvm map` and `winvm share` read real processes correctly. */
 #define _GNU_SOURCE
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_coexist.c - winvm living next to malloc, the dynamic loader and raw mmap.
  *
  * winvm owns only what it mapped.  Everything else in the process (malloc arenas, libraries,

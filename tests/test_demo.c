@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_demo.c - `winvm demo sharing`: the seed's figures, measured on real processes, checked
  * from the JSON the demo writes (and the SVG it draws from the same data). */
 #define _GNU_SOURCE

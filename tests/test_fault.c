@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fault.c - guard pages, access violations and DEP as Windows exceptions. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fault_chain.c - winvm next to other SIGSEGV handlers (installed before it and after it),
  * and the end of the process on an unhandled exception.  Each case runs in a forked child, so
  * the order in which handlers are installed is under control. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fault_context.c - the CONTEXT a vectored handler sees, and resuming with a changed one. */
 #define _GNU_SOURCE
 #include "testutil.h"

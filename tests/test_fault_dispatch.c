@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fault_dispatch.c - handler order, nested faults, nested tries, handlers that longjmp
  * out, and a stack overflow handled on the alternate stack. */
 #define _GNU_SOURCE

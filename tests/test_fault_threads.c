@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fault_threads.c - faults in several threads at once: guard-page storms, handlers added
  * and removed while other threads fault, removal of a handler another thread is running. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fidelity.c - the Windows facts of issue 14 that winvm got wrong, one test each: named
  * file-backed and image sections found by name, MEM_RESET on pagefile views, write-copy
  * commits on views, image view access, section flags and sizes Windows accepts or refuses,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_free.c - VirtualFree: MEM_RELEASE and MEM_DECOMMIT on private memory.
  * Rules: reference "Virtual memory (private)" (VirtualFree), wine-vm-facts §3. */
 #include "testutil.h"

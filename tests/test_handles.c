@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_handles.c - a named section's name lives as long as some handle to it: CloseHandle
  * with other handles open, the last close, and threads creating, duplicating, opening and
  * closing handles to one name concurrently. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_image.c - SEC_IMAGE sections: layout and protections (reference, "Images"), sharing
  * through the page cache and the image cache, relocation by both policies, the cache's
  * safety rules, and bad images.  Images are the mingw-built DLLs of tests/images/; expected

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_imgcache.c - the image cache under faults and hostile neighbours (issue 15): a full
  * disk, racing builders, content corrupted behind the mtime check, a swapped directory, and
  * files winvm did not make.  Real processes where the case is about processes. */

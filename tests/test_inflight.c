@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_inflight.c - allocations and releases racing queries and touches (mm/inflight.c):
  * every VirtualQuery answer is a state the space really had, and a touch of a range being
  * reserved or released is an access violation or a success, never the end of the process. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_isbad.c - IsBadReadPtr / IsBadWritePtr / IsBadCodePtr.
  * Rules: docs/semantics.md "IsBadReadPtr / IsBadWritePtr / IsBadCodePtr"; Wine's
  * test_IsBadReadPtr/WritePtr/CodePtr (results from Windows), Microsoft's pages, the Old New

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_k32_crt.c - the kernel32 functions C runtimes need (k32_crt.c): critical sections,
  * startup info, UTF-8 code pages, the unhandled-exception filter. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_k32_file.c - kernel32's files, directories and paths (k32_file.c, k32_fileio.c,
  * k32_lock.c, k32_dir.c, k32_copy.c, k32_find.c, k32_path.c, section/file.c): CreateFile's
  * dispositions, share modes and errors, sizes and positions, locks, attributes, DeleteFile,

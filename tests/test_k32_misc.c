@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_k32_misc.c - kernel32's environment (k32_env.c), time (k32_time.c, k32_tz.c),
  * FormatMessage (k32_format.c, k32_msgs.c), console (k32_console.c), strings and local memory
  * (k32_str.c), process information (k32_proc.c), GetModuleHandleEx (k32_module.c), advapi32.dll

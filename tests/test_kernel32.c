@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_kernel32.c - standard handles, ReadFile/WriteFile, ExitProcess, clocks, TLS, the process
  * heap, and the ms_abi export table PE code calls kernel32 through (kernel32.c). */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_loader.c - LoadLibrary/GetProcAddress/FreeLibrary on the mingw-built images of
  * tests/images (dep, loadme*, failmain, missing*, noreloc): imports by name, ordinal and data,
  * forwarders, relocation at any base, DllMain and TLS callbacks in Windows' order, reference

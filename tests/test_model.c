@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_model.c - randomized model test.
  *
  * Each test runs a fixed-seed random sequence of VirtualAlloc / VirtualFree / VirtualProtect /

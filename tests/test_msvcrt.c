@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_msvcrt.c - msvcrt.dll as mingw-w64 programs use it: crt_io.exe (descriptors, text and
  * binary modes, handles, FILEs, names) and crt_misc.exe (setjmp, threads, time, math, scanf,
  * wide strings, conversions, locale, signals, exit order) under `winvm run`, their whole output

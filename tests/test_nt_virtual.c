@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_nt_virtual.c - the NT memory calls (src/nt, include/winvm/ntdll.h): the status of each
  * kind of bad input with nothing changed, the in/out parameters written back rounded, and
  * RtlNtStatusToDosError.  Facts: Wine's dlls/ntdll/tests/virtual.c and info.c, run on Windows. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_oom.c - running out of address space or of kernel mappings.
  *
  * Each scenario runs in a forked child (limits are per process and hard to undo); the child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pe.c - the PE parser: real mingw-w64 DLLs checked against objdump's view of them, a
  * hand-built PE32 and PE32+ image, and broken images that must each get the right status. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_process.c - CreateProcess, process handles and memory across processes, with real
  * processes only: proc_parent.exe (tests/images) runs its checks from PE code under
  * `winvm run` (children: proc_child.exe); the rest calls the same API from this Linux program

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_protect.c - VirtualProtect on private memory.
  * Rules: reference "Virtual memory (private)", "Guard pages" (reporting), wine-vm-facts §4. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_query.c - VirtualQuery on private memory and free space.
  * Rules: reference "Virtual memory (private)" (VirtualQuery), wine-vm-facts §5. */
 #include "testutil.h"

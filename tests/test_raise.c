@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_raise.c - RaiseException: software exceptions through the same dispatch as faults. */
 #include "testutil.h"
 

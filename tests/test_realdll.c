@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_realdll.c - Debian's own PE DLLs, loaded from a Linux C program by name (found in
  * Debian's mingw-w64 directories, loader/search.c) and called: zlib1.dll (libz-mingw-w64)
  * against the Linux build of the same zlib (zlib1g), byte for byte. */
@@ -174,4 +175,41 @@ Test(realdll, libgcc_libssp_libatomic_work)
     cr_assert(FreeLibrary(atom));
     cr_assert(FreeLibrary(ssp));
     cr_assert(FreeLibrary(gcc));
+}
+
+/* Debian's libgcrypt-20.dll (with libgpg-error-0.dll): version check and SHA-256 / SHA-1 of
+ * known inputs (FIPS 180-2's "abc" vectors). */
+Test(realdll, libgcrypt_hashes)
+{
+    HMODULE h = load_debian("libgcrypt-20.dll");
+    typedef const char *(__attribute__((ms_abi)) * check_fn)(const char *);
+    typedef void(__attribute__((ms_abi)) * hash_fn)(int, void *, const void *, size_t);
+    const char *v = AS(check_fn, GetProcAddress(h, "gcry_check_version"))(NULL);
+    cr_assert_not_null(v);
+    cr_assert_eq(v[0], '1', "version %s", v);
+    unsigned char d[32];
+    AS(hash_fn, GetProcAddress(h, "gcry_md_hash_buffer"))(8 /* GCRY_MD_SHA256 */, d, "abc", 3);
+    static const unsigned char sha256[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+                                             0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+                                             0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    cr_assert_eq(memcmp(d, sha256, 32), 0, "SHA-256(\"abc\")");
+    AS(hash_fn, GetProcAddress(h, "gcry_md_hash_buffer"))(2 /* GCRY_MD_SHA1 */, d, "abc", 3);
+    static const unsigned char sha1[20] = {0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81, 0x6a, 0xba, 0x3e,
+                                           0x25, 0x71, 0x78, 0x50, 0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d};
+    cr_assert_eq(memcmp(d, sha1, 20), 0, "SHA-1(\"abc\")");
+    cr_assert(FreeLibrary(h));
+}
+
+Test(realdll, libwinpthread_mutex)
+{
+    HMODULE h = load_debian("libwinpthread-1.dll");
+    typedef int(__attribute__((ms_abi)) * mutex_fn)(void *);
+    typedef int(__attribute__((ms_abi)) * init_fn)(void *, const void *);
+    void *m = NULL; /* pthread_mutex_t is a pointer-sized handle in winpthreads */
+    cr_assert_eq(AS(init_fn, GetProcAddress(h, "pthread_mutex_init"))(&m, NULL), 0);
+    cr_assert_eq(AS(mutex_fn, GetProcAddress(h, "pthread_mutex_lock"))(&m), 0);
+    cr_assert_eq(AS(mutex_fn, GetProcAddress(h, "pthread_mutex_trylock"))(&m), 16 /* EBUSY */);
+    cr_assert_eq(AS(mutex_fn, GetProcAddress(h, "pthread_mutex_unlock"))(&m), 0);
+    cr_assert_eq(AS(mutex_fn, GetProcAddress(h, "pthread_mutex_destroy"))(&m), 0);
+    cr_assert(FreeLibrary(h));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_realprog.c - programs nobody here wrote run under `winvm run`: Debian's own PE programs
  * (hmac256.exe and dumpsexp.exe of libgcrypt-mingw-w64-dev, with libgcrypt-20.dll and
  * libgpg-error-0.dll... where their imports are served), a C++ program on Debian's shared
@@ -151,4 +152,15 @@ Test(realprog, minigzip_calls_through_zlib1_dll)
     cr_assert_eq(fread(got, 1, sizeof(got), b), sizeof(data));
     fclose(b);
     cr_assert_eq(memcmp(got, data, sizeof(data)), 0, "round trip through the DLL");
+}
+
+Test(realprog, debian_gpg_error_and_mpicalc)
+{
+    need(DEBIAN_BIN "/gpg-error.exe");
+    char out[4096];
+    cr_assert_eq(run(DEBIAN_BIN "/gpg-error.exe 1", out, sizeof(out)), 0, "%s", out);
+    cr_assert_str_eq(out, "1 = (0, 1) = (GPG_ERR_SOURCE_UNKNOWN, GPG_ERR_GENERAL) = (Unspecified source, General error)\n");
+    char args[300];
+    snprintf(args, sizeof(args), "%s/mpicalc.exe < /dev/null", DEBIAN_BIN);
+    cr_assert_eq(run(args, out, sizeof(out)), 0, "%s", out);
 }

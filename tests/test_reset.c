@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_reset.c - VirtualAlloc with MEM_RESET and MEM_RESET_UNDO.
  * Rules: wine-vm-facts §1 (flProtect must be valid) and §2. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_run.c - `winvm run` on the mingw-built programs of tests/images: output, exit codes,
  * command line, stdin, the memory API and exceptions from PE code, run-time loading, TLS,
  * refusals, and two concurrent instances sharing their pages. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_section.c - sections and views in one process: sharing, write-copy, access rules. */
 #include "testutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_section_procs.c - one named section, real processes: shared physical pages until a
  * copy-view write, writes through write views seen by all, no stale names after kill -9. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_section_rules.c - one test per section/view fact of the reference
  * (docs: /work/shared/reference/windows-memory-semantics.md "Sections", "Write-copy") and of
  * the Wine/ReactOS/Microsoft facts collected for issue 4: CreateFileMapping validation, names,

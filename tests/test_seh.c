@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_seh.c - structured exception handling for PE code (issue 13): the unwinder on unwind
  * info built by hand (every unwind code, chained info, prologues, epilogues, corrupt info, a
  * bad stack), function lookup on a loaded DLL, and the clang-built seh.exe (__try/__except/

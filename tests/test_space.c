@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* White-box tests of the state model (space.c): region edges, runs, lookups. */
 #include "mm/mm.h"
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stack.c - winvm_stack_create: a Windows thread stack's layout and growth (stack.c,
  * fault.c, stkoflw.c): a touch of the guard page moves it down silently; the end (the last
  * pages, kept for the handlers) raises STATUS_STACK_OVERFLOW. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sync.c - events, mutexes, semaphores and waits on several objects (sync.c), between
  * real threads. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sysdlls.c - the system DLLs console programs import beyond kernel32 and msvcrt, as PE
  * code calls them (ms_abi, through GetProcAddress): user32 as a process without windows,
  * Winsock over host sockets, the (empty) registry and GetUserName of advapi32, and kernel32's

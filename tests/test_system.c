@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_system.c - constants and layouts, GetSystemInfo, the thread's last error, and the *Ex
  * functions' process handle.  Rules: reference "Constants", wine-vm-facts §0, §1, §3, §6. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_thread.c - CreateThread & co. for C callers: start, exit codes, ExitThread, waits with
  * and without timeout, CREATE_SUSPENDED, bad handles, exceptions inside a new thread. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_threads.c - thread safety.
  *
  *  - four threads run thousands of independent reserve/commit/write/protect/query/decommit/

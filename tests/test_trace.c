@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_trace.c - WINVM_DEBUG channels (base/trace.c): the parser, the line format, and silence
  * when off. */
 #define _GNU_SOURCE

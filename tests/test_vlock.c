@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_vlock.c - VirtualLock / VirtualUnlock.
  * Rules: docs/semantics.md "VirtualLock / VirtualUnlock"; Microsoft's VirtualLock and
  * VirtualUnlock pages, Wine's test_guard_page, NT's NtLockVirtualMemory (WRK lockvm.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_watch.c - write watches: MEM_WRITE_WATCH, GetWriteWatch, ResetWriteWatch.
  *
  * Every rule runs twice, once per tracking path: the "kernel" suite (userfaultfd + PAGEMAP_SCAN,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_workingset.c - QueryWorkingSetEx (facts: Wine's dlls/psapi/tests/psapi_main.c, run on
  * Windows), two real processes sharing a pagefile section's frames, GetProcessMemoryInfo,
  * GlobalMemoryStatusEx and GetMappedFileName. */

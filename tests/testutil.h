@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.h - helpers shared by the tests: constants, failing-call checks, the kernel's view of
  * a range, queries and snapshots. */
 #ifndef WV_TESTUTIL_H

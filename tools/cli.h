@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - subcommands of the winvm tool. */
 #ifndef WINVM_CLI_H
 #define WINVM_CLI_H

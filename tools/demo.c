@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* demo.c - `winvm demo`: a walk-through of reserve/commit/protect/query/guard pages/sections on
  * the MMU, each step shown through VirtualQuery and checked by touching the page in a child
  * process (the MMU, not winvm, decides whether it survives). */

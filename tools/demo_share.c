@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* demo_share.c - `winvm demo`'s second part: the seed's scenario on this machine, measured.
  *
  * Five instances of examples/demo/app.exe run at once under `winvm run`, each using

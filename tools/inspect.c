@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inspect.c - `winvm inspect FILE`: what winvm's PE parser sees in an image and how it would map
  * it: headers, sections with their page protection, imports, exports, fixup pages, sharing. */
 #include "cli.h"

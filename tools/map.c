@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* map.c - `winvm map [PID|self] [--json]` and `winvm share PID...`: a process's address space
  * as Windows tools (VMMap) show it, and which processes share a section's physical pages.
  *

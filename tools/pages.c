@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pages.c - which physical page backs each virtual page of a process, from /proc.
  *
  * pagemap gives present/swapped, "file page or shared" (bit 61) and, for root, the frame.

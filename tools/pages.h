@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pages.h - what backs each page of another process (pages.c), and drawing it (svg.c). */
 #ifndef WINVM_PAGES_H
 #define WINVM_PAGES_H

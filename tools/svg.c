@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* svg.c - the seed's figures drawn from measured pages: each process a row of virtual pages,
  * physical memory a row of frames below, an arrow from every resident page to its frame.
  * Frames several processes map are blue; private copies orange, placed after the shared ones. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* winvm - the command-line front end: one table of subcommands, each with its synopsis and
  * help; `--help`/`-h` anywhere before a subcommand's operands prints help on stdout (exit 0);
  * unknown subcommands and options are refused with a one-line hint on stderr (exit 2). */

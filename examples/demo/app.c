@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app.c - the demo's program (make demo): one instance of "an application" that uses
  * demolib.dll.  CRT-free, run with `winvm run app.exe [write]`.  It prints
  *     hinstance=0x...  (GetModuleHandleA(NULL): the EXE's base)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* demolib.c - the demo's DLL (make demo): a little of everything an image holds, so the demo can
  * show which pages processes share.  CRT-free, no imports, and nothing written at load time,
  * so at its base every page stays shared between instances.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* winvm/ntdll.h - the NT memory calls of ntdll.dll, for C callers.
  *
  * Names, types, constant values and statuses are Windows' (winternl.h, ntstatus.h, the DDK), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* winvm/psapi.h - working-set and process-memory queries (psapi.dll; kernel32 exports the same
  * functions as K32QueryWorkingSetEx, K32GetProcessMemoryInfo, K32GetMappedFileNameA/W), and
  * kernel32's GlobalMemoryStatusEx.  Windows' names, types and constant values.  Only the current

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base.h - the floor every layer stands on: address-space constants, the error convention,
  * debug assertions, text conversion.  Depends on nothing but the public winvm.h.
  *

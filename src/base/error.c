@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - the thread's last error, and host errno values as Win32 errors. */
 #include "base/base.h"
 

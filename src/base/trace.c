@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace.c - WINVM_DEBUG: one line per call on stderr, by channel, as Wine's WINEDEBUG.
  *
  *   WINVM_DEBUG=+virtual,+section,+loader,+seh,+thread   (or +all; -chan turns one off again)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wide.c - the one UTF-16 <-> UTF-8 converter of winvm: the W (UTF-16) forms of the
  * name-taking calls (which then call the A forms), kernel32's code-page conversions, the
  * command line, msvcrt's %ls.

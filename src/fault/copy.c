@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* copy.c - copying to and from memory the caller names, where a bad pointer is an error and not
  * a crash (the kernel's copy_to_user, in user space).
  *

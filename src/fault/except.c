@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* except.c - Windows exceptions for C code: vectored handlers, winvm_try, unhandled reports.
  *
  * Dispatch runs inside the fault handler, so it allocates nothing and takes no lock:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault.c - SIGSEGV and SIGBUS: what a fault on winvm memory means in Windows' terms.
  *
  * One handler for the process, installed the first time winvm is used, running on a per-thread

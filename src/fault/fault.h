@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault.h - hardware faults as Windows exceptions (fault.c: the SIGSEGV/SIGBUS handler and its
  * verdict from the page state) and their dispatch (except.c: vectored handlers, winvm_try,
  * RaiseException, the unhandled-exception report).  Above mm; below sections and everything

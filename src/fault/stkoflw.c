@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stkoflw.c - the end of a thread stack: STATUS_STACK_OVERFLOW with room to handle it, and
  * msvcrt's _resetstkoflw.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* file.c - files mapped for winvm's own reading: a PE file to parse, a section's commit bitmap.
  *
  * These are not views: no page state describes them, and they go wherever the kernel likes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* foreign.c - VirtualQuery for memory winvm did not allocate.
  *
  * The process also holds its executable, shared libraries, malloc arenas, thread stacks and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.h - the host layer: the only code that asks the Linux kernel about or for mappings
  * (mmap, mprotect, munmap, madvise, /proc/self/maps and pagemap, userfaultfd).  It knows
  * nothing of views or page states: callers above pass addresses, sizes and PROT_* bits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* meminfo.c - the kernel's memory counters for this process (/proc/self/status and stat) and for
  * the system (/proc/meminfo), read as key/value text. */
 #include "host/host.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* os.c - the mmap/mprotect/munmap/madvise calls behind every winvm mapping, and behind the
  * anonymous memory winvm keeps for itself (tables, buffers, signal stacks).
  *

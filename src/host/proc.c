@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc.c - what the kernel says about this process's address space: its mappings
  * (PROCMAP_QUERY where the kernel has it, /proc/self/maps otherwise) and page residency
  * (/proc/self/pagemap).  The descriptors are opened once and reopened in a forked child,

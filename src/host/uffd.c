@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uffd.c - userfaultfd (write-protect, async) and PAGEMAP_SCAN: see host.h, "the kernel's own write tracking".
  *
  * One userfaultfd per process, created at the first MEM_WRITE_WATCH allocation with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bind.c - the loader's binding half: export lookup (names, ordinals, forwarders), binding
  * imports into the IAT (kernel32.dll served by kernel32.c; stubs for what is missing when asked
  * for), static TLS slots, and GetProcAddress.

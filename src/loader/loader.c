@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader.c - loading and unloading modules: PE DLLs mapped as SEC_IMAGE views, their imports
  * bound (bind.c), their initialisers run.  The public LoadLibrary, FreeLibrary, GetModuleHandle
  * and GetModuleFileName are the runtime's (runtime/module.c), over the wv_loader_* calls here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader.h - the DLL loader (loader.c: finding, mapping, references, initialisation, the
  * module list; bind.c: exports, imports, forwarders, static TLS) and the thread environment
  * PE code sees (teb.c: TEB, PEB).  Above sections; below the Win32 API and the runtime, which

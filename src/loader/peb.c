@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* peb.c - the process environment block PE code reads through TEB->Peb: the image base, the
  * loader's module lists (PEB->Ldr), the process parameters (command line, image path, standard
  * handles, environment), the process heap, the OS version and NtGlobalFlag, at Windows x64's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* search.c - where the loader looks for a DLL named without a path, in Windows' order
  * (SafeDllSearchMode) adapted to a Linux host:
  *   1. the application's directory: the EXE's (`winvm run`), else the Linux program's;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* teb.c - the Windows thread environment of threads running PE code: the TEB (what Windows
  * x64 code reads through gs), and calling PE code on a winvm stack.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inflight.c - ranges between the host and the tree (see struct wv_inflight in mm.h).
  *
  * R2 (region.c) keeps mmap and munmap outside the space lock, so for the length of one syscall

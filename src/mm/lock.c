@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lock.c - the one lock that guards the state model.
  *
  * A plain mutex, not a reader-writer lock: every critical section is tens of nanoseconds

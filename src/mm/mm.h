@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mm.h - the memory manager: the state of every page winvm manages, the tree of views, the
  * space lock, placement, and the one allocation and release protocol that private memory,
  * section views, image views and stacks all use.  Above the host layer (the only code that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* place.c - where a new allocation goes.
  *
  * Windows hands out 64 KiB-aligned reservations; Linux mmap only page-aligns.  Rather than

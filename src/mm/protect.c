@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* protect.c - PAGE_* validation and translation to page bits and PROT_* bits. */
 #include "mm/mm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* region.c - the one way a view comes to life and the one way it goes.
  *
  * Invariants:

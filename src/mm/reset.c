@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reset.c - MEM_RESET and MEM_RESET_UNDO.
  *
  * MEM_RESET says "the contents no longer matter, but keep the pages committed".  Linux's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* space.c - the state model: every allocation winvm made, and the state of each of its pages.
  *
  * Views live in two indexes kept in step under one lock:

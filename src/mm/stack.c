@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stack.c - thread stacks that grow as Windows grows them.
  *
  * Layout (low to high): reserved pages, one guard page, the committed top.  A touch of the

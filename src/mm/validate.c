@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* validate.c - the invariants of the state model, checked (debug builds call these after every
  * public call that changes the model; tests call wv_space_validate whenever they like).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtual.c - the cores of VirtualAlloc, VirtualFree, VirtualProtect and VirtualQuery: Windows'
  * validation, then the change.  The public entry points (win32/virtual.c) only call these and
  * turn the returned error into the last error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vlock.c - the cores of VirtualLock and VirtualUnlock (public in win32/virtual.c).
  *
  * Windows' rules (docs/semantics.md, "VirtualLock / VirtualUnlock"), checked in Windows'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.c - write watches: MEM_WRITE_WATCH, and the cores of GetWriteWatch and ResetWriteWatch
  * (public in win32/watch.c).
  *

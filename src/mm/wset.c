@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wset.c - the working-set attributes of pages (QueryWorkingSetEx, NtQueryVirtualMemory's
  * MemoryWorkingSetExInformation), from winvm's page state and the kernel's page tables.
  *

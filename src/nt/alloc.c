@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* alloc.c - NtAllocateVirtualMemory: Windows' checks in Windows' order (the order of the NT
  * kernel's own validation: zero bits, allocation type, protection, the in/out parameters, the
  * range, the process), ZeroBits placement, then mm's core.  *BaseAddress and *RegionSize come

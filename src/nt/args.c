@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c - the in/out parameters of the NT calls.  Windows probes them for writing and captures
  * their values before it changes anything; a bad one fails the call with
  * STATUS_ACCESS_VIOLATION and nothing changed.  Copying a value onto itself proves the pointer

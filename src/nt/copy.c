@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* copy.c - NtReadVirtualMemory and NtWriteVirtualMemory, for the calling process and for
  * another process through a handle with PROCESS_VM_READ (PROCESS_VM_WRITE and
  * PROCESS_VM_OPERATION to write): process_vm_readv/writev, which need no ptrace attachment,

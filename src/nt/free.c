@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* free.c - NtFreeVirtualMemory: Windows' checks in Windows' order, the status for each way the
  * range can fail to fit an allocation, then mm's core; *BaseAddress and *RegionSize come back
  * as the range freed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nt.h - the NT layer: ntdll's memory calls (NTSTATUS results, Windows' argument checks) over
  * the cores of mm/ and section/, and the one NTSTATUS table of winvm (status.c).  Above
  * section/, below loader/ and win32/; its public entry points are declared for C callers in

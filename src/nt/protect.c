@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* protect.c - NtProtectVirtualMemory: Windows' checks in Windows' order, then mm's core.  The
  * core's one ERROR_INVALID_ADDRESS is told apart here, as Windows tells it: a range outside any
  * allocation or across two is STATUS_CONFLICTING_ADDRESSES, uncommitted pages in one are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* query.c - NtQueryVirtualMemory: MemoryBasicInformation, MemoryWorkingSetExInformation,
  * MemoryRegionInformation and MemoryMappedFilenameInformation.  Checks in Windows' order: the
  * class and its minimum length, the buffer, the address, the process.  Other classes are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* range.c - the NT calls over a range named by in/out base and size: NtLockVirtualMemory,
  * NtUnlockVirtualMemory (MAP_PROCESS: the working set; MAP_SYSTEM needs
  * SeLockMemoryPrivilege, which a winvm process does not hold) and NtFlushVirtualMemory.  Each

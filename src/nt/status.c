@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* status.c - the one NTSTATUS table of winvm: RtlNtStatusToDosError with the Win32 error Windows
  * gives for each status winvm returns (facts: Wine's conformance test of the function, run on
  * Windows), and the reverse direction for the NT calls that wrap a core returning a Win32

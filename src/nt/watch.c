@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.c - NtGetWriteWatch and NtResetWriteWatch over mm's write-watch cores (mm/watch.c),
  * which already check in NtGetWriteWatch's order.  Here the caller's count, granularity and
  * address array are proven writable first, so a bad one is STATUS_ACCESS_VIOLATION with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* handle.c - the process's handle table: HANDLE values for files and sections.
  *
  * A HANDLE is (slot + 1) * 4, as Windows' handles are multiples of 4, so it is never NULL

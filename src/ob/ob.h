@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ob.h - kernel objects and the handle table (handle.c): what a HANDLE names, reference
  * counted.  Every kind of object (files, sections, threads, events, ...) starts with struct
  * wv_object; the layers that own each kind build on it.

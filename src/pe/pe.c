@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pe.c - PE headers: DOS header, NT headers, optional header, data directories, section table.
  *
  * Invariants after wv_pe_parse() returns 0:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pe.h - PE/COFF parser and validator: pure code over a memory buffer, no mapping.
  *
  * wv_pe_parse() checks every header field it records: offsets against the buffer size, RVAs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pe_dir.c - walks a parsed image's data directories: imports, delay imports, exports, base
  * relocations, TLS callbacks, and the pages holding fixups.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* advapi32.c - advapi32.dll as PE code sees it: the random numbers C runtimes and libssp ask for
  * (CryptAcquireContextA/W, CryptGenRandom, CryptReleaseContext, SystemFunction036 alias
  * RtlGenRandom), from the host's getrandom, and this DLL's sorted export table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* advapi32_reg.c - the registry and the user's name for PE code.
  *
  * winvm's registry is empty: the predefined roots exist and open, and nothing is below them, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* apc.c - QueueUserAPC and alertable sleeps (SleepEx; the alertable waits are sync.c's).
  *
  * An APC is queued on its thread's object and runs on that thread only, in an alertable wait

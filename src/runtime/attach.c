@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* attach.c - Linux threads that call PE code: a TEB for threads winvm did not create.
  *
  * PE code reads its thread's TEB through gs (mingw's CRT and TLS code, __declspec(thread),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_console.c - the console calls: a console is a terminal here.  GetConsoleMode and
  * SetConsoleMode accept a handle whose descriptor is a terminal (anything else is
  * ERROR_INVALID_HANDLE, as Windows answers for a file or a pipe); the input modes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_copy.c - CopyFileA/W: the bytes, the permissions (so FILE_ATTRIBUTE_READONLY) and the
  * last-write time, as Windows' CopyFile keeps them.  A destination that exists is replaced
  * unless bFailIfExists (ERROR_FILE_EXISTS); a read-only one is ERROR_ACCESS_DENIED; the source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_crt.c - the kernel32 functions C runtimes call at startup and for text: critical
  * sections, startup info, code-page conversions, the unhandled-exception filter.  (The ms_abi
  * thunks PE code calls are in kernel32.c, with the others.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_dir.c - names in directories: DeleteFile, CreateDirectory, RemoveDirectory, MoveFile(Ex),
  * CreateHardLink, GetFileAttributes(Ex), SetFileAttributes, in their A and W forms; CopyFile
  * is k32_copy.c.  Each form maps its paths (k32_path.c) and calls one core on host paths.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_env.c - the environment as kernel32 shows it: the host process's own (environ), so
  * Linux and Windows code in one process see the same variables.  Names are compared ignoring
  * ASCII case as on Windows; setting a variable that exists under another case keeps its name.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_exports.c - kernel32.dll as PE code sees it: an ms_abi thunk for every export winvm
  * provides (the memory API, files, sections, exceptions, threads and waits, the loader, ...),
  * shims that let PE code's vectored exception handlers be called by except.c, and the sorted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_file.c - CreateFile over the file objects of section/file.c, with Windows paths mapped
  * (k32_path.c), and what a file handle tells about its file: GetFileType,
  * GetFileInformationByHandle, GetFileTime/SetFileTime, GetHandleInformation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_fileio.c - a file handle's size and position: GetFileSize(Ex), SetFilePointer(Ex),
  * SetEndOfFile, FlushFileBuffers.  The position is the descriptor's, shared by duplicated
  * handles as a Windows file object's is.

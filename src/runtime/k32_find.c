@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_find.c - FindFirstFile/FindNextFile/FindClose, A and W.
  *
  * A search is its own object (WV_KIND_FIND): FindClose closes it, CloseHandle refuses it as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_format.c - FormatMessageA/W: a message from a string (FORMAT_MESSAGE_FROM_STRING) or
  * from the system table (k32_msgs.c), its inserts %1..%99 formatted with their optional
  * printf specification (%1!d!, default !s!), the escapes %0 %n %r %t %% %. %! and "% ", output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_lock.c - LockFileEx/UnlockFileEx and LockFile/UnlockFile on the host's open-file-
  * description record locks (F_OFD_SETLK), which belong to the handle's file object as Windows'
  * byte-range locks belong to the handle, not to a thread or a process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_module.c - GetModuleHandleExA/W and GetModuleFileNameW, beside module.c's module calls.
  *
  * GetModuleHandleEx takes a reference on the module (FreeLibrary drops it) unless

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_msgs.c - the system message table FormatMessage(FORMAT_MESSAGE_FROM_SYSTEM) reads: the
  * exact English texts Windows 10 gives for the error codes winvm reports (every code of
  * base/error.c's table and of winvm.h), CRLF-terminated as Windows stores them.  Sorted by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_path.c - Windows path syntax and the host's, the one mapping between them (documented in
  * docs/semantics.md, "Paths"), and the calls that are about paths only: GetFullPathName,
  * GetCurrentDirectory/SetCurrentDirectory, GetTempPath, GetSystemDirectory/GetWindowsDirectory.

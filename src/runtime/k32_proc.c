@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_proc.c - what kernel32 tells and sets about this process and its threads (OpenProcess
  * and the other process calls: process.c): affinity masks, process and thread times, thread priorities,
  * SwitchToThread, IsDebuggerPresent.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_str.c - small kernel32 calls about strings, memory and the process's modes: the lstr*
  * functions, IsBadStringPtr, OutputDebugString, SetErrorMode/GetErrorMode, and the Local* and
  * Global* allocators on the process heap.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_sysinfo.c - what a console program asks about the system it runs on: the Windows
  * version, code pages and locale, its priority class and working-set limits, the legacy
  * GlobalMemoryStatus, and DeviceIoControl's answer for handles that are not devices.

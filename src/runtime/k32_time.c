@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_time.c - FILETIME (100 ns since 1601-01-01 UTC) and host time in one place, and the time
  * calls: GetSystemTime(AsFileTime, PreciseAsFileTime), GetLocalTime, FileTimeToSystemTime,
  * SystemTimeToFileTime, FileTimeToLocalFileTime, LocalFileTimeToFileTime, CompareFileTime,

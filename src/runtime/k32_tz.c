@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_tz.c - GetTimeZoneInformation from the host's time zone (TZ and tzdata).
  *
  * Bias is UTC minus standard local time, in minutes.  When the zone has daylight saving time this

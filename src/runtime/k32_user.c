@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_user.c - reading strings and filling buffers the caller names.  A bad pointer is
  * ERROR_NOACCESS, never a crash (fault/copy.c's wv_copy does every access), so the kernel32
  * calls that take paths, names and output buffers can check them as Windows' system calls do.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32_volume.c - volumes as winvm has them: one, C:, the host's root file system.
  * FindFirstVolumeW/FindNextVolumeW/FindVolumeClose list it by a volume GUID path made from the
  * root's device number; GetVolumeInformationW and GetDiskFreeSpaceExW answer for the host file

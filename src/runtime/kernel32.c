@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernel32.c - the rest of kernel32 a PE image commonly needs: standard handles, ReadFile and
  * WriteFile, ExitProcess, Sleep, clocks, thread-local storage, the process heap.  (PE code
  * reaches these and every other export through the ms_abi thunks of k32_exports.c.)

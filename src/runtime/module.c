@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* module.c - kernel32's module calls (LoadLibrary, FreeLibrary, GetModuleHandle,
  * GetModuleFileName, GetProcAddress, in their A and W forms) over the loader, and the DLLs the
  * runtime serves itself, registered with the loader before the first load.

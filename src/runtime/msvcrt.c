@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt.c - msvcrt.dll's process and thread life: startup (__getmainargs, _initterm), exit
  * and its _onexit/atexit functions, abort and _assert, signal/raise, errno with msvcrt's
  * numbers, the _lock table, the environment, _beginthreadex.

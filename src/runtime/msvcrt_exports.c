@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_exports.c - msvcrt.dll's export table: one line a name, sorted by strcmp (a test
  * checks).  F(name) is the function wv_ms_<name>, V(name) the variable wv_ms_<name> whose
  * address the import table gets; both are defined in the msvcrt*.c files.  Adding an export is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_find.c - directory searches: _findfirst/_findnext/_findclose, narrow and wide, with
  * 64-bit sizes (_findfirst64) or 32-bit ones (_findfirst, which is _findfirst64i32 on x64).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_fmt.c - the printf family's exports (the engine is msvcrt_printf.c) and the scanf
  * family: scanf, fscanf, sscanf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_fs.c - msvcrt's calls on names: _stat64/_fstat64 and their wide and i64 forms,
  * _access, _unlink, rename/remove, _mkdir/_rmdir/_chdir/_getcwd/_fullpath, _chmod,
  * _utime64, and directory searches (_findfirst/_findnext/_findclose).

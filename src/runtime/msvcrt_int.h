@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_int.h - what the files of msvcrt.dll share (private to src/runtime/msvcrt*.c).
  *
  * Every export is an ms_abi function named wv_ms_<export> (CRT below); msvcrt_exports.c lists

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_io.c - msvcrt's low-level I/O: descriptors (_open, _read, _write, _lseeki64, _close,
  * _dup, _dup2, _setmode, _isatty, _get_osfhandle, _open_osfhandle ...).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_jmp.c - the stack's non-local exits: _resetstkoflw (at the end), _setjmp and longjmp
  * on x64 msvcrt's jump buffer (_JUMP_BUFFER: Frame, Rbx, Rsp, Rbp, Rsi, Rdi, R12-R15, Rip,
  * MxCsr, FpCsr, Spare, Xmm6-Xmm15; 256 bytes).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_locale.c - setlocale, localeconv, the code page queries, and character classes
  * (isalpha... with msvcrt's class table, _pctype, _isctype).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_math.c - the math functions msvcrt.dll exports (x64: the double ones, their float
  * forms, and msvcrt's _-prefixed extras), the host's libm behind ms_abi.  The types agree;
  * errno is msvcrt's (EDOM 33 and ERANGE 34 are the same numbers on both).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_printf.c - msvcrt.dll's printf engine (msvcrt.c serves the exports that use it).
  *
  * What differs from the host C library is translated here: `long` is 32 bits on Windows, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_stdio.c - msvcrt's FILEs: fopen/_fdopen/freopen/tmpfile/fclose, character and block
  * I/O, positions, buffering.  (printf and scanf: msvcrt_fmt.c; wide characters: msvcrt_wide.c.)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_str.c - memory, byte strings and number conversions as msvcrt has them: the host's
  * functions where Windows' types agree, and Windows' answers where they differ: `long` is 32
  * bits (strtol/strtoul/atol/_ltoa clamp or wrap to it, ERANGE as msvcrt), the _s forms check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_time.c - time as msvcrt has it: 64-bit time_t (x64), struct tm of 9 ints, results
  * in a per-thread struct tm, dates from 1970 to the end of 3000 (else NULL or -1 and EINVAL),
  * clock() as wall time since the process started (CLOCKS_PER_SEC 1000), strftime's "C"-locale

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_wide.c - wide (UTF-16) strings, classes and case, multibyte conversions, and wide
  * characters on FILEs.
  *

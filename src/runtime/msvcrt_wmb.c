@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* msvcrt_wmb.c - between wide and multibyte text: wcstombs/mbstowcs/wctomb/mbtowc (by the
  * locale's code page, msvcrt_wide.c's header says how), wide number conversions (wcstol...),
  * and wide characters on FILEs (fgetwc, fputwc, ungetwc, fputws, fgetws: UTF-8 on the stream).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ntdll.c - ntdll.dll as PE code sees it: the exception and unwind calls of seh/ behind the
  * Windows x64 convention (kernel32 exports the same entries, as Windows' kernel32 does), and
  * its sorted export table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pipe.c - anonymous pipes: CreatePipe and PeekNamedPipe.
  *
  * A pipe is a host pipe; each end is a file object (section.h's struct wv_file, marked pipe)

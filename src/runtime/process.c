@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process.c - process objects: this process, the children CreateProcess makes
  * (process_create.c), and any process of the same user OpenProcess opens; waits on them,
  * GetExitCodeProcess, TerminateProcess, GetProcessId, and the main-thread handle of a child.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process_child.c - the child's side of CreateProcess (process_create.c is the parent's).
  *
  * The parent runs `winvm run APP` with two variables it removes again here, before the

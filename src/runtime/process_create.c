@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process_create.c - CreateProcessA/W: the child is a new Linux process running `winvm run`
  * on the program (process_find.c finds it; process_child.c is the child's side).
  *

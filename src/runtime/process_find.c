@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process_find.c - which program CreateProcess runs, found as Windows finds it, and whether
  * it is one winvm can run.
  *

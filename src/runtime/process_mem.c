@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* process_mem.c - ReadProcessMemory and WriteProcessMemory: kernel32's forms of
  * NtReadVirtualMemory / NtWriteVirtualMemory (nt/copy.c: process_vm_readv/writev for another
  * process, a handle's PROCESS_VM_READ / PROCESS_VM_WRITE and PROCESS_VM_OPERATION checked),

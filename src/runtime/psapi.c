@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* psapi.c - psapi.dll as PE code sees it: the working-set and process-memory queries of
  * win32/psapi.c behind the Windows convention, and its sorted export table.  kernel32 exports
  * the same functions as K32* (k32_exports.c), as Windows 7 and later do. */

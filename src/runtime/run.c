@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c - running a PE x86-64 console program in this process (`winvm run`).
  *
  * The EXE is loaded as the main module (loader.c: at its preferred base, so hInstance is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime.h - what winvm serves to PE code: `winvm run` (run.c), threads (thread.c; suspension
  * and contexts: thread_ctl.c, APCs: apc.c, their shared object: thread_int.h), waits and
  * synchronisation objects (sync.c), kernel32.dll (kernel32.c, k32_crt.c, k32_exports.c and the

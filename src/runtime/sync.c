@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sync.c - waitable objects: events, mutexes, semaphores (and threads, thread.c), and
  * WaitForSingleObject / WaitForMultipleObjects on any of them.
  *

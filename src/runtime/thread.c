@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thread.c - CreateThread, ExitThread, GetExitCodeThread, GetThreadId, the thread objects of
  * threads winvm did not start, and the registry OpenThread searches (suspension, contexts:
  * thread_ctl.c; APCs: apc.c; waits: sync.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext, OpenThread,
  * and DuplicateHandle of GetCurrentThread's pseudo handle.
  *

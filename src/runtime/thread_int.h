@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thread_int.h - the thread object thread.c, thread_ctl.c and apc.c share (private to them).
  *
  * Every thread that runs winvm code may have one: CreateThread's threads from their start, the

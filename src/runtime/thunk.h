@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thunk.h - ms_abi thunks over the runtime's host-convention functions, for the DLL export
  * tables (k32_exports.c, ntdll.c, psapi.c), and WV_CAPTURING.  Private to runtime/.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* user32.c - user32.dll for console programs: winvm has no window station, desktop or input
  * queue (no GUI, by design), so user32 answers as Windows answers a process without windows
  * or input: no active, focus or capture window, no clipboard owner or viewer, no desktop

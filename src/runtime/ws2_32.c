@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ws2_32.c - Winsock for console programs: TCP/UDP sockets over the host's, with Windows'
  * numbers where they differ from Linux (AF_INET6 23, FIONBIO/FIONREAD, WSA error codes) and
  * its rules: every call but the byte-order helpers needs WSAStartup first (WSANOTINITIALISED),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* file.c - file objects: the core of CreateFile (dispositions, share modes, the flags winvm
  * honours) and handles for descriptors the caller already has.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* image.c - SEC_IMAGE sections: a PE file mapped as Windows maps an image.
  *
  * Layout (reference, "Images"): the header page READONLY, each section's pages with the

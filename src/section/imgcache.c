@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* imgcache.c - the per-user image cache: PE files laid out page-aligned, once, so that every
  * process maps the same file pages (and so shares them), whatever the file alignment, and
  * relocated layouts for the shared policy's per-boot base.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layout.c - an image's page-aligned layout and its relocation, as pure functions over the file's
  * bytes (no mapping, no state): what the image cache stores, what private copies hold, and the
  * fixups applied in place.  Fuzzed with the parser (fuzz/fuzz_pe.c). */

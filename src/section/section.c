@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* section.c - section objects and the files that back them: the cores of CreateFileMapping,
  * OpenFileMapping (the public calls are win32/section.c; files are file.c).
  *

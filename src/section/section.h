@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* section.h - sections and their views (section.c, view.c), files (file.c), SEC_IMAGE
  * sections (image.c, layout.c) and their per-user cache (imgcache.c).
  *

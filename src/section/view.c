@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* view.c - views of sections: the cores of MapViewOfFile(Ex), UnmapViewOfFile and
  * FlushViewOfFile (the public calls are win32/section.c), and how a view's pages are mapped.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* context.c - registers to a CONTEXT and back, and calls into PE handlers, in assembly.
  *
  * wv_seh_capture is RtlCaptureContext: every integer register, the segment selectors, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cspecific.c - __C_specific_handler: the language handler of C code compiled with
  * __try/__except/__finally (MSVC, clang-cl), over the frame's scope table.
  *

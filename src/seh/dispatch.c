@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch.c - an exception in PE code, dispatched as Windows' RtlDispatchException does.
  *
  * Order: the vectored handlers (fault/except.c's table, PE handlers included); then the frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lookup.c - which function covers an address: the exception directory (.pdata) of the image
  * holding it, or a table PE code added at run time (RtlAddFunctionTable, or a callback with
  * RtlInstallFunctionTableCallback, for generated code).

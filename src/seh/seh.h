@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seh.h - structured exception handling for PE code, as Windows x64 does it: function tables
  * (lookup.c: the images' .pdata, tables added at run time), the unwinder (unwind.c: x64 unwind
  * codes, chained info, epilogues), contexts and calls into PE handlers (context.c, in

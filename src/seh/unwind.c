@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unwind.c - RtlVirtualUnwind: one frame of x64 code unwound from its unwind info.
  *
  * The unwind info (UNWIND_INFO, version 1 or 2) lists what the prologue did, last first; the

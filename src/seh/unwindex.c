@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unwindex.c - RtlUnwindEx: unwinding PE frames up to a target frame, as Windows does.
  *
  * From the context it starts at, every frame is unwound in turn; a frame whose unwind info has

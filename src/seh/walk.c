@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* walk.c - walking PE frames one at a time, for dispatch, unwinding and back traces.
  *
  * A frame with a function entry is unwound by its unwind info; a frame in PE code without one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* handle.c - CloseHandle and DuplicateHandle: the public entry points over the handle table's
  * cores (ob/handle.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* isbad.c - IsBadReadPtr, IsBadWritePtr and IsBadCodePtr, answered without touching memory.
  *
  * Windows probes the range (one byte per page, and the last byte) under an exception handler;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* psapi.c - the working-set and process-memory queries of psapi.dll (and kernel32's K32 forms),
  * and GlobalMemoryStatusEx.  QueryWorkingSetEx and GetMappedFileName are thin wrappers over
  * NtQueryVirtualMemory, as on Windows: the status becomes the last error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* section.c - the public file, section and view calls: winvm_handle_from_fd (CreateFile is
  * runtime/k32_file.c, where Windows paths are mapped),
  * CreateFileMappingA, OpenFileMappingA, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* system.c - GetSystemInfo and the current-process pseudo handle. */
 #include "base/base.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
  * VirtualLock, VirtualUnlock and winvm_stack_create: the public entry points over mm's cores
  * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call

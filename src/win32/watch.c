@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.c - GetWriteWatch and ResetWriteWatch: the public entry points over mm's cores
  * (mm/watch.c).  Both fail with a nonzero UINT, not FALSE: ~0u, with the error as the last
  * error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* wide.c - the W (UTF-16) forms of the section calls: names converted exactly
  * (base/wide.c), then the A forms do the work. */
 #include "base/base.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crt.c - crt.exe: an ordinary C program built with mingw-w64's default C runtime (msvcrt.dll
  * and its startup code: __getmainargs, _initterm, atexit, the stdio FILEs), run by
  * `winvm run crt.exe one "two words"`.  Expected stdout, exactly:

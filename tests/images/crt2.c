@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crt2.c - crt2.exe: more of an ordinary C program on mingw-w64's default runtime: file stdio,
  * qsort with a comparator, conversions, ctype, getenv, rand, time.  Run as
  * `winvm run crt2.exe FILE` (FILE: a path it may create and delete).  Expected stdout:

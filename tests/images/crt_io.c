@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crt_io.c - crt_io.exe: msvcrt's descriptor and FILE I/O as a mingw-w64 program uses it.
  * Run as `winvm run crt_io.exe DIR` (DIR: an empty directory it may fill and leaves empty).
  * Prints one line per check, "name: values"; test_msvcrt.c compares the whole output.

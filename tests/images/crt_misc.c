@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crt_misc.c - crt_misc.exe: the rest of msvcrt as mingw-w64 programs use it: setjmp/longjmp,
  * _beginthreadex, time, math, sscanf, wide strings, conversions and the _s forms, setlocale,
  * signal/raise, exit ordering.  Prints one line per check; test_msvcrt.c compares the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cxx.cpp - cxx.exe: C++ exceptions in one module (issue 13), mingw-w64 g++ with the runtime
 // linked in (-static-libgcc -static-libstdc++): libgcc's SEH unwinder raises with
 // RaiseException and unwinds with RtlUnwindEx/RtlVirtualUnwind/RtlLookupFunctionEntry, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cxxdll.cpp - cxxdll.dll: throws a C++ exception that cxxmain.exe catches (issue 13); both link
 // their own copy of the C++ runtime.  cxxdll_throw(v) throws DllErr{v} when v != 0 after a
 // local with a destructor; cxxdll_dtors() counts those destructors.

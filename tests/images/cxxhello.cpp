@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cxxhello.cpp - cxxhello.exe (Debian's shared libstdc++-6.dll and libgcc_s_seh-1.dll, found by
 // the loader in Debian's mingw-w64 directories) and cxxhello_static.exe (the same runtime linked
 // in): iostream, string, vector, map, an exception through four frames whose destructors print,

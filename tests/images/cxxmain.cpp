@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cxxmain.cpp - cxxmain.exe: catches what cxxdll.dll throws (issue 13).  Prints exactly
 // "across 7 dtors 1\n" (the DLL's destructor ran once during the unwind), exit status 0.
 #include <cstdio>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dep.c - dep.dll: the dependency every loader test image imports.  CRT-free (mingw-w64,
  * -nostdlib -shared -e DllEntry, -lkernel32), built by tests/CMakeLists.txt into
  * WINVM_PE_IMAGES_DIR together with its import library libdep.a (from dep.def, made with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exe_util.h - the few helpers the CRT-free test EXEs (tests/images/{args,echo,vm,rtload,tls,
  * av,instance}.c) share in place of a C library: string length, output to the standard
  * output handle (one WriteFile per call), decimal and hexadecimal numbers, "ok NAME" /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* failmain.c - failmain.dll: a DLL whose entry point refuses DLL_PROCESS_ATTACH.  CRT-free
  * (mingw-w64, -nostdlib -shared -e DllEntry, -lkernel32 and dep.dll's import library libdep.a),
  * built by tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR.  ImageBase 0x244000000, DYNAMIC_BASE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flat.c - flat.dll: a "flat" image, SectionAlignment = FileAlignment = 0x200 (below the page
  * size), so Windows maps the file as it is (RVA = file offset) with every page
  * PAGE_EXECUTE_WRITECOPY.  CRT-free; no zero-initialised data, so there is no .bss and every

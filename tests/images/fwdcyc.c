@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fwdcyc.c - fwdcyc.dll: export FORWARDERS that lead back into the same DLL, some resolvable,
  * some in endless cycles.  CRT-free (mingw-w64, -nostdlib -shared -e DllEntry), built by
  * tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR.  ImageBase 0x272000000, DYNAMIC_BASE.  No

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gui.c - gui.exe: hello.exe's twin linked as a GUI program (mingw-w64, -nostdlib -e start
  * -mwindows: Subsystem 2, IMAGE_SUBSYSTEM_WINDOWS_GUI), built by tests/CMakeLists.txt into
  * WINVM_PE_IMAGES_DIR.  Default EXE layout (ImageBase 0x140000000, DYNAMIC_BASE, .reloc).

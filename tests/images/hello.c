@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hello.c - hello.exe: the smallest console program for `winvm run`.  CRT-free (mingw-w64,
  * -nostdlib -e start -Wl,--subsystem,console, -lkernel32 only), built by tests/CMakeLists.txt
  * into WINVM_PE_IMAGES_DIR.  Default EXE layout: ImageBase 0x140000000, DYNAMIC_BASE with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* instance.c - instance.exe: one of two concurrent instances whose page maps the demo and
  * sharing tests inspect (`winvm map`, `winvm share`).  CRT-free (mingw-w64, -nostdlib -e start
  * -Wl,--subsystem,console, -lkernel32 only; dep.dll is loaded at run time, not imported), built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k32.c - kernel32 for console programs, from PE code: files, directories, the environment,
  * time and FormatMessage, through the mingw import library as a real program would.  Works in a
  * new directory under GetTempPath and removes it.  Prints "ok NAME" / "FAIL NAME" per check, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loadme.c - loadme*.dll: the main image of the loader tests.  CRT-free (mingw-w64, -nostdlib
  * -shared -e DllEntry -lkernel32 plus dep.dll's import library), built by tests/CMakeLists.txt
  * into WINVM_PE_IMAGES_DIR in four variants from this file and loadme.def:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loopa.c - loopa.dll, one half of an IMPORT CYCLE with loopb.dll (loopb.c): loopa.dll imports
  * loopb_value from loopb.dll and loopb.dll imports loopa_value from loopa.dll.  CRT-free
  * (mingw-w64, -nostdlib -shared -e DllEntry), built by tests/CMakeLists.txt into

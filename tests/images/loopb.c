@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loopb.c - loopb.dll, the other half of the import cycle loopa.dll <-> loopb.dll: imports
  * loopa_value from loopa.dll (libloopa.a, made from loopa.def by dlltool) and dep_note from
  * dep.dll.  ImageBase 0x271000000, DYNAMIC_BASE, CRT-free like loopa.dll.  The header of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minigz.c - minigz.exe: what zlib's minigzip does, through Debian's zlib1.dll (imported, found
  * by the loader in Debian's mingw-w64 directories): "minigz c IN OUT.gz" compresses IN with
  * gzopen/gzwrite, "minigz d IN.gz OUT" decompresses with gzopen/gzread; both through the C

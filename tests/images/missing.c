@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* missing.c - missing.dll and missingproc.dll: DLLs whose imports cannot be resolved.  CRT-free
  * (mingw-w64, -nostdlib -shared -e DllEntry, -lkernel32), built by tests/CMakeLists.txt into
  * WINVM_PE_IMAGES_DIR.

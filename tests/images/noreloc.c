@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* noreloc.c - noreloc.dll: a fixed-base DLL without relocations.  CRT-free (mingw-w64,
  * -nostdlib -shared -e DllEntry, -lkernel32), built by tests/CMakeLists.txt into
  * WINVM_PE_IMAGES_DIR with -Wl,--disable-dynamicbase -Wl,--image-base=0x260000000

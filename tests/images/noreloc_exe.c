@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* noreloc_exe.c - noreloc.exe: a console program fixed at 0x400000 without relocations.
  * CRT-free (mingw-w64, -nostdlib -e start -Wl,--subsystem,console, -lkernel32 only), built by
  * tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR with -Wl,--disable-dynamicbase

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ntmem.c - ntmem.exe: ntdll's memory calls and psapi's working-set query called by PE code
  * (imports of ntdll.dll, psapi.dll and kernel32's K32 forms).  mingw-w64, default CRT.
  * Output, one line each ("ok NAME" or "FAIL NAME ..."); exit code = number of failures:

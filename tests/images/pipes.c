@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pipes.c - pipes.exe: anonymous pipes from PE code.  CRT-free (as threads.c: -nostdlib
  * -e start, kernel32 only).  Prints "ok NAME" / "FAIL NAME" lines; exits with the failures.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc_child.c - proc_child.exe: the child tests/images/proc_parent.c and tests/test_process.c
  * start with CreateProcess.  mingw-w64 with its C runtime (msvcrt.dll).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proc_parent.c - proc_parent.exe: CreateProcess and process handles from PE code, with
  * proc_child.exe (in the same directory) as the child.  mingw-w64 with its C runtime.  Prints
  * "ok NAME" or "FAIL NAME (detail)" per check and exits with the number of failures.  Its

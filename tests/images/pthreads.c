@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pthreads.c - a program built with the posix thread model (x86_64-w64-mingw32-gcc-posix
  * -pthread): pthread_create/join, a mutex and a condition variable through Debian's
  * libwinpthread-1.dll, and pthread_self on the main thread (a duplicate of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtload.c - rtload.exe: run-time dynamic loading from a `winvm run` program.  CRT-free
  * (mingw-w64, -nostdlib -e start -Wl,--subsystem,console, -lkernel32 only: dep.dll is NOT an
  * import), built by tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR next to dep.dll.  Default EXE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seh.c - seh.exe: structured exception handling (issue 13), built with clang for the MSVC
  * target (clang --target=x86_64-pc-windows-msvc, lld-link /entry:start /subsystem:console
  * /nodefaultlib, import libraries made by llvm-dlltool from seh_kernel32.def and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sehstk.c - sehstk.exe: a stack overflow in PE code (issue 13), built like seh.exe (clang for
  * the MSVC target, CRT-free, import libraries from seh_kernel32.def and seh_msvcrt.def).
  * A recursion runs past the end of the main thread's stack: a vectored handler sees

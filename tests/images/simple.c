@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* simple.c - a CRT-free test DLL for the PE parser: exports, data, a relocated pointer table, an
  * import from kernel32 and a TLS callback.  Built with mingw-w64 by tests/CMakeLists.txt. */
 #include <windows.h>

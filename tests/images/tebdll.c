@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tebdll.c - tebdll.dll: what a DLL sees of its thread when a Linux C program calls it (the
  * TEB through %gs, its static TLS block, DLL_THREAD_ATTACH/DETACH).  CRT-free (mingw-w64,
  * -nostdlib -shared -e DllEntry), built by tests/CMakeLists.txt; test_attach.c loads it.

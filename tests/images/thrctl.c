@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thrctl.c - thrctl.exe: thread control from PE code.  CRT-free (as threads.c: -nostdlib
  * -e start, kernel32 only).  Prints "ok NAME" / "FAIL NAME" lines; exits with the failures.
  *

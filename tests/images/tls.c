@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.c - tls.exe: thread-local storage slots (TlsAlloc/TlsSetValue/TlsGetValue/TlsFree) from
  * a `winvm run` program.  CRT-free (mingw-w64, -nostdlib -e start -Wl,--subsystem,console,
  * -lkernel32 only), built by tests/CMakeLists.txt into WINVM_PE_IMAGES_DIR.  Default EXE layout

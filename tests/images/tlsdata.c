@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tlsdata.c - tlsdata.exe: STATIC thread-local storage (an IMAGE_TLS_DIRECTORY64 with a data
  * template) in a `winvm run` program, plus the TEB/PEB fields it reaches through %gs.
  * CRT-free (mingw-w64, -nostdlib -e start -Wl,--subsystem,console, -lkernel32 only), built by
