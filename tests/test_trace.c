@@ -24,7 +24,7 @@ Test(trace, parse_channels)
     cr_assert_eq(wv_trace_parse("+virtual"), (unsigned)WV_TRACE_VIRTUAL);
     cr_assert_eq(wv_trace_parse("+virtual,+loader"), (unsigned)(WV_TRACE_VIRTUAL | WV_TRACE_LOADER));
     cr_assert_eq(wv_trace_parse("section"), (unsigned)WV_TRACE_SECTION, "a bare name turns it on");
-    cr_assert_eq(wv_trace_parse("+all,-seh"), 0x3fu & ~(unsigned)WV_TRACE_SEH);
+    cr_assert_eq(wv_trace_parse("+all,-seh"), 0x1fu & ~(unsigned)WV_TRACE_SEH);
     cr_assert_eq(wv_trace_parse("+bogus,+thread"), (unsigned)WV_TRACE_THREAD, "unknown names are ignored");
     wv_trace_mask = saved;
 }
@@ -67,4 +67,20 @@ Test(trace, silent_by_default)
     static char err[1 << 16];
     cr_assert_eq(run_vm(NULL, err, sizeof(err)), 0, "%s", err);
     cr_assert_null(strstr(err, "winvm:"), "%s", err);
+}
+
+Test(trace, seh_channel_shows_dispatch)
+{
+    char cmd[1024], path[64], err[8192];
+    snprintf(path, sizeof(path), "/tmp/winvm-test-trace-seh.%d", (int)getpid());
+    snprintf(cmd, sizeof(cmd), "WINVM_DEBUG=+seh %s run %s/av.exe >/dev/null 2>%s", WINVM_CLI, WINVM_PE_IMAGES, path);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 5, "av.exe ends with the access violation's low byte");
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(err, 1, sizeof(err) - 1, f);
+    err[n] = 0;
+    fclose(f);
+    unlink(path);
+    cr_assert(strstr(err, "winvm:seh:") && strstr(err, "exception 0xc0000005") && strstr(err, "av.exe+0x"), "%s", err);
 }

@@ -3,6 +3,10 @@
  *
  *   WINVM_DEBUG=+virtual,+section,+loader,+seh,+thread   (or +all; -chan turns one off again)
  *
+ * virtual: the public Virtual* calls; section: sections and views; loader: modules found,
+ * mapped, initialised, unloaded; seh: exceptions dispatched to PE code and each frame
+ * handler's answer; thread: Linux threads given a TEB and leaving.
+ *
  * Each line: "winvm:CHANNEL:TID: text\n", written with one write(2) so lines from threads do
  * not interleave.  The mask is read once, before main (a constructor), so a disabled channel
  * costs one load and a predicted branch at each call site (WV_TRACE in base.h). */
@@ -18,7 +22,7 @@
 
 unsigned wv_trace_mask;
 
-static const char *const wv_channel_names[] = {"virtual", "section", "loader", "seh", "thread", "relay"};
+static const char *const wv_channel_names[] = {"virtual", "section", "loader", "seh", "thread"};
 #define WV_NCHANNELS (sizeof(wv_channel_names) / sizeof(wv_channel_names[0]))
 
 /* One token of the list: "+name", "-name", "name" (= +name), "all". */

@@ -89,6 +89,8 @@ static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
                                        .LanguageHandler = st.handler, .HandlerData = st.data};
         DWORD64 d = wv_seh_callout((void *)st.handler, (uintptr_t)rec, st.frame, (uintptr_t)ctx,
                                    (uintptr_t)&link.dc, &link);
+        WV_TRACE(WV_TRACE_SEH, "exception %#x: frame %#llx, handler %p at pc %#llx answered %llu", rec->ExceptionCode,
+                 (unsigned long long)st.frame, (void *)st.handler, (unsigned long long)st.pc, (unsigned long long)d);
         if (nested == st.frame) {
             rec->ExceptionFlags &= ~(DWORD)EXCEPTION_NESTED_CALL;
             nested = 0;
@@ -146,6 +148,12 @@ static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONT
 void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
     EXCEPTION_POINTERS ep = {rec, ctx};
+    if (wv_trace_mask & WV_TRACE_SEH) {
+        char where[160] = "";
+        wv_image_describe((uintptr_t)rec->ExceptionAddress, where, sizeof(where));
+        WV_TRACE(WV_TRACE_SEH, "exception %#x (flags %#x) at %p %s, rsp %#llx: dispatching", rec->ExceptionCode,
+                 rec->ExceptionFlags, rec->ExceptionAddress, where, (unsigned long long)ctx->Rsp);
+    }
     if (wv_vectored(&ep) || wv_frames(rec, ctx))
         wv_continue(rec, ctx);
     wv_try_deliver(rec, (uintptr_t)ctx->Rsp);
