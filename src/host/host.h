@@ -25,6 +25,10 @@ DWORD wv_os_map_trimmed(size_t size, int prot, const struct wv_backing *b, uintp
 /* Maps b (or anonymous memory) over [addr, addr+size) with MAP_FIXED, replacing what is there. */
 DWORD wv_os_map_over(uintptr_t addr, size_t size, int prot, const struct wv_backing *b);
 DWORD wv_os_unmap(uintptr_t addr, size_t size);
+/* Leak checkers (ASan builds) do not scan memory winvm maps, yet PE code keeps its pointers to
+ * host allocations there (a critical section's mutex in a DLL's .bss, a malloc'd block in a
+ * global): each published view is a root region while it lives.  Nothing in other builds. */
+void wv_os_leak_roots(uintptr_t addr, size_t size, bool on);
 DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
 void wv_os_discard(uintptr_t addr, size_t size);

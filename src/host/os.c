@@ -159,3 +159,16 @@ bool wv_os_mapped(uintptr_t addr)
     unsigned char vec;
     return mincore((void *)wv_page_down(addr), WV_PAGE_SIZE, &vec) == 0 || errno != ENOMEM;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+void wv_os_leak_roots(uintptr_t addr, size_t size, bool on)
+{
+    if (on)
+        __lsan_register_root_region((void *)addr, size);
+    else
+        __lsan_unregister_root_region((void *)addr, size);
+}
+#else
+void wv_os_leak_roots(uintptr_t addr, size_t size, bool on) { (void)addr, (void)size, (void)on; }
+#endif

@@ -42,6 +42,7 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
 
 void wv_region_publish(struct wv_view *v)
 {
+    wv_os_leak_roots(v->base, v->end - v->base, true); /* undone in wv_region_release */
     wv_space_lock();
     wv_space_insert(v);
     wv_space_unlock();
@@ -61,7 +62,10 @@ DWORD wv_region_release(struct wv_view *v)
 {
     wv_assert(!wv_space_locked_by_self());
     /* Outside the lock: munmap is the slow part and needs none of our state. */
+    wv_os_leak_roots(v->base, v->end - v->base, false);
     DWORD err = wv_os_unmap(v->base, v->end - v->base);
+    if (err)
+        wv_os_leak_roots(v->base, v->end - v->base, true); /* R4: it stays */
     wv_space_lock();
     if (err)
         wv_space_insert(v); /* and no longer in flight */
