@@ -105,17 +105,24 @@ DWORD WINAPI GetFileType(HANDLE h)
 /* The volume serial number of a host device: its number folded to 32 bits. */
 static DWORD wv_serial(dev_t dev) { return (DWORD)(dev ^ (dev >> 32)); }
 
-BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
+/* The file behind h: its stat and its creation, access and write times.  0 or a Win32 error. */
+static DWORD wv_handle_stat(HANDLE h, struct stat *st, FILETIME t[3])
 {
     struct wv_file *f = wv_file_of(h, NULL);
     if (!f)
-        return wv_fail(ERROR_INVALID_HANDLE);
+        return ERROR_INVALID_HANDLE;
+    int e = wv_file_stat(f->fd, NULL, st, t);
+    wv_object_unref(&f->obj);
+    return e ? wv_errno_to_error(e) : 0;
+}
+
+BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
+{
     struct stat st;
     FILETIME t[3];
-    int e = wv_file_stat(f->fd, NULL, &st, t);
-    wv_object_unref(&f->obj);
-    if (e)
-        return wv_fail(wv_errno_to_error(e));
+    DWORD err = wv_handle_stat(h, &st, t);
+    if (err)
+        return wv_fail(err);
     uint64_t size = S_ISDIR(st.st_mode) ? 0 : (uint64_t)st.st_size, ino = (uint64_t)st.st_ino;
     BY_HANDLE_FILE_INFORMATION i = {
         .dwFileAttributes = wv_file_attributes(&st, NULL),
@@ -124,21 +131,17 @@ BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION ou
         .nFileSizeHigh = (DWORD)(size >> 32), .nFileSizeLow = (DWORD)size,
         .nNumberOfLinks = (DWORD)st.st_nlink,
         .nFileIndexHigh = (DWORD)(ino >> 32), .nFileIndexLow = (DWORD)ino};
-    DWORD err = wv_user_put(out, &i, sizeof(i));
+    err = wv_user_put(out, &i, sizeof(i));
     return err ? wv_fail(err) : TRUE;
 }
 
 BOOL WINAPI GetFileTime(HANDLE h, LPFILETIME created, LPFILETIME accessed, LPFILETIME written)
 {
-    struct wv_file *f = wv_file_of(h, NULL);
-    if (!f)
-        return wv_fail(ERROR_INVALID_HANDLE);
     struct stat st;
     FILETIME t[3];
-    int e = wv_file_stat(f->fd, NULL, &st, t);
-    wv_object_unref(&f->obj);
-    if (e)
-        return wv_fail(wv_errno_to_error(e));
+    DWORD err = wv_handle_stat(h, &st, t);
+    if (err)
+        return wv_fail(err);
     LPFILETIME out[3] = {created, accessed, written};
     for (int i = 0; i < 3; i++)
         if (out[i] && wv_user_put(out[i], &t[i], sizeof(t[i])))

@@ -303,6 +303,20 @@ static DWORD wv_header_read(int fd, struct wv_header *hd)
                ? 0 : ERROR_INVALID_HANDLE;
 }
 
+/* s becomes the section already under a name, opened at fd (closed on failure); *existed set.
+ * Names lock held.  0 or a Win32 error. */
+static DWORD wv_name_existing(struct wv_section *s, int fd, bool *existed)
+{
+    struct wv_header hd;
+    *existed = true;
+    DWORD err = wv_header_read(fd, &hd);
+    if (err)
+        close(fd);
+    else
+        err = wv_section_load(s, fd, &hd);
+    return err;
+}
+
 /* A named pagefile-backed section: the name's section when it exists (*existed: its size,
  * protection and flags win), else a new one.  Under the names lock: create, open and last
  * close never interleave.  0 or a Win32 error. */
@@ -313,11 +327,7 @@ static DWORD wv_section_named(struct wv_section *s, uint64_t size, const char *p
     int fd = wv_name_open(path);
     struct wv_header hd = {0};
     if (fd >= 0) {
-        *existed = true;
-        if ((err = wv_header_read(fd, &hd)) != 0)
-            close(fd);
-        else
-            err = wv_section_load(s, fd, &hd);
+        err = wv_name_existing(s, fd, existed);
     } else if (errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
@@ -367,13 +377,8 @@ static DWORD wv_section_named_file(struct wv_section *s, HANDLE file, uint64_t s
     DWORD err = 0;
     int lk = wv_names_lock();
     int fd = wv_name_open(path);
-    struct wv_header hd = {0};
     if (fd >= 0) {
-        *existed = true;
-        if ((err = wv_header_read(fd, &hd)) != 0)
-            close(fd);
-        else
-            err = wv_section_load(s, fd, &hd);
+        err = wv_name_existing(s, fd, existed);
     } else if (errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
