@@ -26,6 +26,8 @@ Test(trace, parse_channels)
     cr_assert_eq(wv_trace_parse("section"), (unsigned)WV_TRACE_SECTION, "a bare name turns it on");
     cr_assert_eq(wv_trace_parse("+all,-seh"), 0x1fu & ~(unsigned)WV_TRACE_SEH);
     cr_assert_eq(wv_trace_parse("+bogus,+thread"), (unsigned)WV_TRACE_THREAD, "unknown names are ignored");
+    cr_assert_eq(wv_trace_parse("+relay"), (unsigned)WV_TRACE_RELAY);
+    cr_assert_eq(wv_trace_parse("+all") & WV_TRACE_RELAY, 0u, "relay is loud: only by name");
     wv_trace_mask = saved;
 }
 
@@ -83,4 +85,57 @@ Test(trace, seh_channel_shows_dispatch)
     fclose(f);
     unlink(path);
     cr_assert(strstr(err, "winvm:seh:") && strstr(err, "exception 0xc0000005") && strstr(err, "av.exe+0x"), "%s", err);
+}
+
+/* Runs image under winvm run with WINVM_DEBUG=debug: its stdout into out, stderr into err. */
+static int run_image(const char *debug, const char *image, char *out, size_t ocap, char *err, size_t ecap)
+{
+    char cmd[1024], opath[64], epath[64];
+    snprintf(opath, sizeof(opath), "/tmp/winvm-test-relay-o.%d", (int)getpid());
+    snprintf(epath, sizeof(epath), "/tmp/winvm-test-relay-e.%d", (int)getpid());
+    snprintf(cmd, sizeof(cmd), "WINVM_DEBUG=%s %s run %s/%s >%s 2>%s", debug, WINVM_CLI, WINVM_PE_IMAGES, image,
+             opath, epath);
+    int st = system(cmd);
+    const char *paths[2] = {opath, epath};
+    char *bufs[2] = {out, err};
+    size_t caps[2] = {ocap, ecap};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(paths[i], "r");
+        cr_assert_not_null(f);
+        size_t n = fread(bufs[i], 1, caps[i] - 1, f);
+        bufs[i][n] = 0;
+        fclose(f);
+        unlink(paths[i]);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(trace, relay_logs_each_builtin_call_and_its_result)
+{
+    static char out[4096], err[1 << 16];
+    cr_assert_eq(run_image("+relay", "hello.exe", out, sizeof(out), err, sizeof(err)), 3, "%s", err);
+    cr_assert_str_eq(out, "hello, world\n", "the program's behaviour is unchanged");
+    /* GetStdHandle(STD_OUTPUT_HANDLE), its result, then WriteFile of the 13 bytes. */
+    cr_assert(strstr(err, ": Call kernel32.dll!GetStdHandle(00000000fffffff5,"), "%s", err);
+    cr_assert(strstr(err, ") ret=hello.exe+0x"), "the caller as module+offset: %s", err);
+    const char *ret = strstr(err, ": Ret  kernel32.dll!GetStdHandle() retval=");
+    cr_assert_not_null(ret, "%s", err);
+    const char *wf = strstr(err, ": Call kernel32.dll!WriteFile(");
+    cr_assert(wf && wf > ret, "calls in order: %s", err);
+    cr_assert(strstr(wf, ",000000000000000d,"), "WriteFile's length argument: %s", err);
+    cr_assert(strstr(err, "Ret  kernel32.dll!WriteFile() retval=0000000000000001"), "%s", err);
+    cr_assert(strstr(err, ": Call kernel32.dll!ExitProcess(0000000000000003,"), "%s", err);
+}
+
+Test(trace, relay_keeps_exceptions_and_stack_arguments_working)
+{
+    /* cxx.exe throws C++ exceptions through frames (RaiseException and unwinding must see the
+     * PE caller, not a relay frame) and calls msvcrt with stack arguments (printf). */
+    static char plain[1 << 14], relayed[1 << 14], err[1 << 20];
+    int a = run_image("", "cxx.exe", plain, sizeof(plain), err, sizeof(err));
+    int b = run_image("+relay", "cxx.exe", relayed, sizeof(relayed), err, sizeof(err));
+    cr_assert_eq(a, b);
+    cr_assert(plain[0], "cxx.exe prints");
+    cr_assert_str_eq(relayed, plain);
+    cr_assert(strstr(err, "winvm:relay:"), "relay lines were written");
 }

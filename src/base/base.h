@@ -90,6 +90,7 @@ WCHAR *wv_utf16(const char *s);
 enum {
     WV_TRACE_VIRTUAL = 1u << 0, WV_TRACE_SECTION = 1u << 1, WV_TRACE_LOADER = 1u << 2,
     WV_TRACE_SEH = 1u << 3, WV_TRACE_THREAD = 1u << 4,
+    WV_TRACE_RELAY = 1u << 5, /* not in +all: it logs every call into a builtin */
 };
 extern unsigned wv_trace_mask; /* set once before main from $WINVM_DEBUG */
 /* Sets the mask from a WINVM_DEBUG string ("+virtual,+loader", "+all,-seh"); returns it. */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* trace.c - WINVM_DEBUG: one line per call on stderr, by channel, as Wine's WINEDEBUG.
  *
- *   WINVM_DEBUG=+virtual,+section,+loader,+seh,+thread   (or +all; -chan turns one off again)
+ *   WINVM_DEBUG=+virtual,+section,+loader,+seh,+thread,+relay   (or +all; -chan turns one off)
  *
  * virtual: the public Virtual* calls; section: sections and views; loader: modules found,
  * mapped, initialised, unloaded; seh: exceptions dispatched to PE code and each frame
- * handler's answer; thread: Linux threads given a TEB and leaving.
+ * handler's answer; thread: Linux threads given a TEB and leaving; relay: every call PE code
+ * makes into a builtin DLL and its result (loader/relay.c; not part of +all, as it is loud).
  *
  * Each line: "winvm:CHANNEL:TID: text\n", written with one write(2) so lines from threads do
  * not interleave.  The mask is read once, before main (a constructor), so a disabled channel
@@ -22,7 +23,7 @@
 
 unsigned wv_trace_mask;
 
-static const char *const wv_channel_names[] = {"virtual", "section", "loader", "seh", "thread"};
+static const char *const wv_channel_names[] = {"virtual", "section", "loader", "seh", "thread", "relay"};
 #define WV_NCHANNELS (sizeof(wv_channel_names) / sizeof(wv_channel_names[0]))
 
 /* One token of the list: "+name", "-name", "name" (= +name), "all". */
@@ -33,7 +34,7 @@ static void wv_trace_token(const char *t, size_t n)
         t++, n--;
     unsigned bits = 0;
     if (n == 3 && !strncmp(t, "all", 3))
-        bits = (1u << WV_NCHANNELS) - 1;
+        bits = ((1u << WV_NCHANNELS) - 1) & ~(unsigned)WV_TRACE_RELAY; /* named only */
     for (size_t i = 0; i < WV_NCHANNELS; i++)
         if (strlen(wv_channel_names[i]) == n && !strncmp(t, wv_channel_names[i], n))
             bits = 1u << i;

@@ -75,7 +75,7 @@ static void *wv_forward(const char *fwd, int depth, struct wv_module *holder)
     wv_module_dir(holder, dir, sizeof(dir));
     const struct wv_builtin *bi = wv_builtin_named(norm);
     if (bi)
-        p = fn ? bi->lookup(fn) : NULL;
+        p = fn ? wv_relay_wrap(bi->name, fn, bi->lookup(fn)) : NULL;
     else if (wv_load(norm, dir, true, &t) == 0) {
         if (wv_is_loading(t))
             wv_close_loop(t);
@@ -205,7 +205,7 @@ resolve:;
     if (b->missing)
         p = NULL;
     else if (b->builtin)
-        p = imp->by_ordinal ? NULL : b->builtin->lookup(imp->name);
+        p = imp->by_ordinal ? NULL : wv_relay_wrap(b->builtin->name, imp->name, b->builtin->lookup(imp->name));
     else
         p = wv_resolve(b->target, imp->by_ordinal ? NULL : imp->name, imp->ordinal, 0);
     if (!p) {
@@ -341,7 +341,7 @@ DWORD wv_loader_proc(HMODULE h, const char *proc, void **out)
     bool by_ordinal = (uintptr_t)proc < 0x10000;
     const struct wv_builtin *bi = wv_builtin_of(h);
     if (bi) {
-        *out = by_ordinal ? NULL : bi->lookup(proc);
+        *out = by_ordinal ? NULL : wv_relay_wrap(bi->name, proc, bi->lookup(proc));
         return *out ? 0 : ERROR_PROC_NOT_FOUND;
     }
     pthread_mutex_lock(&wv_loader_lock);

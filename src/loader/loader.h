@@ -69,6 +69,12 @@ bool wv_loader_file_name(HMODULE h, char *path, size_t cap);
  * ERROR_INVALID_ORDINAL (bind.c). */
 DWORD wv_loader_proc(HMODULE h, const char *proc, void **out);
 
+/* ---- relay.c: WINVM_DEBUG=+relay ---- */
+/* The address PE code is given for builtin dll's export name at fn: fn itself when the relay
+ * channel is off (or fn is data, or a call that reads its caller's frame), else a stub that
+ * logs the call and its result around fn. */
+void *wv_relay_wrap(const char *dll, const char *name, void *fn);
+
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
 /* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
