@@ -4,7 +4,9 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -212,8 +214,8 @@ Test(cli, map_figures_match_smaps)
     snprintf(cmd, sizeof(cmd), "%s map %d --csv", WINVM_CLI, (int)getpid());
     run(cmd, out, sizeof(out));
     cr_assert(!strncmp(out, "base,size,state,type,protect,resident_kib,", 42), "%.100s", out);
-    char *stack = strstr(out, ",Stack,");
-    cr_assert_not_null(stack, "no Stack row:\n%s", out);
+    char *stack = strstr(out, ",\"[stack]");
+    cr_assert_not_null(stack, "no [stack] row:\n%s", out);
     while (stack > out && stack[-1] != '\n')
         stack--;
     unsigned long long base, size, rss;
@@ -235,4 +237,68 @@ Test(cli, map_figures_match_smaps)
     run(cmd, out, sizeof(out));
     cr_assert_not_null(strstr(out, "\ntotals "), "%s", out);
     cr_assert_not_null(strstr(out, "\nImage "), "an Image total");
+}
+
+static int blocked_fds[2];
+static pid_t blocked_tid;
+
+static void *blocked_thread(void *arg)
+{
+    (void)arg;
+    blocked_tid = (pid_t)syscall(SYS_gettid);
+    char c;
+    if (read(blocked_fds[0], &c, 1) < 0) /* parked in read(2) until the test ends */
+        return NULL;
+    return NULL;
+}
+
+/* A thread's stack is a Stack row named with its id (from its stack pointer); the tail of a
+ * 64 KiB granule after an allocation is Unusable, as VMMap shows them. */
+Test(cli, map_names_thread_stacks_and_unusable_tails)
+{
+    cr_assert_eq(pipe(blocked_fds), 0);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 256 * 1024);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, &a, blocked_thread, NULL), 0);
+    while (!__atomic_load_n(&blocked_tid, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    usleep(50000); /* into read(2) */
+    void *stack_lo;
+    size_t stack_size;
+    pthread_attr_t got;
+    cr_assert_eq(pthread_getattr_np(t, &got), 0);
+    cr_assert_eq(pthread_attr_getstack(&got, &stack_lo, &stack_size), 0);
+    char *one = VirtualAlloc(NULL, PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_not_null(one);
+    cr_assert_eq((uintptr_t)one % 0x10000, 0, "allocations start on a granule");
+    MEMORY_BASIC_INFORMATION m;
+    cr_assert_eq(VirtualQuery(one + PAGE, &m, sizeof(m)), sizeof(m));
+    bool tail_free = m.State == MEM_FREE && m.RegionSize >= 0x10000 - PAGE;
+
+    static char out[1 << 20];
+    char cmd[256], want[128];
+    snprintf(cmd, sizeof(cmd), "%s map %d --csv", WINVM_CLI, (int)getpid());
+    run(cmd, out, sizeof(out));
+    snprintf(want, sizeof(want), "thread %d\"", (int)blocked_tid);
+    char *row = strstr(out, want);
+    cr_assert_not_null(row, "no row names thread %d:\n%s", (int)blocked_tid, out);
+    while (row > out && row[-1] != '\n')
+        row--;
+    unsigned long long base, size;
+    char type[32];
+    cr_assert_eq(sscanf(row, "%llx,%llu,commit,%31[^,],", &base, &size, type), 3, "%.120s", row);
+    cr_assert_str_eq(type, "Stack");
+    uintptr_t lo = (uintptr_t)stack_lo, hi = lo + stack_size;
+    cr_assert(base >= lo && base + size <= hi, "the row [%llx, +%llx) lies in the thread's stack [%lx, %lx)", base,
+              size, (unsigned long)lo, (unsigned long)hi);
+    if (tail_free) {
+        snprintf(want, sizeof(want), "\n0x%lx,%u,free,Unusable,NOACCESS,", (unsigned long)(one + PAGE),
+                 (unsigned)(0x10000 - PAGE));
+        cr_assert_not_null(strstr(out, want), "no Unusable row %s in:\n%s", want + 1, out);
+    }
+    cr_assert_eq(write(blocked_fds[1], "x", 1), 1);
+    pthread_join(t, NULL);
+    VirtualFree(one, 0, MEM_RELEASE);
 }

@@ -12,6 +12,7 @@
 #include "pages.h"
 #include "tool.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -63,9 +64,12 @@ static bool has_suffix(const char *p, const char *suffix)
 
 /* The region's type as VMMap names them: Image (executables and libraries, ELF or PE, and
  * image-cache entries), Mapped File, Shareable (shared memory: sections without a file), Heap
- * (the brk heap), Stack (the main thread's), Private Data (other anonymous memory). */
-static const char *type_name(const struct region *g)
+ * (the brk heap), Stack (the main thread's, and any region holding a thread's stack pointer:
+ * thread is its id, or 0), Private Data (other anonymous memory). */
+static const char *type_name(const struct region *g, int thread)
 {
+    if (thread)
+        return "Stack";
     if (!strcmp(g->path, "[vdso]") || !strcmp(g->path, "[vvar]"))
         return "Image";
     if (!strcmp(g->path, "[heap]"))
@@ -162,6 +166,56 @@ static void walk_pages(int pagemap, uint64_t start, uint64_t end,
     }
 }
 
+/* ---- thread stacks ---- */
+
+struct thread_sp {
+    int tid;
+    uint64_t sp;
+};
+
+/* Each thread's stack pointer from /proc/PID/task/TID/syscall (its last field but one; the
+ * file says "running" for a thread on a CPU, and is unreadable without ptrace rights over the
+ * process: those threads are left out).  The number found, at most cap. */
+static size_t read_thread_sps(const char *pid, struct thread_sp *out, size_t cap)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/proc/%s/task", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    for (struct dirent *e; n < cap && (e = readdir(d));) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/task/%d/syscall", pid, tid);
+        FILE *f = fopen(path, "r");
+        char line[512];
+        bool got = f && fgets(line, sizeof(line), f);
+        if (f)
+            fclose(f);
+        if (!got || !strncmp(line, "running", 7))
+            continue;
+        uint64_t v[12];
+        int k = 0;
+        for (char *t = strtok(line, " \n"); t && k < 12; t = strtok(NULL, " \n"))
+            v[k++] = strtoull(t, NULL, 0);
+        if (k >= 3)
+            out[n++] = (struct thread_sp){tid, v[k - 2]};
+    }
+    closedir(d);
+    return n;
+}
+
+/* The thread whose stack pointer lies in [start, end), or 0. */
+static int stack_owner(const struct thread_sp *t, size_t nt, uint64_t start, uint64_t end)
+{
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].sp >= start && t[i].sp < end)
+            return t[i].tid;
+    return 0;
+}
+
 /* One row of `winvm map`: a region, or the free gap before one. */
 struct row {
     uint64_t base, size;
@@ -222,6 +276,27 @@ static void print_totals(const struct total *t, size_t nt)
                t[k].r.shared);
 }
 
+#define MAP_GRANULARITY 0x10000 /* Windows' allocation granularity */
+
+/* The free gap [lo, hi) as VMMap shows it: the part up to the next 64 KiB boundary after an
+ * allocation that ends inside a granule is Unusable (no allocation can start there), the rest
+ * Free. */
+static void print_gap(enum map_format f, uint64_t lo, uint64_t hi, bool first)
+{
+    uint64_t granule = (lo + MAP_GRANULARITY - 1) & ~(uint64_t)(MAP_GRANULARITY - 1);
+    if (granule > hi)
+        granule = hi;
+    if (granule > lo) {
+        struct row unusable = {lo, granule - lo, "free", "Unusable", "NOACCESS", "", NULL, {0}};
+        print_row(f, &unusable, first);
+        first = false;
+    }
+    if (hi > granule) {
+        struct row free_row = {granule, hi - granule, "free", "Free", "NOACCESS", "", NULL, {0}};
+        print_row(f, &free_row, first);
+    }
+}
+
 int cli_map(int argc, char **argv)
 {
     const char *pid = "self";
@@ -249,12 +324,13 @@ int cli_map(int argc, char **argv)
                "protect", "rss KiB", "private", "shareable", "shared", "name");
     struct total totals[16];
     size_t nt = 0;
+    struct thread_sp sps[256];
+    size_t nsps = read_thread_sps(pid, sps, sizeof(sps) / sizeof(sps[0]));
     uint64_t prev_end = 0x10000; /* user space starts above the null 64 KiB, as on Windows */
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         if (g[i].start > prev_end) { /* the free gap before it */
-            struct row free_row = {prev_end, g[i].start - prev_end, "free", "Free", "NOACCESS", "", NULL, {0}};
-            print_row(f, &free_row, first);
+            print_gap(f, prev_end, g[i].start, first);
             first = false;
         }
         if (g[i].end > prev_end)
@@ -267,11 +343,15 @@ int cli_map(int argc, char **argv)
         char name[300], shown_buf[1100], source[1024];
         section_name(g[i].path, name, sizeof(name));
         const char *shown = name[0] ? name : g[i].path;
+        int thread = stack_owner(sps, nsps, g[i].start, g[i].end);
         if (has_suffix(g[i].path, ".img") && wv_cache_source(g[i].path, source, sizeof(source))) {
             snprintf(shown_buf, sizeof(shown_buf), "%s (image cache)", source);
             shown = shown_buf;
+        } else if (thread) {
+            snprintf(shown_buf, sizeof(shown_buf), "%s%sthread %d", g[i].path, g[i].path[0] ? " " : "", thread);
+            shown = shown_buf;
         }
-        struct row w = {g[i].start, g[i].end - g[i].start, reserved ? "reserve" : "commit", type_name(&g[i]),
+        struct row w = {g[i].start, g[i].end - g[i].start, reserved ? "reserve" : "commit", type_name(&g[i], thread),
                         reserved ? "-" : protect_name(g[i].perm, file_private), shown, name[0] ? name : NULL, r};
         print_row(f, &w, first);
         first = false;
