@@ -2,13 +2,15 @@
 # machine needs; both install missing Debian packages first (scripts/bootstrap.sh).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+STRESS_SECONDS ?= 300
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo check check-asan check-layers bench bench-smoke install clean fuzz
+.PHONY: all bootstrap build demo check check-asan check-tsan check-layers bench bench-smoke install clean fuzz stress
 
 all: build
 
@@ -39,6 +41,17 @@ check-asan: bootstrap
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer cannot run Criterion (its arena), so this build runs the stress program only
+# (tests/stress.c: threads of random calls against a model, every race TSan sees fails it).
+check-tsan: bootstrap
+	cmake -S . -B $(TSAN_BUILD) -DWINVM_WERROR=ON -DWINVM_TSAN=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target winvm-stress
+	cd $(TSAN_BUILD) && ctest --output-on-failure -R '^stress$$'
+
+# The stress program for STRESS_SECONDS (default 300) in the normal build.
+stress: build
+	WINVM_STRESS_SECONDS=$(STRESS_SECONDS) $(BUILD)/tests/winvm-stress
+
 # The dependency rule (docs/architecture.md): includes and symbols point down the layers.
 check-layers: build
 	scripts/check-layers.sh $(BUILD)
@@ -53,7 +66,7 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 # libFuzzer on the PE parser (not part of `check`): FUZZ_SECONDS of fuzzing, seeded from the
 # mingw-built test images (built by `make build`) plus whatever earlier runs found in
