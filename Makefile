@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap build demo check check-asan check-tsan check-layers bench bench-smoke install clean fuzz stress
+.PHONY: all bootstrap build demo check check-asan check-tsan check-layers bench bench-smoke install clean fuzz fuzz-load stress
 
 all: build
 
@@ -79,3 +79,15 @@ fuzz: build
 	  -Iinclude -Isrc -o $(FUZZ_BUILD)/fuzz_pe fuzz/fuzz_pe.c src/pe/pe.c src/pe/pe_dir.c src/section/layout.c src/base/error.c
 	$(FUZZ_BUILD)/fuzz_pe -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus
+
+# libFuzzer on the whole load path (fuzz/fuzz_load.c): each input written out as a DLL, loaded
+# in process without running it (open, parse, map, lay out, relocate, unload), then loaded fully
+# in a sandboxed child with a time limit (bind, TLS, DllMain).  Seeds: the test images' DLLs.
+FUZZ_LOAD_BUILD ?= build-fuzz-load
+fuzz-load: build
+	CC=clang cmake -S . -B $(FUZZ_LOAD_BUILD) -DWINVM_FUZZ=ON -DWINVM_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_LOAD_BUILD) -j $(JOBS) --target fuzz_load
+	mkdir -p $(FUZZ_LOAD_BUILD)/corpus
+	-cp $(BUILD)/tests/images/*.dll $(FUZZ_LOAD_BUILD)/corpus/
+	$(FUZZ_LOAD_BUILD)/fuzz_load -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_LOAD_BUILD)/ $(FUZZ_LOAD_BUILD)/corpus

@@ -5,7 +5,11 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static CRITICAL_SECTION cs;
 static long counter;
@@ -86,6 +90,49 @@ Test(k32_crt, unhandled_filter_kept)
 {
     cr_assert_null(SetUnhandledExceptionFilter(filter_a));
     cr_assert_eq(SetUnhandledExceptionFilter(NULL), filter_a, "returns the previous one");
+}
+
+static LONG WINAPI filter_exits(PEXCEPTION_POINTERS ep)
+{
+    _exit(ep->ExceptionRecord->ExceptionCode == 0xE0000001u ? 42 : 41);
+}
+static int filter_calls;
+static LONG WINAPI filter_continues(PEXCEPTION_POINTERS ep)
+{
+    (void)ep;
+    filter_calls++;
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+static LONG WINAPI filter_handles(PEXCEPTION_POINTERS ep)
+{
+    (void)ep;
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+/* How a child that raises 0xE0000001 (continuable or not) under filter f ends. */
+static int raise_under(LPTOP_LEVEL_EXCEPTION_FILTER f, DWORD flags)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        SetUnhandledExceptionFilter(f);
+        RaiseException(0xE0000001u, flags, 0, NULL);
+        _exit(filter_calls == 1 ? 7 : 8);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A C program's filter is the process's: called for its own unhandled exceptions, with
+ * Windows' three answers. */
+Test(k32_crt, unhandled_filter_of_a_c_program_is_called)
+{
+    cr_assert_eq(raise_under(filter_exits, 0), 42, "the filter saw the exception");
+    cr_assert_eq(raise_under(filter_continues, 0), 7, "EXCEPTION_CONTINUE_EXECUTION: RaiseException returns");
+    cr_assert_eq(raise_under(filter_handles, 0), 1, "EXCEPTION_EXECUTE_HANDLER: the process ends with the code");
+    cr_assert_eq(raise_under(filter_continues, EXCEPTION_NONCONTINUABLE), 128 + SIGSEGV,
+                 "a noncontinuable exception cannot be continued: the report, then the end of a crash");
 }
 
 /* ---- MultiByteToWideChar(CP_UTF8, 0) on ill-formed input ----

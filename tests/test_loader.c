@@ -524,6 +524,34 @@ Test(loader, missing_imports_as_stubs)
     load_fails("missing.dll", ERROR_MOD_NOT_FOUND, "absent.dll");
 }
 
+static LONG WINAPI missing_filter(PEXCEPTION_POINTERS ep)
+{
+    bool named = ep->ExceptionRecord->NumberParameters == 1 &&
+                 !strcmp((const char *)ep->ExceptionRecord->ExceptionInformation[0], "absent.dll!nothere");
+    _exit(ep->ExceptionRecord->ExceptionCode == STATUS_PROCEDURE_NOT_FOUND && named ? 43 : 44);
+}
+
+/* A missing import's stub raises from the PE caller: the program's top-level filter sees it. */
+Test(loader, missing_import_reaches_the_top_level_filter)
+{
+    setenv("WINVM_MISSING_IMPORTS", "stub", 1);
+    HMODULE m = load("missing.dll");
+    FARPROC f = GetProcAddress(m, (LPCSTR)1);
+    cr_assert_not_null(f);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        SetUnhandledExceptionFilter(missing_filter);
+        call_fn0((void *)(uintptr_t)f);
+        _exit(45);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 43, "status %#x", st);
+    FreeLibrary(m);
+    unsetenv("WINVM_MISSING_IMPORTS");
+}
+
 /* ---- reference loops ---- */
 
 static int count_in_log(HMODULE dep, int event)

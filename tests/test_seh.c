@@ -294,7 +294,7 @@ Test(run_seh, try_except_finally_in_clang_code, .timeout = 60)
         cr_skip_test("seh.exe not built (clang, lld-link or llvm-dlltool missing)");
     run(&R, EXE("seh.exe"));
     cr_assert_null(strstr(R.out, "FAIL"), "%s%s", R.out, R.err);
-    const char *checks[] = {"av", "read_av", "finally", "unwind", "divzero", "illegal", "raise", "continue",
+    const char *checks[] = {"av", "read_av", "callnull", "finally", "unwind", "divzero", "illegal", "raise", "continue",
                             "fixup", "noncont", "guard", "search", "infilter", "collided", "pdata",
                             "backtrace", "context", "longjmp", "uef"};
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {

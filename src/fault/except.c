@@ -417,6 +417,8 @@ void wv_unhandled_end(const EXCEPTION_RECORD *rec)
     wv_terminate();
 }
 
+LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
+
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     CONTEXT ctx;
@@ -427,6 +429,15 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
         return;
     }
     wv_try_deliver(rec, (uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
+    /* The top-level filter: continue (a continuable exception), end quietly, or go on. */
+    LONG (*filter)(EXCEPTION_POINTERS *) = wv_fault_filter_hook;
+    LONG r = filter ? filter(&ep) : EXCEPTION_CONTINUE_SEARCH;
+    if (r == EXCEPTION_CONTINUE_EXECUTION && !(rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)) {
+        wv_context_to(&ctx, uc);
+        return;
+    }
+    if (r == EXCEPTION_EXECUTE_HANDLER)
+        _exit((int)(rec->ExceptionCode & 0xff));
     wv_unhandled_end(rec);
 }
 

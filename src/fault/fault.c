@@ -131,6 +131,21 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
     return verdict;
 }
 
+/* The record of an access fault: code, the kind of access and the address, as Windows. */
+static void wv_fault_record(EXCEPTION_RECORD *rec, DWORD code, int access, uintptr_t addr, const ucontext_t *uc)
+{
+    memset(rec, 0, sizeof(*rec));
+    rec->ExceptionCode = code;
+    rec->ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
+    rec->NumberParameters = 2;
+    rec->ExceptionInformation[0] = (ULONG_PTR)access;
+    rec->ExceptionInformation[1] = addr;
+    if (code == STATUS_IN_PAGE_ERROR) {
+        rec->NumberParameters = 3;
+        rec->ExceptionInformation[2] = 0xC000009Cu; /* STATUS_DEVICE_DATA_ERROR */
+    }
+}
+
 static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
@@ -152,21 +167,19 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 
     if (verdict != WV_RETRY && wv_copy_fault(uc))
         verdict = WV_RETRY; /* a bad pointer handed to winvm: the copy fails, nothing else */
-    if (verdict == WV_CHAIN)
-        wv_chain(sig, si, ctx);
-    else if (verdict == WV_RAISE) {
+    bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
+    if (verdict == WV_CHAIN && hook && si->si_code > 0 && !wv_space_locked_by_self()) {
+        /* Not winvm's memory, but maybe PE code's fault (a NULL pointer, a call through one):
+         * an access violation for its frames, as Windows raises it; anyone else's is chained. */
         EXCEPTION_RECORD rec;
-        memset(&rec, 0, sizeof(rec));
-        rec.ExceptionCode = code;
-        rec.ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
-        rec.NumberParameters = 2;
-        rec.ExceptionInformation[0] = (ULONG_PTR)access;
-        rec.ExceptionInformation[1] = addr;
-        if (code == STATUS_IN_PAGE_ERROR) {
-            rec.NumberParameters = 3;
-            rec.ExceptionInformation[2] = 0xC000009Cu; /* STATUS_DEVICE_DATA_ERROR */
-        }
-        bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
+        wv_fault_record(&rec, STATUS_ACCESS_VIOLATION, access, addr, uc);
+        if (!hook(&rec, uc))
+            wv_chain(sig, si, ctx);
+    } else if (verdict == WV_CHAIN) {
+        wv_chain(sig, si, ctx);
+    } else if (verdict == WV_RAISE) {
+        EXCEPTION_RECORD rec;
+        wv_fault_record(&rec, code, access, addr, uc);
         if (!hook || !hook(&rec, uc))
             wv_dispatch(&rec, uc);
     }

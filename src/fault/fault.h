@@ -43,6 +43,10 @@ extern bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
  * most cap bytes (NUL-terminated) into out, returns the length, 0 when addr is in no image.  Set
  * from above (the runtime sets section's wv_image_describe); NULL: addresses only. */
 extern size_t (*volatile wv_fault_describer)(uintptr_t addr, char *out, size_t cap);
+/* The process's top-level filter (SetUnhandledExceptionFilter), asked about an exception of
+ * host code nothing else handled: EXCEPTION_CONTINUE_SEARCH when there is none.  Set by seh/,
+ * which keeps the one filter (a C program's or PE code's). */
+extern LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

@@ -108,11 +108,14 @@ static void *wv_resolve(struct wv_module *m, const char *name, uint32_t ordinal,
 }
 
 /* ---- stubs for imports winvm does not provide (WINVM_MISSING_IMPORTS=stub) ----
- * Each stub is a few instructions in an executable page: load the import's name into rcx and
- * jump to wv_missing_called, which reports it and raises STATUS_PROCEDURE_NOT_FOUND (non-
- * continuable) with the name as its parameter.  Stubs live as long as the process. */
+ * Each stub is a few instructions in an executable page.  With kernel32 served (always, under
+ * the runtime) it tail-calls its RaiseException(STATUS_PROCEDURE_NOT_FOUND, NONCONTINUABLE, 1,
+ * {name}): the exception starts at the PE caller and goes through its frames, its top-level
+ * filter and the report as any PE exception does.  Without it, the stub loads the name and
+ * jumps to wv_missing_called, which raises the same from host code.  Stubs live as long as the
+ * process. */
 
-#define WV_STUB_BYTES 32
+#define WV_STUB_BYTES 48
 
 static __attribute__((ms_abi, noreturn)) void wv_missing_called(const char *what)
 {
@@ -127,26 +130,47 @@ static bool wv_stub_mode(void)
     return e && !strcmp(e, "stub");
 }
 
+/* The stub's code at s for the import named by *arg (a ULONG_PTR holding the name). */
+static void wv_stub_code(uint8_t *s, ULONG_PTR *arg)
+{
+    const struct wv_builtin *k32 = wv_builtin_named("kernel32.dll");
+    void *raise = k32 ? k32->lookup("RaiseException") : NULL;
+    uint32_t code = STATUS_PROCEDURE_NOT_FOUND;
+    if (!raise) {
+        uint64_t a = (uint64_t)*arg, f = (uint64_t)(uintptr_t)wv_missing_called;
+        s[0] = 0x48, s[1] = 0xb9, memcpy(s + 2, &a, 8);   /* mov rcx, name */
+        s[10] = 0x48, s[11] = 0xb8, memcpy(s + 12, &f, 8); /* mov rax, wv_missing_called */
+        s[20] = 0xff, s[21] = 0xe0;                        /* jmp rax */
+        return;
+    }
+    uint64_t a = (uint64_t)(uintptr_t)arg, f = (uint64_t)(uintptr_t)raise;
+    s[0] = 0xb9, memcpy(s + 1, &code, 4);                             /* mov ecx, code */
+    s[5] = 0xba, s[6] = 1, s[7] = s[8] = s[9] = 0;                    /* mov edx, NONCONTINUABLE */
+    s[10] = 0x41, s[11] = 0xb8, s[12] = 1, s[13] = s[14] = s[15] = 0; /* mov r8d, 1 */
+    s[16] = 0x49, s[17] = 0xb9, memcpy(s + 18, &a, 8);                /* mov r9, &arg */
+    s[26] = 0x48, s[27] = 0xb8, memcpy(s + 28, &f, 8);                /* mov rax, RaiseException */
+    s[36] = 0xff, s[37] = 0xe0;                                       /* jmp rax */
+}
+
 static void *wv_missing_stub(const char *what)
 {
     static uint8_t *page;
     static size_t used = 4096;
+    ULONG_PTR *arg = malloc(sizeof(*arg));
     char *name = strdup(what);
-    if (!name)
-        return NULL;
+    if (!name || !arg)
+        return free(name), free(arg), NULL;
+    *arg = (ULONG_PTR)name;
     if (used + WV_STUB_BYTES > 4096) {
         page = wv_os_alloc(4096);
         if (!page)
-            return free(name), NULL;
+            return free(name), free(arg), NULL;
         used = 0;
     }
     uint8_t *s = page + used;
-    uint64_t a = (uint64_t)(uintptr_t)name, f = (uint64_t)(uintptr_t)wv_missing_called;
     if (wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_WRITE) != 0)
-        return free(name), NULL;
-    s[0] = 0x48, s[1] = 0xb9, memcpy(s + 2, &a, 8);   /* mov rcx, name */
-    s[10] = 0x48, s[11] = 0xb8, memcpy(s + 12, &f, 8); /* mov rax, wv_missing_called */
-    s[20] = 0xff, s[21] = 0xe0;                        /* jmp rax */
+        return free(name), free(arg), NULL;
+    wv_stub_code(s, arg);
     used += WV_STUB_BYTES;
     wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_EXEC);
     return s;

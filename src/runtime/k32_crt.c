@@ -118,13 +118,12 @@ int WINAPI WideCharToMultiByte(UINT cp, DWORD flags, LPCWSTR src, int srclen, LP
     return err ? wv_fail(err) : (int)len;
 }
 
-/* ---- the unhandled-exception filter of a Linux program using winvm: kept and returned
- * (winvm reports exceptions of non-PE code itself).  PE code's filter (ms_abi) is seh/'s,
- * called for exceptions of PE code (ntdll.c's kernel32 entry). ---- */
-
-static LPTOP_LEVEL_EXCEPTION_FILTER wv_filter;
+/* ---- the unhandled-exception filter of a Linux program using winvm: the process's one
+ * filter (seh/dispatch.c), called for exceptions nothing else handled, of its own code or of
+ * PE code it loaded, as Windows calls it for any thread. ---- */
 
 LPTOP_LEVEL_EXCEPTION_FILTER WINAPI SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER filter)
 {
-    return __atomic_exchange_n(&wv_filter, filter, __ATOMIC_ACQ_REL);
+    wv_runtime_init(); /* the hook that lets host code's exceptions reach the filter */
+    return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_host_filter((wv_host_filter)filter);
 }

@@ -23,15 +23,32 @@
 #define _GNU_SOURCE
 #include "seh/seh.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
-static wv_pe_filter wv_filter;
+/* The one top-level filter: a function and whether it is PE code's (ms_abi).  Guarded by
+ * wv_filter_lock for writers; readers copy it under the lock too (two words). */
+static struct {
+    void *fn;
+    bool pe;
+} wv_filter;
+static pthread_mutex_t wv_filter_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool wv_in_filter;
 /* Statuses raised on statuses (a handler that keeps answering garbage): bounded. */
 static __thread int wv_status_depth;
 
-wv_pe_filter wv_seh_set_filter(wv_pe_filter f) { return __atomic_exchange_n(&wv_filter, f, __ATOMIC_ACQ_REL); }
+static void *wv_filter_swap(void *fn, bool pe)
+{
+    pthread_mutex_lock(&wv_filter_lock);
+    void *old = wv_filter.fn;
+    wv_filter.fn = fn, wv_filter.pe = pe;
+    pthread_mutex_unlock(&wv_filter_lock);
+    return old;
+}
+
+wv_pe_filter wv_seh_set_filter(wv_pe_filter f) { return (wv_pe_filter)wv_filter_swap((void *)f, true); }
+wv_host_filter wv_seh_set_host_filter(wv_host_filter f) { return (wv_host_filter)wv_filter_swap((void *)f, false); }
 
 static __attribute__((noreturn)) void wv_continue(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
@@ -113,13 +130,21 @@ static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
  * A filter already running on this thread is not called again (a fault in it is reported). */
 static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
 {
-    wv_pe_filter f = __atomic_load_n(&wv_filter, __ATOMIC_ACQUIRE);
+    pthread_mutex_lock(&wv_filter_lock);
+    void *f = wv_filter.fn;
+    bool pe = wv_filter.pe;
+    pthread_mutex_unlock(&wv_filter_lock);
     if (!f || wv_in_filter)
         return EXCEPTION_CONTINUE_SEARCH;
-    struct wv_link link;
-    wv_seh_link_init(&link, WV_LINK_PASS, NULL); /* exceptions in the filter go no further */
     wv_in_filter = true;
-    LONG r = (LONG)wv_seh_callout((void *)f, (uintptr_t)ep, 0, 0, 0, &link);
+    LONG r;
+    if (pe) {
+        struct wv_link link;
+        wv_seh_link_init(&link, WV_LINK_PASS, NULL); /* exceptions in the filter go no further */
+        r = (LONG)wv_seh_callout(f, (uintptr_t)ep, 0, 0, 0, &link);
+    } else {
+        r = ((wv_host_filter)f)(ep);
+    }
     wv_in_filter = false;
     return r;
 }
@@ -173,10 +198,23 @@ static __attribute__((noreturn, used)) void wv_seh_fault_entry(EXCEPTION_RECORD 
     wv_seh_dispatch(rec, ctx);
 }
 
+/* Is the fault PE code's?  Its instruction is in a PE image, or it is the fetch of a call's
+ * target that cannot run (NULL, freed or non-executable memory) whose return address, just
+ * pushed, is in one: Windows raises that at the target, for the caller's frames. */
+static bool wv_seh_fault_is_pe(const EXCEPTION_RECORD *rec, const greg_t *g)
+{
+    if (wv_seh_is_pe((DWORD64)g[REG_RIP]))
+        return true;
+    DWORD64 ret;
+    return rec->NumberParameters >= 2 && rec->ExceptionInformation[0] == 8 /* execute */ &&
+           rec->ExceptionInformation[1] == (ULONG_PTR)g[REG_RIP] &&
+           !wv_copy(&ret, (const void *)(uintptr_t)g[REG_RSP], sizeof(ret)) && wv_seh_is_pe(ret);
+}
+
 static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     greg_t *g = uc->uc_mcontext.gregs;
-    if (!wv_seh_is_pe((DWORD64)g[REG_RIP]))
+    if (!wv_seh_fault_is_pe(rec, g))
         return false;
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
@@ -195,4 +233,8 @@ static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
     return true;
 }
 
-void wv_seh_init(void) { wv_fault_pe_hook = wv_seh_fault; }
+void wv_seh_init(void)
+{
+    wv_fault_pe_hook = wv_seh_fault;
+    wv_fault_filter_hook = wv_call_filter; /* host code's unhandled exceptions ask it too */
+}

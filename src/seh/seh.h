@@ -186,9 +186,13 @@ __attribute__((noreturn)) void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *c
 __attribute__((noreturn)) void wv_seh_raise(EXCEPTION_RECORD *rec, CONTEXT *ctx);
 /* A new noncontinuable exception status, nested on rec, from the context ctx. */
 __attribute__((noreturn)) void wv_seh_raise_status(DWORD status, EXCEPTION_RECORD *rec, const CONTEXT *ctx);
-/* SetUnhandledExceptionFilter for PE code (an ms_abi filter): the previous one. */
+/* SetUnhandledExceptionFilter: the process has one filter, PE code's (ms_abi) or a C
+ * program's (the host convention), whichever was set last; each call returns the previous
+ * one, of either kind. */
 typedef LONG(WV_MSABI *wv_pe_filter)(EXCEPTION_POINTERS *);
+typedef LONG (*wv_host_filter)(EXCEPTION_POINTERS *);
 wv_pe_filter wv_seh_set_filter(wv_pe_filter f);
+wv_host_filter wv_seh_set_host_filter(wv_host_filter f);
 /* UnhandledExceptionFilter (kernel32): the filter PE code set decides; without one (or when it
  * answers EXCEPTION_CONTINUE_SEARCH) winvm's report is written and the answer is
  * EXCEPTION_EXECUTE_HANDLER, as Windows answers without a debugger after its error report. */

@@ -2,7 +2,8 @@
 /* walk.c - walking PE frames one at a time, for dispatch, unwinding and back traces.
  *
  * A frame with a function entry is unwound by its unwind info; a frame in PE code without one
- * is a leaf (its return address at [rsp]), as on Windows.  The walk ends where the code is not
+ * is a leaf (its return address at [rsp]), as on Windows; so is a call from PE code to an
+ * address where nothing is mapped (a NULL function pointer).  The walk ends where the code is not
  * PE code: winvm's own frames (the runtime that called the PE entry point or a PE callback)
  * have no Windows unwind info, so PE frames reached only through them are not walked.  The
  * one exception is wv_seh_callout, winvm's call into a PE handler: its link says where the
@@ -10,8 +11,17 @@
  * or whose unwind info or stack cannot be read, ends the walk as a bad stack: no loop.
  */
 #include "seh/seh.h"
+#include "host/host.h"
 
 #include <string.h>
+
+/* A call from PE code to an address where nothing is mapped (NULL, freed memory): the frame
+ * is a leaf whose return address, at [sp], is in PE code, as Windows unwinds it. */
+static bool wv_seh_bad_call(DWORD64 pc, DWORD64 sp)
+{
+    DWORD64 ret;
+    return wv_seh_read(&ret, sp, sizeof(ret)) && wv_seh_is_pe(ret) && !wv_os_mapped((uintptr_t)pc);
+}
 
 enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
 {
@@ -26,7 +36,7 @@ enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
         return out->link ? WV_STEP_LINK : WV_STEP_BAD;
     }
     out->fe = wv_seh_lookup(pc, &out->base);
-    if (!out->fe && !out->base)
+    if (!out->fe && !out->base && !wv_seh_bad_call(pc, sp))
         return WV_STEP_END;
     if (out->fe) {
         if (wv_seh_virtual_unwind(type, out->base, pc, out->fe, ctx, &out->handler, &out->data, &out->frame, NULL))

@@ -163,6 +163,22 @@ static void t_av(void)
     }
 }
 
+/* A call through a NULL function pointer: the fetch at 0 faults outside any image, and Windows
+ * raises it for the caller's frames (execute access, address 0). */
+static void t_callnull(void)
+{
+    DWORD code = 0;
+    ULONG_PTR info0 = 9, info1 = 9;
+    void (*volatile fn)(void) = (void (*)(void))opaque(0);
+    __try {
+        fn();
+    } __except (code = _exception_code(),
+                info0 = ((EXCEPTION_POINTERS *)_exception_info())->ExceptionRecord->ExceptionInformation[0],
+                info1 = ((EXCEPTION_POINTERS *)_exception_info())->ExceptionRecord->ExceptionInformation[1], 1) {
+        check("callnull", code == 0xc0000005 && info0 == 8 && info1 == 0);
+    }
+}
+
 static int fin_count, fin_abnormal;
 
 static __declspec(noinline) void inner_raise(void)
@@ -478,6 +494,7 @@ static LONG __stdcall last_filter(EXCEPTION_POINTERS *ep)
 int start(void)
 {
     t_av();
+    t_callnull();
     t_finally();
     t_divzero();
     t_raise();
