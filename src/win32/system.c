@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* system.c - GetSystemInfo and the current-process pseudo handle. */
 #include "base/base.h"
+#include "fault/fault.h"
 
 #include <string.h>
 #include <unistd.h>
 
-void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
+/* Filled in a copy of ours, then copied out: a bad pointer is ERROR_NOACCESS (the call has
+ * no result to fail with), never a crash. */
+void WINAPI GetSystemInfo(LPSYSTEM_INFO out)
 {
+    SYSTEM_INFO mine, *si = &mine;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         n = 1;
@@ -22,6 +26,8 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
     si->dwProcessorType = PROCESSOR_AMD_X8664;
     si->dwAllocationGranularity = (DWORD)WV_GRANULE;
     si->wProcessorLevel = 6;
+    if (wv_copy(out, si, sizeof(*si)))
+        wv_set_error(ERROR_NOACCESS);
 }
 
 void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }

@@ -6,6 +6,9 @@
 #include "mm/mm.h"
 #include "fault/fault.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 static UINT wv_watch_fail(DWORD code)
 {
     wv_set_error(code);
@@ -16,8 +19,10 @@ UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses
                           ULONG_PTR *count, LPDWORD granularity)
 {
     /* The caller's count, granularity and address array are proven writable first (a
-     * self-copy), so a bad one is ERROR_NOACCESS with nothing reset and no crash; count and
-     * granularity are read and written through wv_copy. */
+     * self-copy), so a bad one is ERROR_NOACCESS with nothing reset and no crash.  The
+     * addresses are gathered into a buffer of ours and copied out with wv_copy: a thread that
+     * unmaps the caller's array meanwhile gets ERROR_NOACCESS, not a crash (with
+     * WRITE_WATCH_FLAG_RESET the pages are reset by then). */
     ULONG_PTR want = 0;
     DWORD gran = 0;
     if ((count && (wv_copy(count, count, sizeof(*count)) || wv_copy(&want, count, sizeof(want)))) ||
@@ -26,11 +31,22 @@ UINT WINAPI GetWriteWatch(DWORD flags, PVOID base, SIZE_T size, PVOID *addresses
     if (addresses && want && want <= SIZE_MAX / sizeof(*addresses) &&
         wv_copy(addresses, addresses, want * sizeof(*addresses)))
         return wv_watch_fail(ERROR_NOACCESS);
-    DWORD err = wv_watch_get(flags, (uintptr_t)base, size, addresses, count ? &want : NULL,
+    /* No more entries than the range has pages (plus one for an unaligned start). */
+    ULONG_PTR cap = want, pages = size / WV_PAGE_SIZE + 2;
+    if (cap > pages)
+        cap = pages;
+    void **buf = addresses && cap ? malloc(cap * sizeof(*buf)) : NULL;
+    if (addresses && cap && !buf)
+        return wv_watch_fail(ERROR_NOT_ENOUGH_MEMORY);
+    ULONG_PTR got = cap;
+    DWORD err = wv_watch_get(flags, (uintptr_t)base, size, buf ? buf : (void **)addresses, count ? &got : NULL,
                              granularity ? &gran : NULL);
     wv_debug_validate_at(base); /* WRITE_WATCH_FLAG_RESET changes the pages' watch state */
-    if (!err && (wv_copy(count, &want, sizeof(want)) || wv_copy(granularity, &gran, sizeof(gran))))
+    if (!err && buf && got && wv_copy(addresses, buf, got * sizeof(*buf)))
         err = ERROR_NOACCESS;
+    if (!err && (wv_copy(count, &got, sizeof(got)) || wv_copy(granularity, &gran, sizeof(gran))))
+        err = ERROR_NOACCESS;
+    free(buf);
     return err ? wv_watch_fail(err) : 0;
 }
 
