@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 static char fuzz_dir[64];
+static unsigned child_every = 1; /* WINVM_FUZZ_CHILD_EVERY: the full load for every Nth input */
 
 #define WV_ASAN_EXIT 86 /* a sanitizer's report in the child: winvm crashed */
 #define WV_PE_EXCEPTION 3 /* the input's own code raised an exception nothing handled */
@@ -54,6 +56,16 @@ static LONG WINAPI unhandled(EXCEPTION_POINTERS *ep)
     _exit(WV_PE_EXCEPTION);
 }
 
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* The inputs and the image cache go with the process. */
+static void remove_fuzz_dir(void) { nftw(fuzz_dir, remove_one, 8, FTW_DEPTH | FTW_PHYS); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -66,6 +78,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     setenv("WINVM_CACHE_DIR", cache, 1);
     setenv("WINVM_IMAGE_SHARING", "classic", 1); /* no cache entry per input */
     setenv("WINVM_MISSING_IMPORTS", "stub", 1);  /* bind what can be bound, stub the rest */
+    const char *every = getenv("WINVM_FUZZ_CHILD_EVERY");
+    if (every && atoi(every) >= 0)
+        child_every = (unsigned)atoi(every); /* 0: never */
+    atexit(remove_fuzz_dir);
     return 0;
 }
 
@@ -174,7 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (h) {
         (void)GetProcAddress(h, "DllMain");
         FreeLibrary(h);
-        load_in_child(path);
+        if (child_every && n % child_every == 0)
+            load_in_child(path);
     }
     unlink(path);
     return 0;
