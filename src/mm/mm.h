@@ -63,8 +63,12 @@ struct wv_view_ops;
 /* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
 /* WV_VIEW_STACK: a thread stack (stack.c): a guard-page hit commits the next page down. */
 /* WV_VIEW_PAGEFILE: a view of a pagefile-backed section (MEM_RESET applies to it). */
+/* WV_VIEW_PLACEHOLDER: a placeholder (placeholder.c); WV_VIEW_IN_PLACEHOLDER: an allocation or
+ * view that replaced one, which MEM_PRESERVE_PLACEHOLDER turns back into a placeholder. */
+/* WV_VIEW_SPLIT: what was left above a hole released in an allocation (split.c), off the grid. */
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
-       WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32 };
+       WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32, WV_VIEW_PLACEHOLDER = 64,
+       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256 };
 
 /* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
  * between its mmap and its publication, or a release between its removal from the tree and its
@@ -292,6 +296,40 @@ void wv_vlock_drop(struct wv_view *v, size_t i, size_t n);
 /* MEM_RESET (undo false) or MEM_RESET_UNDO of the pages of [addr, addr+size); *out is the
  * first page.  0 or a Win32 error. */
 DWORD wv_reset(uintptr_t addr, SIZE_T size, bool undo, uintptr_t *out);
+
+/* ---- placeholders (placeholder.c) ----
+ * The in-place step of the allocation protocol: views old[0..n), in the tree and tiling a
+ * range, are replaced by nw[0..m), made by the caller and tiling the same range, with the
+ * host mapping changed first (how: WV_SWAP_KEEP nothing, WV_SWAP_PROTECT mprotect to prot,
+ * WV_SWAP_MAP b, or fresh anonymous memory when b is NULL, mapped over with prot).  On failure
+ * nothing changed.  The range is never free meanwhile.  Lock held.  After unlocking, the caller
+ * calls wv_region_swapped: the old views leave the leak checker's roots and are deleted. */
+enum { WV_SWAP_KEEP, WV_SWAP_PROTECT, WV_SWAP_MAP };
+DWORD wv_region_swap(struct wv_view **old, size_t n, struct wv_view **nw, size_t m, int how, int prot,
+                     const struct wv_backing *b);
+void wv_region_swapped(struct wv_view **old, size_t n, struct wv_view **nw, size_t m);
+/* A placeholder view of [base, end), not yet anywhere (NULL: out of memory). */
+struct wv_view *wv_placeholder_new(uintptr_t base, uintptr_t end);
+/* A new placeholder: at addr (rounded down to 64 KiB) or placed; size bytes.  Lock not held. */
+DWORD wv_placeholder_reserve(uintptr_t addr, SIZE_T size, bool top_down, uintptr_t *out);
+/* MEM_RESERVE | MEM_REPLACE_PLACEHOLDER (type may add MEM_COMMIT): the placeholder that is
+ * exactly [addr, addr + size) becomes a private allocation.  ERROR_INVALID_PARAMETER when no
+ * view or no placeholder is there, ERROR_INVALID_ADDRESS when the range is not the whole
+ * placeholder.  Lock not held. */
+DWORD wv_placeholder_replace(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, uintptr_t *out);
+/* VirtualFree with MEM_RELEASE and MEM_PRESERVE_PLACEHOLDER (split a placeholder, or give an
+ * allocation back to one) or MEM_COALESCE_PLACEHOLDERS.  ERROR_INVALID_ADDRESS when the range
+ * does not fit the rule (STATUS_CONFLICTING_ADDRESSES).  Lock not held. */
+DWORD wv_placeholder_free(uintptr_t addr, SIZE_T size, DWORD type);
+/* Whether a placeholder holds addr.  Lock not held. */
+bool wv_placeholder_at(uintptr_t addr);
+
+/* ---- releasing part of an allocation (split.c) ----
+ * NtFreeVirtualMemory's MEM_RELEASE of [start, end) (pages), a part of the private allocation
+ * holding start: the allocation is split around the hole.  ERROR_INVALID_ADDRESS when no
+ * private allocation holds the range, ERROR_INVALID_PARAMETER for one Windows never splits
+ * (write watch, AWE, a thread stack).  Lock not held. */
+DWORD wv_release_part(uintptr_t start, uintptr_t end);
 
 /* ---- validation (validate.c) ---- */
 /* Checks the invariants of the state model (numbered in validate.c) and aborts naming the

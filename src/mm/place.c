@@ -146,8 +146,9 @@ DWORD wv_place_map(size_t size, int prot, bool top_down, const struct wv_backing
 void wv_place_released(uintptr_t addr, size_t size)
 {
     wv_assert(wv_space_locked_by_self());
+    /* A piece of a split placeholder may start off the grid: the cursor stays on it. */
     if (addr >= WV_BOTTOM && addr < wv_cursor_lo)
-        wv_cursor_lo = addr;
+        wv_cursor_lo = wv_gran_down(addr);
     if (addr == wv_cursor_hi)
         wv_cursor_hi = wv_gran_up(addr + size);
 }

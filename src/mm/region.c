@@ -10,6 +10,8 @@
  *   R4. A failed release leaves the view where it was, in the tree and mapped.
  *   R5. While mapped (or being mapped) and not in the tree, a view's range is in flight
  *       (inflight.c): free to every other thread's query and fault, never someone else's.
+ *   R6. Views replaced in place (placeholders, placeholder.c: wv_region_swap) change under one
+ *       hold of the lock, host mapping first: their range is never free nor in flight.
  */
 #include "mm/mm.h"
 

@@ -6,7 +6,9 @@
  *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup.
  * Because every view's base is 64 KiB aligned, a granule belongs to at most one view, even
  * the last, partly used granule of a view.  Views above WV_MAP_MAX are left out of the map (a
- * 256 GiB reservation would otherwise write 32 MiB of entries) and found through the tree.
+ * 256 GiB reservation would otherwise write 32 MiB of entries) and found through the tree, as
+ * are the only views whose base is not 64 KiB aligned: pieces of a split placeholder and what
+ * replaced them (placeholder.c), which may share a granule with the view before them.
  *
  * Each view holds one wv_page_t per page (O(1) to read) and an "edge" bitmap marking where
  * the visible state changes, summarised one level up, so a region's length is found in
@@ -106,8 +108,9 @@ struct wv_view *wv_space_find(uintptr_t addr)
         return NULL;
     struct wv_view **leaf = wv_dir[addr >> 32];
     struct wv_view *v = leaf ? leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] : NULL;
-    if (v)
-        return addr < v->end ? v : NULL;
+    if (v && addr < v->end)
+        return v;
+    /* Past the end of the granule's view: a view off the 64 KiB grid may start there. */
     return wv_nlarge ? wv_tree_find(addr) : NULL;
 }
 
@@ -127,10 +130,11 @@ void wv_space_insert(struct wv_view *v)
     wv_inflight_remove(&v->inflight); /* R5: in the tree now */
     RB_INSERT(wv_tree, &wv_views, v);
     wv_nviews++;
-    /* A leaf that cannot be mapped leaves the view to the tree, like a large one. */
-    bool large = v->end - v->base > WV_MAP_MAX;
-    if (large || !wv_map_set(v, v)) {
-        if (!large)
+    /* A leaf that cannot be mapped leaves the view to the tree, like a large one; so does a
+     * view off the 64 KiB grid (its first granule belongs to the view before it). */
+    bool mapped = v->end - v->base <= WV_MAP_MAX && v->base % WV_GRANULE == 0;
+    if (!mapped || !wv_map_set(v, v)) {
+        if (mapped)
             wv_map_set(v, NULL);
         v->unmapped = true;
         wv_nlarge++;
@@ -140,11 +144,11 @@ void wv_space_insert(struct wv_view *v)
 void wv_space_remove(struct wv_view *v)
 {
     wv_assert(wv_space_locked_by_self());
-    if (v->unmapped)
+    if (v->unmapped) { /* in no granule: another view may own the ones it touches */
         wv_nlarge--;
-    if (wv_last_large == v)
-        wv_last_large = NULL;
-    else
+        if (wv_last_large == v)
+            wv_last_large = NULL;
+    } else
         wv_map_set(v, NULL);
     v->unmapped = false;
     RB_REMOVE(wv_tree, &wv_views, v);

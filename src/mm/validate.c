@@ -9,7 +9,9 @@
  *   P3. WV_GUARD never goes with PAGE_NOACCESS; NOCACHE and WRITECOMBINE never with GUARD or
  *       with each other.
  * Per view:
- *   V1. base is 64 KiB aligned, end page aligned, base < end, npages = (end - base) / page.
+ *   V1. base is 64 KiB aligned (page aligned for a placeholder, what replaced one, or the upper
+ *       piece of a split allocation), end page
+ *       aligned, base < end, npages = (end - base) / page.
  *   V2. Edge bit i is set exactly when i == 0 or page i differs from page i-1 in WV_VISIBLE;
  *       edge_sum bit w is set exactly when edge word w is nonzero.
  *   V3. A view of a section (MEM_MAPPED, MEM_IMAGE) has a section and view ops; private memory
@@ -54,7 +56,8 @@ static void wv_check_pages(const struct wv_view *v, size_t i, size_t e)
 
 static void wv_check_view(const struct wv_view *v, uintptr_t near)
 {
-    WV_CHECK(v->base % WV_GRANULE == 0 && v->end % WV_PAGE_SIZE == 0 && v->base < v->end,
+    uintptr_t grid = (v->flags & (WV_VIEW_PLACEHOLDER | WV_VIEW_IN_PLACEHOLDER | WV_VIEW_SPLIT)) ? WV_PAGE_SIZE : WV_GRANULE;
+    WV_CHECK(v->base % grid == 0 && v->end % WV_PAGE_SIZE == 0 && v->base < v->end,
              "V1 view bounds");
     WV_CHECK(v->npages == (v->end - v->base) / WV_PAGE_SIZE, "V1 npages");
     bool mapped = v->type == MEM_MAPPED || v->type == MEM_IMAGE;

@@ -140,8 +140,8 @@ static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *o
     bool copy = wv_prot_report((wv_page_t)(WV_COMMITTED | bits)) & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
     if (copy && (!v || (v->type != MEM_MAPPED && v->type != MEM_IMAGE)))
         err = ERROR_INVALID_PARAMETER; /* only a view's pages may be write-copy */
-    else if (!wv_in_view(v, start, end, &i, &n))
-        err = ERROR_INVALID_ADDRESS;
+    else if (!wv_in_view(v, start, end, &i, &n) || (v->flags & WV_VIEW_PLACEHOLDER))
+        err = ERROR_INVALID_ADDRESS; /* a placeholder is replaced, never committed */
     else {
         wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_with_alloc_mods(v, bits));
         if (v->type == MEM_MAPPED) {
@@ -245,6 +245,8 @@ static DWORD wv_decommit(uintptr_t addr, SIZE_T size)
 
 DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type)
 {
+    if (type & (MEM_PRESERVE_PLACEHOLDER | MEM_COALESCE_PLACEHOLDERS))
+        return wv_placeholder_free(addr, size, type);
     if (type == MEM_RELEASE) {
         if (size != 0 || addr >= WV_END_ADDR)
             return ERROR_INVALID_PARAMETER;

@@ -105,6 +105,12 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE process, PVOID *base_io, ULONG_PTR
                                        ULONG type, ULONG protect)
 {
     wv_fault_attach();
+    return wv_nt_allocate(process, base_io, zero_bits, size_io, type, protect);
+}
+
+NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io, ULONG type,
+                        ULONG protect)
+{
     uintptr_t limit, addr;
     SIZE_T size;
     if (!wv_zero_bits_limit(zero_bits, &limit))

@@ -3,10 +3,8 @@
  * range can fail to fit an allocation, then mm's core; *BaseAddress and *RegionSize come back
  * as the range freed.
  *
- * Not done: releasing part of an allocation (a nonzero size that leaves some of it), which
- * Windows does by splitting the allocation; winvm's views cannot split yet, so such a call is
- * STATUS_NOT_SUPPORTED and changes nothing (docs/semantics.md).  winvm has no placeholders, so
- * every placeholder operation meets a region that is not one.
+ * Releasing part of an allocation (a nonzero size that leaves some of it) splits it, as
+ * Windows does (mm/split.c).  Placeholders are split and coalesced by free_ph.c.
  */
 #include "nt/nt.h"
 
@@ -32,19 +30,15 @@ static NTSTATUS wv_free_range(uintptr_t addr, SIZE_T size, ULONG type, const str
 {
     *start = wv_page_down(addr);
     *end = size ? wv_page_up(addr + size) : e->end;
-    if (type & WV_FREE_PLACEHOLDER_FLAGS)
-        return STATUS_CONFLICTING_ADDRESSES; /* not a placeholder: winvm makes none */
     if (*end > e->end)
         return STATUS_UNABLE_TO_FREE_VM;
     if (e->type != MEM_PRIVATE)
         return STATUS_UNABLE_TO_DELETE_SECTION;
     if (size == 0 && *start != e->base)
         return STATUS_FREE_VM_NOT_AT_BASE;
-    if ((type & MEM_RELEASE) && (*start != e->base || *end != e->end)) {
-        if (e->flags & (WV_VIEW_WRITE_WATCH | WV_VIEW_PHYSICAL))
-            return STATUS_FREE_VM_NOT_AT_BASE; /* never split, on Windows either */
-        return STATUS_NOT_SUPPORTED;           /* splitting an allocation: not yet */
-    }
+    if ((type & MEM_RELEASE) && (*start != e->base || *end != e->end) &&
+        (e->flags & (WV_VIEW_WRITE_WATCH | WV_VIEW_PHYSICAL | WV_VIEW_STACK)))
+        return STATUS_FREE_VM_NOT_AT_BASE; /* never split, on Windows either */
     return STATUS_SUCCESS;
 }
 
@@ -67,10 +61,22 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_
     if (!wv_virtual_extent(wv_page_down(addr), &e))
         return STATUS_MEMORY_NOT_ALLOCATED;
     uintptr_t start, end;
-    if ((st = wv_free_range(addr, size, type, &e, &start, &end)))
+    if (type & WV_FREE_PLACEHOLDER_FLAGS)
+        st = wv_nt_free_placeholder(addr, size, type, &start, &end);
+    else
+        st = wv_free_range(addr, size, type, &e, &start, &end);
+    if (st || (type & WV_FREE_PLACEHOLDER_FLAGS)) {
+        if (!st) {
+            wv_nt_out(base_io, &start, sizeof(start));
+            SIZE_T len = end - start;
+            wv_nt_out(size_io, &len, sizeof(len));
+        }
         return st;
-    DWORD err = (type & MEM_RELEASE) ? wv_virtual_free(e.base, 0, MEM_RELEASE)
-                                     : wv_virtual_free(start, end - start, MEM_DECOMMIT);
+    }
+    bool part = start != e.base || end != e.end;
+    DWORD err = !(type & MEM_RELEASE) ? wv_virtual_free(start, end - start, MEM_DECOMMIT)
+                : part ? wv_release_part(start, end) /* the allocation is split around the hole */
+                       : wv_virtual_free(e.base, 0, MEM_RELEASE);
     wv_debug_validate_at(start);
     if (err)
         return err == ERROR_INVALID_ADDRESS ? STATUS_MEMORY_NOT_ALLOCATED : wv_status_of(err);

@@ -17,6 +17,7 @@
 #include "fault/fault.h"
 #include "section/section.h"
 #include "winvm/ntdll.h"
+#include "winvm/placeholder.h"
 
 /* ---- status.c ---- */
 /* The status for a core's Win32 error where the call has no better one (0 -> SUCCESS). */
@@ -32,6 +33,27 @@ NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v);
 void wv_nt_out(void *p, const void *v, size_t n);
 /* Whether h names this process (the pseudo handle; a real handle to it is resolved above). */
 static inline bool wv_nt_self(HANDLE h) { return h == WV_CURRENT_PROCESS; }
+
+/* ---- alloc.c, free_ph.c: what NtAllocateVirtualMemoryEx and NtFreeVirtualMemory share ---- */
+/* NtAllocateVirtualMemory's checks and effect (its Ex form's plain case). */
+NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io, ULONG type,
+                        ULONG protect);
+/* NtFreeVirtualMemory with MEM_PRESERVE_PLACEHOLDER or MEM_COALESCE_PLACEHOLDERS, its
+ * arguments checked: the status, and the range freed in [*start, *end). */
+NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, uintptr_t *end);
+
+/* ---- alloc_ex.c: the extended parameters of NtAllocateVirtualMemoryEx and NtMapViewOfSectionEx ---- */
+struct wv_nt_req {
+    uintptr_t lo, top, align; /* MemExtendedParameterAddressRequirements: [lo, top), aligned */
+    bool given;
+};
+/* Reads and checks ext[0..count): *r the address requirements, if any. */
+NTSTATUS wv_nt_ext_params(const MEM_EXTENDED_PARAMETER *ext, ULONG count, struct wv_nt_req *r);
+/* Tries fn at each free aligned address of r's range that has len bytes free, lowest first,
+ * until it succeeds or fails otherwise than ERROR_INVALID_ADDRESS (someone took the range
+ * first): its status, STATUS_NO_MEMORY when nothing fits. */
+typedef DWORD (*wv_nt_try_fn)(uintptr_t a, void *ctx, uintptr_t *out);
+NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx, uintptr_t *out);
 
 /* ---- copy.c: the way up to process handles (set by runtime/process.c, like the view ops) ----
  * The Linux pid of the process h names, given the handle grants every right in need: 0 when

@@ -8,6 +8,7 @@
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
 #include <winvm/psapi.h>
+#include <winvm/placeholder.h>
 
 #include <pthread.h>
 #include <string.h>
@@ -161,6 +162,20 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
 {
     wv_stack_probe();
     return wv_format_message(true, flags, src, id, lang, buf, size, NULL, args);
+}
+
+/* Nine arguments, more than the thunk macros take: MapViewOfFile3 and its FromApp form. */
+K32_ABI PVOID k32_MapViewOfFile3(HANDLE h, HANDLE p, PVOID base, ULONG64 off, SIZE_T size, ULONG type,
+                                 ULONG protect, MEM_EXTENDED_PARAMETER *ext, ULONG count)
+{
+    wv_stack_probe();
+    return MapViewOfFile3(h, p, base, off, size, type, protect, ext, count);
+}
+K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 off, SIZE_T size, ULONG type,
+                                        ULONG protect, MEM_EXTENDED_PARAMETER *ext, ULONG count)
+{
+    wv_stack_probe();
+    return MapViewOfFile3FromApp(h, p, base, off, size, type, protect, ext, count);
 }
 
 /* ---- the exports, once: sorted by strcmp (searched by bisection; test_kernel32 checks every
@@ -340,6 +355,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(5, BOOL, LockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
     X(6, BOOL, LockFileEx, HANDLE, DWORD, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(5, LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T) \
+    H(MapViewOfFile3) \
+    H(MapViewOfFile3FromApp) \
     X(6, LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID) \
     X(2, BOOL, MoveFileA, LPCSTR, LPCSTR) \
     X(3, BOOL, MoveFileExA, LPCSTR, LPCSTR, DWORD) \
@@ -415,7 +432,11 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(5, BOOL, UnlockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
     X(5, BOOL, UnlockFileEx, HANDLE, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(1, BOOL, UnmapViewOfFile, LPCVOID) \
+    X(3, BOOL, UnmapViewOfFile2, HANDLE, PVOID, ULONG) \
+    X(2, BOOL, UnmapViewOfFileEx, PVOID, ULONG) \
     X(4, LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD) \
+    X(7, PVOID, VirtualAlloc2, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \
+    X(7, PVOID, VirtualAlloc2FromApp, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \
     X(5, LPVOID, VirtualAllocEx, HANDLE, LPVOID, SIZE_T, DWORD, DWORD) \
     X(3, BOOL, VirtualFree, LPVOID, SIZE_T, DWORD) \
     X(4, BOOL, VirtualFreeEx, HANDLE, LPVOID, SIZE_T, DWORD) \

@@ -13,6 +13,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include <winvm/ntdll.h>
+#include <winvm/placeholder.h>
 
 #include <string.h>
 
@@ -173,6 +174,15 @@ WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep)
 /* ---- the memory calls of nt/ (winvm/ntdll.h), behind the Windows convention ---- */
 
 WV_THUNK_6(wv_nt_, NTSTATUS, NtAllocateVirtualMemory, HANDLE, PVOID *, ULONG_PTR, PSIZE_T, ULONG, ULONG)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtAllocateVirtualMemoryEx, HANDLE, PVOID *, PSIZE_T, ULONG, ULONG,
+           PMEM_EXTENDED_PARAMETER, ULONG)
+/* Nine arguments, more than the thunk macros take. */
+WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSectionEx(HANDLE s, HANDLE p, PVOID *base, PLARGE_INTEGER off, PSIZE_T size,
+                                                 ULONG type, ULONG protect, PMEM_EXTENDED_PARAMETER ext, ULONG n)
+{
+    wv_stack_probe();
+    return NtMapViewOfSectionEx(s, p, base, off, size, type, protect, ext, n);
+}
 WV_THUNK_4(wv_nt_, NTSTATUS, NtFlushVirtualMemory, HANDLE, PVOID *, PSIZE_T, PIO_STATUS_BLOCK)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtFreeVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtGetWriteWatch, HANDLE, ULONG, PVOID, SIZE_T, PVOID *, PULONG_PTR, PULONG)
@@ -191,11 +201,13 @@ WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
 #define ZW(f) {"Zw" #f, (void *)wv_nt_Nt##f}
 static const struct wv_export wv_nt_exports[] = {
     N(NtAllocateVirtualMemory),
+    N(NtAllocateVirtualMemoryEx),
     N(NtContinue),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
     N(NtGetWriteWatch),
     N(NtLockVirtualMemory),
+    N(NtMapViewOfSectionEx),
     N(NtProtectVirtualMemory),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
@@ -216,10 +228,12 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlUnwindEx),
     N(RtlVirtualUnwind),
     ZW(AllocateVirtualMemory),
+    ZW(AllocateVirtualMemoryEx),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
     ZW(GetWriteWatch),
     ZW(LockVirtualMemory),
+    ZW(MapViewOfSectionEx),
     ZW(ProtectVirtualMemory),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),

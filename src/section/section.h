@@ -103,6 +103,27 @@ DWORD wv_view_flush(uintptr_t addr, SIZE_T size);
  * pagefile-backed section.  Lock not held. */
 DWORD wv_view_file_name(uintptr_t addr, char *path, size_t cap);
 
+/* A data view's pieces (view.c), shared with views that replace a placeholder: Windows' checks
+ * of a view of s (its length and initial protection; base 0 skips the alignment check), the
+ * page state it starts with, what a new view takes from its section (a reference, the ops,
+ * flags; after alloc_protect is set), and the SEC_RESERVE commits other views made (lock not
+ * held, the view published). */
+DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                         SIZE_T bytes, uintptr_t base, size_t *len, DWORD *initial);
+wv_page_t wv_data_view_state(const struct wv_section *s, DWORD initial);
+void wv_data_view_init(struct wv_view *v, struct wv_section *s, uint64_t off);
+void wv_data_view_sync(struct wv_view *v);
+/* MapViewOfFile3 with MEM_REPLACE_PLACEHOLDER (section/placeholder.c): a data view of s that
+ * takes the place of the placeholder that is exactly its range at base (page aligned).  The
+ * errors of wv_view_map_section, and ERROR_INVALID_PARAMETER / ERROR_INVALID_ADDRESS as
+ * wv_placeholder_replace.  Lock not held. */
+DWORD wv_view_map_placeholder(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                              SIZE_T bytes, uintptr_t base, uintptr_t *out);
+/* UnmapViewOfFile2 with MEM_PRESERVE_PLACEHOLDER: the view holding addr, which replaced a
+ * placeholder, becomes that placeholder again.  ERROR_INVALID_ADDRESS when no view of a
+ * section is there, or when it did not replace a placeholder.  Lock not held. */
+DWORD wv_view_unmap_preserve(uintptr_t addr);
+
 /* How a view of a section maps its pages (view.c): set on every MEM_MAPPED and MEM_IMAGE view. */
 extern const struct wv_view_ops wv_section_view_ops;
 

@@ -256,7 +256,7 @@ static DWORD wv_image_view(struct wv_section *s, DWORD granted, DWORD access, ui
 
 /* Windows' checks of a data view of s through a handle granting `granted`: 0 with the view's
  * length and initial protection (modifiers included), or the Win32 error. */
-static DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access,
+DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access,
                                 uint64_t off, SIZE_T bytes, uintptr_t base, size_t *len,
                                 DWORD *initial)
 {
@@ -285,15 +285,42 @@ static DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD
     return 0;
 }
 
-/* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
-static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
-                          DWORD initial, uintptr_t *out)
+wv_page_t wv_data_view_state(const struct wv_section *s, DWORD initial)
 {
     wv_page_t bits = wv_prot_parse(initial, true);
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
     /* A SEC_RESERVE view starts reserved; the pages the section has committed follow. */
-    wv_page_t state = s->commits ? (wv_page_t)(priv ? WV_COW_MAPPED : 0)
-                                 : (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
+    return s->commits ? (wv_page_t)(priv ? WV_COW_MAPPED : 0)
+                      : (wv_page_t)(WV_COMMITTED | bits | (priv ? WV_COW_MAPPED : 0));
+}
+
+void wv_data_view_init(struct wv_view *v, struct wv_section *s, uint64_t off)
+{
+    wv_object_ref(&s->obj); /* the view's */
+    v->ops = &wv_section_view_ops;
+    v->section = s, v->offset = off;
+    v->cache_mods = wv_prot_parse(v->alloc_protect, true) & WV_CACHE_MODS;
+    if (v->alloc_protect & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY))
+        v->flags |= WV_VIEW_COW;
+    if (!s->file_backed)
+        v->flags |= WV_VIEW_PAGEFILE;
+}
+
+void wv_data_view_sync(struct wv_view *v)
+{
+    if (!v->section->commits)
+        return;
+    wv_space_lock();
+    wv_mapped_sync(v, 0, v->npages);
+    wv_space_unlock();
+}
+
+/* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
+static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
+                          DWORD initial, uintptr_t *out)
+{
+    bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
+    wv_page_t state = wv_data_view_state(s, initial);
     struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
     if (!v)
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -304,20 +331,9 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
         wv_view_delete(v);
         return err;
     }
-    wv_object_ref(&s->obj); /* the view's */
-    v->ops = &wv_section_view_ops;
-    v->section = s, v->offset = off;
-    v->cache_mods = bits & WV_CACHE_MODS;
-    if (priv)
-        v->flags |= WV_VIEW_COW;
-    if (!s->file_backed)
-        v->flags |= WV_VIEW_PAGEFILE;
+    wv_data_view_init(v, s, off);
     wv_region_publish(v);
-    if (s->commits) { /* the pages other views committed meanwhile */
-        wv_space_lock();
-        wv_mapped_sync(v, 0, v->npages);
-        wv_space_unlock();
-    }
+    wv_data_view_sync(v); /* the pages other views committed meanwhile */
     *out = v->base;
     return 0;
 }
