@@ -170,6 +170,10 @@ static NTSTATUS wv_image_status(HANDLE file)
 /* The status for the core's error. */
 static NTSTATUS wv_create_status(DWORD err, HANDLE file, ULONG attrs, uint64_t size)
 {
+    /* An image the core could not read: what the file is says which status. */
+    if ((attrs & SEC_IMAGE) && err != ERROR_ACCESS_DENIED && err != ERROR_INVALID_HANDLE &&
+        err != ERROR_NOT_ENOUGH_MEMORY && err != ERROR_TOO_MANY_OPEN_FILES)
+        return wv_image_status(file);
     switch (err) {
     case ERROR_BAD_EXE_FORMAT:
         return wv_image_status(file);
@@ -186,8 +190,6 @@ static NTSTATUS wv_create_status(DWORD err, HANDLE file, ULONG attrs, uint64_t s
         return STATUS_NAME_TOO_LONG;
     case ERROR_TOO_MANY_OPEN_FILES:
         return STATUS_TOO_MANY_OPENED_FILES;
-    case ERROR_INVALID_PARAMETER:
-        return (attrs & SEC_IMAGE) ? (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT : STATUS_INVALID_PARAMETER;
     default:
         return wv_status_of(err);
     }
