@@ -26,6 +26,8 @@ struct wv_map {
 static bool wv_map_access(ULONG prot, DWORD *access)
 {
     DWORD x = (prot & 0xf0) ? FILE_MAP_EXECUTE : 0;
+    if ((prot & 0xf0) && (prot & 0x0f))
+        return false; /* two protections at once */
     switch (prot & 0xf0 ? prot >> 4 : prot) {
     case PAGE_NOACCESS:
         *access = x;
