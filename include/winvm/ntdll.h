@@ -211,4 +211,6 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
 #ifdef __cplusplus
 }
 #endif
+#include <winvm/ntsection.h>
+
 #endif /* WINVM_NTDLL_H */

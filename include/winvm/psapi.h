@@ -71,6 +71,40 @@ WINBASEAPI DWORD WINAPI GetMappedFileNameA(HANDLE hProcess, LPVOID lpv, LPSTR lp
 /* kernel32: from /proc/meminfo.  The page file is RAM plus swap (total and available). */
 WINBASEAPI BOOL WINAPI GlobalMemoryStatusEx(LPMEMORYSTATUSEX lpBuffer);
 
+/* QueryWorkingSet's buffer: one block per resident page (winvm/ntsection.h). */
+typedef MEMORY_WORKING_SET_BLOCK PSAPI_WORKING_SET_BLOCK, *PPSAPI_WORKING_SET_BLOCK;
+typedef MEMORY_WORKING_SET_INFORMATION PSAPI_WORKING_SET_INFORMATION, *PPSAPI_WORKING_SET_INFORMATION;
+
+/* Counts in pages, from /proc/meminfo: CommitTotal = Committed_AS, CommitLimit = CommitLimit,
+ * CommitPeak the highest CommitTotal read so far in this process, SystemCache = Cached,
+ * KernelPaged = SReclaimable, KernelNonpaged = SUnreclaim + KernelStack + PageTables; the
+ * system's processes, threads and open files from /proc. */
+typedef struct _PERFORMANCE_INFORMATION {
+    DWORD cb;
+    SIZE_T CommitTotal;
+    SIZE_T CommitLimit;
+    SIZE_T CommitPeak;
+    SIZE_T PhysicalTotal;
+    SIZE_T PhysicalAvailable;
+    SIZE_T SystemCache;
+    SIZE_T KernelTotal;
+    SIZE_T KernelPaged;
+    SIZE_T KernelNonpaged;
+    SIZE_T PageSize;
+    DWORD HandleCount;
+    DWORD ProcessCount;
+    DWORD ThreadCount;
+} PERFORMANCE_INFORMATION, *PPERFORMANCE_INFORMATION;
+
+/* Every resident, accessible page of the process (NtQueryVirtualMemory's
+ * MemoryWorkingSetInformation): a buffer too small is ERROR_BAD_LENGTH with NumberOfEntries
+ * set to the count. */
+WINBASEAPI BOOL WINAPI QueryWorkingSet(HANDLE hProcess, PVOID pv, DWORD cb);
+/* The process's resident pages offered to the kernel for reclaim (MADV_PAGEOUT; see
+ * src/mm/trim.c): clean file pages leave memory, anonymous ones only where there is swap. */
+WINBASEAPI BOOL WINAPI EmptyWorkingSet(HANDLE hProcess);
+WINBASEAPI BOOL WINAPI GetPerformanceInfo(PPERFORMANCE_INFORMATION pPerformanceInformation, DWORD cb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -105,9 +105,18 @@ struct wv_proc_mem {
 };
 struct wv_sys_mem {
     uint64_t total, avail, swap_total, swap_free; /* MemTotal, MemAvailable, Swap* */
+    uint64_t committed, commit_limit, cached;     /* Committed_AS, CommitLimit, Cached */
+    uint64_t slab_reclaimable, kernel_unreclaimable; /* SReclaimable; SUnreclaim + KernelStack + PageTables */
 };
 bool wv_proc_memory(struct wv_proc_mem *m);
 bool wv_sys_memory(struct wv_sys_mem *m);
+/* The system's processes (/proc's numeric entries), threads (/proc/loadavg) and open file
+ * descriptions (/proc/sys/fs/file-nr) (syscount.c).  False when /proc cannot be read. */
+bool wv_sys_counts(uint32_t *processes, uint32_t *threads, uint32_t *handles);
+/* Asks the kernel to reclaim the resident pages of [addr, addr + size) now (MADV_PAGEOUT,
+ * pageout.c): file pages mapped only here leave memory, anonymous ones go to swap if there is
+ * any.  Contents never change.  0 or -1 (a range the kernel will not page out). */
+int wv_os_pageout(uintptr_t addr, size_t size);
 
 /* ---- the kernel's own write tracking (uffd.c) ----
  * Linux 6.7+: userfaultfd write protection in asynchronous mode (a write to a protected page

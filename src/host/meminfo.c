@@ -67,5 +67,10 @@ bool wv_sys_memory(struct wv_sys_mem *m)
     m->avail = wv_field(buf, "MemAvailable");
     m->swap_total = wv_field(buf, "SwapTotal");
     m->swap_free = wv_field(buf, "SwapFree");
+    m->committed = wv_field(buf, "Committed_AS");
+    m->commit_limit = wv_field(buf, "CommitLimit");
+    m->cached = wv_field(buf, "Cached");
+    m->slab_reclaimable = wv_field(buf, "SReclaimable");
+    m->kernel_unreclaimable = wv_field(buf, "SUnreclaim") + wv_field(buf, "KernelStack") + wv_field(buf, "PageTables");
     return m->total != 0;
 }

@@ -240,6 +240,9 @@ struct wv_ws_entry {
 #define WV_WS_MAX 1024 /* entries a call takes (its state, ~41 bytes an entry, is on the stack):
                         * 1,000 pages in one pagemap read */
 void wv_ws_query(struct wv_ws_entry *e, size_t n);
+/* EmptyWorkingSet's core (trim.c): the resident pages of every committed range offered to the
+ * kernel for reclaim, contents kept.  Lock not held. */
+void wv_ws_empty(void);
 
 /* ---- thread stacks (stack.c) ---- */
 /* The core of winvm_stack_create: a stack of reserve bytes (0: 1 MiB; rounded up to 64 KiB)

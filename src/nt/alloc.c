@@ -15,7 +15,7 @@
 /* The highest address ZeroBits allows (0: any), or false when ZeroBits is out of range.  0..21
  * counts high zero bits of a 32-bit address; on x64 a value of 32 or more is a mask whose
  * leading zero bits are the ones that must stay zero. */
-static bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
+bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
 {
     *limit = 0;
     if (zero_bits == 0)

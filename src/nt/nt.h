@@ -31,6 +31,8 @@ NTSTATUS wv_nt_in_ptr(PVOID *p, uintptr_t *v);
 NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v);
 /* Writes a result the caller named; the pointer was proven writable before the change. */
 void wv_nt_out(void *p, const void *v, size_t n);
+/* The highest address ZeroBits allows (0: any), false when it is out of range (alloc.c). */
+bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit);
 /* Whether h names this process (the pseudo handle; a real handle to it is resolved above). */
 static inline bool wv_nt_self(HANDLE h) { return h == WV_CURRENT_PROCESS; }
 
@@ -54,6 +56,10 @@ NTSTATUS wv_nt_ext_params(const MEM_EXTENDED_PARAMETER *ext, ULONG count, struct
  * first): its status, STATUS_NO_MEMORY when nothing fits. */
 typedef DWORD (*wv_nt_try_fn)(uintptr_t a, void *ctx, uintptr_t *out);
 NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx, uintptr_t *out);
+
+/* ---- wsinfo.c: NtQueryVirtualMemory's working-set list and image classes ---- */
+NTSTATUS wv_query_ws_list(void *buf, SIZE_T cap, SIZE_T *len);
+NTSTATUS wv_query_image(uintptr_t addr, void *buf, SIZE_T *len);
 
 /* ---- copy.c: the way up to process handles (set by runtime/process.c, like the view ops) ----
  * The Linux pid of the process h names, given the handle grants every right in need: 0 when

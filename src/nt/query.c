@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* query.c - NtQueryVirtualMemory: MemoryBasicInformation, MemoryWorkingSetExInformation,
- * MemoryRegionInformation and MemoryMappedFilenameInformation.  Checks in Windows' order: the
+ * MemoryRegionInformation and MemoryMappedFilenameInformation; MemoryWorkingSetInformation and
+ * MemoryImageInformation are wsinfo.c's.  Checks in Windows' order: the
  * class and its minimum length, the buffer, the address, the process.  Other classes are
  * STATUS_INVALID_INFO_CLASS.
  */
@@ -110,6 +111,10 @@ static SIZE_T wv_min_length(MEMORY_INFORMATION_CLASS c)
         return WV_REGION_MIN;
     case MemoryMappedFilenameInformation:
         return sizeof(MEMORY_SECTION_NAME);
+    case MemoryWorkingSetInformation:
+        return sizeof(MEMORY_WORKING_SET_INFORMATION);
+    case MemoryImageInformation:
+        return sizeof(MEMORY_IMAGE_INFORMATION);
     default:
         return 0;
     }
@@ -126,7 +131,7 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE process, PVOID base, MEMORY_INFORMATI
     if (!buf || (ret_len && wv_copy(ret_len, ret_len, sizeof(*ret_len))))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     uintptr_t addr = (uintptr_t)base;
-    if (addr > WV_MAX_ADDR && c != MemoryWorkingSetExInformation)
+    if (addr > WV_MAX_ADDR && c != MemoryWorkingSetExInformation && c != MemoryWorkingSetInformation)
         return STATUS_INVALID_PARAMETER;
     if (!wv_nt_self(process))
         return STATUS_INVALID_HANDLE;
@@ -137,9 +142,13 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE process, PVOID base, MEMORY_INFORMATI
         st = wv_query_ws_ex(buf, cap, &len);
     else if (c == MemoryRegionInformation)
         st = wv_query_region(addr, buf, cap, &len);
+    else if (c == MemoryWorkingSetInformation)
+        st = wv_query_ws_list(buf, cap, &len);
+    else if (c == MemoryImageInformation)
+        st = wv_query_image(addr, buf, &len);
     else
         st = wv_query_file_name(addr, buf, cap, &len);
-    if (ret_len && (st == STATUS_SUCCESS || st == STATUS_BUFFER_OVERFLOW))
+    if (ret_len && (st == STATUS_SUCCESS || st == STATUS_BUFFER_OVERFLOW || st == STATUS_INFO_LENGTH_MISMATCH))
         wv_nt_out(ret_len, &len, sizeof(len));
     return st;
 }

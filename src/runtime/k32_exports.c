@@ -102,6 +102,9 @@ WV_THUNK_4(k32_K32, DWORD, GetMappedFileNameA, HANDLE, LPVOID, LPSTR, DWORD)
 WV_THUNK_4(k32_K32, DWORD, GetMappedFileNameW, HANDLE, LPVOID, LPWSTR, DWORD)
 WV_THUNK_3(k32_K32, BOOL, GetProcessMemoryInfo, HANDLE, PPROCESS_MEMORY_COUNTERS, DWORD)
 WV_THUNK_3(k32_K32, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
+WV_THUNK_1(k32_K32, BOOL, EmptyWorkingSet, HANDLE)
+WV_THUNK_2(k32_K32, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
+WV_THUNK_3(k32_K32, BOOL, QueryWorkingSet, HANDLE, PVOID, DWORD)
 
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
@@ -336,9 +339,12 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
     X(1, BOOL, IsValidCodePage, UINT) \
+    H(K32EmptyWorkingSet) \
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \
+    H(K32GetPerformanceInfo) \
     H(K32GetProcessMemoryInfo) \
+    H(K32QueryWorkingSet) \
     H(K32QueryWorkingSetEx) \
     X(1, void, LeaveCriticalSection, LPCRITICAL_SECTION) \
     X(1, HMODULE, LoadLibraryA, LPCSTR) \

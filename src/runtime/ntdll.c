@@ -194,6 +194,22 @@ WV_THUNK_3(wv_nt_, NTSTATUS, NtResetWriteWatch, HANDLE, PVOID, SIZE_T)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtUnlockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtWriteVirtualMemory, HANDLE, PVOID, const void *, SIZE_T, PSIZE_T)
 WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtAreMappedFilesTheSame, PVOID, PVOID)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtCreateSection, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PLARGE_INTEGER, ULONG, ULONG,
+           HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtExtendSection, HANDLE, PLARGE_INTEGER)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSection, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQuerySection, HANDLE, SECTION_INFORMATION_CLASS, PVOID, SIZE_T, PSIZE_T)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtUnmapViewOfSection, HANDLE, PVOID)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtUnmapViewOfSectionEx, HANDLE, PVOID, ULONG)
+/* Ten arguments: no thunk macro goes that far. */
+WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base, ULONG_PTR zero_bits,
+                                               SIZE_T commit, PLARGE_INTEGER off, PSIZE_T size,
+                                               SECTION_INHERIT inherit, ULONG type, ULONG prot)
+{
+    wv_stack_probe();
+    return NtMapViewOfSection(section, process, base, zero_bits, commit, off, size, inherit, type, prot);
+}
 
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
@@ -202,17 +218,25 @@ WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
 static const struct wv_export wv_nt_exports[] = {
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
+    N(NtAreMappedFilesTheSame),
     N(NtContinue),
+    N(NtCreateSection),
+    N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
     N(NtGetWriteWatch),
     N(NtLockVirtualMemory),
+    N(NtMapViewOfSection),
     N(NtMapViewOfSectionEx),
+    N(NtOpenSection),
     N(NtProtectVirtualMemory),
+    N(NtQuerySection),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
     N(NtUnlockVirtualMemory),
+    N(NtUnmapViewOfSection),
+    N(NtUnmapViewOfSectionEx),
     N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
     {"RtlCaptureContext", (void *)wv_seh_capture},
@@ -229,16 +253,24 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlVirtualUnwind),
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
+    ZW(AreMappedFilesTheSame),
+    ZW(CreateSection),
+    ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
     ZW(GetWriteWatch),
     ZW(LockVirtualMemory),
+    ZW(MapViewOfSection),
     ZW(MapViewOfSectionEx),
+    ZW(OpenSection),
     ZW(ProtectVirtualMemory),
+    ZW(QuerySection),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
     ZW(UnlockVirtualMemory),
+    ZW(UnmapViewOfSection),
+    ZW(UnmapViewOfSectionEx),
     ZW(WriteVirtualMemory),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
 };

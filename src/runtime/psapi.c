@@ -6,6 +6,9 @@
 #include "runtime/thunk.h"
 #include <winvm/psapi.h>
 
+WV_THUNK_1(wv_ps_, BOOL, EmptyWorkingSet, HANDLE)
+WV_THUNK_2(wv_ps_, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
+WV_THUNK_3(wv_ps_, BOOL, QueryWorkingSet, HANDLE, PVOID, DWORD)
 WV_THUNK_4(wv_ps_, DWORD, GetMappedFileNameA, HANDLE, LPVOID, LPSTR, DWORD)
 WV_THUNK_4(wv_ps_, DWORD, GetMappedFileNameW, HANDLE, LPVOID, LPWSTR, DWORD)
 WV_THUNK_3(wv_ps_, BOOL, GetProcessMemoryInfo, HANDLE, PPROCESS_MEMORY_COUNTERS, DWORD)
@@ -13,9 +16,12 @@ WV_THUNK_3(wv_ps_, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 
 #define P(f) {#f, (void *)wv_ps_##f}
 static const struct wv_export wv_ps_exports[] = {
+    P(EmptyWorkingSet),
     P(GetMappedFileNameA),
     P(GetMappedFileNameW),
+    P(GetPerformanceInfo),
     P(GetProcessMemoryInfo),
+    P(QueryWorkingSet),
     P(QueryWorkingSetEx),
 };
 #undef P

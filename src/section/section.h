@@ -96,6 +96,16 @@ DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out);
  * *not_at_base: an image view not at its base, unrelocated (NT's STATUS_IMAGE_NOT_AT_BASE). */
 DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
                           SIZE_T bytes, uintptr_t base, uintptr_t *out, bool *not_at_base);
+/* The same, a data view placed top-down when base is 0 and top_down (NtMapViewOfSection's
+ * MEM_TOP_DOWN; an image goes where its base says). */
+DWORD wv_view_map_placed(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                         SIZE_T bytes, uintptr_t base, bool top_down, uintptr_t *out,
+                         bool *not_at_base);
+/* NtExtendSection's core (extend.c): a file-backed data section grows to size (its file with
+ * it); a smaller size changes nothing.  *now: the size after.  0, ERROR_ACCESS_DENIED (a
+ * section that cannot write its file), ERROR_NOT_SUPPORTED (pagefile-backed or image), or the
+ * file's error. */
+DWORD wv_section_extend(struct wv_section *s, uint64_t size, uint64_t *now);
 DWORD wv_view_unmap(uintptr_t addr);
 DWORD wv_view_flush(uintptr_t addr, SIZE_T size);
 /* The path of the file behind the view holding addr (an image's PE file, a data file):

@@ -317,7 +317,7 @@ void wv_data_view_sync(struct wv_view *v)
 
 /* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
 static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
-                          DWORD initial, uintptr_t *out)
+                          bool top_down, DWORD initial, uintptr_t *out)
 {
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
     wv_page_t state = wv_data_view_state(s, initial);
@@ -326,7 +326,7 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
         return ERROR_NOT_ENOUGH_MEMORY;
     /* Placed as VirtualAlloc places memory, the section mapped there in one call. */
     struct wv_backing b = {s->fd, s->data_offset + (off_t)off, !priv};
-    DWORD err = wv_region_place(v, base, false, wv_prot_host(state), &b);
+    DWORD err = wv_region_place(v, base, top_down, wv_prot_host(state), &b);
     if (err) {
         wv_view_delete(v);
         return err;
@@ -341,13 +341,20 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
 DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
                           SIZE_T bytes, uintptr_t base, uintptr_t *out, bool *not_at_base)
 {
+    return wv_view_map_placed(s, granted, access, off, bytes, base, false, out, not_at_base);
+}
+
+DWORD wv_view_map_placed(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
+                         SIZE_T bytes, uintptr_t base, bool top_down, uintptr_t *out,
+                         bool *not_at_base)
+{
     *not_at_base = false;
     if (s->image)
         return wv_image_view(s, granted, access, off, base, out, not_at_base);
     size_t len = 0;
     DWORD initial = 0;
     DWORD err = wv_data_view_check(s, granted, access, off, bytes, base, &len, &initial);
-    return err ? err : wv_data_view(s, off, len, base, initial, out);
+    return err ? err : wv_data_view(s, off, len, base, top_down, initial, out);
 }
 
 DWORD wv_view_unmap(uintptr_t addr)

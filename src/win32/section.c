@@ -2,9 +2,10 @@
 /* section.c - the public file, section and view calls: winvm_handle_from_fd (CreateFile is
  * runtime/k32_file.c, where Windows paths are mapped),
  * CreateFileMappingA, OpenFileMappingA, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile.
- * Each calls its core (section/) and turns the error into the last error.
+ * Each calls its core (section/) and turns the error into the last error; UnmapViewOfFile is
+ * NtUnmapViewOfSection's wrapper.
  */
-#include "section/section.h"
+#include "nt/nt.h"
 
 HANDLE winvm_handle_from_fd(int fd, DWORD access)
 {
@@ -73,12 +74,13 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T b
     return MapViewOfFileEx(h, access, hi, lo, bytes, NULL);
 }
 
+/* A thin wrapper over NtUnmapViewOfSection, as on Windows (STATUS_NOT_MAPPED_VIEW is
+ * ERROR_INVALID_ADDRESS). */
 BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
-    DWORD err = wv_view_unmap((uintptr_t)addr);
-    wv_debug_validate_at(addr);
-    WV_TRACE(WV_TRACE_SECTION, "UnmapViewOfFile(%p): error %u", addr, err);
-    return err ? (wv_set_error(err), FALSE) : TRUE;
+    NTSTATUS st = NtUnmapViewOfSection(NtCurrentProcess(), (PVOID)addr);
+    WV_TRACE(WV_TRACE_SECTION, "UnmapViewOfFile(%p): status %#x", addr, (unsigned)st);
+    return st ? (wv_set_error(RtlNtStatusToDosError(st)), FALSE) : TRUE;
 }
 
 BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T size)

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* sectinfo.c - NtQuerySection (SectionBasicInformation, SectionImageInformation),
+ * NtExtendSection and NtAreMappedFilesTheSame: what a section handle or a view says of its
+ * section.  Facts from Wine's test_NtQuerySection / test_CreateFileMapping /
+ * test_NtAreMappedFilesTheSame, run on Windows: a pagefile section reports SEC_COMMIT or
+ * SEC_RESERVE and its page-rounded size, a file's SEC_FILE and the exact size asked (or the
+ * file's), an image SEC_FILE | SEC_IMAGE; two views are "the same mapped file" when both are
+ * images of one file, or both addresses lie in one data view.
+ */
+#include "nt/nt.h"
+
+#include <string.h>
+
+/* ---- NtQuerySection ---- */
+
+static ULONG wv_section_attributes(const struct wv_section *s)
+{
+    ULONG cache = s->flags & (SEC_NOCACHE | SEC_WRITECOMBINE);
+    if (s->image)
+        return SEC_FILE | SEC_IMAGE;
+    if (s->file_backed)
+        return SEC_FILE | cache;
+    return (s->flags & (SEC_COMMIT | SEC_RESERVE)) | cache;
+}
+
+static uint32_t wv_rd(const struct wv_image *img, size_t at, size_t n)
+{
+    uint32_t v = 0;
+    if (at + n <= img->file_size)
+        memcpy(&v, img->file + at, n);
+    return v;
+}
+
+/* The optional-header fields wv_pe does not keep are read from the file itself. */
+static void wv_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii)
+{
+    const wv_pe *pe = &img->pe;
+    size_t opt = wv_rd(img, 0x3c, 4) + 24u;
+    memset(ii, 0, sizeof(*ii));
+    ii->TransferAddress = (PVOID)(uintptr_t)(pe->image_base + pe->entry_rva);
+    ii->MaximumStackSize = pe->stack_reserve;
+    ii->CommittedStackSize = pe->stack_commit;
+    ii->SubSystemType = pe->subsystem;
+    ii->SubSystemMajorVersion = (USHORT)wv_rd(img, opt + 48, 2);
+    ii->SubSystemMinorVersion = (USHORT)wv_rd(img, opt + 50, 2);
+    ii->MajorOperatingSystemVersion = (USHORT)wv_rd(img, opt + 40, 2);
+    ii->MinorOperatingSystemVersion = (USHORT)wv_rd(img, opt + 42, 2);
+    ii->ImageCharacteristics = pe->characteristics;
+    ii->DllCharacteristics = pe->dll_characteristics;
+    ii->Machine = pe->machine;
+    ii->ImageContainsCode = wv_rd(img, opt + 4, 4) != 0; /* SizeOfCode */
+    ii->ImageMappedFlat = wv_image_flat(pe);
+    ii->LoaderFlags = wv_rd(img, opt + (pe->pe32plus ? 104 : 88), 4);
+    ii->ImageFileSize = (ULONG)img->file_size;
+    ii->CheckSum = wv_rd(img, opt + 64, 4);
+}
+
+static SIZE_T wv_section_info_size(SECTION_INFORMATION_CLASS c)
+{
+    if (c == SectionBasicInformation)
+        return sizeof(SECTION_BASIC_INFORMATION);
+    if (c == SectionImageInformation)
+        return sizeof(SECTION_IMAGE_INFORMATION);
+    return 0;
+}
+
+/* The section behind h with `need` rights: 0, or the status. */
+static NTSTATUS wv_section_of(HANDLE h, DWORD need, struct wv_section **out)
+{
+    DWORD granted = 0;
+    *out = (struct wv_section *)wv_handle_get(h, WV_KIND_SECTION, &granted);
+    if (!*out) {
+        struct wv_object *o = wv_handle_get(h, WV_KIND_ANY, &granted);
+        wv_object_unref(o);
+        return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
+    }
+    if (need & ~granted) {
+        wv_object_unref(&(*out)->obj);
+        return STATUS_ACCESS_DENIED;
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS wv_query_section(struct wv_section *s, SECTION_INFORMATION_CLASS c, void *buf)
+{
+    union {
+        SECTION_BASIC_INFORMATION basic;
+        SECTION_IMAGE_INFORMATION image;
+    } u;
+    if (c == SectionBasicInformation) {
+        u.basic = (SECTION_BASIC_INFORMATION){.Attributes = wv_section_attributes(s)};
+        u.basic.Size.QuadPart = (LONGLONG)__atomic_load_n(&s->size, __ATOMIC_ACQUIRE);
+    } else if (!s->image) {
+        return STATUS_SECTION_NOT_IMAGE;
+    } else {
+        wv_image_info(s->image, &u.image);
+    }
+    return wv_copy(buf, &u, wv_section_info_size(c)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtQuerySection(HANDLE h, SECTION_INFORMATION_CLASS c, PVOID buf, SIZE_T cap, PSIZE_T ret_len)
+{
+    SIZE_T need = wv_section_info_size(c);
+    if (!need)
+        return STATUS_INVALID_INFO_CLASS;
+    if (cap < need)
+        return STATUS_INFO_LENGTH_MISMATCH;
+    if (ret_len && wv_copy(ret_len, ret_len, sizeof(*ret_len)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    struct wv_section *s;
+    NTSTATUS st = wv_section_of(h, SECTION_QUERY, &s);
+    if (st)
+        return st;
+    st = wv_query_section(s, c, buf);
+    wv_object_unref(&s->obj);
+    if (!st && ret_len)
+        wv_nt_out(ret_len, &need, sizeof(need));
+    return st;
+}
+
+/* ---- NtExtendSection ---- */
+
+NTSTATUS NTAPI NtExtendSection(HANDLE h, PLARGE_INTEGER size_io)
+{
+    uint64_t want, now = 0;
+    if (!size_io || wv_copy(size_io, size_io, sizeof(*size_io)) || wv_copy(&want, size_io, sizeof(want)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    struct wv_section *s;
+    NTSTATUS st = wv_section_of(h, SECTION_EXTEND_SIZE, &s);
+    if (st)
+        return st;
+    DWORD err = wv_section_extend(s, want, &now);
+    wv_object_unref(&s->obj);
+    if (err == ERROR_NOT_SUPPORTED || err == ERROR_ACCESS_DENIED)
+        return STATUS_SECTION_NOT_EXTENDED;
+    if (err == ERROR_NOT_ENOUGH_MEMORY)
+        return STATUS_SECTION_TOO_BIG;
+    if (err)
+        return wv_status_of(err);
+    wv_nt_out(size_io, &now, sizeof(now));
+    return STATUS_SUCCESS;
+}
+
+/* ---- NtAreMappedFilesTheSame ---- */
+
+/* What lies at an address: a view of a section (its kind, its base, the file's identity), or
+ * the status Windows gives for anything else. */
+struct wv_mapped {
+    bool image;
+    uintptr_t base;
+    dev_t dev;
+    ino_t ino;
+};
+
+static NTSTATUS wv_mapped_at(uintptr_t addr, struct wv_mapped *m)
+{
+    if (!addr || addr > WV_MAX_ADDR)
+        return STATUS_INVALID_ADDRESS;
+    NTSTATUS st = STATUS_SUCCESS;
+    wv_space_lock();
+    const struct wv_view *v = wv_space_find(wv_page_down(addr));
+    if (v && v->section) {
+        const struct wv_section *s = v->section;
+        *m = (struct wv_mapped){.image = s->image != NULL, .base = v->base};
+        if (s->image)
+            m->dev = s->image->st.st_dev, m->ino = s->image->st.st_ino;
+    } else if (v) {
+        st = STATUS_CONFLICTING_ADDRESSES; /* private memory */
+    }
+    wv_space_unlock();
+    if (v)
+        return st;
+    /* Not winvm's: free, or the host's own memory as VirtualQuery describes it. */
+    MEMORY_BASIC_INFORMATION mb;
+    wv_virtual_query(wv_page_down(addr), &mb);
+    if (mb.State == MEM_FREE)
+        return STATUS_INVALID_ADDRESS;
+    if (mb.Type == MEM_PRIVATE)
+        return STATUS_CONFLICTING_ADDRESSES;
+    *m = (struct wv_mapped){.image = false, .base = (uintptr_t)mb.AllocationBase};
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtAreMappedFilesTheSame(PVOID a, PVOID b)
+{
+    struct wv_mapped x, y;
+    NTSTATUS st = wv_mapped_at((uintptr_t)a, &x);
+    if (st || (st = wv_mapped_at((uintptr_t)b, &y)))
+        return st;
+    if (x.image && y.image)
+        return x.dev == y.dev && x.ino == y.ino ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
+    return !x.image && !y.image && x.base == y.base ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
+}

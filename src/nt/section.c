@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* section.c - NtCreateSection and NtOpenSection over the cores of CreateFileMapping and
+ * OpenFileMapping (section/section.c).  The NT forms take the protection and the SEC_* flags
+ * apart, a file handle of NULL for none, the handle's access, and the name as an object path:
+ * \BaseNamedObjects\NAME (Global) or \Sessions\N\BaseNamedObjects\NAME (Local), which winvm
+ * keeps in its one namespace of named sections per user (the core's "NAME").  Windows' statuses
+ * for what the cores report as Win32 errors (facts: Wine's test_section_access,
+ * test_CreateFileMapping and test_NtQuerySection tables, run on Windows).
+ */
+#include "nt/nt.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define WV_OBJ_NAME_MAX 512 /* UTF-8 bytes of an object path winvm takes */
+#define WV_MAXIMUM_ALLOWED 0x02000000u
+
+/* ---- object names ---- */
+
+/* Strips "\Sessions\<digits>" from an object path; the rest stays in *p. */
+static void wv_skip_session(const char **p)
+{
+    const char *s = *p;
+    if (strncmp(s, "\\Sessions\\", 10) != 0)
+        return;
+    s += 10;
+    if (*s < '0' || *s > '9')
+        return;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (*s == '\\')
+        *p = s;
+}
+
+/* The core's name for an object path: 0, or the status for a path winvm has no object at. */
+static NTSTATUS wv_object_name(const char *path, const char **name)
+{
+    if (path[0] != '\\')
+        return STATUS_OBJECT_PATH_SYNTAX_BAD; /* relative, with no root directory */
+    wv_skip_session(&path);
+    if (strncmp(path, "\\BaseNamedObjects\\", 18) != 0)
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    *name = path + 18;
+    /* "Global\" and "Local\" are links inside the directory; the core knows them. */
+    const char *rest = *name;
+    if (!strncmp(rest, "Global\\", 7))
+        rest += 7;
+    else if (!strncmp(rest, "Local\\", 6))
+        rest += 6;
+    if (strchr(rest, '\\'))
+        return STATUS_OBJECT_PATH_NOT_FOUND; /* no subdirectories */
+    return *rest ? STATUS_SUCCESS : STATUS_OBJECT_NAME_INVALID;
+}
+
+/* Reads *oa into buf as the core's name: *name NULL for an unnamed object.  0 or the status. */
+static NTSTATUS wv_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name,
+                             ULONG *attrs)
+{
+    OBJECT_ATTRIBUTES a;
+    UNICODE_STRING u;
+    WCHAR w[WV_OBJ_NAME_MAX / 2];
+    *name = NULL, *attrs = 0;
+    if (!oa)
+        return STATUS_SUCCESS;
+    if (wv_copy(&a, oa, sizeof(a)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (a.Length != sizeof(a) || (a.Attributes & ~(ULONG)OBJ_VALID_ATTRIBUTES))
+        return STATUS_INVALID_PARAMETER;
+    *attrs = a.Attributes;
+    if (a.RootDirectory) { /* winvm has no directory objects */
+        DWORD granted;
+        struct wv_object *o = wv_handle_get(a.RootDirectory, WV_KIND_ANY, &granted);
+        wv_object_unref(o);
+        return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
+    }
+    if (!a.ObjectName)
+        return STATUS_SUCCESS;
+    if (wv_copy(&u, a.ObjectName, sizeof(u)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (u.Length == 0)
+        return STATUS_SUCCESS;
+    if ((u.Length & 1) || u.Length > u.MaximumLength)
+        return STATUS_OBJECT_NAME_INVALID;
+    if (u.Length > sizeof(w))
+        return STATUS_NAME_TOO_LONG;
+    if (wv_copy(w, u.Buffer, u.Length))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    size_t n = 0;
+    if (wv_utf16_to_utf8(w, u.Length / 2, buf, cap - 1, WV_TEXT_STRICT, &n))
+        return STATUS_OBJECT_NAME_INVALID;
+    buf[n] = 0;
+    if (strlen(buf) != n)
+        return STATUS_OBJECT_NAME_INVALID; /* an embedded NUL */
+    return wv_object_name(buf, name);
+}
+
+/* SECTION_* rights for an access mask with generic rights in it. */
+static DWORD wv_section_rights(ACCESS_MASK access)
+{
+    DWORD r = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | WV_MAXIMUM_ALLOWED);
+    if (access & GENERIC_READ)
+        r |= SECTION_QUERY | SECTION_MAP_READ;
+    if (access & GENERIC_WRITE)
+        r |= SECTION_MAP_WRITE;
+    if (access & GENERIC_EXECUTE)
+        r |= SECTION_MAP_EXECUTE;
+    if (access & (GENERIC_ALL | WV_MAXIMUM_ALLOWED))
+        r |= SECTION_ALL_ACCESS;
+    return r & (SECTION_ALL_ACCESS | 0x00100000u /* SYNCHRONIZE */);
+}
+
+/* The core made *h with every right: the caller's handle keeps only those it asked for. */
+static NTSTATUS wv_restrict(HANDLE *h, DWORD rights)
+{
+    if ((rights & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS)
+        return STATUS_SUCCESS;
+    HANDLE narrow = NULL;
+    DWORD err = wv_handle_duplicate(WV_CURRENT_PROCESS, *h, WV_CURRENT_PROCESS, &narrow, rights,
+                                    DUPLICATE_CLOSE_SOURCE);
+    if (err) {
+        wv_handle_close(*h);
+        return wv_status_of(err);
+    }
+    *h = narrow;
+    return STATUS_SUCCESS;
+}
+
+/* ---- NtCreateSection ---- */
+
+/* The six protections a section takes (PAGE_NOACCESS and PAGE_EXECUTE are not among them). */
+static bool wv_section_prot_ok(ULONG prot)
+{
+    return prot == PAGE_READONLY || prot == PAGE_READWRITE || prot == PAGE_WRITECOPY ||
+           prot == PAGE_EXECUTE_READ || prot == PAGE_EXECUTE_READWRITE || prot == PAGE_EXECUTE_WRITECOPY;
+}
+
+/* Wine's test_CreateFileMapping table: SEC_IMAGE alone (or SEC_IMAGE_NO_EXECUTE, with
+ * SEC_NOCACHE); else SEC_COMMIT or SEC_RESERVE with at most one cache flag; SEC_LARGE_PAGES
+ * only on a committed pagefile section. */
+static NTSTATUS wv_section_attrs_ok(ULONG attrs, bool file)
+{
+    if (attrs == SEC_IMAGE || attrs == (SEC_IMAGE | SEC_NOCACHE))
+        return STATUS_SUCCESS;
+    ULONG kind = attrs & (SEC_COMMIT | SEC_RESERVE), rest = attrs & ~(ULONG)(SEC_COMMIT | SEC_RESERVE);
+    if (kind != SEC_COMMIT && kind != SEC_RESERVE)
+        return STATUS_INVALID_PARAMETER_6;
+    if (rest & ~(ULONG)(SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES))
+        return STATUS_INVALID_PARAMETER_6;
+    if ((rest & SEC_NOCACHE) && (rest & SEC_WRITECOMBINE))
+        return STATUS_INVALID_PARAMETER_6;
+    if ((rest & SEC_LARGE_PAGES) && (file || kind != SEC_COMMIT))
+        return STATUS_INVALID_PARAMETER_6;
+    return STATUS_SUCCESS;
+}
+
+/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, or a bad PE. */
+static NTSTATUS wv_image_status(HANDLE file)
+{
+    DWORD granted;
+    struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &granted);
+    char mz[2] = {0, 0};
+    ssize_t n = f ? pread(f->fd, mz, 2, 0) : -1;
+    wv_object_unref(f ? &f->obj : NULL);
+    if (n <= 0)
+        return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
+    return n == 2 && mz[0] == 'M' && mz[1] == 'Z' ? (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT
+                                                  : (NTSTATUS)STATUS_INVALID_IMAGE_NOT_MZ;
+}
+
+/* The status for the core's error. */
+static NTSTATUS wv_create_status(DWORD err, HANDLE file, ULONG attrs, uint64_t size)
+{
+    /* An image the core could not read: what the file is says which status. */
+    if ((attrs & SEC_IMAGE) && err != ERROR_ACCESS_DENIED && err != ERROR_INVALID_HANDLE &&
+        err != ERROR_NOT_ENOUGH_MEMORY && err != ERROR_TOO_MANY_OPEN_FILES)
+        return wv_image_status(file);
+    switch (err) {
+    case ERROR_BAD_EXE_FORMAT:
+        return wv_image_status(file);
+    case ERROR_FILE_INVALID:
+        return STATUS_MAPPED_FILE_SIZE_ZERO;
+    case ERROR_NOT_ENOUGH_MEMORY:
+        return file != INVALID_HANDLE_VALUE || size > WV_END_ADDR ? STATUS_SECTION_TOO_BIG
+                                                                   : (NTSTATUS)STATUS_NO_MEMORY;
+    case ERROR_DISK_FULL:
+        return STATUS_DISK_FULL;
+    case ERROR_INVALID_NAME:
+        return STATUS_OBJECT_NAME_INVALID;
+    case ERROR_FILENAME_EXCED_RANGE:
+        return STATUS_NAME_TOO_LONG;
+    case ERROR_TOO_MANY_OPEN_FILES:
+        return STATUS_TOO_MANY_OPENED_FILES;
+    default:
+        return wv_status_of(err);
+    }
+}
+
+/* Checks in Windows' order up to the core call: 0 with the core's protection word and size. */
+static NTSTATUS wv_create_args(PLARGE_INTEGER max_size, ULONG prot, ULONG attrs, HANDLE file,
+                               DWORD *word, uint64_t *size)
+{
+    *size = 0;
+    if (!wv_section_prot_ok(prot))
+        return STATUS_INVALID_PAGE_PROTECTION;
+    NTSTATUS st = wv_section_attrs_ok(attrs, file != NULL);
+    if (st)
+        return st;
+    if (max_size && wv_copy(size, max_size, sizeof(*size)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (!file && (attrs & SEC_IMAGE))
+        return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
+    if (!file && *size == 0)
+        return STATUS_INVALID_PARAMETER_4;
+    if ((int64_t)*size < 0)
+        return STATUS_SECTION_TOO_BIG;
+    if (file == INVALID_HANDLE_VALUE)
+        return STATUS_INVALID_HANDLE; /* the process pseudo handle is no file */
+    if (attrs & SEC_LARGE_PAGES)
+        return STATUS_PRIVILEGE_NOT_HELD; /* winvm grants no SeLockMemoryPrivilege */
+    /* SEC_IMAGE_NO_EXECUTE maps as SEC_IMAGE: winvm's images execute where their sections say. */
+    *word = prot | (attrs & SEC_IMAGE ? SEC_IMAGE : attrs);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtCreateSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, PLARGE_INTEGER max_size,
+                               ULONG prot, ULONG attrs, HANDLE file)
+{
+    char buf[WV_OBJ_NAME_MAX * 2];
+    const char *name;
+    ULONG oattrs;
+    DWORD word = 0;
+    uint64_t size;
+    if (!out || wv_copy(out, out, sizeof(*out)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    NTSTATUS st = wv_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    if (st || (st = wv_create_args(max_size, prot, attrs, file, &word, &size)))
+        return st;
+    HANDLE core_file = file ? file : INVALID_HANDLE_VALUE, h = NULL;
+    bool existed = false;
+    DWORD err = wv_section_create(core_file, word, size, name, &h, &existed);
+    if (err)
+        return wv_create_status(err, core_file, attrs, size);
+    if (existed && !(oattrs & OBJ_OPENIF)) {
+        wv_handle_close(h);
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    if ((st = wv_restrict(&h, wv_section_rights(access))))
+        return st;
+    wv_nt_out(out, &h, sizeof(h));
+    return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;
+}
+
+/* ---- NtOpenSection ---- */
+
+NTSTATUS NTAPI NtOpenSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
+{
+    char buf[WV_OBJ_NAME_MAX * 2];
+    const char *name;
+    ULONG oattrs;
+    if (!out || wv_copy(out, out, sizeof(*out)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (!oa)
+        return STATUS_INVALID_PARAMETER;
+    NTSTATUS st = wv_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    if (st)
+        return st;
+    if (!name)
+        return STATUS_OBJECT_PATH_SYNTAX_BAD; /* an open needs a name */
+    HANDLE h = NULL;
+    DWORD rights = wv_section_rights(access);
+    DWORD err = wv_section_open(rights, name, &h);
+    if (err == ERROR_FILE_NOT_FOUND)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    if (err == ERROR_INVALID_HANDLE)
+        return STATUS_OBJECT_TYPE_MISMATCH; /* the name is another kind of object */
+    if (err)
+        return wv_create_status(err, INVALID_HANDLE_VALUE, 0, 0);
+    wv_nt_out(out, &h, sizeof(h));
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* view.c - NtMapViewOfSection, NtUnmapViewOfSection(Ex) over the cores of MapViewOfFileEx and
+ * UnmapViewOfFile (section/view.c).  The NT form takes a page protection where MapViewOfFile
+ * takes FILE_MAP_* access (kernelbase turns one into the other: write, else read, else copy,
+ * else none; execute shifts it into the PAGE_EXECUTE_* column), ZeroBits, MEM_TOP_DOWN, a
+ * commit size for SEC_RESERVE sections, and its in/out base and size.  Checks in Windows'
+ * order (facts: Wine's test_NtMapViewOfSection and test_NtQuerySection, run on 64-bit
+ * Windows): zero bits, allocation type, inheritance, protection, the parameters, the handles,
+ * alignment, the view's size; then the core.
+ */
+#include "nt/nt.h"
+
+#define WV_MAP_TYPES (MEM_TOP_DOWN | MEM_RESERVE)
+
+struct wv_map {
+    struct wv_section *s;
+    DWORD granted, access;
+    uint64_t off;
+    SIZE_T size, commit;
+    uintptr_t base, limit;
+    bool top_down;
+};
+
+/* FILE_MAP_* access for a view's protection (kernelbase's mapping, inverted); false for a
+ * protection no view takes. */
+static bool wv_map_access(ULONG prot, DWORD *access)
+{
+    DWORD x = (prot & 0xf0) ? FILE_MAP_EXECUTE : 0;
+    if ((prot & 0xf0) && (prot & 0x0f))
+        return false; /* two protections at once */
+    switch (prot & 0xf0 ? prot >> 4 : prot) {
+    case PAGE_NOACCESS:
+        *access = x;
+        return true;
+    case PAGE_READONLY:
+        *access = FILE_MAP_READ | x;
+        return true;
+    case PAGE_READWRITE:
+        *access = FILE_MAP_WRITE | FILE_MAP_READ | x;
+        return true;
+    case PAGE_WRITECOPY:
+        *access = FILE_MAP_COPY | x;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The rights a view with this access needs from the handle. */
+static DWORD wv_map_rights(DWORD access)
+{
+    return ((access & FILE_MAP_WRITE) ? SECTION_MAP_WRITE : SECTION_MAP_READ) |
+           ((access & FILE_MAP_EXECUTE) ? SECTION_MAP_EXECUTE : 0);
+}
+
+static SIZE_T wv_map_len(const struct wv_map *m)
+{
+    if (m->s->image)
+        return wv_page_up(m->s->size);
+    return wv_page_up(m->size ? m->size : m->s->size - m->off);
+}
+
+/* The view's alignment and size against the section: 0 or the status. */
+static NTSTATUS wv_map_check(struct wv_map *m)
+{
+    if (m->off % WV_GRANULE || m->base % WV_GRANULE)
+        return STATUS_MAPPED_ALIGNMENT;
+    if (m->s->image)
+        return m->off ? STATUS_INVALID_PARAMETER_6 : STATUS_SUCCESS;
+    if (m->off >= m->s->size || m->size > m->s->size - m->off)
+        return STATUS_INVALID_VIEW_SIZE;
+    if (m->commit > wv_map_len(m))
+        return STATUS_INVALID_PARAMETER_5;
+    return STATUS_SUCCESS;
+}
+
+/* A view wholly at or below m->limit: the lowest free 64 KiB-aligned range that fits, as
+ * NtAllocateVirtualMemory places with zero bits. */
+static DWORD wv_map_below(struct wv_map *m, uintptr_t *out, bool *nab)
+{
+    uintptr_t len = wv_map_len(m), a = WV_MIN_ADDR;
+    for (int steps = 0; steps < 65536 && a <= m->limit && len - 1 <= m->limit - a; steps++) {
+        MEMORY_BASIC_INFORMATION mb;
+        wv_virtual_query(a, &mb);
+        uintptr_t end = (uintptr_t)mb.BaseAddress + mb.RegionSize;
+        if (mb.State == MEM_FREE && end - a >= len) {
+            DWORD err = wv_view_map_placed(m->s, m->granted, m->access, m->off, m->size, a, false, out, nab);
+            if (err != ERROR_INVALID_ADDRESS)
+                return err;
+        }
+        a = wv_gran_up(end > a ? end : a + 1);
+        if (a > WV_MAX_ADDR)
+            break;
+    }
+    return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* The status for the core's error. */
+static NTSTATUS wv_map_status(const struct wv_map *m, DWORD err)
+{
+    if (err == ERROR_ACCESS_DENIED)
+        return (wv_map_rights(m->access) & ~m->granted) ? STATUS_ACCESS_DENIED : STATUS_SECTION_PROTECTION;
+    if (err == ERROR_NOT_ENOUGH_MEMORY)
+        return (NTSTATUS)STATUS_NO_MEMORY;
+    return wv_status_of(err);
+}
+
+/* Maps the view; SEC_RESERVE's commit size committed in it.  0 or the status. */
+static NTSTATUS wv_map_do(struct wv_map *m, ULONG prot, uintptr_t *out, bool *nab)
+{
+    DWORD err = !m->base && m->limit ? wv_map_below(m, out, nab)
+                                     : wv_view_map_placed(m->s, m->granted, m->access, m->off, m->size,
+                                                          m->base, m->top_down, out, nab);
+    wv_debug_validate_at(err ? m->base : *out);
+    if (err)
+        return wv_map_status(m, err);
+    if (m->commit && m->s->commits) {
+        uintptr_t at;
+        err = wv_virtual_alloc(*out, m->commit, MEM_COMMIT, prot, &at);
+        if (err) {
+            wv_view_unmap(*out);
+            return wv_status_of(err);
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+/* The arguments checked before any handle is looked at. */
+static NTSTATUS wv_map_args(struct wv_map *m, ULONG_PTR zero_bits, PVOID *base_io, PLARGE_INTEGER off_io,
+                            PSIZE_T size_io, SECTION_INHERIT inherit, ULONG type, ULONG prot)
+{
+    if (!wv_zero_bits_limit(zero_bits, &m->limit))
+        return STATUS_INVALID_PARAMETER_4;
+    if (type & ~(ULONG)WV_MAP_TYPES)
+        return STATUS_INVALID_PARAMETER_9; /* AT_ROUND_TO_PAGE included: 32-bit only */
+    if (inherit != ViewShare && inherit != ViewUnmap)
+        return STATUS_INVALID_PARAMETER_8;
+    if (!wv_map_access(prot, &m->access))
+        return STATUS_INVALID_PAGE_PROTECTION;
+    NTSTATUS st = wv_nt_in_ptr(base_io, &m->base);
+    if (st || (st = wv_nt_in_size(size_io, &m->size)))
+        return st;
+    m->off = 0;
+    if (off_io && (wv_copy(off_io, off_io, sizeof(*off_io)) || wv_copy(&m->off, off_io, sizeof(m->off))))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (m->base > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_3;
+    /* A base asked for must itself satisfy the zero bits. */
+    if (m->base && m->limit && m->base > m->limit)
+        return STATUS_INVALID_PARAMETER_4;
+    m->top_down = (type & MEM_TOP_DOWN) != 0;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io, ULONG_PTR zero_bits,
+                                  SIZE_T commit, PLARGE_INTEGER off_io, PSIZE_T size_io, SECTION_INHERIT inherit,
+                                  ULONG type, ULONG prot)
+{
+    wv_fault_attach();
+    struct wv_map m = {.commit = commit};
+    NTSTATUS st = wv_map_args(&m, zero_bits, base_io, off_io, size_io, inherit, type, prot);
+    if (st)
+        return st;
+    if (!wv_nt_self(process))
+        return STATUS_INVALID_HANDLE;
+    m.s = (struct wv_section *)wv_handle_get(section, WV_KIND_SECTION, &m.granted);
+    if (!m.s) {
+        DWORD any;
+        struct wv_object *o = wv_handle_get(section, WV_KIND_ANY, &any);
+        wv_object_unref(o);
+        return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
+    }
+    if (m.s->image) /* an image maps its sections' own protections: read access is enough */
+        m.access = FILE_MAP_READ;
+    uintptr_t at = 0;
+    bool not_at_base = false;
+    if (!(st = wv_map_check(&m)) && !(st = wv_map_do(&m, prot, &at, &not_at_base))) {
+        SIZE_T len = wv_map_len(&m);
+        wv_nt_out(base_io, &at, sizeof(at));
+        wv_nt_out(size_io, &len, sizeof(len));
+    }
+    wv_object_unref(&m.s->obj);
+    if (st)
+        return st;
+    return not_at_base ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS;
+}
+
+static NTSTATUS wv_unmap(HANDLE process, PVOID base, ULONG flags)
+{
+    wv_fault_attach();
+    if (flags & ~(ULONG)MEM_UNMAP_WITH_TRANSIENT_BOOST)
+        return STATUS_INVALID_PARAMETER_3;
+    if (!wv_nt_self(process))
+        return STATUS_INVALID_HANDLE;
+    uintptr_t addr = (uintptr_t)base;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_NOT_MAPPED_VIEW;
+    DWORD err = wv_view_unmap(addr);
+    wv_debug_validate_at(addr);
+    if (err == ERROR_INVALID_ADDRESS)
+        return STATUS_NOT_MAPPED_VIEW;
+    return wv_status_of(err);
+}
+
+NTSTATUS NTAPI NtUnmapViewOfSectionEx(HANDLE process, PVOID base, ULONG flags)
+{
+    return wv_unmap(process, base, flags);
+}
+
+NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE process, PVOID base) { return wv_unmap(process, base, 0); }
