@@ -84,8 +84,7 @@ static bool wv_same_file(int fd, const struct stat *st)
 }
 
 /* Reads img->fd into a private snapshot that matches img->st (the cache key): a file changed
- * while it is read is read again.  Everything winvm later reads of the image (headers, TLS,
- * exports, layouts) comes from the snapshot or the mapped image, never from the file. */
+ * while it is read is read again. */
 static DWORD wv_image_snapshot(struct wv_image *img)
 {
     for (int tries = 0; tries < 4; tries++) {
@@ -93,17 +92,104 @@ static DWORD wv_image_snapshot(struct wv_image *img)
             return ERROR_BAD_EXE_FORMAT;
         if (img->st.st_size == 0)
             return ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
-        img->file_size = (size_t)img->st.st_size;
-        img->file = wv_file_snapshot(img->fd, img->file_size);
+        img->file_size = img->map_len = (size_t)img->st.st_size;
+        img->file = img->map = wv_file_snapshot(img->fd, img->file_size);
         if (img->file && wv_same_file(img->fd, &img->st))
             return 0;
-        if (img->file)
-            wv_os_unmap((uintptr_t)img->file, img->file_size);
-        img->file = NULL;
+        if (img->map)
+            wv_os_unmap((uintptr_t)img->map, img->map_len);
+        img->file = img->map = NULL;
     }
     return ERROR_NOT_ENOUGH_MEMORY;
 }
 
+/* The checks every parse must pass to be mapped: 0 or ERROR_BAD_EXE_FORMAT. */
+static DWORD wv_image_mappable(const wv_pe *pe)
+{
+    if (pe->machine != WV_PE_MACHINE_AMD64)
+        return ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
+    if (pe->section_alignment < WV_PAGE_SIZE && pe->file_alignment != pe->section_alignment)
+        return ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
+    return 0;
+}
+
+/* Makes fd, img's entry at base (img->size known), what img's pages and bytes come from: the
+ * entry is mapped read-only (the page cache's copy, shared) and parsed as a layout, and any
+ * snapshot goes.  Whether it could; fd is img's or closed either way. */
+static bool wv_image_adopt(struct wv_image *img, int fd, uint64_t base)
+{
+    size_t len = WV_PAGE_SIZE + (size_t)img->size;
+    const uint8_t *m = wv_file_map_read(fd, len);
+    wv_pe pe;
+    if (!m || wv_pe_parse_layout(&pe, m + WV_PAGE_SIZE, (size_t)img->size) != 0 || wv_image_mappable(&pe) ||
+        pe.image_base != base || wv_page_up((uint64_t)pe.size_of_image) != img->size) {
+        if (m)
+            wv_os_unmap((uintptr_t)m, len);
+        close(fd);
+        return false;
+    }
+    if (img->map)
+        wv_os_unmap((uintptr_t)img->map, img->map_len);
+    img->pe = pe;
+    img->map = m, img->map_len = len;
+    img->file = m + WV_PAGE_SIZE, img->file_size = (size_t)img->size;
+    img->layout_fd = fd;
+    img->source = WV_IMG_CACHE;
+    return true;
+}
+
+/* The fast way: the entry at the base the file's headers name, found by the file's identity
+ * (img->st) and those headers alone, so no copy of the file is read.  Whether it was there. */
+static bool wv_image_cached(struct wv_image *img)
+{
+    uint8_t hdr[WV_PAGE_SIZE];
+    ssize_t n = pread(img->fd, hdr, sizeof(hdr), 0);
+    wv_pe pe;
+    if (n <= 0 || wv_pe_parse_layout(&pe, hdr, (size_t)n) != 0 || wv_image_mappable(&pe))
+        return false;
+    img->size = wv_page_up((uint64_t)pe.size_of_image);
+    int fd = wv_cache_lookup(img, pe.image_base);
+    return fd >= 0 && wv_image_adopt(img, fd, pe.image_base);
+}
+
+/* The slow way: the file read into a snapshot and parsed there, then laid out into a new cache
+ * entry (which then replaces the snapshot) or, without one, kept as a private copy's source. */
+static DWORD wv_image_build(struct wv_image *img)
+{
+    DWORD err = wv_image_snapshot(img);
+    if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
+        err = ERROR_BAD_EXE_FORMAT;
+    if (!err)
+        err = wv_image_mappable(&img->pe);
+    if (err)
+        return err;
+    img->size = wv_page_up((uint64_t)img->pe.size_of_image);
+    img->source = WV_IMG_PRIVATE;
+    int fd = wv_cache_worth(img) ? wv_cache_entry(img, img->pe.image_base) : -1;
+    if (fd >= 0)
+        wv_image_adopt(img, fd, img->pe.image_base);
+    return 0;
+}
+
+static void wv_image_name(struct wv_image *img, const char *path)
+{
+    if (path)
+        img->path = strdup(path);
+    else {
+        char link[64], buf[4096];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", img->fd);
+        ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+        if (n > 0) {
+            buf[n] = 0;
+            img->path = strdup(buf);
+        }
+    }
+}
+
+/* Nothing is ever read from the PE file after this: headers, TLS, exports and layouts come
+ * from the cache entry winvm made or a private snapshot, and the image's pages never map the
+ * file (a mapping of it would follow later writes and fault on truncation), so writing or
+ * cutting a loaded DLL's file changes nothing in the running image. */
 DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
 {
     struct wv_image *img = calloc(1, sizeof(*img));
@@ -116,35 +202,15 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
     else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
         err = ERROR_TOO_MANY_OPEN_FILES;
     if (!err)
-        err = wv_image_snapshot(img);
-    if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
-        err = ERROR_BAD_EXE_FORMAT;
-    if (!err && img->pe.machine != WV_PE_MACHINE_AMD64)
-        err = ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
-    if (!err && img->pe.section_alignment < WV_PAGE_SIZE && img->pe.file_alignment != img->pe.section_alignment)
-        err = ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
+        wv_image_name(img, path);
+    if (!err && img->st.st_size == 0)
+        err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
+    if (!err && !wv_image_cached(img))
+        err = wv_image_build(img);
     if (err) {
         wv_image_free(img);
         return err;
     }
-    img->size = wv_page_up((uint64_t)img->pe.size_of_image);
-    if (path)
-        img->path = strdup(path);
-    else {
-        char link[64], buf[4096];
-        snprintf(link, sizeof(link), "/proc/self/fd/%d", img->fd);
-        ssize_t n = readlink(link, buf, sizeof(buf) - 1);
-        if (n > 0) {
-            buf[n] = 0;
-            img->path = strdup(buf);
-        }
-    }
-    /* Never the file itself, even page-aligned: a mapping of it would follow later writes
-     * and fault on truncation.  The cache entry is a file only winvm writes. */
-    if (wv_cache_worth(img) && (img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
-        img->source = WV_IMG_CACHE;
-    else
-        img->source = WV_IMG_PRIVATE;
     *out = img;
     return 0;
 }
@@ -153,8 +219,8 @@ void wv_image_free(struct wv_image *img)
 {
     if (!img)
         return;
-    if (img->file)
-        wv_os_unmap((uintptr_t)img->file, img->file_size);
+    if (img->map)
+        wv_os_unmap((uintptr_t)img->map, img->map_len);
     if (img->fd >= 0)
         close(img->fd);
     if (img->layout_fd >= 0)

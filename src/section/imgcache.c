@@ -350,6 +350,23 @@ int wv_cache_entry(struct wv_image *img, uint64_t base)
     return fd;
 }
 
+int wv_cache_lookup(struct wv_image *img, uint64_t base)
+{
+    char tried[WV_DIR_MAX];
+    const char *why;
+    int dfd = wv_cache_dir(tried, &why);
+    if (dfd < 0)
+        return -1; /* said by wv_cache_entry, when the image is built */
+    char name[64];
+    snprintf(name, sizeof(name), "%016llx-%llx.img", (unsigned long long)wv_key(&img->st),
+             (unsigned long long)base);
+    struct wv_cache_header h;
+    wv_header_fill(&h, img, base);
+    int fd = wv_entry_open(dfd, name, &h);
+    close(dfd);
+    return fd;
+}
+
 /* ---- listing, eviction, clearing ---- */
 
 struct wv_entry_info {
