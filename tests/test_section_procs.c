@@ -160,7 +160,7 @@ Test(section_procs, another_user_can_neither_open_nor_map_the_name)
     HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, PAGE, NAME "-user");
     cr_assert_not_null(h);
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/winvm-%u.", (unsigned)getuid());
+    snprintf(path, sizeof(path), "/dev/shm/winvm-%u/", (unsigned)getuid());
     for (const char *c = NAME "-user"; *c; c++)
         snprintf(path + strlen(path), sizeof(path) - strlen(path), "%02x", (unsigned char)*c);
     struct stat st;

@@ -371,7 +371,9 @@ Test(section_rules, name_of_another_object_type_gives_invalid_handle)
      * header), held (shared flock) as a live object would be. */
     const char *n = nm("other-type");
     char path[600];
-    int k = snprintf(path, sizeof(path), "/dev/shm/winvm-%u.", (unsigned)getuid());
+    int k = snprintf(path, sizeof(path), "/dev/shm/winvm-%u", (unsigned)getuid());
+    mkdir(path, 0700); /* the namespace's directory (ob/namespace.c), there already or not */
+    path[k++] = '/';
     for (const char *c = n; *c; c++)
         k += snprintf(path + k, sizeof(path) - (size_t)k, "%02x", (unsigned char)*c);
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

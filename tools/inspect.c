@@ -121,7 +121,8 @@ static int print_fixups(wv_pe *pe)
 static void print_sharing(const wv_pe *pe)
 {
     if (wv_image_direct(pe))
-        printf("\nmapping: sections are page-aligned in the file: mapped straight from it, shared\n");
+        printf("\nmapping: sections are page-aligned in the file; laid out once in the image cache all\n"
+               "         the same (a running image never maps its file), shared from there\n");
     else if (wv_pe_page_aligned(pe))
         printf("\nmapping: page-aligned, but a section's last page shows bytes that are not its own:\n"
                "         laid out once in the image cache, shared from there\n");

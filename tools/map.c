@@ -24,7 +24,7 @@
 struct region {
     uint64_t start, end;
     char perm[5];
-    uint64_t offset, inode;
+    uint64_t offset, inode, dev; /* dev: major << 32 | minor */
     char path[512];
     /* from smaps, KiB */
     uint64_t rss, anon, shared, swap;
@@ -87,15 +87,21 @@ static const char *type_name(const struct region *g, int thread)
     return "Mapped File";
 }
 
-/* winvm's named sections are /dev/shm/winvm-<uid>.<hex name>: show the name. */
+/* Whether path is in winvm's namespace of named objects: /dev/shm/winvm-<uid>[.<n>]/<name>. */
+static bool in_namespace(const char *path)
+{
+    return !strncmp(path, "/dev/shm/winvm-", 15) && strchr(path + 15, '/');
+}
+
+/* winvm's named sections are <namespace>/<hex of the name>: show the name. */
 static void section_name(const char *path, char *out, size_t cap)
 {
-    const char *dot = strstr(path, "/dev/shm/winvm-") ? strchr(path + 15, '.') : NULL;
+    const char *slash = in_namespace(path) ? strchr(path + 15, '/') : NULL;
     out[0] = 0;
-    if (!dot)
+    if (!slash)
         return;
     size_t k = 0;
-    for (const char *h = dot + 1; h[0] && h[1] && k + 1 < cap; h += 2) {
+    for (const char *h = slash + 1; h[0] && h[1] && h[0] != ' ' && k + 1 < cap; h += 2) {
         unsigned c;
         if (sscanf(h, "%2x", &c) != 1)
             break;
@@ -133,9 +139,11 @@ static bool read_regions(const char *pid, struct region **out, size_t *n)
             (*out)[*n - 1].shared += kib;
         else if (*n && sscanf(line, "Swap: %" SCNu64, &kib) == 1)
             (*out)[*n - 1].swap = kib;
-        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %" SCNu64 " %n", &g.start,
-                   &g.end, g.perm, &g.offset, &g.inode, &used) < 5)
+        unsigned major = 0, minor = 0;
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &g.start,
+                   &g.end, g.perm, &g.offset, &major, &minor, &g.inode, &used) < 7)
             continue;
+        g.dev = (uint64_t)major << 32 | minor;
         skipping = g.start >= ((uint64_t)1 << 47); /* [vsyscall] */
         if (skipping)
             continue;
@@ -368,7 +376,10 @@ int cli_map(int argc, char **argv)
 
 /* ---- share ---- */
 
+/* A page of a file, known by the file's device and inode: the path a process's maps shows may
+ * differ for one file (an unnamed O_TMPFILE's "/#NNN (deleted)", a name since removed). */
 struct page_owner {
+    uint64_t dev, ino;
     char file[512];
     uint64_t page;     /* page index in the file */
     int pid;
@@ -396,8 +407,9 @@ static void note_page(uint64_t addr, uint64_t ent, void *arg)
     }
     struct page_owner *o = &c->out[c->n++];
     snprintf(o->file, sizeof(o->file), "%s", c->g->path);
+    o->dev = c->g->dev, o->ino = c->g->inode;
     o->page = (c->g->offset + (addr - c->g->start)) / 4096;
-    if (!strncmp(o->file, "/dev/shm/winvm-", 15) && o->page > 0)
+    if (in_namespace(o->file) && o->page > 0)
         o->page--; /* a named section's data starts after its one-page header */
     o->pid = c->pid;
     o->pfn = ent & ((1ull << 55) - 1);
@@ -407,9 +419,10 @@ static void note_page(uint64_t addr, uint64_t ent, void *arg)
 static int by_file_page(const void *a, const void *b)
 {
     const struct page_owner *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
-    if (c)
-        return c;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
     return x->page < y->page ? -1 : x->page > y->page ? 1 : x->pid - y->pid;
 }
 
@@ -430,7 +443,7 @@ static bool collect_pages(int npids, char **pids, bool all, struct share_ctx *c)
         for (size_t k = 0; k < n && pm >= 0; k++) {
             if (!g[k].inode || g[k].path[0] != '/')
                 continue; /* files and named sections only */
-            if (!all && strncmp(g[k].path, "/dev/shm/winvm-", 15))
+            if (!all && !in_namespace(g[k].path))
                 continue;
             c->g = &g[k];
             c->pid = atoi(pids[i]);
@@ -447,8 +460,15 @@ static bool collect_pages(int npids, char **pids, bool all, struct share_ctx *c)
  * processes map it without a copy, on one frame as far as we can tell (frames need root). */
 static void report_file(const struct page_owner *o, size_t n)
 {
+    /* The file's name: one that is still a name, when a process shows one */
+    const char *file = o[0].file;
+    for (size_t k = 0; k < n; k++)
+        if (!has_suffix(o[k].file, " (deleted)")) {
+            file = o[k].file;
+            break;
+        }
     char name[300];
-    section_name(o[0].file, name, sizeof(name));
+    section_name(file, name, sizeof(name));
     size_t pages = 0, shared_all = 0, copies = 0;
     for (size_t k = 0; k < n;) {
         size_t e = k;
@@ -473,7 +493,7 @@ static void report_file(const struct page_owner *o, size_t n)
         k = e;
     }
     printf("%s%s%s: %zu resident pages, %zu shared by several processes, %zu private copies\n",
-           name[0] ? "section \"" : "file ", name[0] ? name : o[0].file, name[0] ? "\"" : "",
+           name[0] ? "section \"" : "file ", name[0] ? name : file, name[0] ? "\"" : "",
            pages, shared_all, copies);
     for (size_t k = 0; k < n; k++)
         if (o[k].copy)
@@ -498,7 +518,7 @@ int cli_share(int argc, char **argv)
                         : "from the file/anonymous bits (frame numbers need root)");
     for (size_t i = 0; i < c.n;) {
         size_t j = i;
-        while (j < c.n && !strcmp(c.out[j].file, c.out[i].file))
+        while (j < c.n && c.out[j].dev == c.out[i].dev && c.out[j].ino == c.out[i].ino)
             j++;
         report_file(&c.out[i], j - i);
         i = j;
@@ -536,7 +556,7 @@ int cli_map_svg(const char *pid, const char *out)
             continue;
         /* An image's mappings are contiguous: gather them into one row. */
         uint64_t start = g[i].start, end = g[i].end;
-        while (i + 1 < n && g[i + 1].start == end && !strcmp(g[i + 1].path, g[i].path))
+        while (i + 1 < n && g[i + 1].start == end && g[i + 1].dev == g[i].dev && g[i + 1].inode == g[i].inode)
             end = g[++i].end;
         size_t np = (end - start) / 4096 < MAXPAGES ? (end - start) / 4096 : MAXPAGES;
         if (pages_read(p, start, np, pages[nrows]) != 0)

@@ -52,7 +52,7 @@ static const struct command commands[] = {
      "and which hold private copies, from their page tables.\n"},
     {"inspect", cmd_inspect, "inspect FILE",
      "A PE image: headers, sections and the page protection each gets, imports, exports, the\n"
-     "pages holding fixups, and whether it maps straight from its file or via the image cache.\n"},
+     "pages holding fixups, and how it is laid out in the image cache.\n"},
     {"run", cmd_run, "run [--reserve ADDR] APP.exe [ARGS...]",
      "Runs a PE x86-64 console program on the MMU in this process: its DLLs are searched in\n"
      "Windows' order (its directory, the importer's, the current directory, $WINVM_PATH, then\n"

@@ -64,6 +64,10 @@ bool wv_os_mapped(uintptr_t addr);
 const void *wv_file_map_read(int fd, size_t size);
 /* size bytes of fd from off, read-write and shared, anywhere; NULL on failure. */
 void *wv_file_map_shared(int fd, off_t off, size_t size);
+/* A private read-only copy of fd's first size bytes, read now into anonymous memory: later
+ * writes to the file or its truncation neither show nor fault.  NULL when it could not read
+ * them all. */
+void *wv_file_snapshot(int fd, size_t size);
 
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next

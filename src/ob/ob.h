@@ -58,4 +58,34 @@ extern struct wv_object *(*wv_ob_self_process)(void);
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options);
 
+/* ---- the per-user namespace of named objects shared between processes (namespace.c) ----
+ * Contract, for every kind that uses it (sections now; named events, mutexes, ... later):
+ *  - A name is one file in the user's private directory (/dev/shm/winvm-<euid>, or
+ *    $WINVM_SHM_DIR/winvm-<euid>; ".<n>" appended when another user squats the name), verified
+ *    on its descriptor (a directory, ours, mode 0700) before any use.  Pass a file name
+ *    (no '/', at most WV_NS_NAME_MAX bytes, not starting with '.'): Windows has one namespace
+ *    for every kind, so the file name must not depend on the kind; instead each file starts
+ *    with a 4-byte magic of its kind, and a name of another kind is ERROR_INVALID_HANDLE.
+ *  - wv_ns_lock() serialises create, open and release across all processes of the user (it is
+ *    ours alone: no other user can hold it).  It returns the directory's descriptor (use it as
+ *    the dirfd of *at calls) or -1 (no private directory could be had: ERROR_ACCESS_DENIED).
+ *    Never block on anything else while holding it.  The first lock in a process removes the
+ *    names left by processes that died holding them.
+ *  - wv_ns_open and wv_ns_create (lock held) return a descriptor of the name's file that this
+ *    process now holds (a shared flock: the name lives while someone holds it), or -1 with
+ *    errno: ENOENT absent (a name nobody holds is absent, and removed), EEXIST (create), EACCES
+ *    a file that is not ours or not private, ELOOP a symlink, others from open(2).
+ *  - wv_ns_release(lk, fd) (lk: the lock if held, else -1) gives up this process's hold and
+ *    removes the name if no process holds it any more.  Call it when the object's last handle
+ *    closes, and before closing fd on any failure path; a second call is a no-op.  Names still
+ *    held at exit() are released then; a killed process's names go at the next first use.
+ *  - The file's content is the kind's own (a header after the magic, the data); the
+ *    descriptor may be mapped, and the data outlives the name while it is mapped. */
+#define WV_NS_NAME_MAX 255
+int wv_ns_lock(void);
+void wv_ns_unlock(int lk);
+int wv_ns_open(int lk, const char *name);
+int wv_ns_create(int lk, const char *name);
+void wv_ns_release(int lk, int fd);
+
 #endif

@@ -167,6 +167,14 @@ static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
     s->raw_ptr = rd32(h + 20);
     s->characteristics = rd32(h + 36);
     s->protect = wv_pe_section_protect(s->characteristics);
+    if (pe->layout) { /* the file's bytes are where the layout put them */
+        if (pe->section_alignment >= 4096)
+            s->raw_ptr = s->va;
+        if (s->vsize && s->vsize < s->raw_size)
+            s->raw_size = s->vsize;
+        if ((uint64_t)s->raw_ptr + s->raw_size > pe->size)
+            s->raw_size = s->raw_ptr < pe->size ? (uint32_t)(pe->size - s->raw_ptr) : 0;
+    }
     if (s->raw_size && (uint64_t)s->raw_ptr + s->raw_size > pe->size)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                     "section %u '%s': raw data [%#x, +%#x) past the end of the %zu-byte file", i, s->name,
@@ -226,7 +234,7 @@ static DWORD check_dirs(wv_pe *pe)
         "global ptr", "TLS", "load config", "bound import", "IAT", "delay import", "CLR", "reserved"};
     for (uint32_t i = 0; i < pe->ndirs; i++) {
         const wv_pe_dir *d = &pe->dirs[i];
-        if (d->rva == 0 && d->size == 0)
+        if ((d->rva == 0 && d->size == 0) || (pe->layout && i == WV_PE_DIR_SECURITY))
             continue;
         uint64_t end = (uint64_t)d->rva + d->size;
         uint64_t limit = i == WV_PE_DIR_SECURITY ? pe->size : pe->size_of_image;
@@ -238,9 +246,22 @@ static DWORD check_dirs(wv_pe *pe)
     return 0;
 }
 
+static DWORD wv_pe_parse_as(wv_pe *pe, const void *data, size_t size, bool layout);
+
 DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size)
 {
+    return wv_pe_parse_as(pe, data, size, false);
+}
+
+DWORD wv_pe_parse_layout(wv_pe *pe, const void *data, size_t size)
+{
+    return wv_pe_parse_as(pe, data, size, true);
+}
+
+static DWORD wv_pe_parse_as(wv_pe *pe, const void *data, size_t size, bool layout)
+{
     memset(pe, 0, sizeof(*pe));
+    pe->layout = layout;
     pe->data = data;
     pe->size = size;
     uint64_t coff = 0;

@@ -101,12 +101,19 @@ typedef struct wv_pe {
     wv_pe_dir dirs[WV_PE_DIR_COUNT];
     unsigned nsections;
     wv_pe_section sections[WV_PE_MAX_SECTIONS];
+    bool layout;      /* parsed as laid out (wv_pe_parse_layout): data is RVA-indexed */
     DWORD status;     /* 0 after a successful parse */
     char reason[160]; /* human-readable cause when status != 0 */
 } wv_pe;
 
 /* Parses and validates; returns 0 or a STATUS_*; pe->reason says why. */
 DWORD wv_pe_parse(wv_pe *pe, const void *data, size_t size);
+/* Parses an image as laid out in memory (data: RVA-indexed, as an image-cache entry holds it;
+ * size: the bytes held, SizeOfImage or fewer): the headers are checked as wv_pe_parse checks
+ * them; each section's file data is then found at its RVA (raw_ptr = va; a flat image's
+ * layout is the file as is, so its raw_ptr stays), raw_size cut to what the buffer holds.
+ * The security directory (file offsets, never laid out) is not checked. */
+DWORD wv_pe_parse_layout(wv_pe *pe, const void *data, size_t size);
 /* Records a defect (pe.c, for pe.c and pe_dir.c): status and the printf-formatted reason;
  * returns status. */
 DWORD wv_pe_fail(wv_pe *pe, DWORD status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

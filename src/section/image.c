@@ -11,8 +11,7 @@
  * sections cannot have page protections of their own (ReactOS's MiCreateImageFileMap, the
  * Windows behaviour it follows).  Such an image must have FileAlignment = SectionAlignment.
  *
- * Sharing: a view is MAP_PRIVATE over a page-aligned layout (the file itself or a cache entry,
- * see section.h), so until a process writes, its image pages are the page cache's, one copy for
+ * Sharing: a view is MAP_PRIVATE over a page-aligned layout (a cache entry, see section.h), so until a process writes, its image pages are the page cache's, one copy for
  * every process.  A written page becomes that process's copy (WRITECOPY -> READWRITE).
  *
  * Base: the preferred base when free (MAP_FIXED_NOREPLACE).  Otherwise a DYNAMIC_BASE image
@@ -75,36 +74,105 @@ static bool wv_cache_worth(const struct wv_image *img)
     return img->size <= WV_CACHE_SLACK + 8 * (uint64_t)img->file_size;
 }
 
-DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
+/* Whether the file still is what st says (a write or truncation moves size, mtime or ctime). */
+static bool wv_same_file(int fd, const struct stat *st)
 {
-    struct wv_image *img = calloc(1, sizeof(*img));
-    if (!img)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    img->fd = img->layout_fd = -1;
-    DWORD err = 0;
-    if (fstat(fd, &img->st) != 0 || !S_ISREG(img->st.st_mode))
-        err = ERROR_BAD_EXE_FORMAT;
-    else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
-        err = ERROR_TOO_MANY_OPEN_FILES;
-    if (!err && img->st.st_size == 0)
-        err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
-    if (!err) {
-        img->file_size = (size_t)img->st.st_size;
-        img->file = wv_file_map_read(img->fd, img->file_size);
-        if (!img->file)
-            err = ERROR_NOT_ENOUGH_MEMORY;
+    struct stat now;
+    return fstat(fd, &now) == 0 && now.st_size == st->st_size &&
+           now.st_mtim.tv_sec == st->st_mtim.tv_sec && now.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+           now.st_ctim.tv_sec == st->st_ctim.tv_sec && now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* Reads img->fd into a private snapshot that matches img->st (the cache key): a file changed
+ * while it is read is read again. */
+static DWORD wv_image_snapshot(struct wv_image *img)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        if (fstat(img->fd, &img->st) != 0)
+            return ERROR_BAD_EXE_FORMAT;
+        if (img->st.st_size == 0)
+            return ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
+        img->file_size = img->map_len = (size_t)img->st.st_size;
+        img->file = img->map = wv_file_snapshot(img->fd, img->file_size);
+        if (img->file && wv_same_file(img->fd, &img->st))
+            return 0;
+        if (img->map)
+            wv_os_unmap((uintptr_t)img->map, img->map_len);
+        img->file = img->map = NULL;
     }
+    return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* The checks every parse must pass to be mapped: 0 or ERROR_BAD_EXE_FORMAT. */
+static DWORD wv_image_mappable(const wv_pe *pe)
+{
+    if (pe->machine != WV_PE_MACHINE_AMD64)
+        return ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
+    if (pe->section_alignment < WV_PAGE_SIZE && pe->file_alignment != pe->section_alignment)
+        return ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
+    return 0;
+}
+
+/* Makes fd, img's entry at base (img->size known), what img's pages and bytes come from: the
+ * entry is mapped read-only (the page cache's copy, shared) and parsed as a layout, and any
+ * snapshot goes.  Whether it could; fd is img's or closed either way. */
+static bool wv_image_adopt(struct wv_image *img, int fd, uint64_t base)
+{
+    size_t len = WV_PAGE_SIZE + (size_t)img->size;
+    const uint8_t *m = wv_file_map_read(fd, len);
+    wv_pe pe;
+    if (!m || wv_pe_parse_layout(&pe, m + WV_PAGE_SIZE, (size_t)img->size) != 0 || wv_image_mappable(&pe) ||
+        pe.image_base != base || wv_page_up((uint64_t)pe.size_of_image) != img->size) {
+        if (m)
+            wv_os_unmap((uintptr_t)m, len);
+        close(fd);
+        return false;
+    }
+    if (img->map)
+        wv_os_unmap((uintptr_t)img->map, img->map_len);
+    img->pe = pe;
+    img->map = m, img->map_len = len;
+    img->file = m + WV_PAGE_SIZE, img->file_size = (size_t)img->size;
+    img->layout_fd = fd;
+    img->source = WV_IMG_CACHE;
+    return true;
+}
+
+/* The fast way: the entry at the base the file's headers name, found by the file's identity
+ * (img->st) and those headers alone, so no copy of the file is read.  Whether it was there. */
+static bool wv_image_cached(struct wv_image *img)
+{
+    uint8_t hdr[WV_PAGE_SIZE];
+    ssize_t n = pread(img->fd, hdr, sizeof(hdr), 0);
+    wv_pe pe;
+    if (n <= 0 || wv_pe_parse_layout(&pe, hdr, (size_t)n) != 0 || wv_image_mappable(&pe))
+        return false;
+    img->size = wv_page_up((uint64_t)pe.size_of_image);
+    int fd = wv_cache_lookup(img, pe.image_base);
+    return fd >= 0 && wv_image_adopt(img, fd, pe.image_base);
+}
+
+/* The slow way: the file read into a snapshot and parsed there, then laid out into a new cache
+ * entry (which then replaces the snapshot) or, without one, kept as a private copy's source. */
+static DWORD wv_image_build(struct wv_image *img)
+{
+    DWORD err = wv_image_snapshot(img);
     if (!err && wv_pe_parse(&img->pe, img->file, img->file_size) != 0)
         err = ERROR_BAD_EXE_FORMAT;
-    if (!err && img->pe.machine != WV_PE_MACHINE_AMD64)
-        err = ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
-    if (!err && img->pe.section_alignment < WV_PAGE_SIZE && img->pe.file_alignment != img->pe.section_alignment)
-        err = ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */
-    if (err) {
-        wv_image_free(img);
+    if (!err)
+        err = wv_image_mappable(&img->pe);
+    if (err)
         return err;
-    }
     img->size = wv_page_up((uint64_t)img->pe.size_of_image);
+    img->source = WV_IMG_PRIVATE;
+    int fd = wv_cache_worth(img) ? wv_cache_entry(img, img->pe.image_base) : -1;
+    if (fd >= 0)
+        wv_image_adopt(img, fd, img->pe.image_base);
+    return 0;
+}
+
+static void wv_image_name(struct wv_image *img, const char *path)
+{
     if (path)
         img->path = strdup(path);
     else {
@@ -116,12 +184,33 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
             img->path = strdup(buf);
         }
     }
-    if (wv_image_direct(&img->pe))
-        img->source = WV_IMG_DIRECT;
-    else if (wv_cache_worth(img) && (img->layout_fd = wv_cache_entry(img, img->pe.image_base)) >= 0)
-        img->source = WV_IMG_CACHE;
-    else
-        img->source = WV_IMG_PRIVATE;
+}
+
+/* Nothing is ever read from the PE file after this: headers, TLS, exports and layouts come
+ * from the cache entry winvm made or a private snapshot, and the image's pages never map the
+ * file (a mapping of it would follow later writes and fault on truncation), so writing or
+ * cutting a loaded DLL's file changes nothing in the running image. */
+DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
+{
+    struct wv_image *img = calloc(1, sizeof(*img));
+    if (!img)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    img->fd = img->layout_fd = -1;
+    DWORD err = 0;
+    if (fstat(fd, &img->st) != 0 || !S_ISREG(img->st.st_mode))
+        err = ERROR_BAD_EXE_FORMAT;
+    else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+        err = ERROR_TOO_MANY_OPEN_FILES;
+    if (!err)
+        wv_image_name(img, path);
+    if (!err && img->st.st_size == 0)
+        err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
+    if (!err && !wv_image_cached(img))
+        err = wv_image_build(img);
+    if (err) {
+        wv_image_free(img);
+        return err;
+    }
     *out = img;
     return 0;
 }
@@ -130,8 +219,8 @@ void wv_image_free(struct wv_image *img)
 {
     if (!img)
         return;
-    if (img->file)
-        wv_os_unmap((uintptr_t)img->file, img->file_size);
+    if (img->map)
+        wv_os_unmap((uintptr_t)img->map, img->map_len);
     if (img->fd >= 0)
         close(img->fd);
     if (img->layout_fd >= 0)
@@ -279,21 +368,6 @@ DWORD wv_image_host_writable(uintptr_t base, bool on)
 
 /* ---- mapping ---- */
 
-/* A directly mapped image's pages past a section's file data are anonymous zero pages, which
- * the page map cannot tell from copies: they are never candidates. */
-static void wv_direct_bss(const struct wv_image *img, struct wv_view *v)
-{
-    for (unsigned k = 0; k < img->pe.nsections; k++) {
-        const wv_pe_section *s = &img->pe.sections[k];
-        size_t i = (s->va + wv_page_up(wv_sec_filesz(s))) / WV_PAGE_SIZE;
-        size_t e = (s->va + wv_sec_span(s)) / WV_PAGE_SIZE;
-        if (e > v->npages)
-            e = v->npages;
-        if (i < e)
-            wv_view_update(v, i, e - i, (wv_page_t)~WV_COW_MAPPED, 0);
-    }
-}
-
 /* Places v at *at (0: anywhere) with the layout in fd (-1: anonymous, filled later); *at is
  * where it went. */
 static DWORD wv_place(struct wv_image *img, struct wv_view *v, int fd, uintptr_t *at)
@@ -301,34 +375,10 @@ static DWORD wv_place(struct wv_image *img, struct wv_view *v, int fd, uintptr_t
     struct wv_backing b = {fd, (off_t)WV_PAGE_SIZE, false};
     const struct wv_backing *bp = fd >= 0 ? &b : NULL;
     int prot = fd >= 0 ? PROT_READ : PROT_READ | PROT_WRITE;
-    if (img->source == WV_IMG_DIRECT && fd == img->fd)
-        bp = NULL, prot = PROT_NONE; /* anonymous underneath: the bss pages */
     DWORD err = wv_region_place(v, *at, false, prot, bp);
     if (!err)
         *at = v->base;
     return err;
-}
-
-/* Fills a placed range from the file: straight mappings (direct) or copies (private). */
-static DWORD wv_fill(struct wv_image *img, uintptr_t at)
-{
-    const wv_pe *pe = &img->pe;
-    if (img->source == WV_IMG_PRIVATE)
-        return wv_image_layout(img, pe->image_base, (uint8_t *)at);
-    size_t hdr = wv_page_up(pe->size_of_headers);
-    struct wv_backing b = {.fd = img->fd, .off = 0, .shared = false};
-    if (wv_os_map_over(at, hdr, PROT_READ, &b) != 0)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    for (unsigned k = 0; k < pe->nsections; k++) {
-        const wv_pe_section *s = &pe->sections[k];
-        uint64_t len = wv_page_up(wv_sec_filesz(s));
-        if (len > wv_sec_span(s))
-            len = wv_sec_span(s);
-        b.off = (off_t)s->raw_ptr;
-        if (len && wv_os_map_over(at + s->va, len, PROT_READ, &b) != 0)
-            return ERROR_NOT_ENOUGH_MEMORY;
-    }
-    return 0;
 }
 
 /* This boot's id: read once, as images may be opened by several threads at once. */
@@ -370,7 +420,7 @@ static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, 
                        bool *fix)
 {
     uint64_t pref = img->pe.image_base;
-    int pref_fd = img->source == WV_IMG_CACHE ? img->layout_fd : img->source == WV_IMG_DIRECT ? img->fd : -1;
+    int pref_fd = img->source == WV_IMG_CACHE ? img->layout_fd : -1;
     *fix = false;
     *fd = pref_fd;
     *at = want ? want : (uintptr_t)pref;
@@ -422,9 +472,9 @@ DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *
         return err;
     }
     bool private_pages = img->source == WV_IMG_PRIVATE && fd < 0;
-    if (fd < 0 || (img->source == WV_IMG_DIRECT && fd == img->fd))
-        err = wv_fill(img, at);
-    if (fd >= 0 && fd != img->fd && fd != img->layout_fd)
+    if (fd < 0) /* a private copy: the layout written into anonymous pages */
+        err = wv_image_layout(img, img->pe.image_base, (uint8_t *)at);
+    if (fd >= 0 && fd != img->layout_fd)
         close(fd); /* the mapping keeps the shared-base entry */
     v->ops = &wv_section_view_ops;
     v->section = s;
@@ -432,8 +482,6 @@ DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *
     /* Every page is a private mapping of the layout, so a written one shows as a copy; a
      * private-copy image is anonymous from the start and has nothing to find. */
     wv_image_states(img, v, private_pages ? 0 : WV_COW_MAPPED);
-    if (img->source == WV_IMG_DIRECT)
-        wv_direct_bss(img, v);
     bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
     if (!err && fix && dynamic) {
         /* Relocated now, while no one else can see the view. */

@@ -287,6 +287,23 @@ out:
     return fd;
 }
 
+/* The entry just linked as name, opened by that name when it still is fd's inode, so that
+ * the builder's mappings carry the entry's name (/proc/PID/maps) as every later user's do, not
+ * the unnamed file's "/#NNN (deleted)"; else fd. */
+static int wv_entry_named(int dfd, const char *name, int fd)
+{
+    int named = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat a, b;
+    if (named >= 0 && fstat(named, &a) == 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino &&
+        a.st_dev == b.st_dev) {
+        close(fd);
+        return named;
+    }
+    if (named >= 0)
+        close(named);
+    return fd;
+}
+
 /* Builds the entry and publishes it as name; the descriptor of the entry in use under that
  * name (ours, or a racing builder's that linked first), or -1. */
 static int wv_entry_build(struct wv_image *img, int dfd, const char *name, struct wv_cache_header *h)
@@ -297,6 +314,7 @@ static int wv_entry_build(struct wv_image *img, int dfd, const char *name, struc
     char link[64];
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     if (linkat(AT_FDCWD, link, dfd, name, AT_SYMLINK_FOLLOW) == 0) {
+        fd = wv_entry_named(dfd, name, fd);
         wv_cache_evict(dfd);
         return fd;
     }
@@ -328,6 +346,23 @@ int wv_cache_entry(struct wv_image *img, uint64_t base)
         fd = wv_entry_build(img, dfd, name, &h);
     if (fd < 0)
         wv_cache_warn(tried, wv_build_why);
+    close(dfd);
+    return fd;
+}
+
+int wv_cache_lookup(struct wv_image *img, uint64_t base)
+{
+    char tried[WV_DIR_MAX];
+    const char *why;
+    int dfd = wv_cache_dir(tried, &why);
+    if (dfd < 0)
+        return -1; /* said by wv_cache_entry, when the image is built */
+    char name[64];
+    snprintf(name, sizeof(name), "%016llx-%llx.img", (unsigned long long)wv_key(&img->st),
+             (unsigned long long)base);
+    struct wv_cache_header h;
+    wv_header_fill(&h, img, base);
+    int fd = wv_entry_open(dfd, name, &h);
     close(dfd);
     return fd;
 }

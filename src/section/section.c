@@ -2,20 +2,16 @@
 /* section.c - section objects and the files that back them: the cores of CreateFileMapping,
  * OpenFileMapping (the public calls are win32/section.c; files are file.c).
  *
- * A pagefile-backed section is a memfd; a named one is a shared-memory file in /dev/shm,
- * /dev/shm/winvm-<uid>.<hex of the name> (hex keeps Windows' case-sensitive names exact and
- * any character safe; "h" and a 128-bit hash when the hex would pass NAME_MAX), mode 0600
- * and checked to be ours.  Its first page is a header (size,
- * protection, flags) so every process that opens the name sees the same section; data starts
- * at the second page.
+ * A pagefile-backed section is a memfd; a named one is a file of the per-user namespace
+ * (ob/namespace.c: a private directory in /dev/shm), named by the hex of the name (hex keeps
+ * Windows' case-sensitive names exact and any character safe; "h" and a 128-bit hash when the
+ * hex would pass NAME_MAX).  Its first page is a header (magic, size, protection, flags) so
+ * every process that opens the name sees the same section; data starts at the second page.
  *
- * Names without a daemon: every section object with an open handle holds a shared flock on
- * its descriptor.  When an object's last handle closes it drops that lock and, if it can then
- * take an exclusive lock, nobody else holds a handle: it removes the name.  A process killed
- * with handles open loses its locks with its descriptors; a name file on which an exclusive
- * lock can be taken therefore has no holder, and create and open treat it as absent and
- * remove it.  One lock file per user serialises create, open and last-close, so these steps
- * never interleave.
+ * Lifetime: each section object with an open handle holds its name (the namespace's shared
+ * lock); its last handle's close releases it, and the name goes when no process holds it.
+ * The storage then lives as long as a view maps it, as Windows keeps a section while a view
+ * does.  Create, open and release run under the namespace lock.
  */
 #define _GNU_SOURCE
 #include "section/section.h"
@@ -25,13 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define WV_NAME_MAX 260
-#define WV_SHM_DIR "/dev/shm"
 #define WV_HEADER ((off_t)WV_PAGE_SIZE)
 #define WV_MAGIC 0x6d767677u /* "wvvm" */
 
@@ -76,7 +70,7 @@ static bool wv_map_commits(struct wv_section *s)
 
 /* ---- names ---- */
 
-/* The path of a name: 0, or the Win32 error when the name is not valid. */
+/* The namespace's file name of a name: 0, or the Win32 error when the name is not valid. */
 static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
 {
     /* Windows' "Global\" and "Local\" namespaces are one namespace per user here. */
@@ -89,8 +83,8 @@ static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
         return ERROR_INVALID_NAME;
     if (n > WV_NAME_MAX)
         return ERROR_FILENAME_EXCED_RANGE;
-    int k = snprintf(path, cap, WV_SHM_DIR "/winvm-%u.", (unsigned)getuid());
-    if ((size_t)k - strlen(WV_SHM_DIR "/") + 2 * n > 255) {
+    int k = 0;
+    if (2 * n > WV_NS_NAME_MAX) {
         /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name
          * instead, marked with 'h', which no hex form contains. */
         uint64_t a = wv_hash(WV_HASH_INIT, name, n), b = 0x9e3779b97f4a7c15ull;
@@ -107,52 +101,12 @@ static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
     return 0;
 }
 
-static int wv_names_lock(void)
-{
-    char path[64];
-    snprintf(path, sizeof(path), WV_SHM_DIR "/winvm-%u.lock", (unsigned)getuid());
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
-static void wv_names_unlock(int fd)
-{
-    if (fd >= 0)
-        close(fd); /* closing drops the lock */
-}
-
-/* Opens the name's file if it exists and some process holds a handle to it: returns the
- * descriptor, shared-locked; -1 with errno ENOENT when absent or abandoned (then removed). */
-static int wv_name_open(const char *path)
-{
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 077)) {
-        close(fd);
-        errno = EACCES;
-        return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        unlink(path); /* nobody holds it: the last holder died without cleaning up */
-        close(fd);
-        errno = ENOENT;
-        return -1;
-    }
-    flock(fd, LOCK_SH);
-    return fd;
-}
-
 /* ---- sections ---- */
 
 static void wv_section_destroy(struct wv_object *o)
 {
     struct wv_section *s = (struct wv_section *)o;
+    wv_ns_release(-1, s->name_fd); /* a failure's: a published section released it already */
     if (s->commits)
         wv_os_unmap((uintptr_t)s->commits, s->commits_len);
     if (s->fd >= 0)
@@ -175,13 +129,7 @@ static void wv_section_on_handle(struct wv_object *o, int delta)
     char *name = __atomic_exchange_n(&s->name, NULL, __ATOMIC_ACQ_REL);
     if (!name)
         return;
-    int lk = wv_names_lock();
-    flock(s->name_fd, LOCK_UN);
-    if (flock(s->name_fd, LOCK_EX | LOCK_NB) == 0) {
-        unlink(name);
-        flock(s->name_fd, LOCK_UN);
-    }
-    wv_names_unlock(lk);
+    wv_ns_release(-1, s->name_fd);
     free(name);
 }
 
@@ -303,15 +251,15 @@ static DWORD wv_header_read(int fd, struct wv_header *hd)
                ? 0 : ERROR_INVALID_HANDLE;
 }
 
-/* s becomes the section already under a name, opened at fd (closed on failure); *existed set.
- * Names lock held.  0 or a Win32 error. */
-static DWORD wv_name_existing(struct wv_section *s, int fd, bool *existed)
+/* s becomes the section already under a name, opened at fd (released and closed on failure);
+ * *existed set.  Namespace lock lk held.  0 or a Win32 error. */
+static DWORD wv_name_existing(int lk, struct wv_section *s, int fd, bool *existed)
 {
     struct wv_header hd;
     *existed = true;
     DWORD err = wv_header_read(fd, &hd);
     if (err)
-        close(fd);
+        wv_ns_release(lk, fd), close(fd);
     else
         err = wv_section_load(s, fd, &hd);
     return err;
@@ -323,25 +271,23 @@ static DWORD wv_name_existing(struct wv_section *s, int fd, bool *existed)
 static DWORD wv_section_named(struct wv_section *s, uint64_t size, const char *path, bool *existed)
 {
     DWORD err = 0;
-    int lk = wv_names_lock();
-    int fd = wv_name_open(path);
+    int lk = wv_ns_lock();
+    int fd = lk >= 0 ? wv_ns_open(lk, path) : -1;
     struct wv_header hd = {0};
     if (fd >= 0) {
-        err = wv_name_existing(s, fd, existed);
-    } else if (errno != ENOENT) {
+        err = wv_name_existing(lk, s, fd, existed);
+    } else if (lk < 0 || errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
-        s->fd = s->name_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        s->fd = s->name_fd = wv_ns_create(lk, path);
         s->data_offset = wv_layout(size, s->flags, true);
         hd = (struct wv_header){WV_MAGIC, s->protect, s->flags, 0, size,
                                 (uint64_t)s->data_offset, 0, 0, {0}};
         if (s->fd < 0 || ftruncate(s->fd, s->data_offset + (off_t)size) != 0 ||
-            pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(s->fd, LOCK_SH) != 0) {
-            err = ERROR_NOT_ENOUGH_MEMORY;
-            unlink(path);
-        }
+            pwrite(s->fd, &hd, sizeof(hd), 0) != sizeof(hd))
+            err = ERROR_NOT_ENOUGH_MEMORY; /* the name goes with the release on destroy */
     }
-    wv_names_unlock(lk);
+    wv_ns_unlock(lk);
     if (!err)
         s->name = strdup(path);
     return err;
@@ -350,17 +296,17 @@ static DWORD wv_section_named(struct wv_section *s, uint64_t size, const char *p
 /* Publishes s, a file-backed or image section just made over data_fd, under the name's path:
  * a header page naming the file, so another handle or process opening the name maps the same
  * file.  Under the names lock.  0 or a Win32 error. */
-static DWORD wv_name_publish(struct wv_section *s, int data_fd, const char *path)
+static DWORD wv_name_publish(int lk, struct wv_section *s, int data_fd, const char *path)
 {
     struct wv_header hd = {WV_MAGIC, s->protect, s->flags | WV_HDR_FILE, 0, s->size, 0, 0, 0, {0}};
     struct stat st;
     if (fstat(data_fd, &st) != 0 || !wv_proc_fd_path(data_fd, hd.path, sizeof(hd.path)))
         return ERROR_INVALID_HANDLE;
     hd.dev = st.st_dev, hd.ino = st.st_ino;
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || pwrite(fd, &hd, sizeof(hd), 0) != sizeof(hd) || flock(fd, LOCK_SH) != 0) {
+    int fd = wv_ns_create(lk, path);
+    if (fd < 0 || pwrite(fd, &hd, sizeof(hd), 0) != sizeof(hd)) {
         if (fd >= 0)
-            close(fd), unlink(path);
+            wv_ns_release(lk, fd), close(fd);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     s->name_fd = fd;
@@ -375,19 +321,19 @@ static DWORD wv_section_named_file(struct wv_section *s, HANDLE file, uint64_t s
                                    DWORD protect, const char *path, bool *existed)
 {
     DWORD err = 0;
-    int lk = wv_names_lock();
-    int fd = wv_name_open(path);
+    int lk = wv_ns_lock();
+    int fd = lk >= 0 ? wv_ns_open(lk, path) : -1;
     if (fd >= 0) {
-        err = wv_name_existing(s, fd, existed);
-    } else if (errno != ENOENT) {
+        err = wv_name_existing(lk, s, fd, existed);
+    } else if (lk < 0 || errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
         err = (protect & SEC_IMAGE) ? wv_section_of_image(s, file, protect)
                                     : wv_section_file(s, file, size);
         if (!err)
-            err = wv_name_publish(s, s->image ? s->image->fd : s->fd, path);
+            err = wv_name_publish(lk, s, s->image ? s->image->fd : s->fd, path);
     }
-    wv_names_unlock(lk);
+    wv_ns_unlock(lk);
     if (!err)
         s->name = strdup(path);
     return err;
@@ -496,15 +442,16 @@ DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *n
  * header, or the Win32 error. */
 static DWORD wv_name_section(const char *path, int *fd, struct wv_header *hd)
 {
-    int lk = wv_names_lock();
-    *fd = wv_name_open(path);
-    int err = errno;
+    int lk = wv_ns_lock();
+    *fd = lk >= 0 ? wv_ns_open(lk, path) : -1;
+    int err = lk >= 0 ? errno : EACCES;
     if (*fd >= 0 && (pread(*fd, hd, sizeof(*hd), 0) != sizeof(*hd) || hd->magic != WV_MAGIC)) {
+        wv_ns_release(lk, *fd);
         close(*fd);
         *fd = -1;
         err = EINVAL;
     }
-    wv_names_unlock(lk);
+    wv_ns_unlock(lk);
     if (*fd >= 0)
         return 0;
     /* Absent or not ours: the table's codes.  Any other failure (above all a name of another
@@ -528,7 +475,7 @@ DWORD wv_section_open(DWORD access, const char *name, HANDLE *out)
     struct wv_section *s = calloc(1, sizeof(*s));
     char *copy = strdup(path);
     if (!s || !copy) {
-        free(s), free(copy), close(fd);
+        free(s), free(copy), wv_ns_release(-1, fd), close(fd);
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     s->fd = -1, s->name = copy;

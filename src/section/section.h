@@ -2,14 +2,14 @@
 /* section.h - sections and their views (section.c, view.c), files (file.c), SEC_IMAGE
  * sections (image.c, layout.c) and their per-user cache (imgcache.c).
  *
- * An image section remembers the PE file (parsed once) and where its page-aligned layout comes
- * from, the "source" of the image's pages:
- *   WV_IMG_DIRECT  the file itself: every section starts on a page boundary in the file, so
- *                  each is mapped MAP_PRIVATE straight from it (the page cache is the shared
- *                  copy);
+ * An image section remembers the PE file's bytes (parsed over its cache entry's mapping, or
+ * over a private snapshot of the file when there is no entry: nothing later reads the file
+ * itself, so writing or truncating it while the image runs changes nothing, and the next open
+ * sees the new file) and where its page-aligned layout comes from, the "source" of the image's pages (never the PE file: a mapping of it would
+ * follow later writes to pages not yet copied and fault when the file is cut):
  *   WV_IMG_CACHE   a cache entry: the file laid out once, RVA = offset - one header page, in
- *                  the per-user image cache, mapped MAP_PRIVATE in one piece (shared the same
- *                  way, whatever the file alignment);
+ *                  the per-user image cache, mapped MAP_PRIVATE in one piece (its page cache
+ *                  is the one copy every process shares, whatever the file alignment);
  *   WV_IMG_PRIVATE no usable cache: the sections are read into anonymous memory (a private
  *                  copy per process, as Wine does).
  * A view is always MAP_PRIVATE: nothing a process writes into an image reaches the file or
@@ -139,15 +139,18 @@ extern const struct wv_view_ops wv_section_view_ops;
 
 #define ERROR_IMAGE_NOT_AT_BASE_WV 700L /* Win32 error for STATUS_IMAGE_NOT_AT_BASE */
 
-enum wv_img_source { WV_IMG_DIRECT, WV_IMG_CACHE, WV_IMG_PRIVATE };
+enum wv_img_source { WV_IMG_CACHE = 1, WV_IMG_PRIVATE };
 enum wv_img_policy { WV_POLICY_SHARED = 0, WV_POLICY_CLASSIC = 1 };
 
 struct wv_image {
     wv_pe pe;               /* parsed over `file` */
-    const uint8_t *file;    /* the PE file, mapped read-only for the section's life */
+    const uint8_t *file;    /* the PE file's bytes, read-only, for the section's life: its
+                             * private snapshot, or (pe.layout) the cache entry's layout */
     size_t file_size;
+    const uint8_t *map;     /* what file lies in, unmapped at the end */
+    size_t map_len;
     int fd;                 /* the PE file */
-    struct stat st;         /* its identity when opened: the cache key */
+    struct stat st;         /* its identity when read (the snapshot's): the cache key */
     enum wv_img_source source;
     int layout_fd;          /* WV_IMG_CACHE: the entry at the preferred base */
     uint64_t size;          /* SizeOfImage, page rounded */
@@ -199,5 +202,8 @@ size_t wv_image_describe(uintptr_t addr, char *out, size_t cap);
 /* Opens (building when missing or invalid) the entry holding img laid out at base with its
  * fixups applied for base.  Returns a read-only descriptor (data at offset WV_PAGE_SIZE) or -1. */
 int wv_cache_entry(struct wv_image *img, uint64_t base);
+/* The valid entry for img (its st and size set) at base if there is one, else -1: nothing is
+ * built. */
+int wv_cache_lookup(struct wv_image *img, uint64_t base);
 
 #endif
