@@ -43,6 +43,11 @@ extern bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
  * most cap bytes (NUL-terminated) into out, returns the length, 0 when addr is in no image.  Set
  * from above (the runtime sets section's wv_image_describe); NULL: addresses only. */
 extern size_t (*volatile wv_fault_describer)(uintptr_t addr, char *out, size_t cap);
+/* Ends the process for an unhandled exception with the exception code: the hook (set from
+ * above: the runtime tells a CreateProcess parent and the process's watchers all 32 bits) runs
+ * first, then _exit with the low byte, all Linux keeps.  Async-signal-safe when the hook is. */
+extern void (*volatile wv_fault_exit_hook)(DWORD code);
+__attribute__((noreturn)) void wv_fault_exit(DWORD code);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

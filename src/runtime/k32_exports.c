@@ -213,6 +213,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(3, BOOL, FindNextVolumeW, HANDLE, LPWSTR, DWORD) \
     X(1, BOOL, FindVolumeClose, HANDLE) \
     X(1, BOOL, FlushFileBuffers, HANDLE) \
+    X(3, BOOL, FlushInstructionCache, HANDLE, LPCVOID, SIZE_T) \
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
     H(FormatMessageA) \
     H(FormatMessageW) \

@@ -12,7 +12,7 @@
  *                  every handle, or died, without resuming it).
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/procchan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +58,7 @@ void wv_child_exit(UINT code)
 {
     int fd = __atomic_exchange_n(&wv_exit_fd, -1, __ATOMIC_ACQ_REL);
     uint32_t v = code;
+    wv_chan_exit_notify(code); /* watchers that are not the parent (procchan_serve.c) */
     if (fd >= 0) {
         ssize_t w = write(fd, &v, sizeof(v)); /* fails when the parent has gone: nobody to tell */
         (void)w;
