@@ -62,7 +62,10 @@ Test(procmem, pe_parent_and_child)
     const char *must[] = {"ok child_sees_alloc", "ok child_sees_readonly", "ok write_readonly",
                           "ok write_execute", "ok write_partial_noaccess", "ok child_sees_free",
                           "ok allocex_needs_operation", "ok queryex_needs_query", "ok write_needs_operation",
-                          "ok parent_sees_child_alloc", "ok crash_exit_code", "ok allocex_ended_fails"};
+                          "ok parent_sees_child_alloc", "ok crash_exit_code", "ok allocex_ended_fails",
+                          "ok inherited_section_same_value", "ok inherited_section_shared",
+                          "ok not_inheritable_not_passed", "ok duplicated_section_in_child",
+                          "ok duplicated_section_shared", "ok duplicate_needs_dup_handle"};
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
         cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
 }

@@ -21,6 +21,15 @@ enum wv_chan_op {
     WV_CHAN_WRITE,     /* addr, len bytes of data (one page at most) -> size written */
     WV_CHAN_WATCH,     /* no reply: the connection gets the exit code (4 bytes) when it ends */
     WV_CHAN_EXIT,      /* protect = exit code; no reply: TerminateProcess */
+    WV_CHAN_HANDLE,    /* a struct wv_xfer in data and its descriptor (SCM_RIGHTS) -> addr: the handle */
+};
+
+/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE) or a file or
+ * pipe end, whose state all lives in the descriptor passed beside it. */
+struct wv_xfer {
+    uint32_t kind, access, protect, flags; /* flags: SEC_*, or 1 for a pipe end */
+    uint64_t size, offset, handle;          /* handle: the value wanted, 0 for any */
+    uint32_t file_backed, inherit;
 };
 
 struct wv_chan_req {
@@ -57,10 +66,28 @@ void wv_chan_exit_notify(DWORD code);
  * PAGE_NOACCESS or a guard page. */
 DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
 
+/* ---- handle_xfer.c ---- */
+/* Describes the object behind h (a reference held while *fd is used; *fd is a descriptor of
+ * the caller's to close): 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
+ * this process only: events, mutexes, semaphores, threads, processes, images). */
+DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
+/* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
+DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
+/* Inheritance (CreateProcess with bInheritHandles): the parent's inheritable handles that can
+ * go, at most cap, their descriptors (to close) and the WINVM_HANDLES value naming them as
+ * descriptors first_fd, first_fd + 1, ... in the child (malloc'ed): how many. */
+size_t wv_xfer_inherit(struct wv_xfer *x, int *fds, size_t cap, int first_fd, char **env);
+/* The child's side: adopts what WINVM_HANDLES names (then removed from the environment). */
+void wv_xfer_inherited(void);
+/* Sets ob.h's wv_ob_duplicate_remote (from wv_chan_init). */
+void wv_xfer_init(void);
+
 /* ---- procchan_call.c ---- */
-/* One request to p's channel and its reply (the connection made on first use): 0 or the
- * error (ERROR_ACCESS_DENIED when the process has ended or has no channel). */
+/* One request to p's channel and its reply (the connection made on first use), with a
+ * descriptor passed beside it when fd >= 0: 0 or the error (ERROR_ACCESS_DENIED when the
+ * process has ended or has no channel). */
 DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp);
+DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp);
 /* A connection that hears p's exit code (WV_CHAN_WATCH sent), or -1. */
 int wv_chan_watch(pid_t pid);
 /* Sends WV_CHAN_EXIT with the code: true when the target took it. */

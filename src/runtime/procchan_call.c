@@ -53,10 +53,28 @@ static int wv_connect(struct wv_process *p)
     return -1;
 }
 
-static DWORD wv_exchange(int fd, struct wv_chan_req *rq, struct wv_chan_rep *rp)
+/* Sends len bytes of rq, with pass (a descriptor) beside them when >= 0. */
+static bool wv_send(int fd, const void *rq, size_t len, int pass)
 {
-    size_t len = WV_CHAN_REQ_HEAD + (rq->op == WV_CHAN_WRITE ? rq->len : 0);
-    if (send(fd, rq, len, MSG_NOSIGNAL) != (ssize_t)len)
+    struct iovec iov = {(void *)rq, len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } c;
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (pass >= 0) {
+        m.msg_control = c.buf, m.msg_controllen = sizeof(c.buf);
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        h->cmsg_level = SOL_SOCKET, h->cmsg_type = SCM_RIGHTS, h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &pass, sizeof(int));
+    }
+    return sendmsg(fd, &m, MSG_NOSIGNAL) == (ssize_t)len;
+}
+
+static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp)
+{
+    size_t len = WV_CHAN_REQ_HEAD + (rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE ? rq->len : 0);
+    if (!wv_send(fd, rq, len, pass))
         return ERROR_ACCESS_DENIED;
     ssize_t n;
     while ((n = recv(fd, rp, sizeof(*rp), 0)) < 0 && errno == EINTR)
@@ -66,10 +84,15 @@ static DWORD wv_exchange(int fd, struct wv_chan_req *rq, struct wv_chan_rep *rp)
 
 DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp)
 {
+    return wv_chan_call_fd(p, rq, -1, rp);
+}
+
+DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp)
+{
     pthread_mutex_lock(&p->chan_lock);
     if (p->chan_fd < 0)
         p->chan_fd = wv_connect(p);
-    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, rp);
+    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, pass, rp);
     if (err && p->chan_fd >= 0) /* the target went away: a later call finds it ended */
         close(p->chan_fd), p->chan_fd = -1;
     pthread_mutex_unlock(&p->chan_lock);
@@ -135,4 +158,8 @@ static DWORD wv_remote_call(HANDLE h, struct wv_remote *r)
     return err;
 }
 
-void wv_chan_init(void) { wv_nt_remote = wv_remote_call; }
+void wv_chan_init(void)
+{
+    wv_nt_remote = wv_remote_call;
+    wv_xfer_init();
+}

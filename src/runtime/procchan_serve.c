@@ -119,15 +119,57 @@ static void wv_do_exit(DWORD code)
     _exit((int)(code & 0xff));
 }
 
+/* One request, and the descriptor passed beside it in *passed (else -1). */
+static ssize_t wv_recv(int fd, struct wv_chan_req *rq, int *passed)
+{
+    struct iovec iov = {rq, sizeof(*rq)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } c;
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+    *passed = -1;
+    struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(passed, CMSG_DATA(h), sizeof(int));
+    return n;
+}
+
+/* WV_CHAN_HANDLE: the object another process hands over, a handle to it in our table. */
+static void wv_serve_handle(const struct wv_chan_req *rq, ssize_t n, int passed, struct wv_chan_rep *rp)
+{
+    struct wv_xfer x;
+    HANDLE h = NULL;
+    if (passed < 0 || (size_t)n < WV_CHAN_REQ_HEAD + sizeof(x)) {
+        rp->err = ERROR_INVALID_PARAMETER;
+        if (passed >= 0)
+            close(passed);
+        return;
+    }
+    memcpy(&x, rq->data, sizeof(x));
+    rp->err = wv_xfer_adopt(&x, passed, &h);
+    rp->addr = (uintptr_t)h;
+}
+
 /* One connection: requests answered in order until the peer closes it. */
 static void *wv_serve_conn(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
+    int fd = (int)(intptr_t)arg, passed;
     wv_fault_attach(); /* its own alternate stack: wv_copy's faults are handled on it */
     struct wv_chan_req *rq = malloc(sizeof(*rq));
-    for (ssize_t n; rq && (n = recv(fd, rq, sizeof(*rq), 0)) != 0;) {
+    for (ssize_t n; rq && (n = wv_recv(fd, rq, &passed)) != 0;) {
         if (n < 0 && errno == EINTR)
             continue;
+        if (n >= (ssize_t)WV_CHAN_REQ_HEAD && rq->op == WV_CHAN_HANDLE) {
+            struct wv_chan_rep rp = {0};
+            wv_serve_handle(rq, n, passed, &rp);
+            if (send(fd, &rp, sizeof(rp), MSG_NOSIGNAL) != (ssize_t)sizeof(rp))
+                break;
+            continue;
+        }
+        if (passed >= 0)
+            close(passed);
         if (n < (ssize_t)WV_CHAN_REQ_HEAD)
             break;
         if (rq->op == WV_CHAN_WATCH) {

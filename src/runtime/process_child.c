@@ -46,6 +46,7 @@ bool wv_child_start(void)
     if (sscanf(child, "%d,%d", &e, &r) != 2)
         e = r = -1;
     unsetenv("WINVM_CHILD");
+    wv_xfer_inherited(); /* bInheritHandles: the parent's handles, under the same values */
     /* Neither descriptor goes further: the program's own children get their own. */
     if (e >= 0 && fcntl(e, F_SETFD, FD_CLOEXEC) == 0)
         wv_exit_fd = e;

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <windows.h>
 
-enum { CMD_NONE, CMD_QUERY, CMD_READ8, CMD_ALLOC_IN_PARENT, CMD_QUIT };
+enum { CMD_NONE, CMD_QUERY, CMD_READ8, CMD_ALLOC_IN_PARENT, CMD_SECTION, CMD_QUIT };
 
 struct mailbox {
     volatile LONG cmd, seq, done;
@@ -79,6 +79,15 @@ static void serve(const char *file)
             box.result = (ULONG_PTR)a;
             if (p)
                 CloseHandle(p);
+        } else if (box.cmd == CMD_SECTION) {
+            /* a section handle the parent gave (inherited or duplicated): read it, write it */
+            char *v = MapViewOfFile((HANDLE)box.arg[0], FILE_MAP_WRITE, 0, 0, 0);
+            box.error = v ? 0 : GetLastError();
+            if (v) {
+                memcpy(&box.result, v, 8);
+                memcpy(v + 8, "child!", 7);
+                UnmapViewOfFile(v);
+            }
         } else if (box.cmd == CMD_QUIT)
             exit(0);
         MemoryBarrier();
@@ -94,7 +103,7 @@ struct kid {
     LONG seq;
 };
 
-static BOOL start_child(const char *dir, struct kid *k)
+static BOOL start_child(const char *dir, struct kid *k, BOOL inherit)
 {
     char path[MAX_PATH], cmd[MAX_PATH + 64], self[MAX_PATH];
     snprintf(path, sizeof(path), "%s\\addr%lu.txt", dir, GetTickCount());
@@ -102,7 +111,7 @@ static BOOL start_child(const char *dir, struct kid *k)
     GetModuleFileNameA(NULL, self, sizeof(self));
     snprintf(cmd, sizeof(cmd), "\"%s\" child %s", self, path);
     STARTUPINFOA si = {sizeof(si)};
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &k->pi))
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, inherit, 0, NULL, NULL, &si, &k->pi))
         return FALSE;
     k->seq = 0, k->box = NULL;
     for (int i = 0; i < 20000 && !k->box; i++) {
@@ -238,6 +247,52 @@ static void reverse(struct kid *k)
     CHECK("parent_frees_child_alloc", VirtualFree(a, 0, MEM_RELEASE));
 }
 
+/* A section reaches a child by inheritance and by DuplicateHandle: one section, both see it. */
+static void sections(const char *dir)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+    HANDLE inh = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, NULL);
+    HANDLE dup = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    HANDLE noinh = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    char *vi = MapViewOfFile(inh, FILE_MAP_WRITE, 0, 0, 0), *vd = MapViewOfFile(dup, FILE_MAP_WRITE, 0, 0, 0);
+    CHECK("sections_made", inh && dup && noinh && vi && vd);
+    if (!vi || !vd)
+        return;
+    memcpy(vi, "inherit", 8);
+    memcpy(vd, "duplict", 8);
+    struct kid k;
+    struct mailbox m;
+    if (!start_child(dir, &k, TRUE)) {
+        check("section_child_started", 0, "CreateProcess");
+        return;
+    }
+    BOOL ok = ask(&k, CMD_SECTION, (ULONG_PTR)inh, &m);
+    snprintf(detail, sizeof detail, "error %lu", m.error);
+    check("inherited_section_same_value", ok && m.error == 0 && !memcmp(&m.result, "inherit", 8), detail);
+    CHECK("inherited_section_shared", !strcmp(vi + 8, "child!"));
+    ok = ask(&k, CMD_SECTION, (ULONG_PTR)noinh, &m);
+    CHECK("not_inheritable_not_passed", ok && m.error == ERROR_INVALID_HANDLE);
+    HANDLE in_child = NULL;
+    CHECK("duplicate_into_child", DuplicateHandle(GetCurrentProcess(), dup, k.pi.hProcess, &in_child, 0, FALSE,
+                                                  DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE) && in_child);
+    DWORD flags;
+    CHECK_ERR("duplicate_closed_source", !GetHandleInformation(dup, &flags), ERROR_INVALID_HANDLE);
+    ok = ask(&k, CMD_SECTION, (ULONG_PTR)in_child, &m);
+    snprintf(detail, sizeof detail, "error %lu", m.error);
+    check("duplicated_section_in_child", ok && m.error == 0 && !memcmp(&m.result, "duplict", 8), detail);
+    CHECK("duplicated_section_shared", !strcmp(vd + 8, "child!"));
+    HANDLE ro = NULL, pq = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, k.pi.dwProcessId);
+    CHECK_ERR("duplicate_needs_dup_handle", !DuplicateHandle(GetCurrentProcess(), inh, pq, &ro, 0, FALSE,
+                                                             DUPLICATE_SAME_ACCESS), ERROR_ACCESS_DENIED);
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    CHECK_ERR("duplicate_event_not_supported", !DuplicateHandle(GetCurrentProcess(), ev, k.pi.hProcess, &ro, 0,
+                                                                FALSE, DUPLICATE_SAME_ACCESS), ERROR_NOT_SUPPORTED);
+    CloseHandle(ev), CloseHandle(pq);
+    quit(&k);
+    UnmapViewOfFile(vi), UnmapViewOfFile(vd);
+    CloseHandle(inh), CloseHandle(noinh);
+}
+
 static void crashed(void)
 {
     char cmd[MAX_PATH + 16], self[MAX_PATH];
@@ -275,7 +330,7 @@ int main(int argc, char **argv)
     if (argc < 3 || strcmp(argv[1], "parent"))
         return 100;
     struct kid k;
-    BOOL up = start_child(argv[2], &k);
+    BOOL up = start_child(argv[2], &k, FALSE);
     check("child_started", up, "CreateProcess or its mailbox");
     if (!up)
         return 1;
@@ -284,5 +339,6 @@ int main(int argc, char **argv)
     reverse(&k);
     quit(&k);
     crashed();
+    sections(argv[2]);
     return failures;
 }
