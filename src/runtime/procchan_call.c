@@ -29,10 +29,8 @@ static bool wv_alive(struct wv_process *p)
         struct pollfd f = {.fd = p->pidfd, .events = POLLIN};
         return poll(&f, 1, 0) == 0;
     }
-    pthread_mutex_lock(&wv_wait_lock);
-    bool done = p->done;
-    pthread_mutex_unlock(&wv_wait_lock);
-    return !done;
+    /* a hint read without the wait lock, which ranks above chan_lock (docs/architecture.md) */
+    return !__atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
 }
 
 /* A connection to p's channel: the descriptor or -1. */
