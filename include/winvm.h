@@ -1086,4 +1086,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #ifdef __cplusplus
 }
 #endif
+#include <winvm/procmem.h>
 #endif /* WINVM_H */

@@ -375,6 +375,16 @@ void wv_unhandled_report(const EXCEPTION_RECORD *rec) { wv_unhandled(rec); }
 
 void wv_exit_on_unhandled(bool on) { wv_unhandled_exits = on; }
 
+void (*volatile wv_fault_exit_hook)(DWORD code);
+
+void wv_fault_exit(DWORD code)
+{
+    void (*hook)(DWORD) = wv_fault_exit_hook;
+    if (hook)
+        hook(code);
+    _exit((int)(code & 0xff)); /* all of the code Linux keeps, as Wine */
+}
+
 static __attribute__((noreturn)) void wv_terminate(void)
 {
     /* End as a crashed process does: by the fault signal, default action, core if enabled. */
@@ -413,7 +423,7 @@ void wv_unhandled_end(const EXCEPTION_RECORD *rec)
 {
     wv_unhandled(rec);
     if (wv_unhandled_exits)
-        _exit((int)(rec->ExceptionCode & 0xff)); /* all of the code Linux keeps, as Wine */
+        wv_fault_exit(rec->ExceptionCode);
     wv_terminate();
 }
 
@@ -437,7 +447,7 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
         return;
     }
     if (r == EXCEPTION_EXECUTE_HANDLER)
-        _exit((int)(rec->ExceptionCode & 0xff));
+        wv_fault_exit(rec->ExceptionCode);
     wv_unhandled_end(rec);
 }
 

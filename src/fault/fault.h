@@ -47,6 +47,11 @@ extern size_t (*volatile wv_fault_describer)(uintptr_t addr, char *out, size_t c
  * host code nothing else handled: EXCEPTION_CONTINUE_SEARCH when there is none.  Set by seh/,
  * which keeps the one filter (a C program's or PE code's). */
 extern LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
+/* Ends the process for an unhandled exception with the exception code: the hook (set from
+ * above: the runtime tells a CreateProcess parent and the process's watchers all 32 bits) runs
+ * first, then _exit with the low byte, all Linux keeps.  Async-signal-safe when the hook is. */
+extern void (*volatile wv_fault_exit_hook)(DWORD code);
+__attribute__((noreturn)) void wv_fault_exit(DWORD code);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

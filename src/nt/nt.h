@@ -67,4 +67,18 @@ NTSTATUS wv_query_image(uintptr_t addr, void *buf, SIZE_T *len);
  * (STATUS_ACCESS_DENIED).  NULL until the runtime is initialised. */
 extern int (*wv_nt_process_pid)(HANDLE h, DWORD need);
 
+/* The way up to another process's own memory manager (set by runtime/procchan_call.c): the
+ * *Ex calls on a handle that is not the pseudo handle hand it one operation.  It checks the
+ * handle's rights for the operation and returns 0 (out fields set), a Win32 error
+ * (ERROR_INVALID_HANDLE, ERROR_ACCESS_DENIED, or the target core's), or WV_REMOTE_SELF when
+ * the handle names this process (the caller then does the local call). */
+enum wv_remote_op { WV_REMOTE_ALLOC = 1, WV_REMOTE_FREE, WV_REMOTE_PROTECT, WV_REMOTE_QUERY, WV_REMOTE_FLUSH };
+struct wv_remote {
+    uint32_t op, type, protect, old; /* old: PROTECT's result */
+    uint64_t addr, size;             /* ALLOC's result in addr */
+    MEMORY_BASIC_INFORMATION mbi;    /* QUERY's result */
+};
+#define WV_REMOTE_SELF 0xFFFFFFFFu
+extern DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
+
 #endif

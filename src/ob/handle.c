@@ -124,6 +124,41 @@ DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old)
     return err;
 }
 
+DWORD (*wv_ob_duplicate_remote)(HANDLE sp, HANDLE src, HANDLE dp, HANDLE *dst, DWORD access, BOOL inherit,
+                                DWORD options);
+
+DWORD wv_handle_move(HANDLE from, HANDLE to, DWORD flags)
+{
+    size_t i, j;
+    if (!wv_slot_of(from, &i) || !wv_slot_of(to, &j))
+        return ERROR_INVALID_HANDLE;
+    DWORD err = 0;
+    pthread_mutex_lock(&wv_handles_lock);
+    if (!wv_slots[i].obj)
+        err = ERROR_INVALID_HANDLE;
+    else if (i != j && wv_slots[j].obj)
+        err = ERROR_ALREADY_EXISTS;
+    else {
+        struct wv_slot s = wv_slots[i];
+        wv_slots[i].obj = NULL;
+        s.flags = flags & 3;
+        wv_slots[j] = s;
+    }
+    pthread_mutex_unlock(&wv_handles_lock);
+    return err;
+}
+
+size_t wv_handle_inheritable(HANDLE *out, size_t cap)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&wv_handles_lock);
+    for (size_t i = 0; i < WV_MAX_HANDLES && n < cap; i++)
+        if (wv_slots[i].obj && (wv_slots[i].flags & 1))
+            out[n++] = (HANDLE)((i + 1) * 4);
+    pthread_mutex_unlock(&wv_handles_lock);
+    return n;
+}
+
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options)
 {

@@ -55,6 +55,16 @@ DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old);
 /* The way up for the current-process pseudo handle as DuplicateHandle's source: a new
  * reference to this process's object (set by runtime/process.c; NULL before). */
 extern struct wv_object *(*wv_ob_self_process)(void);
+/* Moves the handle from to the free value to (flags: HANDLE_FLAG_*): 0, ERROR_INVALID_HANDLE
+ * (from names nothing, to is no handle value) or ERROR_ALREADY_EXISTS (to is in use). */
+DWORD wv_handle_move(HANDLE from, HANDLE to, DWORD flags);
+/* The handles with HANDLE_FLAG_INHERIT, at most cap of them, in value order: how many. */
+size_t wv_handle_inheritable(HANDLE *out, size_t cap);
+/* The way up for DuplicateHandle with a process handle that is not the pseudo handle (set by
+ * runtime/handle_xfer.c): 0 and *dst (the value in the target process), a Win32 error, or
+ * 0xFFFFFFFF when both process handles name this process (then done here). */
+extern DWORD (*wv_ob_duplicate_remote)(HANDLE sp, HANDLE src, HANDLE dp, HANDLE *dst, DWORD access, BOOL inherit,
+                                       DWORD options);
 DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HANDLE *dst,
                           DWORD access, DWORD options);
 

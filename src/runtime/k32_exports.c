@@ -231,6 +231,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, FindNextVolumeW, HANDLE, LPWSTR, DWORD) \
     X(1, BOOL, FindVolumeClose, HANDLE) \
     X(1, BOOL, FlushFileBuffers, HANDLE) \
+    X(3, BOOL, FlushInstructionCache, HANDLE, LPCVOID, SIZE_T) \
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
     H(FormatMessageA) \
     H(FormatMessageW) \

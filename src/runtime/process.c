@@ -6,9 +6,12 @@
  * Each object that can end has a watcher thread holding a reference until it does: a child's
  * reaps it (waitpid: no zombie is left) and reads the 32-bit exit code the child wrote to its
  * exit pipe before exiting (process_child.c; a child that never reached ExitProcess reports
- * Linux's 8-bit status, a signal s as 128 + s); another process's polls its pidfd, and its
- * exit code is not known (GetExitCodeProcess: ERROR_NOT_SUPPORTED once it has ended), unless it
- * is our own child, for which OpenProcess returns the child's one object.  The watcher sets
+ * Linux's 8-bit status, a signal s as 128 + s); another process's polls its pidfd and reads
+ * the exit code the process sent its watchers before it ended (its control channel,
+ * procchan.h); a process without a channel (not winvm's) or killed by a signal leaves it
+ * unknown (GetExitCodeProcess: ERROR_NOT_SUPPORTED).  OpenProcess of our own child returns the
+ * child's one object.  TerminateProcess asks a winvm process to end itself with the code
+ * (every watcher hears it), and kills it when that fails.  The watcher sets
  * `done` under the wait lock and broadcasts, so waits (sync.c) see processes like any object.
  *
  * Locking: wv_process_lock guards the children list and suspend counts; a leaf.
@@ -16,6 +19,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "nt/nt.h"
+#include "runtime/procchan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,8 +54,8 @@ static void wv_process_destroy(struct wv_object *o)
         }
     pthread_mutex_unlock(&wv_process_lock);
     /* A child still suspended sees its start pipe close and exits (process_child.c). */
-    int fds[3] = {p->pidfd, p->exit_fd, p->resume_fd};
-    for (int i = 0; i < 3; i++)
+    int fds[5] = {p->pidfd, p->exit_fd, p->resume_fd, p->chan_fd, p->watch_fd};
+    for (int i = 0; i < 5; i++)
         if (fds[i] >= 0)
             close(fds[i]);
     free(p);
@@ -76,7 +81,8 @@ static struct wv_process *wv_process_new(pid_t pid)
     if (p)
         *p = (struct wv_process){.obj = {.kind = WV_KIND_PROCESS, .destroy = wv_process_destroy,
                                          .on_handle = wv_process_on_handle},
-                                 .pid = pid, .pidfd = -1, .exit_fd = -1, .resume_fd = -1};
+                                 .pid = pid, .pidfd = -1, .exit_fd = -1, .resume_fd = -1, .chan_fd = -1,
+                                 .watch_fd = -1, .chan_lock = PTHREAD_MUTEX_INITIALIZER};
     return p;
 }
 
@@ -113,7 +119,10 @@ static void *wv_watch_other(void *arg)
     struct pollfd f = {.fd = p->pidfd, .events = POLLIN};
     while (poll(&f, 1, -1) < 0 && errno == EINTR)
         ;
-    wv_process_ended(p, false, 0);
+    /* A winvm process told its watchers the code before it ended (procchan_serve.c). */
+    uint32_t v;
+    bool known = p->watch_fd >= 0 && recv(p->watch_fd, &v, sizeof(v), MSG_DONTWAIT) == (ssize_t)sizeof(v);
+    wv_process_ended(p, known, known ? v : 0);
     wv_object_unref(&p->obj);
     return NULL;
 }
@@ -238,6 +247,7 @@ static DWORD wv_open_other(pid_t pid, struct wv_process **out)
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     p->pidfd = pidfd, p->obj.refs = 1;
+    p->watch_fd = wv_chan_watch(pid); /* -1: no channel, the exit code will not be known */
     if (!wv_watch(p, wv_watch_other)) {
         wv_object_unref(&p->obj);
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -299,6 +309,20 @@ DWORD WINAPI GetProcessId(HANDLE h)
     return pid;
 }
 
+/* Waits up to secs seconds for p to end: whether it did. */
+static bool wv_wait_end(struct wv_process *p, int secs)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += secs;
+    pthread_mutex_lock(&wv_wait_lock);
+    while (!p->done && pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &until) == 0)
+        ;
+    bool done = p->done;
+    pthread_mutex_unlock(&wv_wait_lock);
+    return done;
+}
+
 /* Kills p (SIGKILL; through the pidfd when it is not our child, so a reused pid is never
  * hit), the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as Windows. */
 static DWORD wv_terminate(struct wv_process *p, UINT code)
@@ -307,11 +331,15 @@ static DWORD wv_terminate(struct wv_process *p, UINT code)
     pthread_mutex_lock(&wv_wait_lock);
     if (p->done)
         err = ERROR_ACCESS_DENIED;
-    else if (p->child) /* unreaped until its watcher runs: the pid is still its */
+    else /* this object's answer, whatever the process itself reports */
         p->terminated = true, p->code_known = true, p->code = code;
     pthread_mutex_unlock(&wv_wait_lock);
     if (err)
         return err;
+    /* A winvm process ends itself with the code, telling its own watchers; one that does not
+     * take the request, or does not end in time (stopped), is killed. */
+    if (wv_chan_terminate(p, code) && wv_wait_end(p, 2))
+        return 0;
     int rc = p->child ? kill(p->pid, SIGKILL) : (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
     return rc == 0 || errno == ESRCH ? 0 : wv_errno_to_error(errno);
 }
@@ -424,8 +452,12 @@ static int wv_pid_for_nt(HANDLE h, DWORD need)
     return pid;
 }
 
+static void wv_exit_hook(DWORD code) { wv_child_exit(code); }
+
 void wv_process_init(void)
 {
+    wv_fault_exit_hook = wv_exit_hook;
+    wv_chan_init();
     wv_nt_process_pid = wv_pid_for_nt;
     wv_ob_self_process = wv_process_self_ref;
 }

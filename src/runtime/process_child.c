@@ -12,7 +12,7 @@
  *                  every handle, or died, without resuming it).
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/procchan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +46,7 @@ bool wv_child_start(void)
     if (sscanf(child, "%d,%d", &e, &r) != 2)
         e = r = -1;
     unsetenv("WINVM_CHILD");
+    wv_xfer_inherited(); /* bInheritHandles: the parent's handles, under the same values */
     /* Neither descriptor goes further: the program's own children get their own. */
     if (e >= 0 && fcntl(e, F_SETFD, FD_CLOEXEC) == 0)
         wv_exit_fd = e;
@@ -58,6 +59,7 @@ void wv_child_exit(UINT code)
 {
     int fd = __atomic_exchange_n(&wv_exit_fd, -1, __ATOMIC_ACQ_REL);
     uint32_t v = code;
+    wv_chan_exit_notify(code); /* watchers that are not the parent (procchan_serve.c) */
     if (fd >= 0) {
         ssize_t w = write(fd, &v, sizeof(v)); /* fails when the parent has gone: nobody to tell */
         (void)w;

@@ -11,11 +11,12 @@
  * and a suspended child's start pipe as 4, and changes to lpCurrentDirectory.  A failed exec
  * reaches the parent through a close-on-exec pipe: CreateProcess fails and the child is reaped.
  *
- * Not inherited (bInheritHandles): handles other than the standard ones; winvm's handle table
- * has no inheritable flag yet (docs/semantics.md, "Processes").
+ * bInheritHandles: every inheritable section, file and pipe handle appears in the child under
+ * the same value (handle_xfer.c: its descriptor becomes 5, 6, ... across exec, WINVM_HANDLES
+ * names them); events, mutexes, semaphores, threads and processes do not go.
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/procchan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,8 @@
 
 extern char **environ;
 
+#define WV_INHERIT_MAX 64
+
 /* What the A and W forms hand the core, converted to UTF-8 host strings. */
 struct wv_spawn {
     char *exe;      /* the program's host path */
@@ -36,7 +39,12 @@ struct wv_spawn {
     char *cwd;      /* host path, or NULL */
     char **env;     /* the child's environment (WINVM_* added), NULL-terminated */
     HANDLE std[3];  /* STARTF_USESTDHANDLES, else all NULL and use_std false */
-    bool use_std, suspended;
+    bool use_std, suspended, inherit;
+    /* bInheritHandles: the inheritable handles that go (handle_xfer.c), their descriptors
+     * becoming 5, 6, ... in the child */
+    struct wv_xfer xfer[WV_INHERIT_MAX];
+    int xfds[WV_INHERIT_MAX];
+    size_t nx;
 };
 
 static bool wv_is_cli;
@@ -92,7 +100,10 @@ static size_t wv_wlen(LPCWSTR s)
     return n;
 }
 
-static bool wv_env_ours(const char *e) { return !strncmp(e, "WINVM_CMDLINE=", 14) || !strncmp(e, "WINVM_CHILD=", 12); }
+static bool wv_env_ours(const char *e)
+{
+    return !strncmp(e, "WINVM_CMDLINE=", 14) || !strncmp(e, "WINVM_CHILD=", 12) || !strncmp(e, "WINVM_HANDLES=", 14);
+}
 
 /* The caller's block (ANSI or UTF-16 "A=1\0B=2\0\0"), or this process's environment when
  * NULL: 0 or ERROR_NOACCESS / ERROR_NOT_ENOUGH_MEMORY. */
@@ -134,6 +145,11 @@ static DWORD wv_env_build(struct wv_spawn *sp, const void *block, bool wide)
         err = ERROR_NOT_ENOUGH_MEMORY, cmd = child = NULL;
     if (!err && (!wv_env_add(&sp->env, &n, cmd) || !wv_env_add(&sp->env, &n, child)))
         err = ERROR_NOT_ENOUGH_MEMORY;
+    char *handles = NULL;
+    if (!err && sp->inherit)
+        sp->nx = wv_xfer_inherit(sp->xfer, sp->xfds, WV_INHERIT_MAX, 5, &handles);
+    if (handles && !wv_env_add(&sp->env, &n, handles))
+        err = ERROR_NOT_ENOUGH_MEMORY;
     return err;
 }
 
@@ -143,6 +159,8 @@ static DWORD wv_env_build(struct wv_spawn *sp, const void *block, bool wide)
 struct wv_fds {
     int std[3];     /* the descriptor for 0, 1, 2, or -1 to keep the parent's */
     int exit_w, resume_r, err_w;
+    const int *inherit; /* descriptors for 5, 6, ... (inherited handles) */
+    size_t ninherit;
 };
 
 /* In the child between fork and exec: async-signal-safe calls only. */
@@ -152,10 +170,13 @@ static void wv_child_exec(const char *cli, char *const argv[], char *const env[]
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    int want[5] = {f->std[0], f->std[1], f->std[2], f->exit_w, f->resume_r}, high[5];
-    for (int i = 0; i < 5; i++) /* out of the way of 0-4 first */
-        high[i] = want[i] >= 0 ? fcntl(want[i], F_DUPFD_CLOEXEC, 10) : -1;
-    for (int i = 0; i < 5; i++)
+    int want[5 + WV_INHERIT_MAX] = {f->std[0], f->std[1], f->std[2], f->exit_w, f->resume_r}, high[5 + WV_INHERIT_MAX];
+    int n = 5 + (int)f->ninherit;
+    for (size_t i = 0; i < f->ninherit; i++)
+        want[5 + i] = f->inherit[i];
+    for (int i = 0; i < n; i++) /* out of the way of 0 .. n-1 first */
+        high[i] = want[i] >= 0 ? fcntl(want[i], F_DUPFD_CLOEXEC, 5 + WV_INHERIT_MAX) : -1;
+    for (int i = 0; i < n; i++)
         if (high[i] >= 0 && dup2(high[i], i) < 0)
             goto fail;
     if (cwd && chdir(cwd) != 0)
@@ -205,7 +226,7 @@ static DWORD wv_fork_exec(struct wv_spawn *sp, int ex[2], int rs[2], pid_t *pid)
         err = wv_errno_to_error(errno);
     const char *cli = wv_cli_path();
     char *argv[] = {"winvm", "run", sp->exe, NULL};
-    f.exit_w = ex[1], f.resume_r = rs[0], f.err_w = er[1];
+    f.exit_w = ex[1], f.resume_r = rs[0], f.err_w = er[1], f.inherit = sp->xfds, f.ninherit = sp->nx;
     *pid = err ? -1 : fork();
     if (*pid == 0)
         wv_child_exec(cli, argv, sp->env, &f, sp->cwd);
@@ -275,9 +296,9 @@ static DWORD wv_default_cmdline(const char *app, char **out)
 
 /* The checks and conversions both forms share, then the spawn.  app, cmd, cwd: UTF-8 or NULL. */
 static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD flags, const void *env,
-                       const HANDLE std[3], bool use_std, PROCESS_INFORMATION *pi)
+                       const HANDLE std[3], bool use_std, bool inherit, PROCESS_INFORMATION *pi)
 {
-    struct wv_spawn sp = {.use_std = use_std, .suspended = (flags & CREATE_SUSPENDED) != 0};
+    struct wv_spawn sp = {.use_std = use_std, .suspended = (flags & CREATE_SUSPENDED) != 0, .inherit = inherit};
     PROCESS_INFORMATION res = {0};
     DWORD err = wv_user_put(pi, &res, sizeof(res)); /* proven writable before anything starts */
     if (!err && (flags & DETACHED_PROCESS) && (flags & CREATE_NEW_CONSOLE))
@@ -297,6 +318,8 @@ static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD 
         err = wv_spawn_run(&sp, &res);
     if (!err)
         wv_user_put(pi, &res, sizeof(res));
+    for (size_t i = 0; i < sp.nx; i++)
+        close(sp.xfds[i]);
     free(sp.exe);
     free(sp.cmdline);
     free(sp.cwd);
@@ -319,7 +342,7 @@ BOOL WINAPI CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPS
                            BOOL inherit, DWORD flags, LPVOID env, LPCSTR cwd, LPSTARTUPINFOA si,
                            LPPROCESS_INFORMATION pi)
 {
-    (void)psa, (void)tsa, (void)inherit;
+    (void)psa, (void)tsa;
     wv_runtime_init();
     HANDLE std[3];
     bool use = false;
@@ -332,7 +355,7 @@ BOOL WINAPI CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPS
     if (!err && cwd)
         err = wv_user_str(cwd, &d);
     if (!err)
-        err = wv_create(a, c, d, flags, env, std, use, pi);
+        err = wv_create(a, c, d, flags, env, std, use, inherit != FALSE, pi);
     free(a), free(c), free(d);
     return err ? wv_fail(err) : TRUE;
 }
@@ -341,7 +364,7 @@ BOOL WINAPI CreateProcessW(LPCWSTR app, LPWSTR cmd, LPSECURITY_ATTRIBUTES psa, L
                            BOOL inherit, DWORD flags, LPVOID env, LPCWSTR cwd, LPSTARTUPINFOW si,
                            LPPROCESS_INFORMATION pi)
 {
-    (void)psa, (void)tsa, (void)inherit;
+    (void)psa, (void)tsa;
     wv_runtime_init();
     HANDLE std[3];
     bool use = false;
@@ -354,7 +377,7 @@ BOOL WINAPI CreateProcessW(LPCWSTR app, LPWSTR cmd, LPSECURITY_ATTRIBUTES psa, L
     if (!err && cwd)
         err = wv_user_wstr(cwd, WV_TEXT_REPLACE, &d);
     if (!err)
-        err = wv_create(a, c, d, flags, env, std, use, pi);
+        err = wv_create(a, c, d, flags, env, std, use, inherit != FALSE, pi);
     free(a), free(c), free(d);
     return err ? wv_fail(err) : TRUE;
 }

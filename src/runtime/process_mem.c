@@ -5,13 +5,17 @@
  * the status turned into the last error.  A range that stops at an inaccessible page fails with
  * ERROR_PARTIAL_COPY and the count copied before it, as Windows.
  *
- * Not done: Windows' kernelbase makes a read-only (or execute) page of the target writable for
- * the write and restores it; in another process that needs the target's cooperation (its own
- * state model must make the change), which winvm processes do not offer yet, so such a write
- * fails with ERROR_PARTIAL_COPY (ERROR_NOACCESS for the whole range when nothing was written).
+ * WriteProcessMemory, as Windows' kernelbase, writes into read-only and execute pages too: the
+ * page the fast copy stopped at is written by the process that owns it (procchan_serve.c's
+ * wv_chan_write_page: made writable for the write and restored, by its own memory manager,
+ * through its control channel for another process), then the fast copy goes on.  A free,
+ * reserved, PAGE_NOACCESS or guard page stops it with ERROR_PARTIAL_COPY.
  */
-#include "runtime/runtime.h"
+#include "runtime/procchan.h"
 #include "winvm/ntdll.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 static BOOL wv_mem_result(NTSTATUS st, SIZE_T done, SIZE_T *out)
 {
@@ -27,9 +31,50 @@ BOOL WINAPI ReadProcessMemory(HANDLE h, LPCVOID base, LPVOID buf, SIZE_T n, SIZE
     return wv_mem_result(st, done, read);
 }
 
+/* Writes the page at addr (n bytes within it, from the caller's buffer src) as its owner does:
+ * 0, or an error (the page cannot be written, the buffer is bad, the process has gone). */
+static DWORD wv_write_slow(HANDLE h, uintptr_t addr, const void *src, size_t n)
+{
+    struct wv_chan_req *rq = malloc(sizeof(*rq));
+    DWORD err = rq ? wv_copy(rq->data, src, n) : ERROR_NOT_ENOUGH_MEMORY;
+    struct wv_process *p = NULL;
+    if (!err && !wv_process_is_self(h))
+        p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, NULL);
+    if (err || (!p && !wv_process_is_self(h)))
+        ;
+    else if (!p)
+        err = wv_chan_write_page(addr, rq->data, n);
+    else {
+        struct wv_chan_rep rp;
+        rq->op = WV_CHAN_WRITE, rq->addr = addr, rq->len = (uint32_t)n;
+        err = wv_chan_call(p, rq, &rp);
+        wv_object_unref(&p->obj);
+    }
+    free(rq);
+    return err;
+}
+
 BOOL WINAPI WriteProcessMemory(HANDLE h, LPVOID base, LPCVOID buf, SIZE_T n, SIZE_T *written)
 {
     SIZE_T done = 0;
-    NTSTATUS st = NtWriteVirtualMemory(h, base, buf, n, &done);
+    uintptr_t to = (uintptr_t)base;
+    const char *from = buf;
+    NTSTATUS st;
+    for (;;) {
+        SIZE_T part = 0;
+        st = NtWriteVirtualMemory(h, (PVOID)(to + done), from + done, n - done, &part);
+        done += part;
+        if (st != STATUS_PARTIAL_COPY)
+            break;
+        size_t step = WV_PAGE_SIZE - ((to + done) & (WV_PAGE_SIZE - 1));
+        step = step < n - done ? step : n - done;
+        if (wv_write_slow(h, to + done, from + done, step))
+            break; /* the page cannot be written: ERROR_PARTIAL_COPY and the count so far */
+        done += step;
+        if (done == n) {
+            st = STATUS_SUCCESS;
+            break;
+        }
+    }
     return wv_mem_result(st, done, written);
 }

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
+#include "runtime/procchan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,6 +254,10 @@ int winvm_run(const char *exe, int argc, char **argv)
         return rc;
     wv_set_command_line(argc, argv);
     /* A CreateProcess child: its command line as the parent gave it; held while suspended. */
+    /* Before a suspended child waits: its parent may allocate in it (VirtualAllocEx). */
+    /* Without one (no usable per-user directory) the program still runs; other processes'
+     * *Ex calls on it fail with ERROR_ACCESS_DENIED. */
+    (void)wv_chan_serve_start();
     if (!wv_child_start())
         _exit(1);
     /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,

@@ -222,6 +222,9 @@ struct wv_process {
     int resume_fd;        /* a suspended child's start pipe (write end) until resumed, else -1 */
     DWORD suspend;        /* the main thread's suspend count (wv_process_lock) */
     int handles;          /* handles to it and to its main thread (atomic) */
+    int chan_fd;          /* its control channel (procchan.h) once used, else -1 (chan_lock) */
+    int watch_fd;         /* another process's: the channel connection that hears its exit code */
+    pthread_mutex_t chan_lock;
     struct wv_process *next; /* the list of children (wv_process_lock) */
 };
 /* A child's process object for a new Linux child pid (exit_fd, resume_fd as above), its

@@ -177,6 +177,23 @@ DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out)
     return 0;
 }
 
+DWORD wv_section_adopt(int fd, const struct wv_section *like, DWORD access, HANDLE *out)
+{
+    struct wv_section *s = calloc(1, sizeof(*s));
+    if (!s) {
+        close(fd);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    s->fd = fd, s->name_fd = -1, s->size = like->size, s->data_offset = like->data_offset;
+    s->protect = like->protect, s->flags = like->flags, s->file_backed = like->file_backed;
+    wv_section_own(s);
+    if (!wv_map_commits(s)) {
+        wv_object_unref(&s->obj);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    return wv_section_handle(s, access, out);
+}
+
 /* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
 static DWORD wv_section_of_image(struct wv_section *s, HANDLE file, DWORD protect)
 {

@@ -68,6 +68,11 @@ struct wv_section {
 };
 
 
+/* A handle (access) to a new section object over fd (taken, closed on failure) with like's
+ * size, data offset, protection, SEC_* flags and file_backed: the same section another process
+ * handed over (runtime/handle_xfer.c).  Not for SEC_IMAGE sections.  It holds no name. */
+DWORD wv_section_adopt(int fd, const struct wv_section *like, DWORD access, HANDLE *out);
+
 /* ---- the cores of the public file and section calls (section.c, view.c) ----
  * Windows' validation and effect; 0 or the Win32 error the public call reports.  Handles are
  * made here; the caller sets the last error (win32/section.c). */

@@ -166,7 +166,7 @@ static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONT
     if (r == EXCEPTION_CONTINUE_EXECUTION)
         wv_continue(rec, ctx);
     if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
-        _exit((int)(rec->ExceptionCode & 0xff));
+        wv_fault_exit(rec->ExceptionCode);
     wv_unhandled_end(rec);
 }
 

@@ -17,10 +17,14 @@ HANDLE winvm_handle_from_fd(int fd, DWORD access)
 HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
                                  DWORD lo, LPCSTR name)
 {
-    (void)sa;
     HANDLE h = NULL;
     bool existed = false;
+    SECURITY_ATTRIBUTES a = {0};
+    if (sa && wv_copy(&a, sa, sizeof(a)))
+        return wv_fail_null(ERROR_NOACCESS);
     DWORD err = wv_section_create(file, protect, (uint64_t)hi << 32 | lo, name, &h, &existed);
+    if (!err && a.bInheritHandle) /* CreateProcess with bInheritHandles passes it on */
+        wv_handle_flags(h, 1 /* HANDLE_FLAG_INHERIT */, 1, NULL);
     WV_TRACE(WV_TRACE_SECTION, "CreateFileMapping(%p, %#x, %#llx, %s) = %p%s, error %u", file, protect,
              (unsigned long long)hi << 32 | lo, name ? name : "(unnamed)", h, existed ? " (existed)" : "", err);
     if (err)

@@ -7,6 +7,7 @@
  */
 #include "mm/mm.h"
 #include "fault/fault.h"
+#include "nt/nt.h"
 
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
@@ -87,28 +88,70 @@ LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
     return (LPVOID)lo;
 }
 
-/* ---- the *Ex forms: this process only ---- */
+/* ---- the *Ex forms: another process through its own memory manager ---- */
 
-static bool wv_is_self(HANDLE h) { return h == GetCurrentProcess(); }
+/* One operation on the process h names (nt.h's way up): 0, the error, or WV_REMOTE_SELF. */
+static DWORD wv_remote(HANDLE h, struct wv_remote *r)
+{
+    if (h == GetCurrentProcess())
+        return WV_REMOTE_SELF;
+    return wv_nt_remote ? wv_nt_remote(h, r) : ERROR_INVALID_HANDLE;
+}
 
 LPVOID WINAPI VirtualAllocEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
-    return wv_is_self(h) ? VirtualAlloc(addr, size, type, protect) : wv_fail_null(ERROR_INVALID_HANDLE);
+    struct wv_remote r = {.op = WV_REMOTE_ALLOC, .type = type, .protect = protect, .addr = (uintptr_t)addr,
+                          .size = size};
+    DWORD err = wv_remote(h, &r);
+    if (err == WV_REMOTE_SELF)
+        return VirtualAlloc(addr, size, type, protect);
+    return err ? wv_fail_null(err) : (LPVOID)(uintptr_t)r.addr;
 }
 
 BOOL WINAPI VirtualFreeEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type)
 {
-    return wv_is_self(h) ? VirtualFree(addr, size, type) : wv_fail(ERROR_INVALID_HANDLE);
+    struct wv_remote r = {.op = WV_REMOTE_FREE, .type = type, .addr = (uintptr_t)addr, .size = size};
+    DWORD err = wv_remote(h, &r);
+    if (err == WV_REMOTE_SELF)
+        return VirtualFree(addr, size, type);
+    return err ? wv_fail(err) : TRUE;
 }
 
 BOOL WINAPI VirtualProtectEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
 {
-    return wv_is_self(h) ? VirtualProtect(addr, size, protect, old) : wv_fail(ERROR_INVALID_HANDLE);
+    /* A bad old pointer fails before the target changes (as VirtualProtect). */
+    if (h != GetCurrentProcess() && (!old || wv_copy(old, old, sizeof(*old))))
+        return wv_fail(ERROR_NOACCESS);
+    struct wv_remote r = {.op = WV_REMOTE_PROTECT, .protect = protect, .addr = (uintptr_t)addr, .size = size};
+    DWORD err = wv_remote(h, &r);
+    if (err == WV_REMOTE_SELF)
+        return VirtualProtect(addr, size, protect, old);
+    if (!err)
+        err = wv_copy(old, &r.old, sizeof(r.old));
+    return err ? wv_fail(err) : TRUE;
 }
 
 SIZE_T WINAPI VirtualQueryEx(HANDLE h, LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
 {
-    if (!wv_is_self(h))
-        return wv_set_error(ERROR_INVALID_HANDLE), 0;
-    return VirtualQuery(addr, mbi, len);
+    struct wv_remote r = {.op = WV_REMOTE_QUERY, .addr = (uintptr_t)addr};
+    if (h == GetCurrentProcess())
+        return VirtualQuery(addr, mbi, len);
+    if ((uintptr_t)addr > WV_MAX_ADDR)
+        return wv_set_error(ERROR_INVALID_PARAMETER), 0;
+    if (len < sizeof(*mbi))
+        return wv_set_error(ERROR_BAD_LENGTH), 0;
+    DWORD err = mbi && !wv_copy(mbi, mbi, sizeof(*mbi)) ? wv_remote(h, &r) : ERROR_NOACCESS;
+    if (err == WV_REMOTE_SELF)
+        return VirtualQuery(addr, mbi, len);
+    if (!err)
+        err = wv_copy(mbi, &r.mbi, sizeof(r.mbi));
+    return err ? (wv_set_error(err), 0) : sizeof(*mbi);
+}
+
+BOOL WINAPI FlushInstructionCache(HANDLE h, LPCVOID addr, SIZE_T size)
+{
+    (void)addr, (void)size; /* x86-64 keeps instruction caches coherent with stores */
+    struct wv_remote r = {.op = WV_REMOTE_FLUSH};
+    DWORD err = wv_remote(h, &r);
+    return err && err != WV_REMOTE_SELF ? wv_fail(err) : TRUE;
 }

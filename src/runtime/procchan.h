@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* procchan.h - the control channel of a winvm process (docs/processes.md): how another
+ * process of the same user asks this one's own memory manager to allocate, free, protect,
+ * query or write its memory, hears its exit code, or ends it.  Private to runtime/.
+ *
+ * procchan_dir.c: the per-user rendezvous directory and connecting to a process's socket;
+ * procchan_serve.c: the target's side (a listening thread, one thread per connection);
+ * procchan_call.c: the caller's side (one connection per process object) and the *Ex calls'
+ * way up (nt.h's wv_nt_remote).
+ */
+#ifndef WV_PROCCHAN_H
+#define WV_PROCCHAN_H
+
+#include "runtime/runtime.h"
+
+enum wv_chan_op {
+    WV_CHAN_ALLOC = 1, /* addr, size, type, protect -> addr */
+    WV_CHAN_FREE,      /* addr, size, type */
+    WV_CHAN_PROTECT,   /* addr, size, protect -> old */
+    WV_CHAN_QUERY,     /* addr -> mbi */
+    WV_CHAN_WRITE,     /* addr, len bytes of data (one page at most) -> size written */
+    WV_CHAN_WATCH,     /* no reply: the connection gets the exit code (4 bytes) when it ends */
+    WV_CHAN_EXIT,      /* protect = exit code; no reply: TerminateProcess */
+    WV_CHAN_HANDLE,    /* a struct wv_xfer in data and its descriptor (SCM_RIGHTS) -> addr: the handle */
+};
+
+/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE) or a file or
+ * pipe end, whose state all lives in the descriptor passed beside it. */
+struct wv_xfer {
+    uint32_t kind, access, protect, flags; /* flags: SEC_*, or 1 for a pipe end */
+    uint64_t size, offset, handle;          /* handle: the value wanted, 0 for any */
+    uint32_t file_backed, inherit;
+};
+
+struct wv_chan_req {
+    uint32_t op, type, protect, len;
+    uint64_t addr, size;
+    unsigned char data[WV_PAGE_SIZE];
+};
+#define WV_CHAN_REQ_HEAD offsetof(struct wv_chan_req, data)
+
+struct wv_chan_rep {
+    uint32_t err, old;
+    uint64_t addr, size;
+    MEMORY_BASIC_INFORMATION mbi;
+};
+
+/* ---- procchan_dir.c ---- */
+/* The directory's descriptor (verified: a directory, ours, mode 0700, not a symlink; made when
+ * missing), opened once; -1 with errno when it cannot be had. */
+int wv_chan_dir(void);
+/* The socket path of process pid, through the directory's descriptor (/proc/self/fd/N/pPID). */
+void wv_chan_path(int dir, pid_t pid, char *buf, size_t cap);
+/* A connected SOCK_SEQPACKET socket to pid's channel, the peer proven (SO_PEERCRED) to be pid
+ * and of our user: the descriptor, or -1 with errno (ENOENT/ECONNREFUSED: no channel). */
+int wv_chan_connect(pid_t pid);
+
+/* ---- procchan_serve.c ---- */
+/* Starts serving this process's channel (winvm run, once): 0 or the error. */
+DWORD wv_chan_serve_start(void);
+/* Tells every watcher the exit code and removes the socket; async-signal-safe. */
+void wv_chan_exit_notify(DWORD code);
+/* WriteProcessMemory's one-page core in the process that owns addr: writes n bytes (within a
+ * page) from src, making a read-only or execute page writable for the write and restoring it,
+ * as Windows' kernelbase does; 0, or ERROR_NOACCESS when the page is free, reserved,
+ * PAGE_NOACCESS or a guard page. */
+DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
+
+/* ---- handle_xfer.c ---- */
+/* Describes the object behind h (a reference held while *fd is used; *fd is a descriptor of
+ * the caller's to close): 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
+ * this process only: events, mutexes, semaphores, threads, processes, images). */
+DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
+/* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
+DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
+/* Inheritance (CreateProcess with bInheritHandles): the parent's inheritable handles that can
+ * go, at most cap, their descriptors (to close) and the WINVM_HANDLES value naming them as
+ * descriptors first_fd, first_fd + 1, ... in the child (malloc'ed): how many. */
+size_t wv_xfer_inherit(struct wv_xfer *x, int *fds, size_t cap, int first_fd, char **env);
+/* The child's side: adopts what WINVM_HANDLES names (then removed from the environment). */
+void wv_xfer_inherited(void);
+/* Sets ob.h's wv_ob_duplicate_remote (from wv_chan_init). */
+void wv_xfer_init(void);
+
+/* ---- procchan_call.c ---- */
+/* One request to p's channel and its reply (the connection made on first use), with a
+ * descriptor passed beside it when fd >= 0: 0 or the error (ERROR_ACCESS_DENIED when the
+ * process has ended or has no channel). */
+DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp);
+DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp);
+/* A connection that hears p's exit code (WV_CHAN_WATCH sent), or -1. */
+int wv_chan_watch(pid_t pid);
+/* Sends WV_CHAN_EXIT with the code: true when the target took it. */
+bool wv_chan_terminate(struct wv_process *p, DWORD code);
+/* Sets nt.h's wv_nt_remote (wv_runtime_init). */
+void wv_chan_init(void);
+
+#endif
