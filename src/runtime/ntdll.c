@@ -12,6 +12,7 @@
  */
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
+#include "runtime/thread_int.h"
 #include <winvm/ntdll.h>
 
 #include <string.h>
@@ -197,9 +198,11 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtGetWriteWatch),
     N(NtLockVirtualMemory),
     N(NtProtectVirtualMemory),
+    N(NtQueryInformationThread),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtSetInformationThread),
     N(NtUnlockVirtualMemory),
     N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
@@ -221,9 +224,11 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(GetWriteWatch),
     ZW(LockVirtualMemory),
     ZW(ProtectVirtualMemory),
+    ZW(QueryInformationThread),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
+    ZW(SetInformationThread),
     ZW(UnlockVirtualMemory),
     ZW(WriteVirtualMemory),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
