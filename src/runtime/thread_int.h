@@ -56,6 +56,8 @@ void wv_thread_exit(DWORD code) __attribute__((noreturn));
 /* thread_info.c: ntdll's thread queries, kernel32's CreateRemoteThread(Ex) (ms_abi). */
 WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len);
+/* proc_info.c */
+WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
                                          LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPVOID attrs,
                                          LPDWORD tid);

@@ -13,6 +13,9 @@
  *                  output pointer: STATUS_ACCESS_VIOLATION
  *   hide           NtSetInformationThread(ThreadHideFromDebugger, NULL, 0): success; a length:
  *                  STATUS_INFO_LENGTH_MISMATCH
+ *   process_*      NtQueryInformationProcess: ProcessBasicInformation (the PEB, the id, base
+ *                  priority 8, STATUS_PENDING), ProcessDebugPort and ProcessWow64Information 0,
+ *                  wrong lengths, classes and handles, a bad output pointer
  *   remote         CreateRemoteThread(Ex) on GetCurrentProcess() runs the function with its
  *                  argument; a bad process handle: ERROR_INVALID_HANDLE
  */
@@ -31,6 +34,37 @@ typedef ULONG THREADINFOCLASS;
 /* From ntdll by name (no import library is linked). */
 static NTSTATUS(NTAPI *NtQueryInformationThread)(HANDLE, THREADINFOCLASS, PVOID, ULONG, PULONG);
 static NTSTATUS(NTAPI *NtSetInformationThread)(HANDLE, THREADINFOCLASS, PVOID, ULONG);
+static NTSTATUS(NTAPI *NtQueryInformationProcess)(HANDLE, ULONG, PVOID, ULONG, PULONG);
+
+typedef struct {
+    LONG ExitStatus;
+    PVOID PebBaseAddress;
+    ULONG_PTR AffinityMask;
+    LONG BasePriority;
+    ULONG_PTR UniqueProcessId, InheritedFromUniqueProcessId;
+} PBASIC;
+
+/* NtQueryInformationProcess: basic (the PEB at gs:[0x60], the id), debug port and WOW64 0,
+ * lengths and classes checked, a bad handle. */
+static void process_info(void)
+{
+    PBASIC pb;
+    ULONG len = 0;
+    void *peb;
+    __asm__("mov %%gs:0x60, %0" : "=r"(peb));
+    NTSTATUS st = NtQueryInformationProcess(GetCurrentProcess(), 0, &pb, sizeof(pb), &len);
+    eu_check("process_basic", st == 0 && len == sizeof(pb) && pb.PebBaseAddress == peb && pb.ExitStatus == 0x103 &&
+                                  pb.UniqueProcessId == GetCurrentProcessId() && pb.BasePriority == 8);
+    ULONG_PTR port = 5, wow = 5;
+    eu_check("process_debug_port_wow64",
+             NtQueryInformationProcess(GetCurrentProcess(), 7, &port, sizeof(port), NULL) == 0 && port == 0 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 26, &wow, sizeof(wow), NULL) == 0 && wow == 0);
+    eu_check("process_bad_input",
+             NtQueryInformationProcess(GetCurrentProcess(), 0, &pb, sizeof(pb) + 8, NULL) == (NTSTATUS)0xC0000004 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 9999, &pb, sizeof(pb), NULL) == (NTSTATUS)0xC0000003 &&
+                 NtQueryInformationProcess((HANDLE)0x1234, 0, &pb, sizeof(pb), NULL) == (NTSTATUS)0xC0000008 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 7, (void *)8, 8, NULL) == (NTSTATUS)0xC0000005);
+}
 
 static DWORD WINAPI worker(LPVOID arg) { return (DWORD)(ULONG_PTR)arg + 1; }
 
@@ -45,8 +79,10 @@ void start(void)
     HMODULE nt = GetModuleHandleA("ntdll.dll");
     NtQueryInformationThread = (void *)GetProcAddress(nt, "NtQueryInformationThread");
     NtSetInformationThread = (void *)GetProcAddress(nt, "NtSetInformationThread");
-    if (!eu_check("ntdll_exports", NtQueryInformationThread && NtSetInformationThread))
+    NtQueryInformationProcess = (void *)GetProcAddress(nt, "NtQueryInformationProcess");
+    if (!eu_check("ntdll_exports", NtQueryInformationThread && NtSetInformationThread && NtQueryInformationProcess))
         ExitProcess(1);
+    process_info();
     BASIC b;
     ULONG len = 0;
     void *teb;
