@@ -67,6 +67,7 @@ struct wv_async {
     HANDLE ev;
     DWORD tid;          /* the issuing thread (CancelIo) */
     int cancel;         /* eventfd: written to cancel */
+    bool finished;      /* its result is being published: nothing left to cancel (lock) */
     struct wv_io_req r;
 };
 
@@ -99,10 +100,14 @@ static bool wv_async_listed(const OVERLAPPED *ov)
     return false;
 }
 
-/* Completes a: the result, then off the list (nothing can cancel it any more), then the event,
- * so whoever the event wakes finds it done in every respect. */
+/* Completes a: marked finished (CancelIo passes it by: whoever sees its status must find
+ * nothing to cancel), the result, then off the list, then the event, so whoever the event or
+ * the list wakes finds it done in every respect. */
 static void wv_async_done(struct wv_async *a, DWORD err)
 {
+    pthread_mutex_lock(&wv_async_lock);
+    a->finished = true; /* a caller who sees the status must not find it cancellable */
+    pthread_mutex_unlock(&wv_async_lock);
     wv_io_publish(a->ov, err, a->r.done);
     pthread_mutex_lock(&wv_async_lock);
     for (struct wv_async **p = &wv_pending; *p; p = &(*p)->next)
@@ -306,7 +311,7 @@ static BOOL wv_cancel(HANDLE h, const OVERLAPPED *ov, bool mine)
     uint64_t one = 1;
     pthread_mutex_lock(&wv_async_lock);
     for (struct wv_async *a = wv_pending; a; a = a->next)
-        if (a->f == f && (!ov || a->ov == ov) && (!mine || a->tid == me))
+        if (a->f == f && !a->finished && (!ov || a->ov == ov) && (!mine || a->tid == me))
             found += write(a->cancel, &one, sizeof(one)) == sizeof(one);
     pthread_mutex_unlock(&wv_async_lock);
     wv_object_unref(&f->obj);
