@@ -1083,6 +1083,8 @@ WINBASEAPI BOOL WINAPI CryptReleaseContext(HCRYPTPROV hProv, DWORD dwFlags);
 WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBufferLength);
 #define RtlGenRandom SystemFunction036
 
+#include <winvm/pipe.h> /* named pipes and overlapped I/O */
+
 #ifdef __cplusplus
 }
 #endif

@@ -119,6 +119,8 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi);
 /* Takes it away; the caller has freed its static TLS blocks (wv_loader_thread(false)). */
 void wv_teb_destroy(void);
 bool wv_teb_present(void);
+/* The calling thread's TEB, or NULL. */
+void *wv_teb_self(void);
 /* This thread's TEB->ThreadLocalStoragePointer (static TLS blocks by slot), or NULL when the
  * thread has no TEB (a Linux thread using winvm as a library). */
 void **wv_teb_tls_slots(void);

@@ -47,6 +47,7 @@ static void **wv_slots_of(const uint8_t *teb)
 void **wv_teb_tls_slots(void) { return wv_mine.teb ? wv_slots_of(wv_mine.teb) : NULL; }
 
 bool wv_teb_present(void) { return wv_mine.teb != NULL; }
+void *wv_teb_self(void) { return wv_mine.teb; }
 
 void wv_teb_each_slots(void (*fn)(void **slots, void *arg), void *arg)
 {

@@ -188,8 +188,13 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
     H(AddVectoredExceptionHandler) \
+    X(7, BOOL, CallNamedPipeA, LPCSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
+    X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
+    X(1, BOOL, CancelIo, HANDLE) \
+    X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
     X(1, BOOL, CloseHandle, HANDLE) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
+    X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
     X(2, BOOL, CreateDirectoryA, LPCSTR, LPSECURITY_ATTRIBUTES) \
@@ -204,9 +209,13 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, CreateHardLinkW, LPCWSTR, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(3, HANDLE, CreateMutexW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
+    X(8, HANDLE, CreateNamedPipeA, LPCSTR, DWORD, DWORD, DWORD, DWORD, DWORD, DWORD, LPSECURITY_ATTRIBUTES) \
+    X(8, HANDLE, CreateNamedPipeW, LPCWSTR, DWORD, DWORD, DWORD, DWORD, DWORD, DWORD, LPSECURITY_ATTRIBUTES) \
     X(4, BOOL, CreatePipe, PHANDLE, PHANDLE, LPSECURITY_ATTRIBUTES, DWORD) \
     H(CreateProcessA) \
     H(CreateProcessW) \
+    H(CreateRemoteThread) \
+    H(CreateRemoteThreadEx) \
     X(4, HANDLE, CreateSemaphoreA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
@@ -214,6 +223,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
     X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(1, BOOL, DisconnectNamedPipe, HANDLE) \
     H(DuplicateHandle) \
     X(1, void, EnterCriticalSection, LPCRITICAL_SECTION) \
     H(ExitProcess) \
@@ -281,6 +291,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, HMODULE, GetModuleHandleW, LPCWSTR) \
     H(GetNativeSystemInfo) \
     X(0, UINT, GetOEMCP) \
+    X(4, BOOL, GetOverlappedResult, HANDLE, LPOVERLAPPED, LPDWORD, BOOL) \
+    X(5, BOOL, GetOverlappedResultEx, HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL) \
     X(1, DWORD, GetPriorityClass, HANDLE) \
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
@@ -419,6 +431,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
     X(3, BOOL, SetHandleInformation, HANDLE, DWORD, DWORD) \
     H(SetLastError) \
+    X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
     X(2, BOOL, SetThreadContext, HANDLE, const CONTEXT *) \
@@ -434,6 +447,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \
     X(2, BOOL, TlsSetValue, DWORD, LPVOID) \
+    X(7, BOOL, TransactNamedPipe, HANDLE, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION) \
     H(UnhandledExceptionFilter) \
     X(5, BOOL, UnlockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
@@ -457,6 +471,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, DWORD, WaitForMultipleObjectsEx, DWORD, const HANDLE *, BOOL, DWORD, BOOL) \
     X(2, DWORD, WaitForSingleObject, HANDLE, DWORD) \
     X(3, DWORD, WaitForSingleObjectEx, HANDLE, DWORD, BOOL) \
+    X(2, BOOL, WaitNamedPipeA, LPCSTR, DWORD) \
+    X(2, BOOL, WaitNamedPipeW, LPCWSTR, DWORD) \
     X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \

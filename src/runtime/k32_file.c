@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/io_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +67,12 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
                           DWORD disposition, DWORD flags, HANDLE template_file)
 {
     (void)sa, (void)template_file;
-    char *host;
+    char *host, *win = NULL;
+    HANDLE pipe;
+    bool is_pipe = name && !wv_user_str(name, &win) && wv_npipe_createfile(win, access, flags, &pipe);
+    free(win);
+    if (is_pipe) /* "\\\\.\\pipe\\NAME": a named pipe's client end (npipe_client.c) */
+        return pipe;
     DWORD err = wv_path_host_a(name, &host);
     return wv_create(err, host, access, share, disposition, flags);
 }
@@ -75,7 +81,12 @@ HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_AT
                           DWORD disposition, DWORD flags, HANDLE template_file)
 {
     (void)sa, (void)template_file;
-    char *host;
+    char *host, *win = NULL;
+    HANDLE pipe;
+    bool is_pipe = name && !wv_user_wstr(name, WV_TEXT_REPLACE, &win) && wv_npipe_createfile(win, access, flags, &pipe);
+    free(win);
+    if (is_pipe)
+        return pipe;
     DWORD err = wv_path_host_w(name, &host);
     return wv_create(err, host, access, share, disposition, flags);
 }

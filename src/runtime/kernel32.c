@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/io_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,13 +74,12 @@ HANDLE WINAPI GetStdHandle(DWORD which)
 #define WV_WRITE_RIGHTS (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
 
 /* The file behind h if the handle grants one of rights, with a reference; NULL and the last
- * error otherwise.  Asynchronous I/O is not supported: any OVERLAPPED is refused. */
-static struct wv_file *wv_io_file(HANDLE h, DWORD rights, LPOVERLAPPED ov)
+ * error otherwise. */
+static struct wv_file *wv_io_file(HANDLE h, DWORD rights)
 {
     DWORD access = 0;
     struct wv_file *f = (struct wv_file *)wv_handle_get(h, WV_KIND_FILE, &access);
-    DWORD err = !f ? ERROR_INVALID_HANDLE
-                   : ov ? ERROR_INVALID_PARAMETER : !(access & rights) ? ERROR_ACCESS_DENIED : 0;
+    DWORD err = !f ? ERROR_INVALID_HANDLE : !(access & rights) ? ERROR_ACCESS_DENIED : 0;
     if (!err)
         return f;
     wv_object_unref(f ? &f->obj : NULL);
@@ -157,9 +157,11 @@ BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAP
 {
     if (written)
         *written = 0;
-    struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS, ov);
+    struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS);
     if (!f)
         return FALSE;
+    if (ov || wv_npipe_of(f)) /* overlapped requests and named pipes: overlap.c */
+        return wv_io_call(f, h, &(struct wv_io_req){.op = WV_IO_WRITE, .buf = (void *)buf, .n = n}, written, ov);
     struct wv_nopipe np;
     DWORD done = 0;
     wv_nopipe_begin(&np);
@@ -206,12 +208,14 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
 {
     if (nread)
         *nread = 0;
-    struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS, ov);
+    struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS);
     if (!f)
         return FALSE;
+    if (ov || wv_npipe_of(f)) /* overlapped requests and named pipes: overlap.c */
+        return wv_io_call(f, h, &(struct wv_io_req){.op = WV_IO_READ, .buf = buf, .n = n}, nread, ov);
     ssize_t r;
     do
-        r = read(f->fd, buf, n);
+        r = wv_uio_read(f->fd, buf, n, -1, false, 0); /* a watched or bad buffer: uio.c */
     while (r < 0 && wv_io_retry(f->fd, POLLIN));
     /* End of file, and a pipe whose writers are gone, are success with 0 bytes, except on
      * CreatePipe's pipes, whose end is ERROR_BROKEN_PIPE as on Windows.  (An inherited pipe

@@ -12,6 +12,7 @@
  */
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
+#include "runtime/thread_int.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 
@@ -230,10 +231,13 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtMapViewOfSectionEx),
     N(NtOpenSection),
     N(NtProtectVirtualMemory),
+    N(NtQueryInformationProcess),
+    N(NtQueryInformationThread),
     N(NtQuerySection),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtSetInformationThread),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
@@ -264,10 +268,13 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(MapViewOfSectionEx),
     ZW(OpenSection),
     ZW(ProtectVirtualMemory),
+    ZW(QueryInformationProcess),
+    ZW(QueryInformationThread),
     ZW(QuerySection),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
+    ZW(SetInformationThread),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/io_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +89,8 @@ BOOL WINAPI PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD nread, LPDWO
     struct wv_file *f = wv_file_of(h, NULL);
     if (!f)
         return wv_fail(ERROR_INVALID_HANDLE);
+    if (wv_npipe_of(f)) /* a named pipe's end: npipe_io.c */
+        return wv_npipe_peek(f, wv_npipe_of(f), buf, size, nread, avail, left);
     struct stat st;
     int queued = 0;
     DWORD err = 0;

@@ -111,6 +111,7 @@ static DWORD wv_thread_body(struct wv_thread *t)
         return STATUS_NO_MEMORY;
     }
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
+    t->teb = wv_teb_self();
     wv_loader_thread(true);
     DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, (void *)top);
     return code;
@@ -241,6 +242,7 @@ struct wv_thread *wv_thread_self(void)
     t->tid = (DWORD)syscall(SYS_gettid);
     t->pt = pthread_self();
     t->running = true;
+    t->teb = wv_teb_self();
     wv_thread_ctl_init();
     wv_fault_attach(); /* the alternate stack the parking signal runs on */
     wv_self = t;

@@ -37,6 +37,7 @@ struct wv_thread {
     int parked;         /* 1 while parked in the signal handler; a futex word */
     ucontext_t *uc;     /* the parked thread's registers (parked) */
     struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
+    void *teb;          /* its TEB once it has one (NtQueryInformationThread) */
     struct wv_thread *next; /* the registry */
 };
 
@@ -51,6 +52,17 @@ struct wv_thread *wv_thread_ref(HANDLE h, DWORD need);
 struct wv_thread *wv_thread_find(DWORD tid);
 /* Ends the calling thread with this code (TerminateThread's own-thread case, ExitThread). */
 void wv_thread_exit(DWORD code) __attribute__((noreturn));
+
+/* thread_info.c: ntdll's thread queries, kernel32's CreateRemoteThread(Ex) (ms_abi). */
+WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
+WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len);
+/* proc_info.c */
+WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
+WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
+                                         LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPVOID attrs,
+                                         LPDWORD tid);
+WV_MSABI HANDLE k32_CreateRemoteThread(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
+                                       LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid);
 
 /* thread_ctl.c: the parking signal, installed once (a new thread's start asks). */
 void wv_thread_ctl_init(void);

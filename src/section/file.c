@@ -46,6 +46,8 @@ static void wv_file_destroy(struct wv_object *o)
         next = l->next;
         free(l);
     }
+    if (f->ext_free)
+        f->ext_free(f->ext);
     close(f->fd); /* and with it the descriptor's record locks */
     free(f);
 }
@@ -232,7 +234,7 @@ DWORD wv_file_open(const char *path, DWORD access, DWORD share, DWORD dispositio
     DWORD err = !f ? ERROR_NOT_ENOUGH_MEMORY : fstat(fd, &st) ? wv_errno_to_error(errno)
                                                 : wv_open_checks(&st, access, disposition, flags, made);
     if (!err) {
-        f->access = access, f->share = share;
+        f->access = access, f->share = share, f->flags = flags;
         err = wv_file_list(f, &st);
     }
     bool emptied = !made && (disposition == CREATE_ALWAYS || disposition == TRUNCATE_EXISTING);

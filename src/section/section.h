@@ -49,6 +49,9 @@ struct wv_file {
     struct wv_file *next;  /* the list of CreateFile opens */
     bool listed;
     bool pipe;             /* an end of CreatePipe's (runtime/pipe.c): its end is ERROR_BROKEN_PIPE */
+    DWORD flags;           /* CreateFile's FILE_FLAG_* (FILE_FLAG_OVERLAPPED: runtime/overlap.c) */
+    void *ext;             /* a named pipe end's state (runtime/npipe.c), freed by ext_free */
+    void (*ext_free)(void *ext);
 };
 
 struct wv_section {

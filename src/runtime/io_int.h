@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* io_int.h - what the I/O files of the runtime share: one attempt at a read, write or pipe
+ * connection that never blocks (uio.c, npipe_io.c), the overlapped requests that wait for one
+ * (overlap.c), and named pipe ends (npipe.c).  Errors are Win32 codes; an OVERLAPPED's
+ * Internal gets the NTSTATUS of the same meaning (wv_io_status).
+ */
+#ifndef WV_RUNTIME_IO_INT_H
+#define WV_RUNTIME_IO_INT_H
+
+#include "runtime/runtime.h"
+#include <winvm/pipe.h>
+
+#include <sys/socket.h>
+
+enum wv_io_op { WV_IO_READ, WV_IO_WRITE, WV_IO_CONNECT };
+
+/* One request: what it does and how far it got. */
+struct wv_io_req {
+    enum wv_io_op op;
+    void *buf;      /* the caller's buffer (PE memory: may be bad or watched) */
+    DWORD n;        /* its size */
+    DWORD done;     /* bytes moved so far */
+    int64_t off;    /* a file position to use, or -1 for the descriptor's */
+    bool first;     /* the first attempt, made by the caller's thread */
+};
+
+#define WV_IO_AGAIN ((DWORD)-1) /* an attempt that would block: poll pfd for events */
+
+/* One attempt at r on f: 0 (done), a Win32 error, or WV_IO_AGAIN with *pfd and *events set. */
+DWORD wv_io_try(struct wv_file *f, struct wv_io_req *r, int *pfd, short *events);
+
+/* ReadFile, WriteFile and ConnectNamedPipe on f (a reference they drop) when an OVERLAPPED is
+ * given or f is a named pipe end: the call's result with its last error set. */
+BOOL wv_io_call(struct wv_file *f, HANDLE h, struct wv_io_req *r, LPDWORD count, LPOVERLAPPED ov);
+
+/* The NTSTATUS an OVERLAPPED's Internal holds for a Win32 error, and back. */
+DWORD wv_io_status(DWORD err);
+DWORD wv_io_error_of(DWORD status);
+
+/* uio.c: read(2)/recv(2) and write(2)/send(2) with the caller's buffer.  The kernel cannot
+ * write a page a write watch keeps read-only or a no-access page (EFAULT): the bytes then go
+ * through a host buffer and a copy that faults as PE code's own access would (the watch sees
+ * the write; a bad page is EFAULT, nothing copied).  sock: the fd is a socket (flags used). */
+ssize_t wv_uio_read(int fd, void *buf, size_t n, int64_t off, bool sock, int flags);
+ssize_t wv_uio_write(int fd, const void *buf, size_t n, int64_t off, bool sock, int flags);
+
+/* ---- npipe.c, npipe_io.c ---- */
+/* The names this process serves: one listening socket each, shared by its instances. */
+struct wv_pname {
+    struct wv_pname *next;
+    char *name;            /* as given after the prefix */
+    int listen_fd;         /* non-blocking */
+    int instances, max;
+    DWORD pipe_mode;       /* the first instance's PIPE_TYPE_* */
+    DWORD timeout;         /* its default timeout (WaitNamedPipe) */
+};
+enum { WV_NP_LISTENING, WV_NP_CONNECTED, WV_NP_DISCONNECTED };
+struct wv_npipe {
+    pthread_mutex_t lock;  /* state, pipe_mode, the rest of a message (a leaf) */
+    struct wv_pname *name; /* a server end's name (npipe.c's lock); NULL: a client end */
+    DWORD pipe_mode;       /* PIPE_TYPE_* | PIPE_READMODE_* | PIPE_NOWAIT */
+    int state;             /* a server end's; a client end is WV_NP_CONNECTED */
+    bool message;          /* a SOCK_SEQPACKET socket: the type is PIPE_TYPE_MESSAGE */
+    char *left;            /* the unread rest of a message read in part */
+    size_t left_n, left_off;
+};
+/* The named pipe end f is, or NULL. */
+struct wv_npipe *wv_npipe_of(struct wv_file *f);
+/* wv_io_try for a named pipe end. */
+DWORD wv_npipe_try(struct wv_file *f, struct wv_npipe *p, struct wv_io_req *r, int *pfd, short *events);
+/* PeekNamedPipe on a named pipe end. */
+BOOL wv_npipe_peek(struct wv_file *f, struct wv_npipe *p, LPVOID buf, DWORD size, LPDWORD nread, LPDWORD avail,
+                   LPDWORD left);
+/* A handle for an end over the socket fd (taken, as p, even on failure): 0 or the error. */
+DWORD wv_npipe_handle(int fd, struct wv_npipe *p, DWORD access, DWORD flags, HANDLE *out);
+/* CreateFile's client end: true when name is a pipe path (*out the handle or
+ * INVALID_HANDLE_VALUE, the last error set). */
+bool wv_npipe_createfile(const char *win, DWORD access, DWORD flags, HANDLE *out);
+/* Connects to a name's listener, sending hello ('C' a client, 'P' a probe): 0 and *fd (blocking,
+ * *message its type), or ERROR_FILE_NOT_FOUND (no server), ERROR_PIPE_BUSY (backlog full). */
+DWORD wv_npipe_connect(const char *name, char hello, int *fd, bool *message);
+/* The part of a Windows path after "\\\\.\\pipe\\" (any case), or NULL. */
+const char *wv_npipe_rest(const char *win);
+
+/* npipe_ns.c: the per-user namespace.  The socket file's name for a pipe name (after the
+ * prefix, case folded) into out (40 bytes); a bound or connected AF_UNIX address for it. */
+DWORD wv_npipe_sockaddr(const char *name, void *sun, socklen_t *len);
+/* Removes the socket file of a name (its last server instance went). */
+void wv_npipe_unlink(const char *name);
+
+#endif

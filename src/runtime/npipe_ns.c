@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* npipe_ns.c - the namespace of named pipes: per user, on the host.
+ *
+ * A pipe named "\\\\.\\pipe\\NAME" is an AF_UNIX socket in a directory only its user can enter:
+ * $XDG_RUNTIME_DIR/winvm-pipes when that is set, else /tmp/winvm-pipes-UID.  The directory is
+ * made 0700 and then checked on its open descriptor (a directory, the user's, no access for
+ * anyone else: ERROR_ACCESS_DENIED otherwise), so another user can neither create a name in it
+ * (squat) nor put a directory or a link of their own in its place.  Sockets are bound and
+ * connected through that descriptor (/proc/self/fd/N/FILE: the *at() form AF_UNIX lacks), so
+ * the path is never looked up again.  Windows compares pipe names without case: a name is
+ * folded (ASCII) and hashed into a fixed-length file name, which always fits sun_path.
+ */
+#define _GNU_SOURCE
+#include "runtime/io_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static pthread_once_t wv_pipens_once = PTHREAD_ONCE_INIT;
+static int wv_pipens_fd = -1;
+
+static void wv_pipens_open(void)
+{
+    char path[256];
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    if (run && run[0] == '/' && strlen(run) < 200)
+        snprintf(path, sizeof(path), "%s/winvm-pipes", run);
+    else
+        snprintf(path, sizeof(path), "/tmp/winvm-pipes-%u", (unsigned)getuid());
+    mkdir(path, 0700);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))) {
+        close(fd); /* someone else's, or open to others: not ours to use */
+        fd = -1;
+    }
+    wv_pipens_fd = fd;
+}
+
+/* The socket file for a pipe name: "p" and 32 hex digits of two FNV-1a hashes of the folded
+ * name (distinct seeds). */
+static void wv_pipens_file(const char *name, char out[40])
+{
+    uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+        unsigned c = *s >= 'A' && *s <= 'Z' ? *s + 32u : *s;
+        h1 = (h1 ^ c) * 0x100000001b3ull;
+        h2 = (h2 ^ c) * 0x100000001b3ull ^ (h2 >> 29);
+    }
+    snprintf(out, 40, "p%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+}
+
+DWORD wv_npipe_sockaddr(const char *name, void *addr, socklen_t *len)
+{
+    pthread_once(&wv_pipens_once, wv_pipens_open);
+    if (wv_pipens_fd < 0)
+        return ERROR_ACCESS_DENIED;
+    char file[40];
+    wv_pipens_file(name, file);
+    struct sockaddr_un *sun = addr;
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    snprintf(sun->sun_path, sizeof(sun->sun_path), "/proc/self/fd/%d/%s", wv_pipens_fd, file);
+    *len = (socklen_t)sizeof(*sun);
+    return 0;
+}
+
+void wv_npipe_unlink(const char *name)
+{
+    pthread_once(&wv_pipens_once, wv_pipens_open);
+    char file[40];
+    wv_pipens_file(name, file);
+    if (wv_pipens_fd >= 0)
+        unlinkat(wv_pipens_fd, file, 0);
+}

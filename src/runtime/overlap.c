@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/* overlap.c - overlapped I/O: ReadFile, WriteFile and ConnectNamedPipe with an OVERLAPPED, and
+ * GetOverlappedResult(Ex), CancelIo(Ex).
+ *
+ * A request first makes one attempt on the caller's thread that never blocks (wv_io_try): a
+ * file's read or write always completes there (at Offset/OffsetHigh), as does a pipe's when
+ * data or room is there; Windows may complete a request at once too.  One that would block, on
+ * a handle opened with FILE_FLAG_OVERLAPPED, is handed to a host thread of its own that waits
+ * (poll) for the descriptor or for its cancellation and then completes it: the call returns
+ * FALSE with ERROR_IO_PENDING, the OVERLAPPED's Internal reads STATUS_PENDING until then.
+ * Completing writes InternalHigh (the bytes moved), then Internal (the NTSTATUS), then sets
+ * the event, so whoever sees the event or a status other than STATUS_PENDING sees the count.
+ * A handle opened without the flag runs the request to its end before returning (its
+ * OVERLAPPED still gets the position, the status and the event), as Windows does.
+ *
+ * Pending requests are listed (wv_async_lock, a leaf) so that CancelIo/CancelIoEx find them
+ * (each has an eventfd its thread polls) and GetOverlappedResult without an event can wait for
+ * one to leave the list.
+ */
+#define _GNU_SOURCE
+#include "runtime/io_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* ---- statuses ---- */
+
+static const DWORD wv_io_map[][2] = {
+    {0, 0},
+    {ERROR_HANDLE_EOF, 0xC0000011},        {ERROR_OPERATION_ABORTED, 0xC0000120},
+    {ERROR_BROKEN_PIPE, 0xC000014B},       {ERROR_MORE_DATA, 0x80000005},
+    {ERROR_PIPE_LISTENING, 0xC00000B3},    {ERROR_PIPE_CONNECTED, 0xC00000B2},
+    {ERROR_PIPE_NOT_CONNECTED, 0xC00000B0}, {ERROR_NO_DATA, 0xC00000B1},
+    {ERROR_NOACCESS, 0xC0000005},          {ERROR_INVALID_FUNCTION, 0xC0000010},
+    {ERROR_ACCESS_DENIED, 0xC0000022},     {ERROR_DISK_FULL, 0xC000007F},
+    {ERROR_NOT_ENOUGH_MEMORY, 0xC0000017}, {ERROR_INVALID_HANDLE, 0xC0000008},
+    {ERROR_PIPE_BUSY, 0xC00000AE},         {ERROR_IO_PENDING, STATUS_PENDING},
+};
+#define WV_IO_MAP_N (sizeof(wv_io_map) / sizeof(wv_io_map[0]))
+
+DWORD wv_io_status(DWORD err)
+{
+    for (size_t i = 0; i < WV_IO_MAP_N; i++)
+        if (wv_io_map[i][0] == err)
+            return wv_io_map[i][1];
+    return 0xC0000001; /* STATUS_UNSUCCESSFUL */
+}
+
+DWORD wv_io_error_of(DWORD status)
+{
+    for (size_t i = 0; i < WV_IO_MAP_N; i++)
+        if (wv_io_map[i][1] == status)
+            return wv_io_map[i][0];
+    return ERROR_GEN_FAILURE;
+}
+
+/* ---- pending requests ---- */
+
+struct wv_async {
+    struct wv_async *next;
+    struct wv_file *f;  /* a reference */
+    OVERLAPPED *ov;     /* the caller's */
+    HANDLE ev;
+    DWORD tid;          /* the issuing thread (CancelIo) */
+    int cancel;         /* eventfd: written to cancel */
+    bool finished;      /* its result is being published: nothing left to cancel (lock) */
+    struct wv_io_req r;
+};
+
+static pthread_mutex_t wv_async_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wv_async_cond = PTHREAD_COND_INITIALIZER;
+static struct wv_async *wv_pending;
+
+/* Publishes a result: count, then status (the order the header explains). */
+static void wv_io_publish(OVERLAPPED *ov, DWORD err, DWORD count)
+{
+    ULONG_PTR high = count, status = wv_io_status(err);
+    wv_user_put(&ov->InternalHigh, &high, sizeof(high));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    wv_user_put(&ov->Internal, &status, sizeof(status));
+}
+
+/* The same, then the event. */
+static void wv_io_finish(OVERLAPPED *ov, HANDLE ev, DWORD err, DWORD count)
+{
+    wv_io_publish(ov, err, count);
+    if (ev)
+        SetEvent(ev);
+}
+
+static bool wv_async_listed(const OVERLAPPED *ov)
+{
+    for (struct wv_async *a = wv_pending; a; a = a->next)
+        if (a->ov == ov)
+            return true;
+    return false;
+}
+
+/* Completes a: marked finished (CancelIo passes it by: whoever sees its status must find
+ * nothing to cancel), the result, then off the list, then the event, so whoever the event or
+ * the list wakes finds it done in every respect. */
+static void wv_async_done(struct wv_async *a, DWORD err)
+{
+    pthread_mutex_lock(&wv_async_lock);
+    a->finished = true; /* a caller who sees the status must not find it cancellable */
+    pthread_mutex_unlock(&wv_async_lock);
+    wv_io_publish(a->ov, err, a->r.done);
+    pthread_mutex_lock(&wv_async_lock);
+    for (struct wv_async **p = &wv_pending; *p; p = &(*p)->next)
+        if (*p == a) {
+            *p = a->next;
+            break;
+        }
+    pthread_cond_broadcast(&wv_async_cond);
+    pthread_mutex_unlock(&wv_async_lock);
+    if (a->ev)
+        SetEvent(a->ev);
+    close(a->cancel);
+    wv_object_unref(&a->f->obj);
+    free(a);
+}
+
+/* The request's own thread: waits for its descriptor (or its cancellation), then completes. */
+static void *wv_async_run(void *arg)
+{
+    struct wv_async *a = arg;
+    DWORD err;
+    for (;;) {
+        int fd = -1;
+        short events = 0;
+        if ((err = wv_io_try(a->f, &a->r, &fd, &events)) != WV_IO_AGAIN)
+            break;
+        struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = a->cancel, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) {
+            err = ERROR_GEN_FAILURE;
+            break;
+        }
+        if (p[1].revents) {
+            err = ERROR_OPERATION_ABORTED;
+            break;
+        }
+    }
+    wv_async_done(a, err);
+    return NULL;
+}
+
+/* Hands r to a thread of its own; f's reference goes with it.  0 or the error (f kept). */
+static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *ov, HANDLE ev)
+{
+    struct wv_async *a = calloc(1, sizeof(*a));
+    if (!a)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *a = (struct wv_async){.f = f, .ov = ov, .ev = ev, .tid = GetCurrentThreadId(), .r = *r};
+    a->r.first = false;
+    if ((a->cancel = eventfd(0, EFD_CLOEXEC)) < 0)
+        return free(a), ERROR_NOT_ENOUGH_MEMORY;
+    pthread_mutex_lock(&wv_async_lock);
+    a->next = wv_pending, wv_pending = a;
+    pthread_mutex_unlock(&wv_async_lock);
+    /* Only the signals that report its own faults reach it (wv_copy's, a watched page's). */
+    sigset_t all, old;
+    sigfillset(&all);
+    for (int s = 0; s < 5; s++)
+        sigdelset(&all, (int[]){SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}[s]);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t at;
+    pthread_t t;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&at, 256 << 10);
+    int rc = pthread_create(&t, &at, wv_async_run, a);
+    pthread_attr_destroy(&at);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0)
+        return 0;
+    wv_object_ref(&f->obj); /* wv_async_done drops the one it thinks it owns */
+    wv_async_done(a, ERROR_NOT_ENOUGH_MEMORY);
+    return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* ---- issuing ---- */
+
+/* Runs r to its end on this thread. */
+static DWORD wv_io_sync(struct wv_file *f, struct wv_io_req *r)
+{
+    for (;;) {
+        int fd = -1;
+        short events = 0;
+        DWORD err = wv_io_try(f, r, &fd, &events);
+        r->first = false;
+        if (err != WV_IO_AGAIN)
+            return err;
+        struct pollfd p = {.fd = fd, .events = events};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            return ERROR_GEN_FAILURE;
+    }
+}
+
+static bool wv_seekable(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+static BOOL wv_io_end(struct wv_file *f, DWORD err, DWORD done, LPDWORD count)
+{
+    wv_object_unref(&f->obj);
+    if (count && err != ERROR_IO_PENDING)
+        wv_user_put(count, &done, sizeof(done));
+    return err ? wv_fail(err) : (wv_set_error(ERROR_SUCCESS), TRUE);
+}
+
+BOOL wv_io_call(struct wv_file *f, HANDLE h, struct wv_io_req *r, LPDWORD count, LPOVERLAPPED ov)
+{
+    (void)h;
+    r->off = -1, r->first = true;
+    if (!ov) {
+        DWORD err = wv_io_sync(f, r);
+        return wv_io_end(f, err, r->done, count);
+    }
+    OVERLAPPED o;
+    if (wv_copy(&o, ov, sizeof(o)))
+        return wv_io_end(f, ERROR_NOACCESS, 0, NULL);
+    HANDLE ev = (HANDLE)((uintptr_t)o.hEvent & ~(uintptr_t)1); /* bit 0: no completion port */
+    bool seek = r->op != WV_IO_CONNECT && wv_seekable(f->fd);
+    if (seek)
+        r->off = (int64_t)((uint64_t)o.OffsetHigh << 32 | o.Offset);
+    if (!(f->flags & FILE_FLAG_OVERLAPPED)) { /* synchronous: at the offset, the position moved */
+        DWORD err = wv_io_sync(f, r);
+        if (seek)
+            lseek(f->fd, (off_t)(r->off + r->done), SEEK_SET);
+        wv_io_finish(ov, ev, err, r->done);
+        return wv_io_end(f, err, r->done, count);
+    }
+    ULONG_PTR pending = STATUS_PENDING, zero = 0;
+    wv_user_put(&ov->Internal, &pending, sizeof(pending));
+    wv_user_put(&ov->InternalHigh, &zero, sizeof(zero));
+    if (ev)
+        ResetEvent(ev);
+    int fd;
+    short events;
+    DWORD err = wv_io_try(f, r, &fd, &events);
+    if (err == WV_IO_AGAIN && (err = wv_async_start(f, r, ov, ev)) == 0)
+        return wv_fail(ERROR_IO_PENDING); /* f's reference went with the request */
+    wv_io_finish(ov, ev, err, r->done);
+    return wv_io_end(f, err, r->done, count);
+}
+
+/* ---- results and cancellation ---- */
+
+/* Waits up to ms for ov's request to leave the list (no event to wait on): false on timeout. */
+static bool wv_async_wait(const OVERLAPPED *ov, DWORD ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += ms / 1000, dl.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (dl.tv_nsec >= 1000000000)
+        dl.tv_sec++, dl.tv_nsec -= 1000000000;
+    bool ok = true;
+    pthread_mutex_lock(&wv_async_lock);
+    while (ok && wv_async_listed(ov))
+        ok = ms == INFINITE ? !pthread_cond_wait(&wv_async_cond, &wv_async_lock)
+                            : pthread_cond_timedwait(&wv_async_cond, &wv_async_lock, &dl) == 0;
+    pthread_mutex_unlock(&wv_async_lock);
+    return ok || !wv_async_listed(ov);
+}
+
+BOOL WINAPI GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD count, DWORD ms, BOOL alertable)
+{
+    (void)h;
+    OVERLAPPED o;
+    if (wv_copy(&o, ov, sizeof(o)))
+        return wv_fail(ERROR_NOACCESS);
+    if ((DWORD)o.Internal == STATUS_PENDING) {
+        if (ms == 0)
+            return wv_fail(ERROR_IO_INCOMPLETE);
+        HANDLE ev = (HANDLE)((uintptr_t)o.hEvent & ~(uintptr_t)1);
+        DWORD w = ev ? WaitForSingleObjectEx(ev, ms, alertable) : wv_async_wait(ov, ms) ? 0 : WAIT_TIMEOUT;
+        if (w == WAIT_FAILED)
+            return FALSE;
+        if (w == WAIT_TIMEOUT || w == WAIT_IO_COMPLETION)
+            return wv_fail(w);
+        if (wv_copy(&o, ov, sizeof(o)))
+            return wv_fail(ERROR_NOACCESS);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ((DWORD)o.Internal == STATUS_PENDING)
+            return wv_fail(ERROR_IO_INCOMPLETE); /* the event was set by someone else */
+    }
+    DWORD n = (DWORD)o.InternalHigh, err = wv_io_error_of((DWORD)o.Internal);
+    if (count && wv_user_put(count, &n, sizeof(n)))
+        return wv_fail(ERROR_NOACCESS);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD count, BOOL wait)
+{
+    return GetOverlappedResultEx(h, ov, count, wait ? INFINITE : 0, FALSE);
+}
+
+/* Cancels f's pending requests: every one (ov NULL, any thread), ov's, or this thread's. */
+static BOOL wv_cancel(HANDLE h, const OVERLAPPED *ov, bool mine)
+{
+    struct wv_file *f = wv_file_of(h, NULL);
+    if (!f)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    DWORD me = GetCurrentThreadId(), found = 0;
+    uint64_t one = 1;
+    pthread_mutex_lock(&wv_async_lock);
+    for (struct wv_async *a = wv_pending; a; a = a->next)
+        if (a->f == f && !a->finished && (!ov || a->ov == ov) && (!mine || a->tid == me))
+            found += write(a->cancel, &one, sizeof(one)) == sizeof(one);
+    pthread_mutex_unlock(&wv_async_lock);
+    wv_object_unref(&f->obj);
+    return found || mine ? TRUE : wv_fail(ERROR_NOT_FOUND);
+}
+
+BOOL WINAPI CancelIo(HANDLE h) { return wv_cancel(h, NULL, true); }
+BOOL WINAPI CancelIoEx(HANDLE h, LPOVERLAPPED ov) { return wv_cancel(h, ov, false); }

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* thrinfo.c - thrinfo.exe: what a thread handle tells (ntdll's NtQueryInformationThread,
+ * NtSetInformationThread) and CreateRemoteThread(Ex) on the current process, from PE code.
+ * CRT-free (-nostdlib -e start; kernel32 and ntdll).  Prints "ok NAME" / "FAIL NAME"; exits
+ * with the failures.
+ *
+ *   basic          ThreadBasicInformation of this thread: its TEB (gs:[0x30]), the process and
+ *                  thread ids, STATUS_PENDING while it runs; of an ended thread: its exit code
+ *   start_address  ThreadQuerySetWin32StartAddress: the function CreateThread was given
+ *   times          ThreadTimes: a creation time, no exit time
+ *   bad_input      a wrong length: STATUS_INFO_LENGTH_MISMATCH; an unknown class:
+ *                  STATUS_INVALID_INFO_CLASS; a bad handle: STATUS_INVALID_HANDLE; a bad
+ *                  output pointer: STATUS_ACCESS_VIOLATION
+ *   hide           NtSetInformationThread(ThreadHideFromDebugger, NULL, 0): success; a length:
+ *                  STATUS_INFO_LENGTH_MISMATCH
+ *   process_*      NtQueryInformationProcess: ProcessBasicInformation (the PEB, the id, base
+ *                  priority 8, STATUS_PENDING), ProcessDebugPort and ProcessWow64Information 0,
+ *                  wrong lengths, classes and handles, a bad output pointer
+ *   remote         CreateRemoteThread(Ex) on GetCurrentProcess() runs the function with its
+ *                  argument; a bad process handle: ERROR_INVALID_HANDLE
+ */
+#include "exe_util.h"
+
+typedef struct {
+    LONG ExitStatus;
+    PVOID TebBaseAddress;
+    HANDLE UniqueProcess, UniqueThread;
+    ULONG_PTR AffinityMask;
+    LONG Priority, BasePriority;
+} BASIC;
+
+typedef LONG NTSTATUS;
+typedef ULONG THREADINFOCLASS;
+/* From ntdll by name (no import library is linked). */
+static NTSTATUS(NTAPI *NtQueryInformationThread)(HANDLE, THREADINFOCLASS, PVOID, ULONG, PULONG);
+static NTSTATUS(NTAPI *NtSetInformationThread)(HANDLE, THREADINFOCLASS, PVOID, ULONG);
+static NTSTATUS(NTAPI *NtQueryInformationProcess)(HANDLE, ULONG, PVOID, ULONG, PULONG);
+
+typedef struct {
+    LONG ExitStatus;
+    PVOID PebBaseAddress;
+    ULONG_PTR AffinityMask;
+    LONG BasePriority;
+    ULONG_PTR UniqueProcessId, InheritedFromUniqueProcessId;
+} PBASIC;
+
+/* NtQueryInformationProcess: basic (the PEB at gs:[0x60], the id), debug port and WOW64 0,
+ * lengths and classes checked, a bad handle. */
+static void process_info(void)
+{
+    PBASIC pb;
+    ULONG len = 0;
+    void *peb;
+    __asm__("mov %%gs:0x60, %0" : "=r"(peb));
+    NTSTATUS st = NtQueryInformationProcess(GetCurrentProcess(), 0, &pb, sizeof(pb), &len);
+    eu_check("process_basic", st == 0 && len == sizeof(pb) && pb.PebBaseAddress == peb && pb.ExitStatus == 0x103 &&
+                                  pb.UniqueProcessId == GetCurrentProcessId() && pb.BasePriority == 8);
+    ULONG_PTR port = 5, wow = 5;
+    eu_check("process_debug_port_wow64",
+             NtQueryInformationProcess(GetCurrentProcess(), 7, &port, sizeof(port), NULL) == 0 && port == 0 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 26, &wow, sizeof(wow), NULL) == 0 && wow == 0);
+    eu_check("process_bad_input",
+             NtQueryInformationProcess(GetCurrentProcess(), 0, &pb, sizeof(pb) + 8, NULL) == (NTSTATUS)0xC0000004 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 9999, &pb, sizeof(pb), NULL) == (NTSTATUS)0xC0000003 &&
+                 NtQueryInformationProcess((HANDLE)0x1234, 0, &pb, sizeof(pb), NULL) == (NTSTATUS)0xC0000008 &&
+                 NtQueryInformationProcess(GetCurrentProcess(), 7, (void *)8, 8, NULL) == (NTSTATUS)0xC0000005);
+}
+
+static DWORD WINAPI worker(LPVOID arg) { return (DWORD)(ULONG_PTR)arg + 1; }
+
+static DWORD WINAPI waiter(LPVOID arg)
+{
+    WaitForSingleObject((HANDLE)arg, 5000);
+    return 0;
+}
+
+void start(void)
+{
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    NtQueryInformationThread = (void *)GetProcAddress(nt, "NtQueryInformationThread");
+    NtSetInformationThread = (void *)GetProcAddress(nt, "NtSetInformationThread");
+    NtQueryInformationProcess = (void *)GetProcAddress(nt, "NtQueryInformationProcess");
+    if (!eu_check("ntdll_exports", NtQueryInformationThread && NtSetInformationThread && NtQueryInformationProcess))
+        ExitProcess(1);
+    process_info();
+    BASIC b;
+    ULONG len = 0;
+    void *teb;
+    __asm__("mov %%gs:0x30, %0" : "=r"(teb));
+    NTSTATUS st = NtQueryInformationThread(GetCurrentThread(), (THREADINFOCLASS)0, &b, sizeof(b), &len);
+    eu_check("basic_self", st == 0 && len == sizeof(b) && b.TebBaseAddress == teb && b.ExitStatus == 0x103 &&
+                               (DWORD)(ULONG_PTR)b.UniqueThread == GetCurrentThreadId() &&
+                               (DWORD)(ULONG_PTR)b.UniqueProcess == GetCurrentProcessId() && b.AffinityMask != 0);
+    HANDLE t = CreateThread(NULL, 0, worker, (LPVOID)41, 0, NULL);
+    WaitForSingleObject(t, 5000);
+    st = NtQueryInformationThread(t, (THREADINFOCLASS)0, &b, sizeof(b), NULL);
+    eu_check("basic_ended", st == 0 && b.ExitStatus == 42);
+    void *addr = NULL;
+    st = NtQueryInformationThread(t, (THREADINFOCLASS)9, &addr, sizeof(addr), &len);
+    eu_check("start_address", st == 0 && addr == (void *)worker && len == sizeof(addr));
+    CloseHandle(t);
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    t = CreateThread(NULL, 0, waiter, ev, 0, NULL);
+    FILETIME times[4] = {{0}};
+    st = NtQueryInformationThread(t, (THREADINFOCLASS)1, times, sizeof(times), &len);
+    eu_check("times", st == 0 && len == sizeof(times) && times[0].dwHighDateTime != 0 && times[1].dwHighDateTime == 0 &&
+                          times[1].dwLowDateTime == 0);
+    eu_check("bad_input", NtQueryInformationThread(t, (THREADINFOCLASS)0, &b, sizeof(b) - 1, NULL) == (NTSTATUS)0xC0000004 &&
+                              NtQueryInformationThread(t, (THREADINFOCLASS)5000, &b, sizeof(b), NULL) == (NTSTATUS)0xC0000003 &&
+                              NtQueryInformationThread((HANDLE)0x1234, (THREADINFOCLASS)0, &b, sizeof(b), NULL) == (NTSTATUS)0xC0000008 &&
+                              NtQueryInformationThread(t, (THREADINFOCLASS)0, (void *)8, sizeof(b), NULL) == (NTSTATUS)0xC0000005);
+    eu_check("hide", NtSetInformationThread(GetCurrentThread(), (THREADINFOCLASS)17, NULL, 0) == 0 &&
+                         NtSetInformationThread(GetCurrentThread(), (THREADINFOCLASS)17, &len, 4) == (NTSTATUS)0xC0000004);
+    SetEvent(ev);
+    WaitForSingleObject(t, 5000);
+    CloseHandle(t);
+    DWORD code = 0, tid = 0;
+    HANDLE r = CreateRemoteThread(GetCurrentProcess(), NULL, 0, worker, (LPVOID)6, 0, &tid);
+    BOOL ran = r && WaitForSingleObject(r, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(r, &code) && code == 7 && tid != 0;
+    HANDLE r2 = CreateRemoteThreadEx(GetCurrentProcess(), NULL, 0, worker, (LPVOID)9, 0, NULL, NULL);
+    BOOL ran2 = r2 && WaitForSingleObject(r2, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(r2, &code) && code == 10;
+    HANDLE bad = CreateRemoteThread((HANDLE)0x1234, NULL, 0, worker, NULL, 0, NULL);
+    eu_check("remote", ran && ran2 && !bad && GetLastError() == ERROR_INVALID_HANDLE);
+    ExitProcess((UINT)*eu_failures());
+}
