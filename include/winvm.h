@@ -1083,6 +1083,9 @@ WINBASEAPI BOOL WINAPI CryptReleaseContext(HCRYPTPROV hProv, DWORD dwFlags);
 WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBufferLength);
 #define RtlGenRandom SystemFunction036
 
+#include <winvm/sysname.h>
+#include <winvm/heap.h>
+
 #ifdef __cplusplus
 }
 #endif

@@ -107,6 +107,8 @@ K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si)
 K32_ABI void k32_GetSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
 K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
+K32_ABI void k32_SetFileApisToANSI(void) { SetFileApisToANSI(); }
+K32_ABI void k32_SetFileApisToOEM(void) { SetFileApisToOEM(); }
 K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { wv_stack_probe(); GlobalMemoryStatus(m); }
 /* Ten arguments: past the thunk macros. */
 K32_ABI BOOL k32_CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
@@ -170,6 +172,7 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
     H(AddVectoredExceptionHandler) \
+    X(0, BOOL, AreFileApisANSI) \
     X(1, BOOL, CloseHandle, HANDLE) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
@@ -223,6 +226,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, BOOL, GetCPInfo, UINT, LPCPINFO) \
     X(0, LPSTR, GetCommandLineA) \
     X(0, LPWSTR, GetCommandLineW) \
+    X(2, BOOL, GetComputerNameA, LPSTR, LPDWORD) \
+    X(2, BOOL, GetComputerNameW, LPWSTR, LPDWORD) \
     X(0, UINT, GetConsoleCP) \
     X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
     X(0, UINT, GetConsoleOutputCP) \
@@ -232,7 +237,9 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(0, DWORD, GetCurrentProcessId) \
     X(0, HANDLE, GetCurrentThread) \
     X(0, DWORD, GetCurrentThreadId) \
+    X(5, BOOL, GetDiskFreeSpaceA, LPCSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
+    X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
@@ -308,9 +315,13 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
     X(1, BOOL, GlobalUnlock, HGLOBAL) \
     X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
+    X(2, SIZE_T, HeapCompact, HANDLE, DWORD) \
+    X(3, HANDLE, HeapCreate, DWORD, SIZE_T, SIZE_T) \
+    X(1, BOOL, HeapDestroy, HANDLE) \
     X(3, BOOL, HeapFree, HANDLE, DWORD, LPVOID) \
     X(4, LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T) \
     X(3, SIZE_T, HeapSize, HANDLE, DWORD, LPCVOID) \
+    X(3, BOOL, HeapValidate, HANDLE, DWORD, LPCVOID) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
@@ -388,6 +399,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, BOOL, SetEnvironmentVariableW, LPCWSTR, LPCWSTR) \
     X(1, UINT, SetErrorMode, UINT) \
     X(1, BOOL, SetEvent, HANDLE) \
+    H(SetFileApisToANSI) \
+    H(SetFileApisToOEM) \
     X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
     X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \

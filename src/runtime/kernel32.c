@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/heap_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,7 +74,7 @@ HANDLE WINAPI GetStdHandle(DWORD which)
 #define WV_WRITE_RIGHTS (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
 
 /* The file behind h if the handle grants one of rights, with a reference; NULL and the last
- * error otherwise.  Asynchronous I/O is not supported: any OVERLAPPED is refused. */
+ * error otherwise.  (A call with an OVERLAPPED went to k32_posio.c before this.) */
 static struct wv_file *wv_io_file(HANDLE h, DWORD rights, LPOVERLAPPED ov)
 {
     DWORD access = 0;
@@ -155,6 +156,8 @@ static int wv_write_all(int fd, const char *buf, DWORD n, DWORD *done)
 
 BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAPPED ov)
 {
+    if (ov)
+        return wv_write_at(h, buf, n, written, ov); /* at the OVERLAPPED's offset (k32_posio.c) */
     if (written)
         *written = 0;
     struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS, ov);
@@ -204,6 +207,8 @@ BOOL WINAPI WriteConsoleW(HANDLE h, const void *buf, DWORD n, LPDWORD written, L
 /* One read, as Windows' ReadFile: all of a regular file up to its end, what a pipe holds. */
 BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED ov)
 {
+    if (ov)
+        return wv_read_at(h, buf, n, nread, ov);
     if (nread)
         *nread = 0;
     struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS, ov);
@@ -446,7 +451,8 @@ static struct wv_heap_head *wv_heap_head_of(LPCVOID p) { return (struct wv_heap_
 
 LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T n)
 {
-    (void)heap;
+    if (heap != &wv_process_heap)
+        return wv_pheap_alloc(heap, flags, n); /* a private heap (k32_heap.c) */
     if (n > SIZE_MAX - sizeof(struct wv_heap_head))
         return NULL;
     size_t total = sizeof(struct wv_heap_head) + n;
@@ -459,7 +465,8 @@ LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T n)
 
 BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
 {
-    (void)heap, (void)flags;
+    if (heap != &wv_process_heap)
+        return wv_pheap_free(heap, flags, p);
     if (p)
         free(wv_heap_head_of(p));
     return TRUE;
@@ -467,7 +474,8 @@ BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
 
 LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n)
 {
-    (void)heap;
+    if (heap != &wv_process_heap)
+        return wv_pheap_realloc(heap, flags, p, n);
     if (!p || n > SIZE_MAX - sizeof(struct wv_heap_head))
         return NULL;
     struct wv_heap_head *b = wv_heap_head_of(p);
@@ -489,6 +497,8 @@ LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n)
 
 SIZE_T WINAPI HeapSize(HANDLE heap, DWORD flags, LPCVOID p)
 {
-    (void)heap, (void)flags;
+    if (heap != &wv_process_heap)
+        return wv_pheap_size(heap, flags, p);
+    (void)flags;
     return p ? wv_heap_head_of(p)->size : (SIZE_T)-1;
 }

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* heap_int.h - what kernel32.c's calls hand over to realprogs' files: private heaps
+ * (k32_heap.c) for every heap handle but the process heap's, and ReadFile/WriteFile at an
+ * OVERLAPPED's offset (k32_posio.c).  Private to runtime/. */
+#ifndef WV_RUNTIME_HEAP_INT_H
+#define WV_RUNTIME_HEAP_INT_H
+
+#include "runtime/runtime.h"
+
+LPVOID wv_pheap_alloc(HANDLE heap, DWORD flags, SIZE_T n);
+BOOL wv_pheap_free(HANDLE heap, DWORD flags, LPVOID p);
+LPVOID wv_pheap_realloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n);
+SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
+
+BOOL wv_read_at(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED ov);
+BOOL wv_write_at(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAPPED ov);
+
+#endif
