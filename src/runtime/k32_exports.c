@@ -144,6 +144,11 @@ K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst,
 /* The caller's own registers are captured in assembly (thread_ctl.c). */
 BOOL WV_MSABI wv_k32_GetThreadContext(HANDLE h, CONTEXT *c);
 #define k32_GetThreadContext wv_k32_GetThreadContext
+/* PE code gets the Windows form of a module's path (k32_modname.c). */
+DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
+DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
+#define k32_GetModuleFileNameA wv_k32_GetModuleFileNameA
+#define k32_GetModuleFileNameW wv_k32_GetModuleFileNameW
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
@@ -261,8 +266,8 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
     X(0, DWORD, GetLastError) \
     X(1, void, GetLocalTime, LPSYSTEMTIME) \
-    X(3, DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD) \
-    X(3, DWORD, GetModuleFileNameW, HMODULE, LPWSTR, DWORD) \
+    H(GetModuleFileNameA) \
+    H(GetModuleFileNameW) \
     X(1, HMODULE, GetModuleHandleA, LPCSTR) \
     X(3, BOOL, GetModuleHandleExA, DWORD, LPCSTR, HMODULE *) \
     X(3, BOOL, GetModuleHandleExW, DWORD, LPCWSTR, HMODULE *) \

@@ -9,7 +9,7 @@
  * RtlAllocateHeap), never a crash.  Each heap has its own lock; HEAP_NO_SERIALIZE is accepted
  * and the lock taken anyway (the cost is small, the safety not). */
 #define _GNU_SOURCE
-#include "runtime/heap_int.h"
+#include "runtime/k32_ext.h"
 #include "fault/fault.h"
 
 #include <malloc.h>

@@ -10,7 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
-#include "runtime/heap_int.h"
+#include "runtime/k32_ext.h"
 
 #include <errno.h>
 #include <fcntl.h>

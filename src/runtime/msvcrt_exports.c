@@ -55,8 +55,8 @@
     F(strcat_s) F(strchr) F(strcmp) F(strcoll) F(strcpy) F(strcpy_s) F(strcspn) F(strerror) \
     F(strftime) F(strlen) F(strncat) F(strncat_s) F(strncmp) F(strncpy) F(strncpy_s) F(strnlen) \
     F(strpbrk) F(strrchr) F(strspn) F(strstr) F(strtod) F(strtof) F(strtok) F(strtok_s) F(strtol) \
-    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
-    F(tmpfile) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
+    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(system) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
+    F(tmpfile) F(tmpnam) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
     F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
     F(wcscpy) F(wcscspn) F(wcsftime) F(wcslen) F(wcsncat) F(wcsncmp) F(wcsncpy) F(wcsnlen) \
     F(wcspbrk) F(wcsrchr) F(wcsspn) F(wcsstr) F(wcstod) F(wcstol) F(wcstombs) F(wcstoul) \

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* heap_int.h - what kernel32.c's calls hand over to realprogs' files: private heaps
+/* k32_ext.h - what kernel32.c's calls hand over to realprogs' files: private heaps
  * (k32_heap.c) for every heap handle but the process heap's, and ReadFile/WriteFile at an
- * OVERLAPPED's offset (k32_posio.c).  Private to runtime/. */
-#ifndef WV_RUNTIME_HEAP_INT_H
-#define WV_RUNTIME_HEAP_INT_H
+ * OVERLAPPED's offset (k32_posio.c), module paths in Windows' form (k32_modname.c).  Private to
+ * runtime/. */
+#ifndef WV_RUNTIME_K32_EXT_H
+#define WV_RUNTIME_K32_EXT_H
 
 #include "runtime/runtime.h"
 
@@ -14,5 +15,9 @@ SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
 
 BOOL wv_read_at(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED ov);
 BOOL wv_write_at(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAPPED ov);
+
+/* LoadLibrary's file named by an absolute Windows path ("C:\dir\x.dll", "\\?\C:\..."): its
+ * host path in *host (k32_modname.c), to be freed; *host NULL for any other name. */
+DWORD wv_module_host_name(const char *file, char **host);
 
 #endif
