@@ -210,3 +210,37 @@ Test(equiv, bzip2_pattern_files_streams_attributes_signals)
     both("equiv_bz", "", "-i data", 1);
     cr_assert_not(exists(pe_dir, "data.bze"));
 }
+
+/* Debian's yat2m.exe (libgpg-error-mingw-w64-dev) makes a man page from Texinfo: the page Wine
+ * 8.0's run of the same program gives (its lines end CR LF there: winvm's standard streams
+ * start binary, docs/semantics.md). */
+Test(equiv, debian_yat2m_makes_a_man_page)
+{
+    const char *yat2m = "/usr/x86_64-w64-mingw32/bin/yat2m.exe";
+    if (access(yat2m, R_OK) != 0)
+        cr_skip_test("%s is missing: scripts/bootstrap.sh installs libgpg-error-mingw-w64-dev", yat2m);
+    char path[300];
+    snprintf(path, sizeof(path), "%s/t.texi", pe_dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("\\input texinfo\n@setfilename t.info\n@settitle Test\n\n@node Top\n@top Test\n\n"
+          "@manpage foo.1\n@ifset manverb\n.B foo\n\\- frobnicate the bar\n@end ifset\n\n"
+          "@mansect synopsis\n@example\nfoo [@var{options}] @var{file}\n@end example\n\n"
+          "@mansect description\n@command{foo} frobnicates @emph{the} bar.  It reads @file{file} and\n"
+          "writes @code{stdout}.\n\n@table @asis\n@item --verbose\nSay more.\n@item --quiet\nSay less.\n"
+          "@end table\n\n@mansect see also\n@command{bar}(1)\n@end\n",
+          f);
+    fclose(f);
+    char prog[300];
+    snprintf(prog, sizeof(prog), "%s run %s", WINVM_CLI, yat2m);
+    static struct out o;
+    sh(&o, pe_dir, "", prog, "--date 1000000000 --release 1.0 --source TEST t.texi", false);
+    cr_assert_eq(o.status, 0);
+    cr_assert_str_eq(o.text, ".\\\" Created from Texinfo source by yat2m 1.46\n"
+                             ".TH FOO 1 2001-09-09 \"1.0\" \"TEST\"\n.SH NAME\n.B foo\n\\- frobnicate the bar\n"
+                             ".SH SYNOPSIS\n.RS 2\n.nf\nfoo [\\fIoptions\\fR] \\fIfile\\fR\n.fi\n.RE\n\n"
+                             ".SH DESCRIPTION\n\\fBfoo\\fR frobnicates \\fIthe\\fR bar.  It reads "
+                             "\\(oq\\fIfile\\fR\\(cq and\nwrites \\fBstdout\\fR.\n\n"
+                             ".TP\n.B  --verbose\nSay more.\n.TP\n.B  --quiet\nSay less.\n.P\n\n"
+                             ".SH SEE ALSO\n\\fBbar\\fR(1)\n\n");
+}

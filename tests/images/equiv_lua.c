@@ -9,7 +9,8 @@
  * source, it prints the same.
  *
  *   equiv_lua SCRIPT      one statement a line: NAME = EXPR | print EXPR | pcall STATEMENT |
- *                         error TEXT | load MODULE | call FN EXPR | os WHAT
+ *                         error TEXT | load MODULE | call FN EXPR | os WHAT (env, date,
+ *                         tmpfile, tmpname, execute, signal, wait: until stdin ends)
  *   equiv_lua --exit N    exits with N (os.execute's child) */
 #include "equiv_lua.h"
 
@@ -209,6 +210,11 @@ static __attribute__((noinline)) void os_call(const char *what)
         raise(SIGINT);
         printf("signal %s\n", got_signal == SIGINT ? "SIGINT" : "none");
         signal(SIGINT, SIG_DFL);
+    } else if (!strcmp(what, "wait")) { /* the benchmark's Pss row: alive until stdin ends */
+        printf("ready\n");
+        fflush(stdout);
+        while (getchar() != EOF)
+            ;
     } else {
         throw_error("unknown os call");
     }
