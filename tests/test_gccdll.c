@@ -173,3 +173,38 @@ Test(gccdll, fpreset_restores_msvcrts_state)
     cr_assert_eq(mx, 0x1f80u);
     cr_assert_eq(cw, 0x27f);
 }
+
+/* libgomp-1.dll from a Linux C program: a parallel region of 3 threads (libwinpthread's, on
+ * winvm's CreateThread) runs an ms_abi function once on each, each seeing its own number. */
+typedef int(__attribute__((ms_abi)) * g_num)(void);
+typedef void(__attribute__((ms_abi)) * g_set)(int);
+typedef void(__attribute__((ms_abi)) * g_fn)(void *);
+typedef void(__attribute__((ms_abi)) * g_parallel)(g_fn, void *, unsigned, unsigned);
+static g_num w_thread_num;
+
+static __attribute__((ms_abi)) void team_member(void *arg)
+{
+    int *seen = arg;
+    __atomic_fetch_or(&seen[0], 1 << w_thread_num(), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&seen[1], 1, __ATOMIC_RELAXED);
+}
+
+Test(gccdll, libgomp_from_linux_runs_a_parallel_region)
+{
+    HMODULE h = LoadLibraryA("libgomp-1.dll");
+    if (!h && GetLastError() == ERROR_MOD_NOT_FOUND)
+        cr_skip_test("libgomp-1.dll is missing (gcc-mingw-w64-x86-64-posix)");
+    cr_assert_not_null(h, "LoadLibraryA: %u (%s)", GetLastError(), winvm_last_load_error());
+    w_thread_num = AS(g_num, GetProcAddress(h, "omp_get_thread_num"));
+    g_set set_threads = AS(g_set, GetProcAddress(h, "omp_set_num_threads"));
+    g_num max_threads = AS(g_num, GetProcAddress(h, "omp_get_max_threads"));
+    g_parallel parallel = AS(g_parallel, GetProcAddress(h, "GOMP_parallel"));
+    cr_assert(w_thread_num && set_threads && max_threads && parallel);
+    set_threads(3);
+    cr_assert_eq(max_threads(), 3);
+    int seen[2] = {0, 0};
+    parallel(team_member, seen, 0, 0); /* 0: the team size set above */
+    cr_assert_eq(seen[1], 3, "one call per team member");
+    cr_assert_eq(seen[0], 0x7, "threads 0, 1 and 2");
+    cr_assert_eq(w_thread_num(), 0, "back to one thread");
+}
