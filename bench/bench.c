@@ -1387,6 +1387,7 @@ static void write_json(FILE *f, const struct results *r)
     bench_images_json(f);
     bench_nt_json(f);
     bench_run_json(f);
+    bench_progs_json(f);
     bench_seh_json(f);
     json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
                  false);
@@ -1538,6 +1539,7 @@ int main(int argc, char **argv)
     self[sn > 0 ? sn : 0] = 0;
     bench_images_run(self);
     bench_run_measure();
+    bench_progs_measure();
     bench_seh_measure();
     bench_nt_run();
     r.all_pass = r.all_pass && bench_images_pass() && (quick || bench_nt_pass());
@@ -1551,6 +1553,7 @@ int main(int argc, char **argv)
     print_table(&r);
     bench_images_table();
     bench_run_table();
+    bench_progs_table();
     bench_seh_table();
     bench_nt_table();
     write_json(stdout, &r);

@@ -40,4 +40,9 @@ void bench_run_measure(void);
 void bench_run_table(void);
 void bench_run_json(FILE *f);
 
+/* bench_progs.c: rows 23-24 */
+void bench_progs_measure(void);
+void bench_progs_table(void);
+void bench_progs_json(FILE *f);
+
 #endif

@@ -1084,6 +1084,8 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #define RtlGenRandom SystemFunction036
 
 #include <winvm/pipe.h> /* named pipes and overlapped I/O */
+#include <winvm/sysname.h>
+#include <winvm/heap.h>
 
 #ifdef __cplusplus
 }

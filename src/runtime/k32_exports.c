@@ -111,6 +111,8 @@ K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si)
 K32_ABI void k32_GetSystemInfo(LPSYSTEM_INFO si) { GetSystemInfo(si); }
 K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
+K32_ABI void k32_SetFileApisToANSI(void) { SetFileApisToANSI(); }
+K32_ABI void k32_SetFileApisToOEM(void) { SetFileApisToOEM(); }
 K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { wv_stack_probe(); GlobalMemoryStatus(m); }
 /* Ten arguments: past the thunk macros. */
 K32_ABI BOOL k32_CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
@@ -146,6 +148,11 @@ K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst,
 /* The caller's own registers are captured in assembly (thread_ctl.c). */
 BOOL WV_MSABI wv_k32_GetThreadContext(HANDLE h, CONTEXT *c);
 #define k32_GetThreadContext wv_k32_GetThreadContext
+/* PE code gets the Windows form of a module's path (k32_modname.c). */
+DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
+DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
+#define k32_GetModuleFileNameA wv_k32_GetModuleFileNameA
+#define k32_GetModuleFileNameW wv_k32_GetModuleFileNameW
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
@@ -188,6 +195,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
     H(AddVectoredExceptionHandler) \
+    X(0, BOOL, AreFileApisANSI) \
     X(7, BOOL, CallNamedPipeA, LPCSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(1, BOOL, CancelIo, HANDLE) \
@@ -252,6 +260,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, GetCPInfo, UINT, LPCPINFO) \
     X(0, LPSTR, GetCommandLineA) \
     X(0, LPWSTR, GetCommandLineW) \
+    X(2, BOOL, GetComputerNameA, LPSTR, LPDWORD) \
+    X(2, BOOL, GetComputerNameW, LPWSTR, LPDWORD) \
     X(0, UINT, GetConsoleCP) \
     X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
     X(0, UINT, GetConsoleOutputCP) \
@@ -261,7 +271,9 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(0, DWORD, GetCurrentProcessId) \
     X(0, HANDLE, GetCurrentThread) \
     X(0, DWORD, GetCurrentThreadId) \
+    X(5, BOOL, GetDiskFreeSpaceA, LPCSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
+    X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
@@ -283,8 +295,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
     X(0, DWORD, GetLastError) \
     X(1, void, GetLocalTime, LPSYSTEMTIME) \
-    X(3, DWORD, GetModuleFileNameA, HMODULE, LPSTR, DWORD) \
-    X(3, DWORD, GetModuleFileNameW, HMODULE, LPWSTR, DWORD) \
+    H(GetModuleFileNameA) \
+    H(GetModuleFileNameW) \
     X(1, HMODULE, GetModuleHandleA, LPCSTR) \
     X(3, BOOL, GetModuleHandleExA, DWORD, LPCSTR, HMODULE *) \
     X(3, BOOL, GetModuleHandleExW, DWORD, LPCWSTR, HMODULE *) \
@@ -339,9 +351,13 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
     X(1, BOOL, GlobalUnlock, HGLOBAL) \
     X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
+    X(2, SIZE_T, HeapCompact, HANDLE, DWORD) \
+    X(3, HANDLE, HeapCreate, DWORD, SIZE_T, SIZE_T) \
+    X(1, BOOL, HeapDestroy, HANDLE) \
     X(3, BOOL, HeapFree, HANDLE, DWORD, LPVOID) \
     X(4, LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T) \
     X(3, SIZE_T, HeapSize, HANDLE, DWORD, LPCVOID) \
+    X(3, BOOL, HeapValidate, HANDLE, DWORD, LPCVOID) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
@@ -424,6 +440,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, SetEnvironmentVariableW, LPCWSTR, LPCWSTR) \
     X(1, UINT, SetErrorMode, UINT) \
     X(1, BOOL, SetEvent, HANDLE) \
+    H(SetFileApisToANSI) \
+    H(SetFileApisToOEM) \
     X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
     X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/io_int.h"
+#include "runtime/k32_ext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -450,7 +451,8 @@ static struct wv_heap_head *wv_heap_head_of(LPCVOID p) { return (struct wv_heap_
 
 LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T n)
 {
-    (void)heap;
+    if (heap != &wv_process_heap)
+        return wv_pheap_alloc(heap, flags, n); /* a private heap (k32_heap.c) */
     if (n > SIZE_MAX - sizeof(struct wv_heap_head))
         return NULL;
     size_t total = sizeof(struct wv_heap_head) + n;
@@ -463,7 +465,8 @@ LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T n)
 
 BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
 {
-    (void)heap, (void)flags;
+    if (heap != &wv_process_heap)
+        return wv_pheap_free(heap, flags, p);
     if (p)
         free(wv_heap_head_of(p));
     return TRUE;
@@ -471,7 +474,8 @@ BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
 
 LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n)
 {
-    (void)heap;
+    if (heap != &wv_process_heap)
+        return wv_pheap_realloc(heap, flags, p, n);
     if (!p || n > SIZE_MAX - sizeof(struct wv_heap_head))
         return NULL;
     struct wv_heap_head *b = wv_heap_head_of(p);
@@ -493,6 +497,8 @@ LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n)
 
 SIZE_T WINAPI HeapSize(HANDLE heap, DWORD flags, LPCVOID p)
 {
-    (void)heap, (void)flags;
+    if (heap != &wv_process_heap)
+        return wv_pheap_size(heap, flags, p);
+    (void)flags;
     return p ? wv_heap_head_of(p)->size : (SIZE_T)-1;
 }

@@ -4,6 +4,7 @@
  * runtime serves itself, registered with the loader before the first load.
  */
 #include "runtime/runtime.h"
+#include "runtime/k32_ext.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -41,9 +42,13 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
     }
     wv_runtime_init();
     HMODULE h = NULL;
+    char *host = NULL;
     DWORD err = wv_thread_adopt(); /* a TEB before any DllMain runs (attach.c) */
     if (!err)
-        err = wv_loader_load_library(file, flags, &h);
+        err = wv_module_host_name(file, &host); /* "C:\dir\x.dll" (k32_modname.c) */
+    if (!err)
+        err = wv_loader_load_library(host ? host : file, flags, &h);
+    free(host);
     if (err)
         wv_set_error(err);
     return err ? NULL : h;

@@ -20,7 +20,7 @@
     F(_chsize_s) F(_close) F(_commit) V(_commode) F(_copysign) F(_ctime64) V(_daylight) \
     F(_difftime64) F(_dup) F(_dup2) F(_endthreadex) F(_eof) F(_errno) F(_exit) F(_fdopen) \
     F(_fgetchar) F(_filelength) F(_filelengthi64) F(_fileno) F(_findclose) F(_findfirst) \
-    F(_findfirst64) F(_findnext) F(_findnext64) F(_finite) F(_flushall) V(_fmode) F(_fputchar) \
+    F(_findfirst64) F(_findnext) F(_findnext64) F(_finite) F(_flushall) V(_fmode) F(_fpreset) F(_fputchar) \
     F(_fseeki64) F(_fstat64) F(_fstati64) F(_ftelli64) F(_ftime) F(_ftime64) F(_fullpath) \
     F(_get_errno) F(_get_osfhandle) F(_getcwd) F(_getpid) F(_gmtime64) F(_gmtime64_s) F(_hypot) F(_hypotf) \
     F(_i64toa) F(_initterm) F(_initterm_e) V(_iob) F(_isatty) F(_isctype) F(_isnan) F(_itoa) \
@@ -55,8 +55,8 @@
     F(strcat_s) F(strchr) F(strcmp) F(strcoll) F(strcpy) F(strcpy_s) F(strcspn) F(strerror) \
     F(strftime) F(strlen) F(strncat) F(strncat_s) F(strncmp) F(strncpy) F(strncpy_s) F(strnlen) \
     F(strpbrk) F(strrchr) F(strspn) F(strstr) F(strtod) F(strtof) F(strtok) F(strtok_s) F(strtol) \
-    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
-    F(tmpfile) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
+    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(system) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
+    F(tmpfile) F(tmpnam) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
     F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
     F(wcscpy) F(wcscspn) F(wcsftime) F(wcslen) F(wcsncat) F(wcsncmp) F(wcsncpy) F(wcsnlen) \
     F(wcspbrk) F(wcsrchr) F(wcsspn) F(wcsstr) F(wcstod) F(wcstol) F(wcstombs) F(wcstoul) \

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* k32_ext.h - what kernel32.c's calls hand over to other files: private heaps (k32_heap.c)
+ * for every heap handle but the process heap's, module paths in Windows' form (k32_modname.c).
+ * Private to runtime/.  (ReadFile/WriteFile with an OVERLAPPED: overlap.c.) */
+#ifndef WV_RUNTIME_K32_EXT_H
+#define WV_RUNTIME_K32_EXT_H
+
+#include "runtime/runtime.h"
+
+LPVOID wv_pheap_alloc(HANDLE heap, DWORD flags, SIZE_T n);
+BOOL wv_pheap_free(HANDLE heap, DWORD flags, LPVOID p);
+LPVOID wv_pheap_realloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n);
+SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
+
+
+/* LoadLibrary's file named by an absolute Windows path ("C:\dir\x.dll", "\\?\C:\..."): its
+ * host path in *host (k32_modname.c), to be freed; *host NULL for any other name. */
+DWORD wv_module_host_name(const char *file, char **host);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* k32_modname.c - GetModuleFileNameA/W as PE code calls them: the module's path in Windows'
+ * form ("C:\dir\x.dll", k32_path.c's one mapping), as GetCurrentDirectory and GetFullPathName
+ * give PE code paths.  Lua's loadlib finds its program's directory by the last '\\' of it; a
+ * host path has none.  Linux callers of the public functions (k32_module.c) keep the host
+ * path they can open.  Buffer rules as the public ones: too small is the name cut and
+ * terminated, the size as the result and ERROR_INSUFFICIENT_BUFFER. */
+#define _GNU_SOURCE
+#include "runtime/k32_ext.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static DWORD wv_module_windows_path(HMODULE h, char **win)
+{
+    char path[PATH_MAX];
+    if (!wv_loader_file_name(h, path, sizeof(path)))
+        return ERROR_MOD_NOT_FOUND;
+    *win = wv_path_windows(path);
+    return *win ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* n units of name (without its terminator) into out's size units; the result and last error. */
+static DWORD wv_give_name(void *name, size_t n, size_t unit, void *out, DWORD size)
+{
+    DWORD err = 0, ret = (DWORD)n;
+    if (size == 0)
+        err = ERROR_INSUFFICIENT_BUFFER, ret = 0;
+    else if (n >= size) {
+        memset((char *)name + (size_t)(size - 1) * unit, 0, unit);
+        err = wv_user_put(out, name, (size_t)size * unit);
+        ret = err ? 0 : size;
+        err = err ? err : ERROR_INSUFFICIENT_BUFFER;
+    } else
+        err = wv_user_put(out, name, (n + 1) * unit);
+    if (err && err != ERROR_INSUFFICIENT_BUFFER)
+        ret = 0;
+    wv_set_error(err);
+    return ret;
+}
+
+DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
+{
+    wv_stack_probe();
+    char *win;
+    DWORD err = wv_module_windows_path(h, &win);
+    if (err)
+        return wv_set_error(err), 0;
+    DWORD ret = wv_give_name(win, strlen(win), 1, out, size);
+    free(win);
+    return ret;
+}
+
+DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size)
+{
+    wv_stack_probe();
+    char *win;
+    DWORD err = wv_module_windows_path(h, &win);
+    if (err)
+        return wv_set_error(err), 0;
+    WCHAR *w = wv_utf16(win);
+    free(win);
+    if (!w)
+        return wv_set_error(ERROR_NOT_ENOUGH_MEMORY), 0;
+    size_t n = 0;
+    while (w[n])
+        n++;
+    DWORD ret = wv_give_name(w, n, sizeof(WCHAR), out, size);
+    free(w);
+    return ret;
+}
+
+DWORD wv_module_host_name(const char *file, char **host)
+{
+    *host = NULL;
+    const char *p = strncmp(file, "\\\\?\\", 4) ? file : file + 4;
+    if (!isalpha((unsigned char)p[0]) || p[1] != ':' || (p[2] != '\\' && p[2] != '/'))
+        return 0; /* a name or a relative path: the loader's search takes it as it is */
+    return wv_path_host(file, host);
+}
