@@ -12,6 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+
 static size_t run(const char *cmd, char *out, size_t cap)
 {
     FILE *p = popen(cmd, "r");
@@ -301,4 +305,52 @@ Test(cli, map_names_thread_stacks_and_unusable_tails)
     cr_assert_eq(write(blocked_fds[1], "x", 1), 1);
     pthread_join(t, NULL);
     VirtualFree(one, 0, MEM_RELEASE);
+}
+
+/* A winvm process's allocations as it sees them (VirtualQueryEx through its control channel):
+ * the three regions of mapwait.exe's one allocation carry its AllocationBase, and the text
+ * output heads them as one allocation, as VMMap groups them. */
+Test(cli, map_groups_a_winvm_process_by_allocation, .timeout = 60)
+{
+    char cmd[512];
+    int in[2], out[2];
+    cr_assert_eq(pipe(in), 0);
+    cr_assert_eq(pipe(out), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0), dup2(out[1], 1);
+        close(in[1]), close(out[0]);
+        execl(WINVM_CLI, "winvm", "run", WINVM_PE_IMAGES "/mapwait.exe", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]), close(out[1]);
+    char line[128] = "";
+    FILE *o = fdopen(out[0], "r");
+    cr_assert(fgets(line, sizeof(line), o), "mapwait.exe printed nothing");
+    unsigned long long base = 0;
+    cr_assert_eq(sscanf(line, "ready %llx", &base), 1, "%s", line);
+    static char csv[1 << 20], text[1 << 20];
+    snprintf(cmd, sizeof(cmd), "%s map %d --csv", WINVM_CLI, (int)pid);
+    run(cmd, csv, sizeof(csv));
+    snprintf(cmd, sizeof(cmd), "%s map %d", WINVM_CLI, (int)pid);
+    run(cmd, text, sizeof(text));
+    close(in[1]); /* mapwait.exe ends at the end of its input */
+    int st;
+    waitpid(pid, &st, 0);
+    fclose(o);
+    char want[64];
+    unsigned long long offs[3] = {0, 0x10000, 0x20000};
+    for (int i = 0; i < 3; i++) {
+        snprintf(want, sizeof(want), "\n0x%llx,", base + offs[i]);
+        char *row = strstr(csv, want);
+        cr_assert_not_null(row, "no row at %s in:\n%s", want + 1, csv);
+        char *end = strchr(row + 1, '\n');
+        snprintf(want, sizeof(want), ",0x%llx", base);
+        cr_assert(end && !strncmp(end - strlen(want), want, strlen(want)), "row %.*s: allocation base %s",
+                  (int)(end - row - 1), row + 1, want + 1);
+    }
+    snprintf(want, sizeof(want), "%014llx     100000  alloc   allocation of 3 regions", base);
+    cr_assert_not_null(strstr(text, want), "no heading %s in:\n%s", want, text);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }

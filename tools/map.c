@@ -229,29 +229,79 @@ struct row {
     uint64_t base, size;
     const char *state, *type, *protect, *name, *section;
     struct residency r;
+    uint64_t allocation; /* its AllocationBase as the process itself says, 0 when unknown */
 };
 
 enum map_format { MAP_TEXT, MAP_JSON, MAP_CSV };
 
 static void print_row(enum map_format f, const struct row *w, bool first)
 {
+    char alloc[24] = "", alloc_hex[24] = "";
+    if (w->allocation) {
+        snprintf(alloc, sizeof(alloc), "%" PRIu64, w->allocation);
+        snprintf(alloc_hex, sizeof(alloc_hex), "0x%" PRIx64, w->allocation);
+    }
     if (f == MAP_JSON)
-        printf("%s\n  {\"base\": %" PRIu64 ", \"size\": %" PRIu64 ", \"state\": \"%s\", \"type\": \"%s\", "
-               "\"protect\": \"%s\", \"resident_kib\": %" PRIu64 ", \"private_kib\": %" PRIu64
+        printf("%s\n  {\"base\": %" PRIu64 ", \"size\": %" PRIu64 ", \"allocation_base\": %s, \"state\": \"%s\", "
+               "\"type\": \"%s\", \"protect\": \"%s\", \"resident_kib\": %" PRIu64 ", \"private_kib\": %" PRIu64
                ", \"shareable_kib\": %" PRIu64 ", \"shared_kib\": %" PRIu64 ", \"swapped_kib\": %" PRIu64
                ", \"section\": %s%s%s, \"path\": \"%s\"}",
-               first ? "" : ",", w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_,
-               w->r.shareable, w->r.shared, w->r.swapped, w->section ? "\"" : "", w->section ? w->section : "null",
-               w->section ? "\"" : "", w->name);
+               first ? "" : ",", w->base, w->size, alloc[0] ? alloc : "null", w->state, w->type, w->protect,
+               w->r.resident, w->r.private_, w->r.shareable, w->r.shared, w->r.swapped, w->section ? "\"" : "",
+               w->section ? w->section : "null", w->section ? "\"" : "", w->name);
     else if (f == MAP_CSV)
-        printf("0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",\"%s\"\n",
+        printf("0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",\"%s\",%s\n",
                w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_, w->r.shareable,
-               w->r.shared, w->name);
+               w->r.shared, w->name, alloc_hex);
     else
         printf("%014" PRIx64 " %10" PRIx64 "  %-7s %-12s %-18s %8" PRIu64 " %8" PRIu64 " %9" PRIu64 " %8" PRIu64
                "  %s\n",
                w->base, w->size, w->state, w->type, w->protect, w->r.resident, w->r.private_, w->r.shareable,
                w->r.shared, w->name);
+}
+
+/* ---- allocations: what the process itself says (VirtualQueryEx through its control
+ * channel, or VirtualQuery for this process); nothing for a process winvm does not run ---- */
+
+struct allocs {
+    HANDLE process; /* NULL: this process; INVALID_HANDLE_VALUE: not known */
+};
+
+static struct allocs open_allocs(const char *pid)
+{
+    if (!strcmp(pid, "self") || atoi(pid) == (int)getpid())
+        return (struct allocs){NULL};
+    HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, (DWORD)atoi(pid));
+    MEMORY_BASIC_INFORMATION m;
+    if (h && !VirtualQueryEx(h, (LPCVOID)0x10000, &m, sizeof(m))) { /* no channel: not a winvm process */
+        CloseHandle(h);
+        h = NULL;
+    }
+    return (struct allocs){h ? h : INVALID_HANDLE_VALUE};
+}
+
+/* The AllocationBase of the region at addr, 0 when free or not known. */
+static uint64_t allocation_of(const struct allocs *a, uint64_t addr)
+{
+    MEMORY_BASIC_INFORMATION m;
+    if (a->process == INVALID_HANDLE_VALUE)
+        return 0;
+    SIZE_T got = a->process ? VirtualQueryEx(a->process, (LPCVOID)(uintptr_t)addr, &m, sizeof(m))
+                            : VirtualQuery((LPCVOID)(uintptr_t)addr, &m, sizeof(m));
+    return got && m.State != MEM_FREE ? (uint64_t)(uintptr_t)m.AllocationBase : 0;
+}
+
+/* Text only: a heading for an allocation of more than one region, as VMMap's expandable rows. */
+static void print_allocation_head(const struct row *rows, size_t i, size_t n)
+{
+    uint64_t a = rows[i].allocation;
+    if (!a || (i > 0 && rows[i - 1].allocation == a) || i + 1 >= n || rows[i + 1].allocation != a)
+        return;
+    size_t k = i;
+    while (k + 1 < n && rows[k + 1].allocation == a)
+        k++;
+    printf("%014" PRIx64 " %10" PRIx64 "  %-7s allocation of %zu regions\n", a,
+           rows[k].base + rows[k].size - a, "alloc", k - i + 1);
 }
 
 /* Totals by type, as VMMap's summary: size, committed, and the residency columns. */
@@ -295,14 +345,37 @@ static void print_gap(enum map_format f, uint64_t lo, uint64_t hi, bool first)
     if (granule > hi)
         granule = hi;
     if (granule > lo) {
-        struct row unusable = {lo, granule - lo, "free", "Unusable", "NOACCESS", "", NULL, {0}};
+        struct row unusable = {lo, granule - lo, "free", "Unusable", "NOACCESS", "", NULL, {0}, 0};
         print_row(f, &unusable, first);
         first = false;
     }
     if (hi > granule) {
-        struct row free_row = {granule, hi - granule, "free", "Free", "NOACCESS", "", NULL, {0}};
+        struct row free_row = {granule, hi - granule, "free", "Free", "NOACCESS", "", NULL, {0}, 0};
         print_row(f, &free_row, first);
     }
+}
+
+/* Region i of g as a row; names go into bufs (two of 1100 bytes). */
+static struct row region_row(const struct region *g, const struct thread_sp *sps, size_t nsps, char bufs[2][1100])
+{
+    /* private: anonymous (copies included); shareable: the file's or shared memory's pages;
+     * shared: pages mapped by more than one process (VMMap's three columns) */
+    struct residency r = {g->rss, g->anon, g->rss - g->anon, g->shared, g->swap};
+    bool file_private = g->inode && g->perm[3] == 'p';
+    bool reserved = !g->inode && g->perm[3] == 'p' && !strncmp(g->perm, "---", 3);
+    char *name = bufs[0], source[1024];
+    section_name(g->path, name, 300);
+    const char *shown = name[0] ? name : g->path;
+    int thread = stack_owner(sps, nsps, g->start, g->end);
+    if (has_suffix(g->path, ".img") && wv_cache_source(g->path, source, sizeof(source))) {
+        snprintf(bufs[1], 1100, "%s (image cache)", source);
+        shown = bufs[1];
+    } else if (thread) {
+        snprintf(bufs[1], 1100, "%s%sthread %d", g->path, g->path[0] ? " " : "", thread);
+        shown = bufs[1];
+    }
+    return (struct row){g->start, g->end - g->start, reserved ? "reserve" : "commit", type_name(g, thread),
+                        reserved ? "-" : protect_name(g->perm, file_private), shown, name[0] ? name : NULL, r, 0};
 }
 
 int cli_map(int argc, char **argv)
@@ -323,17 +396,30 @@ int cli_map(int argc, char **argv)
         fprintf(stderr, "winvm map: cannot read /proc/%s/smaps: %s\n", pid, strerror(errno));
         return 1;
     }
+    struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+    char (*names)[2][1100] = calloc(n ? n : 1, sizeof(*names));
+    struct thread_sp sps[256];
+    size_t nsps = read_thread_sps(pid, sps, sizeof(sps) / sizeof(sps[0]));
+    struct allocs al = open_allocs(pid);
+    for (size_t i = 0; rows && names && i < n; i++) {
+        rows[i] = region_row(&g[i], sps, nsps, names[i]);
+        rows[i].allocation = allocation_of(&al, g[i].start);
+    }
+    if (al.process && al.process != INVALID_HANDLE_VALUE)
+        CloseHandle(al.process);
+    if (!rows || !names) {
+        fprintf(stderr, "winvm map: out of memory\n");
+        return free(g), free(rows), free(names), 1;
+    }
     if (f == MAP_JSON)
         printf("{\"pid\": \"%s\", \"regions\": [", pid);
     else if (f == MAP_CSV)
-        printf("base,size,state,type,protect,resident_kib,private_kib,shareable_kib,shared_kib,name\n");
+        printf("base,size,state,type,protect,resident_kib,private_kib,shareable_kib,shared_kib,name,allocation_base\n");
     else
         printf("%-14s %10s  %-7s %-12s %-18s %8s %8s %9s %8s  %s\n", "base", "size hex", "state", "type",
                "protect", "rss KiB", "private", "shareable", "shared", "name");
     struct total totals[16];
     size_t nt = 0;
-    struct thread_sp sps[256];
-    size_t nsps = read_thread_sps(pid, sps, sizeof(sps) / sizeof(sps[0]));
     uint64_t prev_end = 0x10000; /* user space starts above the null 64 KiB, as on Windows */
     bool first = true;
     for (size_t i = 0; i < n; i++) {
@@ -343,34 +429,18 @@ int cli_map(int argc, char **argv)
         }
         if (g[i].end > prev_end)
             prev_end = g[i].end;
-        /* private: anonymous (copies included); shareable: the file's or shared memory's
-         * pages; shared: pages mapped by more than one process (VMMap's three columns) */
-        struct residency r = {g[i].rss, g[i].anon, g[i].rss - g[i].anon, g[i].shared, g[i].swap};
-        bool file_private = g[i].inode && g[i].perm[3] == 'p';
-        bool reserved = !g[i].inode && g[i].perm[3] == 'p' && !strncmp(g[i].perm, "---", 3);
-        char name[300], shown_buf[1100], source[1024];
-        section_name(g[i].path, name, sizeof(name));
-        const char *shown = name[0] ? name : g[i].path;
-        int thread = stack_owner(sps, nsps, g[i].start, g[i].end);
-        if (has_suffix(g[i].path, ".img") && wv_cache_source(g[i].path, source, sizeof(source))) {
-            snprintf(shown_buf, sizeof(shown_buf), "%s (image cache)", source);
-            shown = shown_buf;
-        } else if (thread) {
-            snprintf(shown_buf, sizeof(shown_buf), "%s%sthread %d", g[i].path, g[i].path[0] ? " " : "", thread);
-            shown = shown_buf;
-        }
-        struct row w = {g[i].start, g[i].end - g[i].start, reserved ? "reserve" : "commit", type_name(&g[i], thread),
-                        reserved ? "-" : protect_name(g[i].perm, file_private), shown, name[0] ? name : NULL, r};
-        print_row(f, &w, first);
+        if (f == MAP_TEXT)
+            print_allocation_head(rows, i, n);
+        print_row(f, &rows[i], first);
         first = false;
         if (nt < sizeof(totals) / sizeof(totals[0]) - 1)
-            add_total(totals, &nt, &w);
+            add_total(totals, &nt, &rows[i]);
     }
     if (f == MAP_JSON)
         printf("\n]}\n");
     else if (f == MAP_TEXT)
         print_totals(totals, nt);
-    free(g);
+    free(g), free(rows), free(names);
     return 0;
 }
 
