@@ -455,8 +455,10 @@ Test(nt_section, unmap_statuses)
     cr_assert_eq(NtUnmapViewOfSection(SELF, priv), STATUS_NOT_MAPPED_VIEW);
     cr_assert_eq(NtUnmapViewOfSection(SELF, NULL), STATUS_NOT_MAPPED_VIEW);
     cr_assert_eq(NtUnmapViewOfSection(NULL, p), STATUS_INVALID_HANDLE);
-    cr_assert_eq(NtUnmapViewOfSectionEx(SELF, p, 2), STATUS_INVALID_PARAMETER_3);
-    cr_assert_eq(query(p).Type, MEM_MAPPED);
+    cr_assert_eq(NtUnmapViewOfSectionEx(SELF, p, 4), STATUS_INVALID_PARAMETER_3, "an unknown flag");
+    cr_assert_eq(NtUnmapViewOfSectionEx(SELF, p, MEM_PRESERVE_PLACEHOLDER), STATUS_NOT_MAPPED_VIEW,
+                 "the view replaced no placeholder");
+    cr_assert_eq(query(p).Type, MEM_MAPPED, "and stays");
     cr_assert_eq(NtUnmapViewOfSectionEx(SELF, p, MEM_UNMAP_WITH_TRANSIENT_BOOST), STATUS_SUCCESS);
     cr_assert_eq(query(p).State, MEM_FREE);
     cr_assert_eq(NtUnmapViewOfSectionEx(SELF, p, 0), STATUS_NOT_MAPPED_VIEW);

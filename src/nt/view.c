@@ -188,14 +188,15 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io
 static NTSTATUS wv_unmap(HANDLE process, PVOID base, ULONG flags)
 {
     wv_fault_attach();
-    if (flags & ~(ULONG)MEM_UNMAP_WITH_TRANSIENT_BOOST)
+    if (flags & ~(ULONG)(MEM_UNMAP_WITH_TRANSIENT_BOOST | MEM_PRESERVE_PLACEHOLDER))
         return STATUS_INVALID_PARAMETER_3;
     if (!wv_nt_self(process))
         return STATUS_INVALID_HANDLE;
     uintptr_t addr = (uintptr_t)base;
     if (addr > WV_MAX_ADDR)
         return STATUS_NOT_MAPPED_VIEW;
-    DWORD err = wv_view_unmap(addr);
+    /* MEM_PRESERVE_PLACEHOLDER: the placeholder the view replaced comes back (placeholder.c) */
+    DWORD err = (flags & MEM_PRESERVE_PLACEHOLDER) ? wv_view_unmap_preserve(addr) : wv_view_unmap(addr);
     wv_debug_validate_at(addr);
     if (err == ERROR_INVALID_ADDRESS)
         return STATUS_NOT_MAPPED_VIEW;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* placeholder.c - VirtualAlloc2, MapViewOfFile3 (and their FromApp forms), UnmapViewOfFile2 and
- * UnmapViewOfFileEx.  As on Windows, VirtualAlloc2 and MapViewOfFile3 are thin wrappers over
- * NtAllocateVirtualMemoryEx and NtMapViewOfSectionEx: the status becomes the last error
+ * UnmapViewOfFileEx.  As on Windows, they are thin wrappers over NtAllocateVirtualMemoryEx,
+ * NtMapViewOfSectionEx and NtUnmapViewOfSectionEx: the status becomes the last error
  * (RtlNtStatusToDosError's table).  A NULL process is the current one.
  */
 #include "nt/nt.h"
@@ -60,15 +60,9 @@ PVOID WINAPI MapViewOfFile3FromApp(HANDLE section, HANDLE process, PVOID base, U
 
 BOOL WINAPI UnmapViewOfFile2(HANDLE process, PVOID base, ULONG flags)
 {
-    if (process != WV_CURRENT_PROCESS)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    if (flags & ~(ULONG)(MEM_PRESERVE_PLACEHOLDER | MEM_UNMAP_WITH_TRANSIENT_BOOST))
-        return wv_fail(ERROR_INVALID_PARAMETER);
-    uintptr_t a = (uintptr_t)base;
-    DWORD err = (flags & MEM_PRESERVE_PLACEHOLDER) ? wv_view_unmap_preserve(a) : wv_view_unmap(a);
-    wv_debug_validate_at(a);
-    WV_TRACE(WV_TRACE_SECTION, "UnmapViewOfFile2(%p, %#x): error %u", base, flags, err);
-    return err ? wv_fail(err) : TRUE;
+    NTSTATUS st = NtUnmapViewOfSectionEx(process, base, flags);
+    WV_TRACE(WV_TRACE_SECTION, "UnmapViewOfFile2(%p, %#x): status %#x", base, flags, (unsigned)st);
+    return st ? wv_fail(RtlNtStatusToDosError(st)) : TRUE;
 }
 
 BOOL WINAPI UnmapViewOfFileEx(PVOID base, ULONG flags)
