@@ -6,6 +6,8 @@
 #include "winvm.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +147,31 @@ Test(named_sync, mutex_of_a_killed_owner_is_abandoned_to_the_next_waiter)
     cr_assert_eq(WaitForSingleObject(m, 0), WAIT_OBJECT_0, "released by the waiter");
     cr_assert(ReleaseMutex(m));
     CloseHandle(m);
+}
+
+static void *take_and_end(void *name)
+{
+    HANDLE m = OpenMutexA(SYNCHRONIZE, FALSE, name);
+    return (void *)(intptr_t)(m && WaitForSingleObject(m, 0) == WAIT_OBJECT_0); /* ends owning it */
+}
+
+Test(named_sync, mutex_of_an_ended_thread_is_abandoned)
+{
+    const char *name = nm("mxthr");
+    HANDLE m = CreateMutexA(NULL, FALSE, name);
+    cr_assert(m);
+    pthread_t t;
+    void *took = NULL;
+    cr_assert_eq(pthread_create(&t, NULL, take_and_end, (void *)name), 0);
+    cr_assert_eq(pthread_join(t, &took), 0);
+    cr_assert(took);
+    HANDLE two[2] = {CreateEventA(NULL, TRUE, FALSE, NULL), m};
+    cr_assert_eq(WaitForMultipleObjects(2, two, FALSE, 5000), WAIT_ABANDONED_0 + 1);
+    cr_assert_eq(WaitForSingleObject(m, 0), WAIT_OBJECT_0, "owned now: recursion");
+    cr_assert(ReleaseMutex(m) && ReleaseMutex(m));
+    cr_assert(!ReleaseMutex(m));
+    cr_assert_eq(GetLastError(), ERROR_NOT_OWNER);
+    CloseHandle(two[0]), CloseHandle(m);
 }
 
 Test(named_sync, names_kinds_and_errors)
