@@ -1091,4 +1091,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 }
 #endif
 #include <winvm/procmem.h>
+#include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
 #endif /* WINVM_H */

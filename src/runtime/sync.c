@@ -11,13 +11,19 @@
  * Windows rules kept: an auto-reset event is reset by the one wait it satisfies; a mutex is
  * recursive and owned by the thread that acquired it (ReleaseMutex by another thread:
  * ERROR_NOT_OWNER); a semaphore never passes its maximum (ERROR_TOO_MANY_POSTS); a wait
- * returns WAIT_OBJECT_0 + the index of the first signalled object.  Named objects are not
- * provided (ERROR_NOT_SUPPORTED); nor is WAIT_ABANDONED (a mutex whose owner ended stays
- * owned).
+ * returns WAIT_OBJECT_0 + the index of the first signalled object.
+ *
+ * Named objects (nsync.c) keep their state in a file shared with other processes, under their
+ * own lock: a wait takes the wait lock, then the named objects' locks (in id order) to look
+ * and acquire atomically.  Another process's change cannot broadcast our condition, so a wait
+ * on one named object alone sleeps on its futex word, and a wait mixing several objects with
+ * named ones polls (the condition with a short timeout, growing from 1 to 16 ms).  A local
+ * mutex whose owner ended stays owned; a named one is abandoned (WAIT_ABANDONED).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
+#include "runtime/nsync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,39 +34,48 @@ pthread_mutex_t wv_wait_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t wv_wait_cond = PTHREAD_COND_INITIALIZER;
 
 struct wv_event {
-    struct wv_object obj;
+    struct wv_sync_head h;
     bool manual, signalled;
 };
 
 struct wv_mutex {
-    struct wv_object obj;
+    struct wv_sync_head h;
     DWORD owner;    /* thread id, 0 when free */
     unsigned count; /* recursion */
 };
 
 struct wv_semaphore {
-    struct wv_object obj;
+    struct wv_sync_head h;
     LONG count, max;
 };
 
-static void wv_sync_free(struct wv_object *o) { free(o); }
-
-/* A new object of kind and size behind a handle with every right. */
-static HANDLE wv_sync_new(struct wv_object *o, int kind, LPCVOID name)
+static void wv_sync_free(struct wv_object *o)
 {
-    if (!o)
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
-    if (name) {
-        free(o);
-        return wv_fail_null(ERROR_NOT_SUPPORTED); /* named objects across processes: not provided */
-    }
-    o->kind = kind;
-    o->destroy = wv_sync_free;
-    HANDLE h = wv_handle_new(o, 0x001F0003 /* EVENT/MUTEX/SEMAPHORE_ALL_ACCESS */);
+    struct wv_sync_head *h = (struct wv_sync_head *)o;
+    if (h->ns)
+        wv_nsync_put(h->ns);
+    free(o);
+}
+
+HANDLE wv_sync_handle(struct wv_sync_head *h, int kind, DWORD access, DWORD error)
+{
     if (!h)
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+    h->obj.kind = kind;
+    h->obj.destroy = wv_sync_free;
+    HANDLE r = wv_handle_new(&h->obj, access);
+    if (!r) {
+        wv_sync_free(&h->obj);
         return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES); /* the handle table is full */
-    wv_set_error(ERROR_SUCCESS);
-    return h;
+    }
+    wv_set_error(error);
+    return r;
+}
+
+/* A new unnamed object behind a handle with every right. */
+static HANDLE wv_sync_new(struct wv_sync_head *h, int kind)
+{
+    return wv_sync_handle(h, kind, kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS, ERROR_SUCCESS);
 }
 
 /* Changes an object's state under the wait lock and wakes every wait. */
@@ -76,27 +91,30 @@ static HANDLE wv_sync_new(struct wv_object *o, int kind, LPCVOID name)
 
 HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCSTR name)
 {
-    (void)sa;
+    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
+    if (name && *name)
+        return wv_sync_named(WV_KIND_EVENT, name, &(struct wv_nsync_init){.manual = manual, .signalled = initial},
+                             EVENT_ALL_ACCESS);
     struct wv_event *e = calloc(1, sizeof(*e));
     if (e)
         e->manual = manual, e->signalled = initial;
-    return wv_sync_new(e ? &e->obj : NULL, WV_KIND_EVENT, name);
-}
-
-HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCWSTR name)
-{
-    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateEventA(sa, manual, initial, NULL);
+    return wv_sync_new(e ? &e->h : NULL, WV_KIND_EVENT);
 }
 
 static BOOL wv_event_set(HANDLE h, bool on)
 {
-    DWORD access;
+    DWORD access, err = 0;
     struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
     if (!e)
         return wv_fail(ERROR_INVALID_HANDLE);
-    WV_CHANGE(e->signalled = on);
-    wv_object_unref(&e->obj);
-    return TRUE;
+    if (!(access & EVENT_MODIFY_STATE))
+        err = ERROR_ACCESS_DENIED;
+    else if (e->h.ns)
+        err = wv_nsync_event_set(e->h.ns, on);
+    else
+        WV_CHANGE(e->signalled = on);
+    wv_object_unref(&e->h.obj);
+    return err ? wv_fail(err) : TRUE;
 }
 
 BOOL WINAPI SetEvent(HANDLE h) { return wv_event_set(h, true); }
@@ -106,16 +124,13 @@ BOOL WINAPI ResetEvent(HANDLE h) { return wv_event_set(h, false); }
 
 HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCSTR name)
 {
-    (void)sa;
+    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
+    if (name && *name)
+        return wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned}, MUTEX_ALL_ACCESS);
     struct wv_mutex *m = calloc(1, sizeof(*m));
     if (m && owned)
         m->owner = GetCurrentThreadId(), m->count = 1;
-    return wv_sync_new(m ? &m->obj : NULL, WV_KIND_MUTEX, name);
-}
-
-HANDLE WINAPI CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCWSTR name)
-{
-    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateMutexA(sa, owned, NULL);
+    return wv_sync_new(m ? &m->h : NULL, WV_KIND_MUTEX);
 }
 
 BOOL WINAPI ReleaseMutex(HANDLE h)
@@ -125,8 +140,11 @@ BOOL WINAPI ReleaseMutex(HANDLE h)
     if (!m)
         return wv_fail(ERROR_INVALID_HANDLE);
     DWORD me = GetCurrentThreadId();
-    WV_CHANGE(if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
-    wv_object_unref(&m->obj);
+    if (m->h.ns)
+        err = wv_nsync_mutex_release(m->h.ns);
+    else
+        WV_CHANGE(if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
+    wv_object_unref(&m->h.obj);
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -134,18 +152,16 @@ BOOL WINAPI ReleaseMutex(HANDLE h)
 
 HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCSTR name)
 {
-    (void)sa;
     if (max <= 0 || initial < 0 || initial > max)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
+    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
+    if (name && *name)
+        return wv_sync_named(WV_KIND_SEMAPHORE, name, &(struct wv_nsync_init){.count = initial, .max = max},
+                             SEMAPHORE_ALL_ACCESS);
     struct wv_semaphore *s = calloc(1, sizeof(*s));
     if (s)
         s->count = initial, s->max = max;
-    return wv_sync_new(s ? &s->obj : NULL, WV_KIND_SEMAPHORE, name);
-}
-
-HANDLE WINAPI CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCWSTR name)
-{
-    return name ? wv_fail_null(ERROR_NOT_SUPPORTED) : CreateSemaphoreA(sa, initial, max, NULL);
+    return wv_sync_new(s ? &s->h : NULL, WV_KIND_SEMAPHORE);
 }
 
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
@@ -155,11 +171,16 @@ BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
     if (!s)
         return wv_fail(ERROR_INVALID_HANDLE);
     LONG was = 0;
-    WV_CHANGE(was = s->count;
-              if (release <= 0) err = ERROR_INVALID_PARAMETER;
-              else if (release > s->max - s->count) err = ERROR_TOO_MANY_POSTS;
-              else s->count += release);
-    wv_object_unref(&s->obj);
+    if (!(access & SEMAPHORE_MODIFY_STATE))
+        err = ERROR_ACCESS_DENIED;
+    else if (s->h.ns)
+        err = wv_nsync_semaphore_release(s->h.ns, release, &was);
+    else
+        WV_CHANGE(was = s->count;
+                  if (release <= 0) err = ERROR_INVALID_PARAMETER;
+                  else if (release > s->max - s->count) err = ERROR_TOO_MANY_POSTS;
+                  else s->count += release);
+    wv_object_unref(&s->h.obj);
     if (err)
         return wv_fail(err);
     if (previous)
@@ -169,9 +190,18 @@ BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
 
 /* ---- waits ---- */
 
-/* Whether o would satisfy a wait by thread me now (wait lock held). */
+/* The shared state behind o when it is a named event, mutex or semaphore, else NULL. */
+static struct wv_nsync *wv_named(struct wv_object *o)
+{
+    bool sync = o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE;
+    return sync ? ((struct wv_sync_head *)o)->ns : NULL;
+}
+
+/* Whether o would satisfy a wait by thread me now (wait lock held, and a named object's). */
 static bool wv_ready(struct wv_object *o, DWORD me)
 {
+    if (wv_named(o))
+        return wv_nsync_ready(wv_named(o));
     switch (o->kind) {
     case WV_KIND_EVENT: return ((struct wv_event *)o)->signalled;
     case WV_KIND_MUTEX: return ((struct wv_mutex *)o)->owner == 0 || ((struct wv_mutex *)o)->owner == me;
@@ -183,9 +213,12 @@ static bool wv_ready(struct wv_object *o, DWORD me)
     }
 }
 
-/* Takes what the satisfied wait consumes (wait lock held, wv_ready true). */
-static void wv_acquire(struct wv_object *o, DWORD me)
+/* Takes what the satisfied wait consumes (wait lock held, wv_ready true): WAIT_ABANDONED
+ * for a mutex whose owner ended, else 0. */
+static DWORD wv_acquire(struct wv_object *o, DWORD me)
 {
+    if (wv_named(o))
+        return wv_nsync_acquire(wv_named(o));
     switch (o->kind) {
     case WV_KIND_EVENT:
         if (!((struct wv_event *)o)->manual)
@@ -198,6 +231,7 @@ static void wv_acquire(struct wv_object *o, DWORD me)
     case WV_KIND_SEMAPHORE: ((struct wv_semaphore *)o)->count--; break;
     default: break;
     }
+    return 0;
 }
 
 static bool wv_waitable(int kind)
@@ -218,8 +252,17 @@ static struct timespec wv_deadline(DWORD ms)
     return until;
 }
 
-/* Satisfies the wait if it can (wait lock held): its result, or WAIT_TIMEOUT. */
-static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
+/* Milliseconds left until the deadline (rounded up), 0 once it passed. */
+static DWORD wv_ms_left(const struct timespec *until)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long long ns = (long long)(until->tv_sec - now.tv_sec) * 1000000000 + (until->tv_nsec - now.tv_nsec);
+    return ns <= 0 ? 0 : (DWORD)((ns + 999999) / 1000000);
+}
+
+/* Satisfies the wait if it can (wait lock and the named objects' locks held). */
+static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me)
 {
     DWORD ready = 0, first = n;
     for (DWORD i = 0; i < n; i++)
@@ -230,19 +273,69 @@ static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
         }
     if (n == 0 || !(all ? ready == n : first < n))
         return WAIT_TIMEOUT;
+    DWORD abandoned = n;
     for (DWORD i = 0; i < n; i++)
-        if (all || i == first)
-            wv_acquire(o[i], me);
+        if ((all || i == first) && wv_acquire(o[i], me) == WAIT_ABANDONED && abandoned == n)
+            abandoned = i;
     pthread_cond_broadcast(&wv_wait_cond); /* an acquisition is a change too */
+    if (abandoned < n)
+        return WAIT_ABANDONED + abandoned;
     return WAIT_OBJECT_0 + (all ? 0 : first);
+}
+
+/* Satisfies the wait if it can (wait lock held): its result, or WAIT_TIMEOUT.  The named
+ * objects' locks are held meanwhile, so looking and taking are one step for other processes. */
+static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
+{
+    struct wv_nsync *ns[MAXIMUM_WAIT_OBJECTS];
+    bool named = false;
+    for (DWORD i = 0; i < n; i++)
+        named |= (ns[i] = wv_named(o[i])) != NULL;
+    if (named)
+        wv_nsync_lock_set(ns, n);
+    DWORD r = wv_try_locked(o, n, all, me);
+    if (named)
+        wv_nsync_unlock_set(ns, n);
+    return r;
+}
+
+/* Sleeps until a change may satisfy the wait (wait lock held; released while one named
+ * object's futex is slept on; poll: named objects among others).  false once the deadline
+ * passed. */
+static bool wv_sleep(struct wv_nsync *one, uint32_t seq, bool poll, DWORD *slice, DWORD ms,
+                     const struct timespec *until)
+{
+    if (one) {
+        pthread_mutex_unlock(&wv_wait_lock);
+        wv_nsync_sleep(one, seq, ms == INFINITE ? INFINITE : wv_ms_left(until));
+        pthread_mutex_lock(&wv_wait_lock);
+        return ms == INFINITE || wv_ms_left(until) > 0;
+    }
+    if (!poll && ms == INFINITE)
+        return pthread_cond_wait(&wv_wait_cond, &wv_wait_lock), true;
+    if (!poll)
+        return pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, until) != ETIMEDOUT;
+    DWORD step = *slice;
+    *slice = step < 16 ? 2 * step : 16;
+    if (ms != INFINITE && wv_ms_left(until) < step)
+        step = wv_ms_left(until);
+    struct timespec t = wv_deadline(step);
+    pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &t);
+    return ms == INFINITE || wv_ms_left(until) > 0;
 }
 
 DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_thread *alert)
 {
     struct timespec until = wv_deadline(ms == INFINITE ? 0 : ms);
-    DWORD me = GetCurrentThreadId(), r;
+    DWORD me = GetCurrentThreadId(), r, slice = 1;
+    bool poll = false;
+    for (DWORD i = 0; i < n; i++)
+        poll |= wv_named(o[i]) != NULL;
+    struct wv_nsync *one = n == 1 && !alert ? wv_named(o[0]) : NULL;
+    poll &= !one;
     pthread_mutex_lock(&wv_wait_lock);
     for (;;) {
+        uint32_t seq = one ? wv_nsync_seq(one) : 0; /* before looking: no change is missed */
         r = wv_try_wait(o, n, all, me);
         if (r != WAIT_TIMEOUT)
             break;
@@ -252,9 +345,7 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
         }
         if (ms == 0)
             break;
-        if (ms == INFINITE)
-            pthread_cond_wait(&wv_wait_cond, &wv_wait_lock);
-        else if (pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &until) == ETIMEDOUT)
+        if (!wv_sleep(one, seq, poll, &slice, ms, &until))
             ms = 0; /* one last look, then time out */
     }
     pthread_mutex_unlock(&wv_wait_lock);
@@ -279,8 +370,10 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
         o[got] = me ? wv_process_self_ref() : wv_handle_get(handles[got], WV_KIND_ANY, &access);
         if (!o[got] || !wv_waitable(o[got]->kind))
             break;
-        /* A process handle needs SYNCHRONIZE to be waited on, as on Windows. */
-        if (!me && o[got]->kind == WV_KIND_PROCESS && !(access & SYNCHRONIZE)) {
+        /* A handle needs SYNCHRONIZE to be waited on, as on Windows (threads' are not checked). */
+        bool checked = o[got]->kind == WV_KIND_PROCESS || o[got]->kind == WV_KIND_EVENT ||
+                       o[got]->kind == WV_KIND_MUTEX || o[got]->kind == WV_KIND_SEMAPHORE;
+        if (!me && checked && !(access & SYNCHRONIZE)) {
             err = ERROR_ACCESS_DENIED;
             break;
         }

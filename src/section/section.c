@@ -101,6 +101,8 @@ static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
     return 0;
 }
 
+DWORD wv_section_name_path(LPCSTR name, char *path, size_t cap) { return wv_name_path(name, path, cap); }
+
 /* ---- sections ---- */
 
 static void wv_section_destroy(struct wv_object *o)

@@ -214,4 +214,9 @@ int wv_cache_entry(struct wv_image *img, uint64_t base);
  * built. */
 int wv_cache_lookup(struct wv_image *img, uint64_t base);
 
+/* The per-user namespace's file name (ob.h) of a kernel object's name, shared by every kind
+ * (sections, events, mutexes, semaphores): 0 or ERROR_INVALID_NAME /
+ * ERROR_FILENAME_EXCED_RANGE.  path needs 64 + 2 * 260 bytes. */
+DWORD wv_section_name_path(LPCSTR name, char *path, size_t cap);
+
 #endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* nsync.h - named events, mutexes and semaphores shared between the processes of one user
+ * (nsync.c): the shared state behind a named object's handle, used by sync.c.
+ *
+ * Locking: each object's shared lock (a robust process-shared mutex in its shared file) guards
+ * its state; it is taken under the wait lock (sync.c) or alone, never the other way round, and
+ * several are taken in the order of their ids (wv_nsync_lock_set), so no two processes
+ * deadlock.  Nothing blocks while one is held.
+ */
+#ifndef WV_RUNTIME_NSYNC_H
+#define WV_RUNTIME_NSYNC_H
+
+#include "base/base.h"
+#include "ob/ob.h"
+
+struct wv_nsync;
+
+/* The head of every event, mutex and semaphore (sync.c): ns is the shared state of a named
+ * one (nothing else of a named object is used), NULL for an unnamed one. */
+struct wv_sync_head {
+    struct wv_object obj;
+    struct wv_nsync *ns;
+};
+
+/* The initial state a Create gives a new object (ignored when the name exists). */
+struct wv_nsync_init {
+    bool manual, signalled; /* events */
+    bool owned;             /* mutexes: owned by the calling thread */
+    LONG count, max;        /* semaphores */
+};
+
+/* The object named name (kind: WV_KIND_EVENT/MUTEX/SEMAPHORE): opened, or made from init when
+ * init is not NULL and the name is absent (*existed tells).  0 or ERROR_FILE_NOT_FOUND (Open
+ * of a missing name), ERROR_INVALID_HANDLE (a name of another kind), ERROR_INVALID_NAME,
+ * ERROR_ACCESS_DENIED (no private namespace), ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_nsync_get(int kind, LPCSTR name, const struct wv_nsync_init *init, struct wv_nsync **out, bool *existed);
+/* At the last handle: unmaps, and the name goes when no process holds it any more. */
+void wv_nsync_put(struct wv_nsync *ns);
+
+/* Locks (or unlocks) the distinct objects among ns[0..n) (NULL entries skipped) in id order. */
+void wv_nsync_lock_set(struct wv_nsync **ns, size_t n);
+void wv_nsync_unlock_set(struct wv_nsync **ns, size_t n);
+
+/* With the object's lock held: whether a wait by this thread would be satisfied now; taking
+ * what it consumes (WAIT_ABANDONED when it takes a mutex whose owner ended, else 0). */
+bool wv_nsync_ready(struct wv_nsync *ns);
+DWORD wv_nsync_acquire(struct wv_nsync *ns);
+
+/* The operations (each takes the object's lock and wakes its waiters): 0 or a Win32 error. */
+DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on);
+DWORD wv_nsync_mutex_release(struct wv_nsync *ns);
+DWORD wv_nsync_semaphore_release(struct wv_nsync *ns, LONG n, LONG *previous);
+
+/* The object's change counter, and a sleep until it differs from seq (at most ms). */
+uint32_t wv_nsync_seq(struct wv_nsync *ns);
+void wv_nsync_sleep(struct wv_nsync *ns, uint32_t seq, DWORD ms);
+
+/* sync.c: h (NULL: out of memory) behind a new handle with access, the thread's last error
+ * set to error (ERROR_ALREADY_EXISTS or 0); on failure h is freed. */
+HANDLE wv_sync_handle(struct wv_sync_head *h, int kind, DWORD access, DWORD error);
+/* nsync_api.c: the Create of a named object (init: its state if the name is new). */
+HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access);
+
+#endif

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* nsync_api.c - the Open and Ex calls of events, mutexes and semaphores, and the Create of a
+ * named one (the state lives in nsync.c, the waits in sync.c).
+ *
+ * Windows' rules kept: a Create of an existing name returns a handle to that object with
+ * ERROR_ALREADY_EXISTS (its own initial state and owner are ignored); a name of another kind
+ * of object (event, mutex, semaphore, section: one namespace) is ERROR_INVALID_HANDLE; an Open
+ * of a missing name is ERROR_FILE_NOT_FOUND; "Global\" and "Local\" name the same per-user
+ * namespace.  A handle carries the access asked for (generic rights mapped as Windows maps
+ * them): SetEvent/ResetEvent need EVENT_MODIFY_STATE, ReleaseSemaphore SEMAPHORE_MODIFY_STATE,
+ * a wait SYNCHRONIZE.  An unnamed object of an Ex call gets every right.
+ */
+#define _GNU_SOURCE
+#include "runtime/runtime.h"
+#include "runtime/nsync.h"
+
+#include <stdlib.h>
+
+HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access)
+{
+    struct wv_nsync *ns;
+    bool existed = false;
+    DWORD err = wv_nsync_get(kind, name, init, &ns, &existed);
+    if (err)
+        return wv_fail_null(err);
+    struct wv_sync_head *h = calloc(1, sizeof(*h));
+    if (!h) {
+        wv_nsync_put(ns);
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+    }
+    h->ns = ns;
+    return wv_sync_handle(h, kind, access, existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+}
+
+/* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right. */
+static DWORD wv_sync_access(int kind, DWORD access)
+{
+    DWORD all = kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
+    DWORD modify = kind == WV_KIND_MUTEX ? 0 : EVENT_MODIFY_STATE;
+    if (access & (GENERIC_ALL | MAXIMUM_ALLOWED))
+        access |= all;
+    if (access & GENERIC_READ)
+        access |= 0x00020000 /* READ_CONTROL */ | EVENT_QUERY_STATE;
+    if (access & GENERIC_WRITE)
+        access |= 0x00020000 | modify;
+    if (access & GENERIC_EXECUTE)
+        access |= 0x00020000 | SYNCHRONIZE;
+    return access & all;
+}
+
+static HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
+{
+    if (!name)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    struct wv_nsync *ns;
+    bool existed;
+    DWORD err = wv_nsync_get(kind, name, NULL, &ns, &existed);
+    if (err)
+        return wv_fail_null(err);
+    struct wv_sync_head *h = calloc(1, sizeof(*h));
+    if (!h) {
+        wv_nsync_put(ns);
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+    }
+    h->ns = ns;
+    return wv_sync_handle(h, kind, wv_sync_access(kind, access), ERROR_SUCCESS);
+}
+
+/* A wide name as UTF-8 (*a NULL when name is): 0 or the conversion's error. */
+static DWORD wv_sync_name(LPCWSTR name, char **a)
+{
+    *a = NULL;
+    return name ? wv_utf8(name, a) : 0;
+}
+
+/* ---- events ---- */
+
+HANDLE WINAPI OpenEventA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    (void)inherit; /* inheritance of these handles is not offered */
+    return wv_sync_open(WV_KIND_EVENT, access, name);
+}
+
+HANDLE WINAPI CreateEventExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags, DWORD access)
+{
+    if (flags & ~(DWORD)(CREATE_EVENT_MANUAL_RESET | CREATE_EVENT_INITIAL_SET))
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    bool manual = flags & CREATE_EVENT_MANUAL_RESET, initial = flags & CREATE_EVENT_INITIAL_SET;
+    if (!name || !*name)
+        return CreateEventA(sa, manual, initial, NULL);
+    return wv_sync_named(WV_KIND_EVENT, name, &(struct wv_nsync_init){.manual = manual, .signalled = initial},
+                         wv_sync_access(WV_KIND_EVENT, access));
+}
+
+/* ---- mutexes ---- */
+
+HANDLE WINAPI OpenMutexA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    (void)inherit;
+    return wv_sync_open(WV_KIND_MUTEX, access, name);
+}
+
+HANDLE WINAPI CreateMutexExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags, DWORD access)
+{
+    if (flags & ~(DWORD)CREATE_MUTEX_INITIAL_OWNER)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    bool owned = flags & CREATE_MUTEX_INITIAL_OWNER;
+    if (!name || !*name)
+        return CreateMutexA(sa, owned, NULL);
+    return wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned},
+                         wv_sync_access(WV_KIND_MUTEX, access));
+}
+
+/* ---- semaphores ---- */
+
+HANDLE WINAPI OpenSemaphoreA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    (void)inherit;
+    return wv_sync_open(WV_KIND_SEMAPHORE, access, name);
+}
+
+HANDLE WINAPI CreateSemaphoreExA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCSTR name, DWORD flags,
+                                 DWORD access)
+{
+    if (flags || max <= 0 || initial < 0 || initial > max)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    if (!name || !*name)
+        return CreateSemaphoreA(sa, initial, max, NULL);
+    return wv_sync_named(WV_KIND_SEMAPHORE, name, &(struct wv_nsync_init){.count = initial, .max = max},
+                         wv_sync_access(WV_KIND_SEMAPHORE, access));
+}
+
+/* ---- the wide forms: the name as UTF-8, then the narrow call ---- */
+
+#define WV_WIDE(call)                                                                            \
+    char *a;                                                                                     \
+    DWORD err = wv_sync_name(name, &a);                                                          \
+    if (err)                                                                                     \
+        return wv_fail_null(err);                                                                \
+    HANDLE h = call;                                                                             \
+    free(a);                                                                                     \
+    return h
+
+HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCWSTR name)
+{
+    WV_WIDE(CreateEventA(sa, manual, initial, a));
+}
+HANDLE WINAPI CreateEventExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name, DWORD flags, DWORD access)
+{
+    WV_WIDE(CreateEventExA(sa, a, flags, access));
+}
+HANDLE WINAPI OpenEventW(DWORD access, BOOL inherit, LPCWSTR name) { WV_WIDE(OpenEventA(access, inherit, a)); }
+HANDLE WINAPI CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCWSTR name)
+{
+    WV_WIDE(CreateMutexA(sa, owned, a));
+}
+HANDLE WINAPI CreateMutexExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name, DWORD flags, DWORD access)
+{
+    WV_WIDE(CreateMutexExA(sa, a, flags, access));
+}
+HANDLE WINAPI OpenMutexW(DWORD access, BOOL inherit, LPCWSTR name) { WV_WIDE(OpenMutexA(access, inherit, a)); }
+HANDLE WINAPI CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCWSTR name)
+{
+    WV_WIDE(CreateSemaphoreA(sa, initial, max, a));
+}
+HANDLE WINAPI CreateSemaphoreExW(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCWSTR name, DWORD flags,
+                                 DWORD access)
+{
+    WV_WIDE(CreateSemaphoreExA(sa, initial, max, a, flags, access));
+}
+HANDLE WINAPI OpenSemaphoreW(DWORD access, BOOL inherit, LPCWSTR name)
+{
+    WV_WIDE(OpenSemaphoreA(access, inherit, a));
+}
