@@ -66,11 +66,13 @@ Test(debug, pe_debugger_sees_events_in_order)
                            "ok continue_bad_status", "ok continue_other_pid", "ok create_process_info",
                            "ok remote_debugger_present", "ok self_not_debugged",
                            "exception 80000003 first=1", "output hello debugger", "present 1 1 1",
-                           "output present 1 1 1", "load_dll", "unload_dll", "exception c0000005 first=1",
+                           "output present 1 1 1", "load_dll", "unload_dll", "create_thread\n",
+                           "exit_thread 3", "exception c0000005 first=1",
                            "exception c0000005 first=0", "exit_process c0000005", "ok no_more_events"};
     in_order(out, order, sizeof(order) / sizeof(order[0]));
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     cr_assert_null(strstr(out, "NULL"), "%s", out);
+    cr_assert_null(strstr(out, "BAD"), "%s", out);
     cr_assert_eq(rc, 0, "%s", out);
 }
 
@@ -82,6 +84,20 @@ Test(debug, debug_break_continued)
     const char *order[] = {"create_process", "exception 80000003 first=1", "output hello debugger",
                            "unload_dll", "exception 80000003 first=1", "after break", "output after break",
                            "exit_process 7"};
+    in_order(out, order, sizeof(order) / sizeof(order[0]));
+    cr_assert_null(strstr(out, "first=0"), "%s", out);
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    cr_assert_eq(rc, 0, "%s", out);
+}
+
+/* DBG_CONTINUE on a first chance resumes at the faulting instruction, in the state the
+ * debugger left (here: the page made writable through VirtualProtectEx). */
+Test(debug, first_chance_continued_retries)
+{
+    static char out[16384];
+    int rc = debugger("fix", out, sizeof(out));
+    const char *order[] = {"create_process", "exception c0000005 first=1", "ok fix_page", "fixed 9",
+                           "exit_process 9"};
     in_order(out, order, sizeof(order) / sizeof(order[0]));
     cr_assert_null(strstr(out, "first=0"), "%s", out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);

@@ -5,7 +5,8 @@
  *
  * CREATE_PROCESS, then LOAD_DLL for each DLL loaded with the EXE, then the initial breakpoint
  * (first chance, at DbgBreakPoint) are sent just before the entry point runs; later DLLs are
- * reported as the loader links and unlinks them.  An exception in PE code is reported first
+ * reported as the loader links and unlinks them; a new thread reports CREATE_THREAD before its
+ * start routine and EXIT_THREAD after it.  An exception in PE code is reported first
  * chance before any handler of the program runs (DBG_CONTINUE resumes at once with the
  * CONTEXT as it is) and second chance when nothing handled it (anything but DBG_CONTINUE ends
  * the process).  OutputDebugString goes to the debugger only; EXIT_PROCESS carries the code.
@@ -155,6 +156,12 @@ void wv_debug_exit(DWORD code)
 {
     if (wv_debug_attached())
         wv_dbg_simple(EXIT_PROCESS_DEBUG_EVENT, 0, 0, code);
+}
+
+void wv_debug_thread(bool create, uintptr_t start, uintptr_t teb, DWORD code)
+{
+    if (wv_debug_attached() && __atomic_load_n(&wv_dbg_started, __ATOMIC_ACQUIRE))
+        wv_dbg_simple(create ? CREATE_THREAD_DEBUG_EVENT : EXIT_THREAD_DEBUG_EVENT, start, teb, code);
 }
 
 /* ---- OutputDebugString: to the debugger; else nowhere (WINVM_DEBUGSTRINGS=1: stderr) ---- */

@@ -29,6 +29,8 @@ struct wv_dbg_msg {
 void wv_debug_child_init(int fd);
 void wv_debug_started(uintptr_t exe_base, uintptr_t entry);
 void wv_debug_exit(DWORD code);
+/* CREATE_THREAD (start routine, TEB) from a new PE thread, EXIT_THREAD (code) at its end. */
+void wv_debug_thread(bool create, uintptr_t start, uintptr_t teb, DWORD code);
 bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);

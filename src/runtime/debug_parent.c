@@ -118,6 +118,11 @@ static void wv_dbg_fill(struct wv_debuggee *d, const struct wv_dbg_event *m, DEB
         ev->u.CreateProcessInfo.lpStartAddress = (LPTHREAD_START_ROUTINE)(uintptr_t)m->b;
         break;
     case EXIT_PROCESS_DEBUG_EVENT: ev->u.ExitProcess.dwExitCode = m->value; break;
+    case CREATE_THREAD_DEBUG_EVENT: /* no handle: another process's threads have none here */
+        ev->u.CreateThread.lpStartAddress = (LPTHREAD_START_ROUTINE)(uintptr_t)m->a;
+        ev->u.CreateThread.lpThreadLocalBase = (LPVOID)(uintptr_t)m->b;
+        break;
+    case EXIT_THREAD_DEBUG_EVENT: ev->u.ExitThread.dwExitCode = m->value; break;
     case LOAD_DLL_DEBUG_EVENT: ev->u.LoadDll.lpBaseOfDll = (LPVOID)(uintptr_t)m->a; break;
     case UNLOAD_DLL_DEBUG_EVENT: ev->u.UnloadDll.lpBaseOfDll = (LPVOID)(uintptr_t)m->a; break;
     case OUTPUT_DEBUG_STRING_EVENT:

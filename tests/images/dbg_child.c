@@ -3,7 +3,10 @@
  * Prints "present D R B" (IsDebuggerPresent, CheckRemoteDebuggerPresent on itself, the PEB's
  * BeingDebugged), sends "hello debugger" and that line through OutputDebugStringA, loads and
  * frees dep.dll (from its own directory), then by its first argument:
- *   av      writes through NULL with no handler (the process ends with the access violation);
+ *   av      runs a thread that returns 3, then writes through NULL with no handler (the
+ *           process ends with the access violation);
+ *   fix     writes to a PAGE_READONLY page (the debugger makes it writable), prints
+ *           "fixed 9", exit 9;
  *   bp      DebugBreak, then "after break" to stdout and the debugger, exit 7;
  *   detach  prints "present ..." again after the debugger let go, exit 5;
  *   (none)  exit 42.
@@ -31,6 +34,12 @@ static void present(void)
     OutputDebugStringA(line);
 }
 
+static DWORD WINAPI three(void *arg)
+{
+    (void)arg;
+    return 3;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -39,8 +48,18 @@ int main(int argc, char **argv)
     HMODULE dll = LoadLibraryA("dep.dll");
     if (dll)
         FreeLibrary(dll);
-    if (!strcmp(mode, "av"))
+    if (!strcmp(mode, "av")) {
+        HANDLE t = CreateThread(NULL, 0, three, NULL, 0, NULL);
+        WaitForSingleObject(t, INFINITE);
+        CloseHandle(t);
         *(volatile int *)0 = 1;
+    }
+    if (!strcmp(mode, "fix")) {
+        volatile BYTE *p = VirtualAlloc(NULL, 4096, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY);
+        p[10] = 9;
+        printf("fixed %d\n", p[10]);
+        return 9;
+    }
     if (!strcmp(mode, "bp")) {
         DebugBreak();
         printf("after break\n");

@@ -5,12 +5,14 @@
  * debug event until EXIT_PROCESS:
  *   create_process (base and start nonzero, hProcess names the child)
  *   load_dll / unload_dll (base nonzero)
+ *   create_thread (start and TEB nonzero, another thread id) / exit_thread CODE
  *   exception CODE first=N   (breakpoints continued with DBG_CONTINUE, others not handled)
  *   output TEXT              (read from the child with ReadProcessMemory)
  *   exit_process CODE
  * Along the way "ok NAME" / "FAIL NAME" checks: WaitForDebugEvent's timeout while an event is
  * unanswered, ContinueDebugEvent's bad input.  Mode "detach": DebugActiveProcessStop at the
- * first output, then the child's own exit code.  Exits with the number of failures.
+ * first output, then the child's own exit code.  Mode "fix": the first-chance access violation
+ * is repaired (VirtualProtectEx makes the page writable) and continued with DBG_CONTINUE.  Exits with the number of failures.
  */
 #include <stdio.h>
 #include <string.h>
@@ -84,12 +86,25 @@ int main(int argc, char **argv)
             break;
         case LOAD_DLL_DEBUG_EVENT: printf("load_dll%s\n", ev.u.LoadDll.lpBaseOfDll ? "" : " NULL"); break;
         case UNLOAD_DLL_DEBUG_EVENT: printf("unload_dll%s\n", ev.u.UnloadDll.lpBaseOfDll ? "" : " NULL"); break;
+        case CREATE_THREAD_DEBUG_EVENT:
+            printf("create_thread%s\n", ev.u.CreateThread.lpStartAddress && ev.u.CreateThread.lpThreadLocalBase &&
+                                            ev.dwThreadId != pi.dwThreadId ? "" : " BAD");
+            break;
+        case EXIT_THREAD_DEBUG_EVENT: printf("exit_thread %lu\n", ev.u.ExitThread.dwExitCode); break;
         case OUTPUT_DEBUG_STRING_EVENT: print_output(pi.hProcess, &ev.u.DebugString); break;
         case EXCEPTION_DEBUG_EVENT:
             printf("exception %08lx first=%lu\n", ev.u.Exception.ExceptionRecord.ExceptionCode,
                    ev.u.Exception.dwFirstChance);
             if (ev.u.Exception.ExceptionRecord.ExceptionCode != EXCEPTION_BREAKPOINT)
                 status = DBG_EXCEPTION_NOT_HANDLED;
+            if (ev.u.Exception.ExceptionRecord.ExceptionCode == EXCEPTION_ACCESS_VIOLATION && !strcmp(mode, "fix")) {
+                DWORD old = 0;
+                void *at = (void *)ev.u.Exception.ExceptionRecord.ExceptionInformation[1];
+                check("fix_page", ev.u.Exception.ExceptionRecord.ExceptionInformation[0] == 1 &&
+                                      VirtualProtectEx(pi.hProcess, at, 1, PAGE_READWRITE, &old) &&
+                                      old == PAGE_READONLY);
+                status = DBG_CONTINUE;
+            }
             break;
         case EXIT_PROCESS_DEBUG_EVENT: printf("exit_process %lx\n", ev.u.ExitProcess.dwExitCode); break;
         default: printf("event %lu\n", ev.dwDebugEventCode);
@@ -104,7 +119,9 @@ int main(int argc, char **argv)
             printf("detached child exit %lu\n", code);
             break;
         }
-        check("continue", ContinueDebugEvent(ev.dwProcessId, ev.dwThreadId, status));
+        /* silent when it works: the child runs from here and writes to the same stdout */
+        if (!ContinueDebugEvent(ev.dwProcessId, ev.dwThreadId, status))
+            check("continue", 0);
         if (ev.dwDebugEventCode == EXIT_PROCESS_DEBUG_EVENT)
             break;
     }
