@@ -116,6 +116,20 @@ Test(debug, detach_lets_child_finish)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
+/* The debugger exits without answering: with kill-on-exit off the child goes on undebugged;
+ * with it on (the default) the child ends there. */
+Test(debug, debugger_exit_kill_on_exit)
+{
+    static char out[16384];
+    cr_assert_eq(debugger("leave", out, sizeof(out)), 0, "%s", out);
+    const char *order[] = {"output hello debugger", "ok kill_on_exit_off", "present 0 0 0"};
+    in_order(out, order, sizeof(order) / sizeof(order[0]));
+    cr_assert_eq(debugger("leavekill", out, sizeof(out)), 0, "%s", out);
+    const char *order2[] = {"output hello debugger"};
+    in_order(out, order2, 1);
+    cr_assert_null(strstr(out, "present 0 0 0"), "%s", out);
+}
+
 /* No debugger: OutputDebugString goes nowhere, nothing reports being debugged, and an
  * unhandled breakpoint ends the process. */
 Test(debug, undebugged_child)

@@ -12,8 +12,11 @@
  * Along the way "ok NAME" / "FAIL NAME" checks: WaitForDebugEvent's timeout while an event is
  * unanswered, ContinueDebugEvent's bad input.  Mode "detach": DebugActiveProcessStop at the
  * first output, then the child's own exit code.  Mode "fix": the first-chance access violation
- * is repaired (VirtualProtectEx makes the page writable) and continued with DBG_CONTINUE.  Exits with the number of failures.
+ * is repaired (VirtualProtectEx makes the page writable) and continued with DBG_CONTINUE.
+ * Modes "leave" (DebugSetProcessKillOnExit(FALSE) first) and "leavekill": the debugger exits at
+ * the first output without answering it.  Exits with the number of failures.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <windows.h>
@@ -61,7 +64,8 @@ int main(int argc, char **argv)
     char path[MAX_PATH], cmd[MAX_PATH + 32];
     GetModuleFileNameA(NULL, path, sizeof(path));
     strcpy(strrchr(path, '\\') ? strrchr(path, '\\') + 1 : path, "dbg_child.exe");
-    snprintf(cmd, sizeof(cmd), "\"%s\" %s", path, mode);
+    bool leave = !strncmp(mode, "leave", 5); /* the child goes on as in "detach" */
+    snprintf(cmd, sizeof(cmd), "\"%s\" %s", path, leave ? "detach" : mode);
     STARTUPINFOA si = {sizeof(si)};
     PROCESS_INFORMATION pi;
     DEBUG_EVENT ev;
@@ -110,6 +114,11 @@ int main(int argc, char **argv)
         default: printf("event %lu\n", ev.dwDebugEventCode);
         }
         fflush(stdout);
+        if (ev.dwDebugEventCode == OUTPUT_DEBUG_STRING_EVENT && leave) {
+            if (!strcmp(mode, "leave"))
+                check("kill_on_exit_off", DebugSetProcessKillOnExit(FALSE));
+            return failures; /* gone without answering: the child's fate is kill-on-exit's */
+        }
         if (ev.dwDebugEventCode == OUTPUT_DEBUG_STRING_EVENT && !strcmp(mode, "detach")) {
             BOOL stopped = DebugActiveProcessStop(ev.dwProcessId);
             DWORD code = 0;
