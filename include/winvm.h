@@ -1092,4 +1092,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #endif
 #include <winvm/procmem.h>
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
+#include <winvm/debug.h>
 #endif /* WINVM_H */

@@ -142,6 +142,8 @@ DWORD wv_ldr_link(struct wv_module *m);
 void wv_ldr_initialized(struct wv_module *m);
 void wv_ldr_set_tls_index(struct wv_module *m);
 void wv_ldr_unlink(struct wv_module *m);
+/* Set by the runtime of a debugged process: told of each image linked (load) and unlinked. */
+extern void (*volatile wv_ldr_debug_hook)(uintptr_t base, bool load);
 /* fn(arg) with the Windows x64 convention on the stack whose top is top. */
 int wv_call_on_stack(void *fn, void *arg, void *top);
 

@@ -202,6 +202,15 @@ static void wv_name_string(struct wv_unicode_string *u, const char *s)
     u->max_length = (uint16_t)(n * 2 + 2);
 }
 
+void (*volatile wv_ldr_debug_hook)(uintptr_t base, bool load);
+
+static void wv_ldr_tell(uintptr_t base, bool load)
+{
+    void (*hook)(uintptr_t, bool) = wv_ldr_debug_hook;
+    if (hook)
+        hook(base, load);
+}
+
 DWORD wv_ldr_link(struct wv_module *m)
 {
     DWORD err = wv_peb_create();
@@ -222,6 +231,7 @@ DWORD wv_ldr_link(struct wv_module *m)
     wv_list_append(wv_ldr_head(WV_LDR_LOAD_ORDER), &e->load_links);
     wv_list_append(wv_ldr_head(WV_LDR_MEMORY_ORDER), &e->memory_links);
     m->ldr = e;
+    wv_ldr_tell(m->base, true);
     return 0;
 }
 
@@ -246,6 +256,7 @@ void wv_ldr_unlink(struct wv_module *m)
     struct wv_ldr_entry *e = m->ldr;
     if (!e)
         return;
+    wv_ldr_tell(m->base, false);
     wv_list_remove(&e->load_links);
     wv_list_remove(&e->memory_links);
     wv_list_remove(&e->init_links);

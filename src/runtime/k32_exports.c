@@ -7,6 +7,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
+#include "runtime/debug_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -200,9 +201,11 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(1, BOOL, CancelIo, HANDLE) \
     X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
+    X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     X(1, BOOL, CloseHandle, HANDLE) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
+    X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
     X(2, BOOL, CreateDirectoryA, LPCSTR, LPSECURITY_ATTRIBUTES) \
@@ -233,6 +236,9 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(1, BOOL, DebugActiveProcessStop, DWORD) \
+    H(DebugBreak) \
+    X(1, BOOL, DebugSetProcessKillOnExit, BOOL) \
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
@@ -497,6 +503,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, SIZE_T, VirtualQuery, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T) \
     X(4, SIZE_T, VirtualQueryEx, HANDLE, LPCVOID, PMEMORY_BASIC_INFORMATION, SIZE_T) \
     X(2, BOOL, VirtualUnlock, LPVOID, SIZE_T) \
+    X(2, BOOL, WaitForDebugEvent, LPDEBUG_EVENT, DWORD) \
+    X(2, BOOL, WaitForDebugEventEx, LPDEBUG_EVENT, DWORD) \
     X(4, DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD) \
     X(5, DWORD, WaitForMultipleObjectsEx, DWORD, const HANDLE *, BOOL, DWORD, BOOL) \
     X(2, DWORD, WaitForSingleObject, HANDLE, DWORD) \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* k32_str.c - small kernel32 calls about strings, memory and the process's modes: the lstr*
- * functions, IsBadStringPtr, OutputDebugString, SetErrorMode/GetErrorMode, and the Local* and
+ * functions, IsBadStringPtr, SetErrorMode/GetErrorMode, and the Local* and
  * Global* allocators on the process heap.
  *
  * lstr* catch a bad pointer as Windows does (lstrlen is 0, lstrcpy/lstrcat NULL) rather than
@@ -153,35 +153,7 @@ static BOOL wv_bad_string(const void *p, UINT_PTR max, size_t unit)
 BOOL WINAPI IsBadStringPtrA(LPCSTR p, UINT_PTR max) { return wv_bad_string(p, max, 1); }
 BOOL WINAPI IsBadStringPtrW(LPCWSTR p, UINT_PTR max) { return wv_bad_string(p, max, sizeof(WCHAR)); }
 
-/* ---- OutputDebugString: no debugger listens; WINVM_DEBUGSTRINGS=1 shows them on stderr ---- */
-
-static void wv_debug_write(const char *s)
-{
-    const char *on = getenv("WINVM_DEBUGSTRINGS");
-    if (!s || !on || !*on || !strcmp(on, "0"))
-        return;
-    size_t n = strlen(s);
-    while (n) {
-        ssize_t w = write(2, s, n);
-        if (w <= 0)
-            break;
-        s += w, n -= (size_t)w;
-    }
-}
-
-void WINAPI OutputDebugStringA(LPCSTR s)
-{
-    char *c = wv_str_a(s);
-    wv_debug_write(c);
-    free(c);
-}
-
-void WINAPI OutputDebugStringW(LPCWSTR s)
-{
-    char *c = wv_str_w(s);
-    wv_debug_write(c);
-    free(c);
-}
+/* OutputDebugString: debug_child.c. */
 
 /* ---- error mode: kept and returned (winvm shows no error dialogs to suppress) ---- */
 

@@ -13,6 +13,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
+#include "runtime/debug_int.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 
@@ -217,6 +218,7 @@ WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, P
 #define N(f) {#f, (void *)wv_nt_##f}
 #define ZW(f) {"Zw" #f, (void *)wv_nt_Nt##f}
 static const struct wv_export wv_nt_exports[] = {
+    N(DbgBreakPoint),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
+#include "runtime/debug_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,11 @@ bool wv_child_start(void)
     }
     if (!child)
         return true;
+    const char *dbg = getenv("WINVM_DEBUG");
+    int d = dbg ? atoi(dbg) : -1;
+    unsetenv("WINVM_DEBUG");
+    if (d > 2 && fcntl(d, F_SETFD, FD_CLOEXEC) == 0)
+        wv_debug_child_init(d);
     int e = -1, r = -1;
     if (sscanf(child, "%d,%d", &e, &r) != 2)
         e = r = -1;
@@ -59,6 +65,7 @@ void wv_child_exit(UINT code)
 {
     int fd = __atomic_exchange_n(&wv_exit_fd, -1, __ATOMIC_ACQ_REL);
     uint32_t v = code;
+    wv_debug_exit(code); /* EXIT_PROCESS_DEBUG_EVENT, answered before the end */
     wv_chan_exit_notify(code); /* watchers that are not the parent (procchan_serve.c) */
     if (fd >= 0) {
         ssize_t w = write(fd, &v, sizeof(v)); /* fails when the parent has gone: nobody to tell */

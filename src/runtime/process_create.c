@@ -13,10 +13,12 @@
  *
  * bInheritHandles: every inheritable section, file and pipe handle appears in the child under
  * the same value (handle_xfer.c: its descriptor becomes 5, 6, ... across exec, WINVM_HANDLES
- * names them); events, mutexes, semaphores, threads and processes do not go.
+ * names them); events, mutexes, semaphores, threads and processes do not go.  DEBUG_PROCESS /
+ * DEBUG_ONLY_THIS_PROCESS: the child's end of a debug channel follows them (debug_int.h).
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
+#include "runtime/debug_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +47,7 @@ struct wv_spawn {
     struct wv_xfer xfer[WV_INHERIT_MAX];
     int xfds[WV_INHERIT_MAX];
     size_t nx;
+    int dbg_mine, dbg_theirs; /* DEBUG_PROCESS: the debug channel's ends (debug_int.h), else -1 */
 };
 
 static bool wv_is_cli;
@@ -102,7 +105,8 @@ static size_t wv_wlen(LPCWSTR s)
 
 static bool wv_env_ours(const char *e)
 {
-    return !strncmp(e, "WINVM_CMDLINE=", 14) || !strncmp(e, "WINVM_CHILD=", 12) || !strncmp(e, "WINVM_HANDLES=", 14);
+    return !strncmp(e, "WINVM_CMDLINE=", 14) || !strncmp(e, "WINVM_CHILD=", 12) || !strncmp(e, "WINVM_HANDLES=", 14) ||
+           !strncmp(e, "WINVM_DEBUG=", 12);
 }
 
 /* The caller's block (ANSI or UTF-16 "A=1\0B=2\0\0"), or this process's environment when
@@ -135,6 +139,21 @@ static DWORD wv_env_read(const void *block, bool wide, char ***out, size_t *n)
     }
 }
 
+/* The child's end of the debug channel goes as descriptor 5 + nx (closed here with the
+ * inherited ones), named by WINVM_DEBUG. */
+static DWORD wv_env_debug(struct wv_spawn *sp, size_t *n)
+{
+    char *v = NULL;
+    if (sp->nx == WV_INHERIT_MAX)
+        return ERROR_TOO_MANY_OPEN_FILES;
+    if (asprintf(&v, "WINVM_DEBUG=%d", 5 + (int)sp->nx) < 0)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    if (!wv_env_add(&sp->env, n, v))
+        return ERROR_NOT_ENOUGH_MEMORY;
+    sp->xfds[sp->nx++] = sp->dbg_theirs, sp->dbg_theirs = -1;
+    return 0;
+}
+
 static DWORD wv_env_build(struct wv_spawn *sp, const void *block, bool wide)
 {
     size_t n;
@@ -150,6 +169,8 @@ static DWORD wv_env_build(struct wv_spawn *sp, const void *block, bool wide)
         sp->nx = wv_xfer_inherit(sp->xfer, sp->xfds, WV_INHERIT_MAX, 5, &handles);
     if (handles && !wv_env_add(&sp->env, &n, handles))
         err = ERROR_NOT_ENOUGH_MEMORY;
+    if (!err && sp->dbg_theirs >= 0) /* the debug channel: one more descriptor after them */
+        err = wv_env_debug(sp, &n);
     return err;
 }
 
@@ -267,6 +288,8 @@ static DWORD wv_spawn_run(struct wv_spawn *sp, PROCESS_INFORMATION *out)
         p = wv_process_child(pid, ex[0], rs[1]);
         err = p ? 0 : ERROR_NOT_ENOUGH_MEMORY;
     }
+    if (p && sp->dbg_mine >= 0) /* the debugger's end, kept with the child */
+        wv_debug_adopt(p, sp->dbg_mine), sp->dbg_mine = -1;
     if (!p) {
         if (ex[0] >= 0)
             close(ex[0]);
@@ -298,13 +321,16 @@ static DWORD wv_default_cmdline(const char *app, char **out)
 static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD flags, const void *env,
                        const HANDLE std[3], bool use_std, bool inherit, PROCESS_INFORMATION *pi)
 {
-    struct wv_spawn sp = {.use_std = use_std, .suspended = (flags & CREATE_SUSPENDED) != 0, .inherit = inherit};
+    struct wv_spawn sp = {.use_std = use_std, .suspended = (flags & CREATE_SUSPENDED) != 0, .inherit = inherit,
+                          .dbg_mine = -1, .dbg_theirs = -1};
     PROCESS_INFORMATION res = {0};
     DWORD err = wv_user_put(pi, &res, sizeof(res)); /* proven writable before anything starts */
     if (!err && (flags & DETACHED_PROCESS) && (flags & CREATE_NEW_CONSOLE))
         err = ERROR_INVALID_PARAMETER;
     if (!err)
         err = wv_process_find(app, cmd, &sp.exe);
+    if (!err)
+        err = wv_debug_pair(flags, &sp.dbg_mine, &sp.dbg_theirs);
     if (!err)
         err = cmd ? ((sp.cmdline = strdup(cmd)) ? 0 : ERROR_NOT_ENOUGH_MEMORY) : wv_default_cmdline(app, &sp.cmdline);
     struct stat st;
@@ -320,6 +346,10 @@ static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD 
         wv_user_put(pi, &res, sizeof(res));
     for (size_t i = 0; i < sp.nx; i++)
         close(sp.xfds[i]);
+    if (sp.dbg_mine >= 0)
+        close(sp.dbg_mine);
+    if (sp.dbg_theirs >= 0)
+        close(sp.dbg_theirs);
     free(sp.exe);
     free(sp.cmdline);
     free(sp.cwd);

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/debug_int.h"
 #include "runtime/thread_int.h"
 #include "runtime/procchan.h"
 
@@ -285,6 +286,7 @@ int winvm_run(const char *exe, int argc, char **argv)
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
     struct wv_image *img = wv_image_at(base);
     void *entry = (void *)(base + img->pe.entry_rva);
+    wv_debug_started(base, (uintptr_t)entry); /* a debugged child's first events */
     /* The PEB's address in rcx, as the Windows loader passes it; CRT-free entries ignore it. */
     int code = wv_call_on_stack(entry, wv_peb(), (void *)top);
     ExitProcess((UINT)code);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runtime/thread_int.h"
+#include "runtime/debug_int.h"
 
 /* ---- the registry of live threads, by host id (OpenThread, GetThreadContext, ...) ---- */
 static struct wv_thread *wv_threads;
@@ -112,6 +113,7 @@ static DWORD wv_thread_body(struct wv_thread *t)
     }
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
     t->teb = wv_teb_self();
+    wv_debug_thread(true, (uintptr_t)t->start, (uintptr_t)t->teb, 0); /* before its DllMains, as Windows */
     wv_loader_thread(true);
     DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, (void *)top);
     return code;
@@ -141,6 +143,7 @@ static void *wv_thread_main(void *arg)
         code = t->exit_code; /* ExitThread put it there */
     wv_exit_jump = NULL;
     if (t->pe) {
+        wv_debug_thread(false, 0, 0, code);
         wv_loader_thread(false);
         wv_teb_destroy();
         if (wv_stack_lo)

@@ -17,7 +17,8 @@
  * are copied onto the faulting thread's stack, below its stack pointer, and the thread leaves
  * the signal handler into wv_seh_dispatch there, an ordinary call on its own stack with a zero
  * return address.  Faults at an address that is not PE code are left to the fault handler's own
- * dispatch.  A stack overflow is dispatched the same way, on the guarantee fault/stkoflw.c
+ * dispatch.  A debugger (wv_seh_debug_hook) sees each exception first, and again when
+ * nothing handled it, before the filter.  A stack overflow is dispatched the same way, on the guarantee fault/stkoflw.c
  * committed for it.
  */
 #define _GNU_SOURCE
@@ -37,6 +38,13 @@ static pthread_mutex_t wv_filter_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool wv_in_filter;
 /* Statuses raised on statuses (a handler that keeps answering garbage): bounded. */
 static __thread int wv_status_depth;
+int (*volatile wv_seh_debug_hook)(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first);
+
+static int wv_debugger(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first)
+{
+    int (*hook)(EXCEPTION_RECORD *, CONTEXT *, bool) = wv_seh_debug_hook;
+    return hook ? hook(rec, ctx, first) : -1;
+}
 
 static void *wv_filter_swap(void *fn, bool pe)
 {
@@ -161,6 +169,13 @@ LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep)
 /* Nobody handled it: the filter PE code set, then the report. */
 static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
+    /* A debugger gets the second chance instead of the filter (UnhandledExceptionFilter asks
+     * no filter when one is attached); unless it continues, the process ends. */
+    int dbg = wv_debugger(rec, ctx, false);
+    if (dbg == 1)
+        wv_continue(rec, ctx);
+    if (dbg == 0)
+        wv_fault_exit(rec->ExceptionCode);
     EXCEPTION_POINTERS ep = {rec, ctx};
     LONG r = wv_call_filter(&ep);
     if (r == EXCEPTION_CONTINUE_EXECUTION)
@@ -179,6 +194,8 @@ void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
         WV_TRACE(WV_TRACE_SEH, "exception %#x (flags %#x) at %p %s, rsp %#llx: dispatching", rec->ExceptionCode,
                  rec->ExceptionFlags, rec->ExceptionAddress, where, (unsigned long long)ctx->Rsp);
     }
+    if (wv_debugger(rec, ctx, true) == 1) /* first chance, before any handler */
+        wv_continue(rec, ctx);
     if (wv_vectored(&ep) || wv_frames(rec, ctx))
         wv_continue(rec, ctx);
     wv_try_deliver(rec, (uintptr_t)ctx->Rsp);

@@ -184,6 +184,11 @@ WORD wv_seh_backtrace(CONTEXT *ctx, DWORD skip, DWORD count, PVOID *out, DWORD *
 __attribute__((noreturn)) void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx);
 /* Raises a software exception from PE code whose context is ctx (RaiseException). */
 __attribute__((noreturn)) void wv_seh_raise(EXCEPTION_RECORD *rec, CONTEXT *ctx);
+/* Set by the runtime of a debugged process (runtime/debug_child.c): reports an exception to
+ * the debugger, first chance before any handler and second chance when none handled it;
+ * 1 when the debugger continued it (DBG_CONTINUE), 0 when it did not handle it, -1 with no
+ * debugger. */
+extern int (*volatile wv_seh_debug_hook)(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first);
 /* A new noncontinuable exception status, nested on rec, from the context ctx. */
 __attribute__((noreturn)) void wv_seh_raise_status(DWORD status, EXCEPTION_RECORD *rec, const CONTEXT *ctx);
 /* SetUnhandledExceptionFilter: the process has one filter, PE code's (ms_abi) or a C

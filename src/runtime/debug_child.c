@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* debug_child.c - the debuggee's side of the debug API: this runtime reports its own events to
+ * the debugger that created it (debug_int.h: the channel), in Windows' order, and the
+ * reporting thread waits for ContinueDebugEvent's answer as on Windows.
+ *
+ * CREATE_PROCESS, then LOAD_DLL for each DLL loaded with the EXE, then the initial breakpoint
+ * (first chance, at DbgBreakPoint) are sent just before the entry point runs; later DLLs are
+ * reported as the loader links and unlinks them; a new thread reports CREATE_THREAD before its
+ * start routine and EXIT_THREAD after it.  An exception in PE code is reported first
+ * chance before any handler of the program runs (DBG_CONTINUE resumes at once with the
+ * CONTEXT as it is) and second chance when nothing handled it (anything but DBG_CONTINUE ends
+ * the process).  OutputDebugString goes to the debugger only; EXIT_PROCESS carries the code.
+ *
+ * The debugger gone (its end closed without DebugActiveProcessStop): the process ends with
+ * DBG_TERMINATE_PROCESS when the debugger's kill-on-exit was set (the default), else it goes on
+ * undebugged.  Replies are serialised: one thread reports at a time.
+ */
+#define _GNU_SOURCE
+#include "runtime/debug_int.h"
+#include "runtime/thunk.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WV_DBG_EARLY_MAX 64
+
+static int wv_dbg_fd = -1;
+static bool wv_dbg_kill = true, wv_dbg_started;
+static pthread_mutex_t wv_dbg_lock = PTHREAD_MUTEX_INITIALIZER;
+/* DLLs linked before CREATE_PROCESS could be sent: reported right after it. */
+static uintptr_t wv_dbg_early[WV_DBG_EARLY_MAX];
+static size_t wv_dbg_nearly;
+
+bool wv_debug_attached(void) { return __atomic_load_n(&wv_dbg_fd, __ATOMIC_ACQUIRE) >= 0; }
+
+static void wv_dbg_being_debugged(bool on)
+{
+    uint8_t *peb = wv_peb();
+    if (peb)
+        peb[2] = on; /* PEB.BeingDebugged, what IsDebuggerPresent reads on Windows */
+}
+
+/* Lock held: the channel is dropped; ends the process when the debugger asked for that. */
+static void wv_dbg_lost(bool detached)
+{
+    close(wv_dbg_fd);
+    __atomic_store_n(&wv_dbg_fd, -1, __ATOMIC_RELEASE);
+    wv_dbg_being_debugged(false);
+    if (!detached && wv_dbg_kill) {
+        wv_child_exit(DBG_TERMINATE_PROCESS);
+        _exit(1);
+    }
+}
+
+/* Lock held: the debugger's answer, reading kill-on-exit settings on the way; 0 when the
+ * debugger detached or went away (nobody handled the event). */
+static DWORD wv_dbg_answer(void)
+{
+    for (;;) {
+        struct wv_dbg_msg m;
+        ssize_t n = recv(wv_dbg_fd, &m, sizeof(m), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof(m)) {
+            wv_dbg_lost(false);
+            return 0;
+        }
+        if (m.kind == WV_DBG_KILL_FLAG)
+            wv_dbg_kill = m.value != 0;
+        else if (m.kind == WV_DBG_DETACH) {
+            wv_dbg_lost(true);
+            return 0;
+        } else if (m.kind == WV_DBG_REPLY)
+            return m.value;
+    }
+}
+
+/* Sends one event and waits for its answer: DBG_CONTINUE, DBG_EXCEPTION_NOT_HANDLED, or 0
+ * with no debugger (now). */
+static DWORD wv_dbg_report(struct wv_dbg_event *ev)
+{
+    if (!wv_debug_attached())
+        return 0;
+    ev->tid = GetCurrentThreadId();
+    pthread_mutex_lock(&wv_dbg_lock);
+    DWORD r = 0;
+    if (wv_dbg_fd >= 0) {
+        /* A failed send still reads what the debugger left (its kill-on-exit) before the end. */
+        ssize_t n = send(wv_dbg_fd, ev, sizeof(*ev), MSG_NOSIGNAL);
+        r = wv_dbg_answer();
+        if (n != (ssize_t)sizeof(*ev))
+            r = 0;
+    }
+    pthread_mutex_unlock(&wv_dbg_lock);
+    return r;
+}
+
+static DWORD wv_dbg_simple(DWORD code, uint64_t a, uint64_t b, DWORD value)
+{
+    struct wv_dbg_event ev = {.code = code, .a = a, .b = b, .value = value};
+    return wv_dbg_report(&ev);
+}
+
+/* 1: the debugger continued it (DBG_CONTINUE); 0: not handled; -1: no debugger. */
+static int wv_dbg_exception(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first)
+{
+    (void)ctx;
+    if (!wv_debug_attached())
+        return -1;
+    struct wv_dbg_event ev = {.code = EXCEPTION_DEBUG_EVENT, .value = first};
+    memcpy(&ev.rec, rec, sizeof(ev.rec));
+    ev.rec.ExceptionRecord = NULL; /* a pointer into this process: the debugger reads memory */
+    DWORD r = wv_dbg_report(&ev);
+    return r == DBG_CONTINUE ? 1 : r ? 0 : -1;
+}
+
+static void wv_dbg_dll(uintptr_t base, bool load)
+{
+    if (!wv_debug_attached())
+        return;
+    if (__atomic_load_n(&wv_dbg_started, __ATOMIC_ACQUIRE))
+        wv_dbg_simple(load ? LOAD_DLL_DEBUG_EVENT : UNLOAD_DLL_DEBUG_EVENT, base, 0, 0);
+    else if (load && wv_dbg_nearly < WV_DBG_EARLY_MAX)
+        wv_dbg_early[wv_dbg_nearly++] = base; /* the main thread, loading the EXE's imports */
+}
+
+void wv_debug_child_init(int fd)
+{
+    wv_dbg_fd = fd;
+    wv_seh_debug_hook = wv_dbg_exception;
+    wv_ldr_debug_hook = wv_dbg_dll;
+}
+
+void wv_debug_started(uintptr_t exe_base, uintptr_t entry)
+{
+    if (!wv_debug_attached())
+        return;
+    wv_dbg_being_debugged(true);
+    wv_dbg_simple(CREATE_PROCESS_DEBUG_EVENT, exe_base, entry, 0);
+    for (size_t i = 0; i < wv_dbg_nearly; i++)
+        if (wv_dbg_early[i] != exe_base)
+            wv_dbg_simple(LOAD_DLL_DEBUG_EVENT, wv_dbg_early[i], 0, 0);
+    __atomic_store_n(&wv_dbg_started, true, __ATOMIC_RELEASE);
+    /* Windows' loader breaks in once the process is loaded (LdrpDoDebuggerBreak). */
+    EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_BREAKPOINT,
+                            .ExceptionAddress = (PVOID)(uintptr_t)wv_nt_DbgBreakPoint};
+    if (wv_dbg_exception(&rec, NULL, true) == 0 && wv_dbg_exception(&rec, NULL, false) == 0)
+        wv_fault_exit(EXCEPTION_BREAKPOINT);
+}
+
+void wv_debug_exit(DWORD code)
+{
+    if (wv_debug_attached())
+        wv_dbg_simple(EXIT_PROCESS_DEBUG_EVENT, 0, 0, code);
+}
+
+void wv_debug_thread(bool create, uintptr_t start, uintptr_t teb, DWORD code)
+{
+    if (wv_debug_attached() && __atomic_load_n(&wv_dbg_started, __ATOMIC_ACQUIRE))
+        wv_dbg_simple(create ? CREATE_THREAD_DEBUG_EVENT : EXIT_THREAD_DEBUG_EVENT, start, teb, code);
+}
+
+/* ---- OutputDebugString: to the debugger; else nowhere (WINVM_DEBUGSTRINGS=1: stderr) ---- */
+
+static void wv_dbg_stderr(const char *s)
+{
+    const char *on = getenv("WINVM_DEBUGSTRINGS");
+    if (!s || !on || !*on || !strcmp(on, "0"))
+        return;
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0)
+            break;
+        s += w, n -= (size_t)w;
+    }
+}
+
+/* s: a copy this function frees; the debugger reads it (ReadProcessMemory) while we wait. */
+static void wv_dbg_output(char *s)
+{
+    if (s && wv_debug_attached()) {
+        size_t n = strlen(s) + 1;
+        wv_dbg_simple(OUTPUT_DEBUG_STRING_EVENT, (uintptr_t)s, 0, n > 0xffff ? 0xffff : (DWORD)n);
+    } else {
+        wv_dbg_stderr(s);
+    }
+    free(s);
+}
+
+void WINAPI OutputDebugStringA(LPCSTR s)
+{
+    char *c = NULL;
+    wv_dbg_output(s && !wv_user_str(s, &c) ? c : NULL);
+}
+
+void WINAPI OutputDebugStringW(LPCWSTR s)
+{
+    char *c = NULL;
+    wv_dbg_output(s && !wv_user_wstr(s, WV_TEXT_REPLACE, &c) ? c : NULL);
+}
+
+/* ---- DbgBreakPoint / DebugBreak: EXCEPTION_BREAKPOINT raised at the caller ---- */
+
+static __attribute__((noreturn, used)) WV_MSABI void wv_dbg_break_core(DWORD64 a, DWORD64 b, DWORD64 c, DWORD64 d,
+                                                                         CONTEXT *ctx, const DWORD64 *stack)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)stack;
+    EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_BREAKPOINT, .ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip};
+    wv_seh_raise(&rec, ctx); /* continued: the caller goes on past the call */
+}
+WV_CAPTURING("wv_nt_DbgBreakPoint", "wv_dbg_break_core");

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* debug_int.h - the debug channel between a debuggee's runtime (debug_child.c) and its
+ * debugger (debug_parent.c): a SOCK_SEQPACKET socketpair made by CreateProcess, one end kept by
+ * the debugger, the other inherited by the child alone (WINVM_DEBUG names its descriptor).
+ * Nobody else holds either end, so no other process, of this user or another, can reach it.
+ * Private to runtime/. */
+#ifndef WV_DEBUG_INT_H
+#define WV_DEBUG_INT_H
+
+#include "runtime/runtime.h"
+
+/* One event, child to debugger; the child's reporting thread then blocks for a reply. */
+struct wv_dbg_event {
+    DWORD code;  /* *_DEBUG_EVENT */
+    DWORD tid;
+    DWORD value; /* exit code, first chance, string length */
+    DWORD pad;
+    uint64_t a, b; /* image/DLL base and start address, string address */
+    EXCEPTION_RECORD rec;
+};
+
+/* Debugger to child: a reply ends the child's wait; the others are read on the way to it. */
+enum { WV_DBG_REPLY = 1, WV_DBG_KILL_FLAG, WV_DBG_DETACH };
+struct wv_dbg_msg {
+    DWORD kind, value;
+};
+
+/* debug_child.c: the debuggee's side. */
+void wv_debug_child_init(int fd);
+void wv_debug_started(uintptr_t exe_base, uintptr_t entry);
+void wv_debug_exit(DWORD code);
+/* CREATE_THREAD (start routine, TEB) from a new PE thread, EXIT_THREAD (code) at its end. */
+void wv_debug_thread(bool create, uintptr_t start, uintptr_t teb, DWORD code);
+bool wv_debug_attached(void);
+/* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
+void WV_MSABI wv_nt_DbgBreakPoint(void);
+#define k32_DebugBreak wv_nt_DbgBreakPoint
+/* debug_parent.c: hooks CreateProcess calls (process_create.c). */
+DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
+void wv_debug_adopt(struct wv_process *p, int fd);
+
+#endif
