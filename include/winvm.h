@@ -1091,4 +1091,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 }
 #endif
 #include <winvm/procmem.h>
+#include <winvm/registry.h> /* advapi32: the registry and tokens */
 #endif /* WINVM_H */

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/reg_value.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -145,10 +146,26 @@ static const struct wv_export wv_advapi_exports[] = {
     {"GetUserNameA", (void *)wv_adv_GetUserNameA},
     {"GetUserNameW", (void *)wv_adv_GetUserNameW},
     {"RegCloseKey", (void *)wv_adv_RegCloseKey},
+    {"RegCreateKeyExA", (void *)wv_adv_RegCreateKeyExA},
+    {"RegCreateKeyExW", (void *)wv_adv_RegCreateKeyExW},
+    {"RegDeleteKeyA", (void *)wv_adv_RegDeleteKeyA},
+    {"RegDeleteKeyW", (void *)wv_adv_RegDeleteKeyW},
+    {"RegDeleteValueA", (void *)wv_adv_RegDeleteValueA},
+    {"RegDeleteValueW", (void *)wv_adv_RegDeleteValueW},
+    {"RegEnumKeyExA", (void *)wv_adv_RegEnumKeyExA},
+    {"RegEnumKeyExW", (void *)wv_adv_RegEnumKeyExW},
+    {"RegEnumValueA", (void *)wv_adv_RegEnumValueA},
+    {"RegEnumValueW", (void *)wv_adv_RegEnumValueW},
+    {"RegGetValueA", (void *)wv_adv_RegGetValueA},
+    {"RegGetValueW", (void *)wv_adv_RegGetValueW},
     {"RegOpenKeyExA", (void *)wv_adv_RegOpenKeyExA},
     {"RegOpenKeyExW", (void *)wv_adv_RegOpenKeyExW},
+    {"RegQueryInfoKeyA", (void *)wv_adv_RegQueryInfoKeyA},
+    {"RegQueryInfoKeyW", (void *)wv_adv_RegQueryInfoKeyW},
     {"RegQueryValueExA", (void *)wv_adv_RegQueryValueExA},
     {"RegQueryValueExW", (void *)wv_adv_RegQueryValueExW},
+    {"RegSetValueExA", (void *)wv_adv_RegSetValueExA},
+    {"RegSetValueExW", (void *)wv_adv_RegSetValueExW},
     {"SystemFunction036", (void *)adv_SystemFunction036},
 };
 
