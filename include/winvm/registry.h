@@ -3,10 +3,10 @@
 #ifndef WINVM_REGISTRY_H
 #define WINVM_REGISTRY_H
 
-#define HKEY_CLASSES_ROOT ((void *)(uintptr_t)0x80000000u)
-#define HKEY_CURRENT_USER ((void *)(uintptr_t)0x80000001u)
-#define HKEY_LOCAL_MACHINE ((void *)(uintptr_t)0x80000002u)
-#define HKEY_USERS ((void *)(uintptr_t)0x80000003u)
+#define HKEY_CLASSES_ROOT ((void *)(intptr_t)(int32_t)0x80000000u) /* sign-extended, as Windows' */
+#define HKEY_CURRENT_USER ((void *)(intptr_t)(int32_t)0x80000001u) /* sign-extended, as Windows' */
+#define HKEY_LOCAL_MACHINE ((void *)(intptr_t)(int32_t)0x80000002u) /* sign-extended, as Windows' */
+#define HKEY_USERS ((void *)(intptr_t)(int32_t)0x80000003u) /* sign-extended, as Windows' */
 
 #define REG_NONE 0
 #define REG_SZ 1

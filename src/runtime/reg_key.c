@@ -31,6 +31,17 @@ struct wv_hk {
 static struct wv_hk *wv_hks;
 static pthread_mutex_t wv_hk_lock = PTHREAD_MUTEX_INITIALIZER; /* a leaf */
 
+/* The predefined root h names (0 for HKEY_CLASSES_ROOT ...), or -1.  64-bit Windows' headers
+ * sign-extend them (0xFFFFFFFF80000002); a zero-extended value is taken as well. */
+static int wv_root_of(HKEY h)
+{
+    uint64_t v = (uintptr_t)h;
+    if ((v >> 32) != 0 && (v >> 32) != 0xFFFFFFFFu)
+        return -1;
+    v &= 0xFFFFFFFFu;
+    return v >= WV_HKEY_FIRST && v < WV_HKEY_FIRST + WV_REG_ROOTS ? (int)(v - WV_HKEY_FIRST) : -1;
+}
+
 static bool wv_root_writable(int root) { return root == 1 || geteuid() == 0; }
 
 /* Generic rights mapped to the key's, as Windows maps them. */
@@ -49,9 +60,8 @@ static DWORD wv_key_rights(DWORD sam, int root)
 
 DWORD wv_key_resolve(HKEY h, int *root, char **path, DWORD *access)
 {
-    uintptr_t v = (uintptr_t)h;
-    if (v >= WV_HKEY_FIRST && v < WV_HKEY_FIRST + WV_REG_ROOTS) {
-        *root = (int)(v - WV_HKEY_FIRST);
+    if (wv_root_of(h) >= 0) {
+        *root = wv_root_of(h);
         *access = wv_root_writable(*root) ? KEY_ALL_ACCESS : KEY_READ;
         *path = strdup("");
         return *path ? 0 : ERROR_NOT_ENOUGH_MEMORY;
@@ -121,7 +131,7 @@ DWORD wv_key_open(HKEY h, const char *sub, DWORD sam, bool create, DWORD *disp, 
     if (err)
         return err;
     DWORD want = wv_key_rights(sam, root);
-    if (!*sub && !create && (uintptr_t)h >= WV_HKEY_FIRST && (uintptr_t)h < WV_HKEY_FIRST + WV_REG_ROOTS) {
+    if (!*sub && !create && wv_root_of(h) >= 0) {
         free(base); /* the root itself: Windows hands back the predefined handle */
         return wv_user_put(out, &h, sizeof(h));
     }
@@ -154,8 +164,7 @@ DWORD wv_key_open(HKEY h, const char *sub, DWORD sam, bool create, DWORD *disp, 
 
 LONG wv_key_close(HKEY h)
 {
-    uintptr_t v = (uintptr_t)h;
-    if (v >= WV_HKEY_FIRST && v < WV_HKEY_FIRST + WV_REG_ROOTS)
+    if (wv_root_of(h) >= 0)
         return ERROR_SUCCESS;
     pthread_mutex_lock(&wv_hk_lock);
     struct wv_hk **p = &wv_hks;
