@@ -27,7 +27,8 @@ struct wv_rkey {
 /* The whole registry of this user, loaded under the store's lock. */
 struct wv_reg {
     struct wv_rkey root[WV_REG_ROOTS];
-    int lock_fd; /* -1 when nothing exists on disk and nothing was written */
+    int dir_fd;  /* the verified directory, or -1 when there is none yet (a read) */
+    int lock_fd; /* its registry.lock, flocked; -1 with dir_fd */
     bool dirty;
 };
 

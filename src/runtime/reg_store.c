@@ -227,30 +227,28 @@ DWORD wv_reg_begin(struct wv_reg *r, bool write)
 {
     memset(r, 0, sizeof(*r));
     r->lock_fd = -1;
-    int dir = wv_reg_dir(write);
-    if (dir < 0 && (write || errno != ENOENT))
+    r->dir_fd = wv_reg_dir(write); /* one descriptor for the lock, the read and the write */
+    if (r->dir_fd < 0 && (write || errno != ENOENT))
         return ERROR_ACCESS_DENIED; /* no home of ours to keep it in */
-    if (dir >= 0) {
-        r->lock_fd = openat(dir, "registry.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        close(dir);
-        if (r->lock_fd < 0 && (write || errno != ENOENT))
-            return wv_errno_to_error(errno);
-        while (r->lock_fd >= 0 && flock(r->lock_fd, write ? LOCK_EX : LOCK_SH) != 0 && errno == EINTR)
+    if (r->dir_fd >= 0) {
+        r->lock_fd = openat(r->dir_fd, "registry.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (r->lock_fd < 0) {
+            DWORD err = wv_errno_to_error(errno);
+            close(r->dir_fd);
+            return err;
+        }
+        while (flock(r->lock_fd, write ? LOCK_EX : LOCK_SH) != 0 && errno == EINTR)
             ;
     }
-    DWORD err = ERROR_FILE_NOT_FOUND;
-    if (r->lock_fd >= 0 && (dir = wv_reg_dir(false)) >= 0) {
-        err = wv_reg_read(r, dir);
-        close(dir);
-    }
+    DWORD err = r->dir_fd >= 0 ? wv_reg_read(r, r->dir_fd) : ERROR_FILE_NOT_FOUND;
     if (err == ERROR_FILE_NOT_FOUND) {
         wv_reg_free(r);
         err = wv_reg_seed(r);
     }
     if (err) {
         wv_reg_free(r);
-        if (r->lock_fd >= 0)
-            close(r->lock_fd);
+        if (r->dir_fd >= 0)
+            close(r->lock_fd), close(r->dir_fd);
     }
     return err;
 }
@@ -258,14 +256,10 @@ DWORD wv_reg_begin(struct wv_reg *r, bool write)
 DWORD wv_reg_end(struct wv_reg *r)
 {
     DWORD err = 0;
-    if (r->dirty) {
-        int dir = wv_reg_dir(true);
-        err = dir >= 0 ? wv_reg_write(r, dir) : ERROR_ACCESS_DENIED;
-        if (dir >= 0)
-            close(dir);
-    }
+    if (r->dirty) /* only a write begins changes, and a write always has its directory */
+        err = r->dir_fd >= 0 ? wv_reg_write(r, r->dir_fd) : ERROR_ACCESS_DENIED;
     wv_reg_free(r);
-    if (r->lock_fd >= 0)
-        close(r->lock_fd); /* drops the flock */
+    if (r->dir_fd >= 0)
+        close(r->lock_fd), close(r->dir_fd); /* closing the lock drops the flock */
     return err;
 }

@@ -9,13 +9,12 @@
 #include <time.h>
 
 /* ASCII letters fold; other characters compare exactly. */
+static char wv_reg_fold(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
+
 bool wv_reg_name_eq(const char *a, const char *b)
 {
-    for (; *a && *b; a++, b++) {
-        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x != y && !(x >= 'A' && x <= 'Z' && x + 32 == y) && !(y >= 'A' && y <= 'Z' && y + 32 == x))
-            return false;
-    }
+    while (*a && wv_reg_fold(*a) == wv_reg_fold(*b))
+        a++, b++;
     return *a == *b;
 }
 
@@ -31,12 +30,10 @@ void wv_reg_touch(struct wv_rkey *k)
 static struct wv_rkey *wv_reg_kid(struct wv_rkey *k, const char *name, size_t n)
 {
     for (struct wv_rkey *c = k->kids; c; c = c->next) {
-        char save[256];
-        if (n >= sizeof(save) || strlen(c->name) != n)
-            continue;
-        memcpy(save, name, n);
-        save[n] = 0;
-        if (wv_reg_name_eq(c->name, save))
+        size_t i = 0;
+        while (i < n && c->name[i] && wv_reg_fold(c->name[i]) == wv_reg_fold(name[i]))
+            i++;
+        if (i == n && !c->name[n])
             return c;
     }
     return NULL;
