@@ -1093,4 +1093,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #include <winvm/procmem.h>
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
 #include <winvm/debug.h>
+#include <winvm/registry.h> /* advapi32: the registry and tokens */
 #endif /* WINVM_H */

@@ -21,7 +21,9 @@ enum {
     /* a process (runtime/process.c): this one, a child, or one OpenProcess opened */
     WV_KIND_PROCESS = 8,
     /* the main thread of a child process (CreateProcess's hThread) */
-    WV_KIND_PROCESS_THREAD = 9
+    WV_KIND_PROCESS_THREAD = 9,
+    /* an access token (runtime/advapi32_token.c): who the process runs as */
+    WV_KIND_TOKEN = 10
 };
 
 /* The common head of every object a HANDLE can name. */

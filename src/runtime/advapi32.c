@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/reg_value.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -137,18 +138,51 @@ ADV_ABI BOOL adv_CryptGenRandom(HCRYPTPROV p, DWORD n, BYTE *b) { wv_stack_probe
 ADV_ABI BOOL adv_CryptReleaseContext(HCRYPTPROV p, DWORD f) { wv_stack_probe(); return CryptReleaseContext(p, f); }
 ADV_ABI BOOLEAN adv_SystemFunction036(PVOID b, ULONG n) { wv_stack_probe(); return SystemFunction036(b, n); }
 
+#define ADV_ABI_EXT __attribute__((ms_abi))
+/* advapi32_token.c */
+ADV_ABI_EXT BOOL wv_adv_ConvertSidToStringSidA(void *sid, LPSTR *out);
+ADV_ABI_EXT BOOL wv_adv_ConvertSidToStringSidW(void *sid, LPWSTR *out);
+ADV_ABI_EXT DWORD wv_adv_GetLengthSid(void *sid);
+ADV_ABI_EXT BOOL wv_adv_GetTokenInformation(HANDLE h, DWORD cls, void *buf, DWORD len, DWORD *ret);
+ADV_ABI_EXT BOOL wv_adv_IsValidSid(void *sid);
+ADV_ABI_EXT BOOL wv_adv_OpenProcessToken(HANDLE process, DWORD access, HANDLE *out);
+ADV_ABI_EXT BOOL wv_adv_OpenThreadToken(HANDLE thread, DWORD access, BOOL self, HANDLE *out);
+
 static const struct wv_export wv_advapi_exports[] = {
+    {"ConvertSidToStringSidA", (void *)wv_adv_ConvertSidToStringSidA},
+    {"ConvertSidToStringSidW", (void *)wv_adv_ConvertSidToStringSidW},
     {"CryptAcquireContextA", (void *)adv_CryptAcquireContextA},
     {"CryptAcquireContextW", (void *)adv_CryptAcquireContextW},
     {"CryptGenRandom", (void *)adv_CryptGenRandom},
     {"CryptReleaseContext", (void *)adv_CryptReleaseContext},
+    {"GetLengthSid", (void *)wv_adv_GetLengthSid},
+    {"GetTokenInformation", (void *)wv_adv_GetTokenInformation},
     {"GetUserNameA", (void *)wv_adv_GetUserNameA},
     {"GetUserNameW", (void *)wv_adv_GetUserNameW},
+    {"IsValidSid", (void *)wv_adv_IsValidSid},
+    {"OpenProcessToken", (void *)wv_adv_OpenProcessToken},
+    {"OpenThreadToken", (void *)wv_adv_OpenThreadToken},
     {"RegCloseKey", (void *)wv_adv_RegCloseKey},
+    {"RegCreateKeyExA", (void *)wv_adv_RegCreateKeyExA},
+    {"RegCreateKeyExW", (void *)wv_adv_RegCreateKeyExW},
+    {"RegDeleteKeyA", (void *)wv_adv_RegDeleteKeyA},
+    {"RegDeleteKeyW", (void *)wv_adv_RegDeleteKeyW},
+    {"RegDeleteValueA", (void *)wv_adv_RegDeleteValueA},
+    {"RegDeleteValueW", (void *)wv_adv_RegDeleteValueW},
+    {"RegEnumKeyExA", (void *)wv_adv_RegEnumKeyExA},
+    {"RegEnumKeyExW", (void *)wv_adv_RegEnumKeyExW},
+    {"RegEnumValueA", (void *)wv_adv_RegEnumValueA},
+    {"RegEnumValueW", (void *)wv_adv_RegEnumValueW},
+    {"RegGetValueA", (void *)wv_adv_RegGetValueA},
+    {"RegGetValueW", (void *)wv_adv_RegGetValueW},
     {"RegOpenKeyExA", (void *)wv_adv_RegOpenKeyExA},
     {"RegOpenKeyExW", (void *)wv_adv_RegOpenKeyExW},
+    {"RegQueryInfoKeyA", (void *)wv_adv_RegQueryInfoKeyA},
+    {"RegQueryInfoKeyW", (void *)wv_adv_RegQueryInfoKeyW},
     {"RegQueryValueExA", (void *)wv_adv_RegQueryValueExA},
     {"RegQueryValueExW", (void *)wv_adv_RegQueryValueExW},
+    {"RegSetValueExA", (void *)wv_adv_RegSetValueExA},
+    {"RegSetValueExW", (void *)wv_adv_RegSetValueExW},
     {"SystemFunction036", (void *)adv_SystemFunction036},
 };
 

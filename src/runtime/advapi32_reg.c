@@ -1,75 +1,135 @@
 /* SPDX-License-Identifier: MIT */
-/* advapi32_reg.c - the registry and the user's name for PE code.
- *
- * winvm's registry is empty: the predefined roots exist and open, and nothing is below them, so
- * opening a subkey or reading a value is ERROR_FILE_NOT_FOUND, what Windows answers for a key
- * or value that does not exist.  Programs that look up optional settings there (libgpg-error,
- * libgcrypt) then take their defaults.  A handle that is not a predefined root is
- * ERROR_INVALID_HANDLE.  GetUserName answers the host user's login name. */
+/* advapi32_reg.c - the registry's key calls for PE code (RegOpenKeyEx, RegCreateKeyEx,
+ * RegCloseKey, RegDeleteKey, A and W), the name conversions the registry's calls share, and
+ * GetUserName.  The registry itself: reg_store.c (on disk), reg_key.c (handles), reg_value.c
+ * and reg_enum.c (values, enumeration).  The A forms' code page is UTF-8 (GetACP), so their
+ * names pass as they are and the W forms' are converted strictly. */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/reg_api.h"
 
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define ADV __attribute__((ms_abi))
-typedef WV_HKEY HKEY;
-#define WV_HKEY_FIRST 0x80000000u /* HKEY_CLASSES_ROOT */
-#define WV_HKEY_LAST 0x80000006u  /* HKEY_DYN_DATA */
 
-static bool wv_root(HKEY k) { return (uintptr_t)k >= WV_HKEY_FIRST && (uintptr_t)k <= WV_HKEY_LAST; }
+DWORD wv_reg_get32(const DWORD *p, DWORD *v) { return wv_copy(v, p, sizeof(*v)) ? ERROR_NOACCESS : 0; }
 
-static LONG wv_open(HKEY key, bool no_subkey, HKEY *out)
+DWORD wv_reg_name_in(const void *name, bool wide, char **out)
 {
+    if (!name) {
+        *out = strdup("");
+        return *out ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    }
+    DWORD err = wide ? wv_user_wstr(name, WV_TEXT_STRICT, out) : wv_user_str(name, out);
+    return err == ERROR_NO_UNICODE_TRANSLATION ? ERROR_INVALID_PARAMETER : err;
+}
+
+DWORD wv_reg_name_out(const char *name, void *buf, DWORD *cap, bool wide)
+{
+    size_t n = strlen(name);
+    if (wide)
+        wv_utf8_to_utf16(name, n, NULL, 0, WV_TEXT_REPLACE, &n);
+    DWORD have;
+    if (wv_reg_get32(cap, &have))
+        return ERROR_NOACCESS;
+    if (!buf)
+        return ERROR_INVALID_PARAMETER;
+    if (have <= n)
+        return ERROR_MORE_DATA;
+    size_t unit = wide ? sizeof(WCHAR) : 1;
+    char *tmp = malloc((n + 1) * unit);
+    if (!tmp)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    if (wide)
+        wv_utf8_to_utf16(name, strlen(name), (WCHAR *)tmp, n, WV_TEXT_REPLACE, &n);
+    else
+        memcpy(tmp, name, n);
+    memset(tmp + n * unit, 0, unit);
+    DWORD len = (DWORD)n, err = wv_user_put(buf, tmp, (n + 1) * unit);
+    free(tmp);
+    return err ? err : wv_user_put(cap, &len, sizeof(len));
+}
+
+static LONG wv_open(HKEY key, const void *sub, bool wide, DWORD sam, bool create, DWORD *disp, HKEY *out)
+{
+    char *s;
     if (!out)
         return ERROR_INVALID_PARAMETER;
-    *out = NULL;
-    if (!wv_root(key))
-        return ERROR_INVALID_HANDLE;
-    if (!no_subkey)
-        return ERROR_FILE_NOT_FOUND;
-    *out = key; /* the root itself, as Windows gives it for an empty subkey */
-    return ERROR_SUCCESS;
+    HKEY none = NULL;
+    if (wv_user_put(out, &none, sizeof(none)))
+        return ERROR_NOACCESS;
+    if (create && !sub)
+        return ERROR_INVALID_PARAMETER;
+    DWORD err = wv_reg_name_in(sub, wide, &s);
+    if (err)
+        return err;
+    if (create && s[0] == '\\')
+        err = ERROR_BAD_PATHNAME; /* Windows: a created key's path is relative */
+    else
+        err = wv_key_open(key, s, sam, create, disp, out);
+    free(s);
+    return err;
 }
 
 ADV LONG wv_adv_RegOpenKeyExA(HKEY key, LPCSTR sub, DWORD options, DWORD sam, HKEY *out)
 {
     wv_stack_probe(); /* winvm's frames run on PE code's stack */
-    (void)options, (void)sam;
-    return wv_open(key, !sub || !*sub, out);
+    (void)options;
+    return wv_open(key, sub, false, sam, false, NULL, out);
 }
 
 ADV LONG wv_adv_RegOpenKeyExW(HKEY key, LPCWSTR sub, DWORD options, DWORD sam, HKEY *out)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
-    (void)options, (void)sam;
-    return wv_open(key, !sub || !*sub, out);
+    wv_stack_probe();
+    (void)options;
+    return wv_open(key, sub, true, sam, false, NULL, out);
 }
 
-static LONG wv_query(HKEY key, LPDWORD reserved)
+/* Classes, options (a volatile key is kept like any other) and security are not kept. */
+ADV LONG wv_adv_RegCreateKeyExA(HKEY key, LPCSTR sub, DWORD res, LPSTR cls, DWORD options, DWORD sam, void *sa,
+                                HKEY *out, DWORD *disp)
 {
-    if (reserved)
+    wv_stack_probe();
+    (void)res, (void)cls, (void)options, (void)sa;
+    return wv_open(key, sub, false, sam, true, disp, out);
+}
+
+ADV LONG wv_adv_RegCreateKeyExW(HKEY key, LPCWSTR sub, DWORD res, LPWSTR cls, DWORD options, DWORD sam, void *sa,
+                                HKEY *out, DWORD *disp)
+{
+    wv_stack_probe();
+    (void)res, (void)cls, (void)options, (void)sa;
+    return wv_open(key, sub, true, sam, true, disp, out);
+}
+
+ADV LONG wv_adv_RegCloseKey(HKEY key) { return wv_key_close(key); }
+
+static LONG wv_delete(HKEY key, const void *sub, bool wide)
+{
+    char *s;
+    if (!sub)
         return ERROR_INVALID_PARAMETER;
-    return wv_root(key) ? ERROR_FILE_NOT_FOUND : ERROR_INVALID_HANDLE;
+    DWORD err = wv_reg_name_in(sub, wide, &s);
+    if (err)
+        return err;
+    err = wv_key_delete(key, s);
+    free(s);
+    return err;
 }
 
-ADV LONG wv_adv_RegQueryValueExA(HKEY key, LPCSTR name, LPDWORD reserved, LPDWORD type, BYTE *data, LPDWORD size)
+ADV LONG wv_adv_RegDeleteKeyA(HKEY key, LPCSTR sub)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
-    (void)name, (void)type, (void)data, (void)size;
-    return wv_query(key, reserved);
+    wv_stack_probe();
+    return wv_delete(key, sub, false);
 }
 
-ADV LONG wv_adv_RegQueryValueExW(HKEY key, LPCWSTR name, LPDWORD reserved, LPDWORD type, BYTE *data, LPDWORD size)
+ADV LONG wv_adv_RegDeleteKeyW(HKEY key, LPCWSTR sub)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
-    (void)name, (void)type, (void)data, (void)size;
-    return wv_query(key, reserved);
+    wv_stack_probe();
+    return wv_delete(key, sub, true);
 }
-
-ADV LONG wv_adv_RegCloseKey(HKEY key) { return wv_root(key) ? ERROR_SUCCESS : ERROR_INVALID_HANDLE; }
-
 /* The login name (UTF-8), or "" when the user has none. */
 static const char *wv_user_name(void)
 {

@@ -168,7 +168,7 @@ DWORD wv_format_message(bool wide, DWORD flags, LPCVOID src, DWORD id, DWORD lan
 void *wv_ps_lookup(const char *name);
 const char *wv_ps_name_at(size_t i);
 
-/* ---- advapi32.c (advapi32_reg.c: the registry, empty, and GetUserName) ---- */
+/* ---- advapi32.c (advapi32_reg.c, reg_*.c: the registry; advapi32_token.c; GetUserName) ---- */
 void *wv_advapi_lookup(const char *name);
 const char *wv_advapi_name_at(size_t i);
 typedef void *WV_HKEY;
