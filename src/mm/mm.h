@@ -204,7 +204,8 @@ void wv_place_released(uintptr_t addr, size_t size);
  * (removed from the tree, under the lock, checked by the caller) then wv_region_release. */
 DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot,
                       const struct wv_backing *b);
-void wv_region_publish(struct wv_view *v);
+/* Returns its base: the caller must not touch v afterwards (another thread may free it). */
+uintptr_t wv_region_publish(struct wv_view *v);
 void wv_region_abort(struct wv_view *v);
 /* Unmaps a view already removed from the tree and deletes it; when munmap fails the view goes
  * back into the tree and the error is returned.  Lock not held. */

@@ -63,12 +63,16 @@ DWORD wv_region_swap(struct wv_view **old, size_t n, struct wv_view **nw, size_t
 void wv_region_swapped(struct wv_view **old, size_t n, struct wv_view **nw, size_t m)
 {
     wv_assert(!wv_space_locked_by_self());
+    /* The new views are published: another thread may already have freed them, so only the
+     * old ones (ours alone now) are read; they start where the new ones do. */
+    uintptr_t at = n ? old[0]->base : 0;
+    (void)at; /* read by the debug builds' check only */
     for (size_t i = 0; i < n; i++) {
         wv_os_leak_roots(old[i]->base, old[i]->end - old[i]->base, false);
         wv_view_delete(old[i]);
     }
-    if (m)
-        wv_debug_validate_at(nw[0]->base);
+    if (m && n)
+        wv_debug_validate_at(at);
 }
 
 DWORD wv_placeholder_reserve(uintptr_t addr, SIZE_T size, bool top_down, uintptr_t *out)
@@ -85,8 +89,7 @@ DWORD wv_placeholder_reserve(uintptr_t addr, SIZE_T size, bool top_down, uintptr
         wv_view_delete(v);
         return err;
     }
-    wv_region_publish(v);
-    *out = v->base;
+    *out = wv_region_publish(v);
     return 0;
 }
 

@@ -42,13 +42,18 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
     return err;
 }
 
-void wv_region_publish(struct wv_view *v)
+uintptr_t wv_region_publish(struct wv_view *v)
 {
-    wv_os_leak_roots(v->base, v->end - v->base, true); /* undone in wv_region_release */
+    uintptr_t base = v->base;
+    wv_os_leak_roots(base, v->end - base, true); /* undone in wv_region_release */
     wv_space_lock();
+    wv_view_sync_commits(v, 0, v->npages); /* pages other views of its section committed */
     wv_space_insert(v);
     wv_space_unlock();
-    wv_debug_validate_at(v->base);
+    /* From here another thread may release it (VirtualFree of an address it guessed): v is
+     * not touched again. */
+    wv_debug_validate_at(base);
+    return base;
 }
 
 void wv_region_abort(struct wv_view *v)

@@ -102,8 +102,7 @@ static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, 
         wv_region_abort(v);
         return err;
     }
-    wv_region_publish(v);
-    *out = v->base;
+    *out = wv_region_publish(v);
     return 0;
 }
 

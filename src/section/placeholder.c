@@ -38,8 +38,8 @@ DWORD wv_view_map_placeholder(struct wv_section *s, DWORD granted, DWORD access,
         err = ERROR_INVALID_PARAMETER;
     else if (ph->base != base || ph->end != base + len)
         err = ERROR_INVALID_ADDRESS;
-    else
-        err = wv_region_swap(&ph, 1, &v, 1, WV_SWAP_MAP, wv_prot_host(state), &b);
+    else if (!(err = wv_region_swap(&ph, 1, &v, 1, WV_SWAP_MAP, wv_prot_host(state), &b)))
+        wv_view_sync_commits(v, 0, v->npages); /* before the lock goes: v may be freed after */
     wv_space_unlock();
     if (err) {
         wv_view_delete(v);
@@ -47,7 +47,6 @@ DWORD wv_view_map_placeholder(struct wv_section *s, DWORD granted, DWORD access,
         return err;
     }
     wv_region_swapped(&ph, 1, &v, 1);
-    wv_data_view_sync(v);
     *out = base;
     return 0;
 }

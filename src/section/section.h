@@ -130,7 +130,6 @@ DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access
                          SIZE_T bytes, uintptr_t base, size_t *len, DWORD *initial);
 wv_page_t wv_data_view_state(const struct wv_section *s, DWORD initial);
 void wv_data_view_init(struct wv_view *v, struct wv_section *s, uint64_t off);
-void wv_data_view_sync(struct wv_view *v);
 /* MapViewOfFile3 with MEM_REPLACE_PLACEHOLDER (section/placeholder.c): a data view of s that
  * takes the place of the placeholder that is exactly its range at base (page aligned).  The
  * errors of wv_view_map_section, and ERROR_INVALID_PARAMETER / ERROR_INVALID_ADDRESS as

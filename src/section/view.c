@@ -306,15 +306,6 @@ void wv_data_view_init(struct wv_view *v, struct wv_section *s, uint64_t off)
         v->flags |= WV_VIEW_PAGEFILE;
 }
 
-void wv_data_view_sync(struct wv_view *v)
-{
-    if (!v->section->commits)
-        return;
-    wv_space_lock();
-    wv_mapped_sync(v, 0, v->npages);
-    wv_space_unlock();
-}
-
 /* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
 static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
                           bool top_down, DWORD initial, uintptr_t *out)
@@ -332,9 +323,7 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
         return err;
     }
     wv_data_view_init(v, s, off);
-    wv_region_publish(v);
-    wv_data_view_sync(v); /* the pages other views committed meanwhile */
-    *out = v->base;
+    *out = wv_region_publish(v); /* with the pages other views committed meanwhile */
     return 0;
 }
 
