@@ -114,7 +114,7 @@ typedef LONG(MS *query_fn)(void *, const char *, DWORD *, DWORD *, BYTE *, DWORD
 typedef LONG(MS *close_fn)(void *);
 typedef BOOL(MS *user_fn)(char *, DWORD *);
 
-Test(sysdlls, registry_is_empty_and_user_name_is_the_hosts)
+Test(sysdlls, unknown_registry_keys_are_absent_and_user_name_is_the_hosts)
 {
     cr_assert_not_null(LoadLibraryA("advapi32.dll"));
     void *hklm = (void *)(uintptr_t)0x80000002u, *k = (void *)1;
