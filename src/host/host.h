@@ -69,6 +69,12 @@ void *wv_file_map_shared(int fd, off_t off, size_t size);
  * them all. */
 void *wv_file_snapshot(int fd, size_t size);
 
+/* ---- privdir.c ---- */
+/* path as a private directory of this user (made 0700 first when create): its descriptor,
+ * verified on the descriptor (a directory, ours, nothing for group or others), or -1 (EACCES
+ * when it exists but is not that). */
+int wv_private_dir(const char *path, bool create);
+
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next
  * mapping (capped at limit), or a foreign mapping reported by the kernel. */

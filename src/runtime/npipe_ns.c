@@ -33,14 +33,7 @@ static void wv_pipens_open(void)
         snprintf(path, sizeof(path), "%s/winvm-pipes", run);
     else
         snprintf(path, sizeof(path), "/tmp/winvm-pipes-%u", (unsigned)getuid());
-    mkdir(path, 0700);
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))) {
-        close(fd); /* someone else's, or open to others: not ours to use */
-        fd = -1;
-    }
-    wv_pipens_fd = fd;
+    wv_pipens_fd = wv_private_dir(path, true); /* someone else's, or open to others: -1 */
 }
 
 /* The socket file for a pipe name: "p" and 32 hex digits of two FNV-1a hashes of the folded

@@ -23,21 +23,6 @@
 
 static int wv_dir_fd = -1;
 
-/* Opens path as the directory, creating it 0700 when missing: the verified descriptor or -1. */
-static int wv_dir_open(const char *path)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return -1;
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))) {
-        close(fd);
-        errno = EACCES; /* someone else's, or open to others: never used */
-        fd = -1;
-    }
-    return fd;
-}
-
 /* /run/user/UID when it is a directory of ours closed to others. */
 static bool wv_run_user(char *path, size_t cap)
 {
@@ -60,7 +45,7 @@ int wv_chan_dir(void)
         snprintf(path, sizeof(path), "%s/winvm", base);
     else
         snprintf(path, sizeof(path), "/tmp/winvm-%u", (unsigned)geteuid());
-    fd = wv_dir_open(path);
+    fd = wv_private_dir(path, true);
     if (fd < 0)
         return -1;
     int none = -1; /* two threads at once: one descriptor stays, the other is closed */

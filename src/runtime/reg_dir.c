@@ -46,17 +46,7 @@ int wv_reg_dir(bool create)
     char path[4096];
     if (!wv_reg_dir_name(path, sizeof(path)))
         return errno = ENOENT, -1;
-    if (create) {
+    if (create)
         wv_reg_parents(path);
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-    }
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))) {
-        close(fd);
-        errno = EACCES; /* someone else's, or open to others: never used */
-        fd = -1;
-    }
-    return fd;
+    return wv_private_dir(path, create);
 }
