@@ -36,10 +36,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", cache_dir);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", cache_dir);
+    tu_remove_tree(cache_dir);
 }
 
 TestSuite(attach, .init = setup, .fini = teardown);

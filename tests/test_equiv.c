@@ -43,10 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", base);
+    tu_remove_tree(base);
 }
 
 TestSuite(equiv, .init = setup, .fini = teardown);
@@ -61,12 +58,7 @@ static void sh(struct out *o, const char *dir, const char *env, const char *prog
 {
     char cmd[2048];
     snprintf(cmd, sizeof(cmd), "cd %s && %s %s %s%s", dir, env, prog, args, err ? " 2>&1" : "");
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(o->text, 1, sizeof(o->text) - 1, p);
-    o->text[n] = 0;
-    int st = pclose(p);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    o->status = tu_capture(cmd, o->text, sizeof(o->text));
 }
 
 /* The same step in both directories: the PE build under winvm, the Linux build natively. */

@@ -37,24 +37,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", dir);
+    tu_remove_tree(dir);
 }
 
 TestSuite(gccdll, .init = setup, .fini = teardown);
-
-/* Runs a shell command line; its stdout into out; the exit status. */
-static int capture(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void need(const char *path)
 {
@@ -71,9 +57,9 @@ static void same_as_native(const char *name, const char *env)
     need(pe);
     need(native);
     snprintf(cmd, sizeof(cmd), "%s %s run %s", env, WINVM_CLI, pe);
-    cr_assert_eq(capture(cmd, a, sizeof(a)), 0, "%s", a);
+    cr_assert_eq(tu_capture(cmd, a, sizeof(a)), 0, "%s", a);
     snprintf(cmd, sizeof(cmd), "%s %s", env, native);
-    cr_assert_eq(capture(cmd, b, sizeof(b)), 0);
+    cr_assert_eq(tu_capture(cmd, b, sizeof(b)), 0);
     cr_assert_str_eq(a, b, "%s under winvm vs Linux", name);
 }
 

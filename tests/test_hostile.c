@@ -49,10 +49,7 @@ static void fresh(void)
 
 static void drop(void)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", root);
+    tu_remove_tree(root);
 }
 
 TestSuite(hostile, .init = fresh, .fini = drop);

@@ -41,10 +41,7 @@ static void fresh_cache(void)
 
 static void drop_cache(void)
 {
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", cache_dir);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", cache_dir);
+    tu_remove_tree(cache_dir);
 }
 
 TestSuite(image, .init = fresh_cache, .fini = drop_cache);

@@ -36,10 +36,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", dir);
+    tu_remove_tree(dir);
 }
 
 TestSuite(realprog, .init = setup, .fini = teardown);
@@ -50,12 +47,7 @@ static int run(const char *args, char *out, size_t cap)
 {
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "%s run %s", WINVM_CLI, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return tu_capture(cmd, out, cap);
 }
 
 static void need(const char *path)

@@ -3,6 +3,8 @@
  * under `winvm run`, each run with XDG_DATA_HOME set to a fresh directory, so the registry it
  * finds is the seeded one and nothing of the user's is touched. */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,19 +36,12 @@ static int run(const char *args, char *out, size_t cap)
 {
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "%s run %s %s 2>&1", WINVM_CLI, EXE, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return tu_capture(cmd, out, cap);
 }
 
 static void cleanup(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
-    cr_assert_eq(system(cmd), 0);
+    tu_remove_tree(home);
 }
 
 Test(reg, every_call_from_pe_code, .timeout = 60)

@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,4 +125,36 @@ void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n)
         cr_assert_eq(a->m[i].Type, b->m[i].Type, "page %d", i);
         cr_assert_eq(a->host[i], b->host[i], "page %d host protection", i);
     }
+}
+
+int tu_capture(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    size_t n = 0;
+    while (p && n + 1 < cap) {
+        size_t got = fread(out + n, 1, cap - 1 - n, p);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    out[n] = 0;
+    if (!p)
+        return -1;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    if (remove(path) != 0)
+        cr_log_warn("could not remove %s", path);
+    return 0;
+}
+
+void tu_remove_tree(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) == 0)
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

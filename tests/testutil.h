@@ -92,4 +92,12 @@ struct tu_snap {
 void tu_take(struct tu_snap *s, const char *base, int n);
 void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n);
 
+/* Runs a shell command line, its stdout (up to cap - 1 bytes) into out, NUL-terminated; the
+ * exit status, 128 + the signal for a command killed by one, -1 when it could not start. */
+int tu_capture(const char *cmd, char *out, size_t cap);
+
+/* Removes dir and everything below it, following no symbolic link; a warning in the test's
+ * log when something stays. */
+void tu_remove_tree(const char *dir);
+
 #endif
