@@ -2,7 +2,8 @@
 /* test_winsock.c - what Debian's gdbserver.exe needs, from PE programs under `winvm run`:
  * wsock.exe (Winsock's server side in one process: listener, client, select, accept, names,
  * options, and Windows' WSA errors) and gdbneeds.exe (msvcrt's data exports and stream limit,
- * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions); their whole output compared.
+ * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions) and dbg_regs.exe (a debugger
+ * reading and changing its debuggee's registers at events); their whole output compared.
  * gdbserver itself is driven by tests/gdbserver_remote.py (CTest gdbserver_remote). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -120,6 +121,21 @@ Test(winsock, crt_data_wow64_user32_and_traps)
         "int3=ok\n"
         "single_step=ok\n"
         "fails=0\n");
+    cr_expect_eq(status, 0);
+    free(out);
+}
+
+Test(winsock, debugger_reads_and_sets_debuggee_registers)
+{
+    int status;
+    char *out = run("", "dbg_regs.exe", &status);
+    cr_expect_str_eq(out,
+        "create: get 1 rip set, same 1, changed 0 err 50\n" /* ERROR_NOT_SUPPORTED */
+        "int3: get 1 address at int3 rip past it\n"
+        "int3: set 1\n"
+        "step: get 1 address next rip next rcx 0x1234 tf 0\n"
+        "exit: 0x34\n"
+        "plain: get 0 err 6\n"); /* ERROR_INVALID_HANDLE */
     cr_expect_eq(status, 0);
     free(out);
 }
