@@ -22,5 +22,6 @@
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
 #include <winvm/debug.h>
 #include <winvm/registry.h> /* advapi32: the registry and tokens */
+#include <winvm/wow64.h> /* IsWow64Process: never, x86-64 only */
 
 #endif /* WINVM_H */

@@ -28,7 +28,7 @@
 
 #define WV_ALTSTACK_SIZE ((size_t)256 * 1024)
 
-static struct sigaction wv_prev_segv, wv_prev_bus, wv_prev_ill, wv_prev_fpe;
+static struct sigaction wv_prev_segv, wv_prev_bus, wv_prev_ill, wv_prev_fpe, wv_prev_trap;
 
 bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
 static pthread_once_t wv_install_once = PTHREAD_ONCE_INIT;
@@ -56,7 +56,7 @@ static int wv_access_kind(const ucontext_t *uc, uintptr_t addr, const struct wv_
 static void wv_chain(int sig, siginfo_t *si, void *ctx)
 {
     const struct sigaction *prev = sig == SIGBUS ? &wv_prev_bus : sig == SIGILL ? &wv_prev_ill
-                                 : sig == SIGFPE ? &wv_prev_fpe : &wv_prev_segv;
+                                 : sig == SIGFPE ? &wv_prev_fpe : sig == SIGTRAP ? &wv_prev_trap : &wv_prev_segv;
     if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
         prev->sa_sigaction(sig, si, ctx);
         return;
@@ -70,7 +70,7 @@ static void wv_chain(int sig, siginfo_t *si, void *ctx)
     memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
-    if (si->si_code <= 0) /* sent, not a fault: it will not happen again by itself */
+    if (si->si_code <= 0 || sig == SIGTRAP) /* sent, or a trap: it will not happen again by itself */
         raise(sig);
 }
 
@@ -200,8 +200,26 @@ static DWORD wv_fpe_status(int code)
     }
 }
 
-/* SIGILL and SIGFPE: Windows exceptions only for PE code (the hook decides); anything else is
- * passed on as before winvm was here. */
+/* SIGTRAP's record as Windows': int3 (SI_KERNEL) is EXCEPTION_BREAKPOINT at the int3, the
+ * CONTEXT's Rip past it as the trap left it (what a debugger reads; the dispatcher backs it
+ * up for the program's handlers); the trap flag's single step is EXCEPTION_SINGLE_STEP, the
+ * flag cleared as the processor's trap clears it on Windows. */
+static void wv_trap_record(EXCEPTION_RECORD *rec, const siginfo_t *si, ucontext_t *uc)
+{
+    greg_t *g = uc->uc_mcontext.gregs;
+    if (si->si_code == SI_KERNEL) {
+        rec->ExceptionCode = EXCEPTION_BREAKPOINT;
+        rec->ExceptionAddress = (PVOID)(g[REG_RIP] - 1);
+        rec->NumberParameters = 1; /* BREAKPOINT_BREAK */
+    } else {
+        rec->ExceptionCode = EXCEPTION_SINGLE_STEP;
+        rec->ExceptionAddress = (PVOID)g[REG_RIP];
+        g[REG_EFL] &= ~(greg_t)0x100;
+    }
+}
+
+/* SIGILL, SIGFPE and SIGTRAP: Windows exceptions only for PE code (the hook decides); anything
+ * else is passed on as before winvm was here. */
 static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
@@ -213,8 +231,11 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
                         : si->si_code == ILL_PRVOPC ? 0xC0000096u /* STATUS_PRIVILEGED_INSTRUCTION */
                                                     : 0xC000001Du; /* STATUS_ILLEGAL_INSTRUCTION */
     rec.ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
+    greg_t efl = uc->uc_mcontext.gregs[REG_EFL];
+    if (sig == SIGTRAP)
+        wv_trap_record(&rec, si, uc);
     if (!hook || si->si_code <= 0 || wv_space_locked_by_self() || !hook(&rec, uc))
-        wv_chain(sig, si, ctx);
+        uc->uc_mcontext.gregs[REG_EFL] = efl, wv_chain(sig, si, ctx);
     errno = saved_errno;
 }
 
@@ -239,6 +260,7 @@ static void wv_install(void)
     sa.sa_sigaction = wv_on_trap;
     sigaction(SIGILL, &sa, &wv_prev_ill);
     sigaction(SIGFPE, &sa, &wv_prev_fpe);
+    sigaction(SIGTRAP, &sa, &wv_prev_trap);
 }
 
 void wv_fault_attach(void)

@@ -56,44 +56,94 @@ static void wv_dbg_lost(bool detached)
     }
 }
 
-/* Lock held: the debugger's answer, reading kill-on-exit settings on the way; 0 when the
- * debugger detached or went away (nobody handled the event). */
+/* The reporting thread's registers while its event waits (lock held): an exception's CONTEXT,
+ * resumed as the debugger leaves it; else a snapshot taken at the report (the thread is in
+ * winvm's code then), which the debugger may read but not change. */
+static CONTEXT *wv_dbg_ctx;
+static bool wv_dbg_ctx_live;
+
+/* SET_CONTEXT: the debugger's parts merged into the waiting thread's; the code segment, stack
+ * segment and the system flags stay (iretq would fault on others), and hardware breakpoints
+ * are refused (no debug registers without ptrace). */
+static DWORD wv_dbg_set_context(const CONTEXT *c)
+{
+    DWORD flags = c->ContextFlags;
+    if ((flags & CONTEXT_DEBUG_REGISTERS & 0xff) && (c->Dr7 & 0xff))
+        return ERROR_NOT_SUPPORTED;
+    CONTEXT next = *wv_dbg_ctx;
+    wv_context_merge(&next, c, flags);
+    const DWORD user = 0x0cd5 | 0x0100; /* status flags, direction, trap */
+    next.SegCs = wv_dbg_ctx->SegCs, next.SegSs = wv_dbg_ctx->SegSs;
+    next.EFlags = (wv_dbg_ctx->EFlags & ~user) | (next.EFlags & user);
+    next.MxCsr &= 0xffff, next.FltSave.MxCsr &= 0xffff; /* reserved bits would fault */
+    if (!wv_dbg_ctx_live)
+        return memcmp(&next, wv_dbg_ctx, sizeof(next)) ? ERROR_NOT_SUPPORTED : 0;
+    *wv_dbg_ctx = next;
+    return 0;
+}
+
+/* Lock held: a context request answered; false when the channel broke. */
+static bool wv_dbg_context_request(const struct wv_dbg_ctx_msg *in, ssize_t n)
+{
+    if (in->m.kind == WV_DBG_GET_CONTEXT) {
+        CONTEXT c = *wv_dbg_ctx;
+        c.Dr0 = c.Dr1 = c.Dr2 = c.Dr3 = c.Dr6 = c.Dr7 = 0; /* no debug registers here */
+        return send(wv_dbg_fd, &c, sizeof(c), MSG_NOSIGNAL) == (ssize_t)sizeof(c);
+    }
+    if (n != (ssize_t)sizeof(*in))
+        return false;
+    DWORD err = wv_dbg_set_context(&in->c);
+    return send(wv_dbg_fd, &err, sizeof(err), MSG_NOSIGNAL) == (ssize_t)sizeof(err);
+}
+
+/* Lock held: the debugger's answer, reading kill-on-exit settings and serving context requests
+ * on the way; 0 when the debugger detached or went away (nobody handled the event). */
 static DWORD wv_dbg_answer(void)
 {
     for (;;) {
-        struct wv_dbg_msg m;
-        ssize_t n = recv(wv_dbg_fd, &m, sizeof(m), 0);
+        struct wv_dbg_ctx_msg in;
+        ssize_t n = recv(wv_dbg_fd, &in, sizeof(in), 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n != (ssize_t)sizeof(m)) {
+        bool ok = n == (ssize_t)sizeof(in.m) ||
+                  (n == (ssize_t)sizeof(in) && in.m.kind == WV_DBG_SET_CONTEXT);
+        if (ok && (in.m.kind == WV_DBG_GET_CONTEXT || in.m.kind == WV_DBG_SET_CONTEXT))
+            ok = wv_dbg_context_request(&in, n);
+        if (!ok) {
             wv_dbg_lost(false);
             return 0;
         }
-        if (m.kind == WV_DBG_KILL_FLAG)
-            wv_dbg_kill = m.value != 0;
-        else if (m.kind == WV_DBG_DETACH) {
+        if (in.m.kind == WV_DBG_KILL_FLAG)
+            wv_dbg_kill = in.m.value != 0;
+        else if (in.m.kind == WV_DBG_DETACH) {
             wv_dbg_lost(true);
             return 0;
-        } else if (m.kind == WV_DBG_REPLY)
-            return m.value;
+        } else if (in.m.kind == WV_DBG_REPLY)
+            return in.m.value;
     }
 }
 
 /* Sends one event and waits for its answer: DBG_CONTINUE, DBG_EXCEPTION_NOT_HANDLED, or 0
- * with no debugger (now). */
-static DWORD wv_dbg_report(struct wv_dbg_event *ev)
+ * with no debugger (now).  ctx: the exception's CONTEXT the thread resumes with, or NULL. */
+static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
 {
     if (!wv_debug_attached())
         return 0;
     ev->tid = GetCurrentThreadId();
+    CONTEXT snap;
+    memset(&snap, 0, sizeof(snap));
+    if (!ctx)
+        wv_seh_capture(&snap);
     pthread_mutex_lock(&wv_dbg_lock);
     DWORD r = 0;
     if (wv_dbg_fd >= 0) {
+        wv_dbg_ctx = ctx ? ctx : &snap, wv_dbg_ctx_live = ctx != NULL;
         /* A failed send still reads what the debugger left (its kill-on-exit) before the end. */
         ssize_t n = send(wv_dbg_fd, ev, sizeof(*ev), MSG_NOSIGNAL);
         r = wv_dbg_answer();
         if (n != (ssize_t)sizeof(*ev))
             r = 0;
+        wv_dbg_ctx = NULL;
     }
     pthread_mutex_unlock(&wv_dbg_lock);
     return r;
@@ -102,19 +152,18 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev)
 static DWORD wv_dbg_simple(DWORD code, uint64_t a, uint64_t b, DWORD value)
 {
     struct wv_dbg_event ev = {.code = code, .a = a, .b = b, .value = value};
-    return wv_dbg_report(&ev);
+    return wv_dbg_report(&ev, NULL);
 }
 
 /* 1: the debugger continued it (DBG_CONTINUE); 0: not handled; -1: no debugger. */
 static int wv_dbg_exception(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first)
 {
-    (void)ctx;
     if (!wv_debug_attached())
         return -1;
     struct wv_dbg_event ev = {.code = EXCEPTION_DEBUG_EVENT, .value = first};
     memcpy(&ev.rec, rec, sizeof(ev.rec));
     ev.rec.ExceptionRecord = NULL; /* a pointer into this process: the debugger reads memory */
-    DWORD r = wv_dbg_report(&ev);
+    DWORD r = wv_dbg_report(&ev, ctx);
     return r == DBG_CONTINUE ? 1 : r ? 0 : -1;
 }
 

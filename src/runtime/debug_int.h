@@ -19,10 +19,17 @@ struct wv_dbg_event {
     EXCEPTION_RECORD rec;
 };
 
-/* Debugger to child: a reply ends the child's wait; the others are read on the way to it. */
-enum { WV_DBG_REPLY = 1, WV_DBG_KILL_FLAG, WV_DBG_DETACH };
+/* Debugger to child: a reply ends the child's wait; the others are read on the way to it.
+ * While an event waits, the debugger may read (GET_CONTEXT: the child answers with a CONTEXT)
+ * or write (SET_CONTEXT, the CONTEXT following the message: answered with a DWORD, 0 or the
+ * error) the reporting thread's registers. */
+enum { WV_DBG_REPLY = 1, WV_DBG_KILL_FLAG, WV_DBG_DETACH, WV_DBG_GET_CONTEXT, WV_DBG_SET_CONTEXT };
 struct wv_dbg_msg {
     DWORD kind, value;
+};
+struct wv_dbg_ctx_msg {
+    struct wv_dbg_msg m;
+    CONTEXT c;
 };
 
 /* debug_child.c: the debuggee's side. */
@@ -35,6 +42,12 @@ bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);
 #define k32_DebugBreak wv_nt_DbgBreakPoint
+/* debug_parent.c: Get/SetThreadContext of a debuggee's thread (thread_ctl.c hands over a
+ * child's thread handle): the thread of the event that waits for ContinueDebugEvent, through
+ * its channel.  0 or the error. */
+DWORD wv_debug_context(DWORD pid, CONTEXT *c, bool set);
+/* thread_ctl.c: copies the parts flags names from src to dst. */
+void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags);
 /* debug_parent.c: hooks CreateProcess calls (process_create.c). */
 DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
 void wv_debug_adopt(struct wv_process *p, int fd);

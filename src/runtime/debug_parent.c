@@ -277,6 +277,44 @@ BOOL WINAPI DebugSetProcessKillOnExit(BOOL kill)
     return TRUE;
 }
 
+/* ---- the registers of the thread whose event waits ---- */
+
+/* Lock held: one context request and its answer (n bytes) over d's channel; the child's
+ * thread is waiting for our reply, so it answers at once (or its channel closes). */
+static DWORD wv_dbg_ask(struct wv_debuggee *d, const void *req, size_t len, void *ans, size_t n)
+{
+    if (send(d->fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+        return ERROR_INVALID_HANDLE; /* it is gone */
+    for (;;) {
+        ssize_t got = recv(d->fd, ans, n, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        return got == (ssize_t)n ? 0 : ERROR_INVALID_HANDLE;
+    }
+}
+
+DWORD wv_debug_context(DWORD pid, CONTEXT *c, bool set)
+{
+    pthread_mutex_lock(&wv_dbgs_lock);
+    struct wv_debuggee *d = wv_dbg_find(pid);
+    /* A child that is not debugged, or its thread running: no way to its registers here. */
+    DWORD err = !d ? ERROR_INVALID_HANDLE : !d->pending || d->exiting || d->tid != pid ? ERROR_NOT_SUPPORTED : 0;
+    if (!err && set) {
+        struct wv_dbg_ctx_msg m = {.m = {WV_DBG_SET_CONTEXT, 0}, .c = *c};
+        DWORD answer = 0;
+        err = wv_dbg_ask(d, &m, sizeof(m), &answer, sizeof(answer));
+        err = err ? err : answer;
+    } else if (!err) {
+        struct wv_dbg_msg m = {WV_DBG_GET_CONTEXT, 0};
+        CONTEXT now;
+        err = wv_dbg_ask(d, &m, sizeof(m), &now, sizeof(now));
+        if (!err)
+            wv_context_merge(c, &now, c->ContextFlags);
+    }
+    pthread_mutex_unlock(&wv_dbgs_lock);
+    return err;
+}
+
 /* ---- CheckRemoteDebuggerPresent ---- */
 
 BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE h, PBOOL out)

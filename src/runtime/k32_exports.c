@@ -334,6 +334,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, GetSystemTimeAdjustment, PDWORD, PDWORD, PBOOL) \
     X(1, void, GetSystemTimeAsFileTime, LPFILETIME) \
     X(1, void, GetSystemTimePreciseAsFileTime, LPFILETIME) \
+    X(2, UINT, GetSystemWow64DirectoryA, LPSTR, UINT) \
+    X(2, UINT, GetSystemWow64DirectoryW, LPWSTR, UINT) \
     X(4, UINT, GetTempFileNameA, LPCSTR, LPCSTR, UINT, LPSTR) \
     X(4, UINT, GetTempFileNameW, LPCWSTR, LPCWSTR, UINT, LPWSTR) \
     X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
@@ -380,6 +382,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
     X(1, BOOL, IsValidCodePage, UINT) \
+    X(2, BOOL, IsWow64Process, HANDLE, PBOOL) \
     H(K32EmptyWorkingSet) \
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \

@@ -64,23 +64,9 @@ int wv_crt_fail(int err)
 CRT int wv_ms__get_errno(int *v) { return v ? (*v = wv_crt_errno, 0) : EINVAL; }
 CRT int wv_ms__set_errno(int v) { wv_crt_errno = v; return 0; }
 
-/* msvcrt's messages (its _sys_errlist), by msvcrt's numbers. */
-static const char *const wv_errlist[] = {
-    "No error", "Operation not permitted", "No such file or directory", "No such process",
-    "Interrupted function call", "Input/output error", "No such device or address",
-    "Arg list too long", "Exec format error", "Bad file descriptor", "No child processes",
-    "Resource temporarily unavailable", "Not enough space", "Permission denied", "Bad address",
-    "Unknown error", "Resource device", "File exists", "Improper link", "No such device",
-    "Not a directory", "Is a directory", "Invalid argument", "Too many open files in system",
-    "Too many open files", "Inappropriate I/O control operation", "Unknown error",
-    "File too large", "No space left on device", "Invalid seek", "Read-only file system",
-    "Too many links", "Broken pipe", "Domain error", "Result too large", "Unknown error",
-    "Resource deadlock avoided", "Unknown error", "Filename too long", "No locks available",
-    "Function not implemented", "Directory not empty", "Illegal byte sequence"};
-
 CRT char *wv_ms_strerror(int e)
 {
-    return (char *)(e >= 0 && e < (int)(sizeof(wv_errlist) / sizeof(*wv_errlist)) ? wv_errlist[e] : "Unknown error");
+    return (char *)(e >= 0 && e < wv_ms__sys_nerr ? wv_ms__sys_errlist[e] : "Unknown error");
 }
 
 CRT void wv_ms_perror(const char *s)
@@ -140,6 +126,7 @@ void wv_crt_setup(void)
     wv_ms__wcmdln = GetCommandLineW();
     wv_ms___pctype_func(); /* fills _pctype's table */
     wv_crt_time_init();    /* clock() counts from here */
+    wv_crt_environ_sync(); /* _environ */
 }
 
 CRT int *wv_ms___p__fmode(void) { return &wv_ms__fmode; }
@@ -350,7 +337,10 @@ CRT int wv_ms__putenv(const char *s)
     char *name = strndup(s, (size_t)(eq - s));
     int r = !name ? -1 : eq[1] ? setenv(name, eq + 1, 1) : unsetenv(name);
     free(name);
-    return r < 0 ? wv_crt_fail(name ? errno : ENOMEM) : 0;
+    if (r < 0)
+        return wv_crt_fail(name ? errno : ENOMEM);
+    wv_crt_environ_sync();
+    return 0;
 }
 
 /* The UTF-16 values handed out, one per distinct "NAME=value", kept for the process: a

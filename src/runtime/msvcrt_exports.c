@@ -13,23 +13,23 @@
 
 #define WV_CRT_EXPORTS(F, V, SEH) \
     SEH(__C_specific_handler) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
-    V(__initenv) F(__iob_func) F(__isascii) V(__mb_cur_max) F(__p__commode) F(__p__fmode) \
+    V(__initenv) F(__iob_func) F(__isascii) F(__lconv_init) V(__mb_cur_max) F(__p__commode) F(__p__fmode) \
     F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__wgetmainargs) V(__winitenv) \
     F(_abs64) F(_access) V(_acmdln) F(_aligned_free) F(_aligned_malloc) F(_amsg_exit) F(_assert) \
     F(_atoi64) F(_beginthreadex) F(_c_exit) F(_cexit) F(_chdir) F(_chgsign) F(_chmod) F(_chsize) \
     F(_chsize_s) F(_close) F(_commit) V(_commode) F(_copysign) F(_ctime64) V(_daylight) \
-    F(_difftime64) F(_dup) F(_dup2) F(_endthreadex) F(_eof) F(_errno) F(_exit) F(_fdopen) \
+    F(_difftime64) F(_dup) F(_dup2) F(_endthreadex) V(_environ) F(_eof) F(_errno) F(_exit) F(_fdopen) \
     F(_fgetchar) F(_filelength) F(_filelengthi64) F(_fileno) F(_findclose) F(_findfirst) \
     F(_findfirst64) F(_findnext) F(_findnext64) F(_finite) F(_flushall) V(_fmode) F(_fpreset) F(_fputchar) \
     F(_fseeki64) F(_fstat64) F(_fstati64) F(_ftelli64) F(_ftime) F(_ftime64) F(_fullpath) \
-    F(_get_errno) F(_get_osfhandle) F(_getcwd) F(_getpid) F(_gmtime64) F(_gmtime64_s) F(_hypot) F(_hypotf) \
+    F(_get_errno) F(_get_osfhandle) F(_getcwd) F(_getmaxstdio) F(_getpid) F(_gmtime64) F(_gmtime64_s) F(_hypot) F(_hypotf) \
     F(_i64toa) F(_initterm) F(_initterm_e) V(_iob) F(_isatty) F(_isctype) F(_isnan) F(_itoa) \
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
     F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
-    F(_scprintf) F(_set_errno) F(_setjmp) F(_setmode) F(_snprintf) F(_sopen) F(_stat64) \
+    F(_scprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_sopen) F(_stat64) \
     F(_stati64) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
-    F(_strtoi64) F(_strtoui64) F(_strupr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
+    F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
     F(_tolower) F(_toupper) V(_tzname) F(_tzset) F(_ui64toa) F(_ultoa) F(_unlink) F(_unlock) \
     F(_utime64) F(_vscprintf) F(_vsnprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \
     F(_wcsdup) F(_wcsicmp) F(_wcsnicmp) F(_wcstoi64) F(_wcstoui64) F(_wfindfirst) \

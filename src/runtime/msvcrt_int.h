@@ -84,6 +84,13 @@ extern struct wv_crt_file wv_ms__iob[20];
 FILE *wv_crt_host_file(void *fp);
 /* A PE FILE for fd, opened by a _fdopen-style mode (NULL and errno on failure). */
 void *wv_crt_fdopen(int fd, const char *mode);
+/* msvcrt_vars.c: strerror's table; _environ remade from the environment (after _putenv);
+ * a stream counted against _setmaxstdio's limit (false: at the limit) and given back. */
+extern const char *const wv_ms__sys_errlist[];
+extern int wv_ms__sys_nerr;
+void wv_crt_environ_sync(void);
+bool wv_crt_stream_take(void);
+void wv_crt_stream_give(void);
 /* The _open flags of an fopen mode string ("r+b", "wt", ...); -1 when it is not valid. */
 int wv_crt_mode_flags(const char *mode);
 /* The FILE's half of a surrogate pair kept between wide calls (0: none); fp must be valid. */

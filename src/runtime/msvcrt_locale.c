@@ -154,3 +154,14 @@ struct wv_lconv {
 static struct wv_lconv wv_lconv = {".", "", "", "", "", "", "", "", "", "",
                                    127, 127, 127, 127, 127, 127, 127, 127}; /* CHAR_MAX: not available */
 CRT void *wv_ms_localeconv(void) { return &wv_lconv; }
+
+/* mingw's startup for -funsigned-char code: "not available" becomes UCHAR_MAX in localeconv's
+ * char fields, as msvcrt's __lconv_init makes it.  0, as msvcrt returns. */
+CRT int wv_ms___lconv_init(void)
+{
+    char *f = &wv_lconv.int_frac_digits;
+    for (int i = 0; i < 8; i++)
+        if (f[i] == 127)
+            f[i] = (char)255;
+    return 0;
+}

@@ -158,9 +158,12 @@ void *wv_crt_fdopen(int fd, const char *mode)
         return wv_crt_fail(EINVAL), NULL;
     if (!wv_crt_fd_valid(fd))
         return wv_crt_fail(EBADF), NULL;
+    if (!wv_crt_stream_take())
+        return wv_crt_fail(EMFILE), NULL;
     struct wv_crt_filex *x = calloc(1, sizeof(*x));
     if (!x || !wv_filex_attach(x, fd, flags)) {
         free(x);
+        wv_crt_stream_give();
         return wv_crt_fail(ENOMEM), NULL;
     }
     InitializeCriticalSection(&x->lock);
@@ -234,6 +237,7 @@ CRT int wv_ms_fclose(void *fp)
     DeleteCriticalSection(&x->lock);
     free(x->crlf);
     free(x);
+    wv_crt_stream_give();
     return r ? -1 : 0;
 }
 

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/thread_int.h"
+#include "runtime/debug_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -138,7 +139,7 @@ DWORD WINAPI ResumeThread(HANDLE h)
 #define WV_PART(flags, part) (((flags) & (part) & 0xff) != 0)
 
 /* Copies the parts flags names from src to dst (debug registers: winvm sets none, so 0). */
-static void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags)
+void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags)
 {
     if (WV_PART(flags, CONTEXT_CONTROL)) {
         dst->SegCs = src->SegCs, dst->SegSs = src->SegSs, dst->EFlags = src->EFlags;
@@ -206,9 +207,13 @@ static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SY
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
 {
     CONTEXT c;
-    DWORD err = wv_copy(&c, user, sizeof(c));
+    DWORD err = wv_copy(&c, user, sizeof(c)), pid;
     if (err)
         return err;
+    if (wv_process_thread_id(h, &pid)) { /* a child's thread: only a debuggee's, at an event */
+        err = wv_debug_context(pid, &c, set);
+        return err || set ? err : wv_copy(user, &c, sizeof(c));
+    }
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
     if (!t)
         return GetLastError();

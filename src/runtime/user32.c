@@ -8,6 +8,7 @@
  * to gather entropy or to decide it has no UI (libgcrypt's random gatherer, libgpg-error). */
 #include "runtime/runtime.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define U32 static __attribute__((ms_abi))
@@ -51,9 +52,33 @@ U32 BOOL u32_AllowSetForegroundWindow(DWORD pid)
     return wv_fail(ERROR_ACCESS_DENIED);
 }
 
+/* CharLowerBuffA / CharUpperBuffA: the ANSI code page is UTF-8 (GetACP), whose bytes past
+ * ASCII are parts of sequences: only the ASCII letters change (a letter whose case pair has
+ * another UTF-8 length could not change in place anyway).  The length handled; 0 for a bad
+ * buffer, which is left as it was. */
+static DWORD wv_char_case(char *s, DWORD n, bool upper)
+{
+    if (!n)
+        return 0;
+    char *copy = malloc(n);
+    if (!copy || wv_copy(copy, s, n)) {
+        free(copy);
+        return 0;
+    }
+    for (DWORD i = 0; i < n; i++)
+        if (upper ? copy[i] >= 'a' && copy[i] <= 'z' : copy[i] >= 'A' && copy[i] <= 'Z')
+            copy[i] ^= 0x20;
+    DWORD r = wv_user_put(s, copy, n) ? 0 : n;
+    free(copy);
+    return r;
+}
+
+U32 DWORD u32_CharLowerBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, false); }
+U32 DWORD u32_CharUpperBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, true); }
+
 #define U(f) {#f, (void *)u32_##f}
 static const struct wv_export wv_u32_exports[] = {
-    U(AllowSetForegroundWindow), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
+    U(AllowSetForegroundWindow), U(CharLowerBuffA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
     U(GetClipboardOwner), U(GetClipboardViewer), U(GetCursorPos), U(GetDesktopWindow),
     U(GetFocus), U(GetInputState), U(GetMessagePos), U(GetMessageTime),
     U(GetOpenClipboardWindow), U(GetProcessWindowStation),

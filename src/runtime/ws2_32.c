@@ -9,7 +9,7 @@
  * A SOCKET is the host descriptor's number; the set of ours is a bitmap guarded by
  * wv_sock_lock (a leaf). */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/ws2_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,28 +22,12 @@
 #include <unistd.h>
 
 #define WS static __attribute__((ms_abi))
-typedef uintptr_t SOCKET;
-#define INVALID_SOCKET ((SOCKET)~0ull)
-#define SOCKET_ERROR (-1)
-enum {
-    WSAEINTR = 10004, WSAEBADF = 10009, WSAEACCES = 10013, WSAEFAULT = 10014, WSAEINVAL = 10022,
-    WSAEMFILE = 10024, WSAEWOULDBLOCK = 10035, WSAEINPROGRESS = 10036, WSAEALREADY = 10037,
-    WSAENOTSOCK = 10038, WSAEMSGSIZE = 10040, WSAEPROTONOSUPPORT = 10043, WSAEAFNOSUPPORT = 10047,
-    WSAEADDRINUSE = 10048, WSAEADDRNOTAVAIL = 10049, WSAENETUNREACH = 10051, WSAECONNABORTED = 10053,
-    WSAECONNRESET = 10054, WSAENOBUFS = 10055, WSAEISCONN = 10056, WSAENOTCONN = 10057,
-    WSAETIMEDOUT = 10060, WSAECONNREFUSED = 10061, WSAEHOSTUNREACH = 10065, WSANOTINITIALISED = 10093,
-    WSAVERNOTSUPPORTED = 10092,
-};
-#define WV_WIN_AF_INET6 23
-#define WV_WIN_FIONBIO 0x8004667eu
-#define WV_WIN_FIONREAD 0x4004667fu
-#define WV_MAX_SOCKETS 65536
 
 static pthread_mutex_t wv_sock_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t wv_socks[WV_MAX_SOCKETS / 64]; /* guarded by wv_sock_lock */
 static int wv_startups;                        /* WSAStartup calls not yet cleaned up; same lock */
 
-static int wv_wsa_error(int e)
+int wv_wsa_error(int e)
 {
     switch (e) {
     case EINTR: return WSAEINTR;
@@ -67,15 +51,18 @@ static int wv_wsa_error(int e)
     case ENOTCONN: return WSAENOTCONN;
     case ETIMEDOUT: return WSAETIMEDOUT;
     case ECONNREFUSED: return WSAECONNREFUSED;
+    case EOPNOTSUPP: return WSAEOPNOTSUPP;
+    case ENOPROTOOPT: return WSAENOPROTOOPT;
+    case EDESTADDRREQ: return WSAEDESTADDRREQ;
     case EHOSTUNREACH: return WSAEHOSTUNREACH;
     default: return WSAEINVAL;
     }
 }
 
-static int wv_sock_fail(int wsa) { return wv_set_error((DWORD)wsa), SOCKET_ERROR; }
+int wv_sock_fail(int wsa) { return wv_set_error((DWORD)wsa), SOCKET_ERROR; }
 
 /* 0 when s is one of ours and Winsock is started, else the WSA error. */
-static int wv_sock_check(SOCKET s)
+int wv_sock_check(SOCKET s)
 {
     pthread_mutex_lock(&wv_sock_lock);
     int err = !wv_startups ? WSANOTINITIALISED
@@ -84,7 +71,7 @@ static int wv_sock_check(SOCKET s)
     return err;
 }
 
-static void wv_sock_mark(int fd, bool on)
+void wv_sock_mark(int fd, bool on)
 {
     pthread_mutex_lock(&wv_sock_lock);
     if (on)
@@ -108,8 +95,8 @@ WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
     wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!data)
         return WSAEFAULT;
-    if ((want & 0xff) < 1 || ((want & 0xff) == 1 && (want >> 8) < 1))
-        return WSAVERNOTSUPPORTED; /* below 1.1 */
+    if ((want & 0xff) < 1)
+        return WSAVERNOTSUPPORTED; /* 0.x; 1.0 is served (gdbserver asks for it) */
     memset(data, 0, sizeof(*data));
     BYTE major = want & 0xff, minor = want >> 8;
     if (major > 2 || (major == 2 && minor > 2))
@@ -138,13 +125,18 @@ WS int ws_WSACleanup(void)
 WS int ws_WSAGetLastError(void) { return (int)GetLastError(); }
 WS void ws_WSASetLastError(int e) { SetLastError((DWORD)e); }
 
+bool wv_sock_started(void)
+{
+    pthread_mutex_lock(&wv_sock_lock);
+    bool on = wv_startups > 0;
+    pthread_mutex_unlock(&wv_sock_lock);
+    return on;
+}
+
 WS SOCKET ws_socket(int af, int type, int protocol)
 {
     wv_stack_probe(); /* winvm's frames run on PE code's stack */
-    pthread_mutex_lock(&wv_sock_lock);
-    bool started = wv_startups > 0;
-    pthread_mutex_unlock(&wv_sock_lock);
-    if (!started)
+    if (!wv_sock_started())
         return wv_set_error(WSANOTINITIALISED), INVALID_SOCKET;
     int host_af = af == WV_WIN_AF_INET6 ? AF_INET6 : af == AF_INET6 ? -1 : af;
     int fd = host_af < 0 ? -1 : socket(host_af, type | SOCK_CLOEXEC, protocol);
@@ -169,7 +161,7 @@ WS int ws_closesocket(SOCKET s)
 }
 
 /* A Windows sockaddr as the host's: AF_INET6's family number differs; the rest is the same. */
-static bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out)
+bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out)
 {
     if (!addr || len < (int)sizeof(unsigned short) || len > (int)sizeof(*out))
         return false;
@@ -177,6 +169,22 @@ static bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out
     if (out->ss_family == WV_WIN_AF_INET6)
         out->ss_family = AF_INET6;
     return true;
+}
+
+int wv_win_addr(const struct sockaddr_storage *a, socklen_t n, void *addr, int *len)
+{
+    if (!addr)
+        return 0; /* the caller wants no address (accept's are optional) */
+    if (!len)
+        return WSAEFAULT;
+    int cap;
+    if (wv_copy(&cap, len, sizeof(cap)) || cap < 0 || (socklen_t)cap < n)
+        return WSAEFAULT;
+    struct sockaddr_storage w = *a;
+    if (w.ss_family == AF_INET6)
+        w.ss_family = WV_WIN_AF_INET6;
+    int out = (int)n;
+    return wv_user_put(addr, &w, n) || wv_user_put(len, &out, sizeof(out)) ? WSAEFAULT : 0;
 }
 
 WS int ws_connect(SOCKET s, const void *addr, int len)
@@ -251,10 +259,14 @@ WS uint32_t ws_inet_addr(const char *text)
 }
 
 #define W(f) {#f, (void *)ws_##f}
+#define X(f) {#f, (void *)wv_ws_##f}
 static const struct wv_export wv_ws_exports[] = {
-    W(WSACleanup), W(WSAGetLastError), W(WSASetLastError), W(WSAStartup), W(closesocket), W(connect),
-    W(htonl), W(htons), W(inet_addr), W(ioctlsocket), W(ntohl), W(ntohs), W(recv), W(send), W(socket),
+    W(WSACleanup), W(WSAGetLastError), W(WSASetLastError), W(WSAStartup), X(__WSAFDIsSet), X(accept), X(bind),
+    W(closesocket), W(connect), X(freeaddrinfo), X(getaddrinfo), X(getnameinfo), X(getpeername), X(getsockname),
+    X(getsockopt), W(htonl), W(htons), W(inet_addr), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), W(recv),
+    X(select), W(send), X(setsockopt), X(shutdown), W(socket),
 };
+#undef X
 #undef W
 #define WV_WS_COUNT (sizeof(wv_ws_exports) / sizeof(wv_ws_exports[0]))
 

@@ -6,8 +6,9 @@
  * return address and Rsp its stack pointer after the return.
  *
  * wv_seh_restore_raw loads a CONTEXT and goes on there with iretq, which sets rip, rsp and the
- * flags at once without touching the target's stack.  Only the user flags are taken from the
- * CONTEXT; cs and ss stay this thread's.
+ * flags at once without touching the target's stack.  Only the user flags and the trap flag
+ * are taken from the CONTEXT (a debugger's single step: the trap comes after the first
+ * instruction there, as iretq loads it); cs and ss stay this thread's.
  *
  * wv_seh_callout calls a PE handler with the Windows convention from a frame of fixed shape:
  * at its return address wv_seh_callout_ret, the link is at [rsp + 40].  The walker (walk.c)
@@ -81,9 +82,9 @@ __asm__(".text\n"
         "  push 0x98(%rdi)\n"
         "  pushfq\n"
         "  pop %rax\n"
-        "  and $~0xcd5, %rax\n"
+        "  and $~0xdd5, %rax\n"
         "  mov 0x44(%rdi), %edx\n"
-        "  and $0xcd5, %edx\n"
+        "  and $0xdd5, %edx\n"
         "  or %rdx, %rax\n"
         "  push %rax\n"
         "  xor %eax, %eax\n"

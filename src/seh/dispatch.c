@@ -196,6 +196,10 @@ void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
     }
     if (wv_debugger(rec, ctx, true) == 1) /* first chance, before any handler */
         wv_continue(rec, ctx);
+    /* An int3's trap left Rip past it (what the debugger saw); handlers see it at the int3,
+     * as Windows' dispatcher backs it up. */
+    if (rec->ExceptionCode == EXCEPTION_BREAKPOINT && (uintptr_t)rec->ExceptionAddress + 1 == ctx->Rip)
+        ctx->Rip--;
     if (wv_vectored(&ep) || wv_frames(rec, ctx))
         wv_continue(rec, ctx);
     wv_try_deliver(rec, (uintptr_t)ctx->Rsp);

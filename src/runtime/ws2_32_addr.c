@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* ws2_32_addr.c - getaddrinfo, freeaddrinfo, getnameinfo over the host's resolver, in
+ * Windows' forms: ADDRINFOA puts ai_addrlen (a size_t) and ai_canonname before ai_addr, the
+ * AI_* and NI_* flags and AF_INET6 have other numbers, and the errors are WSA codes (returned,
+ * and set as the thread's last error).  Both need WSAStartup first.
+ *
+ * A result list is one malloc'ed block (the entries, their addresses, the canonical name),
+ * remembered until freeaddrinfo: a pointer that is not the head of a live list is ignored
+ * there rather than freed. */
+#define _GNU_SOURCE
+#include "runtime/ws2_int.h"
+
+#include <netdb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wv_addrinfo {
+    int flags, family, socktype, protocol;
+    size_t addrlen;
+    char *canonname;
+    void *addr;
+    struct wv_addrinfo *next;
+};
+
+/* Windows' AI_* bits and the host's. */
+static const int wv_ai_flags[][2] = {
+    {0x1, AI_PASSIVE}, {0x2, AI_CANONNAME}, {0x4, AI_NUMERICHOST}, {0x8, AI_NUMERICSERV},
+    {0x100, AI_ALL}, {0x400, AI_ADDRCONFIG}, {0x800, AI_V4MAPPED},
+};
+/* Windows' NI_* bits and the host's. */
+static const int wv_ni_flags[][2] = {
+    {0x1, NI_NOFQDN}, {0x2, NI_NUMERICHOST}, {0x4, NI_NAMEREQD}, {0x8, NI_NUMERICSERV}, {0x10, NI_DGRAM},
+};
+
+/* flags mapped through table; false when a bit is not in it. */
+static bool wv_map_flags(int flags, const int (*table)[2], size_t n, int *out)
+{
+    *out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (flags & table[i][0])
+            *out |= table[i][1], flags &= ~table[i][0];
+    return flags == 0;
+}
+
+static int wv_eai_error(int e)
+{
+    switch (e) {
+    case EAI_AGAIN: return WSATRY_AGAIN;
+    case EAI_BADFLAGS: return WSAEINVAL;
+    case EAI_FAIL: return WSANO_RECOVERY;
+    case EAI_FAMILY: return WSAEAFNOSUPPORT;
+    case EAI_MEMORY: return WSA_NOT_ENOUGH_MEMORY;
+    case EAI_SERVICE: return WSATYPE_NOT_FOUND;
+    case EAI_SOCKTYPE: return WSAESOCKTNOSUPPORT;
+    case EAI_OVERFLOW: return WSAEFAULT;
+    default: return WSAHOST_NOT_FOUND; /* EAI_NONAME, EAI_NODATA, EAI_ADDRFAMILY */
+    }
+}
+
+static int wv_ai_fail(int wsa) { return wv_set_error((DWORD)wsa), wsa; }
+
+static pthread_mutex_t wv_ai_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wv_ai_block {
+    struct wv_ai_block *next;
+} *wv_ai_live; /* guarded by wv_ai_lock */
+
+/* The host's list as one Windows block (after a link header); NULL without memory. */
+static struct wv_addrinfo *wv_ai_convert(const struct addrinfo *list)
+{
+    size_t n = 0, bytes = sizeof(struct wv_ai_block);
+    for (const struct addrinfo *a = list; a; a = a->ai_next, n++)
+        bytes += sizeof(struct wv_addrinfo) + ((a->ai_addrlen + 15) & ~(size_t)15) +
+                 (a->ai_canonname ? strlen(a->ai_canonname) + 1 : 0);
+    struct wv_ai_block *b = calloc(1, bytes + 16);
+    if (!b)
+        return NULL;
+    struct wv_addrinfo *out = (struct wv_addrinfo *)(b + 1), *prev = NULL;
+    char *room = (char *)(out + n);
+    for (const struct addrinfo *a = list; a; a = a->ai_next) {
+        struct wv_addrinfo *w = prev ? prev + 1 : out;
+        int fam = a->ai_family == AF_INET6 ? WV_WIN_AF_INET6 : a->ai_family;
+        *w = (struct wv_addrinfo){.flags = 0, .family = fam, .socktype = a->ai_socktype,
+                                  .protocol = a->ai_protocol, .addrlen = a->ai_addrlen, .addr = room};
+        memcpy(room, a->ai_addr, a->ai_addrlen);
+        if (a->ai_family == AF_INET6)
+            memcpy(room, &(unsigned short){WV_WIN_AF_INET6}, sizeof(unsigned short));
+        room += (a->ai_addrlen + 15) & ~(size_t)15;
+        if (a->ai_canonname) {
+            w->canonname = strcpy(room, a->ai_canonname);
+            room += strlen(room) + 1;
+        }
+        if (prev)
+            prev->next = w;
+        prev = w;
+    }
+    pthread_mutex_lock(&wv_ai_lock);
+    b->next = wv_ai_live, wv_ai_live = b;
+    pthread_mutex_unlock(&wv_ai_lock);
+    return out;
+}
+
+/* The caller's hints in the host's form; 0 or a WSA error. */
+static int wv_ai_hints(const struct wv_addrinfo *hints, struct addrinfo *h)
+{
+    memset(h, 0, sizeof(*h));
+    if (!hints)
+        return 0;
+    struct wv_addrinfo w;
+    if (wv_copy(&w, hints, sizeof(w)))
+        return WSAEFAULT;
+    if (!wv_map_flags(w.flags, wv_ai_flags, sizeof(wv_ai_flags) / sizeof(wv_ai_flags[0]), &h->ai_flags))
+        return WSAEINVAL;
+    if (w.family != AF_UNSPEC && w.family != AF_INET && w.family != WV_WIN_AF_INET6)
+        return WSAEAFNOSUPPORT;
+    h->ai_family = w.family == WV_WIN_AF_INET6 ? AF_INET6 : w.family;
+    h->ai_socktype = w.socktype, h->ai_protocol = w.protocol;
+    return 0;
+}
+
+WV_WS_API int wv_ws_getaddrinfo(const char *node, const char *service, const struct wv_addrinfo *hints,
+                                struct wv_addrinfo **res)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    if (!wv_sock_started())
+        return wv_ai_fail(WSANOTINITIALISED);
+    if (!res)
+        return wv_ai_fail(WSAEFAULT); /* Windows: WSA_INVALID_PARAMETER's neighbour; checked first */
+    if (!node && !service)
+        return wv_ai_fail(WSAHOST_NOT_FOUND);
+    struct addrinfo h, *list = NULL;
+    char *n = NULL, *s = NULL;
+    int err = wv_ai_hints(hints, &h);
+    if (!err && node && wv_user_str(node, &n))
+        err = WSAEFAULT;
+    if (!err && service && wv_user_str(service, &s))
+        err = WSAEFAULT;
+    if (!err) {
+        int r = getaddrinfo(n, s, &h, &list);
+        err = r ? wv_eai_error(r) : 0;
+    }
+    free(n), free(s);
+    struct wv_addrinfo *out = NULL;
+    if (!err && !(out = wv_ai_convert(list)))
+        err = WSA_NOT_ENOUGH_MEMORY;
+    if (list)
+        freeaddrinfo(list);
+    if (!err && wv_user_put(res, &out, sizeof(out))) {
+        wv_ws_freeaddrinfo(out);
+        err = WSAEFAULT;
+    }
+    return err ? wv_ai_fail(err) : (wv_set_error(0), 0);
+}
+
+WV_WS_API void wv_ws_freeaddrinfo(struct wv_addrinfo *ai)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    struct wv_ai_block *found = NULL;
+    pthread_mutex_lock(&wv_ai_lock);
+    for (struct wv_ai_block **p = &wv_ai_live; *p; p = &(*p)->next)
+        if ((struct wv_addrinfo *)(*p + 1) == ai) {
+            found = *p, *p = found->next;
+            break;
+        }
+    pthread_mutex_unlock(&wv_ai_lock);
+    free(found);
+}
+
+WV_WS_API int wv_ws_getnameinfo(const void *sa, int salen, char *host, DWORD hostlen, char *serv,
+                                DWORD servlen, int flags)
+{
+    wv_stack_probe(); /* winvm's frames run on PE code's stack */
+    if (!wv_sock_started())
+        return wv_ai_fail(WSANOTINITIALISED);
+    struct sockaddr_storage a;
+    int hf;
+    if (!wv_host_addr(sa, salen, &a))
+        return wv_ai_fail(WSAEFAULT);
+    if (!wv_map_flags(flags, wv_ni_flags, sizeof(wv_ni_flags) / sizeof(wv_ni_flags[0]), &hf))
+        return wv_ai_fail(WSAEINVAL);
+    if (!host && !serv)
+        return wv_ai_fail(WSAHOST_NOT_FOUND);
+    char h[NI_MAXHOST], s[NI_MAXSERV];
+    int r = getnameinfo((struct sockaddr *)&a, (socklen_t)salen, host ? h : NULL, host ? sizeof(h) : 0,
+                        serv ? s : NULL, serv ? sizeof(s) : 0, hf);
+    if (r)
+        return wv_ai_fail(wv_eai_error(r));
+    if ((host && strlen(h) >= hostlen) || (serv && strlen(s) >= servlen))
+        return wv_ai_fail(WSAEFAULT); /* the buffer is too small */
+    if ((host && wv_user_put(host, h, strlen(h) + 1)) || (serv && wv_user_put(serv, s, strlen(s) + 1)))
+        return wv_ai_fail(WSAEFAULT);
+    return wv_set_error(0), 0;
+}

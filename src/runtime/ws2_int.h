@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* ws2_int.h - what the Winsock files share (private to runtime/): the SOCKET set and its
+ * checks (ws2_32.c), Windows' numbers, and the exports the other ws2_32_*.c files define for
+ * ws2_32.c's one table: server calls (ws2_32_srv.c), options (ws2_32_opt.c), select
+ * (ws2_32_select.c), name resolution (ws2_32_addr.c). */
+#ifndef WV_WS2_INT_H
+#define WV_WS2_INT_H
+
+#include "runtime/runtime.h"
+
+#include <sys/socket.h>
+
+#define WV_WS_API __attribute__((ms_abi))
+typedef uintptr_t SOCKET;
+#define INVALID_SOCKET ((SOCKET)~0ull)
+#define SOCKET_ERROR (-1)
+enum {
+    WSAEINTR = 10004, WSAEBADF = 10009, WSAEACCES = 10013, WSAEFAULT = 10014, WSAEINVAL = 10022,
+    WSAEMFILE = 10024, WSAEWOULDBLOCK = 10035, WSAEINPROGRESS = 10036, WSAEALREADY = 10037,
+    WSAENOTSOCK = 10038, WSAEDESTADDRREQ = 10039, WSAEMSGSIZE = 10040, WSAENOPROTOOPT = 10042,
+    WSAEPROTONOSUPPORT = 10043, WSAESOCKTNOSUPPORT = 10044, WSAEOPNOTSUPP = 10045,
+    WSAEAFNOSUPPORT = 10047, WSAEADDRINUSE = 10048, WSAEADDRNOTAVAIL = 10049, WSAENETUNREACH = 10051,
+    WSAECONNABORTED = 10053, WSAECONNRESET = 10054, WSAENOBUFS = 10055, WSAEISCONN = 10056,
+    WSAENOTCONN = 10057, WSAETIMEDOUT = 10060, WSAECONNREFUSED = 10061, WSAEHOSTUNREACH = 10065,
+    WSAVERNOTSUPPORTED = 10092, WSANOTINITIALISED = 10093, WSATYPE_NOT_FOUND = 10109,
+    WSAHOST_NOT_FOUND = 11001, WSATRY_AGAIN = 11002, WSANO_RECOVERY = 11003, WSANO_DATA = 11004,
+    WSA_NOT_ENOUGH_MEMORY = 8,
+};
+#define WV_WIN_AF_INET6 23
+#define WV_WIN_FIONBIO 0x8004667eu
+#define WV_WIN_FIONREAD 0x4004667fu
+#define WV_MAX_SOCKETS 65536
+
+/* ws2_32.c: errno as a WSA code; the failure return with the thread's error set; 0 when s is
+ * one of ours and Winsock is started (else the WSA error); adding or dropping fd from the
+ * set; whether WSAStartup was called (and not cleaned up). */
+int wv_wsa_error(int e);
+int wv_sock_fail(int wsa);
+int wv_sock_check(SOCKET s);
+void wv_sock_mark(int fd, bool on);
+bool wv_sock_started(void);
+/* A caller's Windows sockaddr of len bytes as the host's (AF_INET6's number differs). */
+bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out);
+/* A host sockaddr given back in Windows' form to the caller's addr and len (addr NULL: the
+ * caller wants none, nothing is written); 0 or WSAEFAULT (no len, len too small, or a bad
+ * pointer). */
+int wv_win_addr(const struct sockaddr_storage *a, socklen_t n, void *addr, int *len);
+
+WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len);
+WV_WS_API int wv_ws_bind(SOCKET s, const void *addr, int len);
+WV_WS_API int wv_ws_listen(SOCKET s, int backlog);
+WV_WS_API int wv_ws_getsockname(SOCKET s, void *addr, int *len);
+WV_WS_API int wv_ws_getpeername(SOCKET s, void *addr, int *len);
+WV_WS_API int wv_ws_shutdown(SOCKET s, int how);
+WV_WS_API int wv_ws_setsockopt(SOCKET s, int level, int name, const char *val, int len);
+WV_WS_API int wv_ws_getsockopt(SOCKET s, int level, int name, char *val, int *len);
+struct wv_timeval32;
+struct wv_fdset;
+WV_WS_API int wv_ws_select(int nfds, struct wv_fdset *r, struct wv_fdset *w, struct wv_fdset *e,
+                           const struct wv_timeval32 *timeout);
+WV_WS_API int wv_ws___WSAFDIsSet(SOCKET s, struct wv_fdset *set);
+struct wv_addrinfo;
+WV_WS_API int wv_ws_getaddrinfo(const char *node, const char *service, const struct wv_addrinfo *hints,
+                                struct wv_addrinfo **res);
+WV_WS_API void wv_ws_freeaddrinfo(struct wv_addrinfo *ai);
+WV_WS_API int wv_ws_getnameinfo(const void *sa, int salen, char *host, DWORD hostlen, char *serv,
+                                DWORD servlen, int flags);
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* test_winsock.c - what Debian's gdbserver.exe needs, from PE programs under `winvm run`:
+ * wsock.exe (Winsock's server side in one process: listener, client, select, accept, names,
+ * options, and Windows' WSA errors) and gdbneeds.exe (msvcrt's data exports and stream limit,
+ * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions) and dbg_regs.exe (a debugger
+ * reading and changing its debuggee's registers at events); their whole output compared.
+ * gdbserver itself is driven by tests/gdbserver_remote.py (CTest gdbserver_remote). */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+#define EXE(name) WINVM_PE_IMAGES "/" name
+
+/* `winvm run exe` in the images directory with env set: its stdout (malloc'ed), *status. */
+static char *run(const char *env, const char *exe, int *status)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "cd %s && %s WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s", WINVM_PE_IMAGES,
+             env, WINVM_CLI, exe);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 16, n = 0, r;
+    char *out = calloc(1, cap);
+    while ((r = fread(out + n, 1, cap - 1 - n, p)) > 0)
+        n += r;
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return out;
+}
+
+static void setup(void)
+{
+    mkdir("/tmp/winvm-test-run-cache", 0700);
+    if (access(EXE("wsock.exe"), R_OK) != 0)
+        cr_skip_test("test programs not built (mingw-w64 missing)");
+}
+
+TestSuite(winsock, .init = setup, .timeout = 120);
+
+Test(winsock, server_calls_with_windows_errors)
+{
+    int status;
+    char *out = run("", "wsock.exe", &status);
+    cr_expect_str_eq(out,
+        "startup_1_0=ok\n"
+        "getaddrinfo=ok\n"
+        "setsockopt_reuseaddr=ok\n"
+        "listen_unbound=-1 10022\n"       /* WSAEINVAL: Linux would bind it */
+        "getsockname_unbound=-1 10022\n"  /* WSAEINVAL */
+        "bind=ok\n"
+        "listen=ok\n"
+        "getsockname=ok\n"
+        "getsockopt_reuseaddr=ok\n"
+        "getsockopt_type=ok\n"
+        "getsockopt_acceptconn=ok\n"
+        "setsockopt_linger=ok\n"
+        "getsockopt_linger=ok\n"
+        "setsockopt_rcvtimeo=ok\n"
+        "getsockopt_rcvtimeo=ok\n"
+        "setsockopt_unknown=-1 10042\n"   /* WSAENOPROTOOPT */
+        "setsockopt_short=-1 10014\n"     /* WSAEFAULT */
+        "accept_nothing_pending=-1 10035\n" /* WSAEWOULDBLOCK */
+        "select_idle=ok\n"
+        "connect=ok\n"
+        "select_pending=ok\n"
+        "accept_short_addr=-1 10014\n"
+        "accept=ok\n"
+        "accepted_inherits_nonblocking=-1 10035\n"
+        "send=ok\n"
+        "select_read_write=ok\n"
+        "recv=ok\n"
+        "getpeername=ok\n"
+        "getnameinfo=ok\n"
+        "shutdown=ok\n"
+        "recv_end=ok\n"
+        "shutdown_bad_how=-1 10022\n"
+        "bind_in_use=-1 10048\n"          /* WSAEADDRINUSE */
+        "accept_not_listening=-1 10022\n"
+        "bind_short=-1 10014\n"
+        "select_empty=-1 10022\n"
+        "select_not_socket=-1 10038\n"    /* WSAENOTSOCK */
+        "getaddrinfo_bad_flags=10022 10022\n"
+        "getaddrinfo_not_numeric=11001\n" /* WSAHOST_NOT_FOUND */
+        "getaddrinfo_nothing=11001\n"
+        "getaddrinfo_after_cleanup=10093\n" /* WSANOTINITIALISED */
+        "fails=0\n");
+    cr_expect_eq(status, 0);
+    free(out);
+}
+
+Test(winsock, crt_data_wow64_user32_and_traps)
+{
+    int status;
+    char *out = run("GDBNEEDS=here", "gdbneeds.exe", &status);
+    cr_expect_str_eq(out,
+        "environ=ok\n"
+        "environ_after_putenv=ok\n"
+        "sys_nerr=ok\n"
+        "sys_errlist=ok\n"
+        "getmaxstdio=ok\n"
+        "setmaxstdio_low=ok\n"
+        "setmaxstdio_high=ok\n"
+        "setmaxstdio=ok\n"
+        "stream_limit=ok\n"
+        "stream_after_close=ok\n"
+        "lconv_before=ok\n"
+        "lconv_init=ok\n"
+        "iswow64_self=ok\n"
+        "iswow64_bad_handle=ok\n"
+        "syswow64_dir=ok\n"
+        "charlowerbuff=ok\n"
+        "charupperbuff=ok\n"
+        "int3=ok\n"
+        "single_step=ok\n"
+        "fails=0\n");
+    cr_expect_eq(status, 0);
+    free(out);
+}
+
+Test(winsock, debugger_reads_and_sets_debuggee_registers)
+{
+    int status;
+    char *out = run("", "dbg_regs.exe", &status);
+    cr_expect_str_eq(out,
+        "create: get 1 rip set, same 1, changed 0 err 50\n" /* ERROR_NOT_SUPPORTED */
+        "int3: get 1 address at int3 rip past it\n"
+        "int3: set 1\n"
+        "step: get 1 address next rip next rcx 0x1234 tf 0\n"
+        "exit: 0x34\n"
+        "plain: get 0 err 6\n"); /* ERROR_INVALID_HANDLE */
+    cr_expect_eq(status, 0);
+    free(out);
+}
