@@ -1092,6 +1092,7 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #endif
 #include <winvm/procmem.h>
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
+#include <winvm/procview.h> /* views in another process, PulseEvent */
 #include <winvm/debug.h>
 #include <winvm/registry.h> /* advapi32: the registry and tokens */
 #endif /* WINVM_H */
