@@ -9,8 +9,10 @@
  * files and pipe ends: their whole state is in the descriptor (a SEC_RESERVE section's commit
  * bitmap included), so both processes share one object as Windows' handles do.  A named
  * section's copy does not hold the name (it stays with the handles that opened it).  Events,
- * mutexes, semaphores, threads and processes live in one process: ERROR_NOT_SUPPORTED.
- * Taking a handle out of another process is not done (ERROR_NOT_SUPPORTED).
+ * mutexes and semaphores, named or not: the descriptor of their shared state (an unnamed one
+ * moves into a shared file the first time it goes: sync.c's wv_sync_share).  Processes: a
+ * pidfd with the pid.  Threads live in one process: ERROR_NOT_SUPPORTED.  Taking a handle out
+ * of another process: handle_take.c.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"

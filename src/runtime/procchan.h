@@ -27,8 +27,9 @@ enum wv_chan_op {
                         * only -> xfer and its descriptor (SCM_RIGHTS): DuplicateHandle out of it */
 };
 
-/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE) or a file or
- * pipe end, whose state all lives in the descriptor passed beside it. */
+/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE), a file or
+ * pipe end, an event, mutex or semaphore, whose state all lives in the descriptor passed beside
+ * it, or a process (a pidfd; its pid in size). */
 struct wv_xfer {
     uint32_t kind, access, protect, flags; /* flags: SEC_*, or 1 for a pipe end */
     uint64_t size, offset, handle;          /* handle: the value wanted, 0 for any */
@@ -74,9 +75,10 @@ void wv_chan_exit_notify(DWORD code);
 DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
 
 /* ---- handle_xfer.c ---- */
-/* Describes the object behind h (a reference held while *fd is used; *fd is a descriptor of
- * the caller's to close): 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
- * this process only: events, mutexes, semaphores, threads, processes, images). */
+/* Describes the object behind h (GetCurrentProcess(): this process) with *fd a descriptor of
+ * the caller's to close: 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
+ * this process only: threads, image sections).  An unnamed event, mutex or semaphore becomes
+ * process-shared here. */
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
 /* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
 DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
