@@ -88,7 +88,8 @@ Test(proc_share, pe_parent_maps_inherits_and_duplicates_into_child)
                           "ok child_inherited_event", "ok child_inherited_semaphore",
                           "ok child_mutex_released_by_parent", "ok child_duplicated_semaphore",
                           "ok child_take_event_from_parent", "ok child_take_parent_pseudo_handle",
-                          "ok event_taken_and_set_by_child", "ok child_passed", "ok numa2_node_0"};
+                          "ok event_taken_and_set_by_child", "ok child_passed", "ok numa2_node_0",
+                          "ok map3_requirements_in_child"};
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
         cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
 }

@@ -23,6 +23,8 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE, HANDLE, PVOID *, ULONG_PTR, SIZE_T, PL
 typedef PVOID(WINAPI *map2_fn)(HANDLE, HANDLE, ULONG64, PVOID, SIZE_T, ULONG, ULONG);
 typedef PVOID(WINAPI *numa2_fn)(HANDLE, HANDLE, ULONG64, PVOID, SIZE_T, ULONG, ULONG, ULONG);
 typedef BOOL(WINAPI *unmap2_fn)(HANDLE, PVOID, ULONG);
+typedef PVOID(WINAPI *map3_fn)(HANDLE, HANDLE, PVOID, ULONG64, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG);
+static map3_fn MapViewOfFile3_;
 static map2_fn MapViewOfFile2_;
 static numa2_fn MapViewOfFileNuma2_;
 static unmap2_fn UnmapViewOfFile2_;
@@ -153,6 +155,15 @@ static void *view_in_child(HANDLE sec, HANDLE child)
     NTSTATUS st = NtMapViewOfSection(sec, child, &nt, 0, 0, &off, &size, 2 /* ViewUnmap */, 0, PAGE_READONLY);
     check(st == 0 && nt && size == 65536, "nt_map_into_child", (unsigned long long)st);
     check(nt && UnmapViewOfFile2(child, nt, 0), "unmap_nt_view", 0);
+    /* MapViewOfFile3's address requirements travel with the call: placed in [1 GiB, 2 GiB) */
+    MEM_ADDRESS_REQUIREMENTS ar = {(PVOID)0x40000000, (PVOID)0x7fffffff, 0};
+    MEM_EXTENDED_PARAMETER e = {{0}};
+    e.Type = MemExtendedParameterAddressRequirements, e.Pointer = &ar;
+    char *v3 = MapViewOfFile3_(sec, child, NULL, 0, 0, 0, PAGE_READWRITE, &e, 1);
+    check(v3 && (ULONG_PTR)v3 >= 0x40000000 && (ULONG_PTR)v3 + 65536 <= 0x80000000 &&
+              VirtualQueryEx(child, v3, &m, sizeof(m)) && m.AllocationBase == v3 && m.Type == MEM_MAPPED,
+          "map3_requirements_in_child", (ULONG_PTR)v3);
+    check(v3 && UnmapViewOfFile2(child, v3, 0), "unmap_map3_view", 0);
     return base;
 }
 
@@ -217,7 +228,8 @@ int main(int argc, char **argv)
     MapViewOfFile2_ = (map2_fn)(void (*)(void))GetProcAddress(k, "MapViewOfFile2");
     MapViewOfFileNuma2_ = (numa2_fn)(void (*)(void))GetProcAddress(k, "MapViewOfFileNuma2");
     UnmapViewOfFile2_ = (unmap2_fn)(void (*)(void))GetProcAddress(k, "UnmapViewOfFile2");
-    if (!MapViewOfFile2_ || !MapViewOfFileNuma2_ || !UnmapViewOfFile2_)
+    MapViewOfFile3_ = (map3_fn)(void (*)(void))GetProcAddress(k, "MapViewOfFile3");
+    if (!MapViewOfFile2_ || !MapViewOfFileNuma2_ || !UnmapViewOfFile2_ || !MapViewOfFile3_)
         return printf("FAIL exports\n"), 40;
     if (argc >= 2 && !strcmp(argv[1], "child"))
         return child(argc, argv);
