@@ -13,8 +13,12 @@
  * ERROR_NOT_OWNER); a semaphore never passes its maximum (ERROR_TOO_MANY_POSTS); a wait
  * returns WAIT_OBJECT_0 + the index of the first signalled object.
  *
+ * PulseEvent: a wait records each event's pulse count when it begins; a pulse releases the
+ * waits that began before it (all for manual reset, the first to look for auto reset).
+ *
  * Named objects (nsync.c) keep their state in a file shared with other processes, under their
- * own lock: a wait takes the wait lock, then the named objects' locks (in id order) to look
+ * own lock, and so do unnamed ones from the first time they go to another process
+ * (wv_sync_share: docs/processes.md): a wait takes the wait lock, then the named objects' locks (in id order) to look
  * and acquire atomically.  Another process's change cannot broadcast our condition, so a wait
  * on one named object alone sleeps on its futex word, and a wait mixing several objects with
  * named ones polls (the condition with a short timeout, growing from 1 to 16 ms).  A local
