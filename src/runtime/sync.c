@@ -21,8 +21,9 @@
  * (wv_sync_share: docs/processes.md): a wait takes the wait lock, then the shared objects'
  * locks (in id order) to look and acquire atomically.  Another process's change cannot
  * broadcast our condition, so a wait on one shared object alone sleeps on its futex word, and
- * a wait mixing several objects with shared ones polls (the condition with a short timeout, growing from 1 to 16 ms).  A local
- * mutex whose owner ended stays owned; a named one is abandoned (WAIT_ABANDONED).
+ * a wait mixing several objects with shared ones polls (the condition with a short timeout,
+ * growing from 1 to 16 ms).  A local mutex whose owner ended stays owned; a shared one is
+ * abandoned (WAIT_ABANDONED).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
