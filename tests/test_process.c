@@ -103,7 +103,7 @@ Test(process, suspended_child_closed_unresumed_ends)
     CloseHandle(pi.hThread);
     CloseHandle(pi.hProcess);
     CloseHandle(watch); /* the last handle: the start pipe closes */
-    for (int i = 0; i < 300 && kill((pid_t)pi.dwProcessId, 0) == 0; i++)
+    for (int i = 0; i < 3000 && kill((pid_t)pi.dwProcessId, 0) == 0; i++) /* 30 s: a loaded machine */
         usleep(10000);
     cr_assert_neq(kill((pid_t)pi.dwProcessId, 0), 0, "the unresumed child still runs");
     cr_assert_str_eq(slurp(path), "");

@@ -19,6 +19,7 @@
 
 int (*wv_nt_process_pid)(HANDLE h, DWORD need);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
+NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
 
 /* Bytes from a to the end of its page. */
 static size_t wv_to_page_end(uintptr_t a) { return WV_PAGE_SIZE - (a & (WV_PAGE_SIZE - 1)); }

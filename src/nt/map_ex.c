@@ -113,8 +113,12 @@ NTSTATUS NTAPI NtMapViewOfSectionEx(HANDLE section, HANDLE process, PVOID *base_
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (addr > WV_MAX_ADDR || off.QuadPart < 0)
         return STATUS_INVALID_PARAMETER;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    if (!wv_nt_self(process)) {
+        struct wv_remote_view v = {.section = section, .base = addr, .off = (uint64_t)off.QuadPart, .size = size,
+                                   .type = type, .protect = protect, .ex = true, .req = r};
+        if ((st = wv_map_remote(process, &v, base_io, size_io)) != WV_REMOTE_VIEW_SELF)
+            return st;
+    }
     uintptr_t out = 0;
     SIZE_T len = 0;
     st = wv_map_section(section, addr, (uint64_t)off.QuadPart, size, type, protect, &r, &out, &len);

@@ -81,4 +81,22 @@ struct wv_remote {
 #define WV_REMOTE_SELF 0xFFFFFFFFu
 extern DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 
+/* The way up for views in another process (set by runtime/procchan_view.c): NtMapViewOfSection
+ * (ex false) or NtMapViewOfSectionEx (ex true) of section, or an unmap (section NULL), on a
+ * handle that is not the pseudo handle, the arguments checked here first.  The target makes
+ * the same call on its own memory manager; its status comes back (base and size set on
+ * success), or STATUS_INVALID_HANDLE / STATUS_ACCESS_DENIED (no PROCESS_VM_OPERATION), or
+ * WV_REMOTE_VIEW_SELF when the handle names this process (the local call follows). */
+struct wv_remote_view {
+    HANDLE section;
+    uint64_t base, off, size, zero_bits, commit;
+    uint32_t type, protect, inherit, flags; /* flags: the unmap's */
+    bool ex;
+    struct wv_nt_req req; /* NtMapViewOfSectionEx's address requirements */
+};
+#define WV_REMOTE_VIEW_SELF ((NTSTATUS)0x7fff0001)
+extern NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
+/* view.c: the hook's call, the base and size written back on success (size_io may be NULL). */
+NTSTATUS wv_map_remote(HANDLE process, struct wv_remote_view *v, PVOID *base_io, PSIZE_T size_io);
+
 #endif

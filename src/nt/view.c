@@ -152,6 +152,20 @@ static NTSTATUS wv_map_args(struct wv_map *m, ULONG_PTR zero_bits, PVOID *base_i
     return STATUS_SUCCESS;
 }
 
+NTSTATUS wv_map_remote(HANDLE process, struct wv_remote_view *v, PVOID *base_io, PSIZE_T size_io)
+{
+    NTSTATUS st = wv_nt_remote_view ? wv_nt_remote_view(process, v) : STATUS_INVALID_HANDLE;
+    if (st >= 0 && st != WV_REMOTE_VIEW_SELF) {
+        uintptr_t at = v->base;
+        SIZE_T len = v->size;
+        if (base_io)
+            wv_nt_out(base_io, &at, sizeof(at));
+        if (size_io)
+            wv_nt_out(size_io, &len, sizeof(len));
+    }
+    return st;
+}
+
 NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io, ULONG_PTR zero_bits,
                                   SIZE_T commit, PLARGE_INTEGER off_io, PSIZE_T size_io, SECTION_INHERIT inherit,
                                   ULONG type, ULONG prot)
@@ -161,8 +175,13 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io
     NTSTATUS st = wv_map_args(&m, zero_bits, base_io, off_io, size_io, inherit, type, prot);
     if (st)
         return st;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    if (!wv_nt_self(process)) {
+        struct wv_remote_view v = {.section = section, .base = m.base, .off = m.off, .size = m.size,
+                                   .zero_bits = zero_bits, .commit = commit, .type = type, .protect = prot,
+                                   .inherit = inherit};
+        if ((st = wv_map_remote(process, &v, base_io, size_io)) != WV_REMOTE_VIEW_SELF)
+            return st;
+    }
     m.s = (struct wv_section *)wv_handle_get(section, WV_KIND_SECTION, &m.granted);
     if (!m.s) {
         DWORD any;
@@ -190,8 +209,10 @@ static NTSTATUS wv_unmap(HANDLE process, PVOID base, ULONG flags)
     wv_fault_attach();
     if (flags & ~(ULONG)(MEM_UNMAP_WITH_TRANSIENT_BOOST | MEM_PRESERVE_PLACEHOLDER))
         return STATUS_INVALID_PARAMETER_3;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st;
+    struct wv_remote_view v = {.base = (uintptr_t)base, .flags = flags};
+    if (!wv_nt_self(process) && (st = wv_map_remote(process, &v, NULL, NULL)) != WV_REMOTE_VIEW_SELF)
+        return st;
     uintptr_t addr = (uintptr_t)base;
     if (addr > WV_MAX_ADDR)
         return STATUS_NOT_MAPPED_VIEW;

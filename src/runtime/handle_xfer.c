@@ -9,26 +9,60 @@
  * files and pipe ends: their whole state is in the descriptor (a SEC_RESERVE section's commit
  * bitmap included), so both processes share one object as Windows' handles do.  A named
  * section's copy does not hold the name (it stays with the handles that opened it).  Events,
- * mutexes, semaphores, threads and processes live in one process: ERROR_NOT_SUPPORTED.
- * Taking a handle out of another process is not done (ERROR_NOT_SUPPORTED).
+ * mutexes and semaphores, named or not: the descriptor of their shared state (an unnamed one
+ * moves into a shared file the first time it goes: sync.c's wv_sync_share).  Processes: a
+ * pidfd with the pid.  Threads live in one process: ERROR_NOT_SUPPORTED.  Taking a handle out
+ * of another process: handle_take.c.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
+#include "runtime/nsync.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* A process: a pidfd of it (proving to the receiver that the pid was not reused), its pid in
+ * x->size.  0 or the error (it ended: a child reaped may have lost its pid). */
+static DWORD wv_xfer_process(struct wv_process *p, struct wv_xfer *x, int *fd)
+{
+    pid_t pid = p->self ? getpid() : p->pid;
+    if (!p->self && __atomic_load_n(&p->done, __ATOMIC_ACQUIRE))
+        return ERROR_NOT_SUPPORTED;
+    *fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    x->size = (uint64_t)pid;
+    return *fd < 0 ? ERROR_NOT_SUPPORTED : 0;
+}
+
+/* The kinds whose descriptor is made for the transfer: events, mutexes and semaphores (their
+ * state moved into a shared file if not there yet) and processes.  0, an error, or
+ * ERROR_INVALID_FUNCTION for the other kinds. */
+static DWORD wv_xfer_made(struct wv_object *o, struct wv_xfer *x, int *fd)
+{
+    if (o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE)
+        return wv_sync_share(o, fd);
+    if (o->kind == WV_KIND_PROCESS)
+        return wv_xfer_process((struct wv_process *)o, x, fd);
+    return ERROR_INVALID_FUNCTION;
+}
 
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd)
 {
-    struct wv_object *o = wv_handle_get(h, WV_KIND_ANY, NULL);
+    struct wv_object *o = h == WV_CURRENT_PROCESS ? wv_process_self_ref() : wv_handle_get(h, WV_KIND_ANY, NULL);
     if (!o)
         return ERROR_INVALID_HANDLE;
-    DWORD err = 0;
     *x = (struct wv_xfer){.kind = (uint32_t)o->kind, .access = access};
+    DWORD err = wv_xfer_made(o, x, fd);
+    if (err != ERROR_INVALID_FUNCTION) {
+        wv_object_unref(o);
+        return err;
+    }
+    err = 0;
     int from = -1;
     if (o->kind == WV_KIND_SECTION) {
         struct wv_section *s = (struct wv_section *)o;
@@ -47,6 +81,19 @@ DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd)
     return err;
 }
 
+/* A process handed over: opened by its pid, which the pidfd still running after the open
+ * proves to be the same process.  fd taken. */
+static DWORD wv_xfer_adopt_process(const struct wv_xfer *x, int fd, HANDLE *h)
+{
+    *h = OpenProcess(x->access, FALSE, (DWORD)x->size);
+    DWORD err = *h ? 0 : GetLastError();
+    struct pollfd f = {.fd = fd, .events = POLLIN};
+    if (!err && poll(&f, 1, 0) != 0) /* it ended meanwhile: the pid may be another's now */
+        wv_handle_close(*h), *h = NULL, err = ERROR_INVALID_PARAMETER;
+    close(fd);
+    return err;
+}
+
 DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out)
 {
     DWORD err;
@@ -61,6 +108,12 @@ DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out)
         struct wv_file *f = err ? NULL : wv_file_of(h, NULL);
         if (f)
             f->pipe = x->flags != 0, wv_object_unref(&f->obj);
+    } else if (x->kind == WV_KIND_EVENT || x->kind == WV_KIND_MUTEX || x->kind == WV_KIND_SEMAPHORE) {
+        h = wv_sync_adopt((int)x->kind, fd, x->access);
+        err = h ? 0 : GetLastError();
+        close(fd);
+    } else if (x->kind == WV_KIND_PROCESS) {
+        err = wv_xfer_adopt_process(x, fd, &h);
     } else {
         close(fd);
         err = ERROR_NOT_SUPPORTED;
@@ -99,11 +152,12 @@ static struct wv_process *wv_dup_process(HANDLE ph, DWORD *err)
 
 static DWORD wv_dup_send(struct wv_process *p, HANDLE src, DWORD access, BOOL inherit, DWORD options, HANDLE *dst)
 {
-    DWORD granted = 0;
-    struct wv_object *o = wv_handle_get(src, WV_KIND_ANY, &granted);
-    if (!o)
+    DWORD granted = PROCESS_ALL_ACCESS; /* the pseudo handle: this process itself */
+    struct wv_object *o = src == WV_CURRENT_PROCESS ? NULL : wv_handle_get(src, WV_KIND_ANY, &granted);
+    if (!o && src != WV_CURRENT_PROCESS)
         return ERROR_INVALID_HANDLE;
-    wv_object_unref(o);
+    if (o)
+        wv_object_unref(o);
     struct wv_chan_req *rq = calloc(1, sizeof(*rq));
     struct wv_xfer x;
     int fd = -1;
@@ -132,9 +186,11 @@ static DWORD wv_dup_remote(HANDLE sp, HANDLE src, HANDLE dp, HANDLE *dst, DWORD 
     DWORD err = err_s ? err_s : err_d;
     if (!err && !s && !d)
         err = 0xFFFFFFFFu; /* both this process: the local call */
-    else if (!err && s)
-        err = ERROR_NOT_SUPPORTED;
-    else if (!err && (!dst || (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))))
+    else if (!err && (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)))
+        err = ERROR_INVALID_PARAMETER;
+    else if (!err && s) /* out of another process (handle_take.c) */
+        err = wv_xfer_take_from(s, src, d, dst, access, inherit, options);
+    else if (!err && !dst)
         err = ERROR_INVALID_PARAMETER;
     else if (!err)
         err = wv_dup_send(d, src, access, inherit, options, dst);

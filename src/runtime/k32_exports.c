@@ -405,9 +405,11 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, BOOL, LockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
     X(6, BOOL, LockFileEx, HANDLE, DWORD, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(5, LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T) \
+    X(7, PVOID, MapViewOfFile2, HANDLE, HANDLE, ULONG64, PVOID, SIZE_T, ULONG, ULONG) \
     H(MapViewOfFile3) \
     H(MapViewOfFile3FromApp) \
     X(6, LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID) \
+    X(8, PVOID, MapViewOfFileNuma2, HANDLE, HANDLE, ULONG64, PVOID, SIZE_T, ULONG, ULONG, ULONG) \
     X(2, BOOL, MoveFileA, LPCSTR, LPCSTR) \
     X(3, BOOL, MoveFileExA, LPCSTR, LPCSTR, DWORD) \
     X(3, BOOL, MoveFileExW, LPCWSTR, LPCWSTR, DWORD) \
@@ -426,6 +428,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
+    X(1, BOOL, PulseEvent, HANDLE) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     H(QueueUserAPC) \

@@ -23,11 +23,13 @@
 #include "section/section.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -51,6 +53,8 @@ struct wv_nshared {
     int32_t manual, signalled;                /* events */
     int32_t owner_pid, owner_tid, recursion;  /* mutexes: pid 0 when free */
     int32_t count, max;                       /* semaphores */
+    uint32_t pulse;                           /* events: PulseEvent's count (sync.c) */
+    int32_t pulse_left;                       /* an auto-reset event's pulse not taken yet */
 };
 
 struct wv_nsync {
@@ -96,7 +100,10 @@ static DWORD wv_nsync_init_file(int fd, int kind, const struct wv_nsync_init *in
     s->manual = in->manual, s->signalled = in->signalled;
     if (in->owned)
         s->owner_pid = getpid(), s->owner_tid = gettid(), s->recursion = 1;
+    if (in->owner) /* an unnamed mutex made shareable: its owner thread of this process */
+        s->owner_pid = getpid(), s->owner_tid = (int32_t)in->owner, s->recursion = (int32_t)in->recursion;
     s->count = in->count, s->max = in->max;
+    s->pulse = in->pulse, s->pulse_left = in->pulse_left;
     __atomic_store_n(&s->magic, wv_nsync_magic[kind], __ATOMIC_RELEASE); /* complete now */
     wv_os_unmap((uintptr_t)s, sizeof(*s));
     return 0;
@@ -158,6 +165,40 @@ DWORD wv_nsync_get(int kind, LPCSTR name, const struct wv_nsync_init *init, stru
     return 0;
 }
 
+/* ---- unnamed objects shared with other processes (docs/processes.md) ---- */
+
+DWORD wv_nsync_anon(int kind, const struct wv_nsync_init *init, struct wv_nsync **out)
+{
+    int fd = memfd_create("winvm-sync", MFD_CLOEXEC);
+    if (fd < 0)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    DWORD err = wv_nsync_init_file(fd, kind, init);
+    if (!err)
+        err = wv_nsync_adopt(fd, kind, out);
+    close(fd);
+    return err;
+}
+
+DWORD wv_nsync_adopt(int fd, int kind, struct wv_nsync **out)
+{
+    struct wv_nsync *ns = calloc(1, sizeof(*ns));
+    if (!ns)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    ns->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    DWORD err = ns->fd < 0 ? ERROR_NOT_ENOUGH_MEMORY : wv_nsync_map(ns->fd, kind, &ns->s);
+    if (err) {
+        if (ns->fd >= 0)
+            close(ns->fd);
+        free(ns);
+        return err;
+    }
+    ns->kind = kind;
+    *out = ns;
+    return 0;
+}
+
+int wv_nsync_fd(const struct wv_nsync *ns) { return ns->fd; }
+
 void wv_nsync_put(struct wv_nsync *ns)
 {
     wv_os_unmap((uintptr_t)ns->s, sizeof(*ns->s));
@@ -217,23 +258,26 @@ static bool wv_nsync_mine(const struct wv_nshared *s)
     return s->owner_pid == getpid() && s->owner_tid == gettid();
 }
 
-bool wv_nsync_ready(struct wv_nsync *ns)
+bool wv_nsync_ready(struct wv_nsync *ns, uint32_t seen)
 {
     struct wv_nshared *s = ns->s;
     switch (ns->kind) {
-    case WV_KIND_EVENT: return s->signalled;
+    case WV_KIND_EVENT: return s->signalled || (s->pulse != seen && (s->manual || s->pulse_left));
     case WV_KIND_MUTEX: return !s->owner_pid || wv_nsync_mine(s) || wv_nsync_owner_gone(s);
     case WV_KIND_SEMAPHORE: return s->count > 0;
     default: return false;
     }
 }
 
-DWORD wv_nsync_acquire(struct wv_nsync *ns)
+DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen)
 {
     struct wv_nshared *s = ns->s;
     DWORD r = 0;
+    (void)seen;
     if (ns->kind == WV_KIND_EVENT) {
-        if (!s->manual)
+        if (!s->signalled)
+            s->pulse_left = 0; /* released by a pulse: one wait for an auto-reset event */
+        else if (!s->manual)
             s->signalled = 0;
     } else if (ns->kind == WV_KIND_MUTEX) {
         if (s->owner_pid && !wv_nsync_mine(s))
@@ -255,6 +299,21 @@ DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on)
     wv_nsync_unlock(ns->s);
     return 0;
 }
+
+DWORD wv_nsync_event_pulse(struct wv_nsync *ns)
+{
+    struct wv_nshared *s = ns->s;
+    if (wv_nsync_lock(s) != 0)
+        return ERROR_INVALID_HANDLE;
+    s->signalled = 0;
+    s->pulse_left = !s->manual;
+    __atomic_add_fetch(&s->pulse, 1, __ATOMIC_RELEASE);
+    wv_nsync_changed(s);
+    wv_nsync_unlock(s);
+    return 0;
+}
+
+uint32_t wv_nsync_pulse(struct wv_nsync *ns) { return __atomic_load_n(&ns->s->pulse, __ATOMIC_ACQUIRE); }
 
 DWORD wv_nsync_mutex_release(struct wv_nsync *ns)
 {

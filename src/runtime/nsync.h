@@ -27,6 +27,10 @@ struct wv_nsync_init {
     bool manual, signalled; /* events */
     bool owned;             /* mutexes: owned by the calling thread */
     LONG count, max;        /* semaphores */
+    uint32_t pulse;         /* events: the PulseEvent count so far ... */
+    bool pulse_left;        /* ... and a pulse not taken yet */
+    DWORD owner;            /* mutexes: an owner thread of this process (0: none) ... */
+    unsigned recursion;     /* ... and its count */
 };
 
 /* The object named name (kind: WV_KIND_EVENT/MUTEX/SEMAPHORE): opened, or made from init when
@@ -34,6 +38,13 @@ struct wv_nsync_init {
  * of a missing name), ERROR_INVALID_HANDLE (a name of another kind), ERROR_INVALID_NAME,
  * ERROR_ACCESS_DENIED (no private namespace), ERROR_NOT_ENOUGH_MEMORY. */
 DWORD wv_nsync_get(int kind, LPCSTR name, const struct wv_nsync_init *init, struct wv_nsync **out, bool *existed);
+/* An unnamed object whose state lives in an anonymous shared file (memfd), so another process
+ * can get it (DuplicateHandle, inheritance): made from init; or adopted from such a file's
+ * descriptor (dup'ed; checked to be of kind).  0 or ERROR_INVALID_HANDLE / out of memory. */
+DWORD wv_nsync_anon(int kind, const struct wv_nsync_init *init, struct wv_nsync **out);
+DWORD wv_nsync_adopt(int fd, int kind, struct wv_nsync **out);
+/* The object's shared file (named or not): what goes to another process. */
+int wv_nsync_fd(const struct wv_nsync *ns);
 /* At the last handle: unmaps, and the name goes when no process holds it any more. */
 void wv_nsync_put(struct wv_nsync *ns);
 
@@ -43,12 +54,17 @@ void wv_nsync_unlock_set(struct wv_nsync **ns, size_t n);
 
 /* With the object's lock held: whether a wait by this thread would be satisfied now; taking
  * what it consumes (WAIT_ABANDONED when it takes a mutex whose owner ended, else 0). */
-bool wv_nsync_ready(struct wv_nsync *ns);
-DWORD wv_nsync_acquire(struct wv_nsync *ns);
+/* seen: an event's pulse count when the wait began (a later PulseEvent releases it). */
+bool wv_nsync_ready(struct wv_nsync *ns, uint32_t seen);
+DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen);
 
 /* The operations (each takes the object's lock and wakes its waiters): 0 or a Win32 error. */
 DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on);
 DWORD wv_nsync_mutex_release(struct wv_nsync *ns);
+/* PulseEvent: the waits begun before it are released (all, or one for auto-reset), reset. */
+DWORD wv_nsync_event_pulse(struct wv_nsync *ns);
+/* An event's pulse count now. */
+uint32_t wv_nsync_pulse(struct wv_nsync *ns);
 DWORD wv_nsync_semaphore_release(struct wv_nsync *ns, LONG n, LONG *previous);
 
 /* The object's change counter, and a sleep until it differs from seq (at most ms). */
@@ -58,6 +74,13 @@ void wv_nsync_sleep(struct wv_nsync *ns, uint32_t seq, DWORD ms);
 /* sync.c: h (NULL: out of memory) behind a new handle with access, the thread's last error
  * set to error (ERROR_ALREADY_EXISTS or 0); on failure h is freed. */
 HANDLE wv_sync_handle(struct wv_sync_head *h, int kind, DWORD access, DWORD error);
+/* sync.c: makes the unnamed event, mutex or semaphore o shareable with other processes, once
+ * (its state moved, under the wait lock, into an anonymous shared file: every later call and
+ * wait uses that); *fd a descriptor of the shared file for the caller to close.  0 or error. */
+DWORD wv_sync_share(struct wv_object *o, int *fd);
+/* sync.c: a handle with access to the shared object of kind in fd (dup'ed), or NULL with the
+ * last error set. */
+HANDLE wv_sync_adopt(int kind, int fd, DWORD access);
 /* nsync_api.c: the Create of a named object (init: its state if the name is new). */
 HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access);
 

@@ -66,6 +66,20 @@ static HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
     return wv_sync_handle(h, kind, wv_sync_access(kind, access), ERROR_SUCCESS);
 }
 
+/* HANDLE_FLAG_INHERIT on h when asked (Open*'s inherit, a Create's security attributes). */
+static HANDLE wv_sync_inherit(HANDLE h, bool inherit)
+{
+    if (h && inherit)
+        wv_handle_flags(h, 1 /* HANDLE_FLAG_INHERIT */, 1, NULL);
+    return h;
+}
+
+static bool wv_sa_inherit(LPSECURITY_ATTRIBUTES sa)
+{
+    SECURITY_ATTRIBUTES a;
+    return sa && wv_copy(&a, sa, sizeof(a)) == 0 && a.bInheritHandle;
+}
+
 /* A wide name as UTF-8 (*a NULL when name is): 0 or the conversion's error. */
 static DWORD wv_sync_name(LPCWSTR name, char **a)
 {
@@ -77,8 +91,7 @@ static DWORD wv_sync_name(LPCWSTR name, char **a)
 
 HANDLE WINAPI OpenEventA(DWORD access, BOOL inherit, LPCSTR name)
 {
-    (void)inherit; /* inheritance of these handles is not offered */
-    return wv_sync_open(WV_KIND_EVENT, access, name);
+    return wv_sync_inherit(wv_sync_open(WV_KIND_EVENT, access, name), inherit);
 }
 
 HANDLE WINAPI CreateEventExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags, DWORD access)
@@ -88,16 +101,17 @@ HANDLE WINAPI CreateEventExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags,
     bool manual = flags & CREATE_EVENT_MANUAL_RESET, initial = flags & CREATE_EVENT_INITIAL_SET;
     if (!name || !*name)
         return CreateEventA(sa, manual, initial, NULL);
-    return wv_sync_named(WV_KIND_EVENT, name, &(struct wv_nsync_init){.manual = manual, .signalled = initial},
-                         wv_sync_access(WV_KIND_EVENT, access));
+    return wv_sync_inherit(wv_sync_named(WV_KIND_EVENT, name,
+                                         &(struct wv_nsync_init){.manual = manual, .signalled = initial},
+                                         wv_sync_access(WV_KIND_EVENT, access)),
+                           wv_sa_inherit(sa));
 }
 
 /* ---- mutexes ---- */
 
 HANDLE WINAPI OpenMutexA(DWORD access, BOOL inherit, LPCSTR name)
 {
-    (void)inherit;
-    return wv_sync_open(WV_KIND_MUTEX, access, name);
+    return wv_sync_inherit(wv_sync_open(WV_KIND_MUTEX, access, name), inherit);
 }
 
 HANDLE WINAPI CreateMutexExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags, DWORD access)
@@ -107,16 +121,16 @@ HANDLE WINAPI CreateMutexExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name, DWORD flags,
     bool owned = flags & CREATE_MUTEX_INITIAL_OWNER;
     if (!name || !*name)
         return CreateMutexA(sa, owned, NULL);
-    return wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned},
-                         wv_sync_access(WV_KIND_MUTEX, access));
+    return wv_sync_inherit(wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned},
+                                         wv_sync_access(WV_KIND_MUTEX, access)),
+                           wv_sa_inherit(sa));
 }
 
 /* ---- semaphores ---- */
 
 HANDLE WINAPI OpenSemaphoreA(DWORD access, BOOL inherit, LPCSTR name)
 {
-    (void)inherit;
-    return wv_sync_open(WV_KIND_SEMAPHORE, access, name);
+    return wv_sync_inherit(wv_sync_open(WV_KIND_SEMAPHORE, access, name), inherit);
 }
 
 HANDLE WINAPI CreateSemaphoreExA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max, LPCSTR name, DWORD flags,
@@ -126,8 +140,10 @@ HANDLE WINAPI CreateSemaphoreExA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG ma
         return wv_fail_null(ERROR_INVALID_PARAMETER);
     if (!name || !*name)
         return CreateSemaphoreA(sa, initial, max, NULL);
-    return wv_sync_named(WV_KIND_SEMAPHORE, name, &(struct wv_nsync_init){.count = initial, .max = max},
-                         wv_sync_access(WV_KIND_SEMAPHORE, access));
+    return wv_sync_inherit(wv_sync_named(WV_KIND_SEMAPHORE, name,
+                                         &(struct wv_nsync_init){.count = initial, .max = max},
+                                         wv_sync_access(WV_KIND_SEMAPHORE, access)),
+                           wv_sa_inherit(sa));
 }
 
 /* ---- the wide forms: the name as UTF-8, then the narrow call ---- */

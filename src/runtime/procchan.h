@@ -22,10 +22,14 @@ enum wv_chan_op {
     WV_CHAN_WATCH,     /* no reply: the connection gets the exit code (4 bytes) when it ends */
     WV_CHAN_EXIT,      /* protect = exit code; no reply: TerminateProcess */
     WV_CHAN_HANDLE,    /* a struct wv_xfer in data and its descriptor (SCM_RIGHTS) -> addr: the handle */
+    WV_CHAN_VIEW,      /* a map (a section and its descriptor) or an unmap (procchan_view.c) -> status */
+    WV_CHAN_TAKE,      /* addr: a handle here, protect: access, type: DUPLICATE_* options, size 1: close
+                        * only -> xfer and its descriptor (SCM_RIGHTS): DuplicateHandle out of it */
 };
 
-/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE) or a file or
- * pipe end, whose state all lives in the descriptor passed beside it. */
+/* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE), a file or
+ * pipe end, an event, mutex or semaphore, whose state all lives in the descriptor passed beside
+ * it, or a process (a pidfd; its pid in size). */
 struct wv_xfer {
     uint32_t kind, access, protect, flags; /* flags: SEC_*, or 1 for a pipe end */
     uint64_t size, offset, handle;          /* handle: the value wanted, 0 for any */
@@ -43,6 +47,7 @@ struct wv_chan_rep {
     uint32_t err, old;
     uint64_t addr, size;
     MEMORY_BASIC_INFORMATION mbi;
+    struct wv_xfer xfer; /* WV_CHAN_TAKE's object */
 };
 
 /* ---- procchan_dir.c ---- */
@@ -58,6 +63,9 @@ int wv_chan_connect(pid_t pid);
 /* ---- procchan_serve.c ---- */
 /* Starts serving this process's channel (winvm run, once): 0 or the error. */
 DWORD wv_chan_serve_start(void);
+/* The same, once per process (later calls return the first one's result); at_exit: the socket
+ * is removed at exit (a Linux program, whose exit does not go through ExitProcess). */
+DWORD wv_chan_serve_once(bool at_exit);
 /* Tells every watcher the exit code and removes the socket; async-signal-safe. */
 void wv_chan_exit_notify(DWORD code);
 /* WriteProcessMemory's one-page core in the process that owns addr: writes n bytes (within a
@@ -67,9 +75,10 @@ void wv_chan_exit_notify(DWORD code);
 DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
 
 /* ---- handle_xfer.c ---- */
-/* Describes the object behind h (a reference held while *fd is used; *fd is a descriptor of
- * the caller's to close): 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
- * this process only: events, mutexes, semaphores, threads, processes, images). */
+/* Describes the object behind h (GetCurrentProcess(): this process) with *fd a descriptor of
+ * the caller's to close: 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
+ * this process only: threads, image sections).  An unnamed event, mutex or semaphore becomes
+ * process-shared here. */
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
 /* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
 DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
@@ -82,12 +91,29 @@ void wv_xfer_inherited(void);
 /* Sets ob.h's wv_ob_duplicate_remote (from wv_chan_init). */
 void wv_xfer_init(void);
 
+/* ---- handle_take.c ---- */
+/* The target's side of WV_CHAN_TAKE: answers on the connection fd (with the descriptor). */
+void wv_chan_take_serve(int fd, const struct wv_chan_req *rq);
+/* DuplicateHandle out of process s (PROCESS_DUP_HANDLE checked) into d (NULL: this one). */
+DWORD wv_xfer_take_from(struct wv_process *s, HANDLE src, struct wv_process *d, HANDLE *dst, DWORD access,
+                        BOOL inherit, DWORD options);
+
+/* ---- procchan_view.c ---- */
+/* The target's side of WV_CHAN_VIEW: the Nt call made here, its status in rp->err. */
+void wv_chan_view_serve(const struct wv_chan_req *rq, size_t n, int passed, struct wv_chan_rep *rp);
+/* Sets nt.h's wv_nt_remote_view (from wv_chan_init). */
+void wv_chan_view_init(void);
+
 /* ---- procchan_call.c ---- */
 /* One request to p's channel and its reply (the connection made on first use), with a
  * descriptor passed beside it when fd >= 0: 0 or the error (ERROR_ACCESS_DENIED when the
  * process has ended or has no channel). */
 DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp);
 DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp);
+/* The same, a descriptor the reply passes in *got (-1: none; the caller's to close). */
+DWORD wv_chan_call_io(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp, int *got);
+/* Sends len bytes of buf on the connection fd, with pass (a descriptor) beside them when >= 0. */
+bool wv_chan_send_fd(int fd, const void *buf, size_t len, int pass);
 /* A connection that hears p's exit code (WV_CHAN_WATCH sent), or -1. */
 int wv_chan_watch(pid_t pid);
 /* Sends WV_CHAN_EXIT with the code: true when the target took it. */

@@ -51,8 +51,7 @@ static int wv_connect(struct wv_process *p)
     return -1;
 }
 
-/* Sends len bytes of rq, with pass (a descriptor) beside them when >= 0. */
-static bool wv_send(int fd, const void *rq, size_t len, int pass)
+bool wv_chan_send_fd(int fd, const void *rq, size_t len, int pass)
 {
     struct iovec iov = {(void *)rq, len};
     union {
@@ -69,15 +68,36 @@ static bool wv_send(int fd, const void *rq, size_t len, int pass)
     return sendmsg(fd, &m, MSG_NOSIGNAL) == (ssize_t)len;
 }
 
-static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp)
+/* Receives the reply, and the descriptor passed beside it into *got (when got: else closed). */
+static ssize_t wv_recv_reply(int fd, struct wv_chan_rep *rp, int *got)
 {
-    size_t len = WV_CHAN_REQ_HEAD + (rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE ? rq->len : 0);
-    if (!wv_send(fd, rq, len, pass))
-        return ERROR_ACCESS_DENIED;
+    struct iovec iov = {rp, sizeof(*rp)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } c;
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
     ssize_t n;
-    while ((n = recv(fd, rp, sizeof(*rp), 0)) < 0 && errno == EINTR)
+    while ((n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
         ;
-    return n == (ssize_t)sizeof(*rp) ? 0 : ERROR_ACCESS_DENIED;
+    struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+    int passed = -1;
+    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&passed, CMSG_DATA(h), sizeof(int));
+    if (got)
+        *got = passed;
+    else if (passed >= 0)
+        close(passed);
+    return n;
+}
+
+static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got)
+{
+    bool data = rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW;
+    size_t len = WV_CHAN_REQ_HEAD + (data ? rq->len : 0);
+    if (!wv_chan_send_fd(fd, rq, len, pass))
+        return ERROR_ACCESS_DENIED;
+    return wv_recv_reply(fd, rp, got) == (ssize_t)sizeof(*rp) ? 0 : ERROR_ACCESS_DENIED;
 }
 
 DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp)
@@ -87,10 +107,17 @@ DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_
 
 DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp)
 {
+    return wv_chan_call_io(p, rq, pass, rp, NULL);
+}
+
+DWORD wv_chan_call_io(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got)
+{
+    if (got)
+        *got = -1;
     pthread_mutex_lock(&p->chan_lock);
     if (p->chan_fd < 0)
         p->chan_fd = wv_connect(p);
-    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, pass, rp);
+    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, pass, rp, got);
     if (err && p->chan_fd >= 0) /* the target went away: a later call finds it ended */
         close(p->chan_fd), p->chan_fd = -1;
     pthread_mutex_unlock(&p->chan_lock);
@@ -160,4 +187,5 @@ void wv_chan_init(void)
 {
     wv_nt_remote = wv_remote_call;
     wv_xfer_init();
+    wv_chan_view_init();
 }

@@ -161,9 +161,12 @@ static void *wv_serve_conn(void *arg)
     for (ssize_t n; rq && (n = wv_recv(fd, rq, &passed)) != 0;) {
         if (n < 0 && errno == EINTR)
             continue;
-        if (n >= (ssize_t)WV_CHAN_REQ_HEAD && rq->op == WV_CHAN_HANDLE) {
+        if (n >= (ssize_t)WV_CHAN_REQ_HEAD && (rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW)) {
             struct wv_chan_rep rp = {0};
-            wv_serve_handle(rq, n, passed, &rp);
+            if (rq->op == WV_CHAN_VIEW)
+                wv_chan_view_serve(rq, (size_t)n, passed, &rp);
+            else
+                wv_serve_handle(rq, n, passed, &rp);
             if (send(fd, &rp, sizeof(rp), MSG_NOSIGNAL) != (ssize_t)sizeof(rp))
                 break;
             continue;
@@ -181,6 +184,10 @@ static void *wv_serve_conn(void *arg)
         }
         if (rq->op == WV_CHAN_EXIT)
             wv_do_exit(rq->protect);
+        if (rq->op == WV_CHAN_TAKE) {
+            wv_chan_take_serve(fd, rq);
+            continue;
+        }
         if (rq->op == WV_CHAN_WRITE && (size_t)n < WV_CHAN_REQ_HEAD + rq->len)
             break;
         struct wv_chan_rep rp = {0};
@@ -228,6 +235,33 @@ static void *wv_serve_listen(void *arg)
             !wv_spawn(wv_serve_conn, (void *)(intptr_t)c))
             close(c);
     }
+}
+
+static DWORD wv_serve_result = 0xFFFFFFFFu;
+static pid_t wv_serve_owner; /* the process that started serving (a fork's child serves anew) */
+static pthread_mutex_t wv_serve_once = PTHREAD_MUTEX_INITIALIZER;
+
+static pid_t wv_serve_pid;
+
+static void wv_serve_unlink(void)
+{
+    /* a Linux program's exit: no stale name left (a forked child's exit leaves its parent's) */
+    if (wv_sock_path[0] && getpid() == wv_serve_pid && !__atomic_load_n(&wv_exiting, __ATOMIC_SEQ_CST))
+        unlink(wv_sock_path);
+}
+
+DWORD wv_chan_serve_once(bool at_exit)
+{
+    pthread_mutex_lock(&wv_serve_once);
+    if (wv_serve_result == 0xFFFFFFFFu || wv_serve_owner != getpid()) {
+        wv_serve_owner = getpid();
+        wv_serve_result = wv_chan_serve_start();
+        if (!wv_serve_result && at_exit)
+            wv_serve_pid = getpid(), atexit(wv_serve_unlink);
+    }
+    DWORD err = wv_serve_result;
+    pthread_mutex_unlock(&wv_serve_once);
+    return err;
 }
 
 DWORD wv_chan_serve_start(void)

@@ -340,6 +340,8 @@ static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD 
         err = wv_env_build(&sp, env, (flags & CREATE_UNICODE_ENVIRONMENT) != 0);
     for (int i = 0; i < 3; i++)
         sp.std[i] = use_std ? std[i] : NULL;
+    if (!err) /* a Linux program serves its channel from now on: its children may act on it */
+        (void)wv_chan_serve_once(true);
     if (!err)
         err = wv_spawn_run(&sp, &res);
     if (!err)

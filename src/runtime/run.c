@@ -258,7 +258,7 @@ int winvm_run(const char *exe, int argc, char **argv)
     /* Before a suspended child waits: its parent may allocate in it (VirtualAllocEx). */
     /* Without one (no usable per-user directory) the program still runs; other processes'
      * *Ex calls on it fail with ERROR_ACCESS_DENIED. */
-    (void)wv_chan_serve_start();
+    (void)wv_chan_serve_once(false);
     if (!wv_child_start())
         _exit(1);
     /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,

@@ -13,12 +13,17 @@
  * ERROR_NOT_OWNER); a semaphore never passes its maximum (ERROR_TOO_MANY_POSTS); a wait
  * returns WAIT_OBJECT_0 + the index of the first signalled object.
  *
+ * PulseEvent: a wait records each event's pulse count when it begins; a pulse releases the
+ * waits that began before it (all for manual reset, the first to look for auto reset).
+ *
  * Named objects (nsync.c) keep their state in a file shared with other processes, under their
- * own lock: a wait takes the wait lock, then the named objects' locks (in id order) to look
- * and acquire atomically.  Another process's change cannot broadcast our condition, so a wait
- * on one named object alone sleeps on its futex word, and a wait mixing several objects with
- * named ones polls (the condition with a short timeout, growing from 1 to 16 ms).  A local
- * mutex whose owner ended stays owned; a named one is abandoned (WAIT_ABANDONED).
+ * own lock, and so do unnamed ones from the first time they go to another process
+ * (wv_sync_share: docs/processes.md): a wait takes the wait lock, then the shared objects'
+ * locks (in id order) to look and acquire atomically.  Another process's change cannot
+ * broadcast our condition, so a wait on one shared object alone sleeps on its futex word, and
+ * a wait mixing several objects with shared ones polls (the condition with a short timeout,
+ * growing from 1 to 16 ms).  A local mutex whose owner ended stays owned; a shared one is
+ * abandoned (WAIT_ABANDONED).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
@@ -26,6 +31,7 @@
 #include "runtime/nsync.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -36,6 +42,8 @@ pthread_cond_t wv_wait_cond = PTHREAD_COND_INITIALIZER;
 struct wv_event {
     struct wv_sync_head h;
     bool manual, signalled;
+    bool pulse_left; /* an auto-reset event's pulse not taken yet */
+    uint32_t pulse;  /* PulseEvent's count: a wait begun before the last pulse is released by it */
 };
 
 struct wv_mutex {
@@ -78,27 +86,42 @@ static HANDLE wv_sync_new(struct wv_sync_head *h, int kind)
     return wv_sync_handle(h, kind, kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS, ERROR_SUCCESS);
 }
 
-/* Changes an object's state under the wait lock and wakes every wait. */
-#define WV_CHANGE(stmt)                                                                          \
+/* Changes an unnamed object's state under the wait lock and wakes every wait; ns gets the
+ * object's shared state instead when it has one (looked at under the lock: an object can
+ * become shared at any time, wv_sync_share), and the caller then changes that. */
+#define WV_CHANGE(head, ns, stmt)                                                                \
     do {                                                                                       \
         pthread_mutex_lock(&wv_wait_lock);                                                     \
-        stmt;                                                                                  \
-        pthread_cond_broadcast(&wv_wait_cond);                                                 \
+        if (!((ns) = (head)->ns)) {                                                            \
+            stmt;                                                                              \
+            pthread_cond_broadcast(&wv_wait_cond);                                             \
+        }                                                                                      \
         pthread_mutex_unlock(&wv_wait_lock);                                                   \
     } while (0)
+
+/* HANDLE_FLAG_INHERIT on h when the security attributes ask for it (CreateProcess with
+ * bInheritHandles passes it on); h as is. */
+static HANDLE wv_inherit(HANDLE h, LPSECURITY_ATTRIBUTES sa)
+{
+    SECURITY_ATTRIBUTES a;
+    if (h && sa && wv_copy(&a, sa, sizeof(a)) == 0 && a.bInheritHandle)
+        wv_handle_flags(h, 1 /* HANDLE_FLAG_INHERIT */, 1, NULL);
+    return h;
+}
 
 /* ---- events ---- */
 
 HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCSTR name)
 {
-    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
     if (name && *name)
-        return wv_sync_named(WV_KIND_EVENT, name, &(struct wv_nsync_init){.manual = manual, .signalled = initial},
-                             EVENT_ALL_ACCESS);
+        return wv_inherit(wv_sync_named(WV_KIND_EVENT, name,
+                                        &(struct wv_nsync_init){.manual = manual, .signalled = initial},
+                                        EVENT_ALL_ACCESS),
+                          sa);
     struct wv_event *e = calloc(1, sizeof(*e));
     if (e)
         e->manual = manual, e->signalled = initial;
-    return wv_sync_new(e ? &e->h : NULL, WV_KIND_EVENT);
+    return wv_inherit(wv_sync_new(e ? &e->h : NULL, WV_KIND_EVENT), sa);
 }
 
 static BOOL wv_event_set(HANDLE h, bool on)
@@ -107,30 +130,50 @@ static BOOL wv_event_set(HANDLE h, bool on)
     struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
     if (!e)
         return wv_fail(ERROR_INVALID_HANDLE);
+    struct wv_nsync *ns = NULL;
     if (!(access & EVENT_MODIFY_STATE))
         err = ERROR_ACCESS_DENIED;
-    else if (e->h.ns)
-        err = wv_nsync_event_set(e->h.ns, on);
     else
-        WV_CHANGE(e->signalled = on);
+        WV_CHANGE(&e->h, ns, e->signalled = on);
+    if (ns)
+        err = wv_nsync_event_set(ns, on);
     wv_object_unref(&e->h.obj);
     return err ? wv_fail(err) : TRUE;
 }
 
 BOOL WINAPI SetEvent(HANDLE h) { return wv_event_set(h, true); }
+
+/* Releases the waits present now (each recorded the pulse count when it began): all of them
+ * for a manual-reset event, the first to look for an auto-reset one; the event ends reset. */
+BOOL WINAPI PulseEvent(HANDLE h)
+{
+    DWORD access, err = 0;
+    struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
+    if (!e)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    struct wv_nsync *ns = NULL;
+    if (!(access & EVENT_MODIFY_STATE))
+        err = ERROR_ACCESS_DENIED;
+    else
+        WV_CHANGE(&e->h, ns, e->signalled = false; e->pulse++; e->pulse_left = !e->manual);
+    if (ns)
+        err = wv_nsync_event_pulse(ns);
+    wv_object_unref(&e->h.obj);
+    return err ? wv_fail(err) : TRUE;
+}
 BOOL WINAPI ResetEvent(HANDLE h) { return wv_event_set(h, false); }
 
 /* ---- mutexes ---- */
 
 HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCSTR name)
 {
-    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
     if (name && *name)
-        return wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned}, MUTEX_ALL_ACCESS);
+        return wv_inherit(
+            wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned}, MUTEX_ALL_ACCESS), sa);
     struct wv_mutex *m = calloc(1, sizeof(*m));
     if (m && owned)
         m->owner = GetCurrentThreadId(), m->count = 1;
-    return wv_sync_new(m ? &m->h : NULL, WV_KIND_MUTEX);
+    return wv_inherit(wv_sync_new(m ? &m->h : NULL, WV_KIND_MUTEX), sa);
 }
 
 BOOL WINAPI ReleaseMutex(HANDLE h)
@@ -140,10 +183,10 @@ BOOL WINAPI ReleaseMutex(HANDLE h)
     if (!m)
         return wv_fail(ERROR_INVALID_HANDLE);
     DWORD me = GetCurrentThreadId();
-    if (m->h.ns)
-        err = wv_nsync_mutex_release(m->h.ns);
-    else
-        WV_CHANGE(if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
+    struct wv_nsync *ns;
+    WV_CHANGE(&m->h, ns, if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
+    if (ns)
+        err = wv_nsync_mutex_release(ns);
     wv_object_unref(&m->h.obj);
     return err ? wv_fail(err) : TRUE;
 }
@@ -154,14 +197,15 @@ HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max,
 {
     if (max <= 0 || initial < 0 || initial > max)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
-    (void)sa; /* no security descriptors; inheritance of these handles is not offered */
     if (name && *name)
-        return wv_sync_named(WV_KIND_SEMAPHORE, name, &(struct wv_nsync_init){.count = initial, .max = max},
-                             SEMAPHORE_ALL_ACCESS);
+        return wv_inherit(wv_sync_named(WV_KIND_SEMAPHORE, name,
+                                        &(struct wv_nsync_init){.count = initial, .max = max},
+                                        SEMAPHORE_ALL_ACCESS),
+                          sa);
     struct wv_semaphore *s = calloc(1, sizeof(*s));
     if (s)
         s->count = initial, s->max = max;
-    return wv_sync_new(s ? &s->h : NULL, WV_KIND_SEMAPHORE);
+    return wv_inherit(wv_sync_new(s ? &s->h : NULL, WV_KIND_SEMAPHORE), sa);
 }
 
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
@@ -171,21 +215,74 @@ BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
     if (!s)
         return wv_fail(ERROR_INVALID_HANDLE);
     LONG was = 0;
+    struct wv_nsync *ns = NULL;
     if (!(access & SEMAPHORE_MODIFY_STATE))
         err = ERROR_ACCESS_DENIED;
-    else if (s->h.ns)
-        err = wv_nsync_semaphore_release(s->h.ns, release, &was);
     else
-        WV_CHANGE(was = s->count;
+        WV_CHANGE(&s->h, ns, was = s->count;
                   if (release <= 0) err = ERROR_INVALID_PARAMETER;
                   else if (release > s->max - s->count) err = ERROR_TOO_MANY_POSTS;
                   else s->count += release);
+    if (ns)
+        err = wv_nsync_semaphore_release(ns, release, &was);
     wv_object_unref(&s->h.obj);
     if (err)
         return wv_fail(err);
     if (previous)
         *previous = was;
     return TRUE;
+}
+
+/* ---- shared with another process (docs/processes.md, "Events, mutexes, semaphores") ---- */
+
+/* The unnamed object's state as a shared object's initial state (wait lock held). */
+static struct wv_nsync_init wv_sync_state(struct wv_object *o)
+{
+    struct wv_nsync_init in = {0};
+    if (o->kind == WV_KIND_EVENT) {
+        struct wv_event *e = (struct wv_event *)o;
+        in.manual = e->manual, in.signalled = e->signalled, in.pulse = e->pulse, in.pulse_left = e->pulse_left;
+    } else if (o->kind == WV_KIND_MUTEX) {
+        in.owner = ((struct wv_mutex *)o)->owner, in.recursion = ((struct wv_mutex *)o)->count;
+    } else {
+        in.count = ((struct wv_semaphore *)o)->count, in.max = ((struct wv_semaphore *)o)->max;
+    }
+    return in;
+}
+
+DWORD wv_sync_share(struct wv_object *o, int *fd)
+{
+    struct wv_sync_head *h = (struct wv_sync_head *)o;
+    DWORD err = 0;
+    pthread_mutex_lock(&wv_wait_lock);
+    if (!h->ns) {
+        struct wv_nsync_init in = wv_sync_state(o);
+        struct wv_nsync *ns;
+        err = wv_nsync_anon(o->kind, &in, &ns);
+        if (!err) {
+            h->ns = ns; /* from now on every call and wait uses the shared state */
+            pthread_cond_broadcast(&wv_wait_cond); /* sleeping waits look again */
+        }
+    }
+    if (!err && (*fd = fcntl(wv_nsync_fd(h->ns), F_DUPFD_CLOEXEC, 3)) < 0)
+        err = ERROR_TOO_MANY_OPEN_FILES;
+    pthread_mutex_unlock(&wv_wait_lock);
+    return err;
+}
+
+HANDLE wv_sync_adopt(int kind, int fd, DWORD access)
+{
+    struct wv_nsync *ns;
+    DWORD err = wv_nsync_adopt(fd, kind, &ns);
+    if (err)
+        return wv_fail_null(err);
+    struct wv_sync_head *h = calloc(1, sizeof(*h)); /* only ns is used, as for a named one */
+    if (!h) {
+        wv_nsync_put(ns);
+        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+    }
+    h->ns = ns;
+    return wv_sync_handle(h, kind, access, ERROR_SUCCESS);
 }
 
 /* ---- waits ---- */
@@ -197,13 +294,27 @@ static struct wv_nsync *wv_named(struct wv_object *o)
     return sync ? ((struct wv_sync_head *)o)->ns : NULL;
 }
 
-/* Whether o would satisfy a wait by thread me now (wait lock held, and a named object's). */
-static bool wv_ready(struct wv_object *o, DWORD me)
+/* An event's pulse count (0 for other objects), which a wait records when it begins. */
+static uint32_t wv_pulse_of(struct wv_object *o)
 {
     if (wv_named(o))
-        return wv_nsync_ready(wv_named(o));
+        return wv_nsync_pulse(wv_named(o));
+    return o->kind == WV_KIND_EVENT ? ((struct wv_event *)o)->pulse : 0;
+}
+
+/* Whether a pulse since the wait began (seen: the count then) releases it. */
+static bool wv_pulsed(const struct wv_event *e, uint32_t seen)
+{
+    return e->pulse != seen && (e->manual || e->pulse_left);
+}
+
+/* Whether o would satisfy a wait by thread me now (wait lock held, and a named object's). */
+static bool wv_ready(struct wv_object *o, DWORD me, uint32_t seen)
+{
+    if (wv_named(o))
+        return wv_nsync_ready(wv_named(o), seen);
     switch (o->kind) {
-    case WV_KIND_EVENT: return ((struct wv_event *)o)->signalled;
+    case WV_KIND_EVENT: return ((struct wv_event *)o)->signalled || wv_pulsed((struct wv_event *)o, seen);
     case WV_KIND_MUTEX: return ((struct wv_mutex *)o)->owner == 0 || ((struct wv_mutex *)o)->owner == me;
     case WV_KIND_SEMAPHORE: return ((struct wv_semaphore *)o)->count > 0;
     case WV_KIND_THREAD: return wv_thread_signalled(o);
@@ -215,14 +326,16 @@ static bool wv_ready(struct wv_object *o, DWORD me)
 
 /* Takes what the satisfied wait consumes (wait lock held, wv_ready true): WAIT_ABANDONED
  * for a mutex whose owner ended, else 0. */
-static DWORD wv_acquire(struct wv_object *o, DWORD me)
+static DWORD wv_acquire(struct wv_object *o, DWORD me, uint32_t seen)
 {
     if (wv_named(o))
-        return wv_nsync_acquire(wv_named(o));
+        return wv_nsync_acquire(wv_named(o), seen);
     switch (o->kind) {
     case WV_KIND_EVENT:
-        if (!((struct wv_event *)o)->manual)
+        if (((struct wv_event *)o)->signalled && !((struct wv_event *)o)->manual)
             ((struct wv_event *)o)->signalled = false;
+        else if (!((struct wv_event *)o)->signalled)
+            ((struct wv_event *)o)->pulse_left = false; /* released by a pulse: one wait for auto-reset */
         break;
     case WV_KIND_MUTEX:
         ((struct wv_mutex *)o)->owner = me;
@@ -262,11 +375,11 @@ static DWORD wv_ms_left(const struct timespec *until)
 }
 
 /* Satisfies the wait if it can (wait lock and the named objects' locks held). */
-static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me)
+static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me, const uint32_t *seen)
 {
     DWORD ready = 0, first = n;
     for (DWORD i = 0; i < n; i++)
-        if (wv_ready(o[i], me)) {
+        if (wv_ready(o[i], me, seen[i])) {
             ready++;
             if (first == n)
                 first = i;
@@ -275,7 +388,7 @@ static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me)
         return WAIT_TIMEOUT;
     DWORD abandoned = n;
     for (DWORD i = 0; i < n; i++)
-        if ((all || i == first) && wv_acquire(o[i], me) == WAIT_ABANDONED && abandoned == n)
+        if ((all || i == first) && wv_acquire(o[i], me, seen[i]) == WAIT_ABANDONED && abandoned == n)
             abandoned = i;
     pthread_cond_broadcast(&wv_wait_cond); /* an acquisition is a change too */
     if (abandoned < n)
@@ -285,7 +398,7 @@ static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me)
 
 /* Satisfies the wait if it can (wait lock held): its result, or WAIT_TIMEOUT.  The named
  * objects' locks are held meanwhile, so looking and taking are one step for other processes. */
-static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
+static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me, const uint32_t *seen)
 {
     struct wv_nsync *ns[MAXIMUM_WAIT_OBJECTS];
     bool named = false;
@@ -293,7 +406,7 @@ static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me)
         named |= (ns[i] = wv_named(o[i])) != NULL;
     if (named)
         wv_nsync_lock_set(ns, n);
-    DWORD r = wv_try_locked(o, n, all, me);
+    DWORD r = wv_try_locked(o, n, all, me, seen);
     if (named)
         wv_nsync_unlock_set(ns, n);
     return r;
@@ -328,15 +441,19 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
 {
     struct timespec until = wv_deadline(ms == INFINITE ? 0 : ms);
     DWORD me = GetCurrentThreadId(), r, slice = 1;
-    bool poll = false;
-    for (DWORD i = 0; i < n; i++)
-        poll |= wv_named(o[i]) != NULL;
-    struct wv_nsync *one = n == 1 && !alert ? wv_named(o[0]) : NULL;
-    poll &= !one;
+    uint32_t seen[MAXIMUM_WAIT_OBJECTS];
     pthread_mutex_lock(&wv_wait_lock);
+    for (DWORD i = 0; i < n; i++)
+        seen[i] = wv_pulse_of(o[i]); /* the wait begins: a later pulse releases it */
     for (;;) {
+        /* looked at each round: an object may have become shared meanwhile (wv_sync_share) */
+        bool poll = false;
+        for (DWORD i = 0; i < n; i++)
+            poll |= wv_named(o[i]) != NULL;
+        struct wv_nsync *one = n == 1 && !alert ? wv_named(o[0]) : NULL;
+        poll &= !one;
         uint32_t seq = one ? wv_nsync_seq(one) : 0; /* before looking: no change is missed */
-        r = wv_try_wait(o, n, all, me);
+        r = wv_try_wait(o, n, all, me, seen);
         if (r != WAIT_TIMEOUT)
             break;
         if (alert && __atomic_load_n(&alert->apc_first, __ATOMIC_ACQUIRE)) {

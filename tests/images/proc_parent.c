@@ -151,7 +151,7 @@ static BOOL mem_child(PROCESS_INFORMATION *pi, void **secret, char **edge, char 
     HANDLE f = out_file("out4.txt", path);
     BOOL ok = start(cmd, 0, NULL, NULL, f, pi);
     CloseHandle(f);
-    for (int i = 0; ok && i < 1000; i++) {
+    for (int i = 0; ok && i < 3000; i++) { /* 30 s at least: a child starts slowly on a loaded machine */
         if (sscanf(slurp(path), "secret=%p edge=%p flag=%p", secret, (void **)edge, (void **)flag) == 3)
             return TRUE;
         Sleep(10);
