@@ -48,17 +48,19 @@
  * quiet 2-vCPU VM (docs/performance.md, "Time"): a batch is long enough (~1-5 ms) that timer
  * and scheduling noise stay small against it, and the rounds are enough for the median of the
  * per-round ratios to settle (its quartiles are in the JSON, see bench/compare.py). */
-#define ROUNDS 41
-#define ALLOC_ITERS 15000
-#define PROTECT_ITERS 25000
-#define COMMIT_ITERS 60
-#define QUERY_ROUNDS 31
-#define SCALE_ROUNDS 15
+#define ROUNDS 21
+#define ALLOC_ITERS 10000
+#define PROTECT_ITERS 10000
+#define COMMIT_ITERS 30
+#define QUERY_ROUNDS 15
+#define SCALE_ROUNDS 9
 #define SCALE_ITERS 10000
-#define MT_ROUNDS 41
-#define WATCH_ROUNDS 15
-#define SECTION_ITERS 5000
-#define COW_ROUNDS 31
+#define MT_ROUNDS 9
+#define WATCH_ROUNDS 9
+#define SECTION_ITERS 3000
+#define COW_ROUNDS 15
+#define FAULT_ITERS 5000
+#define WATCH_ITERS 2
 
 /* ---- plumbing ---- */
 
@@ -629,12 +631,12 @@ static void measure_faults(struct pair *guard, struct pair *av, int rounds)
     PVOID h = AddVectoredExceptionHandler(1, fault_bench_handler);
     if (!h)
         die("AddVectoredExceptionHandler failed: error %u", GetLastError());
-    *guard = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    *guard = (struct pair){.rounds = rounds, .iters = quick ? 1000 : FAULT_ITERS, .ops_per_iter = 1};
     measure_pair(guard, guard_raw, guard_win, &c);
     RemoveVectoredExceptionHandler(h);
     raw_mprotect(c.raw_page, PAGE, PROT_NONE);
     win_protect(c.win_page, PAGE, PAGE_NOACCESS, PAGE_READWRITE);
-    *av = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    *av = (struct pair){.rounds = rounds, .iters = quick ? 1000 : FAULT_ITERS, .ops_per_iter = 1};
     measure_pair(av, av_raw, av_win, &c);
     raw_munmap(c.raw_page, PAGE);
     win_release(c.win_page);
@@ -737,7 +739,7 @@ static bool measure_watch(struct pair *m, int rounds)
     watch_raw_list = malloc(WATCH_PAGES * sizeof(*watch_raw_list));
     if (!c.out || !watch_raw_list)
         die("out of memory for the write-watch lists");
-    *m = (struct pair){.rounds = rounds, .iters = quick ? 1 : 3, .ops_per_iter = 1};
+    *m = (struct pair){.rounds = rounds, .iters = quick ? 1 : WATCH_ITERS, .ops_per_iter = 1};
     measure_pair(m, watch_raw, watch_win, &c);
     bool kernel = watch_on_kernel_path(c.win);
     raw_munmap(c.raw, WATCH_PAGES * PAGE);
@@ -770,7 +772,7 @@ static bool measure_watch_fallback(struct pair *m)
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;
-    *m = (struct pair){.iters = quick ? 1 : 3, .ops_per_iter = 1};
+    *m = (struct pair){.iters = quick ? 1 : WATCH_ITERS, .ops_per_iter = 1};
     bool ok = fscanf(p, "%lf %lf %d", &m->raw_ns, &m->win_ns, &m->rounds) == 3 &&
               m->rounds > 0 && m->rounds <= MAX_ROUNDS;
     for (int r = 0; ok && r < m->rounds; r++)

@@ -179,8 +179,8 @@ void bench_wine_json(FILE *f)
 
 /* ---- row 25: the alloc loop from a PE program and from C ---- */
 
-#define PE_ALLOC_ITERS 10000
-#define PE_ALLOC_ROUNDS 9 /* as wine_mem.c's */
+#define PE_ALLOC_ITERS 5000 /* as wine_mem.c's */
+#define PE_ALLOC_ROUNDS 7
 
 static struct {
     bool ran;

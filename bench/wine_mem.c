@@ -18,7 +18,7 @@
 #define KIB 1024
 #define ALLOC_SIZE (64 * KIB)
 #define PAGE 4096
-#define ROUNDS 9
+#define ROUNDS 7
 #define QUERY_ADDRS 65536
 #define WATCH_PAGES 10000
 
@@ -217,13 +217,13 @@ static double op(const char *id)
 {
     long k = quick ? 10 : 1;
     if (!strcmp(id, "alloc_free_64k"))
-        return timed(alloc_free, 10000 / k, 1, NULL);
+        return timed(alloc_free, 5000 / k, 1, NULL);
     if (!strcmp(id, "alloc_touch_free_64k"))
-        return timed(alloc_touch_free, 5000 / k, 1, NULL);
+        return timed(alloc_touch_free, 2000 / k, 1, NULL);
     if (!strcmp(id, "reserve_1g_commit_1000"))
-        return timed(commit_1000, quick ? 2 : 20, 1, NULL);
+        return timed(commit_1000, quick ? 2 : 10, 1, NULL);
     if (!strcmp(id, "section_create_map_64k"))
-        return timed(section_cycle, 3000 / k, 1, NULL);
+        return timed(section_cycle, 2000 / k, 1, NULL);
     if (!strcmp(id, "virtual_query_10"))
         return op_query(10);
     if (!strcmp(id, "virtual_query_100000"))
@@ -231,12 +231,12 @@ static double op(const char *id)
     char *page = alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     double ns = -1;
     if (!strcmp(id, "protect_1page"))
-        ns = timed(protect_toggle, 20000 / k, 2, page + PAGE);
+        ns = timed(protect_toggle, 10000 / k, 2, page + PAGE);
     if (!strcmp(id, "guard_page_hit")) {
         PVOID h = AddVectoredExceptionHandler(1, guard_handler);
         if (!h)
             fail("AddVectoredExceptionHandler");
-        ns = timed(guard_hit, 20000 / k, 1, page);
+        ns = timed(guard_hit, 5000 / k, 1, page);
         RemoveVectoredExceptionHandler(h);
     }
     release(page);
@@ -244,7 +244,7 @@ static double op(const char *id)
         struct watch w = {alloc(NULL, WATCH_PAGES * PAGE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH,
                                 PAGE_READWRITE),
                           malloc(WATCH_PAGES * sizeof(PVOID))};
-        ns = timed(watch_cycle, quick ? 1 : 3, 1, &w);
+        ns = timed(watch_cycle, 1, 1, &w);
         release(w.base);
         free(w.out);
     }
