@@ -1176,29 +1176,44 @@ struct results {
 
 static const char *verdict(bool pass) { return pass ? "PASS" : "FAIL"; }
 
-#define SEP "----------------------------------------------------------------------------------------------"
+#define SEP "------------------------------------------------------------------------------------------------------------"
+
+/* The "vs Wine" column: winvm/Wine of the PE program's same operation (bench_wine.c). */
+static void wine_cell(const char *id)
+{
+    double w = bench_wine_ratio(id);
+    if (isnan(w))
+        printf(" -\n");
+    else
+        printf(" %6.3fx\n", w);
+}
 
 static void print_rows_1_5(const struct results *r)
 {
     if (bench_row_on(1)) {
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "1. VirtualAlloc+VirtualFree 64 KiB RW",
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "1. VirtualAlloc+VirtualFree 64 KiB RW",
                r->alloc.raw_ns, r->alloc.win_ns, r->alloc.ratio_med, "<= 1.10x",
                verdict(r->pass_alloc));
+        wine_cell("alloc_free_64k");
         printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
                r->alloc_nb.raw_ns, r->alloc_nb.win_ns, r->alloc_nb.ratio_med, "info", "-");
         printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, raw with MAP_NORESERVE (winvm's flags)",
                r->alloc.alt_ns, r->alloc.win_ns, r->alloc.alt_ratio_med, "info", "-");
     }
-    if (bench_row_on(2))
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "2. VirtualProtect 1 page RW<->RO (per call)",
+    if (bench_row_on(2)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "2. VirtualProtect 1 page RW<->RO (per call)",
                r->protect.raw_ns, r->protect.win_ns, r->protect.ratio_med, "<= 1.10x",
                verdict(r->pass_protect));
+        wine_cell("protect_1page");
+    }
     if (bench_row_on(3)) {
         for (int q = 0; q < NQ; q++) {
             char name[64];
             snprintf(name, sizeof(name), "3. VirtualQuery, %ld live allocations", r->query[q].n);
-            printf("%-48s %10s %10.1f %8s %10s  %s\n", name, "-", r->query[q].ns_med, "-",
+            printf("%-48s %10s %10.1f %8s %10s  %-6s", name, "-", r->query[q].ns_med, "-",
                    "<= 100 ns", verdict(r->pass_query[q]));
+            snprintf(name, sizeof(name), "virtual_query_%ld", r->query[q].n);
+            wine_cell(name);
         }
         printf("%-48s %10s %10.1f %8s %10s  %s\n", "   VirtualQuery, 100000 live, 10 queried (hot)", "-",
                r->query_hot.ns_med, "-", "info", "-");
@@ -1208,9 +1223,10 @@ static void print_rows_1_5(const struct results *r)
                r->query_flat, "info", "-");
     }
     if (bench_row_on(4)) {
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. Reserve 1 GiB, 1000 x commit 1 page, release",
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "4. Reserve 1 GiB, 1000 x commit 1 page, release",
                r->commit.raw_ns, r->commit.win_ns, r->commit.ratio_med, "<= 1.10x",
                verdict(r->pass_commit));
+        wine_cell("reserve_1g_commit_1000");
         printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
                r->commit_nb.raw_ns, r->commit_nb.win_ns, r->commit_nb.ratio_med, "info", "-");
     }
@@ -1234,28 +1250,33 @@ static void print_rows_1_5(const struct results *r)
 
 static void print_rows_6_11(const struct results *r)
 {
-    if (bench_row_on(6))
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "6. guard-page hit -> vectored handler -> resume",
+    if (bench_row_on(6)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "6. guard-page hit -> vectored handler -> resume",
                r->guard_hit.raw_ns, r->guard_hit.win_ns, r->guard_hit.ratio_med, "<= 1.20x",
                verdict(r->pass_guard));
+        wine_cell("guard_page_hit");
+    }
     if (bench_row_on(7))
         printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "7. access violation caught by winvm_try",
                r->av_try.raw_ns, r->av_try.win_ns, r->av_try.ratio_med, "<= 1.30x",
                verdict(r->pass_av_try));
     if (bench_row_on(8)) {
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n",
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s",
                r->watch_kernel ? "8. write watch: 10000 pages + GetWriteWatch+reset"
                                : "8. write watch (kernel path unavailable)",
                r->watch.raw_ns, r->watch.win_ns, r->watch.ratio_med,
                r->watch_kernel ? "<= 0.20x" : "n/a", r->watch_kernel ? verdict(r->pass_watch) : "-");
+        wine_cell("write_watch_10000");
         if (r->watch_fb_ok)
             printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, mprotect fallback (child process)",
                    r->watch_fb.raw_ns, r->watch_fb.win_ns, r->watch_fb.ratio_med, "info", "-");
     }
-    if (bench_row_on(9))
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "9. CreateFileMapping+MapView+Unmap+Close 64 KiB",
+    if (bench_row_on(9)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "9. CreateFileMapping+MapView+Unmap+Close 64 KiB",
                r->section.raw_ns, r->section.win_ns, r->section.ratio_med, "<= 1.30x",
                verdict(r->pass_section));
+        wine_cell("section_create_map_64k");
+    }
     if (bench_row_on(10)) {
         printf("%-48s %10.0f %10.0f %8s %10s  %s\n", "10. VirtualQuery, COPY view 1000 pg/500 written, pg 0",
                r->cow.nsp_med, r->cow.ns0_med, "-", "<= 2 us", verdict(r->pass_cow0));
@@ -1283,8 +1304,8 @@ static void print_table(const struct results *r)
            r->machine.date, r->machine.uts.sysname, r->machine.uts.release, r->machine.nproc,
            r->machine.cpu);
     printf("%s\n", SEP);
-    printf("%-48s %10s %10s %8s %10s  %s\n", "operation", "raw ns", "winvm ns", "ratio", "target",
-           "result");
+    printf("%-48s %10s %10s %8s %10s  %-6s %s\n", "operation", "raw ns", "winvm ns", "ratio",
+           "target", "result", "vs Wine");
     printf("%s\n", SEP);
     print_rows_1_5(r);
     print_rows_6_11(r);
