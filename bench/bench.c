@@ -7,9 +7,10 @@
  * machine (frequency, a noisy neighbour on the VM) cancels out of the ratio.  The raw and
  * winvm columns are the medians of the per-round times.
  *
- *   winvm-bench            full run (about a minute)
+ *   winvm-bench            full run (under a minute on a quiet 2-vCPU VM)
  *   winvm-bench --quick    smoke run (a few seconds); never fails on performance
- *   winvm-bench --json F   also write the JSON object to F
+ *   winvm-bench --rows L   only rows L: numbers, ranges, names (--list prints them)
+ *   winvm-bench --json F   also write the JSON object to F (bench/compare.py compares two)
  *
  * Output: a table on stdout, then one JSON object on stdout.  Progress goes to stderr.
  * Exit status: 0 ok, 1 a call failed (the message says which), 2 a performance target was

@@ -37,18 +37,20 @@ static const struct {
     int row;
     const char *id;
 } ops[] = {
-    {1, "alloc_free_64k"},  {1, "alloc_touch_free_64k"}, {2, "protect_1page"},
-    {3, "virtual_query_10"}, {3, "virtual_query_100000"}, {4, "reserve_1g_commit_1000"},
-    {6, "guard_page_hit"},  {8, "write_watch_10000"},     {9, "section_create_map_64k"},
+    {1, "alloc_free_64k"},         {1, "alloc_touch_free_64k"}, {2, "protect_1page"},
+    {3, "virtual_query_10"},       {4, "reserve_1g_commit_1000"}, {6, "guard_page_hit"},
+    {8, "write_watch_10000"},      {9, "section_create_map_64k"},
+    {3, "virtual_query_100000"}, /* last: what a failure leaves allocated stays */
 };
 #define NOPS (int)(sizeof(ops) / sizeof(ops[0]))
 
 static struct {
-    bool ran[NOPS];
+    bool ran[NOPS], winvm_failed[NOPS], wine_failed[NOPS]; /* failed: in any pair */
     double winvm[NOPS][MAX_PAIRS], wine[NOPS][MAX_PAIRS], ratio[NOPS][MAX_PAIRS];
     double winvm_ns[NOPS], wine_ns[NOPS], ratio_med[NOPS];
     int pairs;
     const char *path; /* wine64; NULL: not measured */
+    bool run_failed;  /* wine_mem.exe itself failed (not one call in it) */
 } W;
 
 const char *bench_wine64(void)
@@ -78,12 +80,14 @@ static bool run_pe(const char *runner, const char *args, double *ns)
     return pclose(p) == 0 && got > 0;
 }
 
+static bool asked(int i) { return bench_row_on(ops[i].row); }
+
 /* The chosen rows' operations as arguments; false when none is chosen. */
 static bool chosen_ops(char *args, size_t cap)
 {
     args[0] = 0;
     for (int i = 0; i < NOPS; i++)
-        if (bench_row_on(ops[i].row)) {
+        if (asked(i)) {
             strncat(args, ops[i].id, cap - strlen(args) - 2);
             strcat(args, " ");
         }
@@ -109,10 +113,13 @@ void bench_wine_measure(void)
             progress("  wine_mem.exe failed (run by hand: %s run %s; %s %s): no Wine column\n",
                      cli, pe, W.path, pe);
             memset(W.ran, 0, sizeof(W.ran));
+            W.run_failed = true;
             return;
         }
         for (int i = 0; i < NOPS; i++) {
-            W.ran[i] = !isnan(a[i]) && !isnan(b[i]);
+            W.winvm_failed[i] = W.winvm_failed[i] || (asked(i) && isnan(a[i]));
+            W.wine_failed[i] = W.wine_failed[i] || (asked(i) && isnan(b[i]));
+            W.ran[i] = !W.winvm_failed[i] && !W.wine_failed[i] && asked(i);
             W.winvm[i][k] = a[i], W.wine[i][k] = b[i], W.ratio[i][k] = a[i] / b[i];
         }
     }
@@ -136,11 +143,12 @@ void bench_wine_table(void)
 {
     bool any = false;
     for (int i = 0; i < NOPS; i++)
-        any = any || W.ran[i];
+        any = any || W.ran[i] || W.winvm_failed[i] || W.wine_failed[i];
     if (!any) {
         printf("\nWine column: %s\n", quick            ? "not measured in --quick"
                                       : bench_no_wine  ? "not measured (--no-wine)"
                                       : !bench_wine64() ? "wine64 not installed"
+                                      : W.run_failed   ? "wine_mem.exe failed (see stderr)"
                                                         : "no PE program (mingw-w64 missing?)");
         return;
     }
@@ -153,13 +161,17 @@ void bench_wine_table(void)
             printf("  %-3d %-26s %12.1f %12.1f %8.3fx %8s  %s\n", ops[i].row, ops[i].id,
                    W.winvm_ns[i], W.wine_ns[i], W.ratio_med[i], "< 1.00x",
                    W.ratio_med[i] < 1.0 ? "PASS" : "FAIL");
+        else if (W.winvm_failed[i] || W.wine_failed[i])
+            printf("  %-3d %-26s a call failed under%s%s (run wine_mem.exe %s by hand)\n",
+                   ops[i].row, ops[i].id, W.winvm_failed[i] ? " winvm run" : "",
+                   W.wine_failed[i] ? " wine64" : "", ops[i].id);
 }
 
 void bench_wine_json(FILE *f)
 {
     bool any = false;
     for (int i = 0; i < NOPS; i++)
-        any = any || W.ran[i];
+        any = any || W.ran[i] || W.winvm_failed[i] || W.wine_failed[i];
     if (!any)
         return;
     fprintf(f, "    {\"id\": \"wine_pe_memory\", \"operation\": \"the memory rows' operations in one "
@@ -173,6 +185,10 @@ void bench_wine_json(FILE *f)
                        "\"ratio\": %.4f}", sep, ops[i].id, ops[i].row, W.winvm_ns[i], W.wine_ns[i],
                     W.ratio_med[i]);
             sep = ", ";
+        } else if (W.winvm_failed[i] || W.wine_failed[i]) {
+            fprintf(f, "%s{\"op\": \"%s\", \"row\": %d, \"failed_under\": \"%s\"}", sep,
+                    ops[i].id, ops[i].row, W.winvm_failed[i] ? "winvm" : "wine64");
+            sep = ", ";
         }
     fprintf(f, "]},\n");
 }
@@ -180,7 +196,7 @@ void bench_wine_json(FILE *f)
 /* ---- row 25: the alloc loop from a PE program and from C ---- */
 
 #define PE_ALLOC_ITERS 5000 /* as wine_mem.c's */
-#define PE_ALLOC_ROUNDS 7
+#define PE_ALLOC_ROUNDS 5
 
 static struct {
     bool ran;
@@ -222,9 +238,10 @@ void bench_pe_alloc_measure(void)
     progress("  25. 64 KiB alloc+free loop: PE program under winvm run vs C, %d pairs...\n", A.pairs);
     double ns[NOPS];
     for (int k = 0; k < A.pairs; k++) {
+        ns[0] = NAN; /* ops[0] is alloc_free_64k */
         if (k % 2)
             A.c[k] = c_alloc_ns();
-        if (!run_pe(cli, "alloc_free_64k", ns))
+        if (!run_pe(cli, "alloc_free_64k", ns) || isnan(ns[0]))
             die("row 25: wine_mem.exe failed under winvm run");
         A.pe[k] = ns[0];
         if (k % 2 == 0)
