@@ -109,10 +109,9 @@ def main(argv):
     for rid, name, va, vb, change, noise, verdict in found:
         print("%-40s %-22s %12.4g -> %-12.4g %+7.1f%%  (noise %.1f%%)  %s"
               % (rid, name, va, vb, 100 * change, 100 * noise, verdict))
-    for rid in only_in(old, new):
-        print("%-40s only in %s" % (rid, args.old))
-    for rid in only_in(new, old):
-        print("%-40s only in %s" % (rid, args.new))
+    for path, ids in ((args.old, only_in(old, new)), (args.new, only_in(new, old))):
+        if ids:  # a --rows run has only its rows: one line, not one per row
+            print("only in %s: %s" % (path, ", ".join(ids)))
     if not found:
         print("no row moved by more than its noise (floor %.0f%%)" % (100 * args.floor))
     return 1 if found else 0

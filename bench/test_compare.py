@@ -80,8 +80,10 @@ def test_compare():
           "run_hello: cold -33%% reported better, warm +3%% under the floor not reported:\n%s" % out)
     check(any("better" in l for l in lines_for(out, "scaling_2_threads")),
           "a higher speedup ratio is better:\n%s" % out)
-    check(any("only in" in l and "old.json" in l for l in lines_for(out, "gone_row")) and
-          any("only in" in l and "new.json" in l for l in lines_for(out, "new_row")),
+    check(any(l.startswith("only in") and "old.json" in l and "gone_row" in l and "new_row" not in l
+              for l in out.splitlines()) and
+          any(l.startswith("only in") and "new.json" in l and "new_row" in l and "gone_row" not in l
+              for l in out.splitlines()),
           "rows present on one side only are named:\n%s" % out)
 
     rc, out = compare(result(base), result(new), "--floor", "0.5")
