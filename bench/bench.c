@@ -1401,28 +1401,28 @@ static bool row_timed[BENCH_MAX_ROW + 1];
 
 static void json_rows_1_5(FILE *f, const struct results *r)
 {
-    if (bench_row_on(1))
+    if (bench_row_on(1)) {
         json_pair(f, "alloc_free_64k",
                   "VirtualAlloc(NULL, 64 KiB, MEM_RESERVE|MEM_COMMIT, PAGE_READWRITE) + "
                   "VirtualFree(MEM_RELEASE) vs mmap(64 KiB, RW, private anonymous) + munmap",
                   &r->alloc, "ratio <= 1.10", r->pass_alloc, "ns per alloc+free pair");
-    if (bench_row_on(1))
         json_pair(f, "alloc_free_64k_neighbour",
                   "as alloc_free_64k, with one other winvm reservation (64 KiB, MEM_RESERVE) live",
                   &r->alloc_nb, "info", -1, "ns per alloc+free pair");
+    }
     if (bench_row_on(2))
         json_pair(f, "protect_1page",
                   "VirtualProtect 1 page PAGE_READWRITE <-> PAGE_READONLY vs mprotect RW <-> R",
                   &r->protect, "ratio <= 1.10", r->pass_protect, "ns per call");
-    if (bench_row_on(4))
+    if (bench_row_on(4)) {
         json_pair(f, "reserve_1g_commit_1000",
                   "VirtualAlloc(1 GiB, MEM_RESERVE) + 1000 x VirtualAlloc(1 page, MEM_COMMIT) + "
                   "VirtualFree vs mmap(1 GiB, PROT_NONE, MAP_NORESERVE) + 1000 x mprotect + munmap",
                   &r->commit, "ratio <= 1.10", r->pass_commit, "ns per cycle");
-    if (bench_row_on(4))
         json_pair(f, "reserve_1g_commit_1000_neighbour",
                   "as reserve_1g_commit_1000, with one other winvm reservation (64 KiB) live",
                   &r->commit_nb, "info", -1, "ns per cycle");
+    }
     if (bench_row_on(3)) {
         fprintf(f, "    {\"id\": \"virtual_query\", \"operation\": \"VirtualQuery at random addresses "
                    "among N live 64 KiB reservations (every 8th with 4 pages committed)\", "
@@ -1447,11 +1447,11 @@ static void json_rows_1_5(FILE *f, const struct results *r)
         json_pair(f, "reserve_1g_commit_1000_multithreaded",
                   "as reserve_1g_commit_1000, after a second thread used winvm", &r->commit_mt, "info", -1,
                   "ns per cycle");
-    if (bench_row_on(5))
+    if (bench_row_on(5)) {
         json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale);
-    if (bench_row_on(5))
         json_scaling(f, "scaling_2_threads_neighbour",
                      "as scaling_2_threads, with one other winvm reservation live", &r->scale_nb);
+    }
 }
 
 static void json_rows_6_11(FILE *f, const struct results *r)
