@@ -8,8 +8,8 @@
  * wine64 (or with --no-wine, or in --quick) every Wine figure is null.  The wineserver started by
  * the first wine64 run stays (its own default), and its start is outside the timed loops.
  *
- * Row 25: the same 64 KiB alloc+free loop from the PE program under `winvm run` (kernel32's
- * thunks, the PE's stack probe) and from C linked to libwinvm, in alternating order; the
+ * Row 25: the same 64 KiB alloc+free loop from the PE program under `winvm run` (through
+ * kernel32's ms_abi thunks) and from C linked to libwinvm, in alternating order; the
  * ratio PE/C says what running as a Windows program adds to a memory call.
  */
 #define _GNU_SOURCE
