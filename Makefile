@@ -56,8 +56,10 @@ stress: build
 check-layers: build
 	scripts/check-layers.sh $(BUILD)
 
+# BENCH_ARGS: e.g. "--rows 1-4,watch --json out.json" (winvm-bench --help; docs/performance.md)
+BENCH_ARGS ?=
 bench: build
-	$(BUILD)/winvm-bench
+	$(BUILD)/winvm-bench $(BENCH_ARGS)
 
 bench-smoke: build
 	$(BUILD)/winvm-bench --quick

@@ -7,9 +7,10 @@
  * machine (frequency, a noisy neighbour on the VM) cancels out of the ratio.  The raw and
  * winvm columns are the medians of the per-round times.
  *
- *   winvm-bench            full run (about a minute)
+ *   winvm-bench            full run (under a minute on a quiet 2-vCPU VM)
  *   winvm-bench --quick    smoke run (a few seconds); never fails on performance
- *   winvm-bench --json F   also write the JSON object to F
+ *   winvm-bench --rows L   only rows L: numbers, ranges, names (--list prints them)
+ *   winvm-bench --json F   also write the JSON object to F (bench/compare.py compares two)
  *
  * Output: a table on stdout, then one JSON object on stdout.  Progress goes to stderr.
  * Exit status: 0 ok, 1 a call failed (the message says which), 2 a performance target was
@@ -21,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -42,6 +44,24 @@
 #define ALLOC_SIZE (64 * KIB)
 #define COMMIT_PAGES 1000
 #define MAX_ROUNDS 64
+
+/* Rounds and batch sizes of the full run, chosen so `make bench` stays under a minute on a
+ * quiet 2-vCPU VM (docs/performance.md, "Time"): a batch is long enough (~1-5 ms) that timer
+ * and scheduling noise stay small against it, and the rounds are enough for the median of the
+ * per-round ratios to settle (its quartiles are in the JSON, see bench/compare.py). */
+#define ROUNDS 21
+#define ALLOC_ITERS 10000
+#define PROTECT_ITERS 10000
+#define COMMIT_ITERS 30
+#define QUERY_ROUNDS 15
+#define SCALE_ROUNDS 9
+#define SCALE_ITERS 10000
+#define MT_ROUNDS 9
+#define WATCH_ROUNDS 9
+#define SECTION_ITERS 3000
+#define COW_ROUNDS 15
+#define FAULT_ITERS 5000
+#define WATCH_ITERS 2
 
 /* ---- plumbing ---- */
 
@@ -88,6 +108,18 @@ double median(const double *v, int n)
     memcpy(s, v, (size_t)n * sizeof(double));
     qsort(s, (size_t)n, sizeof(double), cmp_double);
     return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* The q-th quartile (1 or 3) by linear interpolation: the per-round spread that
+ * bench/compare.py takes as a row's noise. */
+double bench_quartile(const double *v, int n, int q)
+{
+    double s[MAX_ROUNDS];
+    memcpy(s, v, (size_t)n * sizeof(double));
+    qsort(s, (size_t)n, sizeof(double), cmp_double);
+    double pos = (double)(n - 1) * q / 4.0;
+    int lo = (int)pos;
+    return lo + 1 < n ? s[lo] + (pos - lo) * (s[lo + 1] - s[lo]) : s[lo];
 }
 
 static double min_of(const double *v, int n)
@@ -600,12 +632,12 @@ static void measure_faults(struct pair *guard, struct pair *av, int rounds)
     PVOID h = AddVectoredExceptionHandler(1, fault_bench_handler);
     if (!h)
         die("AddVectoredExceptionHandler failed: error %u", GetLastError());
-    *guard = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    *guard = (struct pair){.rounds = rounds, .iters = quick ? 1000 : FAULT_ITERS, .ops_per_iter = 1};
     measure_pair(guard, guard_raw, guard_win, &c);
     RemoveVectoredExceptionHandler(h);
     raw_mprotect(c.raw_page, PAGE, PROT_NONE);
     win_protect(c.win_page, PAGE, PAGE_NOACCESS, PAGE_READWRITE);
-    *av = (struct pair){.rounds = rounds, .iters = quick ? 2000 : 20000, .ops_per_iter = 1};
+    *av = (struct pair){.rounds = rounds, .iters = quick ? 1000 : FAULT_ITERS, .ops_per_iter = 1};
     measure_pair(av, av_raw, av_win, &c);
     raw_munmap(c.raw_page, PAGE);
     win_release(c.win_page);
@@ -708,7 +740,7 @@ static bool measure_watch(struct pair *m, int rounds)
     watch_raw_list = malloc(WATCH_PAGES * sizeof(*watch_raw_list));
     if (!c.out || !watch_raw_list)
         die("out of memory for the write-watch lists");
-    *m = (struct pair){.rounds = rounds, .iters = quick ? 1 : 3, .ops_per_iter = 1};
+    *m = (struct pair){.rounds = rounds, .iters = quick ? 1 : WATCH_ITERS, .ops_per_iter = 1};
     measure_pair(m, watch_raw, watch_win, &c);
     bool kernel = watch_on_kernel_path(c.win);
     raw_munmap(c.raw, WATCH_PAGES * PAGE);
@@ -741,7 +773,7 @@ static bool measure_watch_fallback(struct pair *m)
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;
-    *m = (struct pair){.iters = quick ? 1 : 3, .ops_per_iter = 1};
+    *m = (struct pair){.iters = quick ? 1 : WATCH_ITERS, .ops_per_iter = 1};
     bool ok = fscanf(p, "%lf %lf %d", &m->raw_ns, &m->win_ns, &m->rounds) == 3 &&
               m->rounds > 0 && m->rounds <= MAX_ROUNDS;
     for (int r = 0; ok && r < m->rounds; r++)
@@ -1124,6 +1156,7 @@ static void get_machine(struct machine *m)
 
 struct results {
     struct machine machine;
+    int rounds; /* of the paired rows */
     struct pair alloc, alloc_nb, protect, commit, commit_nb;
     struct pair alloc_mt, protect_mt, commit_mt; /* after a second thread used winvm */
     struct query_result query[NQ];
@@ -1144,7 +1177,127 @@ struct results {
 
 static const char *verdict(bool pass) { return pass ? "PASS" : "FAIL"; }
 
-#define SEP "----------------------------------------------------------------------------------------------"
+#define SEP "------------------------------------------------------------------------------------------------------------"
+
+/* The "vs Wine" column: winvm/Wine of the PE program's same operation (bench_wine.c). */
+static void wine_cell(const char *id)
+{
+    double w = bench_wine_ratio(id);
+    if (isnan(w))
+        printf(" -\n");
+    else
+        printf(" %6.3fx\n", w);
+}
+
+static void print_rows_1_5(const struct results *r)
+{
+    if (bench_row_on(1)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "1. VirtualAlloc+VirtualFree 64 KiB RW",
+               r->alloc.raw_ns, r->alloc.win_ns, r->alloc.ratio_med, "<= 1.10x",
+               verdict(r->pass_alloc));
+        wine_cell("alloc_free_64k");
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+               r->alloc_nb.raw_ns, r->alloc_nb.win_ns, r->alloc_nb.ratio_med, "info", "-");
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, raw with MAP_NORESERVE (winvm's flags)",
+               r->alloc.alt_ns, r->alloc.win_ns, r->alloc.alt_ratio_med, "info", "-");
+    }
+    if (bench_row_on(2)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "2. VirtualProtect 1 page RW<->RO (per call)",
+               r->protect.raw_ns, r->protect.win_ns, r->protect.ratio_med, "<= 1.10x",
+               verdict(r->pass_protect));
+        wine_cell("protect_1page");
+    }
+    if (bench_row_on(3)) {
+        for (int q = 0; q < NQ; q++) {
+            char name[64];
+            snprintf(name, sizeof(name), "3. VirtualQuery, %ld live allocations", r->query[q].n);
+            printf("%-48s %10s %10.1f %8s %10s  %-6s", name, "-", r->query[q].ns_med, "-",
+                   "<= 100 ns", verdict(r->pass_query[q]));
+            snprintf(name, sizeof(name), "virtual_query_%ld", r->query[q].n);
+            wine_cell(name);
+        }
+        printf("%-48s %10s %10.1f %8s %10s  %s\n", "   VirtualQuery, 100000 live, 10 queried (hot)", "-",
+               r->query_hot.ns_med, "-", "info", "-");
+        printf("%-48s %10s %10s %7.3fx %10s  %s\n", "   flatness of the lookup: hot 100000 / N=10", "-",
+               "-", r->query_hot_flat, "<= 1.50x", verdict(r->pass_flat));
+        printf("%-48s %10s %10s %7.3fx %10s  %s\n", "   cold N=100000 / N=10 (cache misses)", "-", "-",
+               r->query_flat, "info", "-");
+    }
+    if (bench_row_on(4)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "4. Reserve 1 GiB, 1000 x commit 1 page, release",
+               r->commit.raw_ns, r->commit.win_ns, r->commit.ratio_med, "<= 1.10x",
+               verdict(r->pass_commit));
+        wine_cell("reserve_1g_commit_1000");
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+               r->commit_nb.raw_ns, r->commit_nb.win_ns, r->commit_nb.ratio_med, "info", "-");
+    }
+    if (bench_row_on(5)) {
+        printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "5. 2-thread scaling, 64 KiB alloc+free (2T/1T)",
+               r->scale.raw_speedup_med, r->scale.win_speedup_med, r->scale.rel_med, "info", "-");
+        printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
+               r->scale_nb.raw_speedup_med, r->scale_nb.win_speedup_med, r->scale_nb.rel_med, "info",
+               "-");
+    }
+    if (bench_row_on(5) && bench_row_on(1))
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "1. alloc+free, after a 2nd thread used winvm",
+               r->alloc_mt.raw_ns, r->alloc_mt.win_ns, r->alloc_mt.ratio_med, "info", "-");
+    if (bench_row_on(5) && bench_row_on(2))
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "2. protect, after a 2nd thread used winvm",
+               r->protect_mt.raw_ns, r->protect_mt.win_ns, r->protect_mt.ratio_med, "info", "-");
+    if (bench_row_on(5) && bench_row_on(4))
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. 1 GiB + 1000 commits, after a 2nd thread",
+               r->commit_mt.raw_ns, r->commit_mt.win_ns, r->commit_mt.ratio_med, "info", "-");
+}
+
+static void print_rows_6_11(const struct results *r)
+{
+    if (bench_row_on(6)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "6. guard-page hit -> vectored handler -> resume",
+               r->guard_hit.raw_ns, r->guard_hit.win_ns, r->guard_hit.ratio_med, "<= 1.20x",
+               verdict(r->pass_guard));
+        wine_cell("guard_page_hit");
+    }
+    if (bench_row_on(7))
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "7. access violation caught by winvm_try",
+               r->av_try.raw_ns, r->av_try.win_ns, r->av_try.ratio_med, "<= 1.30x",
+               verdict(r->pass_av_try));
+    if (bench_row_on(8)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s",
+               r->watch_kernel ? "8. write watch: 10000 pages + GetWriteWatch+reset"
+                               : "8. write watch (kernel path unavailable)",
+               r->watch.raw_ns, r->watch.win_ns, r->watch.ratio_med,
+               r->watch_kernel ? "<= 0.20x" : "n/a", r->watch_kernel ? verdict(r->pass_watch) : "-");
+        wine_cell("write_watch_10000");
+        if (r->watch_fb_ok)
+            printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, mprotect fallback (child process)",
+                   r->watch_fb.raw_ns, r->watch_fb.win_ns, r->watch_fb.ratio_med, "info", "-");
+    }
+    if (bench_row_on(9)) {
+        printf("%-48s %10.0f %10.0f %7.3fx %10s  %-6s", "9. CreateFileMapping+MapView+Unmap+Close 64 KiB",
+               r->section.raw_ns, r->section.win_ns, r->section.ratio_med, "<= 1.30x",
+               verdict(r->pass_section));
+        wine_cell("section_create_map_64k");
+    }
+    if (bench_row_on(10)) {
+        printf("%-48s %10.0f %10.0f %8s %10s  %s\n", "10. VirtualQuery, COPY view 1000 pg/500 written, pg 0",
+               r->cow.nsp_med, r->cow.ns0_med, "-", "<= 2 us", verdict(r->pass_cow0));
+        printf("%-48s %10s %10.0f %8s %10s  %s\n", "    same, a random page of the view", "-",
+               r->cow.nsr_med, "-", "<= 2 us", verdict(r->pass_cowr));
+        printf("%-48s %10s %10.0f %8s %10s  %s\n", "    page 0, a page fault before each query", "-",
+               r->cow.nsf_med, "-", "info", "-");
+        printf("%-48s %10s %10.0f %8s %10s  %s\n", "    first query after the 500 writes (one call)", "-",
+               r->cow.first_ns, "-", "info", "-");
+    }
+    if (bench_row_on(11)) {
+        if (r->pss.ok)
+            printf("%-48s %9.0fK %9.0fK %7.3fx %10s  %s\n", "11. 16 processes map one section RO: total PSS",
+                   (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.ratio, "<= 1.02x",
+                   verdict(r->pass_pss));
+        else
+            printf("%-48s %10s %10s %8s %10s  %s\n", "11. 16 processes map one section RO: total PSS", "-",
+                   "-", "-", "<= 1.02x", "FAIL (children failed)");
+    }
+}
 
 static void print_table(const struct results *r)
 {
@@ -1152,105 +1305,52 @@ static void print_table(const struct results *r)
            r->machine.date, r->machine.uts.sysname, r->machine.uts.release, r->machine.nproc,
            r->machine.cpu);
     printf("%s\n", SEP);
-    printf("%-48s %10s %10s %8s %10s  %s\n", "operation", "raw ns", "winvm ns", "ratio", "target",
-           "result");
+    printf("%-48s %10s %10s %8s %10s  %-6s %s\n", "operation", "raw ns", "winvm ns", "ratio",
+           "target", "result", "vs Wine");
     printf("%s\n", SEP);
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "1. VirtualAlloc+VirtualFree 64 KiB RW",
-           r->alloc.raw_ns, r->alloc.win_ns, r->alloc.ratio_med, "<= 1.10x",
-           verdict(r->pass_alloc));
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
-           r->alloc_nb.raw_ns, r->alloc_nb.win_ns, r->alloc_nb.ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, raw with MAP_NORESERVE (winvm's flags)",
-           r->alloc.alt_ns, r->alloc.win_ns, r->alloc.alt_ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "2. VirtualProtect 1 page RW<->RO (per call)",
-           r->protect.raw_ns, r->protect.win_ns, r->protect.ratio_med, "<= 1.10x",
-           verdict(r->pass_protect));
-    for (int q = 0; q < NQ; q++) {
-        char name[64];
-        snprintf(name, sizeof(name), "3. VirtualQuery, %ld live allocations", r->query[q].n);
-        printf("%-48s %10s %10.1f %8s %10s  %s\n", name, "-", r->query[q].ns_med, "-",
-               "<= 100 ns", verdict(r->pass_query[q]));
-    }
-    printf("%-48s %10s %10.1f %8s %10s  %s\n", "   VirtualQuery, 100000 live, 10 queried (hot)", "-",
-           r->query_hot.ns_med, "-", "info", "-");
-    printf("%-48s %10s %10s %7.3fx %10s  %s\n", "   flatness of the lookup: hot 100000 / N=10", "-",
-           "-", r->query_hot_flat, "<= 1.50x", verdict(r->pass_flat));
-    printf("%-48s %10s %10s %7.3fx %10s  %s\n", "   cold N=100000 / N=10 (cache misses)", "-", "-",
-           r->query_flat, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. Reserve 1 GiB, 1000 x commit 1 page, release",
-           r->commit.raw_ns, r->commit.win_ns, r->commit.ratio_med, "<= 1.10x",
-           verdict(r->pass_commit));
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
-           r->commit_nb.raw_ns, r->commit_nb.win_ns, r->commit_nb.ratio_med, "info", "-");
-    printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "5. 2-thread scaling, 64 KiB alloc+free (2T/1T)",
-           r->scale.raw_speedup_med, r->scale.win_speedup_med, r->scale.rel_med, "info", "-");
-    printf("%-48s %9.2fx %9.2fx %7.3fx %10s  %s\n", "   same, one other winvm reservation live",
-           r->scale_nb.raw_speedup_med, r->scale_nb.win_speedup_med, r->scale_nb.rel_med, "info",
-           "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "1. alloc+free, after a 2nd thread used winvm",
-           r->alloc_mt.raw_ns, r->alloc_mt.win_ns, r->alloc_mt.ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "2. protect, after a 2nd thread used winvm",
-           r->protect_mt.raw_ns, r->protect_mt.win_ns, r->protect_mt.ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "4. 1 GiB + 1000 commits, after a 2nd thread",
-           r->commit_mt.raw_ns, r->commit_mt.win_ns, r->commit_mt.ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "6. guard-page hit -> vectored handler -> resume",
-           r->guard_hit.raw_ns, r->guard_hit.win_ns, r->guard_hit.ratio_med, "<= 1.20x",
-           verdict(r->pass_guard));
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "7. access violation caught by winvm_try",
-           r->av_try.raw_ns, r->av_try.win_ns, r->av_try.ratio_med, "<= 1.30x",
-           verdict(r->pass_av_try));
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n",
-           r->watch_kernel ? "8. write watch: 10000 pages + GetWriteWatch+reset"
-                           : "8. write watch (kernel path unavailable)",
-           r->watch.raw_ns, r->watch.win_ns, r->watch.ratio_med,
-           r->watch_kernel ? "<= 0.20x" : "n/a", r->watch_kernel ? verdict(r->pass_watch) : "-");
-    if (r->watch_fb_ok)
-        printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "   same, mprotect fallback (child process)",
-               r->watch_fb.raw_ns, r->watch_fb.win_ns, r->watch_fb.ratio_med, "info", "-");
-    printf("%-48s %10.0f %10.0f %7.3fx %10s  %s\n", "9. CreateFileMapping+MapView+Unmap+Close 64 KiB",
-           r->section.raw_ns, r->section.win_ns, r->section.ratio_med, "<= 1.30x",
-           verdict(r->pass_section));
-    printf("%-48s %10.0f %10.0f %8s %10s  %s\n", "10. VirtualQuery, COPY view 1000 pg/500 written, pg 0",
-           r->cow.nsp_med, r->cow.ns0_med, "-", "<= 2 us", verdict(r->pass_cow0));
-    printf("%-48s %10s %10.0f %8s %10s  %s\n", "    same, a random page of the view", "-",
-           r->cow.nsr_med, "-", "<= 2 us", verdict(r->pass_cowr));
-    printf("%-48s %10s %10.0f %8s %10s  %s\n", "    page 0, a page fault before each query", "-",
-           r->cow.nsf_med, "-", "info", "-");
-    printf("%-48s %10s %10.0f %8s %10s  %s\n", "    first query after the 500 writes (one call)", "-",
-           r->cow.first_ns, "-", "info", "-");
-    if (r->pss.ok)
-        printf("%-48s %9.0fK %9.0fK %7.3fx %10s  %s\n", "11. 16 processes map one section RO: total PSS",
-               (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.ratio, "<= 1.02x",
-               verdict(r->pass_pss));
-    else
-        printf("%-48s %10s %10s %8s %10s  %s\n", "11. 16 processes map one section RO: total PSS", "-",
-               "-", "-", "<= 1.02x", "FAIL (children failed)");
+    print_rows_1_5(r);
+    print_rows_6_11(r);
     printf("%s\n", SEP);
+    if (bench_row_on(5))
     printf("Rows 1, 2 and 4 run before any second thread exists; the rows marked 'after a 2nd\n"
-           "thread' repeat them once row 5 has run threads, to show a threaded process pays the same.\n");
+               "thread' repeat them once row 5 has run threads, to show a threaded process pays the same.\n");
+    if (bench_rows_any(1, 4))
     printf("Ratios: median over %d rounds of the per-round winvm/raw ratio (batches alternate, so\n"
-           "drift cancels); ns columns: medians of per-round ns.  Row 1 ns are per alloc+free pair,\n"
-           "row 2 per call, row 4 per whole cycle (%.0f / %.0f ns per commit, raw / winvm).\n",
-           r->alloc.rounds, r->commit.raw_ns / COMMIT_PAGES, r->commit.win_ns / COMMIT_PAGES);
+               "drift cancels); ns columns: medians of per-round ns.  Row 1 ns are per alloc+free pair,\n"
+               "row 2 per call, row 4 per whole cycle (%.0f / %.0f ns per commit, raw / winvm).\n",
+               r->rounds, r->commit.raw_ns / COMMIT_PAGES, r->commit.win_ns / COMMIT_PAGES);
+    if (bench_row_on(5))
     printf("Row 5: raw and winvm columns are speedups (2-thread total ops/s over 1-thread ops/s),\n"
-           "ratio = winvm speedup / raw speedup.  Pairs/s 1T -> 2T: raw %.0f -> %.0f, winvm %.0f ->\n"
-           "%.0f; with a live reservation: raw %.0f -> %.0f, winvm %.0f -> %.0f.\n",
-           r->scale.raw1_ops, r->scale.raw2_ops, r->scale.win1_ops, r->scale.win2_ops,
-           r->scale_nb.raw1_ops, r->scale_nb.raw2_ops, r->scale_nb.win1_ops, r->scale_nb.win2_ops);
+               "ratio = winvm speedup / raw speedup.  Pairs/s 1T -> 2T: raw %.0f -> %.0f, winvm %.0f ->\n"
+               "%.0f; with a live reservation: raw %.0f -> %.0f, winvm %.0f -> %.0f.\n",
+               r->scale.raw1_ops, r->scale.raw2_ops, r->scale.win1_ops, r->scale.win2_ops,
+               r->scale_nb.raw1_ops, r->scale_nb.raw2_ops, r->scale_nb.win1_ops, r->scale_nb.win2_ops);
+    if (bench_row_on(8))
     printf("Row 8 ns are per cycle (%d page writes + one harvest); raw = SIGSEGV handler that\n"
-           "mprotects each page read-write and records it, then one mprotect read-only.  Target:\n"
-           "winvm's kernel path (userfaultfd async write-protect + PAGEMAP_SCAN) >= 5x faster.\n",
-           WATCH_PAGES);
+               "mprotects each page read-write and records it, then one mprotect read-only.  Target:\n"
+               "winvm's kernel path (userfaultfd async write-protect + PAGEMAP_SCAN) >= 5x faster.\n",
+               WATCH_PAGES);
+    if (bench_rows_any(9, 11))
     printf("Row 9 raw: memfd_create + ftruncate + mmap(MAP_SHARED) + munmap + close.  Row 10 ns per\n"
-           "VirtualQuery (answers checked); its raw column is one pread of the view's %d pagemap\n"
-           "entries.  winvm skips that read while the process has taken no page fault since it last\n"
-           "read the range (a copy needs one); the 'page fault before each' line is the cost without.\n"
-           "  Row 11: raw = the section's size, winvm = Pss summed over the %d children's\n"
-           "views (/proc/PID/smaps), %.0f KiB Rss in all; ratio = total Pss / one copy.\n",
-           COW_PAGES, r->pss.procs, r->pss.rss_kib);
+               "VirtualQuery (answers checked); its raw column is one pread of the view's %d pagemap\n"
+               "entries.  winvm skips that read while the process has taken no page fault since it last\n"
+               "read the range (a copy needs one); the 'page fault before each' line is the cost without.\n"
+               "  Row 11: raw = the section's size, winvm = Pss summed over the %d children's\n"
+               "views (/proc/PID/smaps), %.0f KiB Rss in all; ratio = total Pss / one copy.\n",
+               COW_PAGES, r->pss.procs, r->pss.rss_kib);
     if (quick)
         printf("Quick mode: few iterations, figures are indicative only; targets not enforced.\n");
     printf("%s\n\n", r->all_pass ? "All targets met." : "Some targets missed.");
+}
+
+/* "wine_ratio": winvm/Wine of the PE program's same operation (bench_wine.c), or null. */
+static void json_wine(FILE *f, const char *id)
+{
+    double w = bench_wine_ratio(id);
+    if (isnan(w))
+        fprintf(f, "\"wine_ratio\": null, ");
+    else
+        fprintf(f, "\"wine_ratio\": %.4f, ", w);
 }
 
 static void json_pair(FILE *f, const char *id, const char *op, const struct pair *m,
@@ -1259,9 +1359,11 @@ static void json_pair(FILE *f, const char *id, const char *op, const struct pair
     fprintf(f, "    {\"id\": \"%s\", \"operation\": ", id);
     json_string(f, op);
     fprintf(f, ", \"unit\": \"%s\", \"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.4f, "
-               "\"ratio_min\": %.4f, \"ratio_max\": %.4f, ",
+               "\"ratio_min\": %.4f, \"ratio_max\": %.4f, \"ratio_q1\": %.4f, \"ratio_q3\": %.4f, ",
             unit, m->raw_ns, m->win_ns, m->ratio_med, min_of(m->ratio, m->rounds),
-            max_of(m->ratio, m->rounds));
+            max_of(m->ratio, m->rounds), bench_quartile(m->ratio, m->rounds, 1),
+            bench_quartile(m->ratio, m->rounds, 3));
+    json_wine(f, id);
     if (m->alt_fn)
         fprintf(f, "\"raw_noreserve_ns\": %.1f, \"ratio_to_raw_noreserve\": %.4f, ", m->alt_ns,
                 m->alt_ratio_med);
@@ -1269,8 +1371,7 @@ static void json_pair(FILE *f, const char *id, const char *op, const struct pair
             target, pass < 0 ? "null" : pass ? "true" : "false", m->rounds, m->iters);
 }
 
-static void json_scaling(FILE *f, const char *id, const char *op, const struct scaling *s,
-                         bool last)
+static void json_scaling(FILE *f, const char *id, const char *op, const struct scaling *s)
 {
     fprintf(f, "    {\"id\": \"%s\", \"operation\": ", id);
     json_string(f, op);
@@ -1278,11 +1379,137 @@ static void json_scaling(FILE *f, const char *id, const char *op, const struct s
                "\"raw_ops_2t\": %.0f, \"winvm_ops_1t\": %.0f, \"winvm_ops_2t\": %.0f, "
                "\"raw_speedup\": %.4f, \"winvm_speedup\": %.4f, "
                "\"winvm_speedup_over_raw_speedup\": %.4f, \"target\": \"info\", \"pass\": null, "
-               "\"rounds\": %d, \"iterations_per_thread\": %ld}%s\n",
+               "\"rounds\": %d, \"iterations_per_thread\": %ld},\n",
             s->raw1_ops, s->raw2_ops, s->win1_ops, s->win2_ops, s->raw_speedup_med,
-            s->win_speedup_med, s->rel_med, s->rounds, s->iters, last ? "" : ",");
+            s->win_speedup_med, s->rel_med, s->rounds, s->iters);
 }
 
+static void json_query_point(FILE *f, const char *sep, const struct query_result *q, bool pass)
+{
+    char id[64];
+    snprintf(id, sizeof(id), "virtual_query_%ld", q->n);
+    fprintf(f, "%s{\"n\": %ld, \"winvm_ns\": %.2f, \"min_ns\": %.2f, \"max_ns\": %.2f, "
+               "\"q1_ns\": %.2f, \"q3_ns\": %.2f, ",
+            sep, q->n, q->ns_med, min_of(q->ns, q->rounds), max_of(q->ns, q->rounds),
+            bench_quartile(q->ns, q->rounds, 1), bench_quartile(q->ns, q->rounds, 3));
+    json_wine(f, id);
+    fprintf(f, "\"pass\": %s}", pass ? "true" : "false");
+}
+
+static double row_seconds[BENCH_MAX_ROW + 1]; /* wall time each row took, for --rows choices */
+static bool row_timed[BENCH_MAX_ROW + 1];
+
+static void json_rows_1_5(FILE *f, const struct results *r)
+{
+    if (bench_row_on(1)) {
+        json_pair(f, "alloc_free_64k",
+                  "VirtualAlloc(NULL, 64 KiB, MEM_RESERVE|MEM_COMMIT, PAGE_READWRITE) + "
+                  "VirtualFree(MEM_RELEASE) vs mmap(64 KiB, RW, private anonymous) + munmap",
+                  &r->alloc, "ratio <= 1.10", r->pass_alloc, "ns per alloc+free pair");
+        json_pair(f, "alloc_free_64k_neighbour",
+                  "as alloc_free_64k, with one other winvm reservation (64 KiB, MEM_RESERVE) live",
+                  &r->alloc_nb, "info", -1, "ns per alloc+free pair");
+    }
+    if (bench_row_on(2))
+        json_pair(f, "protect_1page",
+                  "VirtualProtect 1 page PAGE_READWRITE <-> PAGE_READONLY vs mprotect RW <-> R",
+                  &r->protect, "ratio <= 1.10", r->pass_protect, "ns per call");
+    if (bench_row_on(4)) {
+        json_pair(f, "reserve_1g_commit_1000",
+                  "VirtualAlloc(1 GiB, MEM_RESERVE) + 1000 x VirtualAlloc(1 page, MEM_COMMIT) + "
+                  "VirtualFree vs mmap(1 GiB, PROT_NONE, MAP_NORESERVE) + 1000 x mprotect + munmap",
+                  &r->commit, "ratio <= 1.10", r->pass_commit, "ns per cycle");
+        json_pair(f, "reserve_1g_commit_1000_neighbour",
+                  "as reserve_1g_commit_1000, with one other winvm reservation (64 KiB) live",
+                  &r->commit_nb, "info", -1, "ns per cycle");
+    }
+    if (bench_row_on(3)) {
+        fprintf(f, "    {\"id\": \"virtual_query\", \"operation\": \"VirtualQuery at random addresses "
+                   "among N live 64 KiB reservations (every 8th with 4 pages committed)\", "
+                   "\"unit\": \"ns per call\", \"target\": \"ns <= %.0f, hot lookup flatness <= %.2f\", "
+                   "\"points\": [",
+                TARGET_QUERY_NS, TARGET_FLAT);
+        for (int q = 0; q < NQ; q++)
+            json_query_point(f, q ? ", " : "", &r->query[q], r->pass_query[q]);
+        fprintf(f, "], \"flatness_ratio_100000_to_10\": %.4f, \"flatness_pass\": %s, "
+                   "\"hot_10_of_100000_ns\": %.2f, \"hot_ratio_to_n10\": %.4f, "
+                   "\"rounds\": %d, \"queries_per_round\": %d, \"setup_ns_per_alloc\": %.1f},\n",
+                r->query_flat, r->pass_flat ? "true" : "false", r->query_hot.ns_med,
+                r->query_hot_flat, r->query[0].rounds, QUERY_ADDRS, r->query_alloc_ns);
+    }
+    if (bench_row_on(5) && bench_row_on(1))
+        json_pair(f, "alloc_free_64k_multithreaded", "as alloc_free_64k, after a second thread used winvm",
+                  &r->alloc_mt, "info", -1, "ns per pair");
+    if (bench_row_on(5) && bench_row_on(2))
+        json_pair(f, "protect_1_page_multithreaded", "as protect_1_page, after a second thread used winvm",
+                  &r->protect_mt, "info", -1, "ns per call");
+    if (bench_row_on(5) && bench_row_on(4))
+        json_pair(f, "reserve_1g_commit_1000_multithreaded",
+                  "as reserve_1g_commit_1000, after a second thread used winvm", &r->commit_mt, "info", -1,
+                  "ns per cycle");
+    if (bench_row_on(5)) {
+        json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale);
+        json_scaling(f, "scaling_2_threads_neighbour",
+                     "as scaling_2_threads, with one other winvm reservation live", &r->scale_nb);
+    }
+}
+
+static void json_rows_6_11(FILE *f, const struct results *r)
+{
+    if (bench_row_on(6))
+        json_pair(f, "guard_page_hit",
+                  "guard-page hit -> vectored handler (EXCEPTION_CONTINUE_EXECUTION) -> access retried, "
+                  "page re-armed with VirtualProtect(PAGE_READWRITE|PAGE_GUARD) vs SIGSEGV handler that "
+                  "mprotects the page read-write and returns, page re-armed with mprotect(PROT_NONE)",
+                  &r->guard_hit, "ratio <= 1.20", r->pass_guard, "ns per hit");
+    if (bench_row_on(7))
+        json_pair(f, "access_violation_try",
+                  "access violation caught by winvm_try vs sigsetjmp + SIGSEGV handler that siglongjmps",
+                  &r->av_try, "ratio <= 1.30", r->pass_av_try, "ns per caught fault");
+    if (bench_row_on(8))
+        json_pair(f, "write_watch_10000",
+                  r->watch_kernel
+                      ? "10,000 pages written then GetWriteWatch(WRITE_WATCH_FLAG_RESET), kernel path "
+                        "(userfaultfd async write-protect + PAGEMAP_SCAN) vs mprotect read-only + "
+                        "SIGSEGV handler that mprotects each page read-write and records it"
+                      : "as write_watch_10000, but the kernel path was unavailable (fallback measured)",
+                  &r->watch, r->watch_kernel ? "ratio <= 0.20" : "n/a",
+                  r->watch_kernel ? r->pass_watch : -1, "ns per cycle");
+    if (r->watch_fb_ok && bench_row_on(8))
+        json_pair(f, "write_watch_10000_fallback",
+                  "as write_watch_10000, winvm's mprotect + SIGSEGV fallback "
+                  "(WINVM_WRITE_WATCH=fallback, measured in a child process)",
+                  &r->watch_fb, "info", -1, "ns per cycle");
+    if (bench_row_on(9))
+        json_pair(f, "section_create_map_64k",
+                  "CreateFileMappingA(INVALID_HANDLE_VALUE, PAGE_READWRITE, 64 KiB) + "
+                  "MapViewOfFile(FILE_MAP_WRITE) + UnmapViewOfFile + CloseHandle vs memfd_create + "
+                  "ftruncate + mmap(MAP_SHARED) + munmap + close",
+                  &r->section, "ratio <= 1.30", r->pass_section, "ns per cycle");
+    if (bench_row_on(10))
+        fprintf(f, "    {\"id\": \"virtual_query_writecopy_view\", \"operation\": \"VirtualQuery on a "
+                   "FILE_MAP_COPY view of %d pages with every other page written\", \"unit\": \"ns per "
+                   "call\", \"page0_ns\": %.1f, \"page0_min_ns\": %.1f, \"page0_max_ns\": %.1f, "
+                   "\"random_page_ns\": %.1f, \"random_min_ns\": %.1f, \"random_max_ns\": %.1f, "
+                   "\"page0_after_a_fault_ns\": %.1f, \"first_query_after_writes_ns\": %.1f, "
+                   "\"raw_pagemap_pread_ns\": %.1f, "
+                   "\"target\": \"ns <= 2000\", \"pass\": %s, \"rounds\": %d},\n",
+                COW_PAGES, r->cow.ns0_med, min_of(r->cow.ns0, r->cow.rounds),
+                max_of(r->cow.ns0, r->cow.rounds), r->cow.nsr_med, min_of(r->cow.nsr, r->cow.rounds),
+                max_of(r->cow.nsr, r->cow.rounds), r->cow.nsf_med, r->cow.first_ns, r->cow.nsp_med,
+                r->pass_cow0 && r->pass_cowr ? "true" : "false", r->cow.rounds);
+    if (bench_row_on(11))
+        fprintf(f, "    {\"id\": \"section_shared_pss\", \"operation\": \"%d processes (fork+exec) "
+                   "each map one named section FILE_MAP_READ and read every page; Pss of the views "
+                   "summed\", \"unit\": \"KiB\", \"section_kib\": %.0f, \"total_pss_kib\": %.0f, "
+                   "\"total_rss_kib\": %.0f, \"ratio\": %.4f, \"target\": \"ratio <= 1.02\", "
+                   "\"pass\": %s},\n",
+                r->pss.procs, (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.rss_kib, r->pss.ratio,
+                r->pass_pss ? "true" : "false");
+}
+
+/* The JSON object: every row ends with a comma, so the rows go to a buffer first and the
+ * last comma is cut (with --rows any row can be the last). */
 static void write_json(FILE *f, const struct results *r)
 {
     const struct machine *m = &r->machine;
@@ -1300,119 +1527,256 @@ static void write_json(FILE *f, const struct results *r)
     json_string(f, m->cpu);
     fprintf(f, ", \"date\": \"%s\"},\n", m->date);
     fprintf(f, "  \"rows\": [\n");
-    json_pair(f, "alloc_free_64k",
-              "VirtualAlloc(NULL, 64 KiB, MEM_RESERVE|MEM_COMMIT, PAGE_READWRITE) + "
-              "VirtualFree(MEM_RELEASE) vs mmap(64 KiB, RW, private anonymous) + munmap",
-              &r->alloc, "ratio <= 1.10", r->pass_alloc, "ns per alloc+free pair");
-    json_pair(f, "alloc_free_64k_neighbour",
-              "as alloc_free_64k, with one other winvm reservation (64 KiB, MEM_RESERVE) live",
-              &r->alloc_nb, "info", -1, "ns per alloc+free pair");
-    json_pair(f, "protect_1page",
-              "VirtualProtect 1 page PAGE_READWRITE <-> PAGE_READONLY vs mprotect RW <-> R",
-              &r->protect, "ratio <= 1.10", r->pass_protect, "ns per call");
-    json_pair(f, "reserve_1g_commit_1000",
-              "VirtualAlloc(1 GiB, MEM_RESERVE) + 1000 x VirtualAlloc(1 page, MEM_COMMIT) + "
-              "VirtualFree vs mmap(1 GiB, PROT_NONE, MAP_NORESERVE) + 1000 x mprotect + munmap",
-              &r->commit, "ratio <= 1.10", r->pass_commit, "ns per cycle");
-    json_pair(f, "reserve_1g_commit_1000_neighbour",
-              "as reserve_1g_commit_1000, with one other winvm reservation (64 KiB) live",
-              &r->commit_nb, "info", -1, "ns per cycle");
-    fprintf(f, "    {\"id\": \"virtual_query\", \"operation\": \"VirtualQuery at random addresses "
-               "among N live 64 KiB reservations (every 8th with 4 pages committed)\", "
-               "\"unit\": \"ns per call\", \"target\": \"ns <= %.0f, hot lookup flatness <= %.2f\", "
-               "\"points\": [",
-            TARGET_QUERY_NS, TARGET_FLAT);
-    for (int q = 0; q < NQ; q++)
-        fprintf(f, "%s{\"n\": %ld, \"winvm_ns\": %.2f, \"min_ns\": %.2f, \"max_ns\": %.2f, "
-                   "\"pass\": %s}",
-                q ? ", " : "", r->query[q].n, r->query[q].ns_med,
-                min_of(r->query[q].ns, r->query[q].rounds),
-                max_of(r->query[q].ns, r->query[q].rounds), r->pass_query[q] ? "true" : "false");
-    fprintf(f, "], \"flatness_ratio_100000_to_10\": %.4f, \"flatness_pass\": %s, "
-               "\"hot_10_of_100000_ns\": %.2f, \"hot_ratio_to_n10\": %.4f, "
-               "\"rounds\": %d, \"queries_per_round\": %d, \"setup_ns_per_alloc\": %.1f},\n",
-            r->query_flat, r->pass_flat ? "true" : "false", r->query_hot.ns_med,
-            r->query_hot_flat, r->query[0].rounds, QUERY_ADDRS, r->query_alloc_ns);
-    json_pair(f, "alloc_free_64k_multithreaded", "as alloc_free_64k, after a second thread used winvm",
-              &r->alloc_mt, "info", -1, "ns per pair");
-    json_pair(f, "protect_1_page_multithreaded", "as protect_1_page, after a second thread used winvm",
-              &r->protect_mt, "info", -1, "ns per call");
-    json_pair(f, "reserve_1g_commit_1000_multithreaded",
-              "as reserve_1g_commit_1000, after a second thread used winvm", &r->commit_mt, "info", -1,
-              "ns per cycle");
-    json_pair(f, "guard_page_hit",
-              "guard-page hit -> vectored handler (EXCEPTION_CONTINUE_EXECUTION) -> access retried, "
-              "page re-armed with VirtualProtect(PAGE_READWRITE|PAGE_GUARD) vs SIGSEGV handler that "
-              "mprotects the page read-write and returns, page re-armed with mprotect(PROT_NONE)",
-              &r->guard_hit, "ratio <= 1.20", r->pass_guard, "ns per hit");
-    json_pair(f, "access_violation_try",
-              "access violation caught by winvm_try vs sigsetjmp + SIGSEGV handler that siglongjmps",
-              &r->av_try, "ratio <= 1.30", r->pass_av_try, "ns per caught fault");
-    json_pair(f, "write_watch_10000",
-              r->watch_kernel
-                  ? "10,000 pages written then GetWriteWatch(WRITE_WATCH_FLAG_RESET), kernel path "
-                    "(userfaultfd async write-protect + PAGEMAP_SCAN) vs mprotect read-only + "
-                    "SIGSEGV handler that mprotects each page read-write and records it"
-                  : "as write_watch_10000, but the kernel path was unavailable (fallback measured)",
-              &r->watch, r->watch_kernel ? "ratio <= 0.20" : "n/a",
-              r->watch_kernel ? r->pass_watch : -1, "ns per cycle");
-    if (r->watch_fb_ok)
-        json_pair(f, "write_watch_10000_fallback",
-                  "as write_watch_10000, winvm's mprotect + SIGSEGV fallback "
-                  "(WINVM_WRITE_WATCH=fallback, measured in a child process)",
-                  &r->watch_fb, "info", -1, "ns per cycle");
-    json_pair(f, "section_create_map_64k",
-              "CreateFileMappingA(INVALID_HANDLE_VALUE, PAGE_READWRITE, 64 KiB) + "
-              "MapViewOfFile(FILE_MAP_WRITE) + UnmapViewOfFile + CloseHandle vs memfd_create + "
-              "ftruncate + mmap(MAP_SHARED) + munmap + close",
-              &r->section, "ratio <= 1.30", r->pass_section, "ns per cycle");
-    fprintf(f, "    {\"id\": \"virtual_query_writecopy_view\", \"operation\": \"VirtualQuery on a "
-               "FILE_MAP_COPY view of %d pages with every other page written\", \"unit\": \"ns per "
-               "call\", \"page0_ns\": %.1f, \"page0_min_ns\": %.1f, \"page0_max_ns\": %.1f, "
-               "\"random_page_ns\": %.1f, \"random_min_ns\": %.1f, \"random_max_ns\": %.1f, "
-               "\"page0_after_a_fault_ns\": %.1f, \"first_query_after_writes_ns\": %.1f, "
-               "\"raw_pagemap_pread_ns\": %.1f, "
-               "\"target\": \"ns <= 2000\", \"pass\": %s, \"rounds\": %d},\n",
-            COW_PAGES, r->cow.ns0_med, min_of(r->cow.ns0, r->cow.rounds),
-            max_of(r->cow.ns0, r->cow.rounds), r->cow.nsr_med, min_of(r->cow.nsr, r->cow.rounds),
-            max_of(r->cow.nsr, r->cow.rounds), r->cow.nsf_med, r->cow.first_ns, r->cow.nsp_med,
-            r->pass_cow0 && r->pass_cowr ? "true" : "false", r->cow.rounds);
-    fprintf(f, "    {\"id\": \"section_shared_pss\", \"operation\": \"%d processes (fork+exec) "
-               "each map one named section FILE_MAP_READ and read every page; Pss of the views "
-               "summed\", \"unit\": \"KiB\", \"section_kib\": %.0f, \"total_pss_kib\": %.0f, "
-               "\"total_rss_kib\": %.0f, \"ratio\": %.4f, \"target\": \"ratio <= 1.02\", "
-               "\"pass\": %s},\n",
-            r->pss.procs, (double)r->pss.bytes / KIB, r->pss.pss_kib, r->pss.rss_kib, r->pss.ratio,
-            r->pass_pss ? "true" : "false");
-    bench_images_json(f);
-    bench_nt_json(f);
-    bench_run_json(f);
-    bench_progs_json(f);
-    bench_seh_json(f);
-    json_scaling(f, "scaling_2_threads", "64 KiB alloc+free loops, 2 threads vs 1", &r->scale,
-                 false);
-    json_scaling(f, "scaling_2_threads_neighbour",
-                 "as scaling_2_threads, with one other winvm reservation live", &r->scale_nb, true);
-    fprintf(f, "  ],\n  \"all_pass\": %s\n}\n", r->all_pass ? "true" : "false");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *rows = open_memstream(&buf, &len);
+    if (!rows)
+        die("open_memstream failed");
+    json_rows_1_5(rows, r);
+    json_rows_6_11(rows, r);
+    if (bench_rows_any(1, 9))
+        bench_wine_json(rows);
+    if (bench_row_on(25))
+        bench_pe_alloc_json(rows);
+    if (bench_rows_any(12, 15))
+        bench_images_json(rows);
+    if (bench_rows_any(18, 20))
+        bench_nt_json(rows);
+    if (bench_rows_any(16, 17))
+        bench_run_json(rows);
+    if (bench_rows_any(23, 24))
+        bench_progs_json(rows);
+    if (bench_rows_any(21, 22))
+        bench_seh_json(rows);
+    if (fclose(rows) != 0)
+        die("open_memstream: out of memory");
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == ','))
+        len--;
+    fprintf(f, "%.*s\n  ],\n  \"seconds_per_row\": {", (int)len, buf);
+    free(buf);
+    const char *sep = "";
+    for (int n = 1; n < BENCH_MAX_ROW; n++)
+        if (row_timed[n])
+            fprintf(f, "%s\"%d\": %.1f", sep, n, row_seconds[n]), sep = ", ";
+    if (row_seconds[BENCH_MAX_ROW] >= 0.1)
+        fprintf(f, "%s\"wine\": %.1f", sep, row_seconds[BENCH_MAX_ROW]);
+    fprintf(f, "},\n  \"all_pass\": %s\n}\n", r->all_pass ? "true" : "false");
 }
 
 /* ---- main ---- */
 
-static void usage(FILE *f)
+static double timer_t0;
+static void timer_start(void) { timer_t0 = now_ns(); }
+static void timer_stop(int row)
 {
-    fprintf(f, "usage: winvm-bench [--quick] [--json FILE]\n"
-               "  --quick      short run for CI; never fails on performance\n"
-               "  --json FILE  also write the JSON result to FILE\n");
+    row_seconds[row] += (now_ns() - timer_t0) / 1e9;
+    row_timed[row] = true;
 }
 
-int main(int argc, char **argv)
+static void measure_protect(struct pair *m, long iters)
 {
-    const char *json_path = NULL;
+    struct protect_ctx pc;
+    pc.raw_page = (char *)raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, 0) + PAGE;
+    pc.win_page = (char *)win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) +
+                  PAGE;
+    *m = (struct pair){.rounds = m->rounds, .iters = iters, .ops_per_iter = 2};
+    measure_pair(m, protect_raw, protect_win, &pc);
+    raw_munmap(pc.raw_page - PAGE, ALLOC_SIZE);
+    win_release(pc.win_page - PAGE);
+}
+
+/* Rows 1, 2 and 4, each also with a neighbour reservation live (rows 1 and 4). */
+static void run_rows_1_2_4(struct results *r)
+{
+    int rounds = r->rounds;
+    if (bench_row_on(1)) {
+        timer_start();
+        progress("  1. alloc+free 64 KiB, then with one other reservation live...\n");
+        r->alloc = (struct pair){.rounds = rounds, .iters = quick ? 1000 : ALLOC_ITERS,
+                                 .ops_per_iter = 1, .alt_fn = alloc_raw_noreserve};
+        measure_pair(&r->alloc, alloc_raw, alloc_win, NULL);
+        neighbour_on();
+        r->alloc_nb = (struct pair){.rounds = rounds, .iters = r->alloc.iters, .ops_per_iter = 1};
+        measure_pair(&r->alloc_nb, alloc_raw, alloc_win, NULL);
+        neighbour_off();
+        timer_stop(1);
+    }
+    if (bench_row_on(2)) {
+        timer_start();
+        progress("  2. protect 1 page...\n");
+        r->protect.rounds = rounds;
+        measure_protect(&r->protect, quick ? 1000 : PROTECT_ITERS);
+        timer_stop(2);
+    }
+    if (bench_row_on(4)) {
+        timer_start();
+        progress("  4. reserve 1 GiB + 1000 commits, then with one other reservation live...\n");
+        r->commit = (struct pair){.rounds = rounds, .iters = quick ? 4 : COMMIT_ITERS, .ops_per_iter = 1};
+        measure_pair(&r->commit, commit_raw, commit_win, NULL);
+        neighbour_on();
+        r->commit_nb = (struct pair){.rounds = rounds, .iters = r->commit.iters, .ops_per_iter = 1};
+        measure_pair(&r->commit_nb, commit_raw, commit_win, NULL);
+        neighbour_off();
+        timer_stop(4);
+    }
+}
+
+/* Row 5, then rows 1, 2 and 4 again (fewer rounds) now that a second thread used winvm. */
+static void run_row_5(struct results *r)
+{
+    timer_start();
+    progress("  5. scaling 1 -> 2 threads, then with one other reservation live...\n");
+    r->scale.rounds = quick ? 3 : SCALE_ROUNDS;
+    r->scale.iters = quick ? 2000 : SCALE_ITERS;
+    measure_scaling(&r->scale);
+    neighbour_on();
+    r->scale_nb.rounds = r->scale.rounds;
+    r->scale_nb.iters = r->scale.iters;
+    measure_scaling(&r->scale_nb);
+    neighbour_off();
+    progress("  1, 2, 4 again, now that a second thread has used winvm...\n");
+    int rounds = quick ? 3 : MT_ROUNDS;
+    if (bench_row_on(1)) {
+        r->alloc_mt = (struct pair){.rounds = rounds, .iters = r->alloc.iters, .ops_per_iter = 1};
+        measure_pair(&r->alloc_mt, alloc_raw, alloc_win, NULL);
+    }
+    if (bench_row_on(2)) {
+        r->protect_mt.rounds = rounds;
+        measure_protect(&r->protect_mt, r->protect.iters);
+    }
+    if (bench_row_on(4)) {
+        r->commit_mt = (struct pair){.rounds = rounds, .iters = r->commit.iters, .ops_per_iter = 1};
+        measure_pair(&r->commit_mt, commit_raw, commit_win, NULL);
+    }
+    timer_stop(5);
+}
+
+static void run_rows_6_11(struct results *r)
+{
+    if (bench_row_on(6) || bench_row_on(7)) {
+        timer_start();
+        progress("  6, 7. guard-page hit, access violation caught by winvm_try...\n");
+        measure_faults(&r->guard_hit, &r->av_try, r->rounds);
+        timer_stop(6);
+    }
+    if (bench_row_on(8)) {
+        timer_start();
+        progress("  8. write watch, 10000 pages (kernel path here, fallback in a child)...\n");
+        r->watch_kernel = measure_watch(&r->watch, quick ? 3 : WATCH_ROUNDS);
+        r->watch_fb_ok = measure_watch_fallback(&r->watch_fb);
+        if (!r->watch_fb_ok)
+            progress("  8. the fallback child failed; its row is left out\n");
+        timer_stop(8);
+    }
+    if (bench_row_on(9)) {
+        timer_start();
+        progress("  9. CreateFileMapping+MapViewOfFile+Unmap+Close, 64 KiB...\n");
+        r->section = (struct pair){.rounds = r->rounds, .iters = quick ? 500 : SECTION_ITERS,
+                                   .ops_per_iter = 1};
+        measure_pair(&r->section, section_raw, section_win, NULL);
+        timer_stop(9);
+    }
+    if (bench_row_on(10)) {
+        timer_start();
+        progress("  10. VirtualQuery on a write-copy view, 1000 pages, 500 written...\n");
+        measure_cow_query(&r->cow, quick ? 3 : COW_ROUNDS);
+        timer_stop(10);
+    }
+    if (bench_row_on(11)) {
+        timer_start();
+        progress("  11. %d processes map one %zu MiB section read-only...\n", PSS_PROCS,
+                 (quick ? 8 : 64) * KIB * KIB >> 20);
+        if (!measure_pss(&r->pss))
+            progress("  11. a child failed or its smaps could not be read\n");
+        timer_stop(11);
+    }
+}
+
+/* Rows 12-25: the other files' rows, each group run when any of its rows is chosen. */
+static void run_rows_12_25(void)
+{
+    char self[1024];
+    ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[sn > 0 ? sn : 0] = 0;
+    if (bench_rows_any(1, 9)) {
+        timer_start();
+        bench_wine_measure();
+        timer_stop(BENCH_MAX_ROW); /* the Wine column: reported under its own key */
+    }
+    static const struct {
+        int first, last;
+        void (*fn)(void);
+    } groups[] = {{25, 25, bench_pe_alloc_measure}, {16, 17, bench_run_measure},
+                  {23, 24, bench_progs_measure},    {21, 22, bench_seh_measure},
+                  {18, 20, bench_nt_run}};
+    if (bench_rows_any(12, 15)) {
+        timer_start();
+        bench_images_run(self);
+        timer_stop(12);
+    }
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        if (bench_rows_any(groups[i].first, groups[i].last)) {
+            timer_start();
+            groups[i].fn();
+            timer_stop(groups[i].first);
+        }
+}
+
+static bool all_pass_1_11(struct results *r)
+{
+    r->pass_alloc = r->alloc.ratio_med <= TARGET_RATIO;
+    r->pass_protect = r->protect.ratio_med <= TARGET_RATIO;
+    r->pass_commit = r->commit.ratio_med <= TARGET_RATIO;
+    bool ok = (!bench_row_on(1) || r->pass_alloc) && (!bench_row_on(2) || r->pass_protect) &&
+              (!bench_row_on(4) || r->pass_commit);
+    for (int q = 0; q < NQ; q++)
+        r->pass_query[q] = r->query[q].ns_med <= TARGET_QUERY_NS;
+    r->pass_flat = r->query_hot_flat <= TARGET_FLAT;
+    for (int q = 0; q < NQ && bench_row_on(3); q++)
+        ok = ok && r->pass_query[q] && r->pass_flat;
+    r->pass_guard = r->guard_hit.ratio_med <= TARGET_GUARD;
+    r->pass_av_try = r->av_try.ratio_med <= TARGET_AV_TRY;
+    ok = ok && (!bench_row_on(6) || r->pass_guard) && (!bench_row_on(7) || r->pass_av_try);
+    r->pass_watch = r->watch.ratio_med <= 0.20;
+    ok = ok && (!bench_row_on(8) || !r->watch_kernel || r->pass_watch);
+    r->pass_section = r->section.ratio_med <= TARGET_SECTION;
+    r->pass_cow0 = r->cow.ns0_med <= TARGET_COW_QUERY_NS;
+    r->pass_cowr = r->cow.nsr_med <= TARGET_COW_QUERY_NS;
+    r->pass_pss = r->pss.ok && r->pss.ratio <= TARGET_PSS;
+    return ok && (!bench_row_on(9) || r->pass_section) &&
+           (!bench_row_on(10) || (r->pass_cow0 && r->pass_cowr)) &&
+           (!bench_row_on(11) || r->pass_pss);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: winvm-bench [--quick] [--rows LIST] [--no-wine] [--json FILE] [--list]\n"
+               "  --quick      short run for CI; never fails on performance; no Wine column\n"
+               "  --rows LIST  only these rows: numbers, ranges and names, e.g. 1-4,watch,12\n"
+               "  --no-wine    leave the Wine column out even when wine64 is installed\n"
+               "  --json FILE  also write the JSON result to FILE\n"
+               "  --list       print the rows (numbers and names) and exit\n");
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **json_path)
+{
+    bool list = false;
     for (int i = 1; i < argc; i++) {
+        char bad[64];
         if (strcmp(argv[i], "--quick") == 0)
             quick = true;
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
-            json_path = argv[++i];
+            *json_path = argv[++i];
+        else if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
+            if (!bench_rows_parse(argv[++i], bad, sizeof(bad))) {
+                fprintf(stderr, "winvm-bench: --rows: no row '%s' (see --list)\n", bad);
+                return 64;
+            }
+        } else if (strcmp(argv[i], "--no-wine") == 0)
+            bench_no_wine = true;
+        else if (strcmp(argv[i], "--list") == 0)
+            list = true;
         else if (strcmp(argv[i], "--pss-child") == 0 && i + 2 < argc)
             return pss_child_main( /* internal: row 11's children */
                 argv[i + 1], strtoull(argv[i + 2], NULL, 10));
@@ -1420,151 +1784,86 @@ int main(int argc, char **argv)
             return bench_image_child_main(argc - i, argv + i); /* internal: rows 14-15 */
         else if (strcmp(argv[i], "--watch-fallback") == 0)
             watch_child = true; /* internal: row 8's fallback measurement */
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 64;
+        else {
+            bool help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+            usage(help ? stdout : stderr);
+            return help ? 0 : 64;
         }
     }
+    if (list)
+        bench_rows_list(stdout);
+    return list ? 0 : -1;
+}
 
-    static struct results r;
-    get_machine(&r.machine);
-    int rounds = quick ? 5 : 41;
-
-    progress("winvm-bench: %s mode\n", quick ? "quick" : "full");
-    if (watch_child) {
-        int watch_rounds = quick ? 3 : 15;
-        if (measure_watch(&r.watch, watch_rounds))
-            die("--watch-fallback: winvm used the kernel path (WINVM_WRITE_WATCH not set?)");
-        watch_child_report(&r.watch);
-        return 0;
+static void report(struct results *r, const char *json_path)
+{
+    print_table(r);
+    if (bench_rows_any(1, 9))
+        bench_wine_table();
+    if (bench_rows_any(12, 15))
+        bench_images_table();
+    if (bench_rows_any(16, 17))
+        bench_run_table();
+    if (bench_rows_any(23, 24))
+        bench_progs_table();
+    if (bench_rows_any(21, 22))
+        bench_seh_table();
+    if (bench_rows_any(18, 20))
+        bench_nt_table();
+    if (bench_row_on(25)) {
+        printf("\nPE program against C:\n");
+        bench_pe_alloc_table();
     }
-
-    progress("  1. alloc+free 64 KiB...\n");
-    r.alloc = (struct pair){.rounds = rounds, .iters = quick ? 1000 : 15000, .ops_per_iter = 1,
-                            .alt_fn = alloc_raw_noreserve};
-    measure_pair(&r.alloc, alloc_raw, alloc_win, NULL);
-    progress("  1. alloc+free 64 KiB, one other reservation live...\n");
-    neighbour_on();
-    r.alloc_nb = (struct pair){.rounds = rounds, .iters = r.alloc.iters, .ops_per_iter = 1};
-    measure_pair(&r.alloc_nb, alloc_raw, alloc_win, NULL);
-    neighbour_off();
-
-    progress("  2. protect 1 page...\n");
-    struct protect_ctx pc;
-    pc.raw_page = (char *)raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, 0) + PAGE;
-    pc.win_page = (char *)win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) +
-                  PAGE;
-    r.protect = (struct pair){.rounds = rounds, .iters = quick ? 1000 : 25000, .ops_per_iter = 2};
-    measure_pair(&r.protect, protect_raw, protect_win, &pc);
-    raw_munmap(pc.raw_page - PAGE, ALLOC_SIZE);
-    win_release(pc.win_page - PAGE);
-
-    progress("  4. reserve 1 GiB + 1000 commits...\n");
-    r.commit = (struct pair){.rounds = rounds, .iters = quick ? 4 : 60, .ops_per_iter = 1};
-    measure_pair(&r.commit, commit_raw, commit_win, NULL);
-    progress("  4. reserve 1 GiB + 1000 commits, one other reservation live...\n");
-    neighbour_on();
-    r.commit_nb = (struct pair){.rounds = rounds, .iters = r.commit.iters, .ops_per_iter = 1};
-    measure_pair(&r.commit_nb, commit_raw, commit_win, NULL);
-    neighbour_off();
-
-    measure_query(r.query, &r.query_hot, quick ? 3 : 31, &r.query_alloc_ns);
-    r.query_flat = r.query[NQ - 1].ns_med / r.query[0].ns_med;
-    r.query_hot_flat = r.query_hot.ns_med / r.query[0].ns_med;
-
-    progress("  5. scaling 1 -> 2 threads...\n");
-    r.scale.rounds = quick ? 3 : 15;
-    r.scale.iters = quick ? 2000 : 10000;
-    measure_scaling(&r.scale);
-    progress("  5. scaling 1 -> 2 threads, one other reservation live...\n");
-    neighbour_on();
-    r.scale_nb.rounds = r.scale.rounds;
-    r.scale_nb.iters = r.scale.iters;
-    measure_scaling(&r.scale_nb);
-    neighbour_off();
-
-    progress("  1, 2, 4 again, now that a second thread has used winvm...\n");
-    r.alloc_mt = (struct pair){.rounds = rounds, .iters = r.alloc.iters, .ops_per_iter = 1};
-    measure_pair(&r.alloc_mt, alloc_raw, alloc_win, NULL);
-    pc.raw_page = (char *)raw_mmap(ALLOC_SIZE, PROT_READ | PROT_WRITE, 0) + PAGE;
-    pc.win_page = (char *)win_alloc(NULL, ALLOC_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) +
-                  PAGE;
-    r.protect_mt = (struct pair){.rounds = rounds, .iters = r.protect.iters, .ops_per_iter = 2};
-    measure_pair(&r.protect_mt, protect_raw, protect_win, &pc);
-    raw_munmap(pc.raw_page - PAGE, ALLOC_SIZE);
-    win_release(pc.win_page - PAGE);
-    r.commit_mt = (struct pair){.rounds = rounds, .iters = r.commit.iters, .ops_per_iter = 1};
-    measure_pair(&r.commit_mt, commit_raw, commit_win, NULL);
-
-    progress("  6, 7. guard-page hit, access violation caught by winvm_try...\n");
-    measure_faults(&r.guard_hit, &r.av_try, rounds);
-
-    progress("  8. write watch, 10000 pages (kernel path here, fallback in a child)...\n");
-    r.watch_kernel = measure_watch(&r.watch, quick ? 3 : 15);
-    r.watch_fb_ok = measure_watch_fallback(&r.watch_fb);
-    if (!r.watch_fb_ok)
-        progress("  8. the fallback child failed; its row is left out\n");
-
-    progress("  9. CreateFileMapping+MapViewOfFile+Unmap+Close, 64 KiB...\n");
-    r.section = (struct pair){.rounds = rounds, .iters = quick ? 500 : 5000, .ops_per_iter = 1};
-    measure_pair(&r.section, section_raw, section_win, NULL);
-    progress("  10. VirtualQuery on a write-copy view, 1000 pages, 500 written...\n");
-    measure_cow_query(&r.cow, quick ? 3 : 31);
-    progress("  11. %d processes map one %zu MiB section read-only...\n", PSS_PROCS,
-             (quick ? 8 : 64) * KIB * KIB >> 20);
-    if (!measure_pss(&r.pss))
-        progress("  11. a child failed or its smaps could not be read\n");
-
-    r.pass_alloc = r.alloc.ratio_med <= TARGET_RATIO;
-    r.pass_protect = r.protect.ratio_med <= TARGET_RATIO;
-    r.pass_commit = r.commit.ratio_med <= TARGET_RATIO;
-    r.all_pass = r.pass_alloc && r.pass_protect && r.pass_commit;
-    for (int q = 0; q < NQ; q++) {
-        r.pass_query[q] = r.query[q].ns_med <= TARGET_QUERY_NS;
-        r.all_pass = r.all_pass && r.pass_query[q];
-    }
-    r.pass_flat = r.query_hot_flat <= TARGET_FLAT;
-    r.all_pass = r.all_pass && r.pass_flat;
-    r.pass_guard = r.guard_hit.ratio_med <= TARGET_GUARD;
-    r.pass_av_try = r.av_try.ratio_med <= TARGET_AV_TRY;
-    r.all_pass = r.all_pass && r.pass_guard && r.pass_av_try;
-    r.pass_watch = r.watch.ratio_med <= 0.20;
-    if (r.watch_kernel)
-        r.all_pass = r.all_pass && r.pass_watch;
-    char self[1024];
-    ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    self[sn > 0 ? sn : 0] = 0;
-    bench_images_run(self);
-    bench_run_measure();
-    bench_progs_measure();
-    bench_seh_measure();
-    bench_nt_run();
-    r.all_pass = r.all_pass && bench_images_pass() && (quick || bench_nt_pass());
-
-    r.pass_section = r.section.ratio_med <= TARGET_SECTION;
-    r.pass_cow0 = r.cow.ns0_med <= TARGET_COW_QUERY_NS;
-    r.pass_cowr = r.cow.nsr_med <= TARGET_COW_QUERY_NS;
-    r.pass_pss = r.pss.ok && r.pss.ratio <= TARGET_PSS;
-    r.all_pass = r.all_pass && r.pass_section && r.pass_cow0 && r.pass_cowr && r.pass_pss;
-
-    print_table(&r);
-    bench_images_table();
-    bench_run_table();
-    bench_progs_table();
-    bench_seh_table();
-    bench_nt_table();
-    write_json(stdout, &r);
+    write_json(stdout, r);
     fflush(stdout);
     if (json_path) {
         FILE *f = fopen(json_path, "w");
         if (!f)
             die("cannot open %s: %s", json_path, strerror(errno));
-        write_json(f, &r);
+        write_json(f, r);
         if (fclose(f) != 0)
             die("cannot write %s: %s", json_path, strerror(errno));
     }
+}
+
+int main(int argc, char **argv)
+{
+    const char *json_path = NULL;
+    int st = parse_args(argc, argv, &json_path);
+    if (st >= 0)
+        return st;
+    static struct results r;
+    get_machine(&r.machine);
+    r.rounds = quick ? 5 : ROUNDS;
+    progress("winvm-bench: %s mode\n", quick ? "quick" : "full");
+    if (watch_child) {
+        if (measure_watch(&r.watch, quick ? 3 : WATCH_ROUNDS))
+            die("--watch-fallback: winvm used the kernel path (WINVM_WRITE_WATCH not set?)");
+        watch_child_report(&r.watch);
+        return 0;
+    }
+    double t0 = now_ns();
+    run_rows_1_2_4(&r);
+    if (bench_row_on(3)) {
+        timer_start();
+        measure_query(r.query, &r.query_hot, quick ? 3 : QUERY_ROUNDS, &r.query_alloc_ns);
+        r.query_flat = r.query[NQ - 1].ns_med / r.query[0].ns_med;
+        r.query_hot_flat = r.query_hot.ns_med / r.query[0].ns_med;
+        timer_stop(3);
+    }
+    if (bench_row_on(5))
+        run_row_5(&r);
+    run_rows_6_11(&r);
+    run_rows_12_25();
+    r.all_pass = all_pass_1_11(&r) && (!bench_rows_any(12, 15) || bench_images_pass()) &&
+                 (quick || !bench_rows_any(18, 20) || bench_nt_pass());
+    report(&r, json_path);
+    progress("winvm-bench: %.1f s; per row:", (now_ns() - t0) / 1e9);
+    for (int n = 1; n < BENCH_MAX_ROW; n++)
+        if (row_timed[n])
+            progress(" %d %.1f", n, row_seconds[n]);
+    if (row_seconds[BENCH_MAX_ROW] >= 0.1)
+        progress(" wine %.1f", row_seconds[BENCH_MAX_ROW]);
+    progress("\n");
     return !quick && !r.all_pass ? 2 : 0;
 }

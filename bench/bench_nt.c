@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define NT_ROUNDS 31
+#define NT_ROUNDS 15
 #define WS_PAGES 1000
 #define TARGET_WS 1.5
 
