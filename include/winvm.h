@@ -1094,4 +1094,5 @@ WINBASEAPI BOOLEAN WINAPI SystemFunction036(PVOID RandomBuffer, ULONG RandomBuff
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
 #include <winvm/debug.h>
 #include <winvm/registry.h> /* advapi32: the registry and tokens */
+#include <winvm/threadctl.h> /* TerminateThread, process image names and execute flags */
 #endif /* WINVM_H */

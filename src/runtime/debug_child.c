@@ -90,8 +90,10 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev)
     DWORD r = 0;
     if (wv_dbg_fd >= 0) {
         /* A failed send still reads what the debugger left (its kill-on-exit) before the end. */
+        struct wv_freeze *frozen = wv_debug_freeze(); /* Windows' debuggee stands still */
         ssize_t n = send(wv_dbg_fd, ev, sizeof(*ev), MSG_NOSIGNAL);
         r = wv_dbg_answer();
+        wv_debug_thaw(frozen);
         if (n != (ssize_t)sizeof(*ev))
             r = 0;
     }

@@ -35,6 +35,10 @@ bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);
 #define k32_DebugBreak wv_nt_DbgBreakPoint
+/* debug_freeze.c: the program's other threads parked at safe points while the calling
+ * thread's event waits (NULL: none to freeze); let go. */
+struct wv_freeze *wv_debug_freeze(void);
+void wv_debug_thaw(struct wv_freeze *f);
 /* debug_parent.c: hooks CreateProcess calls (process_create.c). */
 DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
 void wv_debug_adopt(struct wv_process *p, int fd);

@@ -106,6 +106,8 @@ WV_THUNK_3(k32_K32, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 WV_THUNK_1(k32_K32, BOOL, EmptyWorkingSet, HANDLE)
 WV_THUNK_2(k32_K32, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
 WV_THUNK_3(k32_K32, BOOL, QueryWorkingSet, HANDLE, PVOID, DWORD)
+WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameA, HANDLE, LPSTR, DWORD)
+WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
 
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
@@ -384,6 +386,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \
     H(K32GetPerformanceInfo) \
+    H(K32GetProcessImageFileNameA) \
+    H(K32GetProcessImageFileNameW) \
     H(K32GetProcessMemoryInfo) \
     H(K32QueryWorkingSet) \
     H(K32QueryWorkingSetEx) \
@@ -423,6 +427,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
+    X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \
+    X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     H(QueueUserAPC) \
@@ -479,6 +485,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
     X(2, BOOL, TerminateProcess, HANDLE, UINT) \
+    X(2, BOOL, TerminateThread, HANDLE, DWORD) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \
