@@ -4,7 +4,8 @@
  *
  * Windows creates a thread with its stack and a CONTEXT before it runs: Rip is
  * ntdll!RtlUserThreadStart, Rcx the start routine, Rdx its argument, Rsp 0x28 below the top of
- * its stack (room for the four home slots and a return address, as at a function's entry).  A
+ * its stack (room for the four home slots and a return address, as at a function's entry),
+ * EFlags 0x200, the x87 control word 0x27f and MXCSR 0x1f80 (Wine builds the same context).  A
  * debugger or injector reads that context before the first ResumeThread and may change it.
  * winvm does the same for threads created with CREATE_SUSPENDED: the creator makes the stack
  * and the CONTEXT (thread->init); Get/SetThreadContext work on it while the thread has not run
@@ -33,8 +34,11 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
         return err;
     t->stack_lo = lo, t->stack_top = top;
     CONTEXT *c = &t->init;
-    wv_seh_capture(c); /* a valid x87/SSE state: control words as the creator has them */
+    wv_seh_capture(c); /* the segment selectors and the rest of the layout */
     memset(&c->Rax, 0, offsetof(CONTEXT, R15) + sizeof(DWORD64) - offsetof(CONTEXT, Rax));
+    memset(&c->FltSave, 0, sizeof(c->FltSave)); /* a fresh x87/SSE state, as Windows gives */
+    c->FltSave.ControlWord = 0x27f;
+    c->FltSave.MxCsr = c->MxCsr = 0x1f80;
     c->ContextFlags = CONTEXT_FULL;
     c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0;
     c->Rip = (DWORD64)(uintptr_t)wv_nt_RtlUserThreadStart;

@@ -4,7 +4,8 @@
  *
  *   initial     GetThreadContext before the first ResumeThread: Rip is ntdll's
  *               RtlUserThreadStart, Rcx the start routine, Rdx its argument, Rsp 0x28 below the
- *               top of the thread's stack (the StackBase its TEB reports once it runs), 8 mod 16
+ *               top of the thread's stack (the StackBase its TEB reports once it runs), 8 mod 16;
+ *               a fresh FPU state (MXCSR 0x1f80, x87 control word 0x27f), EFlags with IF
  *   runs        resumed unchanged: the start routine runs with its argument, its result is the
  *               exit code
  *   set_arg     SetThreadContext(Rdx) before the first resume: the routine gets the new argument
@@ -87,7 +88,8 @@ int main(void)
     void *start = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "RtlUserThreadStart");
     static CONTEXT c; /* aligned 16 as a static of its type */
     HANDLE h = suspended(record, 0x1234, &c);
-    int regs = start && c.Rip == (DWORD64)start && c.Rcx == (DWORD64)record && c.Rdx == 0x1234 && c.Rsp % 16 == 8;
+    int regs = start && c.Rip == (DWORD64)start && c.Rcx == (DWORD64)record && c.Rdx == 0x1234 && c.Rsp % 16 == 8 &&
+               c.MxCsr == 0x1f80 && c.FltSave.ControlWord == 0x27f && (c.EFlags & 0x200);
     DWORD64 rsp = c.Rsp;
     seen_fn = 0;
     DWORD code = finish(h);
