@@ -3,7 +3,8 @@
  * waits, sleeps, critical sections, the C heap, suspended ones; the process allocating after)
  * the context of a thread created suspended before it runs (thrstart.exe), and the process's
  * image names and execute flags (procimg.exe), a debuggee's threads frozen while an event
- * waits (dbg_freeze.exe), all under `winvm run`; each program lists its checks. */
+ * waits (dbg_freeze.exe), DebugActiveProcess on a running process (dbg_attach.exe), all under
+ * `winvm run`; each program lists its checks. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -65,4 +66,9 @@ Test(thread_kill, process_image_names_and_execute_flags)
 Test(thread_kill, debuggee_threads_stand_still_while_an_event_waits)
 {
     expect_all_ok(EXE("dbg_freeze.exe"), 2);
+}
+
+Test(thread_kill, debugger_attaches_to_a_running_process)
+{
+    expect_all_ok(EXE("dbg_attach.exe"), 4);
 }

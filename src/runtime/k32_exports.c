@@ -238,6 +238,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(1, BOOL, DebugActiveProcess, DWORD) \
     X(1, BOOL, DebugActiveProcessStop, DWORD) \
     H(DebugBreak) \
     X(1, BOOL, DebugSetProcessKillOnExit, BOOL) \

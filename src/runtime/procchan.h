@@ -22,6 +22,7 @@ enum wv_chan_op {
     WV_CHAN_WATCH,     /* no reply: the connection gets the exit code (4 bytes) when it ends */
     WV_CHAN_EXIT,      /* protect = exit code; no reply: TerminateProcess */
     WV_CHAN_HANDLE,    /* a struct wv_xfer in data and its descriptor (SCM_RIGHTS) -> addr: the handle */
+    WV_CHAN_DEBUG,     /* DebugActiveProcess: the debuggee's end of a debug channel (SCM_RIGHTS) */
 };
 
 /* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE) or a file or
