@@ -24,5 +24,6 @@
 #include <winvm/debug.h>
 #include <winvm/registry.h> /* advapi32: the registry and tokens */
 #include <winvm/wow64.h> /* IsWow64Process: never, x86-64 only */
+#include <winvm/threadctl.h> /* TerminateThread, process image names and execute flags */
 
 #endif /* WINVM_H */

@@ -123,14 +123,10 @@ RAX, RCX, RSP, RIP = 0, 2, 7, 16
 
 def start(winvm, gdbserver, target):
     env = dict(os.environ)
-    # DebugActiveProcess (issue 19's attach) is imported but only --attach calls it: until
-    # winvm serves it, start with that one import stubbed; any other missing import fails.
+    # Every import gdbserver.exe has must be served: no stub option here.
     probe = subprocess.run([winvm, "run", gdbserver, "--version"], capture_output=True, text=True, env=env)
     if probe.returncode != 0:
-        missing = re.findall(r"imports (\S+), which winvm cannot provide", probe.stderr)
-        if missing != ["KERNEL32.dll!DebugActiveProcess"]:
-            fail("gdbserver.exe does not start: " + probe.stderr.strip())
-        env["WINVM_MISSING_IMPORTS"] = "stub"
+        fail("gdbserver.exe does not start: " + probe.stderr.strip())
     p = subprocess.Popen([winvm, "run", gdbserver, ":0", target], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, env=env, cwd=os.path.dirname(target))
     lines = []

@@ -115,6 +115,8 @@ WINBASEAPI BOOL WINAPI WaitForDebugEvent(LPDEBUG_EVENT lpDebugEvent, DWORD dwMil
 WINBASEAPI BOOL WINAPI WaitForDebugEventEx(LPDEBUG_EVENT lpDebugEvent, DWORD dwMilliseconds);
 WINBASEAPI BOOL WINAPI ContinueDebugEvent(DWORD dwProcessId, DWORD dwThreadId, DWORD dwContinueStatus);
 WINBASEAPI BOOL WINAPI DebugActiveProcessStop(DWORD dwProcessId);
+/* Attaches to a running winvm process of this user (src/runtime/debug_attach.c). */
+WINBASEAPI BOOL WINAPI DebugActiveProcess(DWORD dwProcessId);
 WINBASEAPI BOOL WINAPI DebugSetProcessKillOnExit(BOOL KillOnExit);
 WINBASEAPI BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE hProcess, PBOOL pbDebuggerPresent);
 /* The debuggee's side: IsDebuggerPresent, OutputDebugStringA/W (winvm.h); DebugBreak and

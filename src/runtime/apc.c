@@ -113,5 +113,6 @@ DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
         return 0;
     }
     DWORD r = wv_wait(NULL, 0, false, ms, self);
+    wv_thread_kill_point();
     return r == WAIT_IO_COMPLETION ? r : 0;
 }

@@ -24,11 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WV_DBG_EARLY_MAX 64
 
 static int wv_dbg_fd = -1;
+static int wv_dbg_pending = -1;  /* DebugActiveProcess's channel until its events begin */
+static DWORD wv_dbg_attaching;   /* the thread sending the attach events: others wait */
 static bool wv_dbg_kill = true, wv_dbg_started;
 static pthread_mutex_t wv_dbg_lock = PTHREAD_MUTEX_INITIALIZER;
 /* DLLs linked before CREATE_PROCESS could be sent: reported right after it. */
@@ -129,8 +132,14 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
 {
     if (!wv_debug_attached())
         return 0;
-    ev->tid = GetCurrentThreadId();
-    CONTEXT snap;
+    DWORD me = GetCurrentThreadId(), a;
+    while ((a = __atomic_load_n(&wv_dbg_attaching, __ATOMIC_ACQUIRE)) && a != me) {
+        struct timespec ts = {0, 1000000}; /* the attach events go first, as Windows posts them */
+        nanosleep(&ts, NULL);
+    }
+    if (!ev->tid) /* set: an attach reporting the threads that were there */
+        ev->tid = me;
+    CONTEXT snap; /* the reporting thread's registers, read-only to the debugger (gdbserver) */
     memset(&snap, 0, sizeof(snap));
     if (!ctx)
         wv_seh_capture(&snap);
@@ -139,8 +148,10 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
     if (wv_dbg_fd >= 0) {
         wv_dbg_ctx = ctx ? ctx : &snap, wv_dbg_ctx_live = ctx != NULL;
         /* A failed send still reads what the debugger left (its kill-on-exit) before the end. */
+        struct wv_freeze *frozen = wv_debug_freeze(); /* Windows' debuggee stands still */
         ssize_t n = send(wv_dbg_fd, ev, sizeof(*ev), MSG_NOSIGNAL);
         r = wv_dbg_answer();
+        wv_debug_thaw(frozen);
         if (n != (ssize_t)sizeof(*ev))
             r = 0;
         wv_dbg_ctx = NULL;
@@ -194,11 +205,61 @@ void wv_debug_started(uintptr_t exe_base, uintptr_t entry)
         if (wv_dbg_early[i] != exe_base)
             wv_dbg_simple(LOAD_DLL_DEBUG_EVENT, wv_dbg_early[i], 0, 0);
     __atomic_store_n(&wv_dbg_started, true, __ATOMIC_RELEASE);
-    /* Windows' loader breaks in once the process is loaded (LdrpDoDebuggerBreak). */
+    wv_debug_break_in(); /* Windows' loader breaks in once the process is loaded (LdrpDoDebuggerBreak) */
+}
+
+void wv_debug_break_in(void)
+{
     EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_BREAKPOINT,
                             .ExceptionAddress = (PVOID)(uintptr_t)wv_nt_DbgBreakPoint};
     if (wv_dbg_exception(&rec, NULL, true) == 0 && wv_dbg_exception(&rec, NULL, false) == 0)
         wv_fault_exit(EXCEPTION_BREAKPOINT);
+}
+
+/* ---- DebugActiveProcess reaching a running process (debug_attach.c sends the events) ---- */
+
+DWORD wv_debug_attach(int fd)
+{
+    /* Not under wv_dbg_lock: a reporter holds it until its debugger answers, and that debugger
+     * may be the one asking here (a second attach).  The channel waits in wv_dbg_pending until
+     * the attach thread has the program standing still (wv_debug_attach_begin). */
+    wv_seh_debug_hook = wv_dbg_exception; /* both ask wv_debug_attached() first */
+    wv_ldr_debug_hook = wv_dbg_dll;
+    int none = -1;
+    bool busy = wv_debug_attached() ||
+                !__atomic_compare_exchange_n(&wv_dbg_pending, &none, fd, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (busy) {
+        close(fd);
+        return ERROR_ACCESS_DENIED; /* one debugger at a time, as on Windows */
+    }
+    DWORD err = wv_debug_attach_start();
+    if (err) { /* no events will come: undebugged still */
+        close(fd);
+        __atomic_store_n(&wv_dbg_pending, -1, __ATOMIC_RELEASE);
+    }
+    return err;
+}
+
+void wv_debug_attach_begin(void)
+{
+    __atomic_store_n(&wv_dbg_attaching, GetCurrentThreadId(), __ATOMIC_RELEASE);
+    wv_dbg_kill = true;
+    __atomic_store_n(&wv_dbg_fd, __atomic_load_n(&wv_dbg_pending, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+    __atomic_store_n(&wv_dbg_pending, -1, __ATOMIC_RELEASE);
+}
+
+void wv_debug_attach_end(void) { __atomic_store_n(&wv_dbg_attaching, 0, __ATOMIC_RELEASE); }
+
+DWORD wv_debug_event(DWORD tid, DWORD code, uint64_t a, uint64_t b, DWORD value)
+{
+    struct wv_dbg_event ev = {.code = code, .tid = tid, .a = a, .b = b, .value = value};
+    return wv_dbg_report(&ev);
+}
+
+void wv_debug_mark_started(void)
+{
+    wv_dbg_being_debugged(true);
+    __atomic_store_n(&wv_dbg_started, true, __ATOMIC_RELEASE);
 }
 
 void wv_debug_exit(DWORD code)

@@ -48,6 +48,26 @@ void WV_MSABI wv_nt_DbgBreakPoint(void);
 DWORD wv_debug_context(DWORD pid, CONTEXT *c, bool set);
 /* thread_ctl.c: copies the parts flags names from src to dst. */
 void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags);
+/* debug_child.c: DebugActiveProcess reached this process (its control channel's thread): the
+ * channel fd taken, the attach events sent from a thread of their own; 0, or
+ * ERROR_ACCESS_DENIED when a debugger is attached already (fd closed). */
+DWORD wv_debug_attach(int fd);
+/* One event with this thread id (an attach reports threads that were there) and its answer;
+ * the breakpoint a debugger breaks in with (first chance, then second: not handled ends the
+ * process); from here new threads and DLLs are reported and IsDebuggerPresent says so. */
+DWORD wv_debug_event(DWORD tid, DWORD code, uint64_t a, uint64_t b, DWORD value);
+void wv_debug_break_in(void);
+void wv_debug_mark_started(void);
+/* The attach thread, once the program stands still: the channel in use, other reporters held
+ * back until wv_debug_attach_end. */
+void wv_debug_attach_begin(void);
+void wv_debug_attach_end(void);
+/* debug_attach.c: the attach events from a thread of their own: 0 or the error. */
+DWORD wv_debug_attach_start(void);
+/* debug_freeze.c: the program's other threads parked at safe points while the calling
+ * thread's event waits (NULL: none to freeze); let go. */
+struct wv_freeze *wv_debug_freeze(void);
+void wv_debug_thaw(struct wv_freeze *f);
 /* debug_parent.c: hooks CreateProcess calls (process_create.c). */
 DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
 void wv_debug_adopt(struct wv_process *p, int fd);

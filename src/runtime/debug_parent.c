@@ -6,8 +6,8 @@
  * A debuggee has at most one event waiting for its answer; its channel is not read until it
  * is answered.  CREATE_PROCESS's hProcess and hThread are the system's, closed when
  * EXIT_PROCESS is continued (as Windows does).  A child that ended without reporting it
- * (killed) gets its EXIT_PROCESS made here from its exit code.  Only children of this process
- * are debugged: DebugActiveProcess on another process is not offered.  A process that never
+ * (killed) gets its EXIT_PROCESS made here from its exit code.  Debuggees are children created
+ * debugged and processes DebugActiveProcess attached to (debug_attach.c).  A process that never
  * debugged gets ERROR_INVALID_HANDLE from WaitForDebugEvent; one whose debuggees are all gone
  * waits and times out (ERROR_SEM_TIMEOUT), as a thread that keeps its debug object does.
  */

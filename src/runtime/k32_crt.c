@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- critical sections: a recursive pthread mutex hung off the Windows structure ---- */
 
@@ -31,9 +32,24 @@ BOOL WINAPI InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs, DWORD s
     return cs->DebugInfo != NULL;
 }
 
+/* Waits in slices, each end a safe point where TerminateThread may end the waiter. */
+static void wv_cs_lock(pthread_mutex_t *m)
+{
+    while (pthread_mutex_trylock(m) != 0) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += 50000000;
+        if (t.tv_nsec >= 1000000000)
+            t.tv_sec++, t.tv_nsec -= 1000000000;
+        if (pthread_mutex_timedlock(m, &t) == 0)
+            return;
+        wv_thread_kill_point();
+    }
+}
+
 void WINAPI EnterCriticalSection(LPCRITICAL_SECTION cs)
 {
-    pthread_mutex_lock((pthread_mutex_t *)cs->DebugInfo);
+    wv_cs_lock((pthread_mutex_t *)cs->DebugInfo);
     cs->RecursionCount++;
     cs->OwningThread = (HANDLE)(uintptr_t)GetCurrentThreadId();
 }

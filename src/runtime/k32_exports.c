@@ -106,6 +106,8 @@ WV_THUNK_3(k32_K32, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 WV_THUNK_1(k32_K32, BOOL, EmptyWorkingSet, HANDLE)
 WV_THUNK_2(k32_K32, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
 WV_THUNK_3(k32_K32, BOOL, QueryWorkingSet, HANDLE, PVOID, DWORD)
+WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameA, HANDLE, LPSTR, DWORD)
+WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
 
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
@@ -236,6 +238,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(1, BOOL, DebugActiveProcess, DWORD) \
     X(1, BOOL, DebugActiveProcessStop, DWORD) \
     H(DebugBreak) \
     X(1, BOOL, DebugSetProcessKillOnExit, BOOL) \
@@ -387,6 +390,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \
     H(K32GetPerformanceInfo) \
+    H(K32GetProcessImageFileNameA) \
+    H(K32GetProcessImageFileNameW) \
     H(K32GetProcessMemoryInfo) \
     H(K32QueryWorkingSet) \
     H(K32QueryWorkingSetEx) \
@@ -429,6 +434,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(1, BOOL, PulseEvent, HANDLE) \
+    X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \
+    X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     H(QueueUserAPC) \
@@ -485,6 +492,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
     X(2, BOOL, TerminateProcess, HANDLE, UINT) \
+    X(2, BOOL, TerminateThread, HANDLE, DWORD) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \

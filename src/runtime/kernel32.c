@@ -260,12 +260,14 @@ void WINAPI Sleep(DWORD ms)
         return;
     }
     if (ms == INFINITE)
-        for (;;)
+        for (;;) {
             pause();
+            wv_thread_kill_point(); /* TerminateThread's reaper interrupts it */
+        }
     uint64_t end = wv_monotonic_ns() + (uint64_t)ms * 1000000u;
     struct timespec t = {(time_t)(end / 1000000000u), (long)(end % 1000000000u)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
-        ;
+        wv_thread_kill_point();
 }
 
 ULONGLONG WINAPI GetTickCount64(void) { return wv_monotonic_ns() / 1000000u; }

@@ -58,6 +58,9 @@ static LONG wv_process_answer(ULONG cls, void *a, ULONG *n)
 
 WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret)
 {
+    LONG more;
+    if (wv_process_query_more(h, cls, out, len, ret, &more)) /* proc_image.c */
+        return more;
     if (!wv_process_is_self(h)) {
         struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, NULL);
         if (o)

@@ -25,6 +25,7 @@ enum wv_chan_op {
     WV_CHAN_VIEW,      /* a map (a section and its descriptor) or an unmap (procchan_view.c) -> status */
     WV_CHAN_TAKE,      /* addr: a handle here, protect: access, type: DUPLICATE_* options, size 1: close
                         * only -> xfer and its descriptor (SCM_RIGHTS): DuplicateHandle out of it */
+    WV_CHAN_DEBUG,     /* DebugActiveProcess: the debuggee's end of a debug channel (SCM_RIGHTS) */
 };
 
 /* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE), a file or

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
+#include "runtime/debug_int.h"
 #include "mm/mm.h"
 
 #include <errno.h>
@@ -161,10 +162,13 @@ static void *wv_serve_conn(void *arg)
     for (ssize_t n; rq && (n = wv_recv(fd, rq, &passed)) != 0;) {
         if (n < 0 && errno == EINTR)
             continue;
-        if (n >= (ssize_t)WV_CHAN_REQ_HEAD && (rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW)) {
+        if (n >= (ssize_t)WV_CHAN_REQ_HEAD &&
+            (rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW || rq->op == WV_CHAN_DEBUG)) {
             struct wv_chan_rep rp = {0};
             if (rq->op == WV_CHAN_VIEW)
                 wv_chan_view_serve(rq, (size_t)n, passed, &rp);
+            else if (rq->op == WV_CHAN_DEBUG) /* a debugger attaching (debug_attach.c) */
+                rp.err = passed >= 0 ? wv_debug_attach(passed) : ERROR_INVALID_PARAMETER;
             else
                 wv_serve_handle(rq, n, passed, &rp);
             if (send(fd, &rp, sizeof(rp), MSG_NOSIGNAL) != (ssize_t)sizeof(rp))

@@ -13,6 +13,8 @@ WV_THUNK_4(wv_ps_, DWORD, GetMappedFileNameA, HANDLE, LPVOID, LPSTR, DWORD)
 WV_THUNK_4(wv_ps_, DWORD, GetMappedFileNameW, HANDLE, LPVOID, LPWSTR, DWORD)
 WV_THUNK_3(wv_ps_, BOOL, GetProcessMemoryInfo, HANDLE, PPROCESS_MEMORY_COUNTERS, DWORD)
 WV_THUNK_3(wv_ps_, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
+WV_THUNK_3(wv_ps_, DWORD, GetProcessImageFileNameA, HANDLE, LPSTR, DWORD)
+WV_THUNK_3(wv_ps_, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
 
 #define P(f) {#f, (void *)wv_ps_##f}
 static const struct wv_export wv_ps_exports[] = {
@@ -20,6 +22,8 @@ static const struct wv_export wv_ps_exports[] = {
     P(GetMappedFileNameA),
     P(GetMappedFileNameW),
     P(GetPerformanceInfo),
+    P(GetProcessImageFileNameA),
+    P(GetProcessImageFileNameW),
     P(GetProcessMemoryInfo),
     P(QueryWorkingSet),
     P(QueryWorkingSetEx),

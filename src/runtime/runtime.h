@@ -267,5 +267,9 @@ extern pthread_mutex_t wv_wait_lock;
 extern pthread_cond_t wv_wait_cond;
 /* CreateThread; pe: start is a PE (ms_abi) function, run with the Windows thread setup. */
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe);
+/* thread_kill.c: a wait's safe point: ends the calling thread when TerminateThread asked
+ * (the caller holds no lock); whether it asked. */
+void wv_thread_kill_point(void);
+bool wv_thread_kill_pending(void);
 
 #endif

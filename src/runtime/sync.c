@@ -460,6 +460,10 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
             r = WAIT_IO_COMPLETION;
             break;
         }
+        if (wv_thread_kill_pending()) { /* TerminateThread: the caller ends it, unlocked */
+            r = WAIT_FAILED;
+            break;
+        }
         if (ms == 0)
             break;
         if (!wv_sleep(one, seq, poll, &slice, ms, &until))
@@ -503,6 +507,7 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
         r = wv_wait(o, n, all, ms, self);
     for (DWORD i = 0; i < got; i++)
         wv_object_unref(o[i]);
+    wv_thread_kill_point();
     return r;
 }
 

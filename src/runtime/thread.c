@@ -62,6 +62,18 @@ struct wv_thread *wv_thread_find(DWORD tid)
     return t;
 }
 
+size_t wv_thread_snapshot(struct wv_thread **out, size_t cap)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&wv_threads_lock);
+    for (struct wv_thread *t = wv_threads; t && n < cap; t = t->next) {
+        wv_object_ref(&t->obj);
+        out[n++] = t;
+    }
+    pthread_mutex_unlock(&wv_threads_lock);
+    return n;
+}
+
 static uint64_t wv_stack_reserve = 1 << 20, wv_stack_commit = 4096;
 static bool wv_pe_process;
 
@@ -74,12 +86,19 @@ void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit)
     wv_pe_process = true;
 }
 
+static SIZE_T wv_thread_reserve(const struct wv_thread *t)
+{
+    return t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;
+}
+
 static __thread struct wv_thread *wv_self;
 static __thread sigjmp_buf *wv_exit_jump;
 
 static void wv_thread_destroy(struct wv_object *o)
 {
     struct wv_thread *t = (struct wv_thread *)o;
+    if (t->stack_lo) /* made for a thread created suspended that never started */
+        wv_virtual_free(t->stack_lo, 0, MEM_RELEASE);
     wv_apc_drop(t);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->changed);
@@ -103,9 +122,9 @@ static DWORD wv_thread_body(struct wv_thread *t)
 {
     if (!t->pe)
         return t->start(t->arg);
-    SIZE_T reserve = t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;
-    uintptr_t lo = 0, top = 0;
-    DWORD err = wv_stack_create(reserve, wv_stack_commit, &lo, &top);
+    uintptr_t lo = t->stack_lo, top = t->stack_top; /* made with it when created suspended */
+    DWORD err = lo ? 0 : wv_stack_create(wv_thread_reserve(t), wv_stack_commit, &lo, &top);
+    t->stack_lo = t->stack_top = 0; /* the thread's own now (wv_stack_lo) */
     if (err || wv_teb_create(lo, top) != 0) {
         if (!err)
             wv_virtual_free(lo, 0, MEM_RELEASE);
@@ -115,6 +134,8 @@ static DWORD wv_thread_body(struct wv_thread *t)
     t->teb = wv_teb_self();
     wv_debug_thread(true, (uintptr_t)t->start, (uintptr_t)t->teb, 0); /* before its DllMains, as Windows */
     wv_loader_thread(true);
+    if (t->has_init)
+        wv_thread_start_init(t); /* its first registers, as a debugger may have set them */
     DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, (void *)top);
     return code;
 }
@@ -132,19 +153,23 @@ static void *wv_thread_main(void *arg)
     pthread_cond_broadcast(&t->changed);
     while (__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE))
         pthread_cond_wait(&t->changed, &t->lock);
-    t->running = true; /* from here SuspendThread parks it with the signal */
+    bool killed = t->kill; /* terminated before it ran: it never starts */
+    t->running = !killed; /* from here SuspendThread parks it with the signal */
     pthread_mutex_unlock(&t->lock);
     sigjmp_buf exit_jump;
     volatile DWORD code = 0;
     wv_exit_jump = &exit_jump;
-    if (sigsetjmp(exit_jump, 0) == 0)
+    if (killed) {
+        code = t->kill_code; /* its stack goes with the object */
+    } else if (sigsetjmp(exit_jump, 0) == 0)
         code = wv_thread_body(t);
     else
         code = t->exit_code; /* ExitThread put it there */
     wv_exit_jump = NULL;
-    if (t->pe) {
+    if (t->pe && !killed) {
         wv_debug_thread(false, 0, 0, code);
-        wv_loader_thread(false);
+        if (!__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE)) /* TerminateThread: no DLL is told */
+            wv_loader_thread(false);
         wv_teb_destroy();
         if (wv_stack_lo)
             wv_virtual_free(wv_stack_lo, 0, MEM_RELEASE);
@@ -167,6 +192,11 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     pthread_cond_init(&t->changed, NULL);
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
+    DWORD err = pe && t->suspend ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
+    if (err) {
+        wv_thread_destroy(&t->obj);
+        return wv_fail_null(err);
+    }
     wv_object_ref(&t->obj); /* the thread's own reference */
     HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
     if (!h) {

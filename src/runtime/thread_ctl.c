@@ -6,8 +6,9 @@
  * alternate stack); its handler sleeps on a futex while the suspend count is above zero, with
  * the thread's registers (the signal's ucontext) published in t->uc.  GetThreadContext reads
  * them there and SetThreadContext writes them there, so what is set is what the thread resumes
- * with when the handler returns.  A thread created suspended that never ran has no registers
- * yet: its context calls fail (ERROR_GEN_FAILURE) until it first runs.
+ * with when the handler returns.  A PE thread created suspended that never ran has its first
+ * registers in t->init (thread_start.c); a host thread created so has none: its context calls
+ * fail (ERROR_GEN_FAILURE) until it first runs.
  *
  * The counts are Windows': SuspendThread and ResumeThread return the previous count, a count
  * past MAXIMUM_SUSPEND_COUNT is refused (ERROR_SIGNAL_REFCOUNT_EXCEEDED), a thread that has
@@ -75,14 +76,21 @@ void wv_thread_ctl_init(void) { pthread_once(&wv_park_once, wv_park_install); }
 
 static bool wv_ended(struct wv_thread *t) { return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE); }
 
-/* SuspendThread's core: the previous count in *was; 0 or the error. */
-static DWORD wv_suspend(struct wv_thread *t, DWORD *was)
+static bool wv_killing(struct wv_thread *t) { return __atomic_load_n(&t->kill, __ATOMIC_ACQUIRE) != 0; }
+
+/* SuspendThread's core: the previous count in *was; 0 or the error.  A thread being
+ * terminated is parked by its reaper only (reaper: the caller is it). */
+static DWORD wv_suspend_as(struct wv_thread *t, DWORD *was, bool reaper)
 {
     pthread_mutex_lock(&t->lock);
     int n = t->suspend;
-    if (wv_ended(t) || n >= MAXIMUM_SUSPEND_COUNT) {
+    if (wv_ended(t) || (wv_killing(t) && !reaper)) {
         pthread_mutex_unlock(&t->lock);
-        return wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_SIGNAL_REFCOUNT_EXCEEDED;
+        return ERROR_ACCESS_DENIED;
+    }
+    if (n >= MAXIMUM_SUSPEND_COUNT) {
+        pthread_mutex_unlock(&t->lock);
+        return ERROR_SIGNAL_REFCOUNT_EXCEEDED;
     }
     bool signal = n == 0 && t->running;
     while (signal && wv_atomic(&t->parked)) /* the last park is still leaving its handler */
@@ -99,6 +107,22 @@ static DWORD wv_suspend(struct wv_thread *t, DWORD *was)
     return 0;
 }
 
+static DWORD wv_suspend(struct wv_thread *t, DWORD *was) { return wv_suspend_as(t, was, false); }
+
+DWORD wv_thread_park(struct wv_thread *t)
+{
+    DWORD was;
+    return wv_suspend_as(t, &was, true);
+}
+
+/* t->lock held. */
+void wv_thread_unsuspend_all(struct wv_thread *t)
+{
+    __atomic_store_n(&t->suspend, 0, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&t->changed);
+    wv_futex_wake(&t->suspend);
+}
+
 static DWORD wv_resume(struct wv_thread *t)
 {
     pthread_mutex_lock(&t->lock);
@@ -110,6 +134,8 @@ static DWORD wv_resume(struct wv_thread *t)
     pthread_mutex_unlock(&t->lock);
     return (DWORD)n;
 }
+
+void wv_thread_unpark(struct wv_thread *t) { wv_resume(t); }
 
 DWORD WINAPI SuspendThread(HANDLE h)
 {
@@ -129,7 +155,7 @@ DWORD WINAPI ResumeThread(HANDLE h)
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)
         return (DWORD)-1;
-    was = wv_resume(t);
+    was = wv_killing(t) ? 0 : wv_resume(t); /* its reaper's parks are not the caller's */
     wv_object_unref(&t->obj);
     return was;
 }
@@ -188,7 +214,9 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
     if (err)
         return err;
     pthread_mutex_lock(&t->lock);
-    if (!wv_atomic(&t->parked))
+    if (!t->running && wv_thread_init_context(t, c, set, wv_context_merge))
+        err = 0; /* created suspended, not run yet: its first registers (thread_start.c) */
+    else if (!wv_atomic(&t->parked))
         err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* not started yet */
     else if (set)
         wv_context_apply(c, c->ContextFlags, t->uc);

@@ -38,6 +38,11 @@ struct wv_thread {
     ucontext_t *uc;     /* the parked thread's registers (parked) */
     struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
     void *teb;          /* its TEB once it has one (NtQueryInformationThread) */
+    int kill;           /* TerminateThread asked (atomic; set once, under lock) */
+    DWORD kill_code;    /* its exit code then */
+    bool has_init;      /* created suspended (PE): its first registers are init until it runs */
+    uintptr_t stack_lo, stack_top; /* that thread's stack, made with it */
+    CONTEXT init;       /* lock */
     struct wv_thread *next; /* the registry */
 };
 
@@ -53,9 +58,39 @@ struct wv_thread *wv_thread_find(DWORD tid);
 /* Ends the calling thread with this code (TerminateThread's own-thread case, ExitThread). */
 void wv_thread_exit(DWORD code) __attribute__((noreturn));
 
+/* thread_ctl.c: parks t for its reaper (0, or the error: it has ended); lets it go on. */
+DWORD wv_thread_park(struct wv_thread *t);
+void wv_thread_unpark(struct wv_thread *t);
+/* Drops every suspension of t (t->lock held): a thread being terminated runs to its end. */
+void wv_thread_unsuspend_all(struct wv_thread *t);
+/* thread_kill.c: where host code is (every loaded ELF object's executable segments), read
+ * while no thread is parked (the dynamic linker's lock); whether parked t (t->lock held)
+ * stopped at a safe point: in PE code, outside the loader lock, so holding none of winvm's. */
+struct wv_host_text;
+struct wv_host_text *wv_host_text_new(void); /* malloc'ed, unread; NULL without memory */
+void wv_host_text_read(struct wv_host_text *h);
+bool wv_thread_parked_safe(struct wv_thread *t, const struct wv_host_text *h);
+/* thread.c: references to up to cap live threads of the registry; how many. */
+size_t wv_thread_snapshot(struct wv_thread **out, size_t cap);
+
+/* thread_start.c: a PE thread created suspended gets its stack and first registers (0, or the
+ * error); the thread itself starts from them (does not return). */
+DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commit);
+__attribute__((noreturn)) void wv_thread_start_init(struct wv_thread *t);
+/* Get/SetThreadContext on a thread that has not run (t->lock held; merge: thread_ctl.c's
+ * copy of the parts ContextFlags names): false when it has run or has no such context. */
+bool wv_thread_init_context(struct wv_thread *t, CONTEXT *c, bool set,
+                            void (*merge)(CONTEXT *dst, const CONTEXT *src, DWORD flags));
+/* ntdll's RtlUserThreadStart: calls start(arg) (ms_abi) and ends the thread with its result. */
+WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg);
+
 /* thread_info.c: ntdll's thread queries, kernel32's CreateRemoteThread(Ex) (ms_abi). */
 WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len);
+/* proc_image.c: the image-name and execute-flag classes (true: cls is one, *st its status);
+ * NtSetInformationProcess. */
+bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, LONG *st);
+WV_MSABI LONG wv_nt_NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG len);
 /* proc_info.c */
 WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,

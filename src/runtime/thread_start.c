@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* thread_start.c - the first registers of a PE thread created suspended, and ntdll's
+ * RtlUserThreadStart where such a thread begins.
+ *
+ * Windows creates a thread with its stack and a CONTEXT before it runs: Rip is
+ * ntdll!RtlUserThreadStart, Rcx the start routine, Rdx its argument, Rsp 0x28 below the top of
+ * its stack (room for the four home slots and a return address, as at a function's entry),
+ * EFlags 0x200, the x87 control word 0x27f and MXCSR 0x1f80 (Wine builds the same context).  A
+ * debugger or injector reads that context before the first ResumeThread and may change it.
+ * winvm does the same for threads created with CREATE_SUSPENDED: the creator makes the stack
+ * and the CONTEXT (thread->init); Get/SetThreadContext work on it while the thread has not run
+ * (thread_ctl.c); when it starts, after its TEB and DLL_THREAD_ATTACH, the thread loads that
+ * context (wv_seh_restore), so what was set is what runs.  A thread not created suspended has
+ * no observer before it runs and starts by a direct call (thread.c).
+ */
+#include "runtime/thread_int.h"
+#include "seh/seh.h"
+
+#include <string.h>
+
+/* Runs the start routine on the thread's own stack and ends the thread with its result. */
+WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg)
+{
+    wv_stack_probe();
+    DWORD(WV_MSABI * fn)(void *) = (DWORD(WV_MSABI *)(void *))(void *)start;
+    wv_thread_exit(fn(arg));
+}
+
+DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commit)
+{
+    uintptr_t lo = 0, top = 0;
+    DWORD err = wv_stack_create(reserve, commit, &lo, &top);
+    if (err)
+        return err;
+    t->stack_lo = lo, t->stack_top = top;
+    CONTEXT *c = &t->init;
+    wv_seh_capture(c); /* the segment selectors and the rest of the layout */
+    memset(&c->Rax, 0, offsetof(CONTEXT, R15) + sizeof(DWORD64) - offsetof(CONTEXT, Rax));
+    memset(&c->FltSave, 0, sizeof(c->FltSave)); /* a fresh x87/SSE state, as Windows gives */
+    c->FltSave.ControlWord = 0x27f;
+    c->FltSave.MxCsr = c->MxCsr = 0x1f80;
+    c->ContextFlags = CONTEXT_FULL;
+    c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0;
+    c->Rip = (DWORD64)(uintptr_t)wv_nt_RtlUserThreadStart;
+    c->Rcx = (DWORD64)(uintptr_t)t->start;
+    c->Rdx = (DWORD64)(uintptr_t)t->arg;
+    c->Rsp = (DWORD64)top - 0x28;
+    c->EFlags = 0x200; /* interrupts on, as every user-mode context */
+    t->has_init = true;
+    return 0;
+}
+
+void wv_thread_start_init(struct wv_thread *t)
+{
+    CONTEXT c;
+    pthread_mutex_lock(&t->lock);
+    c = t->init;
+    t->has_init = false; /* from here its registers are the parking signal's */
+    pthread_mutex_unlock(&t->lock);
+    wv_seh_restore(&c);
+}
+
+/* Get/SetThreadContext on a thread that has not run (t->lock held): true when it had not. */
+bool wv_thread_init_context(struct wv_thread *t, CONTEXT *c, bool set,
+                            void (*merge)(CONTEXT *dst, const CONTEXT *src, DWORD flags))
+{
+    if (!t->has_init)
+        return false;
+    if (set)
+        merge(&t->init, c, c->ContextFlags);
+    else
+        merge(c, &t->init, c->ContextFlags);
+    return true;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* test_thread_kill.c - TerminateThread of other threads (thrkill.exe: threads in memory calls,
+ * waits, sleeps, critical sections, the C heap, suspended ones; the process allocating after)
+ * the context of a thread created suspended before it runs (thrstart.exe), and the process's
+ * image names and execute flags (procimg.exe), a debuggee's threads frozen while an event
+ * waits (dbg_freeze.exe), DebugActiveProcess on a running process (dbg_attach.exe), all under
+ * `winvm run`; each program lists its checks. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+#define EXE(name) WINVM_PE_IMAGES "/" name
+
+static void setup(void)
+{
+    if (access(EXE("thrkill.exe"), R_OK) != 0)
+        cr_skip_test("test programs not built (mingw-w64 missing)");
+    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    mkdir("/tmp/winvm-test-run-cache", 0700);
+}
+
+TestSuite(thread_kill, .init = setup, .timeout = 120);
+
+/* Runs the program; every check printed "ok", as many as expected, exit status 0. */
+static void expect_all_ok(const char *exe, int checks)
+{
+    static char out[16384];
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, exe);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    int oks = 0;
+    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
+        oks++;
+    cr_assert_eq(oks, checks, "%s", out);
+}
+
+Test(thread_kill, other_threads_end_at_safe_points_and_the_process_goes_on)
+{
+    expect_all_ok(EXE("thrkill.exe"), 12);
+}
+
+Test(thread_kill, created_suspended_thread_has_windows_first_context)
+{
+    expect_all_ok(EXE("thrstart.exe"), 6);
+}
+
+Test(thread_kill, process_image_names_and_execute_flags)
+{
+    expect_all_ok(EXE("procimg.exe"), 7);
+}
+
+Test(thread_kill, debuggee_threads_stand_still_while_an_event_waits)
+{
+    expect_all_ok(EXE("dbg_freeze.exe"), 2);
+}
+
+Test(thread_kill, debugger_attaches_to_a_running_process)
+{
+    expect_all_ok(EXE("dbg_attach.exe"), 4);
+}
