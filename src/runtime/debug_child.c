@@ -139,9 +139,10 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
     }
     if (!ev->tid) /* set: an attach reporting the threads that were there */
         ev->tid = me;
-    CONTEXT snap; /* the reporting thread's registers, read-only to the debugger (gdbserver) */
+    CONTEXT snap; /* the reporting thread's registers, read-only to the debugger (gdbserver);
+                   * none for an attach's report of another thread */
     memset(&snap, 0, sizeof(snap));
-    if (!ctx)
+    if (!ctx && ev->tid == me)
         wv_seh_capture(&snap);
     pthread_mutex_lock(&wv_dbg_lock);
     DWORD r = 0;
@@ -253,7 +254,7 @@ void wv_debug_attach_end(void) { __atomic_store_n(&wv_dbg_attaching, 0, __ATOMIC
 DWORD wv_debug_event(DWORD tid, DWORD code, uint64_t a, uint64_t b, DWORD value)
 {
     struct wv_dbg_event ev = {.code = code, .tid = tid, .a = a, .b = b, .value = value};
-    return wv_dbg_report(&ev);
+    return wv_dbg_report(&ev, NULL);
 }
 
 void wv_debug_mark_started(void)
