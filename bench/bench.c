@@ -1386,6 +1386,7 @@ static void write_json(FILE *f, const struct results *r)
             r->pass_pss ? "true" : "false");
     bench_images_json(f);
     bench_nt_json(f);
+    bench_scale_json(f);
     bench_run_json(f);
     bench_progs_json(f);
     bench_seh_json(f);
@@ -1542,7 +1543,9 @@ int main(int argc, char **argv)
     bench_progs_measure();
     bench_seh_measure();
     bench_nt_run();
+    bench_scale_run();
     r.all_pass = r.all_pass && bench_images_pass() && (quick || bench_nt_pass());
+    r.all_pass = r.all_pass && (quick || bench_scale_pass());
 
     r.pass_section = r.section.ratio_med <= TARGET_SECTION;
     r.pass_cow0 = r.cow.ns0_med <= TARGET_COW_QUERY_NS;
@@ -1556,6 +1559,7 @@ int main(int argc, char **argv)
     bench_progs_table();
     bench_seh_table();
     bench_nt_table();
+    bench_scale_table();
     write_json(stdout, &r);
     fflush(stdout);
     if (json_path) {

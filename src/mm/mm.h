@@ -66,9 +66,12 @@ struct wv_view_ops;
 /* WV_VIEW_PLACEHOLDER: a placeholder (placeholder.c); WV_VIEW_IN_PLACEHOLDER: an allocation or
  * view that replaced one, which MEM_PRESERVE_PLACEHOLDER turns back into a placeholder. */
 /* WV_VIEW_SPLIT: what was left above a hole released in an allocation (split.c), off the grid. */
+/* WV_VIEW_TAIL: a reservation whose last granule is mapped whole (region.c, R7): the pages past
+ * its end up to the next 64 KiB boundary are host-mapped PROT_NONE, free to every query, so
+ * that neighbouring reservations merge into one kernel mapping (Windows' unusable tail). */
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
        WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32, WV_VIEW_PLACEHOLDER = 64,
-       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256 };
+       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256, WV_VIEW_TAIL = 512 };
 
 /* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
  * between its mmap and its publication, or a release between its removal from the tree and its
@@ -127,6 +130,14 @@ struct wv_view *wv_space_find(uintptr_t addr);
 struct wv_view *wv_space_next(uintptr_t addr);
 struct wv_view *wv_space_first_after(uintptr_t addr);
 struct wv_view *wv_space_last(void);
+
+/* Where the view's host mapping ends: its end, or the end of its last granule (WV_VIEW_TAIL). */
+static inline uintptr_t wv_view_host_end(const struct wv_view *v)
+{
+    return (v->flags & WV_VIEW_TAIL) ? wv_gran_up(v->end) : v->end;
+}
+/* Lock held: the end of the tail (WV_VIEW_TAIL) holding addr, or 0 when addr is in none. */
+uintptr_t wv_space_tail_end(uintptr_t addr);
 
 static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
 {

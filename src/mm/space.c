@@ -153,7 +153,18 @@ void wv_space_remove(struct wv_view *v)
     v->unmapped = false;
     RB_REMOVE(wv_tree, &wv_views, v);
     wv_nviews--;
-    wv_inflight_add(&v->inflight, v->base, v->end, WV_INFLIGHT_RELEASING); /* R5 */
+    wv_inflight_add(&v->inflight, v->base, wv_view_host_end(v), WV_INFLIGHT_RELEASING); /* R5, R7 */
+}
+
+uintptr_t wv_space_tail_end(uintptr_t addr)
+{
+    wv_assert(wv_space_locked_by_self());
+    /* The view with the greatest base <= addr: only its tail can hold addr (R7). */
+    struct wv_view *v = wv_space_next(addr + 1);
+    v = v ? RB_PREV(wv_tree, &wv_views, v) : RB_MAX(wv_tree, &wv_views);
+    if (!v || addr < v->end || addr >= wv_view_host_end(v))
+        return 0;
+    return wv_view_host_end(v);
 }
 
 /* ---- views and their pages ---- */
