@@ -152,3 +152,22 @@ Test(scale, release_keeps_nothing_visible)
         touch_faults(p + GRAN - 1);
     }
 }
+
+Test(scale, the_page_table_anchor_is_invisible)
+{
+    /* The first bottom-up allocation maps the anchor (src/mm/place.c) at 0x10000000. */
+    char *p = VirtualAlloc(NULL, GRAN, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert_not_null(p);
+    char *anchor = (char *)0x10000000;
+    cr_assert_neq(p, anchor, "placement starts above the anchor's granule");
+    assert_free(anchor);
+    touch_faults(anchor);
+    /* Asked for, the address is the program's: the anchor gives way. */
+    char *q = VirtualAlloc(anchor, GRAN, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    cr_assert_eq(q, anchor, "VirtualAlloc(0x10000000) = %p, error %u", (void *)q, GetLastError());
+    cr_assert_eq(q[0], 0);
+    q[0] = 1;
+    cr_assert(VirtualFree(q, 0, MEM_RELEASE));
+    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
+    assert_free(anchor);
+}

@@ -106,6 +106,7 @@ struct wv_view {
     uint64_t offset;            /* MEM_MAPPED: offset of base in the section */
     RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
+    bool recycle;          /* a big block wv_view_delete keeps for the next view (space.c) */
     size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
     struct wv_inflight inflight; /* while placed or released but not in the tree */
 };
@@ -171,14 +172,17 @@ struct wv_view_ops {
     DWORD (*commit)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
     DWORD (*protect)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 };
+/* A view has ops exactly when it is not private memory (V3, validate.c): the test reads the
+ * type, in the view's first cache line, not ops, in a later one (a miss per query when the
+ * views no longer fit the caches). */
 static inline void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
 {
-    if (v->ops)
+    if (v->type != MEM_PRIVATE)
         v->ops->sync_commits(v, i, n);
 }
 static inline void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n)
 {
-    if (v->ops)
+    if (v->type != MEM_PRIVATE)
         v->ops->refresh_copies(v, i, n);
 }
 /* Rights (1 read, 2 write, 4 execute) a protection grants; write-copy counts as read. */

@@ -86,7 +86,9 @@ DWORD wv_region_release(struct wv_view *v)
         wv_place_released(v->base, wv_view_host_end(v) - v->base);
     }
     wv_space_unlock();
-    if (!err)
+    if (!err) {
+        v->recycle = true; /* its state block may serve the next view (space.c) */
         wv_view_delete(v);
+    }
     return err;
 }
