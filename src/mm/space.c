@@ -180,10 +180,10 @@ uintptr_t wv_space_tail_end(uintptr_t addr)
 #define WV_SMALL_BLOCK 16384
 
 /* The last big block of a released view (wv_region_release sets recycle), kept for the next
- * view of the same size: a program that reserves
- * and releases one big region in a loop (bench row 4) then pays neither the mmap and munmap
- * of its state nor the page faults of its first writes (about 15 us each on a VM), only the
- * zeroing of the few pages it wrote.  Taken and put atomically: no lock needed. */
+ * view of the same size: a program that reserves and releases one big region in a loop (bench
+ * row 4) then pays neither the mmap and munmap of its state nor the page faults of its first
+ * writes (about 15 us each on a VM), only the zeroing of the few pages it wrote.  The busy
+ * flag is a try-lock: a thread that finds it taken just maps or unmaps as before. */
 static struct {
     void *block;
     size_t size;
