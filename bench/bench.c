@@ -1548,6 +1548,8 @@ static void write_json(FILE *f, const struct results *r)
         bench_progs_json(rows);
     if (bench_rows_any(21, 22))
         bench_seh_json(rows);
+    if (bench_rows_any(26, 28))
+        bench_scale_json(rows);
     if (fclose(rows) != 0)
         die("open_memstream: out of memory");
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == ','))
@@ -1692,8 +1694,8 @@ static void run_rows_6_11(struct results *r)
     }
 }
 
-/* Rows 12-25: the other files' rows, each group run when any of its rows is chosen. */
-static void run_rows_12_25(void)
+/* Rows 12-28: the other files' rows, each group run when any of its rows is chosen. */
+static void run_rows_12_28(void)
 {
     char self[1024];
     ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -1708,7 +1710,7 @@ static void run_rows_12_25(void)
         void (*fn)(void);
     } groups[] = {{25, 25, bench_pe_alloc_measure}, {16, 17, bench_run_measure},
                   {23, 24, bench_progs_measure},    {21, 22, bench_seh_measure},
-                  {18, 20, bench_nt_run}};
+                  {18, 20, bench_nt_run},           {26, 28, bench_scale_run}};
     if (bench_rows_any(12, 15)) {
         timer_start();
         bench_images_run(self);
@@ -1814,6 +1816,8 @@ static void report(struct results *r, const char *json_path)
         printf("\nPE program against C:\n");
         bench_pe_alloc_table();
     }
+    if (bench_rows_any(26, 28))
+        bench_scale_table();
     write_json(stdout, r);
     fflush(stdout);
     if (json_path) {
@@ -1854,9 +1858,10 @@ int main(int argc, char **argv)
     if (bench_row_on(5))
         run_row_5(&r);
     run_rows_6_11(&r);
-    run_rows_12_25();
+    run_rows_12_28();
     r.all_pass = all_pass_1_11(&r) && (!bench_rows_any(12, 15) || bench_images_pass()) &&
-                 (quick || !bench_rows_any(18, 20) || bench_nt_pass());
+                 (quick || !bench_rows_any(18, 20) || bench_nt_pass()) &&
+                 (quick || !bench_rows_any(26, 28) || bench_scale_pass());
     report(&r, json_path);
     progress("winvm-bench: %.1f s; per row:", (now_ns() - t0) / 1e9);
     for (int n = 1; n < BENCH_MAX_ROW; n++)

@@ -33,6 +33,12 @@ void bench_nt_table(void);
 void bench_nt_json(FILE *f);
 bool bench_nt_pass(void);
 
+/* bench_scale.c: rows 25-27 (issue 16) */
+void bench_scale_run(void);
+void bench_scale_table(void);
+void bench_scale_json(FILE *f);
+bool bench_scale_pass(void);
+
 /* bench_seh.c: rows 21-22 */
 void bench_seh_measure(void);
 void bench_seh_table(void);

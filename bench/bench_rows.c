@@ -37,6 +37,9 @@ static const struct bench_row rows[] = {
     {23, "programs", "real programs under winvm run (with 24)"},
     {24, "programs_pss", "Pss of a waiting program (with 23)"},
     {25, "pe_alloc", "alloc loop in a PE program vs the same from C"},
+    {26, "touch", "64 KiB alloc + first touch + free (with 27-28)"},
+    {27, "scale", "4 KiB reservations and VirtualQuery at 1,000,000 live (with 26, 28)"},
+    {28, "watch_uffd", "write watch against uffd + PAGEMAP_SCAN (with 26-27)"},
 };
 #define NROWS (int)(sizeof(rows) / sizeof(rows[0]))
 

@@ -88,7 +88,9 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
          * still being placed: unknown for one syscall, so the access runs again. */
         uintptr_t flight_end;
         int flight = wv_inflight_state(addr, &flight_end);
-        bool foreign = !flight && wv_os_mapped(addr); /* under the lock: see wv_virtual_query */
+        /* Under the lock: see wv_virtual_query.  A reservation's tail is ours (R7, mm/region.c). */
+        bool foreign = !flight && !wv_space_tail_end(addr) &&
+                       wv_page_down(addr) != wv_os_anchor_page() && wv_os_mapped(addr);
         wv_space_unlock();
         if (flight == WV_INFLIGHT_PLACING)
             return sched_yield(), WV_RETRY;

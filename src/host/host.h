@@ -52,6 +52,9 @@ void *wv_os_alloc_sparse(size_t size);
 /* A stack of size bytes (MAP_STACK, MAP_NORESERVE) above one inaccessible guard page: its
  * lowest usable byte, or NULL. */
 void *wv_os_stack_alloc(size_t size);
+/* Zeroes the resident pages of [p, p+size), memory from wv_os_alloc_sparse: the others read
+ * zero already.  Costs a mincore and the pages written, not a pass over the whole range. */
+void wv_os_zero_resident(void *p, size_t size);
 /* Unmaps a stack from wv_os_stack_alloc, guard page included. */
 void wv_os_stack_free(void *stack, size_t size);
 /* Writes the shared file pages of [addr, addr+size) back to their file (msync, MS_SYNC). */

@@ -10,6 +10,7 @@
 #include "host/host.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -133,6 +134,38 @@ void *wv_os_alloc_sparse(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, WV_MAP_FLAGS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
+}
+
+/* Zeroes len bytes at p unless they read zero already: a page only read maps the shared zero
+ * page, and writing it would cost a fault for nothing. */
+static void wv_zero_page(char *p, size_t len)
+{
+    const uint64_t *w = (const uint64_t *)p;
+    for (size_t i = 0; i < len / 8; i++)
+        if (w[i]) {
+            memset(p, 0, len);
+            return;
+        }
+}
+
+void wv_os_zero_resident(void *p, size_t size)
+{
+    unsigned char vec[256];
+    char *c = p;
+    size_t n = (size + WV_PAGE_SIZE - 1) / WV_PAGE_SIZE;
+    for (size_t i = 0; i < n; i += sizeof(vec)) {
+        size_t k = n - i < sizeof(vec) ? n - i : sizeof(vec);
+        size_t len = k * WV_PAGE_SIZE < size - i * WV_PAGE_SIZE ? k * WV_PAGE_SIZE : size - i * WV_PAGE_SIZE;
+        if (mincore(c + i * WV_PAGE_SIZE, len, vec) != 0) {
+            memset(c + i * WV_PAGE_SIZE, 0, len); /* cannot tell: zero it all */
+            continue;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (vec[j] & 1) {
+                size_t off = (i + j) * WV_PAGE_SIZE;
+                wv_zero_page(c + off, size - off < WV_PAGE_SIZE ? size - off : WV_PAGE_SIZE);
+            }
+    }
 }
 
 void *wv_os_stack_alloc(size_t size)

@@ -66,9 +66,12 @@ struct wv_view_ops;
 /* WV_VIEW_PLACEHOLDER: a placeholder (placeholder.c); WV_VIEW_IN_PLACEHOLDER: an allocation or
  * view that replaced one, which MEM_PRESERVE_PLACEHOLDER turns back into a placeholder. */
 /* WV_VIEW_SPLIT: what was left above a hole released in an allocation (split.c), off the grid. */
+/* WV_VIEW_TAIL: a reservation whose last granule is mapped whole (region.c, R7): the pages past
+ * its end up to the next 64 KiB boundary are host-mapped PROT_NONE, free to every query, so
+ * that neighbouring reservations merge into one kernel mapping (Windows' unusable tail). */
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
        WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32, WV_VIEW_PLACEHOLDER = 64,
-       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256 };
+       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256, WV_VIEW_TAIL = 512 };
 
 /* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
  * between its mmap and its publication, or a release between its removal from the tree and its
@@ -103,6 +106,7 @@ struct wv_view {
     uint64_t offset;            /* MEM_MAPPED: offset of base in the section */
     RB_ENTRY(wv_view) link;
     size_t block_size;     /* how the view's memory was obtained (see wv_view_new) */
+    bool recycle;          /* a big block wv_view_delete keeps for the next view (space.c) */
     size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
     struct wv_inflight inflight; /* while placed or released but not in the tree */
 };
@@ -127,6 +131,14 @@ struct wv_view *wv_space_find(uintptr_t addr);
 struct wv_view *wv_space_next(uintptr_t addr);
 struct wv_view *wv_space_first_after(uintptr_t addr);
 struct wv_view *wv_space_last(void);
+
+/* Where the view's host mapping ends: its end, or the end of its last granule (WV_VIEW_TAIL). */
+static inline uintptr_t wv_view_host_end(const struct wv_view *v)
+{
+    return (v->flags & WV_VIEW_TAIL) ? wv_gran_up(v->end) : v->end;
+}
+/* Lock held: the end of the tail (WV_VIEW_TAIL) holding addr, or 0 when addr is in none. */
+uintptr_t wv_space_tail_end(uintptr_t addr);
 
 static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
 {
@@ -160,14 +172,17 @@ struct wv_view_ops {
     DWORD (*commit)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
     DWORD (*protect)(struct wv_view *v, size_t i, size_t n, wv_page_t target);
 };
+/* A view has ops exactly when it is not private memory (V3, validate.c): the test reads the
+ * type, in the view's first cache line, not ops, in a later one (a miss per query when the
+ * views no longer fit the caches). */
 static inline void wv_view_sync_commits(struct wv_view *v, size_t i, size_t n)
 {
-    if (v->ops)
+    if (v->type != MEM_PRIVATE)
         v->ops->sync_commits(v, i, n);
 }
 static inline void wv_view_refresh_copies(struct wv_view *v, size_t i, size_t n)
 {
-    if (v->ops)
+    if (v->type != MEM_PRIVATE)
         v->ops->refresh_copies(v, i, n);
 }
 /* Rights (1 read, 2 write, 4 execute) a protection grants; write-copy counts as read. */

@@ -17,7 +17,8 @@
 
 #include <sys/mman.h>
 
-#define WV_BOTTOM ((uintptr_t)0x10000000)
+#define WV_ANCHOR ((uintptr_t)0x10000000)
+#define WV_BOTTOM (WV_ANCHOR + WV_GRANULE)
 #define WV_PLACE_TRIES 16
 #define WV_TREE_STEPS 64
 
@@ -73,10 +74,12 @@ static uintptr_t wv_place_guess(size_t size, bool top_down, struct wv_inflight *
             wv_cursor_hi = a;
     } else {
         if (!wv_anchored) {
-            /* One inaccessible page just below the bottom-up area keeps the kernel's upper
-             * page tables for it alive: without it, releasing the only allocation there frees
-             * them and the next allocation rebuilds them (measured: mmap+munmap 1.8x slower). */
-            wv_os_anchor(WV_BOTTOM - WV_PAGE_SIZE);
+            /* One inaccessible page in the first granule of the bottom-up area keeps the
+             * kernel's page tables for it alive, down to the last level (the page of PTEs
+             * for its first 2 MiB): without it, releasing the only allocation there frees
+             * them and the next allocation, or its first touch, rebuilds them (measured:
+             * mmap+munmap 1.8x slower, mmap+touch+munmap 2.1x; docs/performance.md). */
+            wv_os_anchor(WV_ANCHOR);
             wv_anchored = true;
         }
         a = wv_gap_up(wv_cursor_lo, size);

@@ -12,6 +12,11 @@
  *       (inflight.c): free to every other thread's query and fault, never someone else's.
  *   R6. Views replaced in place (placeholders, placeholder.c: wv_region_swap) change under one
  *       hold of the lock, host mapping first: their range is never free nor in flight.
+ *   R7. A view's host mapping is [base, wv_view_host_end(v)): a WV_VIEW_TAIL view maps its
+ *       last granule whole, the pages past end PROT_NONE with the flags every reservation has,
+ *       so the kernel merges neighbouring reservations into one mapping and a million of
+ *       them stay far below vm.max_map_count.  The tail is mapped, placed, put in flight and
+ *       unmapped with its view, and is free to every query and fault (wv_space_tail_end).
  */
 #include "mm/mm.h"
 
@@ -19,14 +24,14 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
                       const struct wv_backing *b)
 {
     wv_assert(!wv_space_locked_by_self());
-    size_t len = v->end - v->base;
+    size_t len = v->end - v->base, host_len = wv_view_host_end(v) - v->base; /* R7 */
     uintptr_t at = want;
     DWORD err;
     if (want) {
         wv_space_lock();
-        wv_inflight_add(&v->inflight, want, want + len, WV_INFLIGHT_PLACING);
+        wv_inflight_add(&v->inflight, want, want + host_len, WV_INFLIGHT_PLACING);
         wv_space_unlock();
-        err = wv_os_map_at(want, len, prot, b);
+        err = wv_os_map_at(want, host_len, prot, b);
         if (err) {
             wv_space_lock();
             wv_inflight_remove(&v->inflight);
@@ -34,7 +39,7 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
         } else
             __atomic_store_n(&v->inflight.state, WV_INFLIGHT_MAPPED, __ATOMIC_RELEASE);
     } else
-        err = wv_place_map(len, prot, top_down, b, &at, &v->inflight);
+        err = wv_place_map(host_len, prot, top_down, b, &at, &v->inflight);
     if (!err) {
         v->base = at;
         v->end = at + len;
@@ -58,7 +63,7 @@ uintptr_t wv_region_publish(struct wv_view *v)
 
 void wv_region_abort(struct wv_view *v)
 {
-    wv_os_unmap(v->base, v->end - v->base);
+    wv_os_unmap(v->base, wv_view_host_end(v) - v->base);
     wv_space_lock();
     wv_inflight_remove(&v->inflight);
     wv_space_unlock();
@@ -70,7 +75,7 @@ DWORD wv_region_release(struct wv_view *v)
     wv_assert(!wv_space_locked_by_self());
     /* Outside the lock: munmap is the slow part and needs none of our state. */
     wv_os_leak_roots(v->base, v->end - v->base, false);
-    DWORD err = wv_os_unmap(v->base, v->end - v->base);
+    DWORD err = wv_os_unmap(v->base, wv_view_host_end(v) - v->base);
     if (err)
         wv_os_leak_roots(v->base, v->end - v->base, true); /* R4: it stays */
     wv_space_lock();
@@ -78,10 +83,12 @@ DWORD wv_region_release(struct wv_view *v)
         wv_space_insert(v); /* and no longer in flight */
     else {
         wv_inflight_remove(&v->inflight);
-        wv_place_released(v->base, v->end - v->base);
+        wv_place_released(v->base, wv_view_host_end(v) - v->base);
     }
     wv_space_unlock();
-    if (!err)
+    if (!err) {
+        v->recycle = true; /* its state block may serve the next view (space.c) */
         wv_view_delete(v);
+    }
     return err;
 }

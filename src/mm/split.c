@@ -79,7 +79,8 @@ static DWORD wv_cut_if_same(const struct wv_view *seen, struct wv_view **piece, 
         return ERROR_INVALID_ADDRESS; /* changed since it was looked at */
     for (size_t i = 0; i < n; i++)
         wv_piece_fill(piece[i], v);
-    wv_vlock_drop(v, wv_view_index(v, start), (end - start) / WV_PAGE_SIZE);
+    uintptr_t last = end < v->end ? end : v->end; /* end may take the tail too (R7) */
+    wv_vlock_drop(v, wv_view_index(v, start), (last - start) / WV_PAGE_SIZE);
     wv_cut(v, piece, n, start, end);
     *out = v;
     return 0;
@@ -100,7 +101,9 @@ DWORD wv_release_part(uintptr_t start, uintptr_t end)
     DWORD err = wv_look(start, end, &seen);
     if (err)
         return err;
-    struct wv_view *piece[2], *lo = wv_piece_new(seen.base, start, seen.alloc_protect, seen.flags),
+    /* A hole reaching the end takes the tail with it (R7); what is below it has none. */
+    uintptr_t hole_end = end == seen.end ? wv_view_host_end(&seen) : end;
+    struct wv_view *piece[2], *lo = wv_piece_new(seen.base, start, seen.alloc_protect, seen.flags & ~WV_VIEW_TAIL),
                               *hi = wv_piece_new(end, seen.end, seen.alloc_protect, seen.flags), *v = NULL;
     size_t n = 0;
     if (lo)
@@ -112,20 +115,20 @@ DWORD wv_release_part(uintptr_t start, uintptr_t end)
         return ERROR_NOT_ENOUGH_MEMORY;
     }
     wv_space_lock();
-    err = wv_cut_if_same(&seen, piece, n, start, end, &v);
+    err = wv_cut_if_same(&seen, piece, n, start, hole_end, &v);
     wv_space_unlock();
     if (err) {
         wv_drop_pieces(piece, n, false);
         return err;
     }
     wv_os_leak_roots(v->base, v->end - v->base, false);
-    err = wv_os_unmap(start, end - start);
+    err = wv_os_unmap(start, hole_end - start);
     wv_space_lock();
     if (err)
         wv_uncut(v, piece, n); /* R4: it stays as it was */
     else {
         wv_inflight_remove(&v->inflight);
-        wv_place_released(start, end - start);
+        wv_place_released(start, hole_end - start);
     }
     wv_space_unlock();
     if (err) {

@@ -88,6 +88,11 @@ static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, 
     struct wv_view *v = wv_view_new(base, end, protect, MEM_PRIVATE, initial);
     if (!v)
         return ERROR_NOT_ENOUGH_MEMORY;
+    /* A plain reservation maps its last granule whole (R7, region.c): reservations then merge
+     * into one kernel mapping however many there are.  Not committed ones: the tail would be
+     * a second mapping of another protection, and merge with nothing. */
+    if (!initial && !(type & (MEM_WRITE_WATCH | MEM_PHYSICAL)))
+        v->flags |= WV_VIEW_TAIL;
     DWORD err = wv_region_place(v, addr ? base : 0, (type & MEM_TOP_DOWN) != 0, wv_prot_host(initial), NULL);
     if (err) {
         wv_view_delete(v);
@@ -303,6 +308,20 @@ static void wv_query_free(uintptr_t addr, uintptr_t end, MEMORY_BASIC_INFORMATIO
     mbi->Protect = PAGE_NOACCESS;
 }
 
+/* Free memory from addr, in the tail of a reservation ending at tail_end, up to limit (the
+ * next view): the tail, then whatever free space the host has after it.  Lock held. */
+static void wv_query_tail(uintptr_t addr, uintptr_t tail_end, uintptr_t limit,
+                          MEMORY_BASIC_INFORMATION *mbi)
+{
+    uintptr_t end = tail_end < limit ? tail_end : limit;
+    if (end < limit) {
+        wv_foreign_query(end, limit, mbi);
+        if (mbi->State == MEM_FREE)
+            end += mbi->RegionSize;
+    }
+    wv_query_free(addr, end, mbi);
+}
+
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
 {
     wv_assert(addr <= WV_MAX_ADDR);
@@ -335,6 +354,12 @@ void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
     }
     const struct wv_view *next = wv_space_next(addr);
     uintptr_t limit = next ? next->base : WV_END_ADDR;
+    uintptr_t tail_end = wv_space_tail_end(addr);
+    if (tail_end) { /* a reservation's unusable tail (R7): free, and so may be what follows */
+        wv_query_tail(addr, tail_end, limit, mbi);
+        wv_space_unlock();
+        return;
+    }
     flight = wv_inflight_state(addr, &flight_end);
     /* Not ours (or free): the host tells, read under the lock, where the host's mappings
      * outside the tree and the in-flight list cannot change under us (R5). */
