@@ -5,6 +5,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include <winvm/psapi.h>
+#include "runtime/psapi_mod.h"
 
 WV_THUNK_1(wv_ps_, BOOL, EmptyWorkingSet, HANDLE)
 WV_THUNK_2(wv_ps_, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
@@ -17,9 +18,19 @@ WV_THUNK_3(wv_ps_, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 #define P(f) {#f, (void *)wv_ps_##f}
 static const struct wv_export wv_ps_exports[] = {
     P(EmptyWorkingSet),
+    P(EnumProcessModules),
+    P(EnumProcessModulesEx),
+    P(EnumProcesses),
     P(GetMappedFileNameA),
     P(GetMappedFileNameW),
+    P(GetModuleBaseNameA),
+    P(GetModuleBaseNameW),
+    P(GetModuleFileNameExA),
+    P(GetModuleFileNameExW),
+    P(GetModuleInformation),
     P(GetPerformanceInfo),
+    P(GetProcessImageFileNameA),
+    P(GetProcessImageFileNameW),
     P(GetProcessMemoryInfo),
     P(QueryWorkingSet),
     P(QueryWorkingSetEx),
