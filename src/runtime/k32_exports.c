@@ -8,6 +8,7 @@
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
+#include "runtime/psapi_mod.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -156,6 +157,17 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_GetModuleFileNameA wv_k32_GetModuleFileNameA
 #define k32_GetModuleFileNameW wv_k32_GetModuleFileNameW
+/* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
+#define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
+#define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW
+#define k32_K32EnumProcessModules wv_ps_EnumProcessModules
+#define k32_K32EnumProcessModulesEx wv_ps_EnumProcessModulesEx
+#define k32_K32EnumProcesses wv_ps_EnumProcesses
+#define k32_K32GetModuleBaseNameA wv_ps_GetModuleBaseNameA
+#define k32_K32GetModuleBaseNameW wv_ps_GetModuleBaseNameW
+#define k32_K32GetModuleFileNameExA wv_ps_GetModuleFileNameExA
+#define k32_K32GetModuleFileNameExW wv_ps_GetModuleFileNameExW
+#define k32_K32GetModuleInformation wv_ps_GetModuleInformation
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
@@ -387,8 +399,16 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, IsValidCodePage, UINT) \
     X(2, BOOL, IsWow64Process, HANDLE, PBOOL) \
     H(K32EmptyWorkingSet) \
+    H(K32EnumProcessModules) \
+    H(K32EnumProcessModulesEx) \
+    H(K32EnumProcesses) \
     H(K32GetMappedFileNameA) \
     H(K32GetMappedFileNameW) \
+    H(K32GetModuleBaseNameA) \
+    H(K32GetModuleBaseNameW) \
+    H(K32GetModuleFileNameExA) \
+    H(K32GetModuleFileNameExW) \
+    H(K32GetModuleInformation) \
     H(K32GetPerformanceInfo) \
     H(K32GetProcessImageFileNameA) \
     H(K32GetProcessImageFileNameW) \
@@ -434,6 +454,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(1, BOOL, PulseEvent, HANDLE) \
+    H(QueryDosDeviceA) \
+    H(QueryDosDeviceW) \
     X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \
     X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \

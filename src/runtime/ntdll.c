@@ -120,14 +120,17 @@ WV_MSABI PEXCEPTION_ROUTINE wv_nt_RtlVirtualUnwind(DWORD type, DWORD64 base, DWO
                                                    KNONVOLATILE_CONTEXT_POINTERS *ptrs)
 {
     PEXCEPTION_ROUTINE h = NULL;
+    PVOID d = NULL;
     DWORD64 f = 0;
     CONTEXT c;
     if (!wv_seh_read(&c, (uintptr_t)ctx, sizeof(c)) ||
-        wv_seh_virtual_unwind(type, base, pc, fe, &c, &h, data, &f, ptrs))
+        wv_seh_virtual_unwind(type, base, pc, fe, &c, &h, &d, &f, ptrs))
         return NULL;
     memcpy(ctx, &c, sizeof(c));
     if (frame)
         *frame = f;
+    if (h && data) /* Windows writes the handler's data only when it returns a handler */
+        *data = d;
     return h;
 }
 

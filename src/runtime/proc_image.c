@@ -134,12 +134,16 @@ WV_MSABI LONG wv_nt_NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG
 /* The name in UTF-8 for the A calls, or UTF-16 (wide) for the W ones; *n its units. */
 static DWORD wv_image_text(HANDLE h, bool native, bool wide, void **text, size_t *n)
 {
-    if (!wv_process_is_self(h)) {
-        struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, NULL);
+    if (h != WV_CURRENT_PROCESS) {
+        DWORD access;
+        struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, &access);
         if (!o)
             return ERROR_INVALID_HANDLE;
         wv_object_unref(o);
-        return ERROR_NOT_SUPPORTED;
+        if (!(access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)))
+            return ERROR_ACCESS_DENIED; /* either query right names the image */
+        if (!wv_process_is_self(h))
+            return ERROR_NOT_SUPPORTED;
     }
     char *name = wv_image_name(native);
     if (!name)

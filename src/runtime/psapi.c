@@ -5,6 +5,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include <winvm/psapi.h>
+#include "runtime/psapi_mod.h"
 
 WV_THUNK_1(wv_ps_, BOOL, EmptyWorkingSet, HANDLE)
 WV_THUNK_2(wv_ps_, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
@@ -19,8 +20,16 @@ WV_THUNK_3(wv_ps_, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
 #define P(f) {#f, (void *)wv_ps_##f}
 static const struct wv_export wv_ps_exports[] = {
     P(EmptyWorkingSet),
+    P(EnumProcessModules),
+    P(EnumProcessModulesEx),
+    P(EnumProcesses),
     P(GetMappedFileNameA),
     P(GetMappedFileNameW),
+    P(GetModuleBaseNameA),
+    P(GetModuleBaseNameW),
+    P(GetModuleFileNameExA),
+    P(GetModuleFileNameExW),
+    P(GetModuleInformation),
     P(GetPerformanceInfo),
     P(GetProcessImageFileNameA),
     P(GetProcessImageFileNameW),

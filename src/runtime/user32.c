@@ -76,12 +76,52 @@ static DWORD wv_char_case(char *s, DWORD n, bool upper)
 U32 DWORD u32_CharLowerBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, false); }
 U32 DWORD u32_CharUpperBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, true); }
 
+/* CharLowerA / CharUpperA: a pointer whose high bits are clear is one character, returned
+ * changed; otherwise the string, changed in place, is returned.  A bad string is NULL and
+ * ERROR_INVALID_PARAMETER, as Windows' handler answers. */
+static char *wv_char_case_str(char *s, bool upper)
+{
+    if ((uintptr_t)s >> 16 == 0) {
+        uintptr_t c = (uintptr_t)s & 0xff;
+        if (upper ? c >= 'a' && c <= 'z' : c >= 'A' && c <= 'Z')
+            c ^= 0x20;
+        return (char *)c;
+    }
+    char *copy;
+    if (wv_user_str(s, &copy))
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    DWORD n = (DWORD)strlen(copy);
+    free(copy);
+    if (n && wv_char_case(s, n, upper) != n)
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    return s;
+}
+
+U32 char *u32_CharLowerA(char *s) { return wv_stack_probe(), wv_char_case_str(s, false); }
+U32 char *u32_CharUpperA(char *s) { return wv_stack_probe(), wv_char_case_str(s, true); }
+
+/* A console process has no message queue to go idle: Windows returns at once.  The handle
+ * must still name a process. */
+U32 DWORD u32_WaitForInputIdle(HANDLE process, DWORD ms)
+{
+    (void)ms;
+    wv_stack_probe();
+    if (process == WV_CURRENT_PROCESS)
+        return 0;
+    DWORD access;
+    struct wv_object *o = wv_handle_get(process, WV_KIND_PROCESS, &access);
+    if (!o)
+        return wv_set_error(ERROR_INVALID_HANDLE), WAIT_FAILED;
+    wv_object_unref(o);
+    return 0;
+}
+
 #define U(f) {#f, (void *)u32_##f}
 static const struct wv_export wv_u32_exports[] = {
-    U(AllowSetForegroundWindow), U(CharLowerBuffA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
+    U(AllowSetForegroundWindow), U(CharLowerA), U(CharLowerBuffA), U(CharUpperA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
     U(GetClipboardOwner), U(GetClipboardViewer), U(GetCursorPos), U(GetDesktopWindow),
     U(GetFocus), U(GetInputState), U(GetMessagePos), U(GetMessageTime),
-    U(GetOpenClipboardWindow), U(GetProcessWindowStation),
+    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(WaitForInputIdle),
 };
 #undef U
 #define WV_U32_COUNT (sizeof(wv_u32_exports) / sizeof(wv_u32_exports[0]))
