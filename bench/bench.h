@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bench.h - what the benchmark's parts share (bench.c: plumbing and rows 1-11; bench_image.c:
+/* bench.h - what the benchmark's parts share (bench.c and bench_mem.h's files: rows 1-11; bench_image.c:
  * the image rows 12-15; bench_rows.c: the rows' numbers and names, --rows; bench_wine.c: the
  * Wine column and row 25, with bench/wine_mem.c, the PE program they run). */
 #ifndef WV_BENCH_H
