@@ -10,11 +10,13 @@
 #include <windows.h>
 
 extern char dbg_spin[], dbg_spin_end[], dbg_thr_int3[];
+volatile int spinning;
 
 static DWORD WINAPI second(void *arg)
 {
     (void)arg;
-    Sleep(100); /* the main thread is in its loop by now */
+    while (!spinning) /* the main thread is in its loop from here */
+        Sleep(1);
     __asm__ volatile(".globl dbg_thr_int3\ndbg_thr_int3: int3\n");
     Sleep(INFINITE);
     return 0;
@@ -25,7 +27,8 @@ static __attribute__((noreturn, used)) void moved(void) { ExitProcess(0x42); }
 static int child(void)
 {
     CreateThread(NULL, 0, second, NULL, 0, NULL);
-    __asm__ volatile(".globl dbg_spin\ndbg_spin: pause\n  jmp dbg_spin\n.globl dbg_spin_end\ndbg_spin_end:\n");
+    __asm__ volatile("movl $1, spinning(%rip)\n"
+                     ".globl dbg_spin\ndbg_spin: pause\n  jmp dbg_spin\n.globl dbg_spin_end\ndbg_spin_end:\n");
     return 1;
 }
 
