@@ -43,9 +43,9 @@ bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);
 #define k32_DebugBreak wv_nt_DbgBreakPoint
-/* debug_parent.c: Get/SetThreadContext of a debuggee's thread (thread_ctl.c hands over a
- * child's thread handle): the thread of the event that waits for ContinueDebugEvent, through
- * its channel.  0 or the error. */
+/* debug_parent.c: Get/SetThreadContext of a debuggee's thread tid (thread_ctl.c hands over a
+ * child's thread handle) while one of its events waits for ContinueDebugEvent, through its
+ * channel: the reporting thread's, or a frozen one's.  0 or the error. */
 DWORD wv_debug_context(DWORD pid, DWORD tid, CONTEXT *c, bool set);
 /* thread_ctl.c: copies the parts flags names from src to dst. */
 void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags);
