@@ -5,7 +5,8 @@ GDB remote-protocol client: gdbserver starts gdbtarget.exe with the Win32 debug 
 (CreateProcess DEBUG_PROCESS, WaitForDebugEvent, Get/SetThreadContext, Read/WriteProcessMemory)
 and serves it over a Winsock listener.  Checked: the registers ('g': rip and rsp), memory ('m':
 work()'s bytes as in the file), a software breakpoint ('Z0') hit twice with work()'s argument in
-rcx and the global counter as it should be, single steps ('vCont;s', the trap flag), removing
+rcx and the global counter as it should be, single steps ('vCont;s', the trap flag), the third
+hit in a second thread with the main thread's registers readable then ('Hg', 'g'), removing
 the breakpoint ('z0') and the exit code ('W07').  Like gdb, the client steps over a breakpoint
 itself: z0, one step, Z0, continue.
 
@@ -164,10 +165,21 @@ def main():
             fail("memory at work: %s, file %s" % (mem, file_bytes(target, work, 16).hex()))
         if r.ask("Z0,%x,1" % work) != "OK":
             fail("breakpoint not set")
-        for x in (1, 2):
+        first = None
+        for x in (1, 2, 3):
             stop = r.ask("c")
             if not stop.startswith("T05"):
                 fail("continue %d: %s" % (x, stop))
+            thread = re.search(r"thread:([0-9a-f.p]+);", stop).group(1)
+            first = first or thread
+            if (thread == first) != (x < 3):
+                fail("hit %d in thread %s (main thread %s)" % (x, thread, first))
+            if x == 3:  # the main thread, frozen in its wait, is readable while this event waits
+                main_regs = r.ask("Hg" + first) == "OK" and r.ask("g")
+                if not main_regs or main_regs.startswith("E") or reg(main_regs, RSP) == 0:
+                    fail("main thread's registers at hit 3: %s" % main_regs)
+                if r.ask("Hg" + thread) != "OK":
+                    fail("Hg back to thread " + thread)
             regs = r.ask("g")
             if reg(regs, RIP) != work or reg(regs, RCX) != x:
                 fail("hit %d: rip %#x (work %#x) rcx %d" % (x, reg(regs, RIP), work, reg(regs, RCX)))
@@ -177,12 +189,11 @@ def main():
             # over the breakpoint as gdb steps over it: out, one instruction (trap flag), back in
             if r.ask("z0,%x,1" % work) != "OK":
                 fail("breakpoint not removed")
-            thread = re.search(r"thread:([0-9a-f.p]+);", stop).group(1)
             stop = r.ask("vCont;s:" + thread)  # win32-low steps only a named thread
             regs = r.ask("g")
             if not stop.startswith("T05") or not work < reg(regs, RIP) < work + 16:
                 fail("single step: %s, rip %#x" % (stop, reg(regs, RIP)))
-            if x == 1 and r.ask("Z0,%x,1" % work) != "OK":
+            if x < 3 and r.ask("Z0,%x,1" % work) != "OK":
                 fail("breakpoint not set again")
         end = r.ask("c")
         if end != "W07":
@@ -194,7 +205,7 @@ def main():
             p.kill()
     if "result 20" not in out:
         fail("the debuggee's output: " + out)
-    print("gdbserver served registers, memory, a breakpoint, a step and the exit")
+    print("gdbserver served registers, memory, a breakpoint in two threads, a step and the exit")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ static void wv_dbg_lost(bool detached)
  * winvm's code then), which the debugger may read but not change. */
 static CONTEXT *wv_dbg_ctx;
 static bool wv_dbg_ctx_live;
+static DWORD wv_dbg_rep;              /* the thread the waiting event is from */
+static struct wv_freeze *wv_dbg_frozen; /* the others, frozen for it */
 
 /* SET_CONTEXT: the debugger's parts merged into the waiting thread's; the code segment, stack
  * segment and the system flags stay (iretq would fault on others), and hardware breakpoints
@@ -85,17 +87,27 @@ static DWORD wv_dbg_set_context(const CONTEXT *c)
     return 0;
 }
 
-/* Lock held: a context request answered; false when the channel broke. */
-static bool wv_dbg_context_request(const struct wv_dbg_ctx_msg *in, ssize_t n)
+/* Lock held: a context request answered; false when the channel broke.  Not inlined: its
+ * CONTEXT stays off the frame of every report (a new thread's stack is short of committed). */
+static __attribute__((noinline)) bool wv_dbg_context_request(const struct wv_dbg_ctx_msg *in, ssize_t n)
 {
+    DWORD tid = in->m.value;
+    bool other = tid && tid != wv_dbg_rep; /* another thread than the reporter */
     if (in->m.kind == WV_DBG_GET_CONTEXT) {
-        CONTEXT c = *wv_dbg_ctx;
-        c.Dr0 = c.Dr1 = c.Dr2 = c.Dr3 = c.Dr6 = c.Dr7 = 0; /* no debug registers here */
-        return send(wv_dbg_fd, &c, sizeof(c), MSG_NOSIGNAL) == (ssize_t)sizeof(c);
+        struct wv_dbg_ctx_msg out = {.m = {0, 0}, .c = *wv_dbg_ctx};
+        if (other) {
+            memset(&out.c, 0, sizeof(out.c));
+            out.c.ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS;
+            out.m.kind = wv_debug_frozen_context(wv_dbg_frozen, tid, &out.c, false);
+        }
+        CONTEXT *c = &out.c;
+        c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0; /* no debug registers here */
+        return send(wv_dbg_fd, &out, sizeof(out), MSG_NOSIGNAL) == (ssize_t)sizeof(out);
     }
     if (n != (ssize_t)sizeof(*in))
         return false;
-    DWORD err = wv_dbg_set_context(&in->c);
+    CONTEXT *c = (CONTEXT *)&in->c; /* read only: the set leaves it as it is */
+    DWORD err = other ? wv_debug_frozen_context(wv_dbg_frozen, tid, c, true) : wv_dbg_set_context(c);
     return send(wv_dbg_fd, &err, sizeof(err), MSG_NOSIGNAL) == (ssize_t)sizeof(err);
 }
 
@@ -150,12 +162,13 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
         wv_dbg_ctx = ctx ? ctx : &snap, wv_dbg_ctx_live = ctx != NULL;
         /* A failed send still reads what the debugger left (its kill-on-exit) before the end. */
         struct wv_freeze *frozen = wv_debug_freeze(); /* Windows' debuggee stands still */
+        wv_dbg_rep = ev->tid, wv_dbg_frozen = frozen;
         ssize_t n = send(wv_dbg_fd, ev, sizeof(*ev), MSG_NOSIGNAL);
         r = wv_dbg_answer();
         wv_debug_thaw(frozen);
         if (n != (ssize_t)sizeof(*ev))
             r = 0;
-        wv_dbg_ctx = NULL;
+        wv_dbg_ctx = NULL, wv_dbg_frozen = NULL;
     }
     pthread_mutex_unlock(&wv_dbg_lock);
     return r;

@@ -53,7 +53,7 @@ static bool wv_freeze_round(struct wv_freeze *f, struct wv_host_text *h)
             if (!safe)
                 wv_thread_unpark(f->t[i]);
         }
-        f->frozen[i] = safe;
+        __atomic_store_n(&f->frozen[i], safe, __ATOMIC_RELEASE);
         all &= safe || __atomic_load_n(&f->t[i]->done, __ATOMIC_ACQUIRE);
     }
     return all;
@@ -115,4 +115,18 @@ void wv_debug_thaw(struct wv_freeze *f)
     for (size_t i = 0; i < f->n; i++)
         wv_object_unref(&f->t[i]->obj);
     free(f);
+}
+
+DWORD wv_debug_frozen_context(struct wv_freeze *f, DWORD tid, CONTEXT *c, bool set)
+{
+    for (size_t i = 0; f && i < f->n; i++) {
+        if (f->t[i]->tid != tid)
+            continue;
+        if (set && !__atomic_load_n(&f->frozen[i], __ATOMIC_ACQUIRE))
+            return ERROR_GEN_FAILURE; /* its registers are winvm's now, not the program's */
+        if (set && (c->ContextFlags & CONTEXT_DEBUG_REGISTERS & 0xff) && (c->Dr7 & 0xff))
+            return ERROR_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+        return wv_thread_context_of(f->t[i], c, set);
+    }
+    return ERROR_INVALID_HANDLE; /* not one of the program's threads (ended, or winvm's) */
 }

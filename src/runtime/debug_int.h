@@ -20,9 +20,10 @@ struct wv_dbg_event {
 };
 
 /* Debugger to child: a reply ends the child's wait; the others are read on the way to it.
- * While an event waits, the debugger may read (GET_CONTEXT: the child answers with a CONTEXT)
- * or write (SET_CONTEXT, the CONTEXT following the message: answered with a DWORD, 0 or the
- * error) the reporting thread's registers. */
+ * While an event waits, the debugger may read (GET_CONTEXT: the child answers with a
+ * wv_dbg_ctx_msg, kind 0 or the error) or write (SET_CONTEXT, the CONTEXT following the
+ * message: answered with a DWORD, 0 or the error) the registers of thread `value`: the
+ * reporting thread's, or another's as the event froze it (debug_freeze.c). */
 enum { WV_DBG_REPLY = 1, WV_DBG_KILL_FLAG, WV_DBG_DETACH, WV_DBG_GET_CONTEXT, WV_DBG_SET_CONTEXT };
 struct wv_dbg_msg {
     DWORD kind, value;
@@ -42,10 +43,10 @@ bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);
 #define k32_DebugBreak wv_nt_DbgBreakPoint
-/* debug_parent.c: Get/SetThreadContext of a debuggee's thread (thread_ctl.c hands over a
- * child's thread handle): the thread of the event that waits for ContinueDebugEvent, through
- * its channel.  0 or the error. */
-DWORD wv_debug_context(DWORD pid, CONTEXT *c, bool set);
+/* debug_parent.c: Get/SetThreadContext of a debuggee's thread tid (thread_ctl.c hands over a
+ * child's thread handle) while one of its events waits for ContinueDebugEvent, through its
+ * channel: the reporting thread's, or a frozen one's.  0 or the error. */
+DWORD wv_debug_context(DWORD pid, DWORD tid, CONTEXT *c, bool set);
 /* thread_ctl.c: copies the parts flags names from src to dst. */
 void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags);
 /* debug_child.c: DebugActiveProcess reached this process (its control channel's thread): the
@@ -68,6 +69,10 @@ DWORD wv_debug_attach_start(void);
  * thread's event waits (NULL: none to freeze); let go. */
 struct wv_freeze *wv_debug_freeze(void);
 void wv_debug_thaw(struct wv_freeze *f);
+/* Reads or writes (set) the registers of thread tid, one f holds: a frozen thread's as parked
+ * (what is set it resumes with when thawed); one not frozen (inside winvm's code: a wait) is
+ * read where it stands and not written (ERROR_GEN_FAILURE).  0 or the error. */
+DWORD wv_debug_frozen_context(struct wv_freeze *f, DWORD tid, CONTEXT *c, bool set);
 /* debug_parent.c: hooks CreateProcess calls (process_create.c). */
 DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
 void wv_debug_adopt(struct wv_process *p, int fd);

@@ -22,13 +22,17 @@
 #include <unistd.h>
 
 #define WV_DBG_MAX 32
+#define WV_DBG_THREADS 64
 
 struct wv_debuggee {
     struct wv_process *p; /* NULL: a free slot */
     int fd;
     HANDLE hp, ht;        /* CREATE_PROCESS's handles, the system's */
     bool pending, exiting;
+    DWORD code;           /* the pending event's */
     DWORD tid;            /* the thread the pending event came from */
+    HANDLE th[WV_DBG_THREADS]; /* CREATE_THREAD's handles, the system's until EXIT_THREAD */
+    DWORD th_tid[WV_DBG_THREADS];
 };
 
 static struct wv_debuggee wv_dbgs[WV_DBG_MAX];
@@ -80,6 +84,9 @@ static void wv_dbg_drop(struct wv_debuggee *d)
         CloseHandle(d->hp);
     if (d->ht)
         CloseHandle(d->ht);
+    for (int i = 0; i < WV_DBG_THREADS; i++)
+        if (d->th[i])
+            CloseHandle(d->th[i]);
     wv_object_unref(&d->p->obj);
     memset(d, 0, sizeof(*d));
 }
@@ -97,6 +104,31 @@ static DWORD wv_dbg_exit_code(struct wv_process *p)
         CloseHandle(h);
     }
     return code;
+}
+
+/* Lock held: a handle to d's thread tid for its CREATE_THREAD, kept until EXIT_THREAD is
+ * continued; NULL when d has WV_DBG_THREADS such handles open. */
+static HANDLE wv_dbg_thread_handle(struct wv_debuggee *d, DWORD tid)
+{
+    for (int i = 0; i < WV_DBG_THREADS; i++) {
+        if (d->th[i])
+            continue;
+        d->th[i] = wv_process_other_thread_handle(d->p, tid);
+        d->th_tid[i] = tid;
+        return d->th[i];
+    }
+    return NULL;
+}
+
+/* Lock held: EXIT_THREAD continued: the system closes CREATE_THREAD's handle. */
+static void wv_dbg_thread_gone(struct wv_debuggee *d, DWORD tid)
+{
+    for (int i = 0; i < WV_DBG_THREADS; i++) {
+        if (d->th[i] && d->th_tid[i] == tid) {
+            CloseHandle(d->th[i]);
+            d->th[i] = NULL;
+        }
+    }
 }
 
 /* Lock held: the event from the child's message, in Windows' form. */
@@ -118,7 +150,8 @@ static void wv_dbg_fill(struct wv_debuggee *d, const struct wv_dbg_event *m, DEB
         ev->u.CreateProcessInfo.lpStartAddress = (LPTHREAD_START_ROUTINE)(uintptr_t)m->b;
         break;
     case EXIT_PROCESS_DEBUG_EVENT: ev->u.ExitProcess.dwExitCode = m->value; break;
-    case CREATE_THREAD_DEBUG_EVENT: /* no handle: another process's threads have none here */
+    case CREATE_THREAD_DEBUG_EVENT:
+        ev->u.CreateThread.hThread = wv_dbg_thread_handle(d, m->tid);
         ev->u.CreateThread.lpStartAddress = (LPTHREAD_START_ROUTINE)(uintptr_t)m->a;
         ev->u.CreateThread.lpThreadLocalBase = (LPVOID)(uintptr_t)m->b;
         break;
@@ -151,6 +184,7 @@ static bool wv_dbg_read(struct wv_debuggee *d, DEBUG_EVENT *ev)
     wv_dbg_fill(d, &m, ev);
     d->pending = true, d->tid = m.tid;
     d->exiting = m.code == EXIT_PROCESS_DEBUG_EVENT;
+    d->code = m.code;
     return true;
 }
 
@@ -247,6 +281,8 @@ BOOL WINAPI ContinueDebugEvent(DWORD pid, DWORD tid, DWORD status)
     if (!err) {
         wv_dbg_send(d->fd, WV_DBG_REPLY, status);
         d->pending = false;
+        if (d->code == EXIT_THREAD_DEBUG_EVENT)
+            wv_dbg_thread_gone(d, tid);
         if (d->exiting)
             wv_dbg_drop(d);
     }
@@ -293,23 +329,24 @@ static DWORD wv_dbg_ask(struct wv_debuggee *d, const void *req, size_t len, void
     }
 }
 
-DWORD wv_debug_context(DWORD pid, CONTEXT *c, bool set)
+DWORD wv_debug_context(DWORD pid, DWORD tid, CONTEXT *c, bool set)
 {
     pthread_mutex_lock(&wv_dbgs_lock);
     struct wv_debuggee *d = wv_dbg_find(pid);
-    /* A child that is not debugged, or its thread running: no way to its registers here. */
-    DWORD err = !d ? ERROR_INVALID_HANDLE : !d->pending || d->exiting || d->tid != pid ? ERROR_NOT_SUPPORTED : 0;
+    /* A child that is not debugged, or running: no way to its registers here. */
+    DWORD err = !d ? ERROR_INVALID_HANDLE : !d->pending || d->exiting ? ERROR_NOT_SUPPORTED : 0;
     if (!err && set) {
-        struct wv_dbg_ctx_msg m = {.m = {WV_DBG_SET_CONTEXT, 0}, .c = *c};
+        struct wv_dbg_ctx_msg m = {.m = {WV_DBG_SET_CONTEXT, tid}, .c = *c};
         DWORD answer = 0;
         err = wv_dbg_ask(d, &m, sizeof(m), &answer, sizeof(answer));
         err = err ? err : answer;
     } else if (!err) {
-        struct wv_dbg_msg m = {WV_DBG_GET_CONTEXT, 0};
-        CONTEXT now;
+        struct wv_dbg_msg m = {WV_DBG_GET_CONTEXT, tid};
+        struct wv_dbg_ctx_msg now;
         err = wv_dbg_ask(d, &m, sizeof(m), &now, sizeof(now));
+        err = err ? err : now.m.kind;
         if (!err)
-            wv_context_merge(c, &now, c->ContextFlags);
+            wv_context_merge(c, &now.c, c->ContextFlags);
     }
     pthread_mutex_unlock(&wv_dbgs_lock);
     return err;

@@ -41,6 +41,7 @@ static struct wv_process *wv_children;
 struct wv_process_thread {
     struct wv_object obj; /* WV_KIND_PROCESS_THREAD */
     struct wv_process *p;
+    DWORD tid; /* 0: the main thread (its id is the pid); else a debuggee's other thread */
 };
 
 static void wv_process_destroy(struct wv_object *o)
@@ -371,7 +372,9 @@ static void wv_process_thread_on_handle(struct wv_object *o, int delta)
     wv_process_on_handle(&((struct wv_process_thread *)o)->p->obj, delta);
 }
 
-HANDLE wv_process_thread_handle(struct wv_process *p)
+HANDLE wv_process_thread_handle(struct wv_process *p) { return wv_process_other_thread_handle(p, 0); }
+
+HANDLE wv_process_other_thread_handle(struct wv_process *p, DWORD tid)
 {
     struct wv_process_thread *t = calloc(1, sizeof(*t));
     if (!t)
@@ -379,23 +382,27 @@ HANDLE wv_process_thread_handle(struct wv_process *p)
     wv_object_ref(&p->obj);
     *t = (struct wv_process_thread){{.kind = WV_KIND_PROCESS_THREAD, .destroy = wv_process_thread_destroy,
                                      .on_handle = wv_process_thread_on_handle},
-                                    p};
+                                    p, tid};
     HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
     if (!h)
         wv_process_thread_destroy(&t->obj);
     return h;
 }
 
-static struct wv_process *wv_thread_process(HANDLE h)
+static struct wv_process *wv_thread_process_tid(HANDLE h, DWORD *tid)
 {
     struct wv_process_thread *t = (struct wv_process_thread *)wv_handle_get(h, WV_KIND_PROCESS_THREAD, NULL);
     if (!t)
         return NULL;
     struct wv_process *p = t->p;
+    if (tid)
+        *tid = t->tid ? t->tid : (DWORD)p->pid;
     wv_object_ref(&p->obj);
     wv_object_unref(&t->obj);
     return p;
 }
+
+static struct wv_process *wv_thread_process(HANDLE h) { return wv_thread_process_tid(h, NULL); }
 
 /* The child waits on its start pipe: the last resume writes a byte to it. */
 bool wv_process_thread_resume(HANDLE h, DWORD *out)
@@ -419,9 +426,15 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out)
 
 bool wv_process_thread_id(HANDLE h, DWORD *out)
 {
-    struct wv_process *p = wv_thread_process(h);
+    DWORD pid;
+    return wv_process_thread_ids(h, &pid, out);
+}
+
+bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid)
+{
+    struct wv_process *p = wv_thread_process_tid(h, tid);
     if (p)
-        *out = (DWORD)p->pid, wv_object_unref(&p->obj);
+        *pid = (DWORD)p->pid, wv_object_unref(&p->obj);
     return p != NULL;
 }
 

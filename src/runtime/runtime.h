@@ -233,6 +233,8 @@ struct wv_process {
 struct wv_process *wv_process_child(pid_t pid, int exit_fd, int resume_fd);
 /* A handle to the child's main thread (WV_KIND_PROCESS_THREAD), or NULL (table full). */
 HANDLE wv_process_thread_handle(struct wv_process *p);
+/* A handle naming a debuggee's thread tid (CREATE_THREAD_DEBUG_EVENT's hThread). */
+HANDLE wv_process_other_thread_handle(struct wv_process *p, DWORD tid);
 /* Whether a process (or child main thread) object has ended (wait lock held). */
 bool wv_process_signalled(struct wv_object *o);
 /* Whether h is the pseudo handle or a handle to this process. */
@@ -242,7 +244,8 @@ struct wv_object *wv_process_self_ref(void);
 /* ResumeThread, GetThreadId and GetExitCodeThread on a child's main thread handle: true when h
  * is one (*out set to the call's result). */
 bool wv_process_thread_resume(HANDLE h, DWORD *out);
-bool wv_process_thread_id(HANDLE h, DWORD *out);
+bool wv_process_thread_id(HANDLE h, DWORD *out); /* the thread's id */
+bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
 /* process_find.c: the host path of the program CreateProcess runs (lpApplicationName, else
  * the command line's first token, searched as Windows does): 0, ERROR_FILE_NOT_FOUND,

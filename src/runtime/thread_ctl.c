@@ -230,16 +230,18 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
     return err;
 }
 
+DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set); }
+
 static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SYS_gettid); }
 
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
 {
     CONTEXT c;
-    DWORD err = wv_copy(&c, user, sizeof(c)), pid;
+    DWORD err = wv_copy(&c, user, sizeof(c)), pid, tid;
     if (err)
         return err;
-    if (wv_process_thread_id(h, &pid)) { /* a child's thread: only a debuggee's, at an event */
-        err = wv_debug_context(pid, &c, set);
+    if (wv_process_thread_ids(h, &pid, &tid)) { /* a child's thread: only a debuggee's, at an event */
+        err = wv_debug_context(pid, tid, &c, set);
         return err || set ? err : wv_copy(user, &c, sizeof(c));
     }
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);

@@ -61,6 +61,9 @@ void wv_thread_exit(DWORD code) __attribute__((noreturn));
 /* thread_ctl.c: parks t for its reaper (0, or the error: it has ended); lets it go on. */
 DWORD wv_thread_park(struct wv_thread *t);
 void wv_thread_unpark(struct wv_thread *t);
+/* Reads or writes (set) another thread's registers as they are parked (it is suspended for
+ * the call if it was not): 0 or the error. */
+DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set);
 /* Drops every suspension of t (t->lock held): a thread being terminated runs to its end. */
 void wv_thread_unsuspend_all(struct wv_thread *t);
 /* thread_kill.c: where host code is (every loaded ELF object's executable segments), read

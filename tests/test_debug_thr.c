@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* test_debug_thr.c - a debugger and its two-threaded debuggee (dbg_thr.exe under `winvm run`):
+ * CREATE_THREAD's hThread names the new thread; at an int3 in the second thread the debugger
+ * reads both threads' registers (the main thread's where the event froze it) and moves the main
+ * thread, which runs from there once the event is continued; the program lists its checks. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+#define EXE(name) WINVM_PE_IMAGES "/" name
+
+static void setup(void)
+{
+    if (access(EXE("dbg_thr.exe"), R_OK) != 0)
+        cr_skip_test("test programs not built (mingw-w64 missing)");
+    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    mkdir("/tmp/winvm-test-run-cache", 0700);
+}
+
+TestSuite(debug_thr, .init = setup, .timeout = 120);
+
+Test(debug_thr, debugger_reads_and_moves_both_threads_of_its_debuggee)
+{
+    static char out[16384];
+    FILE *p = popen(WINVM_CLI " run " EXE("dbg_thr.exe") " 2>&1", "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    int oks = 0;
+    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
+        oks++;
+    cr_assert_eq(oks, 7, "%s", out);
+}
