@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,8 +325,26 @@ static bool wv_wait_end(struct wv_process *p, int secs)
     return done;
 }
 
-/* Kills p (SIGKILL; through the pidfd when it is not our child, so a reused pid is never
- * hit), the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as Windows. */
+/* SIGKILL to p, through the pidfd when it is not our child, so a reused pid is never hit. */
+static DWORD wv_kill(struct wv_process *p)
+{
+    int rc = p->child ? kill(p->pid, SIGKILL) : (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+    return rc == 0 || errno == ESRCH ? 0 : wv_errno_to_error(errno);
+}
+
+/* A target that took the request to end has WV_TERMINATE_GRACE seconds to do so. */
+#define WV_TERMINATE_GRACE 10
+static void *wv_terminate_later(void *arg)
+{
+    struct wv_process *p = arg;
+    if (!wv_wait_end(p, WV_TERMINATE_GRACE))
+        wv_kill(p);
+    wv_object_unref(&p->obj);
+    return NULL;
+}
+
+/* Ends p, the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as
+ * Windows. */
 static DWORD wv_terminate(struct wv_process *p, UINT code)
 {
     DWORD err = 0;
@@ -338,11 +357,19 @@ static DWORD wv_terminate(struct wv_process *p, UINT code)
     if (err)
         return err;
     /* A winvm process ends itself with the code, telling its own watchers; one that does not
-     * take the request, or does not end in time (stopped), is killed. */
-    if (wv_chan_terminate(p, code) && wv_wait_end(p, 2))
-        return 0;
-    int rc = p->child ? kill(p->pid, SIGKILL) : (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-    return rc == 0 || errno == ESRCH ? 0 : wv_errno_to_error(errno);
+     * take the request is killed now, one that takes it but does not end in time (stopped) is
+     * killed by a thread of its own, so the call returns at once as Windows' (its termination is
+     * asynchronous) and a loaded machine's slow target still ends with the code. */
+    if (wv_chan_terminate(p, code)) {
+        pthread_t t;
+        wv_object_ref(&p->obj);
+        if (pthread_create(&t, NULL, wv_terminate_later, p) == 0)
+            return pthread_detach(t), 0;
+        wv_object_unref(&p->obj);
+        if (wv_wait_end(p, 2))
+            return 0;
+    }
+    return wv_kill(p);
 }
 
 BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
