@@ -384,7 +384,7 @@ Test(nt_section, map_refuses_bad_arguments_and_changes_nothing)
         {(uintptr_t)p + 0x1000, 0, 0, 0, ViewShare, 0, PAGE_READWRITE, STATUS_MAPPED_ALIGNMENT},
         {(uintptr_t)p, 0, 0, 0, ViewShare, 0, PAGE_READWRITE, STATUS_CONFLICTING_ADDRESSES},
         {0, 0, 0x20001, 0, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_VIEW_SIZE},
-        {0, 0x20000, 0, 0, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_VIEW_SIZE},
+        {0, 0x20000, 0, 0, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_PARAMETER},
         {0, 0x10000, 0x10001, 0, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_VIEW_SIZE},
         {0x7fffffff0000, 0, 0, 0, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_PARAMETER_3},
         {0x10000000, 0, 0, 12, ViewShare, 0, PAGE_READWRITE, STATUS_INVALID_PARAMETER_4},

@@ -177,10 +177,13 @@ Test(section_rules, sec_flag_table)
         CFM_FAILS(ERROR_INVALID_PARAMETER, f, bad[i] | PAGE_READWRITE, 0x1000, NULL);
     }
     /* SEC_IMAGE on a file that is no PE image, or without a file: ERROR_BAD_EXE_FORMAT, as
-     * Windows.  SEC_RESERVE has its own tests. */
+     * Windows (Wine's test_CreateFileMapping table, size 0x1000).  Without a file and with
+     * size 0, kernelbase refuses the size before NtCreateSection sees the flags:
+     * ERROR_INVALID_PARAMETER (CreateFileMappingW in Wine and ReactOS alike).  SEC_RESERVE
+     * has its own tests. */
     CFM_FAILS(ERROR_BAD_EXE_FORMAT, f, SEC_IMAGE | PAGE_READONLY, 0, NULL);
     CFM_FAILS(ERROR_BAD_EXE_FORMAT, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0x1000, NULL);
-    CFM_FAILS(ERROR_BAD_EXE_FORMAT, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0, NULL);
+    CFM_FAILS(ERROR_INVALID_PARAMETER, INVALID_HANDLE_VALUE, SEC_IMAGE | PAGE_READONLY, 0, NULL);
     CloseHandle(f);
     close(fd);
     unlink(path);
@@ -439,16 +442,18 @@ Test(section_rules, local_and_global_prefixes)
     CloseHandle(a), CloseHandle(b), CloseHandle(c);
 }
 
-Test(section_rules, names_with_backslashes_are_invalid)
+Test(section_rules, names_with_backslashes_are_paths_not_found)
 {
-    /* Windows: another backslash names a path under BaseNamedObjects (UNVERIFIED: 3).
-     * winvm's choice: ERROR_INVALID_NAME (123), for create and open. */
-    CFM_FAILS(ERROR_INVALID_NAME, INVALID_HANDLE_VALUE, PAGE_READWRITE, PAGE, "winvm-rules-a\\b");
-    CFM_FAILS(ERROR_INVALID_NAME, INVALID_HANDLE_VALUE, PAGE_READWRITE, PAGE, "Local\\x\\y");
+    /* Another backslash names an object in a directory of \BaseNamedObjects that does not
+     * exist: STATUS_OBJECT_PATH_NOT_FOUND, ERROR_PATH_NOT_FOUND (3), for create and open, as
+     * Wine's test_MapViewOfFile records of NT4 ("Local\Foo" before "Local" existed).  A name
+     * ending in the backslash names nothing: ERROR_INVALID_NAME. */
+    CFM_FAILS(ERROR_PATH_NOT_FOUND, INVALID_HANDLE_VALUE, PAGE_READWRITE, PAGE, "winvm-rules-a\\b");
+    CFM_FAILS(ERROR_PATH_NOT_FOUND, INVALID_HANDLE_VALUE, PAGE_READWRITE, PAGE, "Local\\x\\y");
     CFM_FAILS(ERROR_INVALID_NAME, INVALID_HANDLE_VALUE, PAGE_READWRITE, PAGE, "Local\\");
     SetLastError(SENTINEL);
     cr_assert_null(OpenFileMappingA(FILE_MAP_READ, FALSE, "winvm-rules-a\\b"));
-    EXPECT_ERR(ERROR_INVALID_NAME);
+    EXPECT_ERR(ERROR_PATH_NOT_FOUND);
 }
 
 Test(section_rules, name_length_limit)

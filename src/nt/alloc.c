@@ -44,8 +44,11 @@ static NTSTATUS wv_check_type(ULONG type, ULONG protect)
         return STATUS_INVALID_PARAMETER_5;
     if ((type & MEM_PHYSICAL) && (type & ~(ULONG)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL))
         return STATUS_INVALID_PARAMETER_5;
-    /* MEM_RESET ignores the protection but still wants a valid one. */
-    if (!wv_prot_parse(protect, (type & (MEM_RESET | MEM_RESET_UNDO)) != 0))
+    /* MEM_RESET ignores the protection but still wants a valid one.  A commit without
+     * MEM_RESERVE may ask for write-copy: the view it lands in decides (a pagefile view takes
+     * it, a file or image view is STATUS_ACCESS_DENIED, private memory refuses it; issue 14
+     * fact 1); a new allocation never takes it (wv_nt_allocate). */
+    if (!wv_prot_parse(protect, !(type & MEM_RESERVE)))
         return STATUS_INVALID_PAGE_PROTECTION;
     if ((type & MEM_PHYSICAL) && protect != PAGE_READWRITE)
         return STATUS_INVALID_PARAMETER_6;
@@ -91,6 +94,8 @@ static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG prote
     DWORD err = !addr && limit && reserve ? wv_alloc_below(size, type, protect, limit, &out)
                                           : wv_virtual_alloc(addr, size, type, protect, &out);
     wv_debug_validate_at(err ? addr : out);
+    if (err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false))
+        return STATUS_INVALID_PAGE_PROTECTION; /* write-copy refused where it landed */
     if (err)
         return wv_status_of(err);
     *base = out;
@@ -111,13 +116,30 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE process, PVOID *base_io, ULONG_PTR
 NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io, ULONG type,
                         ULONG protect)
 {
-    uintptr_t limit, addr;
-    SIZE_T size;
+    uintptr_t limit, addr, base;
+    SIZE_T size, len;
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
     NTSTATUS st = wv_check_type(type, protect);
-    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
+        (st = wv_nt_alloc(process, addr, zero_bits, size, type, protect, &base, &len)))
         return st;
+    wv_nt_out(base_io, &base, sizeof(base));
+    wv_nt_out(size_io, &len, sizeof(len));
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
+                     uintptr_t *base, SIZE_T *len)
+{
+    uintptr_t limit;
+    if (!wv_zero_bits_limit(zero_bits, &limit))
+        return STATUS_INVALID_PARAMETER_3;
+    NTSTATUS st = wv_check_type(type, protect);
+    if (st)
+        return st;
+    if (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)) && !wv_prot_parse(protect, false))
+        return STATUS_INVALID_PAGE_PROTECTION; /* write-copy on what would be new memory */
     if (addr > WV_MAX_ADDR)
         return STATUS_INVALID_PARAMETER_2;
     if (size == 0 || size > WV_END_ADDR - addr)
@@ -128,12 +150,5 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
      * meets that allocation first (a conflict, or a commit). */
     if (addr && limit && wv_page_up(addr + size) - 1 > limit && wv_range_free(addr, size))
         return STATUS_INVALID_PARAMETER_3;
-    uintptr_t base;
-    SIZE_T len;
-    st = wv_do_alloc(addr, size, type, protect, limit, &base, &len);
-    if (st)
-        return st;
-    wv_nt_out(base_io, &base, sizeof(base));
-    wv_nt_out(size_io, &len, sizeof(len));
-    return STATUS_SUCCESS;
+    return wv_do_alloc(addr, size, type, protect, limit, base, len);
 }

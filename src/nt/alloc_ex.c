@@ -64,8 +64,46 @@ NTSTATUS wv_nt_ext_params(const MEM_EXTENDED_PARAMETER *ext, ULONG count, struct
     return STATUS_SUCCESS;
 }
 
+/* The walk down for MEM_TOP_DOWN: the highest aligned start whose len bytes fit below r->top,
+ * then below whatever is in the way. */
+static NTSTATUS wv_nt_within_down(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx,
+                                  uintptr_t *out)
+{
+    uintptr_t lo = r->lo > WV_MIN_ADDR ? r->lo : WV_MIN_ADDR, mask = ~(r->align - 1);
+    if (len > r->top - lo)
+        return (NTSTATUS)STATUS_NO_MEMORY;
+    uintptr_t a = (r->top - len) & mask;
+    for (int steps = 0; steps < 65536 && a >= lo; steps++) {
+        MEMORY_BASIC_INFORMATION m;
+        wv_virtual_query(a, &m);
+        uintptr_t end = (uintptr_t)m.BaseAddress + m.RegionSize, next;
+        if (m.State == MEM_FREE && end - a >= len) {
+            DWORD err = fn(a, ctx, out);
+            if (err != ERROR_INVALID_ADDRESS) /* another thread took it first: look on */
+                return wv_status_of(err);
+            next = a - r->align;
+        } else {
+            /* Free but too short: end below the allocation at its end; taken: below it. */
+            uintptr_t below = m.State == MEM_FREE ? end : (uintptr_t)m.BaseAddress;
+            if (m.State != MEM_FREE && m.AllocationBase && (uintptr_t)m.AllocationBase < below)
+                below = (uintptr_t)m.AllocationBase;
+            if (below < len)
+                break;
+            next = (below - len) & mask;
+        }
+        if (next >= a)
+            next = a - r->align;
+        if (next > a) /* wrapped below zero */
+            break;
+        a = next;
+    }
+    return (NTSTATUS)STATUS_NO_MEMORY;
+}
+
 NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx, uintptr_t *out)
 {
+    if (r->top_down)
+        return wv_nt_within_down(r, len, fn, ctx, out);
     uintptr_t lo = r->lo > WV_MIN_ADDR ? r->lo : WV_MIN_ADDR, a = (lo + r->align - 1) & ~(r->align - 1);
     for (int steps = 0; steps < 65536; steps++) {
         if (a < lo || a > r->top || len > r->top - a)
@@ -130,8 +168,11 @@ static NTSTATUS wv_alloc_ex(uintptr_t addr, SIZE_T size, ULONG type, ULONG prote
     if (type & MEM_REPLACE_PLACEHOLDER) {
         DWORD err = wv_placeholder_replace(addr, size, type, protect, &out);
         st = err == ERROR_INVALID_ADDRESS ? STATUS_CONFLICTING_ADDRESSES : wv_status_of(err);
-    } else if (r->given)
-        st = wv_nt_within(r, wv_page_up(size), wv_try_alloc, &t, &out);
+    } else if (r->given) {
+        struct wv_nt_req down = *r;
+        down.top_down = (type & MEM_TOP_DOWN) != 0; /* placed top-down, as Windows does asked */
+        st = wv_nt_within(&down, wv_page_up(size), wv_try_alloc, &t, &out);
+    }
     else if (type & MEM_RESERVE_PLACEHOLDER)
         st = wv_status_of(wv_placeholder_reserve(addr, size, (type & MEM_TOP_DOWN) != 0, &out));
     else

@@ -42,12 +42,10 @@ static NTSTATUS wv_free_range(uintptr_t addr, SIZE_T size, ULONG type, const str
     return STATUS_SUCCESS;
 }
 
-NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_io, ULONG type)
+NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, SIZE_T *len)
 {
-    uintptr_t addr;
-    SIZE_T size;
     NTSTATUS st = wv_check_free_type(type);
-    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+    if (st)
         return st;
     if (addr > WV_MAX_ADDR)
         return STATUS_INVALID_PARAMETER_2;
@@ -60,28 +58,34 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_
     struct wv_extent e;
     if (!wv_virtual_extent(wv_page_down(addr), &e))
         return STATUS_MEMORY_NOT_ALLOCATED;
-    uintptr_t start, end;
-    if (type & WV_FREE_PLACEHOLDER_FLAGS)
-        st = wv_nt_free_placeholder(addr, size, type, &start, &end);
-    else
-        st = wv_free_range(addr, size, type, &e, &start, &end);
-    if (st || (type & WV_FREE_PLACEHOLDER_FLAGS)) {
-        if (!st) {
-            wv_nt_out(base_io, &start, sizeof(start));
-            SIZE_T len = end - start;
-            wv_nt_out(size_io, &len, sizeof(len));
-        }
+    uintptr_t end;
+    if (type & WV_FREE_PLACEHOLDER_FLAGS) {
+        st = wv_nt_free_placeholder(addr, size, type, start, &end);
+        *len = end - *start;
         return st;
     }
-    bool part = start != e.base || end != e.end;
-    DWORD err = !(type & MEM_RELEASE) ? wv_virtual_free(start, end - start, MEM_DECOMMIT)
-                : part ? wv_release_part(start, end) /* the allocation is split around the hole */
+    if ((st = wv_free_range(addr, size, type, &e, start, &end)))
+        return st;
+    bool part = *start != e.base || end != e.end;
+    DWORD err = !(type & MEM_RELEASE) ? wv_virtual_free(*start, end - *start, MEM_DECOMMIT)
+                : part ? wv_release_part(*start, end) /* the allocation is split around the hole */
                        : wv_virtual_free(e.base, 0, MEM_RELEASE);
-    wv_debug_validate_at(start);
+    wv_debug_validate_at(*start);
     if (err)
         return err == ERROR_INVALID_ADDRESS ? STATUS_MEMORY_NOT_ALLOCATED : wv_status_of(err);
     /* A decommit of a whole allocation by size 0 reports size 0, as Windows 10 1803 and later. */
-    SIZE_T len = (type & MEM_DECOMMIT) && size == 0 ? 0 : end - start;
+    *len = (type & MEM_DECOMMIT) && size == 0 ? 0 : end - *start;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_io, ULONG type)
+{
+    uintptr_t addr, start;
+    SIZE_T size, len;
+    NTSTATUS st = wv_check_free_type(type);
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
+        (st = wv_nt_free(process, addr, size, type, &start, &len)))
+        return st;
     wv_nt_out(base_io, &start, sizeof(start));
     wv_nt_out(size_io, &len, sizeof(len));
     return STATUS_SUCCESS;

@@ -5,8 +5,15 @@
  * protection names the access, as MapViewOfFile3 passes it: read-only maps for reading,
  * read-write for writing, write-copy privately, the execute forms add execute.
  *
- * Not done: MEM_TOP_DOWN, MEM_RESERVE and MEM_LARGE_PAGES views (STATUS_INVALID_PARAMETER);
- * placement is bottom-up only.
+ * MEM_TOP_DOWN places the view top-down, inside the address requirements too.  MEM_RESERVE
+ * and MEM_LARGE_PAGES as Windows answers them (facts: ReactOS' kernel-mode test of
+ * ZwMapViewOfSection, run on Windows): MEM_RESERVE is refused for a pagefile-backed section
+ * and maps a file-backed one as usual (its pages committed, even for SEC_RESERVE);
+ * MEM_LARGE_PAGES needs a SEC_LARGE_PAGES section, which winvm never has (NtCreateSection
+ * refuses SEC_LARGE_PAGES with STATUS_PRIVILEGE_NOT_HELD, as Windows without
+ * SeLockMemoryPrivilege), so it is STATUS_INVALID_PARAMETER, Windows 10's answer for a view
+ * of a section without large pages.  Not done: a MEM_RESERVE view reaching past the end of
+ * its file (Windows reserves the rest): STATUS_INVALID_VIEW_SIZE.
  */
 #include "nt/nt.h"
 
@@ -30,20 +37,25 @@ struct wv_map_try {
     DWORD granted, access;
     uint64_t off;
     SIZE_T bytes;
-    bool not_at_base;
+    bool not_at_base, top_down;
 };
 
 static DWORD wv_try_map(uintptr_t a, void *ctx, uintptr_t *out)
 {
     struct wv_map_try *t = ctx;
-    return wv_view_map_section(t->s, t->granted, t->access, t->off, t->bytes, a, out, &t->not_at_base);
+    return wv_view_map_placed(t->s, t->granted, t->access, t->off, t->bytes, a, t->top_down && !a, out,
+                              &t->not_at_base);
 }
 
 /* Windows' checks of the section against the view asked for, before the core's own. */
-static NTSTATUS wv_check_view(const struct wv_section *s, ULONG protect, uint64_t off, SIZE_T bytes)
+static NTSTATUS wv_check_view(const struct wv_section *s, ULONG type, ULONG protect, uint64_t off, SIZE_T bytes)
 {
+    if ((type & MEM_RESERVE) && !s->file_backed)
+        return STATUS_INVALID_PARAMETER; /* a pagefile section's view is never reserved */
     if (wv_rights_of(protect) & ~wv_rights_of(s->protect))
         return STATUS_SECTION_PROTECTION;
+    if (!s->image && off >= s->size && bytes == 0)
+        return STATUS_INVALID_PARAMETER; /* as NtMapViewOfSection */
     if (!s->image && (off >= s->size || bytes > s->size - off))
         return STATUS_INVALID_VIEW_SIZE;
     return STATUS_SUCCESS;
@@ -65,7 +77,9 @@ static NTSTATUS wv_map_ex(struct wv_map_try *t, uintptr_t addr, ULONG type, cons
         size_t len = wv_page_up(t->bytes ? t->bytes : t->s->size - t->off);
         if (t->s->image)
             len = wv_page_up(t->s->image->size);
-        return wv_nt_within(r, len, wv_try_map, t, out);
+        struct wv_nt_req down = *r;
+        down.top_down = t->top_down;
+        return wv_nt_within(&down, len, wv_try_map, t, out);
     }
     err = wv_try_map(addr, t, out);
     return wv_status_of(err);
@@ -78,7 +92,8 @@ static NTSTATUS wv_map_section(HANDLE section, uintptr_t addr, uint64_t off, SIZ
     t.s = (struct wv_section *)wv_handle_get(section, WV_KIND_SECTION, &t.granted);
     if (!t.s)
         return STATUS_INVALID_HANDLE;
-    NTSTATUS st = wv_check_view(t.s, protect, off, bytes);
+    t.top_down = (type & MEM_TOP_DOWN) != 0;
+    NTSTATUS st = wv_check_view(t.s, type, protect, off, bytes);
     if (!st)
         st = wv_map_ex(&t, addr, type, r, out);
     if (!st) {
@@ -100,8 +115,12 @@ NTSTATUS NTAPI NtMapViewOfSectionEx(HANDLE section, HANDLE process, PVOID *base_
     NTSTATUS st = wv_nt_ext_params(ext, count, &r);
     if (st)
         return st;
-    if (type & ~(ULONG)MEM_REPLACE_PLACEHOLDER)
+    if (type & ~(ULONG)(MEM_REPLACE_PLACEHOLDER | MEM_RESERVE | MEM_TOP_DOWN | MEM_LARGE_PAGES))
         return STATUS_INVALID_PARAMETER;
+    if ((type & MEM_REPLACE_PLACEHOLDER) && (type & (MEM_RESERVE | MEM_TOP_DOWN)))
+        return STATUS_INVALID_PARAMETER; /* the placeholder is the place */
+    if (type & MEM_LARGE_PAGES)
+        return STATUS_INVALID_PARAMETER; /* no section of winvm's has large pages (above) */
     if (!wv_access_of(protect) || (protect & ~0xffu))
         return STATUS_INVALID_PAGE_PROTECTION;
     uintptr_t addr;

@@ -40,6 +40,33 @@ static inline bool wv_nt_self(HANDLE h) { return h == WV_CURRENT_PROCESS; }
 /* NtAllocateVirtualMemory's checks and effect (its Ex form's plain case). */
 NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io, ULONG type,
                         ULONG protect);
+/* The three calls after their in/out parameters are read, on values: each checks the rest
+ * in Windows' order and has the effect; on success the range worked on (and the old
+ * protection).  The Win32 wrappers (win32/virtual.c) call these with the values they were
+ * given, so they pay no copies in and out of their own locals; the answers are the NT
+ * calls'.  wv_nt_protect proves old_out writable as the NT call does. */
+NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
+                     uintptr_t *base, SIZE_T *len);
+NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, SIZE_T *len);
+NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protect, PULONG old_out,
+                       uintptr_t *start, SIZE_T *len, ULONG *was);
+/* NtQueryVirtualMemory(MemoryBasicInformation) with no return length, its checks in its
+ * order (query.c): VirtualQuery's body, inline because VirtualQuery is the hottest call of
+ * all (a function call more was measurable). */
+static inline NTSTATUS wv_nt_query_basic(HANDLE process, uintptr_t addr, void *buf, SIZE_T cap)
+{
+    MEMORY_BASIC_INFORMATION m;
+    if (cap < sizeof(m))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    if (!buf)
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER;
+    if (!wv_nt_self(process))
+        return STATUS_INVALID_HANDLE;
+    wv_virtual_query(addr, &m);
+    return wv_copy(buf, &m, sizeof(m)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+}
 /* NtFreeVirtualMemory with MEM_PRESERVE_PLACEHOLDER or MEM_COALESCE_PLACEHOLDERS, its
  * arguments checked: the status, and the range freed in [*start, *end). */
 NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, uintptr_t *end);
@@ -48,12 +75,14 @@ NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr
 struct wv_nt_req {
     uintptr_t lo, top, align; /* MemExtendedParameterAddressRequirements: [lo, top), aligned */
     bool given;
+    bool top_down; /* MEM_TOP_DOWN: the highest fitting address first (the caller sets it) */
 };
 /* Reads and checks ext[0..count): *r the address requirements, if any. */
 NTSTATUS wv_nt_ext_params(const MEM_EXTENDED_PARAMETER *ext, ULONG count, struct wv_nt_req *r);
-/* Tries fn at each free aligned address of r's range that has len bytes free, lowest first,
- * until it succeeds or fails otherwise than ERROR_INVALID_ADDRESS (someone took the range
- * first): its status, STATUS_NO_MEMORY when nothing fits. */
+/* Tries fn at each free aligned address of r's range that has len bytes free, lowest first
+ * (highest first with r->top_down), until it succeeds or fails otherwise than
+ * ERROR_INVALID_ADDRESS (someone took the range first): its status, STATUS_NO_MEMORY when
+ * nothing fits. */
 typedef DWORD (*wv_nt_try_fn)(uintptr_t a, void *ctx, uintptr_t *out);
 NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx, uintptr_t *out);
 

@@ -18,17 +18,11 @@ static NTSTATUS wv_protect_status(DWORD err, uintptr_t start, uintptr_t end)
     return wv_status_of(err);
 }
 
-NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_io, ULONG protect,
-                                      PULONG old_out)
+NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protect, PULONG old_out,
+                       uintptr_t *start_out, SIZE_T *len, ULONG *was)
 {
-    wv_fault_attach();
-    uintptr_t addr;
-    SIZE_T size;
-    NTSTATUS st;
     if (!wv_prot_parse(protect, true))
         return STATUS_INVALID_PAGE_PROTECTION;
-    if ((st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
-        return st;
     if (!old_out || wv_copy(old_out, old_out, sizeof(*old_out)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (addr > WV_MAX_ADDR)
@@ -42,8 +36,23 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T si
     wv_debug_validate_at(start);
     if (err)
         return wv_protect_status(err, start, end);
-    SIZE_T len = end - start;
-    ULONG was = old;
+    *start_out = start, *len = end - start, *was = old;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_io, ULONG protect,
+                                      PULONG old_out)
+{
+    wv_fault_attach();
+    uintptr_t addr, start;
+    SIZE_T size, len;
+    ULONG was;
+    NTSTATUS st;
+    if (!wv_prot_parse(protect, true))
+        return STATUS_INVALID_PAGE_PROTECTION;
+    if ((st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
+        (st = wv_nt_protect(process, addr, size, protect, old_out, &start, &len, &was)))
+        return st;
     wv_nt_out(base_io, &start, sizeof(start));
     wv_nt_out(size_io, &len, sizeof(len));
     wv_nt_out(old_out, &was, sizeof(was));

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WV_OBJ_NAME_MAX 512 /* UTF-8 bytes of an object path winvm takes */
+#define WV_OBJ_NAME_MAX 2048 /* UTF-8 bytes of an object path winvm takes */
 #define WV_MAXIMUM_ALLOWED 0x02000000u
 
 /* ---- object names ---- */
@@ -211,8 +211,8 @@ static NTSTATUS wv_create_args(PLARGE_INTEGER max_size, ULONG prot, ULONG attrs,
         return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
     if (!file && *size == 0)
         return STATUS_INVALID_PARAMETER_4;
-    if ((int64_t)*size < 0)
-        return STATUS_SECTION_TOO_BIG;
+    if ((int64_t)*size < 0 && !file)
+        return STATUS_SECTION_TOO_BIG; /* a file's section tries to grow the file (DISK_FULL) */
     if (file == INVALID_HANDLE_VALUE)
         return STATUS_INVALID_HANDLE; /* the process pseudo handle is no file */
     if (attrs & SEC_LARGE_PAGES)

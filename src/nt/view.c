@@ -61,12 +61,18 @@ static SIZE_T wv_map_len(const struct wv_map *m)
 }
 
 /* The view's alignment and size against the section: 0 or the status. */
-static NTSTATUS wv_map_check(struct wv_map *m)
+static NTSTATUS wv_map_check(struct wv_map *m, ULONG type)
 {
+    /* A reserved view is a file's (facts: ReactOS' kernel-mode ZwMapViewOfSection test, run
+     * on Windows; its pages are committed all the same). */
+    if ((type & MEM_RESERVE) && !m->s->file_backed)
+        return STATUS_INVALID_PARAMETER_9;
     if (m->off % WV_GRANULE || m->base % WV_GRANULE)
         return STATUS_MAPPED_ALIGNMENT;
     if (m->s->image)
         return m->off ? STATUS_INVALID_PARAMETER_6 : STATUS_SUCCESS;
+    if (m->off >= m->s->size && m->size == 0)
+        return STATUS_INVALID_PARAMETER; /* no view size to be wrong: the offset is (Wine) */
     if (m->off >= m->s->size || m->size > m->s->size - m->off)
         return STATUS_INVALID_VIEW_SIZE;
     if (m->commit > wv_map_len(m))
@@ -189,11 +195,17 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io
         wv_object_unref(o);
         return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
     }
-    if (m.s->image) /* an image maps its sections' own protections: read access is enough */
+    /* An image maps its sections' own protections: read access is enough, once the handle
+     * grants what the protection asked for (a read-only handle maps no write view). */
+    if (m.s->image && (wv_map_rights(m.access) & ~m.granted)) {
+        wv_object_unref(&m.s->obj);
+        return STATUS_ACCESS_DENIED;
+    }
+    if (m.s->image)
         m.access = FILE_MAP_READ;
     uintptr_t at = 0;
     bool not_at_base = false;
-    if (!(st = wv_map_check(&m)) && !(st = wv_map_do(&m, prot, &at, &not_at_base))) {
+    if (!(st = wv_map_check(&m, type)) && !(st = wv_map_do(&m, prot, &at, &not_at_base))) {
         SIZE_T len = wv_map_len(&m);
         wv_nt_out(base_io, &at, sizeof(at));
         wv_nt_out(size_io, &len, sizeof(len));

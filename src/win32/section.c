@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* section.c - the public file, section and view calls: winvm_handle_from_fd (CreateFile is
  * runtime/k32_file.c, where Windows paths are mapped),
- * CreateFileMappingA, OpenFileMappingA, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile.
- * Each calls its core (section/) and turns the error into the last error; UnmapViewOfFile is
- * NtUnmapViewOfSection's wrapper.
+ * MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile (CreateFileMapping and OpenFileMapping are
+ * mapping.c's).  MapViewOfFile(Ex) and UnmapViewOfFile are thin wrappers over
+ * NtMapViewOfSection and NtUnmapViewOfSection, as on Windows; the others call their cores.
  */
 #include "nt/nt.h"
 
@@ -14,57 +14,40 @@ HANDLE winvm_handle_from_fd(int fd, DWORD access)
     return err ? wv_fail_file(err) : h;
 }
 
-HANDLE WINAPI CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa, DWORD protect, DWORD hi,
-                                 DWORD lo, LPCSTR name)
+/* The page protection kernelbase asks NtMapViewOfSection for: write wins, then read (copy
+ * beside either is ignored), then copy alone, else none; execute moves it into the
+ * PAGE_EXECUTE_* column. */
+static ULONG wv_view_protect(DWORD access)
 {
-    HANDLE h = NULL;
-    bool existed = false;
-    SECURITY_ATTRIBUTES a = {0};
-    if (sa && wv_copy(&a, sa, sizeof(a)))
-        return wv_fail_null(ERROR_NOACCESS);
-    DWORD err = wv_section_create(file, protect, (uint64_t)hi << 32 | lo, name, &h, &existed);
-    if (!err && a.bInheritHandle) /* CreateProcess with bInheritHandles passes it on */
-        wv_handle_flags(h, 1 /* HANDLE_FLAG_INHERIT */, 1, NULL);
-    WV_TRACE(WV_TRACE_SECTION, "CreateFileMapping(%p, %#x, %#llx, %s) = %p%s, error %u", file, protect,
-             (unsigned long long)hi << 32 | lo, name ? name : "(unnamed)", h, existed ? " (existed)" : "", err);
-    if (err)
-        return wv_fail_null(err);
-    wv_set_error(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
-    return h;
+    ULONG p = (access & FILE_MAP_WRITE) ? PAGE_READWRITE
+              : (access & FILE_MAP_READ) ? PAGE_READONLY
+              : (access & FILE_MAP_COPY) ? PAGE_WRITECOPY
+                                         : PAGE_NOACCESS;
+    return (access & FILE_MAP_EXECUTE) ? p << 4 : p;
 }
 
-HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
-{
-    (void)inherit;
-    HANDLE h = NULL;
-    DWORD err = wv_section_open(access, name, &h);
-    WV_TRACE(WV_TRACE_SECTION, "OpenFileMapping(%#x, %s) = %p, error %u", access, name ? name : "(null)", h, err);
-    return err ? wv_fail_null(err) : h;
-}
-
+/* A thin wrapper over NtMapViewOfSection, as on Windows: the status becomes the last error.
+ * STATUS_IMAGE_NOT_AT_BASE is a success, seen in the last error (winvm's choice: an image
+ * mapped at its base clears it, so a caller can tell the two apart). */
 LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
 {
-    wv_fault_attach();
-    DWORD granted = 0;
-    struct wv_section *s = (struct wv_section *)wv_handle_get(h, WV_KIND_SECTION, &granted);
-    if (!s)
-        return wv_fail_null(ERROR_INVALID_HANDLE);
-    uintptr_t at = 0;
-    bool not_at_base = false;
-    DWORD err = wv_view_map_section(s, granted, access, (uint64_t)hi << 32 | lo, bytes,
-                                    (uintptr_t)base, &at, &not_at_base);
-    bool image = s->image != NULL;
-    wv_object_unref(&s->obj);
-    WV_TRACE(WV_TRACE_SECTION, "MapViewOfFile(%p, %#x, %#llx, %#zx, %p) = %#lx%s, error %u", h, access,
-             (unsigned long long)hi << 32 | lo, (size_t)bytes, base, (unsigned long)at,
-             image ? (not_at_base ? " (image, relocated)" : " (image)") : "", err);
-    if (err)
-        return wv_fail_null(err);
-    wv_debug_validate_at(at);
-    /* NtMapViewOfSection's STATUS_IMAGE_NOT_AT_BASE is a success, seen in the last error. */
-    if (image)
-        wv_set_error(not_at_base ? ERROR_IMAGE_NOT_AT_BASE : ERROR_SUCCESS);
-    return (LPVOID)at;
+    if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    PVOID at = base;
+    SIZE_T len = bytes;
+    LARGE_INTEGER off = {.QuadPart = (LONGLONG)((uint64_t)hi << 32 | lo)};
+    NTSTATUS st = NtMapViewOfSection(h, WV_CURRENT_PROCESS, &at, 0, 0, &off, &len, ViewShare, 0,
+                                     wv_view_protect(access));
+    WV_TRACE(WV_TRACE_SECTION, "MapViewOfFile(%p, %#x, %#llx, %#zx, %p) = %p, status %#x", h, access,
+             (unsigned long long)off.QuadPart, (size_t)bytes, base, st < 0 ? NULL : at, (unsigned)st);
+    if (st < 0)
+        return wv_fail_null(wv_error_of(st));
+    struct wv_extent e;
+    if (st == STATUS_IMAGE_NOT_AT_BASE)
+        wv_set_error(ERROR_IMAGE_NOT_AT_BASE);
+    else if (wv_virtual_extent((uintptr_t)at, &e) && e.type == MEM_IMAGE)
+        wv_set_error(ERROR_SUCCESS);
+    return at;
 }
 
 BOOL winvm_set_image_sharing(DWORD policy)

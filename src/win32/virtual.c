@@ -1,64 +1,70 @@
 /* SPDX-License-Identifier: MIT */
 /* virtual.c - VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery and their *Ex forms,
- * VirtualLock, VirtualUnlock and winvm_stack_create: the public entry points over mm's cores
- * (mm/virtual.c, mm/vlock.c, mm/stack.c).  Each one attaches the fault handler where the call
- * can create faulting memory, calls down, and turns the error into the last error: nothing
- * else.
+ * VirtualLock, VirtualUnlock and winvm_stack_create.  As on Windows (kernelbase), the first
+ * four are thin wrappers over NtAllocateVirtualMemory, NtFreeVirtualMemory,
+ * NtProtectVirtualMemory and NtQueryVirtualMemory: the status becomes the last error
+ * (RtlNtStatusToDosError's table), so the Win32 and NT answers to bad input are one.  The
+ * first three enter the NT calls after their in/out parameters are read (wv_nt_alloc,
+ * wv_nt_free, wv_nt_protect), VirtualQuery NtQueryVirtualMemory's MemoryBasicInformation
+ * case (wv_nt_query_basic): the parameters are this function's own locals, so copying them
+ * in and out through wv_copy would only cost.  The others call mm's cores
+ * (mm/vlock.c, mm/stack.c) and turn the error into the last error.
  */
 #include "mm/mm.h"
 #include "fault/fault.h"
 #include "nt/nt.h"
 
+/* The last error for a failed NT call; the failure value of the caller's choice follows. */
+static void wv_fail_status(NTSTATUS st) { wv_set_error(wv_error_of(st)); }
+
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
     wv_fault_attach();
-    uintptr_t out = 0;
-    DWORD err = wv_virtual_alloc((uintptr_t)addr, size, type, protect, &out);
-    wv_debug_validate_at(err ? (uintptr_t)addr : out);
-    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualAlloc(%p, %#zx, %#x, %#x) = %#lx, error %u", addr, (size_t)size, type,
-             protect, (unsigned long)out, err);
-    return err ? wv_fail_null(err) : (LPVOID)out;
+    uintptr_t base = 0;
+    SIZE_T len;
+    NTSTATUS st = wv_nt_alloc(WV_CURRENT_PROCESS, (uintptr_t)addr, 0, size, type, protect, &base, &len);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualAlloc(%p, %#zx, %#x, %#x) = %#lx, status %#x", addr, (size_t)size, type,
+             protect, (unsigned long)base, (unsigned)st);
+    return st ? (wv_fail_status(st), NULL) : (LPVOID)base;
 }
 
 BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
 {
-    DWORD err = wv_virtual_free((uintptr_t)addr, size, type);
-    wv_debug_validate_at(addr);
-    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualFree(%p, %#zx, %#x): error %u", addr, (size_t)size, type, err);
-    return err ? wv_fail(err) : TRUE;
+    /* kernelbase's own check: NtFreeVirtualMemory releases part of an allocation given a
+     * size, VirtualFree's MEM_RELEASE only a whole one (size 0). */
+    if (type == MEM_RELEASE && size)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    uintptr_t start;
+    SIZE_T len;
+    NTSTATUS st = wv_nt_free(WV_CURRENT_PROCESS, (uintptr_t)addr, size, type, &start, &len);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualFree(%p, %#zx, %#x): status %#x", addr, (size_t)size, type, (unsigned)st);
+    return st ? (wv_fail_status(st), FALSE) : TRUE;
 }
 
 BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD protect, PDWORD old)
 {
+    /* A NULL or unwritable old pointer is NtProtectVirtualMemory's STATUS_ACCESS_VIOLATION
+     * (ERROR_NOACCESS), found before anything changes. */
     wv_fault_attach();
-    /* A bad old pointer fails the call before anything changes: *old copied onto itself
-     * proves it readable and writable without changing it. */
-    DWORD was = 0, err = old ? wv_copy(old, old, sizeof(*old)) : 0;
-    if (!err)
-        err = wv_virtual_protect((uintptr_t)addr, size, protect, old ? &was : NULL);
-    wv_debug_validate_at(addr);
-    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualProtect(%p, %#zx, %#x) old %#x: error %u", addr, (size_t)size, protect,
-             was, err);
-    if (!err)
-        err = wv_copy(old, &was, sizeof(was)); /* fails only if another thread took it away */
-    return err ? wv_fail(err) : TRUE;
+    uintptr_t start;
+    SIZE_T len;
+    ULONG was = 0;
+    NTSTATUS st = wv_nt_protect(WV_CURRENT_PROCESS, (uintptr_t)addr, size, protect, (PULONG)old, &start, &len, &was);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualProtect(%p, %#zx, %#x) old %#x: status %#x", addr, (size_t)size, protect,
+             (unsigned)was, (unsigned)st);
+    if (st)
+        return wv_fail_status(st), FALSE;
+    wv_nt_out(old, &was, sizeof(was)); /* proven writable by the call */
+    return TRUE;
 }
 
 SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
 {
-    if ((uintptr_t)addr > WV_MAX_ADDR)
-        return wv_set_error(ERROR_INVALID_PARAMETER), 0;
-    if (len < sizeof(*mbi))
-        return wv_set_error(ERROR_BAD_LENGTH), 0;
-    if (!mbi)
-        return wv_set_error(ERROR_NOACCESS), 0;
-    MEMORY_BASIC_INFORMATION m;
-    wv_virtual_query((uintptr_t)addr, &m);
-    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualQuery(%p) = base %p size %#zx state %#x protect %#x type %#x", addr,
-             m.BaseAddress, (size_t)m.RegionSize, m.State, m.Protect, m.Type);
-    if (wv_copy(mbi, &m, sizeof(m)))
-        return wv_set_error(ERROR_NOACCESS), 0;
-    return sizeof(*mbi);
+    /* NtQueryVirtualMemory(MemoryBasicInformation) without a return length: on success it
+     * is always the structure's. */
+    NTSTATUS st = wv_nt_query_basic(WV_CURRENT_PROCESS, (uintptr_t)addr, mbi, len);
+    WV_TRACE(WV_TRACE_VIRTUAL, "VirtualQuery(%p): status %#x", addr, (unsigned)st);
+    return st ? (wv_fail_status(st), 0) : sizeof(MEMORY_BASIC_INFORMATION);
 }
 
 BOOL WINAPI VirtualLock(LPVOID addr, SIZE_T size)
