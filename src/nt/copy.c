@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* copy.c - NtReadVirtualMemory and NtWriteVirtualMemory, for the calling process and for
  * another process through a handle with PROCESS_VM_READ (PROCESS_VM_WRITE and
- * PROCESS_VM_OPERATION to write): process_vm_readv/writev, which need no ptrace attachment,
- * only the kernel's same-user check (PTRACE_MODE_ATTACH_REALCREDS: Yama's scope 1 does not
- * apply to them).  A handle without the right is STATUS_ACCESS_DENIED.
+ * PROCESS_VM_OPERATION to write).  A handle without the right is STATUS_ACCESS_DENIED.
+ *
+ * Another process is first copied with process_vm_readv/writev.  The kernel allows them only
+ * where it would allow a ptrace attach (PTRACE_MODE_ATTACH_REALCREDS): Yama's ptrace_scope 1
+ * refuses a target that is not our descendant, and a non-dumpable target needs CAP_SYS_PTRACE.
+ * Refused (EPERM), the copy goes through the target's control channel instead (the runtime's
+ * wv_nt_copy_chan, docs/processes.md): the target copies its own memory, with the same results.
  *
  * As on Windows, a range of the process that cannot be read (or written) stops the copy with
  * STATUS_PARTIAL_COPY and the count of bytes copied before it; a bad buffer of the caller's
@@ -17,7 +21,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int (*wv_nt_process_pid)(HANDLE h, DWORD need);
+int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
+NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
 
@@ -57,7 +62,7 @@ static NTSTATUS wv_copy_between(void *dst, const void *src, size_t n, bool remot
  * unreachable (STATUS_PARTIAL_COPY, also when the target has ended), or the kernel refusing. */
 static NTSTATUS wv_remote_fail(int err, uintptr_t local, size_t n, bool read)
 {
-    if (err == EPERM)
+    if (err == EPERM || err == EACCES) /* no ptrace access: the channel may still reach it */
         return (NTSTATUS)STATUS_ACCESS_DENIED;
     bool local_bad = read ? !wv_writable((void *)local, n) : !wv_readable((const void *)local, n);
     return local_bad ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_PARTIAL_COPY;
@@ -94,11 +99,26 @@ static NTSTATUS wv_copy_remote(pid_t pid, uintptr_t local, uintptr_t remote, siz
     return STATUS_SUCCESS;
 }
 
-/* The pid behind a handle to another process, or the status refusing it. */
-static NTSTATUS wv_remote_pid(HANDLE process, bool read, pid_t *pid)
+/* Another process: the kernel's copy, unless it was refused before (chan); refused now, or
+ * before, the target's own copy through its channel. */
+static NTSTATUS wv_copy_other(HANDLE process, pid_t pid, bool chan, uintptr_t local, uintptr_t remote, size_t n,
+                              bool read, size_t *done)
+{
+    NTSTATUS st = chan ? (NTSTATUS)STATUS_ACCESS_DENIED : wv_copy_remote(pid, local, remote, n, read, done);
+    if (st != (NTSTATUS)STATUS_ACCESS_DENIED || !wv_nt_copy_chan)
+        return st;
+    size_t more = 0;
+    st = wv_nt_copy_chan(process, local + *done, remote + *done, n - *done, read, &more);
+    *done += more;
+    return st;
+}
+
+/* The pid behind a handle to another process, or the status refusing it; *chan: copy through
+ * its channel. */
+static NTSTATUS wv_remote_pid(HANDLE process, bool read, pid_t *pid, bool *chan)
 {
     DWORD need = read ? 0x0010 /* PROCESS_VM_READ */ : 0x0028 /* PROCESS_VM_WRITE | _OPERATION */;
-    int p = wv_nt_process_pid ? wv_nt_process_pid(process, need) : 0;
+    int p = wv_nt_process_pid ? wv_nt_process_pid(process, need, chan) : 0;
     *pid = p;
     return p > 0 ? STATUS_SUCCESS : p < 0 ? (NTSTATUS)STATUS_ACCESS_DENIED : (NTSTATUS)STATUS_INVALID_HANDLE;
 }
@@ -111,14 +131,15 @@ static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZ
     NTSTATUS st = STATUS_SUCCESS;
     uintptr_t remote = read ? (uintptr_t)src : (uintptr_t)dst, local = read ? (uintptr_t)dst : (uintptr_t)src;
     pid_t pid = 0;
+    bool chan = false;
     if (!wv_nt_self(process))
-        st = wv_remote_pid(process, read, &pid);
+        st = wv_remote_pid(process, read, &pid, &chan);
     if (st != STATUS_SUCCESS)
         ;
     else if (n && (remote > WV_END_ADDR || n > WV_END_ADDR - remote || local + n < local))
         st = (NTSTATUS)STATUS_ACCESS_VIOLATION;
     else if (n && pid && pid != getpid())
-        st = wv_copy_remote(pid, local, remote, n, read, &done);
+        st = wv_copy_other(process, pid, chan, local, remote, n, read, &done);
     else if (n)
         st = wv_copy_between(dst, src, n, read, &done);
     if (st == (NTSTATUS)STATUS_ACCESS_VIOLATION)

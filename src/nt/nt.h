@@ -90,11 +90,18 @@ NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, vo
 NTSTATUS wv_query_ws_list(void *buf, SIZE_T cap, SIZE_T *len);
 NTSTATUS wv_query_image(uintptr_t addr, void *buf, SIZE_T *len);
 
-/* ---- copy.c: the way up to process handles (set by runtime/process.c, like the view ops) ----
+/* ---- copy.c: the way up to process handles (set by runtime/process_vmchan.c) ----
  * The Linux pid of the process h names, given the handle grants every right in need: 0 when
  * h is no process handle (STATUS_INVALID_HANDLE), -1 when a right is missing
- * (STATUS_ACCESS_DENIED).  NULL until the runtime is initialised. */
-extern int (*wv_nt_process_pid)(HANDLE h, DWORD need);
+ * (STATUS_ACCESS_DENIED); *chan true when copies must skip process_vm_readv/writev (the
+ * kernel refused them before).  NULL until the runtime is initialised. */
+extern int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
+/* The copy through the target's control channel when the kernel refuses process_vm_readv/
+ * writev: n bytes between local and remote, *done the count; the same statuses as the fast
+ * copy (STATUS_PARTIAL_COPY at the first page the target cannot read or write,
+ * STATUS_ACCESS_VIOLATION for a bad local buffer, STATUS_ACCESS_DENIED without a channel). */
+extern NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read,
+                                   size_t *done);
 
 /* The way up to another process's own memory manager (set by runtime/procchan_call.c): the
  * *Ex calls on a handle that is not the pseudo handle hand it one operation.  It checks the

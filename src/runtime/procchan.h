@@ -26,7 +26,11 @@ enum wv_chan_op {
     WV_CHAN_TAKE,      /* addr: a handle here, protect: access, type: DUPLICATE_* options, size 1: close
                         * only -> xfer and its descriptor (SCM_RIGHTS): DuplicateHandle out of it */
     WV_CHAN_DEBUG,     /* DebugActiveProcess: the debuggee's end of a debug channel (SCM_RIGHTS) */
+    WV_CHAN_READ,      /* addr, size (<= WV_CHAN_READ_MAX) -> size copied, and that many bytes after the reply */
+    WV_CHAN_VMWRITE,   /* addr, len bytes of data (a page at most), no protection changed -> size written */
 };
+/* The most one WV_CHAN_READ returns (a SOCK_SEQPACKET message well inside the socket buffer). */
+#define WV_CHAN_READ_MAX (64u * 1024)
 
 /* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE), a file or
  * pipe end, an event, mutex or semaphore, whose state all lives in the descriptor passed beside
@@ -105,6 +109,16 @@ void wv_chan_view_serve(const struct wv_chan_req *rq, size_t n, int passed, stru
 /* Sets nt.h's wv_nt_remote_view (from wv_chan_init). */
 void wv_chan_view_init(void);
 
+/* ---- procchan_vm.c ---- */
+/* The target's side of WV_CHAN_READ and WV_CHAN_VMWRITE (n: the request's length): false when
+ * the connection is to be closed. */
+bool wv_chan_vm_serve(int fd, const struct wv_chan_req *rq, size_t n);
+
+/* ---- process_vmchan.c ---- */
+/* Sets nt.h's wv_nt_process_pid and wv_nt_copy_chan (from wv_process_init); reads
+ * WINVM_VM_COPY once ("channel": every copy to another process through its channel). */
+void wv_vmchan_init(void);
+
 /* ---- procchan_call.c ---- */
 /* One request to p's channel and its reply (the connection made on first use), with a
  * descriptor passed beside it when fd >= 0: 0 or the error (ERROR_ACCESS_DENIED when the
@@ -113,6 +127,9 @@ DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_
 DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp);
 /* The same, a descriptor the reply passes in *got (-1: none; the caller's to close). */
 DWORD wv_chan_call_io(struct wv_process *p, struct wv_chan_req *rq, int fd, struct wv_chan_rep *rp, int *got);
+/* The same for WV_CHAN_READ: the bytes after the reply go to data (cap at most), *got their count. */
+DWORD wv_chan_call_data(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp, void *data, size_t cap,
+                        size_t *got);
 /* Sends len bytes of buf on the connection fd, with pass (a descriptor) beside them when >= 0. */
 bool wv_chan_send_fd(int fd, const void *buf, size_t len, int pass);
 /* A connection that hears p's exit code (WV_CHAN_WATCH sent), or -1. */

@@ -68,15 +68,16 @@ bool wv_chan_send_fd(int fd, const void *rq, size_t len, int pass)
     return sendmsg(fd, &m, MSG_NOSIGNAL) == (ssize_t)len;
 }
 
-/* Receives the reply, and the descriptor passed beside it into *got (when got: else closed). */
-static ssize_t wv_recv_reply(int fd, struct wv_chan_rep *rp, int *got)
+/* Receives the reply (and up to cap bytes after it into data), and the descriptor passed
+ * beside it into *got (when got: else closed). */
+static ssize_t wv_recv_reply(int fd, struct wv_chan_rep *rp, void *data, size_t cap, int *got)
 {
-    struct iovec iov = {rp, sizeof(*rp)};
+    struct iovec iov[2] = {{rp, sizeof(*rp)}, {data, cap}};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } c;
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = data ? 2 : 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
     ssize_t n;
     while ((n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
         ;
@@ -91,13 +92,24 @@ static ssize_t wv_recv_reply(int fd, struct wv_chan_rep *rp, int *got)
     return n;
 }
 
-static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got)
+/* Where the bytes after a reply go (WV_CHAN_READ), and how many came. */
+struct wv_extra {
+    void *data;
+    size_t cap, got;
+};
+
+static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got,
+                         struct wv_extra *x)
 {
-    bool data = rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW;
+    bool data = rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW ||
+                rq->op == WV_CHAN_VMWRITE;
     size_t len = WV_CHAN_REQ_HEAD + (data ? rq->len : 0);
     if (!wv_chan_send_fd(fd, rq, len, pass))
         return ERROR_ACCESS_DENIED;
-    return wv_recv_reply(fd, rp, got) == (ssize_t)sizeof(*rp) ? 0 : ERROR_ACCESS_DENIED;
+    ssize_t n = wv_recv_reply(fd, rp, x ? x->data : NULL, x ? x->cap : 0, got);
+    if (x && n >= (ssize_t)sizeof(*rp))
+        x->got = (size_t)n - sizeof(*rp);
+    return n == (ssize_t)sizeof(*rp) || (x && n > (ssize_t)sizeof(*rp)) ? 0 : ERROR_ACCESS_DENIED;
 }
 
 DWORD wv_chan_call(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp)
@@ -110,18 +122,33 @@ DWORD wv_chan_call_fd(struct wv_process *p, struct wv_chan_req *rq, int pass, st
     return wv_chan_call_io(p, rq, pass, rp, NULL);
 }
 
-DWORD wv_chan_call_io(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got)
+static DWORD wv_call(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got,
+                     struct wv_extra *x)
 {
     if (got)
         *got = -1;
     pthread_mutex_lock(&p->chan_lock);
     if (p->chan_fd < 0)
         p->chan_fd = wv_connect(p);
-    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, pass, rp, got);
+    DWORD err = p->chan_fd < 0 ? ERROR_ACCESS_DENIED : wv_exchange(p->chan_fd, rq, pass, rp, got, x);
     if (err && p->chan_fd >= 0) /* the target went away: a later call finds it ended */
         close(p->chan_fd), p->chan_fd = -1;
     pthread_mutex_unlock(&p->chan_lock);
     return err ? err : rp->err;
+}
+
+DWORD wv_chan_call_io(struct wv_process *p, struct wv_chan_req *rq, int pass, struct wv_chan_rep *rp, int *got)
+{
+    return wv_call(p, rq, pass, rp, got, NULL);
+}
+
+DWORD wv_chan_call_data(struct wv_process *p, struct wv_chan_req *rq, struct wv_chan_rep *rp, void *data, size_t cap,
+                        size_t *got)
+{
+    struct wv_extra x = {data, cap, 0};
+    DWORD err = wv_call(p, rq, -1, rp, NULL, &x);
+    *got = x.got;
+    return err;
 }
 
 int wv_chan_watch(pid_t pid)

@@ -192,6 +192,11 @@ static void *wv_serve_conn(void *arg)
             wv_chan_take_serve(fd, rq);
             continue;
         }
+        if (rq->op == WV_CHAN_READ || rq->op == WV_CHAN_VMWRITE) {
+            if (!wv_chan_vm_serve(fd, rq, (size_t)n))
+                break;
+            continue;
+        }
         if (rq->op == WV_CHAN_WRITE && (size_t)n < WV_CHAN_REQ_HEAD + rq->len)
             break;
         struct wv_chan_rep rp = {0};

@@ -481,23 +481,12 @@ bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out)
 
 /* ---- the layers below ---- */
 
-static int wv_pid_for_nt(HANDLE h, DWORD need)
-{
-    DWORD access;
-    struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, &access);
-    if (!p)
-        return 0;
-    int pid = (access & need) == need ? (int)p->pid : -1;
-    wv_object_unref(&p->obj);
-    return pid;
-}
-
 static void wv_exit_hook(DWORD code) { wv_child_exit(code); }
 
 void wv_process_init(void)
 {
     wv_fault_exit_hook = wv_exit_hook;
     wv_chan_init();
-    wv_nt_process_pid = wv_pid_for_nt;
+    wv_vmchan_init(); /* the NT copy calls' pid and channel hooks */
     wv_ob_self_process = wv_process_self_ref;
 }

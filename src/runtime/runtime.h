@@ -225,6 +225,7 @@ struct wv_process {
     int chan_fd;          /* its control channel (procchan.h) once used, else -1 (chan_lock) */
     int watch_fd;         /* another process's: the channel connection that hears its exit code */
     pthread_mutex_t chan_lock;
+    bool vm_chan;         /* the kernel refused process_vm_readv/writev: copy via the channel (atomic) */
     struct wv_process *next; /* the list of children (wv_process_lock) */
 };
 /* A child's process object for a new Linux child pid (exit_fd, resume_fd as above), its
