@@ -4,6 +4,8 @@
  * reads both threads' registers (the main thread's where the event froze it) and moves the main
  * thread, which runs from there once the event is continued; the program lists its checks. */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,15 +32,6 @@ TestSuite(debug_thr, .init = setup, .timeout = 120);
 Test(debug_thr, debugger_reads_and_moves_both_threads_of_its_debuggee)
 {
     static char out[16384];
-    FILE *p = popen(WINVM_CLI " run " EXE("dbg_thr.exe") " 2>&1", "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, sizeof(out) - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
-    cr_assert_null(strstr(out, "FAIL"), "%s", out);
-    int oks = 0;
-    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
-        oks++;
+    int oks = tu_run_checks(EXE("dbg_thr.exe"), out, sizeof(out));
     cr_assert_eq(oks, 7, "%s", out);
 }

@@ -6,6 +6,8 @@
  * waits (dbg_freeze.exe), DebugActiveProcess on a running process (dbg_attach.exe), all under
  * `winvm run`; each program lists its checks. */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +35,7 @@ TestSuite(thread_kill, .init = setup, .timeout = 120);
 static void expect_all_ok(const char *exe, int checks)
 {
     static char out[16384];
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, exe);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, sizeof(out) - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
-    cr_assert_null(strstr(out, "FAIL"), "%s", out);
-    int oks = 0;
-    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
-        oks++;
-    cr_assert_eq(oks, checks, "%s", out);
+    cr_assert_eq(tu_run_checks(exe, out, sizeof(out)), checks, "%s", out);
 }
 
 Test(thread_kill, other_threads_end_at_safe_points_and_the_process_goes_on)

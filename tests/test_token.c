@@ -3,6 +3,8 @@
  * its checks) under `winvm run`; its SID ends in the host's uid and it is elevated exactly when
  * it runs as root. */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +19,8 @@
 
 Test(token, who_the_process_is, .timeout = 60)
 {
-    if (access(EXE, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
     static char out[4096];
-    FILE *p = popen(WINVM_CLI " run " EXE " 2>&1", "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, sizeof(out) - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
-    cr_assert_null(strstr(out, "FAIL"), "%s", out);
-    int oks = 0;
-    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
-        oks++;
+    int oks = tu_run_checks(EXE, out, sizeof(out));
     cr_assert_eq(oks, 16, "%s", out);
     char want[64];
     snprintf(want, sizeof(want), "sid S-1-5-21-0-0-0-%u\n", (unsigned)geteuid());

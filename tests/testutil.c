@@ -8,7 +8,9 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,4 +159,26 @@ void tu_remove_tree(const char *dir)
     struct stat st;
     if (lstat(dir, &st) == 0)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int tu_run_checks(const char *exe, char *out, size_t cap)
+{
+#ifdef WINVM_CLI
+    if (access(exe, R_OK) != 0)
+        cr_skip_test("test programs not built (mingw-w64 missing)");
+    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    mkdir("/tmp/winvm-test-run-cache", 0700);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, exe);
+    int st = tu_capture(cmd, out, cap);
+    cr_assert_eq(st, 0, "status %d:\n%s", st, out);
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    int oks = 0;
+    for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
+        oks++;
+    return oks;
+#else
+    (void)exe, (void)out, (void)cap;
+    cr_skip_test("built without the winvm CLI");
+#endif
 }

@@ -96,6 +96,11 @@ void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n);
  * exit status, 128 + the signal for a command killed by one, -1 when it could not start. */
 int tu_capture(const char *cmd, char *out, size_t cap);
 
+/* Runs `winvm run EXE` (stderr with stdout) with the tests' image cache, its output into out;
+ * asserts exit status 0 and that no check printed FAIL; the number of checks that printed
+ * "ok ".  Skips the test when exe was not built (mingw-w64 missing). */
+int tu_run_checks(const char *exe, char *out, size_t cap);
+
 /* Removes dir and everything below it, following no symbolic link; a warning in the test's
  * log when something stays. */
 void tu_remove_tree(const char *dir);
