@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -62,6 +63,33 @@ static double time_once(const char *runner, const char *exe, const char *args)
     int st = system(cmd);
     double ms = (now_ns() - t0) / 1e6;
     return st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) > 1 ? -1 : ms; /* equiv_lua's script exits 1 */
+}
+
+/* Appends host_dir to a WINEPATH value in Windows' form (Z:\\ plus the path, ';' between). */
+static void winepath_add(char *out, size_t cap, const char *host_dir)
+{
+    size_t n = strlen(out);
+    if (n + strlen(host_dir) + 4 >= cap)
+        return;
+    n += (size_t)snprintf(out + n, cap - n, "%sZ:", n ? ";" : "");
+    for (const char *c = host_dir; *c; c++)
+        out[n++] = *c == '/' ? '\\' : *c;
+    out[n] = 0;
+}
+
+/* wine64 with WINEPATH naming where Debian keeps the mingw runtime DLLs (libgomp-1.dll and
+ * libgcc_s_seh-1.dll under gcc's posix directory, libwinpthread-1.dll), which winvm's DLL
+ * search has built in and Wine does not: the OpenMP program needs them. */
+static void wine_runner(char *out, size_t cap, const char *wine)
+{
+    char path[512] = "";
+    glob_t g;
+    if (glob("/usr/lib/gcc/x86_64-w64-mingw32/*-posix", 0, NULL, &g) == 0) {
+        winepath_add(path, sizeof(path), g.gl_pathv[0]);
+        globfree(&g);
+    }
+    winepath_add(path, sizeof(path), "/usr/x86_64-w64-mingw32/lib");
+    snprintf(out, cap, "env WINEPATH='%s' %s", path, wine);
 }
 
 /* Median wall ms of p under winvm run and (when wine is set) wine64, in alternating order
@@ -138,8 +166,11 @@ void bench_progs_measure(void)
         die("cannot make %s", dir);
     setenv("WINVM_CACHE_DIR", cache, 1);
     write_inputs();
-    const char *wine = quick || bench_no_wine ? NULL : bench_wine64(); /* --quick: CI, short */
-    char runner[256], exe[512];
+    const char *wine64 = quick || bench_no_wine ? NULL : bench_wine64(); /* --quick: CI, short */
+    char runner[256], exe[512], wine_cmd[768];
+    if (wine64)
+        wine_runner(wine_cmd, sizeof(wine_cmd), wine64);
+    const char *wine = wine64 ? wine_cmd : NULL;
     snprintf(runner, sizeof(runner), "%s run", cli);
     int rounds = quick ? 3 : 5;
     progress("  23-24. real programs under winvm run%s...\n", wine ? " and wine64" : "");
