@@ -40,6 +40,12 @@ static void expect_all_ok(const char *exe, int checks)
 
 Test(thread_kill, other_threads_end_at_safe_points_and_the_process_goes_on)
 {
+#ifdef __SANITIZE_ADDRESS__
+    /* A thread ended at a kill point leaves frames on a stack winvm made, which ASan does not
+     * know: its no-return handling then reads stale shadow there and reports an overflow
+     * (seen in CI, in Sleep's kill point).  The normal build runs this test. */
+    cr_skip_test("AddressSanitizer cannot follow a thread ended on a winvm-made stack");
+#endif
     expect_all_ok(EXE("thrkill.exe"), 12);
 }
 
