@@ -192,12 +192,32 @@ static int wv_format(struct wv_out *o, const char *fmt, wv_ms_va *ap)
     return (int)o->len;
 }
 
+/* The whole text is formatted first and written with one call: msvcrt writes a printf to an
+ * unbuffered stream through a temporary buffer, so two processes (or threads) printing lines
+ * to one file do not cut into each other's lines, and a line costs one write, not one per
+ * piece. */
 int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap)
 {
     if (!f || !fmt)
         return -1;
-    struct wv_out o = {f, NULL, 0, 0};
-    int n = wv_format(&o, fmt, ap);
+    char small[1024], *text = small;
+    wv_ms_va again;
+    __builtin_ms_va_copy(again, *ap);
+    int n = wv_crt_sprint(small, sizeof(small), fmt, ap);
+    if (n >= (int)sizeof(small)) {
+        text = malloc((size_t)n + 1);
+        if (text)
+            wv_crt_sprint(text, (size_t)n + 1, fmt, &again);
+    }
+    if (text) {
+        fwrite(text, 1, (size_t)n, f);
+        if (text != small)
+            free(text);
+    } else { /* no memory for the long text: piece by piece */
+        struct wv_out o = {f, NULL, 0, 0};
+        n = wv_format(&o, fmt, &again);
+    }
+    __builtin_ms_va_end(again);
     fflush(f);
     return n;
 }

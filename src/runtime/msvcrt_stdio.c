@@ -301,9 +301,20 @@ CRT size_t wv_ms_fwrite(const void *p, size_t size, size_t n, void *fp)
 }
 
 CRT size_t wv_ms_fread(void *p, size_t size, size_t n, void *fp) { WV_HOST(fp, 0); return fread(p, size, n, f); }
-CRT int wv_ms_fputc(int c, void *fp) { WV_HOST(fp, -1); return wv_out(f, fputc(c, f)); }
+/* One character to a standard stream: written at once to a terminal, at the end of the line
+ * to a file or pipe, so a program printing character by character (mingw's own printf does)
+ * costs a write per line, and two processes printing lines to one file do not cut into each
+ * other's lines (msvcrt buffers a redirected stdout; the C runtime's exit flushes it). */
+static int wv_out_char(FILE *f, int c, int r)
+{
+    if (wv_is_std(f) && (c == '\n' || isatty(fileno(f))))
+        fflush(f);
+    return r;
+}
+
+CRT int wv_ms_fputc(int c, void *fp) { WV_HOST(fp, -1); return wv_out_char(f, c, fputc(c, f)); }
 CRT int wv_ms_putc(int c, void *fp) { return wv_ms_fputc(c, fp); }
-CRT int wv_ms_putchar(int c) { return wv_out(stdout, putchar(c)); }
+CRT int wv_ms_putchar(int c) { return wv_out_char(stdout, c, putchar(c)); }
 CRT int wv_ms__fputchar(int c) { return wv_ms_putchar(c); }
 CRT int wv_ms_fputs(const char *s, void *fp) { WV_HOST(fp, -1); return wv_out(f, fputs(s, f) < 0 ? -1 : 0); }
 CRT int wv_ms_puts(const char *s) { return wv_out(stdout, puts(s) < 0 ? -1 : 0); }
