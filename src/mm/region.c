@@ -20,6 +20,23 @@
  */
 #include "mm/mm.h"
 
+/* Maps [want, want + host_len) for v, in flight while it is mapped (R5): 0 or the error. */
+static DWORD wv_region_map_at(struct wv_view *v, uintptr_t want, size_t host_len, int prot,
+                              const struct wv_backing *b)
+{
+    wv_space_lock();
+    wv_inflight_add(&v->inflight, want, want + host_len, WV_INFLIGHT_PLACING);
+    wv_space_unlock();
+    DWORD err = wv_os_map_at(want, host_len, prot, b);
+    if (err) {
+        wv_space_lock();
+        wv_inflight_remove(&v->inflight);
+        wv_space_unlock();
+    } else
+        __atomic_store_n(&v->inflight.state, WV_INFLIGHT_MAPPED, __ATOMIC_RELEASE);
+    return err;
+}
+
 DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot,
                       const struct wv_backing *b)
 {
@@ -28,16 +45,13 @@ DWORD wv_region_place(struct wv_view *v, uintptr_t want, bool top_down, int prot
     uintptr_t at = want;
     DWORD err;
     if (want) {
-        wv_space_lock();
-        wv_inflight_add(&v->inflight, want, want + host_len, WV_INFLIGHT_PLACING);
-        wv_space_unlock();
-        err = wv_os_map_at(want, host_len, prot, b);
-        if (err) {
-            wv_space_lock();
-            wv_inflight_remove(&v->inflight);
-            wv_space_unlock();
-        } else
-            __atomic_store_n(&v->inflight.state, WV_INFLIGHT_MAPPED, __ATOMIC_RELEASE);
+        err = wv_region_map_at(v, want, host_len, prot, b);
+        if (err == ERROR_INVALID_ADDRESS && host_len != len) {
+            /* A host mapping holds the rest of the granule (a neighbour Windows could not have):
+             * the tail is an economy, not a rule, so the pages asked for are mapped alone. */
+            v->flags &= ~WV_VIEW_TAIL;
+            err = wv_region_map_at(v, want, len, prot, b);
+        }
     } else
         err = wv_place_map(host_len, prot, top_down, b, &at, &v->inflight);
     if (!err) {
