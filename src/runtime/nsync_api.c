@@ -16,7 +16,10 @@
 
 #include <stdlib.h>
 
-HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access)
+/* A handle of the given access on the named object got (or made, with init) by name;
+ * existing says whether to report ERROR_ALREADY_EXISTS for an object that was there. */
+static HANDLE wv_sync_by_name(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access,
+                              bool existing)
 {
     struct wv_nsync *ns;
     bool existed = false;
@@ -29,7 +32,12 @@ HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DW
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     h->ns = ns;
-    return wv_sync_handle(h, kind, access, existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return wv_sync_handle(h, kind, access, existing && existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+}
+
+HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access)
+{
+    return wv_sync_by_name(kind, name, init, access, true);
 }
 
 /* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right. */
@@ -52,18 +60,7 @@ static HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
 {
     if (!name)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
-    struct wv_nsync *ns;
-    bool existed;
-    DWORD err = wv_nsync_get(kind, name, NULL, &ns, &existed);
-    if (err)
-        return wv_fail_null(err);
-    struct wv_sync_head *h = calloc(1, sizeof(*h));
-    if (!h) {
-        wv_nsync_put(ns);
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
-    }
-    h->ns = ns;
-    return wv_sync_handle(h, kind, wv_sync_access(kind, access), ERROR_SUCCESS);
+    return wv_sync_by_name(kind, name, NULL, wv_sync_access(kind, access), false);
 }
 
 /* HANDLE_FLAG_INHERIT on h when asked (Open*'s inherit, a Create's security attributes). */
