@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "winvm.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,17 +41,6 @@ static void need_images(void)
         cr_skip_test("test programs not built (mingw-w64 missing)");
 }
 
-static char *slurp(const char *path)
-{
-    static char buf[16384];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 /* Until the task (thread or process: "/proc/self/task/TID" or "/proc/PID") sleeps, which a
  * thread about to wait does only in its wait: so a pulse finds it waiting.  30 s at most. */
 static void until_sleeping(const char *proc_dir)
@@ -79,7 +70,7 @@ Test(proc_share, pe_parent_maps_inherits_and_duplicates_into_child)
     snprintf(out, sizeof(out), "%s/share.txt", scratch);
     snprintf(cmd, sizeof(cmd), "cd %s && %s run %s >%s 2>&1", scratch, WINVM_CLI, EXE("procshare.exe"), out);
     int st = system(cmd);
-    const char *text = slurp(out);
+    const char *text = tu_slurp(out);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
     const char *must[] = {"ok map_into_child", "ok query_child_view", "ok child_query_agrees",
@@ -115,8 +106,8 @@ Test(proc_share, linux_parent_is_read_and_handle_taken_by_pe_child)
     cr_assert_eq(WaitForSingleObject(pi.hProcess, 60000), WAIT_OBJECT_0);
     DWORD code = 99;
     cr_assert(GetExitCodeProcess(pi.hProcess, &code));
-    cr_assert_eq(code, 0, "exit %u: %s", code, slurp(path));
-    cr_assert(strstr(slurp(path), "read=[linux-parent-secret]"), "%s", slurp(path));
+    cr_assert_eq(code, 0, "exit %u: %s", code, tu_slurp(path));
+    cr_assert(strstr(tu_slurp(path), "read=[linux-parent-secret]"), "%s", tu_slurp(path));
     cr_assert_eq(WaitForSingleObject(ev, 0), WAIT_OBJECT_0, "the child set our event");
     cr_assert(winvm_serve_channel(), "already served: TRUE again");
     CloseHandle(pi.hProcess), CloseHandle(pi.hThread), CloseHandle(ev);

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "winvm.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +35,6 @@ static void setup(void)
 
 TestSuite(process, .init = setup, .timeout = 120);
 
-static char *slurp(const char *path)
-{
-    static char buf[8192];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 /* proc_parent.exe: every check "ok", none "FAIL", exit 0. */
 Test(process, pe_parent_creates_children)
 {
@@ -53,7 +44,7 @@ Test(process, pe_parent_creates_children)
     snprintf(out, sizeof(out), "%s/parent.txt", scratch);
     snprintf(cmd, sizeof(cmd), "cd %s && %s run %s %s >%s 2>&1", scratch, WINVM_CLI, EXE("proc_parent.exe"), dir, out);
     int st = system(cmd);
-    const char *text = slurp(out);
+    const char *text = tu_slurp(out);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
     const char *must[] = {"ok command_line_verbatim", "ok exit_code_32_bits", "ok suspended_does_not_run",
@@ -78,7 +69,7 @@ Test(process, linux_caller_redirects_and_waits)
     DWORD code = 0;
     cr_assert(GetExitCodeProcess(pi.hProcess, &code));
     cr_assert_eq(code, 0xC0FFEE);
-    const char *out = slurp(path);
+    const char *out = tu_slurp(path);
     cr_assert(strstr(out, "cmdline=[proc_child exit 0xC0FFEE \"two words\"]"), "%s", out);
     cr_assert(strstr(out, "argv[3]=[two words]"), "%s", out);
     /* reaped by its watcher: no zombie is left */
@@ -106,7 +97,7 @@ Test(process, suspended_child_closed_unresumed_ends)
     for (int i = 0; i < 3000 && kill((pid_t)pi.dwProcessId, 0) == 0; i++) /* 30 s: a loaded machine */
         usleep(10000);
     cr_assert_neq(kill((pid_t)pi.dwProcessId, 0), 0, "the unresumed child still runs");
-    cr_assert_str_eq(slurp(path), "");
+    cr_assert_str_eq(tu_slurp(path), "");
 }
 
 /* OpenProcess of a process of another user: ERROR_ACCESS_DENIED (the kernel's answer). */

@@ -8,6 +8,8 @@
 #include "winvm.h"
 #include "runtime/procchan.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <signal.h>
@@ -38,17 +40,6 @@ static void setup(void)
 
 TestSuite(procmem, .init = setup, .timeout = 120);
 
-static char *slurp(const char *path)
-{
-    static char buf[16384];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 /* procmem.exe parent: every check "ok", none "FAIL", exit 0. */
 Test(procmem, pe_parent_and_child)
 {
@@ -56,7 +47,7 @@ Test(procmem, pe_parent_and_child)
     snprintf(out, sizeof(out), "%s/parent.txt", scratch);
     snprintf(cmd, sizeof(cmd), "%s run %s parent %s >%s 2>&1", WINVM_CLI, EXE("procmem.exe"), scratch, out);
     int st = system(cmd);
-    const char *text = slurp(out);
+    const char *text = tu_slurp(out);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
     const char *must[] = {"ok child_sees_alloc", "ok child_sees_readonly", "ok write_readonly",

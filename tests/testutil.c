@@ -182,3 +182,14 @@ int tu_run_checks(const char *exe, char *out, size_t cap)
     cr_skip_test("built without the winvm CLI");
 #endif
 }
+
+char *tu_slurp(const char *path)
+{
+    static char buf[16384];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    return buf;
+}

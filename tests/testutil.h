@@ -101,6 +101,9 @@ int tu_capture(const char *cmd, char *out, size_t cap);
  * "ok ".  Skips the test when exe was not built (mingw-w64 missing). */
 int tu_run_checks(const char *exe, char *out, size_t cap);
 
+/* The first 16 KiB of a file as a string in a static buffer ("" when it cannot be read). */
+char *tu_slurp(const char *path);
+
 /* Removes dir and everything below it, following no symbolic link; a warning in the test's
  * log when something stays. */
 void tu_remove_tree(const char *dir);
