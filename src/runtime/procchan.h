@@ -19,7 +19,7 @@ enum wv_chan_op {
     WV_CHAN_PROTECT,   /* addr, size, protect -> old */
     WV_CHAN_QUERY,     /* addr -> mbi */
     WV_CHAN_WRITE,     /* addr, len bytes of data (one page at most) -> size written */
-    WV_CHAN_WATCH,     /* no reply: the connection gets the exit code (4 bytes) when it ends */
+    WV_CHAN_WATCH,     /* WV_CHAN_WATCHING once kept, then the exit code (4 bytes) when it ends */
     WV_CHAN_EXIT,      /* protect = exit code; no reply: TerminateProcess */
     WV_CHAN_HANDLE,    /* a struct wv_xfer in data and its descriptor (SCM_RIGHTS) -> addr: the handle */
     WV_CHAN_VIEW,      /* a map (a section and its descriptor) or an unmap (procchan_view.c) -> status */
@@ -29,6 +29,8 @@ enum wv_chan_op {
     WV_CHAN_READ,      /* addr, size (<= WV_CHAN_READ_MAX) -> size copied, and that many bytes after the reply */
     WV_CHAN_VMWRITE,   /* addr, len bytes of data (a page at most), no protection changed -> size written */
 };
+/* A watcher's first message: its slot is taken (any value; the exit code comes after it). */
+#define WV_CHAN_WATCHING 0x57415443u
 /* The most one WV_CHAN_READ returns (a SOCK_SEQPACKET message well inside the socket buffer). */
 #define WV_CHAN_READ_MAX (64u * 1024)
 

@@ -151,11 +151,23 @@ DWORD wv_chan_call_data(struct wv_process *p, struct wv_chan_req *rq, struct wv_
     return err;
 }
 
+#define WV_WATCH_WAIT_MS 10000
+
 int wv_chan_watch(pid_t pid)
 {
     int fd = wv_chan_connect(pid);
     struct wv_chan_req rq = {.op = WV_CHAN_WATCH};
     if (fd >= 0 && send(fd, &rq, WV_CHAN_REQ_HEAD, MSG_NOSIGNAL) != (ssize_t)WV_CHAN_REQ_HEAD)
+        close(fd), fd = -1;
+    /* Kept once told so: an exit after this returns reaches the connection.  A peer that does
+     * not answer in WV_WATCH_WAIT_MS is not waited for: its exit code will not be known. */
+    struct pollfd f = {.fd = fd, .events = POLLIN};
+    uint32_t ack = 0;
+    int rc = 0;
+    while (fd >= 0 && (rc = poll(&f, 1, WV_WATCH_WAIT_MS)) < 0 && errno == EINTR)
+        ;
+    if (fd >= 0 && (rc <= 0 || recv(fd, &ack, sizeof(ack), MSG_DONTWAIT) != (ssize_t)sizeof(ack) ||
+                    ack != WV_CHAN_WATCHING))
         close(fd), fd = -1;
     return fd;
 }

@@ -14,7 +14,10 @@
  * ends (wv_chan_exit_notify, async-signal-safe: atomics and write only).  A watcher going
  * away and the exit racing are settled Dekker-style on `wv_exiting` and the slot (seq_cst):
  * either the exit sees the slot empty, or the closing thread sees the exit and leaves the
- * descriptor open (the process is ending anyway).
+ * descriptor open (the process is ending anyway).  A watcher is told WV_CHAN_WATCHING once its
+ * slot is taken, and its caller waits for that, so an exit requested after OpenProcess
+ * returned (on another connection, served by another thread) cannot pass its slot unseen;
+ * a watcher that takes its slot while the exit is under way is sent the code by its own thread.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
@@ -22,6 +25,7 @@
 #include "mm/mm.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +37,8 @@
 #define WV_WATCHERS 64
 
 static int wv_watchers[WV_WATCHERS] = {[0 ... WV_WATCHERS - 1] = -1};
-static int wv_exiting;
+static int wv_exiting; /* 0; 1 an exit under way; 2 its code in wv_exit_code */
+static uint32_t wv_exit_code;
 static int wv_listen_fd = -1;
 static char wv_sock_path[108];
 
@@ -103,6 +108,16 @@ static bool wv_watch_keep(int fd)
         int none = -1;
         if (!__atomic_compare_exchange_n(&wv_watchers[i], &none, fd, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
             continue;
+        uint32_t ack = WV_CHAN_WATCHING;
+        if (send(fd, &ack, sizeof(ack), MSG_NOSIGNAL) == (ssize_t)sizeof(ack) &&
+            __atomic_load_n(&wv_exiting, __ATOMIC_SEQ_CST)) { /* the exit may have passed this slot */
+            while (__atomic_load_n(&wv_exiting, __ATOMIC_SEQ_CST) != 2)
+                sched_yield(); /* its code is being stored */
+            uint32_t code = __atomic_load_n(&wv_exit_code, __ATOMIC_SEQ_CST);
+            if (send(fd, &code, sizeof(code), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                /* a closed peer: nothing more to tell it */
+            }
+        }
         char b;
         while (recv(fd, &b, 1, 0) < 0 && errno == EINTR)
             ;
@@ -304,8 +319,11 @@ DWORD wv_chan_serve_start(void)
 
 void wv_chan_exit_notify(DWORD code)
 {
-    if (__atomic_exchange_n(&wv_exiting, 1, __ATOMIC_SEQ_CST))
+    int none = 0;
+    if (!__atomic_compare_exchange_n(&wv_exiting, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return; /* told once */
+    __atomic_store_n(&wv_exit_code, (uint32_t)code, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&wv_exiting, 2, __ATOMIC_SEQ_CST);
     uint32_t v = code;
     for (int i = 0; i < WV_WATCHERS; i++) {
         int fd = __atomic_load_n(&wv_watchers[i], __ATOMIC_SEQ_CST);
