@@ -5,7 +5,7 @@ set -eu
 # Test dependencies too: mingw-w64 g++ (and the posix thread model) and clang/lld/llvm (PE test programs: C++ exceptions,
 # __try/__except), Linux zlib and Debian's own PE packages (zlib1.dll, libgcrypt, gpg-error, gdbserver.exe).
 PACKAGES="cmake make gcc pkg-config libbsd-dev libcriterion-dev gcc-mingw-w64-x86-64 python3
-          g++-mingw-w64-x86-64-win32 clang lld llvm zlib1g-dev libz-mingw-w64
+          g++-mingw-w64-x86-64-win32 clang lld llvm zlib1g-dev libz-mingw-w64 libz-mingw-w64-dev
           libgcrypt-mingw-w64-dev libgpg-error-mingw-w64-dev librsvg2-bin gcc-mingw-w64-x86-64-posix
           gdb-mingw-w64-target"
 missing=""

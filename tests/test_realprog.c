@@ -117,6 +117,8 @@ Test(realprog, posix_threads_through_libwinpthread)
 
 Test(realprog, minigzip_calls_through_zlib1_dll)
 {
+    cr_assert_eq(access(WINVM_PE_IMAGES "/minigz.exe", R_OK), 0,
+                 "minigz.exe was not built: CMake found no libz-mingw-w64-dev (scripts/bootstrap.sh installs it)");
     char in[200], gz[200], back[200], args[700], out[4096];
     snprintf(in, sizeof(in), "%s/in", dir);
     snprintf(gz, sizeof(gz), "%s/in.gz", dir);
