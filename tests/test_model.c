@@ -11,7 +11,8 @@
  *   - released allocations are unmapped and report MEM_FREE;
  *   - per-page tags written into writable pages survive protection changes, and decommitted
  *     pages read zero after recommit.
- * Every failure message names the seed and the step; a crash prints them too.
+ * Every failure message names the seed and the step; a crash prints them too.  WINVM_MODEL_SEED=N
+ * adds N to every test's seed: other sequences, for runs beyond CI's three.
  *
  * Combinations whose Windows answer is not recorded anywhere are not generated: a GUARD or
  * NOACCESS commit/protect on a NOCACHE/WRITECOMBINE allocation, VirtualProtect with size 0,
@@ -865,6 +866,8 @@ static void op_write(void)
 
 static void run_model(unsigned seed, int steps)
 {
+    const char *more = getenv("WINVM_MODEL_SEED");
+    seed += more ? (unsigned)strtoul(more, NULL, 0) : 0;
     g_seed = seed;
     g_rng = seed * 0x2545F4914F6CDD1Dull + 1;
     g_nalloc = g_nreleased = g_released_next = 0;

@@ -97,6 +97,7 @@ struct wv_view {
     unsigned flags;
     wv_page_t cache_mods;  /* WV_NOCACHE / WV_WRITECOMBINE of the allocation, for every page */
     bool unmapped;         /* not in the granule map (large view): found through the tree */
+    bool summarized;       /* in the granule map, private, <= 16 pages: its byte there is kept (gran.c) */
     wv_page_t *page;       /* npages entries */
     uint64_t *edge;        /* bit i set: page i starts a region (bit 0 always set) */
     uint64_t *edge_sum;    /* bit w set: edge word w is nonzero */
@@ -131,6 +132,41 @@ struct wv_view *wv_space_find(uintptr_t addr);
 struct wv_view *wv_space_next(uintptr_t addr);
 struct wv_view *wv_space_first_after(uintptr_t addr);
 struct wv_view *wv_space_last(void);
+
+/* Lock held: the summary code of addr's granule (granule map, space.c): WV_GRAN_FREE when no
+ * view in the map holds it, WV_GRAN_VIEW when one does without a summary, else the index of
+ * its class in wv_gran_classes.  Views off the grid and large ones are in no granule. */
+unsigned wv_space_gran(uintptr_t addr);
+
+/* ---- granule summaries (gran.c) ----
+ * A small private view (one granule, on the grid, at most two regions) is summarised by a
+ * class: what VirtualQuery reports for any of its pages.  The granule map holds one byte per
+ * granule naming its class, so a query reads one byte of a dense array (1 MB for a million
+ * granules, a cache-sized structure) instead of the view, its pages and its edges: with a
+ * million reservations neither the views (~200 MB) nor their page-table entries stay in any
+ * cache, and each was a dependent miss of ~150 ns on the project's VM.  Few classes exist at
+ * once (the same size and state repeat), so they are interned, counted, in a table of 256:
+ * a view whose class finds no room is simply not summarised.  The byte follows the view's
+ * visible state through wv_view_update, its only writer once the view is in the tree (T3,
+ * validate.c).  Guarded by the space lock. */
+enum { WV_GRAN_FREE = 0, WV_GRAN_VIEW = 1, WV_GRAN_CODES = 256 };
+enum { WV_GRAN_TAIL = 1 }; /* bits: the view maps the rest of its granule (WV_VIEW_TAIL) */
+struct wv_gran_class {
+    uint64_t key;          /* the fields below packed, for interning */
+    uint32_t refs;         /* granules naming this class; 0: the slot may be reused */
+    DWORD alloc_protect;
+    wv_page_t lo, hi;      /* the visible state of pages [0, split) and [split, npages) */
+    uint8_t npages, split; /* one region: split == npages */
+    uint8_t bits;          /* WV_GRAN_* */
+};
+extern struct wv_gran_class wv_gran_classes[WV_GRAN_CODES];
+/* v's class code (a reference taken), or WV_GRAN_VIEW when v has more than two regions or
+ * no slot is free.  v is private and of at most 16 pages.  Lock held. */
+unsigned wv_gran_intern(const struct wv_view *v);
+/* Drops the reference a code holds (none for WV_GRAN_FREE and WV_GRAN_VIEW).  Lock held. */
+void wv_gran_drop(unsigned code);
+/* Whether code says what v holds (T3).  Lock held. */
+bool wv_gran_matches(unsigned code, const struct wv_view *v);
 
 /* Where the view's host mapping ends: its end, or the end of its last granule (WV_VIEW_TAIL). */
 static inline uintptr_t wv_view_host_end(const struct wv_view *v)

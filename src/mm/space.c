@@ -3,7 +3,8 @@
  *
  * Views live in two indexes kept in step under one lock:
  *   - a red-black tree ordered by base, for ordered walks (free-region ends, placement);
- *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup.
+ *   - a granule map, a two-level table from 64 KiB granule to view, for O(1) lookup, with
+ *     a byte per granule that answers VirtualQuery for small private views alone (gran.c).
  * Because every view's base is 64 KiB aligned, a granule belongs to at most one view, even
  * the last, partly used granule of a view.  Views above WV_MAP_MAX are left out of the map (a
  * 256 GiB reservation would otherwise write 32 MiB of entries) and found through the tree, as
@@ -45,20 +46,28 @@ static struct wv_tree wv_views = RB_INITIALIZER(&wv_views);
 
 #define WV_MAP_MAX ((uintptr_t)256 << 20)
 
-/* ---- granule map: addr bits 46..32 pick a leaf, bits 31..16 an entry ---- */
+/* ---- granule map: addr bits 46..32 pick a leaf, bits 31..16 a granule's entries ---- */
 
 #define WV_LEAF_BITS 16
 #define WV_LEAF_SIZE ((size_t)1 << WV_LEAF_BITS)
 #define WV_DIR_SIZE ((size_t)1 << 15)
+#define WV_GRAN_PAGES (WV_GRANULE / WV_PAGE_SIZE)
 
-static struct wv_view **wv_dir[WV_DIR_SIZE];
+/* Two arrays: the views, and each granule's summary code (gran.c), apart so that a query,
+ * which reads the codes alone, finds them dense: 64 KiB a leaf, not 512. */
+struct wv_leaf {
+    struct wv_view *view[WV_LEAF_SIZE];
+    uint8_t code[WV_LEAF_SIZE];
+};
 
-static struct wv_view **wv_leaf(uintptr_t addr, bool create)
+static struct wv_leaf *wv_dir[WV_DIR_SIZE];
+
+static struct wv_leaf *wv_leaf(uintptr_t addr, bool create)
 {
     size_t d = addr >> 32;
     if (!wv_dir[d] && create) {
         /* Leaves are mmap'ed so untouched entries cost no memory; they are never freed. */
-        void *p = wv_os_alloc_sparse(WV_LEAF_SIZE * sizeof(struct wv_view *));
+        void *p = wv_os_alloc_sparse(sizeof(struct wv_leaf));
         if (!p)
             return NULL;
         wv_dir[d] = p;
@@ -66,16 +75,36 @@ static struct wv_view **wv_leaf(uintptr_t addr, bool create)
     return wv_dir[d];
 }
 
+static inline size_t wv_leaf_index(uintptr_t addr) { return (addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1); }
+
+/* After v's visible state may have changed: its granule's code follows (T3). */
+static void wv_gran_refresh(const struct wv_view *v)
+{
+    uint8_t *code = &wv_dir[v->base >> 32]->code[wv_leaf_index(v->base)];
+    unsigned now = wv_gran_intern(v);
+    wv_gran_drop(*code);
+    *code = (uint8_t)now;
+}
+
 static bool wv_map_set(const struct wv_view *v, struct wv_view *value)
 {
     for (uintptr_t g = v->base; g < v->end; g += WV_GRANULE) {
-        struct wv_view **leaf = wv_leaf(g, value != NULL);
+        struct wv_leaf *leaf = wv_leaf(g, value != NULL);
         if (!leaf && value)
             return false;
-        if (leaf)
-            leaf[(g >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] = value;
+        if (leaf) {
+            leaf->view[wv_leaf_index(g)] = value;
+            leaf->code[wv_leaf_index(g)] = value ? WV_GRAN_VIEW : WV_GRAN_FREE;
+        }
     }
     return true;
+}
+
+unsigned wv_space_gran(uintptr_t addr)
+{
+    wv_assert(wv_space_locked_by_self());
+    const struct wv_leaf *leaf = addr < WV_END_ADDR ? wv_dir[addr >> 32] : NULL;
+    return leaf ? leaf->code[wv_leaf_index(addr)] : WV_GRAN_FREE;
 }
 
 struct wv_view *wv_space_next(uintptr_t addr)
@@ -106,8 +135,8 @@ struct wv_view *wv_space_find(uintptr_t addr)
     wv_assert(wv_space_locked_by_self());
     if (addr >= WV_END_ADDR)
         return NULL;
-    struct wv_view **leaf = wv_dir[addr >> 32];
-    struct wv_view *v = leaf ? leaf[(addr >> WV_LEAF_BITS) & (WV_LEAF_SIZE - 1)] : NULL;
+    struct wv_leaf *leaf = wv_dir[addr >> 32];
+    struct wv_view *v = leaf ? leaf->view[wv_leaf_index(addr)] : NULL;
     if (v) {
         /* A small view's pages and edges follow it (wv_view_new): fetch them along with its
          * first line rather than after it, one memory latency instead of two when the views
@@ -145,6 +174,9 @@ void wv_space_insert(struct wv_view *v)
             wv_map_set(v, NULL);
         v->unmapped = true;
         wv_nlarge++;
+    } else if (v->type == MEM_PRIVATE && v->npages <= WV_GRAN_PAGES) {
+        v->summarized = true;
+        wv_gran_refresh(v);
     }
 }
 
@@ -155,9 +187,13 @@ void wv_space_remove(struct wv_view *v)
         wv_nlarge--;
         if (wv_last_large == v)
             wv_last_large = NULL;
-    } else
+    } else {
+        if (v->summarized)
+            wv_gran_drop(wv_space_gran(v->base));
         wv_map_set(v, NULL);
+    }
     v->unmapped = false;
+    v->summarized = false;
     RB_REMOVE(wv_tree, &wv_views, v);
     wv_nviews--;
     wv_inflight_add(&v->inflight, v->base, wv_view_host_end(v), WV_INFLIGHT_RELEASING); /* R5, R7 */
@@ -346,6 +382,8 @@ void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_pa
         if ((now ^ was) & WV_VISIBLE) {
             wv_edge_check(v, i);
             wv_edge_check(v, i + 1);
+            if (v->summarized)
+                wv_gran_refresh(v);
         }
         return;
     }
@@ -354,12 +392,14 @@ void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_pa
     if (keep & WV_VISIBLE) {
         for (size_t k = i; k <= i + n; k++)
             wv_edge_check(v, k);
-        return;
+    } else {
+        /* Every visible bit was replaced by set: the range is one run inside. */
+        wv_edge_clear(v, i + 1, i + n);
+        wv_edge_check(v, i);
+        wv_edge_check(v, i + n);
     }
-    /* Every visible bit was replaced by set: the range is one run inside. */
-    wv_edge_clear(v, i + 1, i + n);
-    wv_edge_check(v, i);
-    wv_edge_check(v, i + n);
+    if (v->summarized)
+        wv_gran_refresh(v);
 }
 
 bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)

@@ -20,8 +20,15 @@
  * Of the tree:
  *   T1. Views are ordered by base and do not overlap.
  *   T2. Every view is found at its own base (granule map and tree agree).
+ *   T3. A view in the granule map has every granule it spans recorded as its own.  A small
+ *       private one (at most 16 pages) names in its granule's code the class that says what
+ *       VirtualQuery answers for it (its size, allocation protection, tail, where its regions
+ *       are and their state), or WV_GRAN_VIEW when it has more than two regions or no class
+ *       slot was free; any other view's granules say WV_GRAN_VIEW.
  */
 #include "mm/mm.h"
+
+#include <string.h>
 
 #define WV_CHECK(cond, what) ((cond) ? (void)0 : wv_assert_fail(what, __FILE__, __LINE__))
 /* A view this large is checked page by page only near the address a call named. */
@@ -79,16 +86,40 @@ static void wv_check_view(const struct wv_view *v, uintptr_t near)
     wv_check_pages(v, i, e);
 }
 
+/* T3, lock held. */
+static void wv_check_records(const struct wv_view *v)
+{
+    if (v->unmapped) {
+        WV_CHECK(!v->summarized, "T3 a view outside the granule map is summarised");
+        return;
+    }
+    WV_CHECK(v->summarized == (v->type == MEM_PRIVATE && v->npages <= WV_GRANULE / WV_PAGE_SIZE),
+             "T3 small private view not summarised, or another one summarised");
+    for (uintptr_t a = v->base; a < v->end; a += WV_GRANULE) {
+        unsigned code = wv_space_gran(a);
+        WV_CHECK(code != WV_GRAN_FREE && wv_space_find(a) == v, "T3 a granule of the view is not its own");
+        WV_CHECK(v->summarized ? wv_gran_matches(code, v) : code == WV_GRAN_VIEW,
+                 "T3 the granule's summary disagrees with the view");
+    }
+}
+
 void wv_space_validate(void)
 {
+    static size_t refs[WV_GRAN_CODES]; /* under the lock */
     wv_space_lock();
+    memset(refs, 0, sizeof(refs));
     uintptr_t prev_end = 0;
     for (struct wv_view *v = wv_space_first_after(0); v; v = wv_space_first_after(v->end)) {
         WV_CHECK(v->base >= prev_end, "T1 views overlap or are out of order");
         WV_CHECK(wv_space_find(v->base) == v, "T2 view not found at its base");
+        wv_check_records(v);
+        if (v->summarized)
+            refs[wv_space_gran(v->base)]++;
         wv_check_view(v, v->base);
         prev_end = v->end;
     }
+    for (unsigned code = WV_GRAN_VIEW + 1; code < WV_GRAN_CODES; code++)
+        WV_CHECK(refs[code] == wv_gran_classes[code].refs, "T3 a class's count is not its granules'");
     wv_space_unlock();
 }
 
@@ -98,6 +129,7 @@ void wv_space_validate_at(uintptr_t addr)
     struct wv_view *v = wv_space_find(addr);
     if (v) {
         WV_CHECK(wv_space_find(v->base) == v, "T2 view not found at its base");
+        wv_check_records(v);
         wv_check_view(v, addr);
         struct wv_view *next = wv_space_first_after(v->end);
         WV_CHECK(!next || next->base >= v->end, "T1 views overlap or are out of order");

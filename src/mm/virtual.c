@@ -322,12 +322,54 @@ static void wv_query_tail(uintptr_t addr, uintptr_t tail_end, uintptr_t limit,
     wv_query_free(addr, end, mbi);
 }
 
+/* Pages from addr's page to the end of its region (npages of them), in a view at base. */
+static void wv_query_view(uintptr_t addr, uintptr_t base, DWORD alloc_protect, size_t npages, wv_page_t page,
+                          DWORD type, MEMORY_BASIC_INFORMATION *mbi)
+{
+    mbi->BaseAddress = (PVOID)wv_page_down(addr);
+    mbi->AllocationBase = (PVOID)base;
+    mbi->AllocationProtect = alloc_protect;
+    mbi->PartitionId = 0;
+    mbi->RegionSize = npages * WV_PAGE_SIZE;
+    mbi->State = (page & WV_COMMITTED) ? MEM_COMMIT : MEM_RESERVE;
+    mbi->Protect = wv_prot_report(page);
+    mbi->Type = type;
+}
+
+/* What the granule's summary alone answers (gran.c: a small private view): a page of the
+ * view, or its tail when the next granule is a view's (R7: free up to there).  False when the
+ * summary does not tell.  Lock held. */
+static bool wv_query_gran(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
+{
+    unsigned code = wv_space_gran(addr);
+    if (code <= WV_GRAN_VIEW)
+        return false;
+    const struct wv_gran_class *c = &wv_gran_classes[code];
+    size_t i = (addr % WV_GRANULE) / WV_PAGE_SIZE;
+    uintptr_t base = wv_gran_down(addr);
+    if (i < c->npages) {
+        bool lo = i < c->split;
+        wv_query_view(addr, base, c->alloc_protect, (lo ? c->split : c->npages) - i, lo ? c->lo : c->hi,
+                      MEM_PRIVATE, mbi);
+        return true;
+    }
+    /* A granule belongs to one view: a view in the next one starts there. */
+    if (!(c->bits & WV_GRAN_TAIL) || wv_space_gran(base + WV_GRANULE) == WV_GRAN_FREE)
+        return false;
+    wv_query_free(addr, base + WV_GRANULE, mbi);
+    return true;
+}
+
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
 {
     wv_assert(addr <= WV_MAX_ADDR);
     uintptr_t flight_end = 0;
     int flight;
     wv_space_lock();
+    if (wv_query_gran(addr, mbi)) {
+        wv_space_unlock();
+        return;
+    }
     /* A range still being placed: its mmap decides whether it is ours (and then free until
      * published) or someone else's mapping; wait the one syscall that takes. */
     while (!wv_space_find(addr) && (flight = wv_inflight_state(addr, &flight_end)) == WV_INFLIGHT_PLACING) {
@@ -340,15 +382,7 @@ void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
         size_t i = wv_view_index(v, addr);
         wv_view_sync_commits(v, i, v->npages - i);
         wv_view_refresh_copies(v, i, v->npages - i);
-        wv_page_t page = v->page[i];
-        mbi->BaseAddress = (PVOID)wv_page_down(addr);
-        mbi->AllocationBase = (PVOID)v->base;
-        mbi->AllocationProtect = v->alloc_protect;
-        mbi->PartitionId = 0;
-        mbi->RegionSize = wv_view_run(v, i, v->npages) * WV_PAGE_SIZE;
-        mbi->State = (page & WV_COMMITTED) ? MEM_COMMIT : MEM_RESERVE;
-        mbi->Protect = wv_prot_report(page);
-        mbi->Type = v->type;
+        wv_query_view(addr, v->base, v->alloc_protect, wv_view_run(v, i, v->npages), v->page[i], v->type, mbi);
         wv_space_unlock();
         return;
     }
