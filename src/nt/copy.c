@@ -19,6 +19,7 @@
 #include "nt/nt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -26,6 +27,25 @@ int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
 NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
+
+/* This process's pid, kept (a system call per copy costs more than the copy of a page on a
+ * loaded VM) and forgotten in a forked child, which reads its own on its first copy. */
+static pid_t wv_me;
+static pthread_once_t wv_me_once = PTHREAD_ONCE_INIT;
+
+static void wv_me_forget(void) { __atomic_store_n(&wv_me, 0, __ATOMIC_RELAXED); }
+
+static void wv_me_init(void) { pthread_atfork(NULL, NULL, wv_me_forget); }
+
+static pid_t wv_own_pid(void)
+{
+    pid_t me = __atomic_load_n(&wv_me, __ATOMIC_RELAXED);
+    if (!me) {
+        pthread_once(&wv_me_once, wv_me_init);
+        __atomic_store_n(&wv_me, me = getpid(), __ATOMIC_RELAXED);
+    }
+    return me;
+}
 
 /* Bytes from a to the end of its page. */
 static size_t wv_to_page_end(uintptr_t a) { return WV_PAGE_SIZE - (a & (WV_PAGE_SIZE - 1)); }
@@ -150,7 +170,7 @@ static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZ
         ;
     else if (n && (remote > WV_END_ADDR || n > WV_END_ADDR - remote || local + n < local))
         st = (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    else if (n && pid && pid != getpid())
+    else if (n && pid && pid != wv_own_pid())
         st = wv_copy_other(process, pid, chan, local, remote, n, read, &done);
     else if (n)
         st = wv_copy_between(dst, src, n, read, &done);
