@@ -73,6 +73,18 @@ static int bound(const char *path, bool listening)
     return s;
 }
 
+/* A handle to pid, whose VirtualQueryEx fails as for a process without a channel. */
+static HANDLE query_refused(pid_t pid)
+{
+    HANDLE h = OpenProcess(PROCESS_ALL_ACCESS, FALSE, (DWORD)pid);
+    cr_assert_not_null(h);
+    MEMORY_BASIC_INFORMATION m;
+    SetLastError(0);
+    cr_assert_eq(VirtualQueryEx(h, NULL, &m, sizeof(m)), 0);
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    return h;
+}
+
 Test(chan_stale, killed_process_name_swept_by_next_server)
 {
     int hold[2];
@@ -99,12 +111,7 @@ Test(chan_stale, refused_name_removed_by_the_peer)
     chan_name(pid, name, sizeof(name));
     cr_assert(winvm_serve_channel()); /* the directory exists */
     close(bound(name, false));        /* a name with no listener, as a killed server leaves */
-    HANDLE h = OpenProcess(PROCESS_ALL_ACCESS, FALSE, (DWORD)pid);
-    cr_assert_not_null(h);
-    MEMORY_BASIC_INFORMATION m;
-    SetLastError(0);
-    cr_assert_eq(VirtualQueryEx(h, NULL, &m, sizeof(m)), 0);
-    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    HANDLE h = query_refused(pid);
     cr_assert(!exists(name), "the stale name %s was not removed", name);
     cr_assert_eq(kill(pid, 0), 0, "the child is alive: only its stale name went");
     CloseHandle(h);
@@ -120,12 +127,7 @@ Test(chan_stale, name_of_another_process_refused)
     chan_name(pid, name, sizeof(name));
     cr_assert(winvm_serve_channel());
     int s = bound(name, true); /* this process listens under the child's name */
-    HANDLE h = OpenProcess(PROCESS_ALL_ACCESS, FALSE, (DWORD)pid);
-    cr_assert_not_null(h);
-    MEMORY_BASIC_INFORMATION m;
-    SetLastError(0);
-    cr_assert_eq(VirtualQueryEx(h, NULL, &m, sizeof(m)), 0);
-    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    HANDLE h = query_refused(pid);
     /* The connections it took (OpenProcess's watch, the query's) carried no request. */
     int c, took = 0;
     fcntl(s, F_SETFL, O_NONBLOCK);
