@@ -93,10 +93,10 @@ void wv_chan_exit_notify(DWORD code);
 DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
 
 /* ---- handle_xfer.c ---- */
-/* Describes the object behind h (GetCurrentProcess(): this process) with *fd a descriptor of
- * the caller's to close: 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
- * this process only: threads, image sections).  An unnamed event, mutex or semaphore becomes
- * process-shared here. */
+/* Describes the object behind h (GetCurrentProcess(): this process; GetCurrentThread(): the
+ * calling thread) with *fd a descriptor of the caller's to close: 0 or ERROR_INVALID_HANDLE /
+ * ERROR_NOT_SUPPORTED (a kind that lives in this process only: image sections, tokens).  An
+ * unnamed event, mutex or semaphore becomes process-shared here. */
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
 /* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
 DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
