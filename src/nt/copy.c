@@ -12,12 +12,14 @@
  * As on Windows, a range of the process that cannot be read (or written) stops the copy with
  * STATUS_PARTIAL_COPY and the count of bytes copied before it; a bad buffer of the caller's
  * own is STATUS_ACCESS_VIOLATION.  Copies go a page at a time on both sides, so the count is
- * exact: a fault can only come at a page boundary.
+ * exact: a fault can only come at a page boundary (another process's range is tried whole
+ * first, one system call; only a short copy goes on page by page from where it stopped).
  */
 #define _GNU_SOURCE
 #include "nt/nt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -25,6 +27,25 @@ int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
 NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
+
+/* This process's pid, kept (a system call per copy costs more than the copy of a page on a
+ * loaded VM) and forgotten in a forked child, which reads its own on its first copy. */
+static pid_t wv_me;
+static pthread_once_t wv_me_once = PTHREAD_ONCE_INIT;
+
+static void wv_me_forget(void) { __atomic_store_n(&wv_me, 0, __ATOMIC_RELAXED); }
+
+static void wv_me_init(void) { pthread_atfork(NULL, NULL, wv_me_forget); }
+
+static pid_t wv_own_pid(void)
+{
+    pid_t me = __atomic_load_n(&wv_me, __ATOMIC_RELAXED);
+    if (!me) {
+        pthread_once(&wv_me_once, wv_me_init);
+        __atomic_store_n(&wv_me, me = getpid(), __ATOMIC_RELAXED);
+    }
+    return me;
+}
 
 /* Bytes from a to the end of its page. */
 static size_t wv_to_page_end(uintptr_t a) { return WV_PAGE_SIZE - (a & (WV_PAGE_SIZE - 1)); }
@@ -68,14 +89,25 @@ static NTSTATUS wv_remote_fail(int err, uintptr_t local, size_t n, bool read)
     return local_bad ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_PARTIAL_COPY;
 }
 
-/* Copies n bytes between local and remote in process pid, in batches of one iovec per remote
- * page, so a short count always ends at the page that failed; that page is then tried alone
- * to learn why. */
+/* The whole range in one call, the common case: one iovec a side (the kernel pins and copies
+ * page by page, and a short count ends where it stopped).  Bytes copied, or -1 (errno). */
+static ssize_t wv_copy_whole(pid_t pid, uintptr_t local, uintptr_t remote, size_t n, bool read)
+{
+    struct iovec l = {(void *)local, n}, r = {(void *)remote, n};
+    return read ? process_vm_readv(pid, &l, 1, &r, 1, 0) : process_vm_writev(pid, &l, 1, &r, 1, 0);
+}
+
+/* Copies n bytes between local and remote in process pid: first whole; short of that, on from
+ * where it stopped in batches of one iovec per remote page, so a short count always ends at
+ * the page that failed, which is then tried alone to learn why. */
 static NTSTATUS wv_copy_remote(pid_t pid, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done)
 {
     enum { BATCH = 64 };
     struct iovec l[BATCH], r[BATCH];
-    *done = 0;
+    ssize_t whole = wv_copy_whole(pid, local, remote, n, read);
+    *done = whole > 0 ? (size_t)whole : 0;
+    if (whole < 0 && (errno == EPERM || errno == EACCES))
+        return (NTSTATUS)STATUS_ACCESS_DENIED; /* no ptrace access: the channel may still reach it */
     while (*done < n) {
         size_t total = 0;
         int k = 0;
@@ -138,7 +170,7 @@ static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZ
         ;
     else if (n && (remote > WV_END_ADDR || n > WV_END_ADDR - remote || local + n < local))
         st = (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    else if (n && pid && pid != getpid())
+    else if (n && pid && pid != wv_own_pid())
         st = wv_copy_other(process, pid, chan, local, remote, n, read, &done);
     else if (n)
         st = wv_copy_between(dst, src, n, read, &done);

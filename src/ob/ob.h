@@ -23,7 +23,9 @@ enum {
     /* the main thread of a child process (CreateProcess's hThread) */
     WV_KIND_PROCESS_THREAD = 9,
     /* an access token (runtime/advapi32_token.c): who the process runs as */
-    WV_KIND_TOKEN = 10
+    WV_KIND_TOKEN = 10,
+    /* a thread of another process (runtime/thread_remote.c): DuplicateHandle, inheritance */
+    WV_KIND_REMOTE_THREAD = 11
 };
 
 /* The common head of every object a HANDLE can name. */

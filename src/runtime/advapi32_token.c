@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #define ADV __attribute__((ms_abi))
-#define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2)
 
 struct wv_token {
     struct wv_object obj; /* WV_KIND_TOKEN */

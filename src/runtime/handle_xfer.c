@@ -11,8 +11,8 @@
  * section's copy does not hold the name (it stays with the handles that opened it).  Events,
  * mutexes and semaphores, named or not: the descriptor of their shared state (an unnamed one
  * moves into a shared file the first time it goes: sync.c's wv_sync_share).  Processes: a
- * pidfd with the pid.  Threads live in one process: ERROR_NOT_SUPPORTED.  Taking a handle out
- * of another process: handle_take.c.
+ * pidfd with the pid.  Threads: their id, serial and process, and a pipe that tells their end
+ * (thread_serve.c, thread_remote.c).  Taking a handle out of another process: handle_take.c.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
@@ -48,12 +48,20 @@ static DWORD wv_xfer_made(struct wv_object *o, struct wv_xfer *x, int *fd)
         return wv_sync_share(o, fd);
     if (o->kind == WV_KIND_PROCESS)
         return wv_xfer_process((struct wv_process *)o, x, fd);
+    if (o->kind == WV_KIND_THREAD)
+        return wv_thread_xfer(o, x, fd);
+    if (o->kind == WV_KIND_REMOTE_THREAD)
+        return wv_rthread_xfer(o, x, fd);
+    if (o->kind == WV_KIND_PROCESS_THREAD)
+        return wv_pthread_xfer(o, x, fd);
     return ERROR_INVALID_FUNCTION;
 }
 
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd)
 {
-    struct wv_object *o = h == WV_CURRENT_PROCESS ? wv_process_self_ref() : wv_handle_get(h, WV_KIND_ANY, NULL);
+    struct wv_object *o = h == WV_CURRENT_PROCESS ? wv_process_self_ref()
+                          : h == WV_CURRENT_THREAD ? wv_thread_self_ref()
+                                                   : wv_handle_get(h, WV_KIND_ANY, NULL);
     if (!o)
         return ERROR_INVALID_HANDLE;
     *x = (struct wv_xfer){.kind = (uint32_t)o->kind, .access = access};
@@ -114,6 +122,8 @@ DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out)
         close(fd);
     } else if (x->kind == WV_KIND_PROCESS) {
         err = wv_xfer_adopt_process(x, fd, &h);
+    } else if (x->kind == WV_KIND_THREAD) {
+        err = wv_rthread_adopt(x, fd, &h);
     } else {
         close(fd);
         err = ERROR_NOT_SUPPORTED;
@@ -152,9 +162,10 @@ static struct wv_process *wv_dup_process(HANDLE ph, DWORD *err)
 
 static DWORD wv_dup_send(struct wv_process *p, HANDLE src, DWORD access, BOOL inherit, DWORD options, HANDLE *dst)
 {
-    DWORD granted = PROCESS_ALL_ACCESS; /* the pseudo handle: this process itself */
-    struct wv_object *o = src == WV_CURRENT_PROCESS ? NULL : wv_handle_get(src, WV_KIND_ANY, &granted);
-    if (!o && src != WV_CURRENT_PROCESS)
+    bool pseudo = src == WV_CURRENT_PROCESS || src == WV_CURRENT_THREAD; /* this process, this thread */
+    DWORD granted = src == WV_CURRENT_THREAD ? THREAD_ALL_ACCESS : PROCESS_ALL_ACCESS;
+    struct wv_object *o = pseudo ? NULL : wv_handle_get(src, WV_KIND_ANY, &granted);
+    if (!o && !pseudo)
         return ERROR_INVALID_HANDLE;
     if (o)
         wv_object_unref(o);

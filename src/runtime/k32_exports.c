@@ -266,6 +266,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
     X(0, HANDLE, GetProcessHeap) \
     X(1, DWORD, GetProcessId, HANDLE) \
+    X(1, DWORD, GetProcessIdOfThread, HANDLE) \
     X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(3, BOOL, GetProcessWorkingSetSize, HANDLE, PSIZE_T, PSIZE_T) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \

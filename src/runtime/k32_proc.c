@@ -25,7 +25,6 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2)
 
 /* Another process's affinity and times are not served: its handle is ERROR_INVALID_HANDLE. */
 static bool wv_is_this_process(HANDLE h) { return wv_process_is_self(h); }

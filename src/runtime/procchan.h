@@ -28,7 +28,11 @@ enum wv_chan_op {
     WV_CHAN_DEBUG,     /* DebugActiveProcess: the debuggee's end of a debug channel (SCM_RIGHTS) */
     WV_CHAN_READ,      /* addr, size (<= WV_CHAN_READ_MAX) -> size copied, and that many bytes after the reply */
     WV_CHAN_VMWRITE,   /* addr, len bytes of data (a page at most), no protection changed -> size written */
+    WV_CHAN_THREAD,    /* type: WV_THREAD_*, addr: tid, size: its serial (0: any), protect: exit code ->
+                        * old: the call's result; OPEN: size the serial, the end pipe (SCM_RIGHTS) */
 };
+/* WV_CHAN_THREAD's calls (thread_serve.c). */
+enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN };
 /* A watcher's first message: its slot is taken (any value; the exit code comes after it). */
 #define WV_CHAN_WATCHING 0x57415443u
 /* The most one WV_CHAN_READ returns (a SOCK_SEQPACKET message well inside the socket buffer). */
@@ -36,7 +40,8 @@ enum wv_chan_op {
 
 /* An object handed to another process (handle_xfer.c): a section (not SEC_IMAGE), a file or
  * pipe end, an event, mutex or semaphore, whose state all lives in the descriptor passed beside
- * it, or a process (a pidfd; its pid in size). */
+ * it, or a process (a pidfd; its pid in size), or a thread (its end pipe; tid in size, serial in
+ * offset, its process's pid in protect: thread_serve.c). */
 struct wv_xfer {
     uint32_t kind, access, protect, flags; /* flags: SEC_*, or 1 for a pipe end */
     uint64_t size, offset, handle;          /* handle: the value wanted, 0 for any */
@@ -66,6 +71,12 @@ void wv_chan_path(int dir, pid_t pid, char *buf, size_t cap);
 /* A connected SOCK_SEQPACKET socket to pid's channel, the peer proven (SO_PEERCRED) to be pid
  * and of our user: the descriptor, or -1 with errno (ENOENT/ECONNREFUSED: no channel). */
 int wv_chan_connect(pid_t pid);
+/* The directory lock (procchan_dir.c: names removed, and bound and listened on, under it): a
+ * descriptor to give back to wv_chan_dir_unlock, or -1 without the directory. */
+int wv_chan_dir_lock(void);
+void wv_chan_dir_unlock(int lock);
+/* Removes the names of processes that have ended (a serving process's start). */
+void wv_chan_sweep(void);
 
 /* ---- procchan_serve.c ---- */
 /* Starts serving this process's channel (winvm run, once): 0 or the error. */
@@ -82,10 +93,10 @@ void wv_chan_exit_notify(DWORD code);
 DWORD wv_chan_write_page(uintptr_t addr, const void *src, size_t n);
 
 /* ---- handle_xfer.c ---- */
-/* Describes the object behind h (GetCurrentProcess(): this process) with *fd a descriptor of
- * the caller's to close: 0 or ERROR_INVALID_HANDLE / ERROR_NOT_SUPPORTED (a kind that lives in
- * this process only: threads, image sections).  An unnamed event, mutex or semaphore becomes
- * process-shared here. */
+/* Describes the object behind h (GetCurrentProcess(): this process; GetCurrentThread(): the
+ * calling thread) with *fd a descriptor of the caller's to close: 0 or ERROR_INVALID_HANDLE /
+ * ERROR_NOT_SUPPORTED (a kind that lives in this process only: image sections, tokens).  An
+ * unnamed event, mutex or semaphore becomes process-shared here. */
 DWORD wv_xfer_take(HANDLE h, DWORD access, struct wv_xfer *x, int *fd);
 /* The receiving side: a handle for x over fd (taken), at x->handle when not 0. */
 DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
@@ -97,6 +108,20 @@ size_t wv_xfer_inherit(struct wv_xfer *x, int *fds, size_t cap, int first_fd, ch
 void wv_xfer_inherited(void);
 /* Sets ob.h's wv_ob_duplicate_remote (from wv_chan_init). */
 void wv_xfer_init(void);
+
+/* ---- thread_serve.c: this process's threads held by other processes ---- */
+/* A thread object (o) described for another process, *fd the read end of its end pipe. */
+DWORD wv_thread_xfer(struct wv_object *o, struct wv_xfer *x, int *fd);
+/* The target's side of WV_CHAN_THREAD: answers on the connection fd. */
+void wv_chan_thread_serve(int fd, const struct wv_chan_req *rq);
+
+/* ---- thread_remote.c: another process's threads held here ---- */
+/* A remote thread object (o) handed on: its end pipe asked anew of its process. */
+DWORD wv_rthread_xfer(struct wv_object *o, struct wv_xfer *x, int *fd);
+/* A child's main thread (WV_KIND_PROCESS_THREAD) handed on: its end pipe asked of the child. */
+DWORD wv_pthread_xfer(struct wv_object *o, struct wv_xfer *x, int *fd);
+/* The receiving side of a thread (x->protect its process's pid): a handle for it, fd taken. */
+DWORD wv_rthread_adopt(const struct wv_xfer *x, int fd, HANDLE *out);
 
 /* ---- handle_take.c ---- */
 /* The target's side of WV_CHAN_TAKE: answers on the connection fd (with the descriptor). */

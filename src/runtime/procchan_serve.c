@@ -207,6 +207,10 @@ static void *wv_serve_conn(void *arg)
             wv_chan_take_serve(fd, rq);
             continue;
         }
+        if (rq->op == WV_CHAN_THREAD) {
+            wv_chan_thread_serve(fd, rq);
+            continue;
+        }
         if (rq->op == WV_CHAN_READ || rq->op == WV_CHAN_VMWRITE) {
             if (!wv_chan_vm_serve(fd, rq, (size_t)n))
                 break;
@@ -300,9 +304,13 @@ DWORD wv_chan_serve_start(void)
         return wv_errno_to_error(errno);
     char name[32];
     snprintf(name, sizeof(name), "p%d", (int)getpid());
-    unlinkat(dir, name, 0); /* a dead process's name: the pid is ours now */
-    if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 64) != 0) {
-        DWORD err = wv_errno_to_error(errno);
+    wv_chan_sweep();
+    int lock = wv_chan_dir_lock(); /* no one removes the name between bind and listen */
+    unlinkat(dir, name, 0);        /* a dead process's name: the pid is ours now */
+    int rc = bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 ? listen(s, 64) : -1;
+    DWORD err = rc ? wv_errno_to_error(errno) : 0;
+    wv_chan_dir_unlock(lock);
+    if (err) {
         close(s);
         return err;
     }

@@ -431,6 +431,14 @@ static struct wv_process *wv_thread_process_tid(HANDLE h, DWORD *tid)
 
 static struct wv_process *wv_thread_process(HANDLE h) { return wv_thread_process_tid(h, NULL); }
 
+struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid)
+{
+    struct wv_process_thread *t = (struct wv_process_thread *)o;
+    *tid = t->tid ? t->tid : (DWORD)t->p->pid;
+    wv_object_ref(&t->p->obj);
+    return t->p;
+}
+
 /* The child waits on its start pipe: the last resume writes a byte to it. */
 bool wv_process_thread_resume(HANDLE h, DWORD *out)
 {

@@ -197,6 +197,8 @@ const char *wv_u32_name_at(size_t i);
 void *wv_ws_lookup(const char *name);
 const char *wv_ws_name_at(size_t i);
 
+#define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2) /* GetCurrentThread() */
+
 /* ---- run.c ---- */
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */
 void wv_set_command_line(int argc, char **argv);
@@ -215,6 +217,15 @@ void wv_peb_fill(const char *image);
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
 /* Whether a thread object has ended (wait lock held). */
 bool wv_thread_signalled(struct wv_object *o);
+/* A new reference to the calling thread's object (NULL without memory). */
+struct wv_object *wv_thread_self_ref(void);
+/* thread_remote.c: a thread of another process (WV_KIND_REMOTE_THREAD) */
+bool wv_rthread_signalled(struct wv_object *o);
+enum { WV_RT_EXIT_CODE, WV_RT_TID, WV_RT_PID, WV_RT_SUSPEND, WV_RT_RESUME, WV_RT_TERMINATE };
+/* The call op (WV_RT_*: GetExitCodeThread, GetThreadId, GetProcessIdOfThread, SuspendThread,
+ * ResumeThread, TerminateThread with arg the code) on h when h names another process's thread:
+ * true, *out the result, *err 0 or the call's error; false when h is no such handle. */
+bool wv_rthread_call(HANDLE h, int op, DWORD arg, DWORD *out, DWORD *err);
 
 /* ---- process.c: process objects (docs/semantics.md, "Processes") ---- */
 struct wv_process {
@@ -257,6 +268,8 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out);
 bool wv_process_thread_id(HANDLE h, DWORD *out); /* the thread's id */
 bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
+/* The process of a child's thread object (WV_KIND_PROCESS_THREAD), a reference; *tid its id. */
+struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid);
 /* process_find.c: the host path of the program CreateProcess runs (lpApplicationName, else
  * the command line's first token, searched as Windows does): 0, ERROR_FILE_NOT_FOUND,
  * ERROR_BAD_EXE_FORMAT (not an x86-64 PE program), ERROR_INVALID_PARAMETER (neither given). */

@@ -320,6 +320,7 @@ static bool wv_ready(struct wv_object *o, DWORD me, uint32_t seen)
     case WV_KIND_THREAD: return wv_thread_signalled(o);
     case WV_KIND_PROCESS:
     case WV_KIND_PROCESS_THREAD: return wv_process_signalled(o);
+    case WV_KIND_REMOTE_THREAD: return wv_rthread_signalled(o);
     default: return false;
     }
 }
@@ -350,7 +351,7 @@ static DWORD wv_acquire(struct wv_object *o, DWORD me, uint32_t seen)
 static bool wv_waitable(int kind)
 {
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
-           kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD;
+           kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD;
 }
 
 /* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */

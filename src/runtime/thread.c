@@ -31,9 +31,12 @@
 static struct wv_thread *wv_threads;
 static pthread_mutex_t wv_threads_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static uint64_t wv_serials; /* wv_threads_lock */
+
 static void wv_registry_add(struct wv_thread *t)
 {
     pthread_mutex_lock(&wv_threads_lock);
+    t->serial = ++wv_serials;
     t->next = wv_threads;
     wv_threads = t;
     pthread_mutex_unlock(&wv_threads_lock);
@@ -100,6 +103,7 @@ static void wv_thread_destroy(struct wv_object *o)
     if (t->stack_lo) /* made for a thread created suspended that never started */
         wv_virtual_free(t->stack_lo, 0, MEM_RELEASE);
     wv_apc_drop(t);
+    wv_thread_ends_tell(t, t->exit_code); /* none left once it ended; a never-started one's */
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->changed);
     free(t);
@@ -113,6 +117,7 @@ static void wv_thread_finish(struct wv_thread *t, DWORD code)
     t->done = true;
     pthread_cond_broadcast(&wv_wait_cond);
     pthread_mutex_unlock(&wv_wait_lock);
+    wv_thread_ends_tell(t, code); /* other processes' handles to it */
 }
 
 bool wv_thread_signalled(struct wv_object *o) { return ((struct wv_thread *)o)->done; }
@@ -304,22 +309,33 @@ struct wv_thread *wv_thread_ref(HANDLE h, DWORD need)
     return t;
 }
 
+struct wv_object *wv_thread_self_ref(void)
+{
+    struct wv_thread *t = wv_thread_self();
+    if (t)
+        wv_object_ref(&t->obj);
+    return t ? &t->obj : NULL;
+}
+
 /* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
 static struct wv_thread *wv_thread_get(HANDLE h) { return wv_thread_ref(h, 0); }
 
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
     BOOL ok;
+    DWORD v, err;
     if (wv_process_thread_exit_code(h, code, &ok)) /* a child process's main thread */
         return ok;
+    if (wv_rthread_call(h, WV_RT_EXIT_CODE, 0, &v, &err)) /* another process's thread */
+        return err ? wv_fail(err) : (err = wv_user_put(code, &v, sizeof(v))) ? wv_fail(err) : TRUE;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return FALSE;
     pthread_mutex_lock(&wv_wait_lock);
-    DWORD v = t->done ? t->exit_code : STILL_ACTIVE;
+    v = t->done ? t->exit_code : STILL_ACTIVE;
     pthread_mutex_unlock(&wv_wait_lock);
     wv_object_unref(&t->obj);
-    DWORD err = wv_user_put(code, &v, sizeof(v));
+    err = wv_user_put(code, &v, sizeof(v));
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -328,10 +344,29 @@ DWORD WINAPI GetThreadId(HANDLE h)
     DWORD id;
     if (wv_process_thread_id(h, &id)) /* a child process's main thread */
         return id;
+    DWORD err;
+    if (wv_rthread_call(h, WV_RT_TID, 0, &id, &err)) /* another process's thread */
+        return err ? (wv_set_error(err), 0) : id;
     struct wv_thread *t = wv_thread_get(h);
     if (!t)
         return 0;
     id = t->tid;
     wv_object_unref(&t->obj);
     return id;
+}
+
+DWORD WINAPI GetProcessIdOfThread(HANDLE h)
+{
+    DWORD id, pid, err;
+    if (wv_process_thread_ids(h, &pid, &id)) /* a child process's main thread */
+        return pid;
+    if (wv_rthread_call(h, WV_RT_PID, 0, &id, &err)) /* another process's thread */
+        return err ? (wv_set_error(err), 0) : id;
+    struct wv_thread *t = wv_thread_ref(h, THREAD_QUERY_LIMITED_INFORMATION);
+    if (!t && GetLastError() == ERROR_ACCESS_DENIED)
+        t = wv_thread_ref(h, THREAD_QUERY_INFORMATION);
+    if (!t)
+        return 0;
+    wv_object_unref(&t->obj);
+    return (DWORD)getpid();
 }

@@ -137,12 +137,27 @@ static DWORD wv_resume(struct wv_thread *t)
 
 void wv_thread_unpark(struct wv_thread *t) { wv_resume(t); }
 
+/* SuspendThread or ResumeThread on another process's thread: true when h is one. */
+static bool wv_remote_suspend(HANDLE h, int op, DWORD *out)
+{
+    DWORD err;
+    if (!wv_rthread_call(h, op, 0, out, &err))
+        return false;
+    if (err)
+        wv_set_error(err), *out = (DWORD)-1;
+    return true;
+}
+
 DWORD WINAPI SuspendThread(HANDLE h)
 {
+    DWORD was;
+    if (wv_remote_suspend(h, WV_RT_SUSPEND, &was))
+        return was;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)
         return (DWORD)-1;
-    DWORD was = 0, err = wv_suspend(t, &was);
+    was = 0;
+    DWORD err = wv_suspend(t, &was);
     wv_object_unref(&t->obj);
     return err ? (wv_set_error(err), (DWORD)-1) : was;
 }
@@ -151,6 +166,8 @@ DWORD WINAPI ResumeThread(HANDLE h)
 {
     DWORD was;
     if (wv_process_thread_resume(h, &was)) /* a child process's main thread */
+        return was;
+    if (wv_remote_suspend(h, WV_RT_RESUME, &was))
         return was;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)

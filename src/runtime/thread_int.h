@@ -43,6 +43,9 @@ struct wv_thread {
     bool has_init;      /* created suspended (PE): its first registers are init until it runs */
     uintptr_t stack_lo, stack_top; /* that thread's stack, made with it */
     CONTEXT init;       /* lock */
+    uint64_t serial;    /* unique in this process (its tid may be reused): set before registered */
+    int *ends;          /* write ends of the pipes other processes watch its end on (lock) */
+    size_t n_ends;      /* lock */
     struct wv_thread *next; /* the registry */
 };
 
@@ -73,6 +76,11 @@ struct wv_host_text;
 struct wv_host_text *wv_host_text_new(void); /* malloc'ed, unread; NULL without memory */
 void wv_host_text_read(struct wv_host_text *h);
 bool wv_thread_parked_safe(struct wv_thread *t, const struct wv_host_text *h);
+/* thread_serve.c: a pipe whose read end (in *fd, the caller's) gives t's exit code (4
+ * bytes) when it ends, and EOF without one when this process ends first: 0 or the error. */
+DWORD wv_thread_end_fd(struct wv_thread *t, int *fd);
+/* Tells t's watching pipes its exit code and closes them (t's end). */
+void wv_thread_ends_tell(struct wv_thread *t, DWORD code);
 /* thread.c: references to up to cap live threads of the registry; how many. */
 size_t wv_thread_snapshot(struct wv_thread **out, size_t cap);
 

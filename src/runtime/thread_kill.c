@@ -215,6 +215,9 @@ static BOOL wv_terminate(struct wv_thread *t, DWORD code)
 
 BOOL WINAPI TerminateThread(HANDLE h, DWORD code)
 {
+    DWORD ok, err;
+    if (wv_rthread_call(h, WV_RT_TERMINATE, code, &ok, &err)) /* another process's thread */
+        return err ? wv_fail(err) : TRUE;
     struct wv_thread *t = wv_thread_ref(h, THREAD_TERMINATE);
     if (!t)
         return FALSE;
