@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* k32.c - kernel32 for console programs, from PE code: files, directories, the environment,
- * time and FormatMessage, through the mingw import library as a real program would.  Works in a
- * new directory under GetTempPath and removes it.  Prints "ok NAME" / "FAIL NAME" per check, then
+ * time, FormatMessage and the last error in the TEB, through the mingw import library as a real
+ * program would.  Works in a new directory under GetTempPath and removes it.  Prints "ok NAME" / "FAIL NAME" per check, then
  * two FormatMessage texts:
  *   msg2=The system cannot find the file specified.
  *   fmt=<two|one|-7|002a>
@@ -122,8 +122,41 @@ static void messages(void)
     line("fmt=", buf);
 }
 
+/* The last error is the TEB's LastErrorValue (TEB + 0x68), which Windows code may read and
+ * write directly (Wine's headers inline GetLastError so): both ways, on this thread and another. */
+static volatile DWORD *teb_last_error(void)
+{
+    BYTE *teb;
+    __asm__ volatile("movq %%gs:0x30, %0" : "=r"(teb));
+    return (volatile DWORD *)(teb + 0x68);
+}
+
+static DWORD WINAPI last_error_thread(void *arg)
+{
+    (void)arg;
+    SetLastError(0x5eed);
+    if (*teb_last_error() != 0x5eed)
+        return 1;
+    *teb_last_error() = 0x7e57;
+    return GetLastError() == 0x7e57 ? 0 : 2;
+}
+
+static void last_error(void)
+{
+    SetLastError(0x1234);
+    eu_check("last_error_in_teb", *teb_last_error() == 0x1234);
+    *teb_last_error() = ERROR_NOACCESS;
+    eu_check("last_error_from_teb", GetLastError() == ERROR_NOACCESS);
+    DWORD code = 99;
+    HANDLE t = CreateThread(NULL, 0, last_error_thread, NULL, 0, NULL);
+    eu_check("last_error_thread", t && WaitForSingleObject(t, INFINITE) == WAIT_OBJECT_0 &&
+                                      GetExitCodeThread(t, &code) && code == 0);
+    CloseHandle(t);
+}
+
 void start(void)
 {
+    last_error();
     char tmp[MAX_PATH], dir[MAX_PATH];
     DWORD n = GetTempPathA(MAX_PATH, tmp);
     eu_check("temp_path", n > 3 && tmp[1] == ':' && tmp[n - 1] == '\\');
