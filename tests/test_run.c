@@ -418,6 +418,7 @@ Test(run, kernel32_files_environment_time_messages, .init = setup)
     cr_assert_eq(R.status, 0, "exit %d\n%s%s", R.status, R.out, R.err);
     cr_assert_null(strstr(R.out, "FAIL"), "%s", R.out);
     static const char *const checks[] = {"last_error_in_teb", "last_error_from_teb", "last_error_thread",
+                                         "short_path", "short_path_small", "short_path_missing", "short_path_wild",
                                          "temp_path", "mkdir", "create_new", "shared_refused", "find",
                                          "find_close", "rmdir_top", "expand", "systemtime", "format_string"};
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
