@@ -418,9 +418,15 @@ Test(k32_proc, module_handle_ex)
     cr_assert_not(GetModuleHandleExW(0, u"nosuch.dll", &h));
     EXPECT_ERR(ERROR_MOD_NOT_FOUND);
     cr_assert_null(h);
+    h = (HMODULE)1; /* refused flags: *module is NULL all the same, as on Windows (Wine's module.c) */
     cr_assert_not(GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                                      "kernel32.dll", &h));
     EXPECT_ERR(ERROR_INVALID_PARAMETER);
+    cr_assert_null(h);
+    h = (HMODULE)1;
+    cr_assert_not(GetModuleHandleExW(8, u"kernel32.dll", &h));
+    EXPECT_ERR(ERROR_INVALID_PARAMETER);
+    cr_assert_null(h);
     cr_assert_not(GetModuleHandleExA(0, "kernel32.dll", NULL));
     EXPECT_ERR(ERROR_INVALID_PARAMETER);
     cr_assert_not(GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCSTR)&h, &h));

@@ -253,6 +253,16 @@ Test(placeholder, address_requirements)
     cr_assert_leq((uintptr_t)p + 0x40000, 0x20001000);
     cr_assert_eq(with_req(&p, 0x40000, MEM_COMMIT, &a, 1), STATUS_INVALID_PARAMETER);
     cr_assert_eq(with_req(&p, 0x40000, MEM_RESERVE, &a, 1), STATUS_INVALID_PARAMETER); /* an address given */
+    /* Requirements all zero ask for nothing: an address given places the allocation as without
+     * them (Wine's test_NtAllocateVirtualMemoryEx_address_requirements on Windows). */
+    MEM_ADDRESS_REQUIREMENTS none = {0};
+    void *at = p;
+    cr_assert_eq(with_req(&at, 0x40000, MEM_RESERVE, &none, 1), STATUS_CONFLICTING_ADDRESSES);
+    cr_assert_eq(at, p);
+    cr_assert_eq(nt_free(p, 0, MEM_RELEASE), STATUS_SUCCESS);
+    cr_assert_eq(with_req(&at, 0x40000, MEM_RESERVE, &none, 1), STATUS_SUCCESS);
+    cr_assert_eq(at, p);
+    cr_assert_eq(query(p).State, MEM_RESERVE);
     cr_assert_eq(nt_free(p, 0, MEM_RELEASE), STATUS_SUCCESS);
     p = NULL;
     a.Alignment = 0x20000000;

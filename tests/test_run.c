@@ -410,14 +410,16 @@ Test(run, tls_template_outside_the_image_is_refused)
     }
 }
 
-/* kernel32 for console programs (tests/images/k32.c): files, directories, environment, time and
- * FormatMessage from PE code, every check "ok". */
+/* kernel32 for console programs (tests/images/k32.c): files, directories, environment, time,
+ * FormatMessage and the last error in the TEB from PE code, every check "ok". */
 Test(run, kernel32_files_environment_time_messages, .init = setup)
 {
     RUN(&R, NULL, EXE("k32.exe"));
     cr_assert_eq(R.status, 0, "exit %d\n%s%s", R.status, R.out, R.err);
     cr_assert_null(strstr(R.out, "FAIL"), "%s", R.out);
-    static const char *const checks[] = {"temp_path", "mkdir", "create_new", "shared_refused", "find",
+    static const char *const checks[] = {"last_error_in_teb", "last_error_from_teb", "last_error_thread",
+                                         "short_path", "short_path_small", "short_path_missing", "short_path_wild",
+                                         "temp_path", "mkdir", "create_new", "shared_refused", "find",
                                          "find_close", "rmdir_top", "expand", "systemtime", "format_string"};
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
         char want[64];

@@ -47,6 +47,9 @@ __attribute__((noreturn)) void wv_assert_fail(const char *what, const char *file
 /* ---- errors (error.c) ---- */
 /* Sets the calling thread's last error (GetLastError).  Public entry points only. */
 void wv_set_error(DWORD code);
+/* Keeps the calling thread's last error at *slot from now on (its TEB's LastErrorValue), or in
+ * winvm's own thread variable again with NULL; the current value moves along. */
+void wv_error_move(DWORD *slot);
 /* For public entry points: set the last error and return the call's failure value (FALSE or
  * 0; NULL; INVALID_HANDLE_VALUE). */
 static inline BOOL wv_fail(DWORD code) { return wv_set_error(code), FALSE; }

@@ -6,11 +6,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static __thread DWORD wv_last_error;
+/* Where the calling thread's last error lives: its TEB's LastErrorValue (TEB + 0x68) once the
+ * loader gave it one, since Windows code reads and writes that field directly (Wine's headers
+ * inline GetLastError as such a read); wv_own_error for threads without a TEB (Linux threads
+ * using winvm as a library).  Each thread's own variables: no lock. */
+static __thread DWORD wv_own_error;
+static __thread DWORD *wv_error_at;
 
-DWORD WINAPI GetLastError(void) { return wv_last_error; }
-void WINAPI SetLastError(DWORD code) { wv_last_error = code; }
-void wv_set_error(DWORD code) { wv_last_error = code; }
+static DWORD *wv_error_slot(void) { return wv_error_at ? wv_error_at : &wv_own_error; }
+
+DWORD WINAPI GetLastError(void) { return *wv_error_slot(); }
+void WINAPI SetLastError(DWORD code) { *wv_error_slot() = code; }
+void wv_set_error(DWORD code) { *wv_error_slot() = code; }
+
+void wv_error_move(DWORD *slot)
+{
+    DWORD code = *wv_error_slot();
+    wv_error_at = slot;
+    *wv_error_slot() = code;
+}
 
 /* Each errno has the code Windows gives for the same condition.  A caller for which an errno
  * means something else there says so itself before asking (mmap's EEXIST is an address in

@@ -2,8 +2,8 @@
 /* teb.c - the Windows thread environment of threads running PE code: the TEB (what Windows
  * x64 code reads through gs), and calling PE code on a winvm stack.
  *
- * Each such thread has its own TEB (Self, stack bounds, ClientId, ThreadLocalStoragePointer
- * with 256 static-TLS slots, the PEB of peb.c).  Linux x86-64 code never uses gs, so it is free
+ * Each such thread has its own TEB (Self, stack bounds, ClientId, LastErrorValue,
+ * ThreadLocalStoragePointer with 256 static-TLS slots, the PEB of peb.c).  Linux x86-64 code never uses gs, so it is free
  * for the TEB, per thread (arch_prctl).  Threads get one from `winvm run`, CreateThread, or
  * (Linux threads calling into PE code) the runtime's thread adoption; others are Linux threads
  * using winvm as a library. */
@@ -20,6 +20,7 @@
 enum {
     WV_TEB_STACK_BASE = 0x08, WV_TEB_STACK_LIMIT = 0x10, WV_TEB_SELF = 0x30,
     WV_TEB_PID = 0x40, WV_TEB_TID = 0x48, WV_TEB_TLS_POINTER = 0x58, WV_TEB_PEB = 0x60,
+    WV_TEB_LAST_ERROR = 0x68,
     WV_TEB_DEALLOCATION_STACK = 0x1478, WV_TEB_SIZE = 0x2000
 };
 
@@ -83,6 +84,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
         return ERROR_NOT_SUPPORTED;
     }
     wv_mine.teb = teb;
+    wv_error_move((DWORD *)(teb + WV_TEB_LAST_ERROR));
     pthread_mutex_lock(&wv_teb_list_lock);
     wv_mine.next = wv_tebs;
     wv_mine.prev = NULL;
@@ -107,6 +109,7 @@ void wv_teb_destroy(void)
         wv_mine.next->prev = wv_mine.prev;
     pthread_mutex_unlock(&wv_teb_list_lock);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+    wv_error_move(NULL);
     wv_virtual_free((uintptr_t)wv_mine.teb, 0, MEM_RELEASE);
     wv_mine.teb = NULL;
 }

@@ -20,6 +20,7 @@ static NTSTATUS wv_check_requirements(const MEM_ADDRESS_REQUIREMENTS *a, struct 
         return STATUS_INVALID_PARAMETER;
     r->lo = lo, r->top = hi ? hi + 1 : WV_END_ADDR, r->align = align ? align : WV_GRANULE;
     r->given = true;
+    r->bounded = lo || hi || align;
     return STATUS_SUCCESS;
 }
 
@@ -195,6 +196,12 @@ NTSTATUS NTAPI NtAllocateVirtualMemoryEx(HANDLE process, PVOID *base_io, PSIZE_T
     NTSTATUS st = wv_nt_ext_params(ext, count, &r);
     if (st)
         return st;
+    /* Requirements that ask for nothing (all zero) with an address given: the address places
+     * the allocation, as without them (Windows: success or STATUS_CONFLICTING_ADDRESSES); with
+     * a bound or an alignment an address is refused below. */
+    uintptr_t given_addr;
+    if (r.given && !r.bounded && !wv_nt_in_ptr(base_io, &given_addr) && given_addr)
+        r.given = false;
     if (!(type & WV_PH_TYPES) && !r.given)
         return wv_nt_allocate(process, base_io, 0, size_io, type, protect);
     uintptr_t addr;

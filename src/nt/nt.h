@@ -89,6 +89,7 @@ NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr
 struct wv_nt_req {
     uintptr_t lo, top, align; /* MemExtendedParameterAddressRequirements: [lo, top), aligned */
     bool given;
+    bool bounded;  /* the requirements ask for something (a bound or an alignment), not all zero */
     bool top_down; /* MEM_TOP_DOWN: the highest fitting address first (the caller sets it) */
 };
 /* Reads and checks ext[0..count): *r the address requirements, if any. */

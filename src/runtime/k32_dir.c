@@ -318,3 +318,47 @@ BOOL WINAPI SetFileAttributesW(LPCWSTR p, DWORD attrs)
     DWORD e = wv_path_host_w(p, &h);
     return wv_run1(e, h, wv_set_attrs, attrs);
 }
+
+/* ---- GetShortPathName: winvm's volumes have no 8.3 names (as an NTFS volume with their
+ * creation turned off), so the short form of an existing path is the path as given, relative
+ * or not.  Empty: ERROR_BAD_PATHNAME; wildcards: ERROR_INVALID_NAME; missing: the error of its
+ * attributes.  Windows' string-out convention (wv_out_a/w): too small, the size it needs. ---- */
+
+static DWORD wv_short_check(const char *win)
+{
+    if (!*win)
+        return ERROR_BAD_PATHNAME;
+    if (strpbrk(win, "*?"))
+        return ERROR_INVALID_NAME;
+    char *h;
+    WIN32_FILE_ATTRIBUTE_DATA d;
+    DWORD err = wv_path_host(win, &h);
+    if (!err)
+        err = wv_attr_data(h, &d);
+    free(h); /* NULL when wv_path_host failed */
+    return err;
+}
+
+DWORD WINAPI GetShortPathNameA(LPCSTR in, LPSTR out, DWORD len)
+{
+    char *s = NULL;
+    DWORD ret = 0, err = in ? wv_user_str(in, &s) : ERROR_INVALID_PARAMETER;
+    if (!err)
+        err = wv_short_check(s);
+    if (!err)
+        err = wv_out_a(s, out, len, &ret);
+    free(s);
+    return err ? (wv_set_error(err), 0) : ret;
+}
+
+DWORD WINAPI GetShortPathNameW(LPCWSTR in, LPWSTR out, DWORD len)
+{
+    char *s = NULL;
+    DWORD ret = 0, err = in ? wv_user_wstr(in, WV_TEXT_STRICT, &s) : ERROR_INVALID_PARAMETER;
+    if (!err)
+        err = wv_short_check(s);
+    if (!err)
+        err = wv_out_w(s, out, len, &ret);
+    free(s);
+    return err ? (wv_set_error(err), 0) : ret;
+}

@@ -269,6 +269,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, DWORD, GetProcessIdOfThread, HANDLE) \
     X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(3, BOOL, GetProcessWorkingSetSize, HANDLE, PSIZE_T, PSIZE_T) \
+    X(3, DWORD, GetShortPathNameA, LPCSTR, LPSTR, DWORD) \
+    X(3, DWORD, GetShortPathNameW, LPCWSTR, LPWSTR, DWORD) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
     X(1, HANDLE, GetStdHandle, DWORD) \
     X(0, LCID, GetSystemDefaultLCID) \

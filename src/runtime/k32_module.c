@@ -41,14 +41,19 @@ static DWORD wv_handle_ex(DWORD flags, const char *name, const void *addr, HMODU
     return err ? err : h ? 0 : ERROR_MOD_NOT_FOUND;
 }
 
+/* Refused flags still give *out NULL, as Windows does (Wine's module.c records it). */
 static DWORD wv_ex_flags(DWORD flags, HMODULE *out)
 {
     DWORD known = GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT |
                   GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS;
-    if (!out || (flags & ~known))
+    if (!out)
         return ERROR_INVALID_PARAMETER;
-    if ((flags & GET_MODULE_HANDLE_EX_FLAG_PIN) && (flags & GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT))
-        return ERROR_INVALID_PARAMETER;
+    if ((flags & ~known) ||
+        ((flags & GET_MODULE_HANDLE_EX_FLAG_PIN) && (flags & GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT))) {
+        HMODULE none = NULL;
+        DWORD err = wv_user_put(out, &none, sizeof(none));
+        return err ? err : ERROR_INVALID_PARAMETER;
+    }
     return 0;
 }
 

@@ -218,15 +218,27 @@ WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, P
     return NtMapViewOfSection(section, process, base, zero_bits, commit, off, size, inherit, type, prot);
 }
 
+/* ntdll_ldr.c */
+WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry);
+WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
+WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
+WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
+WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
+WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
+WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
+
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
 #define N(f) {#f, (void *)wv_nt_##f}
 #define ZW(f) {"Zw" #f, (void *)wv_nt_Nt##f}
 static const struct wv_export wv_nt_exports[] = {
     N(DbgBreakPoint),
+    N(LdrFindEntryForAddress),
+    N(LdrProcessRelocationBlock),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
+    N(NtClose),
     N(NtContinue),
     N(NtCreateSection),
     N(NtExtendSection),
@@ -256,7 +268,11 @@ static const struct wv_export wv_nt_exports[] = {
     {"RtlAddVectoredExceptionHandler", (void *)k32_AddVectoredExceptionHandler},
     {"RtlCaptureContext", (void *)wv_seh_capture},
     N(RtlCaptureStackBackTrace),
+    N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlDeleteFunctionTable),
+    N(RtlFreeUnicodeString),
+    N(RtlImageNtHeader),
+    N(RtlInitUnicodeString),
     N(RtlInstallFunctionTableCallback),
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
@@ -272,6 +288,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
+    ZW(Close),
     ZW(CreateSection),
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* k32.c - kernel32 for console programs, from PE code: files, directories, the environment,
- * time and FormatMessage, through the mingw import library as a real program would.  Works in a
- * new directory under GetTempPath and removes it.  Prints "ok NAME" / "FAIL NAME" per check, then
+ * time, FormatMessage, short paths and the last error in the TEB, through the mingw import
+ * library as a real program would.  Works in a new directory under GetTempPath and removes it.
+ * Prints "ok NAME" / "FAIL NAME" per check, then
  * two FormatMessage texts:
  *   msg2=The system cannot find the file specified.
  *   fmt=<two|one|-7|002a>
@@ -15,6 +16,20 @@ static DWORD fmt(char *buf, DWORD size, const char *f, ...)
     DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_STRING, f, 0, 0, buf, size, &ap);
     va_end(ap);
     return n;
+}
+
+/* No 8.3 names on winvm's volumes: the short form of an existing path is the path as given. */
+static void short_paths(void)
+{
+    char buf[MAX_PATH];
+    WCHAR wbuf[MAX_PATH];
+    eu_check("short_path", GetShortPathNameA("sub\\moved.txt", buf, MAX_PATH) == 13 && eu_streq(buf, "sub\\moved.txt"));
+    buf[0] = '#';
+    eu_check("short_path_small", GetShortPathNameA("sub\\moved.txt", buf, 5) == 14 && buf[0] == '#');
+    eu_check("short_path_w", GetShortPathNameW(L"sub", wbuf, MAX_PATH) == 3 && wbuf[0] == 's' && wbuf[3] == 0);
+    eu_check("short_path_missing", !GetShortPathNameA("none.txt", buf, MAX_PATH) && GetLastError() == ERROR_FILE_NOT_FOUND);
+    eu_check("short_path_wild", !GetShortPathNameA("sub\\*.txt", buf, MAX_PATH) && GetLastError() == ERROR_INVALID_NAME);
+    eu_check("short_path_null", !GetShortPathNameA(NULL, buf, MAX_PATH) && GetLastError() == ERROR_INVALID_PARAMETER);
 }
 
 static void files(void)
@@ -52,6 +67,7 @@ static void files(void)
     eu_check("move", MoveFileExW(L"copy.txt", L"sub\\moved.txt", 0));
     eu_check("attributes", GetFileAttributesA("sub") == FILE_ATTRIBUTE_DIRECTORY &&
                                GetFileAttributesA("sub\\moved.txt") == FILE_ATTRIBUTE_ARCHIVE);
+    short_paths();
 }
 
 static void finding(void)
@@ -122,8 +138,41 @@ static void messages(void)
     line("fmt=", buf);
 }
 
+/* The last error is the TEB's LastErrorValue (TEB + 0x68), which Windows code may read and
+ * write directly (Wine's headers inline GetLastError so): both ways, on this thread and another. */
+static volatile DWORD *teb_last_error(void)
+{
+    BYTE *teb;
+    __asm__ volatile("movq %%gs:0x30, %0" : "=r"(teb));
+    return (volatile DWORD *)(teb + 0x68);
+}
+
+static DWORD WINAPI last_error_thread(void *arg)
+{
+    (void)arg;
+    SetLastError(0x5eed);
+    if (*teb_last_error() != 0x5eed)
+        return 1;
+    *teb_last_error() = 0x7e57;
+    return GetLastError() == 0x7e57 ? 0 : 2;
+}
+
+static void last_error(void)
+{
+    SetLastError(0x1234);
+    eu_check("last_error_in_teb", *teb_last_error() == 0x1234);
+    *teb_last_error() = ERROR_NOACCESS;
+    eu_check("last_error_from_teb", GetLastError() == ERROR_NOACCESS);
+    DWORD code = 99;
+    HANDLE t = CreateThread(NULL, 0, last_error_thread, NULL, 0, NULL);
+    eu_check("last_error_thread", t && WaitForSingleObject(t, INFINITE) == WAIT_OBJECT_0 &&
+                                      GetExitCodeThread(t, &code) && code == 0);
+    CloseHandle(t);
+}
+
 void start(void)
 {
+    last_error();
     char tmp[MAX_PATH], dir[MAX_PATH];
     DWORD n = GetTempPathA(MAX_PATH, tmp);
     eu_check("temp_path", n > 3 && tmp[1] == ':' && tmp[n - 1] == '\\');

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/* ntdll_ldr.c - ntdll's loader-data and string helpers PE code calls directly:
+ * LdrFindEntryForAddress, RtlImageNtHeader, LdrProcessRelocationBlock, NtClose,
+ * RtlInitUnicodeString, RtlCreateUnicodeStringFromAsciiz, RtlFreeUnicodeString (ms_abi, for
+ * ntdll.c's export table).
+ *
+ * Every access to the caller's memory goes through wv_copy: a bad pointer is
+ * STATUS_ACCESS_VIOLATION (or NULL, FALSE, nothing written for the calls that have no status),
+ * never a fault inside winvm.  RtlCreateUnicodeStringFromAsciiz's buffer comes from the process
+ * heap, as on Windows, so HeapFree(GetProcessHeap()) frees it as well as RtlFreeUnicodeString. */
+#include "runtime/runtime.h"
+#include "runtime/thunk.h"
+#include "nt/nt.h"
+#include <winvm/ntdll.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* winvm's public headers have no PE structures: the offsets and values used here. */
+enum {
+    WV_MZ = 0x5a4d, WV_PE = 0x00004550, WV_E_LFANEW = 0x3c, /* IMAGE_DOS_HEADER.e_lfanew */
+    WV_REL_ABSOLUTE = 0, WV_REL_HIGH = 1, WV_REL_LOW = 2, WV_REL_HIGHLOW = 3, WV_REL_DIR64 = 10
+};
+
+#ifndef STATUS_NO_MORE_ENTRIES
+#define STATUS_NO_MORE_ENTRIES ((NTSTATUS)0x8000001A)
+#endif
+
+/* The PEB->Ldr entry of the module whose image holds addr: STATUS_NO_MORE_ENTRIES for an
+ * address in no image (winvm's own DLLs have none). */
+WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry)
+{
+    wv_stack_probe();
+    uintptr_t a = (uintptr_t)addr;
+    void *found = NULL;
+    pthread_mutex_lock(&wv_loader_lock);
+    for (struct wv_module *m = wv_modules; m && !found; m = m->next)
+        if (m->img && m->ldr && a >= m->base && a - m->base < m->img->size)
+            found = m->ldr;
+    pthread_mutex_unlock(&wv_loader_lock);
+    if (!found)
+        return STATUS_NO_MORE_ENTRIES;
+    return wv_copy(entry, &found, sizeof(found)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+}
+
+/* The NT headers of the image at base: "MZ", then "PE\0\0" at e_lfanew (below 256 MiB, as
+ * Windows checks); NULL otherwise or where the headers cannot be read. */
+WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base)
+{
+    wv_stack_probe();
+    USHORT mz;
+    LONG lfanew;
+    DWORD sig;
+    if (!base || wv_copy(&mz, base, 2) || mz != WV_MZ || wv_copy(&lfanew, (BYTE *)base + WV_E_LFANEW, 4))
+        return NULL;
+    if (lfanew < 0 || lfanew >= 256 * 1024 * 1024)
+        return NULL;
+    BYTE *nt = (BYTE *)base + lfanew;
+    if (wv_copy(&sig, nt, sizeof(sig)) || sig != WV_PE)
+        return NULL;
+    return nt;
+}
+
+/* One fix-up of type t at p; false for a type x64 images do not use (HIGHADJ takes a second
+ * entry and is not served) or an unwritable place. */
+static bool wv_reloc_one(BYTE *p, int t, LONG_PTR delta)
+{
+    switch (t) {
+    case WV_REL_ABSOLUTE:
+        return true;
+    case WV_REL_HIGH:
+    case WV_REL_LOW: {
+        USHORT v;
+        if (wv_copy(&v, p, 2))
+            return false;
+        v = (USHORT)(v + (t == WV_REL_HIGH ? (USHORT)((ULONG_PTR)delta >> 16) : (USHORT)delta));
+        return !wv_copy(p, &v, 2);
+    }
+    case WV_REL_HIGHLOW: {
+        DWORD v;
+        if (wv_copy(&v, p, 4))
+            return false;
+        v += (DWORD)delta;
+        return !wv_copy(p, &v, 4);
+    }
+    case WV_REL_DIR64: {
+        ULONGLONG v;
+        if (wv_copy(&v, p, 8))
+            return false;
+        v += (ULONGLONG)delta;
+        return !wv_copy(p, &v, 8);
+    }
+    default:
+        return false;
+    }
+}
+
+/* Applies count entries of a base-relocation block to the page at page; the entry after the
+ * block, or NULL at an entry it cannot apply (the ones before it are applied). */
+WV_MSABI USHORT * wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT * relocs, LONG_PTR delta)
+{
+    wv_stack_probe();
+    for (ULONG i = 0; i < count; i++) {
+        USHORT r;
+        if (wv_copy(&r, relocs + i, 2) || !wv_reloc_one((BYTE *)page + (r & 0xfff), r >> 12, delta))
+            return NULL;
+    }
+    return relocs + count;
+}
+
+WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h)
+{
+    wv_stack_probe();
+    DWORD err = wv_handle_close(h);
+    return err ? wv_status_of(err) : STATUS_SUCCESS;
+}
+
+/* Length: the string's bytes without the terminator, at most 0xfffc (a longer string is cut
+ * there, as Windows does); MaximumLength two more.  NULL: an empty string, no buffer. */
+WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src)
+{
+    wv_stack_probe();
+    UNICODE_STRING u = {0, 0, (WCHAR *)src};
+    if (src) {
+        size_t n = 0;
+        WCHAR c;
+        while (n < 0x7ffe && !wv_copy(&c, src + n, 2) && c)
+            n++;
+        u.Length = (USHORT)(n >= 0x7ffe ? 0xfffc : n * 2);
+        u.MaximumLength = (USHORT)(u.Length + 2);
+    }
+    (void)wv_copy(dst, &u, sizeof(u));
+}
+
+/* The ANSI string src as a new UNICODE_STRING (terminated; buffer from the process heap).
+ * FALSE, dst unchanged, when it does not fit a UNICODE_STRING, on no memory or a bad pointer. */
+WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src)
+{
+    wv_stack_probe();
+    char *s = NULL;
+    if (wv_user_str(src, &s))
+        return FALSE;
+    int n = MultiByteToWideChar(CP_ACP, 0, s, -1, NULL, 0); /* terminator included */
+    UNICODE_STRING u = {0, 0, NULL};
+    if (n > 0 && (size_t)n * 2 <= 0xfffe)
+        u.Buffer = HeapAlloc(GetProcessHeap(), 0, (size_t)n * 2);
+    if (u.Buffer) {
+        MultiByteToWideChar(CP_ACP, 0, s, -1, u.Buffer, n);
+        u.Length = (USHORT)((n - 1) * 2);
+        u.MaximumLength = (USHORT)(n * 2);
+    }
+    free(s);
+    if (u.Buffer && wv_copy(dst, &u, sizeof(u))) {
+        HeapFree(GetProcessHeap(), 0, u.Buffer);
+        u.Buffer = NULL;
+    }
+    return u.Buffer != NULL;
+}
+
+/* Frees the buffer (process heap) and empties the string. */
+WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str)
+{
+    wv_stack_probe();
+    UNICODE_STRING u;
+    if (wv_copy(&u, str, sizeof(u)))
+        return;
+    if (u.Buffer)
+        HeapFree(GetProcessHeap(), 0, u.Buffer);
+    memset(&u, 0, sizeof(u));
+    (void)wv_copy(str, &u, sizeof(u));
+}
