@@ -260,3 +260,28 @@ Test(wswatch, from_pe_code, .timeout = 60)
     static char out[8192];
     cr_assert_eq(tu_run_checks(WINVM_PE_IMAGES "/wswatch.exe", out, sizeof(out)), 21, "%s", out);
 }
+
+/* The kernel cannot write a page the watch holds: ReadFile's transfer takes the page's fault in
+ * user mode instead (runtime/uio.c), so the read succeeds and the page is recorded. */
+Test(wswatch, read_into_untouched_page)
+{
+    char path[] = "/tmp/winvm-wswatch-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "watched", 7), 7);
+    close(fd);
+    HANDLE h = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    cr_assert_neq(h, INVALID_HANDLE_VALUE);
+    char *p = VirtualAlloc(NULL, 2 * PAGE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    cr_assert(InitializeProcessForWsWatch(SELF));
+    DWORD n = 0;
+    cr_assert(ReadFile(h, p + PAGE + 10, 7, &n, NULL), "ReadFile: %u", GetLastError());
+    cr_assert_eq(n, 7);
+    cr_assert_eq(memcmp(p + PAGE + 10, "watched", 7), 0);
+    cr_assert(GetWsChanges(SELF, wi, sizeof(wi)));
+    cr_assert_not_null(find(p + PAGE));
+    cr_assert_null(find(p));
+    CloseHandle(h);
+    unlink(path);
+    VirtualFree(p, 0, MEM_RELEASE);
+}
