@@ -9,6 +9,7 @@
  * checks) under `winvm run`. */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "mm/mm.h"
 #include <winvm/psapi.h>
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -218,6 +219,10 @@ Test(wswatch, state_changes_keep_untouched_pages_out)
     cr_assert(QueryWorkingSetEx(SELF, &q, sizeof(q)));
     cr_assert_eq(q.VirtualAttributes.Valid, 1);
     cr_assert_eq(q.VirtualAttributes.Win32Protection, PAGE_READONLY);
+    /* Protected to NOACCESS and decommitted while armed: the mark goes (P4, validate.c). */
+    cr_assert(VirtualProtect(p + PAGE, PAGE, PAGE_NOACCESS, &old));
+    cr_assert(VirtualFree(p + 2 * PAGE, PAGE, MEM_DECOMMIT));
+    wv_space_validate();
     /* A view mapped after the watch started. */
     HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 2 * PAGE, NULL);
     char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
@@ -232,6 +237,7 @@ Test(wswatch, state_changes_keep_untouched_pages_out)
     cr_assert_eq((uintptr_t)r->FaultingPc, vpc);
     cr_assert_null(find(v));
     cr_assert_null(find(p + PAGE));
+    cr_assert_null(find(p + 2 * PAGE));
     cr_assert_eq(count(), 2);
     cr_assert_eq(v[PAGE], 1);
     UnmapViewOfFile(v);
