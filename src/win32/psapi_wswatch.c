@@ -4,7 +4,7 @@
  * core, mm/wswatch.c.  Behaviour and sources: docs/wswatch.md.
  */
 #include "nt/nt.h"
-#include "winvm/process.h"
+#include "winvm.h"
 #include "winvm/psapi.h"
 
 #include <unistd.h>
