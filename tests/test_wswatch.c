@@ -264,7 +264,7 @@ Test(wswatch, access_violation_brings_nothing_in)
 Test(wswatch, from_pe_code, .timeout = 60)
 {
     static char out[8192];
-    cr_assert_eq(tu_run_checks(WINVM_PE_IMAGES "/wswatch.exe", out, sizeof(out)), 21, "%s", out);
+    cr_assert_eq(tu_run_checks(WINVM_PE_IMAGES "/wswatch.exe", out, sizeof(out)), 23, "%s", out);
 }
 
 /* The kernel cannot write a page the watch holds: ReadFile's transfer takes the page's fault in

@@ -60,8 +60,33 @@ typedef BOOL(WINAPI *get_fn)(HANDLE, PPSAPI_WS_WATCH_INFORMATION, DWORD);
 typedef BOOL(WINAPI *get_ex_fn)(HANDLE, PPSAPI_WS_WATCH_INFORMATION_EX, PDWORD);
 typedef BOOL(WINAPI *init_fn)(HANDLE);
 
-int main(void)
+/* Another process (this program again, waiting): the watch serves this process only. */
+static void other_process(const char *exe)
 {
+    char cmd[MAX_PATH + 16];
+    STARTUPINFOA si = {.cb = sizeof(si)};
+    PROCESS_INFORMATION pi;
+    snprintf(cmd, sizeof(cmd), "\"%s\" child", exe);
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        check("other_process_started", 0);
+        return;
+    }
+    SetLastError(0);
+    check("other_process_init", !InitializeProcessForWsWatch(pi.hProcess) && GetLastError() == ERROR_NOT_SUPPORTED);
+    SetLastError(0);
+    check("other_process_changes", !GetWsChanges(pi.hProcess, wi, sizeof(wi)) && GetLastError() == ERROR_NOT_SUPPORTED);
+    TerminateProcess(pi.hProcess, 0);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "child")) {
+        Sleep(30000);
+        return 0;
+    }
     HANDLE self = GetCurrentProcess();
     DWORD pid = GetCurrentProcessId();
     HANDLE qs = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_SET_INFORMATION, FALSE, pid);
@@ -121,6 +146,7 @@ int main(void)
         check("k32_changes", k32_get(self, wi, sizeof(wi)) && find(p + 5 * PAGE) &&
                                  (ULONG_PTR)find(p + 5 * PAGE)->FaultingPc == pc5);
     }
+    other_process(argv[0]);
     check("contents", p[PAGE] == 1 && p[2 * PAGE + 5] == 1 && p[5 * PAGE] == 1 && image_bss[9 * PAGE] == 1);
     VirtualFree(p, 0, MEM_RELEASE);
     return failures;
