@@ -3,7 +3,7 @@
  * info built by hand (every unwind code, chained info, prologues, epilogues, corrupt info, a
  * bad stack), function lookup on a loaded DLL, and the clang-built seh.exe (__try/__except/
  * __finally over faults and RaiseException, nested and collided unwinds, the unhandled
- * filter) under `winvm run`. */
+ * filter) and veh.exe (continue handlers, OutputDebugString's exceptions) under `winvm run`. */
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "runtime/runtime.h"
@@ -310,6 +310,18 @@ Test(run_seh, try_except_finally_in_clang_code, .timeout = 60)
     cr_assert(at, "UnhandledExceptionFilter without a filter reports: %s", R.err);
     cr_assert_null(strstr(at + 1, "winvm:"), "no other report, the program's filter decided: %s", R.err);
     cr_assert_eq(at, strstr(R.err, "winvm:"), "%s", R.err);
+}
+
+/* tests/images/veh.c says what each check shows. */
+Test(run_seh, continue_handlers_and_debug_strings_from_pe_code, .timeout = 60)
+{
+    if (access(EXE("veh.exe"), R_OK) != 0)
+        cr_skip_test("veh.exe not built (clang, lld-link or llvm-dlltool missing)");
+    run(&R, EXE("veh.exe"));
+    const char *want = "ok handles\nok order\nok early\nok ctx\nok frame\nok filter\nok odsa\nok odsw\n"
+                       "ok odsw_cont\n";
+    cr_assert_str_eq(R.out, want, "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
 }
 
 Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)

@@ -24,6 +24,12 @@ extern "C" {
 #define DBG_TERMINATE_PROCESS ((DWORD)0x40010004)
 #define DBG_REPLY_LATER ((DWORD)0x40010001)
 #define DBG_EXCEPTION_NOT_HANDLED ((DWORD)0x80010001)
+/* OutputDebugStringA raises DBG_PRINTEXCEPTION_C {length with the NUL, the string};
+ * OutputDebugStringW first DBG_PRINTEXCEPTION_WIDE_C {UTF-16 units with the NUL, the string,
+ * the ANSI form's length with the NUL, the ANSI form}, and when nobody continued that, what
+ * OutputDebugStringA raises for the ANSI form. */
+#define DBG_PRINTEXCEPTION_C ((DWORD)0x40010006)
+#define DBG_PRINTEXCEPTION_WIDE_C ((DWORD)0x4001000A)
 #ifndef STATUS_BREAKPOINT
 #define STATUS_BREAKPOINT ((DWORD)0x80000003)
 #endif

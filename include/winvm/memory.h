@@ -71,6 +71,13 @@ WINBASEAPI BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfB
 /* ---- faults and exceptions ---- */
 WINBASEAPI PVOID WINAPI AddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);
 WINBASEAPI ULONG WINAPI RemoveVectoredExceptionHandler(PVOID Handle);
+/* Continue handlers: called, in their order (First: at the front), when an exception is about
+ * to be continued because a vectored or frame-based handler or the top-level filter answered
+ * EXCEPTION_CONTINUE_EXECUTION (not when a debugger continued it); they see and may change the
+ * CONTEXT it resumes; one answering EXCEPTION_CONTINUE_EXECUTION ends the list early.  A
+ * continue handler's handle is no exception handler's: each Remove takes only its own kind. */
+WINBASEAPI PVOID WINAPI AddVectoredContinueHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler);
+WINBASEAPI ULONG WINAPI RemoveVectoredContinueHandler(PVOID Handle);
 
 /* winvm's structured try for plain C, the building block of __try/__except: runs fn(arg);
  * returns 0 when it returned normally, or the code of the exception that stopped it (after

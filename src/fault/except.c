@@ -1,145 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* except.c - Windows exceptions for C code: vectored handlers, winvm_try, unhandled reports.
+/* except.c - Windows exceptions for C code: winvm_try, dispatch of host code's exceptions,
+ * RaiseException, unhandled reports.  The vectored handlers' lists are vectored.c's.
  *
  * Dispatch runs inside the fault handler, so it allocates nothing and takes no lock:
- *   - vectored handlers live in a fixed table read under a sequence count.  Add and Remove
- *     (never called from a signal handler by winvm) take a mutex, make the count odd, edit,
- *     make it even; dispatch copies the call order and retries if the count moved.  Entries
- *     are never freed, so a handler being removed while another thread runs it is safe; a
- *     removed slot is reused only after its generation changes the handle;
- *   - winvm_try frames are sigsetjmp buffers on the caller's stack, recorded in a per-thread
- *     table (see below for how frames abandoned by a longjmp are recognised).
+ * winvm_try frames are sigsetjmp buffers on the caller's stack, recorded in a per-thread table
+ * (see below for how frames abandoned by a longjmp are recognised).
  * Order, as on Windows: vectored handlers first (EXCEPTION_CONTINUE_EXECUTION resumes with
- * the CONTEXT they may have changed), then the innermost try, then an unhandled-exception
- * report and the end of the process.
+ * the CONTEXT they may have changed, after the continue handlers saw it), then the innermost
+ * try, then the top-level filter, then an unhandled-exception report and the end of the
+ * process.
  */
 #define _GNU_SOURCE
 #include "fault/fault.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-
-#define WV_MAX_HANDLERS 256
-
-struct wv_handler {
-    PVECTORED_EXCEPTION_HANDLER fn;
-    unsigned gen;  /* bumped on every reuse: a stale handle no longer matches */
-    bool live;
-};
-
-static struct wv_handler wv_handlers[WV_MAX_HANDLERS];
-static unsigned short wv_order[WV_MAX_HANDLERS]; /* call order: indexes into wv_handlers */
-static unsigned wv_nhandlers;
-static unsigned wv_seq; /* odd while the table is being edited */
-static pthread_mutex_t wv_handlers_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Handles are (slot + 1) | gen << 16, so NULL is never a handle. */
-static PVOID wv_handle_of(unsigned slot) { return (PVOID)(uintptr_t)((slot + 1) | (uintptr_t)wv_handlers[slot].gen << 16); }
-
-/* Set while this thread edits the table: a fault in a signal handler that interrupted the
- * edit must not wait for it to end. */
-static __thread bool wv_editing;
-
-static void wv_edit_begin(void)
-{
-    wv_editing = true;
-    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-static void wv_edit_end(void)
-{
-    __atomic_store_n(&wv_seq, wv_seq + 1, __ATOMIC_RELEASE);
-    wv_editing = false;
-}
-
-PVOID WINAPI AddVectoredExceptionHandler(ULONG first, PVECTORED_EXCEPTION_HANDLER fn)
-{
-    wv_fault_attach();
-    if (!fn) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
-    pthread_mutex_lock(&wv_handlers_lock);
-    unsigned slot = 0;
-    while (slot < WV_MAX_HANDLERS && wv_handlers[slot].live)
-        slot++;
-    if (slot == WV_MAX_HANDLERS) {
-        pthread_mutex_unlock(&wv_handlers_lock);
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
-    wv_edit_begin();
-    wv_handlers[slot].fn = fn;
-    wv_handlers[slot].gen = (wv_handlers[slot].gen + 1) & 0xffff;
-    wv_handlers[slot].live = true;
-    if (first) {
-        memmove(wv_order + 1, wv_order, wv_nhandlers * sizeof(wv_order[0]));
-        wv_order[0] = (unsigned short)slot;
-    } else
-        wv_order[wv_nhandlers] = (unsigned short)slot;
-    wv_nhandlers++;
-    wv_edit_end();
-    PVOID h = wv_handle_of(slot);
-    pthread_mutex_unlock(&wv_handlers_lock);
-    return h;
-}
-
-ULONG WINAPI RemoveVectoredExceptionHandler(PVOID handle)
-{
-    uintptr_t h = (uintptr_t)handle;
-    unsigned slot = (unsigned)(h & 0xffff) - 1;
-    ULONG removed = 0;
-    pthread_mutex_lock(&wv_handlers_lock);
-    if (h && slot < WV_MAX_HANDLERS && wv_handlers[slot].live && wv_handle_of(slot) == handle) {
-        wv_edit_begin();
-        wv_handlers[slot].live = false;
-        unsigned k = 0;
-        while (wv_order[k] != slot)
-            k++;
-        memmove(wv_order + k, wv_order + k + 1, (wv_nhandlers - k - 1) * sizeof(wv_order[0]));
-        wv_nhandlers--;
-        wv_edit_end();
-        removed = 1;
-    }
-    pthread_mutex_unlock(&wv_handlers_lock);
-    return removed;
-}
-
-/* Copies the handlers in call order; returns how many. */
-static unsigned wv_snapshot(PVECTORED_EXCEPTION_HANDLER *out)
-{
-    for (int tries = 0;; tries++) {
-        unsigned seq = __atomic_load_n(&wv_seq, __ATOMIC_ACQUIRE);
-        /* Another thread's edit ends soon (it may be preempted: yield after a while).  An
-         * edit on this very thread, interrupted by the signal we are handling, never ends
-         * while we wait: take the table as it stands; every entry in it is a valid function. */
-        if ((seq & 1) && !wv_editing) {
-            if (tries > 100)
-                sched_yield();
-            else
-                __builtin_ia32_pause();
-            continue;
-        }
-        unsigned n = __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED);
-        if (n > WV_MAX_HANDLERS)
-            n = WV_MAX_HANDLERS;
-        unsigned m = 0;
-        for (unsigned k = 0; k < n; k++) {
-            const struct wv_handler *e = &wv_handlers[wv_order[k] % WV_MAX_HANDLERS];
-            PVECTORED_EXCEPTION_HANDLER fn = __atomic_load_n(&e->fn, __ATOMIC_RELAXED);
-            if (fn)
-                out[m++] = fn;
-        }
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&wv_seq, __ATOMIC_RELAXED) == seq || wv_editing)
-            return m;
-    }
-}
 
 /* ---- winvm_try ----
  * Frames are recorded in a per-thread table, not chained through the stack: a frame abandoned
@@ -171,7 +49,7 @@ static volatile bool wv_unhandled_exits;
 /* Under `winvm run` every fault is the program's: there is no Linux code to chain to. */
 bool wv_exceptions_wanted(void)
 {
-    return wv_unhandled_exits || wv_ntries > 0 || __atomic_load_n(&wv_nhandlers, __ATOMIC_RELAXED) != 0;
+    return wv_unhandled_exits || wv_ntries > 0 || wv_vectored_any();
 }
 
 /* Drops recorded frames at or below sp: the stack has come back above them. */
@@ -400,16 +278,6 @@ static __attribute__((noreturn)) void wv_terminate(void)
     _exit(128 + SIGSEGV);
 }
 
-bool wv_vectored(EXCEPTION_POINTERS *ep)
-{
-    PVECTORED_EXCEPTION_HANDLER fns[WV_MAX_HANDLERS];
-    unsigned n = wv_snapshot(fns);
-    for (unsigned k = 0; k < n; k++)
-        if (fns[k](ep) == EXCEPTION_CONTINUE_EXECUTION)
-            return true;
-    return false;
-}
-
 void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp)
 {
     struct wv_try_frame *f = wv_tries_catch(sp);
@@ -435,6 +303,7 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
     wv_context_from(uc, &ctx);
     EXCEPTION_POINTERS ep = {rec, &ctx};
     if (wv_vectored(&ep)) {
+        wv_vectored_continue(&ep);
         wv_context_to(&ctx, uc);
         return;
     }
@@ -443,6 +312,7 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
     LONG (*filter)(EXCEPTION_POINTERS *) = wv_fault_filter_hook;
     LONG r = filter ? filter(&ep) : EXCEPTION_CONTINUE_SEARCH;
     if (r == EXCEPTION_CONTINUE_EXECUTION && !(rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)) {
+        wv_vectored_continue(&ep); /* the filter answers for a frame handler on Windows */
         wv_context_to(&ctx, uc);
         return;
     }

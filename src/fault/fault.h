@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* fault.h - hardware faults as Windows exceptions (fault.c: the SIGSEGV/SIGBUS handler and its
- * verdict from the page state) and their dispatch (except.c: vectored handlers, winvm_try,
- * RaiseException, the unhandled-exception report).  Above mm; below sections and everything
- * public.
+ * verdict from the page state) and their dispatch (vectored.c: the vectored handlers' lists;
+ * except.c: winvm_try, RaiseException, the unhandled-exception report).  Above mm; below
+ * sections and everything public.
  *
  * Locking: the handler takes the space lock (never when this thread holds it: such a fault is
- * not ours and is chained); the vectored-handler list is edited under its own mutex and read
+ * not ours and is chained); the vectored-handler lists are edited under their own mutex and read
  * without it (async-signal-safe snapshot).
  */
 #ifndef WV_FAULT_H
@@ -25,9 +25,14 @@ void wv_fault_attach(void);
  * try caught it; ends the process when nobody did.  Async-signal-safe. */
 void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc);
 /* The parts of wv_dispatch, for the frame-based dispatcher of PE code (seh/): the vectored
- * handlers (true: one asked to continue, with ep's CONTEXT), the innermost winvm_try live at
- * stack pointer sp (never returns when there is one), and the report and end of the process. */
+ * handlers (vectored.c; true: one asked to continue, with ep's CONTEXT), the continue handlers
+ * (called once the exception is to be continued, after a vectored or frame-based handler or
+ * the filter asked so), the innermost winvm_try live at stack pointer sp (never returns when
+ * there is one), and the report and end of the process. */
 bool wv_vectored(EXCEPTION_POINTERS *ep);
+void wv_vectored_continue(EXCEPTION_POINTERS *ep);
+/* True when an exception handler (not a continue handler) is registered. */
+bool wv_vectored_any(void);
 void wv_try_deliver(const EXCEPTION_RECORD *rec, uintptr_t sp);
 __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
 /* The report alone (stderr), for UnhandledExceptionFilter, which leaves the end to its caller. */

@@ -125,10 +125,30 @@ struct wv_sys_mem {
     uint64_t slab_reclaimable, kernel_unreclaimable; /* SReclaimable; SUnreclaim + KernelStack + PageTables */
 };
 bool wv_proc_memory(struct wv_proc_mem *m);
+/* The whole of a small /proc file into buf (NUL-terminated).  False when unreadable or empty. */
+bool wv_read_text(const char *path, char *buf, size_t cap);
+/* The number after "key:" at the start of a line of text, times 1024 when it is in kB; 0 if
+ * absent. */
+uint64_t wv_field(const char *text, const char *key);
 bool wv_sys_memory(struct wv_sys_mem *m);
-/* The system's processes (/proc's numeric entries), threads (/proc/loadavg) and open file
- * descriptions (/proc/sys/fs/file-nr) (syscount.c).  False when /proc cannot be read. */
-bool wv_sys_counts(uint32_t *processes, uint32_t *threads, uint32_t *handles);
+/* ---- other processes and threads as /proc shows them (procs.c) ---- */
+struct wv_proc_info {
+    int pid, ppid;
+    char name[64];                 /* the kernel's name of the process (comm) */
+    char state;                    /* R running, S sleeping, ... */
+    uint64_t start, utime, stime;  /* clock ticks: since boot, in user mode, in the kernel */
+    uint64_t vsize, rss, faults;   /* bytes, pages, minor + major faults */
+    uint64_t vm_peak, rss_peak, data; /* VmPeak, VmHWM, VmData (0 when status is unreadable) */
+    long priority, nice;
+    uint32_t handles; /* open descriptors (0 when fd/ is another user's) */
+};
+/* pid's (or, tid > 0, its thread tid's) stat and status.  False when it is gone. */
+bool wv_proc_info_read(int pid, int tid, struct wv_proc_info *p);
+/* The pids (or, pid > 0, the thread ids of pid) /proc lists, up to cap into out; returns how
+ * many there are (more than cap: out holds the first cap). */
+size_t wv_proc_list(int pid, int *out, size_t cap);
+/* Clock ticks per second of /proc's times. */
+long wv_proc_ticks(void);
 /* Asks the kernel to reclaim the resident pages of [addr, addr + size) now (MADV_PAGEOUT,
  * pageout.c): file pages mapped only here leave memory, anonymous ones go to swap if there is
  * any.  Contents never change.  0 or -1 (a range the kernel will not page out). */

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The whole of a small /proc file into buf (NUL-terminated).  False when unreadable. */
-static bool wv_read_text(const char *path, char *buf, size_t cap)
+/* host.h */
+bool wv_read_text(const char *path, char *buf, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -24,8 +24,8 @@ static bool wv_read_text(const char *path, char *buf, size_t cap)
     return have > 0;
 }
 
-/* The number after "key:" at the start of a line, times 1024 when it is in kB; 0 if absent. */
-static uint64_t wv_field(const char *text, const char *key)
+/* host.h */
+uint64_t wv_field(const char *text, const char *key)
 {
     size_t n = strlen(key);
     for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)

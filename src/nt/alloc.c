@@ -144,8 +144,9 @@ NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T
         return STATUS_INVALID_PARAMETER_2;
     if (size == 0 || size > WV_END_ADDR - addr)
         return STATUS_INVALID_PARAMETER_4;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     /* Zero bits constrain where a new allocation goes: an address inside an existing one
      * meets that allocation first (a conflict, or a commit). */
     if (addr && limit && wv_page_up(addr + size) - 1 > limit && wv_range_free(addr, size))

@@ -206,8 +206,9 @@ NTSTATUS NTAPI NtAllocateVirtualMemoryEx(HANDLE process, PVOID *base_io, PSIZE_T
         return STATUS_INVALID_PARAMETER_2;
     if (size == 0 || size > WV_END_ADDR - addr)
         return STATUS_INVALID_PARAMETER_3;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     if (r.given && addr)
         return STATUS_INVALID_PARAMETER; /* requirements place; an address is no placement */
     uintptr_t base;

@@ -51,8 +51,9 @@ NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uin
         return STATUS_INVALID_PARAMETER_2;
     if (size > WV_END_ADDR - addr)
         return STATUS_INVALID_PARAMETER_3;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     if ((type & WV_FREE_PLACEHOLDER_FLAGS) && size == 0)
         return STATUS_INVALID_PARAMETER_3;
     struct wv_extent e;

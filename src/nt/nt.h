@@ -18,12 +18,20 @@
 #include "section/section.h"
 #include "winvm/ntdll.h"
 #include "winvm/placeholder.h"
+#include "winvm/process.h" /* the access rights */
 
 /* ---- status.c ---- */
 /* The status for a core's Win32 error where the call has no better one (0 -> SUCCESS). */
 NTSTATUS wv_status_of(DWORD err);
 /* RtlNtStatusToDosError's core. */
 DWORD wv_error_of(NTSTATUS status);
+
+/* ---- sysinfo.c, sysproc.c: NtQuerySystemInformation ---- */
+/* The system's boot time, FILETIME units. */
+LONGLONG wv_nt_boot_time(void);
+/* SystemProcessInformation into out (probed writable for len): STATUS_SUCCESS, or
+ * STATUS_INFO_LENGTH_MISMATCH when len is too small; *need the length it takes. */
+NTSTATUS wv_nt_sysproc(void *out, ULONG len, ULONG *need);
 
 /* ---- args.c: reading and writing the callers' in/out parameters ---- */
 /* Reads *p into *v, proving p writable as well (the call writes it back later). */
@@ -67,6 +75,12 @@ static inline NTSTATUS wv_nt_query_basic(HANDLE process, uintptr_t addr, void *b
     wv_virtual_query(addr, &m);
     return wv_copy(buf, &m, sizeof(m)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }
+/* Whether h names this process for a call that needs the rights need (or, alt != 0, alt
+ * instead): the pseudo handle, or a handle to this process granting them (STATUS_SUCCESS).
+ * STATUS_ACCESS_DENIED when a right is missing; STATUS_INVALID_HANDLE when h is no process
+ * handle, or another process's (these calls reach only this one).  Windows checks the
+ * handle after the arguments it can check without it, so callers ask at that point. */
+NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt);
 /* NtFreeVirtualMemory with MEM_PRESERVE_PLACEHOLDER or MEM_COALESCE_PLACEHOLDERS, its
  * arguments checked: the status, and the range freed in [*start, *end). */
 NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, uintptr_t *end);

@@ -29,8 +29,9 @@ NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protec
         return STATUS_INVALID_PARAMETER_2;
     if (size == 0 || size > WV_END_ADDR - addr)
         return STATUS_INVALID_PARAMETER_3;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     uintptr_t start = wv_page_down(addr), end = wv_page_up(addr + size);
     DWORD old = 0, err = wv_virtual_protect(addr, size, protect, &old);
     wv_debug_validate_at(start);

@@ -133,8 +133,9 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE process, PVOID base, MEMORY_INFORMATI
     uintptr_t addr = (uintptr_t)base;
     if (addr > WV_MAX_ADDR && c != MemoryWorkingSetExInformation && c != MemoryWorkingSetInformation)
         return STATUS_INVALID_PARAMETER;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_QUERY_INFORMATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     NTSTATUS st;
     if (c == MemoryBasicInformation)
         st = wv_query_basic(addr, buf, &len);

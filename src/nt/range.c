@@ -18,8 +18,9 @@ static NTSTATUS wv_in_range(HANDLE process, PVOID *base_io, PSIZE_T size_io, uin
         return STATUS_INVALID_PARAMETER_2;
     if (*size > WV_END_ADDR - addr)
         return STATUS_INVALID_PARAMETER_3;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     *start = wv_page_down(addr);
     *end = wv_page_up(addr + *size);
     return STATUS_SUCCESS;

@@ -15,8 +15,9 @@ NTSTATUS NTAPI NtGetWriteWatch(HANDLE process, ULONG flags, PVOID base, SIZE_T s
         wv_copy(&count, count_io, sizeof(count)) || !granularity ||
         wv_copy(granularity, granularity, sizeof(*granularity)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     if (addresses && count) {
         if (count > SIZE_MAX / sizeof(*addresses))
             return STATUS_INVALID_PARAMETER;
@@ -35,8 +36,9 @@ NTSTATUS NTAPI NtGetWriteWatch(HANDLE process, ULONG flags, PVOID base, SIZE_T s
 
 NTSTATUS NTAPI NtResetWriteWatch(HANDLE process, PVOID base, SIZE_T size)
 {
-    if (!wv_nt_self(process))
-        return STATUS_INVALID_HANDLE;
+    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st_h != STATUS_SUCCESS)
+        return st_h;
     DWORD err = wv_watch_reset((uintptr_t)base, size);
     wv_debug_validate_at(base);
     return wv_status_of(err);

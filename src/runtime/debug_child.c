@@ -9,7 +9,8 @@
  * start routine and EXIT_THREAD after it.  An exception in PE code is reported first
  * chance before any handler of the program runs (DBG_CONTINUE resumes at once with the
  * CONTEXT as it is) and second chance when nothing handled it (anything but DBG_CONTINUE ends
- * the process).  OutputDebugString goes to the debugger only; EXIT_PROCESS carries the code.
+ * the process).  OutputDebugString goes to the debugger (without one: to the vectored
+ * handlers, as an exception); EXIT_PROCESS carries the code.
  *
  * The debugger gone (its end closed without DebugActiveProcessStop): the process ends with
  * DBG_TERMINATE_PROCESS when the debugger's kill-on-exit was set (the default), else it goes on
@@ -288,7 +289,14 @@ void wv_debug_thread(bool create, uintptr_t start, uintptr_t teb, DWORD code)
         wv_dbg_simple(create ? CREATE_THREAD_DEBUG_EVENT : EXIT_THREAD_DEBUG_EVENT, start, teb, code);
 }
 
-/* ---- OutputDebugString: to the debugger; else nowhere (WINVM_DEBUGSTRINGS=1: stderr) ---- */
+/* ---- OutputDebugString ----
+ * Without a debugger, as Windows: the string is raised as an exception inside the call's own
+ * __try, so the vectored handlers see it (and the continue handlers, when one of them
+ * continued it), no frame-based handler of the caller does (the call's own __except is the
+ * innermost frame), and nobody handling it ends it quietly.  A debugger attached gets
+ * OUTPUT_DEBUG_STRING_EVENT instead; its DBG_EXCEPTION_NOT_HANDLED passes the exception on to
+ * the vectored handlers as above.  WINVM_DEBUGSTRINGS=1 copies the strings no debugger gets to
+ * stderr. */
 
 static void wv_dbg_stderr(const char *s)
 {
@@ -304,28 +312,65 @@ static void wv_dbg_stderr(const char *s)
     }
 }
 
-/* s: a copy this function frees; the debugger reads it (ReadProcessMemory) while we wait. */
-static void wv_dbg_output(char *s)
+/* The exception to the vectored handlers only: true when one continued it. */
+static bool wv_dbg_print_raise(DWORD code, DWORD nargs, const ULONG_PTR *args)
 {
-    if (s && wv_debug_attached()) {
-        size_t n = strlen(s) + 1;
-        wv_dbg_simple(OUTPUT_DEBUG_STRING_EVENT, (uintptr_t)s, 0, n > 0xffff ? 0xffff : (DWORD)n);
-    } else {
-        wv_dbg_stderr(s);
-    }
-    free(s);
+    EXCEPTION_RECORD rec = {.ExceptionCode = code, .NumberParameters = nargs};
+    CONTEXT ctx;
+    wv_seh_capture(&ctx);
+    rec.ExceptionAddress = (PVOID)(uintptr_t)ctx.Rip;
+    memcpy(rec.ExceptionInformation, args, nargs * sizeof(args[0]));
+    EXCEPTION_POINTERS ep = {&rec, &ctx};
+    if (!wv_vectored(&ep))
+        return false;
+    wv_vectored_continue(&ep); /* the CONTEXT they leave is this call's own: not resumed */
+    return true;
 }
 
+/* To the debugger (true: it handled the string); without one, to stderr if asked, and false. */
+static bool wv_dbg_output(const char *s)
+{
+    if (!wv_debug_attached())
+        return wv_dbg_stderr(s), false;
+    size_t n = strlen(s) + 1;
+    DWORD r = wv_dbg_simple(OUTPUT_DEBUG_STRING_EVENT, (uintptr_t)s, 0, n > 0xffff ? 0xffff : (DWORD)n);
+    return r != DBG_EXCEPTION_NOT_HANDLED;
+}
+
+/* s: the caller's string (what the handlers are given), c: its copy. */
+static void wv_dbg_print_a(LPCSTR s, const char *c)
+{
+    ULONG_PTR args[2] = {strlen(c) + 1, (ULONG_PTR)s};
+    wv_dbg_print_raise(DBG_PRINTEXCEPTION_C, 2, args);
+}
+
+/* An unreadable string raises nothing (Windows' own strlen faults inside its __try). */
 void WINAPI OutputDebugStringA(LPCSTR s)
 {
     char *c = NULL;
-    wv_dbg_output(s && !wv_user_str(s, &c) ? c : NULL);
+    if (!s || wv_user_str(s, &c))
+        return;
+    if (!wv_dbg_output(c))
+        wv_dbg_print_a(s, c);
+    free(c);
 }
 
 void WINAPI OutputDebugStringW(LPCWSTR s)
 {
+    WCHAR *w = NULL;
     char *c = NULL;
-    wv_dbg_output(s && !wv_user_wstr(s, WV_TEXT_REPLACE, &c) ? c : NULL);
+    size_t wlen;
+    if (!s || wv_user_units(s, sizeof(WCHAR), (void **)&w, &wlen) || wv_user_wstr(w, WV_TEXT_REPLACE, &c)) {
+        free(w);
+        return;
+    }
+    if (!wv_dbg_output(c)) {
+        ULONG_PTR args[4] = {wlen + 1, (ULONG_PTR)s, strlen(c) + 1, (ULONG_PTR)c};
+        if (!wv_dbg_print_raise(DBG_PRINTEXCEPTION_WIDE_C, 4, args))
+            wv_dbg_print_a(c, c); /* OutputDebugStringA of the ANSI form, as Windows falls back */
+    }
+    free(w);
+    free(c);
 }
 
 /* ---- DbgBreakPoint / DebugBreak: EXCEPTION_BREAKPOINT raised at the caller ---- */

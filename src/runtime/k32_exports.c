@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* k32_exports.c - kernel32.dll as PE code sees it: an ms_abi thunk for every export winvm
- * provides (the memory API, files, sections, exceptions, threads and waits, the loader, ...),
- * shims that let PE code's vectored exception handlers be called by except.c, and the sorted
- * export table the loader binds imports from. */
+ * provides (the memory API, files, sections, exceptions, threads and waits, the loader, ...)
+ * and the sorted export table the loader binds imports from (PE code's vectored handlers:
+ * veh.c). */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
@@ -14,78 +14,6 @@
 
 #include <pthread.h>
 #include <string.h>
-
-/* ---- vectored handlers for PE code ----
- * A PE handler is an ms_abi function; except.c calls handlers with the host convention.  Each
- * PE handler gets one of a fixed set of host shims, which calls the ms_abi function stored in
- * its slot.  Add returns except.c's handle for the shim, so Remove takes it unchanged.  A
- * slot is reused only after its shim was removed; a dispatch that copied the handler list just
- * before the removal may still call the shim, which then finds the slot empty (search on) or,
- * if it was reused at once, its new handler. */
-
-typedef LONG(__attribute__((ms_abi)) * wv_ms_handler)(PEXCEPTION_POINTERS);
-
-#define WV_PE_HANDLERS 64
-
-static wv_ms_handler wv_pe_handler[WV_PE_HANDLERS];
-static PVOID wv_pe_handle[WV_PE_HANDLERS];
-static pthread_mutex_t wv_pe_handler_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Runs in the fault handler: one atomic load, no lock. */
-static LONG wv_pe_handler_call(unsigned k, PEXCEPTION_POINTERS ep)
-{
-    wv_ms_handler fn = __atomic_load_n(&wv_pe_handler[k], __ATOMIC_ACQUIRE);
-    return fn ? fn(ep) : EXCEPTION_CONTINUE_SEARCH;
-}
-
-#define WV_SHIM(i, j)                                                                       \
-    static LONG wv_shim_##i##_##j(PEXCEPTION_POINTERS ep) { return wv_pe_handler_call(i * 8 + j, ep); }
-#define WV_SHIM8(i)                                                                         \
-    WV_SHIM(i, 0) WV_SHIM(i, 1) WV_SHIM(i, 2) WV_SHIM(i, 3)                                 \
-    WV_SHIM(i, 4) WV_SHIM(i, 5) WV_SHIM(i, 6) WV_SHIM(i, 7)
-WV_SHIM8(0) WV_SHIM8(1) WV_SHIM8(2) WV_SHIM8(3) WV_SHIM8(4) WV_SHIM8(5) WV_SHIM8(6) WV_SHIM8(7)
-
-#define WV_SHIM_REF8(i)                                                                     \
-    wv_shim_##i##_0, wv_shim_##i##_1, wv_shim_##i##_2, wv_shim_##i##_3, wv_shim_##i##_4,      \
-        wv_shim_##i##_5, wv_shim_##i##_6, wv_shim_##i##_7
-static const PVECTORED_EXCEPTION_HANDLER wv_shims[WV_PE_HANDLERS] = {
-    WV_SHIM_REF8(0), WV_SHIM_REF8(1), WV_SHIM_REF8(2), WV_SHIM_REF8(3),
-    WV_SHIM_REF8(4), WV_SHIM_REF8(5), WV_SHIM_REF8(6), WV_SHIM_REF8(7)};
-
-static __attribute__((ms_abi)) PVOID k32_AddVectoredExceptionHandler(ULONG first, wv_ms_handler fn)
-{
-    if (!fn)
-        return AddVectoredExceptionHandler(first, NULL); /* its error for a NULL handler */
-    pthread_mutex_lock(&wv_pe_handler_lock);
-    unsigned k = 0;
-    while (k < WV_PE_HANDLERS && wv_pe_handler[k])
-        k++;
-    PVOID h = NULL;
-    if (k == WV_PE_HANDLERS) {
-        wv_set_error(ERROR_NOT_ENOUGH_MEMORY); /* what except.c says when its table is full */
-    } else {
-        __atomic_store_n(&wv_pe_handler[k], fn, __ATOMIC_RELEASE);
-        h = wv_pe_handle[k] = AddVectoredExceptionHandler(first, wv_shims[k]);
-        if (!h)
-            __atomic_store_n(&wv_pe_handler[k], NULL, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&wv_pe_handler_lock);
-    return h;
-}
-
-static __attribute__((ms_abi)) ULONG k32_RemoveVectoredExceptionHandler(PVOID h)
-{
-    wv_stack_probe();
-    pthread_mutex_lock(&wv_pe_handler_lock);
-    ULONG removed = RemoveVectoredExceptionHandler(h);
-    for (unsigned k = 0; removed && k < WV_PE_HANDLERS; k++)
-        if (wv_pe_handler[k] && wv_pe_handle[k] == h) {
-            __atomic_store_n(&wv_pe_handler[k], NULL, __ATOMIC_RELEASE);
-            wv_pe_handle[k] = NULL;
-        }
-    pthread_mutex_unlock(&wv_pe_handler_lock);
-    return removed;
-}
 
 /* ---- ms_abi thunks (runtime/thunk.h), named k32_Name ---- */
 #define K32_ABI WV_THUNK_ABI
@@ -212,6 +140,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
  * CreateThread's PE start routine).  PE code's unhandled-exception filter is an ms_abi function
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
+    H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
     X(0, BOOL, AreFileApisANSI) \
     X(7, BOOL, CallNamedPipeA, LPCSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
@@ -474,6 +403,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
     X(1, BOOL, RemoveDirectoryA, LPCSTR) \
     X(1, BOOL, RemoveDirectoryW, LPCWSTR) \
+    H(RemoveVectoredContinueHandler) \
     H(RemoveVectoredExceptionHandler) \
     X(1, BOOL, ResetEvent, HANDLE) \
     X(2, UINT, ResetWriteWatch, LPVOID, SIZE_T) \

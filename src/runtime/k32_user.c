@@ -10,10 +10,8 @@
 
 DWORD wv_user_put(void *dst, const void *src, size_t n) { return n ? wv_copy(dst, src, n) : 0; }
 
-/* Copies units of size `unit` from s until a zero unit, a page at most per step (a string may
- * end just before an unreadable page).  *out is malloc'ed and zero-terminated; *len counts
- * units without the terminator. */
-static DWORD wv_user_units(const void *s, size_t unit, void **out, size_t *len)
+/* runtime.h.  A page at most per step: a string may end just before an unreadable page. */
+DWORD wv_user_units(const void *s, size_t unit, void **out, size_t *len)
 {
     size_t cap = 256, n = 0; /* bytes */
     char *buf = malloc(cap + unit);

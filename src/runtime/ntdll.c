@@ -16,6 +16,7 @@
 #include "runtime/debug_int.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
+#include <winvm/ntsysinfo.h>
 
 #include <string.h>
 
@@ -193,6 +194,7 @@ WV_THUNK_4(wv_nt_, NTSTATUS, NtFreeVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULON
 WV_THUNK_7(wv_nt_, NTSTATUS, NtGetWriteWatch, HANDLE, ULONG, PVOID, SIZE_T, PVOID *, PULONG_PTR, PULONG)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtLockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtProtectVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtQuerySystemInformation, SYSTEM_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 WV_THUNK_6(wv_nt_, NTSTATUS, NtQueryVirtualMemory, HANDLE, PVOID, MEMORY_INFORMATION_CLASS, PVOID, SIZE_T, PSIZE_T)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtReadVirtualMemory, HANDLE, PVOID, PVOID, SIZE_T, PSIZE_T)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtResetWriteWatch, HANDLE, PVOID, SIZE_T)
@@ -239,6 +241,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryInformationProcess),
     N(NtQueryInformationThread),
     N(NtQuerySection),
+    N(NtQuerySystemInformation),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
@@ -249,6 +252,8 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtUnmapViewOfSectionEx),
     N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
+    {"RtlAddVectoredContinueHandler", (void *)k32_AddVectoredContinueHandler},
+    {"RtlAddVectoredExceptionHandler", (void *)k32_AddVectoredExceptionHandler},
     {"RtlCaptureContext", (void *)wv_seh_capture},
     N(RtlCaptureStackBackTrace),
     N(RtlDeleteFunctionTable),
@@ -257,6 +262,8 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
     N(RtlRaiseException),
+    {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
+    {"RtlRemoveVectoredExceptionHandler", (void *)k32_RemoveVectoredExceptionHandler},
     N(RtlRestoreContext),
     N(RtlUnwind),
     N(RtlUnwindEx),
@@ -278,6 +285,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryInformationProcess),
     ZW(QueryInformationThread),
     ZW(QuerySection),
+    ZW(QuerySystemInformation),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),

@@ -75,6 +75,11 @@ PEXCEPTION_ROUTINE WV_MSABI wv_nt_RtlVirtualUnwind(DWORD type, DWORD64 base, DWO
                                                    KNONVOLATILE_CONTEXT_POINTERS *ptrs);
 WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f);
 WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep);
+/* veh.c: PE code's vectored exception and continue handlers (ntdll's Rtl* names too). */
+WV_MSABI PVOID k32_AddVectoredExceptionHandler(ULONG first, void *fn);
+WV_MSABI ULONG k32_RemoveVectoredExceptionHandler(PVOID h);
+WV_MSABI PVOID k32_AddVectoredContinueHandler(ULONG first, void *fn);
+WV_MSABI ULONG k32_RemoveVectoredContinueHandler(PVOID h);
 /* kernel32's table (k32_exports.c) names its entries k32_Name: these are ntdll.c's. */
 #define k32_RaiseException wv_nt_RaiseException
 #define k32_RtlAddFunctionTable wv_nt_RtlAddFunctionTable
@@ -98,6 +103,10 @@ void wv_runtime_init(void);
 /* A malloc'ed copy of the caller's NUL-terminated string s (not NULL): 0, ERROR_NOACCESS or
  * ERROR_NOT_ENOUGH_MEMORY. */
 DWORD wv_user_str(const char *s, char **out);
+/* Copies units of size `unit` (1 or 2) from s until a zero unit: *out malloc'ed and
+ * zero-terminated, *len the units before the terminator.  0, ERROR_NOACCESS or
+ * ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_user_units(const void *s, size_t unit, void **out, size_t *len);
 /* The same for a UTF-16 string, converted to UTF-8 (bad: what an unpaired surrogate becomes;
  * strict fails with ERROR_INVALID_NAME). */
 DWORD wv_user_wstr(LPCWSTR s, enum wv_text_policy bad, char **out);

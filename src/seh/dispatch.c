@@ -8,7 +8,8 @@
  * (SetUnhandledExceptionFilter); then winvm's report and the end of the process.
  *
  * A handler's answer: ExceptionContinueExecution resumes the (possibly changed) CONTEXT,
- * unless the exception is noncontinuable: then STATUS_NONCONTINUABLE_EXCEPTION is raised,
+ * after the vectored continue handlers (fault/vectored.c) saw it (also when a vectored handler
+ * or the filter continued it; not when a debugger did), unless the exception is noncontinuable: then STATUS_NONCONTINUABLE_EXCEPTION is raised,
  * nested on it.  ExceptionContinueSearch goes on; ExceptionNestedException marks the frames
  * up to the one named as nested; anything else raises STATUS_INVALID_DISPOSITION.  A handler
  * that handles the exception unwinds (RtlUnwindEx) and never returns here.
@@ -58,10 +59,22 @@ static void *wv_filter_swap(void *fn, bool pe)
 wv_pe_filter wv_seh_set_filter(wv_pe_filter f) { return (wv_pe_filter)wv_filter_swap((void *)f, true); }
 wv_host_filter wv_seh_set_host_filter(wv_host_filter f) { return (wv_host_filter)wv_filter_swap((void *)f, false); }
 
+/* A debugger's DBG_CONTINUE: the thread goes on, no handler of this process sees it. */
 static __attribute__((noreturn)) void wv_continue(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
     if (rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)
         wv_seh_raise_status(STATUS_NONCONTINUABLE_EXCEPTION, rec, ctx);
+    wv_seh_restore(ctx);
+}
+
+/* A handler of this process (vectored, frame-based, the filter) continued it: the continue
+ * handlers run first and may still change the CONTEXT, as RtlDispatchException calls them. */
+static __attribute__((noreturn)) void wv_continue_handled(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    if (rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)
+        wv_seh_raise_status(STATUS_NONCONTINUABLE_EXCEPTION, rec, ctx);
+    EXCEPTION_POINTERS ep = {rec, ctx};
+    wv_vectored_continue(&ep);
     wv_seh_restore(ctx);
 }
 
@@ -178,8 +191,8 @@ static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONT
         wv_fault_exit(rec->ExceptionCode);
     EXCEPTION_POINTERS ep = {rec, ctx};
     LONG r = wv_call_filter(&ep);
-    if (r == EXCEPTION_CONTINUE_EXECUTION)
-        wv_continue(rec, ctx);
+    if (r == EXCEPTION_CONTINUE_EXECUTION) /* RtlUserThreadStart's frame handler answered */
+        wv_continue_handled(rec, ctx);
     if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
         wv_fault_exit(rec->ExceptionCode);
     wv_unhandled_end(rec);
@@ -201,7 +214,7 @@ void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
     if (rec->ExceptionCode == EXCEPTION_BREAKPOINT && (uintptr_t)rec->ExceptionAddress + 1 == ctx->Rip)
         ctx->Rip--;
     if (wv_vectored(&ep) || wv_frames(rec, ctx))
-        wv_continue(rec, ctx);
+        wv_continue_handled(rec, ctx);
     wv_try_deliver(rec, (uintptr_t)ctx->Rsp);
     wv_last_chance(rec, ctx);
 }

@@ -21,8 +21,9 @@ static SIZE_T wv_peak_private;
 
 BOOL WINAPI GetProcessMemoryInfo(HANDLE process, PPROCESS_MEMORY_COUNTERS out, DWORD cb)
 {
-    if (!wv_nt_self(process))
-        return wv_fail(ERROR_INVALID_HANDLE);
+    NTSTATUS st = wv_nt_this(process, PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION);
+    if (st)
+        return wv_fail_status(st);
     if (cb < sizeof(PROCESS_MEMORY_COUNTERS))
         return wv_fail(ERROR_INSUFFICIENT_BUFFER);
     struct wv_proc_mem m;
@@ -95,8 +96,9 @@ static DWORD wv_give(void *out, const void *src, size_t len, DWORD size, size_t 
 DWORD WINAPI GetMappedFileNameW(HANDLE process, LPVOID addr, LPWSTR out, DWORD size)
 {
     WCHAR name[4200];
-    if (!wv_nt_self(process))
-        return wv_fail(ERROR_INVALID_HANDLE);
+    NTSTATUS st = wv_nt_this(process, PROCESS_QUERY_INFORMATION, 0); /* NtQueryVirtualMemory's right */
+    if (st)
+        return wv_fail_status(st);
     if (!out || !size)
         return wv_fail(ERROR_INVALID_PARAMETER);
     DWORD len = wv_mapped_name(process, addr, name, sizeof(name) / sizeof(name[0]));
@@ -107,8 +109,9 @@ DWORD WINAPI GetMappedFileNameA(HANDLE process, LPVOID addr, LPSTR out, DWORD si
 {
     WCHAR name[4200];
     char utf8[4200 * 3];
-    if (!wv_nt_self(process))
-        return wv_fail(ERROR_INVALID_HANDLE);
+    NTSTATUS st = wv_nt_this(process, PROCESS_QUERY_INFORMATION, 0); /* NtQueryVirtualMemory's right */
+    if (st)
+        return wv_fail_status(st);
     if (!out || !size)
         return wv_fail(ERROR_INVALID_PARAMETER);
     DWORD len = wv_mapped_name(process, addr, name, sizeof(name) / sizeof(name[0]));

@@ -4,7 +4,9 @@
  */
 #include "nt/nt.h"
 #include "winvm/psapi.h"
+#include "winvm/ntsysinfo.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 BOOL WINAPI QueryWorkingSet(HANDLE process, PVOID pv, DWORD cb)
@@ -15,36 +17,65 @@ BOOL WINAPI QueryWorkingSet(HANDLE process, PVOID pv, DWORD cb)
 
 BOOL WINAPI EmptyWorkingSet(HANDLE process)
 {
-    if (!wv_nt_self(process))
-        return wv_fail(ERROR_INVALID_HANDLE);
+    NTSTATUS st = wv_nt_this(process, PROCESS_SET_QUOTA, 0); /* SetProcessWorkingSetSize's right */
+    if (st)
+        return wv_fail(RtlNtStatusToDosError(st));
     wv_fault_attach();
     wv_ws_empty();
     return TRUE;
 }
 
-/* The highest commit charge read so far: Linux keeps no peak of it. */
-static SIZE_T wv_commit_peak;
+/* The processes, their threads and their handles, summed over the process list as Windows
+ * counts them.  False when the list cannot be had. */
+static bool wv_perf_counts(PERFORMANCE_INFORMATION *p)
+{
+    ULONG need = 0;
+    NTSTATUS st = NtQuerySystemInformation(SystemProcessInformation, NULL, 0, &need);
+    char *buf = NULL;
+    for (int tries = 0; st == STATUS_INFO_LENGTH_MISMATCH && tries < 8; tries++) {
+        free(buf);
+        need += 65536; /* processes may start meanwhile */
+        if (!(buf = malloc(need)))
+            return false;
+        st = NtQuerySystemInformation(SystemProcessInformation, buf, need, &need);
+    }
+    if (st) {
+        free(buf);
+        return false;
+    }
+    for (const SYSTEM_PROCESS_INFORMATION *e = (void *)buf;; e = (const void *)((const char *)e + e->NextEntryOffset)) {
+        p->ProcessCount++;
+        p->ThreadCount += e->NumberOfThreads;
+        p->HandleCount += e->HandleCount;
+        if (!e->NextEntryOffset)
+            break;
+    }
+    free(buf);
+    return true;
+}
 
+/* Built on NtQuerySystemInformation, as on Windows: the two agree (nt/sysinfo.c says where
+ * each counter comes from). */
 BOOL WINAPI GetPerformanceInfo(PPERFORMANCE_INFORMATION out, DWORD cb)
 {
     if (cb < sizeof(PERFORMANCE_INFORMATION))
         return wv_fail(ERROR_BAD_LENGTH);
-    struct wv_sys_mem m;
-    PERFORMANCE_INFORMATION p = {.cb = sizeof(p), .PageSize = WV_PAGE_SIZE};
-    if (!wv_sys_memory(&m) || !wv_sys_counts(&p.ProcessCount, &p.ThreadCount, &p.HandleCount))
+    SYSTEM_BASIC_INFORMATION b;
+    SYSTEM_PERFORMANCE_INFORMATION s;
+    PERFORMANCE_INFORMATION p = {.cb = sizeof(p)};
+    if (NtQuerySystemInformation(SystemBasicInformation, &b, sizeof(b), NULL) ||
+        NtQuerySystemInformation(SystemPerformanceInformation, &s, sizeof(s), NULL) ||
+        !wv_perf_counts(&p))
         return wv_fail(ERROR_ACCESS_DENIED);
-    p.CommitTotal = m.committed / WV_PAGE_SIZE;
-    p.CommitLimit = m.commit_limit / WV_PAGE_SIZE;
-    SIZE_T peak = __atomic_load_n(&wv_commit_peak, __ATOMIC_RELAXED);
-    while (p.CommitTotal > peak && !__atomic_compare_exchange_n(&wv_commit_peak, &peak, p.CommitTotal, false,
-                                                                __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-        ;
-    p.CommitPeak = p.CommitTotal > peak ? p.CommitTotal : peak;
-    p.PhysicalTotal = m.total / WV_PAGE_SIZE;
-    p.PhysicalAvailable = m.avail / WV_PAGE_SIZE;
-    p.SystemCache = m.cached / WV_PAGE_SIZE;
-    p.KernelPaged = m.slab_reclaimable / WV_PAGE_SIZE;
-    p.KernelNonpaged = m.kernel_unreclaimable / WV_PAGE_SIZE;
+    p.PageSize = b.PageSize;
+    p.PhysicalTotal = b.NumberOfPhysicalPages;
+    p.CommitTotal = s.CommittedPages;
+    p.CommitLimit = s.CommitLimit;
+    p.CommitPeak = s.PeakCommitment;
+    p.PhysicalAvailable = s.AvailablePages;
+    p.SystemCache = s.ResidentSystemCachePage;
+    p.KernelPaged = s.PagedPoolPages;
+    p.KernelNonpaged = s.NonPagedPoolPages;
     p.KernelTotal = p.KernelPaged + p.KernelNonpaged;
     return wv_copy(out, &p, sizeof(p)) ? wv_fail(ERROR_NOACCESS) : TRUE;
 }

@@ -10,10 +10,21 @@
  *   free       NtFreeVirtualMemory(MEM_RELEASE) = 0 and the size written back is 64 KiB
  *   dos        RtlNtStatusToDosError(STATUS_CONFLICTING_ADDRESSES) = 487
  *   meminfo    GetProcessMemoryInfo: WorkingSetSize > 0
+ *   sysbasic   NtQuerySystemInformation(SystemBasicInformation): 0x40 bytes exactly (more is
+ *              STATUS_INFO_LENGTH_MISMATCH), its processors and page size GetSystemInfo's
+ *   sysclass   an unknown class: STATUS_INVALID_INFO_CLASS; a NULL buffer: STATUS_ACCESS_VIOLATION
+ *   sysproc    SystemProcessInformation: the length needed, then this process in the list
+ *   perfinfo   GetPerformanceInfo's PhysicalTotal is SystemBasicInformation's page count
+ *   realhandle OpenProcess(own pid): GetProcessMemoryInfo, GetMappedFileNameA (the EXE),
+ *              QueryWorkingSetEx, VirtualQueryEx, NtAllocate/NtFreeVirtualMemory work as with
+ *              the pseudo handle; without PROCESS_VM_OPERATION the allocation is
+ *              STATUS_ACCESS_DENIED, without PROCESS_QUERY_INFORMATION the name ERROR_ACCESS_DENIED
  */
 #include <windows.h>
 #include <psapi.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef LONG NTSTATUS;
 __declspec(dllimport) NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE, PVOID *, ULONG_PTR, PSIZE_T, ULONG, ULONG);
@@ -22,6 +33,18 @@ __declspec(dllimport) NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE, PVOID *, PSI
 __declspec(dllimport) NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE, PVOID, int, PVOID, SIZE_T, PSIZE_T);
 __declspec(dllimport) ULONG NTAPI RtlNtStatusToDosError(NTSTATUS);
 __declspec(dllimport) BOOL WINAPI K32QueryWorkingSetEx(HANDLE, PVOID, DWORD);
+__declspec(dllimport) NTSTATUS NTAPI NtQuerySystemInformation(int, PVOID, ULONG, PULONG);
+
+struct basic { /* SYSTEM_BASIC_INFORMATION, x64 */
+    ULONG reserved, timer, page_size, pages, lowest, highest, granularity;
+    ULONG_PTR min_addr, max_addr, mask;
+    char processors;
+};
+struct proc { /* the start of SYSTEM_PROCESS_INFORMATION */
+    ULONG next, threads;
+    char skip[0x50 - 8];
+    HANDLE pid;
+};
 
 static int failures;
 
@@ -33,6 +56,70 @@ static void check(const char *name, int ok, unsigned long long detail)
         printf("FAIL %s %#llx\n", name, detail);
         failures++;
     }
+}
+
+static void check_sysinfo(void)
+{
+    struct basic b;
+    char big[2 * sizeof(b)];
+    ULONG len = 0;
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    NTSTATUS st = NtQuerySystemInformation(0, &b, sizeof(b), &len);
+    NTSTATUS st2 = NtQuerySystemInformation(0, big, sizeof(big), NULL);
+    check("sysbasic", st == 0 && len == 0x40 && sizeof(b) == 0x40 && st2 == (NTSTATUS)0xC0000004 &&
+                          (DWORD)b.processors == si.dwNumberOfProcessors && b.page_size == si.dwPageSize &&
+                          b.granularity == si.dwAllocationGranularity,
+          (unsigned)st);
+    st = NtQuerySystemInformation(1000, &b, sizeof(b), &len);
+    st2 = NtQuerySystemInformation(0, NULL, sizeof(b), NULL);
+    check("sysclass", st == (NTSTATUS)0xC0000003 && st2 == (NTSTATUS)0xC0000005, (unsigned)st);
+    len = 0;
+    st = NtQuerySystemInformation(5, NULL, 0, &len);
+    int found = 0;
+    char *buf = len ? malloc(len + 65536) : NULL;
+    if (buf && st == (NTSTATUS)0xC0000004 && NtQuerySystemInformation(5, buf, len + 65536, &len) == 0)
+        for (struct proc *e = (struct proc *)buf;; e = (struct proc *)((char *)e + e->next)) {
+            found |= (DWORD)(ULONG_PTR)e->pid == GetCurrentProcessId() && e->threads >= 1;
+            if (!e->next)
+                break;
+        }
+    free(buf);
+    check("sysproc", found, (unsigned)st);
+    PERFORMANCE_INFORMATION pi;
+    check("perfinfo", GetPerformanceInfo(&pi, sizeof(pi)) && pi.PhysicalTotal == b.pages && pi.PageSize == 4096,
+          GetLastError());
+}
+
+static void check_real_handle(void)
+{
+    HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_VM_OPERATION, FALSE,
+                           GetCurrentProcessId());
+    HANDLE q = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, GetCurrentProcessId());
+    HANDLE s = OpenProcess(SYNCHRONIZE, FALSE, GetCurrentProcessId());
+    PROCESS_MEMORY_COUNTERS pmc;
+    char name[MAX_PATH], name2[MAX_PATH];
+    PSAPI_WORKING_SET_EX_INFORMATION ws = {.VirtualAddress = (PVOID)&failures};
+    MEMORY_BASIC_INFORMATION m;
+    int ok = h && q && s && GetProcessMemoryInfo(h, &pmc, sizeof(pmc)) && pmc.WorkingSetSize > 0;
+    DWORD n = GetMappedFileNameA(h, GetModuleHandleA(NULL), name, sizeof(name));
+    ok = ok && n && n == GetMappedFileNameA((HANDLE)-1, GetModuleHandleA(NULL), name2, sizeof(name2)) &&
+         !strcmp(name, name2) && strstr(name, "ntmem.exe");
+    ok = ok && QueryWorkingSetEx(h, &ws, sizeof(ws)) && ws.VirtualAttributes.Valid;
+    ok = ok && VirtualQueryEx(h, &failures, &m, sizeof(m)) == sizeof(m) && m.State == MEM_COMMIT;
+    PVOID base = NULL;
+    SIZE_T size = 0x10000;
+    ok = ok && NtAllocateVirtualMemory(h, &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE) == 0;
+    size = 0;
+    ok = ok && NtFreeVirtualMemory(h, &base, &size, MEM_RELEASE) == 0 && size == 0x10000;
+    PVOID none = NULL;
+    size = 0x10000;
+    NTSTATUS st = NtAllocateVirtualMemory(q, &none, 0, &size, MEM_RESERVE, PAGE_READWRITE);
+    SetLastError(0);
+    ok = ok && st == (NTSTATUS)0xC0000022 && !none && !GetMappedFileNameA(s, GetModuleHandleA(NULL), name, sizeof(name)) &&
+         GetLastError() == ERROR_ACCESS_DENIED;
+    check("realhandle", ok, (unsigned)st);
+    CloseHandle(h), CloseHandle(q), CloseHandle(s);
 }
 
 int main(void)
@@ -75,5 +162,7 @@ int main(void)
 
     PROCESS_MEMORY_COUNTERS pmc;
     check("meminfo", GetProcessMemoryInfo(self, &pmc, sizeof(pmc)) && pmc.WorkingSetSize > 0, 0);
+    check_sysinfo();
+    check_real_handle();
     return failures;
 }
