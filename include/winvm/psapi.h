@@ -105,6 +105,33 @@ WINBASEAPI BOOL WINAPI QueryWorkingSet(HANDLE hProcess, PVOID pv, DWORD cb);
 WINBASEAPI BOOL WINAPI EmptyWorkingSet(HANDLE hProcess);
 WINBASEAPI BOOL WINAPI GetPerformanceInfo(PPERFORMANCE_INFORMATION pPerformanceInformation, DWORD cb);
 
+/* The working-set watch (src/mm/wswatch.c, docs/wswatch.md): a record per page fault that
+ * brings a page of winvm's memory into the working set.  FaultingVa is the page, its low bit
+ * set for a soft fault (no read from disk); the terminating entry has FaultingPc NULL and
+ * FaultingVa the number of records lost when more faults came than the buffer holds. */
+typedef struct _PSAPI_WS_WATCH_INFORMATION {
+    LPVOID FaultingPc;
+    LPVOID FaultingVa;
+} PSAPI_WS_WATCH_INFORMATION, *PPSAPI_WS_WATCH_INFORMATION;
+
+typedef struct _PSAPI_WS_WATCH_INFORMATION_EX {
+    PSAPI_WS_WATCH_INFORMATION BasicInfo;
+    ULONG_PTR FaultingThreadId;
+    ULONG_PTR Flags; /* reserved: 0 */
+} PSAPI_WS_WATCH_INFORMATION_EX, *PPSAPI_WS_WATCH_INFORMATION_EX;
+
+/* Starts the watch of the process (this process only: another one is ERROR_NOT_SUPPORTED).
+ * A second call changes nothing and succeeds; so does a handle without
+ * PROCESS_SET_INFORMATION, which starts nothing (psapi's rule). */
+WINBASEAPI BOOL WINAPI InitializeProcessForWsWatch(HANDLE hProcess);
+/* The records since the last call, then cleared, ended by a zero FaultingPc.  No watch:
+ * ERROR_GEN_FAILURE; nothing new: ERROR_NO_MORE_ITEMS; cb too small for every record and the
+ * terminator: ERROR_INSUFFICIENT_BUFFER, the buffer untouched and the records kept. */
+WINBASEAPI BOOL WINAPI GetWsChanges(HANDLE hProcess, PPSAPI_WS_WATCH_INFORMATION lpWatchInfo, DWORD cb);
+/* The same with the faulting thread; *cb is the buffer's size in bytes, and receives the size
+ * of the answer (or, with ERROR_INSUFFICIENT_BUFFER, the size needed). */
+WINBASEAPI BOOL WINAPI GetWsChangesEx(HANDLE hProcess, PPSAPI_WS_WATCH_INFORMATION_EX lpWatchInfoEx, PDWORD cb);
+
 #ifdef __cplusplus
 }
 #endif

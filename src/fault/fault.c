@@ -4,7 +4,8 @@
  * One handler for the process, installed the first time winvm is used, running on a per-thread
  * alternate stack (so a stack overflow can still be reported).  It decides in Windows' order:
  *   1. a guard page: clear PAGE_GUARD on that page only and raise STATUS_GUARD_PAGE_VIOLATION;
- *   2. a write-watch page write-protected by the fallback tracking: record it, resume;
+ *   2. a page the working-set watch holds until its first touch (mm/wswatch.c): record it,
+ *      resume; a write-watch page write-protected by the fallback tracking: record it, resume;
  *   3. a page whose state allows the access (another thread changed it meanwhile): resume;
  *   4. otherwise STATUS_ACCESS_VIOLATION (STATUS_IN_PAGE_ERROR for SIGBUS).
  * Faults on memory winvm does not manage go to the handler that was installed before ours,
@@ -107,6 +108,9 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
     *code = STATUS_ACCESS_VIOLATION;
     if (sig == SIGBUS) {
         *code = STATUS_IN_PAGE_ERROR;
+    } else if ((page & WV_WS_ARMED) &&
+               wv_wswatch_fault(v, i, addr, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP], *access)) {
+        verdict = WV_RETRY; /* the page's first touch, recorded (working-set watch) */
     } else if ((page & WV_COMMITTED) && (page & WV_GUARD)) {
         /* One shot: the guard goes from this page only, then the exception is raised. */
         wv_view_update(v, i, 1, (wv_page_t)~WV_GUARD, 0);

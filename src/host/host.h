@@ -59,6 +59,9 @@ void wv_os_zero_resident(void *p, size_t size);
 void wv_os_stack_free(void *stack, size_t size);
 /* Writes the shared file pages of [addr, addr+size) back to their file (msync, MS_SYNC). */
 DWORD wv_os_flush(uintptr_t addr, size_t size);
+/* Whether the page holding addr is in memory (mincore): for a file mapping, whether the file's
+ * page is in the page cache, mapped here or not.  Async-signal-safe. */
+bool wv_os_cached(uintptr_t addr);
 /* Whether the page holding addr is mapped at all (async-signal-safe: the fault handler). */
 bool wv_os_mapped(uintptr_t addr);
 

@@ -187,6 +187,12 @@ DWORD wv_os_flush(uintptr_t addr, size_t size)
     return msync((void *)addr, size, MS_SYNC) ? wv_errno_to_error(errno) : 0;
 }
 
+bool wv_os_cached(uintptr_t addr)
+{
+    unsigned char vec = 0;
+    return mincore((void *)wv_page_down(addr), WV_PAGE_SIZE, &vec) == 0 && (vec & 1);
+}
+
 bool wv_os_mapped(uintptr_t addr)
 {
     unsigned char vec;

@@ -37,6 +37,9 @@ enum {
     WV_WATCH_WP = 0x0800,    /* write-watch fallback: host write-protected until written (hidden,
                               * host-only: wv_prot_host drops PROT_WRITE; never Windows-visible) */
     WV_COW_MAPPED = 0x1000,  /* mapped view: the page is mapped MAP_PRIVATE (write-copy) (hidden) */
+    WV_WS_ARMED = 0x2000,    /* working-set watch: committed, accessible, not yet touched; host
+                              * PROT_NONE until its first touch is recorded (hidden, host-only:
+                              * wv_prot_host answers PROT_NONE; never Windows-visible; wswatch.c) */
     WV_LOCKED = 0x4000,      /* VirtualLock'ed, mlock'ed on the host; committed pages only (hidden) */
     WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
@@ -295,6 +298,41 @@ void wv_ws_query(struct wv_ws_entry *e, size_t n);
 /* EmptyWorkingSet's core (trim.c): the resident pages of every committed range offered to the
  * kernel for reclaim, contents kept.  Lock not held. */
 void wv_ws_empty(void);
+
+/* ---- the working-set watch (wswatch.c) ----
+ * InitializeProcessForWsWatch and GetWsChanges' cores.  A record per page fault that brought a
+ * page into the working set: the faulting instruction, the page (low bit set: a soft fault) and
+ * the thread. */
+struct wv_ws_record {
+    uintptr_t pc, va;
+    DWORD tid;
+};
+#define WV_WSWATCH_CAP 1024 /* records held between two GetWsChanges; more are counted as lost */
+/* Starts the watch (once; later calls change nothing): the untouched accessible pages of every
+ * view armed.  Lock not held.  0. */
+DWORD wv_wswatch_start(void);
+/* Whether the watch is on.  Guarded by the space lock (set once, never cleared). */
+extern bool wv_wswatch_on;
+void wv_wswatch_arm_on(struct wv_view *v, size_t i, size_t n);
+/* After a change of pages [i, i+n) of v (commit, protect, a new view): when the watch is on,
+ * its untouched accessible pages are armed, the others not; when it is off, one test.  Lock
+ * held. */
+static inline void wv_wswatch_arm(struct wv_view *v, size_t i, size_t n)
+{
+    if (__builtin_expect(wv_wswatch_on, 0))
+        wv_wswatch_arm_on(v, i, n);
+}
+/* The fault handler's part: a fault at addr by the instruction at pc on page i of v.  True
+ * when the page was armed and the access allowed: recorded and given its real protection (the
+ * access may run again).  Lock held; async-signal-safe. */
+bool wv_wswatch_fault(struct wv_view *v, size_t i, uintptr_t addr, uintptr_t pc, int access);
+/* GetWsChanges in two steps, so a caller's bad buffer loses nothing: peek copies the records
+ * held (*n of them, *recs valid until done) and the lost count; done(taken) drops them when
+ * the caller delivered them.  Peek fails with ERROR_GEN_FAILURE (no watch) or
+ * ERROR_NO_MORE_ITEMS (nothing recorded, or another query between its peek and done); after
+ * a successful peek, done must follow.  Lock not held. */
+DWORD wv_wswatch_peek(const struct wv_ws_record **recs, size_t *n, size_t *lost);
+void wv_wswatch_done(size_t n, size_t lost, bool taken);
 
 /* ---- thread stacks (stack.c) ---- */
 /* The core of winvm_stack_create: a stack of reserve bytes (0: 1 MiB; rounded up to 64 KiB)

@@ -54,6 +54,7 @@ DWORD wv_region_swap(struct wv_view **old, size_t n, struct wv_view **nw, size_t
     }
     for (size_t j = 0; j < m; j++) {
         wv_space_insert(nw[j]);
+        wv_wswatch_arm(nw[j], 0, nw[j]->npages); /* while the working-set watch is on */
         /* Before anyone can release it (ASan builds: the leak checker's own lock, a leaf). */
         wv_os_leak_roots(nw[j]->base, nw[j]->end - nw[j]->base, true);
     }

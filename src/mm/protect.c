@@ -86,8 +86,9 @@ DWORD wv_prot_report(wv_page_t page)
 
 int wv_prot_host(wv_page_t page)
 {
-    /* Guard pages stay inaccessible until their first touch is reported (fault.c). */
-    if (!(page & WV_COMMITTED) || (page & WV_GUARD))
+    /* Guard pages stay inaccessible until their first touch is reported (fault.c), and so do
+     * the pages the working-set watch waits for (wswatch.c). */
+    if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED)))
         return PROT_NONE;
     /* A clean page the write-watch fallback tracks stays read-only until written (watch.c). */
     return wv_host_of_index[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
@@ -108,7 +109,7 @@ unsigned wv_rights_of(DWORD protect)
 bool wv_page_allows(wv_page_t page, int access)
 {
     /* The Windows state decides: the write-watch fallback's write protection is not part of it. */
-    int prot = wv_prot_host((wv_page_t)(page & ~WV_WATCH_WP));
+    int prot = wv_prot_host((wv_page_t)(page & ~(WV_WATCH_WP | WV_WS_ARMED)));
     if (access == WV_EXEC)
         return (prot & PROT_EXEC) != 0;
     if (access == WV_WRITE)

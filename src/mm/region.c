@@ -68,6 +68,7 @@ uintptr_t wv_region_publish(struct wv_view *v)
     wv_space_lock();
     wv_view_sync_commits(v, 0, v->npages); /* pages other views of its section committed */
     wv_space_insert(v);
+    wv_wswatch_arm(v, 0, v->npages); /* its untouched pages, while the watch is on */
     wv_space_unlock();
     /* From here another thread may release it (VirtualFree of an address it guessed): v is
      * not touched again. */

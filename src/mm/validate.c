@@ -8,6 +8,7 @@
  *   P2. A committed page has exactly one protection index in 1..8.
  *   P3. WV_GUARD never goes with PAGE_NOACCESS; NOCACHE and WRITECOMBINE never with GUARD or
  *       with each other.
+ *   P4. WV_WS_ARMED only on a committed page whose state makes it accessible (wswatch.c).
  * Per view:
  *   V1. base is 64 KiB aligned (page aligned for a placeholder, what replaced one, or the upper
  *       piece of a split allocation), end page
@@ -29,6 +30,7 @@
 #include "mm/mm.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #define WV_CHECK(cond, what) ((cond) ? (void)0 : wv_assert_fail(what, __FILE__, __LINE__))
 /* A view this large is checked page by page only near the address a call named. */
@@ -41,12 +43,15 @@ static void wv_check_page(wv_page_t p)
     if (!(p & WV_COMMITTED)) {
         WV_CHECK(!(p & (WV_PROT_MASK | WV_GUARD | WV_CACHE_MODS | WV_COPIED | WV_LOCKED)),
                  "P1 uncommitted page carries protection, modifier, copy or lock bits");
+        WV_CHECK(!(p & WV_WS_ARMED), "P4 uncommitted page armed by the working-set watch");
         return;
     }
     WV_CHECK(idx >= 1 && idx <= 8, "P2 committed page without one protection index");
     WV_CHECK(!((p & WV_GUARD) && idx == 1), "P3 GUARD with PAGE_NOACCESS");
     WV_CHECK(!((p & WV_CACHE_MODS) && (p & WV_GUARD)), "P3 NOCACHE/WRITECOMBINE with GUARD");
     WV_CHECK((p & WV_CACHE_MODS) != WV_CACHE_MODS, "P3 NOCACHE with WRITECOMBINE");
+    WV_CHECK(!(p & WV_WS_ARMED) || wv_prot_host((wv_page_t)(p & ~WV_WS_ARMED)) != PROT_NONE,
+             "P4 inaccessible page armed by the working-set watch");
 }
 
 static bool wv_edge_bit(const struct wv_view *v, size_t i) { return v->edge[i / 64] >> (i % 64) & 1; }

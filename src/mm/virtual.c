@@ -37,20 +37,30 @@ static wv_page_t wv_with_alloc_mods(const struct wv_view *v, wv_page_t bits)
     return (wv_page_t)((bits & ~WV_CACHE_MODS) | v->cache_mods);
 }
 
-/* Gives pages [start, end) of v the visible state target, on the host and in the model; on
+/* Gives pages [i, i+n) of v the visible state target, on the host and in the model; on
  * failure both stay as they were.  Committed pages keep their contents. */
+static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_page_t target)
+{
+    if (v->flags & WV_VIEW_WRITE_WATCH)
+        return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
+    if (v->ops)
+        return v->ops->protect(v, i, n, target); /* shared or private mapping per page */
+    DWORD err = wv_os_protect(v->base + i * WV_PAGE_SIZE, n * WV_PAGE_SIZE, wv_prot_host(target));
+    if (!err)
+        wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
+    return err;
+}
+
+/* wv_apply_state over [start, end), then the working-set watch's marks on the pages changed
+ * (wswatch.c: a page not yet touched stays out of the working set whatever its protection). */
 static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page_t target)
 {
     size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
     if (wv_view_all(v, i, n, WV_VISIBLE, target))
         return 0;
-    if (v->flags & WV_VIEW_WRITE_WATCH)
-        return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
-    if (v->ops)
-        return v->ops->protect(v, i, n, target); /* shared or private mapping per page */
-    DWORD err = wv_os_protect(start, end - start, wv_prot_host(target));
+    DWORD err = wv_apply_state(v, i, n, target);
     if (!err)
-        wv_view_update(v, i, n, (wv_page_t)~WV_VISIBLE, target);
+        wv_wswatch_arm(v, i, n);
     return err;
 }
 
@@ -152,6 +162,8 @@ static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *o
             /* Only SEC_RESERVE views commit: in the section, for every view. */
             wv_view_sync_commits(v, i, n);
             err = v->ops->commit(v, i, n, target);
+            if (!err)
+                wv_wswatch_arm(v, i, n);
         } else if (v->type != MEM_PRIVATE)
             err = ERROR_ACCESS_DENIED;
         else if (v->flags & WV_VIEW_PHYSICAL)

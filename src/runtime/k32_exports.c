@@ -37,6 +37,9 @@ WV_THUNK_2(k32_K32, BOOL, GetPerformanceInfo, PPERFORMANCE_INFORMATION, DWORD)
 WV_THUNK_3(k32_K32, BOOL, QueryWorkingSet, HANDLE, PVOID, DWORD)
 WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameA, HANDLE, LPSTR, DWORD)
 WV_THUNK_3(k32_K32, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
+WV_THUNK_1(k32_K32, BOOL, InitializeProcessForWsWatch, HANDLE)
+WV_THUNK_3(k32_K32, BOOL, GetWsChanges, HANDLE, PPSAPI_WS_WATCH_INFORMATION, DWORD)
+WV_THUNK_3(k32_K32, BOOL, GetWsChangesEx, HANDLE, PPSAPI_WS_WATCH_INFORMATION_EX, PDWORD)
 
 K32_ABI __attribute__((noreturn)) void k32_ExitProcess(UINT code) { ExitProcess(code); }
 K32_ABI void k32_GetNativeSystemInfo(LPSYSTEM_INFO si) { GetNativeSystemInfo(si); }
@@ -345,6 +348,9 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(K32GetProcessImageFileNameA) \
     H(K32GetProcessImageFileNameW) \
     H(K32GetProcessMemoryInfo) \
+    H(K32GetWsChanges) \
+    H(K32GetWsChangesEx) \
+    H(K32InitializeProcessForWsWatch) \
     H(K32QueryWorkingSet) \
     H(K32QueryWorkingSetEx) \
     X(1, void, LeaveCriticalSection, LPCRITICAL_SECTION) \

@@ -16,6 +16,9 @@ WV_THUNK_3(wv_ps_, BOOL, GetProcessMemoryInfo, HANDLE, PPROCESS_MEMORY_COUNTERS,
 WV_THUNK_3(wv_ps_, BOOL, QueryWorkingSetEx, HANDLE, PVOID, DWORD)
 WV_THUNK_3(wv_ps_, DWORD, GetProcessImageFileNameA, HANDLE, LPSTR, DWORD)
 WV_THUNK_3(wv_ps_, DWORD, GetProcessImageFileNameW, HANDLE, LPWSTR, DWORD)
+WV_THUNK_1(wv_ps_, BOOL, InitializeProcessForWsWatch, HANDLE)
+WV_THUNK_3(wv_ps_, BOOL, GetWsChanges, HANDLE, PPSAPI_WS_WATCH_INFORMATION, DWORD)
+WV_THUNK_3(wv_ps_, BOOL, GetWsChangesEx, HANDLE, PPSAPI_WS_WATCH_INFORMATION_EX, PDWORD)
 
 #define P(f) {#f, (void *)wv_ps_##f}
 static const struct wv_export wv_ps_exports[] = {
@@ -34,6 +37,9 @@ static const struct wv_export wv_ps_exports[] = {
     P(GetProcessImageFileNameA),
     P(GetProcessImageFileNameW),
     P(GetProcessMemoryInfo),
+    P(GetWsChanges),
+    P(GetWsChangesEx),
+    P(InitializeProcessForWsWatch),
     P(QueryWorkingSet),
     P(QueryWorkingSetEx),
 };
