@@ -5,7 +5,8 @@
  * include/winvm/ntdll.h.
  *
  * Each Nt* call checks its arguments as Windows does, in Windows' order, reads its in/out
- * parameters through wv_copy (a bad pointer is STATUS_ACCESS_VIOLATION), calls the core, and
+ * parameters through fault.h's fault-safe accesses (a bad pointer is STATUS_ACCESS_VIOLATION,
+ * nothing changed), calls the core, and
  * maps the core's Win32 error to the status Windows gives for the same condition.
  */
 #ifndef WV_NT_H
