@@ -110,6 +110,75 @@ Test(nt_alloc, bad_arguments_change_nothing)
     release(p);
 }
 
+/* The in/out parameters are probed for writing before anything changes: in a read-only page,
+ * or straddling into an inaccessible one, they are STATUS_ACCESS_VIOLATION, with the memory
+ * and the parameters as they were.  A parameter on a write-watched page works, and counts as
+ * written (the probe writes the value back, as Windows' ProbeForWrite does). */
+Test(nt_args, unwritable_in_out_parameters_change_nothing)
+{
+    char *p = alloc(0x10000, MEM_RESERVE, PAGE_READWRITE);
+    char *args = alloc(0x2000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    void **ro_base = (void **)args;
+    SIZE_T *ro_size = (SIZE_T *)(args + 8);
+    ULONG *ro_old = (ULONG *)(args + 16);
+    *ro_base = p, *ro_size = 0x1000, *ro_old = 0x55;
+    ULONG old = 0;
+    cr_assert(VirtualProtect(args, 0x1000, PAGE_READONLY, &old));
+    MEMORY_BASIC_INFORMATION before = query(p);
+    void *a = p;
+    SIZE_T size = 0x1000;
+    cr_assert_eq(nt_alloc(ro_base, 0, &size, MEM_COMMIT, PAGE_READWRITE), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(nt_alloc(&a, 0, ro_size, MEM_COMMIT, PAGE_READWRITE), STATUS_ACCESS_VIOLATION);
+    SAME_MBI(before, query(p));
+    cr_assert_eq(nt_alloc(&a, 0, &size, MEM_COMMIT, PAGE_READWRITE), STATUS_SUCCESS);
+    before = query(p);
+    cr_assert_eq(NtProtectVirtualMemory(SELF, &a, &size, PAGE_READONLY, ro_old), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(NtProtectVirtualMemory(SELF, ro_base, &size, PAGE_READONLY, &old), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(NtFreeVirtualMemory(SELF, &a, ro_size, MEM_DECOMMIT), STATUS_ACCESS_VIOLATION);
+    size = 0;
+    cr_assert_eq(NtFreeVirtualMemory(SELF, ro_base, &size, MEM_RELEASE), STATUS_ACCESS_VIOLATION);
+    SAME_MBI(before, query(p));
+    cr_assert_eq(*ro_base, p);
+    cr_assert_eq(*ro_size, 0x1000);
+    cr_assert_eq(*ro_old, 0x55);
+
+    /* Eight bytes that run from a writable page into an inaccessible one. */
+    cr_assert(VirtualProtect(args, 0x1000, PAGE_READWRITE, &old));
+    cr_assert(VirtualProtect(args + 0x1000, 0x1000, PAGE_NOACCESS, &old));
+    void **across = (void **)(args + 0x1000 - 4);
+    memset(across, 0xab, 4);
+    size = 0x1000;
+    cr_assert_eq(nt_alloc(across, 0, &size, MEM_RESERVE, PAGE_READWRITE), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(NtFreeVirtualMemory(SELF, across, &size, MEM_RELEASE), STATUS_ACCESS_VIOLATION);
+    for (int k = 0; k < 4; k++)
+        cr_assert_eq((unsigned char)args[0x1000 - 4 + k], 0xab);
+    SAME_MBI(before, query(p));
+    release(args);
+    release(p);
+}
+
+Test(nt_args, parameters_on_a_write_watched_page)
+{
+    char *w = alloc(0x1000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+    cr_assert_eq(ResetWriteWatch(w, 0x1000), 0);
+    void **base = (void **)w;
+    SIZE_T *size = (SIZE_T *)(w + 8);
+    *base = NULL;
+    *size = 0x3000;
+    cr_assert_eq(ResetWriteWatch(w, 0x1000), 0);
+    cr_assert_eq(nt_alloc(base, 0, size, MEM_RESERVE, PAGE_NOACCESS), STATUS_SUCCESS);
+    cr_assert_eq(query(*base).State, MEM_RESERVE);
+    cr_assert_eq(*size, 0x3000);
+    void *hits[4];
+    ULONG_PTR n = 4;
+    ULONG gran = 0;
+    cr_assert_eq(GetWriteWatch(0, w, 0x1000, hits, &n, &gran), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(hits[0], w);
+    release(*base);
+    release(w);
+}
+
 Test(nt_alloc, zero_bits_limit_the_address)
 {
     for (ULONG_PTR zb = 1; zb <= 20; zb++) {

@@ -1,36 +1,58 @@
 /* SPDX-License-Identifier: MIT */
 /* copy.c - copying to and from memory the caller names, where a bad pointer is an error and not
- * a crash (the kernel's copy_to_user, in user space).
+ * a crash (the kernel's copy_to_user and get_user, in user space).
  *
- * wv_copy is one `rep movsb`.  When it faults, the fault handler (fault.c) first does what it
- * does for any fault (a guard page of a stack grows it, a write-watch page records the write:
- * the copy then goes on); a fault it would report or pass on instead resumes at the fixup,
- * which returns nonzero.  Nothing is paid unless the copy faults.
+ * wv_copy is one `rep movsb`; the fixed-size accesses (the NT calls' in/out parameters) are
+ * plain moves, which cost a few cycles where `rep movsb` pays its startup on every call.  All
+ * of them sit between wv_user_begin and wv_user_end, leaf functions that touch no stack, so
+ * that any of their instructions can fault and return through wv_user_fixup.  When one
+ * faults, the fault handler (fault.c) first does what it does for any fault (a guard page of a
+ * stack grows it, a write-watch page records the write: the access then goes on); a fault it
+ * would report or pass on instead resumes at the fixup, which returns nonzero.  Nothing is
+ * paid unless the access faults.
  */
 #define _GNU_SOURCE /* REG_RIP */
 #include "fault/fault.h"
 
+#define WV_USER_FN(name) \
+    ".globl " #name "\n.hidden " #name "\n.type " #name ",@function\n" #name ":\n"
+
 __asm__(".text\n"
-        ".globl wv_copy_raw\n"
-        ".hidden wv_copy_raw\n"
-        ".type wv_copy_raw,@function\n"
-        "wv_copy_raw:\n" /* rdi = dst, rsi = src, rdx = n */
+        ".hidden wv_user_begin\n"
+        "wv_user_begin:\n"
+        WV_USER_FN(wv_copy_raw) /* rdi = dst, rsi = src, rdx = n */
         "  mov %rdx, %rcx\n"
-        ".globl wv_copy_insn\n"
-        ".hidden wv_copy_insn\n"
-        "wv_copy_insn:\n"
         "  rep movsb\n"
         "  xor %eax, %eax\n"
         "  ret\n"
-        ".globl wv_copy_fixup\n"
-        ".hidden wv_copy_fixup\n"
-        "wv_copy_fixup:\n"
-        "  mov $1, %eax\n"
+        WV_USER_FN(wv_user_get_rw64) /* rdi = p, rsi = v */
+        "  mov (%rdi), %rax\n"
+        "  mov %rax, (%rdi)\n"
+        "  mov %rax, (%rsi)\n"
+        "  xor %eax, %eax\n"
         "  ret\n"
-        ".size wv_copy_raw, .-wv_copy_raw\n");
+        WV_USER_FN(wv_user_probe_rw32) /* rdi = p */
+        "  mov (%rdi), %eax\n"
+        "  mov %eax, (%rdi)\n"
+        "  xor %eax, %eax\n"
+        "  ret\n"
+        WV_USER_FN(wv_user_put64) /* rdi = p, rsi = v */
+        "  mov %rsi, (%rdi)\n"
+        "  xor %eax, %eax\n"
+        "  ret\n"
+        WV_USER_FN(wv_user_put32) /* rdi = p, esi = v */
+        "  mov %esi, (%rdi)\n"
+        "  xor %eax, %eax\n"
+        "  ret\n"
+        ".hidden wv_user_end\n"
+        "wv_user_end:\n"
+        ".hidden wv_user_fixup\n"
+        "wv_user_fixup:\n"
+        "  mov $1, %eax\n"
+        "  ret\n");
 
 int wv_copy_raw(void *dst, const void *src, size_t n);
-extern const char wv_copy_insn[], wv_copy_fixup[];
+extern const char wv_user_begin[], wv_user_end[], wv_user_fixup[];
 
 DWORD wv_copy(void *dst, const void *src, size_t n)
 {
@@ -39,10 +61,11 @@ DWORD wv_copy(void *dst, const void *src, size_t n)
     return wv_copy_raw(dst, src, n) ? ERROR_NOACCESS : 0;
 }
 
-bool wv_copy_fault(ucontext_t *uc)
+bool wv_user_fault(ucontext_t *uc)
 {
-    if ((uintptr_t)uc->uc_mcontext.gregs[REG_RIP] != (uintptr_t)wv_copy_insn)
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if (rip < (uintptr_t)wv_user_begin || rip >= (uintptr_t)wv_user_end)
         return false;
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)wv_copy_fixup;
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)wv_user_fixup;
     return true;
 }

@@ -34,7 +34,7 @@ static struct sigaction wv_prev_segv, wv_prev_bus, wv_prev_ill, wv_prev_fpe, wv_
 bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
 static pthread_once_t wv_install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t wv_altstack_key;
-static __thread __attribute__((tls_model("initial-exec"))) bool wv_thread_ready;
+__thread __attribute__((tls_model("initial-exec"))) bool wv_fault_thread_ready;
 
 /* The x86-64 page-fault error code says write (bit 1) and instruction fetch (bit 4); bit 2
  * (user mode) tells that it is there at all.  Without it (valgrind), guess from the state:
@@ -171,8 +171,8 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
     } else
         verdict = wv_classify(sig, addr, uc, &code, &access);
 
-    if (verdict != WV_RETRY && wv_copy_fault(uc))
-        verdict = WV_RETRY; /* a bad pointer handed to winvm: the copy fails, nothing else */
+    if (verdict != WV_RETRY && wv_user_fault(uc))
+        verdict = WV_RETRY; /* a bad pointer handed to winvm: the access fails, nothing else */
     bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
     if (verdict == WV_CHAIN && hook && si->si_code > 0 && !wv_space_locked_by_self()) {
         /* Not winvm's memory, but maybe PE code's fault (a NULL pointer, a call through one):
@@ -269,12 +269,10 @@ static void wv_install(void)
     sigaction(SIGTRAP, &sa, &wv_prev_trap);
 }
 
-void wv_fault_attach(void)
+void wv_fault_attach_thread(void)
 {
-    if (wv_thread_ready)
-        return;
     pthread_once(&wv_install_once, wv_install);
-    wv_thread_ready = true;
+    wv_fault_thread_ready = true;
     stack_t old;
     if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
         return; /* the thread has one already (another runtime's): use it */

@@ -17,8 +17,15 @@
 #include <ucontext.h>
 
 /* Installs the SIGSEGV/SIGBUS handlers (once) and gives the calling thread an alternate
- * signal stack (once per thread).  Cheap after the first call: a flag test. */
-void wv_fault_attach(void);
+ * signal stack (once per thread).  Inline, because every entry point calls it: after the
+ * first call it is one thread-local flag test. */
+extern __thread __attribute__((tls_model("initial-exec"))) bool wv_fault_thread_ready;
+void wv_fault_attach_thread(void);
+static inline void wv_fault_attach(void)
+{
+    if (__builtin_expect(!wv_fault_thread_ready, 0))
+        wv_fault_attach_thread();
+}
 
 /* Offers rec to the vectored handlers, then to the innermost winvm_try.  Returns when a
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a
@@ -62,8 +69,20 @@ __attribute__((noreturn)) void wv_fault_exit(DWORD code);
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page
  * stays copied.  Lock not held. */
 DWORD wv_copy(void *dst, const void *src, size_t n);
-/* For the fault handler: when the fault is wv_copy's, resumes it at its failure exit. */
-bool wv_copy_fault(ucontext_t *uc);
+/* Fixed-size accesses to memory the caller named, for the NT calls' in/out parameters
+ * (copy.c): one or two plain moves each, no rep-string startup and no call into C.  Each
+ * returns 0, or nonzero when the access faulted, having written nothing (get_rw64: *v is
+ * written only on success).  get_rw64 reads *p and writes the value back, as Windows'
+ * ProbeForWrite* macros do before capturing an in/out parameter: the pointer is then known
+ * readable and writable, and what it points to is unchanged; probe_rw32 is the same without
+ * the capture.  The caller called wv_fault_attach; lock not held (as for wv_copy). */
+int wv_user_get_rw64(void *p, uint64_t *v);
+int wv_user_probe_rw32(void *p);
+int wv_user_put64(void *p, uint64_t v);
+int wv_user_put32(void *p, uint32_t v);
+/* For the fault handler: when the fault is one of the accesses above (wv_copy's included),
+ * resumes it at its failure exit. */
+bool wv_user_fault(ucontext_t *uc);
 
 /* RaiseException's core: a software exception at address (the caller's return address). */
 void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void *address);

@@ -44,6 +44,13 @@ enum {
     WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
 
+/* Whether page bits carry PAGE_WRITECOPY or PAGE_EXECUTE_WRITECOPY (index 4 or 8): the
+ * commit path's test, without wv_prot_report's translation. */
+static inline bool wv_prot_is_copy(wv_page_t bits)
+{
+    return (bits & WV_PROT_MASK) == 4 || (bits & WV_PROT_MASK) == 8;
+}
+
 /* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
  * value is not exactly one base protection with allowed modifiers.  allow_copy admits the
  * two WRITECOPY protections (mapped and image views only). */
@@ -269,6 +276,13 @@ DWORD wv_region_release(struct wv_view *v);
  * Windows' validation and effect; 0 or the Win32 error the public call reports. */
 DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, uintptr_t *out);
 DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type);
+/* The cases the NT calls meet most, their arguments already checked by the caller: a commit
+ * (MEM_COMMIT alone at addr != 0, below WV_END_ADDR, size != 0, bits = wv_prot_parse(protect,
+ * true) != 0) as wv_virtual_alloc makes it, and the release of the whole private allocation
+ * at addr as wv_virtual_free(addr, 0, MEM_RELEASE) makes it, [*base, *end) the range it
+ * freed.  Same errors as the general cores. */
+DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out);
+DWORD wv_virtual_release(uintptr_t addr, uintptr_t *base, uintptr_t *end);
 DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old);
 /* addr <= WV_MAX_ADDR; never fails. */
 void wv_virtual_query(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi);

@@ -18,7 +18,7 @@ static const int wv_host_of_index[9] = {
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */
 };
 
-enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 };
+enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 }; /* wv_prot_is_copy too */
 
 static wv_page_t wv_prot_decode(DWORD protect, bool allow_copy)
 {

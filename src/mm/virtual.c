@@ -143,7 +143,7 @@ static bool wv_in_view(const struct wv_view *v, uintptr_t start, uintptr_t end, 
     return true;
 }
 
-static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
 {
     uintptr_t start, end;
     struct wv_view *v;
@@ -151,8 +151,7 @@ static DWORD wv_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *o
     if (err)
         return err;
     size_t i, n;
-    bool copy = wv_prot_report((wv_page_t)(WV_COMMITTED | bits)) & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
-    if (copy && (!v || (v->type != MEM_MAPPED && v->type != MEM_IMAGE)))
+    if (wv_prot_is_copy(bits) && (!v || (v->type != MEM_MAPPED && v->type != MEM_IMAGE)))
         err = ERROR_INVALID_PARAMETER; /* only a view's pages may be write-copy */
     else if (!wv_in_view(v, start, end, &i, &n) || (v->flags & WV_VIEW_PLACEHOLDER))
         err = ERROR_INVALID_ADDRESS; /* a placeholder is replaced, never committed */
@@ -194,7 +193,7 @@ DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, u
     if ((type & MEM_PHYSICAL) && ((type & ~(DWORD)MEM_TOP_DOWN) != (MEM_RESERVE | MEM_PHYSICAL) ||
                                   protect != PAGE_READWRITE))
         return ERROR_INVALID_PARAMETER;
-    /* Write-copy only commits pages of a view (wv_commit says which). */
+    /* Write-copy only commits pages of a view (wv_virtual_commit says which). */
     bool commit_only = !(type & MEM_RESERVE) && addr;
     wv_page_t bits = wv_prot_parse(protect, commit_only);
     if (!bits)
@@ -205,20 +204,22 @@ DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, u
         return ERROR_INVALID_PARAMETER;
     if ((type & MEM_RESERVE) || !addr)
         return wv_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
-    return wv_commit(addr, size, bits, out);
+    return wv_virtual_commit(addr, size, bits, out);
 }
 
-static DWORD wv_release(uintptr_t addr)
+DWORD wv_virtual_release(uintptr_t addr, uintptr_t *base, uintptr_t *end)
 {
     wv_space_lock();
-    struct wv_view *v = wv_space_find(addr);
+    struct wv_view *v = addr < WV_END_ADDR ? wv_space_find(addr) : NULL;
     DWORD err = 0;
     if (!v || wv_page_down(addr) != v->base)
         err = ERROR_INVALID_ADDRESS;
     else if (v->type != MEM_PRIVATE)
         err = ERROR_INVALID_PARAMETER;
-    else
+    else {
         wv_space_remove(v);
+        *base = v->base, *end = v->end; /* v is deleted by its release */
+    }
     wv_space_unlock();
     return err ? err : wv_region_release(v);
 }
@@ -266,7 +267,8 @@ DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type)
     if (type == MEM_RELEASE) {
         if (size != 0 || addr >= WV_END_ADDR)
             return ERROR_INVALID_PARAMETER;
-        return wv_release(addr);
+        uintptr_t base, end;
+        return wv_virtual_release(addr, &base, &end);
     }
     if (type == MEM_DECOMMIT)
         return wv_decommit(addr, size);

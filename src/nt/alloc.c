@@ -32,7 +32,9 @@ bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
     return true;
 }
 
-static NTSTATUS wv_check_type(ULONG type, ULONG protect)
+/* The allocation type and protection, in Windows' order; *bits the protection parsed as the
+ * call takes it (write-copy allowed for a commit alone: the view decides, below). */
+static NTSTATUS wv_check_type(ULONG type, ULONG protect, wv_page_t *bits)
 {
     if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER))
         return STATUS_INVALID_PARAMETER; /* placeholders are NtAllocateVirtualMemoryEx's */
@@ -48,7 +50,7 @@ static NTSTATUS wv_check_type(ULONG type, ULONG protect)
      * MEM_RESERVE may ask for write-copy: the view it lands in decides (a pagefile view takes
      * it, a file or image view is STATUS_ACCESS_DENIED, private memory refuses it; issue 14
      * fact 1); a new allocation never takes it (wv_nt_allocate). */
-    if (!wv_prot_parse(protect, !(type & MEM_RESERVE)))
+    if (!(*bits = wv_prot_parse(protect, !(type & MEM_RESERVE))))
         return STATUS_INVALID_PAGE_PROTECTION;
     if ((type & MEM_PHYSICAL) && protect != PAGE_READWRITE)
         return STATUS_INVALID_PARAMETER_6;
@@ -85,14 +87,17 @@ static bool wv_range_free(uintptr_t addr, SIZE_T size)
     return m.State == MEM_FREE && (uintptr_t)m.BaseAddress + m.RegionSize >= wv_page_up(addr + size);
 }
 
-/* The core call and the rounded range it covered. */
-static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, uintptr_t limit,
-                            uintptr_t *base, SIZE_T *len)
+/* The core call and the rounded range it covered.  A commit alone, the call a program makes
+ * most (one per page or few: bench row 4), goes straight to mm's commit with the protection
+ * already parsed; wv_virtual_alloc would check again what wv_nt_alloc_checked has. */
+static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, wv_page_t bits,
+                            uintptr_t limit, uintptr_t *base, SIZE_T *len)
 {
     bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
     uintptr_t out = 0;
-    DWORD err = !addr && limit && reserve ? wv_alloc_below(size, type, protect, limit, &out)
-                                          : wv_virtual_alloc(addr, size, type, protect, &out);
+    DWORD err = type == MEM_COMMIT && addr  ? wv_virtual_commit(addr, size, bits, &out)
+                : !addr && limit && reserve ? wv_alloc_below(size, type, protect, limit, &out)
+                                            : wv_virtual_alloc(addr, size, type, protect, &out);
     wv_debug_validate_at(err ? addr : out);
     if (err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false))
         return STATUS_INVALID_PAGE_PROTECTION; /* write-copy refused where it landed */
@@ -104,6 +109,26 @@ static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG prote
     else
         *len = wv_page_up(addr + size) - out;
     return STATUS_SUCCESS;
+}
+
+/* The checks after zero bits, type, protection and the in/out parameters, then the effect. */
+static NTSTATUS wv_nt_alloc_checked(HANDLE process, uintptr_t addr, uintptr_t limit, SIZE_T size, ULONG type,
+                                    ULONG protect, wv_page_t bits, uintptr_t *base, SIZE_T *len)
+{
+    if (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)) && !wv_prot_parse(protect, false))
+        return STATUS_INVALID_PAGE_PROTECTION; /* write-copy on what would be new memory */
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_2;
+    if (size == 0 || size > WV_END_ADDR - addr)
+        return STATUS_INVALID_PARAMETER_4;
+    NTSTATUS st = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
+    if (st != STATUS_SUCCESS)
+        return st;
+    /* Zero bits constrain where a new allocation goes: an address inside an existing one
+     * meets that allocation first (a conflict, or a commit). */
+    if (addr && limit && wv_page_up(addr + size) - 1 > limit && wv_range_free(addr, size))
+        return STATUS_INVALID_PARAMETER_3;
+    return wv_do_alloc(addr, size, type, protect, bits, limit, base, len);
 }
 
 NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSIZE_T size_io,
@@ -118,11 +143,12 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
 {
     uintptr_t limit, addr, base;
     SIZE_T size, len;
+    wv_page_t bits;
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
-    NTSTATUS st = wv_check_type(type, protect);
+    NTSTATUS st = wv_check_type(type, protect, &bits);
     if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
-        (st = wv_nt_alloc(process, addr, zero_bits, size, type, protect, &base, &len)))
+        (st = wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, &base, &len)))
         return st;
     wv_nt_out(base_io, &base, sizeof(base));
     wv_nt_out(size_io, &len, sizeof(len));
@@ -133,23 +159,9 @@ NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T
                      uintptr_t *base, SIZE_T *len)
 {
     uintptr_t limit;
+    wv_page_t bits;
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
-    NTSTATUS st = wv_check_type(type, protect);
-    if (st)
-        return st;
-    if (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)) && !wv_prot_parse(protect, false))
-        return STATUS_INVALID_PAGE_PROTECTION; /* write-copy on what would be new memory */
-    if (addr > WV_MAX_ADDR)
-        return STATUS_INVALID_PARAMETER_2;
-    if (size == 0 || size > WV_END_ADDR - addr)
-        return STATUS_INVALID_PARAMETER_4;
-    NTSTATUS st_h = wv_nt_this(process, PROCESS_VM_OPERATION, 0);
-    if (st_h != STATUS_SUCCESS)
-        return st_h;
-    /* Zero bits constrain where a new allocation goes: an address inside an existing one
-     * meets that allocation first (a conflict, or a commit). */
-    if (addr && limit && wv_page_up(addr + size) - 1 > limit && wv_range_free(addr, size))
-        return STATUS_INVALID_PARAMETER_3;
-    return wv_do_alloc(addr, size, type, protect, limit, base, len);
+    NTSTATUS st = wv_check_type(type, protect, &bits);
+    return st ? st : wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, base, len);
 }

@@ -56,6 +56,20 @@ NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uin
         return st_h;
     if ((type & WV_FREE_PLACEHOLDER_FLAGS) && size == 0)
         return STATUS_INVALID_PARAMETER_3;
+    if (type == MEM_RELEASE && size == 0) {
+        /* The common case, a whole allocation by its base, in one hold of the lock.  The
+         * allocation is looked at below only when the core refused (nothing changed then):
+         * its refusals are the conditions that pick the statuses there. */
+        uintptr_t base, end;
+        DWORD err = wv_virtual_release(addr, &base, &end);
+        wv_debug_validate_at(addr);
+        if (!err) {
+            *start = base, *len = end - base;
+            return STATUS_SUCCESS;
+        }
+        if (err != ERROR_INVALID_ADDRESS && err != ERROR_INVALID_PARAMETER)
+            return wv_status_of(err);
+    }
     struct wv_extent e;
     if (!wv_virtual_extent(wv_page_down(addr), &e))
         return STATUS_MEMORY_NOT_ALLOCATED;

@@ -5,7 +5,8 @@
  * include/winvm/ntdll.h.
  *
  * Each Nt* call checks its arguments as Windows does, in Windows' order, reads its in/out
- * parameters through wv_copy (a bad pointer is STATUS_ACCESS_VIOLATION), calls the core, and
+ * parameters through fault.h's fault-safe accesses (a bad pointer is STATUS_ACCESS_VIOLATION,
+ * nothing changed), calls the core, and
  * maps the core's Win32 error to the status Windows gives for the same condition.
  */
 #ifndef WV_NT_H
@@ -20,6 +21,8 @@
 #include "winvm/placeholder.h"
 #include "winvm/process.h" /* the access rights */
 
+#include <string.h>
+
 /* ---- status.c ---- */
 /* The status for a core's Win32 error where the call has no better one (0 -> SUCCESS). */
 NTSTATUS wv_status_of(DWORD err);
@@ -33,12 +36,43 @@ LONGLONG wv_nt_boot_time(void);
  * STATUS_INFO_LENGTH_MISMATCH when len is too small; *need the length it takes. */
 NTSTATUS wv_nt_sysproc(void *out, ULONG len, ULONG *need);
 
-/* ---- args.c: reading and writing the callers' in/out parameters ---- */
+/* ---- args.c: reading and writing the callers' in/out parameters ----
+ * Windows probes them for writing and captures their values before it changes anything; a
+ * bad one fails the call with STATUS_ACCESS_VIOLATION and nothing changed.  Inline over
+ * fault.h's fixed-size accesses: an NT call reads and writes up to eight of them, and each
+ * used to be a wv_copy (a call, the attach test, a `rep movsb`). */
 /* Reads *p into *v, proving p writable as well (the call writes it back later). */
-NTSTATUS wv_nt_in_ptr(PVOID *p, uintptr_t *v);
-NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v);
-/* Writes a result the caller named; the pointer was proven writable before the change. */
-void wv_nt_out(void *p, const void *v, size_t n);
+static inline NTSTATUS wv_nt_in_ptr(PVOID *p, uintptr_t *v)
+{
+    uint64_t x;
+    wv_fault_attach();
+    if (wv_user_get_rw64(p, &x))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    *v = (uintptr_t)x;
+    return STATUS_SUCCESS;
+}
+static inline NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v)
+{
+    return wv_nt_in_ptr((PVOID *)p, (uintptr_t *)v);
+}
+/* Writes a result the caller named; the pointer was proven writable before the change.  If
+ * another thread unmapped it since, the result is lost as it is on Windows, where the
+ * write-back is inside the system call's try. */
+void wv_nt_out_copy(void *p, const void *v, size_t n);
+static inline void wv_nt_out(void *p, const void *v, size_t n)
+{
+    wv_fault_attach();
+    if (n == sizeof(uint64_t)) {
+        uint64_t x;
+        memcpy(&x, v, sizeof(x));
+        (void)wv_user_put64(p, x);
+    } else if (n == sizeof(uint32_t)) {
+        uint32_t x;
+        memcpy(&x, v, sizeof(x));
+        (void)wv_user_put32(p, x);
+    } else
+        wv_nt_out_copy(p, v, n);
+}
 /* The highest address ZeroBits allows (0: any), false when it is out of range (alloc.c). */
 bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit);
 /* Whether h names this process (the pseudo handle; a real handle to it is resolved above). */

@@ -23,7 +23,8 @@ NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protec
 {
     if (!wv_prot_parse(protect, true))
         return STATUS_INVALID_PAGE_PROTECTION;
-    if (!old_out || wv_copy(old_out, old_out, sizeof(*old_out)))
+    wv_fault_attach();
+    if (!old_out || wv_user_probe_rw32(old_out))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (addr > WV_MAX_ADDR)
         return STATUS_INVALID_PARAMETER_2;
