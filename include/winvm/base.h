@@ -24,6 +24,7 @@ extern "C" {
 typedef int BOOL;
 typedef unsigned char BYTE;
 typedef unsigned short WORD;
+typedef unsigned short USHORT;
 typedef unsigned int DWORD;
 typedef int LONG;
 typedef unsigned int ULONG;

@@ -25,7 +25,6 @@ extern "C" {
 
 typedef LONG NTSTATUS;
 typedef ULONG *PULONG;
-typedef unsigned short USHORT;
 #define NT_SUCCESS(s) ((NTSTATUS)(s) >= 0)
 #define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
 

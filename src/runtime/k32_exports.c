@@ -319,9 +319,12 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, HANDLE, HeapCreate, DWORD, SIZE_T, SIZE_T) \
     X(1, BOOL, HeapDestroy, HANDLE) \
     X(3, BOOL, HeapFree, HANDLE, DWORD, LPVOID) \
+    X(1, BOOL, HeapLock, HANDLE) \
     X(4, LPVOID, HeapReAlloc, HANDLE, DWORD, LPVOID, SIZE_T) \
     X(3, SIZE_T, HeapSize, HANDLE, DWORD, LPCVOID) \
+    X(1, BOOL, HeapUnlock, HANDLE) \
     X(3, BOOL, HeapValidate, HANDLE, DWORD, LPCVOID) \
+    X(2, BOOL, HeapWalk, HANDLE, LPPROCESS_HEAP_ENTRY) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
@@ -333,6 +336,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(0, BOOL, IsDebuggerPresent) \
     X(1, BOOL, IsValidCodePage, UINT) \
     X(2, BOOL, IsWow64Process, HANDLE, PBOOL) \
+    X(3, BOOL, IsWow64Process2, HANDLE, USHORT *, USHORT *) \
     H(K32EmptyWorkingSet) \
     H(K32EnumProcessModules) \
     H(K32EnumProcessModulesEx) \

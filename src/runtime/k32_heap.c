@@ -7,7 +7,13 @@
  * Live heaps are kept in a list: a handle that names none is ERROR_INVALID_HANDLE (HeapFree,
  * HeapDestroy, HeapValidate) or a NULL block (HeapAlloc, HeapReAlloc, without a last error, as
  * RtlAllocateHeap), never a crash.  Each heap has its own lock; HEAP_NO_SERIALIZE is accepted
- * and the lock taken anyway (the cost is small, the safety not). */
+ * and the lock taken anyway (the cost is small, the safety not).
+ *
+ * HeapLock holds that same lock (recursive, so the holder's own HeapAlloc/HeapWalk go on while
+ * other threads' calls on the heap wait).  So no thread ever waits for a heap's lock while
+ * holding wv_heaps_lock (HeapUnlock must still find the heap), and a heap's struct is never
+ * freed: HeapDestroy marks it dead and HeapCreate reuses it, so a thread that found it and
+ * waits on its lock wakes to a struct that still exists and sees whether it is live. */
 #define _GNU_SOURCE
 #include "runtime/k32_ext.h"
 #include "fault/fault.h"
@@ -26,13 +32,17 @@ struct __attribute__((aligned(16))) wv_pblock {
 };
 
 struct wv_pheap {
-    struct wv_pheap *next_heap;
-    pthread_mutex_t lock;
-    struct wv_pblock *blocks;
-    SIZE_T max, used; /* max 0: growable */
+    struct wv_pheap *next_heap, *next_dead; /* wv_heaps_lock */
+    pthread_mutex_t lock;                   /* recursive: HeapLock's holder calls on */
+    bool live;                              /* lock (and set only with wv_heaps_lock too) */
+    DWORD locks;                            /* lock: HeapLock calls not yet HeapUnlocked */
+    struct wv_pblock *blocks;               /* lock */
+    SIZE_T max, used;                       /* lock; max 0: growable */
 };
 
-static struct wv_pheap *wv_heaps;
+/* Every heap struct ever made (wv_heaps, never shrinks) and the destroyed ones HeapCreate
+ * reuses (wv_dead), both guarded by wv_heaps_lock, taken before no heap's lock. */
+static struct wv_pheap *wv_heaps, *wv_dead;
 static pthread_mutex_t wv_heaps_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The live heap h names, locked; NULL when it names none. */
@@ -42,46 +52,91 @@ static struct wv_pheap *wv_pheap_lock(HANDLE h)
     struct wv_pheap *p = wv_heaps;
     while (p && p != h)
         p = p->next_heap;
-    if (p)
-        pthread_mutex_lock(&p->lock);
     pthread_mutex_unlock(&wv_heaps_lock);
-    return p;
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&p->lock); /* may wait for a HeapLock holder: wv_heaps_lock not held */
+    if (p->live)
+        return p;
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static struct wv_pheap *wv_pheap_new(void)
+{
+    struct wv_pheap *p = calloc(1, sizeof(*p));
+    pthread_mutexattr_t a;
+    if (!p || pthread_mutexattr_init(&a))
+        return free(p), NULL;
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    int e = pthread_mutex_init(&p->lock, &a);
+    pthread_mutexattr_destroy(&a);
+    return e ? free(p), NULL : p;
 }
 
 HANDLE WINAPI HeapCreate(DWORD options, SIZE_T initial, SIZE_T max)
 {
     (void)options, (void)initial; /* blocks come from the host allocator as they are asked for */
-    struct wv_pheap *p = calloc(1, sizeof(*p));
-    if (!p)
-        return wv_fail(ERROR_NOT_ENOUGH_MEMORY), NULL;
-    pthread_mutex_init(&p->lock, NULL);
-    p->max = max;
     pthread_mutex_lock(&wv_heaps_lock);
-    p->next_heap = wv_heaps;
-    wv_heaps = p;
+    struct wv_pheap *p = wv_dead;
+    if (p)
+        wv_dead = p->next_dead;
+    pthread_mutex_unlock(&wv_heaps_lock);
+    bool fresh = !p;
+    if (fresh && !(p = wv_pheap_new()))
+        return wv_fail(ERROR_NOT_ENOUGH_MEMORY), NULL;
+    pthread_mutex_lock(&wv_heaps_lock);
+    pthread_mutex_lock(&p->lock);
+    p->blocks = NULL, p->used = 0, p->locks = 0, p->max = max;
+    p->live = true;
+    pthread_mutex_unlock(&p->lock);
+    if (fresh)
+        p->next_heap = wv_heaps, wv_heaps = p;
     pthread_mutex_unlock(&wv_heaps_lock);
     return p;
 }
 
 BOOL WINAPI HeapDestroy(HANDLE h)
 {
-    pthread_mutex_lock(&wv_heaps_lock);
-    struct wv_pheap **at = &wv_heaps;
-    while (*at && *at != h)
-        at = &(*at)->next_heap;
-    struct wv_pheap *p = *at;
-    if (p)
-        *at = p->next_heap;
-    pthread_mutex_unlock(&wv_heaps_lock);
+    struct wv_pheap *p = wv_pheap_lock(h); /* a call still inside, or a HeapLock, ends first */
     if (!p)
         return wv_fail(ERROR_INVALID_HANDLE);
-    pthread_mutex_lock(&p->lock); /* a call still inside finishes first */
-    pthread_mutex_unlock(&p->lock);
+    p->live = false;
     for (struct wv_pblock *b = p->blocks, *n; b; b = n)
         n = b->next, free(b);
-    pthread_mutex_destroy(&p->lock);
-    free(p);
+    p->blocks = NULL, p->used = 0;
+    for (; p->locks; p->locks--) /* this thread's own HeapLocks go with the heap */
+        pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_lock(&wv_heaps_lock);
+    p->next_dead = wv_dead, wv_dead = p;
+    pthread_mutex_unlock(&wv_heaps_lock);
     return TRUE;
+}
+
+BOOL WINAPI HeapLock(HANDLE h)
+{
+    if (h == GetProcessHeap())
+        return wv_fail(ERROR_NOT_SUPPORTED); /* the host allocator's: no lock to hold */
+    struct wv_pheap *p = wv_pheap_lock(h);
+    if (!p)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    p->locks++; /* kept: the lock stays held until HeapUnlock */
+    return TRUE;
+}
+
+BOOL WINAPI HeapUnlock(HANDLE h)
+{
+    if (h == GetProcessHeap())
+        return wv_fail(ERROR_NOT_SUPPORTED);
+    struct wv_pheap *p = wv_pheap_lock(h); /* recursive: the holder gets it at once */
+    if (!p)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    BOOL held = p->locks > 0;
+    if (held)
+        p->locks--, pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->lock);
+    return held ? TRUE : wv_fail(ERROR_NOT_OWNER);
 }
 
 /* Is mem one of p's blocks?  Its header is read through wv_copy (a bad pointer is only a no),
@@ -217,4 +272,54 @@ SIZE_T wv_pheap_size(HANDLE h, DWORD flags, LPCVOID mem)
     SIZE_T n = mem && wv_pheap_owns(p, mem) ? ((const struct wv_pblock *)mem - 1)->size : (SIZE_T)-1;
     pthread_mutex_unlock(&p->lock);
     return n;
+}
+
+/* HeapWalk's entries: first the heap's one region (its control struct, what lpData NULL
+ * answers, as Windows' first entry is the heap itself), then every block, busy, in the list's
+ * order.  Blocks live in the host allocator, outside that region, so the region holds none
+ * (lpFirstBlock == lpLastBlock, its end) and there are no free or uncommitted entries. */
+static void wv_walk_fill(struct wv_pheap *p, const struct wv_pblock *b, PROCESS_HEAP_ENTRY *e)
+{
+    memset(e, 0, sizeof(*e));
+    if (!b) {
+        e->lpData = p;
+        e->cbData = sizeof(*p);
+        e->wFlags = PROCESS_HEAP_REGION;
+        e->Region.dwCommittedSize = sizeof(*p);
+        e->Region.lpFirstBlock = e->Region.lpLastBlock = p + 1;
+        return;
+    }
+    e->lpData = (LPVOID)(b + 1);
+    e->cbData = (DWORD)b->size;
+    e->cbOverhead = sizeof(*b);
+    e->wFlags = PROCESS_HEAP_ENTRY_BUSY;
+}
+
+BOOL WINAPI HeapWalk(HANDLE h, LPPROCESS_HEAP_ENTRY entry)
+{
+    if (h == GetProcessHeap())
+        return wv_fail(ERROR_NOT_SUPPORTED); /* the host allocator's blocks: not enumerable */
+    struct wv_pheap *p = wv_pheap_lock(h);
+    if (!p)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    LPVOID at;
+    PROCESS_HEAP_ENTRY e;
+    DWORD err = 0;
+    if (wv_copy(&at, &entry->lpData, sizeof(at)))
+        err = ERROR_NOACCESS;
+    else if (at == NULL)
+        wv_walk_fill(p, NULL, &e);
+    else if (at != p && !wv_pheap_owns(p, at))
+        err = ERROR_INVALID_PARAMETER; /* neither the region nor a block of this heap */
+    else {
+        struct wv_pblock *next = at == p ? p->blocks : ((struct wv_pblock *)at - 1)->next;
+        if (next)
+            wv_walk_fill(p, next, &e);
+        else
+            err = ERROR_NO_MORE_ITEMS;
+    }
+    if (!err && wv_user_put(entry, &e, sizeof(e)))
+        err = ERROR_NOACCESS;
+    pthread_mutex_unlock(&p->lock);
+    return err ? wv_fail(err) : TRUE;
 }

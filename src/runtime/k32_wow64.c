@@ -30,3 +30,17 @@ UINT WINAPI GetSystemWow64DirectoryW(LPWSTR buf, UINT len)
     (void)buf, (void)len;
     return wv_fail(ERROR_CALL_NOT_IMPLEMENTED), 0;
 }
+
+/* What 64-bit Windows answers a 64-bit process: not under WOW64 (UNKNOWN), on an AMD64 system.
+ * The handle is checked as IsWow64Process checks it; nativeMachine may be NULL. */
+BOOL WINAPI IsWow64Process2(HANDLE h, USHORT *process_machine, USHORT *native_machine)
+{
+    BOOL wow;
+    if (!IsWow64Process(h, &wow))
+        return FALSE;
+    USHORT pm = IMAGE_FILE_MACHINE_UNKNOWN, nm = IMAGE_FILE_MACHINE_AMD64;
+    if (wv_user_put(process_machine, &pm, sizeof(pm)) ||
+        (native_machine && wv_user_put(native_machine, &nm, sizeof(nm))))
+        return wv_fail(ERROR_NOACCESS);
+    return TRUE;
+}
