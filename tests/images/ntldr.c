@@ -13,6 +13,15 @@
  *   init_string RtlInitUnicodeString: Length 6, MaximumLength 8, the buffer itself; NULL: 0, 0, NULL
  *   from_ascii  RtlCreateUnicodeStringFromAsciiz("hello"): TRUE, 10, 12, "hello" terminated
  *   free_string RtlFreeUnicodeString: Buffer NULL, lengths 0
+ *   dll_handle  LdrGetDllHandle(L"kernel32.dll") = 0, GetModuleHandleW's base; of a DLL not
+ *               loaded STATUS_DLL_NOT_FOUND, the out pointer untouched
+ *   wait        NtWaitForSingleObject: a set event STATUS_WAIT_0 (NULL timeout: infinite); an
+ *               unset one STATUS_TIMEOUT after 1 ms relative and at an absolute time past;
+ *               a bad handle STATUS_INVALID_HANDLE; a handle without SYNCHRONIZE
+ *               STATUS_ACCESS_DENIED
+ *   wait_abandon a mutex its owner thread left: STATUS_ABANDONED_WAIT_0
+ *   wait_apc    alertable, with an APC queued: STATUS_USER_APC, the APC ran; not alertable:
+ *               STATUS_TIMEOUT, the APC still queued
  */
 #include <windows.h>
 #include <stdio.h>
@@ -31,6 +40,8 @@ void *NTAPI RtlImageNtHeader(HMODULE base);
 void NTAPI RtlInitUnicodeString(USTR *dst, const WCHAR *src);
 BOOLEAN NTAPI RtlCreateUnicodeStringFromAsciiz(USTR *dst, const char *src);
 void NTAPI RtlFreeUnicodeString(USTR *s);
+NTSTATUS NTAPI LdrGetDllHandle(PWSTR path, PULONG flags, USTR *name, void **base);
+NTSTATUS NTAPI NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, LARGE_INTEGER *timeout);
 
 static int failures;
 
@@ -92,10 +103,59 @@ static void strings(void)
     check("free_string", !u.Buffer && u.Length == 0 && u.MaximumLength == 0);
 }
 
+static void dll_handle(void)
+{
+    USTR name;
+    void *base = NULL;
+    RtlInitUnicodeString(&name, L"kernel32.dll");
+    NTSTATUS st = LdrGetDllHandle(NULL, NULL, &name, &base);
+    int ok = st == 0 && base && base == (void *)GetModuleHandleW(L"kernel32.dll");
+    RtlInitUnicodeString(&name, L"nosuchdll.dll");
+    base = (void *)0x1234;
+    st = LdrGetDllHandle(NULL, NULL, &name, &base);
+    check("dll_handle", ok && st == (NTSTATUS)0xC0000135 && base == (void *)0x1234);
+}
+
+static DWORD WINAPI take_and_leave(void *m)
+{
+    return WaitForSingleObject((HANDLE)m, INFINITE); /* owned, then the thread ends */
+}
+
+static int apc_ran;
+static void CALLBACK apc(ULONG_PTR arg) { apc_ran += (int)arg; }
+
+static void waits(void)
+{
+    HANDLE set = CreateEventA(NULL, TRUE, TRUE, NULL), unset = CreateEventA(NULL, TRUE, FALSE, NULL), limited;
+    LARGE_INTEGER rel = {.QuadPart = -10000}, past = {.QuadPart = 1};
+    DuplicateHandle(GetCurrentProcess(), unset, GetCurrentProcess(), &limited, EVENT_MODIFY_STATE, FALSE, 0);
+    check("wait", NtWaitForSingleObject(set, FALSE, NULL) == 0 &&
+                      NtWaitForSingleObject(unset, FALSE, &rel) == (NTSTATUS)0x102 &&
+                      NtWaitForSingleObject(unset, FALSE, &past) == (NTSTATUS)0x102 &&
+                      NtWaitForSingleObject((HANDLE)(ULONG_PTR)0x4320, FALSE, &rel) == (NTSTATUS)0xC0000008 &&
+                      NtWaitForSingleObject(limited, FALSE, &rel) == (NTSTATUS)0xC0000022);
+    HANDLE m = CreateMutexA(NULL, FALSE, NULL);
+    HANDLE t = CreateThread(NULL, 0, take_and_leave, m, 0, NULL);
+    WaitForSingleObject(t, INFINITE);
+    check("wait_abandon", NtWaitForSingleObject(m, FALSE, NULL) == (NTSTATUS)0x80);
+    QueueUserAPC(apc, GetCurrentThread(), 1);
+    NTSTATUS plain = NtWaitForSingleObject(unset, FALSE, &rel);
+    int before = apc_ran;
+    NTSTATUS alert = NtWaitForSingleObject(unset, TRUE, &rel);
+    check("wait_apc", plain == (NTSTATUS)0x102 && before == 0 && alert == (NTSTATUS)0xC0 && apc_ran == 1);
+    CloseHandle(t);
+    CloseHandle(m);
+    CloseHandle(limited);
+    CloseHandle(set);
+    CloseHandle(unset);
+}
+
 int main(void)
 {
     loader_data();
     relocations();
     strings();
+    dll_handle();
+    waits();
     return failures;
 }
