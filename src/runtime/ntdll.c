@@ -242,6 +242,10 @@ WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UN
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 
+/* ntdll_thread.c */
+WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
+WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
+
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
 #define N(f) {#f, (void *)wv_nt_##f}
@@ -273,8 +277,10 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtResumeThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
+    N(NtSuspendThread),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
@@ -333,8 +339,10 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
+    ZW(ResumeThread),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
+    ZW(SuspendThread),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),

@@ -22,6 +22,10 @@
  *   wait_abandon a mutex its owner thread left: STATUS_ABANDONED_WAIT_0
  *   wait_apc    alertable, with an APC queued: STATUS_USER_APC, the APC ran; not alertable:
  *               STATUS_TIMEOUT, the APC still queued
+ *   suspend     NtSuspendThread / NtResumeThread of a thread created suspended: previous
+ *               counts 1, 2, 1 (NULL pointer accepted); a bad count pointer
+ *               STATUS_ACCESS_VIOLATION with the count unchanged; a bad handle
+ *               STATUS_INVALID_HANDLE; a handle without THREAD_SUSPEND_RESUME STATUS_ACCESS_DENIED
  */
 #include <windows.h>
 #include <stdio.h>
@@ -42,6 +46,8 @@ BOOLEAN NTAPI RtlCreateUnicodeStringFromAsciiz(USTR *dst, const char *src);
 void NTAPI RtlFreeUnicodeString(USTR *s);
 NTSTATUS NTAPI LdrGetDllHandle(PWSTR path, PULONG flags, USTR *name, void **base);
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, LARGE_INTEGER *timeout);
+NTSTATUS NTAPI NtSuspendThread(HANDLE h, PULONG prev);
+NTSTATUS NTAPI NtResumeThread(HANDLE h, PULONG prev);
 
 static int failures;
 
@@ -150,6 +156,28 @@ static void waits(void)
     CloseHandle(unset);
 }
 
+static DWORD WINAPI quick(void *arg) { return (DWORD)(ULONG_PTR)arg; }
+
+static void suspend(void)
+{
+    HANDLE t = CreateThread(NULL, 0, quick, (void *)7, CREATE_SUSPENDED, NULL), limited;
+    DuplicateHandle(GetCurrentProcess(), t, GetCurrentProcess(), &limited, SYNCHRONIZE, FALSE, 0);
+    ULONG a = 99, b = 99, c = 99;
+    NTSTATUS s1 = NtSuspendThread(t, &a);
+    NTSTATUS bad = NtSuspendThread(t, (PULONG)(ULONG_PTR)8);
+    NTSTATUS r1 = NtResumeThread(t, &b);
+    NTSTATUS r2 = NtResumeThread(t, NULL);
+    NTSTATUS denied = NtSuspendThread(limited, &c);
+    DWORD code = 0;
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &code);
+    check("suspend", s1 == 0 && a == 1 && bad == (NTSTATUS)0xC0000005 && r1 == 0 && b == 2 && r2 == 0 &&
+                         denied == (NTSTATUS)0xC0000022 && c == 99 && code == 7 &&
+                         NtResumeThread((HANDLE)(ULONG_PTR)0x4320, NULL) == (NTSTATUS)0xC0000008);
+    CloseHandle(limited);
+    CloseHandle(t);
+}
+
 int main(void)
 {
     loader_data();
@@ -157,5 +185,6 @@ int main(void)
     strings();
     dll_handle();
     waits();
+    suspend();
     return failures;
 }
