@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "runtime/runtime.h"
+#include <winvm/ntdll.h>
 
 #include <criterion/criterion.h>
 #include <string.h>

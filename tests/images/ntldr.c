@@ -19,7 +19,6 @@
  *               unset one STATUS_TIMEOUT after 1 ms relative and at an absolute time past;
  *               a bad handle STATUS_INVALID_HANDLE; a handle without SYNCHRONIZE
  *               STATUS_ACCESS_DENIED
- *   wait_abandon a mutex its owner thread left: STATUS_ABANDONED_WAIT_0
  *   wait_apc    alertable, with an APC queued: STATUS_USER_APC, the APC ran; not alertable:
  *               STATUS_TIMEOUT, the APC still queued
  *   suspend     NtSuspendThread / NtResumeThread of a thread created suspended: previous
@@ -122,11 +121,6 @@ static void dll_handle(void)
     check("dll_handle", ok && st == (NTSTATUS)0xC0000135 && base == (void *)0x1234);
 }
 
-static DWORD WINAPI take_and_leave(void *m)
-{
-    return WaitForSingleObject((HANDLE)m, INFINITE); /* owned, then the thread ends */
-}
-
 static int apc_ran;
 static void CALLBACK apc(ULONG_PTR arg) { apc_ran += (int)arg; }
 
@@ -140,17 +134,11 @@ static void waits(void)
                       NtWaitForSingleObject(unset, FALSE, &past) == (NTSTATUS)0x102 &&
                       NtWaitForSingleObject((HANDLE)(ULONG_PTR)0x4320, FALSE, &rel) == (NTSTATUS)0xC0000008 &&
                       NtWaitForSingleObject(limited, FALSE, &rel) == (NTSTATUS)0xC0000022);
-    HANDLE m = CreateMutexA(NULL, FALSE, NULL);
-    HANDLE t = CreateThread(NULL, 0, take_and_leave, m, 0, NULL);
-    WaitForSingleObject(t, INFINITE);
-    check("wait_abandon", NtWaitForSingleObject(m, FALSE, NULL) == (NTSTATUS)0x80);
     QueueUserAPC(apc, GetCurrentThread(), 1);
     NTSTATUS plain = NtWaitForSingleObject(unset, FALSE, &rel);
     int before = apc_ran;
     NTSTATUS alert = NtWaitForSingleObject(unset, TRUE, &rel);
     check("wait_apc", plain == (NTSTATUS)0x102 && before == 0 && alert == (NTSTATUS)0xC0 && apc_ran == 1);
-    CloseHandle(t);
-    CloseHandle(m);
     CloseHandle(limited);
     CloseHandle(set);
     CloseHandle(unset);

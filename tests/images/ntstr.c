@@ -18,7 +18,7 @@
  *   copy          RtlCopyUnicodeString: cut at a 6-byte MaximumLength (no terminator),
  *                 whole and terminated into 20 bytes, NULL source: Length 0
  *   append        RtlAppendUnicodeToString "abc" + "de": 0, Length 10, terminated;
- *                 + "xyz" past MaximumLength 16: STATUS_BUFFER_TOO_SMALL, unchanged
+ *                 + "xyz" past MaximumLength 14: STATUS_BUFFER_TOO_SMALL, unchanged
  *   append_string RtlAppendUnicodeStringToString the same
  */
 #include <windows.h>
@@ -147,7 +147,7 @@ static void copy_append(void)
 
     wmemset(buf, L'#', 10);
     memcpy(buf, L"abc", 6);
-    dst = (USTR){6, 16, buf};
+    dst = (USTR){6, 14, buf};
     NTSTATUS st = RtlAppendUnicodeToString(&dst, L"de");
     ok = st == 0 && dst.Length == 10 && !memcmp(buf, L"abcde", 12);
     st = RtlAppendUnicodeToString(&dst, L"xyz");
@@ -155,7 +155,7 @@ static void copy_append(void)
 
     wmemset(buf, L'#', 10);
     memcpy(buf, L"abc", 6);
-    dst = (USTR){6, 16, buf};
+    dst = (USTR){6, 14, buf};
     RtlInitUnicodeString(&src, L"de");
     st = RtlAppendUnicodeStringToString(&dst, &src);
     ok = st == 0 && dst.Length == 10 && !memcmp(buf, L"abcde", 12);
