@@ -30,6 +30,10 @@ typedef ULONG *PULONG;
 
 /* ---- statuses (ntstatus.h); winvm.h defines the exception codes among them ---- */
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000)
+#define STATUS_WAIT_0 ((NTSTATUS)0x00000000)
+#define STATUS_ABANDONED_WAIT_0 ((NTSTATUS)0x00000080)
+#define STATUS_USER_APC ((NTSTATUS)0x000000C0)
+#define STATUS_TIMEOUT ((NTSTATUS)0x00000102)
 #ifndef STATUS_IMAGE_NOT_AT_BASE /* winvm's PE header has it too */
 #define STATUS_IMAGE_NOT_AT_BASE ((NTSTATUS)0x40000003)
 #endif
@@ -72,6 +76,7 @@ typedef ULONG *PULONG;
 #define STATUS_INVALID_PARAMETER_6 ((NTSTATUS)0xC00000F4)
 #define STATUS_INVALID_PARAMETER_7 ((NTSTATUS)0xC00000F5)
 #define STATUS_INVALID_PARAMETER_8 ((NTSTATUS)0xC00000F6)
+#define STATUS_DLL_NOT_FOUND ((NTSTATUS)0xC0000135)
 #define STATUS_INVALID_PARAMETER_9 ((NTSTATUS)0xC00000F7)
 #define STATUS_INVALID_PARAMETER_10 ((NTSTATUS)0xC00000F8)
 #define STATUS_INVALID_PARAMETER_11 ((NTSTATUS)0xC00000F9)
@@ -111,6 +116,13 @@ typedef struct _UNICODE_STRING {
     USHORT MaximumLength; /* bytes */
     WCHAR *Buffer;
 } UNICODE_STRING, *PUNICODE_STRING;
+
+/* An 8-bit counted string (ANSI: winvm's ANSI code page is UTF-8, as for kernel32's A calls). */
+typedef struct _STRING {
+    USHORT Length;        /* bytes, without the terminator */
+    USHORT MaximumLength; /* bytes */
+    char *Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING;
 
 /* MemoryMappedFilenameInformation: the name follows the header in the caller's buffer. */
 typedef struct _MEMORY_SECTION_NAME {

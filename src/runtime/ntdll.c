@@ -220,12 +220,31 @@ WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, P
 
 /* ntdll_ldr.c */
 WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry);
+WV_MSABI NTSTATUS wv_nt_LdrGetDllHandle(LPCWSTR path, PULONG flags, const UNICODE_STRING *name, PVOID *base);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
+
+/* ntdll_str.c */
+WV_MSABI NTSTATUS wv_nt_RtlAnsiStringToUnicodeString(PUNICODE_STRING uni, const ANSI_STRING *ansi, BOOLEAN alloc);
+WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeStringToString(PUNICODE_STRING dst, const UNICODE_STRING *src);
+WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeToString(PUNICODE_STRING dst, LPCWSTR src);
+WV_MSABI LONG wv_nt_RtlCompareUnicodeString(const UNICODE_STRING *s1, const UNICODE_STRING *s2, BOOLEAN ci);
+WV_MSABI void wv_nt_RtlCopyUnicodeString(PUNICODE_STRING dst, const UNICODE_STRING *src);
+WV_MSABI BOOLEAN wv_nt_RtlEqualUnicodeString(const UNICODE_STRING *s1, const UNICODE_STRING *s2, BOOLEAN ci);
+WV_MSABI void wv_nt_RtlFreeAnsiString(PANSI_STRING str);
+WV_MSABI void wv_nt_RtlInitAnsiString(PANSI_STRING dst, const char *src);
+WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UNICODE_STRING *uni, BOOLEAN alloc);
+
+/* ntdll_wait.c */
+WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
+
+/* ntdll_thread.c */
+WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
+WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
 
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
@@ -234,6 +253,7 @@ WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 static const struct wv_export wv_nt_exports[] = {
     N(DbgBreakPoint),
     N(LdrFindEntryForAddress),
+    N(LdrGetDllHandle),
     N(LdrProcessRelocationBlock),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
@@ -257,21 +277,33 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtResumeThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
+    N(NtSuspendThread),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
+    N(NtWaitForSingleObject),
     N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
     {"RtlAddVectoredContinueHandler", (void *)k32_AddVectoredContinueHandler},
     {"RtlAddVectoredExceptionHandler", (void *)k32_AddVectoredExceptionHandler},
+    N(RtlAnsiStringToUnicodeString),
+    N(RtlAppendUnicodeStringToString),
+    N(RtlAppendUnicodeToString),
     {"RtlCaptureContext", (void *)wv_seh_capture},
     N(RtlCaptureStackBackTrace),
+    N(RtlCompareUnicodeString),
+    N(RtlCopyUnicodeString),
     N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlDeleteFunctionTable),
+    N(RtlEqualUnicodeString),
+    N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
     N(RtlImageNtHeader),
+    N(RtlInitAnsiString),
+    {"RtlInitString", (void *)wv_nt_RtlInitAnsiString},
     N(RtlInitUnicodeString),
     N(RtlInstallFunctionTableCallback),
     N(RtlLookupFunctionEntry),
@@ -281,6 +313,7 @@ static const struct wv_export wv_nt_exports[] = {
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
     {"RtlRemoveVectoredExceptionHandler", (void *)k32_RemoveVectoredExceptionHandler},
     N(RtlRestoreContext),
+    N(RtlUnicodeStringToAnsiString),
     N(RtlUnwind),
     N(RtlUnwindEx),
     N(RtlUserThreadStart),
@@ -306,11 +339,14 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
+    ZW(ResumeThread),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
+    ZW(SuspendThread),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),
+    ZW(WaitForSingleObject),
     ZW(WriteVirtualMemory),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdll_ldr.c - ntdll's loader-data and string helpers PE code calls directly:
- * LdrFindEntryForAddress, RtlImageNtHeader, LdrProcessRelocationBlock, NtClose,
+ * LdrFindEntryForAddress, LdrGetDllHandle, RtlImageNtHeader, LdrProcessRelocationBlock, NtClose,
  * RtlInitUnicodeString, RtlCreateUnicodeStringFromAsciiz, RtlFreeUnicodeString (ms_abi, for
  * ntdll.c's export table).
  *
@@ -168,4 +168,36 @@ WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str)
         HeapFree(GetProcessHeap(), 0, u.Buffer);
     memset(&u, 0, sizeof(u));
     (void)wv_copy(str, &u, sizeof(u));
+}
+
+/* The base of the loaded module named name (as GetModuleHandleW finds it: the same core), or
+ * STATUS_DLL_NOT_FOUND; a loaded module is not searched for along path, and flags (the
+ * DllCharacteristics Windows takes there) change nothing in the lookup.  A name that is not
+ * valid UTF-16 names no module. */
+WV_MSABI NTSTATUS wv_nt_LdrGetDllHandle(LPCWSTR path, PULONG flags, const UNICODE_STRING *name, PVOID *base)
+{
+    wv_stack_probe();
+    (void)path, (void)flags;
+    UNICODE_STRING u;
+    if (wv_copy(&u, name, sizeof(u)))
+        return STATUS_ACCESS_VIOLATION;
+    size_t n = u.Length / 2, len = 0;
+    WCHAR *w = malloc(n * 2 + 2);
+    char *s = malloc(n * 3 + 1);
+    NTSTATUS st = w && s ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY;
+    if (!st && n && wv_copy(w, u.Buffer, n * 2))
+        st = STATUS_ACCESS_VIOLATION;
+    if (!st && (wv_utf16_to_utf8(w, n, s, n * 3, WV_TEXT_STRICT, &len) || memchr(s, 0, len)))
+        st = STATUS_DLL_NOT_FOUND;
+    HMODULE h = NULL;
+    if (!st) {
+        s[len] = 0;
+        h = len ? wv_loader_find(s) : NULL;
+        st = h ? STATUS_SUCCESS : STATUS_DLL_NOT_FOUND;
+    }
+    free(w);
+    free(s);
+    if (!st && wv_copy(base, &h, sizeof(h)))
+        st = STATUS_ACCESS_VIOLATION;
+    return st;
 }

@@ -13,6 +13,18 @@
  *   init_string RtlInitUnicodeString: Length 6, MaximumLength 8, the buffer itself; NULL: 0, 0, NULL
  *   from_ascii  RtlCreateUnicodeStringFromAsciiz("hello"): TRUE, 10, 12, "hello" terminated
  *   free_string RtlFreeUnicodeString: Buffer NULL, lengths 0
+ *   dll_handle  LdrGetDllHandle(L"kernel32.dll") = 0, GetModuleHandleW's base; of a DLL not
+ *               loaded STATUS_DLL_NOT_FOUND, the out pointer untouched
+ *   wait        NtWaitForSingleObject: a set event STATUS_WAIT_0 (NULL timeout: infinite); an
+ *               unset one STATUS_TIMEOUT after 1 ms relative and at an absolute time past;
+ *               a bad handle STATUS_INVALID_HANDLE; a handle without SYNCHRONIZE
+ *               STATUS_ACCESS_DENIED
+ *   wait_apc    alertable, with an APC queued: STATUS_USER_APC, the APC ran; not alertable:
+ *               STATUS_TIMEOUT, the APC still queued
+ *   suspend     NtSuspendThread / NtResumeThread of a thread created suspended: previous
+ *               counts 1, 2, 1 (NULL pointer accepted); a bad count pointer
+ *               STATUS_ACCESS_VIOLATION with the count unchanged; a bad handle
+ *               STATUS_INVALID_HANDLE; a handle without THREAD_SUSPEND_RESUME STATUS_ACCESS_DENIED
  */
 #include <windows.h>
 #include <stdio.h>
@@ -31,6 +43,10 @@ void *NTAPI RtlImageNtHeader(HMODULE base);
 void NTAPI RtlInitUnicodeString(USTR *dst, const WCHAR *src);
 BOOLEAN NTAPI RtlCreateUnicodeStringFromAsciiz(USTR *dst, const char *src);
 void NTAPI RtlFreeUnicodeString(USTR *s);
+NTSTATUS NTAPI LdrGetDllHandle(PWSTR path, PULONG flags, USTR *name, void **base);
+NTSTATUS NTAPI NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, LARGE_INTEGER *timeout);
+NTSTATUS NTAPI NtSuspendThread(HANDLE h, PULONG prev);
+NTSTATUS NTAPI NtResumeThread(HANDLE h, PULONG prev);
 
 static int failures;
 
@@ -92,10 +108,71 @@ static void strings(void)
     check("free_string", !u.Buffer && u.Length == 0 && u.MaximumLength == 0);
 }
 
+static void dll_handle(void)
+{
+    USTR name;
+    void *base = NULL;
+    RtlInitUnicodeString(&name, L"kernel32.dll");
+    NTSTATUS st = LdrGetDllHandle(NULL, NULL, &name, &base);
+    int ok = st == 0 && base && base == (void *)GetModuleHandleW(L"kernel32.dll");
+    RtlInitUnicodeString(&name, L"nosuchdll.dll");
+    base = (void *)0x1234;
+    st = LdrGetDllHandle(NULL, NULL, &name, &base);
+    check("dll_handle", ok && st == (NTSTATUS)0xC0000135 && base == (void *)0x1234);
+}
+
+static int apc_ran;
+static void CALLBACK apc(ULONG_PTR arg) { apc_ran += (int)arg; }
+
+static void waits(void)
+{
+    HANDLE set = CreateEventA(NULL, TRUE, TRUE, NULL), unset = CreateEventA(NULL, TRUE, FALSE, NULL), limited;
+    LARGE_INTEGER rel = {.QuadPart = -10000}, past = {.QuadPart = 1};
+    DuplicateHandle(GetCurrentProcess(), unset, GetCurrentProcess(), &limited, EVENT_MODIFY_STATE, FALSE, 0);
+    check("wait", NtWaitForSingleObject(set, FALSE, NULL) == 0 &&
+                      NtWaitForSingleObject(unset, FALSE, &rel) == (NTSTATUS)0x102 &&
+                      NtWaitForSingleObject(unset, FALSE, &past) == (NTSTATUS)0x102 &&
+                      NtWaitForSingleObject((HANDLE)(ULONG_PTR)0x4320, FALSE, &rel) == (NTSTATUS)0xC0000008 &&
+                      NtWaitForSingleObject(limited, FALSE, &rel) == (NTSTATUS)0xC0000022);
+    QueueUserAPC(apc, GetCurrentThread(), 1);
+    NTSTATUS plain = NtWaitForSingleObject(unset, FALSE, &rel);
+    int before = apc_ran;
+    NTSTATUS alert = NtWaitForSingleObject(unset, TRUE, &rel);
+    check("wait_apc", plain == (NTSTATUS)0x102 && before == 0 && alert == (NTSTATUS)0xC0 && apc_ran == 1);
+    CloseHandle(limited);
+    CloseHandle(set);
+    CloseHandle(unset);
+}
+
+static DWORD WINAPI quick(void *arg) { return (DWORD)(ULONG_PTR)arg; }
+
+static void suspend(void)
+{
+    HANDLE t = CreateThread(NULL, 0, quick, (void *)7, CREATE_SUSPENDED, NULL), limited;
+    DuplicateHandle(GetCurrentProcess(), t, GetCurrentProcess(), &limited, SYNCHRONIZE, FALSE, 0);
+    ULONG a = 99, b = 99, c = 99;
+    NTSTATUS s1 = NtSuspendThread(t, &a);
+    NTSTATUS bad = NtSuspendThread(t, (PULONG)(ULONG_PTR)8);
+    NTSTATUS r1 = NtResumeThread(t, &b);
+    NTSTATUS r2 = NtResumeThread(t, NULL);
+    NTSTATUS denied = NtSuspendThread(limited, &c);
+    DWORD code = 0;
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &code);
+    check("suspend", s1 == 0 && a == 1 && bad == (NTSTATUS)0xC0000005 && r1 == 0 && b == 2 && r2 == 0 &&
+                         denied == (NTSTATUS)0xC0000022 && c == 99 && code == 7 &&
+                         NtResumeThread((HANDLE)(ULONG_PTR)0x4320, NULL) == (NTSTATUS)0xC0000008);
+    CloseHandle(limited);
+    CloseHandle(t);
+}
+
 int main(void)
 {
     loader_data();
     relocations();
     strings();
+    dll_handle();
+    waits();
+    suspend();
     return failures;
 }

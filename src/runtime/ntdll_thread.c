@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* ntdll_thread.c - NtSuspendThread and NtResumeThread (ms_abi, for ntdll.c's table) over
+ * SuspendThread and ResumeThread (thread_ctl.c): the same threads, counts and access checks,
+ * with NTSTATUS results.  The previous count's pointer is probed before the thread is touched,
+ * so a bad one (STATUS_ACCESS_VIOLATION) changes no count; the last error is left as it was. */
+#include "runtime/runtime.h"
+#include "runtime/thunk.h"
+#include "fault/fault.h"
+#include "nt/nt.h"
+#include <winvm/ntdll.h>
+
+/* op: SuspendThread or ResumeThread; the previous count into *prev when prev is not NULL. */
+static NTSTATUS wv_nt_suspend_op(DWORD(WINAPI *op)(HANDLE), HANDLE h, PULONG prev)
+{
+    if (prev && wv_user_probe_rw32(prev))
+        return STATUS_ACCESS_VIOLATION;
+    DWORD saved = GetLastError();
+    DWORD was = op(h);
+    NTSTATUS st = was == (DWORD)-1 ? wv_status_of(GetLastError()) : STATUS_SUCCESS;
+    SetLastError(saved);
+    if (!st && prev && wv_copy(prev, &was, sizeof(was)))
+        st = STATUS_ACCESS_VIOLATION; /* made unwritable meanwhile by another thread */
+    return st;
+}
+
+WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev)
+{
+    wv_stack_probe();
+    return wv_nt_suspend_op(SuspendThread, h, prev);
+}
+
+WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev)
+{
+    wv_stack_probe();
+    return wv_nt_suspend_op(ResumeThread, h, prev);
+}
