@@ -177,6 +177,12 @@ static int exiter(int in, int out)
 
 Test(proc_thread, taken_out_of_a_process_that_exits)
 {
+#ifdef __SANITIZE_ADDRESS__
+    /* Under ASan its forked child hangs about one run in four (3 of 12 on 2026-12-02; the normal
+     * build 0 of 12): not yet understood, an open item of issue 12's notes.  The normal build
+     * runs this test. */
+    cr_skip_test("hangs intermittently under AddressSanitizer (under investigation)");
+#endif
     int to, from;
     cr_assert(winvm_serve_channel());
     pid_t pid = child(exiter, &to, &from);
