@@ -240,6 +240,62 @@ Test(named_sync, wide_and_ex_forms)
     CloseHandle(m), CloseHandle(o), CloseHandle(s), CloseHandle(e);
 }
 
+/* Windows compares names by their UTF-16 units: names that differ only in an unpaired
+ * surrogate are two objects; an A name's ill-formed UTF-8 reads as U+FFFD (winvm's ANSI code
+ * page is UTF-8), so names differing only there are one, the same as the W name with U+FFFD. */
+Test(named_sync, names_are_their_utf16_units)
+{
+    WCHAR hi[64], lo[64], fffd[64];
+    char bad1[64], bad2[64];
+    const char *name = nm("sur");
+    int n = 0;
+    for (; name[n]; n++)
+        hi[n] = lo[n] = fffd[n] = (WCHAR)name[n];
+    hi[n] = 0xd800, lo[n] = 0xdc00, fffd[n] = 0xfffd;
+    hi[n + 1] = lo[n + 1] = fffd[n + 1] = 0;
+    snprintf(bad1, sizeof(bad1), "%s\xff", name);
+    snprintf(bad2, sizeof(bad2), "%s\xfe", name);
+    HANDLE a = CreateEventW(NULL, TRUE, FALSE, hi);
+    cr_assert(a, "a lone surrogate is a valid name: %lu", GetLastError());
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS);
+    HANDLE b = CreateEventW(NULL, TRUE, TRUE, lo);
+    cr_assert(b);
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS, "another surrogate, another name");
+    HANDLE c = CreateEventW(NULL, TRUE, FALSE, fffd);
+    cr_assert(c);
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS, "U+FFFD is no surrogate");
+    HANDLE d = CreateEventA(NULL, TRUE, FALSE, bad1);
+    cr_assert(d);
+    cr_assert_eq(GetLastError(), ERROR_ALREADY_EXISTS, "an ill-formed byte reads as U+FFFD");
+    HANDLE e = OpenEventA(SYNCHRONIZE, FALSE, bad2);
+    cr_assert(e, "so does another");
+    cr_assert(SetEvent(c));
+    cr_assert_eq(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
+    HANDLE f = OpenEventW(SYNCHRONIZE, FALSE, lo);
+    cr_assert(f);
+    cr_assert_eq(WaitForSingleObject(f, 0), WAIT_OBJECT_0, "the lone low surrogate's event, set at creation");
+    cr_assert_eq(WaitForSingleObject(a, 0), WAIT_TIMEOUT, "the high one's stays unset");
+    /* Sections take the same names (one namespace per user for every kind). */
+    HANDLE s1 = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x1000, hi);
+    cr_assert_null(s1, "the name is an event's");
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    hi[n + 1] = 'S', hi[n + 2] = 0, lo[n + 1] = 'S', lo[n + 2] = 0;
+    s1 = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x1000, hi);
+    HANDLE s2 = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x1000, lo);
+    cr_assert(s1 && s2);
+    cr_assert_eq(GetLastError(), ERROR_SUCCESS, "two sections");
+    char *v1 = MapViewOfFile(s1, FILE_MAP_WRITE, 0, 0, 0), *v2 = MapViewOfFile(s2, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert(v1 && v2);
+    v1[0] = 1, v2[0] = 2;
+    HANDLE s3 = OpenFileMappingW(FILE_MAP_READ, FALSE, hi);
+    char *v3 = MapViewOfFile(s3, FILE_MAP_READ, 0, 0, 0);
+    cr_assert(v3);
+    cr_assert_eq(v3[0], 1);
+    UnmapViewOfFile(v1), UnmapViewOfFile(v2), UnmapViewOfFile(v3);
+    CloseHandle(s1), CloseHandle(s2), CloseHandle(s3);
+    CloseHandle(a), CloseHandle(b), CloseHandle(c), CloseHandle(d), CloseHandle(e), CloseHandle(f);
+}
+
 Test(named_sync, wait_for_multiple_mixing_local_and_named_objects)
 {
     const char *name = nm("mix");

@@ -315,6 +315,75 @@ Test(nt_section, extend_grows_a_file_section)
     unlink(path);
 }
 
+/* A reserved view (MEM_RESERVE) of a file may reach past its end; the pages past it are
+ * reserved until the section grows over them (facts: ReactOS' ZwMapViewOfSection test, run on
+ * Windows: the size past the end refused without MEM_RESERVE, taken with it; a commit size
+ * only with it; a read-only section refuses it). */
+Test(nt_section, reserved_view_reaches_past_the_end_until_the_section_grows)
+{
+    char path[64];
+    HANDLE f = temp_file(0x1800, GENERIC_READ | GENERIC_WRITE, false, path), h = NULL;
+    cr_assert_eq(NtCreateSection(&h, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READWRITE, SEC_COMMIT, f), STATUS_SUCCESS);
+    char *p = NULL;
+    SIZE_T size = 0x10000;
+    cr_assert_eq(map(h, (void **)&p, 0, &size, 0, PAGE_READWRITE), STATUS_INVALID_VIEW_SIZE);
+    SIZE_T whole = 0;
+    cr_assert_eq(NtMapViewOfSection(h, SELF, (void **)&p, 0, 0x1000, NULL, &whole, ViewShare, 0, PAGE_READWRITE),
+                 STATUS_INVALID_PARAMETER_5, "a file's view takes no commit size");
+    cr_assert_null(p);
+    cr_assert_eq(NtMapViewOfSection(h, SELF, (void **)&p, 0, 0x1000, NULL, &size, ViewShare, MEM_RESERVE,
+                                    PAGE_READWRITE), STATUS_SUCCESS);
+    cr_assert_eq(size, 0x10000);
+    MEMORY_BASIC_INFORMATION m = query(p);
+    cr_assert(m.State == MEM_COMMIT && m.RegionSize == 0x2000 && m.Type == MEM_MAPPED && m.Protect == PAGE_READWRITE);
+    m = query(p + 0x2000);
+    cr_assert(m.State == MEM_RESERVE && m.RegionSize == 0xe000 && m.Type == MEM_MAPPED && m.Protect == 0);
+    cr_assert(m.AllocationBase == p && m.AllocationProtect == PAGE_READWRITE);
+    cr_assert_eq(memcmp(p, "data", 4), 0);
+    p[0x17ff] = 7;
+    cr_assert(IsBadReadPtr(p + 0x2000, 1), "past the end is reserved");
+    cr_assert_null(VirtualAlloc(p + 0x2000, 0x1000, MEM_COMMIT, PAGE_READWRITE), "a file's pages are never committed by hand");
+    cr_assert_eq(query(p + 0x2000).State, MEM_RESERVE);
+    /* The section grows: the view's pages over the new size are the file's, first touched... */
+    LARGE_INTEGER grow = {.QuadPart = 0x5000};
+    cr_assert_eq(NtExtendSection(h, &grow), STATUS_SUCCESS);
+    p[0x4fff] = 9;
+    /* ...or first queried. */
+    m = query(p);
+    cr_assert(m.State == MEM_COMMIT && m.RegionSize == 0x5000 && m.Protect == PAGE_READWRITE, "%#zx", m.RegionSize);
+    m = query(p + 0x5000);
+    cr_assert(m.State == MEM_RESERVE && m.RegionSize == 0xb000);
+    cr_assert_eq(NtFlushVirtualMemory(SELF, (void **)&p, &(SIZE_T){0}, &(IO_STATUS_BLOCK){0}), STATUS_SUCCESS);
+    int fd = open(path, O_RDONLY);
+    char b[2] = {0};
+    cr_assert_eq(pread(fd, &b[0], 1, 0x17ff), 1);
+    cr_assert_eq(pread(fd, &b[1], 1, 0x4fff), 1);
+    close(fd);
+    cr_assert(b[0] == 7 && b[1] == 9, "the view writes its file: %d %d", b[0], b[1]);
+    cr_assert_eq(NtUnmapViewOfSection(SELF, p), STATUS_SUCCESS);
+    cr_assert_eq(query(p).State, MEM_FREE);
+    /* MapViewOfFileEx's FILE_MAP_RESERVE is the same request. */
+    p = MapViewOfFileEx(h, FILE_MAP_WRITE | FILE_MAP_RESERVE, 0, 0, 0x20000, NULL);
+    cr_assert_not_null(p);
+    cr_assert_eq(query(p).RegionSize, 0x5000);
+    cr_assert_eq(query(p + 0x5000).State, MEM_RESERVE);
+    cr_assert_eq(p[0x4fff], 9);
+    cr_assert(UnmapViewOfFile(p));
+    CloseHandle(h);
+    /* Only a file's view is reserved, and only of a section that can grow its file. */
+    h = pagefile(0x10000, PAGE_READWRITE, SEC_COMMIT);
+    p = NULL, size = 0;
+    cr_assert_eq(map(h, (void **)&p, 0, &size, MEM_RESERVE, PAGE_READWRITE), STATUS_INVALID_PARAMETER_9);
+    cr_assert_null(MapViewOfFileEx(h, FILE_MAP_WRITE | FILE_MAP_RESERVE, 0, 0, 0, NULL));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    CloseHandle(h);
+    cr_assert_eq(NtCreateSection(&h, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READONLY, SEC_COMMIT, f), STATUS_SUCCESS);
+    cr_assert_eq(map(h, (void **)&p, 0, &size, MEM_RESERVE, PAGE_READONLY), STATUS_SECTION_PROTECTION);
+    cr_assert_null(p);
+    CloseHandle(h), CloseHandle(f);
+    unlink(path);
+}
+
 /* ---- NtMapViewOfSection ---- */
 
 Test(nt_section, map_writes_back_base_and_size)

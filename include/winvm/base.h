@@ -131,6 +131,7 @@ typedef ULONG_PTR *PULONG_PTR;
 #define FILE_MAP_WRITE 0x0002
 #define FILE_MAP_READ 0x0004
 #define FILE_MAP_EXECUTE 0x0020
+#define FILE_MAP_RESERVE 0x80000000 /* a file's view may reach past its end (MEM_RESERVE) */
 #define FILE_MAP_ALL_ACCESS 0x000f001f
 #define SECTION_QUERY 0x0001
 #define SECTION_MAP_WRITE 0x0002

@@ -75,7 +75,11 @@ static inline uint64_t wv_hash(uint64_t h, const void *p, size_t n)
 /* ---- text (wide.c): the one UTF-16 <-> UTF-8 converter ---- */
 /* What becomes of invalid input (an unpaired surrogate; an ill-formed UTF-8 sequence, cut as
  * Windows cuts it, see wide.c): one U+FFFD each, or a refusal (ERROR_NO_UNICODE_TRANSLATION). */
-enum wv_text_policy { WV_TEXT_REPLACE, WV_TEXT_STRICT };
+/* WV_TEXT_WTF8, for object names, which Windows compares as UTF-16 units whatever they hold:
+ * an unpaired surrogate becomes (and, decoding, comes back from) the three bytes its code
+ * unit would take were it a character (ED A0..BF 80..BF), which no well-formed UTF-8 holds,
+ * so every UTF-16 name has one UTF-8 form of its own; other ill-formed UTF-8 is U+FFFD. */
+enum wv_text_policy { WV_TEXT_REPLACE, WV_TEXT_STRICT, WV_TEXT_WTF8 };
 /* Converts n units (bytes) at s into out, cap units (bytes) long, or only measures when out is
  * NULL; *len is the output's length (no terminator is added).  0, ERROR_INSUFFICIENT_BUFFER
  * (out holds the whole characters that fit) or ERROR_NO_UNICODE_TRANSLATION (strict). */
@@ -86,6 +90,13 @@ DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_
 /* A malloc'ed UTF-8 copy of a UTF-16 name, converted strictly, into *out: 0, or (*out NULL)
  * the error the W forms of public calls report: ERROR_INVALID_NAME, ERROR_NOT_ENOUGH_MEMORY. */
 DWORD wv_utf8(LPCWSTR s, char **out);
+/* The same with another policy for invalid input (WV_TEXT_WTF8 for an object name). */
+DWORD wv_utf8_as(LPCWSTR s, enum wv_text_policy bad, char **out);
+/* An object name's one UTF-8 form (WV_TEXT_WTF8) from the n bytes of a name that came as
+ * UTF-8 (an A call's, ill-formed sequences U+FFFD as Windows reads them) or as the WTF-8 of a
+ * W call's: into out (cap bytes; 3 n is always enough), *len its length.  0 or
+ * ERROR_INSUFFICIENT_BUFFER. */
+DWORD wv_name_form(const char *s, size_t n, char *out, size_t cap, size_t *len);
 /* A malloc'ed UTF-16 copy of a UTF-8 string (invalid bytes replaced), or NULL without memory. */
 WCHAR *wv_utf16(const char *s);
 

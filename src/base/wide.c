@@ -9,8 +9,9 @@
  *     C0, C1, F5-FF, a sequence cut short, an overlong form, a surrogate, a value past
  *     U+10FFFF); decoding resumes at the next byte, so each such byte is one unit of output.
  * The caller chooses: WV_TEXT_REPLACE writes U+FFFD for each (Windows' code-page
- * conversions), WV_TEXT_STRICT refuses the input.  Windows compares names by their UTF-16
- * code units: converting names strictly keeps distinct names distinct. */
+ * conversions), WV_TEXT_STRICT refuses the input (file names, which Linux must hold),
+ * WV_TEXT_WTF8 keeps an unpaired surrogate as its own three bytes (object names: Windows
+ * compares them by their UTF-16 code units, so distinct names must stay distinct). */
 #include "base/base.h"
 
 #include <stdlib.h>
@@ -73,7 +74,7 @@ DWORD wv_utf16_to_utf8(const WCHAR *s, size_t n, char *out, size_t cap, enum wv_
         int32_t v = wv_utf16_next(s, n, &i);
         if (v < 0 && bad == WV_TEXT_STRICT)
             return ERROR_NO_UNICODE_TRANSLATION;
-        uint32_t c = v < 0 ? WV_REPLACEMENT : (uint32_t)v;
+        uint32_t c = v >= 0 ? (uint32_t)v : bad == WV_TEXT_WTF8 ? s[i - 1] : WV_REPLACEMENT;
         unsigned char b[4];
         size_t m = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
         if (m == 1)
@@ -97,6 +98,15 @@ DWORD wv_utf16_to_utf8(const WCHAR *s, size_t n, char *out, size_t cap, enum wv_
     return 0;
 }
 
+/* WV_TEXT_WTF8's form of an unpaired surrogate at s (n bytes left): true with *unit. */
+static bool wv_wtf8_surrogate(const unsigned char *s, size_t n, uint32_t *unit)
+{
+    if (n < 3 || s[0] != 0xed || s[1] < 0xa0 || s[1] > 0xbf || (s[2] & 0xc0) != 0x80)
+        return false;
+    *unit = 0xd000u | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3fu);
+    return true;
+}
+
 DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_text_policy bad,
                        size_t *len)
 {
@@ -104,8 +114,11 @@ DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         uint32_t c;
-        bool invalid;
-        i += wv_utf8_next(u + i, n - i, &c, &invalid);
+        bool invalid = false;
+        if (bad == WV_TEXT_WTF8 && wv_wtf8_surrogate(u + i, n - i, &c))
+            i += 3;
+        else
+            i += wv_utf8_next(u + i, n - i, &c, &invalid);
         if (invalid && bad == WV_TEXT_STRICT)
             return ERROR_NO_UNICODE_TRANSLATION;
         size_t units = c >= 0x10000 ? 2 : 1;
@@ -123,13 +136,15 @@ DWORD wv_utf8_to_utf16(const char *s, size_t n, WCHAR *out, size_t cap, enum wv_
     return 0;
 }
 
-DWORD wv_utf8(LPCWSTR s, char **out)
+DWORD wv_utf8(LPCWSTR s, char **out) { return wv_utf8_as(s, WV_TEXT_STRICT, out); }
+
+DWORD wv_utf8_as(LPCWSTR s, enum wv_text_policy bad, char **out)
 {
     size_t n = 0, len;
     while (s[n])
         n++;
     char *u = malloc(n * 3 + 1); /* a unit takes at most 3 bytes (a pair, 4 for 2 units) */
-    DWORD err = u ? wv_utf16_to_utf8(s, n, u, n * 3, WV_TEXT_STRICT, &len) : ERROR_NOT_ENOUGH_MEMORY;
+    DWORD err = u ? wv_utf16_to_utf8(s, n, u, n * 3, bad, &len) : ERROR_NOT_ENOUGH_MEMORY;
     if (err) {
         free(u);
         *out = NULL;
@@ -149,4 +164,18 @@ WCHAR *wv_utf16(const char *s)
     wv_utf8_to_utf16(s, n, out, n, WV_TEXT_REPLACE, &len); /* cannot fail: room for all */
     out[len] = 0;
     return out;
+}
+
+DWORD wv_name_form(const char *s, size_t n, char *out, size_t cap, size_t *len)
+{
+    WCHAR stack[256], *w = n <= 256 ? stack : malloc(n * sizeof(WCHAR)); /* a byte: at most a unit */
+    size_t units = 0;
+    if (!w)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    DWORD err = wv_utf8_to_utf16(s, n, w, n, WV_TEXT_WTF8, &units);
+    if (!err)
+        err = wv_utf16_to_utf8(w, units, out, cap, WV_TEXT_WTF8, len);
+    if (w != stack)
+        free(w);
+    return err;
 }

@@ -79,9 +79,13 @@ struct wv_view_ops;
 /* WV_VIEW_TAIL: a reservation whose last granule is mapped whole (region.c, R7): the pages past
  * its end up to the next 64 KiB boundary are host-mapped PROT_NONE, free to every query, so
  * that neighbouring reservations merge into one kernel mapping (Windows' unusable tail). */
+/* WV_VIEW_GROWS: a reserved view of a file (MEM_RESERVE) reaching past its section's end: the
+ * pages past the end stay reserved until the section grows over them (the view's ops commit
+ * them when they sync). */
 enum { WV_VIEW_WRITE_WATCH = 1, WV_VIEW_PHYSICAL = 2, WV_VIEW_WATCH_SOFT = 4, WV_VIEW_COW = 8,
        WV_VIEW_STACK = 16, WV_VIEW_PAGEFILE = 32, WV_VIEW_PLACEHOLDER = 64,
-       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256, WV_VIEW_TAIL = 512 };
+       WV_VIEW_IN_PLACEHOLDER = 128, WV_VIEW_SPLIT = 256, WV_VIEW_TAIL = 512,
+       WV_VIEW_GROWS = 1024 };
 
 /* A range mapped on the host (or about to be) that no view in the tree covers: an allocation
  * between its mmap and its publication, or a release between its removal from the tree and its

@@ -12,8 +12,9 @@
  * MEM_LARGE_PAGES needs a SEC_LARGE_PAGES section, which winvm never has (NtCreateSection
  * refuses SEC_LARGE_PAGES with STATUS_PRIVILEGE_NOT_HELD, as Windows without
  * SeLockMemoryPrivilege), so it is STATUS_INVALID_PARAMETER, Windows 10's answer for a view
- * of a section without large pages.  Not done: a MEM_RESERVE view reaching past the end of
- * its file (Windows reserves the rest): STATUS_INVALID_VIEW_SIZE.
+ * of a section without large pages.  A MEM_RESERVE view may reach past the end of its file
+ * (the rest reserved until the section grows over it: section/view.c), which needs a writable
+ * section (STATUS_SECTION_PROTECTION, the same test).
  */
 #include "nt/nt.h"
 
@@ -56,8 +57,11 @@ static NTSTATUS wv_check_view(const struct wv_section *s, ULONG type, ULONG prot
         return STATUS_SECTION_PROTECTION;
     if (!s->image && off >= s->size && bytes == 0)
         return STATUS_INVALID_PARAMETER; /* as NtMapViewOfSection */
-    if (!s->image && (off >= s->size || bytes > s->size - off))
+    bool reserve = (type & MEM_RESERVE) != 0; /* may reach past the end (section/view.c) */
+    if (!s->image && (off >= s->size || (bytes > s->size - off && !reserve)))
         return STATUS_INVALID_VIEW_SIZE;
+    if (reserve && !(wv_rights_of(s->protect) & 2))
+        return STATUS_SECTION_PROTECTION; /* only a writable section can grow its file */
     return STATUS_SUCCESS;
 }
 
@@ -88,7 +92,8 @@ static NTSTATUS wv_map_ex(struct wv_map_try *t, uintptr_t addr, ULONG type, cons
 static NTSTATUS wv_map_section(HANDLE section, uintptr_t addr, uint64_t off, SIZE_T bytes, ULONG type,
                                ULONG protect, const struct wv_nt_req *r, uintptr_t *out, SIZE_T *len)
 {
-    struct wv_map_try t = {.off = off, .bytes = bytes, .access = wv_access_of(protect)};
+    struct wv_map_try t = {.off = off, .bytes = bytes,
+                           .access = wv_access_of(protect) | ((type & MEM_RESERVE) ? FILE_MAP_RESERVE : 0)};
     t.s = (struct wv_section *)wv_handle_get(section, WV_KIND_SECTION, &t.granted);
     if (!t.s)
         return STATUS_INVALID_HANDLE;

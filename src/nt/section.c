@@ -86,7 +86,7 @@ static NTSTATUS wv_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap,
     if (wv_copy(w, u.Buffer, u.Length))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     size_t n = 0;
-    if (wv_utf16_to_utf8(w, u.Length / 2, buf, cap - 1, WV_TEXT_STRICT, &n))
+    if (wv_utf16_to_utf8(w, u.Length / 2, buf, cap - 1, WV_TEXT_WTF8, &n))
         return STATUS_OBJECT_NAME_INVALID;
     buf[n] = 0;
     if (strlen(buf) != n)

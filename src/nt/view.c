@@ -65,7 +65,8 @@ static NTSTATUS wv_map_check(struct wv_map *m, ULONG type)
 {
     /* A reserved view is a file's (facts: ReactOS' kernel-mode ZwMapViewOfSection test, run
      * on Windows; its pages are committed all the same). */
-    if ((type & MEM_RESERVE) && !m->s->file_backed)
+    bool reserve = (type & MEM_RESERVE) != 0;
+    if (reserve && !m->s->file_backed)
         return STATUS_INVALID_PARAMETER_9;
     if (m->off % WV_GRANULE || m->base % WV_GRANULE)
         return STATUS_MAPPED_ALIGNMENT;
@@ -73,10 +74,17 @@ static NTSTATUS wv_map_check(struct wv_map *m, ULONG type)
         return m->off ? STATUS_INVALID_PARAMETER_6 : STATUS_SUCCESS;
     if (m->off >= m->s->size && m->size == 0)
         return STATUS_INVALID_PARAMETER; /* no view size to be wrong: the offset is (Wine) */
-    if (m->off >= m->s->size || m->size > m->s->size - m->off)
+    /* A reserved view may reach past the end; the part past it stays reserved (section/view.c). */
+    if (m->off >= m->s->size || (m->size > m->s->size - m->off && !reserve))
         return STATUS_INVALID_VIEW_SIZE;
-    if (m->commit > wv_map_len(m))
+    if (m->size > WV_END_ADDR)
+        return STATUS_INVALID_PARAMETER_7;
+    /* A commit size means something for a pagefile section only; a file's view takes none
+     * unless reserved (the same ReactOS test). */
+    if (m->commit > wv_map_len(m) || (m->commit && m->s->file_backed && !reserve))
         return STATUS_INVALID_PARAMETER_5;
+    if (reserve)
+        m->access |= FILE_MAP_RESERVE;
     return STATUS_SUCCESS;
 }
 

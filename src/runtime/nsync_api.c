@@ -77,11 +77,12 @@ static bool wv_sa_inherit(LPSECURITY_ATTRIBUTES sa)
     return sa && wv_copy(&a, sa, sizeof(a)) == 0 && a.bInheritHandle;
 }
 
-/* A wide name as UTF-8 (*a NULL when name is): 0 or the conversion's error. */
+/* A wide name as UTF-8, an unpaired surrogate kept (*a NULL when name is): 0 or the
+ * conversion's error. */
 static DWORD wv_sync_name(LPCWSTR name, char **a)
 {
     *a = NULL;
-    return name ? wv_utf8(name, a) : 0;
+    return name ? wv_utf8_as(name, WV_TEXT_WTF8, a) : 0;
 }
 
 /* ---- events ---- */

@@ -83,6 +83,13 @@ static DWORD wv_name_path(LPCSTR name, char *path, size_t cap)
         return ERROR_INVALID_NAME;
     if (n > WV_NAME_MAX)
         return ERROR_FILENAME_EXCED_RANGE;
+    /* One form per UTF-16 name: an A call's ill-formed bytes read as U+FFFD, as Windows reads
+     * them (so "a\xff" and "a\xfe" are one name there and here), a W call's lone surrogates
+     * kept (base.h, WV_TEXT_WTF8). */
+    char form[3 * WV_NAME_MAX];
+    if (wv_name_form(name, n, form, sizeof(form), &n))
+        return ERROR_INVALID_NAME;
+    name = form;
     int k = 0;
     if (2 * n > WV_NS_NAME_MAX) {
         /* The hex form would pass the file-name limit (NAME_MAX): a 128-bit hash of the name

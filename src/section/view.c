@@ -166,9 +166,34 @@ static bool wv_view_reserving(const struct wv_view *v)
     return v->type == MEM_MAPPED && v->section->commits != NULL;
 }
 
+/* A reserved view of a file (WV_VIEW_GROWS): the pages the section's size now covers are
+ * committed with the view's protection; the file is mapped under them already. */
+static void wv_grown_sync(struct wv_view *v, size_t i, size_t n)
+{
+    uint64_t size = __atomic_load_n(&v->section->size, __ATOMIC_ACQUIRE);
+    size_t covered = size <= v->offset ? 0 : (size_t)(wv_page_up(size - v->offset) / WV_PAGE_SIZE);
+    if (covered > i + n)
+        covered = i + n;
+    wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_prot_parse(v->alloc_protect, true));
+    for (size_t k = i; k < covered;) {
+        if (v->page[k] & WV_COMMITTED) {
+            k++;
+            continue;
+        }
+        size_t e = k + 1;
+        while (e < covered && !(v->page[e] & WV_COMMITTED))
+            e++;
+        if (wv_mapped_protect(v, k, e - k, target) != 0)
+            return;
+        k = e;
+    }
+}
+
 static void wv_mapped_sync(struct wv_view *v, size_t i, size_t n)
 {
     wv_assert(wv_space_locked_by_self());
+    if (v->flags & WV_VIEW_GROWS)
+        wv_grown_sync(v, i, n);
     if (!wv_view_reserving(v))
         return;
     uint64_t first = v->offset / WV_PAGE_SIZE;
@@ -261,8 +286,12 @@ DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access
                                 DWORD *initial)
 {
     *initial = wv_view_initial(access);
+    bool reserve = (access & FILE_MAP_RESERVE) != 0;
+    access &= ~(DWORD)FILE_MAP_RESERVE;
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
         return ERROR_INVALID_PARAMETER;
+    if (reserve && !s->file_backed)
+        return ERROR_INVALID_PARAMETER; /* a reserved view is a file's (see wv_data_view) */
     if (off % WV_GRANULE)
         return ERROR_MAPPED_ALIGNMENT;
     /* What the view needs: from the section's protection, and from the handle. */
@@ -270,10 +299,16 @@ DWORD wv_data_view_check(const struct wv_section *s, DWORD granted, DWORD access
     /* A write view needs map-write on the handle, any other (even access 0) map-read. */
     DWORD need_access = ((access & FILE_MAP_WRITE) ? SECTION_MAP_WRITE : SECTION_MAP_READ) |
                         ((access & FILE_MAP_EXECUTE) ? SECTION_MAP_EXECUTE : 0);
+    /* A reserved view may reach past the end, which only a section that can grow its file
+     * (a writable one) allows: STATUS_SECTION_PROTECTION on a read-only one. */
+    if (reserve)
+        need |= 2u;
     if ((need & ~wv_rights_of(s->protect)) || (need_access & ~granted))
         return ERROR_ACCESS_DENIED;
-    if (off >= s->size || bytes > s->size - off)
+    if (off >= s->size || (bytes > s->size - off && !reserve))
         return off >= s->size && bytes == 0 ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED;
+    if (bytes > WV_END_ADDR)
+        return ERROR_NOT_ENOUGH_MEMORY;
     *len = wv_page_up(bytes ? bytes : s->size - off);
     if (base % WV_GRANULE)
         return ERROR_MAPPED_ALIGNMENT;
@@ -306,12 +341,16 @@ void wv_data_view_init(struct wv_view *v, struct wv_section *s, uint64_t off)
         v->flags |= WV_VIEW_PAGEFILE;
 }
 
-/* Maps [off, off + len) of s at base (0: placed) with this initial protection. */
+/* Maps [off, off + len) of s at base (0: placed) with this initial protection.  A view
+ * reaching past the section's end (a reserved view, FILE_MAP_RESERVE) maps the file over its
+ * whole length, every page reserved; publishing commits those the section covers, and each
+ * later sync (a fault, a query) those it has grown over since (NtExtendSection). */
 static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintptr_t base,
                           bool top_down, DWORD initial, uintptr_t *out)
 {
     bool priv = (initial & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0;
-    wv_page_t state = wv_data_view_state(s, initial);
+    bool grows = off + len > wv_page_up(__atomic_load_n(&s->size, __ATOMIC_ACQUIRE));
+    wv_page_t state = grows ? (wv_page_t)(priv ? WV_COW_MAPPED : 0) : wv_data_view_state(s, initial);
     struct wv_view *v = wv_view_new(0, len, initial, MEM_MAPPED, state);
     if (!v)
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -323,6 +362,8 @@ static DWORD wv_data_view(struct wv_section *s, uint64_t off, size_t len, uintpt
         return err;
     }
     wv_data_view_init(v, s, off);
+    if (grows)
+        v->flags |= WV_VIEW_GROWS;
     *out = wv_region_publish(v); /* with the pages other views committed meanwhile */
     return 0;
 }

@@ -31,12 +31,15 @@ static ULONG wv_view_protect(DWORD access)
  * mapped at its base clears it, so a caller can tell the two apart). */
 LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD hi, DWORD lo, SIZE_T bytes, LPVOID base)
 {
+    /* FILE_MAP_RESERVE asks for a reserved view (MEM_RESERVE), as kernelbase passes it on. */
+    ULONG type = (access & FILE_MAP_RESERVE) ? MEM_RESERVE : 0;
+    access &= ~(DWORD)FILE_MAP_RESERVE;
     if (access & ~(DWORD)(FILE_MAP_ALL_ACCESS | FILE_MAP_EXECUTE | FILE_MAP_COPY))
         return wv_fail_null(ERROR_INVALID_PARAMETER);
     PVOID at = base;
     SIZE_T len = bytes;
     LARGE_INTEGER off = {.QuadPart = (LONGLONG)((uint64_t)hi << 32 | lo)};
-    NTSTATUS st = NtMapViewOfSection(h, WV_CURRENT_PROCESS, &at, 0, 0, &off, &len, ViewShare, 0,
+    NTSTATUS st = NtMapViewOfSection(h, WV_CURRENT_PROCESS, &at, 0, 0, &off, &len, ViewShare, type,
                                      wv_view_protect(access));
     WV_TRACE(WV_TRACE_SECTION, "MapViewOfFile(%p, %#x, %#llx, %#zx, %p) = %p, status %#x", h, access,
              (unsigned long long)off.QuadPart, (size_t)bytes, base, st < 0 ? NULL : at, (unsigned)st);
