@@ -25,3 +25,12 @@ Test(thread_info, queries_and_remote_threads_from_pe_code, .timeout = 60)
     int oks = tu_run_checks(EXE("thrinfo.exe"), out, sizeof(out));
     cr_assert_geq(oks, 11, "%s", out);
 }
+
+/* A guard page inside the TEB's stack grows it, whoever made it; StackLimit follows
+ * (tests/images/stkgrow.c lists the checks). */
+Test(thread_info, stacks_grow_as_the_teb_says, .timeout = 60)
+{
+    static char out[4096];
+    int oks = tu_run_checks(EXE("stkgrow.exe"), out, sizeof(out));
+    cr_assert_eq(oks, 3, "%s", out);
+}

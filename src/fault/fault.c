@@ -77,6 +77,31 @@ static void wv_chain(int sig, siginfo_t *si, void *ctx)
 
 enum wv_verdict { WV_CHAIN, WV_RETRY, WV_RAISE };
 
+bool (*wv_fault_thread_stack)(struct wv_thread_stack *out);
+
+/* A guard page at page i (address pa) of v was touched, its guard cleared (lock held).  A
+ * thread stack grows silently (true: the access runs again) and only its end is an exception
+ * (*code STATUS_STACK_OVERFLOW): a stack winvm made, or the memory the thread's TEB names as
+ * its stack, as Windows decides (a program may switch to a stack it reserved itself).  The
+ * TEB's StackLimit follows the lowest committed page. */
+static bool wv_stack_guard_hit(struct wv_view *v, size_t i, uintptr_t pa, DWORD *code)
+{
+    struct wv_thread_stack ts = {0};
+    bool teb = wv_fault_thread_stack && wv_fault_thread_stack(&ts) && pa >= ts.dealloc && pa < ts.base &&
+               v->base == ts.dealloc;
+    if (!(v->flags & WV_VIEW_STACK) && !teb)
+        return false;
+    bool grew = wv_stack_touch(v, i);
+    if (!grew)
+        *code = STATUS_STACK_OVERFLOW;
+    if (teb && ts.limit) {
+        uintptr_t low = grew || i <= 1 ? pa : v->base + WV_PAGE_SIZE; /* the guarantee committed */
+        if (low < *ts.limit)
+            *ts.limit = low;
+    }
+    return grew;
+}
+
 /* Classifies a fault on addr; for WV_RAISE fills *code and *access. */
 static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc, DWORD *code,
                                    int *access)
@@ -116,13 +141,8 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         wv_view_update(v, i, 1, (wv_page_t)~WV_GUARD, 0);
         wv_os_protect(pa, WV_PAGE_SIZE, wv_prot_host(v->page[i]));
         *code = STATUS_GUARD_PAGE_VIOLATION;
-        /* A thread stack grows silently; only its end is an exception. */
-        if (v->flags & WV_VIEW_STACK) {
-            if (wv_stack_touch(v, i))
-                verdict = WV_RETRY;
-            else
-                *code = STATUS_STACK_OVERFLOW;
-        }
+        if (wv_stack_guard_hit(v, i, pa, code))
+            verdict = WV_RETRY;
     } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
         verdict = WV_RETRY;
     } else if (wv_page_allows(page, *access) && !(*access == WV_WRITE && (page & WV_WATCH_WP))) {

@@ -94,12 +94,23 @@ bool wv_exceptions_wanted(void);
 
 /* stkoflw.c.  Pages above a stack's never-committed lowest page kept for the handlers of its
  * STATUS_STACK_OVERFLOW (the dispatch runs on the overflowing stack). */
-#define WV_STACK_GUARANTEE_PAGES 8
+#define WV_STACK_GUARANTEE_PAGES 3
 /* A guard page of stack view v was touched at page i (guard cleared, lock held): true when the
  * stack grew, false when the touch is a stack overflow (the guarantee then committed). */
 bool wv_stack_touch(struct wv_view *v, size_t i);
 /* _resetstkoflw: a guard page again on the stack holding sp, after an overflow.  False when sp
  * is not on a winvm stack or too close to its end for a guard above the guarantee. */
 bool wv_stack_reset(uintptr_t sp);
+
+/* The calling thread's stack as its TEB tells it (Windows grows a guard page as a stack when it
+ * lies in [DeallocationStack, StackBase) of the faulting thread's TEB, whoever made the memory,
+ * and moves StackLimit down to the lowest committed page).  Set by the layer that owns TEBs
+ * (loader/teb.c); it answers false for a thread without one.  Called by the fault handler under
+ * the space lock: async-signal-safe, reads memory only. */
+struct wv_thread_stack {
+    uintptr_t dealloc, base; /* DeallocationStack, StackBase */
+    uintptr_t *limit;        /* the TEB's StackLimit field */
+};
+extern bool (*wv_fault_thread_stack)(struct wv_thread_stack *out);
 
 #endif

@@ -58,6 +58,35 @@ void wv_teb_each_slots(void (*fn)(void **slots, void *arg), void *arg)
     pthread_mutex_unlock(&wv_teb_list_lock);
 }
 
+/* The fault layer's view of this thread's stack (fault.h): async-signal-safe. */
+static bool wv_teb_stack(struct wv_thread_stack *out)
+{
+    uint8_t *teb = wv_mine.teb;
+    if (!teb)
+        return false;
+    memcpy(&out->dealloc, teb + WV_TEB_DEALLOCATION_STACK, sizeof(out->dealloc));
+    memcpy(&out->base, teb + WV_TEB_STACK_BASE, sizeof(out->base));
+    out->limit = (uintptr_t *)(teb + WV_TEB_STACK_LIMIT);
+    return true;
+}
+
+/* StackLimit: the lowest committed page of the stack, above its guard page (Windows); the
+ * bottom when the stack is not laid out that way (a few regions from the bottom up). */
+static uintptr_t wv_teb_stack_limit(uintptr_t lo, uintptr_t hi)
+{
+    uintptr_t a = lo;
+    for (int regions = 0; regions < 4 && a < hi; regions++) {
+        MEMORY_BASIC_INFORMATION mb;
+        wv_virtual_query(a, &mb);
+        if ((uintptr_t)mb.AllocationBase != lo)
+            break;
+        if (mb.State == MEM_COMMIT && !(mb.Protect & PAGE_GUARD))
+            return a;
+        a += mb.RegionSize;
+    }
+    return lo;
+}
+
 DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
 {
     wv_assert(!wv_mine.teb);
@@ -73,7 +102,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
     uint8_t *teb = (uint8_t *)at;
     wv_put64(teb, WV_TEB_TLS_POINTER, (uintptr_t)(teb + WV_TEB_SIZE));
     wv_put64(teb, WV_TEB_STACK_BASE, stack_hi);
-    wv_put64(teb, WV_TEB_STACK_LIMIT, stack_lo);
+    wv_put64(teb, WV_TEB_STACK_LIMIT, wv_teb_stack_limit(stack_lo, stack_hi));
     wv_put64(teb, WV_TEB_DEALLOCATION_STACK, stack_lo);
     wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
     wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
@@ -83,6 +112,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
         wv_virtual_free(at, 0, MEM_RELEASE);
         return ERROR_NOT_SUPPORTED;
     }
+    wv_fault_thread_stack = wv_teb_stack;
     wv_mine.teb = teb;
     wv_error_move((DWORD *)(teb + WV_TEB_LAST_ERROR));
     pthread_mutex_lock(&wv_teb_list_lock);
