@@ -242,6 +242,10 @@ WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UN
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 
+/* ntdll_context.c */
+WV_MSABI NTSTATUS wv_nt_NtGetContextThread(HANDLE h, CONTEXT *c);
+WV_MSABI NTSTATUS wv_nt_NtSetContextThread(HANDLE h, CONTEXT *c);
+
 /* ntdll_thread.c */
 WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
@@ -264,6 +268,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
+    N(NtGetContextThread),
     N(NtGetWriteWatch),
     N(NtLockVirtualMemory),
     N(NtMapViewOfSection),
@@ -278,6 +283,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
     N(NtResumeThread),
+    N(NtSetContextThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSuspendThread),
@@ -326,6 +332,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
+    ZW(GetContextThread),
     ZW(GetWriteWatch),
     ZW(LockVirtualMemory),
     ZW(MapViewOfSection),
@@ -340,6 +347,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
     ZW(ResumeThread),
+    ZW(SetContextThread),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
     ZW(SuspendThread),
