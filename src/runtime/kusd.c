@@ -222,6 +222,8 @@ static DWORD wv_kusd_start(void)
     pthread_attr_setstacksize(&at, 64 * 1024);
     pthread_t t;
     int e = pthread_create(&t, &at, wv_kusd_clock, wv_kusd_rw);
+    if (!e)
+        pthread_setname_np(t, "winvm-clock"); /* what ps and /proc show */
     pthread_attr_destroy(&at);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return e ? ERROR_NOT_ENOUGH_MEMORY : 0;
