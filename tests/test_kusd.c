@@ -23,7 +23,7 @@ Test(kusd, from_pe_code, .timeout = 60)
 {
     static char out[4096];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/kusd.exe", out, sizeof(out));
-    cr_assert_eq(oks, 11, "%s", out);
+    cr_assert_eq(oks, 12, "%s", out);
 }
 
 static uint64_t ktime(const volatile KSYSTEM_TIME *t)
@@ -109,6 +109,28 @@ Test(kusd, the_calls_and_the_page_agree)
     SYSTEM_TIMEOFDAY_INFORMATION tod;
     cr_assert_eq(NtQuerySystemInformation(SystemTimeOfDayInformation, &tod, sizeof(tod), NULL), 0);
     cr_assert_eq((uint64_t)tod.TimeZoneBias.QuadPart, ktime(&k->TimeZoneBias));
+}
+
+typedef NTSTATUS(__attribute__((ms_abi)) * systime_fn)(LARGE_INTEGER *);
+typedef BOOLEAN(__attribute__((ms_abi)) * unbiased_fn)(ULONGLONG *);
+
+Test(kusd, time_calls_refuse_bad_pointers)
+{
+    page();
+    SetLastError(0);
+    cr_assert_not(QueryUnbiasedInterruptTime(NULL));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    cr_assert_not(QueryUnbiasedInterruptTime((ULONGLONG *)(uintptr_t)MM_SHARED_USER_DATA_VA));
+    cr_assert_eq(GetLastError(), ERROR_NOACCESS, "the page is read-only");
+    systime_fn st = (systime_fn)(void (*)(void))wv_nt_lookup("NtQuerySystemTime");
+    unbiased_fn ub = (unbiased_fn)(void (*)(void))wv_nt_lookup("RtlQueryUnbiasedInterruptTime");
+    cr_assert(st && ub);
+    cr_assert_eq(st(NULL), STATUS_ACCESS_VIOLATION);
+    cr_assert_not(ub(NULL));
+    LARGE_INTEGER t;
+    cr_assert_eq(st(&t), STATUS_SUCCESS);
+    uint64_t after = ktime(&winvm_map_user_shared_data()->SystemTime);
+    cr_assert((uint64_t)t.QuadPart <= after, "the page's SystemTime, or an earlier tick's");
 }
 
 /* The time fields move on while the caller sleeps: Sleep(20) until they have, 250 times at most. */

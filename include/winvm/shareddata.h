@@ -120,6 +120,8 @@ typedef struct _KUSER_SHARED_DATA {
 const KUSER_SHARED_DATA *winvm_map_user_shared_data(void);
 
 WINBASEAPI BOOL WINAPI IsProcessorFeaturePresent(DWORD ProcessorFeature);
+/* The page's InterruptTime less InterruptTimeBias: 100 ns units since boot, at the last tick. */
+WINBASEAPI BOOL WINAPI QueryUnbiasedInterruptTime(ULONGLONG *UnbiasedTime);
 
 #ifdef __cplusplus
 }

@@ -403,6 +403,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
+    X(1, BOOL, QueryUnbiasedInterruptTime, ULONGLONG *) \
     H(QueueUserAPC) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \

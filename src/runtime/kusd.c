@@ -298,3 +298,41 @@ BOOL WINAPI IsProcessorFeaturePresent(DWORD feature)
     pthread_once(&wv_features_once, wv_features_init);
     return feature < PROCESSOR_FEATURE_MAX && wv_pf[feature];
 }
+
+/* ---- the interrupt time and the system time, as Windows reads them from the page ---- */
+
+/* InterruptTime - InterruptTimeBias: the page's, or the clock's at its last tick without it. */
+static uint64_t wv_unbiased_interrupt_time(void)
+{
+    const KUSER_SHARED_DATA *k = wv_kusd();
+    if (k)
+        return wv_ksystem_get(&k->InterruptTime) - k->InterruptTimeBias;
+    return wv_clock_100ns(CLOCK_MONOTONIC) / WV_TICK * WV_TICK;
+}
+
+BOOL WINAPI QueryUnbiasedInterruptTime(ULONGLONG *out)
+{
+    if (!out)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    uint64_t t = wv_unbiased_interrupt_time();
+    DWORD err = wv_user_put(out, &t, sizeof(t));
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* ntdll's: the same, no last error (a NULL or bad pointer: FALSE). */
+WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out)
+{
+    wv_stack_probe();
+    uint64_t t = wv_unbiased_interrupt_time();
+    return out && wv_copy(out, &t, sizeof(t)) == 0;
+}
+
+/* The page's SystemTime (the last tick's), or the clock's without the page. */
+WV_MSABI NTSTATUS wv_nt_NtQuerySystemTime(PLARGE_INTEGER out)
+{
+    wv_stack_probe();
+    uint64_t t = wv_kusd_system_time();
+    if (!t)
+        t = wv_clock_100ns(CLOCK_REALTIME) + 116444736000000000ull;
+    return out && wv_copy(out, &t, sizeof(t)) == 0 ? STATUS_SUCCESS : STATUS_ACCESS_VIOLATION;
+}

@@ -246,6 +246,10 @@ WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARG
 WV_MSABI NTSTATUS wv_nt_NtGetContextThread(HANDLE h, CONTEXT *c);
 WV_MSABI NTSTATUS wv_nt_NtSetContextThread(HANDLE h, CONTEXT *c);
 
+/* kusd.c: the times KUSER_SHARED_DATA holds */
+WV_MSABI NTSTATUS wv_nt_NtQuerySystemTime(PLARGE_INTEGER out);
+WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out);
+
 /* ntdll_thread.c */
 WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
@@ -279,6 +283,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryInformationThread),
     N(NtQuerySection),
     N(NtQuerySystemInformation),
+    N(NtQuerySystemTime),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
@@ -315,6 +320,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
+    N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
     {"RtlRemoveVectoredExceptionHandler", (void *)k32_RemoveVectoredExceptionHandler},
@@ -343,6 +349,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryInformationThread),
     ZW(QuerySection),
     ZW(QuerySystemInformation),
+    ZW(QuerySystemTime),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),

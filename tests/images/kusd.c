@@ -18,6 +18,9 @@
  *   interrupt   InterruptTime at most QueryPerformanceCounter's (both 100 ns since boot), and
  *               the tick count InterruptTime's / 156250 ticks or less
  *   zone        TimeZoneBias SystemTimeOfDayInformation's
+ *   read_calls  QueryUnbiasedInterruptTime and RtlQueryUnbiasedInterruptTime <= InterruptTime
+ *               - InterruptTimeBias <= the same calls; NtQuerySystemTime <= SystemTime <=
+ *               NtQuerySystemTime (all read the page, as on Windows)
  *   advance     TickCount, InterruptTime and SystemTime all move on while the program sleeps
  *               (Sleep(50) until they have, 100 times at most)
  *   write       a store to 0x7ffe0100 raises STATUS_ACCESS_VIOLATION {1 (write), 0x7ffe0100}
@@ -29,6 +32,8 @@
 
 typedef LONG NTSTATUS;
 NTSTATUS NTAPI NtQuerySystemInformation(int cls, void *out, ULONG len, ULONG *ret);
+NTSTATUS NTAPI NtQuerySystemTime(LARGE_INTEGER *t);
+BOOLEAN NTAPI RtlQueryUnbiasedInterruptTime(ULONGLONG *t);
 
 #define KUSD ((const volatile BYTE *)0x7ffe0000)
 #define U16(off) (*(const volatile USHORT *)(KUSD + (off)))
@@ -36,6 +41,14 @@ NTSTATUS NTAPI NtQuerySystemInformation(int cls, void *out, ULONG len, ULONG *re
 #define U64(off) (*(const volatile ULONG64 *)(KUSD + (off)))
 
 static int failures;
+
+/* TEB->ProcessEnvironmentBlock (gs:0x60). */
+static const BYTE *peb_of_process(void)
+{
+    const BYTE *p;
+    __asm__("mov %%gs:0x60, %0" : "=r"(p));
+    return p;
+}
 
 static void check(const char *name, int ok)
 {
@@ -73,7 +86,7 @@ static void query(void)
 
 static void version(void)
 {
-    const BYTE *peb = *(const BYTE **)((BYTE *)NtCurrentTeb() + 0x60);
+    const BYTE *peb = peb_of_process();
     WCHAR dir[MAX_PATH];
     UINT n = GetWindowsDirectoryW(dir, MAX_PATH);
     int root = n > 0 && lstrcmpW(dir, (const WCHAR *)(KUSD + 0x30)) == 0;
@@ -86,7 +99,7 @@ static void processors(void)
 {
     SYSTEM_INFO si;
     GetSystemInfo(&si);
-    const BYTE *peb = *(const BYTE **)((BYTE *)NtCurrentTeb() + 0x60);
+    const BYTE *peb = peb_of_process();
     BYTE sbi[0x40];
     NTSTATUS st = NtQuerySystemInformation(0 /* SystemBasicInformation */, sbi, sizeof(sbi), NULL);
     check("processors", U32(0x3c0) == si.dwNumberOfProcessors && U32(0x3c0) == *(const ULONG *)(peb + 0xb8) &&
@@ -134,6 +147,20 @@ static void zone(void)
     BYTE tod[0x30];
     NTSTATUS st = NtQuerySystemInformation(3 /* SystemTimeOfDayInformation */, tod, sizeof(tod), NULL);
     check("zone", st == 0 && *(const LONG64 *)(tod + 0x10) == (LONG64)ktime(0x20));
+}
+
+static void read_calls(void)
+{
+    ULONGLONG a = 0, c = 0, d = 0, e = 0;
+    BOOL ok = QueryUnbiasedInterruptTime(&a) && RtlQueryUnbiasedInterruptTime(&d);
+    ULONG64 b = ktime(0x8) - U64(0x3b0);
+    ok = ok && RtlQueryUnbiasedInterruptTime(&e) && QueryUnbiasedInterruptTime(&c);
+    LARGE_INTEGER s1, s3;
+    NTSTATUS st1 = NtQuerySystemTime(&s1);
+    ULONG64 s2 = ktime(0x14);
+    NTSTATUS st3 = NtQuerySystemTime(&s3);
+    check("read_calls", ok && a <= d && d <= b && b <= e && e <= c && st1 == 0 && st3 == 0 &&
+                            (ULONG64)s1.QuadPart <= s2 && s2 <= (ULONG64)s3.QuadPart);
 }
 
 static void advance(void)
@@ -188,6 +215,7 @@ int main(void)
     time_order();
     interrupt();
     zone();
+    read_calls();
     advance();
     write_faults();
     protect();
