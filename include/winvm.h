@@ -25,5 +25,6 @@
 #include <winvm/registry.h> /* advapi32: the registry and tokens */
 #include <winvm/wow64.h> /* IsWow64Process: never, x86-64 only */
 #include <winvm/threadctl.h> /* TerminateThread, process image names and execute flags */
+#include <winvm/shareddata.h> /* KUSER_SHARED_DATA at 0x7ffe0000, processor features */
 
 #endif /* WINVM_H */

@@ -116,7 +116,8 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         int flight = wv_inflight_state(addr, &flight_end);
         /* Under the lock: see wv_virtual_query.  A reservation's tail is ours (R7, mm/region.c). */
         bool foreign = !flight && !wv_space_tail_end(addr) &&
-                       wv_page_down(addr) != wv_os_anchor_page() && wv_os_mapped(addr);
+                       wv_page_down(addr) != wv_os_anchor_page() && wv_os_mapped(addr) &&
+                       !wv_syspage_at(addr); /* KUSER_SHARED_DATA: a write is an access violation */
         wv_space_unlock();
         if (flight == WV_INFLIGHT_PLACING)
             return sched_yield(), WV_RETRY;

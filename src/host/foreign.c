@@ -8,6 +8,8 @@
  *   - other anonymous private memory is MEM_PRIVATE, committed;
  *   - a private mapping of an ELF file (or the vDSO) is MEM_IMAGE, any other file or shared
  *     memory is MEM_MAPPED; writable private file pages report the WRITECOPY protections;
+ *   - the page at 0x7ffe0000 (KUSER_SHARED_DATA, syspage.c), a memfd here, is private, as on
+ *     Windows;
  *   - the kernel's mapping start stands in for AllocationBase (the kernel merges neighbours,
  *     so the original call's base is not recorded anywhere).
  */
@@ -47,6 +49,8 @@ static bool wv_is_elf(const char *path)
 
 static DWORD wv_type_of(const struct wv_mapping *m)
 {
+    if (wv_syspage_at(m->start)) /* KUSER_SHARED_DATA: private memory on Windows (syspage.c) */
+        return MEM_PRIVATE;
     if (strcmp(m->name, "[vdso]") == 0)
         return MEM_IMAGE;
     if (!m->file)

@@ -81,6 +81,15 @@ void *wv_file_snapshot(int fd, size_t size);
  * when it exists but is not that). */
 int wv_private_dir(const char *path, bool create);
 
+/* ---- the page at 0x7ffe0000, KUSER_SHARED_DATA (syspage.c) ---- */
+/* Maps one zeroed page read-only at at (ERROR_INVALID_ADDRESS if anything is there) and a
+ * writable alias of it anywhere (*rw).  Once per process. */
+DWORD wv_syspage_map(uintptr_t at, void **rw);
+/* Whether addr is in that page (async-signal-safe: the fault handler). */
+bool wv_syspage_at(uintptr_t addr);
+/* In a forked child: the page made the child's own copy, at the same addresses. */
+DWORD wv_syspage_refork(void);
+
 /* ---- memory winvm does not manage (foreign.c) ---- */
 /* Describes addr, which no view contains, as Windows would: free space up to the next
  * mapping (capped at limit), or a foreign mapping reported by the kernel. */

@@ -128,6 +128,11 @@ void **wv_teb_tls_slots(void);
 void wv_teb_each_slots(void (*fn)(void **slots, void *arg), void *arg);
 
 /* ---- peb.c: the process environment block ---- */
+/* Windows 10 22H2, the version GetVersionEx reports for a manifested program: the PEB's and
+ * KUSER_SHARED_DATA's (runtime/kusd.c). */
+#define WV_OS_MAJOR 10
+#define WV_OS_MINOR 0
+#define WV_OS_BUILD 19045
 DWORD wv_peb_create(void); /* once; later calls return 0 */
 void *wv_peb(void);
 void wv_peb_set_image(uintptr_t base);

@@ -38,10 +38,6 @@ enum {
     WV_PP_COMMAND_LINE = 0x70, WV_PP_ENVIRONMENT = 0x80, WV_PP_SIZE = 0x400,
 };
 
-/* Windows 10 22H2, the version GetVersionEx reports for a manifested program. */
-#define WV_OS_MAJOR 10
-#define WV_OS_MINOR 0
-#define WV_OS_BUILD 19045
 
 struct wv_list_entry {
     struct wv_list_entry *flink, *blink;

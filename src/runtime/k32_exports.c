@@ -334,6 +334,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
+    X(1, BOOL, IsProcessorFeaturePresent, DWORD) \
     X(1, BOOL, IsValidCodePage, UINT) \
     X(2, BOOL, IsWow64Process, HANDLE, PBOOL) \
     X(3, BOOL, IsWow64Process2, HANDLE, USHORT *, USHORT *) \
@@ -402,6 +403,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
+    X(1, BOOL, QueryUnbiasedInterruptTime, ULONGLONG *) \
     H(QueueUserAPC) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \

@@ -102,7 +102,12 @@ static bool wv_systemtime_valid(const SYSTEMTIME *st, uint64_t *ft)
 
 /* ---- the calls ---- */
 
-void WINAPI GetSystemTimeAsFileTime(LPFILETIME out) { wv_filetime_set(out, wv_now()); }
+/* KUSER_SHARED_DATA's SystemTime, as on Windows: the time of the last clock tick (kusd.c). */
+void WINAPI GetSystemTimeAsFileTime(LPFILETIME out)
+{
+    uint64_t t = wv_kusd_system_time();
+    wv_filetime_set(out, t ? t : wv_now());
+}
 /* The host's realtime clock has nanoseconds: both forms are precise. */
 void WINAPI GetSystemTimePreciseAsFileTime(LPFILETIME out) { wv_filetime_set(out, wv_now()); }
 void WINAPI GetSystemTime(LPSYSTEMTIME out) { wv_systemtime_of(wv_now(), out); }

@@ -270,8 +270,6 @@ void WINAPI Sleep(DWORD ms)
         wv_thread_kill_point();
 }
 
-ULONGLONG WINAPI GetTickCount64(void) { return wv_monotonic_ns() / 1000000u; }
-DWORD WINAPI GetTickCount(void) { return (DWORD)GetTickCount64(); } /* wraps after 49.7 days */
 DWORD WINAPI GetCurrentThreadId(void) { return (DWORD)gettid(); }
 HANDLE WINAPI GetCurrentThread(void) { return (HANDLE)(intptr_t)-2; }
 

@@ -242,6 +242,14 @@ WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UN
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 
+/* ntdll_context.c */
+WV_MSABI NTSTATUS wv_nt_NtGetContextThread(HANDLE h, CONTEXT *c);
+WV_MSABI NTSTATUS wv_nt_NtSetContextThread(HANDLE h, CONTEXT *c);
+
+/* kusd.c: the times KUSER_SHARED_DATA holds */
+WV_MSABI NTSTATUS wv_nt_NtQuerySystemTime(PLARGE_INTEGER out);
+WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out);
+
 /* ntdll_thread.c */
 WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
@@ -264,6 +272,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
+    N(NtGetContextThread),
     N(NtGetWriteWatch),
     N(NtLockVirtualMemory),
     N(NtMapViewOfSection),
@@ -274,10 +283,12 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryInformationThread),
     N(NtQuerySection),
     N(NtQuerySystemInformation),
+    N(NtQuerySystemTime),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
     N(NtResumeThread),
+    N(NtSetContextThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSuspendThread),
@@ -309,6 +320,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
+    N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
     {"RtlRemoveVectoredExceptionHandler", (void *)k32_RemoveVectoredExceptionHandler},
@@ -326,6 +338,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
+    ZW(GetContextThread),
     ZW(GetWriteWatch),
     ZW(LockVirtualMemory),
     ZW(MapViewOfSection),
@@ -336,10 +349,12 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryInformationThread),
     ZW(QuerySection),
     ZW(QuerySystemInformation),
+    ZW(QuerySystemTime),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
     ZW(ResumeThread),
+    ZW(SetContextThread),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
     ZW(SuspendThread),

@@ -249,6 +249,9 @@ int winvm_run(const char *exe, int argc, char **argv)
 {
     uint64_t reserve, commit;
     wv_runtime_init();
+    /* KUSER_SHARED_DATA before anything else takes its address; a program runs without it
+     * only if something already holds 0x7ffe0000 (its reads then fault, as they would). */
+    (void)wv_kusd_map();
     wv_thread_self(); /* the main thread's object: OpenThread and SuspendThread find it */
     int rc = wv_check(exe, &reserve, &commit);
     if (rc)

@@ -140,6 +140,12 @@ uint64_t wv_filetime_get(const FILETIME *ft);
 /* The host time of a FILETIME value (may be before 1970: negative seconds). */
 struct timespec wv_timespec_of(uint64_t ft);
 
+/* ---- kusd.c: KUSER_SHARED_DATA at 0x7ffe0000 ---- */
+/* Maps the page and starts its clock (once; later calls return the first one's result). */
+DWORD wv_kusd_map(void);
+/* The page's SystemTime (FILETIME units), or 0 when it is not mapped. */
+uint64_t wv_kusd_system_time(void);
+
 /* ---- k32_file.c ---- */
 /* The file object behind h (a reference the caller drops) if it is a file handle; its access
  * in *access when not NULL.  NULL: ERROR_INVALID_HANDLE. */
