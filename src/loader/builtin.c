@@ -43,11 +43,12 @@ static const struct wv_builtin *wv_builtins;
 static size_t wv_nbuiltins;
 
 /* Per builtin (the table's order), guarded by the loader lock: its module once made, the kind
- * of each table entry. */
+ * and address of each table entry (looked up once). */
 static struct wv_bi {
     struct wv_module *m;
     size_t n;
     uint8_t *kind;
+    void **addr;
 } wv_bi[WV_BI_MAX];
 
 void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
@@ -89,7 +90,7 @@ const struct wv_builtin *wv_builtin_of(HMODULE h)
 /* ---- what an export is ---- */
 
 static uintptr_t wv_x_lo[4], wv_x_hi[4]; /* winvm's executable segments, found once */
-static int wv_nx;
+static int wv_nx; /* guarded by the loader lock */
 
 static int wv_bi_phdr(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -133,20 +134,27 @@ static size_t wv_bi_count(const struct wv_builtin *bi)
     return n;
 }
 
-/* Each entry's kind: a function kernel32 (or any builtin but ntdll) shares with ntdll is
- * ntdll's, forwarded. */
-static uint8_t *wv_bi_kinds(const struct wv_builtin *bi, size_t n)
+/* Each entry's address and kind: a function kernel32 (or any builtin but ntdll) shares with
+ * ntdll is ntdll's, forwarded.  Whether there was memory. */
+static bool wv_bi_kinds(const struct wv_builtin *bi, struct wv_bi *b)
 {
-    uint8_t *kind = malloc(n ? n : 1);
-    const struct wv_builtin *nt = wv_builtin_named("ntdll.dll");
-    for (size_t i = 0; kind && i < n; i++) {
-        const char *name = bi->name_at(i);
-        void *p = bi->lookup(name);
-        kind[i] = !wv_bi_is_code(p)                                 ? WV_BI_DATA
-                  : nt && nt != bi && nt->lookup(name) == p        ? WV_BI_FORWARD
-                                                                     : WV_BI_CODE;
+    size_t n = b->n;
+    b->kind = malloc(n ? n : 1);
+    b->addr = malloc((n ? n : 1) * sizeof(void *));
+    if (!b->kind || !b->addr) {
+        free(b->kind), free(b->addr);
+        b->kind = NULL, b->addr = NULL;
+        return false;
     }
-    return kind;
+    const struct wv_builtin *nt = wv_builtin_named("ntdll.dll");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = bi->name_at(i);
+        void *p = b->addr[i] = bi->lookup(name);
+        b->kind[i] = !wv_bi_is_code(p)                           ? WV_BI_DATA
+                     : nt && nt != bi && nt->lookup(name) == p  ? WV_BI_FORWARD
+                                                                 : WV_BI_CODE;
+    }
+    return true;
 }
 
 /* ---- the image (builtin_pe.c writes its bytes) ---- */
@@ -158,7 +166,7 @@ static DWORD wv_bi_map(size_t k, uintptr_t *base)
     snprintf(path, sizeof(path), WV_SYSDIR "%s", bi->name);
     uintptr_t pref = WV_BI_BASE + k * WV_BI_SPAN;
     size_t len = 0;
-    uint8_t *bytes = wv_builtin_pe(bi, wv_bi[k].kind, wv_bi[k].n, pref, &len);
+    uint8_t *bytes = wv_builtin_pe(bi, wv_bi[k].kind, wv_bi[k].addr, wv_bi[k].n, pref, &len);
     if (!bytes)
         return ERROR_NOT_ENOUGH_MEMORY;
     struct wv_section *s = NULL;
@@ -189,7 +197,7 @@ static DWORD wv_bi_make(size_t k)
         path = NULL;
     if (!b->kind) {
         b->n = wv_bi_count(&wv_builtins[k]);
-        b->kind = wv_bi_kinds(&wv_builtins[k], b->n);
+        wv_bi_kinds(&wv_builtins[k], b);
     }
     DWORD err = m && path && b->kind ? wv_bi_map(k, &m->base) : ERROR_NOT_ENOUGH_MEMORY;
     if (!err) {
@@ -267,7 +275,7 @@ DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out)
         return ERROR_PROC_NOT_FOUND;
     if (b->kind[i] == WV_BI_FORWARD)
         return wv_builtin_proc(wv_builtin_named("ntdll.dll"), name, out);
-    *out = b->kind[i] == WV_BI_DATA ? bi->lookup(name)
+    *out = b->kind[i] == WV_BI_DATA ? b->addr[i]
                                     : (void *)(m->base + WV_BI_TEXT + WV_BI_STUBS + (uintptr_t)i * WV_BI_STUB);
     return 0;
 }

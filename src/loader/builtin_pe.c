@@ -111,7 +111,8 @@ static void wv_bi_dll_name(char *out, const char *name)
 }
 
 /* The slots and the export directory. */
-static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, const struct wv_bi_sizes *z)
+static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, void *const *addr,
+                          const struct wv_bi_sizes *z)
 {
     uint32_t funcs = z->exp + 40, names = funcs + (uint32_t)(z->n * 4), ords = names + (uint32_t)(z->named * 4);
     uint32_t str = ords + (uint32_t)(z->named * 2);
@@ -125,8 +126,7 @@ static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t
     size_t k = 0;
     for (size_t i = 0; i < z->n; i++) {
         const char *name = bi->name_at(i);
-        void *fn = bi->lookup(name);
-        wv_put64(p, z->rdata + (uint32_t)(i * 8), (uint64_t)(uintptr_t)wv_relay_wrap(bi->name, name, fn));
+        wv_put64(p, z->rdata + (uint32_t)(i * 8), (uint64_t)(uintptr_t)wv_relay_wrap(bi->name, name, addr[i]));
         if (kind[i] == WV_BI_DATA)
             continue; /* a gap in the ordinals: RVA 0, no name */
         size_t len = strlen(name) + 1;
@@ -146,7 +146,8 @@ static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t
     }
 }
 
-uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, size_t n, uintptr_t base, size_t *len)
+uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
+                       size_t *len)
 {
     struct wv_bi_sizes z;
     wv_bi_measure(bi, kind, n, &z);
@@ -157,7 +158,7 @@ uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, size_t 
         return NULL;
     wv_bi_headers(p, &z, base);
     wv_bi_text(p, &z);
-    wv_bi_exports(p, bi, kind, &z);
+    wv_bi_exports(p, bi, kind, addr, &z);
     *len = z.image;
     return p;
 }

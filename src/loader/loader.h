@@ -65,13 +65,14 @@ DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
  * stub in the image, ntdll's for a forwarded one, a variable itself.  0, ERROR_PROC_NOT_FOUND
  * (NULL name: by ordinal, not served), or the module's creation error. */
 DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out);
-/* builtin_pe.c: the image bytes (wv_os_alloc'ed, *len of them) of bi for base, kind[i] the kind
- * of table entry i of n.  NULL without memory. */
+/* builtin_pe.c: the image bytes (wv_os_alloc'ed, *len of them) of bi for base, kind[i] and
+ * addr[i] the kind and address of table entry i of n.  NULL without memory. */
 enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
 #define WV_BI_TEXT 0x1000u /* .text's RVA */
 #define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
 #define WV_BI_STUB 8u      /* bytes per stub: jmp [rip+slot], int3 padding */
-uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, size_t n, uintptr_t base, size_t *len);
+uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
+                       size_t *len);
 
 /* ---- loader.c: what the public module calls (runtime/module.c) do ---- */
 /* LoadLibraryEx of file (not NULL; flags validated by the caller).  0 or a Win32 error. */
