@@ -74,8 +74,10 @@ static void *wv_forward(const char *fwd, int depth, struct wv_module *holder)
     struct wv_module *t = NULL;
     wv_module_dir(holder, dir, sizeof(dir));
     const struct wv_builtin *bi = wv_builtin_named(norm);
-    if (bi)
-        p = fn ? wv_relay_wrap(bi->name, fn, bi->lookup(fn)) : NULL;
+    if (bi) {
+        if (wv_builtin_proc(bi, fn, &p) != 0)
+            wv_say("forwarder %s: %s", fwd, "not served by winvm's DLL");
+    }
     else if (wv_load(norm, dir, true, &t) == 0) {
         if (wv_is_loading(t))
             wv_close_loop(t);
@@ -228,8 +230,11 @@ resolve:;
     void *p;
     if (b->missing)
         p = NULL;
-    else if (b->builtin)
-        p = imp->by_ordinal ? NULL : wv_relay_wrap(b->builtin->name, imp->name, b->builtin->lookup(imp->name));
+    else if (b->builtin) {
+        DWORD err = wv_builtin_proc(b->builtin, imp->by_ordinal ? NULL : imp->name, &p);
+        if (err && err != ERROR_PROC_NOT_FOUND)
+            return b->err = err, 1;
+    }
     else
         p = wv_resolve(b->target, imp->by_ordinal ? NULL : imp->name, imp->ordinal, 0);
     if (!p) {
@@ -364,10 +369,8 @@ DWORD wv_loader_proc(HMODULE h, const char *proc, void **out)
     /* A "name" below 64 KiB is an ordinal (MAKEINTRESOURCE). */
     bool by_ordinal = (uintptr_t)proc < 0x10000;
     const struct wv_builtin *bi = wv_builtin_of(h);
-    if (bi) {
-        *out = by_ordinal ? NULL : wv_relay_wrap(bi->name, proc, bi->lookup(proc));
-        return *out ? 0 : ERROR_PROC_NOT_FOUND;
-    }
+    if (bi)
+        return wv_builtin_proc(bi, by_ordinal ? NULL : proc, out);
     pthread_mutex_lock(&wv_loader_lock);
     struct wv_module *m = h ? wv_find_base((uintptr_t)h) : wv_main_module;
     void *p = NULL;

@@ -37,35 +37,6 @@ static __thread char wv_load_error[512];
 static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exit, once */
 static void wv_exit_register(void);
 
-/* DLLs winvm provides itself; the address of an entry is its module handle (no image).  Set
- * once by the runtime before anything is loaded (wv_loader_set_builtins). */
-static const struct wv_builtin *wv_builtins;
-static size_t wv_nbuiltins;
-
-void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
-{
-    pthread_mutex_lock(&wv_loader_lock);
-    if (!wv_builtins)
-        wv_builtins = table, wv_nbuiltins = n;
-    pthread_mutex_unlock(&wv_loader_lock);
-}
-
-const struct wv_builtin *wv_builtin_named(const char *name)
-{
-    for (size_t i = 0; i < wv_nbuiltins; i++)
-        if (!strcasecmp(name, wv_builtins[i].name))
-            return &wv_builtins[i];
-    return NULL;
-}
-
-const struct wv_builtin *wv_builtin_of(HMODULE h)
-{
-    uintptr_t a = (uintptr_t)h, lo = (uintptr_t)wv_builtins;
-    if (!lo || a < lo || a >= lo + wv_nbuiltins * sizeof(wv_builtins[0]) || (a - lo) % sizeof(wv_builtins[0]))
-        return NULL;
-    return (const struct wv_builtin *)h;
-}
-
 void wv_say(const char *fmt, const char *a, const char *b)
 {
     snprintf(wv_load_error, sizeof(wv_load_error), fmt, a, b ? b : "");
@@ -104,7 +75,7 @@ static struct wv_module *wv_find_name(const char *name)
 {
     const char *file = wv_basename(name);
     for (struct wv_module *m = wv_modules; m; m = m->next)
-        if (!strcasecmp(m->name, file))
+        if (!m->builtin && !strcasecmp(m->name, file)) /* builtins: by wv_builtin_named only */
             return m;
     return NULL;
 }
@@ -404,9 +375,12 @@ DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
         return ERROR_NOT_ENOUGH_MEMORY;
     const struct wv_builtin *bi = wv_builtin_named(name);
     if (bi) {
+        struct wv_module *bm;
         free(name);
-        *out = (HMODULE)bi;
-        return 0;
+        DWORD err = wv_builtin_module(bi, &bm);
+        if (!err)
+            *out = (HMODULE)bm->base;
+        return err;
     }
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
@@ -446,11 +420,12 @@ HMODULE wv_loader_find(const char *name)
         h = wv_main_module ? (HMODULE)wv_main_module->base : NULL;
     else {
         char *norm = wv_normal_name(name);
-        struct wv_module *m = norm ? wv_find_name(norm) : NULL;
+        const struct wv_builtin *bi = norm ? wv_builtin_named(norm) : NULL;
+        struct wv_module *m = NULL;
+        if (bi ? wv_builtin_module(bi, &m) != 0 : norm && !(m = wv_find_name(norm)))
+            m = NULL;
         if (m)
             h = (HMODULE)m->base;
-        else if (norm && wv_builtin_named(norm))
-            h = (HMODULE)wv_builtin_named(norm);
         free(norm);
     }
     pthread_mutex_unlock(&wv_loader_lock);

@@ -36,24 +36,43 @@ struct wv_module {
     size_t ndeps;
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
     void *ldr;               /* its PEB->Ldr entry (peb.c), NULL when not linked */
+    const struct wv_builtin *builtin; /* a DLL winvm serves (builtin.c): never unloaded */
 };
 
 /* The loader lock (recursive: DllMain may load) guards everything below. */
 extern pthread_mutex_t wv_loader_lock;
 extern struct wv_module *wv_modules;     /* newest first */
 extern struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
-/* DLLs winvm provides itself (the runtime's kernel32, msvcrt): a name and an export lookup
- * returning ms_abi functions (or data); their module handle is the entry's address, no image.
- * The runtime registers them (wv_loader_set_builtins) before it loads anything. */
+/* DLLs winvm provides itself (the runtime's kernel32, msvcrt, ...): a name, an export lookup
+ * returning ms_abi functions (or data), and the export names in strcmp order (name_at(i),
+ * NULL past the end).  Each gets a generated PE image and a module the first time one is named
+ * (builtin.c).  The runtime registers them (wv_loader_set_builtins) before it loads anything. */
 struct wv_builtin {
     const char *name;
     void *(*lookup)(const char *name);
+    const char *(*name_at)(size_t i);
 };
-/* table: n entries, static storage, the same on every call (later calls change nothing). */
+/* table: n entries (at most 16), static storage; later calls change nothing. */
 void wv_loader_set_builtins(const struct wv_builtin *table, size_t n);
-/* The builtin DLL of that (normalised) name, or of that handle; NULL when none. */
+/* The builtin DLL of that normalised name (or system-directory path), or whose module that
+ * handle is; NULL when none. */
 const struct wv_builtin *wv_builtin_named(const char *name);
 const struct wv_builtin *wv_builtin_of(HMODULE h);
+/* bi's module, made (with ntdll's and kernel32's first) when it is not yet.  Takes the loader
+ * lock.  0 or a Win32 error. */
+DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
+/* The address PE code is given for bi's export name (imports, GetProcAddress, forwarders): its
+ * stub in the image, ntdll's for a forwarded one, a variable itself.  0, ERROR_PROC_NOT_FOUND
+ * (NULL name: by ordinal, not served), or the module's creation error. */
+DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out);
+/* builtin_pe.c: the image bytes (wv_os_alloc'ed, *len of them) of bi for base, kind[i] and
+ * addr[i] the kind and address of table entry i of n.  NULL without memory. */
+enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
+#define WV_BI_TEXT 0x1000u /* .text's RVA */
+#define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
+#define WV_BI_STUB 8u      /* bytes per stub: jmp [rip+slot], int3 padding */
+uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
+                       size_t *len);
 
 /* ---- loader.c: what the public module calls (runtime/module.c) do ---- */
 /* LoadLibraryEx of file (not NULL; flags validated by the caller).  0 or a Win32 error. */

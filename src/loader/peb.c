@@ -13,7 +13,8 @@
  * it on Windows too, LdrLockLoaderLock); the rest is written once before PE code runs, or by
  * the runtime while it sets up `winvm run` (before the entry point).
  *
- * The builtin DLLs (kernel32, msvcrt: no image) are not in the lists. */
+ * The builtin DLLs (kernel32, ntdll, msvcrt, ...) are in the lists with their generated images
+ * (builtin.c) and their system-directory paths. */
 #define _GNU_SOURCE
 #include "loader/loader.h"
 
@@ -186,7 +187,27 @@ void wv_peb_set_params(const char *image_path, const char *command_line, const c
 
 /* ---- the module lists (loader lock held) ---- */
 
-static void wv_name_string(struct wv_unicode_string *u, const char *s)
+static void wv_name_string_as(struct wv_unicode_string *u, const char *s);
+
+/* s as a UNICODE_STRING; a path in Windows' form ("/a/b" as "C:\a\b", as GetModuleFileName
+ * gives PE code paths) when path. */
+static void wv_name_string(struct wv_unicode_string *u, const char *s, bool path)
+{
+    char *w = path ? malloc(strlen(s) + 3) : NULL;
+    if (w) {
+        char *p = w;
+        if (s[0] == '/')
+            *p++ = 'C', *p++ = ':';
+        for (; *s; s++)
+            *p++ = *s == '/' ? '\\' : *s;
+        *p = 0;
+        s = w;
+    }
+    wv_name_string_as(u, s);
+    free(w);
+}
+
+static void wv_name_string_as(struct wv_unicode_string *u, const char *s)
 {
     size_t n = 0;
     wv_utf8_to_utf16(s, strlen(s), NULL, 0, WV_TEXT_REPLACE, &n);
@@ -221,8 +242,8 @@ DWORD wv_ldr_link(struct wv_module *m)
     e->load_count = 1;
     e->time_date_stamp = m->img->pe.timestamp;
     e->flags = m->is_dll ? 0x4 : 0; /* LDRP_IMAGE_DLL */
-    wv_name_string(&e->full_name, m->path);
-    wv_name_string(&e->base_name, m->name);
+    wv_name_string(&e->full_name, m->path, true);
+    wv_name_string(&e->base_name, m->name, false);
     wv_list_init(&e->hash_links);
     wv_list_append(wv_ldr_head(WV_LDR_LOAD_ORDER), &e->load_links);
     wv_list_append(wv_ldr_head(WV_LDR_MEMORY_ORDER), &e->memory_links);

@@ -3,8 +3,8 @@
  *
  * GetModuleHandleEx takes a reference on the module (FreeLibrary drops it) unless
  * GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT; GET_MODULE_HANDLE_EX_FLAG_PIN takes one that
- * nothing drops, so the module stays loaded.  FROM_ADDRESS finds the image holding an address;
- * winvm's own DLLs have no image, so an address in them is ERROR_MOD_NOT_FOUND.
+ * nothing drops, so the module stays loaded.  FROM_ADDRESS finds the image holding an address,
+ * winvm's own DLLs included (their generated images: loader/builtin.c).
  */
 #include "runtime/runtime.h"
 

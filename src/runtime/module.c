@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The address of an entry is the DLL's module handle (no image). */
+/* Each gets a PE image and a module when first named (loader/builtin.c). */
 static const struct wv_builtin wv_builtin_dlls[] = {
-    {"advapi32.dll", wv_advapi_lookup},
-    {"kernel32.dll", wv_k32_lookup},
-    {"kernelbase.dll", wv_k32_lookup},
-    {"msvcrt.dll", wv_crt_lookup},
-    {"ntdll.dll", wv_nt_lookup},
-    {"psapi.dll", wv_ps_lookup},
-    {"user32.dll", wv_u32_lookup},
-    {"ws2_32.dll", wv_ws_lookup},
+    {"advapi32.dll", wv_advapi_lookup, wv_advapi_name_at},
+    {"kernel32.dll", wv_k32_lookup, wv_k32_name_at},
+    {"kernelbase.dll", wv_k32_lookup, wv_k32_name_at},
+    {"msvcrt.dll", wv_crt_lookup, wv_crt_name_at},
+    {"ntdll.dll", wv_nt_lookup, wv_nt_name_at},
+    {"psapi.dll", wv_ps_lookup, wv_ps_name_at},
+    {"user32.dll", wv_u32_lookup, wv_u32_name_at},
+    {"ws2_32.dll", wv_ws_lookup, wv_ws_name_at},
 };
 
 static pthread_once_t wv_runtime_once = PTHREAD_ONCE_INIT;

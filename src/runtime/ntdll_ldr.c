@@ -27,7 +27,7 @@ enum {
 #endif
 
 /* The PEB->Ldr entry of the module whose image holds addr: STATUS_NO_MORE_ENTRIES for an
- * address in no image (winvm's own DLLs have none). */
+ * address in no image (winvm's own DLLs have theirs: loader/builtin.c). */
 WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry)
 {
     wv_stack_probe();

@@ -5,7 +5,7 @@
  *
  * The module calls answer for this process from the loader's list, the EXE first and then
  * the DLLs in load order (PEB->Ldr's InLoadOrderModuleList, which is what psapi reads on
- * Windows); winvm's own DLLs have no image and are not in that list, so they are not listed.
+ * Windows); winvm's own DLLs are there with their generated images (loader/builtin.c).
  * Another process's loader data lives in its own winvm runtime, out of reach: those calls
  * fail with ERROR_PARTIAL_COPY, Windows' answer when it cannot read a process's loader data.
  * Access as Windows checks it: the module calls need PROCESS_QUERY_INFORMATION and

@@ -41,7 +41,12 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
     c->FltSave.MxCsr = c->MxCsr = 0x1f80;
     c->ContextFlags = CONTEXT_FULL;
     c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0;
-    c->Rip = (DWORD64)(uintptr_t)wv_nt_RtlUserThreadStart;
+    /* ntdll's export as PE code sees it (its stub in ntdll's image, loader/builtin.c). */
+    void *start = NULL;
+    const struct wv_builtin *nt = wv_builtin_named("ntdll.dll");
+    if (!nt || wv_builtin_proc(nt, "RtlUserThreadStart", &start) != 0)
+        start = (void *)wv_nt_RtlUserThreadStart;
+    c->Rip = (DWORD64)(uintptr_t)start;
     c->Rcx = (DWORD64)(uintptr_t)t->start;
     c->Rdx = (DWORD64)(uintptr_t)t->arg;
     c->Rsp = (DWORD64)top - 0x28;

@@ -215,6 +215,33 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
     return 0;
 }
 
+/* An image built in memory (the loader's builtin DLLs): bytes (len, from wv_os_alloc, owned by
+ * the image from here even on failure) hold it laid out already (every section at its RVA, file
+ * offsets equal to RVAs).  It has no file: never in the image cache, always a private copy. */
+DWORD wv_image_open_memory(uint8_t *bytes, size_t len, const char *path, struct wv_image **out)
+{
+    struct wv_image *img = calloc(1, sizeof(*img));
+    if (!img) {
+        wv_os_unmap((uintptr_t)bytes, len);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    img->fd = img->layout_fd = -1;
+    img->file = img->map = bytes;
+    img->file_size = img->map_len = len;
+    img->source = WV_IMG_PRIVATE;
+    img->path = path ? strdup(path) : NULL;
+    DWORD err = wv_pe_parse(&img->pe, img->file, img->file_size) != 0 ? ERROR_BAD_EXE_FORMAT : 0;
+    if (!err)
+        err = wv_image_mappable(&img->pe);
+    if (err) {
+        wv_image_free(img);
+        return err;
+    }
+    img->size = wv_page_up((uint64_t)img->pe.size_of_image);
+    *out = img;
+    return 0;
+}
+
 void wv_image_free(struct wv_image *img)
 {
     if (!img)
@@ -440,7 +467,7 @@ static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, 
     if (!wv_can_move(img))
         return ERROR_INVALID_ADDRESS;
     bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
-    if (dynamic && wv_image_policy() == WV_POLICY_SHARED) {
+    if (dynamic && img->fd >= 0 && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
         uint64_t sb = wv_shared_base(img);
         int sfd = wv_cache_entry(img, sb);
         if (sfd >= 0) {

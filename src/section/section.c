@@ -186,6 +186,28 @@ DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out)
     return 0;
 }
 
+DWORD wv_section_image_memory(uint8_t *bytes, size_t len, const char *path, struct wv_section **out)
+{
+    struct wv_section *s = calloc(1, sizeof(*s));
+    if (!s) {
+        wv_os_unmap((uintptr_t)bytes, len);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    s->fd = s->name_fd = -1;
+    DWORD err = wv_image_open_memory(bytes, len, path, &s->image);
+    if (err) {
+        free(s);
+        return err;
+    }
+    s->size = s->image->size;
+    s->protect = PAGE_EXECUTE_READ;
+    s->flags = SEC_IMAGE;
+    s->file_backed = true;
+    wv_section_own(s);
+    *out = s;
+    return 0;
+}
+
 DWORD wv_section_adopt(int fd, const struct wv_section *like, DWORD access, HANDLE *out)
 {
     struct wv_section *s = calloc(1, sizeof(*s));

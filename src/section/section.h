@@ -100,6 +100,9 @@ DWORD wv_section_open(DWORD access, const char *name, HANDLE *out);
 /* A SEC_IMAGE section over the PE file fd (duplicated), with no handle: the caller holds the
  * one reference (the loader). */
 DWORD wv_section_image(int fd, DWORD protect, struct wv_section **out);
+/* A SEC_IMAGE section over an image built in memory, laid out (wv_image_open_memory; bytes from
+ * wv_os_alloc, owned by the section from here, freed on failure). */
+DWORD wv_section_image_memory(uint8_t *bytes, size_t len, const char *path, struct wv_section **out);
 /* MapViewOfFileEx of s through a handle granting `granted`: the view takes its own reference.
  * *not_at_base: an image view not at its base, unrelocated (NT's STATUS_IMAGE_NOT_AT_BASE). */
 DWORD wv_view_map_section(struct wv_section *s, DWORD granted, DWORD access, uint64_t off,
@@ -183,6 +186,9 @@ DWORD wv_image_fixups(struct wv_image *img, uint64_t base, uint8_t *mem);
 /* Builds the image of a SEC_IMAGE section from an open PE file (fd is duplicated); path may be
  * NULL.  0 or a Win32 error (ERROR_BAD_EXE_FORMAT and friends). */
 DWORD wv_image_open(int fd, const char *path, struct wv_image **out);
+/* An image without a file, laid out in bytes (len, from wv_os_alloc, owned from here even on
+ * failure): never cached, a private copy wherever it goes.  0 or a Win32 error. */
+DWORD wv_image_open_memory(uint8_t *bytes, size_t len, const char *path, struct wv_image **out);
 void wv_image_free(struct wv_image *img);
 /* Maps a view of s (a SEC_IMAGE section) at want (0: the preferred base, else anywhere); on
  * success *base is where, and *not_at_base is set when a non-DYNAMIC_BASE image had to go
