@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
+bool (*wv_nt_process_gone)(HANDLE h);
 NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
@@ -131,12 +132,22 @@ static NTSTATUS wv_copy_remote(pid_t pid, uintptr_t local, uintptr_t remote, siz
     return STATUS_SUCCESS;
 }
 
+static bool wv_gone(HANDLE process) { return wv_nt_process_gone && wv_nt_process_gone(process); }
+
 /* Another process: the kernel's copy, unless it was refused before (chan); refused now, or
- * before, the target's own copy through its channel. */
+ * before, the target's own copy through its channel.  The kernel's copy goes by pid, which the
+ * target's end frees for reuse: it is made only while the process lives, and a process found
+ * ended after it fails the call as one that had ended before (STATUS_PROCESS_IS_TERMINATING,
+ * nothing counted), since the pid may have named another process by then.  The channel needs
+ * no such look: its connection is to the process itself. */
 static NTSTATUS wv_copy_other(HANDLE process, pid_t pid, bool chan, uintptr_t local, uintptr_t remote, size_t n,
                               bool read, size_t *done)
 {
+    if (wv_gone(process))
+        return (NTSTATUS)STATUS_PROCESS_IS_TERMINATING; /* nothing touched */
     NTSTATUS st = chan ? (NTSTATUS)STATUS_ACCESS_DENIED : wv_copy_remote(pid, local, remote, n, read, done);
+    if (!chan && wv_gone(process))
+        return *done = 0, (NTSTATUS)STATUS_PROCESS_IS_TERMINATING;
     if (st != (NTSTATUS)STATUS_ACCESS_DENIED || !wv_nt_copy_chan)
         return st;
     size_t more = 0;
@@ -174,7 +185,7 @@ static NTSTATUS wv_rw(HANDLE process, void *dst, const void *src, SIZE_T n, PSIZ
         st = wv_copy_other(process, pid, chan, local, remote, n, read, &done);
     else if (n)
         st = wv_copy_between(dst, src, n, read, &done);
-    if (st == (NTSTATUS)STATUS_ACCESS_VIOLATION)
+    if (st == (NTSTATUS)STATUS_ACCESS_VIOLATION || st == (NTSTATUS)STATUS_PROCESS_IS_TERMINATING)
         done = 0;
     if (done_out)
         wv_nt_out(done_out, &done, sizeof(done));

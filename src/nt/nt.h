@@ -145,6 +145,10 @@ NTSTATUS wv_query_image(uintptr_t addr, void *buf, SIZE_T *len);
  * (STATUS_ACCESS_DENIED); *chan true when copies must skip process_vm_readv/writev (the
  * kernel refused them before).  NULL until the runtime is initialised. */
 extern int (*wv_nt_process_pid)(HANDLE h, DWORD need, bool *chan);
+/* Whether the process h names has ended (its pidfd says so): a copy by pid is done only
+ * between two looks that both say it lives, so the pid was its own throughout (a pid is
+ * reused only after its process ended).  NULL until the runtime is initialised. */
+extern bool (*wv_nt_process_gone)(HANDLE h);
 /* The copy through the target's control channel when the kernel refuses process_vm_readv/
  * writev: n bytes between local and remote, *done the count; the same statuses as the fast
  * copy (STATUS_PARTIAL_COPY at the first page the target cannot read or write,

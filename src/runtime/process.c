@@ -152,8 +152,13 @@ struct wv_process *wv_process_child(pid_t pid, int exit_fd, int resume_fd)
         return NULL;
     p->child = true, p->exit_fd = exit_fd, p->resume_fd = resume_fd, p->suspend = resume_fd >= 0;
     p->obj.refs = 1;
+    /* Before its watcher runs, nobody reaps it: the pidfd is of this very child.  Copies by pid
+     * look at it (nt/copy.c); without one (an old kernel) they go by `done` alone. */
+    p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (!wv_watch(p, wv_watch_child)) { /* no thread: reap it here rather than leave a zombie */
         p->exit_fd = p->resume_fd = -1;
+        if (p->pidfd >= 0)
+            close(p->pidfd);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         free(p);
@@ -163,6 +168,16 @@ struct wv_process *wv_process_child(pid_t pid, int exit_fd, int resume_fd)
     p->next = wv_children, wv_children = p;
     pthread_mutex_unlock(&wv_process_lock);
     return p;
+}
+
+bool wv_process_gone(struct wv_process *p)
+{
+    if (p->self)
+        return false;
+    if (p->pidfd < 0)
+        return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+    struct pollfd f = {.fd = p->pidfd, .events = POLLIN};
+    return poll(&f, 1, 0) > 0;
 }
 
 bool wv_process_signalled(struct wv_object *o)
@@ -416,9 +431,9 @@ HANDLE wv_process_other_thread_handle(struct wv_process *p, DWORD tid)
     return h;
 }
 
-static struct wv_process *wv_thread_process_tid(HANDLE h, DWORD *tid)
+static struct wv_process *wv_thread_process_tid(HANDLE h, DWORD *tid, DWORD *access)
 {
-    struct wv_process_thread *t = (struct wv_process_thread *)wv_handle_get(h, WV_KIND_PROCESS_THREAD, NULL);
+    struct wv_process_thread *t = (struct wv_process_thread *)wv_handle_get(h, WV_KIND_PROCESS_THREAD, access);
     if (!t)
         return NULL;
     struct wv_process *p = t->p;
@@ -429,7 +444,9 @@ static struct wv_process *wv_thread_process_tid(HANDLE h, DWORD *tid)
     return p;
 }
 
-static struct wv_process *wv_thread_process(HANDLE h) { return wv_thread_process_tid(h, NULL); }
+static struct wv_process *wv_thread_process(HANDLE h, DWORD *access) { return wv_thread_process_tid(h, NULL, access); }
+
+#define WV_THREAD_QUERY (THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION) /* either */
 
 struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid)
 {
@@ -442,9 +459,15 @@ struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid)
 /* The child waits on its start pipe: the last resume writes a byte to it. */
 bool wv_process_thread_resume(HANDLE h, DWORD *out)
 {
-    struct wv_process *p = wv_thread_process(h);
+    DWORD access = 0;
+    struct wv_process *p = wv_thread_process(h, &access);
     if (!p)
         return false;
+    if (!(access & THREAD_SUSPEND_RESUME)) {
+        wv_object_unref(&p->obj);
+        *out = (DWORD)-1;
+        return wv_set_error(ERROR_ACCESS_DENIED), true;
+    }
     pthread_mutex_lock(&wv_process_lock);
     *out = p->suspend;
     if (p->suspend && --p->suspend == 0 && p->resume_fd >= 0) {
@@ -459,15 +482,22 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out)
     return true;
 }
 
-bool wv_process_thread_id(HANDLE h, DWORD *out)
+bool wv_process_thread_query(HANDLE h, DWORD *pid, DWORD *tid)
 {
-    DWORD pid;
-    return wv_process_thread_ids(h, &pid, out);
+    DWORD access = 0;
+    struct wv_process *p = wv_thread_process_tid(h, tid, &access);
+    if (!p)
+        return false;
+    *pid = (DWORD)p->pid;
+    if (!(access & WV_THREAD_QUERY))
+        *pid = *tid = 0, wv_set_error(ERROR_ACCESS_DENIED);
+    wv_object_unref(&p->obj);
+    return true;
 }
 
 bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid)
 {
-    struct wv_process *p = wv_thread_process_tid(h, tid);
+    struct wv_process *p = wv_thread_process_tid(h, tid, NULL);
     if (p)
         *pid = (DWORD)p->pid, wv_object_unref(&p->obj);
     return p != NULL;
@@ -475,9 +505,15 @@ bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid)
 
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out)
 {
-    struct wv_process *p = wv_thread_process(h);
+    DWORD access = 0;
+    struct wv_process *p = wv_thread_process(h, &access);
     if (!p)
         return false;
+    if (!(access & WV_THREAD_QUERY)) {
+        wv_object_unref(&p->obj);
+        *out = wv_fail(ERROR_ACCESS_DENIED);
+        return true;
+    }
     pthread_mutex_lock(&wv_wait_lock);
     DWORD v = p->done ? p->code : STILL_ACTIVE;
     pthread_mutex_unlock(&wv_wait_lock);

@@ -110,10 +110,22 @@ static int wv_pid_for_nt(HANDLE h, DWORD need, bool *chan)
     return pid;
 }
 
+/* Whether h's process has ended: its pidfd readable (every other process has one). */
+static bool wv_gone_for_nt(HANDLE h)
+{
+    struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, NULL);
+    if (!p)
+        return false;
+    bool gone = wv_process_gone(p);
+    wv_object_unref(&p->obj);
+    return gone;
+}
+
 void wv_vmchan_init(void)
 {
     const char *how = getenv("WINVM_VM_COPY");
     wv_vm_forced = how && !strcmp(how, "channel");
     wv_nt_process_pid = wv_pid_for_nt;
+    wv_nt_process_gone = wv_gone_for_nt;
     wv_nt_copy_chan = wv_copy_chan;
 }

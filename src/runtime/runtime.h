@@ -243,7 +243,7 @@ struct wv_process {
     bool code_known;      /* code holds its exit code (wait lock) */
     bool terminated;      /* TerminateProcess set code (wait lock) */
     DWORD code;
-    int pidfd;            /* -1 for this process and for children (waitpid watches them) */
+    int pidfd;            /* -1 for this process; a child's is opened before its watcher reaps it */
     int exit_fd;          /* a child's exit-code pipe (read end, non-blocking), else -1 */
     int resume_fd;        /* a suspended child's start pipe (write end) until resumed, else -1 */
     DWORD suspend;        /* the main thread's suspend count (wv_process_lock) */
@@ -264,16 +264,21 @@ HANDLE wv_process_thread_handle(struct wv_process *p);
 HANDLE wv_process_other_thread_handle(struct wv_process *p, DWORD tid);
 /* Whether a process (or child main thread) object has ended (wait lock held). */
 bool wv_process_signalled(struct wv_object *o);
+/* Whether another process has ended, as its pidfd says at once (its watcher may not have
+ * heard yet); false for this process, and for one without a pidfd while not marked done. */
+bool wv_process_gone(struct wv_process *p);
 /* Whether h is the pseudo handle or a handle to this process. */
 bool wv_process_is_self(HANDLE h);
 /* A new reference to this process's object (NULL without memory). */
 struct wv_object *wv_process_self_ref(void);
-/* ResumeThread, GetThreadId and GetExitCodeThread on a child's main thread handle: true when h
- * is one (*out set to the call's result). */
+/* ResumeThread (THREAD_SUSPEND_RESUME), GetThreadId/GetProcessIdOfThread (ids, 0 without
+ * THREAD_QUERY_(LIMITED_)INFORMATION: ERROR_ACCESS_DENIED set) and GetExitCodeThread on a
+ * child's main thread handle: true when h is one (*out set to the call's result). */
 bool wv_process_thread_resume(HANDLE h, DWORD *out);
-bool wv_process_thread_id(HANDLE h, DWORD *out); /* the thread's id */
-bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid);
+bool wv_process_thread_query(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
+/* The ids of a child's main thread handle, whatever its access (the context calls check theirs). */
+bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid);
 /* The process of a child's thread object (WV_KIND_PROCESS_THREAD), a reference; *tid its id. */
 struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid);
 /* process_find.c: the host path of the program CreateProcess runs (lpApplicationName, else

@@ -22,8 +22,15 @@
  * locks (in id order) to look and acquire atomically.  Another process's change cannot
  * broadcast our condition, so a wait on one shared object alone sleeps on its futex word, and
  * a wait mixing several objects with shared ones polls (the condition with a short timeout,
- * growing from 1 to 16 ms).  A local mutex whose owner ended stays owned; a shared one is
- * abandoned (WAIT_ABANDONED).
+ * growing from 1 to 16 ms).
+ *
+ * Abandoned mutexes: a mutex whose owner thread ended without releasing it goes to the next
+ * wait, which gets WAIT_ABANDONED (+ index) and owns it once.  A local mutex names its owner by
+ * tid and the serial of its thread object (tids are reused, serials never): the owner ended
+ * once that object left the thread registry (wv_thread_finish, which then broadcasts the
+ * condition, so sleeping waits look again).  A wait that may take a mutex, and CreateMutex
+ * with initial ownership, first make the calling thread's object (wv_thread_self), so every
+ * owner is registered.  A shared one names its owner by pid and tid (nsync.c).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
@@ -34,7 +41,9 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 pthread_mutex_t wv_wait_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t wv_wait_cond = PTHREAD_COND_INITIALIZER;
@@ -48,9 +57,41 @@ struct wv_event {
 
 struct wv_mutex {
     struct wv_sync_head h;
-    DWORD owner;    /* thread id, 0 when free */
-    unsigned count; /* recursion */
+    DWORD owner;     /* thread id, 0 when free (wait lock, as the rest) */
+    uint64_t serial; /* the owner's thread object's serial; 0: it had none (no memory) */
+    unsigned count;  /* recursion */
 };
+
+/* The calling thread as a mutex owner: its id and its object's serial (make: the object made
+ * if it has none yet; never under the wait lock).  A forked child's inherited object is not
+ * its own (another tid): serial 0 there. */
+struct wv_who {
+    DWORD tid;
+    uint64_t serial;
+};
+
+static struct wv_who wv_who_now(bool make)
+{
+    struct wv_thread *t = make ? wv_thread_self() : wv_thread_peek();
+    DWORD tid = GetCurrentThreadId();
+    return (struct wv_who){tid, t && t->tid == tid ? t->serial : 0};
+}
+
+static bool wv_mutex_mine(const struct wv_mutex *m, const struct wv_who *me)
+{
+    return m->owner == me->tid && m->serial == me->serial;
+}
+
+/* Whether m's owner ended without releasing it (wait lock held): its object left the
+ * registry; an owner without an object is looked for by its tid alone. */
+static bool wv_mutex_abandoned(const struct wv_mutex *m)
+{
+    if (!m->owner)
+        return false;
+    if (m->serial)
+        return !wv_thread_live(m->owner, m->serial);
+    return syscall(SYS_tgkill, getpid(), (pid_t)m->owner, 0) != 0 && errno == ESRCH;
+}
 
 struct wv_semaphore {
     struct wv_sync_head h;
@@ -170,9 +211,10 @@ HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCSTR name)
     if (name && *name)
         return wv_inherit(
             wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned}, MUTEX_ALL_ACCESS), sa);
+    struct wv_who me = owned ? wv_who_now(true) : (struct wv_who){0, 0};
     struct wv_mutex *m = calloc(1, sizeof(*m));
     if (m && owned)
-        m->owner = GetCurrentThreadId(), m->count = 1;
+        m->owner = me.tid, m->serial = me.serial, m->count = 1;
     return wv_inherit(wv_sync_new(m ? &m->h : NULL, WV_KIND_MUTEX), sa);
 }
 
@@ -182,9 +224,9 @@ BOOL WINAPI ReleaseMutex(HANDLE h)
     struct wv_mutex *m = (struct wv_mutex *)wv_handle_get(h, WV_KIND_MUTEX, &access);
     if (!m)
         return wv_fail(ERROR_INVALID_HANDLE);
-    DWORD me = GetCurrentThreadId();
+    struct wv_who me = wv_who_now(false); /* an owner made its object when it took the mutex */
     struct wv_nsync *ns;
-    WV_CHANGE(&m->h, ns, if (m->owner != me) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
+    WV_CHANGE(&m->h, ns, if (!wv_mutex_mine(m, &me)) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
     if (ns)
         err = wv_nsync_mutex_release(ns);
     wv_object_unref(&m->h.obj);
@@ -309,13 +351,16 @@ static bool wv_pulsed(const struct wv_event *e, uint32_t seen)
 }
 
 /* Whether o would satisfy a wait by thread me now (wait lock held, and a named object's). */
-static bool wv_ready(struct wv_object *o, DWORD me, uint32_t seen)
+static bool wv_ready(struct wv_object *o, const struct wv_who *me, uint32_t seen)
 {
     if (wv_named(o))
         return wv_nsync_ready(wv_named(o), seen);
     switch (o->kind) {
     case WV_KIND_EVENT: return ((struct wv_event *)o)->signalled || wv_pulsed((struct wv_event *)o, seen);
-    case WV_KIND_MUTEX: return ((struct wv_mutex *)o)->owner == 0 || ((struct wv_mutex *)o)->owner == me;
+    case WV_KIND_MUTEX: {
+        struct wv_mutex *m = (struct wv_mutex *)o;
+        return m->owner == 0 || wv_mutex_mine(m, me) || wv_mutex_abandoned(m);
+    }
     case WV_KIND_SEMAPHORE: return ((struct wv_semaphore *)o)->count > 0;
     case WV_KIND_THREAD: return wv_thread_signalled(o);
     case WV_KIND_PROCESS:
@@ -327,10 +372,12 @@ static bool wv_ready(struct wv_object *o, DWORD me, uint32_t seen)
 
 /* Takes what the satisfied wait consumes (wait lock held, wv_ready true): WAIT_ABANDONED
  * for a mutex whose owner ended, else 0. */
-static DWORD wv_acquire(struct wv_object *o, DWORD me, uint32_t seen)
+static DWORD wv_acquire(struct wv_object *o, const struct wv_who *me, uint32_t seen)
 {
     if (wv_named(o))
         return wv_nsync_acquire(wv_named(o), seen);
+    struct wv_mutex *m = (struct wv_mutex *)o;
+    DWORD r = 0;
     switch (o->kind) {
     case WV_KIND_EVENT:
         if (((struct wv_event *)o)->signalled && !((struct wv_event *)o)->manual)
@@ -339,13 +386,14 @@ static DWORD wv_acquire(struct wv_object *o, DWORD me, uint32_t seen)
             ((struct wv_event *)o)->pulse_left = false; /* released by a pulse: one wait for auto-reset */
         break;
     case WV_KIND_MUTEX:
-        ((struct wv_mutex *)o)->owner = me;
-        ((struct wv_mutex *)o)->count++;
+        if (m->owner && !wv_mutex_mine(m, me))
+            m->count = 0, r = WAIT_ABANDONED; /* its owner ended without releasing it */
+        m->owner = me->tid, m->serial = me->serial, m->count++;
         break;
     case WV_KIND_SEMAPHORE: ((struct wv_semaphore *)o)->count--; break;
     default: break;
     }
-    return 0;
+    return r;
 }
 
 static bool wv_waitable(int kind)
@@ -376,7 +424,7 @@ static DWORD wv_ms_left(const struct timespec *until)
 }
 
 /* Satisfies the wait if it can (wait lock and the named objects' locks held). */
-static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me, const uint32_t *seen)
+static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, const struct wv_who *me, const uint32_t *seen)
 {
     DWORD ready = 0, first = n;
     for (DWORD i = 0; i < n; i++)
@@ -399,7 +447,7 @@ static DWORD wv_try_locked(struct wv_object **o, DWORD n, bool all, DWORD me, co
 
 /* Satisfies the wait if it can (wait lock held): its result, or WAIT_TIMEOUT.  The named
  * objects' locks are held meanwhile, so looking and taking are one step for other processes. */
-static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, DWORD me, const uint32_t *seen)
+static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, const struct wv_who *me, const uint32_t *seen)
 {
     struct wv_nsync *ns[MAXIMUM_WAIT_OBJECTS];
     bool named = false;
@@ -441,7 +489,11 @@ static bool wv_sleep(struct wv_nsync *one, uint32_t seq, bool poll, DWORD *slice
 DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_thread *alert)
 {
     struct timespec until = wv_deadline(ms == INFINITE ? 0 : ms);
-    DWORD me = GetCurrentThreadId(), r, slice = 1;
+    DWORD r, slice = 1;
+    bool mutex = false; /* a wait that may take a mutex registers its thread first */
+    for (DWORD i = 0; i < n; i++)
+        mutex |= o[i]->kind == WV_KIND_MUTEX;
+    struct wv_who me = wv_who_now(mutex);
     uint32_t seen[MAXIMUM_WAIT_OBJECTS];
     pthread_mutex_lock(&wv_wait_lock);
     for (DWORD i = 0; i < n; i++)
@@ -454,7 +506,7 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
         struct wv_nsync *one = n == 1 && !alert ? wv_named(o[0]) : NULL;
         poll &= !one;
         uint32_t seq = one ? wv_nsync_seq(one) : 0; /* before looking: no change is missed */
-        r = wv_try_wait(o, n, all, me, seen);
+        r = wv_try_wait(o, n, all, &me, seen);
         if (r != WAIT_TIMEOUT)
             break;
         if (alert && __atomic_load_n(&alert->apc_first, __ATOMIC_ACQUIRE)) {

@@ -65,6 +65,16 @@ struct wv_thread *wv_thread_find(DWORD tid)
     return t;
 }
 
+bool wv_thread_live(DWORD tid, uint64_t serial)
+{
+    pthread_mutex_lock(&wv_threads_lock);
+    struct wv_thread *t = wv_threads;
+    while (t && !(t->tid == tid && t->serial == serial))
+        t = t->next;
+    pthread_mutex_unlock(&wv_threads_lock);
+    return t != NULL;
+}
+
 size_t wv_thread_snapshot(struct wv_thread **out, size_t cap)
 {
     size_t n = 0;
@@ -317,8 +327,16 @@ struct wv_object *wv_thread_self_ref(void)
     return t ? &t->obj : NULL;
 }
 
-/* The thread behind h, with a reference; NULL and ERROR_INVALID_HANDLE when h is none. */
-static struct wv_thread *wv_thread_get(HANDLE h) { return wv_thread_ref(h, 0); }
+/* The thread behind h for a query, with a reference: the handle needs
+ * THREAD_QUERY_LIMITED_INFORMATION or THREAD_QUERY_INFORMATION (either, as on Windows), else
+ * NULL and ERROR_ACCESS_DENIED (ERROR_INVALID_HANDLE when h is no thread). */
+static struct wv_thread *wv_thread_query(HANDLE h)
+{
+    struct wv_thread *t = wv_thread_ref(h, THREAD_QUERY_LIMITED_INFORMATION);
+    if (!t && GetLastError() == ERROR_ACCESS_DENIED)
+        t = wv_thread_ref(h, THREAD_QUERY_INFORMATION);
+    return t;
+}
 
 BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 {
@@ -328,7 +346,7 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
         return ok;
     if (wv_rthread_call(h, WV_RT_EXIT_CODE, 0, &v, &err)) /* another process's thread */
         return err ? wv_fail(err) : (err = wv_user_put(code, &v, sizeof(v))) ? wv_fail(err) : TRUE;
-    struct wv_thread *t = wv_thread_get(h);
+    struct wv_thread *t = wv_thread_query(h);
     if (!t)
         return FALSE;
     pthread_mutex_lock(&wv_wait_lock);
@@ -341,13 +359,13 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 
 DWORD WINAPI GetThreadId(HANDLE h)
 {
-    DWORD id;
-    if (wv_process_thread_id(h, &id)) /* a child process's main thread */
+    DWORD id, pid;
+    if (wv_process_thread_query(h, &pid, &id)) /* a child process's main thread */
         return id;
     DWORD err;
     if (wv_rthread_call(h, WV_RT_TID, 0, &id, &err)) /* another process's thread */
         return err ? (wv_set_error(err), 0) : id;
-    struct wv_thread *t = wv_thread_get(h);
+    struct wv_thread *t = wv_thread_query(h);
     if (!t)
         return 0;
     id = t->tid;
@@ -358,13 +376,11 @@ DWORD WINAPI GetThreadId(HANDLE h)
 DWORD WINAPI GetProcessIdOfThread(HANDLE h)
 {
     DWORD id, pid, err;
-    if (wv_process_thread_ids(h, &pid, &id)) /* a child process's main thread */
+    if (wv_process_thread_query(h, &pid, &id)) /* a child process's main thread */
         return pid;
     if (wv_rthread_call(h, WV_RT_PID, 0, &id, &err)) /* another process's thread */
         return err ? (wv_set_error(err), 0) : id;
-    struct wv_thread *t = wv_thread_ref(h, THREAD_QUERY_LIMITED_INFORMATION);
-    if (!t && GetLastError() == ERROR_ACCESS_DENIED)
-        t = wv_thread_ref(h, THREAD_QUERY_INFORMATION);
+    struct wv_thread *t = wv_thread_query(h);
     if (!t)
         return 0;
     wv_object_unref(&t->obj);

@@ -58,6 +58,9 @@ struct wv_thread *wv_thread_peek(void);
 struct wv_thread *wv_thread_ref(HANDLE h, DWORD need);
 /* The live thread with this host id, with a reference; NULL when none. */
 struct wv_thread *wv_thread_find(DWORD tid);
+/* Whether the thread with this host id and serial is still in the registry (it has not
+ * ended); takes the registry lock (a leaf: callable under the wait lock). */
+bool wv_thread_live(DWORD tid, uint64_t serial);
 /* Ends the calling thread with this code (TerminateThread's own-thread case, ExitThread). */
 void wv_thread_exit(DWORD code) __attribute__((noreturn));
 
