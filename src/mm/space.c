@@ -116,7 +116,7 @@ struct wv_view *wv_space_next(uintptr_t addr)
 
 /* The view with the greatest base <= addr, if it contains addr. */
 
-static struct wv_view *wv_tree_find(uintptr_t addr)
+WV_HOT static struct wv_view *wv_tree_find(uintptr_t addr)
 {
     struct wv_view *hit = __atomic_load_n(&wv_last_large, __ATOMIC_RELAXED);
     if (hit && addr >= hit->base && addr < hit->end)
@@ -130,7 +130,7 @@ static struct wv_view *wv_tree_find(uintptr_t addr)
     return v;
 }
 
-struct wv_view *wv_space_find(uintptr_t addr)
+WV_HOT struct wv_view *wv_space_find(uintptr_t addr)
 {
     wv_assert(wv_space_locked_by_self());
     if (addr >= WV_END_ADDR)
@@ -377,7 +377,7 @@ void wv_view_delete(struct wv_view *v)
 
 /* First region start in [j, limit), or limit.  Scans edge words, then summary words, but
  * never past limit: a one-page question about a 1 GiB view costs one word test. */
-static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
+WV_HOT static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
 {
     if (j >= limit)
         return limit;
@@ -403,12 +403,12 @@ static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
     return e < limit ? e : limit;
 }
 
-size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
+WV_HOT size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
 {
     return wv_next_edge(v, i + 1, limit) - i;
 }
 
-static void wv_edge_put(struct wv_view *v, size_t k, bool on)
+WV_HOT static void wv_edge_put(struct wv_view *v, size_t k, bool on)
 {
     size_t w = k / 64;
     uint64_t bit = (uint64_t)1 << (k % 64), was = v->edge[w];
@@ -433,13 +433,13 @@ static void wv_edge_clear(struct wv_view *v, size_t from, size_t to)
     }
 }
 
-static void wv_edge_check(struct wv_view *v, size_t k)
+WV_HOT static void wv_edge_check(struct wv_view *v, size_t k)
 {
     if (k > 0 && k < v->npages)
         wv_edge_put(v, k, ((v->page[k] ^ v->page[k - 1]) & WV_VISIBLE) != 0);
 }
 
-void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+WV_HOT void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
 {
     if (n == 1) {
         /* The common single-page change: only edges i and i + 1 can move. */
@@ -468,7 +468,7 @@ void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_pa
         wv_gran_refresh(v);
 }
 
-bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
+WV_HOT bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
 {
     /* Runs share their visible bits, so one page per run answers for the run. */
     for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n))
