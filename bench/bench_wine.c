@@ -196,7 +196,7 @@ void bench_wine_json(FILE *f)
 /* ---- row 25: the alloc loop from a PE program and from C ---- */
 
 #define PE_ALLOC_ITERS 5000 /* as wine_mem.c's */
-#define PE_ALLOC_ROUNDS 5
+#define PE_ALLOC_ROUNDS 3 /* as wine_mem.c's ROUNDS */
 
 static struct {
     bool ran;

@@ -544,3 +544,42 @@ Test(nt_status, to_dos_error)
         cr_assert_eq(RtlNtStatusToDosError(t[i].s), t[i].e, "%#x -> %u, want %u", (unsigned)t[i].s,
                      RtlNtStatusToDosError(t[i].s), t[i].e);
 }
+
+/* VirtualAlloc's MEM_COMMIT at an address takes a short path (nt/alloc.c) that must answer as
+ * NtAllocateVirtualMemory's full checks do: the same error, the same pages committed. */
+Test(nt_alloc, virtualalloc_commit_answers_as_the_nt_call)
+{
+    char *p = VirtualAlloc(NULL, 4 * GRAN, MEM_RESERVE, PAGE_READWRITE);
+    cr_assert_not_null(p);
+    static const struct {
+        SIZE_T off, size;
+        DWORD protect;
+    } c[] = {
+        {0, 0x1000, PAGE_READWRITE}, {0x10, 0x1, PAGE_READONLY}, {0x1ff0, 0x20, PAGE_EXECUTE_READ},
+        {0, 0x1000, 0},              {0, 0x1000, 0x1234},        {0, 0x1000, PAGE_WRITECOPY},
+        {0, 0x1000, PAGE_READWRITE | PAGE_GUARD | PAGE_NOCACHE}, {0, 0, PAGE_READWRITE},
+        {3 * GRAN, 2 * GRAN, PAGE_READWRITE}, {0x3000, ~(SIZE_T)0 / 2, PAGE_READWRITE},
+        {0, 0x1000, PAGE_READWRITE | PAGE_WRITECOMBINE},
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        PVOID base = p + c[i].off;
+        SIZE_T size = c[i].size;
+        NTSTATUS st = NtAllocateVirtualMemory(GetCurrentProcess(), &base, 0, &size, MEM_COMMIT, c[i].protect);
+        MEMORY_BASIC_INFORMATION nt = tu_query(p + c[i].off);
+        cr_assert(VirtualFree(p, 4 * GRAN, MEM_DECOMMIT));
+        SetLastError(SENTINEL);
+        void *r = VirtualAlloc(p + c[i].off, c[i].size, MEM_COMMIT, c[i].protect);
+        MEMORY_BASIC_INFORMATION w = tu_query(p + c[i].off);
+        cr_assert(VirtualFree(p, 4 * GRAN, MEM_DECOMMIT));
+        if (st == STATUS_SUCCESS) {
+            cr_assert_eq(r, base, "case %zu: VirtualAlloc %p, NtAllocateVirtualMemory %p", i, r, base);
+        } else {
+            cr_assert_null(r, "case %zu: VirtualAlloc succeeded, NtAllocateVirtualMemory %#x", i, (unsigned)st);
+            cr_assert_eq(GetLastError(), RtlNtStatusToDosError(st), "case %zu: error %u, status %#x", i,
+                         GetLastError(), (unsigned)st);
+        }
+        cr_assert(nt.State == w.State && nt.Protect == w.Protect && nt.RegionSize == w.RegionSize,
+                  "case %zu: the pages differ", i);
+    }
+    cr_assert(VirtualFree(p, 0, MEM_RELEASE));
+}

@@ -95,6 +95,55 @@ Test(space, released_range_is_reused_first)
     VirtualFree(c, 0, MEM_RELEASE);
 }
 
+/* Every reservation answers for itself, and the tree is sound (wv_space_validate, T1). */
+static void check_reserved(char *const *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        MEMORY_BASIC_INFORMATION m = tu_query(p[i] + 0x234);
+        cr_assert_eq(m.AllocationBase, p[i], "reservation %d at %p: AllocationBase %p", i, (void *)p[i],
+                     m.AllocationBase);
+        cr_assert_eq(m.State, MEM_RESERVE);
+    }
+    wv_space_validate();
+}
+
+/* Inserts start from the neighbour below when the granule map knows it (space.c): at the top,
+ * into gaps whose neighbour below has a right subtree, where no neighbour is known, and with a
+ * view outside the map alive (the map then knows nothing and the tree is descended). */
+Test(space, inserts_beside_a_neighbour_keep_the_tree_sound)
+{
+    enum { N = 96 };
+    static char *p[N + 8];
+    for (int i = 0; i < N; i++)
+        cr_assert_not_null(p[i] = VirtualAlloc(NULL, 0x2000, MEM_RESERVE, PAGE_READWRITE));
+    check_reserved(p, N);
+    for (int i = 1; i < N; i += 3)
+        cr_assert(VirtualFree(p[i], 0, MEM_RELEASE));
+    for (int i = 1; i < N; i += 3)
+        cr_assert_not_null(p[i] = VirtualAlloc(NULL, 0x10000, MEM_RESERVE, PAGE_READWRITE));
+    check_reserved(p, N);
+    /* Explicit addresses in a free stretch, out of order: some with a neighbour below, some not. */
+    char *area = VirtualAlloc(NULL, 64 << 16, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert_not_null(area);
+    cr_assert(VirtualFree(area, 0, MEM_RELEASE));
+    static const int at[8] = {40, 0, 20, 41, 1, 21, 63, 39};
+    for (int k = 0; k < 8; k++)
+        cr_assert_eq(p[N + k] = VirtualAlloc(area + ((SIZE_T)at[k] << 16), 0x1000, MEM_RESERVE, PAGE_READWRITE),
+                     area + ((SIZE_T)at[k] << 16));
+    check_reserved(p, N + 8);
+    char *big = VirtualAlloc(NULL, (SIZE_T)512 << 20, MEM_RESERVE, PAGE_READWRITE);
+    cr_assert_not_null(big);
+    for (int i = 2; i < N; i += 3) {
+        cr_assert(VirtualFree(p[i], 0, MEM_RELEASE));
+        cr_assert_not_null(p[i] = VirtualAlloc(NULL, 0x1000, MEM_RESERVE, PAGE_READWRITE));
+    }
+    check_reserved(p, N + 8);
+    cr_assert(VirtualFree(big, 0, MEM_RELEASE));
+    for (int i = 0; i < N + 8; i++)
+        cr_assert(VirtualFree(p[i], 0, MEM_RELEASE));
+    wv_space_validate();
+}
+
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -17,14 +17,14 @@ static pthread_mutex_t wv_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Whether this thread holds the lock: the fault handler must not wait for it then. */
 static __thread __attribute__((tls_model("initial-exec"))) bool wv_held;
 
-void wv_space_lock(void)
+WV_HOT void wv_space_lock(void)
 {
     wv_assert(!wv_held); /* not recursive: a second lock here would deadlock */
     pthread_mutex_lock(&wv_lock);
     wv_held = true;
 }
 
-void wv_space_unlock(void)
+WV_HOT void wv_space_unlock(void)
 {
     wv_assert(wv_held);
     wv_held = false;

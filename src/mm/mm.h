@@ -145,6 +145,12 @@ void wv_space_remove(struct wv_view *v);
 struct wv_view *wv_space_find(uintptr_t addr);
 struct wv_view *wv_space_next(uintptr_t addr);
 struct wv_view *wv_space_first_after(uintptr_t addr);
+/* Lock held: the lowest view meeting [a, a + size), from the granule map alone; false when the
+ * map cannot tell (a view off it, a range off the grid or of many granules): ask the tree. */
+bool wv_space_map_first(uintptr_t a, size_t size, struct wv_view **v);
+/* Lock held: whether the tree's links are consistent, its in-order walk strictly ascending and
+ * as long as the count of views (validate.c, T1). */
+bool wv_space_tree_sound(void);
 struct wv_view *wv_space_last(void);
 
 /* Lock held: the summary code of addr's granule (granule map, space.c): WV_GRAN_FREE when no

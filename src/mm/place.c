@@ -34,7 +34,9 @@ static uintptr_t wv_gap_up(uintptr_t a, size_t size)
     for (int steps = 0;; steps++) {
         if (a < WV_MIN_ADDR || a > WV_END_ADDR - size)
             return 0;
-        struct wv_view *v = wv_space_first_after(a);
+        struct wv_view *v;
+        if (!wv_space_map_first(a, size, &v))
+            v = wv_space_first_after(a);
         if (!v || v->base >= a + size)
             return a;
         a = wv_gran_up(v->end);
@@ -54,7 +56,9 @@ static uintptr_t wv_gap_down(uintptr_t top, size_t size)
         if (top < WV_MIN_ADDR + size)
             return 0;
         uintptr_t a = wv_gran_down(top - size);
-        struct wv_view *v = wv_space_first_after(a);
+        struct wv_view *v;
+        if (!wv_space_map_first(a, size, &v))
+            v = wv_space_first_after(a);
         if (!v || v->base >= a + size)
             return a;
         top = v->base;

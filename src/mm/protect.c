@@ -57,7 +57,7 @@ __attribute__((constructor)) static void wv_prot_init(void)
             wv_prot_table[c][p] = wv_prot_decode(p, c);
 }
 
-wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
+WV_HOT wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
 {
     return protect < 0x800 ? wv_prot_table[allow_copy][protect] : 0;
 }
@@ -84,7 +84,7 @@ DWORD wv_prot_report(wv_page_t page)
     return p;
 }
 
-int wv_prot_host(wv_page_t page)
+WV_HOT int wv_prot_host(wv_page_t page)
 {
     /* Guard pages stay inaccessible until their first touch is reported (fault.c), and so do
      * the pages the working-set watch waits for (wswatch.c). */

@@ -116,7 +116,7 @@ struct wv_view *wv_space_next(uintptr_t addr)
 
 /* The view with the greatest base <= addr, if it contains addr. */
 
-static struct wv_view *wv_tree_find(uintptr_t addr)
+WV_HOT static struct wv_view *wv_tree_find(uintptr_t addr)
 {
     struct wv_view *hit = __atomic_load_n(&wv_last_large, __ATOMIC_RELAXED);
     if (hit && addr >= hit->base && addr < hit->end)
@@ -130,7 +130,7 @@ static struct wv_view *wv_tree_find(uintptr_t addr)
     return v;
 }
 
-struct wv_view *wv_space_find(uintptr_t addr)
+WV_HOT struct wv_view *wv_space_find(uintptr_t addr)
 {
     wv_assert(wv_space_locked_by_self());
     if (addr >= WV_END_ADDR)
@@ -159,12 +159,78 @@ struct wv_view *wv_space_first_after(uintptr_t addr)
 
 struct wv_view *wv_space_last(void) { return RB_MAX(wv_tree, &wv_views); }
 
+bool wv_space_tree_sound(void)
+{
+    wv_assert(wv_space_locked_by_self());
+    size_t n = 0;
+    const struct wv_view *prev = NULL;
+    struct wv_view *v;
+    RB_FOREACH(v, wv_tree, &wv_views) {
+        const struct wv_view *up = RB_PARENT(v, link), *l = RB_LEFT(v, link), *r = RB_RIGHT(v, link);
+        if ((prev && prev->base >= v->base) || (up ? RB_LEFT(up, link) != v && RB_RIGHT(up, link) != v
+                                                   : RB_ROOT(&wv_views) != v) ||
+            (l && RB_PARENT(l, link) != v) || (r && RB_PARENT(r, link) != v))
+            return false;
+        prev = v, n++;
+    }
+    return n == wv_nviews;
+}
+
+
+/* Lock held.  When every view is in the granule map (none large or off the grid) and
+ * [a, a + size) spans at most WV_MAP_SCAN granules, the map alone answers: true, with *v the
+ * lowest view meeting the range or NULL.  Placement asks this instead of the tree, whose nodes
+ * a million reservations have long evicted from every cache (bench row 27). */
+#define WV_MAP_SCAN 32
+bool wv_space_map_first(uintptr_t a, size_t size, struct wv_view **v)
+{
+    wv_assert(wv_space_locked_by_self());
+    if (wv_nlarge || a % WV_GRANULE || size > WV_MAP_SCAN * WV_GRANULE || a >= WV_END_ADDR ||
+        size > WV_END_ADDR - a)
+        return false;
+    *v = NULL;
+    for (uintptr_t g = a; g < a + size && !*v; g += WV_GRANULE) {
+        const struct wv_leaf *leaf = wv_dir[g >> 32];
+        *v = leaf ? leaf->view[wv_leaf_index(g)] : NULL;
+    }
+    return true;
+}
+
+/* Inserts v, starting from its neighbour below when the granule map knows it: with every view
+ * in the map and v on the grid, the view holding the granule under v's base is v's predecessor,
+ * so v becomes its right child, or the left child of its successor (the leftmost node of its
+ * right subtree, which has none), with no descent from the root (20 levels of cache misses at
+ * a million views).  Before v is in the map itself. */
+static void wv_tree_insert(struct wv_view *v)
+{
+    uintptr_t below = v->base - WV_GRANULE;
+    const struct wv_leaf *leaf = v->base >= WV_GRANULE ? wv_dir[below >> 32] : NULL;
+    struct wv_view *p = NULL;
+    if (!wv_nlarge && v->base % WV_GRANULE == 0 && leaf)
+        p = leaf->view[wv_leaf_index(below)];
+    if (!p) {
+        RB_INSERT(wv_tree, &wv_views, v);
+        return;
+    }
+    wv_assert(p->base < v->base && p->end <= v->base);
+    struct wv_view *s = RB_RIGHT(p, link);
+    if (s) {
+        while (RB_LEFT(s, link))
+            s = RB_LEFT(s, link);
+        RB_SET(v, s, link);
+        RB_LEFT(s, link) = v;
+    } else {
+        RB_SET(v, p, link);
+        RB_RIGHT(p, link) = v;
+    }
+    wv_tree_RB_INSERT_COLOR(&wv_views, v);
+}
 
 void wv_space_insert(struct wv_view *v)
 {
     wv_assert(wv_space_locked_by_self());
     wv_inflight_remove(&v->inflight); /* R5: in the tree now */
-    RB_INSERT(wv_tree, &wv_views, v);
+    wv_tree_insert(v);
     wv_nviews++;
     /* A leaf that cannot be mapped leaves the view to the tree, like a large one; so does a
      * view off the 64 KiB grid (its first granule belongs to the view before it). */
@@ -311,7 +377,7 @@ void wv_view_delete(struct wv_view *v)
 
 /* First region start in [j, limit), or limit.  Scans edge words, then summary words, but
  * never past limit: a one-page question about a 1 GiB view costs one word test. */
-static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
+WV_HOT static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
 {
     if (j >= limit)
         return limit;
@@ -337,12 +403,12 @@ static size_t wv_next_edge(const struct wv_view *v, size_t j, size_t limit)
     return e < limit ? e : limit;
 }
 
-size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
+WV_HOT size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit)
 {
     return wv_next_edge(v, i + 1, limit) - i;
 }
 
-static void wv_edge_put(struct wv_view *v, size_t k, bool on)
+WV_HOT static void wv_edge_put(struct wv_view *v, size_t k, bool on)
 {
     size_t w = k / 64;
     uint64_t bit = (uint64_t)1 << (k % 64), was = v->edge[w];
@@ -367,13 +433,13 @@ static void wv_edge_clear(struct wv_view *v, size_t from, size_t to)
     }
 }
 
-static void wv_edge_check(struct wv_view *v, size_t k)
+WV_HOT static void wv_edge_check(struct wv_view *v, size_t k)
 {
     if (k > 0 && k < v->npages)
         wv_edge_put(v, k, ((v->page[k] ^ v->page[k - 1]) & WV_VISIBLE) != 0);
 }
 
-void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+WV_HOT void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
 {
     if (n == 1) {
         /* The common single-page change: only edges i and i + 1 can move. */
@@ -402,7 +468,7 @@ void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_pa
         wv_gran_refresh(v);
 }
 
-bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
+WV_HOT bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want)
 {
     /* Runs share their visible bits, so one page per run answers for the run. */
     for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n))

@@ -19,7 +19,8 @@
  *       has neither.
  *   V4. watch_dirty counts the pages with WV_WATCH_DIRTY.
  * Of the tree:
- *   T1. Views are ordered by base and do not overlap.
+ *   T1. Views are ordered by base and do not overlap; the tree's parent and child links agree
+ *       and its in-order walk holds every view once.
  *   T2. Every view is found at its own base (granule map and tree agree).
  *   T3. A view in the granule map has every granule it spans recorded as its own.  A small
  *       private one (at most 16 pages) names in its granule's code the class that says what
@@ -112,6 +113,7 @@ void wv_space_validate(void)
 {
     static size_t refs[WV_GRAN_CODES]; /* under the lock */
     wv_space_lock();
+    WV_CHECK(wv_space_tree_sound(), "T1 the tree's links or order are broken");
     memset(refs, 0, sizeof(refs));
     uintptr_t prev_end = 0;
     for (struct wv_view *v = wv_space_first_after(0); v; v = wv_space_first_after(v->end)) {

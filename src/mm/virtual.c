@@ -21,7 +21,7 @@
 
 /* [*start, *end) = the pages touched by [addr, addr + size); false if that wraps or leaves
  * user space. */
-static bool wv_page_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end)
+WV_HOT static bool wv_page_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end)
 {
     if (addr >= WV_END_ADDR || size > WV_END_ADDR - addr)
         return false;
@@ -39,7 +39,7 @@ static wv_page_t wv_with_alloc_mods(const struct wv_view *v, wv_page_t bits)
 
 /* Gives pages [i, i+n) of v the visible state target, on the host and in the model; on
  * failure both stay as they were.  Committed pages keep their contents. */
-static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_page_t target)
+WV_HOT static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_page_t target)
 {
     if (v->flags & WV_VIEW_WRITE_WATCH)
         return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
@@ -53,7 +53,7 @@ static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_page_t tar
 
 /* wv_apply_state over [start, end), then the working-set watch's marks on the pages changed
  * (wswatch.c: a page not yet touched stays out of the working set whatever its protection). */
-static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page_t target)
+WV_HOT static DWORD wv_apply(struct wv_view *v, uintptr_t start, uintptr_t end, wv_page_t target)
 {
     size_t i = wv_view_index(v, start), n = (end - start) / WV_PAGE_SIZE;
     if (wv_view_all(v, i, n, WV_VISIBLE, target))
@@ -123,7 +123,7 @@ static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, 
 
 /* Validates [addr, addr + size) into its pages [*start, *end), then takes the space lock and
  * finds the view holding *start (NULL when none).  Without the lock on ERROR_INVALID_PARAMETER. */
-static DWORD wv_find_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end,
+WV_HOT static DWORD wv_find_range(uintptr_t addr, SIZE_T size, uintptr_t *start, uintptr_t *end,
                            struct wv_view **v)
 {
     if (!wv_page_range(addr, size, start, end))
@@ -143,7 +143,7 @@ static bool wv_in_view(const struct wv_view *v, uintptr_t start, uintptr_t end, 
     return true;
 }
 
-DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+WV_HOT DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
 {
     uintptr_t start, end;
     struct wv_view *v;
@@ -275,7 +275,7 @@ DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type)
     return ERROR_INVALID_PARAMETER;
 }
 
-DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
+WV_HOT DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old)
 {
     uintptr_t start, end;
     if (!old)

@@ -15,7 +15,7 @@
 /* The highest address ZeroBits allows (0: any), or false when ZeroBits is out of range.  0..21
  * counts high zero bits of a 32-bit address; on x64 a value of 32 or more is a mask whose
  * leading zero bits are the ones that must stay zero. */
-bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
+WV_HOT bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
 {
     *limit = 0;
     if (zero_bits == 0)
@@ -34,7 +34,7 @@ bool wv_zero_bits_limit(ULONG_PTR zero_bits, uintptr_t *limit)
 
 /* The allocation type and protection, in Windows' order; *bits the protection parsed as the
  * call takes it (write-copy allowed for a commit alone: the view decides, below). */
-static NTSTATUS wv_check_type(ULONG type, ULONG protect, wv_page_t *bits)
+WV_HOT static NTSTATUS wv_check_type(ULONG type, ULONG protect, wv_page_t *bits)
 {
     if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER))
         return STATUS_INVALID_PARAMETER; /* placeholders are NtAllocateVirtualMemoryEx's */
@@ -90,7 +90,7 @@ static bool wv_range_free(uintptr_t addr, SIZE_T size)
 /* The core call and the rounded range it covered.  A commit alone, the call a program makes
  * most (one per page or few: bench row 4), goes straight to mm's commit with the protection
  * already parsed; wv_virtual_alloc would check again what wv_nt_alloc_checked has. */
-static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, wv_page_t bits,
+WV_HOT static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, wv_page_t bits,
                             uintptr_t limit, uintptr_t *base, SIZE_T *len)
 {
     bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
@@ -112,7 +112,7 @@ static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG prote
 }
 
 /* The checks after zero bits, type, protection and the in/out parameters, then the effect. */
-static NTSTATUS wv_nt_alloc_checked(HANDLE process, uintptr_t addr, uintptr_t limit, SIZE_T size, ULONG type,
+WV_HOT static NTSTATUS wv_nt_alloc_checked(HANDLE process, uintptr_t addr, uintptr_t limit, SIZE_T size, ULONG type,
                                     ULONG protect, wv_page_t bits, uintptr_t *base, SIZE_T *len)
 {
     if (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)) && !wv_prot_parse(protect, false))
@@ -155,11 +155,23 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
     return STATUS_SUCCESS;
 }
 
-NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
+WV_HOT NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
                      uintptr_t *base, SIZE_T *len)
 {
     uintptr_t limit;
     wv_page_t bits;
+    if (type == MEM_COMMIT && addr && !zero_bits && wv_nt_self(process)) {
+        /* A commit at an address of this process, the call programs make by the thousand (bench
+         * row 4, where each instruction after the syscall is paid in cache misses): the checks
+         * below that such a call can fail, in their order, then the commit itself. */
+        if (!(bits = wv_prot_parse(protect, true)))
+            return STATUS_INVALID_PAGE_PROTECTION;
+        if (addr > WV_MAX_ADDR)
+            return STATUS_INVALID_PARAMETER_2;
+        if (size == 0 || size > WV_END_ADDR - addr)
+            return STATUS_INVALID_PARAMETER_4;
+        return wv_do_alloc(addr, size, type, protect, bits, 0, base, len);
+    }
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
     NTSTATUS st = wv_check_type(type, protect, &bits);

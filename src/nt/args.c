@@ -15,7 +15,7 @@ void wv_nt_out_copy(void *p, const void *v, size_t n)
     (void)wv_copy(p, v, n);
 }
 
-NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt)
+WV_HOT NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt)
 {
     if (wv_nt_self(h))
         return STATUS_SUCCESS;
