@@ -297,9 +297,13 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
         if (err)
             return err;
     }
+    uint32_t entry = m->img->pe.entry_rva;
+    if (m->is_dll && entry >= m->img->size) { /* the parser leaves it to us: never jump outside */
+        wv_say("%s: entry point outside the image%s", m->name, NULL);
+        return ERROR_BAD_EXE_FORMAT;
+    }
     WV_TRACE(WV_TRACE_LOADER, "initialising %s (TLS callbacks, DllMain PROCESS_ATTACH)", m->name);
     wv_call_tls(m, DLL_PROCESS_ATTACH);
-    uint32_t entry = m->img->pe.entry_rva;
     if (m->is_dll && entry &&
         !((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_ATTACH,
                                             static_load ? (LPVOID)1 : NULL)) {
@@ -397,6 +401,57 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     return 0;
 }
 
+/* Makes the search set of a load with these LoadLibraryEx flags the current one (its own
+ * LOAD_LIBRARY_SEARCH_* bits, else SetDefaultDllDirectories'); returns the one it replaces
+ * (a DllMain may load: the outer load's set comes back after).  Loader lock held. */
+static DWORD wv_search_push(DWORD flags)
+{
+    DWORD saved = wv_search_now;
+    if (flags & LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER)
+        flags |= LOAD_LIBRARY_SEARCH_SYSTEM32;
+    wv_search_now = flags & WV_SEARCH_FLAGS ? flags & WV_SEARCH_FLAGS : wv_search_default;
+    return saved;
+}
+
+DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *path, size_t cap)
+{
+    char *name = wv_normal_name(file);
+    if (!name)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *loaded = NULL;
+    const struct wv_builtin *bi = wv_builtin_named(name);
+    if (bi) {
+        free(name);
+        *loaded = (HMODULE)bi;
+        return 0;
+    }
+    pthread_mutex_lock(&wv_loader_lock);
+    char app[PATH_MAX];
+    if (wv_main_module)
+        wv_module_dir(wv_main_module, app, sizeof(app));
+    DWORD saved = wv_search_push(flags);
+    int fd = wv_dll_search(name, wv_main_module ? app : NULL, NULL, path, cap);
+    DWORD err = 0; /* a path opened as it is: the file's error; a name searched for: not found */
+    if (fd < 0)
+        err = name[0] == '/' || (strchr(name, '/') && !wv_search_now) ? wv_file_path_error(name, errno)
+                                                                       : ERROR_MOD_NOT_FOUND;
+    wv_search_now = saved;
+    char *real = fd >= 0 ? realpath(path, NULL) : NULL;
+    for (struct wv_module *k = wv_modules; real && k; k = k->next)
+        if (!strcmp(k->path, real)) {
+            if (k != wv_main_module)
+                k->refs++;
+            *loaded = (HMODULE)k->base;
+        }
+    if (real)
+        snprintf(path, cap, "%s", real);
+    pthread_mutex_unlock(&wv_loader_lock);
+    free(real), free(name);
+    if (fd >= 0)
+        close(fd);
+    return err;
+}
+
 DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
 {
     char *name = wv_normal_name(file);
@@ -414,11 +469,13 @@ DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
     bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
+    DWORD saved = wv_search_push(flags);
     DWORD err = wv_load(name, NULL, bind, &m); /* LoadLibrary: no importer (search.c) */
     if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
         wv_mod_unref(m); /* everything this load brought in goes with it */
     if (!err)
         wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
+    wv_search_now = saved;
     pthread_mutex_unlock(&wv_loader_lock);
     free(name);
     if (!err)
