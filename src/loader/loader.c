@@ -143,12 +143,19 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
     }
     m->base = base;
     m->img = wv_image_at(m->base);
+    m->is_dll = m->img->pe.characteristics & WV_PE_FILE_DLL;
+    /* Windows: a DLL whose relocations were stripped loads only at its base; an EXE loaded as
+     * a DLL stays where it was mapped, unrelocated (Wine's test_image_mapping). */
+    if (not_at_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED) && m->is_dll) {
+        wv_view_unmap(base);
+        wv_say("%s: its base is taken and its relocations were stripped%s", path, NULL);
+        return ERROR_INVALID_ADDRESS;
+    }
     if (not_at_base && (err = wv_image_relocate(m->img, m->base)) != 0) {
         wv_view_unmap(base);
         wv_say("%s: bad relocations%s", path, NULL);
         return err;
     }
-    m->is_dll = m->img->pe.characteristics & WV_PE_FILE_DLL;
     return 0;
 }
 
@@ -565,6 +572,11 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
     DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
+        wv_say("%s: its base is taken and its relocations were stripped%s", path, NULL);
+        wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
+        err = ERROR_INVALID_ADDRESS;
+    }
     if (!err) {
         wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
         if ((err = wv_attach(m, true, 0)) != 0)
