@@ -18,6 +18,7 @@ char *wv_dlldir_host;           /* its host path ("" for ""), NULL when none */
 struct wv_user_dir *wv_user_dirs; /* AddDllDirectory's, newest first */
 DWORD wv_search_default;        /* SetDefaultDllDirectories' set, 0 for the standard order */
 DWORD wv_search_now;            /* the set of the load in progress (0: standard order) */
+const char *wv_search_list;     /* LdrLoadDll's path of the load in progress, NULL: none */
 
 DWORD wv_dlldir_set(const char *shown, const char *host)
 {

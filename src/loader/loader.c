@@ -459,7 +459,20 @@ DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *
     return err;
 }
 
+static DWORD wv_load_library(const char *file, DWORD flags, const char *list, HMODULE *out);
+
 DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
+{
+    return wv_load_library(file, flags, NULL, out);
+}
+
+DWORD wv_loader_load_along(const char *file, const char *list, HMODULE *out)
+{
+    return wv_load_library(file, 0, list, out);
+}
+
+/* LoadLibraryEx's and LdrLoadDll's load: list, when not NULL, is the whole search path. */
+static DWORD wv_load_library(const char *file, DWORD flags, const char *list, HMODULE *out)
 {
     char *name = wv_normal_name(file);
     if (!name)
@@ -477,12 +490,15 @@ DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
     wv_load_error[0] = 0;
     bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
     DWORD saved = wv_search_push(flags);
+    const char *saved_list = wv_search_list;
+    wv_search_list = list;
     DWORD err = wv_load(name, NULL, bind, &m); /* LoadLibrary: no importer (search.c) */
     if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
         wv_mod_unref(m); /* everything this load brought in goes with it */
     if (!err)
         wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
     wv_search_now = saved;
+    wv_search_list = saved_list;
     pthread_mutex_unlock(&wv_loader_lock);
     free(name);
     if (!err)

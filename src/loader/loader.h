@@ -63,6 +63,9 @@ DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out);
  * LoadLibrary would) or a builtin of that name, else NULL and its host path in path.  0,
  * ERROR_MOD_NOT_FOUND (a name not found), or ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND. */
 DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *path, size_t cap);
+/* LdrLoadDll: wv_loader_load_library with the DLL (and its imports) searched for along list
+ * (host directories, ':'-separated) instead of the standard order; NULL list: the standard one. */
+DWORD wv_loader_load_along(const char *file, const char *list, HMODULE *out);
 /* FreeLibrary: 0 or ERROR_MOD_NOT_FOUND. */
 DWORD wv_loader_free(HMODULE h);
 /* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
@@ -101,6 +104,7 @@ extern char *wv_dlldir_shown, *wv_dlldir_host; /* SetDllDirectory's, NULL when n
 extern struct wv_user_dir *wv_user_dirs;       /* AddDllDirectory's, newest first */
 extern DWORD wv_search_default;                /* SetDefaultDllDirectories' set, 0: none */
 extern DWORD wv_search_now; /* LOAD_LIBRARY_SEARCH_* of the load in progress, 0: standard order */
+extern const char *wv_search_list; /* LdrLoadDll's ':'-separated host path of the load in progress */
 /* SetDllDirectory: shown (as given) and host NULL to clear. */
 DWORD wv_dlldir_set(const char *shown, const char *host);
 char *wv_dlldir_get(void); /* malloc'ed, "" when none; NULL: no memory */

@@ -13,6 +13,7 @@
  *      x86_64-w64-mingw32-gcc uses.
  * A load with LOAD_LIBRARY_SEARCH_* flags (its own, or SetDefaultDllDirectories') searches only
  * the directories they name, the mingw-w64 ones standing for System32 (wv_search_flagged).
+ * LdrLoadDll's path, when given, is the whole search (wv_search_list).
  * The state of dlldir.c is read under the loader lock, which every search runs under.
  * File names are compared without case, as on Windows (**winvm choice**: a pass with exact
  * names over all of them comes first, so a name differing only in case in an earlier directory
@@ -160,6 +161,8 @@ static int wv_search_flagged(DWORD f, const char *name, const char *app_dir, con
 static int wv_search_pass(const char *name, const char *app_dir, const char *from, char *path, size_t cap,
                           bool nocase)
 {
+    if (wv_search_list) /* LdrLoadDll's path replaces the order */
+        return wv_open_in_list(wv_search_list, name, path, cap, nocase);
     if (wv_search_now)
         return wv_search_flagged(wv_search_now, name, app_dir, from, path, cap, nocase);
     int fd = wv_open_app(name, app_dir, path, cap, nocase);

@@ -212,6 +212,23 @@ static void search_dirs(void)
     check("kernel32_still_found", LoadLibraryA("kernel32.dll") != NULL);
     SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
     RemoveDllDirectory(c1);
+
+    /* LdrLoadDll: its path (';'-separated) is the whole search. */
+    typedef struct { USHORT Length, MaximumLength; PWSTR Buffer; } ustr;
+    typedef LONG(WINAPI * load_fn)(PCWSTR, PULONG, const ustr *, HMODULE *);
+    typedef LONG(WINAPI * unload_fn)(HMODULE);
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    load_fn ldr_load = (load_fn)(void *)GetProcAddress(nt, "LdrLoadDll");
+    unload_fn ldr_unload = (unload_fn)(void *)GetProcAddress(nt, "LdrUnloadDll");
+    WCHAR name[] = L"dlf.dll", along[2 * MAX_PATH];
+    ustr u = {sizeof(name) - 2, sizeof(name), name};
+    snprintf(p, sizeof(p), "%s;%s", d2, d1);
+    MultiByteToWideChar(CP_ACP, 0, p, -1, along, 2 * MAX_PATH);
+    h = NULL;
+    check("ldr_load_dll_along_path", ldr_load && ldr_load(along, NULL, &u, &h) == 0 && loaded_from(h) == '2');
+    check("ldr_unload_dll", ldr_unload && ldr_unload(h) == 0 && ldr_unload(h) == (LONG)0xC0000135);
+    MultiByteToWideChar(CP_ACP, 0, tmp, -1, along, 2 * MAX_PATH);
+    check("ldr_load_dll_not_found", ldr_load && ldr_load(along, NULL, &u, &h) == (LONG)0xC0000135);
 }
 
 /* A DLL Windows loads: SizeOfImage stops short of the section's aligned end, and its
