@@ -286,6 +286,21 @@ static void wv_call_tls(struct wv_module *m, DWORD reason)
     wv_pe_tls_callbacks(&m->img->pe, wv_tls_one, &t);
 }
 
+/* Whether the image's page at rva executes.  Windows' loader catches the access violation of a
+ * DllMain in a page that does not (DEP) and fails the load with it (STATUS_ACCESS_VIOLATION:
+ * Wine's test_Loader); winvm fails such a load before the call instead of taking the fault. */
+static bool wv_entry_executable(const wv_pe *pe, uint32_t rva)
+{
+    if (wv_pe_flat(pe))
+        return true; /* one PAGE_EXECUTE_WRITECOPY mapping */
+    for (unsigned i = 0; i < pe->nsections; i++) {
+        const wv_pe_section *s = &pe->sections[i];
+        if (rva >= s->va && rva - s->va < wv_sec_span(s))
+            return s->characteristics & WV_PE_SCN_MEM_EXECUTE;
+    }
+    return false; /* the headers (READONLY) or a gap (NOACCESS) */
+}
+
 /* Runs the initialisers of m's graph that have not run, dependencies first. */
 DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 {
@@ -305,9 +320,17 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
             return err;
     }
     uint32_t entry = m->img->pe.entry_rva;
+    /* Checked after the dependencies as Windows would meet them: their DllMains ran; this
+     * one is not attached, so its unload calls nothing of it. */
     if (m->is_dll && entry >= m->img->size) { /* the parser leaves it to us: never jump outside */
+        m->attached = false;
         wv_say("%s: entry point outside the image%s", m->name, NULL);
         return ERROR_BAD_EXE_FORMAT;
+    }
+    if (m->is_dll && entry && !wv_entry_executable(&m->img->pe, entry)) {
+        m->attached = false;
+        wv_say("%s: entry point in a page that does not execute%s", m->name, NULL);
+        return ERROR_NOACCESS;
     }
     WV_TRACE(WV_TRACE_LOADER, "initialising %s (TLS callbacks, DllMain PROCESS_ATTACH)", m->name);
     wv_call_tls(m, DLL_PROCESS_ATTACH);

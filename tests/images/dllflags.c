@@ -250,6 +250,18 @@ static void odd_headers(void)
     check("odd_headers_sector", h && ((unsigned char *)h)[0x1000] == 0xa0 && ((unsigned char *)h)[0x1010] == 0);
     FreeLibrary(h);
     DeleteFileA(path);
+
+    /* Its entry point in the read-only section: DllMain would fault (DEP); Windows fails the
+     * load with the access violation, and DONT_RESOLVE_DLL_REFERENCES, which calls nothing,
+     * still loads it. */
+    make_dll(img, 0x2000, 0x200);
+    w32(img + 0x40 + 24 + 16, 0x1000);
+    write_file(path, img, n);
+    SetLastError(0);
+    check("entry_not_executable", !LoadLibraryA(path) && GetLastError() == ERROR_NOACCESS && !GetModuleHandleA(path));
+    h = LoadLibraryExA(path, NULL, DONT_RESOLVE_DLL_REFERENCES);
+    check("entry_not_called_unresolved", h != NULL && FreeLibrary(h));
+    DeleteFileA(path);
 }
 
 int main(void)
