@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 pthread_mutex_t wv_loader_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -419,6 +420,13 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         for (struct wv_module *k = wv_modules; real && k; k = k->next)
             if (!strcmp(k->path, real))
                 m = k;
+        struct stat st;
+        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check(st.st_dev, st.st_ino, GENERIC_READ) : 0;
+        if (err) { /* a handle of this process that shares no reading: as Windows' open fails */
+            wv_say("%s: opened elsewhere in this process without sharing reads%s", name, NULL);
+            free(real), close(fd);
+            return err;
+        }
         if (!m) {
             WV_TRACE(WV_TRACE_LOADER, "loading %s from %s", name, real ? real : path);
             return wv_load_new(fd, real, bind, out);

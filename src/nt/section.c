@@ -153,18 +153,24 @@ static NTSTATUS wv_section_attrs_ok(ULONG attrs, bool file)
     return STATUS_SUCCESS;
 }
 
-/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, or a bad PE. */
+/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, no PE headers, a 16-bit
+ * (NE) program, or a bad PE.  The parser's status on the file's first 4 KiB says which: those
+ * of the DOS and NE headers need no more; anything past them is STATUS_INVALID_IMAGE_FORMAT. */
 static NTSTATUS wv_image_status(HANDLE file)
 {
     DWORD granted;
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &granted);
-    char mz[2] = {0, 0};
-    ssize_t n = f ? pread(f->fd, mz, 2, 0) : -1;
+    static __thread uint8_t head[4096];
+    ssize_t n = f ? pread(f->fd, head, sizeof(head), 0) : -1;
     wv_object_unref(f ? &f->obj : NULL);
     if (n <= 0)
         return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
-    return n == 2 && mz[0] == 'M' && mz[1] == 'Z' ? (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT
-                                                  : (NTSTATUS)STATUS_INVALID_IMAGE_NOT_MZ;
+    wv_pe pe;
+    DWORD st = wv_pe_parse(&pe, head, (size_t)n);
+    if (st == STATUS_INVALID_IMAGE_NOT_MZ || st == STATUS_INVALID_IMAGE_PROTECT ||
+        st == STATUS_INVALID_IMAGE_NE_FORMAT || st == STATUS_INVALID_IMAGE_WIN_16)
+        return (NTSTATUS)st;
+    return (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT;
 }
 
 /* The status for the core's error. */

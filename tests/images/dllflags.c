@@ -114,6 +114,14 @@ static void data_errors(void)
     check("datafile_missing", !LoadLibraryExA(empty, NULL, LOAD_LIBRARY_AS_DATAFILE) &&
                                   GetLastError() == ERROR_FILE_NOT_FOUND);
     (void)missing;
+    /* A handle of ours that shares no reading keeps the loader out, as Windows' open. */
+    HANDLE lock = CreateFileA(dll, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    SetLastError(0);
+    check("locked_file_not_loaded", lock != INVALID_HANDLE_VALUE && !LoadLibraryA(dll) &&
+                                        GetLastError() == ERROR_SHARING_VIOLATION);
+    CloseHandle(lock);
+    HMODULE h = LoadLibraryA(dll);
+    check("unlocked_file_loads", h && FreeLibrary(h));
 }
 
 static void refused_flags(void)
