@@ -149,7 +149,7 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
      * a DLL stays where it was mapped, unrelocated (Wine's test_image_mapping). */
     if (not_at_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED) && m->is_dll) {
         wv_view_unmap(base);
-        wv_say("%s: its base is taken and its relocations were stripped%s", path, NULL);
+        wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
         return ERROR_INVALID_ADDRESS;
     }
     if (not_at_base && (err = wv_image_relocate(m->img, m->base)) != 0) {
@@ -439,102 +439,10 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     return 0;
 }
 
-/* Makes the search set of a load with these LoadLibraryEx flags the current one (its own
- * LOAD_LIBRARY_SEARCH_* bits, else SetDefaultDllDirectories'); returns the one it replaces
- * (a DllMain may load: the outer load's set comes back after).  Loader lock held. */
-static DWORD wv_search_push(DWORD flags)
+void wv_loader_begin(void)
 {
-    DWORD saved = wv_search_now;
-    if (flags & LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER)
-        flags |= LOAD_LIBRARY_SEARCH_SYSTEM32;
-    wv_search_now = flags & WV_SEARCH_FLAGS ? flags & WV_SEARCH_FLAGS : wv_search_default;
-    return saved;
-}
-
-DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *path, size_t cap)
-{
-    char *name = wv_normal_name(file);
-    if (!name)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    *loaded = NULL;
-    const struct wv_builtin *bi = wv_builtin_named(name);
-    if (bi) {
-        free(name);
-        *loaded = (HMODULE)bi;
-        return 0;
-    }
-    pthread_mutex_lock(&wv_loader_lock);
-    char app[PATH_MAX];
-    if (wv_main_module)
-        wv_module_dir(wv_main_module, app, sizeof(app));
-    DWORD saved = wv_search_push(flags);
-    int fd = wv_dll_search(name, wv_main_module ? app : NULL, NULL, path, cap);
-    DWORD err = 0; /* a path opened as it is: the file's error; a name searched for: not found */
-    if (fd < 0)
-        err = name[0] == '/' || (strchr(name, '/') && !wv_search_now) ? wv_file_path_error(name, errno)
-                                                                       : ERROR_MOD_NOT_FOUND;
-    wv_search_now = saved;
-    char *real = fd >= 0 ? realpath(path, NULL) : NULL;
-    for (struct wv_module *k = wv_modules; real && k; k = k->next)
-        if (!strcmp(k->path, real)) {
-            if (k != wv_main_module)
-                k->refs++;
-            *loaded = (HMODULE)k->base;
-        }
-    if (real)
-        snprintf(path, cap, "%s", real);
-    pthread_mutex_unlock(&wv_loader_lock);
-    free(real), free(name);
-    if (fd >= 0)
-        close(fd);
-    return err;
-}
-
-static DWORD wv_load_library(const char *file, DWORD flags, const char *list, HMODULE *out);
-
-DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
-{
-    return wv_load_library(file, flags, NULL, out);
-}
-
-DWORD wv_loader_load_along(const char *file, const char *list, HMODULE *out)
-{
-    return wv_load_library(file, 0, list, out);
-}
-
-/* LoadLibraryEx's and LdrLoadDll's load: list, when not NULL, is the whole search path. */
-static DWORD wv_load_library(const char *file, DWORD flags, const char *list, HMODULE *out)
-{
-    char *name = wv_normal_name(file);
-    if (!name)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    const struct wv_builtin *bi = wv_builtin_named(name);
-    if (bi) {
-        free(name);
-        *out = (HMODULE)bi;
-        return 0;
-    }
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
-    pthread_mutex_lock(&wv_loader_lock);
-    struct wv_module *m = NULL;
-    wv_load_error[0] = 0;
-    bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
-    DWORD saved = wv_search_push(flags);
-    const char *saved_list = wv_search_list;
-    wv_search_list = list;
-    DWORD err = wv_load(name, NULL, bind, &m); /* LoadLibrary: no importer (search.c) */
-    if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
-        wv_mod_unref(m); /* everything this load brought in goes with it */
-    if (!err)
-        wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
-    wv_search_now = saved;
-    wv_search_list = saved_list;
-    pthread_mutex_unlock(&wv_loader_lock);
-    free(name);
-    if (!err)
-        *out = (HMODULE)m->base;
-    return err;
 }
 
 DWORD wv_loader_free(HMODULE h)
@@ -620,7 +528,7 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     wv_load_error[0] = 0;
     DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
     if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
-        wv_say("%s: its base is taken and its relocations were stripped%s", path, NULL);
+        wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
         wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
         err = ERROR_INVALID_ADDRESS;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* loader.h - the DLL loader (loader.c: finding, mapping, references, initialisation, the
- * module list; bind.c: exports, imports, forwarders, static TLS) and the thread environment
+ * module list; loadex.c: LoadLibraryEx's and LdrLoadDll's loads; search.c and dlldir.c: the
+ * search order and the directories PE code sets; bind.c: exports, imports, forwarders, static TLS) and the thread environment
  * PE code sees (teb.c: TEB, PEB).  Above sections; below the Win32 API and the runtime, which
  * registers the DLLs winvm serves itself (kernel32, msvcrt) as builtins.
  *
@@ -66,6 +67,8 @@ DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *
 /* LdrLoadDll: wv_loader_load_library with the DLL (and its imports) searched for along list
  * (host directories, ':'-separated) instead of the standard order; NULL list: the standard one. */
 DWORD wv_loader_load_along(const char *file, const char *list, HMODULE *out);
+/* Before a load: the thread's fault handling attached, the exit-time detach registered. */
+void wv_loader_begin(void);
 /* FreeLibrary: 0 or ERROR_MOD_NOT_FOUND. */
 DWORD wv_loader_free(HMODULE h);
 /* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
