@@ -17,7 +17,7 @@ Test(dllflags, from_pe_code, .timeout = 60)
 {
     static char out[8192];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/dllflags.exe", out, sizeof(out));
-    cr_assert_eq(oks, 55, "%s", out);
+    cr_assert_eq(oks, 56, "%s", out);
 }
 
 Test(dllflags, dll_directory_from_c)

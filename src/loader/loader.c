@@ -421,9 +421,13 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
             if (!strcmp(k->path, real))
                 m = k;
         struct stat st;
-        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check(st.st_dev, st.st_ino, GENERIC_READ) : 0;
-        if (err) { /* a handle of this process that shares no reading: as Windows' open fails */
-            wv_say("%s: opened elsewhere in this process without sharing reads%s", name, NULL);
+        /* Windows' loader opens the file for reading, sharing read and delete: a handle of this
+         * process that shares no reading, or that writes, makes that open fail. */
+        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
+                                                                   FILE_SHARE_READ | FILE_SHARE_DELETE)
+                                          : 0;
+        if (err) {
+            wv_say("%s: open elsewhere in this process in a way that excludes loading it%s", name, NULL);
             free(real), close(fd);
             return err;
         }

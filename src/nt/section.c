@@ -153,9 +153,9 @@ static NTSTATUS wv_section_attrs_ok(ULONG attrs, bool file)
     return STATUS_SUCCESS;
 }
 
-/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, no PE headers, a 16-bit
- * (NE) program, or a bad PE.  The parser's status on the file's first 4 KiB says which: those
- * of the DOS and NE headers need no more; anything past them is STATUS_INVALID_IMAGE_FORMAT. */
+/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, a 16-bit (NE) program
+ * (the parser's status on the file's first 4 KiB: Wine's test_Loader records them), or a bad
+ * PE, STATUS_INVALID_IMAGE_FORMAT. */
 static NTSTATUS wv_image_status(HANDLE file)
 {
     DWORD granted;
@@ -167,8 +167,11 @@ static NTSTATUS wv_image_status(HANDLE file)
         return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
     wv_pe pe;
     DWORD st = wv_pe_parse(&pe, head, (size_t)n);
-    if (st == STATUS_INVALID_IMAGE_NOT_MZ || st == STATUS_INVALID_IMAGE_PROTECT ||
-        st == STATUS_INVALID_IMAGE_NE_FORMAT || st == STATUS_INVALID_IMAGE_WIN_16)
+    uint32_t lfanew = 0;
+    if (n >= 64)
+        memcpy(&lfanew, head + 60, 4);
+    bool ne = n >= 64 && (uint64_t)lfanew + 2 <= (uint64_t)n && head[lfanew] == 'N' && head[lfanew + 1] == 'E';
+    if (st == STATUS_INVALID_IMAGE_NOT_MZ || (ne && st))
         return (NTSTATUS)st;
     return (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT;
 }

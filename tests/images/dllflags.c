@@ -120,6 +120,11 @@ static void data_errors(void)
     check("locked_file_not_loaded", lock != INVALID_HANDLE_VALUE && !LoadLibraryA(dll) &&
                                         GetLastError() == ERROR_SHARING_VIOLATION);
     CloseHandle(lock);
+    lock = CreateFileA(dll, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    SetLastError(0);
+    check("written_file_not_loaded", lock != INVALID_HANDLE_VALUE && !LoadLibraryA(dll) &&
+                                         GetLastError() == ERROR_SHARING_VIOLATION);
+    CloseHandle(lock);
     HMODULE h = LoadLibraryA(dll);
     check("unlocked_file_loads", h && FreeLibrary(h));
 }
