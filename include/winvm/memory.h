@@ -116,7 +116,18 @@ WINBASEAPI LPVOID winvm_stack_create(SIZE_T reserve, SIZE_T commit, LPVOID *top)
 #define DONT_RESOLVE_DLL_REFERENCES 0x00000001
 #define LOAD_LIBRARY_AS_DATAFILE 0x00000002
 #define LOAD_WITH_ALTERED_SEARCH_PATH 0x00000008
+#define LOAD_IGNORE_CODE_AUTHZ_LEVEL 0x00000010
 #define LOAD_LIBRARY_AS_IMAGE_RESOURCE 0x00000020
+#define LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE 0x00000040
+#define LOAD_LIBRARY_REQUIRE_SIGNED_TARGET 0x00000080
+#define LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR 0x00000100
+#define LOAD_LIBRARY_SEARCH_APPLICATION_DIR 0x00000200
+#define LOAD_LIBRARY_SEARCH_USER_DIRS 0x00000400
+#define LOAD_LIBRARY_SEARCH_SYSTEM32 0x00000800
+#define LOAD_LIBRARY_SEARCH_DEFAULT_DIRS 0x00001000
+#define LOAD_LIBRARY_SAFE_CURRENT_DIRS 0x00002000
+#define LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER 0x00004000
+typedef PVOID DLL_DIRECTORY_COOKIE, *PDLL_DIRECTORY_COOKIE;
 #define DLL_PROCESS_DETACH 0
 #define DLL_PROCESS_ATTACH 1
 #define DLL_THREAD_ATTACH 2
@@ -130,6 +141,17 @@ WINBASEAPI HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
 WINBASEAPI FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
 WINBASEAPI BOOL WINAPI FreeLibrary(HMODULE hLibModule);
 WINBASEAPI DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+/* The DLL search path (module_dirs.c): SetDllDirectory's directory (searched where the current
+ * directory was, which it replaces; "" only drops the current directory), AddDllDirectory's
+ * (with LOAD_LIBRARY_SEARCH_USER_DIRS: newest first, then SetDllDirectory's), and the
+ * LOAD_LIBRARY_SEARCH_* set loads without one of their own use (SetDefaultDllDirectories). */
+WINBASEAPI BOOL WINAPI SetDllDirectoryA(LPCSTR lpPathName);
+WINBASEAPI BOOL WINAPI SetDllDirectoryW(LPCWSTR lpPathName);
+WINBASEAPI DWORD WINAPI GetDllDirectoryA(DWORD nBufferLength, LPSTR lpBuffer);
+WINBASEAPI DWORD WINAPI GetDllDirectoryW(DWORD nBufferLength, LPWSTR lpBuffer);
+WINBASEAPI DLL_DIRECTORY_COOKIE WINAPI AddDllDirectory(LPCWSTR NewDirectory);
+WINBASEAPI BOOL WINAPI RemoveDllDirectory(DLL_DIRECTORY_COOKIE Cookie);
+WINBASEAPI BOOL WINAPI SetDefaultDllDirectories(DWORD DirectoryFlags);
 /* Why the last LoadLibrary on this thread failed, naming the missing DLL or import ("" if it
  * did not fail). */
 WINBASEAPI const char *winvm_last_load_error(void);

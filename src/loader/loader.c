@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 pthread_mutex_t wv_loader_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -114,12 +115,19 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
     }
     m->base = base;
     m->img = wv_image_at(m->base);
+    m->is_dll = m->img->pe.characteristics & WV_PE_FILE_DLL;
+    /* Windows: a DLL whose relocations were stripped loads only at its base; an EXE loaded as
+     * a DLL stays where it was mapped, unrelocated (Wine's test_image_mapping). */
+    if (not_at_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED) && m->is_dll) {
+        wv_view_unmap(base);
+        wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
+        return ERROR_INVALID_ADDRESS;
+    }
     if (not_at_base && (err = wv_image_relocate(m->img, m->base)) != 0) {
         wv_view_unmap(base);
         wv_say("%s: bad relocations%s", path, NULL);
         return err;
     }
-    m->is_dll = m->img->pe.characteristics & WV_PE_FILE_DLL;
     return 0;
 }
 
@@ -250,6 +258,21 @@ static void wv_call_tls(struct wv_module *m, DWORD reason)
     wv_pe_tls_callbacks(&m->img->pe, wv_tls_one, &t);
 }
 
+/* Whether the image's page at rva executes.  Windows' loader catches the access violation of a
+ * DllMain in a page that does not (DEP) and fails the load with it (STATUS_ACCESS_VIOLATION:
+ * Wine's test_Loader); winvm fails such a load before the call instead of taking the fault. */
+static bool wv_entry_executable(const wv_pe *pe, uint32_t rva)
+{
+    if (wv_pe_flat(pe))
+        return true; /* one PAGE_EXECUTE_WRITECOPY mapping */
+    for (unsigned i = 0; i < pe->nsections; i++) {
+        const wv_pe_section *s = &pe->sections[i];
+        if (rva >= s->va && rva - s->va < wv_sec_span(s))
+            return s->characteristics & WV_PE_SCN_MEM_EXECUTE;
+    }
+    return false; /* the headers (READONLY) or a gap (NOACCESS) */
+}
+
 /* Runs the initialisers of m's graph that have not run, dependencies first. */
 DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 {
@@ -268,9 +291,21 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
         if (err)
             return err;
     }
+    uint32_t entry = m->img->pe.entry_rva;
+    /* Checked after the dependencies as Windows would meet them: their DllMains ran; this
+     * one is not attached, so its unload calls nothing of it. */
+    if (m->is_dll && entry >= m->img->size) { /* the parser leaves it to us: never jump outside */
+        m->attached = false;
+        wv_say("%s: entry point outside the image%s", m->name, NULL);
+        return ERROR_BAD_EXE_FORMAT;
+    }
+    if (m->is_dll && entry && !wv_entry_executable(&m->img->pe, entry)) {
+        m->attached = false;
+        wv_say("%s: entry point in a page that does not execute%s", m->name, NULL);
+        return ERROR_NOACCESS;
+    }
     WV_TRACE(WV_TRACE_LOADER, "initialising %s (TLS callbacks, DllMain PROCESS_ATTACH)", m->name);
     wv_call_tls(m, DLL_PROCESS_ATTACH);
-    uint32_t entry = m->img->pe.entry_rva;
     if (m->is_dll && entry &&
         !((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_ATTACH,
                                             static_load ? (LPVOID)1 : NULL)) {
@@ -356,6 +391,17 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         for (struct wv_module *k = wv_modules; real && k; k = k->next)
             if (!strcmp(k->path, real))
                 m = k;
+        struct stat st;
+        /* Windows' loader opens the file for reading, sharing read and delete: a handle of this
+         * process that shares no reading, or that writes, makes that open fail. */
+        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
+                                                                   FILE_SHARE_READ | FILE_SHARE_DELETE)
+                                          : 0;
+        if (err) {
+            wv_say("%s: open elsewhere in this process in a way that excludes loading it%s", name, NULL);
+            free(real), close(fd);
+            return err;
+        }
         if (!m) {
             WV_TRACE(WV_TRACE_LOADER, "loading %s from %s", name, real ? real : path);
             return wv_load_new(fd, real, bind, out);
@@ -368,36 +414,10 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     return 0;
 }
 
-DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out)
+void wv_loader_begin(void)
 {
-    char *name = wv_normal_name(file);
-    if (!name)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    const struct wv_builtin *bi = wv_builtin_named(name);
-    if (bi) {
-        struct wv_module *bm;
-        free(name);
-        DWORD err = wv_builtin_module(bi, &bm);
-        if (!err)
-            *out = (HMODULE)bm->base;
-        return err;
-    }
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
-    pthread_mutex_lock(&wv_loader_lock);
-    struct wv_module *m = NULL;
-    wv_load_error[0] = 0;
-    bool bind = !(flags & DONT_RESOLVE_DLL_REFERENCES);
-    DWORD err = wv_load(name, NULL, bind, &m); /* LoadLibrary: no importer (search.c) */
-    if (!err && m->bound && (err = wv_attach(m, false, 0)) != 0)
-        wv_mod_unref(m); /* everything this load brought in goes with it */
-    if (!err)
-        wv_load_error[0] = 0; /* stubbed imports may have left a reason behind */
-    pthread_mutex_unlock(&wv_loader_lock);
-    free(name);
-    if (!err)
-        *out = (HMODULE)m->base;
-    return err;
 }
 
 DWORD wv_loader_free(HMODULE h)
@@ -483,6 +503,11 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
     DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
+        wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
+        wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
+        err = ERROR_INVALID_ADDRESS;
+    }
     if (!err) {
         wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
         if ((err = wv_attach(m, true, 0)) != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* loader.h - the DLL loader (loader.c: finding, mapping, references, initialisation, the
- * module list; bind.c: exports, imports, forwarders, static TLS) and the thread environment
+ * module list; loadex.c: LoadLibraryEx's and LdrLoadDll's loads; search.c and dlldir.c: the
+ * search order and the directories PE code sets; bind.c: exports, imports, forwarders, static TLS) and the thread environment
  * PE code sees (teb.c: TEB, PEB).  Above sections; below the Win32 API and the runtime, which
  * registers the DLLs winvm serves itself (kernel32, msvcrt) as builtins.
  *
@@ -77,6 +78,16 @@ uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *c
 /* ---- loader.c: what the public module calls (runtime/module.c) do ---- */
 /* LoadLibraryEx of file (not NULL; flags validated by the caller).  0 or a Win32 error. */
 DWORD wv_loader_load_library(const char *file, DWORD flags, HMODULE *out);
+/* LoadLibraryEx's search for a DLL it maps as data (flags: its LOAD_LIBRARY_SEARCH_* bits):
+ * *loaded the module when the file found is one already loaded (a reference taken, as
+ * LoadLibrary would) or a builtin of that name, else NULL and its host path in path.  0,
+ * ERROR_MOD_NOT_FOUND (a name not found), or ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND. */
+DWORD wv_loader_open_file(const char *file, DWORD flags, HMODULE *loaded, char *path, size_t cap);
+/* LdrLoadDll: wv_loader_load_library with the DLL (and its imports) searched for along list
+ * (host directories, ':'-separated) instead of the standard order; NULL list: the standard one. */
+DWORD wv_loader_load_along(const char *file, const char *list, HMODULE *out);
+/* Before a load: the thread's fault handling attached, the exit-time detach registered. */
+void wv_loader_begin(void);
 /* FreeLibrary: 0 or ERROR_MOD_NOT_FOUND. */
 DWORD wv_loader_free(HMODULE h);
 /* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
@@ -102,6 +113,26 @@ char *wv_normal_name(const char *name);
  * (NULL: the Linux program's), from the importer's (NULL: none).  The fd and its path, or -1. */
 int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
 struct wv_module *wv_find_base(uintptr_t base);
+
+/* ---- dlldir.c: the search directories PE code sets (all guarded by the loader lock) ---- */
+#define WV_SEARCH_FLAGS                                                                              \
+    (LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_APPLICATION_DIR | LOAD_LIBRARY_SEARCH_USER_DIRS | \
+     LOAD_LIBRARY_SEARCH_SYSTEM32 | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS)
+struct wv_user_dir {
+    struct wv_user_dir *next;
+    char *path; /* host path */
+};
+extern char *wv_dlldir_shown, *wv_dlldir_host; /* SetDllDirectory's, NULL when none */
+extern struct wv_user_dir *wv_user_dirs;       /* AddDllDirectory's, newest first */
+extern DWORD wv_search_default;                /* SetDefaultDllDirectories' set, 0: none */
+extern DWORD wv_search_now; /* LOAD_LIBRARY_SEARCH_* of the load in progress, 0: standard order */
+extern const char *wv_search_list; /* LdrLoadDll's ':'-separated host path of the load in progress */
+/* SetDllDirectory: shown (as given) and host NULL to clear. */
+DWORD wv_dlldir_set(const char *shown, const char *host);
+char *wv_dlldir_get(void); /* malloc'ed, "" when none; NULL: no memory */
+DWORD wv_user_dir_add(const char *host, void **cookie);
+DWORD wv_user_dir_remove(void *cookie); /* ERROR_INVALID_PARAMETER: no such cookie */
+DWORD wv_search_set_default(DWORD flags);
 /* The directory a module's imports are searched from first: its own. */
 void wv_module_dir(const struct wv_module *m, char *dir, size_t cap);
 /* Loads (or references) name, searched from `from` first; *out holds one reference. */

@@ -5,12 +5,16 @@
  *   2. the system directory: winvm's builtins (kernel32, msvcrt, ...), found before any search;
  *   3. the directory of the module that imports it (Windows searches it only under
  *      LOAD_WITH_ALTERED_SEARCH_PATH; a DLL loaded by path finds its neighbours here);
- *   4. the current directory;
+ *   4. the current directory, or instead SetDllDirectory's directory (dlldir.c);
  *   5. each directory of $WINVM_PATH (as Windows' PATH);
  *   6. the directories where Debian's mingw-w64 packages install DLLs: the target's lib/ and
  *      bin/ (zlib1.dll, libwinpthread-1.dll, libgcrypt-20.dll ...) and the newest gcc's runtime
  *      directory (libstdc++-6.dll, libgcc_s_seh-1.dll) of the thread model the default
  *      x86_64-w64-mingw32-gcc uses.
+ * A load with LOAD_LIBRARY_SEARCH_* flags (its own, or SetDefaultDllDirectories') searches only
+ * the directories they name, the mingw-w64 ones standing for System32 (wv_search_flagged).
+ * LdrLoadDll's path, when given, is the whole search (wv_search_list).
+ * The state of dlldir.c is read under the loader lock, which every search runs under.
  * File names are compared without case, as on Windows (**winvm choice**: a pass with exact
  * names over all of them comes first, so a name differing only in case in an earlier directory
  * loses to the exact name in a later one).  Found files are opened here, so what is mapped is
@@ -112,32 +116,74 @@ static int wv_open_in_list(const char *list, const char *name, char *path, size_
     return fd;
 }
 
-/* One pass over the search order (see the top). */
-static int wv_search_pass(const char *name, const char *app_dir, const char *from, char *path, size_t cap,
-                          bool nocase)
+/* The mingw-w64 directories, winvm's stand-in for System32 (step 6). */
+static int wv_open_system(const char *name, char *path, size_t cap, bool nocase)
 {
     char dir[PATH_MAX];
-    int fd = -1;
-    if (app_dir)
-        fd = wv_open_in(app_dir, name, path, cap, nocase);
-    else if (wv_program_dir(dir, sizeof(dir)))
-        fd = wv_open_in(dir, name, path, cap, nocase);
-    if (fd < 0 && from)
-        fd = wv_open_in(from, name, path, cap, nocase);
-    if (fd < 0)
-        fd = wv_open_in(".", name, path, cap, nocase);
-    if (fd < 0)
-        fd = wv_open_in_list(getenv("WINVM_PATH"), name, path, cap, nocase);
-    if (fd < 0)
-        fd = wv_open_in_list(WV_MINGW_ROOT "/bin:" WV_MINGW_ROOT "/lib", name, path, cap, nocase);
+    int fd = wv_open_in_list(WV_MINGW_ROOT "/bin:" WV_MINGW_ROOT "/lib", name, path, cap, nocase);
     if (fd < 0 && wv_gcc_runtime_dir(dir, sizeof(dir)))
         fd = wv_open_in(dir, name, path, cap, nocase);
     return fd;
 }
 
+static int wv_open_app(const char *name, const char *app_dir, char *path, size_t cap, bool nocase)
+{
+    char dir[PATH_MAX];
+    if (app_dir)
+        return wv_open_in(app_dir, name, path, cap, nocase);
+    return wv_program_dir(dir, sizeof(dir)) ? wv_open_in(dir, name, path, cap, nocase) : -1;
+}
+
+/* The LOAD_LIBRARY_SEARCH_* order: the loading DLL's directory, the application's, the user
+ * directories (AddDllDirectory's newest first, then SetDllDirectory's), System32; nothing else
+ * (no current directory, no PATH). */
+static int wv_search_flagged(DWORD f, const char *name, const char *app_dir, const char *from, char *path,
+                             size_t cap, bool nocase)
+{
+    int fd = -1;
+    if (f & LOAD_LIBRARY_SEARCH_DEFAULT_DIRS)
+        f |= LOAD_LIBRARY_SEARCH_APPLICATION_DIR | LOAD_LIBRARY_SEARCH_USER_DIRS | LOAD_LIBRARY_SEARCH_SYSTEM32;
+    if ((f & LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR) && from)
+        fd = wv_open_in(from, name, path, cap, nocase);
+    if (fd < 0 && (f & LOAD_LIBRARY_SEARCH_APPLICATION_DIR))
+        fd = wv_open_app(name, app_dir, path, cap, nocase);
+    for (struct wv_user_dir *d = wv_user_dirs; fd < 0 && d && (f & LOAD_LIBRARY_SEARCH_USER_DIRS); d = d->next)
+        fd = wv_open_in(d->path, name, path, cap, nocase);
+    if (fd < 0 && (f & LOAD_LIBRARY_SEARCH_USER_DIRS) && wv_dlldir_host && wv_dlldir_host[0])
+        fd = wv_open_in(wv_dlldir_host, name, path, cap, nocase);
+    if (fd < 0 && (f & LOAD_LIBRARY_SEARCH_SYSTEM32))
+        fd = wv_open_system(name, path, cap, nocase);
+    return fd;
+}
+
+/* One pass over the search order (see the top); SetDllDirectory's directory takes the current
+ * directory's place ("" just drops it). */
+static int wv_search_pass(const char *name, const char *app_dir, const char *from, char *path, size_t cap,
+                          bool nocase)
+{
+    if (wv_search_list) /* LdrLoadDll's path replaces the order */
+        return wv_open_in_list(wv_search_list, name, path, cap, nocase);
+    if (wv_search_now)
+        return wv_search_flagged(wv_search_now, name, app_dir, from, path, cap, nocase);
+    int fd = wv_open_app(name, app_dir, path, cap, nocase);
+    if (fd < 0 && from)
+        fd = wv_open_in(from, name, path, cap, nocase);
+    if (fd < 0 && wv_dlldir_host && wv_dlldir_host[0])
+        fd = wv_open_in(wv_dlldir_host, name, path, cap, nocase);
+    else if (fd < 0 && !wv_dlldir_host)
+        fd = wv_open_in(".", name, path, cap, nocase);
+    if (fd < 0)
+        fd = wv_open_in_list(getenv("WINVM_PATH"), name, path, cap, nocase);
+    if (fd < 0)
+        fd = wv_open_system(name, path, cap, nocase);
+    return fd;
+}
+
 int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap)
 {
-    if (strchr(name, '/')) {
+    /* A path is opened as it is; under LOAD_LIBRARY_SEARCH_* a relative one is looked for in
+     * the flagged directories only (Windows: "1\x.dll" is not found from the current one). */
+    if (name[0] == '/' || (strchr(name, '/') && !wv_search_now)) {
         snprintf(path, cap, "%s", name);
         return open(name, O_RDONLY | O_CLOEXEC);
     }

@@ -153,18 +153,27 @@ static NTSTATUS wv_section_attrs_ok(ULONG attrs, bool file)
     return STATUS_SUCCESS;
 }
 
-/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, or a bad PE. */
+/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, a 16-bit (NE) program
+ * (the parser's status on the file's first 4 KiB: Wine's test_Loader records them), or a bad
+ * PE, STATUS_INVALID_IMAGE_FORMAT. */
 static NTSTATUS wv_image_status(HANDLE file)
 {
     DWORD granted;
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &granted);
-    char mz[2] = {0, 0};
-    ssize_t n = f ? pread(f->fd, mz, 2, 0) : -1;
+    static __thread uint8_t head[4096];
+    ssize_t n = f ? pread(f->fd, head, sizeof(head), 0) : -1;
     wv_object_unref(f ? &f->obj : NULL);
     if (n <= 0)
         return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
-    return n == 2 && mz[0] == 'M' && mz[1] == 'Z' ? (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT
-                                                  : (NTSTATUS)STATUS_INVALID_IMAGE_NOT_MZ;
+    wv_pe pe;
+    DWORD st = wv_pe_parse(&pe, head, (size_t)n);
+    uint32_t lfanew = 0;
+    if (n >= 64)
+        memcpy(&lfanew, head + 60, 4);
+    bool ne = n >= 64 && (uint64_t)lfanew + 2 <= (uint64_t)n && head[lfanew] == 'N' && head[lfanew + 1] == 'E';
+    if (st == STATUS_INVALID_IMAGE_NOT_MZ || (ne && st))
+        return (NTSTATUS)st;
+    return (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT;
 }
 
 /* The status for the core's error. */

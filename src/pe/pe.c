@@ -2,11 +2,18 @@
 /* pe.c - PE headers: DOS header, NT headers, optional header, data directories, section table.
  *
  * Invariants after wv_pe_parse() returns 0:
- *   - every section's [va, va + max(vsize, raw_size) rounded to SectionAlignment) is inside
- *     SizeOfImage, sections are in ascending order and do not overlap, none overlaps the headers;
- *   - every section's raw data [raw_ptr, raw_ptr + raw_size) is inside the buffer;
+ *   - every section's [va, va + (vsize or raw_size)) rounded to a page is inside SizeOfImage
+ *     rounded to a page, sections are in ascending order and do not overlap, none overlaps the
+ *     headers;
+ *   - every section's raw data [raw_ptr, raw_ptr + raw_size) is inside the buffer (raw_ptr as
+ *     Windows maps it: rounded down to a sector, 0 meaning none);
  *   - every data directory (but SECURITY, a file offset) is inside SizeOfImage;
- *   - SizeOfHeaders is inside the buffer and covers the section table.
+ *   - SizeOfHeaders covers the section table (extended to it) and, aligned, is inside
+ *     SizeOfImage; it may pass the end of the buffer (Windows loads such images): the file's
+ *     part of the headers is min(SizeOfHeaders, size);
+ *   - the entry point is NOT checked (Windows creates such sections): its users check it.
+ * Which headers are accepted follows what Windows does with the hand-made images of Wine's
+ * kernel32 loader tests (test_Loader's table, as Windows 10 answers).
  * All sums are done in uint64_t from 32-bit fields, so none can wrap. */
 #include "pe/pe.h"
 
@@ -15,6 +22,8 @@
 #include <string.h>
 
 #define MAX_IMAGE_SIZE 0x80000000ull /* 2 GiB: larger SizeOfImage values are refused */
+#define WV_OPT_MAX (112 + 8 * WV_PE_DIR_COUNT) /* the PE32+ optional header with every directory */
+#define WV_SECTOR 512u /* section file offsets are rounded down to it, as Windows does */
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
@@ -32,6 +41,11 @@ DWORD wv_pe_fail(wv_pe *pe, DWORD status, const char *fmt, ...)
 
 static bool pow2(uint32_t x) { return x && !(x & (x - 1)); }
 static uint64_t align_up(uint64_t x, uint32_t a) { return (x + a - 1) & ~(uint64_t)(a - 1); }
+
+bool wv_pe_flat(const wv_pe *pe)
+{
+    return pe->section_alignment < 4096 || (pe->file_alignment & (WV_SECTOR - 1));
+}
 
 DWORD wv_pe_status_to_error(DWORD status) { return status ? (DWORD)ERROR_BAD_EXE_FORMAT : 0; }
 
@@ -78,6 +92,13 @@ static DWORD parse_dos(wv_pe *pe, uint64_t *coff)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_PROTECT,
                     "e_lfanew %#llx: NT headers past the end of the %zu-byte file", (unsigned long long)lfanew,
                     pe->size);
+    if (rd16(pe->data + lfanew) == 0x454e) { /* "NE": ne_exetyp (offset 0x36) says which 16-bit OS */
+        unsigned exetyp = lfanew + 0x37 <= pe->size ? pe->data[lfanew + 0x36] : 0;
+        return wv_pe_fail(pe, exetyp == 2   ? STATUS_INVALID_IMAGE_WIN_16
+                              : exetyp == 5 ? STATUS_INVALID_IMAGE_PROTECT
+                                            : STATUS_INVALID_IMAGE_NE_FORMAT,
+                          "NE (16-bit) executable, ne_exetyp %u", exetyp);
+    }
     if (rd32(pe->data + lfanew) != 0x00004550)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_PROTECT, "no PE signature at e_lfanew %#llx",
                     (unsigned long long)lfanew);
@@ -100,13 +121,13 @@ static DWORD check_machine(wv_pe *pe, uint16_t magic)
                 pe->machine, pe->pe32plus ? "PE32+" : "PE32");
 }
 
-/* The optional header: fields whose offsets differ between PE32 and PE32+ are read by layout. */
-static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
+/* The optional header: fields whose offsets differ between PE32 and PE32+ are read by layout.
+ * o is a zero-padded copy of the WV_OPT_MAX bytes at the optional header: Windows reads its
+ * fields whatever SizeOfOptionalHeader says (which only places the section table: 8k demos
+ * declare 8 and load), a field past the end of the file reading as zero. */
+static DWORD parse_optional(wv_pe *pe, const uint8_t *o)
 {
     uint32_t fixed = pe->pe32plus ? 112 : 96;
-    if (opt_size < fixed)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u is below the %u fixed bytes",
-                    opt_size, fixed);
     pe->entry_rva = rd32(o + 16);
     pe->image_base = pe->pe32plus ? rd64(o + 24) : rd32(o + 28);
     pe->section_alignment = rd32(o + 32);
@@ -119,9 +140,6 @@ static DWORD parse_optional(wv_pe *pe, const uint8_t *o, uint32_t opt_size)
     pe->stack_commit = pe->pe32plus ? rd64(o + 80) : rd32(o + 76);
     uint32_t ndirs = rd32(o + fixed - 4);
     pe->ndirs = ndirs > WV_PE_DIR_COUNT ? WV_PE_DIR_COUNT : ndirs;
-    if ((uint64_t)fixed + (uint64_t)pe->ndirs * 8 > opt_size)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "%u data directories do not fit in SizeOfOptionalHeader %u",
-                    pe->ndirs, opt_size);
     for (uint32_t i = 0; i < pe->ndirs; i++) {
         pe->dirs[i].rva = rd32(o + fixed + 8 * i);
         pe->dirs[i].size = rd32(o + fixed + 8 * i + 4);
@@ -145,17 +163,49 @@ static DWORD check_layout(wv_pe *pe)
                     (unsigned long long)pe->image_base);
     if (pe->size_of_image == 0 || pe->size_of_image > MAX_IMAGE_SIZE)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfImage %#x is zero or above 2 GiB", pe->size_of_image);
-    if (pe->size_of_headers == 0 || pe->size_of_headers > pe->size || pe->size_of_headers > pe->size_of_image)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
-                    "SizeOfHeaders %#x outside the file (%zu bytes) or SizeOfImage %#x", pe->size_of_headers,
-                    pe->size, pe->size_of_image);
-    if (pe->entry_rva >= pe->size_of_image)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "entry point RVA %#x outside SizeOfImage %#x", pe->entry_rva,
-                    pe->size_of_image);
+    /* The headers, rounded to SectionAlignment, must fit in the image (Windows since Vista refuses
+     * the tiny images XP loaded: Wine's test_Loader table). */
+    if (pe->size_of_headers == 0 || align_up(pe->size_of_headers, sa) > pe->size_of_image)
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfHeaders %#x is zero or, aligned, past SizeOfImage %#x",
+                    pe->size_of_headers, pe->size_of_image);
+    /* The entry point is not checked here: Windows creates the section whatever it says (the
+     * loader refuses to call one outside the image). */
     return 0;
 }
 
-/* One section header: copies it and checks it against the file and the image. */
+/* Where a section's file data really starts and how long it is, as Windows maps it: a
+ * PointerToRawData of 0 means no file data; otherwise the offset is rounded down to a 512-byte
+ * sector (the bytes before it in that sector come along: Wine's test_Loader reads the NT headers
+ * at a section's RVA + 0x40 when its PointerToRawData is 0x40), and whole sectors are read
+ * (the last one's tail too, up to the end of the file).  Flat images are the file as
+ * is: nothing moves.  The data must lie inside the file (len fits: raw_size + lead < 2^32 + 512,
+ * and the check below bounds it by the file size). */
+static DWORD section_file_data(wv_pe *pe, unsigned i, wv_pe_section *s)
+{
+    if (!s->raw_ptr) { /* zero-filled; SizeOfRawData still sizes a section without VirtualSize */
+        if (!s->vsize)
+            s->vsize = s->raw_size;
+        s->raw_size = 0;
+    }
+    if (!s->raw_size || wv_pe_flat(pe))
+        return 0;
+    uint32_t lead = s->raw_ptr & (WV_SECTOR - 1);
+    uint64_t start = s->raw_ptr - lead, len = (uint64_t)s->raw_size + lead;
+    if (start + len > pe->size)
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
+                    "section %u '%s': raw data [%#x, +%#x) past the end of the %zu-byte file", i, s->name,
+                    s->raw_ptr, s->raw_size, pe->size);
+    len = align_up(len, WV_SECTOR); /* whole sectors are read: the last one's tail comes along */
+    if (start + len > pe->size)
+        len = pe->size - start;
+    s->raw_ptr = (uint32_t)start;
+    s->raw_size = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    return 0;
+}
+
+/* One section header: copies it and checks it against the file and the image.  A section must
+ * end inside SizeOfImage rounded to a page (Windows: a SizeOfImage that stops short of the last
+ * section's alignment is fine, one that stops before its data is not). */
 static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
 {
     wv_pe_section *s = &pe->sections[i];
@@ -167,8 +217,11 @@ static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
     s->raw_ptr = rd32(h + 20);
     s->characteristics = rd32(h + 36);
     s->protect = wv_pe_section_protect(s->characteristics);
+    DWORD st = section_file_data(pe, i, s);
+    if (st)
+        return st;
     if (pe->layout) { /* the file's bytes are where the layout put them */
-        if (pe->section_alignment >= 4096)
+        if (!wv_pe_flat(pe))
             s->raw_ptr = s->va;
         if (s->vsize && s->vsize < s->raw_size)
             s->raw_size = s->vsize;
@@ -179,22 +232,21 @@ static DWORD parse_section(wv_pe *pe, unsigned i, const uint8_t *h)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT,
                     "section %u '%s': raw data [%#x, +%#x) past the end of the %zu-byte file", i, s->name,
                     s->raw_ptr, s->raw_size, pe->size);
-    if (s->va & (pe->section_alignment - 1))
+    if (!wv_pe_flat(pe) && (s->va & (pe->section_alignment - 1)))
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': VirtualAddress %#x not aligned to %#x", i,
                     s->name, s->va, pe->section_alignment);
     uint64_t span = s->vsize ? s->vsize : s->raw_size;
-    uint64_t end = align_up((uint64_t)s->va + span, pe->section_alignment);
-    if (end > pe->size_of_image)
+    uint64_t end = align_up((uint64_t)s->va + span, 4096), limit = align_up(pe->size_of_image, 4096);
+    if (end > limit)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section %u '%s': [%#x, %#llx) past SizeOfImage %#x", i,
-                    s->name, s->va, (unsigned long long)end, pe->size_of_image);
+                    s->name, s->va, (unsigned long long)((uint64_t)s->va + span), pe->size_of_image);
     return 0;
 }
 
 /* Sections in ascending order, after the headers, not overlapping one another. */
 static DWORD check_order(wv_pe *pe)
 {
-    uint64_t prev_end = pe->section_alignment < 4096 ? pe->size_of_headers
-                                                     : align_up(pe->size_of_headers, pe->section_alignment);
+    uint64_t prev_end = wv_pe_flat(pe) ? pe->size_of_headers : align_up(pe->size_of_headers, pe->section_alignment);
     for (unsigned i = 0; i < pe->nsections; i++) {
         const wv_pe_section *s = &pe->sections[i];
         if (s->va < prev_end)
@@ -215,9 +267,13 @@ static DWORD parse_sections(wv_pe *pe, uint64_t table, unsigned n)
     if (end > pe->size)
         return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table [%#llx, %#llx) past the end of the file",
                     (unsigned long long)table, (unsigned long long)end);
+    /* A section table past SizeOfHeaders makes the headers longer (Windows maps it with them),
+     * provided it stays inside the image. */
+    if (end > align_up(pe->size_of_image, 4096))
+        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table ends at %#llx, past SizeOfImage %#x",
+                    (unsigned long long)end, pe->size_of_image);
     if (end > pe->size_of_headers)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "section table ends at %#llx, past SizeOfHeaders %#x",
-                    (unsigned long long)end, pe->size_of_headers);
+        pe->size_of_headers = (uint32_t)end;
     pe->nsections = n;
     for (unsigned i = 0; i < n; i++) {
         DWORD st = parse_section(pe, i, pe->data + table + 40 * (uint64_t)i);
@@ -274,13 +330,10 @@ static DWORD wv_pe_parse_as(wv_pe *pe, const void *data, size_t size, bool layou
     pe->timestamp = rd32(f + 4);
     uint32_t opt_size = rd16(f + 16);
     pe->characteristics = rd16(f + 18);
-    uint64_t opt = coff + 20;
-    if (opt + 2 > size || opt + opt_size > size)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "optional header (%u bytes at %#llx) past the end of the file",
-                    opt_size, (unsigned long long)opt);
-    if (opt_size < 2)
-        return wv_pe_fail(pe, STATUS_INVALID_IMAGE_FORMAT, "SizeOfOptionalHeader %u too small", opt_size);
-    if ((st = check_machine(pe, rd16(pe->data + opt))) || (st = parse_optional(pe, pe->data + opt, opt_size)) ||
+    uint64_t opt = coff + 20; /* <= size: parse_dos checked the file header */
+    uint8_t o[WV_OPT_MAX] = {0};
+    memcpy(o, pe->data + opt, size - opt < sizeof(o) ? size - opt : sizeof(o));
+    if ((st = check_machine(pe, rd16(o))) || (st = parse_optional(pe, o)) ||
         (st = check_layout(pe)) || (st = parse_sections(pe, opt + opt_size, nsec)) || (st = check_dirs(pe)))
         return st;
     return 0;
@@ -295,8 +348,11 @@ static const uint8_t *rva_span(const wv_pe *pe, uint64_t rva, uint64_t *avail)
     *avail = 0;
     if (rva >= pe->size_of_image)
         return NULL;
-    if (rva < pe->size_of_headers) {
-        *avail = pe->size_of_headers - rva; /* SizeOfHeaders <= size: checked by the parse */
+    if (rva < pe->size_of_headers) { /* SizeOfHeaders may pass the end of the file */
+        uint64_t in_file = pe->size_of_headers < pe->size ? pe->size_of_headers : pe->size;
+        if (rva >= in_file)
+            return NULL;
+        *avail = in_file - rva;
         return pe->data + rva;
     }
     for (unsigned i = 0; i < pe->nsections; i++) {

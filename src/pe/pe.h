@@ -25,6 +25,12 @@
 #ifndef STATUS_INVALID_IMAGE_PROTECT
 #define STATUS_INVALID_IMAGE_PROTECT 0xC0000130u   /* "MZ" but no readable "PE\0\0" headers */
 #endif
+#ifndef STATUS_INVALID_IMAGE_NE_FORMAT
+#define STATUS_INVALID_IMAGE_NE_FORMAT 0xC000011Bu  /* "MZ", then an "NE" (16-bit) header */
+#endif
+#ifndef STATUS_INVALID_IMAGE_WIN_16
+#define STATUS_INVALID_IMAGE_WIN_16 0xC0000131u     /* an NE header of a Windows program */
+#endif
 #ifndef STATUS_INVALID_FILE_FOR_SECTION
 #define STATUS_INVALID_FILE_FOR_SECTION 0xC0000020u /* empty file */
 #endif
@@ -122,6 +128,9 @@ DWORD wv_pe_status_to_error(DWORD status);
 const char *wv_pe_machine_name(uint16_t machine);
 /* PAGE_* for IMAGE_SCN_MEM_{READ,WRITE,EXECUTE} characteristics. */
 DWORD wv_pe_section_protect(uint32_t characteristics);
+/* A flat image (SectionAlignment below the page size, or a FileAlignment not a multiple of 512)
+ * is mapped as the file is, RVA = file offset. */
+bool wv_pe_flat(const wv_pe *pe);
 /* True when every section's file offset is page-aligned, so the file can be mapped straight. */
 bool wv_pe_page_aligned(const wv_pe *pe);
 

@@ -140,6 +140,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
  * CreateThread's PE start routine).  PE code's unhandled-exception filter is an ms_abi function
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
+    X(1, DLL_DIRECTORY_COOKIE, AddDllDirectory, LPCWSTR) \
     H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
     X(0, BOOL, AreFileApisANSI) \
@@ -233,6 +234,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, BOOL, GetDiskFreeSpaceA, LPCSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
+    X(2, DWORD, GetDllDirectoryA, DWORD, LPSTR) \
+    X(2, DWORD, GetDllDirectoryW, DWORD, LPWSTR) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
@@ -412,6 +415,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
     X(1, BOOL, RemoveDirectoryA, LPCSTR) \
     X(1, BOOL, RemoveDirectoryW, LPCWSTR) \
+    X(1, BOOL, RemoveDllDirectory, DLL_DIRECTORY_COOKIE) \
     H(RemoveVectoredContinueHandler) \
     H(RemoveVectoredExceptionHandler) \
     X(1, BOOL, ResetEvent, HANDLE) \
@@ -433,6 +437,9 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, SetConsoleOutputCP, UINT) \
     X(1, BOOL, SetCurrentDirectoryA, LPCSTR) \
     X(1, BOOL, SetCurrentDirectoryW, LPCWSTR) \
+    X(1, BOOL, SetDefaultDllDirectories, DWORD) \
+    X(1, BOOL, SetDllDirectoryA, LPCSTR) \
+    X(1, BOOL, SetDllDirectoryW, LPCWSTR) \
     X(1, BOOL, SetEndOfFile, HANDLE) \
     X(2, BOOL, SetEnvironmentVariableA, LPCSTR, LPCSTR) \
     X(2, BOOL, SetEnvironmentVariableW, LPCWSTR, LPCWSTR) \

@@ -17,4 +17,9 @@ SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
  * host path in *host (k32_modname.c), to be freed; *host NULL for any other name. */
 DWORD wv_module_host_name(const char *file, char **host);
 
+/* module_data.c: LoadLibraryEx as a data file or image resource (flags say which), and
+ * FreeLibrary of the handle it gave (ERROR_BAD_EXE_FORMAT when h is none). */
+DWORD wv_module_load_data(const char *file, DWORD flags, HMODULE *out);
+DWORD wv_module_free_data(HMODULE h);
+
 #endif

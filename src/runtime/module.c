@@ -34,21 +34,53 @@ static void wv_runtime_register(void)
 
 void wv_runtime_init(void) { pthread_once(&wv_runtime_once, wv_runtime_register); }
 
+/* The flags LoadLibraryEx knows.  LOAD_IGNORE_CODE_AUTHZ_LEVEL has no effect (no AppLocker);
+ * LOAD_LIBRARY_REQUIRE_SIGNED_TARGET and LOAD_LIBRARY_SAFE_CURRENT_DIRS are left out (refused):
+ * winvm checks no signatures and has no safe-directory policy. */
+#define WV_LLX_FLAGS                                                                                 \
+    (DONT_RESOLVE_DLL_REFERENCES | LOAD_LIBRARY_AS_DATAFILE | LOAD_WITH_ALTERED_SEARCH_PATH |      \
+     LOAD_IGNORE_CODE_AUTHZ_LEVEL | LOAD_LIBRARY_AS_IMAGE_RESOURCE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE | \
+     WV_SEARCH_FLAGS | LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER)
+#define WV_LLX_DATA (LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE | LOAD_LIBRARY_AS_IMAGE_RESOURCE)
+
+/* A path from a root ("\\dir", "C:\\dir", "/dir"), as LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR needs. */
+static bool wv_rooted(const char *f)
+{
+    return f[0] == '\\' || f[0] == '/' || (f[0] && f[1] == ':' && (f[2] == '\\' || f[2] == '/'));
+}
+
+/* Windows' refusals (Wine's module.c test_LoadLibraryEx_search_flags): ALTERED_SEARCH_PATH
+ * with any LOAD_LIBRARY_SEARCH_* flag, DLL_LOAD_DIR for a name that is not a rooted path. */
+static DWORD wv_llx_check(LPCSTR file, HANDLE reserved, DWORD flags)
+{
+    if (!file || reserved || (flags & ~(DWORD)WV_LLX_FLAGS))
+        return ERROR_INVALID_PARAMETER;
+    if ((flags & LOAD_WITH_ALTERED_SEARCH_PATH) &&
+        (flags & (WV_SEARCH_FLAGS | LOAD_LIBRARY_SEARCH_SYSTEM32_NO_FORWARDER)))
+        return ERROR_INVALID_PARAMETER;
+    if ((flags & LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR) && !wv_rooted(file))
+        return ERROR_INVALID_PARAMETER;
+    return 0;
+}
+
 HMODULE WINAPI LoadLibraryExA(LPCSTR file, HANDLE reserved, DWORD flags)
 {
-    if (!file || reserved || (flags & ~(DWORD)(DONT_RESOLVE_DLL_REFERENCES | LOAD_WITH_ALTERED_SEARCH_PATH))) {
-        wv_set_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
+    DWORD err = wv_llx_check(file, reserved, flags);
+    if (err)
+        return wv_set_error(err), NULL;
     wv_runtime_init();
     HMODULE h = NULL;
-    char *host = NULL;
-    DWORD err = wv_thread_adopt(); /* a TEB before any DllMain runs (attach.c) */
+    char *host = NULL, *name = strdup(file);
+    err = name ? wv_thread_adopt() : ERROR_NOT_ENOUGH_MEMORY; /* a TEB before any DllMain runs (attach.c) */
+    for (size_t n = name ? strlen(name) : 0; n && name[n - 1] == ' ';) /* Windows drops trailing blanks */
+        name[--n] = 0;
     if (!err)
-        err = wv_module_host_name(file, &host); /* "C:\dir\x.dll" (k32_modname.c) */
-    if (!err)
-        err = wv_loader_load_library(host ? host : file, flags, &h);
-    free(host);
+        err = wv_module_host_name(name, &host); /* "C:\dir\x.dll" (k32_modname.c) */
+    if (!err && (flags & WV_LLX_DATA))
+        err = wv_module_load_data(host ? host : name, flags, &h);
+    else if (!err)
+        err = wv_loader_load_library(host ? host : name, flags, &h);
+    free(host), free(name);
     if (err)
         wv_set_error(err);
     return err ? NULL : h;
@@ -58,7 +90,7 @@ HMODULE WINAPI LoadLibraryA(LPCSTR file) { return LoadLibraryExA(file, NULL, 0);
 
 BOOL WINAPI FreeLibrary(HMODULE h)
 {
-    DWORD err = wv_loader_free(h);
+    DWORD err = (uintptr_t)h & 3 ? wv_module_free_data(h) : wv_loader_free(h);
     if (err)
         wv_set_error(err);
     return !err;

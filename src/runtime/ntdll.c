@@ -221,6 +221,8 @@ WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, P
 /* ntdll_ldr.c */
 WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry);
 WV_MSABI NTSTATUS wv_nt_LdrGetDllHandle(LPCWSTR path, PULONG flags, const UNICODE_STRING *name, PVOID *base);
+WV_MSABI NTSTATUS wv_nt_LdrLoadDll(LPCWSTR path, PULONG chars, const UNICODE_STRING *name, PVOID *base);
+WV_MSABI NTSTATUS wv_nt_LdrUnloadDll(PVOID base);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
@@ -262,7 +264,9 @@ static const struct wv_export wv_nt_exports[] = {
     N(DbgBreakPoint),
     N(LdrFindEntryForAddress),
     N(LdrGetDllHandle),
+    N(LdrLoadDll),
     N(LdrProcessRelocationBlock),
+    N(LdrUnloadDll),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),

@@ -237,8 +237,8 @@ static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
         snprintf(why, sizeof(why), "subsystem %u (%s): winvm runs console programs only", pe.subsystem,
                  pe.subsystem == 2 ? "GUI" : "not console");
         rc = wv_refuse(exe, why);
-    } else if (!pe.entry_rva)
-        rc = wv_refuse(exe, "no entry point");
+    } else if (!pe.entry_rva || pe.entry_rva >= pe.size_of_image)
+        rc = wv_refuse(exe, "no entry point inside the image");
     *reserve = pe.stack_reserve;
     *commit = pe.stack_commit;
     wv_os_unmap((uintptr_t)p, (size_t)size);

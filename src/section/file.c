@@ -107,8 +107,13 @@ static DWORD wv_share_scan(dev_t dev, ino_t ino, DWORD access, DWORD share)
 
 DWORD wv_file_share_check(dev_t dev, ino_t ino, DWORD access)
 {
+    return wv_file_share_check_as(dev, ino, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+}
+
+DWORD wv_file_share_check_as(dev_t dev, ino_t ino, DWORD access, DWORD share)
+{
     pthread_mutex_lock(&wv_files_lock);
-    DWORD err = wv_share_scan(dev, ino, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+    DWORD err = wv_share_scan(dev, ino, access, share);
     pthread_mutex_unlock(&wv_files_lock);
     return err;
 }

@@ -24,8 +24,8 @@
  *           exactly the pages that hold fixups.
  * An image without DYNAMIC_BASE is mapped elsewhere unrelocated and reported not at base
  * (STATUS_IMAGE_NOT_AT_BASE); the loader relocates it, classic.  An image whose relocations
- * were stripped cannot move: ERROR_INVALID_ADDRESS, as NtMapViewOfSection's
- * STATUS_CONFLICTING_ADDRESSES.
+ * were stripped is mapped elsewhere too, unrelocated and not at base (Windows: Wine's
+ * test_image_mapping); the loader refuses such a DLL (ERROR_INVALID_ADDRESS).
  */
 #define _GNU_SOURCE
 #include "section/section.h"
@@ -454,19 +454,13 @@ static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, 
     if (want || (pref % WV_GRANULE == 0 && pref >= WV_MIN_ADDR && pref + img->size <= WV_END_ADDR)) {
         DWORD err = wv_place(img, v, pref_fd, at);
         if (!err || want) {
-            if (!err && *at != pref && !wv_can_move(img)) {
-                wv_os_unmap(*at, img->size);
-                return ERROR_INVALID_ADDRESS;
-            }
             *fix = *at != pref;
             return err;
         }
         if (err != ERROR_INVALID_ADDRESS)
             return err;
     }
-    if (!wv_can_move(img))
-        return ERROR_INVALID_ADDRESS;
-    bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
+    bool dynamic = (img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE) && wv_can_move(img);
     if (dynamic && img->fd >= 0 && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
         uint64_t sb = wv_shared_base(img);
         int sfd = wv_cache_entry(img, sb);
@@ -509,7 +503,8 @@ DWORD wv_image_map(struct wv_section *s, uintptr_t want, uintptr_t *base, bool *
     /* Every page is a private mapping of the layout, so a written one shows as a copy; a
      * private-copy image is anonymous from the start and has nothing to find. */
     wv_image_states(img, v, private_pages ? 0 : WV_COW_MAPPED);
-    bool dynamic = img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE;
+    /* A stripped image cannot be relocated: it stays as laid out, reported not at base. */
+    bool dynamic = (img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE) && wv_can_move(img);
     if (!err && fix && dynamic) {
         /* Relocated now, while no one else can see the view. */
         err = wv_os_protect(at, img->size, PROT_READ | PROT_WRITE);

@@ -8,7 +8,7 @@
 
 bool wv_image_flat(const wv_pe *pe)
 {
-    return pe->section_alignment < WV_PAGE_SIZE || (pe->file_alignment & 511);
+    return wv_pe_flat(pe);
 }
 
 /* The extent of section s in the image: [va, va + span) page rounded. */
@@ -32,6 +32,8 @@ bool wv_image_direct(const wv_pe *pe)
     if (!wv_pe_page_aligned(pe) || (pe->file_alignment & 511)) /* flat images: the cache */
         return false;
     uint64_t hdr_end = wv_page_up(pe->size_of_headers);
+    if (hdr_end > wv_page_up(pe->size))
+        return false; /* SizeOfHeaders past the file: a header page past its end would fault */
     for (uint64_t o = pe->size_of_headers; o < hdr_end && o < pe->size; o++)
         if (pe->data[o])
             return false;

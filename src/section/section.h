@@ -88,6 +88,8 @@ DWORD wv_file_from_fd(int fd, DWORD access, HANDLE *out);
 /* ERROR_SHARING_VIOLATION when an open file object of this process on (dev, ino) does not
  * share what access asks (DELETE for DeleteFile and MoveFile), else 0. */
 DWORD wv_file_share_check(dev_t dev, ino_t ino, DWORD access);
+/* The same for an open that would share only `share` (the loader's: read and delete). */
+DWORD wv_file_share_check_as(dev_t dev, ino_t ino, DWORD access, DWORD share);
 /* The Win32 error for a path operation's errno: ENOENT is ERROR_PATH_NOT_FOUND when the
  * directory holding path is missing too, else ERROR_FILE_NOT_FOUND; others, the table's. */
 DWORD wv_file_path_error(const char *path, int err);
