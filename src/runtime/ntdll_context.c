@@ -112,6 +112,8 @@ static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
     now->Rsp = rsp, now->Rip = rip;
     now->Rax = STATUS_SUCCESS;
+    /* The capture leaves the debug registers alone; winvm's threads have none set. */
+    now->Dr0 = now->Dr1 = now->Dr2 = now->Dr3 = now->Dr6 = now->Dr7 = 0;
 }
 
 WV_MSABI NTSTATUS wv_nt_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
