@@ -139,3 +139,15 @@ Test(trace, relay_keeps_exceptions_and_stack_arguments_working)
     cr_assert_str_eq(relayed, plain);
     cr_assert(strstr(err, "winvm:relay:"), "relay lines were written");
 }
+
+Test(trace, relay_through_a_copied_stub)
+{
+    /* bimg.exe copies ntdll's NtClose stub elsewhere and calls the copy: under +relay the copy
+     * goes to the relay stub as the original does, and every check still passes. */
+    static char out[8192], err[1 << 20];
+    cr_assert_eq(run_image("+relay", "bimg.exe", out, sizeof(out), err, sizeof(err)), 0, "%s", out);
+    cr_assert(strstr(out, "ok stub_copy_nt_close"), "%s", out);
+    const char *call = strstr(err, ": Call ntdll.dll!NtClose(");
+    cr_assert_not_null(call, "the copy's call was relayed");
+    cr_assert(!strncmp(strstr(call, ") ret=") ?: "", ") ret=bimg.exe+0x", 17), "called from bimg.exe");
+}

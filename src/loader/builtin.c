@@ -8,10 +8,11 @@
  * (an import, LoadLibrary, GetModuleHandle, a forwarder); ntdll.dll and kernel32.dll come
  * first, as every Windows process has them.  Layout (every file offset equal to its RVA):
  *   0x0000       headers: DOS header, PE32+ NT headers (AMD64, DLL, DYNAMIC_BASE), 2 sections;
- *   .text  (RX)  a DllMain returning TRUE (the entry point), then one 8-byte stub per table
- *                entry i: `jmp [rip+slot i]`, padded with int3;
- *   .rdata (R)   the slots (the host functions' addresses, relay stubs under +relay), then the
- *                export directory: every table entry has ordinal i + 1; names sorted (the tables
+ *   .text  (RX)  a DllMain returning TRUE (the entry point), then one 16-byte stub per table
+ *                entry i: `jmp [rip+2]; int3; int3; .quad target` (the host function, its relay
+ *                stub under +relay), self-contained so that a copy of it works anywhere (as a
+ *                copy of a Windows syscall stub does); a data entry's 16 bytes are int3;
+ *   .rdata (R)   the export directory: every table entry has ordinal i + 1; names sorted (the tables
  *                are); a function's RVA is its stub's, an export another builtin serves with the
  *                same function (ntdll's, for kernel32's RtlUnwind and the like) a forwarder
  *                "NTDLL.name" as on Windows.  Data exports (msvcrt's variables) are not in the

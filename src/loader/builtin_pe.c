@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* builtin_pe.c - the bytes of a builtin DLL's PE image (layout: builtin.c): headers as a
  * linker writes them for a 64-bit system DLL, .text with the entry point and the stubs,
- * .rdata with the stubs' slots and the export directory.  Pure code over a buffer, but for
- * the slots, which hold this process's addresses of the functions. */
+ * .rdata with the export directory.  Pure code over a buffer, but for the stubs' targets,
+ * this process's addresses of the functions. */
 #define _GNU_SOURCE
 #include "loader/loader.h"
 #include "host/host.h"
@@ -32,9 +32,9 @@ static void wv_bi_measure(const struct wv_builtin *bi, const uint8_t *kind, size
     }
     z->text_size = (uint32_t)(WV_BI_STUBS + n * WV_BI_STUB);
     z->rdata = WV_BI_TEXT + wv_page32(z->text_size);
-    z->exp = z->rdata + (uint32_t)(n * 8);
+    z->exp = z->rdata;
     z->exp_size = (uint32_t)(40 + n * 4 + z->named * 6 + z->strings);
-    z->image = z->rdata + wv_page32((size_t)(z->exp - z->rdata) + z->exp_size);
+    z->image = z->rdata + wv_page32(z->exp_size);
 }
 
 static void wv_put16(uint8_t *p, uint32_t off, uint16_t v) { memcpy(p + off, &v, 2); }
@@ -86,17 +86,24 @@ static void wv_bi_headers(uint8_t *p, const struct wv_bi_sizes *z, uint64_t base
     wv_bi_section(p, sec + 40, ".rdata", z->rdata, z->image - z->rdata, 0x40000040); /* DATA, READ */
 }
 
-/* The entry point and the stubs: stub i jumps through slot i. */
-static void wv_bi_text(uint8_t *p, const struct wv_bi_sizes *z)
+/* The entry point and the stubs.  Stub i is self-contained: `jmp [rip+2]` over two int3 to
+ * the target stored in its own last 8 bytes, so a copy of its bytes anywhere else still goes
+ * to the function (programs copy ntdll's syscall stubs and call the copy, which works on
+ * Windows); one instruction, as a jump through a slot elsewhere was, and no register changed.
+ * The int3 after the jmp stops straight-line speculation running into the address. */
+static void wv_bi_text(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, void *const *addr,
+                       const struct wv_bi_sizes *z)
 {
     static const uint8_t dllmain[] = {0xb8, 1, 0, 0, 0, 0xc3}; /* mov eax, TRUE; ret */
+    static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0, 0xcc, 0xcc}; /* jmp [rip+2]; int3; int3 */
     memset(p + WV_BI_TEXT, 0xcc, z->text_size);
     memcpy(p + WV_BI_TEXT, dllmain, sizeof(dllmain));
     for (size_t i = 0; i < z->n; i++) {
+        if (kind[i] == WV_BI_DATA)
+            continue; /* no stub: the variable is given itself, and this stays int3 */
         uint32_t at = (uint32_t)(WV_BI_TEXT + WV_BI_STUBS + i * WV_BI_STUB);
-        uint32_t slot = z->rdata + (uint32_t)(i * 8);
-        p[at] = 0xff, p[at + 1] = 0x25; /* jmp [rip + disp32] */
-        wv_put32(p, at + 2, slot - (at + 6));
+        memcpy(p + at, jmp, sizeof(jmp));
+        wv_put64(p, at + 8, (uint64_t)(uintptr_t)wv_relay_wrap(bi->name, bi->name_at(i), addr[i]));
     }
 }
 
@@ -110,9 +117,8 @@ static void wv_bi_dll_name(char *out, const char *name)
     out[strlen(name)] = 0;
 }
 
-/* The slots and the export directory. */
-static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, void *const *addr,
-                          const struct wv_bi_sizes *z)
+/* The export directory. */
+static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, const struct wv_bi_sizes *z)
 {
     uint32_t funcs = z->exp + 40, names = funcs + (uint32_t)(z->n * 4), ords = names + (uint32_t)(z->named * 4);
     uint32_t str = ords + (uint32_t)(z->named * 2);
@@ -126,7 +132,6 @@ static void wv_bi_exports(uint8_t *p, const struct wv_builtin *bi, const uint8_t
     size_t k = 0;
     for (size_t i = 0; i < z->n; i++) {
         const char *name = bi->name_at(i);
-        wv_put64(p, z->rdata + (uint32_t)(i * 8), (uint64_t)(uintptr_t)wv_relay_wrap(bi->name, name, addr[i]));
         if (kind[i] == WV_BI_DATA)
             continue; /* a gap in the ordinals: RVA 0, no name */
         size_t len = strlen(name) + 1;
@@ -157,8 +162,8 @@ uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *c
     if (!p)
         return NULL;
     wv_bi_headers(p, &z, base);
-    wv_bi_text(p, &z);
-    wv_bi_exports(p, bi, kind, addr, &z);
+    wv_bi_text(p, bi, kind, addr, &z);
+    wv_bi_exports(p, bi, kind, &z);
     *len = z.image;
     return p;
 }

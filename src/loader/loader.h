@@ -71,7 +71,7 @@ DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out)
 enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
 #define WV_BI_TEXT 0x1000u /* .text's RVA */
 #define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
-#define WV_BI_STUB 8u      /* bytes per stub: jmp [rip+slot], int3 padding */
+#define WV_BI_STUB 16u     /* bytes per stub: jmp [rip+2], int3, int3, the target */
 uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
                        size_t *len);
 

@@ -3,9 +3,9 @@
  * module handle that is an image (DOS and NT headers), its export directory walked by hand
  * giving what GetProcAddress and the import binding give, forwarders to ntdll, the pages as
  * VirtualQuery shows an image's, the module queries (GetModuleFileName, GetModuleInformation,
- * RtlImageNtHeader, LdrFindEntryForAddress, GetModuleHandleEx, EnumProcessModules) and
- * PEB->Ldr's three lists.  Prints "ok NAME" / "FAIL NAME", exits with the failures
- * (tests/test_builtin_image.c). */
+ * RtlImageNtHeader, LdrFindEntryForAddress, GetModuleHandleEx, EnumProcessModules),
+ * PEB->Ldr's three lists, and stubs copied elsewhere still calling their functions.  Prints
+ * "ok NAME" / "FAIL NAME", exits with the failures (tests/test_builtin_image.c). */
 #include <stdio.h>
 #include <string.h>
 #include <windows.h>
@@ -95,6 +95,28 @@ static void lookups(HMODULE k32, HMODULE nt)
                                     (void *)GetProcAddress(nt, "RtlUnwind") == walk(nt, "RtlUnwind", NULL));
     SetLastError(0);
     check("missing_export", !GetProcAddress(k32, "NoSuchExport") && GetLastError() == ERROR_PROC_NOT_FOUND);
+}
+
+typedef LONG(NTAPI *nt_close_fn)(HANDLE);
+
+/* A stub's bytes copied elsewhere still call its function, as a copy of a Windows syscall stub
+ * does (Wine's ntdll virtual.c test_syscalls copies NtClose's first 32 bytes). */
+static void copies(HMODULE k32, HMODULE nt)
+{
+    char *mem = VirtualAlloc(NULL, 0x1000, MEM_COMMIT, PAGE_EXECUTE_READWRITE);
+    void *nt_close = (void *)GetProcAddress(nt, "NtClose");
+    if (!mem || !nt_close) {
+        check("stub_copy_nt_close", 0), check("stub_copy_unaligned", 0);
+        return;
+    }
+    memcpy(mem, nt_close, 32);
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    LONG first = ((nt_close_fn)mem)(ev), second = ((nt_close_fn)mem)(ev);
+    check("stub_copy_nt_close", ev && first == 0 && second == (LONG)0xC0000008); /* STATUS_INVALID_HANDLE */
+    memcpy(mem + 0x403, walk(k32, "GetCurrentProcessId", NULL), 32);
+    DWORD (WINAPI *pid)(void) = (DWORD (WINAPI *)(void))(mem + 0x403);
+    check("stub_copy_unaligned", pid() == GetCurrentProcessId());
+    VirtualFree(mem, 0, MEM_RELEASE);
 }
 
 static void pages(HMODULE k32)
@@ -199,6 +221,7 @@ int main(void)
         return 1;
     headers(k32);
     lookups(k32, nt);
+    copies(k32, nt);
     pages(k32);
     names(k32);
     queries(k32, nt);
