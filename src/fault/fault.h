@@ -94,7 +94,11 @@ bool wv_exceptions_wanted(void);
 
 /* stkoflw.c.  Pages above a stack's never-committed lowest page kept for the handlers of its
  * STATUS_STACK_OVERFLOW (the dispatch runs on the overflowing stack). */
+#if defined(__SANITIZE_ADDRESS__)
+#define WV_STACK_GUARANTEE_PAGES 8 /* AddressSanitizer's frames are larger: the dispatch needs more */
+#else
 #define WV_STACK_GUARANTEE_PAGES 3
+#endif
 /* A guard page of stack view v was touched at page i (guard cleared, lock held): true when the
  * stack grew, false when the touch is a stack overflow (the guarantee then committed). */
 bool wv_stack_touch(struct wv_view *v, size_t i);
