@@ -166,53 +166,44 @@ static bool wv_view_reserving(const struct wv_view *v)
     return v->type == MEM_MAPPED && v->section->commits != NULL;
 }
 
-/* A reserved view of a file (WV_VIEW_GROWS): the pages the section's size now covers are
- * committed with the view's protection; the file is mapped under them already. */
-static void wv_grown_sync(struct wv_view *v, size_t i, size_t n)
+/* Which uncommitted pages a sync commits: those the section has committed (SEC_RESERVE, by
+ * another view or process), or, in a grown reserved view, any the caller's range holds. */
+static bool wv_due_section(const struct wv_view *v, size_t k)
 {
-    uint64_t size = __atomic_load_n(&v->section->size, __ATOMIC_ACQUIRE);
-    size_t covered = size <= v->offset ? 0 : (size_t)(wv_page_up(size - v->offset) / WV_PAGE_SIZE);
-    if (covered > i + n)
-        covered = i + n;
+    return wv_section_page_committed(v->section, v->offset / WV_PAGE_SIZE + k);
+}
+
+static bool wv_due_any(const struct wv_view *v, size_t k) { return (void)v, (void)k, true; }
+
+/* Commits the runs of uncommitted pages in [i, end) that are due with the view's own
+ * protection (alloc_protect carries the section's cache modifier already); a failure leaves
+ * the rest reserved. */
+static void wv_commit_due(struct wv_view *v, size_t i, size_t end, bool (*due)(const struct wv_view *, size_t))
+{
     wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_prot_parse(v->alloc_protect, true));
-    for (size_t k = i; k < covered;) {
-        if (v->page[k] & WV_COMMITTED) {
-            k++;
+    for (size_t k = i, e; k < end; k = e) {
+        e = k + 1;
+        if ((v->page[k] & WV_COMMITTED) || !due(v, k))
             continue;
-        }
-        size_t e = k + 1;
-        while (e < covered && !(v->page[e] & WV_COMMITTED))
+        while (e < end && !(v->page[e] & WV_COMMITTED) && due(v, e))
             e++;
         if (wv_mapped_protect(v, k, e - k, target) != 0)
             return;
-        k = e;
     }
 }
 
 static void wv_mapped_sync(struct wv_view *v, size_t i, size_t n)
 {
     wv_assert(wv_space_locked_by_self());
-    if (v->flags & WV_VIEW_GROWS)
-        wv_grown_sync(v, i, n);
-    if (!wv_view_reserving(v))
-        return;
-    uint64_t first = v->offset / WV_PAGE_SIZE;
-    /* Pages another view (or process) committed take this view's own protection. */
-    wv_page_t target = (wv_page_t)(WV_COMMITTED | wv_prot_parse(v->alloc_protect, true));
-    /* (alloc_protect carries the section's cache modifier already) */
-    for (size_t k = i; k < i + n;) {
-        if ((v->page[k] & WV_COMMITTED) || !wv_section_page_committed(v->section, first + k)) {
-            k++;
-            continue;
-        }
-        size_t e = k + 1;
-        while (e < i + n && !(v->page[e] & WV_COMMITTED) &&
-               wv_section_page_committed(v->section, first + e))
-            e++;
-        if (wv_mapped_protect(v, k, e - k, target) != 0)
-            return;
-        k = e;
+    if (v->flags & WV_VIEW_GROWS) {
+        /* A reserved view of a file: the pages the section's size now covers (the file is
+         * mapped under them already). */
+        uint64_t size = __atomic_load_n(&v->section->size, __ATOMIC_ACQUIRE);
+        size_t covered = size <= v->offset ? 0 : (size_t)(wv_page_up(size - v->offset) / WV_PAGE_SIZE);
+        wv_commit_due(v, i, covered < i + n ? covered : i + n, wv_due_any);
     }
+    if (wv_view_reserving(v))
+        wv_commit_due(v, i, i + n, wv_due_section);
 }
 
 static DWORD wv_mapped_commit(struct wv_view *v, size_t i, size_t n, wv_page_t target)
