@@ -79,8 +79,12 @@ void wv_set_command_line(int argc, char **argv)
     free(wv_cmdline_w);
     wv_cmdline_a = s;
     wv_cmdline_w = wv_utf16(s);
-    if (copy)
+    if (copy) { /* the one replaced is a start-up line no PE code has seen yet */
+        for (int i = 0; wv_argv && i < wv_argc; i++)
+            free(wv_argv[i]);
+        free(wv_argv);
         wv_argv = copy, wv_argc = argc;
+    }
 }
 
 /* Reads one argument of a command line as the C runtime does: backslashes are literal
