@@ -122,7 +122,7 @@ static void all_ok(const char *exe, int min_checks)
 Test(run, memory_api_guard_pages_and_handlers_from_pe_code) { all_ok(EXE("vm.exe"), 15); }
 Test(run, loads_a_dll_at_run_time) { all_ok(EXE("rtload.exe"), 12); }
 Test(run, tls_slots) { all_ok(EXE("tls.exe"), 8); }
-Test(run, ntdll_memory_calls_and_psapi_from_pe_code) { all_ok(EXE("ntmem.exe"), 13); }
+Test(run, ntdll_memory_calls_and_psapi_from_pe_code) { all_ok(EXE("ntmem.exe"), 14); }
 Test(run, placeholder_ring_buffer_from_pe_code) { all_ok(EXE("ringbuf.exe"), 9); }
 
 Test(run, access_violation_ends_with_its_code)

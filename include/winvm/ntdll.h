@@ -113,6 +113,23 @@ typedef enum _MEMORY_INFORMATION_CLASS {
     MemoryImageInformation = 6,
 } MEMORY_INFORMATION_CLASS;
 
+/* NtSetInformationVirtualMemory's classes (Windows 8+); winvm does VmPrefetchInformation. */
+typedef enum _VIRTUAL_MEMORY_INFORMATION_CLASS {
+    VmPrefetchInformation = 0,
+    VmPagePriorityInformation = 1,
+    VmCfgCallTargetInformation = 2,
+    VmPageDirtyStateInformation = 3,
+    VmImageHotPatchInformation = 4,
+    VmPhysicalContiguityInformation = 5,
+    VmVirtualMachinePrepopulateInformation = 6,
+    VmRemoveFromWorkingSetInformation = 7,
+} VIRTUAL_MEMORY_INFORMATION_CLASS;
+
+typedef struct _MEMORY_RANGE_ENTRY {
+    PVOID VirtualAddress;
+    SIZE_T NumberOfBytes;
+} MEMORY_RANGE_ENTRY, *PMEMORY_RANGE_ENTRY;
+
 typedef struct _UNICODE_STRING {
     USHORT Length;        /* bytes, without the terminator */
     USHORT MaximumLength; /* bytes */
@@ -214,6 +231,12 @@ NTSYSAPI NTSTATUS NTAPI NtGetWriteWatch(HANDLE ProcessHandle, ULONG Flags, PVOID
                                         PVOID *UserAddressArray, PULONG_PTR EntriesInUserAddressArray,
                                         PULONG Granularity);
 NTSYSAPI NTSTATUS NTAPI NtResetWriteWatch(HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T RegionSize);
+/* VmPrefetchInformation: VmInformation is a ULONG of flags (0), the ranges are read ahead
+ * (madvise MADV_WILLNEED) without entering the working set; this process only. */
+NTSYSAPI NTSTATUS NTAPI NtSetInformationVirtualMemory(HANDLE ProcessHandle,
+                                                      VIRTUAL_MEMORY_INFORMATION_CLASS VmInformationClass,
+                                                      ULONG_PTR NumberOfEntries, PMEMORY_RANGE_ENTRY VirtualAddresses,
+                                                      PVOID VmInformation, ULONG VmInformationLength);
 /* Another process through a handle with PROCESS_VM_READ (PROCESS_VM_WRITE and _OPERATION to
  * write), else STATUS_ACCESS_DENIED (process_vm_readv/writev: same user only). */
 NTSYSAPI NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer,

@@ -41,6 +41,10 @@ void wv_os_discard(uintptr_t addr, size_t size);
 /* Lets the kernel drop the pages of [addr, addr+size) under memory pressure until they are
  * next written (MADV_FREE); a range where it cannot is left as it is, silently. */
 void wv_os_discard_lazily(uintptr_t addr, size_t size);
+/* A hint that [addr, addr+size) will be read soon (read-ahead of its file or swap); holes and
+ * foreign mappings in the range are skipped, nothing is mapped or made resident in the page
+ * tables, contents and protections are unchanged. */
+void wv_os_will_need(uintptr_t addr, size_t size);
 /* One inaccessible page at addr that keeps the kernel's page tables above it alive.  Nobody
  * sees it (VirtualQuery reports it free) and nobody meets it: a mapping asked for over it
  * takes its place. */

@@ -122,6 +122,12 @@ void wv_os_discard_lazily(uintptr_t addr, size_t size)
     madvise((void *)addr, size, MADV_FREE);
 }
 
+void wv_os_will_need(uintptr_t addr, size_t size)
+{
+    /* ENOMEM for a hole in the range: the mapped parts got the hint all the same. */
+    madvise((void *)addr, size, MADV_WILLNEED);
+}
+
 /* ---- winvm's own memory ---- */
 
 void *wv_os_alloc(size_t size)

@@ -198,6 +198,8 @@ WV_THUNK_4(wv_nt_, NTSTATUS, NtQuerySystemInformation, SYSTEM_INFORMATION_CLASS,
 WV_THUNK_6(wv_nt_, NTSTATUS, NtQueryVirtualMemory, HANDLE, PVOID, MEMORY_INFORMATION_CLASS, PVOID, SIZE_T, PSIZE_T)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtReadVirtualMemory, HANDLE, PVOID, PVOID, SIZE_T, PSIZE_T)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtResetWriteWatch, HANDLE, PVOID, SIZE_T)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtSetInformationVirtualMemory, HANDLE, VIRTUAL_MEMORY_INFORMATION_CLASS, ULONG_PTR,
+           PMEMORY_RANGE_ENTRY, PVOID, ULONG)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtUnlockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtWriteVirtualMemory, HANDLE, PVOID, const void *, SIZE_T, PSIZE_T)
 WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
@@ -295,6 +297,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtSetContextThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
+    N(NtSetInformationVirtualMemory),
     N(NtSuspendThread),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
@@ -361,6 +364,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(SetContextThread),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
+    ZW(SetInformationVirtualMemory),
     ZW(SuspendThread),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),

@@ -161,3 +161,11 @@ BOOL WINAPI FlushInstructionCache(HANDLE h, LPCVOID addr, SIZE_T size)
     DWORD err = wv_remote(h, &r);
     return err && err != WV_REMOTE_SELF ? wv_fail(err) : TRUE;
 }
+
+/* A thin wrapper, as kernelbase's: the flags are the VmInformation of the NT call. */
+BOOL WINAPI PrefetchVirtualMemory(HANDLE h, ULONG_PTR n, PWIN32_MEMORY_RANGE_ENTRY entries, ULONG flags)
+{
+    NTSTATUS st = NtSetInformationVirtualMemory(h, VmPrefetchInformation, n, (PMEMORY_RANGE_ENTRY)entries,
+                                                &flags, sizeof(flags));
+    return st ? (wv_set_error(RtlNtStatusToDosError(st)), FALSE) : TRUE;
+}

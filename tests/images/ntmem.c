@@ -19,6 +19,10 @@
  *              QueryWorkingSetEx, VirtualQueryEx, NtAllocate/NtFreeVirtualMemory work as with
  *              the pseudo handle; without PROCESS_VM_OPERATION the allocation is
  *              STATUS_ACCESS_DENIED, without PROCESS_QUERY_INFORMATION the name ERROR_ACCESS_DENIED
+ *   prefetch   kernelbase's PrefetchVirtualMemory (by GetProcAddress, as programs find it) of a
+ *              committed untouched page: TRUE, the page still out of the working set and zero;
+ *              0 entries: ERROR_INVALID_PARAMETER; ntdll's NtSetInformationVirtualMemory with
+ *              class 99: STATUS_INVALID_PARAMETER_2
  */
 #include <windows.h>
 #include <psapi.h>
@@ -89,6 +93,33 @@ static void check_sysinfo(void)
     PERFORMANCE_INFORMATION pi;
     check("perfinfo", GetPerformanceInfo(&pi, sizeof(pi)) && pi.PhysicalTotal == b.pages && pi.PageSize == 4096,
           GetLastError());
+}
+
+typedef BOOL(WINAPI *prefetch_fn)(HANDLE, ULONG_PTR, WIN32_MEMORY_RANGE_ENTRY *, ULONG);
+typedef NTSTATUS(NTAPI *setvm_fn)(HANDLE, int, ULONG_PTR, WIN32_MEMORY_RANGE_ENTRY *, PVOID, ULONG);
+
+static void check_prefetch(void)
+{
+    prefetch_fn prefetch = (prefetch_fn)GetProcAddress(GetModuleHandleA("kernelbase.dll"), "PrefetchVirtualMemory");
+    setvm_fn setvm = (setvm_fn)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtSetInformationVirtualMemory");
+    char *p = VirtualAlloc(NULL, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    if (!prefetch || !setvm || !p) {
+        check("prefetch", 0, (ULONG_PTR)prefetch);
+        return;
+    }
+    WIN32_MEMORY_RANGE_ENTRY e = {p + 0x3000, 0x1000};
+    BOOL ok = prefetch(GetCurrentProcess(), 1, &e, 0);
+    PSAPI_WORKING_SET_EX_INFORMATION ws = {p + 0x3000};
+    BOOL q = QueryWorkingSetEx(GetCurrentProcess(), &ws, sizeof(ws));
+    SetLastError(0xdeadbeef);
+    BOOL none = prefetch(GetCurrentProcess(), 0, &e, 0);
+    DWORD err = GetLastError();
+    ULONG flags = 0;
+    NTSTATUS st = setvm(GetCurrentProcess(), 99, 1, &e, &flags, sizeof(flags));
+    check("prefetch", ok && q && !ws.VirtualAttributes.Valid && p[0x3000] == 0 && !none &&
+                          err == ERROR_INVALID_PARAMETER && st == (NTSTATUS)0xC00000F0,
+          ws.VirtualAttributes.Flags);
+    VirtualFree(p, 0, MEM_RELEASE);
 }
 
 static void check_real_handle(void)
@@ -164,5 +195,6 @@ int main(void)
     check("meminfo", GetProcessMemoryInfo(self, &pmc, sizeof(pmc)) && pmc.WorkingSetSize > 0, 0);
     check_sysinfo();
     check_real_handle();
+    check_prefetch();
     return failures;
 }
