@@ -400,6 +400,9 @@ void wv_watch_decommit(struct wv_view *v, size_t i, size_t n);
 DWORD wv_watch_get(DWORD flags, uintptr_t base, SIZE_T size, void **addresses, ULONG_PTR *count,
                    DWORD *granularity);
 DWORD wv_watch_reset(uintptr_t base, SIZE_T size);
+/* A read into [addr, addr+size) is being issued: its committed writable pages in write-watch
+ * views count as written (Windows' probe for write).  Takes the lock. */
+void wv_watch_probe_write(uintptr_t addr, size_t size);
 
 /* ---- VirtualLock and VirtualUnlock (vlock.c) ---- */
 /* The cores of the two calls: Windows' checks in Windows' order, then the effect.  0 or the

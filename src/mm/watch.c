@@ -335,3 +335,31 @@ DWORD wv_watch_reset(uintptr_t base, SIZE_T size)
         return wv_errno_to_error((int)-rc);
     return 0;
 }
+
+/* Windows probes a read's buffer for writing when the read is issued (the I/O manager locks
+ * its pages for write), so every committed writable page of the buffer counts as written for
+ * its write watch from then on, whether or not data comes (Wine's kernel32 virtual.c records
+ * it on Windows: a pending 16-page pipe ReadFile reports all 16 pages before any byte
+ * arrives).  Marked in the model (WV_WATCH_DIRTY), which both paths report; the kernel's own
+ * bit follows when the data is written.  Views are walked with the lock held; a range of no
+ * write-watch view costs one lookup per view it meets. */
+void wv_watch_probe_write(uintptr_t addr, size_t size)
+{
+    uintptr_t start, end;
+    if (!size || !wv_watch_range(addr, size, &start, &end) || end > WV_END_ADDR)
+        return;
+    wv_space_lock();
+    for (struct wv_view *v = wv_space_first_after(start); v && v->base < end; v = wv_space_next(v->end)) {
+        if (!(v->flags & WV_VIEW_WRITE_WATCH))
+            continue;
+        size_t i = wv_view_index(v, start > v->base ? start : v->base);
+        size_t n = wv_view_index(v, end < v->end ? end : v->end);
+        for (; i < n; i++) {
+            wv_page_t page = v->page[i];
+            if ((page & WV_COMMITTED) && !(page & WV_GUARD) &&
+                (wv_prot_host(page & (wv_page_t)~(WV_WATCH_WP | WV_WS_ARMED)) & PROT_WRITE))
+                wv_mark_dirty(v, i);
+        }
+    }
+    wv_space_unlock();
+}

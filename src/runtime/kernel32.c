@@ -212,6 +212,7 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
     struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS);
     if (!f)
         return FALSE;
+    wv_watch_probe_write((uintptr_t)buf, n); /* Windows locks the buffer for write first */
     if (ov || wv_npipe_of(f)) /* overlapped requests and named pipes: overlap.c */
         return wv_io_call(f, h, &(struct wv_io_req){.op = WV_IO_READ, .buf = buf, .n = n}, nread, ov);
     ssize_t r;

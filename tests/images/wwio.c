@@ -11,6 +11,9 @@
  *   noaccess       ReadFile into a PAGE_NOACCESS page, and into a buffer whose second page is
  *                  one: FALSE, ERROR_NOACCESS, the process goes on
  *   guard          ReadFile into a PAGE_GUARD page: FALSE, ERROR_NOACCESS
+ *   pending        an overlapped named pipe read of 4 pages, still pending: all 4 pages already
+ *                  count as written (Windows locks the buffer for write when the read is
+ *                  issued); 10 bytes arrive: after the reset, only the first page
  */
 #include "exe_util.h"
 
@@ -80,6 +83,22 @@ static void files(void)
     CloseHandle(f);
 }
 
+static void pending_read(void)
+{
+    HANDLE s = CreateNamedPipeA("\\\\.\\pipe\\wvt-wwio2", PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, 0, 1, 0, 0, 0, NULL);
+    HANDLE c = CreateFileA("\\\\.\\pipe\\wvt-wwio2", GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    OVERLAPPED ov = {0};
+    DWORD n = 0;
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    BOOL ok = watched(0, 0) && (ConnectNamedPipe(s, NULL) || GetLastError() == ERROR_PIPE_CONNECTED) &&
+              !ReadFile(s, region + 4 * PG, 4 * PG, NULL, &ov) && GetLastError() == ERROR_IO_PENDING;
+    BOOL before = watched(4, 4);
+    BOOL wrote = WriteFile(c, "0123456789", 10, &n, NULL);
+    eu_check("pending", ok && before && wrote && GetOverlappedResult(s, &ov, &n, TRUE) && n == 10 && watched(4, 1) &&
+                            region[4 * PG + 9] == '9');
+    CloseHandle(c), CloseHandle(s), CloseHandle(ov.hEvent);
+}
+
 static void pipes(void)
 {
     HANDLE r, w;
@@ -100,6 +119,7 @@ static void pipes(void)
     eu_check("named_pipe", ok && wrote && GetOverlappedResult(s, &ov, &n, TRUE) && n == 2 * PG && watched(12, 2) &&
                                region[12 * PG + 300] == (char)300);
     CloseHandle(c), CloseHandle(s), CloseHandle(ov.hEvent);
+    pending_read();
 }
 
 void start(void)
