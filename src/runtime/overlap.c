@@ -269,13 +269,25 @@ static bool wv_async_wait(const OVERLAPPED *ov, DWORD ms)
     return ok || !wv_async_listed(ov);
 }
 
+/* Whether ov's request is still in progress here, whatever its Internal says: a program may
+ * overwrite Internal while its request is pending (Wine's kernel32 virtual.c does), and on
+ * Windows the completion, which comes within the writer's call on a local pipe, rewrites it.
+ * Here it comes from the request's thread a moment later, so the list decides. */
+static bool wv_async_pending(const OVERLAPPED *ov)
+{
+    pthread_mutex_lock(&wv_async_lock);
+    bool pending = wv_async_listed(ov); /* listed until its result is published */
+    pthread_mutex_unlock(&wv_async_lock);
+    return pending;
+}
+
 BOOL WINAPI GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD count, DWORD ms, BOOL alertable)
 {
     (void)h;
     OVERLAPPED o;
     if (wv_copy(&o, ov, sizeof(o)))
         return wv_fail(ERROR_NOACCESS);
-    if ((DWORD)o.Internal == STATUS_PENDING) {
+    if ((DWORD)o.Internal == STATUS_PENDING || wv_async_pending(ov)) {
         if (ms == 0)
             return wv_fail(ERROR_IO_INCOMPLETE);
         HANDLE ev = (HANDLE)((uintptr_t)o.hEvent & ~(uintptr_t)1);

@@ -17,7 +17,9 @@
  *                   ERROR_NO_DATA; Disconnect, then ERROR_PIPE_NOT_CONNECTED; a new client
  *   ov_connect      an overlapped ConnectNamedPipe pends (Internal STATUS_PENDING, result
  *                   ERROR_IO_INCOMPLETE) until a client comes, then the event is set
- *   ov_read         a pending read completes with the bytes; data already there completes at once
+ *   ov_read         a pending read completes with the bytes; data already there completes at once;
+ *                   a pending read whose Internal the program overwrote still completes (the
+ *                   wait is for the request, not for Internal's STATUS_PENDING)
  *   ov_cancel       CancelIo, CancelIoEx: ERROR_OPERATION_ABORTED, STATUS_CANCELLED; nothing
  *                   pending: ERROR_NOT_FOUND; GetOverlappedResultEx times out with WAIT_TIMEOUT
  *   ov_no_event     an OVERLAPPED without an event: GetOverlappedResult waits all the same
@@ -224,6 +226,14 @@ static void overlapped_pipe(void)
     BOOL wrote = WriteFile(c, "data", 4, &w, NULL);
     eu_check("ov_read", pend && wrote && WaitForSingleObject(ev, 5000) == WAIT_OBJECT_0 && ov.Internal == 0 &&
                             ov.InternalHigh == 4 && GetOverlappedResult(s, &ov, &n, TRUE) && n == 4 && same(buf, "data", 4));
+    /* Internal overwritten while pending: the completion still rewrites it, and
+     * GetOverlappedResult(TRUE) waits for it (it comes within WriteFile on Windows). */
+    pend = fails_with(!ReadFile(s, buf, 16, NULL, &ov), ERROR_IO_PENDING);
+    ov.Internal = 0xdeadbeef;
+    wrote = WriteFile(c, "more", 4, &w, NULL);
+    n = 0;
+    eu_check("ov_internal_overwritten", pend && wrote && GetOverlappedResult(s, &ov, &n, TRUE) && n == 4 &&
+                                            ov.Internal == 0 && same(buf, "more", 4));
     WriteFile(c, "now", 3, &w, NULL);
     n = 0;
     eu_check("ov_read_at_once", ReadFile(s, buf, 16, &n, &ov) && n == 3 && ov.InternalHigh == 3 &&
