@@ -141,7 +141,7 @@ struct wv_mm_hot {
     uintptr_t cursor_lo, cursor_hi;      /* place.c: the placement cursors */
     size_t nlarge;                       /* space.c: views too big for the granule map */
     size_t nviews;                       /* space.c: views in the tree */
-    struct wv_view *last_large;          /* space.c: the last large view found: calls come in runs */
+    struct wv_view *last_found;          /* space.c: the last view found or inserted, or NULL */
     struct wv_tree views;                /* space.c: the tree's root */
 } __attribute__((aligned(64)));
 extern struct wv_mm_hot wv_mm_hot;
@@ -313,8 +313,13 @@ DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type);
  * (MEM_COMMIT alone at addr != 0, below WV_END_ADDR, size != 0, bits = wv_prot_parse(protect,
  * true) != 0) as wv_virtual_alloc makes it, and the release of the whole private allocation
  * at addr as wv_virtual_free(addr, 0, MEM_RELEASE) makes it, [*base, *end) the range it
- * freed.  Same errors as the general cores. */
+ * freed; and a new private allocation (MEM_RESERVE, or MEM_COMMIT at NULL; type with neither
+ * MEM_RESET, MEM_RESET_UNDO nor MEM_LARGE_PAGES and valid as wv_virtual_alloc checks it; size
+ * != 0, addr < WV_END_ADDR, bits = wv_prot_parse(protect, false) != 0) as wv_virtual_alloc
+ * makes it.  Same errors as the general cores. */
 DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out);
+DWORD wv_virtual_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
+                         uintptr_t *out);
 DWORD wv_virtual_release(uintptr_t addr, uintptr_t *base, uintptr_t *end);
 DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old);
 /* addr <= WV_MAX_ADDR; never fails. */

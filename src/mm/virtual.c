@@ -76,8 +76,8 @@ static DWORD wv_image_protect(DWORD protect)
     return protect;
 }
 
-static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
-                        uintptr_t *out)
+WV_HOT DWORD wv_virtual_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
+                                uintptr_t *out)
 {
     uintptr_t base, end;
     if (addr) {
@@ -203,7 +203,7 @@ DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, u
     if (addr >= WV_END_ADDR)
         return ERROR_INVALID_PARAMETER;
     if ((type & MEM_RESERVE) || !addr)
-        return wv_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
+        return wv_virtual_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
     return wv_virtual_commit(addr, size, bits, out);
 }
 
