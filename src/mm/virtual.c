@@ -43,7 +43,7 @@ WV_HOT static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_pag
 {
     if (v->flags & WV_VIEW_WRITE_WATCH)
         return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
-    if (v->ops)
+    if (v->type != MEM_PRIVATE && v->ops) /* private memory has none: ops' line unread */
         return v->ops->protect(v, i, n, target); /* shared or private mapping per page */
     DWORD err = wv_os_protect(v->base + i * WV_PAGE_SIZE, n * WV_PAGE_SIZE, wv_prot_host(target));
     if (!err)
