@@ -13,6 +13,9 @@
  * The contended path is Drepper's "mutex 2" (Futexes Are Tricky): 0 free, 1 held, 2 held and
  * a thread may sleep; the holder that gives back a 2 wakes one sleeper.  No spinning, as
  * glibc's default mutex.  The futex calls are async-signal-safe, as the fault handler needs.
+ * (A futex lock measured alone, in 2026-11, stayed within noise of glibc's mutex on bench row
+ * 4; with the hot globals on the lock's own line it is part of what brought rows 1, 4 and 18
+ * down: docs/performance.md, 2026-12-02.)  TSan sees the acquire and release of the word.
  */
 #define _GNU_SOURCE
 #include "mm/mm.h"
