@@ -9,16 +9,18 @@
  */
 #include "mm/mm.h"
 
-#include <pthread.h>
+#define wv_inflight_head wv_mm_hot.inflight_head /* guarded by the space lock */
 
-static struct wv_inflight *wv_inflight_head; /* guarded by the space lock */
+/* This thread, as the owner of its ranges: the thread pointer (pthread_self() on glibc),
+ * read without a call into libc. */
+static inline uintptr_t wv_self(void) { return (uintptr_t)__builtin_thread_pointer(); }
 
 void wv_inflight_add(struct wv_inflight *f, uintptr_t base, uintptr_t end, int state)
 {
     wv_assert(wv_space_locked_by_self());
     wv_assert(!f->state && state);
     f->base = base, f->end = end;
-    f->owner = (uintptr_t)pthread_self();
+    f->owner = wv_self();
     __atomic_store_n(&f->state, state, __ATOMIC_RELEASE);
     f->prev = NULL;
     f->next = wv_inflight_head;
@@ -54,7 +56,7 @@ const struct wv_inflight *wv_inflight_find(uintptr_t addr)
 int wv_inflight_state(uintptr_t addr, uintptr_t *end)
 {
     const struct wv_inflight *f = wv_inflight_find(addr);
-    if (!f || f->owner == (uintptr_t)pthread_self())
+    if (!f || f->owner == wv_self())
         return 0;
     int state = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
     *end = f->end;

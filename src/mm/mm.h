@@ -97,7 +97,7 @@ enum { WV_INFLIGHT_PLACING = 1, WV_INFLIGHT_MAPPED, WV_INFLIGHT_RELEASING };
 struct wv_inflight {
     struct wv_inflight *next, *prev; /* the list, while linked */
     uintptr_t base, end;
-    uintptr_t owner;                 /* pthread_self() of the thread placing or releasing it */
+    uintptr_t owner;                 /* the thread pointer of the thread placing or releasing it */
     int state;                       /* 0 when not linked */
 };
 
@@ -125,6 +125,29 @@ struct wv_view {
     size_t watch_dirty;    /* write watch: pages with WV_WATCH_DIRTY set (watch.c) */
     struct wv_inflight inflight; /* while placed or released but not in the tree */
 };
+
+RB_HEAD(wv_tree, wv_view);
+
+/* The globals that every allocation, release, commit and protect touches, on one cache line:
+ * after a syscall the kernel has evicted much of L1, and each distinct line read afterwards is
+ * a miss (~4-5 ns on the project's VM; they were seven lines in four files' data).  Each field
+ * belongs to the file named at it, which alone writes it; all but the lock word itself are
+ * guarded by the space lock. */
+struct wv_mm_hot {
+    int lock;                            /* lock.c: the space lock's word */
+    bool wswatch_on;                     /* wswatch.c: the working-set watch is on */
+    bool anchored;                       /* place.c: the anchor page is mapped */
+    struct wv_inflight *inflight_head;   /* inflight.c: the in-flight list */
+    uintptr_t cursor_lo, cursor_hi;      /* place.c: the placement cursors */
+    size_t nlarge;                       /* space.c: views too big for the granule map */
+    size_t nviews;                       /* space.c: views in the tree */
+    struct wv_view *last_found;          /* space.c: the last view found or inserted, or NULL */
+    struct wv_tree views;                /* space.c: the tree's root */
+} __attribute__((aligned(64)));
+extern struct wv_mm_hot wv_mm_hot;
+/* The first address bottom-up placement tries, one granule above the anchor (place.c). */
+#define WV_PLACE_ANCHOR ((uintptr_t)0x10000000)
+#define WV_PLACE_BOTTOM (WV_PLACE_ANCHOR + WV_GRANULE)
 
 /* The space lock: guards the tree, the granule map, every view's pages and the placement
  * cursors.  Exclusive: every holder may change the state (VirtualQuery refreshes it).  Not
@@ -290,8 +313,13 @@ DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type);
  * (MEM_COMMIT alone at addr != 0, below WV_END_ADDR, size != 0, bits = wv_prot_parse(protect,
  * true) != 0) as wv_virtual_alloc makes it, and the release of the whole private allocation
  * at addr as wv_virtual_free(addr, 0, MEM_RELEASE) makes it, [*base, *end) the range it
- * freed.  Same errors as the general cores. */
+ * freed; and a new private allocation (MEM_RESERVE, or MEM_COMMIT at NULL; type with neither
+ * MEM_RESET, MEM_RESET_UNDO nor MEM_LARGE_PAGES and valid as wv_virtual_alloc checks it; size
+ * != 0, addr < WV_END_ADDR, bits = wv_prot_parse(protect, false) != 0) as wv_virtual_alloc
+ * makes it.  Same errors as the general cores. */
 DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out);
+DWORD wv_virtual_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
+                         uintptr_t *out);
 DWORD wv_virtual_release(uintptr_t addr, uintptr_t *base, uintptr_t *end);
 DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWORD *old);
 /* addr <= WV_MAX_ADDR; never fails. */
@@ -336,7 +364,7 @@ struct wv_ws_record {
  * view armed.  Lock not held.  0. */
 DWORD wv_wswatch_start(void);
 /* Whether the watch is on.  Guarded by the space lock (set once, never cleared). */
-extern bool wv_wswatch_on;
+#define wv_wswatch_on wv_mm_hot.wswatch_on
 void wv_wswatch_arm_on(struct wv_view *v, size_t i, size_t n);
 /* After a change of pages [i, i+n) of v (commit, protect, a new view): when the watch is on,
  * its untouched accessible pages are armed, the others not; when it is off, one test.  Lock

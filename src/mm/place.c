@@ -17,15 +17,16 @@
 
 #include <sys/mman.h>
 
-#define WV_ANCHOR ((uintptr_t)0x10000000)
-#define WV_BOTTOM (WV_ANCHOR + WV_GRANULE)
+#define WV_ANCHOR WV_PLACE_ANCHOR
+#define WV_BOTTOM WV_PLACE_BOTTOM
 #define WV_PLACE_TRIES 16
 #define WV_TREE_STEPS 64
 
-/* The cursors: guarded by the space lock. */
-static uintptr_t wv_cursor_lo = WV_BOTTOM;
-static bool wv_anchored;
-static uintptr_t wv_cursor_hi; /* 0 until the kernel has chosen a first top-down address */
+/* The cursors, on the hot line (mm.h): guarded by the space lock.  cursor_hi is 0 until the
+ * kernel has chosen a first top-down address. */
+#define wv_cursor_lo wv_mm_hot.cursor_lo
+#define wv_anchored wv_mm_hot.anchored
+#define wv_cursor_hi wv_mm_hot.cursor_hi
 
 /* Lowest 64 KiB-aligned address >= a where [a, a+size) meets no view.  Lock held. */
 static uintptr_t wv_gap_up(uintptr_t a, size_t size)

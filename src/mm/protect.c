@@ -4,9 +4,16 @@
 
 #include <sys/mman.h>
 
-/* Index i (1..8) is the protection 1 << (i - 1): NOACCESS, READONLY, READWRITE, WRITECOPY,
- * EXECUTE, EXECUTE_READ, EXECUTE_READWRITE, EXECUTE_WRITECOPY. */
-static const int wv_host_of_index[9] = {
+/* The two tables every commit and protect reads, on one page: host[i] is the PROT_* of index i
+ * (1..8: the protection 1 << (i - 1): NOACCESS, READONLY, READWRITE, WRITECOPY, EXECUTE,
+ * EXECUTE_READ, EXECUTE_READWRITE, EXECUTE_WRITECOPY), in the first line; parse[p][c] is
+ * PAGE_* value p (below 0x800) decoded with write-copy allowed (c = 1) or not, both variants of
+ * a value side by side, so the common protections (1, 2, 4, 0x20, 0x40) take two more lines.
+ * parse is filled once, before main (wv_prot_init). */
+static struct {
+    int host[16];
+    wv_page_t parse[0x800][2];
+} wv_prot __attribute__((aligned(64))) = {.host = {
     PROT_NONE,
     PROT_NONE,                           /* NOACCESS */
     PROT_READ,                           /* READONLY */
@@ -16,7 +23,7 @@ static const int wv_host_of_index[9] = {
     PROT_READ | PROT_EXEC,               /* EXECUTE_READ */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_READWRITE */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */
-};
+}};
 
 enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 }; /* wv_prot_is_copy too */
 
@@ -48,18 +55,16 @@ static wv_page_t wv_prot_decode(DWORD protect, bool allow_copy)
 }
 
 /* Every PAGE_* value below 0x800 decoded once: parsing sits on every commit and protect. */
-static wv_page_t wv_prot_table[2][0x800];
-
 __attribute__((constructor)) static void wv_prot_init(void)
 {
     for (DWORD p = 0; p < 0x800; p++)
         for (int c = 0; c < 2; c++)
-            wv_prot_table[c][p] = wv_prot_decode(p, c);
+            wv_prot.parse[p][c] = wv_prot_decode(p, c);
 }
 
 WV_HOT wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
 {
-    return protect < 0x800 ? wv_prot_table[allow_copy][protect] : 0;
+    return protect < 0x800 ? wv_prot.parse[protect][allow_copy] : 0;
 }
 
 DWORD wv_prot_report(wv_page_t page)
@@ -91,7 +96,7 @@ WV_HOT int wv_prot_host(wv_page_t page)
     if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED)))
         return PROT_NONE;
     /* A clean page the write-watch fallback tracks stays read-only until written (watch.c). */
-    return wv_host_of_index[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
+    return wv_prot.host[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
 }
 
 unsigned wv_rights_of(DWORD protect)

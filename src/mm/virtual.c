@@ -43,7 +43,7 @@ WV_HOT static DWORD wv_apply_state(struct wv_view *v, size_t i, size_t n, wv_pag
 {
     if (v->flags & WV_VIEW_WRITE_WATCH)
         return wv_watch_apply(v, i, n, target); /* host protection follows the watch state */
-    if (v->ops)
+    if (v->type != MEM_PRIVATE && v->ops) /* private memory has none: ops' line unread */
         return v->ops->protect(v, i, n, target); /* shared or private mapping per page */
     DWORD err = wv_os_protect(v->base + i * WV_PAGE_SIZE, n * WV_PAGE_SIZE, wv_prot_host(target));
     if (!err)
@@ -76,8 +76,8 @@ static DWORD wv_image_protect(DWORD protect)
     return protect;
 }
 
-static DWORD wv_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
-                        uintptr_t *out)
+WV_HOT DWORD wv_virtual_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
+                                uintptr_t *out)
 {
     uintptr_t base, end;
     if (addr) {
@@ -203,7 +203,7 @@ DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, u
     if (addr >= WV_END_ADDR)
         return ERROR_INVALID_PARAMETER;
     if ((type & MEM_RESERVE) || !addr)
-        return wv_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
+        return wv_virtual_reserve(addr, size, type, protect, bits, out); /* NULL commit reserves too */
     return wv_virtual_commit(addr, size, bits, out);
 }
 

@@ -35,7 +35,6 @@
 #define WV_PM_HELD (3ull << 62)
 
 /* Guarded by the space lock. */
-bool wv_wswatch_on;                                   /* InitializeProcessForWsWatch was called */
 static struct wv_ws_record wv_ws_rec[WV_WSWATCH_CAP]; /* [0, wv_ws_count): oldest first */
 static size_t wv_ws_count;                            /* records held */
 static size_t wv_ws_lost;                             /* faults not recorded: the buffer was full */

@@ -89,15 +89,18 @@ static bool wv_range_free(uintptr_t addr, SIZE_T size)
 
 /* The core call and the rounded range it covered.  A commit alone, the call a program makes
  * most (one per page or few: bench row 4), goes straight to mm's commit with the protection
- * already parsed; wv_virtual_alloc would check again what wv_nt_alloc_checked has. */
+ * already parsed, and a new allocation (bench rows 1 and 18) to mm's reservation:
+ * wv_virtual_alloc would check again what wv_check_type and wv_nt_alloc_checked have (all
+ * but MEM_LARGE_PAGES, which it refuses). */
 WV_HOT static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, wv_page_t bits,
                             uintptr_t limit, uintptr_t *base, SIZE_T *len)
 {
     bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
     uintptr_t out = 0;
-    DWORD err = type == MEM_COMMIT && addr  ? wv_virtual_commit(addr, size, bits, &out)
-                : !addr && limit && reserve ? wv_alloc_below(size, type, protect, limit, &out)
-                                            : wv_virtual_alloc(addr, size, type, protect, &out);
+    DWORD err = type == MEM_COMMIT && addr               ? wv_virtual_commit(addr, size, bits, &out)
+                : !addr && limit && reserve              ? wv_alloc_below(size, type, protect, limit, &out)
+                : reserve && !(type & MEM_LARGE_PAGES) ? wv_virtual_reserve(addr, size, type, protect, bits, &out)
+                                                         : wv_virtual_alloc(addr, size, type, protect, &out);
     wv_debug_validate_at(err ? addr : out);
     if (err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false))
         return STATUS_INVALID_PAGE_PROTECTION; /* write-copy refused where it landed */
