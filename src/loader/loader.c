@@ -321,6 +321,24 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 
 /* ---- loading ---- */
 
+/* Step 3 for m, registered and not bound yet: its imports bound, loading them, with m on the
+ * loading stack meanwhile (an import loop back to it closes there).  0 or the error; on
+ * failure the caller drops m. */
+static DWORD wv_bind_new(struct wv_module *m)
+{
+    char dir[PATH_MAX];
+    wv_module_dir(m, dir, sizeof(dir));
+    if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
+        wv_say("%s: imports nested too deeply%s", m->name, NULL);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    wv_loading[wv_nloading++] = m;
+    DWORD err = wv_bind(m, dir);
+    wv_nloading--;
+    m->bound = !err;
+    return err;
+}
+
 /* Steps 2 and 3 for a file no module has yet: maps the file open at fd (closed here) as a new
  * module that owns real, its path; registers it with one reference and binds its imports
  * unless !bind, loading them.  On failure nothing of it stays loaded. */
@@ -351,21 +369,10 @@ static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
     m->unit = m;
     m->next = wv_modules;
     wv_modules = m; /* before its imports: a loop back here finds it */
-    char dir[PATH_MAX];
-    wv_module_dir(m, dir, sizeof(dir));
-    if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
-        wv_say("%s: imports nested too deeply%s", m->name, NULL);
-        wv_mod_unref(m);
-        return ERROR_NOT_ENOUGH_MEMORY;
-    }
-    wv_loading[wv_nloading++] = m;
-    err = bind ? wv_bind(m, dir) : 0;
-    wv_nloading--;
-    if (err) {
+    if (bind && (err = wv_bind_new(m)) != 0) {
         wv_mod_unref(m);
         return err;
     }
-    m->bound = bind;
     *out = m;
     return 0;
 }
@@ -495,14 +502,14 @@ static void wv_loader_exit(void)
 
 static void wv_exit_register(void) { atexit(wv_loader_exit); }
 
-DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+DWORD wv_loader_map_exe(const char *path, uintptr_t *base)
 {
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
     pthread_mutex_lock(&wv_loader_lock);
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
-    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, false, &m);
     if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
         wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
         wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
@@ -510,13 +517,36 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     }
     if (!err) {
         wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
-        if ((err = wv_attach(m, true, 0)) != 0)
-            wv_mod_unref(m);
+        *base = m->base;
     }
     pthread_mutex_unlock(&wv_loader_lock);
-    if (!err)
-        *base = m->base;
     return err;
+}
+
+DWORD wv_loader_start_exe(void)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = wv_main_module;
+    wv_load_error[0] = 0;
+    DWORD err = 0;
+    if (!m || m->bound) {
+        err = ERROR_INVALID_PARAMETER;
+    } else if (wv_image_at(m->base) != m->img) {
+        /* Its view was unmapped while the process was suspended (another process's
+         * NtUnmapViewOfSection): nothing of it is ours to unmap any more. */
+        wv_say("%s: its image was unmapped before it started%s", m->name, NULL);
+        err = ERROR_INVALID_ADDRESS;
+    } else if ((err = wv_bind_new(m)) != 0 || (err = wv_attach(m, true, 0)) != 0) {
+        wv_mod_unref(m);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    return err;
+}
+
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+{
+    DWORD err = wv_loader_map_exe(path, base);
+    return err ? err : wv_loader_start_exe();
 }
 
 /* ---- threads (thread.c) ----

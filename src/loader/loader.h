@@ -157,8 +157,15 @@ void *wv_static_tls_block(const struct wv_module *m);
 
 /* ---- loader.c: the EXE and threads ---- */
 /* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
- * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why. */
+ * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why.  The
+ * two steps it is made of, as Windows splits them between the kernel and ntdll:
+ * wv_loader_map_exe maps the EXE at its base as the main module, nothing bound or run (what
+ * NtCreateUserProcess leaves a CREATE_SUSPENDED child with, for its parent to query, read and
+ * even unmap); wv_loader_start_exe (LdrInitializeThunk's part) binds its imports and runs the
+ * initialisers: ERROR_INVALID_ADDRESS when the image was unmapped meanwhile. */
 DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
+DWORD wv_loader_map_exe(const char *path, uintptr_t *base);
+DWORD wv_loader_start_exe(void);
 /* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
 void wv_loader_thread(bool attach);
 

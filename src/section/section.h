@@ -68,6 +68,7 @@ struct wv_section {
     uint64_t *commits;  /* SEC_RESERVE: one bit per page, committed (shared with all views) */
     size_t commits_len;
     struct wv_image *image; /* SEC_IMAGE: the PE file and its layout (image.c) */
+    uint64_t size_asked;    /* SEC_IMAGE: the MaximumSize given (0: none), NtQuerySection's Size */
 };
 
 
