@@ -97,12 +97,20 @@ void wv_module_dir(const struct wv_module *m, char *dir, size_t cap)
 
 /* ---- mapping and unmapping ---- */
 
+static __thread DWORD wv_image_status; /* the last map's (wv_loader_image_status) */
+
+DWORD wv_loader_image_status(void) { return wv_image_status; }
+
 static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
 {
     struct wv_section *s = NULL;
     DWORD err = wv_section_image(fd, PAGE_EXECUTE_READ, &s);
+    wv_image_status = 0;
     if (err) {
         wv_say("%s: not a loadable PE x86-64 image%s", path, NULL);
+        /* what the file is says which status, as NtCreateSection's (nt/section.c) */
+        if (err != ERROR_ACCESS_DENIED && err != ERROR_NOT_ENOUGH_MEMORY && err != ERROR_TOO_MANY_OPEN_FILES)
+            wv_image_status = wv_image_file_status(fd);
         return err;
     }
     uintptr_t base = 0;

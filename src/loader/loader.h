@@ -107,6 +107,10 @@ void *wv_relay_wrap(const char *dll, const char *name, void *fn);
 
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
+/* The NTSTATUS of this thread's last module file that could not be made an image (as
+ * NtCreateSection's for it: wv_image_file_status), 0 when its last map succeeded or failed
+ * otherwise: what LdrLoadDll reports for ERROR_BAD_EXE_FORMAT. */
+DWORD wv_loader_image_status(void);
 /* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
 char *wv_normal_name(const char *name);
 /* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
