@@ -81,6 +81,12 @@ static struct wv_module *wv_find_name(const char *name)
     return NULL;
 }
 
+/* Whether k's image was made from the file st describes (builtins have no file). */
+static bool wv_same_file(const struct wv_module *k, const struct stat *st)
+{
+    return !k->builtin && k->img->fd >= 0 && k->img->st.st_dev == st->st_dev && k->img->st.st_ino == st->st_ino;
+}
+
 struct wv_module *wv_find_base(uintptr_t base)
 {
     for (struct wv_module *m = wv_modules; m; m = m->next)
@@ -183,13 +189,17 @@ static void wv_unload_unit(struct wv_module *u);
 /* Drops a reference; when no member of its unit is referenced any more, the unit goes. */
 void wv_mod_unref(struct wv_module *m)
 {
+    if (m->pinned)
+        return; /* its count no longer matters */
     --m->refs;
     struct wv_module *u = wv_unit(m);
     for (struct wv_module *k = wv_modules; k; k = k->next)
-        if (k->refs > 0 && wv_unit(k) == u)
+        if ((k->refs > 0 || k->pinned) && wv_unit(k) == u)
             return;
     wv_unload_unit(u);
 }
+
+void wv_loader_pin(struct wv_module *m) { m->pinned = true; }
 
 static void wv_detach(struct wv_module *m)
 {
@@ -377,7 +387,9 @@ static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
     m->unit = m;
     m->next = wv_modules;
     wv_modules = m; /* before its imports: a loop back here finds it */
-    if (bind && (err = wv_bind_new(m)) != 0) {
+    /* An EXE loaded as a DLL is mapped only: its imports stay unbound and its TLS unset
+     * (Wine's test_import_resolution); `winvm run` binds its own (wv_loader_start_exe). */
+    if (bind && m->is_dll && (err = wv_bind_new(m)) != 0) {
         wv_mod_unref(m);
         return err;
     }
@@ -403,13 +415,16 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
             return ERROR_MOD_NOT_FOUND;
         }
         char *real = realpath(path, NULL);
-        for (struct wv_module *k = wv_modules; real && k; k = k->next)
-            if (!strcmp(k->path, real))
-                m = k;
         struct stat st;
+        bool known = fstat(fd, &st) == 0;
+        /* Windows knows a module by its file: another name of it (a hard link) is the same
+         * module, its first name kept (Wine's test_Loader) */
+        for (struct wv_module *k = wv_modules; real && k; k = k->next)
+            if (!strcmp(k->path, real) || (known && wv_same_file(k, &st)))
+                m = k;
         /* Windows' loader opens the file for reading, sharing read and delete: a handle of this
          * process that shares no reading, or that writes, makes that open fail. */
-        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
+        DWORD err = !m && known ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
                                                                    FILE_SHARE_READ | FILE_SHARE_DELETE)
                                           : 0;
         if (err) {
@@ -459,6 +474,10 @@ HMODULE wv_loader_find(const char *name)
         struct wv_module *m = NULL;
         if (bi ? wv_builtin_module(bi, &m) != 0 : norm && !(m = wv_find_name(norm)))
             m = NULL;
+        struct stat st; /* a path naming a loaded module's file under another name */
+        for (struct wv_module *k = wv_modules; !m && !bi && norm && norm[0] == '/' && k; k = k->next)
+            if (!stat(norm, &st) && wv_same_file(k, &st))
+                m = k;
         if (m)
             h = (HMODULE)m->base;
         free(norm);

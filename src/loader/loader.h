@@ -38,6 +38,7 @@ struct wv_module {
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
     void *ldr;               /* its PEB->Ldr entry (peb.c), NULL when not linked */
     const struct wv_builtin *builtin; /* a DLL winvm serves (builtin.c): never unloaded */
+    bool pinned;             /* GetModuleHandleEx(PIN): never unloaded, FreeLibrary changes nothing */
 };
 
 /* The loader lock (recursive: DllMain may load) guards everything below. */
@@ -92,6 +93,9 @@ void wv_loader_begin(void);
 DWORD wv_loader_free(HMODULE h);
 /* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
 HMODULE wv_loader_find(const char *name);
+/* Pins m (loader lock held): it and its unit stay loaded until the process ends, whatever
+ * FreeLibrary does (GetModuleHandleEx's PIN, LdrAddRefDll's LDR_ADDREF_DLL_PIN). */
+void wv_loader_pin(struct wv_module *m);
 /* GetModuleFileName: the module's path (NULL h: the EXE, or this program) into path; false
  * when h is no module. */
 bool wv_loader_file_name(HMODULE h, char *path, size_t cap);
