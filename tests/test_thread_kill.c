@@ -2,7 +2,8 @@
 /* test_thread_kill.c - TerminateThread of other threads (thrkill.exe: threads in memory calls,
  * waits, sleeps, critical sections, the C heap, suspended ones; the process allocating after)
  * the context of a thread created suspended before it runs (thrstart.exe), and the process's
- * image names and execute flags (procimg.exe), a debuggee's threads frozen while an event
+ * image names and execute flags (procimg.exe), a CREATE_SUSPENDED child's image, mapped before
+ * it runs, and ProcessImageInformation (suspimg.exe), a debuggee's threads frozen while an event
  * waits (dbg_freeze.exe), DebugActiveProcess on a running process (dbg_attach.exe), all under
  * `winvm run`; each program lists its checks. */
 #define _GNU_SOURCE
@@ -57,6 +58,11 @@ Test(thread_kill, created_suspended_thread_has_windows_first_context)
 Test(thread_kill, process_image_names_and_execute_flags)
 {
     expect_all_ok(EXE("procimg.exe"), 7);
+}
+
+Test(thread_kill, suspended_child_has_its_image_mapped_and_described)
+{
+    expect_all_ok(EXE("suspimg.exe"), 4);
 }
 
 Test(thread_kill, debuggee_threads_stand_still_while_an_event_waits)

@@ -81,6 +81,12 @@ static struct wv_module *wv_find_name(const char *name)
     return NULL;
 }
 
+/* Whether k's image was made from the file st describes (builtins have no file). */
+static bool wv_same_file(const struct wv_module *k, const struct stat *st)
+{
+    return !k->builtin && k->img->fd >= 0 && k->img->st.st_dev == st->st_dev && k->img->st.st_ino == st->st_ino;
+}
+
 struct wv_module *wv_find_base(uintptr_t base)
 {
     for (struct wv_module *m = wv_modules; m; m = m->next)
@@ -97,12 +103,20 @@ void wv_module_dir(const struct wv_module *m, char *dir, size_t cap)
 
 /* ---- mapping and unmapping ---- */
 
+static __thread DWORD wv_image_status; /* the last map's (wv_loader_image_status) */
+
+DWORD wv_loader_image_status(void) { return wv_image_status; }
+
 static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
 {
     struct wv_section *s = NULL;
     DWORD err = wv_section_image(fd, PAGE_EXECUTE_READ, &s);
+    wv_image_status = 0;
     if (err) {
         wv_say("%s: not a loadable PE x86-64 image%s", path, NULL);
+        /* what the file is says which status, as NtCreateSection's (nt/section.c) */
+        if (err != ERROR_ACCESS_DENIED && err != ERROR_NOT_ENOUGH_MEMORY && err != ERROR_TOO_MANY_OPEN_FILES)
+            wv_image_status = wv_image_file_status(fd);
         return err;
     }
     uintptr_t base = 0;
@@ -175,13 +189,17 @@ static void wv_unload_unit(struct wv_module *u);
 /* Drops a reference; when no member of its unit is referenced any more, the unit goes. */
 void wv_mod_unref(struct wv_module *m)
 {
+    if (m->pinned)
+        return; /* its count no longer matters */
     --m->refs;
     struct wv_module *u = wv_unit(m);
     for (struct wv_module *k = wv_modules; k; k = k->next)
-        if (k->refs > 0 && wv_unit(k) == u)
+        if ((k->refs > 0 || k->pinned) && wv_unit(k) == u)
             return;
     wv_unload_unit(u);
 }
+
+void wv_loader_pin(struct wv_module *m) { m->pinned = true; }
 
 static void wv_detach(struct wv_module *m)
 {
@@ -321,6 +339,24 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 
 /* ---- loading ---- */
 
+/* Step 3 for m, registered and not bound yet: its imports bound, loading them, with m on the
+ * loading stack meanwhile (an import loop back to it closes there).  0 or the error; on
+ * failure the caller drops m. */
+static DWORD wv_bind_new(struct wv_module *m)
+{
+    char dir[PATH_MAX];
+    wv_module_dir(m, dir, sizeof(dir));
+    if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
+        wv_say("%s: imports nested too deeply%s", m->name, NULL);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    wv_loading[wv_nloading++] = m;
+    DWORD err = wv_bind(m, dir);
+    wv_nloading--;
+    m->bound = !err;
+    return err;
+}
+
 /* Steps 2 and 3 for a file no module has yet: maps the file open at fd (closed here) as a new
  * module that owns real, its path; registers it with one reference and binds its imports
  * unless !bind, loading them.  On failure nothing of it stays loaded. */
@@ -351,21 +387,12 @@ static DWORD wv_load_new(int fd, char *real, bool bind, struct wv_module **out)
     m->unit = m;
     m->next = wv_modules;
     wv_modules = m; /* before its imports: a loop back here finds it */
-    char dir[PATH_MAX];
-    wv_module_dir(m, dir, sizeof(dir));
-    if (wv_nloading == (int)(sizeof(wv_loading) / sizeof(wv_loading[0]))) {
-        wv_say("%s: imports nested too deeply%s", m->name, NULL);
-        wv_mod_unref(m);
-        return ERROR_NOT_ENOUGH_MEMORY;
-    }
-    wv_loading[wv_nloading++] = m;
-    err = bind ? wv_bind(m, dir) : 0;
-    wv_nloading--;
-    if (err) {
+    /* An EXE loaded as a DLL is mapped only: its imports stay unbound and its TLS unset
+     * (Wine's test_import_resolution); `winvm run` binds its own (wv_loader_start_exe). */
+    if (bind && m->is_dll && (err = wv_bind_new(m)) != 0) {
         wv_mod_unref(m);
         return err;
     }
-    m->bound = bind;
     *out = m;
     return 0;
 }
@@ -388,13 +415,16 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
             return ERROR_MOD_NOT_FOUND;
         }
         char *real = realpath(path, NULL);
-        for (struct wv_module *k = wv_modules; real && k; k = k->next)
-            if (!strcmp(k->path, real))
-                m = k;
         struct stat st;
+        bool known = fstat(fd, &st) == 0;
+        /* Windows knows a module by its file: another name of it (a hard link) is the same
+         * module, its first name kept (Wine's test_Loader) */
+        for (struct wv_module *k = wv_modules; real && k; k = k->next)
+            if (!strcmp(k->path, real) || (known && wv_same_file(k, &st)))
+                m = k;
         /* Windows' loader opens the file for reading, sharing read and delete: a handle of this
          * process that shares no reading, or that writes, makes that open fail. */
-        DWORD err = !m && !fstat(fd, &st) ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
+        DWORD err = !m && known ? wv_file_share_check_as(st.st_dev, st.st_ino, GENERIC_READ,
                                                                    FILE_SHARE_READ | FILE_SHARE_DELETE)
                                           : 0;
         if (err) {
@@ -444,6 +474,10 @@ HMODULE wv_loader_find(const char *name)
         struct wv_module *m = NULL;
         if (bi ? wv_builtin_module(bi, &m) != 0 : norm && !(m = wv_find_name(norm)))
             m = NULL;
+        struct stat st; /* a path naming a loaded module's file under another name */
+        for (struct wv_module *k = wv_modules; !m && !bi && norm && norm[0] == '/' && k; k = k->next)
+            if (!stat(norm, &st) && wv_same_file(k, &st))
+                m = k;
         if (m)
             h = (HMODULE)m->base;
         free(norm);
@@ -495,14 +529,14 @@ static void wv_loader_exit(void)
 
 static void wv_exit_register(void) { atexit(wv_loader_exit); }
 
-DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+DWORD wv_loader_map_exe(const char *path, uintptr_t *base)
 {
     wv_fault_attach();
     pthread_once(&wv_exit_once, wv_exit_register);
     pthread_mutex_lock(&wv_loader_lock);
     struct wv_module *m = NULL;
     wv_load_error[0] = 0;
-    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, true, &m);
+    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, false, &m);
     if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
         wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
         wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
@@ -510,13 +544,36 @@ DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
     }
     if (!err) {
         wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
-        if ((err = wv_attach(m, true, 0)) != 0)
-            wv_mod_unref(m);
+        *base = m->base;
     }
     pthread_mutex_unlock(&wv_loader_lock);
-    if (!err)
-        *base = m->base;
     return err;
+}
+
+DWORD wv_loader_start_exe(void)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = wv_main_module;
+    wv_load_error[0] = 0;
+    DWORD err = 0;
+    if (!m || m->bound) {
+        err = ERROR_INVALID_PARAMETER;
+    } else if (wv_image_at(m->base) != m->img) {
+        /* Its view was unmapped while the process was suspended (another process's
+         * NtUnmapViewOfSection): nothing of it is ours to unmap any more. */
+        wv_say("%s: its image was unmapped before it started%s", m->name, NULL);
+        err = ERROR_INVALID_ADDRESS;
+    } else if ((err = wv_bind_new(m)) != 0 || (err = wv_attach(m, true, 0)) != 0) {
+        wv_mod_unref(m);
+    }
+    pthread_mutex_unlock(&wv_loader_lock);
+    return err;
+}
+
+DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
+{
+    DWORD err = wv_loader_map_exe(path, base);
+    return err ? err : wv_loader_start_exe();
 }
 
 /* ---- threads (thread.c) ----

@@ -38,6 +38,7 @@ struct wv_module {
     struct wv_module **deps; /* what it holds references on (imports, forwarders) */
     void *ldr;               /* its PEB->Ldr entry (peb.c), NULL when not linked */
     const struct wv_builtin *builtin; /* a DLL winvm serves (builtin.c): never unloaded */
+    bool pinned;             /* GetModuleHandleEx(PIN): never unloaded, FreeLibrary changes nothing */
 };
 
 /* The loader lock (recursive: DllMain may load) guards everything below. */
@@ -92,6 +93,9 @@ void wv_loader_begin(void);
 DWORD wv_loader_free(HMODULE h);
 /* GetModuleHandle: the module of that name (NULL name: the EXE), or NULL. */
 HMODULE wv_loader_find(const char *name);
+/* Pins m (loader lock held): it and its unit stay loaded until the process ends, whatever
+ * FreeLibrary does (GetModuleHandleEx's PIN, LdrAddRefDll's LDR_ADDREF_DLL_PIN). */
+void wv_loader_pin(struct wv_module *m);
 /* GetModuleFileName: the module's path (NULL h: the EXE, or this program) into path; false
  * when h is no module. */
 bool wv_loader_file_name(HMODULE h, char *path, size_t cap);
@@ -107,6 +111,10 @@ void *wv_relay_wrap(const char *dll, const char *name, void *fn);
 
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
+/* The NTSTATUS of this thread's last module file that could not be made an image (as
+ * NtCreateSection's for it: wv_image_file_status), 0 when its last map succeeded or failed
+ * otherwise: what LdrLoadDll reports for ERROR_BAD_EXE_FORMAT. */
+DWORD wv_loader_image_status(void);
 /* A malloc'ed copy of name with '/' for '\\' and ".dll" added when it has no extension. */
 char *wv_normal_name(const char *name);
 /* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
@@ -157,8 +165,15 @@ void *wv_static_tls_block(const struct wv_module *m);
 
 /* ---- loader.c: the EXE and threads ---- */
 /* Loads the EXE at path as the process's main module (GetModuleHandle(NULL)): its imports
- * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why. */
+ * bound, its DLLs initialised.  0 or a Win32 error; winvm_last_load_error() says why.  The
+ * two steps it is made of, as Windows splits them between the kernel and ntdll:
+ * wv_loader_map_exe maps the EXE at its base as the main module, nothing bound or run (what
+ * NtCreateUserProcess leaves a CREATE_SUSPENDED child with, for its parent to query, read and
+ * even unmap); wv_loader_start_exe (LdrInitializeThunk's part) binds its imports and runs the
+ * initialisers: ERROR_INVALID_ADDRESS when the image was unmapped meanwhile. */
 DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
+DWORD wv_loader_map_exe(const char *path, uintptr_t *base);
+DWORD wv_loader_start_exe(void);
 /* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
 void wv_loader_thread(bool attach);
 

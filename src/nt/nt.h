@@ -135,6 +135,10 @@ NTSTATUS wv_nt_ext_params(const MEM_EXTENDED_PARAMETER *ext, ULONG count, struct
 typedef DWORD (*wv_nt_try_fn)(uintptr_t a, void *ctx, uintptr_t *out);
 NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, void *ctx, uintptr_t *out);
 
+/* ---- sectinfo.c ---- */
+/* SectionImageInformation of an image as Windows fills it (also ProcessImageInformation's). */
+void wv_nt_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii);
+
 /* ---- wsinfo.c: NtQueryVirtualMemory's working-set list and image classes ---- */
 NTSTATUS wv_query_ws_list(void *buf, SIZE_T cap, SIZE_T *len);
 NTSTATUS wv_query_image(uintptr_t addr, void *buf, SIZE_T *len);

@@ -31,8 +31,42 @@ static uint32_t wv_rd(const struct wv_image *img, size_t at, size_t n)
     return v;
 }
 
-/* The optional-header fields wv_pe does not keep are read from the file itself. */
-static void wv_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii)
+/* Windows' ImageContainsCode: code by the headers' word (SizeOfCode, an entry point), or pages
+ * that execute (a section that does, or a flat image, mapped executable whole).  Wine's
+ * test_image_mapping / query_image_section, run on Windows 10. */
+static bool wv_image_has_code(const wv_pe *pe, uint32_t size_of_code)
+{
+    if (size_of_code || pe->entry_rva || pe->section_alignment < WV_PAGE_SIZE)
+        return true;
+    for (unsigned i = 0; i < pe->nsections; i++)
+        if (pe->sections[i].characteristics & WV_PE_SCN_MEM_EXECUTE)
+            return true;
+    return false;
+}
+
+/* The .NET (COR20) header's part Windows reports: LoaderFlags says there is one (the COM
+ * descriptor directory names one), ComPlusILOnly that its code is IL only, for a runtime of
+ * 2.5 or later.  ComPlusNativeReady and ComPlusPrefer32bit concern 32-bit images only. */
+enum { WV_DIR_COM = 14, WV_COR_ILONLY = 1 };
+static void wv_image_cor(const wv_pe *pe, SECTION_IMAGE_INFORMATION *ii)
+{
+    const wv_pe_dir *d = &pe->dirs[WV_DIR_COM];
+    if (WV_DIR_COM >= pe->ndirs || !d->rva || !d->size)
+        return;
+    ii->LoaderFlags = 1;
+    const uint8_t *cor = wv_pe_rva_ptr(pe, d->rva, 20); /* cb, versions, MetaData, Flags */
+    if (!cor)
+        return;
+    uint16_t major, minor;
+    uint32_t flags;
+    memcpy(&major, cor + 4, 2), memcpy(&minor, cor + 6, 2), memcpy(&flags, cor + 16, 4);
+    if ((flags & WV_COR_ILONLY) && (major > 2 || (major == 2 && minor >= 5)))
+        ii->ComPlusILOnly = 1;
+}
+
+/* The optional-header fields wv_pe does not keep are read from the file itself (its headers:
+ * at the same offsets in a cache entry's layout). */
+void wv_nt_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii)
 {
     const wv_pe *pe = &img->pe;
     size_t opt = wv_rd(img, 0x3c, 4) + 24u;
@@ -48,10 +82,12 @@ static void wv_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION 
     ii->ImageCharacteristics = pe->characteristics;
     ii->DllCharacteristics = pe->dll_characteristics;
     ii->Machine = pe->machine;
-    ii->ImageContainsCode = wv_rd(img, opt + 4, 4) != 0; /* SizeOfCode */
+    ii->ImageContainsCode = wv_image_has_code(pe, wv_rd(img, opt + 4, 4));
     ii->ImageMappedFlat = wv_image_flat(pe);
-    ii->LoaderFlags = wv_rd(img, opt + (pe->pe32plus ? 104 : 88), 4);
-    ii->ImageFileSize = (ULONG)img->file_size;
+    wv_image_cor(pe, ii);
+    /* The file's own size (a cache entry's layout is SizeOfImage long); an image built in
+     * memory has no file but its bytes. */
+    ii->ImageFileSize = (ULONG)(img->fd >= 0 ? (uint64_t)img->st.st_size : img->file_size);
     ii->CheckSum = wv_rd(img, opt + 64, 4);
 }
 
@@ -89,11 +125,11 @@ static NTSTATUS wv_query_section(struct wv_section *s, SECTION_INFORMATION_CLASS
     } u;
     if (c == SectionBasicInformation) {
         u.basic = (SECTION_BASIC_INFORMATION){.Attributes = wv_section_attributes(s)};
-        u.basic.Size.QuadPart = (LONGLONG)__atomic_load_n(&s->size, __ATOMIC_ACQUIRE);
+        u.basic.Size.QuadPart = (LONGLONG)(s->size_asked ? s->size_asked : __atomic_load_n(&s->size, __ATOMIC_ACQUIRE));
     } else if (!s->image) {
         return STATUS_SECTION_NOT_IMAGE;
     } else {
-        wv_image_info(s->image, &u.image);
+        wv_nt_image_info(s->image, &u.image);
     }
     return wv_copy(buf, &u, wv_section_info_size(c)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }

@@ -153,27 +153,14 @@ static NTSTATUS wv_section_attrs_ok(ULONG attrs, bool file)
     return STATUS_SUCCESS;
 }
 
-/* What a SEC_IMAGE file is when the core refused it: empty, not MZ, a 16-bit (NE) program
- * (the parser's status on the file's first 4 KiB: Wine's test_Loader records them), or a bad
- * PE, STATUS_INVALID_IMAGE_FORMAT. */
+/* What a SEC_IMAGE file is when the core refused it (section/image.c). */
 static NTSTATUS wv_image_status(HANDLE file)
 {
     DWORD granted;
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &granted);
-    static __thread uint8_t head[4096];
-    ssize_t n = f ? pread(f->fd, head, sizeof(head), 0) : -1;
+    NTSTATUS st = (NTSTATUS)wv_image_file_status(f ? f->fd : -1);
     wv_object_unref(f ? &f->obj : NULL);
-    if (n <= 0)
-        return (NTSTATUS)STATUS_INVALID_FILE_FOR_SECTION;
-    wv_pe pe;
-    DWORD st = wv_pe_parse(&pe, head, (size_t)n);
-    uint32_t lfanew = 0;
-    if (n >= 64)
-        memcpy(&lfanew, head + 60, 4);
-    bool ne = n >= 64 && (uint64_t)lfanew + 2 <= (uint64_t)n && head[lfanew] == 'N' && head[lfanew + 1] == 'E';
-    if (st == STATUS_INVALID_IMAGE_NOT_MZ || (ne && st))
-        return (NTSTATUS)st;
-    return (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT;
+    return st;
 }
 
 /* The status for the core's error. */

@@ -16,6 +16,9 @@ SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
 /* LoadLibrary's file named by an absolute Windows path ("C:\dir\x.dll", "\\?\C:\..."): its
  * host path in *host (k32_modname.c), to be freed; *host NULL for any other name. */
 DWORD wv_module_host_name(const char *file, char **host);
+/* GetModuleHandle's look-up: a loaded module by name, else, for a Windows path, the module
+ * whose file that path names under any name (a hard link: Windows knows modules by file). */
+HMODULE wv_module_find(const char *name);
 
 /* module_data.c: LoadLibraryEx as a data file or image resource (flags say which), and
  * FreeLibrary of the handle it gave (ERROR_BAD_EXE_FORMAT when h is none). */

@@ -76,7 +76,26 @@ DWORD wv_module_host_name(const char *file, char **host)
 {
     *host = NULL;
     const char *p = strncmp(file, "\\\\?\\", 4) ? file : file + 4;
-    if (!isalpha((unsigned char)p[0]) || p[1] != ':' || (p[2] != '\\' && p[2] != '/'))
+    if (!isalpha((unsigned char)p[0]) || p[1] != ':')
         return 0; /* a name or a relative path: the loader's search takes it as it is */
-    return wv_path_host(file, host);
+    if (p[2] == '\\' || p[2] == '/')
+        return wv_path_host(file, host);
+    /* "C:1\x.dll": relative to the drive's current directory, and a path all the same (the
+     * search flags do not apply to it: Wine's test_LoadLibraryEx_search_flags) */
+    char *full = NULL;
+    DWORD err = wv_path_full(p, &full);
+    if (!err)
+        err = wv_path_host(full, host);
+    free(full);
+    return err;
+}
+
+HMODULE wv_module_find(const char *name)
+{
+    HMODULE h = wv_loader_find(name);
+    char *host = NULL;
+    if (!h && name && !wv_module_host_name(name, &host) && host)
+        h = wv_loader_find(host);
+    free(host);
+    return h;
 }

@@ -2,11 +2,12 @@
 /* k32_module.c - GetModuleHandleExA/W and GetModuleFileNameW, beside module.c's module calls.
  *
  * GetModuleHandleEx takes a reference on the module (FreeLibrary drops it) unless
- * GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT; GET_MODULE_HANDLE_EX_FLAG_PIN takes one that
- * nothing drops, so the module stays loaded.  FROM_ADDRESS finds the image holding an address,
+ * GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT; GET_MODULE_HANDLE_EX_FLAG_PIN pins it: it
+ * stays loaded until the process ends and FreeLibrary changes nothing (loader.c).  FROM_ADDRESS finds the image holding an address,
  * winvm's own DLLs included (their generated images: loader/builtin.c).
  */
 #include "runtime/runtime.h"
+#include "runtime/k32_ext.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -31,10 +32,12 @@ static DWORD wv_handle_ex(DWORD flags, const char *name, const void *addr, HMODU
         m = wv_module_at((uintptr_t)addr);
         h = m ? (HMODULE)m->base : NULL;
     } else {
-        h = wv_loader_find(name); /* recursive lock */
+        h = wv_module_find(name); /* recursive lock */
         m = h ? wv_find_base((uintptr_t)h) : NULL;
     }
-    if (m && m != wv_main_module && !(flags & GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT))
+    if (m && m != wv_main_module && (flags & GET_MODULE_HANDLE_EX_FLAG_PIN))
+        wv_loader_pin(m);
+    else if (m && m != wv_main_module && !(flags & GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT))
         m->refs++;
     pthread_mutex_unlock(&wv_loader_lock);
     DWORD err = wv_user_put(out, &h, sizeof(h));

@@ -100,7 +100,7 @@ HMODULE WINAPI GetModuleHandleA(LPCSTR name)
 {
     wv_runtime_init();
     wv_thread_adopt(); /* best effort: its failure is LoadLibrary's or the call's to report */
-    HMODULE h = wv_loader_find(name);
+    HMODULE h = wv_module_find(name);
     if (!h)
         wv_set_error(ERROR_MOD_NOT_FOUND);
     return h;

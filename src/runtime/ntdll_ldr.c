@@ -9,6 +9,7 @@
  * never a fault inside winvm.  RtlCreateUnicodeStringFromAsciiz's buffer comes from the process
  * heap, as on Windows, so HeapFree(GetProcessHeap()) frees it as well as RtlFreeUnicodeString. */
 #include "runtime/runtime.h"
+#include "runtime/k32_ext.h"
 #include "runtime/thunk.h"
 #include "nt/nt.h"
 #include <winvm/ntdll.h>
@@ -192,7 +193,7 @@ WV_MSABI NTSTATUS wv_nt_LdrGetDllHandle(LPCWSTR path, PULONG flags, const UNICOD
     HMODULE h = NULL;
     if (!st) {
         s[len] = 0;
-        h = len ? wv_loader_find(s) : NULL;
+        h = len ? wv_module_find(s) : NULL;
         st = h ? STATUS_SUCCESS : STATUS_DLL_NOT_FOUND;
     }
     free(w);

@@ -50,7 +50,8 @@ static NTSTATUS wv_ldr_status(DWORD err)
     case ERROR_MOD_NOT_FOUND:
         return STATUS_DLL_NOT_FOUND;
     case ERROR_BAD_EXE_FORMAT:
-        return STATUS_INVALID_IMAGE_FORMAT;
+    case ERROR_FILE_INVALID: /* an empty file */
+        return wv_loader_image_status() ? (NTSTATUS)wv_loader_image_status() : (NTSTATUS)STATUS_INVALID_IMAGE_FORMAT;
     case ERROR_DLL_INIT_FAILED:
         return STATUS_DLL_INIT_FAILED;
     case ERROR_PROC_NOT_FOUND:

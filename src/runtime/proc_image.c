@@ -26,6 +26,7 @@
 enum {
     WV_ProcessImageFileName = 27,
     WV_ProcessExecuteFlags = 34,
+    WV_ProcessImageInformation = 37,
     WV_ProcessImageFileNameWin32 = 43,
 };
 #define WV_EXECUTE_FLAGS 0xdu /* DISABLE (1) | DISABLE_THUNK_EMULATION (4) | PERMANENT (8) */
@@ -92,6 +93,10 @@ static LONG wv_image_unicode(bool native, void *out, ULONG len, ULONG *ret)
 
 bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, LONG *st)
 {
+    if (cls == WV_ProcessImageInformation) {
+        *st = wv_process_image_info(h, out, len, ret); /* proc_imginfo.c */
+        return true;
+    }
     if (cls != WV_ProcessImageFileName && cls != WV_ProcessImageFileNameWin32 && cls != WV_ProcessExecuteFlags)
         return false;
     if (!wv_process_is_self(h)) {

@@ -30,6 +30,7 @@ enum wv_chan_op {
     WV_CHAN_VMWRITE,   /* addr, len bytes of data (a page at most), no protection changed -> size written */
     WV_CHAN_THREAD,    /* type: WV_THREAD_*, addr: tid, size: its serial (0: any), protect: exit code ->
                         * old: the call's result; OPEN: size the serial, the end pipe (SCM_RIGHTS) */
+    WV_CHAN_IMAGE,     /* -> its EXE's SECTION_IMAGE_INFORMATION after the reply (proc_imginfo.c) */
 };
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
 enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN };
@@ -140,6 +141,10 @@ void wv_chan_view_init(void);
 /* The target's side of WV_CHAN_READ and WV_CHAN_VMWRITE (n: the request's length): false when
  * the connection is to be closed. */
 bool wv_chan_vm_serve(int fd, const struct wv_chan_req *rq, size_t n);
+
+/* ---- proc_imginfo.c ---- */
+/* The target's side of WV_CHAN_IMAGE: false when the connection is to be closed. */
+bool wv_chan_image_serve(int fd);
 
 /* ---- process_vmchan.c ---- */
 /* Sets nt.h's wv_nt_process_pid and wv_nt_copy_chan (from wv_process_init); reads

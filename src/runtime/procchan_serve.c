@@ -211,6 +211,11 @@ static void *wv_serve_conn(void *arg)
             wv_chan_thread_serve(fd, rq);
             continue;
         }
+        if (rq->op == WV_CHAN_IMAGE) {
+            if (!wv_chan_image_serve(fd))
+                break;
+            continue;
+        }
         if (rq->op == WV_CHAN_READ || rq->op == WV_CHAN_VMWRITE) {
             if (!wv_chan_vm_serve(fd, rq, (size_t)n))
                 break;

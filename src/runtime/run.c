@@ -249,6 +249,13 @@ static int wv_check(const char *exe, uint64_t *reserve, uint64_t *commit)
     return rc;
 }
 
+static int wv_cannot_start(const char *exe, DWORD err)
+{
+    char why[600];
+    snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
+    return wv_refuse(exe, why);
+}
+
 int winvm_run(const char *exe, int argc, char **argv)
 {
     uint64_t reserve, commit;
@@ -261,6 +268,15 @@ int winvm_run(const char *exe, int argc, char **argv)
     if (rc)
         return rc;
     wv_set_command_line(argc, argv);
+    /* The EXE at its base first, as Windows' kernel maps it when it creates the process: a
+     * CREATE_SUSPENDED child's parent sees it (VirtualQueryEx, ReadProcessMemory,
+     * ProcessImageInformation) before it resumes the child; nothing of it runs yet. */
+    uintptr_t base;
+    DWORD err = wv_loader_map_exe(exe, &base);
+    if (err)
+        return wv_cannot_start(exe, err);
+    wv_peb_set_image(base);
+    wv_process_image_set(base);
     /* A CreateProcess child: its command line as the parent gave it; held while suspended. */
     /* Before a suspended child waits: its parent may allocate in it (VirtualAllocEx). */
     /* Without one (no usable per-user directory) the program still runs; other processes'
@@ -268,10 +284,10 @@ int winvm_run(const char *exe, int argc, char **argv)
     (void)wv_chan_serve_once(false);
     if (!wv_child_start())
         _exit(1);
-    /* Stack and TEB first, so the images' static TLS blocks have a thread to go to; top-down,
-     * away from the low addresses images ask for. */
+    /* Stack and TEB before the imports, so the images' static TLS blocks have a thread to go
+     * to; top-down, away from the low addresses images ask for. */
     uintptr_t lo = 0, top = 0;
-    DWORD err = wv_stack_create(reserve, commit, &lo, &top);
+    err = wv_stack_create(reserve, commit, &lo, &top);
     if (!err)
         err = wv_teb_create(lo, top);
     if (err) {
@@ -280,14 +296,9 @@ int winvm_run(const char *exe, int argc, char **argv)
     }
     char *image = realpath(exe, NULL);
     wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
-    uintptr_t base;
-    err = wv_loader_load_exe(exe, &base);
-    if (err) {
-        char why[600];
-        snprintf(why, sizeof(why), "cannot start: %s (error %u)", winvm_last_load_error(), err);
-        return wv_refuse(exe, why);
-    }
-    wv_peb_set_image(base);
+    err = wv_loader_start_exe();
+    if (err)
+        return wv_cannot_start(exe, err);
     wv_thread_set_stack_size(reserve, commit);
     wv_exit_on_unhandled(true);
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;

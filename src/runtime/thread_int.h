@@ -104,6 +104,11 @@ WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG 
 /* proc_image.c: the image-name and execute-flag classes (true: cls is one, *st its status);
  * NtSetInformationProcess. */
 bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, LONG *st);
+/* ProcessImageInformation (proc_imginfo.c): the EXE's SECTION_IMAGE_INFORMATION, this
+ * process's or another's (its channel); wv_process_image_set takes this process's, once the
+ * EXE at base is mapped (winvm run). */
+LONG wv_process_image_info(HANDLE h, PVOID out, ULONG len, ULONG *ret);
+void wv_process_image_set(uintptr_t base);
 WV_MSABI LONG wv_nt_NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG len);
 /* proc_info.c */
 WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);

@@ -215,6 +215,29 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
     return 0;
 }
 
+DWORD wv_image_file_status(int fd)
+{
+    static __thread uint8_t head[4096];
+    ssize_t n = fd >= 0 ? pread(fd, head, sizeof(head), 0) : -1;
+    if (n <= 0)
+        return STATUS_INVALID_FILE_FOR_SECTION;
+    wv_pe pe;
+    DWORD st = wv_pe_parse(&pe, head, (size_t)n);
+    uint32_t lfanew = 0;
+    if (n >= 64)
+        memcpy(&lfanew, head + 60, 4);
+    bool ne = n >= 64 && (uint64_t)lfanew + 2 <= (uint64_t)n && head[lfanew] == 'N' && head[lfanew + 1] == 'E';
+    if (st == STATUS_INVALID_IMAGE_NOT_MZ || (ne && st))
+        return st;
+    if (st == STATUS_INVALID_IMAGE_PROTECT) { /* "MZ", and no "PE\0\0" where e_lfanew says */
+        uint8_t sig[4];
+        bool beyond = (size_t)n == sizeof(head) && pread(fd, sig, 4, (off_t)lfanew) == 4; /* past what was read */
+        if (!beyond || memcmp(sig, "PE\0\0", 4) != 0)
+            return st;
+    }
+    return STATUS_INVALID_IMAGE_FORMAT;
+}
+
 /* An image built in memory (the loader's builtin DLLs): bytes (len, from wv_os_alloc, owned by
  * the image from here even on failure) hold it laid out already (every section at its RVA, file
  * offsets equal to RVAs).  It has no file: never in the image cache, always a private copy. */

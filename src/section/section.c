@@ -225,8 +225,11 @@ DWORD wv_section_adopt(int fd, const struct wv_section *like, DWORD access, HAND
     return wv_section_handle(s, access, out);
 }
 
-/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c). */
-static DWORD wv_section_of_image(struct wv_section *s, HANDLE file, DWORD protect)
+/* A SEC_IMAGE section over a PE file: its size and layout come from the image (image.c).  A
+ * MaximumSize (size, 0 for none) past the page-rounded SizeOfImage is refused, however large
+ * the file; one within it is only what SectionBasicInformation reports (Wine's
+ * query_image_section, run on Windows). */
+static DWORD wv_section_of_image(struct wv_section *s, HANDLE file, DWORD protect, uint64_t size)
 {
     DWORD faccess = 0, err = 0;
     struct wv_file *f = (struct wv_file *)wv_handle_get(file, WV_KIND_FILE, &faccess);
@@ -237,6 +240,9 @@ static DWORD wv_section_of_image(struct wv_section *s, HANDLE file, DWORD protec
     else
         err = wv_image_init(s, f->fd, protect);
     wv_object_unref(f ? &f->obj : NULL);
+    if (!err && size > s->size)
+        err = ERROR_NOT_ENOUGH_MEMORY; /* STATUS_SECTION_TOO_BIG */
+    s->size_asked = size;
     return err;
 }
 
@@ -376,7 +382,7 @@ static DWORD wv_section_named_file(struct wv_section *s, HANDLE file, uint64_t s
     } else if (lk < 0 || errno != ENOENT) {
         err = ERROR_ACCESS_DENIED;
     } else {
-        err = (protect & SEC_IMAGE) ? wv_section_of_image(s, file, protect)
+        err = (protect & SEC_IMAGE) ? wv_section_of_image(s, file, protect, size)
                                     : wv_section_file(s, file, size);
         if (!err)
             err = wv_name_publish(lk, s, s->image ? s->image->fd : s->fd, path);
@@ -473,7 +479,7 @@ DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *n
     else if (name)
         err = wv_section_named_file(s, file, size, protect, path, existed);
     else if (protect & SEC_IMAGE)
-        err = wv_section_of_image(s, file, protect);
+        err = wv_section_of_image(s, file, protect, size);
     else
         err = wv_section_file(s, file, size);
     if (!err && !wv_map_commits(s))

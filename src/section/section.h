@@ -68,6 +68,7 @@ struct wv_section {
     uint64_t *commits;  /* SEC_RESERVE: one bit per page, committed (shared with all views) */
     size_t commits_len;
     struct wv_image *image; /* SEC_IMAGE: the PE file and its layout (image.c) */
+    uint64_t size_asked;    /* SEC_IMAGE: the MaximumSize given (0: none), NtQuerySection's Size */
 };
 
 
@@ -192,6 +193,13 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out);
  * failure): never cached, a private copy wherever it goes.  0 or a Win32 error. */
 DWORD wv_image_open_memory(uint8_t *bytes, size_t len, const char *path, struct wv_image **out);
 void wv_image_free(struct wv_image *img);
+/* The NTSTATUS Windows gives a PE file it cannot make an image of (NtCreateSection's, and
+ * LdrLoadDll's): empty or unreadable STATUS_INVALID_FILE_FOR_SECTION, no "MZ"
+ * STATUS_INVALID_IMAGE_NOT_MZ, "MZ" without "PE\0\0" headers where e_lfanew says
+ * STATUS_INVALID_IMAGE_PROTECT, a 16-bit (NE) program the parser's NE status (Wine's
+ * test_Loader records them), anything else STATUS_INVALID_IMAGE_FORMAT.  Read at fd (-1:
+ * none). */
+DWORD wv_image_file_status(int fd);
 /* Maps a view of s (a SEC_IMAGE section) at want (0: the preferred base, else anywhere); on
  * success *base is where, and *not_at_base is set when a non-DYNAMIC_BASE image had to go
  * elsewhere unrelocated (the caller relocates).  0 or a Win32 error. */

@@ -15,6 +15,10 @@
  *   free_string RtlFreeUnicodeString: Buffer NULL, lengths 0
  *   dll_handle  LdrGetDllHandle(L"kernel32.dll") = 0, GetModuleHandleW's base; of a DLL not
  *               loaded STATUS_DLL_NOT_FOUND, the out pointer untouched
+ *   bad_image   LdrLoadDll of a file that is no image fails with NtCreateSection's status for
+ *               it (Wine's test_Loader): no "MZ" STATUS_INVALID_IMAGE_NOT_MZ, "MZ" without PE
+ *               headers STATUS_INVALID_IMAGE_PROTECT, an NE program STATUS_INVALID_IMAGE_NE_FORMAT;
+ *               the out pointer untouched
  *   wait        NtWaitForSingleObject: a set event STATUS_WAIT_0 (NULL timeout: infinite); an
  *               unset one STATUS_TIMEOUT after 1 ms relative and at an absolute time past;
  *               a bad handle STATUS_INVALID_HANDLE; a handle without SYNCHRONIZE
@@ -44,6 +48,7 @@ void NTAPI RtlInitUnicodeString(USTR *dst, const WCHAR *src);
 BOOLEAN NTAPI RtlCreateUnicodeStringFromAsciiz(USTR *dst, const char *src);
 void NTAPI RtlFreeUnicodeString(USTR *s);
 NTSTATUS NTAPI LdrGetDllHandle(PWSTR path, PULONG flags, USTR *name, void **base);
+NTSTATUS NTAPI LdrLoadDll(PWSTR path, PULONG flags, USTR *name, void **base);
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, LARGE_INTEGER *timeout);
 NTSTATUS NTAPI NtSuspendThread(HANDLE h, PULONG prev);
 NTSTATUS NTAPI NtResumeThread(HANDLE h, PULONG prev);
@@ -166,12 +171,44 @@ static void suspend(void)
     CloseHandle(t);
 }
 
+/* LdrLoadDll of a file holding len bytes of data (the rest of 0x400 zeros): its status. */
+static NTSTATUS load_bad(const WCHAR *name, const char *data, size_t len, void **base)
+{
+    static char buf[0x400];
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, data, len);
+    HANDLE f = CreateFileW(name, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD n = 0;
+    WriteFile(f, buf, sizeof(buf), &n, NULL);
+    CloseHandle(f);
+    USTR u;
+    RtlInitUnicodeString(&u, name);
+    NTSTATUS st = LdrLoadDll(NULL, NULL, &u, base);
+    DeleteFileW(name);
+    return st;
+}
+
+static void bad_image(void)
+{
+    void *base = (void *)0x1234;
+    NTSTATUS a = load_bad(L"ntldr_bad1.dll", "XX", 2, &base);
+    NTSTATUS b = load_bad(L"ntldr_bad2.dll", "MZ", 2, &base);
+    /* e_lfanew 0x40, where "NE" and ne_exetyp 1 (OS/2) stand */
+    static const char ne[0x80] = {'M', 'Z', [0x3c] = 0x40, [0x40] = 'N', 'E', [0x76] = 1};
+    NTSTATUS c = load_bad(L"ntldr_bad3.dll", ne, sizeof(ne), &base);
+    check("bad_image", a == (NTSTATUS)0xC000012F && b == (NTSTATUS)0xC0000130 && c == (NTSTATUS)0xC000011B &&
+                           base == (void *)0x1234);
+    if (a != (NTSTATUS)0xC000012F || b != (NTSTATUS)0xC0000130 || c != (NTSTATUS)0xC000011B)
+        printf("  statuses %lx %lx %lx\n", a, b, c);
+}
+
 int main(void)
 {
     loader_data();
     relocations();
     strings();
     dll_handle();
+    bad_image();
     waits();
     suspend();
     return failures;
