@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext, OpenThread,
- * and DuplicateHandle of GetCurrentThread's pseudo handle.
+/* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext and OpenThread
+ * (DuplicateHandle of GetCurrentThread's pseudo handle: ob/handle.c).
  *
  * Suspending a running thread sends it the parking signal (WV_PARK_SIGNAL, on the thread's
  * alternate stack); its handler sleeps on a futex while the suspend count is above zero, with
@@ -231,8 +231,8 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
     if (err)
         return err;
     pthread_mutex_lock(&t->lock);
-    if (!t->running && wv_thread_init_context(t, c, set, wv_context_merge))
-        err = 0; /* created suspended, not run yet: its first registers (thread_start.c) */
+    if (wv_thread_init_context(t, c, set, wv_context_merge))
+        err = 0; /* a PE thread not yet in its own code: its first registers (thread_start.c) */
     else if (!wv_atomic(&t->parked))
         err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* not started yet */
     else if (set)
@@ -333,30 +333,6 @@ HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
         return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES);
     wv_set_error(ERROR_SUCCESS);
     return h;
-}
-
-/* Windows makes a real handle of the pseudo handle of the calling thread: libwinpthread's
- * pthread_self does so for threads it did not start. */
-BOOL WINAPI wv_duplicate_handle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
-                                DWORD options)
-{
-    if (src != (HANDLE)(intptr_t)-2)
-        return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
-    if (sp != WV_CURRENT_PROCESS || dp != WV_CURRENT_PROCESS || !dst)
-        return wv_fail(dst ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
-    struct wv_thread *t = wv_thread_self();
-    if (!t)
-        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
-    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? THREAD_ALL_ACCESS : access & THREAD_ALL_ACCESS;
-    HANDLE h = wv_handle_new(&t->obj, want);
-    if (!h)
-        return wv_fail(ERROR_TOO_MANY_OPEN_FILES);
-    DWORD err = wv_user_put(dst, &h, sizeof(h));
-    if (err) {
-        wv_handle_close(h);
-        return wv_fail(err);
-    }
-    return TRUE;
 }
 
 /* ---- PE code's GetThreadContext ----
