@@ -115,6 +115,8 @@ static void wv_thread_destroy(struct wv_object *o)
     wv_apc_drop(t);
     wv_thread_ends_tell(t, t->exit_code); /* none left once it ended; a never-started one's */
     pthread_mutex_destroy(&t->lock);
+    pthread_mutex_destroy(&t->ctx_lock);
+    free(t->text);
     pthread_cond_destroy(&t->changed);
     free(t);
 }
@@ -158,7 +160,8 @@ static DWORD wv_thread_body(struct wv_thread *t)
  * before it ran (then it never starts). */
 static bool wv_thread_arrive(struct wv_thread *t)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     t->tid = (DWORD)syscall(SYS_gettid);
     t->pt = pthread_self();
     wv_registry_add(t);
@@ -167,7 +170,7 @@ static bool wv_thread_arrive(struct wv_thread *t)
         pthread_cond_wait(&t->changed, &t->lock);
     bool killed = t->kill;
     t->running = !killed; /* from here SuspendThread parks it with the signal */
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     return killed;
 }
 
@@ -213,6 +216,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
@@ -242,10 +246,11 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
         wv_handle_close(h);
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
-    pthread_mutex_lock(&t->lock); /* its id, for the caller */
+    sigset_t old;
+    wv_thread_lock(t, &old); /* its id, for the caller */
     while (!t->tid)
         pthread_cond_wait(&t->changed, &t->lock);
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     if (tid)
         *tid = t->tid;
     wv_set_error(ERROR_SUCCESS);
@@ -297,6 +302,7 @@ struct wv_thread *wv_thread_self(void)
         return NULL;
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy, .refs = 1};
     pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->tid = (DWORD)syscall(SYS_gettid);
     t->pt = pthread_self();

@@ -58,10 +58,11 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
 void wv_thread_start_init(struct wv_thread *t)
 {
     CONTEXT c;
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     c = t->init;
     t->has_init = false; /* from here its registers are the parking signal's */
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     wv_seh_restore(&c);
 }
 
