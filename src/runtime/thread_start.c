@@ -10,8 +10,8 @@
  * winvm does the same for threads created with CREATE_SUSPENDED: the creator makes the stack
  * and the CONTEXT (thread->init); Get/SetThreadContext work on it while the thread has not run
  * (thread_ctl.c); when it starts, after its TEB and DLL_THREAD_ATTACH, the thread loads that
- * context (wv_seh_restore), so what was set is what runs.  A thread not created suspended has
- * no observer before it runs and starts by a direct call (thread.c).
+ * context (wv_seh_restore), so what was set is what runs.  Every PE thread starts so (thread.c):
+ * one suspended before it reached its own code shows and takes these registers too.
  */
 #include "runtime/thread_int.h"
 #include "seh/seh.h"
