@@ -340,13 +340,14 @@ static bool wv_repark(struct wv_thread *t, sigset_t *old)
 
 /* Reads or writes (set) suspended t's registers once it is at a safe point; t->ctx_lock held.
  * 0 or the error. */
-static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set)
+static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool step)
 {
     sigset_t old;
     wv_thread_lock(t, &old);
     bool init = wv_thread_init_context(t, c, set, wv_context_merge); /* not yet in its own code */
     bool parked = !init && wv_atomic(&t->parked), safe = parked && wv_thread_parked_safe(t, t->text);
-    for (int round = 0; parked && !safe && round < WV_STEP_ROUNDS; round++)
+    bool own = step && (t->pe || t->teb); /* code of its own: a host program's runs winvm's only */
+    for (int round = 0; own && parked && !safe && round < WV_STEP_ROUNDS; round++)
         if (!(safe = wv_step_out(t, &old)))
             parked = wv_repark(t, &old), safe = parked && wv_thread_parked_safe(t, t->text);
     DWORD err = 0;
@@ -354,7 +355,7 @@ static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set)
         err = 0;
     else if (!parked)
         err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* ended, or not started yet */
-    else if (set && !safe)
+    else if (own && set && !safe)
         err = ERROR_GEN_FAILURE; /* still in winvm's code (a wait): its registers are winvm's */
     else if (set)
         wv_context_apply(c, c->ContextFlags, t->uc);
@@ -368,8 +369,8 @@ static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set)
 }
 
 /* Reads (set false) or writes (set true) another thread's registers: it is suspended for the
- * call if it was not.  0 or the error. */
-static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
+ * call if it was not (step: to a safe point first).  0 or the error. */
+static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool step)
 {
     pthread_mutex_lock(&t->ctx_lock);
     if (!t->text)
@@ -380,14 +381,16 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
     if (!err)
         err = wv_suspend(t, &was);
     if (!err) {
-        err = wv_context_safe(t, c, set);
+        err = wv_context_safe(t, c, set, step);
         wv_resume(t);
     }
     pthread_mutex_unlock(&t->ctx_lock);
     return err;
 }
 
-DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set); }
+/* The debugger's (debug_freeze.c): its frozen threads are at safe points already, and the others
+ * are read where they are, at once (an event's wait is short). */
+DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set, false); }
 
 static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SYS_gettid); }
 
@@ -422,7 +425,7 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
         wv_seh_capture(&now); /* a host caller's own registers, here */
         wv_context_merge(&c, &now, c.ContextFlags);
     } else
-        err = wv_context_other(t, &c, set);
+        err = wv_context_other(t, &c, set, true);
     wv_object_unref(&t->obj);
     if (!err && !set)
         err = wv_copy(user, &c, sizeof(c));
