@@ -15,7 +15,7 @@ Test(thr_exit, from_pe_code, .timeout = 120)
 {
     static char out[4096];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/threxit.exe", out, sizeof(out));
-    cr_assert_eq(oks, 5, "%s", out);
+    cr_assert_eq(oks, 6, "%s", out);
 }
 
 /* Each thread's start routine is ExitThread: all 200 end with their own code and this

@@ -8,6 +8,10 @@
  *   rip_at_once    50 times: a thread created running, at once suspended, its Rip set to a
  *                  function calling ExitThread(7) and resumed: it ends with 7, the process
  *                  goes on (it may not have reached its own code when suspended)
+ *   rip_in_alloc   20 times: a thread looping in VirtualAlloc/VirtualFree (inside winvm, often
+ *                  under its space lock) suspended, its Rip set to ExitThread(7)'s caller and
+ *                  resumed: it ends with 7 and this thread's VirtualAlloc still works (no lock
+ *                  of winvm left held by the redirected thread)
  *   rip_suspended  created suspended, Rip set to ExitThread and Rcx to 9: it ends with 9
  *   dup_self       DuplicateHandle of GetCurrentThread(): a real handle (not the pseudo one)
  *                  naming this thread (GetThreadId), unsignalled; a duplicate asking only
@@ -78,6 +82,37 @@ static void rip_at_once(void)
     check("rip_at_once", ok);
 }
 
+static DWORD WINAPI allocs(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        void *p = VirtualAlloc(NULL, 65536, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+        if (p)
+            VirtualFree(p, 0, MEM_RELEASE);
+    }
+    return 0;
+}
+
+static void rip_in_alloc(void)
+{
+    static CONTEXT c __attribute__((aligned(16)));
+    int ok = 1;
+    for (int i = 0; i < 20 && ok; i++) {
+        HANDLE h = CreateThread(NULL, 0, allocs, NULL, 0, NULL);
+        Sleep(1); /* into its loop */
+        ok = h && SuspendThread(h) == 0;
+        c.ContextFlags = CONTEXT_FULL;
+        ok = ok && GetThreadContext(h, &c);
+        c.Rip = (ULONG_PTR)landing;
+        c.Rsp = (c.Rsp & ~(ULONG_PTR)15) - 8 - 64;
+        ok = ok && SetThreadContext(h, &c) && ResumeThread(h) == 1;
+        ok = ok && ends_with(h) == 7;
+        void *p = VirtualAlloc(NULL, 65536, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+        ok = ok && p && VirtualFree(p, 0, MEM_RELEASE);
+    }
+    check("rip_in_alloc", ok);
+}
+
 static void rip_suspended(void)
 {
     static CONTEXT c __attribute__((aligned(16)));
@@ -127,6 +162,7 @@ int main(void)
 {
     exit_at_start();
     rip_at_once();
+    rip_in_alloc();
     rip_suspended();
     stop = 1;
     dup_self();
