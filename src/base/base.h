@@ -25,6 +25,7 @@
 
 /* GetCurrentProcess(): the pseudo-handle that names the calling process. */
 #define WV_CURRENT_PROCESS ((HANDLE)(intptr_t)-1)
+#define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2) /* GetCurrentThread() */
 
 #define wv_page_down(a) ((uintptr_t)(a) & ~(WV_PAGE_SIZE - 1))
 #define wv_page_up(a) (((uintptr_t)(a) + WV_PAGE_SIZE - 1) & ~(WV_PAGE_SIZE - 1))

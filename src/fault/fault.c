@@ -32,6 +32,7 @@
 static struct sigaction wv_prev_segv, wv_prev_bus, wv_prev_ill, wv_prev_fpe, wv_prev_trap;
 
 bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
+bool (*volatile wv_fault_step_hook)(ucontext_t *uc);
 static pthread_once_t wv_install_once = PTHREAD_ONCE_INIT;
 static pthread_key_t wv_altstack_key;
 __thread __attribute__((tls_model("initial-exec"))) bool wv_fault_thread_ready;
@@ -251,6 +252,11 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
     ucontext_t *uc = ctx;
+    bool (*step)(ucontext_t *) = wv_fault_step_hook;
+    if (sig == SIGTRAP && si->si_code == TRAP_TRACE && step && step(uc)) {
+        errno = saved_errno;
+        return;
+    }
     bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
     EXCEPTION_RECORD rec;
     memset(&rec, 0, sizeof(rec));

@@ -51,6 +51,10 @@ void wv_context_from(const ucontext_t *uc, CONTEXT *c);
  * over (uc then resumes in its dispatcher), false to dispatch as wv_dispatch does.  Called in
  * the signal handler, space lock not held. */
 extern bool (*volatile wv_fault_pe_hook)(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* Set from above (runtime/thread_ctl.c): offered every trace trap (the trap flag's single step)
+ * first; true when it was one the runtime asked for (a suspended thread stepping out of winvm's
+ * code to its own), which it handled.  Async-signal-safe. */
+extern bool (*volatile wv_fault_step_hook)(ucontext_t *uc);
 /* Names the code at addr for the unhandled-exception report ("zlib1.dll!crc32+0x1a"): writes at
  * most cap bytes (NUL-terminated) into out, returns the length, 0 when addr is in no image.  Set
  * from above (the runtime sets section's wv_image_describe); NULL: addresses only. */

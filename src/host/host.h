@@ -150,6 +150,9 @@ bool wv_read_text(const char *path, char *buf, size_t cap);
  * absent. */
 uint64_t wv_field(const char *text, const char *key);
 bool wv_sys_memory(struct wv_sys_mem *m);
+/* The processors Windows reports (PEB, GetSystemInfo, SystemBasicInformation, KUSER_SHARED_DATA):
+ * the online ones, 1 to 64 (one processor group). */
+unsigned wv_sys_processors(void);
 /* ---- other processes and threads as /proc shows them (procs.c) ---- */
 struct wv_proc_info {
     int pid, ppid;

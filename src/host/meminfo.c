@@ -74,3 +74,9 @@ bool wv_sys_memory(struct wv_sys_mem *m)
     m->kernel_unreclaimable = wv_field(buf, "SUnreclaim") + wv_field(buf, "KernelStack") + wv_field(buf, "PageTables");
     return m->total != 0;
 }
+
+unsigned wv_sys_processors(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n; /* one processor group, as Windows reports it */
+}

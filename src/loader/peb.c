@@ -118,7 +118,7 @@ static DWORD wv_peb_make(void)
     if (err)
         return err;
     wv_the_peb = (uint8_t *)at; /* ready once filled */
-    wv_put32(WV_PEB_PROCESSORS, (uint32_t)sysconf(_SC_NPROCESSORS_ONLN));
+    wv_put32(WV_PEB_PROCESSORS, wv_sys_processors()); /* as GetSystemInfo: at most 64 */
     wv_put32(WV_PEB_OS_MAJOR, WV_OS_MAJOR);
     wv_put32(WV_PEB_OS_MINOR, WV_OS_MINOR);
     uint16_t build = WV_OS_BUILD;

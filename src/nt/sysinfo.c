@@ -32,8 +32,7 @@ static ULONG wv_commit_peak;
 
 static void wv_sys_basic(SYSTEM_BASIC_INFORMATION *b)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    n = n < 1 ? 1 : n > 64 ? 64 : n; /* one processor group, as GetSystemInfo */
+    unsigned n = wv_sys_processors();
     struct wv_sys_mem m;
     memset(b, 0, sizeof(*b));
     b->TimerResolution = 156250;

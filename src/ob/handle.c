@@ -22,6 +22,7 @@ struct wv_slot {
 
 static struct wv_slot wv_slots[WV_MAX_HANDLES];
 struct wv_object *(*wv_ob_self_process)(void);
+struct wv_object *(*wv_ob_self_thread)(void);
 static pthread_mutex_t wv_handles_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void wv_object_ref(struct wv_object *o) { __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED); }
@@ -164,7 +165,7 @@ DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HA
 {
     size_t i = 0;
     if (src_process != WV_CURRENT_PROCESS || dst_process != WV_CURRENT_PROCESS ||
-        (src != WV_CURRENT_PROCESS && !wv_slot_of(src, &i)))
+        (src != WV_CURRENT_PROCESS && src != WV_CURRENT_THREAD && !wv_slot_of(src, &i)))
         return ERROR_INVALID_HANDLE;
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return ERROR_INVALID_PARAMETER;
@@ -172,6 +173,9 @@ DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HA
     DWORD granted = 0x001FFFFF; /* PROCESS_ALL_ACCESS: what the pseudo handle grants */
     if (src == WV_CURRENT_PROCESS) {
         o = wv_ob_self_process ? wv_ob_self_process() : NULL;
+    } else if (src == WV_CURRENT_THREAD) { /* a real handle to the calling thread, as Windows */
+        o = wv_ob_self_thread ? wv_ob_self_thread() : NULL;
+        granted = 0x001FFFFF; /* THREAD_ALL_ACCESS: what the pseudo handle grants */
     } else {
         pthread_mutex_lock(&wv_handles_lock);
         o = wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY) ? wv_slots[i].obj : NULL;

@@ -59,6 +59,8 @@ DWORD wv_handle_flags(HANDLE h, DWORD mask, DWORD value, DWORD *old);
 /* The way up for the current-process pseudo handle as DuplicateHandle's source: a new
  * reference to this process's object (set by runtime/process.c; NULL before). */
 extern struct wv_object *(*wv_ob_self_process)(void);
+/* The same for GetCurrentThread()'s pseudo handle: the calling thread's object (runtime). */
+extern struct wv_object *(*wv_ob_self_thread)(void);
 /* Moves the handle from to the free value to (flags: HANDLE_FLAG_*): 0, ERROR_INVALID_HANDLE
  * (from names nothing, to is no handle value) or ERROR_ALREADY_EXISTS (to is in use). */
 DWORD wv_handle_move(HANDLE from, HANDLE to, DWORD flags);

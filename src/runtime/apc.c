@@ -35,7 +35,8 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
         return GetLastError();
     struct wv_apc *a = malloc(sizeof(*a));
     DWORD err = a ? 0 : ERROR_NOT_ENOUGH_MEMORY;
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     if (a && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
         err = ERROR_GEN_FAILURE; /* no thread left to run it */
     else if (a) {
@@ -47,7 +48,7 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
         t->apc_last = a;
         a = NULL;
     }
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     free(a);
     if (!err) { /* wake its alertable wait, if it is in one */
         pthread_mutex_lock(&wv_wait_lock);
@@ -67,11 +68,12 @@ DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 /* Takes the whole queue (t->lock). */
 static struct wv_apc *wv_apc_take(struct wv_thread *t)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     struct wv_apc *a = t->apc_first;
     __atomic_store_n(&t->apc_first, NULL, __ATOMIC_RELEASE);
     t->apc_last = NULL;
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     return a;
 }
 

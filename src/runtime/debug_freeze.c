@@ -47,9 +47,10 @@ static bool wv_freeze_round(struct wv_freeze *f, struct wv_host_text *h)
             continue;
         bool safe = false;
         if (wv_thread_park(f->t[i]) == 0) {
-            pthread_mutex_lock(&f->t[i]->lock);
+            sigset_t old;
+            wv_thread_lock(f->t[i], &old);
             safe = wv_thread_parked_safe(f->t[i], h);
-            pthread_mutex_unlock(&f->t[i]->lock);
+            wv_thread_unlock(f->t[i], &old);
             if (!safe)
                 wv_thread_unpark(f->t[i]);
         }

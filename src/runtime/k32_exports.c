@@ -73,12 +73,12 @@ K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
-/* GetCurrentThread's pseudo handle duplicates too (thread_ctl.c). */
+/* GetCurrentThread's pseudo handle duplicates too (ob/handle.c). */
 K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
                                  DWORD options)
 {
     wv_stack_probe();
-    return wv_duplicate_handle(sp, src, dp, dst, access, inherit, options);
+    return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
 }
 /* The caller's own registers are captured in assembly (thread_ctl.c). */
 BOOL WV_MSABI wv_k32_GetThreadContext(HANDLE h, CONTEXT *c);

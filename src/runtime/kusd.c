@@ -117,8 +117,7 @@ static void wv_features(BYTE *pf)
 /* The static fields, as winvm answers them elsewhere. */
 static void wv_kusd_fill(KUSER_SHARED_DATA *k)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    n = n < 1 ? 1 : n > 64 ? 64 : n; /* one processor group, as GetSystemInfo */
+    unsigned n = wv_sys_processors();
     SYSTEM_BASIC_INFORMATION sbi;
     memset(&sbi, 0, sizeof(sbi));
     NtQuerySystemInformation(SystemBasicInformation, &sbi, sizeof(sbi), NULL);

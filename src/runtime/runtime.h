@@ -203,7 +203,6 @@ const char *wv_u32_name_at(size_t i);
 void *wv_ws_lookup(const char *name);
 const char *wv_ws_name_at(size_t i);
 
-#define WV_CURRENT_THREAD ((HANDLE)(intptr_t)-2) /* GetCurrentThread() */
 
 /* ---- run.c ---- */
 /* The command line GetCommandLineA/W return, quoted from argv as Windows quotes it. */

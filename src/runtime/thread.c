@@ -115,6 +115,8 @@ static void wv_thread_destroy(struct wv_object *o)
     wv_apc_drop(t);
     wv_thread_ends_tell(t, t->exit_code); /* none left once it ended; a never-started one's */
     pthread_mutex_destroy(&t->lock);
+    pthread_mutex_destroy(&t->ctx_lock);
+    free(t->text);
     pthread_cond_destroy(&t->changed);
     free(t);
 }
@@ -132,7 +134,8 @@ static void wv_thread_finish(struct wv_thread *t, DWORD code)
 
 bool wv_thread_signalled(struct wv_object *o) { return ((struct wv_thread *)o)->done; }
 
-/* Runs the start routine: on a winvm stack with a TEB in a PE process, else directly. */
+/* Runs the start routine: on a winvm stack with a TEB in a PE process (from ntdll's
+ * RtlUserThreadStart, by ExitThread), else directly. */
 static DWORD wv_thread_body(struct wv_thread *t)
 {
     if (!t->pe)
@@ -149,10 +152,26 @@ static DWORD wv_thread_body(struct wv_thread *t)
     t->teb = wv_teb_self();
     wv_debug_thread(true, (uintptr_t)t->start, (uintptr_t)t->teb, 0); /* before its DllMains, as Windows */
     wv_loader_thread(true);
-    if (t->has_init)
-        wv_thread_start_init(t); /* its first registers, as a debugger may have set them */
-    DWORD code = (DWORD)wv_call_on_stack((void *)(uintptr_t)t->start, t->arg, (void *)top);
-    return code;
+    wv_thread_start_init(t); /* its first registers, as a debugger may have set them: it ends by
+                               * ExitThread (RtlUserThreadStart) */
+}
+
+/* Registers the new thread and waits while it is created suspended: whether it was terminated
+ * before it ran (then it never starts). */
+static bool wv_thread_arrive(struct wv_thread *t)
+{
+    sigset_t old;
+    wv_thread_lock(t, &old);
+    t->tid = (DWORD)syscall(SYS_gettid);
+    t->pt = pthread_self();
+    wv_registry_add(t);
+    pthread_cond_broadcast(&t->changed);
+    while (__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE))
+        pthread_cond_wait(&t->changed, &t->lock);
+    bool killed = t->kill;
+    t->running = !killed; /* from here SuspendThread parks it with the signal */
+    wv_thread_unlock(t, &old);
+    return killed;
 }
 
 static void *wv_thread_main(void *arg)
@@ -161,24 +180,17 @@ static void *wv_thread_main(void *arg)
     wv_self = t;
     wv_fault_attach(); /* this thread's alternate signal stack */
     wv_thread_ctl_init();
-    pthread_mutex_lock(&t->lock);
-    t->tid = (DWORD)syscall(SYS_gettid);
-    t->pt = pthread_self();
-    wv_registry_add(t);
-    pthread_cond_broadcast(&t->changed);
-    while (__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE))
-        pthread_cond_wait(&t->changed, &t->lock);
-    bool killed = t->kill; /* terminated before it ran: it never starts */
-    t->running = !killed; /* from here SuspendThread parks it with the signal */
-    pthread_mutex_unlock(&t->lock);
+    /* The exit jump is in place before the thread can be parked (running): ExitThread at any
+     * point of its life, its first instruction included (a start routine that is ExitThread, a
+     * Rip set to it), ends this thread only, never the process (issue 19). */
     sigjmp_buf exit_jump;
     volatile DWORD code = 0;
+    volatile bool killed = false;
     wv_exit_jump = &exit_jump;
-    if (killed) {
-        code = t->kill_code; /* its stack goes with the object */
-    } else if (sigsetjmp(exit_jump, 0) == 0)
-        code = wv_thread_body(t);
-    else
+    if (sigsetjmp(exit_jump, 0) == 0) {
+        killed = wv_thread_arrive(t);
+        code = killed ? t->kill_code : wv_thread_body(t); /* killed: its stack goes with the object */
+    } else
         code = t->exit_code; /* ExitThread put it there */
     wv_exit_jump = NULL;
     if (t->pe && !killed) {
@@ -204,10 +216,13 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
-    DWORD err = pe && t->suspend ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
+    /* Every PE thread starts from its first registers, suspended or not: a SetThreadContext
+     * before it reaches its own code changes those, never the host code setting it up. */
+    DWORD err = pe ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
     if (err) {
         wv_thread_destroy(&t->obj);
         return wv_fail_null(err);
@@ -231,10 +246,11 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
         wv_handle_close(h);
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
-    pthread_mutex_lock(&t->lock); /* its id, for the caller */
+    sigset_t old;
+    wv_thread_lock(t, &old); /* its id, for the caller */
     while (!t->tid)
         pthread_cond_wait(&t->changed, &t->lock);
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     if (tid)
         *tid = t->tid;
     wv_set_error(ERROR_SUCCESS);
@@ -286,6 +302,7 @@ struct wv_thread *wv_thread_self(void)
         return NULL;
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy, .refs = 1};
     pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->tid = (DWORD)syscall(SYS_gettid);
     t->pt = pthread_self();
@@ -326,6 +343,9 @@ struct wv_object *wv_thread_self_ref(void)
         wv_object_ref(&t->obj);
     return t ? &t->obj : NULL;
 }
+
+/* DuplicateHandle of GetCurrentThread() (ob/handle.c) from the start, winvm as a library too. */
+__attribute__((constructor)) static void wv_thread_hook(void) { wv_ob_self_thread = wv_thread_self_ref; }
 
 /* The thread behind h for a query, with a reference: the handle needs
  * THREAD_QUERY_LIMITED_INFORMATION or THREAD_QUERY_INFORMATION (either, as on Windows), else

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext, OpenThread,
- * and DuplicateHandle of GetCurrentThread's pseudo handle.
+/* thread_ctl.c - SuspendThread, ResumeThread, GetThreadContext, SetThreadContext and OpenThread
+ * (DuplicateHandle of GetCurrentThread's pseudo handle: ob/handle.c).
  *
  * Suspending a running thread sends it the parking signal (WV_PARK_SIGNAL, on the thread's
  * alternate stack); its handler sleeps on a futex while the suspend count is above zero, with
@@ -20,6 +20,8 @@
 #include "runtime/debug_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stddef.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -40,24 +42,36 @@ static void wv_futex_wake(int *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, IN
 
 static int wv_atomic(int *w) { return __atomic_load_n(w, __ATOMIC_ACQUIRE); }
 
-/* Parks the thread while it is suspended; async-signal-safe (atomics and futexes only). */
+/* Parks the thread while it is suspended; async-signal-safe (atomics and futexes only).  It
+ * sleeps on the wake word, which every change that may let it go bumps (a resume, a hop), so
+ * no change between its look and its sleep is missed. */
 static void wv_park(int sig, siginfo_t *si, void *uc)
 {
     (void)sig, (void)si;
     struct wv_thread *t = wv_thread_peek();
     if (!t || wv_atomic(&t->suspend) == 0)
         return;
-    int e = errno, s;
+    int e = errno, w;
     t->uc = uc;
     __atomic_store_n(&t->parked, 1, __ATOMIC_RELEASE);
     wv_futex_wake(&t->parked);
-    while ((s = wv_atomic(&t->suspend)) > 0)
-        wv_futex_wait(&t->suspend, s, 0);
+    while ((w = wv_atomic(&t->wake)), wv_atomic(&t->suspend) > 0 && !wv_atomic(&t->hop))
+        wv_futex_wait(&t->wake, w, 0);
+    __atomic_store_n(&t->hop, 0, __ATOMIC_RELEASE);
     t->uc = NULL;
     __atomic_store_n(&t->parked, 0, __ATOMIC_RELEASE);
     wv_futex_wake(&t->parked);
     errno = e;
 }
+
+/* Lets a parked thread look again (its suspend count or hop changed). */
+static void wv_park_wake(struct wv_thread *t)
+{
+    __atomic_add_fetch(&t->wake, 1, __ATOMIC_RELEASE);
+    wv_futex_wake(&t->wake);
+}
+
+static bool wv_step(ucontext_t *uc);
 
 static pthread_once_t wv_park_once = PTHREAD_ONCE_INIT;
 
@@ -70,9 +84,29 @@ static void wv_park_install(void)
     sigfillset(&sa.sa_mask); /* nothing else runs on top of a parked thread */
     sigdelset(&sa.sa_mask, SIGSEGV), sigdelset(&sa.sa_mask, SIGBUS);
     sigaction(WV_PARK_SIGNAL, &sa, NULL);
+    wv_fault_step_hook = wv_step;
 }
 
 void wv_thread_ctl_init(void) { pthread_once(&wv_park_once, wv_park_install); }
+
+/* A thread parked while it holds a thread's lock would hang every later Suspend/ResumeThread
+ * and Get/SetThreadContext of that thread (a thread suspended at its start, in
+ * wv_thread_start_init, hung so): the parking signal stays blocked while one is held, and
+ * parks the holder once it lets go. */
+void wv_thread_lock(struct wv_thread *t, sigset_t *old)
+{
+    sigset_t park;
+    sigemptyset(&park);
+    sigaddset(&park, WV_PARK_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &park, old);
+    pthread_mutex_lock(&t->lock);
+}
+
+void wv_thread_unlock(struct wv_thread *t, const sigset_t *old)
+{
+    pthread_mutex_unlock(&t->lock);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
 
 static bool wv_ended(struct wv_thread *t) { return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE); }
 
@@ -82,21 +116,22 @@ static bool wv_killing(struct wv_thread *t) { return __atomic_load_n(&t->kill, _
  * terminated is parked by its reaper only (reaper: the caller is it). */
 static DWORD wv_suspend_as(struct wv_thread *t, DWORD *was, bool reaper)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     int n = t->suspend;
     if (wv_ended(t) || (wv_killing(t) && !reaper)) {
-        pthread_mutex_unlock(&t->lock);
+        wv_thread_unlock(t, &old);
         return ERROR_ACCESS_DENIED;
     }
     if (n >= MAXIMUM_SUSPEND_COUNT) {
-        pthread_mutex_unlock(&t->lock);
+        wv_thread_unlock(t, &old);
         return ERROR_SIGNAL_REFCOUNT_EXCEEDED;
     }
     bool signal = n == 0 && t->running;
     while (signal && wv_atomic(&t->parked)) /* the last park is still leaving its handler */
         wv_futex_wait(&t->parked, 1, 1000000);
     __atomic_store_n(&t->suspend, n + 1, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     *was = (DWORD)n;
     if (!signal)
         return 0;
@@ -120,18 +155,19 @@ void wv_thread_unsuspend_all(struct wv_thread *t)
 {
     __atomic_store_n(&t->suspend, 0, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&t->changed);
-    wv_futex_wake(&t->suspend);
+    wv_park_wake(t);
 }
 
 static DWORD wv_resume(struct wv_thread *t)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     int n = t->suspend;
     if (n > 0)
         __atomic_store_n(&t->suspend, n - 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&t->changed); /* a thread created suspended starts */
-    wv_futex_wake(&t->suspend);
-    pthread_mutex_unlock(&t->lock);
+    wv_park_wake(t);
+    wv_thread_unlock(t, &old);
     return (DWORD)n;
 }
 
@@ -223,18 +259,104 @@ static void wv_context_apply(const CONTEXT *c, DWORD flags, ucontext_t *uc)
     }
 }
 
-/* Reads (set false) or writes (set true) another thread's registers: it is suspended for the
- * call if it was not.  0 or the error. */
-static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
+/* ---- another thread's registers, where they are its own ----
+ * They are handed out or changed only where the thread is parked in its own code (PE code,
+ * outside the loader lock: thread_kill.c's safe point), or before it reached it (its first
+ * registers).  Parked inside winvm's code (a call of winvm, the fault handler growing its stack
+ * under the space lock, ...) its registers are winvm's: a Rip set there left the space lock
+ * held for good and hung the process (issue 19).  So it is let go on one instruction at a time
+ * (the trap flag), its suspensions still counted, and parks again at its first instruction back
+ * in its own code: as a thread suspended in a system call on Windows shows its user-mode
+ * registers.  One that stays in winvm longer than about 0.2 s (a wait) is parked where it is:
+ * the registers read are winvm's and cannot be set (ERROR_GEN_FAILURE); it parks at its first
+ * instruction back in its own code if it is still suspended then. */
+
+/* The trace trap of a thread stepping out of winvm's code (fault.c's hook): in its own code it
+ * stops stepping and parks there while it is suspended; elsewhere it steps on.  Async-signal-
+ * safe (t->text is not changed while it steps). */
+#define WV_STEP_ROUNDS 3
+#define WV_STEP_CANCELLED 2 /* t->stepping: the next trace trap ends the step where it is */
+
+static bool wv_step(ucontext_t *uc)
 {
-    DWORD was, err = wv_suspend(t, &was);
-    if (err)
-        return err;
-    pthread_mutex_lock(&t->lock);
-    if (!t->running && wv_thread_init_context(t, c, set, wv_context_merge))
-        err = 0; /* created suspended, not run yet: its first registers (thread_start.c) */
-    else if (!wv_atomic(&t->parked))
-        err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* not started yet */
+    struct wv_thread *t = wv_thread_peek();
+    if (!t || !wv_atomic(&t->stepping))
+        return false;
+    greg_t *g = uc->uc_mcontext.gregs;
+    if (wv_atomic(&t->stepping) == WV_STEP_CANCELLED) {
+        g[REG_EFL] &= ~(greg_t)0x100;
+        __atomic_store_n(&t->stepping, 0, __ATOMIC_RELEASE);
+        return true;
+    }
+    __atomic_add_fetch(&t->steps, 1, __ATOMIC_RELAXED);
+    if (!wv_thread_safe_at(t, t->text, (uintptr_t)g[REG_RIP]))
+        return true; /* the trap flag stays set: the next instruction traps too */
+    g[REG_EFL] &= ~(greg_t)0x100;
+    __atomic_store_n(&t->stepping, 0, __ATOMIC_RELEASE);
+    wv_park(WV_PARK_SIGNAL, NULL, uc);
+    return true;
+}
+
+/* Lets parked t (t->lock held, dropped meanwhile) run on one instruction at a time (the trap
+ * flag) until it is in its own code, where it parks again (wv_step); waits while it steps (up
+ * to about 2 s) and 50 ms without a step (a wait, a lost trap flag): whether it is parked at a
+ * safe point then. */
+static bool wv_step_out(struct wv_thread *t, sigset_t *old)
+{
+    __atomic_store_n(&t->stepping, 1, __ATOMIC_RELEASE);
+    t->uc->uc_mcontext.gregs[REG_EFL] |= 0x100; /* the trap flag */
+    __atomic_store_n(&t->hop, 1, __ATOMIC_RELEASE);
+    wv_park_wake(t);
+    wv_thread_unlock(t, old);
+    /* Until its step ends: it leaves the handler and parks again (fast: parked may never be
+     * seen 0), or it is caught elsewhere (parked, still stepping: a signal). */
+    int last = wv_atomic(&t->steps), idle = 0;
+    for (int ms = 0; ms < 2000 && idle < 50 && wv_atomic(&t->stepping) && !wv_ended(t); ms++) {
+        wv_futex_wait(&t->parked, wv_atomic(&t->parked), 1000000);
+        int now = wv_atomic(&t->steps);
+        idle = now == last ? idle + 1 : 0; /* a step in the last 50 ms: it is on its way */
+        last = now;
+    }
+    wv_thread_lock(t, old);
+    return !wv_atomic(&t->stepping) && wv_atomic(&t->parked);
+}
+
+/* Parks t again where it is, out of a step that did not end (its trap flag lost, or a long
+ * call of winvm): false when it has ended. */
+static bool wv_repark(struct wv_thread *t, sigset_t *old)
+{
+    wv_thread_unlock(t, old);
+    bool sent = !wv_ended(t) && syscall(SYS_tgkill, getpid(), (pid_t)t->tid, WV_PARK_SIGNAL) == 0;
+    while (sent && !wv_atomic(&t->parked) && !wv_ended(t))
+        wv_futex_wait(&t->parked, 0, 1000000);
+    wv_thread_lock(t, old);
+    bool parked = sent && wv_atomic(&t->parked) && !wv_ended(t);
+    if (parked)
+        t->uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)0x100;
+    /* A trap still due (the signal came inside the trap's handler) only ends the step. */
+    __atomic_store_n(&t->stepping, WV_STEP_CANCELLED, __ATOMIC_RELEASE);
+    return parked;
+}
+
+/* Reads or writes (set) suspended t's registers once it is at a safe point; t->ctx_lock held.
+ * 0 or the error. */
+static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool step)
+{
+    sigset_t old;
+    wv_thread_lock(t, &old);
+    bool init = wv_thread_init_context(t, c, set, wv_context_merge); /* not yet in its own code */
+    bool parked = !init && wv_atomic(&t->parked), safe = parked && wv_thread_parked_safe(t, t->text);
+    bool own = step && (t->pe || t->teb); /* code of its own: a host program's runs winvm's only */
+    for (int round = 0; own && parked && !safe && round < WV_STEP_ROUNDS; round++)
+        if (!(safe = wv_step_out(t, &old)))
+            parked = wv_repark(t, &old), safe = parked && wv_thread_parked_safe(t, t->text);
+    DWORD err = 0;
+    if (init)
+        err = 0;
+    else if (!parked)
+        err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* ended, or not started yet */
+    else if (own && set && !safe)
+        err = ERROR_GEN_FAILURE; /* still in winvm's code (a wait): its registers are winvm's */
     else if (set)
         wv_context_apply(c, c->ContextFlags, t->uc);
     else {
@@ -242,12 +364,33 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set)
         wv_context_from(t->uc, &cur);
         wv_context_merge(c, &cur, c->ContextFlags);
     }
-    pthread_mutex_unlock(&t->lock);
-    wv_resume(t);
+    wv_thread_unlock(t, &old);
     return err;
 }
 
-DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set); }
+/* Reads (set false) or writes (set true) another thread's registers: it is suspended for the
+ * call if it was not (step: to a safe point first).  0 or the error. */
+static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool step)
+{
+    pthread_mutex_lock(&t->ctx_lock);
+    if (!t->text)
+        t->text = wv_host_text_new();
+    DWORD was, err = t->text ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    if (!err)
+        wv_host_text_read(t->text); /* before this call parks it: the dynamic linker's lock */
+    if (!err)
+        err = wv_suspend(t, &was);
+    if (!err) {
+        err = wv_context_safe(t, c, set, step);
+        wv_resume(t);
+    }
+    pthread_mutex_unlock(&t->ctx_lock);
+    return err;
+}
+
+/* The debugger's (debug_freeze.c): its frozen threads are at safe points already, and the others
+ * are read where they are, at once (an event's wait is short). */
+DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set, false); }
 
 static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SYS_gettid); }
 
@@ -282,7 +425,7 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
         wv_seh_capture(&now); /* a host caller's own registers, here */
         wv_context_merge(&c, &now, c.ContextFlags);
     } else
-        err = wv_context_other(t, &c, set);
+        err = wv_context_other(t, &c, set, true);
     wv_object_unref(&t->obj);
     if (!err && !set)
         err = wv_copy(user, &c, sizeof(c));
@@ -333,30 +476,6 @@ HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
         return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES);
     wv_set_error(ERROR_SUCCESS);
     return h;
-}
-
-/* Windows makes a real handle of the pseudo handle of the calling thread: libwinpthread's
- * pthread_self does so for threads it did not start. */
-BOOL WINAPI wv_duplicate_handle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
-                                DWORD options)
-{
-    if (src != (HANDLE)(intptr_t)-2)
-        return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
-    if (sp != WV_CURRENT_PROCESS || dp != WV_CURRENT_PROCESS || !dst)
-        return wv_fail(dst ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
-    struct wv_thread *t = wv_thread_self();
-    if (!t)
-        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
-    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? THREAD_ALL_ACCESS : access & THREAD_ALL_ACCESS;
-    HANDLE h = wv_handle_new(&t->obj, want);
-    if (!h)
-        return wv_fail(ERROR_TOO_MANY_OPEN_FILES);
-    DWORD err = wv_user_put(dst, &h, sizeof(h));
-    if (err) {
-        wv_handle_close(h);
-        return wv_fail(err);
-    }
-    return TRUE;
 }
 
 /* ---- PE code's GetThreadContext ----

@@ -16,6 +16,7 @@
 #include "runtime/runtime.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <ucontext.h>
 
 struct wv_apc;
@@ -35,6 +36,12 @@ struct wv_thread {
     DWORD exit_code;    /* wait lock */
     int suspend;        /* suspend count (lock to change; atomics to read); a futex word */
     int parked;         /* 1 while parked in the signal handler; a futex word */
+    int wake;           /* bumped when a parked thread may go (a resume, a hop); a futex word */
+    int hop;            /* atomic: a parked thread goes on once, suspended (thread_ctl.c) */
+    int stepping;       /* atomic: stepping out of winvm's code to park in its own (thread_ctl.c) */
+    int steps;          /* atomic: its steps so far (their progress) */
+    struct wv_host_text *text; /* where host code is, for stepping (ctx_lock; read while stepping) */
+    pthread_mutex_t ctx_lock;  /* one Get/SetThreadContext of it at a time (before t->lock) */
     ucontext_t *uc;     /* the parked thread's registers (parked) */
     struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
     void *teb;          /* its TEB once it has one (NtQueryInformationThread) */
@@ -64,6 +71,10 @@ bool wv_thread_live(DWORD tid, uint64_t serial);
 /* Ends the calling thread with this code (TerminateThread's own-thread case, ExitThread). */
 void wv_thread_exit(DWORD code) __attribute__((noreturn));
 
+/* thread_ctl.c: takes and drops t->lock, the parking signal blocked in the caller meanwhile
+ * (a thread parked holding a thread's lock would hang the calls on that thread). */
+void wv_thread_lock(struct wv_thread *t, sigset_t *old);
+void wv_thread_unlock(struct wv_thread *t, const sigset_t *old);
 /* thread_ctl.c: parks t for its reaper (0, or the error: it has ended); lets it go on. */
 DWORD wv_thread_park(struct wv_thread *t);
 void wv_thread_unpark(struct wv_thread *t);
@@ -79,6 +90,8 @@ struct wv_host_text;
 struct wv_host_text *wv_host_text_new(void); /* malloc'ed, unread; NULL without memory */
 void wv_host_text_read(struct wv_host_text *h);
 bool wv_thread_parked_safe(struct wv_thread *t, const struct wv_host_text *h);
+/* Whether t at pc would be at a safe point (async-signal-safe). */
+bool wv_thread_safe_at(const struct wv_thread *t, const struct wv_host_text *h, uintptr_t pc);
 /* thread_serve.c: a pipe whose read end (in *fd, the caller's) gives t's exit code (4
  * bytes) when it ends, and EOF without one when this process ends first: 0 or the error. */
 DWORD wv_thread_end_fd(struct wv_thread *t, int *fd);
@@ -128,8 +141,6 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
 /* thread_ctl.c: Get/SetThreadContext's core (set: write), 0 or the error. */
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set);
 int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c);
-BOOL WINAPI wv_duplicate_handle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
-                                DWORD options);
 /* apc.c: QueueUserAPC's core (pe: fn is an ms_abi function): 0 or the error. */
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
 /* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran. */

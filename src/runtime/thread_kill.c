@@ -102,12 +102,16 @@ static bool wv_holds_loader_lock(const struct wv_thread *t)
     return __atomic_load_n(&wv_loader_lock.__data.__owner, __ATOMIC_ACQUIRE) == (int)t->tid;
 }
 
+bool wv_thread_safe_at(const struct wv_thread *t, const struct wv_host_text *h, uintptr_t pc)
+{
+    return !wv_host_code(h, pc) && !wv_holds_loader_lock(t);
+}
+
 bool wv_thread_parked_safe(struct wv_thread *t, const struct wv_host_text *h)
 {
     if (!__atomic_load_n(&t->parked, __ATOMIC_ACQUIRE) || !t->uc)
         return false;
-    uintptr_t pc = (uintptr_t)t->uc->uc_mcontext.gregs[REG_RIP];
-    return !wv_host_code(h, pc) && !wv_holds_loader_lock(t);
+    return wv_thread_safe_at(t, h, (uintptr_t)t->uc->uc_mcontext.gregs[REG_RIP]);
 }
 
 /* One look at the parked thread: true when it was sent to its end. */
@@ -148,9 +152,10 @@ static void *wv_reaper(void *arg)
         wv_kill_wake();
         bool sent = false;
         if (wv_thread_park(t) == 0) { /* parked, or it has ended */
-            pthread_mutex_lock(&t->lock);
+            sigset_t old;
+            wv_thread_lock(t, &old);
             sent = wv_kill_parked(t, h);
-            pthread_mutex_unlock(&t->lock);
+            wv_thread_unlock(t, &old);
             wv_thread_unpark(t);
         }
         if (sent)
@@ -168,7 +173,8 @@ static void *wv_reaper(void *arg)
 /* Marks the request (the first code wins) and lifts its suspensions: 0, or the error. */
 static DWORD wv_kill_mark(struct wv_thread *t, DWORD code, bool *started)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     DWORD err = 0;
     if (__atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
         err = 0; /* ended already: Windows succeeds and the code stays */
@@ -178,7 +184,7 @@ static DWORD wv_kill_mark(struct wv_thread *t, DWORD code, bool *started)
         *started = t->running;
         wv_thread_unsuspend_all(t); /* a suspended thread is terminated too */
     }
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     return err;
 }
 

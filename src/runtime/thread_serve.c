@@ -40,12 +40,13 @@ DWORD wv_thread_end_fd(struct wv_thread *t, int *fd)
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0)
         return wv_errno_to_error(errno);
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     bool ended = __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
     int *more = ended ? NULL : realloc(t->ends, (t->n_ends + 1) * sizeof(*t->ends));
     if (more)
         t->ends = more, t->ends[t->n_ends++] = p[1];
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     if (!ended && !more) {
         close(p[0]), close(p[1]);
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -62,11 +63,12 @@ DWORD wv_thread_end_fd(struct wv_thread *t, int *fd)
 
 void wv_thread_ends_tell(struct wv_thread *t, DWORD code)
 {
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     int *ends = t->ends;
     size_t n = t->n_ends;
     t->ends = NULL, t->n_ends = 0;
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     for (size_t i = 0; i < n; i++)
         wv_tell(ends[i], code);
     free(ends);

@@ -10,8 +10,8 @@
  * winvm does the same for threads created with CREATE_SUSPENDED: the creator makes the stack
  * and the CONTEXT (thread->init); Get/SetThreadContext work on it while the thread has not run
  * (thread_ctl.c); when it starts, after its TEB and DLL_THREAD_ATTACH, the thread loads that
- * context (wv_seh_restore), so what was set is what runs.  A thread not created suspended has
- * no observer before it runs and starts by a direct call (thread.c).
+ * context (wv_seh_restore), so what was set is what runs.  Every PE thread starts so (thread.c):
+ * one suspended before it reached its own code shows and takes these registers too.
  */
 #include "runtime/thread_int.h"
 #include "seh/seh.h"
@@ -58,10 +58,11 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
 void wv_thread_start_init(struct wv_thread *t)
 {
     CONTEXT c;
-    pthread_mutex_lock(&t->lock);
+    sigset_t old;
+    wv_thread_lock(t, &old);
     c = t->init;
     t->has_init = false; /* from here its registers are the parking signal's */
-    pthread_mutex_unlock(&t->lock);
+    wv_thread_unlock(t, &old);
     wv_seh_restore(&c);
 }
 

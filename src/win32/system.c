@@ -11,11 +11,7 @@
 void WINAPI GetSystemInfo(LPSYSTEM_INFO out)
 {
     SYSTEM_INFO mine, *si = &mine;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    if (n > 64)
-        n = 64; /* one processor group, as Windows reports it */
+    unsigned n = wv_sys_processors();
     memset(si, 0, sizeof(*si));
     si->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64;
     si->dwPageSize = (DWORD)WV_PAGE_SIZE;
