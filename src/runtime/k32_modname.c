@@ -78,5 +78,5 @@ DWORD wv_module_host_name(const char *file, char **host)
     const char *p = strncmp(file, "\\\\?\\", 4) ? file : file + 4;
     if (!isalpha((unsigned char)p[0]) || p[1] != ':' || (p[2] != '\\' && p[2] != '/'))
         return 0; /* a name or a relative path: the loader's search takes it as it is */
-    return wv_path_host(file, host);
+    return wv_path_host_name(file, host); /* a builtin stays named: the loader gives its module */
 }

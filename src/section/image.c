@@ -165,7 +165,7 @@ static DWORD wv_image_build(struct wv_image *img)
         return err;
     img->size = wv_page_up((uint64_t)img->pe.size_of_image);
     img->source = WV_IMG_PRIVATE;
-    int fd = wv_cache_worth(img) ? wv_cache_entry(img, img->pe.image_base) : -1;
+    int fd = wv_cache_worth(img) && !img->uncached ? wv_cache_entry(img, img->pe.image_base) : -1;
     if (fd >= 0)
         wv_image_adopt(img, fd, img->pe.image_base);
     return 0;
@@ -173,8 +173,11 @@ static DWORD wv_image_build(struct wv_image *img)
 
 static void wv_image_name(struct wv_image *img, const char *path)
 {
+    char shown[256];
     if (path)
         img->path = strdup(path);
+    else if (img->uncached && wv_memfile_name(img->fd, shown, sizeof(shown)))
+        img->path = strdup(shown); /* a builtin's file: its system-directory name */
     else {
         char link[64], buf[4096];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", img->fd);
@@ -201,11 +204,14 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
         err = ERROR_BAD_EXE_FORMAT;
     else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
         err = ERROR_TOO_MANY_OPEN_FILES;
+    /* A sealed file (a builtin DLL's, host/memfile.c) is this process's alone and gone with
+     * it: a cache entry of it would never be used again, and would stay. */
+    img->uncached = !err && img->st.st_nlink == 0 && wv_memfile_sealed(img->fd);
     if (!err)
         wv_image_name(img, path);
     if (!err && img->st.st_size == 0)
         err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
-    if (!err && !wv_image_cached(img))
+    if (!err && (img->uncached || !wv_image_cached(img)))
         err = wv_image_build(img);
     if (err) {
         wv_image_free(img);
@@ -461,7 +467,7 @@ static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, 
             return err;
     }
     bool dynamic = (img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE) && wv_can_move(img);
-    if (dynamic && img->fd >= 0 && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
+    if (dynamic && img->fd >= 0 && !img->uncached && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
         uint64_t sb = wv_shared_base(img);
         int sfd = wv_cache_entry(img, sb);
         if (sfd >= 0) {

@@ -164,6 +164,7 @@ struct wv_image {
     int fd;                 /* the PE file */
     struct stat st;         /* its identity when read (the snapshot's): the cache key */
     enum wv_img_source source;
+    bool uncached;          /* never in the image cache: a sealed file's (wv_memfile_sealed) */
     int layout_fd;          /* WV_IMG_CACHE: the entry at the preferred base */
     uint64_t size;          /* SizeOfImage, page rounded */
     char *path;             /* the file's path when known (cache listing, module names) */
