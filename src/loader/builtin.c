@@ -80,6 +80,8 @@ const struct wv_builtin *wv_builtin_named(const char *name)
     return NULL;
 }
 
+const char *wv_builtin_name_at(size_t i) { return wv_builtins && i < wv_nbuiltins ? wv_builtins[i].name : NULL; }
+
 const struct wv_builtin *wv_builtin_of(HMODULE h)
 {
     const struct wv_builtin *bi = NULL;

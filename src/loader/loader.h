@@ -59,6 +59,8 @@ void wv_loader_set_builtins(const struct wv_builtin *table, size_t n);
  * handle is; NULL when none. */
 const struct wv_builtin *wv_builtin_named(const char *name);
 const struct wv_builtin *wv_builtin_of(HMODULE h);
+/* The name of builtin i ("kernel32.dll"), NULL past the last. */
+const char *wv_builtin_name_at(size_t i);
 /* bi's module, made (with ntdll's and kernel32's first) when it is not yet.  Takes the loader
  * lock.  0 or a Win32 error. */
 DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);

@@ -60,7 +60,9 @@ DWORD wv_path_host(const char *win, char **out)
     return wv_sysdir_host(win, out, &err) ? err : wv_path_host_name(win, out);
 }
 
-DWORD wv_path_host_a(LPCSTR win, char **out)
+typedef DWORD wv_path_conv(const char *win, char **out);
+
+static DWORD wv_path_host_a_by(LPCSTR win, char **out, wv_path_conv *conv)
 {
     char *s;
     *out = NULL;
@@ -68,12 +70,12 @@ DWORD wv_path_host_a(LPCSTR win, char **out)
         return ERROR_PATH_NOT_FOUND;
     DWORD err = wv_user_str(win, &s);
     if (!err)
-        err = wv_path_host(s, out);
+        err = conv(s, out);
     free(s);
     return err;
 }
 
-DWORD wv_path_host_w(LPCWSTR win, char **out)
+static DWORD wv_path_host_w_by(LPCWSTR win, char **out, wv_path_conv *conv)
 {
     char *s;
     *out = NULL;
@@ -81,10 +83,15 @@ DWORD wv_path_host_w(LPCWSTR win, char **out)
         return ERROR_PATH_NOT_FOUND;
     DWORD err = wv_user_wstr(win, WV_TEXT_STRICT, &s);
     if (!err)
-        err = wv_path_host(s, out);
+        err = conv(s, out);
     free(s);
     return err;
 }
+
+DWORD wv_path_host_a(LPCSTR win, char **out) { return wv_path_host_a_by(win, out, wv_path_host); }
+DWORD wv_path_host_w(LPCWSTR win, char **out) { return wv_path_host_w_by(win, out, wv_path_host); }
+DWORD wv_path_host_name_a(LPCSTR win, char **out) { return wv_path_host_a_by(win, out, wv_path_host_name); }
+DWORD wv_path_host_name_w(LPCWSTR win, char **out) { return wv_path_host_w_by(win, out, wv_path_host_name); }
 
 char *wv_path_windows(const char *host)
 {

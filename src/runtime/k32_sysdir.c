@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,4 +93,31 @@ DWORD wv_sysdir_error(const char *host, DWORD err)
     bool ours = slash && slash != dir && stat(dir, &st) != 0 && wv_sysdir_is_dir(dir);
     free(dir);
     return ours ? ERROR_FILE_NOT_FOUND : err;
+}
+
+const char *wv_sysdir_entry(const char *dir, size_t i)
+{
+    char *full = wv_sysdir_full(dir);
+    if (!full || !wv_sysdir_is_dir(dir)) {
+        free(full);
+        return NULL;
+    }
+    const char *p = !strncmp(full, "\\\\?\\", 4) ? full + 4 : full;
+    bool windows = strlen(p) <= 11; /* "C:\windows" or "C:\windows\" */
+    free(full);
+    wv_runtime_init();
+    return windows ? (i == 0 ? "system32" : NULL) : wv_builtin_name_at(i);
+}
+
+int wv_sysdir_stat(const char *host, struct stat *st, FILETIME t[3])
+{
+    char *h = NULL;
+    DWORD err = 0;
+    int e = ENOENT;
+    if (wv_sysdir_host(host, &h, &err))
+        e = err ? ENOENT : wv_file_stat(-1, h, st, t);
+    else if (wv_sysdir_is_dir(host))
+        e = wv_file_stat(-1, "/", st, t);
+    free(h);
+    return e;
 }

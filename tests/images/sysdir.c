@@ -19,8 +19,13 @@
  *   sec_image     a SEC_IMAGE view of ntdll's file: MEM_IMAGE, PAGE_EXECUTE_WRITECOPY, the
  *                 header page read-only and .text PAGE_EXECUTE_READ, its first page the module's
  *   copied_stub   NtClose called through that view's copy of the stub closes a handle
+ *   written_copy  the view's header page made PAGE_WRITECOPY and written is PAGE_READWRITE
+ *                 (the view's own copy; the module's page unchanged)
  *   copy_file     CopyFile of kernel32.dll to a temporary file gives its bytes
  *   crt_open      msvcrt's fopen reads it ("MZ"); for update it is EACCES; _stat gives its size
+ *   find          FindFirstFile of the file finds "kernel32.dll" (ARCHIVE, SizeOfImage);
+ *                 "*.dll" there lists ntdll.dll and kernel32.dll; "C:\windows\sys*" finds the
+ *                 directory "system32"; "nosuch*.dll" there is ERROR_FILE_NOT_FOUND
  */
 #include <windows.h>
 #include <psapi.h>
@@ -198,6 +203,15 @@ static void sec_image(void)
     HANDLE e = CreateEventA(NULL, FALSE, FALSE, NULL);
     ok = copy && !memcmp((void *)copy, (void *)close_stub, 16) && copy(e) == 0 && copy(e) == (LONG)0xC0000008;
     check("copied_stub", ok);
+    /* A page written through PAGE_WRITECOPY is the view's own copy: PAGE_READWRITE after. */
+    DWORD old = 0;
+    MEMORY_BASIC_INFORMATION w = {0};
+    ok = v && VirtualProtect(v, 0x1000, PAGE_WRITECOPY, &old) && old == PAGE_READONLY;
+    if (ok)
+        v[0x200] = 0x5a;
+    ok = ok && VirtualQuery(v, &w, sizeof(w)) && w.Protect == PAGE_READWRITE && w.RegionSize == 0x1000 &&
+         ((char *)nt)[0x200] != 0x5a;
+    check("written_copy", ok);
     if (v)
         UnmapViewOfFile(v);
 }
@@ -238,6 +252,31 @@ static void crt_open(const char *k32, DWORD size)
     check("crt_open", ok);
 }
 
+static void find(const char *k32, DWORD size)
+{
+    WIN32_FIND_DATAA d;
+    HANDLE h = FindFirstFileA(k32, &d);
+    int ok = h != INVALID_HANDLE_VALUE && !strcmp(d.cFileName, "kernel32.dll") &&
+             d.dwFileAttributes == FILE_ATTRIBUTE_ARCHIVE && d.nFileSizeLow == size;
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    int nt = 0, k = 0;
+    h = FindFirstFileA("C:\\windows\\system32\\*.dll", &d);
+    for (BOOL more = h != INVALID_HANDLE_VALUE; more; more = FindNextFileA(h, &d))
+        nt += !strcmp(d.cFileName, "ntdll.dll"), k += !strcmp(d.cFileName, "kernel32.dll");
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    ok = ok && nt == 1 && k == 1;
+    h = FindFirstFileA("C:\\windows\\sys*", &d);
+    ok = ok && h != INVALID_HANDLE_VALUE && !strcmp(d.cFileName, "system32") &&
+         (d.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && !FindNextFileA(h, &d);
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    SetLastError(0);
+    h = FindFirstFileA("C:\\windows\\system32\\nosuch*.dll", &d);
+    check("find", ok && h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_NOT_FOUND);
+}
+
 int main(void)
 {
     static const char *const dlls[] = {"ntdll.dll", "kernel32.dll", "advapi32.dll", "user32.dll", "msvcrt.dll"};
@@ -259,5 +298,6 @@ int main(void)
     sec_image();
     copy_file(k32, m);
     crt_open(k32, nt_of(m)->OptionalHeader.SizeOfImage);
+    find(k32, nt_of(m)->OptionalHeader.SizeOfImage);
     return failures;
 }
