@@ -7,8 +7,8 @@
  * every one is C:) is the loader's sealed in-memory copy of it (wv_builtin_file): the host path
  * handed on is "/proc/self/fd/N", which opens, stats and copies as the file, and no write can
  * change.  Other names there stay what the host has (nothing: ERROR_FILE_NOT_FOUND).
- * C:\windows and C:\windows\system32 are directories to the attribute calls when the host has
- * no such directory.
+ * C:\windows and C:\windows\system32 are directories to the attribute calls, and FindFirstFile
+ * lists them (k32_find.c), when the host has no such directory.
  *
  * Nothing is made before a program names such a file: a path without "system32" in it costs
  * one scan of its bytes.  The first name of a builtin's file makes its module (as naming it
@@ -27,6 +27,9 @@
 
 #define WV_SYS32 "\\windows\\system32"
 
+/* full (from wv_path_full) without a "\\?\" prefix, which wv_path_full keeps as given. */
+static const char *wv_sysdir_root(const char *full) { return strncmp(full, "\\\\?\\", 4) ? full : full + 4; }
+
 /* The full, normalised Windows form of win when it lies in the system directory or is it or
  * C:\windows (the only paths worth the work); NULL otherwise. */
 static char *wv_sysdir_full(const char *win)
@@ -34,7 +37,7 @@ static char *wv_sysdir_full(const char *win)
     char *full = NULL;
     if (!strcasestr(win, "windows") || wv_path_full(win, &full))
         return NULL;
-    const char *p = !strncmp(full, "\\\\?\\", 4) ? full + 4 : full; /* kept as given by wv_path_full */
+    const char *p = wv_sysdir_root(full);
     if (p[0] && p[1] == ':' && !strncasecmp(p + 2, "\\windows", 8) && (!p[10] || p[10] == '\\'))
         return full;
     free(full);
@@ -44,7 +47,7 @@ static char *wv_sysdir_full(const char *win)
 /* The builtin whose file full (from wv_sysdir_full) names, or NULL. */
 static const struct wv_builtin *wv_sysdir_builtin(const char *full)
 {
-    const char *p = !strncmp(full, "\\\\?\\", 4) ? full + 4 : full;
+    const char *p = wv_sysdir_root(full);
     size_t n = strlen(WV_SYS32);
     if (strncasecmp(p + 2, WV_SYS32 "\\", n + 1) || strchr(p + 2 + n + 1, '\\'))
         return NULL;
@@ -73,7 +76,7 @@ bool wv_sysdir_is_dir(const char *host)
     char *full = wv_sysdir_full(host);
     if (!full)
         return false;
-    const char *p = !strncmp(full, "\\\\?\\", 4) ? full + 4 : full;
+    const char *p = wv_sysdir_root(full);
     size_t n = strlen(p), sys = strlen(WV_SYS32);
     while (n > 10 && p[n - 1] == '\\')
         n--; /* "C:\windows\system32\" is the directory too */
@@ -102,7 +105,7 @@ const char *wv_sysdir_entry(const char *dir, size_t i)
         free(full);
         return NULL;
     }
-    const char *p = !strncmp(full, "\\\\?\\", 4) ? full + 4 : full;
+    const char *p = wv_sysdir_root(full);
     bool windows = strlen(p) <= 11; /* "C:\windows" or "C:\windows\" */
     free(full);
     wv_runtime_init();

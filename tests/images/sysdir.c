@@ -69,23 +69,30 @@ static int same_headers(const void *module, const void *file)
                    text->Misc.VirtualSize);
 }
 
-static void headers(const char *dll)
+/* Whether the file at path opens for reading, is SizeOfImage long and a read-only view of it
+ * holds m's headers and .text. */
+static int file_is_image(const char *path, HMODULE m)
 {
-    HMODULE m = LoadLibraryA(dll);
-    char path[MAX_PATH], name[64];
-    DWORD n = GetModuleFileNameA(m, path, sizeof(path));
     HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
     HANDLE s = f != INVALID_HANDLE_VALUE ? CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 0, NULL) : NULL;
     void *v = s ? MapViewOfFile(s, FILE_MAP_READ, 0, 0, 0) : NULL;
-    int ok = m && n && v && GetFileSize(f, NULL) == nt_of(m)->OptionalHeader.SizeOfImage && same_headers(m, v);
-    snprintf(name, sizeof(name), "headers_%s", dll);
-    check(name, ok);
+    int ok = m && v && GetFileSize(f, NULL) == nt_of(m)->OptionalHeader.SizeOfImage && same_headers(m, v);
     if (v)
         UnmapViewOfFile(v);
     if (s)
         CloseHandle(s);
     if (f != INVALID_HANDLE_VALUE)
         CloseHandle(f);
+    return ok;
+}
+
+static void headers(const char *dll)
+{
+    HMODULE m = LoadLibraryA(dll);
+    char path[MAX_PATH], name[64];
+    DWORD n = GetModuleFileNameA(m, path, sizeof(path));
+    snprintf(name, sizeof(name), "headers_%s", dll);
+    check(name, n && file_is_image(path, m));
 }
 
 static void attributes(const char *k32, DWORD size)
@@ -221,17 +228,7 @@ static void copy_file(const char *k32, HMODULE m)
     char dir[MAX_PATH], tmp[MAX_PATH];
     GetTempPathA(sizeof(dir), dir);
     GetTempFileNameA(dir, "sys", 0, tmp);
-    int ok = CopyFileA(k32, tmp, FALSE);
-    HANDLE f = CreateFileA(tmp, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
-    HANDLE s = f != INVALID_HANDLE_VALUE ? CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 0, NULL) : NULL;
-    void *v = s ? MapViewOfFile(s, FILE_MAP_READ, 0, 0, 0) : NULL;
-    ok = ok && v && GetFileSize(f, NULL) == nt_of(m)->OptionalHeader.SizeOfImage && same_headers(m, v);
-    if (v)
-        UnmapViewOfFile(v);
-    if (s)
-        CloseHandle(s);
-    if (f != INVALID_HANDLE_VALUE)
-        CloseHandle(f);
+    int ok = CopyFileA(k32, tmp, FALSE) && file_is_image(tmp, m);
     check("copy_file", ok && DeleteFileA(tmp));
 }
 
