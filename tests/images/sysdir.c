@@ -19,6 +19,8 @@
  *   sec_image     a SEC_IMAGE view of ntdll's file: MEM_IMAGE, PAGE_EXECUTE_WRITECOPY, the
  *                 header page read-only and .text PAGE_EXECUTE_READ, its first page the module's
  *   copied_stub   NtClose called through that view's copy of the stub closes a handle
+ *   same_file     NtAreMappedFilesTheSame: that view and the module, the module and itself,
+ *                 STATUS_SUCCESS; ntdll and kernel32, the view and kernel32, STATUS_NOT_SAME_DEVICE
  *   written_copy  the view's header page made PAGE_WRITECOPY and written is PAGE_READWRITE
  *                 (the view's own copy; the module's page unchanged)
  *   copy_file     CopyFile of kernel32.dll to a temporary file gives its bytes
@@ -210,6 +212,12 @@ static void sec_image(void)
     HANDLE e = CreateEventA(NULL, FALSE, FALSE, NULL);
     ok = copy && !memcmp((void *)copy, (void *)close_stub, 16) && copy(e) == 0 && copy(e) == (LONG)0xC0000008;
     check("copied_stub", ok);
+    /* NtAreMappedFilesTheSame: that view and the module are one file; two builtins are not. */
+    LONG(WINAPI * same)(PVOID, PVOID) = (LONG(WINAPI *)(PVOID, PVOID))GetProcAddress(nt, "NtAreMappedFilesTheSame");
+    HMODULE k32 = GetModuleHandleA("kernel32.dll");
+    ok = same && v && same(v, nt) == 0 && same(nt, v + 0x1000) == 0 && same(k32, (char *)k32 + 0x1000) == 0 &&
+         same(nt, k32) == (LONG)0xC00000D4 && same(v, k32) == (LONG)0xC00000D4;
+    check("same_file", ok);
     /* A page written through PAGE_WRITECOPY is the view's own copy: PAGE_READWRITE after. */
     DWORD old = 0;
     MEMORY_BASIC_INFORMATION w = {0};
