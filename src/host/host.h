@@ -85,6 +85,17 @@ void *wv_file_map_shared(int fd, off_t off, size_t size);
  * them all. */
 void *wv_file_snapshot(int fd, size_t size);
 
+/* ---- read-only files in memory (memfile.c) ---- */
+/* A new file holding bytes (len), sealed against every change, shown under name (a host path,
+ * "/windows/system32/kernel32.dll"): its descriptor (close-on-exec), or -1 and errno. */
+int wv_memfile_make(const char *name, const void *bytes, size_t len);
+/* The name fd's file was made under, when it is one of those (one fstat once any exists;
+ * nothing before): whether it was, and fit in cap. */
+bool wv_memfile_name(int fd, char *out, size_t cap);
+/* Whether fd's file is sealed against writes (a memfd of wv_memfile_make's): a write access
+ * to it is refused (ERROR_ACCESS_DENIED), and no image cache entry is made of it. */
+bool wv_memfile_sealed(int fd);
+
 /* ---- privdir.c ---- */
 /* path as a private directory of this user (made 0700 first when create): its descriptor,
  * verified on the descriptor (a directory, ours, nothing for group or others), or -1 (EACCES

@@ -29,6 +29,7 @@
 #include "loader/loader.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ static struct wv_bi {
     size_t n;
     uint8_t *kind;
     void **addr;
+    int fd; /* its file (wv_builtin_file), when has_file: kept for the process's life */
+    bool has_file;
 } wv_bi[WV_BI_MAX];
 
 void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
@@ -76,6 +79,8 @@ const struct wv_builtin *wv_builtin_named(const char *name)
             return &wv_builtins[i];
     return NULL;
 }
+
+const char *wv_builtin_name_at(size_t i) { return wv_builtins && i < wv_nbuiltins ? wv_builtins[i].name : NULL; }
 
 const struct wv_builtin *wv_builtin_of(HMODULE h)
 {
@@ -279,4 +284,27 @@ DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out)
     *out = b->kind[i] == WV_BI_DATA ? b->addr[i]
                                     : (void *)(m->base + WV_BI_TEXT + WV_BI_STUBS + (uintptr_t)i * WV_BI_STUB);
     return 0;
+}
+
+/* ---- the file (C:\windows\system32\<name>) ---- */
+
+DWORD wv_builtin_file(const struct wv_builtin *bi, int *fd)
+{
+    struct wv_module *m;
+    size_t k = (size_t)(bi - wv_builtins);
+    DWORD err = wv_builtin_module(bi, &m); /* the file's bytes are the image's */
+    if (err)
+        return err;
+    pthread_mutex_lock(&wv_loader_lock);
+    if (!wv_bi[k].has_file) {
+        const struct wv_image *img = m->img;
+        int f = wv_memfile_make(m->path, img->file, img->file_size);
+        if (f >= 0)
+            wv_bi[k].fd = f, wv_bi[k].has_file = true;
+        else
+            err = errno == EMFILE || errno == ENFILE ? ERROR_TOO_MANY_OPEN_FILES : ERROR_NOT_ENOUGH_MEMORY;
+    }
+    *fd = wv_bi[k].fd;
+    pthread_mutex_unlock(&wv_loader_lock);
+    return err;
 }

@@ -60,6 +60,8 @@ void wv_loader_set_builtins(const struct wv_builtin *table, size_t n);
  * handle is; NULL when none. */
 const struct wv_builtin *wv_builtin_named(const char *name);
 const struct wv_builtin *wv_builtin_of(HMODULE h);
+/* The name of builtin i ("kernel32.dll"), NULL past the last. */
+const char *wv_builtin_name_at(size_t i);
 /* bi's module, made (with ntdll's and kernel32's first) when it is not yet.  Takes the loader
  * lock.  0 or a Win32 error. */
 DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
@@ -67,6 +69,13 @@ DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
  * stub in the image, ntdll's for a forwarded one, a variable itself.  0, ERROR_PROC_NOT_FOUND
  * (NULL name: by ordinal, not served), or the module's creation error. */
 DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out);
+/* bi's file, C:\windows\system32\<name> (docs/semantics.md, "The system directory"): a
+ * sealed in-memory file holding the bytes its image was made from (file offsets are RVAs, so
+ * the file is SizeOfImage long and its ImageBase the preferred one; the stubs hold this
+ * process's addresses), shown under the module's path.  Made the first time it is asked for,
+ * after the module (made if it is not yet), and kept for the process's life: *fd is the
+ * loader's, never closed by the caller.  Takes the loader lock.  0 or a Win32 error. */
+DWORD wv_builtin_file(const struct wv_builtin *bi, int *fd);
 /* builtin_pe.c: the image bytes (wv_os_alloc'ed, *len of them) of bi for base, kind[i] and
  * addr[i] the kind and address of table entry i of n.  NULL without memory. */
 enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };

@@ -9,6 +9,7 @@
  */
 #include "nt/nt.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- NtQuerySection ---- */
@@ -186,6 +187,7 @@ struct wv_mapped {
     uintptr_t base;
     dev_t dev;
     ino_t ino;
+    char name[96]; /* a builtin DLL's image or its file's: identified by its path (below) */
 };
 
 static NTSTATUS wv_mapped_at(uintptr_t addr, struct wv_mapped *m)
@@ -198,8 +200,13 @@ static NTSTATUS wv_mapped_at(uintptr_t addr, struct wv_mapped *m)
     if (v && v->section) {
         const struct wv_section *s = v->section;
         *m = (struct wv_mapped){.image = s->image != NULL, .base = v->base};
-        if (s->image)
-            m->dev = s->image->st.st_dev, m->ino = s->image->st.st_ino;
+        const struct wv_image *img = s->image;
+        if (img)
+            m->dev = img->st.st_dev, m->ino = img->st.st_ino;
+        /* A builtin's image has no file, and its file (sealed, uncached) is this process's
+         * copy: both are that builtin's by the system path they carry. */
+        if (img && (img->fd < 0 || img->uncached))
+            snprintf(m->name, sizeof(m->name), "%s", img->path ? img->path : "?");
     } else if (v) {
         st = STATUS_CONFLICTING_ADDRESSES; /* private memory */
     }
@@ -223,6 +230,9 @@ NTSTATUS NTAPI NtAreMappedFilesTheSame(PVOID a, PVOID b)
     NTSTATUS st = wv_mapped_at((uintptr_t)a, &x);
     if (st || (st = wv_mapped_at((uintptr_t)b, &y)))
         return st;
+    if (x.image && y.image && (x.name[0] || y.name[0]))
+        return x.base == y.base || (!strcmp(x.name, y.name) && strcmp(x.name, "?")) ? STATUS_SUCCESS
+                                                                                   : STATUS_NOT_SAME_DEVICE;
     if (x.image && y.image)
         return x.dev == y.dev && x.ino == y.ino ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
     return !x.image && !y.image && x.base == y.base ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;

@@ -240,8 +240,10 @@ static DWORD wv_attr_data(const char *h, WIN32_FILE_ATTRIBUTE_DATA *d)
     struct stat st;
     FILETIME t[3];
     int e = wv_file_stat(-1, h, &st, t);
+    if (e == ENOENT && wv_sysdir_is_dir(h) && !(e = wv_file_stat(-1, "/", &st, t)))
+        h = "/"; /* C:\windows or its system32, which the host lacks: directories as the root */
     if (e)
-        return wv_file_path_error(h, e);
+        return wv_sysdir_error(h, wv_file_path_error(h, e));
     const char *name = strrchr(h, '/');
     uint64_t size = S_ISDIR(st.st_mode) ? 0 : (uint64_t)st.st_size;
     *d = (WIN32_FILE_ATTRIBUTE_DATA){

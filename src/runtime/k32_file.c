@@ -53,7 +53,7 @@ static HANDLE wv_create(DWORD err, char *host, DWORD access, DWORD share, DWORD 
     HANDLE h = INVALID_HANDLE_VALUE;
     bool existed = false;
     if (!err)
-        err = wv_file_open(host, access, share, disposition, flags, &h, &existed);
+        err = wv_sysdir_error(host, wv_file_open(host, access, share, disposition, flags, &h, &existed));
     free(host);
     if (err)
         return wv_fail_file(err);

@@ -73,9 +73,43 @@ static int wv_name_order(const void *a, const void *b)
 }
 
 /* Reads the names of dir matching pat into f: 0 or a Win32 error. */
+/* Adds name to f's list: 0 or ERROR_NOT_ENOUGH_MEMORY. */
+static DWORD wv_find_add(struct wv_find *f, size_t *cap, const char *name)
+{
+    if (f->n == *cap) {
+        char **v = realloc(f->names, (*cap = *cap ? 2 * *cap : 16) * sizeof(*v));
+        if (!v)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        f->names = v;
+    }
+    if (!(f->names[f->n] = strdup(name)))
+        return ERROR_NOT_ENOUGH_MEMORY;
+    f->n++;
+    return 0;
+}
+
+/* The names of C:\windows or its system32 when the host lacks them (k32_sysdir.c). */
+static DWORD wv_find_virtual(struct wv_find *f, const char *dir, const char *pat)
+{
+    size_t cap = 0;
+    DWORD err = 0;
+    for (size_t i = 0; !err && wv_sysdir_entry(dir, i); i++)
+        if (wv_match(pat, wv_sysdir_entry(dir, i)))
+            err = wv_find_add(f, &cap, wv_sysdir_entry(dir, i));
+    return err;
+}
+
 static DWORD wv_find_read(struct wv_find *f, const char *dir, const char *pat)
 {
     DIR *d = opendir(dir);
+    if (!d && errno == ENOENT && wv_sysdir_entry(dir, 0)) {
+        DWORD err = wv_find_virtual(f, dir, pat);
+        if (!err && f->n == 0)
+            err = ERROR_FILE_NOT_FOUND;
+        if (!err)
+            qsort(f->names, f->n, sizeof(*f->names), wv_name_order);
+        return err;
+    }
     if (!d)
         return errno == ENOENT || errno == ENOTDIR ? ERROR_PATH_NOT_FOUND : wv_errno_to_error(errno);
     bool root = !strcmp(dir, "/"); /* a drive's root lists no "." nor ".." on Windows */
@@ -84,18 +118,7 @@ static DWORD wv_find_read(struct wv_find *f, const char *dir, const char *pat)
     for (struct dirent *e; !err && (e = readdir(d));) {
         if ((root && wv_rank(e->d_name) < 2) || !wv_match(pat, e->d_name))
             continue;
-        if (f->n == cap) {
-            char **v = realloc(f->names, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-            if (!v) {
-                err = ERROR_NOT_ENOUGH_MEMORY;
-                break;
-            }
-            f->names = v;
-        }
-        if (!(f->names[f->n] = strdup(e->d_name)))
-            err = ERROR_NOT_ENOUGH_MEMORY;
-        else
-            f->n++;
+        err = wv_find_add(f, &cap, e->d_name);
     }
     closedir(d);
     if (!err && f->n == 0)
@@ -121,7 +144,7 @@ static DWORD wv_find_next(struct wv_find *f, WIN32_FIND_DATAA *d, const char **n
     strcat(strcat(strcpy(path, f->dir), "/"), n);
     struct stat st;
     FILETIME t[3] = {{0, 0}, {0, 0}, {0, 0}};
-    if (wv_file_stat(-1, path, &st, t) != 0 && lstat(path, &st) != 0)
+    if (wv_file_stat(-1, path, &st, t) != 0 && lstat(path, &st) != 0 && wv_sysdir_stat(path, &st, t) != 0)
         memset(&st, 0, sizeof(st)); /* gone since the directory was read: a bare name */
     free(path);
     uint64_t size = S_ISDIR(st.st_mode) ? 0 : (uint64_t)st.st_size;
@@ -175,7 +198,7 @@ HANDLE WINAPI FindFirstFileA(LPCSTR pattern, LPWIN32_FIND_DATAA out)
     char *host;
     const char *name;
     WIN32_FIND_DATAA d;
-    DWORD err = wv_path_host_a(pattern, &host);
+    DWORD err = wv_path_host_name_a(pattern, &host); /* a pattern: the listing finds the files */
     HANDLE h = err ? (free(host), NULL) : wv_find_first(host, &d, &name, &err);
     if (!err && (err = wv_user_put(out, &d, sizeof(d))))
         wv_handle_close_kind(h, WV_KIND_FIND);
@@ -188,7 +211,7 @@ HANDLE WINAPI FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW out)
     const char *name;
     WIN32_FIND_DATAA d;
     WIN32_FIND_DATAW w;
-    DWORD err = wv_path_host_w(pattern, &host);
+    DWORD err = wv_path_host_name_w(pattern, &host); /* a pattern: the listing finds the files */
     HANDLE h = err ? (free(host), NULL) : wv_find_first(host, &d, &name, &err);
     if (!err) {
         wv_data_w(&d, name, &w);

@@ -79,13 +79,13 @@ DWORD wv_module_host_name(const char *file, char **host)
     if (!isalpha((unsigned char)p[0]) || p[1] != ':')
         return 0; /* a name or a relative path: the loader's search takes it as it is */
     if (p[2] == '\\' || p[2] == '/')
-        return wv_path_host(file, host);
+        return wv_path_host_name(file, host); /* a builtin stays named: the loader gives its module */
     /* "C:1\x.dll": relative to the drive's current directory, and a path all the same (the
      * search flags do not apply to it: Wine's test_LoadLibraryEx_search_flags) */
     char *full = NULL;
     DWORD err = wv_path_full(p, &full);
     if (!err)
-        err = wv_path_host(full, host);
+        err = wv_path_host_name(full, host);
     free(full);
     return err;
 }

@@ -7,7 +7,8 @@
  * (any letter: winvm has one drive) becomes the host's root "/", and "X:name" (relative to the
  * drive's current directory) is relative to the current directory; "NUL" is /dev/null; a UNC
  * path "\\server\share" is ERROR_BAD_NETPATH.  Everything else is relative to the host's current
- * directory, which is the process's.  Host to Windows: "/x/y" is "C:\x\y".
+ * directory, which is the process's.  Host to Windows: "/x/y" is "C:\x\y".  The builtin DLLs'
+ * files in the system directory are the one exception (k32_sysdir.c).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
@@ -26,7 +27,7 @@ static bool wv_sep(char c) { return c == '\\' || c == '/'; }
 
 static bool wv_has_drive(const char *p) { return isalpha((unsigned char)p[0]) && p[1] == ':'; }
 
-DWORD wv_path_host(const char *win, char **out)
+DWORD wv_path_host_name(const char *win, char **out)
 {
     *out = NULL;
     if (!strncmp(win, "\\\\?\\", 4))
@@ -52,7 +53,16 @@ DWORD wv_path_host(const char *win, char **out)
     return 0;
 }
 
-DWORD wv_path_host_a(LPCSTR win, char **out)
+DWORD wv_path_host(const char *win, char **out)
+{
+    DWORD err;
+    *out = NULL;
+    return wv_sysdir_host(win, out, &err) ? err : wv_path_host_name(win, out);
+}
+
+typedef DWORD wv_path_conv(const char *win, char **out);
+
+static DWORD wv_path_host_a_by(LPCSTR win, char **out, wv_path_conv *conv)
 {
     char *s;
     *out = NULL;
@@ -60,12 +70,12 @@ DWORD wv_path_host_a(LPCSTR win, char **out)
         return ERROR_PATH_NOT_FOUND;
     DWORD err = wv_user_str(win, &s);
     if (!err)
-        err = wv_path_host(s, out);
+        err = conv(s, out);
     free(s);
     return err;
 }
 
-DWORD wv_path_host_w(LPCWSTR win, char **out)
+static DWORD wv_path_host_w_by(LPCWSTR win, char **out, wv_path_conv *conv)
 {
     char *s;
     *out = NULL;
@@ -73,10 +83,15 @@ DWORD wv_path_host_w(LPCWSTR win, char **out)
         return ERROR_PATH_NOT_FOUND;
     DWORD err = wv_user_wstr(win, WV_TEXT_STRICT, &s);
     if (!err)
-        err = wv_path_host(s, out);
+        err = conv(s, out);
     free(s);
     return err;
 }
+
+DWORD wv_path_host_a(LPCSTR win, char **out) { return wv_path_host_a_by(win, out, wv_path_host); }
+DWORD wv_path_host_w(LPCWSTR win, char **out) { return wv_path_host_w_by(win, out, wv_path_host); }
+DWORD wv_path_host_name_a(LPCSTR win, char **out) { return wv_path_host_a_by(win, out, wv_path_host_name); }
+DWORD wv_path_host_name_w(LPCWSTR win, char **out) { return wv_path_host_w_by(win, out, wv_path_host_name); }
 
 char *wv_path_windows(const char *host)
 {

@@ -71,7 +71,11 @@ static int wv_fd_adopt(int fd, bool text, HANDLE h)
 
 char *wv_crt_host_path(const char *path)
 {
-    char *p = strdup(path);
+    char *p = NULL;
+    DWORD err;
+    if (wv_sysdir_host(path, &p, &err)) /* a builtin DLL's file (k32_sysdir.c) */
+        return p;
+    p = strdup(path);
     for (char *c = p; c && *c; c++)
         if (*c == '\\')
             *c = '/';
@@ -84,6 +88,12 @@ char *wv_crt_host_wpath(const WCHAR *path)
     if (!path || wv_utf8(path, &u)) {
         wv_crt_fail(!path || !u ? EINVAL : ENOMEM);
         return NULL;
+    }
+    char *sys = NULL;
+    DWORD err;
+    if (wv_sysdir_host(u, &sys, &err)) {
+        free(u);
+        return sys;
     }
     for (char *c = u; *c; c++)
         if (*c == '\\')
@@ -105,7 +115,9 @@ int wv_crt_open_path(const char *path, int flags, int pmode)
     if (fd < 0)
         return wv_crt_fail(errno);
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { /* Windows opens no directory */
+    bool known = fstat(fd, &st) == 0;
+    /* Windows opens no directory, nor a system DLL's file (a sealed one) for writing. */
+    if (known && (S_ISDIR(st.st_mode) || ((flags & 3) && st.st_nlink == 0 && wv_memfile_sealed(fd)))) {
         close(fd);
         return wv_crt_fail(EACCES);
     }

@@ -124,6 +124,11 @@ DWORD wv_user_put(void *dst, const void *src, size_t n);
 /* A malloc'ed host path for the Windows path win: 0, ERROR_PATH_NOT_FOUND (empty),
  * ERROR_BAD_NETPATH (a UNC path), ERROR_NOT_ENOUGH_MEMORY. */
 DWORD wv_path_host(const char *win, char **out);
+/* The same as text alone: a builtin DLL's file in the system directory stays
+ * "/windows/system32/<name>" (the loader knows builtins by that name, not by their file). */
+DWORD wv_path_host_name(const char *win, char **out);
+DWORD wv_path_host_name_a(LPCSTR win, char **out);
+DWORD wv_path_host_name_w(LPCWSTR win, char **out);
 /* The same from a caller's A or W string (NULL: ERROR_PATH_NOT_FOUND; bad: ERROR_NOACCESS). */
 DWORD wv_path_host_a(LPCSTR win, char **out);
 DWORD wv_path_host_w(LPCWSTR win, char **out);
@@ -132,6 +137,22 @@ char *wv_path_windows(const char *host);
 /* GetFullPathName's core: win made absolute against the current directory and normalised
  * ("." and ".." resolved), Windows form, malloc'ed; 0 or a Win32 error. */
 DWORD wv_path_full(const char *win, char **out);
+
+/* ---- k32_sysdir.c: C:\windows\system32 and the builtin DLLs' files in it ---- */
+/* When win names a builtin DLL's file in the system directory: true, and its host path
+ * ("/proc/self/fd/N", the loader's sealed copy, made now if it is not yet) in *out or the error
+ * in *err.  False for any other path (nothing done). */
+bool wv_sysdir_host(const char *win, char **out, DWORD *err);
+/* Whether host (a host path the host does not have) is C:\windows or C:\windows\system32. */
+bool wv_sysdir_is_dir(const char *host);
+/* A path call's error for host: ERROR_PATH_NOT_FOUND becomes ERROR_FILE_NOT_FOUND for a name
+ * in one of those directories the host lacks (they exist: the name does not). */
+DWORD wv_sysdir_error(const char *host, DWORD err);
+/* Entry i of dir when it is one of those directories the host lacks (FindFirstFile lists them:
+ * "system32" in C:\windows, the builtins' files in it), NULL past the last or for another. */
+const char *wv_sysdir_entry(const char *dir, size_t i);
+/* wv_file_stat of a path in those directories, or of one of them: 0 or an errno (ENOENT). */
+int wv_sysdir_stat(const char *host, struct stat *st, FILETIME t[3]);
 
 /* ---- k32_time.c: FILETIME (100 ns since 1601-01-01 UTC) <-> host time, in one place ---- */
 uint64_t wv_filetime_of(const struct timespec *t);

@@ -188,7 +188,7 @@ static int wv_open_flags(DWORD access, DWORD disposition)
 }
 
 /* After a successful open: the checks Windows makes on what was found. */
-static DWORD wv_open_checks(const struct stat *st, DWORD access, DWORD disposition, DWORD flags, bool made)
+static DWORD wv_open_checks(int fd, const struct stat *st, DWORD access, DWORD disposition, DWORD flags, bool made)
 {
     if (S_ISDIR(st->st_mode))
         return (flags & FILE_FLAG_BACKUP_SEMANTICS) && disposition != CREATE_ALWAYS &&
@@ -197,6 +197,11 @@ static DWORD wv_open_checks(const struct stat *st, DWORD access, DWORD dispositi
                    : ERROR_ACCESS_DENIED;
     /* FILE_ATTRIBUTE_READONLY is a file without write permission: refused even to root. */
     if (!made && (access & WV_FILE_WRITE_RIGHTS) && !(st->st_mode & 0222))
+        return ERROR_ACCESS_DENIED;
+    /* A sealed file (a builtin DLL's, host/memfile.c) is as a system file Windows' ACL keeps:
+     * opened for reading only, whoever asks. */
+    if ((access & WV_FILE_WRITE_RIGHTS) && S_ISREG(st->st_mode) && !made && st->st_nlink == 0 &&
+        wv_memfile_sealed(fd))
         return ERROR_ACCESS_DENIED;
     return 0;
 }
@@ -237,7 +242,7 @@ DWORD wv_file_open(const char *path, DWORD access, DWORD share, DWORD dispositio
     struct stat st;
     struct wv_file *f = calloc(1, sizeof(*f));
     DWORD err = !f ? ERROR_NOT_ENOUGH_MEMORY : fstat(fd, &st) ? wv_errno_to_error(errno)
-                                                : wv_open_checks(&st, access, disposition, flags, made);
+                                                : wv_open_checks(fd, &st, access, disposition, flags, made);
     if (!err) {
         f->access = access, f->share = share, f->flags = flags;
         err = wv_file_list(f, &st);

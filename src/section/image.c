@@ -134,6 +134,7 @@ static bool wv_image_adopt(struct wv_image *img, int fd, uint64_t base)
     img->map = m, img->map_len = len;
     img->file = m + WV_PAGE_SIZE, img->file_size = (size_t)img->size;
     img->layout_fd = fd;
+    img->layout_off = WV_PAGE_SIZE;
     img->source = WV_IMG_CACHE;
     return true;
 }
@@ -165,16 +166,33 @@ static DWORD wv_image_build(struct wv_image *img)
         return err;
     img->size = wv_page_up((uint64_t)img->pe.size_of_image);
     img->source = WV_IMG_PRIVATE;
-    int fd = wv_cache_worth(img) ? wv_cache_entry(img, img->pe.image_base) : -1;
+    int fd = wv_cache_worth(img) && !img->uncached ? wv_cache_entry(img, img->pe.image_base) : -1;
     if (fd >= 0)
         wv_image_adopt(img, fd, img->pe.image_base);
     return 0;
 }
 
+/* A sealed file laid out already (every section at its RVA in the file, page-aligned, the file
+ * as long as the image: a builtin DLL's) is its own layout: nothing can write or cut it, so
+ * its pages are mapped privately from it as a cache entry's are, shared until written, and a
+ * written page shows as a copy.  Otherwise it stays a private copy. */
+static void wv_image_self_layout(struct wv_image *img)
+{
+    const wv_pe *pe = &img->pe;
+    bool laid_out = wv_image_direct(pe) && img->file_size >= img->size;
+    for (unsigned i = 0; laid_out && i < pe->nsections; i++)
+        laid_out = pe->sections[i].raw_ptr == pe->sections[i].va;
+    if (laid_out && (img->layout_fd = fcntl(img->fd, F_DUPFD_CLOEXEC, 3)) >= 0)
+        img->layout_off = 0, img->source = WV_IMG_CACHE;
+}
+
 static void wv_image_name(struct wv_image *img, const char *path)
 {
+    char shown[256];
     if (path)
         img->path = strdup(path);
+    else if (img->uncached && wv_memfile_name(img->fd, shown, sizeof(shown)))
+        img->path = strdup(shown); /* a builtin's file: its system-directory name */
     else {
         char link[64], buf[4096];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", img->fd);
@@ -201,12 +219,17 @@ DWORD wv_image_open(int fd, const char *path, struct wv_image **out)
         err = ERROR_BAD_EXE_FORMAT;
     else if ((img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
         err = ERROR_TOO_MANY_OPEN_FILES;
+    /* A sealed file (a builtin DLL's, host/memfile.c) is this process's alone and gone with
+     * it: a cache entry of it would never be used again, and would stay. */
+    img->uncached = !err && img->st.st_nlink == 0 && wv_memfile_sealed(img->fd);
     if (!err)
         wv_image_name(img, path);
     if (!err && img->st.st_size == 0)
         err = ERROR_FILE_INVALID; /* STATUS_INVALID_FILE_FOR_SECTION */
-    if (!err && !wv_image_cached(img))
+    if (!err && (img->uncached || !wv_image_cached(img)))
         err = wv_image_build(img);
+    if (!err && img->uncached)
+        wv_image_self_layout(img);
     if (err) {
         wv_image_free(img);
         return err;
@@ -422,7 +445,7 @@ DWORD wv_image_host_writable(uintptr_t base, bool on)
  * where it went. */
 static DWORD wv_place(struct wv_image *img, struct wv_view *v, int fd, uintptr_t *at)
 {
-    struct wv_backing b = {fd, (off_t)WV_PAGE_SIZE, false};
+    struct wv_backing b = {fd, fd == img->layout_fd ? img->layout_off : (off_t)WV_PAGE_SIZE, false};
     const struct wv_backing *bp = fd >= 0 ? &b : NULL;
     int prot = fd >= 0 ? PROT_READ : PROT_READ | PROT_WRITE;
     DWORD err = wv_region_place(v, *at, false, prot, bp);
@@ -484,7 +507,7 @@ static DWORD wv_choose(struct wv_image *img, struct wv_view *v, uintptr_t want, 
             return err;
     }
     bool dynamic = (img->pe.dll_characteristics & WV_PE_DLL_DYNAMIC_BASE) && wv_can_move(img);
-    if (dynamic && img->fd >= 0 && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
+    if (dynamic && img->fd >= 0 && !img->uncached && wv_image_policy() == WV_POLICY_SHARED) { /* a file's image */
         uint64_t sb = wv_shared_base(img);
         int sfd = wv_cache_entry(img, sb);
         if (sfd >= 0) {

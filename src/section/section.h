@@ -12,6 +12,8 @@
  *                  is the one copy every process shares, whatever the file alignment);
  *   WV_IMG_PRIVATE no usable cache: the sections are read into anonymous memory (a private
  *                  copy per process, as Wine does).
+ * A sealed PE file (a builtin DLL's, host/memfile.c) is never cached; laid out already, it is
+ * its own WV_IMG_CACHE layout (it can neither change nor shrink, so mapping it is safe).
  * A view is always MAP_PRIVATE: nothing a process writes into an image reaches the file or
  * another process.
  */
@@ -165,7 +167,10 @@ struct wv_image {
     int fd;                 /* the PE file */
     struct stat st;         /* its identity when read (the snapshot's): the cache key */
     enum wv_img_source source;
-    int layout_fd;          /* WV_IMG_CACHE: the entry at the preferred base */
+    bool uncached;          /* never in the image cache: a sealed file's (wv_memfile_sealed) */
+    int layout_fd;          /* WV_IMG_CACHE: the entry at the preferred base (or a sealed,
+                             * laid-out PE file itself: image.c, wv_image_self_layout) */
+    off_t layout_off;       /* where the layout starts in layout_fd: the entry's header page */
     uint64_t size;          /* SizeOfImage, page rounded */
     char *path;             /* the file's path when known (cache listing, module names) */
 };

@@ -420,7 +420,13 @@ DWORD wv_view_file_name(uintptr_t addr, char *path, size_t cap)
     if (!s)
         return ERROR_INVALID_ADDRESS;
     int fd = s->image ? s->image->fd : s->file_backed ? s->fd : -1;
-    DWORD err = fd < 0 ? ERROR_FILE_INVALID : wv_proc_fd_path(fd, path, cap) ? 0 : ERROR_FILE_INVALID;
+    DWORD err = 0;
+    if (s->image && fd < 0 && s->image->path) /* a builtin DLL's image: its file's name */
+        err = (size_t)snprintf(path, cap, "%s", s->image->path) < cap ? 0 : ERROR_FILE_INVALID;
+    else if (fd < 0)
+        err = ERROR_FILE_INVALID;
+    else if (!wv_memfile_name(fd, path, cap) && !wv_proc_fd_path(fd, path, cap))
+        err = ERROR_FILE_INVALID; /* a builtin's file shows its name, never the kernel's "/memfd:" */
     wv_object_unref(&s->obj);
     return err;
 }
