@@ -65,6 +65,11 @@ extern LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
 extern void (*volatile wv_fault_exit_hook)(DWORD code);
 __attribute__((noreturn)) void wv_fault_exit(DWORD code);
 
+/* gp.c: the record of a general-protection fault (SIGSEGV, SI_KERNEL) as Windows raises it
+ * (an int Windows serves, a privileged instruction, else an access violation at ~0); false
+ * when no exception is due (int 0x2d's print services: uc's Rip is past them).  Signal-safe. */
+bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc);
+
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page
  * stays copied.  Lock not held. */
