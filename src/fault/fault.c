@@ -173,6 +173,15 @@ static void wv_fault_record(EXCEPTION_RECORD *rec, DWORD code, int access, uintp
     }
 }
 
+/* A breakpoint's trap left Rip one past the byte its handlers see it at (int3, int 0x2d):
+ * backed up for the fault handler's own dispatch, as seh/dispatch.c does for PE code. */
+static void wv_breakpoint_back(const EXCEPTION_RECORD *rec, ucontext_t *uc)
+{
+    if (rec->ExceptionCode == EXCEPTION_BREAKPOINT &&
+        (uintptr_t)rec->ExceptionAddress + 1 == (uintptr_t)uc->uc_mcontext.gregs[REG_RIP])
+        uc->uc_mcontext.gregs[REG_RIP]--;
+}
+
 static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
@@ -215,8 +224,10 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
                 goto out;
         } else
             wv_fault_record(&rec, code, access, addr, uc);
-        if (!hook || !hook(&rec, uc))
+        if (!hook || !hook(&rec, uc)) {
+            wv_breakpoint_back(&rec, uc);
             wv_dispatch(&rec, uc);
+        }
     }
 out:
     errno = saved_errno;
@@ -281,9 +292,7 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
          * while a handler or try waits, or under `winvm run`: the fault handler's dispatch,
          * as for its access faults.  A breakpoint is seen at the int3, as the PE dispatcher
          * shows it. */
-        if (rec.ExceptionCode == EXCEPTION_BREAKPOINT &&
-            (uintptr_t)rec.ExceptionAddress + 1 == (uintptr_t)uc->uc_mcontext.gregs[REG_RIP])
-            uc->uc_mcontext.gregs[REG_RIP]--;
+        wv_breakpoint_back(&rec, uc);
         wv_dispatch(&rec, uc);
     } else
         uc->uc_mcontext.gregs[REG_EFL] = efl, wv_chain(sig, si, ctx);

@@ -46,6 +46,13 @@ __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
 void wv_unhandled_report(const EXCEPTION_RECORD *rec);
 /* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
 void wv_context_from(const ucontext_t *uc, CONTEXT *c);
+/* The selectors Windows x64 gives user code: cs 0x33, the flat data segment 0x2b in ds, es, gs
+ * and ss, fs 0x53 (the 32-bit TEB's).  PE threads get 0x2b in ds and es (loader/teb.c); an
+ * exception's CONTEXT (wv_context_from) reports a null ds, es or gs (the same flat segment in
+ * 64-bit mode: Linux's gs is null, its base the TEB) as 0x2b and a null fs as 0x53, as Windows
+ * does; RtlCaptureContext (seh/context.c) reports fs and gs as they are. */
+#define WV_SEG_FLAT_DATA 0x2b
+#define WV_SEG_TEB32 0x53
 /* Set from above (seh/, by the runtime) before PE code runs: offered every exception the fault
  * handler raises (SIGSEGV, SIGBUS, SIGILL, SIGFPE); returns true when it took the exception
  * over (uc then resumes in its dispatcher), false to dispatch as wv_dispatch does.  Called in
