@@ -326,6 +326,17 @@ Test(run_seh, continue_handlers_and_debug_strings_from_pe_code, .timeout = 60)
     cr_assert_eq(R.status, 0, "%s", R.err);
 }
 
+/* tests/images/excgp.c says what each check shows (mingw, so built with the other images). */
+Test(run_seh, gp_faults_debug_service_and_start_filter_from_pe_code, .timeout = 60)
+{
+    run(&R, EXE("excgp.exe"));
+    const char *want = "ok priv\nok segs\nok int2c\nok intff\nok dbgprint\nok dbgbreak\nok int3\nok rtluef\n"
+                       "ok ntterm\n";
+    cr_assert_str_eq(R.out, want, "%s", R.err);
+    cr_assert_eq(R.status, 0x02, "no filter once RtlSetUnhandledExceptionFilter(NULL): %d %s", R.status, R.err);
+    cr_assert(strstr(R.err, "winvm: unhandled exception 0xe0000002"), "%s", R.err);
+}
+
 Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)
 {
     if (access(EXE("cxx.exe"), R_OK) != 0)

@@ -114,6 +114,10 @@ void wv_context_from(const ucontext_t *uc, CONTEXT *c)
     uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
     c->SegCs = (WORD)csgsfs, c->SegGs = (WORD)(csgsfs >> 16), c->SegFs = (WORD)(csgsfs >> 32);
     c->SegSs = (WORD)(csgsfs >> 48);
+    WORD ds, es; /* the kernel keeps the interrupted code's in the handler (64-bit signals) */
+    __asm__ volatile("movw %%ds, %0\n\tmovw %%es, %1" : "=r"(ds), "=r"(es));
+    c->SegDs = ds ? ds : WV_SEG_FLAT_DATA, c->SegEs = es ? es : WV_SEG_FLAT_DATA;
+    c->SegGs = c->SegGs ? c->SegGs : WV_SEG_FLAT_DATA, c->SegFs = c->SegFs ? c->SegFs : WV_SEG_TEB32;
     if (uc->uc_mcontext.fpregs) {
         /* The kernel's FXSAVE image is the layout of XMM_SAVE_AREA32. */
         memcpy(&c->FltSave, uc->uc_mcontext.fpregs, sizeof(c->FltSave));

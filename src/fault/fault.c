@@ -174,6 +174,15 @@ static void wv_fault_record(EXCEPTION_RECORD *rec, DWORD code, int access, uintp
     }
 }
 
+/* A breakpoint's trap left Rip one past the byte its handlers see it at (int3, int 0x2d):
+ * backed up for the fault handler's own dispatch, as seh/dispatch.c does for PE code. */
+static void wv_breakpoint_back(const EXCEPTION_RECORD *rec, ucontext_t *uc)
+{
+    if (rec->ExceptionCode == EXCEPTION_BREAKPOINT &&
+        (uintptr_t)rec->ExceptionAddress + 1 == (uintptr_t)uc->uc_mcontext.gregs[REG_RIP])
+        uc->uc_mcontext.gregs[REG_RIP]--;
+}
+
 static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
@@ -186,7 +195,7 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
     if (wv_space_locked_by_self() || si->si_code <= 0)
         verdict = WV_CHAIN; /* ours to explain only when the MMU raised it, outside winvm */
     else if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
-        /* A general-protection fault (non-canonical address): no address to look at. */
+        /* A general-protection fault: no address to look at (its record: gp.c). */
         verdict = wv_exceptions_wanted() ? WV_RAISE : WV_CHAIN;
         code = STATUS_ACCESS_VIOLATION;
         addr = ~(uintptr_t)0;
@@ -200,17 +209,28 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
         /* Not winvm's memory, but maybe PE code's fault (a NULL pointer, a call through one):
          * an access violation for its frames, as Windows raises it; anyone else's is chained. */
         EXCEPTION_RECORD rec;
-        wv_fault_record(&rec, STATUS_ACCESS_VIOLATION, access, addr, uc);
+        if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
+            if (!wv_gp_record(&rec, uc)) /* a debug service that raises nothing */
+                goto out;
+        } else
+            wv_fault_record(&rec, STATUS_ACCESS_VIOLATION, access, addr, uc);
         if (!hook(&rec, uc))
             wv_chain(sig, si, ctx);
     } else if (verdict == WV_CHAIN) {
         wv_chain(sig, si, ctx);
     } else if (verdict == WV_RAISE) {
         EXCEPTION_RECORD rec;
-        wv_fault_record(&rec, code, access, addr, uc);
-        if (!hook || !hook(&rec, uc))
+        if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
+            if (!wv_gp_record(&rec, uc)) /* a debug service that raises nothing */
+                goto out;
+        } else
+            wv_fault_record(&rec, code, access, addr, uc);
+        if (!hook || !hook(&rec, uc)) {
+            wv_breakpoint_back(&rec, uc);
             wv_dispatch(&rec, uc);
+        }
     }
+out:
     errno = saved_errno;
 }
 
@@ -246,8 +266,9 @@ static void wv_trap_record(EXCEPTION_RECORD *rec, const siginfo_t *si, ucontext_
     }
 }
 
-/* SIGILL, SIGFPE and SIGTRAP: Windows exceptions only for PE code (the hook decides); anything
- * else is passed on as before winvm was here. */
+/* SIGILL, SIGFPE and SIGTRAP: Windows exceptions for PE code (the hook decides) and, when an
+ * exception handler or winvm_try waits (or under `winvm run`), for any code; anything else is
+ * passed on as before winvm was here. */
 static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
@@ -267,7 +288,19 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
     greg_t efl = uc->uc_mcontext.gregs[REG_EFL];
     if (sig == SIGTRAP)
         wv_trap_record(&rec, si, uc);
-    if (!hook || si->si_code <= 0 || wv_space_locked_by_self() || !hook(&rec, uc))
+    bool ours = si->si_code > 0 && !wv_space_locked_by_self();
+    if (ours && hook && hook(&rec, uc)) {
+        errno = saved_errno;
+        return;
+    }
+    if (ours && wv_exceptions_wanted()) {
+        /* Code outside PE images and function tables (code written to VirtualAlloc'd memory)
+         * while a handler or try waits, or under `winvm run`: the fault handler's dispatch,
+         * as for its access faults.  A breakpoint is seen at the int3, as the PE dispatcher
+         * shows it. */
+        wv_breakpoint_back(&rec, uc);
+        wv_dispatch(&rec, uc);
+    } else
         uc->uc_mcontext.gregs[REG_EFL] = efl, wv_chain(sig, si, ctx);
     errno = saved_errno;
 }

@@ -46,6 +46,13 @@ __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
 void wv_unhandled_report(const EXCEPTION_RECORD *rec);
 /* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
 void wv_context_from(const ucontext_t *uc, CONTEXT *c);
+/* The selectors Windows x64 gives user code: cs 0x33, the flat data segment 0x2b in ds, es, gs
+ * and ss, fs 0x53 (the 32-bit TEB's).  PE threads get 0x2b in ds and es (loader/teb.c); an
+ * exception's CONTEXT (wv_context_from) reports a null ds, es or gs (the same flat segment in
+ * 64-bit mode: Linux's gs is null, its base the TEB) as 0x2b and a null fs as 0x53, as Windows
+ * does; RtlCaptureContext (seh/context.c) reports fs and gs as they are. */
+#define WV_SEG_FLAT_DATA 0x2b
+#define WV_SEG_TEB32 0x53
 /* Set from above (seh/, by the runtime) before PE code runs: offered every exception the fault
  * handler raises (SIGSEGV, SIGBUS, SIGILL, SIGFPE); returns true when it took the exception
  * over (uc then resumes in its dispatcher), false to dispatch as wv_dispatch does.  Called in
@@ -68,6 +75,11 @@ extern LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
  * first, then _exit with the low byte, all Linux keeps.  Async-signal-safe when the hook is. */
 extern void (*volatile wv_fault_exit_hook)(DWORD code);
 __attribute__((noreturn)) void wv_fault_exit(DWORD code);
+
+/* gp.c: the record of a general-protection fault (SIGSEGV, SI_KERNEL) as Windows raises it
+ * (an int Windows serves, a privileged instruction, else an access violation at ~0); false
+ * when no exception is due (int 0x2d's print services: uc's Rip is past them).  Signal-safe. */
+bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

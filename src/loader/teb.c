@@ -112,6 +112,9 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
         wv_virtual_free(at, 0, MEM_RELEASE);
         return ERROR_NOT_SUPPORTED;
     }
+    /* ds and es hold the flat data selector, as on Windows x64 (and as a CONTEXT reports
+     * them); Linux starts a thread with null ones, the same segment in 64-bit mode. */
+    __asm__ volatile("movw %w0, %%ds\n\tmovw %w0, %%es" : : "r"(WV_SEG_FLAT_DATA));
     wv_fault_thread_stack = wv_teb_stack;
     wv_mine.teb = teb;
     wv_error_move((DWORD *)(teb + WV_TEB_LAST_ERROR));

@@ -164,6 +164,12 @@ WV_MSABI LPTOP_LEVEL_EXCEPTION_FILTER wv_nt_SetUnhandledExceptionFilter(LPTOP_LE
     return (LPTOP_LEVEL_EXCEPTION_FILTER)wv_seh_set_filter((wv_pe_filter)f);
 }
 
+/* ntdll's: replaces kernel32's UnhandledExceptionFilter as the thread start's filter. */
+WV_MSABI void wv_nt_RtlSetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER f)
+{
+    wv_seh_set_start_filter((wv_pe_filter)f);
+}
+
 /* kernel32's (Windows' ntdll has no such export).  Pointers the caller names are read through
  * wv_seh_read: unreadable ones are not followed (EXCEPTION_CONTINUE_SEARCH). */
 WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep)
@@ -257,6 +263,7 @@ WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out);
 /* ntdll_thread.c */
 WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
+WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status);
 
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
@@ -299,6 +306,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtSetInformationThread),
     N(NtSetInformationVirtualMemory),
     N(NtSuspendThread),
+    N(NtTerminateProcess),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
@@ -332,6 +340,7 @@ static const struct wv_export wv_nt_exports[] = {
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
     {"RtlRemoveVectoredExceptionHandler", (void *)k32_RemoveVectoredExceptionHandler},
     N(RtlRestoreContext),
+    N(RtlSetUnhandledExceptionFilter),
     N(RtlUnicodeStringToAnsiString),
     N(RtlUnwind),
     N(RtlUnwindEx),
@@ -366,6 +375,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(SetInformationThread),
     ZW(SetInformationVirtualMemory),
     ZW(SuspendThread),
+    ZW(TerminateProcess),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdll_thread.c - NtSuspendThread and NtResumeThread (ms_abi, for ntdll.c's table) over
- * SuspendThread and ResumeThread (thread_ctl.c): the same threads, counts and access checks,
- * with NTSTATUS results.  The previous count's pointer is probed before the thread is touched,
+ * SuspendThread and ResumeThread (thread_ctl.c), NtTerminateProcess over TerminateProcess
+ * (process.c): the same threads, processes, counts and access checks, with NTSTATUS results.  The previous count's pointer is probed before the thread is touched,
  * so a bad one (STATUS_ACCESS_VIOLATION) changes no count; the last error is left as it was.
  * SuspendThread's ERROR_ACCESS_DENIED has two causes: the handle lacks THREAD_SUSPEND_RESUME
  * (STATUS_ACCESS_DENIED), or the thread has ended or is being terminated, here or in its
@@ -49,4 +49,19 @@ WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev)
 {
     wv_stack_probe();
     return wv_nt_suspend_op(ResumeThread, h, prev);
+}
+
+/* A process handle (the pseudo handle, one of this process, a child's): the process ends with
+ * status as its exit code; the last error is left as it was.  NULL (Windows: every thread of
+ * this process but the caller, before the caller's own exit) is not served:
+ * STATUS_NOT_SUPPORTED, nothing ended. */
+WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status)
+{
+    wv_stack_probe();
+    if (!h)
+        return STATUS_NOT_SUPPORTED;
+    DWORD saved = GetLastError();
+    NTSTATUS st = TerminateProcess(h, (UINT)status) ? STATUS_SUCCESS : wv_status_of(GetLastError());
+    SetLastError(saved);
+    return st;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* context.c - registers to a CONTEXT and back, and calls into PE handlers, in assembly.
  *
- * wv_seh_capture is RtlCaptureContext: every integer register, the segment selectors, the
- * flags, the FXSAVE image (x87, XMM0-15) and MXCSR, as the caller has them, with Rip its
+ * wv_seh_capture is RtlCaptureContext: every integer register, the segment selectors (a null
+ * ds or es as Windows reports it: fault.h's WV_SEG_*), the flags, the FXSAVE image (x87, XMM0-15) and MXCSR, as the caller has them, with Rip its
  * return address and Rsp its stack pointer after the return.
  *
  * wv_seh_restore_raw loads a CONTEXT and goes on there with iretq, which sets rip, rsp and the
@@ -52,15 +52,25 @@ __asm__(".text\n"
         "  mov (%rsp), %rax\n"
         "  mov %rax, 0xf8(%rcx)\n"
         "  movl $0x10000f, 0x30(%rcx)\n" /* CONTROL | INTEGER | SEGMENTS | FLOATING_POINT */
-        "  movw %cs, 0x38(%rcx)\n"
-        "  movw %ds, 0x3a(%rcx)\n"
-        "  movw %es, 0x3c(%rcx)\n"
-        "  movw %fs, 0x3e(%rcx)\n"
-        "  movw %gs, 0x40(%rcx)\n"
-        "  movw %ss, 0x42(%rcx)\n"
         "  pushfq\n"
         "  pop %rax\n"
         "  mov %eax, 0x44(%rcx)\n"
+        "  movw %cs, 0x38(%rcx)\n"
+        "  movw %ss, 0x42(%rcx)\n"
+        "  movw %ds, %ax\n" /* null data selectors as Windows' (fault.h, WV_SEG_*) */
+        "  test %ax, %ax\n"
+        "  jnz 2f\n"
+        "  mov $0x2b, %ax\n"
+        "2:\n"
+        "  movw %ax, 0x3a(%rcx)\n"
+        "  movw %es, %ax\n"
+        "  test %ax, %ax\n"
+        "  jnz 3f\n"
+        "  mov $0x2b, %ax\n"
+        "3:\n"
+        "  movw %ax, 0x3c(%rcx)\n"
+        "  movw %fs, 0x3e(%rcx)\n" /* fs and gs as they are: code compares them with its own reads */
+        "  movw %gs, 0x40(%rcx)\n"
         "  fxsave 0x100(%rcx)\n"
         "  stmxcsr 0x34(%rcx)\n"
         "  mov 0x78(%rcx), %rax\n"

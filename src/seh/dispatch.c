@@ -4,8 +4,9 @@
  * Order: the vectored handlers (fault/except.c's table, PE handlers included); then the frame
  * walk from the faulting frame outwards, calling each frame's language handler
  * (UNW_FLAG_EHANDLER) through wv_seh_callout with a DISPATCHER_CONTEXT; then the innermost
- * winvm_try of winvm's own caller, if any; then the unhandled-exception filter PE code set
- * (SetUnhandledExceptionFilter); then winvm's report and the end of the process.
+ * winvm_try of winvm's own caller, if any; then the thread start's filter: the one PE code set
+ * with RtlSetUnhandledExceptionFilter, else kernel32's, which calls the one PE code set with
+ * SetUnhandledExceptionFilter; then winvm's report and the end of the process.
  *
  * A handler's answer: ExceptionContinueExecution resumes the (possibly changed) CONTEXT,
  * after the vectored continue handlers (fault/vectored.c) saw it (also when a vectored handler
@@ -35,6 +36,14 @@ static struct {
     void *fn;
     bool pe;
 } wv_filter;
+/* RtlSetUnhandledExceptionFilter's: the filter of the frame every thread starts under
+ * (RtlUserThreadStart's).  Until PE code sets one it is kernel32's UnhandledExceptionFilter,
+ * which asks wv_filter; once set, that filter (PE code's, NULL for none) decides alone.
+ * Guarded by wv_filter_lock. */
+static struct {
+    bool set;
+    void *fn;
+} wv_start_filter;
 static pthread_mutex_t wv_filter_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool wv_in_filter;
 /* Statuses raised on statuses (a handler that keeps answering garbage): bounded. */
@@ -58,6 +67,13 @@ static void *wv_filter_swap(void *fn, bool pe)
 
 wv_pe_filter wv_seh_set_filter(wv_pe_filter f) { return (wv_pe_filter)wv_filter_swap((void *)f, true); }
 wv_host_filter wv_seh_set_host_filter(wv_host_filter f) { return (wv_host_filter)wv_filter_swap((void *)f, false); }
+
+void wv_seh_set_start_filter(wv_pe_filter f)
+{
+    pthread_mutex_lock(&wv_filter_lock);
+    wv_start_filter.set = true, wv_start_filter.fn = (void *)f;
+    pthread_mutex_unlock(&wv_filter_lock);
+}
 
 /* A debugger's DBG_CONTINUE: the thread goes on, no handler of this process sees it. */
 static __attribute__((noreturn)) void wv_continue(EXCEPTION_RECORD *rec, CONTEXT *ctx)
@@ -147,14 +163,10 @@ static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
     return false;
 }
 
-/* The filter PE code set, called as the last chance; EXCEPTION_CONTINUE_SEARCH without one.
- * A filter already running on this thread is not called again (a fault in it is reported). */
-static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
+/* Calls filter f (PE code's when pe); EXCEPTION_CONTINUE_SEARCH without one.  A filter
+ * already running on this thread is not called again (a fault in it is reported). */
+static LONG wv_call_one_filter(void *f, bool pe, EXCEPTION_POINTERS *ep)
 {
-    pthread_mutex_lock(&wv_filter_lock);
-    void *f = wv_filter.fn;
-    bool pe = wv_filter.pe;
-    pthread_mutex_unlock(&wv_filter_lock);
     if (!f || wv_in_filter)
         return EXCEPTION_CONTINUE_SEARCH;
     wv_in_filter = true;
@@ -168,6 +180,27 @@ static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
     }
     wv_in_filter = false;
     return r;
+}
+
+/* The filter PE code set with SetUnhandledExceptionFilter, called as the last chance. */
+static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
+{
+    pthread_mutex_lock(&wv_filter_lock);
+    void *f = wv_filter.fn;
+    bool pe = wv_filter.pe;
+    pthread_mutex_unlock(&wv_filter_lock);
+    return wv_call_one_filter(f, pe, ep);
+}
+
+/* The thread start's filter: RtlSetUnhandledExceptionFilter's when set, else kernel32's
+ * (which asks SetUnhandledExceptionFilter's). */
+static LONG wv_call_start_filter(EXCEPTION_POINTERS *ep)
+{
+    pthread_mutex_lock(&wv_filter_lock);
+    bool set = wv_start_filter.set;
+    void *f = wv_start_filter.fn;
+    pthread_mutex_unlock(&wv_filter_lock);
+    return set ? wv_call_one_filter(f, true, ep) : wv_call_filter(ep);
 }
 
 LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep)
@@ -190,7 +223,7 @@ static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONT
     if (dbg == 0)
         wv_fault_exit(rec->ExceptionCode);
     EXCEPTION_POINTERS ep = {rec, ctx};
-    LONG r = wv_call_filter(&ep);
+    LONG r = wv_call_start_filter(&ep);
     if (r == EXCEPTION_CONTINUE_EXECUTION) /* RtlUserThreadStart's frame handler answered */
         wv_continue_handled(rec, ctx);
     if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */

@@ -198,6 +198,10 @@ typedef LONG(WV_MSABI *wv_pe_filter)(EXCEPTION_POINTERS *);
 typedef LONG (*wv_host_filter)(EXCEPTION_POINTERS *);
 wv_pe_filter wv_seh_set_filter(wv_pe_filter f);
 wv_host_filter wv_seh_set_host_filter(wv_host_filter f);
+/* RtlSetUnhandledExceptionFilter: the filter of the frame PE threads start under; it replaces
+ * kernel32's UnhandledExceptionFilter there (NULL: no filter; the exception then ends the
+ * process as one nothing handled).  No previous value is returned, as on Windows. */
+void wv_seh_set_start_filter(wv_pe_filter f);
 /* UnhandledExceptionFilter (kernel32): the filter PE code set decides; without one (or when it
  * answers EXCEPTION_CONTINUE_SEARCH) winvm's report is written and the answer is
  * EXCEPTION_EXECUTE_HANDLER, as Windows answers without a debugger after its error report. */
