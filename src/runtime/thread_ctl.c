@@ -380,6 +380,12 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool st
         wv_host_text_read(t->text); /* before this call parks it: the dynamic linker's lock */
     if (!err)
         err = wv_suspend(t, &was);
+    /* Suspended already (a debugger's freeze, another SuspendThread), a running thread may not
+     * have parked yet: its parking signal is still on its way or blocked for a moment (its own
+     * lock held).  Its registers are read once it is parked; give it up to 200 ms. */
+    bool running = __atomic_load_n(&t->running, __ATOMIC_ACQUIRE);
+    for (int ms = 0; !err && running && ms < 200 && !wv_atomic(&t->parked) && !wv_ended(t); ms++)
+        wv_futex_wait(&t->parked, 0, 1000000);
     if (!err) {
         err = wv_context_safe(t, c, set, step);
         wv_resume(t);
