@@ -151,7 +151,9 @@ static void processors(void)
     GetSystemInfo(&si);
     struct basic b = {0};
     NTSTATUS st = NtQuerySystemInformation(0 /* SystemBasicInformation */, &b, sizeof(b), NULL);
-    BYTE *peb = (BYTE *)__readgsqword(0x60);
+    BYTE *peb;
+    __asm__("mov %%gs:0x60, %0" : "=r"(peb)); /* TEB->ProcessEnvironmentBlock (mingw's
+                                                 * __readgsqword draws -Warray-bounds) */
     DWORD in_peb = *(DWORD *)(peb + 0xb8); /* NumberOfProcessors */
     printf("processors peb %lu system_info %lu basic %d\n", in_peb, si.dwNumberOfProcessors, b.processors);
     check("processors", st == 0 && in_peb == si.dwNumberOfProcessors && in_peb == (DWORD)b.processors &&
