@@ -354,12 +354,9 @@ void wv_watch_probe_write(uintptr_t addr, size_t size)
             continue;
         size_t i = wv_view_index(v, start > v->base ? start : v->base);
         size_t n = wv_view_index(v, end < v->end ? end : v->end);
-        for (; i < n; i++) {
-            wv_page_t page = v->page[i];
-            if ((page & WV_COMMITTED) && !(page & WV_GUARD) &&
-                (wv_prot_host(page & (wv_page_t)~(WV_WATCH_WP | WV_WS_ARMED)) & PROT_WRITE))
+        for (; i < n; i++)
+            if (wv_page_allows(v->page[i], WV_WRITE)) /* committed, no guard, writable */
                 wv_mark_dirty(v, i);
-        }
     }
     wv_space_unlock();
 }

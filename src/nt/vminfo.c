@@ -18,8 +18,6 @@
  */
 #include "nt/nt.h"
 
-#include <stdlib.h>
-
 #define WV_VM_CLASS_LAST VmRemoveFromWorkingSetInformation
 #define WV_VM_BATCH 64 /* entries captured per step: no allocation, any count */
 
@@ -57,8 +55,8 @@ static bool wv_range_pages(const MEMORY_RANGE_ENTRY *e, uintptr_t *lo, uintptr_t
         end = WV_MAX_ADDR + 1;
     if (a >= end)
         return false;
-    *lo = a & ~(uintptr_t)(WV_PAGE_SIZE - 1);
-    *hi = (end + WV_PAGE_SIZE - 1) & ~(uintptr_t)(WV_PAGE_SIZE - 1);
+    *lo = wv_page_down(a);
+    *hi = wv_page_up(end);
     return true;
 }
 
