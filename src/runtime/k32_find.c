@@ -72,7 +72,6 @@ static int wv_name_order(const void *a, const void *b)
     return r ? r : strcasecmp(x, y) ? strcasecmp(x, y) : strcmp(x, y);
 }
 
-/* Reads the names of dir matching pat into f: 0 or a Win32 error. */
 /* Adds name to f's list: 0 or ERROR_NOT_ENOUGH_MEMORY. */
 static DWORD wv_find_add(struct wv_find *f, size_t *cap, const char *name)
 {
@@ -93,12 +92,14 @@ static DWORD wv_find_virtual(struct wv_find *f, const char *dir, const char *pat
 {
     size_t cap = 0;
     DWORD err = 0;
-    for (size_t i = 0; !err && wv_sysdir_entry(dir, i); i++)
-        if (wv_match(pat, wv_sysdir_entry(dir, i)))
-            err = wv_find_add(f, &cap, wv_sysdir_entry(dir, i));
+    const char *name;
+    for (size_t i = 0; !err && (name = wv_sysdir_entry(dir, i)); i++)
+        if (wv_match(pat, name))
+            err = wv_find_add(f, &cap, name);
     return err;
 }
 
+/* Reads the names of dir matching pat into f: 0 or a Win32 error. */
 static DWORD wv_find_read(struct wv_find *f, const char *dir, const char *pat)
 {
     DIR *d = opendir(dir);

@@ -71,16 +71,20 @@ bool wv_sysdir_host(const char *win, char **out, DWORD *err)
     return true;
 }
 
-bool wv_sysdir_is_dir(const char *host)
+/* Whether full (from wv_sysdir_full) is C:\windows or its system32. */
+static bool wv_sysdir_full_is_dir(const char *full)
 {
-    char *full = wv_sysdir_full(host);
-    if (!full)
-        return false;
     const char *p = wv_sysdir_root(full);
     size_t n = strlen(p), sys = strlen(WV_SYS32);
     while (n > 10 && p[n - 1] == '\\')
         n--; /* "C:\windows\system32\" is the directory too */
-    bool dir = n == 10 || (n == 2 + sys && !strncasecmp(p + 2, WV_SYS32, sys));
+    return n == 10 || (n == 2 + sys && !strncasecmp(p + 2, WV_SYS32, sys));
+}
+
+bool wv_sysdir_is_dir(const char *host)
+{
+    char *full = wv_sysdir_full(host);
+    bool dir = full && wv_sysdir_full_is_dir(full);
     free(full);
     return dir;
 }
@@ -101,12 +105,11 @@ DWORD wv_sysdir_error(const char *host, DWORD err)
 const char *wv_sysdir_entry(const char *dir, size_t i)
 {
     char *full = wv_sysdir_full(dir);
-    if (!full || !wv_sysdir_is_dir(dir)) {
+    if (!full || !wv_sysdir_full_is_dir(full)) {
         free(full);
         return NULL;
     }
-    const char *p = wv_sysdir_root(full);
-    bool windows = strlen(p) <= 11; /* "C:\windows" or "C:\windows\" */
+    bool windows = strlen(wv_sysdir_root(full)) <= 11; /* "C:\windows" or "C:\windows\" */
     free(full);
     wv_runtime_init();
     return windows ? (i == 0 ? "system32" : NULL) : wv_builtin_name_at(i);
