@@ -238,6 +238,32 @@ Test(nt_section, query_reports_attributes_and_sizes)
     CloseHandle(h);
 }
 
+/* The whole length the caller gives is probed for writing, before the section is looked at
+ * (Wine's kernel32 test_NtQuerySection: 64 GiB past the structure is an access violation,
+ * not STATUS_SECTION_NOT_IMAGE); a length inside writable memory is fine. */
+Test(nt_section, query_probes_the_whole_length)
+{
+    HANDLE h = pagefile(0x1000, PAGE_READONLY, SEC_COMMIT);
+    SIZE_T len = 7;
+    char *buf = VirtualAlloc(NULL, 3 * 4096, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    cr_assert_not_null(buf);
+    SECTION_IMAGE_INFORMATION *ii = (void *)(buf + 4096 - 8);
+    cr_assert_eq(NtQuerySection(h, SectionImageInformation, ii, sizeof(*ii) + ((SIZE_T)0x10000000 << 8), &len),
+                 STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(len, 7);
+    cr_assert_eq(NtQuerySection(h, SectionImageInformation, ii, 2 * 4096, NULL), STATUS_SECTION_NOT_IMAGE);
+    /* The last page read-only: the probe fails there, even for a class that writes 24 bytes. */
+    DWORD old;
+    cr_assert(VirtualProtect(buf + 2 * 4096, 4096, PAGE_READONLY, &old));
+    cr_assert_eq(NtQuerySection(h, SectionBasicInformation, buf, 2 * 4096 + 1, &len), STATUS_ACCESS_VIOLATION);
+    cr_assert_eq(len, 7);
+    cr_assert_eq(NtQuerySection(h, SectionBasicInformation, buf, 2 * 4096, &len), STATUS_SUCCESS);
+    cr_assert_eq(len, sizeof(SECTION_BASIC_INFORMATION));
+    cr_assert_eq(NtQuerySection(h, SectionBasicInformation, buf, (SIZE_T)-1, NULL), STATUS_ACCESS_VIOLATION);
+    VirtualFree(buf, 0, MEM_RELEASE);
+    CloseHandle(h);
+}
+
 Test(nt_section, file_sections_take_the_exact_size)
 {
     char path[64];
@@ -625,5 +651,5 @@ Test(nt_section, pe_program_and_a_child_process_share_a_named_section)
     int oks = 0;
     for (const char *p = out; (p = strstr(p, "ok ")); p += 3)
         oks++;
-    cr_assert_eq(oks, 13, "%s", out);
+    cr_assert_eq(oks, 14, "%s", out);
 }

@@ -15,6 +15,24 @@ void wv_nt_out_copy(void *p, const void *v, size_t n)
     (void)wv_copy(p, v, n);
 }
 
+NTSTATUS wv_nt_probe_out(void *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p, last = a + n - 1;
+    if (!n)
+        return STATUS_SUCCESS;
+    if (last < a)
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    /* The first byte, the first byte of each later page, and the last: a byte copied onto
+     * itself (wv_copy) is the read and write-back without a change. */
+    for (uintptr_t q = a;; q = wv_page_down(q) + WV_PAGE_SIZE) {
+        if (wv_copy((void *)q, (void *)q, 1))
+            return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+        if (wv_page_down(q) == wv_page_down(last))
+            break;
+    }
+    return wv_copy((void *)last, (void *)last, 1) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+}
+
 WV_HOT NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt)
 {
     if (wv_nt_self(h))

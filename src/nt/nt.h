@@ -59,6 +59,11 @@ static inline NTSTATUS wv_nt_in_size(PSIZE_T p, SIZE_T *v)
  * another thread unmapped it since, the result is lost as it is on Windows, where the
  * write-back is inside the system call's try. */
 void wv_nt_out_copy(void *p, const void *v, size_t n);
+/* Windows' ProbeForWrite of an output buffer the caller sized: one byte of every page of
+ * [p, p + n) read and written back unchanged, so a length past the buffer's memory fails the
+ * call with STATUS_ACCESS_VIOLATION before anything is looked at, whatever the class needs.
+ * 0, or STATUS_ACCESS_VIOLATION (also when p + n wraps). */
+NTSTATUS wv_nt_probe_out(void *p, size_t n);
 static inline void wv_nt_out(void *p, const void *v, size_t n)
 {
     wv_fault_attach();

@@ -142,7 +142,10 @@ NTSTATUS NTAPI NtQuerySection(HANDLE h, SECTION_INFORMATION_CLASS c, PVOID buf, 
         return STATUS_INVALID_INFO_CLASS;
     if (cap < need)
         return STATUS_INFO_LENGTH_MISMATCH;
-    if (ret_len && wv_copy(ret_len, ret_len, sizeof(*ret_len)))
+    /* The whole length asked is probed, not only what the class writes (Wine's kernel32
+     * test_NtQuerySection: a length 64 GiB past the structure is an access violation, before
+     * a data section's STATUS_SECTION_NOT_IMAGE). */
+    if (wv_nt_probe_out(buf, cap) || (ret_len && wv_copy(ret_len, ret_len, sizeof(*ret_len))))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     struct wv_section *s;
     NTSTATUS st = wv_section_of(h, SECTION_QUERY, &s);

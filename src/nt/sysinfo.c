@@ -101,7 +101,7 @@ static void wv_sys_timeofday(SYSTEM_TIMEOFDAY_INFORMATION *t)
 
 NTSTATUS NTAPI NtQuerySystemInformation(SYSTEM_INFORMATION_CLASS cls, PVOID out, ULONG len, PULONG ret)
 {
-    if ((len && wv_copy(out, out, len)) || (ret && wv_copy(ret, ret, sizeof(*ret))))
+    if (wv_nt_probe_out(out, len) || (ret && wv_copy(ret, ret, sizeof(*ret))))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     union {
         SYSTEM_BASIC_INFORMATION basic;

@@ -16,12 +16,15 @@ HANDLE winvm_handle_from_fd(int fd, DWORD access)
 
 /* The page protection kernelbase asks NtMapViewOfSection for: write wins, then read (copy
  * beside either is ignored), then copy alone, else none; execute moves it into the
- * PAGE_EXECUTE_* column. */
+ * PAGE_EXECUTE_* column.  "Copy alone" is exact: FILE_MAP_COPY is the bit SECTION_QUERY, and
+ * beside any other right but FILE_MAP_EXECUTE (SECTION_MAP_EXECUTE, say) Windows maps the view
+ * PAGE_NOACCESS (Wine's kernel32 test_mapping table, rows 0x09 and 0x29). */
 static ULONG wv_view_protect(DWORD access)
 {
+    DWORD rights = access & ~(DWORD)FILE_MAP_EXECUTE;
     ULONG p = (access & FILE_MAP_WRITE) ? PAGE_READWRITE
               : (access & FILE_MAP_READ) ? PAGE_READONLY
-              : (access & FILE_MAP_COPY) ? PAGE_WRITECOPY
+              : rights == FILE_MAP_COPY  ? PAGE_WRITECOPY
                                          : PAGE_NOACCESS;
     return (access & FILE_MAP_EXECUTE) ? p << 4 : p;
 }

@@ -9,6 +9,9 @@
  *   collide    the same name again without OBJ_OPENIF: STATUS_OBJECT_NAME_COLLISION
  *   openif     with OBJ_OPENIF: STATUS_OBJECT_NAME_EXISTS and a handle
  *   query      NtQuerySection(SectionBasicInformation): SEC_COMMIT, 0x10000, length 24
+ *   probe      NtQuerySection(SectionImageInformation) of that data section with a length 64 GiB
+ *              past the structure: STATUS_ACCESS_VIOLATION (the whole length is probed first),
+ *              with the structure's length: STATUS_SECTION_NOT_IMAGE
  *   map        NtMapViewOfSection(ViewUnmap): 0, base 64 KiB aligned, view size 0x10000 written back
  *   align      a section offset of 1: STATUS_MAPPED_ALIGNMENT
  *   roundpage  AT_ROUND_TO_PAGE (32-bit only): STATUS_INVALID_PARAMETER_9
@@ -182,6 +185,10 @@ int main(int argc, char **argv)
     SIZE_T len = 0;
     st = NtQuerySection(h, 0, &sbi, sizeof(sbi), &len);
     check("query", st == 0 && sbi.Attributes == SEC_COMMIT && sbi.Size.QuadPart == 0x10000 && len == 24, st);
+    char image_info[64]; /* SECTION_IMAGE_INFORMATION: 64 bytes on x86-64 */
+    st = NtQuerySection(h, 1, image_info, sizeof(image_info) + ((SIZE_T)0x10000000 << 8), NULL);
+    NTSTATUS st2 = NtQuerySection(h, 1, image_info, sizeof(image_info), NULL);
+    check("probe", st == (NTSTATUS)0xC0000005 && st2 == (NTSTATUS)0xC0000049, st);
     SIZE_T size;
     char *p = map(h, &size, &st);
     check("map", st == 0 && p && !((ULONG_PTR)p & 0xffff) && size == 0x10000, st);
