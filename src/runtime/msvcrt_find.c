@@ -163,7 +163,7 @@ static intptr_t wv_first(const char *name, const WCHAR *wname, void *out, int ki
         return wv_crt_fail(EINVAL);
     char *p = wname ? wv_crt_host_wpath(wname) : wv_crt_host_path(name);
     if (!p)
-        return wname ? -1 : wv_crt_fail(ENOMEM);
+        return -1;
     intptr_t h = wv_find_first(p, out, kind);
     free(p);
     return h;

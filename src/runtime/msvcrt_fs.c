@@ -7,8 +7,8 @@
  * UTF-16.  Windows' answers kept: _stat of a name ending in a separator fails (ENOENT) unless it
  * is the root; st_mode has read for everyone, write unless read-only, execute for directories
  * and .exe/.com/.bat/.cmd; _unlink of a directory and rename onto an existing name are EACCES;
- * wildcard searches are case-insensitive and "*.*" matches every name.  **winvm choice**:
- * _getcwd and _fullpath answer with host paths ('/'-separated), not drive letters.
+ * wildcard searches are case-insensitive and "*.*" matches every name; _getcwd and _fullpath
+ * answer in Windows' form ("C:\\x\\y"), as GetCurrentDirectory and GetFullPathName do.
  */
 #define _GNU_SOURCE
 #include "runtime/msvcrt_int.h"
@@ -93,9 +93,9 @@ typedef int (*wv_name_op)(const char *p, intptr_t a);
 
 static int wv_on_name(const char *n, const WCHAR *w, intptr_t a, wv_name_op op)
 {
-    char *p = w ? wv_crt_host_wpath(w) : n ? wv_crt_host_path(n) : NULL;
+    char *p = w ? wv_crt_host_wpath(w) : wv_crt_host_path(n);
     if (!p)
-        return w ? -1 : wv_crt_fail(n ? ENOMEM : EINVAL);
+        return -1;
     int r = op(p, a);
     free(p);
     return r;
@@ -169,8 +169,8 @@ static int wv_rename_to(const char *from, const char *to)
 
 CRT int wv_ms_rename(const char *a, const char *b)
 {
-    char *x = a ? wv_crt_host_path(a) : NULL, *y = b ? wv_crt_host_path(b) : NULL;
-    int r = x && y ? wv_rename_to(x, y) : wv_crt_fail(a && b ? ENOMEM : EINVAL);
+    char *x = wv_crt_host_path(a), *y = x ? wv_crt_host_path(b) : NULL;
+    int r = x && y ? wv_rename_to(x, y) : -1;
     free(x), free(y);
     return r;
 }
@@ -216,67 +216,61 @@ static WCHAR *wv_wgive(WCHAR *buf, size_t cap, const char *s)
     return r;
 }
 
-CRT char *wv_ms__getcwd(char *buf, int cap)
+/* The current directory, Windows' form, malloc'ed; NULL with errno set. */
+static char *wv_crt_cwd(void)
 {
-    char cwd[PATH_MAX];
+    char cwd[PATH_MAX], *w;
     if (!getcwd(cwd, sizeof(cwd)))
         return wv_crt_fail(errno), NULL;
-    return wv_give(buf, cap > 0 ? (size_t)cap : 0, cwd);
+    if (!(w = wv_path_windows(cwd)))
+        wv_crt_fail(ENOMEM);
+    return w;
+}
+
+CRT char *wv_ms__getcwd(char *buf, int cap)
+{
+    char *cwd = wv_crt_cwd();
+    char *r = cwd ? wv_give(buf, cap > 0 ? (size_t)cap : 0, cwd) : NULL;
+    free(cwd);
+    return r;
 }
 
 CRT WCHAR *wv_ms__wgetcwd(WCHAR *buf, int cap)
 {
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof(cwd)))
-        return wv_crt_fail(errno), NULL;
-    return wv_wgive(buf, cap > 0 ? (size_t)cap : 0, cwd);
+    char *cwd = wv_crt_cwd();
+    WCHAR *r = cwd ? wv_wgive(buf, cap > 0 ? (size_t)cap : 0, cwd) : NULL;
+    free(cwd);
+    return r;
 }
 
-/* p made absolute against the working directory, "." and ".." and doubled separators
- * removed (symbolic links are not followed, as Windows' GetFullPathName). */
-static char *wv_full(const char *p)
+/* GetFullPathName's answer for path (UTF-8; NULL or "" is the current directory), malloc'ed;
+ * NULL with errno set. */
+static char *wv_crt_full(const char *path)
 {
-    char cwd[PATH_MAX] = "", *out;
-    if (p[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-        return NULL;
-    if (asprintf(&out, "%s/%s", cwd, p) < 0)
-        return NULL;
-    size_t k = 0;
-    for (char *s = out; *s;) {
-        while (*s == '/')
-            s++;
-        size_t n = strcspn(s, "/");
-        if (n == 2 && s[0] == '.' && s[1] == '.')
-            while (k > 0 && out[--k] != '/')
-                ;
-        else if (n && !(n == 1 && s[0] == '.'))
-            out[k++] = '/', memmove(out + k, s, n), k += n;
-        s += n;
-    }
-    if (k == 0)
-        out[k++] = '/';
-    if (p[0] && p[strlen(p) - 1] == '/' && out[k - 1] != '/')
-        out[k++] = '/';
-    out[k] = 0;
-    return out;
+    char *full = NULL;
+    if (!path || !*path)
+        return wv_crt_cwd();
+    DWORD err = wv_path_full(path, &full);
+    if (err)
+        wv_crt_fail(err == ERROR_NOT_ENOUGH_MEMORY ? ENOMEM : err == ERROR_BAD_NETPATH ? ENOENT : EINVAL);
+    return err ? NULL : full;
 }
 
 CRT char *wv_ms__fullpath(char *buf, const char *path, size_t cap)
 {
-    char *p = path && *path ? wv_crt_host_path(path) : strdup(".");
-    char *full = p ? wv_full(p) : NULL;
-    char *r = full ? wv_give(buf, buf ? cap : 0, full) : (wv_crt_fail(ENOMEM), NULL);
-    free(p), free(full);
+    char *full = wv_crt_full(path);
+    char *r = full ? wv_give(buf, buf ? cap : 0, full) : NULL;
+    free(full);
     return r;
 }
 
 CRT WCHAR *wv_ms__wfullpath(WCHAR *buf, const WCHAR *path, size_t cap)
 {
-    char *p = path && *path ? wv_crt_host_wpath(path) : strdup(".");
-    char *full = p ? wv_full(p) : NULL;
+    char *u = NULL;
+    if (path && wv_utf8(path, &u))
+        return wv_crt_fail(u ? ENOMEM : EINVAL), NULL;
+    char *full = wv_crt_full(u);
     WCHAR *r = full ? wv_wgive(buf, buf ? cap : 0, full) : NULL;
-    if (p && !full)
-        wv_crt_fail(ENOMEM);
-    free(p), free(full);
+    free(u), free(full);
     return r;
 }

@@ -63,10 +63,12 @@ bool wv_crt_fd_text(int fd);
  * crlf[i] is 1 when out[i] is such an LF.  (The stdio layer needs it to seek back.) */
 int wv_crt_read_text(int fd, char *out, unsigned n, unsigned char *crlf);
 
-/* A Windows path as the host names it: backslashes become '/'.  Returns a malloc'ed copy
- * (NULL: no memory).  (kernel32's path mapping will replace this one helper.) */
+/* A Windows path as the host names it, by kernel32's mapping (wv_path_host: a drive letter
+ * names the host's root, either separator, the virtual system directory's files): a malloc'ed
+ * copy, or NULL with errno set (EINVAL for a NULL or malformed name, ENOENT for one no host
+ * file can have, such as a UNC path, ENOMEM). */
 char *wv_crt_host_path(const char *path);
-/* The same from UTF-16: NULL and errno set (EINVAL for a bad name, ENOMEM). */
+/* The same from UTF-16. */
 char *wv_crt_host_wpath(const WCHAR *path);
 
 /* ---- FILEs (msvcrt_stdio.c) ---- */

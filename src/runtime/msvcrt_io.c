@@ -72,14 +72,12 @@ static int wv_fd_adopt(int fd, bool text, HANDLE h)
 char *wv_crt_host_path(const char *path)
 {
     char *p = NULL;
-    DWORD err;
-    if (wv_sysdir_host(path, &p, &err)) /* a builtin DLL's file (k32_sysdir.c) */
+    DWORD err = path ? wv_path_host(path, &p) : ERROR_INVALID_PARAMETER;
+    if (!err)
         return p;
-    p = strdup(path);
-    for (char *c = p; c && *c; c++)
-        if (*c == '\\')
-            *c = '/';
-    return p;
+    free(p);
+    wv_crt_fail(err == ERROR_NOT_ENOUGH_MEMORY ? ENOMEM : err == ERROR_INVALID_PARAMETER ? EINVAL : ENOENT);
+    return NULL;
 }
 
 char *wv_crt_host_wpath(const WCHAR *path)
@@ -89,16 +87,9 @@ char *wv_crt_host_wpath(const WCHAR *path)
         wv_crt_fail(!path || !u ? EINVAL : ENOMEM);
         return NULL;
     }
-    char *sys = NULL;
-    DWORD err;
-    if (wv_sysdir_host(u, &sys, &err)) {
-        free(u);
-        return sys;
-    }
-    for (char *c = u; *c; c++)
-        if (*c == '\\')
-            *c = '/';
-    return u;
+    char *p = wv_crt_host_path(u);
+    free(u);
+    return p;
 }
 
 /* ---- open and close ---- */
@@ -129,8 +120,8 @@ int wv_crt_open_path(const char *path, int flags, int pmode)
 
 CRT int wv_ms__open(const char *path, int flags, int pmode)
 {
-    char *p = path ? wv_crt_host_path(path) : NULL;
-    int fd = p ? wv_crt_open_path(p, flags, pmode) : wv_crt_fail(path ? ENOMEM : EINVAL);
+    char *p = wv_crt_host_path(path);
+    int fd = p ? wv_crt_open_path(p, flags, pmode) : -1;
     free(p);
     return fd;
 }

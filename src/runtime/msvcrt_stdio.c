@@ -189,8 +189,8 @@ static void *wv_fopen_host(const char *path, const char *mode)
 
 CRT void *wv_ms_fopen(const char *path, const char *mode)
 {
-    char *p = path ? wv_crt_host_path(path) : NULL;
-    void *fp = p ? wv_fopen_host(p, mode) : (wv_crt_fail(path ? ENOMEM : EINVAL), NULL);
+    char *p = wv_crt_host_path(path);
+    void *fp = p ? wv_fopen_host(p, mode) : NULL;
     free(p);
     return fp;
 }
@@ -249,7 +249,7 @@ CRT void *wv_ms_freopen(const char *path, const char *mode, void *fp)
     if (!f || flags < 0 || !path)
         return wv_crt_fail(EINVAL), NULL;
     char *p = wv_crt_host_path(path);
-    int fd = p ? wv_crt_open_path(p, flags, 0x180) : wv_crt_fail(ENOMEM);
+    int fd = p ? wv_crt_open_path(p, flags, 0x180) : -1;
     free(p);
     if (fd < 0)
         return NULL;

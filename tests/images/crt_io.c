@@ -191,6 +191,46 @@ static void names(void)
     printf("unlinked: %d\n", ok);
 }
 
+/* The same directory named with a drive letter and backslashes ("C:\\tmp\\..."), as Windows
+ * programs spell paths: every name call takes it; a UNC path no host has is ENOENT. */
+static void drives(void)
+{
+    char d[600];
+    snprintf(d, sizeof(d), "C:%s\\d.txt", path);
+    for (char *c = d; *c; c++)
+        if (*c == '/')
+            *c = '\\';
+    FILE *f = fopen(d, "w");
+    int w = f ? fputs("drive", f) >= 0 : 0;
+    if (f)
+        fclose(f);
+    d[0] = 'c';
+    int fd = _open(d, _O_RDONLY | _O_BINARY);
+    char b[16] = {0};
+    int n = fd >= 0 ? _read(fd, b, sizeof(b) - 1) : -1;
+    if (fd >= 0)
+        _close(fd);
+    struct _stat64 st;
+    int r = _stat64(d, &st);
+    char e[600];
+    snprintf(e, sizeof(e), "%.*se.txt", (int)strlen(d) - 5, d);
+    int mv = rename(d, e), acc = _access(e, 0), del = _unlink(e);
+    printf("drive: fopen %d, open read %d [%s], stat %d size %lld, rename %d, access %d, unlink %d\n",
+           w, n, b, r, (long long)st.st_size, mv, acc, del);
+    ERR("unc", _open("\\\\nohost\\share\\x.txt", _O_RDONLY));
+    /* _getcwd and _fullpath answer as kernel32 does: "C:\\...". */
+    char cwd[600], k32[600], full[700], want[700];
+    GetCurrentDirectoryA(sizeof(k32), k32);
+    int same = _getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, k32);
+    snprintf(want, sizeof(want), "%s\\y.txt", k32);
+    int rel = _fullpath(full, "x\\..\\.\\y.txt", sizeof(full)) && !strcmp(full, want);
+    int abs = _fullpath(full, "c:/a/b/../c", sizeof(full)) && !strcmp(full, "c:\\a\\c");
+    wchar_t wfull[700];
+    int wide = _wfullpath(wfull, L"/a/./b", 700) && !wcscmp(wfull, L"C:\\a\\b");
+    printf("getcwd: drive %d same %d, fullpath relative %d absolute %d [%s] wide %d\n", cwd[1] == ':', same,
+           rel, abs, full, wide);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -201,5 +241,6 @@ int main(int argc, char **argv)
     handles();
     files();
     names();
+    drives();
     return 0;
 }
