@@ -10,6 +10,8 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,46 @@ Test(process, pe_parent_creates_children)
                           "ok terminate_code", "ok read_partial_copy", "ok write_child", "ok create_not_pe"};
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
         cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
+}
+
+/* CreateProcess is not a fork of the caller: the child starts as a new program, so no atfork
+ * handler of the calling program runs in it (winvm forks only to exec, and with _Fork). */
+static volatile int atfork_child_ran;
+static int atfork_pipe[2] = {-1, -1};
+static void note_atfork_child(void)
+{
+    char c = 'F';
+    atfork_child_ran = 1;
+    if (write(atfork_pipe[1], &c, 1) != 1)
+        _exit(99);
+}
+
+Test(process, create_process_runs_no_atfork_handler)
+{
+    char cmd[] = "proc_child exit 3";
+    cr_assert_eq(pipe2(atfork_pipe, O_CLOEXEC), 0);
+    cr_assert_eq(pthread_atfork(NULL, NULL, note_atfork_child), 0);
+    STARTUPINFOA si = {.cb = sizeof(si)};
+    PROCESS_INFORMATION pi;
+    cr_assert(CreateProcessA(EXE("proc_child.exe"), cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi),
+              "error %u", GetLastError());
+    cr_assert_eq(WaitForSingleObject(pi.hProcess, 30000), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeProcess(pi.hProcess, &code) && code == 3, "code %u", code);
+    CloseHandle(pi.hThread), CloseHandle(pi.hProcess);
+    close(atfork_pipe[1]); /* the child's copy is closed by now (it exec'ed or ended) */
+    char c;
+    cr_assert_eq(read(atfork_pipe[0], &c, 1), 0, "an atfork child handler ran in the CreateProcess child");
+    close(atfork_pipe[0]);
+    /* The handler itself works: a real fork runs it. */
+    cr_assert_eq(pipe2(atfork_pipe, O_CLOEXEC), 0);
+    pid_t p = fork();
+    if (p == 0)
+        _exit(atfork_child_ran ? 0 : 1);
+    int st;
+    cr_assert_eq(waitpid(p, &st, 0), p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(atfork_pipe[0]), close(atfork_pipe[1]);
 }
 
 /* From a Linux program: stdout to a file handle, the whole exit code, the handle's object. */

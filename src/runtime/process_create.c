@@ -248,7 +248,12 @@ static DWORD wv_fork_exec(struct wv_spawn *sp, int ex[2], int rs[2], pid_t *pid)
     const char *cli = wv_cli_path();
     char *argv[] = {"winvm", "run", sp->exe, NULL};
     f.exit_w = ex[1], f.resume_r = rs[0], f.err_w = er[1], f.inherit = sp->xfds, f.ninherit = sp->nx;
-    *pid = err ? -1 : fork();
+    /* _Fork, not fork: the child only execs, so none of the atfork handlers may run in it.
+     * fork's run the whole library's (the KUSER_SHARED_DATA copy and its clock thread, the TLS
+     * blocks freed, the space lock held across): a thread and allocations in a child of a
+     * multithreaded process, which can deadlock on a lock another thread held at the fork
+     * (the likely cause of a rare hang of a debugger's CreateProcess under AddressSanitizer). */
+    *pid = err ? -1 : _Fork();
     if (*pid == 0)
         wv_child_exec(cli, argv, sp->env, &f, sp->cwd);
     if (!err && *pid < 0)
