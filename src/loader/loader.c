@@ -119,6 +119,14 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
             wv_image_status = wv_image_file_status(fd);
         return err;
     }
+    /* An i386 image is a section winvm maps (its information, its layout) but never runs, as
+     * a 64-bit Windows process does not: ERROR_BAD_EXE_FORMAT, STATUS_INVALID_IMAGE_FORMAT. */
+    if (s->image->pe.machine != WV_PE_MACHINE_AMD64) {
+        wv_object_unref(&s->obj);
+        wv_say("%s: a 32-bit (i386) image: winvm runs x86-64 code only%s", path, NULL);
+        wv_image_status = STATUS_INVALID_IMAGE_FORMAT;
+        return ERROR_BAD_EXE_FORMAT;
+    }
     uintptr_t base = 0;
     bool not_at_base = false;
     err = wv_image_map(s, 0, &base, &not_at_base);
@@ -409,6 +417,11 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         if (wv_main_module)
             wv_module_dir(wv_main_module, app, sizeof(app));
         int fd = wv_dll_search(name, wv_main_module ? app : NULL, from, path, sizeof(path));
+        if (fd < 0 && wv_search_passed_over()) {
+            wv_say("%s: only a 32-bit (i386) image of that name was found%s", name, NULL);
+            wv_image_status = STATUS_INVALID_IMAGE_FORMAT;
+            return ERROR_BAD_EXE_FORMAT;
+        }
         if (fd < 0) {
             wv_say("%s: not found (searched the application's directory, the importer's, the current "
                    "directory, $WINVM_PATH and Debian's mingw-w64 DLL directories)%s", name, NULL);

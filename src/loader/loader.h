@@ -129,6 +129,9 @@ char *wv_normal_name(const char *name);
 /* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
  * (NULL: the Linux program's), from the importer's (NULL: none).  The fd and its path, or -1. */
 int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
+/* Whether this thread's last wv_dll_search passed over an i386 image (nothing else found: that
+ * image is what the name meant, STATUS_INVALID_IMAGE_FORMAT rather than not found). */
+bool wv_search_passed_over(void);
 struct wv_module *wv_find_base(uintptr_t base);
 
 /* ---- dlldir.c: the search directories PE code sets (all guarded by the loader lock) ---- */
