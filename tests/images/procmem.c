@@ -198,6 +198,17 @@ static void alloc_write_protect_query(struct kid *k)
     CHECK_ERR("write_partial_noaccess", !WriteProcessMemory(h, a + 4096, buf, sizeof(buf), &n) && n == 4096,
               ERROR_PARTIAL_COPY);
     CHECK("noaccess_unchanged", ask(k, CMD_QUERY, (ULONG_PTR)a + 8192, &m) && m.mbi.Protect == PAGE_NOACCESS);
+    /* an execute-only page reads (PROT_EXEC alone on the host, which the kernel's copy refuses);
+     * a read running on into the PAGE_NOACCESS page stops there */
+    static char rbuf[12288];
+    CHECK("protect_execute_only", VirtualProtectEx(h, a + 4096, 4096, PAGE_EXECUTE, &old) && old == PAGE_EXECUTE_READ);
+    CHECK("read_execute_only", ReadProcessMemory(h, a + 4096, rbuf, 4096, &n) && n == 4096 &&
+                                   rbuf[0] == 'z' && rbuf[4095] == 'z');
+    SetLastError(0);
+    n = 1;
+    CHECK_ERR("read_partial_noaccess", !ReadProcessMemory(h, a, rbuf, sizeof(rbuf), &n) && n == 8192 &&
+                                           !memcmp(rbuf, "12AB5678", 8) && rbuf[8191] == 'z',
+              ERROR_PARTIAL_COPY);
     CHECK("freeex_child", VirtualFreeEx(h, a, 0, MEM_RELEASE));
     CHECK("child_sees_free", ask(k, CMD_QUERY, (ULONG_PTR)a, &m) && m.mbi.State == MEM_FREE);
     n = 1;
