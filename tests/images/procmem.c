@@ -376,6 +376,18 @@ static void crashed(void)
         SetLastError(0);
         CHECK("allocex_ended_fails", !VirtualAllocEx(pi.hProcess, NULL, 4096, MEM_COMMIT, PAGE_READWRITE) &&
                                          GetLastError() == ERROR_ACCESS_DENIED);
+        /* a view into it: STATUS_PROCESS_IS_TERMINATING (its channel is gone with it) */
+        typedef LONG(WINAPI * map_fn)(HANDLE, HANDLE, PVOID *, ULONG_PTR, SIZE_T, LARGE_INTEGER *, SIZE_T *, ULONG,
+                                      ULONG, ULONG);
+        map_fn map = (map_fn)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtMapViewOfSection");
+        HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+        PVOID at = NULL;
+        SIZE_T size = 0;
+        LONG st = map && sec ? map(sec, pi.hProcess, &at, 0, 0, NULL, &size, 1, 0, PAGE_READWRITE) : -1;
+        snprintf(detail, sizeof detail, "status %#lx", (unsigned long)st);
+        check("mapview_ended_terminating", st == (LONG)0xC000010A && !at, detail);
+        if (sec)
+            CloseHandle(sec);
         CloseHandle(pi.hThread), CloseHandle(pi.hProcess);
     }
 }
