@@ -120,6 +120,12 @@ void *wv_relay_wrap(const char *dll, const char *name, void *fn);
 
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
+/* Forgets this thread's last load error (a new load starts). */
+void wv_say_clear(void);
+/* Binds a new module's imports (loader.c): 0 or the error, the module then unloaded by the caller. */
+DWORD wv_bind_new(struct wv_module *m);
+/* Runs m's TLS callbacks for reason (loader.c). */
+void wv_call_tls(struct wv_module *m, DWORD reason);
 /* The NTSTATUS of this thread's last module file that could not be made an image (as
  * NtCreateSection's for it: wv_image_file_status), 0 when its last map succeeded or failed
  * otherwise: what LdrLoadDll reports for ERROR_BAD_EXE_FORMAT. */
