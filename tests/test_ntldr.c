@@ -20,5 +20,5 @@ Test(ntldr, loader_data_relocations_and_strings, .timeout = 60)
 {
     static char out[4096];
     int oks = tu_run_checks(EXE, out, sizeof(out));
-    cr_assert_eq(oks, 13, "%s", out);
+    cr_assert_eq(oks, 14, "%s", out);
 }

@@ -51,7 +51,9 @@ Test(procmem, pe_parent_and_child)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
     const char *must[] = {"ok child_sees_alloc", "ok child_sees_readonly", "ok write_readonly",
-                          "ok write_execute", "ok write_partial_noaccess", "ok child_sees_free",
+                          "ok write_execute", "ok write_partial_noaccess", "ok read_execute_only", "ok read_partial_noaccess", "ok basic_child", "ok basic_child_ids",
+                          "ok basic_child_peb", "ok basic_child_peb_image", "ok basic_child_length",
+                          "ok basic_child_needs_query", "ok basic_child_ended", "ok mapview_ended_terminating", "ok child_sees_free",
                           "ok allocex_needs_operation", "ok queryex_needs_query", "ok write_needs_operation",
                           "ok parent_sees_child_alloc", "ok crash_exit_code", "ok allocex_ended_fails",
                           "ok inherited_section_same_value", "ok inherited_section_shared",

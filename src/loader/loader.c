@@ -35,8 +35,6 @@ pthread_mutex_t wv_loader_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 struct wv_module *wv_modules;
 struct wv_module *wv_main_module; /* the EXE `winvm run` started, if any */
 static __thread char wv_load_error[512];
-static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exit, once */
-static void wv_exit_register(void);
 
 void wv_say(const char *fmt, const char *a, const char *b)
 {
@@ -44,6 +42,8 @@ void wv_say(const char *fmt, const char *a, const char *b)
 }
 
 const char *winvm_last_load_error(void) { return wv_load_error; }
+
+void wv_say_clear(void) { wv_load_error[0] = 0; }
 
 /* ---- names and files ---- */
 
@@ -119,6 +119,14 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
             wv_image_status = wv_image_file_status(fd);
         return err;
     }
+    /* An i386 image is a section winvm maps (its information, its layout) but never runs, as
+     * a 64-bit Windows process does not: ERROR_BAD_EXE_FORMAT, STATUS_INVALID_IMAGE_FORMAT. */
+    if (s->image->pe.machine != WV_PE_MACHINE_AMD64) {
+        wv_object_unref(&s->obj);
+        wv_say("%s: a 32-bit (i386) image: winvm runs x86-64 code only%s", path, NULL);
+        wv_image_status = STATUS_INVALID_IMAGE_FORMAT;
+        return ERROR_BAD_EXE_FORMAT;
+    }
     uintptr_t base = 0;
     bool not_at_base = false;
     err = wv_image_map(s, 0, &base, &not_at_base);
@@ -145,7 +153,6 @@ static DWORD wv_map_module(int fd, const char *path, struct wv_module *m)
     return 0;
 }
 
-static void wv_call_tls(struct wv_module *m, DWORD reason);
 
 /* ---- references ----
  * A module's refs count LoadLibrary calls and the modules of *other* units that import it
@@ -270,7 +277,7 @@ static int wv_tls_one(void *arg, uint32_t rva)
     return 0;
 }
 
-static void wv_call_tls(struct wv_module *m, DWORD reason)
+void wv_call_tls(struct wv_module *m, DWORD reason)
 {
     struct { struct wv_module *m; DWORD reason; } t = {m, reason};
     wv_pe_tls_callbacks(&m->img->pe, wv_tls_one, &t);
@@ -342,7 +349,7 @@ DWORD wv_attach(struct wv_module *m, bool static_load, int depth)
 /* Step 3 for m, registered and not bound yet: its imports bound, loading them, with m on the
  * loading stack meanwhile (an import loop back to it closes there).  0 or the error; on
  * failure the caller drops m. */
-static DWORD wv_bind_new(struct wv_module *m)
+DWORD wv_bind_new(struct wv_module *m)
 {
     char dir[PATH_MAX];
     wv_module_dir(m, dir, sizeof(dir));
@@ -409,6 +416,11 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
         if (wv_main_module)
             wv_module_dir(wv_main_module, app, sizeof(app));
         int fd = wv_dll_search(name, wv_main_module ? app : NULL, from, path, sizeof(path));
+        if (fd < 0 && wv_search_passed_over()) {
+            wv_say("%s: only a 32-bit (i386) image of that name was found%s", name, NULL);
+            wv_image_status = STATUS_INVALID_IMAGE_FORMAT;
+            return ERROR_BAD_EXE_FORMAT;
+        }
         if (fd < 0) {
             wv_say("%s: not found (searched the application's directory, the importer's, the current "
                    "directory, $WINVM_PATH and Debian's mingw-w64 DLL directories)%s", name, NULL);
@@ -442,12 +454,6 @@ DWORD wv_load(const char *name, const char *from, bool bind, struct wv_module **
     m->refs++;
     *out = m;
     return 0;
-}
-
-void wv_loader_begin(void)
-{
-    wv_fault_attach();
-    pthread_once(&wv_exit_once, wv_exit_register);
 }
 
 DWORD wv_loader_free(HMODULE h)
@@ -499,81 +505,6 @@ bool wv_loader_file_name(HMODULE h, char *path, size_t cap)
     }
     pthread_mutex_unlock(&wv_loader_lock);
     return path[0] != 0;
-}
-
-/* ---- process exit and `winvm run` ---- */
-
-/* At exit, as ExitProcess: every initialised DLL gets DLL_PROCESS_DETACH with lpReserved
- * non-NULL (process termination), most recently loaded first; nothing is unmapped. */
-static void wv_loader_exit(void)
-{
-    pthread_mutex_lock(&wv_loader_lock);
-    for (struct wv_module *m = wv_modules; m; m = m->next) {
-        uint32_t entry = m->img->pe.entry_rva;
-        if (!m->attached)
-            continue;
-        m->attached = false;
-        if (m->is_dll && entry)
-            ((wv_dllmain_fn)(m->base + entry))((HINSTANCE)m->base, DLL_PROCESS_DETACH, (LPVOID)1);
-        wv_call_tls(m, DLL_PROCESS_DETACH);
-    }
-    /* The exiting thread's static TLS blocks: nothing runs after this that could use them. */
-    void **slots = wv_teb_tls_slots();
-    for (struct wv_module *m = wv_modules; slots && m; m = m->next)
-        if (m->tls_index >= 0) {
-            free(slots[m->tls_index]);
-            slots[m->tls_index] = NULL;
-        }
-    pthread_mutex_unlock(&wv_loader_lock);
-}
-
-static void wv_exit_register(void) { atexit(wv_loader_exit); }
-
-DWORD wv_loader_map_exe(const char *path, uintptr_t *base)
-{
-    wv_fault_attach();
-    pthread_once(&wv_exit_once, wv_exit_register);
-    pthread_mutex_lock(&wv_loader_lock);
-    struct wv_module *m = NULL;
-    wv_load_error[0] = 0;
-    DWORD err = wv_main_module ? ERROR_INVALID_PARAMETER : wv_load(path, NULL, false, &m);
-    if (!err && m->base != m->img->pe.image_base && (m->img->pe.characteristics & WV_PE_FILE_RELOCS_STRIPPED)) {
-        wv_say("%s: its base is taken and it cannot be relocated (relocations stripped)%s", path, NULL);
-        wv_mod_unref(m); /* a program cannot run unrelocated away from its base */
-        err = ERROR_INVALID_ADDRESS;
-    }
-    if (!err) {
-        wv_main_module = m; /* GetModuleHandle(NULL) from here on, DllMains included */
-        *base = m->base;
-    }
-    pthread_mutex_unlock(&wv_loader_lock);
-    return err;
-}
-
-DWORD wv_loader_start_exe(void)
-{
-    pthread_mutex_lock(&wv_loader_lock);
-    struct wv_module *m = wv_main_module;
-    wv_load_error[0] = 0;
-    DWORD err = 0;
-    if (!m || m->bound) {
-        err = ERROR_INVALID_PARAMETER;
-    } else if (wv_image_at(m->base) != m->img) {
-        /* Its view was unmapped while the process was suspended (another process's
-         * NtUnmapViewOfSection): nothing of it is ours to unmap any more. */
-        wv_say("%s: its image was unmapped before it started%s", m->name, NULL);
-        err = ERROR_INVALID_ADDRESS;
-    } else if ((err = wv_bind_new(m)) != 0 || (err = wv_attach(m, true, 0)) != 0) {
-        wv_mod_unref(m);
-    }
-    pthread_mutex_unlock(&wv_loader_lock);
-    return err;
-}
-
-DWORD wv_loader_load_exe(const char *path, uintptr_t *base)
-{
-    DWORD err = wv_loader_map_exe(path, base);
-    return err ? err : wv_loader_start_exe();
 }
 
 /* ---- threads (thread.c) ----

@@ -120,6 +120,12 @@ void *wv_relay_wrap(const char *dll, const char *name, void *fn);
 
 /* Records why a load failed (winvm_last_load_error); fmt takes two strings. */
 void wv_say(const char *fmt, const char *a, const char *b);
+/* Forgets this thread's last load error (a new load starts). */
+void wv_say_clear(void);
+/* Binds a new module's imports (loader.c): 0 or the error, the module then unloaded by the caller. */
+DWORD wv_bind_new(struct wv_module *m);
+/* Runs m's TLS callbacks for reason (loader.c). */
+void wv_call_tls(struct wv_module *m, DWORD reason);
 /* The NTSTATUS of this thread's last module file that could not be made an image (as
  * NtCreateSection's for it: wv_image_file_status), 0 when its last map succeeded or failed
  * otherwise: what LdrLoadDll reports for ERROR_BAD_EXE_FORMAT. */
@@ -129,6 +135,9 @@ char *wv_normal_name(const char *name);
 /* search.c: opens the DLL name (normalised) in the search order; app_dir the EXE's directory
  * (NULL: the Linux program's), from the importer's (NULL: none).  The fd and its path, or -1. */
 int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap);
+/* Whether this thread's last wv_dll_search passed over an i386 image (nothing else found: that
+ * image is what the name meant, STATUS_INVALID_IMAGE_FORMAT rather than not found). */
+bool wv_search_passed_over(void);
 struct wv_module *wv_find_base(uintptr_t base);
 
 /* ---- dlldir.c: the search directories PE code sets (all guarded by the loader lock) ---- */

@@ -18,7 +18,8 @@
  * File names are compared without case, as on Windows (**winvm choice**: a pass with exact
  * names over all of them comes first, so a name differing only in case in an earlier directory
  * loses to the exact name in a later one).  Found files are opened here, so what is mapped is
- * what was found. */
+ * what was found.  An i386 image found on the way is passed over, the search going on as
+ * Windows' does in a 64-bit process (wv_other_machine). */
 #define _GNU_SOURCE
 #include "loader/loader.h"
 
@@ -34,22 +35,53 @@
 #define WV_MINGW_ROOT "/usr/x86_64-w64-mingw32"
 #define WV_MINGW_GCC_DIR "/usr/lib/gcc/x86_64-w64-mingw32"
 
+/* Whether fd is a PE32 i386 image: the search passes over it and goes on (Windows' loader in a
+ * 64-bit process looks further along the path for an image of its own machine: Wine's
+ * test_Loader, LdrLoadDll finding the next directory's DLL).  Only the signature, the machine
+ * and the optional header's magic are read: an i386 image broken elsewhere is passed over too. */
+static bool wv_other_machine(int fd)
+{
+    uint8_t dos[64], nt[26];
+    if (pread(fd, dos, sizeof(dos), 0) != (ssize_t)sizeof(dos) || dos[0] != 'M' || dos[1] != 'Z')
+        return false;
+    uint32_t lfanew;
+    memcpy(&lfanew, dos + 60, 4);
+    if (pread(fd, nt, sizeof(nt), lfanew) != (ssize_t)sizeof(nt) || memcmp(nt, "PE\0\0", 4))
+        return false;
+    return nt[4] == 0x4c && nt[5] == 0x01 && nt[24] == 0x0b && nt[25] == 0x01; /* 0x14c, PE32 0x10b */
+}
+
+static __thread bool wv_passed_over; /* this thread's last search passed over an i386 image */
+
+bool wv_search_passed_over(void) { return wv_passed_over; }
+
+/* Opens path unless it is another machine's image (wv_other_machine). */
+static int wv_open_candidate(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && wv_other_machine(fd)) {
+        close(fd);
+        fd = -1;
+        wv_passed_over = true;
+    }
+    return fd;
+}
+
 /* Opens dir/file: the exact name, or (nocase) a name differing only in case. */
 static int wv_open_in(const char *dir, const char *file, char *path, size_t cap, bool nocase)
 {
     if ((size_t)snprintf(path, cap, "%s/%s", dir, file) >= cap)
         return -1;
     if (!nocase)
-        return open(path, O_RDONLY | O_CLOEXEC);
+        return wv_open_candidate(path);
     DIR *d = opendir(dir);
     if (!d)
         return -1;
     int fd = -1;
-    for (struct dirent *e; (e = readdir(d));)
+    for (struct dirent *e; fd < 0 && (e = readdir(d));)
         if (!strcasecmp(e->d_name, file)) {
             snprintf(path, cap, "%s/%s", dir, e->d_name);
-            fd = open(path, O_RDONLY | O_CLOEXEC);
-            break;
+            fd = wv_open_candidate(path);
         }
     closedir(d);
     return fd;
@@ -181,6 +213,7 @@ static int wv_search_pass(const char *name, const char *app_dir, const char *fro
 
 int wv_dll_search(const char *name, const char *app_dir, const char *from, char *path, size_t cap)
 {
+    wv_passed_over = false;
     /* A path is opened as it is; under LOAD_LIBRARY_SEARCH_* a relative one is looked for in
      * the flagged directories only (Windows: "1\x.dll" is not found from the current one). */
     if (name[0] == '/' || (strchr(name, '/') && !wv_search_now)) {

@@ -103,8 +103,8 @@ static NTSTATUS wv_map_section(HANDLE section, uintptr_t addr, uint64_t off, SIZ
         st = wv_map_ex(&t, addr, type, r, out);
     if (!st) {
         *len = t.s->image ? wv_page_up(t.s->image->size) : wv_page_up(bytes ? bytes : t.s->size - off);
-        if (t.not_at_base)
-            st = STATUS_IMAGE_NOT_AT_BASE;
+        if (t.s->image)
+            st = wv_nt_image_map_status(t.s->image, t.not_at_base);
     }
     wv_object_unref(&t.s->obj);
     wv_debug_validate_at(st < 0 ? addr : *out);

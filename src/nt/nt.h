@@ -143,6 +143,11 @@ NTSTATUS wv_nt_within(const struct wv_nt_req *r, size_t len, wv_nt_try_fn fn, vo
 /* ---- sectinfo.c ---- */
 /* SectionImageInformation of an image as Windows fills it (also ProcessImageInformation's). */
 void wv_nt_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii);
+/* What NtMapViewOfSection(Ex) returns for a view of img it mapped: an image of another machine
+ * that contains code is mapped and reported STATUS_IMAGE_MACHINE_TYPE_MISMATCH (a success
+ * status: the view is there; 64-bit Windows, for an i386 image in a 64-bit process), else
+ * STATUS_IMAGE_NOT_AT_BASE when it is not at its base, else STATUS_SUCCESS. */
+NTSTATUS wv_nt_image_map_status(const struct wv_image *img, bool not_at_base);
 
 /* ---- wsinfo.c: NtQueryVirtualMemory's working-set list and image classes ---- */
 NTSTATUS wv_query_ws_list(void *buf, SIZE_T cap, SIZE_T *len);

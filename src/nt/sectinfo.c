@@ -47,8 +47,10 @@ static bool wv_image_has_code(const wv_pe *pe, uint32_t size_of_code)
 
 /* The .NET (COR20) header's part Windows reports: LoaderFlags says there is one (the COM
  * descriptor directory names one), ComPlusILOnly that its code is IL only, for a runtime of
- * 2.5 or later.  ComPlusNativeReady and ComPlusPrefer32bit concern 32-bit images only. */
-enum { WV_DIR_COM = 14, WV_COR_ILONLY = 1 };
+ * 2.5 or later.  ComPlusNativeReady and ComPlusPrefer32bit concern 32-bit (PE32) IL-only
+ * images only: the first unless the header asks for 32 bits (COMIMAGE_FLAGS_32BITREQUIRED),
+ * the second when it prefers them (32BITPREFERRED); Wine's query_image_section on Windows 10. */
+enum { WV_DIR_COM = 14, WV_COR_ILONLY = 1, WV_COR_32BITREQUIRED = 2, WV_COR_32BITPREFERRED = 0x20000 };
 static void wv_image_cor(const wv_pe *pe, SECTION_IMAGE_INFORMATION *ii)
 {
     const wv_pe_dir *d = &pe->dirs[WV_DIR_COM];
@@ -61,8 +63,13 @@ static void wv_image_cor(const wv_pe *pe, SECTION_IMAGE_INFORMATION *ii)
     uint16_t major, minor;
     uint32_t flags;
     memcpy(&major, cor + 4, 2), memcpy(&minor, cor + 6, 2), memcpy(&flags, cor + 16, 4);
-    if ((flags & WV_COR_ILONLY) && (major > 2 || (major == 2 && minor >= 5)))
-        ii->ComPlusILOnly = 1;
+    if (!(flags & WV_COR_ILONLY) || major < 2 || (major == 2 && minor < 5))
+        return;
+    ii->ComPlusILOnly = 1;
+    if (!pe->pe32plus) {
+        ii->ComPlusNativeReady = !(flags & WV_COR_32BITREQUIRED);
+        ii->ComPlusPrefer32bit = (flags & WV_COR_32BITPREFERRED) != 0;
+    }
 }
 
 /* The optional-header fields wv_pe does not keep are read from the file itself (its headers:
@@ -90,6 +97,14 @@ void wv_nt_image_info(const struct wv_image *img, SECTION_IMAGE_INFORMATION *ii)
      * memory has no file but its bytes. */
     ii->ImageFileSize = (ULONG)(img->fd >= 0 ? (uint64_t)img->st.st_size : img->file_size);
     ii->CheckSum = wv_rd(img, opt + 64, 4);
+}
+
+NTSTATUS wv_nt_image_map_status(const struct wv_image *img, bool not_at_base)
+{
+    size_t opt = wv_rd(img, 0x3c, 4) + 24u;
+    if (img->pe.machine != WV_PE_MACHINE_AMD64 && wv_image_has_code(&img->pe, wv_rd(img, opt + 4, 4)))
+        return STATUS_IMAGE_MACHINE_TYPE_MISMATCH;
+    return not_at_base ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS;
 }
 
 static SIZE_T wv_section_info_size(SECTION_INFORMATION_CLASS c)

@@ -218,10 +218,10 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE section, HANDLE process, PVOID *base_io
         wv_nt_out(base_io, &at, sizeof(at));
         wv_nt_out(size_io, &len, sizeof(len));
     }
+    if (!st && m.s->image)
+        st = wv_nt_image_map_status(m.s->image, not_at_base);
     wv_object_unref(&m.s->obj);
-    if (st)
-        return st;
-    return not_at_base ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS;
+    return st;
 }
 
 static NTSTATUS wv_unmap(HANDLE process, PVOID base, ULONG flags)

@@ -234,6 +234,7 @@ WV_MSABI NTSTATUS wv_nt_LdrUnloadDll(PVOID base);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
+WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
@@ -325,6 +326,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlDeleteFunctionTable),
     N(RtlEqualUnicodeString),
+    N(RtlFindExportedRoutineByName),
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
     N(RtlImageNtHeader),

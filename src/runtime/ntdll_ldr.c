@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdll_ldr.c - ntdll's loader-data and string helpers PE code calls directly:
- * LdrFindEntryForAddress, LdrGetDllHandle, RtlImageNtHeader, LdrProcessRelocationBlock, NtClose,
+ * LdrFindEntryForAddress, LdrGetDllHandle, RtlImageNtHeader, RtlFindExportedRoutineByName,
+ * LdrProcessRelocationBlock, NtClose,
  * RtlInitUnicodeString, RtlCreateUnicodeStringFromAsciiz, RtlFreeUnicodeString (ms_abi, for
  * ntdll.c's export table).
  *
@@ -60,6 +61,66 @@ WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base)
     if (wv_copy(&sig, nt, sizeof(sig)) || sig != WV_PE)
         return NULL;
     return nt;
+}
+
+/* Whether the NUL-terminated string at p (the caller's memory) equals name: -1, 0 or 1 as
+ * strcmp orders them; 2 when p cannot be read. */
+static int wv_cmp_at(const BYTE *p, const char *name, size_t len)
+{
+    char c;
+    for (size_t i = 0; i <= len; i++) {
+        if (wv_copy(&c, p + i, 1))
+            return 2;
+        if ((unsigned char)c != (unsigned char)name[i])
+            return (unsigned char)c < (unsigned char)name[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+/* RtlFindExportedRoutineByName: the address of the export named name in the image at base
+ * (mapped as an image: RVA-indexed), by a binary search of its sorted name table, as the
+ * loader's own lookup does; NULL for a name it does not export, for a forwarder (the address
+ * would be the forwarder's text: **winvm choice**, it resolves nothing), and for anything that
+ * cannot be read (Wine's test_NtMapViewOfSection: ntdll's NtClose, and the same RVA in a copy
+ * of ntdll mapped elsewhere). */
+WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name)
+{
+    wv_stack_probe();
+    const BYTE *b = (const BYTE *)base, *nt = wv_nt_RtlImageNtHeader(base);
+    USHORT magic;
+    uint32_t dir[2], ed[10]; /* the export directory's RVA and size; IMAGE_EXPORT_DIRECTORY */
+    size_t len;
+    if (!nt || !name || wv_copy(&magic, nt + 24, 2) || (magic != 0x20b && magic != 0x10b) ||
+        wv_copy(dir, nt + 24 + (magic == 0x20b ? 112 : 96), 8) || !dir[0] || !dir[1] ||
+        wv_copy(ed, b + dir[0], sizeof(ed)))
+        return NULL;
+    char tmp;
+    for (len = 0; !wv_copy(&tmp, name + len, 1) && tmp; len++)
+        ;
+    if (wv_copy(&tmp, name + len, 1))
+        return NULL;
+    uint32_t lo = 0, hi = ed[6]; /* NumberOfNames; AddressOfNames ed[8], ...NameOrdinals ed[9] */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, rva;
+        if (wv_copy(&rva, b + ed[8] + 4 * (uint64_t)mid, 4))
+            return NULL;
+        int c = wv_cmp_at(b + rva, name, len);
+        if (c == 2)
+            return NULL;
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else {
+            USHORT ord;
+            uint32_t fn;
+            if (wv_copy(&ord, b + ed[9] + 2 * (uint64_t)mid, 2) || ord >= ed[5] || /* NumberOfFunctions */
+                wv_copy(&fn, b + ed[7] + 4 * (uint64_t)ord, 4) || !fn)
+                return NULL;
+            return fn >= dir[0] && fn - dir[0] < dir[1] ? NULL : (void *)(b + fn);
+        }
+    }
+    return NULL;
 }
 
 /* One fix-up of type t at p; false for a type x64 images do not use (HIGHADJ takes a second

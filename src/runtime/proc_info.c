@@ -2,9 +2,14 @@
 /* proc_info.c - NtQueryInformationProcess for this process: ProcessBasicInformation (exit
  * status STATUS_PENDING, the PEB, the affinity, base priority 8, the ids), ProcessDebugPort (0:
  * no debugger) and ProcessWow64Information (0: a 64-bit process), as 64-bit Windows answers.
- * Another process's handle is STATUS_NOT_SUPPORTED for now (its PEB lives there).
+ * ProcessBasicInformation of another winvm process (a handle with a query right) comes from
+ * the process itself through its control channel (WV_CHAN_BASIC: its PEB, readable with
+ * ReadProcessMemory, its affinity and its parent), kept on the process object so that it is
+ * still there after the process ended, with its exit code then.  Its other classes are
+ * STATUS_NOT_SUPPORTED.
  */
 #define _GNU_SOURCE
+#include "runtime/procchan.h"
 #include "runtime/thread_int.h"
 
 #include <sched.h>
@@ -56,10 +61,73 @@ static LONG wv_process_answer(ULONG cls, void *a, ULONG *n)
     }
 }
 
+void wv_chan_basic_serve(struct wv_chan_rep *rp)
+{
+    rp->addr = (uintptr_t)wv_peb();
+    rp->size = wv_process_affinity();
+    rp->old = (uint32_t)getppid();
+}
+
+/* Another process's basic information into b: 0 or the status.  Its PEB, affinity and parent
+ * are asked once; an ended process never asked has none to give (STATUS_PROCESS_IS_TERMINATING
+ * would hide its exit code: the PEB is reported NULL then). */
+static LONG wv_process_basic_of(struct wv_process *p, DWORD access, WV_PROCESS_BASIC_INFORMATION *b)
+{
+    if (!(access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)))
+        return (LONG)0xC0000022; /* STATUS_ACCESS_DENIED */
+    if (!__atomic_load_n(&p->peb, __ATOMIC_ACQUIRE)) {
+        struct wv_chan_req rq = {.op = WV_CHAN_BASIC};
+        struct wv_chan_rep rp = {0};
+        if (!wv_chan_call(p, &rq, &rp) && !rp.err && rp.addr) {
+            __atomic_store_n(&p->affinity, (uintptr_t)rp.size, __ATOMIC_RELAXED);
+            __atomic_store_n(&p->parent, (pid_t)rp.old, __ATOMIC_RELAXED);
+            __atomic_store_n(&p->peb, (uintptr_t)rp.addr, __ATOMIC_RELEASE);
+        }
+    }
+    memset(b, 0, sizeof(*b));
+    b->ExitStatus = STATUS_PENDING;
+    pthread_mutex_lock(&wv_wait_lock);
+    if (p->done && p->code_known)
+        b->ExitStatus = (LONG)p->code;
+    pthread_mutex_unlock(&wv_wait_lock);
+    b->PebBaseAddress = (PVOID)__atomic_load_n(&p->peb, __ATOMIC_ACQUIRE);
+    b->AffinityMask = __atomic_load_n(&p->affinity, __ATOMIC_RELAXED);
+    b->BasePriority = 8;
+    b->UniqueProcessId = (ULONG_PTR)p->pid;
+    b->InheritedFromUniqueProcessId = (ULONG_PTR)__atomic_load_n(&p->parent, __ATOMIC_RELAXED);
+    if (!b->PebBaseAddress && !p->done) /* alive and no channel: not a winvm process */
+        return (LONG)0xC00000BB;          /* STATUS_NOT_SUPPORTED */
+    return 0;
+}
+
+/* ProcessBasicInformation of another process's handle: 0 or the status (*answered false: the
+ * handle is not one, or the class is another). */
+static LONG wv_process_basic_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, bool *answered)
+{
+    DWORD access = 0;
+    struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, &access);
+    *answered = p && cls == WV_ProcessBasicInformation;
+    if (!*answered) {
+        if (p)
+            wv_object_unref(&p->obj);
+        return 0;
+    }
+    WV_PROCESS_BASIC_INFORMATION b;
+    ULONG n = sizeof(b);
+    LONG st = len != n ? (LONG)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */ : wv_process_basic_of(p, access, &b);
+    wv_object_unref(&p->obj);
+    if (!st && (wv_user_put(out, &b, n) || (ret && wv_user_put(ret, &n, sizeof(n)))))
+        st = (LONG)0xC0000005;
+    return st;
+}
+
 WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret)
 {
     LONG more;
     if (wv_process_query_more(h, cls, out, len, ret, &more)) /* proc_image.c */
+        return more;
+    bool answered;
+    if (!wv_process_is_self(h) && (more = wv_process_basic_remote(h, cls, out, len, ret, &answered), answered))
         return more;
     if (!wv_process_is_self(h)) {
         struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, NULL);

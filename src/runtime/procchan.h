@@ -31,6 +31,7 @@ enum wv_chan_op {
     WV_CHAN_THREAD,    /* type: WV_THREAD_*, addr: tid, size: its serial (0: any), protect: exit code ->
                         * old: the call's result; OPEN: size the serial, the end pipe (SCM_RIGHTS) */
     WV_CHAN_IMAGE,     /* -> its EXE's SECTION_IMAGE_INFORMATION after the reply (proc_imginfo.c) */
+    WV_CHAN_BASIC,     /* -> addr: its PEB, size: its affinity mask, old: its parent's pid (proc_info.c) */
 };
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
 enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN };
@@ -143,6 +144,8 @@ void wv_chan_view_init(void);
 bool wv_chan_vm_serve(int fd, const struct wv_chan_req *rq, size_t n);
 
 /* ---- proc_imginfo.c ---- */
+/* The target's side of WV_CHAN_BASIC: what ProcessBasicInformation needs from the process. */
+void wv_chan_basic_serve(struct wv_chan_rep *rp);
 /* The target's side of WV_CHAN_IMAGE: false when the connection is to be closed. */
 bool wv_chan_image_serve(int fd);
 

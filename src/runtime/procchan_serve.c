@@ -95,6 +95,9 @@ static void wv_serve_op(const struct wv_chan_req *rq, struct wv_chan_rep *rp)
     case WV_CHAN_WRITE:
         rp->err = rq->len > WV_PAGE_SIZE ? ERROR_INVALID_PARAMETER : wv_chan_write_page(rq->addr, rq->data, rq->len);
         break;
+    case WV_CHAN_BASIC:
+        wv_chan_basic_serve(rp);
+        break;
     default:
         rp->err = ERROR_INVALID_FUNCTION;
     }

@@ -56,8 +56,12 @@ static NTSTATUS wv_view_send(struct wv_process *p, struct wv_remote_view *v)
         rq->op = WV_CHAN_VIEW, rq->len = sizeof(cv);
         memcpy(rq->data, &cv, sizeof(cv));
         wv_chan_call_fd(p, rq, fd, &rp);
-        /* no reply: the target ended (Windows: a terminating process, access denied) */
-        st = rp.err == WV_NO_REPLY ? (NTSTATUS)STATUS_ACCESS_DENIED : (NTSTATUS)rp.err;
+        /* no reply: the target ended (Windows: STATUS_PROCESS_IS_TERMINATING, as NtRead/
+         * NtWriteVirtualMemory say of it), or has no channel (not a winvm process) */
+        if (rp.err != WV_NO_REPLY)
+            st = (NTSTATUS)rp.err;
+        else
+            st = wv_process_gone(p) ? (NTSTATUS)STATUS_PROCESS_IS_TERMINATING : (NTSTATUS)STATUS_ACCESS_DENIED;
         v->base = rp.addr, v->size = rp.size;
     }
     if (fd >= 0)

@@ -272,6 +272,8 @@ struct wv_process {
     int watch_fd;         /* another process's: the channel connection that hears its exit code */
     pthread_mutex_t chan_lock;
     bool vm_chan;         /* the kernel refused process_vm_readv/writev: copy via the channel (atomic) */
+    uintptr_t peb, affinity; /* another process's, once its channel told them (proc_info.c; atomic) */
+    pid_t parent;            /* its parent's pid, told with them */
     struct wv_process *next; /* the list of children (wv_process_lock) */
 };
 /* A child's process object for a new Linux child pid (exit_fd, resume_fd as above), its

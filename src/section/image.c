@@ -103,10 +103,13 @@ static DWORD wv_image_snapshot(struct wv_image *img)
     return ERROR_NOT_ENOUGH_MEMORY;
 }
 
-/* The checks every parse must pass to be mapped: 0 or ERROR_BAD_EXE_FORMAT. */
+/* The checks every parse must pass to be mapped: 0 or ERROR_BAD_EXE_FORMAT.  An i386 (PE32)
+ * image is mapped as 64-bit Windows maps one (its sections, their protections, its image
+ * information): a section of it is data to this process, whose loader refuses to run it
+ * (loader.c) and whose NtMapViewOfSection says so (STATUS_IMAGE_MACHINE_TYPE_MISMATCH). */
 static DWORD wv_image_mappable(const wv_pe *pe)
 {
-    if (pe->machine != WV_PE_MACHINE_AMD64)
+    if (pe->machine != WV_PE_MACHINE_AMD64 && pe->machine != WV_PE_MACHINE_I386)
         return ERROR_BAD_EXE_FORMAT; /* parsed and reported (inspect), never mapped */
     if (pe->section_alignment < WV_PAGE_SIZE && pe->file_alignment != pe->section_alignment)
         return ERROR_BAD_EXE_FORMAT; /* STATUS_INVALID_IMAGE_FORMAT */

@@ -15,6 +15,9 @@
  *   free_string RtlFreeUnicodeString: Buffer NULL, lengths 0
  *   dll_handle  LdrGetDllHandle(L"kernel32.dll") = 0, GetModuleHandleW's base; of a DLL not
  *               loaded STATUS_DLL_NOT_FOUND, the out pointer untouched
+ *   find_export RtlFindExportedRoutineByName: ntdll's NtClose and kernel32's CreateFileA are
+ *               GetProcAddress's; NULL for a name not exported, a prefix of one, a NULL module
+ *               and an image without exports (this exe)
  *   bad_image   LdrLoadDll of a file that is no image fails with NtCreateSection's status for
  *               it (Wine's test_Loader): no "MZ" STATUS_INVALID_IMAGE_NOT_MZ, "MZ" without PE
  *               headers STATUS_INVALID_IMAGE_PROTECT, an NE program STATUS_INVALID_IMAGE_NE_FORMAT;
@@ -43,6 +46,7 @@ typedef struct {
 NTSTATUS NTAPI LdrFindEntryForAddress(void *addr, void **entry);
 USHORT *NTAPI LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 NTSTATUS NTAPI NtClose(HANDLE h);
+void *NTAPI RtlFindExportedRoutineByName(HMODULE base, const char *name);
 void *NTAPI RtlImageNtHeader(HMODULE base);
 void NTAPI RtlInitUnicodeString(USTR *dst, const WCHAR *src);
 BOOLEAN NTAPI RtlCreateUnicodeStringFromAsciiz(USTR *dst, const char *src);
@@ -202,12 +206,26 @@ static void bad_image(void)
         printf("  statuses %lx %lx %lx\n", a, b, c);
 }
 
+static void find_export(void)
+{
+    HMODULE nt = GetModuleHandleA("ntdll.dll"), k32 = GetModuleHandleA("kernel32.dll");
+    check("find_export", nt && k32 &&
+                             RtlFindExportedRoutineByName(nt, "NtClose") == (void *)GetProcAddress(nt, "NtClose") &&
+                             RtlFindExportedRoutineByName(k32, "CreateFileA") ==
+                                 (void *)GetProcAddress(k32, "CreateFileA") &&
+                             !RtlFindExportedRoutineByName(nt, "NoSuchRoutineAnywhere") &&
+                             !RtlFindExportedRoutineByName(nt, "NtClos") &&
+                             !RtlFindExportedRoutineByName(NULL, "NtClose") &&
+                             !RtlFindExportedRoutineByName(GetModuleHandleA(NULL), "main"));
+}
+
 int main(void)
 {
     loader_data();
     relocations();
     strings();
     dll_handle();
+    find_export();
     bad_image();
     waits();
     suspend();

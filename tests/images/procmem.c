@@ -15,14 +15,16 @@
  * the child, seen by the child's own VirtualQuery; WriteProcessMemory into a read-only and an
  * execute page (made writable for the write, restored), ERROR_PARTIAL_COPY with the count at a
  * PAGE_NOACCESS and a free page; each right one by one; the child doing the same in the
- * parent; the exit code of a crashed child; calls on an ended process.
+ * parent; ReadProcessMemory of an execute-only page; ProcessBasicInformation of the child (its
+ * PEB, read back, before and after it ends); the exit code of a crashed child; calls on an
+ * ended process.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
 
-enum { CMD_NONE, CMD_QUERY, CMD_READ8, CMD_ALLOC_IN_PARENT, CMD_SECTION, CMD_QUIT };
+enum { CMD_NONE, CMD_QUERY, CMD_READ8, CMD_ALLOC_IN_PARENT, CMD_SECTION, CMD_QUIT, CMD_PEB };
 
 struct mailbox {
     volatile LONG cmd, seq, done;
@@ -88,6 +90,10 @@ static void serve(const char *file)
                 memcpy(v + 8, "child!", 7);
                 UnmapViewOfFile(v);
             }
+        } else if (box.cmd == CMD_PEB) { /* its own PEB (TEB + 0x60) and image base */
+            ULONG_PTR peb;
+            __asm__ volatile("mov %%gs:0x60, %0" : "=r"(peb));
+            box.result = box.arg[0] ? (ULONG_PTR)GetModuleHandleA(NULL) : peb;
         } else if (box.cmd == CMD_QUIT)
             exit(0);
         MemoryBarrier();
@@ -198,6 +204,17 @@ static void alloc_write_protect_query(struct kid *k)
     CHECK_ERR("write_partial_noaccess", !WriteProcessMemory(h, a + 4096, buf, sizeof(buf), &n) && n == 4096,
               ERROR_PARTIAL_COPY);
     CHECK("noaccess_unchanged", ask(k, CMD_QUERY, (ULONG_PTR)a + 8192, &m) && m.mbi.Protect == PAGE_NOACCESS);
+    /* an execute-only page reads (PROT_EXEC alone on the host, which the kernel's copy refuses);
+     * a read running on into the PAGE_NOACCESS page stops there */
+    static char rbuf[12288];
+    CHECK("protect_execute_only", VirtualProtectEx(h, a + 4096, 4096, PAGE_EXECUTE, &old) && old == PAGE_EXECUTE_READ);
+    CHECK("read_execute_only", ReadProcessMemory(h, a + 4096, rbuf, 4096, &n) && n == 4096 &&
+                                   rbuf[0] == 'z' && rbuf[4095] == 'z');
+    SetLastError(0);
+    n = 1;
+    CHECK_ERR("read_partial_noaccess", !ReadProcessMemory(h, a, rbuf, sizeof(rbuf), &n) && n == 8192 &&
+                                           !memcmp(rbuf, "12AB5678", 8) && rbuf[8191] == 'z',
+              ERROR_PARTIAL_COPY);
     CHECK("freeex_child", VirtualFreeEx(h, a, 0, MEM_RELEASE));
     CHECK("child_sees_free", ask(k, CMD_QUERY, (ULONG_PTR)a, &m) && m.mbi.State == MEM_FREE);
     n = 1;
@@ -294,6 +311,53 @@ static void sections(const char *dir)
     CloseHandle(inh), CloseHandle(noinh);
 }
 
+typedef struct {
+    LONG ExitStatus;
+    PVOID PebBaseAddress;
+    ULONG_PTR AffinityMask;
+    LONG BasePriority;
+    ULONG_PTR UniqueProcessId, InheritedFromUniqueProcessId;
+} BASIC_INFO;
+typedef LONG(WINAPI *query_fn)(HANDLE, ULONG, PVOID, ULONG, PULONG);
+
+/* NtQueryInformationProcess(ProcessBasicInformation) on the child's handle: its own PEB,
+ * readable (ImageBaseAddress at PEB + 0x10), its ids; after it ended, its exit code and the
+ * same PEB.  Ends the child (as quit). */
+static void basic_info_and_quit(struct kid *k)
+{
+    query_fn q = (query_fn)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQueryInformationProcess");
+    HANDLE h = k->pi.hProcess;
+    BASIC_INFO b;
+    ULONG n = 0;
+    struct mailbox peb, base;
+    memset(&b, 0xcc, sizeof(b));
+    LONG st = q ? q(h, 0, &b, sizeof(b), &n) : -1;
+    snprintf(detail, sizeof detail, "status %#lx", (unsigned long)st);
+    check("basic_child", st == 0 && n == sizeof(b) && b.ExitStatus == STILL_ACTIVE, detail);
+    CHECK("basic_child_ids", b.UniqueProcessId == k->pi.dwProcessId &&
+                                 b.InheritedFromUniqueProcessId == GetCurrentProcessId());
+    CHECK("basic_child_peb", ask(k, CMD_PEB, 0, &peb) && b.PebBaseAddress && (ULONG_PTR)b.PebBaseAddress == peb.result);
+    ULONG_PTR image = 0;
+    CHECK("basic_child_peb_image", ask(k, CMD_PEB, 1, &base) &&
+                                       ReadProcessMemory(h, (char *)b.PebBaseAddress + 0x10, &image, 8, NULL) &&
+                                       image == base.result);
+    CHECK("basic_child_length", q && q(h, 0, &b, sizeof(b) - 1, NULL) == (LONG)0xC0000004);
+    HANDLE weak = OpenProcess(SYNCHRONIZE, FALSE, k->pi.dwProcessId);
+    CHECK("basic_child_needs_query", weak && q && q(weak, 0, &b, sizeof(b), NULL) == (LONG)0xC0000022);
+    if (weak)
+        CloseHandle(weak);
+    LONG cmd = CMD_QUIT, seq = ++k->seq;
+    WriteProcessMemory(h, (void *)&k->box->cmd, &cmd, sizeof(cmd), NULL);
+    WriteProcessMemory(h, (void *)&k->box->seq, &seq, sizeof(seq), NULL);
+    WaitForSingleObject(h, 20000);
+    BASIC_INFO e;
+    st = q ? q(h, 0, &e, sizeof(e), NULL) : -1;
+    snprintf(detail, sizeof detail, "status %#lx exit %#lx", (unsigned long)st, (unsigned long)e.ExitStatus);
+    check("basic_child_ended", st == 0 && e.ExitStatus == 0 && (ULONG_PTR)e.PebBaseAddress == peb.result, detail);
+    CloseHandle(k->pi.hThread);
+    CloseHandle(h);
+}
+
 static void crashed(void)
 {
     char cmd[MAX_PATH + 16], self[MAX_PATH];
@@ -312,6 +376,18 @@ static void crashed(void)
         SetLastError(0);
         CHECK("allocex_ended_fails", !VirtualAllocEx(pi.hProcess, NULL, 4096, MEM_COMMIT, PAGE_READWRITE) &&
                                          GetLastError() == ERROR_ACCESS_DENIED);
+        /* a view into it: STATUS_PROCESS_IS_TERMINATING (its channel is gone with it) */
+        typedef LONG(WINAPI * map_fn)(HANDLE, HANDLE, PVOID *, ULONG_PTR, SIZE_T, LARGE_INTEGER *, SIZE_T *, ULONG,
+                                      ULONG, ULONG);
+        map_fn map = (map_fn)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtMapViewOfSection");
+        HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+        PVOID at = NULL;
+        SIZE_T size = 0;
+        LONG st = map && sec ? map(sec, pi.hProcess, &at, 0, 0, NULL, &size, 1, 0, PAGE_READWRITE) : -1;
+        snprintf(detail, sizeof detail, "status %#lx", (unsigned long)st);
+        check("mapview_ended_terminating", st == (LONG)0xC000010A && !at, detail);
+        if (sec)
+            CloseHandle(sec);
         CloseHandle(pi.hThread), CloseHandle(pi.hProcess);
     }
 }
@@ -338,7 +414,7 @@ int main(int argc, char **argv)
     alloc_write_protect_query(&k);
     rights(&k);
     reverse(&k);
-    quit(&k);
+    basic_info_and_quit(&k);
     crashed();
     sections(argv[2]);
     return failures;
