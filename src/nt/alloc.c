@@ -87,20 +87,37 @@ static bool wv_range_free(uintptr_t addr, SIZE_T size)
     return m.State == MEM_FREE && (uintptr_t)m.BaseAddress + m.RegionSize >= wv_page_up(addr + size);
 }
 
-/* The core call and the rounded range it covered.  A commit alone, the call a program makes
- * most (one per page or few: bench row 4), goes straight to mm's commit with the protection
- * already parsed, and a new allocation (bench rows 1 and 18) to mm's reservation:
- * wv_virtual_alloc would check again what wv_check_type and wv_nt_alloc_checked have (all
- * but MEM_LARGE_PAGES, which it refuses). */
+/* MEM_COMMIT alone at addr, the call a program makes most (one per page or few: bench row 4):
+ * straight to mm's commit with the protection already parsed; *base and *len the pages it
+ * covered.  Its own function, and no more than this, because wv_nt_alloc's fast path runs it
+ * right after the syscall, where each code line is a cache miss. */
+WV_HOT static NTSTATUS wv_nt_commit(uintptr_t addr, SIZE_T size, ULONG protect, wv_page_t bits, uintptr_t *base,
+                                    SIZE_T *len)
+{
+    DWORD err = wv_virtual_commit(addr, size, bits, base);
+    wv_debug_validate_at(err ? addr : *base);
+    if (__builtin_expect(err != 0, 0))
+        return err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false)
+                   ? STATUS_INVALID_PAGE_PROTECTION /* write-copy refused where it landed */
+                   : wv_status_of(err);
+    *len = wv_page_up(addr + size) - *base;
+    return STATUS_SUCCESS;
+}
+
+/* The core call and the rounded range it covered.  A commit alone goes to wv_nt_commit, and a
+ * new allocation (bench rows 1 and 18) to mm's reservation: wv_virtual_alloc would check
+ * again what wv_check_type and wv_nt_alloc_checked have (all but MEM_LARGE_PAGES, which it
+ * refuses). */
 WV_HOT static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULONG protect, wv_page_t bits,
                             uintptr_t limit, uintptr_t *base, SIZE_T *len)
 {
+    if (type == MEM_COMMIT && addr)
+        return wv_nt_commit(addr, size, protect, bits, base, len);
     bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
     uintptr_t out = 0;
-    DWORD err = type == MEM_COMMIT && addr               ? wv_virtual_commit(addr, size, bits, &out)
-                : !addr && limit && reserve              ? wv_alloc_below(size, type, protect, limit, &out)
+    DWORD err = !addr && limit && reserve              ? wv_alloc_below(size, type, protect, limit, &out)
                 : reserve && !(type & MEM_LARGE_PAGES) ? wv_virtual_reserve(addr, size, type, protect, bits, &out)
-                                                         : wv_virtual_alloc(addr, size, type, protect, &out);
+                                                       : wv_virtual_alloc(addr, size, type, protect, &out);
     wv_debug_validate_at(err ? addr : out);
     if (err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false))
         return STATUS_INVALID_PAGE_PROTECTION; /* write-copy refused where it landed */
@@ -173,7 +190,7 @@ WV_HOT NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits,
             return STATUS_INVALID_PARAMETER_2;
         if (size == 0 || size > WV_END_ADDR - addr)
             return STATUS_INVALID_PARAMETER_4;
-        return wv_do_alloc(addr, size, type, protect, bits, 0, base, len);
+        return wv_nt_commit(addr, size, protect, bits, base, len);
     }
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
