@@ -145,7 +145,7 @@ void bench_run_measure(void)
     R.available = true;
     snprintf(cache, sizeof(cache), "/tmp/winvm-bench-cache.%d", (int)getpid());
     setenv("WINVM_CACHE_DIR", cache, 1);
-    int rounds = quick ? 3 : 7;
+    int rounds = quick ? 3 : 5;
     double cold[64], warm[64], native[64];
     char *run[] = {(char *)cli, "run", (char *)hello, NULL};
     char *nat[] = {"/bin/echo", "hello, world", NULL};

@@ -31,7 +31,7 @@
  * ~2% of the median on a quiet VM), 9 for row 28 (one cycle is 10,000 faults, ~160 ms, and
  * varies by under 1%). */
 #define SC_ROUNDS 11
-#define SC_WATCH_ROUNDS 9
+#define SC_WATCH_ROUNDS 7
 #define SC_KIB ((size_t)1024)
 #define SC_PAGE ((size_t)4096)
 #define SC_LIVE_MAX 1000000
@@ -157,7 +157,7 @@ static void measure_flat(void)
     char **addr = calloc(SC_QUERIES, sizeof(char *));
     if (!s.base || !addr)
         die("row 27: out of memory");
-    long big = quick ? 100000 : SC_LIVE_MAX, iters = quick ? 2000 : 5000;
+    long big = quick ? 100000 : SC_LIVE_MAX, iters = quick ? 2000 : 2500; /* ~13 ms batches */
     live_grow(&s, 10);
     query_small_ns = query_live(&s, addr);
     struct sc_pair small, large;
