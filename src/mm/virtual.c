@@ -181,7 +181,7 @@ static inline bool wv_commit_plain(const struct wv_view *v, uintptr_t start, uin
            !(v->flags & (WV_VIEW_PLACEHOLDER | WV_VIEW_PHYSICAL | WV_VIEW_WRITE_WATCH)) && !wv_prot_is_copy(bits);
 }
 
-WV_HOT DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+WV_HOT_PATH DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
 {
     uintptr_t start, end;
     struct wv_view *v;

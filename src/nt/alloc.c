@@ -188,7 +188,7 @@ static __attribute__((noinline)) NTSTATUS wv_nt_alloc_any(HANDLE process, uintpt
     return st ? st : wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, base, len);
 }
 
-WV_HOT NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
+WV_HOT_PATH NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
                      uintptr_t *base, SIZE_T *len)
 {
     if (type == MEM_COMMIT && addr && !zero_bits && wv_nt_self(process)) {

@@ -31,7 +31,7 @@ static __attribute__((noinline, cold)) LPVOID wv_virtual_alloc_traced(LPVOID add
     return st ? (wv_fail_status(st), NULL) : (LPVOID)base;
 }
 
-LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
+WV_HOT_PATH LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
     wv_fault_attach();
     if (__builtin_expect(wv_trace_mask & WV_TRACE_VIRTUAL, 0))
