@@ -172,7 +172,7 @@ void bench_progs_measure(void)
         wine_runner(wine_cmd, sizeof(wine_cmd), wine64);
     const char *wine = wine64 ? wine_cmd : NULL;
     snprintf(runner, sizeof(runner), "%s run", cli);
-    int rounds = 2; /* each run is a whole process, 12-200 ms; winvm is 2-5x faster than wine64 */
+    int rounds = 3; /* each run is a whole process, 12-200 ms: the median drops one slow start */
     progress("  23-24. real programs under winvm run%s...\n", wine ? " and wine64" : "");
     for (size_t i = 0; i < NPROGS; i++) {
         exe_path(&progs[i], exe, sizeof(exe));
