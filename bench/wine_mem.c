@@ -246,7 +246,7 @@ static double op(const char *id)
         PVOID h = AddVectoredExceptionHandler(1, guard_handler);
         if (!h)
             fail("AddVectoredExceptionHandler");
-        ns = timed(guard_hit, 1000 / k, 1, page); /* 25-100 us a hit under wine64 */
+        ns = timed(guard_hit, 2000 / k, 1, page); /* 25-100 us a hit under wine64; winvm/Wine 0.87-1.15 */
         RemoveVectoredExceptionHandler(h);
     }
     release(page);
