@@ -70,6 +70,7 @@ void bench_rows_list(FILE *f);
 /* bench_wine.c: the memory rows in one PE program under winvm run and wine64; row 25 */
 extern bool bench_no_wine;
 const char *bench_wine64(void); /* wine64's path, NULL when not installed */
+void bench_wine_server(const char *wine64); /* a wineserver up 10 s after its last client */
 void bench_wine_measure(void);
 double bench_wine_ratio(const char *id); /* winvm/Wine for a row id; NAN when not measured */
 void bench_wine_table(void);

@@ -278,7 +278,7 @@ void bench_images_run(const char *self)
         return;
     }
     R.available = true;
-    int rounds = quick ? 3 : 7, iters = quick ? 2 : 5; /* a dlopen is ~16 ms */
+    int rounds = quick ? 3 : 5, iters = quick ? 2 : 5; /* a dlopen is ~16 ms */
     progress("  12. LoadLibrary+FreeLibrary of bigdll.dll at its base vs dlopen+dlclose...\n");
     winvm_set_image_sharing(WINVM_IMAGE_SHARING_SHARED);
     verify_loaded((uintptr_t)R.image_base, true);

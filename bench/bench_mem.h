@@ -24,16 +24,18 @@
  * quiet 2-vCPU VM (docs/performance.md, "Time"): a batch is long enough (~1-5 ms) that timer
  * and scheduling noise stay small against it, and the rounds are enough for the median of the
  * per-round ratios to settle (its quartiles are in the JSON, see bench/compare.py). */
-#define ROUNDS 21        /* rows 1, 2, 4, 6, 7, 9: the rows with a ratio target */
+#define ROUNDS 21        /* rows 1, 2, 4, 9: the rows with a ratio target near their figure */
+#define FAULT_ROUNDS 11  /* rows 6-7: ~0.97x and ~1.02x against targets of 1.20x and 1.30x */
 #define NB_ROUNDS 11     /* the 'one other reservation live' lines (info) */
+#define COMMIT_NB_ROUNDS 7 /* row 4's 'one other reservation live' line (info; ~90 ms a round) */
 #define ALLOC_ITERS 5000 /* ~25 ms a batch */
 #define PROTECT_ITERS 5000
 #define COMMIT_ITERS 30
 #define QUERY_ROUNDS 15
-#define SCALE_ROUNDS 7
+#define SCALE_ROUNDS 5
 #define SCALE_ITERS 5000
 #define MT_ROUNDS 5      /* rows 1, 2, 4 again after row 5 (info) */
-#define WATCH_ROUNDS 5   /* row 8 is info since row 28 measures the same cycle against the kernel */
+#define WATCH_ROUNDS 3   /* row 8 is info since row 28 measures the same cycle against the kernel */
 #define SECTION_ITERS 3000
 #define COW_ROUNDS 15
 #define FAULT_ITERS 2000 /* ~50 ms (row 6) and ~25 ms (row 7) a batch */

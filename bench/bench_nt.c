@@ -25,6 +25,7 @@
 
 struct nt_pair {
     double raw_ns, win_ns, ratio, alt_ratio;
+    double q1, q3; /* the per-round ratios' quartiles: the row's noise (bench/compare.py) */
 };
 
 static struct nt_pair A, P, W;
@@ -56,6 +57,8 @@ static void measure(batch_fn raw, batch_fn win, batch_fn alt, long iters, void *
     out->raw_ns = median(r, rounds);
     out->win_ns = median(w, rounds);
     out->ratio = median(q, rounds);
+    out->q1 = bench_quartile(q, rounds, 1);
+    out->q3 = bench_quartile(q, rounds, 3);
     out->alt_ratio = alt ? median(aq, rounds) : 0;
 }
 
@@ -180,11 +183,12 @@ void bench_nt_table(void)
 void bench_nt_json(FILE *f)
 {
     fprintf(f, "    {\"id\": \"nt_alloc\", \"operation\": \"NtAllocateVirtualMemory+NtFreeVirtualMemory 64 KiB RW\", "
-               "\"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.3f, \"ratio_vs_win32\": %.3f},\n",
-            A.raw_ns, A.win_ns, A.ratio, A.alt_ratio);
+               "\"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.3f, \"ratio_q1\": %.4f, \"ratio_q3\": %.4f, "
+               "\"ratio_vs_win32\": %.3f},\n",
+            A.raw_ns, A.win_ns, A.ratio, A.q1, A.q3, A.alt_ratio);
     fprintf(f, "    {\"id\": \"nt_protect\", \"operation\": \"NtProtectVirtualMemory 1 page RW<->RO\", "
-               "\"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.3f},\n",
-            P.raw_ns, P.win_ns, P.ratio);
+               "\"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.3f, \"ratio_q1\": %.4f, \"ratio_q3\": %.4f},\n",
+            P.raw_ns, P.win_ns, P.ratio, P.q1, P.q3);
     fprintf(f, "    {\"id\": \"working_set_ex\", \"operation\": \"QueryWorkingSetEx 1000 pages vs one pagemap pread\", "
                "\"raw_ns\": %.1f, \"winvm_ns\": %.1f, \"ratio\": %.3f, \"target\": \"ratio <= 1.5\", \"pass\": %s},\n",
             W.raw_ns, W.win_ns, W.ratio, pass_ws ? "true" : "false");

@@ -168,11 +168,13 @@ void bench_progs_measure(void)
     write_inputs();
     const char *wine64 = quick || bench_no_wine ? NULL : bench_wine64(); /* --quick: CI, short */
     char runner[256], exe[512], wine_cmd[768];
-    if (wine64)
+    if (wine64) {
+        bench_wine_server(wine64);
         wine_runner(wine_cmd, sizeof(wine_cmd), wine64);
+    }
     const char *wine = wine64 ? wine_cmd : NULL;
     snprintf(runner, sizeof(runner), "%s run", cli);
-    int rounds = 3; /* each run is a whole process, 12-200 ms */
+    int rounds = 3; /* each run is a whole process, 12-200 ms: the median drops one slow start */
     progress("  23-24. real programs under winvm run%s...\n", wine ? " and wine64" : "");
     for (size_t i = 0; i < NPROGS; i++) {
         exe_path(&progs[i], exe, sizeof(exe));

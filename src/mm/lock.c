@@ -7,12 +7,12 @@
  * (VirtualQuery brings in other views' commits and marks copies), so there is no shared mode.
  *
  * A futex word, not glibc's mutex: the uncontended path is one compare-and-swap to take and
- * one exchange to give back, a dozen instructions in winvm's own hot code page, where
- * pthread_mutex_lock and unlock ran ~53 instructions a round in libc's pages (an alloc+free
- * pair takes four rounds; each code line after a syscall is a cache miss on the project's VM).
- * The contended path is Drepper's "mutex 2" (Futexes Are Tricky): 0 free, 1 held, 2 held and
- * a thread may sleep; the holder that gives back a 2 wakes one sleeper.  No spinning, as
- * glibc's default mutex.  The futex calls are async-signal-safe, as the fault handler needs.
+ * one exchange to give back, inline in the caller (mm.h: a call and its prologue were ~20
+ * instructions a round more), where pthread_mutex_lock and unlock ran ~53 instructions a round
+ * in libc's pages (an alloc+free pair takes four rounds; each code line after a syscall is a
+ * cache miss on the project's VM).  The contended path, here, is Drepper's "mutex 2" (Futexes
+ * Are Tricky): 0 free, 1 held, 2 held and a thread may sleep; the holder that gives back a 2
+ * wakes one sleeper.  No spinning, as glibc's default mutex.  The futex calls are async-signal-safe, as the fault handler needs.
  * (A futex lock measured alone, in 2026-11, stayed within noise of glibc's mutex on bench row
  * 4; with the hot globals on the lock's own line it is part of what brought rows 1, 4 and 18
  * down: docs/performance.md, 2026-12-02.)  TSan sees the acquire and release of the word.
@@ -25,39 +25,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { WV_LOCK_FREE, WV_LOCK_HELD, WV_LOCK_WAITERS };
-
 #define wv_lock_word wv_mm_hot.lock /* WV_LOCK_*: the lock itself, on the hot line (mm.h) */
-/* Whether this thread holds the lock: the fault handler must not wait for it then. */
-static __thread __attribute__((tls_model("initial-exec"))) bool wv_held;
+__thread __attribute__((tls_model("initial-exec"))) bool wv_space_held;
 
-/* Sleeps until the lock is ours; the word is left at WV_LOCK_WAITERS, since another thread may
- * still sleep (a spurious wake costs the next unlock one futex call, never a lost wake-up). */
-static void wv_lock_wait(void)
+/* The contended take (wv_space_lock, mm.h, failed its compare-and-swap): sleeps until the lock
+ * is ours; the word is left at WV_LOCK_WAITERS, since another thread may still sleep (a
+ * spurious wake costs the next unlock one futex call, never a lost wake-up). */
+void wv_space_lock_wait(void)
 {
     while (__atomic_exchange_n(&wv_lock_word, WV_LOCK_WAITERS, __ATOMIC_ACQUIRE) != WV_LOCK_FREE)
         syscall(SYS_futex, &wv_lock_word, FUTEX_WAIT_PRIVATE, WV_LOCK_WAITERS, NULL, NULL, 0);
 }
 
-WV_HOT void wv_space_lock(void)
+/* The give when a thread may sleep (wv_space_unlock, mm.h, exchanged a WV_LOCK_WAITERS). */
+void wv_space_unlock_wake(void)
 {
-    wv_assert(!wv_held); /* not recursive: a second lock here would deadlock */
-    int expect = WV_LOCK_FREE;
-    if (!__atomic_compare_exchange_n(&wv_lock_word, &expect, WV_LOCK_HELD, false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED))
-        wv_lock_wait();
-    wv_held = true;
+    syscall(SYS_futex, &wv_lock_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
-
-WV_HOT void wv_space_unlock(void)
-{
-    wv_assert(wv_held);
-    wv_held = false;
-    if (__atomic_exchange_n(&wv_lock_word, WV_LOCK_FREE, __ATOMIC_RELEASE) == WV_LOCK_WAITERS)
-        syscall(SYS_futex, &wv_lock_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-bool wv_space_locked_by_self(void) { return wv_held; }
 
 /* fork() while another thread holds the lock would leave the child's copy locked forever:
  * hold it across fork so both sides start with a consistent, unlocked state model. */
@@ -66,7 +50,7 @@ static void wv_fork_parent(void) { wv_space_unlock(); }
 static void wv_fork_child(void)
 {
     /* The child's only thread is this one: nobody sleeps on its copy of the word. */
-    wv_held = false;
+    wv_space_held = false;
     __atomic_store_n(&wv_lock_word, WV_LOCK_FREE, __ATOMIC_RELEASE);
 }
 

@@ -14,6 +14,8 @@
 #include "base/base.h"
 #include "host/host.h"
 
+#include <sys/mman.h> /* PROT_*, for wv_prot_host */
+
 /* ---- per-page state (protect.c) ----
  * One uint16_t per page.  The low WV_VISIBLE bits are what VirtualQuery can see: two pages
  * belong to one region exactly when (a ^ b) & WV_VISIBLE == 0.  Invariants:
@@ -51,14 +53,34 @@ static inline bool wv_prot_is_copy(wv_page_t bits)
     return (bits & WV_PROT_MASK) == 4 || (bits & WV_PROT_MASK) == 8;
 }
 
+/* The two tables every commit and protect reads, on one page (protect.c fills parse once):
+ * host[i] is the PROT_* of protection index i, parse[p][c] what wv_prot_parse(p, c) answers
+ * for every p below 0x800 (both variants of a value side by side).  Read inline: a call to
+ * each cost more than the lookup. */
+struct wv_prot_tables {
+    int host[16];
+    wv_page_t parse[0x800][2];
+};
+extern struct wv_prot_tables wv_prot;
 /* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
  * value is not exactly one base protection with allowed modifiers.  allow_copy admits the
  * two WRITECOPY protections (mapped and image views only). */
-wv_page_t wv_prot_parse(DWORD protect, bool allow_copy);
+static inline wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
+{
+    return protect < 0x800 ? wv_prot.parse[protect][allow_copy] : 0;
+}
 /* The PAGE_* value VirtualQuery reports for a page (0 when not committed). */
 DWORD wv_prot_report(wv_page_t page);
-/* The PROT_* bits the host mapping needs for a page. */
-int wv_prot_host(wv_page_t page);
+/* The PROT_* bits the host mapping needs for a page.  Guard pages stay inaccessible until
+ * their first touch is reported (fault.c), and so do the pages the working-set watch waits for
+ * (wswatch.c); a clean page the write-watch fallback tracks stays read-only until written
+ * (watch.c). */
+static inline int wv_prot_host(wv_page_t page)
+{
+    if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED)))
+        return PROT_NONE;
+    return wv_prot.host[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
+}
 
 /* ---- the state model (space.c) ---- */
 struct wv_section;
@@ -151,10 +173,33 @@ extern struct wv_mm_hot wv_mm_hot;
 
 /* The space lock: guards the tree, the granule map, every view's pages and the placement
  * cursors.  Exclusive: every holder may change the state (VirtualQuery refreshes it).  Not
- * recursive; the fault handler never waits for it on a thread that holds it. */
-void wv_space_lock(void);
-void wv_space_unlock(void);
-bool wv_space_locked_by_self(void);
+ * recursive; the fault handler never waits for it on a thread that holds it.  The word lives
+ * on the hot line (wv_mm_hot.lock: WV_LOCK_*); the uncontended take and give are inline (a
+ * compare-and-swap, an exchange and the holder flag: a call and its prologue cost a commit
+ * as much again), the waits are lock.c's. */
+enum { WV_LOCK_FREE, WV_LOCK_HELD, WV_LOCK_WAITERS };
+/* Whether this thread holds the lock (lock.c): the fault handler must not wait for it then. */
+extern __thread __attribute__((tls_model("initial-exec"))) bool wv_space_held;
+void wv_space_lock_wait(void);   /* lock.c: sleeps until the lock is this thread's */
+void wv_space_unlock_wake(void); /* lock.c: wakes one sleeper */
+static inline void wv_space_lock(void)
+{
+    wv_assert(!wv_space_held); /* not recursive: a second lock here would deadlock */
+    int expect = WV_LOCK_FREE;
+    if (__builtin_expect(!__atomic_compare_exchange_n(&wv_mm_hot.lock, &expect, WV_LOCK_HELD, false,
+                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 0))
+        wv_space_lock_wait();
+    wv_space_held = true;
+}
+static inline void wv_space_unlock(void)
+{
+    wv_assert(wv_space_held);
+    wv_space_held = false;
+    if (__builtin_expect(__atomic_exchange_n(&wv_mm_hot.lock, WV_LOCK_FREE, __ATOMIC_RELEASE) == WV_LOCK_WAITERS,
+                         0))
+        wv_space_unlock_wake();
+}
+static inline bool wv_space_locked_by_self(void) { return wv_space_held; }
 
 struct wv_view *wv_view_new(uintptr_t base, uintptr_t end, DWORD alloc_protect, DWORD type,
                             wv_page_t initial);
@@ -225,8 +270,18 @@ static inline size_t wv_view_index(const struct wv_view *v, uintptr_t addr)
 }
 /* Number of pages from page i (inclusive) up to the next region start, capped at limit. */
 size_t wv_view_run(const struct wv_view *v, size_t i, size_t limit);
-/* Sets pages [i, i+n) to (page & keep) | set, keeping region edges exact. */
-void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set);
+/* Sets pages [i, i+n) to (page & keep) | set, keeping region edges exact.  The single-page
+ * change (a commit or protect of one page, the common call) is its own small function: only
+ * edges i and i + 1 can move, and it needs few registers to save. */
+void wv_view_update_one(struct wv_view *v, size_t i, wv_page_t keep, wv_page_t set);
+void wv_view_update_runs(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set);
+static inline void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+{
+    if (n == 1)
+        wv_view_update_one(v, i, keep, set);
+    else
+        wv_view_update_runs(v, i, n, keep, set);
+}
 /* True when every page of [i, i+n) has (page & mask) == want; mask within WV_VISIBLE. */
 bool wv_view_all_runs(const struct wv_view *v, size_t i, size_t n, wv_page_t mask, wv_page_t want);
 static inline bool wv_view_all(const struct wv_view *v, size_t i, size_t n, wv_page_t mask,

@@ -10,10 +10,7 @@
  * PAGE_* value p (below 0x800) decoded with write-copy allowed (c = 1) or not, both variants of
  * a value side by side, so the common protections (1, 2, 4, 0x20, 0x40) take two more lines.
  * parse is filled once, before main (wv_prot_init). */
-static struct {
-    int host[16];
-    wv_page_t parse[0x800][2];
-} wv_prot __attribute__((aligned(64))) = {.host = {
+struct wv_prot_tables wv_prot __attribute__((aligned(64))) = {.host = {
     PROT_NONE,
     PROT_NONE,                           /* NOACCESS */
     PROT_READ,                           /* READONLY */
@@ -62,11 +59,6 @@ __attribute__((constructor)) static void wv_prot_init(void)
             wv_prot.parse[p][c] = wv_prot_decode(p, c);
 }
 
-WV_HOT wv_page_t wv_prot_parse(DWORD protect, bool allow_copy)
-{
-    return protect < 0x800 ? wv_prot.parse[protect][allow_copy] : 0;
-}
-
 DWORD wv_prot_report(wv_page_t page)
 {
     if (!(page & WV_COMMITTED))
@@ -87,16 +79,6 @@ DWORD wv_prot_report(wv_page_t page)
     if (page & WV_WRITECOMBINE)
         p |= PAGE_WRITECOMBINE;
     return p;
-}
-
-WV_HOT int wv_prot_host(wv_page_t page)
-{
-    /* Guard pages stay inaccessible until their first touch is reported (fault.c), and so do
-     * the pages the working-set watch waits for (wswatch.c). */
-    if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED)))
-        return PROT_NONE;
-    /* A clean page the write-watch fallback tracks stays read-only until written (watch.c). */
-    return wv_prot.host[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
 }
 
 unsigned wv_rights_of(DWORD protect)

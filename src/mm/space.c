@@ -120,7 +120,7 @@ WV_HOT static struct wv_view *wv_tree_find(uintptr_t addr)
     return v;
 }
 
-WV_HOT struct wv_view *wv_space_find(uintptr_t addr)
+WV_HOT_PATH struct wv_view *wv_space_find(uintptr_t addr)
 {
     wv_assert(wv_space_locked_by_self());
     /* Calls come in runs on one view (a commit loop, a release after its allocation): the
@@ -492,19 +492,19 @@ WV_HOT static void wv_edge_single(struct wv_view *v, size_t i, wv_page_t now)
         v->edge_sum[w / 64] ^= (uint64_t)1 << (w % 64);
 }
 
-WV_HOT void wv_view_update(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+WV_HOT_PATH void wv_view_update_one(struct wv_view *v, size_t i, wv_page_t keep, wv_page_t set)
 {
-    if (n == 1) {
-        /* The common single-page change: only edges i and i + 1 can move. */
-        wv_page_t now = (wv_page_t)((v->page[i] & keep) | set), was = v->page[i];
-        v->page[i] = now;
-        if ((now ^ was) & WV_VISIBLE) {
-            wv_edge_single(v, i, now);
-            if (v->summarized)
-                wv_gran_refresh(v);
-        }
-        return;
+    wv_page_t now = (wv_page_t)((v->page[i] & keep) | set), was = v->page[i];
+    v->page[i] = now;
+    if ((now ^ was) & WV_VISIBLE) {
+        wv_edge_single(v, i, now);
+        if (v->summarized)
+            wv_gran_refresh(v);
     }
+}
+
+WV_HOT void wv_view_update_runs(struct wv_view *v, size_t i, size_t n, wv_page_t keep, wv_page_t set)
+{
     for (size_t k = i; k < i + n; k++)
         v->page[k] = (wv_page_t)((v->page[k] & keep) | set);
     if (keep & WV_VISIBLE) {

@@ -17,14 +17,28 @@
 /* The last error for a failed NT call; the failure value of the caller's choice follows. */
 static void wv_fail_status(NTSTATUS st) { wv_set_error(wv_error_of(st)); }
 
-LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
+/* VirtualAlloc's call with its trace line: out of the untraced path, which then keeps no
+ * argument alive across the NT call (a commit loop pays each saved register after its
+ * syscall). */
+static __attribute__((noinline, cold)) LPVOID wv_virtual_alloc_traced(LPVOID addr, SIZE_T size, DWORD type,
+                                                                     DWORD protect)
 {
-    wv_fault_attach();
     uintptr_t base = 0;
     SIZE_T len;
     NTSTATUS st = wv_nt_alloc(WV_CURRENT_PROCESS, (uintptr_t)addr, 0, size, type, protect, &base, &len);
     WV_TRACE(WV_TRACE_VIRTUAL, "VirtualAlloc(%p, %#zx, %#x, %#x) = %#lx, status %#x", addr, (size_t)size, type,
              protect, (unsigned long)base, (unsigned)st);
+    return st ? (wv_fail_status(st), NULL) : (LPVOID)base;
+}
+
+WV_HOT_PATH LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
+{
+    wv_fault_attach();
+    if (__builtin_expect(wv_trace_mask & WV_TRACE_VIRTUAL, 0))
+        return wv_virtual_alloc_traced(addr, size, type, protect);
+    uintptr_t base = 0;
+    SIZE_T len;
+    NTSTATUS st = wv_nt_alloc(WV_CURRENT_PROCESS, (uintptr_t)addr, 0, size, type, protect, &base, &len);
     return st ? (wv_fail_status(st), NULL) : (LPVOID)base;
 }
 
