@@ -337,6 +337,16 @@ Test(run_seh, gp_faults_debug_service_and_start_filter_from_pe_code, .timeout = 
     cr_assert(strstr(R.err, "winvm: unhandled exception 0xe0000002"), "%s", R.err);
 }
 
+/* tests/images/fpctx.c says what each check shows. */
+Test(run_seh, fpu_state_contexts_and_float_exceptions_from_pe_code, .timeout = 60)
+{
+    run(&R, EXE("fpctx.exe"));
+    const char *want = "ok fpu_main\nok capture\nok setjmp\nok longjmp\nok thread\nok getctx\nok sse_zdiv\n"
+                       "ok sse_inv\nok sse_denorm\nok x87_zdiv\nok x87_stack\nok ftable_empty\n";
+    cr_assert_str_eq(R.out, want, "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
+}
+
 Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)
 {
     if (access(EXE("cxx.exe"), R_OK) != 0)
