@@ -215,6 +215,19 @@ Test(unwind, run_time_function_table)
     cr_assert_not(wv_seh_table_callback(0x1000, (uintptr_t)F.base, 0x100, NULL, NULL), "identifier's low bits");
 }
 
+Test(unwind, empty_function_table)
+{
+    const uint16_t c[] = {CODE(1, 0, 3)};
+    info(0x200, 0, 1, 0, 0, 1, c);
+    DWORD64 base = 1;
+    cr_assert(wv_seh_table_add(F.fe, 0, (uintptr_t)F.base), "no entries: kept, as Windows keeps it");
+    cr_assert_null(wv_seh_lookup((uintptr_t)F.base + 0x150, &base), "it covers nothing");
+    cr_assert_eq(base, 0);
+    cr_assert(wv_seh_table_delete(F.fe));
+    cr_assert_not(wv_seh_table_delete(F.fe), "deleted once");
+    cr_assert_not(wv_seh_table_add(NULL, 0, (uintptr_t)F.base), "no table");
+}
+
 /* ---- a loaded DLL's .pdata ---- */
 
 Test(lookup, functions_of_a_loaded_dll)
