@@ -215,6 +215,19 @@ Test(unwind, run_time_function_table)
     cr_assert_not(wv_seh_table_callback(0x1000, (uintptr_t)F.base, 0x100, NULL, NULL), "identifier's low bits");
 }
 
+Test(unwind, empty_function_table)
+{
+    const uint16_t c[] = {CODE(1, 0, 3)};
+    info(0x200, 0, 1, 0, 0, 1, c);
+    DWORD64 base = 1;
+    cr_assert(wv_seh_table_add(F.fe, 0, (uintptr_t)F.base), "no entries: kept, as Windows keeps it");
+    cr_assert_null(wv_seh_lookup((uintptr_t)F.base + 0x150, &base), "it covers nothing");
+    cr_assert_eq(base, 0);
+    cr_assert(wv_seh_table_delete(F.fe));
+    cr_assert_not(wv_seh_table_delete(F.fe), "deleted once");
+    cr_assert_not(wv_seh_table_add(NULL, 0, (uintptr_t)F.base), "no table");
+}
+
 /* ---- a loaded DLL's .pdata ---- */
 
 Test(lookup, functions_of_a_loaded_dll)
@@ -335,6 +348,16 @@ Test(run_seh, gp_faults_debug_service_and_start_filter_from_pe_code, .timeout = 
     cr_assert_str_eq(R.out, want, "%s", R.err);
     cr_assert_eq(R.status, 0x02, "no filter once RtlSetUnhandledExceptionFilter(NULL): %d %s", R.status, R.err);
     cr_assert(strstr(R.err, "winvm: unhandled exception 0xe0000002"), "%s", R.err);
+}
+
+/* tests/images/fpctx.c says what each check shows. */
+Test(run_seh, fpu_state_contexts_and_float_exceptions_from_pe_code, .timeout = 60)
+{
+    run(&R, EXE("fpctx.exe"));
+    const char *want = "ok fpu_main\nok capture\nok setjmp\nok longjmp\nok thread\nok getctx\nok sse_zdiv\n"
+                       "ok sse_inv\nok sse_denorm\nok x87_zdiv\nok x87_stack\nok ftable_empty\n";
+    cr_assert_str_eq(R.out, want, "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
 }
 
 Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)

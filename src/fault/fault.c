@@ -234,20 +234,6 @@ out:
     errno = saved_errno;
 }
 
-/* SIGFPE's codes as Windows' statuses (x86-64: integer division faults, SSE/x87 exceptions). */
-static DWORD wv_fpe_status(int code)
-{
-    switch (code) {
-    case FPE_INTDIV: return 0xC0000094u;  /* STATUS_INTEGER_DIVIDE_BY_ZERO */
-    case FPE_INTOVF: return 0xC0000095u;  /* STATUS_INTEGER_OVERFLOW */
-    case FPE_FLTDIV: return 0xC000008Eu;  /* STATUS_FLOAT_DIVIDE_BY_ZERO */
-    case FPE_FLTOVF: return 0xC0000091u;  /* STATUS_FLOAT_OVERFLOW */
-    case FPE_FLTUND: return 0xC0000093u;  /* STATUS_FLOAT_UNDERFLOW */
-    case FPE_FLTRES: return 0xC000008Fu;  /* STATUS_FLOAT_INEXACT_RESULT */
-    default: return 0xC0000090u;          /* STATUS_FLOAT_INVALID_OPERATION */
-    }
-}
-
 /* SIGTRAP's record as Windows': int3 (SI_KERNEL) is EXCEPTION_BREAKPOINT at the int3, the
  * CONTEXT's Rip past it as the trap left it (what a debugger reads; the dispatcher backs it
  * up for the program's handlers); the trap flag's single step is EXCEPTION_SINGLE_STEP, the
@@ -281,12 +267,13 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
     bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
     EXCEPTION_RECORD rec;
     memset(&rec, 0, sizeof(rec));
-    rec.ExceptionCode = sig == SIGFPE ? wv_fpe_status(si->si_code)
-                        : si->si_code == ILL_PRVOPC ? 0xC0000096u /* STATUS_PRIVILEGED_INSTRUCTION */
-                                                    : 0xC000001Du; /* STATUS_ILLEGAL_INSTRUCTION */
+    rec.ExceptionCode = si->si_code == ILL_PRVOPC ? 0xC0000096u /* STATUS_PRIVILEGED_INSTRUCTION */
+                                                  : 0xC000001Du; /* STATUS_ILLEGAL_INSTRUCTION */
     rec.ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
     greg_t efl = uc->uc_mcontext.gregs[REG_EFL];
-    if (sig == SIGTRAP)
+    if (sig == SIGFPE)
+        wv_fpe_record(&rec, si->si_code, uc);
+    else if (sig == SIGTRAP)
         wv_trap_record(&rec, si, uc);
     bool ours = si->si_code > 0 && !wv_space_locked_by_self();
     if (ours && hook && hook(&rec, uc)) {

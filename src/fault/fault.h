@@ -80,6 +80,9 @@ __attribute__((noreturn)) void wv_fault_exit(DWORD code);
  * (an int Windows serves, a privileged instruction, else an access violation at ~0); false
  * when no exception is due (int 0x2d's print services: uc's Rip is past them).  Signal-safe. */
 bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* fpe.c: the code and parameters of an arithmetic fault (SIGFPE, si_code code) as Windows x64
+ * raises it, from the x87 or SSE state the signal saved.  Signal-safe. */
+void wv_fpe_record(EXCEPTION_RECORD *rec, int code, const ucontext_t *uc);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

@@ -286,6 +286,16 @@ DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out)
     return 0;
 }
 
+DWORD wv_builtin_ret(const struct wv_builtin *bi, void **out)
+{
+    struct wv_module *m;
+    *out = NULL;
+    DWORD err = wv_builtin_module(bi, &m);
+    if (!err)
+        *out = (void *)(m->base + WV_BI_TEXT + WV_BI_RET);
+    return err;
+}
+
 /* ---- the file (C:\windows\system32\<name>) ---- */
 
 DWORD wv_builtin_file(const struct wv_builtin *bi, int *fd)

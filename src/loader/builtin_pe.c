@@ -94,7 +94,8 @@ static void wv_bi_headers(uint8_t *p, const struct wv_bi_sizes *z, uint64_t base
 static void wv_bi_text(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, void *const *addr,
                        const struct wv_bi_sizes *z)
 {
-    static const uint8_t dllmain[] = {0xb8, 1, 0, 0, 0, 0xc3}; /* mov eax, TRUE; ret */
+    static const uint8_t dllmain[] = {0xb8, 1, 0, 0, 0, 0xc3}; /* mov eax, TRUE; ret (at WV_BI_RET) */
+    _Static_assert(WV_BI_RET == sizeof(dllmain) - 1, "wv_builtin_ret names the entry point's ret");
     static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0, 0xcc, 0xcc}; /* jmp [rip+2]; int3; int3 */
     memset(p + WV_BI_TEXT, 0xcc, z->text_size);
     memcpy(p + WV_BI_TEXT, dllmain, sizeof(dllmain));

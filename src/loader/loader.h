@@ -69,6 +69,10 @@ DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
  * stub in the image, ntdll's for a forwarded one, a variable itself.  0, ERROR_PROC_NOT_FOUND
  * (NULL name: by ordinal, not served), or the module's creation error. */
 DWORD wv_builtin_proc(const struct wv_builtin *bi, const char *name, void **out);
+/* The `ret` of bi's entry point in its image (WV_BI_RET): where a thread inside one of bi's
+ * calls is shown to be, as Windows shows one inside a system call at its stub's `ret`.  0, or
+ * the module's creation error. */
+DWORD wv_builtin_ret(const struct wv_builtin *bi, void **out);
 /* bi's file, C:\windows\system32\<name> (docs/semantics.md, "The system directory"): a
  * sealed in-memory file holding the bytes its image was made from (file offsets are RVAs, so
  * the file is SizeOfImage long and its ImageBase the preferred one; the stubs hold this
@@ -82,6 +86,7 @@ enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
 #define WV_BI_TEXT 0x1000u /* .text's RVA */
 #define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
 #define WV_BI_STUB 16u     /* bytes per stub: jmp [rip+2], int3, int3, the target */
+#define WV_BI_RET 5u       /* the entry point's ret (mov eax, TRUE; ret), from .text's start */
 uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
                        size_t *len);
 

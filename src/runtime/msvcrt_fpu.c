@@ -5,10 +5,6 @@
  * status flags clear).  mingw's DLL start-up code (libquadmath-0.dll's) and SIGFPE handlers call
  * it. */
 #include "runtime/msvcrt_int.h"
+#include "runtime/thread_int.h"
 
-CRT void wv_ms__fpreset(void)
-{
-    const unsigned short x87 = 0x27f;
-    const unsigned int mxcsr = 0x1f80;
-    __asm__ volatile("fninit\n\tfldcw %0\n\tldmxcsr %1" : : "m"(x87), "m"(mxcsr) : "memory");
-}
+CRT void wv_ms__fpreset(void) { wv_thread_fpu_reset(); }

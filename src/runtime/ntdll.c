@@ -92,7 +92,7 @@ WV_MSABI void wv_nt_RtlRestoreContext(CONTEXT *ctx, EXCEPTION_RECORD *rec)
         wv_seh_capture(&here);
         wv_seh_raise_status(STATUS_ACCESS_VIOLATION, NULL, &here);
     }
-    wv_seh_restore_rec(&c, rec);
+    wv_seh_restore_rec(&c, rec, ctx);
 }
 
 NT DWORD wv_nt_NtContinue(CONTEXT *ctx, BOOLEAN alert)

@@ -10,11 +10,16 @@
  * THREAD_SET_CONTEXT STATUS_ACCESS_DENIED.
  *
  * The calling thread: its registers are the caller's own, so the entry points are assembly.
- * Get captures them (wv_seh_capture) as they are when the call returns: Rip the return
- * address, Rsp past it, the nonvolatile registers untouched (the checks are ms_abi code, which
- * keeps them), and copies the parts asked for.  Set captures the same, replaces the parts
- * given and resumes there (Rax STATUS_SUCCESS unless CONTEXT_INTEGER gave it), so a context
- * without CONTEXT_CONTROL returns to the caller and one with it goes where it says.  Debug
+ * Get captures them (wv_seh_capture) with the nonvolatile registers untouched (the checks are
+ * ms_abi code, which keeps them) and copies the parts asked for.  Windows shows the thread
+ * inside the call, at the `ret` of ntdll's system-call stub with Rsp at the return address
+ * (Wine's exception.c records Rsp as the stack on entry and Rip within ntdll); winvm shows it
+ * at the `ret` of ntdll's image's entry point (wv_builtin_ret), so a thread given that context
+ * back (NtContinue, NtSetContextThread) returns from the call again, with Rax STATUS_SUCCESS.
+ * Set captures the registers as they are when the call returns (Rip the return address, Rsp
+ * past it), replaces the parts given and resumes there (Rax STATUS_SUCCESS unless
+ * CONTEXT_INTEGER gave it), so a context without CONTEXT_CONTROL returns to the caller and one
+ * with it goes where it says.  Debug
  * registers cannot be set without ptrace (STATUS_NOT_SUPPORTED when Dr7 enables one).
  */
 #define _GNU_SOURCE
@@ -116,13 +121,29 @@ static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip)
     now->Dr0 = now->Dr1 = now->Dr2 = now->Dr3 = now->Dr6 = now->Dr7 = 0;
 }
 
+/* Where the calling thread is shown inside NtGetContextThread: ntdll's `ret`, found once
+ * (ntdll's module exists before PE code can call it); 0 without an ntdll image. */
+static DWORD64 wv_ctx_inside(void)
+{
+    static void *ret; /* atomic: set once, any thread may find it first */
+    void *r = __atomic_load_n(&ret, __ATOMIC_ACQUIRE);
+    const struct wv_builtin *nt = r ? NULL : wv_builtin_named("ntdll.dll");
+    if (nt && wv_builtin_ret(nt, &r) == 0)
+        __atomic_store_n(&ret, r, __ATOMIC_RELEASE);
+    return (DWORD64)(uintptr_t)r;
+}
+
 WV_MSABI NTSTATUS wv_nt_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
     wv_stack_probe();
     CONTEXT c;
     if (wv_copy(&c, user, sizeof(c)))
         return STATUS_ACCESS_VIOLATION;
-    wv_ctx_at_return(now, rsp, rip);
+    DWORD64 in = wv_ctx_inside();
+    if (in)
+        wv_ctx_at_return(now, rsp - 8, in); /* Rsp at the return address, which the ret takes */
+    else
+        wv_ctx_at_return(now, rsp, rip);
     wv_context_merge(&c, now, c.ContextFlags);
     return wv_copy(user, &c, sizeof(c)) ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }

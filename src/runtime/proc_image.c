@@ -8,9 +8,10 @@
  *
  * Execute flags: a 64-bit process on Windows has DEP on for good, and reports
  * MEM_EXECUTE_OPTION_DISABLE | DISABLE_THUNK_EMULATION | PERMANENT (0xd); setting them is
- * refused as the kernel refuses a permanent setting (STATUS_ACCESS_DENIED), after the checks it
- * makes first (the length: STATUS_INFO_LENGTH_MISMATCH; a handle other than the pseudo handle:
- * STATUS_INVALID_PARAMETER).  winvm enforces the same: PAGE_READWRITE memory never runs.
+ * refused with STATUS_INVALID_PARAMETER, whatever the value (a 64-bit process has no execute
+ * options to change: Wine's exception.c records it for MEM_EXECUTE_OPTION_DISABLE), after the
+ * length check (STATUS_INFO_LENGTH_MISMATCH); a handle other than the pseudo handle is
+ * STATUS_INVALID_PARAMETER too.  winvm enforces the same: PAGE_READWRITE memory never runs.
  *
  * Only this process's image is known here (another winvm process's lives there): another
  * process's handle is STATUS_NOT_SUPPORTED / ERROR_NOT_SUPPORTED.
@@ -37,7 +38,6 @@ enum {
 #define WV_ST_ACCESS_VIOLATION ((LONG)0xC0000005)
 #define WV_ST_INVALID_HANDLE ((LONG)0xC0000008)
 #define WV_ST_INVALID_PARAMETER ((LONG)0xC000000D)
-#define WV_ST_ACCESS_DENIED ((LONG)0xC0000022)
 #define WV_ST_NOT_SUPPORTED ((LONG)0xC00000BB)
 #define WV_ST_INVALID_INFO_CLASS ((LONG)0xC0000003)
 
@@ -131,7 +131,7 @@ WV_MSABI LONG wv_nt_NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG
             wv_object_unref(o);
         return o ? WV_ST_INVALID_PARAMETER : WV_ST_INVALID_HANDLE;
     }
-    return WV_ST_ACCESS_DENIED; /* permanent in a 64-bit process */
+    return WV_ST_INVALID_PARAMETER; /* a 64-bit process has none to set */
 }
 
 /* ---- kernel32 / psapi ---- */

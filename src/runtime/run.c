@@ -296,6 +296,7 @@ int winvm_run(const char *exe, int argc, char **argv)
     }
     char *image = realpath(exe, NULL);
     wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
+    wv_thread_fpu_reset(); /* Windows' x87 and SSE state for the PE code this thread runs */
     err = wv_loader_start_exe();
     if (err)
         return wv_cannot_start(exe, err);

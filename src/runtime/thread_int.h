@@ -104,6 +104,14 @@ size_t wv_thread_snapshot(struct wv_thread **out, size_t cap);
  * error); the thread itself starts from them (does not return). */
 DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commit);
 __attribute__((noreturn)) void wv_thread_start_init(struct wv_thread *t);
+/* The floating-point state Windows x64 gives every thread: the x87 control word 0x27f (every
+ * exception masked, round to nearest, 53-bit precision) and MXCSR 0x1f80 (every SSE exception
+ * masked, round to nearest, status flags clear). */
+#define WV_X87_DEFAULT 0x27fu
+#define WV_MXCSR_DEFAULT 0x1f80u
+/* The calling thread's x87 unit initialised and loaded with WV_X87_DEFAULT, MXCSR with
+ * WV_MXCSR_DEFAULT (the main thread before any PE code runs; msvcrt's _fpreset). */
+void wv_thread_fpu_reset(void);
 /* Get/SetThreadContext on a thread that has not run (t->lock held; merge: thread_ctl.c's
  * copy of the parts ContextFlags names): false when it has run or has no such context. */
 bool wv_thread_init_context(struct wv_thread *t, CONTEXT *c, bool set,

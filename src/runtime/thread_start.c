@@ -11,7 +11,11 @@
  * and the CONTEXT (thread->init); Get/SetThreadContext work on it while the thread has not run
  * (thread_ctl.c); when it starts, after its TEB and DLL_THREAD_ATTACH, the thread loads that
  * context (wv_seh_restore), so what was set is what runs.  Every PE thread starts so (thread.c):
- * one suspended before it reached its own code shows and takes these registers too.
+ * one suspended before it reached its own code shows and takes these registers too.  The main
+ * thread, which winvm's own start-up code runs on, is given the same floating-point state
+ * (wv_thread_fpu_reset, run.c) before the first DllMain: Linux starts a process with the x87
+ * control word 0x37f (64-bit precision), which PE code would see in _setjmp's buffer,
+ * RtlCaptureContext and its exceptions' contexts.
  */
 #include "runtime/thread_int.h"
 #include "seh/seh.h"
@@ -37,8 +41,8 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
     wv_seh_capture(c); /* the segment selectors and the rest of the layout */
     memset(&c->Rax, 0, offsetof(CONTEXT, R15) + sizeof(DWORD64) - offsetof(CONTEXT, Rax));
     memset(&c->FltSave, 0, sizeof(c->FltSave)); /* a fresh x87/SSE state, as Windows gives */
-    c->FltSave.ControlWord = 0x27f;
-    c->FltSave.MxCsr = c->MxCsr = 0x1f80;
+    c->FltSave.ControlWord = WV_X87_DEFAULT;
+    c->FltSave.MxCsr = c->MxCsr = WV_MXCSR_DEFAULT;
     c->ContextFlags = CONTEXT_FULL;
     c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0;
     /* ntdll's export as PE code sees it (its stub in ntdll's image, loader/builtin.c). */
@@ -53,6 +57,13 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
     c->EFlags = 0x200; /* interrupts on, as every user-mode context */
     t->has_init = true;
     return 0;
+}
+
+void wv_thread_fpu_reset(void)
+{
+    const unsigned short x87 = WV_X87_DEFAULT;
+    const unsigned int mxcsr = WV_MXCSR_DEFAULT;
+    __asm__ volatile("fninit\n\tfldcw %0\n\tldmxcsr %1" : : "m"(x87), "m"(mxcsr) : "memory");
 }
 
 void wv_thread_start_init(struct wv_thread *t)

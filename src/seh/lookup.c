@@ -144,8 +144,10 @@ BOOLEAN wv_seh_table_add(PRUNTIME_FUNCTION table, DWORD count, DWORD64 base)
         lo = f.BeginAddress < lo ? f.BeginAddress : lo;
         hi = f.EndAddress > hi ? f.EndAddress : hi;
     }
-    if (!table || !count || lo >= hi)
+    if (!table || (count && lo >= hi))
         return FALSE;
+    if (!count) /* Windows keeps an empty table too: it covers nothing, and deleting it succeeds once */
+        lo = hi = 0;
     t.lo = base + lo, t.hi = base + hi;
     return wv_table_insert(&t);
 }

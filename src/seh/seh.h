@@ -213,8 +213,10 @@ void wv_seh_init(void);
 /* RtlUnwindEx from start (the context to unwind from: the caller's, or a link's). */
 __attribute__((noreturn)) void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *rec,
                                              DWORD64 retval, CONTEXT *ctx, const CONTEXT *start);
-/* RtlRestoreContext with a record: STATUS_LONGJUMP and STATUS_UNWIND_CONSOLIDATE. */
-__attribute__((noreturn)) void wv_seh_restore_rec(CONTEXT *ctx, EXCEPTION_RECORD *rec);
+/* RtlRestoreContext with a record: STATUS_LONGJUMP and STATUS_UNWIND_CONSOLIDATE.  user: NULL,
+ * or the caller's CONTEXT, which receives the jump buffer's registers (Windows writes them into
+ * the CONTEXT it was given before it resumes). */
+__attribute__((noreturn)) void wv_seh_restore_rec(CONTEXT *ctx, EXCEPTION_RECORD *rec, CONTEXT *user);
 
 /* ---- cspecific.c ---- */
 EXCEPTION_DISPOSITION WV_MSABI wv_seh_c_specific_handler(EXCEPTION_RECORD *rec, PVOID frame, CONTEXT *ctx,

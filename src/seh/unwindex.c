@@ -136,7 +136,7 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
         cur.Rip = target_ip;
     if (ctx && ctx != &cur)
         wv_copy(ctx, &cur, sizeof(cur)); /* the caller's buffer receives it, as on Windows */
-    wv_seh_restore_rec(&cur, rec);
+    wv_seh_restore_rec(&cur, rec, NULL);
 }
 
 /* ---- RtlRestoreContext's records ---- */
@@ -149,16 +149,18 @@ struct wv_jump_buffer {
     M128A Xmm[10]; /* xmm6-xmm15 */
 };
 
-void wv_seh_restore_rec(CONTEXT *ctx, EXCEPTION_RECORD *rec)
+void wv_seh_restore_rec(CONTEXT *ctx, EXCEPTION_RECORD *rec, CONTEXT *user)
 {
     struct wv_jump_buffer jb;
     if (rec && rec->ExceptionCode == STATUS_LONGJUMP && rec->NumberParameters >= 1 &&
         wv_seh_read(&jb, rec->ExceptionInformation[0], sizeof(jb))) {
         ctx->Rbx = jb.Rbx, ctx->Rsp = jb.Rsp, ctx->Rbp = jb.Rbp, ctx->Rsi = jb.Rsi, ctx->Rdi = jb.Rdi;
         ctx->R12 = jb.R12, ctx->R13 = jb.R13, ctx->R14 = jb.R14, ctx->R15 = jb.R15, ctx->Rip = jb.Rip;
-        ctx->MxCsr = jb.MxCsr;
+        ctx->MxCsr = ctx->FltSave.MxCsr = jb.MxCsr;
         ctx->FltSave.ControlWord = jb.FpCsr;
         memcpy(&ctx->FltSave.XmmRegisters[6], jb.Xmm, sizeof(jb.Xmm));
+        if (user) /* a buffer the caller cannot write keeps what it had: the jump still happens */
+            (void)wv_copy(user, ctx, sizeof(*ctx));
     } else if (rec && rec->ExceptionCode == STATUS_UNWIND_CONSOLIDATE && rec->NumberParameters >= 1) {
         /* The callback runs in the target frame's place: what it raises walks on from there. */
         struct wv_link link;

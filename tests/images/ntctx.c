@@ -2,8 +2,9 @@
 /* ntctx.c - ntctx.exe: NtGetContextThread and NtSetContextThread from PE code (mingw-w64,
  * default CRT, -lntdll).  Output, one line each ("ok NAME" or "FAIL NAME"); exit code = number
  * of failures.  Expected values are Windows':
- *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, Rip in this image
- *                 (the call's return address), Rsp a little above a local of the caller
+ *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, the thread shown
+ *                 inside the call (Wine's exception.c records it): Rip a `ret` in ntdll's
+ *                 image, Rsp at the return address into this image, a little below a local
  *   get_parts     CONTEXT_DEBUG_REGISTERS alone: Dr0..Dr7 0, the other parts untouched (0xcc),
  *                 ContextFlags kept
  *   bad_handle    a handle that names nothing: STATUS_INVALID_HANDLE; an event's:
@@ -17,8 +18,9 @@
  *                 exits with 7
  *   set_self_dr   the calling thread, CONTEXT_DEBUG_REGISTERS all 0: STATUS_SUCCESS, the
  *                 call returns
- *   set_self_jump the calling thread, the CONTEXT_FULL a Get captured: execution resumes where
- *                 that Get returned, which then returns STATUS_SUCCESS a second time
+ *   set_self_jump the calling thread, the CONTEXT_FULL a Get captured at the same stack depth,
+ *                 its Rax 0x77: the thread resumes at that `ret` in ntdll, which takes the return
+ *                 address now in the slot, the Set's own: the Set returns 0x77, once
  *   dr7_refused   (winvm: no debug registers without ptrace) Dr7 enabling Dr0:
  *                 STATUS_NOT_SUPPORTED
  */
@@ -52,10 +54,13 @@ static void get_self(void)
     volatile int local = 0;
     ctx.ContextFlags = CONTEXT_FULL;
     NTSTATUS st = NtGetContextThread(GetCurrentThread(), &ctx);
-    BYTE *base = (BYTE *)GetModuleHandleW(NULL);
+    BYTE *base = (BYTE *)GetModuleHandleW(NULL), *ntdll = (BYTE *)GetModuleHandleW(L"ntdll.dll");
     IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
-    ULONG_PTR at = (ULONG_PTR)&local;
-    check("get_self", st == 0 && ctx.Rip >= (ULONG_PTR)base && ctx.Rip < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage &&
+    IMAGE_NT_HEADERS *ntn = (IMAGE_NT_HEADERS *)(ntdll + ((IMAGE_DOS_HEADER *)ntdll)->e_lfanew);
+    ULONG_PTR at = (ULONG_PTR)&local, ret = ctx.Rsp ? *(ULONG_PTR *)ctx.Rsp : 0;
+    check("get_self", st == 0 && ctx.Rip >= (ULONG_PTR)ntdll &&
+                          ctx.Rip < (ULONG_PTR)ntdll + ntn->OptionalHeader.SizeOfImage && *(BYTE *)ctx.Rip == 0xc3 &&
+                          ret >= (ULONG_PTR)base && ret < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage &&
                           ctx.Rsp <= at && at - ctx.Rsp < 0x10000 && ctx.ContextFlags == CONTEXT_FULL);
 }
 
@@ -155,9 +160,11 @@ static void __attribute__((noinline)) set_self_jump(void)
     c.ContextFlags = CONTEXT_FULL;
     NTSTATUS st = NtGetContextThread(GetCurrentThread(), &c);
     passes++;
-    if (passes == 1 && st == 0)
-        st = NtSetContextThread(GetCurrentThread(), &c); /* goes back to the Get's return */
-    check("set_self_jump", passes == 2 && st == 0);
+    if (passes == 1 && st == 0) {
+        c.Rax = 0x77;
+        st = NtSetContextThread(GetCurrentThread(), &c); /* returns through the ret in ntdll */
+    }
+    check("set_self_jump", passes == 1 && st == 0x77);
 }
 
 static void dr7_refused(void)

@@ -5,9 +5,11 @@
  *   exec_flags      NtQueryInformationProcess(ProcessExecuteFlags): 0xd (DEP on, no thunk
  *                   emulation, permanent) as 64-bit Windows; a wrong length:
  *                   STATUS_INFO_LENGTH_MISMATCH
- *   exec_set        NtSetInformationProcess(ProcessExecuteFlags): refused (STATUS_ACCESS_DENIED),
- *                   a wrong length STATUS_INFO_LENGTH_MISMATCH, a real handle to this process
- *                   STATUS_INVALID_PARAMETER, an unknown class STATUS_INVALID_INFO_CLASS
+ *   exec_set        NtSetInformationProcess(ProcessExecuteFlags): refused with
+ *                   STATUS_INVALID_PARAMETER for MEM_EXECUTE_OPTION_ENABLE and _DISABLE (a
+ *                   64-bit process has none to set), a wrong length STATUS_INFO_LENGTH_MISMATCH,
+ *                   a real handle to this process STATUS_INVALID_PARAMETER, an unknown class
+ *                   STATUS_INVALID_INFO_CLASS; the flags stay 0xd
  *   nt_name         ProcessImageFileName: "\Device\HarddiskVolume1\...\procimg.exe" in a
  *                   UNICODE_STRING whose Buffer follows it; too small: STATUS_INFO_LENGTH_MISMATCH
  *                   and the length needed
@@ -65,12 +67,14 @@ int main(void)
     LONG b = s(GetCurrentProcess(), 34, &want, 8);
     LONG c = self ? s(self, 34, &want, sizeof(want)) : -1;
     LONG d = s(GetCurrentProcess(), 1000, &want, sizeof(want));
+    ULONG off = 1; /* MEM_EXECUTE_OPTION_DISABLE: Wine's exception.c records STATUS_INVALID_PARAMETER */
+    LONG e = s(GetCurrentProcess(), 34, &off, sizeof(off));
     flags = 0;
     q(GetCurrentProcess(), 34, &flags, sizeof(flags), NULL);
-    check("exec_set", a == (LONG)0xC0000022 && b == (LONG)0xC0000004 && c == (LONG)0xC000000D &&
-                          d == (LONG)0xC0000003 && flags == 0xd);
-    if (a || b || c || d)
-        printf("  set: %lx %lx %lx %lx\n", a, b, c, d);
+    check("exec_set", a == (LONG)0xC000000D && b == (LONG)0xC0000004 && c == (LONG)0xC000000D &&
+                          d == (LONG)0xC0000003 && e == (LONG)0xC000000D && flags == 0xd);
+    if (a || b || c || d || e)
+        printf("  set: %lx %lx %lx %lx %lx\n", a, b, c, d, e);
 
     WCHAR modw[MAX_PATH];
     char moda[MAX_PATH];
