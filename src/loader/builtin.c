@@ -93,6 +93,14 @@ const struct wv_builtin *wv_builtin_of(HMODULE h)
     return bi;
 }
 
+void *wv_builtin_ret(const struct wv_builtin *bi)
+{
+    pthread_mutex_lock(&wv_loader_lock);
+    struct wv_module *m = wv_bi[bi - wv_builtins].m;
+    pthread_mutex_unlock(&wv_loader_lock);
+    return m ? (void *)(m->base + WV_BI_TEXT + WV_BI_RET) : NULL;
+}
+
 /* ---- what an export is ---- */
 
 static uintptr_t wv_x_lo[4], wv_x_hi[4]; /* winvm's executable segments, found once */

@@ -97,6 +97,7 @@ static void wv_bi_text(uint8_t *p, const struct wv_builtin *bi, const uint8_t *k
     static const uint8_t dllmain[] = {0xb8, 1, 0, 0, 0, 0xc3}; /* mov eax, TRUE; ret */
     static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0, 0xcc, 0xcc}; /* jmp [rip+2]; int3; int3 */
     memset(p + WV_BI_TEXT, 0xcc, z->text_size);
+    _Static_assert(sizeof(dllmain) == WV_BI_RET + 1, "WV_BI_RET names dllmain's ret");
     memcpy(p + WV_BI_TEXT, dllmain, sizeof(dllmain));
     for (size_t i = 0; i < z->n; i++) {
         if (kind[i] == WV_BI_DATA)

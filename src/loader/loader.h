@@ -65,6 +65,11 @@ const char *wv_builtin_name_at(size_t i);
 /* bi's module, made (with ntdll's and kernel32's first) when it is not yet.  Takes the loader
  * lock.  0 or a Win32 error. */
 DWORD wv_builtin_module(const struct wv_builtin *bi, struct wv_module **out);
+/* A ret instruction in bi's image (its entry point's), for a CONTEXT that must name an
+ * instruction of that DLL (NtGetContextThread on the calling thread, as Windows' syscall
+ * stub); NULL when bi's module is not made (this does not make it).  Builtins are never
+ * unloaded, so the address stays valid.  Takes the loader lock. */
+void *wv_builtin_ret(const struct wv_builtin *bi);
 /* The address PE code is given for bi's export name (imports, GetProcAddress, forwarders): its
  * stub in the image, ntdll's for a forwarded one, a variable itself.  0, ERROR_PROC_NOT_FOUND
  * (NULL name: by ordinal, not served), or the module's creation error. */
@@ -82,6 +87,7 @@ enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
 #define WV_BI_TEXT 0x1000u /* .text's RVA */
 #define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
 #define WV_BI_STUB 16u     /* bytes per stub: jmp [rip+2], int3, int3, the target */
+#define WV_BI_RET 5u       /* the DllMain's ret (mov eax, TRUE; ret) in .text */
 uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
                        size_t *len);
 

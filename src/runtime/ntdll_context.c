@@ -10,18 +10,23 @@
  * THREAD_SET_CONTEXT STATUS_ACCESS_DENIED.
  *
  * The calling thread: its registers are the caller's own, so the entry points are assembly.
- * Get captures them (wv_seh_capture) as they are when the call returns: Rip the return
- * address, Rsp past it, the nonvolatile registers untouched (the checks are ms_abi code, which
- * keeps them), and copies the parts asked for.  Set captures the same, replaces the parts
- * given and resumes there (Rax STATUS_SUCCESS unless CONTEXT_INTEGER gave it), so a context
- * without CONTEXT_CONTROL returns to the caller and one with it goes where it says.  Debug
- * registers cannot be set without ptrace (STATUS_NOT_SUPPORTED when Dr7 enables one).
+ * Get captures them (wv_seh_capture) as Windows' syscall stub has them: Rip a ret in ntdll's
+ * image (its entry point's; the entry's own final ret for a host caller with no ntdll module
+ * made), Rsp the slot of the return address (the stack on entry), the nonvolatile registers
+ * untouched (the checks are ms_abi code, which keeps them), and copies the parts asked for.
+ * Set captures the same, replaces the parts given and resumes there (Rax STATUS_SUCCESS unless
+ * CONTEXT_INTEGER gave it), so a context without CONTEXT_CONTROL returns to the caller and one
+ * with it goes where it says.  A Get's context given back to Set from the same frame thus
+ * returns from the Set (its ret pops the return address now in that slot: the Set's own), as
+ * on Windows, where programs rely on it.  Debug registers cannot be set: hardware breakpoints
+ * need ptrace or perf events the hardware honours (STATUS_NOT_SUPPORTED when Dr7 enables one).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
 #include "fault/fault.h"
+#include "loader/loader.h"
 #include "nt/nt.h"
 #include <winvm/ntdll.h>
 
@@ -106,11 +111,26 @@ WV_MSABI NTSTATUS wv_nt_ctx_set_other(HANDLE h, CONTEXT *c)
     return wv_ctx_other(h, c, true);
 }
 
-/* The calling thread's registers at the call's return: now (captured in the entry point)
- * with its Rip and Rsp those of the return. */
+/* ntdll's ret (wv_builtin_ret), found once: the module is never unloaded.  Else own, the
+ * entry's. */
+static DWORD64 wv_ctx_ret(DWORD64 own)
+{
+    static void *ntdll_ret; /* set once, atomically; NULL until ntdll's module is made */
+    void *r = __atomic_load_n(&ntdll_ret, __ATOMIC_ACQUIRE);
+    if (!r) {
+        const struct wv_builtin *bi = wv_builtin_named("ntdll.dll");
+        r = bi ? wv_builtin_ret(bi) : NULL;
+        if (r)
+            __atomic_store_n(&ntdll_ret, r, __ATOMIC_RELEASE);
+    }
+    return r ? (DWORD64)(uintptr_t)r : own;
+}
+
+/* The calling thread's registers at a ret with rsp the slot of the return address: now
+ * (captured in the entry point), rip the entry's final ret. */
 static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    now->Rsp = rsp, now->Rip = rip;
+    now->Rsp = rsp, now->Rip = wv_ctx_ret(rip);
     now->Rax = STATUS_SUCCESS;
     /* The capture leaves the debug registers alone; winvm's threads have none set. */
     now->Dr0 = now->Dr1 = now->Dr2 = now->Dr3 = now->Dr6 = now->Dr7 = 0;
@@ -142,7 +162,8 @@ WV_MSABI NTSTATUS wv_nt_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWO
 
 /* ms_abi: rcx = thread, rdx = CONTEXT.  The frame of the calling-thread path: the CONTEXT
  * captured at 0x20(%rsp) (16-aligned, 0x4d0 bytes), the caller's CONTEXT pointer at 0x500, the
- * return address at 0x508 and the caller's stack past it at 0x510. */
+ * return address at 0x508 and the caller's stack past it at 0x510.  The context's Rip is the
+ * final ret (label NAME_ret), reached with rsp at the return address's slot. */
 #define WV_CTX_ENTRY(name, which, self, other)                                                                      \
     __asm__(".text\n"                                                                                              \
             ".globl " #name "\n"                                                                                   \
@@ -167,11 +188,12 @@ WV_MSABI NTSTATUS wv_nt_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWO
             "  call wv_seh_capture\n"                                                                              \
             "  mov 0x500(%rsp), %rcx\n"                                                                            \
             "  lea 0x20(%rsp), %rdx\n"                                                                             \
-            "  lea 0x510(%rsp), %r8\n"                                                                             \
-            "  mov 0x508(%rsp), %r9\n"                                                                             \
+            "  lea 0x508(%rsp), %r8\n"                                                                             \
+            "  lea .L" #name "_ret(%rip), %r9\n"                                                                   \
             "  call " #self "\n"                                                                                   \
             "  add $0x500, %rsp\n"                                                                                 \
             "  pop %rdx\n"                                                                                         \
+            ".L" #name "_ret:\n"                                                                                   \
             "  ret\n"                                                                                              \
             ".size " #name ", .-" #name "\n")
 

@@ -2,8 +2,10 @@
 /* ntctx.c - ntctx.exe: NtGetContextThread and NtSetContextThread from PE code (mingw-w64,
  * default CRT, -lntdll).  Output, one line each ("ok NAME" or "FAIL NAME"); exit code = number
  * of failures.  Expected values are Windows':
- *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, Rip in this image
- *                 (the call's return address), Rsp a little above a local of the caller
+ *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, Rip a ret in ntdll,
+ *                 near NtGetContextThread (Windows: its syscall stub's), not in this image, Rsp
+ *                 the stack on entry (the return address's slot: 8 mod 16, a little below a
+ *                 local of the caller)
  *   get_parts     CONTEXT_DEBUG_REGISTERS alone: Dr0..Dr7 0, the other parts untouched (0xcc),
  *                 ContextFlags kept
  *   bad_handle    a handle that names nothing: STATUS_INVALID_HANDLE; an event's:
@@ -17,8 +19,13 @@
  *                 exits with 7
  *   set_self_dr   the calling thread, CONTEXT_DEBUG_REGISTERS all 0: STATUS_SUCCESS, the
  *                 call returns
- *   set_self_jump the calling thread, the CONTEXT_FULL a Get captured: execution resumes where
- *                 that Get returned, which then returns STATUS_SUCCESS a second time
+ *   set_self_jump the calling thread, the CONTROL and SEGMENTS a Get captured, given back from
+ *                 the same frame: its ret pops the slot, which now holds the Set's own return
+ *                 address, so the Set returns STATUS_SUCCESS and the Get's return is not repeated
+ *   set_self_selectors  that Set's selectors (ds 0, es the old fs, fs the old ss) are not
+ *                 loaded: ds, es and ss stay equal, fs differs, a Get reports them as they are
+ *   set_self_rip  a Get's CONTEXT_CONTROL with Rip set to a function: it runs on the Get's
+ *                 stack slot, so it returns from the Set, with its own return value
  *   dr7_refused   (winvm: no debug registers without ptrace) Dr7 enabling Dr0:
  *                 STATUS_NOT_SUPPORTED
  */
@@ -55,8 +62,11 @@ static void get_self(void)
     BYTE *base = (BYTE *)GetModuleHandleW(NULL);
     IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
     ULONG_PTR at = (ULONG_PTR)&local;
-    check("get_self", st == 0 && ctx.Rip >= (ULONG_PTR)base && ctx.Rip < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage &&
-                          ctx.Rsp <= at && at - ctx.Rsp < 0x10000 && ctx.ContextFlags == CONTEXT_FULL);
+    ULONG_PTR fn = (ULONG_PTR)GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtGetContextThread");
+    int in_image = ctx.Rip >= (ULONG_PTR)base && ctx.Rip < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage;
+    int close_by = fn && ctx.Rip >= fn - 0x40000 && ctx.Rip < fn + 0x40000 && !in_image;
+    check("get_self", st == 0 && close_by && *(const BYTE *)ctx.Rip == 0xc3 && ctx.Rsp % 16 == 8 && ctx.Rsp <= at &&
+                          at - ctx.Rsp < 0x10000 && ctx.ContextFlags == CONTEXT_FULL);
 }
 
 static void get_parts(void)
@@ -149,15 +159,49 @@ static void set_self_dr(void)
 
 static volatile int passes;
 
+#define SEL(reg, v) __asm__ volatile("movw %%" #reg ",%0" : "=r"(v))
+
+/* Both calls from this frame, its stack pointer the same at each (no pushes between). */
 static void __attribute__((noinline)) set_self_jump(void)
 {
-    static CONTEXT c __attribute__((aligned(16)));
-    c.ContextFlags = CONTEXT_FULL;
+    static CONTEXT c __attribute__((aligned(16))), after __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_SEGMENTS;
     NTSTATUS st = NtGetContextThread(GetCurrentThread(), &c);
     passes++;
-    if (passes == 1 && st == 0)
-        st = NtSetContextThread(GetCurrentThread(), &c); /* goes back to the Get's return */
-    check("set_self_jump", passes == 2 && st == 0);
+    if (passes == 1 && st == 0) {
+        c.SegDs = 0, c.SegEs = c.SegFs, c.SegFs = c.SegSs;
+        st = NtSetContextThread(GetCurrentThread(), &c); /* returns from here: its own address */
+    }
+    WORD ds, es, fs, ss;
+    SEL(ds, ds);
+    SEL(es, es);
+    SEL(fs, fs);
+    SEL(ss, ss);
+    after.ContextFlags = CONTEXT_CONTROL | CONTEXT_SEGMENTS;
+    NTSTATUS got = NtGetContextThread(GetCurrentThread(), &after);
+    check("set_self_jump", passes == 1 && st == 0);
+    check("set_self_selectors", got == 0 && ds == ss && es == ss && fs != ss && after.SegDs == ds &&
+                                    after.SegEs == es && after.SegFs == fs && after.SegSs == ss);
+}
+
+static volatile int landed;
+
+static NTSTATUS WINAPI __attribute__((noinline)) land(void)
+{
+    landed = 1;
+    return 0x1234;
+}
+
+static void __attribute__((noinline)) set_self_rip(void)
+{
+    static CONTEXT c __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL;
+    NTSTATUS st = NtGetContextThread(GetCurrentThread(), &c);
+    if (st == 0) {
+        c.Rip = (ULONG_PTR)land; /* entered with the slot of the Set's return address */
+        st = NtSetContextThread(GetCurrentThread(), &c);
+    }
+    check("set_self_rip", landed && st == 0x1234);
 }
 
 static void dr7_refused(void)
@@ -184,6 +228,7 @@ int main(void)
     other(worker);
     set_self_dr();
     set_self_jump();
+    set_self_rip();
     dr7_refused();
     stop = 1;
     CloseHandle(worker);
