@@ -2,7 +2,8 @@
 /* test_ntctx.c - NtGetContextThread and NtSetContextThread (runtime/ntdll_context.c): from PE
  * code, ntctx.exe under `winvm run` (tests/images/ntctx.c lists its checks); from C, through
  * ntdll's export table (ms_abi): the statuses of bad calls, a write-protected CONTEXT left
- * unwritten, another thread's registers read and set, and the last error never touched. */
+ * unwritten, the calling thread's Rip and Rsp, another thread's registers read and set, and
+ * the last error never touched. */
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "runtime/runtime.h"
@@ -23,7 +24,7 @@ Test(ntctx, from_pe_code, .timeout = 60)
 {
     static char out[4096];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/ntctx.exe", out, sizeof(out));
-    cr_assert_eq(oks, 11, "%s", out);
+    cr_assert_eq(oks, 13, "%s", out);
 }
 
 typedef NTSTATUS(MS *ctx_fn)(HANDLE, CONTEXT *);
@@ -60,6 +61,20 @@ Test(ntctx, bad_calls_have_windows_statuses_and_keep_the_last_error)
     cr_assert_eq(get(GetCurrentThread(), ro), STATUS_ACCESS_VIOLATION);
     cr_assert_eq(ro->Rax, 0xccccccccccccccccull);
     VirtualFree(ro, 0, MEM_RELEASE);
+}
+
+/* As Windows' syscall stub has it: Rip a ret (ntdll's, or the entry's own for a host caller
+ * with no ntdll module), Rsp the stack on entry, the slot of the return address. */
+Test(ntctx, own_context_is_at_a_ret_over_the_return_address)
+{
+    wv_runtime_init();
+    ctx_fn get = NT("NtGetContextThread");
+    volatile int local = 0;
+    ctx.ContextFlags = CONTEXT_CONTROL;
+    cr_assert_eq(get(GetCurrentThread(), &ctx), STATUS_SUCCESS);
+    cr_assert_eq(*(const uint8_t *)(uintptr_t)ctx.Rip, 0xc3, "Rip names a ret");
+    cr_assert_eq(ctx.Rsp % 16, 8, "Rsp is the stack on entry");
+    cr_assert(ctx.Rsp < (uintptr_t)&local && (uintptr_t)&local - ctx.Rsp < 0x1000);
 }
 
 static volatile int stop;

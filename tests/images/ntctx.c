@@ -2,9 +2,10 @@
 /* ntctx.c - ntctx.exe: NtGetContextThread and NtSetContextThread from PE code (mingw-w64,
  * default CRT, -lntdll).  Output, one line each ("ok NAME" or "FAIL NAME"); exit code = number
  * of failures.  Expected values are Windows':
- *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, the thread shown
- *                 inside the call (Wine's exception.c records it): Rip a `ret` in ntdll's
- *                 image, Rsp at the return address into this image, a little below a local
+ *   get_self      the calling thread (GetCurrentThread()): STATUS_SUCCESS, Rip a ret in ntdll,
+ *                 near NtGetContextThread (Windows: its syscall stub's), not in this image, Rsp
+ *                 the stack on entry (the return address's slot: 8 mod 16, a little below a
+ *                 local of the caller)
  *   get_parts     CONTEXT_DEBUG_REGISTERS alone: Dr0..Dr7 0, the other parts untouched (0xcc),
  *                 ContextFlags kept
  *   bad_handle    a handle that names nothing: STATUS_INVALID_HANDLE; an event's:
@@ -18,9 +19,13 @@
  *                 exits with 7
  *   set_self_dr   the calling thread, CONTEXT_DEBUG_REGISTERS all 0: STATUS_SUCCESS, the
  *                 call returns
- *   set_self_jump the calling thread, the CONTEXT_FULL a Get captured at the same stack depth,
- *                 its Rax 0x77: the thread resumes at that `ret` in ntdll, which takes the return
- *                 address now in the slot, the Set's own: the Set returns 0x77, once
+ *   set_self_jump the calling thread, the CONTROL and SEGMENTS a Get captured, given back from
+ *                 the same frame: its ret pops the slot, which now holds the Set's own return
+ *                 address, so the Set returns STATUS_SUCCESS and the Get's return is not repeated
+ *   set_self_selectors  that Set's selectors (ds 0, es the old fs, fs the old ss) are not
+ *                 loaded: ds, es and ss stay equal, fs differs, a Get reports them as they are
+ *   set_self_rip  a Get's CONTEXT_CONTROL with Rip set to a function: it runs on the Get's
+ *                 stack slot, so it returns from the Set, with its own return value
  *   dr7_refused   (winvm: no debug registers without ptrace) Dr7 enabling Dr0:
  *                 STATUS_NOT_SUPPORTED
  */
@@ -54,14 +59,14 @@ static void get_self(void)
     volatile int local = 0;
     ctx.ContextFlags = CONTEXT_FULL;
     NTSTATUS st = NtGetContextThread(GetCurrentThread(), &ctx);
-    BYTE *base = (BYTE *)GetModuleHandleW(NULL), *ntdll = (BYTE *)GetModuleHandleW(L"ntdll.dll");
+    BYTE *base = (BYTE *)GetModuleHandleW(NULL);
     IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
-    IMAGE_NT_HEADERS *ntn = (IMAGE_NT_HEADERS *)(ntdll + ((IMAGE_DOS_HEADER *)ntdll)->e_lfanew);
-    ULONG_PTR at = (ULONG_PTR)&local, ret = ctx.Rsp ? *(ULONG_PTR *)ctx.Rsp : 0;
-    check("get_self", st == 0 && ctx.Rip >= (ULONG_PTR)ntdll &&
-                          ctx.Rip < (ULONG_PTR)ntdll + ntn->OptionalHeader.SizeOfImage && *(BYTE *)ctx.Rip == 0xc3 &&
-                          ret >= (ULONG_PTR)base && ret < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage &&
-                          ctx.Rsp <= at && at - ctx.Rsp < 0x10000 && ctx.ContextFlags == CONTEXT_FULL);
+    ULONG_PTR at = (ULONG_PTR)&local;
+    ULONG_PTR fn = (ULONG_PTR)GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtGetContextThread");
+    int in_image = ctx.Rip >= (ULONG_PTR)base && ctx.Rip < (ULONG_PTR)base + nt->OptionalHeader.SizeOfImage;
+    int close_by = fn && ctx.Rip >= fn - 0x40000 && ctx.Rip < fn + 0x40000 && !in_image;
+    check("get_self", st == 0 && close_by && *(const BYTE *)ctx.Rip == 0xc3 && ctx.Rsp % 16 == 8 && ctx.Rsp <= at &&
+                          at - ctx.Rsp < 0x10000 && ctx.ContextFlags == CONTEXT_FULL);
 }
 
 static void get_parts(void)
@@ -154,17 +159,49 @@ static void set_self_dr(void)
 
 static volatile int passes;
 
+#define SEL(reg, v) __asm__ volatile("movw %%" #reg ",%0" : "=r"(v))
+
+/* Both calls from this frame, its stack pointer the same at each (no pushes between). */
 static void __attribute__((noinline)) set_self_jump(void)
 {
-    static CONTEXT c __attribute__((aligned(16)));
-    c.ContextFlags = CONTEXT_FULL;
+    static CONTEXT c __attribute__((aligned(16))), after __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_SEGMENTS;
     NTSTATUS st = NtGetContextThread(GetCurrentThread(), &c);
     passes++;
     if (passes == 1 && st == 0) {
-        c.Rax = 0x77;
-        st = NtSetContextThread(GetCurrentThread(), &c); /* returns through the ret in ntdll */
+        c.SegDs = 0, c.SegEs = c.SegFs, c.SegFs = c.SegSs;
+        st = NtSetContextThread(GetCurrentThread(), &c); /* returns from here: its own address */
     }
-    check("set_self_jump", passes == 1 && st == 0x77);
+    WORD ds, es, fs, ss;
+    SEL(ds, ds);
+    SEL(es, es);
+    SEL(fs, fs);
+    SEL(ss, ss);
+    after.ContextFlags = CONTEXT_CONTROL | CONTEXT_SEGMENTS;
+    NTSTATUS got = NtGetContextThread(GetCurrentThread(), &after);
+    check("set_self_jump", passes == 1 && st == 0);
+    check("set_self_selectors", got == 0 && ds == ss && es == ss && fs != ss && after.SegDs == ds &&
+                                    after.SegEs == es && after.SegFs == fs && after.SegSs == ss);
+}
+
+static volatile int landed;
+
+static NTSTATUS WINAPI __attribute__((noinline)) land(void)
+{
+    landed = 1;
+    return 0x1234;
+}
+
+static void __attribute__((noinline)) set_self_rip(void)
+{
+    static CONTEXT c __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL;
+    NTSTATUS st = NtGetContextThread(GetCurrentThread(), &c);
+    if (st == 0) {
+        c.Rip = (ULONG_PTR)land; /* entered with the slot of the Set's return address */
+        st = NtSetContextThread(GetCurrentThread(), &c);
+    }
+    check("set_self_rip", landed && st == 0x1234);
 }
 
 static void dr7_refused(void)
@@ -191,6 +228,7 @@ int main(void)
     other(worker);
     set_self_dr();
     set_self_jump();
+    set_self_rip();
     dr7_refused();
     stop = 1;
     CloseHandle(worker);
