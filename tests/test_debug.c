@@ -90,6 +90,20 @@ Test(debug, debug_break_continued)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
+/* DBG_EXCEPTION_HANDLED is taken as DBG_CONTINUE (Windows accepts both): the breakpoints go on
+ * past the call, no second chance. */
+Test(debug, debug_break_handled)
+{
+    static char out[16384];
+    int rc = debugger("bphandled", out, sizeof(out));
+    const char *order[] = {"create_process", "exception 80000003 first=1", "output hello debugger",
+                           "exception 80000003 first=1", "after break", "output after break", "exit_process 7"};
+    in_order(out, order, sizeof(order) / sizeof(order[0]));
+    cr_assert_null(strstr(out, "first=0"), "%s", out);
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    cr_assert_eq(rc, 0, "%s", out);
+}
+
 /* DBG_CONTINUE on a first chance resumes at the faulting instruction, in the state the
  * debugger left (here: the page made writable through VirtualProtectEx). */
 Test(debug, first_chance_continued_retries)

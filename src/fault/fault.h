@@ -80,6 +80,10 @@ __attribute__((noreturn)) void wv_fault_exit(DWORD code);
  * (an int Windows serves, a privileged instruction, else an access violation at ~0); false
  * when no exception is due (int 0x2d's print services: uc's Rip is past them).  Signal-safe. */
 bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc);
+/* Whether rec is a __fastfail's (int 0x29, as wv_gp_record makes it: the int at its address):
+ * no handler sees it; the process ends with STATUS_STACK_BUFFER_OVERRUN, a debugger told
+ * first, second chance only, as Windows' kernel does. */
+bool wv_fault_is_fastfail(const EXCEPTION_RECORD *rec);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

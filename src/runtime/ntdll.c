@@ -236,6 +236,8 @@ WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
+WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void);
+WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 
 /* ntdll_str.c */
@@ -327,6 +329,8 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlEqualUnicodeString),
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
+    N(RtlGetUnloadEventTrace),
+    N(RtlGetUnloadEventTraceEx),
     N(RtlImageNtHeader),
     N(RtlInitAnsiString),
     {"RtlInitString", (void *)wv_nt_RtlInitAnsiString},
