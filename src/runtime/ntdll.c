@@ -237,6 +237,9 @@ WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPC
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
 WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void);
+WV_MSABI NTSTATUS wv_nt_RtlWow64GetThreadContext(HANDLE h, void *ctx);
+WV_MSABI NTSTATUS wv_nt_RtlWow64SetThreadContext(HANDLE h, const void *ctx);
+WV_MSABI NTSTATUS wv_nt_NtCallbackReturn(PVOID result, ULONG len, NTSTATUS status);
 WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 
@@ -281,6 +284,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
+    N(NtCallbackReturn),
     N(NtClose),
     N(NtContinue),
     N(NtCreateSection),
@@ -350,9 +354,12 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlUnwindEx),
     N(RtlUserThreadStart),
     N(RtlVirtualUnwind),
+    N(RtlWow64GetThreadContext),
+    N(RtlWow64SetThreadContext),
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
+    ZW(CallbackReturn),
     ZW(Close),
     ZW(CreateSection),
     ZW(ExtendSection),
