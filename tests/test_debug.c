@@ -104,6 +104,45 @@ Test(debug, debug_break_handled)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
+/* Exceptions through a debugger's answers (tests/images/dbg_exc.c lists them): the initial
+ * breakpoint inside ntdll, a not-handled first chance's register changes dropped, a raised
+ * breakpoint backed up for the handlers, RIP_EVENT, CloseHandle/NtClose of a bad handle,
+ * int3 in written code, the start filter before the second chance, __fastfail. */
+Test(debug, exceptions_through_the_debugger)
+{
+    static char out[16384];
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, EXE("dbg_exc.exe"));
+    int rc = run(cmd, out, sizeof(out));
+    const char *order[] = {"exception 80000003 first=1 params=0", "initial_bp_in_ntdll 1",
+                           "exception 12345 first=1", "handler_rax_kept 1",
+                           "exception 80000003 first=1 params=0", "bp_backed_up 1",
+                           "rip 11223344 55667788", "rip_handlers 0",
+                           "exception c0000008 first=1 params=0", "close 0 6",
+                           "exception c0000008 first=1 params=0", "ntclose c0000008 1", "quiet 0 1 0",
+                           "exception 80000003 first=1 params=1", "written_handlers 0",
+                           "exception 777 first=1", "filter", "exception 777 first=0", "after_second_chance",
+                           "exit_process 0",
+                           "initial_bp_in_ntdll 1", "exception c0000409 first=0 params=1 p0=7",
+                           "exit_process c0000409"};
+    in_order(out, order, sizeof(order) / sizeof(order[0]));
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    cr_assert_null(strstr(out, "c0000409 first=1"), "%s", out);
+    cr_assert_eq(rc, 0, "%s", out);
+}
+
+/* __fastfail without a debugger: the process ends at once with STATUS_STACK_BUFFER_OVERRUN
+ * (Linux keeps its low byte), no handler or report. */
+Test(debug, fastfail_ends_the_process)
+{
+    static char out[4096];
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s run %s fastfail 2>&1", WINVM_CLI, EXE("dbg_exc.exe"));
+    int rc = run(cmd, out, sizeof(out));
+    cr_assert_eq(rc, 0x09, "%d: %s", rc, out);
+    cr_assert_null(strstr(out, "unhandled"), "%s", out);
+}
+
 /* DBG_CONTINUE on a first chance resumes at the faulting instruction, in the state the
  * debugger left (here: the page made writable through VirtualProtectEx). */
 Test(debug, first_chance_continued_retries)
