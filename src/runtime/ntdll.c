@@ -240,6 +240,8 @@ WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void);
 WV_MSABI NTSTATUS wv_nt_RtlWow64GetThreadContext(HANDLE h, void *ctx);
 WV_MSABI NTSTATUS wv_nt_RtlWow64SetThreadContext(HANDLE h, const void *ctx);
 WV_MSABI NTSTATUS wv_nt_NtCallbackReturn(PVOID result, ULONG len, NTSTATUS status);
+WV_MSABI NTSTATUS wv_nt_NtSuspendProcess(HANDLE h);
+WV_MSABI NTSTATUS wv_nt_NtResumeProcess(HANDLE h);
 WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 
@@ -306,11 +308,13 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtResumeProcess),
     N(NtResumeThread),
     N(NtSetContextThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSetInformationVirtualMemory),
+    N(NtSuspendProcess),
     N(NtSuspendThread),
     N(NtTerminateProcess),
     N(NtUnlockVirtualMemory),

@@ -469,6 +469,11 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out)
         return wv_set_error(ERROR_ACCESS_DENIED), true;
     }
     pthread_mutex_lock(&wv_process_lock);
+    if (!p->suspend) { /* it has started: its thread's own count, the child's (proc_suspend.c) */
+        pthread_mutex_unlock(&wv_process_lock);
+        wv_object_unref(&p->obj);
+        return false;
+    }
     *out = p->suspend;
     if (p->suspend && --p->suspend == 0 && p->resume_fd >= 0) {
         char go = 1;
