@@ -226,3 +226,27 @@ Test(proc_thread, pe_inherits_and_takes_thread_handles)
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
         cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
 }
+
+/* NtSuspendProcess / NtResumeProcess on a real child (tests/images/procsusp.c lists the
+ * checks): the main thread's count follows, bad handles and rights are refused. */
+Test(proc_thread, pe_suspends_and_resumes_a_process)
+{
+    if (access(EXE("procsusp.exe"), R_OK) != 0)
+        cr_skip_test("test programs not built (mingw-w64 missing)");
+    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    mkdir("/tmp/winvm-test-run-cache", 0700);
+    char out[] = "/tmp/wvpsus-XXXXXX", cmd[512];
+    int fd = mkstemp(out);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof(cmd), "%s run %s >%s 2>&1", WINVM_CLI, EXE("procsusp.exe"), out);
+    int st = system(cmd);
+    const char *text = tu_slurp(out);
+    unlink(out);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
+    cr_assert(!strstr(text, "FAIL"), "%s", text);
+    const char *must[] = {"ok child_runs", "ok bad_handles", "ok suspend_count", "ok twice", "ok extra_resume",
+                          "ok runs_again"};
+    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+        cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
+}
