@@ -87,7 +87,9 @@ bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out)
     struct wv_process *p = wv_process_thread_of(o, &tid);
     wv_object_unref(o);
     struct wv_chan_rep rp = {0};
-    DWORD err = access & THREAD_SUSPEND_RESUME ? 0 : ERROR_ACCESS_DENIED;
+    DWORD err = !(access & THREAD_SUSPEND_RESUME) ? ERROR_ACCESS_DENIED
+                : !wv_process_started(p)            ? ERROR_INVALID_HANDLE /* not served at its gate */
+                                                    : 0;
     if (!err) { /* by id, any serial: the main thread lives as long as its process */
         struct wv_chan_req rq = {.op = WV_CHAN_THREAD, .type = suspend ? WV_THREAD_SUSPEND : WV_THREAD_RESUME,
                                  .addr = tid};

@@ -456,6 +456,14 @@ struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid)
     return t->p;
 }
 
+bool wv_process_started(struct wv_process *p)
+{
+    pthread_mutex_lock(&wv_process_lock);
+    bool started = p->suspend == 0;
+    pthread_mutex_unlock(&wv_process_lock);
+    return started;
+}
+
 /* The child waits on its start pipe: the last resume writes a byte to it. */
 bool wv_process_thread_resume(HANDLE h, DWORD *out)
 {

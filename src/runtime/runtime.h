@@ -300,6 +300,9 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out);
  * started, asked of the child: true when h is such a handle, *out the previous count or -1
  * with the last error set. */
 bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out);
+/* process.c: whether p's main thread is past its start gate (not created suspended, or
+ * resumed). */
+bool wv_process_started(struct wv_process *p);
 bool wv_process_thread_query(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
 /* The ids of a child's main thread handle, whatever its access (the context calls check theirs). */
