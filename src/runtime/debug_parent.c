@@ -360,6 +360,14 @@ DWORD wv_debug_context(DWORD pid, DWORD tid, CONTEXT *c, bool set)
     return err;
 }
 
+bool wv_debug_is_debuggee(DWORD pid)
+{
+    pthread_mutex_lock(&wv_dbgs_lock);
+    bool yes = wv_dbg_find(pid) != NULL;
+    pthread_mutex_unlock(&wv_dbgs_lock);
+    return yes;
+}
+
 /* ---- CheckRemoteDebuggerPresent ---- */
 
 BOOL WINAPI CheckRemoteDebuggerPresent(HANDLE h, PBOOL out)

@@ -16,6 +16,9 @@
  *
  * A child's main thread (CreateProcess's hThread) once the child has started is suspended and
  * resumed the same way, by its id (before, ResumeThread opens its start gate: process.c).
+ * Neither is served for a process this one debugs (STATUS_NOT_SUPPORTED, ERROR_INVALID_HANDLE
+ * for its threads, as before): a thread parked at its debug event could not answer the
+ * debugger's own context requests.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
@@ -87,9 +90,11 @@ bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out)
     struct wv_process *p = wv_process_thread_of(o, &tid);
     wv_object_unref(o);
     struct wv_chan_rep rp = {0};
-    DWORD err = !(access & THREAD_SUSPEND_RESUME) ? ERROR_ACCESS_DENIED
-                : !wv_process_started(p)            ? ERROR_INVALID_HANDLE /* not served at its gate */
-                                                    : 0;
+    /* Not served at its start gate, nor for our debuggee (its reporting thread, parked,
+     * could not answer our own context requests: docs/debugging.md). */
+    DWORD err = !(access & THREAD_SUSPEND_RESUME)                          ? ERROR_ACCESS_DENIED
+                : !wv_process_started(p) || wv_debug_is_debuggee((DWORD)p->pid) ? ERROR_INVALID_HANDLE
+                                                                             : 0;
     if (!err) { /* by id, any serial: the main thread lives as long as its process */
         struct wv_chan_req rq = {.op = WV_CHAN_THREAD, .type = suspend ? WV_THREAD_SUSPEND : WV_THREAD_RESUME,
                                  .addr = tid};
@@ -122,6 +127,8 @@ static NTSTATUS wv_suspend_process(HANDLE h, bool suspend)
         err = ERROR_ACCESS_DENIED;
     else if (p->pid == getpid())
         err = wv_process_suspend_local(suspend);
+    else if (wv_debug_is_debuggee((DWORD)p->pid))
+        err = ERROR_NOT_SUPPORTED; /* as for its threads above */
     else {
         struct wv_chan_req rq = {.op = WV_CHAN_THREAD, .type = suspend ? WV_THREAD_SUSPEND_ALL : WV_THREAD_RESUME_ALL};
         struct wv_chan_rep rp = {0};

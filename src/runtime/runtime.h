@@ -303,6 +303,9 @@ bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out);
 /* process.c: whether p's main thread is past its start gate (not created suspended, or
  * resumed). */
 bool wv_process_started(struct wv_process *p);
+/* debug_parent.c: whether this process debugs the process pid (its threads stand at its
+ * events: they are not suspended from here). */
+bool wv_debug_is_debuggee(DWORD pid);
 bool wv_process_thread_query(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
 /* The ids of a child's main thread handle, whatever its access (the context calls check theirs). */
