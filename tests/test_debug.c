@@ -76,11 +76,13 @@ Test(debug, pe_debugger_sees_events_in_order)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
-/* DebugBreak: EXCEPTION_BREAKPOINT to the debugger; DBG_CONTINUE goes on past the call. */
-Test(debug, debug_break_continued)
+/* DebugBreak: EXCEPTION_BREAKPOINT to the debugger, answered (mode "bp": DBG_CONTINUE,
+ * "bphandled": DBG_EXCEPTION_HANDLED, which Windows takes as the same): the breakpoints go on
+ * past the call, no second chance. */
+static void break_continued(const char *mode)
 {
     static char out[16384];
-    int rc = debugger("bp", out, sizeof(out));
+    int rc = debugger(mode, out, sizeof(out));
     const char *order[] = {"create_process", "exception 80000003 first=1", "output hello debugger",
                            "unload_dll", "exception 80000003 first=1", "after break", "output after break",
                            "exit_process 7"};
@@ -90,18 +92,16 @@ Test(debug, debug_break_continued)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
-/* DBG_EXCEPTION_HANDLED is taken as DBG_CONTINUE (Windows accepts both): the breakpoints go on
- * past the call, no second chance. */
-Test(debug, debug_break_handled)
+Test(debug, debug_break_continued) { break_continued("bp"); }
+
+Test(debug, debug_break_handled) { break_continued("bphandled"); }
+
+/* dbg_exc.exe with args (each after a space) under `winvm run`: its exit status, its output in out. */
+static int dbg_exc(const char *args, char *out, size_t cap)
 {
-    static char out[16384];
-    int rc = debugger("bphandled", out, sizeof(out));
-    const char *order[] = {"create_process", "exception 80000003 first=1", "output hello debugger",
-                           "exception 80000003 first=1", "after break", "output after break", "exit_process 7"};
-    in_order(out, order, sizeof(order) / sizeof(order[0]));
-    cr_assert_null(strstr(out, "first=0"), "%s", out);
-    cr_assert_null(strstr(out, "FAIL"), "%s", out);
-    cr_assert_eq(rc, 0, "%s", out);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s run %s%s 2>&1", WINVM_CLI, EXE("dbg_exc.exe"), args);
+    return run(cmd, out, cap);
 }
 
 /* Exceptions through a debugger's answers (tests/images/dbg_exc.c lists them): the initial
@@ -111,9 +111,7 @@ Test(debug, debug_break_handled)
 Test(debug, exceptions_through_the_debugger)
 {
     static char out[16384];
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, EXE("dbg_exc.exe"));
-    int rc = run(cmd, out, sizeof(out));
+    int rc = dbg_exc("", out, sizeof(out));
     const char *order[] = {"exception 80000003 first=1 params=0", "initial_bp_in_ntdll 1",
                            "exception 12345 first=1", "handler_rax_kept 1",
                            "exception 80000003 first=1 params=0", "bp_backed_up 1",
@@ -136,9 +134,7 @@ Test(debug, exceptions_through_the_debugger)
 Test(debug, fastfail_ends_the_process)
 {
     static char out[4096];
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s run %s fastfail 2>&1", WINVM_CLI, EXE("dbg_exc.exe"));
-    int rc = run(cmd, out, sizeof(out));
+    int rc = dbg_exc(" fastfail", out, sizeof(out));
     cr_assert_eq(rc, 0x09, "%d: %s", rc, out);
     cr_assert_null(strstr(out, "unhandled"), "%s", out);
 }
