@@ -50,12 +50,15 @@ static void in_order(const char *text, const char *const *lines, size_t n)
     }
 }
 
-static int debugger(const char *mode, char *out, size_t cap)
+/* A test program under `winvm run` with args: its exit status, its output in out. */
+static int run_exe(const char *exe, const char *args, char *out, size_t cap)
 {
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s run %s %s 2>&1", WINVM_CLI, EXE("dbg_debugger.exe"), mode);
+    snprintf(cmd, sizeof(cmd), "%s run %s %s 2>&1", WINVM_CLI, exe, args);
     return run(cmd, out, cap);
 }
+
+static int debugger(const char *mode, char *out, size_t cap) { return run_exe(EXE("dbg_debugger.exe"), mode, out, cap); }
 
 /* The access violation: first chance, then second chance, then the end with its code. */
 Test(debug, pe_debugger_sees_events_in_order)
@@ -96,14 +99,6 @@ Test(debug, debug_break_continued) { break_continued("bp"); }
 
 Test(debug, debug_break_handled) { break_continued("bphandled"); }
 
-/* dbg_exc.exe with args (each after a space) under `winvm run`: its exit status, its output in out. */
-static int dbg_exc(const char *args, char *out, size_t cap)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s run %s%s 2>&1", WINVM_CLI, EXE("dbg_exc.exe"), args);
-    return run(cmd, out, cap);
-}
-
 /* Exceptions through a debugger's answers (tests/images/dbg_exc.c lists them): the initial
  * breakpoint inside ntdll, a not-handled first chance's register changes dropped, a raised
  * breakpoint backed up for the handlers, RIP_EVENT, CloseHandle/NtClose of a bad handle,
@@ -111,7 +106,7 @@ static int dbg_exc(const char *args, char *out, size_t cap)
 Test(debug, exceptions_through_the_debugger)
 {
     static char out[16384];
-    int rc = dbg_exc("", out, sizeof(out));
+    int rc = run_exe(EXE("dbg_exc.exe"), "", out, sizeof(out));
     const char *order[] = {"exception 80000003 first=1 params=0", "initial_bp_in_ntdll 1",
                            "exception 12345 first=1", "handler_rax_kept 1",
                            "exception 80000003 first=1 params=0", "bp_backed_up 1",
@@ -134,7 +129,7 @@ Test(debug, exceptions_through_the_debugger)
 Test(debug, fastfail_ends_the_process)
 {
     static char out[4096];
-    int rc = dbg_exc(" fastfail", out, sizeof(out));
+    int rc = run_exe(EXE("dbg_exc.exe"), "fastfail", out, sizeof(out));
     cr_assert_eq(rc, 0x09, "%d: %s", rc, out);
     cr_assert_null(strstr(out, "unhandled"), "%s", out);
 }
