@@ -50,12 +50,15 @@ static void in_order(const char *text, const char *const *lines, size_t n)
     }
 }
 
-static int debugger(const char *mode, char *out, size_t cap)
+/* A test program under `winvm run` with args: its exit status, its output in out. */
+static int run_exe(const char *exe, const char *args, char *out, size_t cap)
 {
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s run %s %s 2>&1", WINVM_CLI, EXE("dbg_debugger.exe"), mode);
+    snprintf(cmd, sizeof(cmd), "%s run %s %s 2>&1", WINVM_CLI, exe, args);
     return run(cmd, out, cap);
 }
+
+static int debugger(const char *mode, char *out, size_t cap) { return run_exe(EXE("dbg_debugger.exe"), mode, out, cap); }
 
 /* The access violation: first chance, then second chance, then the end with its code. */
 Test(debug, pe_debugger_sees_events_in_order)
@@ -76,11 +79,13 @@ Test(debug, pe_debugger_sees_events_in_order)
     cr_assert_eq(rc, 0, "%s", out);
 }
 
-/* DebugBreak: EXCEPTION_BREAKPOINT to the debugger; DBG_CONTINUE goes on past the call. */
-Test(debug, debug_break_continued)
+/* DebugBreak: EXCEPTION_BREAKPOINT to the debugger, answered (mode "bp": DBG_CONTINUE,
+ * "bphandled": DBG_EXCEPTION_HANDLED, which Windows takes as the same): the breakpoints go on
+ * past the call, no second chance. */
+static void break_continued(const char *mode)
 {
     static char out[16384];
-    int rc = debugger("bp", out, sizeof(out));
+    int rc = debugger(mode, out, sizeof(out));
     const char *order[] = {"create_process", "exception 80000003 first=1", "output hello debugger",
                            "unload_dll", "exception 80000003 first=1", "after break", "output after break",
                            "exit_process 7"};
@@ -88,6 +93,45 @@ Test(debug, debug_break_continued)
     cr_assert_null(strstr(out, "first=0"), "%s", out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     cr_assert_eq(rc, 0, "%s", out);
+}
+
+Test(debug, debug_break_continued) { break_continued("bp"); }
+
+Test(debug, debug_break_handled) { break_continued("bphandled"); }
+
+/* Exceptions through a debugger's answers (tests/images/dbg_exc.c lists them): the initial
+ * breakpoint inside ntdll, a not-handled first chance's register changes dropped, a raised
+ * breakpoint backed up for the handlers, RIP_EVENT, CloseHandle/NtClose of a bad handle,
+ * int3 in written code, the start filter before the second chance, __fastfail. */
+Test(debug, exceptions_through_the_debugger)
+{
+    static char out[16384];
+    int rc = run_exe(EXE("dbg_exc.exe"), "", out, sizeof(out));
+    const char *order[] = {"exception 80000003 first=1 params=0", "initial_bp_in_ntdll 1",
+                           "exception 12345 first=1", "handler_rax_kept 1",
+                           "exception 80000003 first=1 params=0", "bp_backed_up 1",
+                           "rip 11223344 55667788", "rip_handlers 0",
+                           "exception c0000008 first=1 params=0", "close 0 6",
+                           "exception c0000008 first=1 params=0", "ntclose c0000008 1", "quiet 0 1 0",
+                           "exception 80000003 first=1 params=1", "written_handlers 0",
+                           "exception 777 first=1", "filter", "exception 777 first=0", "after_second_chance",
+                           "exit_process 0",
+                           "initial_bp_in_ntdll 1", "exception c0000409 first=0 params=1 p0=7",
+                           "exit_process c0000409"};
+    in_order(out, order, sizeof(order) / sizeof(order[0]));
+    cr_assert_null(strstr(out, "FAIL"), "%s", out);
+    cr_assert_null(strstr(out, "c0000409 first=1"), "%s", out);
+    cr_assert_eq(rc, 0, "%s", out);
+}
+
+/* __fastfail without a debugger: the process ends at once with STATUS_STACK_BUFFER_OVERRUN
+ * (Linux keeps its low byte), no handler or report. */
+Test(debug, fastfail_ends_the_process)
+{
+    static char out[4096];
+    int rc = run_exe(EXE("dbg_exc.exe"), "fastfail", out, sizeof(out));
+    cr_assert_eq(rc, 0x09, "%d: %s", rc, out);
+    cr_assert_null(strstr(out, "unhandled"), "%s", out);
 }
 
 /* DBG_CONTINUE on a first chance resumes at the faulting instruction, in the state the

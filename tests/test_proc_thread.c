@@ -201,9 +201,10 @@ Test(proc_thread, taken_out_of_a_process_that_exits)
     CloseHandle(h), CloseHandle(p);
 }
 
-Test(proc_thread, pe_inherits_and_takes_thread_handles)
+/* Runs a PE program of the test images under `winvm run`: exit 0, no FAIL, each line of must. */
+static void pe_checks(const char *exe, const char *const *must, size_t n)
 {
-    if (access(EXE("procthread.exe"), R_OK) != 0)
+    if (access(exe, R_OK) != 0)
         cr_skip_test("test programs not built (mingw-w64 missing)");
     setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
     mkdir("/tmp/winvm-test-run-cache", 0700);
@@ -211,18 +212,32 @@ Test(proc_thread, pe_inherits_and_takes_thread_handles)
     int fd = mkstemp(out);
     cr_assert_geq(fd, 0);
     close(fd);
-    snprintf(cmd, sizeof(cmd), "%s run %s >%s 2>&1", WINVM_CLI, EXE("procthread.exe"), out);
+    snprintf(cmd, sizeof(cmd), "%s run %s >%s 2>&1", WINVM_CLI, exe, out);
     int st = system(cmd);
     const char *text = tu_slurp(out);
     unlink(out);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
+}
+
+Test(proc_thread, pe_inherits_and_takes_thread_handles)
+{
     const char *must[] = {"ok child_take_thread_from_parent", "ok child_thread_id", "ok child_process_id_of_thread",
                           "ok child_still_active", "ok child_suspend_needs_right", "ok child_terminate_needs_right",
                           "ok child_suspend", "ok parent_sees_child_suspension", "ok child_resume",
                           "ok child_wait_thread_end", "ok child_exit_code", "ok child_exit_code_limited",
                           "ok child_suspend_ended", "ok child_terminate_ended", "ok parent_child_main_thread",
                           "ok parent_child_passed"};
-    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
-        cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
+    pe_checks(EXE("procthread.exe"), must, sizeof(must) / sizeof(must[0]));
+}
+
+/* NtSuspendProcess / NtResumeProcess on a real child (tests/images/procsusp.c lists the
+ * checks): the main thread's count follows, bad handles and rights are refused. */
+Test(proc_thread, pe_suspends_and_resumes_a_process)
+{
+    const char *must[] = {"ok child_runs", "ok bad_handles", "ok suspend_count", "ok twice", "ok extra_resume",
+                          "ok runs_again"};
+    pe_checks(EXE("procsusp.exe"), must, sizeof(must) / sizeof(must[0]));
 }

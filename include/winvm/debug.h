@@ -20,6 +20,7 @@ extern "C" {
 #define OUTPUT_DEBUG_STRING_EVENT 8
 #define RIP_EVENT 9
 
+#define DBG_EXCEPTION_HANDLED ((DWORD)0x00010001)
 #define DBG_CONTINUE ((DWORD)0x00010002)
 #define DBG_TERMINATE_PROCESS ((DWORD)0x40010004)
 #define DBG_REPLY_LATER ((DWORD)0x40010001)
@@ -29,6 +30,9 @@ extern "C" {
  * the ANSI form's length with the NUL, the ANSI form}, and when nobody continued that, what
  * OutputDebugStringA raises for the ANSI form. */
 #define DBG_PRINTEXCEPTION_C ((DWORD)0x40010006)
+/* RtlRaiseException of DBG_RIPEXCEPTION {error, type} reaches a debugger as RIP_EVENT with
+ * RipInfo {dwError, dwType}, in place of its first chance. */
+#define DBG_RIPEXCEPTION ((DWORD)0x40010007)
 #define DBG_PRINTEXCEPTION_WIDE_C ((DWORD)0x4001000A)
 #ifndef STATUS_BREAKPOINT
 #define STATUS_BREAKPOINT ((DWORD)0x80000003)

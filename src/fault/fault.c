@@ -226,6 +226,8 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
         } else
             wv_fault_record(&rec, code, access, addr, uc);
         if (!hook || !hook(&rec, uc)) {
+            if (wv_fault_is_fastfail(&rec)) /* outside PE code: no debugger to tell from here */
+                wv_fault_exit(rec.ExceptionCode);
             wv_breakpoint_back(&rec, uc);
             wv_dispatch(&rec, uc);
         }

@@ -83,6 +83,10 @@ bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc);
 /* fpe.c: the code and parameters of an arithmetic fault (SIGFPE, si_code code) as Windows x64
  * raises it, from the x87 or SSE state the signal saved.  Signal-safe. */
 void wv_fpe_record(EXCEPTION_RECORD *rec, int code, const ucontext_t *uc);
+/* Whether rec is a __fastfail's (int 0x29, as wv_gp_record makes it: the int at its address):
+ * no handler sees it; the process ends with STATUS_STACK_BUFFER_OVERRUN, a debugger told
+ * first, second chance only, as Windows' kernel does. */
+bool wv_fault_is_fastfail(const EXCEPTION_RECORD *rec);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page

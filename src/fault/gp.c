@@ -9,7 +9,9 @@
  *   bytes past the int (the byte after it is skipped, as Windows' trap handler does); with
  *   any other Rax EXCEPTION_BREAKPOINT, one parameter (Rax), at the byte after the int, the
  *   CONTEXT's Rip one further (the dispatcher backs it up, as for int3).  int 0x2c is
- *   STATUS_ASSERTION_FAILURE at the int.  Other vectors: an access violation.
+ *   STATUS_ASSERTION_FAILURE at the int.  int 0x29 is __fastfail: STATUS_STACK_BUFFER_OVERRUN,
+ *   noncontinuable, one parameter (Rcx, the fast-fail code), at the int; no handler sees it
+ *   (wv_fault_is_fastfail).  Other vectors: an access violation.
  * - error code 0 on an instruction only the kernel may run (hlt, cli, sti, in/out and the
  *   string forms, moves to or from control and debug registers, the descriptor-table and MSR
  *   instructions, invd, wbinvd, clts): STATUS_PRIVILEGED_INSTRUCTION, no parameters.
@@ -26,6 +28,7 @@
 
 #define WV_STATUS_PRIVILEGED_INSTRUCTION 0xC0000096u
 #define WV_STATUS_ASSERTION_FAILURE 0xC0000420u
+#define WV_STATUS_STACK_BUFFER_OVERRUN 0xC0000409u
 
 static bool wv_is_prefix(BYTE b)
 {
@@ -63,6 +66,14 @@ static bool wv_privileged_at(uintptr_t rip)
     }
 }
 
+bool wv_fault_is_fastfail(const EXCEPTION_RECORD *rec)
+{
+    BYTE code[2];
+    return rec->ExceptionCode == WV_STATUS_STACK_BUFFER_OVERRUN && rec->ExceptionFlags == EXCEPTION_NONCONTINUABLE &&
+           rec->NumberParameters == 1 && !wv_copy(code, rec->ExceptionAddress, sizeof(code)) && code[0] == 0xcd &&
+           code[1] == 0x29;
+}
+
 bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     greg_t *g = uc->uc_mcontext.gregs;
@@ -79,6 +90,13 @@ bool wv_gp_record(EXCEPTION_RECORD *rec, ucontext_t *uc)
         rec->ExceptionAddress = (PVOID)(rip + 2);
         rec->NumberParameters = 1;
         rec->ExceptionInformation[0] = (ULONG_PTR)service;
+        return true;
+    }
+    if ((err & 7) == 2 && (err >> 3) == 0x29) {
+        rec->ExceptionCode = WV_STATUS_STACK_BUFFER_OVERRUN;
+        rec->ExceptionFlags = EXCEPTION_NONCONTINUABLE;
+        rec->NumberParameters = 1;
+        rec->ExceptionInformation[0] = (ULONG_PTR)g[REG_RCX];
         return true;
     }
     if ((err & 7) == 2 && (err >> 3) == 0x2c) {

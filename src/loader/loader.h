@@ -235,6 +235,22 @@ DWORD wv_ldr_link(struct wv_module *m);
 void wv_ldr_initialized(struct wv_module *m);
 void wv_ldr_set_tls_index(struct wv_module *m);
 void wv_ldr_unlink(struct wv_module *m);
+/* unload.c: the unload event trace, RTL_UNLOAD_EVENT_TRACE's layout: the last
+ * WV_UNLOAD_EVENTS DLLs unlinked (wv_ldr_unlink records each, loader lock held), entry
+ * sequence % WV_UNLOAD_EVENTS, a zeroed entry after them. */
+#define WV_UNLOAD_EVENTS 64
+#define WV_UNLOAD_NAME 32
+struct wv_unload_event {
+    void *base;
+    SIZE_T size;
+    ULONG sequence, time_date_stamp, checksum;
+    WCHAR name[WV_UNLOAD_NAME];
+};
+void wv_unload_record(const struct wv_module *m);
+struct wv_unload_event *wv_unload_trace(void);
+/* RtlGetUnloadEventTraceEx's answer: the entry size, the entry count, and a pointer to the
+ * pointer to the first entry. */
+void wv_unload_trace_ex(ULONG **size, ULONG **count, void **trace);
 /* Set by the runtime of a debugged process: told of each image linked (load) and unlinked. */
 extern void (*volatile wv_ldr_debug_hook)(uintptr_t base, bool load);
 /* fn(arg) with the Windows x64 convention on the stack whose top is top. */

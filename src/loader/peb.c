@@ -274,6 +274,8 @@ void wv_ldr_unlink(struct wv_module *m)
     if (!e)
         return;
     wv_ldr_tell(m->base, false);
+    if (m->is_dll)
+        wv_unload_record(m);
     wv_list_remove(&e->load_links);
     wv_list_remove(&e->memory_links);
     wv_list_remove(&e->init_links);

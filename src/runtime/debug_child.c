@@ -155,8 +155,11 @@ static DWORD wv_dbg_report(struct wv_dbg_event *ev, CONTEXT *ctx)
     CONTEXT snap; /* the reporting thread's registers, read-only to the debugger (gdbserver);
                    * none for an attach's report of another thread */
     memset(&snap, 0, sizeof(snap));
-    if (!ctx && ev->tid == me)
+    if (!ctx && ev->tid == me) {
         wv_seh_capture(&snap);
+        if (ev->code == EXCEPTION_DEBUG_EVENT) /* the initial breakpoint: shown past its int3 */
+            snap.Rip = (DWORD64)(uintptr_t)ev->rec.ExceptionAddress + 1;
+    }
     pthread_mutex_lock(&wv_dbg_lock);
     DWORD r = 0;
     if (wv_dbg_fd >= 0) {
@@ -189,6 +192,8 @@ static int wv_dbg_exception(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first)
     struct wv_dbg_event ev = {.code = EXCEPTION_DEBUG_EVENT, .value = first};
     memcpy(&ev.rec, rec, sizeof(ev.rec));
     ev.rec.ExceptionRecord = NULL; /* a pointer into this process: the debugger reads memory */
+    if (first && rec->ExceptionCode == DBG_RIPEXCEPTION && rec->NumberParameters >= 2)
+        ev.code = RIP_EVENT; /* Windows' kernel sends it as such: {error, type} */
     DWORD r = wv_dbg_report(&ev, ctx);
     return r == DBG_CONTINUE ? 1 : r ? 0 : -1;
 }
@@ -206,6 +211,7 @@ static void wv_dbg_dll(uintptr_t base, bool load)
 void wv_debug_child_init(int fd)
 {
     wv_dbg_fd = fd;
+    wv_seh_debugged_hook = wv_debug_attached;
     wv_seh_debug_hook = wv_dbg_exception;
     wv_ldr_debug_hook = wv_dbg_dll;
 }
@@ -223,10 +229,20 @@ void wv_debug_started(uintptr_t exe_base, uintptr_t entry)
     wv_debug_break_in(); /* Windows' loader breaks in once the process is loaded (LdrpDoDebuggerBreak) */
 }
 
+/* The initial breakpoint is at ntdll's DbgBreakPoint, as PE code sees it (its stub in the
+ * generated ntdll.dll image): a debugger finds it inside ntdll. */
+static PVOID wv_dbg_break_address(void)
+{
+    const struct wv_builtin *nt = wv_builtin_named("ntdll.dll");
+    void *at = NULL;
+    if (!nt || wv_builtin_proc(nt, "DbgBreakPoint", &at) || !at)
+        at = (void *)(uintptr_t)wv_nt_DbgBreakPoint;
+    return at;
+}
+
 void wv_debug_break_in(void)
 {
-    EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_BREAKPOINT,
-                            .ExceptionAddress = (PVOID)(uintptr_t)wv_nt_DbgBreakPoint};
+    EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_BREAKPOINT, .ExceptionAddress = wv_dbg_break_address()};
     if (wv_dbg_exception(&rec, NULL, true) == 0 && wv_dbg_exception(&rec, NULL, false) == 0)
         wv_fault_exit(EXCEPTION_BREAKPOINT);
 }
@@ -238,6 +254,7 @@ DWORD wv_debug_attach(int fd)
     /* Not under wv_dbg_lock: a reporter holds it until its debugger answers, and that debugger
      * may be the one asking here (a second attach).  The channel waits in wv_dbg_pending until
      * the attach thread has the program standing still (wv_debug_attach_begin). */
+    wv_seh_debugged_hook = wv_debug_attached;
     wv_seh_debug_hook = wv_dbg_exception; /* both ask wv_debug_attached() first */
     wv_ldr_debug_hook = wv_dbg_dll;
     int none = -1;

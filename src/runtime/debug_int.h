@@ -43,6 +43,10 @@ bool wv_debug_attached(void);
 /* kernel32's DebugBreak is ntdll's DbgBreakPoint (a capturing entry: PE code only). */
 void WV_MSABI wv_nt_DbgBreakPoint(void);
 #define k32_DebugBreak wv_nt_DbgBreakPoint
+/* debug_close.c: CloseHandle and NtClose for PE code (capturing entries): a bad handle in a
+ * debugged process raises EXCEPTION_INVALID_HANDLE first. */
+BOOL WV_MSABI wv_k32_CloseHandle(HANDLE h);
+#define k32_CloseHandle wv_k32_CloseHandle
 /* debug_parent.c: Get/SetThreadContext of a debuggee's thread tid (thread_ctl.c hands over a
  * child's thread handle) while one of its events waits for ContinueDebugEvent, through its
  * channel: the reporting thread's, or a frozen one's.  0 or the error. */

@@ -166,6 +166,10 @@ static void wv_dbg_fill(struct wv_debuggee *d, const struct wv_dbg_event *m, DEB
         memcpy(&ev->u.Exception.ExceptionRecord, &m->rec, sizeof(m->rec));
         ev->u.Exception.dwFirstChance = m->value;
         break;
+    case RIP_EVENT: /* a DBG_RIPEXCEPTION's parameters */
+        ev->u.RipInfo.dwError = (DWORD)m->rec.ExceptionInformation[0];
+        ev->u.RipInfo.dwType = (DWORD)m->rec.ExceptionInformation[1];
+        break;
     }
 }
 
@@ -176,7 +180,7 @@ static bool wv_dbg_read(struct wv_debuggee *d, DEBUG_EVENT *ev)
     ssize_t n = recv(d->fd, &m, sizeof(m), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return false; /* another waiting thread took it */
-    if (n != (ssize_t)sizeof(m) || m.code < EXCEPTION_DEBUG_EVENT || m.code > OUTPUT_DEBUG_STRING_EVENT) {
+    if (n != (ssize_t)sizeof(m) || m.code < EXCEPTION_DEBUG_EVENT || m.code > RIP_EVENT) {
         memset(&m, 0, sizeof(m)); /* ended without telling: its EXIT_PROCESS from here */
         m.code = EXIT_PROCESS_DEBUG_EVENT, m.tid = (DWORD)d->p->pid;
         m.value = wv_dbg_exit_code(d->p);
@@ -273,8 +277,12 @@ static struct wv_debuggee *wv_dbg_find(DWORD pid)
 
 BOOL WINAPI ContinueDebugEvent(DWORD pid, DWORD tid, DWORD status)
 {
+    /* DBG_EXCEPTION_HANDLED is DBG_CONTINUE's older name for the same answer (Windows' kernel
+     * treats both as handled); DBG_REPLY_LATER is not offered. */
+    if (status == DBG_EXCEPTION_HANDLED)
+        status = DBG_CONTINUE;
     if (status != DBG_CONTINUE && status != DBG_EXCEPTION_NOT_HANDLED)
-        return wv_fail(ERROR_INVALID_PARAMETER); /* DBG_REPLY_LATER is not offered */
+        return wv_fail(ERROR_INVALID_PARAMETER);
     pthread_mutex_lock(&wv_dbgs_lock);
     struct wv_debuggee *d = wv_dbg_find(pid);
     DWORD err = d && d->pending && d->tid == tid ? 0 : ERROR_INVALID_PARAMETER;
@@ -350,6 +358,14 @@ DWORD wv_debug_context(DWORD pid, DWORD tid, CONTEXT *c, bool set)
     }
     pthread_mutex_unlock(&wv_dbgs_lock);
     return err;
+}
+
+bool wv_debug_is_debuggee(DWORD pid)
+{
+    pthread_mutex_lock(&wv_dbgs_lock);
+    bool yes = wv_dbg_find(pid) != NULL;
+    pthread_mutex_unlock(&wv_dbgs_lock);
+    return yes;
 }
 
 /* ---- CheckRemoteDebuggerPresent ---- */

@@ -149,7 +149,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, CancelIo, HANDLE) \
     X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
-    X(1, BOOL, CloseHandle, HANDLE) \
+    H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \

@@ -237,6 +237,13 @@ WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPC
 WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
+WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void);
+WV_MSABI NTSTATUS wv_nt_RtlWow64GetThreadContext(HANDLE h, void *ctx);
+WV_MSABI NTSTATUS wv_nt_RtlWow64SetThreadContext(HANDLE h, const void *ctx);
+WV_MSABI NTSTATUS wv_nt_NtCallbackReturn(PVOID result, ULONG len, NTSTATUS status);
+WV_MSABI NTSTATUS wv_nt_NtSuspendProcess(HANDLE h);
+WV_MSABI NTSTATUS wv_nt_NtResumeProcess(HANDLE h);
+WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 
 /* ntdll_str.c */
@@ -280,6 +287,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
+    N(NtCallbackReturn),
     N(NtClose),
     N(NtContinue),
     N(NtCreateSection),
@@ -301,11 +309,13 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
+    N(NtResumeProcess),
     N(NtResumeThread),
     N(NtSetContextThread),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSetInformationVirtualMemory),
+    N(NtSuspendProcess),
     N(NtSuspendThread),
     N(NtTerminateProcess),
     N(NtUnlockVirtualMemory),
@@ -329,6 +339,8 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlFindExportedRoutineByName),
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
+    N(RtlGetUnloadEventTrace),
+    N(RtlGetUnloadEventTraceEx),
     N(RtlImageNtHeader),
     N(RtlInitAnsiString),
     {"RtlInitString", (void *)wv_nt_RtlInitAnsiString},
@@ -348,9 +360,12 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlUnwindEx),
     N(RtlUserThreadStart),
     N(RtlVirtualUnwind),
+    N(RtlWow64GetThreadContext),
+    N(RtlWow64SetThreadContext),
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
+    ZW(CallbackReturn),
     ZW(Close),
     ZW(CreateSection),
     ZW(ExtendSection),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdll_ldr.c - ntdll's loader-data and string helpers PE code calls directly:
  * LdrFindEntryForAddress, LdrGetDllHandle, RtlImageNtHeader, RtlFindExportedRoutineByName,
- * LdrProcessRelocationBlock, NtClose,
- * RtlInitUnicodeString, RtlCreateUnicodeStringFromAsciiz, RtlFreeUnicodeString (ms_abi, for
+ * LdrProcessRelocationBlock, NtClose, RtlGetUnloadEventTrace(Ex) (the loader's ring,
+ * loader/unload.c), RtlInitUnicodeString, RtlCreateUnicodeStringFromAsciiz, RtlFreeUnicodeString (ms_abi, for
  * ntdll.c's export table).
  *
  * Every access to the caller's memory goes through wv_copy: a bad pointer is
@@ -170,11 +170,21 @@ WV_MSABI USHORT * wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, U
     return relocs + count;
 }
 
-WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h)
+WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void) { return wv_unload_trace(); }
+
+/* Three out pointers; one that cannot be written gets nothing (Windows would fault). */
+WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace)
 {
     wv_stack_probe();
-    DWORD err = wv_handle_close(h);
-    return err ? wv_status_of(err) : STATUS_SUCCESS;
+    ULONG *s, *c;
+    void *t;
+    wv_unload_trace_ex(&s, &c, &t);
+    if (size)
+        wv_copy(size, &s, sizeof(s));
+    if (count)
+        wv_copy(count, &c, sizeof(c));
+    if (trace)
+        wv_copy(trace, &t, sizeof(t));
 }
 
 /* Length: the string's bytes without the terminator, at most 0xfffc (a longer string is cut

@@ -65,3 +65,12 @@ WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status)
     SetLastError(saved);
     return st;
 }
+
+/* NtCallbackReturn ends a kernel-to-user callback (win32k's, through KiUserCallbackDispatcher).
+ * winvm has no win32k, so no callback is ever active on any thread: STATUS_NO_CALLBACK_ACTIVE,
+ * what Windows answers a thread outside a callback; nothing is read from result. */
+WV_MSABI NTSTATUS wv_nt_NtCallbackReturn(PVOID result, ULONG len, NTSTATUS status)
+{
+    (void)result, (void)len, (void)status;
+    return STATUS_NO_CALLBACK_ACTIVE;
+}

@@ -34,7 +34,9 @@ enum wv_chan_op {
     WV_CHAN_BASIC,     /* -> addr: its PEB, size: its affinity mask, old: its parent's pid (proc_info.c) */
 };
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
-enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN };
+enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN,
+       /* NtSuspendProcess / NtResumeProcess: every thread of the target (proc_suspend.c) */
+       WV_THREAD_SUSPEND_ALL, WV_THREAD_RESUME_ALL };
 /* A watcher's first message: its slot is taken (any value; the exit code comes after it). */
 #define WV_CHAN_WATCHING 0x57415443u
 /* The most one WV_CHAN_READ returns (a SOCK_SEQPACKET message well inside the socket buffer). */

@@ -456,6 +456,14 @@ struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid)
     return t->p;
 }
 
+bool wv_process_started(struct wv_process *p)
+{
+    pthread_mutex_lock(&wv_process_lock);
+    bool started = p->suspend == 0;
+    pthread_mutex_unlock(&wv_process_lock);
+    return started;
+}
+
 /* The child waits on its start pipe: the last resume writes a byte to it. */
 bool wv_process_thread_resume(HANDLE h, DWORD *out)
 {
@@ -469,6 +477,11 @@ bool wv_process_thread_resume(HANDLE h, DWORD *out)
         return wv_set_error(ERROR_ACCESS_DENIED), true;
     }
     pthread_mutex_lock(&wv_process_lock);
+    if (!p->suspend) { /* it has started: its thread's own count, the child's (proc_suspend.c) */
+        pthread_mutex_unlock(&wv_process_lock);
+        wv_object_unref(&p->obj);
+        return false;
+    }
     *out = p->suspend;
     if (p->suspend && --p->suspend == 0 && p->resume_fd >= 0) {
         char go = 1;

@@ -293,10 +293,21 @@ bool wv_process_gone(struct wv_process *p);
 bool wv_process_is_self(HANDLE h);
 /* A new reference to this process's object (NULL without memory). */
 struct wv_object *wv_process_self_ref(void);
-/* ResumeThread (THREAD_SUSPEND_RESUME), GetThreadId/GetProcessIdOfThread (ids, 0 without
+/* ResumeThread (THREAD_SUSPEND_RESUME) of a child's main thread that has not started (its
+ * start gate: false once it has), GetThreadId/GetProcessIdOfThread (ids, 0 without
  * THREAD_QUERY_(LIMITED_)INFORMATION: ERROR_ACCESS_DENIED set) and GetExitCodeThread on a
  * child's main thread handle: true when h is one (*out set to the call's result). */
 bool wv_process_thread_resume(HANDLE h, DWORD *out);
+/* proc_suspend.c: SuspendThread (suspend) or ResumeThread of a child's main thread that has
+ * started, asked of the child: true when h is such a handle, *out the previous count or -1
+ * with the last error set. */
+bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out);
+/* process.c: whether p's main thread is past its start gate (not created suspended, or
+ * resumed). */
+bool wv_process_started(struct wv_process *p);
+/* debug_parent.c: whether this process debugs the process pid (its threads stand at its
+ * events: they are not suspended from here). */
+bool wv_debug_is_debuggee(DWORD pid);
 bool wv_process_thread_query(HANDLE h, DWORD *pid, DWORD *tid);
 bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
 /* The ids of a child's main thread handle, whatever its access (the context calls check theirs). */

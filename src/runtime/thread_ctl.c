@@ -187,7 +187,7 @@ static bool wv_remote_suspend(HANDLE h, int op, DWORD *out)
 DWORD WINAPI SuspendThread(HANDLE h)
 {
     DWORD was;
-    if (wv_remote_suspend(h, WV_RT_SUSPEND, &was))
+    if (wv_remote_suspend(h, WV_RT_SUSPEND, &was) || wv_process_thread_remote(h, true, &was))
         return was;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)
@@ -203,7 +203,7 @@ DWORD WINAPI ResumeThread(HANDLE h)
     DWORD was;
     if (wv_process_thread_resume(h, &was)) /* a child process's main thread */
         return was;
-    if (wv_remote_suspend(h, WV_RT_RESUME, &was))
+    if (wv_remote_suspend(h, WV_RT_RESUME, &was) || wv_process_thread_remote(h, false, &was))
         return was;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SUSPEND_RESUME);
     if (!t)

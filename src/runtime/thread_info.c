@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* thread_info.c - what a thread handle tells and the current process's remote threads:
  * NtQueryInformationThread (ThreadBasicInformation, ThreadTimes,
- * ThreadQuerySetWin32StartAddress), NtSetInformationThread (ThreadHideFromDebugger),
+ * ThreadQuerySetWin32StartAddress, ThreadSuspendCount), NtSetInformationThread (ThreadHideFromDebugger),
  * CreateRemoteThread(Ex) on this process.  A thread of another process cannot be made here
  * (no channel to run code there yet): ERROR_NOT_SUPPORTED.
  */
@@ -25,7 +25,7 @@ typedef struct {
 } WV_THREAD_BASIC_INFORMATION;
 
 enum { WV_ThreadBasicInformation = 0, WV_ThreadTimes = 1, WV_ThreadHideFromDebugger = 17,
-       WV_ThreadQuerySetWin32StartAddress = 9 };
+       WV_ThreadQuerySetWin32StartAddress = 9, WV_ThreadSuspendCount = 35 };
 
 /* The NTSTATUS for wv_thread_ref's failure (its last error). */
 static NTSTATUS wv_ref_status(void)
@@ -76,6 +76,9 @@ static NTSTATUS wv_thread_answer(HANDLE h, struct wv_thread *t, ULONG cls, void 
     case WV_ThreadQuerySetWin32StartAddress:
         *(void **)a = (void *)(uintptr_t)t->start;
         return *n = sizeof(void *), 0;
+    case WV_ThreadSuspendCount: /* a ULONG: SuspendThread's count as it stands */
+        *(ULONG *)a = (ULONG)__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE);
+        return *n = sizeof(ULONG), 0;
     default:
         return (NTSTATUS)0xC0000003; /* STATUS_INVALID_INFO_CLASS */
     }

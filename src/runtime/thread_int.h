@@ -97,6 +97,9 @@ bool wv_thread_safe_at(const struct wv_thread *t, const struct wv_host_text *h, 
 DWORD wv_thread_end_fd(struct wv_thread *t, int *fd);
 /* Tells t's watching pipes its exit code and closes them (t's end). */
 void wv_thread_ends_tell(struct wv_thread *t, DWORD code);
+/* proc_suspend.c: every registered thread of this process suspended (or resumed) once, the
+ * caller last; threads that cannot be are passed over.  0 or ERROR_NOT_ENOUGH_MEMORY. */
+DWORD wv_process_suspend_local(bool suspend);
 /* thread.c: references to up to cap live threads of the registry; how many. */
 size_t wv_thread_snapshot(struct wv_thread **out, size_t cap);
 

@@ -112,6 +112,11 @@ static DWORD wv_thread_act(struct wv_thread *t, uint32_t what, DWORD code, DWORD
 void wv_chan_thread_serve(int fd, const struct wv_chan_req *rq)
 {
     struct wv_chan_rep rp = {0};
+    if (rq->type == WV_THREAD_SUSPEND_ALL || rq->type == WV_THREAD_RESUME_ALL) {
+        rp.err = wv_process_suspend_local(rq->type == WV_THREAD_SUSPEND_ALL); /* the holder checked its right */
+        wv_chan_send_fd(fd, &rp, sizeof(rp), -1);
+        return;
+    }
     struct wv_thread *t = wv_thread_by((DWORD)rq->addr, rq->size);
     int pass = -1;
     if (rq->type == WV_THREAD_OPEN) {

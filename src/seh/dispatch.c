@@ -49,11 +49,38 @@ static __thread bool wv_in_filter;
 /* Statuses raised on statuses (a handler that keeps answering garbage): bounded. */
 static __thread int wv_status_depth;
 int (*volatile wv_seh_debug_hook)(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first);
+bool (*volatile wv_seh_debugged_hook)(void);
+
+static bool wv_debugged(void)
+{
+    bool (*hook)(void) = wv_seh_debugged_hook;
+    return hook && hook();
+}
 
 static int wv_debugger(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first)
 {
     int (*hook)(EXCEPTION_RECORD *, CONTEXT *, bool) = wv_seh_debug_hook;
     return hook ? hook(rec, ctx, first) : -1;
+}
+
+/* The first chance: 1 continued, 0 not handled, -1 no debugger.  Not handled, the program's
+ * handlers get the CONTEXT as it was raised, whatever the debugger set meanwhile (Windows'
+ * kernel copies it back only for DBG_CONTINUE: ntdll exception.c's test_debugger records
+ * it), and a breakpoint's Rip backed up by one even when RtlRaiseException raised it (the
+ * kernel's dispatch does that for every STATUS_BREAKPOINT it sends on).  Its own function:
+ * the copy stays off the dispatcher's frame when no debugger looks. */
+static __attribute__((noinline)) int wv_first_chance(EXCEPTION_RECORD *rec, CONTEXT *ctx)
+{
+    if (!wv_seh_debug_hook)
+        return -1;
+    CONTEXT raised = *ctx;
+    int r = wv_debugger(rec, ctx, true);
+    if (r == 0) {
+        *ctx = raised;
+        if (rec->ExceptionCode == EXCEPTION_BREAKPOINT)
+            ctx->Rip--;
+    }
+    return r;
 }
 
 static void *wv_filter_swap(void *fn, bool pe)
@@ -192,17 +219,6 @@ static LONG wv_call_filter(EXCEPTION_POINTERS *ep)
     return wv_call_one_filter(f, pe, ep);
 }
 
-/* The thread start's filter: RtlSetUnhandledExceptionFilter's when set, else kernel32's
- * (which asks SetUnhandledExceptionFilter's). */
-static LONG wv_call_start_filter(EXCEPTION_POINTERS *ep)
-{
-    pthread_mutex_lock(&wv_filter_lock);
-    bool set = wv_start_filter.set;
-    void *f = wv_start_filter.fn;
-    pthread_mutex_unlock(&wv_filter_lock);
-    return set ? wv_call_one_filter(f, true, ep) : wv_call_filter(ep);
-}
-
 LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep)
 {
     LONG r = wv_call_filter(ep);
@@ -213,21 +229,37 @@ LONG wv_seh_unhandled_filter(EXCEPTION_POINTERS *ep)
 }
 
 /* Nobody handled it: the filter PE code set, then the report. */
+/* RtlUserThreadStart's frame handler answered with r: continued or ended; CONTINUE_SEARCH
+ * returns. */
+static void wv_start_verdict(EXCEPTION_RECORD *rec, CONTEXT *ctx, LONG r)
+{
+    if (r == EXCEPTION_CONTINUE_EXECUTION)
+        wv_continue_handled(rec, ctx);
+    if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
+        wv_fault_exit(rec->ExceptionCode);
+}
+
+/* Nobody handled it: the thread start's filter, the debugger's second chance, the report. */
 static __attribute__((noreturn)) void wv_last_chance(EXCEPTION_RECORD *rec, CONTEXT *ctx)
 {
-    /* A debugger gets the second chance instead of the filter (UnhandledExceptionFilter asks
-     * no filter when one is attached); unless it continues, the process ends. */
+    EXCEPTION_POINTERS ep = {rec, ctx};
+    /* RtlSetUnhandledExceptionFilter's filter is RtlUserThreadStart's frame handler's: asked
+     * before the debugger's second chance, as any frame handler is. */
+    pthread_mutex_lock(&wv_filter_lock);
+    bool set = wv_start_filter.set;
+    void *f = wv_start_filter.fn;
+    pthread_mutex_unlock(&wv_filter_lock);
+    if (set)
+        wv_start_verdict(rec, ctx, wv_call_one_filter(f, true, &ep));
+    /* kernel32's UnhandledExceptionFilter asks no filter when a debugger is attached: the
+     * debugger's second chance comes first; unless it continues, the process ends. */
     int dbg = wv_debugger(rec, ctx, false);
     if (dbg == 1)
         wv_continue(rec, ctx);
     if (dbg == 0)
         wv_fault_exit(rec->ExceptionCode);
-    EXCEPTION_POINTERS ep = {rec, ctx};
-    LONG r = wv_call_start_filter(&ep);
-    if (r == EXCEPTION_CONTINUE_EXECUTION) /* RtlUserThreadStart's frame handler answered */
-        wv_continue_handled(rec, ctx);
-    if (r == EXCEPTION_EXECUTE_HANDLER) /* the program's own verdict: end, quietly */
-        wv_fault_exit(rec->ExceptionCode);
+    if (!set)
+        wv_start_verdict(rec, ctx, wv_call_filter(&ep));
     wv_unhandled_end(rec);
 }
 
@@ -240,11 +272,16 @@ void wv_seh_dispatch(EXCEPTION_RECORD *rec, CONTEXT *ctx)
         WV_TRACE(WV_TRACE_SEH, "exception %#x (flags %#x) at %p %s, rsp %#llx: dispatching", rec->ExceptionCode,
                  rec->ExceptionFlags, rec->ExceptionAddress, where, (unsigned long long)ctx->Rsp);
     }
-    if (wv_debugger(rec, ctx, true) == 1) /* first chance, before any handler */
+    if (wv_fault_is_fastfail(rec)) { /* the debugger's second chance, then the end */
+        wv_debugger(rec, ctx, false);
+        wv_fault_exit(rec->ExceptionCode);
+    }
+    int dbg = wv_first_chance(rec, ctx); /* before any handler */
+    if (dbg == 1)
         wv_continue(rec, ctx);
     /* An int3's trap left Rip past it (what the debugger saw); handlers see it at the int3,
-     * as Windows' dispatcher backs it up. */
-    if (rec->ExceptionCode == EXCEPTION_BREAKPOINT && (uintptr_t)rec->ExceptionAddress + 1 == ctx->Rip)
+     * as Windows' dispatcher backs it up (wv_first_chance did it under a debugger). */
+    if (dbg < 0 && rec->ExceptionCode == EXCEPTION_BREAKPOINT && (uintptr_t)rec->ExceptionAddress + 1 == ctx->Rip)
         ctx->Rip--;
     if (wv_vectored(&ep) || wv_frames(rec, ctx))
         wv_continue_handled(rec, ctx);
@@ -265,13 +302,16 @@ static __attribute__((noreturn, used)) void wv_seh_fault_entry(EXCEPTION_RECORD 
     wv_seh_dispatch(rec, ctx);
 }
 
-/* Is the fault PE code's?  Its instruction is in a PE image, or it is the fetch of a call's
+/* Is the fault PE code's?  Its instruction is in a PE image (or, debugged, in any memory of
+ * the program's), or it is the fetch of a call's
  * target that cannot run (NULL, freed or non-executable memory) whose return address, just
  * pushed, is in one: Windows raises that at the target, for the caller's frames. */
 static bool wv_seh_fault_is_pe(const EXCEPTION_RECORD *rec, const greg_t *g)
 {
     if (wv_seh_is_pe((DWORD64)g[REG_RIP]))
         return true;
+    if (wv_debugged() && wv_seh_in_view((DWORD64)g[REG_RIP]))
+        return true; /* code the program wrote: its debugger sees it first */
     DWORD64 ret;
     return rec->NumberParameters >= 2 && rec->ExceptionInformation[0] == 8 /* execute */ &&
            rec->ExceptionInformation[1] == (ULONG_PTR)g[REG_RIP] &&

@@ -221,6 +221,16 @@ bool wv_seh_is_pe(DWORD64 pc)
     return wv_image_of(pc, &d) || wv_table_find(pc, &t);
 }
 
+bool wv_seh_in_view(DWORD64 pc)
+{
+    if (wv_space_locked_by_self())
+        return false; /* a fault under the lock: winvm's own */
+    wv_space_lock();
+    bool in = wv_space_find((uintptr_t)pc) != NULL;
+    wv_space_unlock();
+    return in;
+}
+
 void *wv_seh_image_base(DWORD64 pc)
 {
     struct wv_image_dir d;

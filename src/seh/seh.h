@@ -113,6 +113,9 @@ typedef PRUNTIME_FUNCTION(WV_MSABI *PGET_RUNTIME_FUNCTION_CALLBACK)(DWORD64 pc, 
 PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base);
 /* Whether pc is in PE code: an image, or a range with a function table added at run time. */
 bool wv_seh_is_pe(DWORD64 pc);
+/* Whether pc is in memory winvm manages (any view: code a program wrote to memory it
+ * allocated, without a function table, included). */
+bool wv_seh_in_view(DWORD64 pc);
 /* RtlPcToFileHeader: the base of the image holding pc, or NULL. */
 void *wv_seh_image_base(DWORD64 pc);
 BOOLEAN wv_seh_table_add(PRUNTIME_FUNCTION table, DWORD count, DWORD64 base);
@@ -189,6 +192,10 @@ __attribute__((noreturn)) void wv_seh_raise(EXCEPTION_RECORD *rec, CONTEXT *ctx)
  * 1 when the debugger continued it (DBG_CONTINUE), 0 when it did not handle it, -1 with no
  * debugger. */
 extern int (*volatile wv_seh_debug_hook)(EXCEPTION_RECORD *rec, CONTEXT *ctx, bool first);
+/* Set with it: whether a debugger is attached now.  A debugged process's faults in any code of
+ * its own memory are dispatched here (the debugger sees them first, as Windows' kernel sends
+ * every user-mode exception), not only PE images'. */
+extern bool (*volatile wv_seh_debugged_hook)(void);
 /* A new noncontinuable exception status, nested on rec, from the context ctx. */
 __attribute__((noreturn)) void wv_seh_raise_status(DWORD status, EXCEPTION_RECORD *rec, const CONTEXT *ctx);
 /* SetUnhandledExceptionFilter: the process has one filter, PE code's (ms_abi) or a C

@@ -14,7 +14,9 @@
  * first output, then the child's own exit code.  Mode "fix": the first-chance access violation
  * is repaired (VirtualProtectEx makes the page writable) and continued with DBG_CONTINUE.
  * Modes "leave" (DebugSetProcessKillOnExit(FALSE) first) and "leavekill": the debugger exits at
- * the first output without answering it.  Exits with the number of failures.
+ * the first output without answering it.  Mode "bphandled": the child's "bp", its breakpoints
+ * answered with DBG_EXCEPTION_HANDLED (what Windows takes as DBG_CONTINUE).  Exits with the
+ * number of failures.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
     GetModuleFileNameA(NULL, path, sizeof(path));
     strcpy(strrchr(path, '\\') ? strrchr(path, '\\') + 1 : path, "dbg_child.exe");
     bool leave = !strncmp(mode, "leave", 5); /* the child goes on as in "detach" */
-    snprintf(cmd, sizeof(cmd), "\"%s\" %s", path, leave ? "detach" : mode);
+    bool handled = !strcmp(mode, "bphandled");
+    snprintf(cmd, sizeof(cmd), "\"%s\" %s", path, leave ? "detach" : handled ? "bp" : mode);
     STARTUPINFOA si = {sizeof(si)};
     PROCESS_INFORMATION pi;
     DEBUG_EVENT ev;
@@ -101,6 +104,8 @@ int main(int argc, char **argv)
                    ev.u.Exception.dwFirstChance);
             if (ev.u.Exception.ExceptionRecord.ExceptionCode != EXCEPTION_BREAKPOINT)
                 status = DBG_EXCEPTION_NOT_HANDLED;
+            else if (handled)
+                status = DBG_EXCEPTION_HANDLED;
             if (ev.u.Exception.ExceptionRecord.ExceptionCode == EXCEPTION_ACCESS_VIOLATION && !strcmp(mode, "fix")) {
                 DWORD old = 0;
                 void *at = (void *)ev.u.Exception.ExceptionRecord.ExceptionInformation[1];

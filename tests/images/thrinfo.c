@@ -18,6 +18,15 @@
  *                  wrong lengths, classes and handles, a bad output pointer
  *   remote         CreateRemoteThread(Ex) on GetCurrentProcess() runs the function with its
  *                  argument; a bad process handle: ERROR_INVALID_HANDLE
+ *   suspend_count  ThreadSuspendCount (35): 1 for a thread created suspended, 2 after
+ *                  SuspendThread, 0 once resumed twice; a short length STATUS_INFO_LENGTH_MISMATCH
+ *                  (the returned length untouched), a NULL buffer STATUS_ACCESS_VIOLATION
+ *   callback_return NtCallbackReturn outside a callback: STATUS_NO_CALLBACK_ACTIVE
+ *   wow64_context  RtlWow64Get/SetThreadContext of a 64-bit thread: STATUS_INVALID_PARAMETER;
+ *                  a bad handle STATUS_INVALID_HANDLE, an event's STATUS_OBJECT_TYPE_MISMATCH
+ *   unload_trace   RtlGetUnloadEventTrace after dep.dll's FreeLibrary: an entry with its base,
+ *                  size, name and checksum field; RtlGetUnloadEventTraceEx: 64 entries of at
+ *                  least that size, and the same ring
  */
 #include "exe_util.h"
 
@@ -67,6 +76,75 @@ static void process_info(void)
 }
 
 static DWORD WINAPI worker(LPVOID arg) { return (DWORD)(ULONG_PTR)arg + 1; }
+
+/* ThreadSuspendCount as SuspendThread and ResumeThread change it. */
+static void suspend_count(void)
+{
+    HANDLE t = CreateThread(NULL, 0, worker, NULL, CREATE_SUSPENDED, NULL);
+    ULONG c0 = 9, c1 = 9, c2 = 9, len = 123;
+    NTSTATUS a = NtQueryInformationThread(t, (THREADINFOCLASS)35, &c0, sizeof(c0), NULL);
+    SuspendThread(t);
+    NTSTATUS b = NtQueryInformationThread(t, (THREADINFOCLASS)35, &c1, sizeof(c1), NULL);
+    NTSTATUS shortlen = NtQueryInformationThread(t, (THREADINFOCLASS)35, &c1, 2, &len);
+    NTSTATUS nullbuf = NtQueryInformationThread(t, (THREADINFOCLASS)35, NULL, sizeof(c1), NULL);
+    ResumeThread(t);
+    ResumeThread(t);
+    NTSTATUS c = NtQueryInformationThread(t, (THREADINFOCLASS)35, &c2, sizeof(c2), NULL);
+    eu_check("suspend_count", a == 0 && c0 == 1 && b == 0 && c1 == 2 && c == 0 && c2 == 0 &&
+                                  shortlen == (NTSTATUS)0xC0000004 && len == 123 && nullbuf == (NTSTATUS)0xC0000005);
+    WaitForSingleObject(t, 5000);
+    CloseHandle(t);
+}
+
+typedef struct {
+    void *BaseAddress;
+    SIZE_T SizeOfImage;
+    ULONG Sequence, TimeDateStamp, CheckSum;
+    WCHAR ImageName[32];
+} UNLOAD_EVENT;
+
+static int wide_is(const WCHAR *w, const char *a)
+{
+    while (*a && *w == (WCHAR)*a)
+        w++, a++;
+    return !*a && !*w;
+}
+
+/* The ntdll calls with nothing of their own to wait for: NtCallbackReturn, the WOW64
+ * contexts, the unload event trace. */
+static void ntdll_misc(HMODULE nt)
+{
+    NTSTATUS(NTAPI *cb_return)(PVOID, ULONG, NTSTATUS) = (void *)GetProcAddress(nt, "NtCallbackReturn");
+    eu_check("callback_return", cb_return && cb_return(NULL, 0, 0) == (NTSTATUS)0xC0000258);
+    NTSTATUS(NTAPI *w64get)(HANDLE, void *) = (void *)GetProcAddress(nt, "RtlWow64GetThreadContext");
+    NTSTATUS(NTAPI *w64set)(HANDLE, const void *) = (void *)GetProcAddress(nt, "RtlWow64SetThreadContext");
+    BYTE ctx[1024] = {0};
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    eu_check("wow64_context", w64get && w64set && w64get(GetCurrentThread(), ctx) == (NTSTATUS)0xC000000D &&
+                                  w64set(GetCurrentThread(), ctx) == (NTSTATUS)0xC000000D &&
+                                  w64get((HANDLE)0x1234, ctx) == (NTSTATUS)0xC0000008 &&
+                                  w64get(ev, ctx) == (NTSTATUS)0xC0000024);
+    CloseHandle(ev);
+    UNLOAD_EVENT *(NTAPI *trace)(void) = (void *)GetProcAddress(nt, "RtlGetUnloadEventTrace");
+    void(NTAPI *trace_ex)(ULONG **, ULONG **, void **) = (void *)GetProcAddress(nt, "RtlGetUnloadEventTraceEx");
+    HMODULE dep = LoadLibraryA("dep.dll");
+    IMAGE_NT_HEADERS h = {0}; /* read while it is mapped */
+    if (dep)
+        h = *(IMAGE_NT_HEADERS *)((BYTE *)dep + ((IMAGE_DOS_HEADER *)dep)->e_lfanew);
+    FreeLibrary(dep);
+    int found = 0;
+    UNLOAD_EVENT *e = trace ? trace() : NULL;
+    for (int i = 0; e && i < 64 && e[i].BaseAddress; i++)
+        found |= e[i].BaseAddress == (void *)dep && e[i].SizeOfImage == h.OptionalHeader.SizeOfImage &&
+                 e[i].TimeDateStamp == h.FileHeader.TimeDateStamp && e[i].CheckSum == h.OptionalHeader.CheckSum &&
+                 wide_is(e[i].ImageName, "dep.dll");
+    ULONG *size = NULL, *count = NULL;
+    UNLOAD_EVENT **ring = NULL;
+    if (trace_ex)
+        trace_ex(&size, &count, (void **)&ring);
+    eu_check("unload_trace", dep && found && size && *size >= sizeof(UNLOAD_EVENT) && count && *count == 64 && ring &&
+                                 *ring == e);
+}
 
 static DWORD WINAPI waiter(LPVOID arg)
 {
@@ -121,5 +199,7 @@ void start(void)
     BOOL ran2 = r2 && WaitForSingleObject(r2, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(r2, &code) && code == 10;
     HANDLE bad = CreateRemoteThread((HANDLE)0x1234, NULL, 0, worker, NULL, 0, NULL);
     eu_check("remote", ran && ran2 && !bad && GetLastError() == ERROR_INVALID_HANDLE);
+    suspend_count();
+    ntdll_misc(nt);
     ExitProcess((UINT)*eu_failures());
 }
