@@ -1040,12 +1040,20 @@ Test(section_rules, unmap_refuses_what_is_not_a_view)
 
 Test(section_rules, close_handle_invalid)
 {
-    static const uintptr_t bad[] = {0, (uintptr_t)-1, 1, 0x1234, 0x7ffc, 0x100000};
+    static const uintptr_t bad[] = {0, (uintptr_t)-7, 1, 0x1234, 0x7ffc, 0x100000};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         SetLastError(SENTINEL);
         cr_assert_not(CloseHandle((HANDLE)bad[i]), "CloseHandle(%#zx)", (size_t)bad[i]);
         EXPECT_ERR(ERROR_INVALID_HANDLE);
     }
+    /* The pseudo handles ~0 to ~5 close successfully (Windows 10) and stay usable. */
+    for (uintptr_t k = 0; k <= 5; k++) {
+        SetLastError(SENTINEL);
+        cr_assert(CloseHandle((HANDLE)~k), "CloseHandle(~%zu)", (size_t)k);
+        EXPECT_ERR(SENTINEL);
+    }
+    MEMORY_BASIC_INFORMATION m;
+    cr_assert_eq(VirtualQueryEx(GetCurrentProcess(), &m, &m, sizeof(m)), sizeof(m));
     HANDLE h = anon(PAGE_READWRITE, PAGE);
     cr_assert(CloseHandle(h));
     SetLastError(SENTINEL);

@@ -5,8 +5,13 @@
 #include "ob/ob.h"
 #include "fault/fault.h"
 
+/* The pseudo handles (the current process and thread, the three token ones: ~0 to ~5) close
+ * successfully and stay usable, as on Windows 10 (PE code's CloseHandle, debug_close.c, says
+ * the same). */
 BOOL WINAPI CloseHandle(HANDLE h)
 {
+    if ((uintptr_t)h >= (uintptr_t)-6)
+        return TRUE;
     DWORD err = wv_handle_close(h);
     return err ? wv_fail(err) : TRUE;
 }
