@@ -95,3 +95,27 @@ Test(fault_fpe, x87_faults_read_the_status_word)
     fpu_back();
     cr_assert_eq(code, 0xC000008Eu /* STATUS_FLOAT_DIVIDE_BY_ZERO */, "%#x", code);
 }
+
+/* A handler's MXCSR: the CONTEXT's MxCsr field is what the continued code runs with (as
+ * Windows' kernel takes it), and a bit this CPU does not have is dropped instead of failing
+ * the return from the signal (which would kill the process). */
+static LONG set_mxcsr_and_continue(EXCEPTION_POINTERS *ep)
+{
+    if (ep->ExceptionRecord->ExceptionCode != 0xC000008Eu)
+        return EXCEPTION_CONTINUE_SEARCH;
+    ep->ContextRecord->MxCsr = 0x1f80 | 0x8000 | 0x10000; /* every mask, FZ, a reserved bit */
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+Test(fault_fpe, a_handler_sets_mxcsr_through_the_context, .timeout = 30)
+{
+    PVOID h = AddVectoredExceptionHandler(1, set_mxcsr_and_continue);
+    cr_assert_not_null(h);
+    sse_divide_by_zero(NULL); /* faults once; retried with ZM set, it completes */
+    unsigned csr;
+    __asm__ volatile("stmxcsr %0" : "=m"(csr));
+    fpu_back();
+    RemoveVectoredExceptionHandler(h);
+    cr_assert_eq(csr & ~0x3fu, 0x1f80 | 0x8000, "MXCSR %#x", csr);
+    cr_assert_eq(csr & 0x04, 0x04, "the retried divide raised ZE, masked: %#x", csr);
+}

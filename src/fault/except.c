@@ -140,8 +140,13 @@ static void wv_context_to(const CONTEXT *c, ucontext_t *uc)
     const uint64_t user = 0x0cd5 | 0x0100;
     g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~user) | (c->EFlags & user));
     if (uc->uc_mcontext.fpregs && (c->ContextFlags & CONTEXT_FLOATING_POINT) == CONTEXT_FLOATING_POINT) {
+        /* MXCSR from the CONTEXT's own field, as Windows' kernel takes it, with the bits this
+         * CPU does not have cleared (the mask its FXSAVE reported): a reserved bit would make
+         * the kernel refuse the signal return and kill the process. */
+        uint32_t mask = uc->uc_mcontext.fpregs->mxcr_mask ? uc->uc_mcontext.fpregs->mxcr_mask : 0xffbf;
         memcpy(uc->uc_mcontext.fpregs, &c->FltSave, sizeof(c->FltSave));
-        uc->uc_mcontext.fpregs->mxcsr = c->FltSave.MxCsr;
+        uc->uc_mcontext.fpregs->mxcsr = c->MxCsr & mask;
+        uc->uc_mcontext.fpregs->mxcr_mask = mask;
     }
 }
 
