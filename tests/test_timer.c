@@ -407,6 +407,24 @@ Test(timer, named_create_open_and_kinds)
     cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE, "the name is an event's");
     cr_assert_null(OpenWaitableTimerW(TIMER_ALL_ACCESS, FALSE, (LPCWSTR)u"wvtimer-wide-absent"));
     cr_assert_eq(GetLastError(), ERROR_FILE_NOT_FOUND);
+    cr_assert_null(OpenWaitableTimerW(TIMER_ALL_ACCESS, FALSE, NULL));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
+    /* names are case-sensitive, and may hold ':' and spaces (Wine's test_waitable_timer) */
+    char mixed[128], upper[128];
+    snprintf(mixed, sizeof(mixed), "wvtimer: Test WaitableTimer %d", (int)getpid());
+    snprintf(upper, sizeof(upper), "wvtimer: TEST WAITABLETIMER %d", (int)getpid());
+    HANDLE m = CreateWaitableTimerA(NULL, FALSE, mixed);
+    cr_assert(m);
+    HANDLE up = CreateWaitableTimerA(NULL, FALSE, upper);
+    cr_assert(up);
+    cr_assert_eq(GetLastError(), 0, "another name");
+    CloseHandle(up);
+    SetLastError(0);
+    cr_assert_null(OpenWaitableTimerA(TIMER_ALL_ACCESS, FALSE, upper), "its last handle closed: gone");
+    cr_assert_eq(GetLastError(), ERROR_FILE_NOT_FOUND);
+    HANDLE m2 = OpenWaitableTimerA(TIMER_ALL_ACCESS, FALSE, mixed);
+    cr_assert(m2);
+    CloseHandle(m), CloseHandle(m2);
     CloseHandle(a), CloseHandle(b), CloseHandle(c), CloseHandle(e);
 }
 
@@ -484,7 +502,7 @@ Test(timer, pe_program_uses_timers)
     const char *must[] = {"ok relative", "ok auto_reset", "ok absolute_past", "ok period", "ok cancel",
                           "ok routine_not_outside_alertable", "ok routine_in_sleepex", "ok routine_args",
                           "ok nt_apc", "ok nt_query", "ok nt_bad", "ok nt_wait_multiple", "ok names",
-                          "ok child_opened_and_set", "ok done"};
+                          "ok child_opened_and_set", "ok inherited_timer_set_by_child", "ok done"};
     for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)
         cr_assert(strstr(out, must[i]), "%s missing:\n%s", must[i], out);
 }

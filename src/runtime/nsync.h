@@ -131,8 +131,13 @@ DWORD wv_timer_query(HANDLE h, int64_t *left, bool *signalled);
 HANDLE wv_timer_create(LPCSTR name, bool manual, DWORD access);
 /* SetWaitableTimer(Ex)'s body (pe: fn is ms_abi). */
 BOOL wv_timer_set_api(HANDLE h, const LARGE_INTEGER *due, LONG period, void *fn, void *arg, bool pe, bool resume);
-/* timer_apc.c: fn(arg) to run on the calling thread when setting serial of tm expires. */
-DWORD wv_timer_apc_add(struct wv_timer *tm, void *fn, void *arg, bool pe, uint32_t serial, uint32_t fires);
+/* timer_apc.c: an entry for the calling thread's list (its thread object made first), NULL
+ * without memory; then fn(arg) to run on the calling thread when setting serial of tm
+ * expires (e taken; it cannot fail, so a set that made its entry first is never half done). */
+struct wv_timer_apc;
+struct wv_timer_apc *wv_timer_apc_new(void);
+void wv_timer_apc_add(struct wv_timer_apc *e, struct wv_timer *tm, void *fn, void *arg, bool pe, uint32_t serial,
+                      uint32_t fires);
 /* nsync_api.c: the Create of a named object (init: its state if the name is new). */
 HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access);
 

@@ -63,10 +63,14 @@ DWORD wv_timer_set(HANDLE h, LONGLONG due, LONG period, void *fn, void *arg, boo
     struct wv_timer *tm = wv_timer_get(h, TIMER_MODIFY_STATE, &err);
     if (!tm)
         return err;
+    struct wv_timer_apc *e = fn ? wv_timer_apc_new() : NULL; /* before anything changes */
     uint32_t serial, fires;
-    err = wv_nsync_timer_set(tm->h.ns, wv_timer_due(due), (int64_t)period * 1000000, was, &serial, &fires);
-    if (!err && fn)
-        err = wv_timer_apc_add(tm, fn, arg, pe, serial, fires);
+    err = fn && !e ? ERROR_NOT_ENOUGH_MEMORY
+                   : wv_nsync_timer_set(tm->h.ns, wv_timer_due(due), (int64_t)period * 1000000, was, &serial, &fires);
+    if (!err && e)
+        wv_timer_apc_add(e, tm, fn, arg, pe, serial, fires);
+    else
+        free(e);
     wv_object_unref(&tm->h.obj);
     return err;
 }

@@ -26,12 +26,15 @@ struct wv_timer_apc {
     struct wv_timer_apc *next;
 };
 
-DWORD wv_timer_apc_add(struct wv_timer *tm, void *fn, void *arg, bool pe, uint32_t serial, uint32_t fires)
+struct wv_timer_apc *wv_timer_apc_new(void)
 {
-    struct wv_thread *t = wv_thread_self();
-    struct wv_timer_apc *e = t ? malloc(sizeof(*e)) : NULL;
-    if (!e)
-        return ERROR_NOT_ENOUGH_MEMORY;
+    return wv_thread_self() ? malloc(sizeof(struct wv_timer_apc)) : NULL;
+}
+
+void wv_timer_apc_add(struct wv_timer_apc *e, struct wv_timer *tm, void *fn, void *arg, bool pe, uint32_t serial,
+                      uint32_t fires)
+{
+    struct wv_thread *t = wv_thread_self(); /* made by wv_timer_apc_new */
     wv_timer_apc_sweep(t);
     for (struct wv_timer_apc *o = t->timers; o; o = o->next)
         if (o->tm->h.ns == tm->h.ns)
@@ -39,7 +42,6 @@ DWORD wv_timer_apc_add(struct wv_timer *tm, void *fn, void *arg, bool pe, uint32
     wv_object_ref(&tm->h.obj);
     *e = (struct wv_timer_apc){tm, fn, arg, pe, false, serial, fires, t->timers};
     t->timers = e;
-    return 0;
 }
 
 DWORD wv_timer_apc_poll(struct wv_thread *t)

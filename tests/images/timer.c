@@ -5,6 +5,7 @@
  * or "FAIL NAME ..." per check, exits 0 when all passed.  "child NAME": the child. */
 #include <windows.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef LONG NTSTATUS;
@@ -169,6 +170,35 @@ static int child(const char *name)
     return SetWaitableTimer(t, &d, 0, NULL, NULL, FALSE) ? 0 : 12;
 }
 
+/* The child of inherit(): sets the unnamed timer it inherited (its handle value in hex). */
+static int inherited_child(const char *value)
+{
+    HANDLE t = (HANDLE)(ULONG_PTR)strtoull(value, NULL, 16);
+    LARGE_INTEGER d = rel(20);
+    return SetWaitableTimer(t, &d, 0, NULL, NULL, FALSE) ? 0 : 20;
+}
+
+/* An unnamed timer inherited by a child: one timer in both processes. */
+static void inherit(void)
+{
+    char self[MAX_PATH], cmd[512];
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+    HANDLE t = CreateWaitableTimerA(&sa, TRUE, NULL);
+    GetModuleFileNameA(NULL, self, sizeof(self));
+    snprintf(cmd, sizeof(cmd), "\"%s\" inherited %llx", self, (unsigned long long)(ULONG_PTR)t);
+    STARTUPINFOA si = {sizeof(si)};
+    PROCESS_INFORMATION pi;
+    if (!t || !CreateProcessA(self, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+        check(0, "inherited_timer_set_by_child", GetLastError());
+        return;
+    }
+    DWORD w = WaitForSingleObject(t, 20000), code = 99;
+    WaitForSingleObject(pi.hProcess, 20000);
+    GetExitCodeProcess(pi.hProcess, &code);
+    check(w == WAIT_OBJECT_0 && code == 0, "inherited_timer_set_by_child", w | code << 8);
+    CloseHandle(pi.hProcess), CloseHandle(pi.hThread), CloseHandle(t);
+}
+
 static void names(void)
 {
     char name[64], self[MAX_PATH], cmd[512];
@@ -205,10 +235,13 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "child"))
         return child(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "inherited"))
+        return inherited_child(argv[2]);
     basics();
     routines();
     nt_calls();
     names();
+    inherit();
     check(failures == 0, "done", failures);
     return failures ? 1 : 0;
 }
