@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sync.c - waitable objects: events, mutexes, semaphores (and threads, thread.c), and
- * WaitForSingleObject / WaitForMultipleObjects on any of them.
+/* sync.c - waitable objects: events, mutexes, semaphores (threads: thread.c; timers, whose due
+ * times bound a wait's sleeps: timer.c), and WaitForSingleObject / WaitForMultipleObjects.
  *
  * One process-wide lock and condition guard every waitable object's state: a wait checks its
  * objects under the lock and sleeps on the condition; any change (SetEvent, ReleaseMutex, a
