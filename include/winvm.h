@@ -20,6 +20,7 @@
 #include <winvm/heap.h>
 #include <winvm/procmem.h>
 #include <winvm/namedsync.h> /* named events, mutexes, semaphores across processes */
+#include <winvm/timer.h> /* waitable timers */
 #include <winvm/procview.h> /* views in another process, PulseEvent */
 #include <winvm/debug.h>
 #include <winvm/registry.h> /* advapi32: the registry and tokens */

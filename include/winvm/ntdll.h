@@ -253,5 +253,6 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
 }
 #endif
 #include <winvm/ntsection.h>
+#include <winvm/nttimer.h> /* NtCreateTimer, NtSetTimer, ... */
 
 #endif /* WINVM_NTDLL_H */

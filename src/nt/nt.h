@@ -120,6 +120,10 @@ static inline NTSTATUS wv_nt_query_basic(HANDLE process, uintptr_t addr, void *b
  * handle, or another process's (these calls reach only this one).  Windows checks the
  * handle after the arguments it can check without it, so callers ask at that point. */
 NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt);
+/* section.c: reads *oa (an object path under \BaseNamedObjects, as sections take it) into buf
+ * as the namespace's name: *name NULL for an unnamed object, *attrs its OBJ_* attributes.
+ * 0 or the status (STATUS_ACCESS_VIOLATION, STATUS_OBJECT_PATH_NOT_FOUND, ...). */
+NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name, ULONG *attrs);
 /* NtFreeVirtualMemory with MEM_PRESERVE_PLACEHOLDER or MEM_COALESCE_PLACEHOLDERS, its
  * arguments checked: the status, and the range freed in [*start, *end). */
 NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, uintptr_t *end);

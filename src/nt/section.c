@@ -52,8 +52,7 @@ static NTSTATUS wv_object_name(const char *path, const char **name)
     return *rest ? STATUS_SUCCESS : STATUS_OBJECT_NAME_INVALID;
 }
 
-/* Reads *oa into buf as the core's name: *name NULL for an unnamed object.  0 or the status. */
-static NTSTATUS wv_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name,
+NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name,
                              ULONG *attrs)
 {
     OBJECT_ATTRIBUTES a;
@@ -228,7 +227,7 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUT
     uint64_t size;
     if (!out || wv_copy(out, out, sizeof(*out)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    NTSTATUS st = wv_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs);
     if (st || (st = wv_create_args(max_size, prot, attrs, file, &word, &size)))
         return st;
     HANDLE core_file = file ? file : INVALID_HANDLE_VALUE, h = NULL;
@@ -257,7 +256,7 @@ NTSTATUS NTAPI NtOpenSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!oa)
         return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = wv_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs);
     if (st)
         return st;
     if (!name)

@@ -25,7 +25,9 @@ enum {
     /* an access token (runtime/advapi32_token.c): who the process runs as */
     WV_KIND_TOKEN = 10,
     /* a thread of another process (runtime/thread_remote.c): DuplicateHandle, inheritance */
-    WV_KIND_REMOTE_THREAD = 11
+    WV_KIND_REMOTE_THREAD = 11,
+    /* a waitable timer (runtime/timer.c; its state shared as a named event's, nsync.c) */
+    WV_KIND_TIMER = 12
 };
 
 /* The common head of every object a HANDLE can name. */

@@ -19,12 +19,43 @@ struct wv_apc {
     void *fn;
     ULONG_PTR data;
     bool pe;
+    bool timer; /* a timer's completion routine: fn(data, lo, hi) */
+    DWORD lo, hi;
     struct wv_apc *next;
 };
+typedef void (*wv_host_timer_apc)(void *, DWORD, DWORD);
+typedef void (*wv_pe_timer_apc)(void *, DWORD, DWORD) WV_MSABI;
 
 /* Its own function: gcc 12 merges an if whose arms call the same pointer through an ms_abi and
  * a host type into one host call (the ABI is lost). */
 __attribute__((noinline)) static void wv_apc_call_pe(void *fn, ULONG_PTR data) { ((wv_pe_apc)fn)(data); }
+__attribute__((noinline)) static void wv_apc_call_pe_timer(void *fn, ULONG_PTR data, DWORD lo, DWORD hi)
+{
+    ((wv_pe_timer_apc)fn)((void *)data, lo, hi);
+}
+
+/* Appends a to t's queue (t->lock taken here). */
+static void wv_apc_append(struct wv_thread *t, struct wv_apc *a)
+{
+    sigset_t old;
+    wv_thread_lock(t, &old);
+    if (t->apc_last)
+        t->apc_last->next = a;
+    else
+        __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
+    t->apc_last = a;
+    wv_thread_unlock(t, &old);
+}
+
+DWORD wv_apc_push_timer(struct wv_thread *t, void *fn, void *arg, int64_t ft, bool pe)
+{
+    struct wv_apc *a = malloc(sizeof(*a));
+    if (!a)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *a = (struct wv_apc){fn, (ULONG_PTR)arg, pe, true, (DWORD)(uint64_t)ft, (DWORD)((uint64_t)ft >> 32), NULL};
+    wv_apc_append(t, a);
+    return 0;
+}
 
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
 {
@@ -40,7 +71,7 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
     if (a && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
         err = ERROR_GEN_FAILURE; /* no thread left to run it */
     else if (a) {
-        *a = (struct wv_apc){fn, data, pe, NULL};
+        *a = (struct wv_apc){fn, data, pe, false, 0, 0, NULL};
         if (t->apc_last)
             t->apc_last->next = a;
         else
@@ -84,9 +115,14 @@ unsigned wv_apc_run(struct wv_thread *t)
         next = a->next;
         void *fn = a->fn;
         ULONG_PTR data = a->data;
-        bool pe = a->pe;
+        bool pe = a->pe, timer = a->timer;
+        DWORD lo = a->lo, hi = a->hi;
         free(a);
-        if (pe)
+        if (timer && pe)
+            wv_apc_call_pe_timer(fn, data, lo, hi);
+        else if (timer)
+            ((wv_host_timer_apc)fn)((void *)data, lo, hi);
+        else if (pe)
             wv_apc_call_pe(fn, data);
         else
             ((wv_host_apc)fn)(data);

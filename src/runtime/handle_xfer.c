@@ -39,12 +39,13 @@ static DWORD wv_xfer_process(struct wv_process *p, struct wv_xfer *x, int *fd)
     return *fd < 0 ? ERROR_NOT_SUPPORTED : 0;
 }
 
-/* The kinds whose descriptor is made for the transfer: events, mutexes and semaphores (their
+/* The kinds whose descriptor is made for the transfer: events, mutexes, semaphores and timers (their
  * state moved into a shared file if not there yet) and processes.  0, an error, or
  * ERROR_INVALID_FUNCTION for the other kinds. */
 static DWORD wv_xfer_made(struct wv_object *o, struct wv_xfer *x, int *fd)
 {
-    if (o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE)
+    if (o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE ||
+        o->kind == WV_KIND_TIMER)
         return wv_sync_share(o, fd);
     if (o->kind == WV_KIND_PROCESS)
         return wv_xfer_process((struct wv_process *)o, x, fd);
@@ -116,7 +117,8 @@ DWORD wv_xfer_adopt(const struct wv_xfer *x, int fd, HANDLE *out)
         struct wv_file *f = err ? NULL : wv_file_of(h, NULL);
         if (f)
             f->pipe = x->flags != 0, wv_object_unref(&f->obj);
-    } else if (x->kind == WV_KIND_EVENT || x->kind == WV_KIND_MUTEX || x->kind == WV_KIND_SEMAPHORE) {
+    } else if (x->kind == WV_KIND_EVENT || x->kind == WV_KIND_MUTEX || x->kind == WV_KIND_SEMAPHORE ||
+               x->kind == WV_KIND_TIMER) {
         h = wv_sync_adopt((int)x->kind, fd, x->access);
         err = h ? 0 : GetLastError();
         close(fd);

@@ -9,6 +9,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
 #include "runtime/psapi_mod.h"
+#include "runtime/nsync.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -106,6 +107,20 @@ K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
     DWORD err = wv_apc_queue((void *)fn, h, data, true);
     return err ? wv_fail(err) : TRUE;
 }
+/* A PE caller's completion routine is an ms_abi function (timer.c). */
+K32_ABI BOOL k32_SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period, PTIMERAPCROUTINE fn, LPVOID arg,
+                                  BOOL resume)
+{
+    wv_stack_probe();
+    return wv_timer_set_api(h, due, period, (void *)fn, arg, true, resume);
+}
+K32_ABI BOOL k32_SetWaitableTimerEx(HANDLE h, const LARGE_INTEGER *due, LONG period, PTIMERAPCROUTINE fn, LPVOID arg,
+                                    PREASON_CONTEXT wake, ULONG delay)
+{
+    (void)delay;
+    wv_stack_probe();
+    return wv_timer_set_api(h, due, period, (void *)fn, arg, true, wake != NULL);
+}
 /* PE code's va_list is its own (ms_abi): passed through to the core as such. */
 K32_ABI DWORD k32_FormatMessageA(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPSTR buf, DWORD size,
                                  __builtin_ms_va_list *args)
@@ -148,6 +163,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(1, BOOL, CancelIo, HANDLE) \
     X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
+    X(1, BOOL, CancelWaitableTimer, HANDLE) \
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
@@ -183,6 +199,10 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(3, HANDLE, CreateWaitableTimerA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
+    X(4, HANDLE, CreateWaitableTimerExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
+    X(4, HANDLE, CreateWaitableTimerExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
+    X(3, HANDLE, CreateWaitableTimerW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
     X(1, BOOL, DebugActiveProcess, DWORD) \
     X(1, BOOL, DebugActiveProcessStop, DWORD) \
     H(DebugBreak) \
@@ -396,6 +416,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, HANDLE, OpenSemaphoreA, DWORD, BOOL, LPCSTR) \
     X(3, HANDLE, OpenSemaphoreW, DWORD, BOOL, LPCWSTR) \
     X(3, HANDLE, OpenThread, DWORD, BOOL, DWORD) \
+    X(3, HANDLE, OpenWaitableTimerA, DWORD, BOOL, LPCSTR) \
+    X(3, HANDLE, OpenWaitableTimerW, DWORD, BOOL, LPCWSTR) \
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
@@ -461,6 +483,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, SetThreadContext, HANDLE, const CONTEXT *) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     H(SetUnhandledExceptionFilter) \
+    H(SetWaitableTimer) \
+    H(SetWaitableTimerEx) \
     H(Sleep) \
     X(2, DWORD, SleepEx, DWORD, BOOL) \
     X(1, DWORD, SuspendThread, HANDLE) \

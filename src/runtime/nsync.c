@@ -42,6 +42,7 @@ static const uint32_t wv_nsync_magic[] = {
     [WV_KIND_EVENT] = 0x76657677u,     /* "wvev" */
     [WV_KIND_MUTEX] = 0x786d7677u,     /* "wvmx" */
     [WV_KIND_SEMAPHORE] = 0x6d737677u, /* "wvsm" */
+    [WV_KIND_TIMER] = 0x6d747677u,     /* "wvtm" */
 };
 
 /* The shared file's content. */
@@ -55,6 +56,11 @@ struct wv_nshared {
     int32_t count, max;                       /* semaphores */
     uint32_t pulse;                           /* events: PulseEvent's count (sync.c) */
     int32_t pulse_left;                       /* an auto-reset event's pulse not taken yet */
+    int64_t due;      /* timers: the next expiry (CLOCK_MONOTONIC ns), 0 when not armed */
+    int64_t period;   /* timers: ns between expiries, 0 for one */
+    int64_t fired_ft; /* timers: the last expiry as a FILETIME (its completion routine's) */
+    uint32_t fires;   /* timers: expiries so far (a routine's poll compares) */
+    uint32_t serial;  /* timers: settings so far (Set and Cancel end a routine's setting) */
 };
 
 struct wv_nsync {
@@ -247,6 +253,37 @@ void wv_nsync_unlock_set(struct wv_nsync **ns, size_t n)
 
 /* ---- state ---- */
 
+int64_t wv_mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int64_t wv_filetime_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 10000000 + t.tv_nsec / 100 + 116444736000000000LL;
+}
+
+/* A timer whose due time passed expires now (lock held): signalled, its expiry counted and
+ * dated, re-armed a whole number of periods later (expiries missed meanwhile are one, as a
+ * Windows timer's APC is queued once) or disarmed. */
+static void wv_nsync_tick(struct wv_nshared *s)
+{
+    int64_t now = wv_mono_ns();
+    if (!s->due || now < s->due)
+        return;
+    s->signalled = 1;
+    s->fires++;
+    s->fired_ft = wv_filetime_now() - (now - s->due) / 100;
+    if (s->period > 0)
+        s->due += ((now - s->due) / s->period + 1) * s->period;
+    else
+        s->due = 0;
+}
+
 /* Whether the mutex's owner thread has ended (its process too, or only it). */
 static bool wv_nsync_owner_gone(const struct wv_nshared *s)
 {
@@ -265,6 +302,7 @@ bool wv_nsync_ready(struct wv_nsync *ns, uint32_t seen)
     case WV_KIND_EVENT: return s->signalled || (s->pulse != seen && (s->manual || s->pulse_left));
     case WV_KIND_MUTEX: return !s->owner_pid || wv_nsync_mine(s) || wv_nsync_owner_gone(s);
     case WV_KIND_SEMAPHORE: return s->count > 0;
+    case WV_KIND_TIMER: return wv_nsync_tick(s), s->signalled;
     default: return false;
     }
 }
@@ -285,6 +323,8 @@ DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen)
         s->owner_pid = getpid(), s->owner_tid = gettid(), s->recursion++;
     } else if (ns->kind == WV_KIND_SEMAPHORE) {
         s->count--;
+    } else if (ns->kind == WV_KIND_TIMER && !s->manual) {
+        s->signalled = 0; /* a synchronization timer releases one wait */
     }
     wv_nsync_changed(s);
     return r;
@@ -356,4 +396,77 @@ void wv_nsync_sleep(struct wv_nsync *ns, uint32_t seq, DWORD ms)
         ms = WV_NSYNC_SLICE_MS;
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000};
     syscall(SYS_futex, &ns->s->seq, FUTEX_WAIT, seq, &t, NULL, 0);
+}
+
+/* ---- timers ---- */
+
+DWORD wv_nsync_timer_set(struct wv_nsync *ns, int64_t due, int64_t period, bool *was, uint32_t *serial,
+                         uint32_t *fires)
+{
+    struct wv_nshared *s = ns->s;
+    if (wv_nsync_lock(s) != 0)
+        return ERROR_INVALID_HANDLE;
+    wv_nsync_tick(s);
+    *was = s->signalled != 0;
+    s->signalled = 0;
+    s->due = due > 0 ? due : 1; /* 0 means not armed: a time that long past is due at once */
+    s->period = period;
+    *serial = ++s->serial;
+    *fires = s->fires;
+    wv_nsync_changed(s); /* waits look again, with the new due time */
+    wv_nsync_unlock(s);
+    return 0;
+}
+
+DWORD wv_nsync_timer_cancel(struct wv_nsync *ns, bool *now)
+{
+    struct wv_nshared *s = ns->s;
+    if (wv_nsync_lock(s) != 0)
+        return ERROR_INVALID_HANDLE;
+    wv_nsync_tick(s);
+    s->due = 0;
+    s->serial++;
+    *now = s->signalled != 0;
+    wv_nsync_changed(s);
+    wv_nsync_unlock(s);
+    return 0;
+}
+
+DWORD wv_nsync_timer_query(struct wv_nsync *ns, int64_t *left, bool *signalled)
+{
+    struct wv_nshared *s = ns->s;
+    if (wv_nsync_lock(s) != 0)
+        return ERROR_INVALID_HANDLE;
+    wv_nsync_tick(s);
+    int64_t now = wv_mono_ns();
+    *left = s->due > now ? (s->due - now) / 100 : 0;
+    *signalled = s->signalled != 0;
+    wv_nsync_unlock(s);
+    return 0;
+}
+
+bool wv_nsync_timer_fired(struct wv_nsync *ns, uint32_t serial, uint32_t *fires, int64_t *ft, bool *gone)
+{
+    struct wv_nshared *s = ns->s;
+    *gone = true;
+    if (wv_nsync_lock(s) != 0)
+        return false;
+    wv_nsync_tick(s);
+    bool fired = false;
+    if (s->serial == serial) {
+        fired = s->fires != *fires;
+        *fires = s->fires, *ft = s->fired_ft;
+        *gone = s->due == 0;
+    }
+    wv_nsync_unlock(s);
+    return fired;
+}
+
+DWORD wv_nsync_timer_ms(struct wv_nsync *ns)
+{
+    int64_t due = ns->kind == WV_KIND_TIMER ? __atomic_load_n(&ns->s->due, __ATOMIC_ACQUIRE) : 0;
+    if (!due)
+        return INFINITE;
+    int64_t left = due - wv_mono_ns();
+    return left <= 0 ? 0 : (DWORD)((left + 999999) / 1000000);
 }

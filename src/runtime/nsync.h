@@ -22,6 +22,15 @@ struct wv_sync_head {
     struct wv_nsync *ns;
 };
 
+/* A waitable timer (timer.c): always shared state (a memfd when unnamed); handles counts its
+ * handles, so a completion routine of a timer whose last handle closed is not run. */
+struct wv_timer {
+    struct wv_sync_head h;
+    int handles; /* atomic */
+};
+/* A zeroed head for an object of kind (a struct wv_timer for a timer), or NULL. */
+struct wv_sync_head *wv_sync_head_new(int kind);
+
 /* The initial state a Create gives a new object (ignored when the name exists). */
 struct wv_nsync_init {
     bool manual, signalled; /* events */
@@ -67,6 +76,29 @@ DWORD wv_nsync_event_pulse(struct wv_nsync *ns);
 uint32_t wv_nsync_pulse(struct wv_nsync *ns);
 DWORD wv_nsync_semaphore_release(struct wv_nsync *ns, LONG n, LONG *previous);
 
+/* ---- timers (nsync.c): the due time is CLOCK_MONOTONIC ns (one clock for every process of
+ * the machine), 0 when not armed; the signalled state is computed by whoever looks next (a
+ * wait, a query, a completion routine's poll), so no thread runs for a timer. ---- */
+/* CLOCK_MONOTONIC now, in ns; and now as a FILETIME (100 ns units since 1601, system time). */
+int64_t wv_mono_ns(void);
+int64_t wv_filetime_now(void);
+/* Arms the timer: unsignalled, due at due (mono ns; at or before now: due at once), period ns
+ * (0: once); *was its signalled state before; *serial the new setting's number (a completion
+ * routine of an older setting is not run). */
+DWORD wv_nsync_timer_set(struct wv_nsync *ns, int64_t due, int64_t period, bool *was, uint32_t *serial,
+                         uint32_t *fires);
+/* Disarms it (the signalled state stays): *now its state. */
+DWORD wv_nsync_timer_cancel(struct wv_nsync *ns, bool *now);
+/* Its state and the time left (100 ns units, 0 when not armed). */
+DWORD wv_nsync_timer_query(struct wv_nsync *ns, int64_t *left, bool *signalled);
+/* For a completion routine of setting serial (fires: the expiries it saw): true when it
+ * expired since (*fires updated, *ft the FILETIME of that expiry); *gone when the setting
+ * is over (re-set, cancelled, or a one-shot timer past its expiry). */
+bool wv_nsync_timer_fired(struct wv_nsync *ns, uint32_t serial, uint32_t *fires, int64_t *ft, bool *gone);
+/* Milliseconds until the timer's next expiry (rounded up), INFINITE when not armed or not a
+ * timer: how long a wait on it may sleep before it looks again. */
+DWORD wv_nsync_timer_ms(struct wv_nsync *ns);
+
 /* The object's change counter, and a sleep until it differs from seq (at most ms). */
 uint32_t wv_nsync_seq(struct wv_nsync *ns);
 void wv_nsync_sleep(struct wv_nsync *ns, uint32_t seq, DWORD ms);
@@ -81,6 +113,31 @@ DWORD wv_sync_share(struct wv_object *o, int *fd);
 /* sync.c: a handle with access to the shared object of kind in fd (dup'ed), or NULL with the
  * last error set. */
 HANDLE wv_sync_adopt(int kind, int fd, DWORD access);
+/* nsync_api.c: Windows' generic-rights mapping of kind; the Open of a named object (name
+ * NULL: ERROR_INVALID_PARAMETER), NULL with the last error set. */
+DWORD wv_sync_access(int kind, DWORD access);
+HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name);
+/* timer.c: counts a timer's handles (struct wv_timer). */
+void wv_timer_on_handle(struct wv_object *o, int delta);
+/* timer.c: the cores of the timer calls (kernel32's and ntdll's): 0 or a Win32 error
+ * (ERROR_INVALID_HANDLE: not a timer; ERROR_ACCESS_DENIED: the handle lacks TIMER_MODIFY_STATE
+ * or TIMER_QUERY_STATE; ERROR_INVALID_PARAMETER: a negative period).  Set: due as Windows
+ * takes it, fn(arg) the completion routine (pe: ms_abi) for the calling thread, *was the
+ * state before; cancel: *now the state; query: 100 ns units left and the state. */
+DWORD wv_timer_set(HANDLE h, LONGLONG due, LONG period, void *fn, void *arg, bool pe, bool *was);
+DWORD wv_timer_cancel(HANDLE h, bool *now);
+DWORD wv_timer_query(HANDLE h, int64_t *left, bool *signalled);
+/* A new timer (or the named one: ERROR_ALREADY_EXISTS set), NULL with the last error set. */
+HANDLE wv_timer_create(LPCSTR name, bool manual, DWORD access);
+/* SetWaitableTimer(Ex)'s body (pe: fn is ms_abi). */
+BOOL wv_timer_set_api(HANDLE h, const LARGE_INTEGER *due, LONG period, void *fn, void *arg, bool pe, bool resume);
+/* timer_apc.c: an entry for the calling thread's list (its thread object made first), NULL
+ * without memory; then fn(arg) to run on the calling thread when setting serial of tm
+ * expires (e taken; it cannot fail, so a set that made its entry first is never half done). */
+struct wv_timer_apc;
+struct wv_timer_apc *wv_timer_apc_new(void);
+void wv_timer_apc_add(struct wv_timer_apc *e, struct wv_timer *tm, void *fn, void *arg, bool pe, uint32_t serial,
+                      uint32_t fires);
 /* nsync_api.c: the Create of a named object (init: its state if the name is new). */
 HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access);
 

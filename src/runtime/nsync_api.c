@@ -26,7 +26,7 @@ static HANDLE wv_sync_by_name(int kind, LPCSTR name, const struct wv_nsync_init 
     DWORD err = wv_nsync_get(kind, name, init, &ns, &existed);
     if (err)
         return wv_fail_null(err);
-    struct wv_sync_head *h = calloc(1, sizeof(*h));
+    struct wv_sync_head *h = wv_sync_head_new(kind);
     if (!h) {
         wv_nsync_put(ns);
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
@@ -35,13 +35,19 @@ static HANDLE wv_sync_by_name(int kind, LPCSTR name, const struct wv_nsync_init 
     return wv_sync_handle(h, kind, access, existing && existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
 }
 
+struct wv_sync_head *wv_sync_head_new(int kind)
+{
+    return calloc(1, kind == WV_KIND_TIMER ? sizeof(struct wv_timer) : sizeof(struct wv_sync_head));
+}
+
 HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access)
 {
     return wv_sync_by_name(kind, name, init, access, true);
 }
 
-/* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right. */
-static DWORD wv_sync_access(int kind, DWORD access)
+/* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right (a
+ * timer's rights are an event's: TIMER_QUERY_STATE 1, TIMER_MODIFY_STATE 2). */
+DWORD wv_sync_access(int kind, DWORD access)
 {
     DWORD all = kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
     DWORD modify = kind == WV_KIND_MUTEX ? 0 : EVENT_MODIFY_STATE;
@@ -56,7 +62,7 @@ static DWORD wv_sync_access(int kind, DWORD access)
     return access & all;
 }
 
-static HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
+HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
 {
     if (!name)
         return wv_fail_null(ERROR_INVALID_PARAMETER);

@@ -257,8 +257,18 @@ WV_MSABI void wv_nt_RtlFreeAnsiString(PANSI_STRING str);
 WV_MSABI void wv_nt_RtlInitAnsiString(PANSI_STRING dst, const char *src);
 WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UNICODE_STRING *uni, BOOLEAN alloc);
 
+/* ntdll_timer.c (NtSetTimer: a PE caller's APC routine is ms_abi) */
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateTimer, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, TIMER_TYPE)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenTimer, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtCancelTimer, HANDLE, PBOOLEAN)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryTimer, HANDLE, TIMER_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_MSABI NTSTATUS wv_nt_NtSetTimer(HANDLE h, PLARGE_INTEGER due, void *fn, PVOID ctx, BOOLEAN resume, LONG period,
+                                   PBOOLEAN prev);
+
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
+WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
+                                                 PLARGE_INTEGER timeout);
 
 /* ntdll_context.c */
 WV_MSABI NTSTATUS wv_nt_NtGetContextThread(HANDLE h, CONTEXT *c);
@@ -288,9 +298,11 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
     N(NtCallbackReturn),
+    N(NtCancelTimer),
     N(NtClose),
     N(NtContinue),
     N(NtCreateSection),
+    N(NtCreateTimer),
     N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
@@ -300,12 +312,14 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtMapViewOfSection),
     N(NtMapViewOfSectionEx),
     N(NtOpenSection),
+    N(NtOpenTimer),
     N(NtProtectVirtualMemory),
     N(NtQueryInformationProcess),
     N(NtQueryInformationThread),
     N(NtQuerySection),
     N(NtQuerySystemInformation),
     N(NtQuerySystemTime),
+    N(NtQueryTimer),
     N(NtQueryVirtualMemory),
     N(NtReadVirtualMemory),
     N(NtResetWriteWatch),
@@ -315,12 +329,14 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSetInformationVirtualMemory),
+    N(NtSetTimer),
     N(NtSuspendProcess),
     N(NtSuspendThread),
     N(NtTerminateProcess),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
+    N(NtWaitForMultipleObjects),
     N(NtWaitForSingleObject),
     N(NtWriteVirtualMemory),
     N(RtlAddFunctionTable),
@@ -366,8 +382,10 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
     ZW(CallbackReturn),
+    ZW(CancelTimer),
     ZW(Close),
     ZW(CreateSection),
+    ZW(CreateTimer),
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
@@ -377,12 +395,14 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(MapViewOfSection),
     ZW(MapViewOfSectionEx),
     ZW(OpenSection),
+    ZW(OpenTimer),
     ZW(ProtectVirtualMemory),
     ZW(QueryInformationProcess),
     ZW(QueryInformationThread),
     ZW(QuerySection),
     ZW(QuerySystemInformation),
     ZW(QuerySystemTime),
+    ZW(QueryTimer),
     ZW(QueryVirtualMemory),
     ZW(ReadVirtualMemory),
     ZW(ResetWriteWatch),
@@ -391,11 +411,13 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
     ZW(SetInformationVirtualMemory),
+    ZW(SetTimer),
     ZW(SuspendThread),
     ZW(TerminateProcess),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),
+    ZW(WaitForMultipleObjects),
     ZW(WaitForSingleObject),
     ZW(WriteVirtualMemory),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},

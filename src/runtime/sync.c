@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sync.c - waitable objects: events, mutexes, semaphores (and threads, thread.c), and
- * WaitForSingleObject / WaitForMultipleObjects on any of them.
+/* sync.c - waitable objects: events, mutexes, semaphores (threads: thread.c; timers, whose due
+ * times bound a wait's sleeps: timer.c), and WaitForSingleObject / WaitForMultipleObjects.
  *
  * One process-wide lock and condition guard every waitable object's state: a wait checks its
  * objects under the lock and sleeps on the condition; any change (SetEvent, ReleaseMutex, a
@@ -112,6 +112,8 @@ HANDLE wv_sync_handle(struct wv_sync_head *h, int kind, DWORD access, DWORD erro
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     h->obj.kind = kind;
     h->obj.destroy = wv_sync_free;
+    if (kind == WV_KIND_TIMER)
+        h->obj.on_handle = wv_timer_on_handle;
     HANDLE r = wv_handle_new(&h->obj, access);
     if (!r) {
         wv_sync_free(&h->obj);
@@ -318,7 +320,7 @@ HANDLE wv_sync_adopt(int kind, int fd, DWORD access)
     DWORD err = wv_nsync_adopt(fd, kind, &ns);
     if (err)
         return wv_fail_null(err);
-    struct wv_sync_head *h = calloc(1, sizeof(*h)); /* only ns is used, as for a named one */
+    struct wv_sync_head *h = wv_sync_head_new(kind); /* only ns is used, as for a named one */
     if (!h) {
         wv_nsync_put(ns);
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
@@ -329,10 +331,12 @@ HANDLE wv_sync_adopt(int kind, int fd, DWORD access)
 
 /* ---- waits ---- */
 
-/* The shared state behind o when it is a named event, mutex or semaphore, else NULL. */
+/* The shared state behind o when it is a named event, mutex or semaphore, or a timer (every
+ * timer's state is shared), else NULL. */
 static struct wv_nsync *wv_named(struct wv_object *o)
 {
-    bool sync = o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE;
+    bool sync = o->kind == WV_KIND_EVENT || o->kind == WV_KIND_MUTEX || o->kind == WV_KIND_SEMAPHORE ||
+                o->kind == WV_KIND_TIMER;
     return sync ? ((struct wv_sync_head *)o)->ns : NULL;
 }
 
@@ -399,7 +403,8 @@ static DWORD wv_acquire(struct wv_object *o, const struct wv_who *me, uint32_t s
 static bool wv_waitable(int kind)
 {
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
-           kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD;
+           kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD ||
+           kind == WV_KIND_TIMER;
 }
 
 /* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */
@@ -462,11 +467,21 @@ static DWORD wv_try_wait(struct wv_object **o, DWORD n, bool all, const struct w
 }
 
 /* Sleeps until a change may satisfy the wait (wait lock held; released while one named
- * object's futex is slept on; poll: named objects among others).  false once the deadline
- * passed. */
+ * object's futex is slept on; poll: named objects among others), or cap ms (a timer's next
+ * expiry, which nobody announces).  false once the deadline passed. */
 static bool wv_sleep(struct wv_nsync *one, uint32_t seq, bool poll, DWORD *slice, DWORD ms,
-                     const struct timespec *until)
+                     const struct timespec *until, DWORD cap)
 {
+    if (cap != INFINITE && (ms == INFINITE || cap < wv_ms_left(until))) {
+        struct timespec t = wv_deadline(cap); /* a timer expires first: look again then */
+        if (one) {
+            pthread_mutex_unlock(&wv_wait_lock);
+            wv_nsync_sleep(one, seq, cap);
+            pthread_mutex_lock(&wv_wait_lock);
+        } else
+            pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &t);
+        return true;
+    }
     if (one) {
         pthread_mutex_unlock(&wv_wait_lock);
         wv_nsync_sleep(one, seq, ms == INFINITE ? INFINITE : wv_ms_left(until));
@@ -509,6 +524,10 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
         r = wv_try_wait(o, n, all, &me, seen);
         if (r != WAIT_TIMEOUT)
             break;
+        DWORD cap = alert ? wv_timer_apc_poll(alert) : INFINITE; /* queues expired routines */
+        for (DWORD i = 0; i < n; i++)
+            if (wv_named(o[i]) && wv_nsync_timer_ms(wv_named(o[i])) < cap)
+                cap = wv_nsync_timer_ms(wv_named(o[i]));
         if (alert && __atomic_load_n(&alert->apc_first, __ATOMIC_ACQUIRE)) {
             r = WAIT_IO_COMPLETION;
             break;
@@ -519,10 +538,12 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
         }
         if (ms == 0)
             break;
-        if (!wv_sleep(one, seq, poll, &slice, ms, &until))
+        if (!wv_sleep(one, seq, poll, &slice, ms, &until, cap))
             ms = 0; /* one last look, then time out */
     }
     pthread_mutex_unlock(&wv_wait_lock);
+    if (alert)
+        wv_timer_apc_sweep(alert); /* the settings that ended, let go of outside the wait lock */
     if (r == WAIT_IO_COMPLETION)
         wv_apc_run(alert);
     return r;
@@ -546,7 +567,8 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
             break;
         /* A handle needs SYNCHRONIZE to be waited on, as on Windows (threads' are not checked). */
         bool checked = o[got]->kind == WV_KIND_PROCESS || o[got]->kind == WV_KIND_EVENT ||
-                       o[got]->kind == WV_KIND_MUTEX || o[got]->kind == WV_KIND_SEMAPHORE;
+                       o[got]->kind == WV_KIND_MUTEX || o[got]->kind == WV_KIND_SEMAPHORE ||
+                       o[got]->kind == WV_KIND_TIMER;
         if (!me && checked && !(access & SYNCHRONIZE)) {
             err = ERROR_ACCESS_DENIED;
             break;

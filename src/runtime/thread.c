@@ -113,6 +113,7 @@ static void wv_thread_destroy(struct wv_object *o)
     if (t->stack_lo) /* made for a thread created suspended that never started */
         wv_virtual_free(t->stack_lo, 0, MEM_RELEASE);
     wv_apc_drop(t);
+    wv_timer_apc_drop(t);
     wv_thread_ends_tell(t, t->exit_code); /* none left once it ended; a never-started one's */
     pthread_mutex_destroy(&t->lock);
     pthread_mutex_destroy(&t->ctx_lock);

@@ -20,6 +20,7 @@
 #include <ucontext.h>
 
 struct wv_apc;
+struct wv_timer_apc;
 
 struct wv_thread {
     struct wv_object obj;
@@ -44,6 +45,7 @@ struct wv_thread {
     pthread_mutex_t ctx_lock;  /* one Get/SetThreadContext of it at a time (before t->lock) */
     ucontext_t *uc;     /* the parked thread's registers (parked) */
     struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
+    struct wv_timer_apc *timers; /* completion routines of timers it set (its own, no lock) */
     void *teb;          /* its TEB once it has one (NtQueryInformationThread) */
     int kill;           /* TerminateThread asked (atomic; set once, under lock) */
     DWORD kill_code;    /* its exit code then */
@@ -158,5 +160,14 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
 unsigned wv_apc_run(struct wv_thread *t);
 /* Drops the APCs left when a thread ends. */
 void wv_apc_drop(struct wv_thread *t);
+/* apc.c: queues a timer's completion routine fn(arg, low, high of ft) on t (pe: ms_abi). */
+DWORD wv_apc_push_timer(struct wv_thread *t, void *fn, void *arg, int64_t ft, bool pe);
+/* timer_apc.c, for the calling thread t: queues the completion routines of its timers that
+ * expired (wait lock held: takes the timers' shared locks and t->lock); the ms until the next
+ * of them may expire (INFINITE: none).  _sweep lets go of the timers whose setting ended
+ * (never under the wait lock); _drop of all (t's end). */
+DWORD wv_timer_apc_poll(struct wv_thread *t);
+void wv_timer_apc_sweep(struct wv_thread *t);
+void wv_timer_apc_drop(struct wv_thread *t);
 
 #endif
