@@ -236,6 +236,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(2, DWORD, GetDllDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetDllDirectoryW, DWORD, LPWSTR) \
+    X(0, DWORD64, GetEnabledXStateFeatures) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \

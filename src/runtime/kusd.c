@@ -112,6 +112,17 @@ static void wv_features(BYTE *pf)
     /* PF_FASTFAIL_AVAILABLE stays 0: winvm does not turn int 0x29 into a fail-fast exit. */
 }
 
+/* The XSTATE features winvm's contexts carry: the legacy x87 and SSE state only (there is no
+ * CONTEXT_XSTATE), so AVX is not reported enabled even on a CPU that has it.  Reporting it would
+ * send programs (Wine's tests among them) to InitializeContext / LocateXStateFeature and
+ * CONTEXT_XSTATE, which winvm does not have; a Windows with XSAVE off answers 3 as well.
+ * PF_AVX_INSTRUCTIONS_AVAILABLE still tells whether the instructions can be used. */
+#define WV_XSTATE_LEGACY 3u /* XSTATE_MASK_LEGACY_FLOATING_POINT | XSTATE_MASK_LEGACY_SSE */
+
+DWORD64 WINAPI GetEnabledXStateFeatures(void) { return WV_XSTATE_LEGACY; }
+
+WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask) { return WV_XSTATE_LEGACY & mask; }
+
 /* ---- the fields ---- */
 
 /* The static fields, as winvm answers them elsewhere. */

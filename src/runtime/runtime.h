@@ -255,6 +255,9 @@ void wv_peb_fill(const char *image);
 /* ---- thread.c ---- */
 /* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
+/* A new thread's stack sizes when it names none: the image's (its SizeOfStackReserve and
+ * SizeOfStackCommit), or 1 MiB and one page in a process without one. */
+void wv_thread_stack_defaults(SIZE_T *reserve, SIZE_T *commit);
 /* Whether a thread object has ended (wait lock held). */
 bool wv_thread_signalled(struct wv_object *o);
 /* A new reference to the calling thread's object (NULL without memory). */
