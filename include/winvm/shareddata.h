@@ -111,7 +111,7 @@ typedef struct _KUSER_SHARED_DATA {
     USHORT QpcData;                      /* 0x3c6 */
     LARGE_INTEGER TimeZoneBiasEffectiveStart; /* 0x3c8 */
     LARGE_INTEGER TimeZoneBiasEffectiveEnd;   /* 0x3d0 */
-    BYTE XState[0x338];                  /* 0x3d8: XSTATE_CONFIGURATION (winvm: zero, none offered) */
+    BYTE XState[0x338];                  /* 0x3d8: XSTATE_CONFIGURATION (winvm: x87 and SSE only) */
 } KUSER_SHARED_DATA, *PKUSER_SHARED_DATA;
 
 /* Maps the page at MM_SHARED_USER_DATA_VA in this process (once; later calls return the same

@@ -14,7 +14,8 @@
  *   freed        RtlFreeUserStack(DeallocationStack): the range is MEM_FREE
  *   features     RtlGetEnabledExtendedFeatures(0) is 0, of ~0 x87 and SSE (3: winvm's contexts
  *                carry no extended state, as a Windows with XSAVE off), of 6 SSE alone;
- *                kernel32's GetEnabledXStateFeatures is 3
+ *                kernel32's GetEnabledXStateFeatures and KUSER_SHARED_DATA's XState.EnabledFeatures
+ *                are 3
  */
 #include <windows.h>
 #include <stdio.h>
@@ -117,7 +118,8 @@ static void features(features_fn f)
 {
     typedef DWORD64(WINAPI * k32_fn)(void);
     k32_fn k = (k32_fn)(void (*)(void))GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "GetEnabledXStateFeatures");
-    check("features", f && f(0) == 0 && f(~(ULONG64)0) == 3 && f(6) == 2 && k && k() == 3);
+    ULONG64 page = *(volatile ULONG64 *)(ULONG_PTR)0x7ffe03d8; /* KUSER_SHARED_DATA.XState.EnabledFeatures */
+    check("features", f && f(0) == 0 && f(~(ULONG64)0) == 3 && f(6) == 2 && k && k() == 3 && page == 3);
 }
 
 int main(void)
