@@ -365,7 +365,6 @@ DWORD WINAPI GetTempPathW(DWORD len, LPWSTR buf)
     return r;
 }
 
-
 UINT WINAPI GetSystemDirectoryA(LPSTR buf, UINT len) { return wv_give_a(WV_SYSTEM_DIR, buf, len); }
 UINT WINAPI GetSystemDirectoryW(LPWSTR buf, UINT len) { return wv_give_w(WV_SYSTEM_DIR, buf, len); }
 UINT WINAPI GetWindowsDirectoryA(LPSTR buf, UINT len) { return wv_give_a(WV_WINDOWS_DIR, buf, len); }
