@@ -102,7 +102,8 @@ Test(debug, debug_break_handled) { break_continued("bphandled"); }
 /* Exceptions through a debugger's answers (tests/images/dbg_exc.c lists them): the initial
  * breakpoint inside ntdll, a not-handled first chance's register changes dropped, a raised
  * breakpoint backed up for the handlers, RIP_EVENT, CloseHandle/NtClose of a bad handle,
- * int3 in written code, the start filter before the second chance, __fastfail. */
+ * int3 in written code, OutputDebugStringA/W continued and not handled (the ANSI exception twice
+ * then, as Windows), the start filter before the second chance, __fastfail. */
 Test(debug, exceptions_through_the_debugger)
 {
     static char out[16384];
@@ -114,6 +115,8 @@ Test(debug, exceptions_through_the_debugger)
                            "exception c0000008 first=1 params=0", "close 0 6",
                            "exception c0000008 first=1 params=0", "ntclose c0000008 1", "quiet 0 1 0",
                            "exception 80000003 first=1 params=1", "written_handlers 0",
+                           "output ods continue unicode=0", "ods A 0 0", "output ods continue unicode=0", "ods W 0 0",
+                           "output ods pass unicode=0", "ods A 2 0", "output ods pass unicode=0", "ods W 2 1",
                            "exception 777 first=1", "filter", "exception 777 first=0", "after_second_chance",
                            "exit_process 0",
                            "initial_bp_in_ntdll 1", "exception c0000409 first=0 params=1 p0=7",

@@ -109,6 +109,18 @@ Test(kusd, the_calls_and_the_page_agree)
     SYSTEM_TIMEOFDAY_INFORMATION tod;
     cr_assert_eq(NtQuerySystemInformation(SystemTimeOfDayInformation, &tod, sizeof(tod), NULL), 0);
     cr_assert_eq((uint64_t)tod.TimeZoneBias.QuadPart, ktime(&k->TimeZoneBias));
+    /* XState: EnabledFeatures and EnabledVolatileFeatures are GetEnabledXStateFeatures' mask,
+     * Size the legacy area and the XSAVE header, SSE's part at 160, 256 bytes */
+    uint64_t enabled, volatile_f;
+    uint32_t size, sse[2];
+    memcpy(&enabled, k->XState, 8);
+    memcpy(&volatile_f, k->XState + 8, 8);
+    memcpy(&size, k->XState + 0x10, 4);
+    memcpy(sse, k->XState + 0x20, 8);
+    cr_assert_eq(enabled, GetEnabledXStateFeatures());
+    cr_assert_eq(volatile_f, enabled);
+    cr_assert_eq(size, 576);
+    cr_assert(sse[0] == 160 && sse[1] == 256, "%u %u", sse[0], sse[1]);
 }
 
 typedef NTSTATUS(__attribute__((ms_abi)) * systime_fn)(LARGE_INTEGER *);

@@ -328,7 +328,7 @@ Test(run, refuses_32_bit_programs)
 }
 
 Test(run, threads_with_their_own_stack_teb_and_tls) { all_ok(EXE("threads.exe"), 24); }
-Test(run, thread_control_suspend_context_apc) { all_ok(EXE("thrctl.exe"), 22); }
+Test(run, thread_control_suspend_context_apc) { all_ok(EXE("thrctl.exe"), 23); }
 Test(run, anonymous_pipes) { all_ok(EXE("pipes.exe"), 14); }
 
 Test(run, ordinary_c_program_on_mingws_default_runtime)

@@ -21,7 +21,7 @@
 #define WINVM_PE_IMAGES "/nonexistent"
 #endif
 #define K32 "C:\\windows\\system32\\kernel32.dll"
-#define CHECKS 18
+#define CHECKS 20
 
 static DWORD size_of_image(HMODULE m)
 {
@@ -181,4 +181,37 @@ Test(sysdir, mapped_file_name)
     cr_assert(strlen(name) > strlen(tail) && !strcmp(name + strlen(name) - strlen(tail), tail), "%s", name);
     UnmapViewOfFile(v);
     CloseHandle(s), CloseHandle(f);
+}
+
+/* SetCurrentDirectory into the system directory the host lacks: GetCurrentDirectory gives it,
+ * relative names resolve in it (the builtin's file opens; a new file is ERROR_ACCESS_DENIED;
+ * FindFirstFile("*.dll") lists the builtins), and leaving it puts the host's back. */
+Test(sysdir, current_directory)
+{
+    char before[MAX_PATH], buf[MAX_PATH];
+    cr_assert(GetCurrentDirectoryA(sizeof(before), before));
+    cr_assert(SetCurrentDirectoryA("C:\\windows\\system32"), "error %lu", (unsigned long)GetLastError());
+    cr_assert(GetCurrentDirectoryA(sizeof(buf), buf));
+    cr_assert_str_eq(buf, "C:\\windows\\system32");
+    HANDLE f = CreateFileA("kernel32.dll", GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    cr_assert_neq(f, INVALID_HANDLE_VALUE, "error %lu", (unsigned long)GetLastError());
+    cr_assert_eq(GetFileSize(f, NULL), size_of_image(GetModuleHandleA("kernel32.dll")));
+    CloseHandle(f);
+    SetLastError(0);
+    f = CreateFileA("winvm-new.txt", GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    cr_assert_eq(f, INVALID_HANDLE_VALUE);
+    cr_assert_eq(GetLastError(), ERROR_ACCESS_DENIED);
+    WIN32_FIND_DATAA d;
+    HANDLE h = FindFirstFileA("*.dll", &d);
+    int k = 0;
+    for (BOOL more = h != INVALID_HANDLE_VALUE; more; more = FindNextFileA(h, &d))
+        k += !strcmp(d.cFileName, "kernel32.dll");
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    cr_assert_eq(k, 1);
+    cr_assert(SetCurrentDirectoryA(before));
+    cr_assert(GetCurrentDirectoryA(sizeof(buf), buf));
+    cr_assert_str_eq(buf, before);
+    cr_assert(GetFullPathNameA("kernel32.dll", sizeof(buf), buf, NULL)); /* relative to the host's again */
+    cr_assert_eq(strncmp(buf, before, strlen(before)), 0, "%s", buf);
 }

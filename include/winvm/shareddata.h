@@ -111,7 +111,7 @@ typedef struct _KUSER_SHARED_DATA {
     USHORT QpcData;                      /* 0x3c6 */
     LARGE_INTEGER TimeZoneBiasEffectiveStart; /* 0x3c8 */
     LARGE_INTEGER TimeZoneBiasEffectiveEnd;   /* 0x3d0 */
-    BYTE XState[0x338];                  /* 0x3d8: XSTATE_CONFIGURATION (winvm: zero, none offered) */
+    BYTE XState[0x338];                  /* 0x3d8: XSTATE_CONFIGURATION (winvm: x87 and SSE only) */
 } KUSER_SHARED_DATA, *PKUSER_SHARED_DATA;
 
 /* Maps the page at MM_SHARED_USER_DATA_VA in this process (once; later calls return the same
@@ -120,6 +120,11 @@ typedef struct _KUSER_SHARED_DATA {
 const KUSER_SHARED_DATA *winvm_map_user_shared_data(void);
 
 WINBASEAPI BOOL WINAPI IsProcessorFeaturePresent(DWORD ProcessorFeature);
+/* The XSTATE features enabled for thread contexts: x87 and SSE (XSTATE_MASK_LEGACY, 3).  winvm's
+ * CONTEXTs carry no extended state (no CONTEXT_XSTATE), so AVX and later parts are not among
+ * them even where the CPU has them, as on a Windows whose XSAVE support is off.  ntdll's
+ * RtlGetEnabledExtendedFeatures(mask) is this & mask. */
+WINBASEAPI DWORD64 WINAPI GetEnabledXStateFeatures(void);
 /* The page's InterruptTime less InterruptTimeBias: 100 ns units since boot, at the last tick. */
 WINBASEAPI BOOL WINAPI QueryUnbiasedInterruptTime(ULONGLONG *UnbiasedTime);
 

@@ -84,6 +84,8 @@ static bool wv_kind_fits(const struct wv_object *o, int kind)
 
 DWORD wv_handle_close(HANDLE h) { return wv_handle_close_kind(h, WV_KIND_ANY); }
 
+DWORD wv_handle_close_api(HANDLE h) { return wv_handle_pseudo(h) ? 0 : wv_handle_close(h); }
+
 DWORD wv_handle_close_kind(HANDLE h, int kind)
 {
     size_t i;

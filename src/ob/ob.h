@@ -52,6 +52,12 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
 /* The cores of CloseHandle and DuplicateHandle (DUPLICATE_CLOSE_SOURCE closes src once the
  * duplicate is made): 0 or the Win32 error the public call reports. */
 DWORD wv_handle_close(HANDLE h);
+/* The pseudo handles, ~0 to ~5 (the current process and thread, the three token ones): no
+ * slot names them. */
+static inline bool wv_handle_pseudo(HANDLE h) { return (uintptr_t)h >= (uintptr_t)-6; }
+/* CloseHandle's and NtClose's core: wv_handle_close, except that a pseudo handle closes
+ * successfully and stays usable, as on Windows 10.  Internal closes use wv_handle_close. */
+DWORD wv_handle_close_api(HANDLE h);
 /* Closes h only if it names an object of this kind (WV_KIND_FIND included). */
 DWORD wv_handle_close_kind(HANDLE h, int kind);
 /* A handle's flags (HANDLE_FLAG_INHERIT 1, HANDLE_FLAG_PROTECT_FROM_CLOSE 2: a protected handle

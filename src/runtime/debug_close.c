@@ -25,9 +25,7 @@
  * failed in the caller's Rax once continued. */
 static DWORD wv_close_checked(HANDLE h, CONTEXT *ctx, DWORD64 failed)
 {
-    if ((uintptr_t)h >= (uintptr_t)-6)
-        return 0; /* a pseudo handle */
-    DWORD err = wv_handle_close(h);
+    DWORD err = wv_handle_close_api(h); /* a pseudo handle: 0 */
     if (err && h && wv_debug_attached()) {
         EXCEPTION_RECORD rec = {.ExceptionCode = EXCEPTION_INVALID_HANDLE,
                                 .ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip};

@@ -81,9 +81,11 @@ K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst,
     wv_stack_probe();
     return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
 }
-/* The caller's own registers are captured in assembly (thread_ctl.c). */
+/* On the calling thread, NtGet/NtSetContextThread with a BOOL (ntdll_context.c). */
 BOOL WV_MSABI wv_k32_GetThreadContext(HANDLE h, CONTEXT *c);
+BOOL WV_MSABI wv_k32_SetThreadContext(HANDLE h, const CONTEXT *c);
 #define k32_GetThreadContext wv_k32_GetThreadContext
+#define k32_SetThreadContext wv_k32_SetThreadContext
 /* PE code gets the Windows form of a module's path (k32_modname.c). */
 DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
@@ -256,6 +258,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(2, DWORD, GetDllDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetDllDirectoryW, DWORD, LPWSTR) \
+    X(0, DWORD64, GetEnabledXStateFeatures) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
     X(3, DWORD, GetEnvironmentVariableA, LPCSTR, LPSTR, DWORD) \
@@ -480,7 +483,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
-    X(2, BOOL, SetThreadContext, HANDLE, const CONTEXT *) \
+    H(SetThreadContext) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \

@@ -52,8 +52,12 @@ static HANDLE wv_create(DWORD err, char *host, DWORD access, DWORD share, DWORD 
 {
     HANDLE h = INVALID_HANDLE_VALUE;
     bool existed = false;
-    if (!err)
-        err = wv_sysdir_error(host, wv_file_open(host, access, share, disposition, flags, &h, &existed));
+    if (!err) {
+        DWORD e = wv_file_open(host, access, share, disposition, flags, &h, &existed);
+        err = wv_sysdir_error(host, e);
+        if (err != e && disposition != OPEN_EXISTING && disposition != TRUNCATE_EXISTING)
+            err = ERROR_ACCESS_DENIED; /* a new file in the system directory: its ACL refuses it */
+    }
     free(host);
     if (err)
         return wv_fail_file(err);

@@ -27,9 +27,33 @@ static bool wv_sep(char c) { return c == '\\' || c == '/'; }
 
 static bool wv_has_drive(const char *p) { return isalpha((unsigned char)p[0]) && p[1] == ':'; }
 
+/* Whether win names a place relative to the current directory (or the drive's). */
+static bool wv_path_relative(const char *win)
+{
+    if (!strncmp(win, "\\\\?\\", 4) || wv_sep(win[0]) || !*win || !strcasecmp(win, "NUL"))
+        return false;
+    return !(wv_has_drive(win) && wv_sep(win[2]));
+}
+
+/* A relative win made full when the current directory is one the host lacks (the host
+ * cannot resolve it there); *full NULL otherwise. */
+static DWORD wv_path_resolve(const char *win, char **full)
+{
+    *full = NULL;
+    return wv_sysdir_cwd() && wv_path_relative(win) ? wv_path_full(win, full) : 0;
+}
+
 DWORD wv_path_host_name(const char *win, char **out)
 {
     *out = NULL;
+    char *full;
+    DWORD err = wv_path_resolve(win, &full);
+    if (err || full) {
+        if (!err)
+            err = wv_path_host_name(full, out);
+        free(full);
+        return err;
+    }
     if (!strncmp(win, "\\\\?\\", 4))
         win += 4;
     if (!*win)
@@ -55,9 +79,15 @@ DWORD wv_path_host_name(const char *win, char **out)
 
 DWORD wv_path_host(const char *win, char **out)
 {
-    DWORD err;
+    DWORD err, serr;
+    char *full;
     *out = NULL;
-    return wv_sysdir_host(win, out, &err) ? err : wv_path_host_name(win, out);
+    if ((err = wv_path_resolve(win, &full)))
+        return err;
+    const char *p = full ? full : win;
+    err = wv_sysdir_host(p, out, &serr) ? serr : wv_path_host_name(p, out);
+    free(full);
+    return err;
 }
 
 typedef DWORD wv_path_conv(const char *win, char **out);
@@ -106,9 +136,11 @@ char *wv_path_windows(const char *host)
     return w;
 }
 
-/* The current directory, Windows form; NULL without memory. */
-static char *wv_cwd_windows(void)
+char *wv_cwd_windows(void)
 {
+    const char *v = wv_sysdir_cwd();
+    if (v)
+        return strdup(v);
     char *h = getcwd(NULL, 0);
     char *w = h ? wv_path_windows(h) : NULL;
     free(h);
@@ -271,10 +303,16 @@ DWORD WINAPI GetCurrentDirectoryW(DWORD len, LPWSTR buf)
     return r;
 }
 
+/* Into one of the system directories the host lacks, the current directory is kept here
+ * (k32_sysdir.c); anywhere else it is the host's. */
 static BOOL wv_chdir(DWORD err, char *host)
 {
-    if (!err && chdir(host) != 0)
-        err = errno == ENOTDIR ? ERROR_DIRECTORY : wv_file_path_error(host, errno);
+    if (!err && chdir(host) != 0) {
+        int e = errno;
+        if (e != ENOENT || wv_sysdir_chdir(host))
+            err = e == ENOTDIR ? ERROR_DIRECTORY : wv_file_path_error(host, e);
+    } else if (!err)
+        wv_sysdir_leave();
     free(host);
     return err ? wv_fail(err) : TRUE;
 }
@@ -326,9 +364,6 @@ DWORD WINAPI GetTempPathW(DWORD len, LPWSTR buf)
     free(t);
     return r;
 }
-
-#define WV_WINDOWS_DIR "C:\\windows"
-#define WV_SYSTEM_DIR "C:\\windows\\system32"
 
 UINT WINAPI GetSystemDirectoryA(LPSTR buf, UINT len) { return wv_give_a(WV_SYSTEM_DIR, buf, len); }
 UINT WINAPI GetSystemDirectoryW(LPWSTR buf, UINT len) { return wv_give_w(WV_SYSTEM_DIR, buf, len); }

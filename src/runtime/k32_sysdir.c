@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define WV_SYS32 "\\windows\\system32"
 
@@ -127,3 +128,46 @@ int wv_sysdir_stat(const char *host, struct stat *st, FILETIME t[3])
     free(h);
     return e;
 }
+
+/* ---- the current directory inside them ----
+ * SetCurrentDirectory into C:\windows or its system32 (which the host lacks) makes that the
+ * process's current directory as Windows has it: GetCurrentDirectory and msvcrt's _getcwd give
+ * it, relative names resolve against it (k32_path.c), a child process started from it starts
+ * in it (WINVM_CWD, process_create.c / process_child.c).  The host's current directory is its
+ * root meanwhile, the nearest directory it has (C:\ is "/").  The state is one word, read
+ * without a lock: 0 the host's, 1 C:\windows, 2 C:\windows\system32 (GetSystemDirectory's
+ * spelling, whatever case the program used: a winvm choice). */
+
+static int wv_vcwd;
+
+const char *wv_sysdir_cwd(void)
+{
+    switch (__atomic_load_n(&wv_vcwd, __ATOMIC_ACQUIRE)) {
+    case 1: return WV_WINDOWS_DIR;
+    case 2: return WV_SYSTEM_DIR;
+    default: return NULL;
+    }
+}
+
+const char *wv_sysdir_which(const char *path)
+{
+    char *full = wv_sysdir_full(path);
+    const char *which = NULL;
+    if (full && wv_sysdir_full_is_dir(full))
+        which = strlen(wv_sysdir_root(full)) > 11 ? WV_SYSTEM_DIR : WV_WINDOWS_DIR; /* past "C:\windows\" */
+    free(full);
+    return which;
+}
+
+DWORD wv_sysdir_chdir(const char *path)
+{
+    const char *which = wv_sysdir_which(path);
+    if (!which)
+        return ERROR_PATH_NOT_FOUND;
+    if (chdir("/") != 0)
+        return ERROR_ACCESS_DENIED;
+    __atomic_store_n(&wv_vcwd, strcmp(which, WV_SYSTEM_DIR) ? 1 : 2, __ATOMIC_RELEASE);
+    return 0;
+}
+
+void wv_sysdir_leave(void) { __atomic_store_n(&wv_vcwd, 0, __ATOMIC_RELEASE); }

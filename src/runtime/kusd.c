@@ -112,7 +112,37 @@ static void wv_features(BYTE *pf)
     /* PF_FASTFAIL_AVAILABLE stays 0: winvm does not turn int 0x29 into a fail-fast exit. */
 }
 
+/* The XSTATE features winvm's contexts carry: the legacy x87 and SSE state only (there is no
+ * CONTEXT_XSTATE), so AVX is not reported enabled even on a CPU that has it.  Reporting it would
+ * send programs (Wine's tests among them) to InitializeContext / LocateXStateFeature and
+ * CONTEXT_XSTATE, which winvm does not have; a Windows with XSAVE off answers 3 as well.
+ * KUSER_SHARED_DATA's XState says the same (wv_kusd_xstate).
+ * PF_AVX_INSTRUCTIONS_AVAILABLE still tells whether the instructions can be used. */
+#define WV_XSTATE_LEGACY 3u /* XSTATE_MASK_LEGACY_FLOATING_POINT | XSTATE_MASK_LEGACY_SSE */
+
+DWORD64 WINAPI GetEnabledXStateFeatures(void) { return WV_XSTATE_LEGACY; }
+
+WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask) { return WV_XSTATE_LEGACY & mask; }
+
 /* ---- the fields ---- */
+
+/* XState, the XSTATE_CONFIGURATION of the features GetEnabledXStateFeatures reports: each part
+ * at its architectural XSAVE offset and size (x87 0/160, SSE 160/256), the save area the legacy
+ * region and the XSAVE header.  Fields at their offsets: the header's struct is not winvm's. */
+static void wv_kusd_xstate(BYTE *xs)
+{
+    static const uint32_t part[2][2] = {{0, 160}, {160, 256}};
+    uint64_t f = WV_XSTATE_LEGACY;
+    uint32_t size = 512 + 64;
+    memcpy(xs + 0x00, &f, 8);      /* EnabledFeatures */
+    memcpy(xs + 0x08, &f, 8);      /* EnabledVolatileFeatures */
+    memcpy(xs + 0x10, &size, 4);   /* Size */
+    memcpy(xs + 0x228, &size, 4);  /* AllFeatureSize */
+    for (int i = 0; i < 2; i++) {
+        memcpy(xs + 0x18 + 8 * i, part[i], 8);      /* Features[i]: Offset, Size */
+        memcpy(xs + 0x22c + 4 * i, &part[i][1], 4); /* AllFeatures[i] */
+    }
+}
 
 /* The static fields, as winvm answers them elsewhere. */
 static void wv_kusd_fill(KUSER_SHARED_DATA *k)
@@ -142,6 +172,7 @@ static void wv_kusd_fill(KUSER_SHARED_DATA *k)
         k->Cookie = (ULONG)getpid() * 2654435761u;
     k->ActiveProcessorCount = (ULONG)n;
     k->ActiveGroupCount = 1;
+    wv_kusd_xstate(k->XState);
 }
 
 static uint64_t wv_clock_100ns(clockid_t id)

@@ -151,7 +151,14 @@ static int wv_op_unlink(const char *p, intptr_t a)
 }
 static int wv_op_mkdir(const char *p, intptr_t a) { return mkdir(p, 0777) < 0 ? wv_crt_fail(errno) : 0; }
 static int wv_op_rmdir(const char *p, intptr_t a) { return rmdir(p) < 0 ? wv_crt_fail(errno) : 0; }
-static int wv_op_chdir(const char *p, intptr_t a) { return chdir(p) < 0 ? wv_crt_fail(errno) : 0; }
+/* As SetCurrentDirectory: C:\windows and its system32 are current directories too. */
+static int wv_op_chdir(const char *p, intptr_t a)
+{
+    if (chdir(p) == 0)
+        return wv_sysdir_leave(), 0;
+    int e = errno;
+    return e == ENOENT && !wv_sysdir_chdir(p) ? 0 : wv_crt_fail(e);
+}
 WV_PAIR0(unlink)
 WV_PAIR0(mkdir)
 WV_PAIR0(rmdir)
@@ -219,11 +226,9 @@ static WCHAR *wv_wgive(WCHAR *buf, size_t cap, const char *s)
 /* The current directory, Windows' form, malloc'ed; NULL with errno set. */
 static char *wv_crt_cwd(void)
 {
-    char cwd[PATH_MAX], *w;
-    if (!getcwd(cwd, sizeof(cwd)))
-        return wv_crt_fail(errno), NULL;
-    if (!(w = wv_path_windows(cwd)))
-        wv_crt_fail(ENOMEM);
+    char *w = wv_cwd_windows();
+    if (!w)
+        wv_crt_fail(errno ? errno : ENOMEM);
     return w;
 }
 

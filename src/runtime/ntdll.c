@@ -246,6 +246,12 @@ WV_MSABI NTSTATUS wv_nt_NtResumeProcess(HANDLE h);
 WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace);
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 
+/* ntdll_stack.c; kusd.c: the XSTATE features */
+WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
+                                           SIZE_T reserve_align, void *out);
+WV_MSABI void wv_nt_RtlFreeUserStack(void *stack);
+WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask);
+
 /* ntdll_str.c */
 WV_MSABI NTSTATUS wv_nt_RtlAnsiStringToUnicodeString(PUNICODE_STRING uni, const ANSI_STRING *ansi, BOOLEAN alloc);
 WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeStringToString(PUNICODE_STRING dst, const UNICODE_STRING *src);
@@ -350,11 +356,14 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCompareUnicodeString),
     N(RtlCopyUnicodeString),
     N(RtlCreateUnicodeStringFromAsciiz),
+    N(RtlCreateUserStack),
     N(RtlDeleteFunctionTable),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
+    N(RtlFreeUserStack),
+    N(RtlGetEnabledExtendedFeatures),
     N(RtlGetUnloadEventTrace),
     N(RtlGetUnloadEventTraceEx),
     N(RtlImageNtHeader),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* ntdll_context.c - NtGetContextThread and NtSetContextThread (ms_abi, for ntdll.c's table)
  * over GetThreadContext/SetThreadContext's core (thread_ctl.c), with NTSTATUS results and no
- * change to the last error.
+ * change to the last error; and PE code's kernel32 GetThreadContext/SetThreadContext, which
+ * on the calling thread are the same calls with a BOOL result (as kernelbase makes them).
  *
  * The checks come first and change nothing: a CONTEXT the caller cannot read (Set) or write
  * (Get) is STATUS_ACCESS_VIOLATION, ContextFlags without CONTEXT_AMD64 or with a part x64 does
@@ -113,10 +114,10 @@ WV_MSABI NTSTATUS wv_nt_ctx_set_other(HANDLE h, CONTEXT *c)
 
 /* The calling thread's registers at the call's return: now (captured in the entry point)
  * with its Rip and Rsp those of the return. */
-static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip)
+static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax)
 {
     now->Rsp = rsp, now->Rip = rip;
-    now->Rax = STATUS_SUCCESS;
+    now->Rax = rax; /* what the call returns there: STATUS_SUCCESS, or kernel32's TRUE */
     /* The capture leaves the debug registers alone; winvm's threads have none set. */
     now->Dr0 = now->Dr1 = now->Dr2 = now->Dr3 = now->Dr6 = now->Dr7 = 0;
 }
@@ -133,32 +134,80 @@ static DWORD64 wv_ctx_inside(void)
     return (DWORD64)(uintptr_t)r;
 }
 
-WV_MSABI NTSTATUS wv_nt_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
+/* The calling thread's context, shown inside the call; rax: what the call returns when it is
+ * given back. */
+static NTSTATUS wv_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax)
 {
-    wv_stack_probe();
     CONTEXT c;
     if (wv_copy(&c, user, sizeof(c)))
         return STATUS_ACCESS_VIOLATION;
     DWORD64 in = wv_ctx_inside();
     if (in)
-        wv_ctx_at_return(now, rsp - 8, in); /* Rsp at the return address, which the ret takes */
+        wv_ctx_at_return(now, rsp - 8, in, rax); /* Rsp at the return address, which the ret takes */
     else
-        wv_ctx_at_return(now, rsp, rip);
+        wv_ctx_at_return(now, rsp, rip, rax);
     wv_context_merge(&c, now, c.ContextFlags);
     return wv_copy(user, &c, sizeof(c)) ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+}
+
+/* The calling thread goes on at the call's return with the parts given (Rax rax unless they
+ * give it); returns only when the CONTEXT cannot be read. */
+static void wv_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax)
+{
+    CONTEXT c;
+    if (wv_copy(&c, user, sizeof(c)))
+        return;
+    wv_ctx_at_return(now, rsp, rip, rax);
+    wv_context_merge(now, &c, c.ContextFlags);
+    now->ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS;
+    wv_nt_RtlRestoreContext(now, NULL); /* does not return */
+}
+
+WV_MSABI NTSTATUS wv_nt_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
+{
+    wv_stack_probe();
+    return wv_ctx_give(user, now, rsp, rip, STATUS_SUCCESS);
 }
 
 WV_MSABI NTSTATUS wv_nt_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
     wv_stack_probe();
-    CONTEXT c;
-    if (wv_copy(&c, user, sizeof(c)))
-        return STATUS_ACCESS_VIOLATION;
-    wv_ctx_at_return(now, rsp, rip);
-    wv_context_merge(now, &c, c.ContextFlags);
-    now->ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS;
-    wv_nt_RtlRestoreContext(now, NULL); /* does not return */
-    return STATUS_SUCCESS;
+    wv_ctx_switch(user, now, rsp, rip, STATUS_SUCCESS);
+    return STATUS_ACCESS_VIOLATION;
+}
+
+/* ---- PE code's kernel32 GetThreadContext and SetThreadContext ----
+ * On the calling thread they are NtGetContextThread and NtSetContextThread, which Windows'
+ * kernelbase calls: the thread is shown inside the call (Rip ntdll's `ret`, Rsp the stack on
+ * entry) and any ContextFlags set it, going on from the call's return.  What differs is the
+ * result a context given back returns: TRUE, kernel32's BOOL.  Whatever the NT checks refuse,
+ * and any other thread, takes the C calls (thread_ctl.c), which answer with Win32 errors. */
+WV_MSABI NTSTATUS wv_k32_ctx_which_get(HANDLE h, CONTEXT *c) { return wv_nt_ctx_which_get(h, c) == 1; }
+WV_MSABI NTSTATUS wv_k32_ctx_which_set(HANDLE h, CONTEXT *c) { return wv_nt_ctx_which_set(h, c) == 1; }
+
+WV_MSABI BOOL wv_k32_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
+{
+    wv_stack_probe();
+    return wv_ctx_give(user, now, rsp, rip, TRUE) ? wv_fail(ERROR_NOACCESS) : TRUE;
+}
+
+WV_MSABI BOOL wv_k32_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
+{
+    wv_stack_probe();
+    wv_ctx_switch(user, now, rsp, rip, TRUE);
+    return wv_fail(ERROR_NOACCESS);
+}
+
+WV_MSABI BOOL wv_k32_ctx_get_other(HANDLE h, CONTEXT *c)
+{
+    wv_stack_probe();
+    return GetThreadContext(h, c);
+}
+
+WV_MSABI BOOL wv_k32_ctx_set_other(HANDLE h, CONTEXT *c)
+{
+    wv_stack_probe();
+    return SetThreadContext(h, c);
 }
 
 /* ms_abi: rcx = thread, rdx = CONTEXT.  The frame of the calling-thread path: the CONTEXT
@@ -198,3 +247,5 @@ WV_MSABI NTSTATUS wv_nt_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWO
 
 WV_CTX_ENTRY(wv_nt_NtGetContextThread, wv_nt_ctx_which_get, wv_nt_ctx_give, wv_nt_ctx_get_other);
 WV_CTX_ENTRY(wv_nt_NtSetContextThread, wv_nt_ctx_which_set, wv_nt_ctx_switch, wv_nt_ctx_set_other);
+WV_CTX_ENTRY(wv_k32_GetThreadContext, wv_k32_ctx_which_get, wv_k32_ctx_give, wv_k32_ctx_get_other);
+WV_CTX_ENTRY(wv_k32_SetThreadContext, wv_k32_ctx_which_set, wv_k32_ctx_switch, wv_k32_ctx_set_other);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* process_child.c - the child's side of CreateProcess (process_create.c is the parent's).
  *
- * The parent runs `winvm run APP` with two variables it removes again here, before the
+ * The parent runs `winvm run APP` with variables it removes again here, before the
  * program can see its environment:
  *   WINVM_CMDLINE  the command line, verbatim (GetCommandLine returns exactly it; the C
  *                  runtime's argv is read from it with Windows' rules);
+ *   WINVM_CWD      C:\windows or C:\windows\system32: the current directory the parent kept
+ *                  there (k32_sysdir.c), which the host lacks
  *   WINVM_CHILD    "E,R": descriptor E is the exit pipe, where ExitProcess writes its 32-bit
  *                  code (Linux keeps 8 bits of an exit status); R, when not -1, the start pipe
  *                  of a CREATE_SUSPENDED child: it reads one byte (ResumeThread) before going
@@ -40,6 +42,11 @@ bool wv_child_start(void)
     if (cmd) {
         wv_set_command_line_raw(cmd);
         unsetenv("WINVM_CMDLINE");
+    }
+    const char *cwd = getenv("WINVM_CWD"); /* the parent's kept current directory */
+    if (cwd) {
+        (void)wv_sysdir_chdir(cwd);
+        unsetenv("WINVM_CWD");
     }
     if (!child)
         return true;

@@ -39,6 +39,7 @@ struct wv_spawn {
     char *exe;      /* the program's host path */
     char *cmdline;  /* verbatim (the program's quoted host path when none was given) */
     char *cwd;      /* host path, or NULL */
+    const char *vcwd; /* C:\windows or its system32 when the child starts there (WINVM_CWD) */
     char **env;     /* the child's environment (WINVM_* added), NULL-terminated */
     HANDLE std[3];  /* STARTF_USESTDHANDLES, else all NULL and use_std false */
     bool use_std, suspended, inherit;
@@ -106,7 +107,7 @@ static size_t wv_wlen(LPCWSTR s)
 static bool wv_env_ours(const char *e)
 {
     return !strncmp(e, "WINVM_CMDLINE=", 14) || !strncmp(e, "WINVM_CHILD=", 12) || !strncmp(e, "WINVM_HANDLES=", 14) ||
-           !strncmp(e, "WINVM_DEBUG=", 12);
+           !strncmp(e, "WINVM_DEBUG=", 12) || !strncmp(e, "WINVM_CWD=", 10);
 }
 
 /* The caller's block (ANSI or UTF-16 "A=1\0B=2\0\0"), or this process's environment when
@@ -171,6 +172,9 @@ static DWORD wv_env_build(struct wv_spawn *sp, const void *block, bool wide)
         err = ERROR_NOT_ENOUGH_MEMORY;
     if (!err && sp->dbg_theirs >= 0) /* the debug channel: one more descriptor after them */
         err = wv_env_debug(sp, &n);
+    char *vcwd = NULL;
+    if (!err && sp->vcwd && (asprintf(&vcwd, "WINVM_CWD=%s", sp->vcwd) < 0 || !wv_env_add(&sp->env, &n, vcwd)))
+        err = ERROR_NOT_ENOUGH_MEMORY;
     return err;
 }
 
@@ -322,6 +326,26 @@ static DWORD wv_default_cmdline(const char *app, char **out)
     return asprintf(out, "\"%s\"", app) < 0 ? ERROR_NOT_ENOUGH_MEMORY : 0;
 }
 
+/* lpCurrentDirectory, or without one this process's: a host directory (inherited as it is),
+ * or C:\windows or its system32 where the host lacks them, which the child keeps as this
+ * process does (k32_sysdir.c), starting in the host's root. */
+static DWORD wv_spawn_cwd(struct wv_spawn *sp, const char *cwd)
+{
+    struct stat st;
+    if (!cwd) {
+        sp->vcwd = wv_sysdir_cwd();
+        return 0;
+    }
+    if (wv_path_host(cwd, &sp->cwd))
+        return ERROR_DIRECTORY;
+    if (stat(sp->cwd, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : ERROR_DIRECTORY;
+    if (errno != ENOENT || !(sp->vcwd = wv_sysdir_which(sp->cwd)))
+        return ERROR_DIRECTORY;
+    free(sp->cwd);
+    return (sp->cwd = strdup("/")) ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+}
+
 /* The checks and conversions both forms share, then the spawn.  app, cmd, cwd: UTF-8 or NULL. */
 static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD flags, const void *env,
                        const HANDLE std[3], bool use_std, bool inherit, PROCESS_INFORMATION *pi)
@@ -338,9 +362,8 @@ static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD 
         err = wv_debug_pair(flags, &sp.dbg_mine, &sp.dbg_theirs);
     if (!err)
         err = cmd ? ((sp.cmdline = strdup(cmd)) ? 0 : ERROR_NOT_ENOUGH_MEMORY) : wv_default_cmdline(app, &sp.cmdline);
-    struct stat st;
-    if (!err && cwd && (wv_path_host(cwd, &sp.cwd) || stat(sp.cwd, &st) != 0 || !S_ISDIR(st.st_mode)))
-        err = ERROR_DIRECTORY;
+    if (!err)
+        err = wv_spawn_cwd(&sp, cwd);
     if (!err)
         err = wv_env_build(&sp, env, (flags & CREATE_UNICODE_ENVIRONMENT) != 0);
     for (int i = 0; i < 3; i++)

@@ -134,6 +134,8 @@ DWORD wv_path_host_a(LPCSTR win, char **out);
 DWORD wv_path_host_w(LPCWSTR win, char **out);
 /* The Windows form of a host path, malloc'ed ("/x/y" -> "C:\\x\\y"); NULL without memory. */
 char *wv_path_windows(const char *host);
+/* The current directory, Windows form (GetCurrentDirectory's), malloc'ed; NULL without memory. */
+char *wv_cwd_windows(void);
 /* GetFullPathName's core: win made absolute against the current directory and normalised
  * ("." and ".." resolved), Windows form, malloc'ed; 0 or a Win32 error. */
 DWORD wv_path_full(const char *win, char **out);
@@ -153,6 +155,18 @@ DWORD wv_sysdir_error(const char *host, DWORD err);
 const char *wv_sysdir_entry(const char *dir, size_t i);
 /* wv_file_stat of a path in those directories, or of one of them: 0 or an errno (ENOENT). */
 int wv_sysdir_stat(const char *host, struct stat *st, FILETIME t[3]);
+#define WV_WINDOWS_DIR "C:\\windows"
+#define WV_SYSTEM_DIR "C:\\windows\\system32"
+/* The current directory when SetCurrentDirectory made it one of those directories the host
+ * lacks (WV_WINDOWS_DIR or WV_SYSTEM_DIR; the host's is its root "/" meanwhile), else NULL. */
+const char *wv_sysdir_cwd(void);
+/* WV_WINDOWS_DIR or WV_SYSTEM_DIR when path (Windows or host form) names it, else NULL. */
+const char *wv_sysdir_which(const char *path);
+/* Makes path (Windows or host form) the current directory when it is one of them: 0, or
+ * ERROR_PATH_NOT_FOUND for any other path. */
+DWORD wv_sysdir_chdir(const char *path);
+/* The host's current directory is the process's again (after a chdir that worked). */
+void wv_sysdir_leave(void);
 
 /* ---- k32_time.c: FILETIME (100 ns since 1601-01-01 UTC) <-> host time, in one place ---- */
 uint64_t wv_filetime_of(const struct timespec *t);
@@ -241,6 +255,9 @@ void wv_peb_fill(const char *image);
 /* ---- thread.c ---- */
 /* The stack every new PE thread gets unless CreateThread asks otherwise (the EXE's headers). */
 void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit);
+/* A new thread's stack sizes when it names none: the image's (its SizeOfStackReserve and
+ * SizeOfStackCommit), or 1 MiB and one page in a process without one. */
+void wv_thread_stack_defaults(SIZE_T *reserve, SIZE_T *commit);
 /* Whether a thread object has ended (wait lock held). */
 bool wv_thread_signalled(struct wv_object *o);
 /* A new reference to the calling thread's object (NULL without memory). */

@@ -99,6 +99,12 @@ void wv_thread_set_stack_size(uint64_t reserve, uint64_t commit)
     wv_pe_process = true;
 }
 
+void wv_thread_stack_defaults(SIZE_T *reserve, SIZE_T *commit)
+{
+    *reserve = wv_stack_reserve;
+    *commit = wv_stack_commit;
+}
+
 static SIZE_T wv_thread_reserve(const struct wv_thread *t)
 {
     return t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;

@@ -450,22 +450,6 @@ BOOL WINAPI SetThreadContext(HANDLE h, const CONTEXT *c)
     return err ? wv_fail(err) : TRUE;
 }
 
-/* For PE code's GetThreadContext (k32_exports.c): whether h names the calling thread, whose
- * registers the caller's own are (the thunk captures them in assembly). */
-int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c)
-{
-    wv_stack_probe();
-    DWORD flags;
-    if (wv_copy(&flags, (const char *)c + offsetof(CONTEXT, ContextFlags), sizeof(flags)) != 0)
-        return 0; /* the C path reports the bad pointer */
-    struct wv_thread *t = wv_thread_ref(h, THREAD_GET_CONTEXT);
-    if (!t)
-        return 0;
-    int self = wv_is_self(t);
-    wv_object_unref(&t->obj);
-    return self;
-}
-
 /* ---- OpenThread, DuplicateHandle(GetCurrentThread()) ---- */
 
 HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
@@ -483,45 +467,3 @@ HANDLE WINAPI OpenThread(DWORD access, BOOL inherit, DWORD tid)
     wv_set_error(ERROR_SUCCESS);
     return h;
 }
-
-/* ---- PE code's GetThreadContext ----
- * On its own thread the registers are the caller's: captured in assembly (wv_seh_capture)
- * with Rip the caller's return address and Rsp its stack pointer after the return, as if the
- * call had just returned; the caller's ContextFlags are kept.  Any other thread: the C path. */
-BOOL WV_MSABI wv_k32_get_context_other(HANDLE h, CONTEXT *c)
-{
-    wv_stack_probe();
-    return GetThreadContext(h, c);
-}
-
-__asm__(".text\n"
-        ".globl wv_k32_GetThreadContext\n"
-        ".hidden wv_k32_GetThreadContext\n"
-        ".type wv_k32_GetThreadContext,@function\n"
-        "wv_k32_GetThreadContext:\n" /* ms_abi: rcx = thread, rdx = CONTEXT */
-        "  push %rcx\n"
-        "  push %rdx\n"
-        "  sub $40, %rsp\n"
-        "  call wv_thread_names_self\n"
-        "  add $40, %rsp\n"
-        "  pop %rdx\n"
-        "  pop %rcx\n"
-        "  test %eax, %eax\n"
-        "  jz wv_k32_get_context_other\n"
-        "  push %rdx\n"
-        "  mov 0x30(%rdx), %eax\n"
-        "  push %rax\n"
-        "  sub $8, %rsp\n"
-        "  mov %rdx, %rcx\n"
-        "  call wv_seh_capture\n"
-        "  add $8, %rsp\n"
-        "  pop %rax\n"
-        "  pop %rdx\n"
-        "  mov %eax, 0x30(%rdx)\n"
-        "  mov (%rsp), %rax\n"
-        "  mov %rax, 0xf8(%rdx)\n"
-        "  lea 8(%rsp), %rax\n"
-        "  mov %rax, 0x98(%rdx)\n"
-        "  mov $1, %eax\n"
-        "  ret\n"
-        ".size wv_k32_GetThreadContext, .-wv_k32_GetThreadContext\n");

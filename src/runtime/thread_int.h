@@ -153,7 +153,6 @@ void wv_thread_ctl_init(void);
 DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_thread *alert);
 /* thread_ctl.c: Get/SetThreadContext's core (set: write), 0 or the error. */
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set);
-int WV_MSABI wv_thread_names_self(HANDLE h, CONTEXT *c);
 /* apc.c: QueueUserAPC's core (pe: fn is an ms_abi function): 0 or the error. */
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
 /* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran. */

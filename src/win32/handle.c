@@ -5,14 +5,11 @@
 #include "ob/ob.h"
 #include "fault/fault.h"
 
-/* The pseudo handles (the current process and thread, the three token ones: ~0 to ~5) close
- * successfully and stay usable, as on Windows 10 (PE code's CloseHandle, debug_close.c, says
- * the same). */
+/* The pseudo handles close successfully and stay usable (wv_handle_close_api), as PE code's
+ * CloseHandle (debug_close.c) does. */
 BOOL WINAPI CloseHandle(HANDLE h)
 {
-    if ((uintptr_t)h >= (uintptr_t)-6)
-        return TRUE;
-    DWORD err = wv_handle_close(h);
+    DWORD err = wv_handle_close_api(h);
     return err ? wv_fail(err) : TRUE;
 }
 

@@ -18,6 +18,12 @@
  *                  ("ntclose c0000008 1"); NULL and GetCurrentProcess() raise nothing ("quiet 0 1")
  *   written        an int3 in VirtualAlloc'd code (no function table): the debugger sees it and
  *                  continues it ("written_handlers 0")
+ *   ods            OutputDebugStringA/W("ods continue") and ("ods pass"): the debugger gets
+ *                  one OUTPUT_DEBUG_STRING_EVENT each (ANSI) and answers DBG_CONTINUE or
+ *                  DBG_EXCEPTION_NOT_HANDLED; a counting vectored handler sees, as Wine's
+ *                  ntdll tests record Windows: continue A "ods A 0 0", W "ods W 0 0"; not
+ *                  handled A "ods A 2 0" (DBG_PRINTEXCEPTION_C twice), W "ods W 2 1" (the wide
+ *                  one, then the ANSI one twice)
  *   filter         RtlSetUnhandledExceptionFilter's filter runs ("filter") before the debugger's
  *                  second chance, which continues it ("after_second_chance")
  *   fastfail       the second child: __fastfail(7): one event, second chance, c0000409 with
@@ -61,6 +67,31 @@ static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
     return EXCEPTION_CONTINUE_EXECUTION;
 }
 
+static LONG ods_ansi, ods_wide;
+
+static LONG CALLBACK ods_counter(EXCEPTION_POINTERS *ep)
+{
+    DWORD code = ep->ExceptionRecord->ExceptionCode;
+    if (code == DBG_PRINTEXCEPTION_C)
+        ods_ansi++;
+    else if (code == DBG_PRINTEXCEPTION_WIDE_C)
+        ods_wide++;
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+static void ods(const char *s, const WCHAR *w)
+{
+    void *h = AddVectoredExceptionHandler(1, ods_counter);
+    ods_ansi = ods_wide = 0;
+    OutputDebugStringA(s);
+    printf("ods A %ld %ld\n", ods_ansi, ods_wide);
+    ods_ansi = ods_wide = 0;
+    OutputDebugStringW(w);
+    printf("ods W %ld %ld\n", ods_ansi, ods_wide);
+    fflush(stdout);
+    RemoveVectoredExceptionHandler(h);
+}
+
 static LONG WINAPI last_filter(EXCEPTION_POINTERS *ep)
 {
     (void)ep;
@@ -98,6 +129,8 @@ static int child(void)
     ((void (*)(void))code)();
     printf("written_handlers %ld\n", handler_calls);
     fflush(stdout);
+    ods("ods continue", L"ods continue");
+    ods("ods pass", L"ods pass");
     set_filter(last_filter);
     RaiseException(0x777, 0, 0, NULL);
     say("after_second_chance");
@@ -148,6 +181,17 @@ static DWORD exception_event(const DEBUG_EVENT *ev, HANDLE thread, int *n)
     return DBG_CONTINUE;
 }
 
+/* Prints the string and answers "ods pass" with DBG_EXCEPTION_NOT_HANDLED. */
+static DWORD output_event(HANDLE proc, const OUTPUT_DEBUG_STRING_INFO *s)
+{
+    char text[64] = "";
+    SIZE_T got = 0;
+    SIZE_T n = s->nDebugStringLength < sizeof(text) ? s->nDebugStringLength : sizeof(text) - 1;
+    ReadProcessMemory(proc, s->lpDebugStringData, text, n, &got);
+    printf("output %s unicode=%u\n", text, (unsigned)s->fUnicode);
+    return !strcmp(text, "ods pass") ? DBG_EXCEPTION_NOT_HANDLED : DBG_CONTINUE;
+}
+
 static int debug(const char *self, const char *mode)
 {
     char cmd[MAX_PATH + 32];
@@ -168,6 +212,8 @@ static int debug(const char *self, const char *mode)
         DWORD answer = DBG_CONTINUE;
         if (ev.dwDebugEventCode == EXCEPTION_DEBUG_EVENT)
             answer = exception_event(&ev, pi.hThread, &n);
+        else if (ev.dwDebugEventCode == OUTPUT_DEBUG_STRING_EVENT)
+            answer = output_event(pi.hProcess, &ev.u.DebugString);
         else if (ev.dwDebugEventCode == RIP_EVENT)
             printf("rip %lx %lx\n", ev.u.RipInfo.dwError, ev.u.RipInfo.dwType);
         else if (ev.dwDebugEventCode == EXIT_PROCESS_DEBUG_EVENT)

@@ -28,6 +28,15 @@
  *   find          FindFirstFile of the file finds "kernel32.dll" (ARCHIVE, SizeOfImage);
  *                 "*.dll" there lists ntdll.dll and kernel32.dll; "C:\windows\sys*" finds the
  *                 directory "system32"; "nosuch*.dll" there is ERROR_FILE_NOT_FOUND
+ *   current_dir   SetCurrentDirectory("C:\WINDOWS\system32") works (the host has no such
+ *                 directory): GetCurrentDirectory and _getcwd give C:\windows\system32, relative
+ *                 "kernel32.dll" opens the builtin's file ("MZ"), GetFullPathName("ntdll.dll")
+ *                 is in it, creating "winvm-new.txt" there is ERROR_ACCESS_DENIED, "*.dll" lists
+ *                 kernel32.dll; ".." is C:\windows, where "sys*" finds system32; setting the
+ *                 first directory back gives it again
+ *   child_cwd     a child started from C:\windows\system32 (no lpCurrentDirectory) and one
+ *                 given it as lpCurrentDirectory start there (sysdir.exe cwd: exit 0 when its
+ *                 GetCurrentDirectory is C:\windows\system32)
  */
 #include <windows.h>
 #include <psapi.h>
@@ -35,6 +44,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <direct.h>
 
 static int failures;
 
@@ -282,8 +292,76 @@ static void find(const char *k32, DWORD size)
     check("find", ok && h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_NOT_FOUND);
 }
 
-int main(void)
+static int count_dll(const char *pattern, const char *name)
 {
+    WIN32_FIND_DATAA d;
+    int n = 0;
+    HANDLE h = FindFirstFileA(pattern, &d);
+    for (BOOL more = h != INVALID_HANDLE_VALUE; more; more = FindNextFileA(h, &d))
+        n += !strcmp(d.cFileName, name);
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    return n;
+}
+
+static int relative_names(void)
+{
+    char buf[MAX_PATH], crt[MAX_PATH];
+    char mz[2] = {0};
+    DWORD got = 0;
+    HANDLE f = CreateFileA("kernel32.dll", GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    int ok = f != INVALID_HANDLE_VALUE && ReadFile(f, mz, 2, &got, NULL) && got == 2 && !memcmp(mz, "MZ", 2);
+    if (f != INVALID_HANDLE_VALUE)
+        CloseHandle(f);
+    ok = ok && GetFullPathNameA("ntdll.dll", sizeof(buf), buf, NULL) &&
+         !strcmp(buf, "C:\\windows\\system32\\ntdll.dll");
+    ok = ok && _getcwd(crt, sizeof(crt)) && !strcmp(crt, "C:\\windows\\system32");
+    ok = ok && denied(CreateFileA("winvm-new.txt", GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL));
+    return ok && count_dll("*.dll", "kernel32.dll") == 1;
+}
+
+static void current_dir(const char *before)
+{
+    char buf[MAX_PATH];
+    int ok = SetCurrentDirectoryA("C:\\WINDOWS\\system32") && GetCurrentDirectoryA(sizeof(buf), buf) &&
+             !strcmp(buf, "C:\\windows\\system32") && relative_names();
+    ok = ok && SetCurrentDirectoryA("..") && GetCurrentDirectoryA(sizeof(buf), buf) && !strcmp(buf, "C:\\windows");
+    ok = ok && count_dll("sys*", "system32") == 1;
+    ok = ok && SetCurrentDirectoryA(before) && GetCurrentDirectoryA(sizeof(buf), buf) && !strcmp(buf, before);
+    check("current_dir", ok);
+}
+
+/* Runs "sysdir.exe cwd" from dir (NULL: this process's): its exit code. */
+static DWORD child_in(const char *dir)
+{
+    char self[MAX_PATH], cmd[MAX_PATH + 8];
+    GetModuleFileNameA(NULL, self, sizeof(self));
+    snprintf(cmd, sizeof(cmd), "\"%s\" cwd", self);
+    STARTUPINFOA si = {sizeof(si)};
+    PROCESS_INFORMATION pi;
+    DWORD code = 99;
+    if (!CreateProcessA(self, cmd, NULL, NULL, FALSE, 0, NULL, dir, &si, &pi))
+        return 98;
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    return code;
+}
+
+static void child_cwd(const char *before)
+{
+    int ok = SetCurrentDirectoryA("C:\\windows\\system32") && child_in(NULL) == 0;
+    ok = SetCurrentDirectoryA(before) && ok && child_in("c:\\windows\\SYSTEM32") == 0;
+    check("child_cwd", ok && child_in(NULL) == 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "cwd")) {
+        char buf[MAX_PATH];
+        return !(GetCurrentDirectoryA(sizeof(buf), buf) && !strcmp(buf, "C:\\windows\\system32"));
+    }
     static const char *const dlls[] = {"ntdll.dll", "kernel32.dll", "advapi32.dll", "user32.dll", "msvcrt.dll"};
     char sys[MAX_PATH], k32[MAX_PATH];
     UINT n = GetSystemDirectoryA(sys, sizeof(sys));
@@ -304,5 +382,9 @@ int main(void)
     copy_file(k32, m);
     crt_open(k32, nt_of(m)->OptionalHeader.SizeOfImage);
     find(k32, nt_of(m)->OptionalHeader.SizeOfImage);
+    char before[MAX_PATH];
+    GetCurrentDirectoryA(sizeof(before), before);
+    current_dir(before);
+    child_cwd(before);
     return failures;
 }

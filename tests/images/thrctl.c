@@ -10,7 +10,10 @@
  *   max_count     MAXIMUM_SUSPEND_COUNT suspensions, the next refused
  *   errors        bad handles, a handle without the right, a bad CONTEXT pointer, an ended thread
  *   open_thread   OpenThread by id (own thread too), rights kept, an unknown id refused
- *   self_context  GetThreadContext(GetCurrentThread()): the caller's own Rsp and Rip
+ *   self_context  GetThreadContext(GetCurrentThread()): as Windows' (NtGetContextThread), Rip
+ *                 a `ret` in ntdll near NtGetContextThread, Rsp the slot of the return address
+ *   self_set      SetThreadContext(GetCurrentThread()) with debug registers alone: TRUE; a Get's
+ *                 CONTROL|INTEGER given back from the same frame returns TRUE from the Set, once
  *   duplicate     DuplicateHandle of GetCurrentThread(): a real handle that signals at the end
  *   apc_*         QueueUserAPC: nothing runs in a plain wait; an alertable SleepEx runs the three
  *                 in order and returns WAIT_IO_COMPLETION; WaitForSingleObjectEx alertable too
@@ -144,16 +147,41 @@ static void counts_and_errors(void)
     CloseHandle(o), CloseHandle(all), CloseHandle(me), CloseHandle(h);
 }
 
+/* Windows' kernel32 GetThreadContext is NtGetContextThread: the thread is shown inside it, at
+ * a `ret` in ntdll (Wine's exception tests: Rip within ntdll, near NtGetContextThread) with Rsp
+ * the stack on entry, the slot of the return address into this function. */
 __attribute__((noinline)) static void self_context(void)
 {
-    CONTEXT ctx;
+    static CONTEXT ctx __attribute__((aligned(16)));
     ctx.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
     volatile char here = 0;
     BOOL ok = GetThreadContext(GetCurrentThread(), &ctx);
-    ULONG64 sp = (ULONG64)&here;
-    eu_check("self_context", ok && ctx.Rsp <= sp + 4096 && ctx.Rsp + 4096 >= sp &&
-                                 ctx.Rip > (ULONG64)self_context && ctx.Rip < (ULONG64)self_context + 1024 &&
+    ULONG64 sp = (ULONG64)&here, ret = ok ? *(const ULONG64 *)ctx.Rsp : 0;
+    ULONG64 fn = (ULONG64)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtGetContextThread");
+    eu_check("self_context", ok && ctx.Rsp <= sp && sp - ctx.Rsp < 4096 && ctx.Rsp % 16 == 8 &&
+                                 ret > (ULONG64)self_context && ret < (ULONG64)self_context + 1024 && fn &&
+                                 ctx.Rip + 0x40000 - fn < 0x80000 && *(const BYTE *)ctx.Rip == 0xc3 &&
                                  ctx.ContextFlags == (CONTEXT_CONTROL | CONTEXT_INTEGER) && here == 0);
+}
+
+/* kernel32 SetThreadContext on the calling thread takes any parts (as NtSetContextThread):
+ * debug registers alone return TRUE; a Get's context given back from the same frame returns
+ * TRUE from the Set (the ret pops the Set's own return address), once. */
+static CONTEXT set_ctx __attribute__((aligned(16)));
+static volatile BOOL set_dr, set_got, set_back;
+static volatile int set_gets, set_sets;
+
+__attribute__((noinline)) static void self_set(void)
+{
+    set_ctx.ContextFlags = CONTEXT_DEBUG_REGISTERS; /* all zero */
+    set_dr = SetThreadContext(GetCurrentThread(), &set_ctx);
+    set_ctx.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+    set_gets++;
+    set_got = GetThreadContext(GetCurrentThread(), &set_ctx);
+    if (set_got && set_sets++ == 0) /* once, whatever the Set resumes to */
+        set_back = SetThreadContext(GetCurrentThread(), &set_ctx);
+    eu_check("self_set", set_dr && set_got && set_back == TRUE && set_gets == 1 && set_sets == 1 &&
+                             set_ctx.Rax == TRUE);
 }
 
 static void duplicate(void)
@@ -216,6 +244,7 @@ void start(void)
     suspend_and_jump();
     counts_and_errors();
     self_context();
+    self_set();
     duplicate();
     apcs();
     created_suspended();

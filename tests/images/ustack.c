@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* ustack.c - ustack.exe: ntdll's RtlCreateUserStack, RtlFreeUserStack and
+ * RtlGetEnabledExtendedFeatures from PE code (mingw-w64, through GetProcAddress).  Output, one
+ * line each ("ok NAME" or "FAIL NAME"); exit code = number of failures.  Expected values are
+ * what Wine's ntdll virtual.c test_RtlCreateUserStack records of Windows:
+ *   sizes        (commit, reserve, commit_align, reserve_align) -> StackBase - StackLimit and
+ *                StackBase - DeallocationStack: 0s are the image's SizeOfStackCommit/Reserve,
+ *                each rounded to its alignment, reserve at least commit and at least 1 MiB;
+ *                no old stack, DeallocationStack page-aligned
+ *   layout       the top commit bytes PAGE_READWRITE, the page below them PAGE_GUARD, the
+ *                rest reserved, one allocation
+ *   bad_align    commit_align 0 or reserve_align 0: STATUS_INVALID_PARAMETER, the INITIAL_TEB
+ *                untouched
+ *   freed        RtlFreeUserStack(DeallocationStack): the range is MEM_FREE
+ *   features     RtlGetEnabledExtendedFeatures(0) is 0, of ~0 x87 and SSE (3: winvm's contexts
+ *                carry no extended state, as a Windows with XSAVE off), of 6 SSE alone;
+ *                kernel32's GetEnabledXStateFeatures and KUSER_SHARED_DATA's XState.EnabledFeatures
+ *                are 3
+ */
+#include <windows.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef LONG NTSTATUS;
+typedef struct {
+    PVOID OldStackBase, OldStackLimit, StackBase, StackLimit, DeallocationStack;
+} INITIAL_TEB_;
+typedef NTSTATUS(NTAPI *create_fn)(SIZE_T, SIZE_T, ULONG, SIZE_T, SIZE_T, INITIAL_TEB_ *);
+typedef void(NTAPI *free_fn)(PVOID);
+typedef ULONG64(NTAPI *features_fn)(ULONG64);
+
+#define ST_INVALID_PARAMETER ((NTSTATUS)0xC000000D)
+
+static int failures;
+static create_fn create;
+static free_fn release;
+
+static void check(const char *name, int ok)
+{
+    printf("%s %s\n", ok ? "ok" : "FAIL", name);
+    fflush(stdout);
+    failures += !ok;
+}
+
+static int one_size(SIZE_T commit, SIZE_T reserve, SIZE_T calign, SIZE_T ralign, SIZE_T want_commit,
+                    SIZE_T want_reserve)
+{
+    INITIAL_TEB_ t;
+    memset(&t, 0xcc, sizeof(t));
+    NTSTATUS st = create(commit, reserve, 0, calign, ralign, &t);
+    ULONG_PTR base = (ULONG_PTR)t.StackBase;
+    int ok = st == 0 && !t.OldStackBase && !t.OldStackLimit && !((ULONG_PTR)t.DeallocationStack & 0xfff) &&
+             base - (ULONG_PTR)t.DeallocationStack == want_reserve && base - (ULONG_PTR)t.StackLimit == want_commit;
+    if (!ok)
+        printf("  %#zx %#zx %#zx %#zx: %#lx commit %#zx reserve %#zx\n", (size_t)commit, (size_t)reserve,
+               (size_t)calign, (size_t)ralign, (unsigned long)st, (size_t)(base - (ULONG_PTR)t.StackLimit),
+               (size_t)(base - (ULONG_PTR)t.DeallocationStack));
+    if (st == 0)
+        release(t.DeallocationStack);
+    return ok;
+}
+
+static void sizes(void)
+{
+    BYTE *image = (BYTE *)GetModuleHandleW(NULL);
+    IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(image + ((IMAGE_DOS_HEADER *)image)->e_lfanew);
+    SIZE_T dc = nt->OptionalHeader.SizeOfStackCommit, dr = nt->OptionalHeader.SizeOfStackReserve;
+    int ok = one_size(0, 0, 1, 1, dc, dr);
+    ok &= one_size(0x2000, 0, 1, 1, 0x2000, dr);
+    ok &= one_size(0, 0x200000, 1, 1, dc, 0x200000);
+    ok &= one_size(0x4000, 0x200000, 1, 1, 0x4000, 0x200000);
+    ok &= one_size(0x100000, 0x100000, 1, 1, 0x100000, 0x100000);
+    ok &= one_size(0x20000, 0x20000, 1, 1, 0x20000, 0x100000);
+    ok &= one_size(0, 0x110000, 1, 0x40000, dc, 0x140000);
+    ok &= one_size(0x11000, 0x140000, 0x4000, 0x40000, 0x14000, 0x140000);
+    ok &= one_size(0, 0, 0x4000, 0x400000, (dc + 0x3fff) & ~(SIZE_T)0x3fff, (dr + 0x3fffff) & ~(SIZE_T)0x3fffff);
+    check("sizes", ok);
+}
+
+static DWORD prot_at(ULONG_PTR a, DWORD *state, PVOID *alloc)
+{
+    MEMORY_BASIC_INFORMATION m;
+    if (!VirtualQuery((void *)a, &m, sizeof(m)))
+        return 0;
+    *state = m.State;
+    *alloc = m.AllocationBase;
+    return m.Protect;
+}
+
+static void layout_and_free(void)
+{
+    INITIAL_TEB_ t;
+    NTSTATUS st = create(0x3000, 0x100000, 0, 1, 1, &t);
+    ULONG_PTR lim = (ULONG_PTR)t.StackLimit;
+    DWORD s1 = 0, s2 = 0, s3 = 0;
+    PVOID a1 = NULL, a2 = NULL, a3 = NULL;
+    DWORD top = prot_at(lim, &s1, &a1), guard = prot_at(lim - 0x1000, &s2, &a2);
+    prot_at(lim - 0x2000, &s3, &a3);
+    check("layout", st == 0 && top == PAGE_READWRITE && s1 == MEM_COMMIT &&
+                        guard == (PAGE_READWRITE | PAGE_GUARD) && s2 == MEM_COMMIT && s3 == MEM_RESERVE &&
+                        a1 == t.DeallocationStack && a2 == a1 && a3 == a1);
+    release(t.DeallocationStack);
+    prot_at(lim, &s1, &a1);
+    check("freed", st == 0 && s1 == MEM_FREE);
+}
+
+static void bad_align(void)
+{
+    INITIAL_TEB_ t;
+    memset(&t, 0xcc, sizeof(t));
+    NTSTATUS a = create(0x11000, 0x110000, 0, 1, 0, &t);
+    NTSTATUS b = create(0x11000, 0x110000, 0, 0, 1, &t);
+    check("bad_align", a == ST_INVALID_PARAMETER && b == ST_INVALID_PARAMETER &&
+                           t.StackBase == (PVOID)(ULONG_PTR)0xccccccccccccccccull);
+}
+
+static void features(features_fn f)
+{
+    typedef DWORD64(WINAPI * k32_fn)(void);
+    k32_fn k = (k32_fn)(void (*)(void))GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "GetEnabledXStateFeatures");
+    ULONG64 page = *(volatile ULONG64 *)(ULONG_PTR)0x7ffe03d8; /* KUSER_SHARED_DATA.XState.EnabledFeatures */
+    check("features", f && f(0) == 0 && f(~(ULONG64)0) == 3 && f(6) == 2 && k && k() == 3 && page == 3);
+}
+
+int main(void)
+{
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    create = (create_fn)(void (*)(void))GetProcAddress(nt, "RtlCreateUserStack");
+    release = (free_fn)(void (*)(void))GetProcAddress(nt, "RtlFreeUserStack");
+    if (!create || !release) {
+        check("exports", 0);
+        return failures;
+    }
+    sizes();
+    layout_and_free();
+    bad_align();
+    features((features_fn)(void (*)(void))GetProcAddress(nt, "RtlGetEnabledExtendedFeatures"));
+    return failures;
+}
