@@ -118,12 +118,6 @@ void wv_context_from(const ucontext_t *uc, CONTEXT *c)
     __asm__ volatile("movw %%ds, %0\n\tmovw %%es, %1" : "=r"(ds), "=r"(es));
     c->SegDs = ds ? ds : WV_SEG_FLAT_DATA, c->SegEs = es ? es : WV_SEG_FLAT_DATA;
     c->SegGs = c->SegGs ? c->SegGs : WV_SEG_FLAT_DATA, c->SegFs = c->SegFs ? c->SegFs : WV_SEG_TEB32;
-    WORD fs, gs; /* the selectors the thread's code loaded, as Windows reports them (seg.c) */
-    unsigned loaded = wv_seg_loaded(uc, &fs, &gs);
-    if (loaded & 1)
-        c->SegFs = fs;
-    if (loaded & 2)
-        c->SegGs = gs;
     if (uc->uc_mcontext.fpregs) {
         /* The kernel's FXSAVE image is the layout of XMM_SAVE_AREA32. */
         memcpy(&c->FltSave, uc->uc_mcontext.fpregs, sizeof(c->FltSave));
@@ -354,7 +348,7 @@ void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void 
     for (DWORD i = 0; args && i < rec.NumberParameters; i++)
         rec.ExceptionInformation[i] = args[i];
     ucontext_t uc;
-    memset(&uc, 0, sizeof(uc)); /* no uc_stack: wv_seg_loaded must not follow one (seg.c) */
+    memset(&uc, 0, sizeof(uc)); /* no uc_stack for the handlers' code to follow (seg.c) */
     getcontext(&uc); /* the handlers see (and may change, to no effect) this point's registers */
     wv_dispatch(&rec, &uc);
     if (!(flags & EXCEPTION_NONCONTINUABLE))

@@ -35,13 +35,9 @@ static inline void wv_fault_attach(void)
  * WV_SIG_ENTRY(entry, handler) defines entry, an sa_sigaction that repairs both bases before
  * it jumps to handler (which must be `used`: only the assembly names it); wv_seg_check, at
  * each export's start (runtime/thunk.h), faults into that repair when a base is gone, and
- * wv_seg_check_asm is the same for assembly (rax and flags clobbered).  wv_seg_loaded: the
- * selectors the code of uc's thread was found to have loaded (1: *fs, 2: *gs), which its
- * exceptions' CONTEXT reports; it follows uc's uc_stack, so a ucontext the kernel did not
- * make must have it zeroed (wv_raise's getcontext). */
+ * wv_seg_check_asm is the same for assembly (rax and flags clobbered). */
 void wv_seg_stack(void *stack);
 void wv_seg_set_gs(uintptr_t base);
-unsigned wv_seg_loaded(const ucontext_t *uc, WORD *fs, WORD *gs);
 void wv_seg_check_asm(void);
 /* True for a SIGSEGV the MMU raised at a low address through an fs or gs prefix on a thread
  * whose bases winvm keeps: the base was gone at the fault and came back before the handler

@@ -15,8 +15,9 @@
  * in a header at the bottom of the thread's alternate signal stack, found through the
  * ucontext's uc_stack without TLS; the read runs with the header's probing word set, so its
  * own fault (a nested SIGSEGV on the same stack, SA_NODEFER) repairs the base with a raw
- * arch_prctl and lets the read run again.  The selectors found loaded are kept in the header:
- * an exception's CONTEXT reports them, as Windows' shows what the program loaded.
+ * arch_prctl and lets the read run again.  An exception's CONTEXT still shows Windows' own
+ * selectors (fs 0x53, gs 0x2b), as Windows' does whatever the program loaded (Wine's
+ * exception.c, test_debugger's stage 16).
  *
  * Cost on the common path: two loads and compares per signal, one load per export. */
 #define _GNU_SOURCE
@@ -36,13 +37,9 @@ struct wv_seg_hdr {
     uint64_t gs_base;  /* 16: the TEB, 0: none (gs not checked) */
     uint32_t probing;  /* 24: inside wv_seg_enter's reads */
     uint32_t repaired; /* 28: this signal's repairs (1 fs, 2 gs) */
-    uint16_t fs_sel;   /* 32: the selectors found loaded */
-    uint16_t gs_sel;   /* 34 */
-    uint32_t loaded;   /* 36: 1 fs_sel, 2 gs_sel hold what the code loaded */
 };
 _Static_assert(offsetof(struct wv_seg_hdr, fs_base) == 8 && offsetof(struct wv_seg_hdr, gs_base) == 16 &&
-                   offsetof(struct wv_seg_hdr, probing) == 24 && offsetof(struct wv_seg_hdr, repaired) == 28 &&
-                   offsetof(struct wv_seg_hdr, fs_sel) == 32 && offsetof(struct wv_seg_hdr, loaded) == 36,
+                   offsetof(struct wv_seg_hdr, probing) == 24 && offsetof(struct wv_seg_hdr, repaired) == 28,
                "wv_seg_enter's offsets");
 _Static_assert(offsetof(ucontext_t, uc_stack.ss_sp) == 16 && offsetof(ucontext_t, uc_stack.ss_flags) == 24 &&
                    offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) == 168 && offsetof(siginfo_t, si_code) == 8,
@@ -78,16 +75,6 @@ static const struct wv_seg_hdr *wv_seg_hdr_of(const ucontext_t *uc)
     if ((uc->uc_stack.ss_flags & SS_DISABLE) || !h || h->magic != WV_SEG_MAGIC)
         return NULL;
     return h;
-}
-
-unsigned wv_seg_loaded(const ucontext_t *uc, WORD *fs, WORD *gs)
-{
-    const struct wv_seg_hdr *h = wv_seg_hdr_of(uc);
-    if (!h)
-        return 0;
-    unsigned which = __atomic_load_n(&h->loaded, __ATOMIC_RELAXED);
-    *fs = h->fs_sel, *gs = h->gs_sel;
-    return which;
 }
 
 /* Whether the segment prefixes of the instruction at p name fs (1) or gs (2). */
@@ -187,15 +174,10 @@ __asm__(".text\n"
         "  jmp 9b\n"
         ".size wv_seg_enter, .-wv_seg_enter\n"
 
-        /* fs: record the selector loaded, then ARCH_SET_FS (syscall: rcx, r11 clobbered). */
+        /* fs: marked repaired, then ARCH_SET_FS (the syscall clobbers rcx and r11). */
         ".type wv_seg_fix_fs,@function\n"
         "wv_seg_fix_fs:\n"
-        "  push %rax\n  push %rdi\n  push %rsi\n  push %rdx\n"
-        "  movw %fs, %cx\n"
-        "  movw %cx, 32(%rax)\n"
-        "  lock orl $1, 36(%rax)\n"
         "  orl $1, 28(%rax)\n"
-        "  pop %rdx\n  pop %rsi\n  pop %rdi\n  pop %rax\n"
         "wv_seg_put_fs:\n"
         "  push %rax\n  push %rdi\n  push %rsi\n  push %rdx\n"
         "  mov 8(%rax), %rsi\n"
@@ -207,12 +189,7 @@ __asm__(".text\n"
         ".size wv_seg_fix_fs, .-wv_seg_fix_fs\n"
         ".type wv_seg_fix_gs,@function\n"
         "wv_seg_fix_gs:\n"
-        "  push %rax\n  push %rdi\n  push %rsi\n  push %rdx\n"
-        "  movw %gs, %cx\n"
-        "  movw %cx, 34(%rax)\n"
-        "  lock orl $2, 36(%rax)\n"
         "  orl $2, 28(%rax)\n"
-        "  pop %rdx\n  pop %rsi\n  pop %rdi\n  pop %rax\n"
         "wv_seg_put_gs:\n"
         "  push %rax\n  push %rdi\n  push %rsi\n  push %rdx\n"
         "  mov 16(%rax), %rsi\n"
