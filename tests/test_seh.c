@@ -355,7 +355,7 @@ Test(run_seh, gp_faults_debug_service_and_start_filter_from_pe_code, .timeout = 
 Test(run_seh, null_fs_and_gs_selectors_from_pe_code, .timeout = 60)
 {
     run(&R, EXE("fsgs.exe"));
-    const char *want = "ok export\nok gs_read\nok av\nok int3\nok segs\nprinted 1234\nok crt\n";
+    const char *want = "ok export\nok gs_read\nok av\nok int3\nok segs\nprinted 1234\nok crt\nok overlong\n";
     cr_assert_str_eq(R.out, want, "%s", R.err);
     cr_assert_eq(R.status, 0, "%s", R.err);
 }

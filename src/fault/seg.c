@@ -95,7 +95,10 @@ static unsigned wv_seg_prefix(const uint8_t *p)
 bool wv_seg_refault(int sig, const siginfo_t *si, const ucontext_t *uc)
 {
     uintptr_t addr = (uintptr_t)si->si_addr, rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if (sig != SIGSEGV || si->si_code <= 0 || addr >= ((uintptr_t)1 << 32) || addr == rip)
+    /* A page fault only: a general-protection fault (SI_KERNEL: 15 fs prefixes, a bad
+     * selector) has no address and would come back for ever. */
+    if (sig != SIGSEGV || (si->si_code != SEGV_MAPERR && si->si_code != SEGV_ACCERR) ||
+        addr >= ((uintptr_t)1 << 32) || addr == rip)
         return false;
     const struct wv_seg_hdr *h = wv_seg_hdr_of(uc);
     if (!h)

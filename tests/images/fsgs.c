@@ -12,9 +12,12 @@
  *   int3     null fs and gs, then int3: EXCEPTION_BREAKPOINT to the handler, continued
  *   segs     that CONTEXT's SegFs 0x53 and SegGs 0x2b, Windows' own whatever the code loaded
  *            (Wine's exception.c, test_debugger's stage 16: gs == ss, fs != ss)
- *   crt      printf and GetLastError/SetLastError after null selectors (msvcrt, kernel32) */
+ *   crt      printf and GetLastError/SetLastError after null selectors (msvcrt, kernel32)
+ *   overlong 15 fs prefixes before cli (a general-protection fault at address 0 through fs):
+ *            raised once, not taken for a gone fs base and run again for ever */
 #include <windows.h>
 #include <stdio.h>
+#include <string.h>
 
 static DWORD want_tid;
 static void *want_teb;
@@ -22,6 +25,7 @@ static EXCEPTION_RECORD last_rec;
 static CONTEXT last_ctx;
 static void *handler_teb;
 static int calls;
+static int skip; /* when set: what the handler adds to Rip */
 
 static void *teb_self(void)
 {
@@ -43,14 +47,14 @@ static void null_gs(void) { __asm__ volatile("xor %%eax, %%eax\n\tmov %%ax, %%gs
 static LONG CALLBACK veh(EXCEPTION_POINTERS *ep)
 {
     DWORD code = ep->ExceptionRecord->ExceptionCode;
-    if (code != EXCEPTION_ACCESS_VIOLATION && code != EXCEPTION_BREAKPOINT)
+    if (code != EXCEPTION_ACCESS_VIOLATION && code != EXCEPTION_BREAKPOINT && code != EXCEPTION_ILLEGAL_INSTRUCTION)
         return EXCEPTION_CONTINUE_SEARCH;
     if (calls++ == 0) { /* the first one: a later one would only follow from it */
         last_rec = *ep->ExceptionRecord;
         last_ctx = *ep->ContextRecord;
         handler_teb = teb_self();
     }
-    ep->ContextRecord->Rip += code == EXCEPTION_BREAKPOINT ? 1 : 2; /* int3; mov (%rcx),%eax */
+    ep->ContextRecord->Rip += skip ? skip : code == EXCEPTION_BREAKPOINT ? 1 : 2; /* int3; mov (%rcx),%eax */
     return EXCEPTION_CONTINUE_EXECUTION;
 }
 
@@ -103,5 +107,15 @@ int main(void)
     null_fs_gs();
     printf("printed %lu\n", err);
     check("crt", err == 1234 && teb_tid() == want_tid);
+
+    static const BYTE overlong[] = {0x64, 0x64, 0x64, 0x64, 0x64, 0x64, 0x64, 0x64, 0x64, 0x64,
+                                    0x64, 0x64, 0x64, 0x64, 0x64, 0xfa, 0xc3};
+    BYTE *code = VirtualAlloc(NULL, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE);
+    memcpy(code, overlong, sizeof(overlong));
+    calls = 0, skip = 16;
+    ((void (*)(void))code)();
+    skip = 0;
+    check("overlong", calls == 1 && (last_rec.ExceptionCode == EXCEPTION_ILLEGAL_INSTRUCTION ||
+                                     last_rec.ExceptionCode == EXCEPTION_ACCESS_VIOLATION));
     return 0;
 }
