@@ -304,6 +304,7 @@ WV_SIG_ENTRY("wv_on_trap_entry", "wv_on_trap");
 
 static void wv_altstack_free(void *stack)
 {
+    wv_seg_stack(NULL);
     stack_t ss = {.ss_flags = SS_DISABLE};
     sigaltstack(&ss, NULL);
     wv_os_stack_free(stack, WV_ALTSTACK_SIZE);

@@ -31,7 +31,7 @@ static inline void wv_fault_attach(void)
 /* seg.c: the fs and gs bases back after code loaded a selector into fs or gs (which clears
  * the base on this kind of processor: glibc's thread pointer, the TEB).  wv_seg_stack: the
  * header at the bottom of the thread's alternate signal stack (fault.c) that the signal entry
- * finds without TLS; wv_seg_set_gs: the thread's TEB (loader/teb.c), 0 when it has none.
+ * finds without TLS (NULL: it is freed); wv_seg_set_gs: the thread's TEB (loader/teb.c), 0 when it has none.
  * WV_SIG_ENTRY(entry, handler) defines entry, an sa_sigaction that repairs both bases before
  * it jumps to handler (which must be `used`: only the assembly names it); wv_seg_check, at
  * each export's start (runtime/thunk.h), faults into that repair when a base is gone, and

@@ -52,6 +52,10 @@ __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_seg_gs;
 void wv_seg_stack(void *stack)
 {
     struct wv_seg_hdr *h = stack;
+    if (!h) { /* the stack is going (thread exit): wv_seg_set_gs must not write to it */
+        wv_seg_mine = NULL;
+        return;
+    }
     memset(h, 0, sizeof(*h));
     uint64_t self;
     __asm__("mov %%fs:0, %0" : "=r"(self));
