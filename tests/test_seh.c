@@ -350,6 +350,16 @@ Test(run_seh, gp_faults_debug_service_and_start_filter_from_pe_code, .timeout = 
     cr_assert(strstr(R.err, "winvm: unhandled exception 0xe0000002"), "%s", R.err);
 }
 
+/* tests/images/fsgs.c says what each check shows.  Without the fs/gs repair (fault/seg.c) the
+ * process dies at the first export after the null selectors (glibc's thread pointer is gone). */
+Test(run_seh, null_fs_and_gs_selectors_from_pe_code, .timeout = 60)
+{
+    run(&R, EXE("fsgs.exe"));
+    const char *want = "ok export\nok gs_read\nok av\nok int3\nok segs\nprinted 1234\nok crt\nok overlong\n";
+    cr_assert_str_eq(R.out, want, "%s", R.err);
+    cr_assert_eq(R.status, 0, "%s", R.err);
+}
+
 /* tests/images/fpctx.c says what each check shows. */
 Test(run_seh, fpu_state_contexts_and_float_exceptions_from_pe_code, .timeout = 60)
 {

@@ -133,6 +133,7 @@ Test(winsock, debugger_reads_and_sets_debuggee_registers)
         "create: get 1 rip set, same 1, changed 0 err 50\n" /* ERROR_NOT_SUPPORTED */
         "int3: get 1 address at int3 rip past it\n"
         "int3: set 1\n"
+        "int3: segs windows'\n"
         "step: get 1 address next rip next rcx 0x1234 tf 0\n"
         "exit: 0x34\n"
         "plain: get 0 err 6\n"); /* ERROR_INVALID_HANDLE */

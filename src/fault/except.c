@@ -348,6 +348,7 @@ void wv_raise(DWORD code, DWORD flags, DWORD nargs, const ULONG_PTR *args, void 
     for (DWORD i = 0; args && i < rec.NumberParameters; i++)
         rec.ExceptionInformation[i] = args[i];
     ucontext_t uc;
+    memset(&uc, 0, sizeof(uc)); /* no uc_stack for the handlers' code to follow (seg.c) */
     getcontext(&uc); /* the handlers see (and may change, to no effect) this point's registers */
     wv_dispatch(&rec, &uc);
     if (!(flags & EXCEPTION_NONCONTINUABLE))

@@ -183,7 +183,7 @@ static void wv_breakpoint_back(const EXCEPTION_RECORD *rec, ucontext_t *uc)
         uc->uc_mcontext.gregs[REG_RIP]--;
 }
 
-static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
+__attribute__((used)) static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
     ucontext_t *uc = ctx;
@@ -192,7 +192,9 @@ static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
     int access = WV_READ;
     enum wv_verdict verdict;
 
-    if (wv_space_locked_by_self() || si->si_code <= 0)
+    if (wv_seg_refault(sig, si, uc))
+        verdict = WV_RETRY; /* through fs or gs while PE code had nulled its base (seg.c) */
+    else if (wv_space_locked_by_self() || si->si_code <= 0)
         verdict = WV_CHAIN; /* ours to explain only when the MMU raised it, outside winvm */
     else if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
         /* A general-protection fault: no address to look at (its record: gp.c). */
@@ -257,7 +259,7 @@ static void wv_trap_record(EXCEPTION_RECORD *rec, const siginfo_t *si, ucontext_
 /* SIGILL, SIGFPE and SIGTRAP: Windows exceptions for PE code (the hook decides) and, when an
  * exception handler or winvm_try waits (or under `winvm run`), for any code; anything else is
  * passed on as before winvm was here. */
-static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
+__attribute__((used)) static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
 {
     int saved_errno = errno;
     ucontext_t *uc = ctx;
@@ -294,8 +296,15 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
     errno = saved_errno;
 }
 
+/* The handlers' entries: the fs and gs bases first, before any TLS access (seg.c). */
+void wv_on_fault_entry(int sig, siginfo_t *si, void *ctx);
+void wv_on_trap_entry(int sig, siginfo_t *si, void *ctx);
+WV_SIG_ENTRY("wv_on_fault_entry", "wv_on_fault");
+WV_SIG_ENTRY("wv_on_trap_entry", "wv_on_trap");
+
 static void wv_altstack_free(void *stack)
 {
+    wv_seg_stack(NULL);
     stack_t ss = {.ss_flags = SS_DISABLE};
     sigaltstack(&ss, NULL);
     wv_os_stack_free(stack, WV_ALTSTACK_SIZE);
@@ -306,13 +315,13 @@ static void wv_install(void)
     pthread_key_create(&wv_altstack_key, wv_altstack_free);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = wv_on_fault;
+    sa.sa_sigaction = wv_on_fault_entry;
     /* NODEFER: a fault inside a vectored handler is dispatched too (nested exceptions). */
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &wv_prev_segv);
     sigaction(SIGBUS, &sa, &wv_prev_bus);
-    sa.sa_sigaction = wv_on_trap;
+    sa.sa_sigaction = wv_on_trap_entry;
     sigaction(SIGILL, &sa, &wv_prev_ill);
     sigaction(SIGFPE, &sa, &wv_prev_fpe);
     sigaction(SIGTRAP, &sa, &wv_prev_trap);
@@ -336,4 +345,5 @@ void wv_fault_attach_thread(void)
         return;
     }
     pthread_setspecific(wv_altstack_key, stack);
+    wv_seg_stack(stack); /* at the bottom, which only an overflowing handler would reach */
 }

@@ -14,6 +14,7 @@
 #include "base/base.h"
 #include "mm/mm.h"
 
+#include <signal.h>
 #include <ucontext.h>
 
 /* Installs the SIGSEGV/SIGBUS handlers (once) and gives the calling thread an alternate
@@ -26,6 +27,35 @@ static inline void wv_fault_attach(void)
     if (__builtin_expect(!wv_fault_thread_ready, 0))
         wv_fault_attach_thread();
 }
+
+/* seg.c: the fs and gs bases back after code loaded a selector into fs or gs (which clears
+ * the base on this kind of processor: glibc's thread pointer, the TEB).  wv_seg_stack: the
+ * header at the bottom of the thread's alternate signal stack (fault.c) that the signal entry
+ * finds without TLS (NULL: it is freed); wv_seg_set_gs: the thread's TEB (loader/teb.c), 0 when it has none.
+ * WV_SIG_ENTRY(entry, handler) defines entry, an sa_sigaction that repairs both bases before
+ * it jumps to handler (which must be `used`: only the assembly names it); wv_seg_check, at
+ * each export's start (runtime/thunk.h), faults into that repair when a base is gone, and
+ * wv_seg_check_asm is the same for assembly (rax and flags clobbered). */
+void wv_seg_stack(void *stack);
+void wv_seg_set_gs(uintptr_t base);
+void wv_seg_check_asm(void);
+/* True for a SIGSEGV the MMU raised at a low address through an fs or gs prefix on a thread
+ * whose bases winvm keeps: the base was gone at the fault and came back before the handler
+ * (Linux restores it at a context switch, wv_seg_enter found it right), so the access is run
+ * again rather than raised. */
+bool wv_seg_refault(int sig, const siginfo_t *si, const ucontext_t *uc);
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_seg_gs;
+static inline __attribute__((always_inline)) void wv_seg_check(void)
+{
+    __asm__ volatile("cmpq $0, %%fs:0" : : : "cc", "memory");
+    if (wv_seg_gs)
+        __asm__ volatile("cmpq $0, %%gs:0x30" : : : "cc", "memory");
+}
+#define WV_SIG_ENTRY(entry, handler)                                                               \
+    __asm__(".text\n.globl " entry "\n.hidden " entry "\n.type " entry ",@function\n" entry ":\n" \
+            "  lea " handler "(%rip), %r10\n"                                                    \
+            "  jmp wv_seg_enter\n"                                                                \
+            ".size " entry ", .-" entry "\n")
 
 /* Offers rec to the vectored handlers, then to the innermost winvm_try.  Returns when a
  * handler asked to continue, with uc updated from the handler's CONTEXT; never returns when a

@@ -69,8 +69,10 @@ static DWORD wv_dbg_rep;              /* the thread the waiting event is from */
 static struct wv_freeze *wv_dbg_frozen; /* the others, frozen for it */
 
 /* SET_CONTEXT: the debugger's parts merged into the waiting thread's; the code segment, stack
- * segment and the system flags stay (iretq would fault on others), and hardware breakpoints
- * are refused (no debug registers without ptrace). */
+ * segment and the system flags stay (iretq would fault on others), and so do the data
+ * selectors, which Windows x64 does not take from a CONTEXT either (a read back shows its own:
+ * Wine's exception.c, test_debugger's stage 16); hardware breakpoints are refused (no debug
+ * registers without ptrace). */
 static DWORD wv_dbg_set_context(const CONTEXT *c)
 {
     DWORD flags = c->ContextFlags;
@@ -80,6 +82,8 @@ static DWORD wv_dbg_set_context(const CONTEXT *c)
     wv_context_merge(&next, c, flags);
     const DWORD user = 0x0cd5 | 0x0100; /* status flags, direction, trap */
     next.SegCs = wv_dbg_ctx->SegCs, next.SegSs = wv_dbg_ctx->SegSs;
+    next.SegDs = wv_dbg_ctx->SegDs, next.SegEs = wv_dbg_ctx->SegEs;
+    next.SegFs = wv_dbg_ctx->SegFs, next.SegGs = wv_dbg_ctx->SegGs;
     next.EFlags = (wv_dbg_ctx->EFlags & ~user) | (next.EFlags & user);
     next.MxCsr &= 0xffff, next.FltSave.MxCsr &= 0xffff; /* reserved bits would fault */
     if (!wv_dbg_ctx_live)

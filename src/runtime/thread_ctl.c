@@ -45,7 +45,7 @@ static int wv_atomic(int *w) { return __atomic_load_n(w, __ATOMIC_ACQUIRE); }
 /* Parks the thread while it is suspended; async-signal-safe (atomics and futexes only).  It
  * sleeps on the wake word, which every change that may let it go bumps (a resume, a hop), so
  * no change between its look and its sleep is missed. */
-static void wv_park(int sig, siginfo_t *si, void *uc)
+__attribute__((used)) static void wv_park(int sig, siginfo_t *si, void *uc)
 {
     (void)sig, (void)si;
     struct wv_thread *t = wv_thread_peek();
@@ -73,13 +73,18 @@ static void wv_park_wake(struct wv_thread *t)
 
 static bool wv_step(ucontext_t *uc);
 
+/* Its entry: the fs and gs bases first (fault/seg.c), for a thread parked in PE code that
+ * loaded a selector into fs or gs. */
+void wv_park_entry(int sig, siginfo_t *si, void *uc);
+WV_SIG_ENTRY("wv_park_entry", "wv_park");
+
 static pthread_once_t wv_park_once = PTHREAD_ONCE_INIT;
 
 static void wv_park_install(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = wv_park;
+    sa.sa_sigaction = wv_park_entry;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigfillset(&sa.sa_mask); /* nothing else runs on top of a parked thread */
     sigdelset(&sa.sa_mask, SIGSEGV), sigdelset(&sa.sa_mask, SIGBUS);

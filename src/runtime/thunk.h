@@ -6,31 +6,35 @@
  * calls Name; the compiler moves the arguments between the two conventions and saves what
  * ms_abi callers expect preserved (rsi, rdi, xmm6-xmm15).  Each first makes sure the stack below
  * has room for winvm's own frames (wv_stack_probe): Windows' system calls run on a kernel stack,
- * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it. */
+ * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it.  Before
+ * that, wv_seg_check (fault.h): the caller may have loaded a selector into fs or gs, which
+ * took glibc's thread pointer or the TEB with it; a read through each faults into their repair
+ * (fault/seg.c) before winvm's code touches TLS.  No stack protector: it reads fs first. */
 #ifndef WV_RUNTIME_THUNK_H
 #define WV_RUNTIME_THUNK_H
 
 #include "runtime/runtime.h"
 
-#define WV_THUNK_ABI static __attribute__((ms_abi))
-#define WV_THUNK_0(P, r, f) WV_THUNK_ABI r P##f(void) { wv_stack_probe(); return f(); }
-#define WV_THUNK_1(P, r, f, A) WV_THUNK_ABI r P##f(A a) { wv_stack_probe(); return f(a); }
-#define WV_THUNK_2(P, r, f, A, B) WV_THUNK_ABI r P##f(A a, B b) { wv_stack_probe(); return f(a, b); }
-#define WV_THUNK_3(P, r, f, A, B, C) WV_THUNK_ABI r P##f(A a, B b, C c) { wv_stack_probe(); return f(a, b, c); }
-#define WV_THUNK_4(P, r, f, A, B, C, D) WV_THUNK_ABI r P##f(A a, B b, C c, D d) { wv_stack_probe(); return f(a, b, c, d); }
+#define WV_THUNK_ABI static __attribute__((ms_abi, no_stack_protector))
+#define WV_THUNK_0(P, r, f) WV_THUNK_ABI r P##f(void) { wv_seg_check(); wv_stack_probe(); return f(); }
+#define WV_THUNK_1(P, r, f, A) WV_THUNK_ABI r P##f(A a) { wv_seg_check(); wv_stack_probe(); return f(a); }
+#define WV_THUNK_2(P, r, f, A, B) WV_THUNK_ABI r P##f(A a, B b) { wv_seg_check(); wv_stack_probe(); return f(a, b); }
+#define WV_THUNK_3(P, r, f, A, B, C) WV_THUNK_ABI r P##f(A a, B b, C c) { wv_seg_check(); wv_stack_probe(); return f(a, b, c); }
+#define WV_THUNK_4(P, r, f, A, B, C, D) WV_THUNK_ABI r P##f(A a, B b, C c, D d) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d); }
 #define WV_THUNK_5(P, r, f, A, B, C, D, E)                                                          \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e) { wv_stack_probe(); return f(a, b, c, d, e); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e); }
 #define WV_THUNK_6(P, r, f, A, B, C, D, E, F)                                                       \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g) { wv_stack_probe(); return f(a, b, c, d, e, g); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g); }
 #define WV_THUNK_8(P, r, f, A, B, C, D, E, F, G, H)                                                 \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
 #define WV_THUNK_7(P, r, f, A, B, C, D, E, F, G)                                                    \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_stack_probe(); return f(a, b, c, d, e, g, h); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g, h); }
 
 /* WV_CAPTURING(name, core): the entry `name` captures a CONTEXT of its caller at the call (rip
  * its return address, rsp its stack pointer after the return, nonvolatile and XMM registers as
  * they are) on the stack, then calls the ms_abi core(rcx, rdx, r8, r9, CONTEXT *, the caller's
- * stack arguments): ntdll.c's raises and unwinds, msvcrt's longjmp.  Entry rsp is 8 mod 16;
+ * stack arguments): ntdll.c's raises and unwinds, msvcrt's longjmp.  Between the two, the fs and
+ * gs bases are checked (wv_seg_check_asm, as the thunks above).  Entry rsp is 8 mod 16;
  * the CONTEXT is at rsp after `sub $0x4d8` (16-aligned), the return address at 0x4d8 above
  * it, the caller's fifth argument at 0x500. */
 #define WV_CAPTURING(name, core)                                                              \
@@ -39,6 +43,7 @@
             "  mov %rcx, %r10\n"                                                              \
             "  mov %rsp, %rcx\n"                                                              \
             "  call wv_seh_capture\n"                                                         \
+            "  call wv_seg_check_asm\n"                                                       \
             "  lea 0x4e0(%rsp), %rax\n"                                                       \
             "  mov %rax, 0x98(%rsp)\n"                                                        \
             "  mov 0x4d8(%rsp), %rax\n"                                                       \

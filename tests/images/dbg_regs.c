@@ -3,7 +3,9 @@
  *   create    GetThreadContext at CREATE_PROCESS works; writing back what was read succeeds, a
  *             change is refused (ERROR_NOT_SUPPORTED: the thread is inside winvm then);
  *   int3      the child's int3: ExceptionAddress the int3, Rip past it; the debugger sets Rax
- *             and moves Rip over "mov $1, %eax", and sets the trap flag;
+ *             and moves Rip over "mov $1, %eax", and sets the trap flag; the data selectors
+ *             it writes (ds 0, es 0x53, gs 0) are not taken: read back, ds, es and gs are ss
+ *             (0x2b) and fs is not, as Windows x64 shows (Wine's exception.c, stage 16);
  *   step      EXCEPTION_SINGLE_STEP after one instruction (at dbg_step_to), the flag cleared;
  *   exit      the child's exit code is the low byte of the Rax the debugger gave it (0x34);
  *   plain     a child that is not debugged: GetThreadContext of its thread ERROR_INVALID_HANDLE.
@@ -51,12 +53,17 @@ static void at_create(HANDLE th)
 
 static void at_int3(HANDLE th, const EXCEPTION_RECORD *r)
 {
-    CONTEXT c = {.ContextFlags = CONTEXT_FULL};
+    CONTEXT c = {.ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS};
     BOOL got = GetThreadContext(th, &c);
     printf("int3: get %d address %s rip %s\n", got, r->ExceptionAddress == dbg_int3 ? "at int3" : "other",
            c.Rip == (DWORD64)dbg_int3 + 1 ? "past it" : "other");
     c.Rax = 0x1234, c.Rip = (DWORD64)dbg_after, c.EFlags |= 0x100;
+    c.SegDs = 0, c.SegEs = c.SegFs, c.SegGs = 0;
     printf("int3: set %d\n", SetThreadContext(th, &c));
+    CONTEXT b = {.ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS};
+    GetThreadContext(th, &b);
+    printf("int3: segs %s\n", b.SegDs == b.SegSs && b.SegEs == b.SegSs && b.SegGs == b.SegSs && b.SegFs != b.SegSs
+                                  ? "windows'" : "as set");
 }
 
 static void at_step(HANDLE th, const EXCEPTION_RECORD *r)
