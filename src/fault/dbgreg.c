@@ -152,7 +152,9 @@ static bool wv_dbg_has(const uintptr_t *set, size_t n, uintptr_t pa)
 /* Lock held: the armed pages made the union of every slot's enabled breakpoints' pages. */
 static void wv_dbg_rearm(void)
 {
-    uintptr_t want[WV_DBG_PAGES];
+    /* Not on the stack: under the space lock a PE thread's stack must not grow (its guard
+     * fault could not be served), and 4 KiB could reach past what it has committed. */
+    static uintptr_t want[WV_DBG_PAGES];
     size_t nw = 0;
     for (unsigned k = 0; k < wv_dbg_used; k++) {
         const struct wv_dbg_slot *s = &wv_dbg_slot[k];
