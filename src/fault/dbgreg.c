@@ -330,6 +330,7 @@ int wv_dbg_trap(ucontext_t *uc)
     bool hit = wv_dbg_close();
     if (!st->tf)
         uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)WV_EFL_TF;
-    /* A data breakpoint's exception, or the program's own single step: raised as a trace trap. */
-    return hit || st->tf ? WV_DBG_RAISE : WV_DBG_STEP;
+    /* A data breakpoint's exception is raised as a trace trap; a trap flag that was set before
+     * (the program's single step, a suspended thread stepping out of winvm) is its owner's. */
+    return hit ? WV_DBG_RAISE : st->tf ? WV_DBG_NONE : WV_DBG_STEP;
 }

@@ -272,8 +272,9 @@ static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
     int saved_errno = errno;
     ucontext_t *uc = ctx;
     bool (*step)(ucontext_t *) = wv_fault_step_hook;
-    int dbg = sig == SIGTRAP && si->si_code == TRAP_TRACE ? wv_dbg_trap(uc) : WV_DBG_NONE;
-    if (dbg == WV_DBG_STEP || (dbg == WV_DBG_NONE && sig == SIGTRAP && si->si_code == TRAP_TRACE && step && step(uc))) {
+    bool trace = sig == SIGTRAP && si->si_code == TRAP_TRACE;
+    int dbg = trace ? wv_dbg_trap(uc) : WV_DBG_NONE; /* a debug register's step (dbgreg.c) first */
+    if (dbg == WV_DBG_STEP || (dbg == WV_DBG_NONE && trace && step && step(uc))) {
         errno = saved_errno;
         return;
     }

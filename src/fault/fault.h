@@ -97,10 +97,11 @@ void wv_dbg_restore(const CONTEXT *c);
  * the page's Windows state refuses the access (an access violation), WV_DBG_RAISE for an
  * execute breakpoint of this thread at its Rip (*code EXCEPTION_SINGLE_STEP, Dr6 set), else
  * WV_DBG_STEP: the page opened for one instruction under the trap flag (the access runs again).
- * wv_dbg_trap: a trace trap (lock not held): WV_DBG_NONE when no step of ours was under way,
- * WV_DBG_STEP when it ended one (the pages held again, nothing to raise), WV_DBG_RAISE when
- * a single-step exception is due (a data breakpoint hit, Dr6 set; or the program's own trap
- * flag).  wv_dbg_settle: the thread's step ends without its trap (another exception). */
+ * wv_dbg_trap: a trace trap (lock not held): WV_DBG_STEP when it ended a step of ours (the
+ * pages held again, nothing to raise), WV_DBG_RAISE when a data breakpoint was hit (Dr6 set:
+ * EXCEPTION_SINGLE_STEP is due), WV_DBG_NONE when the trap is someone else's (no step of ours,
+ * or the trap flag was set before it).  wv_dbg_settle: the thread's step ends without its trap
+ * (another exception). */
 enum { WV_DBG_NONE, WV_DBG_STEP, WV_DBG_RAISE };
 int wv_dbg_fault(struct wv_view *v, size_t i, uintptr_t addr, int access, ucontext_t *uc, DWORD *code);
 int wv_dbg_trap(ucontext_t *uc);
