@@ -135,6 +135,9 @@ Test(winsock, debugger_reads_and_sets_debuggee_registers)
         "int3: set 1\n"
         "int3: segs windows'\n"
         "step: get 1 address next rip next rcx 0x1234 tf 0\n"
+        "step: set dr7 1\n"
+        "hw: get 1 address at it rip at it dr6 1 dr0 set dr7 1\n"
+        "hw: clear 1\n"
         "exit: 0x34\n"
         "plain: get 0 err 6\n"); /* ERROR_INVALID_HANDLE */
     cr_expect_eq(status, 0);

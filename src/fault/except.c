@@ -310,9 +310,11 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
+    wv_dbg_get_self(&ctx);
     EXCEPTION_POINTERS ep = {rec, &ctx};
     if (wv_vectored(&ep)) {
         wv_vectored_continue(&ep);
+        wv_dbg_restore(&ctx); /* the handler's Dr7, RF */
         wv_context_to(&ctx, uc);
         return;
     }
@@ -322,6 +324,7 @@ void wv_dispatch(EXCEPTION_RECORD *rec, ucontext_t *uc)
     LONG r = filter ? filter(&ep) : EXCEPTION_CONTINUE_SEARCH;
     if (r == EXCEPTION_CONTINUE_EXECUTION && !(rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE)) {
         wv_vectored_continue(&ep); /* the filter answers for a frame handler on Windows */
+        wv_dbg_restore(&ctx);
         wv_context_to(&ctx, uc);
         return;
     }

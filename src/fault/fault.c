@@ -6,6 +6,10 @@
  *   1. a guard page: clear PAGE_GUARD on that page only and raise STATUS_GUARD_PAGE_VIOLATION;
  *   2. a page the working-set watch holds until its first touch (mm/wswatch.c): record it,
  *      resume; a write-watch page write-protected by the fallback tracking: record it, resume;
+ *   2b. a page a debug register's breakpoint watches (fault/dbgreg.c): an execute breakpoint of
+ *      the faulting thread is EXCEPTION_SINGLE_STEP before its instruction; any other access
+ *      runs once on the opened page under the trap flag (a data breakpoint's exception follows
+ *      its trace trap, wv_on_trap);
  *   3. a page whose state allows the access (another thread changed it meanwhile): resume;
  *   4. otherwise STATUS_ACCESS_VIOLATION (STATUS_IN_PAGE_ERROR for SIGBUS).
  * Faults on memory winvm does not manage go to the handler that was installed before ours,
@@ -104,7 +108,7 @@ static bool wv_stack_guard_hit(struct wv_view *v, size_t i, uintptr_t pa, DWORD 
 }
 
 /* Classifies a fault on addr; for WV_RAISE fills *code and *access. */
-static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc, DWORD *code,
+static enum wv_verdict wv_classify(int sig, uintptr_t addr, ucontext_t *uc, DWORD *code,
                                    int *access)
 {
     wv_space_lock();
@@ -128,6 +132,7 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
         return WV_RAISE;
     }
     enum wv_verdict verdict = WV_RAISE;
+    int dbg;
     size_t i = wv_view_index(v, addr);
     wv_view_sync_commits(v, i, 1); /* another view may have committed it (SEC_RESERVE) */
     wv_page_t page = v->page[i];
@@ -147,6 +152,8 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, const ucontext_t *uc
             verdict = WV_RETRY;
     } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
         verdict = WV_RETRY;
+    } else if ((page & WV_DBG_ARMED) && (dbg = wv_dbg_fault(v, i, addr, *access, uc, code)) != WV_DBG_NONE) {
+        verdict = dbg == WV_DBG_STEP ? WV_RETRY : WV_RAISE; /* a debug register's page (dbgreg.c) */
     } else if (wv_page_allows(page, *access) && !(*access == WV_WRITE && (page & WV_WATCH_WP))) {
         /* The state moved on since the fault (another thread's VirtualProtect): make sure the
          * host agrees, then let the access run again.  Not for a tracked clean page that
@@ -165,6 +172,8 @@ static void wv_fault_record(EXCEPTION_RECORD *rec, DWORD code, int access, uintp
     memset(rec, 0, sizeof(*rec));
     rec->ExceptionCode = code;
     rec->ExceptionAddress = (PVOID)uc->uc_mcontext.gregs[REG_RIP];
+    if (code == EXCEPTION_SINGLE_STEP)
+        return; /* an execute breakpoint (dbgreg.c): no parameters */
     rec->NumberParameters = 2;
     rec->ExceptionInformation[0] = (ULONG_PTR)access;
     rec->ExceptionInformation[1] = addr;
@@ -222,6 +231,7 @@ __attribute__((used)) static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
         wv_chain(sig, si, ctx);
     } else if (verdict == WV_RAISE) {
         EXCEPTION_RECORD rec;
+        wv_dbg_settle(); /* a debug register's step that faulted elsewhere: its pages held again */
         if (si->si_code == SI_KERNEL && sig == SIGSEGV) {
             if (!wv_gp_record(&rec, uc)) /* a debug service that raises nothing */
                 goto out;
@@ -264,10 +274,14 @@ __attribute__((used)) static void wv_on_trap(int sig, siginfo_t *si, void *ctx)
     int saved_errno = errno;
     ucontext_t *uc = ctx;
     bool (*step)(ucontext_t *) = wv_fault_step_hook;
-    if (sig == SIGTRAP && si->si_code == TRAP_TRACE && step && step(uc)) {
+    bool trace = sig == SIGTRAP && si->si_code == TRAP_TRACE;
+    int dbg = trace ? wv_dbg_trap(uc) : WV_DBG_NONE; /* a debug register's step (dbgreg.c) first */
+    if (dbg == WV_DBG_STEP || (dbg == WV_DBG_NONE && trace && step && step(uc))) {
         errno = saved_errno;
         return;
     }
+    if (dbg == WV_DBG_NONE)
+        wv_dbg_settle(); /* a debug register's step that raised something else */
     bool (*hook)(EXCEPTION_RECORD *, ucontext_t *) = wv_fault_pe_hook;
     EXCEPTION_RECORD rec;
     memset(&rec, 0, sizeof(rec));

@@ -106,6 +106,37 @@ extern LONG (*volatile wv_fault_filter_hook)(EXCEPTION_POINTERS *ep);
 extern void (*volatile wv_fault_exit_hook)(DWORD code);
 __attribute__((noreturn)) void wv_fault_exit(DWORD code);
 
+/* dbgreg.c: the debug registers Dr0-Dr3, Dr6, Dr7 of each thread, their breakpoints emulated
+ * with the MMU and the trap flag (the watched pages held PROT_NONE, WV_DBG_ARMED).
+ * wv_dbg_check: ERROR_NOT_SUPPORTED when dr7 enables a breakpoint this cannot honour (an I/O
+ * breakpoint, RW=10), else 0.  wv_dbg_set: thread tid's registers become c's Dr0-3/6/7 (the
+ * pages re-armed); 0, ERROR_NOT_SUPPORTED, or ERROR_NOT_ENOUGH_MEMORY (too many threads with
+ * debug registers); nothing changes on failure.  Lock not held.  wv_dbg_get: tid's registers
+ * into c's Dr fields (0 when none); lock-free, async-signal-safe; wv_dbg_get_self also adds
+ * CONTEXT_DEBUG_REGISTERS to c's flags (an exception's CONTEXT).  wv_dbg_forget: tid ended.
+ * wv_dbg_restore: the calling thread goes on with c (NtContinue, a continued exception): its
+ * registers set when c carries CONTEXT_DEBUG_REGISTERS, and RF (EFlags 0x10000) skips an
+ * execute breakpoint at c's Rip once. */
+DWORD wv_dbg_check(DWORD64 dr7);
+DWORD wv_dbg_set(DWORD tid, const CONTEXT *c);
+void wv_dbg_get(DWORD tid, CONTEXT *c);
+void wv_dbg_get_self(CONTEXT *c);
+void wv_dbg_forget(DWORD tid);
+void wv_dbg_restore(const CONTEXT *c);
+/* The fault handler's part (space lock held, page i of v marked WV_DBG_ARMED): WV_DBG_NONE when
+ * the page's Windows state refuses the access (an access violation), WV_DBG_RAISE for an
+ * execute breakpoint of this thread at its Rip (*code EXCEPTION_SINGLE_STEP, Dr6 set), else
+ * WV_DBG_STEP: the page opened for one instruction under the trap flag (the access runs again).
+ * wv_dbg_trap: a trace trap (lock not held): WV_DBG_STEP when it ended a step of ours (the
+ * pages held again, nothing to raise), WV_DBG_RAISE when a data breakpoint was hit (Dr6 set:
+ * EXCEPTION_SINGLE_STEP is due), WV_DBG_NONE when the trap is someone else's (no step of ours,
+ * or the trap flag was set before it).  wv_dbg_settle: the thread's step ends without its trap
+ * (another exception). */
+enum { WV_DBG_NONE, WV_DBG_STEP, WV_DBG_RAISE };
+int wv_dbg_fault(struct wv_view *v, size_t i, uintptr_t addr, int access, ucontext_t *uc, DWORD *code);
+int wv_dbg_trap(ucontext_t *uc);
+void wv_dbg_settle(void);
+
 /* gp.c: the record of a general-protection fault (SIGSEGV, SI_KERNEL) as Windows raises it
  * (an int Windows serves, a privileged instruction, else an access violation at ~0); false
  * when no exception is due (int 0x2d's print services: uc's Rip is past them).  Signal-safe. */

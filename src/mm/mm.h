@@ -43,6 +43,9 @@ enum {
                               * PROT_NONE until its first touch is recorded (hidden, host-only:
                               * wv_prot_host answers PROT_NONE; never Windows-visible; wswatch.c) */
     WV_LOCKED = 0x4000,      /* VirtualLock'ed, mlock'ed on the host; committed pages only (hidden) */
+    WV_DBG_ARMED = 0x8000,   /* watched by a debug register's breakpoint: host PROT_NONE so that
+                              * every access faults and is decided (fault/dbgreg.c; hidden,
+                              * host-only: never Windows-visible) */
     WV_CACHE_MODS = WV_NOCACHE | WV_WRITECOMBINE,
 };
 
@@ -77,7 +80,7 @@ DWORD wv_prot_report(wv_page_t page);
  * (watch.c). */
 static inline int wv_prot_host(wv_page_t page)
 {
-    if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED)))
+    if (!(page & WV_COMMITTED) || (page & (WV_GUARD | WV_WS_ARMED | WV_DBG_ARMED)))
         return PROT_NONE;
     return wv_prot.host[page & WV_PROT_MASK] & ~((page & WV_WATCH_WP) ? PROT_WRITE : 0);
 }

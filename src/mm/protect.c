@@ -96,7 +96,7 @@ unsigned wv_rights_of(DWORD protect)
 bool wv_page_allows(wv_page_t page, int access)
 {
     /* The Windows state decides: the write-watch fallback's write protection is not part of it. */
-    int prot = wv_prot_host((wv_page_t)(page & ~(WV_WATCH_WP | WV_WS_ARMED)));
+    int prot = wv_prot_host((wv_page_t)(page & ~(WV_WATCH_WP | WV_WS_ARMED | WV_DBG_ARMED)));
     if (access == WV_EXEC)
         return (prot & PROT_EXEC) != 0;
     if (access == WV_WRITE)

@@ -51,7 +51,7 @@ static void wv_check_page(wv_page_t p)
     WV_CHECK(!((p & WV_GUARD) && idx == 1), "P3 GUARD with PAGE_NOACCESS");
     WV_CHECK(!((p & WV_CACHE_MODS) && (p & WV_GUARD)), "P3 NOCACHE/WRITECOMBINE with GUARD");
     WV_CHECK((p & WV_CACHE_MODS) != WV_CACHE_MODS, "P3 NOCACHE with WRITECOMBINE");
-    WV_CHECK(!(p & WV_WS_ARMED) || wv_prot_host((wv_page_t)(p & ~WV_WS_ARMED)) != PROT_NONE,
+    WV_CHECK(!(p & WV_WS_ARMED) || wv_prot_host((wv_page_t)(p & ~(WV_WS_ARMED | WV_DBG_ARMED))) != PROT_NONE,
              "P4 inaccessible page armed by the working-set watch");
 }
 

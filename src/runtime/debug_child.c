@@ -71,13 +71,15 @@ static struct wv_freeze *wv_dbg_frozen; /* the others, frozen for it */
 /* SET_CONTEXT: the debugger's parts merged into the waiting thread's; the code segment, stack
  * segment and the system flags stay (iretq would fault on others), and so do the data
  * selectors, which Windows x64 does not take from a CONTEXT either (a read back shows its own:
- * Wine's exception.c, test_debugger's stage 16); hardware breakpoints are refused (no debug
- * registers without ptrace). */
+ * Wine's exception.c, test_debugger's stage 16).  The debug registers are the thread's
+ * (fault/dbgreg.c), set at once, and in the exception's CONTEXT too, whose continue would give
+ * back the old ones; an I/O breakpoint is refused. */
 static DWORD wv_dbg_set_context(const CONTEXT *c)
 {
     DWORD flags = c->ContextFlags;
-    if ((flags & CONTEXT_DEBUG_REGISTERS & 0xff) && (c->Dr7 & 0xff))
-        return ERROR_NOT_SUPPORTED;
+    bool dr = (flags & CONTEXT_DEBUG_REGISTERS & 0xff) != 0;
+    if (!wv_dbg_ctx_live)
+        flags &= ~(DWORD)(CONTEXT_DEBUG_REGISTERS & 0xff); /* a snapshot: they are set already */
     CONTEXT next = *wv_dbg_ctx;
     wv_context_merge(&next, c, flags);
     const DWORD user = 0x0cd5 | 0x0100; /* status flags, direction, trap */
@@ -86,10 +88,12 @@ static DWORD wv_dbg_set_context(const CONTEXT *c)
     next.SegFs = wv_dbg_ctx->SegFs, next.SegGs = wv_dbg_ctx->SegGs;
     next.EFlags = (wv_dbg_ctx->EFlags & ~user) | (next.EFlags & user);
     next.MxCsr &= 0xffff, next.FltSave.MxCsr &= 0xffff; /* reserved bits would fault */
-    if (!wv_dbg_ctx_live)
-        return memcmp(&next, wv_dbg_ctx, sizeof(next)) ? ERROR_NOT_SUPPORTED : 0;
-    *wv_dbg_ctx = next;
-    return 0;
+    if (!wv_dbg_ctx_live && memcmp(&next, wv_dbg_ctx, sizeof(next)))
+        return ERROR_NOT_SUPPORTED;
+    DWORD err = dr ? wv_dbg_set(wv_dbg_rep, c) : 0;
+    if (!err && wv_dbg_ctx_live)
+        *wv_dbg_ctx = next;
+    return err;
 }
 
 /* Lock held: a context request answered; false when the channel broke.  Not inlined: its
@@ -105,8 +109,7 @@ static __attribute__((noinline)) bool wv_dbg_context_request(const struct wv_dbg
             out.c.ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS;
             out.m.kind = wv_debug_frozen_context(wv_dbg_frozen, tid, &out.c, false);
         }
-        CONTEXT *c = &out.c;
-        c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0; /* no debug registers here */
+        wv_dbg_get(other ? tid : wv_dbg_rep, &out.c); /* as the thread has them now */
         return send(wv_dbg_fd, &out, sizeof(out), MSG_NOSIGNAL) == (ssize_t)sizeof(out);
     }
     if (n != (ssize_t)sizeof(*in))

@@ -125,8 +125,8 @@ DWORD wv_debug_frozen_context(struct wv_freeze *f, DWORD tid, CONTEXT *c, bool s
             continue;
         if (set && !__atomic_load_n(&f->frozen[i], __ATOMIC_ACQUIRE))
             return ERROR_GEN_FAILURE; /* its registers are winvm's now, not the program's */
-        if (set && (c->ContextFlags & CONTEXT_DEBUG_REGISTERS & 0xff) && (c->Dr7 & 0xff))
-            return ERROR_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+        if (set && (c->ContextFlags & CONTEXT_DEBUG_REGISTERS & 0xff) && wv_dbg_check(c->Dr7))
+            return ERROR_NOT_SUPPORTED; /* an I/O breakpoint (fault/dbgreg.c emulates the others) */
         return wv_thread_context_of(f->t[i], c, set);
     }
     return ERROR_INVALID_HANDLE; /* not one of the program's threads (ended, or winvm's) */

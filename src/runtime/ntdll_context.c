@@ -20,8 +20,8 @@
  * Set captures the registers as they are when the call returns (Rip the return address, Rsp
  * past it), replaces the parts given and resumes there (Rax STATUS_SUCCESS unless
  * CONTEXT_INTEGER gave it), so a context without CONTEXT_CONTROL returns to the caller and one
- * with it goes where it says.  Debug
- * registers cannot be set without ptrace (STATUS_NOT_SUPPORTED when Dr7 enables one).
+ * with it goes where it says.  The debug registers are the thread's (fault/dbgreg.c: Set stores
+ * them and arms their breakpoints; an I/O breakpoint in Dr7 is STATUS_NOT_SUPPORTED).
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
@@ -58,8 +58,8 @@ static NTSTATUS wv_ctx_which(HANDLE h, CONTEXT *c, bool set)
     NTSTATUS st = wv_ctx_flags(mine.ContextFlags);
     if (st)
         return st;
-    if (set && (mine.ContextFlags & CONTEXT_DEBUG_REGISTERS & WV_CTX_PARTS) && (mine.Dr7 & 0xff))
-        return STATUS_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+    if (set && (mine.ContextFlags & CONTEXT_DEBUG_REGISTERS & WV_CTX_PARTS) && wv_dbg_check(mine.Dr7))
+        return STATUS_NOT_SUPPORTED; /* an I/O breakpoint (fault/dbgreg.c emulates the others) */
     DWORD pid, tid;
     if (wv_process_thread_ids(h, &pid, &tid))
         return 0; /* a child process's thread: the core's */
@@ -118,8 +118,7 @@ static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax
 {
     now->Rsp = rsp, now->Rip = rip;
     now->Rax = rax; /* what the call returns there: STATUS_SUCCESS, or kernel32's TRUE */
-    /* The capture leaves the debug registers alone; winvm's threads have none set. */
-    now->Dr0 = now->Dr1 = now->Dr2 = now->Dr3 = now->Dr6 = now->Dr7 = 0;
+    wv_dbg_get((DWORD)gettid(), now); /* the capture leaves the debug registers alone */
 }
 
 /* Where the calling thread is shown inside NtGetContextThread: ntdll's `ret`, found once
@@ -159,7 +158,8 @@ static void wv_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip,
         return;
     wv_ctx_at_return(now, rsp, rip, rax);
     wv_context_merge(now, &c, c.ContextFlags);
-    now->ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS;
+    now->ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS |
+                        ((c.ContextFlags & CONTEXT_DEBUG_REGISTERS & WV_CTX_PARTS) ? CONTEXT_DEBUG_REGISTERS : 0);
     wv_nt_RtlRestoreContext(now, NULL); /* does not return */
 }
 

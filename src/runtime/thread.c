@@ -131,6 +131,7 @@ static void wv_thread_destroy(struct wv_object *o)
 static void wv_thread_finish(struct wv_thread *t, DWORD code)
 {
     wv_registry_remove(t);
+    wv_dbg_forget(t->tid); /* its breakpoints go with it (a later thread may get its id) */
     pthread_mutex_lock(&wv_wait_lock);
     t->exit_code = code;
     t->done = true;

@@ -222,7 +222,7 @@ DWORD WINAPI ResumeThread(HANDLE h)
 
 #define WV_PART(flags, part) (((flags) & (part) & 0xff) != 0)
 
-/* Copies the parts flags names from src to dst (debug registers: winvm sets none, so 0). */
+/* Copies the parts flags names from src to dst. */
 void wv_context_merge(CONTEXT *dst, const CONTEXT *src, DWORD flags)
 {
     if (WV_PART(flags, CONTEXT_CONTROL)) {
@@ -362,11 +362,16 @@ static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool ste
         err = wv_ended(t) ? ERROR_ACCESS_DENIED : ERROR_GEN_FAILURE; /* ended, or not started yet */
     else if (own && set && !safe)
         err = ERROR_GEN_FAILURE; /* still in winvm's code (a wait): its registers are winvm's */
-    else if (set)
-        wv_context_apply(c, c->ContextFlags, t->uc);
-    else {
+    else if (set) {
+        /* The debug registers first: they alone can fail (no slot), and then nothing changed. */
+        if (WV_PART(c->ContextFlags, CONTEXT_DEBUG_REGISTERS))
+            err = wv_dbg_set(t->tid, c);
+        if (!err)
+            wv_context_apply(c, c->ContextFlags, t->uc);
+    } else {
         CONTEXT cur;
         wv_context_from(t->uc, &cur);
+        wv_dbg_get(t->tid, &cur);
         wv_context_merge(c, &cur, c->ContextFlags);
     }
     wv_thread_unlock(t, &old);
@@ -418,9 +423,9 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
     if (!t)
         return GetLastError();
-    if (set && WV_PART(c.ContextFlags, CONTEXT_DEBUG_REGISTERS) && (c.Dr7 & 0xff)) {
+    if (set && WV_PART(c.ContextFlags, CONTEXT_DEBUG_REGISTERS) && wv_dbg_check(c.Dr7)) {
         wv_object_unref(&t->obj);
-        return ERROR_NOT_SUPPORTED; /* no hardware breakpoints without ptrace */
+        return ERROR_NOT_SUPPORTED; /* an I/O breakpoint (fault/dbgreg.c emulates the others) */
     }
     if (wv_is_self(t) && set) {
         wv_object_unref(&t->obj);
@@ -429,11 +434,14 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
         CONTEXT now;
         wv_seh_capture(&now);
         wv_context_merge(&now, &c, c.ContextFlags);
+        if (WV_PART(c.ContextFlags, CONTEXT_DEBUG_REGISTERS))
+            now.ContextFlags |= CONTEXT_DEBUG_REGISTERS; /* the restore sets them */
         wv_nt_RtlRestoreContext(&now, NULL); /* does not return */
     }
     if (wv_is_self(t)) {
         CONTEXT now;
         wv_seh_capture(&now); /* a host caller's own registers, here */
+        wv_dbg_get(t->tid, &now);
         wv_context_merge(&c, &now, c.ContextFlags);
     } else
         err = wv_context_other(t, &c, set, true);

@@ -43,7 +43,7 @@ DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commi
     memset(&c->FltSave, 0, sizeof(c->FltSave)); /* a fresh x87/SSE state, as Windows gives */
     c->FltSave.ControlWord = WV_X87_DEFAULT;
     c->FltSave.MxCsr = c->MxCsr = WV_MXCSR_DEFAULT;
-    c->ContextFlags = CONTEXT_FULL;
+    c->ContextFlags = CONTEXT_FULL | CONTEXT_DEBUG_REGISTERS; /* a debugger's Dr7 set before it runs */
     c->Dr0 = c->Dr1 = c->Dr2 = c->Dr3 = c->Dr6 = c->Dr7 = 0;
     /* ntdll's export as PE code sees it (its stub in ntdll's image, loader/builtin.c). */
     void *start = NULL;

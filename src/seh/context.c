@@ -166,6 +166,7 @@ void wv_seh_restore(const CONTEXT *ctx)
     /* FXRSTOR and LDMXCSR fault on reserved MXCSR bits: keep the architectural ones. */
     c.MxCsr &= 0xffff;
     c.FltSave.MxCsr = c.MxCsr;
+    wv_dbg_restore(&c); /* debug registers the context carries, RF (fault/dbgreg.c) */
     wv_seh_restore_raw(&c);
 }
 

@@ -325,6 +325,7 @@ static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
         return false;
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
+    wv_dbg_get_self(&ctx); /* Dr0-7 as the thread has them (fault/dbgreg.c) */
     uintptr_t at_ctx = ((uintptr_t)ctx.Rsp - sizeof(CONTEXT)) & ~(uintptr_t)15;
     uintptr_t at_rec = (at_ctx - sizeof(EXCEPTION_RECORD)) & ~(uintptr_t)15;
     uintptr_t sp = at_rec - 8; /* as after a call: the return address slot, zero */

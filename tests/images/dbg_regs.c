@@ -7,6 +7,9 @@
  *             it writes (ds 0, es 0x53, gs 0) are not taken: read back, ds, es and gs are ss
  *             (0x2b) and fs is not, as Windows x64 shows (Wine's exception.c, stage 16);
  *   step      EXCEPTION_SINGLE_STEP after one instruction (at dbg_step_to), the flag cleared;
+ *             the debugger sets Dr0 = dbg_hw, Dr7 = 1 (an execute breakpoint);
+ *   hw        EXCEPTION_SINGLE_STEP at dbg_hw before it runs, Dr6 B0, Dr0/Dr7 as set; the
+ *             debugger clears Dr7 and the child goes on;
  *   exit      the child's exit code is the low byte of the Rax the debugger gave it (0x34);
  *   plain     a child that is not debugged: GetThreadContext of its thread ERROR_INVALID_HANDLE.
  * Built with a fixed base: the labels have the same address in both processes. */
@@ -14,7 +17,7 @@
 #include <string.h>
 #include <windows.h>
 
-extern char dbg_int3[], dbg_after[], dbg_step_to[];
+extern char dbg_int3[], dbg_after[], dbg_step_to[], dbg_hw[];
 
 static int child(void)
 {
@@ -23,6 +26,7 @@ static int child(void)
                      "  mov $1, %%eax\n"
                      ".globl dbg_after\ndbg_after: mov %%eax, %%ecx\n"
                      ".globl dbg_step_to\ndbg_step_to: mov %%ecx, %0\n"
+                     ".globl dbg_hw\ndbg_hw: nop\n"
                      : "=r"(v) : : "rax", "rcx");
     return (int)(v & 0xff); /* printed by the debugger: one writer, no interleaving */
 }
@@ -72,6 +76,21 @@ static void at_step(HANDLE th, const EXCEPTION_RECORD *r)
     BOOL got = GetThreadContext(th, &c);
     printf("step: get %d address %s rip %s rcx %#llx tf %d\n", got, r->ExceptionAddress == dbg_step_to ? "next" : "other",
            c.Rip == (DWORD64)dbg_step_to ? "next" : "other", (unsigned long long)c.Rcx, (int)(c.EFlags >> 8 & 1));
+    CONTEXT d = {.ContextFlags = CONTEXT_DEBUG_REGISTERS};
+    d.Dr0 = (DWORD64)dbg_hw, d.Dr7 = 1;
+    printf("step: set dr7 %d\n", SetThreadContext(th, &d));
+}
+
+static void at_hw(HANDLE th, const EXCEPTION_RECORD *r)
+{
+    CONTEXT c = {.ContextFlags = CONTEXT_FULL | CONTEXT_DEBUG_REGISTERS};
+    BOOL got = GetThreadContext(th, &c);
+    printf("hw: get %d address %s rip %s dr6 %llu dr0 %s dr7 %llu\n", got,
+           r->ExceptionAddress == dbg_hw ? "at it" : "other", c.Rip == (DWORD64)dbg_hw ? "at it" : "other",
+           (unsigned long long)(c.Dr6 & 0xf), c.Dr0 == (DWORD64)dbg_hw ? "set" : "other", (unsigned long long)c.Dr7);
+    c.ContextFlags = CONTEXT_DEBUG_REGISTERS;
+    c.Dr7 = 0;
+    printf("hw: clear %d\n", SetThreadContext(th, &c));
 }
 
 static int debugger(void)
@@ -89,6 +108,8 @@ static int debugger(void)
             const EXCEPTION_RECORD *r = &ev.u.Exception.ExceptionRecord;
             if (r->ExceptionCode == EXCEPTION_BREAKPOINT && r->ExceptionAddress == dbg_int3)
                 at_int3(th, r);
+            else if (r->ExceptionCode == EXCEPTION_SINGLE_STEP && r->ExceptionAddress == dbg_hw)
+                at_hw(th, r);
             else if (r->ExceptionCode == EXCEPTION_SINGLE_STEP)
                 at_step(th, r);
             else if (r->ExceptionCode != EXCEPTION_BREAKPOINT)

@@ -26,8 +26,8 @@
  *                 loaded: ds, es and ss stay equal, fs differs, a Get reports them as they are
  *   set_self_rip  a Get's CONTEXT_CONTROL with Rip set to a function: it runs on the Get's
  *                 stack slot, so it returns from the Set, with its own return value
- *   dr7_refused   (winvm: no debug registers without ptrace) Dr7 enabling Dr0:
- *                 STATUS_NOT_SUPPORTED
+ *   dr7_refused   (winvm: breakpoints are emulated, I/O ones cannot be) Dr7 enabling Dr0
+ *                 as an I/O breakpoint (RW0 10): STATUS_NOT_SUPPORTED
  */
 #include <windows.h>
 #include <stdio.h>
@@ -210,7 +210,7 @@ static void dr7_refused(void)
     memset(&ctx, 0, sizeof(ctx));
     ctx.ContextFlags = CONTEXT_DEBUG_REGISTERS;
     ctx.Dr0 = (ULONG_PTR)&target;
-    ctx.Dr7 = 1;
+    ctx.Dr7 = 1 | (2 << 16); /* RW0 10: an I/O breakpoint, which winvm cannot emulate */
     check("dr7_refused", NtSetContextThread(GetCurrentThread(), &ctx) == ST_NOT_SUPPORTED);
 }
 
