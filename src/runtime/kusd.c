@@ -109,7 +109,7 @@ static void wv_features(BYTE *pf)
     pf[PF_AVX2_INSTRUCTIONS_AVAILABLE] = avx && ((b7 >> 5) & 1);
     pf[PF_AVX512F_INSTRUCTIONS_AVAILABLE] = avx && (xcr0 & 0xe0) == 0xe0 && ((b7 >> 16) & 1);
     pf[PF_ERMS_AVAILABLE] = (b7 >> 9) & 1;
-    /* PF_FASTFAIL_AVAILABLE stays 0: winvm does not turn int 0x29 into a fail-fast exit. */
+    pf[PF_FASTFAIL_AVAILABLE] = 1; /* int 0x29 ends the process (fault/gp.c, docs/semantics.md) */
 }
 
 /* The XSTATE features winvm's contexts carry: the legacy x87 and SSE state only (there is no

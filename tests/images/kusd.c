@@ -9,7 +9,7 @@
  *               ImageNumberLow/High 0x8664, NtSystemRoot GetWindowsDirectoryW's
  *   processors  ActiveProcessorCount GetSystemInfo's and the PEB's; ActiveGroupCount 1;
  *               NumberOfPhysicalPages SystemBasicInformation's
- *   features    ProcessorFeatures[i] == IsProcessorFeaturePresent(i) for every i < 64; RDTSC
+ *   features    ProcessorFeatures[i] == IsProcessorFeaturePresent(i) for every i < 64; FASTFAIL, RDTSC
  *               and SSE2 present; feature 64 and past: FALSE
  *   tick_order  GetTickCount() <= the page's tick count in ms <= GetTickCount() (multiplier
  *               0x0fa00000), and TickCountLowDeprecated the low part of TickCount (read
@@ -114,6 +114,7 @@ static void features(void)
         same &= !IsProcessorFeaturePresent(i) == !KUSD[0x274 + i];
     check("features", same && KUSD[0x274 + PF_RDTSC_INSTRUCTION_AVAILABLE] &&
                           IsProcessorFeaturePresent(PF_XMMI64_INSTRUCTIONS_AVAILABLE) &&
+                          IsProcessorFeaturePresent(PF_FASTFAIL_AVAILABLE) &&
                           !IsProcessorFeaturePresent(64) && !IsProcessorFeaturePresent(0xffffffff));
 }
 
