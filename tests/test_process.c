@@ -50,7 +50,8 @@ Test(process, pe_parent_creates_children)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, text);
     cr_assert(!strstr(text, "FAIL"), "%s", text);
     const char *must[] = {"ok command_line_verbatim", "ok exit_code_32_bits", "ok suspended_does_not_run",
-                          "ok terminate_code", "ok read_partial_copy", "ok write_child", "ok create_not_pe"};
+                          "ok terminate_code", "ok read_partial_copy", "ok write_child", "ok create_not_pe",
+                          "ok resume_after_exit", "ok suspend_after_exit"};
     for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
         cr_assert(strstr(text, must[i]), "missing %s in:\n%s", must[i], text);
 }

@@ -18,7 +18,9 @@
  * resumed the same way, by its id (before, ResumeThread opens its start gate: process.c).
  * Neither is served for a process this one debugs (STATUS_NOT_SUPPORTED, ERROR_INVALID_HANDLE
  * for its threads, as before): a thread parked at its debug event could not answer the
- * debugger's own context requests.
+ * debugger's own context requests.  A thread whose process has ended has a count of 0 still:
+ * resuming it returns 0 (suspending it is ERROR_ACCESS_DENIED), as on Windows; its process
+ * ending while the call is on its way counts as ended.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
@@ -27,6 +29,7 @@
 #include <winvm/ntdll.h>
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WV_PROCESS_SUSPEND_RESUME 0x0800
@@ -81,6 +84,16 @@ DWORD wv_process_suspend_local(bool suspend)
     return 0;
 }
 
+/* Whether p ends within about ms milliseconds: a channel call that failed because the peer
+ * went away finds it ended (or about to be). */
+static bool wv_ends_within(struct wv_process *p, int ms)
+{
+    struct timespec pause = {0, 1000000};
+    for (int i = 0; i < ms && !wv_process_gone(p); i++)
+        nanosleep(&pause, NULL);
+    return wv_process_gone(p);
+}
+
 bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out)
 {
     DWORD access = 0, tid = 0;
@@ -100,6 +113,8 @@ bool wv_process_thread_remote(HANDLE h, bool suspend, DWORD *out)
                                  .addr = tid};
         err = wv_chan_call(p, &rq, &rp);
         err = err ? err : rp.err;
+        if (err && !suspend && wv_ends_within(p, 1000))
+            err = 0, rp.old = 0; /* an ended thread's count */
     }
     wv_object_unref(&p->obj);
     if (err)

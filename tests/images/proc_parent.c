@@ -116,6 +116,10 @@ static void suspended(void)
     CHECK("resume_returns_previous", ResumeThread(pi.hThread) == 1 && ResumeThread(pi.hThread) == 0);
     CHECK("resumed_ends", WaitForSingleObject(pi.hProcess, 20000) == WAIT_OBJECT_0);
     CHECK("resumed_code", GetExitCodeProcess(pi.hProcess, &code) && code == 7);
+    /* Its thread has ended with it: a count of 0 to resume, nothing to suspend. */
+    SetLastError(0);
+    CHECK("resume_after_exit", ResumeThread(pi.hThread) == 0 && GetLastError() == 0);
+    CHECK("suspend_after_exit", SuspendThread(pi.hThread) == (DWORD)-1 && GetLastError() == ERROR_ACCESS_DENIED);
     check("unicode_environment", strstr(slurp(path), "env=[wide]") != NULL, slurp(path));
     CloseHandle(pi.hThread);
     CloseHandle(pi.hProcess);
