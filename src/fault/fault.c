@@ -346,8 +346,10 @@ void wv_fault_attach_thread(void)
     pthread_once(&wv_install_once, wv_install);
     wv_fault_thread_ready = true;
     stack_t old;
-    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
-        return; /* the thread has one already (another runtime's): use it */
+    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) {
+        wv_seg_adopt(old.ss_sp); /* the thread has one already (another runtime's): use it */
+        return;
+    }
     /* A guard page below the stack turns an overflow of the handler itself into a crash,
      * not silent corruption. */
     void *stack = wv_os_stack_alloc(WV_ALTSTACK_SIZE);

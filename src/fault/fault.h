@@ -37,6 +37,8 @@ static inline void wv_fault_attach(void)
  * each export's start (runtime/thunk.h), faults into that repair when a base is gone, and
  * wv_seg_check_asm is the same for assembly (rax and flags clobbered). */
 void wv_seg_stack(void *stack);
+/* A thread whose alternate stack (ss_sp) is another runtime's: its header kept aside. */
+void wv_seg_adopt(void *ss_sp);
 void wv_seg_set_gs(uintptr_t base);
 void wv_seg_check_asm(void);
 /* True for a SIGSEGV the MMU raised at a low address through an fs or gs prefix on a thread

@@ -19,11 +19,16 @@
  * selectors (fs 0x53, gs 0x2b), as Windows' does whatever the program loaded (Wine's
  * exception.c, test_debugger's stage 16).
  *
+ * A thread whose alternate stack is another runtime's (AddressSanitizer's, a host program's:
+ * fault.c uses it rather than replace it) has its header in wv_seg_foreign instead, found by
+ * that stack's ss_sp; a thread there is looked up only when the stack's bottom is not a header.
+ *
  * Cost on the common path: two loads and compares per signal, one load per export. */
 #define _GNU_SOURCE
 #include "fault/fault.h"
 
 #include <asm/prctl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -47,6 +52,20 @@ _Static_assert(offsetof(ucontext_t, uc_stack.ss_sp) == 16 && offsetof(ucontext_t
 _Static_assert(SS_DISABLE == 2 && ARCH_SET_FS == 0x1002 && ARCH_SET_GS == 0x1001, "wv_seg_enter's constants");
 
 static __thread __attribute__((tls_model("initial-exec"))) struct wv_seg_hdr *wv_seg_mine;
+
+/* The headers of threads on another runtime's alternate stack: slot k is in use while its ss_sp
+ * is not NULL (written by its thread: set last on adoption, cleared first on release; read by
+ * the signal entry without a lock).  A thread that finds no free slot goes without repair. */
+#define WV_SEG_FOREIGN 256
+struct wv_seg_slot {
+    void *ss_sp;
+    struct wv_seg_hdr *hdr;
+};
+__attribute__((visibility("hidden"))) struct wv_seg_slot wv_seg_foreign[WV_SEG_FOREIGN];
+static struct wv_seg_hdr wv_seg_foreign_hdr[WV_SEG_FOREIGN];
+_Static_assert(sizeof(struct wv_seg_slot) == 16 && WV_SEG_FOREIGN * 16 == 4096, "wv_seg_enter's search");
+static pthread_key_t wv_seg_key;
+static pthread_once_t wv_seg_key_once = PTHREAD_ONCE_INIT;
 __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_seg_gs;
 
 void wv_seg_stack(void *stack)
@@ -65,6 +84,35 @@ void wv_seg_stack(void *stack)
     wv_seg_mine = h;
 }
 
+static void wv_seg_release(void *slot)
+{
+    struct wv_seg_slot *s = slot;
+    wv_seg_stack(NULL);
+    __atomic_store_n(&s->ss_sp, NULL, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->hdr->magic, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->hdr, NULL, __ATOMIC_RELEASE);
+}
+
+static void wv_seg_key_make(void) { pthread_key_create(&wv_seg_key, wv_seg_release); }
+
+void wv_seg_adopt(void *ss_sp)
+{
+    pthread_once(&wv_seg_key_once, wv_seg_key_make);
+    if (wv_seg_mine || !ss_sp)
+        return; /* adopted already (or winvm's own stack) */
+    for (int k = 0; k < WV_SEG_FOREIGN; k++) {
+        struct wv_seg_slot *s = &wv_seg_foreign[k];
+        struct wv_seg_hdr *none = NULL;
+        if (!__atomic_compare_exchange_n(&s->hdr, &none, &wv_seg_foreign_hdr[k], false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_RELAXED))
+            continue;
+        wv_seg_stack(s->hdr);
+        __atomic_store_n(&s->ss_sp, ss_sp, __ATOMIC_RELEASE);
+        pthread_setspecific(wv_seg_key, s);
+        return;
+    }
+}
+
 void wv_seg_set_gs(uintptr_t base)
 {
     wv_seg_gs = base;
@@ -76,9 +124,14 @@ void wv_seg_set_gs(uintptr_t base)
 static const struct wv_seg_hdr *wv_seg_hdr_of(const ucontext_t *uc)
 {
     const struct wv_seg_hdr *h = uc->uc_stack.ss_sp;
-    if ((uc->uc_stack.ss_flags & SS_DISABLE) || !h || h->magic != WV_SEG_MAGIC)
+    if ((uc->uc_stack.ss_flags & SS_DISABLE) || !h)
         return NULL;
-    return h;
+    for (int k = 0; h->magic != WV_SEG_MAGIC && k < WV_SEG_FOREIGN; k++)
+        if (__atomic_load_n(&wv_seg_foreign[k].ss_sp, __ATOMIC_ACQUIRE) == uc->uc_stack.ss_sp) {
+            h = __atomic_load_n(&wv_seg_foreign[k].hdr, __ATOMIC_ACQUIRE);
+            break;
+        }
+    return h && h->magic == WV_SEG_MAGIC ? h : NULL;
 }
 
 /* Whether the segment prefixes of the instruction at p name fs (1) or gs (2). */
@@ -128,7 +181,23 @@ __asm__(".text\n"
         "  jz 9f\n"
         "  movabs $0x5747534647535657, %rcx\n"
         "  cmp %rcx, (%rax)\n"
+        "  je 3f\n"
+        "  lea wv_seg_foreign(%rip), %r8\n" /* another runtime's stack: its slot, if any */
+        "  lea 4096(%r8), %r9\n"
+        "8:\n"
+        "  cmp %rax, (%r8)\n"
+        "  je 4f\n"
+        "  add $16, %r8\n"
+        "  cmp %r9, %r8\n"
+        "  jb 8b\n"
+        "  jmp 9f\n"
+        "4:\n"
+        "  mov 8(%r8), %rax\n"
+        "  test %rax, %rax\n"
+        "  jz 9f\n"
+        "  cmp %rcx, (%rax)\n"
         "  jne 9f\n"
+        "3:\n"
         "  cmpl $0, 24(%rax)\n"
         "  jne 5f\n"
         "  movl $1, 24(%rax)\n"
