@@ -115,8 +115,21 @@ static void wv_srw_acquire(PSRWLOCK l, bool excl)
 }
 
 void WINAPI InitializeSRWLock(PSRWLOCK l) { l->Ptr = NULL; }
-void WINAPI AcquireSRWLockExclusive(PSRWLOCK l) { wv_srw_acquire(l, true); }
-void WINAPI AcquireSRWLockShared(PSRWLOCK l) { wv_srw_acquire(l, false); }
+/* The uncontended case first, without wv_srw_acquire's frame: one compare-and-swap. */
+void WINAPI AcquireSRWLockExclusive(PSRWLOCK l)
+{
+    uint32_t s = 0;
+    if (!__atomic_compare_exchange_n(wv_srw_word(l), &s, WV_SRW_EXCL, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        wv_srw_acquire(l, true);
+}
+
+void WINAPI AcquireSRWLockShared(PSRWLOCK l)
+{
+    uint32_t s = __atomic_load_n(wv_srw_word(l), __ATOMIC_RELAXED);
+    if ((s & (WV_SRW_EXCL | WV_SRW_XWAIT)) ||
+        !__atomic_compare_exchange_n(wv_srw_word(l), &s, s + WV_SRW_ONE, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        wv_srw_acquire(l, false);
+}
 
 BOOLEAN WINAPI TryAcquireSRWLockExclusive(PSRWLOCK l)
 {
@@ -133,7 +146,7 @@ BOOLEAN WINAPI TryAcquireSRWLockShared(PSRWLOCK l)
 void WINAPI ReleaseSRWLockExclusive(PSRWLOCK l)
 {
     uint32_t *w = wv_srw_word(l);
-    uint32_t s = __atomic_load_n(w, __ATOMIC_RELAXED);
+    uint32_t s = WV_SRW_EXCL; /* held, nobody waiting: the guess */
     do
         if (!(s & WV_SRW_EXCL))
             return;

@@ -29,9 +29,15 @@
  *   fls_basic         index 0 refused; alloc, set, get (ERROR_SUCCESS); a freed index reused
  *   fls_free          FlsFree runs the callback for every thread's non-NULL value
  *   fls_thread_exit   a thread's end runs the callback for its value, on that thread
+ * With the argument "kill", TerminateThread of threads inside these waits instead:
+ *   kill_srw          a thread waiting in AcquireSRWLockExclusive ends; the lock works on
+ *   kill_address      one of two WaitOnAddress waiters ends; the other is still woken, the queue
+ *                     still answers
+ *   kill_cv           a thread asleep in SleepConditionVariableCS ends, the section left free
  */
 #include <windows.h>
 #include <stdio.h>
+#include <string.h>
 
 static int failures;
 
@@ -332,9 +338,13 @@ static void cv_rtl(void)
 
 #include "synch_once.h"
 
-int main(void)
+#include "synch_kill.h"
+
+int main(int argc, char **argv)
 {
     InitializeCriticalSection(&cs);
+    if (argc > 1 && !strcmp(argv[1], "kill"))
+        return kill_tests();
     srw_counter();
     srw_try();
     srw_readers();
