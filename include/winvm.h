@@ -27,5 +27,6 @@
 #include <winvm/wow64.h> /* IsWow64Process: never, x86-64 only */
 #include <winvm/threadctl.h> /* TerminateThread, process image names and execute flags */
 #include <winvm/shareddata.h> /* KUSER_SHARED_DATA at 0x7ffe0000, processor features */
+#include <winvm/synch.h> /* SRW locks, condition variables, InitOnce, WaitOnAddress, FLS */
 
 #endif /* WINVM_H */

@@ -63,8 +63,16 @@ void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
     pthread_mutex_unlock(&wv_loader_lock);
 }
 
+/* API sets winvm serves: the name a program imports and the builtin that hosts it, as
+ * Windows' loader resolves them through its API set schema (a bare name only: no file has
+ * such a name).  kernelbase.dll holds kernel32's table. */
+static const char *const wv_api_sets[][2] = {
+    {"api-ms-win-core-synch-l1-1-0.dll", "kernelbase.dll"},
+    {"api-ms-win-core-synch-l1-2-0.dll", "kernelbase.dll"},
+};
+
 /* A name, a system-directory path ("C:/windows/system32/x.dll", "/windows/system32/x.dll"),
- * normalised ('/' separators, extension added). */
+ * normalised ('/' separators, extension added); an API set's name gives its host. */
 const struct wv_builtin *wv_builtin_named(const char *name)
 {
     if (isalpha((unsigned char)name[0]) && name[1] == ':' && name[2] == '/')
@@ -74,6 +82,10 @@ const struct wv_builtin *wv_builtin_named(const char *name)
             return NULL;
         name += strlen(WV_SYSDIR);
     }
+    else
+        for (size_t i = 0; i < sizeof(wv_api_sets) / sizeof(wv_api_sets[0]); i++)
+            if (!strcasecmp(name, wv_api_sets[i][0]))
+                name = wv_api_sets[i][1];
     for (size_t i = 0; i < wv_nbuiltins; i++)
         if (!strcasecmp(name, wv_builtins[i].name))
             return &wv_builtins[i];

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
+#include "runtime/synch_int.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ static void wv_adopted_end(void *unused)
     if (!wv_adopted)
         return;
     WV_TRACE(WV_TRACE_THREAD, "adopted thread detaching");
+    wv_fls_thread_end(true); /* its FLS callbacks first, as Windows */
     wv_loader_thread(false);
     wv_teb_destroy();
     wv_adopted = false;

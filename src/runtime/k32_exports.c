@@ -10,6 +10,7 @@
 #include "runtime/debug_int.h"
 #include "runtime/psapi_mod.h"
 #include "runtime/nsync.h"
+#include "runtime/synch_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -91,6 +92,8 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_GetModuleFileNameA wv_k32_GetModuleFileNameA
 #define k32_GetModuleFileNameW wv_k32_GetModuleFileNameW
+#define k32_InitOnceExecuteOnce wv_k32_InitOnceExecuteOnce /* PE callbacks (initonce.c, fls.c) */
+#define k32_FlsAlloc wv_k32_FlsAlloc
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
 #define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
 #define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW
@@ -157,6 +160,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
  * CreateThread's PE start routine).  PE code's unhandled-exception filter is an ms_abi function
  * that is only kept (k32_crt.c), so it needs no shim. ---- */
 #define WV_K32_EXPORTS(X, H) \
+    X(1, void, AcquireSRWLockExclusive, PSRWLOCK) \
+    X(1, void, AcquireSRWLockShared, PSRWLOCK) \
     X(1, DLL_DIRECTORY_COOKIE, AddDllDirectory, LPCWSTR) \
     H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
@@ -230,6 +235,10 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(2, BOOL, FindNextFileW, HANDLE, LPWIN32_FIND_DATAW) \
     X(3, BOOL, FindNextVolumeW, HANDLE, LPWSTR, DWORD) \
     X(1, BOOL, FindVolumeClose, HANDLE) \
+    H(FlsAlloc) \
+    X(1, BOOL, FlsFree, DWORD) \
+    X(1, PVOID, FlsGetValue, DWORD) \
+    X(2, BOOL, FlsSetValue, DWORD, PVOID) \
     X(1, BOOL, FlushFileBuffers, HANDLE) \
     X(3, BOOL, FlushInstructionCache, HANDLE, LPCVOID, SIZE_T) \
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
@@ -351,8 +360,14 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, BOOL, HeapUnlock, HANDLE) \
     X(3, BOOL, HeapValidate, HANDLE, DWORD, LPCVOID) \
     X(2, BOOL, HeapWalk, HANDLE, LPPROCESS_HEAP_ENTRY) \
+    X(4, BOOL, InitOnceBeginInitialize, LPINIT_ONCE, DWORD, PBOOL, LPVOID *) \
+    X(3, BOOL, InitOnceComplete, LPINIT_ONCE, DWORD, LPVOID) \
+    H(InitOnceExecuteOnce) \
+    X(1, void, InitOnceInitialize, PINIT_ONCE) \
+    X(1, void, InitializeConditionVariable, PCONDITION_VARIABLE) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
+    X(1, void, InitializeSRWLock, PSRWLOCK) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
     X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \
     X(2, BOOL, IsBadStringPtrA, LPCSTR, UINT_PTR) \
@@ -438,6 +453,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
+    X(1, void, ReleaseSRWLockExclusive, PSRWLOCK) \
+    X(1, void, ReleaseSRWLockShared, PSRWLOCK) \
     X(3, BOOL, ReleaseSemaphore, HANDLE, LONG, LONG *) \
     X(1, BOOL, RemoveDirectoryA, LPCSTR) \
     X(1, BOOL, RemoveDirectoryW, LPCWSTR) \
@@ -489,6 +506,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
     H(Sleep) \
+    X(3, BOOL, SleepConditionVariableCS, PCONDITION_VARIABLE, LPCRITICAL_SECTION, DWORD) \
+    X(4, BOOL, SleepConditionVariableSRW, PCONDITION_VARIABLE, PSRWLOCK, DWORD, ULONG) \
     X(2, DWORD, SleepEx, DWORD, BOOL) \
     X(1, DWORD, SuspendThread, HANDLE) \
     X(0, BOOL, SwitchToThread) \
@@ -500,6 +519,8 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(1, LPVOID, TlsGetValue, DWORD) \
     X(2, BOOL, TlsSetValue, DWORD, LPVOID) \
     X(7, BOOL, TransactNamedPipe, HANDLE, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    X(1, BOOLEAN, TryAcquireSRWLockExclusive, PSRWLOCK) \
+    X(1, BOOLEAN, TryAcquireSRWLockShared, PSRWLOCK) \
     X(1, BOOL, TryEnterCriticalSection, LPCRITICAL_SECTION) \
     H(UnhandledExceptionFilter) \
     X(5, BOOL, UnlockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
@@ -527,6 +548,11 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     X(3, DWORD, WaitForSingleObjectEx, HANDLE, DWORD, BOOL) \
     X(2, BOOL, WaitNamedPipeA, LPCSTR, DWORD) \
     X(2, BOOL, WaitNamedPipeW, LPCWSTR, DWORD) \
+    X(4, BOOL, WaitOnAddress, volatile void *, PVOID, SIZE_T, DWORD) \
+    X(1, void, WakeAllConditionVariable, PCONDITION_VARIABLE) \
+    X(1, void, WakeByAddressAll, PVOID) \
+    X(1, void, WakeByAddressSingle, PVOID) \
+    X(1, void, WakeConditionVariable, PCONDITION_VARIABLE) \
     X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \

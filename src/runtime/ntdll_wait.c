@@ -6,6 +6,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
 #include "nt/nt.h"
+#include "runtime/synch_int.h"
 #include <winvm/ntdll.h>
 
 /* 100 ns units between 1601-01-01 (FILETIME's epoch) and now. */
@@ -45,7 +46,7 @@ static NTSTATUS wv_wait_status(DWORD r)
 }
 
 /* An NT timeout pointer as WaitFor*'s milliseconds: 0 or STATUS_ACCESS_VIOLATION. */
-static NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms)
+NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms)
 {
     LONGLONG t;
     *ms = INFINITE;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runtime/thread_int.h"
+#include "runtime/synch_int.h"
 #include "runtime/debug_int.h"
 
 /* ---- the registry of live threads, by host id (OpenThread, GetThreadContext, ...) ---- */
@@ -201,6 +202,8 @@ static void *wv_thread_main(void *arg)
     } else
         code = t->exit_code; /* ExitThread put it there */
     wv_exit_jump = NULL;
+    /* FLS callbacks before DLL_THREAD_DETACH, as Windows; none for a terminated thread. */
+    wv_fls_thread_end(!killed && !__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE));
     if (t->pe && !killed) {
         wv_debug_thread(false, 0, 0, code);
         if (!__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE)) /* TerminateThread: no DLL is told */

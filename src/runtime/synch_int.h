@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* synch_int.h - the cores of Windows' slim synchronisation calls (winvm/synch.h), shared by
+ * kernel32's names (a BOOL and the last error) and ntdll's Rtl* names (an NTSTATUS, an NT
+ * timeout): srw.c, condvar.c, initonce.c, waitaddr.c, fls.c; ntdll's thunks: ntdll_synch.c.
+ * Private to runtime/. */
+#ifndef WV_RUNTIME_SYNCH_INT_H
+#define WV_RUNTIME_SYNCH_INT_H
+
+#include "runtime/runtime.h"
+#include <winvm/ntdll.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- srw.c: futex waits every object here sleeps in ---- */
+#define WV_FOREVER UINT64_MAX
+/* The CLOCK_MONOTONIC time (ns) dwMilliseconds from now; WV_FOREVER for INFINITE. */
+uint64_t wv_synch_deadline(DWORD ms);
+/* Sleeps while *word holds val, until woken or the deadline: 0 (woken, or the word differed:
+ * the caller looks again) or ETIMEDOUT.  Sleeps in slices of 50 ms whose ends are
+ * TerminateThread's safe points (docs/threads.md), as critical sections' waits are. */
+int wv_futex_wait(uint32_t *word, uint32_t val, uint64_t deadline);
+/* One slice of that sleep: 0, ETIMEDOUT, or EINTR (the slice ended, or a signal came): the
+ * caller sleeps again after its own safe point. */
+int wv_futex_sleep(uint32_t *word, uint32_t val, uint64_t deadline);
+/* Wakes up to n sleepers on word (INT32_MAX: all). */
+void wv_futex_wake(uint32_t *word, int n);
+
+/* ---- condvar.c: STATUS_SUCCESS, or STATUS_TIMEOUT (the lock is held again either way) ---- */
+NTSTATUS wv_cv_sleep_cs(PCONDITION_VARIABLE cv, LPCRITICAL_SECTION cs, DWORD ms);
+NTSTATUS wv_cv_sleep_srw(PCONDITION_VARIABLE cv, PSRWLOCK lock, DWORD ms, ULONG flags);
+
+/* ---- initonce.c: RtlRunOnce*'s statuses (STATUS_PENDING: the caller initialises) ---- */
+NTSTATUS wv_once_begin(PINIT_ONCE once, ULONG flags, PVOID *ctx);
+NTSTATUS wv_once_complete(PINIT_ONCE once, ULONG flags, PVOID ctx);
+/* fn is PINIT_ONCE_FN: an ms_abi function when pe (PE code's), a host one otherwise. */
+NTSTATUS wv_once_execute(PINIT_ONCE once, void *fn, bool pe, PVOID param, PVOID *ctx);
+
+/* ---- waitaddr.c ---- */
+/* STATUS_SUCCESS (woken, or *addr differed from *cmp), STATUS_TIMEOUT, STATUS_INVALID_PARAMETER
+ * (a size other than 1, 2, 4, 8). */
+NTSTATUS wv_wait_address(const volatile void *addr, const void *cmp, SIZE_T size, DWORD ms);
+void wv_wake_address(const void *addr, bool all);
+/* Queues the caller on addr (unless cmp is given and *addr differs: STATUS_SUCCESS at once),
+ * calls queued(arg) once it is queued (a condition variable's sleeper lets its lock go
+ * there), then sleeps until a wake of addr takes it (STATUS_SUCCESS) or ms pass
+ * (STATUS_TIMEOUT). */
+NTSTATUS wv_addr_wait(const volatile void *addr, const void *cmp, SIZE_T size, void (*queued)(void *), void *arg,
+                      DWORD ms);
+
+/* ---- fls.c ---- */
+/* cb is PFLS_CALLBACK_FUNCTION, ms_abi when pe; FLS_OUT_OF_INDEXES with *err when none is free. */
+DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err);
+/* The calling thread ends: when run, every callback runs for its non-NULL values (before
+ * DLL_THREAD_DETACH, as on Windows; not for a thread TerminateThread ended), then its values go. */
+void wv_fls_thread_end(bool run);
+
+/* ---- ntdll_wait.c: an NT timeout pointer as milliseconds (NULL: INFINITE); 0 or
+ * STATUS_ACCESS_VIOLATION. ---- */
+NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms);
+
+/* ---- PE code's entries (ms_abi): kernel32's with PE callbacks (initonce.c, fls.c), ntdll's
+ * (ntdll_synch.c) ---- */
+#define WV_SY_ABI __attribute__((ms_abi, no_stack_protector))
+WV_SY_ABI BOOL wv_k32_InitOnceExecuteOnce(PINIT_ONCE o, PINIT_ONCE_FN fn, PVOID param, LPVOID *ctx);
+WV_SY_ABI DWORD wv_k32_FlsAlloc(PFLS_CALLBACK_FUNCTION cb);
+WV_SY_ABI void wv_nt_RtlInitializeSRWLock(PSRWLOCK l);
+WV_SY_ABI void wv_nt_RtlAcquireSRWLockExclusive(PSRWLOCK l);
+WV_SY_ABI void wv_nt_RtlAcquireSRWLockShared(PSRWLOCK l);
+WV_SY_ABI void wv_nt_RtlReleaseSRWLockExclusive(PSRWLOCK l);
+WV_SY_ABI void wv_nt_RtlReleaseSRWLockShared(PSRWLOCK l);
+WV_SY_ABI BOOLEAN wv_nt_RtlTryAcquireSRWLockExclusive(PSRWLOCK l);
+WV_SY_ABI BOOLEAN wv_nt_RtlTryAcquireSRWLockShared(PSRWLOCK l);
+WV_SY_ABI void wv_nt_RtlInitializeConditionVariable(PCONDITION_VARIABLE cv);
+WV_SY_ABI void wv_nt_RtlWakeConditionVariable(PCONDITION_VARIABLE cv);
+WV_SY_ABI void wv_nt_RtlWakeAllConditionVariable(PCONDITION_VARIABLE cv);
+WV_SY_ABI NTSTATUS wv_nt_RtlSleepConditionVariableCS(PCONDITION_VARIABLE cv, LPCRITICAL_SECTION cs,
+                                                     PLARGE_INTEGER timeout);
+WV_SY_ABI NTSTATUS wv_nt_RtlSleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK l, PLARGE_INTEGER timeout,
+                                                      ULONG flags);
+WV_SY_ABI void wv_nt_RtlRunOnceInitialize(PINIT_ONCE o);
+WV_SY_ABI NTSTATUS wv_nt_RtlRunOnceBeginInitialize(PINIT_ONCE o, ULONG flags, PVOID *ctx);
+WV_SY_ABI NTSTATUS wv_nt_RtlRunOnceComplete(PINIT_ONCE o, ULONG flags, PVOID ctx);
+WV_SY_ABI NTSTATUS wv_nt_RtlRunOnceExecuteOnce(PINIT_ONCE o, void *fn, PVOID param, PVOID *ctx);
+WV_SY_ABI NTSTATUS wv_nt_RtlWaitOnAddress(const volatile void *addr, const void *cmp, SIZE_T size,
+                                          PLARGE_INTEGER timeout);
+WV_SY_ABI void wv_nt_RtlWakeAddressSingle(const void *addr);
+WV_SY_ABI void wv_nt_RtlWakeAddressAll(const void *addr);
+
+#endif
