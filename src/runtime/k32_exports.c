@@ -488,6 +488,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
+    X(4, DWORD, SignalObjectAndWait, HANDLE, HANDLE, DWORD, BOOL) \
     H(Sleep) \
     X(2, DWORD, SleepEx, DWORD, BOOL) \
     X(1, DWORD, SuspendThread, HANDLE) \
