@@ -240,6 +240,29 @@ Test(ntsync, queue_apc_thread_test_alert_and_delay)
     cr_assert(y == STATUS_SUCCESS || y == STATUS_NO_YIELD_PERFORMED, "%x", (unsigned)y);
 }
 
+Test(ntsync, duplicate_object)
+{
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL), d = NULL, d2 = NULL, me = GetCurrentProcess();
+    cr_assert_eq(NtDuplicateObject(me, e, me, &d, 0, 0, DUPLICATE_SAME_ACCESS), STATUS_SUCCESS);
+    cr_assert_eq(NtSetEvent(d, NULL), STATUS_SUCCESS);
+    cr_assert_eq(WaitForSingleObject(e, 0), WAIT_OBJECT_0, "one event behind both");
+    cr_assert_eq(NtDuplicateObject(me, d, me, &d2, SYNCHRONIZE, OBJ_INHERIT, DUPLICATE_CLOSE_SOURCE), STATUS_SUCCESS);
+    cr_assert_eq(NtSetEvent(d, NULL), STATUS_INVALID_HANDLE, "the source closed");
+    cr_assert_eq(NtSetEvent(d2, NULL), STATUS_ACCESS_DENIED, "the access asked for");
+    DWORD flags = 0;
+    cr_assert(GetHandleInformation(d2, &flags) && (flags & 1), "OBJ_INHERIT");
+    HANDLE d3 = NULL;
+    cr_assert_eq(NtDuplicateObject(me, d2, me, &d3, 0, 0, DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES),
+                 STATUS_SUCCESS);
+    cr_assert(GetHandleInformation(d3, &flags) && (flags & 1), "the source's attributes");
+    DWORD err = 77;
+    SetLastError(err);
+    cr_assert_eq(NtDuplicateObject(me, (HANDLE)0x7770, me, &d, 0, 0, DUPLICATE_SAME_ACCESS), STATUS_INVALID_HANDLE);
+    cr_assert_eq(GetLastError(), err);
+    cr_assert_eq(NtDuplicateObject(me, e, me, (PHANDLE)16, 0, 0, DUPLICATE_SAME_ACCESS), STATUS_ACCESS_VIOLATION);
+    CloseHandle(d3), CloseHandle(d2), CloseHandle(e);
+}
+
 Test(ntsync, pe_program_uses_the_nt_sync_calls)
 {
     if (access(EXE("ntsync.exe"), R_OK) != 0)
@@ -263,7 +286,7 @@ Test(ntsync, pe_program_uses_the_nt_sync_calls)
                           "ok semaphore_release", "ok semaphore_open", "ok signal_and_wait",
                           "ok signal_and_wait_errors", "ok signal_and_wait_mutex", "ok signal_and_wait_alertable",
                           "ok nt_signal_and_wait", "ok delay", "ok queue_apc_test_alert", "ok delay_alertable",
-                          "ok queue_apc_bad", "ok yield", "ok zw_aliases", "ok child_opened_and_set", "ok done"};
+                          "ok queue_apc_bad", "ok yield", "ok duplicate_object", "ok zw_aliases", "ok child_opened_and_set", "ok done"};
     for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)
         cr_assert(strstr(out, must[i]), "%s missing:\n%s", must[i], out);
 }

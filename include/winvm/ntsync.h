@@ -76,6 +76,12 @@ NTSYSAPI NTSTATUS NTAPI NtQueueApcThread(HANDLE ThreadHandle, PNTAPCFUNC ApcRout
                                          ULONG_PTR Argument2, ULONG_PTR Argument3);
 /* Runs the calling thread's queued APCs. */
 NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
+/* DuplicateHandle's (this process's and another's handles): Attributes OBJ_INHERIT; Options
+ * DUPLICATE_CLOSE_SOURCE, DUPLICATE_SAME_ACCESS, DUPLICATE_SAME_ATTRIBUTES. */
+#define DUPLICATE_SAME_ATTRIBUTES 0x00000004
+NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle,
+                                          HANDLE TargetProcessHandle, PHANDLE TargetHandle, ACCESS_MASK DesiredAccess,
+                                          ULONG HandleAttributes, ULONG Options);
 
 #ifdef __cplusplus
 }

@@ -287,13 +287,13 @@ WV_THUNK_5(wv_nt_, NTSTATUS, NtCreateSemaphore, PHANDLE, ACCESS_MASK, POBJECT_AT
 WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSemaphore, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtReleaseSemaphore, HANDLE, ULONG, PULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQuerySemaphore, HANDLE, SEMAPHORE_INFORMATION_CLASS, PVOID, ULONG, PULONG)
-/* ntdll_wait.c, ntdll_apc.c (NtQueueApcThread: a PE caller's routine is ms_abi) */
-WV_MSABI NTSTATUS wv_nt_NtSignalAndWaitForSingleObject(HANDLE signal, HANDLE wait, BOOLEAN alertable,
-                                                       PLARGE_INTEGER timeout);
-WV_MSABI NTSTATUS wv_nt_NtDelayExecution(BOOLEAN alertable, PLARGE_INTEGER interval);
+/* ntdll_wait.c, ntdll_apc.c (NtQueueApcThread: a PE caller's routine is ms_abi), ntdll_object.c */
+WV_THUNK_4(wv_nt_, NTSTATUS, NtSignalAndWaitForSingleObject, HANDLE, HANDLE, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtDelayExecution, BOOLEAN, PLARGE_INTEGER)
 WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3);
-WV_MSABI NTSTATUS wv_nt_NtTestAlert(void);
-WV_MSABI NTSTATUS wv_nt_NtYieldExecution(void);
+WV_THUNK_0(wv_nt_, NTSTATUS, NtTestAlert)
+WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
 
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
@@ -338,6 +338,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtCreateSemaphore),
     N(NtCreateTimer),
     N(NtDelayExecution),
+    N(NtDuplicateObject),
     N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
@@ -444,6 +445,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(CreateSemaphore),
     ZW(CreateTimer),
     ZW(DelayExecution),
+    ZW(DuplicateObject),
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),

@@ -7,6 +7,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/nsync.h"
 #include "nt/nt.h"
+#include "fault/fault.h"
 #include <winvm/ntdll.h>
 
 #include <sched.h>
@@ -25,6 +26,7 @@ NTSTATUS NTAPI NtQueueApcThread(HANDLE h, PNTAPCFUNC fn, ULONG_PTR a1, ULONG_PTR
 
 WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3)
 {
+    wv_seg_check();
     wv_stack_probe();
     return wv_nt_queue_apc(h, fn, a1, a2, a3, true);
 }
@@ -36,12 +38,6 @@ NTSTATUS NTAPI NtTestAlert(void)
     if (t && t->tid == GetCurrentThreadId())
         wv_apc_run(t);
     return STATUS_SUCCESS;
-}
-
-WV_MSABI NTSTATUS wv_nt_NtTestAlert(void)
-{
-    wv_stack_probe();
-    return NtTestAlert();
 }
 
 /* Whether another thread ran is measurable: the calling thread's context switches (the
@@ -58,10 +54,4 @@ NTSTATUS NTAPI NtYieldExecution(void)
     sched_yield();
     long after = wv_switches();
     return before >= 0 && after == before ? STATUS_NO_YIELD_PERFORMED : STATUS_SUCCESS;
-}
-
-WV_MSABI NTSTATUS wv_nt_NtYieldExecution(void)
-{
-    wv_stack_probe();
-    return NtYieldExecution();
 }

@@ -61,6 +61,16 @@ NTSTATUS wv_nt_sync_make(HANDLE *out, DWORD access, const struct _OBJECT_ATTRIBU
     return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;
 }
 
+/* A change's result: its status, and on success value in *prev (when given; probed). */
+static NTSTATUS wv_nt_prev(DWORD err, HANDLE h, void *prev, LONG value)
+{
+    if (err)
+        return wv_nt_sync_status(err, h);
+    if (prev)
+        wv_nt_out(prev, &value, sizeof(value));
+    return STATUS_SUCCESS;
+}
+
 /* ---- events ---- */
 
 NTSTATUS NTAPI NtCreateEvent(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, EVENT_TYPE type, BOOLEAN initial)
@@ -81,14 +91,9 @@ static NTSTATUS wv_nt_event(HANDLE h, int op, PLONG prev)
 {
     if (prev && wv_nt_probe_out(prev, sizeof(*prev)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    bool was;
+    bool was = false;
     DWORD err = wv_event_change(h, op, &was);
-    if (err)
-        return wv_nt_sync_status(err, h);
-    LONG v = was;
-    if (prev)
-        wv_nt_out(prev, &v, sizeof(v));
-    return STATUS_SUCCESS;
+    return wv_nt_prev(err, h, prev, was);
 }
 
 NTSTATUS NTAPI NtSetEvent(HANDLE h, PLONG prev) { return wv_nt_event(h, WV_EVENT_SET, prev); }
@@ -147,13 +152,9 @@ NTSTATUS NTAPI NtReleaseMutant(HANDLE h, PLONG prev)
 {
     if (prev && wv_nt_probe_out(prev, sizeof(*prev)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    LONG was;
+    LONG was = 0;
     DWORD err = wv_mutex_release(h, &was);
-    if (err)
-        return wv_nt_sync_status(err, h);
-    if (prev)
-        wv_nt_out(prev, &was, sizeof(was));
-    return STATUS_SUCCESS;
+    return wv_nt_prev(err, h, prev, was);
 }
 
 NTSTATUS NTAPI NtQueryMutant(HANDLE h, MUTANT_INFORMATION_CLASS cls, PVOID out, ULONG len, PULONG ret)
@@ -187,13 +188,9 @@ NTSTATUS NTAPI NtReleaseSemaphore(HANDLE h, ULONG n, PULONG prev)
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (n == 0 || n > 0x7fffffff)
         return STATUS_INVALID_PARAMETER; /* a LONG count on Windows: 0 and negatives refused */
-    LONG was;
+    LONG was = 0;
     DWORD err = wv_semaphore_release(h, (LONG)n, &was);
-    if (err)
-        return wv_nt_sync_status(err, h);
-    if (prev)
-        wv_nt_out(prev, &was, sizeof(was));
-    return STATUS_SUCCESS;
+    return wv_nt_prev(err, h, prev, was);
 }
 
 NTSTATUS NTAPI NtQuerySemaphore(HANDLE h, SEMAPHORE_INFORMATION_CLASS cls, PVOID out, ULONG len, PULONG ret)

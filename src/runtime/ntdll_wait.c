@@ -129,13 +129,6 @@ NTSTATUS NTAPI NtSignalAndWaitForSingleObject(HANDLE signal, HANDLE wait, BOOLEA
     return st;
 }
 
-WV_MSABI NTSTATUS wv_nt_NtSignalAndWaitForSingleObject(HANDLE signal, HANDLE wait, BOOLEAN alertable,
-                                                       PLARGE_INTEGER timeout)
-{
-    wv_stack_probe();
-    return NtSignalAndWaitForSingleObject(signal, wait, alertable, timeout);
-}
-
 /* Sleeps for the interval (as a wait's timeout; unreadable: STATUS_ACCESS_VIOLATION, no
  * sleep); alertable: STATUS_USER_APC once queued APCs ran, else STATUS_SUCCESS. */
 NTSTATUS NTAPI NtDelayExecution(BOOLEAN alertable, PLARGE_INTEGER interval)
@@ -147,10 +140,4 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN alertable, PLARGE_INTEGER interval)
     if (st)
         return st;
     return SleepEx(ms, alertable != 0) == WAIT_IO_COMPLETION ? STATUS_USER_APC : STATUS_SUCCESS;
-}
-
-WV_MSABI NTSTATUS wv_nt_NtDelayExecution(BOOLEAN alertable, PLARGE_INTEGER interval)
-{
-    wv_stack_probe();
-    return NtDelayExecution(alertable, interval);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ntsync.c - ntdll's event, mutant and semaphore calls, NtSignalAndWaitForSingleObject and
- * kernel32's SignalObjectAndWait, NtDelayExecution, NtYieldExecution, NtQueueApcThread and
- * NtTestAlert from PE code (tests/test_ntsync.c runs it under `winvm run`), and a named NT
+ * kernel32's SignalObjectAndWait, NtDelayExecution, NtYieldExecution, NtQueueApcThread,
+ * NtTestAlert and NtDuplicateObject from PE code (tests/test_ntsync.c runs it under `winvm run`), and a named NT
  * event a child process opens and sets.  Expected values: what Wine's conformance tests
  * record of Windows (ntdll/tests/sync.c, om.c; kernel32/tests/sync.c).  Prints "ok NAME" or
  * "FAIL NAME ..." per check, exits 0 when all passed.  "child NAME": the child. */
@@ -55,6 +55,7 @@ NTSTATUS NTAPI NtQueueApcThread(HANDLE, NTAPC, ULONG_PTR, ULONG_PTR, ULONG_PTR);
 NTSTATUS NTAPI NtTestAlert(void);
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE, BOOLEAN, PLARGE_INTEGER);
 NTSTATUS NTAPI NtClose(HANDLE);
+NTSTATUS NTAPI NtDuplicateObject(HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG);
 
 #define ST_EXISTS 0x40000000L
 #define ST_NO_YIELD 0x40000024L
@@ -294,6 +295,26 @@ static void delays_and_apcs(void)
     check(y == 0 || y == ST_NO_YIELD, "yield", y);
 }
 
+static void duplicates(void)
+{
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL), d = NULL, d2 = NULL, me = GetCurrentProcess();
+    NTSTATUS a = NtDuplicateObject(me, e, me, &d, 0, 0, DUPLICATE_SAME_ACCESS);
+    NtSetEvent(d, NULL);
+    DWORD w = WaitForSingleObject(e, 0);
+    NTSTATUS b = NtDuplicateObject(me, d, me, &d2, SYNCHRONIZE | 1 /* EVENT_QUERY_STATE */, 2 /* OBJ_INHERIT */,
+                                   DUPLICATE_CLOSE_SOURCE);
+    NTSTATUS gone = NtSetEvent(d, NULL), denied = NtSetEvent(d2, NULL);
+    DWORD flags = 0, w2 = WaitForSingleObject(d2, 0);
+    GetHandleInformation(d2, &flags);
+    NTSTATUS bad = NtDuplicateObject(me, (HANDLE)0x7770, me, &d, 0, 0, DUPLICATE_SAME_ACCESS);
+    NTSTATUS opt = NtDuplicateObject(me, e, me, &d, 0, 0, 0x100);
+    check(!a && w == WAIT_OBJECT_0 && !b && gone == ST_INVALID_HANDLE && denied == ST_ACCESS_DENIED &&
+              w2 == WAIT_OBJECT_0 && (flags & HANDLE_FLAG_INHERIT) && bad == ST_INVALID_HANDLE &&
+              opt == ST_INVALID_PARAMETER,
+          "duplicate_object", a | (long long)b << 32);
+    CloseHandle(d2), CloseHandle(e);
+}
+
 typedef NTSTATUS(NTAPI *create_event_fn)(PHANDLE, ACCESS_MASK, OBJATTR *, int, BOOLEAN);
 typedef NTSTATUS(NTAPI *set_event_fn)(HANDLE, LONG *);
 
@@ -305,7 +326,7 @@ static void aliases(void)
                                   "PulseEvent", "QueryEvent", "CreateMutant", "OpenMutant", "ReleaseMutant",
                                   "QueryMutant", "CreateSemaphore", "OpenSemaphore", "ReleaseSemaphore",
                                   "QuerySemaphore", "SignalAndWaitForSingleObject", "DelayExecution",
-                                  "YieldExecution", "QueueApcThread", "TestAlert"};
+                                  "YieldExecution", "QueueApcThread", "TestAlert", "DuplicateObject"};
     HMODULE nt = GetModuleHandleA("ntdll.dll");
     int same = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
@@ -373,6 +394,7 @@ int main(int argc, char **argv)
     semaphores();
     signal_and_wait();
     delays_and_apcs();
+    duplicates();
     aliases();
     cross_process();
     check(failures == 0, "done", failures);
