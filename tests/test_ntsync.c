@@ -263,6 +263,45 @@ Test(ntsync, duplicate_object)
     CloseHandle(d3), CloseHandle(d2), CloseHandle(e);
 }
 
+Test(ntsync, query_object_type_and_basic_information)
+{
+    static const struct {
+        int kind;
+        const char *name;
+    } want[] = {{0, "Event"}, {1, "Mutant"}, {2, "Semaphore"}, {3, "Process"}};
+    HANDLE hs[] = {CreateEventA(NULL, TRUE, FALSE, NULL), CreateMutexA(NULL, FALSE, NULL),
+                   CreateSemaphoreA(NULL, 0, 1, NULL), GetCurrentProcess()};
+    for (size_t i = 0; i < 4; i++) {
+        union {
+            OBJECT_TYPE_INFORMATION t;
+            BYTE b[256];
+        } u;
+        ULONG len = 0, len2 = 0;
+        cr_assert_eq(NtQueryObject(hs[i], ObjectTypeInformation, &u, sizeof(u), &len), STATUS_SUCCESS);
+        size_t n = strlen(want[i].name);
+        cr_assert_eq(u.t.TypeName.Length, n * 2, "%s: %u", want[i].name, u.t.TypeName.Length);
+        for (size_t k = 0; k <= n; k++)
+            cr_assert_eq(u.t.TypeName.Buffer[k], (WCHAR)want[i].name[k], "%s", want[i].name);
+        cr_assert_eq(len, sizeof(OBJECT_TYPE_INFORMATION) + (n + 1) * 2);
+        cr_assert_eq(NtQueryObject(hs[i], ObjectTypeInformation, &u, len - 1, &len2), STATUS_INFO_LENGTH_MISMATCH);
+        cr_assert_eq(len2, len, "the size needed");
+    }
+    OBJECT_BASIC_INFORMATION b;
+    HANDLE d = NULL;
+    cr_assert(DuplicateHandle(GetCurrentProcess(), hs[0], GetCurrentProcess(), &d, SYNCHRONIZE, TRUE, 0));
+    cr_assert_eq(NtQueryObject(hs[0], ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+    cr_assert(b.HandleCount == 2 && b.GrantedAccess == EVENT_ALL_ACCESS && b.Attributes == 0, "%u", b.HandleCount);
+    cr_assert_eq(NtQueryObject(d, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+    cr_assert(b.GrantedAccess == SYNCHRONIZE && b.Attributes == 2 /* OBJ_INHERIT */);
+    CloseHandle(d);
+    cr_assert_eq(NtQueryObject(hs[0], ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+    cr_assert_eq(b.HandleCount, 1, "one handle closed");
+    cr_assert_eq(NtQueryObject((HANDLE)0x7770, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_INVALID_HANDLE);
+    cr_assert_eq(NtQueryObject(hs[0], ObjectNameInformation, &b, sizeof(b), NULL), STATUS_NOT_IMPLEMENTED);
+    for (size_t i = 0; i < 3; i++)
+        CloseHandle(hs[i]);
+}
+
 Test(ntsync, pe_program_uses_the_nt_sync_calls)
 {
     if (access(EXE("ntsync.exe"), R_OK) != 0)
@@ -286,7 +325,9 @@ Test(ntsync, pe_program_uses_the_nt_sync_calls)
                           "ok semaphore_release", "ok semaphore_open", "ok signal_and_wait",
                           "ok signal_and_wait_errors", "ok signal_and_wait_mutex", "ok signal_and_wait_alertable",
                           "ok nt_signal_and_wait", "ok delay", "ok queue_apc_test_alert", "ok delay_alertable",
-                          "ok queue_apc_bad", "ok yield", "ok duplicate_object", "ok zw_aliases", "ok child_opened_and_set", "ok done"};
+                          "ok queue_apc_bad", "ok yield", "ok duplicate_object", "ok query_object_type",
+                          "ok query_object_basic", "ok query_object_bad", "ok zw_aliases", "ok child_opened_and_set",
+                          "ok done"};
     for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)
         cr_assert(strstr(out, must[i]), "%s missing:\n%s", must[i], out);
 }

@@ -79,6 +79,40 @@ NTSYSAPI NTSTATUS NTAPI NtTestAlert(void);
 /* DuplicateHandle's (this process's and another's handles): Attributes OBJ_INHERIT; Options
  * DUPLICATE_CLOSE_SOURCE, DUPLICATE_SAME_ACCESS, DUPLICATE_SAME_ATTRIBUTES. */
 #define DUPLICATE_SAME_ATTRIBUTES 0x00000004
+typedef enum _OBJECT_INFORMATION_CLASS {
+    ObjectBasicInformation,
+    ObjectNameInformation,
+    ObjectTypeInformation
+} OBJECT_INFORMATION_CLASS;
+typedef struct _PUBLIC_OBJECT_BASIC_INFORMATION {
+    ULONG Attributes; /* the handle's: OBJ_INHERIT 2, protected from close 1 */
+    ACCESS_MASK GrantedAccess;
+    ULONG HandleCount;  /* this process's handles to the object */
+    ULONG PointerCount; /* its references (handles, views, calls in progress) */
+    ULONG Reserved[10];
+} PUBLIC_OBJECT_BASIC_INFORMATION, OBJECT_BASIC_INFORMATION, *POBJECT_BASIC_INFORMATION;
+typedef struct _WV_GENERIC_MAPPING {
+    ACCESS_MASK GenericRead, GenericWrite, GenericExecute, GenericAll;
+} WV_GENERIC_MAPPING;
+/* The type's name follows the structure (TypeName.Buffer points there, NUL-terminated). */
+typedef struct _OBJECT_TYPE_INFORMATION {
+    UNICODE_STRING TypeName; /* "Event", "Mutant", "Semaphore", "Timer", "Section", "File", ... */
+    ULONG TotalNumberOfObjects, TotalNumberOfHandles, TotalPagedPoolUsage, TotalNonPagedPoolUsage;
+    ULONG TotalNamePoolUsage, TotalHandleTableUsage, HighWaterNumberOfObjects, HighWaterNumberOfHandles;
+    ULONG HighWaterPagedPoolUsage, HighWaterNonPagedPoolUsage, HighWaterNamePoolUsage, HighWaterHandleTableUsage;
+    ULONG InvalidAttributes;
+    WV_GENERIC_MAPPING GenericMapping;
+    ULONG ValidAccessMask;
+    BOOLEAN SecurityRequired, MaintainHandleCount;
+    UCHAR TypeIndex;
+    CHAR ReservedByte;
+    ULONG PoolType, DefaultPagedPoolCharge, DefaultNonPagedPoolCharge;
+} OBJECT_TYPE_INFORMATION, *POBJECT_TYPE_INFORMATION;
+/* ObjectBasicInformation and ObjectTypeInformation (a buffer too small for the name:
+ * STATUS_INFO_LENGTH_MISMATCH, *ReturnLength the size needed); ObjectNameInformation is
+ * STATUS_NOT_IMPLEMENTED, other classes STATUS_INVALID_INFO_CLASS. */
+NTSYSAPI NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInformationClass,
+                                      PVOID ObjectInformation, ULONG ObjectInformationLength, PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle,
                                           HANDLE TargetProcessHandle, PHANDLE TargetHandle, ACCESS_MASK DesiredAccess,
                                           ULONG HandleAttributes, ULONG Options);

@@ -294,6 +294,7 @@ WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG
 WV_THUNK_0(wv_nt_, NTSTATUS, NtTestAlert)
 WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
@@ -358,6 +359,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryInformationProcess),
     N(NtQueryInformationThread),
     N(NtQueryMutant),
+    N(NtQueryObject),
     N(NtQuerySection),
     N(NtQuerySemaphore),
     N(NtQuerySystemInformation),
@@ -465,6 +467,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryInformationProcess),
     ZW(QueryInformationThread),
     ZW(QueryMutant),
+    ZW(QueryObject),
     ZW(QuerySection),
     ZW(QuerySemaphore),
     ZW(QuerySystemInformation),

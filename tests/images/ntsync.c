@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ntsync.c - ntdll's event, mutant and semaphore calls, NtSignalAndWaitForSingleObject and
  * kernel32's SignalObjectAndWait, NtDelayExecution, NtYieldExecution, NtQueueApcThread,
- * NtTestAlert and NtDuplicateObject from PE code (tests/test_ntsync.c runs it under `winvm run`), and a named NT
+ * NtTestAlert, NtDuplicateObject and NtQueryObject from PE code (tests/test_ntsync.c runs it under `winvm run`), and a named NT
  * event a child process opens and sets.  Expected values: what Wine's conformance tests
  * record of Windows (ntdll/tests/sync.c, om.c; kernel32/tests/sync.c).  Prints "ok NAME" or
  * "FAIL NAME ..." per check, exits 0 when all passed.  "child NAME": the child. */
@@ -56,6 +56,10 @@ NTSTATUS NTAPI NtTestAlert(void);
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE, BOOLEAN, PLARGE_INTEGER);
 NTSTATUS NTAPI NtClose(HANDLE);
 NTSTATUS NTAPI NtDuplicateObject(HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG);
+NTSTATUS NTAPI NtQueryObject(HANDLE, int, PVOID, ULONG, PULONG);
+typedef struct {
+    ULONG Attributes, GrantedAccess, HandleCount, PointerCount, Reserved[10];
+} OBJ_BASIC;
 
 #define ST_EXISTS 0x40000000L
 #define ST_NO_YIELD 0x40000024L
@@ -315,6 +319,48 @@ static void duplicates(void)
     CloseHandle(d2), CloseHandle(e);
 }
 
+/* Whether h's type is name (ObjectTypeInformation), with Windows' length rules. */
+static int type_is(HANDLE h, const char *name)
+{
+    BYTE buf[512];
+    ULONG len = 0, len2 = 0;
+    WCHAR w[32];
+    MultiByteToWideChar(CP_ACP, 0, name, -1, w, 32);
+    size_t n = wcslen(w);
+    if (NtQueryObject(h, 2, buf, sizeof(buf), &len))
+        return 0;
+    UNISTR *u = (UNISTR *)buf;
+    NTSTATUS small = NtQueryObject(h, 2, buf, len - 2, &len2);
+    return u->Length == n * 2 && u->Buffer && !memcmp(u->Buffer, w, (n + 1) * 2) && len >= 104 + (n + 1) * 2 &&
+           small == ST_LENGTH && len2 == len;
+}
+
+static void query_object(void)
+{
+    char self[MAX_PATH];
+    GetModuleFileNameA(NULL, self, sizeof(self));
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL), m = CreateMutexA(NULL, FALSE, NULL);
+    HANDLE s = CreateSemaphoreA(NULL, 0, 1, NULL), t = CreateWaitableTimerA(NULL, TRUE, NULL);
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    HANDLE f = CreateFileA(self, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    int types = type_is(e, "Event") && type_is(m, "Mutant") && type_is(s, "Semaphore") && type_is(t, "Timer") &&
+                type_is(sec, "Section") && type_is(f, "File") && type_is(GetCurrentProcess(), "Process") &&
+                type_is(GetCurrentThread(), "Thread");
+    check(types, "query_object_type", 0);
+    HANDLE d = NULL;
+    DuplicateHandle(GetCurrentProcess(), e, GetCurrentProcess(), &d, SYNCHRONIZE, TRUE, 0);
+    OBJ_BASIC b1, b2;
+    ULONG len = 0;
+    NTSTATUS q1 = NtQueryObject(e, 0, &b1, sizeof(b1), &len), q2 = NtQueryObject(d, 0, &b2, sizeof(b2), NULL);
+    check(!q1 && !q2 && len == sizeof(b1) && b1.GrantedAccess == EVENT_ALL_ACCESS && b1.Attributes == 0 &&
+              b1.HandleCount == 2 && b1.PointerCount >= 2 && b2.GrantedAccess == SYNCHRONIZE && b2.Attributes == 2,
+          "query_object_basic", b1.HandleCount | (long long)b2.Attributes << 32);
+    NTSTATUS x1 = NtQueryObject((HANDLE)0x7770, 2, &b1, sizeof(b1), NULL), x2 = NtQueryObject(e, 9, &b1, sizeof(b1), NULL);
+    NTSTATUS x3 = NtQueryObject(e, 0, &b1, 4, NULL);
+    check(x1 == ST_INVALID_HANDLE && x2 == ST_INFO_CLASS && x3 == ST_LENGTH, "query_object_bad", x1);
+    CloseHandle(d), CloseHandle(e), CloseHandle(m), CloseHandle(s), CloseHandle(t), CloseHandle(sec), CloseHandle(f);
+}
+
 typedef NTSTATUS(NTAPI *create_event_fn)(PHANDLE, ACCESS_MASK, OBJATTR *, int, BOOLEAN);
 typedef NTSTATUS(NTAPI *set_event_fn)(HANDLE, LONG *);
 
@@ -326,7 +372,8 @@ static void aliases(void)
                                   "PulseEvent", "QueryEvent", "CreateMutant", "OpenMutant", "ReleaseMutant",
                                   "QueryMutant", "CreateSemaphore", "OpenSemaphore", "ReleaseSemaphore",
                                   "QuerySemaphore", "SignalAndWaitForSingleObject", "DelayExecution",
-                                  "YieldExecution", "QueueApcThread", "TestAlert", "DuplicateObject"};
+                                  "YieldExecution", "QueueApcThread", "TestAlert", "DuplicateObject",
+                                  "QueryObject"};
     HMODULE nt = GetModuleHandleA("ntdll.dll");
     int same = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
@@ -395,6 +442,7 @@ int main(int argc, char **argv)
     signal_and_wait();
     delays_and_apcs();
     duplicates();
+    query_object();
     aliases();
     cross_process();
     check(failures == 0, "done", failures);
