@@ -6,6 +6,7 @@
  * (tests/images/ntsync.c).  Expected values: what Wine's conformance tests record of Windows.
  * No timing: sleeps are only bounded from below by what must have happened. */
 #define _GNU_SOURCE
+#include "testutil.h"
 #include "winvm.h"
 #include <winvm/ntdll.h>
 
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -304,20 +304,8 @@ Test(ntsync, query_object_type_and_basic_information)
 
 Test(ntsync, pe_program_uses_the_nt_sync_calls)
 {
-    if (access(EXE("ntsync.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, EXE("ntsync.exe"));
-    FILE *f = popen(cmd, "r");
-    cr_assert(f);
     static char out[16384];
-    size_t n = fread(out, 1, sizeof(out) - 1, f);
-    out[n] = 0;
-    int st = pclose(f);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d:\n%s", st, out);
-    cr_assert(!strstr(out, "FAIL"), "%s", out);
+    tu_run_checks(EXE("ntsync.exe"), out, sizeof(out));
     const char *must[] = {"ok event_bad_type", "ok event_query", "ok event_previous_state", "ok event_clear",
                           "ok event_pulse", "ok event_names", "ok event_open", "ok event_bad", "ok event_access",
                           "ok mutant_owned", "ok mutant_release_counts", "ok mutant_not_owned",

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c - waitable objects: events, mutexes, semaphores (threads: thread.c; timers, whose due
  * times bound a wait's sleeps: timer.c), and WaitForSingleObject / WaitForMultipleObjects.
+ * kernel32's calls here are thin: the creation and state changes they share with ntdll's
+ * (which report the state before) are sync_ops.c's.
  *
  * One process-wide lock and condition guard every waitable object's state: a wait checks its
  * objects under the lock and sleeps on the condition; any change (SetEvent, ReleaseMutex, a
