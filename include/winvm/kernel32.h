@@ -140,6 +140,9 @@ WINBASEAPI DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR 
 WINBASEAPI DWORD WINAPI WaitForSingleObjectEx(HANDLE hHandle, DWORD dwMilliseconds, BOOL bAlertable);
 WINBASEAPI DWORD WINAPI WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll,
                                                  DWORD dwMilliseconds, BOOL bAlertable);
+/* Sets an event, releases a mutex or a semaphore (by 1), then waits on hObjectToWaitOn. */
+WINBASEAPI DWORD WINAPI SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn, DWORD dwMilliseconds,
+                                            BOOL bAlertable);
 WINBASEAPI DWORD WINAPI TlsAlloc(void);
 WINBASEAPI BOOL WINAPI TlsFree(DWORD dwTlsIndex);
 WINBASEAPI LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);

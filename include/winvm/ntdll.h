@@ -254,5 +254,6 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
 #endif
 #include <winvm/ntsection.h>
 #include <winvm/nttimer.h> /* NtCreateTimer, NtSetTimer, ... */
+#include <winvm/ntsync.h>  /* NtCreateEvent, NtReleaseMutant, NtDelayExecution, ... */
 
 #endif /* WINVM_NTDLL_H */

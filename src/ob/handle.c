@@ -202,3 +202,29 @@ DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HA
 
 /* The public call stays here, not in win32/, while loader.c (a layer win32 is not below)
  * calls it. */
+
+struct wv_object *wv_handle_info(HANDLE h, DWORD *access, DWORD *flags)
+{
+    size_t i;
+    struct wv_object *o = NULL;
+    if (!wv_slot_of(h, &i))
+        return NULL;
+    pthread_mutex_lock(&wv_handles_lock);
+    if (wv_kind_fits(wv_slots[i].obj, WV_KIND_ANY)) {
+        o = wv_slots[i].obj;
+        *access = wv_slots[i].access, *flags = wv_slots[i].flags;
+        wv_object_ref(o);
+    }
+    pthread_mutex_unlock(&wv_handles_lock);
+    return o;
+}
+
+DWORD wv_handle_count(const struct wv_object *o)
+{
+    DWORD n = 0;
+    pthread_mutex_lock(&wv_handles_lock);
+    for (size_t j = 0; j < WV_MAX_HANDLES; j++)
+        n += wv_slots[j].obj == o;
+    pthread_mutex_unlock(&wv_handles_lock);
+    return n;
+}

@@ -54,6 +54,10 @@ struct wv_object *wv_handle_get(HANDLE h, int kind, DWORD *access);
 DWORD wv_handle_close(HANDLE h);
 /* The pseudo handles, ~0 to ~5 (the current process and thread, the three token ones): no
  * slot names them. */
+/* The object h names, with a reference, its granted access and HANDLE_FLAG_* flags (NULL for
+ * a bad or pseudo handle); how many handles of the table name o (NtQueryObject). */
+struct wv_object *wv_handle_info(HANDLE h, DWORD *access, DWORD *flags);
+DWORD wv_handle_count(const struct wv_object *o);
 static inline bool wv_handle_pseudo(HANDLE h) { return (uintptr_t)h >= (uintptr_t)-6; }
 /* CloseHandle's and NtClose's core: wv_handle_close, except that a pseudo handle closes
  * successfully and stays usable, as on Windows 10.  Internal closes use wv_handle_close. */

@@ -22,9 +22,13 @@ struct wv_apc {
     bool timer; /* a timer's completion routine: fn(data, lo, hi) */
     DWORD lo, hi;
     struct wv_apc *next;
+    bool nt;             /* NtQueueApcThread's: fn(data, a2, a3) */
+    ULONG_PTR a2, a3;
 };
 typedef void (*wv_host_timer_apc)(void *, DWORD, DWORD);
 typedef void (*wv_pe_timer_apc)(void *, DWORD, DWORD) WV_MSABI;
+typedef void(WINAPI *wv_host_nt_apc)(ULONG_PTR, ULONG_PTR, ULONG_PTR);
+typedef void (*wv_pe_nt_apc)(ULONG_PTR, ULONG_PTR, ULONG_PTR) WV_MSABI;
 
 /* Its own function: gcc 12 merges an if whose arms call the same pointer through an ms_abi and
  * a host type into one host call (the ABI is lost). */
@@ -32,6 +36,11 @@ __attribute__((noinline)) static void wv_apc_call_pe(void *fn, ULONG_PTR data) {
 __attribute__((noinline)) static void wv_apc_call_pe_timer(void *fn, ULONG_PTR data, DWORD lo, DWORD hi)
 {
     ((wv_pe_timer_apc)fn)((void *)data, lo, hi);
+}
+
+__attribute__((noinline)) static void wv_apc_call_pe_nt(void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3)
+{
+    ((wv_pe_nt_apc)fn)(a1, a2, a3);
 }
 
 /* Appends a to t's queue (t->lock taken here). */
@@ -52,12 +61,18 @@ DWORD wv_apc_push_timer(struct wv_thread *t, void *fn, void *arg, int64_t ft, bo
     struct wv_apc *a = malloc(sizeof(*a));
     if (!a)
         return ERROR_NOT_ENOUGH_MEMORY;
-    *a = (struct wv_apc){fn, (ULONG_PTR)arg, pe, true, (DWORD)(uint64_t)ft, (DWORD)((uint64_t)ft >> 32), NULL};
+    *a = (struct wv_apc){fn, (ULONG_PTR)arg, pe, true, (DWORD)(uint64_t)ft, (DWORD)((uint64_t)ft >> 32), NULL, false,
+                         0, 0};
     wv_apc_append(t, a);
     return 0;
 }
 
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
+{
+    return wv_apc_queue3(fn, h, data, pe, false, 0, 0);
+}
+
+DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_PTR a2, ULONG_PTR a3)
 {
     if (!fn)
         return ERROR_INVALID_PARAMETER;
@@ -71,7 +86,7 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
     if (a && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
         err = ERROR_GEN_FAILURE; /* no thread left to run it */
     else if (a) {
-        *a = (struct wv_apc){fn, data, pe, false, 0, 0, NULL};
+        *a = (struct wv_apc){fn, data, pe, false, 0, 0, NULL, nt, a2, a3};
         if (t->apc_last)
             t->apc_last->next = a;
         else
@@ -115,10 +130,15 @@ unsigned wv_apc_run(struct wv_thread *t)
         next = a->next;
         void *fn = a->fn;
         ULONG_PTR data = a->data;
-        bool pe = a->pe, timer = a->timer;
+        bool pe = a->pe, timer = a->timer, nt = a->nt;
         DWORD lo = a->lo, hi = a->hi;
+        ULONG_PTR a2 = a->a2, a3 = a->a3;
         free(a);
-        if (timer && pe)
+        if (nt && pe)
+            wv_apc_call_pe_nt(fn, data, a2, a3);
+        else if (nt)
+            ((wv_host_nt_apc)fn)(data, a2, a3);
+        else if (timer && pe)
             wv_apc_call_pe_timer(fn, data, lo, hi);
         else if (timer)
             ((wv_host_timer_apc)fn)((void *)data, lo, hi);

@@ -505,6 +505,7 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
+    X(4, DWORD, SignalObjectAndWait, HANDLE, HANDLE, DWORD, BOOL) \
     H(Sleep) \
     X(3, BOOL, SleepConditionVariableCS, PCONDITION_VARIABLE, LPCRITICAL_SECTION, DWORD) \
     X(4, BOOL, SleepConditionVariableSRW, PCONDITION_VARIABLE, PSRWLOCK, DWORD, ULONG) \

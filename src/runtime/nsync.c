@@ -330,21 +330,25 @@ DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen)
     return r;
 }
 
-DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on)
+DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on, bool *was)
 {
     if (wv_nsync_lock(ns->s) != 0)
         return ERROR_INVALID_HANDLE;
+    if (was)
+        *was = ns->s->signalled;
     ns->s->signalled = on;
     wv_nsync_changed(ns->s);
     wv_nsync_unlock(ns->s);
     return 0;
 }
 
-DWORD wv_nsync_event_pulse(struct wv_nsync *ns)
+DWORD wv_nsync_event_pulse(struct wv_nsync *ns, bool *was)
 {
     struct wv_nshared *s = ns->s;
     if (wv_nsync_lock(s) != 0)
         return ERROR_INVALID_HANDLE;
+    if (was)
+        *was = s->signalled;
     s->signalled = 0;
     s->pulse_left = !s->manual;
     __atomic_add_fetch(&s->pulse, 1, __ATOMIC_RELEASE);
@@ -355,12 +359,14 @@ DWORD wv_nsync_event_pulse(struct wv_nsync *ns)
 
 uint32_t wv_nsync_pulse(struct wv_nsync *ns) { return __atomic_load_n(&ns->s->pulse, __ATOMIC_ACQUIRE); }
 
-DWORD wv_nsync_mutex_release(struct wv_nsync *ns)
+DWORD wv_nsync_mutex_release(struct wv_nsync *ns, LONG *prev)
 {
     struct wv_nshared *s = ns->s;
     if (wv_nsync_lock(s) != 0)
         return ERROR_INVALID_HANDLE;
     DWORD err = 0;
+    if (prev)
+        *prev = 1 - s->recursion;
     if (!s->owner_pid || !wv_nsync_mine(s))
         err = ERROR_NOT_OWNER;
     else if (--s->recursion == 0)
@@ -386,6 +392,21 @@ DWORD wv_nsync_semaphore_release(struct wv_nsync *ns, LONG n, LONG *previous)
     wv_nsync_changed(s);
     wv_nsync_unlock(s);
     return err;
+}
+
+DWORD wv_nsync_query(struct wv_nsync *ns, struct wv_sync_info *out)
+{
+    struct wv_nshared *s = ns->s;
+    if (wv_nsync_lock(s) != 0)
+        return ERROR_INVALID_HANDLE;
+    bool owned = s->owner_pid != 0, gone = owned && !wv_nsync_mine(s) && wv_nsync_owner_gone(s);
+    *out = (struct wv_sync_info){.manual = s->manual, .signalled = s->signalled, .count = s->count, .max = s->max};
+    if (ns->kind == WV_KIND_MUTEX) {
+        out->count = owned && !gone ? 1 - s->recursion : 1;
+        out->mine = owned && wv_nsync_mine(s), out->abandoned = gone;
+    }
+    wv_nsync_unlock(s);
+    return 0;
 }
 
 uint32_t wv_nsync_seq(struct wv_nsync *ns) { return __atomic_load_n(&ns->s->seq, __ATOMIC_ACQUIRE); }

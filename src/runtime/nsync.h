@@ -28,6 +28,76 @@ struct wv_timer {
     struct wv_sync_head h;
     int handles; /* atomic */
 };
+/* An unnamed event, mutex, semaphore (sync.c and sync_ops.c; the state of the wait lock). */
+struct wv_event {
+    struct wv_sync_head h;
+    bool manual, signalled;
+    bool pulse_left; /* an auto-reset event's pulse not taken yet */
+    uint32_t pulse;  /* PulseEvent's count: a wait begun before the last pulse is released by it */
+};
+struct wv_mutex {
+    struct wv_sync_head h;
+    DWORD owner;     /* thread id, 0 when free */
+    uint64_t serial; /* the owner's thread object's serial; 0: it had none (no memory) */
+    unsigned count;  /* recursion */
+};
+struct wv_semaphore {
+    struct wv_sync_head h;
+    LONG count, max;
+};
+
+/* The calling thread as a mutex owner: its id and its object's serial (make: the object made
+ * if it has none yet; never under the wait lock).  sync.c. */
+struct wv_who {
+    DWORD tid;
+    uint64_t serial;
+};
+struct wv_who wv_who_now(bool make);
+bool wv_mutex_mine(const struct wv_mutex *m, const struct wv_who *me);
+/* Whether m's owner ended without releasing it (wait lock held). */
+bool wv_mutex_abandoned(const struct wv_mutex *m);
+
+/* Changes an unnamed object's state under the wait lock and wakes every wait; ns gets the
+ * object's shared state instead when it has one (looked at under the lock: an object can
+ * become shared at any time, wv_sync_share), and the caller then changes that. */
+#define WV_CHANGE(head, ns, stmt)                                                                \
+    do {                                                                                       \
+        pthread_mutex_lock(&wv_wait_lock);                                                     \
+        if (!((ns) = (head)->ns)) {                                                            \
+            stmt;                                                                              \
+            pthread_cond_broadcast(&wv_wait_cond);                                             \
+        }                                                                                      \
+        pthread_mutex_unlock(&wv_wait_lock);                                                   \
+    } while (0)
+
+/* sync_ops.c: the cores of kernel32's and ntdll's calls on events, mutexes and semaphores, 0
+ * or a Win32 error (ERROR_INVALID_HANDLE: not of the kind; ERROR_ACCESS_DENIED: a right
+ * missing; ERROR_NOT_OWNER; ERROR_TOO_MANY_POSTS).  op: WV_EVENT_RESET, _SET or _PULSE;
+ * was/prev (may be NULL) the state or count before. */
+struct wv_sync_info;
+struct wv_nsync_init;
+enum { WV_EVENT_RESET, WV_EVENT_SET, WV_EVENT_PULSE };
+DWORD wv_event_change(HANDLE h, int op, bool *was);
+DWORD wv_mutex_release(HANDLE h, LONG *prev);
+DWORD wv_semaphore_release(HANDLE h, LONG n, LONG *prev);
+/* The state of h's object of kind (needs its QUERY_STATE right). */
+DWORD wv_sync_query(HANDLE h, int kind, struct wv_sync_info *out);
+/* A new object of kind (event, mutex, semaphore, timer) with access (generic rights mapped),
+ * or the named one (ERROR_ALREADY_EXISTS set); NULL with the last error set. */
+HANDLE wv_sync_create(int kind, LPCSTR name, const struct wv_nsync_init *in, DWORD access);
+/* Signals h's object as SignalObjectAndWait does (SetEvent, ReleaseMutex, ReleaseSemaphore
+ * by 1): 0, the call's error, or ERROR_INVALID_HANDLE for an object that cannot be. */
+DWORD wv_sync_signal(HANDLE h);
+
+/* ntdll_sync.c: the status of a core's error on h (ERROR_INVALID_HANDLE on a handle to
+ * another kind of object: STATUS_OBJECT_TYPE_MISMATCH, as Windows' object manager answers);
+ * the Create (in: the new object's state) or Open (in NULL) of an NT call: oa's name read,
+ * *out the handle, or the status (NAME_EXISTS, NAME_COLLISION, NAME_NOT_FOUND, TYPE_MISMATCH). */
+struct _OBJECT_ATTRIBUTES;
+LONG wv_nt_sync_status(DWORD err, HANDLE h);
+LONG wv_nt_sync_make(HANDLE *out, DWORD access, const struct _OBJECT_ATTRIBUTES *oa, int kind,
+                     const struct wv_nsync_init *in);
+
 /* A zeroed head for an object of kind (a struct wv_timer for a timer), or NULL. */
 struct wv_sync_head *wv_sync_head_new(int kind);
 
@@ -68,13 +138,26 @@ bool wv_nsync_ready(struct wv_nsync *ns, uint32_t seen);
 DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen);
 
 /* The operations (each takes the object's lock and wakes its waiters): 0 or a Win32 error. */
-DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on);
-DWORD wv_nsync_mutex_release(struct wv_nsync *ns);
+/* was (may be NULL): an event's state before; prev: a mutex's count before (NtReleaseMutant's:
+ * 1 - recursion, so 0 for the last release). */
+DWORD wv_nsync_event_set(struct wv_nsync *ns, bool on, bool *was);
+DWORD wv_nsync_mutex_release(struct wv_nsync *ns, LONG *prev);
 /* PulseEvent: the waits begun before it are released (all, or one for auto-reset), reset. */
-DWORD wv_nsync_event_pulse(struct wv_nsync *ns);
+DWORD wv_nsync_event_pulse(struct wv_nsync *ns, bool *was);
 /* An event's pulse count now. */
 uint32_t wv_nsync_pulse(struct wv_nsync *ns);
 DWORD wv_nsync_semaphore_release(struct wv_nsync *ns, LONG n, LONG *previous);
+
+/* An event's, mutex's or semaphore's state as NtQueryEvent/Mutant/Semaphore report it: an
+ * event's type and state; a mutex's count (1 free, 1 - recursion when owned), whether the
+ * calling thread owns it, whether its owner ended without releasing it (count 1 then); a
+ * semaphore's count and maximum. */
+struct wv_sync_info {
+    bool manual, signalled;
+    LONG count, max;
+    bool mine, abandoned;
+};
+DWORD wv_nsync_query(struct wv_nsync *ns, struct wv_sync_info *out);
 
 /* ---- timers (nsync.c): the due time is CLOCK_MONOTONIC ns (one clock for every process of
  * the machine), 0 when not armed; the signalled state is computed by whoever looks next (a

@@ -272,6 +272,31 @@ WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryTimer, HANDLE, TIMER_INFORMATION_CLASS, PVOI
 WV_MSABI NTSTATUS wv_nt_NtSetTimer(HANDLE h, PLARGE_INTEGER due, void *fn, PVOID ctx, BOOLEAN resume, LONG period,
                                    PBOOLEAN prev);
 
+/* ntdll_sync.c: events, mutants, semaphores */
+WV_THUNK_5(wv_nt_, NTSTATUS, NtCreateEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, EVENT_TYPE, BOOLEAN)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtSetEvent, HANDLE, PLONG)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtResetEvent, HANDLE, PLONG)
+WV_THUNK_1(wv_nt_, NTSTATUS, NtClearEvent, HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtPulseEvent, HANDLE, PLONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryEvent, HANDLE, EVENT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateMutant, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, BOOLEAN)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenMutant, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtReleaseMutant, HANDLE, PLONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryMutant, HANDLE, MUTANT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtCreateSemaphore, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, LONG, LONG)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSemaphore, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtReleaseSemaphore, HANDLE, ULONG, PULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQuerySemaphore, HANDLE, SEMAPHORE_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+/* ntdll_wait.c, ntdll_apc.c (NtQueueApcThread: a PE caller's routine is ms_abi), ntdll_object.c */
+WV_THUNK_4(wv_nt_, NTSTATUS, NtSignalAndWaitForSingleObject, HANDLE, HANDLE, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtDelayExecution, BOOLEAN, PLARGE_INTEGER)
+WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3);
+WV_THUNK_0(wv_nt_, NTSTATUS, NtTestAlert)
+WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
@@ -306,10 +331,16 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtAreMappedFilesTheSame),
     N(NtCallbackReturn),
     N(NtCancelTimer),
+    N(NtClearEvent),
     N(NtClose),
     N(NtContinue),
+    N(NtCreateEvent),
+    N(NtCreateMutant),
     N(NtCreateSection),
+    N(NtCreateSemaphore),
     N(NtCreateTimer),
+    N(NtDelayExecution),
+    N(NtDuplicateObject),
     N(NtExtendSection),
     N(NtFlushVirtualMemory),
     N(NtFreeVirtualMemory),
@@ -318,34 +349,50 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtLockVirtualMemory),
     N(NtMapViewOfSection),
     N(NtMapViewOfSectionEx),
+    N(NtOpenEvent),
+    N(NtOpenMutant),
     N(NtOpenSection),
+    N(NtOpenSemaphore),
     N(NtOpenTimer),
     N(NtProtectVirtualMemory),
+    N(NtPulseEvent),
+    N(NtQueryEvent),
     N(NtQueryInformationProcess),
     N(NtQueryInformationThread),
+    N(NtQueryMutant),
+    N(NtQueryObject),
     N(NtQuerySection),
+    N(NtQuerySemaphore),
     N(NtQuerySystemInformation),
     N(NtQuerySystemTime),
     N(NtQueryTimer),
     N(NtQueryVirtualMemory),
+    N(NtQueueApcThread),
     N(NtReadVirtualMemory),
+    N(NtReleaseMutant),
+    N(NtReleaseSemaphore),
+    N(NtResetEvent),
     N(NtResetWriteWatch),
     N(NtResumeProcess),
     N(NtResumeThread),
     N(NtSetContextThread),
+    N(NtSetEvent),
     N(NtSetInformationProcess),
     N(NtSetInformationThread),
     N(NtSetInformationVirtualMemory),
     N(NtSetTimer),
+    N(NtSignalAndWaitForSingleObject),
     N(NtSuspendProcess),
     N(NtSuspendThread),
     N(NtTerminateProcess),
+    N(NtTestAlert),
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
     N(NtWaitForMultipleObjects),
     N(NtWaitForSingleObject),
     N(NtWriteVirtualMemory),
+    N(NtYieldExecution),
     N(RtlAcquireSRWLockExclusive),
     N(RtlAcquireSRWLockShared),
     N(RtlAddFunctionTable),
@@ -412,9 +459,15 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(AreMappedFilesTheSame),
     ZW(CallbackReturn),
     ZW(CancelTimer),
+    ZW(ClearEvent),
     ZW(Close),
+    ZW(CreateEvent),
+    ZW(CreateMutant),
     ZW(CreateSection),
+    ZW(CreateSemaphore),
     ZW(CreateTimer),
+    ZW(DelayExecution),
+    ZW(DuplicateObject),
     ZW(ExtendSection),
     ZW(FlushVirtualMemory),
     ZW(FreeVirtualMemory),
@@ -423,32 +476,48 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(LockVirtualMemory),
     ZW(MapViewOfSection),
     ZW(MapViewOfSectionEx),
+    ZW(OpenEvent),
+    ZW(OpenMutant),
     ZW(OpenSection),
+    ZW(OpenSemaphore),
     ZW(OpenTimer),
     ZW(ProtectVirtualMemory),
+    ZW(PulseEvent),
+    ZW(QueryEvent),
     ZW(QueryInformationProcess),
     ZW(QueryInformationThread),
+    ZW(QueryMutant),
+    ZW(QueryObject),
     ZW(QuerySection),
+    ZW(QuerySemaphore),
     ZW(QuerySystemInformation),
     ZW(QuerySystemTime),
     ZW(QueryTimer),
     ZW(QueryVirtualMemory),
+    ZW(QueueApcThread),
     ZW(ReadVirtualMemory),
+    ZW(ReleaseMutant),
+    ZW(ReleaseSemaphore),
+    ZW(ResetEvent),
     ZW(ResetWriteWatch),
     ZW(ResumeThread),
     ZW(SetContextThread),
+    ZW(SetEvent),
     ZW(SetInformationProcess),
     ZW(SetInformationThread),
     ZW(SetInformationVirtualMemory),
     ZW(SetTimer),
+    ZW(SignalAndWaitForSingleObject),
     ZW(SuspendThread),
     ZW(TerminateProcess),
+    ZW(TestAlert),
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),
     ZW(WaitForMultipleObjects),
     ZW(WaitForSingleObject),
     ZW(WriteVirtualMemory),
+    ZW(YieldExecution),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
 };
 #undef N

@@ -2,7 +2,8 @@
 /* ntdll_timer.c - NtCreateTimer, NtOpenTimer, NtSetTimer, NtCancelTimer, NtQueryTimer over
  * the timer cores of timer.c: NTSTATUS results, no last error set (the thread's is kept), the
  * caller's pointers probed before anything changes (a bad one: STATUS_ACCESS_VIOLATION), names
- * as object paths (\BaseNamedObjects\NAME, read as sections' are).  The order of the checks is
+ * as object paths (\BaseNamedObjects\NAME, read as sections' are; the Create / Open shared
+ * with events', ntdll_sync.c).  The order of the checks is
  * Windows' (facts: the Windows Research Kernel's ex/timer.c): pointers, then the class and
  * length, then the handle.  PE code's NtSetTimer gets an ms_abi APC routine. */
 #include "runtime/thread_int.h"
@@ -10,64 +11,17 @@
 #include "nt/nt.h"
 #include <winvm/ntdll.h>
 
-/* The status of a core's error on handle h: a handle to another kind of object is
- * STATUS_OBJECT_TYPE_MISMATCH, as Windows' object manager answers. */
-static NTSTATUS wv_timer_status(DWORD err, HANDLE h)
-{
-    if (err != ERROR_INVALID_HANDLE)
-        return wv_status_of(err);
-    DWORD access;
-    struct wv_object *o = wv_handle_get(h, WV_KIND_ANY, &access);
-    wv_object_unref(o);
-    return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
-}
-
-/* A Create or Open's handle (open: no init) or its status; the last error kept. */
-static NTSTATUS wv_timer_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, int type, bool open)
-{
-    char buf[4096];
-    const char *name;
-    ULONG attrs;
-    if (!out || wv_copy(out, out, sizeof(*out)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (open && !oa)
-        return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs);
-    if (st)
-        return st;
-    if (open && !name)
-        return STATUS_OBJECT_PATH_SYNTAX_BAD; /* an open needs a name */
-    DWORD saved = GetLastError();
-    SetLastError(0);
-    HANDLE h = open ? wv_sync_open(WV_KIND_TIMER, access, name)
-                    : wv_timer_create(name, type == NotificationTimer, access);
-    DWORD err = GetLastError();
-    SetLastError(saved);
-    if (!h && err == ERROR_FILE_NOT_FOUND)
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    if (!h && err == ERROR_INVALID_HANDLE)
-        return STATUS_OBJECT_TYPE_MISMATCH; /* the name is another kind of object */
-    if (!h)
-        return err == ERROR_INVALID_NAME ? STATUS_OBJECT_NAME_INVALID : wv_status_of(err);
-    bool existed = !open && err == ERROR_ALREADY_EXISTS;
-    if (existed && !(attrs & OBJ_OPENIF)) {
-        wv_handle_close(h);
-        return STATUS_OBJECT_NAME_COLLISION;
-    }
-    wv_nt_out(out, &h, sizeof(h));
-    return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;
-}
-
 NTSTATUS NTAPI NtCreateTimer(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, TIMER_TYPE type)
 {
     if (type != NotificationTimer && type != SynchronizationTimer)
         return STATUS_INVALID_PARAMETER_4;
-    return wv_timer_make(out, access, oa, type, false);
+    struct wv_nsync_init in = {.manual = type == NotificationTimer};
+    return wv_nt_sync_make(out, access, oa, WV_KIND_TIMER, &in);
 }
 
 NTSTATUS NTAPI NtOpenTimer(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {
-    return wv_timer_make(out, access, oa, 0, true);
+    return wv_nt_sync_make(out, access, oa, WV_KIND_TIMER, NULL);
 }
 
 static NTSTATUS wv_timer_nt_set(HANDLE h, PLARGE_INTEGER due, void *fn, PVOID ctx, BOOLEAN resume, LONG period,
@@ -83,7 +37,7 @@ static NTSTATUS wv_timer_nt_set(HANDLE h, PLARGE_INTEGER due, void *fn, PVOID ct
     bool was;
     DWORD err = wv_timer_set(h, d, period, fn, ctx, pe, &was);
     if (err)
-        return wv_timer_status(err, h);
+        return wv_nt_sync_status(err, h);
     BOOLEAN b = was;
     if (prev)
         wv_nt_out(prev, &b, sizeof(b));
@@ -110,7 +64,7 @@ NTSTATUS NTAPI NtCancelTimer(HANDLE h, PBOOLEAN current)
     bool now;
     DWORD err = wv_timer_cancel(h, &now);
     if (err)
-        return wv_timer_status(err, h);
+        return wv_nt_sync_status(err, h);
     BOOLEAN b = now;
     if (current)
         wv_nt_out(current, &b, sizeof(b));
@@ -129,7 +83,7 @@ NTSTATUS NTAPI NtQueryTimer(HANDLE h, TIMER_INFORMATION_CLASS cls, PVOID out, UL
     bool signalled;
     DWORD err = wv_timer_query(h, &left, &signalled);
     if (err)
-        return wv_timer_status(err, h);
+        return wv_nt_sync_status(err, h);
     TIMER_BASIC_INFORMATION info = {0};
     info.RemainingTime.QuadPart = left;
     info.TimerState = signalled;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* ntdll_wait.c - NtWaitForSingleObject and NtWaitForMultipleObjects (ms_abi, for ntdll.c's table) over the wait of
- * WaitForSingleObjectEx (sync.c): the same objects, access check and alertable APC delivery,
- * with an NT timeout and NTSTATUS results.  The thread's last error is left as it was (NT
- * calls do not set it). */
+/* ntdll_wait.c - NtWaitForSingleObject, NtWaitForMultipleObjects (ms_abi, for ntdll.c's table),
+ * NtSignalAndWaitForSingleObject and NtDelayExecution over the wait of WaitForSingleObjectEx
+ * (sync.c): the same objects, access check and alertable APC delivery, with an NT timeout and
+ * NTSTATUS results.  The thread's last error is left as it was (NT calls do not set it). */
 #include "runtime/runtime.h"
 #include "runtime/thunk.h"
+#include "runtime/nsync.h"
 #include "nt/nt.h"
 #include "runtime/synch_int.h"
 #include <winvm/ntdll.h>
@@ -97,4 +98,47 @@ WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARG
     st = wv_wait_status(WaitForSingleObjectEx(h, ms, alertable));
     SetLastError(saved);
     return st;
+}
+
+/* Signals an event, mutant or semaphore, then waits on another object.  Windows' order (the
+ * Windows Research Kernel's ob/obwait.c): the signal handle (STATUS_OBJECT_TYPE_MISMATCH for
+ * an object that cannot be signalled), the wait handle, then the signal (STATUS_ACCESS_DENIED,
+ * STATUS_MUTANT_NOT_OWNED, STATUS_SEMAPHORE_LIMIT_EXCEEDED: nothing waited for) and the wait. */
+NTSTATUS NTAPI NtSignalAndWaitForSingleObject(HANDLE signal, HANDLE wait, BOOLEAN alertable, PLARGE_INTEGER timeout)
+{
+    DWORD ms, access;
+    NTSTATUS st = wv_nt_timeout(timeout, &ms);
+    if (st)
+        return st;
+    struct wv_object *o = wv_handle_get(signal, WV_KIND_ANY, &access);
+    int kind = o ? o->kind : -1;
+    wv_object_unref(o);
+    if (!o && signal != WV_CURRENT_PROCESS && signal != WV_CURRENT_THREAD)
+        return STATUS_INVALID_HANDLE;
+    if (kind != WV_KIND_EVENT && kind != WV_KIND_MUTEX && kind != WV_KIND_SEMAPHORE)
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    o = wait == WV_CURRENT_PROCESS ? NULL : wv_handle_get(wait, WV_KIND_ANY, &access);
+    if (!o && wait != WV_CURRENT_PROCESS)
+        return STATUS_INVALID_HANDLE;
+    wv_object_unref(o);
+    DWORD err = wv_sync_signal(signal);
+    if (err)
+        return wv_nt_sync_status(err, signal);
+    DWORD saved = GetLastError();
+    st = wv_wait_status(WaitForSingleObjectEx(wait, ms, alertable));
+    SetLastError(saved);
+    return st;
+}
+
+/* Sleeps for the interval (as a wait's timeout; unreadable: STATUS_ACCESS_VIOLATION, no
+ * sleep); alertable: STATUS_USER_APC once queued APCs ran, else STATUS_SUCCESS. */
+NTSTATUS NTAPI NtDelayExecution(BOOLEAN alertable, PLARGE_INTEGER interval)
+{
+    DWORD ms;
+    if (!interval)
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    NTSTATUS st = wv_nt_timeout(interval, &ms);
+    if (st)
+        return st;
+    return SleepEx(ms, alertable != 0) == WAIT_IO_COMPLETION ? STATUS_USER_APC : STATUS_SUCCESS;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c - waitable objects: events, mutexes, semaphores (threads: thread.c; timers, whose due
  * times bound a wait's sleeps: timer.c), and WaitForSingleObject / WaitForMultipleObjects.
+ * kernel32's calls here are thin: the creation and state changes they share with ntdll's
+ * (which report the state before) are sync_ops.c's.
  *
  * One process-wide lock and condition guard every waitable object's state: a wait checks its
  * objects under the lock and sleeps on the condition; any change (SetEvent, ReleaseMutex, a
@@ -48,43 +50,21 @@
 pthread_mutex_t wv_wait_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t wv_wait_cond = PTHREAD_COND_INITIALIZER;
 
-struct wv_event {
-    struct wv_sync_head h;
-    bool manual, signalled;
-    bool pulse_left; /* an auto-reset event's pulse not taken yet */
-    uint32_t pulse;  /* PulseEvent's count: a wait begun before the last pulse is released by it */
-};
-
-struct wv_mutex {
-    struct wv_sync_head h;
-    DWORD owner;     /* thread id, 0 when free (wait lock, as the rest) */
-    uint64_t serial; /* the owner's thread object's serial; 0: it had none (no memory) */
-    unsigned count;  /* recursion */
-};
-
-/* The calling thread as a mutex owner: its id and its object's serial (make: the object made
- * if it has none yet; never under the wait lock).  A forked child's inherited object is not
- * its own (another tid): serial 0 there. */
-struct wv_who {
-    DWORD tid;
-    uint64_t serial;
-};
-
-static struct wv_who wv_who_now(bool make)
+/* A forked child's inherited thread object is not its own (another tid): serial 0 there. */
+struct wv_who wv_who_now(bool make)
 {
     struct wv_thread *t = make ? wv_thread_self() : wv_thread_peek();
     DWORD tid = GetCurrentThreadId();
     return (struct wv_who){tid, t && t->tid == tid ? t->serial : 0};
 }
 
-static bool wv_mutex_mine(const struct wv_mutex *m, const struct wv_who *me)
+bool wv_mutex_mine(const struct wv_mutex *m, const struct wv_who *me)
 {
     return m->owner == me->tid && m->serial == me->serial;
 }
 
-/* Whether m's owner ended without releasing it (wait lock held): its object left the
- * registry; an owner without an object is looked for by its tid alone. */
-static bool wv_mutex_abandoned(const struct wv_mutex *m)
+/* Its object left the registry; an owner without an object is looked for by its tid alone. */
+bool wv_mutex_abandoned(const struct wv_mutex *m)
 {
     if (!m->owner)
         return false;
@@ -92,11 +72,6 @@ static bool wv_mutex_abandoned(const struct wv_mutex *m)
         return !wv_thread_live(m->owner, m->serial);
     return syscall(SYS_tgkill, getpid(), (pid_t)m->owner, 0) != 0 && errno == ESRCH;
 }
-
-struct wv_semaphore {
-    struct wv_sync_head h;
-    LONG count, max;
-};
 
 static void wv_sync_free(struct wv_object *o)
 {
@@ -123,25 +98,6 @@ HANDLE wv_sync_handle(struct wv_sync_head *h, int kind, DWORD access, DWORD erro
     return r;
 }
 
-/* A new unnamed object behind a handle with every right. */
-static HANDLE wv_sync_new(struct wv_sync_head *h, int kind)
-{
-    return wv_sync_handle(h, kind, kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS, ERROR_SUCCESS);
-}
-
-/* Changes an unnamed object's state under the wait lock and wakes every wait; ns gets the
- * object's shared state instead when it has one (looked at under the lock: an object can
- * become shared at any time, wv_sync_share), and the caller then changes that. */
-#define WV_CHANGE(head, ns, stmt)                                                                \
-    do {                                                                                       \
-        pthread_mutex_lock(&wv_wait_lock);                                                     \
-        if (!((ns) = (head)->ns)) {                                                            \
-            stmt;                                                                              \
-            pthread_cond_broadcast(&wv_wait_cond);                                             \
-        }                                                                                      \
-        pthread_mutex_unlock(&wv_wait_lock);                                                   \
-    } while (0)
-
 /* HANDLE_FLAG_INHERIT on h when the security attributes ask for it (CreateProcess with
  * bInheritHandles passes it on); h as is. */
 static HANDLE wv_inherit(HANDLE h, LPSECURITY_ATTRIBUTES sa)
@@ -156,82 +112,41 @@ static HANDLE wv_inherit(HANDLE h, LPSECURITY_ATTRIBUTES sa)
 
 HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCSTR name)
 {
-    if (name && *name)
-        return wv_inherit(wv_sync_named(WV_KIND_EVENT, name,
-                                        &(struct wv_nsync_init){.manual = manual, .signalled = initial},
-                                        EVENT_ALL_ACCESS),
-                          sa);
-    struct wv_event *e = calloc(1, sizeof(*e));
-    if (e)
-        e->manual = manual, e->signalled = initial;
-    return wv_inherit(wv_sync_new(e ? &e->h : NULL, WV_KIND_EVENT), sa);
+    struct wv_nsync_init in = {.manual = manual, .signalled = initial};
+    return wv_inherit(wv_sync_create(WV_KIND_EVENT, name, &in, EVENT_ALL_ACCESS), sa);
 }
 
-static BOOL wv_event_set(HANDLE h, bool on)
+BOOL WINAPI SetEvent(HANDLE h)
 {
-    DWORD access, err = 0;
-    struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
-    if (!e)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    struct wv_nsync *ns = NULL;
-    if (!(access & EVENT_MODIFY_STATE))
-        err = ERROR_ACCESS_DENIED;
-    else
-        WV_CHANGE(&e->h, ns, e->signalled = on);
-    if (ns)
-        err = wv_nsync_event_set(ns, on);
-    wv_object_unref(&e->h.obj);
+    DWORD err = wv_event_change(h, WV_EVENT_SET, NULL);
     return err ? wv_fail(err) : TRUE;
 }
-
-BOOL WINAPI SetEvent(HANDLE h) { return wv_event_set(h, true); }
 
 /* Releases the waits present now (each recorded the pulse count when it began): all of them
  * for a manual-reset event, the first to look for an auto-reset one; the event ends reset. */
 BOOL WINAPI PulseEvent(HANDLE h)
 {
-    DWORD access, err = 0;
-    struct wv_event *e = (struct wv_event *)wv_handle_get(h, WV_KIND_EVENT, &access);
-    if (!e)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    struct wv_nsync *ns = NULL;
-    if (!(access & EVENT_MODIFY_STATE))
-        err = ERROR_ACCESS_DENIED;
-    else
-        WV_CHANGE(&e->h, ns, e->signalled = false; e->pulse++; e->pulse_left = !e->manual);
-    if (ns)
-        err = wv_nsync_event_pulse(ns);
-    wv_object_unref(&e->h.obj);
+    DWORD err = wv_event_change(h, WV_EVENT_PULSE, NULL);
     return err ? wv_fail(err) : TRUE;
 }
-BOOL WINAPI ResetEvent(HANDLE h) { return wv_event_set(h, false); }
+
+BOOL WINAPI ResetEvent(HANDLE h)
+{
+    DWORD err = wv_event_change(h, WV_EVENT_RESET, NULL);
+    return err ? wv_fail(err) : TRUE;
+}
 
 /* ---- mutexes ---- */
 
 HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owned, LPCSTR name)
 {
-    if (name && *name)
-        return wv_inherit(
-            wv_sync_named(WV_KIND_MUTEX, name, &(struct wv_nsync_init){.owned = owned}, MUTEX_ALL_ACCESS), sa);
-    struct wv_who me = owned ? wv_who_now(true) : (struct wv_who){0, 0};
-    struct wv_mutex *m = calloc(1, sizeof(*m));
-    if (m && owned)
-        m->owner = me.tid, m->serial = me.serial, m->count = 1;
-    return wv_inherit(wv_sync_new(m ? &m->h : NULL, WV_KIND_MUTEX), sa);
+    struct wv_nsync_init in = {.owned = owned};
+    return wv_inherit(wv_sync_create(WV_KIND_MUTEX, name, &in, MUTEX_ALL_ACCESS), sa);
 }
 
 BOOL WINAPI ReleaseMutex(HANDLE h)
 {
-    DWORD access, err = 0;
-    struct wv_mutex *m = (struct wv_mutex *)wv_handle_get(h, WV_KIND_MUTEX, &access);
-    if (!m)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    struct wv_who me = wv_who_now(false); /* an owner made its object when it took the mutex */
-    struct wv_nsync *ns;
-    WV_CHANGE(&m->h, ns, if (!wv_mutex_mine(m, &me)) err = ERROR_NOT_OWNER; else if (--m->count == 0) m->owner = 0);
-    if (ns)
-        err = wv_nsync_mutex_release(ns);
-    wv_object_unref(&m->h.obj);
+    DWORD err = wv_mutex_release(h, NULL);
     return err ? wv_fail(err) : TRUE;
 }
 
@@ -241,35 +156,14 @@ HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial, LONG max,
 {
     if (max <= 0 || initial < 0 || initial > max)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
-    if (name && *name)
-        return wv_inherit(wv_sync_named(WV_KIND_SEMAPHORE, name,
-                                        &(struct wv_nsync_init){.count = initial, .max = max},
-                                        SEMAPHORE_ALL_ACCESS),
-                          sa);
-    struct wv_semaphore *s = calloc(1, sizeof(*s));
-    if (s)
-        s->count = initial, s->max = max;
-    return wv_inherit(wv_sync_new(s ? &s->h : NULL, WV_KIND_SEMAPHORE), sa);
+    struct wv_nsync_init in = {.count = initial, .max = max};
+    return wv_inherit(wv_sync_create(WV_KIND_SEMAPHORE, name, &in, SEMAPHORE_ALL_ACCESS), sa);
 }
 
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG release, LONG *previous)
 {
-    DWORD access, err = 0;
-    struct wv_semaphore *s = (struct wv_semaphore *)wv_handle_get(h, WV_KIND_SEMAPHORE, &access);
-    if (!s)
-        return wv_fail(ERROR_INVALID_HANDLE);
-    LONG was = 0;
-    struct wv_nsync *ns = NULL;
-    if (!(access & SEMAPHORE_MODIFY_STATE))
-        err = ERROR_ACCESS_DENIED;
-    else
-        WV_CHANGE(&s->h, ns, was = s->count;
-                  if (release <= 0) err = ERROR_INVALID_PARAMETER;
-                  else if (release > s->max - s->count) err = ERROR_TOO_MANY_POSTS;
-                  else s->count += release);
-    if (ns)
-        err = wv_nsync_semaphore_release(ns, release, &was);
-    wv_object_unref(&s->h.obj);
+    LONG was;
+    DWORD err = wv_semaphore_release(h, release, &was);
     if (err)
         return wv_fail(err);
     if (previous)

@@ -155,6 +155,8 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set);
 /* apc.c: QueueUserAPC's core (pe: fn is an ms_abi function): 0 or the error. */
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
+/* nt: NtQueueApcThread's routine, fn(data, a2, a3) (Windows' PNTAPCFUNC). */
+DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_PTR a2, ULONG_PTR a3);
 /* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran. */
 unsigned wv_apc_run(struct wv_thread *t);
 /* Drops the APCs left when a thread ends. */
