@@ -23,7 +23,7 @@ Test(dbgreg, from_pe_code, .timeout = 120)
 {
     static char out[4096];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/dbgregs.exe", out, sizeof(out));
-    cr_assert_eq(oks, 11, "%s", out);
+    cr_assert_eq(oks, 12, "%s", out);
 }
 
 #define DR7_EXEC0 0x1ull

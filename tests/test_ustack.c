@@ -29,7 +29,7 @@ Test(ustack, from_pe_code, .timeout = 60)
 {
     static char out[4096];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/ustack.exe", out, sizeof(out));
-    cr_assert_eq(oks, 5, "%s", out);
+    cr_assert_eq(oks, 8, "%s", out);
 }
 
 static create_fn create;

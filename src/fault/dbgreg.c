@@ -26,7 +26,9 @@
  * A CONTEXT that carries CONTEXT_DEBUG_REGISTERS and is given back to the thread (NtContinue,
  * an exception continued, SetThreadContext) sets its registers (wv_dbg_restore); EFlags' RF
  * (0x10000) skips an execute breakpoint at the context's Rip once, as the processor's resume
- * flag does.
+ * flag does.  The trap flag's own single step sets Dr6's BS (0x4000) in the thread's
+ * registers, as the processor does (Wine's test_exceptions records it in the exception's
+ * CONTEXT); a thread that set no debug registers keeps Dr6 0.
  */
 #define _GNU_SOURCE
 #include "fault/fault.h"
@@ -39,6 +41,7 @@
 #define WV_DBG_PAGES (WV_DBG_SLOTS * 4 * 2) /* each breakpoint spans at most two pages */
 #define WV_EFL_TF 0x100
 #define WV_EFL_RF 0x10000
+#define WV_DR6_BS 0x4000 /* Dr6: the trap flag's single step */
 
 struct wv_dbg_slot {
     unsigned seq; /* odd while written (space lock held) */
@@ -223,6 +226,23 @@ DWORD wv_dbg_set(DWORD tid, const CONTEXT *c)
         err = ERROR_NOT_ENOUGH_MEMORY; /* WV_DBG_SLOTS threads have debug registers already */
     wv_space_unlock();
     return err;
+}
+
+void wv_dbg_stepped(void)
+{
+    DWORD64 cur[6];
+    DWORD tid = wv_dbg_gettid();
+    wv_dbg_read(tid, cur);
+    if (!(cur[0] | cur[1] | cur[2] | cur[3] | cur[4] | cur[5]) || (cur[4] & WV_DR6_BS) ||
+        wv_space_locked_by_self())
+        return; /* no registers of its own, BS already there, or a step inside the lock */
+    wv_space_lock();
+    struct wv_dbg_slot *s = wv_dbg_slot_of(tid, false);
+    if (s) {
+        DWORD64 v[6] = {s->dr[0], s->dr[1], s->dr[2], s->dr[3], s->dr6 | WV_DR6_BS, s->dr7};
+        wv_dbg_write(s, tid, v);
+    }
+    wv_space_unlock();
 }
 
 void wv_dbg_forget(DWORD tid)

@@ -263,6 +263,7 @@ static void wv_trap_record(EXCEPTION_RECORD *rec, const siginfo_t *si, ucontext_
         rec->ExceptionCode = EXCEPTION_SINGLE_STEP;
         rec->ExceptionAddress = (PVOID)g[REG_RIP];
         g[REG_EFL] &= ~(greg_t)0x100;
+        wv_dbg_stepped(); /* Dr6's BS, before the exception's CONTEXT reads the registers */
     }
 }
 

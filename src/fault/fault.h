@@ -124,6 +124,10 @@ DWORD wv_dbg_set(DWORD tid, const CONTEXT *c);
 void wv_dbg_get(DWORD tid, CONTEXT *c);
 void wv_dbg_get_self(CONTEXT *c);
 void wv_dbg_forget(DWORD tid);
+/* The calling thread took the trap flag's single step (SIGTRAP's record, lock not held): its
+ * Dr6 gets BS (0x4000), as the processor sets it; nothing for a thread without debug
+ * registers, or one holding the space lock. */
+void wv_dbg_stepped(void);
 void wv_dbg_restore(const CONTEXT *c);
 /* The fault handler's part (space lock held, page i of v marked WV_DBG_ARMED): WV_DBG_NONE when
  * the page's Windows state refuses the access (an access violation), WV_DBG_RAISE for an

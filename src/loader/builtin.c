@@ -9,7 +9,7 @@
  * first, as every Windows process has them.  Layout (every file offset equal to its RVA):
  *   0x0000       headers: DOS header, PE32+ NT headers (AMD64, DLL, DYNAMIC_BASE), 2 sections;
  *   .text  (RX)  a DllMain returning TRUE (the entry point), then one 16-byte stub per table
- *                entry i: `jmp [rip+2]; int3; int3; .quad target` (the host function, its relay
+ *                entry i: `cld; jmp [rip+1]; int3; .quad target` (the host function, its relay
  *                stub under +relay), self-contained so that a copy of it works anywhere (as a
  *                copy of a Windows syscall stub does); a data entry's 16 bytes are int3;
  *   .rdata (R)   the export directory: every table entry has ordinal i + 1; names sorted (the tables

@@ -86,17 +86,20 @@ static void wv_bi_headers(uint8_t *p, const struct wv_bi_sizes *z, uint64_t base
     wv_bi_section(p, sec + 40, ".rdata", z->rdata, z->image - z->rdata, 0x40000040); /* DATA, READ */
 }
 
-/* The entry point and the stubs.  Stub i is self-contained: `jmp [rip+2]` over two int3 to
- * the target stored in its own last 8 bytes, so a copy of its bytes anywhere else still goes
- * to the function (programs copy ntdll's syscall stubs and call the copy, which works on
- * Windows); one instruction, as a jump through a slot elsewhere was, and no register changed.
+/* The entry point and the stubs.  Stub i is self-contained: `cld; jmp [rip+1]` over an int3
+ * to the target stored in its own last 8 bytes, so a copy of its bytes anywhere else still
+ * goes to the function (programs copy ntdll's syscall stubs and call the copy, which works on
+ * Windows); no register changed.  The cld: Windows' system calls run with the direction flag
+ * clear whatever the caller left in it (the kernel's entry clears it), and a program may call
+ * with it set (Wine's ntdll exception tests do, through NtGetContextThread); winvm's C code
+ * behind the stub assumes it clear, as the System V ABI does (a backward memcpy otherwise).
  * The int3 after the jmp stops straight-line speculation running into the address. */
 static void wv_bi_text(uint8_t *p, const struct wv_builtin *bi, const uint8_t *kind, void *const *addr,
                        const struct wv_bi_sizes *z)
 {
     static const uint8_t dllmain[] = {0xb8, 1, 0, 0, 0, 0xc3}; /* mov eax, TRUE; ret (at WV_BI_RET) */
     _Static_assert(WV_BI_RET == sizeof(dllmain) - 1, "wv_builtin_ret names the entry point's ret");
-    static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0, 0xcc, 0xcc}; /* jmp [rip+2]; int3; int3 */
+    static const uint8_t jmp[8] = {0xfc, 0xff, 0x25, 1, 0, 0, 0, 0xcc}; /* cld; jmp [rip+1]; int3 */
     memset(p + WV_BI_TEXT, 0xcc, z->text_size);
     memcpy(p + WV_BI_TEXT, dllmain, sizeof(dllmain));
     for (size_t i = 0; i < z->n; i++) {

@@ -85,7 +85,7 @@ DWORD wv_builtin_file(const struct wv_builtin *bi, int *fd);
 enum { WV_BI_CODE, WV_BI_DATA, WV_BI_FORWARD };
 #define WV_BI_TEXT 0x1000u /* .text's RVA */
 #define WV_BI_STUBS 16u    /* the first stub's offset in .text (the DllMain before it) */
-#define WV_BI_STUB 16u     /* bytes per stub: jmp [rip+2], int3, int3, the target */
+#define WV_BI_STUB 16u     /* bytes per stub: cld, jmp [rip+1], int3, the target */
 #define WV_BI_RET 5u       /* the entry point's ret (mov eax, TRUE; ret), from .text's start */
 uint8_t *wv_builtin_pe(const struct wv_builtin *bi, const uint8_t *kind, void *const *addr, size_t n, uintptr_t base,
                        size_t *len);

@@ -449,6 +449,10 @@ void wv_wswatch_done(size_t n, size_t lost, bool taken);
  * with commit bytes committed at the top (0: one page) and a guard page below them, at
  * [*lo, *hi).  0 or the Win32 error the public call reports.  Lock not held. */
 DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi);
+/* The reservation at base (a stack laid out as wv_stack_create's, made by other means: ntdll's
+ * RtlCreateUserStack with ZeroBits) flagged a stack, so its guard page grows it silently once a
+ * thread runs on it.  ERROR_INVALID_ADDRESS when no view starts at base. */
+DWORD wv_stack_adopt(uintptr_t base);
 /* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
  * the next page down becomes the guard, as Windows grows a thread stack.  False when the
  * stack is exhausted (STATUS_STACK_OVERFLOW). */

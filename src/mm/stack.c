@@ -57,6 +57,17 @@ static DWORD wv_stack_make(SIZE_T reserve, SIZE_T commit, uintptr_t *base)
     return 0;
 }
 
+DWORD wv_stack_adopt(uintptr_t base)
+{
+    wv_space_lock();
+    struct wv_view *v = wv_space_find(base);
+    DWORD err = v && v->base == base ? 0 : ERROR_INVALID_ADDRESS;
+    if (!err)
+        v->flags |= WV_VIEW_STACK;
+    wv_space_unlock();
+    return err;
+}
+
 DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *hi)
 {
     reserve = wv_gran_up(reserve ? reserve : 1 << 20);

@@ -251,6 +251,9 @@ WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
                                            SIZE_T reserve_align, void *out);
 WV_MSABI void wv_nt_RtlFreeUserStack(void *stack);
+WV_MSABI NTSTATUS wv_nt_RtlCreateUserThread(HANDLE process, void *sd, BOOLEAN suspended, ULONG zero_bits,
+                                            SIZE_T reserve, SIZE_T commit, void *start, void *arg, HANDLE *handle,
+                                            void *cid);
 WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask);
 
 /* ntdll_str.c */
@@ -407,6 +410,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCopyUnicodeString),
     N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlCreateUserStack),
+    N(RtlCreateUserThread),
     N(RtlDeleteFunctionTable),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),

@@ -17,9 +17,11 @@
 #include "runtime/runtime.h"
 #include "mm/mm.h" /* wv_stack_probe */
 #include "nt/nt.h"
+#include "fault/fault.h" /* wv_user_get_rw64 */
 #include <winvm/ntdll.h>
 
 #include <string.h>
+#include <unistd.h>
 
 /* INITIAL_TEB, as ntdll fills it. */
 struct wv_initial_teb {
@@ -70,17 +72,14 @@ static NTSTATUS wv_user_stack_commit(uintptr_t base, uintptr_t top, SIZE_T commi
     return st;
 }
 
-WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
-                                           SIZE_T reserve_align, void *out)
+/* The stack itself, *teb filled; nothing left behind on failure. */
+static NTSTATUS wv_user_stack_make(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
+                                   SIZE_T reserve_align, struct wv_initial_teb *teb)
 {
-    wv_stack_probe();
-    struct wv_initial_teb teb;
-    memset(&teb, 0, sizeof(teb));
+    memset(teb, 0, sizeof(*teb));
     NTSTATUS st = wv_user_stack_sizes(&commit, &reserve, commit_align, reserve_align);
     if (st)
         return st;
-    if (wv_user_put(out, &teb, sizeof(teb))) /* proven writable before anything is made */
-        return STATUS_ACCESS_VIOLATION;
     uintptr_t base;
     SIZE_T len;
     st = wv_nt_alloc(WV_CURRENT_PROCESS, 0, zero_bits, reserve, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE, &base,
@@ -93,10 +92,80 @@ WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG 
         wv_nt_free(WV_CURRENT_PROCESS, base, 0, MEM_RELEASE, &s, &len);
         return st;
     }
-    teb.StackBase = (PVOID)top;
-    teb.StackLimit = (PVOID)(top - commit);
-    teb.DeallocationStack = (PVOID)base;
-    wv_user_put(out, &teb, sizeof(teb));
+    teb->StackBase = (PVOID)top;
+    teb->StackLimit = (PVOID)(top - commit);
+    teb->DeallocationStack = (PVOID)base;
+    return 0;
+}
+
+WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
+                                           SIZE_T reserve_align, void *out)
+{
+    wv_stack_probe();
+    struct wv_initial_teb teb;
+    uint64_t v; /* proven writable (left as it is) before anything is made */
+    for (size_t i = 0; i < sizeof(teb); i += 8)
+        if (wv_user_get_rw64((char *)out + i, &v))
+            return STATUS_ACCESS_VIOLATION;
+    NTSTATUS st = wv_user_stack_make(commit, reserve, zero_bits, commit_align, reserve_align, &teb);
+    if (!st)
+        wv_user_put(out, &teb, sizeof(teb));
+    return st;
+}
+
+/* CLIENT_ID, as ntdll fills it. */
+struct wv_client_id {
+    HANDLE UniqueProcess, UniqueThread;
+};
+
+/* RtlCreateUserThread: a thread of the current process on a stack made as RtlCreateUserStack
+ * makes it (the image's sizes for 0, ZeroBits placing it: Wine's test_RtlCreateUserStack
+ * records the same statuses for both), started suspended or not.  Another process's handle:
+ * STATUS_NOT_SUPPORTED (winvm starts no thread in another process).  The handle is the
+ * caller's when asked for, else closed; the CLIENT_ID gets the process and thread ids. */
+WV_MSABI NTSTATUS wv_nt_RtlCreateUserThread(HANDLE process, void *sd, BOOLEAN suspended, ULONG zero_bits,
+                                            SIZE_T reserve, SIZE_T commit, void *start, void *arg, HANDLE *handle,
+                                            void *cid)
+{
+    (void)sd;
+    wv_stack_probe();
+    if (!wv_process_is_self(process)) {
+        struct wv_object *o = wv_handle_get(process, WV_KIND_PROCESS, NULL);
+        if (o)
+            wv_object_unref(o);
+        return o ? STATUS_NOT_SUPPORTED : STATUS_INVALID_HANDLE;
+    }
+    struct wv_client_id id = {0};
+    uint64_t v; /* the out parameters proven writable (left as they are) before anything is made */
+    if ((handle && wv_user_get_rw64(handle, &v)) ||
+        (cid && (wv_user_get_rw64(cid, &v) || wv_user_get_rw64((char *)cid + 8, &v))))
+        return STATUS_ACCESS_VIOLATION;
+    if (!start)
+        return STATUS_INVALID_PARAMETER;
+    struct wv_initial_teb teb;
+    NTSTATUS st = wv_user_stack_make(commit, reserve, zero_bits, 1, 1, &teb);
+    if (st)
+        return st;
+    uintptr_t lo = (uintptr_t)teb.DeallocationStack, top = (uintptr_t)teb.StackBase;
+    DWORD tid = 0, err = wv_stack_adopt(lo);
+    if (err) {
+        uintptr_t s;
+        SIZE_T len;
+        wv_nt_free(WV_CURRENT_PROCESS, lo, 0, MEM_RELEASE, &s, &len);
+        return wv_status_of(err);
+    }
+    HANDLE h = wv_thread_create_on(lo, top, (LPTHREAD_START_ROUTINE)start, arg, suspended ? CREATE_SUSPENDED : 0,
+                                   &tid, &err); /* the stack is the thread's, freed on failure */
+    if (!h)
+        return wv_status_of(err);
+    id.UniqueProcess = (HANDLE)(uintptr_t)getpid();
+    id.UniqueThread = (HANDLE)(uintptr_t)tid;
+    if (cid)
+        wv_user_put(cid, &id, sizeof(id));
+    if (handle)
+        wv_user_put(handle, &h, sizeof(h));
+    else
+        wv_handle_close(h);
     return 0;
 }
 

@@ -354,6 +354,11 @@ extern pthread_mutex_t wv_wait_lock;
 extern pthread_cond_t wv_wait_cond;
 /* CreateThread; pe: start is a PE (ms_abi) function, run with the Windows thread setup. */
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe);
+/* A PE thread on a stack [lo, top) the caller made (ntdll's RtlCreateUserThread): the stack is
+ * the thread's from the call on, freed with it or on failure.  NULL and *err (a Win32 code) on
+ * failure; sets no last error. */
+HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
+                           LPDWORD tid, DWORD *err);
 /* thread_kill.c: a wait's safe point: ends the calling thread when TerminateThread asked
  * (the caller holds no lock); whether it asked. */
 void wv_thread_kill_point(void);

@@ -218,31 +218,42 @@ static void *wv_thread_main(void *arg)
     return NULL;
 }
 
-HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
+/* The thread object and its host thread.  lo/top: a PE thread's stack the caller made (0: made
+ * here); it is the thread's from this call on, freed with it whatever the outcome.  NULL and
+ * *err on failure, no last error set. */
+static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg,
+                            DWORD flags, LPDWORD tid, bool pe, DWORD *err)
 {
+    struct wv_thread *t = NULL;
     if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
-        return wv_fail_null(ERROR_INVALID_PARAMETER);
-    struct wv_thread *t = calloc(1, sizeof(*t));
-    if (!t)
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+        *err = ERROR_INVALID_PARAMETER;
+    else if (!(t = calloc(1, sizeof(*t))))
+        *err = ERROR_NOT_ENOUGH_MEMORY;
+    if (!t) {
+        if (lo)
+            wv_virtual_free(lo, 0, MEM_RELEASE);
+        return NULL;
+    }
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
     pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
+    t->stack_lo = lo, t->stack_top = top;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
     /* Every PE thread starts from its first registers, suspended or not: a SetThreadContext
      * before it reaches its own code changes those, never the host code setting it up. */
-    DWORD err = pe ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
-    if (err) {
+    *err = pe ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
+    if (*err) {
         wv_thread_destroy(&t->obj);
-        return wv_fail_null(err);
+        return NULL;
     }
     wv_object_ref(&t->obj); /* the thread's own reference */
     HANDLE h = wv_handle_new(&t->obj, THREAD_ALL_ACCESS);
     if (!h) {
         wv_object_unref(&t->obj);
-        return wv_fail_null(ERROR_TOO_MANY_OPEN_FILES); /* the handle table is full */
+        *err = ERROR_TOO_MANY_OPEN_FILES; /* the handle table is full */
+        return NULL;
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -255,7 +266,8 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     if (rc != 0) {
         wv_object_unref(&t->obj); /* the thread's, never to run */
         wv_handle_close(h);
-        return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+        *err = ERROR_NOT_ENOUGH_MEMORY;
+        return NULL;
     }
     sigset_t old;
     wv_thread_lock(t, &old); /* its id, for the caller */
@@ -264,8 +276,23 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     wv_thread_unlock(t, &old);
     if (tid)
         *tid = t->tid;
+    return h;
+}
+
+HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
+{
+    DWORD err;
+    HANDLE h = wv_thread_new(stack, 0, 0, start, arg, flags, tid, pe, &err);
+    if (!h)
+        return wv_fail_null(err);
     wv_set_error(ERROR_SUCCESS);
     return h;
+}
+
+HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
+                           LPDWORD tid, DWORD *err)
+{
+    return wv_thread_new(top - lo, lo, top, start, arg, flags, tid, true, err);
 }
 
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,

@@ -32,8 +32,8 @@ WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg)
 
 DWORD wv_thread_init_suspended(struct wv_thread *t, SIZE_T reserve, SIZE_T commit)
 {
-    uintptr_t lo = 0, top = 0;
-    DWORD err = wv_stack_create(reserve, commit, &lo, &top);
+    uintptr_t lo = t->stack_lo, top = t->stack_top; /* one the caller made (RtlCreateUserThread) */
+    DWORD err = lo ? 0 : wv_stack_create(reserve, commit, &lo, &top);
     if (err)
         return err;
     t->stack_lo = lo, t->stack_top = top;

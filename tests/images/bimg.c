@@ -4,7 +4,9 @@
  * giving what GetProcAddress and the import binding give, forwarders to ntdll, the pages as
  * VirtualQuery shows an image's, the module queries (GetModuleFileName, GetModuleInformation,
  * RtlImageNtHeader, LdrFindEntryForAddress, GetModuleHandleEx, EnumProcessModules),
- * PEB->Ldr's three lists, and stubs copied elsewhere still calling their functions.  Prints
+ * PEB->Ldr's three lists, stubs copied elsewhere still calling their functions, and exports
+ * called with the direction flag set (as Windows' syscalls take them: NtGetContextThread and
+ * GetCurrentDirectoryA give what they give with it clear).  Prints
  * "ok NAME" / "FAIL NAME", exits with the failures (tests/test_builtin_image.c). */
 #include <stdio.h>
 #include <string.h>
@@ -213,6 +215,35 @@ static void peb_lists(HMODULE k32)
     check("ldr_init_order", in_list(2, k32, "kernel32.dll", full));
 }
 
+/* f(a, b) called with the direction flag set (std), cleared again after it returns. */
+static ULONG_PTR call_std(void *f, ULONG_PTR a, ULONG_PTR b)
+{
+    ULONG_PTR r;
+    /* rbx keeps rsp; the call is made with rsp 16-aligned and the 32-byte home area. */
+    __asm__ volatile("mov %%rsp, %%rbx\n\tand $-16, %%rsp\n\tsub $32, %%rsp\n\tstd\n\tcall *%3\n\tcld\n\t"
+                     "mov %%rbx, %%rsp"
+                     : "=a"(r), "+c"(a), "+d"(b)
+                     : "r"(f)
+                     : "rbx", "r8", "r9", "r10", "r11", "memory", "cc");
+    return r;
+}
+
+static void direction_flag(HMODULE k32, HMODULE nt)
+{
+    static CONTEXT c __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL;
+    c.Rsp = 0;
+    void *get = (void *)GetProcAddress(nt, "NtGetContextThread");
+    LONG st = get ? (LONG)call_std(get, (ULONG_PTR)GetCurrentThread(), (ULONG_PTR)&c) : -1;
+    check("std_nt_get_context", st == 0 && c.ContextFlags == CONTEXT_CONTROL && c.Rsp);
+    char want[MAX_PATH], got[MAX_PATH];
+    memset(got, 0, sizeof(got));
+    DWORD n = GetCurrentDirectoryA(sizeof(want), want);
+    void *cur = (void *)GetProcAddress(k32, "GetCurrentDirectoryA");
+    DWORD m = (DWORD)call_std(cur, sizeof(got), (ULONG_PTR)got);
+    check("std_current_directory", n && m == n && !strcmp(got, want));
+}
+
 int main(void)
 {
     HMODULE k32 = GetModuleHandleA("kernel32.dll"), nt = GetModuleHandleA("ntdll.dll");
@@ -226,5 +257,6 @@ int main(void)
     names(k32);
     queries(k32, nt);
     peb_lists(k32);
+    direction_flag(k32, nt);
     return failures;
 }

@@ -18,6 +18,9 @@
  *                    GetThreadContext gives it back; resumed, the call raises on that thread
  *   io_refused       Dr7 enabling an I/O breakpoint (RW=10): STATUS_NOT_SUPPORTED, the
  *                    registers as they were
+ *   step_sets_bs     with Dr0 set (Dr6 0), the trap flag's single step (popf with TF): one
+ *                    EXCEPTION_SINGLE_STEP whose CONTEXT has Dr6's BS (0x4000), as the
+ *                    processor sets it (Wine's test_exceptions records it); B0 not set
  * The watched code and data have pages of their own (sections .dbgx, .dbgw). */
 #include <windows.h>
 #include <stdio.h>
@@ -220,6 +223,17 @@ static void io_refused(void)
     set_dr(GetCurrentThread(), 0, 0, 0, 0);
 }
 
+static void step_sets_bs(void)
+{
+    NTSTATUS st = set_dr(GetCurrentThread(), (DWORD64)exec_target, 0, 0, DR7_EXEC0);
+    hits = 0, seen_dr6 = 0;
+    __asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop\n\tnop" ::: "memory", "cc");
+    LONG n = hits;
+    DWORD64 dr6 = seen_dr6;
+    set_dr(GetCurrentThread(), 0, 0, 0, 0);
+    check("step_sets_bs", st == 0 && n == 1 && (dr6 & 0x4000) && !(dr6 & 0xf));
+}
+
 int main(void)
 {
     AddVectoredExceptionHandler(1, on_exception);
@@ -230,5 +244,6 @@ int main(void)
     by_continue();
     suspended_other();
     io_refused();
+    step_sets_bs();
     return failures;
 }

@@ -16,6 +16,14 @@
  *                carry no extended state, as a Windows with XSAVE off), of 6 SSE alone;
  *                kernel32's GetEnabledXStateFeatures and KUSER_SHARED_DATA's XState.EnabledFeatures
  *                are 3
+ *   user_thread  RtlCreateUserThread(current process, ZeroBits a mask 0x7fffffff, 1 MiB reserve,
+ *                one page committed): STATUS_SUCCESS, the CLIENT_ID names this process and the
+ *                thread GetThreadId gives, the thread runs on a stack below 2 GiB that grows past
+ *                its commit through its guard page (160 KiB of frames) and its return value is
+ *                its exit code
+ *   user_thread_suspended  suspended: ResumeThread finds the count 1, then the thread runs
+ *   user_thread_bad  ZeroBits 22 (more than NtAllocateVirtualMemory takes):
+ *                STATUS_INVALID_PARAMETER or _3 (both seen on Windows), the handle untouched
  */
 #include <windows.h>
 #include <stdio.h>
@@ -30,6 +38,12 @@ typedef void(NTAPI *free_fn)(PVOID);
 typedef ULONG64(NTAPI *features_fn)(ULONG64);
 
 #define ST_INVALID_PARAMETER ((NTSTATUS)0xC000000D)
+
+typedef struct {
+    HANDLE UniqueProcess, UniqueThread;
+} CLIENT_ID_;
+typedef NTSTATUS(NTAPI *uthread_fn)(HANDLE, PVOID, BOOLEAN, ULONG, SIZE_T, SIZE_T, PVOID, PVOID, HANDLE *,
+                                    CLIENT_ID_ *);
 
 static int failures;
 static create_fn create;
@@ -122,6 +136,52 @@ static void features(features_fn f)
     check("features", f && f(0) == 0 && f(~(ULONG64)0) == 3 && f(6) == 2 && k && k() == 3 && page == 3);
 }
 
+/* 40 frames of 4 KiB, each touched top to bottom: the stack grows a page at a time. */
+static ULONG_PTR deep(int n)
+{
+    volatile char frame[4096];
+    for (int i = (int)sizeof(frame) - 1; i >= 0; i -= 512)
+        frame[i] = (char)n;
+    return n ? deep(n - 1) + frame[0] - (char)n : (ULONG_PTR)frame;
+}
+
+static DWORD WINAPI on_user_stack(void *arg)
+{
+    ULONG_PTR low = deep(40);
+    *(ULONG_PTR *)arg = low;
+    return low < 0x80000000 ? 77 : 78;
+}
+
+static void user_thread(uthread_fn f)
+{
+    ULONG_PTR low = 0;
+    HANDLE h = NULL;
+    CLIENT_ID_ id = {0};
+    NTSTATUS st = f ? f(GetCurrentProcess(), NULL, FALSE, 0x7fffffff, 0x100000, 0x1000, on_user_stack, &low, &h, &id)
+                    : -1;
+    DWORD code = 0;
+    if (!st) {
+        WaitForSingleObject(h, INFINITE);
+        GetExitCodeThread(h, &code);
+    }
+    check("user_thread", st == 0 && h && (DWORD)(ULONG_PTR)id.UniqueThread == GetThreadId(h) &&
+                             (DWORD)(ULONG_PTR)id.UniqueProcess == GetCurrentProcessId() && code == 77 && low);
+    if (h)
+        CloseHandle(h);
+    h = NULL;
+    low = 0;
+    st = f ? f(GetCurrentProcess(), NULL, TRUE, 0, 0, 0, on_user_stack, &low, &h, NULL) : -1;
+    DWORD prev = st ? 0 : ResumeThread(h);
+    if (!st)
+        WaitForSingleObject(h, INFINITE);
+    check("user_thread_suspended", st == 0 && prev == 1 && low);
+    if (h)
+        CloseHandle(h);
+    h = (HANDLE)0x1234;
+    st = f ? f(GetCurrentProcess(), NULL, FALSE, 22, 0, 0, on_user_stack, &low, &h, NULL) : -1;
+    check("user_thread_bad", (st == ST_INVALID_PARAMETER || st == (NTSTATUS)0xC00000F1) && h == (HANDLE)0x1234);
+}
+
 int main(void)
 {
     HMODULE nt = GetModuleHandleW(L"ntdll.dll");
@@ -135,5 +195,6 @@ int main(void)
     layout_and_free();
     bad_align();
     features((features_fn)(void (*)(void))GetProcAddress(nt, "RtlGetEnabledExtendedFeatures"));
+    user_thread((uthread_fn)(void (*)(void))GetProcAddress(nt, "RtlCreateUserThread"));
     return failures;
 }
