@@ -5,6 +5,7 @@
  * veh.c). */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/ctx_ex.h"
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
@@ -92,6 +93,13 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size);
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_GetModuleFileNameA wv_k32_GetModuleFileNameA
 #define k32_GetModuleFileNameW wv_k32_GetModuleFileNameW
+/* CONTEXT_EX's calls (ctx_ex_k32.c). */
+#define k32_CopyContext wv_k32_CopyContext
+#define k32_GetXStateFeaturesMask wv_k32_GetXStateFeaturesMask
+#define k32_InitializeContext wv_k32_InitializeContext
+#define k32_InitializeContext2 wv_k32_InitializeContext2
+#define k32_LocateXStateFeature wv_k32_LocateXStateFeature
+#define k32_SetXStateFeaturesMask wv_k32_SetXStateFeaturesMask
 #define k32_InitOnceExecuteOnce wv_k32_InitOnceExecuteOnce /* PE callbacks (initonce.c, fls.c) */
 #define k32_FlsAlloc wv_k32_FlsAlloc
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */

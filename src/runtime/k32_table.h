@@ -26,6 +26,7 @@
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
+    H(CopyContext) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
     X(2, BOOL, CreateDirectoryA, LPCSTR, LPSECURITY_ATTRIBUTES) \
@@ -191,6 +192,7 @@
     X(2, UINT, GetWindowsDirectoryA, LPSTR, UINT) \
     X(2, UINT, GetWindowsDirectoryW, LPWSTR, UINT) \
     X(6, UINT, GetWriteWatch, DWORD, PVOID, SIZE_T, PVOID *, ULONG_PTR *, LPDWORD) \
+    H(GetXStateFeaturesMask) \
     X(2, HGLOBAL, GlobalAlloc, UINT, SIZE_T) \
     X(1, HGLOBAL, GlobalFree, HGLOBAL) \
     X(1, LPVOID, GlobalLock, HGLOBAL) \
@@ -215,6 +217,8 @@
     H(InitOnceExecuteOnce) \
     X(1, void, InitOnceInitialize, PINIT_ONCE) \
     X(1, void, InitializeConditionVariable, PCONDITION_VARIABLE) \
+    H(InitializeContext) \
+    H(InitializeContext2) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(1, void, InitializeSRWLock, PSRWLOCK) \
@@ -261,6 +265,7 @@
     X(3, HLOCAL, LocalReAlloc, HLOCAL, SIZE_T, UINT) \
     X(1, SIZE_T, LocalSize, HLOCAL) \
     X(1, BOOL, LocalUnlock, HLOCAL) \
+    H(LocateXStateFeature) \
     X(5, BOOL, LockFile, HANDLE, DWORD, DWORD, DWORD, DWORD) \
     X(6, BOOL, LockFileEx, HANDLE, DWORD, DWORD, DWORD, DWORD, LPOVERLAPPED) \
     X(5, LPVOID, MapViewOfFile, HANDLE, DWORD, DWORD, DWORD, SIZE_T) \
@@ -355,6 +360,7 @@
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
+    H(SetXStateFeaturesMask) \
     X(4, DWORD, SignalObjectAndWait, HANDLE, HANDLE, DWORD, BOOL) \
     H(Sleep) \
     X(3, BOOL, SleepConditionVariableCS, PCONDITION_VARIABLE, LPCRITICAL_SECTION, DWORD) \

@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/ctx_ex.h" /* wv_kusd_xstate */
 #include "host/host.h"
 #include <winvm/ntsysinfo.h>
 
@@ -129,7 +130,7 @@ WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask) { return WV_X
 /* XState, the XSTATE_CONFIGURATION of the features GetEnabledXStateFeatures reports: each part
  * at its architectural XSAVE offset and size (x87 0/160, SSE 160/256), the save area the legacy
  * region and the XSAVE header.  Fields at their offsets: the header's struct is not winvm's. */
-static void wv_kusd_xstate(BYTE *xs)
+void wv_kusd_xstate(BYTE *xs)
 {
     static const uint32_t part[2][2] = {{0, 160}, {160, 256}};
     uint64_t f = WV_XSTATE_LEGACY;

@@ -11,6 +11,7 @@
  * RaiseException restores that CONTEXT: the caller goes on past the call.
  */
 #include "runtime/runtime.h"
+#include "runtime/ctx_ex.h"
 #include "runtime/thunk.h"
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
@@ -407,6 +408,8 @@ static const struct wv_export wv_nt_exports[] = {
     {"RtlCaptureContext", (void *)wv_seh_capture},
     N(RtlCaptureStackBackTrace),
     N(RtlCompareUnicodeString),
+    N(RtlCopyContext),
+    N(RtlCopyExtendedContext),
     N(RtlCopyUnicodeString),
     N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlCreateUserStack),
@@ -418,6 +421,9 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlFreeUnicodeString),
     N(RtlFreeUserStack),
     N(RtlGetEnabledExtendedFeatures),
+    N(RtlGetExtendedContextLength),
+    N(RtlGetExtendedContextLength2),
+    N(RtlGetExtendedFeaturesMask),
     N(RtlGetUnloadEventTrace),
     N(RtlGetUnloadEventTraceEx),
     N(RtlImageNtHeader),
@@ -425,8 +431,13 @@ static const struct wv_export wv_nt_exports[] = {
     {"RtlInitString", (void *)wv_nt_RtlInitAnsiString},
     N(RtlInitUnicodeString),
     N(RtlInitializeConditionVariable),
+    N(RtlInitializeExtendedContext),
+    N(RtlInitializeExtendedContext2),
     N(RtlInitializeSRWLock),
     N(RtlInstallFunctionTableCallback),
+    N(RtlLocateExtendedFeature),
+    N(RtlLocateExtendedFeature2),
+    N(RtlLocateLegacyContext),
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
@@ -441,6 +452,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlRunOnceComplete),
     N(RtlRunOnceExecuteOnce),
     N(RtlRunOnceInitialize),
+    N(RtlSetExtendedFeaturesMask),
     N(RtlSetUnhandledExceptionFilter),
     N(RtlSleepConditionVariableCS),
     N(RtlSleepConditionVariableSRW),
