@@ -313,7 +313,7 @@ Test(ntsync, pe_program_uses_the_nt_sync_calls)
                           "ok semaphore_release", "ok semaphore_open", "ok signal_and_wait",
                           "ok signal_and_wait_errors", "ok signal_and_wait_mutex", "ok signal_and_wait_alertable",
                           "ok nt_signal_and_wait", "ok delay", "ok queue_apc_test_alert", "ok delay_alertable",
-                          "ok queue_apc_bad", "ok yield", "ok duplicate_object", "ok query_object_type",
+                          "ok queue_apc_bad", "ok queue_apc_ended", "ok queue_apc_null", "ok yield", "ok duplicate_object", "ok query_object_type",
                           "ok query_object_basic", "ok query_object_bad", "ok zw_aliases", "ok child_opened_and_set",
                           "ok done"};
     for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)

@@ -48,6 +48,38 @@ Test(synch, srw_exclusive_keeps_a_counter_whole_under_contention)
     cr_assert_null(lock.Ptr, "a free lock is the zero word");
 }
 
+/* Windows takes an SRWLOCK at any address (Wine's kernel32/tests/sync.c runs its tests on one
+ * in a packed struct); Linux's futex refuses a word that is not 4-byte aligned. */
+static _Alignas(16) char odd_bytes[32]; /* zero: a free lock at odd_bytes + 1 */
+#define ODD_LOCK ((SRWLOCK *)(void *)(odd_bytes + 1))
+static long odd_counter;
+
+static void *odd_adder(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 20000; i++) {
+        AcquireSRWLockExclusive(ODD_LOCK);
+        long v = odd_counter;
+        if (i % 64 == 0)
+            sched_yield(); /* held while others arrive: they sleep on the word */
+        odd_counter = v + 1;
+        ReleaseSRWLockExclusive(ODD_LOCK);
+    }
+    return NULL;
+}
+
+Test(synch, srw_lock_at_an_unaligned_address_under_contention, .timeout = 30)
+{
+    cr_assert((uintptr_t)ODD_LOCK & 3, "the lock's word is not 4-byte aligned");
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, odd_adder, NULL);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    cr_assert_eq(odd_counter, 80000);
+    cr_assert_null(ODD_LOCK->Ptr, "a free lock is the zero word");
+}
+
 Test(synch, srw_try_and_modes)
 {
     SRWLOCK l = SRWLOCK_INIT;

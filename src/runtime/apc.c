@@ -74,16 +74,18 @@ DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe)
 
 DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_PTR a2, ULONG_PTR a3)
 {
-    if (!fn)
+    /* NtQueueApcThread takes a NULL routine once the thread checks pass and queues nothing
+     * (Windows: success on a live thread, its alertable waits not ended by it). */
+    if (!fn && !nt)
         return ERROR_INVALID_PARAMETER;
     struct wv_thread *t = wv_thread_ref(h, THREAD_SET_CONTEXT);
     if (!t)
         return GetLastError();
-    struct wv_apc *a = malloc(sizeof(*a));
-    DWORD err = a ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    struct wv_apc *a = fn ? malloc(sizeof(*a)) : NULL;
+    DWORD err = a || !fn ? 0 : ERROR_NOT_ENOUGH_MEMORY;
     sigset_t old;
     wv_thread_lock(t, &old);
-    if (a && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
+    if (!err && __atomic_load_n(&t->done, __ATOMIC_ACQUIRE))
         err = ERROR_GEN_FAILURE; /* no thread left to run it */
     else if (a) {
         *a = (struct wv_apc){fn, data, pe, false, 0, 0, NULL, nt, a2, a3};
@@ -96,7 +98,7 @@ DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_
     }
     wv_thread_unlock(t, &old);
     free(a);
-    if (!err) { /* wake its alertable wait, if it is in one */
+    if (!err && fn) { /* wake its alertable wait, if it is in one */
         pthread_mutex_lock(&wv_wait_lock);
         pthread_cond_broadcast(&wv_wait_cond);
         pthread_mutex_unlock(&wv_wait_lock);

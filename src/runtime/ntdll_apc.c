@@ -16,6 +16,8 @@
 static NTSTATUS wv_nt_queue_apc(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3, bool pe)
 {
     DWORD err = wv_apc_queue3(fn, h, a1, pe, true, a2, a3);
+    if (err == ERROR_GEN_FAILURE)
+        return STATUS_UNSUCCESSFUL; /* the thread has ended (Windows' status, not the table's) */
     return err ? wv_nt_sync_status(err, h) : STATUS_SUCCESS;
 }
 

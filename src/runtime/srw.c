@@ -35,6 +35,7 @@
 #define WV_SRW_HELD (WV_SRW_EXCL | ~(WV_SRW_ONE - 1))
 #define WV_SRW_SPIN 100
 #define WV_SLICE_NS 50000000ull /* a wait's slice: TerminateThread's safe point between two */
+#define WV_POLL_NS 1000000ull   /* an unaligned word's poll */
 
 /* ---- futex waits ---- */
 
@@ -58,6 +59,14 @@ int wv_futex_sleep(uint32_t *word, uint32_t val, uint64_t deadline)
             return ETIMEDOUT;
         if (deadline - now < left)
             left = deadline - now;
+    }
+    if ((uintptr_t)word & 3) {
+        /* Linux's futex refuses a word not 4-byte aligned (EINVAL); Windows takes an SRWLOCK or
+         * an INIT_ONCE at any address.  Such a word is polled: a short sleep, then back to the
+         * caller, which looks at the word again (its wakes are futex calls that find nobody). */
+        struct timespec p = {0, (long)(left < WV_POLL_NS ? left : WV_POLL_NS)};
+        nanosleep(&p, NULL);
+        return 0;
     }
     struct timespec ts = {(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
     if (syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0) == 0 || errno == EAGAIN)

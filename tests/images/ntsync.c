@@ -66,6 +66,7 @@ typedef struct {
 #define ST_USER_APC 0xC0L
 #define ST_TIMEOUT 0x102L
 #define ST_INVALID_HANDLE ((NTSTATUS)0xC0000008)
+#define ST_UNSUCCESSFUL ((NTSTATUS)0xC0000001)
 #define ST_INVALID_PARAMETER ((NTSTATUS)0xC000000D)
 #define ST_ACCESS_DENIED ((NTSTATUS)0xC0000022)
 #define ST_TYPE_MISMATCH ((NTSTATUS)0xC0000024)
@@ -299,6 +300,24 @@ static void delays_and_apcs(void)
     check(y == 0 || y == ST_NO_YIELD, "yield", y);
 }
 
+static DWORD WINAPI idle_thread(void *arg) { (void)arg; return 0; }
+
+/* A thread that has ended takes no APC, a NULL routine included: STATUS_UNSUCCESSFUL (as
+ * Wine's kernel32/tests/sync.c records); a live thread takes a NULL routine and nothing runs. */
+static void apcs_ended_and_null(void)
+{
+    HANDLE th = CreateThread(NULL, 0, idle_thread, NULL, CREATE_SUSPENDED, NULL);
+    TerminateThread(th, 7);
+    DWORD w = WaitForSingleObject(th, INFINITE);
+    NTSTATUS e1 = NtQueueApcThread(th, on_apc, 0, 0, 0), e2 = NtQueueApcThread(th, NULL, 0, 0, 0);
+    check(w == WAIT_OBJECT_0 && e1 == ST_UNSUCCESSFUL && e2 == ST_UNSUCCESSFUL, "queue_apc_ended", e1);
+    CloseHandle(th);
+    apc_calls = 0;
+    NTSTATUS n = NtQueueApcThread(GetCurrentThread(), NULL, 0, 0, 0);
+    DWORD s = SleepEx(0, TRUE);
+    check(n == 0 && s == 0 && apc_calls == 0, "queue_apc_null", n);
+}
+
 static void duplicates(void)
 {
     HANDLE e = CreateEventA(NULL, TRUE, FALSE, NULL), d = NULL, d2 = NULL, me = GetCurrentProcess();
@@ -441,6 +460,7 @@ int main(int argc, char **argv)
     semaphores();
     signal_and_wait();
     delays_and_apcs();
+    apcs_ended_and_null();
     duplicates();
     query_object();
     aliases();
