@@ -20,6 +20,7 @@
 #include "runtime/synch_int.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #define WV_ONCE_STATE 3u
 #define WV_ONCE_BUSY 1u
@@ -27,7 +28,7 @@
 #define WV_ONCE_ASYNC 3u
 #define WV_ONCE_WAITERS 4u /* with WV_ONCE_BUSY: a thread sleeps on the word */
 
-static uintptr_t *wv_once_word(PINIT_ONCE o) { return (uintptr_t *)&o->Ptr; }
+static uintptr_t *wv_once_word(PINIT_ONCE o) { return (uintptr_t *)(void *)o; } /* any alignment */
 
 /* Sleeps until a synchronous initialisation seen as v ends. */
 static void wv_once_wait(uintptr_t *w, uintptr_t v)
@@ -117,7 +118,7 @@ NTSTATUS wv_once_execute(PINIT_ONCE o, void *fn, bool pe, PVOID param, PVOID *ct
     return wv_once_complete(o, 0, ctx ? *ctx : NULL);
 }
 
-void WINAPI InitOnceInitialize(PINIT_ONCE o) { o->Ptr = NULL; }
+void WINAPI InitOnceInitialize(PINIT_ONCE o) { memset(o, 0, sizeof(*o)); }
 
 /* A failed initialisation leaves the last error as the function left it (Windows'). */
 BOOL WINAPI InitOnceExecuteOnce(PINIT_ONCE o, PINIT_ONCE_FN fn, PVOID param, LPVOID *ctx)

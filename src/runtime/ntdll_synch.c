@@ -50,7 +50,7 @@ WV_NT_SYNCH(NTSTATUS) wv_nt_RtlSleepConditionVariableSRW(PCONDITION_VARIABLE cv,
     return st ? st : wv_cv_sleep_srw(cv, l, ms, flags);
 }
 
-WV_NT_SYNCH(void) wv_nt_RtlRunOnceInitialize(PINIT_ONCE o) { o->Ptr = NULL; }
+WV_NT_SYNCH(void) wv_nt_RtlRunOnceInitialize(PINIT_ONCE o) { InitOnceInitialize(o); }
 WV_NT_SYNCH(NTSTATUS) wv_nt_RtlRunOnceBeginInitialize(PINIT_ONCE o, ULONG flags, PVOID *ctx)
 {
     WV_ENTER();

@@ -22,6 +22,7 @@
 #include "runtime/synch_int.h"
 
 #include <errno.h>
+#include <string.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -86,7 +87,9 @@ void wv_futex_wake(uint32_t *word, int n) { syscall(SYS_futex, word, FUTEX_WAKE_
 
 /* ---- the lock ---- */
 
-static uint32_t *wv_srw_word(PSRWLOCK l) { return (uint32_t *)&l->Ptr; }
+/* The word is the lock's address: no member access, which would assume the struct's alignment
+ * (a lock at an unaligned address is allowed, see wv_futex_sleep). */
+static uint32_t *wv_srw_word(PSRWLOCK l) { return (uint32_t *)(void *)l; }
 
 static bool wv_cas(uint32_t *w, uint32_t *old, uint32_t nw)
 {
@@ -123,7 +126,7 @@ static void wv_srw_acquire(PSRWLOCK l, bool excl)
     }
 }
 
-void WINAPI InitializeSRWLock(PSRWLOCK l) { l->Ptr = NULL; }
+void WINAPI InitializeSRWLock(PSRWLOCK l) { memset(l, 0, sizeof(*l)); }
 /* The uncontended case first, without wv_srw_acquire's frame: one compare-and-swap. */
 void WINAPI AcquireSRWLockExclusive(PSRWLOCK l)
 {
