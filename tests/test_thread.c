@@ -4,6 +4,8 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile int release_flag;
@@ -127,4 +129,19 @@ Test(thread, bad_arguments)
     cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
     HANDLE f = GetStdHandle(STD_ERROR_HANDLE);
     cr_assert_eq(WaitForSingleObject(f, 0), WAIT_FAILED, "a file is not a thread (not waitable here)");
+}
+
+/* The thread id is kept in a thread variable (base/tid.c): a forked child's thread has a new
+ * id, and GetCurrentThreadId there must say so, not the parent thread's. */
+Test(thread, current_thread_id_after_fork)
+{
+    DWORD here = GetCurrentThreadId();
+    cr_assert_eq(here, (DWORD)syscall(SYS_gettid));
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(GetCurrentThreadId() == (DWORD)syscall(SYS_gettid) && GetCurrentThreadId() != here ? 0 : 1);
+    int st = -1;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's GetCurrentThreadId was the parent's");
+    cr_assert_eq(GetCurrentThreadId(), here);
 }

@@ -45,6 +45,16 @@
 #endif
 __attribute__((noreturn)) void wv_assert_fail(const char *what, const char *file, int line);
 
+/* ---- the thread's id (tid.c) ---- */
+/* gettid(2) from a thread variable: filled by the first call, cleared in a forked child. */
+extern __thread __attribute__((tls_model("initial-exec"))) DWORD wv_tid_cached;
+DWORD wv_tid_slow(void);
+static inline DWORD wv_tid(void)
+{
+    DWORD t = wv_tid_cached;
+    return t ? t : wv_tid_slow();
+}
+
 /* ---- errors (error.c) ---- */
 /* Sets the calling thread's last error (GetLastError).  Public entry points only. */
 void wv_set_error(DWORD code);

@@ -65,7 +65,7 @@ struct wv_dbg_step {
 };
 static __thread __attribute__((tls_model("initial-exec"))) struct wv_dbg_step wv_dbg_self;
 
-static DWORD wv_dbg_gettid(void) { return (DWORD)syscall(SYS_gettid); }
+static DWORD wv_dbg_gettid(void) { return wv_tid(); }
 
 static bool wv_dbg_enabled(DWORD64 dr7, int n) { return (dr7 >> (2 * n)) & 3; }
 static unsigned wv_dbg_rw(DWORD64 dr7, int n) { return (unsigned)(dr7 >> (16 + 4 * n)) & 3; }

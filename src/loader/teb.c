@@ -106,7 +106,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
     wv_put64(teb, WV_TEB_DEALLOCATION_STACK, stack_lo);
     wv_put64(teb, WV_TEB_SELF, (uintptr_t)teb);
     wv_put64(teb, WV_TEB_PID, (uint64_t)getpid());
-    wv_put64(teb, WV_TEB_TID, (uint64_t)syscall(SYS_gettid));
+    wv_put64(teb, WV_TEB_TID, (uint64_t)wv_tid());
     wv_put64(teb, WV_TEB_PEB, (uintptr_t)wv_peb());
     if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)teb) != 0) {
         wv_virtual_free(at, 0, MEM_RELEASE);

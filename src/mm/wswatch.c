@@ -134,7 +134,7 @@ bool wv_wswatch_fault(struct wv_view *v, size_t i, uintptr_t addr, uintptr_t pc,
         wv_view_host_runs(v, 0, v->npages, wv_ws_reprotect, NULL);
     }
     if (wv_ws_count < WV_WSWATCH_CAP)
-        wv_ws_rec[wv_ws_count++] = (struct wv_ws_record){.pc = pc, .va = va, .tid = (DWORD)gettid()};
+        wv_ws_rec[wv_ws_count++] = (struct wv_ws_record){.pc = pc, .va = va, .tid = wv_tid()};
     else
         wv_ws_lost++;
     return true;

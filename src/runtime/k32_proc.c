@@ -144,7 +144,7 @@ BOOL WINAPI GetProcessTimes(HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, 
 }
 
 /* The host thread id of a thread handle (the pseudo handle included); 0 when none. */
-static DWORD wv_tid_of(HANDLE h) { return h == WV_CURRENT_THREAD ? (DWORD)gettid() : GetThreadId(h); }
+static DWORD wv_tid_of(HANDLE h) { return h == WV_CURRENT_THREAD ? wv_tid() : GetThreadId(h); }
 
 /* A thread that has ended has left /proc: its times are not kept (ERROR_INVALID_HANDLE). */
 BOOL WINAPI GetThreadTimes(HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, LPFILETIME u)

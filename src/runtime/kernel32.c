@@ -271,7 +271,7 @@ void WINAPI Sleep(DWORD ms)
         wv_thread_kill_point();
 }
 
-DWORD WINAPI GetCurrentThreadId(void) { return (DWORD)gettid(); }
+DWORD WINAPI GetCurrentThreadId(void) { return wv_tid(); }
 HANDLE WINAPI GetCurrentThread(void) { return (HANDLE)(intptr_t)-2; }
 
 /* 100 ns ticks at 10 MHz, the frequency Windows 10 and later report. */

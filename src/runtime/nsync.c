@@ -105,7 +105,7 @@ static DWORD wv_nsync_init_file(int fd, int kind, const struct wv_nsync_init *in
     s->size = sizeof(*s);
     s->manual = in->manual, s->signalled = in->signalled;
     if (in->owned)
-        s->owner_pid = getpid(), s->owner_tid = gettid(), s->recursion = 1;
+        s->owner_pid = getpid(), s->owner_tid = (int32_t)wv_tid(), s->recursion = 1;
     if (in->owner) /* an unnamed mutex made shareable: its owner thread of this process */
         s->owner_pid = getpid(), s->owner_tid = (int32_t)in->owner, s->recursion = (int32_t)in->recursion;
     s->count = in->count, s->max = in->max;
@@ -292,7 +292,7 @@ static bool wv_nsync_owner_gone(const struct wv_nshared *s)
 
 static bool wv_nsync_mine(const struct wv_nshared *s)
 {
-    return s->owner_pid == getpid() && s->owner_tid == gettid();
+    return s->owner_pid == getpid() && s->owner_tid == (int32_t)wv_tid();
 }
 
 bool wv_nsync_ready(struct wv_nsync *ns, uint32_t seen)
@@ -320,7 +320,7 @@ DWORD wv_nsync_acquire(struct wv_nsync *ns, uint32_t seen)
     } else if (ns->kind == WV_KIND_MUTEX) {
         if (s->owner_pid && !wv_nsync_mine(s))
             s->recursion = 0, r = WAIT_ABANDONED; /* its owner ended without releasing it */
-        s->owner_pid = getpid(), s->owner_tid = gettid(), s->recursion++;
+        s->owner_pid = getpid(), s->owner_tid = (int32_t)wv_tid(), s->recursion++;
     } else if (ns->kind == WV_KIND_SEMAPHORE) {
         s->count--;
     } else if (ns->kind == WV_KIND_TIMER && !s->manual) {

@@ -74,7 +74,7 @@ static NTSTATUS wv_ctx_which(HANDLE h, CONTEXT *c, bool set)
         return o ? STATUS_OBJECT_TYPE_MISMATCH : wv_status_of(err);
     }
     SetLastError(saved);
-    st = t->tid == (DWORD)gettid() ? 1 : 0;
+    st = t->tid == wv_tid() ? 1 : 0;
     wv_object_unref(&t->obj);
     return st;
 }
@@ -118,7 +118,7 @@ static void wv_ctx_at_return(CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax
 {
     now->Rsp = rsp, now->Rip = rip;
     now->Rax = rax; /* what the call returns there: STATUS_SUCCESS, or kernel32's TRUE */
-    wv_dbg_get((DWORD)gettid(), now); /* the capture leaves the debug registers alone */
+    wv_dbg_get(wv_tid(), now); /* the capture leaves the debug registers alone */
 }
 
 /* Where the calling thread is shown inside NtGetContextThread: ntdll's `ret`, found once

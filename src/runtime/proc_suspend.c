@@ -69,7 +69,7 @@ DWORD wv_process_suspend_local(bool suspend)
         cap *= 2;
     }
     struct wv_thread *self = NULL;
-    DWORD me = (DWORD)gettid();
+    DWORD me = wv_tid();
     for (size_t i = 0; i < n; i++) {
         if (ts[i]->tid == me)
             self = ts[i];

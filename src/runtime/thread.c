@@ -171,7 +171,7 @@ static bool wv_thread_arrive(struct wv_thread *t)
 {
     sigset_t old;
     wv_thread_lock(t, &old);
-    t->tid = (DWORD)syscall(SYS_gettid);
+    t->tid = wv_tid();
     t->pt = pthread_self();
     wv_registry_add(t);
     pthread_cond_broadcast(&t->changed);
@@ -342,7 +342,7 @@ struct wv_thread *wv_thread_self(void)
     pthread_mutex_init(&t->lock, NULL);
     pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
-    t->tid = (DWORD)syscall(SYS_gettid);
+    t->tid = wv_tid();
     t->pt = pthread_self();
     t->running = true;
     t->teb = wv_teb_self();

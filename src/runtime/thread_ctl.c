@@ -408,7 +408,7 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool st
  * are read where they are, at once (an event's wait is short). */
 DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set, false); }
 
-static bool wv_is_self(struct wv_thread *t) { return t->tid == (DWORD)syscall(SYS_gettid); }
+static bool wv_is_self(struct wv_thread *t) { return t->tid == wv_tid(); }
 
 DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
 {

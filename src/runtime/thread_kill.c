@@ -190,7 +190,7 @@ static DWORD wv_kill_mark(struct wv_thread *t, DWORD code, bool *started)
 
 static BOOL wv_terminate(struct wv_thread *t, DWORD code)
 {
-    if (t->tid == (DWORD)syscall(SYS_gettid)) {
+    if (t->tid == wv_tid()) {
         t->kill_code = code;
         __atomic_store_n(&t->kill, 1, __ATOMIC_RELEASE);
         wv_object_unref(&t->obj);
