@@ -17,7 +17,8 @@
  *   fiber_seh          a C++ exception thrown and caught on a fiber (SEH dispatch and unwind
  *                      on the fiber's stack)
  *   fiber_grow         a 1.5 MiB recursion on a fiber of 2 MiB reserve grows through its
- *                      guard page; StackLimit follows it down
+ *                      guard page; StackLimit follows it down; an export called at its
+ *                      deepest works (winvm's probes use the fiber's stack bounds)
  *   fiber_threads      a fiber started on one thread resumes on another
  *   fls_per_fiber      FLS values per fiber: a new fiber has none (NULL, ERROR_INVALID_PARAMETER,
  *                      TEB FlsData NULL), sets its own; DeleteFiber runs its callback, FlsFree
@@ -249,6 +250,7 @@ static void fiber_seh(void)
 
 /* ---- guard-page growth ---- */
 static ULONG_PTR grow_low, grow_limit;
+static bool grow_query_ok;
 
 static __attribute__((noinline)) int recurse(int depth)
 {
@@ -257,6 +259,9 @@ static __attribute__((noinline)) int recurse(int depth)
     if (depth == 0) {
         grow_low = (ULONG_PTR)pad;
         grow_limit = (ULONG_PTR)tib()->StackLimit;
+        /* An export deep on the fiber's stack: winvm probes below it with the fiber's bounds. */
+        MEMORY_BASIC_INFORMATION mb;
+        grow_query_ok = VirtualQuery((void *)pad, &mb, sizeof(mb)) && mb.State == MEM_COMMIT;
         return pad[0];
     }
     return recurse(depth - 1) + pad[0];
@@ -272,7 +277,7 @@ static void fiber_grow(void)
 {
     void *f = CreateFiberEx(0x1000, 2 << 20, 0, grow_main, NULL);
     SwitchToFiber(f);
-    check("fiber_grow", f && grow_low && grow_limit <= grow_low && grow_low - grow_limit < 0x10000);
+    check("fiber_grow", f && grow_low && grow_limit <= grow_low && grow_low - grow_limit < 0x10000 && grow_query_ok);
     DeleteFiber(f);
 }
 
