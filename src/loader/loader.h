@@ -225,6 +225,8 @@ DWORD wv_peb_create(void); /* once; later calls return 0 */
 void *wv_peb(void);
 void wv_peb_set_image(uintptr_t base);
 void wv_peb_set_heap(void *heap);
+/* PEB->FlsCallback: the table of FLS callbacks by index (runtime/fls.c). */
+void wv_peb_set_fls_callbacks(void *table);
 /* RTL_USER_PROCESS_PARAMETERS: strings (UTF-8, kept as UTF-16 copies), handles, the
  * environment block (not copied).  Once, before PE code runs. */
 void wv_peb_set_params(const char *image_path, const char *command_line, const char *current_dir,

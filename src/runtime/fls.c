@@ -1,24 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /* fls.c - fiber-local storage: FlsAlloc, FlsFree, FlsGetValue, FlsSetValue (kernel32 and
- * kernelbase; winvm has no fibers, so a thread's one fiber is the thread and these are
- * thread-local slots with destructors).
+ * kernelbase) and their cores, which ntdll's RtlFls* (ntdll_fls.c) share.
  *
  * Indexes run from 1 to FLS_MAXIMUM_AVAILABLE - 1 (0 is never handed out and, as any index out
  * of range, is ERROR_INVALID_PARAMETER); FlsAlloc gives the lowest free one, FLS_OUT_OF_INDEXES
  * with ERROR_NOT_ENOUGH_MEMORY when none is (Windows' status there is STATUS_NO_MEMORY).  As
  * on Windows (Wine's test_FiberLocalStorage), an index in range but not allocated reads NULL
- * and may be set; FlsAlloc clears its index in every thread, FlsGetValue sets ERROR_SUCCESS.
- * An index's callback runs for each thread's non-NULL value when FlsFree frees the index (on
- * the freeing thread, every value taken out first) and for the ending thread's values when a
+ * and may be set; FlsAlloc clears its index in every fiber, FlsGetValue sets ERROR_SUCCESS.
+ *
+ * The values belong to a fiber (a thread that is not one is its own fiber): each fiber's
+ * block is TEB->FlsData while it runs (fiber.c switches it with the fiber), the calling
+ * thread's own variable on a thread without a TEB.  A fiber that has no block yet (a new
+ * fiber; a thread before its first FlsAlloc or FlsSetValue) reads NULL with
+ * ERROR_INVALID_PARAMETER, as Windows (Wine's FiberMainProc); FlsAlloc and a non-NULL
+ * FlsSetValue give the caller its block.  An index's callback runs for each fiber's non-NULL
+ * value when FlsFree frees the index (on the freeing thread, every value taken out first), for
+ * a fiber's values when DeleteFiber deletes it, and for the running fiber's values when a
  * thread ends (wv_fls_thread_end: before DLL_THREAD_DETACH, as Windows runs them; a key
  * destructor for threads winvm did not start); a PE caller's callback is an ms_abi function.
+ * The callbacks are a table indexed by FLS index, which PEB->FlsCallback points at once FLS is
+ * used (Windows' PEB field of that table before Windows 10 1809).
  *
- * Each thread's values live in chunks of WV_FLS_CHUNK made on its first FlsSetValue of a
- * non-NULL value there; its block is linked in a list so FlsFree and FlsAlloc reach every
- * thread's.  Values are read and written with atomics (FlsFree writes other threads'); the
- * lock (wv_fls_lock, a leaf: docs/architecture.md level 7) guards the slot table and the list
- * and is never held across a callback. */
+ * A block's values live in chunks of WV_FLS_CHUNK made on the first non-NULL FlsSetValue
+ * there; every block is linked in one list so FlsFree and FlsAlloc reach every fiber's.
+ * Values are read and written with atomics (FlsFree writes other fibers'); the lock
+ * (wv_fls_lock, a leaf: docs/architecture.md level 7) guards the slot table and the list and
+ * is never held across a callback. */
 #include "runtime/synch_int.h"
+#include "runtime/fiber_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,20 +35,20 @@
 #define WV_FLS_CHUNK 128
 #define WV_FLS_CHUNKS ((FLS_MAXIMUM_AVAILABLE + WV_FLS_CHUNK - 1) / WV_FLS_CHUNK)
 
+/* next and prev first: the shape of the LIST_ENTRY Windows' blocks begin with. */
 struct wv_fls_block {
     struct wv_fls_block *next, *prev;
     void **chunk[WV_FLS_CHUNKS];
 };
 
-static struct wv_fls_slot {
-    bool used, pe;
-    void *cb;
-} wv_fls_slots[FLS_MAXIMUM_AVAILABLE];
+enum { WV_FLS_USED = 1, WV_FLS_PE = 2 };
+static void *wv_fls_cbs[FLS_MAXIMUM_AVAILABLE]; /* PEB->FlsCallback points here */
+static uint8_t wv_fls_state[FLS_MAXIMUM_AVAILABLE];
 static struct wv_fls_block *wv_fls_blocks;
 static pthread_mutex_t wv_fls_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t wv_fls_key;
 static pthread_once_t wv_fls_once = PTHREAD_ONCE_INIT;
-static __thread struct wv_fls_block *wv_fls_mine;
+static __thread struct wv_fls_block *wv_fls_mine; /* a thread without a TEB: its block */
 
 typedef void (*wv_fls_host_cb)(PVOID);
 typedef void (*wv_fls_pe_cb)(PVOID) WV_MSABI;
@@ -56,60 +65,125 @@ static void wv_fls_call(void *cb, bool pe, void *v)
         ((wv_fls_host_cb)cb)(v);
 }
 
-/* The address of thread b's slot i, NULL when its chunk was never made. */
+/* Where the running fiber's block pointer is: TEB->FlsData, or the thread's variable. */
+static struct wv_fls_block **wv_fls_here(void)
+{
+    uint8_t *teb = wv_teb_self();
+    return teb ? (struct wv_fls_block **)(void *)(teb + WV_TEB_FLS_DATA) : &wv_fls_mine;
+}
+
+void *wv_fls_current(void) { return *wv_fls_here(); }
+
+static void wv_fls_key_end(void *b)
+{
+    wv_fls_mine = NULL;
+    wv_fls_process(b, 3);
+}
+
+static void wv_fls_key_make(void) { pthread_key_create(&wv_fls_key, wv_fls_key_end); }
+
+/* The key's value follows the running block, so a thread winvm did not start runs its running
+ * fiber's callbacks when it ends. */
+void wv_fls_switch(void *block)
+{
+    *wv_fls_here() = block;
+    pthread_once(&wv_fls_once, wv_fls_key_make);
+    pthread_setspecific(wv_fls_key, block);
+}
+
+/* The address of block b's slot i, NULL when its chunk was never made. */
 static void **wv_fls_at(struct wv_fls_block *b, DWORD i)
 {
     void **c = b ? __atomic_load_n(&b->chunk[i / WV_FLS_CHUNK], __ATOMIC_ACQUIRE) : NULL;
     return c ? &c[i % WV_FLS_CHUNK] : NULL;
 }
 
-static void wv_fls_key_end(void *b)
+/* Whether b is in the list (lock held). */
+static bool wv_fls_linked(const struct wv_fls_block *b)
 {
-    (void)b;
-    wv_fls_thread_end(true);
+    const struct wv_fls_block *x = wv_fls_blocks;
+    while (x && x != b)
+        x = x->next;
+    return x != NULL;
 }
 
-static void wv_fls_key_make(void) { pthread_key_create(&wv_fls_key, wv_fls_key_end); }
-
-void wv_fls_thread_end(bool run)
+void wv_fls_process(void *block, ULONG flags)
 {
-    struct wv_fls_block *b = wv_fls_mine;
+    struct wv_fls_block *b = block;
     if (!b)
         return;
+    pthread_mutex_lock(&wv_fls_lock);
+    bool linked = wv_fls_linked(b), run = linked && (flags & 1);
+    if (linked && (flags & 3)) { /* out of FlsFree's reach before its values are taken */
+        if (b->prev)
+            b->prev->next = b->next;
+        else
+            wv_fls_blocks = b->next;
+        if (b->next)
+            b->next->prev = b->prev;
+    }
+    pthread_mutex_unlock(&wv_fls_lock);
     for (DWORD i = 1; run && i < FLS_MAXIMUM_AVAILABLE; i++) {
         void **p = wv_fls_at(b, i);
         void *v = p ? __atomic_exchange_n(p, NULL, __ATOMIC_ACQ_REL) : NULL;
         if (!v)
             continue;
         pthread_mutex_lock(&wv_fls_lock);
-        struct wv_fls_slot s = wv_fls_slots[i];
+        void *cb = wv_fls_cbs[i];
+        uint8_t st = wv_fls_state[i];
         pthread_mutex_unlock(&wv_fls_lock);
-        if (s.used && s.cb)
-            wv_fls_call(s.cb, s.pe, v);
+        if ((st & WV_FLS_USED) && cb)
+            wv_fls_call(cb, st & WV_FLS_PE, v);
     }
-    pthread_mutex_lock(&wv_fls_lock);
-    if (b->prev)
-        b->prev->next = b->next;
-    else
-        wv_fls_blocks = b->next;
-    if (b->next)
-        b->next->prev = b->prev;
-    pthread_mutex_unlock(&wv_fls_lock);
+    if (!(flags & 2))
+        return;
+    if (wv_fls_current() == b)
+        wv_fls_switch(NULL);
     for (size_t c = 0; c < WV_FLS_CHUNKS; c++)
         free(b->chunk[c]);
     free(b);
-    wv_fls_mine = NULL;
-    pthread_setspecific(wv_fls_key, NULL);
+}
+
+void wv_fls_fiber_end(void *block) { wv_fls_process(block, 3); }
+
+void wv_fls_thread_end(bool run)
+{
+    struct wv_fls_block *b = wv_fls_current();
+    wv_fls_process(b, run ? 3 : 2);
+    wv_fls_switch(NULL);
+}
+
+/* The running fiber's block, made (linked, the key set) when missing; NULL without memory. */
+static struct wv_fls_block *wv_fls_block(void)
+{
+    struct wv_fls_block *b = wv_fls_current();
+    if (b)
+        return b;
+    if (!(b = calloc(1, sizeof(*b))))
+        return NULL;
+    pthread_mutex_lock(&wv_fls_lock);
+    b->next = wv_fls_blocks;
+    if (b->next)
+        b->next->prev = b;
+    wv_fls_blocks = b;
+    pthread_mutex_unlock(&wv_fls_lock);
+    wv_fls_switch(b);
+    return b;
 }
 
 DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err)
 {
+    if (!wv_fls_block()) {
+        *err = ERROR_NOT_ENOUGH_MEMORY;
+        return FLS_OUT_OF_INDEXES;
+    }
     DWORD i = 1;
     pthread_mutex_lock(&wv_fls_lock);
-    while (i < FLS_MAXIMUM_AVAILABLE && wv_fls_slots[i].used)
+    while (i < FLS_MAXIMUM_AVAILABLE && (wv_fls_state[i] & WV_FLS_USED))
         i++;
     if (i < FLS_MAXIMUM_AVAILABLE) {
-        wv_fls_slots[i] = (struct wv_fls_slot){true, pe, cb};
+        wv_fls_cbs[i] = cb;
+        wv_fls_state[i] = (uint8_t)(WV_FLS_USED | (pe ? WV_FLS_PE : 0));
         for (struct wv_fls_block *b = wv_fls_blocks; b; b = b->next) { /* values set while it was free */
             void **p = wv_fls_at(b, i);
             if (p)
@@ -117,6 +191,8 @@ DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err)
         }
     }
     pthread_mutex_unlock(&wv_fls_lock);
+    if (wv_peb())
+        wv_peb_set_fls_callbacks(wv_fls_cbs);
     *err = i < FLS_MAXIMUM_AVAILABLE ? 0 : ERROR_NOT_ENOUGH_MEMORY;
     return i < FLS_MAXIMUM_AVAILABLE ? i : FLS_OUT_OF_INDEXES;
 }
@@ -127,19 +203,20 @@ DWORD WINAPI FlsAlloc(PFLS_CALLBACK_FUNCTION cb)
     return err ? (wv_set_error(err), FLS_OUT_OF_INDEXES) : i;
 }
 
-/* Every thread's value of i taken out (under the lock, with the callback), the index freed;
+/* Every fiber's value of i taken out (under the lock, with the callback), the index freed;
  * the callbacks run after. */
-BOOL WINAPI FlsFree(DWORD i)
+DWORD wv_fls_free(DWORD i)
 {
     if (!i || i >= FLS_MAXIMUM_AVAILABLE)
-        return wv_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     size_t n = 0, cap = 0;
     void **vals = NULL;
     pthread_mutex_lock(&wv_fls_lock);
-    struct wv_fls_slot s = wv_fls_slots[i];
-    if (!s.used) {
+    void *cb = wv_fls_cbs[i];
+    uint8_t st = wv_fls_state[i];
+    if (!(st & WV_FLS_USED)) {
         pthread_mutex_unlock(&wv_fls_lock);
-        return wv_fail(ERROR_INVALID_PARAMETER);
+        return ERROR_INVALID_PARAMETER;
     }
     for (struct wv_fls_block *b = wv_fls_blocks; b; b = b->next) {
         void **p = wv_fls_at(b, i);
@@ -150,7 +227,7 @@ BOOL WINAPI FlsFree(DWORD i)
             if (!grown) {
                 pthread_mutex_unlock(&wv_fls_lock);
                 free(vals);
-                return wv_fail(ERROR_NOT_ENOUGH_MEMORY); /* nothing taken yet: nothing changed */
+                return ERROR_NOT_ENOUGH_MEMORY; /* nothing taken yet: nothing changed */
             }
             vals = grown;
         }
@@ -158,57 +235,65 @@ BOOL WINAPI FlsFree(DWORD i)
     }
     for (size_t k = 0; k < n; k++) /* the slots' addresses become their values */
         vals[k] = __atomic_exchange_n((void **)vals[k], NULL, __ATOMIC_ACQ_REL);
-    wv_fls_slots[i] = (struct wv_fls_slot){false, false, NULL};
+    wv_fls_cbs[i] = NULL;
+    wv_fls_state[i] = 0;
     pthread_mutex_unlock(&wv_fls_lock);
     for (size_t k = 0; k < n; k++)
-        if (vals[k] && s.cb)
-            wv_fls_call(s.cb, s.pe, vals[k]);
+        if (vals[k] && cb)
+            wv_fls_call(cb, st & WV_FLS_PE, vals[k]);
     free(vals);
-    return TRUE;
+    return 0;
+}
+
+BOOL WINAPI FlsFree(DWORD i)
+{
+    DWORD err = wv_fls_free(i);
+    return err ? wv_fail(err) : TRUE;
+}
+
+DWORD wv_fls_get(DWORD i, void **v)
+{
+    struct wv_fls_block *b = wv_fls_current();
+    if (!i || i >= FLS_MAXIMUM_AVAILABLE || !b)
+        return ERROR_INVALID_PARAMETER;
+    void **p = wv_fls_at(b, i);
+    *v = p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : NULL;
+    return 0;
 }
 
 PVOID WINAPI FlsGetValue(DWORD i)
 {
-    if (!i || i >= FLS_MAXIMUM_AVAILABLE)
-        return wv_set_error(ERROR_INVALID_PARAMETER), NULL;
-    void **p = wv_fls_at(wv_fls_mine, i);
-    wv_set_error(ERROR_SUCCESS);
-    return p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : NULL;
+    void *v = NULL;
+    DWORD err = wv_fls_get(i, &v);
+    wv_set_error(err);
+    return v;
 }
 
-/* This thread's block (linked, its key set) and the chunk of i, made when missing. */
-static void **wv_fls_make(DWORD i)
+DWORD wv_fls_set(DWORD i, void *v)
 {
-    struct wv_fls_block *b = wv_fls_mine;
-    if (!b) {
-        pthread_once(&wv_fls_once, wv_fls_key_make);
-        if (!(b = calloc(1, sizeof(*b))))
-            return NULL;
-        pthread_mutex_lock(&wv_fls_lock);
-        b->next = wv_fls_blocks;
-        if (b->next)
-            b->next->prev = b;
-        wv_fls_blocks = b;
-        pthread_mutex_unlock(&wv_fls_lock);
-        wv_fls_mine = b;
-        pthread_setspecific(wv_fls_key, b);
+    if (!i || i >= FLS_MAXIMUM_AVAILABLE)
+        return ERROR_INVALID_PARAMETER;
+    struct wv_fls_block *b = wv_fls_current();
+    void **p = wv_fls_at(b, i);
+    if (!p && v) {
+        if (!b && !(b = wv_fls_block()))
+            return ERROR_NOT_ENOUGH_MEMORY;
+        void **c = b->chunk[i / WV_FLS_CHUNK];
+        if (!c && (c = calloc(WV_FLS_CHUNK, sizeof(void *))) != NULL)
+            __atomic_store_n(&b->chunk[i / WV_FLS_CHUNK], c, __ATOMIC_RELEASE);
+        if (!c)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        p = &c[i % WV_FLS_CHUNK];
     }
-    void **c = b->chunk[i / WV_FLS_CHUNK];
-    if (!c && (c = calloc(WV_FLS_CHUNK, sizeof(void *))) != NULL)
-        __atomic_store_n(&b->chunk[i / WV_FLS_CHUNK], c, __ATOMIC_RELEASE);
-    return c ? &c[i % WV_FLS_CHUNK] : NULL;
+    if (p)
+        __atomic_store_n(p, v, __ATOMIC_RELEASE);
+    return 0;
 }
 
 BOOL WINAPI FlsSetValue(DWORD i, PVOID v)
 {
-    if (!i || i >= FLS_MAXIMUM_AVAILABLE)
-        return wv_fail(ERROR_INVALID_PARAMETER);
-    void **p = wv_fls_at(wv_fls_mine, i);
-    if (!p && v && !(p = wv_fls_make(i)))
-        return wv_fail(ERROR_NOT_ENOUGH_MEMORY);
-    if (p)
-        __atomic_store_n(p, v, __ATOMIC_RELEASE);
-    return TRUE;
+    DWORD err = wv_fls_set(i, v);
+    return err ? wv_fail(err) : TRUE;
 }
 
 /* PE code's FlsAlloc: its callback is an ms_abi function (k32_exports.c). */

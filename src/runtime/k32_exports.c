@@ -12,6 +12,7 @@
 #include "runtime/psapi_mod.h"
 #include "runtime/nsync.h"
 #include "runtime/synch_int.h"
+#include "runtime/fiber_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -102,6 +103,15 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_SetXStateFeaturesMask wv_k32_SetXStateFeaturesMask
 #define k32_InitOnceExecuteOnce wv_k32_InitOnceExecuteOnce /* PE callbacks (initonce.c, fls.c) */
 #define k32_FlsAlloc wv_k32_FlsAlloc
+/* Fibers (fiber.c): a PE caller's fiber routine is an ms_abi function. */
+#define k32_ConvertFiberToThread wv_k32_ConvertFiberToThread
+#define k32_ConvertThreadToFiber wv_k32_ConvertThreadToFiber
+#define k32_ConvertThreadToFiberEx wv_k32_ConvertThreadToFiberEx
+#define k32_CreateFiber wv_k32_CreateFiber
+#define k32_CreateFiberEx wv_k32_CreateFiberEx
+#define k32_DeleteFiber wv_k32_DeleteFiber
+#define k32_IsThreadAFiber wv_k32_IsThreadAFiber
+#define k32_SwitchToFiber wv_k32_SwitchToFiber
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
 #define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
 #define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW

@@ -26,6 +26,9 @@
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
+    H(ConvertFiberToThread) \
+    H(ConvertThreadToFiber) \
+    H(ConvertThreadToFiberEx) \
     H(CopyContext) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
@@ -35,6 +38,8 @@
     X(4, HANDLE, CreateEventExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateEventExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateEventW, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCWSTR) \
+    H(CreateFiber) \
+    H(CreateFiberEx) \
     X(7, HANDLE, CreateFileA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
     X(6, HANDLE, CreateFileMappingA, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCSTR) \
     X(6, HANDLE, CreateFileMappingW, HANDLE, LPSECURITY_ATTRIBUTES, DWORD, DWORD, DWORD, LPCWSTR) \
@@ -66,6 +71,7 @@
     H(DebugBreak) \
     X(1, BOOL, DebugSetProcessKillOnExit, BOOL) \
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
+    H(DeleteFiber) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
     X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
@@ -230,6 +236,7 @@
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
     X(1, BOOL, IsProcessorFeaturePresent, DWORD) \
+    H(IsThreadAFiber) \
     X(1, BOOL, IsValidCodePage, UINT) \
     X(2, BOOL, IsWow64Process, HANDLE, PBOOL) \
     X(3, BOOL, IsWow64Process2, HANDLE, USHORT *, USHORT *) \
@@ -367,6 +374,7 @@
     X(4, BOOL, SleepConditionVariableSRW, PCONDITION_VARIABLE, PSRWLOCK, DWORD, ULONG) \
     X(2, DWORD, SleepEx, DWORD, BOOL) \
     X(1, DWORD, SuspendThread, HANDLE) \
+    H(SwitchToFiber) \
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
     X(2, BOOL, TerminateProcess, HANDLE, UINT) \

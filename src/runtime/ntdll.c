@@ -16,6 +16,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
 #include "runtime/synch_int.h"
+#include "runtime/fiber_int.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/ntsysinfo.h>
@@ -417,6 +418,10 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlDeleteFunctionTable),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),
+    N(RtlFlsAlloc),
+    N(RtlFlsFree),
+    N(RtlFlsGetValue),
+    N(RtlFlsSetValue),
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
     N(RtlFreeUserStack),
@@ -441,6 +446,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
+    N(RtlProcessFlsData),
     N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
     N(RtlReleaseSRWLockExclusive),

@@ -54,6 +54,13 @@ DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err);
 /* The calling thread ends: when run, every callback runs for its non-NULL values (before
  * DLL_THREAD_DETACH, as on Windows; not for a thread TerminateThread ended), then its values go. */
 void wv_fls_thread_end(bool run);
+/* The cores of FlsFree, FlsGetValue, FlsSetValue (ntdll's RtlFls* too): 0 or the error. */
+DWORD wv_fls_free(DWORD i);
+DWORD wv_fls_get(DWORD i, void **v);
+DWORD wv_fls_set(DWORD i, void *v);
+/* RtlProcessFlsData's core on a fiber's block: flags bit 0, out of the list and its callbacks
+ * run for its values; bit 1, out of the list and freed; other bits nothing. */
+void wv_fls_process(void *block, ULONG flags);
 
 /* ---- ntdll_wait.c: an NT timeout pointer as milliseconds (NULL: INFINITE); 0 or
  * STATUS_ACCESS_VIOLATION. ---- */

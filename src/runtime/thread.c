@@ -27,6 +27,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/synch_int.h"
 #include "runtime/debug_int.h"
+#include "runtime/fiber_int.h"
 
 /* ---- the registry of live threads, by host id (OpenThread, GetThreadContext, ...) ---- */
 static struct wv_thread *wv_threads;
@@ -208,6 +209,7 @@ static void *wv_thread_main(void *arg)
         wv_debug_thread(false, 0, 0, code);
         if (!__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE)) /* TerminateThread: no DLL is told */
             wv_loader_thread(false);
+        wv_fiber_thread_end(); /* the stack it ends on is freed below, a deleted fiber with it */
         wv_teb_destroy();
         if (wv_stack_lo)
             wv_virtual_free(wv_stack_lo, 0, MEM_RELEASE);
