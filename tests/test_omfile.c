@@ -168,7 +168,7 @@ Test(omfile, pe_program_wide_printf_nt_files_and_peb)
     static char out[16384];
     tu_run_checks(EXE("omfile.exe"), out, sizeof(out));
     const char *must[] = {"ok wide_conversions", "ok wide_truncated_no_terminator", "ok wide_exact_fit_no_terminator",
-                          "ok wide_om_name", "ok wide_surrogates", "ok swprintf_no_count", "ok scwprintf",
+                          "ok wide_om_name", "ok wide_surrogates", "ok wide_empty", "ok swprintf_no_count", "ok scwprintf",
                           "ok vscwprintf_null", "ok create_new", "ok create_collision", "ok write",
                           "ok open_if_existing", "ok supersede", "ok overwrite_if", "ok open_not_found",
                           "ok open_wildcard_invalid", "ok open_relative_without_root", "ok open_file_as_directory",

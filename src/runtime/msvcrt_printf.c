@@ -274,9 +274,10 @@ char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len)
 {
     struct wv_out o = {NULL, NULL, 0, 0, true, wide, false};
     wv_format(&o, fmt, ap);
+    *len = 0;
     if (o.nomem || !o.buf) {
         free(o.buf);
-        return o.nomem ? NULL : strdup("");
+        return o.nomem ? NULL : strdup(""); /* nothing emitted: an empty text */
     }
     *len = o.len;
     return o.buf;

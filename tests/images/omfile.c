@@ -102,6 +102,9 @@ static void wide_printf(void)
     check(n == 28 && !wcscmp(buf, L"\\Sessions\\1\\BaseNamedObjects"), "wide_om_name", n);
     n = call_vsnw(buf, 64, L"%s", L"\xd83d\xde00");
     check(n == 2 && buf[0] == 0xd83d && buf[1] == 0xde00 && !buf[2], "wide_surrogates", n);
+    buf[0] = L'#';
+    n = snw(buf, 4, L"");
+    check(n == 0 && !buf[0], "wide_empty", n);
     n = sw(buf, L"%d-%ls", 7, L"x");
     check(n == 3 && !wcscmp(buf, L"7-x"), "swprintf_no_count", n);
     check(scw(L"%s%d", L"ab", 123) == 5 && call_vscw(L"%S!", "four") == 5, "scwprintf", scw(L"%s%d", L"ab", 123));
