@@ -11,12 +11,16 @@
 #include <stdlib.h>
 
 static pthread_once_t wv_exit_once = PTHREAD_ONCE_INIT; /* DllMain detach at exit, once */
+static volatile bool wv_exiting; /* set for good once the exit's detach starts */
+
+bool wv_loader_exiting(void) { return __atomic_load_n(&wv_exiting, __ATOMIC_ACQUIRE); }
 
 /* At exit, as ExitProcess: every initialised DLL gets DLL_PROCESS_DETACH with lpReserved
  * non-NULL (process termination), most recently loaded first; nothing is unmapped. */
 static void wv_loader_exit(void)
 {
     pthread_mutex_lock(&wv_loader_lock);
+    __atomic_store_n(&wv_exiting, true, __ATOMIC_RELEASE); /* RtlDllShutdownInProgress: TRUE */
     for (struct wv_module *m = wv_modules; m; m = m->next) {
         uint32_t entry = m->img->pe.entry_rva;
         if (!m->attached)

@@ -196,6 +196,9 @@ void *wv_static_tls_block(const struct wv_module *m);
  * initialisers: ERROR_INVALID_ADDRESS when the image was unmapped meanwhile. */
 DWORD wv_loader_load_exe(const char *path, uintptr_t *base);
 DWORD wv_loader_map_exe(const char *path, uintptr_t *base);
+/* Whether the process has begun its exit: DLL_PROCESS_DETACH for every DLL is running or done
+ * (RtlDllShutdownInProgress). */
+bool wv_loader_exiting(void);
 DWORD wv_loader_start_exe(void);
 /* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
 void wv_loader_thread(bool attach);
@@ -227,6 +230,8 @@ void wv_peb_set_image(uintptr_t base);
 void wv_peb_set_heap(void *heap);
 /* PEB->FlsCallback: the table of FLS callbacks by index (runtime/fls.c). */
 void wv_peb_set_fls_callbacks(void *table);
+/* PEB->FastPebLock: the critical section RtlAcquirePebLock takes (runtime/ntdll_peb.c). */
+void wv_peb_set_lock(void *lock);
 /* RTL_USER_PROCESS_PARAMETERS: strings (UTF-8, kept as UTF-16 copies), handles, the
  * environment block (not copied).  Once, before PE code runs. */
 void wv_peb_set_params(const char *image_path, const char *command_line, const char *current_dir,

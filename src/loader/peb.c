@@ -25,7 +25,7 @@
 
 enum {
     WV_PEB_BEING_DEBUGGED = 0x02, WV_PEB_IMAGE_BASE = 0x10, WV_PEB_LDR = 0x18,
-    WV_PEB_PARAMS = 0x20, WV_PEB_HEAP = 0x30, WV_PEB_PROCESSORS = 0xb8, WV_PEB_GLOBAL_FLAG = 0xbc,
+    WV_PEB_PARAMS = 0x20, WV_PEB_HEAP = 0x30, WV_PEB_FAST_LOCK = 0x38, WV_PEB_PROCESSORS = 0xb8, WV_PEB_GLOBAL_FLAG = 0xbc,
     WV_PEB_OS_MAJOR = 0x118, WV_PEB_OS_MINOR = 0x11c, WV_PEB_OS_BUILD = 0x120,
     WV_PEB_OS_PLATFORM = 0x124, WV_PEB_SUBSYSTEM = 0x128, WV_PEB_FLS_CALLBACK = 0x320,
     /* where the loader data and the parameters live in the PEB's page (the PEB is 0x7c8 bytes) */
@@ -144,6 +144,8 @@ void wv_peb_set_image(uintptr_t base) { wv_put64(WV_PEB_IMAGE_BASE, base); }
 
 void wv_peb_set_heap(void *heap) { wv_put64(WV_PEB_HEAP, (uintptr_t)heap); }
 void wv_peb_set_fls_callbacks(void *table) { wv_put64(WV_PEB_FLS_CALLBACK, (uintptr_t)table); }
+
+void wv_peb_set_lock(void *lock) { wv_put64(WV_PEB_FAST_LOCK, (uintptr_t)lock); }
 
 /* ---- process parameters ---- */
 

@@ -148,17 +148,52 @@ ADV_ABI_EXT BOOL wv_adv_IsValidSid(void *sid);
 ADV_ABI_EXT BOOL wv_adv_OpenProcessToken(HANDLE process, DWORD access, HANDLE *out);
 ADV_ABI_EXT BOOL wv_adv_OpenThreadToken(HANDLE thread, DWORD access, BOOL self, HANDLE *out);
 
+/* advapi32_sd.c: declared for their addresses only (ms_abi, taken by the table) */
+extern char wv_adv_AddAccessAllowedAce[];
+extern char wv_adv_AddAccessAllowedAceEx[];
+extern char wv_adv_AddAccessDeniedAce[];
+extern char wv_adv_AddAccessDeniedAceEx[];
+extern char wv_adv_FindFirstFreeAce[];
+extern char wv_adv_GetAce[];
+extern char wv_adv_GetSecurityDescriptorControl[];
+extern char wv_adv_GetSecurityDescriptorDacl[];
+extern char wv_adv_GetSecurityDescriptorGroup[];
+extern char wv_adv_GetSecurityDescriptorLength[];
+extern char wv_adv_GetSecurityDescriptorOwner[];
+extern char wv_adv_InitializeAcl[];
+extern char wv_adv_InitializeSecurityDescriptor[];
+extern char wv_adv_IsValidAcl[];
+extern char wv_adv_IsValidSecurityDescriptor[];
+extern char wv_adv_SetSecurityDescriptorDacl[];
+extern char wv_adv_SetSecurityDescriptorGroup[];
+extern char wv_adv_SetSecurityDescriptorOwner[];
+
 static const struct wv_export wv_advapi_exports[] = {
+    {"AddAccessAllowedAce", (void *)wv_adv_AddAccessAllowedAce},
+    {"AddAccessAllowedAceEx", (void *)wv_adv_AddAccessAllowedAceEx},
+    {"AddAccessDeniedAce", (void *)wv_adv_AddAccessDeniedAce},
+    {"AddAccessDeniedAceEx", (void *)wv_adv_AddAccessDeniedAceEx},
     {"ConvertSidToStringSidA", (void *)wv_adv_ConvertSidToStringSidA},
     {"ConvertSidToStringSidW", (void *)wv_adv_ConvertSidToStringSidW},
     {"CryptAcquireContextA", (void *)adv_CryptAcquireContextA},
     {"CryptAcquireContextW", (void *)adv_CryptAcquireContextW},
     {"CryptGenRandom", (void *)adv_CryptGenRandom},
     {"CryptReleaseContext", (void *)adv_CryptReleaseContext},
+    {"FindFirstFreeAce", (void *)wv_adv_FindFirstFreeAce},
+    {"GetAce", (void *)wv_adv_GetAce},
     {"GetLengthSid", (void *)wv_adv_GetLengthSid},
+    {"GetSecurityDescriptorControl", (void *)wv_adv_GetSecurityDescriptorControl},
+    {"GetSecurityDescriptorDacl", (void *)wv_adv_GetSecurityDescriptorDacl},
+    {"GetSecurityDescriptorGroup", (void *)wv_adv_GetSecurityDescriptorGroup},
+    {"GetSecurityDescriptorLength", (void *)wv_adv_GetSecurityDescriptorLength},
+    {"GetSecurityDescriptorOwner", (void *)wv_adv_GetSecurityDescriptorOwner},
     {"GetTokenInformation", (void *)wv_adv_GetTokenInformation},
     {"GetUserNameA", (void *)wv_adv_GetUserNameA},
     {"GetUserNameW", (void *)wv_adv_GetUserNameW},
+    {"InitializeAcl", (void *)wv_adv_InitializeAcl},
+    {"InitializeSecurityDescriptor", (void *)wv_adv_InitializeSecurityDescriptor},
+    {"IsValidAcl", (void *)wv_adv_IsValidAcl},
+    {"IsValidSecurityDescriptor", (void *)wv_adv_IsValidSecurityDescriptor},
     {"IsValidSid", (void *)wv_adv_IsValidSid},
     {"OpenProcessToken", (void *)wv_adv_OpenProcessToken},
     {"OpenThreadToken", (void *)wv_adv_OpenThreadToken},
@@ -183,6 +218,9 @@ static const struct wv_export wv_advapi_exports[] = {
     {"RegQueryValueExW", (void *)wv_adv_RegQueryValueExW},
     {"RegSetValueExA", (void *)wv_adv_RegSetValueExA},
     {"RegSetValueExW", (void *)wv_adv_RegSetValueExW},
+    {"SetSecurityDescriptorDacl", (void *)wv_adv_SetSecurityDescriptorDacl},
+    {"SetSecurityDescriptorGroup", (void *)wv_adv_SetSecurityDescriptorGroup},
+    {"SetSecurityDescriptorOwner", (void *)wv_adv_SetSecurityDescriptorOwner},
     {"SystemFunction036", (void *)adv_SystemFunction036},
 };
 

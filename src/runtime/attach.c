@@ -76,6 +76,7 @@ static void wv_peb_fill_once(void)
     if (!getcwd(cwd, sizeof(cwd)))
         cwd[0] = 0;
     wv_peb_set_heap(GetProcessHeap());
+    wv_peb_lock_setup(); /* PEB->FastPebLock (ntdll_peb.c) */
     wv_peb_set_params(image, GetCommandLineA(), cwd, GetStdHandle(STD_INPUT_HANDLE),
                       GetStdHandle(STD_OUTPUT_HANDLE), GetStdHandle(STD_ERROR_HANDLE), NULL);
 }

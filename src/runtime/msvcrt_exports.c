@@ -27,11 +27,11 @@
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
     F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
-    F(_scprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_sopen) F(_stat64) \
+    F(_scprintf) F(_scwprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_snwprintf) F(_sopen) F(_stat64) \
     F(_stati64) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
     F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
     F(_tolower) F(_toupper) V(_tzname) F(_tzset) F(_ui64toa) F(_ultoa) F(_unlink) F(_unlock) \
-    F(_utime64) F(_vscprintf) F(_vsnprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \
+    F(_utime64) F(_vscprintf) F(_vscwprintf) F(_vsnprintf) F(_vsnwprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \
     F(_wcsdup) F(_wcsicmp) F(_wcsnicmp) F(_wcstoi64) F(_wcstoui64) F(_wfindfirst) \
     F(_wfindfirst64) F(_wfindnext) F(_wfindnext64) F(_wfopen) F(_wfullpath) F(_wgetcwd) \
     F(_wgetenv) F(_wmkdir) F(_wopen) F(_wputenv) F(_wremove) F(_wrename) F(_write) F(_wrmdir) \
@@ -55,9 +55,9 @@
     F(strcat_s) F(strchr) F(strcmp) F(strcoll) F(strcpy) F(strcpy_s) F(strcspn) F(strerror) \
     F(strftime) F(strlen) F(strncat) F(strncat_s) F(strncmp) F(strncpy) F(strncpy_s) F(strnlen) \
     F(strpbrk) F(strrchr) F(strspn) F(strstr) F(strtod) F(strtof) F(strtok) F(strtok_s) F(strtol) \
-    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(system) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
+    F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(swprintf) F(system) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
     F(tmpfile) F(tmpnam) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
-    F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
+    F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(vswprintf) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
     F(wcscpy) F(wcscspn) F(wcsftime) F(wcslen) F(wcsncat) F(wcsncmp) F(wcsncpy) F(wcsnlen) \
     F(wcspbrk) F(wcsrchr) F(wcsspn) F(wcsstr) F(wcstod) F(wcstol) F(wcstombs) F(wcstoul) \
     F(wcsxfrm) F(wctomb)

@@ -5,6 +5,11 @@
  * printf's %ld/%lx read 32-bit values and %I64/%ll 64-bit ones; %p prints 16 upper-case hex
  * digits; variadic arguments arrive in a Windows va_list, read one by one with their types (a
  * host va_list cannot be built from one), each conversion then formatted by the host snprintf.
+ *
+ * The wide functions (msvcrt_wprintf.c) run the same engine over the format's UTF-8 (WTF-8,
+ * so unpaired surrogates come back) with `wide` set: msvcrt's rule is that %s and %c take the
+ * function's own width, so there they are UTF-16 and %S/%C narrow; %hs/%hc are narrow and
+ * %ls/%lc/%ws/%wc wide in both.
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
@@ -17,10 +22,21 @@ struct wv_out {
     FILE *f;     /* or a buffer: */
     char *buf;
     size_t cap, len;
+    bool grow;   /* buf is malloc'ed and grows to hold everything (cap its size) */
+    bool wide;   /* a wide function's format: %s %c are UTF-16 */
+    bool nomem;  /* grow failed: the text is incomplete */
 };
 
 static void wv_emit(struct wv_out *o, const char *s, size_t n)
 {
+    if (o->grow && !o->nomem && o->len + n > o->cap) {
+        size_t cap = (o->len + n) * 2 + 64;
+        char *b = realloc(o->buf, cap);
+        if (b)
+            o->buf = b, o->cap = cap;
+        else
+            o->nomem = true;
+    }
     if (o->f)
         fwrite(s, 1, n, o->f);
     else if (o->buf && o->len < o->cap) {
@@ -36,7 +52,7 @@ struct wv_conv {
     char spec[64]; /* '%', flags, width, precision; then a host length and the conversion */
     size_t k;      /* spec's length so far */
     int star[2], nstar;
-    int size;      /* 0 int, 1 64-bit, 2 wide (strings and chars) */
+    int size;      /* 0 int, 1 64-bit, 2 wide (strings and chars), 3 'h' (narrow ones) */
     char c;        /* the conversion; 0 when fmt ended first */
 };
 
@@ -71,7 +87,7 @@ static const char *wv_conv_parse(struct wv_conv *cv, const char *p, wv_ms_va *ap
     else if (*p == 'l' || *p == 'w')
         cv->size = 2, p++; /* %ld is 32-bit on Windows; %ls a wide string */
     else if (*p == 'h')
-        p += p[1] == 'h' ? 2 : 1;
+        cv->size = 3, p += p[1] == 'h' ? 2 : 1;
     else if (*p == 'L')
         p++;
     cv->c = *p ? *p++ : 0;
@@ -113,14 +129,37 @@ static int wv_conv_float(struct wv_conv *cv, char *piece, size_t cap, wv_ms_va *
     return WV_STARRED(cv, v, snprintf, piece, cap, cv->spec);
 }
 
+/* Whether a %s/%S/%c/%C conversion takes UTF-16: by its size, else by the function's width
+ * (the lower-case letter is the function's own, the capital the other). */
+static bool wv_conv_is_wide(const struct wv_out *o, const struct wv_conv *cv)
+{
+    if (cv->size == 2 || cv->size == 3)
+        return cv->size == 2;
+    bool lower = cv->c == 's' || cv->c == 'c';
+    return lower == o->wide;
+}
+
+/* %c %C: one character, a UTF-16 unit (as UTF-8) or a byte. */
+static int wv_conv_char(struct wv_out *o, struct wv_conv *cv, char *piece, wv_ms_va *ap)
+{
+    int v = __builtin_va_arg(*ap, int);
+    if (!wv_conv_is_wide(o, cv))
+        return piece[0] = (char)v, 1;
+    WCHAR w = (WCHAR)v;
+    size_t n = 0;
+    if (wv_utf16_to_utf8(&w, 1, piece, 4, WV_TEXT_WTF8, &n))
+        n = 0;
+    return (int)n;
+}
+
 /* %s, and %S %ls %ws (UTF-16, printed as UTF-8): emitted whole, however long. */
 static void wv_conv_string(struct wv_out *o, struct wv_conv *cv, wv_ms_va *ap)
 {
     const void *v = __builtin_va_arg(*ap, const void *);
     char *wide = NULL;
     const char *str = v ? (const char *)v : "(null)";
-    if (v && (cv->size == 2 || cv->c == 'S')) {
-        DWORD err = wv_utf8((LPCWSTR)v, &wide);
+    if (v && wv_conv_is_wide(o, cv)) {
+        DWORD err = o->wide ? wv_utf8_as((LPCWSTR)v, WV_TEXT_WTF8, &wide) : wv_utf8((LPCWSTR)v, &wide);
         if (err)
             wv_set_error(err); /* printed as "": the last error tells why */
         str = wide ? wide : "";
@@ -144,7 +183,7 @@ static void wv_convert(struct wv_out *o, struct wv_conv *cv, const char *start, 
         n = wv_conv_int(cv, piece, sizeof(piece), ap);
         break;
     case 'c': case 'C':
-        piece[0] = (char)__builtin_va_arg(*ap, int), n = 1;
+        n = wv_conv_char(o, cv, piece, ap);
         break;
     case 's': case 'S':
         wv_conv_string(o, cv, ap);
@@ -214,7 +253,7 @@ int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap)
         if (text != small)
             free(text);
     } else { /* no memory for the long text: piece by piece */
-        struct wv_out o = {f, NULL, 0, 0};
+        struct wv_out o = {f, NULL, 0, 0, false, false, false};
         n = wv_format(&o, fmt, &again);
     }
     __builtin_ms_va_end(again);
@@ -224,9 +263,22 @@ int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap)
 
 int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap)
 {
-    struct wv_out o = {NULL, buf, cap ? cap - 1 : 0, 0};
+    struct wv_out o = {NULL, buf, cap ? cap - 1 : 0, 0, false, false, false};
     int n = wv_format(&o, fmt, ap);
     if (cap)
         buf[o.len < cap - 1 ? o.len : cap - 1] = 0;
     return n;
+}
+
+char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len)
+{
+    struct wv_out o = {NULL, NULL, 0, 0, true, wide, false};
+    wv_format(&o, fmt, ap);
+    *len = 0;
+    if (o.nomem || !o.buf) {
+        free(o.buf);
+        return o.nomem ? NULL : strdup(""); /* nothing emitted: an empty text */
+    }
+    *len = o.len;
+    return o.buf;
 }

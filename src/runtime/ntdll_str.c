@@ -2,7 +2,8 @@
 /* ntdll_str.c - ntdll's counted-string calls PE code uses: RtlInitAnsiString, RtlInitString,
  * RtlAnsiStringToUnicodeString, RtlUnicodeStringToAnsiString, RtlFreeAnsiString,
  * RtlCompareUnicodeString, RtlEqualUnicodeString, RtlCopyUnicodeString,
- * RtlAppendUnicodeToString, RtlAppendUnicodeStringToString (ms_abi, for ntdll.c's table).
+ * RtlAppendUnicodeToString, RtlAppendUnicodeStringToString, RtlDuplicateUnicodeString (ms_abi,
+ * for ntdll.c's table).
  *
  * ANSI is UTF-8 here, as for kernel32's A calls and MultiByteToWideChar(CP_ACP) (k32_crt.c).
  * Every access to the caller's memory goes through wv_copy: a bad pointer is
@@ -279,4 +280,44 @@ WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeStringToString(PUNICODE_STRING dst, cons
         st = wv_ustr_append(dst, d, w, s.Length & ~1u);
     free(w);
     return st;
+}
+
+/* A copy of src in a new process-heap buffer (flags: 1 add a terminator, 2 a buffer even for
+ * an empty string, which needs 1 too).  What Windows refuses with STATUS_INVALID_PARAMETER,
+ * dst untouched (facts: Wine's rtlstr.c, run on Windows): other flags, 2 without 1, a Length
+ * past MaximumLength, a NULL Buffer with a length.  An empty source without flag 2: an empty
+ * dst and no buffer. */
+WV_MSABI NTSTATUS wv_nt_RtlDuplicateUnicodeString(ULONG flags, const UNICODE_STRING *src, PUNICODE_STRING dst)
+{
+    wv_stack_probe();
+    UNICODE_STRING s;
+    if (flags > 3 || flags == 2 || !src || !dst)
+        return STATUS_INVALID_PARAMETER;
+    if (wv_copy(&s, src, sizeof(s)))
+        return STATUS_ACCESS_VIOLATION;
+    if (s.Length > s.MaximumLength || (!s.Buffer && (s.Length || s.MaximumLength)))
+        return STATUS_INVALID_PARAMETER;
+    bool nul = flags & 1;
+    UNICODE_STRING d = {0, 0, NULL};
+    if (s.Length || flags == 3) {
+        if (nul && s.Length > 0xfffc)
+            return STATUS_INVALID_PARAMETER;
+        void *copy;
+        NTSTATUS st = wv_str_read(s.Buffer, s.Length, &copy);
+        if (st)
+            return st;
+        size_t total = s.Length + (nul ? sizeof(WCHAR) : 0);
+        d.Buffer = HeapAlloc(GetProcessHeap(), 0, total ? total : sizeof(WCHAR));
+        if (d.Buffer)
+            memcpy(d.Buffer, copy, total); /* copy ends in two zero bytes: the terminator */
+        free(copy);
+        if (!d.Buffer)
+            return (NTSTATUS)STATUS_NO_MEMORY;
+        d.Length = s.Length, d.MaximumLength = (USHORT)total;
+    }
+    if (wv_copy(dst, &d, sizeof(d))) {
+        HeapFree(GetProcessHeap(), 0, d.Buffer);
+        return STATUS_ACCESS_VIOLATION;
+    }
+    return STATUS_SUCCESS;
 }

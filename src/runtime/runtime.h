@@ -53,6 +53,12 @@ int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap);
 /* Prints into buf, at most cap - 1 bytes and a terminator (none when cap is 0); the length
  * the whole output has. */
 int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap);
+/* The whole output in a malloc'ed buffer (*len its length, no terminator counted), or NULL
+ * without memory; wide: a wide function's format (%s %c UTF-16), already in UTF-8. */
+char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len);
+
+/* ntdll_peb.c: PEB->FastPebLock made and set (once). */
+void wv_peb_lock_setup(void);
 
 /* ---- ntdll.c: ntdll.dll, and the exception calls kernel32 exports too (ms_abi) ---- */
 void *wv_nt_lookup(const char *name);

@@ -4,9 +4,11 @@
  * or input: no active, focus or capture window, no clipboard owner or viewer, no desktop
  * window, nothing in the input queue, no message retrieved yet, and the calls that need the
  * interactive desktop (the cursor and caret positions, giving the foreground away) fail with
- * ERROR_ACCESS_DENIED, as on a non-interactive desktop.  These are the calls console code makes
+ * ERROR_ACCESS_DENIED, as on a non-interactive desktop (GetProcessWindowStation and
+ * GetThreadDesktop too: no window station, no desktop handle).  These are the calls console code makes
  * to gather entropy or to decide it has no UI (libgcrypt's random gatherer, libgpg-error). */
 #include "runtime/runtime.h"
+#include "runtime/thread_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,18 @@ U32 LONG u32_GetMessageTime(void) { return 0; }
 
 /* No window station: NULL, and the reason. */
 U32 HANDLE u32_GetProcessWindowStation(void) { return wv_fail_null(ERROR_ACCESS_DENIED); }
+
+/* No desktop either, for any thread of this process (the same answer as the window station's);
+ * a thread id that names no thread of this process: ERROR_INVALID_PARAMETER, as on Windows. */
+U32 HANDLE u32_GetThreadDesktop(DWORD tid)
+{
+    struct wv_thread *t = tid == GetCurrentThreadId() ? NULL : wv_thread_find(tid);
+    if (t)
+        wv_object_unref(&t->obj);
+    else if (tid != GetCurrentThreadId())
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    return wv_fail_null(ERROR_ACCESS_DENIED);
+}
 
 U32 BOOL u32_GetCursorPos(WV_POINT *p)
 {
@@ -121,7 +135,7 @@ static const struct wv_export wv_u32_exports[] = {
     U(AllowSetForegroundWindow), U(CharLowerA), U(CharLowerBuffA), U(CharUpperA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
     U(GetClipboardOwner), U(GetClipboardViewer), U(GetCursorPos), U(GetDesktopWindow),
     U(GetFocus), U(GetInputState), U(GetMessagePos), U(GetMessageTime),
-    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(WaitForInputIdle),
+    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(GetThreadDesktop), U(WaitForInputIdle),
 };
 #undef U
 #define WV_U32_COUNT (sizeof(wv_u32_exports) / sizeof(wv_u32_exports[0]))
