@@ -27,7 +27,9 @@ enum {
     /* a thread of another process (runtime/thread_remote.c): DuplicateHandle, inheritance */
     WV_KIND_REMOTE_THREAD = 11,
     /* a waitable timer (runtime/timer.c; its state shared as a named event's, nsync.c) */
-    WV_KIND_TIMER = 12
+    WV_KIND_TIMER = 12,
+    /* a keyed event (runtime/ntdll_keyed.c): always signalled to WaitForSingleObject */
+    WV_KIND_KEYED_EVENT = 13
 };
 
 /* The common head of every object a HANDLE can name. */

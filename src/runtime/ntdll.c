@@ -301,6 +301,14 @@ WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 
+/* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtWaitForKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtReleaseKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_1(wv_nt_, NTSTATUS, NtAlertThreadByThreadId, HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtWaitForAlertByThreadId, const void *, PLARGE_INTEGER)
+
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
@@ -330,6 +338,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(LdrLoadDll),
     N(LdrProcessRelocationBlock),
     N(LdrUnloadDll),
+    N(NtAlertThreadByThreadId),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
@@ -339,6 +348,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtClose),
     N(NtContinue),
     N(NtCreateEvent),
+    N(NtCreateKeyedEvent),
     N(NtCreateMutant),
     N(NtCreateSection),
     N(NtCreateSemaphore),
@@ -354,6 +364,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtMapViewOfSection),
     N(NtMapViewOfSectionEx),
     N(NtOpenEvent),
+    N(NtOpenKeyedEvent),
     N(NtOpenMutant),
     N(NtOpenSection),
     N(NtOpenSemaphore),
@@ -373,6 +384,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueryVirtualMemory),
     N(NtQueueApcThread),
     N(NtReadVirtualMemory),
+    N(NtReleaseKeyedEvent),
     N(NtReleaseMutant),
     N(NtReleaseSemaphore),
     N(NtResetEvent),
@@ -393,10 +405,14 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
+    N(NtWaitForAlertByThreadId),
+    N(NtWaitForKeyedEvent),
     N(NtWaitForMultipleObjects),
     N(NtWaitForSingleObject),
     N(NtWriteVirtualMemory),
     N(NtYieldExecution),
+    N(RtlAcquireResourceExclusive),
+    N(RtlAcquireResourceShared),
     N(RtlAcquireSRWLockExclusive),
     N(RtlAcquireSRWLockShared),
     N(RtlAddFunctionTable),
@@ -415,6 +431,8 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCreateUserStack),
     N(RtlCreateUserThread),
     N(RtlDeleteFunctionTable),
+    N(RtlDeleteResource),
+    N(RtlDumpResource),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),
     N(RtlFreeAnsiString),
@@ -433,6 +451,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlInitializeConditionVariable),
     N(RtlInitializeExtendedContext),
     N(RtlInitializeExtendedContext2),
+    N(RtlInitializeResource),
     N(RtlInitializeSRWLock),
     N(RtlInstallFunctionTableCallback),
     N(RtlLocateExtendedFeature),
@@ -443,6 +462,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlPcToFileHeader),
     N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
+    N(RtlReleaseResource),
     N(RtlReleaseSRWLockExclusive),
     N(RtlReleaseSRWLockShared),
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
@@ -470,6 +490,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlWakeConditionVariable),
     N(RtlWow64GetThreadContext),
     N(RtlWow64SetThreadContext),
+    ZW(AlertThreadByThreadId),
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
@@ -478,6 +499,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(ClearEvent),
     ZW(Close),
     ZW(CreateEvent),
+    ZW(CreateKeyedEvent),
     ZW(CreateMutant),
     ZW(CreateSection),
     ZW(CreateSemaphore),
@@ -493,6 +515,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(MapViewOfSection),
     ZW(MapViewOfSectionEx),
     ZW(OpenEvent),
+    ZW(OpenKeyedEvent),
     ZW(OpenMutant),
     ZW(OpenSection),
     ZW(OpenSemaphore),
@@ -512,6 +535,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueryVirtualMemory),
     ZW(QueueApcThread),
     ZW(ReadVirtualMemory),
+    ZW(ReleaseKeyedEvent),
     ZW(ReleaseMutant),
     ZW(ReleaseSemaphore),
     ZW(ResetEvent),
@@ -530,6 +554,8 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),
+    ZW(WaitForAlertByThreadId),
+    ZW(WaitForKeyedEvent),
     ZW(WaitForMultipleObjects),
     ZW(WaitForSingleObject),
     ZW(WriteVirtualMemory),
