@@ -160,6 +160,41 @@ Test(k32sync, keyed_events_meet_by_key)
     CloseHandle(w);
 }
 
+Test(k32sync, keyed_event_names_share_the_namespace)
+{
+    char name[64];
+    WCHAR w[80];
+    int n = snprintf(name, sizeof(name), "\\BaseNamedObjects\\wvk32sync-k-%d", (int)getpid());
+    for (int i = 0; i <= n; i++)
+        w[i] = (WCHAR)name[i];
+    UNICODE_STRING u = {(USHORT)(n * 2), (USHORT)(n * 2 + 2), w};
+    OBJECT_ATTRIBUTES a;
+    InitializeObjectAttributes(&a, &u, 0, NULL, NULL);
+    HANDLE k, k2, e;
+    cr_assert_eq(NtCreateKeyedEvent(&k, KEYEDEVENT_ALL_ACCESS, &a, 0), STATUS_SUCCESS);
+    cr_assert_eq(NtCreateKeyedEvent(&k2, KEYEDEVENT_ALL_ACCESS, &a, 0), STATUS_OBJECT_NAME_COLLISION);
+    cr_assert_eq(NtOpenKeyedEvent(&k2, KEYEDEVENT_ALL_ACCESS, &a), STATUS_SUCCESS);
+    SetLastError(0);
+    cr_assert_null(CreateEventA(NULL, FALSE, FALSE, name + strlen("\\BaseNamedObjects\\")), "an event of its name");
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    CloseHandle(k), CloseHandle(k2);
+    e = CreateEventA(NULL, FALSE, FALSE, name + strlen("\\BaseNamedObjects\\"));
+    cr_assert_not_null(e, "the name went with its last handle");
+    cr_assert_eq(NtCreateKeyedEvent(&k, KEYEDEVENT_ALL_ACCESS, &a, 0), STATUS_OBJECT_TYPE_MISMATCH);
+    CloseHandle(e);
+}
+
+static DWORD WINAPI quick(LPVOID arg) { return (DWORD)(uintptr_t)arg; }
+
+Test(k32sync, alert_of_an_ended_thread_still_held)
+{
+    DWORD tid;
+    HANDLE t = CreateThread(NULL, 0, quick, NULL, 0, &tid);
+    cr_assert_eq(WaitForSingleObject(t, INFINITE), WAIT_OBJECT_0);
+    cr_assert_eq(NtAlertThreadByThreadId((HANDLE)(uintptr_t)tid), STATUS_SUCCESS, "its object lives");
+    CloseHandle(t);
+}
+
 Test(k32sync, alerts_by_thread_id)
 {
     LARGE_INTEGER zero = {.QuadPart = 0};

@@ -234,3 +234,14 @@ DWORD wv_handle_count(const struct wv_object *o)
     pthread_mutex_unlock(&wv_handles_lock);
     return n;
 }
+
+struct wv_object *wv_handle_find(int kind, bool (*match)(const struct wv_object *o, const void *arg), const void *arg)
+{
+    struct wv_object *o = NULL;
+    pthread_mutex_lock(&wv_handles_lock);
+    for (size_t j = 0; j < WV_MAX_HANDLES && !o; j++)
+        if (wv_slots[j].obj && wv_slots[j].obj->kind == kind && match(wv_slots[j].obj, arg))
+            wv_object_ref(o = wv_slots[j].obj);
+    pthread_mutex_unlock(&wv_handles_lock);
+    return o;
+}

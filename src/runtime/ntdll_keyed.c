@@ -8,11 +8,12 @@
  * STATUS_INVALID_PARAMETER_1 (checked before the handle), a NULL handle is the global keyed
  * event, waiting needs KEYEDEVENT_WAIT and releasing KEYEDEVENT_WAKE (GENERIC_READ and
  * GENERIC_WRITE give them), and WaitForSingleObject on one returns at once (with SYNCHRONIZE).
- * Keyed events live in this process: a name is this process's (Windows shares it between
- * processes; nothing here needs that yet).
+ * Keyed events live in this process: a name is found by this process's opens only (Windows
+ * shares it between processes); it is held in the per-user namespace all named objects share,
+ * so an event, mutex, semaphore, section or timer of the same name is refused either way.
  *
  * Locking: wv_keyed_lock guards every keyed event's queue and the name list; a leaf (nothing
- * taken under it).  Blocked calls sleep on wv_keyed_cond in slices, each end a safe point
+ * taken under it; a name's Create and last close take it under the namespace lock).  Blocked calls sleep on wv_keyed_cond in slices, each end a safe point
  * for TerminateThread and a look at the thread's APCs for alertable calls.
  */
 #define _GNU_SOURCE
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* One blocked call: a waiter or a releaser of a key, on its keyed event's queue. */
 struct wv_keyed_call {
@@ -38,6 +40,7 @@ struct wv_keyed_call {
 struct wv_keyed {
     struct wv_object obj;
     char *name; /* NULL: unnamed */
+    int fd;     /* its name held in the per-user namespace (ob/namespace.c), or -1 */
     struct wv_keyed *next_named;
     struct wv_keyed_call *first;
 };
@@ -47,11 +50,15 @@ static pthread_cond_t wv_keyed_cond = PTHREAD_COND_INITIALIZER;
 static struct wv_keyed *wv_keyed_names;
 static void wv_keyed_destroy(struct wv_object *o);
 /* The global keyed event a NULL handle names: never destroyed. */
-static struct wv_keyed wv_keyed_global = {.obj = {.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy}};
+static struct wv_keyed wv_keyed_global = {.obj = {.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy},
+                                           .fd = -1};
 
+/* The name goes from the list and from the namespace under the namespace lock, so a Create of
+ * the same name sees both or neither. */
 static void wv_keyed_destroy(struct wv_object *o)
 {
     struct wv_keyed *k = (struct wv_keyed *)o;
+    int lk = k->fd >= 0 ? wv_ns_lock() : -1;
     pthread_mutex_lock(&wv_keyed_lock);
     for (struct wv_keyed **p = &wv_keyed_names; *p; p = &(*p)->next_named)
         if (*p == k) {
@@ -59,8 +66,31 @@ static void wv_keyed_destroy(struct wv_object *o)
             break;
         }
     pthread_mutex_unlock(&wv_keyed_lock);
+    if (k->fd >= 0)
+        wv_ns_release(lk, k->fd), close(k->fd);
+    if (lk >= 0)
+        wv_ns_unlock(lk);
     free(k->name);
     free(k);
+}
+
+/* Holds a new keyed event's name in the namespace every kind shares (lk held): its descriptor,
+ * or -1 and the status: a name another object holds (an event, a section, another process's
+ * keyed event) is STATUS_OBJECT_TYPE_MISMATCH, as Windows answers an event's name. */
+static int wv_keyed_hold(int lk, const char *name, NTSTATUS *st)
+{
+    static const uint32_t magic[2] = {0x656b7677u /* "wvke" */, 8};
+    char path[64 + 2 * 260 + 8];
+    int fd = -1;
+    *st = lk < 0 || wv_section_name_path(name, path, sizeof(path)) ? STATUS_OBJECT_NAME_INVALID : 0;
+    if (!*st && (fd = wv_ns_open(lk, path)) >= 0) {
+        wv_ns_release(lk, fd), close(fd), fd = -1;
+        *st = STATUS_OBJECT_TYPE_MISMATCH;
+    } else if (!*st && (errno != ENOENT || (fd = wv_ns_create(lk, path)) < 0))
+        *st = STATUS_ACCESS_DENIED;
+    if (fd >= 0 && pwrite(fd, magic, sizeof(magic), 0) != sizeof(magic))
+        wv_ns_release(lk, fd), close(fd), fd = -1, *st = STATUS_ACCESS_DENIED;
+    return fd;
 }
 
 /* The named keyed event with a new reference, or NULL (lock held).  One whose last reference
@@ -93,6 +123,24 @@ static DWORD wv_keyed_access(DWORD a)
     return a & (KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE);
 }
 
+/* A new keyed event, its name (NULL: none) listed and held (both locks held): NULL and *st
+ * when it cannot be had. */
+static struct wv_keyed *wv_keyed_new(int lk, const char *name, NTSTATUS *st)
+{
+    struct wv_keyed *k = calloc(1, sizeof(*k));
+    if (!k || (name && !(k->name = strdup(name)))) {
+        *st = STATUS_NO_MEMORY;
+        return free(k), NULL;
+    }
+    k->fd = name ? wv_keyed_hold(lk, name, st) : -1;
+    if (name && k->fd < 0)
+        return free(k->name), free(k), NULL;
+    k->obj = (struct wv_object){.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy};
+    if (name)
+        k->next_named = wv_keyed_names, wv_keyed_names = k;
+    return k;
+}
+
 /* Create (create true) or open: the handle in *out. */
 static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, bool create)
 {
@@ -111,6 +159,7 @@ static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTE
     if (!create && (!access || (access & ~(KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE | MAXIMUM_ALLOWED | GENERIC_ALL |
                                           GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE))))
         return STATUS_ACCESS_DENIED; /* as the other objects' opens (nsync_api.c) */
+    int lk = name && create ? wv_ns_lock() : -1;
     pthread_mutex_lock(&wv_keyed_lock);
     struct wv_keyed *k = name ? wv_keyed_find(name) : NULL;
     st = STATUS_SUCCESS;
@@ -118,18 +167,11 @@ static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTE
         st = (attrs & OBJ_OPENIF) ? STATUS_OBJECT_NAME_EXISTS : STATUS_OBJECT_NAME_COLLISION;
     else if (!k && !create)
         st = STATUS_OBJECT_NAME_NOT_FOUND;
-    else if (!k) {
-        k = calloc(1, sizeof(*k));
-        if (k && name && !(k->name = strdup(name)))
-            free(k), k = NULL;
-        if (k) {
-            k->obj = (struct wv_object){.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy};
-            if (name)
-                k->next_named = wv_keyed_names, wv_keyed_names = k;
-        } else
-            st = STATUS_NO_MEMORY;
-    }
+    else if (!k)
+        k = wv_keyed_new(lk, name, &st);
     pthread_mutex_unlock(&wv_keyed_lock);
+    if (lk >= 0)
+        wv_ns_unlock(lk);
     if (!k || st == STATUS_OBJECT_NAME_COLLISION) {
         wv_object_unref(k ? &k->obj : NULL);
         return st;
@@ -253,12 +295,25 @@ NTSTATUS NTAPI NtReleaseKeyedEvent(HANDLE h, PVOID key, BOOLEAN alertable, PLARG
 
 /* ---- alerts by thread id: a flag per thread (t->tid_alert, a futex word) ---- */
 
+static bool wv_tid_is(const struct wv_object *o, const void *id)
+{
+    return ((const struct wv_thread *)o)->tid == *(const DWORD *)id;
+}
+
+/* An id names a thread while its object lives: a thread that has ended but is still held by a
+ * handle is alerted too, to no effect (Wine's test records STATUS_SUCCESS then). */
 NTSTATUS NTAPI NtAlertThreadByThreadId(HANDLE tid)
 {
     uintptr_t id = (uintptr_t)tid;
+    DWORD tid32 = (DWORD)id;
     struct wv_thread *t = NULL;
     if (id && id <= 0xffffffffu)
-        t = (DWORD)id == GetCurrentThreadId() ? wv_thread_self() : wv_thread_find((DWORD)id);
+        t = tid32 == GetCurrentThreadId() ? wv_thread_self() : wv_thread_find(tid32);
+    if (!t && id && id <= 0xffffffffu) {
+        struct wv_object *o = wv_handle_find(WV_KIND_THREAD, wv_tid_is, &tid32);
+        wv_object_unref(o);
+        return o ? STATUS_SUCCESS : STATUS_INVALID_CID;
+    }
     if (!t)
         return STATUS_INVALID_CID; /* no thread of this process has that id */
     if ((DWORD)id == GetCurrentThreadId())
