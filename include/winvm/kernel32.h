@@ -59,6 +59,10 @@ typedef LONG(WINAPI *LPTOP_LEVEL_EXCEPTION_FILTER)(PEXCEPTION_POINTERS Exception
 #define ERROR_NO_UNICODE_TRANSLATION 1113L
 WINBASEAPI void WINAPI InitializeCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 WINBASEAPI BOOL WINAPI InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION lpCriticalSection, DWORD dwSpinCount);
+/* Flags: CRITICAL_SECTION_NO_DEBUG_INFO (DebugInfo is (void *)-1), and Windows' other
+ * RTL_CRITICAL_SECTION_FLAG_* bits (0x02000000-0x10000000); others ERROR_INVALID_PARAMETER. */
+#define CRITICAL_SECTION_NO_DEBUG_INFO 0x01000000
+WINBASEAPI BOOL WINAPI InitializeCriticalSectionEx(LPCRITICAL_SECTION lpCriticalSection, DWORD dwSpinCount, DWORD Flags);
 WINBASEAPI void WINAPI EnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 WINBASEAPI BOOL WINAPI TryEnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
 WINBASEAPI void WINAPI LeaveCriticalSection(LPCRITICAL_SECTION lpCriticalSection);

@@ -117,6 +117,55 @@ NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE Sou
                                           HANDLE TargetProcessHandle, PHANDLE TargetHandle, ACCESS_MASK DesiredAccess,
                                           ULONG HandleAttributes, ULONG Options);
 
+/* Keyed events (ntdll_keyed.c): a wait for a key (an even value, often an address) meets a
+ * release of the same key, whichever comes first; each blocks until the other comes or its
+ * timeout passes (STATUS_TIMEOUT).  A key with bit 0 set is STATUS_INVALID_PARAMETER_1; a NULL
+ * handle is the process's global keyed event, as Windows'.  Names are this process's only
+ * (a keyed event is not shared between processes here).  Rights: KEYEDEVENT_WAIT to wait,
+ * KEYEDEVENT_WAKE to release (GENERIC_READ and GENERIC_WRITE give them); with SYNCHRONIZE a
+ * WaitForSingleObject on it returns at once. */
+#define STATUS_ALERTED ((NTSTATUS)0x00000101)
+#define STATUS_INVALID_CID ((NTSTATUS)0xC000000B)
+#define KEYEDEVENT_WAIT 0x0001
+#define KEYEDEVENT_WAKE 0x0002
+#define KEYEDEVENT_ALL_ACCESS 0x000F0003
+NTSYSAPI NTSTATUS NTAPI NtCreateKeyedEvent(PHANDLE KeyedEventHandle, ACCESS_MASK DesiredAccess,
+                                           POBJECT_ATTRIBUTES ObjectAttributes, ULONG Flags);
+NTSYSAPI NTSTATUS NTAPI NtOpenKeyedEvent(PHANDLE KeyedEventHandle, ACCESS_MASK DesiredAccess,
+                                         POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtWaitForKeyedEvent(HANDLE KeyedEventHandle, PVOID Key, BOOLEAN Alertable,
+                                            PLARGE_INTEGER Timeout);
+NTSYSAPI NTSTATUS NTAPI NtReleaseKeyedEvent(HANDLE KeyedEventHandle, PVOID Key, BOOLEAN Alertable,
+                                            PLARGE_INTEGER Timeout);
+/* A thread's alert (ntdll_keyed.c): NtAlertThreadByThreadId sets it (a thread of this process;
+ * another id: STATUS_INVALID_CID), NtWaitForAlertByThreadId takes it: STATUS_ALERTED, or
+ * STATUS_TIMEOUT when none came in time.  The address is a hint only, as on Windows. */
+NTSYSAPI NTSTATUS NTAPI NtAlertThreadByThreadId(HANDLE ThreadId);
+NTSYSAPI NTSTATUS NTAPI NtWaitForAlertByThreadId(const void *Address, PLARGE_INTEGER Timeout);
+
+/* RTL_RWLOCK, Windows' RTL_RESOURCE (ntdll_resource.c): a lock held shared by any number of
+ * threads or exclusively by one, recursively; the exclusive owner's shared acquisitions count
+ * as exclusive ones.  Acquire returns FALSE (without waiting) when wait is FALSE and the lock is
+ * not to be had; shared acquisitions do not queue behind exclusive waiters. */
+typedef struct _RTL_RWLOCK {
+    CRITICAL_SECTION rtlCS;
+    HANDLE hSharedReleaseSemaphore;
+    UINT uSharedWaiters;
+    HANDLE hExclusiveReleaseSemaphore;
+    UINT uExclusiveWaiters;
+    int iNumberActive; /* > 0: shared holders; < 0: the exclusive owner's recursion */
+    HANDLE hOwningThreadId;
+    DWORD dwTimeoutBoost;
+    PVOID pDebugInfo;
+} RTL_RWLOCK, *LPRTL_RWLOCK;
+NTSYSAPI void NTAPI RtlInitializeResource(LPRTL_RWLOCK Resource);
+NTSYSAPI void NTAPI RtlDeleteResource(LPRTL_RWLOCK Resource);
+NTSYSAPI BOOLEAN NTAPI RtlAcquireResourceExclusive(LPRTL_RWLOCK Resource, BOOLEAN Wait);
+NTSYSAPI BOOLEAN NTAPI RtlAcquireResourceShared(LPRTL_RWLOCK Resource, BOOLEAN Wait);
+NTSYSAPI void NTAPI RtlReleaseResource(LPRTL_RWLOCK Resource);
+/* The state, one line, to the debugger (OutputDebugStringA's). */
+NTSYSAPI void NTAPI RtlDumpResource(LPRTL_RWLOCK Resource);
+
 #ifdef __cplusplus
 }
 #endif

@@ -167,8 +167,17 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
     if (!wv_zero_bits_limit(zero_bits, &limit))
         return STATUS_INVALID_PARAMETER_3;
     NTSTATUS st = wv_check_type(type, protect, &bits);
-    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
-        (st = wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, &base, &len)))
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+        return st;
+    st = WV_REMOTE_VIEW_SELF;
+    if (!wv_nt_self(process) && wv_nt_remote_vm) { /* another process's handle: its own call */
+        struct wv_remote_vm v = {.type = type, .protect = protect, .zero_bits = zero_bits, .addr = addr, .size = size};
+        st = wv_nt_remote_vm(process, &v);
+        base = (uintptr_t)v.addr, len = (SIZE_T)v.size;
+    }
+    if (st == WV_REMOTE_VIEW_SELF)
+        st = wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, &base, &len);
+    if (st)
         return st;
     wv_nt_out(base_io, &base, sizeof(base));
     wv_nt_out(size_io, &len, sizeof(len));

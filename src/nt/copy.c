@@ -28,6 +28,7 @@ bool (*wv_nt_process_gone)(HANDLE h);
 NTSTATUS (*wv_nt_copy_chan)(HANDLE process, uintptr_t local, uintptr_t remote, size_t n, bool read, size_t *done);
 DWORD (*wv_nt_remote)(HANDLE process, struct wv_remote *r);
 NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
+NTSTATUS (*wv_nt_remote_vm)(HANDLE process, struct wv_remote_vm *v);
 
 /* This process's pid, kept (a system call per copy costs more than the copy of a page on a
  * loaded VM) and forgotten in a forked child, which reads its own on its first copy. */

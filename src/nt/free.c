@@ -98,8 +98,17 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE process, PVOID *base_io, PSIZE_T size_
     uintptr_t addr, start;
     SIZE_T size, len;
     NTSTATUS st = wv_check_free_type(type);
-    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)) ||
-        (st = wv_nt_free(process, addr, size, type, &start, &len)))
+    if (st || (st = wv_nt_in_ptr(base_io, &addr)) || (st = wv_nt_in_size(size_io, &size)))
+        return st;
+    st = WV_REMOTE_VIEW_SELF;
+    if (!wv_nt_self(process) && wv_nt_remote_vm) { /* another process's handle: its own call */
+        struct wv_remote_vm v = {.free = 1, .type = type, .addr = addr, .size = size};
+        st = wv_nt_remote_vm(process, &v);
+        start = (uintptr_t)v.addr, len = (SIZE_T)v.size;
+    }
+    if (st == WV_REMOTE_VIEW_SELF)
+        st = wv_nt_free(process, addr, size, type, &start, &len);
+    if (st)
         return st;
     wv_nt_out(base_io, &start, sizeof(start));
     wv_nt_out(size_io, &len, sizeof(len));

@@ -203,6 +203,16 @@ struct wv_remote_view {
 };
 #define WV_REMOTE_VIEW_SELF ((NTSTATUS)0x7fff0001)
 extern NTSTATUS (*wv_nt_remote_view)(HANDLE process, struct wv_remote_view *v);
+/* The way up for NtAllocateVirtualMemory and NtFreeVirtualMemory on a handle to another
+ * process (set by runtime/procchan_ntvm.c): the target makes the same call on its own memory
+ * manager and its status comes back (addr and size its *BaseAddress and *RegionSize), or
+ * STATUS_ACCESS_DENIED (no PROCESS_VM_OPERATION), or WV_REMOTE_VIEW_SELF when the handle names
+ * no other process (the local call follows: this process, or a bad handle it refuses). */
+struct wv_remote_vm {
+    uint32_t free, type, protect; /* free: NtFreeVirtualMemory, else NtAllocateVirtualMemory */
+    uint64_t zero_bits, addr, size;
+};
+extern NTSTATUS (*wv_nt_remote_vm)(HANDLE process, struct wv_remote_vm *v);
 /* view.c: the hook's call, the base and size written back on success (size_io may be NULL). */
 NTSTATUS wv_map_remote(HANDLE process, struct wv_remote_view *v, PVOID *base_io, PSIZE_T size_io);
 

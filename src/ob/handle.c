@@ -49,10 +49,16 @@ HANDLE wv_handle_new(struct wv_object *o, DWORD access)
     return i == WV_MAX_HANDLES ? NULL : (HANDLE)((i + 1) * 4);
 }
 
+/* The one place a handle value becomes a slot.  Windows ignores a handle's low two bits (the
+ * tag bits applications may use: WaitForSingleObject(h | 3) waits on h), so they are masked
+ * here; the pseudo handles (-1 .. -6) are no slot before or after, and stay refused. */
 static bool wv_slot_of(HANDLE h, size_t *i)
 {
     uintptr_t v = (uintptr_t)h;
-    if (v == 0 || (v & 3) || v / 4 > WV_MAX_HANDLES)
+    if (wv_handle_pseudo(h))
+        return false;
+    v &= ~(uintptr_t)3;
+    if (v == 0 || v / 4 > WV_MAX_HANDLES)
         return false;
     *i = v / 4 - 1;
     return true;
@@ -227,4 +233,15 @@ DWORD wv_handle_count(const struct wv_object *o)
         n += wv_slots[j].obj == o;
     pthread_mutex_unlock(&wv_handles_lock);
     return n;
+}
+
+struct wv_object *wv_handle_find(int kind, bool (*match)(const struct wv_object *o, const void *arg), const void *arg)
+{
+    struct wv_object *o = NULL;
+    pthread_mutex_lock(&wv_handles_lock);
+    for (size_t j = 0; j < WV_MAX_HANDLES && !o; j++)
+        if (wv_slots[j].obj && wv_slots[j].obj->kind == kind && match(wv_slots[j].obj, arg))
+            wv_object_ref(o = wv_slots[j].obj);
+    pthread_mutex_unlock(&wv_handles_lock);
+    return o;
 }

@@ -27,7 +27,9 @@ enum {
     /* a thread of another process (runtime/thread_remote.c): DuplicateHandle, inheritance */
     WV_KIND_REMOTE_THREAD = 11,
     /* a waitable timer (runtime/timer.c; its state shared as a named event's, nsync.c) */
-    WV_KIND_TIMER = 12
+    WV_KIND_TIMER = 12,
+    /* a keyed event (runtime/ntdll_keyed.c): always signalled to WaitForSingleObject */
+    WV_KIND_KEYED_EVENT = 13
 };
 
 /* The common head of every object a HANDLE can name. */
@@ -58,6 +60,9 @@ DWORD wv_handle_close(HANDLE h);
  * a bad or pseudo handle); how many handles of the table name o (NtQueryObject). */
 struct wv_object *wv_handle_info(HANDLE h, DWORD *access, DWORD *flags);
 DWORD wv_handle_count(const struct wv_object *o);
+/* The first object of this kind a handle of the table names for which match(o, arg) is true,
+ * with a reference; NULL when none (match runs under the table lock: it must not block). */
+struct wv_object *wv_handle_find(int kind, bool (*match)(const struct wv_object *o, const void *arg), const void *arg);
 static inline bool wv_handle_pseudo(HANDLE h) { return (uintptr_t)h >= (uintptr_t)-6; }
 /* CloseHandle's and NtClose's core: wv_handle_close, except that a pseudo handle closes
  * successfully and stays usable, as on Windows 10.  Internal closes use wv_handle_close. */

@@ -9,27 +9,76 @@
 #include <string.h>
 #include <time.h>
 
-/* ---- critical sections: a recursive pthread mutex hung off the Windows structure ---- */
+/* ---- critical sections: a recursive pthread mutex hung off the Windows structure ----
+ * The mutex is named by LockSemaphore (the field Windows keeps its wait object in), so the
+ * section works whatever DebugInfo holds: InitializeCriticalSectionEx's
+ * CRITICAL_SECTION_NO_DEBUG_INFO sets it to (void *)-1, and a program may clear it
+ * (kernel32/tests/sync.c test_crit_section).  Otherwise DebugInfo names a debug block
+ * (RTL_CRITICAL_SECTION_DEBUG's head: Type 0, the section it belongs to), as on Windows. */
+
+struct wv_cs_debug {
+    WORD type, creator_backtrace;
+    LPCRITICAL_SECTION section;
+    void *locks[2]; /* ProcessLocksList: an empty LIST_ENTRY */
+    DWORD entries, contentions, flags;
+    WORD creator_high, spare;
+};
+
+/* What LockSemaphore names; the mutex first.  The debug block is found here at deletion, not
+ * through DebugInfo, which the program may have changed. */
+struct wv_cs_lock {
+    pthread_mutex_t m;
+    struct wv_cs_debug *debug;
+};
+
+static pthread_mutex_t *wv_cs_mutex(LPCRITICAL_SECTION cs) { return &((struct wv_cs_lock *)cs->LockSemaphore)->m; }
+
+/* flags: 0 or CRITICAL_SECTION_NO_DEBUG_INFO.  false when out of memory (nothing set). */
+static bool wv_cs_init(LPCRITICAL_SECTION cs, DWORD spin, DWORD flags)
+{
+    pthread_mutexattr_t a;
+    struct wv_cs_lock *m = malloc(sizeof(*m));
+    struct wv_cs_debug *d = (flags & CRITICAL_SECTION_NO_DEBUG_INFO) ? NULL : calloc(1, sizeof(*d));
+    memset(cs, 0, sizeof(*cs));
+    if (!m || (!d && !(flags & CRITICAL_SECTION_NO_DEBUG_INFO))) {
+        free(m), free(d);
+        return false;
+    }
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&m->m, &a);
+    pthread_mutexattr_destroy(&a);
+    m->debug = d;
+    if (d)
+        d->section = cs, d->locks[0] = d->locks[1] = d->locks;
+    cs->DebugInfo = d ? (PVOID)d : (PVOID)(ULONG_PTR)-1;
+    cs->LockCount = -1; /* Windows' "free" */
+    cs->LockSemaphore = m;
+    cs->SpinCount = spin & ~0x80000000u; /* the top bit is no count (Windows masks it) */
+    return true;
+}
 
 void WINAPI InitializeCriticalSection(LPCRITICAL_SECTION cs)
 {
-    pthread_mutexattr_t a;
-    pthread_mutex_t *m = malloc(sizeof(*m));
-    memset(cs, 0, sizeof(*cs));
-    if (!m)
-        return; /* Windows raises STATUS_NO_MEMORY here; Enter then fails loudly */
-    pthread_mutexattr_init(&a);
-    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(m, &a);
-    pthread_mutexattr_destroy(&a);
-    cs->DebugInfo = m;
+    wv_cs_init(cs, 0, 0); /* Windows raises STATUS_NO_MEMORY here; Enter then fails loudly */
 }
 
 BOOL WINAPI InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs, DWORD spin)
 {
-    InitializeCriticalSection(cs);
-    cs->SpinCount = spin;
-    return cs->DebugInfo != NULL;
+    return wv_cs_init(cs, spin, 0) ? TRUE : wv_fail(ERROR_NOT_ENOUGH_MEMORY);
+}
+
+/* Flags: CRITICAL_SECTION_NO_DEBUG_INFO, and the dynamic-spin, static-init, resource-type and
+ * force-debug-info bits Windows accepts (nothing to do here for them; force-debug-info gives a
+ * debug block, which every section without NO_DEBUG_INFO has).  Other bits of the top byte
+ * are refused, ERROR_INVALID_PARAMETER (Windows: STATUS_INVALID_PARAMETER_3). */
+BOOL WINAPI InitializeCriticalSectionEx(LPCRITICAL_SECTION cs, DWORD spin, DWORD flags)
+{
+    if (flags & ~(DWORD)0x1F000000)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    if (flags & 0x10000000 /* RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO */)
+        flags &= ~(DWORD)CRITICAL_SECTION_NO_DEBUG_INFO;
+    return wv_cs_init(cs, spin, flags & CRITICAL_SECTION_NO_DEBUG_INFO) ? TRUE : wv_fail(ERROR_NOT_ENOUGH_MEMORY);
 }
 
 /* Waits in slices, each end a safe point where TerminateThread may end the waiter. */
@@ -49,14 +98,14 @@ static void wv_cs_lock(pthread_mutex_t *m)
 
 void WINAPI EnterCriticalSection(LPCRITICAL_SECTION cs)
 {
-    wv_cs_lock((pthread_mutex_t *)cs->DebugInfo);
+    wv_cs_lock(wv_cs_mutex(cs));
     cs->RecursionCount++;
     cs->OwningThread = (HANDLE)(uintptr_t)GetCurrentThreadId();
 }
 
 BOOL WINAPI TryEnterCriticalSection(LPCRITICAL_SECTION cs)
 {
-    if (pthread_mutex_trylock((pthread_mutex_t *)cs->DebugInfo) != 0)
+    if (pthread_mutex_trylock(wv_cs_mutex(cs)) != 0)
         return FALSE;
     cs->RecursionCount++;
     cs->OwningThread = (HANDLE)(uintptr_t)GetCurrentThreadId();
@@ -67,14 +116,15 @@ void WINAPI LeaveCriticalSection(LPCRITICAL_SECTION cs)
 {
     if (--cs->RecursionCount == 0)
         cs->OwningThread = NULL;
-    pthread_mutex_unlock((pthread_mutex_t *)cs->DebugInfo);
+    pthread_mutex_unlock(wv_cs_mutex(cs));
 }
 
 void WINAPI DeleteCriticalSection(LPCRITICAL_SECTION cs)
 {
-    pthread_mutex_t *m = (pthread_mutex_t *)cs->DebugInfo;
+    struct wv_cs_lock *m = cs->LockSemaphore;
     if (m) {
-        pthread_mutex_destroy(m);
+        pthread_mutex_destroy(&m->m);
+        free(m->debug);
         free(m);
     }
     memset(cs, 0, sizeof(*cs));

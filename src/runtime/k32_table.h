@@ -227,6 +227,7 @@
     H(InitializeContext2) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
+    X(3, BOOL, InitializeCriticalSectionEx, LPCRITICAL_SECTION, DWORD, DWORD) \
     X(1, void, InitializeSRWLock, PSRWLOCK) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
     X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \

@@ -19,11 +19,13 @@
 /* A handle of the given access on the named object got (or made, with init) by name;
  * existing says whether to report ERROR_ALREADY_EXISTS for an object that was there. */
 static HANDLE wv_sync_by_name(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access,
-                              bool existing)
+                              bool existing, DWORD denied)
 {
     struct wv_nsync *ns;
     bool existed = false;
     DWORD err = wv_nsync_get(kind, name, init, &ns, &existed);
+    if (!err && denied) /* the name is found first: a missing one is ERROR_FILE_NOT_FOUND */
+        wv_nsync_put(ns), err = denied;
     if (err)
         return wv_fail_null(err);
     struct wv_sync_head *h = wv_sync_head_new(kind);
@@ -42,7 +44,7 @@ struct wv_sync_head *wv_sync_head_new(int kind)
 
 HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DWORD access)
 {
-    return wv_sync_by_name(kind, name, init, access, true);
+    return wv_sync_by_name(kind, name, init, access, true, 0);
 }
 
 /* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right (a
@@ -62,11 +64,26 @@ DWORD wv_sync_access(int kind, DWORD access)
     return access & all;
 }
 
+/* Whether an open asking for access is refused: the object's default security grants its
+ * kind's rights (generic ones mapped, MAXIMUM_ALLOWED) and nothing else, so an undefined or
+ * reserved bit is ERROR_ACCESS_DENIED, and so is no right at all; ACCESS_SYSTEM_SECURITY needs a
+ * privilege nobody holds here.  kernel32/tests/sync.c test_mutex records which of the 32 bits
+ * OpenMutex grants (0x0de0fffe refused: bits 1-15, 21-24, 26, 27). */
+static DWORD wv_sync_denied(int kind, DWORD access)
+{
+    DWORD all = kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
+    if (access & 0x01000000 /* ACCESS_SYSTEM_SECURITY */)
+        return ERROR_PRIVILEGE_NOT_HELD;
+    if (!access || (access & ~(all | MAXIMUM_ALLOWED | GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE)))
+        return ERROR_ACCESS_DENIED;
+    return 0;
+}
+
 HANDLE wv_sync_open(int kind, DWORD access, LPCSTR name)
 {
     if (!name)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
-    return wv_sync_by_name(kind, name, NULL, wv_sync_access(kind, access), false);
+    return wv_sync_by_name(kind, name, NULL, wv_sync_access(kind, access), false, wv_sync_denied(kind, access));
 }
 
 /* HANDLE_FLAG_INHERIT on h when asked (Open*'s inherit, a Create's security attributes). */

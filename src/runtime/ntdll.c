@@ -304,6 +304,14 @@ WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 
+/* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtWaitForKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtReleaseKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_1(wv_nt_, NTSTATUS, NtAlertThreadByThreadId, HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtWaitForAlertByThreadId, const void *, PLARGE_INTEGER)
+
 /* ntdll_wait.c */
 WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
 WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
@@ -333,6 +341,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(LdrLoadDll),
     N(LdrProcessRelocationBlock),
     N(LdrUnloadDll),
+    N(NtAlertThreadByThreadId),
     N(NtAllocateVirtualMemory),
     N(NtAllocateVirtualMemoryEx),
     N(NtAreMappedFilesTheSame),
@@ -343,6 +352,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtContinue),
     N(NtCreateEvent),
     N(NtCreateFile),
+    N(NtCreateKeyedEvent),
     N(NtCreateMutant),
     N(NtCreateSection),
     N(NtCreateSemaphore),
@@ -359,6 +369,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtMapViewOfSectionEx),
     N(NtOpenEvent),
     N(NtOpenFile),
+    N(NtOpenKeyedEvent),
     N(NtOpenMutant),
     N(NtOpenSection),
     N(NtOpenSemaphore),
@@ -380,6 +391,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtQueueApcThread),
     N(NtReadFile),
     N(NtReadVirtualMemory),
+    N(NtReleaseKeyedEvent),
     N(NtReleaseMutant),
     N(NtReleaseSemaphore),
     N(NtResetEvent),
@@ -400,12 +412,16 @@ static const struct wv_export wv_nt_exports[] = {
     N(NtUnlockVirtualMemory),
     N(NtUnmapViewOfSection),
     N(NtUnmapViewOfSectionEx),
+    N(NtWaitForAlertByThreadId),
+    N(NtWaitForKeyedEvent),
     N(NtWaitForMultipleObjects),
     N(NtWaitForSingleObject),
     N(NtWriteFile),
     N(NtWriteVirtualMemory),
     N(NtYieldExecution),
     N(RtlAcquirePebLock),
+    N(RtlAcquireResourceExclusive),
+    N(RtlAcquireResourceShared),
     N(RtlAcquireSRWLockExclusive),
     N(RtlAcquireSRWLockShared),
     N(RtlAddAccessAllowedAce),
@@ -430,7 +446,9 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCreateUserStack),
     N(RtlCreateUserThread),
     N(RtlDeleteFunctionTable),
+    N(RtlDeleteResource),
     N(RtlDllShutdownInProgress),
+    N(RtlDumpResource),
     N(RtlDuplicateUnicodeString),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),
@@ -460,6 +478,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlInitializeConditionVariable),
     N(RtlInitializeExtendedContext),
     N(RtlInitializeExtendedContext2),
+    N(RtlInitializeResource),
     N(RtlInitializeSRWLock),
     N(RtlInstallFunctionTableCallback),
     N(RtlLengthSecurityDescriptor),
@@ -474,6 +493,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
     N(RtlReleasePebLock),
+    N(RtlReleaseResource),
     N(RtlReleaseSRWLockExclusive),
     N(RtlReleaseSRWLockShared),
     {"RtlRemoveVectoredContinueHandler", (void *)k32_RemoveVectoredContinueHandler},
@@ -507,6 +527,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlWakeConditionVariable),
     N(RtlWow64GetThreadContext),
     N(RtlWow64SetThreadContext),
+    ZW(AlertThreadByThreadId),
     ZW(AllocateVirtualMemory),
     ZW(AllocateVirtualMemoryEx),
     ZW(AreMappedFilesTheSame),
@@ -516,6 +537,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(Close),
     ZW(CreateEvent),
     ZW(CreateFile),
+    ZW(CreateKeyedEvent),
     ZW(CreateMutant),
     ZW(CreateSection),
     ZW(CreateSemaphore),
@@ -532,6 +554,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(MapViewOfSectionEx),
     ZW(OpenEvent),
     ZW(OpenFile),
+    ZW(OpenKeyedEvent),
     ZW(OpenMutant),
     ZW(OpenSection),
     ZW(OpenSemaphore),
@@ -553,6 +576,7 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(QueueApcThread),
     ZW(ReadFile),
     ZW(ReadVirtualMemory),
+    ZW(ReleaseKeyedEvent),
     ZW(ReleaseMutant),
     ZW(ReleaseSemaphore),
     ZW(ResetEvent),
@@ -571,6 +595,8 @@ static const struct wv_export wv_nt_exports[] = {
     ZW(UnlockVirtualMemory),
     ZW(UnmapViewOfSection),
     ZW(UnmapViewOfSectionEx),
+    ZW(WaitForAlertByThreadId),
+    ZW(WaitForKeyedEvent),
     ZW(WaitForMultipleObjects),
     ZW(WaitForSingleObject),
     ZW(WriteFile),

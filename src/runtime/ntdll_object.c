@@ -51,6 +51,7 @@ static const char *wv_type_name(int kind)
     case WV_KIND_PROCESS: return "Process";
     case WV_KIND_TOKEN: return "Token";
     case WV_KIND_TIMER: return "Timer";
+    case WV_KIND_KEYED_EVENT: return "KeyedEvent";
     default: return NULL;
     }
 }

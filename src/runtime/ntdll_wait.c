@@ -117,8 +117,9 @@ NTSTATUS NTAPI NtSignalAndWaitForSingleObject(HANDLE signal, HANDLE wait, BOOLEA
         return STATUS_INVALID_HANDLE;
     if (kind != WV_KIND_EVENT && kind != WV_KIND_MUTEX && kind != WV_KIND_SEMAPHORE)
         return STATUS_OBJECT_TYPE_MISMATCH;
-    o = wait == WV_CURRENT_PROCESS ? NULL : wv_handle_get(wait, WV_KIND_ANY, &access);
-    if (!o && wait != WV_CURRENT_PROCESS)
+    bool me = wait == WV_CURRENT_PROCESS || wait == WV_CURRENT_THREAD; /* waitable, as alone */
+    o = me ? NULL : wv_handle_get(wait, WV_KIND_ANY, &access);
+    if (!o && !me)
         return STATUS_INVALID_HANDLE;
     wv_object_unref(o);
     DWORD err = wv_sync_signal(signal);

@@ -32,6 +32,7 @@ enum wv_chan_op {
                         * old: the call's result; OPEN: size the serial, the end pipe (SCM_RIGHTS) */
     WV_CHAN_IMAGE,     /* -> its EXE's SECTION_IMAGE_INFORMATION after the reply (proc_imginfo.c) */
     WV_CHAN_BASIC,     /* -> addr: its PEB, size: its affinity mask, old: its parent's pid (proc_info.c) */
+    WV_CHAN_NTVM,      /* a struct wv_remote_vm in data -> err: the status, addr, size (procchan_ntvm.c) */
 };
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
 enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN,
@@ -137,6 +138,11 @@ DWORD wv_xfer_take_from(struct wv_process *s, HANDLE src, struct wv_process *d, 
 /* ---- procchan_view.c ---- */
 /* The target's side of WV_CHAN_VIEW: the Nt call made here, its status in rp->err. */
 void wv_chan_view_serve(const struct wv_chan_req *rq, size_t n, int passed, struct wv_chan_rep *rp);
+/* ---- procchan_ntvm.c ---- */
+/* The target's side of WV_CHAN_NTVM: the Nt call made here, its status in rp->err. */
+void wv_chan_ntvm_serve(const struct wv_chan_req *rq, struct wv_chan_rep *rp);
+/* Sets nt.h's wv_nt_remote_vm (from wv_chan_init). */
+void wv_chan_ntvm_init(void);
 /* Sets nt.h's wv_nt_remote_view (from wv_chan_init). */
 void wv_chan_view_init(void);
 

@@ -23,6 +23,7 @@
 #include "runtime/procchan.h"
 #include "runtime/debug_int.h"
 #include "mm/mm.h"
+#include "nt/nt.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -97,6 +98,9 @@ static void wv_serve_op(const struct wv_chan_req *rq, struct wv_chan_rep *rp)
         break;
     case WV_CHAN_BASIC:
         wv_chan_basic_serve(rp);
+        break;
+    case WV_CHAN_NTVM:
+        wv_chan_ntvm_serve(rq, rp);
         break;
     default:
         rp->err = ERROR_INVALID_FUNCTION;
@@ -225,6 +229,8 @@ static void *wv_serve_conn(void *arg)
             continue;
         }
         if (rq->op == WV_CHAN_WRITE && (size_t)n < WV_CHAN_REQ_HEAD + rq->len)
+            break;
+        if (rq->op == WV_CHAN_NTVM && (size_t)n < WV_CHAN_REQ_HEAD + sizeof(struct wv_remote_vm))
             break;
         struct wv_chan_rep rp = {0};
         wv_serve_op(rq, &rp);

@@ -264,6 +264,7 @@ static bool wv_ready(struct wv_object *o, const struct wv_who *me, uint32_t seen
     case WV_KIND_PROCESS:
     case WV_KIND_PROCESS_THREAD: return wv_process_signalled(o);
     case WV_KIND_REMOTE_THREAD: return wv_rthread_signalled(o);
+    case WV_KIND_KEYED_EVENT: return true; /* as Windows: a wait on it returns at once */
     default: return false;
     }
 }
@@ -298,7 +299,7 @@ static bool wv_waitable(int kind)
 {
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
            kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD ||
-           kind == WV_KIND_TIMER;
+           kind == WV_KIND_TIMER || kind == WV_KIND_KEYED_EVENT;
 }
 
 /* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */
@@ -443,7 +444,23 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
     return r;
 }
 
-DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, DWORD ms, BOOL alertable)
+/* The object a wait names, with a reference.  A single wait takes the pseudo handles
+ * (GetCurrentProcess(), GetCurrentThread(): neither is signalled while the caller runs, so the
+ * wait times out); WaitForMultipleObjects and NtWaitForMultipleObjects refuse them,
+ * ERROR_INVALID_HANDLE, as Windows (kernel32/tests/sync.c test_WaitForMultipleObjects). */
+static struct wv_object *wv_wait_object(HANDLE h, bool single, DWORD *access, bool *pseudo)
+{
+    *pseudo = wv_handle_pseudo(h);
+    if (!*pseudo)
+        return wv_handle_get(h, WV_KIND_ANY, access);
+    if (!single)
+        return NULL;
+    if (h == WV_CURRENT_PROCESS)
+        return wv_process_self_ref();
+    return h == WV_CURRENT_THREAD ? wv_thread_self_ref() : NULL;
+}
+
+static DWORD wv_wait_handles(DWORD n, const HANDLE *handles, BOOL all, DWORD ms, BOOL alertable, bool single)
 {
     if (n == 0 || n > MAXIMUM_WAIT_OBJECTS || !handles) {
         wv_set_error(ERROR_INVALID_PARAMETER);
@@ -455,14 +472,14 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
     struct wv_object *o[MAXIMUM_WAIT_OBJECTS];
     DWORD access, got = 0, r = WAIT_FAILED, err = ERROR_INVALID_HANDLE;
     for (; got < n; got++) {
-        bool me = handles[got] == WV_CURRENT_PROCESS; /* never signalled, but waitable */
-        o[got] = me ? wv_process_self_ref() : wv_handle_get(handles[got], WV_KIND_ANY, &access);
+        bool me; /* a pseudo handle grants every right */
+        o[got] = wv_wait_object(handles[got], single, &access, &me);
         if (!o[got] || !wv_waitable(o[got]->kind))
             break;
         /* A handle needs SYNCHRONIZE to be waited on, as on Windows (threads' are not checked). */
         bool checked = o[got]->kind == WV_KIND_PROCESS || o[got]->kind == WV_KIND_EVENT ||
                        o[got]->kind == WV_KIND_MUTEX || o[got]->kind == WV_KIND_SEMAPHORE ||
-                       o[got]->kind == WV_KIND_TIMER;
+                       o[got]->kind == WV_KIND_TIMER || o[got]->kind == WV_KIND_KEYED_EVENT;
         if (!me && checked && !(access & SYNCHRONIZE)) {
             err = ERROR_ACCESS_DENIED;
             break;
@@ -480,14 +497,19 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
     return r;
 }
 
+DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, DWORD ms, BOOL alertable)
+{
+    return wv_wait_handles(n, handles, all, ms, alertable, false);
+}
+
 DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DWORD ms)
 {
     return WaitForMultipleObjectsEx(n, handles, all, ms, FALSE);
 }
 
-DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms) { return WaitForMultipleObjects(1, &h, FALSE, ms); }
+DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms) { return wv_wait_handles(1, &h, FALSE, ms, FALSE, true); }
 
 DWORD WINAPI WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable)
 {
-    return WaitForMultipleObjectsEx(1, &h, FALSE, ms, alertable);
+    return wv_wait_handles(1, &h, FALSE, ms, alertable, true);
 }

@@ -171,8 +171,9 @@ DWORD wv_sync_signal(HANDLE h)
 DWORD WINAPI SignalObjectAndWait(HANDLE signal, HANDLE wait, DWORD ms, BOOL alertable)
 {
     DWORD access;
-    struct wv_object *w = wait == WV_CURRENT_PROCESS ? NULL : wv_handle_get(wait, WV_KIND_ANY, &access);
-    if (!w && wait != WV_CURRENT_PROCESS) {
+    bool me = wait == WV_CURRENT_PROCESS || wait == WV_CURRENT_THREAD; /* waitable, as alone */
+    struct wv_object *w = me ? NULL : wv_handle_get(wait, WV_KIND_ANY, &access);
+    if (!w && !me) {
         wv_set_error(ERROR_INVALID_HANDLE);
         return WAIT_FAILED;
     }

@@ -71,6 +71,13 @@ NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms);
 #define WV_SY_ABI __attribute__((ms_abi, no_stack_protector))
 WV_SY_ABI BOOL wv_k32_InitOnceExecuteOnce(PINIT_ONCE o, PINIT_ONCE_FN fn, PVOID param, LPVOID *ctx);
 WV_SY_ABI DWORD wv_k32_FlsAlloc(PFLS_CALLBACK_FUNCTION cb);
+/* ntdll_resource.c: RTL_RWLOCK */
+WV_SY_ABI void wv_nt_RtlInitializeResource(LPRTL_RWLOCK r);
+WV_SY_ABI void wv_nt_RtlDeleteResource(LPRTL_RWLOCK r);
+WV_SY_ABI void wv_nt_RtlReleaseResource(LPRTL_RWLOCK r);
+WV_SY_ABI void wv_nt_RtlDumpResource(LPRTL_RWLOCK r);
+WV_SY_ABI BOOLEAN wv_nt_RtlAcquireResourceExclusive(LPRTL_RWLOCK r, BOOLEAN wait);
+WV_SY_ABI BOOLEAN wv_nt_RtlAcquireResourceShared(LPRTL_RWLOCK r, BOOLEAN wait);
 WV_SY_ABI void wv_nt_RtlInitializeSRWLock(PSRWLOCK l);
 WV_SY_ABI void wv_nt_RtlAcquireSRWLockExclusive(PSRWLOCK l);
 WV_SY_ABI void wv_nt_RtlAcquireSRWLockShared(PSRWLOCK l);

@@ -47,6 +47,7 @@ struct wv_thread {
     struct wv_apc *apc_first, *apc_last; /* queued APCs (lock) */
     struct wv_timer_apc *timers; /* completion routines of timers it set (its own, no lock) */
     void *teb;          /* its TEB once it has one (NtQueryInformationThread) */
+    uint32_t tid_alert; /* NtAlertThreadByThreadId's flag, taken by NtWaitForAlertByThreadId (a futex word) */
     int kill;           /* TerminateThread asked (atomic; set once, under lock) */
     DWORD kill_code;    /* its exit code then */
     bool has_init;      /* created suspended (PE): its first registers are init until it runs */
