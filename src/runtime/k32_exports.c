@@ -12,6 +12,7 @@
 #include "runtime/psapi_mod.h"
 #include "runtime/nsync.h"
 #include "runtime/synch_int.h"
+#include "runtime/pool_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -102,6 +103,13 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_SetXStateFeaturesMask wv_k32_SetXStateFeaturesMask
 #define k32_InitOnceExecuteOnce wv_k32_InitOnceExecuteOnce /* PE callbacks (initonce.c, fls.c) */
 #define k32_FlsAlloc wv_k32_FlsAlloc
+#define k32_InitializeSListHead wv_sl_InitializeSListHead /* slist.c */
+#define k32_InterlockedFlushSList wv_sl_InterlockedFlushSList
+#define k32_InterlockedPopEntrySList wv_sl_InterlockedPopEntrySList
+#define k32_InterlockedPushEntrySList wv_sl_InterlockedPushEntrySList
+#define k32_InterlockedPushListSListEx wv_sl_InterlockedPushListSListEx
+#define k32_QueryDepthSList wv_sl_QueryDepthSList
+#define k32_CreateTimerQueueTimer wv_k32_CreateTimerQueueTimer /* timerq_api.c: a PE callback */
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
 #define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
 #define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW

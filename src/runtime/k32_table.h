@@ -21,6 +21,7 @@
     X(1, BOOL, CancelIo, HANDLE) \
     X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
     X(1, BOOL, CancelWaitableTimer, HANDLE) \
+    X(4, BOOL, ChangeTimerQueueTimer, HANDLE, HANDLE, ULONG, ULONG) \
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
@@ -57,6 +58,8 @@
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(0, HANDLE, CreateTimerQueue) \
+    H(CreateTimerQueueTimer) \
     X(3, HANDLE, CreateWaitableTimerA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateWaitableTimerExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateWaitableTimerExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -68,6 +71,9 @@
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
+    X(1, BOOL, DeleteTimerQueue, HANDLE) \
+    X(2, BOOL, DeleteTimerQueueEx, HANDLE, HANDLE) \
+    X(3, BOOL, DeleteTimerQueueTimer, HANDLE, HANDLE, HANDLE) \
     X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, DisconnectNamedPipe, HANDLE) \
     H(DuplicateHandle) \
@@ -221,7 +227,12 @@
     H(InitializeContext2) \
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
+    H(InitializeSListHead) \
     X(1, void, InitializeSRWLock, PSRWLOCK) \
+    H(InterlockedFlushSList) \
+    H(InterlockedPopEntrySList) \
+    H(InterlockedPushEntrySList) \
+    H(InterlockedPushListSListEx) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
     X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \
     X(2, BOOL, IsBadStringPtrA, LPCSTR, UINT_PTR) \
@@ -296,6 +307,7 @@
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
     X(1, BOOL, PulseEvent, HANDLE) \
+    H(QueryDepthSList) \
     H(QueryDosDeviceA) \
     H(QueryDosDeviceW) \
     X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \

@@ -16,6 +16,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
 #include "runtime/synch_int.h"
+#include "runtime/pool_int.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/ntsysinfo.h>
@@ -411,12 +412,17 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlCopyContext),
     N(RtlCopyExtendedContext),
     N(RtlCopyUnicodeString),
+    N(RtlCreateTimer),
+    N(RtlCreateTimerQueue),
     N(RtlCreateUnicodeStringFromAsciiz),
     N(RtlCreateUserStack),
     N(RtlCreateUserThread),
     N(RtlDeleteFunctionTable),
+    N(RtlDeleteTimer),
+    N(RtlDeleteTimerQueueEx),
     N(RtlEqualUnicodeString),
     N(RtlFindExportedRoutineByName),
+    {"RtlFirstEntrySList", (void *)wv_sl_RtlFirstEntrySList},
     N(RtlFreeAnsiString),
     N(RtlFreeUnicodeString),
     N(RtlFreeUserStack),
@@ -433,14 +439,21 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlInitializeConditionVariable),
     N(RtlInitializeExtendedContext),
     N(RtlInitializeExtendedContext2),
+    {"RtlInitializeSListHead", (void *)wv_sl_InitializeSListHead},
     N(RtlInitializeSRWLock),
     N(RtlInstallFunctionTableCallback),
+    {"RtlInterlockedFlushSList", (void *)wv_sl_InterlockedFlushSList},
+    {"RtlInterlockedPopEntrySList", (void *)wv_sl_InterlockedPopEntrySList},
+    {"RtlInterlockedPushEntrySList", (void *)wv_sl_InterlockedPushEntrySList},
+    {"RtlInterlockedPushListSList", (void *)wv_sl_InterlockedPushListSListEx},
+    {"RtlInterlockedPushListSListEx", (void *)wv_sl_InterlockedPushListSListEx},
     N(RtlLocateExtendedFeature),
     N(RtlLocateExtendedFeature2),
     N(RtlLocateLegacyContext),
     N(RtlLookupFunctionEntry),
     N(RtlNtStatusToDosError),
     N(RtlPcToFileHeader),
+    {"RtlQueryDepthSList", (void *)wv_sl_QueryDepthSList},
     N(RtlQueryUnbiasedInterruptTime),
     N(RtlRaiseException),
     N(RtlReleaseSRWLockExclusive),
@@ -461,6 +474,7 @@ static const struct wv_export wv_nt_exports[] = {
     N(RtlUnicodeStringToAnsiString),
     N(RtlUnwind),
     N(RtlUnwindEx),
+    N(RtlUpdateTimer),
     N(RtlUserThreadStart),
     N(RtlVirtualUnwind),
     N(RtlWaitOnAddress),
