@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_slist.c - interlocked singly linked lists (runtime/slist.c) and timer queues
- * (runtime/timerq.c, workpool.c) from C with threads, and from PE code under `winvm run`
+ * (runtime/timerq.c, workpool.c), work items and registered waits (workpool.c, regwait.c) from C with threads, and from PE code under `winvm run`
  * (slistq.exe lists its checks: kernel32's and ntdll's names).  No check depends on timing:
  * callbacks report through events and counts. */
 #define _GNU_SOURCE
@@ -26,7 +26,7 @@ struct item {
     int value;
 };
 /* The checks slistq.exe prints (tests/images/slistq.c). */
-#define SLISTQ_CHECKS 14
+#define SLISTQ_CHECKS 16
 
 #define ITEM(e) ((struct item *)(e))
 
@@ -352,6 +352,76 @@ Test(timerq, callbacks_run_side_by_side)
     cr_assert(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
     cr_assert_eq(first, WAIT_OBJECT_0);
     CloseHandle(ev_second);
+}
+
+/* ---- work items and registered waits (workpool.c, regwait.c) ---- */
+
+static volatile long items_done;
+static HANDLE ev_items;
+static DWORD WINAPI item_fn(LPVOID p)
+{
+    if (__atomic_add_fetch(&items_done, (long)(uintptr_t)p, __ATOMIC_SEQ_CST) == 55)
+        SetEvent(ev_items);
+    return 0;
+}
+
+Test(timerq, work_items_all_run)
+{
+    ev_items = CreateEventW(NULL, FALSE, FALSE, NULL);
+    for (uintptr_t i = 1; i <= 10; i++)
+        cr_assert(QueueUserWorkItem(item_fn, (PVOID)i, i & 1 ? WT_EXECUTELONGFUNCTION : 0));
+    cr_assert_eq(WaitForSingleObject(ev_items, INFINITE), WAIT_OBJECT_0);
+    cr_assert_eq(items_done, 55);
+    CloseHandle(ev_items);
+}
+
+static volatile long waits_signalled, waits_timed_out;
+static HANDLE ev_waited, ev_hold;
+static void WINAPI cb_wait(PVOID p, BOOLEAN timed_out)
+{
+    __atomic_add_fetch(timed_out ? &waits_timed_out : &waits_signalled, 1, __ATOMIC_SEQ_CST);
+    if (p)
+        WaitForSingleObject(ev_hold, INFINITE);
+    SetEvent(ev_waited);
+}
+
+Test(timerq, registered_waits)
+{
+    HANDLE obj = CreateEventW(NULL, FALSE, FALSE, NULL), w, w2;
+    ev_waited = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ev_hold = CreateEventW(NULL, TRUE, FALSE, NULL);
+    cr_assert(RegisterWaitForSingleObject(&w, obj, cb_wait, NULL, INFINITE, 0));
+    for (int i = 1; i <= 3; i++) { /* each signal of the auto-reset event: one callback, FALSE */
+        SetEvent(obj);
+        cr_assert_eq(WaitForSingleObject(ev_waited, INFINITE), WAIT_OBJECT_0);
+        cr_assert_eq(waits_signalled, i);
+    }
+    cr_assert(UnregisterWaitEx(w, INVALID_HANDLE_VALUE));
+    SetLastError(0);
+    cr_assert_not(UnregisterWait(w)); /* gone */
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    /* Timed out once: TRUE, and only once. */
+    cr_assert(RegisterWaitForSingleObject(&w, obj, cb_wait, NULL, 0, WT_EXECUTEONLYONCE));
+    cr_assert_eq(WaitForSingleObject(ev_waited, INFINITE), WAIT_OBJECT_0);
+    cr_assert_eq(waits_timed_out, 1);
+    cr_assert(UnregisterWaitEx(w, INVALID_HANDLE_VALUE));
+    cr_assert_eq(waits_timed_out, 1);
+    /* Unregistered while its callback runs: FALSE, ERROR_IO_PENDING; the event set at its end. */
+    HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    cr_assert(RegisterWaitForSingleObject(&w2, obj, cb_wait, (PVOID)1, INFINITE, 0));
+    SetEvent(obj);
+    while (waits_signalled < 4)
+        SwitchToThread();
+    SetLastError(0);
+    cr_assert_not(UnregisterWaitEx(w2, done));
+    cr_assert_eq(GetLastError(), ERROR_IO_PENDING);
+    cr_assert_eq(WaitForSingleObject(done, 0), WAIT_TIMEOUT);
+    SetEvent(ev_hold);
+    cr_assert_eq(WaitForSingleObject(done, INFINITE), WAIT_OBJECT_0);
+    SetLastError(0);
+    cr_assert_not(RegisterWaitForSingleObject(&w, (HANDLE)0x1230, cb_wait, NULL, 0, 0));
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    CloseHandle(obj), CloseHandle(done), CloseHandle(ev_waited), CloseHandle(ev_hold);
 }
 
 /* Runs slistq.exe under `winvm run`: exit status 0, no FAIL, that many checks. */

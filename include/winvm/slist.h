@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* winvm/slist.h - interlocked singly linked lists (SLists) and timer queues
- * (docs/semantics.md, "Interlocked singly linked lists" and "Timer queues"). */
+ * and work items (docs/semantics.md, "Interlocked singly linked lists" and "Timer queues"). */
 #ifndef WINVM_SLIST_H
 #define WINVM_SLIST_H
 
@@ -65,6 +65,18 @@ WINBASEAPI BOOL WINAPI ChangeTimerQueueTimer(HANDLE TimerQueue, HANDLE Timer, UL
 WINBASEAPI BOOL WINAPI DeleteTimerQueueTimer(HANDLE TimerQueue, HANDLE Timer, HANDLE CompletionEvent);
 WINBASEAPI BOOL WINAPI DeleteTimerQueueEx(HANDLE TimerQueue, HANDLE CompletionEvent);
 WINBASEAPI BOOL WINAPI DeleteTimerQueue(HANDLE TimerQueue);
+
+/* ---- work items (runtime/workpool.c): Function(Context) on a worker thread ---- */
+WINBASEAPI BOOL WINAPI QueueUserWorkItem(LPTHREAD_START_ROUTINE Function, PVOID Context, ULONG Flags);
+
+/* ---- registered waits (runtime/regwait.c): Callback(Context, TRUE) when dwMilliseconds pass,
+ * (Context, FALSE) when hObject is signalled; again unless WT_EXECUTEONLYONCE.  Unregistering
+ * follows DeleteTimerQueueTimer's rules for CompletionEvent. ---- */
+WINBASEAPI BOOL WINAPI RegisterWaitForSingleObject(PHANDLE phNewWaitObject, HANDLE hObject,
+                                                   WAITORTIMERCALLBACK Callback, PVOID Context,
+                                                   ULONG dwMilliseconds, ULONG dwFlags);
+WINBASEAPI BOOL WINAPI UnregisterWait(HANDLE WaitHandle);
+WINBASEAPI BOOL WINAPI UnregisterWaitEx(HANDLE WaitHandle, HANDLE CompletionEvent);
 
 #ifdef __cplusplus
 }

@@ -110,6 +110,8 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_InterlockedPushListSListEx wv_sl_InterlockedPushListSListEx
 #define k32_QueryDepthSList wv_sl_QueryDepthSList
 #define k32_CreateTimerQueueTimer wv_k32_CreateTimerQueueTimer /* timerq_api.c: a PE callback */
+#define k32_QueueUserWorkItem wv_k32_QueueUserWorkItem /* workpool.c */
+#define k32_RegisterWaitForSingleObject wv_k32_RegisterWaitForSingleObject /* regwait.c */
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
 #define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
 #define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW

@@ -316,9 +316,11 @@
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     X(1, BOOL, QueryUnbiasedInterruptTime, ULONGLONG *) \
     H(QueueUserAPC) \
+    H(QueueUserWorkItem) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
+    H(RegisterWaitForSingleObject) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(1, void, ReleaseSRWLockExclusive, PSRWLOCK) \
     X(1, void, ReleaseSRWLockShared, PSRWLOCK) \
@@ -397,6 +399,8 @@
     X(1, BOOL, UnmapViewOfFile, LPCVOID) \
     X(3, BOOL, UnmapViewOfFile2, HANDLE, PVOID, ULONG) \
     X(2, BOOL, UnmapViewOfFileEx, PVOID, ULONG) \
+    X(1, BOOL, UnregisterWait, HANDLE) \
+    X(2, BOOL, UnregisterWaitEx, HANDLE, HANDLE) \
     X(4, LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD) \
     X(7, PVOID, VirtualAlloc2, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \
     X(7, PVOID, VirtualAlloc2FromApp, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \

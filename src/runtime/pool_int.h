@@ -38,6 +38,14 @@ DWORD wv_tq_delete(HANDLE q, HANDLE event);
 WV_TQ_ABI BOOL wv_k32_CreateTimerQueueTimer(PHANDLE out, HANDLE q, void *cb, PVOID arg, DWORD due, DWORD period,
                                             ULONG flags);
 WV_TQ_ABI NTSTATUS wv_nt_RtlCreateTimerQueue(PHANDLE out);
+/* workpool.c */
+WV_TQ_ABI BOOL wv_k32_QueueUserWorkItem(void *fn, PVOID arg, ULONG flags);
+WV_TQ_ABI NTSTATUS wv_nt_RtlQueueWorkItem(void *fn, PVOID arg, ULONG flags);
+/* regwait.c */
+WV_TQ_ABI BOOL wv_k32_RegisterWaitForSingleObject(PHANDLE out, HANDLE h, void *cb, PVOID arg, ULONG ms, ULONG flags);
+WV_TQ_ABI NTSTATUS wv_nt_RtlRegisterWait(PHANDLE out, HANDLE h, void *cb, PVOID arg, ULONG ms, ULONG flags);
+WV_TQ_ABI NTSTATUS wv_nt_RtlDeregisterWaitEx(HANDLE w, HANDLE event);
+WV_TQ_ABI NTSTATUS wv_nt_RtlDeregisterWait(HANDLE w);
 WV_TQ_ABI NTSTATUS wv_nt_RtlCreateTimer(HANDLE q, PHANDLE out, void *cb, PVOID arg, DWORD due, DWORD period,
                                         ULONG flags);
 WV_TQ_ABI NTSTATUS wv_nt_RtlUpdateTimer(HANDLE q, HANDLE t, DWORD due, DWORD period);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* workpool.c - the worker threads Windows' thread pool gives timer-queue callbacks: PE
+/* workpool.c - the worker threads Windows' thread pool gives timer-queue callbacks and work
+ * items (QueueUserWorkItem, ntdll's RtlQueueWorkItem; their entries are at the end): PE
  * threads with a stack and TEB made as CreateThread makes them (a callback is PE code and may
  * call anything a thread may), started on demand (work waiting and no worker idle: a callback
  * that sleeps never holds up the next one, as on Windows) and kept for the next work.
@@ -7,6 +8,7 @@
  * Lock: wv_pool_lock guards the queue and the counts; a leaf (nothing else is taken under it;
  * threads are started after it is let go). */
 #include "runtime/pool_int.h"
+#include "nt/nt.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -85,4 +87,66 @@ DWORD wv_pool_submit(void (*fn)(void *), void *arg)
         return 0;
     free(w);
     return ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* ---- work items: QueueUserWorkItem (a DWORD routine) and RtlQueueWorkItem (a void one) ---- */
+struct wv_item {
+    void *fn, *arg;
+    bool pe;
+};
+
+/* Its own function: gcc merges an if whose arms call one pointer through an ms_abi and a host
+ * type into one host call (apc.c).  Both routines return in rax; RtlQueueWorkItem's value is
+ * not looked at. */
+__attribute__((noinline)) static void wv_item_call_pe(void *fn, void *arg)
+{
+    ((DWORD(__attribute__((ms_abi)) *)(PVOID))fn)(arg);
+}
+
+static void wv_item_run(void *p)
+{
+    struct wv_item it = *(struct wv_item *)p;
+    free(p);
+    if (it.pe)
+        wv_item_call_pe(it.fn, it.arg);
+    else
+        ((DWORD(*)(PVOID))it.fn)(it.arg);
+}
+
+/* Flags (WT_EXECUTELONGFUNCTION, WT_EXECUTEINIOTHREAD, ...) choose among Windows' pools; here
+ * every item gets a worker of its own when none is idle, which each of them promises. */
+static DWORD wv_item_queue(void *fn, void *arg, bool pe)
+{
+    if (!fn)
+        return ERROR_INVALID_PARAMETER;
+    struct wv_item *it = malloc(sizeof(*it));
+    if (!it)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *it = (struct wv_item){fn, arg, pe};
+    DWORD err = wv_pool_submit(wv_item_run, it);
+    if (err)
+        free(it);
+    return err;
+}
+
+BOOL WINAPI QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID arg, ULONG flags)
+{
+    (void)flags;
+    DWORD err = wv_item_queue((void *)fn, arg, false);
+    return err ? wv_fail(err) : TRUE;
+}
+
+WV_TQ_ABI BOOL wv_k32_QueueUserWorkItem(void *fn, PVOID arg, ULONG flags)
+{
+    wv_seg_check(), wv_stack_probe();
+    (void)flags;
+    DWORD err = wv_item_queue(fn, arg, true);
+    return err ? wv_fail(err) : TRUE;
+}
+
+WV_TQ_ABI NTSTATUS wv_nt_RtlQueueWorkItem(void *fn, PVOID arg, ULONG flags)
+{
+    wv_seg_check(), wv_stack_probe();
+    (void)flags;
+    return wv_status_of(wv_item_queue(fn, arg, true));
 }

@@ -20,6 +20,10 @@
  *   tq_default      the NULL queue, a timer named through another queue, DeleteTimerQueueEx(NULL)
  *   tq_rtl          RtlCreateTimerQueue, RtlCreateTimer, RtlUpdateTimer, RtlDeleteTimer
  *                   (STATUS_PENDING), RtlDeleteTimerQueueEx
+ *   work_items      QueueUserWorkItem and ntdll's RtlQueueWorkItem: every item runs once
+ *   reg_wait        RegisterWaitForSingleObject: a callback per signal (FALSE), a timeout (TRUE)
+ *                   once with WT_EXECUTEONLYONCE, UnregisterWait(Ex) pending while one runs;
+ *                   ntdll's RtlRegisterWait, RtlDeregisterWaitEx
  */
 #include <windows.h>
 #include <stdio.h>
@@ -376,6 +380,73 @@ static void tq_rtl(void)
     check("tq_rtl", ok);
 }
 
+static volatile LONG items;
+static DWORD WINAPI item_fn(LPVOID p)
+{
+    if (InterlockedExchangeAdd(&items, (LONG)(ULONG_PTR)p) + (LONG)(ULONG_PTR)p == 55 + 100)
+        SetEvent(ev_ran);
+    return 0;
+}
+
+static void work_items(void)
+{
+    NTSTATUS(WINAPI * rtl)(void *, PVOID, ULONG) = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "RtlQueueWorkItem");
+    int ok = rtl != NULL;
+    for (ULONG_PTR i = 1; ok && i <= 10; i++)
+        ok &= QueueUserWorkItem(item_fn, (PVOID)i, i & 1 ? WT_EXECUTELONGFUNCTION : 0);
+    ok &= ok && rtl(item_fn, (PVOID)100, 0) == 0;
+    ok &= ok && WaitForSingleObject(ev_ran, INFINITE) == WAIT_OBJECT_0;
+    check("work_items", ok && items == 155);
+}
+
+static volatile LONG w_signalled, w_timed_out;
+static void CALLBACK cb_wait(PVOID p, BOOLEAN timed_out)
+{
+    InterlockedIncrement(timed_out ? &w_timed_out : &w_signalled);
+    if (p)
+        WaitForSingleObject(ev_go, INFINITE);
+    SetEvent(ev_ran);
+}
+
+static void reg_wait(void)
+{
+    HANDLE obj = CreateEventA(NULL, FALSE, FALSE, NULL), w, done = CreateEventA(NULL, TRUE, FALSE, NULL);
+    int ok = RegisterWaitForSingleObject(&w, obj, cb_wait, NULL, INFINITE, 0);
+    for (int i = 1; ok && i <= 3; i++) {
+        SetEvent(obj);
+        ok &= WaitForSingleObject(ev_ran, INFINITE) == WAIT_OBJECT_0 && w_signalled == i;
+    }
+    ok &= UnregisterWaitEx(w, INVALID_HANDLE_VALUE);
+    SetLastError(0);
+    ok &= !UnregisterWait(w) && GetLastError() == ERROR_INVALID_HANDLE;
+    ok &= RegisterWaitForSingleObject(&w, obj, cb_wait, NULL, 0, WT_EXECUTEONLYONCE);
+    ok &= WaitForSingleObject(ev_ran, INFINITE) == WAIT_OBJECT_0;
+    ok &= UnregisterWaitEx(w, INVALID_HANDLE_VALUE) && w_timed_out == 1;
+    ok &= RegisterWaitForSingleObject(&w, obj, cb_wait, (PVOID)1, INFINITE, 0);
+    SetEvent(obj);
+    while (w_signalled < 4)
+        SwitchToThread();
+    SetLastError(0);
+    ok &= !UnregisterWaitEx(w, done) && GetLastError() == ERROR_IO_PENDING;
+    ok &= WaitForSingleObject(done, 0) == WAIT_TIMEOUT;
+    SetEvent(ev_go);
+    ok &= WaitForSingleObject(done, INFINITE) == WAIT_OBJECT_0;
+    WaitForSingleObject(ev_ran, INFINITE);
+    ResetEvent(ev_go);
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    NTSTATUS(WINAPI * reg)(PHANDLE, HANDLE, WAITORTIMERCALLBACK, PVOID, ULONG, ULONG) = (void *)GetProcAddress(nt, "RtlRegisterWait");
+    NTSTATUS(WINAPI * dereg)(HANDLE, HANDLE) = (void *)GetProcAddress(nt, "RtlDeregisterWaitEx");
+    ok &= reg && dereg;
+    if (reg && dereg) {
+        ok &= reg(&w, obj, cb_wait, NULL, INFINITE, WT_EXECUTEONLYONCE) == 0;
+        SetEvent(obj);
+        ok &= WaitForSingleObject(ev_ran, INFINITE) == WAIT_OBJECT_0 && w_signalled == 5;
+        ok &= dereg(w, INVALID_HANDLE_VALUE) == 0;
+    }
+    CloseHandle(obj), CloseHandle(done);
+    check("reg_wait", ok);
+}
+
 int main(void)
 {
     main_tid = GetCurrentThreadId();
@@ -396,5 +467,7 @@ int main(void)
     tq_thread();
     tq_default();
     tq_rtl();
+    work_items();
+    reg_wait();
     return failures;
 }
