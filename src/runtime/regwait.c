@@ -9,8 +9,8 @@
  * ERROR_IO_PENDING while a callback runs), INVALID_HANDLE_VALUE waits for the callbacks (never
  * for the caller's own), an event is set when they are done.
  *
- * Lock: wv_rw_lock guards the registrations' counts; taken with no other winvm lock held,
- * nothing taken under it but the pool's (events are set and callbacks run after it). */
+ * Lock: wv_rw_lock guards the registrations' list and counts; a leaf (events are set, handles
+ * closed, threads started and callbacks run after it is let go). */
 #include "runtime/pool_int.h"
 #include "runtime/nsync.h"
 #include "runtime/thread_int.h"
@@ -37,10 +37,13 @@ static pthread_cond_t wv_rw_done = PTHREAD_COND_INITIALIZER;
 static struct wv_rw *wv_rw_live;
 static __thread struct wv_rw *wv_rw_running; /* the callback this thread runs */
 
-/* Lock held: one reference less; the last frees it. */
-static void wv_rw_unref(struct wv_rw *r)
+/* Lock held: one reference less; r when it was the last (the caller frees it after the lock:
+ * closing its handle takes the handle table's lock). */
+static struct wv_rw *wv_rw_unref(struct wv_rw *r) { return --r->refs ? NULL : r; }
+
+static void wv_rw_free(struct wv_rw *r)
 {
-    if (--r->refs)
+    if (!r)
         return;
     wv_object_unref(r->obj);
     wv_object_unref(r->cancel_obj);
@@ -80,8 +83,9 @@ static void wv_rw_run(void *p)
     if (--c.r->running == 0 && c.r->dead)
         e = c.r->event, c.r->event = NULL; /* the unregister's, set once */
     pthread_cond_broadcast(&wv_rw_done);
-    wv_rw_unref(c.r);
+    struct wv_rw *last = wv_rw_unref(c.r);
     pthread_mutex_unlock(&wv_rw_lock);
+    wv_rw_free(last);
     wv_rw_set(e);
 }
 
@@ -116,8 +120,9 @@ static __attribute__((ms_abi)) DWORD wv_rw_thread(LPVOID p)
             break;
     }
     pthread_mutex_lock(&wv_rw_lock);
-    wv_rw_unref(r);
+    struct wv_rw *last = wv_rw_unref(r);
     pthread_mutex_unlock(&wv_rw_lock);
+    wv_rw_free(last);
     return 0;
 }
 
@@ -180,8 +185,9 @@ static DWORD wv_rw_unregister(HANDLE h, HANDLE event)
         r->event = event;
     else if (!err)
         set = event;
-    wv_rw_unref(r);
+    struct wv_rw *last = wv_rw_unref(r);
     pthread_mutex_unlock(&wv_rw_lock);
+    wv_rw_free(last);
     wv_rw_set(set);
     return err;
 }

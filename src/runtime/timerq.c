@@ -5,19 +5,18 @@
  * (workpool.c) and sets the timer again (periodic) or leaves it spent (one-shot).
  *
  * Windows' rules kept here (Wine's kernel32 sync.c test_timer_queue records them):
- * - a callback whose time has come is queued: deleting its timer after that does not stop it
- *   (a timer due at 0 deleted at once still runs once) and the delete pends (ERROR_IO_PENDING)
- *   while it is queued or running; with INVALID_HANDLE_VALUE the delete waits for it, with an
- *   event the event is set when it ends (at once when nothing runs);
+ * - a timer due at 0 has its first callback queued by its creation: deleting it at once does
+ *   not stop that one; a delete pends (ERROR_IO_PENDING) while a callback is queued or
+ *   running; with INVALID_HANDLE_VALUE the delete waits for it, with an event the event is set
+ *   when it ends (at once when nothing runs);
  * - a one-shot timer that fired stays a valid handle until deleted; changing it then succeeds
  *   and does nothing; a periodic one changed to period 0 fires once more at its new time;
  * - a timer is named by its handle alone: the queue argument of the change and delete calls
  *   is not looked at (Windows accepts another queue's, or NULL for a timer of a queue).
  * A delete from inside the timer's own callback never waits for itself: it pends.
  *
- * Lock: wv_tq_lock guards every queue and timer; taken with no other winvm lock held, and
- * nothing is taken under it but the pool's lock (events are set, threads started and PE
- * callbacks run after it is let go). */
+ * Lock: wv_tq_lock guards every queue and timer; a leaf (events are set, work queued, threads
+ * started and PE callbacks run after it is let go). */
 #include "runtime/pool_int.h"
 #include "runtime/nsync.h"
 #include "runtime/synch_int.h"
@@ -37,7 +36,6 @@ struct wv_tqt {
     ULONG flags;
     unsigned pending; /* callbacks queued or running */
     HANDLE event;     /* the delete's: set when pending reaches 0 */
-    struct wv_tqt *run_next; /* its queue's delete: the due ones it runs */
 };
 struct wv_tq {
     struct wv_tq *next; /* live queues */
@@ -284,6 +282,10 @@ DWORD wv_tq_timer_create(HANDLE qh, HANDLE *out, void *cb, bool pe, void *arg, D
         return ERROR_NOACCESS;
     }
     t->next = q->timers, q->timers = t;
+    /* Due at once: the callback is queued now, as Windows queues it (deleting the timer right
+     * after does not stop it: Wine's test_timer_queue, n0). */
+    if (!due && !(flags & WT_EXECUTEINTIMERTHREAD))
+        wv_tq_dispatch(t, wv_tq_fire(t, wv_tq_now()));
     pthread_cond_signal(&q->wake);
     pthread_mutex_unlock(&wv_tq_lock);
     return 0;
@@ -302,15 +304,9 @@ DWORD wv_tq_timer_change(HANDLE h, DWORD due, DWORD period)
     return t ? 0 : ERROR_INVALID_PARAMETER;
 }
 
-/* Lock held, t live: marks it deleted, its due callback queued first (Windows queued it when
- * its time came).  Whether it is already gone (freed: nothing pends). */
+/* Lock held, t live: marks it deleted.  Whether it is already gone (freed: nothing pends). */
 static bool wv_tq_timer_end(struct wv_tqt *t, HANDLE event, HANDLE *set)
 {
-    if (t->due <= wv_tq_now() && !(t->flags & WT_EXECUTEINTIMERTHREAD)) {
-        wv_tq_dispatch(t, wv_tq_fire(t, wv_tq_now()));
-        if (t->deleted) /* another thread deleted it meanwhile: its delete has it */
-            return false;
-    }
     t->deleted = true, t->due = WV_FOREVER;
     if (event == INVALID_HANDLE_VALUE && wv_tq_running != t) { /* never for its own callback */
         t->waited = true;
@@ -352,21 +348,11 @@ DWORD wv_tq_delete(HANDLE h, HANDLE event)
         p = &(*p)->next;
     *p = q->next;
     q->dying = true;
-    /* Callbacks already due are queued (as a timer's delete keeps them): they run first. */
-    struct wv_tqt *t = q->timers, *next, *due = NULL;
-    uint64_t now = wv_tq_now();
+    struct wv_tqt *t = q->timers, *next;
     for (; t; t = next) {
         next = t->next;
-        if (t->deleted)
-            continue;
-        if (t->due <= now && !(t->flags & WT_EXECUTEINTIMERTHREAD))
-            wv_tq_fire(t, now), t->run_next = due, due = t;
-        if ((t->deleted = true, t->due = WV_FOREVER, !t->pending))
+        if (!t->deleted && (t->deleted = true, t->due = WV_FOREVER, !t->pending))
             wv_tq_timer_free(t);
-    }
-    for (; due; due = next) {
-        next = due->run_next;
-        wv_tq_dispatch(due, false);
     }
     /* Waiting from one of its own callbacks would never end: that call pends instead. */
     bool wait = event == INVALID_HANDLE_VALUE && !(wv_tq_running && wv_tq_running->q == q);
