@@ -424,6 +424,39 @@ Test(timerq, registered_waits)
     CloseHandle(obj), CloseHandle(done), CloseHandle(ev_waited), CloseHandle(ev_hold);
 }
 
+/* WT_EXECUTEINWAITTHREAD: every registration's callbacks share one thread, one after the
+ * other; a callback that unregisters its own wait succeeds (Wine's kernel32 thread.c records
+ * both on Windows). */
+static HANDLE self_wait;
+static BOOL self_unreg;
+static DWORD in_wait_tid[2];
+static HANDLE ev_in_wait;
+static void WINAPI cb_in_wait(PVOID p, BOOLEAN timed_out)
+{
+    (void)timed_out;
+    in_wait_tid[(uintptr_t)p] = GetCurrentThreadId();
+    if (p == 0)
+        self_unreg = UnregisterWait(self_wait);
+    SetEvent(ev_in_wait);
+}
+
+Test(timerq, wait_thread_callbacks)
+{
+    HANDLE obj = CreateEventW(NULL, TRUE, TRUE, NULL), w2;
+    ev_in_wait = CreateEventW(NULL, FALSE, FALSE, NULL);
+    cr_assert(RegisterWaitForSingleObject(&self_wait, obj, cb_in_wait, (PVOID)0, INFINITE,
+                                          WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD));
+    cr_assert_eq(WaitForSingleObject(ev_in_wait, INFINITE), WAIT_OBJECT_0);
+    cr_assert(self_unreg);
+    cr_assert(RegisterWaitForSingleObject(&w2, obj, cb_in_wait, (PVOID)1, INFINITE,
+                                          WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD));
+    cr_assert_eq(WaitForSingleObject(ev_in_wait, INFINITE), WAIT_OBJECT_0);
+    cr_assert_eq(in_wait_tid[0], in_wait_tid[1]);
+    cr_assert_neq(in_wait_tid[0], GetCurrentThreadId());
+    cr_assert(UnregisterWaitEx(w2, INVALID_HANDLE_VALUE));
+    CloseHandle(obj), CloseHandle(ev_in_wait);
+}
+
 /* Runs slistq.exe under `winvm run`: exit status 0, no FAIL, that many checks. */
 Test(slist, pe_code)
 {

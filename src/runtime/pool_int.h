@@ -19,6 +19,9 @@ extern unsigned long wv_sl_faults;
  * queued work; one more is started whenever work waits and no worker is idle ---- */
 /* Queues fn(arg): 0, or ERROR_NOT_ENOUGH_MEMORY (nothing queued). */
 DWORD wv_pool_submit(void (*fn)(void *), void *arg);
+/* The same on the one thread registered waits' WT_EXECUTEINWAITTHREAD callbacks share: they
+ * run one after the other. */
+DWORD wv_pool_submit_wait(void (*fn)(void *), void *arg);
 
 /* ---- timerq.c: timer queues; every call returns a Win32 error or 0, sets no last error ---- */
 /* cb is WAITORTIMERCALLBACK: ms_abi when pe (PE code's), the host convention otherwise. */

@@ -103,8 +103,9 @@ static void wv_rw_fire(struct wv_rw *r, BOOLEAN timeout)
         return;
     }
     *c = (struct wv_rw_call){r, timeout};
-    if ((r->flags & WT_EXECUTEINWAITTHREAD) || wv_pool_submit(wv_rw_run, c) != 0)
-        wv_rw_run(c);
+    bool waits = r->flags & WT_EXECUTEINWAITTHREAD; /* the wait thread every registration shares */
+    if ((waits ? wv_pool_submit_wait : wv_pool_submit)(wv_rw_run, c) != 0)
+        wv_rw_run(c); /* no thread to be had: this one */
 }
 
 static __attribute__((ms_abi)) DWORD wv_rw_thread(LPVOID p)
@@ -145,14 +146,27 @@ static DWORD wv_rw_register(HANDLE *out, HANDLE h, void *cb, bool pe, void *arg,
                             .flags = flags, .refs = 2};
         r->cancel_obj = wv_handle_get(cancel, WV_KIND_EVENT, &access);
         wv_fault_attach();
+        /* The handle out and live before the thread starts: a callback may unregister it at
+         * once (Wine's unregister_function, the object already signalled). */
         err = wv_user_put64(out, (uint64_t)(uintptr_t)r) ? ERROR_NOACCESS : 0;
-        HANDLE th = err ? NULL : wv_thread_spawn((LPTHREAD_START_ROUTINE)(void *)wv_rw_thread, r, &err);
-        if (th) {
-            wv_handle_close(th);
+        bool live = !err;
+        if (live) {
             pthread_mutex_lock(&wv_rw_lock);
             r->next = wv_rw_live, wv_rw_live = r;
             pthread_mutex_unlock(&wv_rw_lock);
+        }
+        HANDLE th = err ? NULL : wv_thread_spawn((LPTHREAD_START_ROUTINE)(void *)wv_rw_thread, r, &err);
+        if (th) {
+            wv_handle_close(th);
             return 0;
+        }
+        if (live) { /* no thread: take it back */
+            pthread_mutex_lock(&wv_rw_lock);
+            struct wv_rw **p = &wv_rw_live;
+            while (*p != r)
+                p = &(*p)->next;
+            *p = r->next;
+            pthread_mutex_unlock(&wv_rw_lock);
         }
         wv_object_unref(r->cancel_obj);
         wv_handle_close(cancel);
@@ -176,11 +190,14 @@ static DWORD wv_rw_unregister(HANDLE h, HANDLE event)
         return ERROR_INVALID_HANDLE;
     wv_event_change(r->cancel, WV_EVENT_SET, NULL); /* its thread stops waiting */
     pthread_mutex_lock(&wv_rw_lock);
-    if (event == INVALID_HANDLE_VALUE && wv_rw_running != r) /* never for its own callback */
-        while (r->running)
+    /* The caller's own callback does not count: from inside it the unregister succeeds (Wine's
+     * unregister_function records TRUE on Windows), and never waits for itself. */
+    unsigned self = wv_rw_running == r;
+    if (event == INVALID_HANDLE_VALUE)
+        while (r->running > self)
             pthread_cond_wait(&wv_rw_done, &wv_rw_lock);
     HANDLE set = NULL;
-    DWORD err = r->running ? ERROR_IO_PENDING : 0;
+    DWORD err = r->running > self ? ERROR_IO_PENDING : 0;
     if (err && event != INVALID_HANDLE_VALUE)
         r->event = event;
     else if (!err)

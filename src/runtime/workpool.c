@@ -5,8 +5,8 @@
  * call anything a thread may), started on demand (work waiting and no worker idle: a callback
  * that sleeps never holds up the next one, as on Windows) and kept for the next work.
  *
- * Lock: wv_pool_lock guards the queue and the counts; a leaf (nothing else is taken under it;
- * threads are started after it is let go). */
+ * Lock: each pool's lock (`lock`) guards its queue and counts; a leaf (nothing else is taken
+ * under it; threads are started after it is let go). */
 #include "runtime/pool_int.h"
 #include "nt/nt.h"
 
@@ -19,75 +19,87 @@ struct wv_work {
     void *arg;
 };
 
-static pthread_mutex_t wv_pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wv_pool_cond = PTHREAD_COND_INITIALIZER;
-static struct wv_work *wv_pool_head, **wv_pool_tail = &wv_pool_head;
-static unsigned wv_pool_queued, wv_pool_idle, wv_pool_threads;
+/* A queue of work and its threads. */
+struct wv_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct wv_work *head, **tail;
+    unsigned queued, idle, threads, max;
+};
 
-#define WV_POOL_MAX 512 /* threads; more work than that waits for one of them */
+/* The workers (at most 512: more work than that waits for one of them), and the one thread
+ * WT_EXECUTEINWAITTHREAD callbacks of every registered wait share (Windows runs them on a
+ * shared wait thread, one after the other: Wine's kernel32 thread.c test). */
+static struct wv_pool wv_pool_work = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
+                                      &wv_pool_work.head, 0, 0, 0, 512};
+static struct wv_pool wv_pool_wait = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
+                                      &wv_pool_wait.head, 0, 0, 0, 1};
 
-static __attribute__((ms_abi)) DWORD wv_pool_main(LPVOID unused)
+static __attribute__((ms_abi)) DWORD wv_pool_main(LPVOID arg)
 {
-    (void)unused;
-    pthread_mutex_lock(&wv_pool_lock);
+    struct wv_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!wv_pool_head) {
-            wv_pool_idle++;
-            pthread_cond_wait(&wv_pool_cond, &wv_pool_lock);
-            wv_pool_idle--;
+        while (!p->head) {
+            p->idle++;
+            pthread_cond_wait(&p->cond, &p->lock);
+            p->idle--;
         }
-        struct wv_work *w = wv_pool_head;
-        if (!(wv_pool_head = w->next))
-            wv_pool_tail = &wv_pool_head;
-        wv_pool_queued--;
-        pthread_mutex_unlock(&wv_pool_lock);
+        struct wv_work *w = p->head;
+        if (!(p->head = w->next))
+            p->tail = &p->head;
+        p->queued--;
+        pthread_mutex_unlock(&p->lock);
         w->fn(w->arg);
         free(w);
-        pthread_mutex_lock(&wv_pool_lock);
+        pthread_mutex_lock(&p->lock);
     }
     return 0; /* not reached: a worker waits for work until the process ends */
 }
 
-DWORD wv_pool_submit(void (*fn)(void *), void *arg)
+static DWORD wv_pool_put(struct wv_pool *p, void (*fn)(void *), void *arg)
 {
     struct wv_work *w = malloc(sizeof(*w));
     if (!w)
         return ERROR_NOT_ENOUGH_MEMORY;
     *w = (struct wv_work){NULL, fn, arg};
-    pthread_mutex_lock(&wv_pool_lock);
-    *wv_pool_tail = w, wv_pool_tail = &w->next;
-    wv_pool_queued++;
+    pthread_mutex_lock(&p->lock);
+    *p->tail = w, p->tail = &w->next;
+    p->queued++;
     /* One more thread when the waiting work outnumbers the idle workers. */
-    bool start = wv_pool_queued > wv_pool_idle && wv_pool_threads < WV_POOL_MAX;
+    bool start = p->queued > p->idle && p->threads < p->max;
     if (start)
-        wv_pool_threads++;
-    pthread_cond_signal(&wv_pool_cond);
-    pthread_mutex_unlock(&wv_pool_lock);
+        p->threads++;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
     if (!start)
         return 0;
     DWORD err;
-    HANDLE h = wv_thread_spawn((LPTHREAD_START_ROUTINE)(void *)wv_pool_main, NULL, &err);
+    HANDLE h = wv_thread_spawn((LPTHREAD_START_ROUTINE)(void *)wv_pool_main, p, &err);
     if (h) {
         wv_handle_close(h);
         return 0;
     }
     /* No thread: the work stays queued for a worker there is; with none, it is taken back. */
-    pthread_mutex_lock(&wv_pool_lock);
-    bool none = --wv_pool_threads == 0;
+    pthread_mutex_lock(&p->lock);
+    bool none = --p->threads == 0;
     if (none) { /* no thread exists, so w is still queued */
-        struct wv_work **p = &wv_pool_head;
-        while (*p != w)
-            p = &(*p)->next;
-        if (!(*p = w->next))
-            wv_pool_tail = p;
-        wv_pool_queued--;
+        struct wv_work **q = &p->head;
+        while (*q != w)
+            q = &(*q)->next;
+        if (!(*q = w->next))
+            p->tail = q;
+        p->queued--;
     }
-    pthread_mutex_unlock(&wv_pool_lock);
+    pthread_mutex_unlock(&p->lock);
     if (!none)
         return 0;
     free(w);
     return ERROR_NOT_ENOUGH_MEMORY;
 }
+
+DWORD wv_pool_submit(void (*fn)(void *), void *arg) { return wv_pool_put(&wv_pool_work, fn, arg); }
+DWORD wv_pool_submit_wait(void (*fn)(void *), void *arg) { return wv_pool_put(&wv_pool_wait, fn, arg); }
 
 /* ---- work items: QueueUserWorkItem (a DWORD routine) and RtlQueueWorkItem (a void one) ---- */
 struct wv_item {
