@@ -28,5 +28,6 @@
 #include <winvm/threadctl.h> /* TerminateThread, process image names and execute flags */
 #include <winvm/shareddata.h> /* KUSER_SHARED_DATA at 0x7ffe0000, processor features */
 #include <winvm/synch.h> /* SRW locks, condition variables, InitOnce, WaitOnAddress, FLS */
+#include <winvm/slist.h> /* interlocked singly linked lists, timer queues */
 
 #endif /* WINVM_H */

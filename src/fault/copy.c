@@ -50,6 +50,11 @@ __asm__(".text\n"
         "  mov %rax, (%rsi)\n"
         "  xor %eax, %eax\n"
         "  ret\n"
+        WV_USER_FN(wv_user_get64) /* rdi = p, rsi = v */
+        "  mov (%rdi), %rax\n"
+        "  mov %rax, (%rsi)\n"
+        "  xor %eax, %eax\n"
+        "  ret\n"
         WV_USER_FN(wv_user_probe_rw32) /* rdi = p */
         "  mov (%rdi), %eax\n"
         "  mov %eax, (%rdi)\n"

@@ -167,6 +167,9 @@ DWORD wv_copy(void *dst, const void *src, size_t n);
  * readable and writable, and what it points to is unchanged; probe_rw32 is the same without
  * the capture.  The caller called wv_fault_attach; lock not held (as for wv_copy). */
 int wv_user_get_rw64(void *p, uint64_t *v);
+/* A plain read of *p, nothing written back: memory another thread may free or reuse under the
+ * reader (an SList's first entry, runtime/slist.c). */
+int wv_user_get64(const void *p, uint64_t *v);
 int wv_user_probe_rw32(void *p);
 int wv_user_put64(void *p, uint64_t v);
 int wv_user_put32(void *p, uint32_t v);

@@ -13,6 +13,7 @@
 #include "runtime/nsync.h"
 #include "runtime/synch_int.h"
 #include "runtime/fiber_int.h"
+#include "runtime/pool_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 
@@ -112,6 +113,15 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_DeleteFiber wv_k32_DeleteFiber
 #define k32_IsThreadAFiber wv_k32_IsThreadAFiber
 #define k32_SwitchToFiber wv_k32_SwitchToFiber
+#define k32_InitializeSListHead wv_sl_InitializeSListHead /* slist.c */
+#define k32_InterlockedFlushSList wv_sl_InterlockedFlushSList
+#define k32_InterlockedPopEntrySList wv_sl_InterlockedPopEntrySList
+#define k32_InterlockedPushEntrySList wv_sl_InterlockedPushEntrySList
+#define k32_InterlockedPushListSListEx wv_sl_InterlockedPushListSListEx
+#define k32_QueryDepthSList wv_sl_QueryDepthSList
+#define k32_CreateTimerQueueTimer wv_k32_CreateTimerQueueTimer /* timerq_api.c: a PE callback */
+#define k32_QueueUserWorkItem wv_k32_QueueUserWorkItem /* workpool.c */
+#define k32_RegisterWaitForSingleObject wv_k32_RegisterWaitForSingleObject /* regwait.c */
 /* psapi's module and process calls and QueryDosDevice (psapi_mod.c). */
 #define k32_QueryDosDeviceA wv_k32_QueryDosDeviceA
 #define k32_QueryDosDeviceW wv_k32_QueryDosDeviceW

@@ -21,6 +21,7 @@
     X(1, BOOL, CancelIo, HANDLE) \
     X(2, BOOL, CancelIoEx, HANDLE, LPOVERLAPPED) \
     X(1, BOOL, CancelWaitableTimer, HANDLE) \
+    X(4, BOOL, ChangeTimerQueueTimer, HANDLE, HANDLE, ULONG, ULONG) \
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
@@ -62,6 +63,8 @@
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
     H(CreateThread) \
+    X(0, HANDLE, CreateTimerQueue) \
+    H(CreateTimerQueueTimer) \
     X(3, HANDLE, CreateWaitableTimerA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateWaitableTimerExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateWaitableTimerExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -74,6 +77,9 @@
     H(DeleteFiber) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
     X(1, BOOL, DeleteFileW, LPCWSTR) \
+    X(1, BOOL, DeleteTimerQueue, HANDLE) \
+    X(2, BOOL, DeleteTimerQueueEx, HANDLE, HANDLE) \
+    X(3, BOOL, DeleteTimerQueueTimer, HANDLE, HANDLE, HANDLE) \
     X(8, BOOL, DeviceIoControl, HANDLE, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(1, BOOL, DisconnectNamedPipe, HANDLE) \
     H(DuplicateHandle) \
@@ -228,7 +234,12 @@
     X(1, void, InitializeCriticalSection, LPCRITICAL_SECTION) \
     X(2, BOOL, InitializeCriticalSectionAndSpinCount, LPCRITICAL_SECTION, DWORD) \
     X(3, BOOL, InitializeCriticalSectionEx, LPCRITICAL_SECTION, DWORD, DWORD) \
+    H(InitializeSListHead) \
     X(1, void, InitializeSRWLock, PSRWLOCK) \
+    H(InterlockedFlushSList) \
+    H(InterlockedPopEntrySList) \
+    H(InterlockedPushEntrySList) \
+    H(InterlockedPushListSListEx) \
     X(1, BOOL, IsBadCodePtr, FARPROC) \
     X(2, BOOL, IsBadReadPtr, const void *, UINT_PTR) \
     X(2, BOOL, IsBadStringPtrA, LPCSTR, UINT_PTR) \
@@ -304,6 +315,7 @@
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
     X(1, BOOL, PulseEvent, HANDLE) \
+    H(QueryDepthSList) \
     H(QueryDosDeviceA) \
     H(QueryDosDeviceW) \
     X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \
@@ -312,9 +324,11 @@
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     X(1, BOOL, QueryUnbiasedInterruptTime, ULONGLONG *) \
     H(QueueUserAPC) \
+    H(QueueUserWorkItem) \
     H(RaiseException) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
+    H(RegisterWaitForSingleObject) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(1, void, ReleaseSRWLockExclusive, PSRWLOCK) \
     X(1, void, ReleaseSRWLockShared, PSRWLOCK) \
@@ -394,6 +408,8 @@
     X(1, BOOL, UnmapViewOfFile, LPCVOID) \
     X(3, BOOL, UnmapViewOfFile2, HANDLE, PVOID, ULONG) \
     X(2, BOOL, UnmapViewOfFileEx, PVOID, ULONG) \
+    X(1, BOOL, UnregisterWait, HANDLE) \
+    X(2, BOOL, UnregisterWaitEx, HANDLE, HANDLE) \
     X(4, LPVOID, VirtualAlloc, LPVOID, SIZE_T, DWORD, DWORD) \
     X(7, PVOID, VirtualAlloc2, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \
     X(7, PVOID, VirtualAlloc2FromApp, HANDLE, PVOID, SIZE_T, ULONG, ULONG, MEM_EXTENDED_PARAMETER *, ULONG) \

@@ -365,6 +365,10 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
  * failure; sets no last error. */
 HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
                            LPDWORD tid, DWORD *err);
+/* A PE thread winvm starts for itself (the worker pool's, a timer queue's: workpool.c), with
+ * a stack and TEB as CreateThread's; start is ms_abi.  NULL and *err on failure; sets no last
+ * error (the caller's call is not about threads). */
+HANDLE wv_thread_spawn(LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD *err);
 /* thread_kill.c: a wait's safe point: ends the calling thread when TerminateThread asked
  * (the caller holds no lock); whether it asked. */
 void wv_thread_kill_point(void);

@@ -100,5 +100,15 @@ WV_SY_ABI NTSTATUS wv_nt_RtlWaitOnAddress(const volatile void *addr, const void 
                                           PLARGE_INTEGER timeout);
 WV_SY_ABI void wv_nt_RtlWakeAddressSingle(const void *addr);
 WV_SY_ABI void wv_nt_RtlWakeAddressAll(const void *addr);
+/* slist.c: kernel32's and ntdll's names of the SList calls */
+#include <winvm/slist.h>
+WV_SY_ABI void wv_sl_InitializeSListHead(PSLIST_HEADER h);
+WV_SY_ABI PSLIST_ENTRY wv_sl_InterlockedPushEntrySList(PSLIST_HEADER h, PSLIST_ENTRY e);
+WV_SY_ABI PSLIST_ENTRY wv_sl_InterlockedPopEntrySList(PSLIST_HEADER h);
+WV_SY_ABI PSLIST_ENTRY wv_sl_InterlockedFlushSList(PSLIST_HEADER h);
+WV_SY_ABI USHORT wv_sl_QueryDepthSList(PSLIST_HEADER h);
+WV_SY_ABI PSLIST_ENTRY wv_sl_InterlockedPushListSListEx(PSLIST_HEADER h, PSLIST_ENTRY first, PSLIST_ENTRY last,
+                                                        ULONG count);
+WV_SY_ABI PSLIST_ENTRY wv_sl_RtlFirstEntrySList(const SLIST_HEADER *h);
 
 #endif

@@ -297,6 +297,11 @@ HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE s
     return wv_thread_new(top - lo, lo, top, start, arg, flags, tid, true, err);
 }
 
+HANDLE wv_thread_spawn(LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD *err)
+{
+    return wv_thread_new(0, 0, 0, start, arg, 0, NULL, true, err);
+}
+
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
                            DWORD flags, LPDWORD tid)
 {
