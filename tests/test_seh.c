@@ -375,7 +375,7 @@ Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)
     if (access(EXE("cxx.exe"), R_OK) != 0)
         cr_skip_test("cxx.exe not built (mingw-w64 g++ missing)");
     run(&R, EXE("cxx.exe"));
-    cr_assert_str_eq(R.out, "caught boom dtors 11\ninner 42\nrethrown 42\nnested 2\n", "%s", R.err);
+    cr_assert_str_eq(R.out, "caught boom dtors 11\ninner 42\nrethrown 42\nnested 2\napc 7 dtors 1\n", "%s", R.err);
     cr_assert_eq(R.status, 0, "%s", R.err);
 }
 
