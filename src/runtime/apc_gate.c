@@ -71,7 +71,7 @@ WV_MSABI DWORD64 wv_apc_gate(CONTEXT *ctx)
 void wv_apc_deliver_at(const CONTEXT *ctx)
 {
     struct wv_thread *t = wv_thread_peek();
-    if (t && t->apc_first)
+    if (t && __atomic_load_n(&t->apc_first, __ATOMIC_ACQUIRE))
         wv_apc_deliver(t, ctx);
 }
 
