@@ -251,7 +251,12 @@ Test(lookup, functions_of_a_loaded_dll)
     void *nt = (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "RtlLookupFunctionEntry");
     cr_assert_not_null(nt);
     cr_assert_eq(nt, GetProcAddress(LoadLibraryA("kernel32.dll"), "RtlLookupFunctionEntry"));
+    cr_assert_eq(wv_seh_lookup(f, &base), fe, "again (from the thread's cache)");
     cr_assert(FreeLibrary(h));
+    /* The thread's cache of lookups (seh/lookup.c) must not answer for an image gone. */
+    base = 1;
+    cr_assert_null(wv_seh_lookup(f, &base), "dep.dll unloaded: no function there");
+    cr_assert_eq(base, 0);
 }
 
 Test(lookup, ntdll_exports_sorted)

@@ -2,8 +2,9 @@
 /* copy.c - copying to and from memory the caller names, where a bad pointer is an error and not
  * a crash (the kernel's copy_to_user and get_user, in user space).
  *
- * wv_copy is one `rep movsb`; the fixed-size accesses (the NT calls' in/out parameters) are
- * plain moves, which cost a few cycles where `rep movsb` pays its startup on every call.  All
+ * wv_copy is one `rep movsb` from 64 bytes up, plain moves below; the fixed-size accesses
+ * (the NT calls' in/out parameters) are plain moves, which cost a few cycles where `rep movsb`
+ * pays its startup on every call.  All
  * of them sit between wv_user_begin and wv_user_end, leaf functions that touch no stack, so
  * that any of their instructions can fault and return through wv_user_fixup.  When one
  * faults, the fault handler (fault.c) first does what it does for any fault (a guard page of a
@@ -21,9 +22,27 @@ __asm__(".text\n"
         ".hidden wv_user_begin\n"
         "wv_user_begin:\n"
         WV_USER_FN(wv_copy_raw) /* rdi = dst, rsi = src, rdx = n */
-        "  mov %rdx, %rcx\n"
+        "  cmp $64, %rdx\n"     /* below 64 bytes, moves: `rep movsb` costs ~30 cycles to start, */
+        "  jae 3f\n"            /* and the unwinder's 4- to 16-byte reads paid it on every one */
+        "1:cmp $8, %rdx\n"
+        "  jb 2f\n"
+        "  mov (%rsi), %rax\n"
+        "  mov %rax, (%rdi)\n"
+        "  add $8, %rsi\n"
+        "  add $8, %rdi\n"
+        "  sub $8, %rdx\n"
+        "  jmp 1b\n"
+        "2:test %rdx, %rdx\n"
+        "  jz 4f\n"
+        "  movb (%rsi), %al\n"
+        "  movb %al, (%rdi)\n"
+        "  inc %rsi\n"
+        "  inc %rdi\n"
+        "  dec %rdx\n"
+        "  jmp 2b\n"
+        "3:mov %rdx, %rcx\n"
         "  rep movsb\n"
-        "  xor %eax, %eax\n"
+        "4:xor %eax, %eax\n"
         "  ret\n"
         WV_USER_FN(wv_user_get_rw64) /* rdi = p, rsi = v */
         "  mov (%rdi), %rax\n"

@@ -211,6 +211,9 @@ void wv_view_delete(struct wv_view *v);
 /* Lock held. */
 void wv_space_insert(struct wv_view *v);
 void wv_space_remove(struct wv_view *v);
+/* Counts removals of MEM_IMAGE views (space.c, written under the space lock, read without
+ * it): what a cache of lookups in images (seh/lookup.c) checks for staleness. */
+extern unsigned long wv_space_image_gen;
 /* Lock held.  find: the view containing addr; next: the first view starting at or
  * after addr; first: the lowest view whose end is above addr. */
 struct wv_view *wv_space_find(uintptr_t addr);

@@ -244,9 +244,13 @@ void wv_space_insert(struct wv_view *v)
     }
 }
 
+unsigned long wv_space_image_gen;
+
 void wv_space_remove(struct wv_view *v)
 {
     wv_assert(wv_space_locked_by_self());
+    if (v->type == MEM_IMAGE)
+        __atomic_fetch_add(&wv_space_image_gen, 1, __ATOMIC_RELEASE);
     if (wv_last_found == v)
         __atomic_store_n(&wv_last_found, NULL, __ATOMIC_RELAXED);
     if (v->unmapped) { /* in no granule: another view may own the ones it touches */

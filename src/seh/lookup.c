@@ -17,13 +17,6 @@
 #include <pthread.h>
 #include <string.h>
 
-bool wv_seh_read(void *dst, DWORD64 a, size_t n)
-{
-    if (!a || a + n < a)
-        return false;
-    return wv_copy(dst, (const void *)(uintptr_t)a, n) == 0;
-}
-
 /* ---- images ---- */
 
 struct wv_image_dir {
@@ -49,8 +42,9 @@ static bool wv_image_of(DWORD64 pc, struct wv_image_dir *out)
     return ok;
 }
 
-/* Bisection over n entries at table (sorted, as linkers write .pdata). */
-static PRUNTIME_FUNCTION wv_search(DWORD64 table, size_t n, DWORD rel)
+/* Bisection over n entries at table (sorted, as linkers write .pdata); *hit is the entry's
+ * copy. */
+static PRUNTIME_FUNCTION wv_search(DWORD64 table, size_t n, DWORD rel, RUNTIME_FUNCTION *hit)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -62,11 +56,33 @@ static PRUNTIME_FUNCTION wv_search(DWORD64 table, size_t n, DWORD rel)
             hi = mid;
         else if (rel >= f.EndAddress)
             lo = mid + 1;
-        else
+        else {
+            *hit = f;
             return (PRUNTIME_FUNCTION)(uintptr_t)(table + mid * sizeof(f));
+        }
     }
     return NULL;
 }
+
+/* ---- the thread's cache of image lookups ----
+ *
+ * An unwind looks the same return addresses up again and again (a C++ throw raises once more
+ * for each frame with a cleanup and walks up to the catch each time: bench row 21), and each
+ * lookup took the space lock and bisected the .pdata through wv_copy.  A thread keeps its last
+ * hits: the function's range, its entry and the image base, valid while no image view has
+ * been removed since (wv_space_image_gen, read before the lookup that filled the slot, so a
+ * removal during it leaves the slot stale).  Only image hits are kept: run-time tables are
+ * looked up as before.  What is not seen: a program rewriting its own .pdata in place. */
+#define WV_FE_CACHE 32
+
+struct wv_fe_hit {
+    DWORD64 lo, hi, base; /* the function [lo, hi), its image's base */
+    PRUNTIME_FUNCTION fe;
+    unsigned long gen;
+};
+static __thread __attribute__((tls_model("initial-exec"))) struct wv_fe_hit wv_fe_cache[WV_FE_CACHE];
+
+static struct wv_fe_hit *wv_fe_slot(DWORD64 pc) { return &wv_fe_cache[(pc >> 3) % WV_FE_CACHE]; }
 
 /* ---- run-time tables ---- */
 
@@ -200,12 +216,23 @@ static PRUNTIME_FUNCTION wv_table_entry(const struct wv_table *t, DWORD64 pc)
 PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base)
 {
     struct wv_image_dir d;
+    struct wv_fe_hit *h = wv_fe_slot(pc);
+    unsigned long gen = __atomic_load_n(&wv_space_image_gen, __ATOMIC_ACQUIRE);
+    if (h->fe && h->gen == gen && pc >= h->lo && pc < h->hi) {
+        *base = h->base;
+        return h->fe;
+    }
     *base = 0;
     if (wv_image_of(pc, &d)) {
+        RUNTIME_FUNCTION f;
         *base = d.base;
         if (!d.rva || d.len < sizeof(RUNTIME_FUNCTION) || (DWORD64)d.rva + d.len > d.size)
             return NULL;
-        return wv_search(d.base + d.rva, d.len / sizeof(RUNTIME_FUNCTION), (DWORD)(pc - d.base));
+        PRUNTIME_FUNCTION fe = wv_search(d.base + d.rva, d.len / sizeof(RUNTIME_FUNCTION), (DWORD)(pc - d.base), &f);
+        if (fe)
+            *h = (struct wv_fe_hit){.lo = d.base + f.BeginAddress, .hi = d.base + f.EndAddress, .base = d.base,
+                                    .fe = fe, .gen = gen};
+        return fe;
     }
     struct wv_table t;
     if (!wv_table_find(pc, &t))

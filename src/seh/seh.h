@@ -130,8 +130,12 @@ BOOLEAN wv_seh_table_callback(DWORD64 id, DWORD64 base, DWORD length,
 DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, CONTEXT *ctx,
                             PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
                             KNONVOLATILE_CONTEXT_POINTERS *ptrs);
-/* Reads n bytes at a, a PE program's memory: false when any byte cannot be read. */
-bool wv_seh_read(void *dst, DWORD64 a, size_t n);
+/* Reads n bytes at a, a PE program's memory: false when any byte cannot be read.  Inline:
+ * an unwind reads a few bytes at a time, several times per frame. */
+static inline bool wv_seh_read(void *dst, DWORD64 a, size_t n)
+{
+    return a && a + n >= a && wv_copy(dst, (const void *)(uintptr_t)a, n) == 0;
+}
 
 /* ---- context.c (assembly) ---- */
 /* RtlCaptureContext (ms_abi, rcx): the caller's registers, XMM and MXCSR included. */

@@ -14,6 +14,7 @@
  */
 #include "seh/seh.h"
 
+#include <stddef.h>
 #include <string.h>
 
 enum { WV_PUSH_NONVOL, WV_ALLOC_LARGE, WV_ALLOC_SMALL, WV_SET_FPREG, WV_SAVE_NONVOL, WV_SAVE_NONVOL_FAR,
@@ -25,16 +26,41 @@ struct wv_info {
     DWORD64 trailer; /* address of the handler RVA, or of the chained RUNTIME_FUNCTION */
 };
 
+/* What one frame's unwind changes, apart from the CONTEXT: the integer registers and rip,
+ * the XMM registers the frame saved (xmm_set), and a machine frame's selectors and flags.
+ * The CONTEXT (1,232 bytes) is read once and written once, only on success: copying it whole
+ * three times per frame was most of a C++ throw's time (bench row 21). */
 struct wv_unwinder {
-    CONTEXT c;
+    DWORD64 r[17]; /* rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15 (x64 numbering), rip */
+    M128A xmm[16];
+    WORD xmm_set;  /* bit i: xmm[i] was restored */
+    WORD cs, ss;
+    DWORD eflags;
+    bool mach;
     KNONVOLATILE_CONTEXT_POINTERS *ptrs;
     DWORD64 frame;
-    bool mach;
 };
 
-/* Register r in x64 numbering (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15), 16 for rip:
- * the CONTEXT holds them in that order. */
-static DWORD64 *wv_reg(CONTEXT *c, unsigned r) { return &c->Rax + (r <= 16 ? r : 0); }
+/* Register r in x64 numbering, 16 for rip: the CONTEXT holds them in that order from Rax. */
+_Static_assert(offsetof(CONTEXT, Rip) - offsetof(CONTEXT, Rax) == 16 * sizeof(DWORD64), "CONTEXT layout");
+static DWORD64 *wv_reg(struct wv_unwinder *u, unsigned r) { return &u->r[r <= 16 ? r : 0]; }
+
+static void wv_unwinder_load(struct wv_unwinder *u, const CONTEXT *c)
+{
+    memcpy(u->r, &c->Rax, sizeof(u->r));
+    u->xmm_set = 0, u->mach = false;
+}
+
+static void wv_unwinder_store(const struct wv_unwinder *u, CONTEXT *c)
+{
+    memcpy(&c->Rax, u->r, sizeof(u->r));
+    for (unsigned set = u->xmm_set; set; set &= set - 1) {
+        unsigned i = (unsigned)__builtin_ctz(set);
+        c->FltSave.XmmRegisters[i] = u->xmm[i];
+    }
+    if (u->mach)
+        c->SegCs = u->cs, c->EFlags = u->eflags, c->SegSs = u->ss;
+}
 
 static bool wv_read_info(DWORD64 at, struct wv_info *in)
 {
@@ -61,19 +87,19 @@ static size_t wv_code_slots(BYTE op, BYTE info)
 
 static bool wv_pop(struct wv_unwinder *u, unsigned r)
 {
-    DWORD64 v, at = u->c.Rsp;
+    DWORD64 v, at = u->r[4];
     if (!wv_seh_read(&v, at, 8))
         return false;
-    *wv_reg(&u->c, r) = v;
+    *wv_reg(u, r) = v;
     if (u->ptrs && r < 16)
         u->ptrs->IntegerContext[r] = (DWORD64 *)(uintptr_t)at;
-    u->c.Rsp += 8;
+    u->r[4] += 8;
     return true;
 }
 
 static bool wv_load_reg(struct wv_unwinder *u, unsigned r, DWORD64 at)
 {
-    if (!wv_seh_read(wv_reg(&u->c, r), at, 8))
+    if (!wv_seh_read(wv_reg(u, r), at, 8))
         return false;
     if (u->ptrs)
         u->ptrs->IntegerContext[r] = (DWORD64 *)(uintptr_t)at;
@@ -82,8 +108,9 @@ static bool wv_load_reg(struct wv_unwinder *u, unsigned r, DWORD64 at)
 
 static bool wv_load_xmm(struct wv_unwinder *u, unsigned r, DWORD64 at)
 {
-    if (!wv_seh_read(&u->c.FltSave.XmmRegisters[r & 15], at, 16))
+    if (!wv_seh_read(&u->xmm[r & 15], at, 16))
         return false;
+    u->xmm_set |= (WORD)(1u << (r & 15));
     if (u->ptrs)
         u->ptrs->FloatingContext[r & 15] = (PM128A)(uintptr_t)at;
     return true;
@@ -91,11 +118,11 @@ static bool wv_load_xmm(struct wv_unwinder *u, unsigned r, DWORD64 at)
 
 static bool wv_machframe(struct wv_unwinder *u, BYTE info)
 {
-    DWORD64 at = u->c.Rsp + (info ? 8 : 0), m[5];
+    DWORD64 at = u->r[4] + (info ? 8 : 0), m[5];
     if (info > 1 || !wv_seh_read(m, at, sizeof(m)))
         return false;
-    u->c.Rip = m[0], u->c.SegCs = (WORD)m[1], u->c.EFlags = (DWORD)m[2], u->c.Rsp = m[3];
-    u->c.SegSs = (WORD)m[4];
+    u->r[16] = m[0], u->cs = (WORD)m[1], u->eflags = (DWORD)m[2], u->r[4] = m[3];
+    u->ss = (WORD)m[4];
     u->mach = true;
     return true;
 }
@@ -112,13 +139,13 @@ static DWORD wv_apply(struct wv_unwinder *u, const struct wv_info *in, size_t i)
     case WV_ALLOC_LARGE:
         if (info > 1)
             return STATUS_BAD_FUNCTION_TABLE;
-        u->c.Rsp += info ? far : next * 8;
+        u->r[4] += info ? far : next * 8;
         break;
-    case WV_ALLOC_SMALL: u->c.Rsp += info * 8u + 8; break;
+    case WV_ALLOC_SMALL: u->r[4] += info * 8u + 8; break;
     case WV_SET_FPREG:
         if (!in->frame_reg)
             return STATUS_BAD_FUNCTION_TABLE;
-        u->c.Rsp = *wv_reg(&u->c, in->frame_reg) - in->frame_off * 16u;
+        u->r[4] = *wv_reg(u, in->frame_reg) - in->frame_off * 16u;
         break;
     case WV_SAVE_NONVOL: ok = wv_load_reg(u, info, u->frame + next * 8); break;
     case WV_SAVE_NONVOL_FAR: ok = wv_load_reg(u, info, u->frame + far); break;
@@ -173,28 +200,24 @@ static bool wv_epilog_end(const BYTE *b, size_t i, size_t n, DWORD64 pc, DWORD64
     return k + 1 < n && b[k] == 0xff && ((b[k + 1] >> 3) & 7) == 4; /* jmp through memory or a register */
 }
 
-/* Whether the code at pc is (the rest of) an epilogue of the function [lo, hi); when run is
- * set, runs it on u.  Reads at most 64 bytes of code. */
-static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 pc, DWORD64 lo, DWORD64 hi,
-                      bool run)
+/* Whether the code in b[0..n) (read at pc) is (the rest of) an epilogue of the function
+ * [lo, hi); when run is set, runs it on u. */
+static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, const BYTE *b, size_t n, DWORD64 pc,
+                      DWORD64 lo, DWORD64 hi, bool run)
 {
-    BYTE b[64];
-    size_t n = sizeof(b);
-    while (n && !wv_seh_read(b, pc, n))
-        n /= 2; /* near the end of the code's mapping */
     if (n < 1)
         return false;
     size_t i = 0;
     /* add rsp, imm8 / imm32 */
     if (n >= 4 && b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xc4) {
         if (run)
-            u->c.Rsp += (DWORD64)(int64_t)(int8_t)b[3];
+            u->r[4] += (DWORD64)(int64_t)(int8_t)b[3];
         i = 4;
     } else if (n >= 7 && b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xc4) {
         int32_t d;
         memcpy(&d, b + 3, 4);
         if (run)
-            u->c.Rsp += (DWORD64)(int64_t)d;
+            u->r[4] += (DWORD64)(int64_t)d;
         i = 7;
     } else if (n >= 4 && (b[0] & 0xfe) == 0x48 && b[1] == 0x8d && (b[2] & 0x38) == 0x20 && (b[2] & 7) != 4) {
         /* lea rsp, [frame register + disp8 / disp32] */
@@ -209,7 +232,7 @@ static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 p
         else
             return false;
         if (run)
-            u->c.Rsp = *wv_reg(&u->c, rm) + (DWORD64)(int64_t)d;
+            u->r[4] = *wv_reg(u, rm) + (DWORD64)(int64_t)d;
     }
     /* pops of nonvolatile registers */
     for (;;) {
@@ -228,6 +251,19 @@ static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, DWORD64 p
     if (end && run && !wv_pop(u, 16)) /* the return address: into rip (slot 16 of the context) */
         return false;
     return end;
+}
+
+/* The longest epilogue the x64 ABI allows: lea rsp (7 bytes), eight pops of nonvolatile
+ * registers (12), a jmp through memory with REX, SIB and disp32 (8): 27 bytes. */
+#define WV_EPILOG_MAX 32
+
+/* Reads the code at pc into b (WV_EPILOG_MAX bytes, fewer near the end of its mapping). */
+static size_t wv_read_code(BYTE *b, DWORD64 pc)
+{
+    size_t n = WV_EPILOG_MAX;
+    while (n && !wv_seh_read(b, pc, n))
+        n /= 2;
+    return n;
 }
 
 /* ---- the frame ---- */
@@ -255,11 +291,11 @@ DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_
                             PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
                             KNONVOLATILE_CONTEXT_POINTERS *ptrs)
 {
-    static struct wv_info none;
-    struct wv_unwinder u = {.ptrs = ptrs};
-    struct wv_info in = none;
+    struct wv_unwinder u;
+    struct wv_info in; /* filled by wv_read_info; its 512 bytes of codes only as far as count */
     RUNTIME_FUNCTION f;
-    memcpy(&u.c, ctx, sizeof(u.c));
+    u.ptrs = ptrs;
+    wv_unwinder_load(&u, ctx);
     *handler = NULL;
     if (data)
         *data = NULL;
@@ -268,12 +304,14 @@ DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_
     DWORD64 lo = base + f.BeginAddress, hi = base + f.EndAddress;
     DWORD reached = pc >= lo && pc - lo < in.prolog ? (DWORD)(pc - lo) : ~0u;
     bool fp = in.frame_reg && (reached == ~0u || wv_fp_set(&in, reached));
-    u.frame = fp ? *wv_reg(&u.c, in.frame_reg) - in.frame_off * 16u : u.c.Rsp;
+    u.frame = fp ? *wv_reg(&u, in.frame_reg) - in.frame_off * 16u : u.r[4];
     *frame = u.frame;
-    if (reached == ~0u && wv_epilog(&u, &in, pc, lo, hi, false)) {
-        if (!wv_epilog(&u, &in, pc, lo, hi, true))
+    BYTE code[WV_EPILOG_MAX];
+    size_t n = reached == ~0u ? wv_read_code(code, pc) : 0;
+    if (n && wv_epilog(&u, &in, code, n, pc, lo, hi, false)) {
+        if (!wv_epilog(&u, &in, code, n, pc, lo, hi, true))
             return STATUS_BAD_STACK;
-        memcpy(ctx, &u.c, sizeof(u.c));
+        wv_unwinder_store(&u, ctx);
         return 0; /* no handler runs for a frame that is leaving */
     }
     for (int depth = 0;; depth++) {
@@ -295,6 +333,6 @@ DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_
         if (data)
             *data = (PVOID)(uintptr_t)(in.trailer + 4);
     }
-    memcpy(ctx, &u.c, sizeof(u.c));
+    wv_unwinder_store(&u, ctx);
     return 0;
 }

@@ -102,7 +102,7 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
                    const CONTEXT *start)
 {
     EXCEPTION_RECORD local;
-    CONTEXT cur, next;
+    CONTEXT a, b, *cur = &a, *next = &b; /* swapped per frame: a CONTEXT copy fewer each */
     struct wv_step st;
     DWORD scope;
     if (!rec) {
@@ -115,9 +115,9 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
                           .start = start};
     u.flags = (rec->ExceptionFlags & ~(DWORD)EXCEPTION_UNWIND) | EXCEPTION_UNWINDING |
               (target_frame ? 0 : EXCEPTION_EXIT_UNWIND);
-    memcpy(&cur, start, sizeof(cur));
+    memcpy(cur, start, sizeof(*cur));
     for (;;) {
-        if (wv_unwind_next(&u, &cur, &next, &st, &scope) == WV_STEP_END) {
+        if (wv_unwind_next(&u, cur, next, &st, &scope) == WV_STEP_END) {
             if (target_frame || !target_ip) /* never found, or nowhere to go */
                 wv_seh_raise_status(STATUS_INVALID_UNWIND_TARGET, rec, start);
             break;
@@ -125,18 +125,19 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
         if (target_frame && st.frame > target_frame)
             wv_seh_raise_status(STATUS_INVALID_UNWIND_TARGET, rec, start);
         if (st.handler)
-            wv_unwind_call(&u, &st, &cur, scope);
+            wv_unwind_call(&u, &st, cur, scope);
         if (st.frame == target_frame)
             break;
-        memcpy(&cur, &next, sizeof(cur));
+        CONTEXT *t = cur;
+        cur = next, next = t;
     }
     rec->ExceptionFlags = u.flags;
-    cur.Rax = retval;
+    cur->Rax = retval;
     if (rec->ExceptionCode != STATUS_UNWIND_CONSOLIDATE)
-        cur.Rip = target_ip;
-    if (ctx && ctx != &cur)
-        wv_copy(ctx, &cur, sizeof(cur)); /* the caller's buffer receives it, as on Windows */
-    wv_seh_restore_rec(&cur, rec, NULL);
+        cur->Rip = target_ip;
+    if (ctx && ctx != cur)
+        wv_copy(ctx, cur, sizeof(*cur)); /* the caller's buffer receives it, as on Windows */
+    wv_seh_restore_rec(cur, rec, NULL);
 }
 
 /* ---- RtlRestoreContext's records ---- */
