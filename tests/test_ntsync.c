@@ -217,6 +217,27 @@ static ULONG_PTR seen[3];
 static int calls;
 static void NTAPI on_apc(ULONG_PTR a, ULONG_PTR b, ULONG_PTR c) { seen[0] = a, seen[1] = b, seen[2] = c, calls++; }
 
+/* An APC that queues another to its own thread: Windows delivers that one in the same return
+ * from the wait (KiUserApcDispatcher's NtContinue(ctx, TRUE) finds it pending); winvm took the
+ * whole queue at once and left it for the next wait. */
+static void NTAPI requeue_apc(ULONG_PTR a, ULONG_PTR b, ULONG_PTR c)
+{
+    (void)b, (void)c;
+    calls++;
+    if (a)
+        NtQueueApcThread(GetCurrentThread(), requeue_apc, a - 1, 0, 0);
+}
+
+Test(ntsync, apc_queued_by_an_apc_runs_in_the_same_wait)
+{
+    calls = 0;
+    cr_assert_eq(NtQueueApcThread(GetCurrentThread(), requeue_apc, 2, 0, 0), STATUS_SUCCESS);
+    cr_assert_eq(SleepEx(0, TRUE), WAIT_IO_COMPLETION);
+    cr_assert_eq(calls, 3, "the routine and the two it queued, one after the other");
+    cr_assert_eq(SleepEx(0, TRUE), 0, "none left for the next wait");
+    cr_assert_eq(calls, 3);
+}
+
 Test(ntsync, queue_apc_thread_test_alert_and_delay)
 {
     calls = 0;

@@ -380,7 +380,7 @@ Test(run_seh, cxx_throw_catch_rethrow_destructors, .timeout = 60)
     if (access(EXE("cxx.exe"), R_OK) != 0)
         cr_skip_test("cxx.exe not built (mingw-w64 g++ missing)");
     run(&R, EXE("cxx.exe"));
-    cr_assert_str_eq(R.out, "caught boom dtors 11\ninner 42\nrethrown 42\nnested 2\n", "%s", R.err);
+    cr_assert_str_eq(R.out, "caught boom dtors 11\ninner 42\nrethrown 42\nnested 2\napc 7 dtors 1\n", "%s", R.err);
     cr_assert_eq(R.status, 0, "%s", R.err);
 }
 
@@ -400,4 +400,23 @@ Test(run_seh, stack_overflow_caught_twice_with_resetstkoflw, .timeout = 60)
     run(&R, EXE("sehstk.exe"));
     cr_assert_str_eq(R.out, "overflow 1\nreset 1\noverflow 2\nvectored 2\n", "%s", R.err);
     cr_assert_eq(R.status, 0, "%s", R.err);
+}
+
+/* tests/images/sehapc.c says what each check shows: APC routines that unwind, longjmp or raise
+ * out to the alertable call's caller (without the gates the walk ended at winvm's APC call:
+ * STATUS_INVALID_UNWIND_TARGET, or the exception unhandled). */
+Test(run_seh, unwinds_and_exceptions_out_of_apcs, .timeout = 60)
+{
+    if (access(EXE("sehapc.exe"), R_OK) != 0)
+        cr_skip_test("sehapc.exe not built (clang, lld-link or llvm-dlltool missing)");
+    run(&R, EXE("sehapc.exe"));
+    cr_assert_null(strstr(R.out, "FAIL"), "%s%s", R.out, R.err);
+    const char *checks[] = {"unwind_sleep", "unwind_continue", "longjmp", "except", "testalert", "filter_continue",
+                            "one_at_a_time"};
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "ok %s\n", checks[i]);
+        cr_assert(strstr(R.out, line), "missing %s in:\n%s%s", line, R.out, R.err);
+    }
+    cr_assert_eq(R.status, 0, "%s%s", R.out, R.err);
 }

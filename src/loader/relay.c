@@ -155,14 +155,18 @@ __attribute__((ms_abi)) void wv_relay_leave(unsigned slot, uint64_t result, cons
 }
 
 /* Calls that capture, unwind or replace their caller's frame: a relay frame in between would
- * be what they see. */
+ * be what they see.  The alertable calls capture it too: their APCs are delivered above it
+ * (runtime/apc_gate.c), and an APC's unwind could not walk through a relay frame. */
 static bool wv_relay_frame_sensitive(const char *name)
 {
     static const char *const names[] = {
         "NtContinue", "NtRaiseException", "RaiseException", "RtlCaptureContext", "RtlCaptureStackBackTrace",
         "RtlRaiseException", "RtlRestoreContext", "RtlUnwind", "RtlUnwindEx", "RtlVirtualUnwind",
         "RtlWalkFrameChain", "GetThreadContext", "NtGetContextThread", "__C_specific_handler", "_setjmp",
-        "_setjmpex", "longjmp", "setjmp",
+        "_setjmpex", "longjmp", "setjmp", "SleepEx", "WaitForSingleObjectEx", "WaitForMultipleObjectsEx",
+        "SignalObjectAndWait", "GetOverlappedResultEx", "NtDelayExecution", "NtWaitForSingleObject",
+        "NtWaitForMultipleObjects", "NtSignalAndWaitForSingleObject", "NtTestAlert", "ZwDelayExecution",
+        "ZwWaitForSingleObject", "ZwWaitForMultipleObjects", "ZwSignalAndWaitForSingleObject", "ZwTestAlert",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (!strcmp(name, names[i]))

@@ -4,7 +4,10 @@
  * An APC is queued on its thread's object and runs on that thread only, in an alertable wait
  * (SleepEx, WaitForSingleObjectEx, WaitForMultipleObjectsEx with alertable TRUE): the wait sees
  * the queue (objects signalled first win, as Windows), runs every queued APC in the order they
- * were queued, and returns WAIT_IO_COMPLETION.  A PE caller's routine is an ms_abi function.
+ * were queued, and returns WAIT_IO_COMPLETION.  A PE caller's routine is an ms_abi function,
+ * called through a wv_seh_callout link: when the wait was PE code's call, its gate
+ * (apc_gate.c) delivers the APCs as the call returns, the link resuming at the caller's
+ * context, so that an unwind or exception from the routine reaches the caller's frames.
  */
 #define _GNU_SOURCE
 #include "runtime/thread_int.h"
@@ -13,7 +16,6 @@
 
 
 typedef void(WINAPI *wv_host_apc)(ULONG_PTR);
-typedef void (*wv_pe_apc)(ULONG_PTR) WV_MSABI;
 
 struct wv_apc {
     void *fn;
@@ -26,22 +28,7 @@ struct wv_apc {
     ULONG_PTR a2, a3;
 };
 typedef void (*wv_host_timer_apc)(void *, DWORD, DWORD);
-typedef void (*wv_pe_timer_apc)(void *, DWORD, DWORD) WV_MSABI;
 typedef void(WINAPI *wv_host_nt_apc)(ULONG_PTR, ULONG_PTR, ULONG_PTR);
-typedef void (*wv_pe_nt_apc)(ULONG_PTR, ULONG_PTR, ULONG_PTR) WV_MSABI;
-
-/* Its own function: gcc 12 merges an if whose arms call the same pointer through an ms_abi and
- * a host type into one host call (the ABI is lost). */
-__attribute__((noinline)) static void wv_apc_call_pe(void *fn, ULONG_PTR data) { ((wv_pe_apc)fn)(data); }
-__attribute__((noinline)) static void wv_apc_call_pe_timer(void *fn, ULONG_PTR data, DWORD lo, DWORD hi)
-{
-    ((wv_pe_timer_apc)fn)((void *)data, lo, hi);
-}
-
-__attribute__((noinline)) static void wv_apc_call_pe_nt(void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3)
-{
-    ((wv_pe_nt_apc)fn)(a1, a2, a3);
-}
 
 /* Appends a to t's queue (t->lock taken here). */
 static void wv_apc_append(struct wv_thread *t, struct wv_apc *a)
@@ -113,43 +100,56 @@ DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
     return err ? wv_fail(err) : TRUE;
 }
 
-/* Takes the whole queue (t->lock). */
-static struct wv_apc *wv_apc_take(struct wv_thread *t)
+/* Takes the first queued APC (t->lock): one at a time, so that an APC that leaves by an unwind
+ * leaves the others queued, as each of Windows' KiUserApcDispatcher frames delivers one. */
+static struct wv_apc *wv_apc_pop(struct wv_thread *t)
 {
     sigset_t old;
     wv_thread_lock(t, &old);
     struct wv_apc *a = t->apc_first;
-    __atomic_store_n(&t->apc_first, NULL, __ATOMIC_RELEASE);
-    t->apc_last = NULL;
+    if (a) {
+        __atomic_store_n(&t->apc_first, a->next, __ATOMIC_RELEASE);
+        if (!a->next)
+            t->apc_last = NULL;
+    }
     wv_thread_unlock(t, &old);
     return a;
 }
 
-unsigned wv_apc_run(struct wv_thread *t)
+/* A PE routine is called through wv_seh_callout with a link resuming at `resume`: what it
+ * raises, and an unwind from it, walk on from the alertable call's caller. */
+static void wv_apc_call(const struct wv_apc *a, const CONTEXT *resume)
+{
+    if (a->pe) {
+        struct wv_link link;
+        wv_seh_link_init(&link, WV_LINK_PASS, resume);
+        DWORD64 b = a->timer ? a->lo : a->a2, c = a->timer ? a->hi : a->a3;
+        DWORD64 d = a->nt ? (uintptr_t)resume : 0; /* Windows' dispatcher passes the context */
+        wv_seh_callout(a->fn, a->data, b, c, d, &link);
+    } else if (a->nt)
+        ((wv_host_nt_apc)a->fn)(a->data, a->a2, a->a3);
+    else if (a->timer)
+        ((wv_host_timer_apc)a->fn)((void *)a->data, a->lo, a->hi);
+    else
+        ((wv_host_apc)a->fn)(a->data);
+}
+
+unsigned wv_apc_deliver(struct wv_thread *t, const CONTEXT *resume)
 {
     unsigned n = 0;
-    for (struct wv_apc *a = wv_apc_take(t), *next; a; a = next, n++) {
-        next = a->next;
-        void *fn = a->fn;
-        ULONG_PTR data = a->data;
-        bool pe = a->pe, timer = a->timer, nt = a->nt;
-        DWORD lo = a->lo, hi = a->hi;
-        ULONG_PTR a2 = a->a2, a3 = a->a3;
+    for (struct wv_apc *a; (a = wv_apc_pop(t)); n++) {
+        struct wv_apc copy = *a;
         free(a);
-        if (nt && pe)
-            wv_apc_call_pe_nt(fn, data, a2, a3);
-        else if (nt)
-            ((wv_host_nt_apc)fn)(data, a2, a3);
-        else if (timer && pe)
-            wv_apc_call_pe_timer(fn, data, lo, hi);
-        else if (timer)
-            ((wv_host_timer_apc)fn)((void *)data, lo, hi);
-        else if (pe)
-            wv_apc_call_pe(fn, data);
-        else
-            ((wv_host_apc)fn)(data);
+        wv_apc_call(&copy, resume);
     }
     return n;
+}
+
+unsigned wv_apc_run(struct wv_thread *t)
+{
+    if (wv_apc_gate_defer())
+        return 0; /* the PE caller's gate delivers them on its way out (apc_gate.c) */
+    return wv_apc_deliver(t, NULL);
 }
 
 void wv_apc_drop(struct wv_thread *t)

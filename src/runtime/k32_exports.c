@@ -182,6 +182,21 @@ K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 
     return MapViewOfFile3FromApp(h, p, base, off, size, type, protect, ext, count);
 }
 
+/* The alertable waits: gates that deliver APCs above the caller's context (apc_gate.c). */
+#define WV_K32_GATE(f, n)                                                                     \
+    WV_ALERTABLE(k32_##f, k32_core_##f, n)                                                    \
+    extern __attribute__((visibility("hidden"))) char k32_##f[];
+WV_THUNK_5(k32_core_, BOOL, GetOverlappedResultEx, HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL)
+WV_THUNK_4(k32_core_, DWORD, SignalObjectAndWait, HANDLE, HANDLE, DWORD, BOOL)
+WV_THUNK_2(k32_core_, DWORD, SleepEx, DWORD, BOOL)
+WV_THUNK_5(k32_core_, DWORD, WaitForMultipleObjectsEx, DWORD, const HANDLE *, BOOL, DWORD, BOOL)
+WV_THUNK_3(k32_core_, DWORD, WaitForSingleObjectEx, HANDLE, DWORD, BOOL)
+WV_K32_GATE(GetOverlappedResultEx, 1)
+WV_K32_GATE(SignalObjectAndWait, 0)
+WV_K32_GATE(SleepEx, 0)
+WV_K32_GATE(WaitForMultipleObjectsEx, 1)
+WV_K32_GATE(WaitForSingleObjectEx, 0)
+
 #include "runtime/k32_table.h" /* WV_K32_EXPORTS: the exports, sorted by strcmp */
 
 #define WV_K32_THUNK(n, r, f, ...) K32_##n(r, f, ##__VA_ARGS__)

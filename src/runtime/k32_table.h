@@ -161,7 +161,7 @@
     H(GetNativeSystemInfo) \
     X(0, UINT, GetOEMCP) \
     X(4, BOOL, GetOverlappedResult, HANDLE, LPOVERLAPPED, LPDWORD, BOOL) \
-    X(5, BOOL, GetOverlappedResultEx, HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL) \
+    H(GetOverlappedResultEx) \
     X(1, DWORD, GetPriorityClass, HANDLE) \
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
@@ -383,11 +383,11 @@
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
     H(SetXStateFeaturesMask) \
-    X(4, DWORD, SignalObjectAndWait, HANDLE, HANDLE, DWORD, BOOL) \
+    H(SignalObjectAndWait) \
     H(Sleep) \
     X(3, BOOL, SleepConditionVariableCS, PCONDITION_VARIABLE, LPCRITICAL_SECTION, DWORD) \
     X(4, BOOL, SleepConditionVariableSRW, PCONDITION_VARIABLE, PSRWLOCK, DWORD, ULONG) \
-    X(2, DWORD, SleepEx, DWORD, BOOL) \
+    H(SleepEx) \
     X(1, DWORD, SuspendThread, HANDLE) \
     H(SwitchToFiber) \
     X(0, BOOL, SwitchToThread) \
@@ -425,9 +425,9 @@
     X(2, BOOL, WaitForDebugEvent, LPDEBUG_EVENT, DWORD) \
     X(2, BOOL, WaitForDebugEventEx, LPDEBUG_EVENT, DWORD) \
     X(4, DWORD, WaitForMultipleObjects, DWORD, const HANDLE *, BOOL, DWORD) \
-    X(5, DWORD, WaitForMultipleObjectsEx, DWORD, const HANDLE *, BOOL, DWORD, BOOL) \
+    H(WaitForMultipleObjectsEx) \
     X(2, DWORD, WaitForSingleObject, HANDLE, DWORD) \
-    X(3, DWORD, WaitForSingleObjectEx, HANDLE, DWORD, BOOL) \
+    H(WaitForSingleObjectEx) \
     X(2, BOOL, WaitNamedPipeA, LPCSTR, DWORD) \
     X(2, BOOL, WaitNamedPipeW, LPCWSTR, DWORD) \
     X(4, BOOL, WaitOnAddress, volatile void *, PVOID, SIZE_T, DWORD) \

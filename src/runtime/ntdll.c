@@ -101,12 +101,15 @@ WV_MSABI void wv_nt_RtlRestoreContext(CONTEXT *ctx, EXCEPTION_RECORD *rec)
     wv_seh_restore_rec(&c, rec, ctx);
 }
 
+/* alert: the queued APCs run first, above c (Windows' NtContinue(ctx, TRUE): an APC routine's
+ * unwinds and exceptions walk on from c's frame). */
 NT DWORD wv_nt_NtContinue(CONTEXT *ctx, BOOLEAN alert)
 {
-    (void)alert;
     CONTEXT c;
     if (!wv_seh_read(&c, (uintptr_t)ctx, sizeof(c)))
         return STATUS_ACCESS_VIOLATION;
+    if (alert)
+        wv_apc_deliver_at(&c);
     wv_seh_restore(&c);
 }
 
@@ -297,10 +300,10 @@ WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSemaphore, PHANDLE, ACCESS_MASK, POBJECT_ATTR
 WV_THUNK_3(wv_nt_, NTSTATUS, NtReleaseSemaphore, HANDLE, ULONG, PULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQuerySemaphore, HANDLE, SEMAPHORE_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 /* ntdll_wait.c, ntdll_apc.c (NtQueueApcThread: a PE caller's routine is ms_abi), ntdll_object.c */
-WV_THUNK_4(wv_nt_, NTSTATUS, NtSignalAndWaitForSingleObject, HANDLE, HANDLE, BOOLEAN, PLARGE_INTEGER)
-WV_THUNK_2(wv_nt_, NTSTATUS, NtDelayExecution, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_4(wv_ntcore_, NTSTATUS, NtSignalAndWaitForSingleObject, HANDLE, HANDLE, BOOLEAN, PLARGE_INTEGER)
+WV_THUNK_2(wv_ntcore_, NTSTATUS, NtDelayExecution, BOOLEAN, PLARGE_INTEGER)
 WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3);
-WV_THUNK_0(wv_nt_, NTSTATUS, NtTestAlert)
+WV_THUNK_0(wv_ntcore_, NTSTATUS, NtTestAlert)
 WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
@@ -314,9 +317,18 @@ WV_THUNK_1(wv_nt_, NTSTATUS, NtAlertThreadByThreadId, HANDLE)
 WV_THUNK_2(wv_nt_, NTSTATUS, NtWaitForAlertByThreadId, const void *, PLARGE_INTEGER)
 
 /* ntdll_wait.c */
-WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
-WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
-                                                 PLARGE_INTEGER timeout);
+WV_MSABI NTSTATUS wv_ntcore_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout);
+WV_MSABI NTSTATUS wv_ntcore_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
+                                                     PLARGE_INTEGER timeout);
+/* The alertable calls: gates that deliver APCs above the caller's context (apc_gate.c). */
+#define WV_NT_GATE(f, n)                                                                      \
+    WV_ALERTABLE(wv_nt_##f, wv_ntcore_##f, n)                                                 \
+    extern __attribute__((visibility("hidden"))) char wv_nt_##f[];
+WV_NT_GATE(NtDelayExecution, 0)
+WV_NT_GATE(NtSignalAndWaitForSingleObject, 0)
+WV_NT_GATE(NtTestAlert, 0)
+WV_NT_GATE(NtWaitForMultipleObjects, 1)
+WV_NT_GATE(NtWaitForSingleObject, 0)
 
 /* ntdll_context.c */
 WV_MSABI NTSTATUS wv_nt_NtGetContextThread(HANDLE h, CONTEXT *c);

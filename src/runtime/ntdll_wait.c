@@ -63,8 +63,8 @@ NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms)
  * STATUS_INVALID_PARAMETER_1, another type STATUS_INVALID_PARAMETER_3, an unreadable handle
  * array or timeout STATUS_ACCESS_VIOLATION (nothing waited for); results as below, with the
  * index of the object for a wait-any. */
-WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
-                                                 PLARGE_INTEGER timeout)
+WV_MSABI NTSTATUS wv_ntcore_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
+                                                     PLARGE_INTEGER timeout)
 {
     wv_stack_probe();
     HANDLE h[MAXIMUM_WAIT_OBJECTS];
@@ -87,7 +87,7 @@ WV_MSABI NTSTATUS wv_nt_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles,
 /* STATUS_WAIT_0, STATUS_ABANDONED_WAIT_0, STATUS_TIMEOUT, STATUS_USER_APC (alertable, APCs
  * ran), or the handle's failure: STATUS_INVALID_HANDLE, STATUS_ACCESS_DENIED (no SYNCHRONIZE);
  * an unreadable timeout is STATUS_ACCESS_VIOLATION, nothing waited for. */
-WV_MSABI NTSTATUS wv_nt_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout)
+WV_MSABI NTSTATUS wv_ntcore_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout)
 {
     wv_stack_probe();
     DWORD ms;

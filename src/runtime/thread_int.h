@@ -158,8 +158,19 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set);
 DWORD wv_apc_queue(void *fn, HANDLE h, ULONG_PTR data, bool pe);
 /* nt: NtQueueApcThread's routine, fn(data, a2, a3) (Windows' PNTAPCFUNC). */
 DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_PTR a2, ULONG_PTR a3);
-/* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran. */
+/* apc.c: runs the calling thread's queued APCs (in an alertable wait); how many ran.  Inside
+ * an alertable call from PE code (apc_gate.c) none runs here: the call's gate delivers them
+ * when the call returns, as Windows delivers user APCs on the way back from the kernel. */
 unsigned wv_apc_run(struct wv_thread *t);
+/* apc.c: the calling thread's queued APCs, one at a time until none is left; a PE routine is
+ * called through a wv_seh_callout link resuming at `resume` (the context its unwinds and
+ * exceptions walk on to: the alertable call's caller; NULL: the walk ends there). */
+unsigned wv_apc_deliver(struct wv_thread *t, const CONTEXT *resume);
+/* apc_gate.c: whether the calling thread is inside an alertable call from PE code; if so its
+ * gate is told to deliver the APCs on its way out (true: the caller runs none now). */
+bool wv_apc_gate_defer(void);
+/* apc_gate.c: NtContinue's alert: the APCs delivered above ctx, the context it goes on with. */
+void wv_apc_deliver_at(const CONTEXT *ctx);
 /* Drops the APCs left when a thread ends. */
 void wv_apc_drop(struct wv_thread *t);
 /* apc.c: queues a timer's completion routine fn(arg, low, high of ft) on t (pe: ms_abi). */

@@ -60,4 +60,16 @@
             "  ret\n"                                                                         \
             ".size " name ", .-" name "\n")
 
+/* WV_ALERTABLE(name, core, nstack): the export `name` of an alertable call (SleepEx,
+ * WaitFor*Ex, NtDelayExecution, NtTestAlert, ...) is a gate (apc_gate.c) that captures its PE
+ * caller's CONTEXT, calls the ms_abi core (a thunk above: the call's four register arguments
+ * and nstack, 0 or 1, of the caller's stack arguments) and, when the call ended for APCs,
+ * delivers them above that CONTEXT before it returns.  `core` is referenced from assembly
+ * only: the pointer keeps it. */
+#define WV_ALERTABLE(name, core, nstack)                                                      \
+    __attribute__((used)) static void *const wv_keep_##name = (void *)core;                \
+    __asm__(".text\n.globl " #name "\n.hidden " #name "\n.type " #name ",@function\n" #name \
+            ":\n  lea " #core "(%rip), %r11\n  mov $" #nstack ", %eax\n"                   \
+            "  jmp wv_apc_gate_entry\n.size " #name ", .-" #name "\n");
+
 #endif

@@ -7,7 +7,10 @@
 //   inner 42                  caught, then rethrown with `throw;`
 //   rethrown 42               caught again one level out
 //   nested 2                  a throw inside a destructor-free catch block, caught outside
+//   apc 7 dtors 1             thrown from a QueueUserAPC routine, caught around the SleepEx
+//                             that ran it, the waiting frame's destructor run on the way
 #include <cstdio>
+#include <windows.h>
 
 static int dtors;
 struct Err {
@@ -24,6 +27,16 @@ __attribute__((noinline)) static void thrower(int depth)
     if (depth == 0)
         throw Err{"boom"};
     thrower(depth - 1);
+}
+
+__attribute__((noinline)) static void WINAPI throwing_apc(ULONG_PTR v) { throw Err{v == 7 ? "apc" : "?"}; }
+
+__attribute__((noinline)) static void waiter()
+{
+    Guard g{0};
+    QueueUserAPC(throwing_apc, GetCurrentThread(), 7);
+    SleepEx(0, TRUE);
+    printf("apc not thrown\n");
 }
 
 int main()
@@ -55,5 +68,11 @@ int main()
         n += (int)v - 1;
     }
     printf("nested %d\n", n);
+    dtors = 0;
+    try {
+        waiter();
+    } catch (const Err &e) {
+        printf("%s 7 dtors %d\n", e.what, dtors);
+    }
     return 0;
 }
