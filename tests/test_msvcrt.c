@@ -136,6 +136,7 @@ Test(msvcrt, jumps_threads_time_math_and_strings, .init = setup)
         "strtol: 2147483647 errno 34 strtoul(-1) 4294967295 strtoll -9000000000\n"
         "memcpy_s: 34\n"
         "snprintf: -1 6\n"
+        "snprintf edge: -1 [X] 4 [X] [wxyz]\n"
         "sprintf_s: 5 [12345]\n"
         "setlocale: C\n"
         "setlocale C: C, bogus: NULL\n"

@@ -52,10 +52,13 @@ CRT int wv_ms_sprintf(char *buf, const char *fmt, ...)
     return n;
 }
 
-/* msvcrt's _vsnprintf: -1 when it does not fit, no terminator then. */
+/* msvcrt's _vsnprintf: at most cap bytes; the terminator only when the text is shorter; -1
+ * when it is longer.  Nothing is written past buf[cap - 1]. */
 CRT int wv_ms__vsnprintf(char *buf, size_t cap, const char *fmt, wv_ms_va ap)
 {
-    int n = wv_crt_sprint(buf, cap + 1, fmt, &ap);
+    int n = wv_crt_sprint_unterminated(buf, cap, fmt, &ap);
+    if (n >= 0 && (size_t)n < cap)
+        buf[n] = 0;
     return (size_t)n > cap ? -1 : n;
 }
 

@@ -270,6 +270,12 @@ int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap)
     return n;
 }
 
+int wv_crt_sprint_unterminated(char *buf, size_t cap, const char *fmt, wv_ms_va *ap)
+{
+    struct wv_out o = {NULL, buf, cap, 0, false, false, false};
+    return wv_format(&o, fmt, ap);
+}
+
 char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len)
 {
     struct wv_out o = {NULL, NULL, 0, 0, true, wide, false};

@@ -53,6 +53,8 @@ int wv_crt_fprint(FILE *f, const char *fmt, wv_ms_va *ap);
 /* Prints into buf, at most cap - 1 bytes and a terminator (none when cap is 0); the length
  * the whole output has. */
 int wv_crt_sprint(char *buf, size_t cap, const char *fmt, wv_ms_va *ap);
+/* The same, at most cap bytes and no terminator (_vsnprintf's rule). */
+int wv_crt_sprint_unterminated(char *buf, size_t cap, const char *fmt, wv_ms_va *ap);
 /* The whole output in a malloc'ed buffer (*len its length, no terminator counted), or NULL
  * without memory; wide: a wide function's format (%s %c UTF-16), already in UTF-8. */
 char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len);

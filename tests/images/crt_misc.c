@@ -148,6 +148,11 @@ static void strings(void)
     char dst[4];
     printf("memcpy_s: %d\n", memcpy_s(dst, sizeof(dst), "toolong", 7));
     printf("snprintf: %d %d\n", _snprintf(b, 4, "%s", "abcdef"), _scprintf("%d-%d", 10, 200));
+    char g[8] = "XXXXXXX"; /* a text of the count or longer: no terminator, nothing past the count */
+    int cut = _snprintf(g, 4, "%s", "abcdef");
+    char after_cut = g[4];
+    int exact = _snprintf(g, 4, "%s", "wxyz");
+    printf("snprintf edge: %d [%c] %d [%c] [%.4s]\n", cut, after_cut, exact, g[4], g);
     int n = sprintf_s(b, sizeof(b), "%d", 12345);
     printf("sprintf_s: %d [%s]\n", n, b);
 }
