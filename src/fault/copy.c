@@ -75,15 +75,7 @@ __asm__(".text\n"
         "  mov $1, %eax\n"
         "  ret\n");
 
-int wv_copy_raw(void *dst, const void *src, size_t n);
 extern const char wv_user_begin[], wv_user_end[], wv_user_fixup[];
-
-DWORD wv_copy(void *dst, const void *src, size_t n)
-{
-    wv_assert(!wv_space_locked_by_self()); /* a fault under the lock is never winvm's */
-    wv_fault_attach();                     /* the handler that turns a fault into the error */
-    return wv_copy_raw(dst, src, n) ? ERROR_NOACCESS : 0;
-}
 
 bool wv_user_fault(ucontext_t *uc)
 {

@@ -157,8 +157,14 @@ bool wv_fault_is_fastfail(const EXCEPTION_RECORD *rec);
 
 /* Copies n bytes from src to dst, either of which the caller named: 0, or ERROR_NOACCESS when
  * a page of either cannot be read or written (copy.c).  What was copied before the bad page
- * stays copied.  Lock not held. */
-DWORD wv_copy(void *dst, const void *src, size_t n);
+ * stays copied.  Lock not held.  Inline: an unwind calls it several times per frame. */
+int wv_copy_raw(void *dst, const void *src, size_t n); /* nonzero when it faulted */
+static inline DWORD wv_copy(void *dst, const void *src, size_t n)
+{
+    wv_assert(!wv_space_locked_by_self()); /* a fault under the lock is never winvm's */
+    wv_fault_attach();                     /* the handler that turns a fault into the error */
+    return wv_copy_raw(dst, src, n) ? ERROR_NOACCESS : 0;
+}
 /* Fixed-size accesses to memory the caller named, for the NT calls' in/out parameters
  * (copy.c): one or two plain moves each, no rep-string startup and no call into C.  Each
  * returns 0, or nonzero when the access faulted, having written nothing (get_rw64: *v is

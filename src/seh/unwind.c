@@ -62,16 +62,23 @@ static void wv_unwinder_store(const struct wv_unwinder *u, CONTEXT *c)
         c->SegCs = u->cs, c->EFlags = u->eflags, c->SegSs = u->ss;
 }
 
+/* The header and its codes; one read of 16 bytes covers the header and up to six codes (most
+ * functions), the rest or a read near the end of a mapping are read exactly. */
 static bool wv_read_info(DWORD64 at, struct wv_info *in)
 {
-    BYTE h[4];
-    if (!wv_seh_read(h, at, 4))
+    BYTE h[16];
+    bool whole = wv_seh_read(h, at, sizeof(h));
+    if (!whole && !wv_seh_read(h, at, 4))
         return false;
     in->version = h[0] & 7, in->flags = h[0] >> 3, in->prolog = h[1], in->count = h[2];
     in->frame_reg = h[3] & 15, in->frame_off = h[3] >> 4;
     if (in->version != 1 && in->version != 2)
         return false;
     in->trailer = at + 4 + (DWORD64)((in->count + 1u) & ~1u) * 2;
+    if (whole && in->count <= 6) {
+        memcpy(in->code, h + 4, (size_t)in->count * 2);
+        return true;
+    }
     return !in->count || wv_seh_read(in->code, at + 4, (size_t)in->count * 2);
 }
 
