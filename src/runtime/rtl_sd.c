@@ -130,8 +130,8 @@ WV_MSABI NTSTATUS wv_nt_RtlGetControlSecurityDescriptor(const void *p, USHORT *c
     return wv_copy(control, &sd.control, sizeof(USHORT)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }
 
-/* Sets part `slot` (0 owner, 1 group, 3 dacl) of an absolute descriptor and its control bits:
- * set clears `flag`'s bits and ors `bits`. */
+/* Sets part `slot` (0 owner, 1 group, 3 dacl; -1 none: the control bits alone) of an absolute
+ * descriptor and its control bits: clears `clear`'s bits and ors `bits`. */
 static NTSTATUS wv_sd_set(void *p, int slot, const void *v, USHORT clear, USHORT bits)
 {
     struct wv_sd sd;
@@ -142,23 +142,15 @@ static NTSTATUS wv_sd_set(void *p, int slot, const void *v, USHORT clear, USHORT
         return WV_STATUS_INVALID_SECURITY_DESCR;
     USHORT control = (USHORT)((sd.control & ~clear) | bits);
     uintptr_t ptr = (uintptr_t)v;
-    if (wv_copy((BYTE *)p + 8 + 8 * slot, &ptr, 8) || wv_copy((BYTE *)p + 2, &control, 2))
+    if ((slot >= 0 && wv_copy((BYTE *)p + 8 + 8 * slot, &ptr, 8)) || wv_copy((BYTE *)p + 2, &control, 2))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     return STATUS_SUCCESS;
 }
 
 WV_MSABI NTSTATUS wv_nt_RtlSetDaclSecurityDescriptor(void *p, BOOLEAN present, void *dacl, BOOLEAN defaulted)
 {
-    if (!present) { /* only the flag goes: the pointer is kept, as on Windows */
-        struct wv_sd sd;
-        NTSTATUS st = wv_sd_read(p, &sd);
-        if (st)
-            return st;
-        if (sd.control & WV_SE_SELF_RELATIVE)
-            return WV_STATUS_INVALID_SECURITY_DESCR;
-        USHORT control = sd.control & (USHORT)~WV_SE_DACL_PRESENT;
-        return wv_copy((BYTE *)p + 2, &control, 2) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
-    }
+    if (!present) /* only the flag goes: the pointer is kept, as on Windows */
+        return wv_sd_set(p, -1, NULL, WV_SE_DACL_PRESENT, 0);
     return wv_sd_set(p, 3, dacl, WV_SE_DACL_PRESENT | WV_SE_DACL_DEFAULTED,
                      (USHORT)(WV_SE_DACL_PRESENT | (defaulted ? WV_SE_DACL_DEFAULTED : 0)));
 }
