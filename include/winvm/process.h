@@ -131,6 +131,7 @@ WINBASEAPI BOOL WINAPI GetThreadTimes(HANDLE hThread, LPFILETIME lpCreationTime,
                                       LPFILETIME lpKernelTime, LPFILETIME lpUserTime);
 WINBASEAPI int WINAPI GetThreadPriority(HANDLE hThread);
 WINBASEAPI BOOL WINAPI SetThreadPriority(HANDLE hThread, int nPriority);
+WINBASEAPI DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE hThread, DWORD_PTR dwThreadAffinityMask);
 WINBASEAPI BOOL WINAPI SwitchToThread(void);
 WINBASEAPI BOOL WINAPI IsDebuggerPresent(void);
 /* GetModuleHandleEx (k32_module.c). */

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/debug_int.h"
+#include "runtime/thread_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,13 +42,7 @@ BOOL WINAPI GetProcessAffinityMask(HANDLE h, PDWORD_PTR process, PDWORD_PTR syst
 {
     if (!wv_is_this_process(h))
         return wv_fail(ERROR_INVALID_HANDLE);
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof(set), &set) != 0)
-        return wv_fail(wv_errno_to_error(errno));
-    DWORD_PTR mine = 0, sys = wv_system_mask();
-    for (int i = 0; i < 64; i++)
-        if (CPU_ISSET(i, &set))
-            mine |= (DWORD_PTR)1 << i;
+    DWORD_PTR mine = wv_process_mask(), sys = wv_system_mask(); /* not the caller's own mask */
     DWORD err = wv_user_put(process, &mine, sizeof(mine));
     if (!err)
         err = wv_user_put(system, &sys, sizeof(sys));
@@ -74,6 +69,8 @@ BOOL WINAPI SetProcessAffinityMask(HANDLE h, DWORD_PTR mask)
             errno != ESRCH && !err)
             err = wv_errno_to_error(errno);
     closedir(d);
+    if (!err)
+        wv_process_mask_set(mask);
     return err ? wv_fail(err) : TRUE;
 }
 

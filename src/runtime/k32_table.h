@@ -377,6 +377,7 @@
     X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
+    X(2, DWORD_PTR, SetThreadAffinityMask, HANDLE, DWORD_PTR) \
     H(SetThreadContext) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     H(SetUnhandledExceptionFilter) \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* thread_info.c - what a thread handle tells and the current process's remote threads:
  * NtQueryInformationThread (ThreadBasicInformation, ThreadTimes,
- * ThreadQuerySetWin32StartAddress, ThreadSuspendCount), NtSetInformationThread (ThreadHideFromDebugger),
+ * ThreadQuerySetWin32StartAddress, ThreadSuspendCount), NtSetInformationThread (ThreadHideFromDebugger,
+ * ThreadAffinityMask) and kernel32's SetThreadAffinityMask over the same core,
  * CreateRemoteThread(Ex) on this process.  A thread of another process cannot be made here
  * (no channel to run code there yet): ERROR_NOT_SUPPORTED.
  */
@@ -9,6 +10,7 @@
 #include "runtime/thread_int.h"
 #include <winvm/ntdll.h>
 
+#include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ typedef struct {
     LONG Priority, BasePriority;
 } WV_THREAD_BASIC_INFORMATION;
 
-enum { WV_ThreadBasicInformation = 0, WV_ThreadTimes = 1, WV_ThreadHideFromDebugger = 17,
+enum { WV_ThreadBasicInformation = 0, WV_ThreadTimes = 1, WV_ThreadAffinityMask = 4, WV_ThreadHideFromDebugger = 17,
        WV_ThreadQuerySetWin32StartAddress = 9, WV_ThreadSuspendCount = 35 };
 
 /* The NTSTATUS for wv_thread_ref's failure (its last error). */
@@ -33,15 +35,55 @@ static NTSTATUS wv_ref_status(void)
     return GetLastError() == ERROR_ACCESS_DENIED ? (NTSTATUS)0xC0000022 : (NTSTATUS)0xC0000008;
 }
 
-static ULONG_PTR wv_affinity(void)
+/* A Linux thread's mask as Windows writes one (0 for a thread that has ended). */
+static ULONG_PTR wv_affinity_of(pid_t tid)
 {
     cpu_set_t set;
     ULONG_PTR m = 0;
-    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    if (sched_getaffinity(tid, sizeof(set), &set) == 0)
         for (int i = 0; i < 64; i++)
             if (CPU_ISSET(i, &set))
                 m |= (ULONG_PTR)1 << i;
     return m;
+}
+
+/* The process's mask.  Linux keeps masks per thread only, so it is remembered: the main
+ * thread's when first asked (nothing in winvm narrows a thread before that), then what
+ * SetProcessAffinityMask sets.  Read and written atomically, 0 meaning not yet read. */
+static ULONG_PTR wv_proc_mask;
+
+ULONG_PTR wv_process_mask(void)
+{
+    ULONG_PTR m = __atomic_load_n(&wv_proc_mask, __ATOMIC_ACQUIRE), none = 0;
+    if (m)
+        return m;
+    m = wv_affinity_of(getpid());
+    __atomic_compare_exchange_n(&wv_proc_mask, &none, m, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&wv_proc_mask, __ATOMIC_ACQUIRE);
+}
+
+void wv_process_mask_set(ULONG_PTR mask) { __atomic_store_n(&wv_proc_mask, mask, __ATOMIC_RELEASE); }
+
+/* A thread's new mask, as Windows' ThreadAffinityMask takes it: the low 32 bits all set ask for
+ * every processor of the process (Vista on, Wine's thread.c: "only the low 32-bits matter"),
+ * otherwise a mask that is empty or names a processor outside the process's is
+ * STATUS_INVALID_PARAMETER.  *old: the mask before. */
+static NTSTATUS wv_set_affinity(pid_t tid, ULONG_PTR mask, ULONG_PTR *old)
+{
+    ULONG_PTR proc = wv_process_mask();
+    if ((ULONG)mask == ~0u)
+        mask = proc;
+    if (!mask || (mask & ~proc))
+        return (NTSTATUS)0xC000000D;
+    *old = wv_affinity_of(tid);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < 64; i++)
+        if (mask & ((ULONG_PTR)1 << i))
+            CPU_SET(i, &set);
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0)
+        return errno == ESRCH ? 0 : (NTSTATUS)0xC0000022; /* an ended thread: nothing to place */
+    return 0;
 }
 
 static void wv_basic(HANDLE h, struct wv_thread *t, WV_THREAD_BASIC_INFORMATION *b)
@@ -54,7 +96,7 @@ static void wv_basic(HANDLE h, struct wv_thread *t, WV_THREAD_BASIC_INFORMATION 
     b->TebBaseAddress = t->teb ? t->teb : t == wv_thread_peek() ? wv_teb_self() : NULL;
     b->UniqueProcess = (HANDLE)(ULONG_PTR)getpid();
     b->UniqueThread = (HANDLE)(ULONG_PTR)t->tid;
-    b->AffinityMask = wv_affinity();
+    b->AffinityMask = wv_affinity_of((pid_t)t->tid);
     int prio = GetThreadPriority(h);
     b->BasePriority = prio == THREAD_PRIORITY_ERROR_RETURN ? 0 : prio;
     b->Priority = 8 + b->BasePriority; /* NORMAL_PRIORITY_CLASS's base is 8 */
@@ -105,14 +147,37 @@ WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULO
 /* Hiding a thread from a debugger: winvm has none to hide it from, so the request holds. */
 WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len)
 {
-    (void)in;
     struct wv_thread *t = wv_thread_ref(h, WV_THREAD_SET);
     if (!t)
         return wv_ref_status();
+    pid_t tid = (pid_t)t->tid;
     wv_object_unref(&t->obj);
+    if (cls == WV_ThreadAffinityMask) {
+        ULONG_PTR mask, old;
+        if (len != sizeof(mask))
+            return (NTSTATUS)0xC0000004;
+        if (wv_copy(&mask, in, sizeof(mask)))
+            return (NTSTATUS)0xC0000005;
+        return wv_set_affinity(tid, mask, &old);
+    }
     if (cls != WV_ThreadHideFromDebugger)
         return (NTSTATUS)0xC0000003;
     return len ? (NTSTATUS)0xC0000004 : 0;
+}
+
+/* SetThreadAffinityMask: the thread's mask before, 0 with the Win32 error on failure. */
+DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE h, DWORD_PTR mask)
+{
+    struct wv_thread *t = wv_thread_ref(h, WV_THREAD_SET);
+    if (!t)
+        return 0; /* wv_thread_ref set the error */
+    pid_t tid = (pid_t)t->tid;
+    wv_object_unref(&t->obj);
+    ULONG_PTR old = 0;
+    NTSTATUS st = wv_set_affinity(tid, mask, &old);
+    if (st)
+        return wv_fail(st == (NTSTATUS)0xC000000D ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED), 0;
+    return old;
 }
 
 /* ---- CreateRemoteThread(Ex) ---- */

@@ -66,6 +66,10 @@ struct wv_thread *wv_thread_peek(void);
 /* The thread a handle names (GetCurrentThread's pseudo handle included), with a reference;
  * NULL: ERROR_INVALID_HANDLE set.  need: the access right the call needs (0: none). */
 struct wv_thread *wv_thread_ref(HANDLE h, DWORD need);
+/* The process's affinity mask, as GetProcessAffinityMask reports it (thread_info.c), and
+ * SetProcessAffinityMask's record of a new one. */
+ULONG_PTR wv_process_mask(void);
+void wv_process_mask_set(ULONG_PTR mask);
 /* The live thread with this host id, with a reference; NULL when none. */
 struct wv_thread *wv_thread_find(DWORD tid);
 /* Whether the thread with this host id and serial is still in the registry (it has not

@@ -24,6 +24,12 @@
  *   callback_return NtCallbackReturn outside a callback: STATUS_NO_CALLBACK_ACTIVE
  *   wow64_context  RtlWow64Get/SetThreadContext of a 64-bit thread: STATUS_INVALID_PARAMETER;
  *                  a bad handle STATUS_INVALID_HANDLE, an event's STATUS_OBJECT_TYPE_MISMATCH
+ *   affinity       SetThreadAffinityMask returns the mask before (the process's at first); an
+ *                  empty mask or one naming a processor outside the process's:
+ *                  ERROR_INVALID_PARAMETER; all of the low 32 bits set: every processor of
+ *                  the process; ThreadBasicInformation's AffinityMask follows; the same through
+ *                  NtSetInformationThread(ThreadAffinityMask) with its statuses; a bad handle
+ *                  ERROR_INVALID_HANDLE
  *   unload_trace   RtlGetUnloadEventTrace after dep.dll's FreeLibrary: an entry with its base,
  *                  size, name and checksum field; RtlGetUnloadEventTraceEx: 64 entries of at
  *                  least that size, and the same ring
@@ -152,6 +158,42 @@ static DWORD WINAPI waiter(LPVOID arg)
     return 0;
 }
 
+/* The calling thread's mask through ThreadBasicInformation. */
+static ULONG_PTR thread_mask(void)
+{
+    BASIC b;
+    return NtQueryInformationThread(GetCurrentThread(), (THREADINFOCLASS)0, &b, sizeof(b), NULL) ? 0 : b.AffinityMask;
+}
+
+static void affinity(HMODULE k32)
+{
+    DWORD_PTR(WINAPI * set)(HANDLE, DWORD_PTR) = (void *)GetProcAddress(k32, "SetThreadAffinityMask");
+    DWORD_PTR pm = 0, sm = 0, out, one;
+    HANDLE me = GetCurrentThread();
+    if (!eu_check("affinity_export", set && GetProcessAffinityMask(GetCurrentProcess(), &pm, &sm) && pm))
+        return;
+    out = ~pm & (pm + 1); /* the lowest processor outside the process's mask (0: it has all 64) */
+    one = pm & -pm;       /* its lowest processor */
+    SetLastError(0);
+    BOOL ok = set(me, pm) == pm && thread_mask() == pm;
+    ok = ok && set(me, 0) == 0 && GetLastError() == ERROR_INVALID_PARAMETER;
+    SetLastError(0);
+    ok = ok && (!out || (set(me, out | one) == 0 && GetLastError() == ERROR_INVALID_PARAMETER));
+    ok = ok && set(me, one) == pm && thread_mask() == one;
+    ok = ok && set(me, ~(DWORD_PTR)0 >> 3) == one && thread_mask() == pm;
+    eu_check("affinity", ok);
+    ULONG_PTR m = one;
+    ok = NtSetInformationThread(me, (THREADINFOCLASS)4, &m, sizeof(m)) == 0 && thread_mask() == one;
+    ok = ok && NtSetInformationThread(me, (THREADINFOCLASS)4, &m, 4) == (NTSTATUS)0xC0000004;
+    m = 0;
+    ok = ok && NtSetInformationThread(me, (THREADINFOCLASS)4, &m, sizeof(m)) == (NTSTATUS)0xC000000D;
+    m = ~(ULONG_PTR)0;
+    ok = ok && NtSetInformationThread(me, (THREADINFOCLASS)4, &m, sizeof(m)) == 0 && thread_mask() == pm;
+    SetLastError(0);
+    ok = ok && set((HANDLE)0x1234, pm) == 0 && GetLastError() == ERROR_INVALID_HANDLE;
+    eu_check("affinity_nt", ok);
+}
+
 void start(void)
 {
     HMODULE nt = GetModuleHandleA("ntdll.dll");
@@ -200,6 +242,7 @@ void start(void)
     HANDLE bad = CreateRemoteThread((HANDLE)0x1234, NULL, 0, worker, NULL, 0, NULL);
     eu_check("remote", ran && ran2 && !bad && GetLastError() == ERROR_INVALID_HANDLE);
     suspend_count();
+    affinity(GetModuleHandleA("kernel32.dll"));
     ntdll_misc(nt);
     ExitProcess((UINT)*eu_failures());
 }
