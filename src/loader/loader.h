@@ -230,6 +230,8 @@ void wv_peb_set_image(uintptr_t base);
 void wv_peb_set_heap(void *heap);
 /* PEB->FlsCallback: the table of FLS callbacks by index (runtime/fls.c). */
 void wv_peb_set_fls_callbacks(void *table);
+/* &PEB->FlsListHead (made empty with the PEB), or NULL before there is a PEB. */
+void *wv_peb_fls_list_head(void);
 /* PEB->FastPebLock: the critical section RtlAcquirePebLock takes (runtime/ntdll_peb.c). */
 void wv_peb_set_lock(void *lock);
 /* RTL_USER_PROCESS_PARAMETERS: strings (UTF-8, kept as UTF-16 copies), handles, the

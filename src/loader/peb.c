@@ -27,7 +27,7 @@ enum {
     WV_PEB_BEING_DEBUGGED = 0x02, WV_PEB_IMAGE_BASE = 0x10, WV_PEB_LDR = 0x18,
     WV_PEB_PARAMS = 0x20, WV_PEB_HEAP = 0x30, WV_PEB_FAST_LOCK = 0x38, WV_PEB_PROCESSORS = 0xb8, WV_PEB_GLOBAL_FLAG = 0xbc,
     WV_PEB_OS_MAJOR = 0x118, WV_PEB_OS_MINOR = 0x11c, WV_PEB_OS_BUILD = 0x120,
-    WV_PEB_OS_PLATFORM = 0x124, WV_PEB_SUBSYSTEM = 0x128, WV_PEB_FLS_CALLBACK = 0x320,
+    WV_PEB_OS_PLATFORM = 0x124, WV_PEB_SUBSYSTEM = 0x128, WV_PEB_FLS_CALLBACK = 0x320, WV_PEB_FLS_LIST_HEAD = 0x328,
     /* where the loader data and the parameters live in the PEB's page (the PEB is 0x7c8 bytes) */
     WV_LDR_AT = 0x800, WV_PP_AT = 0x860,
     /* PEB_LDR_DATA: three list heads */
@@ -126,6 +126,9 @@ static DWORD wv_peb_make(void)
     wv_put32(WV_PEB_OS_PLATFORM, 2); /* VER_PLATFORM_WIN32_NT */
     wv_put32(WV_PEB_SUBSYSTEM, 3);   /* console */
     wv_put64(WV_PEB_LDR, (uintptr_t)wv_at(WV_LDR_AT));
+    /* FlsListHead: an empty circular list (runtime/fls.c links every FLS block into it) */
+    wv_put64(WV_PEB_FLS_LIST_HEAD, (uintptr_t)wv_at(WV_PEB_FLS_LIST_HEAD));
+    wv_put64(WV_PEB_FLS_LIST_HEAD + 8, (uintptr_t)wv_at(WV_PEB_FLS_LIST_HEAD));
     wv_put32(WV_LDR_AT + WV_LDR_LENGTH, WV_LDR_SIZE);
     *(uint8_t *)wv_at(WV_LDR_AT + WV_LDR_INITIALIZED) = 1;
     wv_list_init(wv_ldr_head(WV_LDR_LOAD_ORDER));
@@ -144,6 +147,11 @@ void wv_peb_set_image(uintptr_t base) { wv_put64(WV_PEB_IMAGE_BASE, base); }
 
 void wv_peb_set_heap(void *heap) { wv_put64(WV_PEB_HEAP, (uintptr_t)heap); }
 void wv_peb_set_fls_callbacks(void *table) { wv_put64(WV_PEB_FLS_CALLBACK, (uintptr_t)table); }
+
+void *wv_peb_fls_list_head(void)
+{
+    return __atomic_load_n(&wv_peb_ready, __ATOMIC_ACQUIRE) ? wv_at(WV_PEB_FLS_LIST_HEAD) : NULL;
+}
 
 void wv_peb_set_lock(void *lock) { wv_put64(WV_PEB_FAST_LOCK, (uintptr_t)lock); }
 

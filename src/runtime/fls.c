@@ -35,16 +35,23 @@
 #define WV_FLS_CHUNK 128
 #define WV_FLS_CHUNKS ((FLS_MAXIMUM_AVAILABLE + WV_FLS_CHUNK - 1) / WV_FLS_CHUNK)
 
-/* next and prev first: the shape of the LIST_ENTRY Windows' blocks begin with. */
+/* A LIST_ENTRY's shape (Flink, Blink): every block begins with one, linked in a circular list
+ * whose head is PEB->FlsListHead, as in Windows before 1809 (kernel32 loader.c's
+ * test_ExitProcess walks it from there to the thread's TEB->FlsSlots). */
+struct wv_fls_links {
+    struct wv_fls_links *next, *prev;
+};
+
 struct wv_fls_block {
-    struct wv_fls_block *next, *prev;
+    struct wv_fls_links links; /* first: TEB->FlsData points at it */
     void **chunk[WV_FLS_CHUNKS];
 };
 
 enum { WV_FLS_USED = 1, WV_FLS_PE = 2 };
 static void *wv_fls_cbs[FLS_MAXIMUM_AVAILABLE]; /* PEB->FlsCallback points here */
 static uint8_t wv_fls_state[FLS_MAXIMUM_AVAILABLE];
-static struct wv_fls_block *wv_fls_blocks;
+static struct wv_fls_links *wv_fls_head; /* PEB->FlsListHead, or wv_fls_own_head without a PEB */
+static struct wv_fls_links wv_fls_own_head;
 static pthread_mutex_t wv_fls_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t wv_fls_key;
 static pthread_once_t wv_fls_once = PTHREAD_ONCE_INIT;
@@ -98,13 +105,29 @@ static void **wv_fls_at(struct wv_fls_block *b, DWORD i)
     return c ? &c[i % WV_FLS_CHUNK] : NULL;
 }
 
+/* The list's head, chosen at its first use (lock held): the PEB's when there is a PEB. */
+static struct wv_fls_links *wv_fls_list(void)
+{
+    if (!wv_fls_head) {
+        struct wv_fls_links *h = wv_peb_fls_list_head();
+        if (!h)
+            h = &wv_fls_own_head, h->next = h->prev = h;
+        wv_fls_head = h;
+    }
+    return wv_fls_head;
+}
+
+#define WV_FLS_EACH(b)                                                                                  \
+    for (struct wv_fls_links *l_ = wv_fls_list()->next; l_ != wv_fls_list(); l_ = l_->next)            \
+        for (struct wv_fls_block *b = (struct wv_fls_block *)(void *)l_; b; b = NULL)
+
 /* Whether b is in the list (lock held). */
 static bool wv_fls_linked(const struct wv_fls_block *b)
 {
-    const struct wv_fls_block *x = wv_fls_blocks;
-    while (x && x != b)
-        x = x->next;
-    return x != NULL;
+    WV_FLS_EACH(x)
+        if (x == b)
+            return true;
+    return false;
 }
 
 void wv_fls_process(void *block, ULONG flags)
@@ -115,12 +138,8 @@ void wv_fls_process(void *block, ULONG flags)
     pthread_mutex_lock(&wv_fls_lock);
     bool linked = wv_fls_linked(b), run = linked && (flags & 1);
     if (linked && (flags & 3)) { /* out of FlsFree's reach before its values are taken */
-        if (b->prev)
-            b->prev->next = b->next;
-        else
-            wv_fls_blocks = b->next;
-        if (b->next)
-            b->next->prev = b->prev;
+        b->links.prev->next = b->links.next;
+        b->links.next->prev = b->links.prev;
     }
     pthread_mutex_unlock(&wv_fls_lock);
     for (DWORD i = 1; run && i < FLS_MAXIMUM_AVAILABLE; i++) {
@@ -162,10 +181,10 @@ static struct wv_fls_block *wv_fls_block(void)
     if (!(b = calloc(1, sizeof(*b))))
         return NULL;
     pthread_mutex_lock(&wv_fls_lock);
-    b->next = wv_fls_blocks;
-    if (b->next)
-        b->next->prev = b;
-    wv_fls_blocks = b;
+    struct wv_fls_links *h = wv_fls_list();
+    b->links.next = h->next, b->links.prev = h;
+    h->next->prev = &b->links;
+    h->next = &b->links;
     pthread_mutex_unlock(&wv_fls_lock);
     wv_fls_switch(b);
     return b;
@@ -184,7 +203,7 @@ DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err)
     if (i < FLS_MAXIMUM_AVAILABLE) {
         wv_fls_cbs[i] = cb;
         wv_fls_state[i] = (uint8_t)(WV_FLS_USED | (pe ? WV_FLS_PE : 0));
-        for (struct wv_fls_block *b = wv_fls_blocks; b; b = b->next) { /* values set while it was free */
+        WV_FLS_EACH(b) { /* values set while it was free */
             void **p = wv_fls_at(b, i);
             if (p)
                 __atomic_store_n(p, NULL, __ATOMIC_RELEASE);
@@ -218,7 +237,7 @@ DWORD wv_fls_free(DWORD i)
         pthread_mutex_unlock(&wv_fls_lock);
         return ERROR_INVALID_PARAMETER;
     }
-    for (struct wv_fls_block *b = wv_fls_blocks; b; b = b->next) {
+    WV_FLS_EACH(b) {
         void **p = wv_fls_at(b, i);
         if (!p || !__atomic_load_n(p, __ATOMIC_ACQUIRE))
             continue;

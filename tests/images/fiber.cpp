@@ -23,6 +23,8 @@
  *   fls_per_fiber      FLS values per fiber: a new fiber has none (NULL, ERROR_INVALID_PARAMETER,
  *                      TEB FlsData NULL), sets its own; DeleteFiber runs its callback, FlsFree
  *                      every remaining fiber's
+ *   fls_list_head      PEB->FlsListHead (0x328) is a circular list holding each fiber's
+ *                      block (TEB->FlsData) while it lives, as Windows before 1809 keeps it
  *   fiber_delete_self  DeleteFiber of the running fiber ends the thread (exit code 1), its FLS
  *                      callback run, nothing after the call
  *   fiber_return       a fiber routine that returns ends its thread
@@ -361,6 +363,37 @@ static void fls_per_fiber(void)
     check("fls_per_fiber", ok);
 }
 
+/* Whether the circular list at head holds entry (at most 4096 steps). */
+static bool fls_list_holds(LIST_ENTRY *head, void *entry)
+{
+    LIST_ENTRY *e = head->Flink;
+    for (int i = 0; e && e != head && i < 4096; i++, e = e->Flink)
+        if (e == entry)
+            return true;
+    return false;
+}
+
+static void fls_list_head(void)
+{
+    LIST_ENTRY *head = (LIST_ENTRY *)(*(char **)((char *)NtCurrentTeb() + 0x60) + 0x328); /* TEB->Peb */
+    DWORD i = FlsAlloc(NULL);
+    FlsSetValue(i, (void *)1);
+    void *mine = teb_fls();
+    fls = i;
+    void *f = CreateFiber(0, fls_main, (void *)0xd); /* sets its own value: it gets a block */
+    SwitchToFiber(f);
+    bool ok = head->Flink && head->Blink && head->Blink->Flink == head && mine && fls_list_holds(head, mine);
+    void *theirs = NULL;
+    for (LIST_ENTRY *e = head->Flink; e && e != head; e = e->Flink)
+        if (e != mine)
+            theirs = e;
+    ok &= theirs != NULL;
+    DeleteFiber(f);
+    ok &= !fls_list_holds(head, theirs) && fls_list_holds(head, mine);
+    FlsFree(i);
+    check("fls_list_head", ok);
+}
+
 /* ---- DeleteFiber of the running fiber, a routine that returns ---- */
 static DWORD self_fls;
 static volatile int after_delete, self_cb_calls;
@@ -427,6 +460,7 @@ int main(void)
     fiber_grow();
     fiber_threads();
     fls_per_fiber();
+    fls_list_head();
     fiber_delete_self();
     return failures;
 }
