@@ -158,5 +158,5 @@ Test(builtin_image, from_pe_code, .timeout = 60)
 {
     static char out[8192];
     int oks = tu_run_checks(WINVM_PE_IMAGES "/bimg.exe", out, sizeof(out));
-    cr_assert_eq(oks, 33, "%s", out);
+    cr_assert_eq(oks, 35, "%s", out);
 }

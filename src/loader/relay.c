@@ -162,7 +162,8 @@ static bool wv_relay_frame_sensitive(const char *name)
     static const char *const names[] = {
         "NtContinue", "NtRaiseException", "RaiseException", "RtlCaptureContext", "RtlCaptureStackBackTrace",
         "RtlRaiseException", "RtlRestoreContext", "RtlUnwind", "RtlUnwindEx", "RtlVirtualUnwind",
-        "RtlWalkFrameChain", "GetThreadContext", "NtGetContextThread", "__C_specific_handler", "_setjmp",
+        "RtlWalkFrameChain", "GetThreadContext", "NtGetContextThread", "SetThreadContext", "NtSetContextThread",
+        "ZwGetContextThread", "ZwSetContextThread", "__C_specific_handler", "_setjmp",
         "_setjmpex", "longjmp", "setjmp", "SleepEx", "WaitForSingleObjectEx", "WaitForMultipleObjectsEx",
         "SignalObjectAndWait", "GetOverlappedResultEx", "NtDelayExecution", "NtWaitForSingleObject",
         "NtWaitForMultipleObjects", "NtSignalAndWaitForSingleObject", "NtTestAlert", "ZwDelayExecution",

@@ -210,14 +210,33 @@ WV_MSABI BOOL wv_k32_ctx_set_other(HANDLE h, CONTEXT *c)
     return SetThreadContext(h, c);
 }
 
-/* ms_abi: rcx = thread, rdx = CONTEXT.  The frame of the calling-thread path: the CONTEXT
- * captured at 0x20(%rsp) (16-aligned, 0x4d0 bytes), the caller's CONTEXT pointer at 0x500, the
- * return address at 0x508 and the caller's stack past it at 0x510. */
+/* ms_abi: rcx = thread, rdx = CONTEXT.  The calls run on the thread's context stack
+ * (ctx_stack.c), as Windows' run on the kernel stack, so the caller's needs no room below its
+ * rsp: only the lookup of that stack (a few words) runs on it.  The slot at its top keeps the
+ * caller's rsp (at its return address); the other thread's path goes back to the caller's
+ * stack before its jump.  The frame of the calling-thread path: the CONTEXT captured at
+ * 0x20(%rsp) (16-aligned, 0x4d0 bytes), the caller's CONTEXT pointer at 0x500, the caller's rsp
+ * at 0x508. */
 #define WV_CTX_ENTRY(name, which, self, other)                                                                      \
     __asm__(".text\n"                                                                                              \
             ".globl " #name "\n"                                                                                   \
             ".hidden " #name "\n"                                                                                  \
             ".type " #name ",@function\n" #name ":\n"                                                              \
+            "  push %rcx\n"                                                                                        \
+            "  push %rdx\n"                                                                                        \
+            "  sub $40, %rsp\n"                                                                                    \
+            "  call wv_ctx_stack_top\n"                                                                            \
+            "  add $40, %rsp\n"                                                                                    \
+            "  pop %rdx\n"                                                                                         \
+            "  pop %rcx\n"                                                                                         \
+            "  test %rax, %rax\n"                                                                                  \
+            "  jnz 2f\n"                                                                                           \
+            "  mov %rsp, %rax\n" /* none: below the caller's return address, on its stack */                      \
+            "  and $-16, %rax\n"                                                                                   \
+            "  sub $16, %rax\n"                                                                                    \
+            "2:\n"                                                                                                 \
+            "  mov %rsp, -8(%rax)\n"                                                                               \
+            "  lea -8(%rax), %rsp\n" /* as at an entry: 8 mod 16 */                                               \
             "  push %rcx\n"                                                                                        \
             "  push %rdx\n"                                                                                        \
             "  sub $40, %rsp\n"                                                                                    \
@@ -227,6 +246,7 @@ WV_MSABI BOOL wv_k32_ctx_set_other(HANDLE h, CONTEXT *c)
             "  pop %rcx\n"                                                                                         \
             "  cmp $1, %eax\n"                                                                                     \
             "  je 1f\n"                                                                                            \
+            "  pop %rsp\n"                                                                                         \
             "  test %eax, %eax\n"                                                                                  \
             "  jz " #other "\n"                                                                                    \
             "  ret\n"                                                                                              \
@@ -237,11 +257,13 @@ WV_MSABI BOOL wv_k32_ctx_set_other(HANDLE h, CONTEXT *c)
             "  call wv_seh_capture\n"                                                                              \
             "  mov 0x500(%rsp), %rcx\n"                                                                            \
             "  lea 0x20(%rsp), %rdx\n"                                                                             \
-            "  lea 0x510(%rsp), %r8\n"                                                                             \
-            "  mov 0x508(%rsp), %r9\n"                                                                             \
+            "  mov 0x508(%rsp), %r8\n"                                                                             \
+            "  mov (%r8), %r9\n"  /* the return address */                                                         \
+            "  add $8, %r8\n"     /* the caller's stack past it */                                                 \
             "  call " #self "\n"                                                                                   \
             "  add $0x500, %rsp\n"                                                                                 \
             "  pop %rdx\n"                                                                                         \
+            "  pop %rsp\n"                                                                                         \
             "  ret\n"                                                                                              \
             ".size " #name ", .-" #name "\n")
 

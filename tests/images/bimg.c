@@ -244,6 +244,43 @@ static void direction_flag(HMODULE k32, HMODULE nt)
     check("std_current_directory", n && m == n && !strcmp(got, want));
 }
 
+/* f(a, b) called with rsp at sp (16-aligned, the 32-byte home area above it), back on the
+ * caller's stack after it returns. */
+static ULONG_PTR call_on(void *f, ULONG_PTR a, ULONG_PTR b, char *sp)
+{
+    ULONG_PTR r;
+    __asm__ volatile("mov %%rsp, %%rbx\n\tmov %4, %%rsp\n\tcall *%3\n\tmov %%rbx, %%rsp"
+                     : "=a"(r), "+c"(a), "+d"(b)
+                     : "r"(f), "r"(sp - 32)
+                     : "rbx", "r8", "r9", "r10", "r11", "memory", "cc");
+    return r;
+}
+
+/* NtGetContextThread then NtSetContextThread with what it gave (CONTEXT_CONTROL: the thread
+ * returns from the Get again), called from a stack with 2 KiB above an inaccessible page, as
+ * Wine's exception.c test_syscall_clobbered_regs calls them: Windows' system calls run on the
+ * kernel stack.  winvm's context paths ran on the caller's and faulted below it. */
+static void small_stack(HMODULE nt)
+{
+    void *get = (void *)GetProcAddress(nt, "NtGetContextThread");
+    void *set = (void *)GetProcAddress(nt, "NtSetContextThread");
+    char *m = VirtualAlloc(NULL, 0x2000, MEM_RESERVE, PAGE_NOACCESS);
+    if (!get || !set || !m || !VirtualAlloc(m + 0x1000, 0x1000, MEM_COMMIT, PAGE_READWRITE)) {
+        check("small_stack_get_context", 0);
+        check("small_stack_set_context", 0);
+        return;
+    }
+    static CONTEXT c __attribute__((aligned(16)));
+    c.ContextFlags = CONTEXT_CONTROL;
+    c.Rsp = 0;
+    char *sp = m + 0x1000 + 0x800;
+    LONG st = (LONG)call_on(get, (ULONG_PTR)GetCurrentThread(), (ULONG_PTR)&c, sp);
+    check("small_stack_get_context", st == 0 && c.Rsp == (DWORD64)(sp - 40));
+    st = (LONG)call_on(set, (ULONG_PTR)GetCurrentThread(), (ULONG_PTR)&c, sp);
+    check("small_stack_set_context", st == 0);
+    VirtualFree(m, 0, MEM_RELEASE);
+}
+
 int main(void)
 {
     HMODULE k32 = GetModuleHandleA("kernel32.dll"), nt = GetModuleHandleA("ntdll.dll");
@@ -258,5 +295,6 @@ int main(void)
     queries(k32, nt);
     peb_lists(k32);
     direction_flag(k32, nt);
+    small_stack(nt);
     return failures;
 }
