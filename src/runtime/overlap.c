@@ -101,13 +101,17 @@ static bool wv_async_listed(const OVERLAPPED *ov)
 }
 
 /* Completes a: marked finished (CancelIo passes it by: whoever sees its status must find
- * nothing to cancel), the result, then off the list, then the event, so whoever the event or
- * the list wakes finds it done in every respect. */
+ * nothing to cancel), its file let go, the result, then off the list, then the event, so
+ * whoever the event or the list wakes finds it done in every respect: a program that closes
+ * its handles once GetOverlappedResult returns closes the last reference (a named pipe's
+ * instance then ends there, and CreateNamedPipe of the name right after succeeds, as Wine's
+ * kernel32 virtual.c test_write_watch does). */
 static void wv_async_done(struct wv_async *a, DWORD err)
 {
     pthread_mutex_lock(&wv_async_lock);
     a->finished = true; /* a caller who sees the status must not find it cancellable */
     pthread_mutex_unlock(&wv_async_lock);
+    wv_object_unref(&a->f->obj); /* CancelIo compares a->f only with finished clear */
     wv_io_publish(a->ov, err, a->r.done);
     pthread_mutex_lock(&wv_async_lock);
     for (struct wv_async **p = &wv_pending; *p; p = &(*p)->next)
@@ -120,7 +124,6 @@ static void wv_async_done(struct wv_async *a, DWORD err)
     if (a->ev)
         SetEvent(a->ev);
     close(a->cancel);
-    wv_object_unref(&a->f->obj);
     free(a);
 }
 

@@ -206,6 +206,27 @@ static void broken(void)
     CloseHandle(c), CloseHandle(s);
 }
 
+/* Five rounds on a one-instance name: an overlapped read completed, both ends closed, then the
+ * name made again at once (the request's thread held the instance past GetOverlappedResult:
+ * the next CreateNamedPipe failed, ERROR_PIPE_BUSY, or ERROR_ACCESS_DENIED with another type). */
+static void overlapped_then_again(void)
+{
+    BOOL ok = TRUE;
+    for (int i = 0; i < 5 && ok; i++) {
+        HANDLE s = server("again", PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, i & 1 ? PIPE_TYPE_MESSAGE : 0, 1);
+        HANDLE c = client("again", 0);
+        OVERLAPPED ov = {0};
+        ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+        char buf[16];
+        DWORD n = 0, w = 0;
+        ok = s != INVALID_HANDLE_VALUE && c != INVALID_HANDLE_VALUE && connect_ok(s) &&
+             fails_with(!ReadFile(s, buf, sizeof(buf), NULL, &ov), ERROR_IO_PENDING) && WriteFile(c, "hi", 2, &w, NULL) &&
+             GetOverlappedResult(s, &ov, &n, TRUE) && n == 2;
+        CloseHandle(s), CloseHandle(c), CloseHandle(ov.hEvent);
+    }
+    eu_check("overlapped_then_again", ok);
+}
+
 static void overlapped_pipe(void)
 {
     HANDLE s = server("ov", PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, 0, 1);
@@ -321,6 +342,7 @@ void start(void)
     transact();
     broken();
     overlapped_pipe();
+    overlapped_then_again();
     overlapped_file();
     ExitProcess((UINT)*eu_failures());
 }
