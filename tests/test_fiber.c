@@ -54,7 +54,7 @@ Test(fiber, pe_fibers_switch_keep_registers_stacks_exceptions_and_fls)
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     static const char *const names[] = {"fiber_convert", "fiber_switch", "fiber_registers", "fiber_float",
                                         "fiber_stack", "fiber_seh", "fiber_grow", "fiber_threads",
-                                        "fls_per_fiber", "fls_list_head", "fiber_delete_self", "fiber_return"};
+                                        "fls_per_fiber", "fls_list_head", "fls_new_thread", "fiber_delete_self", "fiber_return"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         expect_ok(names[i]);
 }

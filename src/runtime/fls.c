@@ -165,11 +165,33 @@ void wv_fls_process(void *block, ULONG flags)
 
 void wv_fls_fiber_end(void *block) { wv_fls_process(block, 3); }
 
+static bool wv_fls_used; /* an index was ever allocated */
+
 void wv_fls_thread_end(bool run)
 {
     struct wv_fls_block *b = wv_fls_current();
-    wv_fls_process(b, run ? 3 : 2);
+    if (run) {
+        wv_fls_process(b, 1); /* callbacks, off the list; the block stays for DLL_THREAD_DETACH */
+        return;
+    }
+    wv_fls_process(b, 2);
     wv_fls_switch(NULL);
+}
+
+void wv_fls_thread_free(void)
+{
+    struct wv_fls_block *b = wv_fls_current();
+    wv_fls_process(b, 2);
+    if (b)
+        wv_fls_switch(NULL);
+}
+
+static struct wv_fls_block *wv_fls_block(void);
+
+void wv_fls_thread_start(void)
+{
+    if (__atomic_load_n(&wv_fls_used, __ATOMIC_ACQUIRE))
+        (void)wv_fls_block();
 }
 
 /* The running fiber's block, made (linked, the key set) when missing; NULL without memory. */
@@ -197,6 +219,7 @@ DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err)
         return FLS_OUT_OF_INDEXES;
     }
     DWORD i = 1;
+    __atomic_store_n(&wv_fls_used, true, __ATOMIC_RELEASE);
     pthread_mutex_lock(&wv_fls_lock);
     while (i < FLS_MAXIMUM_AVAILABLE && (wv_fls_state[i] & WV_FLS_USED))
         i++;

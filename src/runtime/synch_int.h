@@ -54,6 +54,12 @@ DWORD wv_fls_alloc(void *cb, bool pe, DWORD *err);
 /* The calling thread ends: when run, every callback runs for its non-NULL values (before
  * DLL_THREAD_DETACH, as on Windows; not for a thread TerminateThread ended), then its values go. */
 void wv_fls_thread_end(bool run);
+/* A new thread's block, once the process has allocated an FLS index: Windows' threads have
+ * theirs from their start then (FlsGetValue in DLL_THREAD_ATTACH: NULL, ERROR_SUCCESS). */
+void wv_fls_thread_start(void);
+/* After DLL_THREAD_DETACH: the block wv_fls_thread_end(true) left (its callbacks run, off the
+ * list: FlsGetValue and FlsSetValue still work in DLL_THREAD_DETACH, as on Windows) is freed. */
+void wv_fls_thread_free(void);
 /* The cores of FlsFree, FlsGetValue, FlsSetValue (ntdll's RtlFls* too): 0 or the error. */
 DWORD wv_fls_free(DWORD i);
 DWORD wv_fls_get(DWORD i, void **v);

@@ -161,6 +161,7 @@ static DWORD wv_thread_body(struct wv_thread *t)
     wv_stack_lo = lo, wv_stack_hi = wv_stack_probed = top;
     t->teb = wv_teb_self();
     wv_debug_thread(true, (uintptr_t)t->start, (uintptr_t)t->teb, 0); /* before its DllMains, as Windows */
+    wv_fls_thread_start();
     wv_loader_thread(true);
     wv_thread_start_init(t); /* its first registers, as a debugger may have set them: it ends by
                                * ExitThread (RtlUserThreadStart) */
@@ -209,12 +210,14 @@ static void *wv_thread_main(void *arg)
         wv_debug_thread(false, 0, 0, code);
         if (!__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE)) /* TerminateThread: no DLL is told */
             wv_loader_thread(false);
+        wv_fls_thread_free(); /* after DLL_THREAD_DETACH, while the TEB holds the block */
         wv_fiber_thread_end(); /* the stack it ends on is freed below, a deleted fiber with it */
         wv_teb_destroy();
         if (wv_stack_lo)
             wv_virtual_free(wv_stack_lo, 0, MEM_RELEASE);
         wv_stack_lo = wv_stack_hi = wv_stack_probed = 0;
     }
+    wv_fls_thread_free(); /* a thread without a TEB: its block is its own variable's */
     wv_thread_finish(t, code);
     wv_object_unref(&t->obj);
     return NULL;

@@ -25,6 +25,8 @@
  *                      every remaining fiber's
  *   fls_list_head      PEB->FlsListHead (0x328) is a circular list holding each fiber's
  *                      block (TEB->FlsData) while it lives, as Windows before 1809 keeps it
+ *   fls_new_thread     once an index exists, a new thread has its FLS block from its start:
+ *                      FlsGetValue there is NULL with ERROR_SUCCESS (not ERROR_INVALID_PARAMETER)
  *   fiber_delete_self  DeleteFiber of the running fiber ends the thread (exit code 1), its FLS
  *                      callback run, nothing after the call
  *   fiber_return       a fiber routine that returns ends its thread
@@ -394,6 +396,31 @@ static void fls_list_head(void)
     check("fls_list_head", ok);
 }
 
+static DWORD fls_thread_index, fls_thread_err;
+static void *fls_thread_value, *fls_thread_block;
+
+static DWORD WINAPI fls_thread_main(void *)
+{
+    fls_thread_block = teb_fls();
+    SetLastError(0xdeadbeef);
+    fls_thread_value = FlsGetValue(fls_thread_index);
+    fls_thread_err = GetLastError();
+    return 0;
+}
+
+static void fls_new_thread(void)
+{
+    fls_thread_index = FlsAlloc(NULL);
+    FlsSetValue(fls_thread_index, (void *)7);
+    HANDLE t = CreateThread(NULL, 0, fls_thread_main, NULL, 0, NULL);
+    bool ok = t && WaitForSingleObject(t, 10000) == WAIT_OBJECT_0;
+    check("fls_new_thread", ok && fls_thread_block && !fls_thread_value && fls_thread_err == ERROR_SUCCESS &&
+                                FlsGetValue(fls_thread_index) == (void *)7);
+    if (t)
+        CloseHandle(t);
+    FlsFree(fls_thread_index);
+}
+
 /* ---- DeleteFiber of the running fiber, a routine that returns ---- */
 static DWORD self_fls;
 static volatile int after_delete, self_cb_calls;
@@ -461,6 +488,7 @@ int main(void)
     fiber_threads();
     fls_per_fiber();
     fls_list_head();
+    fls_new_thread();
     fiber_delete_self();
     return failures;
 }
