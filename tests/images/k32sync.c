@@ -10,19 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef LONG NTSTATUS;
+#include "nt_objattr.h"
 #define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022)
-typedef struct {
-    USHORT Length, MaximumLength;
-    PWSTR Buffer;
-} UNISTR;
-typedef struct {
-    ULONG Length;
-    HANDLE RootDirectory;
-    UNISTR *ObjectName;
-    ULONG Attributes;
-    PVOID SecurityDescriptor, SecurityQualityOfService;
-} OBJATTR;
 typedef struct {
     CRITICAL_SECTION cs;
     HANDLE shared_sem;

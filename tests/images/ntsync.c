@@ -9,18 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef LONG NTSTATUS;
-typedef struct {
-    USHORT Length, MaximumLength;
-    PWSTR Buffer;
-} UNISTR;
-typedef struct {
-    ULONG Length;
-    HANDLE RootDirectory;
-    UNISTR *ObjectName;
-    ULONG Attributes;
-    PVOID SecurityDescriptor, SecurityQualityOfService;
-} OBJATTR;
+#include "nt_objattr.h"
 typedef struct {
     int EventType;
     LONG EventState;

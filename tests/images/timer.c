@@ -8,18 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef LONG NTSTATUS;
-typedef struct {
-    USHORT Length, MaximumLength;
-    PWSTR Buffer;
-} UNISTR;
-typedef struct {
-    ULONG Length;
-    HANDLE RootDirectory;
-    UNISTR *ObjectName;
-    ULONG Attributes;
-    PVOID SecurityDescriptor, SecurityQualityOfService;
-} OBJATTR;
+#include "nt_objattr.h"
 typedef struct {
     LARGE_INTEGER RemainingTime;
     BOOLEAN TimerState;
