@@ -68,16 +68,7 @@ typedef struct {
 #define ST_ACCESS_VIOLATION ((NTSTATUS)0xC0000005)
 #define OPENIF 0x80
 
-static int failures;
-
-static void check(int cond, const char *name, long long detail)
-{
-    if (cond)
-        printf("ok %s\n", name);
-    else
-        printf("FAIL %s (0x%llx)\n", name, detail), failures++;
-    fflush(stdout);
-}
+#include "nt_check.h"
 
 static WCHAR path[128];
 static UNISTR ustr;

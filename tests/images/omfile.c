@@ -13,18 +13,7 @@
 #include <string.h>
 #include <wchar.h>
 
-typedef LONG NTSTATUS;
-typedef struct {
-    USHORT Length, MaximumLength;
-    PWSTR Buffer;
-} USTR;
-typedef struct {
-    ULONG Length;
-    HANDLE RootDirectory;
-    USTR *ObjectName;
-    ULONG Attributes;
-    PVOID SecurityDescriptor, SecurityQualityOfService;
-} OBJATTR;
+#include "nt_objattr.h"
 typedef struct {
     union {
         NTSTATUS Status;
@@ -33,24 +22,7 @@ typedef struct {
     ULONG_PTR Information;
 } IOSB;
 
-static int failures;
-
-static void check(int cond, const char *name, long long detail)
-{
-    if (cond)
-        printf("ok %s\n", name);
-    else
-        printf("FAIL %s (0x%llx)\n", name, detail), failures++;
-    fflush(stdout);
-}
-
-static FARPROC fn(const char *dll, const char *name)
-{
-    FARPROC p = GetProcAddress(LoadLibraryA(dll), name);
-    if (!p)
-        printf("FAIL missing %s!%s\n", dll, name), failures++;
-    return p;
-}
+#include "nt_check.h"
 
 /* ---- msvcrt's wide printf ---- */
 
@@ -124,7 +96,7 @@ static NTRW p_read, p_write;
 static NTQIF p_query;
 
 static WCHAR dir[MAX_PATH], file[MAX_PATH], ntname[MAX_PATH + 8];
-static USTR us;
+static UNISTR us;
 static OBJATTR oa;
 
 /* out = a b <num in decimal> c (no printf: the wide family is what is tested here). */
@@ -195,7 +167,7 @@ static void file_open_errors(void)
     wcscpy(p, dir), wcscat(p, L"*.txt");
     NTSTATUS c = p_open(&h, GENERIC_READ, attr(p, NULL), &io, FILE_SHARE_READ, 0);
     check(c == (NTSTATUS)0xC0000033, "open_wildcard_invalid", c);
-    USTR rel = {6, 8, L"abc"};
+    UNISTR rel = {6, 8, L"abc"};
     OBJATTR ra = {sizeof(ra), NULL, &rel, 0, NULL, NULL};
     NTSTATUS d = p_open(&h, GENERIC_READ, &ra, &io, FILE_SHARE_READ, 0);
     check(d == (NTSTATUS)0xC000003B, "open_relative_without_root", d);
@@ -295,7 +267,7 @@ static void files(void)
 
 /* ---- the rest: strings, the PEB lock, the shutdown flag, the desktop ---- */
 
-typedef NTSTATUS(NTAPI *DUP)(ULONG, USTR *, USTR *);
+typedef NTSTATUS(NTAPI *DUP)(ULONG, UNISTR *, UNISTR *);
 typedef void(NTAPI *VOIDFN)(void);
 typedef BOOLEAN(NTAPI *SHUTDOWN)(void);
 static SHUTDOWN p_shutdown;
@@ -303,22 +275,22 @@ static SHUTDOWN p_shutdown;
 static void duplicate(void)
 {
     DUP dup = (DUP)fn("ntdll.dll", "RtlDuplicateUnicodeString");
-    void(NTAPI * freestr)(USTR *) = (void(NTAPI *)(USTR *))fn("ntdll.dll", "RtlFreeUnicodeString");
+    void(NTAPI * freestr)(UNISTR *) = (void(NTAPI *)(UNISTR *))fn("ntdll.dll", "RtlFreeUnicodeString");
     if (!dup || !freestr)
         return;
     WCHAR src[] = L"This is a string";
-    USTR s = {32, 34, src}, d = {40, 42, (PWSTR)L"x"};
+    UNISTR s = {32, 34, src}, d = {40, 42, (PWSTR)L"x"};
     NTSTATUS st = dup(1, &s, &d);
     check(!st && d.Length == 32 && d.MaximumLength == 34 && d.Buffer != src && !wcscmp(d.Buffer, src), "dup_nul", st);
     freestr(&d);
     st = dup(0, &s, &d);
     check(!st && d.Length == 32 && d.MaximumLength == 32 && !wmemcmp(d.Buffer, src, 16), "dup_plain", st);
     freestr(&d);
-    USTR keep = {40, 42, (PWSTR)L"x"}, bad = {32, 30, src};
+    UNISTR keep = {40, 42, (PWSTR)L"x"}, bad = {32, 30, src};
     NTSTATUS a = dup(2, &s, &keep), b = dup(0, &bad, &keep), c = dup(4, &s, &keep);
     check(a == (NTSTATUS)0xC000000D && b == a && c == a && keep.Length == 40 && keep.MaximumLength == 42,
           "dup_invalid", a);
-    USTR empty = {0, 2, src};
+    UNISTR empty = {0, 2, src};
     st = dup(3, &empty, &d);
     check(!st && d.Length == 0 && d.MaximumLength == 2 && d.Buffer && !d.Buffer[0], "dup_empty_alloc", st);
     freestr(&d);

@@ -12,24 +12,7 @@
 #include <string.h>
 
 typedef LONG NTSTATUS;
-static int failures;
-
-static void check(int cond, const char *name, long long detail)
-{
-    if (cond)
-        printf("ok %s\n", name);
-    else
-        printf("FAIL %s (0x%llx)\n", name, detail), failures++;
-    fflush(stdout);
-}
-
-static FARPROC fn(const char *dll, const char *name)
-{
-    FARPROC p = GetProcAddress(LoadLibraryA(dll), name);
-    if (!p)
-        printf("FAIL missing %s!%s\n", dll, name), failures++;
-    return p;
-}
+#include "nt_check.h"
 
 #define F(dll, name, type) type p_##name = (type)fn(dll, #name)
 typedef BOOL(WINAPI *INITSD)(void *, DWORD);
