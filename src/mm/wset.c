@@ -19,6 +19,8 @@
  */
 #include "mm/mm.h"
 
+#include <string.h>
+
 #define WV_PM_PRESENT (1ull << 63)
 #define WV_PM_FILE (1ull << 61)
 #define WV_PM_EXCLUSIVE (1ull << 56)
@@ -37,57 +39,90 @@ static bool wv_accessible(DWORD protect)
     return protect && !(protect & PAGE_GUARD) && (protect & 0xff) != PAGE_NOACCESS;
 }
 
-/* Page state of page a of winvm's view v.  Lock held. */
-static void wv_ws_view_state(struct wv_view *v, uintptr_t a, struct wv_ws_state *s)
+/* The state of a page of view v whose page-state word is p. */
+static struct wv_ws_state wv_ws_of_page(const struct wv_view *v, wv_page_t p)
 {
-    size_t i = wv_view_index(v, a);
-    wv_view_sync_commits(v, i, 1);
-    wv_view_refresh_copies(v, i, 1);
-    wv_page_t p = v->page[i];
     DWORD prot = (p & WV_COMMITTED) ? wv_prot_report(p) : 0;
-    s->protect = wv_accessible(prot) ? prot : 0;
-    s->locked = (p & WV_LOCKED) != 0;
-    s->maybe_shared = v->ops && !(p & WV_COPIED);
+    return (struct wv_ws_state){.protect = wv_accessible(prot) ? prot : 0,
+                                .locked = (p & WV_LOCKED) != 0,
+                                .maybe_shared = v->ops && !(p & WV_COPIED)};
 }
 
-/* The page state of every entry: views under one hold of the lock, foreign pages after. */
-static void wv_ws_states(const struct wv_ws_entry *e, size_t n, struct wv_ws_state *s, bool *foreign)
+/* The attribute bits of a page, from its state and its pagemap entry (ShareCount aside). */
+static uint64_t wv_ws_attr(struct wv_ws_state s, uint64_t pm)
 {
-    struct wv_view *v = NULL;
+    bool valid = s.protect && (pm & WV_PM_PRESENT);
+    bool shared = valid ? (pm & WV_PM_FILE) != 0 : s.maybe_shared;
+    return (valid ? WV_WS_VALID | (uint64_t)s.protect << 4 : 0) | (shared ? WV_WS_SHARED : 0) |
+           (valid && s.locked ? WV_WS_LOCKED : 0);
+}
+
+/* How many entries from e[0] name consecutive pages below limit (at least one). */
+static size_t wv_ws_run(const struct wv_ws_entry *e, size_t n, uintptr_t limit)
+{
+    uintptr_t a = wv_page_down(e[0].va);
+    size_t j = 1;
+    while (j < n && wv_page_down(e[j].va) == a + j * WV_PAGE_SIZE && a + j * WV_PAGE_SIZE < limit)
+        j++;
+    return j;
+}
+
+/* Entries e[0..m) name consecutive pages of v: one sync of the run, then each page's
+ * attributes; the state is worked out again only where the page-state word changes (a run of
+ * pages of one allocation mostly shares one).  Lock held. */
+static void wv_ws_view_run(struct wv_view *v, struct wv_ws_entry *e, size_t m, const uint64_t *pm)
+{
+    size_t i = wv_view_index(v, wv_page_down(e[0].va));
+    wv_view_sync_commits(v, i, m);
+    wv_view_refresh_copies(v, i, m);
+    wv_page_t last = v->page[i];
+    struct wv_ws_state s = wv_ws_of_page(v, last);
+    for (size_t q = 0; q < m; q++) {
+        wv_page_t p = v->page[i + q];
+        if (p != last)
+            s = wv_ws_of_page(v, last = p);
+        e[q].attr = wv_ws_attr(s, pm[q]);
+    }
+}
+
+/* Every entry's attributes from the page state and pm: views' pages under one hold of the
+ * lock, run by run; pages winvm does not manage after, from VirtualQuery's view of them. */
+static void wv_ws_states(struct wv_ws_entry *e, size_t n, const uint64_t *pm)
+{
+    bool foreign[n], any_foreign = false;
     wv_space_lock();
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0, m; k < n; k += m) {
         uintptr_t a = wv_page_down(e[k].va);
-        s[k] = (struct wv_ws_state){0};
-        foreign[k] = false;
-        if (a > WV_MAX_ADDR)
-            continue;
-        if (!v || a < v->base || a >= v->end)
-            v = wv_space_find(a);
-        if (v)
-            wv_ws_view_state(v, a, &s[k]);
-        else
-            foreign[k] = true;
+        struct wv_view *v = a <= WV_MAX_ADDR ? wv_space_find(a) : NULL;
+        m = v ? wv_ws_run(e + k, n - k, v->end) : 1;
+        if (v) {
+            memset(foreign + k, 0, m);
+            wv_ws_view_run(v, e + k, m, pm + k);
+        } else {
+            e[k].attr = 0;
+            foreign[k] = a <= WV_MAX_ADDR;
+            any_foreign |= foreign[k];
+        }
     }
     wv_space_unlock();
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; any_foreign && k < n; k++)
         if (foreign[k]) {
             MEMORY_BASIC_INFORMATION m;
             wv_virtual_query(wv_page_down(e[k].va), &m);
-            s[k].protect = m.State == MEM_COMMIT && wv_accessible(m.Protect) ? m.Protect : 0;
-            s[k].maybe_shared = m.Type != MEM_PRIVATE && m.State == MEM_COMMIT;
+            struct wv_ws_state s = {.protect = m.State == MEM_COMMIT && wv_accessible(m.Protect) ? m.Protect : 0,
+                                    .maybe_shared = m.Type != MEM_PRIVATE && m.State == MEM_COMMIT};
+            e[k].attr = wv_ws_attr(s, pm[k]);
         }
 }
 
 /* Pagemap entries of every entry's page: one read per run of consecutive pages. */
 static void wv_ws_pagemap(const struct wv_ws_entry *e, size_t n, uint64_t *pm)
 {
-    for (size_t k = 0, j; k < n; k = j) {
+    for (size_t k = 0, m; k < n; k += m) {
         uintptr_t a = wv_page_down(e[k].va);
-        for (j = k + 1; j < n && wv_page_down(e[j].va) == a + (j - k) * WV_PAGE_SIZE; j++)
-            ;
-        if (a > WV_MAX_ADDR || wv_pagemap_entries(a, j - k, pm + k) != 0)
-            for (size_t q = k; q < j; q++)
-                pm[q] = 0;
+        m = wv_ws_run(e + k, n - k, UINTPTR_MAX);
+        if (a > WV_MAX_ADDR || wv_pagemap_entries(a, m, pm + k) != 0)
+            memset(pm + k, 0, m * sizeof(pm[0]));
     }
 }
 
@@ -100,20 +135,13 @@ static uint64_t wv_ws_share_count(uint64_t ent, uint64_t mapcount, bool have_cou
 void wv_ws_query(struct wv_ws_entry *e, size_t n)
 {
     wv_assert(n <= WV_WS_MAX);
-    struct wv_ws_state s[n];
-    bool foreign[n];
     uint64_t pm[n], pfn[n], count[n];
     size_t shared = 0;
-    wv_ws_states(e, n, s, foreign);
     wv_ws_pagemap(e, n, pm);
-    for (size_t k = 0; k < n; k++) {
-        bool valid = s[k].protect && (pm[k] & WV_PM_PRESENT);
-        bool is_shared = valid ? (pm[k] & WV_PM_FILE) != 0 : s[k].maybe_shared;
-        e[k].attr = (valid ? WV_WS_VALID | (uint64_t)s[k].protect << 4 : 0) |
-                    (is_shared ? WV_WS_SHARED : 0) | (valid && s[k].locked ? WV_WS_LOCKED : 0);
-        if (valid && is_shared && (pm[k] & WV_PM_PFN))
+    wv_ws_states(e, n, pm);
+    for (size_t k = 0; k < n; k++)
+        if ((e[k].attr & WV_WS_VALID) && (e[k].attr & WV_WS_SHARED) && (pm[k] & WV_PM_PFN))
             pfn[shared++] = pm[k] & WV_PM_PFN;
-    }
     bool have = shared && wv_kpagecount(pfn, shared, count) == 0;
     for (size_t k = 0, q = 0; k < n; k++)
         if ((e[k].attr & WV_WS_VALID) && (e[k].attr & WV_WS_SHARED)) {

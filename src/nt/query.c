@@ -21,13 +21,14 @@ static NTSTATUS wv_query_basic(uintptr_t addr, void *buf, SIZE_T *len)
     return wv_copy(buf, &m, sizeof(m)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }
 
-/* The address is ignored: each entry names its own.  The whole buffer is proven writable
- * first, so a bad one changes nothing. */
+/* The address is ignored: each entry names its own.  Every page of the buffer is proven
+ * writable first (a byte of each: the entries are copied in and out whole after), so a bad
+ * one changes nothing. */
 static NTSTATUS wv_query_ws_ex(void *buf, SIZE_T cap, SIZE_T *len)
 {
     size_t n = cap / sizeof(struct wv_ws_entry);
     struct wv_ws_entry e[WV_WS_CHUNK];
-    if (wv_copy(buf, buf, n * sizeof(e[0])))
+    if (wv_nt_probe_out(buf, n * sizeof(e[0])))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     for (size_t k = 0; k < n; k += WV_WS_CHUNK) {
         size_t m = n - k < WV_WS_CHUNK ? n - k : WV_WS_CHUNK;
