@@ -90,6 +90,67 @@ Test(workingset, private_pages)
     cr_assert_eq(ws(p).Valid, 0);
 }
 
+/* One call over runs of pages that cross from one allocation into the next, with repeats, a
+ * section's page, memory winvm does not manage and addresses past the user range: each entry
+ * gets what a call for it alone gets (the call works run by run). */
+Test(workingset, one_call_many_runs_matches_one_page_calls)
+{
+    char *a = VirtualAlloc(NULL, 0x20000, MEM_RESERVE, PAGE_NOACCESS);
+    cr_assert(a);
+    cr_assert(VirtualFree(a, 0, MEM_RELEASE));
+    char *b = a + 0x10000; /* two neighbouring allocations of 16 pages */
+    cr_assert_eq(VirtualAlloc(a, 0x10000, MEM_RESERVE, PAGE_READWRITE), a);
+    cr_assert_eq(VirtualAlloc(b, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), b);
+    cr_assert(VirtualAlloc(a, 0xe000, MEM_COMMIT, PAGE_READWRITE));
+    for (int k = 0; k < 12; k++)
+        a[k * 0x1000] = (char)k;
+    DWORD old;
+    cr_assert(VirtualProtect(a + 0x4000, 0x2000, PAGE_READONLY, &old));
+    cr_assert(VirtualProtect(a + 0x8000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old));
+    cr_assert(VirtualLock(a + 0xa000, 0x1000));
+    b[0] = b[0x1000] = 1;
+    HANDLE s = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x2000, NULL);
+    char *view = MapViewOfFile(s, FILE_MAP_WRITE, 0, 0, 0);
+    cr_assert(view);
+    view[0] = 1;
+    int on_stack = 0;
+    enum { N = 48 };
+    PSAPI_WORKING_SET_EX_INFORMATION info[N];
+    int n = 0;
+    for (int k = 0; k < 20; k++) /* a's 16 pages and b's first 4: one run over the boundary */
+        info[n++].VirtualAddress = a + k * 0x1000 + (k & 7) * 3;
+    void *other[] = {b + 0x1000, a + 0x4000, a, view, view + 0x1000, &on_stack, (void *)&ws,
+                     (void *)0x7ffffffeffffull, (void *)0x7fffffff0000ull, (void *)0xffff800000000000ull, NULL,
+                     a + 0xe000, a + 0xf000, b, b + 0x1000, b + 0x2000, a + 0xa000, a + 0x9000};
+    for (size_t k = 0; k < sizeof(other) / sizeof(other[0]); k++)
+        info[n++].VirtualAddress = other[k];
+    cr_assert(QueryWorkingSetEx(SELF, info, n * sizeof(info[0])), "%u", GetLastError());
+    for (int k = 0; k < n; k++) {
+        MEMORY_WORKING_SET_EX_BLOCK one = ws(info[k].VirtualAddress);
+        cr_assert_eq(info[k].VirtualAttributes.Flags, one.Flags, "entry %d (%p): %#llx in the batch, %#llx alone", k,
+                     info[k].VirtualAddress, (unsigned long long)info[k].VirtualAttributes.Flags,
+                     (unsigned long long)one.Flags);
+    }
+    /* And what they are. */
+    cr_assert_eq(info[0].VirtualAttributes.Valid, 1);
+    cr_assert_eq(info[0].VirtualAttributes.Win32Protection, PAGE_READWRITE);
+    cr_assert_eq(info[4].VirtualAttributes.Win32Protection, PAGE_READONLY);
+    cr_assert_eq(info[8].VirtualAttributes.Valid, 0, "a guard page is not in the working set");
+    cr_assert_eq(info[10].VirtualAttributes.Locked, 1);
+    cr_assert_eq(info[12].VirtualAttributes.Valid, 0, "committed, never touched");
+    cr_assert_eq(info[14].VirtualAttributes.Valid, 0, "reserved");
+    cr_assert_eq(info[16].VirtualAttributes.Valid, 1, "b's first page, touched");
+    cr_assert_eq(info[18].VirtualAttributes.Valid, 0, "b's third page, never touched");
+    cr_assert_eq(info[23].VirtualAttributes.Shared, 1, "a section's page");
+    cr_assert_eq(info[25].VirtualAttributes.Valid, 1, "the stack");
+    cr_assert_eq(info[29].VirtualAttributes.Flags, 0, "past the user range");
+    cr_assert(VirtualUnlock(a + 0xa000, 0x1000));
+    cr_assert(UnmapViewOfFile(view));
+    cr_assert(CloseHandle(s));
+    cr_assert(VirtualFree(a, 0, MEM_RELEASE));
+    cr_assert(VirtualFree(b, 0, MEM_RELEASE));
+}
+
 /* Two real processes map one pagefile section: its frames are shared (ShareCount >= 2) until a
  * process writes its copy-on-write view, whose page then becomes its own (Shared 0). */
 Test(workingset, sharing_between_processes)
