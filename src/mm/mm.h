@@ -15,6 +15,11 @@
 #include "host/host.h"
 
 #include <sys/mman.h> /* PROT_*, for wv_prot_host */
+/* libbsd's header expects its overlay's __unused; we include it directly. */
+#ifndef __unused
+#define __unused __attribute__((unused))
+#endif
+#include <bsd/sys/tree.h>
 
 /* ---- per-page state (protect.c) ----
  * One uint16_t per page.  The low WV_VISIBLE bits are what VirtualQuery can see: two pages
@@ -64,7 +69,36 @@ struct wv_prot_tables {
     int host[16];
     wv_page_t parse[0x800][2];
 };
-extern struct wv_prot_tables wv_prot;
+struct wv_view;
+struct wv_inflight;
+RB_HEAD(wv_tree, wv_view);
+
+/* The globals that every allocation, release, commit and protect touches, on one cache line:
+ * after a syscall the kernel has evicted much of L1, and each distinct line read afterwards is
+ * a miss (~4-5 ns on the project's VM; they were seven lines in four files' data).  Each field
+ * belongs to the file named at it, which alone writes it; all but the lock word itself are
+ * guarded by the space lock. */
+struct wv_mm_hot {
+    int lock;                            /* lock.c: the space lock's word */
+    bool wswatch_on;                     /* wswatch.c: the working-set watch is on */
+    bool anchored;                       /* place.c: the anchor page is mapped */
+    struct wv_inflight *inflight_head;   /* inflight.c: the in-flight list */
+    uintptr_t cursor_lo, cursor_hi;      /* place.c: the placement cursors */
+    size_t nlarge;                       /* space.c: views too big for the granule map */
+    size_t nviews;                       /* space.c: views in the tree */
+    struct wv_view *last_found;          /* space.c: the last view found or inserted, or NULL */
+    struct wv_tree views;                /* space.c: the tree's root */
+    /* protect.c: PAGE_* parsing and PROT_* translation, after the hot line and on the same
+     * page (the page is aligned): a commit reads the lock's line, host[] and one parse row,
+     * and after its syscall every distinct page it touches costs a TLB refill on a machine
+     * without PCID (docs/performance.md, "Twelfth session").  Rows of the base protections
+     * and their GUARD and NOCACHE forms lie in the first page. */
+    struct wv_prot_tables prot __attribute__((aligned(64)));
+} __attribute__((aligned(4096)));
+extern struct wv_mm_hot wv_mm_hot;
+
+/* The tables are a field of the hot globals (wv_mm_hot.prot, below): on their page. */
+#define wv_prot (wv_mm_hot.prot)
 /* Parses a PAGE_* value into page bits (protection index + modifiers) or returns 0 when the
  * value is not exactly one base protection with allowed modifiers.  allow_copy admits the
  * two WRITECOPY protections (mapped and image views only). */
@@ -88,11 +122,6 @@ static inline int wv_prot_host(wv_page_t page)
 /* ---- the state model (space.c) ---- */
 struct wv_section;
 struct wv_view_ops;
-/* libbsd's header expects its overlay's __unused; we include it directly. */
-#ifndef __unused
-#define __unused __attribute__((unused))
-#endif
-#include <bsd/sys/tree.h>
 
 /* WV_VIEW_WATCH_SOFT: a write-watch view tracked by the mprotect fallback (watch.c), not the kernel. */
 /* WV_VIEW_COW: a mapped view with write-copy pages, whose copies VirtualQuery looks up. */
@@ -151,25 +180,7 @@ struct wv_view {
     struct wv_inflight inflight; /* while placed or released but not in the tree */
 };
 
-RB_HEAD(wv_tree, wv_view);
 
-/* The globals that every allocation, release, commit and protect touches, on one cache line:
- * after a syscall the kernel has evicted much of L1, and each distinct line read afterwards is
- * a miss (~4-5 ns on the project's VM; they were seven lines in four files' data).  Each field
- * belongs to the file named at it, which alone writes it; all but the lock word itself are
- * guarded by the space lock. */
-struct wv_mm_hot {
-    int lock;                            /* lock.c: the space lock's word */
-    bool wswatch_on;                     /* wswatch.c: the working-set watch is on */
-    bool anchored;                       /* place.c: the anchor page is mapped */
-    struct wv_inflight *inflight_head;   /* inflight.c: the in-flight list */
-    uintptr_t cursor_lo, cursor_hi;      /* place.c: the placement cursors */
-    size_t nlarge;                       /* space.c: views too big for the granule map */
-    size_t nviews;                       /* space.c: views in the tree */
-    struct wv_view *last_found;          /* space.c: the last view found or inserted, or NULL */
-    struct wv_tree views;                /* space.c: the tree's root */
-} __attribute__((aligned(64)));
-extern struct wv_mm_hot wv_mm_hot;
 /* The first address bottom-up placement tries, one granule above the anchor (place.c). */
 #define WV_PLACE_ANCHOR ((uintptr_t)0x10000000)
 #define WV_PLACE_BOTTOM (WV_PLACE_ANCHOR + WV_GRANULE)

@@ -2,6 +2,7 @@
 /* protect.c - PAGE_* validation and translation to page bits and PROT_* bits. */
 #include "mm/mm.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 /* The two tables every commit and protect reads, on one page: host[i] is the PROT_* of index i
@@ -9,8 +10,8 @@
  * EXECUTE_READ, EXECUTE_READWRITE, EXECUTE_WRITECOPY), in the first line; parse[p][c] is
  * PAGE_* value p (below 0x800) decoded with write-copy allowed (c = 1) or not, both variants of
  * a value side by side, so the common protections (1, 2, 4, 0x20, 0x40) take two more lines.
- * parse is filled once, before main (wv_prot_init). */
-struct wv_prot_tables wv_prot __attribute__((aligned(64))) = {.host = {
+ * Both are filled once, before main (wv_prot_init); they live in wv_mm_hot (mm.h). */
+static const int wv_prot_host_init[16] = {
     PROT_NONE,
     PROT_NONE,                           /* NOACCESS */
     PROT_READ,                           /* READONLY */
@@ -20,7 +21,7 @@ struct wv_prot_tables wv_prot __attribute__((aligned(64))) = {.host = {
     PROT_READ | PROT_EXEC,               /* EXECUTE_READ */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_READWRITE */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */
-}};
+};
 
 enum { WV_IDX_NOACCESS = 1, WV_IDX_WRITECOPY = 4, WV_IDX_EXECUTE_WRITECOPY = 8 }; /* wv_prot_is_copy too */
 
@@ -52,8 +53,10 @@ static wv_page_t wv_prot_decode(DWORD protect, bool allow_copy)
 }
 
 /* Every PAGE_* value below 0x800 decoded once: parsing sits on every commit and protect. */
-__attribute__((constructor)) static void wv_prot_init(void)
+/* First among the constructors (priority 101): another one may allocate. */
+__attribute__((constructor(101))) static void wv_prot_init(void)
 {
+    memcpy(wv_prot.host, wv_prot_host_init, sizeof(wv_prot.host));
     for (DWORD p = 0; p < 0x800; p++)
         for (int c = 0; c < 2; c++)
             wv_prot.parse[p][c] = wv_prot_decode(p, c);

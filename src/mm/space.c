@@ -18,12 +18,14 @@
 #define _GNU_SOURCE
 #include "mm/mm.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The hot line (mm.h): this file's fields, and the others' defaults. */
 struct wv_mm_hot wv_mm_hot = {.cursor_lo = WV_PLACE_BOTTOM, .views = RB_INITIALIZER(&wv_mm_hot.views)};
-_Static_assert(sizeof(struct wv_mm_hot) == 64, "the hot globals fill one cache line");
+_Static_assert(offsetof(struct wv_mm_hot, prot) == 64, "the hot globals fill one cache line");
+_Static_assert(offsetof(struct wv_mm_hot, prot.parse[0x204][1]) < 4096, "the common parse rows share the hot page");
 #define wv_nlarge wv_mm_hot.nlarge
 #define wv_last_found wv_mm_hot.last_found
 #define wv_nviews wv_mm_hot.nviews
