@@ -21,7 +21,7 @@
 #define WINVM_PE_IMAGES "/nonexistent"
 #endif
 #define K32 "C:\\windows\\system32\\kernel32.dll"
-#define CHECKS 20
+#define CHECKS 21
 
 static DWORD size_of_image(HMODULE m)
 {

@@ -5,12 +5,15 @@
  * test_NtAreMappedFilesTheSame, run on Windows: a pagefile section reports SEC_COMMIT or
  * SEC_RESERVE and its page-rounded size, a file's SEC_FILE and the exact size asked (or the
  * file's), an image SEC_FILE | SEC_IMAGE; two views are "the same mapped file" when both are
- * images of one file, or both addresses lie in one data view.
+ * images of one file, both addresses lie in one data view, or the first is an image and the
+ * second a data view of the image's file (not the other way round: the first argument is
+ * File1MappedAsAnImage).
  */
 #include "nt/nt.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- NtQuerySection ---- */
 
@@ -201,12 +204,31 @@ NTSTATUS NTAPI NtExtendSection(HANDLE h, PLARGE_INTEGER size_io)
 /* What lies at an address: a view of a section (its kind, its base, the file's identity), or
  * the status Windows gives for anything else. */
 struct wv_mapped {
-    bool image;
+    bool image, file; /* file: a data view of a file (dev, ino: the file's) */
     uintptr_t base;
     dev_t dev;
     ino_t ino;
     char name[96]; /* a builtin DLL's image or its file's: identified by its path (below) */
 };
+
+/* A data view's file: its identity, and a builtin DLL's file (sealed, this process's) by the
+ * system path it carries, as its image is. */
+static void wv_mapped_file(int fd, struct wv_mapped *m)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return;
+    m->file = true, m->dev = st.st_dev, m->ino = st.st_ino;
+    wv_memfile_name(fd, m->name, sizeof(m->name));
+}
+
+/* Whether image x and data view y map the same file. */
+static bool wv_image_of_file(const struct wv_mapped *x, const struct wv_mapped *y)
+{
+    if (x->name[0] || y->name[0])
+        return !strcmp(x->name, y->name) && strcmp(x->name, "?");
+    return x->dev == y->dev && x->ino == y->ino;
+}
 
 static NTSTATUS wv_mapped_at(uintptr_t addr, struct wv_mapped *m)
 {
@@ -225,6 +247,8 @@ static NTSTATUS wv_mapped_at(uintptr_t addr, struct wv_mapped *m)
          * copy: both are that builtin's by the system path they carry. */
         if (img && (img->fd < 0 || img->uncached))
             snprintf(m->name, sizeof(m->name), "%s", img->path ? img->path : "?");
+        if (!img && s->file_backed)
+            wv_mapped_file(s->fd, m);
     } else if (v) {
         st = STATUS_CONFLICTING_ADDRESSES; /* private memory */
     }
@@ -253,5 +277,7 @@ NTSTATUS NTAPI NtAreMappedFilesTheSame(PVOID a, PVOID b)
                                                                                    : STATUS_NOT_SAME_DEVICE;
     if (x.image && y.image)
         return x.dev == y.dev && x.ino == y.ino ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
+    if (x.image && y.file)
+        return wv_image_of_file(&x, &y) ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
     return !x.image && !y.image && x.base == y.base ? STATUS_SUCCESS : STATUS_NOT_SAME_DEVICE;
 }

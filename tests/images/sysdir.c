@@ -18,6 +18,8 @@
  *                 system32\kernel32.dll, never a host name
  *   sec_image     a SEC_IMAGE view of ntdll's file: MEM_IMAGE, PAGE_EXECUTE_WRITECOPY, the
  *                 header page read-only and .text PAGE_EXECUTE_READ, its first page the module's
+ *   same_file_data_view  NtAreMappedFilesTheSame(module, a data view of its file) is
+ *                 STATUS_SUCCESS, the other order and ntdll's module STATUS_NOT_SAME_DEVICE
  *   copied_stub   NtClose called through that view's copy of the stub closes a handle
  *   same_file     NtAreMappedFilesTheSame: that view and the module, the module and itself,
  *                 STATUS_SUCCESS; ntdll and kernel32, the view and kernel32, STATUS_NOT_SAME_DEVICE
@@ -193,6 +195,13 @@ static void mapped_name(const char *k32, HMODULE m)
     if (!ok)
         printf("  names: '%s' '%s'\n", a, b);
     check("mapped_name", ok);
+    /* The image first, a data view of its file second: the same file; not the other way round
+     * (the first argument is File1MappedAsAnImage), and not another DLL's image. */
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    LONG(WINAPI * same)(PVOID, PVOID) = (LONG(WINAPI *)(PVOID, PVOID))GetProcAddress(nt, "NtAreMappedFilesTheSame");
+    ok = v && same && same(m, v) == 0 && same((char *)m + 0x1000, (char *)v + 0x10) == 0 &&
+         same(v, m) == (LONG)0xC00000D4 && same(nt, v) == (LONG)0xC00000D4;
+    check("same_file_data_view", ok);
     if (v)
         UnmapViewOfFile(v);
     CloseHandle(s), CloseHandle(f);
