@@ -10,14 +10,18 @@
  * EXECUTE_READ, EXECUTE_READWRITE, EXECUTE_WRITECOPY), in the first line; parse[p][c] is
  * PAGE_* value p (below 0x800) decoded with write-copy allowed (c = 1) or not, both variants of
  * a value side by side, so the common protections (1, 2, 4, 0x20, 0x40) take two more lines.
- * Both are filled once, before main (wv_prot_init); they live in wv_mm_hot (mm.h). */
+ * Both are filled once, before main (wv_prot_init); they live in wv_mm_hot (mm.h).
+ * PAGE_EXECUTE maps with PROT_READ: x86-64 Windows has no execute-only pages (a read of a
+ * PAGE_EXECUTE page succeeds there: NT's VirtualLock probe, ReadProcessMemory), and PROT_EXEC
+ * alone is execute-only on a CPU with protection keys (Linux gives it the execute-only key:
+ * reads fault, process_vm_readv refuses it), readable on one without. */
 static const int wv_prot_host_init[16] = {
     PROT_NONE,
     PROT_NONE,                           /* NOACCESS */
     PROT_READ,                           /* READONLY */
     PROT_READ | PROT_WRITE,              /* READWRITE */
     PROT_READ | PROT_WRITE,              /* WRITECOPY: the mapping is MAP_PRIVATE */
-    PROT_EXEC,                           /* EXECUTE */
+    PROT_READ | PROT_EXEC,               /* EXECUTE: readable, as x86 Windows' pages are (below) */
     PROT_READ | PROT_EXEC,               /* EXECUTE_READ */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_READWRITE */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */

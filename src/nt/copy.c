@@ -149,10 +149,10 @@ static NTSTATUS wv_copy_other(HANDLE process, pid_t pid, bool chan, uintptr_t lo
     NTSTATUS st = chan ? (NTSTATUS)STATUS_ACCESS_DENIED : wv_copy_remote(pid, local, remote, n, read, done);
     if (!chan && wv_gone(process))
         return *done = 0, (NTSTATUS)STATUS_PROCESS_IS_TERMINATING;
-    /* A read stopped at a page the kernel's copy cannot read may still be one Windows reads:
-     * PAGE_EXECUTE is PROT_EXEC alone on the host, which process_vm_readv refuses (no VM_READ),
-     * and ReadProcessMemory reads it on Windows.  The target knows its pages: it copies on from
-     * there, stopping where Windows would (a reserved, PAGE_NOACCESS or guard page). */
+    /* A read stopped at a page the kernel's copy cannot read may still be one Windows reads: a
+     * page the host holds inaccessible for winvm's own reasons (the working-set watch, a debug
+     * register's watch).  The target knows its pages: it copies on from there, stopping where
+     * Windows would (a reserved, PAGE_NOACCESS or guard page). */
     bool partial = read && st == STATUS_PARTIAL_COPY;
     if ((st != (NTSTATUS)STATUS_ACCESS_DENIED && !partial) || !wv_nt_copy_chan)
         return st;

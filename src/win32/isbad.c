@@ -20,7 +20,8 @@
 static bool wv_foreign_allows(uintptr_t a, uintptr_t e, int access)
 {
     /* PROT_* bits as proc.c reports them: 1 read, 2 write, 4 execute.  x86 reads what it
-     * can write; execute-only is PAGE_EXECUTE, which Windows does not let read. */
+     * can write; a host mapping with PROT_EXEC alone is execute-only on a CPU with
+     * protection keys, so it counts as unreadable (winvm's PAGE_EXECUTE pages carry PROT_READ). */
     int need = access == WV_WRITE ? 2 : 3;
     while (a < e) {
         struct wv_mapping m;

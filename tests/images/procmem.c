@@ -204,7 +204,8 @@ static void alloc_write_protect_query(struct kid *k)
     CHECK_ERR("write_partial_noaccess", !WriteProcessMemory(h, a + 4096, buf, sizeof(buf), &n) && n == 4096,
               ERROR_PARTIAL_COPY);
     CHECK("noaccess_unchanged", ask(k, CMD_QUERY, (ULONG_PTR)a + 8192, &m) && m.mbi.Protect == PAGE_NOACCESS);
-    /* an execute-only page reads (PROT_EXEC alone on the host, which the kernel's copy refuses);
+    /* a PAGE_EXECUTE page reads, as on x86-64 Windows (PROT_EXEC alone would be execute-only on
+     * a CPU with protection keys, refused to the kernel's copy and to the target's own read);
      * a read running on into the PAGE_NOACCESS page stops there */
     static char rbuf[12288];
     CHECK("protect_execute_only", VirtualProtectEx(h, a + 4096, 4096, PAGE_EXECUTE, &old) && old == PAGE_EXECUTE_READ);
