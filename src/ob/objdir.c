@@ -147,11 +147,10 @@ static struct wv_odent *wv_od_std(struct wv_odent *dir, const char *name, int ki
     return e; /* the tree keeps the creation's reference for good */
 }
 
-/* The links every BaseNamedObjects directory holds (Windows' names and targets). */
-static void wv_od_bno_links(struct wv_odent *bno)
+/* The links every BaseNamedObjects directory holds (Windows' names and targets): Local is the
+ * directory's own session's, so \\BaseNamedObjects\\Local is \\BaseNamedObjects (session 0's). */
+static void wv_od_bno_links(struct wv_odent *bno, const char *local)
 {
-    char local[64];
-    snprintf(local, sizeof(local), "\\Sessions\\%u\\BaseNamedObjects", WV_OB_SESSION);
     wv_od_std(bno, "Global", WV_KIND_SYMLINK, "\\BaseNamedObjects");
     wv_od_std(bno, "Local", WV_KIND_SYMLINK, local);
     wv_od_std(bno, "Session", WV_KIND_SYMLINK, "\\Sessions\\BNOLINKS");
@@ -173,9 +172,9 @@ static void wv_od_build(void)
     struct wv_odent *links = ses ? wv_od_std(ses, "BNOLINKS", WV_KIND_DIRECTORY, NULL) : NULL;
     struct wv_odent *glob = wv_od_std(root, "GLOBAL??", WV_KIND_DIRECTORY, NULL);
     if (bno)
-        bno->shared = 1, wv_od_bno_links(bno);
+        bno->shared = 1, wv_od_bno_links(bno, "\\BaseNamedObjects");
     if (sbno)
-        sbno->shared = 2, wv_od_bno_links(sbno);
+        sbno->shared = 2, wv_od_bno_links(sbno, local);
     if (links)
         wv_od_std(links, sid, WV_KIND_SYMLINK, local);
     if (glob) {
