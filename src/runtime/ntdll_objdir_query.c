@@ -113,8 +113,7 @@ static size_t wv_dq_fit(const struct wv_dq_ent *list, size_t n, size_t first, UL
     for (size_t i = first; i < n && (!single || count < 1); i++) {
         ULONG more = size + sizeof(DIRECTORY_BASIC_INFORMATION) + wv_dq_strings(&list[i]);
         if (more > len) {
-            if (!count)
-                *need = more;
+            *need = count ? size : more;
             return count;
         }
         size = more, count++;
