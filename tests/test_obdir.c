@@ -113,7 +113,7 @@ Test(obdir, lookups_give_windows_statuses)
                  STATUS_OBJECT_NAME_EXISTS);
     CloseHandle(h2);
     cr_assert_eq(NtCreateEvent(&h2, EVENT_ALL_ACCESS, OA("\\BaseNamedObjects\\wvob-%d"), NotificationEvent, 0),
-                 STATUS_OBJECT_NAME_COLLISION, "a directory holds the name");
+                 STATUS_OBJECT_TYPE_MISMATCH, "a directory holds the name");
     cr_assert_eq(NtOpenEvent(&h2, EVENT_ALL_ACCESS, OA("\\BaseNamedObjects\\wvob-%d")), STATUS_OBJECT_TYPE_MISMATCH);
     cr_assert_eq(NtOpenSymbolicLinkObject(&h2, SYMBOLIC_LINK_QUERY, OA("\\BaseNamedObjects\\wvob-%d")),
                  STATUS_OBJECT_TYPE_MISMATCH);
@@ -249,6 +249,6 @@ Test(obdir, debug_objects_are_named_and_typed)
     cr_assert_eq(NtQueryObject(d, ObjectTypeInformation, &u, sizeof(u), NULL), STATUS_SUCCESS);
     cr_assert(u.t.TypeName.Length == 22 && !memcmp(u.t.TypeName.Buffer, u"DebugObject", 22));
     cr_assert_eq(NtCreateEvent(&h, EVENT_ALL_ACCESS, OA("\\BaseNamedObjects\\wvob-dbg%d"), NotificationEvent, 0),
-                 STATUS_OBJECT_NAME_COLLISION);
+                 STATUS_OBJECT_TYPE_MISMATCH);
     CloseHandle(d);
 }

@@ -136,12 +136,18 @@ void wv_nt_oa_free(struct wv_nt_oa *r);
 /* Reads *oa (NULL: unnamed) for a Create (create) or an Open of an object the per-user store
  * keeps (sections, events, ...): the name looked up in the tree (ob.h), *name the store's name
  * in buf (NULL for an unnamed object), *attrs its OBJ_* attributes.  0 or the status (the
- * lookup's; a name the tree's own object holds: STATUS_OBJECT_NAME_COLLISION for a Create,
- * STATUS_OBJECT_TYPE_MISMATCH for an Open or with OBJ_OPENIF).  The full path is this
+ * lookup's; a name the tree's own object holds: STATUS_OBJECT_TYPE_MISMATCH, as Windows since
+ * Vista answers for an object of another type).  The full path is this
  * thread's until wv_nt_name_handle gives it to the handle the call made. */
 NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name, ULONG *attrs,
                          bool create);
 void wv_nt_name_handle(HANDLE h);
+/* A file open's name walked through the tree (links followed) as far as the tree goes: 0 and
+ * *out the absolute NT path the file layer reads ("\\??\\C:\\x", "\\Device\\Null", ...;
+ * malloc'ed), 0 and *out NULL when the name is the file layer's alone (a file directory's
+ * handle as root, a relative name without a root), or the status (a tree object's name:
+ * STATUS_OBJECT_TYPE_MISMATCH). */
+NTSTATUS wv_nt_file_path(const OBJECT_ATTRIBUTES *oa, char **out);
 /* The store's names, one at a time under the namespace lock (first, next until false, end):
  * the name (decoded; hashed long names cannot be), the first 4 bytes (the kind's magic). */
 struct wv_store_ent {

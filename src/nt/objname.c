@@ -136,13 +136,6 @@ static void wv_nt_store_fold(char *buf)
     wv_nt_store_end();
 }
 
-/* A name that ends in the tree's own object: Windows' answer for an object of another type. */
-static NTSTATUS wv_nt_taken(bool create, ULONG attrs)
-{
-    if (!create)
-        return STATUS_OBJECT_TYPE_MISMATCH;
-    return (attrs & OBJ_OPENIF) ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_OBJECT_NAME_COLLISION;
-}
 
 NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name, ULONG *attrs,
                          bool create)
@@ -170,13 +163,66 @@ NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, con
     if (st)
         return st;
     if (p.found)
-        st = wv_nt_taken(create, *attrs);
+        st = STATUS_OBJECT_TYPE_MISMATCH; /* the tree's own object (a directory, ...): another type */
     else if (!(st = wv_nt_store_name(p.dir, p.leaf, p.llen, buf, cap))) {
         if ((*attrs & OBJ_CASE_INSENSITIVE) && p.dir->shared)
             wv_nt_store_fold(buf);
         wv_nt_remember(p.dir, p.leaf, p.llen);
         *name = buf;
     }
+    wv_od_path_free(&p);
+    return st;
+}
+
+/* p's path as UTF-8, "\\GLOBAL??\\" written "\\??\\" as the file layer reads it. */
+static NTSTATUS wv_nt_path_utf8(const struct wv_od_path *p, char **out)
+{
+    WCHAR *w = malloc((WV_OBJ_UNITS + 2) * sizeof(WCHAR));
+    char *s = malloc(3 * (WV_OBJ_UNITS + 2) + 1);
+    size_t k = w ? wv_od_name(p->dir, w, WV_OBJ_UNITS) : 0, len = 0;
+    NTSTATUS st = STATUS_NO_MEMORY;
+    if (w && s && k + 1 + p->llen <= WV_OBJ_UNITS) {
+        k = k == 1 ? 0 : k;
+        w[k] = '\\';
+        memcpy(w + k + 1, p->leaf, p->llen * sizeof(WCHAR));
+        st = wv_utf16_to_utf8(w, k + 1 + p->llen, s, 3 * (WV_OBJ_UNITS + 2), WV_TEXT_STRICT, &len)
+                 ? STATUS_OBJECT_NAME_INVALID : STATUS_SUCCESS;
+    }
+    free(w);
+    if (st) {
+        free(s);
+        return st;
+    }
+    s[len] = 0;
+    if (!strncmp(s, "\\GLOBAL??\\", 10))
+        memmove(s + 1, s + 7, len - 6); /* "\\GLOBAL??\\x" -> "\\??\\x" */
+    *out = s;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS wv_nt_file_path(const OBJECT_ATTRIBUTES *oa, char **out)
+{
+    OBJECT_ATTRIBUTES a;
+    struct wv_nt_oa r;
+    *out = NULL;
+    if (wv_copy(&a, oa, sizeof(a)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    DWORD granted;
+    struct wv_object *root = a.RootDirectory ? wv_handle_get(a.RootDirectory, WV_KIND_ANY, &granted) : NULL;
+    bool tree = root ? root->kind == WV_KIND_DIRECTORY : a.RootDirectory == NULL;
+    wv_object_unref(root);
+    if (!tree || !a.ObjectName || wv_nt_oa_read(oa, &r))
+        return STATUS_SUCCESS; /* the file layer's: a file directory's handle, or its errors */
+    if (!r.root && (!r.len || r.name[0] != '\\')) {
+        wv_nt_oa_free(&r);
+        return STATUS_SUCCESS;
+    }
+    struct wv_od_path p;
+    NTSTATUS st = wv_od_lookup(r.root, r.name, r.len, r.attrs, WV_OD_FOLLOW | WV_OD_PREFIX, &p);
+    wv_nt_oa_free(&r);
+    if (st)
+        return st;
+    st = p.found ? STATUS_OBJECT_TYPE_MISMATCH /* a directory, a link, ...: no file */ : wv_nt_path_utf8(&p, out);
     wv_od_path_free(&p);
     return st;
 }

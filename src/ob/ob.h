@@ -152,7 +152,9 @@ struct wv_odent {
 struct wv_odent *wv_od_new(int kind, const WCHAR *target, size_t tlen);
 /* The root directory, with a reference (NULL without memory). */
 struct wv_odent *wv_od_root_ref(void);
-enum { WV_OD_NOFOLLOW = 0, WV_OD_FOLLOW = 1 };
+/* WV_OD_PREFIX: a missing component ends the walk wherever it is (leaf is then the whole rest
+ * of the path): what a file open walks before the file system's part of the name. */
+enum { WV_OD_NOFOLLOW = 0, WV_OD_FOLLOW = 1, WV_OD_PREFIX = 2 };
 /* A lookup's end: the object at the name (found, a reference), or, the last component absent,
  * the directory that would hold it (dir, a reference) and that component (leaf, llen). */
 struct wv_od_path {

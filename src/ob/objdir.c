@@ -229,13 +229,13 @@ static NTSTATUS wv_od_step(struct wv_odent *dir, const WCHAR *p, size_t n, ULONG
     bool last = c == n;
     struct wv_odent *e = wv_od_child(dir, p, c, (attrs & OBJ_CASE_INSENSITIVE) != 0);
     if (!e) {
-        if (!last)
+        if (!last && !(mode & WV_OD_PREFIX))
             return STATUS_OBJECT_PATH_NOT_FOUND;
         wv_object_ref(&dir->obj);
-        r->dir = dir, r->leaf = p, r->llen = c;
+        r->dir = dir, r->leaf = p, r->llen = mode & WV_OD_PREFIX ? n : c;
         return STATUS_SUCCESS;
     }
-    if (e->obj.kind == WV_KIND_SYMLINK && (!last || mode == WV_OD_FOLLOW)) {
+    if (e->obj.kind == WV_KIND_SYMLINK && (!last || (mode & WV_OD_FOLLOW))) {
         *reparse = true;
         bool ok = wv_od_reparse(r, e->target, e->tlen, p + c, n - c);
         wv_object_unref(&e->obj);

@@ -22,6 +22,7 @@
 #include "runtime/runtime.h"
 #include "runtime/io_int.h"
 #include "runtime/ntdll_file.h"
+#include "nt/nt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -156,7 +157,14 @@ static NTSTATUS wv_ntfile_resolve(const OBJECT_ATTRIBUTES *attr, char **host, ch
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!a.ObjectName && !a.RootDirectory)
         return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    NTSTATUS st = a.ObjectName ? wv_ntfile_name(a.ObjectName, &name) : ((name = strdup("")) ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY);
+    char *tree = NULL;
+    NTSTATUS st = wv_nt_file_path(attr, &tree);
+    if (st)
+        return st;
+    if (tree)
+        a.RootDirectory = NULL, name = tree; /* the tree's links followed: an absolute name */
+    else
+        st = a.ObjectName ? wv_ntfile_name(a.ObjectName, &name) : ((name = strdup("")) ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY);
     if (st)
         return st;
     if (a.RootDirectory)

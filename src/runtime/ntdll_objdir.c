@@ -98,10 +98,8 @@ static NTSTATUS wv_od_make(PHANDLE out, DWORD access, POBJECT_ATTRIBUTES oa, int
                           make || kind == WV_KIND_SYMLINK ? WV_OD_NOFOLLOW : WV_OD_FOLLOW, &p);
     bool openif = (a.attrs & OBJ_OPENIF) != 0;
     wv_nt_oa_free(&a);
-    if (!st && make && p.found && !p.found->parent)
-        st = STATUS_OBJECT_TYPE_MISMATCH; /* "\\": the root cannot be made again */
-    else if (!st && p.found && p.found->obj.kind != kind)
-        st = make && !openif ? STATUS_OBJECT_NAME_COLLISION : STATUS_OBJECT_TYPE_MISMATCH;
+    if (!st && p.found && p.found->obj.kind != kind)
+        st = STATUS_OBJECT_TYPE_MISMATCH; /* Vista and later, for a Create too */
     else if (!st && p.found)
         st = make && !openif ? STATUS_OBJECT_NAME_COLLISION
                              : wv_od_handle(out, p.found, access, make ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS);
