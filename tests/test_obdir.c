@@ -6,6 +6,7 @@
  * objects.  Expected values: Wine's ntdll/tests/om.c as run on Windows. */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "runtime/ntdll_file.h"
 #include "winvm.h"
 #include <winvm/ntdll.h>
 
@@ -251,4 +252,44 @@ Test(obdir, debug_objects_are_named_and_typed)
     cr_assert_eq(NtCreateEvent(&h, EVENT_ALL_ACCESS, OA("\\BaseNamedObjects\\wvob-dbg%d"), NotificationEvent, 0),
                  STATUS_OBJECT_TYPE_MISMATCH);
     CloseHandle(d);
+}
+
+Test(obdir, file_opens_follow_the_tree_links)
+{
+    HANDLE bno, link, h, f;
+    IO_STATUS_BLOCK io;
+    ULONG sh = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    UNICODE_STRING target = {sizeof(u"\\DosDevices") - 2, sizeof(u"\\DosDevices"), (LPWSTR)u"\\DosDevices"};
+    cr_assert_eq(NtOpenDirectoryObject(&bno, DIRECTORY_QUERY, OA("\\BaseNamedObjects")), STATUS_SUCCESS);
+    cr_assert_eq(NtCreateSymbolicLinkObject(&link, SYMBOLIC_LINK_QUERY, oa_at(bno, "wvob-fl%d", 0), &target),
+                 STATUS_SUCCESS);
+    cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, oa_at(bno, "wvob-fl%d\\NUL", 0), &io, sh, 0), STATUS_SUCCESS,
+                 "\\BaseNamedObjects\\link -> \\DosDevices -> \\?? -> \\GLOBAL??\\NUL -> \\Device\\Null");
+    DWORD done = 0;
+    cr_assert(WriteFile(f, "abc", 3, &done, NULL) == FALSE || done == 3, "the null device takes writes");
+    CloseHandle(f);
+    cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, OA("\\??\\GLOBALROOT\\Device\\Null"), &io, sh, 0), STATUS_SUCCESS);
+    CloseHandle(f);
+    cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, OA("\\DosDevices\\GLOBALROOT\\BaseNamedObjects"), &io, sh, 0),
+                 STATUS_OBJECT_TYPE_MISMATCH, "a directory object is no file");
+    cr_assert_eq(wv_nt_NtOpenFile(&h, GENERIC_READ, oa_at(link, "NUL", 0), &io, sh, 0), STATUS_OBJECT_TYPE_MISMATCH,
+                 "a link is no root");
+    CloseHandle(link), CloseHandle(bno);
+}
+
+Test(obdir, a_file_mapping_name_is_the_session_s)
+{
+    char n[256], want[256], k32[64];
+    snprintf(k32, sizeof(k32), "wvob-map-%d", (int)getpid());
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, k32), h;
+    cr_assert_not_null(m);
+    cr_assert_eq(name_of(m, n, sizeof(n)), STATUS_SUCCESS);
+    snprintf(want, sizeof(want), "\\Sessions\\1\\BaseNamedObjects\\%s", k32);
+    cr_assert_str_eq(n, want);
+    cr_assert_eq(NtOpenSection(&h, SECTION_QUERY, OA("\\BaseNamedObjects\\Global\\wvob-map-%d")), STATUS_SUCCESS,
+                 "one store behind both directories");
+    cr_assert_eq(name_of(h, n, sizeof(n)), STATUS_SUCCESS);
+    snprintf(want, sizeof(want), "\\BaseNamedObjects\\%s", k32);
+    cr_assert_str_eq(n, want, "the name it was opened under");
+    CloseHandle(h), CloseHandle(m);
 }

@@ -209,16 +209,19 @@ NTSTATUS wv_nt_file_path(const OBJECT_ATTRIBUTES *oa, char **out)
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     DWORD granted;
     struct wv_object *root = a.RootDirectory ? wv_handle_get(a.RootDirectory, WV_KIND_ANY, &granted) : NULL;
-    bool tree = root ? root->kind == WV_KIND_DIRECTORY : a.RootDirectory == NULL;
+    bool tree = root ? root->kind >= WV_KIND_DIRECTORY && root->kind <= WV_KIND_DEBUG : a.RootDirectory == NULL;
     wv_object_unref(root);
-    if (!tree || !a.ObjectName || wv_nt_oa_read(oa, &r))
+    if (!tree || !a.ObjectName)
         return STATUS_SUCCESS; /* the file layer's: a file directory's handle, or its errors */
+    NTSTATUS st = wv_nt_oa_read(oa, &r);
+    if (st)
+        return a.RootDirectory ? st : STATUS_SUCCESS; /* a link or a debug object as root: no directory */
     if (!r.root && (!r.len || r.name[0] != '\\')) {
         wv_nt_oa_free(&r);
         return STATUS_SUCCESS;
     }
     struct wv_od_path p;
-    NTSTATUS st = wv_od_lookup(r.root, r.name, r.len, r.attrs, WV_OD_FOLLOW | WV_OD_PREFIX, &p);
+    st = wv_od_lookup(r.root, r.name, r.len, r.attrs, WV_OD_FOLLOW | WV_OD_PREFIX, &p);
     wv_nt_oa_free(&r);
     if (st)
         return st;
