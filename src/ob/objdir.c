@@ -50,9 +50,16 @@ static bool wv_same(const WCHAR *a, size_t an, const WCHAR *b, size_t bn, bool c
     return true;
 }
 
+static void wv_od_unlink(struct wv_odent *e);
+
+/* Never under the tree lock: a linked object's last reference is its handle's or its maker's,
+ * which are dropped outside it.  Linked still only when no handle was ever made for it. */
 static void wv_od_destroy(struct wv_object *o)
 {
     struct wv_odent *e = (struct wv_odent *)o;
+    pthread_mutex_lock(&wv_od_mu);
+    wv_od_unlink(e);
+    pthread_mutex_unlock(&wv_od_mu);
     wv_object_unref(e->parent ? &e->parent->obj : NULL);
     free(e->name);
     free(e->target);
