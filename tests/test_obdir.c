@@ -3,7 +3,8 @@
  * objects, lookups and their statuses, names living as long as their handles, named events
  * found under both BaseNamedObjects directories (in this process and a forked one), objects
  * made in a program's own directory, NtQueryDirectoryObject, ObjectNameInformation, debug
- * objects.  Expected values: Wine's ntdll/tests/om.c as run on Windows. */
+ * objects; and a PE program doing the same under `winvm run` (tests/images/obdir.c).
+ * Expected values: Wine's ntdll/tests/om.c as run on Windows. */
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "runtime/ntdll_file.h"
@@ -15,6 +16,11 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef WINVM_PE_IMAGES
+#define WINVM_PE_IMAGES "/nonexistent"
+#endif
+#define EXE(name) WINVM_PE_IMAGES "/" name
 
 TestSuite(obdir, .timeout = 60);
 
@@ -292,4 +298,16 @@ Test(obdir, a_file_mapping_name_is_the_session_s)
     snprintf(want, sizeof(want), "\\BaseNamedObjects\\%s", k32);
     cr_assert_str_eq(n, want, "the name it was opened under");
     CloseHandle(h), CloseHandle(m);
+}
+
+Test(obdir, pe_program_uses_the_namespace)
+{
+    static char out[8192];
+    tu_run_checks(EXE("obdir.exe"), out, sizeof(out));
+    const char *must[] = {"ok peb_session", "ok standard_tree", "ok dosdevices_link", "ok lookup_statuses",
+                          "ok kernel32_names", "ok event_in_directory", "ok query_directory", "ok query_directory_end",
+                          "ok directory_gone_with_its_handles", "ok debug_object_type",
+                          "ok debug_object_name_is_not_an_event", "0 failures"};
+    for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)
+        cr_assert(strstr(out, must[i]), "%s missing in:\n%s", must[i], out);
 }
