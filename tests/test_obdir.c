@@ -276,6 +276,9 @@ Test(obdir, file_opens_follow_the_tree_links)
     CloseHandle(f);
     cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, OA("\\??\\GLOBALROOT\\Device\\Null"), &io, sh, 0), STATUS_SUCCESS);
     CloseHandle(f);
+    cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, OA("\\??\\NUL"), &io, sh, 1 /* FILE_DIRECTORY_FILE */),
+                 STATUS_SUCCESS, "a device takes the directory option");
+    CloseHandle(f);
     cr_assert_eq(wv_nt_NtOpenFile(&f, GENERIC_READ, OA("\\DosDevices\\GLOBALROOT\\BaseNamedObjects"), &io, sh, 0),
                  STATUS_OBJECT_TYPE_MISMATCH, "a directory object is no file");
     cr_assert_eq(wv_nt_NtOpenFile(&h, GENERIC_READ, oa_at(link, "NUL", 0), &io, sh, 0), STATUS_OBJECT_TYPE_MISMATCH,

@@ -18,14 +18,16 @@ struct wv_obname {
     WCHAR name[];
 };
 
+#define WV_OBNAME_BUCKETS 256
+
 static pthread_mutex_t wv_obname_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct wv_obname *wv_obnames;
+static struct wv_obname *wv_obnames[WV_OBNAME_BUCKETS]; /* by address: a destroy looks in one */
 static int wv_obnames_any; /* atomic: whether any name was ever set */
 
 /* o's entry's link (lock held). */
 static struct wv_obname **wv_obname_find(const struct wv_object *o)
 {
-    struct wv_obname **p = &wv_obnames;
+    struct wv_obname **p = &wv_obnames[((uintptr_t)o >> 4) % WV_OBNAME_BUCKETS];
     while (*p && (*p)->o != o)
         p = &(*p)->next;
     return p;
@@ -42,8 +44,10 @@ void wv_ob_name_set(struct wv_object *o, const WCHAR *name, size_t len)
     struct wv_obname **p = wv_obname_find(o), *old = *p;
     if (old)
         *p = old->next;
-    if (n)
-        n->next = wv_obnames, wv_obnames = n;
+    if (n) {
+        struct wv_obname **head = &wv_obnames[((uintptr_t)o >> 4) % WV_OBNAME_BUCKETS];
+        n->next = *head, *head = n;
+    }
     __atomic_store_n(&wv_obnames_any, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&wv_obname_mu);
     free(old);

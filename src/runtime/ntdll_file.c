@@ -240,7 +240,7 @@ static NTSTATUS wv_ntfile_open(const char *host, const struct wv_ntfile_req *r, 
     struct stat sta;
     struct wv_file *f = err ? NULL : wv_file_of(*h, NULL);
     if (f && fstat(f->fd, &sta) == 0) {
-        if (dir && !S_ISDIR(sta.st_mode))
+        if (dir && !S_ISDIR(sta.st_mode) && !S_ISCHR(sta.st_mode)) /* a device takes it (om.c: \Device\Null) */
             st = (NTSTATUS)0xC0000103; /* STATUS_NOT_A_DIRECTORY */
         else if ((r->options & WV_FILE_NON_DIRECTORY_FILE) && S_ISDIR(sta.st_mode))
             st = (NTSTATUS)0xC00000BA; /* STATUS_FILE_IS_A_DIRECTORY */
