@@ -318,7 +318,11 @@ Test(ntsync, query_object_type_and_basic_information)
     cr_assert_eq(NtQueryObject(hs[0], ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
     cr_assert_eq(b.HandleCount, 1, "one handle closed");
     cr_assert_eq(NtQueryObject((HANDLE)0x7770, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_INVALID_HANDLE);
-    cr_assert_eq(NtQueryObject(hs[0], ObjectNameInformation, &b, sizeof(b), NULL), STATUS_NOT_IMPLEMENTED);
+    ULONG nlen = 0;
+    cr_assert_eq(NtQueryObject(hs[0], ObjectNameInformation, &b, sizeof(b), &nlen), STATUS_SUCCESS);
+    USHORT nl;
+    memcpy(&nl, &b, sizeof(nl)); /* OBJECT_NAME_INFORMATION.Name.Length */
+    cr_assert(nlen == sizeof(UNICODE_STRING) && nl == 0, "an unnamed object's name is empty");
     for (size_t i = 0; i < 3; i++)
         CloseHandle(hs[i]);
 }

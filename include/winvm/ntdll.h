@@ -254,6 +254,7 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
 #endif
 #include <winvm/ntsection.h>
 #include <winvm/nttimer.h> /* NtCreateTimer, NtSetTimer, ... */
+#include <winvm/ntobdir.h> /* directories, symbolic links, debug objects */
 #include <winvm/ntsync.h>  /* NtCreateEvent, NtReleaseMutant, NtDelayExecution, ... */
 
 #endif /* WINVM_NTDLL_H */

@@ -108,9 +108,11 @@ typedef struct _OBJECT_TYPE_INFORMATION {
     CHAR ReservedByte;
     ULONG PoolType, DefaultPagedPoolCharge, DefaultNonPagedPoolCharge;
 } OBJECT_TYPE_INFORMATION, *POBJECT_TYPE_INFORMATION;
-/* ObjectBasicInformation and ObjectTypeInformation (a buffer too small for the name:
- * STATUS_INFO_LENGTH_MISMATCH, *ReturnLength the size needed); ObjectNameInformation is
- * STATUS_NOT_IMPLEMENTED, other classes STATUS_INVALID_INFO_CLASS. */
+/* ObjectBasicInformation, ObjectTypeInformation and ObjectNameInformation (an
+ * OBJECT_NAME_INFORMATION, ntobdir.h: the object path it was made or opened under, empty for
+ * an unnamed object; a file's is STATUS_NOT_IMPLEMENTED); a buffer too small:
+ * STATUS_INFO_LENGTH_MISMATCH, *ReturnLength the size needed; other classes
+ * STATUS_INVALID_INFO_CLASS. */
 NTSYSAPI NTSTATUS NTAPI NtQueryObject(HANDLE Handle, OBJECT_INFORMATION_CLASS ObjectInformationClass,
                                       PVOID ObjectInformation, ULONG ObjectInformationLength, PULONG ReturnLength);
 NTSYSAPI NTSTATUS NTAPI NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle,

@@ -27,7 +27,7 @@ enum {
     WV_PEB_BEING_DEBUGGED = 0x02, WV_PEB_IMAGE_BASE = 0x10, WV_PEB_LDR = 0x18,
     WV_PEB_PARAMS = 0x20, WV_PEB_HEAP = 0x30, WV_PEB_FAST_LOCK = 0x38, WV_PEB_PROCESSORS = 0xb8, WV_PEB_GLOBAL_FLAG = 0xbc,
     WV_PEB_OS_MAJOR = 0x118, WV_PEB_OS_MINOR = 0x11c, WV_PEB_OS_BUILD = 0x120,
-    WV_PEB_OS_PLATFORM = 0x124, WV_PEB_SUBSYSTEM = 0x128, WV_PEB_FLS_CALLBACK = 0x320, WV_PEB_FLS_LIST_HEAD = 0x328,
+    WV_PEB_OS_PLATFORM = 0x124, WV_PEB_SUBSYSTEM = 0x128, WV_PEB_SESSION = 0x2c0, WV_PEB_FLS_CALLBACK = 0x320, WV_PEB_FLS_LIST_HEAD = 0x328,
     /* where the loader data and the parameters live in the PEB's page (the PEB is 0x7c8 bytes) */
     WV_LDR_AT = 0x800, WV_PP_AT = 0x860,
     /* PEB_LDR_DATA: three list heads */
@@ -125,6 +125,7 @@ static DWORD wv_peb_make(void)
     memcpy(wv_at(WV_PEB_OS_BUILD), &build, 2);
     wv_put32(WV_PEB_OS_PLATFORM, 2); /* VER_PLATFORM_WIN32_NT */
     wv_put32(WV_PEB_SUBSYSTEM, 3);   /* console */
+    wv_put32(WV_PEB_SESSION, WV_OB_SESSION); /* an interactive user's, as \\Sessions\\1 (ob.h) */
     wv_put64(WV_PEB_LDR, (uintptr_t)wv_at(WV_LDR_AT));
     /* FlsListHead: an empty circular list (runtime/fls.c links every FLS block into it) */
     wv_put64(WV_PEB_FLS_LIST_HEAD, (uintptr_t)wv_at(WV_PEB_FLS_LIST_HEAD));

@@ -120,10 +120,46 @@ static inline NTSTATUS wv_nt_query_basic(HANDLE process, uintptr_t addr, void *b
  * handle, or another process's (these calls reach only this one).  Windows checks the
  * handle after the arguments it can check without it, so callers ask at that point. */
 NTSTATUS wv_nt_this(HANDLE h, DWORD need, DWORD alt);
-/* section.c: reads *oa (an object path under \BaseNamedObjects, as sections take it) into buf
- * as the namespace's name: *name NULL for an unnamed object, *attrs its OBJ_* attributes.
- * 0 or the status (STATUS_ACCESS_VIOLATION, STATUS_OBJECT_PATH_NOT_FOUND, ...). */
-NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name, ULONG *attrs);
+/* ---- objname.c: OBJECT_ATTRIBUTES and the object namespace ---- */
+/* *oa read: its attributes, the root directory (a reference; a handle of another type is
+ * STATUS_OBJECT_TYPE_MISMATCH, no handle STATUS_INVALID_HANDLE) and the name (named: an
+ * ObjectName was given, len units, malloc'ed).  Free with wv_nt_oa_free. */
+struct wv_nt_oa {
+    ULONG attrs;
+    struct wv_odent *root;
+    bool named;
+    WCHAR *name;
+    size_t len;
+};
+NTSTATUS wv_nt_oa_read(const OBJECT_ATTRIBUTES *oa, struct wv_nt_oa *r);
+void wv_nt_oa_free(struct wv_nt_oa *r);
+/* Reads *oa (NULL: unnamed) for a Create (create) or an Open of an object the per-user store
+ * keeps (sections, events, ...): the name looked up in the tree (ob.h), *name the store's name
+ * in buf (NULL for an unnamed object), *attrs its OBJ_* attributes.  0 or the status (the
+ * lookup's; a name the tree's own object holds: STATUS_OBJECT_TYPE_MISMATCH, as Windows since
+ * Vista answers for an object of another type).  The full path is this
+ * thread's until wv_nt_name_handle gives it to the handle the call made. */
+NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name, ULONG *attrs,
+                         bool create);
+void wv_nt_name_handle(HANDLE h);
+/* A file open's name walked through the tree (links followed) as far as the tree goes: 0 and
+ * *out the absolute NT path the file layer reads ("\\??\\C:\\x", "\\Device\\Null", ...;
+ * malloc'ed), 0 and *out NULL when the name is the file layer's alone (a file directory's
+ * handle as root, a relative name without a root), or the status (a tree object's name:
+ * STATUS_OBJECT_TYPE_MISMATCH). */
+NTSTATUS wv_nt_file_path(const OBJECT_ATTRIBUTES *oa, char **out);
+/* The store's names, one at a time under the namespace lock (first, next until false, end):
+ * the name (decoded; hashed long names cannot be), the first 4 bytes (the kind's magic). */
+struct wv_store_ent {
+    char name[WV_NS_NAME_MAX];
+    bool hashed;
+    uint32_t magic;
+};
+void *wv_nt_store_first(void);
+bool wv_nt_store_next(void *it, struct wv_store_ent *e);
+void wv_nt_store_end(void);
+/* The prefix the store's names of objects in dir start with ("" for a BaseNamedObjects). */
+NTSTATUS wv_nt_store_prefix(const struct wv_odent *dir, char *buf, size_t cap);
 /* NtFreeVirtualMemory with MEM_PRESERVE_PLACEHOLDER or MEM_COALESCE_PLACEHOLDERS, its
  * arguments checked: the status, and the range freed in [*start, *end). */
 NTSTATUS wv_nt_free_placeholder(uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, uintptr_t *end);

@@ -15,84 +15,6 @@
 #define WV_OBJ_NAME_MAX 2048 /* UTF-8 bytes of an object path winvm takes */
 #define WV_MAXIMUM_ALLOWED 0x02000000u
 
-/* ---- object names ---- */
-
-/* Strips "\Sessions\<digits>" from an object path; the rest stays in *p. */
-static void wv_skip_session(const char **p)
-{
-    const char *s = *p;
-    if (strncmp(s, "\\Sessions\\", 10) != 0)
-        return;
-    s += 10;
-    if (*s < '0' || *s > '9')
-        return;
-    while (*s >= '0' && *s <= '9')
-        s++;
-    if (*s == '\\')
-        *p = s;
-}
-
-/* The core's name for an object path: 0, or the status for a path winvm has no object at. */
-static NTSTATUS wv_object_name(const char *path, const char **name)
-{
-    if (path[0] != '\\')
-        return STATUS_OBJECT_PATH_SYNTAX_BAD; /* relative, with no root directory */
-    wv_skip_session(&path);
-    if (strncmp(path, "\\BaseNamedObjects\\", 18) != 0)
-        return STATUS_OBJECT_PATH_NOT_FOUND;
-    *name = path + 18;
-    /* "Global\" and "Local\" are links inside the directory; the core knows them. */
-    const char *rest = *name;
-    if (!strncmp(rest, "Global\\", 7))
-        rest += 7;
-    else if (!strncmp(rest, "Local\\", 6))
-        rest += 6;
-    if (strchr(rest, '\\'))
-        return STATUS_OBJECT_PATH_NOT_FOUND; /* no subdirectories */
-    return *rest ? STATUS_SUCCESS : STATUS_OBJECT_NAME_INVALID;
-}
-
-NTSTATUS wv_nt_read_name(const OBJECT_ATTRIBUTES *oa, char *buf, size_t cap, const char **name,
-                             ULONG *attrs)
-{
-    OBJECT_ATTRIBUTES a;
-    UNICODE_STRING u;
-    WCHAR w[WV_OBJ_NAME_MAX / 2];
-    *name = NULL, *attrs = 0;
-    if (!oa)
-        return STATUS_SUCCESS;
-    if (wv_copy(&a, oa, sizeof(a)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (a.Length != sizeof(a) || (a.Attributes & ~(ULONG)OBJ_VALID_ATTRIBUTES))
-        return STATUS_INVALID_PARAMETER;
-    *attrs = a.Attributes;
-    if (a.RootDirectory) { /* winvm has no directory objects */
-        DWORD granted;
-        struct wv_object *o = wv_handle_get(a.RootDirectory, WV_KIND_ANY, &granted);
-        wv_object_unref(o);
-        return o ? STATUS_OBJECT_TYPE_MISMATCH : STATUS_INVALID_HANDLE;
-    }
-    if (!a.ObjectName)
-        return STATUS_SUCCESS;
-    if (wv_copy(&u, a.ObjectName, sizeof(u)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (u.Length == 0)
-        return STATUS_SUCCESS;
-    if ((u.Length & 1) || u.Length > u.MaximumLength)
-        return STATUS_OBJECT_NAME_INVALID;
-    if (u.Length > sizeof(w))
-        return STATUS_NAME_TOO_LONG;
-    if (wv_copy(w, u.Buffer, u.Length))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    size_t n = 0;
-    if (wv_utf16_to_utf8(w, u.Length / 2, buf, cap - 1, WV_TEXT_WTF8, &n))
-        return STATUS_OBJECT_NAME_INVALID;
-    buf[n] = 0;
-    if (strlen(buf) != n)
-        return STATUS_OBJECT_NAME_INVALID; /* an embedded NUL */
-    return wv_object_name(buf, name);
-}
-
 /* SECTION_* rights for an access mask with generic rights in it. */
 static DWORD wv_section_rights(ACCESS_MASK access)
 {
@@ -227,7 +149,7 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUT
     uint64_t size;
     if (!out || wv_copy(out, out, sizeof(*out)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs, true);
     if (st || (st = wv_create_args(max_size, prot, attrs, file, &word, &size)))
         return st;
     HANDLE core_file = file ? file : INVALID_HANDLE_VALUE, h = NULL;
@@ -241,6 +163,7 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUT
     }
     if ((st = wv_restrict(&h, wv_section_rights(access))))
         return st;
+    wv_nt_name_handle(h);
     wv_nt_out(out, &h, sizeof(h));
     return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;
 }
@@ -256,7 +179,7 @@ NTSTATUS NTAPI NtOpenSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!oa)
         return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs);
+    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &oattrs, false);
     if (st)
         return st;
     if (!name)
@@ -270,6 +193,7 @@ NTSTATUS NTAPI NtOpenSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES
         return STATUS_OBJECT_TYPE_MISMATCH; /* the name is another kind of object */
     if (err)
         return wv_create_status(err, INVALID_HANDLE_VALUE, 0, 0);
+    wv_nt_name_handle(h);
     wv_nt_out(out, &h, sizeof(h));
     return STATUS_SUCCESS;
 }

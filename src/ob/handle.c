@@ -29,8 +29,10 @@ void wv_object_ref(struct wv_object *o) { __atomic_add_fetch(&o->refs, 1, __ATOM
 
 void wv_object_unref(struct wv_object *o)
 {
-    if (o && __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0)
+    if (o && __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        wv_ob_name_drop(o);
         o->destroy(o);
+    }
 }
 
 HANDLE wv_handle_new(struct wv_object *o, DWORD access)

@@ -10,6 +10,7 @@
 #define WV_OB_H
 
 #include "base/base.h"
+#include <winvm/ntdll.h> /* NTSTATUS, OBJ_*, the object statuses (the namespace tree) */
 
 enum {
     WV_KIND_ANY = 0, /* for wv_handle_get: whatever the handle names */
@@ -29,7 +30,10 @@ enum {
     /* a waitable timer (runtime/timer.c; its state shared as a named event's, nsync.c) */
     WV_KIND_TIMER = 12,
     /* a keyed event (runtime/ntdll_keyed.c): always signalled to WaitForSingleObject */
-    WV_KIND_KEYED_EVENT = 13
+    WV_KIND_KEYED_EVENT = 13,
+    /* the object namespace's own objects (objdir.c): directories, symbolic links; and debug
+     * objects (runtime/ntdll_objdir.c), which live in the tree too */
+    WV_KIND_DIRECTORY = 14, WV_KIND_SYMLINK = 15, WV_KIND_DEBUG = 16
 };
 
 /* The common head of every object a HANDLE can name. */
@@ -120,5 +124,72 @@ void wv_ns_unlock(int lk);
 int wv_ns_open(int lk, const char *name);
 int wv_ns_create(int lk, const char *name);
 void wv_ns_release(int lk, int fd);
+
+/* ---- the object namespace's tree (objdir.c) ----
+ * Windows' tree of named objects: \, \BaseNamedObjects, \Sessions\<WV_OB_SESSION>\
+ * BaseNamedObjects, \Sessions\BNOLINKS, \KernelObjects, \GLOBAL?? (GLOBALROOT, Global, NUL),
+ * \Device, the links \DosDevices -> \?? and \?? -> \GLOBAL??, and in each BaseNamedObjects
+ * the links Global, Local and Session.  The tree, its directories and links are this
+ * process's; the two BaseNamedObjects directories (shared != 0) are views of the per-user
+ * store above: a leaf name there that no entry of the tree holds is the store's name, which
+ * every process of the user shares (both directories show the one store).  Names live while
+ * their object has handles (the standard tree's are permanent).  Names are UTF-16 units,
+ * compared exactly, or with OBJ_CASE_INSENSITIVE folding ASCII and Latin-1 letters. */
+#define WV_OB_SESSION 1u /* the session every winvm process runs in (PEB, \Sessions\1) */
+struct wv_odent {
+    struct wv_object obj;          /* WV_KIND_DIRECTORY, _SYMLINK or _DEBUG */
+    struct wv_odent *parent;       /* the directory holding the name (a reference), or NULL */
+    struct wv_odent *child, *next; /* a directory's entries; the next of the parent's */
+    WCHAR *name, *target;          /* the last component; a link's target */
+    size_t nlen, tlen;
+    int handles;                   /* atomic */
+    int shared;                    /* 1: \BaseNamedObjects, 2: the session's (store views) */
+    unsigned id;                   /* unique in the process: names of store objects in it */
+    bool permanent, linked;
+    ULONG flags;                   /* a debug object's */
+};
+/* A new unnamed object of kind (a link with its target), one reference; NULL without memory. */
+struct wv_odent *wv_od_new(int kind, const WCHAR *target, size_t tlen);
+/* The root directory, with a reference (NULL without memory). */
+struct wv_odent *wv_od_root_ref(void);
+/* WV_OD_PREFIX: a missing component ends the walk wherever it is (leaf is then the whole rest
+ * of the path): what a file open walks before the file system's part of the name. */
+enum { WV_OD_NOFOLLOW = 0, WV_OD_FOLLOW = 1, WV_OD_PREFIX = 2 };
+/* A lookup's end: the object at the name (found, a reference), or, the last component absent,
+ * the directory that would hold it (dir, a reference) and that component (leaf, llen). */
+struct wv_od_path {
+    struct wv_odent *found, *dir;
+    const WCHAR *leaf;
+    size_t llen;
+    WCHAR *buf; /* the path walked (links' targets spliced in) */
+    size_t blen;
+};
+/* Walks p[0..n) from root (NULL: an absolute path, from \) following links (the last one only
+ * with WV_OD_FOLLOW).  0 and *r (free it with wv_od_path_free), or STATUS_OBJECT_PATH_SYNTAX_BAD
+ * (a relative path without root, an absolute one with it), _NAME_INVALID (an empty component),
+ * _PATH_NOT_FOUND, _TYPE_MISMATCH (root or a component on the way is no directory). */
+NTSTATUS wv_od_lookup(struct wv_odent *root, const WCHAR *p, size_t n, ULONG attrs, int mode, struct wv_od_path *r);
+void wv_od_path_free(struct wv_od_path *r);
+/* Names e n in dir (a reference of dir is taken): false when the name is taken meanwhile. */
+bool wv_od_insert(struct wv_odent *dir, struct wv_odent *e, const WCHAR *n, size_t len);
+/* e's full name (\A\B) into out, cap units: its length, 0 when unnamed or longer than cap. */
+size_t wv_od_name(const struct wv_odent *e, WCHAR *out, size_t cap);
+#define WV_OD_LEAF_MAX 256
+struct wv_od_entry {
+    int kind;
+    size_t nlen;
+    WCHAR name[WV_OD_LEAF_MAX];
+};
+/* dir's entries, up to cap into out: how many there are. */
+size_t wv_od_entries(const struct wv_odent *dir, struct wv_od_entry *out, size_t cap);
+
+/* ---- names of objects outside the tree (obname.c) ----
+ * The full object path a named section, event, ... was created or opened under, for
+ * NtQueryObject: kept beside the object and dropped with its last reference. */
+void wv_ob_name_set(struct wv_object *o, const WCHAR *name, size_t len);
+/* o's name into out (cap units): its length, 0 when it has none. */
+size_t wv_ob_name_get(const struct wv_object *o, WCHAR *out, size_t cap);
+/* wv_object_unref's: forgets o's name (a no-op for an object without one). */
+void wv_ob_name_drop(struct wv_object *o);
 
 #endif

@@ -14,7 +14,31 @@
 #include "runtime/runtime.h"
 #include "runtime/nsync.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The object path a kernel32 name stands for, kept for NtQueryObject: "Global\\x" is
+ * \\BaseNamedObjects\\x, "x" and "Local\\x" the session's (an NT call's own path replaces it). */
+static void wv_sync_name_keep(struct wv_object *o, LPCSTR name)
+{
+    char path[64];
+    bool global = !strncmp(name, "Global\\", 7);
+    name += global ? 7 : !strncmp(name, "Local\\", 6) ? 6 : 0;
+    if (global)
+        snprintf(path, sizeof(path), "\\BaseNamedObjects\\");
+    else
+        snprintf(path, sizeof(path), "\\Sessions\\%u\\BaseNamedObjects\\", WV_OB_SESSION);
+    size_t pl = strlen(path), n = 0;
+    WCHAR *w = malloc((pl + 3 * strlen(name) + 1) * sizeof(WCHAR));
+    if (!w)
+        return;
+    for (size_t i = 0; i < pl; i++)
+        w[i] = (WCHAR)path[i];
+    if (!wv_utf8_to_utf16(name, strlen(name), w + pl, 3 * strlen(name) + 1, WV_TEXT_WTF8, &n))
+        wv_ob_name_set(o, w, pl + n);
+    free(w);
+}
 
 /* A handle of the given access on the named object got (or made, with init) by name;
  * existing says whether to report ERROR_ALREADY_EXISTS for an object that was there. */
@@ -34,6 +58,7 @@ static HANDLE wv_sync_by_name(int kind, LPCSTR name, const struct wv_nsync_init 
         return wv_fail_null(ERROR_NOT_ENOUGH_MEMORY);
     }
     h->ns = ns;
+    wv_sync_name_keep(&h->obj, name);
     return wv_sync_handle(h, kind, access, existing && existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
 }
 

@@ -307,6 +307,14 @@ WV_THUNK_0(wv_ntcore_, NTSTATUS, NtTestAlert)
 WV_THUNK_0(wv_nt_, NTSTATUS, NtYieldExecution)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtDuplicateObject, HANDLE, HANDLE, HANDLE, PHANDLE, ACCESS_MASK, ULONG, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryObject, HANDLE, OBJECT_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+/* ntdll_objdir.c, ntdll_objdir_query.c: the object namespace */
+WV_THUNK_3(wv_nt_, NTSTATUS, NtCreateDirectoryObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenDirectoryObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_7(wv_nt_, NTSTATUS, NtQueryDirectoryObject, HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN, PULONG, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateSymbolicLinkObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PUNICODE_STRING)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSymbolicLinkObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtQuerySymbolicLinkObject, HANDLE, PUNICODE_STRING, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateDebugObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
 
 /* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
 WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)

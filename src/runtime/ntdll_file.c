@@ -22,6 +22,7 @@
 #include "runtime/runtime.h"
 #include "runtime/io_int.h"
 #include "runtime/ntdll_file.h"
+#include "nt/nt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -156,7 +157,14 @@ static NTSTATUS wv_ntfile_resolve(const OBJECT_ATTRIBUTES *attr, char **host, ch
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!a.ObjectName && !a.RootDirectory)
         return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    NTSTATUS st = a.ObjectName ? wv_ntfile_name(a.ObjectName, &name) : ((name = strdup("")) ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY);
+    char *tree = NULL;
+    NTSTATUS st = wv_nt_file_path(attr, &tree);
+    if (st)
+        return st;
+    if (tree)
+        a.RootDirectory = NULL, name = tree; /* the tree's links followed: an absolute name */
+    else
+        st = a.ObjectName ? wv_ntfile_name(a.ObjectName, &name) : ((name = strdup("")) ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY);
     if (st)
         return st;
     if (a.RootDirectory)
@@ -232,7 +240,7 @@ static NTSTATUS wv_ntfile_open(const char *host, const struct wv_ntfile_req *r, 
     struct stat sta;
     struct wv_file *f = err ? NULL : wv_file_of(*h, NULL);
     if (f && fstat(f->fd, &sta) == 0) {
-        if (dir && !S_ISDIR(sta.st_mode))
+        if (dir && !S_ISDIR(sta.st_mode) && !S_ISCHR(sta.st_mode)) /* a device takes it (om.c: \Device\Null) */
             st = (NTSTATUS)0xC0000103; /* STATUS_NOT_A_DIRECTORY */
         else if ((r->options & WV_FILE_NON_DIRECTORY_FILE) && S_ISDIR(sta.st_mode))
             st = (NTSTATUS)0xC00000BA; /* STATUS_FILE_IS_A_DIRECTORY */

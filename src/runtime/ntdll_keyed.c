@@ -151,7 +151,7 @@ static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTE
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!create && !oa)
         return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = oa ? wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs) : STATUS_SUCCESS;
+    NTSTATUS st = oa ? wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs, create) : STATUS_SUCCESS;
     if (st)
         return st;
     if (!create && !name)
@@ -180,6 +180,7 @@ static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTE
     wv_object_unref(&k->obj); /* the handle holds it now (or nothing does) */
     if (!h)
         return STATUS_INSUFFICIENT_RESOURCES;
+    wv_nt_name_handle(h);
     wv_nt_out(out, &h, sizeof(h));
     return st;
 }

@@ -9,6 +9,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include "nt/nt.h"
 #include <winvm/ntdll.h>
@@ -52,6 +53,9 @@ static const char *wv_type_name(int kind)
     case WV_KIND_TOKEN: return "Token";
     case WV_KIND_TIMER: return "Timer";
     case WV_KIND_KEYED_EVENT: return "KeyedEvent";
+    case WV_KIND_DIRECTORY: return "Directory";
+    case WV_KIND_SYMLINK: return "SymbolicLink";
+    case WV_KIND_DEBUG: return "DebugObject";
     default: return NULL;
     }
 }
@@ -59,6 +63,16 @@ static const char *wv_type_name(int kind)
 /* Windows' generic mapping and valid rights of the sync types (others: 0, not reported). */
 static void wv_type_rights(int kind, OBJECT_TYPE_INFORMATION *t)
 {
+    static const WV_GENERIC_MAPPING ns[3] = {
+        {0x00020003, 0x0002000C, 0x00020003, DIRECTORY_ALL_ACCESS},
+        {0x00020001, 0x00020000, 0x00020001, SYMBOLIC_LINK_ALL_ACCESS},
+        {0x00020001, 0x00020002, 0x00120000, DEBUG_ALL_ACCESS},
+    };
+    if (kind >= WV_KIND_DIRECTORY && kind <= WV_KIND_DEBUG) {
+        t->GenericMapping = ns[kind - WV_KIND_DIRECTORY];
+        t->ValidAccessMask = t->GenericMapping.GenericAll;
+        return;
+    }
     bool sync = kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_TIMER;
     if (!sync)
         return;
@@ -90,12 +104,46 @@ static NTSTATUS wv_query_type(const char *name, int kind, PVOID out, ULONG len, 
     return STATUS_SUCCESS;
 }
 
+/* ObjectNameInformation: the object path (the tree's objects: from the tree; others: the
+ * name their Create or Open was given, ob/obname.c); an unnamed object's is empty.  A file's
+ * NT path is not kept: STATUS_NOT_IMPLEMENTED for files. */
+static NTSTATUS wv_query_name(HANDLE h, PVOID out, ULONG len, PULONG ret)
+{
+    DWORD access, flags;
+    struct wv_object *o = wv_handle_info(h, &access, &flags);
+    if (!o)
+        return STATUS_INVALID_HANDLE;
+    WCHAR *w = malloc(32768 * sizeof(WCHAR));
+    size_t n = !w ? 0 : o->kind >= WV_KIND_DIRECTORY && o->kind <= WV_KIND_DEBUG
+                            ? wv_od_name((struct wv_odent *)o, w, 32767) : wv_ob_name_get(o, w, 32767);
+    bool file = o->kind == WV_KIND_FILE;
+    wv_object_unref(o);
+    if (!w || (file && !n)) {
+        free(w);
+        return w ? STATUS_NOT_IMPLEMENTED : (NTSTATUS)STATUS_NO_MEMORY;
+    }
+    ULONG need = (ULONG)(sizeof(UNICODE_STRING) + (n ? (n + 1) * sizeof(WCHAR) : 0));
+    if (ret)
+        wv_nt_out(ret, &need, sizeof(need));
+    NTSTATUS st = STATUS_INFO_LENGTH_MISMATCH;
+    if (len >= need) {
+        UNICODE_STRING u = {(USHORT)(n * 2), (USHORT)(n ? n * 2 + 2 : 0), n ? (LPWSTR)((char *)out + sizeof(u)) : NULL};
+        w[n] = 0;
+        wv_nt_out_copy(out, &u, sizeof(u));
+        if (n)
+            wv_nt_out_copy((char *)out + sizeof(u), w, (n + 1) * sizeof(WCHAR));
+        st = STATUS_SUCCESS;
+    }
+    free(w);
+    return st;
+}
+
 NTSTATUS NTAPI NtQueryObject(HANDLE h, OBJECT_INFORMATION_CLASS cls, PVOID out, ULONG len, PULONG ret)
 {
     if (wv_nt_probe_out(out, len) || (ret && wv_nt_probe_out(ret, sizeof(*ret))))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (cls == ObjectNameInformation)
-        return STATUS_NOT_IMPLEMENTED; /* names are not kept with the objects */
+        return wv_query_name(h, out, len, ret);
     if (cls != ObjectBasicInformation && cls != ObjectTypeInformation)
         return STATUS_INVALID_INFO_CLASS;
     if (cls == ObjectBasicInformation && len < sizeof(OBJECT_BASIC_INFORMATION))

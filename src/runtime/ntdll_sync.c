@@ -36,7 +36,7 @@ NTSTATUS wv_nt_sync_make(HANDLE *out, DWORD access, const struct _OBJECT_ATTRIBU
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (!in && !oa)
         return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs);
+    NTSTATUS st = wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs, in != NULL);
     if (st)
         return st;
     if (!in && !name)
@@ -57,6 +57,7 @@ NTSTATUS wv_nt_sync_make(HANDLE *out, DWORD access, const struct _OBJECT_ATTRIBU
         wv_handle_close(h);
         return STATUS_OBJECT_NAME_COLLISION;
     }
+    wv_nt_name_handle(h);
     wv_nt_out(out, &h, sizeof(h));
     return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;
 }

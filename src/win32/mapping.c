@@ -17,7 +17,10 @@
 #define WV_STANDARD_RIGHTS_REQUIRED 0x000F0000u
 #define WV_NAME_UNITS_MAX 32000 /* a UNICODE_STRING's length, with the directory, fits a USHORT */
 
-static const char wv_bno[] = "\\BaseNamedObjects\\";
+/* The session's directory, where kernelbase puts a name without "Global\\" (its Global and
+ * Local links reach the rest; NtQueryObject shows the name there, as on Windows). */
+static const char wv_bno[] = "\\Sessions\\1\\BaseNamedObjects\\";
+_Static_assert(WV_OB_SESSION == 1, "the session in wv_bno");
 
 /* The access kernelbase asks for a section of this protection; 0 for a protection none takes. */
 static ACCESS_MASK wv_mapping_access(ULONG prot)
@@ -45,7 +48,7 @@ struct wv_objname {
     WCHAR *buf;
 };
 
-/* n->oa names \BaseNamedObjects\<name> (name NULL: no name).  0, ERROR_NOACCESS for a name
+/* n->oa names \Sessions\1\BaseNamedObjects\<name> (name NULL: no name).  0, ERROR_NOACCESS for a name
  * the caller cannot read, ERROR_FILENAME_EXCED_RANGE, ERROR_NOT_ENOUGH_MEMORY. */
 static DWORD wv_objname_init(struct wv_objname *n, LPCWSTR name, ULONG attrs)
 {
