@@ -491,11 +491,12 @@ bool wv_stack_defer(uintptr_t addr, uintptr_t sp);
 void wv_stack_guard_set(uintptr_t addr, SIZE_T size);
 /* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none); wv_stack_probed is
  * where _resetstkoflw put the guard back (fault/stkoflw.c) and a fiber's copy of it. */
-extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
+/* Initial-exec, as every variable the fault handler reads: no lazy TLS in a signal handler. */
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 #define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */
 /* The TEB's StackLimit of this thread (set by the layer that makes TEBs): the stack's growth
  * moves it. */
-extern __thread uintptr_t *wv_stack_limit_ref;
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t *wv_stack_limit_ref;
 /* Where winvm code starts running on a PE thread's stack.  Nothing to do: the stack grows as
  * winvm's frames touch it, under the lock too (wv_stack_defer), so it is committed as deep as
  * it is used and no deeper, as Windows'. */

@@ -20,9 +20,9 @@
  */
 #include "mm/mm.h"
 
-__thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
+__thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_pending;
-__thread uintptr_t *wv_stack_limit_ref;
+__thread __attribute__((tls_model("initial-exec"))) uintptr_t *wv_stack_limit_ref;
 
 bool wv_stack_grow(struct wv_view *v, size_t i)
 {
