@@ -93,3 +93,67 @@ Test(stack, bad_arguments)
     cr_assert_null(winvm_stack_create(65536, 4096, NULL));
     cr_assert_eq(GetLastError(), ERROR_INVALID_PARAMETER);
 }
+
+/* A touch of a guard page makes the page below the guard whatever it was: a committed page the
+ * stack grows back over is guarded again, on the host too (the next touch is silent growth). */
+Test(stack, growth_guards_committed_pages_again)
+{
+    LPVOID top = NULL;
+    char *base = winvm_stack_create(64 * 1024, 8192, &top);
+    cr_assert_not_null(base);
+    char *t = top;
+    PVOID h = AddVectoredExceptionHandler(1, count_guards);
+    guard_exceptions = 0;
+    touch(t - 3 * PAGE); /* the first guard: now guard at t - 4 pages */
+    touch(t - 4 * PAGE);
+    DWORD old;
+    cr_assert(VirtualProtect(t - 2 * PAGE, PAGE, PAGE_READWRITE | PAGE_GUARD, &old));
+    cr_assert_eq(old, PAGE_READWRITE);
+    touch(t - 2 * PAGE);
+    MEMORY_BASIC_INFORMATION m;
+    VirtualQuery(t - 3 * PAGE, &m, sizeof(m));
+    cr_assert_eq(m.Protect, PAGE_READWRITE | PAGE_GUARD, "the committed page below is the guard again");
+    cr_assert_eq(m.RegionSize, PAGE);
+    touch(t - 3 * PAGE);
+    cr_assert_eq(guard_exceptions, 0);
+    VirtualQuery(t - 3 * PAGE, &m, sizeof(m));
+    cr_assert_eq(m.Protect, PAGE_READWRITE, "its touch was a fault: the host had it guarded");
+    VirtualQuery(t - 4 * PAGE, &m, sizeof(m));
+    cr_assert_eq(m.Protect, PAGE_READWRITE | PAGE_GUARD);
+    RemoveVectoredExceptionHandler(h);
+    cr_assert(VirtualFree(base, 0, MEM_RELEASE));
+}
+
+/* Under the space lock the fault handler cannot model a touch: wv_stack_defer opens the page on
+ * the host only, and the unlock settles it as a guard hit (StackLimit to the touched page, the
+ * guard below).  Driven here as the handler and a lock holder drive it, on a stack made the
+ * thread's for the test. */
+Test(stack, growth_under_the_lock_settles_at_unlock)
+{
+    LPVOID top = NULL;
+    char *base = winvm_stack_create(64 * 1024, 4096, &top);
+    cr_assert_not_null(base);
+    char *t = top;
+    uintptr_t limit = (uintptr_t)t - PAGE, old_lo = wv_stack_lo, old_hi = wv_stack_hi;
+    uintptr_t *old_ref = wv_stack_limit_ref;
+    wv_stack_lo = (uintptr_t)base, wv_stack_hi = (uintptr_t)t, wv_stack_limit_ref = &limit;
+    char *page = t - 3 * PAGE; /* below the guard at t - 2 pages: a frame that skipped it */
+    wv_space_lock();
+    bool far = wv_stack_defer((uintptr_t)page, (uintptr_t)t - 0x40000); /* far above sp: not a frame */
+    bool deferred = wv_stack_defer((uintptr_t)page + 8, (uintptr_t)page + 64);
+    if (deferred)
+        *(volatile char *)page = 1; /* open on the host */
+    MEMORY_BASIC_INFORMATION m;
+    wv_space_unlock();
+    wv_stack_lo = old_lo, wv_stack_hi = old_hi, wv_stack_limit_ref = old_ref;
+    cr_assert(!far);
+    cr_assert(deferred);
+    cr_assert_eq(limit, (uintptr_t)page, "StackLimit moved to the touched page");
+    VirtualQuery(page, &m, sizeof(m));
+    cr_assert_eq(m.Protect, PAGE_READWRITE);
+    cr_assert_eq(m.RegionSize, 3 * PAGE, "the touched page, the old guard, the commit");
+    VirtualQuery(page - PAGE, &m, sizeof(m));
+    cr_assert_eq(m.Protect, PAGE_READWRITE | PAGE_GUARD, "the guard below it");
+    cr_assert_eq(m.RegionSize, PAGE);
+    cr_assert(VirtualFree(base, 0, MEM_RELEASE));
+}

@@ -32,6 +32,15 @@ Test(ustack, from_pe_code, .timeout = 60)
     cr_assert_eq(oks, 8, "%s", out);
 }
 
+/* CreateThread's stacks as Windows sizes and grows them (tests/images/thrstack.c lists its
+ * checks): winvm's own frames on them too, under the space lock as well (mm/stack.c). */
+Test(ustack, thread_stacks_from_pe_code, .timeout = 60)
+{
+    static char out[4096];
+    int oks = tu_run_checks(WINVM_PE_IMAGES "/thrstack.exe", out, sizeof(out));
+    cr_assert_eq(oks, 7, "%s", out);
+}
+
 static create_fn create;
 static free_fn release;
 

@@ -100,11 +100,28 @@ static bool wv_stack_guard_hit(struct wv_view *v, size_t i, uintptr_t pa, DWORD 
     if (!grew)
         *code = STATUS_STACK_OVERFLOW;
     if (teb && ts.limit) {
-        uintptr_t low = grew || i <= 1 ? pa : v->base + WV_PAGE_SIZE; /* the guarantee committed */
-        if (low < *ts.limit)
-            *ts.limit = low;
+        if (grew)
+            *ts.limit = pa; /* even above where a program had put it: Windows' limit follows the touch */
+        else if (v->base + WV_PAGE_SIZE < *ts.limit)
+            *ts.limit = v->base + WV_PAGE_SIZE; /* the guarantee committed */
     }
     return grew;
+}
+
+/* A reserved page of this thread's own stack touched at or just below its stack pointer: a
+ * frame of host code that skipped the guard page (no stack-clash probes), so the stack grows
+ * down to it as though each page had been touched in turn (stack.c).  Lock held. */
+static bool wv_stack_skip_hit(struct wv_view *v, size_t i, uintptr_t pa, uintptr_t sp)
+{
+    if (!(v->flags & WV_VIEW_STACK) || v->base != wv_stack_lo || pa + WV_PAGE_SIZE + 128 < sp ||
+        i <= WV_STACK_GUARANTEE_PAGES + 1)
+        return false;
+    wv_stack_commit_from(v, i);
+    wv_stack_grow(v, i);
+    struct wv_thread_stack ts = {0};
+    if (wv_fault_thread_stack && wv_fault_thread_stack(&ts) && ts.limit && ts.dealloc == v->base)
+        *ts.limit = pa;
+    return true;
 }
 
 /* Classifies a fault on addr; for WV_RAISE fills *code and *access. */
@@ -150,6 +167,8 @@ static enum wv_verdict wv_classify(int sig, uintptr_t addr, ucontext_t *uc, DWOR
         *code = STATUS_GUARD_PAGE_VIOLATION;
         if (wv_stack_guard_hit(v, i, pa, code))
             verdict = WV_RETRY;
+    } else if (!(page & WV_COMMITTED) && wv_stack_skip_hit(v, i, pa, (uintptr_t)uc->uc_mcontext.gregs[REG_RSP])) {
+        verdict = WV_RETRY;
     } else if (*access == WV_WRITE && wv_watch_fault(v, i)) {
         verdict = WV_RETRY;
     } else if ((page & WV_DBG_ARMED) && (dbg = wv_dbg_fault(v, i, addr, *access, uc, code)) != WV_DBG_NONE) {
@@ -203,6 +222,9 @@ __attribute__((used)) static void wv_on_fault(int sig, siginfo_t *si, void *ctx)
 
     if (wv_seg_refault(sig, si, uc))
         verdict = WV_RETRY; /* through fs or gs while PE code had nulled its base (seg.c) */
+    else if (wv_space_locked_by_self() && si->si_code > 0 && sig == SIGSEGV &&
+             wv_stack_defer(addr, (uintptr_t)uc->uc_mcontext.gregs[REG_RSP]))
+        verdict = WV_RETRY; /* winvm's frames under the lock grew the stack (mm/stack.c) */
     else if (wv_space_locked_by_self() || si->si_code <= 0)
         verdict = WV_CHAIN; /* ours to explain only when the MMU raised it, outside winvm */
     else if (si->si_code == SI_KERNEL && sig == SIGSEGV) {

@@ -117,6 +117,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
     __asm__ volatile("movw %w0, %%ds\n\tmovw %w0, %%es" : : "r"(WV_SEG_FLAT_DATA));
     wv_seg_set_gs((uintptr_t)teb); /* what a signal or an export restores gs to (fault/seg.c) */
     wv_fault_thread_stack = wv_teb_stack;
+    wv_stack_limit_ref = (uintptr_t *)(teb + WV_TEB_STACK_LIMIT); /* the stack's growth moves it (mm) */
     wv_mine.teb = teb;
     wv_error_move((DWORD *)(teb + WV_TEB_LAST_ERROR));
     pthread_mutex_lock(&wv_teb_list_lock);
@@ -142,6 +143,7 @@ void wv_teb_destroy(void)
     if (wv_mine.next)
         wv_mine.next->prev = wv_mine.prev;
     pthread_mutex_unlock(&wv_teb_list_lock);
+    wv_stack_limit_ref = NULL;
     wv_seg_set_gs(0);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
     wv_error_move(NULL);

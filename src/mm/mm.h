@@ -205,9 +205,14 @@ static inline void wv_space_lock(void)
         wv_space_lock_wait();
     wv_space_held = true;
 }
+/* This thread's stack page the fault handler opened while the lock was held (stack.c). */
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_pending;
+void wv_stack_settle(void);
 static inline void wv_space_unlock(void)
 {
     wv_assert(wv_space_held);
+    if (__builtin_expect(wv_stack_pending != 0, 0))
+        wv_stack_settle(); /* the model catches up with the stack winvm grew under the lock */
     wv_space_held = false;
     if (__builtin_expect(__atomic_exchange_n(&wv_mm_hot.lock, WV_LOCK_FREE, __ATOMIC_RELEASE) == WV_LOCK_WAITERS,
                          0))
@@ -467,23 +472,35 @@ DWORD wv_stack_create(SIZE_T reserve, SIZE_T commit, uintptr_t *lo, uintptr_t *h
  * RtlCreateUserStack with ZeroBits) flagged a stack, so its guard page grows it silently once a
  * thread runs on it.  ERROR_INVALID_ADDRESS when no view starts at base. */
 DWORD wv_stack_adopt(uintptr_t base);
+/* The guard pages a stack keeps below its committed part (Windows x64 keeps one). */
+#define WV_STACK_GUARD_PAGES 1
 /* A guard page of stack view v was touched at page i (its guard already cleared, lock held):
- * the next page down becomes the guard, as Windows grows a thread stack.  False when the
- * stack is exhausted (STATUS_STACK_OVERFLOW). */
+ * the WV_STACK_GUARD_PAGES below become the guard, whatever they were, as Windows grows a
+ * thread stack.  False when the stack is exhausted (STATUS_STACK_OVERFLOW). */
 bool wv_stack_grow(struct wv_view *v, size_t i);
-/* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none). */
-extern __thread uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
+/* Commits read-write the pages of stack view v from page i up to its committed part (reserved
+ * or guard pages: the stack grown down to i at once).  Lock held.  How many it committed. */
+size_t wv_stack_commit_from(struct wv_view *v, size_t i);
+/* The fault handler, the lock held by this thread: a touch at addr of this thread's stack (sp
+ * the faulting stack pointer) as the stack growing; the page opened on the host only and left
+ * for wv_stack_settle, which wv_space_unlock calls.  False when it is not that.
+ * Async-signal-safe. */
+bool wv_stack_defer(uintptr_t addr, uintptr_t sp);
+/* A guard set on [addr, addr + size) by VirtualAlloc or VirtualProtect: inside the committed
+ * part of this thread's stack it ends that part (StackLimit moves up to its end), as Windows. */
+void wv_stack_guard_set(uintptr_t addr, SIZE_T size);
+/* The winvm stack this thread runs PE code on (stack.c; 0, 0 when none); wv_stack_probed is
+ * where _resetstkoflw put the guard back (fault/stkoflw.c) and a fiber's copy of it. */
+/* Initial-exec, as every variable the fault handler reads: no lazy TLS in a signal handler. */
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_lo, wv_stack_hi, wv_stack_probed;
 #define WV_PROBE_BYTES ((uintptr_t)256 * 1024) /* room winvm's deepest path needs, ASan included */
-void wv_stack_probe_slow(uintptr_t sp);
-/* Before winvm code runs on a PE thread's stack: touch the pages it may use, so their guard
- * faults happen here, outside every lock (a fault under the lock cannot grow the stack). */
-static inline void wv_stack_probe(void)
-{
-    /* Stacks never shrink: once probed down to wv_stack_probed, a call above needs nothing. */
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp - wv_stack_lo < wv_stack_hi - wv_stack_lo && sp - WV_PROBE_BYTES < wv_stack_probed)
-        wv_stack_probe_slow(sp);
-}
+/* The TEB's StackLimit of this thread (set by the layer that makes TEBs): the stack's growth
+ * moves it. */
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t *wv_stack_limit_ref;
+/* Where winvm code starts running on a PE thread's stack.  Nothing to do: the stack grows as
+ * winvm's frames touch it, under the lock too (wv_stack_defer), so it is committed as deep as
+ * it is used and no deeper, as Windows'. */
+static inline void wv_stack_probe(void) {}
 
 /* ---- write watches (watch.c) ---- */
 /* A write fault on page i of a MEM_WRITE_WATCH view that the fallback tracking caused:

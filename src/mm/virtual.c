@@ -195,6 +195,8 @@ WV_HOT_PATH DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits,
     wv_space_unlock();
     if (!err)
         *out = start;
+    if (__builtin_expect(!err && (bits & WV_GUARD), 0))
+        wv_stack_guard_set(start, end - start);
     return err;
 }
 
@@ -331,6 +333,8 @@ WV_HOT DWORD wv_virtual_protect(uintptr_t addr, SIZE_T size, DWORD protect, DWOR
             *old = was;
     }
     wv_space_unlock();
+    if (!err && (protect & PAGE_GUARD))
+        wv_stack_guard_set(start, end - start);
     return err;
 }
 

@@ -15,7 +15,7 @@
  *
  * A fiber's stack is made like a thread's (mm/stack.c: reserved pages, a guard page, the
  * committed top, flagged a stack), never smaller than the image's default reserve: winvm's
- * exports run on the caller's stack and need WV_PROBE_BYTES below it.  A converted thread's
+ * exports run on the caller's stack and grow it as they go (mm/stack.c).  A converted thread's
  * fiber holds the thread's stack.  When a thread ends, the stack it runs on is freed with it
  * (Windows frees TEB->DeallocationStack); a fiber's other stack is freed by DeleteFiber.
  * Deleting the running fiber ends the thread (ExitThread(1)); a fiber whose routine returns

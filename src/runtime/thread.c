@@ -107,9 +107,25 @@ void wv_thread_stack_defaults(SIZE_T *reserve, SIZE_T *commit)
     *commit = wv_stack_commit;
 }
 
-static SIZE_T wv_thread_reserve(const struct wv_thread *t)
+/* A PE thread's stack from CreateThread's size, as Windows sizes it (Wine's ntdll virtual.c
+ * test_RtlCreateUserStack records it): the size is the commit, or with
+ * STACK_SIZE_PARAM_IS_A_RESERVATION the reserve, the other one the image's; commit in whole
+ * pages and at least two (a thread starts with two committed); reserve at least 1 MiB and,
+ * when the commit does not leave it a guard page and the never-committed one, the commit
+ * rounded up to whole MiB (wv_stack_create rounds it to 64 KiB). */
+static void wv_thread_stack_sizes(SIZE_T stack, DWORD flags, SIZE_T *reserve, SIZE_T *commit)
 {
-    return t->stack > wv_stack_reserve ? t->stack : wv_stack_reserve;
+    const SIZE_T mib = (SIZE_T)1 << 20;
+    *reserve = wv_stack_reserve, *commit = wv_stack_commit;
+    if (stack && (flags & STACK_SIZE_PARAM_IS_A_RESERVATION))
+        *reserve = stack;
+    else if (stack)
+        *commit = stack;
+    *commit = *commit > 2 * WV_PAGE_SIZE ? wv_page_up(*commit) : 2 * WV_PAGE_SIZE;
+    if (*reserve < mib)
+        *reserve = mib;
+    if (*commit + 2 * WV_PAGE_SIZE > *reserve)
+        *reserve = (*commit + 2 * WV_PAGE_SIZE + mib - 1) & ~(mib - 1);
 }
 
 static __thread struct wv_thread *wv_self;
@@ -151,7 +167,7 @@ static DWORD wv_thread_body(struct wv_thread *t)
     if (!t->pe)
         return t->start(t->arg);
     uintptr_t lo = t->stack_lo, top = t->stack_top; /* made with it when created suspended */
-    DWORD err = lo ? 0 : wv_stack_create(wv_thread_reserve(t), wv_stack_commit, &lo, &top);
+    DWORD err = lo ? 0 : wv_stack_create(t->stack, t->commit, &lo, &top);
     t->stack_lo = t->stack_top = 0; /* the thread's own now (wv_stack_lo) */
     if (err || wv_teb_create(lo, top) != 0) {
         if (!err)
@@ -244,11 +260,13 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
     pthread_mutex_init(&t->ctx_lock, NULL);
     pthread_cond_init(&t->changed, NULL);
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
+    if (pe)
+        wv_thread_stack_sizes(stack, flags, &t->stack, &t->commit);
     t->stack_lo = lo, t->stack_top = top;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
     /* Every PE thread starts from its first registers, suspended or not: a SetThreadContext
      * before it reaches its own code changes those, never the host code setting it up. */
-    *err = pe ? wv_thread_init_suspended(t, wv_thread_reserve(t), wv_stack_commit) : 0;
+    *err = pe ? wv_thread_init_suspended(t, t->stack, t->commit) : 0;
     if (*err) {
         wv_thread_destroy(&t->obj);
         return NULL;

@@ -29,7 +29,8 @@ struct wv_thread {
     LPTHREAD_START_ROUTINE start; /* a C function, or a PE one (pe set) */
     void *arg;
     bool pe;
-    SIZE_T stack;
+    SIZE_T stack;       /* as the creator gave it; a PE thread's reserve after wv_thread_new */
+    SIZE_T commit;      /* a PE thread's stack commit (wv_thread_new) */
     DWORD tid;
     pthread_t pt;
     bool running;       /* past its start: suspending it takes the parking signal */

@@ -4,10 +4,10 @@
  *
  * WV_THUNK_n(P, ret, Name, types...) defines P##Name, an ms_abi function of n arguments that
  * calls Name; the compiler moves the arguments between the two conventions and saves what
- * ms_abi callers expect preserved (rsi, rdi, xmm6-xmm15).  Each first makes sure the stack below
- * has room for winvm's own frames (wv_stack_probe): Windows' system calls run on a kernel stack,
- * winvm's run on the caller's, and a guard-page fault inside winvm could not grow it.  Before
- * that, wv_seg_check (fault.h): the caller may have loaded a selector into fs or gs, which
+ * ms_abi callers expect preserved (rsi, rdi, xmm6-xmm15).  winvm's frames run on the caller's
+ * stack (Windows' system calls on a kernel stack) and grow it as far as they go, under the
+ * space lock too (mm/stack.c; wv_stack_probe marks the entry and has nothing left to do).
+ * First, wv_seg_check (fault.h): the caller may have loaded a selector into fs or gs, which
  * took glibc's thread pointer or the TEB with it; a read through each faults into their repair
  * (fault/seg.c) before winvm's code touches TLS.  No stack protector: it reads fs first. */
 #ifndef WV_RUNTIME_THUNK_H
