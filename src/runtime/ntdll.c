@@ -20,6 +20,7 @@
 #include "runtime/ntdll_file.h"
 #include "runtime/rtl_sd.h"
 #include "runtime/pool_int.h"
+#include "runtime/actctx.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/ntsysinfo.h>

@@ -131,6 +131,11 @@ WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULO
     struct wv_thread *t = wv_thread_ref(h, WV_THREAD_QUERY);
     if (!t)
         return wv_ref_status();
+    LONG ist;
+    if (wv_thread_ideal_info(t, cls, out, len, false, ret, &ist)) {
+        wv_object_unref(&t->obj);
+        return ist;
+    }
     char a[64];
     ULONG n = 0;
     NTSTATUS st = wv_thread_answer(h, t, cls, a, &n);
@@ -150,6 +155,11 @@ WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG 
     struct wv_thread *t = wv_thread_ref(h, WV_THREAD_SET);
     if (!t)
         return wv_ref_status();
+    LONG ist;
+    if (wv_thread_ideal_info(t, cls, in, len, true, NULL, &ist)) {
+        wv_object_unref(&t->obj);
+        return ist;
+    }
     pid_t tid = (pid_t)t->tid;
     wv_object_unref(&t->obj);
     if (cls == WV_ThreadAffinityMask) {
