@@ -146,6 +146,9 @@ WINBASEAPI DWORD WINAPI SetThreadIdealProcessor(HANDLE hThread, DWORD dwIdealPro
 WINBASEAPI BOOL WINAPI SetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor,
                                                  PPROCESSOR_NUMBER lpPreviousIdealProcessor);
 WINBASEAPI BOOL WINAPI GetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor);
+/* Whether the thread's priority may be boosted (recorded; Linux boosts none). */
+WINBASEAPI BOOL WINAPI SetThreadPriorityBoost(HANDLE hThread, BOOL bDisablePriorityBoost);
+WINBASEAPI BOOL WINAPI GetThreadPriorityBoost(HANDLE hThread, PBOOL pDisablePriorityBoost);
 WINBASEAPI BOOL WINAPI IsDebuggerPresent(void);
 /* GetModuleHandleEx (k32_module.c). */
 #define GET_MODULE_HANDLE_EX_FLAG_PIN 0x00000001

@@ -199,6 +199,7 @@
     X(2, BOOL, GetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER) \
     X(0, LCID, GetThreadLocale) \
     X(1, int, GetThreadPriority, HANDLE) \
+    X(2, BOOL, GetThreadPriorityBoost, HANDLE, PBOOL) \
     X(5, BOOL, GetThreadTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(0, DWORD, GetTickCount) \
     X(0, ULONGLONG, GetTickCount64) \
@@ -391,6 +392,7 @@
     X(2, DWORD, SetThreadIdealProcessor, HANDLE, DWORD) \
     X(3, BOOL, SetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER, PPROCESSOR_NUMBER) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
+    X(2, BOOL, SetThreadPriorityBoost, HANDLE, BOOL) \
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \

@@ -17,6 +17,7 @@
 #include "runtime/debug_int.h"
 #include "runtime/thread_int.h"
 #include "runtime/actctx.h"
+#include "runtime/k32_ext.h"
 #include "runtime/procchan.h"
 
 #include <errno.h>
@@ -296,6 +297,7 @@ int winvm_run(const char *exe, int argc, char **argv)
         return 126;
     }
     wv_actctx_thread_start(NULL); /* TEB->ActivationContextStackPointer, as every thread's */
+    wv_tls_reserve_first();
     char *image = realpath(exe, NULL);
     wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
     wv_thread_fpu_reset(); /* Windows' x87 and SSE state for the PE code this thread runs */

@@ -300,8 +300,7 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
     HANDLE h = wv_thread_new(stack, 0, 0, start, arg, flags, tid, pe, ctx, &err);
     if (!h)
         return wv_fail_null(err);
-    wv_set_error(ERROR_SUCCESS);
-    return h;
+    return h; /* the last error as it was (Wine's thread.c test_CreateThread_basic on Windows) */
 }
 
 HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* thread_ideal.c - a thread's ideal processor: SetThreadIdealProcessor, SetThreadIdealProcessorEx,
- * GetThreadIdealProcessorEx, and ntdll's ThreadIdealProcessor (set) and ThreadIdealProcessorEx
- * (query and set) classes.
+/* thread_ideal.c - a thread's scheduling hints: its ideal processor (SetThreadIdealProcessor,
+ * SetThreadIdealProcessorEx, GetThreadIdealProcessorEx, and ntdll's ThreadIdealProcessor (set)
+ * and ThreadIdealProcessorEx (query and set) classes) and whether its priority may be boosted
+ * (Get/SetThreadPriorityBoost, ThreadPriorityBoost).  Linux boosts no priority, so the setting
+ * is recorded and reported, as the ideal processor is.
  *
  * The ideal processor is the scheduler's preference, and it stays one: Linux has no such hint,
  * so winvm records it per thread and reports it, and the thread runs where its affinity lets it
@@ -20,6 +22,8 @@
 #define WV_MAXIMUM_PROCESSORS 64
 #define WV_THREAD_QUERY 0x0040 /* THREAD_QUERY_INFORMATION */
 #define WV_THREAD_SET 0x0020   /* THREAD_SET_INFORMATION */
+#define WV_THREAD_SET_LIMITED 0x0400   /* THREAD_SET_LIMITED_INFORMATION */
+#define WV_THREAD_QUERY_LIMITED 0x0800 /* THREAD_QUERY_LIMITED_INFORMATION */
 enum { WV_ThreadIdealProcessor = 13, WV_ThreadIdealProcessorEx = 33 };
 
 #define wv_procnum _PROCESSOR_NUMBER
@@ -119,4 +123,45 @@ BOOL WINAPI GetThreadIdealProcessorEx(HANDLE h, PPROCESSOR_NUMBER out)
     struct wv_procnum p = {0, (BYTE)wv_ideal_get(t), 0};
     wv_object_unref(&t->obj);
     return wv_user_put(out, &p, sizeof(p)) ? wv_fail(ERROR_NOACCESS) : TRUE;
+}
+
+/* ---- priority boost ---- */
+
+/* The thread h names with either of two rights (the full one implies the limited on Windows). */
+static struct wv_thread *wv_ref_either(HANDLE h, DWORD full, DWORD limited)
+{
+    struct wv_thread *t = wv_thread_ref(h, limited);
+    return t ? t : wv_thread_ref(h, full);
+}
+
+LONG wv_thread_boost_set(HANDLE h, bool off)
+{
+    struct wv_thread *t = wv_ref_either(h, WV_THREAD_SET, WV_THREAD_SET_LIMITED);
+    if (!t)
+        return GetLastError() == ERROR_ACCESS_DENIED ? (LONG)0xC0000022 : (LONG)0xC0000008;
+    __atomic_store_n(&t->boost_off, off, __ATOMIC_RELEASE);
+    wv_object_unref(&t->obj);
+    return 0;
+}
+
+BOOL WINAPI SetThreadPriorityBoost(HANDLE h, BOOL disable)
+{
+    struct wv_thread *t = wv_ref_either(h, WV_THREAD_SET, WV_THREAD_SET_LIMITED);
+    if (!t)
+        return FALSE; /* wv_thread_ref set the error */
+    __atomic_store_n(&t->boost_off, disable != 0, __ATOMIC_RELEASE);
+    wv_object_unref(&t->obj);
+    return TRUE;
+}
+
+BOOL WINAPI GetThreadPriorityBoost(HANDLE h, PBOOL disabled)
+{
+    struct wv_thread *t = wv_ref_either(h, WV_THREAD_QUERY, WV_THREAD_QUERY_LIMITED);
+    if (!t)
+        return FALSE;
+    BOOL v = __atomic_load_n(&t->boost_off, __ATOMIC_ACQUIRE);
+    wv_object_unref(&t->obj);
+    if (!disabled)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    return wv_user_put(disabled, &v, sizeof(v)) ? wv_fail(ERROR_NOACCESS) : TRUE;
 }

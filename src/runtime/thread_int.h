@@ -54,6 +54,7 @@ struct wv_thread {
     uintptr_t stack_lo, stack_top; /* that thread's stack, made with it */
     CONTEXT init;       /* lock */
     int ideal;          /* atomic: its ideal processor + 1 (0: none set; thread_ideal.c) */
+    bool boost_off;     /* atomic: SetThreadPriorityBoost's "disabled" (thread_ideal.c) */
     struct wv_actctx *actctx; /* the creator's active context, until the thread starts (actctx.h) */
     uint64_t serial;    /* unique in this process (its tid may be reused): set before registered */
     int *ends;          /* write ends of the pipes other processes watch its end on (lock) */
@@ -154,6 +155,8 @@ WV_MSABI HANDLE k32_CreateRemoteThread(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SI
 /* thread_ideal.c: ThreadIdealProcessor(Ex) for NtSetInformationThread / NtQueryInformationThread
  * (true: cls is one of them, *st its status). */
 bool wv_thread_ideal_info(struct wv_thread *t, ULONG cls, PVOID buf, ULONG len, bool set, ULONG *ret, LONG *st);
+/* thread_ideal.c: ThreadPriorityBoost's set: an NTSTATUS. */
+LONG wv_thread_boost_set(HANDLE h, bool off);
 
 /* thread_ctl.c: the parking signal, installed once (a new thread's start asks). */
 void wv_thread_ctl_init(void);
