@@ -9,6 +9,9 @@
  * one activation: the thread's stack id in the high half, the activation's sequence number in
  * the low, so another thread's cookie, or one already deactivated, is found on no stack.
  *
+ * The stack of a fiber other than the thread's first is left when the fiber is deleted (a few
+ * dozen bytes; its frames' references with it).
+ *
  * Deactivating out of order is an error Windows reports by raising (DeactivateActCtx's
  * documentation): a cookie below the top is STATUS_SXS_EARLY_DEACTIVATION unless
  * DEACTIVATE_ACTCTX_FLAG_FORCE_EARLY_DEACTIVATION pops every frame down to it; a cookie on no
@@ -42,26 +45,40 @@ struct wv_actstack {
     ULONG Flags, NextCookieSequenceNumber, StackId;
 };
 
-static __thread struct wv_actstack wv_acts;
+static __thread struct wv_actstack wv_acts_host; /* a thread without a TEB (winvm as a library) */
 static ULONG wv_stack_ids; /* atomic: the last StackId given */
 
-/* The calling thread's stack, its id given and the TEB pointed at it on first use. */
+static void wv_acts_init(struct wv_actstack *s)
+{
+    s->StackId = __atomic_add_fetch(&wv_stack_ids, 1, __ATOMIC_RELAXED);
+    s->FrameListCache.Flink = s->FrameListCache.Blink = &s->FrameListCache;
+}
+
+/* The running stack: the one the TEB points at, made on first use.  A fiber's is its own
+ * (fiber.c switches the TEB's pointer with the fiber, as Windows does); a new fiber's starts
+ * empty.  NULL without memory. */
 static struct wv_actstack *wv_acts_get(void)
 {
-    struct wv_actstack *s = &wv_acts;
-    if (!s->StackId) {
-        s->StackId = __atomic_add_fetch(&wv_stack_ids, 1, __ATOMIC_RELAXED);
-        s->FrameListCache.Flink = s->FrameListCache.Blink = &s->FrameListCache;
-    }
     char *teb = wv_teb_self();
-    if (teb)
-        *(struct wv_actstack **)(teb + WV_TEB_ACTCTX_STACK) = s;
-    return s;
+    if (!teb) {
+        if (!wv_acts_host.StackId)
+            wv_acts_init(&wv_acts_host);
+        return &wv_acts_host;
+    }
+    struct wv_actstack **slot = (struct wv_actstack **)(teb + WV_TEB_ACTCTX_STACK);
+    if (!*slot) {
+        struct wv_actstack *s = calloc(1, sizeof(*s));
+        if (s)
+            wv_acts_init(s);
+        *slot = s;
+    }
+    return *slot;
 }
 
 struct wv_actctx *wv_actctx_active(void)
 {
-    struct wv_actframe *f = wv_acts_get()->ActiveFrame;
+    struct wv_actstack *s = wv_acts_get();
+    struct wv_actframe *f = s ? s->ActiveFrame : NULL;
     struct wv_actctx *c = f ? f->ActivationContext : NULL;
     wv_actctx_addref(c);
     return c;
@@ -71,7 +88,7 @@ struct wv_actctx *wv_actctx_active(void)
 static DWORD wv_acts_push(struct wv_actctx *c, ULONG_PTR *cookie)
 {
     struct wv_actstack *s = wv_acts_get();
-    struct wv_actframe *f = malloc(sizeof(*f));
+    struct wv_actframe *f = s ? malloc(sizeof(*f)) : NULL;
     if (!f)
         return ERROR_NOT_ENOUGH_MEMORY;
     ULONG seq = ++s->NextCookieSequenceNumber;
@@ -101,9 +118,14 @@ void wv_actctx_thread_start(struct wv_actctx *c)
 
 void wv_actctx_thread_end(void)
 {
-    struct wv_actstack *s = &wv_acts;
-    while (s->ActiveFrame)
+    char *teb = wv_teb_self();
+    struct wv_actstack *s = teb ? *(struct wv_actstack **)(teb + WV_TEB_ACTCTX_STACK) : &wv_acts_host;
+    while (s && s->ActiveFrame)
         wv_acts_pop(s);
+    if (teb && s) {
+        *(struct wv_actstack **)(teb + WV_TEB_ACTCTX_STACK) = NULL;
+        free(s);
+    }
 }
 
 /* ---- activation ---- */
@@ -119,7 +141,7 @@ static DWORD wv_activate(HANDLE h, ULONG_PTR *cookie)
     ULONG_PTR k = 0;
     DWORD err = wv_acts_push(c, &k);
     if (!err && (err = wv_user_put(cookie, &k, sizeof(k)))) {
-        wv_acts_pop(&wv_acts);
+        wv_acts_pop(wv_acts_get());
         return err;
     }
     if (err)
@@ -180,7 +202,7 @@ static DWORD wv_deactivate(DWORD flags, ULONG_PTR cookie, DWORD *raise)
     if (flags & ~(DWORD)WV_DEACTIVATE_FORCE)
         return ERROR_INVALID_PARAMETER;
     struct wv_actstack *s = wv_acts_get();
-    struct wv_actframe *f = s->ActiveFrame;
+    struct wv_actframe *f = s ? s->ActiveFrame : NULL;
     while (f && f->cookie != cookie)
         f = f->Previous;
     if (!f)

@@ -339,8 +339,10 @@ static DWORD wv_manifest_text(const void *text, size_t n, char **out, size_t *le
         memcpy(w, b + 2, units * sizeof(WCHAR));
         wv_utf16_to_utf8(w, units, NULL, 0, WV_TEXT_REPLACE, &need);
         char *s = malloc(need + 1);
-        if (s)
+        if (s) {
             wv_utf16_to_utf8(w, units, s, need, WV_TEXT_REPLACE, len);
+            s[*len] = 0; /* a terminator past the text: the readers' look-aheads stop there */
+        }
         free(w);
         return (*out = s) ? 0 : ERROR_NOT_ENOUGH_MEMORY;
     }
@@ -349,6 +351,7 @@ static DWORD wv_manifest_text(const void *text, size_t n, char **out, size_t *le
     if (!(*out = malloc(n + 1)))
         return ERROR_NOT_ENOUGH_MEMORY;
     memcpy(*out, b, n);
+    (*out)[n] = 0;
     *len = n;
     return 0;
 }

@@ -224,6 +224,20 @@ DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE h, DWORD_PTR mask)
     return old;
 }
 
+/* GetCurrentThreadStackLimits: the running stack's bounds as the TEB holds them
+ * (DeallocationStack, StackBase: a fiber's own while one runs), as Windows reads them (Wine's
+ * thread.c test_GetCurrentThreadStackLimits).  Windows faults on a bad pointer; winvm writes
+ * nothing through one. */
+WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high)
+{
+    wv_stack_probe();
+    struct wv_thread_stack s = {0, 0, NULL};
+    if (!wv_fault_thread_stack || !wv_fault_thread_stack(&s))
+        s.dealloc = wv_stack_lo, s.base = wv_stack_hi; /* no TEB: the winvm stack it runs on */
+    (void)wv_user_put(low, &s.dealloc, sizeof(s.dealloc));
+    (void)wv_user_put(high, &s.base, sizeof(s.base));
+}
+
 /* ---- CreateRemoteThread(Ex) ---- */
 
 WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,

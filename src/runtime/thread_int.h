@@ -135,6 +135,7 @@ WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg);
 /* thread_info.c: ntdll's thread queries, kernel32's CreateRemoteThread(Ex) (ms_abi). */
 WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len);
+WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high);
 /* proc_image.c: the image-name and execute-flag classes (true: cls is one, *st its status);
  * NtSetInformationProcess. */
 bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, LONG *st);

@@ -24,6 +24,7 @@
  *                     1 refused, per thread
  *   priority_boost    SetThreadPriorityBoost's setting read back
  *   control87         _control87 sets MXCSR's masks and rounding, leaves x87's control word
+ *   stack_limits      GetCurrentThreadStackLimits is the TEB's DeallocationStack and StackBase
  */
 #include <windows.h>
 #include <float.h>
@@ -294,6 +295,17 @@ static void test_control87(void)
     check("control87", ok);
 }
 
+static void test_stack_limits(void)
+{
+    ULONG_PTR lo = 0, hi = 0;
+    char *teb;
+    __asm__ volatile("mov %%gs:0x30, %0" : "=r"(teb));
+    GetCurrentThreadStackLimits(&lo, &hi);
+    char here;
+    check("stack_limits", lo == *(ULONG_PTR *)(teb + 0x1478) && hi == *(ULONG_PTR *)(teb + 0x08) &&
+                              (ULONG_PTR)&here > lo && (ULONG_PTR)&here < hi);
+}
+
 int main(void)
 {
     test_create();
@@ -304,6 +316,7 @@ int main(void)
     test_ideal();
     test_boost();
     test_control87();
+    test_stack_limits();
     ReleaseActCtx(ctx_main);
     ReleaseActCtx(ctx_dep);
     return failures;
