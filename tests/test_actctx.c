@@ -37,7 +37,8 @@ Test(actctx, pe_contexts_stacks_inheritance_ideal_processors)
     cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     static const char *const names[] = {"actctx_create", "actctx_errors", "actctx_stack", "actctx_raise",
-                                        "actctx_inherit", "ideal_processor", "priority_boost", "control87", "stack_limits"};
+                                        "actctx_inherit", "ideal_processor", "priority_boost", "control87", "stack_limits",
+                                        "thread_error_mode"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char line[128];
         snprintf(line, sizeof(line), "ok %s\n", names[i]);

@@ -196,6 +196,7 @@
     X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
     X(2, DWORD, GetTempPathW, DWORD, LPWSTR) \
     H(GetThreadContext) \
+    X(0, DWORD, GetThreadErrorMode) \
     X(1, DWORD, GetThreadId, HANDLE) \
     X(2, BOOL, GetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER) \
     X(0, LCID, GetThreadLocale) \
@@ -390,6 +391,7 @@
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
     X(2, DWORD_PTR, SetThreadAffinityMask, HANDLE, DWORD_PTR) \
     H(SetThreadContext) \
+    X(2, BOOL, SetThreadErrorMode, DWORD, LPDWORD) \
     X(2, DWORD, SetThreadIdealProcessor, HANDLE, DWORD) \
     X(3, BOOL, SetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER, PPROCESSOR_NUMBER) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \

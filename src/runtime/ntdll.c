@@ -21,6 +21,7 @@
 #include "runtime/rtl_sd.h"
 #include "runtime/pool_int.h"
 #include "runtime/actctx.h"
+#include "runtime/k32_ext.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/ntsysinfo.h>

@@ -25,6 +25,8 @@
  *   priority_boost    SetThreadPriorityBoost's setting read back
  *   control87         _control87 sets MXCSR's masks and rounding, leaves x87's control word
  *   stack_limits      GetCurrentThreadStackLimits is the TEB's DeallocationStack and StackBase
+ *   thread_error_mode SetThreadErrorMode's previous mode, a bit it does not know refused; the
+ *                     mode is the thread's: a new thread's is 0
  */
 #include <windows.h>
 #include <float.h>
@@ -306,6 +308,26 @@ static void test_stack_limits(void)
                               (ULONG_PTR)&here > lo && (ULONG_PTR)&here < hi);
 }
 
+static DWORD WINAPI error_mode_thread(void *p)
+{
+    (void)p;
+    return GetThreadErrorMode() + 1;
+}
+
+static void test_thread_error_mode(void)
+{
+    DWORD old = 7;
+    BOOL ok = SetThreadErrorMode(0, NULL) && SetThreadErrorMode(SEM_FAILCRITICALERRORS, &old) && old == 0;
+    ok = ok && SetThreadErrorMode(SEM_NOOPENFILEERRORBOX, &old) && old == SEM_FAILCRITICALERRORS &&
+         GetThreadErrorMode() == SEM_NOOPENFILEERRORBOX;
+    SetLastError(0);
+    ok = ok && !SetThreadErrorMode(SEM_NOALIGNMENTFAULTEXCEPT, NULL) && GetLastError() == ERROR_INVALID_PARAMETER &&
+         GetThreadErrorMode() == SEM_NOOPENFILEERRORBOX;
+    ok = ok && run_thread(error_mode_thread, NULL) == 1;
+    SetThreadErrorMode(0, NULL);
+    check("thread_error_mode", ok);
+}
+
 int main(void)
 {
     test_create();
@@ -317,6 +339,7 @@ int main(void)
     test_boost();
     test_control87();
     test_stack_limits();
+    test_thread_error_mode();
     ReleaseActCtx(ctx_main);
     ReleaseActCtx(ctx_dep);
     return failures;
