@@ -133,6 +133,22 @@ WINBASEAPI int WINAPI GetThreadPriority(HANDLE hThread);
 WINBASEAPI BOOL WINAPI SetThreadPriority(HANDLE hThread, int nPriority);
 WINBASEAPI DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE hThread, DWORD_PTR dwThreadAffinityMask);
 WINBASEAPI BOOL WINAPI SwitchToThread(void);
+/* A thread's ideal processor (a preference recorded per thread; one processor group). */
+#ifndef MAXIMUM_PROCESSORS
+#define MAXIMUM_PROCESSORS 64
+#endif
+typedef struct _PROCESSOR_NUMBER {
+    WORD Group;
+    BYTE Number;
+    BYTE Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+WINBASEAPI DWORD WINAPI SetThreadIdealProcessor(HANDLE hThread, DWORD dwIdealProcessor);
+WINBASEAPI BOOL WINAPI SetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor,
+                                                 PPROCESSOR_NUMBER lpPreviousIdealProcessor);
+WINBASEAPI BOOL WINAPI GetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor);
+/* Whether the thread's priority may be boosted (recorded; Linux boosts none). */
+WINBASEAPI BOOL WINAPI SetThreadPriorityBoost(HANDLE hThread, BOOL bDisablePriorityBoost);
+WINBASEAPI BOOL WINAPI GetThreadPriorityBoost(HANDLE hThread, PBOOL pDisablePriorityBoost);
 WINBASEAPI BOOL WINAPI IsDebuggerPresent(void);
 /* GetModuleHandleEx (k32_module.c). */
 #define GET_MODULE_HANDLE_EX_FLAG_PIN 0x00000001

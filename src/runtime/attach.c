@@ -19,6 +19,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
 #include "runtime/synch_int.h"
+#include "runtime/actctx.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ static void wv_adopted_end(void *unused)
     WV_TRACE(WV_TRACE_THREAD, "adopted thread detaching");
     wv_fls_thread_end(true); /* its FLS callbacks first, as Windows */
     wv_loader_thread(false);
+    wv_actctx_thread_end();
     wv_fls_thread_free();
     wv_teb_destroy();
     wv_adopted = false;
@@ -107,6 +109,7 @@ DWORD wv_thread_adopt(void)
     WV_TRACE(WV_TRACE_THREAD, "Linux thread adopted: TEB for stack %#lx-%#lx", (unsigned long)lo, (unsigned long)hi);
     pthread_setspecific(wv_adopted_key, &wv_adopted); /* non-NULL: the destructor runs */
     wv_fls_thread_start();
+    wv_actctx_thread_start(NULL);
     wv_loader_thread(true);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "runtime/synch_int.h"
 #include "runtime/fiber_int.h"
 #include "runtime/pool_int.h"
+#include "runtime/actctx.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 

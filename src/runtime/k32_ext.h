@@ -13,6 +13,15 @@ LPVOID wv_pheap_realloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n);
 SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
 
 
+/* kernel32.c: TLS index 0 taken before the program runs, as Windows (XP SP2 on) takes it: a PE
+ * program's first TlsAlloc returns 1 and TlsGetValue(0) reads NULL (Wine's kernel32 thread.c
+ * test_reserved_tls, run on Windows).  winvm run calls it; a C program keeps every index. */
+void wv_tls_reserve_first(void);
+
+/* k32_str.c: ntdll's faces of the thread error mode (its 0x10/0x20/0x40 form). */
+WV_MSABI DWORD wv_nt_RtlGetThreadErrorMode(void);
+WV_MSABI LONG wv_nt_RtlSetThreadErrorMode(DWORD mode, LPDWORD old);
+
 /* LoadLibrary's file named by an absolute Windows path ("C:\dir\x.dll", "\\?\C:\..."): its
  * host path in *host (k32_modname.c), to be freed; *host NULL for any other name. */
 DWORD wv_module_host_name(const char *file, char **host);

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/k32_ext.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -161,6 +162,52 @@ static UINT wv_error_mode;
 
 UINT WINAPI SetErrorMode(UINT mode) { return __atomic_exchange_n(&wv_error_mode, mode, __ATOMIC_ACQ_REL); }
 UINT WINAPI GetErrorMode(void) { return __atomic_load_n(&wv_error_mode, __ATOMIC_ACQUIRE); }
+
+/* The calling thread's own error mode (Windows 7 on), kept in ntdll's form: SEM_FAILCRITICALERRORS
+ * is 0x10, SEM_NOGPFAULTERRORBOX 0x20, SEM_NOOPENFILEERRORBOX 0x40 (Wine's thread.c
+ * test_ThreadErrorMode, run on Windows: RtlGetThreadErrorMode reads those); any other bit is
+ * ERROR_INVALID_PARAMETER and changes nothing. */
+static __thread DWORD wv_thread_error_mode;
+
+static DWORD wv_mode_rtl(DWORD m)
+{
+    return (m & SEM_FAILCRITICALERRORS ? 0x10u : 0) | (m & SEM_NOGPFAULTERRORBOX ? 0x20u : 0) |
+           (m & SEM_NOOPENFILEERRORBOX ? 0x40u : 0);
+}
+
+static DWORD wv_mode_k32(DWORD r)
+{
+    return (r & 0x10u ? SEM_FAILCRITICALERRORS : 0) | (r & 0x20u ? SEM_NOGPFAULTERRORBOX : 0) |
+           (r & 0x40u ? SEM_NOOPENFILEERRORBOX : 0);
+}
+
+BOOL WINAPI SetThreadErrorMode(DWORD mode, LPDWORD old)
+{
+    if (mode & ~(DWORD)(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX))
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    DWORD prev = wv_mode_k32(wv_thread_error_mode);
+    if (old && wv_user_put(old, &prev, sizeof(prev)))
+        return wv_fail(ERROR_NOACCESS);
+    wv_thread_error_mode = wv_mode_rtl(mode);
+    return TRUE;
+}
+
+DWORD WINAPI GetThreadErrorMode(void) { return wv_mode_k32(wv_thread_error_mode); }
+
+WV_MSABI DWORD wv_nt_RtlGetThreadErrorMode(void)
+{
+    return wv_thread_error_mode;
+}
+
+WV_MSABI LONG wv_nt_RtlSetThreadErrorMode(DWORD mode, LPDWORD old)
+{
+    if (mode & ~0x70u)
+        return (LONG)0xC00000EF; /* STATUS_INVALID_PARAMETER_1 */
+    if (old && wv_user_put(old, &wv_thread_error_mode, sizeof(DWORD)))
+        return (LONG)0xC0000005;
+    wv_thread_error_mode = mode;
+    return 0;
+}
 
 /* ---- Local* and Global*: the process heap ---- */
 

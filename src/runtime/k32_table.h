@@ -12,7 +12,9 @@
 #define WV_K32_EXPORTS(X, H) \
     X(1, void, AcquireSRWLockExclusive, PSRWLOCK) \
     X(1, void, AcquireSRWLockShared, PSRWLOCK) \
+    H(ActivateActCtx) \
     X(1, DLL_DIRECTORY_COOKIE, AddDllDirectory, LPCWSTR) \
+    H(AddRefActCtx) \
     H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
     X(0, BOOL, AreFileApisANSI) \
@@ -33,6 +35,8 @@
     H(CopyContext) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
+    H(CreateActCtxA) \
+    H(CreateActCtxW) \
     X(2, BOOL, CreateDirectoryA, LPCSTR, LPSECURITY_ATTRIBUTES) \
     X(2, BOOL, CreateDirectoryW, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(4, HANDLE, CreateEventA, LPSECURITY_ATTRIBUTES, BOOL, BOOL, LPCSTR) \
@@ -69,6 +73,7 @@
     X(4, HANDLE, CreateWaitableTimerExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateWaitableTimerExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
     X(3, HANDLE, CreateWaitableTimerW, LPSECURITY_ATTRIBUTES, BOOL, LPCWSTR) \
+    H(DeactivateActCtx) \
     X(1, BOOL, DebugActiveProcess, DWORD) \
     X(1, BOOL, DebugActiveProcessStop, DWORD) \
     H(DebugBreak) \
@@ -119,12 +124,14 @@
     X(0, UINT, GetConsoleCP) \
     X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
     X(0, UINT, GetConsoleOutputCP) \
+    H(GetCurrentActCtx) \
     X(2, DWORD, GetCurrentDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetCurrentDirectoryW, DWORD, LPWSTR) \
     X(0, HANDLE, GetCurrentProcess) \
     X(0, DWORD, GetCurrentProcessId) \
     X(0, HANDLE, GetCurrentThread) \
     X(0, DWORD, GetCurrentThreadId) \
+    H(GetCurrentThreadStackLimits) \
     X(5, BOOL, GetDiskFreeSpaceA, LPCSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
@@ -189,9 +196,12 @@
     X(2, DWORD, GetTempPathA, DWORD, LPSTR) \
     X(2, DWORD, GetTempPathW, DWORD, LPWSTR) \
     H(GetThreadContext) \
+    X(0, DWORD, GetThreadErrorMode) \
     X(1, DWORD, GetThreadId, HANDLE) \
+    X(2, BOOL, GetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER) \
     X(0, LCID, GetThreadLocale) \
     X(1, int, GetThreadPriority, HANDLE) \
+    X(2, BOOL, GetThreadPriorityBoost, HANDLE, PBOOL) \
     X(5, BOOL, GetThreadTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(0, DWORD, GetTickCount) \
     X(0, ULONGLONG, GetTickCount64) \
@@ -315,6 +325,7 @@
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
     X(1, BOOL, PulseEvent, HANDLE) \
+    H(QueryActCtxW) \
     H(QueryDepthSList) \
     H(QueryDosDeviceA) \
     H(QueryDosDeviceW) \
@@ -329,6 +340,7 @@
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
     H(RegisterWaitForSingleObject) \
+    H(ReleaseActCtx) \
     X(1, BOOL, ReleaseMutex, HANDLE) \
     X(1, void, ReleaseSRWLockExclusive, PSRWLOCK) \
     X(1, void, ReleaseSRWLockShared, PSRWLOCK) \
@@ -379,7 +391,11 @@
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
     X(2, DWORD_PTR, SetThreadAffinityMask, HANDLE, DWORD_PTR) \
     H(SetThreadContext) \
+    X(2, BOOL, SetThreadErrorMode, DWORD, LPDWORD) \
+    X(2, DWORD, SetThreadIdealProcessor, HANDLE, DWORD) \
+    X(3, BOOL, SetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER, PPROCESSOR_NUMBER) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
+    X(2, BOOL, SetThreadPriorityBoost, HANDLE, BOOL) \
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \

@@ -381,6 +381,13 @@ static struct wv_tls_block *wv_tls_attach(void)
     return wv_tls_mine = b;
 }
 
+void wv_tls_reserve_first(void)
+{
+    wv_tls_lock_acquire();
+    wv_tls_used[0] = true;
+    pthread_mutex_unlock(&wv_tls_lock);
+}
+
 DWORD WINAPI TlsAlloc(void)
 {
     wv_tls_lock_acquire();

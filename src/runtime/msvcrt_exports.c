@@ -17,7 +17,7 @@
     F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__wgetmainargs) V(__winitenv) \
     F(_abs64) F(_access) V(_acmdln) F(_aligned_free) F(_aligned_malloc) F(_amsg_exit) F(_assert) \
     F(_atoi64) F(_beginthreadex) F(_c_exit) F(_cexit) F(_chdir) F(_chgsign) F(_chmod) F(_chsize) \
-    F(_chsize_s) F(_close) F(_commit) V(_commode) F(_copysign) F(_ctime64) V(_daylight) \
+    F(_chsize_s) F(_clearfp) F(_close) F(_commit) V(_commode) F(_control87) F(_controlfp) F(_copysign) F(_ctime64) V(_daylight) \
     F(_difftime64) F(_dup) F(_dup2) F(_endthreadex) V(_environ) F(_eof) F(_errno) F(_exit) F(_fdopen) \
     F(_fgetchar) F(_filelength) F(_filelengthi64) F(_fileno) F(_findclose) F(_findfirst) \
     F(_findfirst64) F(_findnext) F(_findnext64) F(_finite) F(_flushall) V(_fmode) F(_fpreset) F(_fputchar) \
@@ -28,7 +28,7 @@
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
     F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
     F(_scprintf) F(_scwprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_snwprintf) F(_sopen) F(_stat64) \
-    F(_stati64) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
+    F(_stati64) F(_statusfp) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
     F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
     F(_tolower) F(_toupper) V(_tzname) F(_tzset) F(_ui64toa) F(_ultoa) F(_unlink) F(_unlock) \
     F(_utime64) F(_vscprintf) F(_vscwprintf) F(_vsnprintf) F(_vsnwprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \

@@ -20,6 +20,8 @@
 #include "runtime/ntdll_file.h"
 #include "runtime/rtl_sd.h"
 #include "runtime/pool_int.h"
+#include "runtime/actctx.h"
+#include "runtime/k32_ext.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/ntsysinfo.h>

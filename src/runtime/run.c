@@ -16,6 +16,8 @@
 #include "runtime/runtime.h"
 #include "runtime/debug_int.h"
 #include "runtime/thread_int.h"
+#include "runtime/actctx.h"
+#include "runtime/k32_ext.h"
 #include "runtime/procchan.h"
 
 #include <errno.h>
@@ -294,6 +296,8 @@ int winvm_run(const char *exe, int argc, char **argv)
         fprintf(stderr, "winvm run: %s: cannot set up the stack or TEB (error %u)\n", exe, err);
         return 126;
     }
+    wv_actctx_thread_start(NULL); /* TEB->ActivationContextStackPointer, as every thread's */
+    wv_tls_reserve_first();
     char *image = realpath(exe, NULL);
     wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
     wv_thread_fpu_reset(); /* Windows' x87 and SSE state for the PE code this thread runs */

@@ -28,6 +28,7 @@
 #include "runtime/synch_int.h"
 #include "runtime/debug_int.h"
 #include "runtime/fiber_int.h"
+#include "runtime/actctx.h"
 
 /* ---- the registry of live threads, by host id (OpenThread, GetThreadContext, ...) ---- */
 static struct wv_thread *wv_threads;
@@ -136,6 +137,7 @@ static void wv_thread_destroy(struct wv_object *o)
     struct wv_thread *t = (struct wv_thread *)o;
     if (t->stack_lo) /* made for a thread created suspended that never started */
         wv_virtual_free(t->stack_lo, 0, MEM_RELEASE);
+    wv_actctx_release(t->actctx); /* a thread that never started: its inherited context */
     wv_apc_drop(t);
     wv_timer_apc_drop(t);
     wv_thread_ends_tell(t, t->exit_code); /* none left once it ended; a never-started one's */
@@ -178,6 +180,8 @@ static DWORD wv_thread_body(struct wv_thread *t)
     t->teb = wv_teb_self();
     wv_debug_thread(true, (uintptr_t)t->start, (uintptr_t)t->teb, 0); /* before its DllMains, as Windows */
     wv_fls_thread_start();
+    wv_actctx_thread_start(t->actctx); /* its creator's active context, activated (the reference is its) */
+    t->actctx = NULL;
     wv_loader_thread(true);
     wv_thread_start_init(t); /* its first registers, as a debugger may have set them: it ends by
                                * ExitThread (RtlUserThreadStart) */
@@ -226,6 +230,7 @@ static void *wv_thread_main(void *arg)
         wv_debug_thread(false, 0, 0, code);
         if (!__atomic_load_n(&t->kill, __ATOMIC_ACQUIRE)) /* TerminateThread: no DLL is told */
             wv_loader_thread(false);
+        wv_actctx_thread_end();
         wv_fls_thread_free(); /* after DLL_THREAD_DETACH, while the TEB holds the block */
         wv_fiber_thread_end(); /* the stack it ends on is freed below, a deleted fiber with it */
         wv_teb_destroy();
@@ -243,7 +248,7 @@ static void *wv_thread_main(void *arg)
  * here); it is the thread's from this call on, freed with it whatever the outcome.  NULL and
  * *err on failure, no last error set. */
 static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg,
-                            DWORD flags, LPDWORD tid, bool pe, DWORD *err)
+                            DWORD flags, LPDWORD tid, bool pe, struct wv_actctx *ctx, DWORD *err)
 {
     struct wv_thread *t = NULL;
     if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
@@ -253,8 +258,10 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
     if (!t) {
         if (lo)
             wv_virtual_free(lo, 0, MEM_RELEASE);
+        wv_actctx_release(ctx);
         return NULL;
     }
+    t->actctx = ctx; /* released with t if it never starts */
     t->obj = (struct wv_object){.kind = WV_KIND_THREAD, .destroy = wv_thread_destroy};
     pthread_mutex_init(&t->lock, NULL);
     pthread_mutex_init(&t->ctx_lock, NULL);
@@ -305,22 +312,24 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
 {
     DWORD err;
-    HANDLE h = wv_thread_new(stack, 0, 0, start, arg, flags, tid, pe, &err);
+    /* CreateThread's thread starts with its creator's active activation context (Wine's
+     * thread.c test_thread_actctx: CreateThread and CreateRemoteThread alike). */
+    struct wv_actctx *ctx = pe ? wv_actctx_active() : NULL;
+    HANDLE h = wv_thread_new(stack, 0, 0, start, arg, flags, tid, pe, ctx, &err);
     if (!h)
         return wv_fail_null(err);
-    wv_set_error(ERROR_SUCCESS);
-    return h;
+    return h; /* the last error as it was (Wine's thread.c test_CreateThread_basic on Windows) */
 }
 
 HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
                            LPDWORD tid, DWORD *err)
 {
-    return wv_thread_new(top - lo, lo, top, start, arg, flags, tid, true, err);
+    return wv_thread_new(top - lo, lo, top, start, arg, flags, tid, true, NULL, err);
 }
 
 HANDLE wv_thread_spawn(LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD *err)
 {
-    return wv_thread_new(0, 0, 0, start, arg, 0, NULL, true, err);
+    return wv_thread_new(0, 0, 0, start, arg, 0, NULL, true, NULL, err);
 }
 
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,

@@ -26,7 +26,10 @@ typedef struct {
     LONG Priority, BasePriority;
 } WV_THREAD_BASIC_INFORMATION;
 
+#define WV_THREAD_QUERY_LIMITED 0x0800 /* THREAD_QUERY_LIMITED_INFORMATION */
+
 enum { WV_ThreadBasicInformation = 0, WV_ThreadTimes = 1, WV_ThreadAffinityMask = 4, WV_ThreadHideFromDebugger = 17,
+       WV_ThreadAmILastThread = 12, WV_ThreadPriorityBoost = 14,
        WV_ThreadQuerySetWin32StartAddress = 9, WV_ThreadSuspendCount = 35 };
 
 /* The NTSTATUS for wv_thread_ref's failure (its last error). */
@@ -118,6 +121,18 @@ static NTSTATUS wv_thread_answer(HANDLE h, struct wv_thread *t, ULONG cls, void 
     case WV_ThreadQuerySetWin32StartAddress:
         *(void **)a = (void *)(uintptr_t)t->start;
         return *n = sizeof(void *), 0;
+    case WV_ThreadAmILastThread: { /* a ULONG: 1 when no other thread of the process lives */
+        struct wv_thread *all[2];
+        wv_thread_self(); /* the caller counted, whether or not it had an object yet */
+        size_t live = wv_thread_snapshot(all, 2);
+        for (size_t i = 0; i < live; i++)
+            wv_object_unref(&all[i]->obj);
+        *(ULONG *)a = live <= 1;
+        return *n = sizeof(ULONG), 0;
+    }
+    case WV_ThreadPriorityBoost: /* a ULONG: whether boosts are disabled (thread_ideal.c) */
+        *(ULONG *)a = __atomic_load_n(&t->boost_off, __ATOMIC_ACQUIRE) ? 1 : 0;
+        return *n = sizeof(ULONG), 0;
     case WV_ThreadSuspendCount: /* a ULONG: SuspendThread's count as it stands */
         *(ULONG *)a = (ULONG)__atomic_load_n(&t->suspend, __ATOMIC_ACQUIRE);
         return *n = sizeof(ULONG), 0;
@@ -126,11 +141,27 @@ static NTSTATUS wv_thread_answer(HANDLE h, struct wv_thread *t, ULONG cls, void 
     }
 }
 
+/* The thread h names for a query of cls: the classes Windows answers with
+ * THREAD_QUERY_LIMITED_INFORMATION take either right, the others THREAD_QUERY_INFORMATION (Wine's
+ * thread.c test_thread_info, run on Windows). */
+static struct wv_thread *wv_query_ref(HANDLE h, ULONG cls)
+{
+    bool limited = cls == WV_ThreadBasicInformation || cls == WV_ThreadTimes || cls == WV_ThreadAmILastThread ||
+                   cls == WV_ThreadPriorityBoost;
+    struct wv_thread *t = limited ? wv_thread_ref(h, WV_THREAD_QUERY_LIMITED) : NULL;
+    return t ? t : wv_thread_ref(h, WV_THREAD_QUERY);
+}
+
 WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret)
 {
-    struct wv_thread *t = wv_thread_ref(h, WV_THREAD_QUERY);
+    struct wv_thread *t = wv_query_ref(h, cls);
     if (!t)
         return wv_ref_status();
+    LONG ist;
+    if (wv_thread_ideal_info(t, cls, out, len, false, ret, &ist)) {
+        wv_object_unref(&t->obj);
+        return ist;
+    }
     char a[64];
     ULONG n = 0;
     NTSTATUS st = wv_thread_answer(h, t, cls, a, &n);
@@ -150,6 +181,11 @@ WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG 
     struct wv_thread *t = wv_thread_ref(h, WV_THREAD_SET);
     if (!t)
         return wv_ref_status();
+    LONG ist;
+    if (wv_thread_ideal_info(t, cls, in, len, true, NULL, &ist)) {
+        wv_object_unref(&t->obj);
+        return ist;
+    }
     pid_t tid = (pid_t)t->tid;
     wv_object_unref(&t->obj);
     if (cls == WV_ThreadAffinityMask) {
@@ -159,6 +195,14 @@ WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG 
         if (wv_copy(&mask, in, sizeof(mask)))
             return (NTSTATUS)0xC0000005;
         return wv_set_affinity(tid, mask, &old);
+    }
+    if (cls == WV_ThreadPriorityBoost) {
+        ULONG off;
+        if (len != sizeof(off))
+            return (NTSTATUS)0xC0000004;
+        if (wv_copy(&off, in, sizeof(off)))
+            return (NTSTATUS)0xC0000005;
+        return wv_thread_boost_set(h, off != 0);
     }
     if (cls != WV_ThreadHideFromDebugger)
         return (NTSTATUS)0xC0000003;
@@ -178,6 +222,20 @@ DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE h, DWORD_PTR mask)
     if (st)
         return wv_fail(st == (NTSTATUS)0xC000000D ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED), 0;
     return old;
+}
+
+/* GetCurrentThreadStackLimits: the running stack's bounds as the TEB holds them
+ * (DeallocationStack, StackBase: a fiber's own while one runs), as Windows reads them (Wine's
+ * thread.c test_GetCurrentThreadStackLimits).  Windows faults on a bad pointer; winvm writes
+ * nothing through one. */
+WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high)
+{
+    wv_stack_probe();
+    struct wv_thread_stack s = {0, 0, NULL};
+    if (!wv_fault_thread_stack || !wv_fault_thread_stack(&s))
+        s.dealloc = wv_stack_lo, s.base = wv_stack_hi; /* no TEB: the winvm stack it runs on */
+    (void)wv_user_put(low, &s.dealloc, sizeof(s.dealloc));
+    (void)wv_user_put(high, &s.base, sizeof(s.base));
 }
 
 /* ---- CreateRemoteThread(Ex) ---- */

@@ -54,6 +54,9 @@ struct wv_thread {
     bool has_init;      /* created suspended (PE): its first registers are init until it runs */
     uintptr_t stack_lo, stack_top; /* that thread's stack, made with it */
     CONTEXT init;       /* lock */
+    int ideal;          /* atomic: its ideal processor + 1 (0: none set; thread_ideal.c) */
+    bool boost_off;     /* atomic: SetThreadPriorityBoost's "disabled" (thread_ideal.c) */
+    struct wv_actctx *actctx; /* the creator's active context, until the thread starts (actctx.h) */
     uint64_t serial;    /* unique in this process (its tid may be reused): set before registered */
     int *ends;          /* write ends of the pipes other processes watch its end on (lock) */
     size_t n_ends;      /* lock */
@@ -133,6 +136,7 @@ WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg);
 /* thread_info.c: ntdll's thread queries, kernel32's CreateRemoteThread(Ex) (ms_abi). */
 WV_MSABI LONG wv_nt_NtQueryInformationThread(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret);
 WV_MSABI LONG wv_nt_NtSetInformationThread(HANDLE h, ULONG cls, PVOID in, ULONG len);
+WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high);
 /* proc_image.c: the image-name and execute-flag classes (true: cls is one, *st its status);
  * NtSetInformationProcess. */
 bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, LONG *st);
@@ -149,6 +153,12 @@ WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, 
                                          LPDWORD tid);
 WV_MSABI HANDLE k32_CreateRemoteThread(HANDLE proc, LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
                                        LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid);
+
+/* thread_ideal.c: ThreadIdealProcessor(Ex) for NtSetInformationThread / NtQueryInformationThread
+ * (true: cls is one of them, *st its status). */
+bool wv_thread_ideal_info(struct wv_thread *t, ULONG cls, PVOID buf, ULONG len, bool set, ULONG *ret, LONG *st);
+/* thread_ideal.c: ThreadPriorityBoost's set: an NTSTATUS. */
+LONG wv_thread_boost_set(HANDLE h, bool off);
 
 /* thread_ctl.c: the parking signal, installed once (a new thread's start asks). */
 void wv_thread_ctl_init(void);
