@@ -43,12 +43,6 @@ static void expect_ok(const char *name)
 
 Test(fiber, pe_fibers_switch_keep_registers_stacks_exceptions_and_fls)
 {
-#ifdef __SANITIZE_ADDRESS__
-    /* SwitchToFiber does not tell AddressSanitizer about the stack it moves to
-     * (__sanitizer_start_switch_fiber): an exception dispatched on a fiber's stack reads as a
-     * stack-buffer-underflow there.  The plain and ThreadSanitizer builds run it. */
-    cr_skip_test("SwitchToFiber is not annotated for AddressSanitizer's fiber support");
-#endif
     int st = run_fiber();
     cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);

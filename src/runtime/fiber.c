@@ -22,11 +22,66 @@
  * ends its thread with the routine's rax as the exit code (BaseFiberStart's ExitThread).
  *
  * Calls that Windows leaves undefined (SwitchToFiber on a thread that is not a fiber, to a
- * fiber at a bad address) do nothing here rather than crash winvm's code. */
+ * fiber at a bad address) do nothing here rather than crash winvm's code.
+ *
+ * AddressSanitizer builds: ASan keeps one stack per thread, the range its no-return hook
+ * (a longjmp, an unwind's restore) unpoisons and its reports describe.  Each switch tells it
+ * the stack it moves to (__sanitizer_start_switch_fiber before the register swap,
+ * __sanitizer_finish_switch_fiber after it, a new fiber's first run included), and a thread
+ * that switched is set back on its host stack as it ends (wv_fiber_thread_end).  Converting
+ * a thread to a fiber or back moves no stack: nothing to tell.  A fiber's stack is unpoisoned
+ * when made and when DeleteFiber frees it: the frames a fiber left there (its SwitchToFiber
+ * never returns when it is deleted) keep their redzones' poison, which the next stack or
+ * allocation at those addresses would read as stack-buffer-underflows. */
+#define _GNU_SOURCE
 #include "runtime/fiber_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+
+static __thread bool wv_fiber_asan_moved; /* ASan was told of another stack than the host's */
+
+static void wv_fiber_asan_leave(void **fake, uintptr_t lo, uintptr_t hi)
+{
+    wv_fiber_asan_moved = true;
+    __sanitizer_start_switch_fiber(fake, (const void *)lo, hi - lo);
+}
+
+static void wv_fiber_asan_arrive(void *fake) { __sanitizer_finish_switch_fiber(fake, NULL, NULL); }
+
+static void wv_fiber_asan_clean(uintptr_t lo, uintptr_t hi)
+{
+    if (lo && hi > lo)
+        __asan_unpoison_memory_region((void *)lo, hi - lo);
+}
+
+/* The ending thread runs on its host stack again (wv_thread_main, after the exit jump): ASan's
+ * stack is that one, so that its thread teardown and reports see the right range. */
+static void wv_fiber_asan_home(void)
+{
+    pthread_attr_t a;
+    void *lo, *fake = NULL;
+    size_t size;
+    if (!wv_fiber_asan_moved || pthread_getattr_np(pthread_self(), &a))
+        return;
+    if (!pthread_attr_getstack(&a, &lo, &size)) {
+        __sanitizer_start_switch_fiber(&fake, lo, size);
+        __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+        wv_fiber_asan_moved = false;
+    }
+    pthread_attr_destroy(&a);
+}
+#else
+static void wv_fiber_asan_leave(void **fake, uintptr_t lo, uintptr_t hi) { (void)fake, (void)lo, (void)hi; }
+static void wv_fiber_asan_arrive(void *fake) { (void)fake; }
+static void wv_fiber_asan_clean(uintptr_t lo, uintptr_t hi) { (void)lo, (void)hi; }
+static void wv_fiber_asan_home(void) {}
+#endif
 
 #include "runtime/thunk.h"
 
@@ -42,6 +97,7 @@ struct wv_fiber {
     uint32_t guaranteed;
     void *fls;
     uintptr_t lo, hi, probed;
+    void *asan_fake; /* ASan's fake stack of it while it does not run (ASan builds) */
 };
 
 static uint64_t wv_teb_get(const uint8_t *teb, size_t off)
@@ -112,6 +168,7 @@ static DWORD wv_fiber_stack(struct wv_fiber *f, SIZE_T commit, SIZE_T reserve)
     DWORD err = wv_stack_create(reserve, commit, &lo, &hi);
     if (err)
         return err;
+    wv_fiber_asan_clean(lo, hi);
     f->stack = f->lo = f->dealloc = lo;
     f->hi = f->probed = f->stack_base = hi;
     f->stack_limit = hi - commit;
@@ -155,6 +212,7 @@ WV_FB_ABI void *wv_k32_CreateFiber(SIZE_T stack, wv_fiber_routine start, void *p
 typedef DWORD(WV_MSABI *wv_fiber_routine_rax)(void *);
 __attribute__((ms_abi, noreturn, used, no_stack_protector)) void wv_fiber_run(struct wv_fiber *f)
 {
+    wv_fiber_asan_arrive(NULL); /* a first run: no fake stack of its own yet */
     DWORD code = ((wv_fiber_routine_rax)(void *)f->start)(f->data);
     ExitThread(code);
 }
@@ -215,7 +273,9 @@ __attribute__((noinline)) static void wv_fiber_switch(struct wv_fiber *to)
     wv_fiber_load(to, teb);
     wv_fiber_set_current(teb, to);
     unsigned fp = ((cur->flags & FIBER_FLAG_FLOAT_SWITCH) ? 1u : 0u) | ((to->flags & FIBER_FLAG_FLOAT_SWITCH) ? 2u : 0u);
+    wv_fiber_asan_leave(&cur->asan_fake, to->lo, to->hi);
     wv_fiber_swap(&cur->sp, to->sp, fp);
+    wv_fiber_asan_arrive(cur->asan_fake);
 }
 
 WV_FB_ABI void wv_k32_SwitchToFiber(void *fiber)
@@ -237,13 +297,16 @@ WV_FB_ABI void wv_k32_DeleteFiber(void *fiber)
         ExitThread(1);
     }
     wv_fls_fiber_end(f->fls);
-    if (f->stack)
+    if (f->stack) {
+        wv_fiber_asan_clean(f->lo, f->hi); /* not running: its bounds were saved */
         wv_virtual_free(f->stack, 0, MEM_RELEASE);
+    }
     free(f);
 }
 
 void wv_fiber_thread_end(void)
 {
+    wv_fiber_asan_home();
     uint8_t *teb = wv_teb_self();
     struct wv_fiber *f = wv_fiber_current(teb);
     if (!f)

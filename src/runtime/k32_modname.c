@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* k32_modname.c - GetModuleFileNameA/W as PE code calls them: the module's path in Windows'
+/* k32_modname.c - GetModuleFileNameA/W and ntdll's LdrGetDllFullName as PE code calls them:
+ * the module's path in Windows'
  * form ("C:\dir\x.dll", k32_path.c's one mapping), as GetCurrentDirectory and GetFullPathName
  * give PE code paths.  Lua's loadlib finds its program's directory by the last '\\' of it; a
  * host path has none.  Linux callers of the public functions (k32_module.c) keep the host
@@ -7,6 +8,7 @@
  * terminated, the size as the result and ERROR_INSUFFICIENT_BUFFER. */
 #define _GNU_SOURCE
 #include "runtime/k32_ext.h"
+#include <winvm/ntdll.h>
 
 #include <ctype.h>
 #include <limits.h>
@@ -70,6 +72,40 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size)
     DWORD ret = wv_give_name(w, n, sizeof(WCHAR), out, size);
     free(w);
     return ret;
+}
+
+/* LdrGetDllFullName: the path GetModuleFileNameW gives (module NULL: the program's) into
+ * name's buffer.  Rules as Wine's test_LdrGetDllFullName records Windows': a buffer without
+ * room for the path and its terminator gets the first MaximumLength bytes (an odd size copies
+ * half a character), Length says so, and STATUS_BUFFER_TOO_SMALL; otherwise the path
+ * terminated and STATUS_SUCCESS. */
+WV_MSABI NTSTATUS wv_nt_LdrGetDllFullName(HMODULE h, UNICODE_STRING *name)
+{
+    wv_stack_probe();
+    UNICODE_STRING u;
+    if (wv_copy(&u, name, sizeof(u)))
+        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    char *win;
+    DWORD err = wv_module_windows_path(h, &win);
+    if (err)
+        return err == ERROR_MOD_NOT_FOUND ? STATUS_DLL_NOT_FOUND : (NTSTATUS)STATUS_NO_MEMORY;
+    WCHAR *w = wv_utf16(win);
+    free(win);
+    if (!w)
+        return (NTSTATUS)STATUS_NO_MEMORY;
+    size_t bytes = 0;
+    while (w[bytes / sizeof(WCHAR)])
+        bytes += sizeof(WCHAR);
+    bool fits = (size_t)u.MaximumLength >= bytes + sizeof(WCHAR);
+    size_t put = fits ? bytes + sizeof(WCHAR) : u.MaximumLength;
+    NTSTATUS st = fits ? STATUS_SUCCESS : STATUS_BUFFER_TOO_SMALL;
+    if (put && wv_copy(u.Buffer, w, put))
+        st = (NTSTATUS)STATUS_ACCESS_VIOLATION;
+    free(w);
+    if (st == (NTSTATUS)STATUS_ACCESS_VIOLATION)
+        return st;
+    u.Length = (USHORT)(fits ? bytes : put);
+    return wv_copy(name, &u, sizeof(u)) ? (NTSTATUS)STATUS_ACCESS_VIOLATION : st;
 }
 
 DWORD wv_module_host_name(const char *file, char **host)

@@ -3,6 +3,7 @@
  * also as Zw* where Windows has both; included by ntdll.c only, inside its table. */
     N(DbgBreakPoint),
     N(LdrFindEntryForAddress),
+    N(LdrGetDllFullName),
     N(LdrGetDllHandle),
     N(LdrLoadDll),
     N(LdrProcessRelocationBlock),

@@ -15,6 +15,11 @@
  *   free_string RtlFreeUnicodeString: Buffer NULL, lengths 0
  *   dll_handle  LdrGetDllHandle(L"kernel32.dll") = 0, GetModuleHandleW's base; of a DLL not
  *               loaded STATUS_DLL_NOT_FOUND, the out pointer untouched
+ *   full_name   LdrGetDllFullName(ntdll): MaximumLength 0 STATUS_BUFFER_TOO_SMALL, Length 0,
+ *               nothing written; 5 STATUS_BUFFER_TOO_SMALL, Length 5, two characters and the
+ *               low byte of the third written (the rest untouched); room enough: 0, the system
+ *               directory + "\ntdll.dll" terminated; NULL: GetModuleFileNameW(NULL)'s path; a
+ *               handle that is no module STATUS_DLL_NOT_FOUND (Wine's test_LdrGetDllFullName)
  *   find_export RtlFindExportedRoutineByName: ntdll's NtClose and kernel32's CreateFileA are
  *               GetProcAddress's; NULL for a name not exported, a prefix of one, a NULL module
  *               and an image without exports (this exe)
@@ -219,12 +224,44 @@ static void find_export(void)
                              !RtlFindExportedRoutineByName(GetModuleHandleA(NULL), "main"));
 }
 
+typedef NTSTATUS(NTAPI *full_name_fn)(HMODULE, USTR *);
+
+static void full_name(void)
+{
+    HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+    full_name_fn fn = (full_name_fn)(void *)GetProcAddress(nt, "LdrGetDllFullName");
+    if (!fn) {
+        check("full_name", 0);
+        return;
+    }
+    WCHAR buf[MAX_PATH], want[MAX_PATH];
+    USTR u = {0, 0, buf};
+    memset(buf, 0x23, sizeof(buf));
+    NTSTATUS none = fn(nt, &u);
+    int ok = none == (NTSTATUS)0xC0000023 && u.Length == 0 && buf[0] == 0x2323;
+    GetSystemDirectoryW(want, MAX_PATH);
+    u.MaximumLength = 5;
+    NTSTATUS part = fn(nt, &u);
+    ok &= part == (NTSTATUS)0xC0000023 && u.Length == 5 && buf[0] == want[0] && buf[1] == want[1] &&
+          buf[2] == (0x2300 | (want[2] & 0xff)) && buf[3] == 0x2323;
+    lstrcatW(want, L"\\ntdll.dll");
+    u.MaximumLength = sizeof(buf);
+    NTSTATUS all = fn(nt, &u);
+    ok &= all == 0 && !lstrcmpiW(buf, want) && u.Length == lstrlenW(want) * 2;
+    GetModuleFileNameW(NULL, want, MAX_PATH);
+    NTSTATUS exe = fn(NULL, &u);
+    ok &= exe == 0 && !lstrcmpW(buf, want);
+    NTSTATUS bad = fn((HMODULE)(ULONG_PTR)0x1000, &u);
+    check("full_name", ok && bad == (NTSTATUS)0xC0000135);
+}
+
 int main(void)
 {
     loader_data();
     relocations();
     strings();
     dll_handle();
+    full_name();
     find_export();
     bad_image();
     waits();
