@@ -16,6 +16,7 @@
 #include "runtime/pool_int.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
+#include <winvm/iocp.h>
 
 #include <pthread.h>
 #include <string.h>

@@ -228,7 +228,7 @@ static ULONG wv_ntfile_record(const struct wv_file *f, DWORD access, ULONG cls, 
     }
     case WV_FileModeInformation: /* FILE_SYNCHRONOUS_IO_NONALERT: every winvm handle is synchronous */
     case WV_FileIoCompletionNotificationInformation: {
-        ULONG m = cls == WV_FileModeInformation ? 0x20 : 0;
+        ULONG m = cls == WV_FileModeInformation ? 0x20 : __atomic_load_n(&f->notify, __ATOMIC_ACQUIRE);
         memcpy(rec, &m, 4);
         return 4;
     }
