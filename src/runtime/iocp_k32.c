@@ -137,6 +137,14 @@ BOOL WINAPI SetFileCompletionNotificationModes(HANDLE file, UCHAR flags)
     return TRUE;
 }
 
+struct wv_object *wv_iocp_file_port(struct wv_file *f, ULONG_PTR *key)
+{
+    struct wv_object *p = __atomic_load_n(&f->port, __ATOMIC_ACQUIRE);
+    if (p)
+        *key = f->port_key, wv_object_ref(p);
+    return p;
+}
+
 struct wv_object *wv_iocp_port_of(struct wv_file *f, const OVERLAPPED *ov, ULONG_PTR *key)
 {
     OVERLAPPED o;

@@ -37,6 +37,7 @@ NTSTATUS NTAPI NtRemoveIoCompletionEx(HANDLE, COMPINFO *, ULONG, ULONG *, PLARGE
 NTSTATUS NTAPI NtQueryIoCompletion(HANDLE, int, PVOID, ULONG, PULONG);
 NTSTATUS NTAPI NtCreateEvent(PHANDLE, ACCESS_MASK, OBJATTR *, int, BOOLEAN);
 NTSTATUS NTAPI NtClose(HANDLE);
+NTSTATUS NTAPI NtWriteFile(HANDLE, HANDLE, PVOID, PVOID, IOSB *, const void *, ULONG, PLARGE_INTEGER, PULONG);
 
 static LONG depth(HANDLE port)
 {
@@ -190,6 +191,13 @@ static void file_io(void)
         r = GetOverlappedResult(f, &ov2, &n, TRUE);
     check(r && n == 5 && !memcmp(buf, "hello", 5) && empty(port), "event_bit0_posts_nothing", n);
     CloseHandle((HANDLE)((ULONG_PTR)ov2.hEvent & ~(ULONG_PTR)1));
+    /* ntdll: the ApcContext is the packet's value; none without one */
+    IOSB io = {0};
+    LARGE_INTEGER at = {.QuadPart = 1};
+    NTSTATUS st = NtWriteFile(f, NULL, NULL, (PVOID)0x1234, &io, "ab", 2, &at, NULL);
+    check(!st && next_is(port, 77, (OVERLAPPED *)0x1234, 2, TRUE, 0), "nt_write_posts_its_context", st);
+    st = NtWriteFile(f, NULL, NULL, NULL, &io, "ab", 2, &at, NULL);
+    check(!st && empty(port), "nt_write_without_context_posts_nothing", st);
     check(SetFileCompletionNotificationModes(f, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), "set_modes", GetLastError());
     OVERLAPPED ov3 = {0};
     r = WriteFile(f, "x", 1, &n, &ov3);
