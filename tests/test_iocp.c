@@ -25,7 +25,7 @@ Test(iocp, pe_program_uses_completion_ports)
                           "ok event_is_no_port", "ok closed_port_is_invalid", "ok waiters_released_last_first",
                           "ok close_abandons_wait", "ok write_posts", "ok associated_once",
                           "ok event_bit0_posts_nothing", "ok nt_write_posts_its_context",
-                          "ok nt_write_without_context_posts_nothing", "ok skip_on_success", "ok pending_read_posts",
+                          "ok nt_write_without_context_posts_nothing", "ok skip_on_success", "ok skip_refused_on_synchronous_handle", "ok pending_read_posts",
                           "ok failed_read_posts_its_error", "ok nt_open_named", "ok nt_create_collision",
                           "ok nt_remove_through_open", "ok nt_remove_ex_timeout_count", "ok nt_remove_ex_two",
                           "ok nt_remove_ex_alertable_apc", "ok nt_name_gone_with_handles", "ok nt_name_of_an_event",

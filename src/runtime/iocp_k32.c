@@ -127,11 +127,15 @@ BOOL WINAPI PostQueuedCompletionStatus(HANDLE port, DWORD count, ULONG_PTR key, 
 
 BOOL WINAPI SetFileCompletionNotificationModes(HANDLE file, UCHAR flags)
 {
-    if (flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE))
+    if (flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE | 0x4 /* ..._ON_FAST_IO */))
         return wv_fail(ERROR_INVALID_PARAMETER);
     struct wv_file *f = wv_file_of(file, NULL);
     if (!f)
         return wv_fail(ERROR_INVALID_HANDLE);
+    if ((flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) && !(f->flags & FILE_FLAG_OVERLAPPED)) {
+        wv_object_unref(&f->obj); /* a synchronous handle: refused (Wine's ntdll file.c records it) */
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    }
     __atomic_or_fetch(&f->notify, flags, __ATOMIC_RELEASE); /* modes once set stay, as on Windows */
     wv_object_unref(&f->obj);
     return TRUE;
