@@ -33,7 +33,9 @@ enum {
     WV_KIND_KEYED_EVENT = 13,
     /* the object namespace's own objects (objdir.c): directories, symbolic links; and debug
      * objects (runtime/ntdll_objdir.c), which live in the tree too */
-    WV_KIND_DIRECTORY = 14, WV_KIND_SYMLINK = 15, WV_KIND_DEBUG = 16
+    WV_KIND_DIRECTORY = 14, WV_KIND_SYMLINK = 15, WV_KIND_DEBUG = 16,
+    /* an I/O completion port (runtime/iocp.c) */
+    WV_KIND_IOCP = 17
 };
 
 /* The common head of every object a HANDLE can name. */

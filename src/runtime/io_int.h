@@ -44,6 +44,19 @@ DWORD wv_io_error_of(DWORD status);
 ssize_t wv_uio_read(int fd, void *buf, size_t n, int64_t off, bool sock, int flags);
 ssize_t wv_uio_write(int fd, const void *buf, size_t n, int64_t off, bool sock, int flags);
 
+/* ---- iocp.c, iocp_k32.c: I/O completion ports ---- */
+/* Queues a packet on a port (WV_KIND_IOCP): false without memory. */
+bool wv_iocp_post(struct wv_object *port, ULONG_PTR key, ULONG_PTR value, NTSTATUS status, ULONG_PTR info);
+/* f's port (a reference) and key, or NULL. */
+struct wv_object *wv_iocp_file_port(struct wv_file *f, ULONG_PTR *key);
+/* The port a request of f on ov completes to (a reference) and its key, or NULL: f has none,
+ * or ov's hEvent has bit 0 set. */
+struct wv_object *wv_iocp_port_of(struct wv_file *f, const OVERLAPPED *ov, ULONG_PTR *key);
+/* A request on ov ended (err, count bytes), at_once in the issuing call: its packet posted
+ * unless Windows posts none (iocp_k32.c); port's reference (NULL: none) dropped. */
+void wv_iocp_io_done(struct wv_object *port, ULONG_PTR key, const OVERLAPPED *ov, DWORD err, DWORD count,
+                     bool at_once, const struct wv_file *f);
+
 /* ---- npipe.c, npipe_io.c ---- */
 /* The names this process serves: one listening socket each, shared by its instances. */
 struct wv_pname {

@@ -17,6 +17,7 @@
 #include "runtime/actctx.h"
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
+#include <winvm/iocp.h>
 
 #include <pthread.h>
 #include <string.h>

@@ -51,6 +51,7 @@
     X(7, HANDLE, CreateFileW, LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES, DWORD, DWORD, HANDLE) \
     X(3, BOOL, CreateHardLinkA, LPCSTR, LPCSTR, LPSECURITY_ATTRIBUTES) \
     X(3, BOOL, CreateHardLinkW, LPCWSTR, LPCWSTR, LPSECURITY_ATTRIBUTES) \
+    X(4, HANDLE, CreateIoCompletionPort, HANDLE, HANDLE, ULONG_PTR, DWORD) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateMutexExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateMutexExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -177,6 +178,8 @@
     X(1, DWORD, GetProcessIdOfThread, HANDLE) \
     X(5, BOOL, GetProcessTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(3, BOOL, GetProcessWorkingSetSize, HANDLE, PSIZE_T, PSIZE_T) \
+    X(5, BOOL, GetQueuedCompletionStatus, HANDLE, LPDWORD, PULONG_PTR, LPOVERLAPPED *, DWORD) \
+    X(6, BOOL, GetQueuedCompletionStatusEx, HANDLE, LPOVERLAPPED_ENTRY, ULONG, PULONG, DWORD, BOOL) \
     X(3, DWORD, GetShortPathNameA, LPCSTR, LPSTR, DWORD) \
     X(3, DWORD, GetShortPathNameW, LPCWSTR, LPWSTR, DWORD) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
@@ -323,6 +326,7 @@
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
+    X(4, BOOL, PostQueuedCompletionStatus, HANDLE, DWORD, ULONG_PTR, LPOVERLAPPED) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
     X(1, BOOL, PulseEvent, HANDLE) \
     H(QueryActCtxW) \
@@ -381,6 +385,7 @@
     H(SetFileApisToOEM) \
     X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
     X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
+    X(2, BOOL, SetFileCompletionNotificationModes, HANDLE, UCHAR) \
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \

@@ -24,6 +24,7 @@
 #include "runtime/k32_ext.h"
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
+#include <winvm/iocp.h>
 #include <winvm/ntsysinfo.h>
 
 #include <string.h>
@@ -322,6 +323,13 @@ WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateDebugObject, PHANDLE, ACCESS_MASK, POBJECT_
 
 /* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
 WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateIoCompletion, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenIoCompletion, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtSetIoCompletion, HANDLE, ULONG_PTR, ULONG_PTR, NTSTATUS, SIZE_T)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtRemoveIoCompletion, HANDLE, PULONG_PTR, PULONG_PTR, PIO_STATUS_BLOCK, PLARGE_INTEGER)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtRemoveIoCompletionEx, HANDLE, FILE_IO_COMPLETION_INFORMATION *, ULONG, ULONG *,
+           PLARGE_INTEGER, BOOLEAN)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryIoCompletion, HANDLE, IO_COMPLETION_INFORMATION_CLASS, PVOID, ULONG, PULONG)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtWaitForKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtReleaseKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)

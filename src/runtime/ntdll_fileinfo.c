@@ -71,7 +71,7 @@ static NTSTATUS wv_ntfile_seek(struct wv_file *f, const LARGE_INTEGER *offset, b
     return STATUS_INVALID_PARAMETER;
 }
 
-static NTSTATUS wv_ntfile_rw(HANDLE h, HANDLE event, IO_STATUS_BLOCK *iosb, void *buf, ULONG n,
+static NTSTATUS wv_ntfile_rw(HANDLE h, HANDLE event, void *ctx, IO_STATUS_BLOCK *iosb, void *buf, ULONG n,
                              const LARGE_INTEGER *offset, bool write)
 {
     struct wv_file *f;
@@ -88,6 +88,10 @@ static NTSTATUS wv_ntfile_rw(HANDLE h, HANDLE event, IO_STATUS_BLOCK *iosb, void
         st = wv_ntfile_seek(f, offset, write);
     struct stat sb;
     bool regular = !st && fstat(f->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    ULONG_PTR key = 0;
+    /* a completion port's packet carries the ApcContext (none without one, as on Windows) */
+    struct wv_object *port = !st && ctx ? wv_iocp_file_port(f, &key) : NULL;
+    bool skip = port && (__atomic_load_n(&f->notify, __ATOMIC_ACQUIRE) & 1 /* SKIP_..._ON_SUCCESS */);
     wv_object_unref(&f->obj);
     if (st) {
         SetLastError(saved);
@@ -100,25 +104,29 @@ static NTSTATUS wv_ntfile_rw(HANDLE h, HANDLE event, IO_STATUS_BLOCK *iosb, void
     wv_ntfile_iosb(iosb, st, done);
     if (event)
         SetEvent(event);
+    if (port && (st == STATUS_SUCCESS ? !skip : st == (NTSTATUS)0x80000005 /* a warning: posted */))
+        wv_iocp_post(port, key, (ULONG_PTR)ctx, st, done);
+    wv_object_unref(port);
     SetLastError(saved);
     return st;
 }
 
-/* The APC routine and key are not used: see the file's comment. */
+/* The APC routine and key are not used: see the file's comment.  The ApcContext goes in the
+ * packet of a handle associated with a completion port. */
 WV_MSABI NTSTATUS wv_nt_NtReadFile(HANDLE h, HANDLE event, void *apc, void *ctx, IO_STATUS_BLOCK *iosb, void *buf,
                                    ULONG n, LARGE_INTEGER *offset, ULONG *key)
 {
-    (void)apc, (void)ctx, (void)key;
+    (void)apc, (void)key;
     wv_stack_probe();
-    return wv_ntfile_rw(h, event, iosb, buf, n, offset, false);
+    return wv_ntfile_rw(h, event, ctx, iosb, buf, n, offset, false);
 }
 
 WV_MSABI NTSTATUS wv_nt_NtWriteFile(HANDLE h, HANDLE event, void *apc, void *ctx, IO_STATUS_BLOCK *iosb,
                                     const void *buf, ULONG n, LARGE_INTEGER *offset, ULONG *key)
 {
-    (void)apc, (void)ctx, (void)key;
+    (void)apc, (void)key;
     wv_stack_probe();
-    return wv_ntfile_rw(h, event, iosb, (void *)buf, n, offset, true);
+    return wv_ntfile_rw(h, event, ctx, iosb, (void *)buf, n, offset, true);
 }
 
 /* ---- NtQueryInformationFile ---- */
@@ -228,7 +236,7 @@ static ULONG wv_ntfile_record(const struct wv_file *f, DWORD access, ULONG cls, 
     }
     case WV_FileModeInformation: /* FILE_SYNCHRONOUS_IO_NONALERT: every winvm handle is synchronous */
     case WV_FileIoCompletionNotificationInformation: {
-        ULONG m = cls == WV_FileModeInformation ? 0x20 : 0;
+        ULONG m = cls == WV_FileModeInformation ? 0x20 : __atomic_load_n(&f->notify, __ATOMIC_ACQUIRE);
         memcpy(rec, &m, 4);
         return 4;
     }

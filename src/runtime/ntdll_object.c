@@ -56,6 +56,7 @@ static const char *wv_type_name(int kind)
     case WV_KIND_DIRECTORY: return "Directory";
     case WV_KIND_SYMLINK: return "SymbolicLink";
     case WV_KIND_DEBUG: return "DebugObject";
+    case WV_KIND_IOCP: return "IoCompletion";
     default: return NULL;
     }
 }

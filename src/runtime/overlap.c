@@ -68,6 +68,8 @@ struct wv_async {
     DWORD tid;          /* the issuing thread (CancelIo) */
     int cancel;         /* eventfd: written to cancel */
     bool finished;      /* its result is being published: nothing left to cancel (lock) */
+    struct wv_object *port; /* the completion port its packet goes to (a reference), or NULL */
+    ULONG_PTR key;
     struct wv_io_req r;
 };
 
@@ -123,6 +125,7 @@ static void wv_async_done(struct wv_async *a, DWORD err)
     pthread_mutex_unlock(&wv_async_lock);
     if (a->ev)
         SetEvent(a->ev);
+    wv_iocp_io_done(a->port, a->key, a->ov, err, a->r.done, false, NULL);
     close(a->cancel);
     free(a);
 }
@@ -158,6 +161,7 @@ static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *
     if (!a)
         return ERROR_NOT_ENOUGH_MEMORY;
     *a = (struct wv_async){.f = f, .ov = ov, .ev = ev, .tid = GetCurrentThreadId(), .r = *r};
+    a->port = wv_iocp_port_of(f, ov, &a->key);
     a->r.first = false;
     if ((a->cancel = eventfd(0, EFD_CLOEXEC)) < 0)
         return free(a), ERROR_NOT_ENOUGH_MEMORY;
@@ -181,6 +185,7 @@ static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *
     if (rc == 0)
         return 0;
     wv_object_ref(&f->obj); /* wv_async_done drops the one it thinks it owns */
+    wv_object_unref(a->port), a->port = NULL; /* failed at once: no packet */
     wv_async_done(a, ERROR_NOT_ENOUGH_MEMORY);
     return ERROR_NOT_ENOUGH_MEMORY;
 }
@@ -250,6 +255,9 @@ BOOL wv_io_call(struct wv_file *f, HANDLE h, struct wv_io_req *r, LPDWORD count,
     if (err == WV_IO_AGAIN && (err = wv_async_start(f, r, ov, ev)) == 0)
         return wv_fail(ERROR_IO_PENDING); /* f's reference went with the request */
     wv_io_finish(ov, ev, err, r->done);
+    ULONG_PTR key = 0;
+    struct wv_object *port = wv_iocp_port_of(f, ov, &key);
+    wv_iocp_io_done(port, key, ov, err, r->done, true, f);
     return wv_io_end(f, err, r->done, count);
 }
 

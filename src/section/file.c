@@ -48,6 +48,7 @@ static void wv_file_destroy(struct wv_object *o)
     }
     if (f->ext_free)
         f->ext_free(f->ext);
+    wv_object_unref(f->port); /* NULL: none */
     close(f->fd); /* and with it the descriptor's record locks */
     free(f);
 }

@@ -54,6 +54,11 @@ struct wv_file {
     DWORD flags;           /* CreateFile's FILE_FLAG_* (FILE_FLAG_OVERLAPPED: runtime/overlap.c) */
     void *ext;             /* a named pipe end's state (runtime/npipe.c), freed by ext_free */
     void (*ext_free)(void *ext);
+    /* the I/O completion port its overlapped requests complete to (runtime/iocp.c; a
+     * reference, set once), the key they carry, SetFileCompletionNotificationModes' flags */
+    struct wv_object *port;
+    ULONG_PTR port_key;
+    unsigned char notify;
 };
 
 struct wv_section {
