@@ -16,7 +16,10 @@ struct wv_prot_tables wv_prot __attribute__((aligned(64))) = {.host = {
     PROT_READ,                           /* READONLY */
     PROT_READ | PROT_WRITE,              /* READWRITE */
     PROT_READ | PROT_WRITE,              /* WRITECOPY: the mapping is MAP_PRIVATE */
-    PROT_EXEC,                           /* EXECUTE */
+    PROT_READ | PROT_EXEC,               /* EXECUTE: x86 reads what it may execute, and Windows
+                                          * does not use protection keys to stop it (Wine's
+                                          * loader.c reads a PAGE_EXECUTE image section); PROT_EXEC
+                                          * alone is execute-only on a CPU with protection keys */
     PROT_READ | PROT_EXEC,               /* EXECUTE_READ */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_READWRITE */
     PROT_READ | PROT_WRITE | PROT_EXEC,  /* EXECUTE_WRITECOPY */
