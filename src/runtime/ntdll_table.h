@@ -6,6 +6,7 @@
     N(LdrGetDllHandle),
     N(LdrLoadDll),
     N(LdrProcessRelocationBlock),
+    N(LdrShutdownProcess),
     N(LdrUnloadDll),
     N(NtAlertThreadByThreadId),
     N(NtAllocateVirtualMemory),

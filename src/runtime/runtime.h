@@ -353,6 +353,18 @@ void wv_process_init(void);
 bool wv_child_start(void);
 /* ExitProcess's code, reported to the parent (all 32 bits; Linux keeps only 8). */
 void wv_child_exit(UINT code);
+/* proc_exit.c: the process's end (ExitProcess there).  Whether NtTerminateProcess(NULL) (or
+ * ExitProcess) has begun; every other thread ended with code (NtTerminateProcess(NULL)); the
+ * process ended now with code (the parent told, no DLL detach); a critical section's wait that
+ * found its owner gone: the process ends when it is terminating. */
+bool wv_process_terminating(void);
+void wv_process_end_others(DWORD code);
+void wv_process_end_now(UINT code) __attribute__((noreturn));
+void wv_process_cs_orphaned(void);
+/* thread_kill.c: every other thread terminated with code, waited for up to ms. */
+void wv_thread_end_others(DWORD code, unsigned ms);
+/* ntdll_peb.c: the PEB lock taken by the caller (ExitProcess: never given back). */
+void wv_peb_lock_hold(void);
 /* Sets the command line verbatim (GetCommandLine) and the arguments Windows' rules read from
  * it (the C runtime's argv). */
 void wv_set_command_line_raw(const char *cmdline);
