@@ -22,6 +22,14 @@
  *                       child's: STATUS_PROCESS_IS_TERMINATING
  *   debug_self          DebugActiveProcess(self): ERROR_ACCESS_DENIED, then WaitForDebugEvent
  *                       times out (ERROR_SEM_TIMEOUT: the caller has its debug object)
+ * and threads made in another process (CreateRemoteThread; the child is this program, so its
+ * functions are at the same addresses):
+ *   remote_runs         a running child: a thread there at plus_one(41) ends with 42
+ *   remote_suspended    a suspended child: a thread created suspended at 0xdeadbeef; its
+ *                       context can be read (Rip not 0) and written back, TerminateThread(199)
+ *                       ends it with 199
+ *   remote_after_end    the child terminated: the thread's and the child's main thread's
+ *                       contexts are refused, a new thread there ERROR_ACCESS_DENIED
  */
 #include <windows.h>
 #include <stdio.h>
@@ -108,8 +116,14 @@ static void NTAPI on_tls(PVOID base, DWORD reason, PVOID reserved)
 }
 __attribute__((section(".CRT$XLB"), used)) PIMAGE_TLS_CALLBACK procexit_tls = on_tls;
 
+static DWORD WINAPI plus_one(LPVOID arg) { return (DWORD)(ULONG_PTR)arg + 1; }
+
 static int child(void)
 {
+    if (!strcmp(mode, "idle")) {
+        Sleep(20000);
+        return 0;
+    }
     start_worker();
     if (!strcmp(mode, "exit") || !strcmp(mode, "peb") || !strcmp(mode, "cs"))
         ExitProcess(!strcmp(mode, "exit") ? 42 : !strcmp(mode, "peb") ? 45 : 47);
@@ -126,14 +140,59 @@ static int child(void)
     ExitProcess(44);
 }
 
-static DWORD run_child(const char *m, DWORD wait_ms, HANDLE *keep)
+static BOOL spawn(const char *m, DWORD flags, PROCESS_INFORMATION *pi)
 {
     char self[MAX_PATH], cmd[MAX_PATH + 32];
     GetModuleFileNameA(NULL, self, sizeof(self));
     snprintf(cmd, sizeof(cmd), "\"%s\" %s", self, m);
     STARTUPINFOA si = {sizeof(si)};
+    return CreateProcessA(self, cmd, NULL, NULL, FALSE, flags, NULL, NULL, &si, pi);
+}
+
+static void remote_threads(void)
+{
     PROCESS_INFORMATION pi;
-    if (!CreateProcessA(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    DWORD code = 0, id = 0;
+    HANDLE t = spawn("idle", 0, &pi) ? CreateRemoteThread(pi.hProcess, NULL, 0, plus_one, (LPVOID)41, 0, &id) : NULL;
+    check("remote_runs", t && id && WaitForSingleObject(t, 10000) == WAIT_OBJECT_0 && GetExitCodeThread(t, &code) &&
+                             code == 42);
+    if (t)
+        CloseHandle(t);
+    if (pi.hProcess)
+        TerminateProcess(pi.hProcess, 0), CloseHandle(pi.hProcess), CloseHandle(pi.hThread);
+
+    CONTEXT c;
+    memset(&c, 0, sizeof(c));
+    c.ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
+    t = spawn("idle", CREATE_SUSPENDED, &pi)
+            ? CreateRemoteThread(pi.hProcess, NULL, 0, (LPTHREAD_START_ROUTINE)0xdeadbeef, NULL, CREATE_SUSPENDED, &id)
+            : NULL;
+    BOOL got = t && GetThreadContext(t, &c) && c.Rip != 0;
+    BOOL put = got && SetThreadContext(t, &c);
+    code = 0;
+    check("remote_suspended", put && TerminateThread(t, 199) && WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 &&
+                                  GetExitCodeThread(t, &code) && code == 199);
+    TerminateProcess(pi.hProcess, 198);
+    WaitForSingleObject(pi.hProcess, 5000);
+    SetLastError(0);
+    BOOL a = GetThreadContext(t, &c);
+    DWORD ea = GetLastError();
+    SetLastError(0);
+    BOOL b = SetThreadContext(pi.hThread, &c);
+    DWORD eb = GetLastError();
+    SetLastError(0);
+    HANDLE n = CreateRemoteThread(pi.hProcess, NULL, 0, plus_one, NULL, 0, NULL);
+    check("remote_after_end", !a && (ea == ERROR_ACCESS_DENIED || ea == ERROR_INVALID_PARAMETER) && !b &&
+                                  eb == ERROR_ACCESS_DENIED && !n && GetLastError() == ERROR_ACCESS_DENIED);
+    if (t)
+        CloseHandle(t);
+    CloseHandle(pi.hProcess), CloseHandle(pi.hThread);
+}
+
+static DWORD run_child(const char *m, DWORD wait_ms, HANDLE *keep)
+{
+    PROCESS_INFORMATION pi;
+    if (!spawn(m, 0, &pi))
         return 0xbad;
     DWORD code = 0xdead;
     if (WaitForSingleObject(pi.hProcess, wait_ms) != WAIT_OBJECT_0) {
@@ -180,5 +239,6 @@ int main(int argc, char **argv)
     SetLastError(0);
     BOOL w = WaitForDebugEvent(&de, 0);
     check("debug_self", !att && e1 == ERROR_ACCESS_DENIED && !w && GetLastError() == ERROR_SEM_TIMEOUT);
+    remote_threads();
     return failures;
 }
