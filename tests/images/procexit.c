@@ -22,6 +22,10 @@
  *                       child's: STATUS_PROCESS_IS_TERMINATING
  *   debug_self          DebugActiveProcess(self): ERROR_ACCESS_DENIED, then WaitForDebugEvent
  *                       times out (ERROR_SEM_TIMEOUT: the caller has its debug object)
+ *   ldr_lock            LdrLockLoaderLock: a cookie; another thread's try finds it taken
+ *                       (disposition 2) and cannot unlock it with our cookie
+ *                       (STATUS_INVALID_PARAMETER_2); our unlock works, then its try takes it;
+ *                       bad flags STATUS_INVALID_PARAMETER_1
  * and threads made in another process (CreateRemoteThread; the child is this program, so its
  * functions are at the same addresses):
  *   remote_runs         a running child: a thread there at plus_one(41) ends with 42
@@ -41,6 +45,8 @@ NTSTATUS NTAPI NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG len)
 void NTAPI LdrShutdownProcess(void);
 BOOLEAN NTAPI RtlDllShutdownInProgress(void);
 void NTAPI RtlAcquirePebLock(void);
+NTSTATUS NTAPI LdrLockLoaderLock(ULONG flags, ULONG *disposition, ULONG_PTR *cookie);
+NTSTATUS NTAPI LdrUnlockLoaderLock(ULONG flags, ULONG_PTR cookie);
 
 static int failures;
 static const char *mode = "";
@@ -115,6 +121,50 @@ static void NTAPI on_tls(PVOID base, DWORD reason, PVOID reserved)
     check("detach_shutdown", RtlDllShutdownInProgress() != 0);
 }
 __attribute__((section(".CRT$XLB"), used)) PIMAGE_TLS_CALLBACK procexit_tls = on_tls;
+
+static ULONG_PTR main_cookie;
+static HANDLE ldr_go, ldr_done;
+
+/* Another thread, started before main takes the lock (a new thread's DLL_THREAD_ATTACH waits
+ * for it): its try while main holds it and an unlock with main's cookie; then, once main has
+ * let go, a try given back at once.  Bit 0: try refused, bit 1: unlock refused, bit 2: later
+ * try taken. */
+static DWORD WINAPI ldr_other(LPVOID arg)
+{
+    (void)arg;
+    ULONG disp = 0;
+    ULONG_PTR cookie = 1;
+    DWORD r = 0;
+    WaitForSingleObject(ldr_go, 5000);
+    if (!LdrLockLoaderLock(2, &disp, &cookie) && disp == 2 && cookie == 0)
+        r |= 1;
+    if (LdrUnlockLoaderLock(0, main_cookie) == (NTSTATUS)0xC00000F0)
+        r |= 2;
+    SignalObjectAndWait(ldr_done, ldr_go, 5000, FALSE);
+    if (!LdrLockLoaderLock(2, &disp, &cookie) && disp == 1 && cookie && !LdrUnlockLoaderLock(0, cookie))
+        r |= 4;
+    return r;
+}
+
+static void ldr_lock(void)
+{
+    ULONG_PTR cookie = 0;
+    DWORD r = 0;
+    ldr_go = CreateEventA(NULL, FALSE, FALSE, NULL);
+    ldr_done = CreateEventA(NULL, FALSE, FALSE, NULL);
+    HANDLE t = CreateThread(NULL, 0, ldr_other, NULL, 0, NULL);
+    Sleep(100); /* past its DLL_THREAD_ATTACH */
+    NTSTATUS st = LdrLockLoaderLock(0, NULL, &cookie);
+    main_cookie = cookie;
+    SetEvent(ldr_go);
+    WaitForSingleObject(ldr_done, 5000);
+    NTSTATUS un = LdrUnlockLoaderLock(0, cookie);
+    SetEvent(ldr_go);
+    WaitForSingleObject(t, 5000);
+    GetExitCodeThread(t, &r);
+    CloseHandle(t);
+    check("ldr_lock", !st && cookie && !un && r == 7 && LdrLockLoaderLock(4, NULL, &cookie) == (NTSTATUS)0xC00000EF);
+}
 
 static DWORD WINAPI plus_one(LPVOID arg) { return (DWORD)(ULONG_PTR)arg + 1; }
 
@@ -239,6 +289,7 @@ int main(int argc, char **argv)
     SetLastError(0);
     BOOL w = WaitForDebugEvent(&de, 0);
     check("debug_self", !att && e1 == ERROR_ACCESS_DENIED && !w && GetLastError() == ERROR_SEM_TIMEOUT);
+    ldr_lock();
     remote_threads();
     return failures;
 }
