@@ -100,7 +100,7 @@ int tu_host_of(DWORD prot)
     switch (prot & 0xff) {
     case PAGE_READONLY: return 1;
     case PAGE_READWRITE: return 3;
-    case PAGE_EXECUTE: return 4;
+    case PAGE_EXECUTE: return 5; /* readable on the host, as x86 Windows reads it (protect.c) */
     case PAGE_EXECUTE_READ: return 5;
     case PAGE_EXECUTE_READWRITE: return 7;
     default: return 0;

@@ -11,6 +11,7 @@
  * terminating: a new thread is refused (ERROR_ACCESS_DENIED, STATUS_PROCESS_IS_TERMINATING),
  * and entering a critical section another thread holds (it was ended holding it) ends the
  * process at once with the exit code, as Windows does rather than wait forever (phase 7).
+ * All of this for a PE program (`winvm run`); a Linux program's ExitProcess is exit().
  */
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
@@ -60,9 +61,12 @@ WV_MSABI void wv_nt_LdrShutdownProcess(void)
  * flushes its streams, and exit() is that on Linux.  A Linux parent sees the low 8 bits only. */
 void WINAPI ExitProcess(UINT code)
 {
-    wv_peb_lock_hold(); /* held to the end, as Windows */
-    wv_process_end_others(code);
-    wv_loader_shutdown();
+    /* A Linux program using libwinvm ends as Linux programs do: its threads are its own. */
+    if (wv_main_module) {
+        wv_peb_lock_hold(); /* held to the end, as Windows */
+        wv_process_end_others(code);
+        wv_loader_shutdown();
+    }
     wv_child_exit(code); /* a CreateProcess parent learns all 32 bits (process_child.c) */
     exit((int)code);
 }
