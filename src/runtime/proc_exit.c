@@ -58,15 +58,18 @@ WV_MSABI void wv_nt_LdrShutdownProcess(void)
 }
 
 /* exit(), not _exit(), at the end: the C runtime's detach is what runs its atexit functions and
- * flushes its streams, and exit() is that on Linux.  A Linux parent sees the low 8 bits only. */
+ * flushes its streams, and exit() is that on Linux; the DLLs' detach is registered with it
+ * (exe.c).  A Linux parent sees the low 8 bits only. */
 void WINAPI ExitProcess(UINT code)
 {
     /* A Linux program using libwinvm ends as Linux programs do: its threads are its own. */
     if (wv_main_module) {
         wv_peb_lock_hold(); /* held to the end, as Windows */
         wv_process_end_others(code);
-        wv_loader_shutdown();
     }
+    /* The detach (wv_loader_shutdown) runs inside exit(), after the C runtime's onexit
+     * functions (msvcrt's exit is this call: on Windows they ran before it), so C++ static
+     * destructors still find the TLS a DLL's detach frees. */
     wv_child_exit(code); /* a CreateProcess parent learns all 32 bits (process_child.c) */
     exit((int)code);
 }
