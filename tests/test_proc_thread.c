@@ -195,7 +195,7 @@ Test(proc_thread, taken_out_of_a_process_that_exits)
     cr_assert_eq(WaitForSingleObject(h, 0), WAIT_TIMEOUT);
     put(to, 1);
     cr_assert_eq(WaitForSingleObject(h, 30000), WAIT_OBJECT_0);
-    cr_assert(GetExitCodeThread(h, &code));
+    cr_assert(GetExitCodeThread(h, &code), "error %u", GetLastError());
     cr_assert_eq(code, 5, "the process's exit code is its threads'");
     cr_assert_eq(reap(pid), 5);
     CloseHandle(h), CloseHandle(p);

@@ -139,7 +139,7 @@ Test(winsock, debugger_reads_and_sets_debuggee_registers)
         "hw: get 1 address at it rip at it dr6 1 dr0 set dr7 1\n"
         "hw: clear 1\n"
         "exit: 0x34\n"
-        "plain: get 0 err 6\n"); /* ERROR_INVALID_HANDLE */
+        "plain: get 1 err 0\n");
     cr_expect_eq(status, 0);
     free(out);
 }

@@ -15,9 +15,10 @@ static volatile bool wv_exiting; /* set for good once the exit's detach starts *
 
 bool wv_loader_exiting(void) { return __atomic_load_n(&wv_exiting, __ATOMIC_ACQUIRE); }
 
-/* At exit, as ExitProcess: every initialised DLL gets DLL_PROCESS_DETACH with lpReserved
- * non-NULL (process termination), most recently loaded first; nothing is unmapped. */
-static void wv_loader_exit(void)
+/* At exit, as ExitProcess (LdrShutdownProcess): every initialised DLL gets DLL_PROCESS_DETACH
+ * with lpReserved non-NULL (process termination), most recently loaded first; nothing is
+ * unmapped.  A second call finds none attached. */
+void wv_loader_shutdown(void)
 {
     pthread_mutex_lock(&wv_loader_lock);
     __atomic_store_n(&wv_exiting, true, __ATOMIC_RELEASE); /* RtlDllShutdownInProgress: TRUE */
@@ -40,7 +41,7 @@ static void wv_loader_exit(void)
     pthread_mutex_unlock(&wv_loader_lock);
 }
 
-static void wv_exit_register(void) { atexit(wv_loader_exit); }
+static void wv_exit_register(void) { atexit(wv_loader_shutdown); }
 
 DWORD wv_loader_map_exe(const char *path, uintptr_t *base)
 {

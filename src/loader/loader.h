@@ -199,6 +199,9 @@ DWORD wv_loader_map_exe(const char *path, uintptr_t *base);
 /* Whether the process has begun its exit: DLL_PROCESS_DETACH for every DLL is running or done
  * (RtlDllShutdownInProgress). */
 bool wv_loader_exiting(void);
+/* LdrShutdownProcess: DLL_PROCESS_DETACH (lpReserved non-NULL) for every initialised DLL, once
+ * (exe.c; also at exit()). */
+void wv_loader_shutdown(void);
 DWORD wv_loader_start_exe(void);
 /* A PE thread's start (attach) or end: static TLS blocks, TLS callbacks, DllMain. */
 void wv_loader_thread(bool attach);

@@ -112,8 +112,11 @@ static DWORD wv_attach_to(struct wv_process *p)
     return 0;
 }
 
+/* As Windows, the debug object comes first (DbgUiConnectToDbg), the attach after: a refused
+ * attach (this process, Wine's loader.c) leaves the caller a debugger whose waits time out. */
 BOOL WINAPI DebugActiveProcess(DWORD pid)
 {
+    wv_debug_connect();
     if (pid == (DWORD)getpid())
         return wv_fail(ERROR_ACCESS_DENIED); /* a process cannot debug itself */
     HANDLE h = OpenProcess(PROCESS_ALL_ACCESS, FALSE, pid);

@@ -80,5 +80,8 @@ DWORD wv_debug_frozen_context(struct wv_freeze *f, DWORD tid, CONTEXT *c, bool s
 /* debug_parent.c: hooks CreateProcess calls (process_create.c). */
 DWORD wv_debug_pair(DWORD flags, int *mine, int *theirs);
 void wv_debug_adopt(struct wv_process *p, int fd);
+/* debug_parent.c: DbgUiConnectToDbg's part of DebugActiveProcess: the caller has a debug object
+ * from then on, whether the attach works or not (WaitForDebugEvent times out then). */
+void wv_debug_connect(void);
 
 #endif

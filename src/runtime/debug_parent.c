@@ -58,6 +58,13 @@ static void wv_dbg_send(int fd, DWORD kind, DWORD value)
     (void)n; /* the child gone: its EXIT_PROCESS is made from its exit code */
 }
 
+void wv_debug_connect(void)
+{
+    pthread_mutex_lock(&wv_dbgs_lock);
+    wv_dbg_ever = true;
+    pthread_mutex_unlock(&wv_dbgs_lock);
+}
+
 void wv_debug_adopt(struct wv_process *p, int fd)
 {
     pthread_mutex_lock(&wv_dbgs_lock);

@@ -174,7 +174,9 @@ void wv_fls_thread_end(bool run)
         wv_fls_process(b, 1); /* callbacks, off the list; the block stays for DLL_THREAD_DETACH */
         return;
     }
-    wv_fls_process(b, 2);
+    /* Terminated: as on Windows its block stays in the list with its values, whose callbacks
+     * FlsFree runs later (Wine's loader.c: "the remaining callbacks from uncleanly terminated
+     * threads"); the thread lets go of it, nothing frees it. */
     wv_fls_switch(NULL);
 }
 

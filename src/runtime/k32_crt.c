@@ -93,6 +93,7 @@ static void wv_cs_lock(pthread_mutex_t *m)
         if (pthread_mutex_timedlock(m, &t) == 0)
             return;
         wv_thread_kill_point();
+        wv_process_cs_orphaned(); /* its owner was ended by the process's exit */
     }
 }
 

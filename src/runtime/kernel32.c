@@ -236,16 +236,6 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
 
 /* ---- process, threads and time ---- */
 
-/* exit(), not _exit(): Windows' ExitProcess detaches every DLL, and the C runtime's detach is
- * what runs its atexit functions and flushes its streams.  exit() is that on Linux: atexit
- * functions and destructors run and buffered stdio reaches its file.  A Linux parent sees
- * only the low 8 bits of the code. */
-void WINAPI ExitProcess(UINT code)
-{
-    wv_child_exit(code); /* a CreateProcess parent learns all 32 bits (process_child.c) */
-    exit((int)code);
-}
-
 static uint64_t wv_monotonic_ns(void)
 {
     struct timespec t;

@@ -245,6 +245,9 @@ WV_MSABI NTSTATUS wv_nt_LdrLoadDll(LPCWSTR path, PULONG chars, const UNICODE_STR
 WV_MSABI NTSTATUS wv_nt_LdrUnloadDll(PVOID base);
 /* k32_modname.c */
 WV_MSABI NTSTATUS wv_nt_LdrGetDllFullName(HMODULE h, UNICODE_STRING *name);
+WV_MSABI void wv_nt_LdrShutdownProcess(void);
+WV_MSABI NTSTATUS wv_nt_LdrLockLoaderLock(ULONG flags, ULONG *disposition, ULONG_PTR *cookie);
+WV_MSABI NTSTATUS wv_nt_LdrUnlockLoaderLock(ULONG flags, ULONG_PTR cookie);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);

@@ -20,6 +20,12 @@ static void wv_peb_lock_init(void)
 
 void wv_peb_lock_setup(void) { pthread_once(&wv_peb_lock_once, wv_peb_lock_init); }
 
+void wv_peb_lock_hold(void)
+{
+    wv_peb_lock_setup();
+    EnterCriticalSection(&wv_peb_lock);
+}
+
 WV_MSABI void wv_nt_RtlAcquirePebLock(void)
 {
     wv_stack_probe();

@@ -52,14 +52,16 @@ WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev)
 }
 
 /* A process handle (the pseudo handle, one of this process, a child's): the process ends with
- * status as its exit code; the last error is left as it was.  NULL (Windows: every thread of
- * this process but the caller, before the caller's own exit) is not served:
- * STATUS_NOT_SUPPORTED, nothing ended. */
+ * status as its exit code; the last error is left as it was.  NULL: every thread of this
+ * process but the caller ends with status, as TerminateThread, and the process is terminating
+ * from then on (proc_exit.c; the caller goes on: ExitProcess's first step). */
 WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status)
 {
     wv_stack_probe();
-    if (!h)
-        return STATUS_NOT_SUPPORTED;
+    if (!h) {
+        wv_process_end_others((DWORD)status);
+        return STATUS_SUCCESS;
+    }
     DWORD saved = GetLastError();
     NTSTATUS st = TerminateProcess(h, (UINT)status) ? STATUS_SUCCESS : wv_status_of(GetLastError());
     SetLastError(saved);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 enum {
+    WV_ProcessAffinityMask = 21,
     WV_ProcessImageFileName = 27,
     WV_ProcessExecuteFlags = 34,
     WV_ProcessImageInformation = 37,
@@ -40,6 +41,8 @@ enum {
 #define WV_ST_INVALID_PARAMETER ((LONG)0xC000000D)
 #define WV_ST_NOT_SUPPORTED ((LONG)0xC00000BB)
 #define WV_ST_INVALID_INFO_CLASS ((LONG)0xC0000003)
+#define WV_ST_ACCESS_DENIED ((LONG)0xC0000022)
+#define WV_ST_PROCESS_IS_TERMINATING ((LONG)0xC000010A)
 
 /* The EXE's name in UTF-8 (native: NT form, else Win32 form), malloc'ed; NULL without one. */
 static char *wv_image_name(bool native)
@@ -118,9 +121,44 @@ bool wv_process_query_more(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret
     return true;
 }
 
+/* ProcessAffinityMask: this process's (the pseudo handle or a handle to it, with
+ * PROCESS_SET_INFORMATION) through SetProcessAffinityMask's core, a ULONG_PTR naming processors of
+ * the system (else STATUS_INVALID_PARAMETER), allowed while the process terminates (Wine's
+ * loader.c sets it after NtTerminateProcess(NULL)); another process's that has ended is
+ * STATUS_PROCESS_IS_TERMINATING, as Windows; a live one's is not served (its threads are its
+ * own): STATUS_NOT_SUPPORTED. */
+static LONG wv_set_affinity_info(HANDLE h, PVOID in, ULONG len)
+{
+    if (len != sizeof(ULONG_PTR))
+        return WV_ST_INFO_LENGTH_MISMATCH;
+    if (h != WV_CURRENT_PROCESS) {
+        DWORD access;
+        struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, &access);
+        if (!o)
+            return WV_ST_INVALID_HANDLE;
+        struct wv_process *p = (struct wv_process *)o;
+        bool self = p->self, gone = !self && wv_process_gone(p);
+        wv_object_unref(o);
+        if (!(access & PROCESS_SET_INFORMATION))
+            return WV_ST_ACCESS_DENIED;
+        if (gone)
+            return WV_ST_PROCESS_IS_TERMINATING;
+        if (!self)
+            return WV_ST_NOT_SUPPORTED;
+    }
+    ULONG_PTR mask;
+    if (wv_copy(&mask, in, sizeof(mask)))
+        return WV_ST_ACCESS_VIOLATION;
+    DWORD saved = GetLastError();
+    LONG st = SetProcessAffinityMask(WV_CURRENT_PROCESS, mask) ? 0 : WV_ST_INVALID_PARAMETER;
+    SetLastError(saved);
+    return st;
+}
+
 WV_MSABI LONG wv_nt_NtSetInformationProcess(HANDLE h, ULONG cls, PVOID in, ULONG len)
 {
-    (void)in;
+    if (cls == WV_ProcessAffinityMask)
+        return wv_set_affinity_info(h, in, len);
     if (cls != WV_ProcessExecuteFlags)
         return WV_ST_INVALID_INFO_CLASS;
     if (len != sizeof(ULONG))

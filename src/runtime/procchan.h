@@ -37,7 +37,15 @@ enum wv_chan_op {
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
 enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN,
        /* NtSuspendProcess / NtResumeProcess: every thread of the target (proc_suspend.c) */
-       WV_THREAD_SUSPEND_ALL, WV_THREAD_RESUME_ALL };
+       WV_THREAD_SUSPEND_ALL, WV_THREAD_RESUME_ALL,
+       /* CreateRemoteThread (data: a struct wv_rthread_new -> addr: tid, size: serial, the end
+        * pipe); Get/SetThreadContext (data: a CONTEXT; GET answers one after the reply) */
+       WV_THREAD_CREATE, WV_THREAD_GET_CONTEXT, WV_THREAD_SET_CONTEXT };
+/* WV_THREAD_CREATE's request: the new thread's start, argument, stack size and flags. */
+struct wv_rthread_new {
+    uint64_t start, arg, stack;
+    uint32_t flags;
+};
 /* A watcher's first message: its slot is taken (any value; the exit code comes after it). */
 #define WV_CHAN_WATCHING 0x57415443u
 /* The most one WV_CHAN_READ returns (a SOCK_SEQPACKET message well inside the socket buffer). */

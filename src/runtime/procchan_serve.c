@@ -215,6 +215,8 @@ static void *wv_serve_conn(void *arg)
             continue;
         }
         if (rq->op == WV_CHAN_THREAD) {
+            if (rq->len > sizeof(rq->data) || (size_t)n < WV_CHAN_REQ_HEAD + rq->len)
+                rq->len = 0; /* what came is all the request has */
             wv_chan_thread_serve(fd, rq);
             continue;
         }

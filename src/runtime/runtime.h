@@ -277,6 +277,15 @@ enum { WV_RT_EXIT_CODE, WV_RT_TID, WV_RT_PID, WV_RT_SUSPEND, WV_RT_RESUME, WV_RT
  * ResumeThread, TerminateThread with arg the code) on h when h names another process's thread:
  * true, *out the result, *err 0 or the call's error; false when h is no such handle. */
 bool wv_rthread_call(HANDLE h, int op, DWORD arg, DWORD *out, DWORD *err);
+/* CreateRemoteThread in process p (another): asked of it over its channel (the thread made as
+ * its CreateThread makes one), *out a handle to it here (THREAD_ALL_ACCESS), *tid its id: 0 or
+ * the error (ERROR_ACCESS_DENIED when p has ended). */
+struct wv_process;
+DWORD wv_rthread_create(struct wv_process *p, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
+                        DWORD *tid, HANDLE *out);
+/* Get/SetThreadContext of another process's thread (h: a held thread, a child's main thread),
+ * asked of its process: true when h names one, *err 0 or the error. */
+bool wv_rthread_context(HANDLE h, CONTEXT *c, bool set, DWORD *err);
 
 /* ---- process.c: process objects (docs/semantics.md, "Processes") ---- */
 struct wv_process {
@@ -353,6 +362,18 @@ void wv_process_init(void);
 bool wv_child_start(void);
 /* ExitProcess's code, reported to the parent (all 32 bits; Linux keeps only 8). */
 void wv_child_exit(UINT code);
+/* proc_exit.c: the process's end (ExitProcess there).  Whether NtTerminateProcess(NULL) (or
+ * ExitProcess) has begun; every other thread ended with code (NtTerminateProcess(NULL)); the
+ * process ended now with code (the parent told, no DLL detach); a critical section's wait that
+ * found its owner gone: the process ends when it is terminating. */
+bool wv_process_terminating(void);
+void wv_process_end_others(DWORD code);
+void wv_process_end_now(UINT code) __attribute__((noreturn));
+void wv_process_cs_orphaned(void);
+/* thread_kill.c: every other thread terminated with code, waited for up to ms. */
+void wv_thread_end_others(DWORD code, unsigned ms);
+/* ntdll_peb.c: the PEB lock taken by the caller (ExitProcess: never given back). */
+void wv_peb_lock_hold(void);
 /* Sets the command line verbatim (GetCommandLine) and the arguments Windows' rules read from
  * it (the C runtime's argv). */
 void wv_set_command_line_raw(const char *cmdline);

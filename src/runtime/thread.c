@@ -251,7 +251,7 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
                             DWORD flags, LPDWORD tid, bool pe, struct wv_actctx *ctx, DWORD *err)
 {
     struct wv_thread *t = NULL;
-    if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
+    if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION | WV_THREAD_SERVICE)))
         *err = ERROR_INVALID_PARAMETER;
     else if (!(t = calloc(1, sizeof(*t))))
         *err = ERROR_NOT_ENOUGH_MEMORY;
@@ -269,6 +269,7 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
     t->start = start, t->arg = arg, t->pe = pe, t->stack = stack;
     if (pe)
         wv_thread_stack_sizes(stack, flags, &t->stack, &t->commit);
+    t->service = (flags & WV_THREAD_SERVICE) != 0;
     t->stack_lo = lo, t->stack_top = top;
     t->suspend = (flags & CREATE_SUSPENDED) ? 1 : 0;
     /* Every PE thread starts from its first registers, suspended or not: a SetThreadContext
@@ -312,6 +313,10 @@ static HANDLE wv_thread_new(SIZE_T stack, uintptr_t lo, uintptr_t top, LPTHREAD_
 HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags, LPDWORD tid, bool pe)
 {
     DWORD err;
+    if (flags & WV_THREAD_SERVICE) /* winvm's own flag, never a caller's */
+        return wv_fail_null(ERROR_INVALID_PARAMETER);
+    if (wv_process_terminating()) /* Windows 7 on: STATUS_PROCESS_IS_TERMINATING */
+        return wv_fail_null(ERROR_ACCESS_DENIED);
     /* CreateThread's thread starts with its creator's active activation context (Wine's
      * thread.c test_thread_actctx: CreateThread and CreateRemoteThread alike). */
     struct wv_actctx *ctx = pe ? wv_actctx_active() : NULL;
@@ -324,12 +329,17 @@ HANDLE wv_thread_create(SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, 
 HANDLE wv_thread_create_on(uintptr_t lo, uintptr_t top, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
                            LPDWORD tid, DWORD *err)
 {
+    if (wv_process_terminating() || (flags & WV_THREAD_SERVICE)) {
+        *err = (flags & WV_THREAD_SERVICE) ? ERROR_INVALID_PARAMETER : ERROR_ACCESS_DENIED;
+        wv_virtual_free(lo, 0, MEM_RELEASE); /* the caller's stack is the thread's, as below */
+        return NULL;
+    }
     return wv_thread_new(top - lo, lo, top, start, arg, flags, tid, true, NULL, err);
 }
 
 HANDLE wv_thread_spawn(LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD *err)
 {
-    return wv_thread_new(0, 0, 0, start, arg, 0, NULL, true, NULL, err);
+    return wv_thread_new(0, 0, 0, start, arg, WV_THREAD_SERVICE, NULL, true, NULL, err);
 }
 
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg,
@@ -342,6 +352,12 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_STAR
 void wv_thread_exit(DWORD code)
 {
     struct wv_thread *t = wv_self;
+    if ((!t || !wv_exit_jump) && wv_process_terminating()) {
+        if (t) /* the main thread ended by the process's exit: it stops here, ended */
+            wv_thread_finish(t, code);
+        for (;;)
+            pause();
+    }
     if (!t || !wv_exit_jump)
         ExitProcess(code); /* the main thread: Windows ends the process with the last thread */
     t->exit_code = code;

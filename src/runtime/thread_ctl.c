@@ -416,10 +416,14 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
     DWORD err = wv_copy(&c, user, sizeof(c)), pid, tid;
     if (err)
         return err;
-    if (wv_process_thread_ids(h, &pid, &tid)) { /* a child's thread: only a debuggee's, at an event */
+    if (wv_process_thread_ids(h, &pid, &tid)) { /* a child's thread: a debuggee's at an event */
         err = wv_debug_context(pid, tid, &c, set);
+        if (err == ERROR_INVALID_HANDLE) /* not debugged: asked of the child itself */
+            wv_rthread_context(h, &c, set, &err);
         return err || set ? err : wv_copy(user, &c, sizeof(c));
     }
+    if (wv_rthread_context(h, &c, set, &err)) /* another process's thread */
+        return err || set ? err : wv_copy(user, &c, sizeof(c));
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
     if (!t)
         return GetLastError();

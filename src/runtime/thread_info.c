@@ -3,8 +3,8 @@
  * NtQueryInformationThread (ThreadBasicInformation, ThreadTimes,
  * ThreadQuerySetWin32StartAddress, ThreadSuspendCount), NtSetInformationThread (ThreadHideFromDebugger,
  * ThreadAffinityMask) and kernel32's SetThreadAffinityMask over the same core,
- * CreateRemoteThread(Ex) on this process.  A thread of another process cannot be made here
- * (no channel to run code there yet): ERROR_NOT_SUPPORTED.
+ * CreateRemoteThread(Ex) on this process, and on another one through its control channel
+ * (thread_remote.c: the thread made there as its CreateThread makes one, held here).
  */
 #define _GNU_SOURCE
 #include "runtime/thread_int.h"
@@ -246,14 +246,30 @@ WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, 
 {
     (void)sa;
     wv_stack_probe();
-    if (!wv_process_is_self(proc)) {
-        struct wv_object *o = wv_handle_get(proc, WV_KIND_PROCESS, NULL);
-        if (o)
-            wv_object_unref(o);
-        return wv_fail_null(o ? ERROR_NOT_SUPPORTED : ERROR_INVALID_HANDLE);
-    }
     if (attrs)
         return wv_fail_null(ERROR_NOT_SUPPORTED); /* no attribute list is understood yet */
+    if (!wv_process_is_self(proc)) {
+        DWORD access = 0, id = 0, err;
+        struct wv_process *p = (struct wv_process *)wv_handle_get(proc, WV_KIND_PROCESS, &access);
+        if (!p)
+            return wv_fail_null(ERROR_INVALID_HANDLE);
+        HANDLE h = NULL;
+        if (!(access & PROCESS_CREATE_THREAD) || wv_process_gone(p))
+            err = ERROR_ACCESS_DENIED; /* a process that has ended: STATUS_PROCESS_IS_TERMINATING */
+        else if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
+            err = ERROR_INVALID_PARAMETER;
+        else
+            err = wv_rthread_create(p, stack, start, arg, flags, &id, &h);
+        wv_object_unref(&p->obj);
+        if (!err && tid && wv_user_put(tid, &id, sizeof(id)))
+            err = ERROR_NOACCESS; /* the thread runs on, as Windows leaves it */
+        if (err && h)
+            wv_handle_close(h), h = NULL;
+        if (err)
+            return wv_fail_null(err);
+        wv_set_error(ERROR_SUCCESS);
+        return h;
+    }
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 

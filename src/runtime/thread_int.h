@@ -22,6 +22,9 @@
 struct wv_apc;
 struct wv_timer_apc;
 
+/* wv_thread_new's own flag (never a caller's): a service thread (wv_thread_spawn). */
+#define WV_THREAD_SERVICE 0x40000000u
+
 struct wv_thread {
     struct wv_object obj;
     pthread_mutex_t lock;
@@ -52,6 +55,8 @@ struct wv_thread {
     int kill;           /* TerminateThread asked (atomic; set once, under lock) */
     DWORD kill_code;    /* its exit code then */
     bool has_init;      /* created suspended (PE): its first registers are init until it runs */
+    bool service;       /* winvm's own (wv_thread_spawn: pools, timer queues, registered waits):
+                         * idle in host waits, left to the process's end, not ended before it */
     uintptr_t stack_lo, stack_top; /* that thread's stack, made with it */
     CONTEXT init;       /* lock */
     int ideal;          /* atomic: its ideal processor + 1 (0: none set; thread_ideal.c) */

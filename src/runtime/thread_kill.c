@@ -219,6 +219,43 @@ static BOOL wv_terminate(struct wv_thread *t, DWORD code)
     return TRUE;
 }
 
+/* ExitProcess's and NtTerminateProcess(NULL)'s step: every other thread of the process (but
+ * winvm's service threads, idle in host waits, and a host program's Linux threads)
+ * terminated with code, as TerminateThread, then waited for until each has ended or ms have
+ * passed (one that stays in winvm's code, or holds the loader lock in PE code, is not waited
+ * for longer: the process ends around it). */
+void wv_thread_end_others(DWORD code, unsigned ms)
+{
+    size_t cap = 1024;
+    struct wv_thread **all = malloc(cap * sizeof(*all));
+    size_t n = all ? wv_thread_snapshot(all, cap) : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct wv_thread *t = all[i];
+        if (t->tid == wv_tid() || t->service || (!t->start && t->tid != (DWORD)getpid())) {
+            wv_object_unref(&t->obj), all[i] = NULL;
+            continue;
+        }
+        wv_object_ref(&t->obj); /* wv_terminate takes one; this one is for the wait */
+        wv_terminate(t, code);
+    }
+    struct timespec end;
+    clock_gettime(CLOCK_REALTIME, &end); /* the wait condition's clock */
+    end.tv_sec += ms / 1000, end.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (end.tv_nsec >= 1000000000)
+        end.tv_sec++, end.tv_nsec -= 1000000000;
+    for (size_t i = 0; i < n; i++) {
+        struct wv_thread *t = all[i];
+        if (!t)
+            continue;
+        pthread_mutex_lock(&wv_wait_lock);
+        while (!t->done && pthread_cond_timedwait(&wv_wait_cond, &wv_wait_lock, &end) == 0)
+            ;
+        pthread_mutex_unlock(&wv_wait_lock);
+        wv_object_unref(&t->obj);
+    }
+    free(all);
+}
+
 BOOL WINAPI TerminateThread(HANDLE h, DWORD code)
 {
     DWORD ok, err;

@@ -307,3 +307,72 @@ bool wv_rthread_call(HANDLE h, int op, DWORD arg, DWORD *out, DWORD *err)
     wv_object_unref(&rt->obj);
     return true;
 }
+
+/* ---- CreateRemoteThread and Get/SetThreadContext in another process ---- */
+
+DWORD wv_rthread_create(struct wv_process *p, SIZE_T stack, LPTHREAD_START_ROUTINE start, LPVOID arg, DWORD flags,
+                        DWORD *tid, HANDLE *out)
+{
+    struct wv_chan_req rq = {.op = WV_CHAN_THREAD, .type = WV_THREAD_CREATE, .len = sizeof(struct wv_rthread_new)};
+    struct wv_rthread_new n = {(uintptr_t)start, (uintptr_t)arg, stack, flags};
+    memcpy(rq.data, &n, sizeof(n));
+    struct wv_chan_rep rp = {0};
+    int fd = -1;
+    DWORD err = wv_chan_call_io(p, &rq, -1, &rp, &fd);
+    if (!err && !rp.err && fd < 0)
+        err = ERROR_ACCESS_DENIED; /* no end pipe: no thread to hold */
+    if (err || rp.err) {
+        if (fd >= 0)
+            close(fd);
+        return err ? err : rp.err;
+    }
+    struct wv_xfer x = {.kind = WV_KIND_THREAD, .access = THREAD_ALL_ACCESS, .protect = (uint32_t)p->pid,
+                        .size = rp.addr, .offset = rp.size};
+    *tid = (DWORD)rp.addr;
+    return wv_rthread_adopt(&x, fd, out);
+}
+
+/* The process, id and serial (0: any) of another process's thread behind h, a reference, and
+ * the handle's access; NULL when h names none (a child's main thread counts). */
+static struct wv_process *wv_rthread_of(HANDLE h, DWORD *tid, uint64_t *serial, DWORD *access)
+{
+    struct wv_object *o = wv_handle_get(h, WV_KIND_REMOTE_THREAD, access);
+    struct wv_process *p = NULL;
+    if (o) {
+        struct wv_rthread *rt = (struct wv_rthread *)o;
+        p = rt->p, *tid = rt->tid, *serial = rt->serial;
+        wv_object_ref(&p->obj);
+    } else if ((o = wv_handle_get(h, WV_KIND_PROCESS_THREAD, access)) != NULL) {
+        p = wv_process_thread_of(o, tid);
+        *serial = 0;
+    }
+    if (o)
+        wv_object_unref(o);
+    return p;
+}
+
+bool wv_rthread_context(HANDLE h, CONTEXT *c, bool set, DWORD *err)
+{
+    DWORD tid = 0, access = 0;
+    uint64_t serial = 0;
+    struct wv_process *p = wv_rthread_of(h, &tid, &serial, &access);
+    if (!p)
+        return false;
+    if (!(access & (set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT))) {
+        *err = ERROR_ACCESS_DENIED;
+    } else {
+        struct wv_chan_req rq = {.op = WV_CHAN_THREAD, .type = set ? WV_THREAD_SET_CONTEXT : WV_THREAD_GET_CONTEXT,
+                                 .len = sizeof(CONTEXT), .addr = tid, .size = serial};
+        memcpy(rq.data, c, sizeof(*c));
+        struct wv_chan_rep rp = {0};
+        CONTEXT now;
+        size_t got = 0;
+        /* an owner that has ended answers nothing: ERROR_ACCESS_DENIED, as Windows may */
+        *err = wv_chan_call_data(p, &rq, &rp, &now, sizeof(now), &got);
+        *err = *err ? *err : rp.err;
+        if (!*err && !set)
+            *err = got == sizeof(now) ? (memcpy(c, &now, sizeof(now)), 0) : ERROR_ACCESS_DENIED;
+    }
+    wv_object_unref(&p->obj);
+    return true;
+}

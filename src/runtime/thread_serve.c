@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static void wv_tell(int fd, DWORD code)
@@ -109,16 +111,80 @@ static DWORD wv_thread_act(struct wv_thread *t, uint32_t what, DWORD code, DWORD
     return r;
 }
 
+/* CreateRemoteThread here for another process (it checked PROCESS_CREATE_THREAD on its
+ * handle): the thread as CreateThread makes it, refused as it is while this process ends;
+ * rp->addr its id, rp->size its serial, *pass its end pipe. */
+static void wv_thread_create_for(const struct wv_chan_req *rq, struct wv_chan_rep *rp, int *pass)
+{
+    struct wv_rthread_new n;
+    if (rq->len < sizeof(n)) {
+        rp->err = ERROR_INVALID_PARAMETER;
+        return;
+    }
+    memcpy(&n, rq->data, sizeof(n));
+    DWORD tid = 0;
+    HANDLE h = wv_thread_create((SIZE_T)n.stack, (LPTHREAD_START_ROUTINE)(uintptr_t)n.start,
+                                (LPVOID)(uintptr_t)n.arg, n.flags, &tid, true);
+    if (!h) {
+        rp->err = GetLastError();
+        return;
+    }
+    struct wv_thread *t = wv_thread_ref(h, 0);
+    rp->err = t ? wv_thread_end_fd(t, pass) : ERROR_INVALID_HANDLE;
+    rp->addr = tid, rp->size = t ? t->serial : 0;
+    if (t)
+        wv_object_unref(&t->obj);
+    wv_handle_close(h); /* the thread lives on; the holder has its pipe */
+}
+
+/* Get/SetThreadContext of t for another process (it checked the right): the context after the
+ * reply for a get.  An ended thread: ERROR_INVALID_PARAMETER to a get, ERROR_ACCESS_DENIED to a
+ * set, as Windows answers for a thread of a terminated process. */
+static void wv_thread_context_for(int fd, struct wv_thread *t, const struct wv_chan_req *rq)
+{
+    struct wv_chan_rep rp = {0};
+    bool set = rq->type == WV_THREAD_SET_CONTEXT;
+    CONTEXT c;
+    memset(&c, 0, sizeof(c));
+    if (rq->len < sizeof(c))
+        rp.err = ERROR_INVALID_PARAMETER;
+    else if (!t)
+        rp.err = set ? ERROR_ACCESS_DENIED : ERROR_INVALID_PARAMETER;
+    else {
+        memcpy(&c, rq->data, sizeof(c));
+        rp.err = wv_thread_context_of(t, &c, set);
+    }
+    rp.size = !rp.err && !set ? sizeof(c) : 0;
+    struct iovec iov[2] = {{&rp, sizeof(rp)}, {&c, rp.size}};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+    if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0) {
+        /* the caller has gone: nobody to answer */
+    }
+}
+
 void wv_chan_thread_serve(int fd, const struct wv_chan_req *rq)
 {
     struct wv_chan_rep rp = {0};
+    int pass = -1;
+    if (rq->type == WV_THREAD_CREATE) {
+        wv_thread_create_for(rq, &rp, &pass);
+        wv_chan_send_fd(fd, &rp, sizeof(rp), rp.err ? -1 : pass);
+        if (pass >= 0)
+            close(pass);
+        return;
+    }
     if (rq->type == WV_THREAD_SUSPEND_ALL || rq->type == WV_THREAD_RESUME_ALL) {
         rp.err = wv_process_suspend_local(rq->type == WV_THREAD_SUSPEND_ALL); /* the holder checked its right */
         wv_chan_send_fd(fd, &rp, sizeof(rp), -1);
         return;
     }
     struct wv_thread *t = wv_thread_by((DWORD)rq->addr, rq->size);
-    int pass = -1;
+    if (rq->type == WV_THREAD_GET_CONTEXT || rq->type == WV_THREAD_SET_CONTEXT) {
+        wv_thread_context_for(fd, t, rq);
+        if (t)
+            wv_object_unref(&t->obj);
+        return;
+    }
     if (rq->type == WV_THREAD_OPEN) {
         rp.err = !t ? ERROR_INVALID_HANDLE : wv_thread_end_fd(t, &pass);
         rp.size = t ? t->serial : 0;

@@ -11,7 +11,8 @@
  *   hw        EXCEPTION_SINGLE_STEP at dbg_hw before it runs, Dr6 B0, Dr0/Dr7 as set; the
  *             debugger clears Dr7 and the child goes on;
  *   exit      the child's exit code is the low byte of the Rax the debugger gave it (0x34);
- *   plain     a child that is not debugged: GetThreadContext of its thread ERROR_INVALID_HANDLE.
+ *   plain     a child that is not debugged: GetThreadContext of its thread works (asked of the
+ *             child over its control channel, as Windows reads any thread it may)
  * Built with a fixed base: the labels have the same address in both processes. */
 #include <stdio.h>
 #include <string.h>

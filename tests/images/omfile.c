@@ -298,7 +298,15 @@ static void duplicate(void)
     check(!st && d.Length == 0 && d.MaximumLength == 0 && !d.Buffer, "dup_empty_none", st);
 }
 
-static DWORD WINAPI try_peb_lock(LPVOID cs) { return TryEnterCriticalSection((CRITICAL_SECTION *)cs); }
+/* Gives the lock back when it got it: a thread ending with the PEB lock held would keep the
+ * process's ExitProcess waiting for it forever, as on Windows. */
+static DWORD WINAPI try_peb_lock(LPVOID cs)
+{
+    BOOL got = TryEnterCriticalSection((CRITICAL_SECTION *)cs);
+    if (got)
+        LeaveCriticalSection((CRITICAL_SECTION *)cs);
+    return got;
+}
 
 static void peb_lock(void)
 {
