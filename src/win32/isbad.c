@@ -50,9 +50,7 @@ static bool wv_probe(uintptr_t start, uintptr_t end, int access)
         /* Access depends on visible bits only: one page answers for its run. */
         for (size_t k = i; k < i + n; k += wv_view_run(v, k, i + n)) {
             wv_page_t p = v->page[k];
-            /* The CPU reads PAGE_EXECUTE, but Microsoft's probe says it may not be read. */
-            bool exec_only = access == WV_READ && (wv_prot_report(p) & 0xff) == PAGE_EXECUTE;
-            if (!exec_only && wv_page_allows(p, access))
+            if (wv_page_allows(p, access))
                 continue;
             if ((p & WV_COMMITTED) && (p & WV_GUARD)) {
                 wv_view_update(v, k, 1, (wv_page_t)~WV_GUARD, 0);

@@ -129,6 +129,7 @@ static int debugger(void)
     SetLastError(0);
     BOOL got = GetThreadContext(plain.hThread, &c);
     printf("plain: get %d err %lu\n", got, GetLastError());
+    TerminateProcess(plain.hProcess, 0); /* it waits for this: alive while asked */
     WaitForSingleObject(plain.hProcess, INFINITE);
     CloseHandle(plain.hProcess), CloseHandle(plain.hThread);
     return 0;
@@ -138,7 +139,9 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "child"))
         return child();
-    if (argc > 1 && !strcmp(argv[1], "plain"))
+    if (argc > 1 && !strcmp(argv[1], "plain")) {
+        Sleep(60000); /* until the parent has asked and ends it */
         return 0;
+    }
     return debugger();
 }
