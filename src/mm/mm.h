@@ -497,10 +497,9 @@ extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t wv_stack_lo
 /* The TEB's StackLimit of this thread (set by the layer that makes TEBs): the stack's growth
  * moves it. */
 extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t *wv_stack_limit_ref;
-/* Where winvm code starts running on a PE thread's stack.  Nothing to do: the stack grows as
- * winvm's frames touch it, under the lock too (wv_stack_defer), so it is committed as deep as
- * it is used and no deeper, as Windows'. */
-static inline void wv_stack_probe(void) {}
+/* winvm code entered from PE code runs on the PE thread's stack with nothing done first: the
+ * stack grows as winvm's frames touch it, under the lock too (wv_stack_defer), so it is
+ * committed as deep as it is used and no deeper, as Windows'. */
 
 /* ---- write watches (watch.c) ---- */
 /* A write fault on page i of a MEM_WRITE_WATCH view that the fallback tracking caused:

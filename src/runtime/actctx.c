@@ -293,26 +293,22 @@ static HANDLE wv_actctx_create(const void *p, bool wide)
 
 WV_MSABI HANDLE k32_CreateActCtxW(const void *actctx)
 {
-    wv_stack_probe();
     return wv_actctx_create(actctx, true);
 }
 
 WV_MSABI HANDLE k32_CreateActCtxA(const void *actctx)
 {
-    wv_stack_probe();
     return wv_actctx_create(actctx, false);
 }
 
 /* A handle that is no live context is passed over, as Windows passes over NULL. */
 WV_MSABI void wv_nt_RtlAddRefActivationContext(HANDLE h)
 {
-    wv_stack_probe();
     wv_actctx_get(h); /* the reference it takes is the caller's */
 }
 
 WV_MSABI void wv_nt_RtlReleaseActivationContext(HANDLE h)
 {
-    wv_stack_probe();
     struct wv_actctx *c = wv_actctx_get(h);
     if (c) {
         wv_actctx_release(c); /* the lookup's */

@@ -113,7 +113,6 @@ static DWORD wv_query(DWORD flags, HANDLE h, ULONG cls, PVOID buf, SIZE_T len, S
 WV_MSABI BOOL k32_QueryActCtxW(DWORD flags, HANDLE h, PVOID sub, ULONG cls, PVOID buf, SIZE_T len, SIZE_T *ret)
 {
     (void)sub; /* the assembly or file index of the classes winvm does not keep */
-    wv_stack_probe();
     SIZE_T n = 0;
     if (ret && wv_user_put(ret, &n, sizeof(n)))
         return wv_fail(ERROR_NOACCESS);
@@ -127,7 +126,6 @@ WV_MSABI LONG wv_nt_RtlQueryInformationActivationContext(ULONG flags, HANDLE h, 
                                                          SIZE_T len, SIZE_T *ret)
 {
     (void)sub;
-    wv_stack_probe();
     /* ntdll's flags: 1 use the active context, 2 h is a module, 4 an address, 0x80000000 no
      * reference (RTL_QUERY_ACTIVATION_CONTEXT_FLAG_*), kernel32's shifted right by two. */
     DWORD k = ((flags & 7) << 2) | (flags & 0x80000000u);

@@ -151,14 +151,12 @@ static DWORD wv_activate(HANDLE h, ULONG_PTR *cookie)
 
 WV_MSABI BOOL k32_ActivateActCtx(HANDLE h, ULONG_PTR *cookie)
 {
-    wv_stack_probe();
     DWORD err = wv_activate(h, cookie);
     return err ? wv_fail(err) : TRUE;
 }
 
 WV_MSABI LONG wv_nt_RtlActivateActivationContext(ULONG flags, HANDLE h, ULONG_PTR *cookie)
 {
-    wv_stack_probe();
     if (flags)
         return (LONG)0xC000000D; /* STATUS_INVALID_PARAMETER: no flag is defined */
     DWORD err = wv_activate(h, cookie);
@@ -180,14 +178,12 @@ static DWORD wv_current(HANDLE *out)
 
 WV_MSABI BOOL k32_GetCurrentActCtx(HANDLE *out)
 {
-    wv_stack_probe();
     DWORD err = wv_current(out);
     return err ? wv_fail(err) : TRUE;
 }
 
 WV_MSABI LONG wv_nt_RtlGetActiveActivationContext(HANDLE *out)
 {
-    wv_stack_probe();
     DWORD err = wv_current(out);
     return !err ? 0 : err == ERROR_NOACCESS ? (LONG)0xC0000005 : (LONG)0xC000000D;
 }
@@ -222,7 +218,6 @@ static WV_MSABI __attribute__((used)) BOOL wv_k32_deactivate_core(DWORD flags, U
                                                                   DWORD64 d, CONTEXT *ctx, const DWORD64 *stack)
 {
     (void)c, (void)d, (void)stack;
-    wv_stack_probe();
     DWORD raise, err = wv_deactivate(flags, cookie, &raise);
     if (raise)
         wv_seh_raise_status(raise, NULL, ctx);
@@ -234,7 +229,6 @@ static WV_MSABI __attribute__((used)) void wv_nt_deactivate_core(ULONG flags, UL
                                                                  CONTEXT *ctx, const DWORD64 *stack)
 {
     (void)c, (void)d, (void)stack;
-    wv_stack_probe();
     DWORD raise;
     wv_deactivate(flags, cookie, &raise);
     if (raise)

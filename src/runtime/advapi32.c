@@ -126,17 +126,15 @@ BOOLEAN WINAPI SystemFunction036(PVOID buf, ULONG len) { return wv_random(buf, l
 #define ADV_ABI static __attribute__((ms_abi))
 ADV_ABI BOOL adv_CryptAcquireContextA(HCRYPTPROV *o, LPCSTR c, LPCSTR p, DWORD t, DWORD f)
 {
-    wv_stack_probe();
     return CryptAcquireContextA(o, c, p, t, f);
 }
 ADV_ABI BOOL adv_CryptAcquireContextW(HCRYPTPROV *o, LPCWSTR c, LPCWSTR p, DWORD t, DWORD f)
 {
-    wv_stack_probe();
     return CryptAcquireContextW(o, c, p, t, f);
 }
-ADV_ABI BOOL adv_CryptGenRandom(HCRYPTPROV p, DWORD n, BYTE *b) { wv_stack_probe(); return CryptGenRandom(p, n, b); }
-ADV_ABI BOOL adv_CryptReleaseContext(HCRYPTPROV p, DWORD f) { wv_stack_probe(); return CryptReleaseContext(p, f); }
-ADV_ABI BOOLEAN adv_SystemFunction036(PVOID b, ULONG n) { wv_stack_probe(); return SystemFunction036(b, n); }
+ADV_ABI BOOL adv_CryptGenRandom(HCRYPTPROV p, DWORD n, BYTE *b) { return CryptGenRandom(p, n, b); }
+ADV_ABI BOOL adv_CryptReleaseContext(HCRYPTPROV p, DWORD f) { return CryptReleaseContext(p, f); }
+ADV_ABI BOOLEAN adv_SystemFunction036(PVOID b, ULONG n) { return SystemFunction036(b, n); }
 
 #define ADV_ABI_EXT __attribute__((ms_abi))
 /* advapi32_token.c */

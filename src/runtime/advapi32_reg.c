@@ -75,14 +75,12 @@ static LONG wv_open(HKEY key, const void *sub, bool wide, DWORD sam, bool create
 
 ADV LONG wv_adv_RegOpenKeyExA(HKEY key, LPCSTR sub, DWORD options, DWORD sam, HKEY *out)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     (void)options;
     return wv_open(key, sub, false, sam, false, NULL, out);
 }
 
 ADV LONG wv_adv_RegOpenKeyExW(HKEY key, LPCWSTR sub, DWORD options, DWORD sam, HKEY *out)
 {
-    wv_stack_probe();
     (void)options;
     return wv_open(key, sub, true, sam, false, NULL, out);
 }
@@ -91,7 +89,6 @@ ADV LONG wv_adv_RegOpenKeyExW(HKEY key, LPCWSTR sub, DWORD options, DWORD sam, H
 ADV LONG wv_adv_RegCreateKeyExA(HKEY key, LPCSTR sub, DWORD res, LPSTR cls, DWORD options, DWORD sam, void *sa,
                                 HKEY *out, DWORD *disp)
 {
-    wv_stack_probe();
     (void)res, (void)cls, (void)options, (void)sa;
     return wv_open(key, sub, false, sam, true, disp, out);
 }
@@ -99,7 +96,6 @@ ADV LONG wv_adv_RegCreateKeyExA(HKEY key, LPCSTR sub, DWORD res, LPSTR cls, DWOR
 ADV LONG wv_adv_RegCreateKeyExW(HKEY key, LPCWSTR sub, DWORD res, LPWSTR cls, DWORD options, DWORD sam, void *sa,
                                 HKEY *out, DWORD *disp)
 {
-    wv_stack_probe();
     (void)res, (void)cls, (void)options, (void)sa;
     return wv_open(key, sub, true, sam, true, disp, out);
 }
@@ -121,13 +117,11 @@ static LONG wv_delete(HKEY key, const void *sub, bool wide)
 
 ADV LONG wv_adv_RegDeleteKeyA(HKEY key, LPCSTR sub)
 {
-    wv_stack_probe();
     return wv_delete(key, sub, false);
 }
 
 ADV LONG wv_adv_RegDeleteKeyW(HKEY key, LPCWSTR sub)
 {
-    wv_stack_probe();
     return wv_delete(key, sub, true);
 }
 /* The login name (UTF-8), or "" when the user has none. */
@@ -141,7 +135,6 @@ static const char *wv_user_name(void)
  * ERROR_INSUFFICIENT_BUFFER. */
 ADV BOOL wv_adv_GetUserNameA(LPSTR buf, LPDWORD size)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!size)
         return wv_fail(ERROR_INVALID_PARAMETER);
     const char *name = wv_user_name();
@@ -157,7 +150,6 @@ ADV BOOL wv_adv_GetUserNameA(LPSTR buf, LPDWORD size)
 
 ADV BOOL wv_adv_GetUserNameW(LPWSTR buf, LPDWORD size)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!size)
         return wv_fail(ERROR_INVALID_PARAMETER);
     const char *name = wv_user_name();

@@ -61,14 +61,12 @@ static DWORD wv_open_token(HANDLE process, DWORD access, HANDLE *out)
 
 ADV BOOL wv_adv_OpenProcessToken(HANDLE process, DWORD access, HANDLE *out)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     DWORD err = wv_open_token(process, access, out);
     return err ? wv_fail(err) : TRUE;
 }
 
 ADV BOOL wv_adv_OpenThreadToken(HANDLE thread, DWORD access, BOOL self, HANDLE *out)
 {
-    wv_stack_probe();
     (void)access, (void)self;
     DWORD have;
     struct wv_object *t = NULL;
@@ -142,7 +140,6 @@ static DWORD wv_token_info(HANDLE h, DWORD cls, void *buf, DWORD len, DWORD *ret
 
 ADV BOOL wv_adv_GetTokenInformation(HANDLE h, DWORD cls, void *buf, DWORD len, DWORD *ret)
 {
-    wv_stack_probe();
     DWORD err = wv_token_info(h, cls, buf, len, ret);
     return err ? wv_fail(err) : TRUE;
 }
@@ -197,14 +194,12 @@ static DWORD wv_sid_string(const void *sid, void **out, bool wide)
 
 ADV BOOL wv_adv_ConvertSidToStringSidA(void *sid, LPSTR *out)
 {
-    wv_stack_probe();
     DWORD err = wv_sid_string(sid, (void **)out, false);
     return err ? wv_fail(err) : TRUE;
 }
 
 ADV BOOL wv_adv_ConvertSidToStringSidW(void *sid, LPWSTR *out)
 {
-    wv_stack_probe();
     DWORD err = wv_sid_string(sid, (void **)out, true);
     return err ? wv_fail(err) : TRUE;
 }

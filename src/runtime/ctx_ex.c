@@ -14,7 +14,6 @@
  * and a feature past SSE is located nowhere.  Bad pointers fault, as on Windows. */
 #include "runtime/runtime.h"
 #include "runtime/ctx_ex.h"
-#include "mm/mm.h" /* wv_stack_probe */
 #include <winvm/ntdll.h>
 #include <winvm/shareddata.h>
 
@@ -125,7 +124,6 @@ static ULONG wv_xstate_size(const BYTE *cfg, DWORD64 mask)
 
 WV_MSABI NTSTATUS wv_nt_RtlGetExtendedContextLength2(ULONG flags, ULONG *length, DWORD64 mask)
 {
-    wv_stack_probe();
     const struct wv_ctx_arch *p = wv_ctx_arch_of(flags);
     if (!p)
         return STATUS_INVALID_PARAMETER;
@@ -160,7 +158,6 @@ static void wv_ctx_xstate_init(WV_CONTEXT_EX *ex, const struct wv_ctx_arch *p, D
 
 WV_MSABI NTSTATUS wv_nt_RtlInitializeExtendedContext2(void *buf, ULONG flags, WV_CONTEXT_EX **out, DWORD64 mask)
 {
-    wv_stack_probe();
     const struct wv_ctx_arch *p = wv_ctx_arch_of(flags);
     if (!p)
         return STATUS_INVALID_PARAMETER;
@@ -224,7 +221,6 @@ WV_MSABI void *wv_nt_RtlLocateExtendedFeature2(WV_CONTEXT_EX *ex, ULONG id, cons
 
 WV_MSABI void *wv_nt_RtlLocateExtendedFeature(WV_CONTEXT_EX *ex, ULONG id, ULONG *length)
 {
-    wv_stack_probe();
     return wv_nt_RtlLocateExtendedFeature2(ex, id, wv_ctx_config(), length);
 }
 
@@ -240,7 +236,6 @@ WV_MSABI DWORD64 wv_nt_RtlGetExtendedFeaturesMask(WV_CONTEXT_EX *ex)
 /* Mask becomes the enabled features of mask past SSE; CompactionMask is left as it is. */
 WV_MSABI void wv_nt_RtlSetExtendedFeaturesMask(WV_CONTEXT_EX *ex, DWORD64 mask)
 {
-    wv_stack_probe();
     if (ex->XState.Length < WV_XSAVE_HEADER)
         return;
     mask &= wv_cfg_enabled(wv_ctx_config()) & ~(DWORD64)3;
@@ -278,7 +273,6 @@ static NTSTATUS wv_ctx_copy_xstate(WV_CONTEXT_EX *dst, const WV_CONTEXT_EX *src)
 
 WV_MSABI NTSTATUS wv_nt_RtlCopyExtendedContext(WV_CONTEXT_EX *dst, ULONG flags, WV_CONTEXT_EX *src)
 {
-    wv_stack_probe();
     const struct wv_ctx_arch *p = wv_ctx_arch_of(flags);
     if (!p)
         return STATUS_INVALID_PARAMETER;
@@ -294,7 +288,6 @@ WV_MSABI NTSTATUS wv_nt_RtlCopyExtendedContext(WV_CONTEXT_EX *dst, ULONG flags, 
  * only (dst's CONTEXT_XSTATE kept as it was), as Windows (test_copy_context). */
 WV_MSABI NTSTATUS wv_nt_RtlCopyContext(CONTEXT *dst, ULONG flags, CONTEXT *src)
 {
-    wv_stack_probe();
     const struct wv_ctx_arch *p = wv_ctx_arch_of(flags);
     if (!p)
         return STATUS_INVALID_PARAMETER;

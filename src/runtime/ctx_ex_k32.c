@@ -6,7 +6,6 @@
  * 0) and SSE (1) are the CONTEXT's FltSave; features past them are in the XSTATE area after it. */
 #include "runtime/runtime.h"
 #include "runtime/ctx_ex.h"
-#include "mm/mm.h" /* wv_stack_probe */
 #include <winvm/ntdll.h>
 #include <winvm/shareddata.h>
 
@@ -18,7 +17,6 @@
  * the length needed; the context is not placed then. */
 WV_MSABI BOOL wv_k32_InitializeContext2(void *buf, DWORD flags, CONTEXT **ctx, DWORD *length, DWORD64 mask)
 {
-    wv_stack_probe();
     ULONG need;
     struct wv_context_ex *ex;
     NTSTATUS st = wv_nt_RtlGetExtendedContextLength2(flags, &need, mask);
@@ -55,7 +53,6 @@ static bool wv_has_xstate(const CONTEXT *ctx)
 
 WV_MSABI void *wv_k32_LocateXStateFeature(CONTEXT *ctx, DWORD id, DWORD *length)
 {
-    wv_stack_probe();
     if (!(ctx->ContextFlags & CONTEXT_AMD64))
         return NULL;
     if (id < 2) {
@@ -72,7 +69,6 @@ WV_MSABI void *wv_k32_LocateXStateFeature(CONTEXT *ctx, DWORD id, DWORD *length)
 /* x87 and SSE when CONTEXT_FLOATING_POINT is set; the XSTATE area's Mask for the rest. */
 WV_MSABI BOOL wv_k32_GetXStateFeaturesMask(CONTEXT *ctx, DWORD64 *mask)
 {
-    wv_stack_probe();
     if (!(ctx->ContextFlags & CONTEXT_AMD64))
         return FALSE;
     DWORD64 m = (ctx->ContextFlags & CONTEXT_FLOATING_POINT) == CONTEXT_FLOATING_POINT ? 3 : 0;
@@ -86,7 +82,6 @@ WV_MSABI BOOL wv_k32_GetXStateFeaturesMask(CONTEXT *ctx, DWORD64 *mask)
  * A feature the context cannot hold (not enabled, or no XSTATE area): FALSE, nothing changed. */
 WV_MSABI BOOL wv_k32_SetXStateFeaturesMask(CONTEXT *ctx, DWORD64 mask)
 {
-    wv_stack_probe();
     if (!(ctx->ContextFlags & CONTEXT_AMD64))
         return FALSE;
     DWORD64 can = 3 | (wv_has_xstate(ctx) ? GetEnabledXStateFeatures() : 0);

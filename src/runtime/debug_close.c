@@ -41,7 +41,6 @@ static WV_MSABI __attribute__((used)) NTSTATUS wv_nt_close_core(HANDLE h, DWORD6
                                                                 CONTEXT *ctx, const DWORD64 *stack)
 {
     (void)b, (void)c, (void)d, (void)stack;
-    wv_stack_probe(); /* the close may take locks: its guard faults here, outside them */
     DWORD err = wv_close_checked(h, ctx, (DWORD64)(ULONG)STATUS_INVALID_HANDLE);
     return err ? wv_status_of(err) : STATUS_SUCCESS;
 }
@@ -51,7 +50,6 @@ static WV_MSABI __attribute__((used)) BOOL wv_k32_close_core(HANDLE h, DWORD64 b
                                                              CONTEXT *ctx, const DWORD64 *stack)
 {
     (void)b, (void)c, (void)d, (void)stack;
-    wv_stack_probe();
     DWORD err = wv_close_checked(h, ctx, FALSE);
     return err ? wv_fail(err) : TRUE;
 }

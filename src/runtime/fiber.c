@@ -195,14 +195,12 @@ static void *wv_fiber_create(SIZE_T commit, SIZE_T reserve, DWORD flags, wv_fibe
 WV_FB_ABI void *wv_k32_CreateFiberEx(SIZE_T commit, SIZE_T reserve, DWORD flags, wv_fiber_routine start, void *param)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_fiber_create(commit, reserve, flags, start, param);
 }
 
 WV_FB_ABI void *wv_k32_CreateFiber(SIZE_T stack, wv_fiber_routine start, void *param)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_fiber_create(stack, 0, 0, start, param);
 }
 
@@ -220,7 +218,6 @@ __attribute__((ms_abi, noreturn, used, no_stack_protector)) void wv_fiber_run(st
 WV_FB_ABI void *wv_k32_ConvertThreadToFiberEx(void *param, DWORD flags)
 {
     wv_seg_check();
-    wv_stack_probe();
     uint8_t *teb = wv_teb_self();
     if (flags & ~(DWORD)FIBER_FLAG_FLOAT_SWITCH)
         return wv_fail_null(ERROR_INVALID_PARAMETER);
@@ -244,7 +241,6 @@ WV_FB_ABI void *wv_k32_ConvertThreadToFiber(void *param) { return wv_k32_Convert
 WV_FB_ABI BOOL wv_k32_ConvertFiberToThread(void)
 {
     wv_seg_check();
-    wv_stack_probe();
     uint8_t *teb = wv_teb_self();
     struct wv_fiber *f = wv_fiber_current(teb);
     if (!f)
@@ -281,14 +277,12 @@ __attribute__((noinline)) static void wv_fiber_switch(struct wv_fiber *to)
 WV_FB_ABI void wv_k32_SwitchToFiber(void *fiber)
 {
     wv_seg_check();
-    wv_stack_probe();
     wv_fiber_switch(fiber);
 }
 
 WV_FB_ABI void wv_k32_DeleteFiber(void *fiber)
 {
     wv_seg_check();
-    wv_stack_probe();
     struct wv_fiber *f = fiber;
     if (!f)
         return;

@@ -344,7 +344,6 @@ BOOL WINAPI FlsSetValue(DWORD i, PVOID v)
 __attribute__((ms_abi, no_stack_protector)) DWORD wv_k32_FlsAlloc(PFLS_CALLBACK_FUNCTION cb)
 {
     wv_seg_check();
-    wv_stack_probe();
     DWORD err, i = wv_fls_alloc((void *)cb, true, &err);
     return err ? (wv_set_error(err), FLS_OUT_OF_INDEXES) : i;
 }

@@ -148,6 +148,5 @@ __attribute__((ms_abi, no_stack_protector)) BOOL wv_k32_InitOnceExecuteOnce(PINI
                                                                           PVOID param, LPVOID *ctx)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_once_execute(o, (void *)fn, true, param, ctx) == STATUS_SUCCESS;
 }

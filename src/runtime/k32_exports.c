@@ -55,20 +55,18 @@ K32_ABI void k32_SetLastError(DWORD code) { SetLastError(code); }
 K32_ABI void k32_Sleep(DWORD ms) { Sleep(ms); }
 K32_ABI void k32_SetFileApisToANSI(void) { SetFileApisToANSI(); }
 K32_ABI void k32_SetFileApisToOEM(void) { SetFileApisToOEM(); }
-K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { wv_stack_probe(); GlobalMemoryStatus(m); }
+K32_ABI void k32_GlobalMemoryStatus(LPMEMORYSTATUS m) { GlobalMemoryStatus(m); }
 /* Ten arguments: past the thunk macros. */
 K32_ABI BOOL k32_CreateProcessA(LPCSTR app, LPSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
                                 BOOL inherit, DWORD flags, LPVOID env, LPCSTR cwd, LPSTARTUPINFOA si,
                                 LPPROCESS_INFORMATION pi)
 {
-    wv_stack_probe();
     return CreateProcessA(app, cmd, psa, tsa, inherit, flags, env, cwd, si, pi);
 }
 K32_ABI BOOL k32_CreateProcessW(LPCWSTR app, LPWSTR cmd, LPSECURITY_ATTRIBUTES psa, LPSECURITY_ATTRIBUTES tsa,
                                 BOOL inherit, DWORD flags, LPVOID env, LPCWSTR cwd, LPSTARTUPINFOW si,
                                 LPPROCESS_INFORMATION pi)
 {
-    wv_stack_probe();
     return CreateProcessW(app, cmd, psa, tsa, inherit, flags, env, cwd, si, pi);
 }
 /* A PE caller's start routine is an ms_abi function: run with the Windows thread setup. */
@@ -76,7 +74,6 @@ K32_ABI HANDLE k32_CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD
                                 DWORD flags, LPDWORD tid)
 {
     (void)sa;
-    wv_stack_probe();
     return wv_thread_create(stack, start, arg, flags, tid, true);
 }
 K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(code); }
@@ -84,7 +81,6 @@ K32_ABI __attribute__((noreturn)) void k32_ExitThread(DWORD code) { ExitThread(c
 K32_ABI BOOL k32_DuplicateHandle(HANDLE sp, HANDLE src, HANDLE dp, LPHANDLE dst, DWORD access, BOOL inherit,
                                  DWORD options)
 {
-    wv_stack_probe();
     return DuplicateHandle(sp, src, dp, dst, access, inherit, options);
 }
 /* On the calling thread, NtGet/NtSetContextThread with a BOOL (ntdll_context.c). */
@@ -138,7 +134,6 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
-    wv_stack_probe();
     DWORD err = wv_apc_queue((void *)fn, h, data, true);
     return err ? wv_fail(err) : TRUE;
 }
@@ -146,27 +141,23 @@ K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 K32_ABI BOOL k32_SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period, PTIMERAPCROUTINE fn, LPVOID arg,
                                   BOOL resume)
 {
-    wv_stack_probe();
     return wv_timer_set_api(h, due, period, (void *)fn, arg, true, resume);
 }
 K32_ABI BOOL k32_SetWaitableTimerEx(HANDLE h, const LARGE_INTEGER *due, LONG period, PTIMERAPCROUTINE fn, LPVOID arg,
                                     PREASON_CONTEXT wake, ULONG delay)
 {
     (void)delay;
-    wv_stack_probe();
     return wv_timer_set_api(h, due, period, (void *)fn, arg, true, wake != NULL);
 }
 /* PE code's va_list is its own (ms_abi): passed through to the core as such. */
 K32_ABI DWORD k32_FormatMessageA(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPSTR buf, DWORD size,
                                  __builtin_ms_va_list *args)
 {
-    wv_stack_probe();
     return wv_format_message(false, flags, src, id, lang, buf, size, NULL, args);
 }
 K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang, LPWSTR buf, DWORD size,
                                  __builtin_ms_va_list *args)
 {
-    wv_stack_probe();
     return wv_format_message(true, flags, src, id, lang, buf, size, NULL, args);
 }
 
@@ -174,13 +165,11 @@ K32_ABI DWORD k32_FormatMessageW(DWORD flags, LPCVOID src, DWORD id, DWORD lang,
 K32_ABI PVOID k32_MapViewOfFile3(HANDLE h, HANDLE p, PVOID base, ULONG64 off, SIZE_T size, ULONG type,
                                  ULONG protect, MEM_EXTENDED_PARAMETER *ext, ULONG count)
 {
-    wv_stack_probe();
     return MapViewOfFile3(h, p, base, off, size, type, protect, ext, count);
 }
 K32_ABI PVOID k32_MapViewOfFile3FromApp(HANDLE h, HANDLE p, PVOID base, ULONG64 off, SIZE_T size, ULONG type,
                                         ULONG protect, MEM_EXTENDED_PARAMETER *ext, ULONG count)
 {
-    wv_stack_probe();
     return MapViewOfFile3FromApp(h, p, base, off, size, type, protect, ext, count);
 }
 

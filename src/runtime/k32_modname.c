@@ -45,7 +45,6 @@ static DWORD wv_give_name(void *name, size_t n, size_t unit, void *out, DWORD si
 
 DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
 {
-    wv_stack_probe();
     char *win;
     DWORD err = wv_module_windows_path(h, &win);
     if (err)
@@ -57,7 +56,6 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameA(HMODULE h, LPSTR out, DWORD size)
 
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size)
 {
-    wv_stack_probe();
     char *win;
     DWORD err = wv_module_windows_path(h, &win);
     if (err)
@@ -81,7 +79,6 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size)
  * terminated and STATUS_SUCCESS. */
 WV_MSABI NTSTATUS wv_nt_LdrGetDllFullName(HMODULE h, UNICODE_STRING *name)
 {
-    wv_stack_probe();
     UNICODE_STRING u;
     if (wv_copy(&u, name, sizeof(u)))
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;

@@ -81,13 +81,11 @@ static NTSTATUS wv_wow64_context(HANDLE h, DWORD need)
 WV_MSABI NTSTATUS wv_nt_RtlWow64GetThreadContext(HANDLE h, void *ctx)
 {
     (void)ctx;
-    wv_stack_probe();
     return wv_wow64_context(h, THREAD_GET_CONTEXT);
 }
 
 WV_MSABI NTSTATUS wv_nt_RtlWow64SetThreadContext(HANDLE h, const void *ctx)
 {
     (void)ctx;
-    wv_stack_probe();
     return wv_wow64_context(h, THREAD_SET_CONTEXT);
 }

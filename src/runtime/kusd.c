@@ -353,7 +353,6 @@ BOOL WINAPI QueryUnbiasedInterruptTime(ULONGLONG *out)
 /* ntdll's: the same, no last error (a NULL or bad pointer: FALSE). */
 WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out)
 {
-    wv_stack_probe();
     uint64_t t = wv_unbiased_interrupt_time();
     return out && wv_copy(out, &t, sizeof(t)) == 0;
 }
@@ -361,7 +360,6 @@ WV_MSABI BOOLEAN wv_nt_RtlQueryUnbiasedInterruptTime(ULONGLONG *out)
 /* The page's SystemTime (the last tick's), or the clock's without the page. */
 WV_MSABI NTSTATUS wv_nt_NtQuerySystemTime(PLARGE_INTEGER out)
 {
-    wv_stack_probe();
     uint64_t t = wv_kusd_system_time();
     if (!t)
         t = wv_clock_100ns(CLOCK_REALTIME) + 116444736000000000ull;

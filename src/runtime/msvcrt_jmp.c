@@ -110,6 +110,5 @@ WV_CAPTURING("wv_ms_longjmp_unwind", "wv_ms_longjmp_core");
  * caller is too close to the end of its stack for a guard (as msvcrt answers). */
 CRT int wv_ms__resetstkoflw(void)
 {
-    wv_stack_probe();
     return wv_stack_reset((uintptr_t)__builtin_frame_address(0));
 }

@@ -186,7 +186,6 @@ WV_MSABI void wv_nt_RtlSetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER 
  * wv_seh_read: unreadable ones are not followed (EXCEPTION_CONTINUE_SEARCH). */
 WV_MSABI LONG wv_nt_UnhandledExceptionFilter(EXCEPTION_POINTERS *ep)
 {
-    wv_stack_probe();
     EXCEPTION_POINTERS copy;
     EXCEPTION_RECORD rec;
     if (!ep || !wv_seh_read(&copy, (uintptr_t)ep, sizeof(copy)) ||
@@ -204,7 +203,6 @@ WV_THUNK_7(wv_nt_, NTSTATUS, NtAllocateVirtualMemoryEx, HANDLE, PVOID *, PSIZE_T
 WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSectionEx(HANDLE s, HANDLE p, PVOID *base, PLARGE_INTEGER off, PSIZE_T size,
                                                  ULONG type, ULONG protect, PMEM_EXTENDED_PARAMETER ext, ULONG n)
 {
-    wv_stack_probe();
     return NtMapViewOfSectionEx(s, p, base, off, size, type, protect, ext, n);
 }
 WV_THUNK_4(wv_nt_, NTSTATUS, NtFlushVirtualMemory, HANDLE, PVOID *, PSIZE_T, PIO_STATUS_BLOCK)
@@ -234,7 +232,6 @@ WV_THUNK_ABI NTSTATUS wv_nt_NtMapViewOfSection(HANDLE section, HANDLE process, P
                                                SIZE_T commit, PLARGE_INTEGER off, PSIZE_T size,
                                                SECTION_INHERIT inherit, ULONG type, ULONG prot)
 {
-    wv_stack_probe();
     return NtMapViewOfSection(section, process, base, zero_bits, commit, off, size, inherit, type, prot);
 }
 

@@ -29,7 +29,6 @@ NTSTATUS NTAPI NtQueueApcThread(HANDLE h, PNTAPCFUNC fn, ULONG_PTR a1, ULONG_PTR
 WV_MSABI NTSTATUS wv_nt_NtQueueApcThread(HANDLE h, void *fn, ULONG_PTR a1, ULONG_PTR a2, ULONG_PTR a3)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_nt_queue_apc(h, fn, a1, a2, a3, true);
 }
 

@@ -81,13 +81,11 @@ static NTSTATUS wv_ctx_which(HANDLE h, CONTEXT *c, bool set)
 
 WV_MSABI NTSTATUS wv_nt_ctx_which_get(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return wv_ctx_which(h, c, false);
 }
 
 WV_MSABI NTSTATUS wv_nt_ctx_which_set(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return wv_ctx_which(h, c, true);
 }
 
@@ -102,13 +100,11 @@ static NTSTATUS wv_ctx_other(HANDLE h, CONTEXT *c, bool set)
 
 WV_MSABI NTSTATUS wv_nt_ctx_get_other(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return wv_ctx_other(h, c, false);
 }
 
 WV_MSABI NTSTATUS wv_nt_ctx_set_other(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return wv_ctx_other(h, c, true);
 }
 
@@ -165,13 +161,11 @@ static void wv_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip,
 
 WV_MSABI NTSTATUS wv_nt_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    wv_stack_probe();
     return wv_ctx_give(user, now, rsp, rip, STATUS_SUCCESS);
 }
 
 WV_MSABI NTSTATUS wv_nt_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    wv_stack_probe();
     wv_ctx_switch(user, now, rsp, rip, STATUS_SUCCESS);
     return STATUS_ACCESS_VIOLATION;
 }
@@ -187,26 +181,22 @@ WV_MSABI NTSTATUS wv_k32_ctx_which_set(HANDLE h, CONTEXT *c) { return wv_nt_ctx_
 
 WV_MSABI BOOL wv_k32_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    wv_stack_probe();
     return wv_ctx_give(user, now, rsp, rip, TRUE) ? wv_fail(ERROR_NOACCESS) : TRUE;
 }
 
 WV_MSABI BOOL wv_k32_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    wv_stack_probe();
     wv_ctx_switch(user, now, rsp, rip, TRUE);
     return wv_fail(ERROR_NOACCESS);
 }
 
 WV_MSABI BOOL wv_k32_ctx_get_other(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return GetThreadContext(h, c);
 }
 
 WV_MSABI BOOL wv_k32_ctx_set_other(HANDLE h, CONTEXT *c)
 {
-    wv_stack_probe();
     return SetThreadContext(h, c);
 }
 

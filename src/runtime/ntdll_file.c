@@ -310,7 +310,6 @@ WV_MSABI NTSTATUS wv_nt_NtCreateFile(HANDLE *out, ACCESS_MASK access, OBJECT_ATT
                                      void *ea, ULONG ea_len)
 {
     (void)alloc, (void)ea, (void)ea_len; /* no preallocation; extended attributes are not kept */
-    wv_stack_probe();
     struct wv_ntfile_req r = {access, share, disposition, options, attrs};
     return wv_ntfile_create(out, attr, iosb, &r);
 }
@@ -318,7 +317,6 @@ WV_MSABI NTSTATUS wv_nt_NtCreateFile(HANDLE *out, ACCESS_MASK access, OBJECT_ATT
 WV_MSABI NTSTATUS wv_nt_NtOpenFile(HANDLE *out, ACCESS_MASK access, OBJECT_ATTRIBUTES *attr, IO_STATUS_BLOCK *iosb,
                                    ULONG share, ULONG options)
 {
-    wv_stack_probe();
     struct wv_ntfile_req r = {access, share, WV_FILE_OPEN, options, 0};
     return wv_ntfile_create(out, attr, iosb, &r);
 }

@@ -117,7 +117,6 @@ WV_MSABI NTSTATUS wv_nt_NtReadFile(HANDLE h, HANDLE event, void *apc, void *ctx,
                                    ULONG n, LARGE_INTEGER *offset, ULONG *key)
 {
     (void)apc, (void)key;
-    wv_stack_probe();
     return wv_ntfile_rw(h, event, ctx, iosb, buf, n, offset, false);
 }
 
@@ -125,7 +124,6 @@ WV_MSABI NTSTATUS wv_nt_NtWriteFile(HANDLE h, HANDLE event, void *apc, void *ctx
                                     const void *buf, ULONG n, LARGE_INTEGER *offset, ULONG *key)
 {
     (void)apc, (void)key;
-    wv_stack_probe();
     return wv_ntfile_rw(h, event, ctx, iosb, (void *)buf, n, offset, true);
 }
 
@@ -247,7 +245,6 @@ static ULONG wv_ntfile_record(const struct wv_file *f, DWORD access, ULONG cls, 
 
 WV_MSABI NTSTATUS wv_nt_NtQueryInformationFile(HANDLE h, IO_STATUS_BLOCK *iosb, void *buf, ULONG len, ULONG cls)
 {
-    wv_stack_probe();
     ULONG need = wv_ntfile_class_size(cls);
     if (!need)
         return STATUS_INVALID_INFO_CLASS;

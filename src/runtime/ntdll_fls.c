@@ -27,7 +27,6 @@ static NTSTATUS wv_fls_status(DWORD err)
 WV_FB_ABI NTSTATUS wv_nt_RtlFlsAlloc(PFLS_CALLBACK_FUNCTION cb, DWORD *index)
 {
     wv_seg_check();
-    wv_stack_probe();
     DWORD err, i = wv_fls_alloc((void *)cb, true, &err);
     if (err)
         return wv_fls_status(err);
@@ -41,14 +40,12 @@ WV_FB_ABI NTSTATUS wv_nt_RtlFlsAlloc(PFLS_CALLBACK_FUNCTION cb, DWORD *index)
 WV_FB_ABI NTSTATUS wv_nt_RtlFlsFree(ULONG index)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_fls_status(wv_fls_free(index));
 }
 
 WV_FB_ABI NTSTATUS wv_nt_RtlFlsGetValue(ULONG index, void **value)
 {
     wv_seg_check();
-    wv_stack_probe();
     void *v;
     DWORD err = wv_fls_get(index, &v);
     if (err)
@@ -59,13 +56,11 @@ WV_FB_ABI NTSTATUS wv_nt_RtlFlsGetValue(ULONG index, void **value)
 WV_FB_ABI NTSTATUS wv_nt_RtlFlsSetValue(ULONG index, void *value)
 {
     wv_seg_check();
-    wv_stack_probe();
     return wv_fls_status(wv_fls_set(index, value));
 }
 
 WV_FB_ABI void wv_nt_RtlProcessFlsData(void *block, ULONG flags)
 {
     wv_seg_check();
-    wv_stack_probe();
     wv_fls_process(block, flags);
 }

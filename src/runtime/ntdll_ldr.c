@@ -32,7 +32,6 @@ enum {
  * address in no image (winvm's own DLLs have theirs: loader/builtin.c). */
 WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry)
 {
-    wv_stack_probe();
     uintptr_t a = (uintptr_t)addr;
     void *found = NULL;
     pthread_mutex_lock(&wv_loader_lock);
@@ -49,7 +48,6 @@ WV_MSABI NTSTATUS wv_nt_LdrFindEntryForAddress(PVOID addr, PVOID *entry)
  * Windows checks); NULL otherwise or where the headers cannot be read. */
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base)
 {
-    wv_stack_probe();
     USHORT mz;
     LONG lfanew;
     DWORD sig;
@@ -85,7 +83,6 @@ static int wv_cmp_at(const BYTE *p, const char *name, size_t len)
  * of ntdll mapped elsewhere). */
 WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name)
 {
-    wv_stack_probe();
     const BYTE *b = (const BYTE *)base, *nt = wv_nt_RtlImageNtHeader(base);
     USHORT magic;
     uint32_t dir[2], ed[10]; /* the export directory's RVA and size; IMAGE_EXPORT_DIRECTORY */
@@ -161,7 +158,6 @@ static bool wv_reloc_one(BYTE *p, int t, LONG_PTR delta)
  * block, or NULL at an entry it cannot apply (the ones before it are applied). */
 WV_MSABI USHORT * wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT * relocs, LONG_PTR delta)
 {
-    wv_stack_probe();
     for (ULONG i = 0; i < count; i++) {
         USHORT r;
         if (wv_copy(&r, relocs + i, 2) || !wv_reloc_one((BYTE *)page + (r & 0xfff), r >> 12, delta))
@@ -175,7 +171,6 @@ WV_MSABI void *wv_nt_RtlGetUnloadEventTrace(void) { return wv_unload_trace(); }
 /* Three out pointers; one that cannot be written gets nothing (Windows would fault). */
 WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void **trace)
 {
-    wv_stack_probe();
     ULONG *s, *c;
     void *t;
     wv_unload_trace_ex(&s, &c, &t);
@@ -191,7 +186,6 @@ WV_MSABI void wv_nt_RtlGetUnloadEventTraceEx(ULONG **size, ULONG **count, void *
  * there, as Windows does); MaximumLength two more.  NULL: an empty string, no buffer. */
 WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src)
 {
-    wv_stack_probe();
     UNICODE_STRING u = {0, 0, (WCHAR *)src};
     if (src) {
         size_t n = 0;
@@ -208,7 +202,6 @@ WV_MSABI void wv_nt_RtlInitUnicodeString(PUNICODE_STRING dst, LPCWSTR src)
  * FALSE, dst unchanged, when it does not fit a UNICODE_STRING, on no memory or a bad pointer. */
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src)
 {
-    wv_stack_probe();
     char *s = NULL;
     if (wv_user_str(src, &s))
         return FALSE;
@@ -232,7 +225,6 @@ WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPC
 /* Frees the buffer (process heap) and empties the string. */
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str)
 {
-    wv_stack_probe();
     UNICODE_STRING u;
     if (wv_copy(&u, str, sizeof(u)))
         return;
@@ -248,7 +240,6 @@ WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str)
  * valid UTF-16 names no module. */
 WV_MSABI NTSTATUS wv_nt_LdrGetDllHandle(LPCWSTR path, PULONG flags, const UNICODE_STRING *name, PVOID *base)
 {
-    wv_stack_probe();
     (void)path, (void)flags;
     UNICODE_STRING u;
     if (wv_copy(&u, name, sizeof(u)))

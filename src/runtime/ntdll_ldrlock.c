@@ -22,7 +22,6 @@ static unsigned wv_ldr_count; /* atomic: the cookies' low part */
 
 WV_MSABI NTSTATUS wv_nt_LdrLockLoaderLock(ULONG flags, ULONG *disposition, ULONG_PTR *cookie)
 {
-    wv_stack_probe();
     if (flags & ~(WV_LDR_RAISE | WV_LDR_TRY))
         return WV_ST_INVALID_PARAMETER_1;
     ULONG_PTR none = 0;
@@ -48,7 +47,6 @@ WV_MSABI NTSTATUS wv_nt_LdrLockLoaderLock(ULONG flags, ULONG *disposition, ULONG
 
 WV_MSABI NTSTATUS wv_nt_LdrUnlockLoaderLock(ULONG flags, ULONG_PTR cookie)
 {
-    wv_stack_probe();
     if (flags & ~WV_LDR_RAISE)
         return WV_ST_INVALID_PARAMETER_1;
     if (!cookie)

@@ -63,7 +63,6 @@ static NTSTATUS wv_ldr_status(DWORD err)
 
 WV_MSABI NTSTATUS wv_nt_LdrLoadDll(LPCWSTR path, PULONG chars, const UNICODE_STRING *name, PVOID *base)
 {
-    wv_stack_probe();
     (void)chars; /* the DllCharacteristics Windows takes there change nothing here */
     UNICODE_STRING u;
     if (wv_copy(&u, name, sizeof(u)))
@@ -101,6 +100,5 @@ WV_MSABI NTSTATUS wv_nt_LdrLoadDll(LPCWSTR path, PULONG chars, const UNICODE_STR
 
 WV_MSABI NTSTATUS wv_nt_LdrUnloadDll(PVOID base)
 {
-    wv_stack_probe();
     return wv_loader_free((HMODULE)base) ? STATUS_DLL_NOT_FOUND : STATUS_SUCCESS;
 }

@@ -28,7 +28,6 @@ void wv_peb_lock_hold(void)
 
 WV_MSABI void wv_nt_RtlAcquirePebLock(void)
 {
-    wv_stack_probe();
     wv_peb_lock_setup();
     EnterCriticalSection(&wv_peb_lock);
 }
@@ -37,7 +36,6 @@ WV_MSABI void wv_nt_RtlAcquirePebLock(void)
  * so another thread's hold is not broken. */
 WV_MSABI void wv_nt_RtlReleasePebLock(void)
 {
-    wv_stack_probe();
     wv_peb_lock_setup();
     if (wv_peb_lock.OwningThread == (HANDLE)(uintptr_t)GetCurrentThreadId() && wv_peb_lock.RecursionCount > 0)
         LeaveCriticalSection(&wv_peb_lock);

@@ -106,7 +106,7 @@ void NTAPI RtlDumpResource(LPRTL_RWLOCK r)
 }
 
 /* ---- PE code's entries (ntdll.c's table) ---- */
-#define WV_ENTER() (wv_seg_check(), wv_stack_probe())
+#define WV_ENTER() wv_seg_check()
 WV_SY_ABI void wv_nt_RtlInitializeResource(LPRTL_RWLOCK r) { WV_ENTER(), RtlInitializeResource(r); }
 WV_SY_ABI void wv_nt_RtlDeleteResource(LPRTL_RWLOCK r) { WV_ENTER(), RtlDeleteResource(r); }
 WV_SY_ABI void wv_nt_RtlReleaseResource(LPRTL_RWLOCK r) { WV_ENTER(), RtlReleaseResource(r); }

@@ -15,7 +15,6 @@
  * fails.
  */
 #include "runtime/runtime.h"
-#include "mm/mm.h" /* wv_stack_probe */
 #include "nt/nt.h"
 #include "fault/fault.h" /* wv_user_get_rw64 */
 #include <winvm/ntdll.h>
@@ -101,7 +100,6 @@ static NTSTATUS wv_user_stack_make(SIZE_T commit, SIZE_T reserve, ULONG zero_bit
 WV_MSABI NTSTATUS wv_nt_RtlCreateUserStack(SIZE_T commit, SIZE_T reserve, ULONG zero_bits, SIZE_T commit_align,
                                            SIZE_T reserve_align, void *out)
 {
-    wv_stack_probe();
     struct wv_initial_teb teb;
     uint64_t v; /* proven writable (left as it is) before anything is made */
     for (size_t i = 0; i < sizeof(teb); i += 8)
@@ -128,7 +126,6 @@ WV_MSABI NTSTATUS wv_nt_RtlCreateUserThread(HANDLE process, void *sd, BOOLEAN su
                                             void *cid)
 {
     (void)sd;
-    wv_stack_probe();
     if (!wv_process_is_self(process)) {
         struct wv_object *o = wv_handle_get(process, WV_KIND_PROCESS, NULL);
         if (o)
@@ -172,7 +169,6 @@ WV_MSABI NTSTATUS wv_nt_RtlCreateUserThread(HANDLE process, void *sd, BOOLEAN su
 /* As Windows: NtFreeVirtualMemory(MEM_RELEASE) of the address, its status dropped. */
 WV_MSABI void wv_nt_RtlFreeUserStack(void *stack)
 {
-    wv_stack_probe();
     uintptr_t s;
     SIZE_T len;
     (void)wv_nt_free(WV_CURRENT_PROCESS, (uintptr_t)stack, 0, MEM_RELEASE, &s, &len);

@@ -43,7 +43,6 @@ static NTSTATUS wv_str_read(const void *p, size_t len, void **out)
  * more.  NULL: an empty string, no buffer.  Nothing is written where dst is unwritable. */
 WV_MSABI void wv_nt_RtlInitAnsiString(PANSI_STRING dst, const char *src)
 {
-    wv_stack_probe();
     STRING a = {0, 0, (char *)src};
     if (src) {
         size_t n = 0;
@@ -61,7 +60,6 @@ WV_MSABI void wv_nt_RtlInitAnsiString(PANSI_STRING dst, const char *src)
  * too small: Length set to the size needed, STATUS_BUFFER_OVERFLOW, no character copied. */
 WV_MSABI NTSTATUS wv_nt_RtlAnsiStringToUnicodeString(PUNICODE_STRING uni, const ANSI_STRING *ansi, BOOLEAN alloc)
 {
-    wv_stack_probe();
     STRING a;
     UNICODE_STRING u;
     char *s;
@@ -108,7 +106,6 @@ WV_MSABI NTSTATUS wv_nt_RtlAnsiStringToUnicodeString(PUNICODE_STRING uni, const 
  * STATUS_BUFFER_OVERFLOW; an empty one only has its Length set to the size needed. */
 WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UNICODE_STRING *uni, BOOLEAN alloc)
 {
-    wv_stack_probe();
     STRING a;
     UNICODE_STRING u;
     WCHAR *w;
@@ -153,7 +150,6 @@ WV_MSABI NTSTATUS wv_nt_RtlUnicodeStringToAnsiString(PANSI_STRING ansi, const UN
 /* Frees the buffer (process heap) and empties the string. */
 WV_MSABI void wv_nt_RtlFreeAnsiString(PANSI_STRING str)
 {
-    wv_stack_probe();
     STRING a;
     if (wv_copy(&a, str, sizeof(a)))
         return;
@@ -176,7 +172,6 @@ static NTSTATUS wv_ustr_read(const UNICODE_STRING *p, UNICODE_STRING *u, WCHAR *
  * of the lengths in bytes; 0 where either string is unreadable (there is no status to say it). */
 WV_MSABI LONG wv_nt_RtlCompareUnicodeString(const UNICODE_STRING *s1, const UNICODE_STRING *s2, BOOLEAN ci)
 {
-    wv_stack_probe();
     UNICODE_STRING a, b;
     WCHAR *wa, *wb = NULL;
     LONG r = 0;
@@ -198,7 +193,6 @@ WV_MSABI LONG wv_nt_RtlCompareUnicodeString(const UNICODE_STRING *s1, const UNIC
  * where either is unreadable. */
 WV_MSABI BOOLEAN wv_nt_RtlEqualUnicodeString(const UNICODE_STRING *s1, const UNICODE_STRING *s2, BOOLEAN ci)
 {
-    wv_stack_probe();
     UNICODE_STRING a, b;
     if (wv_copy(&a, s1, sizeof(a)) || wv_copy(&b, s2, sizeof(b)) || a.Length != b.Length)
         return FALSE;
@@ -233,7 +227,6 @@ static NTSTATUS wv_ustr_append(PUNICODE_STRING dst, UNICODE_STRING d, const WCHA
  * empties dst.  Nothing is written where a string is unreadable. */
 WV_MSABI void wv_nt_RtlCopyUnicodeString(PUNICODE_STRING dst, const UNICODE_STRING *src)
 {
-    wv_stack_probe();
     UNICODE_STRING d, s;
     WCHAR *w = NULL;
     if (wv_copy(&d, dst, sizeof(d)) || (src && wv_ustr_read(src, &s, &w)))
@@ -251,7 +244,6 @@ WV_MSABI void wv_nt_RtlCopyUnicodeString(PUNICODE_STRING dst, const UNICODE_STRI
  * fit, dst unchanged. */
 WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeToString(PUNICODE_STRING dst, LPCWSTR src)
 {
-    wv_stack_probe();
     UNICODE_STRING d;
     if (wv_copy(&d, dst, sizeof(d)))
         return STATUS_ACCESS_VIOLATION;
@@ -270,7 +262,6 @@ WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeToString(PUNICODE_STRING dst, LPCWSTR sr
 /* Appends src's Length bytes; STATUS_BUFFER_TOO_SMALL when they do not fit, dst unchanged. */
 WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeStringToString(PUNICODE_STRING dst, const UNICODE_STRING *src)
 {
-    wv_stack_probe();
     UNICODE_STRING d, s;
     WCHAR *w;
     if (wv_copy(&d, dst, sizeof(d)))
@@ -289,7 +280,6 @@ WV_MSABI NTSTATUS wv_nt_RtlAppendUnicodeStringToString(PUNICODE_STRING dst, cons
  * dst and no buffer. */
 WV_MSABI NTSTATUS wv_nt_RtlDuplicateUnicodeString(ULONG flags, const UNICODE_STRING *src, PUNICODE_STRING dst)
 {
-    wv_stack_probe();
     UNICODE_STRING s;
     if (flags > 3 || flags == 2 || !src || !dst)
         return STATUS_INVALID_PARAMETER;

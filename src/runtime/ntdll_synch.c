@@ -9,7 +9,7 @@
 
 /* What every entry does first (runtime/thunk.h). */
 #define WV_NT_SYNCH(ret) WV_SY_ABI ret
-#define WV_ENTER() (wv_seg_check(), wv_stack_probe())
+#define WV_ENTER() wv_seg_check()
 
 WV_NT_SYNCH(void) wv_nt_RtlInitializeSRWLock(PSRWLOCK l) { WV_ENTER(), InitializeSRWLock(l); }
 WV_NT_SYNCH(void) wv_nt_RtlAcquireSRWLockExclusive(PSRWLOCK l) { WV_ENTER(), AcquireSRWLockExclusive(l); }

@@ -41,13 +41,11 @@ static NTSTATUS wv_nt_suspend_op(DWORD(WINAPI *op)(HANDLE), HANDLE h, PULONG pre
 
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev)
 {
-    wv_stack_probe();
     return wv_nt_suspend_op(SuspendThread, h, prev);
 }
 
 WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev)
 {
-    wv_stack_probe();
     return wv_nt_suspend_op(ResumeThread, h, prev);
 }
 
@@ -57,7 +55,6 @@ WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev)
  * from then on (proc_exit.c; the caller goes on: ExitProcess's first step). */
 WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status)
 {
-    wv_stack_probe();
     if (!h) {
         wv_process_end_others((DWORD)status);
         return STATUS_SUCCESS;

@@ -53,7 +53,6 @@ NTSTATUS NTAPI NtSetTimer(HANDLE h, PLARGE_INTEGER due, PTIMER_APC_ROUTINE fn, P
 WV_MSABI NTSTATUS wv_nt_NtSetTimer(HANDLE h, PLARGE_INTEGER due, void *fn, PVOID ctx, BOOLEAN resume, LONG period,
                                    PBOOLEAN prev)
 {
-    wv_stack_probe();
     return wv_timer_nt_set(h, due, fn, ctx, resume, period, prev, true);
 }
 

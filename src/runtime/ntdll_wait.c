@@ -66,7 +66,6 @@ NTSTATUS wv_nt_timeout(PLARGE_INTEGER timeout, DWORD *ms)
 WV_MSABI NTSTATUS wv_ntcore_NtWaitForMultipleObjects(ULONG n, const HANDLE *handles, int type, BOOLEAN alertable,
                                                      PLARGE_INTEGER timeout)
 {
-    wv_stack_probe();
     HANDLE h[MAXIMUM_WAIT_OBJECTS];
     DWORD ms;
     if (n == 0 || n > MAXIMUM_WAIT_OBJECTS)
@@ -89,7 +88,6 @@ WV_MSABI NTSTATUS wv_ntcore_NtWaitForMultipleObjects(ULONG n, const HANDLE *hand
  * an unreadable timeout is STATUS_ACCESS_VIOLATION, nothing waited for. */
 WV_MSABI NTSTATUS wv_ntcore_NtWaitForSingleObject(HANDLE h, BOOLEAN alertable, PLARGE_INTEGER timeout)
 {
-    wv_stack_probe();
     DWORD ms;
     NTSTATUS st = wv_nt_timeout(timeout, &ms);
     if (st)

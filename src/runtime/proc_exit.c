@@ -53,7 +53,6 @@ void wv_process_end_others(DWORD code)
 
 WV_MSABI void wv_nt_LdrShutdownProcess(void)
 {
-    wv_stack_probe();
     wv_loader_shutdown();
 }
 

@@ -156,12 +156,10 @@ static NTSTATUS wv_suspend_process(HANDLE h, bool suspend)
 
 WV_MSABI NTSTATUS wv_nt_NtSuspendProcess(HANDLE h)
 {
-    wv_stack_probe();
     return wv_suspend_process(h, true);
 }
 
 WV_MSABI NTSTATUS wv_nt_NtResumeProcess(HANDLE h)
 {
-    wv_stack_probe();
     return wv_suspend_process(h, false);
 }

@@ -59,7 +59,6 @@ static DWORD wv_ps_module_access(HANDLE h)
 
 BOOL WV_MSABI wv_ps_EnumProcesses(DWORD *pids, DWORD cb, DWORD *needed)
 {
-    wv_stack_probe();
     DIR *d = opendir("/proc");
     if (!d)
         return wv_fail(wv_errno_to_error(errno));
@@ -103,7 +102,6 @@ static size_t wv_ps_modules(HMODULE *mods, size_t cap)
 
 BOOL WV_MSABI wv_ps_EnumProcessModulesEx(HANDLE process, HMODULE *mods, DWORD cb, DWORD *needed, DWORD filter)
 {
-    wv_stack_probe();
     DWORD err = wv_ps_module_access(process);
     if (!err && filter > LIST_MODULES_ALL && !(filter & LIST_MODULES_ALL))
         err = ERROR_INVALID_PARAMETER;
@@ -142,7 +140,6 @@ static DWORD wv_ps_module(HANDLE process, HMODULE mod)
  * was when it succeeds, a cut name included. */
 DWORD WV_MSABI wv_ps_GetModuleFileNameExA(HANDLE process, HMODULE mod, LPSTR out, DWORD size)
 {
-    wv_stack_probe();
     DWORD err = wv_ps_module(process, mod), saved = GetLastError();
     if (err)
         return wv_set_error(err), 0;
@@ -154,7 +151,6 @@ DWORD WV_MSABI wv_ps_GetModuleFileNameExA(HANDLE process, HMODULE mod, LPSTR out
 
 DWORD WV_MSABI wv_ps_GetModuleFileNameExW(HANDLE process, HMODULE mod, LPWSTR out, DWORD size)
 {
-    wv_stack_probe();
     DWORD err = wv_ps_module(process, mod), saved = GetLastError();
     if (err)
         return wv_set_error(err), 0;
@@ -192,12 +188,12 @@ static DWORD wv_ps_base_name(HANDLE process, HMODULE mod, void *out, DWORD size,
 
 DWORD WV_MSABI wv_ps_GetModuleBaseNameA(HANDLE process, HMODULE mod, LPSTR out, DWORD size)
 {
-    return wv_stack_probe(), wv_ps_base_name(process, mod, out, size, false);
+    return wv_ps_base_name(process, mod, out, size, false);
 }
 
 DWORD WV_MSABI wv_ps_GetModuleBaseNameW(HANDLE process, HMODULE mod, LPWSTR out, DWORD size)
 {
-    return wv_stack_probe(), wv_ps_base_name(process, mod, out, size, true);
+    return wv_ps_base_name(process, mod, out, size, true);
 }
 
 /* MODULEINFO: the image's base, size and entry point (NULL when it has none). */
@@ -209,7 +205,6 @@ typedef struct {
 
 BOOL WV_MSABI wv_ps_GetModuleInformation(HANDLE process, HMODULE mod, void *info, DWORD cb)
 {
-    wv_stack_probe();
     DWORD err = wv_ps_module_access(process);
     if (err)
         return wv_fail(err);
@@ -265,7 +260,6 @@ static DWORD wv_dos_list(const char *name, char **list, size_t *len)
 
 DWORD WV_MSABI wv_k32_QueryDosDeviceA(LPCSTR name, LPSTR out, DWORD size)
 {
-    wv_stack_probe();
     char *n = NULL, *list = NULL;
     size_t len = 0;
     DWORD err = name ? wv_user_str(name, &n) : 0;
@@ -282,7 +276,6 @@ DWORD WV_MSABI wv_k32_QueryDosDeviceA(LPCSTR name, LPSTR out, DWORD size)
 
 DWORD WV_MSABI wv_k32_QueryDosDeviceW(LPCWSTR name, LPWSTR out, DWORD size)
 {
-    wv_stack_probe();
     char *n = NULL, *list = NULL;
     size_t len = 0, wlen = 0;
     DWORD err = name ? wv_user_wstr(name, WV_TEXT_STRICT, &n) : 0;

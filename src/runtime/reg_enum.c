@@ -52,14 +52,12 @@ static DWORD wv_enum_key(HKEY h, DWORD i, void *name, DWORD *cap, DWORD *res, vo
 WV_ADV LONG wv_adv_RegEnumKeyExA(HKEY h, DWORD i, LPSTR name, LPDWORD cap, LPDWORD res, LPSTR cls, LPDWORD ccap,
                                  FILETIME *ft)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     return wv_enum_key(h, i, name, cap, res, cls, ccap, ft, false);
 }
 
 WV_ADV LONG wv_adv_RegEnumKeyExW(HKEY h, DWORD i, LPWSTR name, LPDWORD cap, LPDWORD res, LPWSTR cls, LPDWORD ccap,
                                  FILETIME *ft)
 {
-    wv_stack_probe();
     return wv_enum_key(h, i, name, cap, res, cls, ccap, ft, true);
 }
 
@@ -91,14 +89,12 @@ static DWORD wv_enum_val(HKEY h, DWORD i, void *name, DWORD *cap, DWORD *res, DW
 WV_ADV LONG wv_adv_RegEnumValueA(HKEY h, DWORD i, LPSTR name, LPDWORD cap, LPDWORD res, LPDWORD type, BYTE *data,
                                  LPDWORD size)
 {
-    wv_stack_probe();
     return wv_enum_val(h, i, name, cap, res, type, data, size, false);
 }
 
 WV_ADV LONG wv_adv_RegEnumValueW(HKEY h, DWORD i, LPWSTR name, LPDWORD cap, LPDWORD res, LPDWORD type, BYTE *data,
                                  LPDWORD size)
 {
-    wv_stack_probe();
     return wv_enum_val(h, i, name, cap, res, type, data, size, true);
 }
 
@@ -150,7 +146,6 @@ WV_ADV LONG wv_adv_RegQueryInfoKeyA(HKEY h, LPSTR cls, LPDWORD ccap, LPDWORD res
                                     LPDWORD maxcls, LPDWORD nvals, LPDWORD maxvname, LPDWORD maxval, LPDWORD sd,
                                     FILETIME *ft)
 {
-    wv_stack_probe();
     return wv_info(h, cls, ccap, res, nkeys, maxkey, maxcls, nvals, maxvname, maxval, sd, ft, false);
 }
 
@@ -158,6 +153,5 @@ WV_ADV LONG wv_adv_RegQueryInfoKeyW(HKEY h, LPWSTR cls, LPDWORD ccap, LPDWORD re
                                     LPDWORD maxcls, LPDWORD nvals, LPDWORD maxvname, LPDWORD maxval, LPDWORD sd,
                                     FILETIME *ft)
 {
-    wv_stack_probe();
     return wv_info(h, cls, ccap, res, nkeys, maxkey, maxcls, nvals, maxvname, maxval, sd, ft, true);
 }

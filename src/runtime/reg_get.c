@@ -111,13 +111,11 @@ static DWORD wv_get(HKEY h, const void *sub, const void *value, DWORD flags, DWO
 
 WV_ADV LONG wv_adv_RegGetValueA(HKEY h, LPCSTR sub, LPCSTR value, DWORD flags, LPDWORD type, void *data, LPDWORD size)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     return wv_get(h, sub, value, flags, type, data, size, false);
 }
 
 WV_ADV LONG wv_adv_RegGetValueW(HKEY h, LPCWSTR sub, LPCWSTR value, DWORD flags, LPDWORD type, void *data,
                                 LPDWORD size)
 {
-    wv_stack_probe();
     return wv_get(h, sub, value, flags, type, data, size, true);
 }

@@ -76,13 +76,11 @@ static DWORD wv_query(HKEY h, const void *name, bool wide, DWORD *reserved, DWOR
 
 ADV LONG wv_adv_RegQueryValueExA(HKEY key, LPCSTR name, LPDWORD reserved, LPDWORD type, BYTE *data, LPDWORD size)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     return wv_query(key, name, false, reserved, type, data, size);
 }
 
 ADV LONG wv_adv_RegQueryValueExW(HKEY key, LPCWSTR name, LPDWORD reserved, LPDWORD type, BYTE *data, LPDWORD size)
 {
-    wv_stack_probe();
     return wv_query(key, name, true, reserved, type, data, size);
 }
 
@@ -137,13 +135,11 @@ static DWORD wv_set(HKEY h, const void *name, bool wide, DWORD reserved, DWORD t
 
 ADV LONG wv_adv_RegSetValueExA(HKEY key, LPCSTR name, DWORD reserved, DWORD type, const BYTE *data, DWORD cb)
 {
-    wv_stack_probe();
     return wv_set(key, name, false, reserved, type, data, cb);
 }
 
 ADV LONG wv_adv_RegSetValueExW(HKEY key, LPCWSTR name, DWORD reserved, DWORD type, const BYTE *data, DWORD cb)
 {
-    wv_stack_probe();
     return wv_set(key, name, true, reserved, type, data, cb);
 }
 
@@ -166,12 +162,10 @@ static DWORD wv_unset(HKEY h, const void *name, bool wide)
 
 ADV LONG wv_adv_RegDeleteValueA(HKEY key, LPCSTR name)
 {
-    wv_stack_probe();
     return wv_unset(key, name, false);
 }
 
 ADV LONG wv_adv_RegDeleteValueW(HKEY key, LPCWSTR name)
 {
-    wv_stack_probe();
     return wv_unset(key, name, true);
 }

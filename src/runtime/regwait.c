@@ -225,7 +225,7 @@ BOOL WINAPI UnregisterWaitEx(HANDLE w, HANDLE event)
 BOOL WINAPI UnregisterWait(HANDLE w) { return UnregisterWaitEx(w, NULL); }
 
 /* ---- PE code's entries (ms_abi) ---- */
-#define WV_ENTER() (wv_seg_check(), wv_stack_probe())
+#define WV_ENTER() wv_seg_check()
 
 WV_TQ_ABI BOOL wv_k32_RegisterWaitForSingleObject(PHANDLE out, HANDLE h, void *cb, PVOID arg, ULONG ms, ULONG flags)
 {

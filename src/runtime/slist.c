@@ -121,7 +121,7 @@ PSLIST_ENTRY WINAPI RtlFirstEntrySList(const SLIST_HEADER *h) { return WV_SL_PTR
 
 /* ---- PE code's entries (ms_abi): kernel32's names (k32_exports.c) and ntdll's (ntdll.c) ---- */
 #define WV_SL_ENTRY(ret, name) WV_SY_ABI ret wv_sl_##name
-#define WV_ENTER() (wv_seg_check(), wv_stack_probe())
+#define WV_ENTER() wv_seg_check()
 
 WV_SL_ENTRY(void, InitializeSListHead)(PSLIST_HEADER h) { WV_ENTER(), InitializeSListHead(h); }
 WV_SL_ENTRY(PSLIST_ENTRY, InterlockedPushEntrySList)(PSLIST_HEADER h, PSLIST_ENTRY e)

@@ -230,7 +230,6 @@ DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE h, DWORD_PTR mask)
  * nothing through one. */
 WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high)
 {
-    wv_stack_probe();
     struct wv_thread_stack s = {0, 0, NULL};
     if (!wv_fault_thread_stack || !wv_fault_thread_stack(&s))
         s.dealloc = wv_stack_lo, s.base = wv_stack_hi; /* no TEB: the winvm stack it runs on */
@@ -245,7 +244,6 @@ WV_MSABI HANDLE k32_CreateRemoteThreadEx(HANDLE proc, LPSECURITY_ATTRIBUTES sa, 
                                                         LPVOID attrs, LPDWORD tid)
 {
     (void)sa;
-    wv_stack_probe();
     if (attrs)
         return wv_fail_null(ERROR_NOT_SUPPORTED); /* no attribute list is understood yet */
     if (!wv_process_is_self(proc)) {

@@ -25,7 +25,6 @@
 /* Runs the start routine on the thread's own stack and ends the thread with its result. */
 WV_MSABI void wv_nt_RtlUserThreadStart(LPTHREAD_START_ROUTINE start, void *arg)
 {
-    wv_stack_probe();
     DWORD(WV_MSABI * fn)(void *) = (DWORD(WV_MSABI *)(void *))(void *)start;
     wv_thread_exit(fn(arg));
 }

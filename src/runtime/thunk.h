@@ -6,7 +6,7 @@
  * calls Name; the compiler moves the arguments between the two conventions and saves what
  * ms_abi callers expect preserved (rsi, rdi, xmm6-xmm15).  winvm's frames run on the caller's
  * stack (Windows' system calls on a kernel stack) and grow it as far as they go, under the
- * space lock too (mm/stack.c; wv_stack_probe marks the entry and has nothing left to do).
+ * space lock too (mm/stack.c: nothing is probed at the entry).
  * First, wv_seg_check (fault.h): the caller may have loaded a selector into fs or gs, which
  * took glibc's thread pointer or the TEB with it; a read through each faults into their repair
  * (fault/seg.c) before winvm's code touches TLS.  No stack protector: it reads fs first. */
@@ -16,19 +16,19 @@
 #include "runtime/runtime.h"
 
 #define WV_THUNK_ABI static __attribute__((ms_abi, no_stack_protector))
-#define WV_THUNK_0(P, r, f) WV_THUNK_ABI r P##f(void) { wv_seg_check(); wv_stack_probe(); return f(); }
-#define WV_THUNK_1(P, r, f, A) WV_THUNK_ABI r P##f(A a) { wv_seg_check(); wv_stack_probe(); return f(a); }
-#define WV_THUNK_2(P, r, f, A, B) WV_THUNK_ABI r P##f(A a, B b) { wv_seg_check(); wv_stack_probe(); return f(a, b); }
-#define WV_THUNK_3(P, r, f, A, B, C) WV_THUNK_ABI r P##f(A a, B b, C c) { wv_seg_check(); wv_stack_probe(); return f(a, b, c); }
-#define WV_THUNK_4(P, r, f, A, B, C, D) WV_THUNK_ABI r P##f(A a, B b, C c, D d) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d); }
+#define WV_THUNK_0(P, r, f) WV_THUNK_ABI r P##f(void) { wv_seg_check(); return f(); }
+#define WV_THUNK_1(P, r, f, A) WV_THUNK_ABI r P##f(A a) { wv_seg_check(); return f(a); }
+#define WV_THUNK_2(P, r, f, A, B) WV_THUNK_ABI r P##f(A a, B b) { wv_seg_check(); return f(a, b); }
+#define WV_THUNK_3(P, r, f, A, B, C) WV_THUNK_ABI r P##f(A a, B b, C c) { wv_seg_check(); return f(a, b, c); }
+#define WV_THUNK_4(P, r, f, A, B, C, D) WV_THUNK_ABI r P##f(A a, B b, C c, D d) { wv_seg_check(); return f(a, b, c, d); }
 #define WV_THUNK_5(P, r, f, A, B, C, D, E)                                                          \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e) { wv_seg_check(); return f(a, b, c, d, e); }
 #define WV_THUNK_6(P, r, f, A, B, C, D, E, F)                                                       \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g) { wv_seg_check(); return f(a, b, c, d, e, g); }
 #define WV_THUNK_8(P, r, f, A, B, C, D, E, F, G, H)                                                 \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g, h, i); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_seg_check(); return f(a, b, c, d, e, g, h, i); }
 #define WV_THUNK_7(P, r, f, A, B, C, D, E, F, G)                                                    \
-    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_seg_check(); wv_stack_probe(); return f(a, b, c, d, e, g, h); }
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_seg_check(); return f(a, b, c, d, e, g, h); }
 
 /* WV_CAPTURING(name, core): the entry `name` captures a CONTEXT of its caller at the call (rip
  * its return address, rsp its stack pointer after the return, nonvolatile and XMM registers as

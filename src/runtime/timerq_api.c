@@ -46,7 +46,7 @@ BOOL WINAPI DeleteTimerQueueEx(HANDLE q, HANDLE event)
 BOOL WINAPI DeleteTimerQueue(HANDLE q) { return DeleteTimerQueueEx(q, NULL); }
 
 /* ---- PE code's entries (ms_abi) ---- */
-#define WV_ENTER() (wv_seg_check(), wv_stack_probe())
+#define WV_ENTER() wv_seg_check()
 
 WV_SY_ABI BOOL wv_k32_CreateTimerQueueTimer(PHANDLE out, HANDLE q, void *cb, PVOID arg, DWORD due, DWORD period,
                                             ULONG flags)

@@ -87,8 +87,8 @@ static DWORD wv_char_case(char *s, DWORD n, bool upper)
     return r;
 }
 
-U32 DWORD u32_CharLowerBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, false); }
-U32 DWORD u32_CharUpperBuffA(char *s, DWORD n) { return wv_stack_probe(), wv_char_case(s, n, true); }
+U32 DWORD u32_CharLowerBuffA(char *s, DWORD n) { return wv_char_case(s, n, false); }
+U32 DWORD u32_CharUpperBuffA(char *s, DWORD n) { return wv_char_case(s, n, true); }
 
 /* CharLowerA / CharUpperA: a pointer whose high bits are clear is one character, returned
  * changed; otherwise the string, changed in place, is returned.  A bad string is NULL and
@@ -111,15 +111,14 @@ static char *wv_char_case_str(char *s, bool upper)
     return s;
 }
 
-U32 char *u32_CharLowerA(char *s) { return wv_stack_probe(), wv_char_case_str(s, false); }
-U32 char *u32_CharUpperA(char *s) { return wv_stack_probe(), wv_char_case_str(s, true); }
+U32 char *u32_CharLowerA(char *s) { return wv_char_case_str(s, false); }
+U32 char *u32_CharUpperA(char *s) { return wv_char_case_str(s, true); }
 
 /* A console process has no message queue to go idle: Windows returns at once.  The handle
  * must still name a process. */
 U32 DWORD u32_WaitForInputIdle(HANDLE process, DWORD ms)
 {
     (void)ms;
-    wv_stack_probe();
     if (process == WV_CURRENT_PROCESS)
         return 0;
     DWORD access;

@@ -48,7 +48,6 @@ static const PVECTORED_EXCEPTION_HANDLER wv_shims[WV_PE_HANDLERS] = {
 
 static PVOID wv_pe_add(ULONG first, wv_ms_handler fn, PVOID (*add)(ULONG, PVECTORED_EXCEPTION_HANDLER))
 {
-    wv_stack_probe();
     if (!fn)
         return add(first, NULL); /* its error for a NULL handler */
     pthread_mutex_lock(&wv_pe_handler_lock);
@@ -70,7 +69,6 @@ static PVOID wv_pe_add(ULONG first, wv_ms_handler fn, PVOID (*add)(ULONG, PVECTO
 
 static ULONG wv_pe_remove(PVOID h, ULONG (*remove)(PVOID))
 {
-    wv_stack_probe();
     pthread_mutex_lock(&wv_pe_handler_lock);
     ULONG removed = remove(h);
     for (unsigned k = 0; removed && k < WV_PE_HANDLERS; k++)

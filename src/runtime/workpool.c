@@ -150,7 +150,7 @@ BOOL WINAPI QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID arg, ULONG flags)
 
 WV_TQ_ABI BOOL wv_k32_QueueUserWorkItem(void *fn, PVOID arg, ULONG flags)
 {
-    wv_seg_check(), wv_stack_probe();
+    wv_seg_check();
     (void)flags;
     DWORD err = wv_item_queue(fn, arg, true);
     return err ? wv_fail(err) : TRUE;
@@ -158,7 +158,7 @@ WV_TQ_ABI BOOL wv_k32_QueueUserWorkItem(void *fn, PVOID arg, ULONG flags)
 
 WV_TQ_ABI NTSTATUS wv_nt_RtlQueueWorkItem(void *fn, PVOID arg, ULONG flags)
 {
-    wv_seg_check(), wv_stack_probe();
+    wv_seg_check();
     (void)flags;
     return wv_status_of(wv_item_queue(fn, arg, true));
 }

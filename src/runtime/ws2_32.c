@@ -92,7 +92,6 @@ struct wv_wsadata {
 
 WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!data)
         return WSAEFAULT;
     if ((want & 0xff) < 1)
@@ -113,7 +112,6 @@ WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
 
 WS int ws_WSACleanup(void)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     pthread_mutex_lock(&wv_sock_lock);
     int ok = wv_startups > 0;
     if (ok)
@@ -135,7 +133,6 @@ bool wv_sock_started(void)
 
 WS SOCKET ws_socket(int af, int type, int protocol)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!wv_sock_started())
         return wv_set_error(WSANOTINITIALISED), INVALID_SOCKET;
     int host_af = af == WV_WIN_AF_INET6 ? AF_INET6 : af == AF_INET6 ? -1 : af;
@@ -152,7 +149,6 @@ WS SOCKET ws_socket(int af, int type, int protocol)
 
 WS int ws_closesocket(SOCKET s)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (err)
         return wv_sock_fail(err);
@@ -189,7 +185,6 @@ int wv_win_addr(const struct sockaddr_storage *a, socklen_t n, void *addr, int *
 
 WS int ws_connect(SOCKET s, const void *addr, int len)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     struct sockaddr_storage a;
     if (!err && !wv_host_addr(addr, len, &a))
@@ -201,7 +196,6 @@ WS int ws_connect(SOCKET s, const void *addr, int len)
 
 WS int ws_send(SOCKET s, const char *buf, int len, int flags)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (err)
         return wv_sock_fail(err);
@@ -211,7 +205,6 @@ WS int ws_send(SOCKET s, const char *buf, int len, int flags)
 
 WS int ws_recv(SOCKET s, char *buf, int len, int flags)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (err)
         return wv_sock_fail(err);
@@ -221,7 +214,6 @@ WS int ws_recv(SOCKET s, char *buf, int len, int flags)
 
 WS int ws_ioctlsocket(SOCKET s, long cmd, unsigned long *arg)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (!err && !arg)
         err = WSAEFAULT;
@@ -251,7 +243,6 @@ WS uint32_t ws_ntohl(uint32_t v) { return ntohl(v); }
  * one (the "a", "a.b", "a.b.c" forms and octal/hex parts are accepted, as Windows does). */
 WS uint32_t ws_inet_addr(const char *text)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     struct in_addr a;
     if (!text || !inet_aton(text, &a))
         return 0xffffffffu;

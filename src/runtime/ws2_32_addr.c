@@ -121,7 +121,6 @@ static int wv_ai_hints(const struct wv_addrinfo *hints, struct addrinfo *h)
 WV_WS_API int wv_ws_getaddrinfo(const char *node, const char *service, const struct wv_addrinfo *hints,
                                 struct wv_addrinfo **res)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!wv_sock_started())
         return wv_ai_fail(WSANOTINITIALISED);
     if (!res)
@@ -154,7 +153,6 @@ WV_WS_API int wv_ws_getaddrinfo(const char *node, const char *service, const str
 
 WV_WS_API void wv_ws_freeaddrinfo(struct wv_addrinfo *ai)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     struct wv_ai_block *found = NULL;
     pthread_mutex_lock(&wv_ai_lock);
     for (struct wv_ai_block **p = &wv_ai_live; *p; p = &(*p)->next)
@@ -169,7 +167,6 @@ WV_WS_API void wv_ws_freeaddrinfo(struct wv_addrinfo *ai)
 WV_WS_API int wv_ws_getnameinfo(const void *sa, int salen, char *host, DWORD hostlen, char *serv,
                                 DWORD servlen, int flags)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     if (!wv_sock_started())
         return wv_ai_fail(WSANOTINITIALISED);
     struct sockaddr_storage a;

@@ -63,7 +63,6 @@ static const struct wv_sockopt *wv_opt_find(int level, int name, int *err)
 
 WV_WS_API int wv_ws_setsockopt(SOCKET s, int level, int name, const char *val, int len)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     const struct wv_sockopt *o = err ? NULL : wv_opt_find(level, name, &err);
     if (o && o->readonly)
@@ -117,7 +116,6 @@ static void wv_opt_windows(const struct wv_sockopt *o, const void *host, unsigne
 
 WV_WS_API int wv_ws_getsockopt(SOCKET s, int level, int name, char *val, int *len)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s), cap = 0;
     const struct wv_sockopt *o = err ? NULL : wv_opt_find(level, name, &err);
     if (o && !err && (!val || !len || wv_copy(&cap, len, sizeof(cap)) || cap < 4))

@@ -104,7 +104,6 @@ static int wv_select_ms(const struct wv_timeval32 *t, int *err)
 WV_WS_API int wv_ws_select(int nfds, struct wv_fdset *r, struct wv_fdset *w, struct wv_fdset *e,
                            const struct wv_timeval32 *timeout)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     (void)nfds;
     if (!wv_sock_started())
         return wv_sock_fail(WSANOTINITIALISED);
@@ -141,7 +140,6 @@ WV_WS_API int wv_ws_select(int nfds, struct wv_fdset *r, struct wv_fdset *w, str
 
 WV_WS_API int wv_ws___WSAFDIsSet(SOCKET sock, struct wv_fdset *set)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     uint32_t count;
     if (!set || wv_copy(&count, set, sizeof(count)))
         return 0;

@@ -16,7 +16,6 @@
 
 WV_WS_API int wv_ws_bind(SOCKET s, const void *addr, int len)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     struct sockaddr_storage a;
     if (!err && !wv_host_addr(addr, len, &a))
@@ -49,7 +48,6 @@ static bool wv_sock_connected(int fd)
 
 WV_WS_API int wv_ws_listen(SOCKET s, int backlog)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (!err && wv_sock_connected((int)s))
         err = WSAEISCONN;
@@ -62,7 +60,6 @@ WV_WS_API int wv_ws_listen(SOCKET s, int backlog)
 
 WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s), cap = 0;
     if (!err && addr && (!len || wv_copy(&cap, len, sizeof(cap)) || cap < (int)sizeof(struct sockaddr)))
         err = WSAEFAULT; /* checked before a connection is taken off the queue */
@@ -90,7 +87,6 @@ WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len)
 /* getsockname (peer false) or getpeername (true). */
 static int wv_sock_name(SOCKET s, void *addr, int *len, bool peer)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (!err && (!addr || !len))
         err = WSAEFAULT;
@@ -111,7 +107,6 @@ WV_WS_API int wv_ws_getpeername(SOCKET s, void *addr, int *len) { return wv_sock
 /* SD_RECEIVE 0, SD_SEND 1, SD_BOTH 2: the same numbers as SHUT_*. */
 WV_WS_API int wv_ws_shutdown(SOCKET s, int how)
 {
-    wv_stack_probe(); /* winvm's frames run on PE code's stack */
     int err = wv_sock_check(s);
     if (!err && (how < 0 || how > 2))
         err = WSAEINVAL;
