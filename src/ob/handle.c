@@ -27,6 +27,15 @@ static pthread_mutex_t wv_handles_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void wv_object_ref(struct wv_object *o) { __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED); }
 
+bool wv_object_ref_live(struct wv_object *o)
+{
+    int refs = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+    while (refs > 0)
+        if (__atomic_compare_exchange_n(&o->refs, &refs, refs + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            return true;
+    return false;
+}
+
 void wv_object_unref(struct wv_object *o)
 {
     if (o && __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0) {

@@ -51,6 +51,10 @@ struct wv_object {
 
 void wv_object_ref(struct wv_object *o);
 void wv_object_unref(struct wv_object *o);
+/* A new reference to o unless its last one is being dropped (refs 0: its destroy may be
+ * waiting for a lock the caller holds to unlink it): true when taken.  For lists of named
+ * objects searched under their own lock. */
+bool wv_object_ref_live(struct wv_object *o);
 /* A new handle holding a reference to o; NULL when the table is full, which the public call
  * reports as ERROR_TOO_MANY_OPEN_FILES. */
 HANDLE wv_handle_new(struct wv_object *o, DWORD access);

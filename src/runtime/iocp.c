@@ -98,34 +98,13 @@ static void wv_iocp_on_handle(struct wv_object *o, int delta)
     pthread_mutex_unlock(&wv_iocp_lock);
 }
 
-/* Holds a new port's name in the store (lk held): its descriptor, or -1 and the status. */
-static int wv_iocp_hold(int lk, const char *name, NTSTATUS *st)
-{
-    static const uint32_t magic[2] = {0x6f697677u /* "wvio" */, 8};
-    char path[64 + 2 * 260 + 8];
-    int fd = -1;
-    *st = lk < 0 || wv_section_name_path(name, path, sizeof(path)) ? STATUS_OBJECT_NAME_INVALID : 0;
-    if (!*st && (fd = wv_ns_open(lk, path)) >= 0) {
-        wv_ns_release(lk, fd), close(fd), fd = -1;
-        *st = STATUS_OBJECT_TYPE_MISMATCH; /* another kind's name, or another process's port */
-    } else if (!*st && (errno != ENOENT || (fd = wv_ns_create(lk, path)) < 0))
-        *st = STATUS_ACCESS_DENIED;
-    if (fd >= 0 && pwrite(fd, magic, sizeof(magic), 0) != sizeof(magic))
-        wv_ns_release(lk, fd), close(fd), fd = -1, *st = STATUS_ACCESS_DENIED;
-    return fd;
-}
-
 /* The named port with a new reference, or NULL (lock held); one being destroyed is not taken. */
 static struct wv_iocp *wv_iocp_find(const char *name)
 {
     for (struct wv_iocp *p = wv_iocp_names; p; p = p->next_named) {
         if (strcmp(p->name, name) != 0)
             continue;
-        int refs = __atomic_load_n(&p->obj.refs, __ATOMIC_RELAXED);
-        while (refs > 0)
-            if (__atomic_compare_exchange_n(&p->obj.refs, &refs, refs + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-                return p;
-        return NULL;
+        return wv_object_ref_live(&p->obj) ? p : NULL;
     }
     return NULL;
 }
@@ -151,7 +130,7 @@ static struct wv_iocp *wv_iocp_new(int lk, const char *name, ULONG threads, NTST
         *st = STATUS_NO_MEMORY;
         return free(p), NULL;
     }
-    p->fd = name ? wv_iocp_hold(lk, name, st) : -1;
+    p->fd = name ? wv_local_name_hold(lk, name, 0x6f697677u /* "wvio" */, st) : -1;
     if (name && p->fd < 0)
         return free(p->name), free(p), NULL;
     p->obj = (struct wv_object){.kind = WV_KIND_IOCP, .refs = 1, .destroy = wv_iocp_destroy,

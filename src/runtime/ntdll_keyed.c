@@ -74,12 +74,14 @@ static void wv_keyed_destroy(struct wv_object *o)
     free(k);
 }
 
-/* Holds a new keyed event's name in the namespace every kind shares (lk held): its descriptor,
- * or -1 and the status: a name another object holds (an event, a section, another process's
- * keyed event) is STATUS_OBJECT_TYPE_MISMATCH, as Windows answers an event's name. */
-static int wv_keyed_hold(int lk, const char *name, NTSTATUS *st)
+/* Holds a new process-local object's name in the namespace every kind shares (lk held), its
+ * store file tagged with magic: its descriptor, or -1 and the status: a name another object
+ * holds (an event, a section, another process's keyed event or port) is
+ * STATUS_OBJECT_TYPE_MISMATCH, as Windows answers an event's name.  Keyed events and I/O
+ * completion ports (iocp.c). */
+int wv_local_name_hold(int lk, const char *name, uint32_t magic, NTSTATUS *st)
 {
-    static const uint32_t magic[2] = {0x656b7677u /* "wvke" */, 8};
+    const uint32_t head[2] = {magic, 8};
     char path[64 + 2 * 260 + 8];
     int fd = -1;
     *st = lk < 0 || wv_section_name_path(name, path, sizeof(path)) ? STATUS_OBJECT_NAME_INVALID : 0;
@@ -88,7 +90,7 @@ static int wv_keyed_hold(int lk, const char *name, NTSTATUS *st)
         *st = STATUS_OBJECT_TYPE_MISMATCH;
     } else if (!*st && (errno != ENOENT || (fd = wv_ns_create(lk, path)) < 0))
         *st = STATUS_ACCESS_DENIED;
-    if (fd >= 0 && pwrite(fd, magic, sizeof(magic), 0) != sizeof(magic))
+    if (fd >= 0 && pwrite(fd, head, sizeof(head), 0) != sizeof(head))
         wv_ns_release(lk, fd), close(fd), fd = -1, *st = STATUS_ACCESS_DENIED;
     return fd;
 }
@@ -100,11 +102,7 @@ static struct wv_keyed *wv_keyed_find(const char *name)
     for (struct wv_keyed *k = wv_keyed_names; k; k = k->next_named) {
         if (strcmp(k->name, name) != 0)
             continue;
-        int refs = __atomic_load_n(&k->obj.refs, __ATOMIC_RELAXED);
-        while (refs > 0)
-            if (__atomic_compare_exchange_n(&k->obj.refs, &refs, refs + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-                return k;
-        return NULL;
+        return wv_object_ref_live(&k->obj) ? k : NULL;
     }
     return NULL;
 }
@@ -132,7 +130,7 @@ static struct wv_keyed *wv_keyed_new(int lk, const char *name, NTSTATUS *st)
         *st = STATUS_NO_MEMORY;
         return free(k), NULL;
     }
-    k->fd = name ? wv_keyed_hold(lk, name, st) : -1;
+    k->fd = name ? wv_local_name_hold(lk, name, 0x656b7677u /* "wvke" */, st) : -1;
     if (name && k->fd < 0)
         return free(k->name), free(k), NULL;
     k->obj = (struct wv_object){.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy};

@@ -107,6 +107,10 @@ WV_SY_ABI NTSTATUS wv_nt_RtlWaitOnAddress(const volatile void *addr, const void 
 WV_SY_ABI void wv_nt_RtlWakeAddressSingle(const void *addr);
 WV_SY_ABI void wv_nt_RtlWakeAddressAll(const void *addr);
 /* slist.c: kernel32's and ntdll's names of the SList calls */
+/* A process-local object's name held in the per-user store every kind shares (ntdll_keyed.c):
+ * keyed events and I/O completion ports. */
+int wv_local_name_hold(int lk, const char *name, uint32_t magic, NTSTATUS *st);
+
 #include <winvm/slist.h>
 WV_SY_ABI void wv_sl_InitializeSListHead(PSLIST_HEADER h);
 WV_SY_ABI PSLIST_ENTRY wv_sl_InterlockedPushEntrySList(PSLIST_HEADER h, PSLIST_ENTRY e);
