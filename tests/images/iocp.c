@@ -22,13 +22,6 @@ typedef struct {
     };
     ULONG_PTR Information;
 } COMPINFO;
-typedef struct {
-    union {
-        NTSTATUS Status;
-        PVOID Pointer;
-    };
-    ULONG_PTR Information;
-} IOSB;
 NTSTATUS NTAPI NtCreateIoCompletion(PHANDLE, ACCESS_MASK, OBJATTR *, ULONG);
 NTSTATUS NTAPI NtOpenIoCompletion(PHANDLE, ACCESS_MASK, OBJATTR *);
 NTSTATUS NTAPI NtSetIoCompletion(HANDLE, ULONG_PTR, ULONG_PTR, NTSTATUS, SIZE_T);

@@ -20,4 +20,13 @@ typedef struct {
     PVOID SecurityDescriptor, SecurityQualityOfService;
 } OBJATTR;
 
+/* IO_STATUS_BLOCK under a short name (the file and completion calls). */
+typedef struct {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IOSB;
+
 #endif

@@ -14,13 +14,6 @@
 #include <wchar.h>
 
 #include "nt_objattr.h"
-typedef struct {
-    union {
-        NTSTATUS Status;
-        PVOID Pointer;
-    };
-    ULONG_PTR Information;
-} IOSB;
 
 #include "nt_check.h"
 
