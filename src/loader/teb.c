@@ -87,6 +87,19 @@ static uintptr_t wv_teb_stack_limit(uintptr_t lo, uintptr_t hi)
     return lo;
 }
 
+/* The static-TLS slots page holds the only pointers to the thread's TLS blocks, in memory
+ * LeakSanitizer does not scan: a thread ExitProcess ends keeps its blocks to the end, and
+ * they would read as leaks.  Under the sanitizers the page is a root. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+static void wv_teb_root(const uint8_t *teb, bool on)
+{
+    (on ? __lsan_register_root_region : __lsan_unregister_root_region)(teb + WV_TEB_SIZE, WV_PAGE_SIZE);
+}
+#else
+static void wv_teb_root(const uint8_t *teb, bool on) { (void)teb, (void)on; }
+#endif
+
 DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
 {
     wv_assert(!wv_mine.teb);
@@ -119,6 +132,7 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
     wv_fault_thread_stack = wv_teb_stack;
     wv_stack_limit_ref = (uintptr_t *)(teb + WV_TEB_STACK_LIMIT); /* the stack's growth moves it (mm) */
     wv_mine.teb = teb;
+    wv_teb_root(teb, true);
     wv_error_move((DWORD *)(teb + WV_TEB_LAST_ERROR));
     pthread_mutex_lock(&wv_teb_list_lock);
     wv_mine.next = wv_tebs;
@@ -147,6 +161,7 @@ void wv_teb_destroy(void)
     wv_seg_set_gs(0);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
     wv_error_move(NULL);
+    wv_teb_root(wv_mine.teb, false);
     wv_virtual_free((uintptr_t)wv_mine.teb, 0, MEM_RELEASE);
     wv_mine.teb = NULL;
 }

@@ -216,8 +216,10 @@ static bool wv_od_reparse(struct wv_od_path *r, const WCHAR *t, size_t tl, const
     WCHAR *b = malloc((tl + rl + 1) * sizeof(WCHAR));
     if (!b)
         return false;
-    memcpy(b, t, tl * sizeof(WCHAR));
-    memcpy(b + tl, rest, rl * sizeof(WCHAR));
+    if (tl)
+        memcpy(b, t, tl * sizeof(WCHAR));
+    if (rl) /* rest is NULL when nothing follows */
+        memcpy(b + tl, rest, rl * sizeof(WCHAR));
     free(r->buf);
     r->buf = b, r->blen = tl + rl;
     return true;
