@@ -12,6 +12,7 @@
 
 #include <asm/prctl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -144,7 +145,9 @@ DWORD wv_teb_create(uintptr_t stack_lo, uintptr_t stack_hi)
     return 0;
 }
 
-/* The caller has freed the thread's static TLS blocks (wv_loader_thread). */
+/* A thread that ran its DLL_THREAD_DETACH has freed its static TLS blocks (wv_loader_thread);
+ * one ended without it (TerminateThread, ExitProcess's end of the others) has not: what is
+ * left in its slots goes with the TEB.  Once unlinked, no other thread reaches the slots. */
 void wv_teb_destroy(void)
 {
     if (!wv_mine.teb)
@@ -157,6 +160,9 @@ void wv_teb_destroy(void)
     if (wv_mine.next)
         wv_mine.next->prev = wv_mine.prev;
     pthread_mutex_unlock(&wv_teb_list_lock);
+    void **slots = wv_slots_of(wv_mine.teb);
+    for (size_t i = 0; i < WV_PAGE_SIZE / sizeof(void *); i++)
+        free(slots[i]), slots[i] = NULL;
     wv_stack_limit_ref = NULL;
     wv_seg_set_gs(0);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);

@@ -189,7 +189,8 @@ NTSTATUS NTAPI NtQuerySymbolicLinkObject(HANDLE h, PUNICODE_STRING target, PULON
     if (t.MaximumLength > bytes || (t.MaximumLength == bytes && !bytes)) {
         WCHAR *w = malloc(full);
         if (w) {
-            memcpy(w, e->target, bytes);
+            if (bytes) /* an empty target may have no buffer */
+                memcpy(w, e->target, bytes);
             w[e->tlen] = 0;
             st = wv_copy(t.Buffer, w, t.MaximumLength >= full ? full : bytes) ? (NTSTATUS)STATUS_ACCESS_VIOLATION
                                                                               : STATUS_SUCCESS;
