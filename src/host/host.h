@@ -21,6 +21,7 @@
 
 #include "base/base.h"
 
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 /* ---- mappings (os.c) ---- */
@@ -41,7 +42,19 @@ DWORD wv_os_unmap(uintptr_t addr, size_t size);
  * host allocations there (a critical section's mutex in a DLL's .bss, a malloc'd block in a
  * global): each published view is a root region while it lives.  Nothing in other builds. */
 void wv_os_leak_roots(uintptr_t addr, size_t size, bool on);
-DWORD wv_os_protect(uintptr_t addr, size_t size, int prot);
+/* mprotect, issued here rather than through libc's wrapper: on this project's AMD machine
+ * (SRSO "Safe RET") every return a thread makes right after a system call is mispredicted,
+ * ~11 ns each (docs/performance.md, "Thirteenth session"), so the wrapper's own return costs a
+ * commit as much as its work.  Inline, so the kernel returns into the caller itself. */
+static inline DWORD wv_os_protect(uintptr_t addr, size_t size, int prot)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"((long)SYS_mprotect), "D"(addr), "S"(size), "d"((long)prot)
+                     : "rcx", "r11", "memory");
+    return __builtin_expect(ret == 0, 1) ? 0 : wv_errno_to_error((int)-ret);
+}
 /* Drops the contents of [addr, addr+size); the pages read as zero when next accessible. */
 void wv_os_discard(uintptr_t addr, size_t size);
 /* Lets the kernel drop the pages of [addr, addr+size) under memory pressure until they are

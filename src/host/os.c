@@ -105,11 +105,6 @@ DWORD wv_os_unmap(uintptr_t addr, size_t size)
     return munmap((void *)addr, size) ? wv_errno_to_error(errno) : 0;
 }
 
-WV_HOT_PATH DWORD wv_os_protect(uintptr_t addr, size_t size, int prot)
-{
-    return mprotect((void *)addr, size, prot) ? wv_errno_to_error(errno) : 0;
-}
-
 void wv_os_discard(uintptr_t addr, size_t size)
 {
     /* Cannot fail on a private anonymous range: it splits no mapping. */

@@ -87,24 +87,14 @@ static bool wv_range_free(uintptr_t addr, SIZE_T size)
     return m.State == MEM_FREE && (uintptr_t)m.BaseAddress + m.RegionSize >= wv_page_up(addr + size);
 }
 
-/* MEM_COMMIT alone at addr, the call a program makes most (one per page or few: bench row 4):
- * straight to mm's commit with the protection already parsed; *base and *len the pages it
- * covered.  No more than this, inline in wv_nt_alloc's fast path, which runs it right after
- * the syscall, where each code line is a cache miss. */
-static inline __attribute__((always_inline)) NTSTATUS wv_nt_commit(uintptr_t addr, SIZE_T size, ULONG protect,
-                                                                    wv_page_t bits, uintptr_t *base, SIZE_T *len)
+NTSTATUS wv_nt_commit_status(DWORD err, ULONG protect)
 {
-    DWORD err = wv_virtual_commit(addr, size, bits, base);
-    wv_debug_validate_at(err ? addr : *base);
-    if (__builtin_expect(err != 0, 0))
-        return err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false)
-                   ? STATUS_INVALID_PAGE_PROTECTION /* write-copy refused where it landed */
-                   : wv_status_of(err);
-    *len = wv_page_up(addr + size) - *base;
-    return STATUS_SUCCESS;
+    return err == ERROR_INVALID_PARAMETER && !wv_prot_parse(protect, false)
+               ? STATUS_INVALID_PAGE_PROTECTION /* write-copy refused where it landed */
+               : wv_status_of(err);
 }
 
-/* The core call and the rounded range it covered.  A commit alone goes to wv_nt_commit, and a
+/* The core call and the rounded range it covered.  A commit alone goes to wv_nt_commit_at, and a
  * new allocation (bench rows 1 and 18) to mm's reservation: wv_virtual_alloc would check
  * again what wv_check_type and wv_nt_alloc_checked have (all but MEM_LARGE_PAGES, which it
  * refuses). */
@@ -112,7 +102,7 @@ WV_HOT static NTSTATUS wv_do_alloc(uintptr_t addr, SIZE_T size, ULONG type, ULON
                             uintptr_t limit, uintptr_t *base, SIZE_T *len)
 {
     if (type == MEM_COMMIT && addr)
-        return wv_nt_commit(addr, size, protect, bits, base, len);
+        return wv_nt_commit_at(addr, size, protect, bits, base, len);
     bool reserve = (type & MEM_RESERVE) || (!addr && !(type & (MEM_RESET | MEM_RESET_UNDO)));
     uintptr_t out = 0;
     DWORD err = !addr && limit && reserve              ? wv_alloc_below(size, type, protect, limit, &out)
@@ -184,10 +174,9 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
     return STATUS_SUCCESS;
 }
 
-/* wv_nt_alloc's every call but its fast path: out of line, so that path saves no registers. */
-static __attribute__((noinline)) NTSTATUS wv_nt_alloc_any(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits,
-                                                          SIZE_T size, ULONG type, ULONG protect, uintptr_t *base,
-                                                          SIZE_T *len)
+/* wv_nt_alloc's every call but its inline one (nt.h). */
+NTSTATUS wv_nt_alloc_any(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type,
+                         ULONG protect, uintptr_t *base, SIZE_T *len)
 {
     uintptr_t limit;
     wv_page_t bits;
@@ -195,23 +184,4 @@ static __attribute__((noinline)) NTSTATUS wv_nt_alloc_any(HANDLE process, uintpt
         return STATUS_INVALID_PARAMETER_3;
     NTSTATUS st = wv_check_type(type, protect, &bits);
     return st ? st : wv_nt_alloc_checked(process, addr, limit, size, type, protect, bits, base, len);
-}
-
-WV_HOT_PATH NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
-                     uintptr_t *base, SIZE_T *len)
-{
-    if (type == MEM_COMMIT && addr && !zero_bits && wv_nt_self(process)) {
-        /* A commit at an address of this process, the call programs make by the thousand (bench
-         * row 4, where each instruction after the syscall is paid in cache misses): the checks
-         * wv_nt_alloc_any makes that such a call can fail, in their order, then the commit. */
-        wv_page_t bits = wv_prot_parse(protect, true);
-        if (!bits)
-            return STATUS_INVALID_PAGE_PROTECTION;
-        if (addr > WV_MAX_ADDR)
-            return STATUS_INVALID_PARAMETER_2;
-        if (size == 0 || size > WV_END_ADDR - addr)
-            return STATUS_INVALID_PARAMETER_4;
-        return wv_nt_commit(addr, size, protect, bits, base, len);
-    }
-    return wv_nt_alloc_any(process, addr, zero_bits, size, type, protect, base, len);
 }

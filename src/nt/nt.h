@@ -92,8 +92,41 @@ NTSTATUS wv_nt_allocate(HANDLE process, PVOID *base_io, ULONG_PTR zero_bits, PSI
  * protection).  The Win32 wrappers (win32/virtual.c) call these with the values they were
  * given, so they pay no copies in and out of their own locals; the answers are the NT
  * calls'.  wv_nt_protect proves old_out writable as the NT call does. */
-NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type, ULONG protect,
-                     uintptr_t *base, SIZE_T *len);
+NTSTATUS wv_nt_alloc_any(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type,
+                         ULONG protect, uintptr_t *base, SIZE_T *len);
+/* What a commit mm refused with err answers (alloc.c). */
+NTSTATUS wv_nt_commit_status(DWORD err, ULONG protect);
+/* MEM_COMMIT alone at addr, its checks made: mm's commit with the protection already parsed;
+ * *base and *len the pages it covered. */
+static inline NTSTATUS wv_nt_commit_at(uintptr_t addr, SIZE_T size, ULONG protect, wv_page_t bits, uintptr_t *base,
+                                       SIZE_T *len)
+{
+    DWORD err = wv_virtual_commit(addr, size, bits, base);
+    wv_debug_validate_at(err ? addr : *base);
+    if (__builtin_expect(err != 0, 0))
+        return wv_nt_commit_status(err, protect);
+    *len = wv_page_up(addr + size) - *base;
+    return STATUS_SUCCESS;
+}
+/* wv_nt_alloc_any, with its most frequent call inline: MEM_COMMIT at an address of this
+ * process (one per page or few: bench row 4), the checks such a call can fail in
+ * wv_nt_alloc_any's order, then mm's commit.  Inline in the wrapper, because on this project's
+ * AMD machine each return a thread makes after a system call is mispredicted (~11 ns): the
+ * commit's mprotect returns into mm's wv_virtual_commit, which returns into the wrapper. */
+static inline NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zero_bits, SIZE_T size, ULONG type,
+                                   ULONG protect, uintptr_t *base, SIZE_T *len)
+{
+    if (!(type == MEM_COMMIT && addr && !zero_bits && wv_nt_self(process)))
+        return wv_nt_alloc_any(process, addr, zero_bits, size, type, protect, base, len);
+    wv_page_t bits = wv_prot_parse(protect, true);
+    if (!bits)
+        return STATUS_INVALID_PAGE_PROTECTION;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_2;
+    if (size == 0 || size > WV_END_ADDR - addr)
+        return STATUS_INVALID_PARAMETER_4;
+    return wv_nt_commit_at(addr, size, protect, bits, base, len);
+}
 NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, SIZE_T *len);
 NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protect, PULONG old_out,
                        uintptr_t *start, SIZE_T *len, ULONG *was);
