@@ -165,6 +165,38 @@ Test(imgcache, corruption_behind_a_restored_mtime_is_caught)
     UnmapViewOfFile(p);
 }
 
+/* This process remembers the entries whose checksum it proved (by inode and ctime), so a
+ * DLL loaded in a loop is not read whole each time: a write after that, even with the mtime
+ * put back, moves ctime, and the next open checks the content again. */
+Test(imgcache, corruption_after_entries_were_checked_and_reused_is_caught)
+{
+    uint8_t *p = map_image(IMG("simple.dll"));
+    uint8_t want = p[0x1000];
+    UnmapViewOfFile(p);
+    for (int i = 0; i < 3; i++) { /* opened, checked and remembered */
+        p = map_image(IMG("simple.dll"));
+        cr_assert_eq(p[0x1000], want);
+        UnmapViewOfFile(p);
+    }
+    char entry[512];
+    entry_path(entry, sizeof(entry));
+    struct stat before;
+    cr_assert_eq(stat(entry, &before), 0);
+    int fd = open(entry, O_WRONLY);
+    cr_assert_geq(fd, 0);
+    uint8_t bad = (uint8_t)~want;
+    cr_assert_eq(pwrite(fd, &bad, 1, 4096 + 0x1000), 1);
+    struct timespec ts[2] = {before.st_atim, before.st_mtim};
+    cr_assert_eq(futimens(fd, ts), 0, "the mtime put back");
+    close(fd);
+    struct stat after;
+    cr_assert_eq(stat(entry, &after), 0);
+    cr_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    p = map_image(IMG("simple.dll"));
+    cr_assert_eq(p[0x1000], want, "the corrupted entry was used after this process had checked it");
+    UnmapViewOfFile(p);
+}
+
 Test(imgcache, a_symlinked_directory_is_not_used)
 {
     char real[160], link[160];

@@ -17,14 +17,15 @@
  *   E3 mtime equals the stamp in the header: the entry was set to it after its last write,
  *      so any later write (which moves mtime) invalidates it;
  *   E4 the content's checksum equals the header's: a write whose mtime was put back, or a
- *      damaged disk block, is caught too;
+ *      damaged disk block, is caught too (summed once per process while the entry's ctime
+ *      stays: see "entries this process has checked");
  *   E5 every block is allocated (fallocate before the first write): touching a page of the
  *      entry, zero pages included, never needs a block a full disk cannot give.
  * An entry failing E1-E4 is removed and rebuilt.  Publishing: the entry is written whole into
  * an O_TMPFILE, then linked under its final name with linkat, which fails when the name
  * exists: no process sees a partial entry, a killed builder leaves nothing behind, and of
  * builders racing for one entry the first link wins and the others map the winner.  Each use
- * sets the entry's atime; when the cache passes $WINVM_CACHE_MAX bytes (default 1 GiB) after
+ * sets the entry's atime (to a minute's grain); when the cache passes $WINVM_CACHE_MAX bytes (default 1 GiB) after
  * an insert, the least recently used entries go first.  Listing, eviction and clearing touch
  * only files named and headed as entries.
  */
@@ -35,6 +36,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +188,71 @@ static bool wv_sum_file(int fd, uint64_t image_size, uint64_t *sum)
     return ok;
 }
 
+/* ---- entries this process has checked (E4 once per entry and change) ----
+ * E4 reads the whole entry: a 4 MiB DLL loaded and freed in a loop read and summed 4 MiB per
+ * load (a third of LoadLibrary's time, bench row 12).  An entry whose checksum this process
+ * has proven is remembered with its inode and ctime: the kernel sets ctime to now on every
+ * write and every attribute change (utimensat included: no one but the clock's owner puts it
+ * back), so an entry with the same inode and ctime holds the same bytes as when summed, and E4
+ * holds without the read.  A damaged disk block under pages this process already read is the
+ * one case this trusts its first read for.  Guarded by wv_checked_lock, a leaf taken with
+ * trylock only: a busy lock (or one a fork left held in the child) just means checking again. */
+struct wv_checked {
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+    uint64_t content_sum;
+};
+enum { WV_CHECKED_SLOTS = 32 };
+static pthread_mutex_t wv_checked_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wv_checked wv_checked[WV_CHECKED_SLOTS]; /* wv_checked_lock */
+static unsigned wv_checked_next;                       /* wv_checked_lock: the slot to reuse next */
+
+static bool wv_checked_same(const struct wv_checked *c, const struct stat *st, uint64_t sum)
+{
+    return c->dev == st->st_dev && c->ino == st->st_ino && c->ctime.tv_sec == st->st_ctim.tv_sec &&
+           c->ctime.tv_nsec == st->st_ctim.tv_nsec && c->content_sum == sum;
+}
+
+/* Whether this process proved sum for the entry st describes, unchanged since. */
+static bool wv_checked_find(const struct stat *st, uint64_t sum)
+{
+    bool found = false;
+    if (pthread_mutex_trylock(&wv_checked_lock))
+        return false;
+    for (unsigned i = 0; i < WV_CHECKED_SLOTS && !found; i++)
+        found = wv_checked_same(&wv_checked[i], st, sum);
+    pthread_mutex_unlock(&wv_checked_lock);
+    return found;
+}
+
+static void wv_checked_add(const struct stat *st, uint64_t sum)
+{
+    if (pthread_mutex_trylock(&wv_checked_lock))
+        return;
+    unsigned i = 0;
+    while (i < WV_CHECKED_SLOTS && !(wv_checked[i].dev == st->st_dev && wv_checked[i].ino == st->st_ino))
+        i++;
+    if (i == WV_CHECKED_SLOTS)
+        i = wv_checked_next++ % WV_CHECKED_SLOTS;
+    wv_checked[i] = (struct wv_checked){st->st_dev, st->st_ino, st->st_ctim, sum};
+    pthread_mutex_unlock(&wv_checked_lock);
+}
+
+/* E4 for the entry fd (st its fstat, h its header): proven before by this process and
+ * unchanged since, or summed now. */
+static bool wv_entry_sum_holds(int fd, const struct stat *st, const struct wv_cache_header *h)
+{
+    uint64_t sum = 0;
+    if (wv_checked_find(st, h->content_sum))
+        return true;
+    return wv_sum_file(fd, h->image_size, &sum) && sum == h->content_sum;
+}
+
+/* An entry used less than this long ago keeps its atime: eviction's order needs no finer
+ * grain, and the update would change the entry's ctime (and so cost the next open its E4). */
+#define WV_ATIME_GRAIN_SEC 60
+
 /* The entry's descriptor when E1-E4 hold; -1 otherwise (a failing entry is removed). */
 static int wv_entry_open(int dfd, const char *name, const struct wv_cache_header *want)
 {
@@ -194,7 +261,6 @@ static int wv_entry_open(int dfd, const char *name, const struct wv_cache_header
         return -1;
     struct stat st;
     struct wv_cache_header h;
-    uint64_t sum = 0;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
               !(st.st_mode & 022) && (uint64_t)st.st_size == WV_PAGE_SIZE + want->image_size &&
               pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == want->magic &&
@@ -203,15 +269,22 @@ static int wv_entry_open(int dfd, const char *name, const struct wv_cache_header
               h.ctime_sec == want->ctime_sec && h.ctime_nsec == want->ctime_nsec &&
               h.base == want->base && h.image_size == want->image_size &&
               st.st_mtim.tv_sec == h.stamp_sec && st.st_mtim.tv_nsec == h.stamp_nsec &&
-              wv_sum_file(fd, h.image_size, &sum) && sum == h.content_sum;
+              wv_entry_sum_holds(fd, &st, &h);
     if (!ok) {
         close(fd);
         unlinkat(dfd, name, 0); /* stale, modified or foreign: rebuilt by the caller */
         return -1;
     }
-    /* Recently used, for eviction; the stamp (mtime) stays. */
-    struct timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
-    futimens(fd, ts);
+    /* Recently used, for eviction; the stamp (mtime) stays.  The touch moves ctime: the
+     * entry is remembered as checked with the ctime it leaves. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec - st.st_atim.tv_sec >= WV_ATIME_GRAIN_SEC || now.tv_sec < st.st_atim.tv_sec) {
+        struct timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+        if (futimens(fd, ts) != 0 || fstat(fd, &st) != 0)
+            return fd;
+    }
+    wv_checked_add(&st, h.content_sum);
     return fd;
 }
 
