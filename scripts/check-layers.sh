@@ -7,7 +7,8 @@
 #    own headers.
 # 2. Symbols, when BUILD_DIR holds the library's objects (default: build): every symbol an
 #    object uses from another layer is defined in a layer below it (no call goes up, so no
-#    cycle between layers); only host/ calls the kernel's mapping functions; below win32/ no
+#    cycle between layers); only host/ calls the kernel's mapping functions (by symbol, and
+#    by system-call number in the source); below win32/ no
 #    code calls a public entry point (it calls the entry point's core: the last error is set
 #    at the public boundary only).
 # Prints each violation and the layer-level cycle count; exits 1 on any violation.
@@ -61,6 +62,12 @@ for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
     for inc in inc_re.findall(open(path, encoding="utf-8").read()):
         if inc not in allowed:
             errors.append(f"{path}: includes \"{inc}\" (layer {layer} may include {sorted(allowed)})")
+
+# The mapping calls issued as raw system calls (host.h's inline mprotect): host's source only.
+sys_re = re.compile(r"\bSYS_(" + "|".join(sorted(MAPPING_CALLS | {"pkey_mprotect"})) + r")\b")
+for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
+    if layer_of(path) != "host" and sys_re.search(open(path, encoding="utf-8").read()):
+        errors.append(f"{path}: issues a mapping system call (only host/ maps)")
 
 for path in sorted(glob.glob("tools/*.[ch]") + glob.glob("bench/*.[ch]")):
     own = {os.path.basename(p) for p in glob.glob(os.path.dirname(path) + "/*.h")}

@@ -12,8 +12,9 @@
  * this VM's kernel leaves the TLB cold, and every extra code page the call runs through costs
  * a TLB miss, ~14 ns here (docs/performance.md, row 4). */
 #define WV_HOT __attribute__((hot))
-/* The functions a single-page commit runs through (bench row 4: VirtualAlloc, wv_nt_alloc,
- * wv_virtual_commit, wv_os_protect, wv_space_find, wv_view_update_one), from four layers' files,
+/* The functions a single-page commit runs through (bench row 4: VirtualAlloc with nt.h's
+ * wv_nt_alloc and this header's wv_os_protect inline in it, wv_virtual_commit, wv_space_find,
+ * wv_view_update_one), from three layers' files,
  * in one section of one name: GNU ld sorts .text.sorted.* by name right after .text.hot, so
  * they sit side by side in one or two pages instead of being spread over .text.hot's three
  * (a linker without that rule leaves them in .text, where they still sit together). */
