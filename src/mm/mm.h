@@ -395,6 +395,13 @@ DWORD wv_virtual_free(uintptr_t addr, SIZE_T size, DWORD type);
  * != 0, addr < WV_END_ADDR, bits = wv_prot_parse(protect, false) != 0) as wv_virtual_alloc
  * makes it.  Same errors as the general cores. */
 DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out);
+/* wv_virtual_commit for a caller that answers what it answers: the start of the pages
+ * committed, or what fail(err, arg) returns (called last, so it may return in the caller's
+ * place).  VirtualAlloc's commit ends with it: on this project's AMD machine every return a
+ * thread makes after a system call is mispredicted (~11 ns; docs/performance.md, "Thirteenth
+ * session"), and this way the commit's mprotect returns here and this returns to the program. */
+typedef void *wv_commit_fail_fn(DWORD err, uintptr_t arg);
+void *wv_virtual_commit_to(uintptr_t addr, SIZE_T size, wv_page_t bits, wv_commit_fail_fn *fail, uintptr_t arg);
 DWORD wv_virtual_reserve(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, wv_page_t bits,
                          uintptr_t *out);
 DWORD wv_virtual_release(uintptr_t addr, uintptr_t *base, uintptr_t *end);

@@ -181,7 +181,8 @@ static inline bool wv_commit_plain(const struct wv_view *v, uintptr_t start, uin
            !(v->flags & (WV_VIEW_PLACEHOLDER | WV_VIEW_PHYSICAL | WV_VIEW_WRITE_WATCH)) && !wv_prot_is_copy(bits);
 }
 
-WV_HOT_PATH DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+static inline __attribute__((always_inline)) DWORD wv_commit_body(uintptr_t addr, SIZE_T size, wv_page_t bits,
+                                                                  uintptr_t *out)
 {
     uintptr_t start, end;
     struct wv_view *v;
@@ -198,6 +199,22 @@ WV_HOT_PATH DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits,
     if (__builtin_expect(!err && (bits & WV_GUARD), 0))
         wv_stack_guard_set(start, end - start);
     return err;
+}
+
+WV_HOT_PATH DWORD wv_virtual_commit(uintptr_t addr, SIZE_T size, wv_page_t bits, uintptr_t *out)
+{
+    return wv_commit_body(addr, size, bits, out);
+}
+
+WV_HOT_PATH void *wv_virtual_commit_to(uintptr_t addr, SIZE_T size, wv_page_t bits, wv_commit_fail_fn *fail,
+                                       uintptr_t arg)
+{
+    uintptr_t start = 0;
+    DWORD err = wv_commit_body(addr, size, bits, &start);
+    wv_debug_validate_at(err ? addr : start);
+    if (__builtin_expect(err != 0, 0))
+        return fail(err, arg);
+    return (void *)start;
 }
 
 DWORD wv_virtual_alloc(uintptr_t addr, SIZE_T size, DWORD type, DWORD protect, uintptr_t *out)

@@ -108,6 +108,19 @@ static inline NTSTATUS wv_nt_commit_at(uintptr_t addr, SIZE_T size, ULONG protec
     *len = wv_page_up(addr + size) - *base;
     return STATUS_SUCCESS;
 }
+/* What MEM_COMMIT at addr in this process can fail before mm's commit, in wv_nt_alloc_any's
+ * order; *bits the protection parsed. */
+static inline NTSTATUS wv_nt_commit_check(uintptr_t addr, SIZE_T size, ULONG protect, wv_page_t *bits)
+{
+    *bits = wv_prot_parse(protect, true);
+    if (!*bits)
+        return STATUS_INVALID_PAGE_PROTECTION;
+    if (addr > WV_MAX_ADDR)
+        return STATUS_INVALID_PARAMETER_2;
+    if (size == 0 || size > WV_END_ADDR - addr)
+        return STATUS_INVALID_PARAMETER_4;
+    return STATUS_SUCCESS;
+}
 /* wv_nt_alloc_any, with its most frequent call inline: MEM_COMMIT at an address of this
  * process (one per page or few: bench row 4), the checks such a call can fail in
  * wv_nt_alloc_any's order, then mm's commit.  Inline in the wrapper, because on this project's
@@ -118,14 +131,9 @@ static inline NTSTATUS wv_nt_alloc(HANDLE process, uintptr_t addr, ULONG_PTR zer
 {
     if (!(type == MEM_COMMIT && addr && !zero_bits && wv_nt_self(process)))
         return wv_nt_alloc_any(process, addr, zero_bits, size, type, protect, base, len);
-    wv_page_t bits = wv_prot_parse(protect, true);
-    if (!bits)
-        return STATUS_INVALID_PAGE_PROTECTION;
-    if (addr > WV_MAX_ADDR)
-        return STATUS_INVALID_PARAMETER_2;
-    if (size == 0 || size > WV_END_ADDR - addr)
-        return STATUS_INVALID_PARAMETER_4;
-    return wv_nt_commit_at(addr, size, protect, bits, base, len);
+    wv_page_t bits;
+    NTSTATUS st = wv_nt_commit_check(addr, size, protect, &bits);
+    return st ? st : wv_nt_commit_at(addr, size, protect, bits, base, len);
 }
 NTSTATUS wv_nt_free(HANDLE process, uintptr_t addr, SIZE_T size, ULONG type, uintptr_t *start, SIZE_T *len);
 NTSTATUS wv_nt_protect(HANDLE process, uintptr_t addr, SIZE_T size, ULONG protect, PULONG old_out,

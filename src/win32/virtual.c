@@ -31,11 +31,25 @@ static __attribute__((noinline, cold)) LPVOID wv_virtual_alloc_traced(LPVOID add
     return st ? (wv_fail_status(st), NULL) : (LPVOID)base;
 }
 
+/* A commit mm refused (wv_virtual_commit_to's fail): the last error NtAllocateVirtualMemory's
+ * status gives, and VirtualAlloc's NULL. */
+static void *wv_virtual_commit_failed(DWORD err, uintptr_t protect)
+{
+    wv_fail_status(wv_nt_commit_status(err, (ULONG)protect));
+    return NULL;
+}
+
 WV_HOT_PATH LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD protect)
 {
     wv_fault_attach();
     if (__builtin_expect(wv_trace_mask & WV_TRACE_VIRTUAL, 0))
         return wv_virtual_alloc_traced(addr, size, type, protect);
+    /* A commit at an address: mm's commit answers in this function's place (mm.h,
+     * wv_virtual_commit_to).  Whatever fails the NT checks takes the general path, which
+     * fails it the same way. */
+    wv_page_t bits;
+    if (type == MEM_COMMIT && addr && wv_nt_commit_check((uintptr_t)addr, size, protect, &bits) == STATUS_SUCCESS)
+        return wv_virtual_commit_to((uintptr_t)addr, size, bits, wv_virtual_commit_failed, protect);
     uintptr_t base = 0;
     SIZE_T len;
     NTSTATUS st = wv_nt_alloc(WV_CURRENT_PROCESS, (uintptr_t)addr, 0, size, type, protect, &base, &len);
