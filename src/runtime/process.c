@@ -98,6 +98,7 @@ static void wv_process_ended(struct wv_process *p, bool known, DWORD code)
         p->code_known = known, p->code = code;
     pthread_cond_broadcast(&wv_wait_cond);
     pthread_mutex_unlock(&wv_wait_lock);
+    wv_job_process_ended(p); /* its jobs' counts and messages */
 }
 
 static void *wv_watch_child(void *arg)
@@ -360,7 +361,7 @@ static void *wv_terminate_later(void *arg)
 
 /* Ends p, the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as
  * Windows. */
-static DWORD wv_terminate(struct wv_process *p, UINT code)
+DWORD wv_process_terminate(struct wv_process *p, UINT code)
 {
     DWORD err = 0;
     pthread_mutex_lock(&wv_wait_lock);
@@ -394,7 +395,7 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     if (!p)
         return wv_fail(ERROR_INVALID_HANDLE);
     bool self = p->pid == getpid();
-    DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_terminate(p, code);
+    DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_process_terminate(p, code);
     wv_object_unref(&p->obj);
     if (!err && self)
         _exit((int)code); /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
