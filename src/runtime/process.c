@@ -93,12 +93,14 @@ static struct wv_process *wv_process_new(pid_t pid)
 static void wv_process_ended(struct wv_process *p, bool known, DWORD code)
 {
     pthread_mutex_lock(&wv_wait_lock);
-    p->done = true;
     if (!p->terminated)
         p->code_known = known, p->code = code;
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_job_process_ended(p); /* its jobs' counts and messages, before a wait on it returns */
+    pthread_mutex_lock(&wv_wait_lock);
+    p->done = true;
     pthread_cond_broadcast(&wv_wait_cond);
     pthread_mutex_unlock(&wv_wait_lock);
-    wv_job_process_ended(p); /* its jobs' counts and messages */
 }
 
 static void *wv_watch_child(void *arg)
