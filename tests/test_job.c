@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -325,4 +326,53 @@ Test(job, end_of_job_time_posts)
     cr_assert(QueryInformationJobObject(job, JobObjectBasicLimitInformation, &b, sizeof(b), &len));
     cr_assert_eq(b.LimitFlags & JOB_OBJECT_LIMIT_JOB_TIME, 0, "the posted limit is dropped");
     cr_assert_eq(WaitForSingleObject(job, 0), WAIT_TIMEOUT, "posting does not signal");
+}
+
+/* The state letter of /proc/PID/stat ('Z' a zombie), or 0 when the process is gone. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')');
+    return p && p[1] ? p[2] : 0;
+}
+
+/* The job's process ends: its kill-on-close members end with it (its handles close then on
+ * Windows).  The owner is a forked copy of this test, so its exit ends nothing else. */
+Test(job, kill_on_close_members_end_with_the_owner)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t owner = fork();
+    cr_assert(owner >= 0);
+    if (owner == 0) {
+        close(fds[0]);
+        HANDLE job = CreateJobObjectW(NULL, NULL);
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION li = {0};
+        li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        PROCESS_INFORMATION pi;
+        DWORD pid = 0;
+        if (job && SetInformationJobObject(job, JobObjectExtendedLimitInformation, &li, sizeof(li)) &&
+            spawn_flags("sleep", 0, &pi) && AssignProcessToJobObject(job, pi.hProcess))
+            pid = pi.dwProcessId;
+        if (write(fds[1], &pid, sizeof(pid)) != sizeof(pid))
+            _exit(2);
+        ExitProcess(0);
+    }
+    close(fds[1]);
+    DWORD pid = 0;
+    cr_assert_eq(read(fds[0], &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+    cr_assert_neq(pid, 0, "the owner made its job");
+    int st;
+    cr_assert_eq(waitpid(owner, &st, 0), owner);
+    char s = 'R';
+    for (int i = 0; i < 100 && (s = proc_state((pid_t)pid)) && s != 'Z'; i++)
+        usleep(50000);
+    cr_assert(!s || s == 'Z', "the member still runs (state %c)", s);
 }
