@@ -8,7 +8,8 @@
  * held in the per-user store so another kind's name is refused); its members are real
  * processes, each reached through a process object of ours whose watcher tells its end, and
  * ended through TerminateProcess's core.  Nesting (Windows 8): assigning a process that is in
- * job J to job K makes K a child of J when K is in no hierarchy yet; a process is then listed in
+ * job J to job K makes K a child of J when K is in no hierarchy and never had a process (Wine's
+ * test_nested_jobs: an emptied job is refused too); a process is then listed in
  * the job it was assigned to and in every ancestor, which is what their counts, lists and
  * termination cover.  A child of this process joins this process's innermost job unless it
  * breaks away: CREATE_BREAKAWAY_FROM_JOB from a job with JOB_OBJECT_LIMIT_BREAKAWAY_OK, always
@@ -275,11 +276,8 @@ static NTSTATUS wv_job_assign(struct wv_job *k, struct wv_process *p)
     if (j && wv_job_above(k, j))
         return STATUS_SUCCESS;
     if (j && k->parent != j) {
-        if (k->parent)
+        if (k->parent || k->total) /* a job that has had processes stays a root (Windows) */
             return STATUS_ACCESS_DENIED;
-        for (struct wv_job_member *m = k->members; m; m = m->next)
-            if (m->active)
-                return STATUS_ACCESS_DENIED; /* its processes are not in J */
         wv_object_ref(&j->obj);
         k->parent = j;
     }
