@@ -376,3 +376,73 @@ Test(job, kill_on_close_members_end_with_the_owner)
         usleep(50000);
     cr_assert(!s || s == 'Z', "the member still runs (state %c)", s);
 }
+
+/* The active members' pids into out (cap): how many. */
+static DWORD job_pids(HANDLE job, DWORD *out, DWORD cap)
+{
+    char buf[sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + sizeof(ULONG_PTR) * 8];
+    JOBOBJECT_BASIC_PROCESS_ID_LIST *l = (JOBOBJECT_BASIC_PROCESS_ID_LIST *)buf;
+    DWORD len;
+    if (!QueryInformationJobObject(job, JobObjectBasicProcessIdList, l, sizeof(buf), &len))
+        return 0;
+    for (DWORD i = 0; i < l->NumberOfProcessIdsInList && i < cap; i++)
+        out[i] = (DWORD)l->ProcessIdList[i];
+    return l->NumberOfProcessIdsInList;
+}
+
+/* A member that is another process: the child it creates joins the job (it asks this process
+ * over the channel), and ends with the job; one that breaks away does not join. */
+Test(job, a_members_child_joins_and_ends_with_the_job)
+{
+    HANDLE job = CreateJobObjectW(NULL, NULL);
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION li = {0};
+    li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    cr_assert(SetInformationJobObject(job, JobObjectExtendedLimitInformation, &li, sizeof(li)));
+    PROCESS_INFORMATION pi;
+    cr_assert(spawn_flags("spawn", CREATE_SUSPENDED, &pi));
+    cr_assert(AssignProcessToJobObject(job, pi.hProcess));
+    ResumeThread(pi.hThread);
+    DWORD pids[8] = {0}, n = 0;
+    for (int i = 0; i < 200 && (n = job_pids(job, pids, 8)) < 2; i++)
+        usleep(50000);
+    cr_assert_eq(n, 2, "the member's child is in the job");
+    cr_assert_eq(pids[0], pi.dwProcessId);
+    DWORD grandchild = pids[1];
+    HANDLE g = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, grandchild);
+    cr_assert(g);
+    BOOL in = FALSE;
+    cr_assert(IsProcessInJob(g, job, &in) && in);
+    CloseHandle(job);
+    cr_assert_eq(WaitForSingleObject(pi.hProcess, 10000), WAIT_OBJECT_0);
+    cr_assert_eq(WaitForSingleObject(g, 10000), WAIT_OBJECT_0, "the member's child ended with the job");
+    CloseHandle(g);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+
+    /* CREATE_BREAKAWAY_FROM_JOB from a member: refused without BREAKAWAY_OK (the child is not
+     * made: the member exits 7), allowed with it (the job keeps one process) */
+    job = CreateJobObjectW(NULL, NULL);
+    char flags[32];
+    snprintf(flags, sizeof(flags), "spawn 0x%x", CREATE_BREAKAWAY_FROM_JOB);
+    cr_assert(spawn_flags(flags, CREATE_SUSPENDED, &pi));
+    cr_assert(AssignProcessToJobObject(job, pi.hProcess));
+    ResumeThread(pi.hThread);
+    cr_assert_eq(WaitForSingleObject(pi.hProcess, 10000), WAIT_OBJECT_0);
+    DWORD code = 0;
+    cr_assert(GetExitCodeProcess(pi.hProcess, &code));
+    cr_assert_eq(code, 7, "the breakaway was refused");
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_BREAKAWAY_OK;
+    cr_assert(SetInformationJobObject(job, JobObjectExtendedLimitInformation, &li, sizeof(li)));
+    cr_assert(spawn_flags(flags, CREATE_SUSPENDED, &pi));
+    cr_assert(AssignProcessToJobObject(job, pi.hProcess));
+    ResumeThread(pi.hThread);
+    usleep(1500000);
+    cr_assert_eq(WaitForSingleObject(pi.hProcess, 0), WAIT_TIMEOUT, "the member made its child");
+    cr_assert_eq(job_pids(job, pids, 8), 1, "the child broke away");
+    TerminateJobObject(job, 0);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    CloseHandle(job);
+}

@@ -15,8 +15,8 @@
  * breaks away: CREATE_BREAKAWAY_FROM_JOB from a job with JOB_OBJECT_LIMIT_BREAKAWAY_OK, always
  * from one with _SILENT_BREAKAWAY_OK, going up the hierarchy to the first job it stays in
  * (Wine's kernel32 process.c test_BreakawayOk records Windows' answers, ERROR_ACCESS_DENIED
- * when the innermost job allows neither).  Only this process's own children join: a member
- * that is another process does not tell us about its children (docs/jobs.md).
+ * when the innermost job allows neither).  A member that is another process is told its job
+ * over its control channel, and asks this process about its own children (job_chan.c).
  */
 #define _GNU_SOURCE
 #include "runtime/job_int.h"
@@ -117,6 +117,8 @@ static struct wv_job *wv_job_new(int lk, const char *name, NTSTATUS *st)
         return free(j->name), free(j), NULL;
     j->obj = (struct wv_object){.kind = WV_KIND_JOB, .refs = 1, .destroy = wv_job_destroy,
                                 .on_handle = wv_job_on_handle};
+    static uint64_t serial;
+    j->id = ++serial; /* lock held */
     __atomic_add_fetch(&wv_job_count, 1, __ATOMIC_ACQ_REL);
     j->next_all = wv_jobs, wv_jobs = j;
     if (name)
@@ -216,7 +218,7 @@ static struct wv_job_member *wv_job_member_of(struct wv_job *j, const struct wv_
 }
 
 /* The job p (NULL: this process) was assigned to, active there, or NULL. */
-static struct wv_job *wv_job_innermost(const struct wv_process *p)
+struct wv_job *wv_job_innermost(const struct wv_process *p)
 {
     for (struct wv_job *j = wv_jobs; j; j = j->next_all) {
         struct wv_job_member *m = wv_job_member_of(j, p);
@@ -224,6 +226,25 @@ static struct wv_job *wv_job_innermost(const struct wv_process *p)
             return j;
     }
     return NULL;
+}
+
+struct wv_job *wv_job_by_id(uint64_t id)
+{
+    struct wv_job *j = wv_jobs;
+    while (j && j->id != id)
+        j = j->next_all;
+    return j;
+}
+
+struct wv_job *wv_job_target(struct wv_job *j, DWORD flags)
+{
+    for (; j; j = j->parent) { /* up to the first job it does not break away from */
+        DWORD f = j->limits.BasicLimitInformation.LimitFlags;
+        if (!(f & JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK) &&
+            !((flags & CREATE_BREAKAWAY_FROM_JOB) && (f & JOB_OBJECT_LIMIT_BREAKAWAY_OK)))
+            break;
+    }
+    return j;
 }
 
 static bool wv_job_above(const struct wv_job *a, const struct wv_job *j)
@@ -235,7 +256,7 @@ static bool wv_job_above(const struct wv_job *a, const struct wv_job *j)
 }
 
 /* The first job from j up whose active-process limit one more process would pass, or NULL. */
-static struct wv_job *wv_job_full(struct wv_job *j)
+struct wv_job *wv_job_full(struct wv_job *j)
 {
     for (; j; j = j->parent) {
         const JOBOBJECT_BASIC_LIMIT_INFORMATION *b = &j->limits.BasicLimitInformation;
@@ -246,7 +267,7 @@ static struct wv_job *wv_job_full(struct wv_job *j)
 }
 
 /* Lists p (NULL: this process) in j, directly, and in j's ancestors: false without memory. */
-static bool wv_job_add(struct wv_job *j, struct wv_process *p)
+bool wv_job_add(struct wv_job *j, struct wv_process *p)
 {
     for (struct wv_job *a = j; a; a = a->parent) {
         struct wv_job_member *m = calloc(1, sizeof(*m)), **tail = &a->members;
@@ -324,15 +345,18 @@ NTSTATUS NTAPI NtAssignProcessToJobObject(HANDLE job, HANDLE process)
     if (!st && wv_process_gone(p))
         st = STATUS_PROCESS_IS_TERMINATING; /* ERROR_ACCESS_DENIED, as Windows */
     struct wv_job *full = NULL;
+    uint64_t id = 0;
     if (!st) {
         pthread_mutex_lock(&wv_job_lock);
         struct wv_job *in = wv_job_innermost(p);
         if (!(in && wv_job_above(k, in)) && (full = wv_job_full(k)))
             wv_job_post(full, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, 0), full->ended++;
-        else
-            st = wv_job_assign(k, p);
+        else if (!(st = wv_job_assign(k, p)) && !p->self)
+            id = wv_job_innermost(p)->id;
         pthread_mutex_unlock(&wv_job_lock);
     }
+    if (id) /* its own children join too: it asks us (job_chan.c) */
+        wv_job_tell(p, id);
     if (full) { /* documented: the process that would pass the limit ends */
         st = STATUS_QUOTA_EXCEEDED;
         if (!p->self)
@@ -359,6 +383,8 @@ NTSTATUS NTAPI NtIsProcessInJob(HANDLE process, HANDLE job)
         for (struct wv_job *j = k ? k : wv_jobs; j && !in; j = k ? NULL : j->next_all)
             in = wv_job_member_of(j, p) != NULL;
         pthread_mutex_unlock(&wv_job_lock);
+        if (!in && !k && (!p || p->self || p->pid == getpid()))
+            in = wv_job_up_member(); /* another process's job */
         st = in ? STATUS_PROCESS_IN_JOB : STATUS_PROCESS_NOT_IN_JOB;
     }
     wv_object_unref(p ? &p->obj : NULL);
@@ -438,36 +464,42 @@ void wv_job_process_ended(struct wv_process *p)
 
 DWORD wv_job_create_check(DWORD flags)
 {
-    if (!(flags & CREATE_BREAKAWAY_FROM_JOB) || !__atomic_load_n(&wv_job_count, __ATOMIC_ACQUIRE))
+    if (!(flags & CREATE_BREAKAWAY_FROM_JOB))
         return 0;
-    pthread_mutex_lock(&wv_job_lock);
-    struct wv_job *j = wv_job_innermost(NULL);
-    DWORD ok = JOB_OBJECT_LIMIT_BREAKAWAY_OK | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
-    DWORD err = j && !(j->limits.BasicLimitInformation.LimitFlags & ok) ? ERROR_ACCESS_DENIED : 0;
-    pthread_mutex_unlock(&wv_job_lock);
-    return err;
+    struct wv_job *j = NULL;
+    DWORD err = 0, ok = JOB_OBJECT_LIMIT_BREAKAWAY_OK | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
+    if (__atomic_load_n(&wv_job_count, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&wv_job_lock);
+        j = wv_job_innermost(NULL);
+        err = j && !(j->limits.BasicLimitInformation.LimitFlags & ok) ? ERROR_ACCESS_DENIED : 0;
+        pthread_mutex_unlock(&wv_job_lock);
+    }
+    return j ? err : wv_job_up_check(flags);
 }
 
 DWORD wv_job_create_join(struct wv_process *p, DWORD flags)
 {
-    if (!__atomic_load_n(&wv_job_count, __ATOMIC_ACQUIRE))
-        return 0;
+    struct wv_job *in = NULL, *j = NULL;
     DWORD err = 0;
-    pthread_mutex_lock(&wv_job_lock);
-    struct wv_job *j = wv_job_innermost(NULL);
-    for (; j; j = j->parent) { /* up to the first job it does not break away from */
-        DWORD f = j->limits.BasicLimitInformation.LimitFlags;
-        if (!(f & JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK) &&
-            !((flags & CREATE_BREAKAWAY_FROM_JOB) && (f & JOB_OBJECT_LIMIT_BREAKAWAY_OK)))
-            break;
+    uint64_t id = 0;
+    if (__atomic_load_n(&wv_job_count, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&wv_job_lock);
+        in = wv_job_innermost(NULL);
+        j = wv_job_target(in, flags);
+        struct wv_job *full = j ? wv_job_full(j) : NULL;
+        if (full) {
+            wv_job_post(full, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, 0), full->ended++;
+            err = ERROR_NOT_ENOUGH_QUOTA;
+        } else if (j && !wv_job_add(j, p))
+            err = ERROR_NOT_ENOUGH_MEMORY;
+        else if (j)
+            id = j->id;
+        pthread_mutex_unlock(&wv_job_lock);
     }
-    struct wv_job *full = j ? wv_job_full(j) : NULL;
-    if (full) {
-        wv_job_post(full, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, 0);
-        err = ERROR_NOT_ENOUGH_QUOTA;
-    } else if (j && !wv_job_add(j, p))
-        err = ERROR_NOT_ENOUGH_MEMORY;
-    pthread_mutex_unlock(&wv_job_lock);
+    if (!in) /* in no job of ours: perhaps in another process's */
+        return wv_job_up_join(p, flags);
+    if (id)
+        wv_job_tell(p, id);
     return err;
 }
 

@@ -20,6 +20,7 @@ struct wv_job_member {
 
 struct wv_job {
     struct wv_object obj; /* WV_KIND_JOB */
+    uint64_t id;          /* unique in this process: how members name it (job_chan.c) */
     char *name;           /* NULL: unnamed */
     int fd;               /* its name held in the per-user store, or -1 */
     struct wv_job *next_named, *next_all;
@@ -46,6 +47,23 @@ void wv_job_post(struct wv_job *j, DWORD msg, pid_t pid);
 /* Ends every active member of j with code (the caller last, if a member); j signalled when
  * signal.  Lock not held. */
 void wv_job_kill(struct wv_job *j, UINT code, bool signal);
+/* (lock held) The job p (NULL: this process) was assigned to, active there, or NULL; the job
+ * with this id, or NULL; the job a child of a process in j joins with these creation flags
+ * (NULL: it breaks away from all); the first job from j up a new process would take past its
+ * active-process limit, or NULL; p listed in j and its ancestors (false without memory). */
+struct wv_job *wv_job_innermost(const struct wv_process *p);
+struct wv_job *wv_job_by_id(uint64_t id);
+struct wv_job *wv_job_target(struct wv_job *j, DWORD flags);
+struct wv_job *wv_job_full(struct wv_job *j);
+bool wv_job_add(struct wv_job *j, struct wv_process *p);
+/* job_chan.c: tells a member (another process) the job it is now in (lock not held; a process
+ * without a channel is not told); a member's side of CreateProcess when its job is another
+ * process's: the breakaway check, the child's joining (0 or the error: ERROR_ACCESS_DENIED,
+ * ERROR_NOT_ENOUGH_QUOTA); whether this process is in another process's job. */
+void wv_job_tell(struct wv_process *p, uint64_t id);
+DWORD wv_job_up_check(DWORD flags);
+DWORD wv_job_up_join(struct wv_process *child, DWORD flags);
+bool wv_job_up_member(void);
 /* Reads a member's times and faults from /proc, keeping the last seen (lock held). */
 void wv_job_sample(struct wv_job_member *m);
 /* job_info.c: starts the thread that watches j's user time against PerJobUserTimeLimit (lock

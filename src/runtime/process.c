@@ -276,6 +276,15 @@ static DWORD wv_open_other(pid_t pid, struct wv_process **out)
     return 0;
 }
 
+DWORD wv_process_open(pid_t pid, struct wv_process **out)
+{
+    if (pid == getpid())
+        return (*out = (struct wv_process *)wv_process_self_ref()) ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    if ((*out = wv_child_of(pid)))
+        return 0;
+    return wv_open_other(pid, out);
+}
+
 HANDLE WINAPI OpenProcess(DWORD access, BOOL inherit, DWORD pid)
 {
     (void)inherit; /* handles are not inherited (docs/semantics.md, "Processes") */

@@ -351,6 +351,9 @@ struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid);
 /* process.c: TerminateProcess's core on another process (its code; asynchronous, as Windows'):
  * 0, or ERROR_ACCESS_DENIED when it has ended. */
 DWORD wv_process_terminate(struct wv_process *p, UINT code);
+/* OpenProcess's core: this process, our child's one object, or another process of the user by
+ * pid; 0 and a reference in *out, or the error. */
+DWORD wv_process_open(pid_t pid, struct wv_process **out);
 /* job.c: job objects (WV_KIND_JOB), what processes tell them.  A member p ended (its watcher,
  * after `done`); whether a job is signalled (wait lock); CreateProcess's checks: before the
  * child (CREATE_BREAKAWAY_FROM_JOB refused: ERROR_ACCESS_DENIED), and the child p joining this
