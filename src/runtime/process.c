@@ -408,8 +408,10 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     bool self = p->pid == getpid();
     DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_process_terminate(p, code);
     wv_object_unref(&p->obj);
-    if (!err && self)
+    if (!err && self) {
+        wv_job_exit();    /* its kill-on-close jobs' members end with it */
         _exit((int)code); /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
+    }
     return err ? wv_fail(err) : TRUE;
 }
 
