@@ -16,7 +16,9 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -377,6 +379,28 @@ Test(job, kill_on_close_members_end_with_the_owner)
     cr_assert(!s || s == 'Z', "the member still runs (state %c)", s);
 }
 
+/* Kills the children of pid (a child broken away from the job is nobody's to end). */
+static void kill_children_of(pid_t pid)
+{
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[300], buf[512];
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        FILE *f = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? fopen(path, "r") : NULL;
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        const char *p = strrchr(buf, ')');
+        int ppid = 0;
+        if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == pid)
+            kill(atoi(e->d_name), SIGKILL);
+    }
+    if (d)
+        closedir(d);
+}
+
 /* The active members' pids into out (cap): how many. */
 static DWORD job_pids(HANDLE job, DWORD *out, DWORD cap)
 {
@@ -441,6 +465,7 @@ Test(job, a_members_child_joins_and_ends_with_the_job)
     usleep(1500000);
     cr_assert_eq(WaitForSingleObject(pi.hProcess, 0), WAIT_TIMEOUT, "the member made its child");
     cr_assert_eq(job_pids(job, pids, 8), 1, "the child broke away");
+    kill_children_of((pid_t)pi.dwProcessId);
     TerminateJobObject(job, 0);
     CloseHandle(pi.hProcess);
     CloseHandle(pi.hThread);
