@@ -148,6 +148,12 @@ Test(job, process_list_and_accounting)
     cr_assert_eq(len, sizeof(a));
     cr_assert_eq(a.TotalProcesses, 3, "every process that was ever in it");
     cr_assert_eq(a.ActiveProcesses, 2);
+    JOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION io;
+    cr_assert(QueryInformationJobObject(job, JobObjectBasicAndIoAccountingInformation, &io, sizeof(io), &len));
+    cr_assert_eq(len, sizeof(io));
+    cr_assert_eq(io.BasicInfo.ActiveProcesses, 2);
+    cr_assert_gt(io.IoInfo.ReadTransferCount, 0, "the members read their program");
+    cr_assert_gt(io.IoInfo.ReadOperationCount, 0);
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION e;
     cr_assert(!QueryInformationJobObject(job, JobObjectExtendedLimitInformation, &e, sizeof(e) - 1, &len));
     cr_assert_eq(GetLastError(), ERROR_BAD_LENGTH);

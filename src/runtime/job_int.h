@@ -16,6 +16,7 @@ struct wv_job_member {
     bool active;          /* has not ended */
     bool direct;          /* assigned to this job, not to a job nested in it */
     ULONGLONG utime, stime, faults; /* last seen (100 ns, 100 ns, count) */
+    IO_COUNTERS io;                 /* last seen (/proc/PID/io: system calls and bytes) */
 };
 
 struct wv_job {
