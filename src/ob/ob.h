@@ -35,7 +35,9 @@ enum {
      * objects (runtime/ntdll_objdir.c), which live in the tree too */
     WV_KIND_DIRECTORY = 14, WV_KIND_SYMLINK = 15, WV_KIND_DEBUG = 16,
     /* an I/O completion port (runtime/iocp.c) */
-    WV_KIND_IOCP = 17
+    WV_KIND_IOCP = 17,
+    /* a job object (runtime/job.c) */
+    WV_KIND_JOB = 18
 };
 
 /* The common head of every object a HANDLE can name. */

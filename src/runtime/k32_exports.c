@@ -18,6 +18,7 @@
 #include <winvm/psapi.h>
 #include <winvm/placeholder.h>
 #include <winvm/iocp.h>
+#include <winvm/job.h>
 
 #include <pthread.h>
 #include <string.h>

@@ -18,6 +18,7 @@
     H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
     X(0, BOOL, AreFileApisANSI) \
+    X(2, BOOL, AssignProcessToJobObject, HANDLE, HANDLE) \
     X(7, BOOL, CallNamedPipeA, LPCSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(1, BOOL, CancelIo, HANDLE) \
@@ -52,6 +53,8 @@
     X(3, BOOL, CreateHardLinkA, LPCSTR, LPCSTR, LPSECURITY_ATTRIBUTES) \
     X(3, BOOL, CreateHardLinkW, LPCWSTR, LPCWSTR, LPSECURITY_ATTRIBUTES) \
     X(4, HANDLE, CreateIoCompletionPort, HANDLE, HANDLE, ULONG_PTR, DWORD) \
+    X(2, HANDLE, CreateJobObjectA, LPSECURITY_ATTRIBUTES, LPCSTR) \
+    X(2, HANDLE, CreateJobObjectW, LPSECURITY_ATTRIBUTES, LPCWSTR) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateMutexExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateMutexExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -260,6 +263,7 @@
     X(2, BOOL, IsBadWritePtr, LPVOID, UINT_PTR) \
     X(2, BOOL, IsDBCSLeadByteEx, UINT, BYTE) \
     X(0, BOOL, IsDebuggerPresent) \
+    X(3, BOOL, IsProcessInJob, HANDLE, HANDLE, BOOL *) \
     X(1, BOOL, IsProcessorFeaturePresent, DWORD) \
     H(IsThreadAFiber) \
     X(1, BOOL, IsValidCodePage, UINT) \
@@ -315,6 +319,8 @@
     X(3, HANDLE, OpenEventW, DWORD, BOOL, LPCWSTR) \
     X(3, HANDLE, OpenFileMappingA, DWORD, BOOL, LPCSTR) \
     X(3, HANDLE, OpenFileMappingW, DWORD, BOOL, LPCWSTR) \
+    X(3, HANDLE, OpenJobObjectA, DWORD, BOOL, LPCSTR) \
+    X(3, HANDLE, OpenJobObjectW, DWORD, BOOL, LPCWSTR) \
     X(3, HANDLE, OpenMutexA, DWORD, BOOL, LPCSTR) \
     X(3, HANDLE, OpenMutexW, DWORD, BOOL, LPCWSTR) \
     X(3, HANDLE, OpenProcess, DWORD, BOOL, DWORD) \
@@ -335,6 +341,7 @@
     H(QueryDosDeviceW) \
     X(4, BOOL, QueryFullProcessImageNameA, HANDLE, DWORD, LPSTR, PDWORD) \
     X(4, BOOL, QueryFullProcessImageNameW, HANDLE, DWORD, LPWSTR, PDWORD) \
+    X(5, BOOL, QueryInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, LPVOID, DWORD, LPDWORD) \
     X(1, BOOL, QueryPerformanceCounter, LARGE_INTEGER *) \
     X(1, BOOL, QueryPerformanceFrequency, LARGE_INTEGER *) \
     X(1, BOOL, QueryUnbiasedInterruptTime, ULONGLONG *) \
@@ -390,6 +397,7 @@
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
     X(3, BOOL, SetHandleInformation, HANDLE, DWORD, DWORD) \
+    X(4, BOOL, SetInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, LPVOID, DWORD) \
     H(SetLastError) \
     X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
@@ -414,6 +422,7 @@
     H(SwitchToFiber) \
     X(0, BOOL, SwitchToThread) \
     X(2, BOOL, SystemTimeToFileTime, const SYSTEMTIME *, LPFILETIME) \
+    X(2, BOOL, TerminateJobObject, HANDLE, UINT) \
     X(2, BOOL, TerminateProcess, HANDLE, UINT) \
     X(2, BOOL, TerminateThread, HANDLE, DWORD) \
     X(0, DWORD, TlsAlloc) \

@@ -25,6 +25,7 @@
 #include <winvm/ntdll.h>
 #include <winvm/placeholder.h>
 #include <winvm/iocp.h>
+#include <winvm/job.h>
 #include <winvm/ntsysinfo.h>
 
 #include <string.h>
@@ -330,6 +331,14 @@ WV_THUNK_5(wv_nt_, NTSTATUS, NtRemoveIoCompletion, HANDLE, PULONG_PTR, PULONG_PT
 WV_THUNK_6(wv_nt_, NTSTATUS, NtRemoveIoCompletionEx, HANDLE, FILE_IO_COMPLETION_INFORMATION *, ULONG, ULONG *,
            PLARGE_INTEGER, BOOLEAN)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryIoCompletion, HANDLE, IO_COMPLETION_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+/* job.c, job_info.c: job objects */
+WV_THUNK_3(wv_nt_, NTSTATUS, NtCreateJobObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenJobObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtAssignProcessToJobObject, HANDLE, HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtIsProcessInJob, HANDLE, HANDLE)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtTerminateJobObject, HANDLE, NTSTATUS)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, PVOID, ULONG, PULONG)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtSetInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, PVOID, ULONG)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtWaitForKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtReleaseKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)

@@ -33,7 +33,16 @@ enum wv_chan_op {
     WV_CHAN_IMAGE,     /* -> its EXE's SECTION_IMAGE_INFORMATION after the reply (proc_imginfo.c) */
     WV_CHAN_BASIC,     /* -> addr: its PEB, size: its affinity mask, old: its parent's pid (proc_info.c) */
     WV_CHAN_NTVM,      /* a struct wv_remote_vm in data -> err: the status, addr, size (procchan_ntvm.c) */
+    WV_CHAN_JOB,       /* type: WV_JOB_*, a struct wv_job_msg in data -> err (job_chan.c) */
 };
+/* WV_CHAN_JOB's calls: to a member, the job it is in (JOINED); to the job's process, a member's
+ * CreateProcess asking whether it may break away (CHECK) and telling its new child (ADD). */
+enum { WV_JOB_JOINED = 1, WV_JOB_CHECK, WV_JOB_ADD };
+struct wv_job_msg {
+    uint64_t id;         /* the job, unique in its process */
+    uint32_t pid, flags; /* JOINED: the job's process; ADD: the child; CHECK, ADD: creation flags */
+};
+
 /* WV_CHAN_THREAD's calls (thread_serve.c). */
 enum { WV_THREAD_SUSPEND = 1, WV_THREAD_RESUME, WV_THREAD_TERMINATE, WV_THREAD_OPEN,
        /* NtSuspendProcess / NtResumeProcess: every thread of the target (proc_suspend.c) */
@@ -189,5 +198,8 @@ int wv_chan_watch(pid_t pid);
 bool wv_chan_terminate(struct wv_process *p, DWORD code);
 /* Sets nt.h's wv_nt_remote (wv_runtime_init). */
 void wv_chan_init(void);
+
+/* ---- job_chan.c: a WV_CHAN_JOB request served ---- */
+void wv_job_chan_serve(const struct wv_chan_req *rq, struct wv_chan_rep *rp);
 
 #endif

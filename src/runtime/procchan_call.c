@@ -102,7 +102,8 @@ static DWORD wv_exchange(int fd, struct wv_chan_req *rq, int pass, struct wv_cha
                          struct wv_extra *x)
 {
     bool data = rq->op == WV_CHAN_WRITE || rq->op == WV_CHAN_HANDLE || rq->op == WV_CHAN_VIEW ||
-                rq->op == WV_CHAN_VMWRITE || rq->op == WV_CHAN_NTVM || (rq->op == WV_CHAN_THREAD && rq->len);
+                rq->op == WV_CHAN_VMWRITE || rq->op == WV_CHAN_NTVM || rq->op == WV_CHAN_JOB ||
+                (rq->op == WV_CHAN_THREAD && rq->len);
     size_t len = WV_CHAN_REQ_HEAD + (data ? rq->len : 0);
     if (!wv_chan_send_fd(fd, rq, len, pass))
         return ERROR_ACCESS_DENIED;

@@ -102,6 +102,9 @@ static void wv_serve_op(const struct wv_chan_req *rq, struct wv_chan_rep *rp)
     case WV_CHAN_NTVM:
         wv_chan_ntvm_serve(rq, rp);
         break;
+    case WV_CHAN_JOB:
+        wv_job_chan_serve(rq, rp);
+        break;
     default:
         rp->err = ERROR_INVALID_FUNCTION;
     }
@@ -233,6 +236,8 @@ static void *wv_serve_conn(void *arg)
         if (rq->op == WV_CHAN_WRITE && (size_t)n < WV_CHAN_REQ_HEAD + rq->len)
             break;
         if (rq->op == WV_CHAN_NTVM && (size_t)n < WV_CHAN_REQ_HEAD + sizeof(struct wv_remote_vm))
+            break;
+        if (rq->op == WV_CHAN_JOB && (size_t)n < WV_CHAN_REQ_HEAD + sizeof(struct wv_job_msg))
             break;
         struct wv_chan_rep rp = {0};
         wv_serve_op(rq, &rp);

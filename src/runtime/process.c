@@ -93,9 +93,12 @@ static struct wv_process *wv_process_new(pid_t pid)
 static void wv_process_ended(struct wv_process *p, bool known, DWORD code)
 {
     pthread_mutex_lock(&wv_wait_lock);
-    p->done = true;
     if (!p->terminated)
         p->code_known = known, p->code = code;
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_job_process_ended(p); /* its jobs' counts and messages, before a wait on it returns */
+    pthread_mutex_lock(&wv_wait_lock);
+    p->done = true;
     pthread_cond_broadcast(&wv_wait_cond);
     pthread_mutex_unlock(&wv_wait_lock);
 }
@@ -273,6 +276,15 @@ static DWORD wv_open_other(pid_t pid, struct wv_process **out)
     return 0;
 }
 
+DWORD wv_process_open(pid_t pid, struct wv_process **out)
+{
+    if (pid == getpid())
+        return (*out = (struct wv_process *)wv_process_self_ref()) ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    if ((*out = wv_child_of(pid)))
+        return 0;
+    return wv_open_other(pid, out);
+}
+
 HANDLE WINAPI OpenProcess(DWORD access, BOOL inherit, DWORD pid)
 {
     (void)inherit; /* handles are not inherited (docs/semantics.md, "Processes") */
@@ -360,7 +372,7 @@ static void *wv_terminate_later(void *arg)
 
 /* Ends p, the exit code being the one given.  An ended process: ERROR_ACCESS_DENIED, as
  * Windows. */
-static DWORD wv_terminate(struct wv_process *p, UINT code)
+DWORD wv_process_terminate(struct wv_process *p, UINT code)
 {
     DWORD err = 0;
     pthread_mutex_lock(&wv_wait_lock);
@@ -394,10 +406,12 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     if (!p)
         return wv_fail(ERROR_INVALID_HANDLE);
     bool self = p->pid == getpid();
-    DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_terminate(p, code);
+    DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_process_terminate(p, code);
     wv_object_unref(&p->obj);
-    if (!err && self)
+    if (!err && self) {
+        wv_job_exit();    /* its kill-on-close jobs' members end with it */
         _exit((int)code); /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
+    }
     return err ? wv_fail(err) : TRUE;
 }
 

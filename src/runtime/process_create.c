@@ -43,6 +43,7 @@ struct wv_spawn {
     char **env;     /* the child's environment (WINVM_* added), NULL-terminated */
     HANDLE std[3];  /* STARTF_USESTDHANDLES, else all NULL and use_std false */
     bool use_std, suspended, inherit;
+    DWORD flags;    /* dwCreationFlags (CREATE_BREAKAWAY_FROM_JOB: the job it joins, job.c) */
     /* bInheritHandles: the inheritable handles that go (handle_xfer.c), their descriptors
      * becoming 5, 6, ... in the child */
     struct wv_xfer xfer[WV_INHERIT_MAX];
@@ -306,14 +307,16 @@ static DWORD wv_spawn_run(struct wv_spawn *sp, PROCESS_INFORMATION *out)
             close(rs[1]);
         return err;
     }
-    /* Handles last: a full table kills the child, as if it had never started. */
-    HANDLE hp = wv_handle_new(&p->obj, PROCESS_ALL_ACCESS), ht = hp ? wv_process_thread_handle(p) : NULL;
+    /* This process's job, then the handles: a job at its process limit or a full table kill
+     * the child, as if it had never started. */
+    err = wv_job_create_join(p, sp->flags);
+    HANDLE hp = err ? NULL : wv_handle_new(&p->obj, PROCESS_ALL_ACCESS), ht = hp ? wv_process_thread_handle(p) : NULL;
     if (!ht) {
         kill(pid, SIGKILL); /* unreaped (its watcher reaps it): the pid is still its */
         if (hp)
             wv_handle_close(hp);
         wv_object_unref(&p->obj);
-        return ERROR_TOO_MANY_OPEN_FILES;
+        return err ? err : ERROR_TOO_MANY_OPEN_FILES;
     }
     wv_object_unref(&p->obj);
     *out = (PROCESS_INFORMATION){hp, ht, (DWORD)pid, (DWORD)pid};
@@ -356,6 +359,9 @@ static DWORD wv_create(const char *app, const char *cmd, const char *cwd, DWORD 
     DWORD err = wv_user_put(pi, &res, sizeof(res)); /* proven writable before anything starts */
     if (!err && (flags & DETACHED_PROCESS) && (flags & CREATE_NEW_CONSOLE))
         err = ERROR_INVALID_PARAMETER;
+    sp.flags = flags;
+    if (!err)
+        err = wv_job_create_check(flags);
     if (!err)
         err = wv_process_find(app, cmd, &sp.exe);
     if (!err)

@@ -348,6 +348,21 @@ bool wv_process_thread_exit_code(HANDLE h, LPDWORD code, BOOL *out);
 bool wv_process_thread_ids(HANDLE h, DWORD *pid, DWORD *tid);
 /* The process of a child's thread object (WV_KIND_PROCESS_THREAD), a reference; *tid its id. */
 struct wv_process *wv_process_thread_of(struct wv_object *o, DWORD *tid);
+/* process.c: TerminateProcess's core on another process (its code; asynchronous, as Windows'):
+ * 0, or ERROR_ACCESS_DENIED when it has ended. */
+DWORD wv_process_terminate(struct wv_process *p, UINT code);
+/* OpenProcess's core: this process, our child's one object, or another process of the user by
+ * pid; 0 and a reference in *out, or the error. */
+DWORD wv_process_open(pid_t pid, struct wv_process **out);
+/* job.c: job objects (WV_KIND_JOB), what processes tell them.  A member p ended (its watcher,
+ * after `done`); whether a job is signalled (wait lock); CreateProcess's checks: before the
+ * child (CREATE_BREAKAWAY_FROM_JOB refused: ERROR_ACCESS_DENIED), and the child p joining this
+ * process's job (0, or ERROR_NOT_ENOUGH_QUOTA: the caller ends it); this process's exit. */
+void wv_job_process_ended(struct wv_process *p);
+bool wv_job_signalled(struct wv_object *o);
+DWORD wv_job_create_check(DWORD flags);
+DWORD wv_job_create_join(struct wv_process *p, DWORD flags);
+void wv_job_exit(void);
 /* process_find.c: the host path of the program CreateProcess runs (lpApplicationName, else
  * the command line's first token, searched as Windows does): 0, ERROR_FILE_NOT_FOUND,
  * ERROR_BAD_EXE_FORMAT (not an x86-64 PE program), ERROR_INVALID_PARAMETER (neither given). */

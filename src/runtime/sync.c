@@ -265,6 +265,7 @@ static bool wv_ready(struct wv_object *o, const struct wv_who *me, uint32_t seen
     case WV_KIND_PROCESS_THREAD: return wv_process_signalled(o);
     case WV_KIND_REMOTE_THREAD: return wv_rthread_signalled(o);
     case WV_KIND_KEYED_EVENT: return true; /* as Windows: a wait on it returns at once */
+    case WV_KIND_JOB: return wv_job_signalled(o);
     default: return false;
     }
 }
@@ -299,7 +300,7 @@ static bool wv_waitable(int kind)
 {
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
            kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD ||
-           kind == WV_KIND_TIMER || kind == WV_KIND_KEYED_EVENT;
+           kind == WV_KIND_TIMER || kind == WV_KIND_KEYED_EVENT || kind == WV_KIND_JOB;
 }
 
 /* The wait's deadline, ms from now (CLOCK_REALTIME, the condition's clock). */

@@ -13,6 +13,9 @@
  *                                   starts with "go", prints "flag=[<flag>]" and exits 42
  *                                   (or 9 on time out).
  *   proc_child sleep                sleeps 60 s, exits 1 (to be terminated).
+ *   proc_child spawn [FLAGS]        starts "proc_child sleep" (CreateProcess flags FLAGS, base
+ *                                   0), then sleeps 60 s and exits 1; exits 7 when CreateProcess
+ *                                   fails (tests/test_job.c: a job's member creating a child).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +65,17 @@ int main(int argc, char **argv)
         return print_self(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "mem"))
         return memory();
+    if (argc >= 2 && !strcmp(argv[1], "spawn")) {
+        char self[MAX_PATH], cmd[] = "proc_child sleep";
+        STARTUPINFOA si = {.cb = sizeof(si)};
+        PROCESS_INFORMATION pi;
+        DWORD flags = argc >= 3 ? (DWORD)strtoul(argv[2], NULL, 0) : 0;
+        if (!GetModuleFileNameA(NULL, self, sizeof(self)) ||
+            !CreateProcessA(self, cmd, NULL, NULL, FALSE, flags, NULL, NULL, &si, &pi))
+            return 7;
+        Sleep(60000);
+        return 1;
+    }
     if (argc >= 2 && !strcmp(argv[1], "sleep")) {
         Sleep(60000);
         return 1;
