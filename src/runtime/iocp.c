@@ -99,12 +99,12 @@ static void wv_iocp_on_handle(struct wv_object *o, int delta)
 }
 
 /* The named port with a new reference, or NULL (lock held); one being destroyed is not taken. */
-static struct wv_iocp *wv_iocp_find(const char *name)
+static struct wv_object *wv_iocp_find(const char *name)
 {
     for (struct wv_iocp *p = wv_iocp_names; p; p = p->next_named) {
         if (strcmp(p->name, name) != 0)
             continue;
-        return wv_object_ref_live(&p->obj) ? p : NULL;
+        return wv_object_ref_live(&p->obj) ? &p->obj : NULL;
     }
     return NULL;
 }
@@ -123,8 +123,9 @@ static DWORD wv_iocp_access(DWORD a)
     return a & IO_COMPLETION_ALL_ACCESS;
 }
 
-static struct wv_iocp *wv_iocp_new(int lk, const char *name, ULONG threads, NTSTATUS *st)
+static struct wv_object *wv_iocp_new(int lk, const char *name, void *arg, NTSTATUS *st)
 {
+    ULONG threads = *(const ULONG *)arg;
     struct wv_iocp *p = calloc(1, sizeof(*p));
     if (!p || (name && !(p->name = strdup(name)))) {
         *st = STATUS_NO_MEMORY;
@@ -142,58 +143,21 @@ static struct wv_iocp *wv_iocp_new(int lk, const char *name, ULONG threads, NTST
     p->threads = threads;
     if (name)
         p->next_named = wv_iocp_names, wv_iocp_names = p;
-    return p;
+    return &p->obj;
 }
 
-/* Create (create true) or open: the handle in *out. */
-static NTSTATUS wv_iocp_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG threads, bool create)
-{
-    char buf[4096];
-    const char *name = NULL;
-    ULONG attrs = 0;
-    if (!out || wv_copy(out, out, sizeof(*out)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (!create && !oa)
-        return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = oa ? wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs, create) : STATUS_SUCCESS;
-    if (st)
-        return st;
-    if (!create && !name)
-        return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    int lk = name && create ? wv_ns_lock() : -1;
-    pthread_mutex_lock(&wv_iocp_lock);
-    struct wv_iocp *p = name ? wv_iocp_find(name) : NULL;
-    if (p && create)
-        st = (attrs & OBJ_OPENIF) ? STATUS_OBJECT_NAME_EXISTS : STATUS_OBJECT_NAME_COLLISION;
-    else if (!p && !create)
-        st = STATUS_OBJECT_NAME_NOT_FOUND;
-    else if (!p)
-        p = wv_iocp_new(lk, name, threads, &st);
-    pthread_mutex_unlock(&wv_iocp_lock);
-    if (lk >= 0)
-        wv_ns_unlock(lk);
-    if (!p || st == STATUS_OBJECT_NAME_COLLISION) {
-        wv_object_unref(p ? &p->obj : NULL);
-        return st;
-    }
-    HANDLE h = wv_handle_new(&p->obj, wv_iocp_access(access));
-    wv_object_unref(&p->obj); /* the handle holds it now (or nothing does) */
-    if (!h)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    if (name)
-        wv_nt_name_handle(h);
-    wv_nt_out(out, &h, sizeof(h));
-    return st;
-}
+static const struct wv_local_kind wv_iocp_kind = {
+    .lock = &wv_iocp_lock, .find = wv_iocp_find, .make = wv_iocp_new, .access = wv_iocp_access};
 
 NTSTATUS NTAPI NtCreateIoCompletion(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG threads)
 {
-    return wv_iocp_make(out, access, oa, threads, true);
+    return wv_local_make(&wv_iocp_kind, out, access, oa, true, &threads);
 }
 
 NTSTATUS NTAPI NtOpenIoCompletion(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {
-    return wv_iocp_make(out, access, oa, 0, false);
+    ULONG none = 0;
+    return wv_local_make(&wv_iocp_kind, out, access, oa, false, &none);
 }
 
 /* The port h names with a reference, if the handle grants need: 0 or the status. */

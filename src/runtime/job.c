@@ -83,11 +83,11 @@ static void wv_job_on_handle(struct wv_object *o, int delta)
 }
 
 /* The named job with a new reference, or NULL (lock held). */
-static struct wv_job *wv_job_find(const char *name)
+static struct wv_object *wv_job_find(const char *name)
 {
     for (struct wv_job *j = wv_job_names; j; j = j->next_named)
         if (!strcmp(j->name, name))
-            return wv_object_ref_live(&j->obj) ? j : NULL;
+            return wv_object_ref_live(&j->obj) ? &j->obj : NULL;
     return NULL;
 }
 
@@ -105,8 +105,9 @@ static DWORD wv_job_access(DWORD a)
     return a & JOB_OBJECT_ALL_ACCESS;
 }
 
-static struct wv_job *wv_job_new(int lk, const char *name, NTSTATUS *st)
+static struct wv_object *wv_job_new(int lk, const char *name, void *arg, NTSTATUS *st)
 {
+    (void)arg;
     struct wv_job *j = calloc(1, sizeof(*j));
     if (!j || (name && !(j->name = strdup(name)))) {
         *st = STATUS_NO_MEMORY;
@@ -123,58 +124,20 @@ static struct wv_job *wv_job_new(int lk, const char *name, NTSTATUS *st)
     j->next_all = wv_jobs, wv_jobs = j;
     if (name)
         j->next_named = wv_job_names, wv_job_names = j;
-    return j;
+    return &j->obj;
 }
 
-/* Create (create true) or open: the handle in *out. */
-static NTSTATUS wv_job_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, bool create)
-{
-    char buf[4096];
-    const char *name = NULL;
-    ULONG attrs = 0;
-    if (!out || wv_copy(out, out, sizeof(*out)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (!create && !oa)
-        return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = oa ? wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs, create) : STATUS_SUCCESS;
-    if (st)
-        return st;
-    if (!create && !name)
-        return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    int lk = name && create ? wv_ns_lock() : -1;
-    pthread_mutex_lock(&wv_job_lock);
-    struct wv_job *j = name ? wv_job_find(name) : NULL;
-    if (j && create)
-        st = (attrs & OBJ_OPENIF) ? STATUS_OBJECT_NAME_EXISTS : STATUS_OBJECT_NAME_COLLISION;
-    else if (!j && !create)
-        st = STATUS_OBJECT_NAME_NOT_FOUND;
-    else if (!j)
-        j = wv_job_new(lk, name, &st);
-    pthread_mutex_unlock(&wv_job_lock);
-    if (lk >= 0)
-        wv_ns_unlock(lk);
-    if (!j || st == STATUS_OBJECT_NAME_COLLISION) {
-        wv_object_unref(j ? &j->obj : NULL);
-        return st;
-    }
-    HANDLE h = wv_handle_new(&j->obj, wv_job_access(access));
-    wv_object_unref(&j->obj);
-    if (!h)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    if (name)
-        wv_nt_name_handle(h);
-    wv_nt_out(out, &h, sizeof(h));
-    return st;
-}
+static const struct wv_local_kind wv_job_kind = {
+    .lock = &wv_job_lock, .find = wv_job_find, .make = wv_job_new, .access = wv_job_access};
 
 NTSTATUS NTAPI NtCreateJobObject(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {
-    return wv_job_make(out, access, oa, true);
+    return wv_local_make(&wv_job_kind, out, access, oa, true, NULL);
 }
 
 NTSTATUS NTAPI NtOpenJobObject(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {
-    return wv_job_make(out, access, oa, false);
+    return wv_local_make(&wv_job_kind, out, access, oa, false, NULL);
 }
 
 NTSTATUS wv_job_get(HANDLE h, DWORD need, struct wv_job **out)

@@ -74,35 +74,14 @@ static void wv_keyed_destroy(struct wv_object *o)
     free(k);
 }
 
-/* Holds a new process-local object's name in the namespace every kind shares (lk held), its
- * store file tagged with magic: its descriptor, or -1 and the status: a name another object
- * holds (an event, a section, another process's keyed event or port) is
- * STATUS_OBJECT_TYPE_MISMATCH, as Windows answers an event's name.  Keyed events and I/O
- * completion ports (iocp.c). */
-int wv_local_name_hold(int lk, const char *name, uint32_t magic, NTSTATUS *st)
-{
-    const uint32_t head[2] = {magic, 8};
-    char path[64 + 2 * 260 + 8];
-    int fd = -1;
-    *st = lk < 0 || wv_section_name_path(name, path, sizeof(path)) ? STATUS_OBJECT_NAME_INVALID : 0;
-    if (!*st && (fd = wv_ns_open(lk, path)) >= 0) {
-        wv_ns_release(lk, fd), close(fd), fd = -1;
-        *st = STATUS_OBJECT_TYPE_MISMATCH;
-    } else if (!*st && (errno != ENOENT || (fd = wv_ns_create(lk, path)) < 0))
-        *st = STATUS_ACCESS_DENIED;
-    if (fd >= 0 && pwrite(fd, head, sizeof(head), 0) != sizeof(head))
-        wv_ns_release(lk, fd), close(fd), fd = -1, *st = STATUS_ACCESS_DENIED;
-    return fd;
-}
-
 /* The named keyed event with a new reference, or NULL (lock held).  One whose last reference
  * is being dropped is not taken: its destroy waits for the lock to unlink it. */
-static struct wv_keyed *wv_keyed_find(const char *name)
+static struct wv_object *wv_keyed_find(const char *name)
 {
     for (struct wv_keyed *k = wv_keyed_names; k; k = k->next_named) {
         if (strcmp(k->name, name) != 0)
             continue;
-        return wv_object_ref_live(&k->obj) ? k : NULL;
+        return wv_object_ref_live(&k->obj) ? &k->obj : NULL;
     }
     return NULL;
 }
@@ -123,7 +102,7 @@ static DWORD wv_keyed_access(DWORD a)
 
 /* A new keyed event, its name (NULL: none) listed and held (both locks held): NULL and *st
  * when it cannot be had. */
-static struct wv_keyed *wv_keyed_new(int lk, const char *name, NTSTATUS *st)
+static struct wv_object *wv_keyed_new(int lk, const char *name, void *arg, NTSTATUS *st)
 {
     struct wv_keyed *k = calloc(1, sizeof(*k));
     if (!k || (name && !(k->name = strdup(name)))) {
@@ -133,65 +112,26 @@ static struct wv_keyed *wv_keyed_new(int lk, const char *name, NTSTATUS *st)
     k->fd = name ? wv_local_name_hold(lk, name, 0x656b7677u /* "wvke" */, st) : -1;
     if (name && k->fd < 0)
         return free(k->name), free(k), NULL;
+    (void)arg;
     k->obj = (struct wv_object){.kind = WV_KIND_KEYED_EVENT, .refs = 1, .destroy = wv_keyed_destroy};
     if (name)
         k->next_named = wv_keyed_names, wv_keyed_names = k;
-    return k;
+    return &k->obj;
 }
 
-/* Create (create true) or open: the handle in *out. */
-static NTSTATUS wv_keyed_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, bool create)
-{
-    char buf[4096];
-    const char *name = NULL;
-    ULONG attrs = 0;
-    if (!out || wv_copy(out, out, sizeof(*out)))
-        return (NTSTATUS)STATUS_ACCESS_VIOLATION;
-    if (!create && !oa)
-        return STATUS_INVALID_PARAMETER;
-    NTSTATUS st = oa ? wv_nt_read_name(oa, buf, sizeof(buf), &name, &attrs, create) : STATUS_SUCCESS;
-    if (st)
-        return st;
-    if (!create && !name)
-        return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    if (!create && (!access || (access & ~(KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE | MAXIMUM_ALLOWED | GENERIC_ALL |
-                                          GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE))))
-        return STATUS_ACCESS_DENIED; /* as the other objects' opens (nsync_api.c) */
-    int lk = name && create ? wv_ns_lock() : -1;
-    pthread_mutex_lock(&wv_keyed_lock);
-    struct wv_keyed *k = name ? wv_keyed_find(name) : NULL;
-    st = STATUS_SUCCESS;
-    if (k && create)
-        st = (attrs & OBJ_OPENIF) ? STATUS_OBJECT_NAME_EXISTS : STATUS_OBJECT_NAME_COLLISION;
-    else if (!k && !create)
-        st = STATUS_OBJECT_NAME_NOT_FOUND;
-    else if (!k)
-        k = wv_keyed_new(lk, name, &st);
-    pthread_mutex_unlock(&wv_keyed_lock);
-    if (lk >= 0)
-        wv_ns_unlock(lk);
-    if (!k || st == STATUS_OBJECT_NAME_COLLISION) {
-        wv_object_unref(k ? &k->obj : NULL);
-        return st;
-    }
-    HANDLE h = wv_handle_new(&k->obj, wv_keyed_access(access));
-    wv_object_unref(&k->obj); /* the handle holds it now (or nothing does) */
-    if (!h)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    wv_nt_name_handle(h);
-    wv_nt_out(out, &h, sizeof(h));
-    return st;
-}
+static const struct wv_local_kind wv_keyed_kind = {
+    .lock = &wv_keyed_lock, .find = wv_keyed_find, .make = wv_keyed_new, .access = wv_keyed_access,
+    .open_rights = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE};
 
 NTSTATUS NTAPI NtCreateKeyedEvent(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG flags)
 {
     (void)flags; /* reserved: Windows takes any value */
-    return wv_keyed_make(out, access, oa, true);
+    return wv_local_make(&wv_keyed_kind, out, access, oa, true, NULL);
 }
 
 NTSTATUS NTAPI NtOpenKeyedEvent(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {
-    return wv_keyed_make(out, access, oa, false);
+    return wv_local_make(&wv_keyed_kind, out, access, oa, false, NULL);
 }
 
 /* Removes c from k's queue if it is still there (lock held). */

@@ -107,9 +107,22 @@ WV_SY_ABI NTSTATUS wv_nt_RtlWaitOnAddress(const volatile void *addr, const void 
 WV_SY_ABI void wv_nt_RtlWakeAddressSingle(const void *addr);
 WV_SY_ABI void wv_nt_RtlWakeAddressAll(const void *addr);
 /* slist.c: kernel32's and ntdll's names of the SList calls */
-/* A process-local object's name held in the per-user store every kind shares (ntdll_keyed.c):
- * keyed events and I/O completion ports. */
+/* local_obj.c: the process-local kinds that may have a name (keyed events, I/O completion
+ * ports, job objects).  wv_local_name_hold holds a name in the per-user store every named
+ * object shares (lk: the namespace lock's token): the descriptor, or -1 and *st. */
 int wv_local_name_hold(int lk, const char *name, uint32_t magic, NTSTATUS *st);
+struct wv_local_kind {
+    pthread_mutex_t *lock;                        /* guards the kind's list of named objects */
+    struct wv_object *(*find)(const char *name); /* lock held: the named one, a new reference, or NULL */
+    /* Both locks held: a new object named name (NULL: none), listed and its name held; NULL and *st if not. */
+    struct wv_object *(*make)(int lk, const char *name, void *arg, NTSTATUS *st);
+    DWORD (*access)(DWORD);                      /* the kind's generic mapping */
+    ACCESS_MASK open_rights;                     /* nonzero: an open asking for none, or others, is refused */
+};
+/* NtCreate<kind> (create true) or NtOpen<kind>: the handle in *out and the status, arg handed
+ * to make. */
+NTSTATUS wv_local_make(const struct wv_local_kind *k, PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa,
+                       bool create, void *arg);
 
 #include <winvm/slist.h>
 WV_SY_ABI void wv_sl_InitializeSListHead(PSLIST_HEADER h);
