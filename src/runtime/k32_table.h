@@ -401,6 +401,7 @@
     X(3, BOOL, SetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER, PPROCESSOR_NUMBER) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     X(2, BOOL, SetThreadPriorityBoost, HANDLE, BOOL) \
+    X(1, BOOL, SetThreadStackGuarantee, ULONG *) \
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
