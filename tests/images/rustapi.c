@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* rustapi.c - the calls Rust's std makes that C programs seldom do, checked from PE code
+ * (test_rust.c): SetThreadStackGuarantee's rounding, floor, monotony and refusal (Windows'
+ * values as Wine's kernel32 thread.c test records them), on the main thread and on a new one;
+ * BCryptGenRandom with the system-preferred generator and its refusals; GetUserProfileDirectoryW's
+ * sizes.  One line per check, "ok NAME" or "FAIL NAME ..."; exit status the failures' count. */
+#include <windows.h>
+#include <bcrypt.h>
+#include <userenv.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+static int failures;
+
+static void check(const char *name, int ok, const char *fmt, unsigned long long a, unsigned long long b)
+{
+    if (ok) {
+        printf("ok %s\n", name);
+        return;
+    }
+    failures++;
+    printf("FAIL %s: ", name);
+    printf(fmt, a, b);
+    printf("\n");
+}
+
+static ULONG teb_guarantee(void) { return *(ULONG *)((char *)NtCurrentTeb() + 0x1748); }
+
+/* Each step: the request, the value *size must get back, the TEB's value after. */
+static void guarantee_steps(const char *who)
+{
+    static const struct { ULONG in, back, teb; } steps[] = {
+        {0, 0, 0}, {200, 0, 8192}, {5000, 8192, 8192}, {2000, 8192, 8192}, {10000, 8192, 12288}, {0, 12288, 12288},
+    };
+    char name[64];
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        ULONG size = steps[i].in;
+        BOOL r = SetThreadStackGuarantee(&size);
+        snprintf(name, sizeof(name), "guarantee_%s_%lu_%u", who, (unsigned long)steps[i].in, (unsigned)i);
+        check(name, r && size == steps[i].back && teb_guarantee() == steps[i].teb,
+              "back %llu teb %llu", size, teb_guarantee());
+    }
+    ULONG size = 0xdeadbef;
+    SetLastError(0);
+    BOOL r = SetThreadStackGuarantee(&size);
+    snprintf(name, sizeof(name), "guarantee_%s_too_big", who);
+    check(name, !r && GetLastError() == ERROR_INVALID_PARAMETER && size == 12288 && teb_guarantee() == 12288,
+          "error %llu size %llu", GetLastError(), size);
+}
+
+static DWORD WINAPI thread_main(void *arg)
+{
+    (void)arg;
+    check("guarantee_new_thread_starts_at_0", teb_guarantee() == 0, "teb %llu%llu", teb_guarantee(), 0);
+    guarantee_steps("thread");
+    return 0;
+}
+
+static void check_random(void)
+{
+    unsigned char a[64], b[64];
+    memset(a, 0, sizeof(a)), memset(b, 0, sizeof(b));
+    NTSTATUS s1 = BCryptGenRandom(NULL, a, sizeof(a), BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+    NTSTATUS s2 = BCryptGenRandom(NULL, b, sizeof(b), BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+    check("bcrypt_random", s1 == 0 && s2 == 0 && memcmp(a, b, sizeof(a)) != 0, "status %llx %llx", s1, s2);
+    NTSTATUS s3 = BCryptGenRandom(NULL, a, sizeof(a), 0);
+    check("bcrypt_no_handle", s3 == (NTSTATUS)0xC0000008, "status %llx%llx", (ULONG)s3, 0);
+    NTSTATUS s4 = BCryptGenRandom(NULL, a, sizeof(a), 0x100);
+    check("bcrypt_bad_flags", s4 == (NTSTATUS)0xC000000D, "status %llx%llx", (ULONG)s4, 0);
+}
+
+static void check_profile(void)
+{
+    HANDLE tok = NULL;
+    BOOL opened = OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok);
+    DWORD size = 0;
+    SetLastError(0);
+    BOOL r = GetUserProfileDirectoryW(tok, NULL, &size);
+    check("profile_size", opened && !r && GetLastError() == ERROR_INSUFFICIENT_BUFFER && size > 3,
+          "error %llu size %llu", GetLastError(), size);
+    WCHAR buf[512];
+    DWORD cap = 512;
+    r = GetUserProfileDirectoryW(tok, buf, &cap);
+    check("profile_dir", r && cap == size && wcslen(buf) + 1 == size && buf[1] == L':', "cap %llu size %llu", cap, size);
+    WCHAR small[2];
+    DWORD two = 2;
+    SetLastError(0);
+    r = GetUserProfileDirectoryW(tok, small, &two);
+    check("profile_small", !r && GetLastError() == ERROR_INSUFFICIENT_BUFFER && two == size, "error %llu size %llu",
+          GetLastError(), two);
+    SetLastError(0);
+    r = GetUserProfileDirectoryW(NULL, buf, &cap);
+    check("profile_no_token", !r && GetLastError() == ERROR_INVALID_HANDLE, "error %llu%llu", GetLastError(), 0);
+    SetLastError(0);
+    r = GetUserProfileDirectoryW(tok, buf, NULL);
+    check("profile_no_size", !r && GetLastError() == ERROR_INVALID_PARAMETER, "error %llu%llu", GetLastError(), 0);
+    CloseHandle(tok);
+}
+
+int main(void)
+{
+    guarantee_steps("main");
+    HANDLE t = CreateThread(NULL, 0, thread_main, NULL, 0, NULL);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    check("guarantee_main_unchanged_by_thread", teb_guarantee() == 12288, "teb %llu%llu", teb_guarantee(), 0);
+    check_random();
+    check_profile();
+    printf("failures: %d\n", failures);
+    return failures;
+}
