@@ -61,6 +61,22 @@ Test(rust, rust_std_threads_sync_panics_alloc_env_fs_time)
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
 }
 
+/* std's stack-overflow report: its vectored handler sees STATUS_STACK_OVERFLOW on the overflowing
+ * thread (dispatched on the stack's guarantee), names the thread, and the process ends with the
+ * exception's code (its low byte as a Linux status). */
+Test(rust, rust_stack_overflow_is_reported_by_std)
+{
+    const char *exe = WINVM_PE_IMAGES "/rust_std.exe";
+    if (access(exe, R_OK) != 0)
+        cr_skip_test("rust_std.exe not built: rustc with the x86_64-pc-windows-gnu target is missing");
+    int st = run("WINVM_MISSING_IMPORTS=stub", exe, "overflow");
+    cr_assert_eq(st, 0xfd, "status %d:\n%s", st, out);
+    expect("recursing\n");
+    expect("thread 'recursing' has overflowed its stack\n");
+    expect("0xc00000fd (EXCEPTION_STACK_OVERFLOW)");
+    cr_assert_null(strstr(out, "joined"), "%s", out);
+}
+
 Test(rust, rustapi_stack_guarantee_random_profile)
 {
     const char *exe = WINVM_PE_IMAGES "/rustapi.exe";

@@ -296,7 +296,35 @@ fn check_time() {
           format!("slept {:?} wall {}", slept, wall));
 }
 
+// `rust_std.exe overflow`: a thread recursing without end.  std's vectored handler sees
+// STATUS_STACK_OVERFLOW (dispatched on the guarantee SetThreadStackGuarantee asked for), prints
+// "thread 'NAME' has overflowed its stack" and aborts the process.
+#[inline(never)]
+#[allow(unconditional_recursion)]
+fn endless(n: u64) -> u64 {
+    let pad = [n as u8; 512];
+    opaque(&pad);
+    endless(n + 1) + pad[(n % 512) as usize] as u64
+}
+
+fn overflow() {
+    let h = std::thread::Builder::new()
+        .name("recursing".into())
+        .stack_size(256 << 10)
+        .spawn(|| {
+            println!("recursing");
+            std::io::stdout().flush().unwrap();
+            endless(0)
+        })
+        .unwrap();
+    let r = h.join();
+    println!("joined, unexpected: {:?}", r.is_ok());
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("overflow") {
+        return overflow();
+    }
     eprintln!("rust_std: to stderr");
     check_threads();
     check_mutex_condvar();
