@@ -89,6 +89,7 @@ Test(rust, rustapi_stack_guarantee_random_profile)
     expect("ok guarantee_thread_too_big\n");
     expect("ok guarantee_new_thread_starts_at_0\n");
     expect("ok guarantee_main_unchanged_by_thread\n");
+    expect("ok guarantee_overflow_room\n");
     expect("ok bcrypt_random\n");
     expect("ok profile_dir\n");
     expect("failures: 0\n");

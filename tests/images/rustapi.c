@@ -57,6 +57,52 @@ static DWORD WINAPI thread_main(void *arg)
     return 0;
 }
 
+/* A thread asking for a 64 KiB guarantee overflows its stack: the vectored handler runs on the
+ * overflowing stack with (nearly) that much committed below it, and leaves through ExitThread. */
+static volatile LONG_PTR overflow_room = -1;
+
+static LONG CALLBACK overflow_handler(EXCEPTION_POINTERS *e)
+{
+    if (e->ExceptionRecord->ExceptionCode != STATUS_STACK_OVERFLOW)
+        return EXCEPTION_CONTINUE_SEARCH;
+    volatile char here = 0;
+    MEMORY_BASIC_INFORMATION m;
+    volatile char *probe = (volatile char *)((UINT_PTR)&here - 48 * 1024);
+    VirtualQuery((void *)probe, &m, sizeof(m));
+    overflow_room = m.State == MEM_COMMIT ? (char *)m.BaseAddress + m.RegionSize - (char *)m.AllocationBase : 0;
+    if (m.State == MEM_COMMIT)
+        probe[0] = here; /* usable: no second overflow */
+    ExitThread(7);
+}
+
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static __attribute__((noinline)) int recurse(volatile char *up)
+{
+    volatile char pad[1024];
+    pad[0] = up ? up[0] + 1 : 0;
+    return recurse(pad) + pad[1];
+}
+
+static DWORD WINAPI overflow_main(void *arg)
+{
+    ULONG size = 64 * 1024;
+    SetThreadStackGuarantee(&size);
+    return (DWORD)recurse(arg);
+}
+
+static void check_overflow_guarantee(void)
+{
+    void *h = AddVectoredExceptionHandler(1, overflow_handler);
+    HANDLE t = CreateThread(NULL, 256 * 1024, overflow_main, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    WaitForSingleObject(t, INFINITE);
+    DWORD code = 0;
+    GetExitCodeThread(t, &code);
+    CloseHandle(t);
+    RemoveVectoredExceptionHandler(h);
+    check("guarantee_overflow_room", code == 7 && overflow_room >= 48 * 1024, "exit %llu committed %llu", code,
+          (unsigned long long)overflow_room);
+}
+
 static void check_random(void)
 {
     unsigned char a[64], b[64];
@@ -105,6 +151,7 @@ int main(void)
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
     check("guarantee_main_unchanged_by_thread", teb_guarantee() == 12288, "teb %llu%llu", teb_guarantee(), 0);
+    check_overflow_guarantee();
     check_random();
     check_profile();
     printf("failures: %d\n", failures);
