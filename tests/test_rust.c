@@ -92,5 +92,7 @@ Test(rust, rustapi_stack_guarantee_random_profile)
     expect("ok guarantee_overflow_room\n");
     expect("ok bcrypt_random\n");
     expect("ok profile_dir\n");
+    expect("ok ordinal_8\n");
+    expect("ok fileinfo_dir\n");
     expect("failures: 0\n");
 }

@@ -119,6 +119,10 @@ WINBASEAPI BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceTo
                                         PLARGE_INTEGER lpNewFilePointer, DWORD dwMoveMethod);
 WINBASEAPI DWORD WINAPI GetFileType(HANDLE hFile);
 WINBASEAPI BOOL WINAPI GetFileInformationByHandle(HANDLE hFile, LPBY_HANDLE_FILE_INFORMATION lpFileInformation);
+/* FileBasicInfo (0), FileStandardInfo (1), FileAttributeTagInfo (9), FileIdInfo (18); a class
+ * only the Set call takes: ERROR_INVALID_PARAMETER; listings, names, streams: ERROR_NOT_SUPPORTED. */
+WINBASEAPI BOOL WINAPI GetFileInformationByHandleEx(HANDLE hFile, int FileInformationClass,
+                                                    LPVOID lpFileInformation, DWORD dwBufferSize);
 WINBASEAPI BOOL WINAPI GetFileTime(HANDLE hFile, LPFILETIME lpCreationTime, LPFILETIME lpLastAccessTime,
                                    LPFILETIME lpLastWriteTime);
 WINBASEAPI BOOL WINAPI SetFileTime(HANDLE hFile, const FILETIME *lpCreationTime, const FILETIME *lpLastAccessTime,

@@ -27,6 +27,7 @@
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
+    X(5, int, CompareStringOrdinal, LPCWSTR, int, LPCWSTR, int, BOOL) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
     H(ConvertFiberToThread) \
@@ -151,6 +152,7 @@
     X(3, BOOL, GetFileAttributesExW, LPCWSTR, GET_FILEEX_INFO_LEVELS, LPVOID) \
     X(1, DWORD, GetFileAttributesW, LPCWSTR) \
     X(2, BOOL, GetFileInformationByHandle, HANDLE, LPBY_HANDLE_FILE_INFORMATION) \
+    X(4, BOOL, GetFileInformationByHandleEx, HANDLE, int, LPVOID, DWORD) \
     X(2, DWORD, GetFileSize, HANDLE, LPDWORD) \
     X(2, BOOL, GetFileSizeEx, HANDLE, PLARGE_INTEGER) \
     X(4, BOOL, GetFileTime, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME) \

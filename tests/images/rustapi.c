@@ -103,6 +103,73 @@ static void check_overflow_guarantee(void)
           (unsigned long long)overflow_room);
 }
 
+/* CompareStringOrdinal as Wine's locale.c test_CompareStringOrdinal records Windows. */
+static void check_ordinal(void)
+{
+    static const WCHAR t1[] = L"ABCD", t2[] = L"abcd", t3[] = {'a', 'b', 0, 'd', 'd', 0}, n1[] = {'a', 0, 'b'}, n2[] = {'a', 0, 'c'};
+    SetLastError(0);
+    int r0 = CompareStringOrdinal(NULL, 0, t1, -1, FALSE);
+    check("ordinal_null", r0 == 0 && GetLastError() == ERROR_INVALID_PARAMETER, "r %llu error %llu", r0, GetLastError());
+    int r[] = {
+        CompareStringOrdinal(t1, -1, t1, -1, FALSE), CompareStringOrdinal(t1, -1, t2, -1, FALSE),
+        CompareStringOrdinal(t2, -1, t1, -1, FALSE), CompareStringOrdinal(t1, -1, t2, -1, TRUE),
+        CompareStringOrdinal(t1, 3, t2, -1, TRUE), CompareStringOrdinal(t1, -1, t2, 3, TRUE),
+        CompareStringOrdinal(n1, 3, n2, 3, FALSE), CompareStringOrdinal(t2, 4, t3, 4, FALSE),
+        CompareStringOrdinal(L"\x00e9", 1, L"\x00c9", 1, TRUE),
+    };
+    int want[] = {CSTR_EQUAL, CSTR_LESS_THAN, CSTR_GREATER_THAN, CSTR_EQUAL, CSTR_LESS_THAN, CSTR_GREATER_THAN,
+                  CSTR_LESS_THAN, CSTR_GREATER_THAN, CSTR_EQUAL};
+    for (int i = 0; i < 9; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "ordinal_%d", i);
+        check(name, r[i] == want[i], "got %llu want %llu", r[i], want[i]);
+    }
+}
+
+/* GetFileInformationByHandleEx on a file of 5000 bytes and on a directory. */
+static void check_file_info_ex(void)
+{
+    char dir[MAX_PATH], path[MAX_PATH + 32];
+    GetTempPathA(sizeof(dir), dir);
+    snprintf(path, sizeof(path), "%srustapi_%lu.bin", dir, GetCurrentProcessId());
+    HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    static char data[5000];
+    DWORD wrote = 0;
+    WriteFile(f, data, sizeof(data), &wrote, NULL);
+    FILE_STANDARD_INFO si;
+    memset(&si, 0xcc, sizeof(si));
+    BOOL r1 = GetFileInformationByHandleEx(f, FileStandardInfo, &si, sizeof(si));
+    check("fileinfo_standard", r1 && si.EndOfFile.QuadPart == 5000 && si.NumberOfLinks == 1 && !si.Directory &&
+          !si.DeletePending, "ok %llu eof %llu", r1, si.EndOfFile.QuadPart);
+    FILE_BASIC_INFO bi;
+    BY_HANDLE_FILE_INFORMATION hi;
+    BOOL r2 = GetFileInformationByHandleEx(f, FileBasicInfo, &bi, sizeof(bi)) && GetFileInformationByHandle(f, &hi);
+    check("fileinfo_basic", r2 && bi.FileAttributes == hi.dwFileAttributes &&
+          bi.LastWriteTime.LowPart == hi.ftLastWriteTime.dwLowDateTime && bi.ChangeTime.QuadPart != 0,
+          "ok %llu attrs %llu", r2, bi.FileAttributes);
+    FILE_ATTRIBUTE_TAG_INFO ti;
+    BOOL r3 = GetFileInformationByHandleEx(f, FileAttributeTagInfo, &ti, sizeof(ti));
+    check("fileinfo_tag", r3 && ti.FileAttributes == hi.dwFileAttributes && ti.ReparseTag == 0, "ok %llu tag %llu", r3,
+          ti.ReparseTag);
+    SetLastError(0);
+    BOOL r4 = GetFileInformationByHandleEx(f, FileBasicInfo, &bi, sizeof(bi) - 1);
+    check("fileinfo_short", !r4 && GetLastError() == ERROR_BAD_LENGTH, "ok %llu error %llu", r4, GetLastError());
+    SetLastError(0);
+    BOOL r5 = GetFileInformationByHandleEx(f, FileEndOfFileInfo, &bi, sizeof(bi));
+    check("fileinfo_set_only", !r5 && GetLastError() == ERROR_INVALID_PARAMETER, "ok %llu error %llu", r5,
+          GetLastError());
+    CloseHandle(f);
+    DeleteFileA(path);
+    SetLastError(0);
+    BOOL r6 = GetFileInformationByHandleEx(f, FileBasicInfo, &bi, sizeof(bi));
+    check("fileinfo_closed", !r6 && GetLastError() == ERROR_INVALID_HANDLE, "ok %llu error %llu", r6, GetLastError());
+    HANDLE d = CreateFileA(dir, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+                           FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    BOOL r7 = GetFileInformationByHandleEx(d, FileStandardInfo, &si, sizeof(si));
+    check("fileinfo_dir", r7 && si.Directory && si.EndOfFile.QuadPart == 0, "ok %llu dir %llu", r7, si.Directory);
+    CloseHandle(d);
+}
+
 static void check_random(void)
 {
     unsigned char a[64], b[64];
@@ -154,6 +221,8 @@ int main(void)
     check_overflow_guarantee();
     check_random();
     check_profile();
+    check_ordinal();
+    check_file_info_ex();
     printf("failures: %d\n", failures);
     return failures;
 }
