@@ -94,5 +94,7 @@ Test(rust, rustapi_stack_guarantee_random_profile)
     expect("ok profile_dir\n");
     expect("ok ordinal_8\n");
     expect("ok fileinfo_dir\n");
+    expect("ok final_path_dos\n");
+    expect("ok set_disposition\n");
     expect("failures: 0\n");
 }

@@ -121,6 +121,13 @@ WINBASEAPI DWORD WINAPI GetFileType(HANDLE hFile);
 WINBASEAPI BOOL WINAPI GetFileInformationByHandle(HANDLE hFile, LPBY_HANDLE_FILE_INFORMATION lpFileInformation);
 /* FileBasicInfo (0), FileStandardInfo (1), FileAttributeTagInfo (9), FileIdInfo (18); a class
  * only the Set call takes: ERROR_INVALID_PARAMETER; listings, names, streams: ERROR_NOT_SUPPORTED. */
+/* The file's path, \\?\C:\dir\name (VOLUME_NAME_DOS) or \dir\name (VOLUME_NAME_NONE); GUID and
+ * NT volume names: ERROR_NOT_SUPPORTED.  Too small a buffer: the size needed, terminator included. */
+WINBASEAPI DWORD WINAPI GetFinalPathNameByHandleW(HANDLE hFile, LPWSTR lpszFilePath, DWORD cchFilePath, DWORD dwFlags);
+/* FileBasicInfo (times; READONLY), FileDispositionInfo, FileAllocationInfo, FileEndOfFileInfo;
+ * FileRenameInfo and FileIoPriorityHintInfo: ERROR_NOT_SUPPORTED; other classes: ERROR_INVALID_PARAMETER. */
+WINBASEAPI BOOL WINAPI SetFileInformationByHandle(HANDLE hFile, int FileInformationClass, LPVOID lpFileInformation,
+                                                  DWORD dwBufferSize);
 WINBASEAPI BOOL WINAPI GetFileInformationByHandleEx(HANDLE hFile, int FileInformationClass,
                                                     LPVOID lpFileInformation, DWORD dwBufferSize);
 WINBASEAPI BOOL WINAPI GetFileTime(HANDLE hFile, LPFILETIME lpCreationTime, LPFILETIME lpLastAccessTime,

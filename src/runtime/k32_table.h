@@ -157,6 +157,7 @@
     X(2, BOOL, GetFileSizeEx, HANDLE, PLARGE_INTEGER) \
     X(4, BOOL, GetFileTime, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(1, DWORD, GetFileType, HANDLE) \
+    X(4, DWORD, GetFinalPathNameByHandleW, HANDLE, LPWSTR, DWORD, DWORD) \
     X(4, DWORD, GetFullPathNameA, LPCSTR, DWORD, LPSTR, LPSTR *) \
     X(4, DWORD, GetFullPathNameW, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
@@ -388,6 +389,7 @@
     X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
     X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
     X(2, BOOL, SetFileCompletionNotificationModes, HANDLE, UCHAR) \
+    X(4, BOOL, SetFileInformationByHandle, HANDLE, int, LPVOID, DWORD) \
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \

@@ -170,6 +170,59 @@ static void check_file_info_ex(void)
     CloseHandle(d);
 }
 
+/* GetFinalPathNameByHandleW's sizes (Wine's file.c test_GetFinalPathNameByHandleW), then
+ * SetFileInformationByHandle: the end of file, a basic-information time, the delete disposition. */
+static void check_final_path_and_set_info(void)
+{
+    WCHAR dir[MAX_PATH], path[MAX_PATH + 40], full[MAX_PATH + 40], got[MAX_PATH + 40];
+    GetTempPathW(MAX_PATH, dir);
+    char name[64];
+    WCHAR wname[64];
+    snprintf(name, sizeof(name), "rustapi_final_%lu.txt", GetCurrentProcessId());
+    MultiByteToWideChar(CP_ACP, 0, name, -1, wname, 64);
+    wcscpy(path, dir), wcscat(path, wname);
+    GetFullPathNameW(path, MAX_PATH + 40, full, NULL);
+    HANDLE f = CreateFileW(path, GENERIC_READ | GENERIC_WRITE | DELETE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    WCHAR want[MAX_PATH + 48];
+    wcscpy(want, L"\\\\?\\"), wcscat(want, full);
+    DWORD n = (DWORD)wcslen(want);
+    DWORD need = GetFinalPathNameByHandleW(f, NULL, 0, 0);
+    got[0] = 0x1111;
+    DWORD small = GetFinalPathNameByHandleW(f, got, n, 0);
+    DWORD fits = GetFinalPathNameByHandleW(f, got, n + 1, 0);
+    check("final_path_dos", need == n + 1 && small == n + 1 && fits == n && !wcscmp(got, want),
+          "need %llu fits %llu", need, fits);
+    DWORD none = GetFinalPathNameByHandleW(f, got, MAX_PATH + 40, 4 /* VOLUME_NAME_NONE */);
+    check("final_path_none", none == n - 6 && !wcscmp(got, want + 6), "got %llu want %llu", none, n - 6);
+    SetLastError(0);
+    DWORD bad = GetFinalPathNameByHandleW(INVALID_HANDLE_VALUE, got, MAX_PATH, 0);
+    check("final_path_bad_handle", bad == 0 && GetLastError() == ERROR_INVALID_HANDLE, "got %llu error %llu", bad,
+          GetLastError());
+
+    FILE_END_OF_FILE_INFO eof = {.EndOfFile.QuadPart = 12345};
+    BOOL r1 = SetFileInformationByHandle(f, FileEndOfFileInfo, &eof, sizeof(eof));
+    LARGE_INTEGER sz = {0};
+    GetFileSizeEx(f, &sz);
+    check("set_eof", r1 && sz.QuadPart == 12345, "ok %llu size %llu", r1, sz.QuadPart);
+    FILE_BASIC_INFO bi = {0};
+    bi.LastWriteTime.QuadPart = 130000000000000000LL; /* 2012-12-10 */
+    BOOL r2 = SetFileInformationByHandle(f, FileBasicInfo, &bi, sizeof(bi));
+    FILETIME wt;
+    GetFileTime(f, NULL, NULL, &wt);
+    check("set_basic_time", r2 && ((ULONGLONG)wt.dwHighDateTime << 32 | wt.dwLowDateTime) == 130000000000000000ULL,
+          "ok %llu time %llu", r2, (ULONGLONG)wt.dwHighDateTime << 32 | wt.dwLowDateTime);
+    SetLastError(0);
+    BOOL r3 = SetFileInformationByHandle(f, FileStandardInfo, &bi, sizeof(bi));
+    check("set_get_only", !r3 && GetLastError() == ERROR_INVALID_PARAMETER, "ok %llu error %llu", r3, GetLastError());
+    FILE_DISPOSITION_INFO di = {TRUE};
+    BOOL r4 = SetFileInformationByHandle(f, FileDispositionInfo, &di, sizeof(di));
+    DWORD before = GetFileAttributesW(path);
+    CloseHandle(f);
+    DWORD after = GetFileAttributesW(path);
+    check("set_disposition", r4 && before != INVALID_FILE_ATTRIBUTES && after == INVALID_FILE_ATTRIBUTES,
+          "ok %llu after %llx", r4, after);
+}
+
 static void check_random(void)
 {
     unsigned char a[64], b[64];
@@ -223,6 +276,7 @@ int main(void)
     check_profile();
     check_ordinal();
     check_file_info_ex();
+    check_final_path_and_set_info();
     printf("failures: %d\n", failures);
     return failures;
 }
