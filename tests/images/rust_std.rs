@@ -277,12 +277,18 @@ fn check_fs() {
     let appended = std::fs::OpenOptions::new().append(true).open(&path)
         .and_then(|mut f| f.write_all(b"tail\n"));
     let back2 = std::fs::read(&path).map(|v| v.len()).unwrap_or(0);
+    // canonicalize: GetFinalPathNameByHandleW's \\?\ form; set_len: SetFileInformationByHandle.
+    let canon = std::fs::canonicalize(&path).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let canon_ok = canon.starts_with(r"\\?\") && canon.ends_with(&format!("winvm_rust_std_{}.txt", std::process::id()));
+    let cut = std::fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(100));
+    let cut_len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let removed = std::fs::remove_file(&path);
     let gone = std::fs::metadata(&path).map(|_| "exists".to_string()).unwrap_or_else(|e| format!("{:?}", e.kind()));
     check("fs", wrote.is_ok() && back.as_deref().ok() == Some(text.as_str()) && meta_len == text.len() as u64
-          && appended.is_ok() && back2 == text.len() + 5 && removed.is_ok() && gone == "NotFound",
-          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {}",
-                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone));
+          && appended.is_ok() && back2 == text.len() + 5 && removed.is_ok() && gone == "NotFound"
+          && canon_ok && cut.is_ok() && cut_len == 100,
+          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {} canon {:?} cut {:?} {}",
+                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone, canon, cut, cut_len));
 }
 
 fn check_time() {
