@@ -96,5 +96,7 @@ Test(rust, rustapi_stack_guarantee_random_profile)
     expect("ok fileinfo_dir\n");
     expect("ok final_path_dos\n");
     expect("ok set_disposition\n");
+    expect("ok copyex_progress\n");
+    expect("ok copyex_cancel\n");
     expect("failures: 0\n");
 }

@@ -159,6 +159,13 @@ WINBASEAPI BOOL WINAPI MoveFileExA(LPCSTR lpExistingFileName, LPCSTR lpNewFileNa
 WINBASEAPI BOOL WINAPI MoveFileExW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, DWORD dwFlags);
 WINBASEAPI BOOL WINAPI CopyFileA(LPCSTR lpExistingFileName, LPCSTR lpNewFileName, BOOL bFailIfExists);
 WINBASEAPI BOOL WINAPI CopyFileW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, BOOL bFailIfExists);
+/* CopyFileW with *pbCancel read first and lpProgressRoutine (an LPPROGRESS_ROUTINE) called for
+ * the one stream and chunk; COPY_FILE_FAIL_IF_EXISTS honoured, unknown flags ERROR_INVALID_PARAMETER. */
+#ifndef ERROR_REQUEST_ABORTED
+#define ERROR_REQUEST_ABORTED 1235L
+#endif
+WINBASEAPI BOOL WINAPI CopyFileExW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, void *lpProgressRoutine,
+                                   LPVOID lpData, LPBOOL pbCancel, DWORD dwCopyFlags);
 WINBASEAPI BOOL WINAPI CreateHardLinkA(LPCSTR lpFileName, LPCSTR lpExistingFileName,
                                        LPSECURITY_ATTRIBUTES lpSecurityAttributes);
 WINBASEAPI BOOL WINAPI CreateHardLinkW(LPCWSTR lpFileName, LPCWSTR lpExistingFileName,

@@ -35,6 +35,7 @@
     H(ConvertThreadToFiberEx) \
     H(CopyContext) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
+    X(6, BOOL, CopyFileExW, LPCWSTR, LPCWSTR, void *, LPVOID, LPBOOL, DWORD) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
     H(CreateActCtxA) \
     H(CreateActCtxW) \

@@ -282,13 +282,18 @@ fn check_fs() {
     let canon_ok = canon.starts_with(r"\\?\") && canon.ends_with(&format!("winvm_rust_std_{}.txt", std::process::id()));
     let cut = std::fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(100));
     let cut_len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // fs::copy: CopyFileExW, its progress routine telling the size.
+    let copy_path = path.with_extension("copy");
+    let copied = std::fs::copy(&path, &copy_path).unwrap_or(0);
+    let copy_same = std::fs::read(&copy_path).map(|v| v.len() == 100).unwrap_or(false);
+    let _ = std::fs::remove_file(&copy_path);
     let removed = std::fs::remove_file(&path);
     let gone = std::fs::metadata(&path).map(|_| "exists".to_string()).unwrap_or_else(|e| format!("{:?}", e.kind()));
     check("fs", wrote.is_ok() && back.as_deref().ok() == Some(text.as_str()) && meta_len == text.len() as u64
           && appended.is_ok() && back2 == text.len() + 5 && removed.is_ok() && gone == "NotFound"
-          && canon_ok && cut.is_ok() && cut_len == 100,
-          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {} canon {:?} cut {:?} {}",
-                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone, canon, cut, cut_len));
+          && canon_ok && cut.is_ok() && cut_len == 100 && copied == 100 && copy_same,
+          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {} canon {:?} cut {:?} {} copied {} {}",
+                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone, canon, cut, cut_len, copied, copy_same));
 }
 
 fn check_time() {

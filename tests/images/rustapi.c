@@ -223,6 +223,53 @@ static void check_final_path_and_set_info(void)
           "ok %llu after %llx", r4, after);
 }
 
+/* CopyFileExW: the progress routine's calls, its PROGRESS_CANCEL, a cancel flag set before. */
+static int progress_calls;
+static DWORD progress_answer;
+static LONGLONG progress_moved;
+static DWORD CALLBACK progress(LARGE_INTEGER total, LARGE_INTEGER moved, LARGE_INTEGER stotal, LARGE_INTEGER smoved,
+                               DWORD stream, DWORD reason, HANDLE src, HANDLE dst, LPVOID data)
+{
+    (void)total, (void)moved, (void)stotal, (void)src, (void)dst;
+    if (stream == 1 && data == &progress_calls && reason == (progress_calls ? CALLBACK_CHUNK_FINISHED : CALLBACK_STREAM_SWITCH))
+        progress_moved = smoved.QuadPart;
+    progress_calls++;
+    return progress_calls == 2 ? progress_answer : PROGRESS_CONTINUE;
+}
+
+static void check_copy_ex(void)
+{
+    WCHAR dir[MAX_PATH], a[MAX_PATH + 40], b[MAX_PATH + 40];
+    GetTempPathW(MAX_PATH, dir);
+    wcscpy(a, dir), wcscat(a, L"rustapi_copy_a.bin");
+    wcscpy(b, dir), wcscat(b, L"rustapi_copy_b.bin");
+    HANDLE f = CreateFileW(a, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    static char data[3000];
+    DWORD wrote;
+    WriteFile(f, data, sizeof(data), &wrote, NULL);
+    CloseHandle(f);
+    DeleteFileW(b);
+    progress_answer = PROGRESS_CONTINUE;
+    BOOL r1 = CopyFileExW(a, b, progress, &progress_calls, NULL, 0);
+    check("copyex_progress", r1 && progress_calls == 2 && progress_moved == 3000 &&
+          GetFileAttributesW(b) != INVALID_FILE_ATTRIBUTES, "calls %llu moved %llu", progress_calls, progress_moved);
+    SetLastError(0);
+    BOOL r2 = CopyFileExW(a, b, NULL, NULL, NULL, COPY_FILE_FAIL_IF_EXISTS);
+    check("copyex_fail_if_exists", !r2 && GetLastError() == ERROR_FILE_EXISTS, "ok %llu error %llu", r2, GetLastError());
+    DeleteFileW(b);
+    progress_calls = 0, progress_answer = PROGRESS_CANCEL;
+    SetLastError(0);
+    BOOL r3 = CopyFileExW(a, b, progress, &progress_calls, NULL, 0);
+    check("copyex_cancel", !r3 && GetLastError() == ERROR_REQUEST_ABORTED && GetFileAttributesW(b) == INVALID_FILE_ATTRIBUTES,
+          "ok %llu error %llu", r3, GetLastError());
+    BOOL stop = TRUE;
+    SetLastError(0);
+    BOOL r4 = CopyFileExW(a, b, NULL, NULL, &stop, 0);
+    check("copyex_cancel_flag", !r4 && GetLastError() == ERROR_REQUEST_ABORTED && GetFileAttributesW(b) == INVALID_FILE_ATTRIBUTES,
+          "ok %llu error %llu", r4, GetLastError());
+    DeleteFileW(a);
+}
+
 static void check_random(void)
 {
     unsigned char a[64], b[64];
@@ -277,6 +324,7 @@ int main(void)
     check_ordinal();
     check_file_info_ex();
     check_final_path_and_set_info();
+    check_copy_ex();
     printf("failures: %d\n", failures);
     return failures;
 }
