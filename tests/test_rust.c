@@ -98,5 +98,6 @@ Test(rust, rustapi_stack_guarantee_random_profile)
     expect("ok set_disposition\n");
     expect("ok copyex_progress\n");
     expect("ok copyex_cancel\n");
+    expect("ok symlink_relative\n");
     expect("failures: 0\n");
 }

@@ -123,6 +123,9 @@ WINBASEAPI BOOL WINAPI GetFileInformationByHandle(HANDLE hFile, LPBY_HANDLE_FILE
  * only the Set call takes: ERROR_INVALID_PARAMETER; listings, names, streams: ERROR_NOT_SUPPORTED. */
 /* The file's path, \\?\C:\dir\name (VOLUME_NAME_DOS) or \dir\name (VOLUME_NAME_NONE); GUID and
  * NT volume names: ERROR_NOT_SUPPORTED.  Too small a buffer: the size needed, terminator included. */
+/* A host symbolic link; a relative target stays relative.  Flags: SYMBOLIC_LINK_FLAG_DIRECTORY (1),
+ * SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE (2); an existing name: ERROR_ALREADY_EXISTS. */
+WINBASEAPI BOOLEAN WINAPI CreateSymbolicLinkW(LPCWSTR lpSymlinkFileName, LPCWSTR lpTargetFileName, DWORD dwFlags);
 WINBASEAPI DWORD WINAPI GetFinalPathNameByHandleW(HANDLE hFile, LPWSTR lpszFilePath, DWORD cchFilePath, DWORD dwFlags);
 /* FileBasicInfo (times; READONLY), FileDispositionInfo, FileAllocationInfo, FileEndOfFileInfo;
  * FileRenameInfo and FileIoPriorityHintInfo: ERROR_NOT_SUPPORTED; other classes: ERROR_INVALID_PARAMETER. */

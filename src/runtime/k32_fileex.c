@@ -178,3 +178,49 @@ BOOL WINAPI SetFileInformationByHandle(HANDLE h, int cls, LPVOID buf, DWORD size
     DWORD err = wv_set_info(h, cls, buf, size);
     return err ? wv_fail(err) : TRUE;
 }
+
+/* ---- CreateSymbolicLinkW: a host symbolic link.  A relative target stays relative (to the
+ * link's directory, as Windows resolves it), its separators the host's; a rooted or drive
+ * target becomes the host path it names.  SYMBOLIC_LINK_FLAG_DIRECTORY changes nothing on the
+ * host (a link there has no kind); ALLOW_UNPRIVILEGED_CREATE is accepted: winvm's user may
+ * always make links.  A name that exists: ERROR_ALREADY_EXISTS. ---- */
+#define WV_SYMLINK_FLAGS 0x3u
+
+static DWORD wv_symlink_target(LPCWSTR target, char **out)
+{
+    char *t;
+    DWORD err = wv_path_host_w(target, &t); /* a bad pointer: ERROR_NOACCESS, before wv_utf8 reads it */
+    free(err ? NULL : t);
+    if (!err)
+        err = wv_utf8(target, &t);
+    if (err)
+        return err;
+    bool rooted = t[0] == '\\' || t[0] == '/' || (t[0] && t[1] == ':');
+    if (!*t) {
+        free(t);
+        return ERROR_INVALID_PARAMETER;
+    }
+    if (rooted) {
+        free(t);
+        return wv_path_host_w(target, out);
+    }
+    for (char *p = t; *p; p++)
+        if (*p == '\\')
+            *p = '/';
+    *out = t;
+    return 0;
+}
+
+BOOLEAN WINAPI CreateSymbolicLinkW(LPCWSTR link, LPCWSTR target, DWORD flags)
+{
+    if (flags & ~WV_SYMLINK_FLAGS || !link || !target)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    char *l = NULL, *t = NULL;
+    DWORD err = wv_path_host_w(link, &l);
+    if (!err)
+        err = wv_symlink_target(target, &t);
+    if (!err && symlink(t, l) != 0)
+        err = errno == EEXIST ? ERROR_ALREADY_EXISTS : wv_errno_to_error(errno);
+    free(l), free(t);
+    return err ? wv_fail(err) : TRUE;
+}

@@ -69,6 +69,7 @@
     X(6, HANDLE, CreateSemaphoreExA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR, DWORD, DWORD) \
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
+    X(3, BOOLEAN, CreateSymbolicLinkW, LPCWSTR, LPCWSTR, DWORD) \
     H(CreateThread) \
     X(0, HANDLE, CreateTimerQueue) \
     H(CreateTimerQueueTimer) \

@@ -286,14 +286,20 @@ fn check_fs() {
     let copy_path = path.with_extension("copy");
     let copied = std::fs::copy(&path, &copy_path).unwrap_or(0);
     let copy_same = std::fs::read(&copy_path).map(|v| v.len() == 100).unwrap_or(false);
+    // symlink_file: CreateSymbolicLinkW with a relative target, read through the link.
+    let link = path.with_extension("link");
+    let _ = std::fs::remove_file(&link);
+    let linked = std::os::windows::fs::symlink_file(copy_path.file_name().unwrap(), &link)
+        .and_then(|_| std::fs::read(&link)).map(|v| v.len()).unwrap_or(0);
+    let _ = std::fs::remove_file(&link);
     let _ = std::fs::remove_file(&copy_path);
     let removed = std::fs::remove_file(&path);
     let gone = std::fs::metadata(&path).map(|_| "exists".to_string()).unwrap_or_else(|e| format!("{:?}", e.kind()));
     check("fs", wrote.is_ok() && back.as_deref().ok() == Some(text.as_str()) && meta_len == text.len() as u64
           && appended.is_ok() && back2 == text.len() + 5 && removed.is_ok() && gone == "NotFound"
-          && canon_ok && cut.is_ok() && cut_len == 100 && copied == 100 && copy_same,
-          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {} canon {:?} cut {:?} {} copied {} {}",
-                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone, canon, cut, cut_len, copied, copy_same));
+          && canon_ok && cut.is_ok() && cut_len == 100 && copied == 100 && copy_same && linked == 100,
+          format!("dir {:?} wrote {:?} len {} back_ok {} appended {:?} back2 {} removed {:?} gone {} canon {:?} cut {:?} {} copied {} {} linked {}",
+                  dir, wrote, meta_len, back.is_ok(), appended, back2, removed, gone, canon, cut, cut_len, copied, copy_same, linked));
 }
 
 fn check_time() {

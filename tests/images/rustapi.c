@@ -270,6 +270,34 @@ static void check_copy_ex(void)
     DeleteFileW(a);
 }
 
+/* CreateSymbolicLinkW: a relative target read through the link; an existing name; bad flags. */
+static void check_symlink(void)
+{
+    WCHAR dir[MAX_PATH], target[MAX_PATH + 40], link[MAX_PATH + 40];
+    GetTempPathW(MAX_PATH, dir);
+    wcscpy(target, dir), wcscat(target, L"rustapi_sym_target.txt");
+    wcscpy(link, dir), wcscat(link, L"rustapi_sym_link.txt");
+    DeleteFileW(link);
+    HANDLE f = CreateFileW(target, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD n;
+    WriteFile(f, "through", 7, &n, NULL);
+    CloseHandle(f);
+    BOOLEAN r1 = CreateSymbolicLinkW(link, L"rustapi_sym_target.txt", 0);
+    char buf[16] = {0};
+    f = CreateFileW(link, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ReadFile(f, buf, sizeof(buf) - 1, &n, NULL);
+    CloseHandle(f);
+    check("symlink_relative", r1 && !strcmp(buf, "through"), "ok %llu read %llu", r1, n);
+    SetLastError(0);
+    BOOLEAN r2 = CreateSymbolicLinkW(link, target, 0);
+    check("symlink_exists", !r2 && GetLastError() == ERROR_ALREADY_EXISTS, "ok %llu error %llu", r2, GetLastError());
+    SetLastError(0);
+    BOOLEAN r3 = CreateSymbolicLinkW(link, target, 0x10);
+    check("symlink_bad_flags", !r3 && GetLastError() == ERROR_INVALID_PARAMETER, "ok %llu error %llu", r3, GetLastError());
+    DeleteFileW(link);
+    DeleteFileW(target);
+}
+
 static void check_random(void)
 {
     unsigned char a[64], b[64];
@@ -325,6 +353,7 @@ int main(void)
     check_file_info_ex();
     check_final_path_and_set_info();
     check_copy_ex();
+    check_symlink();
     printf("failures: %d\n", failures);
     return failures;
 }
