@@ -119,6 +119,20 @@ WINBASEAPI BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceTo
                                         PLARGE_INTEGER lpNewFilePointer, DWORD dwMoveMethod);
 WINBASEAPI DWORD WINAPI GetFileType(HANDLE hFile);
 WINBASEAPI BOOL WINAPI GetFileInformationByHandle(HANDLE hFile, LPBY_HANDLE_FILE_INFORMATION lpFileInformation);
+/* FileBasicInfo (0), FileStandardInfo (1), FileAttributeTagInfo (9), FileIdInfo (18); a class
+ * only the Set call takes: ERROR_INVALID_PARAMETER; listings, names, streams: ERROR_NOT_SUPPORTED. */
+/* The file's path, \\?\C:\dir\name (VOLUME_NAME_DOS) or \dir\name (VOLUME_NAME_NONE); GUID and
+ * NT volume names: ERROR_NOT_SUPPORTED.  Too small a buffer: the size needed, terminator included. */
+/* A host symbolic link; a relative target stays relative.  Flags: SYMBOLIC_LINK_FLAG_DIRECTORY (1),
+ * SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE (2); an existing name: ERROR_ALREADY_EXISTS. */
+WINBASEAPI BOOLEAN WINAPI CreateSymbolicLinkW(LPCWSTR lpSymlinkFileName, LPCWSTR lpTargetFileName, DWORD dwFlags);
+WINBASEAPI DWORD WINAPI GetFinalPathNameByHandleW(HANDLE hFile, LPWSTR lpszFilePath, DWORD cchFilePath, DWORD dwFlags);
+/* FileBasicInfo (times; READONLY), FileDispositionInfo, FileAllocationInfo, FileEndOfFileInfo;
+ * FileRenameInfo and FileIoPriorityHintInfo: ERROR_NOT_SUPPORTED; other classes: ERROR_INVALID_PARAMETER. */
+WINBASEAPI BOOL WINAPI SetFileInformationByHandle(HANDLE hFile, int FileInformationClass, LPVOID lpFileInformation,
+                                                  DWORD dwBufferSize);
+WINBASEAPI BOOL WINAPI GetFileInformationByHandleEx(HANDLE hFile, int FileInformationClass,
+                                                    LPVOID lpFileInformation, DWORD dwBufferSize);
 WINBASEAPI BOOL WINAPI GetFileTime(HANDLE hFile, LPFILETIME lpCreationTime, LPFILETIME lpLastAccessTime,
                                    LPFILETIME lpLastWriteTime);
 WINBASEAPI BOOL WINAPI SetFileTime(HANDLE hFile, const FILETIME *lpCreationTime, const FILETIME *lpLastAccessTime,
@@ -148,6 +162,13 @@ WINBASEAPI BOOL WINAPI MoveFileExA(LPCSTR lpExistingFileName, LPCSTR lpNewFileNa
 WINBASEAPI BOOL WINAPI MoveFileExW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, DWORD dwFlags);
 WINBASEAPI BOOL WINAPI CopyFileA(LPCSTR lpExistingFileName, LPCSTR lpNewFileName, BOOL bFailIfExists);
 WINBASEAPI BOOL WINAPI CopyFileW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, BOOL bFailIfExists);
+/* CopyFileW with *pbCancel read first and lpProgressRoutine (an LPPROGRESS_ROUTINE) called for
+ * the one stream and chunk; COPY_FILE_FAIL_IF_EXISTS honoured, unknown flags ERROR_INVALID_PARAMETER. */
+#ifndef ERROR_REQUEST_ABORTED
+#define ERROR_REQUEST_ABORTED 1235L
+#endif
+WINBASEAPI BOOL WINAPI CopyFileExW(LPCWSTR lpExistingFileName, LPCWSTR lpNewFileName, void *lpProgressRoutine,
+                                   LPVOID lpData, LPBOOL pbCancel, DWORD dwCopyFlags);
 WINBASEAPI BOOL WINAPI CreateHardLinkA(LPCSTR lpFileName, LPCSTR lpExistingFileName,
                                        LPSECURITY_ATTRIBUTES lpSecurityAttributes);
 WINBASEAPI BOOL WINAPI CreateHardLinkW(LPCWSTR lpFileName, LPCWSTR lpExistingFileName,

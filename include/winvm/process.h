@@ -147,6 +147,10 @@ WINBASEAPI DWORD WINAPI SetThreadIdealProcessor(HANDLE hThread, DWORD dwIdealPro
 WINBASEAPI BOOL WINAPI SetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor,
                                                  PPROCESSOR_NUMBER lpPreviousIdealProcessor);
 WINBASEAPI BOOL WINAPI GetThreadIdealProcessorEx(HANDLE hThread, PPROCESSOR_NUMBER lpIdealProcessor);
+/* The calling thread's stack guarantee (TEB GuaranteedStackBytes): raised to *StackSizeInBytes
+ * rounded up to pages (two at least), never lowered; the previous value back in *StackSizeInBytes;
+ * 0 only asks.  More than the stack's reservation: ERROR_INVALID_PARAMETER. */
+WINBASEAPI BOOL WINAPI SetThreadStackGuarantee(ULONG *StackSizeInBytes);
 /* Whether the thread's priority may be boosted (recorded; Linux boosts none). */
 WINBASEAPI BOOL WINAPI SetThreadPriorityBoost(HANDLE hThread, BOOL bDisablePriorityBoost);
 WINBASEAPI BOOL WINAPI GetThreadPriorityBoost(HANDLE hThread, PBOOL pDisablePriorityBoost);

@@ -96,7 +96,8 @@ static bool wv_stack_guard_hit(struct wv_view *v, size_t i, uintptr_t pa, DWORD 
                v->base == ts.dealloc;
     if (!(v->flags & WV_VIEW_STACK) && !teb)
         return false;
-    bool grew = wv_stack_touch(v, i);
+    size_t pages = wv_stack_guarantee_pages(teb ? ts.guaranteed : 0);
+    bool grew = wv_stack_touch(v, i, pages);
     if (!grew)
         *code = STATUS_STACK_OVERFLOW;
     if (teb && ts.limit) {

@@ -199,8 +199,12 @@ bool wv_exceptions_wanted(void);
 #define WV_STACK_GUARANTEE_PAGES 3
 #endif
 /* A guard page of stack view v was touched at page i (guard cleared, lock held): true when the
- * stack grew, false when the touch is a stack overflow (the guarantee then committed). */
-bool wv_stack_touch(struct wv_view *v, size_t i);
+ * stack grew, false when the touch is a stack overflow (the guarantee then committed).  pages:
+ * the guarantee, WV_STACK_GUARANTEE_PAGES or more when the thread asked for more
+ * (SetThreadStackGuarantee, wv_stack_guarantee_pages). */
+bool wv_stack_touch(struct wv_view *v, size_t i, size_t pages);
+/* The guarantee in pages for a thread whose TEB asks for bytes: never below the default. */
+size_t wv_stack_guarantee_pages(ULONG bytes);
 /* _resetstkoflw: a guard page again on the stack holding sp, after an overflow.  False when sp
  * is not on a winvm stack or too close to its end for a guard above the guarantee. */
 bool wv_stack_reset(uintptr_t sp);
@@ -213,6 +217,7 @@ bool wv_stack_reset(uintptr_t sp);
 struct wv_thread_stack {
     uintptr_t dealloc, base; /* DeallocationStack, StackBase */
     uintptr_t *limit;        /* the TEB's StackLimit field */
+    ULONG guaranteed;        /* GuaranteedStackBytes (SetThreadStackGuarantee) */
 };
 extern bool (*wv_fault_thread_stack)(struct wv_thread_stack *out);
 

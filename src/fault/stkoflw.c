@@ -4,7 +4,8 @@
  *
  * mm/stack.c grows a stack one guard page at a time and never commits its lowest page.  The
  * fault handler (fault.c) asks wv_stack_touch what a touch of the guard means.  Above the last
- * WV_STACK_GUARANTEE_PAGES (the guarantee, above the never-committed page) the stack grows
+ * WV_STACK_GUARANTEE_PAGES (the guarantee, above the never-committed page; more when the thread
+ * asked SetThreadStackGuarantee for more, the TEB's GuaranteedStackBytes) the stack grows
  * silently.  A touch inside it commits the whole guarantee at once, read-write and without a
  * guard, and raises STATUS_STACK_OVERFLOW: as Windows raises it with its guaranteed stack bytes
  * left, because the exception is dispatched on this very stack (the CONTEXT and record copied
@@ -17,9 +18,15 @@
  */
 #include "fault/fault.h"
 
-bool wv_stack_touch(struct wv_view *v, size_t i)
+size_t wv_stack_guarantee_pages(ULONG bytes)
 {
-    if (i > WV_STACK_GUARANTEE_PAGES && wv_stack_grow(v, i))
+    size_t pages = ((size_t)bytes + WV_PAGE_SIZE - 1) / WV_PAGE_SIZE;
+    return pages > WV_STACK_GUARANTEE_PAGES ? pages : WV_STACK_GUARANTEE_PAGES;
+}
+
+bool wv_stack_touch(struct wv_view *v, size_t i, size_t pages)
+{
+    if (i > pages && wv_stack_grow(v, i))
         return true;
     if (i > 1) { /* page i's own guard is already gone (fault.c): commit the pages below it */
         wv_page_t rw = (wv_page_t)(WV_COMMITTED | wv_prot_parse(PAGE_READWRITE, false));

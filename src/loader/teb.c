@@ -22,7 +22,7 @@ enum {
     WV_TEB_STACK_BASE = 0x08, WV_TEB_STACK_LIMIT = 0x10, WV_TEB_SELF = 0x30,
     WV_TEB_PID = 0x40, WV_TEB_TID = 0x48, WV_TEB_TLS_POINTER = 0x58, WV_TEB_PEB = 0x60,
     WV_TEB_LAST_ERROR = 0x68,
-    WV_TEB_DEALLOCATION_STACK = 0x1478, WV_TEB_SIZE = 0x2000
+    WV_TEB_DEALLOCATION_STACK = 0x1478, WV_TEB_GUARANTEED_STACK = 0x1748, WV_TEB_SIZE = 0x2000
 };
 
 static void wv_put64(uint8_t *p, size_t off, uint64_t v) { memcpy(p + off, &v, 8); }
@@ -68,6 +68,7 @@ static bool wv_teb_stack(struct wv_thread_stack *out)
     memcpy(&out->dealloc, teb + WV_TEB_DEALLOCATION_STACK, sizeof(out->dealloc));
     memcpy(&out->base, teb + WV_TEB_STACK_BASE, sizeof(out->base));
     out->limit = (uintptr_t *)(teb + WV_TEB_STACK_LIMIT);
+    memcpy(&out->guaranteed, teb + WV_TEB_GUARANTEED_STACK, sizeof(out->guaranteed));
     return true;
 }
 

@@ -35,8 +35,9 @@ static bool wv_prov_known(HCRYPTPROV p)
     return v != NULL;
 }
 
-/* Fills n bytes from getrandom (a blocking read of the host's pool): 0 or a Win32 error. */
-static DWORD wv_random(BYTE *out, size_t n)
+/* Fills n bytes from getrandom (a blocking read of the host's pool): 0 or a Win32 error.
+ * bcrypt.c's BCryptGenRandom draws from it too. */
+DWORD wv_random(BYTE *out, size_t n)
 {
     BYTE tmp[256];
     while (n) {

@@ -115,3 +115,46 @@ BOOL WINAPI CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists)
         err = wv_path_host_w(to, &b);
     return wv_copy_run(err, a, b, fail_if_exists);
 }
+
+/* ---- CopyFileExW: CopyFile with a cancel flag read before the copy and a progress routine.
+ * The copy is one chunk: the routine is called with CALLBACK_STREAM_SWITCH (nothing moved yet)
+ * and then CALLBACK_CHUNK_FINISHED (all of stream 1 moved), as Windows calls it for a file of
+ * one stream and one chunk; the host copies by descriptors, so its file handles are NULL.
+ * PROGRESS_CANCEL removes the new file, PROGRESS_STOP keeps it (both ERROR_REQUEST_ABORTED),
+ * PROGRESS_QUIET stops the calls. ---- */
+typedef DWORD(__attribute__((ms_abi)) *wv_progress_fn)(int64_t total, int64_t moved, int64_t stream_total,
+                                                        int64_t stream_moved, DWORD stream, DWORD reason,
+                                                        HANDLE src, HANDLE dst, void *data);
+#define WV_COPY_FLAGS (0x1 | 0x2 | 0x4 | 0x8 | 0x1000) /* FAIL_IF_EXISTS, RESTARTABLE, OPEN_SOURCE_FOR_WRITE, ALLOW_DECRYPTED_DESTINATION, NO_BUFFERING */
+enum { WV_PROGRESS_CONTINUE, WV_PROGRESS_CANCEL, WV_PROGRESS_STOP, WV_PROGRESS_QUIET };
+
+static DWORD wv_copy_progress(wv_progress_fn fn, void *data, const char *from, const char *to)
+{
+    struct stat st;
+    int64_t n = stat(from, &st) == 0 ? (int64_t)st.st_size : 0;
+    DWORD r = fn(n, 0, n, 0, 1, 1 /* CALLBACK_STREAM_SWITCH */, NULL, NULL, data);
+    if (r == WV_PROGRESS_CONTINUE)
+        r = fn(n, n, n, n, 1, 0 /* CALLBACK_CHUNK_FINISHED */, NULL, NULL, data);
+    if (r == WV_PROGRESS_CANCEL)
+        unlink(to);
+    return r == WV_PROGRESS_CANCEL || r == WV_PROGRESS_STOP ? ERROR_REQUEST_ABORTED : 0;
+}
+
+BOOL WINAPI CopyFileExW(LPCWSTR from, LPCWSTR to, void *progress, LPVOID data, LPBOOL cancel, DWORD flags)
+{
+    BOOL stop = FALSE;
+    if (flags & ~(DWORD)WV_COPY_FLAGS)
+        return wv_fail(ERROR_INVALID_PARAMETER);
+    if (cancel && wv_copy(&stop, cancel, sizeof(stop)))
+        return wv_fail(ERROR_NOACCESS);
+    char *a = NULL, *b = NULL;
+    DWORD err = stop ? ERROR_REQUEST_ABORTED : wv_path_host_w(from, &a);
+    if (!err)
+        err = wv_path_host_w(to, &b);
+    if (!err)
+        err = wv_copy_file(a, b, flags & 0x1);
+    if (!err && progress)
+        err = wv_copy_progress((wv_progress_fn)progress, data, a, b);
+    free(a), free(b);
+    return err ? wv_fail(err) : TRUE;
+}

@@ -150,6 +150,62 @@ BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION ou
     return err ? wv_fail(err) : TRUE;
 }
 
+/* GetFileInformationByHandleEx: the classes built from the file's stat, in Windows' layouts
+ * (FILE_BASIC_INFO, FILE_STANDARD_INFO, FILE_ATTRIBUTE_TAG_INFO, FILE_ID_INFO).  A buffer
+ * smaller than the class's structure: ERROR_BAD_LENGTH; a class that only SetFileInformationByHandle
+ * takes, or none: ERROR_INVALID_PARAMETER; the directory listings, names and stream classes,
+ * which winvm does not serve: ERROR_NOT_SUPPORTED. */
+enum { WV_FI_BASIC = 0, WV_FI_STANDARD = 1, WV_FI_ATTRIBUTE_TAG = 9, WV_FI_ID = 18, WV_FI_MAX = 24 };
+static const unsigned char wv_fi_set_only[] = {3, 4, 5, 6, 12, 21, 22};
+
+static DWORD wv_file_info_ex(HANDLE h, int cls, void *buf, DWORD size)
+{
+    struct stat st;
+    FILETIME t[3];
+    for (size_t i = 0; i < sizeof(wv_fi_set_only); i++)
+        if (cls == wv_fi_set_only[i])
+            return ERROR_INVALID_PARAMETER;
+    if (cls < 0 || cls >= WV_FI_MAX)
+        return ERROR_INVALID_PARAMETER;
+    if (cls != WV_FI_BASIC && cls != WV_FI_STANDARD && cls != WV_FI_ATTRIBUTE_TAG && cls != WV_FI_ID)
+        return ERROR_NOT_SUPPORTED;
+    DWORD err = wv_handle_stat(h, &st, t);
+    if (err)
+        return err;
+    DWORD attrs = wv_file_attributes(&st, NULL);
+    uint64_t eof = S_ISDIR(st.st_mode) ? 0 : (uint64_t)st.st_size;
+    union {
+        struct { int64_t created, accessed, written, changed; DWORD attrs; } basic;
+        struct { int64_t alloc, eof; DWORD links; BOOLEAN delete_pending, dir; } std;
+        struct { DWORD attrs, tag; } tag;
+        struct { uint64_t volume; uint64_t id[2]; } id;
+    } u;
+    memset(&u, 0, sizeof(u));
+    DWORD need = cls == WV_FI_BASIC ? sizeof(u.basic) : cls == WV_FI_STANDARD ? sizeof(u.std)
+                 : cls == WV_FI_ATTRIBUTE_TAG ? sizeof(u.tag) : sizeof(u.id);
+    if (size < need)
+        return ERROR_BAD_LENGTH;
+    if (cls == WV_FI_BASIC) {
+        u.basic.created = (int64_t)wv_filetime_get(&t[0]), u.basic.accessed = (int64_t)wv_filetime_get(&t[1]);
+        u.basic.written = (int64_t)wv_filetime_get(&t[2]), u.basic.changed = (int64_t)wv_filetime_of(&st.st_ctim);
+        u.basic.attrs = attrs;
+    } else if (cls == WV_FI_STANDARD) {
+        u.std.alloc = (int64_t)st.st_blocks * 512, u.std.eof = (int64_t)eof;
+        u.std.links = (DWORD)st.st_nlink, u.std.dir = S_ISDIR(st.st_mode);
+    } else if (cls == WV_FI_ATTRIBUTE_TAG) {
+        u.tag.attrs = attrs;
+    } else {
+        u.id.volume = wv_serial(st.st_dev), u.id.id[0] = (uint64_t)st.st_ino;
+    }
+    return wv_user_put(buf, &u, need);
+}
+
+BOOL WINAPI GetFileInformationByHandleEx(HANDLE h, int cls, LPVOID buf, DWORD size)
+{
+    DWORD err = wv_file_info_ex(h, cls, buf, size);
+    return err ? wv_fail(err) : TRUE;
+}
+
 BOOL WINAPI GetFileTime(HANDLE h, LPFILETIME created, LPFILETIME accessed, LPFILETIME written)
 {
     struct stat st;

@@ -133,6 +133,59 @@ int WINAPI lstrcmpiA(LPCSTR a, LPCSTR b) { return wv_lcmp_owned(wv_str_a(a), wv_
 int WINAPI lstrcmpW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, false); }
 int WINAPI lstrcmpiW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, true); }
 
+/* ---- CompareStringOrdinal: UTF-16 units compared by value (both upper-cased when ignore_case),
+ * then the lengths; a length of -1 runs to the terminator, an explicit one counts embedded
+ * zeros as characters (Wine's locale.c test_CompareStringOrdinal).  A NULL string (or a negative
+ * length other than -1) is ERROR_INVALID_PARAMETER and 0. ---- */
+
+/* msvcrt_wide.c: the upper case of a UTF-16 unit (itself when it has none). */
+__attribute__((ms_abi)) WCHAR wv_ms_towupper(WCHAR c);
+
+/* The n units at s (n -1: up to the terminator), malloc'ed into *out, their count in *len. */
+static DWORD wv_units(LPCWSTR s, int n, WCHAR **out, size_t *len)
+{
+    size_t cap = n >= 0 ? (size_t)n : 64, k = 0;
+    WCHAR *w = malloc((cap + 1) * sizeof(WCHAR));
+    while (w && (n < 0 || k < (size_t)n)) {
+        if (wv_copy(&w[k], s + k, sizeof(WCHAR)))
+            return free(w), ERROR_NOACCESS;
+        if (n < 0 && !w[k])
+            break;
+        if (++k == cap && n < 0) {
+            WCHAR *m = realloc(w, (cap * 2 + 1) * sizeof(WCHAR));
+            if (!m)
+                free(w);
+            w = m, cap *= 2;
+        }
+    }
+    if (!w)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    *out = w, *len = k;
+    return 0;
+}
+
+int WINAPI CompareStringOrdinal(LPCWSTR a, int na, LPCWSTR b, int nb, BOOL ignore_case)
+{
+    if (!a || !b || na < -1 || nb < -1)
+        return wv_set_error(ERROR_INVALID_PARAMETER), 0;
+    WCHAR *wa = NULL, *wb = NULL;
+    size_t la, lb;
+    DWORD err = wv_units(a, na, &wa, &la);
+    if (!err)
+        err = wv_units(b, nb, &wb, &lb);
+    int r = 0;
+    for (size_t i = 0; !err && !r && i < la && i < lb; i++) {
+        WCHAR x = ignore_case ? wv_ms_towupper(wa[i]) : wa[i], y = ignore_case ? wv_ms_towupper(wb[i]) : wb[i];
+        r = (x > y) - (x < y);
+    }
+    if (!err && !r)
+        r = (la > lb) - (la < lb);
+    free(wa), free(wb);
+    if (err)
+        return wv_set_error(err), 0;
+    return CSTR_EQUAL + r;
+}
+
 /* ---- IsBadStringPtr: TRUE when a unit before the terminator (or max units) is unreadable ---- */
 
 static BOOL wv_bad_string(const void *p, UINT_PTR max, size_t unit)

@@ -28,6 +28,7 @@
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
+    X(5, int, CompareStringOrdinal, LPCWSTR, int, LPCWSTR, int, BOOL) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
     H(ConvertFiberToThread) \
@@ -35,6 +36,7 @@
     H(ConvertThreadToFiberEx) \
     H(CopyContext) \
     X(3, BOOL, CopyFileA, LPCSTR, LPCSTR, BOOL) \
+    X(6, BOOL, CopyFileExW, LPCWSTR, LPCWSTR, void *, LPVOID, LPBOOL, DWORD) \
     X(3, BOOL, CopyFileW, LPCWSTR, LPCWSTR, BOOL) \
     H(CreateActCtxA) \
     H(CreateActCtxW) \
@@ -70,6 +72,7 @@
     X(6, HANDLE, CreateSemaphoreExA, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCSTR, DWORD, DWORD) \
     X(6, HANDLE, CreateSemaphoreExW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateSemaphoreW, LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR) \
+    X(3, BOOLEAN, CreateSymbolicLinkW, LPCWSTR, LPCWSTR, DWORD) \
     H(CreateThread) \
     X(0, HANDLE, CreateTimerQueue) \
     H(CreateTimerQueueTimer) \
@@ -154,10 +157,12 @@
     X(3, BOOL, GetFileAttributesExW, LPCWSTR, GET_FILEEX_INFO_LEVELS, LPVOID) \
     X(1, DWORD, GetFileAttributesW, LPCWSTR) \
     X(2, BOOL, GetFileInformationByHandle, HANDLE, LPBY_HANDLE_FILE_INFORMATION) \
+    X(4, BOOL, GetFileInformationByHandleEx, HANDLE, int, LPVOID, DWORD) \
     X(2, DWORD, GetFileSize, HANDLE, LPDWORD) \
     X(2, BOOL, GetFileSizeEx, HANDLE, PLARGE_INTEGER) \
     X(4, BOOL, GetFileTime, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(1, DWORD, GetFileType, HANDLE) \
+    X(4, DWORD, GetFinalPathNameByHandleW, HANDLE, LPWSTR, DWORD, DWORD) \
     X(4, DWORD, GetFullPathNameA, LPCSTR, DWORD, LPSTR, LPSTR *) \
     X(4, DWORD, GetFullPathNameW, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
@@ -393,6 +398,7 @@
     X(2, BOOL, SetFileAttributesA, LPCSTR, DWORD) \
     X(2, BOOL, SetFileAttributesW, LPCWSTR, DWORD) \
     X(2, BOOL, SetFileCompletionNotificationModes, HANDLE, UCHAR) \
+    X(4, BOOL, SetFileInformationByHandle, HANDLE, int, LPVOID, DWORD) \
     X(4, DWORD, SetFilePointer, HANDLE, LONG, PLONG, DWORD) \
     X(4, BOOL, SetFilePointerEx, HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) \
     X(4, BOOL, SetFileTime, HANDLE, const FILETIME *, const FILETIME *, const FILETIME *) \
@@ -409,6 +415,7 @@
     X(3, BOOL, SetThreadIdealProcessorEx, HANDLE, PPROCESSOR_NUMBER, PPROCESSOR_NUMBER) \
     X(2, BOOL, SetThreadPriority, HANDLE, int) \
     X(2, BOOL, SetThreadPriorityBoost, HANDLE, BOOL) \
+    X(1, BOOL, SetThreadStackGuarantee, ULONG *) \
     H(SetUnhandledExceptionFilter) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \

@@ -13,12 +13,14 @@
 /* Each gets a PE image and a module when first named (loader/builtin.c). */
 static const struct wv_builtin wv_builtin_dlls[] = {
     {"advapi32.dll", wv_advapi_lookup, wv_advapi_name_at},
+    {"bcrypt.dll", wv_bcrypt_lookup, wv_bcrypt_name_at},
     {"kernel32.dll", wv_k32_lookup, wv_k32_name_at},
     {"kernelbase.dll", wv_k32_lookup, wv_k32_name_at},
     {"msvcrt.dll", wv_crt_lookup, wv_crt_name_at},
     {"ntdll.dll", wv_nt_lookup, wv_nt_name_at},
     {"psapi.dll", wv_ps_lookup, wv_ps_name_at},
     {"user32.dll", wv_u32_lookup, wv_u32_name_at},
+    {"userenv.dll", wv_userenv_lookup, wv_userenv_name_at},
     {"ws2_32.dll", wv_ws_lookup, wv_ws_name_at},
 };
 

@@ -240,6 +240,13 @@ __attribute__((ms_abi)) LONG wv_adv_RegCloseKey(WV_HKEY key);
 __attribute__((ms_abi)) BOOL wv_adv_GetUserNameA(LPSTR buf, LPDWORD size);
 __attribute__((ms_abi)) BOOL wv_adv_GetUserNameW(LPWSTR buf, LPDWORD size);
 
+/* ---- bcrypt.c, userenv.c: BCryptGenRandom, GetUserProfileDirectoryW (Rust's std imports both) ---- */
+DWORD wv_random(BYTE *out, size_t n); /* advapi32.c: the host's pool, into PE memory */
+void *wv_bcrypt_lookup(const char *name);
+const char *wv_bcrypt_name_at(size_t i);
+void *wv_userenv_lookup(const char *name);
+const char *wv_userenv_name_at(size_t i);
+
 /* ---- user32.c, ws2_32.c: user32.dll (a process without windows) and Winsock ---- */
 void *wv_u32_lookup(const char *name);
 const char *wv_u32_name_at(size_t i);

@@ -230,7 +230,7 @@ DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE h, DWORD_PTR mask)
  * nothing through one. */
 WV_MSABI void k32_GetCurrentThreadStackLimits(PULONG_PTR low, PULONG_PTR high)
 {
-    struct wv_thread_stack s = {0, 0, NULL};
+    struct wv_thread_stack s = {0, 0, NULL, 0};
     if (!wv_fault_thread_stack || !wv_fault_thread_stack(&s))
         s.dealloc = wv_stack_lo, s.base = wv_stack_hi; /* no TEB: the winvm stack it runs on */
     (void)wv_user_put(low, &s.dealloc, sizeof(s.dealloc));
