@@ -154,24 +154,34 @@ static void wv_stub_code(uint8_t *s, ULONG_PTR *arg)
     s[36] = 0xff, s[37] = 0xe0;                                       /* jmp rax */
 }
 
+/* Every stub's argument (the name it raises with), kept on a list: the stubs embed them in
+ * code a leak checker does not read.  Loader lock. */
+struct wv_stub_arg {
+    struct wv_stub_arg *next;
+    ULONG_PTR name;
+};
+static struct wv_stub_arg *wv_stub_args;
+
 static void *wv_missing_stub(const char *what)
 {
     static uint8_t *page;
     static size_t used = 4096;
-    ULONG_PTR *arg = malloc(sizeof(*arg));
+    struct wv_stub_arg *node = malloc(sizeof(*node));
     char *name = strdup(what);
-    if (!name || !arg)
-        return free(name), free(arg), NULL;
+    if (!name || !node)
+        return free(name), free(node), NULL;
+    ULONG_PTR *arg = &node->name;
     *arg = (ULONG_PTR)name;
+    node->next = wv_stub_args, wv_stub_args = node;
     if (used + WV_STUB_BYTES > 4096) {
         page = wv_os_alloc(4096);
         if (!page)
-            return free(name), free(arg), NULL;
+            return NULL; /* the name stays listed */
         used = 0;
     }
     uint8_t *s = page + used;
     if (wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_WRITE) != 0)
-        return free(name), free(arg), NULL;
+        return NULL; /* the name stays listed */
     wv_stub_code(s, arg);
     used += WV_STUB_BYTES;
     wv_os_protect((uintptr_t)page, 4096, PROT_READ | PROT_EXEC);
