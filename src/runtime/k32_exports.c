@@ -135,6 +135,8 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_K32GetModuleInformation wv_ps_GetModuleInformation
 #define k32_ReadFileEx wv_k32_ReadFileEx /* kernel32.c: a PE completion routine */
 #define k32_WriteFileEx wv_k32_WriteFileEx
+/* x64 kernel32 forwards __C_specific_handler to ntdll's: the same function (seh/cspecific.c) */
+#define k32___C_specific_handler wv_seh_c_specific_handler
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {

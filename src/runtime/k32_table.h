@@ -358,6 +358,7 @@
     H(QueueUserAPC) \
     H(QueueUserWorkItem) \
     H(RaiseException) \
+    X(5, BOOL, ReadConsoleW, HANDLE, LPVOID, DWORD, LPDWORD, PVOID) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     H(ReadFileEx) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
@@ -485,6 +486,7 @@
     X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     H(WriteFileEx) \
     X(5, BOOL, WriteProcessMemory, HANDLE, LPVOID, LPCVOID, SIZE_T, SIZE_T *) \
+    H(__C_specific_handler) \
     X(2, LPSTR, lstrcatA, LPSTR, LPCSTR) \
     X(2, LPWSTR, lstrcatW, LPWSTR, LPCWSTR) \
     X(2, int, lstrcmpA, LPCSTR, LPCSTR) \
