@@ -43,9 +43,10 @@ Test(rust, rust_std_threads_sync_panics_alloc_env_fs_time)
     if (access(exe, R_OK) != 0)
         cr_skip_test("rust_std.exe not built: rustc with the x86_64-pc-windows-gnu target (Debian's rustc and "
                      "libstd-rust-dev-windows, scripts/bootstrap.sh) is missing");
-    /* std imports calls winvm does not serve yet and this program never makes (CreateSymbolicLinkW,
-     * CopyFileExW, the toolhelp snapshot, ...): started anyway, a call to one of them would end it
-     * with a report naming it, and the checks below would fail. */
+    /* std imports calls winvm does not serve yet and this program never makes (ws2_32's
+     * WSADuplicateSocketW, WSARecv, WSASend, WSASocketW, recvfrom, sendto; every kernel32 import
+     * is served): started anyway, a call to one of them would end it with a report naming it,
+     * and the checks below would fail. */
     int st = run("RUST_STD_VAR=value WINVM_MISSING_IMPORTS=stub", exe, "alpha beta");
     cr_assert_eq(st, 40, "status %d (40: every check passed):\n%s", st, out);
     static const char *const names[] = {"threads", "mutex_condvar", "channels", "once", "thread_local",

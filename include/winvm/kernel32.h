@@ -25,6 +25,9 @@ WINBASEAPI BOOL WINAPI WriteConsoleW(HANDLE hConsoleOutput, const void *lpBuffer
                                      LPDWORD lpNumberOfCharsWritten, LPVOID lpReserved);
 WINBASEAPI BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
                                  LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
+/* ReadConsoleW (k32_conread.c): the console is a terminal; UTF-8 input as UTF-16. */
+WINBASEAPI BOOL WINAPI ReadConsoleW(HANDLE hConsoleInput, LPVOID lpBuffer, DWORD nNumberOfCharsToRead,
+                                    LPDWORD lpNumberOfCharsRead, PVOID pInputControl);
 WINBASEAPI BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
                                 LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
 WINBASEAPI void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));

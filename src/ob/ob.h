@@ -37,7 +37,9 @@ enum {
     /* an I/O completion port (runtime/iocp.c) */
     WV_KIND_IOCP = 17,
     /* a job object (runtime/job.c) */
-    WV_KIND_JOB = 18
+    WV_KIND_JOB = 18,
+    /* a tool help snapshot (runtime/k32_toolhelp.c) */
+    WV_KIND_SNAPSHOT = 19
 };
 
 /* The common head of every object a HANDLE can name. */

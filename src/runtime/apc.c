@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/thread_int.h"
+#include "runtime/io_int.h"
 
 #include <stdlib.h>
 
@@ -92,6 +93,44 @@ DWORD wv_apc_queue3(void *fn, HANDLE h, ULONG_PTR data, bool pe, bool nt, ULONG_
     }
     wv_object_unref(&t->obj);
     return err;
+}
+
+struct wv_object *wv_apc_io_thread(void)
+{
+    struct wv_thread *t = wv_thread_self();
+    if (!t)
+        return NULL;
+    wv_object_ref(&t->obj);
+    return &t->obj;
+}
+
+bool wv_apc_queue_io(struct wv_object *thread, void *fn, DWORD err, DWORD count, OVERLAPPED *ov)
+{
+    struct wv_thread *t = (struct wv_thread *)thread;
+    struct wv_apc *a = malloc(sizeof(*a));
+    if (!a)
+        return false;
+    /* a PE routine gets (data, a2, a3): (dwErrorCode, dwNumberOfBytesTransfered, lpOverlapped) */
+    *a = (struct wv_apc){fn, err, true, false, 0, 0, NULL, false, count, (ULONG_PTR)ov};
+    sigset_t old;
+    wv_thread_lock(t, &old);
+    bool live = !__atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+    if (live) {
+        if (t->apc_last)
+            t->apc_last->next = a;
+        else
+            __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
+        t->apc_last = a;
+    }
+    wv_thread_unlock(t, &old);
+    if (!live) {
+        free(a);
+        return false;
+    }
+    pthread_mutex_lock(&wv_wait_lock); /* wake its alertable wait, if it is in one */
+    pthread_cond_broadcast(&wv_wait_cond);
+    pthread_mutex_unlock(&wv_wait_lock);
+    return true;
 }
 
 DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)

@@ -33,6 +33,17 @@ DWORD wv_io_try(struct wv_file *f, struct wv_io_req *r, int *pfd, short *events)
  * given or f is a named pipe end: the call's result with its last error set. */
 BOOL wv_io_call(struct wv_file *f, HANDLE h, struct wv_io_req *r, LPDWORD count, LPOVERLAPPED ov);
 
+/* ReadFileEx and WriteFileEx on f (a reference they drop): routine, PE code's
+ * LPOVERLAPPED_COMPLETION_ROUTINE, is queued as a user APC to the calling thread when the
+ * request ends, unless the call fails at once.  The call's result with its last error set. */
+BOOL wv_io_call_ex(struct wv_file *f, struct wv_io_req *r, LPOVERLAPPED ov, void *routine);
+BOOL WV_MSABI wv_k32_ReadFileEx(HANDLE h, LPVOID buf, DWORD n, LPOVERLAPPED ov, void *routine);
+BOOL WV_MSABI wv_k32_WriteFileEx(HANDLE h, LPCVOID buf, DWORD n, LPOVERLAPPED ov, void *routine);
+/* apc.c: the calling thread's object (a reference) an I/O completion routine goes to (NULL
+ * without memory), and queueing one to it: false when the thread has ended. */
+struct wv_object *wv_apc_io_thread(void);
+bool wv_apc_queue_io(struct wv_object *thread, void *fn, DWORD err, DWORD count, OVERLAPPED *ov);
+
 /* The NTSTATUS an OVERLAPPED's Internal holds for a Win32 error, and back. */
 DWORD wv_io_status(DWORD err);
 DWORD wv_io_error_of(DWORD status);

@@ -10,6 +10,7 @@
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
 #include "runtime/psapi_mod.h"
+#include "runtime/io_int.h"
 #include "runtime/nsync.h"
 #include "runtime/synch_int.h"
 #include "runtime/fiber_int.h"
@@ -132,6 +133,10 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_K32GetModuleFileNameExA wv_ps_GetModuleFileNameExA
 #define k32_K32GetModuleFileNameExW wv_ps_GetModuleFileNameExW
 #define k32_K32GetModuleInformation wv_ps_GetModuleInformation
+#define k32_ReadFileEx wv_k32_ReadFileEx /* kernel32.c: a PE completion routine */
+#define k32_WriteFileEx wv_k32_WriteFileEx
+/* x64 kernel32 forwards __C_specific_handler to ntdll's: the same function (seh/cspecific.c) */
+#define k32___C_specific_handler wv_seh_c_specific_handler
 /* A PE caller's APC routine is an ms_abi function. */
 K32_ABI DWORD k32_QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {

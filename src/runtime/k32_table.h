@@ -76,6 +76,7 @@
     H(CreateThread) \
     X(0, HANDLE, CreateTimerQueue) \
     H(CreateTimerQueueTimer) \
+    X(2, HANDLE, CreateToolhelp32Snapshot, DWORD, DWORD) \
     X(3, HANDLE, CreateWaitableTimerA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateWaitableTimerExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateWaitableTimerExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -315,6 +316,10 @@
     H(MapViewOfFile3FromApp) \
     X(6, LPVOID, MapViewOfFileEx, HANDLE, DWORD, DWORD, DWORD, SIZE_T, LPVOID) \
     X(8, PVOID, MapViewOfFileNuma2, HANDLE, HANDLE, ULONG64, PVOID, SIZE_T, ULONG, ULONG, ULONG) \
+    X(2, BOOL, Module32First, HANDLE, void *) \
+    X(2, BOOL, Module32FirstW, HANDLE, void *) \
+    X(2, BOOL, Module32Next, HANDLE, void *) \
+    X(2, BOOL, Module32NextW, HANDLE, void *) \
     X(2, BOOL, MoveFileA, LPCSTR, LPCSTR) \
     X(3, BOOL, MoveFileExA, LPCSTR, LPCSTR, DWORD) \
     X(3, BOOL, MoveFileExW, LPCWSTR, LPCWSTR, DWORD) \
@@ -353,7 +358,9 @@
     H(QueueUserAPC) \
     H(QueueUserWorkItem) \
     H(RaiseException) \
+    X(5, BOOL, ReadConsoleW, HANDLE, LPVOID, DWORD, LPDWORD, PVOID) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    H(ReadFileEx) \
     X(5, BOOL, ReadProcessMemory, HANDLE, LPCVOID, LPVOID, SIZE_T, SIZE_T *) \
     H(RegisterWaitForSingleObject) \
     H(ReleaseActCtx) \
@@ -477,7 +484,9 @@
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED) \
+    H(WriteFileEx) \
     X(5, BOOL, WriteProcessMemory, HANDLE, LPVOID, LPCVOID, SIZE_T, SIZE_T *) \
+    H(__C_specific_handler) \
     X(2, LPSTR, lstrcatA, LPSTR, LPCSTR) \
     X(2, LPWSTR, lstrcatW, LPWSTR, LPCWSTR) \
     X(2, int, lstrcmpA, LPCSTR, LPCSTR) \

@@ -234,6 +234,25 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
     return TRUE;
 }
 
+/* ReadFileEx and WriteFileEx (overlap.c): PE code's completion routine, queued to the calling
+ * thread as a user APC. */
+BOOL WV_MSABI wv_k32_ReadFileEx(HANDLE h, LPVOID buf, DWORD n, LPOVERLAPPED ov, void *routine)
+{
+    struct wv_file *f = wv_io_file(h, WV_READ_RIGHTS);
+    if (!f)
+        return FALSE;
+    wv_watch_probe_write((uintptr_t)buf, n);
+    return wv_io_call_ex(f, &(struct wv_io_req){.op = WV_IO_READ, .buf = buf, .n = n}, ov, routine);
+}
+
+BOOL WV_MSABI wv_k32_WriteFileEx(HANDLE h, LPCVOID buf, DWORD n, LPOVERLAPPED ov, void *routine)
+{
+    struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS);
+    if (!f)
+        return FALSE;
+    return wv_io_call_ex(f, &(struct wv_io_req){.op = WV_IO_WRITE, .buf = (void *)buf, .n = n}, ov, routine);
+}
+
 /* ---- process, threads and time ---- */
 
 static uint64_t wv_monotonic_ns(void)

@@ -70,6 +70,8 @@ struct wv_async {
     bool finished;      /* its result is being published: nothing left to cancel (lock) */
     struct wv_object *port; /* the completion port its packet goes to (a reference), or NULL */
     ULONG_PTR key;
+    struct wv_object *apc;  /* ReadFileEx/WriteFileEx: the issuing thread (a reference) */
+    void *routine;          /* and the completion routine queued to it */
     struct wv_io_req r;
 };
 
@@ -126,6 +128,11 @@ static void wv_async_done(struct wv_async *a, DWORD err)
     if (a->ev)
         SetEvent(a->ev);
     wv_iocp_io_done(a->port, a->key, a->ov, err, a->r.done, false, NULL);
+    if (a->apc) {
+        if (a->routine)
+            wv_apc_queue_io(a->apc, a->routine, err, a->r.done, a->ov);
+        wv_object_unref(a->apc);
+    }
     close(a->cancel);
     free(a);
 }
@@ -154,15 +161,20 @@ static void *wv_async_run(void *arg)
     return NULL;
 }
 
-/* Hands r to a thread of its own; f's reference goes with it.  0 or the error (f kept). */
-static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *ov, HANDLE ev)
+/* Hands r to a thread of its own; f's reference goes with it, and apc's (a thread to queue
+ * routine to at the end instead of an event and a port's packet).  0 or the error (f and apc
+ * kept). */
+static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *ov, HANDLE ev, struct wv_object *apc,
+                            void *routine)
 {
     struct wv_async *a = calloc(1, sizeof(*a));
     if (!a)
         return ERROR_NOT_ENOUGH_MEMORY;
     *a = (struct wv_async){.f = f, .ov = ov, .ev = ev, .tid = GetCurrentThreadId(), .r = *r};
-    a->port = wv_iocp_port_of(f, ov, &a->key);
+    if (!apc)
+        a->port = wv_iocp_port_of(f, ov, &a->key);
     a->r.first = false;
+    a->apc = apc, a->routine = routine;
     if ((a->cancel = eventfd(0, EFD_CLOEXEC)) < 0)
         return free(a), ERROR_NOT_ENOUGH_MEMORY;
     pthread_mutex_lock(&wv_async_lock);
@@ -185,6 +197,7 @@ static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *
     if (rc == 0)
         return 0;
     wv_object_ref(&f->obj); /* wv_async_done drops the one it thinks it owns */
+    a->apc = NULL;          /* failed at once: no routine, the caller keeps apc */
     wv_object_unref(a->port), a->port = NULL; /* failed at once: no packet */
     wv_async_done(a, ERROR_NOT_ENOUGH_MEMORY);
     return ERROR_NOT_ENOUGH_MEMORY;
@@ -252,13 +265,47 @@ BOOL wv_io_call(struct wv_file *f, HANDLE h, struct wv_io_req *r, LPDWORD count,
     int fd;
     short events;
     DWORD err = wv_io_try(f, r, &fd, &events);
-    if (err == WV_IO_AGAIN && (err = wv_async_start(f, r, ov, ev)) == 0)
+    if (err == WV_IO_AGAIN && (err = wv_async_start(f, r, ov, ev, NULL, NULL)) == 0)
         return wv_fail(ERROR_IO_PENDING); /* f's reference went with the request */
     wv_io_finish(ov, ev, err, r->done);
     ULONG_PTR key = 0;
     struct wv_object *port = wv_iocp_port_of(f, ov, &key);
     wv_iocp_io_done(port, key, ov, err, r->done, true, f);
     return wv_io_end(f, err, r->done, count);
+}
+
+/* ReadFileEx/WriteFileEx: as an overlapped request, but hEvent is the program's (neither reset
+ * nor set) and no completion port hears of it; the routine is queued to this thread when the
+ * request ends, at once or later.  A request that fails at once fails the call and queues
+ * nothing (Wine's kernel32 file.c test_async_file_errors: a read at the end of the file). */
+BOOL wv_io_call_ex(struct wv_file *f, struct wv_io_req *r, LPOVERLAPPED ov, void *routine)
+{
+    if (!(f->flags & FILE_FLAG_OVERLAPPED))
+        return wv_io_end(f, ERROR_INVALID_PARAMETER, 0, NULL);
+    OVERLAPPED o;
+    if (wv_copy(&o, ov, sizeof(o)))
+        return wv_io_end(f, ERROR_NOACCESS, 0, NULL);
+    struct wv_object *t = wv_apc_io_thread();
+    if (!t)
+        return wv_io_end(f, ERROR_NOT_ENOUGH_MEMORY, 0, NULL);
+    r->off = -1, r->first = true;
+    if (r->op != WV_IO_CONNECT && wv_seekable(f->fd))
+        r->off = (int64_t)((uint64_t)o.OffsetHigh << 32 | o.Offset);
+    ULONG_PTR pending = STATUS_PENDING, zero = 0;
+    wv_user_put(&ov->Internal, &pending, sizeof(pending));
+    wv_user_put(&ov->InternalHigh, &zero, sizeof(zero));
+    int fd;
+    short events;
+    DWORD err = wv_io_try(f, r, &fd, &events);
+    if (err == WV_IO_AGAIN && (err = wv_async_start(f, r, ov, NULL, t, routine)) == 0) {
+        wv_set_error(ERROR_SUCCESS); /* f's and t's references went with the request */
+        return TRUE;
+    }
+    wv_io_publish(ov, err, r->done);
+    if (!err && routine && !wv_apc_queue_io(t, routine, 0, r->done, ov))
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    wv_object_unref(t);
+    return wv_io_end(f, err, r->done, NULL);
 }
 
 /* ---- results and cancellation ---- */
