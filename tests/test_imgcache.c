@@ -144,14 +144,12 @@ Test(imgcache, racing_builders_all_map_the_first_entry)
     cr_assert_eq(files, 1, "nothing but the entry is left behind (no temporary names)");
 }
 
-Test(imgcache, corruption_behind_a_restored_mtime_is_caught)
+/* Writes ~want over the entry's byte at RVA 0x1000, then puts its atime and mtime back. */
+static void corrupt_entry_keeping_mtime(uint8_t want)
 {
-    uint8_t *p = map_image(IMG("simple.dll"));
-    uint8_t want = p[0x1000];
-    UnmapViewOfFile(p);
     char entry[512];
     entry_path(entry, sizeof(entry));
-    struct stat before;
+    struct stat before, after;
     cr_assert_eq(stat(entry, &before), 0);
     int fd = open(entry, O_WRONLY);
     cr_assert_geq(fd, 0);
@@ -160,6 +158,16 @@ Test(imgcache, corruption_behind_a_restored_mtime_is_caught)
     struct timespec ts[2] = {before.st_atim, before.st_mtim};
     cr_assert_eq(futimens(fd, ts), 0, "the mtime put back");
     close(fd);
+    cr_assert_eq(stat(entry, &after), 0);
+    cr_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+}
+
+Test(imgcache, corruption_behind_a_restored_mtime_is_caught)
+{
+    uint8_t *p = map_image(IMG("simple.dll"));
+    uint8_t want = p[0x1000];
+    UnmapViewOfFile(p);
+    corrupt_entry_keeping_mtime(want);
     p = map_image(IMG("simple.dll"));
     cr_assert_eq(p[0x1000], want, "the corrupted entry was used");
     UnmapViewOfFile(p);
@@ -178,20 +186,7 @@ Test(imgcache, corruption_after_entries_were_checked_and_reused_is_caught)
         cr_assert_eq(p[0x1000], want);
         UnmapViewOfFile(p);
     }
-    char entry[512];
-    entry_path(entry, sizeof(entry));
-    struct stat before;
-    cr_assert_eq(stat(entry, &before), 0);
-    int fd = open(entry, O_WRONLY);
-    cr_assert_geq(fd, 0);
-    uint8_t bad = (uint8_t)~want;
-    cr_assert_eq(pwrite(fd, &bad, 1, 4096 + 0x1000), 1);
-    struct timespec ts[2] = {before.st_atim, before.st_mtim};
-    cr_assert_eq(futimens(fd, ts), 0, "the mtime put back");
-    close(fd);
-    struct stat after;
-    cr_assert_eq(stat(entry, &after), 0);
-    cr_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    corrupt_entry_keeping_mtime(want);
     p = map_image(IMG("simple.dll"));
     cr_assert_eq(p[0x1000], want, "the corrupted entry was used after this process had checked it");
     UnmapViewOfFile(p);

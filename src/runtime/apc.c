@@ -31,17 +31,22 @@ struct wv_apc {
 typedef void (*wv_host_timer_apc)(void *, DWORD, DWORD);
 typedef void(WINAPI *wv_host_nt_apc)(ULONG_PTR, ULONG_PTR, ULONG_PTR);
 
-/* Appends a to t's queue (t->lock taken here). */
-static void wv_apc_append(struct wv_thread *t, struct wv_apc *a)
+/* Appends a to t's queue (t->lock taken here); with only_live, not to a thread that has ended:
+ * false then, a left to the caller. */
+static bool wv_apc_append(struct wv_thread *t, struct wv_apc *a, bool only_live)
 {
     sigset_t old;
     wv_thread_lock(t, &old);
-    if (t->apc_last)
-        t->apc_last->next = a;
-    else
-        __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
-    t->apc_last = a;
+    bool live = !only_live || !__atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+    if (live) {
+        if (t->apc_last)
+            t->apc_last->next = a;
+        else
+            __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
+        t->apc_last = a;
+    }
     wv_thread_unlock(t, &old);
+    return live;
 }
 
 DWORD wv_apc_push_timer(struct wv_thread *t, void *fn, void *arg, int64_t ft, bool pe)
@@ -51,7 +56,7 @@ DWORD wv_apc_push_timer(struct wv_thread *t, void *fn, void *arg, int64_t ft, bo
         return ERROR_NOT_ENOUGH_MEMORY;
     *a = (struct wv_apc){fn, (ULONG_PTR)arg, pe, true, (DWORD)(uint64_t)ft, (DWORD)((uint64_t)ft >> 32), NULL, false,
                          0, 0};
-    wv_apc_append(t, a);
+    wv_apc_append(t, a, false);
     return 0;
 }
 
@@ -112,18 +117,7 @@ bool wv_apc_queue_io(struct wv_object *thread, void *fn, DWORD err, DWORD count,
         return false;
     /* a PE routine gets (data, a2, a3): (dwErrorCode, dwNumberOfBytesTransfered, lpOverlapped) */
     *a = (struct wv_apc){fn, err, true, false, 0, 0, NULL, false, count, (ULONG_PTR)ov};
-    sigset_t old;
-    wv_thread_lock(t, &old);
-    bool live = !__atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
-    if (live) {
-        if (t->apc_last)
-            t->apc_last->next = a;
-        else
-            __atomic_store_n(&t->apc_first, a, __ATOMIC_RELEASE);
-        t->apc_last = a;
-    }
-    wv_thread_unlock(t, &old);
-    if (!live) {
+    if (!wv_apc_append(t, a, true)) {
         free(a);
         return false;
     }
