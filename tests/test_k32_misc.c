@@ -409,6 +409,51 @@ Test(k32_proc, open_process_affinity_times_priority)
     cr_assert_not(IsDebuggerPresent());
 }
 
+/* A thread that spins ~30 ms of CPU, then ends. */
+static DWORD WINAPI spin_then_end(LPVOID arg)
+{
+    (void)arg;
+    FILETIME c, e, k, u;
+    volatile uint64_t x = 0;
+    for (;;) {
+        for (int i = 0; i < 1000000; i++)
+            x += (uint64_t)i;
+        if (!GetThreadTimes(GetCurrentThread(), &c, &e, &k, &u))
+            return 1;
+        ULONGLONG cpu = ((ULONGLONG)k.dwHighDateTime << 32 | k.dwLowDateTime) +
+                        ((ULONGLONG)u.dwHighDateTime << 32 | u.dwLowDateTime);
+        if (cpu >= 300000) /* 30 ms in 100 ns units */
+            return 0;
+    }
+}
+
+/* Windows keeps an ended thread's times: its creation, its exit (after the creation), the CPU
+ * it used; the thread has left /proc by then, so winvm's object keeps them at the end. */
+Test(k32_proc, ended_thread_keeps_its_times)
+{
+    FILETIME before, c, e, k, u, now;
+    GetSystemTimeAsFileTime(&before);
+    HANDLE t = CreateThread(NULL, 0, spin_then_end, NULL, 0, NULL);
+    cr_assert_not_null(t);
+    cr_assert_eq(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    DWORD code = 7;
+    cr_assert(GetExitCodeThread(t, &code));
+    cr_assert_eq(code, 0u);
+    usleep(20000); /* long gone from /proc */
+    cr_assert(GetThreadTimes(t, &c, &e, &k, &u), "error %lu", (unsigned long)GetLastError());
+    GetSystemTimeAsFileTime(&now);
+    cr_assert_neq(e.dwLowDateTime | e.dwHighDateTime, 0, "an exit time");
+    cr_assert_leq(CompareFileTime(&c, &e), 0, "created before it ended");
+    cr_assert_leq(CompareFileTime(&e, &now), 0);
+    ULONGLONG created = (ULONGLONG)c.dwHighDateTime << 32 | c.dwLowDateTime;
+    ULONGLONG started = (ULONGLONG)before.dwHighDateTime << 32 | before.dwLowDateTime;
+    cr_assert_geq(created + 20000000ull, started, "created about when it was made (boot-clock ticks)");
+    ULONGLONG cpu = ((ULONGLONG)k.dwHighDateTime << 32 | k.dwLowDateTime) +
+                    ((ULONGLONG)u.dwHighDateTime << 32 | u.dwLowDateTime);
+    cr_assert_geq(cpu, 300000ull, "its CPU time kept");
+    cr_assert(CloseHandle(t));
+}
+
 Test(k32_proc, module_handle_ex)
 {
     HMODULE h = (HMODULE)1;

@@ -143,9 +143,47 @@ BOOL WINAPI GetProcessTimes(HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, 
 /* The host thread id of a thread handle (the pseudo handle included); 0 when none. */
 static DWORD wv_tid_of(HANDLE h) { return h == WV_CURRENT_THREAD ? wv_tid() : GetThreadId(h); }
 
-/* A thread that has ended has left /proc: its times are not kept (ERROR_INVALID_HANDLE). */
+bool wv_thread_times_now(uint64_t out[4])
+{
+    char path[64];
+    unsigned long long ut, st, start;
+    struct rusage r;
+    snprintf(path, sizeof(path), "/proc/self/task/%u/stat", (unsigned)wv_tid());
+    if (!wv_proc_stat(path, &ut, &st, &start) || getrusage(RUSAGE_THREAD, &r) != 0)
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    out[0] = wv_started(start);
+    out[1] = wv_filetime_of(&now);
+    out[2] = (uint64_t)r.ru_stime.tv_sec * 10000000u + (uint64_t)r.ru_stime.tv_usec * 10u;
+    out[3] = (uint64_t)r.ru_utime.tv_sec * 10000000u + (uint64_t)r.ru_utime.tv_usec * 10u;
+    return true;
+}
+
+/* The times an ended thread's object kept (wv_thread_times_now at its end): true when h names
+ * such a thread. */
+static bool wv_thread_times_kept(HANDLE h, uint64_t out[4])
+{
+    if (h == WV_CURRENT_THREAD)
+        return false;
+    struct wv_thread *t = wv_thread_ref(h, THREAD_QUERY_LIMITED_INFORMATION); /* either right will do */
+    if (!t && !(t = wv_thread_ref(h, THREAD_QUERY_INFORMATION)))
+        return false;
+    pthread_mutex_lock(&wv_wait_lock);
+    bool kept = t->done && t->times_kept;
+    if (kept)
+        memcpy(out, t->times, sizeof(t->times));
+    pthread_mutex_unlock(&wv_wait_lock);
+    wv_object_unref(&t->obj);
+    return kept;
+}
+
+/* A live thread's times from /proc; an ended one's as its object kept them (exit time set). */
 BOOL WINAPI GetThreadTimes(HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, LPFILETIME u)
 {
+    uint64_t kept[4];
+    if (wv_thread_times_kept(h, kept))
+        return wv_put_times(kept[0], kept[1], kept[2], kept[3], c, e, k, u);
     DWORD tid = wv_tid_of(h);
     char path[64];
     unsigned long long ut, st, start;

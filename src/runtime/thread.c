@@ -152,8 +152,13 @@ static void wv_thread_finish(struct wv_thread *t, DWORD code)
 {
     wv_registry_remove(t);
     wv_dbg_forget(t->tid); /* its breakpoints go with it (a later thread may get its id) */
+    uint64_t times[4];
+    bool kept = wv_thread_times_now(times); /* on the thread itself: /proc still shows it */
     pthread_mutex_lock(&wv_wait_lock);
     t->exit_code = code;
+    if (kept)
+        for (int i = 0; i < 4; i++)
+            t->times[i] = times[i], t->times_kept = true;
     t->done = true;
     pthread_cond_broadcast(&wv_wait_cond);
     pthread_mutex_unlock(&wv_wait_lock);

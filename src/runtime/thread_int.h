@@ -38,6 +38,8 @@ struct wv_thread {
     pthread_t pt;
     bool running;       /* past its start: suspending it takes the parking signal */
     bool done;          /* wait lock */
+    bool times_kept;    /* wait lock: times[] holds what GetThreadTimes answers once it ended */
+    uint64_t times[4];  /* wait lock: creation, exit, kernel and user time (FILETIME units) */
     DWORD exit_code;    /* wait lock */
     int suspend;        /* suspend count (lock to change; atomics to read); a futex word */
     int parked;         /* 1 while parked in the signal handler; a futex word */
@@ -75,6 +77,9 @@ struct wv_thread *wv_thread_peek(void);
 /* The thread a handle names (GetCurrentThread's pseudo handle included), with a reference;
  * NULL: ERROR_INVALID_HANDLE set.  need: the access right the call needs (0: none). */
 struct wv_thread *wv_thread_ref(HANDLE h, DWORD need);
+/* The calling thread's creation, exit (now), kernel and user times, in FILETIME units, for its
+ * object to keep when it ends (k32_proc.c): false when they cannot be read. */
+bool wv_thread_times_now(uint64_t out[4]);
 /* The process's affinity mask, as GetProcessAffinityMask reports it (thread_info.c), and
  * SetProcessAffinityMask's record of a new one. */
 ULONG_PTR wv_process_mask(void);
