@@ -109,20 +109,6 @@ static struct wv_object *wv_iocp_find(const char *name)
     return NULL;
 }
 
-/* Windows' generic mapping for ports; MAXIMUM_ALLOWED is every right. */
-static DWORD wv_iocp_access(DWORD a)
-{
-    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        a |= IO_COMPLETION_ALL_ACCESS;
-    if (a & GENERIC_READ)
-        a |= 0x00020000 | IO_COMPLETION_QUERY_STATE;
-    if (a & GENERIC_WRITE)
-        a |= 0x00020000 | IO_COMPLETION_MODIFY_STATE;
-    if (a & GENERIC_EXECUTE)
-        a |= 0x00020000 | SYNCHRONIZE;
-    return a & IO_COMPLETION_ALL_ACCESS;
-}
-
 static struct wv_object *wv_iocp_new(int lk, const char *name, void *arg, NTSTATUS *st)
 {
     ULONG threads = *(const ULONG *)arg;
@@ -147,7 +133,10 @@ static struct wv_object *wv_iocp_new(int lk, const char *name, void *arg, NTSTAT
 }
 
 static const struct wv_local_kind wv_iocp_kind = {
-    .lock = &wv_iocp_lock, .find = wv_iocp_find, .make = wv_iocp_new, .access = wv_iocp_access};
+    .lock = &wv_iocp_lock, .find = wv_iocp_find, .make = wv_iocp_new,
+    /* Windows' generic mapping for ports */
+    .read = 0x00020000 | IO_COMPLETION_QUERY_STATE, .write = 0x00020000 | IO_COMPLETION_MODIFY_STATE,
+    .execute = 0x00020000 | SYNCHRONIZE, .all = IO_COMPLETION_ALL_ACCESS, .keep = IO_COMPLETION_ALL_ACCESS};
 
 NTSTATUS NTAPI NtCreateIoCompletion(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG threads)
 {

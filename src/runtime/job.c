@@ -91,20 +91,6 @@ static struct wv_object *wv_job_find(const char *name)
     return NULL;
 }
 
-/* Windows' generic mapping for jobs; MAXIMUM_ALLOWED is every right. */
-static DWORD wv_job_access(DWORD a)
-{
-    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        a |= JOB_OBJECT_ALL_ACCESS;
-    if (a & GENERIC_READ)
-        a |= 0x00020000 | JOB_OBJECT_QUERY;
-    if (a & GENERIC_WRITE)
-        a |= 0x00020000 | JOB_OBJECT_TERMINATE | JOB_OBJECT_SET_ATTRIBUTES | JOB_OBJECT_ASSIGN_PROCESS;
-    if (a & GENERIC_EXECUTE)
-        a |= 0x00020000 | SYNCHRONIZE;
-    return a & JOB_OBJECT_ALL_ACCESS;
-}
-
 static struct wv_object *wv_job_new(int lk, const char *name, void *arg, NTSTATUS *st)
 {
     (void)arg;
@@ -128,7 +114,11 @@ static struct wv_object *wv_job_new(int lk, const char *name, void *arg, NTSTATU
 }
 
 static const struct wv_local_kind wv_job_kind = {
-    .lock = &wv_job_lock, .find = wv_job_find, .make = wv_job_new, .access = wv_job_access};
+    .lock = &wv_job_lock, .find = wv_job_find, .make = wv_job_new,
+    /* Windows' generic mapping for jobs */
+    .read = 0x00020000 | JOB_OBJECT_QUERY,
+    .write = 0x00020000 | JOB_OBJECT_TERMINATE | JOB_OBJECT_SET_ATTRIBUTES | JOB_OBJECT_ASSIGN_PROCESS,
+    .execute = 0x00020000 | SYNCHRONIZE, .all = JOB_OBJECT_ALL_ACCESS, .keep = JOB_OBJECT_ALL_ACCESS};
 
 NTSTATUS NTAPI NtCreateJobObject(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {

@@ -42,6 +42,20 @@ static bool wv_local_open_asks_too_much(const struct wv_local_kind *k, ACCESS_MA
     return k->open_rights && (!access || (access & ~(k->open_rights | generic)));
 }
 
+/* The rights a handle of kind k gets for access: its generic rights mapped. */
+static DWORD wv_local_rights(const struct wv_local_kind *k, DWORD a)
+{
+    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
+        a |= k->all;
+    if (a & GENERIC_READ)
+        a |= k->read;
+    if (a & GENERIC_WRITE)
+        a |= k->write;
+    if (a & GENERIC_EXECUTE)
+        a |= k->execute;
+    return a & k->keep;
+}
+
 NTSTATUS wv_local_make(const struct wv_local_kind *k, PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa,
                        bool create, void *arg)
 {
@@ -75,7 +89,7 @@ NTSTATUS wv_local_make(const struct wv_local_kind *k, PHANDLE out, ACCESS_MASK a
         wv_object_unref(o);
         return st;
     }
-    HANDLE h = wv_handle_new(o, k->access(access));
+    HANDLE h = wv_handle_new(o, wv_local_rights(k, access));
     wv_object_unref(o); /* the handle holds it now (or nothing does) */
     if (!h)
         return STATUS_INSUFFICIENT_RESOURCES;

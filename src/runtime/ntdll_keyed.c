@@ -86,20 +86,6 @@ static struct wv_object *wv_keyed_find(const char *name)
     return NULL;
 }
 
-/* Windows' generic mapping for keyed events; MAXIMUM_ALLOWED is every right. */
-static DWORD wv_keyed_access(DWORD a)
-{
-    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        a |= KEYEDEVENT_ALL_ACCESS;
-    if (a & GENERIC_READ)
-        a |= 0x00020000 | KEYEDEVENT_WAIT;
-    if (a & GENERIC_WRITE)
-        a |= 0x00020000 | KEYEDEVENT_WAKE;
-    if (a & GENERIC_EXECUTE)
-        a |= 0x00020000;
-    return a & (KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE);
-}
-
 /* A new keyed event, its name (NULL: none) listed and held (both locks held): NULL and *st
  * when it cannot be had. */
 static struct wv_object *wv_keyed_new(int lk, const char *name, void *arg, NTSTATUS *st)
@@ -120,7 +106,10 @@ static struct wv_object *wv_keyed_new(int lk, const char *name, void *arg, NTSTA
 }
 
 static const struct wv_local_kind wv_keyed_kind = {
-    .lock = &wv_keyed_lock, .find = wv_keyed_find, .make = wv_keyed_new, .access = wv_keyed_access,
+    .lock = &wv_keyed_lock, .find = wv_keyed_find, .make = wv_keyed_new,
+    /* Windows' generic mapping for keyed events */
+    .read = 0x00020000 | KEYEDEVENT_WAIT, .write = 0x00020000 | KEYEDEVENT_WAKE, .execute = 0x00020000,
+    .all = KEYEDEVENT_ALL_ACCESS, .keep = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE,
     .open_rights = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE};
 
 NTSTATUS NTAPI NtCreateKeyedEvent(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG flags)
