@@ -113,7 +113,7 @@ Test(winsock, wsa_socket_duplicate_send_recv)
         "wsasocket_stream_udp=-1 10043\n"
         "wsasocket_dgram_tcp=-1 10043\n"
         "wsasocket_unspec_udp_is_dgram=ok\n"
-        "wsasocket_inet6_default_stream=ok\n"
+        "wsasocket_default_stream=ok\n"
         "wsasocket_registered_io=-1 10022\n"
         "wsasocket_group=-1 10022\n"
         "wsasocket_bad_info=-1 10014\n"  /* WSAEFAULT */
