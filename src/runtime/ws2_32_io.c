@@ -86,10 +86,9 @@ static int wv_do_send(int fd, struct msghdr *m, int flags, DWORD *n)
     return 0;
 }
 
-/* One recvmsg: 0 and *n, or the WSA error. */
-static int wv_do_recv(int fd, struct msghdr *m, int flags, DWORD *n)
+/* One recvmsg on fd, a socket of type: 0 and *n, or the WSA error. */
+static int wv_do_recv(int fd, int type, struct msghdr *m, int flags, DWORD *n)
 {
-    int type = wv_sock_type(fd);
     if (type != SOCK_STREAM && !wv_sock_bound(fd))
         return WSAEINVAL;
     ssize_t r;
@@ -172,7 +171,7 @@ WV_WS_API int wv_ws_WSARecv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count,
     DWORD n = 0, out = 0;
     if (!err) {
         struct msghdr m = {.msg_iov = iov, .msg_iovlen = count};
-        err = wv_do_recv((int)s, &m, host, &n);
+        err = wv_do_recv((int)s, wv_sock_type((int)s), &m, host, &n);
     }
     free(iov);
     if (!err && ((got && wv_user_put(got, &n, sizeof(n))) || wv_user_put(flags, &out, sizeof(out))))
@@ -201,8 +200,8 @@ WV_WS_API int wv_ws_recvfrom(SOCKET s, char *buf, int len, int flags, void *from
     int err = wv_sock_check(s), host = 0;
     if (!err)
         err = wv_recv_flags((DWORD)flags, &host);
-    bool stream = !err && wv_sock_type((int)s) == SOCK_STREAM;
-    if (stream)
+    int type = err ? 0 : wv_sock_type((int)s);
+    if (type == SOCK_STREAM)
         from = NULL; /* a connection's peer is not reported (fromlen is left as it is) */
     if (!err)
         err = wv_from_room((int)s, from, fromlen);
@@ -212,7 +211,7 @@ WV_WS_API int wv_ws_recvfrom(SOCKET s, char *buf, int len, int flags, void *from
                        .msg_iovlen = 1};
     DWORD n = 0;
     if (!err)
-        err = wv_do_recv((int)s, &m, host, &n);
+        err = wv_do_recv((int)s, type, &m, host, &n);
     if (!err && from)
         err = wv_win_addr(&a, m.msg_namelen, from, fromlen);
     return err ? wv_sock_fail(err) : (wv_set_error(0), (int)n);
