@@ -146,3 +146,45 @@ Test(selfhandle, nt_memory_calls_with_a_duplicated_handle)
                  STATUS_INVALID_HANDLE);
     CloseHandle(ev), CloseHandle(op), CloseHandle(query), CloseHandle(all);
 }
+
+/* Generic rights are mapped at every open and duplicate, as Windows' process type maps them
+ * (om.c's PROCESS_GENERIC_*): a GENERIC_READ handle may read memory but not allocate, a
+ * GENERIC_WRITE one the reverse, GENERIC_ALL and MAXIMUM_ALLOWED everything. */
+Test(selfhandle, generic_rights_are_the_process_rights_they_stand_for)
+{
+    static const struct {
+        DWORD ask, granted;
+        bool read, alloc;
+    } want[] = {
+        {GENERIC_READ, 0x20410, true, false},       {GENERIC_WRITE, 0x20bea, false, true},
+        {GENERIC_EXECUTE, 0x121001, false, false},  {GENERIC_ALL, PROCESS_ALL_ACCESS, true, true},
+        {MAXIMUM_ALLOWED, PROCESS_ALL_ACCESS, true, true},
+    };
+    static char data[8] = "granted";
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        HANDLE h = open_self(want[i].ask), d = NULL;
+        OBJECT_BASIC_INFORMATION b;
+        cr_assert_eq(NtQueryObject(h, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+        cr_assert_eq(b.GrantedAccess, want[i].granted, "%#x: granted %#x", want[i].ask, b.GrantedAccess);
+        char got[8] = {0};
+        SIZE_T n = 0;
+        SetLastError(0);
+        cr_assert_eq(ReadProcessMemory(h, data, got, sizeof(got), &n), want[i].read, "%#x", want[i].ask);
+        cr_assert(want[i].read ? !memcmp(got, data, 8) : GetLastError() == ERROR_ACCESS_DENIED);
+        void *p = VirtualAllocEx(h, NULL, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+        cr_assert_eq(p != NULL, want[i].alloc, "%#x: %u", want[i].ask, GetLastError());
+        if (p)
+            cr_assert(VirtualFreeEx(h, p, 0, MEM_RELEASE));
+        /* The same mapping when a duplicate asks: within what the source holds. */
+        cr_assert(DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &d, want[i].ask,
+                                  FALSE, 0));
+        cr_assert_eq(NtQueryObject(d, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+        cr_assert_eq(b.GrantedAccess, want[i].granted, "duplicate %#x: granted %#x", want[i].ask, b.GrantedAccess);
+        cr_assert(CloseHandle(d));
+        cr_assert(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d, GENERIC_ALL, FALSE, 0));
+        cr_assert_eq(NtQueryObject(d, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+        cr_assert_eq(b.GrantedAccess, want[i].granted, "never more than the source: %#x", b.GrantedAccess);
+        cr_assert(CloseHandle(d));
+        cr_assert(CloseHandle(h));
+    }
+}

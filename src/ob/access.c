@@ -9,6 +9,8 @@
 #include "ob/ob.h"
 
 #include <winvm/iocp.h>
+#include <winvm/kernel32.h>
+#include <winvm/process.h>
 #include <winvm/job.h>
 #include <winvm/namedsync.h>
 #include <winvm/ntobdir.h>
@@ -17,8 +19,27 @@
 
 #define WV_STD_READ 0x00020000u /* READ_CONTROL: STANDARD_RIGHTS_READ, _WRITE and _EXECUTE */
 
+/* Processes and threads (om.c's PROCESS_GENERIC_* and THREAD_GENERIC_*). */
+#define WV_PROCESS_ACCESS                                                                                \
+    {{WV_STD_READ | PROCESS_VM_READ | PROCESS_QUERY_INFORMATION,                                         \
+      WV_STD_READ | PROCESS_SUSPEND_RESUME | PROCESS_SET_INFORMATION | PROCESS_SET_QUOTA |               \
+          PROCESS_CREATE_PROCESS | PROCESS_DUP_HANDLE | PROCESS_VM_WRITE | PROCESS_VM_OPERATION |       \
+          PROCESS_CREATE_THREAD,                                                                         \
+      WV_STD_READ | SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_TERMINATE, PROCESS_ALL_ACCESS}, \
+     PROCESS_ALL_ACCESS}
+#define WV_THREAD_ACCESS                                                                                 \
+    {{WV_STD_READ | THREAD_QUERY_INFORMATION | THREAD_GET_CONTEXT,                                       \
+      WV_STD_READ | THREAD_SET_LIMITED_INFORMATION | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT |       \
+          THREAD_SUSPEND_RESUME | THREAD_TERMINATE | 0x0004 /* reserved, in Windows' mapping */,          \
+      WV_STD_READ | SYNCHRONIZE | THREAD_RESUME | THREAD_QUERY_LIMITED_INFORMATION, THREAD_ALL_ACCESS},  \
+     THREAD_ALL_ACCESS}
+
 /* Indexed by kind; a zero GenericAll is a kind without a mapping here. */
 static const struct wv_ob_access wv_ob_access_table[] = {
+    [WV_KIND_PROCESS] = WV_PROCESS_ACCESS,
+    [WV_KIND_THREAD] = WV_THREAD_ACCESS,
+    [WV_KIND_PROCESS_THREAD] = WV_THREAD_ACCESS,
+    [WV_KIND_REMOTE_THREAD] = WV_THREAD_ACCESS,
     [WV_KIND_SECTION] = {{WV_STD_READ | SECTION_QUERY | SECTION_MAP_READ, WV_STD_READ | SECTION_MAP_WRITE,
                           WV_STD_READ | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS},
                          SECTION_ALL_ACCESS | SYNCHRONIZE},

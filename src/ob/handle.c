@@ -44,8 +44,18 @@ void wv_object_unref(struct wv_object *o)
     }
 }
 
+/* The rights a handle to o holds for access: a kind with a generic mapping (access.c) never
+ * keeps a generic right, it holds what the right stands for (Windows maps them at every open
+ * and duplicate: OpenProcess(GENERIC_READ) may read the process's memory). */
+static DWORD wv_handle_rights(const struct wv_object *o, DWORD access)
+{
+    const struct wv_ob_access *a = wv_ob_access_of(o->kind);
+    return a ? wv_ob_map_generic(access, &a->map) : access;
+}
+
 HANDLE wv_handle_new(struct wv_object *o, DWORD access)
 {
+    access = wv_handle_rights(o, access);
     pthread_mutex_lock(&wv_handles_lock);
     size_t i = 0;
     while (i < WV_MAX_HANDLES && wv_slots[i].obj)
@@ -206,7 +216,7 @@ DWORD wv_handle_duplicate(HANDLE src_process, HANDLE src, HANDLE dst_process, HA
     if (!o)
         return ERROR_INVALID_HANDLE;
     /* A duplicate may have less access than its source, never more. */
-    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? granted : access & granted;
+    DWORD want = (options & DUPLICATE_SAME_ACCESS) ? granted : wv_handle_rights(o, access) & granted;
     HANDLE h = dst ? wv_handle_new(o, want) : NULL;
     wv_object_unref(o);
     if (!h) /* no dst, or a full table */
