@@ -7,8 +7,10 @@
  * at the call: what starts or ends later does not change it.  The module list is in the order
  * psapi's EnumProcessModules gives it (the EXE first, then load order), names Windows paths as
  * GetModuleFileNameW gives them.  Each First starts its walk again; the end, and a list the
- * snapshot was not asked for, is ERROR_NO_MORE_FILES.  Another process's modules live in its
- * own winvm runtime, out of reach: ERROR_PARTIAL_COPY, psapi's answer.  Heap lists
+ * snapshot was not asked for, is ERROR_NO_MORE_FILES.  Another winvm process's modules are
+ * listed by that process (toolhelp_remote.c); a process that cannot be asked (not a winvm
+ * process, another user's) is ERROR_PARTIAL_COPY, psapi's answer; a pid no process has,
+ * ERROR_INVALID_PARAMETER.  Heap lists
  * (TH32CS_SNAPHEAPLIST) are not served: ERROR_NOT_SUPPORTED, rather than a list of nothing.
  */
 #define _GNU_SOURCE
@@ -62,8 +64,7 @@ static void wv_snap_destroy(struct wv_object *o)
     free(s);
 }
 
-/* This process's modules into s: 0 or the error. */
-static DWORD wv_snap_modules(struct wv_snapshot *s)
+DWORD wv_snap_modules(struct wv_snapshot *s)
 {
     enum { CAP = 512 };
     HMODULE list[CAP];
@@ -85,21 +86,20 @@ static DWORD wv_snap_modules(struct wv_snapshot *s)
     return 0;
 }
 
-/* 0 when pid (0: this process) names a process whose modules are at hand here. */
+/* 0 when pid names a process (ERROR_INVALID_PARAMETER: none has it). */
 static DWORD wv_snap_pid(DWORD pid)
 {
-    if (pid == 0 || pid == GetCurrentProcessId())
-        return 0;
     char proc[32];
     snprintf(proc, sizeof(proc), "/proc/%u", (unsigned)pid);
-    return access(proc, F_OK) == 0 ? ERROR_PARTIAL_COPY : ERROR_INVALID_PARAMETER;
+    return access(proc, F_OK) == 0 ? 0 : ERROR_INVALID_PARAMETER;
 }
 
 HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
 {
     bool mods = flags & (TH32CS_SNAPMODULE | TH32CS_SNAPMODULE32);
     bool procs = flags & TH32CS_SNAPPROCESS, threads = flags & TH32CS_SNAPTHREAD;
-    DWORD err = flags & TH32CS_SNAPHEAPLIST ? ERROR_NOT_SUPPORTED : mods ? wv_snap_pid(pid) : 0;
+    bool remote = mods && pid && pid != GetCurrentProcessId();
+    DWORD err = flags & TH32CS_SNAPHEAPLIST ? ERROR_NOT_SUPPORTED : remote ? wv_snap_pid(pid) : 0;
     struct wv_snapshot *s = err ? NULL : calloc(1, sizeof(*s));
     if (!err && !s)
         err = ERROR_NOT_ENOUGH_MEMORY;
@@ -108,7 +108,7 @@ HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
     s->obj = (struct wv_object){.kind = WV_KIND_SNAPSHOT, .refs = 1, .destroy = wv_snap_destroy};
     pthread_mutex_init(&s->lock, NULL);
     s->pid = GetCurrentProcessId();
-    err = mods ? wv_snap_modules(s) : 0;
+    err = !mods ? 0 : remote ? wv_snap_remote_modules(s, pid) : wv_snap_modules(s);
     if (!err && (procs || threads))
         err = wv_snap_take_lists(s, procs, threads);
     HANDLE h = err ? NULL : wv_handle_new(&s->obj, 0);

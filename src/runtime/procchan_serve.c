@@ -228,8 +228,8 @@ static void *wv_serve_conn(void *arg)
                 break;
             continue;
         }
-        if (rq->op == WV_CHAN_EXENAME) {
-            if (!wv_chan_exename_serve(fd))
+        if (rq->op == WV_CHAN_EXENAME || rq->op == WV_CHAN_MODULES) {
+            if (!(rq->op == WV_CHAN_EXENAME ? wv_chan_exename_serve(fd) : wv_chan_modules_serve(fd)))
                 break;
             continue;
         }

@@ -39,6 +39,11 @@ struct wv_snapshot {
     struct wv_snap_thread *threads;
 };
 
+/* This process's modules into s (k32_toolhelp.c): 0 or the error. */
+DWORD wv_snap_modules(struct wv_snapshot *s);
+/* toolhelp_remote.c: another winvm process's modules into s, asked of it through its control
+ * channel (s->pid set to pid): 0, or ERROR_PARTIAL_COPY when it cannot be asked. */
+DWORD wv_snap_remote_modules(struct wv_snapshot *s, DWORD pid);
 /* k32_toolhelp_list.c: the process list (procs) and the thread list (threads) into s, from
  * NtQuerySystemInformation(SystemProcessInformation)'s list: 0 or the error. */
 DWORD wv_snap_take_lists(struct wv_snapshot *s, bool procs, bool threads);

@@ -4,7 +4,8 @@
  * waits for EV2).  The parent finds itself and its child in a process snapshot (ids, parent id,
  * thread count, the image's file name), as EnumProcesses and NtQuerySystemInformation report
  * them; its own threads in a thread snapshot (the main thread first, one just made, ids that
- * OpenThread takes), a thread made after the snapshot absent; and Windows' errors.  With
+ * OpenThread takes), a thread made after the snapshot absent; the child's modules; and
+ * Windows' errors.  With
  * "hold" it only makes a thread, writes "ready" and waits for its input to end (the Linux
  * side's child, tests/test_toolhelp.c).  Prints "ok NAME" / "FAIL NAME" and exits with the
  * failures. */
@@ -220,6 +221,31 @@ static void threads(DWORD child_pid)
     CloseHandle(t1), CloseHandle(t2);
 }
 
+/* Another winvm process's modules, listed by that process: its EXE first (this program, at
+ * the same path), kernel32.dll among them; a process that cannot be asked, or none. */
+static void child_modules(DWORD child_pid)
+{
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPMODULE, child_pid);
+    check("child_module_snapshot", snap != INVALID_HANDLE_VALUE);
+    MODULEENTRY32W m;
+    m.dwSize = sizeof(m);
+    wchar_t exe[MAX_PATH];
+    GetModuleFileNameW(NULL, exe, MAX_PATH);
+    check("child_exe_first", Module32FirstW(snap, &m) && m.th32ProcessID == child_pid && !wcscmp(m.szExePath, exe) &&
+                                 !_wcsicmp(m.szModule, L"thsnap.exe") && m.modBaseSize > 0x1000);
+    BOOL k32 = FALSE;
+    while (Module32NextW(snap, &m))
+        k32 |= !_wcsicmp(m.szModule, L"kernel32.dll") && m.th32ProcessID == child_pid;
+    check("child_kernel32", k32 && GetLastError() == ERROR_NO_MORE_FILES);
+    CloseHandle(snap);
+    SetLastError(0);
+    check("init_modules_unreachable", CreateToolhelp32Snapshot(TH32CS_SNAPMODULE, 1) == INVALID_HANDLE_VALUE &&
+                                          GetLastError() == ERROR_PARTIAL_COPY);
+    SetLastError(0);
+    check("no_such_pid", CreateToolhelp32Snapshot(TH32CS_SNAPMODULE, 0x7ffffff0) == INVALID_HANDLE_VALUE &&
+                             GetLastError() == ERROR_INVALID_PARAMETER);
+}
+
 static void combined(void)
 {
     DWORD me = GetCurrentProcessId();
@@ -251,6 +277,7 @@ int main(int argc, char **argv)
                                WaitForSingleObject(ev1, 60000) == WAIT_OBJECT_0);
     processes(pi.dwProcessId);
     threads(pi.dwProcessId);
+    child_modules(pi.dwProcessId);
     combined();
     SetEvent(ev2);
     check("child_ended", WaitForSingleObject(pi.hProcess, 60000) == WAIT_OBJECT_0);
