@@ -235,6 +235,8 @@
     X(3, HGLOBAL, GlobalReAlloc, HGLOBAL, SIZE_T, UINT) \
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
     X(1, BOOL, GlobalUnlock, HGLOBAL) \
+    X(2, BOOL, Heap32ListFirst, HANDLE, void *) \
+    X(2, BOOL, Heap32ListNext, HANDLE, void *) \
     X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
     X(2, SIZE_T, HeapCompact, HANDLE, DWORD) \
     X(3, HANDLE, HeapCreate, DWORD, SIZE_T, SIZE_T) \

@@ -10,8 +10,8 @@
  * snapshot was not asked for, is ERROR_NO_MORE_FILES.  Another winvm process's modules are
  * listed by that process (toolhelp_remote.c); a process that cannot be asked (not a winvm
  * process, another user's) is ERROR_PARTIAL_COPY, psapi's answer; a pid no process has,
- * ERROR_INVALID_PARAMETER.  Heap lists
- * (TH32CS_SNAPHEAPLIST) are not served: ERROR_NOT_SUPPORTED, rather than a list of nothing.
+ * ERROR_INVALID_PARAMETER.  Heap lists (TH32CS_SNAPHEAPLIST): this process's only; another
+ * process's is ERROR_PARTIAL_COPY.
  */
 #define _GNU_SOURCE
 #include "runtime/toolhelp_int.h"
@@ -61,6 +61,7 @@ static void wv_snap_destroy(struct wv_object *o)
     free(s->mods);
     free(s->procs);
     free(s->threads);
+    free(s->heaps);
     free(s);
 }
 
@@ -98,8 +99,11 @@ HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
 {
     bool mods = flags & (TH32CS_SNAPMODULE | TH32CS_SNAPMODULE32);
     bool procs = flags & TH32CS_SNAPPROCESS, threads = flags & TH32CS_SNAPTHREAD;
-    bool remote = mods && pid && pid != GetCurrentProcessId();
-    DWORD err = flags & TH32CS_SNAPHEAPLIST ? ERROR_NOT_SUPPORTED : remote ? wv_snap_pid(pid) : 0;
+    bool heaps = flags & TH32CS_SNAPHEAPLIST;
+    bool remote = (mods || heaps) && pid && pid != GetCurrentProcessId();
+    DWORD err = remote ? wv_snap_pid(pid) : 0;
+    if (!err && remote && heaps)
+        err = ERROR_PARTIAL_COPY; /* another process's heaps are its own runtime's */
     struct wv_snapshot *s = err ? NULL : calloc(1, sizeof(*s));
     if (!err && !s)
         err = ERROR_NOT_ENOUGH_MEMORY;
@@ -109,6 +113,8 @@ HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
     pthread_mutex_init(&s->lock, NULL);
     s->pid = GetCurrentProcessId();
     err = !mods ? 0 : remote ? wv_snap_remote_modules(s, pid) : wv_snap_modules(s);
+    if (!err && heaps)
+        err = wv_snap_take_heaps(s);
     if (!err && (procs || threads))
         err = wv_snap_take_lists(s, procs, threads);
     HANDLE h = err ? NULL : wv_handle_new(&s->obj, 0);

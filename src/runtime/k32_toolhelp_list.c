@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* k32_toolhelp_list.c - a tool help snapshot's process list (TH32CS_SNAPPROCESS,
- * Process32First/Next(W)) and thread list (TH32CS_SNAPTHREAD, Thread32First/Next).
+ * Process32First/Next(W)), thread list (TH32CS_SNAPTHREAD, Thread32First/Next) and heap list
+ * (TH32CS_SNAPHEAPLIST, Heap32ListFirst/Next).
+ *
+ * The heap list is this process's heaps at the call: the process heap first (HF32_DEFAULT),
+ * then the live HeapCreate heaps in the order they were made; th32HeapID is the heap's handle,
+ * as on Windows, where a heap's handle is its base.  (The blocks of a heap: HeapWalk.
+ * Heap32First/Next are not served.)
  *
  * Both are taken, as on Windows, from NtQuerySystemInformation(SystemProcessInformation)
  * (nt/sysproc.c), the one list of processes winvm has: every process the kernel shows, by its
@@ -17,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/toolhelp_int.h"
+#include "runtime/k32_ext.h"
 #include "nt/nt.h"
 #include "winvm/ntsysinfo.h"
 
@@ -48,7 +55,15 @@ typedef struct {
 } WV_THREADENTRY32;
 _Static_assert(sizeof(WV_PROCESSENTRY32W) == 568, "PROCESSENTRY32W");
 _Static_assert(sizeof(WV_PROCESSENTRY32) == 304, "PROCESSENTRY32");
+typedef struct {
+    SIZE_T dwSize;
+    DWORD th32ProcessID;
+    ULONG_PTR th32HeapID;
+    DWORD dwFlags;
+} WV_HEAPLIST32;
 _Static_assert(sizeof(WV_THREADENTRY32) == 28, "THREADENTRY32");
+_Static_assert(sizeof(WV_HEAPLIST32) == 32, "HEAPLIST32");
+#define HF32_DEFAULT 1u
 
 /* SystemProcessInformation into a malloc'ed *out: 0 or the error. */
 static DWORD wv_snap_sysproc(char **out)
@@ -182,6 +197,47 @@ static BOOL wv_snap_thread(HANDLE h, WV_THREADENTRY32 *out, bool first)
     return wv_user_put(out, &e, sizeof(e)) ? wv_fail(ERROR_NOACCESS) : TRUE;
 }
 
+DWORD wv_snap_take_heaps(struct wv_snapshot *s)
+{
+    for (size_t cap = 16;; cap *= 2) { /* HeapCreate may run meanwhile: until the list fits */
+        HANDLE *list = malloc((cap + 1) * sizeof(*list));
+        if (!list)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        size_t n = wv_pheap_list(list + 1, cap);
+        if (n > cap) {
+            free(list);
+            continue;
+        }
+        list[0] = GetProcessHeap();
+        for (size_t i = 1, j = n; i < j; i++, j--) { /* newest first: made creation order */
+            HANDLE t = list[i];
+            list[i] = list[j], list[j] = t;
+        }
+        s->heaps = list, s->heap_walk.n = n + 1;
+        return 0;
+    }
+}
+
+static BOOL wv_snap_heaplist(HANDLE h, WV_HEAPLIST32 *out, bool first)
+{
+    SIZE_T size;
+    if (wv_copy(&size, &out->dwSize, sizeof(size)))
+        return wv_fail(ERROR_NOACCESS);
+    if (size < sizeof(WV_HEAPLIST32))
+        return wv_fail(ERROR_BAD_LENGTH);
+    size_t at;
+    struct wv_snapshot *s;
+    DWORD err = wv_snap_next(h, offsetof(struct wv_snapshot, heap_walk), first, &at, &s);
+    if (err)
+        return wv_fail(err);
+    WV_HEAPLIST32 e = {.dwSize = size, .th32ProcessID = s->pid, .th32HeapID = (ULONG_PTR)s->heaps[at],
+                       .dwFlags = at == 0 ? HF32_DEFAULT : 0};
+    wv_object_unref(&s->obj);
+    return wv_user_put(out, &e, sizeof(e)) ? wv_fail(ERROR_NOACCESS) : TRUE;
+}
+
+BOOL WINAPI Heap32ListFirst(HANDLE h, void *hl) { return wv_snap_heaplist(h, hl, true); }
+BOOL WINAPI Heap32ListNext(HANDLE h, void *hl) { return wv_snap_heaplist(h, hl, false); }
 BOOL WINAPI Process32FirstW(HANDLE h, void *pe) { return wv_snap_process_w(h, pe, true); }
 BOOL WINAPI Process32NextW(HANDLE h, void *pe) { return wv_snap_process_w(h, pe, false); }
 BOOL WINAPI Process32First(HANDLE h, void *pe) { return wv_snap_process_a(h, pe, true); }

@@ -33,10 +33,11 @@ struct wv_snapshot {
     struct wv_object obj; /* WV_KIND_SNAPSHOT */
     pthread_mutex_t lock; /* the walks' positions */
     DWORD pid;            /* whose modules */
-    struct wv_snap_list mod_walk, proc_walk, thread_walk;
+    struct wv_snap_list mod_walk, proc_walk, thread_walk, heap_walk;
     struct wv_snap_mod *mods;
     struct wv_snap_proc *procs;
     struct wv_snap_thread *threads;
+    HANDLE *heaps; /* the process heap first */
 };
 
 /* This process's modules into s (k32_toolhelp.c): 0 or the error. */
@@ -47,6 +48,8 @@ DWORD wv_snap_remote_modules(struct wv_snapshot *s, DWORD pid);
 /* k32_toolhelp_list.c: the process list (procs) and the thread list (threads) into s, from
  * NtQuerySystemInformation(SystemProcessInformation)'s list: 0 or the error. */
 DWORD wv_snap_take_lists(struct wv_snapshot *s, bool procs, bool threads);
+/* k32_toolhelp_list.c: this process's heaps into s: 0 or the error. */
+DWORD wv_snap_take_heaps(struct wv_snapshot *s);
 /* The walk's next index into list w of h's snapshot (first: from the start) in *at, the
  * snapshot referenced in *out (the caller unrefs it): 0, ERROR_INVALID_HANDLE or
  * ERROR_NO_MORE_FILES.  The list is picked by offsetof its wv_snap_list in the snapshot. */

@@ -4,8 +4,8 @@
  * waits for EV2).  The parent finds itself and its child in a process snapshot (ids, parent id,
  * thread count, the image's file name), as EnumProcesses and NtQuerySystemInformation report
  * them; its own threads in a thread snapshot (the main thread first, one just made, ids that
- * OpenThread takes), a thread made after the snapshot absent; the child's modules; and
- * Windows' errors.  With
+ * OpenThread takes), a thread made after the snapshot absent; the child's modules; its own
+ * heaps (TH32CS_SNAPALL); and Windows' errors.  With
  * "hold" it only makes a thread, writes "ready" and waits for its input to end (the Linux
  * side's child, tests/test_toolhelp.c).  Prints "ok NAME" / "FAIL NAME" and exits with the
  * failures. */
@@ -246,6 +246,56 @@ static void child_modules(DWORD child_pid)
                              GetLastError() == ERROR_INVALID_PARAMETER);
 }
 
+/* Whether heap is in snap's heap list; *def: the entries flagged HF32_DEFAULT are exactly the
+ * process heap's, the first. */
+static BOOL heap_listed(HANDLE snap, HANDLE heap, BOOL *def)
+{
+    HEAPLIST32 hl;
+    hl.dwSize = sizeof(hl);
+    BOOL found = FALSE;
+    int i = 0;
+    *def = TRUE;
+    for (BOOL more = Heap32ListFirst(snap, &hl); more; more = Heap32ListNext(snap, &hl), i++) {
+        found |= hl.th32HeapID == (ULONG_PTR)heap;
+        *def &= ((hl.dwFlags & HF32_DEFAULT) != 0) == (i == 0) && hl.th32ProcessID == GetCurrentProcessId() &&
+                (i != 0 || hl.th32HeapID == (ULONG_PTR)GetProcessHeap());
+    }
+    *def &= i > 0 && GetLastError() == ERROR_NO_MORE_FILES;
+    return found;
+}
+
+/* TH32CS_SNAPALL: every list; the heap list is this process's heaps at the call. */
+static void heaps(DWORD child_pid)
+{
+    HANDLE mine = HeapCreate(0, 0, 0);
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPALL, 0);
+    check("snapall", snap != INVALID_HANDLE_VALUE);
+    HANDLE later = HeapCreate(0, 0, 0);
+    BOOL def;
+    check("heap_listed", heap_listed(snap, mine, &def) && def);
+    check("later_heap_absent", !heap_listed(snap, later, &def));
+    HEAPLIST32 hl;
+    hl.dwSize = sizeof(hl) - 1;
+    SetLastError(0);
+    check("small_dwsize_heaplist", !Heap32ListFirst(snap, &hl) && GetLastError() == ERROR_BAD_LENGTH);
+    PROCESSENTRY32W pe;
+    DWORD tids[8];
+    MODULEENTRY32W m;
+    m.dwSize = sizeof(m);
+    check("snapall_lists", find_process(snap, child_pid, &pe, NULL) && threads_of(snap, child_pid, tids, 8) >= 2 &&
+                               Module32FirstW(snap, &m) && m.hModule == GetModuleHandleW(NULL));
+    CloseHandle(snap);
+    HeapDestroy(mine);
+    snap = CreateToolhelp32Snapshot(TH32CS_SNAPHEAPLIST, GetCurrentProcessId());
+    check("destroyed_heap_absent", snap != INVALID_HANDLE_VALUE && !heap_listed(snap, mine, &def) &&
+                                       heap_listed(snap, later, &def) && def);
+    CloseHandle(snap);
+    HeapDestroy(later);
+    SetLastError(0);
+    check("child_heaps_unreachable", CreateToolhelp32Snapshot(TH32CS_SNAPHEAPLIST, child_pid) == INVALID_HANDLE_VALUE &&
+                                         GetLastError() == ERROR_PARTIAL_COPY);
+}
+
 static void combined(void)
 {
     DWORD me = GetCurrentProcessId();
@@ -278,6 +328,7 @@ int main(int argc, char **argv)
     processes(pi.dwProcessId);
     threads(pi.dwProcessId);
     child_modules(pi.dwProcessId);
+    heaps(pi.dwProcessId);
     combined();
     SetEvent(ev2);
     check("child_ended", WaitForSingleObject(pi.hProcess, 60000) == WAIT_OBJECT_0);
