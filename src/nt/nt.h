@@ -37,8 +37,9 @@ LONGLONG wv_nt_boot_time(void);
 NTSTATUS wv_nt_sysproc(void *out, ULONG len, ULONG *need);
 /* The way up for a process's image name in that list (set by runtime/proc_names.c): the file
  * name of pid's EXE (UTF-8, terminated, in cap bytes) when pid is this process or another winvm
- * process that tells it; false otherwise (the list then names the Linux executable). */
-extern bool (*wv_nt_image_leaf)(int pid, char *out, size_t cap);
+ * process that tells it; false otherwise (the list then names the Linux executable).  start:
+ * the process's start time (/proc's ticks), which with pid names it for good. */
+extern bool (*wv_nt_image_leaf)(int pid, uint64_t start, char *out, size_t cap);
 
 /* ---- args.c: reading and writing the callers' in/out parameters ----
  * Windows probes them for writing and captures their values before it changes anything; a

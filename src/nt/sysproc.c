@@ -30,13 +30,13 @@ enum { WV_SP_NAME_MAX = 260 }; /* MAX_PATH: the longest image name kept */
 _Static_assert(sizeof(SYSTEM_PROCESS_INFORMATION) == 0x100, "Windows' x64 layout");
 _Static_assert(sizeof(SYSTEM_THREAD_INFORMATION) == 0x50, "Windows' x64 layout");
 
-bool (*wv_nt_image_leaf)(int pid, char *out, size_t cap);
+bool (*wv_nt_image_leaf)(int pid, uint64_t start, char *out, size_t cap);
 
 /* pid's image name (see above) into name (cap bytes): its length. */
 static size_t wv_sp_name(int pid, const struct wv_proc_info *pi, WCHAR *name, size_t cap)
 {
     char leaf[WV_SP_NAME_MAX * 3 + 1];
-    bool known = (wv_nt_image_leaf && wv_nt_image_leaf(pid, leaf, sizeof(leaf))) ||
+    bool known = (wv_nt_image_leaf && wv_nt_image_leaf(pid, pi->start, leaf, sizeof(leaf))) ||
                  wv_proc_exe_leaf(pid, leaf, sizeof(leaf));
     const char *s = known ? leaf : pi->name;
     size_t n = 0;

@@ -8,13 +8,15 @@
  * of this user is asked through its control channel (WV_CHAN_EXENAME: its EXE's Win32 path,
  * GetModuleFileName's form).  A process without a channel, or with no EXE (a Linux program
  * linked with libwinvm), is not answered here: the list then names the Linux executable.  The
- * answer is waited for a second at most, so a stopped process cannot hold up a snapshot.
+ * answer is waited for a second at most, so a stopped process cannot hold up a snapshot, and
+ * kept (by pid and start time), so each process is asked once.
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
 #include "nt/nt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +68,50 @@ static bool wv_exe_path_of(int pid, char *path, size_t cap)
     return true;
 }
 
+/* Answers already had, by pid and start time (which together name one process for good: its
+ * EXE never changes), so a list taken again does not ask every process again. */
+enum { WV_NAMES = 64, WV_NAME_MAX = 256 };
+static struct {
+    int pid;
+    uint64_t start;
+    char leaf[WV_NAME_MAX];
+} wv_names[WV_NAMES];
+static unsigned wv_names_next;
+static pthread_mutex_t wv_names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool wv_name_cached(int pid, uint64_t start, char *out, size_t cap)
+{
+    bool hit = false;
+    pthread_mutex_lock(&wv_names_lock);
+    for (int i = 0; i < WV_NAMES && !hit; i++)
+        if (wv_names[i].pid == pid && wv_names[i].start == start && strlen(wv_names[i].leaf) < cap) {
+            strcpy(out, wv_names[i].leaf);
+            hit = true;
+        }
+    pthread_mutex_unlock(&wv_names_lock);
+    return hit;
+}
+
+static void wv_name_keep(int pid, uint64_t start, const char *leaf)
+{
+    if (strlen(leaf) >= WV_NAME_MAX)
+        return;
+    pthread_mutex_lock(&wv_names_lock);
+    unsigned i = wv_names_next++ % WV_NAMES;
+    wv_names[i].pid = pid, wv_names[i].start = start;
+    strcpy(wv_names[i].leaf, leaf);
+    pthread_mutex_unlock(&wv_names_lock);
+}
+
 /* wv_nt_image_leaf: the file part of pid's EXE path. */
-static bool wv_image_leaf(int pid, char *out, size_t cap)
+static bool wv_image_leaf(int pid, uint64_t start, char *out, size_t cap)
 {
     char remote[PATH_MAX], *mine = NULL;
     const char *path = NULL;
-    if (pid == getpid())
+    bool self = pid == getpid();
+    if (!self && wv_name_cached(pid, start, out, cap))
+        return true;
+    if (self)
         path = mine = wv_exe_path();
     else if (wv_exe_path_of(pid, remote, sizeof(remote)))
         path = remote;
@@ -83,6 +123,8 @@ static bool wv_image_leaf(int pid, char *out, size_t cap)
     bool ok = n && n < cap;
     if (ok)
         memcpy(out, leaf, n + 1);
+    if (ok && !self)
+        wv_name_keep(pid, start, out);
     free(mine);
     return ok;
 }
