@@ -164,13 +164,22 @@ WINBASEAPI BOOL WINAPI IsDebuggerPresent(void);
 WINBASEAPI BOOL WINAPI GetModuleHandleExA(DWORD dwFlags, LPCSTR lpModuleName, HMODULE *phModule);
 WINBASEAPI BOOL WINAPI GetModuleHandleExW(DWORD dwFlags, LPCWSTR lpModuleName, HMODULE *phModule);
 WINBASEAPI DWORD WINAPI GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWORD nSize);
-/* The tool help snapshot of this process's modules (k32_toolhelp.c); the entries are
- * tlhelp32.h's MODULEENTRY32W and MODULEENTRY32. */
+/* The tool help snapshot (k32_toolhelp.c, k32_toolhelp_list.c): this process's modules and
+ * heaps, every process and every thread; the entries are tlhelp32.h's MODULEENTRY32(W), PROCESSENTRY32(W)
+ * and THREADENTRY32. */
 WINBASEAPI HANDLE WINAPI CreateToolhelp32Snapshot(DWORD dwFlags, DWORD th32ProcessID);
 WINBASEAPI BOOL WINAPI Module32FirstW(HANDLE hSnapshot, void *lpme);
 WINBASEAPI BOOL WINAPI Module32NextW(HANDLE hSnapshot, void *lpme);
 WINBASEAPI BOOL WINAPI Module32First(HANDLE hSnapshot, void *lpme);
 WINBASEAPI BOOL WINAPI Module32Next(HANDLE hSnapshot, void *lpme);
+WINBASEAPI BOOL WINAPI Process32FirstW(HANDLE hSnapshot, void *lppe);
+WINBASEAPI BOOL WINAPI Process32NextW(HANDLE hSnapshot, void *lppe);
+WINBASEAPI BOOL WINAPI Process32First(HANDLE hSnapshot, void *lppe);
+WINBASEAPI BOOL WINAPI Process32Next(HANDLE hSnapshot, void *lppe);
+WINBASEAPI BOOL WINAPI Thread32First(HANDLE hSnapshot, void *lpte);
+WINBASEAPI BOOL WINAPI Thread32Next(HANDLE hSnapshot, void *lpte);
+WINBASEAPI BOOL WINAPI Heap32ListFirst(HANDLE hSnapshot, void *lphl);
+WINBASEAPI BOOL WINAPI Heap32ListNext(HANDLE hSnapshot, void *lphl);
 
 #ifdef __cplusplus
 }

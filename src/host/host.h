@@ -200,6 +200,10 @@ bool wv_proc_info_read(int pid, int tid, struct wv_proc_info *p);
 /* The pids (or, pid > 0, the thread ids of pid) /proc lists, up to cap into out; returns how
  * many there are (more than cap: out holds the first cap). */
 size_t wv_proc_list(int pid, int *out, size_t cap);
+/* The file name (no directory) of pid's executable, as /proc/PID/exe links it, into out (cap
+ * bytes, terminated): its length, or 0 when it cannot be read (another user's process, a
+ * kernel thread) or does not fit. */
+size_t wv_proc_exe_leaf(int pid, char *out, size_t cap);
 /* Clock ticks per second of /proc's times. */
 long wv_proc_ticks(void);
 /* Asks the kernel to reclaim the resident pages of [addr, addr + size) now (MADV_PAGEOUT,

@@ -89,3 +89,24 @@ bool wv_proc_info_read(int pid, int tid, struct wv_proc_info *p)
     p->handles = tid > 0 ? 0 : wv_proc_fds(dir);
     return true;
 }
+
+size_t wv_proc_exe_leaf(int pid, char *out, size_t cap)
+{
+    char path[64], target[4096];
+    snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+    if (n <= 0 || cap == 0)
+        return 0;
+    target[n] = 0;
+    static const char gone[] = " (deleted)"; /* the kernel's mark of an unlinked image */
+    size_t len = (size_t)n, g = sizeof(gone) - 1;
+    if (len > g && !strcmp(target + len - g, gone))
+        target[len -= g] = 0;
+    const char *leaf = strrchr(target, '/');
+    leaf = leaf ? leaf + 1 : target;
+    len = strlen(leaf);
+    if (!len || len >= cap)
+        return 0;
+    memcpy(out, leaf, len + 1);
+    return len;
+}

@@ -35,6 +35,11 @@ LONGLONG wv_nt_boot_time(void);
 /* SystemProcessInformation into out (probed writable for len): STATUS_SUCCESS, or
  * STATUS_INFO_LENGTH_MISMATCH when len is too small; *need the length it takes. */
 NTSTATUS wv_nt_sysproc(void *out, ULONG len, ULONG *need);
+/* The way up for a process's image name in that list (set by runtime/proc_names.c): the file
+ * name of pid's EXE (UTF-8, terminated, in cap bytes) when pid is this process or another winvm
+ * process that tells it; false otherwise (the list then names the Linux executable).  start:
+ * the process's start time (/proc's ticks), which with pid names it for good. */
+extern bool (*wv_nt_image_leaf)(int pid, uint64_t start, char *out, size_t cap);
 
 /* ---- args.c: reading and writing the callers' in/out parameters ----
  * Windows probes them for writing and captures their values before it changes anything; a

@@ -4,8 +4,12 @@
  * name, built in memory first so that a buffer too small changes nothing and is told the
  * length it needs.  A process that ends while the list is read is left out.
  *
- * From /proc/PID/stat, status and task/: ImageName the kernel's name of the process (comm;
- * Windows gives the image file name), the times (CreateTime from the start since boot), the
+ * ImageName is the image file's name without its directory, as Windows gives it: a winvm
+ * process's EXE (this process's, or another's asked through its control channel: the hook
+ * wv_nt_image_leaf, set by runtime/proc_names.c), else the file /proc/PID/exe links, else (a
+ * process whose exe link is private or absent: another user's, a kernel thread) the kernel's
+ * name of it (comm).  CreateToolhelp32Snapshot's lists are taken from this list, so the two agree.
+ * From /proc/PID/stat, status and task/: the times (CreateTime from the start since boot), the
  * parent, VirtualSize and its peak (VmPeak), WorkingSetSize (resident pages) and its peak
  * (VmHWM), PagefileUsage = PrivatePageCount = VmData (what GetProcessMemoryInfo reports; no
  * peak is kept: PeakPagefileUsage is the same value), PageFaultCount (minor + major),
@@ -21,8 +25,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { WV_SP_NAME_MAX = 260 }; /* MAX_PATH: the longest image name kept */
+
 _Static_assert(sizeof(SYSTEM_PROCESS_INFORMATION) == 0x100, "Windows' x64 layout");
 _Static_assert(sizeof(SYSTEM_THREAD_INFORMATION) == 0x50, "Windows' x64 layout");
+
+bool (*wv_nt_image_leaf)(int pid, uint64_t start, char *out, size_t cap);
+
+/* pid's image name (see above) into name (cap bytes): its length. */
+static size_t wv_sp_name(int pid, const struct wv_proc_info *pi, WCHAR *name, size_t cap)
+{
+    char leaf[WV_SP_NAME_MAX * 3 + 1];
+    bool known = (wv_nt_image_leaf && wv_nt_image_leaf(pid, pi->start, leaf, sizeof(leaf))) ||
+                 wv_proc_exe_leaf(pid, leaf, sizeof(leaf));
+    const char *s = known ? leaf : pi->name;
+    size_t n = 0;
+    wv_utf8_to_utf16(s, strlen(s), name, cap, WV_TEXT_REPLACE, &n);
+    return n;
+}
 
 struct wv_spbuf {
     char *p;
@@ -70,7 +90,8 @@ static bool wv_sp_process(struct wv_spbuf *b, int pid, LONGLONG boot, long hz)
         return true;
     size_t nt = wv_proc_list(pid, tids, sizeof(tids) / sizeof(tids[0]));
     nt = nt > sizeof(tids) / sizeof(tids[0]) ? sizeof(tids) / sizeof(tids[0]) : nt;
-    size_t name_len = strlen(pi.name);
+    WCHAR pname[WV_SP_NAME_MAX];
+    size_t name_len = wv_sp_name(pid, &pi, pname, WV_SP_NAME_MAX - 1);
     size_t size = sizeof(SYSTEM_PROCESS_INFORMATION) + nt * sizeof(SYSTEM_THREAD_INFORMATION) +
                   ((name_len + 1) * sizeof(WCHAR) + 7) / 8 * 8;
     size_t at = wv_sp_grow(b, size);
@@ -91,8 +112,7 @@ static bool wv_sp_process(struct wv_spbuf *b, int pid, LONGLONG boot, long hz)
     e->KernelTime.QuadPart = wv_sp_ticks(pi.stime, hz);
     /* The name: its offset in the entry for now (made a pointer when copied out). */
     WCHAR *name = (WCHAR *)(t + nt);
-    for (size_t i = 0; i < name_len; i++)
-        name[i] = (unsigned char)pi.name[i] < 0x80 ? (WCHAR)pi.name[i] : (WCHAR)'?';
+    memcpy(name, pname, name_len * sizeof(WCHAR));
     e->ImageName.Length = (USHORT)(name_len * sizeof(WCHAR));
     e->ImageName.MaximumLength = (USHORT)((name_len + 1) * sizeof(WCHAR));
     e->ImageName.Buffer = (WCHAR *)(uintptr_t)((char *)name - (char *)e);

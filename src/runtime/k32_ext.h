@@ -11,6 +11,8 @@ LPVOID wv_pheap_alloc(HANDLE heap, DWORD flags, SIZE_T n);
 BOOL wv_pheap_free(HANDLE heap, DWORD flags, LPVOID p);
 LPVOID wv_pheap_realloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T n);
 SIZE_T wv_pheap_size(HANDLE heap, DWORD flags, LPCVOID p);
+/* The live private heaps (HeapCreate's, not yet destroyed), up to cap into out: how many. */
+size_t wv_pheap_list(HANDLE *out, size_t cap);
 
 
 /* kernel32.c: TLS index 0 taken before the program runs, as Windows (XP SP2 on) takes it: a PE

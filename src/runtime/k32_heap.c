@@ -62,6 +62,29 @@ static struct wv_pheap *wv_pheap_lock(HANDLE h)
     return NULL;
 }
 
+size_t wv_pheap_list(HANDLE *out, size_t cap)
+{
+    /* every struct first, then each asked under its own lock (HeapDestroy clears live under it
+     * alone), with wv_heaps_lock no longer held; structs are never freed */
+    size_t all = 0, n = 0;
+    pthread_mutex_lock(&wv_heaps_lock);
+    for (struct wv_pheap *p = wv_heaps; p; p = p->next_heap)
+        all++;
+    struct wv_pheap **seen = malloc((all ? all : 1) * sizeof(*seen)), *p = wv_heaps;
+    for (size_t i = 0; seen && i < all; i++, p = p->next_heap)
+        seen[i] = p;
+    pthread_mutex_unlock(&wv_heaps_lock);
+    for (size_t i = 0; seen && i < all; i++) {
+        pthread_mutex_lock(&seen[i]->lock);
+        if (seen[i]->live && n < cap)
+            out[n] = seen[i];
+        n += seen[i]->live;
+        pthread_mutex_unlock(&seen[i]->lock);
+    }
+    free(seen);
+    return n;
+}
+
 static struct wv_pheap *wv_pheap_new(void)
 {
     struct wv_pheap *p = calloc(1, sizeof(*p));

@@ -235,6 +235,8 @@
     X(3, HGLOBAL, GlobalReAlloc, HGLOBAL, SIZE_T, UINT) \
     X(1, SIZE_T, GlobalSize, HGLOBAL) \
     X(1, BOOL, GlobalUnlock, HGLOBAL) \
+    X(2, BOOL, Heap32ListFirst, HANDLE, void *) \
+    X(2, BOOL, Heap32ListNext, HANDLE, void *) \
     X(3, LPVOID, HeapAlloc, HANDLE, DWORD, SIZE_T) \
     X(2, SIZE_T, HeapCompact, HANDLE, DWORD) \
     X(3, HANDLE, HeapCreate, DWORD, SIZE_T, SIZE_T) \
@@ -344,6 +346,10 @@
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, PostQueuedCompletionStatus, HANDLE, DWORD, ULONG_PTR, LPOVERLAPPED) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
+    X(2, BOOL, Process32First, HANDLE, void *) \
+    X(2, BOOL, Process32FirstW, HANDLE, void *) \
+    X(2, BOOL, Process32Next, HANDLE, void *) \
+    X(2, BOOL, Process32NextW, HANDLE, void *) \
     X(1, BOOL, PulseEvent, HANDLE) \
     H(QueryActCtxW) \
     H(QueryDepthSList) \
@@ -439,6 +445,8 @@
     X(2, BOOL, TerminateJobObject, HANDLE, UINT) \
     X(2, BOOL, TerminateProcess, HANDLE, UINT) \
     X(2, BOOL, TerminateThread, HANDLE, DWORD) \
+    X(2, BOOL, Thread32First, HANDLE, void *) \
+    X(2, BOOL, Thread32Next, HANDLE, void *) \
     X(0, DWORD, TlsAlloc) \
     X(1, BOOL, TlsFree, DWORD) \
     X(1, LPVOID, TlsGetValue, DWORD) \

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* k32_toolhelp.c - the tool help snapshot of this process's modules: CreateToolhelp32Snapshot
- * with TH32CS_SNAPMODULE (and SNAPMODULE32, which a 64-bit process's list does not change), and
- * Module32First/Next(W) walking it.
+/* k32_toolhelp.c - the tool help snapshot: CreateToolhelp32Snapshot, and Module32First/Next(W)
+ * walking this process's modules (TH32CS_SNAPMODULE; SNAPMODULE32 does not change a 64-bit
+ * process's list).  Its process and thread lists: k32_toolhelp_list.c.
  *
- * A snapshot is a handle object (WV_KIND_SNAPSHOT) holding a copy of the module list taken at
- * the call, in the order psapi's EnumProcessModules gives it (the EXE first, then load order):
- * modules loaded or freed later do not change it.  Names are Windows paths, as
- * GetModuleFileNameW gives them.  Each Module32First starts the walk again; the end is
- * ERROR_NO_MORE_FILES, as it is on a snapshot taken without the module flag.  Another process's
- * modules live in its own winvm runtime, out of reach: ERROR_PARTIAL_COPY, psapi's answer.
- * Process and thread lists (TH32CS_SNAPPROCESS, SNAPTHREAD) and heap lists are not served:
- * ERROR_NOT_SUPPORTED, rather than a snapshot that lists nothing.
+ * A snapshot is a handle object (WV_KIND_SNAPSHOT) holding copies of the lists asked for, taken
+ * at the call: what starts or ends later does not change it.  The module list is in the order
+ * psapi's EnumProcessModules gives it (the EXE first, then load order), names Windows paths as
+ * GetModuleFileNameW gives them.  Each First starts its walk again; the end, and a list the
+ * snapshot was not asked for, is ERROR_NO_MORE_FILES.  Another winvm process's modules are
+ * listed by that process (toolhelp_remote.c); a process that cannot be asked (not a winvm
+ * process, another user's) is ERROR_PARTIAL_COPY, psapi's answer; a pid no process has,
+ * ERROR_INVALID_PARAMETER.  Heap lists (TH32CS_SNAPHEAPLIST): this process's only; another
+ * process's is ERROR_PARTIAL_COPY.
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/toolhelp_int.h"
 #include "runtime/psapi_mod.h"
+
+#include <stddef.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,30 +54,18 @@ _Static_assert(sizeof(WV_MODULEENTRY32) == 568, "MODULEENTRY32");
 
 DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 
-struct wv_snap_mod {
-    BYTE *base;
-    DWORD size;
-    WCHAR path[MAX_PATH];
-};
-
-struct wv_snapshot {
-    struct wv_object obj; /* WV_KIND_SNAPSHOT */
-    pthread_mutex_t lock; /* next */
-    DWORD pid;
-    size_t n, next;       /* modules, and the walk's position */
-    struct wv_snap_mod *mods;
-};
-
 static void wv_snap_destroy(struct wv_object *o)
 {
     struct wv_snapshot *s = (struct wv_snapshot *)o;
     pthread_mutex_destroy(&s->lock);
     free(s->mods);
+    free(s->procs);
+    free(s->threads);
+    free(s->heaps);
     free(s);
 }
 
-/* This process's modules into s: 0 or the error. */
-static DWORD wv_snap_modules(struct wv_snapshot *s)
+DWORD wv_snap_modules(struct wv_snapshot *s)
 {
     enum { CAP = 512 };
     HMODULE list[CAP];
@@ -86,31 +77,33 @@ static DWORD wv_snap_modules(struct wv_snapshot *s)
         return ERROR_NOT_ENOUGH_MEMORY;
     for (size_t i = 0; i < n; i++) {
         struct { void *base; DWORD size; void *entry; } mi; /* psapi's MODULEINFO */
-        struct wv_snap_mod *m = &s->mods[s->n];
+        struct wv_snap_mod *m = &s->mods[s->mod_walk.n];
         if (!wv_ps_GetModuleInformation(WV_CURRENT_PROCESS, list[i], &mi, sizeof(mi)) ||
             !wv_k32_GetModuleFileNameW(list[i], m->path, MAX_PATH))
             continue; /* freed since the list was taken */
         m->base = mi.base, m->size = mi.size;
-        s->n++;
+        s->mod_walk.n++;
     }
     return 0;
 }
 
-/* 0 when pid (0: this process) names a process whose modules are at hand here. */
+/* 0 when pid names a process (ERROR_INVALID_PARAMETER: none has it). */
 static DWORD wv_snap_pid(DWORD pid)
 {
-    if (pid == 0 || pid == GetCurrentProcessId())
-        return 0;
     char proc[32];
     snprintf(proc, sizeof(proc), "/proc/%u", (unsigned)pid);
-    return access(proc, F_OK) == 0 ? ERROR_PARTIAL_COPY : ERROR_INVALID_PARAMETER;
+    return access(proc, F_OK) == 0 ? 0 : ERROR_INVALID_PARAMETER;
 }
 
 HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
 {
     bool mods = flags & (TH32CS_SNAPMODULE | TH32CS_SNAPMODULE32);
-    DWORD err = flags & (TH32CS_SNAPHEAPLIST | TH32CS_SNAPPROCESS | TH32CS_SNAPTHREAD) ? ERROR_NOT_SUPPORTED
-                : mods ? wv_snap_pid(pid) : 0;
+    bool procs = flags & TH32CS_SNAPPROCESS, threads = flags & TH32CS_SNAPTHREAD;
+    bool heaps = flags & TH32CS_SNAPHEAPLIST;
+    bool remote = (mods || heaps) && pid && pid != GetCurrentProcessId();
+    DWORD err = remote ? wv_snap_pid(pid) : 0;
+    if (!err && remote && heaps)
+        err = ERROR_PARTIAL_COPY; /* another process's heaps are its own runtime's */
     struct wv_snapshot *s = err ? NULL : calloc(1, sizeof(*s));
     if (!err && !s)
         err = ERROR_NOT_ENOUGH_MEMORY;
@@ -119,7 +112,11 @@ HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
     s->obj = (struct wv_object){.kind = WV_KIND_SNAPSHOT, .refs = 1, .destroy = wv_snap_destroy};
     pthread_mutex_init(&s->lock, NULL);
     s->pid = GetCurrentProcessId();
-    err = mods ? wv_snap_modules(s) : 0;
+    err = !mods ? 0 : remote ? wv_snap_remote_modules(s, pid) : wv_snap_modules(s);
+    if (!err && heaps)
+        err = wv_snap_take_heaps(s);
+    if (!err && (procs || threads))
+        err = wv_snap_take_lists(s, procs, threads);
     HANDLE h = err ? NULL : wv_handle_new(&s->obj, 0);
     if (!err && !h)
         err = ERROR_TOO_MANY_OPEN_FILES;
@@ -131,22 +128,23 @@ HANDLE WINAPI CreateToolhelp32Snapshot(DWORD flags, DWORD pid)
     return h;
 }
 
-/* The walk's next module (first: from the start) into *m: 0, ERROR_INVALID_HANDLE or
- * ERROR_NO_MORE_FILES. */
-static DWORD wv_snap_step(HANDLE h, bool first, struct wv_snap_mod *m, DWORD *pid)
+DWORD wv_snap_next(HANDLE h, size_t list, bool first, size_t *at, struct wv_snapshot **out)
 {
     struct wv_snapshot *s = (struct wv_snapshot *)wv_handle_get(h, WV_KIND_SNAPSHOT, NULL);
     if (!s)
         return ERROR_INVALID_HANDLE;
+    struct wv_snap_list *w = (struct wv_snap_list *)((char *)s + list);
     pthread_mutex_lock(&s->lock);
     if (first)
-        s->next = 0;
-    DWORD err = s->next < s->n ? 0 : ERROR_NO_MORE_FILES;
+        w->next = 0;
+    DWORD err = w->next < w->n ? 0 : ERROR_NO_MORE_FILES;
     if (!err)
-        *m = s->mods[s->next++];
+        *at = w->next++;
     pthread_mutex_unlock(&s->lock);
-    *pid = s->pid;
-    wv_object_unref(&s->obj);
+    if (err)
+        wv_object_unref(&s->obj);
+    else
+        *out = s;
     return err;
 }
 
@@ -169,10 +167,14 @@ static BOOL wv_snap_module_w(HANDLE h, WV_MODULEENTRY32W *out, bool first)
         return wv_fail(ERROR_NOACCESS);
     if (size < sizeof(WV_MODULEENTRY32W))
         return wv_fail(ERROR_INSUFFICIENT_BUFFER);
-    struct wv_snap_mod m;
-    DWORD pid, err = wv_snap_step(h, first, &m, &pid);
+    size_t at;
+    struct wv_snapshot *s;
+    DWORD err = wv_snap_next(h, offsetof(struct wv_snapshot, mod_walk), first, &at, &s);
     if (err)
         return wv_fail(err);
+    struct wv_snap_mod m = s->mods[at];
+    DWORD pid = s->pid;
+    wv_object_unref(&s->obj);
     WV_MODULEENTRY32W e = {.dwSize = size, .th32ModuleID = 1, .th32ProcessID = pid, .GlblcntUsage = 0xFFFF,
                            .ProccntUsage = 0xFFFF, .modBaseAddr = m.base, .modBaseSize = m.size,
                            .hModule = (HMODULE)m.base};

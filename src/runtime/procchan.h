@@ -34,6 +34,8 @@ enum wv_chan_op {
     WV_CHAN_BASIC,     /* -> addr: its PEB, size: its affinity mask, old: its parent's pid (proc_info.c) */
     WV_CHAN_NTVM,      /* a struct wv_remote_vm in data -> err: the status, addr, size (procchan_ntvm.c) */
     WV_CHAN_JOB,       /* type: WV_JOB_*, a struct wv_job_msg in data -> err (job_chan.c) */
+    WV_CHAN_EXENAME,   /* -> size: its length, and its EXE's Win32 path (UTF-8) after the reply (proc_names.c) */
+    WV_CHAN_MODULES,   /* -> size: their length, and its module list after the reply (toolhelp_remote.c) */
 };
 /* WV_CHAN_JOB's calls: to a member, the job it is in (JOINED); to the job's process, a member's
  * CreateProcess asking whether it may break away (CHECK) and telling its new child (ADD). */
@@ -173,6 +175,16 @@ bool wv_chan_vm_serve(int fd, const struct wv_chan_req *rq, size_t n);
 void wv_chan_basic_serve(struct wv_chan_rep *rp);
 /* The target's side of WV_CHAN_IMAGE: false when the connection is to be closed. */
 bool wv_chan_image_serve(int fd);
+
+/* ---- toolhelp_remote.c ---- */
+/* The target's side of WV_CHAN_MODULES: false when the connection is to be closed. */
+bool wv_chan_modules_serve(int fd);
+
+/* ---- proc_names.c ---- */
+/* The target's side of WV_CHAN_EXENAME: false when the connection is to be closed. */
+bool wv_chan_exename_serve(int fd);
+/* Sets nt.h's wv_nt_image_leaf (from wv_chan_init). */
+void wv_proc_names_init(void);
 
 /* ---- process_vmchan.c ---- */
 /* Sets nt.h's wv_nt_process_pid and wv_nt_copy_chan (from wv_process_init); reads

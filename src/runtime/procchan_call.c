@@ -229,4 +229,5 @@ void wv_chan_init(void)
     wv_xfer_init();
     wv_chan_view_init();
     wv_chan_ntvm_init();
+    wv_proc_names_init();
 }

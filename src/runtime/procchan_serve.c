@@ -228,6 +228,11 @@ static void *wv_serve_conn(void *arg)
                 break;
             continue;
         }
+        if (rq->op == WV_CHAN_EXENAME || rq->op == WV_CHAN_MODULES) {
+            if (!(rq->op == WV_CHAN_EXENAME ? wv_chan_exename_serve(fd) : wv_chan_modules_serve(fd)))
+                break;
+            continue;
+        }
         if (rq->op == WV_CHAN_READ || rq->op == WV_CHAN_VMWRITE) {
             if (!wv_chan_vm_serve(fd, rq, (size_t)n))
                 break;
