@@ -58,6 +58,7 @@ static const char *wv_type_name(int kind)
     case WV_KIND_DEBUG: return "DebugObject";
     case WV_KIND_IOCP: return "IoCompletion";
     case WV_KIND_JOB: return "Job";
+    case WV_KIND_KEY: return "Key";
     default: return NULL;
     }
 }
