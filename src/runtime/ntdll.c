@@ -249,6 +249,12 @@ WV_MSABI NTSTATUS wv_nt_LdrUnlockLoaderLock(ULONG flags, ULONG_PTR cookie);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
+/* ntdll_rtlheap.c */
+WV_MSABI PVOID wv_nt_RtlAllocateHeap(HANDLE heap, ULONG flags, SIZE_T size);
+WV_MSABI PVOID wv_nt_RtlReAllocateHeap(HANDLE heap, ULONG flags, PVOID p, SIZE_T size);
+WV_MSABI BOOLEAN wv_nt_RtlFreeHeap(HANDLE heap, ULONG flags, PVOID p);
+WV_MSABI void wv_nt_RtlZeroMemory(PVOID p, SIZE_T n);
+WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
@@ -337,6 +343,9 @@ WV_THUNK_6(wv_nt_, NTSTATUS, NtEnumerateValueKey, HANDLE, ULONG, KEY_VALUE_INFOR
 WV_THUNK_2(wv_nt_, NTSTATUS, NtDeleteValueKey, HANDLE, PUNICODE_STRING)
 WV_THUNK_2(wv_nt_, NTSTATUS, RtlOpenCurrentUser, ACCESS_MASK, PHANDLE)
 WV_THUNK_1(wv_nt_, NTSTATUS, RtlFormatCurrentUserKeyPath, PUNICODE_STRING)
+WV_THUNK_2(wv_nt_, NTSTATUS, RtlCheckRegistryKey, ULONG, LPWSTR)
+WV_THUNK_2(wv_nt_, NTSTATUS, RtlCreateRegistryKey, ULONG, LPWSTR)
+WV_THUNK_6(wv_nt_, NTSTATUS, RtlWriteRegistryValue, ULONG, LPCWSTR, LPCWSTR, ULONG, PVOID, ULONG)
 
 /* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
 WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)

@@ -106,7 +106,7 @@ NTSTATUS NTAPI NtDeleteKey(HANDLE h)
     if (err)
         return free(path), wv_nt_key_status(err);
     struct wv_rkey *k = wv_reg_find(&r, root, path, false, NULL);
-    st = !k ? STATUS_KEY_DELETED : k->kids ? STATUS_CANNOT_DELETE : wv_nt_key_status(wv_reg_remove(&r, root, path));
+    st = !k ? STATUS_SUCCESS /* deleted already: Windows answers success */ : k->kids ? STATUS_CANNOT_DELETE : wv_nt_key_status(wv_reg_remove(&r, root, path));
     free(path);
     err = wv_reg_end(&r);
     return st ? st : wv_nt_key_status(err);

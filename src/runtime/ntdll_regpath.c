@@ -121,6 +121,12 @@ static NTSTATUS wv_join(const char *base, const WCHAR *rel, size_t n, char **out
 static NTSTATUS wv_outside(const WCHAR *w, size_t n)
 {
     struct wv_od_path p;
+    static const WCHAR null[] = {'\\', 'D', 'E', 'V', 'I', 'C', 'E', '\\', 'N', 'U', 'L', 'L'};
+    bool is_null = n == 12;
+    for (size_t i = 0; is_null && i < n; i++)
+        is_null = (w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]) == null[i];
+    if (is_null)
+        return STATUS_OBJECT_TYPE_MISMATCH; /* a device the file layer serves (ntdll_file.c) */
     NTSTATUS st = wv_od_lookup(NULL, w, n, OBJ_CASE_INSENSITIVE, WV_OD_FOLLOW, &p);
     if (st)
         return st;
@@ -151,6 +157,10 @@ static NTSTATUS wv_resolve(HANDLE dir, const WCHAR *w, size_t n, int *root, char
     if (dir) {
         if ((st = wv_nt_key_of(dir, root, &base, NULL)))
             return st;
+        bool made;
+        DWORD err = wv_key_open_at(*root, base, 0, WV_KEY_OPEN, &made);
+        if (err == ERROR_FILE_NOT_FOUND)
+            return free(base), STATUS_KEY_DELETED; /* the root key was deleted since */
         if (n && w[0] == '\\')
             return free(base), STATUS_OBJECT_PATH_SYNTAX_BAD;
     } else {

@@ -21,8 +21,6 @@ static NTSTATUS wv_value_name(const UNICODE_STRING *name, char **out)
         return (NTSTATUS)STATUS_ACCESS_VIOLATION;
     if (u.Length & 1)
         return STATUS_INVALID_PARAMETER;
-    if (u.Length / 2 > WV_VALUE_NAME_MAX)
-        return STATUS_INVALID_PARAMETER;
     size_t n = u.Length / 2, len = 0;
     WCHAR *w = malloc(u.Length + 2u);
     char *s = malloc(3 * n + 1);
@@ -46,6 +44,8 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE h, PUNICODE_STRING name, ULONG title, ULONG 
     NTSTATUS st = wv_value_name(name, &n);
     if (st)
         return st;
+    if (wv_nt_reg_utf16(n, NULL, 0) > WV_VALUE_NAME_MAX) /* one that long can only be missing */
+        return free(n), STATUS_INVALID_PARAMETER;
     BYTE *copy = malloc(size ? size : 1);
     if (!copy)
         return free(n), (NTSTATUS)STATUS_NO_MEMORY;

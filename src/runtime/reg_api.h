@@ -26,6 +26,9 @@ DWORD wv_key_handle(int root, char *path, DWORD access, HKEY *out);
  * ERROR_FILE_NOT_FOUND or another error; no handle is made. */
 enum { WV_KEY_OPEN, WV_KEY_CREATE_ALL, WV_KEY_CREATE_LAST };
 DWORD wv_key_open_at(int root, const char *path, DWORD want, int how, bool *made);
+/* Whether the key a WV_KIND_KEY object names is gone (NtQueryObject's name of it:
+ * STATUS_KEY_DELETED). */
+bool wv_key_deleted(const struct wv_object *o);
 /* RegOpenKeyEx (create false) and RegCreateKeyEx (disp: REG_CREATED_NEW_KEY or
  * REG_OPENED_EXISTING_KEY). */
 DWORD wv_key_open(HKEY h, const char *sub, DWORD sam, bool create, DWORD *disp, HKEY *out);

@@ -222,3 +222,10 @@ DWORD wv_key_delete(HKEY h, const char *sub)
     DWORD end = wv_reg_end(&r);
     return err ? err : end;
 }
+
+bool wv_key_deleted(const struct wv_object *o)
+{
+    const struct wv_key *k = (const struct wv_key *)o;
+    bool made;
+    return k->root != WV_REG_TOP && wv_key_open_at(k->root, k->path, 0, WV_KEY_OPEN, &made) == ERROR_FILE_NOT_FOUND;
+}
