@@ -215,6 +215,103 @@ Test(ntreg, query_key_classes_and_rights)
     CloseHandle(k);
 }
 
+Test(ntreg, names_fold_case_beyond_ascii)
+{
+    HANDLE k = make(), sub, h;
+    /* U+00F6 U+0101 U+03B1 U+0439, then the same letters in upper case */
+    static const WCHAR lower[] = {0xF6, 0x101, 0x3B1, 0x439}, upper[] = {0xD6, 0x100, 0x391, 0x419};
+    static const WCHAR pair[] = {0xD801, 0xDC00}, pair_up[] = {0xD801, 0xDC28}; /* not folded */
+    UNICODE_STRING u = {8, 8, (WCHAR *)lower};
+    OBJECT_ATTRIBUTES a;
+    InitializeObjectAttributes(&a, &u, 0, k, NULL);
+    cr_assert_eq(NtCreateKey(&sub, KEY_ALL_ACCESS, &a, 0, NULL, 0, NULL), STATUS_SUCCESS);
+    u.Buffer = (WCHAR *)upper;
+    cr_expect_eq(NtOpenKey(&h, KEY_READ, &a), STATUS_SUCCESS);
+    CloseHandle(h);
+    NtDeleteKey(sub);
+    CloseHandle(sub);
+    u = (UNICODE_STRING){4, 4, (WCHAR *)pair};
+    cr_assert_eq(NtCreateKey(&sub, KEY_ALL_ACCESS, &a, 0, NULL, 0, NULL), STATUS_SUCCESS);
+    u.Buffer = (WCHAR *)pair_up;
+    cr_expect_eq(NtOpenKey(&h, KEY_READ, &a), STATUS_OBJECT_NAME_NOT_FOUND);
+    NtDeleteKey(sub);
+    CloseHandle(sub);
+    /* a NUL inside a name is a character like any other */
+    static const WCHAR nul[] = {'a', 0, 'b'};
+    u = (UNICODE_STRING){6, 6, (WCHAR *)nul};
+    cr_assert_eq(NtCreateKey(&sub, KEY_ALL_ACCESS, &a, 0, NULL, 0, NULL), STATUS_SUCCESS);
+    u.Length = 2;
+    cr_expect_eq(NtOpenKey(&h, KEY_READ, &a), STATUS_OBJECT_NAME_NOT_FOUND, "\"a\" is another key");
+    union {
+        KEY_BASIC_INFORMATION b;
+        BYTE raw[256];
+    } info;
+    ULONG len;
+    cr_assert_eq(NtQueryKey(sub, KeyBasicInformation, &info, sizeof(info), &len), STATUS_SUCCESS);
+    cr_expect_eq(info.b.NameLength, 6);
+    cr_expect(info.b.Name[1] == 0 && info.b.Name[2] == 'b');
+    NtDeleteKey(sub);
+    CloseHandle(sub);
+    NtDeleteKey(k);
+    CloseHandle(k);
+}
+
+Test(ntreg, deleted_keys)
+{
+    HANDLE k = make(), h;
+    char buf[256];
+    ULONG len;
+    cr_assert_eq(NtDeleteKey(k), STATUS_SUCCESS);
+    cr_expect_eq(NtDeleteKey(k), STATUS_SUCCESS, "deleting it again");
+    cr_expect_eq(NtOpenKey(&h, KEY_READ, oa_at(k, "below")), STATUS_KEY_DELETED);
+    cr_expect_eq(NtCreateKey(&h, KEY_ALL_ACCESS, oa_at(k, "below"), 0, NULL, 0, NULL), STATUS_KEY_DELETED);
+    UNICODE_STRING v = name(u"v");
+    cr_expect_eq(NtSetValueKey(k, &v, 0, REG_SZ, "x", 2), STATUS_KEY_DELETED);
+    cr_expect_eq(NtEnumerateValueKey(k, 0, KeyValueBasicInformation, buf, sizeof(buf), &len), STATUS_KEY_DELETED);
+    cr_expect_eq(NtQueryObject(k, ObjectNameInformation, buf, sizeof(buf), &len), STATUS_KEY_DELETED);
+    cr_expect_eq(NtQueryObject(k, ObjectBasicInformation, buf, sizeof(OBJECT_BASIC_INFORMATION), &len),
+                 STATUS_SUCCESS);
+    CloseHandle(k);
+}
+
+Test(ntreg, rtl_helpers)
+{
+    static WCHAR empty[] = {0};
+    WCHAR path[256];
+    UNICODE_STRING cu;
+    cr_assert_eq(RtlFormatCurrentUserKeyPath(&cu), STATUS_SUCCESS);
+    const char *tail = "\\Software\\rtltest";
+    size_t n = cu.Length / 2;
+    memcpy(path, cu.Buffer, cu.Length);
+    for (size_t i = 0; tail[i]; i++)
+        path[n++] = (WCHAR)tail[i];
+    path[n] = 0;
+    cr_expect_eq(RtlCheckRegistryKey(RTL_REGISTRY_ABSOLUTE, path), STATUS_OBJECT_NAME_NOT_FOUND);
+    cr_expect_eq(RtlCreateRegistryKey(RTL_REGISTRY_ABSOLUTE, path), STATUS_SUCCESS);
+    cr_expect_eq(RtlCheckRegistryKey(RTL_REGISTRY_ABSOLUTE | RTL_REGISTRY_OPTIONAL, path), STATUS_SUCCESS);
+    cr_expect_eq(RtlCheckRegistryKey(RTL_REGISTRY_ABSOLUTE, NULL), STATUS_OBJECT_PATH_SYNTAX_BAD);
+    cr_expect_eq(RtlCheckRegistryKey(RTL_REGISTRY_ABSOLUTE, empty), STATUS_OBJECT_PATH_SYNTAX_BAD);
+    cr_expect_eq(RtlCheckRegistryKey(RTL_REGISTRY_USER, NULL), STATUS_SUCCESS);
+    cr_expect_eq(RtlCreateRegistryKey(RTL_REGISTRY_USER + 1, path), STATUS_INVALID_PARAMETER);
+    static const WCHAR rel[] = {'S', 'o', 'f', 't', 'w', 'a', 'r', 'e', '\\', 'r', 't', 'l', 't', 'e', 's', 't', 0};
+    static const WCHAR vname[] = {'n', 0};
+    DWORD dw = 42;
+    cr_expect_eq(RtlWriteRegistryValue(RTL_REGISTRY_USER, rel, vname, REG_DWORD, &dw, 4), STATUS_SUCCESS);
+    cr_expect_eq(RtlWriteRegistryValue(RTL_REGISTRY_USER, rel, vname, REG_DWORD, (void *)8, 4),
+                 STATUS_ACCESS_VIOLATION);
+    HANDLE k;
+    union {
+        KEY_VALUE_PARTIAL_INFORMATION p;
+        BYTE raw[64];
+    } u;
+    ULONG len;
+    UNICODE_STRING v = name(u"n");
+    cr_assert_eq(NtOpenKey(&k, KEY_READ, oa_at(NULL, "%s\\Software\\rtltest")), STATUS_SUCCESS);
+    cr_assert_eq(NtQueryValueKey(k, &v, KeyValuePartialInformation, &u, sizeof(u), &len), STATUS_SUCCESS);
+    cr_expect_eq(*(DWORD *)u.p.Data, 42, "the bad write changed nothing");
+    CloseHandle(k);
+}
+
 Test(ntreg, from_pe_code_with_advapi32, .timeout = 120)
 {
     if (access(EXE, R_OK) != 0)
