@@ -61,8 +61,10 @@ static NTSTATUS wv_key_make(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES 
     bool made;
     DWORD err = wv_key_open_at(root, path, want, how, &made);
     HANDLE h;
-    if (err || (err = wv_key_handle(root, path, want, &h)))
-        return wv_nt_key_status(err); /* wv_key_handle took path */
+    if (err)
+        return free(path), wv_nt_key_status(err);
+    if ((err = wv_key_handle(root, path, want, &h))) /* it took path */
+        return wv_nt_key_status(err);
     wv_nt_out(out, &h, sizeof(h));
     ULONG d = made ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY;
     if (disp)
