@@ -204,6 +204,17 @@ Test(ntreg, query_key_classes_and_rights)
     OBJECT_BASIC_INFORMATION obi;
     cr_assert_eq(NtQueryObject(ro, ObjectBasicInformation, &obi, sizeof(obi), &len), STATUS_SUCCESS);
     cr_expect_eq(obi.GrantedAccess, KEY_READ);
+    union {
+        OBJECT_TYPE_INFORMATION t;
+        BYTE raw[512];
+    } ti;
+    cr_assert_eq(NtQueryObject(ro, ObjectTypeInformation, &ti, sizeof(ti), &len), STATUS_SUCCESS);
+    cr_expect_eq(ti.t.TypeName.Length, 6);
+    cr_expect(ti.t.TypeName.Buffer[0] == 'K' && ti.t.TypeName.Buffer[2] == 'y');
+    cr_expect_eq(ti.t.GenericMapping.GenericRead, KEY_READ);
+    cr_expect_eq(ti.t.GenericMapping.GenericExecute, 0x20039);
+    cr_expect_eq(ti.t.GenericMapping.GenericAll, KEY_ALL_ACCESS);
+    cr_expect_eq(ti.t.ValidAccessMask, 0x1F003F);
     cr_expect_eq(NtDeleteKey(k), STATUS_CANNOT_DELETE);
     cr_expect_eq(NtDeleteKey(sub), STATUS_SUCCESS);
     cr_expect_eq(NtQueryKey(ro, KeyBasicInformation, &u, sizeof(u), &len), STATUS_KEY_DELETED);

@@ -64,7 +64,8 @@ static const char *wv_type_name(int kind)
     }
 }
 
-/* Windows' generic mapping and valid rights of the sync types (others: 0, not reported). */
+/* Windows' generic mapping and valid rights of the sync types, the namespace's and keys (others:
+ * 0, not reported). */
 static void wv_type_rights(int kind, OBJECT_TYPE_INFORMATION *t)
 {
     static const WV_GENERIC_MAPPING ns[3] = {
@@ -75,6 +76,11 @@ static void wv_type_rights(int kind, OBJECT_TYPE_INFORMATION *t)
     if (kind >= WV_KIND_DIRECTORY && kind <= WV_KIND_DEBUG) {
         t->GenericMapping = ns[kind - WV_KIND_DIRECTORY];
         t->ValidAccessMask = t->GenericMapping.GenericAll;
+        return;
+    }
+    if (kind == WV_KIND_KEY) { /* KEY_READ, KEY_WRITE, KEY_EXECUTE's rights with KEY_CREATE_LINK, KEY_ALL_ACCESS */
+        t->GenericMapping = (WV_GENERIC_MAPPING){0x00020019, 0x00020006, 0x00020039, 0x000F003F};
+        t->ValidAccessMask = 0x000F003F | SYNCHRONIZE;
         return;
     }
     bool sync = kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_TIMER;

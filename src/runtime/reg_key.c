@@ -55,6 +55,8 @@ DWORD wv_key_rights(DWORD sam, int root)
         sam |= KEY_READ;
     if (sam & 0x40000000u)
         sam |= KEY_WRITE;
+    if (sam & 0x20000000u) /* GENERIC_EXECUTE: KEY_READ with KEY_CREATE_LINK */
+        sam |= KEY_READ | KEY_CREATE_LINK;
     if (sam & 0x10000000u)
         sam |= KEY_ALL_ACCESS;
     if (sam & 0x02000000u) /* MAXIMUM_ALLOWED */
