@@ -304,8 +304,8 @@ static bool all_pass_1_11(struct results *r)
     ok = ok && (!bench_row_on(6) || r->pass_guard) && (!bench_row_on(7) || r->pass_av_try);
     /* Row 8 is info: its target is row 28's (<= 1.05x of the raw kernel mechanism). */
     r->pass_section = r->section.ratio_med <= TARGET_SECTION;
-    r->pass_cow0 = r->cow.ns0_med <= TARGET_COW_QUERY_NS;
-    r->pass_cowr = r->cow.nsr_med <= TARGET_COW_QUERY_NS;
+    r->pass_cow0 = r->cow.ratio0_med <= TARGET_COW_QUERY_RATIO;
+    r->pass_cowr = r->cow.ratior_med <= TARGET_COW_QUERY_RATIO;
     r->pass_pss = r->pss.ok && r->pss.ratio <= TARGET_PSS;
     return ok && (!bench_row_on(9) || r->pass_section) &&
            (!bench_row_on(10) || (r->pass_cow0 && r->pass_cowr)) &&

@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "winvm.h"
+#include <winvm/iocp.h>
+#include <winvm/job.h>
 #include <winvm/ntdll.h>
 
 #include <criterion/criterion.h>
@@ -343,4 +345,60 @@ Test(ntsync, pe_program_uses_the_nt_sync_calls)
                           "ok done"};
     for (size_t i = 0; i < sizeof(must) / sizeof(*must); i++)
         cr_assert(strstr(out, must[i]), "%s missing:\n%s", must[i], out);
+}
+
+/* Each kind maps the generic rights a create asks for through the generic mapping its type
+ * reports (NtQueryObject), and that mapping is Windows' (ntdll's om.c lists it per type). */
+static NTSTATUS create_kind(int which, ACCESS_MASK access, HANDLE *h)
+{
+    LARGE_INTEGER max = {.QuadPart = 0x10000};
+    switch (which) {
+    case 0: return NtCreateSection(h, access, NULL, &max, PAGE_READWRITE, SEC_COMMIT, NULL);
+    case 1: return NtCreateEvent(h, access, NULL, NotificationEvent, FALSE);
+    case 2: return NtCreateMutant(h, access, NULL, FALSE);
+    case 3: return NtCreateIoCompletion(h, access, NULL, 0);
+    case 4: return NtCreateJobObject(h, access, NULL);
+    default: return NtCreateKeyedEvent(h, access, NULL, 0);
+    }
+}
+
+Test(ntsync, generic_rights_map_as_each_type_reports)
+{
+    static const struct {
+        const char *type;
+        WV_GENERIC_MAPPING map;
+        ULONG valid;
+    } want[] = {
+        {"Section", {0x20005, 0x20002, 0x20008, 0xf001f}, 0x1f001f},
+        {"Event", {0x20001, 0x20002, 0x120000, 0x1f0003}, 0x1f0003},
+        {"Mutant", {0x20001, 0x20000, 0x120000, 0x1f0001}, 0x1f0001},
+        {"IoCompletion", {0x20001, 0x20002, 0x120000, 0x1f0003}, 0x1f0003},
+        {"Job", {0x20004, 0x2000b, 0x120000, 0x1f003f}, 0x1f003f},
+        {"KeyedEvent", {0x20001, 0x20002, 0x20000, 0xf0003}, 0x1f0003},
+    };
+    static const ACCESS_MASK generic[] = {GENERIC_READ, GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL, MAXIMUM_ALLOWED};
+    for (int i = 0; i < 6; i++) {
+        HANDLE h;
+        cr_assert_eq(create_kind(i, GENERIC_READ, &h), STATUS_SUCCESS, "%s", want[i].type);
+        union {
+            OBJECT_TYPE_INFORMATION t;
+            BYTE b[256];
+        } u;
+        cr_assert_eq(NtQueryObject(h, ObjectTypeInformation, &u, sizeof(u), NULL), STATUS_SUCCESS);
+        cr_assert_eq(u.t.TypeName.Length, strlen(want[i].type) * 2, "%s", want[i].type);
+        const ACCESS_MASK *m = &u.t.GenericMapping.GenericRead, *w = &want[i].map.GenericRead;
+        for (int k = 0; k < 4; k++)
+            cr_assert_eq(m[k], w[k], "%s: generic %d maps to %#x, Windows %#x", want[i].type, k, m[k], w[k]);
+        cr_assert_eq(u.t.ValidAccessMask, want[i].valid, "%s: %#x", want[i].type, u.t.ValidAccessMask);
+        CloseHandle(h);
+        for (int g = 0; g < 5; g++) {
+            cr_assert_eq(create_kind(i, generic[g] | SYNCHRONIZE, &h), STATUS_SUCCESS);
+            OBJECT_BASIC_INFORMATION b;
+            cr_assert_eq(NtQueryObject(h, ObjectBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
+            ACCESS_MASK expect = (w[g < 4 ? g : 3] | SYNCHRONIZE) & want[i].valid;
+            cr_assert_eq(b.GrantedAccess, expect, "%s, generic %d: granted %#x, expected %#x", want[i].type, g,
+                         b.GrantedAccess, expect);
+            CloseHandle(h);
+        }
+    }
 }

@@ -2,7 +2,8 @@
 /* test_rust.c - a Rust program for Windows under `winvm run`: rust_std.exe (tests/images/rust_std.rs,
  * Debian's rustc and libstd-rust-dev-windows) runs threads with their own stack size, Mutex and
  * Condvar, channels, Once, thread_local!, a caught panic unwinding through Drop frames, heavy
- * allocation, args and environment, files and the clock; and rustapi.exe checks from C the calls
+ * allocation, args and environment, files, the clock, and std::net (a TCP echo between threads with
+ * vectored I/O, try_clone, a read timeout; a UDP pair); and rustapi.exe checks from C the calls
  * std makes that winvm serves for it (SetThreadStackGuarantee, BCryptGenRandom,
  * GetUserProfileDirectoryW).  Skipped, with the reason, when rustc or its Windows target is missing. */
 #define _GNU_SOURCE
@@ -43,20 +44,18 @@ Test(rust, rust_std_threads_sync_panics_alloc_env_fs_time)
     if (access(exe, R_OK) != 0)
         cr_skip_test("rust_std.exe not built: rustc with the x86_64-pc-windows-gnu target (Debian's rustc and "
                      "libstd-rust-dev-windows, scripts/bootstrap.sh) is missing");
-    /* std imports calls winvm does not serve yet and this program never makes (ws2_32's
-     * WSADuplicateSocketW, WSARecv, WSASend, WSASocketW, recvfrom, sendto; every kernel32 import
-     * is served): started anyway, a call to one of them would end it with a report naming it,
-     * and the checks below would fail. */
-    int st = run("RUST_STD_VAR=value WINVM_MISSING_IMPORTS=stub", exe, "alpha beta");
+    /* Every import std makes is served (no WINVM_MISSING_IMPORTS): ws2_32's WSASocketW, WSASend,
+     * WSARecv, sendto, recvfrom and WSADuplicateSocketW are exercised by the net checks. */
+    int st = run("RUST_STD_VAR=value", exe, "alpha beta");
     cr_assert_eq(st, 40, "status %d (40: every check passed):\n%s", st, out);
     static const char *const names[] = {"threads", "mutex_condvar", "channels", "once", "thread_local",
-                                        "panic", "alloc", "env", "fs", "time"};
+                                        "panic", "alloc", "env", "fs", "time", "net_tcp", "net_udp"};
     char line[64];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(line, sizeof(line), "ok %s\n", names[i]);
         expect(line);
     }
-    expect("summary: 10 passed, 0 failed\n");
+    expect("summary: 12 passed, 0 failed\n");
     expect("rust_std: to stderr\n");
     expect("panic hook: panicked at 'deep panic at 3'");
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
@@ -70,7 +69,7 @@ Test(rust, rust_stack_overflow_is_reported_by_std)
     const char *exe = WINVM_PE_IMAGES "/rust_std.exe";
     if (access(exe, R_OK) != 0)
         cr_skip_test("rust_std.exe not built: rustc with the x86_64-pc-windows-gnu target is missing");
-    int st = run("WINVM_MISSING_IMPORTS=stub", exe, "overflow");
+    int st = run("", exe, "overflow");
     cr_assert_eq(st, 0xfd, "status %d:\n%s", st, out);
     expect("recursing\n");
     expect("thread 'recursing' has overflowed its stack\n");

@@ -2,7 +2,8 @@
 /* test_winsock.c - what Debian's gdbserver.exe needs, from PE programs under `winvm run`:
  * wsock.exe (Winsock's server side in one process: listener, client, select, accept, names,
  * options, and Windows' WSA errors) and gdbneeds.exe (msvcrt's data exports and stream limit,
- * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions) and dbg_regs.exe (a debugger
+ * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions), wsaio.exe (the calls Rust's std
+ * adds: WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom) and dbg_regs.exe (a debugger
  * reading and changing its debuggee's registers at events); their whole output compared.
  * gdbserver itself is driven by tests/gdbserver_remote.py (CTest gdbserver_remote). */
 #define _GNU_SOURCE
@@ -91,6 +92,77 @@ Test(winsock, server_calls_with_windows_errors)
         "getaddrinfo_not_numeric=11001\n" /* WSAHOST_NOT_FOUND */
         "getaddrinfo_nothing=11001\n"
         "getaddrinfo_after_cleanup=10093\n" /* WSANOTINITIALISED */
+        "fails=0\n");
+    cr_expect_eq(status, 0);
+    free(out);
+}
+
+/* WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom (what Rust's std imports):
+ * their errors for bad input, duplicates taken once, gather/scatter, the overlapped attribute. */
+Test(winsock, wsa_socket_duplicate_send_recv)
+{
+    int status;
+    char *out = run("", "wsaio.exe", &status);
+    cr_expect_str_eq(out,
+        "wsasocket_before_startup=-1 10093\n"  /* WSANOTINITIALISED */
+        "wsasocket_bad_family=-1 10047\n"  /* WSAEAFNOSUPPORT */
+        "wsasocket_bad_type=-1 10044\n"  /* WSAESOCKTNOSUPPORT */
+        "wsasocket_bad_protocol=-1 10043\n"  /* WSAEPROTONOSUPPORT */
+        "wsasocket_bad_family_and_type=-1 10044\n"
+        "wsasocket_unspec_no_protocol=-1 10022\n"  /* WSAEINVAL */
+        "wsasocket_stream_udp=-1 10043\n"
+        "wsasocket_dgram_tcp=-1 10043\n"
+        "wsasocket_unspec_udp_is_dgram=ok\n"
+        "wsasocket_default_stream=ok\n"
+        "wsasocket_registered_io=-1 10022\n"
+        "wsasocket_group=-1 10022\n"
+        "wsasocket_bad_info=-1 10014\n"  /* WSAEFAULT */
+        "wsasocket_info_bad_family=-1 10047\n"
+        "wsasocket_from_info=ok\n"
+        "wsasocket_arguments_over_info=ok\n"
+        "dup_not_socket=-1 10038\n"  /* WSAENOTSOCK */
+        "dup_pid_0_no_info=-1 10022\n"  /* WSAEINVAL: the process is checked first */
+        "dup_bad_pid=-1 10022\n"
+        "dup_no_info=-1 10014\n"  /* WSAEFAULT */
+        "dup_bad_info=-1 10014\n"
+        "dup_tcp=ok\n"
+        "dup_taken=ok\n"
+        "dup_taken_twice=-1 10022\n"  /* WSAEINVAL */
+        "dup_udp=ok\n"
+        "dup_udp_taken=ok\n"
+        "dup_udp_sendto=ok\n"
+        "dup_udp_recvfrom=ok\n"
+        "wsasend_not_socket=-1 10038\n"
+        "wsasend_no_buffers=-1 10022\n"
+        "wsasend_null_buffers=-1 10014\n"
+        "wsasend_no_count=-1 10014\n"
+        "wsasend_bad_count=-1 10014\n"
+        "wsasend_bad_buffer=-1 10014\n"
+        "wsasend_overlapped=-1 10045\n"  /* WSAEOPNOTSUPP: no overlapped socket I/O */
+        "wsasend_gather=ok\n"
+        "wsarecv_no_flags=-1 10014\n"
+        "wsarecv_unknown_flag=-1 10022\n"
+        "wsarecv_no_buffers=-1 10022\n"
+        "wsarecv_no_count=-1 10014\n"
+        "wsarecv_overlapped=-1 10045\n"
+        "wsarecv_peek=ok\n"
+        "wsarecv_scatter=ok\n"
+        "wsarecv_nothing_nonblocking=-1 10035\n"  /* WSAEWOULDBLOCK */
+        "wsasend_sync_socket_ignores_overlapped=ok\n"
+        "wsarecv_sync_socket_ignores_overlapped=ok\n"
+        "recvfrom_not_socket=-1 10038\n"
+        "recvfrom_unbound=-1 10022\n"  /* WSAEINVAL: Linux would bind it */
+        "sendto_not_socket=-1 10038\n"
+        "sendto_short_address=-1 10014\n"
+        "sendto_bad_address=-1 10014\n"
+        "sendto=ok\n"
+        "recvfrom_short_fromlen=-1 10014\n"
+        "recvfrom_no_fromlen=-1 10014\n"
+        "recvfrom_unknown_flag=-1 10022\n"
+        "recvfrom_truncated=-1 10040\n"  /* WSAEMSGSIZE */
+        "recvfrom_truncated_filled=ok\n"
+        "recvfrom=ok\n"
+        "recvfrom_timeout=-1 10060\n"  /* WSAETIMEDOUT: Linux says EAGAIN */
         "fails=0\n");
     cr_expect_eq(status, 0);
     free(out);

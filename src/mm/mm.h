@@ -428,7 +428,7 @@ struct wv_ws_entry {
     uintptr_t va;
     uint64_t attr;
 };
-#define WV_WS_MAX 1024 /* entries a call takes (its state, ~41 bytes an entry, is on the stack):
+#define WV_WS_MAX 1024 /* entries a call takes (its state, ~43 bytes an entry, is on the stack):
                         * 1,000 pages in one pagemap read */
 void wv_ws_query(struct wv_ws_entry *e, size_t n);
 /* EmptyWorkingSet's core (trim.c): the resident pages of every committed range offered to the

@@ -26,6 +26,8 @@
 #define WV_PM_EXCLUSIVE (1ull << 56)
 #define WV_PM_PFN ((1ull << 55) - 1)
 
+_Static_assert(WV_WS_MAX <= UINT16_MAX, "run lengths are kept in 16 bits");
+
 enum { WV_WS_VALID = 1, WV_WS_SHARED = 1 << 15, WV_WS_LOCKED = 1 << 22 };
 
 /* What the page state says, before the page tables are read. */
@@ -57,12 +59,25 @@ static uint64_t wv_ws_attr(struct wv_ws_state s, uint64_t pm)
            (valid && s.locked ? WV_WS_LOCKED : 0);
 }
 
-/* How many entries from e[0] name consecutive pages below limit (at least one). */
-static size_t wv_ws_run(const struct wv_ws_entry *e, size_t n, uintptr_t limit)
+/* The three attribute words a page of state s can have, by its pagemap entry: not present,
+ * present anonymous, present file-backed.  A run of pages in one state then costs a table
+ * lookup a page (QueryWorkingSetEx of 1,000 pages against one pagemap read: bench row 20). */
+struct wv_ws_attrs {
+    uint64_t absent, anon, file;
+};
+
+static struct wv_ws_attrs wv_ws_attrs_of(struct wv_ws_state s)
 {
-    uintptr_t a = wv_page_down(e[0].va);
+    return (struct wv_ws_attrs){wv_ws_attr(s, 0), wv_ws_attr(s, WV_PM_PRESENT),
+                                wv_ws_attr(s, WV_PM_PRESENT | WV_PM_FILE)};
+}
+
+/* How many entries from e[0] name consecutive pages (at least one). */
+static size_t wv_ws_run(const struct wv_ws_entry *e, size_t n)
+{
+    uintptr_t first = e[0].va / WV_PAGE_SIZE;
     size_t j = 1;
-    while (j < n && wv_page_down(e[j].va) == a + j * WV_PAGE_SIZE && a + j * WV_PAGE_SIZE < limit)
+    while (j < n && e[j].va / WV_PAGE_SIZE == first + j)
         j++;
     return j;
 }
@@ -75,26 +90,29 @@ static void wv_ws_view_run(struct wv_view *v, struct wv_ws_entry *e, size_t m, c
     size_t i = wv_view_index(v, wv_page_down(e[0].va));
     wv_view_sync_commits(v, i, m);
     wv_view_refresh_copies(v, i, m);
-    wv_page_t last = v->page[i];
-    struct wv_ws_state s = wv_ws_of_page(v, last);
+    const wv_page_t *page = v->page + i;
+    wv_page_t last = page[0];
+    struct wv_ws_attrs a = wv_ws_attrs_of(wv_ws_of_page(v, last));
     for (size_t q = 0; q < m; q++) {
-        wv_page_t p = v->page[i + q];
-        if (p != last)
-            s = wv_ws_of_page(v, last = p);
-        e[q].attr = wv_ws_attr(s, pm[q]);
+        if (__builtin_expect(page[q] != last, 0))
+            a = wv_ws_attrs_of(wv_ws_of_page(v, last = page[q]));
+        uint64_t ent = pm[q];
+        e[q].attr = !(ent & WV_PM_PRESENT) ? a.absent : (ent & WV_PM_FILE) ? a.file : a.anon;
     }
 }
 
 /* Every entry's attributes from the page state and pm: views' pages under one hold of the
  * lock, run by run; pages winvm does not manage after, from VirtualQuery's view of them. */
-static void wv_ws_states(struct wv_ws_entry *e, size_t n, const uint64_t *pm)
+static void wv_ws_states(struct wv_ws_entry *e, size_t n, const uint64_t *pm, const uint16_t *run)
 {
     bool foreign[n], any_foreign = false;
     wv_space_lock();
-    for (size_t k = 0, m; k < n; k += m) {
+    for (size_t k = 0, m, left = 0; k < n; k += m, left -= m) {
         uintptr_t a = wv_page_down(e[k].va);
         struct wv_view *v = a <= WV_MAX_ADDR ? wv_space_find(a) : NULL;
-        m = v ? wv_ws_run(e + k, n - k, v->end) : 1;
+        left = left ? left : run[k]; /* consecutive pages from k on, as the page map was read */
+        m = v ? (v->end - a) / WV_PAGE_SIZE : 1;
+        m = m < left ? m : left;
         if (v) {
             memset(foreign + k, 0, m);
             wv_ws_view_run(v, e + k, m, pm + k);
@@ -115,12 +133,13 @@ static void wv_ws_states(struct wv_ws_entry *e, size_t n, const uint64_t *pm)
         }
 }
 
-/* Pagemap entries of every entry's page: one read per run of consecutive pages. */
-static void wv_ws_pagemap(const struct wv_ws_entry *e, size_t n, uint64_t *pm)
+/* Pagemap entries of every entry's page: one read per run of consecutive pages, whose
+ * length is left in run[] at the run's first entry. */
+static void wv_ws_pagemap(const struct wv_ws_entry *e, size_t n, uint64_t *pm, uint16_t *run)
 {
     for (size_t k = 0, m; k < n; k += m) {
         uintptr_t a = wv_page_down(e[k].va);
-        m = wv_ws_run(e + k, n - k, UINTPTR_MAX);
+        run[k] = (uint16_t)(m = wv_ws_run(e + k, n - k));
         if (a > WV_MAX_ADDR || wv_pagemap_entries(a, m, pm + k) != 0)
             memset(pm + k, 0, m * sizeof(pm[0]));
     }
@@ -136,15 +155,22 @@ void wv_ws_query(struct wv_ws_entry *e, size_t n)
 {
     wv_assert(n <= WV_WS_MAX);
     uint64_t pm[n], pfn[n], count[n];
+    uint16_t run[n];
     size_t shared = 0;
-    wv_ws_pagemap(e, n, pm);
-    wv_ws_states(e, n, pm);
+    bool any = false;
+    wv_ws_pagemap(e, n, pm, run);
+    wv_ws_states(e, n, pm, run);
     for (size_t k = 0; k < n; k++)
-        if ((e[k].attr & WV_WS_VALID) && (e[k].attr & WV_WS_SHARED) && (pm[k] & WV_PM_PFN))
-            pfn[shared++] = pm[k] & WV_PM_PFN;
+        if ((e[k].attr & (WV_WS_VALID | WV_WS_SHARED)) == (WV_WS_VALID | WV_WS_SHARED)) {
+            any = true;
+            if (pm[k] & WV_PM_PFN)
+                pfn[shared++] = pm[k] & WV_PM_PFN;
+        }
+    if (!any)
+        return; /* private pages only: no share counts */
     bool have = shared && wv_kpagecount(pfn, shared, count) == 0;
     for (size_t k = 0, q = 0; k < n; k++)
-        if ((e[k].attr & WV_WS_VALID) && (e[k].attr & WV_WS_SHARED)) {
+        if ((e[k].attr & (WV_WS_VALID | WV_WS_SHARED)) == (WV_WS_VALID | WV_WS_SHARED)) {
             bool pfn_known = (pm[k] & WV_PM_PFN) != 0;
             uint64_t c = wv_ws_share_count(pm[k], pfn_known ? count[q] : 0, have && pfn_known);
             q += pfn_known;

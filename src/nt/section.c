@@ -15,36 +15,8 @@
 #define WV_OBJ_NAME_MAX 2048 /* UTF-8 bytes of an object path winvm takes */
 #define WV_MAXIMUM_ALLOWED 0x02000000u
 
-/* SECTION_* rights for an access mask with generic rights in it. */
-static DWORD wv_section_rights(ACCESS_MASK access)
-{
-    DWORD r = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | WV_MAXIMUM_ALLOWED);
-    if (access & GENERIC_READ)
-        r |= SECTION_QUERY | SECTION_MAP_READ;
-    if (access & GENERIC_WRITE)
-        r |= SECTION_MAP_WRITE;
-    if (access & GENERIC_EXECUTE)
-        r |= SECTION_MAP_EXECUTE;
-    if (access & (GENERIC_ALL | WV_MAXIMUM_ALLOWED))
-        r |= SECTION_ALL_ACCESS;
-    return r & (SECTION_ALL_ACCESS | 0x00100000u /* SYNCHRONIZE */);
-}
-
-/* The core made *h with every right: the caller's handle keeps only those it asked for. */
-static NTSTATUS wv_restrict(HANDLE *h, DWORD rights)
-{
-    if ((rights & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS)
-        return STATUS_SUCCESS;
-    HANDLE narrow = NULL;
-    DWORD err = wv_handle_duplicate(WV_CURRENT_PROCESS, *h, WV_CURRENT_PROCESS, &narrow, rights,
-                                    DUPLICATE_CLOSE_SOURCE);
-    if (err) {
-        wv_handle_close(*h);
-        return wv_status_of(err);
-    }
-    *h = narrow;
-    return STATUS_SUCCESS;
-}
+/* SECTION_* rights for an access mask with generic rights in it (ob/access.c). */
+static DWORD wv_section_rights(ACCESS_MASK access) { return wv_ob_rights(WV_KIND_SECTION, access); }
 
 /* ---- NtCreateSection ---- */
 
@@ -154,15 +126,13 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUT
         return st;
     HANDLE core_file = file ? file : INVALID_HANDLE_VALUE, h = NULL;
     bool existed = false;
-    DWORD err = wv_section_create(core_file, word, size, name, &h, &existed);
+    DWORD err = wv_section_create(core_file, word, size, name, wv_section_rights(access), &h, &existed);
     if (err)
         return wv_create_status(err, core_file, attrs, size);
     if (existed && !(oattrs & OBJ_OPENIF)) {
         wv_handle_close(h);
         return STATUS_OBJECT_NAME_COLLISION;
     }
-    if ((st = wv_restrict(&h, wv_section_rights(access))))
-        return st;
     wv_nt_name_handle(h);
     wv_nt_out(out, &h, sizeof(h));
     return existed ? STATUS_OBJECT_NAME_EXISTS : STATUS_SUCCESS;

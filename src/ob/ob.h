@@ -44,6 +44,20 @@ enum {
     WV_KIND_KEY = 20
 };
 
+/* ---- access.c: each kind's generic mapping (Windows' GENERIC_MAPPING) ---- */
+struct wv_ob_access {
+    WV_GENERIC_MAPPING map; /* what GENERIC_READ, _WRITE, _EXECUTE and _ALL stand for */
+    DWORD valid;            /* every right the kind knows (the type's ValidAccessMask) */
+};
+/* The kind's mapping, or NULL for a kind without one here. */
+const struct wv_ob_access *wv_ob_access_of(int kind);
+/* access with its generic rights (and MAXIMUM_ALLOWED, as GENERIC_ALL) replaced by m's
+ * specific ones; the other bits kept. */
+DWORD wv_ob_map_generic(DWORD access, const WV_GENERIC_MAPPING *m);
+/* The rights a handle of kind (which has a mapping) gets for access: mapped, then only
+ * the rights the kind knows. */
+DWORD wv_ob_rights(int kind, DWORD access);
+
 /* The common head of every object a HANDLE can name. */
 struct wv_object {
     int kind;

@@ -134,9 +134,7 @@ static struct wv_object *wv_iocp_new(int lk, const char *name, void *arg, NTSTAT
 
 static const struct wv_local_kind wv_iocp_kind = {
     .lock = &wv_iocp_lock, .find = wv_iocp_find, .make = wv_iocp_new,
-    /* Windows' generic mapping for ports */
-    .read = 0x00020000 | IO_COMPLETION_QUERY_STATE, .write = 0x00020000 | IO_COMPLETION_MODIFY_STATE,
-    .execute = 0x00020000 | SYNCHRONIZE, .all = IO_COMPLETION_ALL_ACCESS, .keep = IO_COMPLETION_ALL_ACCESS};
+    .kind = WV_KIND_IOCP};
 
 NTSTATUS NTAPI NtCreateIoCompletion(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG threads)
 {

@@ -115,10 +115,7 @@ static struct wv_object *wv_job_new(int lk, const char *name, void *arg, NTSTATU
 
 static const struct wv_local_kind wv_job_kind = {
     .lock = &wv_job_lock, .find = wv_job_find, .make = wv_job_new,
-    /* Windows' generic mapping for jobs */
-    .read = 0x00020000 | JOB_OBJECT_QUERY,
-    .write = 0x00020000 | JOB_OBJECT_TERMINATE | JOB_OBJECT_SET_ATTRIBUTES | JOB_OBJECT_ASSIGN_PROCESS,
-    .execute = 0x00020000 | SYNCHRONIZE, .all = JOB_OBJECT_ALL_ACCESS, .keep = JOB_OBJECT_ALL_ACCESS};
+    .kind = WV_KIND_JOB};
 
 NTSTATUS NTAPI NtCreateJobObject(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa)
 {

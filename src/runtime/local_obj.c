@@ -43,18 +43,7 @@ static bool wv_local_open_asks_too_much(const struct wv_local_kind *k, ACCESS_MA
 }
 
 /* The rights a handle of kind k gets for access: its generic rights mapped. */
-static DWORD wv_local_rights(const struct wv_local_kind *k, DWORD a)
-{
-    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        a |= k->all;
-    if (a & GENERIC_READ)
-        a |= k->read;
-    if (a & GENERIC_WRITE)
-        a |= k->write;
-    if (a & GENERIC_EXECUTE)
-        a |= k->execute;
-    return a & k->keep;
-}
+static DWORD wv_local_rights(const struct wv_local_kind *k, DWORD a) { return wv_ob_rights(k->kind, a); }
 
 NTSTATUS wv_local_make(const struct wv_local_kind *k, PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa,
                        bool create, void *arg)

@@ -72,22 +72,9 @@ HANDLE wv_sync_named(int kind, LPCSTR name, const struct wv_nsync_init *init, DW
     return wv_sync_by_name(kind, name, init, access, true, 0);
 }
 
-/* Windows' mapping of the generic rights for each kind; MAXIMUM_ALLOWED is every right (a
- * timer's rights are an event's: TIMER_QUERY_STATE 1, TIMER_MODIFY_STATE 2). */
-DWORD wv_sync_access(int kind, DWORD access)
-{
-    DWORD all = kind == WV_KIND_MUTEX ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
-    DWORD modify = kind == WV_KIND_MUTEX ? 0 : EVENT_MODIFY_STATE;
-    if (access & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        access |= all;
-    if (access & GENERIC_READ)
-        access |= 0x00020000 /* READ_CONTROL */ | EVENT_QUERY_STATE;
-    if (access & GENERIC_WRITE)
-        access |= 0x00020000 | modify;
-    if (access & GENERIC_EXECUTE)
-        access |= 0x00020000 | SYNCHRONIZE;
-    return access & all;
-}
+/* Windows' mapping of the generic rights for each kind (ob/access.c); MAXIMUM_ALLOWED is
+ * every right. */
+DWORD wv_sync_access(int kind, DWORD access) { return wv_ob_rights(kind, access); }
 
 /* Whether an open asking for access is refused: the object's default security grants its
  * kind's rights (generic ones mapped, MAXIMUM_ALLOWED) and nothing else, so an undefined or

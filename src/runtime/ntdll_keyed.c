@@ -107,10 +107,7 @@ static struct wv_object *wv_keyed_new(int lk, const char *name, void *arg, NTSTA
 
 static const struct wv_local_kind wv_keyed_kind = {
     .lock = &wv_keyed_lock, .find = wv_keyed_find, .make = wv_keyed_new,
-    /* Windows' generic mapping for keyed events */
-    .read = 0x00020000 | KEYEDEVENT_WAIT, .write = 0x00020000 | KEYEDEVENT_WAKE, .execute = 0x00020000,
-    .all = KEYEDEVENT_ALL_ACCESS, .keep = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE,
-    .open_rights = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE};
+    .kind = WV_KIND_KEYED_EVENT, .open_rights = KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE};
 
 NTSTATUS NTAPI NtCreateKeyedEvent(PHANDLE out, ACCESS_MASK access, POBJECT_ATTRIBUTES oa, ULONG flags)
 {

@@ -18,22 +18,7 @@
 /* Windows' generic mapping of each type's rights (and MAXIMUM_ALLOWED: all of them). */
 static DWORD wv_od_access(int kind, DWORD access)
 {
-    static const DWORD map[3][4] = {
-        {0x00020003, 0x0002000C, 0x00020003, DIRECTORY_ALL_ACCESS}, /* Directory */
-        {0x00020001, 0x00020000, 0x00020001, SYMBOLIC_LINK_ALL_ACCESS}, /* SymbolicLink */
-        {0x00020001, 0x00020002, 0x00120000, DEBUG_ALL_ACCESS}, /* DebugObject */
-    };
-    const DWORD *m = map[kind - WV_KIND_DIRECTORY];
-    DWORD r = access & 0x01FFFFFF & ~(DWORD)MAXIMUM_ALLOWED;
-    if (access & GENERIC_READ)
-        r |= m[0];
-    if (access & GENERIC_WRITE)
-        r |= m[1];
-    if (access & GENERIC_EXECUTE)
-        r |= m[2];
-    if (access & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        r |= m[3];
-    return r;
+    return wv_ob_map_generic(access, &wv_ob_access_of(kind)->map) & 0x01FFFFFF;
 }
 
 /* A handle on e out: the status (STATUS_INSUFFICIENT_RESOURCES when the table is full). */

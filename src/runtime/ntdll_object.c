@@ -64,32 +64,15 @@ static const char *wv_type_name(int kind)
     }
 }
 
-/* Windows' generic mapping and valid rights of the sync types, the namespace's and keys (others:
- * 0, not reported). */
+/* Windows' generic mapping and valid rights of the type (ob/access.c; others: 0, not
+ * reported). */
 static void wv_type_rights(int kind, OBJECT_TYPE_INFORMATION *t)
 {
-    static const WV_GENERIC_MAPPING ns[3] = {
-        {0x00020003, 0x0002000C, 0x00020003, DIRECTORY_ALL_ACCESS},
-        {0x00020001, 0x00020000, 0x00020001, SYMBOLIC_LINK_ALL_ACCESS},
-        {0x00020001, 0x00020002, 0x00120000, DEBUG_ALL_ACCESS},
-    };
-    if (kind >= WV_KIND_DIRECTORY && kind <= WV_KIND_DEBUG) {
-        t->GenericMapping = ns[kind - WV_KIND_DIRECTORY];
-        t->ValidAccessMask = t->GenericMapping.GenericAll;
-        return;
+    const struct wv_ob_access *a = wv_ob_access_of(kind);
+    if (a) {
+        t->GenericMapping = a->map;
+        t->ValidAccessMask = a->valid;
     }
-    if (kind == WV_KIND_KEY) { /* KEY_READ, KEY_WRITE, KEY_EXECUTE's rights with KEY_CREATE_LINK, KEY_ALL_ACCESS */
-        t->GenericMapping = (WV_GENERIC_MAPPING){0x00020019, 0x00020006, 0x00020039, 0x000F003F};
-        t->ValidAccessMask = 0x000F003F | SYNCHRONIZE;
-        return;
-    }
-    bool sync = kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_TIMER;
-    if (!sync)
-        return;
-    DWORD query = 1, modify = kind == WV_KIND_MUTEX ? 0 : 2;
-    t->ValidAccessMask = 0x001F0000 | query | modify;
-    t->GenericMapping = (WV_GENERIC_MAPPING){0x00020000 | query, 0x00020000 | modify, 0x00020000 | SYNCHRONIZE,
-                                             t->ValidAccessMask};
 }
 
 static NTSTATUS wv_query_type(const char *name, int kind, PVOID out, ULONG len, PULONG ret)

@@ -116,9 +116,7 @@ struct wv_local_kind {
     struct wv_object *(*find)(const char *name); /* lock held: the named one, a new reference, or NULL */
     /* Both locks held: a new object named name (NULL: none), listed and its name held; NULL and *st if not. */
     struct wv_object *(*make)(int lk, const char *name, void *arg, NTSTATUS *st);
-    /* The kind's generic mapping: what GENERIC_READ, _WRITE, _EXECUTE and GENERIC_ALL (or
-     * MAXIMUM_ALLOWED) add, and the rights a handle keeps of what is asked. */
-    DWORD read, write, execute, all, keep;
+    int kind;                                    /* its handles' rights: ob/access.c's mapping */
     ACCESS_MASK open_rights;                     /* nonzero: an open asking for none, or others, is refused */
 };
 /* NtCreate<kind> (create true) or NtOpen<kind>: the handle in *out and the status, arg handed

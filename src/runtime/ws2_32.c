@@ -25,6 +25,7 @@
 
 static pthread_mutex_t wv_sock_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t wv_socks[WV_MAX_SOCKETS / 64]; /* guarded by wv_sock_lock */
+static uint64_t wv_socks_sync[WV_MAX_SOCKETS / 64]; /* those without the overlapped attribute; same lock */
 static int wv_startups;                        /* WSAStartup calls not yet cleaned up; same lock */
 
 int wv_wsa_error(int e)
@@ -77,7 +78,27 @@ void wv_sock_mark(int fd, bool on)
     if (on)
         wv_socks[fd / 64] |= 1ull << (fd % 64);
     else
-        wv_socks[fd / 64] &= ~(1ull << (fd % 64));
+        wv_socks[fd / 64] &= ~(1ull << (fd % 64)), wv_socks_sync[fd / 64] &= ~(1ull << (fd % 64));
+    pthread_mutex_unlock(&wv_sock_lock);
+}
+
+bool wv_sock_overlapped(SOCKET s)
+{
+    if (s >= WV_MAX_SOCKETS)
+        return false;
+    pthread_mutex_lock(&wv_sock_lock);
+    bool sync = wv_socks_sync[s / 64] >> (s % 64) & 1;
+    pthread_mutex_unlock(&wv_sock_lock);
+    return !sync;
+}
+
+void wv_sock_set_overlapped(int fd, bool on)
+{
+    pthread_mutex_lock(&wv_sock_lock);
+    if (on)
+        wv_socks_sync[fd / 64] &= ~(1ull << (fd % 64));
+    else
+        wv_socks_sync[fd / 64] |= 1ull << (fd % 64);
     pthread_mutex_unlock(&wv_sock_lock);
 }
 
@@ -131,22 +152,6 @@ bool wv_sock_started(void)
     return on;
 }
 
-WS SOCKET ws_socket(int af, int type, int protocol)
-{
-    if (!wv_sock_started())
-        return wv_set_error(WSANOTINITIALISED), INVALID_SOCKET;
-    int host_af = af == WV_WIN_AF_INET6 ? AF_INET6 : af == AF_INET6 ? -1 : af;
-    int fd = host_af < 0 ? -1 : socket(host_af, type | SOCK_CLOEXEC, protocol);
-    if (fd < 0)
-        return wv_set_error((DWORD)(host_af < 0 ? WSAEAFNOSUPPORT : wv_wsa_error(errno))), INVALID_SOCKET;
-    if (fd >= WV_MAX_SOCKETS) {
-        close(fd);
-        return wv_set_error(WSAEMFILE), INVALID_SOCKET;
-    }
-    wv_sock_mark(fd, true);
-    return (SOCKET)fd;
-}
-
 WS int ws_closesocket(SOCKET s)
 {
     int err = wv_sock_check(s);
@@ -159,9 +164,8 @@ WS int ws_closesocket(SOCKET s)
 /* A Windows sockaddr as the host's: AF_INET6's family number differs; the rest is the same. */
 bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out)
 {
-    if (!addr || len < (int)sizeof(unsigned short) || len > (int)sizeof(*out))
-        return false;
-    memcpy(out, addr, (size_t)len);
+    if (!addr || len < (int)sizeof(unsigned short) || len > (int)sizeof(*out) || wv_copy(out, addr, (size_t)len))
+        return false; /* a bad pointer too: the callers' WSAEFAULT */
     if (out->ss_family == WV_WIN_AF_INET6)
         out->ss_family = AF_INET6;
     return true;
@@ -192,24 +196,6 @@ WS int ws_connect(SOCKET s, const void *addr, int len)
     if (!err && connect((int)s, (struct sockaddr *)&a, (socklen_t)len) != 0)
         err = wv_wsa_error(errno);
     return err ? wv_sock_fail(err) : 0;
-}
-
-WS int ws_send(SOCKET s, const char *buf, int len, int flags)
-{
-    int err = wv_sock_check(s);
-    if (err)
-        return wv_sock_fail(err);
-    ssize_t n = send((int)s, buf, (size_t)(len < 0 ? 0 : len), (flags & (MSG_OOB | MSG_DONTROUTE)) | MSG_NOSIGNAL);
-    return n < 0 ? wv_sock_fail(wv_wsa_error(errno)) : (int)n;
-}
-
-WS int ws_recv(SOCKET s, char *buf, int len, int flags)
-{
-    int err = wv_sock_check(s);
-    if (err)
-        return wv_sock_fail(err);
-    ssize_t n = recv((int)s, buf, (size_t)(len < 0 ? 0 : len), flags & (MSG_OOB | MSG_PEEK | MSG_WAITALL));
-    return n < 0 ? wv_sock_fail(wv_wsa_error(errno)) : (int)n;
 }
 
 WS int ws_ioctlsocket(SOCKET s, long cmd, unsigned long *arg)
@@ -252,10 +238,11 @@ WS uint32_t ws_inet_addr(const char *text)
 #define W(f) {#f, (void *)ws_##f}
 #define X(f) {#f, (void *)wv_ws_##f}
 static const struct wv_export wv_ws_exports[] = {
-    W(WSACleanup), W(WSAGetLastError), W(WSASetLastError), W(WSAStartup), X(__WSAFDIsSet), X(accept), X(bind),
-    W(closesocket), W(connect), X(freeaddrinfo), X(getaddrinfo), X(getnameinfo), X(getpeername), X(getsockname),
-    X(getsockopt), W(htonl), W(htons), W(inet_addr), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), W(recv),
-    X(select), W(send), X(setsockopt), X(shutdown), W(socket),
+    W(WSACleanup), X(WSADuplicateSocketW), W(WSAGetLastError), X(WSARecv), X(WSASend), W(WSASetLastError),
+    X(WSASocketW), W(WSAStartup), X(__WSAFDIsSet), X(accept), X(bind), W(closesocket), W(connect), X(freeaddrinfo),
+    X(getaddrinfo), X(getnameinfo), X(getpeername), X(getsockname), X(getsockopt), W(htonl), W(htons),
+    W(inet_addr), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select), X(send),
+    X(sendto), X(setsockopt), X(shutdown), X(socket),
 };
 #undef X
 #undef W

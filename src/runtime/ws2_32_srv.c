@@ -26,7 +26,7 @@ WV_WS_API int wv_ws_bind(SOCKET s, const void *addr, int len)
 }
 
 /* Whether the socket has a local address (bind, or connect's implicit one). */
-static bool wv_sock_bound(int fd)
+bool wv_sock_bound(int fd)
 {
     struct sockaddr_storage a;
     socklen_t n = sizeof(a);
@@ -81,6 +81,7 @@ WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len)
         return wv_sock_fail(err), INVALID_SOCKET;
     }
     wv_sock_mark(fd, true);
+    wv_sock_set_overlapped(fd, wv_sock_overlapped(s)); /* an accepted socket has the listener's attributes */
     return (SOCKET)fd;
 }
 

@@ -2,7 +2,8 @@
 /* ws2_int.h - what the Winsock files share (private to runtime/): the SOCKET set and its
  * checks (ws2_32.c), Windows' numbers, and the exports the other ws2_32_*.c files define for
  * ws2_32.c's one table: server calls (ws2_32_srv.c), options (ws2_32_opt.c), select
- * (ws2_32_select.c), name resolution (ws2_32_addr.c). */
+ * (ws2_32_select.c), name resolution (ws2_32_addr.c), making and duplicating sockets
+ * (ws2_32_make.c), sending and receiving (ws2_32_io.c). */
 #ifndef WV_WS2_INT_H
 #define WV_WS2_INT_H
 
@@ -21,10 +22,10 @@ enum {
     WSAEPROTONOSUPPORT = 10043, WSAESOCKTNOSUPPORT = 10044, WSAEOPNOTSUPP = 10045,
     WSAEAFNOSUPPORT = 10047, WSAEADDRINUSE = 10048, WSAEADDRNOTAVAIL = 10049, WSAENETUNREACH = 10051,
     WSAECONNABORTED = 10053, WSAECONNRESET = 10054, WSAENOBUFS = 10055, WSAEISCONN = 10056,
-    WSAENOTCONN = 10057, WSAETIMEDOUT = 10060, WSAECONNREFUSED = 10061, WSAEHOSTUNREACH = 10065,
+    WSAENOTCONN = 10057, WSAESHUTDOWN = 10058, WSAETIMEDOUT = 10060, WSAECONNREFUSED = 10061, WSAEHOSTUNREACH = 10065,
     WSAVERNOTSUPPORTED = 10092, WSANOTINITIALISED = 10093, WSATYPE_NOT_FOUND = 10109,
     WSAHOST_NOT_FOUND = 11001, WSATRY_AGAIN = 11002, WSANO_RECOVERY = 11003, WSANO_DATA = 11004,
-    WSA_NOT_ENOUGH_MEMORY = 8,
+    WSA_NOT_ENOUGH_MEMORY = 8, WSAEPROTOTYPE = 10041,
 };
 #define WV_WIN_AF_INET6 23
 #define WV_WIN_FIONBIO 0x8004667eu
@@ -39,6 +40,12 @@ int wv_sock_fail(int wsa);
 int wv_sock_check(SOCKET s);
 void wv_sock_mark(int fd, bool on);
 bool wv_sock_started(void);
+/* Whether a socket of ours has Windows' overlapped attribute (socket() gives it, WSASocketW
+ * only with WSA_FLAG_OVERLAPPED), and setting it (cleared when the socket is closed). */
+bool wv_sock_overlapped(SOCKET s);
+void wv_sock_set_overlapped(int fd, bool on);
+/* ws2_32_srv.c: whether fd has a local address (bind, or connect's implicit one). */
+bool wv_sock_bound(int fd);
 /* A caller's Windows sockaddr of len bytes as the host's (AF_INET6's number differs). */
 bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out);
 /* A host sockaddr given back in Windows' form to the caller's addr and len (addr NULL: the
@@ -46,6 +53,18 @@ bool wv_host_addr(const void *addr, int len, struct sockaddr_storage *out);
  * pointer). */
 int wv_win_addr(const struct sockaddr_storage *a, socklen_t n, void *addr, int *len);
 
+struct wv_wsabuf;
+WV_WS_API SOCKET wv_ws_socket(int af, int type, int protocol);
+WV_WS_API SOCKET wv_ws_WSASocketW(int af, int type, int protocol, const void *info, unsigned g, DWORD flags);
+WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info);
+WV_WS_API int wv_ws_send(SOCKET s, const char *buf, int len, int flags);
+WV_WS_API int wv_ws_recv(SOCKET s, char *buf, int len, int flags);
+WV_WS_API int wv_ws_sendto(SOCKET s, const char *buf, int len, int flags, const void *to, int tolen);
+WV_WS_API int wv_ws_recvfrom(SOCKET s, char *buf, int len, int flags, void *from, int *fromlen);
+WV_WS_API int wv_ws_WSASend(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
+                            void *ov, void *routine);
+WV_WS_API int wv_ws_WSARecv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
+                            void *ov, void *routine);
 WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len);
 WV_WS_API int wv_ws_bind(SOCKET s, const void *addr, int len);
 WV_WS_API int wv_ws_listen(SOCKET s, int backlog);

@@ -452,7 +452,7 @@ static DWORD wv_section_file(struct wv_section *s, HANDLE file, uint64_t size)
     return err;
 }
 
-DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, HANDLE *out,
+DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, DWORD access, HANDLE *out,
                         bool *existed)
 {
     char path[64 + 2 * WV_NAME_MAX];
@@ -489,7 +489,7 @@ DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *n
         return err;
     }
     wv_section_own(s);
-    return wv_section_handle(s, SECTION_ALL_ACCESS, out);
+    return wv_section_handle(s, access, out);
 }
 
 /* The section file of a name, opened and checked under the names lock: its descriptor and
@@ -541,7 +541,7 @@ DWORD wv_section_open(DWORD access, const char *name, HANDLE *out)
         return err;
     }
     /* FILE_MAP_* rights are the SECTION_MAP_* rights; FILE_MAP_COPY needs read. */
-    DWORD granted = access & SECTION_ALL_ACCESS;
+    DWORD granted = access & (SECTION_ALL_ACCESS | SYNCHRONIZE);
     if (access & FILE_MAP_COPY)
         granted |= SECTION_MAP_READ;
     wv_section_own(s);

@@ -103,8 +103,9 @@ DWORD wv_file_share_check_as(dev_t dev, ino_t ino, DWORD access, DWORD share);
 DWORD wv_file_path_error(const char *path, int err);
 #define WV_FILE_READ_RIGHTS (GENERIC_READ | GENERIC_ALL | GENERIC_EXECUTE | FILE_READ_DATA | FILE_EXECUTE)
 #define WV_FILE_WRITE_RIGHTS (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
-/* CreateFileMapping: *existed when a named section of that name was there already. */
-DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, HANDLE *out,
+/* NtCreateSection: a handle with the rights access (SECTION_* and SYNCHRONIZE, generic ones
+ * mapped); *existed when a named section of that name was there already. */
+DWORD wv_section_create(HANDLE file, DWORD protect, uint64_t size, const char *name, DWORD access, HANDLE *out,
                         bool *existed);
 DWORD wv_section_open(DWORD access, const char *name, HANDLE *out);
 /* A SEC_IMAGE section over the PE file fd (duplicated), with no handle: the caller holds the

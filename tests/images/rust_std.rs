@@ -313,6 +313,91 @@ fn check_time() {
           format!("slept {:?} wall {}", slept, wall));
 }
 
+// std::net: a TcpListener on 127.0.0.1:0 (WSASocketW, bind, listen, getsockname), a TcpStream
+// connecting from another thread, bytes echoed both ways with send/recv and with the vectored
+// forms (WSASend, WSARecv), try_clone (WSADuplicateSocketW and WSASocketW from its
+// WSAPROTOCOL_INFOW) still working after the original is dropped, a read timeout
+// (WSAETIMEDOUT: TimedOut) and a non-blocking read (WouldBlock); then a UdpSocket pair with
+// send_to/recv_from both ways, one side through a clone.
+fn tcp_client(addr: std::net::SocketAddr) -> std::io::Result<String> {
+    use std::io::{IoSlice, Read};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.write_all(b"hello from client")?;
+    let mut back = [0u8; 17];
+    s.read_exact(&mut back)?;
+    let n = s.write_vectored(&[IoSlice::new(b"vec"), IoSlice::new(b"tored")])?;
+    let mut rest = String::new();
+    s.read_to_string(&mut rest)?; // until the server's clone closes
+    Ok(format!("{}|{}|{}", String::from_utf8_lossy(&back), n, rest))
+}
+
+fn tcp_server(listener: &std::net::TcpListener) -> std::io::Result<String> {
+    use std::io::{IoSliceMut, Read};
+    let (mut conn, peer) = listener.accept()?;
+    let mut buf = [0u8; 17];
+    conn.read_exact(&mut buf)?;
+    conn.write_all(&buf)?;
+    let mut clone = conn.try_clone()?;
+    let mut got = Vec::new(); // "vectored", read into a 3-byte and a 5-byte buffer
+    while got.len() < 8 {
+        let (mut x, mut y) = ([0u8; 3], [0u8; 5]);
+        let n = clone.read_vectored(&mut [IoSliceMut::new(&mut x), IoSliceMut::new(&mut y)])?;
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&x[..n.min(3)]);
+        got.extend_from_slice(&y[..n.saturating_sub(3)]);
+    }
+    let same_peer = clone.peer_addr()? == peer && peer.ip().is_loopback();
+    drop(conn);
+    clone.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let timed = clone.read(&mut buf).map(|n| format!("read {}", n)).unwrap_or_else(|e| format!("{:?}", e.kind()));
+    clone.set_nonblocking(true)?;
+    let wouldblock = clone.read(&mut buf).map(|n| format!("read {}", n)).unwrap_or_else(|e| format!("{:?}", e.kind()));
+    clone.set_nonblocking(false)?;
+    clone.write_all(b"bye")?;
+    Ok(format!("{}|{}|{}|{}", String::from_utf8_lossy(&got), same_peer, timed, wouldblock))
+}
+
+fn check_net_tcp() {
+    let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
+        Ok(l) => l,
+        Err(e) => return check("net_tcp", false, format!("bind {:?}", e)),
+    };
+    let addr = listener.local_addr().unwrap();
+    let client = std::thread::spawn(move || tcp_client(addr));
+    let server = tcp_server(&listener);
+    let client = client.join().unwrap();
+    let want_server = "vectored|true|TimedOut|WouldBlock";
+    let want_client = "hello from client|8|bye";
+    check("net_tcp", addr.port() != 0 && server.as_deref().ok() == Some(want_server)
+          && client.as_deref().ok() == Some(want_client),
+          format!("addr {} server {:?} client {:?}", addr, server, client));
+}
+
+fn udp_pair() -> std::io::Result<String> {
+    let a = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    let b = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    let a2 = a.try_clone()?;
+    a.send_to(b"ping", b.local_addr()?)?;
+    let mut buf = [0u8; 16];
+    let (n, from) = b.recv_from(&mut buf)?;
+    let first = format!("{} {}", String::from_utf8_lossy(&buf[..n]), from == a.local_addr()?);
+    b.send_to(b"pong!", from)?;
+    let (m, back) = a2.recv_from(&mut buf)?; // through the clone
+    let second = format!("{} {}", String::from_utf8_lossy(&buf[..m]), back == b.local_addr()?);
+    // A datagram larger than the buffer: Windows fills it and reports an error.
+    a.send_to(b"0123456789", b.local_addr()?)?;
+    let mut small = [0u8; 4];
+    let cut = b.recv_from(&mut small).map(|(n, _)| format!("read {}", n)).unwrap_or_else(|_| format!("err {}", String::from_utf8_lossy(&small)));
+    Ok(format!("{}|{}|{}", first, second, cut))
+}
+
+fn check_net_udp() {
+    let r = udp_pair();
+    check("net_udp", r.as_deref().ok() == Some("ping true|pong! true|err 0123"), format!("{:?}", r));
+}
+
 // `rust_std.exe overflow`: a thread recursing without end.  std's vectored handler sees
 // STATUS_STACK_OVERFLOW (dispatched on the guarantee SetThreadStackGuarantee asked for), prints
 // "thread 'NAME' has overflowed its stack" and aborts the process.
@@ -353,6 +438,8 @@ fn main() {
     check_env();
     check_fs();
     check_time();
+    check_net_tcp();
+    check_net_udp();
     let failed = FAILED.load(Ordering::SeqCst);
     println!("summary: {} passed, {} failed", PASSED.load(Ordering::SeqCst), failed);
     std::io::stdout().flush().unwrap();
