@@ -255,6 +255,7 @@ NTSYSAPI NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAdd
 #include <winvm/ntsection.h>
 #include <winvm/nttimer.h> /* NtCreateTimer, NtSetTimer, ... */
 #include <winvm/ntobdir.h> /* directories, symbolic links, debug objects */
+#include <winvm/ntreg.h>   /* NtCreateKey, NtQueryValueKey, ... */
 #include <winvm/ntsync.h>  /* NtCreateEvent, NtReleaseMutant, NtDelayExecution, ... */
 
 #endif /* WINVM_NTDLL_H */

@@ -39,7 +39,9 @@ enum {
     /* a job object (runtime/job.c) */
     WV_KIND_JOB = 18,
     /* a tool help snapshot (runtime/k32_toolhelp.c) */
-    WV_KIND_SNAPSHOT = 19
+    WV_KIND_SNAPSHOT = 19,
+    /* a registry key (runtime/reg_key.c): advapi32's HKEYs and ntdll's key handles alike */
+    WV_KIND_KEY = 20
 };
 
 /* ---- access.c: each kind's generic mapping (Windows' GENERIC_MAPPING) ---- */

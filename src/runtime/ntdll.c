@@ -249,6 +249,12 @@ WV_MSABI NTSTATUS wv_nt_LdrUnlockLoaderLock(ULONG flags, ULONG_PTR cookie);
 WV_MSABI USHORT *wv_nt_LdrProcessRelocationBlock(ULONG_PTR page, ULONG count, USHORT *relocs, LONG_PTR delta);
 WV_MSABI NTSTATUS wv_nt_NtClose(HANDLE h);
 WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeStringFromAsciiz(PUNICODE_STRING dst, LPCSTR src);
+/* ntdll_rtlheap.c */
+WV_MSABI PVOID wv_nt_RtlAllocateHeap(HANDLE heap, ULONG flags, SIZE_T size);
+WV_MSABI PVOID wv_nt_RtlReAllocateHeap(HANDLE heap, ULONG flags, PVOID p, SIZE_T size);
+WV_MSABI BOOLEAN wv_nt_RtlFreeHeap(HANDLE heap, ULONG flags, PVOID p);
+WV_MSABI void wv_nt_RtlZeroMemory(PVOID p, SIZE_T n);
+WV_MSABI BOOLEAN wv_nt_RtlCreateUnicodeString(PUNICODE_STRING dst, LPCWSTR src);
 WV_MSABI void *wv_nt_RtlFindExportedRoutineByName(HMODULE base, const char *name);
 WV_MSABI void wv_nt_RtlFreeUnicodeString(PUNICODE_STRING str);
 WV_MSABI void *wv_nt_RtlImageNtHeader(HMODULE base);
@@ -321,6 +327,25 @@ WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateSymbolicLinkObject, PHANDLE, ACCESS_MASK, P
 WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenSymbolicLinkObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtQuerySymbolicLinkObject, HANDLE, PUNICODE_STRING, PULONG)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateDebugObject, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+
+/* ntdll_reg.c, ntdll_regval.c: the registry */
+WV_THUNK_7(wv_nt_, NTSTATUS, NtCreateKey, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG, PUNICODE_STRING, ULONG, PULONG)
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKey, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtOpenKeyEx, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)
+WV_THUNK_1(wv_nt_, NTSTATUS, NtDeleteKey, HANDLE)
+WV_THUNK_1(wv_nt_, NTSTATUS, NtFlushKey, HANDLE)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryKey, HANDLE, KEY_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtEnumerateKey, HANDLE, ULONG, KEY_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtSetValueKey, HANDLE, PUNICODE_STRING, ULONG, ULONG, PVOID, ULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtQueryValueKey, HANDLE, PUNICODE_STRING, KEY_VALUE_INFORMATION_CLASS, PVOID, ULONG,
+           PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtEnumerateValueKey, HANDLE, ULONG, KEY_VALUE_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_2(wv_nt_, NTSTATUS, NtDeleteValueKey, HANDLE, PUNICODE_STRING)
+WV_THUNK_2(wv_nt_, NTSTATUS, RtlOpenCurrentUser, ACCESS_MASK, PHANDLE)
+WV_THUNK_1(wv_nt_, NTSTATUS, RtlFormatCurrentUserKeyPath, PUNICODE_STRING)
+WV_THUNK_2(wv_nt_, NTSTATUS, RtlCheckRegistryKey, ULONG, LPWSTR)
+WV_THUNK_2(wv_nt_, NTSTATUS, RtlCreateRegistryKey, ULONG, LPWSTR)
+WV_THUNK_6(wv_nt_, NTSTATUS, RtlWriteRegistryValue, ULONG, LPCWSTR, LPCWSTR, ULONG, PVOID, ULONG)
 
 /* ntdll_keyed.c: keyed events, alerts by thread id (ntdll_resource.c's entries: synch_int.h) */
 WV_THUNK_4(wv_nt_, NTSTATUS, NtCreateKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG)

@@ -8,6 +8,7 @@
  * Wine's ntdll/tests/om.c). */
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
+#include "runtime/reg_api.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ static const char *wv_type_name(int kind)
     case WV_KIND_DEBUG: return "DebugObject";
     case WV_KIND_IOCP: return "IoCompletion";
     case WV_KIND_JOB: return "Job";
+    case WV_KIND_KEY: return "Key";
     default: return NULL;
     }
 }
@@ -107,8 +109,12 @@ static NTSTATUS wv_query_name(HANDLE h, PVOID out, ULONG len, PULONG ret)
     WCHAR *w = malloc(32768 * sizeof(WCHAR));
     size_t n = !w ? 0 : o->kind >= WV_KIND_DIRECTORY && o->kind <= WV_KIND_DEBUG
                             ? wv_od_name((struct wv_odent *)o, w, 32767) : wv_ob_name_get(o, w, 32767);
-    bool file = o->kind == WV_KIND_FILE;
+    bool file = o->kind == WV_KIND_FILE, gone = o->kind == WV_KIND_KEY && wv_key_deleted(o);
     wv_object_unref(o);
+    if (gone) {
+        free(w);
+        return STATUS_KEY_DELETED; /* a deleted key has no name any more */
+    }
     if (!w || (file && !n)) {
         free(w);
         return w ? STATUS_NOT_IMPLEMENTED : (NTSTATUS)STATUS_NO_MEMORY;

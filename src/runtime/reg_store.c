@@ -51,8 +51,9 @@ static DWORD wv_reg_seed(struct wv_reg *r)
     };
     struct wv_rkey *k = wv_reg_find(r, 2, cv, true, NULL);
     struct wv_rkey *e = wv_reg_find(r, 2, "SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment", true, NULL);
-    if (!k || !e || !wv_reg_find(r, 1, "Environment", true, NULL) || !wv_reg_find(r, 1, "Software", true, NULL))
-        return ERROR_NOT_ENOUGH_MEMORY;
+    if (!k || !e || !wv_reg_find(r, 1, "Environment", true, NULL) || !wv_reg_find(r, 1, "Software", true, NULL) ||
+        !wv_reg_find(r, 2, "SOFTWARE\\WOW6432Node", true, NULL) || !wv_reg_find(r, 0, "WOW6432Node", true, NULL))
+        return ERROR_NOT_ENOUGH_MEMORY; /* the 32-bit views' keys every 64-bit Windows has */
     DWORD err = 0, ten = 10, zero = 0;
     for (size_t i = 0; i < sizeof(sv) / sizeof(sv[0]); i++)
         err |= wv_reg_sz(r, k, sv[i][0], sv[i][1]);

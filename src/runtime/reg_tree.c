@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reg_tree.c - the registry's keys and values in memory: lookup by path (names compare without
- * case, as Windows compares them), creation, removal. */
+ * case, as Windows compares them: wv_reg_up), creation, removal. */
 #define _GNU_SOURCE
 #include "runtime/reg.h"
 
@@ -8,15 +8,55 @@
 #include <string.h>
 #include <time.h>
 
-/* ASCII letters fold; other characters compare exactly. */
-static char wv_reg_fold(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
-
-bool wv_reg_name_eq(const char *a, const char *b)
+/* The next character of the UTF-8 (WTF-8) name at *s before end; a byte that starts no
+ * sequence stands for itself, apart from every character. */
+static uint32_t wv_reg_next(const char **s, const char *end)
 {
-    while (*a && wv_reg_fold(*a) == wv_reg_fold(*b))
-        a++, b++;
-    return *a == *b;
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t len = p[0] < 0xC0 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+    uint32_t c = len == 1 ? p[0] : p[0] & (0x3F >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((const char *)p + i >= end || (p[i] & 0xC0) != 0x80)
+            return (*s)++, 0x80000000u | p[0];
+        c = c << 6 | (p[i] & 0x3F);
+    }
+    *s += len;
+    return len == 1 && c >= 0x80 ? 0x80000000u | c : c;
 }
+
+/* Windows compares key names by their upper case: the letters of Latin-1, Latin Extended-A,
+ * Greek and Cyrillic fold here (the names programs use); other characters compare exactly, and
+ * so do surrogates, as on Windows (Wine's ntdll/tests/reg.c). */
+static uint32_t wv_reg_up(uint32_t c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 32;
+    if ((c >= 0xE0 && c <= 0xFE && c != 0xF7) || (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) || (c >= 0x430 && c <= 0x44F))
+        return c - 0x20;
+    if (c == 0xFF)
+        return 0x178;
+    if (c >= 0x450 && c <= 0x45F)
+        return c - 0x50;
+    bool even_upper = (c >= 0x100 && c <= 0x137 && c != 0x130 && c != 0x131) || (c >= 0x14A && c <= 0x177) ||
+                      (c >= 0x370 && c <= 0x377) || (c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF);
+    if (even_upper)
+        return c & ~1u;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+        return c & 1 ? c : c - 1;
+    return c;
+}
+
+/* a[0..an) and b[0..bn) name the same key or value. */
+static bool wv_reg_same(const char *a, size_t an, const char *b, size_t bn)
+{
+    const char *ae = a + an, *be = b + bn;
+    while (a < ae && b < be)
+        if (wv_reg_up(wv_reg_next(&a, ae)) != wv_reg_up(wv_reg_next(&b, be)))
+            return false;
+    return a == ae && b == be;
+}
+
+bool wv_reg_name_eq(const char *a, const char *b) { return wv_reg_same(a, strlen(a), b, strlen(b)); }
 
 void wv_reg_touch(struct wv_rkey *k)
 {
@@ -29,13 +69,9 @@ void wv_reg_touch(struct wv_rkey *k)
 
 static struct wv_rkey *wv_reg_kid(struct wv_rkey *k, const char *name, size_t n)
 {
-    for (struct wv_rkey *c = k->kids; c; c = c->next) {
-        size_t i = 0;
-        while (i < n && c->name[i] && wv_reg_fold(c->name[i]) == wv_reg_fold(name[i]))
-            i++;
-        if (i == n && !c->name[n])
+    for (struct wv_rkey *c = k->kids; c; c = c->next)
+        if (wv_reg_same(c->name, strlen(c->name), name, n))
             return c;
-    }
     return NULL;
 }
 
