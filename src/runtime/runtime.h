@@ -45,6 +45,11 @@ const char *wv_k32_name_at(size_t i);
 /* msvcrt.dll (msvcrt_exports.c): the same for the C runtime's exports (functions and variables). */
 void *wv_crt_lookup(const char *name);
 const char *wv_crt_name_at(size_t i);
+/* ucrtbase.dll and vcruntime140.dll (ucrt_exports.c): msvcrt's implementation, UCRT's names. */
+void *wv_ucrt_lookup(const char *name);
+const char *wv_ucrt_name_at(size_t i);
+void *wv_vc_lookup(const char *name);
+const char *wv_vc_name_at(size_t i);
 
 /* ---- msvcrt_printf.c: printf reading a Windows va_list with Windows' type sizes ---- */
 typedef __builtin_ms_va_list wv_ms_va;
