@@ -99,6 +99,22 @@ Test(ucrt, tables_sorted_and_named_as_ucrtbase)
     cr_expect_null(wv_ucrt_lookup("__getmainargs"));
     cr_expect_null(wv_ucrt_lookup("_iob"));
     cr_expect_null(wv_vc_lookup("__CxxFrameHandler3"), "not served");
+    cr_expect_eq(wv_nt_lookup("_vsnprintf"), wv_crt_lookup("_vsnprintf"), "ntdll's own, msvcrt's rule");
+}
+
+typedef WCHAR *(__attribute__((ms_abi)) * wcs_fn)(WCHAR *);
+
+Test(ucrt, wcsupr_and_wcslwr_in_place)
+{
+    WCHAR s[] = {'a', 'B', '1', 0xe9, 0};
+    wcs_fn up = (wcs_fn)wv_ucrt_lookup("_wcsupr"), low = (wcs_fn)wv_ucrt_lookup("_wcslwr");
+    cr_assert_not_null(up);
+    cr_assert_not_null(low);
+    cr_expect_eq(up(s), s);
+    cr_expect(s[0] == 'A' && s[1] == 'B' && s[2] == '1' && s[4] == 0);
+    cr_expect_eq(low(s), s);
+    cr_expect(s[0] == 'a' && s[1] == 'b' && s[2] == '1');
+    cr_expect_null(up(NULL));
 }
 
 Test(ucrt, api_sets_name_ucrtbase)

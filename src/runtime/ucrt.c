@@ -55,6 +55,19 @@ CRT char ***wv_ucrt___p___argv(void) { return &wv_ucrt_argv; }
 CRT WCHAR ***wv_ucrt___p___wargv(void) { return &wv_ucrt_wargv; }
 CRT char ***wv_ucrt___p__environ(void) { return &wv_ms__environ; }
 
+extern char *wv_ms__acmdln;
+extern WCHAR *wv_ms__wcmdln;
+CRT char **wv_ucrt___p__acmdln(void) { return &wv_ms__acmdln; }
+CRT WCHAR **wv_ucrt___p__wcmdln(void) { return &wv_ms__wcmdln; }
+
+/* The time zone variables _tzset fills (msvcrt_time.c). */
+extern int wv_ms__daylight;
+extern long wv_ms__timezone;
+extern char *wv_ms__tzname[2];
+CRT int *wv_ucrt___daylight(void) { return &wv_ms__daylight; }
+CRT long *wv_ucrt___timezone(void) { return &wv_ms__timezone; }
+CRT char **wv_ucrt___tzname(void) { return wv_ms__tzname; }
+
 /* The environment is the process's from the start: nothing to build for the narrow one. */
 CRT int wv_ucrt__initialize_narrow_environment(void) { return 0; }
 CRT char **wv_ucrt__get_initial_narrow_environment(void) { return environ; }
@@ -131,6 +144,20 @@ CRT void *wv_ucrt__set_invalid_parameter_handler(void *h)
 
 CRT void *wv_ucrt__get_invalid_parameter_handler(void) { return __atomic_load_n(&wv_invalid_handler, __ATOMIC_ACQUIRE); }
 
+/* Whether malloc failing calls the new handler (1) or not (0).  No new handler can be set
+ * in winvm's CRT (_set_new_handler is not served), so malloc never calls one either way; the
+ * mode is kept and reported. */
+static int wv_new_mode;
+CRT int wv_ucrt__set_new_mode(int mode)
+{
+    if (mode != 0 && mode != 1) {
+        wv_ms__errno()[0] = EINVAL;
+        return -1;
+    }
+    return __atomic_exchange_n(&wv_new_mode, mode, __ATOMIC_ACQ_REL);
+}
+CRT int wv_ucrt__query_new_mode(void) { return __atomic_load_n(&wv_new_mode, __ATOMIC_ACQUIRE); }
+
 /* ---- FILEs: UCRT's FILE is opaque to programs; stdin, stdout, stderr are msvcrt's three ---- */
 
 CRT void *wv_ucrt___acrt_iob_func(unsigned i) { return i < 3 ? (void *)&wv_ms__iob[i] : NULL; }
@@ -192,6 +219,17 @@ CRT int wv_ucrt__execute_onexit_table(struct wv_onexit_table *t)
 
 CRT wv_ucrt_fn wv_ms__onexit(wv_ucrt_fn f);
 CRT int wv_ucrt__crt_atexit(wv_ucrt_fn f) { return wv_ms__onexit(f) ? 0 : -1; }
+
+/* quick_exit's list: run last-registered first by quick_exit only, then _exit. */
+static struct wv_onexit_table wv_quick;
+CRT int wv_ucrt__crt_at_quick_exit(wv_ucrt_fn f) { return f ? wv_ucrt__register_onexit_function(&wv_quick, f) : -1; }
+
+CRT __attribute__((noreturn)) void wv_ms__exit(int code);
+CRT __attribute__((noreturn)) void wv_ucrt_quick_exit(int code)
+{
+    wv_ucrt__execute_onexit_table(&wv_quick);
+    wv_ms__exit(code);
+}
 
 /* ---- ending ---- */
 

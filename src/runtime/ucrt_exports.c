@@ -2,7 +2,7 @@
 /* ucrt_exports.c - ucrtbase.dll's and vcruntime140.dll's export tables.
  *
  * ucrtbase.dll is msvcrt.dll's implementation under the Universal CRT's names: its table is
- * UCRT's own calls (ucrt.c, ucrt_stdio.c: wv_ucrt_<name>, sorted by strcmp below) merged, once,
+ * UCRT's own calls (ucrt.c, ucrt_stdio.c: wv_ucrt_<name>) merged, once,
  * with every msvcrt.dll function of the same name, less the names ucrtbase.dll does not have
  * (msvcrt's variables, its startup calls, the printf and scanf functions the UCRT headers
  * inline onto __stdio_common_*: wv_ucrt_msvcrt_only, sorted).  The api-ms-win-crt-* API sets
@@ -21,17 +21,19 @@
 #include <string.h>
 
 #define WV_UCRT_OWN(F)                                                                           \
-    F(__acrt_iob_func) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__environ)                \
+    F(__acrt_iob_func) F(__daylight) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__acmdln)     \
+    F(__p__environ) F(__p__wcmdln) \
     F(__std_terminate) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
     F(__stdio_common_vfwprintf) F(__stdio_common_vsnprintf_s) F(__stdio_common_vsnwprintf_s)     \
     F(__stdio_common_vsprintf) F(__stdio_common_vsprintf_s) F(__stdio_common_vsscanf)            \
-    F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(_configthreadlocale)             \
-    F(_configure_narrow_argv) F(_configure_wide_argv) F(_crt_atexit) F(_execute_onexit_table)    \
+    F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(__timezone) F(__tzname)         \
+    F(_configthreadlocale) \
+    F(_configure_narrow_argv) F(_configure_wide_argv) F(_crt_at_quick_exit) F(_crt_atexit) F(_execute_onexit_table)    \
     F(_get_fmode) F(_get_initial_narrow_environment) F(_get_initial_wide_environment)            \
     F(_get_invalid_parameter_handler) F(_initialize_narrow_environment)                          \
-    F(_initialize_onexit_table) F(_initialize_wide_environment) F(_register_onexit_function)     \
-    F(_seh_filter_exe) F(_set_app_type) F(_set_fmode) F(_set_invalid_parameter_handler) F(abort) \
-    F(terminate)
+    F(_initialize_onexit_table) F(_initialize_wide_environment) F(_query_new_mode)               \
+    F(_register_onexit_function) F(_seh_filter_exe) F(_set_app_type) F(_set_fmode)               \
+    F(_set_invalid_parameter_handler) F(_set_new_mode) F(abort) F(quick_exit) F(terminate)
 
 #define WV_DECL(n) extern void wv_ucrt_##n(void);
 WV_UCRT_OWN(WV_DECL)
@@ -75,8 +77,10 @@ static void wv_ucrt_build(void)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = wv_crt_name_at(i);
-        if (bsearch(&name, wv_ucrt_msvcrt_only, WV_ONLY_COUNT, sizeof(char *), wv_name_cmp) ||
-            wv_export_find(wv_ucrt_own, WV_OWN_COUNT, name))
+        bool own = false;
+        for (size_t j = 0; j < WV_OWN_COUNT && !own; j++)
+            own = !strcmp(wv_ucrt_own[j].name, name);
+        if (own || bsearch(&name, wv_ucrt_msvcrt_only, WV_ONLY_COUNT, sizeof(char *), wv_name_cmp))
             continue;
         t[k].name = name, t[k].addr = wv_crt_lookup(name), k++;
     }
