@@ -112,10 +112,6 @@ CRT int wv_ms__isctype(int c, int mask);
 
 /* ---- wide text (msvcrt_wide.c) ---- */
 size_t wv_crt_wcslen(const WCHAR *s);
-/* A wide printf's text as UTF-16 in a malloc'ed buffer, *len its units (msvcrt_wprintf.c);
- * wide: %s/%c are UTF-16 (msvcrt's rule, UCRT's legacy one), else narrow (UCRT's, C's).
- * NULL: errno set (EINVAL without fmt, ENOMEM). */
-WCHAR *wv_crt_wformat(const WCHAR *fmt, wv_ms_va *ap, bool wide, size_t *len);
 /* The scanf family's core over a Windows va_list (msvcrt_fmt.c): -1 and EINVAL for a format
  * it cannot serve (wide conversions). */
 int wv_crt_vsscanf(const char *s, const char *fmt, wv_ms_va *ap);

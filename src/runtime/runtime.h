@@ -63,6 +63,10 @@ int wv_crt_sprint_unterminated(char *buf, size_t cap, const char *fmt, wv_ms_va 
 /* The whole output in a malloc'ed buffer (*len its length, no terminator counted), or NULL
  * without memory; wide: a wide function's format (%s %c UTF-16), already in UTF-8. */
 char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len);
+/* A wide printf's text as UTF-16 in a malloc'ed buffer, *len its units (msvcrt_wprintf.c);
+ * wide: %s/%c are UTF-16 (msvcrt's rule, UCRT's legacy one, wsprintfW's), else narrow (UCRT's,
+ * C's).  NULL: msvcrt's errno set (EINVAL without fmt, ENOMEM). */
+WCHAR *wv_crt_wformat(const WCHAR *fmt, wv_ms_va *ap, bool wide, size_t *len);
 
 /* ntdll_peb.c: PEB->FastPebLock made and set (once). */
 void wv_peb_lock_setup(void);
