@@ -75,6 +75,23 @@ static void run_ucrt(const char *exe)
 Test(ucrt, api_set_program_runs_as_on_windows) { run_ucrt("ucrt_ucrt.exe"); }
 Test(ucrt, ucrtbase_program_runs_as_on_windows) { run_ucrt("ucrt_ucrtbase.exe"); }
 
+Test(ucrt, abort_is_silent_and_exits_3)
+{
+    const char *exe = WINVM_PE_IMAGES "/ucrt_ucrtbase.exe";
+    if (access(exe, R_OK))
+        cr_skip_test("ucrt_ucrtbase.exe not built");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s abort 2>&1", WINVM_CLI, exe);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char out[1024];
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    cr_expect_str_eq(out, "before abort\n", "no message (msvcrt prints one)");
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 3, "status %#x", st);
+}
+
 Test(ucrt, tables_sorted_and_named_as_ucrtbase)
 {
     size_t n = 0;

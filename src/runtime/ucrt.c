@@ -240,7 +240,7 @@ CRT __attribute__((noreturn)) void wv_ucrt_abort(void)
 {
     wv_ms_raise(22);
     wv_child_exit(0xC0000409);
-    _exit(3);
+    _exit((int)0xC0000409); /* Linux keeps the low byte, as for every NTSTATUS exit */
 }
 
 /* std::terminate without a terminate handler of the program's (set_terminate is not served). */

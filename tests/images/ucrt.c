@@ -4,7 +4,7 @@
  * entry point making the startup calls MSVC's (and mingw-w64-ucrt's) startup makes; linked
  * once against libucrt.a (the api-ms-win-crt-* API sets) and once against libucrtbase.a
  * (ucrtbase.dll).  Prints what the UCRT gives; the test compares the whole output.
- * argv[1]: a directory for a scratch file. */
+ * argv[1]: a directory for a scratch file, or "abort". */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -142,6 +142,11 @@ static void files(const char *dir)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "abort")) { /* UCRT's release abort: silent, exit 3 */
+        printf("before abort\n");
+        fflush(stdout);
+        abort();
+    }
     printf("argc %d:", argc);
     for (int i = 1; i < argc; i++)
         printf(" [%s]", argv[i]);
