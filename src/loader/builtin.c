@@ -65,10 +65,26 @@ void wv_loader_set_builtins(const struct wv_builtin *table, size_t n)
 
 /* API sets winvm serves: the name a program imports and the builtin that hosts it, as
  * Windows' loader resolves them through its API set schema (a bare name only: no file has
- * such a name).  kernelbase.dll holds kernel32's table. */
+ * such a name).  kernelbase.dll holds kernel32's table; the C runtime's sets (api-ms-win-crt-*)
+ * are ucrtbase.dll's. */
 static const char *const wv_api_sets[][2] = {
     {"api-ms-win-core-synch-l1-1-0.dll", "kernelbase.dll"},
     {"api-ms-win-core-synch-l1-2-0.dll", "kernelbase.dll"},
+    {"api-ms-win-crt-conio-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-convert-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-environment-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-filesystem-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-heap-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-locale-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-math-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-multibyte-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-private-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-process-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-runtime-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-stdio-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-string-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-time-l1-1-0.dll", "ucrtbase.dll"},
+    {"api-ms-win-crt-utility-l1-1-0.dll", "ucrtbase.dll"},
 };
 
 /* A name, a system-directory path ("C:/windows/system32/x.dll", "/windows/system32/x.dll"),

@@ -111,10 +111,11 @@ static void wv_bi_text(uint8_t *p, const struct wv_builtin *bi, const uint8_t *k
     }
 }
 
-/* The name Windows' export directory gives: "KERNEL32.dll" (ntdll and msvcrt keep theirs). */
+/* The name Windows' export directory gives: "KERNEL32.dll" (ntdll, msvcrt, ucrtbase keep theirs). */
 static void wv_bi_dll_name(char *out, const char *name)
 {
-    bool keep = !strcasecmp(name, "ntdll.dll") || !strcasecmp(name, "msvcrt.dll");
+    bool keep = !strcasecmp(name, "ntdll.dll") || !strcasecmp(name, "msvcrt.dll") ||
+                !strcasecmp(name, "ucrtbase.dll");
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; name[i]; i++)
         out[i] = keep || (dot && name + i >= dot) ? name[i] : (char)toupper((unsigned char)name[i]);

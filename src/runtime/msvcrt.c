@@ -243,6 +243,17 @@ static int wv_sig_deliver(int sig)
  * handler runs here on whichever thread Linux picks, a PE one in a PE process). */
 static void wv_host_signal(int hostsig) { wv_sig_deliver(hostsig == SIGINT ? 2 : 15); }
 
+int wv_crt_signal_filter(int sig)
+{
+    wv_crt_sig h = __atomic_load_n(&wv_sig[sig], __ATOMIC_ACQUIRE);
+    if (!h)
+        return 0; /* EXCEPTION_CONTINUE_SEARCH */
+    if (h != (wv_crt_sig)1 && __atomic_compare_exchange_n(&wv_sig[sig], &h, (wv_crt_sig)NULL, false,
+                                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        h(sig);
+    return -1; /* EXCEPTION_CONTINUE_EXECUTION */
+}
+
 CRT void *wv_ms_signal(int sig, void *handler)
 {
     int i = wv_sig_index(sig);

@@ -32,7 +32,7 @@
     F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
     F(_tolower) F(_toupper) V(_tzname) F(_tzset) F(_ui64toa) F(_ultoa) F(_unlink) F(_unlock) \
     F(_utime64) F(_vscprintf) F(_vscwprintf) F(_vsnprintf) F(_vsnwprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \
-    F(_wcsdup) F(_wcsicmp) F(_wcsnicmp) F(_wcstoi64) F(_wcstoui64) F(_wfindfirst) \
+    F(_wcsdup) F(_wcsicmp) F(_wcslwr) F(_wcsnicmp) F(_wcstoi64) F(_wcstoui64) F(_wcsupr) F(_wfindfirst) \
     F(_wfindfirst64) F(_wfindnext) F(_wfindnext64) F(_wfopen) F(_wfullpath) F(_wgetcwd) \
     F(_wgetenv) F(_wmkdir) F(_wopen) F(_wputenv) F(_wremove) F(_wrename) F(_write) F(_wrmdir) \
     F(_wsopen) F(_wstat64) F(_wstati64) F(_wtof) F(_wtoi) F(_wtol) F(_wunlink) F(_wutime64) \

@@ -200,6 +200,9 @@ static int wv_scan_format(const char *fmt, char *out, size_t cap, int *n)
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
 #pragma GCC diagnostic ignored "-Wformat-security"
 
+int wv_crt_vsscanf(const char *s, const char *fmt, wv_ms_va *ap) { return s ? WV_SCAN(sscanf, s, fmt, *ap) : wv_crt_fail(EINVAL); }
+int wv_crt_vfscanf(FILE *f, const char *fmt, wv_ms_va *ap) { return f ? WV_SCAN(fscanf, f, fmt, *ap) : wv_crt_fail(EINVAL); }
+
 CRT int wv_ms_sscanf(const char *s, const char *fmt, ...)
 {
     wv_ms_va ap;

@@ -33,6 +33,11 @@ int wv_crt_fail(int err);
 #define WV_EILSEQ 42
 #define WV_STRUNCATE 80
 
+/* An exception's signal (SIGSEGV 11, SIGILL 4, SIGFPE 8) as an exception filter sees it: 0
+ * (EXCEPTION_CONTINUE_SEARCH) under SIG_DFL; -1 (EXCEPTION_CONTINUE_EXECUTION) under SIG_IGN,
+ * or after the program's handler ran (reset to SIG_DFL first, as raise does). */
+int wv_crt_signal_filter(int sig);
+
 /* ---- descriptors (msvcrt_io.c) ---- */
 /* msvcrt's _open flags (fcntl.h of the Windows SDK). */
 #define WV_O_RDONLY 0x0000
@@ -90,6 +95,7 @@ void *wv_crt_fdopen(int fd, const char *mode);
  * a stream counted against _setmaxstdio's limit (false: at the limit) and given back. */
 extern const char *const wv_ms__sys_errlist[];
 extern int wv_ms__sys_nerr;
+extern char **wv_ms__environ;
 void wv_crt_environ_sync(void);
 bool wv_crt_stream_take(void);
 void wv_crt_stream_give(void);
@@ -106,5 +112,9 @@ CRT int wv_ms__isctype(int c, int mask);
 
 /* ---- wide text (msvcrt_wide.c) ---- */
 size_t wv_crt_wcslen(const WCHAR *s);
+/* The scanf family's core over a Windows va_list (msvcrt_fmt.c): -1 and EINVAL for a format
+ * it cannot serve (wide conversions). */
+int wv_crt_vsscanf(const char *s, const char *fmt, wv_ms_va *ap);
+int wv_crt_vfscanf(FILE *f, const char *fmt, wv_ms_va *ap);
 
 #endif

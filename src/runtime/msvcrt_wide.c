@@ -187,6 +187,21 @@ static WCHAR wv_wupper(WCHAR c)
 CRT WCHAR wv_ms_towlower(WCHAR c) { return wv_wlower(c); }
 CRT WCHAR wv_ms_towupper(WCHAR c) { return wv_wupper(c); }
 
+/* In place, by towupper/towlower's rule; the string itself is returned. */
+CRT WCHAR *wv_ms__wcsupr(WCHAR *s)
+{
+    for (WCHAR *c = s; c && *c; c++)
+        *c = wv_wupper(*c);
+    return s;
+}
+
+CRT WCHAR *wv_ms__wcslwr(WCHAR *s)
+{
+    for (WCHAR *c = s; c && *c; c++)
+        *c = wv_wlower(*c);
+    return s;
+}
+
 /* msvcrt's class bits (_UPPER 1 ... _ALPHA 0x100) of a UTF-16 unit. */
 static int wv_wclass(WCHAR c)
 {

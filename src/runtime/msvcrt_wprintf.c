@@ -16,8 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The formatted text as UTF-16 in a malloc'ed buffer, *len its units; NULL: errno set. */
-static WCHAR *wv_wformat(const WCHAR *fmt, wv_ms_va *ap, size_t *len)
+WCHAR *wv_crt_wformat(const WCHAR *fmt, wv_ms_va *ap, bool wide, size_t *len)
 {
     char *f8 = NULL, *text;
     size_t n = 0;
@@ -25,7 +24,7 @@ static WCHAR *wv_wformat(const WCHAR *fmt, wv_ms_va *ap, size_t *len)
         wv_crt_fail(EINVAL);
         return NULL;
     }
-    if (wv_utf8_as(fmt, WV_TEXT_WTF8, &f8) || !(text = wv_crt_format_alloc(f8, ap, true, &n))) {
+    if (wv_utf8_as(fmt, WV_TEXT_WTF8, &f8) || !(text = wv_crt_format_alloc(f8, ap, wide, &n))) {
         free(f8);
         wv_crt_fail(ENOMEM);
         return NULL;
@@ -46,7 +45,7 @@ static WCHAR *wv_wformat(const WCHAR *fmt, wv_ms_va *ap, size_t *len)
 static int wv_wput(WCHAR *buf, size_t cap, const WCHAR *fmt, wv_ms_va *ap)
 {
     size_t n;
-    WCHAR *w = wv_wformat(fmt, ap, &n);
+    WCHAR *w = wv_crt_wformat(fmt, ap, true, &n);
     if (!w)
         return -1;
     size_t k = n < cap ? n : cap;
@@ -88,7 +87,7 @@ CRT int wv_ms_swprintf(WCHAR *buf, const WCHAR *fmt, ...)
 CRT int wv_ms__vscwprintf(const WCHAR *fmt, wv_ms_va ap)
 {
     size_t n;
-    WCHAR *w = wv_wformat(fmt, &ap, &n);
+    WCHAR *w = wv_crt_wformat(fmt, &ap, true, &n);
     free(w);
     return w ? (int)n : -1;
 }

@@ -397,6 +397,10 @@ WV_MSABI NTSTATUS wv_nt_NtResumeThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtSuspendThread(HANDLE h, PULONG prev);
 WV_MSABI NTSTATUS wv_nt_NtTerminateProcess(HANDLE h, NTSTATUS status);
 
+/* msvcrt_fmt.c: ntdll's own small C runtime has _vsnprintf with msvcrt's limit rule (no
+ * terminator when the text fills the buffer, -1 when it is longer): the same function. */
+void wv_ms__vsnprintf(void);
+
 /* ---- the exports, sorted by strcmp; each Nt* memory call also as Zw*, as on Windows ---- */
 
 #define N(f) {#f, (void *)wv_nt_##f}

@@ -363,3 +363,4 @@
     ZW(WriteVirtualMemory),
     ZW(YieldExecution),
     {"__C_specific_handler", (void *)wv_seh_c_specific_handler},
+    {"_vsnprintf", (void *)wv_ms__vsnprintf},

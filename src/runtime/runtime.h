@@ -45,6 +45,11 @@ const char *wv_k32_name_at(size_t i);
 /* msvcrt.dll (msvcrt_exports.c): the same for the C runtime's exports (functions and variables). */
 void *wv_crt_lookup(const char *name);
 const char *wv_crt_name_at(size_t i);
+/* ucrtbase.dll and vcruntime140.dll (ucrt_exports.c): msvcrt's implementation, UCRT's names. */
+void *wv_ucrt_lookup(const char *name);
+const char *wv_ucrt_name_at(size_t i);
+void *wv_vc_lookup(const char *name);
+const char *wv_vc_name_at(size_t i);
 
 /* ---- msvcrt_printf.c: printf reading a Windows va_list with Windows' type sizes ---- */
 typedef __builtin_ms_va_list wv_ms_va;
@@ -58,6 +63,10 @@ int wv_crt_sprint_unterminated(char *buf, size_t cap, const char *fmt, wv_ms_va 
 /* The whole output in a malloc'ed buffer (*len its length, no terminator counted), or NULL
  * without memory; wide: a wide function's format (%s %c UTF-16), already in UTF-8. */
 char *wv_crt_format_alloc(const char *fmt, wv_ms_va *ap, bool wide, size_t *len);
+/* A wide printf's text as UTF-16 in a malloc'ed buffer, *len its units (msvcrt_wprintf.c);
+ * wide: %s/%c are UTF-16 (msvcrt's rule, UCRT's legacy one, wsprintfW's), else narrow (UCRT's,
+ * C's).  NULL: msvcrt's errno set (EINVAL without fmt, ENOMEM). */
+WCHAR *wv_crt_wformat(const WCHAR *fmt, wv_ms_va *ap, bool wide, size_t *len);
 
 /* ntdll_peb.c: PEB->FastPebLock made and set (once). */
 void wv_peb_lock_setup(void);

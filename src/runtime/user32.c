@@ -129,12 +129,21 @@ U32 DWORD u32_WaitForInputIdle(HANDLE process, DWORD ms)
     return 0;
 }
 
+/* user32_str.c */
+__attribute__((ms_abi)) int wv_u32_LoadStringW(HMODULE hmod, UINT id, WCHAR *buf, int max);
+#define u32_LoadStringW wv_u32_LoadStringW
+__attribute__((ms_abi)) int wv_u32_wsprintfW(WCHAR *buf, const WCHAR *fmt, ...);
+__attribute__((ms_abi)) int wv_u32_wvsprintfW(WCHAR *buf, const WCHAR *fmt, wv_ms_va ap);
+#define u32_wsprintfW wv_u32_wsprintfW
+#define u32_wvsprintfW wv_u32_wvsprintfW
+
 #define U(f) {#f, (void *)u32_##f}
 static const struct wv_export wv_u32_exports[] = {
     U(AllowSetForegroundWindow), U(CharLowerA), U(CharLowerBuffA), U(CharUpperA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
     U(GetClipboardOwner), U(GetClipboardViewer), U(GetCursorPos), U(GetDesktopWindow),
     U(GetFocus), U(GetInputState), U(GetMessagePos), U(GetMessageTime),
-    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(GetThreadDesktop), U(WaitForInputIdle),
+    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(GetThreadDesktop), U(LoadStringW),
+    U(WaitForInputIdle), U(wsprintfW), U(wvsprintfW),
 };
 #undef U
 #define WV_U32_COUNT (sizeof(wv_u32_exports) / sizeof(wv_u32_exports[0]))

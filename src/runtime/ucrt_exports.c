@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* ucrt_exports.c - ucrtbase.dll's and vcruntime140.dll's export tables.
+ *
+ * ucrtbase.dll is msvcrt.dll's implementation under the Universal CRT's names: its table is
+ * UCRT's own calls (ucrt.c, ucrt_stdio.c: wv_ucrt_<name>) merged, once,
+ * with every msvcrt.dll function of the same name, less the names ucrtbase.dll does not have
+ * (msvcrt's variables, its startup calls, the printf and scanf functions the UCRT headers
+ * inline onto __stdio_common_*: wv_ucrt_msvcrt_only, sorted).  The api-ms-win-crt-* API sets
+ * name ucrtbase.dll (loader/builtin.c).
+ *
+ * vcruntime140.dll: the memory and string search functions (msvcrt's), __C_specific_handler
+ * (ntdll's), the C++ runtime's hooks that are honest without a C++ frame handler:
+ * _CxxThrowException raises the C++ exception (0xE06D7363, as MSVC's throw does; SEH filters
+ * see it), __current_exception and __current_exception_context are the per-thread slots.
+ * __CxxFrameHandler3/4 (catching C++ exceptions) are not served.
+ */
+#include "runtime/runtime.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WV_UCRT_OWN(F)                                                                           \
+    F(__acrt_iob_func) F(__daylight) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__acmdln)     \
+    F(__p__environ) F(__p__wcmdln) \
+    F(__std_terminate) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
+    F(__stdio_common_vfwprintf) F(__stdio_common_vsnprintf_s) F(__stdio_common_vsnwprintf_s)     \
+    F(__stdio_common_vsprintf) F(__stdio_common_vsprintf_s) F(__stdio_common_vsscanf)            \
+    F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(__timezone) F(__tzname)         \
+    F(_configthreadlocale) \
+    F(_configure_narrow_argv) F(_configure_wide_argv) F(_crt_at_quick_exit) F(_crt_atexit) F(_execute_onexit_table)    \
+    F(_get_fmode) F(_get_initial_narrow_environment) F(_get_initial_wide_environment)            \
+    F(_get_invalid_parameter_handler) F(_initialize_narrow_environment)                          \
+    F(_initialize_onexit_table) F(_initialize_wide_environment) F(_query_new_mode)               \
+    F(_register_onexit_function) F(_seh_filter_exe) F(_set_app_type) F(_set_fmode)               \
+    F(_set_invalid_parameter_handler) F(_set_new_mode) F(abort) F(quick_exit) F(terminate)
+
+#define WV_DECL(n) extern void wv_ucrt_##n(void);
+WV_UCRT_OWN(WV_DECL)
+#define WV_OWN_ENTRY(n) {#n, (void *)wv_ucrt_##n},
+static const struct wv_export wv_ucrt_own[] = {WV_UCRT_OWN(WV_OWN_ENTRY)};
+#define WV_OWN_COUNT (sizeof(wv_ucrt_own) / sizeof(wv_ucrt_own[0]))
+
+/* msvcrt.dll names ucrtbase.dll does not export (its variables, startup, inlined stdio). */
+static const char *const wv_ucrt_msvcrt_only[] = {
+    "__getmainargs", "__initenv", "__iob_func", "__lconv_init", "__mb_cur_max", "__set_app_type",
+    "__wgetmainargs", "__winitenv", "_acmdln", "_amsg_exit", "_commode", "_daylight", "_environ",
+    "_findfirst", "_findnext", "_fmode", "_fstati64", "_ftime", "_iob", "_lock", "_mkgmtime",
+    "_onexit", "_pctype", "_scprintf", "_scwprintf", "_setjmp", "_snprintf", "_snwprintf", "_stati64",
+    "_sys_errlist", "_sys_nerr", "_timezone", "_tzname", "_unlock", "_vscprintf", "_vscwprintf",
+    "_vsnprintf", "_vsnwprintf", "_wcmdln", "_wfindfirst", "_wfindnext", "_wstati64", "atexit",
+    "ctime", "difftime", "fprintf", "fscanf", "gmtime", "localtime", "mktime", "printf", "scanf",
+    "sprintf", "sprintf_s", "sscanf", "swprintf", "time", "vfprintf", "vprintf", "vsnprintf",
+    "vsprintf", "vsprintf_s", "vswprintf",
+};
+#define WV_ONLY_COUNT (sizeof(wv_ucrt_msvcrt_only) / sizeof(wv_ucrt_msvcrt_only[0]))
+
+static int wv_name_cmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int wv_export_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct wv_export *)a)->name, ((const struct wv_export *)b)->name);
+}
+
+static struct wv_export *wv_ucrt_table;
+static size_t wv_ucrt_count;
+static pthread_once_t wv_ucrt_once = PTHREAD_ONCE_INIT;
+
+/* The merged table, made once: UCRT's own names win over msvcrt's. */
+static void wv_ucrt_build(void)
+{
+    size_t n = 0;
+    while (wv_crt_name_at(n))
+        n++;
+    struct wv_export *t = malloc((n + WV_OWN_COUNT) * sizeof(*t));
+    if (!t)
+        return; /* no table: nothing is served, every import of it fails to bind */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = wv_crt_name_at(i);
+        bool own = false;
+        for (size_t j = 0; j < WV_OWN_COUNT && !own; j++)
+            own = !strcmp(wv_ucrt_own[j].name, name);
+        if (own || bsearch(&name, wv_ucrt_msvcrt_only, WV_ONLY_COUNT, sizeof(char *), wv_name_cmp))
+            continue;
+        t[k].name = name, t[k].addr = wv_crt_lookup(name), k++;
+    }
+    memcpy(t + k, wv_ucrt_own, sizeof(wv_ucrt_own));
+    k += WV_OWN_COUNT;
+    qsort(t, k, sizeof(*t), wv_export_cmp);
+    wv_ucrt_table = t, wv_ucrt_count = k;
+}
+
+void *wv_ucrt_lookup(const char *name)
+{
+    pthread_once(&wv_ucrt_once, wv_ucrt_build);
+    return wv_ucrt_table ? wv_export_find(wv_ucrt_table, wv_ucrt_count, name) : NULL;
+}
+
+const char *wv_ucrt_name_at(size_t i)
+{
+    pthread_once(&wv_ucrt_once, wv_ucrt_build);
+    return i < wv_ucrt_count ? wv_ucrt_table[i].name : NULL;
+}
+
+/* ---- vcruntime140.dll ---- */
+
+static __thread void *wv_cur_exception, *wv_cur_context;
+static void **__attribute__((ms_abi)) wv_vc___current_exception(void) { return &wv_cur_exception; }
+static void **__attribute__((ms_abi)) wv_vc___current_exception_context(void) { return &wv_cur_context; }
+
+/* throw: the C++ exception record MSVC's runtime raises (magic 0x19930520, the object, its
+ * ThrowInfo, the module base the ThrowInfo's RVAs are from). */
+static void __attribute__((ms_abi)) wv_vc__CxxThrowException(void *object, void *info)
+{
+    PVOID base = NULL;
+    if (info)
+        wv_nt_RtlPcToFileHeader(info, &base);
+    ULONG_PTR args[4] = {0x19930520, (ULONG_PTR)object, (ULONG_PTR)info, (ULONG_PTR)base};
+    wv_nt_RaiseException(0xE06D7363, EXCEPTION_NONCONTINUABLE, 4, args);
+}
+
+static struct wv_export wv_vc_exports[] = {
+    {"_CxxThrowException", (void *)wv_vc__CxxThrowException},
+    {"__C_specific_handler", NULL},
+    {"__current_exception", (void *)wv_vc___current_exception},
+    {"__current_exception_context", (void *)wv_vc___current_exception_context},
+    {"__std_terminate", NULL},
+    {"memchr", NULL}, {"memcmp", NULL}, {"memcpy", NULL}, {"memmove", NULL}, {"memset", NULL},
+    {"strchr", NULL}, {"strrchr", NULL}, {"strstr", NULL},
+    {"wcschr", NULL}, {"wcsrchr", NULL}, {"wcsstr", NULL},
+};
+#define WV_VC_COUNT (sizeof(wv_vc_exports) / sizeof(wv_vc_exports[0]))
+static pthread_once_t wv_vc_once = PTHREAD_ONCE_INIT;
+
+/* The entries left NULL are the same functions as ucrtbase's (msvcrt's, ntdll's). */
+static void wv_vc_fill(void)
+{
+    for (size_t i = 0; i < WV_VC_COUNT; i++)
+        if (!wv_vc_exports[i].addr)
+            wv_vc_exports[i].addr = wv_ucrt_lookup(wv_vc_exports[i].name);
+}
+
+void *wv_vc_lookup(const char *name)
+{
+    pthread_once(&wv_vc_once, wv_vc_fill);
+    void *p = wv_export_find(wv_vc_exports, WV_VC_COUNT, name);
+    return p;
+}
+
+const char *wv_vc_name_at(size_t i) { return i < WV_VC_COUNT ? wv_vc_exports[i].name : NULL; }
