@@ -13,21 +13,6 @@
 #define STATUS_KEY_DELETED ((NTSTATUS)0xC000017C)
 #ifndef STATUS_NO_MORE_ENTRIES
 #define STATUS_NO_MORE_ENTRIES ((NTSTATUS)0x8000001A)
-/* The Rtl helpers: RelativeTo one of these (| RTL_REGISTRY_OPTIONAL), the path below it
- * (RTL_REGISTRY_HANDLE: the path is a key's handle).  Create makes the last component only. */
-#define RTL_REGISTRY_ABSOLUTE 0
-#define RTL_REGISTRY_SERVICES 1
-#define RTL_REGISTRY_CONTROL 2
-#define RTL_REGISTRY_WINDOWS_NT 3
-#define RTL_REGISTRY_DEVICEMAP 4
-#define RTL_REGISTRY_USER 5
-#define RTL_REGISTRY_HANDLE 0x40000000
-#define RTL_REGISTRY_OPTIONAL 0x80000000
-NTSYSAPI NTSTATUS NTAPI RtlCheckRegistryKey(ULONG RelativeTo, LPWSTR Path);
-NTSYSAPI NTSTATUS NTAPI RtlCreateRegistryKey(ULONG RelativeTo, LPWSTR Path);
-NTSYSAPI NTSTATUS NTAPI RtlWriteRegistryValue(ULONG RelativeTo, LPCWSTR Path, LPCWSTR ValueName, ULONG ValueType,
-                                              PVOID ValueData, ULONG ValueLength);
-
 #endif
 #define REG_OPTION_NON_VOLATILE 0L
 

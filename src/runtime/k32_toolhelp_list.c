@@ -133,17 +133,25 @@ DWORD wv_snap_take_lists(struct wv_snapshot *s, bool procs, bool threads)
     return 0;
 }
 
-/* The walk's next process into *p: true, or false with the last error set.  size: the
- * caller's dwSize, at least min. */
-static bool wv_snap_proc_at(HANDLE h, DWORD size, DWORD min, bool first, struct wv_snap_proc *p)
+/* The walk at offset walk of the snapshot moved to its next entry: true with the entry's index
+ * in *at and the snapshot in *s (a reference the caller drops), or false with the last error
+ * set.  size: the caller's dwSize, at least min. */
+static bool wv_snap_step(HANDLE h, SIZE_T size, SIZE_T min, size_t walk, bool first, size_t *at,
+                         struct wv_snapshot **s)
 {
     if (size < min)
         return wv_fail(ERROR_BAD_LENGTH);
+    DWORD err = wv_snap_next(h, walk, first, at, s);
+    return err ? wv_fail(err) : true;
+}
+
+/* The walk's next process into *p: true, or false with the last error set. */
+static bool wv_snap_proc_at(HANDLE h, DWORD size, DWORD min, bool first, struct wv_snap_proc *p)
+{
     size_t at;
     struct wv_snapshot *s;
-    DWORD err = wv_snap_next(h, offsetof(struct wv_snapshot, proc_walk), first, &at, &s);
-    if (err)
-        return wv_fail(err);
+    if (!wv_snap_step(h, size, min, offsetof(struct wv_snapshot, proc_walk), first, &at, &s))
+        return false;
     *p = s->procs[at];
     wv_object_unref(&s->obj);
     return true;
@@ -183,13 +191,10 @@ static BOOL wv_snap_thread(HANDLE h, WV_THREADENTRY32 *out, bool first)
     DWORD size;
     if (wv_copy(&size, &out->dwSize, sizeof(size)))
         return wv_fail(ERROR_NOACCESS);
-    if (size < sizeof(WV_THREADENTRY32))
-        return wv_fail(ERROR_BAD_LENGTH);
     size_t at;
     struct wv_snapshot *s;
-    DWORD err = wv_snap_next(h, offsetof(struct wv_snapshot, thread_walk), first, &at, &s);
-    if (err)
-        return wv_fail(err);
+    if (!wv_snap_step(h, size, sizeof(WV_THREADENTRY32), offsetof(struct wv_snapshot, thread_walk), first, &at, &s))
+        return FALSE;
     struct wv_snap_thread t = s->threads[at];
     wv_object_unref(&s->obj);
     WV_THREADENTRY32 e = {.dwSize = size, .th32ThreadID = t.tid, .th32OwnerProcessID = t.pid,
@@ -223,13 +228,10 @@ static BOOL wv_snap_heaplist(HANDLE h, WV_HEAPLIST32 *out, bool first)
     SIZE_T size;
     if (wv_copy(&size, &out->dwSize, sizeof(size)))
         return wv_fail(ERROR_NOACCESS);
-    if (size < sizeof(WV_HEAPLIST32))
-        return wv_fail(ERROR_BAD_LENGTH);
     size_t at;
     struct wv_snapshot *s;
-    DWORD err = wv_snap_next(h, offsetof(struct wv_snapshot, heap_walk), first, &at, &s);
-    if (err)
-        return wv_fail(err);
+    if (!wv_snap_step(h, size, sizeof(WV_HEAPLIST32), offsetof(struct wv_snapshot, heap_walk), first, &at, &s))
+        return FALSE;
     WV_HEAPLIST32 e = {.dwSize = size, .th32ProcessID = s->pid, .th32HeapID = (ULONG_PTR)s->heaps[at],
                        .dwFlags = at == 0 ? HF32_DEFAULT : 0};
     wv_object_unref(&s->obj);
