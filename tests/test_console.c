@@ -28,7 +28,7 @@ struct run {
     size_t n;
 };
 
-static void start(struct run *r, const char *mode)
+static void start_exe(struct run *r, const char *exe, const char *mode)
 {
     struct winsize ws = {.ws_row = 30, .ws_col = 100};
     memset(r, 0, sizeof(*r));
@@ -37,10 +37,12 @@ static void start(struct run *r, const char *mode)
     cr_assert_geq(r->pid, 0, "forkpty: %s", strerror(errno));
     if (r->pid == 0) {
         signal(SIGINT, SIG_DFL);
-        execl(WINVM_CLI, WINVM_CLI, "run", WINVM_PE_IMAGES "/conctl.exe", mode, (char *)NULL);
+        execl(WINVM_CLI, WINVM_CLI, "run", exe, mode, (char *)NULL);
         _exit(127);
     }
 }
+
+static void start(struct run *r, const char *mode) { start_exe(r, WINVM_PE_IMAGES "/conctl.exe", mode); }
 
 /* Reads the master until needle arrives (true) or ms pass or the terminal closes. */
 static bool read_until(struct run *r, const char *needle, int ms)
@@ -128,4 +130,15 @@ Test(console, ctrl_c_ignored_after_set_console_ctrl_handler_null_true, .timeout 
     int code = finish(&r);
     cr_assert_eq(code, 0, "%s", r.out);
     cr_assert(strstr(r.out, "survived") && !strstr(r.out, "A other"), "%s", r.out);
+}
+
+Test(console, msvcrt_sigint_handler_runs_from_a_control_handler, .timeout = 60)
+{
+    struct run r;
+    start_exe(&r, WINVM_PE_IMAGES "/crtsig.exe", NULL);
+    cr_assert(read_until(&r, "ready", 20000), "%s", r.out);
+    cr_assert_eq(write(r.master, "\x03", 1), 1);
+    int code = finish(&r);
+    cr_assert_eq(code, 0, "%s", r.out);
+    cr_assert(strstr(r.out, "caught 2 other"), "%s", r.out);
 }

@@ -57,7 +57,7 @@ static void wv_ctrl_chain(int sig, siginfo_t *si, void *uc)
         p->sa_handler(sig);
 }
 
-static void wv_ctrl_signal(int sig, siginfo_t *si, void *uc)
+__attribute__((used)) static void wv_ctrl_signal(int sig, siginfo_t *si, void *uc)
 {
     int saved = errno;
     unsigned char ev = sig == SIGINT ? CTRL_C_EVENT : sig == SIGQUIT ? CTRL_BREAK_EVENT : CTRL_CLOSE_EVENT;
@@ -67,11 +67,15 @@ static void wv_ctrl_signal(int sig, siginfo_t *si, void *uc)
     errno = saved;
 }
 
+/* Its entry: the fs and gs bases first (fault/seg.c), for PE code that loaded a selector. */
+void wv_ctrl_signal_entry(int sig, siginfo_t *si, void *uc);
+WV_SIG_ENTRY("wv_ctrl_signal_entry", "wv_ctrl_signal");
+
 static void wv_ctrl_catch(int sig, struct sigaction *old)
 {
     struct sigaction sa = {0};
-    sa.sa_sigaction = wv_ctrl_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sa.sa_sigaction = wv_ctrl_signal_entry;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(sig, &sa, old);
 }
