@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/k32_ext.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,9 +29,8 @@ static DWORD wv_output_mode = ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPU
 static DWORD wv_input_extra = ENABLE_INSERT_MODE | ENABLE_QUICK_EDIT_MODE | ENABLE_EXTENDED_FLAGS |
                               ENABLE_AUTO_POSITION;
 
-/* The terminal behind h: its descriptor (a duplicate the caller closes) and whether it is the
- * input side (opened for reading only, or standard input); -1 when h is no console. */
-static int wv_console_fd(HANDLE h, bool *input)
+/* k32_ext.h: the input side is a descriptor opened for reading only, or standard input. */
+int wv_console_fd(HANDLE h, bool *input)
 {
     struct wv_file *f = wv_file_of(h, NULL);
     if (!f)

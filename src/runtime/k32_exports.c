@@ -104,6 +104,9 @@ DWORD WV_MSABI wv_k32_GetModuleFileNameW(HMODULE h, LPWSTR out, DWORD size);
 #define k32_SetXStateFeaturesMask wv_k32_SetXStateFeaturesMask
 #define k32_InitOnceExecuteOnce wv_k32_InitOnceExecuteOnce /* PE callbacks (initonce.c, fls.c) */
 #define k32_FlsAlloc wv_k32_FlsAlloc
+/* PE code's control handlers are ms_abi routines (k32_conctrl.c). */
+BOOL WV_MSABI wv_k32_SetConsoleCtrlHandler(void *fn, BOOL add);
+#define k32_SetConsoleCtrlHandler wv_k32_SetConsoleCtrlHandler
 /* Fibers (fiber.c): a PE caller's fiber routine is an ms_abi function. */
 #define k32_ConvertFiberToThread wv_k32_ConvertFiberToThread
 #define k32_ConvertThreadToFiber wv_k32_ConvertThreadToFiber

@@ -36,4 +36,14 @@ HMODULE wv_module_find(const char *name);
 DWORD wv_module_load_data(const char *file, DWORD flags, HMODULE *out);
 DWORD wv_module_free_data(HMODULE h);
 
+/* k32_console.c: the one test of a console handle: the terminal behind h (a duplicate
+ * descriptor the caller closes) and whether it is the input side; -1 when h is no console. */
+int wv_console_fd(HANDLE h, bool *input);
+/* k32_conctrl.c: control events delivered from here on (`winvm run` calls it at the start);
+ * whether Ctrl+C is ignored (SetConsoleCtrlHandler(NULL, TRUE), inherited); PE code's
+ * SetConsoleCtrlHandler (its routines are ms_abi). */
+void wv_console_ctrl_start(void);
+bool wv_console_ctrl_c_ignored(void);
+BOOL WV_MSABI wv_k32_SetConsoleCtrlHandler(void *fn, BOOL add);
+
 #endif

@@ -123,6 +123,7 @@
     X(1, BOOL, FreeEnvironmentStringsA, LPSTR) \
     X(1, BOOL, FreeEnvironmentStringsW, LPWSTR) \
     X(1, BOOL, FreeLibrary, HMODULE) \
+    X(2, BOOL, GenerateConsoleCtrlEvent, DWORD, DWORD) \
     X(0, UINT, GetACP) \
     X(2, BOOL, GetCPInfo, UINT, LPCPINFO) \
     X(0, LPSTR, GetCommandLineA) \
@@ -132,6 +133,9 @@
     X(0, UINT, GetConsoleCP) \
     X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
     X(0, UINT, GetConsoleOutputCP) \
+    X(2, BOOL, GetConsoleScreenBufferInfo, HANDLE, PCONSOLE_SCREEN_BUFFER_INFO) \
+    X(2, DWORD, GetConsoleTitleA, LPSTR, DWORD) \
+    X(2, DWORD, GetConsoleTitleW, LPWSTR, DWORD) \
     H(GetCurrentActCtx) \
     X(2, DWORD, GetCurrentDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetCurrentDirectoryW, DWORD, LPWSTR) \
@@ -394,8 +398,13 @@
     H(RtlUnwindEx) \
     H(RtlVirtualUnwind) \
     X(1, BOOL, SetConsoleCP, UINT) \
+    H(SetConsoleCtrlHandler) \
+    X(2, BOOL, SetConsoleCursorPosition, HANDLE, COORD) \
     X(2, BOOL, SetConsoleMode, HANDLE, DWORD) \
     X(1, BOOL, SetConsoleOutputCP, UINT) \
+    X(2, BOOL, SetConsoleTextAttribute, HANDLE, WORD) \
+    X(1, BOOL, SetConsoleTitleA, LPCSTR) \
+    X(1, BOOL, SetConsoleTitleW, LPCWSTR) \
     X(1, BOOL, SetCurrentDirectoryA, LPCSTR) \
     X(1, BOOL, SetCurrentDirectoryW, LPCWSTR) \
     X(1, BOOL, SetDefaultDllDirectories, DWORD) \

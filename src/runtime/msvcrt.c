@@ -239,9 +239,28 @@ static int wv_sig_deliver(int sig)
     return 0;
 }
 
-/* Host SIGINT and SIGTERM reach the PE handler (Windows calls it on another thread; the
- * handler runs here on whichever thread Linux picks, a PE one in a PE process). */
-static void wv_host_signal(int hostsig) { wv_sig_deliver(hostsig == SIGINT ? 2 : 15); }
+/* Host SIGTERM reaches the PE handler (on whichever thread Linux picks, a PE one in a PE
+ * process). */
+static void wv_host_signal(int hostsig) { (void)hostsig, wv_sig_deliver(15); }
+
+/* SIGINT and SIGBREAK come as Windows' CRT takes them: from its console control handler
+ * (k32_conctrl.c, on the event's new thread): the default action lets the next handler (in the
+ * end the process's default) have the event, an ignored signal takes it, a handler is reset to
+ * the default and called. */
+static BOOL wv_crt_ctrl(DWORD ev)
+{
+    int sig = ev == CTRL_C_EVENT ? 2 : ev == CTRL_BREAK_EVENT ? 21 : 0;
+    wv_crt_sig h = sig ? __atomic_load_n(&wv_sig[sig], __ATOMIC_ACQUIRE) : NULL;
+    if (!h)
+        return FALSE;
+    if (h != (wv_crt_sig)1 && __atomic_compare_exchange_n(&wv_sig[sig], &h, (wv_crt_sig)NULL, false,
+                                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        h(sig);
+    return TRUE;
+}
+
+static void wv_crt_ctrl_add(void) { SetConsoleCtrlHandler(wv_crt_ctrl, TRUE); }
+static pthread_once_t wv_crt_ctrl_once = PTHREAD_ONCE_INIT;
 
 int wv_crt_signal_filter(int sig)
 {
@@ -260,8 +279,10 @@ CRT void *wv_ms_signal(int sig, void *handler)
     if (i < 0 || handler == (void *)-1)
         return wv_crt_fail(EINVAL), (void *)-1; /* SIG_ERR */
     wv_crt_sig old = __atomic_exchange_n(&wv_sig[i], (wv_crt_sig)handler, __ATOMIC_ACQ_REL);
-    if (i == 2 || i == 15)
-        signal(i == 2 ? SIGINT : SIGTERM, !handler ? SIG_DFL : handler == (void *)1 ? SIG_IGN : wv_host_signal);
+    if (i == 2 || i == 21)
+        pthread_once(&wv_crt_ctrl_once, wv_crt_ctrl_add);
+    if (i == 15)
+        signal(SIGTERM, !handler ? SIG_DFL : handler == (void *)1 ? SIG_IGN : wv_host_signal);
     return (void *)old;
 }
 

@@ -298,6 +298,7 @@ int winvm_run(const char *exe, int argc, char **argv)
     }
     wv_actctx_thread_start(NULL); /* TEB->ActivationContextStackPointer, as every thread's */
     wv_tls_reserve_first();
+    wv_console_ctrl_start(); /* the default control handler, as every console process's */
     char *image = realpath(exe, NULL);
     wv_peb_fill(image ? image : exe); /* before any DllMain reads it (image kept: the PEB's) */
     wv_thread_fpu_reset(); /* Windows' x87 and SSE state for the PE code this thread runs */
