@@ -50,6 +50,7 @@ static POBJECT_ATTRIBUTES oa_at(HANDLE root, const char *s)
     cr_assert_eq(RtlFormatCurrentUserKeyPath(&cu), STATUS_SUCCESS);
     for (int i = 0; i < cu.Length / 2; i++)
         user[i] = (char)cu.Buffer[i];
+    HeapFree(GetProcessHeap(), 0, cu.Buffer); /* on the process heap, as Windows' */
     int n = snprintf(a, sizeof(a), s, user);
     for (int i = 0; i <= n; i++)
         wbuf[k][i] = (WCHAR)a[i];

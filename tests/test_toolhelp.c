@@ -119,8 +119,12 @@ Test(toolhelp, linux_parent_sees_its_pe_child, .timeout = 120)
     cr_assert_geq(pe.cntThreads, 2);
     WCHAR name[MAX_PATH];
     DWORD parent = 0;
-    cr_assert(sysproc(pi.dwProcessId, name, &parent) && !memcmp(name, pe.szExeFile, sizeof(L"thsnap.exe")) &&
-              parent == (DWORD)getpid(), "NtQuerySystemInformation disagrees");
+    cr_assert(sysproc(pi.dwProcessId, name, &parent), "NtQuerySystemInformation does not list the child");
+    cr_assert_eq(parent, (DWORD)getpid(), "NtQuerySystemInformation's parent");
+    char narrow[MAX_PATH];
+    for (int i = 0; i < MAX_PATH; i++)
+        narrow[i] = (char)name[i];
+    cr_assert(!memcmp(name, pe.szExeFile, sizeof(L"thsnap.exe")), "NtQuerySystemInformation's name: %s", narrow);
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
     cr_assert_gt(len, 0);

@@ -88,7 +88,9 @@ Test(ucrt, abort_is_silent_and_exits_3)
     size_t n = fread(out, 1, sizeof(out) - 1, p);
     out[n] = 0;
     int st = pclose(p);
-    cr_expect_str_eq(out, "before abort\n", "no message (msvcrt prints one)");
+    /* Only the program's own line: msvcrt's "abnormal program termination" is not printed.
+     * (A sanitizer build of winvm may add its own warnings, lines starting "==" and two more.) */
+    cr_expect(!strncmp(out, "before abort\n", 13) && !strstr(out, "abnormal"), "no message (msvcrt prints one): %s", out);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 3, "status %#x", st);
 }
 

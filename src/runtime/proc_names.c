@@ -70,7 +70,7 @@ static bool wv_exe_path_of(int pid, char *path, size_t cap)
 
 /* Answers already had, by pid and start time (which together name one process for good: its
  * EXE never changes), so a list taken again does not ask every process again. */
-enum { WV_NAMES = 64, WV_NAME_MAX = 256 };
+enum { WV_NAMES = 256, WV_NAME_MAX = 256 }; /* a ring: a list of more winvm processes than this asks again */
 static struct {
     int pid;
     uint64_t start;
