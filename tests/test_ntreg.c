@@ -184,8 +184,9 @@ Test(ntreg, query_key_classes_and_rights)
     cr_expect_eq(len, whole);
     cr_assert_eq(NtQueryKey(sub, KeyNameInformation, &u, sizeof(u), &len), STATUS_SUCCESS);
     char got[512] = "";
+    const WCHAR *kname = u.n.Name; /* Name[1]: the name runs past it */
     for (ULONG i = 0; i < u.n.NameLength / 2 && i < 511; i++)
-        got[i] = (char)u.n.Name[i];
+        got[i] = (char)kname[i];
     cr_expect(strncmp(got, "\\REGISTRY\\USER\\S-1-5-21-", 24) == 0, "%s", got);
     cr_expect(strstr(got, "\\Software\\ntregtest\\child") != NULL, "%s", got);
     cr_assert_eq(NtQueryKey(k, KeyFullInformation, &u, sizeof(u), &len), STATUS_SUCCESS);
@@ -261,7 +262,8 @@ Test(ntreg, names_fold_case_beyond_ascii)
     ULONG len;
     cr_assert_eq(NtQueryKey(sub, KeyBasicInformation, &info, sizeof(info), &len), STATUS_SUCCESS);
     cr_expect_eq(info.b.NameLength, 6);
-    cr_expect(info.b.Name[1] == 0 && info.b.Name[2] == 'b');
+    const WCHAR *nm = info.b.Name; /* Name[1]: the name runs past it */
+    cr_expect(nm[1] == 0 && nm[2] == 'b');
     NtDeleteKey(sub);
     CloseHandle(sub);
     NtDeleteKey(k);
@@ -295,6 +297,7 @@ Test(ntreg, rtl_helpers)
     const char *tail = "\\Software\\rtltest";
     size_t n = cu.Length / 2;
     memcpy(path, cu.Buffer, cu.Length);
+    HeapFree(GetProcessHeap(), 0, cu.Buffer);
     for (size_t i = 0; tail[i]; i++)
         path[n++] = (WCHAR)tail[i];
     path[n] = 0;

@@ -124,7 +124,7 @@ Test(toolhelp, linux_parent_sees_its_pe_child, .timeout = 120)
     char narrow[MAX_PATH];
     for (int i = 0; i < MAX_PATH; i++)
         narrow[i] = (char)name[i];
-    cr_assert(!memcmp(name, pe.szExeFile, sizeof(L"thsnap.exe")), "NtQuerySystemInformation's name: %s", narrow);
+    cr_assert(same_name(name, "thsnap.exe"), "NtQuerySystemInformation's name: %s", narrow);
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
     cr_assert_gt(len, 0);
