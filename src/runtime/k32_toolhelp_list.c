@@ -145,12 +145,16 @@ static bool wv_snap_step(HANDLE h, SIZE_T size, SIZE_T min, size_t walk, bool fi
     return err ? wv_fail(err) : true;
 }
 
-/* The walk's next process into *p: true, or false with the last error set. */
-static bool wv_snap_proc_at(HANDLE h, DWORD size, DWORD min, bool first, struct wv_snap_proc *p)
+/* The walk's next process into *p, the caller's dwSize (read at size_at, at least min) in
+ * *size: true, or false with the last error set. */
+static bool wv_snap_proc_at(HANDLE h, const DWORD *size_at, DWORD min, bool first, DWORD *size,
+                            struct wv_snap_proc *p)
 {
     size_t at;
     struct wv_snapshot *s;
-    if (!wv_snap_step(h, size, min, offsetof(struct wv_snapshot, proc_walk), first, &at, &s))
+    if (wv_copy(size, size_at, sizeof(*size)))
+        return wv_fail(ERROR_NOACCESS);
+    if (!wv_snap_step(h, *size, min, offsetof(struct wv_snapshot, proc_walk), first, &at, &s))
         return false;
     *p = s->procs[at];
     wv_object_unref(&s->obj);
@@ -161,9 +165,7 @@ static BOOL wv_snap_process_w(HANDLE h, WV_PROCESSENTRY32W *out, bool first)
 {
     DWORD size;
     struct wv_snap_proc p;
-    if (wv_copy(&size, &out->dwSize, sizeof(size)))
-        return wv_fail(ERROR_NOACCESS);
-    if (!wv_snap_proc_at(h, size, sizeof(WV_PROCESSENTRY32W), first, &p))
+    if (!wv_snap_proc_at(h, &out->dwSize, sizeof(WV_PROCESSENTRY32W), first, &size, &p))
         return FALSE;
     WV_PROCESSENTRY32W e = {.dwSize = size, .th32ProcessID = p.pid, .cntThreads = p.threads,
                             .th32ParentProcessID = p.parent, .pcPriClassBase = p.priority};
@@ -176,9 +178,7 @@ static BOOL wv_snap_process_a(HANDLE h, WV_PROCESSENTRY32 *out, bool first)
 {
     DWORD size;
     struct wv_snap_proc p;
-    if (wv_copy(&size, &out->dwSize, sizeof(size)))
-        return wv_fail(ERROR_NOACCESS);
-    if (!wv_snap_proc_at(h, size, sizeof(WV_PROCESSENTRY32), first, &p))
+    if (!wv_snap_proc_at(h, &out->dwSize, sizeof(WV_PROCESSENTRY32), first, &size, &p))
         return FALSE;
     WV_PROCESSENTRY32 e = {.dwSize = size, .th32ProcessID = p.pid, .cntThreads = p.threads,
                            .th32ParentProcessID = p.parent, .pcPriClassBase = p.priority};
