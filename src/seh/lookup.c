@@ -213,11 +213,12 @@ static PRUNTIME_FUNCTION wv_table_entry(const struct wv_table *t, DWORD64 pc)
 
 /* ---- the lookups ---- */
 
-PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base)
+PRUNTIME_FUNCTION wv_seh_lookup_in(DWORD64 pc, DWORD64 *base, bool *image)
 {
     struct wv_image_dir d;
     struct wv_fe_hit *h = wv_fe_slot(pc);
     unsigned long gen = __atomic_load_n(&wv_space_image_gen, __ATOMIC_ACQUIRE);
+    *image = true;
     if (h->fe && h->gen == gen && pc >= h->lo && pc < h->hi) {
         *base = h->base;
         return h->fe;
@@ -235,10 +236,17 @@ PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base)
         return fe;
     }
     struct wv_table t;
+    *image = false;
     if (!wv_table_find(pc, &t))
         return NULL;
     *base = t.base;
     return wv_table_entry(&t, pc);
+}
+
+PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base)
+{
+    bool image;
+    return wv_seh_lookup_in(pc, base, &image);
 }
 
 bool wv_seh_is_pe(DWORD64 pc)

@@ -111,6 +111,8 @@ typedef PRUNTIME_FUNCTION(WV_MSABI *PGET_RUNTIME_FUNCTION_CALLBACK)(DWORD64 pc, 
 /* The function entry covering pc and its image base (RtlLookupFunctionEntry); NULL when pc
  * is in no table, *base then the image base when pc is in an image (a leaf), else 0. */
 PRUNTIME_FUNCTION wv_seh_lookup(DWORD64 pc, DWORD64 *base);
+/* The same, *image set when the entry is in an image's .pdata (not a run-time table). */
+PRUNTIME_FUNCTION wv_seh_lookup_in(DWORD64 pc, DWORD64 *base, bool *image);
 /* Whether pc is in PE code: an image, or a range with a function table added at run time. */
 bool wv_seh_is_pe(DWORD64 pc);
 /* Whether pc is in memory winvm manages (any view: code a program wrote to memory it
@@ -130,6 +132,39 @@ BOOLEAN wv_seh_table_callback(DWORD64 id, DWORD64 base, DWORD length,
 DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, CONTEXT *ctx,
                             PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
                             KNONVOLATILE_CONTEXT_POINTERS *ptrs);
+
+/* The same unwind in two halves: wv_seh_plan reads and decodes what depends only on pc and
+ * memory that does not change while the image stays mapped (the function entry, its unwind
+ * info and chain, the code at pc when it is an epilogue); wv_seh_plan_run applies it to a
+ * context.  The walker keeps plans per thread and replays them (walk.c). */
+struct wv_unwind_op {
+    BYTE what, reg; /* an operation of unwind.c's (pop, alloc, set frame, load, load xmm, machine frame) */
+    WORD spare;
+    DWORD arg;      /* bytes, or an offset from the frame */
+};
+/* The longest epilogue the x64 ABI allows: lea rsp (7 bytes), eight pops of nonvolatile
+ * registers (12), a jmp through memory with REX, SIB and disp32 (8): 27 bytes. */
+#define WV_EPILOG_MAX 32
+/* The most operations one RtlVirtualUnwind applies (a chain beyond it is a bad table). */
+#define WV_UNWIND_OPS_MAX 256
+struct wv_plan {
+    DWORD64 lo, hi;             /* the function: where an epilogue's jmp may go */
+    PEXCEPTION_ROUTINE handler; /* past the prologue, the handler (flags say of which type) */
+    PVOID data;
+    BYTE flags;                 /* UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER of the primary info */
+    BYTE frame_reg, frame_off;  /* the frame register (0: none) and its offset / 16 */
+    bool fp;                    /* the frame register is set at pc */
+    BYTE epilog;                /* nonzero: pc is in an epilogue, code[0..epilog) its bytes */
+    BYTE code[WV_EPILOG_MAX];
+    unsigned nops, cap;
+    struct wv_unwind_op *ops;   /* the caller's room for cap operations */
+};
+/* 0, STATUS_BAD_FUNCTION_TABLE, or WV_PLAN_FULL when the operations need more than p->cap. */
+#define WV_PLAN_FULL 1u
+DWORD wv_seh_plan(DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, struct wv_plan *p);
+/* Applies p (made for pc) to ctx: as wv_seh_virtual_unwind. */
+DWORD wv_seh_plan_run(const struct wv_plan *p, DWORD64 pc, DWORD type, CONTEXT *ctx, PEXCEPTION_ROUTINE *handler,
+                      PVOID *data, DWORD64 *frame, KNONVOLATILE_CONTEXT_POINTERS *ptrs);
 /* Reads n bytes at a, a PE program's memory: false when any byte cannot be read.  Inline:
  * an unwind reads a few bytes at a time, several times per frame. */
 static inline bool wv_seh_read(void *dst, DWORD64 a, size_t n)

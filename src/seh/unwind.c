@@ -20,6 +20,9 @@
 enum { WV_PUSH_NONVOL, WV_ALLOC_LARGE, WV_ALLOC_SMALL, WV_SET_FPREG, WV_SAVE_NONVOL, WV_SAVE_NONVOL_FAR,
        WV_EPILOG, WV_SPARE, WV_SAVE_XMM128, WV_SAVE_XMM128_FAR, WV_PUSH_MACHFRAME };
 
+/* What a decoded operation does (struct wv_unwind_op.what). */
+enum { WV_DO_POP, WV_DO_ALLOC, WV_DO_SET_FP, WV_DO_LOAD, WV_DO_LOAD_XMM, WV_DO_MACHFRAME };
+
 struct wv_info {
     BYTE version, flags, prolog, count, frame_reg, frame_off;
     WORD code[256];
@@ -134,39 +137,46 @@ static bool wv_machframe(struct wv_unwinder *u, BYTE info)
     return true;
 }
 
-/* One unwind code (slot i of in); 0, or the status of a failure. */
-static DWORD wv_apply(struct wv_unwinder *u, const struct wv_info *in, size_t i)
+/* ---- decoding: unwind codes to operations ---- */
+
+/* Appends the operation of code slot i of in to p: 0, STATUS_BAD_FUNCTION_TABLE for a code
+ * Windows rejects, WV_PLAN_FULL when p has no room.  Epilogue descriptions (version 2) add
+ * nothing: the code at pc is read instead. */
+static DWORD wv_decode(const struct wv_info *in, size_t i, struct wv_plan *p)
 {
     BYTE op = (in->code[i] >> 8) & 15, info = (BYTE)(in->code[i] >> 12);
-    DWORD64 next = i + 1 < in->count ? in->code[i + 1] : 0;
-    DWORD64 far = i + 2 < in->count ? next | (DWORD64)in->code[i + 2] << 16 : 0;
-    bool ok = true;
+    DWORD next = i + 1 < in->count ? in->code[i + 1] : 0;
+    DWORD far = i + 2 < in->count ? next | (DWORD)in->code[i + 2] << 16 : 0;
+    struct wv_unwind_op o = {.reg = info};
     switch (op) {
-    case WV_PUSH_NONVOL: ok = wv_pop(u, info); break;
+    case WV_PUSH_NONVOL: o.what = WV_DO_POP; break;
     case WV_ALLOC_LARGE:
         if (info > 1)
             return STATUS_BAD_FUNCTION_TABLE;
-        u->r[4] += info ? far : next * 8;
+        o.what = WV_DO_ALLOC, o.arg = info ? far : next * 8;
         break;
-    case WV_ALLOC_SMALL: u->r[4] += info * 8u + 8; break;
+    case WV_ALLOC_SMALL: o.what = WV_DO_ALLOC, o.arg = info * 8u + 8; break;
     case WV_SET_FPREG:
         if (!in->frame_reg)
             return STATUS_BAD_FUNCTION_TABLE;
-        u->r[4] = *wv_reg(u, in->frame_reg) - in->frame_off * 16u;
+        o.what = WV_DO_SET_FP, o.reg = in->frame_reg, o.arg = in->frame_off * 16u;
         break;
-    case WV_SAVE_NONVOL: ok = wv_load_reg(u, info, u->frame + next * 8); break;
-    case WV_SAVE_NONVOL_FAR: ok = wv_load_reg(u, info, u->frame + far); break;
-    case WV_EPILOG: case WV_SPARE: break; /* epilogue descriptions: the code is read instead */
-    case WV_SAVE_XMM128: ok = wv_load_xmm(u, info, u->frame + next * 16); break;
-    case WV_SAVE_XMM128_FAR: ok = wv_load_xmm(u, info, u->frame + far); break;
-    case WV_PUSH_MACHFRAME: ok = wv_machframe(u, info); break;
+    case WV_SAVE_NONVOL: o.what = WV_DO_LOAD, o.arg = next * 8; break;
+    case WV_SAVE_NONVOL_FAR: o.what = WV_DO_LOAD, o.arg = far; break;
+    case WV_EPILOG: case WV_SPARE: return 0;
+    case WV_SAVE_XMM128: o.what = WV_DO_LOAD_XMM, o.arg = next * 16; break;
+    case WV_SAVE_XMM128_FAR: o.what = WV_DO_LOAD_XMM, o.arg = far; break;
+    case WV_PUSH_MACHFRAME: o.what = WV_DO_MACHFRAME; break;
     default: return STATUS_BAD_FUNCTION_TABLE;
     }
-    return ok ? 0 : STATUS_BAD_STACK;
+    if (p->nops == p->cap)
+        return WV_PLAN_FULL;
+    p->ops[p->nops++] = o;
+    return 0;
 }
 
-/* Applies in's codes whose instruction ran (offset <= reached; ~0: all). */
-static DWORD wv_apply_all(struct wv_unwinder *u, const struct wv_info *in, DWORD reached)
+/* Decodes in's codes whose instruction ran (offset <= reached; ~0: all). */
+static DWORD wv_decode_all(const struct wv_info *in, DWORD reached, struct wv_plan *p)
 {
     for (size_t i = 0; i < in->count;) {
         BYTE op = (in->code[i] >> 8) & 15, info = (BYTE)(in->code[i] >> 12);
@@ -174,13 +184,26 @@ static DWORD wv_apply_all(struct wv_unwinder *u, const struct wv_info *in, DWORD
         if (i + n > in->count)
             return STATUS_BAD_FUNCTION_TABLE;
         if ((in->code[i] & 0xff) <= reached) {
-            DWORD st = wv_apply(u, in, i);
+            DWORD st = wv_decode(in, i, p);
             if (st)
                 return st;
         }
         i += n;
     }
     return 0;
+}
+
+/* Runs one operation on u: false when the stack could not be read. */
+static bool wv_do(struct wv_unwinder *u, const struct wv_unwind_op *o)
+{
+    switch (o->what) {
+    case WV_DO_POP: return wv_pop(u, o->reg);
+    case WV_DO_ALLOC: u->r[4] += o->arg; return true;
+    case WV_DO_SET_FP: u->r[4] = *wv_reg(u, o->reg) - o->arg; return true;
+    case WV_DO_LOAD: return wv_load_reg(u, o->reg, u->frame + o->arg);
+    case WV_DO_LOAD_XMM: return wv_load_xmm(u, o->reg, u->frame + o->arg);
+    default: return wv_machframe(u, o->reg);
+    }
 }
 
 /* ---- epilogues ---- */
@@ -209,7 +232,7 @@ static bool wv_epilog_end(const BYTE *b, size_t i, size_t n, DWORD64 pc, DWORD64
 
 /* Whether the code in b[0..n) (read at pc) is (the rest of) an epilogue of the function
  * [lo, hi); when run is set, runs it on u. */
-static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, const BYTE *b, size_t n, DWORD64 pc,
+static bool wv_epilog(struct wv_unwinder *u, unsigned frame_reg, const BYTE *b, size_t n, DWORD64 pc,
                       DWORD64 lo, DWORD64 hi, bool run)
 {
     if (n < 1)
@@ -229,7 +252,7 @@ static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, const BYT
     } else if (n >= 4 && (b[0] & 0xfe) == 0x48 && b[1] == 0x8d && (b[2] & 0x38) == 0x20 && (b[2] & 7) != 4) {
         /* lea rsp, [frame register + disp8 / disp32] */
         unsigned mod = b[2] >> 6, rm = (b[2] & 7) | (b[0] & 1) << 3;
-        if ((mod != 1 && mod != 2) || rm != in->frame_reg || !in->frame_reg)
+        if ((mod != 1 && mod != 2) || rm != frame_reg || !frame_reg)
             return false;
         int32_t d = 0;
         if (mod == 1)
@@ -259,10 +282,6 @@ static bool wv_epilog(struct wv_unwinder *u, const struct wv_info *in, const BYT
         return false;
     return end;
 }
-
-/* The longest epilogue the x64 ABI allows: lea rsp (7 bytes), eight pops of nonvolatile
- * registers (12), a jmp through memory with REX, SIB and disp32 (8): 27 bytes. */
-#define WV_EPILOG_MAX 32
 
 /* Reads the code at pc into b (WV_EPILOG_MAX bytes, fewer near the end of its mapping). */
 static size_t wv_read_code(BYTE *b, DWORD64 pc)
@@ -294,35 +313,24 @@ static bool wv_fp_set(const struct wv_info *in, DWORD reached)
     return false;
 }
 
-DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, CONTEXT *ctx,
-                            PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
-                            KNONVOLATILE_CONTEXT_POINTERS *ptrs)
+DWORD wv_seh_plan(DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, struct wv_plan *p)
 {
-    struct wv_unwinder u;
     struct wv_info in; /* filled by wv_read_info; its 512 bytes of codes only as far as count */
     RUNTIME_FUNCTION f;
-    u.ptrs = ptrs;
-    wv_unwinder_load(&u, ctx);
-    *handler = NULL;
-    if (data)
-        *data = NULL;
+    p->nops = 0, p->epilog = 0, p->flags = 0, p->handler = NULL, p->data = NULL;
     if (!wv_read_fe(base, fe, &f) || !wv_read_info(base + f.UnwindData, &in))
         return STATUS_BAD_FUNCTION_TABLE;
-    DWORD64 lo = base + f.BeginAddress, hi = base + f.EndAddress;
-    DWORD reached = pc >= lo && pc - lo < in.prolog ? (DWORD)(pc - lo) : ~0u;
-    bool fp = in.frame_reg && (reached == ~0u || wv_fp_set(&in, reached));
-    u.frame = fp ? *wv_reg(&u, in.frame_reg) - in.frame_off * 16u : u.r[4];
-    *frame = u.frame;
-    BYTE code[WV_EPILOG_MAX];
-    size_t n = reached == ~0u ? wv_read_code(code, pc) : 0;
-    if (n && wv_epilog(&u, &in, code, n, pc, lo, hi, false)) {
-        if (!wv_epilog(&u, &in, code, n, pc, lo, hi, true))
-            return STATUS_BAD_STACK;
-        wv_unwinder_store(&u, ctx);
-        return 0; /* no handler runs for a frame that is leaving */
+    p->lo = base + f.BeginAddress, p->hi = base + f.EndAddress;
+    DWORD reached = pc >= p->lo && pc - p->lo < in.prolog ? (DWORD)(pc - p->lo) : ~0u;
+    p->frame_reg = in.frame_reg, p->frame_off = in.frame_off;
+    p->fp = in.frame_reg && (reached == ~0u || wv_fp_set(&in, reached));
+    size_t n = reached == ~0u ? wv_read_code(p->code, pc) : 0;
+    if (n && wv_epilog(NULL, in.frame_reg, p->code, n, pc, p->lo, p->hi, false)) {
+        p->epilog = (BYTE)n; /* no handler runs for a frame that is leaving */
+        return 0;
     }
     for (int depth = 0;; depth++) {
-        DWORD st = wv_apply_all(&u, &in, depth ? ~0u : reached);
+        DWORD st = wv_decode_all(&in, depth ? ~0u : reached, p);
         if (st)
             return st;
         if (!(in.flags & UNW_FLAG_CHAININFO))
@@ -331,15 +339,55 @@ DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_
             !wv_read_info(base + f.UnwindData, &in))
             return STATUS_BAD_FUNCTION_TABLE;
     }
-    if (!u.mach && !wv_pop(&u, 16))
-        return STATUS_BAD_STACK;
     DWORD rva;
-    if (reached == ~0u && (in.flags & type & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER)) &&
-        wv_seh_read(&rva, in.trailer, 4)) {
-        *handler = (PEXCEPTION_ROUTINE)(uintptr_t)(base + rva);
-        if (data)
-            *data = (PVOID)(uintptr_t)(in.trailer + 4);
+    p->flags = in.flags & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER);
+    if (reached == ~0u && p->flags && wv_seh_read(&rva, in.trailer, 4)) {
+        p->handler = (PEXCEPTION_ROUTINE)(uintptr_t)(base + rva);
+        p->data = (PVOID)(uintptr_t)(in.trailer + 4);
+    }
+    return 0;
+}
+
+DWORD wv_seh_plan_run(const struct wv_plan *p, DWORD64 pc, DWORD type, CONTEXT *ctx, PEXCEPTION_ROUTINE *handler,
+                      PVOID *data, DWORD64 *frame, KNONVOLATILE_CONTEXT_POINTERS *ptrs)
+{
+    struct wv_unwinder u;
+    u.ptrs = ptrs;
+    wv_unwinder_load(&u, ctx);
+    *handler = NULL;
+    if (data)
+        *data = NULL;
+    u.frame = p->fp ? *wv_reg(&u, p->frame_reg) - p->frame_off * 16u : u.r[4];
+    *frame = u.frame;
+    if (p->epilog) {
+        if (!wv_epilog(&u, p->frame_reg, p->code, p->epilog, pc, p->lo, p->hi, true))
+            return STATUS_BAD_STACK;
+    } else {
+        for (unsigned i = 0; i < p->nops; i++)
+            if (!wv_do(&u, &p->ops[i]))
+                return STATUS_BAD_STACK;
+        if (!u.mach && !wv_pop(&u, 16))
+            return STATUS_BAD_STACK;
+        if (p->handler && (p->flags & type)) {
+            *handler = p->handler;
+            if (data)
+                *data = p->data;
+        }
     }
     wv_unwinder_store(&u, ctx);
     return 0;
+}
+
+DWORD wv_seh_virtual_unwind(DWORD type, DWORD64 base, DWORD64 pc, const RUNTIME_FUNCTION *fe, CONTEXT *ctx,
+                            PEXCEPTION_ROUTINE *handler, PVOID *data, DWORD64 *frame,
+                            KNONVOLATILE_CONTEXT_POINTERS *ptrs)
+{
+    struct wv_unwind_op ops[WV_UNWIND_OPS_MAX];
+    struct wv_plan p = {.ops = ops, .cap = WV_UNWIND_OPS_MAX};
+    *handler = NULL;
+    if (data)
+        *data = NULL;
+    if (wv_seh_plan(base, pc, fe, &p))
+        return STATUS_BAD_FUNCTION_TABLE;
+    return wv_seh_plan_run(&p, pc, type, ctx, handler, data, frame, ptrs);
 }

@@ -23,6 +23,39 @@ static bool wv_seh_bad_call(DWORD64 pc, DWORD64 sp)
     return wv_seh_read(&ret, sp, sizeof(ret)) && wv_seh_is_pe(ret) && !wv_os_mapped((uintptr_t)pc);
 }
 
+/* ---- the thread's decoded frames ----
+ *
+ * A C++ throw walks the same frames again and again (bench row 21: each frame with a cleanup
+ * raises once more and unwinds up to the next; 172 steps over a dozen return addresses per
+ * throw), and each step read the function entry, its unwind info and the code at pc through
+ * wv_copy and decoded them.  A thread keeps the decoded unwinds (struct wv_plan) of the last
+ * pcs it stepped from, valid while no image view has been removed (wv_space_image_gen, read
+ * before the lookup that filled the slot).  Only image functions: a run-time table's unwind
+ * info is memory the program may rewrite.  What is not seen: a program rewriting its own
+ * .pdata, .xdata or an epilogue in place.  No walk runs in a signal handler (faults are
+ * dispatched after it returns), so a slot is only used by its thread, one step at a time. */
+#define WV_PLANS 32
+#define WV_PLAN_OPS 16 /* a frame saving every nonvolatile register needs 12; more: not kept */
+
+struct wv_plan_slot {
+    DWORD64 pc, base;
+    PRUNTIME_FUNCTION fe; /* NULL: empty */
+    unsigned long gen;
+    struct wv_plan plan;
+    struct wv_unwind_op ops[WV_PLAN_OPS];
+};
+static __thread __attribute__((tls_model("initial-exec"))) struct wv_plan_slot wv_plans[WV_PLANS];
+
+static unsigned wv_plan_hash(DWORD64 pc) { return (unsigned)((pc ^ pc >> 6 ^ pc >> 12) % WV_PLANS); }
+
+static enum wv_step_result wv_step_run(const struct wv_plan *p, CONTEXT *ctx, DWORD type, struct wv_step *out,
+                                       DWORD64 sp)
+{
+    if (wv_seh_plan_run(p, out->pc, type, ctx, &out->handler, &out->data, &out->frame, NULL))
+        return WV_STEP_BAD;
+    return ctx->Rsp > sp ? WV_STEP_FRAME : WV_STEP_BAD;
+}
+
 enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
 {
     memset(out, 0, sizeof(*out));
@@ -35,9 +68,24 @@ enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
         out->link = wv_seh_link_of((DISPATCHER_CONTEXT *)(uintptr_t)at);
         return out->link ? WV_STEP_LINK : WV_STEP_BAD;
     }
-    out->fe = wv_seh_lookup(pc, &out->base);
+    struct wv_plan_slot *s = &wv_plans[wv_plan_hash(pc)];
+    unsigned long gen = __atomic_load_n(&wv_space_image_gen, __ATOMIC_ACQUIRE);
+    if (s->fe && s->pc == pc && s->gen == gen) {
+        out->fe = s->fe, out->base = s->base;
+        return wv_step_run(&s->plan, ctx, type, out, sp);
+    }
+    bool image;
+    out->fe = wv_seh_lookup_in(pc, &out->base, &image);
     if (!out->fe && !out->base && !wv_seh_bad_call(pc, sp))
         return WV_STEP_END;
+    if (out->fe && image) {
+        s->fe = NULL;
+        s->plan.ops = s->ops, s->plan.cap = WV_PLAN_OPS;
+        if (wv_seh_plan(out->base, pc, out->fe, &s->plan) == 0) {
+            s->pc = pc, s->base = out->base, s->gen = gen, s->fe = out->fe;
+            return wv_step_run(&s->plan, ctx, type, out, sp);
+        }
+    }
     if (out->fe) {
         if (wv_seh_virtual_unwind(type, out->base, pc, out->fe, ctx, &out->handler, &out->data, &out->frame, NULL))
             return WV_STEP_BAD;
