@@ -259,6 +259,32 @@ Test(lookup, functions_of_a_loaded_dll)
     cr_assert_eq(base, 0);
 }
 
+/* The walker replays a pc's decoded unwind (seh/walk.c): not once the image is gone. */
+Test(lookup, a_frame_of_an_unloaded_dll_is_not_replayed)
+{
+    if (access(EXE("dep.dll"), R_OK) != 0)
+        cr_skip_test("test images not built");
+    HMODULE h = LoadLibraryA(EXE("dep.dll"));
+    cr_assert_not_null(h, "%s", winvm_last_load_error());
+    uintptr_t f = (uintptr_t)GetProcAddress(h, "dep_twice");
+    DWORD64 base, stack[4] = {0x1234, 0, 0, 0}; /* a return address in no image */
+    cr_assert_not_null(wv_seh_lookup(f, &base));
+    CONTEXT c;
+    struct wv_step st;
+    for (int round = 0; round < 2; round++) { /* the second from the thread's plans */
+        memset(&c, 0, sizeof(c));
+        c.Rip = f, c.Rsp = (uintptr_t)stack;
+        cr_assert_eq(wv_seh_step(&c, UNW_FLAG_NHANDLER, &st), WV_STEP_FRAME, "round %d", round);
+        cr_assert_eq(c.Rip, 0x1234);
+        cr_assert_eq(c.Rsp, (uintptr_t)&stack[1]);
+        cr_assert_eq(st.base, (uintptr_t)h);
+    }
+    cr_assert(FreeLibrary(h));
+    memset(&c, 0, sizeof(c));
+    c.Rip = f, c.Rsp = (uintptr_t)stack;
+    cr_assert_eq(wv_seh_step(&c, UNW_FLAG_NHANDLER, &st), WV_STEP_END, "dep.dll unloaded: no PE frame there");
+}
+
 Test(lookup, ntdll_exports_sorted)
 {
     for (size_t i = 1; wv_nt_name_at(i); i++)
