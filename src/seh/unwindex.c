@@ -21,6 +21,7 @@
  */
 #include "seh/seh.h"
 
+#include <stddef.h>
 #include <string.h>
 
 struct wv_unwind {
@@ -28,7 +29,26 @@ struct wv_unwind {
     EXCEPTION_RECORD *rec;
     const CONTEXT *start;
     DWORD flags;
+    bool whole; /* the next step copies the whole CONTEXT (see wv_follow) */
 };
+
+/* Makes next a copy of cur before a step from it.  The walk's two CONTEXTs take turns, so next
+ * holds the frame before cur, which differs from cur only in what the step between them
+ * changed (the integer registers and rip, XMM registers, a machine frame's selectors and
+ * flags) unless something else wrote either since: a handler given cur, a link resumed, a
+ * collision taken over (u->whole).  Copying those 0.4 KB instead of 1.2 KB per frame: bench
+ * row 21. */
+static void wv_follow(struct wv_unwind *u, CONTEXT *next, const CONTEXT *cur)
+{
+    if (u->whole) {
+        memcpy(next, cur, sizeof(*next));
+        u->whole = false;
+        return;
+    }
+    memcpy(&next->Rax, &cur->Rax, offsetof(CONTEXT, Rip) + sizeof(cur->Rip) - offsetof(CONTEXT, Rax));
+    memcpy(next->FltSave.XmmRegisters, cur->FltSave.XmmRegisters, sizeof(cur->FltSave.XmmRegisters));
+    next->SegCs = cur->SegCs, next->SegSs = cur->SegSs, next->EFlags = cur->EFlags;
+}
 
 /* Calls the termination handler of the frame cur is inside (st), from scope index scope. */
 static void wv_unwind_call(struct wv_unwind *u, const struct wv_step *st, CONTEXT *cur, DWORD scope)
@@ -75,16 +95,18 @@ static enum wv_step_result wv_unwind_next(struct wv_unwind *u, CONTEXT *cur, CON
                                           DWORD *scope)
 {
     for (int steps = 0; steps < 1000000; steps++) {
-        memcpy(next, cur, sizeof(*next));
+        wv_follow(u, next, cur);
         *scope = 0;
         enum wv_step_result r = wv_seh_step(next, UNW_FLAG_UHANDLER, st);
         if (r == WV_STEP_LINK && st->link->kind == WV_LINK_UNWIND) {
+            u->whole = true;
             if (!wv_collide(st->link, cur, next, st, scope))
                 break;
             u->flags |= EXCEPTION_COLLIDED_UNWIND;
             return WV_STEP_FRAME;
         }
         if (r == WV_STEP_LINK) {
+            u->whole = true;
             if (!wv_seh_link_resume(st->link, cur))
                 return WV_STEP_END;
             continue;
@@ -112,7 +134,7 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
         rec = &local;
     }
     struct wv_unwind u = {.target_frame = target_frame, .target_ip = target_ip, .retval = retval, .rec = rec,
-                          .start = start};
+                          .start = start, .whole = true};
     u.flags = (rec->ExceptionFlags & ~(DWORD)EXCEPTION_UNWIND) | EXCEPTION_UNWINDING |
               (target_frame ? 0 : EXCEPTION_EXIT_UNWIND);
     memcpy(cur, start, sizeof(*cur));
@@ -124,8 +146,10 @@ void wv_seh_unwind(DWORD64 target_frame, DWORD64 target_ip, EXCEPTION_RECORD *re
         }
         if (target_frame && st.frame > target_frame)
             wv_seh_raise_status(STATUS_INVALID_UNWIND_TARGET, rec, start);
-        if (st.handler)
+        if (st.handler) {
             wv_unwind_call(&u, &st, cur, scope);
+            u.whole = true; /* the handler had cur to write */
+        }
         if (st.frame == target_frame)
             break;
         CONTEXT *t = cur;
