@@ -171,6 +171,15 @@ static inline bool wv_seh_read(void *dst, DWORD64 a, size_t n)
 {
     return a && a + n >= a && wv_copy(dst, (const void *)(uintptr_t)a, n) == 0;
 }
+/* One 8-byte read (a stack slot): the fixed-size accessor, no length loop. */
+static inline bool wv_seh_read64(DWORD64 *dst, DWORD64 a)
+{
+    uint64_t v;
+    if (!a || a + 8 < a || wv_user_get64((const void *)(uintptr_t)a, &v))
+        return false;
+    *dst = v;
+    return true;
+}
 
 /* ---- context.c (assembly) ---- */
 /* RtlCaptureContext (ms_abi, rcx): the caller's registers, XMM and MXCSR included. */

@@ -98,7 +98,7 @@ static size_t wv_code_slots(BYTE op, BYTE info)
 static bool wv_pop(struct wv_unwinder *u, unsigned r)
 {
     DWORD64 v, at = u->r[4];
-    if (!wv_seh_read(&v, at, 8))
+    if (!wv_seh_read64(&v, at))
         return false;
     *wv_reg(u, r) = v;
     if (u->ptrs && r < 16)
@@ -109,7 +109,7 @@ static bool wv_pop(struct wv_unwinder *u, unsigned r)
 
 static bool wv_load_reg(struct wv_unwinder *u, unsigned r, DWORD64 at)
 {
-    if (!wv_seh_read(wv_reg(u, r), at, 8))
+    if (!wv_seh_read64(wv_reg(u, r), at))
         return false;
     if (u->ptrs)
         u->ptrs->IntegerContext[r] = (DWORD64 *)(uintptr_t)at;

@@ -63,7 +63,7 @@ enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
     out->pc = pc;
     if (pc == (uintptr_t)wv_seh_callout_ret) {
         DWORD64 at;
-        if (!wv_seh_read(&at, sp + 40, sizeof(at)))
+        if (!wv_seh_read64(&at, sp + 40))
             return WV_STEP_BAD;
         out->link = wv_seh_link_of((DISPATCHER_CONTEXT *)(uintptr_t)at);
         return out->link ? WV_STEP_LINK : WV_STEP_BAD;
@@ -91,7 +91,7 @@ enum wv_step_result wv_seh_step(CONTEXT *ctx, DWORD type, struct wv_step *out)
             return WV_STEP_BAD;
     } else {
         out->frame = sp; /* a leaf */
-        if (!wv_seh_read(&ctx->Rip, sp, 8))
+        if (!wv_seh_read64(&ctx->Rip, sp))
             return WV_STEP_BAD;
         ctx->Rsp = sp + 8;
     }
