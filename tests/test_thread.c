@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,4 +145,27 @@ Test(thread, current_thread_id_after_fork)
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's GetCurrentThreadId was the parent's");
     cr_assert_eq(GetCurrentThreadId(), here);
+}
+
+/* A thread winvm did not start (a C program's pthread) opens itself by its id, as any Windows
+ * thread can: the id is its own even before winvm has seen the thread. */
+static void *open_self(void *arg)
+{
+    DWORD tid = GetCurrentThreadId();
+    HANDLE h = OpenThread(THREAD_QUERY_INFORMATION, FALSE, tid);
+    DWORD code = 0;
+    bool ok = h && GetThreadId(h) == tid && GetExitCodeThread(h, &code) && code == STILL_ACTIVE;
+    if (h)
+        CloseHandle(h);
+    *(bool *)arg = ok;
+    return NULL;
+}
+
+Test(thread, a_pthread_opens_itself_by_its_id)
+{
+    bool ok = false;
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, open_self, &ok), 0);
+    pthread_join(t, NULL);
+    cr_assert(ok, "OpenThread(own id) from a pthread winvm did not start");
 }

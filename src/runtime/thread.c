@@ -65,6 +65,8 @@ struct wv_thread *wv_thread_find(DWORD tid)
     if (t)
         wv_object_ref(&t->obj);
     pthread_mutex_unlock(&wv_threads_lock);
+    if (!t && tid == (DWORD)wv_tid()) /* the caller's own thread, never registered (a C program's) */
+        return (struct wv_thread *)wv_thread_self_ref();
     return t;
 }
 
