@@ -6,12 +6,15 @@
  * ntdll om.c and pipe.c). */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "runtime/io_int.h"
 #include "runtime/ntdll_file.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +178,32 @@ Test(mailslot, the_slot_ends_when_its_server_closes)
     cr_assert_eq(count, 0, "the old slot's client does not write to the new slot");
     CloseHandle(w);
     CloseHandle(s2);
+}
+
+/* A server that died leaves its socket file: no client opens it, and a new server takes the
+ * name over. */
+Test(mailslot, a_dead_servers_name_is_taken_over)
+{
+    char name[128], buf[8];
+    name_of(name, "dead");
+    struct sockaddr_un sun;
+    socklen_t len;
+    cr_assert_eq(wv_ns_sockaddr('m', name + strlen("\\\\.\\mailslot\\"), &sun, &len), 0);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sun, len), 0);
+    close(fd); /* the file stays, bound by nobody */
+    SetLastError(SENTINEL);
+    cr_assert_eq(writer(name), INVALID_HANDLE_VALUE);
+    EXPECT_ERR(ERROR_FILE_NOT_FOUND);
+    HANDLE s = CreateMailslotA(name, 0, 0, NULL);
+    cr_assert_neq(s, INVALID_HANDLE_VALUE, "error %u", GetLastError());
+    HANDLE w = writer(name);
+    DWORD n = 0;
+    cr_assert(WriteFile(w, "new", 3, &n, NULL));
+    cr_assert(ReadFile(s, buf, sizeof(buf), &n, NULL));
+    cr_assert_eq(n, 3);
+    CloseHandle(w);
+    CloseHandle(s);
 }
 
 /* A writer that is another process: a child forked before it opens the slot. */
