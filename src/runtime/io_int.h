@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* io_int.h - what the I/O files of the runtime share: one attempt at a read, write or pipe
  * connection that never blocks (uio.c, npipe_io.c), the overlapped requests that wait for one
- * (overlap.c), and named pipe ends (npipe.c).  Errors are Win32 codes; an OVERLAPPED's
- * Internal gets the NTSTATUS of the same meaning (wv_io_status).
+ * (overlap.c), named pipe ends (npipe.c) and mailslot ends (mailslot.c).  Errors are Win32
+ * codes; an OVERLAPPED's Internal gets the NTSTATUS of the same meaning (wv_io_status).
  */
 #ifndef WV_RUNTIME_IO_INT_H
 #define WV_RUNTIME_IO_INT_H
