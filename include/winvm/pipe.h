@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* winvm/pipe.h - named pipes and overlapped I/O (kernel32): CreateNamedPipe, ConnectNamedPipe,
  * DisconnectNamedPipe, WaitNamedPipe, CallNamedPipe, TransactNamedPipe, the handle state calls,
- * GetOverlappedResult(Ex), CancelIo(Ex).  Windows' names, types and constant values.  A pipe's
+ * GetOverlappedResult(Ex), CancelIo(Ex); mailslots.  Windows' names, types and constant values.  A pipe's
  * client end is CreateFile on "\\\\.\\pipe\\NAME"; ReadFile, WriteFile and PeekNamedPipe work
  * on both ends, with an OVERLAPPED when the handle was opened with FILE_FLAG_OVERLAPPED.
  */
@@ -43,6 +43,9 @@ extern "C" {
 #define ERROR_IO_PENDING 997L
 #define ERROR_NOT_FOUND 1168L
 
+#define MAILSLOT_NO_MESSAGE ((DWORD)-1)
+#define MAILSLOT_WAIT_FOREVER ((DWORD)-1)
+
 #define STATUS_PENDING 0x00000103
 #define HasOverlappedIoCompleted(ov) (((DWORD)(ov)->Internal) != STATUS_PENDING)
 
@@ -63,6 +66,13 @@ BOOL WINAPI TransactNamedPipe(HANDLE pipe, LPVOID in, DWORD in_size, LPVOID out,
 BOOL WINAPI SetNamedPipeHandleState(HANDLE pipe, LPDWORD mode, LPDWORD max_collect, LPDWORD timeout);
 BOOL WINAPI GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD count, BOOL wait);
 BOOL WINAPI GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD count, DWORD ms, BOOL alertable);
+/* Mailslots: the server reads whole messages, which clients (CreateFile on
+ * "\\\\.\\mailslot\\NAME", GENERIC_WRITE, FILE_SHARE_READ) write with WriteFile, from any
+ * process of the user. */
+HANDLE WINAPI CreateMailslotA(LPCSTR name, DWORD max_message, DWORD read_timeout, LPSECURITY_ATTRIBUTES sa);
+HANDLE WINAPI CreateMailslotW(LPCWSTR name, DWORD max_message, DWORD read_timeout, LPSECURITY_ATTRIBUTES sa);
+BOOL WINAPI GetMailslotInfo(HANDLE slot, LPDWORD max_message, LPDWORD next_size, LPDWORD count, LPDWORD read_timeout);
+BOOL WINAPI SetMailslotInfo(HANDLE slot, DWORD read_timeout);
 BOOL WINAPI CancelIo(HANDLE h);
 BOOL WINAPI CancelIoEx(HANDLE h, LPOVERLAPPED ov);
 

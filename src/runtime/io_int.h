@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* io_int.h - what the I/O files of the runtime share: one attempt at a read, write or pipe
  * connection that never blocks (uio.c, npipe_io.c), the overlapped requests that wait for one
- * (overlap.c), and named pipe ends (npipe.c).  Errors are Win32 codes; an OVERLAPPED's
- * Internal gets the NTSTATUS of the same meaning (wv_io_status).
+ * (overlap.c), named pipe ends (npipe.c) and mailslot ends (mailslot.c).  Errors are Win32
+ * codes; an OVERLAPPED's Internal gets the NTSTATUS of the same meaning (wv_io_status).
  */
 #ifndef WV_RUNTIME_IO_INT_H
 #define WV_RUNTIME_IO_INT_H
@@ -22,12 +22,16 @@ struct wv_io_req {
     DWORD done;     /* bytes moved so far */
     int64_t off;    /* a file position to use, or -1 for the descriptor's */
     bool first;     /* the first attempt, made by the caller's thread */
+    uint64_t deadline; /* CLOCK_MONOTONIC ms a wait for it ends at, 0 none (a mailslot's read) */
 };
 
 #define WV_IO_AGAIN ((DWORD)-1) /* an attempt that would block: poll pfd for events */
 
 /* One attempt at r on f: 0 (done), a Win32 error, or WV_IO_AGAIN with *pfd and *events set. */
 DWORD wv_io_try(struct wv_file *f, struct wv_io_req *r, int *pfd, short *events);
+/* The poll(2) timeout a wait for r may take (-1: no deadline), and the clock it counts in. */
+int wv_io_wait_ms(const struct wv_io_req *r);
+uint64_t wv_io_now_ms(void);
 
 /* ReadFile, WriteFile and ConnectNamedPipe on f (a reference they drop) when an OVERLAPPED is
  * given or f is a named pipe end: the call's result with its last error set. */
@@ -95,6 +99,12 @@ DWORD wv_npipe_try(struct wv_file *f, struct wv_npipe *p, struct wv_io_req *r, i
 /* PeekNamedPipe on a named pipe end. */
 BOOL wv_npipe_peek(struct wv_file *f, struct wv_npipe *p, LPVOID buf, DWORD size, LPDWORD nread, LPDWORD avail,
                    LPDWORD left);
+/* A server instance of the pipe name (after the prefix) with the handle's rights, open_mode's
+ * PIPE_ACCESS_* and FILE_FLAG_FIRST_PIPE_INSTANCE / FILE_FLAG_OVERLAPPED, pipe_mode's
+ * PIPE_TYPE_* | PIPE_READMODE_* | PIPE_NOWAIT (checked by the caller), at most max instances:
+ * 0 and *out, or the error (CreateNamedPipe's and NtCreateNamedPipeFile's one core). */
+DWORD wv_npipe_make(const char *name, DWORD access, DWORD open_mode, DWORD pipe_mode, DWORD max, DWORD timeout,
+                    HANDLE *out);
 /* A handle for an end over the socket fd (taken, as p, even on failure): 0 or the error. */
 DWORD wv_npipe_handle(int fd, struct wv_npipe *p, DWORD access, DWORD flags, HANDLE *out);
 /* CreateFile's client end: true when name is a pipe path (*out the handle or
@@ -111,5 +121,29 @@ const char *wv_npipe_rest(const char *win);
 DWORD wv_npipe_sockaddr(const char *name, void *sun, socklen_t *len);
 /* Removes the socket file of a name (its last server instance went). */
 void wv_npipe_unlink(const char *name);
+/* The same for a kind of name: 'p' a pipe, 'm' a mailslot. */
+DWORD wv_ns_sockaddr(char kind, const char *name, void *sun, socklen_t *len);
+void wv_ns_unlink(char kind, const char *name);
+/* The directory's lock, held while a dead server's socket file is replaced: a descriptor for
+ * wv_ns_unlock_dir, or -1. */
+int wv_ns_lock_dir(void);
+void wv_ns_unlock_dir(int fd);
+
+/* ---- mailslot.c, mailslot_io.c ---- */
+struct wv_mslot;
+/* The mailslot end f is (its server or a client), or NULL. */
+struct wv_mslot *wv_mslot_of(struct wv_file *f);
+/* wv_io_try for a mailslot end. */
+DWORD wv_mslot_try(struct wv_file *f, struct wv_mslot *m, struct wv_io_req *r, int *pfd, short *events);
+/* A mailslot named name (after "\\\\.\\mailslot\\"), read messages at most max bytes long
+ * (0: any), reads waiting timeout ms (MAILSLOT_WAIT_FOREVER), the handle's rights access and
+ * FILE_FLAG_OVERLAPPED in flags: 0 and *out, or the error (CreateMailslot's and
+ * NtCreateMailslotFile's one core). */
+DWORD wv_mslot_make(const char *name, DWORD max, DWORD timeout, DWORD access, DWORD flags, HANDLE *out);
+/* CreateFile's client: true when win is a mailslot path (*out the handle or
+ * INVALID_HANDLE_VALUE, the last error set). */
+bool wv_mslot_createfile(const char *win, DWORD access, DWORD flags, HANDLE *out);
+/* The part of a Windows path after "\\\\.\\mailslot\\" (any case), or NULL. */
+const char *wv_mslot_rest(const char *win);
 
 #endif

@@ -73,9 +73,10 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
     (void)sa, (void)template_file;
     char *host, *win = NULL;
     HANDLE pipe;
-    bool is_pipe = name && !wv_user_str(name, &win) && wv_npipe_createfile(win, access, flags, &pipe);
+    bool is_pipe = name && !wv_user_str(name, &win) &&
+                   (wv_npipe_createfile(win, access, flags, &pipe) || wv_mslot_createfile(win, access, flags, &pipe));
     free(win);
-    if (is_pipe) /* "\\\\.\\pipe\\NAME": a named pipe's client end (npipe_client.c) */
+    if (is_pipe) /* "\\\\.\\pipe\\NAME": a named pipe's client end (npipe_client.c); a mailslot's (mailslot.c) */
         return pipe;
     DWORD err = wv_path_host_a(name, &host);
     return wv_create(err, host, access, share, disposition, flags);
@@ -87,7 +88,8 @@ HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_AT
     (void)sa, (void)template_file;
     char *host, *win = NULL;
     HANDLE pipe;
-    bool is_pipe = name && !wv_user_wstr(name, WV_TEXT_REPLACE, &win) && wv_npipe_createfile(win, access, flags, &pipe);
+    bool is_pipe = name && !wv_user_wstr(name, WV_TEXT_REPLACE, &win) &&
+                   (wv_npipe_createfile(win, access, flags, &pipe) || wv_mslot_createfile(win, access, flags, &pipe));
     free(win);
     if (is_pipe)
         return pipe;

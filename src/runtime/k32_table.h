@@ -57,6 +57,8 @@
     X(4, HANDLE, CreateIoCompletionPort, HANDLE, HANDLE, ULONG_PTR, DWORD) \
     X(2, HANDLE, CreateJobObjectA, LPSECURITY_ATTRIBUTES, LPCSTR) \
     X(2, HANDLE, CreateJobObjectW, LPSECURITY_ATTRIBUTES, LPCWSTR) \
+    X(4, HANDLE, CreateMailslotA, LPCSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES) \
+    X(4, HANDLE, CreateMailslotW, LPCWSTR, DWORD, DWORD, LPSECURITY_ATTRIBUTES) \
     X(3, HANDLE, CreateMutexA, LPSECURITY_ATTRIBUTES, BOOL, LPCSTR) \
     X(4, HANDLE, CreateMutexExA, LPSECURITY_ATTRIBUTES, LPCSTR, DWORD, DWORD) \
     X(4, HANDLE, CreateMutexExW, LPSECURITY_ATTRIBUTES, LPCWSTR, DWORD, DWORD) \
@@ -173,6 +175,7 @@
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
     X(0, DWORD, GetLastError) \
     X(1, void, GetLocalTime, LPSYSTEMTIME) \
+    X(5, BOOL, GetMailslotInfo, HANDLE, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     H(GetModuleFileNameA) \
     H(GetModuleFileNameW) \
     X(1, HMODULE, GetModuleHandleA, LPCSTR) \
@@ -427,6 +430,7 @@
     X(3, BOOL, SetHandleInformation, HANDLE, DWORD, DWORD) \
     X(4, BOOL, SetInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, LPVOID, DWORD) \
     H(SetLastError) \
+    X(2, BOOL, SetMailslotInfo, HANDLE, DWORD) \
     X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \

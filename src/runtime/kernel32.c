@@ -161,7 +161,7 @@ BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD written, LPOVERLAP
     struct wv_file *f = wv_io_file(h, WV_WRITE_RIGHTS);
     if (!f)
         return FALSE;
-    if (ov || wv_npipe_of(f)) /* overlapped requests and named pipes: overlap.c */
+    if (ov || wv_npipe_of(f) || wv_mslot_of(f)) /* overlapped, named pipes, mailslots: overlap.c */
         return wv_io_call(f, h, &(struct wv_io_req){.op = WV_IO_WRITE, .buf = (void *)buf, .n = n}, written, ov);
     struct wv_nopipe np;
     DWORD done = 0;
@@ -213,7 +213,7 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD nread, LPOVERLAPPED 
     if (!f)
         return FALSE;
     wv_watch_probe_write((uintptr_t)buf, n); /* Windows locks the buffer for write first */
-    if (ov || wv_npipe_of(f)) /* overlapped requests and named pipes: overlap.c */
+    if (ov || wv_npipe_of(f) || wv_mslot_of(f)) /* overlapped, named pipes, mailslots: overlap.c */
         return wv_io_call(f, h, &(struct wv_io_req){.op = WV_IO_READ, .buf = buf, .n = n}, nread, ov);
     ssize_t r;
     do

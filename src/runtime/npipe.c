@@ -116,7 +116,9 @@ static DWORD wv_listen(const char *name, bool message, int max, int *out)
     return 0;
 }
 
-/* The name's entry, made or with one more instance: 0 or the error (wv_names_lock held). */
+/* The name's entry, made or with one more instance: 0 or the error (wv_names_lock held).  A
+ * full name is ERROR_PIPE_BUSY before anything else (STATUS_INSTANCE_NOT_AVAILABLE: Wine's
+ * ntdll om.c, test_namespace_pipe, creating a second instance with FILE_CREATE). */
 static DWORD wv_name_instance(const char *name, DWORD open_mode, DWORD pipe_mode, DWORD max, DWORD timeout,
                               struct wv_pname **out)
 {
@@ -124,10 +126,10 @@ static DWORD wv_name_instance(const char *name, DWORD open_mode, DWORD pipe_mode
     while (n && strcasecmp(n->name, name))
         n = n->next;
     if (n) {
-        if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || ((n->pipe_mode ^ pipe_mode) & PIPE_TYPE_MESSAGE))
-            return ERROR_ACCESS_DENIED;
         if (n->instances >= n->max)
             return ERROR_PIPE_BUSY;
+        if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || ((n->pipe_mode ^ pipe_mode) & PIPE_TYPE_MESSAGE))
+            return ERROR_ACCESS_DENIED;
         n->instances++;
         return *out = n, 0;
     }
@@ -150,38 +152,46 @@ static DWORD wv_npipe_check(DWORD open_mode, DWORD pipe_mode, DWORD max)
     return 0;
 }
 
-static HANDLE wv_npipe_create(DWORD err, char *win, DWORD open_mode, DWORD pipe_mode, DWORD max, DWORD timeout)
+DWORD wv_npipe_make(const char *name, DWORD access, DWORD open_mode, DWORD pipe_mode, DWORD max, DWORD timeout,
+                    HANDLE *out)
 {
-    const char *name = err ? NULL : wv_npipe_rest(win);
-    if (!err && (!name || !*name))
-        err = ERROR_INVALID_NAME;
-    if (!err)
-        err = wv_npipe_check(open_mode, pipe_mode, max);
-    struct wv_npipe *p = err ? NULL : calloc(1, sizeof(*p));
-    if (!err && !p)
-        err = ERROR_NOT_ENOUGH_MEMORY;
-    if (!err) {
-        pthread_mutex_lock(&wv_names_lock);
-        err = wv_name_instance(name, open_mode, pipe_mode, max, timeout, &p->name);
-        pthread_mutex_unlock(&wv_names_lock);
-    }
-    free(win);
+    if (!*name)
+        return ERROR_INVALID_NAME;
+    struct wv_npipe *p = calloc(1, sizeof(*p));
+    if (!p)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    pthread_mutex_lock(&wv_names_lock);
+    DWORD err = wv_name_instance(name, open_mode, pipe_mode, max, timeout, &p->name);
+    pthread_mutex_unlock(&wv_names_lock);
     int fd = -1;
     if (!err && (fd = socket(AF_UNIX, (pipe_mode & PIPE_TYPE_MESSAGE ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
         err = ERROR_TOO_MANY_OPEN_FILES;
     if (err) {
-        if (p && p->name)
+        if (p->name)
             pthread_mutex_init(&p->lock, NULL), wv_npipe_free(p);
         else
             free(p);
-        return wv_fail_file(err);
+        return err;
     }
     p->pipe_mode = pipe_mode & 7, p->message = (pipe_mode & PIPE_TYPE_MESSAGE) != 0;
     p->state = WV_NP_LISTENING;
+    return wv_npipe_handle(fd, p, access, open_mode, out);
+}
+
+static HANDLE wv_npipe_create(DWORD err, char *win, DWORD open_mode, DWORD pipe_mode, DWORD max, DWORD timeout)
+{
+    const char *name = err ? NULL : wv_npipe_rest(win);
+    if (!err && !name)
+        err = ERROR_INVALID_NAME;
+    if (!err)
+        err = wv_npipe_check(open_mode, pipe_mode, max);
     DWORD access = ((open_mode & PIPE_ACCESS_INBOUND) ? GENERIC_READ : 0) |
                    ((open_mode & PIPE_ACCESS_OUTBOUND) ? GENERIC_WRITE : 0);
-    HANDLE h;
-    if ((err = wv_npipe_handle(fd, p, access, open_mode, &h)) != 0)
+    HANDLE h = INVALID_HANDLE_VALUE;
+    if (!err)
+        err = wv_npipe_make(name, access, open_mode, pipe_mode, max, timeout, &h);
+    free(win);
+    if (err)
         return wv_fail_file(err);
     wv_set_error(ERROR_SUCCESS);
     return h;

@@ -107,6 +107,9 @@ static NTSTATUS wv_ntfile_win32(const char *nt, char **win)
         return asprintf(win, "\\\\.\\pipe\\%s", p) < 0 ? (NTSTATUS)STATUS_NO_MEMORY : STATUS_SUCCESS;
     if (dev && wv_ntfile_prefix(&p, "NamedPipe\\"))
         return asprintf(win, "\\\\.\\pipe\\%s", p) < 0 ? (NTSTATUS)STATUS_NO_MEMORY : STATUS_SUCCESS;
+    if ((dos && (wv_ntfile_prefix(&p, "mailslot\\") || wv_ntfile_prefix(&p, "GLOBALROOT\\Device\\MailSlot\\"))) ||
+        (dev && wv_ntfile_prefix(&p, "MailSlot\\")))
+        return asprintf(win, "\\\\.\\mailslot\\%s", p) < 0 ? (NTSTATUS)STATUS_NO_MEMORY : STATUS_SUCCESS;
     if ((dos && !strcasecmp(p, "NUL")) || (dev && !strcasecmp(p, "Null")))
         return (*win = strdup("NUL")) ? STATUS_SUCCESS : (NTSTATUS)STATUS_NO_MEMORY;
     if (dos && wv_ntfile_prefix(&p, "UNC\\"))
@@ -147,8 +150,7 @@ static NTSTATUS wv_ntfile_at_root(HANDLE root, const char *name, char **host)
     return STATUS_SUCCESS;
 }
 
-/* The place attr names: the host path (*host), or a pipe's Win32 name (*pipe). */
-static NTSTATUS wv_ntfile_resolve(const OBJECT_ATTRIBUTES *attr, char **host, char **pipe)
+NTSTATUS wv_ntfile_resolve(const OBJECT_ATTRIBUTES *attr, char **host, char **pipe)
 {
     OBJECT_ATTRIBUTES a;
     char *name = NULL, *win = NULL;
@@ -172,7 +174,7 @@ static NTSTATUS wv_ntfile_resolve(const OBJECT_ATTRIBUTES *attr, char **host, ch
     else if (name[0] != '\\')
         st = STATUS_OBJECT_PATH_SYNTAX_BAD;
     else if (!(st = wv_ntfile_win32(name, &win))) {
-        if (!strncmp(win, "\\\\.\\pipe\\", 9))
+        if (wv_npipe_rest(win) || wv_mslot_rest(win))
             *pipe = win, win = NULL;
         else {
             DWORD err = wv_path_host(win, host);
@@ -261,13 +263,15 @@ static NTSTATUS wv_ntfile_open(const char *host, const struct wv_ntfile_req *r, 
     return STATUS_SUCCESS;
 }
 
-/* A pipe's client end (win: "\\.\pipe\NAME"): 0 and *h, or the status. */
+/* A pipe's or a mailslot's client end (win: "\\.\pipe\NAME", "\\.\mailslot\NAME"): 0 and
+ * *h, or the status. */
 static NTSTATUS wv_ntfile_pipe(const char *win, const struct wv_ntfile_req *r, HANDLE *h)
 {
     DWORD saved = GetLastError();
     if (r->disposition != WV_FILE_OPEN && r->disposition != WV_FILE_OPEN_IF)
         return STATUS_OBJECT_NAME_COLLISION; /* a pipe is made by NtCreateNamedPipeFile */
-    wv_npipe_createfile(win, r->access, 0, h);
+    if (!wv_npipe_createfile(win, r->access, 0, h))
+        wv_mslot_createfile(win, r->access, 0, h);
     DWORD err = *h == INVALID_HANDLE_VALUE ? GetLastError() : 0;
     SetLastError(saved);
     return err ? wv_ntfile_status(err) : STATUS_SUCCESS;

@@ -21,10 +21,12 @@
 #include "runtime/io_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- statuses ---- */
@@ -39,6 +41,7 @@ static const DWORD wv_io_map[][2] = {
     {ERROR_ACCESS_DENIED, 0xC0000022},     {ERROR_DISK_FULL, 0xC000007F},
     {ERROR_NOT_ENOUGH_MEMORY, 0xC0000017}, {ERROR_INVALID_HANDLE, 0xC0000008},
     {ERROR_PIPE_BUSY, 0xC00000AE},         {ERROR_IO_PENDING, STATUS_PENDING},
+    {ERROR_SEM_TIMEOUT, 0xC00000B5},       {ERROR_INSUFFICIENT_BUFFER, 0xC0000023},
 };
 #define WV_IO_MAP_N (sizeof(wv_io_map) / sizeof(wv_io_map[0]))
 
@@ -148,7 +151,7 @@ static void *wv_async_run(void *arg)
         if ((err = wv_io_try(a->f, &a->r, &fd, &events)) != WV_IO_AGAIN)
             break;
         struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = a->cancel, .events = POLLIN}};
-        if (poll(p, 2, -1) < 0 && errno != EINTR) {
+        if (poll(p, 2, wv_io_wait_ms(&a->r)) < 0 && errno != EINTR) {
             err = ERROR_GEN_FAILURE;
             break;
         }
@@ -205,6 +208,22 @@ static DWORD wv_async_start(struct wv_file *f, struct wv_io_req *r, OVERLAPPED *
 
 /* ---- issuing ---- */
 
+uint64_t wv_io_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* A request with a deadline wakes for it; its next attempt says what the time means. */
+int wv_io_wait_ms(const struct wv_io_req *r)
+{
+    if (!r->deadline)
+        return -1;
+    uint64_t now = wv_io_now_ms();
+    return now >= r->deadline ? 0 : r->deadline - now > INT_MAX ? INT_MAX : (int)(r->deadline - now);
+}
+
 /* Runs r to its end on this thread. */
 static DWORD wv_io_sync(struct wv_file *f, struct wv_io_req *r)
 {
@@ -216,7 +235,7 @@ static DWORD wv_io_sync(struct wv_file *f, struct wv_io_req *r)
         if (err != WV_IO_AGAIN)
             return err;
         struct pollfd p = {.fd = fd, .events = events};
-        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+        if (poll(&p, 1, wv_io_wait_ms(r)) < 0 && errno != EINTR)
             return ERROR_GEN_FAILURE;
     }
 }

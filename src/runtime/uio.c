@@ -119,6 +119,9 @@ DWORD wv_io_try(struct wv_file *f, struct wv_io_req *r, int *pfd, short *events)
     struct wv_npipe *p = wv_npipe_of(f);
     if (p)
         return wv_npipe_try(f, p, r, pfd, events);
+    struct wv_mslot *m = wv_mslot_of(f);
+    if (m)
+        return wv_mslot_try(f, m, r, pfd, events);
     if (r->op == WV_IO_CONNECT)
         return ERROR_INVALID_FUNCTION;
     struct stat st;

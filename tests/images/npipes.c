@@ -7,8 +7,9 @@
  *   bad_input       names outside \\.\pipe\, zero instances, message reads on a byte pipe,
  *                   a name with no server (CreateFile, WaitNamedPipe): Windows' errors
  *   listening       an unconnected server end: reads, writes, Disconnect: ERROR_PIPE_LISTENING
- *   instances       a second instance past nMaxInstances is ERROR_PIPE_BUSY;
- *                   FILE_FLAG_FIRST_PIPE_INSTANCE on a live name ERROR_ACCESS_DENIED
+ *   instances       a second instance past nMaxInstances is ERROR_PIPE_BUSY, with
+ *                   FILE_FLAG_FIRST_PIPE_INSTANCE too; that flag on a live name with room
+ *                   ERROR_ACCESS_DENIED
  *   byte_pipe       a client by another case of the name; bytes both ways; PeekNamedPipe
  *   message_pipe    messages keep their bounds; a short buffer: ERROR_MORE_DATA and the rest next
  *   handle_state    SetNamedPipeHandleState: message reads on a message pipe; refused on a byte pipe
@@ -103,10 +104,16 @@ static void instances(void)
     HANDLE a = server("inst", PIPE_ACCESS_DUPLEX, 0, 2), b = server("inst", PIPE_ACCESS_DUPLEX, 0, 2);
     HANDLE c = server("inst", PIPE_ACCESS_DUPLEX, 0, 2);
     DWORD busy = GetLastError();
+    /* FILE_FLAG_FIRST_PIPE_INSTANCE is FILE_CREATE, which a full name refuses for its instances
+     * first (STATUS_INSTANCE_NOT_AVAILABLE, Wine's ntdll om.c), one with room as a name taken */
     HANDLE d = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2);
+    DWORD full = GetLastError();
+    CloseHandle(b);
+    HANDLE e = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2);
     eu_check("instances", a != INVALID_HANDLE_VALUE && b != INVALID_HANDLE_VALUE && c == INVALID_HANDLE_VALUE &&
-                              busy == ERROR_PIPE_BUSY && fails_with(d == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED));
-    CloseHandle(a), CloseHandle(b);
+                              busy == ERROR_PIPE_BUSY && d == INVALID_HANDLE_VALUE && full == ERROR_PIPE_BUSY &&
+                              fails_with(e == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED));
+    CloseHandle(a);
     a = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 1);
     eu_check("name_free_after_close", a != INVALID_HANDLE_VALUE);
     CloseHandle(a);
