@@ -131,12 +131,18 @@ WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
     return 0;
 }
 
+/* The last WSACleanup closes every socket of ours, as Windows destroys them (Wine's
+ * test_WithWSAStartup: a socket used after it is WSAENOTSOCK). */
 WS int ws_WSACleanup(void)
 {
     pthread_mutex_lock(&wv_sock_lock);
     int ok = wv_startups > 0;
-    if (ok)
-        wv_startups--;
+    if (ok && --wv_startups == 0)
+        for (int w = 0; w < WV_MAX_SOCKETS / 64; w++)
+            for (; wv_socks[w]; wv_socks[w] &= wv_socks[w] - 1)
+                close(w * 64 + __builtin_ctzll(wv_socks[w]));
+    if (ok && !wv_startups)
+        memset(wv_socks_sync, 0, sizeof(wv_socks_sync));
     pthread_mutex_unlock(&wv_sock_lock);
     return ok ? 0 : wv_sock_fail(WSANOTINITIALISED);
 }
@@ -225,24 +231,19 @@ WS unsigned short ws_ntohs(unsigned short v) { return ntohs(v); }
 WS uint32_t ws_htonl(uint32_t v) { return htonl(v); }
 WS uint32_t ws_ntohl(uint32_t v) { return ntohl(v); }
 
-/* Dotted IPv4 text to an address in network order; INADDR_NONE (0xffffffff) when it is not
- * one (the "a", "a.b", "a.b.c" forms and octal/hex parts are accepted, as Windows does). */
-WS uint32_t ws_inet_addr(const char *text)
-{
-    struct in_addr a;
-    if (!text || !inet_aton(text, &a))
-        return 0xffffffffu;
-    return a.s_addr;
-}
-
 #define W(f) {#f, (void *)ws_##f}
 #define X(f) {#f, (void *)wv_ws_##f}
 static const struct wv_export wv_ws_exports[] = {
-    W(WSACleanup), X(WSADuplicateSocketW), W(WSAGetLastError), X(WSARecv), X(WSASend), W(WSASetLastError),
-    X(WSASocketW), W(WSAStartup), X(__WSAFDIsSet), X(accept), X(bind), W(closesocket), W(connect), X(freeaddrinfo),
-    X(getaddrinfo), X(getnameinfo), X(getpeername), X(getsockname), X(getsockopt), W(htonl), W(htons),
-    W(inet_addr), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select), X(send),
-    X(sendto), X(setsockopt), X(shutdown), X(socket),
+    {"FreeAddrInfoW", (void *)wv_ws_freeaddrinfo}, X(GetAddrInfoW), X(GetHostNameW), X(GetNameInfoW),
+    X(InetNtopW), X(InetPtonW), X(WSAAddressToStringA), X(WSAAddressToStringW), W(WSACleanup),
+    X(WSADuplicateSocketA), X(WSADuplicateSocketW), W(WSAGetLastError), X(WSARecv), X(WSASend),
+    W(WSASetLastError), X(WSASocketA), X(WSASocketW), W(WSAStartup), X(WSAStringToAddressA),
+    X(WSAStringToAddressW), X(__WSAFDIsSet), X(accept), X(bind), W(closesocket), W(connect), X(freeaddrinfo),
+    X(getaddrinfo), X(gethostbyaddr), X(gethostbyname), X(gethostname), X(getnameinfo), X(getpeername),
+    X(getprotobyname), X(getprotobynumber), X(getservbyname), X(getservbyport), X(getsockname), X(getsockopt),
+    W(htonl), W(htons), X(inet_addr), X(inet_ntoa), X(inet_ntop), X(inet_pton), W(ioctlsocket), X(listen),
+    W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select), X(send), X(sendto), X(setsockopt), X(shutdown),
+    X(socket),
 };
 #undef X
 #undef W

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ws2_32_make.c - making sockets: socket, WSASocketW and WSADuplicateSocketW.
+/* ws2_32_make.c - making sockets: socket, WSASocketW, WSADuplicateSocketW and their ANSI forms
+ * WSASocketA, WSADuplicateSocketA (WSAPROTOCOL_INFOA: the same fields, the name in 256 chars).
  *
  * socket and WSASocketW resolve (family, type, protocol) by Windows' rules, as Wine's
  * conformance tests record them: an AF_UNSPEC family with protocol 0 is WSAEINVAL, then a type
@@ -188,7 +189,9 @@ static int wv_proto_fill(int fd, struct wv_protocol_info *pi)
     return 0;
 }
 
-WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
+/* The protocol info for a new duplicate of s, written by put (the W or A form of the info) to
+ * the caller's info: 0 or the WSA error, nothing left behind on failure. */
+static int wv_dup_to(SOCKET s, DWORD pid, void *info, int (*put)(void *info, const struct wv_protocol_info *pi))
 {
     int err = wv_sock_check(s);
     if (!err && pid != (DWORD)getpid())
@@ -199,24 +202,47 @@ WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
     if (!err)
         err = wv_proto_fill((int)s, &pi);
     if (err)
-        return wv_sock_fail(err);
+        return err;
     /* Checked writable before the descriptor is made, so a bad pointer leaves nothing behind. */
-    if (wv_user_put(info, &pi, sizeof(pi)))
-        return wv_sock_fail(WSAEFAULT);
+    if (put(info, &pi))
+        return WSAEFAULT;
     int fd = fcntl((int)s, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
-        return wv_sock_fail(wv_wsa_error(errno));
+        return wv_wsa_error(errno);
     pi.provider_reserved = wv_dup_put(fd);
     if (!pi.provider_reserved) {
         close(fd);
-        return wv_sock_fail(WSAENOBUFS);
+        return WSAENOBUFS;
     }
-    if (wv_user_put((char *)info + offsetof(struct wv_protocol_info, provider_reserved), &pi.provider_reserved,
-                    sizeof(DWORD))) {
+    if (put(info, &pi)) {
         close(wv_dup_take(pi.provider_reserved)); /* the caller unmapped it meanwhile */
-        return wv_sock_fail(WSAEFAULT);
+        return WSAEFAULT;
     }
-    return wv_set_error(0), 0;
+    return 0;
+}
+
+static int wv_put_info_w(void *info, const struct wv_protocol_info *pi) { return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0; }
+
+/* The ANSI info: the W one's fields, then its (ASCII) name in 256 chars. */
+static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
+{
+    char a[sizeof(*pi) - sizeof(pi->name) + sizeof(pi->name) / 2];
+    memcpy(a, pi, offsetof(struct wv_protocol_info, name));
+    for (size_t i = 0; i < 256; i++)
+        a[offsetof(struct wv_protocol_info, name) + i] = (char)pi->name[i];
+    return wv_user_put(info, a, sizeof(a)) ? -1 : 0;
+}
+
+WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
+{
+    int err = wv_dup_to(s, pid, info, wv_put_info_w);
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
+}
+
+WV_WS_API int wv_ws_WSADuplicateSocketA(SOCKET s, DWORD pid, void *info)
+{
+    int err = wv_dup_to(s, pid, info, wv_put_info_a);
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
 }
 
 /* An argument given as 0 or FROM_PROTOCOL_INFO: the info's value. */
@@ -247,4 +273,21 @@ WV_WS_API SOCKET wv_ws_WSASocketW(int af, int type, int protocol, const void *in
     if (!err && fd < 0)
         err = WSAEINVAL; /* taken already, or never made here */
     return err ? (wv_sock_fail(err), INVALID_SOCKET) : wv_sock_adopt(fd, overlapped);
+}
+
+WV_WS_API SOCKET wv_ws_WSASocketA(int af, int type, int protocol, const void *info, unsigned g, DWORD flags)
+{
+    if (!info)
+        return wv_ws_WSASocketW(af, type, protocol, NULL, g, flags);
+    struct wv_protocol_info w;
+    char a[sizeof(w) - sizeof(w.name) + sizeof(w.name) / 2];
+    if (!wv_sock_started())
+        return wv_sock_fail(WSANOTINITIALISED), INVALID_SOCKET;
+    if (wv_copy(a, info, sizeof(a)))
+        return wv_sock_fail(WSAEFAULT), INVALID_SOCKET;
+    memcpy(&w, a, offsetof(struct wv_protocol_info, name));
+    for (size_t i = 0; i < 256; i++)
+        w.name[i] = (unsigned char)a[offsetof(struct wv_protocol_info, name) + i];
+    w.name[255] = 0;
+    return wv_ws_WSASocketW(af, type, protocol, &w, g, flags);
 }
