@@ -111,20 +111,35 @@ struct wv_wsadata {
     char description[257], system_status[129];
 };
 
+/* Windows' answers (Wine's test_startup): a major version 0 is WSAVERNOTSUPPORTED, checked before
+ * the data pointer, and still fills the data; 1.x is served as 1.0 or 1.1, 2.x up to 2.2, anything
+ * higher as 2.2.  The 1.x data carry the old socket and datagram limits; lpVendorInfo is left as
+ * the caller had it. */
 WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
 {
-    if (!data)
-        return WSAEFAULT;
-    if ((want & 0xff) < 1)
-        return WSAVERNOTSUPPORTED; /* 0.x; 1.0 is served (gdbserver asks for it) */
-    memset(data, 0, sizeof(*data));
     BYTE major = want & 0xff, minor = want >> 8;
-    if (major > 2 || (major == 2 && minor > 2))
+    if (major && !data)
+        return WSAEFAULT;
+    if (major == 1 && minor > 1)
+        minor = 1;
+    if (!major || major > 2 || (major == 2 && minor > 2))
         major = 2, minor = 2;
-    data->version = (WORD)(major | minor << 8);
-    data->high_version = 0x0202;
-    strcpy(data->description, "WinSock 2.0");
-    strcpy(data->system_status, "Running");
+    struct wv_wsadata d = {0};
+    if (data && wv_copy(&d, data, sizeof(d)))
+        return WSAEFAULT;
+    char *vendor = d.vendor_info;
+    memset(&d, 0, sizeof(d));
+    d.vendor_info = vendor;
+    d.version = (WORD)(major | minor << 8);
+    d.high_version = 0x0202;
+    if (major == 1)
+        d.max_sockets = 32767, d.max_udp = 65467;
+    strcpy(d.description, "WinSock 2.0");
+    strcpy(d.system_status, "Running");
+    if (data && wv_user_put(data, &d, sizeof(d)))
+        return WSAEFAULT;
+    if (!(want & 0xff))
+        return WSAVERNOTSUPPORTED;
     pthread_mutex_lock(&wv_sock_lock);
     wv_startups++;
     pthread_mutex_unlock(&wv_sock_lock);
@@ -144,7 +159,7 @@ WS int ws_WSACleanup(void)
     if (ok && !wv_startups)
         memset(wv_socks_sync, 0, sizeof(wv_socks_sync));
     pthread_mutex_unlock(&wv_sock_lock);
-    return ok ? 0 : wv_sock_fail(WSANOTINITIALISED);
+    return ok ? (wv_set_error(0), 0) : wv_sock_fail(WSANOTINITIALISED);
 }
 
 WS int ws_WSAGetLastError(void) { return (int)GetLastError(); }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct wv_addrinfo {
     int flags, family, socktype, protocol;
@@ -68,7 +69,7 @@ static struct wv_ai_block {
 
 /* The host's list as one Windows block (after a link header), canonical names in UTF-16 when
  * wide; NULL without memory. */
-static struct wv_addrinfo *wv_ai_convert(const struct addrinfo *list, bool wide)
+static struct wv_addrinfo *wv_ai_convert(const struct addrinfo *list, bool wide, int socktype, int protocol)
 {
     size_t n = 0, bytes = sizeof(struct wv_ai_block), unit = wide ? sizeof(WCHAR) : 1;
     for (const struct addrinfo *a = list; a; a = a->ai_next, n++)
@@ -82,8 +83,8 @@ static struct wv_addrinfo *wv_ai_convert(const struct addrinfo *list, bool wide)
     for (const struct addrinfo *a = list; a; a = a->ai_next) {
         struct wv_addrinfo *w = prev ? prev + 1 : out;
         int fam = a->ai_family == AF_INET6 ? WV_WIN_AF_INET6 : a->ai_family;
-        *w = (struct wv_addrinfo){.flags = 0, .family = fam, .socktype = a->ai_socktype,
-                                  .protocol = a->ai_protocol, .addrlen = a->ai_addrlen, .addr = room};
+        *w = (struct wv_addrinfo){.flags = 0, .family = fam, .socktype = socktype,
+                                  .protocol = protocol, .addrlen = a->ai_addrlen, .addr = room};
         memcpy(room, a->ai_addr, a->ai_addrlen);
         if (a->ai_family == AF_INET6)
             memcpy(room, &(unsigned short){WV_WIN_AF_INET6}, sizeof(unsigned short));
@@ -108,22 +109,52 @@ static struct wv_addrinfo *wv_ai_convert(const struct addrinfo *list, bool wide)
     return out;
 }
 
-/* The caller's hints in the host's form; 0 or a WSA error. */
-static int wv_ai_hints(const struct wv_addrinfo *hints, struct addrinfo *h)
+/* The caller's hints in the host's form; 0 or a WSA error.  Windows gives one entry per address,
+ * carrying the hints' socket type and protocol as they were given (0 included, and a protocol
+ * that does not fit the type), where glibc gives one per type; so the host is asked for
+ * stream sockets (datagram ones when those are wanted: a service may be UDP's alone) and the
+ * hints' two values are kept in *w for the entries. */
+static int wv_ai_hints(const struct wv_addrinfo *hints, struct addrinfo *h, struct wv_addrinfo *w)
 {
     memset(h, 0, sizeof(*h));
+    memset(w, 0, sizeof(*w));
+    h->ai_socktype = SOCK_STREAM;
     if (!hints)
         return 0;
-    struct wv_addrinfo w;
-    if (wv_copy(&w, hints, sizeof(w)))
+    if (wv_copy(w, hints, sizeof(*w)))
         return WSAEFAULT;
-    if (!wv_map_flags(w.flags, wv_ai_flags, sizeof(wv_ai_flags) / sizeof(wv_ai_flags[0]), &h->ai_flags))
+    if (w->socktype < 0 || w->socktype > 5)
+        return WSAESOCKTNOSUPPORT;
+    if (!wv_map_flags(w->flags, wv_ai_flags, sizeof(wv_ai_flags) / sizeof(wv_ai_flags[0]), &h->ai_flags))
         return WSAEINVAL;
-    if (w.family != AF_UNSPEC && w.family != AF_INET && w.family != WV_WIN_AF_INET6)
+    if (w->family != AF_UNSPEC && w->family != AF_INET && w->family != WV_WIN_AF_INET6)
         return WSAEAFNOSUPPORT;
-    h->ai_family = w.family == WV_WIN_AF_INET6 ? AF_INET6 : w.family;
-    h->ai_socktype = w.socktype, h->ai_protocol = w.protocol;
+    h->ai_family = w->family == WV_WIN_AF_INET6 ? AF_INET6 : w->family;
+    if (w->socktype == SOCK_DGRAM)
+        h->ai_socktype = SOCK_DGRAM;
     return 0;
+}
+
+/* A bracketed IPv6 node ("[addr]", "[addr]:port", the port ignored, as Windows takes them)
+ * without its brackets, into out (cap bytes); not bracketed: NULL.  *err is WSAHOST_NOT_FOUND
+ * for brackets round something else. */
+static const char *wv_ai_unbracket(const char *n, char *out, size_t cap, int *err)
+{
+    if (n[0] != '[')
+        return NULL;
+    const char *close = strchr(n, ']'), *p = close ? close + 1 : NULL;
+    unsigned char a[16];
+    if (p && *p == ':')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    size_t len = close ? (size_t)(close - n - 1) : 0;
+    if (!close || *p || len >= cap)
+        return *err = WSAHOST_NOT_FOUND, NULL;
+    memcpy(out, n + 1, len), out[len] = 0;
+    const char *end = wv_ipv6_parse(out, a);
+    if (!end || *end)
+        return *err = WSAHOST_NOT_FOUND, NULL;
+    return out;
 }
 
 /* getaddrinfo's work once the node and service are host strings: 0 or the WSA error. */
@@ -131,17 +162,30 @@ static int wv_ai_resolve(const char *n, const char *s, const struct wv_addrinfo 
                          bool wide)
 {
     struct addrinfo h, *list = NULL;
-    int err = wv_ai_hints(hints, &h);
+    struct wv_addrinfo w;
+    char local[256];
+    int err = wv_ai_hints(hints, &h, &w);
+    if (!err && n && !*n) { /* "": this computer */
+        if (gethostname(local, sizeof(local)) != 0)
+            err = WSANO_RECOVERY;
+        local[sizeof(local) - 1] = 0, n = local;
+    }
+    if (s && !*s)
+        s = "0"; /* "": no service, port 0 */
+    char inner[64];
+    const char *unbracketed = !err && n ? wv_ai_unbracket(n, inner, sizeof(inner), &err) : NULL;
+    if (unbracketed)
+        n = unbracketed;
     if (!err) {
         int r = getaddrinfo(n, s, &h, &list);
         err = r ? wv_eai_error(r) : 0;
     }
     struct wv_addrinfo *out = NULL;
-    if (!err && !(out = wv_ai_convert(list, wide)))
+    if (!err && !(out = wv_ai_convert(list, wide, w.socktype, w.protocol)))
         err = WSA_NOT_ENOUGH_MEMORY;
     if (list)
         freeaddrinfo(list);
-    if (!err && wv_user_put(res, &out, sizeof(out))) {
+    if (wv_user_put(res, &out, sizeof(out)) && !err) { /* a failure leaves *res NULL, as Windows does */
         wv_ws_freeaddrinfo(out);
         err = WSAEFAULT;
     }
@@ -155,7 +199,12 @@ static int wv_ai_args(const void *node, const void *service, void *res)
         return WSANOTINITIALISED;
     if (!res)
         return WSAEFAULT; /* checked first */
-    return !node && !service ? WSAHOST_NOT_FOUND : 0;
+    if (!node && !service) {
+        void *none = NULL;
+        wv_user_put(res, &none, sizeof(none));
+        return WSAHOST_NOT_FOUND;
+    }
+    return 0;
 }
 
 WV_WS_API int wv_ws_getaddrinfo(const char *node, const char *service, const struct wv_addrinfo *hints,
