@@ -82,6 +82,11 @@ Test(winsock, server_calls_with_windows_errors)
         "getsockopt_dontlinger_sets_linger=ok\n"
         "getsockopt_rcvbuf_as_set=ok\n"
         "getsockopt_error_short=-1 10014\n"
+        "getsockopt_protocol_info=ok\n"
+        "getsockopt_protocol_info_short=-1 10014\n"
+        "getsockopt_protocol_info_short_len=ok\n"
+        "getsockopt_dontfragment_tcp=ok\n"
+        "setsockopt_hdrincl_tcp=-1 10022\n"
         "accept_nothing_pending=-1 10035\n" /* WSAEWOULDBLOCK */
         "select_idle=ok\n"
         "connect=ok\n"

@@ -51,7 +51,7 @@ struct wv_protocol_info {
     DWORD message_size, provider_reserved;
     WCHAR name[256];
 };
-_Static_assert(sizeof(struct wv_protocol_info) == 628, "WSAPROTOCOL_INFOW");
+_Static_assert(sizeof(struct wv_protocol_info) == WV_PROTOCOL_INFOW_SIZE, "WSAPROTOCOL_INFOW");
 
 /* (family, type, protocol) resolved as the header says, in Windows' numbers; 0 or the error. */
 static int wv_sock_resolve(int *af, int *type, int *protocol, bool from_info)
@@ -224,13 +224,29 @@ static int wv_dup_to(SOCKET s, DWORD pid, void *info, int (*put)(void *info, con
 static int wv_put_info_w(void *info, const struct wv_protocol_info *pi) { return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0; }
 
 /* The ANSI info: the W one's fields, then its (ASCII) name in 256 chars. */
-static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
+static void wv_info_narrow(const struct wv_protocol_info *pi, char a[WV_PROTOCOL_INFOA_SIZE])
 {
-    char a[sizeof(*pi) - sizeof(pi->name) + sizeof(pi->name) / 2];
     memcpy(a, pi, offsetof(struct wv_protocol_info, name));
     for (size_t i = 0; i < 256; i++)
         a[offsetof(struct wv_protocol_info, name) + i] = (char)pi->name[i];
+}
+
+static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
+{
+    char a[WV_PROTOCOL_INFOA_SIZE];
+    wv_info_narrow(pi, a);
     return wv_user_put(info, a, sizeof(a)) ? -1 : 0;
+}
+
+int wv_sock_protocol_info(int fd, bool ansi, void *out)
+{
+    struct wv_protocol_info pi;
+    int err = wv_proto_fill(fd, &pi);
+    if (!err && ansi)
+        wv_info_narrow(&pi, out);
+    else if (!err)
+        memcpy(out, &pi, sizeof(pi));
+    return err;
 }
 
 WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
@@ -280,7 +296,7 @@ WV_WS_API SOCKET wv_ws_WSASocketA(int af, int type, int protocol, const void *in
     if (!info)
         return wv_ws_WSASocketW(af, type, protocol, NULL, g, flags);
     struct wv_protocol_info w;
-    char a[sizeof(w) - sizeof(w.name) + sizeof(w.name) / 2];
+    char a[WV_PROTOCOL_INFOA_SIZE];
     if (!wv_sock_started())
         return wv_sock_fail(WSANOTINITIALISED), INVALID_SOCKET;
     if (wv_copy(a, info, sizeof(a)))

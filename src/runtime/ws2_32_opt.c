@@ -4,7 +4,10 @@
  * SO_LINGER's struct holds two u_shorts; SO_RCVTIMEO/SO_SNDTIMEO are DWORD milliseconds;
  * SO_RCVBUF/SO_SNDBUF read back what was set (Linux doubles it); SO_DONTLINGER is SO_LINGER's
  * l_onoff inverted.  IPPROTO_IP/IPV6 options have Windows' numbers (IP_PKTINFO 19, IPV6_V6ONLY
- * 27, ...).  An option winvm does not know is WSAENOPROTOOPT, an unknown level WSAEINVAL.
+ * 27, ...); IP_DONTFRAGMENT is Linux's IP_MTU_DISCOVER (DO or DONT; its default reads as
+ * Windows' default, on for TCP, off for UDP); IP_HDRINCL on a socket that is not raw is WSAEINVAL.  SO_PROTOCOL_INFOA/W give the
+ * socket's provider entry (ws2_32_make.c).  An option winvm does not know is WSAENOPROTOOPT, an
+ * unknown level WSAEINVAL.
  *
  * Lengths, as Wine's test_set_getsockopt records Windows' answers: a value is 4 bytes, but
  * TCP_NODELAY, SO_KEEPALIVE, SO_DONTROUTE and IPV6_V6ONLY are one byte (only the first byte
@@ -29,7 +32,7 @@
 
 #define WV_SOL_SOCKET 0xffff
 
-enum wv_optkind { WV_OPT_INT, WV_OPT_LINGER, WV_OPT_DONTLINGER, WV_OPT_MS, WV_OPT_BUF };
+enum wv_optkind { WV_OPT_INT, WV_OPT_LINGER, WV_OPT_DONTLINGER, WV_OPT_MS, WV_OPT_BUF, WV_OPT_RAW, WV_OPT_DF };
 enum {
     WV_RO = 1,    /* read only */
     WV_SHORT = 2, /* a value shorter than 4 bytes is taken */
@@ -60,10 +63,12 @@ static const struct wv_sockopt wv_opts[] = {
     {WV_SOL_SOCKET, 0x1006, SOL_SOCKET, SO_RCVTIMEO, WV_OPT_MS, 0},
     {WV_SOL_SOCKET, 0x1007, SOL_SOCKET, SO_ERROR, WV_OPT_INT, WV_RO},
     {WV_SOL_SOCKET, 0x1008, SOL_SOCKET, SO_TYPE, WV_OPT_INT, WV_RO},
+    {IPPROTO_IP, 2, IPPROTO_IP, IP_HDRINCL, WV_OPT_RAW, 0},
     {IPPROTO_IP, 3, IPPROTO_IP, IP_TOS, WV_OPT_INT, WV_SHORT | WV_MAX255},
     {IPPROTO_IP, 4, IPPROTO_IP, IP_TTL, WV_OPT_INT, WV_SHORT | WV_MAX255},
     {IPPROTO_IP, 10, IPPROTO_IP, IP_MULTICAST_TTL, WV_OPT_INT, WV_SHORT | WV_MAX255},
     {IPPROTO_IP, 11, IPPROTO_IP, IP_MULTICAST_LOOP, WV_OPT_INT, WV_SHORT},
+    {IPPROTO_IP, 14, IPPROTO_IP, IP_MTU_DISCOVER, WV_OPT_DF, WV_SHORT},
     {IPPROTO_IP, 19, IPPROTO_IP, IP_PKTINFO, WV_OPT_INT, 0},
     {IPPROTO_IP, 21, IPPROTO_IP, IP_RECVTTL, WV_OPT_INT, 0},
     {IPPROTO_IP, 40, IPPROTO_IP, IP_RECVTOS, WV_OPT_INT, 0},
@@ -91,6 +96,18 @@ static const struct wv_sockopt *wv_opt_find(int level, int name, int *err)
     return NULL;
 }
 
+static int wv_opt_type(int fd)
+{
+    int type = 0;
+    socklen_t n = sizeof(type);
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) == 0 ? type : -1;
+}
+
+/* IP_HDRINCL is for raw sockets alone: 0, or WSAEINVAL for another kind. */
+static int wv_opt_raw_only(int fd) { return wv_opt_type(fd) == SOCK_RAW ? 0 : WSAEINVAL; }
+
+static int wv_opt_is_stream(int fd) { return wv_opt_type(fd) == SOCK_STREAM; }
+
 /* How many bytes of the caller's value setsockopt reads (len's rules above): 0 (set nothing),
  * or -1 with *err. */
 static int wv_set_len(const struct wv_sockopt *o, int len, int *err)
@@ -112,6 +129,8 @@ WV_WS_API int wv_ws_setsockopt(SOCKET s, int level, int name, const char *val, i
     const struct wv_sockopt *o = err ? NULL : wv_opt_find(level, name, &err);
     if (o && (o->flags & WV_RO))
         err = WSAENOPROTOOPT;
+    if (o && !err && o->kind == WV_OPT_RAW)
+        err = wv_opt_raw_only((int)s);
     if (o && !err && !val)
         err = WSAEFAULT;
     if (o && !err)
@@ -144,6 +163,8 @@ WV_WS_API int wv_ws_setsockopt(SOCKET s, int level, int name, const char *val, i
         v.l.l_onoff = u == 0, hn = sizeof(v.l);
     } else if (o->kind == WV_OPT_MS) {
         v.tv = (struct timeval){.tv_sec = u / 1000, .tv_usec = (u % 1000) * 1000}, hn = sizeof(v.tv);
+    } else if (o->kind == WV_OPT_DF) {
+        v.i = u ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
     } else {
         v.i = (int)u;
     }
@@ -177,10 +198,30 @@ static void wv_opt_windows(const struct wv_sockopt *o, const void *host, unsigne
     }
 }
 
+/* SO_PROTOCOL_INFOA/W: the socket's provider entry; a short length is WSAEFAULT and says the
+ * size, a longer one is left as it was. */
+static int wv_opt_protocol_info(SOCKET s, bool ansi, char *val, int *len)
+{
+    int need = ansi ? WV_PROTOCOL_INFOA_SIZE : WV_PROTOCOL_INFOW_SIZE, cap;
+    if (!val || !len || wv_copy(&cap, len, sizeof(cap)))
+        return wv_sock_fail(WSAEFAULT);
+    if (cap < need)
+        return wv_user_put(len, &need, sizeof(need)), wv_sock_fail(WSAEFAULT);
+    unsigned char info[WV_PROTOCOL_INFOW_SIZE];
+    int err = wv_sock_protocol_info((int)s, ansi, info);
+    if (!err && wv_user_put(val, info, (size_t)need))
+        err = WSAEFAULT;
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
+}
+
 WV_WS_API int wv_ws_getsockopt(SOCKET s, int level, int name, char *val, int *len)
 {
     int err = wv_sock_check(s), cap = 0, n = 4;
+    if (!err && level == WV_SOL_SOCKET && (name == 0x2004 || name == 0x2005))
+        return wv_opt_protocol_info(s, name == 0x2004, val, len);
     const struct wv_sockopt *o = err ? NULL : wv_opt_find(level, name, &err);
+    if (o && !err && o->kind == WV_OPT_RAW)
+        err = wv_opt_raw_only((int)s);
     if (o && !err && (!val || !len || wv_copy(&cap, len, sizeof(cap)) || cap < 1))
         err = WSAEFAULT;
     if (o && !err && ((o->flags & WV_BYTE) || (cap < 4 && (o->flags & WV_SHORT))))
@@ -198,6 +239,8 @@ WV_WS_API int wv_ws_getsockopt(SOCKET s, int level, int name, char *val, int *le
     socklen_t hn = sizeof(v);
     if (getsockopt((int)s, o->host_level, o->host_name, &v, &hn) != 0)
         return wv_sock_fail(wv_wsa_error(errno));
+    if (o->kind == WV_OPT_DF) /* Linux's "as the route wants" is Windows' default: on for TCP alone */
+        v.i = v.i == IP_PMTUDISC_WANT ? wv_opt_is_stream((int)s) : v.i != IP_PMTUDISC_DONT;
     unsigned char out[4];
     wv_opt_windows(o, &v, out);
     int fill = n == 1 && (o->flags & WV_SHORT) ? cap : n;

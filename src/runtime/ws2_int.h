@@ -45,6 +45,11 @@ bool wv_sock_started(void);
  * only with WSA_FLAG_OVERLAPPED), and setting it (cleared when the socket is closed). */
 bool wv_sock_overlapped(SOCKET s);
 void wv_sock_set_overlapped(int fd, bool on);
+/* ws2_32_make.c: the WSAPROTOCOL_INFOW (or, ansi, INFOA) Windows' provider gives for a socket of
+ * fd's kind into out (that many bytes); 0 or a WSA error. */
+#define WV_PROTOCOL_INFOW_SIZE 628
+#define WV_PROTOCOL_INFOA_SIZE 372
+int wv_sock_protocol_info(int fd, bool ansi, void *out);
 /* ws2_32_srv.c: whether fd has a local address (bind, or connect's implicit one). */
 bool wv_sock_bound(int fd);
 /* A caller's Windows sockaddr of len bytes as the host's (AF_INET6's number differs). */

@@ -84,6 +84,18 @@ static void options(SOCKET s)
                                           getsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, &n) == 0 && v == 8192);
     v = 0, n = 2;
     ERR("getsockopt_error_short", getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&v, &n), WSAEFAULT);
+    WSAPROTOCOL_INFOA info;
+    memset(&info, 0, sizeof(info)), n = sizeof(info) * 2;
+    CHECK("getsockopt_protocol_info", getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, (char *)&info, &n) == 0 &&
+                                          n == sizeof(info) * 2 && info.iSocketType == SOCK_STREAM &&
+                                          info.iProtocol == IPPROTO_TCP && !strcmp(info.szProtocol, "MSAFD Tcpip [TCP/IP]"));
+    n = 10;
+    ERR("getsockopt_protocol_info_short", getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &n), WSAEFAULT);
+    CHECK("getsockopt_protocol_info_short_len", n == sizeof(WSAPROTOCOL_INFOW));
+    v = 0xdead, n = sizeof(v);
+    CHECK("getsockopt_dontfragment_tcp", getsockopt(s, IPPROTO_IP, IP_DONTFRAGMENT, (char *)&v, &n) == 0 && v == 1);
+    v = 1;
+    ERR("setsockopt_hdrincl_tcp", setsockopt(s, IPPROTO_IP, IP_HDRINCL, (char *)&v, sizeof(v)), WSAEINVAL);
 }
 
 static void conversation(SOCKET ls, const struct sockaddr_in *where)
