@@ -200,6 +200,7 @@ Test(winsock, names_and_address_text)
         "gethostname_before_startup=-1 10093\n"
         "getservbyname_before_startup=0 10093\n"
         "getprotobynumber_before_startup=0 10093\n"
+        "enumprotocols_before_startup=-1 10093\n"
         "stringtoaddress_before_startup=-1 10093\n"
         "gethostbyname_localhost=ok\n"
         "gethostbyname_layout=ok\n"
@@ -283,6 +284,13 @@ Test(winsock, names_and_address_text)
         "getaddrinfow=ok\n"
         "getnameinfow=ok\n"
         "getnameinfow_short=10014 10014\n"
+        "enumprotocolsa_no_buffer=-1 10055\n"  /* WSAENOBUFS */
+        "enumprotocolsa_len=2232\n"  /* six WSAPROTOCOL_INFOA */
+        "enumprotocolsa=ok\n"
+        "enumprotocolsw_udp_only=ok\n"
+        "enumprotocolsw_short=-1 10055\n"
+        "enumprotocolsw_len=3768\n"
+        "enumprotocolsa_bad_list=-1 10014\n"
         "wsasocketa=ok\n"
         "wsaduplicatesocketa=ok\n"
         "wsasocketa_from_info=ok\n"

@@ -40,19 +40,6 @@
 #define WV_WSA_FLAG_NO_HANDLE_INHERIT 0x80u
 #define WV_DUP_MAX 1024 /* duplicates not yet taken by WSASocketW */
 
-/* WSAPROTOCOL_INFOW: 628 bytes, every field 4-aligned. */
-struct wv_protocol_info {
-    DWORD service_flags[4], provider_flags;
-    BYTE provider_id[16];
-    DWORD catalog_entry;
-    int chain_len;
-    DWORD chain[7];
-    int version, family, max_addr, min_addr, type, protocol, protocol_max_offset, byte_order, security;
-    DWORD message_size, provider_reserved;
-    WCHAR name[256];
-};
-_Static_assert(sizeof(struct wv_protocol_info) == WV_PROTOCOL_INFOW_SIZE, "WSAPROTOCOL_INFOW");
-
 /* (family, type, protocol) resolved as the header says, in Windows' numbers; 0 or the error. */
 static int wv_sock_resolve(int *af, int *type, int *protocol, bool from_info)
 {
@@ -153,11 +140,6 @@ static DWORD wv_dup_put(int fd)
     return serial;
 }
 
-static const BYTE wv_provider_v4[16] = {0xa0, 0x1a, 0x0f, 0xe7, 0x8b, 0xab, 0xcf, 0x11,
-                                        0x8c, 0xa3, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92};
-static const BYTE wv_provider_v6[16] = {0xc0, 0xb0, 0xea, 0xf9, 0xd4, 0x26, 0xd0, 0x11,
-                                        0xbb, 0xbf, 0x00, 0xaa, 0x00, 0x6c, 0x34, 0xe4};
-
 /* The protocol entry Windows' MSAFD provider gives for a socket of fd's kind. */
 static int wv_proto_fill(int fd, struct wv_protocol_info *pi)
 {
@@ -167,25 +149,7 @@ static int wv_proto_fill(int fd, struct wv_protocol_info *pi)
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) || getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &m) ||
         getsockname(fd, (struct sockaddr *)&a, &k))
         return wv_wsa_error(errno);
-    bool v6 = a.ss_family == AF_INET6, stream = type == SOCK_STREAM, raw = type == SOCK_RAW;
-    memset(pi, 0, sizeof(*pi));
-    pi->service_flags[0] = 0x20000 /* XP1_IFS_HANDLES */ |
-                           (stream ? 0x2 | 0x4 | 0x20 | 0x40       /* delivery, order, graceful close, OOB */
-                                   : 0x1 | 0x8 | 0x200 | 0x400); /* connectionless, messages, broadcast, multipoint */
-    pi->provider_flags = 0x8; /* PFL_MATCHES_PROTOCOL_ZERO */
-    memcpy(pi->provider_id, v6 ? wv_provider_v6 : wv_provider_v4, 16);
-    pi->catalog_entry = (v6 ? 1004 : 1001) + (stream ? 0 : raw ? 2 : 1);
-    pi->chain_len = 1, pi->version = 2;
-    pi->family = v6 ? WV_WIN_AF_INET6 : AF_INET;
-    pi->max_addr = pi->min_addr = v6 ? 28 : 16;
-    pi->type = type, pi->protocol = raw ? protocol : stream ? IPPROTO_TCP : IPPROTO_UDP;
-    pi->protocol_max_offset = raw ? 255 : 0;
-    pi->message_size = stream ? 0 : raw ? 0x8000 : 0xffbb;
-    const char *name = stream ? (v6 ? "MSAFD Tcpip [TCP/IPv6]" : "MSAFD Tcpip [TCP/IP]")
-                       : raw  ? (v6 ? "MSAFD Tcpip [RAW/IPv6]" : "MSAFD Tcpip [RAW/IP]")
-                              : (v6 ? "MSAFD Tcpip [UDP/IPv6]" : "MSAFD Tcpip [UDP/IP]");
-    for (size_t i = 0; name[i]; i++)
-        pi->name[i] = (WCHAR)name[i];
+    wv_proto_entry(a.ss_family == AF_INET6, type, protocol, pi);
     return 0;
 }
 
@@ -222,14 +186,6 @@ static int wv_dup_to(SOCKET s, DWORD pid, void *info, int (*put)(void *info, con
 }
 
 static int wv_put_info_w(void *info, const struct wv_protocol_info *pi) { return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0; }
-
-/* The ANSI info: the W one's fields, then its (ASCII) name in 256 chars. */
-static void wv_info_narrow(const struct wv_protocol_info *pi, char a[WV_PROTOCOL_INFOA_SIZE])
-{
-    memcpy(a, pi, offsetof(struct wv_protocol_info, name));
-    for (size_t i = 0; i < 256; i++)
-        a[offsetof(struct wv_protocol_info, name) + i] = (char)pi->name[i];
-}
 
 static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
 {
@@ -278,8 +234,7 @@ WV_WS_API SOCKET wv_ws_WSASocketW(int af, int type, int protocol, const void *in
         return wv_sock_fail(WSAEFAULT), INVALID_SOCKET;
     af = wv_from_info(af, pi.family), type = wv_from_info(type, pi.type);
     protocol = wv_from_info(protocol, pi.protocol);
-    bool ours = pi.provider_reserved && (!memcmp(pi.provider_id, wv_provider_v4, 16) ||
-                                         !memcmp(pi.provider_id, wv_provider_v6, 16));
+    bool ours = pi.provider_reserved && wv_proto_ours(pi.provider_id);
     if (!ours)
         return wv_sock_new(af, type, protocol, true, overlapped);
     int err = wv_sock_resolve(&af, &type, &protocol, true);

@@ -45,6 +45,25 @@ bool wv_sock_started(void);
  * only with WSA_FLAG_OVERLAPPED), and setting it (cleared when the socket is closed). */
 bool wv_sock_overlapped(SOCKET s);
 void wv_sock_set_overlapped(int fd, bool on);
+/* ws2_32_proto.c: the protocol catalogue.  WSAPROTOCOL_INFOW: 628 bytes, every field 4-aligned;
+ * WSAPROTOCOL_INFOA the same with the name in 256 chars (372 bytes). */
+struct wv_protocol_info {
+    DWORD service_flags[4], provider_flags;
+    BYTE provider_id[16];
+    DWORD catalog_entry;
+    int chain_len;
+    DWORD chain[7];
+    int version, family, max_addr, min_addr, type, protocol, protocol_max_offset, byte_order, security;
+    DWORD message_size, provider_reserved;
+    WCHAR name[256];
+};
+/* The MSAFD entry for (IPv6 or not, a host socket type, its protocol); whether a provider GUID
+ * is one of those entries'; an entry in the ANSI form. */
+void wv_proto_entry(bool v6, int type, int protocol, struct wv_protocol_info *pi);
+bool wv_proto_ours(const BYTE id[16]);
+void wv_info_narrow(const struct wv_protocol_info *pi, char *a);
+WV_WS_API int wv_ws_WSAEnumProtocolsA(const int *protocols, void *buf, DWORD *len);
+WV_WS_API int wv_ws_WSAEnumProtocolsW(const int *protocols, void *buf, DWORD *len);
 /* ws2_32_make.c: the WSAPROTOCOL_INFOW (or, ansi, INFOA) Windows' provider gives for a socket of
  * fd's kind into out (that many bytes); 0 or a WSA error. */
 #define WV_PROTOCOL_INFOW_SIZE 628

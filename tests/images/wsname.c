@@ -37,6 +37,8 @@ static void before_startup(void)
     err("getprotobynumber_before_startup", getprotobynumber(6) ? 1 : 0);
     struct sockaddr_in a;
     INT len = sizeof(a);
+    DWORD plen = 0;
+    err("enumprotocols_before_startup", WSAEnumProtocolsA(NULL, NULL, &plen));
     err("stringtoaddress_before_startup", WSAStringToAddressA("1.2.3.4", AF_INET, NULL, (struct sockaddr *)&a, &len));
 }
 
@@ -252,6 +254,28 @@ static void addrinfo(void)
     err("getnameinfow_short", GetNameInfoW((struct sockaddr *)&a, sizeof(a), host, 9, NULL, 0, NI_NUMERICHOST));
 }
 
+static void protocols(void)
+{
+    DWORD len = 0;
+    err("enumprotocolsa_no_buffer", WSAEnumProtocolsA(NULL, NULL, &len));
+    printf("enumprotocolsa_len=%lu\n", len);
+    static WSAPROTOCOL_INFOA a[8];
+    static WSAPROTOCOL_INFOW w[8];
+    int n = WSAEnumProtocolsA(NULL, a, &len);
+    ok("enumprotocolsa", n == 6 && !strcmp(a[0].szProtocol, "MSAFD Tcpip [TCP/IP]") && a[0].iProtocol == IPPROTO_TCP &&
+                             a[4].iAddressFamily == AF_INET6 && a[4].iSocketType == SOCK_DGRAM &&
+                             a[2].iSocketType == SOCK_RAW && a[2].iProtocolMaxOffset == 255);
+    int udp[] = {0xdead, IPPROTO_UDP, 0};
+    len = sizeof(w);
+    n = WSAEnumProtocolsW(udp, w, &len);
+    ok("enumprotocolsw_udp_only", n == 2 && !wcscmp(w[0].szProtocol, L"MSAFD Tcpip [UDP/IP]") &&
+                                      !wcscmp(w[1].szProtocol, L"MSAFD Tcpip [UDP/IPv6]") && len == sizeof(w));
+    len = sizeof(WSAPROTOCOL_INFOW);
+    err("enumprotocolsw_short", WSAEnumProtocolsW(NULL, w, &len));
+    printf("enumprotocolsw_len=%lu\n", len);
+    err("enumprotocolsa_bad_list", WSAEnumProtocolsA(BAD, a, &len));
+}
+
 static void sockets(void)
 {
     SOCKET s = WSASocketA(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
@@ -299,6 +323,7 @@ int main(void)
     string_to_address();
     address_to_string();
     addrinfo();
+    protocols();
     sockets();
     printf("fails=%d\n", fails);
     return fails != 0;
