@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* ws2_32.c - Winsock for console programs: TCP/UDP sockets over the host's, with Windows'
  * numbers where they differ from Linux (AF_INET6 23, FIONBIO/FIONREAD, WSA error codes) and
- * its rules: every call but the byte-order helpers needs WSAStartup first (WSANOTINITIALISED),
- * errors are read with WSAGetLastError (the thread's last error, as Windows keeps it), and a
- * SOCKET is one this DLL made: any other value is WSAENOTSOCK, so PE code can never close or
- * use one of winvm's own descriptors through it.
+ * its rules: every call but the byte-order helpers and the address-text ones (ws2_32_text.c)
+ * needs WSAStartup first (WSANOTINITIALISED), errors are read with WSAGetLastError (the thread's
+ * last error, as Windows keeps it), and a SOCKET is one this DLL made: any other value is
+ * WSAENOTSOCK, so PE code can never close or use one of winvm's own descriptors through it.
  *
  * A SOCKET is the host descriptor's number; the set of ours is a bitmap guarded by
  * wv_sock_lock (a leaf). */

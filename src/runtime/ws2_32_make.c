@@ -185,7 +185,10 @@ static int wv_dup_to(SOCKET s, DWORD pid, void *info, int (*put)(void *info, con
     return 0;
 }
 
-static int wv_put_info_w(void *info, const struct wv_protocol_info *pi) { return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0; }
+static int wv_put_info_w(void *info, const struct wv_protocol_info *pi)
+{
+    return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0;
+}
 
 static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
 {

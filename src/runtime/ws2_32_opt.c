@@ -5,9 +5,9 @@
  * SO_RCVBUF/SO_SNDBUF read back what was set (Linux doubles it); SO_DONTLINGER is SO_LINGER's
  * l_onoff inverted.  IPPROTO_IP/IPV6 options have Windows' numbers (IP_PKTINFO 19, IPV6_V6ONLY
  * 27, ...); IP_DONTFRAGMENT is Linux's IP_MTU_DISCOVER (DO or DONT; its default reads as
- * Windows' default, on for TCP, off for UDP); IP_HDRINCL on a socket that is not raw is WSAEINVAL.  SO_PROTOCOL_INFOA/W give the
- * socket's provider entry (ws2_32_make.c).  An option winvm does not know is WSAENOPROTOOPT, an
- * unknown level WSAEINVAL.
+ * Windows' default, on for TCP, off for UDP); IP_HDRINCL on a socket that is not raw is
+ * WSAEINVAL.  SO_PROTOCOL_INFOA/W give the socket's provider entry (ws2_32_proto.c).  An option
+ * winvm does not know is WSAENOPROTOOPT, an unknown level WSAEINVAL.
  *
  * Lengths, as Wine's test_set_getsockopt records Windows' answers: a value is 4 bytes, but
  * TCP_NODELAY, SO_KEEPALIVE, SO_DONTROUTE and IPV6_V6ONLY are one byte (only the first byte

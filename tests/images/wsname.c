@@ -55,7 +55,8 @@ static void hosts(void)
         p++;
     ok("gethostbyname_layout", h->h_aliases == aliases && h->h_addr_list == p + 1);
     h = gethostbyname("127.0.0.1");
-    ok("gethostbyname_numeric", h && h->h_name && !strcmp(h->h_name, "127.0.0.1") && !memcmp(h->h_addr_list[0], "\x7f\0\0\1", 4) &&
+    ok("gethostbyname_numeric", h && h->h_name && !strcmp(h->h_name, "127.0.0.1") &&
+                                    !memcmp(h->h_addr_list[0], "\x7f\0\0\1", 4) &&
                                     !h->h_addr_list[1]);
     err("gethostbyname_bad_pointer", gethostbyname(BAD) ? 1 : 0);
     h = gethostbyaddr("\x7f\0\0\1", 4, AF_INET);
@@ -249,7 +250,8 @@ static void addrinfo(void)
     struct sockaddr_in a = {AF_INET};
     a.sin_addr.s_addr = htonl(0x7f000001), a.sin_port = htons(80);
     WCHAR host[64], serv[16];
-    ok("getnameinfow", !GetNameInfoW((struct sockaddr *)&a, sizeof(a), host, 64, serv, 16, NI_NUMERICHOST | NI_NUMERICSERV) &&
+    int numeric = NI_NUMERICHOST | NI_NUMERICSERV;
+    ok("getnameinfow", !GetNameInfoW((struct sockaddr *)&a, sizeof(a), host, 64, serv, 16, numeric) &&
                            !wcscmp(host, L"127.0.0.1") && !wcscmp(serv, L"80"));
     err("getnameinfow_short", GetNameInfoW((struct sockaddr *)&a, sizeof(a), host, 9, NULL, 0, NI_NUMERICHOST));
 }
@@ -304,7 +306,8 @@ static void sockets(void)
     memset(&data, 0xcc, sizeof(data));
     data.lpVendorInfo = (char *)0x1234;
     err("startup_0_1", WSAStartup(MAKEWORD(0, 1), &data));
-    ok("startup_0_1_filled", data.wVersion == 0x202 && data.wHighVersion == 0x202 && data.lpVendorInfo == (char *)0x1234);
+    ok("startup_0_1_filled",
+       data.wVersion == 0x202 && data.wHighVersion == 0x202 && data.lpVendorInfo == (char *)0x1234);
     ok("startup_1_2", !WSAStartup(MAKEWORD(1, 2), &data) && data.wVersion == 0x101 && data.iMaxSockets == 32767 &&
                           data.iMaxUdpDg == 65467 && !strcmp(data.szDescription, "WinSock 2.0"));
     WSACleanup();
