@@ -182,6 +182,11 @@ Test(winsock, wsa_socket_duplicate_send_recv)
         "recvfrom_truncated_filled=ok\n"
         "recvfrom=ok\n"
         "recvfrom_timeout=-1 10060\n"  /* WSAETIMEDOUT: Linux says EAGAIN */
+        "wsasendto_short_address=-1 10014\n"
+        "wsasendto_bad_address=-1 10014\n"
+        "wsasendto=ok\n"
+        "wsarecvfrom_short_fromlen=-1 10014\n"
+        "wsarecvfrom=ok\n"
         "fails=0\n");
     cr_expect_eq(status, 0);
     free(out);

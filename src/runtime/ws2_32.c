@@ -252,13 +252,13 @@ static const struct wv_export wv_ws_exports[] = {
     {"FreeAddrInfoW", (void *)wv_ws_freeaddrinfo}, X(GetAddrInfoW), X(GetHostNameW), X(GetNameInfoW),
     X(InetNtopW), X(InetPtonW), X(WSAAddressToStringA), X(WSAAddressToStringW), W(WSACleanup),
     X(WSADuplicateSocketA), X(WSADuplicateSocketW), X(WSAEnumProtocolsA), X(WSAEnumProtocolsW),
-    W(WSAGetLastError), X(WSARecv), X(WSASend), W(WSASetLastError), X(WSASocketA), X(WSASocketW), W(WSAStartup),
-    X(WSAStringToAddressA), X(WSAStringToAddressW), X(__WSAFDIsSet), X(accept), X(bind), W(closesocket),
-    W(connect), X(freeaddrinfo), X(getaddrinfo), X(gethostbyaddr), X(gethostbyname), X(gethostname),
-    X(getnameinfo), X(getpeername), X(getprotobyname), X(getprotobynumber), X(getservbyname), X(getservbyport),
-    X(getsockname), X(getsockopt), W(htonl), W(htons), X(inet_addr), X(inet_ntoa), X(inet_ntop), X(inet_pton),
-    W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select), X(send), X(sendto),
-    X(setsockopt), X(shutdown), X(socket),
+    W(WSAGetLastError), X(WSARecv), X(WSARecvFrom), X(WSASend), X(WSASendTo), W(WSASetLastError), X(WSASocketA),
+    X(WSASocketW), W(WSAStartup), X(WSAStringToAddressA), X(WSAStringToAddressW), X(__WSAFDIsSet), X(accept),
+    X(bind), W(closesocket), W(connect), X(freeaddrinfo), X(getaddrinfo), X(gethostbyaddr), X(gethostbyname),
+    X(gethostname), X(getnameinfo), X(getpeername), X(getprotobyname), X(getprotobynumber), X(getservbyname),
+    X(getservbyport), X(getsockname), X(getsockopt), W(htonl), W(htons), X(inet_addr), X(inet_ntoa),
+    X(inet_ntop), X(inet_pton), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select),
+    X(send), X(sendto), X(setsockopt), X(shutdown), X(socket),
 };
 #undef X
 #undef W

@@ -90,6 +90,10 @@ WV_WS_API int wv_ws_WSASend(SOCKET s, const struct wv_wsabuf *bufs, DWORD count,
                             void *ov, void *routine);
 WV_WS_API int wv_ws_WSARecv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
                             void *ov, void *routine);
+WV_WS_API int wv_ws_WSASendTo(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
+                              const void *to, int tolen, void *ov, void *routine);
+WV_WS_API int wv_ws_WSARecvFrom(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
+                                void *from, int *fromlen, void *ov, void *routine);
 WV_WS_API SOCKET wv_ws_accept(SOCKET s, void *addr, int *len);
 WV_WS_API int wv_ws_bind(SOCKET s, const void *addr, int len);
 WV_WS_API int wv_ws_listen(SOCKET s, int backlog);
