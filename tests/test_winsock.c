@@ -3,7 +3,8 @@
  * wsock.exe (Winsock's server side in one process: listener, client, select, accept, names,
  * options, and Windows' WSA errors) and gdbneeds.exe (msvcrt's data exports and stream limit,
  * IsWow64Process, CharLowerBuffA, int3 and trap-flag exceptions), wsaio.exe (the calls Rust's std
- * adds: WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom) and dbg_regs.exe (a debugger
+ * adds: WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom), wsname.exe (names, services,
+ * protocols, address text, WSASocketA, WSACleanup) and dbg_regs.exe (a debugger
  * reading and changing its debuggee's registers at events); their whole output compared.
  * gdbserver itself is driven by tests/gdbserver_remote.py (CTest gdbserver_remote). */
 #define _GNU_SOURCE
@@ -68,6 +69,24 @@ Test(winsock, server_calls_with_windows_errors)
         "getsockopt_rcvtimeo=ok\n"
         "setsockopt_unknown=-1 10042\n"   /* WSAENOPROTOOPT */
         "setsockopt_short=-1 10014\n"     /* WSAEFAULT */
+        "setsockopt_keepalive_one_byte=ok\n"
+        "getsockopt_keepalive_one_byte=ok\n"
+        "setsockopt_nodelay_first_byte=ok\n"
+        "getsockopt_nodelay_first_byte=ok\n" /* 0x100's first byte: off */
+        "setsockopt_nodelay_no_length=-1 10014\n"
+        "setsockopt_ttl_negative_length=-1 10055\n" /* WSAENOBUFS */
+        "setsockopt_ttl_256=-1 10022\n"
+        "setsockopt_linger_null=-1 10014\n"
+        "setsockopt_reuseaddr_no_length=ok\n"
+        "setsockopt_dontlinger=ok\n"
+        "getsockopt_dontlinger_sets_linger=ok\n"
+        "getsockopt_rcvbuf_as_set=ok\n"
+        "getsockopt_error_short=-1 10014\n"
+        "getsockopt_protocol_info=ok\n"
+        "getsockopt_protocol_info_short=-1 10014\n"
+        "getsockopt_protocol_info_short_len=ok\n"
+        "getsockopt_dontfragment_tcp=ok\n"
+        "setsockopt_hdrincl_tcp=-1 10022\n"
         "accept_nothing_pending=-1 10035\n" /* WSAEWOULDBLOCK */
         "select_idle=ok\n"
         "connect=ok\n"
@@ -163,6 +182,134 @@ Test(winsock, wsa_socket_duplicate_send_recv)
         "recvfrom_truncated_filled=ok\n"
         "recvfrom=ok\n"
         "recvfrom_timeout=-1 10060\n"  /* WSAETIMEDOUT: Linux says EAGAIN */
+        "wsasendto_short_address=-1 10014\n"
+        "wsasendto_bad_address=-1 10014\n"
+        "wsasendto=ok\n"
+        "wsarecvfrom_short_fromlen=-1 10014\n"
+        "wsarecvfrom=ok\n"
+        "fails=0\n");
+    cr_expect_eq(status, 0);
+    free(out);
+}
+
+/* The name calls (wsname.exe): hosts, services and Windows' protocol table with per-thread results,
+ * address text both ways in Windows' forms, GetAddrInfoW/GetNameInfoW, the ANSI socket calls,
+ * WSAStartup's versions and the last WSACleanup closing every socket; bad pointers WSAEFAULT. */
+Test(winsock, names_and_address_text)
+{
+    int status;
+    char *out = run("", "wsname.exe", &status);
+    cr_expect_str_eq(out,
+        "wsasocketa_before_startup=-1 10093\n"  /* WSANOTINITIALISED */
+        "gethostbyname_before_startup=0 10093\n"
+        "gethostname_before_startup=-1 10093\n"
+        "getservbyname_before_startup=0 10093\n"
+        "getprotobynumber_before_startup=0 10093\n"
+        "enumprotocols_before_startup=-1 10093\n"
+        "stringtoaddress_before_startup=-1 10093\n"
+        "gethostbyname_localhost=ok\n"
+        "gethostbyname_layout=ok\n"
+        "gethostbyname_numeric=ok\n"
+        "gethostbyname_bad_pointer=0 10014\n"  /* WSAEFAULT */
+        "gethostbyaddr_loopback=ok\n"
+        "gethostbyaddr_short=0 10014\n"
+        "gethostbyaddr_bad_family=0 10047\n"  /* WSAEAFNOSUPPORT */
+        "gethostbyaddr_bad_pointer=0 10014\n"
+        "gethostname_null=-1 10014\n"
+        "gethostname=ok\n"
+        "gethostname_short=-1 10014\n"
+        "gethostname_short_unchanged=ok\n"
+        "gethostname_exact=ok\n"
+        "gethostname_bad_pointer=-1 10014\n"
+        "gethostnamew=ok\n"
+        "gethostbyname_empty_is_this_computer=ok\n"
+        "getservbyname_http=ok\n"
+        "getservbyname_same_block=ok\n"
+        "getservbyname_per_thread=ok\n"
+        "getservbyport_80=ok\n"
+        "getservbyname_unknown=0 11004\n"  /* WSANO_DATA */
+        "getservbyname_bad_pointer=0 10014\n"
+        "getprotobyname_tcp=ok\n"
+        "getprotobyname_any_case=ok\n"
+        "getprotobynumber_udp=ok\n"
+        "getprotobynumber_2=0 11004\n"
+        "getprotobyname_unknown=0 11004\n"
+        "inet_ntoa=ok\n"
+        "inet_addr_three_parts=ok\n"
+        "inet_addr_hex_octal=ok\n"
+        "inet_addr_trailing_space=ok\n"
+        "inet_addr_port=ok\n"
+        "inet_addr_null=-1 10014\n"
+        "inet_pton_v4=ok\n"
+        "inet_pton_leading_zero=ok\n"
+        "inet_pton_trailing_text=ok\n"
+        "inet_pton_unspec=-1 10047\n"
+        "inet_pton_null=-1 10014\n"
+        "inet_pton_bad_pointer=-1 10014\n"
+        "inet_pton_v6=ok\n"
+        "inet_pton_v6_two_gaps=ok\n"
+        "inetptonw_not_address=0 10022\n"  /* WSAEINVAL */
+        "inetptonw_v4=ok\n"
+        "inet_ntop_v6_0=::ffff:129.144.52.38\n"
+        "inet_ntop_v6_1=::1\n"
+        "inet_ntop_v6_2=::204.152.189.116\n"
+        "inet_ntop_v6_3=2030:a4b1::\n"
+        "inet_ntop_v6_4=1111:0:3333:0:5555:0:7777:0\n"
+        "inet_ntop_v6_5=1111:2222:3333:4444:0:5efe:129.144.52.38\n"
+        "inet_ntop_short_buffer=0 -1073741811\n"  /* STATUS_INVALID_PARAMETER, as Windows 8 and later */
+        "inet_ntop_short_buffer_error=0xc000000d\n"
+        "inet_ntop_bad_family=0 10047\n"
+        "inet_ntop_bad_pointer=0 10014\n"
+        "inetntopw=ok\n"
+        "stringtoaddress_no_room=-1 10014\n"
+        "stringtoaddress_no_room_len=ok\n"
+        "stringtoaddress_port=ok\n"
+        "stringtoaddress_port_0=-1 10022\n"
+        "stringtoaddress_port_0_cleared=ok\n"
+        "stringtoaddress_v6=ok\n"
+        "stringtoaddress_v6_unbracketed_port=-1 10022\n"
+        "stringtoaddress_bad_family=-1 10022\n"
+        "stringtoaddress_bad_pointer=-1 10014\n"
+        "stringtoaddress_bad_len=-1 10014\n"
+        "addresstostring_no_room=-1 10014\n"
+        "addresstostring_no_room_len=ok\n"
+        "addresstostring_v4=ok\n"
+        "addresstostring_v6=ok\n"
+        "addresstostring_v6_no_port=ok\n"
+        "addresstostring_short_address=-1 10022\n"
+        "addresstostring_bad_pointer=-1 10014\n"
+        "addresstostring_bad_buffer=-1 10014\n"
+        "getaddrinfo_hints_echoed=ok\n"
+        "getaddrinfo_no_hints_one_entry=ok\n"
+        "getaddrinfo_brackets=ok\n"
+        "getaddrinfo_unmatched_bracket=11001 11001\n"  /* WSAHOST_NOT_FOUND */
+        "getaddrinfo_bad_socktype=10044 10044\n"  /* WSAESOCKTNOSUPPORT */
+        "getaddrinfo_nothing=11001 11001\n"
+        "getaddrinfo_nothing_res_null=ok\n"
+        "getaddrinfow=ok\n"
+        "getnameinfow=ok\n"
+        "getnameinfow_short=10014 10014\n"
+        "enumprotocolsa_no_buffer=-1 10055\n"  /* WSAENOBUFS */
+        "enumprotocolsa_len=2232\n"  /* six WSAPROTOCOL_INFOA */
+        "enumprotocolsa=ok\n"
+        "enumprotocolsw_udp_only=ok\n"
+        "enumprotocolsw_short=-1 10055\n"
+        "enumprotocolsw_len=3768\n"
+        "enumprotocolsa_bad_list=-1 10014\n"
+        "wsasocketa=ok\n"
+        "wsaduplicatesocketa=ok\n"
+        "wsasocketa_from_info=ok\n"
+        "wsasocketa_taken_twice=-1 10022\n"
+        "wsaduplicatesocketa_bad_info=-1 10014\n"
+        "wsasocketa_bad_info=-1 10014\n"
+        "cleanup_not_last_keeps=ok\n"
+        "cleanup_last=ok\n"
+        "cleanup_closed_socket=-1 10038\n"  /* WSAENOTSOCK */
+        "cleanup_closed_duplicate=-1 10038\n"
+        "startup_0_1=10092 0\n"
+        "startup_0_1_filled=ok\n"
+        "startup_1_2=ok\n"
+        "startup_null_data=10014 0\n"
         "fails=0\n");
     cr_expect_eq(status, 0);
     free(out);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* ws2_32.c - Winsock for console programs: TCP/UDP sockets over the host's, with Windows'
  * numbers where they differ from Linux (AF_INET6 23, FIONBIO/FIONREAD, WSA error codes) and
- * its rules: every call but the byte-order helpers needs WSAStartup first (WSANOTINITIALISED),
- * errors are read with WSAGetLastError (the thread's last error, as Windows keeps it), and a
- * SOCKET is one this DLL made: any other value is WSAENOTSOCK, so PE code can never close or
- * use one of winvm's own descriptors through it.
+ * its rules: every call but the byte-order helpers and the address-text ones (ws2_32_text.c)
+ * needs WSAStartup first (WSANOTINITIALISED), errors are read with WSAGetLastError (the thread's
+ * last error, as Windows keeps it), and a SOCKET is one this DLL made: any other value is
+ * WSAENOTSOCK, so PE code can never close or use one of winvm's own descriptors through it.
  *
  * A SOCKET is the host descriptor's number; the set of ours is a bitmap guarded by
  * wv_sock_lock (a leaf). */
@@ -111,34 +111,55 @@ struct wv_wsadata {
     char description[257], system_status[129];
 };
 
+/* Windows' answers (Wine's test_startup): a major version 0 is WSAVERNOTSUPPORTED, checked before
+ * the data pointer, and still fills the data; 1.x is served as 1.0 or 1.1, 2.x up to 2.2, anything
+ * higher as 2.2.  The 1.x data carry the old socket and datagram limits; lpVendorInfo is left as
+ * the caller had it. */
 WS int ws_WSAStartup(WORD want, struct wv_wsadata *data)
 {
-    if (!data)
-        return WSAEFAULT;
-    if ((want & 0xff) < 1)
-        return WSAVERNOTSUPPORTED; /* 0.x; 1.0 is served (gdbserver asks for it) */
-    memset(data, 0, sizeof(*data));
     BYTE major = want & 0xff, minor = want >> 8;
-    if (major > 2 || (major == 2 && minor > 2))
+    if (major && !data)
+        return WSAEFAULT;
+    if (major == 1 && minor > 1)
+        minor = 1;
+    if (!major || major > 2 || (major == 2 && minor > 2))
         major = 2, minor = 2;
-    data->version = (WORD)(major | minor << 8);
-    data->high_version = 0x0202;
-    strcpy(data->description, "WinSock 2.0");
-    strcpy(data->system_status, "Running");
+    struct wv_wsadata d = {0};
+    if (data && wv_copy(&d, data, sizeof(d)))
+        return WSAEFAULT;
+    char *vendor = d.vendor_info;
+    memset(&d, 0, sizeof(d));
+    d.vendor_info = vendor;
+    d.version = (WORD)(major | minor << 8);
+    d.high_version = 0x0202;
+    if (major == 1)
+        d.max_sockets = 32767, d.max_udp = 65467;
+    strcpy(d.description, "WinSock 2.0");
+    strcpy(d.system_status, "Running");
+    if (data && wv_user_put(data, &d, sizeof(d)))
+        return WSAEFAULT;
+    if (!(want & 0xff))
+        return WSAVERNOTSUPPORTED;
     pthread_mutex_lock(&wv_sock_lock);
     wv_startups++;
     pthread_mutex_unlock(&wv_sock_lock);
     return 0;
 }
 
+/* The last WSACleanup closes every socket of ours, as Windows destroys them (Wine's
+ * test_WithWSAStartup: a socket used after it is WSAENOTSOCK). */
 WS int ws_WSACleanup(void)
 {
     pthread_mutex_lock(&wv_sock_lock);
     int ok = wv_startups > 0;
-    if (ok)
-        wv_startups--;
+    if (ok && --wv_startups == 0)
+        for (int w = 0; w < WV_MAX_SOCKETS / 64; w++)
+            for (; wv_socks[w]; wv_socks[w] &= wv_socks[w] - 1)
+                close(w * 64 + __builtin_ctzll(wv_socks[w]));
+    if (ok && !wv_startups)
+        memset(wv_socks_sync, 0, sizeof(wv_socks_sync));
     pthread_mutex_unlock(&wv_sock_lock);
-    return ok ? 0 : wv_sock_fail(WSANOTINITIALISED);
+    return ok ? (wv_set_error(0), 0) : wv_sock_fail(WSANOTINITIALISED);
 }
 
 WS int ws_WSAGetLastError(void) { return (int)GetLastError(); }
@@ -225,24 +246,19 @@ WS unsigned short ws_ntohs(unsigned short v) { return ntohs(v); }
 WS uint32_t ws_htonl(uint32_t v) { return htonl(v); }
 WS uint32_t ws_ntohl(uint32_t v) { return ntohl(v); }
 
-/* Dotted IPv4 text to an address in network order; INADDR_NONE (0xffffffff) when it is not
- * one (the "a", "a.b", "a.b.c" forms and octal/hex parts are accepted, as Windows does). */
-WS uint32_t ws_inet_addr(const char *text)
-{
-    struct in_addr a;
-    if (!text || !inet_aton(text, &a))
-        return 0xffffffffu;
-    return a.s_addr;
-}
-
 #define W(f) {#f, (void *)ws_##f}
 #define X(f) {#f, (void *)wv_ws_##f}
 static const struct wv_export wv_ws_exports[] = {
-    W(WSACleanup), X(WSADuplicateSocketW), W(WSAGetLastError), X(WSARecv), X(WSASend), W(WSASetLastError),
-    X(WSASocketW), W(WSAStartup), X(__WSAFDIsSet), X(accept), X(bind), W(closesocket), W(connect), X(freeaddrinfo),
-    X(getaddrinfo), X(getnameinfo), X(getpeername), X(getsockname), X(getsockopt), W(htonl), W(htons),
-    W(inet_addr), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select), X(send),
-    X(sendto), X(setsockopt), X(shutdown), X(socket),
+    {"FreeAddrInfoW", (void *)wv_ws_freeaddrinfo}, X(GetAddrInfoW), X(GetHostNameW), X(GetNameInfoW),
+    X(InetNtopW), X(InetPtonW), X(WSAAddressToStringA), X(WSAAddressToStringW), W(WSACleanup),
+    X(WSADuplicateSocketA), X(WSADuplicateSocketW), X(WSAEnumProtocolsA), X(WSAEnumProtocolsW),
+    W(WSAGetLastError), X(WSARecv), X(WSARecvFrom), X(WSASend), X(WSASendTo), W(WSASetLastError), X(WSASocketA),
+    X(WSASocketW), W(WSAStartup), X(WSAStringToAddressA), X(WSAStringToAddressW), X(__WSAFDIsSet), X(accept),
+    X(bind), W(closesocket), W(connect), X(freeaddrinfo), X(getaddrinfo), X(gethostbyaddr), X(gethostbyname),
+    X(gethostname), X(getnameinfo), X(getpeername), X(getprotobyname), X(getprotobynumber), X(getservbyname),
+    X(getservbyport), X(getsockname), X(getsockopt), W(htonl), W(htons), X(inet_addr), X(inet_ntoa),
+    X(inet_ntop), X(inet_pton), W(ioctlsocket), X(listen), W(ntohl), W(ntohs), X(recv), X(recvfrom), X(select),
+    X(send), X(sendto), X(setsockopt), X(shutdown), X(socket),
 };
 #undef X
 #undef W

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* ws2_32_io.c - sending and receiving: send, recv, sendto, recvfrom, WSASend, WSARecv (one
- * sendmsg/recvmsg each, WSABUFs as the iovec), with Windows' rules where Linux differs:
+/* ws2_32_io.c - sending and receiving: send, recv, sendto, recvfrom, WSASend, WSARecv,
+ * WSASendTo, WSARecvFrom (one sendmsg/recvmsg each, WSABUFs as the iovec), with Windows' rules
+ * where Linux differs:
  *  - flags are Windows' numbers (MSG_WAITALL is 8); a receive with a flag Windows does not
  *    know is WSAEINVAL; a send keeps MSG_OOB and MSG_DONTROUTE and never raises SIGPIPE;
  *  - a datagram socket that is not bound cannot receive (WSAEINVAL; Linux would bind it), and
@@ -11,7 +12,7 @@
  *    checked before anything is received (too small: WSAEFAULT, nothing taken);
  *  - a count the caller asks for is checked writable before the transfer (a bad one is
  *    WSAEFAULT with nothing sent or received), and success clears the thread's last error.
- * WSASend/WSARecv take zero buffers as WSAEINVAL and more than the host's IOV_MAX as
+ * The WSA forms take zero buffers as WSAEINVAL and more than the host's IOV_MAX as
  * WSAENOBUFS.  With an OVERLAPPED: a socket made without the overlapped attribute ignores it
  * and blocks, as Windows does; on an overlapped socket winvm has no asynchronous socket I/O
  * (a SOCKET is not a handle overlap.c serves), so the call fails with WSAEOPNOTSUPP before
@@ -129,56 +130,6 @@ static int wv_bufs_read(const struct wv_wsabuf *bufs, DWORD count, struct iovec 
  * WSAEOPNOTSUPP. */
 static int wv_ov_check(SOCKET s, const void *ov) { return ov && wv_sock_overlapped(s) ? WSAEOPNOTSUPP : 0; }
 
-WV_WS_API int wv_ws_WSASend(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
-                            void *ov, void *routine)
-{
-    (void)routine; /* used only with an OVERLAPPED */
-    int err = wv_sock_check(s);
-    if (!err)
-        err = wv_ov_check(s, ov);
-    if (!err && (sent ? !wv_out_ok(sent, sizeof(*sent)) : !ov))
-        err = WSAEFAULT;
-    struct iovec *iov = NULL;
-    if (!err)
-        err = wv_bufs_read(bufs, count, &iov);
-    DWORD n = 0;
-    if (!err) {
-        struct msghdr m = {.msg_iov = iov, .msg_iovlen = count};
-        err = wv_do_send((int)s, &m, wv_send_flags(flags), &n);
-    }
-    free(iov);
-    if (!err && sent && wv_user_put(sent, &n, sizeof(n)))
-        err = WSAEFAULT;
-    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
-}
-
-WV_WS_API int wv_ws_WSARecv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
-                            void *ov, void *routine)
-{
-    (void)routine;
-    int err = wv_sock_check(s), host = 0;
-    DWORD in = 0;
-    if (!err)
-        err = wv_ov_check(s, ov);
-    if (!err && (!flags || wv_copy(&in, flags, sizeof(in)) || !wv_out_ok(flags, sizeof(in)) ||
-                 (got ? !wv_out_ok(got, sizeof(*got)) : !ov)))
-        err = WSAEFAULT;
-    if (!err)
-        err = wv_recv_flags(in, &host);
-    struct iovec *iov = NULL;
-    if (!err)
-        err = wv_bufs_read(bufs, count, &iov);
-    DWORD n = 0, out = 0;
-    if (!err) {
-        struct msghdr m = {.msg_iov = iov, .msg_iovlen = count};
-        err = wv_do_recv((int)s, wv_sock_type((int)s), &m, host, &n);
-    }
-    free(iov);
-    if (!err && ((got && wv_user_put(got, &n, sizeof(n))) || wv_user_put(flags, &out, sizeof(out))))
-        err = WSAEFAULT;
-    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
-}
-
 /* The room recvfrom has for the sender's address: 0 (enough, or none wanted) or WSAEFAULT. */
 static int wv_from_room(int fd, const void *from, int *fromlen)
 {
@@ -193,6 +144,109 @@ static int wv_from_room(int fd, const void *from, int *fromlen)
         return wv_wsa_error(errno);
     int need = a.ss_family == AF_INET6 ? (int)sizeof(struct sockaddr_in6) : (int)sizeof(struct sockaddr_in);
     return cap < need ? WSAEFAULT : 0;
+}
+
+/* A sendto address (stream sockets: ignored, *use false) in the host's form: 0 or WSAEFAULT. */
+static int wv_to_addr(int fd, const void *to, int tolen, struct sockaddr_storage *a, bool *use)
+{
+    *use = to && wv_sock_type(fd) != SOCK_STREAM; /* a connection's peer is where the bytes go */
+    if (!*use)
+        return 0;
+    if (!wv_host_addr(to, tolen, a))
+        return WSAEFAULT;
+    size_t need = a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    return tolen < (int)need ? WSAEFAULT : 0; /* too short for its family */
+}
+
+/* WSASend and WSASendTo. */
+static int wv_wsa_send(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
+                       const void *to, int tolen, void *ov)
+{
+    int err = wv_sock_check(s);
+    if (!err)
+        err = wv_ov_check(s, ov);
+    if (!err && (sent ? !wv_out_ok(sent, sizeof(*sent)) : !ov))
+        err = WSAEFAULT;
+    struct sockaddr_storage a;
+    bool use = false;
+    if (!err)
+        err = wv_to_addr((int)s, to, tolen, &a, &use);
+    struct iovec *iov = NULL;
+    if (!err)
+        err = wv_bufs_read(bufs, count, &iov);
+    DWORD n = 0;
+    if (!err) {
+        struct msghdr m = {.msg_name = use ? &a : NULL, .msg_namelen = use ? (socklen_t)tolen : 0,
+                           .msg_iov = iov, .msg_iovlen = count};
+        err = wv_do_send((int)s, &m, wv_send_flags(flags), &n);
+    }
+    free(iov);
+    if (!err && sent && wv_user_put(sent, &n, sizeof(n)))
+        err = WSAEFAULT;
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
+}
+
+WV_WS_API int wv_ws_WSASend(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
+                            void *ov, void *routine)
+{
+    (void)routine; /* used only with an OVERLAPPED */
+    return wv_wsa_send(s, bufs, count, sent, flags, NULL, 0, ov);
+}
+
+WV_WS_API int wv_ws_WSASendTo(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *sent, DWORD flags,
+                              const void *to, int tolen, void *ov, void *routine)
+{
+    (void)routine;
+    return wv_wsa_send(s, bufs, count, sent, flags, to, tolen, ov);
+}
+
+/* WSARecv and WSARecvFrom. */
+static int wv_wsa_recv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
+                       void *from, int *fromlen, void *ov)
+{
+    int err = wv_sock_check(s), host = 0;
+    DWORD in = 0;
+    if (!err)
+        err = wv_ov_check(s, ov);
+    if (!err && (!flags || wv_copy(&in, flags, sizeof(in)) || !wv_out_ok(flags, sizeof(in)) ||
+                 (got ? !wv_out_ok(got, sizeof(*got)) : !ov)))
+        err = WSAEFAULT;
+    if (!err)
+        err = wv_recv_flags(in, &host);
+    int type = err ? 0 : wv_sock_type((int)s);
+    if (type == SOCK_STREAM)
+        from = NULL; /* a connection's peer is not reported */
+    if (!err)
+        err = wv_from_room((int)s, from, fromlen);
+    struct iovec *iov = NULL;
+    if (!err)
+        err = wv_bufs_read(bufs, count, &iov);
+    DWORD n = 0, out = 0;
+    struct sockaddr_storage a;
+    struct msghdr m = {.msg_name = from ? &a : NULL, .msg_namelen = from ? sizeof(a) : 0, .msg_iov = iov,
+                       .msg_iovlen = count};
+    if (!err)
+        err = wv_do_recv((int)s, type, &m, host, &n);
+    free(iov);
+    if (!err && from)
+        err = wv_win_addr(&a, m.msg_namelen, from, fromlen);
+    if (!err && ((got && wv_user_put(got, &n, sizeof(n))) || wv_user_put(flags, &out, sizeof(out))))
+        err = WSAEFAULT;
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
+}
+
+WV_WS_API int wv_ws_WSARecv(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
+                            void *ov, void *routine)
+{
+    (void)routine;
+    return wv_wsa_recv(s, bufs, count, got, flags, NULL, NULL, ov);
+}
+
+WV_WS_API int wv_ws_WSARecvFrom(SOCKET s, const struct wv_wsabuf *bufs, DWORD count, DWORD *got, DWORD *flags,
+                                void *from, int *fromlen, void *ov, void *routine)
+{
+    (void)routine;
+    return wv_wsa_recv(s, bufs, count, got, flags, from, fromlen, ov);
 }
 
 WV_WS_API int wv_ws_recvfrom(SOCKET s, char *buf, int len, int flags, void *from, int *fromlen)
@@ -226,14 +280,11 @@ WV_WS_API int wv_ws_sendto(SOCKET s, const char *buf, int len, int flags, const 
 {
     int err = wv_sock_check(s);
     struct sockaddr_storage a;
-    if (!err && to && wv_sock_type((int)s) == SOCK_STREAM)
-        to = NULL; /* a connection's peer is where the bytes go */
-    if (!err && to && !wv_host_addr(to, tolen, &a))
-        err = WSAEFAULT;
-    if (!err && to && tolen < (int)(a.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)))
-        err = WSAEFAULT; /* too short for its family */
+    bool use = false;
+    if (!err)
+        err = wv_to_addr((int)s, to, tolen, &a, &use);
     struct iovec iov = {.iov_base = (void *)buf, .iov_len = (size_t)(len < 0 ? 0 : len)};
-    struct msghdr m = {.msg_name = to ? &a : NULL, .msg_namelen = to ? (socklen_t)tolen : 0, .msg_iov = &iov,
+    struct msghdr m = {.msg_name = use ? &a : NULL, .msg_namelen = use ? (socklen_t)tolen : 0, .msg_iov = &iov,
                        .msg_iovlen = 1};
     DWORD n = 0;
     if (!err)

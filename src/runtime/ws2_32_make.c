@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ws2_32_make.c - making sockets: socket, WSASocketW and WSADuplicateSocketW.
+/* ws2_32_make.c - making sockets: socket, WSASocketW, WSADuplicateSocketW and their ANSI forms
+ * WSASocketA, WSADuplicateSocketA (WSAPROTOCOL_INFOA: the same fields, the name in 256 chars).
  *
  * socket and WSASocketW resolve (family, type, protocol) by Windows' rules, as Wine's
  * conformance tests record them: an AF_UNSPEC family with protocol 0 is WSAEINVAL, then a type
@@ -38,19 +39,6 @@
 #define WV_WSA_FLAG_OVERLAPPED 0x01u
 #define WV_WSA_FLAG_NO_HANDLE_INHERIT 0x80u
 #define WV_DUP_MAX 1024 /* duplicates not yet taken by WSASocketW */
-
-/* WSAPROTOCOL_INFOW: 628 bytes, every field 4-aligned. */
-struct wv_protocol_info {
-    DWORD service_flags[4], provider_flags;
-    BYTE provider_id[16];
-    DWORD catalog_entry;
-    int chain_len;
-    DWORD chain[7];
-    int version, family, max_addr, min_addr, type, protocol, protocol_max_offset, byte_order, security;
-    DWORD message_size, provider_reserved;
-    WCHAR name[256];
-};
-_Static_assert(sizeof(struct wv_protocol_info) == 628, "WSAPROTOCOL_INFOW");
 
 /* (family, type, protocol) resolved as the header says, in Windows' numbers; 0 or the error. */
 static int wv_sock_resolve(int *af, int *type, int *protocol, bool from_info)
@@ -152,11 +140,6 @@ static DWORD wv_dup_put(int fd)
     return serial;
 }
 
-static const BYTE wv_provider_v4[16] = {0xa0, 0x1a, 0x0f, 0xe7, 0x8b, 0xab, 0xcf, 0x11,
-                                        0x8c, 0xa3, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92};
-static const BYTE wv_provider_v6[16] = {0xc0, 0xb0, 0xea, 0xf9, 0xd4, 0x26, 0xd0, 0x11,
-                                        0xbb, 0xbf, 0x00, 0xaa, 0x00, 0x6c, 0x34, 0xe4};
-
 /* The protocol entry Windows' MSAFD provider gives for a socket of fd's kind. */
 static int wv_proto_fill(int fd, struct wv_protocol_info *pi)
 {
@@ -166,29 +149,13 @@ static int wv_proto_fill(int fd, struct wv_protocol_info *pi)
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) || getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &m) ||
         getsockname(fd, (struct sockaddr *)&a, &k))
         return wv_wsa_error(errno);
-    bool v6 = a.ss_family == AF_INET6, stream = type == SOCK_STREAM, raw = type == SOCK_RAW;
-    memset(pi, 0, sizeof(*pi));
-    pi->service_flags[0] = 0x20000 /* XP1_IFS_HANDLES */ |
-                           (stream ? 0x2 | 0x4 | 0x20 | 0x40       /* delivery, order, graceful close, OOB */
-                                   : 0x1 | 0x8 | 0x200 | 0x400); /* connectionless, messages, broadcast, multipoint */
-    pi->provider_flags = 0x8; /* PFL_MATCHES_PROTOCOL_ZERO */
-    memcpy(pi->provider_id, v6 ? wv_provider_v6 : wv_provider_v4, 16);
-    pi->catalog_entry = (v6 ? 1004 : 1001) + (stream ? 0 : raw ? 2 : 1);
-    pi->chain_len = 1, pi->version = 2;
-    pi->family = v6 ? WV_WIN_AF_INET6 : AF_INET;
-    pi->max_addr = pi->min_addr = v6 ? 28 : 16;
-    pi->type = type, pi->protocol = raw ? protocol : stream ? IPPROTO_TCP : IPPROTO_UDP;
-    pi->protocol_max_offset = raw ? 255 : 0;
-    pi->message_size = stream ? 0 : raw ? 0x8000 : 0xffbb;
-    const char *name = stream ? (v6 ? "MSAFD Tcpip [TCP/IPv6]" : "MSAFD Tcpip [TCP/IP]")
-                       : raw  ? (v6 ? "MSAFD Tcpip [RAW/IPv6]" : "MSAFD Tcpip [RAW/IP]")
-                              : (v6 ? "MSAFD Tcpip [UDP/IPv6]" : "MSAFD Tcpip [UDP/IP]");
-    for (size_t i = 0; name[i]; i++)
-        pi->name[i] = (WCHAR)name[i];
+    wv_proto_entry(a.ss_family == AF_INET6, type, protocol, pi);
     return 0;
 }
 
-WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
+/* The protocol info for a new duplicate of s, written by put (the W or A form of the info) to
+ * the caller's info: 0 or the WSA error, nothing left behind on failure. */
+static int wv_dup_to(SOCKET s, DWORD pid, void *info, int (*put)(void *info, const struct wv_protocol_info *pi))
 {
     int err = wv_sock_check(s);
     if (!err && pid != (DWORD)getpid())
@@ -199,24 +166,58 @@ WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
     if (!err)
         err = wv_proto_fill((int)s, &pi);
     if (err)
-        return wv_sock_fail(err);
+        return err;
     /* Checked writable before the descriptor is made, so a bad pointer leaves nothing behind. */
-    if (wv_user_put(info, &pi, sizeof(pi)))
-        return wv_sock_fail(WSAEFAULT);
+    if (put(info, &pi))
+        return WSAEFAULT;
     int fd = fcntl((int)s, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
-        return wv_sock_fail(wv_wsa_error(errno));
+        return wv_wsa_error(errno);
     pi.provider_reserved = wv_dup_put(fd);
     if (!pi.provider_reserved) {
         close(fd);
-        return wv_sock_fail(WSAENOBUFS);
+        return WSAENOBUFS;
     }
-    if (wv_user_put((char *)info + offsetof(struct wv_protocol_info, provider_reserved), &pi.provider_reserved,
-                    sizeof(DWORD))) {
+    if (put(info, &pi)) {
         close(wv_dup_take(pi.provider_reserved)); /* the caller unmapped it meanwhile */
-        return wv_sock_fail(WSAEFAULT);
+        return WSAEFAULT;
     }
-    return wv_set_error(0), 0;
+    return 0;
+}
+
+static int wv_put_info_w(void *info, const struct wv_protocol_info *pi)
+{
+    return wv_user_put(info, pi, sizeof(*pi)) ? -1 : 0;
+}
+
+static int wv_put_info_a(void *info, const struct wv_protocol_info *pi)
+{
+    char a[WV_PROTOCOL_INFOA_SIZE];
+    wv_info_narrow(pi, a);
+    return wv_user_put(info, a, sizeof(a)) ? -1 : 0;
+}
+
+int wv_sock_protocol_info(int fd, bool ansi, void *out)
+{
+    struct wv_protocol_info pi;
+    int err = wv_proto_fill(fd, &pi);
+    if (!err && ansi)
+        wv_info_narrow(&pi, out);
+    else if (!err)
+        memcpy(out, &pi, sizeof(pi));
+    return err;
+}
+
+WV_WS_API int wv_ws_WSADuplicateSocketW(SOCKET s, DWORD pid, void *info)
+{
+    int err = wv_dup_to(s, pid, info, wv_put_info_w);
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
+}
+
+WV_WS_API int wv_ws_WSADuplicateSocketA(SOCKET s, DWORD pid, void *info)
+{
+    int err = wv_dup_to(s, pid, info, wv_put_info_a);
+    return err ? wv_sock_fail(err) : (wv_set_error(0), 0);
 }
 
 /* An argument given as 0 or FROM_PROTOCOL_INFO: the info's value. */
@@ -236,8 +237,7 @@ WV_WS_API SOCKET wv_ws_WSASocketW(int af, int type, int protocol, const void *in
         return wv_sock_fail(WSAEFAULT), INVALID_SOCKET;
     af = wv_from_info(af, pi.family), type = wv_from_info(type, pi.type);
     protocol = wv_from_info(protocol, pi.protocol);
-    bool ours = pi.provider_reserved && (!memcmp(pi.provider_id, wv_provider_v4, 16) ||
-                                         !memcmp(pi.provider_id, wv_provider_v6, 16));
+    bool ours = pi.provider_reserved && wv_proto_ours(pi.provider_id);
     if (!ours)
         return wv_sock_new(af, type, protocol, true, overlapped);
     int err = wv_sock_resolve(&af, &type, &protocol, true);
@@ -247,4 +247,21 @@ WV_WS_API SOCKET wv_ws_WSASocketW(int af, int type, int protocol, const void *in
     if (!err && fd < 0)
         err = WSAEINVAL; /* taken already, or never made here */
     return err ? (wv_sock_fail(err), INVALID_SOCKET) : wv_sock_adopt(fd, overlapped);
+}
+
+WV_WS_API SOCKET wv_ws_WSASocketA(int af, int type, int protocol, const void *info, unsigned g, DWORD flags)
+{
+    if (!info)
+        return wv_ws_WSASocketW(af, type, protocol, NULL, g, flags);
+    struct wv_protocol_info w;
+    char a[WV_PROTOCOL_INFOA_SIZE];
+    if (!wv_sock_started())
+        return wv_sock_fail(WSANOTINITIALISED), INVALID_SOCKET;
+    if (wv_copy(a, info, sizeof(a)))
+        return wv_sock_fail(WSAEFAULT), INVALID_SOCKET;
+    memcpy(&w, a, offsetof(struct wv_protocol_info, name));
+    for (size_t i = 0; i < 256; i++)
+        w.name[i] = (unsigned char)a[offsetof(struct wv_protocol_info, name) + i];
+    w.name[255] = 0;
+    return wv_ws_WSASocketW(af, type, protocol, &w, g, flags);
 }

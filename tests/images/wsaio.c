@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* wsaio.c - the Winsock calls Rust's std imports beyond gdbserver's (tests/test_winsock.c):
- * WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom, each with the WSA errors
- * Windows gives for bad input (the cases Wine's conformance tests record where they do).  One
+ * WSASocketW, WSADuplicateSocketW, WSASend, WSARecv, sendto, recvfrom (and WSASendTo, WSARecvFrom),
+ * each with the WSA errors Windows gives for bad input (the cases Wine's conformance tests record where they do).  One
  * line per check, "name=ok" or "name=RET ERR"; the last line counts the failures. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -248,6 +248,31 @@ static void check_sendto_recvfrom(void)
     closesocket(s);
 }
 
+/* WSASendTo and WSARecvFrom: gather to an address, scatter with the sender's address. */
+static void check_wsasendto_wsarecvfrom(void)
+{
+    struct sockaddr_in a, from, ua;
+    SOCKET s = udp_bound(&a);
+    SOCKET u = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, 0);
+    char b1[3], b2[8];
+    WSABUF out[2] = {{3, "abc"}, {4, "defg"}}, in[2] = {{sizeof(b1), b1}, {sizeof(b2), b2}};
+    DWORD n = 0, flags = 0;
+    err("wsasendto_short_address", WSASendTo(u, out, 2, &n, 0, (struct sockaddr *)&a, 8, NULL, NULL));
+    err("wsasendto_bad_address", WSASendTo(u, out, 2, &n, 0, (struct sockaddr *)16, sizeof(a), NULL, NULL));
+    ok("wsasendto", WSASendTo(u, out, 2, &n, 0, (struct sockaddr *)&a, sizeof(a), NULL, NULL) == 0 && n == 7);
+    int fl = 8;
+    err("wsarecvfrom_short_fromlen", WSARecvFrom(s, in, 2, &n, &flags, (struct sockaddr *)&from, &fl, NULL, NULL));
+    int un = sizeof(ua);
+    getsockname(u, (struct sockaddr *)&ua, &un);
+    fl = sizeof(from), n = 0;
+    WSASetLastError(0xdead);
+    ok("wsarecvfrom", WSARecvFrom(s, in, 2, &n, &flags, (struct sockaddr *)&from, &fl, NULL, NULL) == 0 && n == 7 &&
+                          !memcmp(b1, "abc", 3) && !memcmp(b2, "defg", 4) && fl == sizeof(from) &&
+                          from.sin_port == ua.sin_port && WSAGetLastError() == 0);
+    closesocket(u);
+    closesocket(s);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -262,6 +287,7 @@ int main(void)
     check_duplicate();
     check_wsasend_wsarecv();
     check_sendto_recvfrom();
+    check_wsasendto_wsarecvfrom();
     WSACleanup();
     printf("fails=%d\n", fails);
     return fails != 0;

@@ -56,7 +56,46 @@ static void options(SOCKET s)
     ms = 0, n = sizeof(ms);
     CHECK("getsockopt_rcvtimeo", getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, &n) == 0 && ms == 1500);
     ERR("setsockopt_unknown", setsockopt(s, SOL_SOCKET, 0x7777, (char *)&v, sizeof(v)), WSAENOPROTOOPT);
-    ERR("setsockopt_short", setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&v, 2), WSAEFAULT);
+    ERR("setsockopt_short", setsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, 2), WSAEFAULT); /* SO_KEEPALIVE takes 2 */
+    /* Windows' lengths (Wine's test_set_getsockopt): one-byte options, short booleans, limits. */
+    WSASetLastError(0xdead);
+    CHECK("setsockopt_keepalive_one_byte", setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, "\1", 1) == 0 && !WSAGetLastError());
+    v = 0xdeadbeef, n = sizeof(v);
+    CHECK("getsockopt_keepalive_one_byte", getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&v, &n) == 0 && n == 1 &&
+                                               v == (int)0xdeadbe01);
+    v = 0x100;
+    CHECK("setsockopt_nodelay_first_byte", setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, 4) == 0);
+    n = sizeof(v);
+    CHECK("getsockopt_nodelay_first_byte", getsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, &n) == 0 && v == 0x100);
+    ERR("setsockopt_nodelay_no_length", setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, 0), WSAEFAULT);
+    ERR("setsockopt_ttl_negative_length", setsockopt(s, IPPROTO_IP, IP_TTL, (char *)&v, -1), WSAENOBUFS);
+    v = 256;
+    ERR("setsockopt_ttl_256", setsockopt(s, IPPROTO_IP, IP_TTL, (char *)&v, 4), WSAEINVAL);
+    ERR("setsockopt_linger_null", setsockopt(s, SOL_SOCKET, SO_DONTLINGER, NULL, 0), WSAEFAULT);
+    CHECK("setsockopt_reuseaddr_no_length", setsockopt(s, SOL_SOCKET, SO_REUSEADDR, (char *)&v, 0) == 0);
+    v = 0;
+    CHECK("setsockopt_dontlinger", setsockopt(s, SOL_SOCKET, SO_DONTLINGER, (char *)&v, 1) == 0);
+    memset(&l, 0, sizeof(l)), n = sizeof(l);
+    CHECK("getsockopt_dontlinger_sets_linger", getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&l, &n) == 0 && l.l_onoff &&
+                                                   l.l_linger == 5);
+    v = 8192;
+    n = sizeof(v);
+    CHECK("getsockopt_rcvbuf_as_set", setsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, 4) == 0 && (v = 0) == 0 &&
+                                          getsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, &n) == 0 && v == 8192);
+    v = 0, n = 2;
+    ERR("getsockopt_error_short", getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&v, &n), WSAEFAULT);
+    WSAPROTOCOL_INFOA info;
+    memset(&info, 0, sizeof(info)), n = sizeof(info) * 2;
+    CHECK("getsockopt_protocol_info", getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, (char *)&info, &n) == 0 &&
+                                          n == sizeof(info) * 2 && info.iSocketType == SOCK_STREAM &&
+                                          info.iProtocol == IPPROTO_TCP && !strcmp(info.szProtocol, "MSAFD Tcpip [TCP/IP]"));
+    n = 10;
+    ERR("getsockopt_protocol_info_short", getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &n), WSAEFAULT);
+    CHECK("getsockopt_protocol_info_short_len", n == sizeof(WSAPROTOCOL_INFOW));
+    v = 0xdead, n = sizeof(v);
+    CHECK("getsockopt_dontfragment_tcp", getsockopt(s, IPPROTO_IP, IP_DONTFRAGMENT, (char *)&v, &n) == 0 && v == 1);
+    v = 1;
+    ERR("setsockopt_hdrincl_tcp", setsockopt(s, IPPROTO_IP, IP_HDRINCL, (char *)&v, sizeof(v)), WSAEINVAL);
 }
 
 static void conversation(SOCKET ls, const struct sockaddr_in *where)
