@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/* cxxmsvc.cpp - C++ exceptions in the MSVC ABI (clang --target=x86_64-pc-windows-msvc, linked
+ * by lld-link against vcruntime140.dll and kernel32.dll, no CRT): _CxxThrowException and
+ * __CxxFrameHandler3 as winvm serves them.  Each check prints "ok NAME" or "FAIL NAME"; the
+ * exit code is the number of failures.  Arguments select the endings that end the process:
+ * "uncaught" (a throw nothing catches: the unhandled exception 0xE06D7363 ends it), "noexcept"
+ * (a throw leaving a noexcept function: its cleanup calls __std_terminate, status 3),
+ * "rethrow-none" (throw; outside any catch: unhandled, 0xE06D7363).  With "dll", the checks across cxxmsvc_dll.dll
+ * run too.  test_cxx_msvc.c runs it. */
+#include "cxxmsvc_rt.h"
+
+/* The TypeDescriptors' vftable: MSVC's static runtime library defines it; never called. */
+extern "C" const void *const wv_type_info_vftable[1] __asm__("??_7type_info@@6B@") = {0};
+
+static int live, made, copies, guards;
+
+struct Base {
+    int v;
+    Base(int x) : v(x) { made++, live++; }
+    Base(const Base &o) : v(o.v) { copies++, live++; }
+    virtual ~Base() { live--; }
+    virtual int kind() const { return 1; }
+};
+struct Derived : Base {
+    int w;
+    char name[16];
+    Derived(int x, int y) : Base(x), w(y) { name[0] = 'd', name[1] = 0; }
+    Derived(const Derived &o) : Base(o), w(o.w) { name[0] = o.name[0], name[1] = 0; }
+    ~Derived() override {}
+    int kind() const override { return 2; }
+};
+struct Other {
+    int x;
+    Other() : x(77) {}
+    virtual ~Other() {}
+};
+struct Multi : Base, Other { /* Other's subobject is not at offset 0: the PMD moves the pointer */
+    Multi() : Base(5) {}
+};
+struct Guard {
+    ~Guard() { guards++; }
+};
+
+__declspec(noinline) static void thrower(int depth, int what)
+{
+    Guard g;
+    if (depth > 0) {
+        thrower(depth - 1, what);
+        return;
+    }
+    if (what == 0)
+        throw 42;
+    if (what == 1)
+        throw Derived(7, 8);
+    if (what == 2)
+        throw Multi();
+    throw 2.5;
+}
+
+static void t_int()
+{
+    int got = 0;
+    try {
+        thrower(0, 0);
+    } catch (int v) {
+        got = v;
+    }
+    check("throw int, catch int", got == 42);
+}
+
+static void t_base_ref()
+{
+    live = made = copies = 0;
+    int kind = 0, v = 0;
+    try {
+        thrower(0, 1);
+    } catch (Base &b) {
+        kind = b.kind(), v = b.v;
+    }
+    check("catch base by reference", kind == 2 && v == 7);
+    check("exception object destroyed after catch", live == 0);
+}
+
+static void t_value_copy()
+{
+    live = made = copies = 0;
+    int w = 0;
+    try {
+        thrower(0, 1);
+    } catch (Derived d) {
+        w = d.w + (d.name[0] == 'd' ? 100 : 0);
+    }
+    check("catch by value copy-constructs", w == 108 && copies == 1);
+    check("copy and object both destroyed", live == 0);
+}
+
+static void t_ellipsis()
+{
+    int got = 0;
+    try {
+        thrower(0, 3);
+    } catch (int) {
+        got = 1;
+    } catch (...) {
+        got = 2;
+    }
+    check("catch(...) after a clause that does not match", got == 2);
+}
+
+static void t_unwind_count()
+{
+    guards = 0;
+    int at = -1;
+    try {
+        thrower(5, 0);
+    } catch (int) {
+        at = guards;
+    }
+    check("destructors ran in each of 6 frames before the catch", at == 6);
+}
+
+static void t_nested()
+{
+    int inner = 0, outer = 0;
+    try {
+        try {
+            thrower(1, 0);
+        } catch (double) {
+            inner = 1;
+        }
+    } catch (int v) {
+        outer = v;
+    }
+    check("nested try: inner does not match, outer catches", inner == 0 && outer == 42);
+}
+
+static void t_rethrow()
+{
+    live = made = copies = 0;
+    const Base *first = nullptr, *second = nullptr;
+    try {
+        try {
+            thrower(0, 1);
+        } catch (Base &b) {
+            first = &b;
+            throw;
+        }
+    } catch (Derived &d) {
+        second = &d;
+    }
+    check("rethrow: the same object reaches the outer catch", first && first == second);
+    check("rethrown object destroyed once", live == 0 && made == 1);
+}
+
+static void t_throw_from_catch()
+{
+    live = made = copies = 0;
+    int got = 0;
+    try {
+        try {
+            thrower(0, 0);
+        } catch (int v) {
+            throw Derived(v, 1);
+        }
+    } catch (Base &b) {
+        got = b.v;
+    }
+    check("throw from a catch block caught outside", got == 42);
+    check("its object destroyed", live == 0 && made == 1);
+}
+
+static void t_try_in_catch()
+{
+    int a = 0, b = 0;
+    try {
+        thrower(0, 0);
+    } catch (int v) {
+        try {
+            thrower(2, 1);
+        } catch (Base &e) {
+            b = e.v;
+        }
+        a = v;
+    }
+    check("try inside a catch block", a == 42 && b == 7);
+}
+
+static void t_rethrow_inside()
+{
+    live = made = copies = 0;
+    int n = 0;
+    try {
+        thrower(0, 1);
+    } catch (Base &) {
+        try {
+            throw;
+        } catch (Derived &) {
+            n++;
+        }
+        n++;
+        check("object alive while its outer catch runs", live == 1);
+    }
+    check("rethrow caught inside the same catch", n == 2);
+    check("object destroyed once at the end", live == 0);
+}
+
+static void t_this_adjust()
+{
+    live = 0;
+    int x = 0, v = 0;
+    const void *whole = nullptr, *part = nullptr;
+    try {
+        thrower(0, 2);
+    } catch (Other &o) {
+        x = o.x, part = &o;
+        const Multi &m = static_cast<const Multi &>(o);
+        whole = &m, v = m.v;
+    }
+    check("catch a second base: this adjusted", x == 77 && v == 5 && part != whole);
+    check("multiply derived object destroyed", live == 0);
+}
+
+static void t_pointer()
+{
+    Multi m;
+    const void *got = nullptr;
+    try {
+        throw &m;
+    } catch (Other *p) {
+        got = p;
+    }
+    check("catch a pointer to a base: adjusted", got == static_cast<Other *>(&m) && got != (void *)&m);
+    int which = 0;
+    try {
+        throw (const char *)"text";
+    } catch (char *) {
+        which = 1;
+    } catch (const char *s) {
+        which = s[0] == 't' ? 2 : 3;
+    }
+    check("const char * is not caught as char *", which == 2);
+}
+
+static void t_loop()
+{
+    int sum = 0;
+    for (int i = 0; i < 1000; i++) {
+        try {
+            thrower(i % 4, 0);
+        } catch (int v) {
+            sum += v;
+        }
+    }
+    check("1000 throws and catches", sum == 42000);
+}
+
+__declspec(noinline) static void must_not_throw() noexcept { thrower(0, 0); }
+static void dll_checks();
+
+int main_impl(const char *args)
+{
+    if (has_arg(args, "uncaught")) {
+        out("throwing\n");
+        thrower(1, 0);
+        out("not reached\n");
+        return 50;
+    }
+    if (has_arg(args, "noexcept")) {
+        out("noexcept\n");
+        void (*volatile call)() = must_not_throw; /* a call the compiler cannot see is noexcept */
+        try { /* the catch is found; the unwind through the noexcept function terminates */
+            call();
+        } catch (...) {
+            out("caught: not reached\n");
+        }
+        return 50;
+    }
+    if (has_arg(args, "rethrow-none")) {
+        out("rethrow\n");
+        throw;
+    }
+    t_int();
+    t_base_ref();
+    t_value_copy();
+    t_ellipsis();
+    t_unwind_count();
+    t_nested();
+    t_rethrow();
+    t_throw_from_catch();
+    t_try_in_catch();
+    t_rethrow_inside();
+    t_this_adjust();
+    t_pointer();
+    t_loop();
+    if (has_arg(args, "dll"))
+        dll_checks();
+    return finish();
+}
+
+/* ---- across a DLL (cxxmsvc_dll.dll, msvcrt.dll's runtime) ---- */
+extern "C" __declspec(dllimport) void dll_throw(int what, int depth);
+extern "C" __declspec(dllimport) int dll_guards(void);
+extern "C" __declspec(dllimport) int dll_catch(void (*cb)(void));
+
+static void exe_thrower() { throw Derived(9, 1); }
+
+static void dll_checks()
+{
+    int v = 0, kind = 0;
+    try {
+        dll_throw(0, 3);
+    } catch (Base &b) {
+        v = b.v, kind = b.kind();
+    }
+    check("the DLL's exception caught by the EXE by base name", v == 11 && kind == 3);
+    check("the DLL's frames ran their destructors", dll_guards() == 4);
+    int i = 0;
+    try {
+        dll_throw(1, 0);
+    } catch (int x) {
+        i = x;
+    }
+    check("an int thrown in the DLL", i == 13);
+    live = made = copies = 0;
+    check("the DLL catches the EXE's exception", dll_catch(exe_thrower) == 9);
+    check("the DLL's catch destroyed the EXE's object", live == 0 && made == 1);
+}
+
+extern "C" void start()
+{
+    ExitProcess((unsigned)main_impl(GetCommandLineA()));
+}
