@@ -89,3 +89,87 @@ Test(cxx_msvc, rethrow_with_no_exception_is_unhandled)
     cr_assert_eq(st, 0x63, "status %d:\n%s", st, out);
     cr_assert_not_null(strstr(out, "unhandled exception 0xe06d7363"), "%s", out);
 }
+
+/* ---- the helpers, called as PE code calls them (ms_abi), through the DLLs' export tables ---- */
+#include "runtime/runtime.h"
+#include <stdlib.h>
+#include <winvm/slist.h>
+
+struct std_exception_data {
+    const char *what;
+    unsigned char do_free;
+};
+typedef void(__attribute__((ms_abi)) * copy_fn)(const struct std_exception_data *, struct std_exception_data *);
+typedef void(__attribute__((ms_abi)) * destroy_fn)(struct std_exception_data *);
+typedef int(__attribute__((ms_abi)) * compare_fn)(const void *, const void *);
+typedef size_t(__attribute__((ms_abi)) * hash_fn)(const void *);
+typedef void(__attribute__((ms_abi)) * list_fn)(SLIST_HEADER *);
+
+/* Owned messages are copied, borrowed ones shared; destroy clears both fields (Wine's
+ * ucrtbase tests record these on Windows). */
+Test(cxx_msvc, std_exception_copy_and_destroy)
+{
+    copy_fn copy = (copy_fn)wv_vc_lookup("__std_exception_copy");
+    destroy_fn destroy = (destroy_fn)wv_ucrt_lookup("__std_exception_destroy");
+    cr_assert(copy && destroy && copy == (copy_fn)wv_ucrt_lookup("__std_exception_copy"));
+    struct std_exception_data src = {"what", 0}, dst = {NULL, 9};
+    copy(&src, &dst);
+    cr_assert(dst.what == src.what && dst.do_free == 0);
+    src.do_free = 0x42;
+    copy(&src, &dst);
+    cr_assert(dst.what != src.what && dst.do_free == 1 && !strcmp(dst.what, "what"));
+    destroy(&dst);
+    cr_assert(dst.what == NULL && dst.do_free == 0);
+    src.what = NULL, src.do_free = 1;
+    dst.what = "x", dst.do_free = 1;
+    copy(&src, &dst);
+    cr_assert(dst.what == NULL && dst.do_free == 0);
+    copy((const void *)8, &dst); /* unreadable: nothing changes, nothing crashes */
+    cr_assert(dst.what == NULL && dst.do_free == 0);
+}
+
+struct ti_data {
+    char *name;
+    char mangled[32];
+};
+
+Test(cxx_msvc, std_type_info_compare_hash_and_list)
+{
+    compare_fn cmp = (compare_fn)wv_vc_lookup("__std_type_info_compare");
+    hash_fn hash = (hash_fn)wv_vc_lookup("__std_type_info_hash");
+    list_fn destroy = (list_fn)wv_ucrt_lookup("__std_type_info_destroy_list");
+    cr_assert(cmp && hash && destroy);
+    struct ti_data a = {NULL, ".?AVa@@"}, b = {NULL, ".?AVb@@"}, a2 = a;
+    cr_assert_eq(cmp(&a, &a), 0);
+    cr_assert_eq(cmp(&a, &b), -1);
+    cr_assert_eq(cmp(&b, &a), 1);
+    cr_assert_eq(cmp(&a, &a2), 0);
+    memset(a.mangled, 0, sizeof(a.mangled));
+    cr_assert_eq(hash(&a), 0xcbf29ce44fd0bfc1ull);
+    a.mangled[0] = 1; /* the first character is not hashed */
+    cr_assert_eq(hash(&a), 0xcbf29ce44fd0bfc1ull);
+    a.mangled[1] = 1;
+    cr_assert_eq(hash(&a), 0xaf63bc4c29620a60ull);
+    SLIST_HEADER h;
+    InitializeSListHead(&h);
+    destroy(&h);
+    SLIST_ENTRY *e = aligned_alloc(16, 32);
+    InterlockedPushEntrySList(&h, e);
+    destroy(&h); /* freed (the CRT's free is free) */
+    cr_assert_null(InterlockedPopEntrySList(&h));
+    cr_assert_null(wv_ucrt_lookup("__std_type_info_name"), "not served without an undecorator");
+}
+
+/* The three frame handler names are one function in each DLL; FH4 is not served. */
+Test(cxx_msvc, exports)
+{
+    void *h3 = wv_crt_lookup("__CxxFrameHandler3");
+    cr_assert_not_null(h3);
+    cr_assert_eq(wv_crt_lookup("__CxxFrameHandler"), h3);
+    cr_assert_eq(wv_ucrt_lookup("__CxxFrameHandler3"), h3);
+    cr_assert_eq(wv_vc_lookup("__CxxFrameHandler3"), h3);
+    cr_assert_eq(wv_vc_lookup("_CxxThrowException"), wv_crt_lookup("_CxxThrowException"));
+    cr_assert_null(wv_vc_lookup("__CxxFrameHandler4"));
+    cr_assert_not_null(wv_crt_lookup("_purecall"));
+    cr_assert_neq(wv_crt_lookup("_purecall"), wv_ucrt_lookup("_purecall"), "msvcrt's ends as R6025, UCRT's aborts");
+}

@@ -10,8 +10,9 @@
  *
  * vcruntime140.dll: the memory and string search functions (msvcrt's), __C_specific_handler
  * (ntdll's), the C++ exception runtime (cxx_*.c, ucrtbase's too: _CxxThrowException,
- * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, _purecall and its
- * handler), __current_exception and __current_exception_context (the per-thread slots).
+ * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, the __std_type_info
+ * helpers but name, _purecall and its handler), __current_exception and
+ * __current_exception_context (the per-thread slots).
  * __CxxFrameHandler4 (MSVC's compressed FuncInfo of /d2FH4) is not served: no compiler here
  * emits it, so it could not be tested.
  */
@@ -24,7 +25,8 @@
 #define WV_UCRT_OWN(F)                                                                           \
     F(__acrt_iob_func) F(__daylight) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__acmdln)     \
     F(__p__environ) F(__p__wcmdln) \
-    F(__std_exception_copy) F(__std_exception_destroy) F(__std_terminate) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
+    F(__std_exception_copy) F(__std_exception_destroy) F(__std_terminate) \
+    F(__std_type_info_compare) F(__std_type_info_destroy_list) F(__std_type_info_hash) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
     F(__stdio_common_vfwprintf) F(__stdio_common_vsnprintf_s) F(__stdio_common_vsnwprintf_s)     \
     F(__stdio_common_vsprintf) F(__stdio_common_vsprintf_s) F(__stdio_common_vsscanf)            \
     F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(__timezone) F(__tzname)         \
@@ -120,6 +122,9 @@ static struct wv_export wv_vc_exports[] = {
     {"__std_exception_copy", NULL},
     {"__std_exception_destroy", NULL},
     {"__std_terminate", NULL},
+    {"__std_type_info_compare", NULL},
+    {"__std_type_info_destroy_list", NULL},
+    {"__std_type_info_hash", NULL},
     {"_get_purecall_handler", NULL},
     {"_purecall", NULL},
     {"_set_purecall_handler", NULL},
