@@ -53,7 +53,9 @@ Test(cxx_msvc, throw_catch_unwind_rethrow_and_across_a_dll)
         "rethrown object destroyed once", "throw from a catch block caught outside", "its object destroyed",
         "try inside a catch block", "object alive while its outer catch runs", "rethrow caught inside the same catch",
         "object destroyed once at the end", "catch a second base: this adjusted", "multiply derived object destroyed",
-        "catch a pointer to a base: adjusted", "const char * is not caught as char *", "1000 throws and catches",
+        "catch a pointer to a base: adjusted", "const char * is not caught as char *",
+        "a new exception from a catch, caught by the caller", "a rethrow from a catch, caught by the caller",
+        "a destructor catches its own exception during an unwind", "1000 throws and catches",
         "the DLL's exception caught by the EXE by base name", "the DLL's frames ran their destructors",
         "an int thrown in the DLL", "the DLL catches the EXE's exception",
         "the DLL's catch destroyed the EXE's object"};
@@ -88,6 +90,16 @@ Test(cxx_msvc, rethrow_with_no_exception_is_unhandled)
     int st = run_cxx("rethrow-none");
     cr_assert_eq(st, 0x63, "status %d:\n%s", st, out);
     cr_assert_not_null(strstr(out, "unhandled exception 0xe06d7363"), "%s", out);
+}
+
+/* A pure virtual call (vcruntime140's _purecall): the handler _set_purecall_handler set runs,
+ * then the process aborts (status 3). */
+Test(cxx_msvc, pure_virtual_call_runs_the_handler_then_aborts)
+{
+    int st = run_cxx("purecall");
+    cr_assert_eq(st, 3, "status %d:\n%s", st, out);
+    cr_assert_not_null(strstr(out, "purecall handler\n"), "%s", out);
+    cr_assert_null(strstr(out, "not reached"), "%s", out);
 }
 
 /* ---- the helpers, called as PE code calls them (ms_abi), through the DLLs' export tables ---- */

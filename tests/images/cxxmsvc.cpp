@@ -5,7 +5,8 @@
  * exit code is the number of failures.  Arguments select the endings that end the process:
  * "uncaught" (a throw nothing catches: the unhandled exception 0xE06D7363 ends it), "noexcept"
  * (a throw leaving a noexcept function: its cleanup calls __std_terminate, status 3),
- * "rethrow-none" (throw; outside any catch: unhandled, 0xE06D7363).  With "dll", the checks across cxxmsvc_dll.dll
+ * "rethrow-none" (throw; outside any catch: unhandled, 0xE06D7363), "purecall" (a pure virtual
+ * call: the handler set runs, then abort's status 3).  With "dll", the checks across cxxmsvc_dll.dll
  * run too.  test_cxx_msvc.c runs it. */
 #include "cxxmsvc_rt.h"
 
@@ -241,6 +242,72 @@ static void t_pointer()
     check("const char * is not caught as char *", which == 2);
 }
 
+__declspec(noinline) static void catch_and_throw(int rethrow)
+{
+    Guard g;
+    try {
+        thrower(1, rethrow ? 1 : 0);
+    } catch (int v) {
+        Guard in_catch;
+        throw Derived(v + 1, 0);
+    } catch (Base &) {
+        Guard in_catch;
+        throw;
+    }
+}
+
+static void t_across_functions()
+{
+    live = made = copies = 0;
+    guards = 0;
+    int v = 0;
+    try {
+        catch_and_throw(0);
+    } catch (Base &b) {
+        v = b.v;
+    }
+    check("a new exception from a catch, caught by the caller", v == 43 && guards == 4 && live == 0);
+    guards = made = 0;
+    v = 0;
+    try {
+        catch_and_throw(1);
+    } catch (Derived &d) {
+        v = d.w;
+    }
+    check("a rethrow from a catch, caught by the caller", v == 8 && guards == 4 && live == 0 && made == 1);
+}
+
+/* A destructor run by an unwind throws and catches inside itself. */
+struct Catcher {
+    int *seen;
+    ~Catcher()
+    {
+        try {
+            thrower(1, 0);
+        } catch (int v) {
+            *seen = v;
+        }
+    }
+};
+
+__declspec(noinline) static void throw_past_catcher(int *seen)
+{
+    Catcher c{seen};
+    thrower(0, 1);
+}
+
+static void t_catch_in_destructor()
+{
+    int seen = 0, v = 0;
+    live = 0;
+    try {
+        throw_past_catcher(&seen);
+    } catch (Base &b) {
+        v = b.v;
+    }
+    check("a destructor catches its own exception during an unwind", seen == 42 && v == 7 && live == 0);
+}
+
 static void t_loop()
 {
     int sum = 0;
@@ -255,6 +322,22 @@ static void t_loop()
 }
 
 __declspec(noinline) static void must_not_throw() noexcept { thrower(0, 0); }
+
+/* A pure virtual call: the constructor of the abstract base calls through its own vftable,
+ * whose slot is _purecall. */
+struct Abstract;
+__declspec(noinline) static int call_f(Abstract *a);
+struct Abstract {
+    Abstract() { call_f(this); }
+    virtual int f() = 0;
+};
+struct Concrete : Abstract {
+    int f() override { return 1; }
+};
+__declspec(noinline) static int call_f(Abstract *a) { return a->f(); }
+typedef void(__cdecl *purecall_handler)(void);
+IMPORT purecall_handler __cdecl _set_purecall_handler(purecall_handler);
+static void __cdecl on_purecall() { out("purecall handler\n"); }
 static void dll_checks();
 
 int main_impl(const char *args)
@@ -275,6 +358,12 @@ int main_impl(const char *args)
         }
         return 50;
     }
+    if (has_arg(args, "purecall")) {
+        _set_purecall_handler(on_purecall);
+        Concrete c;
+        out("not reached\n");
+        return 50;
+    }
     if (has_arg(args, "rethrow-none")) {
         out("rethrow\n");
         throw;
@@ -291,6 +380,8 @@ int main_impl(const char *args)
     t_rethrow_inside();
     t_this_adjust();
     t_pointer();
+    t_across_functions();
+    t_catch_in_destructor();
     t_loop();
     if (has_arg(args, "dll"))
         dll_checks();
