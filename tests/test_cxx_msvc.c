@@ -21,7 +21,10 @@ TestSuite(cxx_msvc, .timeout = 120);
 static char out[32768];
 
 /* Runs cxxmsvc.exe with args under `winvm run` (stderr with stdout): its exit status. */
-static int run_cxx(const char *args)
+static int run_cxx_env(const char *env, const char *args, const char *err);
+static int run_cxx(const char *args) { return run_cxx_env("", args, "2>&1"); }
+
+static int run_cxx_env(const char *env, const char *args, const char *err)
 {
     const char *exe = WINVM_PE_IMAGES "/cxxmsvc.exe";
     if (access(exe, R_OK) != 0)
@@ -29,7 +32,7 @@ static int run_cxx(const char *args)
     setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
     mkdir("/tmp/winvm-test-run-cache", 0700);
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd %s && %s run %s %s 2>&1", WINVM_PE_IMAGES, WINVM_CLI, exe, args);
+    snprintf(cmd, sizeof(cmd), "cd %s && %s %s run %s %s %s", WINVM_PE_IMAGES, env, WINVM_CLI, exe, args, err);
     return tu_capture(cmd, out, sizeof(out));
 }
 
@@ -61,6 +64,15 @@ Test(cxx_msvc, throw_catch_unwind_rethrow_and_across_a_dll)
         "the DLL's catch destroyed the EXE's object"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         expect_ok(names[i]);
+    cr_assert_not_null(strstr(out, "all passed\n"), "%s", out);
+}
+
+/* With +relay, the throw and the frame handler still see their callers' frames (no relay
+ * stub between: loader/relay.c's frame-sensitive names). */
+Test(cxx_msvc, works_under_relay)
+{
+    int st = run_cxx_env("WINVM_DEBUG=+relay", "dll", "2>/dev/null");
+    cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_not_null(strstr(out, "all passed\n"), "%s", out);
 }
 
