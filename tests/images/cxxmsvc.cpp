@@ -308,6 +308,60 @@ static void t_catch_in_destructor()
     check("a destructor catches its own exception during an unwind", seen == 42 && v == 7 && live == 0);
 }
 
+/* ---- several threads throwing at once: each its own running catches ---- */
+IMPORT HANDLE __stdcall CreateThread(void *, unsigned long long, DWORD(__stdcall *)(void *), void *, DWORD, DWORD *);
+IMPORT DWORD __stdcall WaitForSingleObject(HANDLE, DWORD);
+IMPORT BOOL __stdcall CloseHandle(HANDLE);
+
+struct Counted {
+    int *n;
+    ~Counted() { (*n)++; }
+};
+
+__declspec(noinline) static void thread_throw(int depth, int *n, int v)
+{
+    Counted c{n};
+    if (depth)
+        thread_throw(depth - 1, n, v);
+    else
+        throw v;
+}
+
+static DWORD __stdcall thread_main(void *arg)
+{
+    int *result = (int *)arg, n = 0, sum = 0, frames = 0;
+    for (int i = 0; i < 2000; i++) {
+        frames += i % 3 + 1;
+        try {
+            try {
+                thread_throw(i % 3, &n, i);
+            } catch (int v) {
+                sum += v;
+                throw;
+            }
+        } catch (int v) {
+            sum -= v;
+        }
+    }
+    *result = sum == 0 && n == frames; /* every frame's destructor ran once */
+    return 0;
+}
+
+static void t_threads()
+{
+    int r[4] = {0, 0, 0, 0};
+    HANDLE h[4];
+    for (int i = 0; i < 4; i++)
+        h[i] = CreateThread(nullptr, 0, thread_main, &r[i], 0, nullptr);
+    bool ok = true;
+    for (int i = 0; i < 4; i++) {
+        ok = ok && h[i] && WaitForSingleObject(h[i], 60000) == 0;
+        if (h[i])
+            CloseHandle(h[i]);
+    }
+    check("four threads throw, rethrow and catch 2000 times each", ok && r[0] == 1 && r[1] == 1 && r[2] == 1 && r[3] == 1);
+}
+
 static void t_loop()
 {
     int sum = 0;
@@ -383,6 +437,7 @@ int main_impl(const char *args)
     t_across_functions();
     t_catch_in_destructor();
     t_loop();
+    t_threads();
     if (has_arg(args, "dll"))
         dll_checks();
     return finish();
