@@ -362,6 +362,41 @@ static void t_threads()
     check("four threads throw, rethrow and catch 2000 times each", ok && r[0] == 1 && r[1] == 1 && r[2] == 1 && r[3] == 1);
 }
 
+/* An access violation inside a catch block, handled by an SEH __except further out (/EHs: the
+ * catch's destructors are not run for it, but the catch ends and its object is destroyed). */
+__declspec(noinline) static void fault_in_catch(volatile int *p)
+{
+    try {
+        thrower(0, 1);
+    } catch (Base &) {
+        *p = 1;
+    }
+}
+
+__declspec(noinline) static int seh_around(volatile int *p)
+{
+    __try {
+        fault_in_catch(p);
+    } __except (1) {
+        return 1;
+    }
+    return 0;
+}
+
+static void t_seh_leaves_catch()
+{
+    live = made = 0;
+    int r = seh_around(nullptr);
+    check("an SEH exception leaving a catch ends it, its object destroyed", r == 1 && made == 1 && live == 0);
+    int v = 0;
+    try {
+        thrower(0, 0);
+    } catch (int x) {
+        v = x;
+    }
+    check("throw and catch work after it", v == 42);
+}
+
 static void t_loop()
 {
     int sum = 0;
@@ -436,6 +471,7 @@ int main_impl(const char *args)
     t_pointer();
     t_across_functions();
     t_catch_in_destructor();
+    t_seh_leaves_catch();
     t_loop();
     t_threads();
     if (has_arg(args, "dll"))
