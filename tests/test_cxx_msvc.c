@@ -60,6 +60,7 @@ Test(cxx_msvc, throw_catch_unwind_rethrow_and_across_a_dll)
         "a new exception from a catch, caught by the caller", "a rethrow from a catch, caught by the caller",
         "a destructor catches its own exception during an unwind", "1000 throws and catches",
         "an SEH exception leaving a catch ends it, its object destroyed", "throw and catch work after it",
+        "__current_exception names the caught exception's record", "__current_exception is NULL after the catch",
         "four threads throw, rethrow and catch 2000 times each",
         "the DLL's exception caught by the EXE by base name", "the DLL's frames ran their destructors",
         "an int thrown in the DLL", "the DLL catches the EXE's exception",

@@ -15,7 +15,9 @@
  * when the unwind passes its funclet's frame (wv_cxx_catch_unwound): its object is destroyed
  * unless that unwind is for the same object (it was rethrown and lives on in another catch).
  * An object is never destroyed while another running catch holds it (a rethrow caught inside
- * the catch that rethrew it): the outermost holder destroys it.
+ * the catch that rethrew it): the outermost holder destroys it.  While a catch runs,
+ * vcruntime140's __current_exception and __current_exception_context name its exception's
+ * record (the entry's copy) and the context it was raised with.
  */
 #include "runtime/cxx_int.h"
 
@@ -26,16 +28,31 @@ struct wv_cxx_active {
     EXCEPTION_RECORD rec;       /* the exception handled (a copy: rethrow's source) */
     uintptr_t sp;               /* where the entry is: the catch funclet's frames are below */
     const CONTEXT *resume;      /* the target frame's context: calls made for it walk on there */
+    void *saved[2];             /* __current_exception and its context before this catch */
 };
 
 static __thread struct wv_cxx_active *wv_cxx_head;
+
+/* vcruntime140's per-thread slots (MSVC's std::current_exception reads them): the record and
+ * context of the exception the innermost running catch handles; NULL outside any catch. */
+static __thread void *wv_cxx_slot[2];
+WV_MSABI void **wv_vc___current_exception(void) { return &wv_cxx_slot[0]; }
+WV_MSABI void **wv_vc___current_exception_context(void) { return &wv_cxx_slot[1]; }
+
+/* An entry leaves the list: the slots get back what they held before its catch. */
+static void wv_cxx_leave(struct wv_cxx_active *a)
+{
+    wv_cxx_slot[0] = a->saved[0], wv_cxx_slot[1] = a->saved[1];
+}
 
 /* Drops entries below sp: catches whose frames were abandoned without an unwind through them
  * (a frame handler that did not run, a thread that switched stacks). */
 static void wv_cxx_prune(uintptr_t sp)
 {
-    while (wv_cxx_head && wv_cxx_head->sp < sp)
+    while (wv_cxx_head && wv_cxx_head->sp < sp) {
+        wv_cxx_leave(wv_cxx_head);
         wv_cxx_head = wv_cxx_head->next;
+    }
 }
 
 const EXCEPTION_RECORD *wv_cxx_current(void)
@@ -77,6 +94,8 @@ static WV_MSABI DWORD64 wv_cxx_catch_cb(EXCEPTION_RECORD *consolidate)
     wv_cxx_prune(a.sp);
     a.next = wv_cxx_head;
     wv_cxx_head = &a;
+    a.saved[0] = wv_cxx_slot[0], a.saved[1] = wv_cxx_slot[1];
+    wv_cxx_slot[0] = &a.rec, wv_cxx_slot[1] = (void *)c->ctx;
     /* In the catch, the parent's state is the funclet's own (by its instruction pointer). */
     static const int fresh = -2;
     if (c->help)
@@ -84,6 +103,7 @@ static WV_MSABI DWORD64 wv_cxx_catch_cb(EXCEPTION_RECORD *consolidate)
     DWORD64 cont = wv_cxx_call(c->funclet, 0, c->parent, 0, &c->target);
     bool held = wv_cxx_held(&a);
     wv_cxx_unlink(&a);
+    wv_cxx_leave(&a);
     if (!held && wv_cxx_is_cxx(&a.rec))
         wv_cxx_destroy_object(&a.rec, &c->target);
     wv_cxx_set_help(c->help);
@@ -131,6 +151,7 @@ void wv_cxx_catch_unwound(DWORD64 frame, const EXCEPTION_RECORD *unwinding)
     if (!a)
         return;
     wv_cxx_head = a->next;
+    wv_cxx_leave(a);
     DWORD64 obj = a->rec.ExceptionInformation[1];
     if (!wv_cxx_is_cxx(&a->rec) || wv_cxx_unwinding_object(unwinding, a) == obj || wv_cxx_held(a))
         return;

@@ -156,7 +156,7 @@ static void wv_cxx_search(struct wv_cxx_frame *f, const EXCEPTION_RECORD *rec, c
                 continue;
             if (cxx)
                 wv_cxx_build_catch(rec, &h, &ct, f->parent, f->resume);
-            struct wv_cxx_catch_call call = {.rec = (EXCEPTION_RECORD *)rec, .parent = f->parent,
+            struct wv_cxx_catch_call call = {.rec = (EXCEPTION_RECORD *)rec, .ctx = ctx, .parent = f->parent,
                                              .funclet = f->dc->ImageBase + (DWORD)h.handler, .help = f->help,
                                              .low = t.low};
             wv_cxx_catch(&call, f->frame, f->dc->ControlPc, ctx);

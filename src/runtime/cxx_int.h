@@ -116,6 +116,7 @@ struct wv_cxx_catch_call {
     EXCEPTION_RECORD consolidate; /* what RtlUnwindEx is given: the callback and this call */
     CONTEXT target;               /* the target frame's context, written by the unwind */
     EXCEPTION_RECORD *rec;        /* the exception caught */
+    const CONTEXT *ctx;           /* its context (__current_exception_context) */
     DWORD64 parent;               /* the function's establisher frame (the catch funclet's argument) */
     DWORD64 funclet;              /* the catch funclet */
     DWORD64 help;                 /* the function's unwind-help words, 0: none */

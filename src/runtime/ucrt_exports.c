@@ -12,7 +12,7 @@
  * (ntdll's), the C++ exception runtime (cxx_*.c, ucrtbase's too: _CxxThrowException,
  * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, the __std_type_info
  * helpers but name, _purecall and its handler), __current_exception and
- * __current_exception_context (the per-thread slots).
+ * __current_exception_context (the per-thread slots a running catch fills).
  * __CxxFrameHandler4 (MSVC's compressed FuncInfo of /d2FH4) is not served: no compiler here
  * emits it, so it could not be tested.
  */
@@ -107,9 +107,9 @@ const char *wv_ucrt_name_at(size_t i)
 
 /* ---- vcruntime140.dll ---- */
 
-static __thread void *wv_cur_exception, *wv_cur_context;
-static void **__attribute__((ms_abi)) wv_vc___current_exception(void) { return &wv_cur_exception; }
-static void **__attribute__((ms_abi)) wv_vc___current_exception_context(void) { return &wv_cur_context; }
+/* cxx_catch.c: the exception the innermost running catch handles, and its context. */
+void **__attribute__((ms_abi)) wv_vc___current_exception(void);
+void **__attribute__((ms_abi)) wv_vc___current_exception_context(void);
 
 static struct wv_export wv_vc_exports[] = {
     {"_CxxThrowException", NULL},

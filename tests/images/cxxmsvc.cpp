@@ -397,6 +397,39 @@ static void t_seh_leaves_catch()
     check("throw and catch work after it", v == 42);
 }
 
+/* vcruntime140's slots name the exception a running catch handles (std::current_exception's
+ * source). */
+IMPORT void **__cdecl __current_exception(void);
+IMPORT void **__cdecl __current_exception_context(void);
+struct Record {
+    DWORD code, flags;
+    void *next, *address;
+    DWORD count;
+    unsigned long long info[15];
+};
+
+static void t_current_exception()
+{
+    bool in = false, nested = false;
+    bool before = *__current_exception() == nullptr;
+    try {
+        thrower(0, 1);
+    } catch (Base &b) {
+        const Record *r = (const Record *)*__current_exception();
+        in = r && r->code == 0xE06D7363u && r->count == 4 && r->info[0] == 0x19930520 &&
+             (const void *)r->info[1] == (const void *)&b && *__current_exception_context() != nullptr;
+        try {
+            thrower(0, 0);
+        } catch (int) {
+            const Record *r2 = (const Record *)*__current_exception();
+            nested = r2 && r2 != r && *(const int *)r2->info[1] == 42;
+        }
+        in = in && *__current_exception() == r;
+    }
+    check("__current_exception names the caught exception's record", before && in && nested);
+    check("__current_exception is NULL after the catch", *__current_exception() == nullptr);
+}
+
 static void t_loop()
 {
     int sum = 0;
@@ -472,6 +505,7 @@ int main_impl(const char *args)
     t_across_functions();
     t_catch_in_destructor();
     t_seh_leaves_catch();
+    t_current_exception();
     t_loop();
     t_threads();
     if (has_arg(args, "dll"))
