@@ -16,12 +16,13 @@
  * catch's destructors down to the try's end state and ends the catch (cxx_catch.c).
  *
  * Dispatch: a rethrow (no object, no ThrowInfo) is the innermost running catch's exception
- * (none: it propagates unchanged, as MSVC's runtime lets it, to the unhandled-exception path); the try blocks holding the state are searched innermost first, each
- * clause in order (cxx_match.c); the first match's parameter is built and the unwind to the
- * frame calls the catch (cxx_catch.c).  A function built with /EHs (EHFlags bit 0) ignores
- * exceptions that are not C++ ones, except unwinds for a longjmp; catch(...) never takes a
- * breakpoint (STATUS_BREAKPOINT is left to debuggers); one marked noexcept that
- * would pass a C++ exception on calls std::terminate.
+ * (none: it propagates unchanged, as MSVC's runtime lets it, to the unhandled-exception path);
+ * the try blocks holding the state are searched innermost first, each clause in order
+ * (cxx_match.c); the first match's parameter is built and the unwind to the frame calls the
+ * catch (cxx_catch.c).  A function built with /EHs (EHFlags bit 0) ignores exceptions that are
+ * not C++ ones, except unwinds for a longjmp (a catch funclet it leaves still ends); catch(...)
+ * never takes a breakpoint (STATUS_BREAKPOINT is left to debuggers); a noexcept function that
+ * would pass a C++ exception on outside its catches calls std::terminate.
  * Unwind: the destructors of the unwind map run from the state down to the target (the try's
  * first state in the catch's frame; -1, leaving the function, elsewhere), each entry's state
  * recorded before its funclet is called, so an unwind that collides does not run it twice.

@@ -52,7 +52,10 @@ CRT void wv_ucrt___std_exception_destroy(struct wv_std_exception_data *d)
 typedef void(WV_MSABI *wv_purecall_handler)(void);
 static wv_purecall_handler wv_purecall;
 
-CRT wv_purecall_handler wv_ucrt__set_purecall_handler(wv_purecall_handler h) { return __atomic_exchange_n(&wv_purecall, h, __ATOMIC_SEQ_CST); }
+CRT wv_purecall_handler wv_ucrt__set_purecall_handler(wv_purecall_handler h)
+{
+    return __atomic_exchange_n(&wv_purecall, h, __ATOMIC_SEQ_CST);
+}
 CRT wv_purecall_handler wv_ucrt__get_purecall_handler(void) { return __atomic_load_n(&wv_purecall, __ATOMIC_SEQ_CST); }
 
 CRT __attribute__((noreturn)) void wv_ucrt_abort(void);

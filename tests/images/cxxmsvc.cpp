@@ -359,7 +359,9 @@ static void t_threads()
         if (h[i])
             CloseHandle(h[i]);
     }
-    check("four threads throw, rethrow and catch 2000 times each", ok && r[0] == 1 && r[1] == 1 && r[2] == 1 && r[3] == 1);
+    for (int i = 0; i < 4; i++)
+        ok = ok && r[i] == 1;
+    check("four threads throw, rethrow and catch 2000 times each", ok);
 }
 
 /* An access violation inside a catch block, handled by an SEH __except further out (/EHs: the
