@@ -177,9 +177,7 @@ static void wv_cxx_dispatch(struct wv_cxx_frame *f, const EXCEPTION_RECORD *rec,
         const EXCEPTION_RECORD *cur = wv_cxx_current();
         if (!cur)
             return; /* throw; with no exception being handled: it propagates as it is */
-        memcpy(&sub, rec, sizeof(sub));
-        sub.NumberParameters = cur->NumberParameters;
-        memcpy(sub.ExceptionInformation, cur->ExceptionInformation, sizeof(sub.ExceptionInformation));
+        memcpy(&sub, cur, sizeof(sub)); /* the whole record: a rethrown SEH exception stays one */
         rec = &sub;
     }
     if (f->fi.try_count)
