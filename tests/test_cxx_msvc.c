@@ -117,6 +117,15 @@ Test(cxx_msvc, pure_virtual_call_runs_the_handler_then_aborts)
     cr_assert_null(strstr(out, "not reached"), "%s", out);
 }
 
+/* The same in cxxmsvc_dll.dll, whose _purecall is msvcrt.dll's: runtime error R6025, 255. */
+Test(cxx_msvc, pure_virtual_call_in_msvcrt_is_r6025)
+{
+    int st = run_cxx("purecall-dll");
+    cr_assert_eq(st, 255, "status %d:\n%s", st, out);
+    cr_assert_not_null(strstr(out, "R6025"), "%s", out);
+    cr_assert_null(strstr(out, "not reached"), "%s", out);
+}
+
 /* ---- the helpers, called as PE code calls them (ms_abi), through the DLLs' export tables ---- */
 #include "runtime/runtime.h"
 #include <stdlib.h>

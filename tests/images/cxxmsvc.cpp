@@ -6,7 +6,8 @@
  * "uncaught" (a throw nothing catches: the unhandled exception 0xE06D7363 ends it), "noexcept"
  * (a throw leaving a noexcept function: its cleanup calls __std_terminate, status 3),
  * "rethrow-none" (throw; outside any catch: unhandled, 0xE06D7363), "purecall" (a pure virtual
- * call: the handler set runs, then abort's status 3).  With "dll", the checks across cxxmsvc_dll.dll
+ * call: the handler set runs, then abort's status 3), "purecall-dll" (one in the DLL: msvcrt's
+ * _purecall, runtime error R6025, status 255).  With "dll", the checks across cxxmsvc_dll.dll
  * run too.  test_cxx_msvc.c runs it. */
 #include "cxxmsvc_rt.h"
 
@@ -463,6 +464,7 @@ typedef void(__cdecl *purecall_handler)(void);
 IMPORT purecall_handler __cdecl _set_purecall_handler(purecall_handler);
 static void __cdecl on_purecall() { out("purecall handler\n"); }
 static void dll_checks();
+extern "C" __declspec(dllimport) int dll_purecall(void);
 
 int main_impl(const char *args)
 {
@@ -485,6 +487,11 @@ int main_impl(const char *args)
     if (has_arg(args, "purecall")) {
         _set_purecall_handler(on_purecall);
         Concrete c;
+        out("not reached\n");
+        return 50;
+    }
+    if (has_arg(args, "purecall-dll")) {
+        dll_purecall();
         out("not reached\n");
         return 50;
     }

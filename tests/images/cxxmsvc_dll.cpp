@@ -46,3 +46,21 @@ extern "C" __declspec(dllexport) int dll_catch(void (*cb)(void))
     }
     return 0;
 }
+
+/* A pure virtual call in the DLL: msvcrt.dll's _purecall (runtime error R6025, status 255). */
+struct Abstract;
+__declspec(noinline) static int call_f(Abstract *a);
+struct Abstract {
+    Abstract() { call_f(this); }
+    virtual int f() = 0;
+};
+struct Concrete : Abstract {
+    int f() override { return 1; }
+};
+__declspec(noinline) static int call_f(Abstract *a) { return a->f(); }
+
+extern "C" __declspec(dllexport) int dll_purecall(void)
+{
+    Concrete c;
+    return c.f();
+}
