@@ -109,8 +109,8 @@ static void wv_cxx_local_unwind(const struct wv_cxx_frame *f, int last)
     DWORD64 map = f->dc->ImageBase + (DWORD)f->fi.unwind_map;
     while (cur > last) {
         struct wv_unwind_entry e;
-        if (cur >= f->fi.max_state || !wv_seh_read(&e, map + 8 * (DWORD64)cur, sizeof(e)))
-            wv_cxx_terminate(); /* a state the function does not have: its tables are corrupt */
+        if (cur >= f->fi.max_state || !wv_seh_read(&e, map + 8 * (DWORD64)cur, sizeof(e)) || e.prev >= cur)
+            wv_cxx_terminate(); /* a state the function does not have, or a loop: corrupt tables */
         wv_cxx_set_help(f, 0, e.prev);
         if (e.action)
             wv_cxx_call(f->dc->ImageBase + (DWORD)e.action, 0, f->parent, 0, f->resume);
