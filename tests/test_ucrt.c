@@ -117,7 +117,8 @@ Test(ucrt, tables_sorted_and_named_as_ucrtbase)
     cr_expect_null(wv_ucrt_lookup("printf"), "inlined onto __stdio_common_vfprintf in UCRT");
     cr_expect_null(wv_ucrt_lookup("__getmainargs"));
     cr_expect_null(wv_ucrt_lookup("_iob"));
-    cr_expect_null(wv_vc_lookup("__CxxFrameHandler3"), "not served");
+    cr_expect_eq(wv_vc_lookup("__CxxFrameHandler3"), wv_crt_lookup("__CxxFrameHandler3"), "served (cxx_frame.c)");
+    cr_expect_null(wv_vc_lookup("__CxxFrameHandler4"), "not served");
     cr_expect_eq(wv_nt_lookup("_vsnprintf"), wv_crt_lookup("_vsnprintf"), "ntdll's own, msvcrt's rule");
 }
 

@@ -12,7 +12,8 @@
 #include <pthread.h>
 
 #define WV_CRT_EXPORTS(F, V, SEH) \
-    SEH(__C_specific_handler) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
+    F(_CxxThrowException) SEH(__C_specific_handler) F(__CxxFrameHandler) F(__CxxFrameHandler2) \
+    F(__CxxFrameHandler3) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
     V(__initenv) F(__iob_func) F(__isascii) F(__lconv_init) V(__mb_cur_max) F(__p__commode) F(__p__fmode) \
     F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__wgetmainargs) V(__winitenv) \
     F(_abs64) F(_access) V(_acmdln) F(_aligned_free) F(_aligned_malloc) F(_amsg_exit) F(_assert) \
@@ -26,7 +27,7 @@
     F(_i64toa) F(_initterm) F(_initterm_e) V(_iob) F(_isatty) F(_isctype) F(_isnan) F(_itoa) \
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
-    F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
+    F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_purecall) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
     F(_scprintf) F(_scwprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_snwprintf) F(_sopen) F(_stat64) \
     F(_stati64) F(_statusfp) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
     F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \

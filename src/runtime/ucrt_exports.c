@@ -9,10 +9,12 @@
  * name ucrtbase.dll (loader/builtin.c).
  *
  * vcruntime140.dll: the memory and string search functions (msvcrt's), __C_specific_handler
- * (ntdll's), the C++ runtime's hooks that are honest without a C++ frame handler:
- * _CxxThrowException raises the C++ exception (0xE06D7363, as MSVC's throw does; SEH filters
- * see it), __current_exception and __current_exception_context are the per-thread slots.
- * __CxxFrameHandler3/4 (catching C++ exceptions) are not served.
+ * (ntdll's), the C++ exception runtime (cxx_*.c, ucrtbase's too: _CxxThrowException,
+ * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, the __std_type_info
+ * helpers but name, _purecall and its handler), __current_exception and
+ * __current_exception_context (the per-thread slots a running catch fills).
+ * __CxxFrameHandler4 (MSVC's compressed FuncInfo of /d2FH4) is not served: no compiler here
+ * emits it, so it could not be tested.
  */
 #include "runtime/runtime.h"
 
@@ -23,17 +25,18 @@
 #define WV_UCRT_OWN(F)                                                                           \
     F(__acrt_iob_func) F(__daylight) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__acmdln)     \
     F(__p__environ) F(__p__wcmdln) \
-    F(__std_terminate) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
+    F(__std_exception_copy) F(__std_exception_destroy) F(__std_terminate) \
+    F(__std_type_info_compare) F(__std_type_info_destroy_list) F(__std_type_info_hash) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
     F(__stdio_common_vfwprintf) F(__stdio_common_vsnprintf_s) F(__stdio_common_vsnwprintf_s)     \
     F(__stdio_common_vsprintf) F(__stdio_common_vsprintf_s) F(__stdio_common_vsscanf)            \
     F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(__timezone) F(__tzname)         \
     F(_configthreadlocale) \
     F(_configure_narrow_argv) F(_configure_wide_argv) F(_crt_at_quick_exit) F(_crt_atexit) F(_execute_onexit_table)    \
     F(_get_fmode) F(_get_initial_narrow_environment) F(_get_initial_wide_environment)            \
-    F(_get_invalid_parameter_handler) F(_initialize_narrow_environment)                          \
-    F(_initialize_onexit_table) F(_initialize_wide_environment) F(_query_new_mode)               \
+    F(_get_invalid_parameter_handler) F(_get_purecall_handler) F(_initialize_narrow_environment)                          \
+    F(_initialize_onexit_table) F(_initialize_wide_environment) F(_purecall) F(_query_new_mode)               \
     F(_register_onexit_function) F(_seh_filter_exe) F(_set_app_type) F(_set_fmode)               \
-    F(_set_invalid_parameter_handler) F(_set_new_mode) F(abort) F(quick_exit) F(terminate)
+    F(_set_invalid_parameter_handler) F(_set_new_mode) F(_set_purecall_handler) F(abort) F(quick_exit) F(terminate)
 
 #define WV_DECL(n) extern void wv_ucrt_##n(void);
 WV_UCRT_OWN(WV_DECL)
@@ -104,27 +107,27 @@ const char *wv_ucrt_name_at(size_t i)
 
 /* ---- vcruntime140.dll ---- */
 
-static __thread void *wv_cur_exception, *wv_cur_context;
-static void **__attribute__((ms_abi)) wv_vc___current_exception(void) { return &wv_cur_exception; }
-static void **__attribute__((ms_abi)) wv_vc___current_exception_context(void) { return &wv_cur_context; }
-
-/* throw: the C++ exception record MSVC's runtime raises (magic 0x19930520, the object, its
- * ThrowInfo, the module base the ThrowInfo's RVAs are from). */
-static void __attribute__((ms_abi)) wv_vc__CxxThrowException(void *object, void *info)
-{
-    PVOID base = NULL;
-    if (info)
-        wv_nt_RtlPcToFileHeader(info, &base);
-    ULONG_PTR args[4] = {0x19930520, (ULONG_PTR)object, (ULONG_PTR)info, (ULONG_PTR)base};
-    wv_nt_RaiseException(0xE06D7363, EXCEPTION_NONCONTINUABLE, 4, args);
-}
+/* cxx_catch.c: the exception the innermost running catch handles, and its context. */
+void **__attribute__((ms_abi)) wv_vc___current_exception(void);
+void **__attribute__((ms_abi)) wv_vc___current_exception_context(void);
 
 static struct wv_export wv_vc_exports[] = {
-    {"_CxxThrowException", (void *)wv_vc__CxxThrowException},
+    {"_CxxThrowException", NULL},
     {"__C_specific_handler", NULL},
+    {"__CxxFrameHandler", NULL},
+    {"__CxxFrameHandler2", NULL},
+    {"__CxxFrameHandler3", NULL},
     {"__current_exception", (void *)wv_vc___current_exception},
     {"__current_exception_context", (void *)wv_vc___current_exception_context},
+    {"__std_exception_copy", NULL},
+    {"__std_exception_destroy", NULL},
     {"__std_terminate", NULL},
+    {"__std_type_info_compare", NULL},
+    {"__std_type_info_destroy_list", NULL},
+    {"__std_type_info_hash", NULL},
+    {"_get_purecall_handler", NULL},
+    {"_purecall", NULL},
+    {"_set_purecall_handler", NULL},
     {"memchr", NULL}, {"memcmp", NULL}, {"memcpy", NULL}, {"memmove", NULL}, {"memset", NULL},
     {"strchr", NULL}, {"strrchr", NULL}, {"strstr", NULL},
     {"wcschr", NULL}, {"wcsrchr", NULL}, {"wcsstr", NULL},
