@@ -125,10 +125,10 @@ Test(conin, written_records_peek_read_flush_and_bad_arguments, .timeout = 60)
     int oks = 0;
     for (const char *p = r.out; (p = strstr(p, "ok ")) != NULL; p += 3)
         oks++;
-    cr_assert_eq(oks, 31, "%s", r.out);
+    cr_assert_eq(oks, 34, "%s", r.out);
 }
 
-Test(conin, a_typed_key_is_counted_peeked_and_flushed, .timeout = 60)
+Test(conin, a_typed_key_signals_the_handle_and_is_counted_peeked_and_flushed, .timeout = 60)
 {
     struct run r;
     start_exe(&r, CONIN, "typed");
@@ -136,7 +136,9 @@ Test(conin, a_typed_key_is_counted_peeked_and_flushed, .timeout = 60)
     put(&r, "z");
     int code = finish(&r);
     cr_assert_eq(code, 0, "%s", r.out);
-    cr_assert(strstr(r.out, "ok peek_does_not_remove") && strstr(r.out, "ok flush_empties"), "%s", r.out);
+    cr_assert(strstr(r.out, "ok wait_for_typed_key") && strstr(r.out, "ok peek_does_not_remove") &&
+                  strstr(r.out, "ok flush_empties"),
+              "%s", r.out);
 }
 
 /* Standard input a pipe: no console, ERROR_INVALID_HANDLE (6). */

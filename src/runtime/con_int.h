@@ -39,4 +39,9 @@ size_t wv_conin_take_chars(WCHAR *w, size_t n, bool line, bool *saw_cr);
 /* Waits for queued records when block, else reads what the terminal has: 0 or the error. */
 DWORD wv_conin_fill(int fd, bool block);
 
+/* For WaitForSingleObject and its relatives (sync.c, wait lock held): whether the file object
+ * o is a console input, and whether records are waiting (what the terminal holds read first). */
+bool wv_conin_waitable(struct wv_object *o);
+bool wv_conin_ready(struct wv_object *o);
+
 #endif

@@ -332,6 +332,11 @@ static BOOL wv_conin_write(HANDLE h, const INPUT_RECORD *buf, DWORD n, LPDWORD w
         if (!err && wv_wake[1] >= 0 && write(wv_wake[1], "", 1) < 0) {
             /* full: the reader has wake-ups waiting already */
         }
+        if (!err) { /* waits on the input handle look again */
+            pthread_mutex_lock(&wv_wait_lock);
+            pthread_cond_broadcast(&wv_wait_cond);
+            pthread_mutex_unlock(&wv_wait_lock);
+        }
     }
     free(c);
     if (!err)
@@ -347,6 +352,25 @@ BOOL WINAPI WriteConsoleInputW(HANDLE h, const INPUT_RECORD *buf, DWORD n, LPDWO
 BOOL WINAPI WriteConsoleInputA(HANDLE h, const INPUT_RECORD *buf, DWORD n, LPDWORD written)
 {
     return wv_conin_write(h, buf, n, written, true);
+}
+
+/* ---- waits on the input handle (sync.c) ---- */
+
+bool wv_conin_waitable(struct wv_object *o)
+{
+    int fd = ((struct wv_file *)o)->fd;
+    return isatty(fd) && (fd == 0 || (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY);
+}
+
+/* Signalled while records wait, as Windows' input handle.  The wait polls (a terminal's bytes
+ * broadcast nothing), taking what the terminal holds as records each time it looks. */
+bool wv_conin_ready(struct wv_object *o)
+{
+    if (!wv_conin_waitable(o))
+        return false;
+    if (!wv_inq_count())
+        (void)wv_conin_fill(((struct wv_file *)o)->fd, false);
+    return wv_inq_count() != 0;
 }
 
 /* ---- for ReadConsole (k32_conread.c) ---- */

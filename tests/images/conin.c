@@ -12,12 +12,14 @@
  *   raw    input mode ENABLE_PROCESSED_INPUT (no line input, no echo): prints "ready", one
  *          ReadConsoleW as line's "got", and exits leaving the mode as it is.
  *   queue  checks of the buffer without the terminal's keys (WriteConsoleInput, Peek, Read,
- *          Flush, GetNumberOfConsoleInputEvents, the A forms, ReadConsole of written keys) and
+ *          Flush, GetNumberOfConsoleInputEvents, the A forms, ReadConsole of written keys,
+ *          WaitForSingleObject on the input handle) and
  *          of bad handles and pointers: "ok NAME" or "FAIL NAME ..." lines; exit code: the
  *          failures.
- *   typed  prints "ready", waits until GetNumberOfConsoleInputEvents counts 2 records (a
- *          typed key), then checks that PeekConsoleInputW leaves them and
- *          FlushConsoleInputBuffer removes them: "ok"/"FAIL" lines, exit code the failures.
+ *   typed  prints "ready", waits on the input handle (up to 10 s) for a typed key, then checks
+ *          that GetNumberOfConsoleInputEvents counts its 2 records, PeekConsoleInputW leaves
+ *          them and FlushConsoleInputBuffer removes them: "ok"/"FAIL" lines, exit code the
+ *          failures.
  */
 #include <windows.h>
 #include <stdio.h>
@@ -176,7 +178,9 @@ static void queue_checks(void)
     INPUT_RECORD r[8];
     DWORD n = 0;
     check(FlushConsoleInputBuffer(in) && count_events() == 0, "flush_empty", GetLastError());
+    check(WaitForSingleObject(in, 0) == WAIT_TIMEOUT, "wait_empty_times_out", GetLastError());
     check(WriteConsoleInputW(in, w, 4, &n) && n == 4, "write4", GetLastError());
+    check(WaitForSingleObject(in, 0) == WAIT_OBJECT_0, "wait_signalled_by_records", GetLastError());
     check(count_events() == 4, "count4", count_events());
     memset(r, 0, sizeof(r));
     check(PeekConsoleInputW(in, r, 8, &n) && n == 4 && !memcmp(r, w, sizeof(w)), "peek_gives_all", n);
@@ -196,6 +200,7 @@ static void queue_checks(void)
     check(PeekConsoleInputW(in, r, 1, &n) && n == 1 && r[0].Event.KeyEvent.uChar.UnicodeChar == 'b', "write_a_w",
           r[0].Event.KeyEvent.uChar.UnicodeChar);
     check(FlushConsoleInputBuffer(in) && count_events() == 0, "flush_removes", count_events());
+    check(WaitForSingleObject(in, 50) == WAIT_TIMEOUT, "wait_after_flush_times_out", GetLastError());
     /* mouse moves written one at a time coalesce (Wine's console.c on Windows) */
     INPUT_RECORD m;
     memset(&m, 0, sizeof(m));
@@ -230,8 +235,8 @@ static int typed(void)
     INPUT_RECORD r[4];
     DWORD n = 0;
     say("ready\n");
-    for (int i = 0; i < 500 && count_events() < 2; i++)
-        Sleep(10);
+    DWORD waited = WaitForSingleObject(in, 10000); /* until the key is typed */
+    check(waited == WAIT_OBJECT_0, "wait_for_typed_key", waited);
     check(count_events() == 2, "typed_key_counted", count_events());
     check(PeekConsoleInputW(in, r, 4, &n) && n == 2 && r[0].Event.KeyEvent.uChar.UnicodeChar == 'z' &&
               r[0].Event.KeyEvent.bKeyDown && !r[1].Event.KeyEvent.bKeyDown,
