@@ -13,7 +13,8 @@
  *          ReadConsoleW as line's "got", and exits leaving the mode as it is.
  *   queue  checks of the buffer without the terminal's keys (WriteConsoleInput, Peek, Read,
  *          Flush, GetNumberOfConsoleInputEvents, the A forms, ReadConsole of written keys,
- *          WaitForSingleObject on the input handle) and
+ *          WaitForSingleObject on the input handle, a ReadConsoleInputW woken by another thread's
+ *          WriteConsoleInputW) and
  *          of bad handles and pointers: "ok NAME" or "FAIL NAME ..." lines; exit code: the
  *          failures.
  *   typed  prints "ready", waits on the input handle (up to 10 s) for a typed key, then checks
@@ -171,6 +172,28 @@ static void bad_input(void)
     check(!ok && e == ERROR_INVALID_HANDLE, "readconsole_output_handle", e);
 }
 
+static DWORD WINAPI write_later(LPVOID unused)
+{
+    (void)unused;
+    INPUT_RECORD r = key_rec('W', 'w', TRUE);
+    DWORD n;
+    Sleep(200);
+    WriteConsoleInputW(in, &r, 1, &n);
+    return 0;
+}
+
+/* A ReadConsoleInputW waiting for the terminal wakes for a record another thread writes. */
+static void wake_check(void)
+{
+    INPUT_RECORD r;
+    DWORD n = 0;
+    HANDLE t = CreateThread(NULL, 0, write_later, NULL, 0, NULL);
+    BOOL ok = ReadConsoleInputW(in, &r, 1, &n);
+    check(ok && n == 1 && r.Event.KeyEvent.uChar.UnicodeChar == 'w', "read_woken_by_write", n);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+}
+
 static void queue_checks(void)
 {
     INPUT_RECORD w[4] = {key_rec('A', 'a', TRUE), key_rec('A', 'a', FALSE), key_rec(0, 0xe9, TRUE),
@@ -227,6 +250,7 @@ static void queue_checks(void)
               text[3] == '\n' && count_events() == 1,
           "readconsole_line_written_keys", n);
     FlushConsoleInputBuffer(in);
+    wake_check();
     bad_input();
 }
 
