@@ -15,6 +15,7 @@
 #include <winvm/file.h>
 #include <winvm/process.h>
 #include <winvm/text.h>
+#include <winvm/console.h> /* console input records */
 #include <winvm/pipe.h> /* named pipes and overlapped I/O */
 #include <winvm/sysname.h>
 #include <winvm/heap.h>

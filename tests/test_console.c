@@ -21,60 +21,9 @@
 #define WINVM_PE_IMAGES "/nonexistent"
 #endif
 
-struct run {
-    int master;
-    pid_t pid;
-    char out[8192];
-    size_t n;
-};
-
-static void start_exe(struct run *r, const char *exe, const char *mode)
-{
-    struct winsize ws = {.ws_row = 30, .ws_col = 100};
-    memset(r, 0, sizeof(*r));
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    r->pid = forkpty(&r->master, NULL, NULL, &ws);
-    cr_assert_geq(r->pid, 0, "forkpty: %s", strerror(errno));
-    if (r->pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        execl(WINVM_CLI, WINVM_CLI, "run", exe, mode, (char *)NULL);
-        _exit(127);
-    }
-}
+#include "ptyrun.h"
 
 static void start(struct run *r, const char *mode) { start_exe(r, WINVM_PE_IMAGES "/conctl.exe", mode); }
-
-/* Reads the master until needle arrives (true) or ms pass or the terminal closes. */
-static bool read_until(struct run *r, const char *needle, int ms)
-{
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        r->out[r->n] = 0;
-        if (needle && strstr(r->out, needle))
-            return true;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        long left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-        struct pollfd p = {.fd = r->master, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            return false;
-        ssize_t k = read(r->master, r->out + r->n, sizeof(r->out) - 1 - r->n);
-        if (k <= 0)
-            return false; /* EIO: every holder of the slave closed it */
-        r->n += (size_t)k;
-    }
-}
-
-/* The exit status, after draining the terminal. */
-static int finish(struct run *r)
-{
-    read_until(r, NULL, 15000);
-    int st = 0;
-    cr_assert_eq(waitpid(r->pid, &st, 0), r->pid);
-    close(r->master);
-    cr_assert(WIFEXITED(st), "ended by signal %d: %s", WTERMSIG(st), r->out);
-    return WEXITSTATUS(st);
-}
 
 Test(console, screen_calls_write_escape_sequences_to_the_terminal, .timeout = 60)
 {

@@ -32,8 +32,9 @@ Test(rust_imports, toolhelp_module_snapshot, .timeout = 60)
     cr_assert_eq(oks, 17, "%s", out);
 }
 
-/* ReadConsoleW: a terminal's UTF-8 as UTF-16 characters, a sequence cut by the count kept for
- * the next call; a pipe is no console. */
+/* ReadConsoleW: a terminal's UTF-8 as UTF-16 characters, the line ended by CR LF as Windows'
+ * cooked read ends it, a sequence cut by the count kept for the next call; a pipe is no
+ * console, nor is a terminal opened for writing (an output handle). */
 Test(rust_imports, read_console_w_from_a_terminal)
 {
     int p[2];
@@ -49,17 +50,24 @@ Test(rust_imports, read_console_w_from_a_terminal)
     int pt = posix_openpt(O_RDWR | O_NOCTTY);
     if (pt < 0 || grantpt(pt) != 0 || unlockpt(pt) != 0)
         cr_skip_test("no pseudo terminal");
-    int tty = open(ptsname(pt), O_RDWR | O_NOCTTY);
+    int otty = open(ptsname(pt), O_RDWR | O_NOCTTY);
+    cr_assert_geq(otty, 0);
+    HANDLE o = winvm_handle_from_fd(otty, GENERIC_READ | GENERIC_WRITE);
+    SetLastError(0);
+    cr_assert_not(ReadConsoleW(o, w, 4, &n, NULL), "an output handle");
+    cr_assert_eq(GetLastError(), ERROR_INVALID_HANDLE);
+    CloseHandle(o);
+    int tty = open(ptsname(pt), O_RDONLY | O_NOCTTY);
     cr_assert_geq(tty, 0);
-    HANDLE t = winvm_handle_from_fd(tty, GENERIC_READ | GENERIC_WRITE);
+    HANDLE t = winvm_handle_from_fd(tty, GENERIC_READ);
     const char line[] = "h\xc3\xa9\xe2\x82\xac!\n"; /* h, e acute, euro sign, !, newline */
     cr_assert_eq(write(pt, line, sizeof(line) - 1), (ssize_t)sizeof(line) - 1);
     cr_assert(ReadConsoleW(t, w, 2, &n, NULL));
     cr_assert_eq(n, 2);
     cr_assert(w[0] == 'h' && w[1] == 0xE9, "%x %x", w[0], w[1]);
     cr_assert(ReadConsoleW(t, w, 16, &n, NULL));
-    cr_assert_eq(n, 3, "the rest of the line: %lu", (unsigned long)n);
-    cr_assert(w[0] == 0x20AC && w[1] == '!' && w[2] == '\n');
+    cr_assert_eq(n, 4, "the rest of the line: %lu", (unsigned long)n);
+    cr_assert(w[0] == 0x20AC && w[1] == '!' && w[2] == '\r' && w[3] == '\n');
     CloseHandle(t);
     close(pt);
 }

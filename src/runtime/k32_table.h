@@ -117,6 +117,7 @@
     X(1, BOOL, FlsFree, DWORD) \
     X(1, PVOID, FlsGetValue, DWORD) \
     X(2, BOOL, FlsSetValue, DWORD, PVOID) \
+    X(1, BOOL, FlushConsoleInputBuffer, HANDLE) \
     X(1, BOOL, FlushFileBuffers, HANDLE) \
     X(3, BOOL, FlushInstructionCache, HANDLE, LPCVOID, SIZE_T) \
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
@@ -183,6 +184,7 @@
     X(3, BOOL, GetModuleHandleExW, DWORD, LPCWSTR, HMODULE *) \
     X(1, HMODULE, GetModuleHandleW, LPCWSTR) \
     H(GetNativeSystemInfo) \
+    X(2, BOOL, GetNumberOfConsoleInputEvents, HANDLE, LPDWORD) \
     X(0, UINT, GetOEMCP) \
     X(4, BOOL, GetOverlappedResult, HANDLE, LPOVERLAPPED, LPDWORD, BOOL) \
     H(GetOverlappedResultEx) \
@@ -350,6 +352,8 @@
     X(3, HANDLE, OpenWaitableTimerW, DWORD, BOOL, LPCWSTR) \
     X(1, void, OutputDebugStringA, LPCSTR) \
     X(1, void, OutputDebugStringW, LPCWSTR) \
+    X(4, BOOL, PeekConsoleInputA, HANDLE, PINPUT_RECORD, DWORD, LPDWORD) \
+    X(4, BOOL, PeekConsoleInputW, HANDLE, PINPUT_RECORD, DWORD, LPDWORD) \
     X(6, BOOL, PeekNamedPipe, HANDLE, LPVOID, DWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, PostQueuedCompletionStatus, HANDLE, DWORD, ULONG_PTR, LPOVERLAPPED) \
     X(4, BOOL, PrefetchVirtualMemory, HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY, ULONG) \
@@ -371,6 +375,9 @@
     H(QueueUserAPC) \
     H(QueueUserWorkItem) \
     H(RaiseException) \
+    X(5, BOOL, ReadConsoleA, HANDLE, LPVOID, DWORD, LPDWORD, PVOID) \
+    X(4, BOOL, ReadConsoleInputA, HANDLE, PINPUT_RECORD, DWORD, LPDWORD) \
+    X(4, BOOL, ReadConsoleInputW, HANDLE, PINPUT_RECORD, DWORD, LPDWORD) \
     X(5, BOOL, ReadConsoleW, HANDLE, LPVOID, DWORD, LPDWORD, PVOID) \
     X(5, BOOL, ReadFile, HANDLE, LPVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     H(ReadFileEx) \
@@ -503,6 +510,8 @@
     X(1, void, WakeConditionVariable, PCONDITION_VARIABLE) \
     X(8, int, WideCharToMultiByte, UINT, DWORD, LPCWSTR, int, LPSTR, int, LPCSTR, BOOL *) \
     X(5, BOOL, WriteConsoleA, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
+    X(4, BOOL, WriteConsoleInputA, HANDLE, const INPUT_RECORD *, DWORD, LPDWORD) \
+    X(4, BOOL, WriteConsoleInputW, HANDLE, const INPUT_RECORD *, DWORD, LPDWORD) \
     X(5, BOOL, WriteConsoleW, HANDLE, const void *, DWORD, LPDWORD, LPVOID) \
     X(5, BOOL, WriteFile, HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED) \
     H(WriteFileEx) \

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include "runtime/con_int.h"
 #include "nt/nt.h"
 #include "runtime/procchan.h"
 
@@ -409,8 +410,9 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
     DWORD err = !(access & PROCESS_TERMINATE) ? ERROR_ACCESS_DENIED : self ? 0 : wv_process_terminate(p, code);
     wv_object_unref(&p->obj);
     if (!err && self) {
-        wv_job_exit();    /* its kill-on-close jobs' members end with it */
-        _exit((int)code); /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
+        wv_console_restore(); /* the terminal's modes as the process found them */
+        wv_job_exit();        /* its kill-on-close jobs' members end with it */
+        _exit((int)code);     /* no DLL detach, no atexit: Windows' TerminateProcess of itself */
     }
     return err ? wv_fail(err) : TRUE;
 }

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "runtime/procchan.h"
+#include "runtime/con_int.h"
 #include "runtime/debug_int.h"
 
 #include <errno.h>
@@ -72,6 +73,7 @@ void wv_child_exit(UINT code)
 {
     int fd = __atomic_exchange_n(&wv_exit_fd, -1, __ATOMIC_ACQ_REL);
     uint32_t v = code;
+    wv_console_restore(); /* the terminal's modes as the process found them */
     wv_debug_exit(code); /* EXIT_PROCESS_DEBUG_EVENT, answered before the end */
     wv_job_exit();       /* members of its kill-on-close jobs end with it */
     wv_chan_exit_notify(code); /* watchers that are not the parent (procchan_serve.c) */

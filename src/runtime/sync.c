@@ -38,6 +38,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
 #include "runtime/nsync.h"
+#include "runtime/con_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +267,7 @@ static bool wv_ready(struct wv_object *o, const struct wv_who *me, uint32_t seen
     case WV_KIND_REMOTE_THREAD: return wv_rthread_signalled(o);
     case WV_KIND_KEYED_EVENT: return true; /* as Windows: a wait on it returns at once */
     case WV_KIND_JOB: return wv_job_signalled(o);
+    case WV_KIND_FILE: return wv_conin_ready(o); /* a console input: records waiting */
     default: return false;
     }
 }
@@ -296,8 +298,11 @@ static DWORD wv_acquire(struct wv_object *o, const struct wv_who *me, uint32_t s
     return r;
 }
 
-static bool wv_waitable(int kind)
+static bool wv_waitable(struct wv_object *o)
 {
+    int kind = o->kind;
+    if (kind == WV_KIND_FILE)
+        return wv_conin_waitable(o);
     return kind == WV_KIND_EVENT || kind == WV_KIND_MUTEX || kind == WV_KIND_SEMAPHORE || kind == WV_KIND_THREAD ||
            kind == WV_KIND_PROCESS || kind == WV_KIND_PROCESS_THREAD || kind == WV_KIND_REMOTE_THREAD ||
            kind == WV_KIND_TIMER || kind == WV_KIND_KEYED_EVENT || kind == WV_KIND_JOB;
@@ -412,8 +417,8 @@ DWORD wv_wait(struct wv_object **o, DWORD n, bool all, DWORD ms, struct wv_threa
     for (;;) {
         /* looked at each round: an object may have become shared meanwhile (wv_sync_share) */
         bool poll = false;
-        for (DWORD i = 0; i < n; i++)
-            poll |= wv_named(o[i]) != NULL;
+        for (DWORD i = 0; i < n; i++) /* a console's keys arrive without a broadcast */
+            poll |= wv_named(o[i]) != NULL || o[i]->kind == WV_KIND_FILE;
         struct wv_nsync *one = n == 1 && !alert ? wv_named(o[0]) : NULL;
         poll &= !one;
         uint32_t seq = one ? wv_nsync_seq(one) : 0; /* before looking: no change is missed */
@@ -475,7 +480,7 @@ static DWORD wv_wait_handles(DWORD n, const HANDLE *handles, BOOL all, DWORD ms,
     for (; got < n; got++) {
         bool me; /* a pseudo handle grants every right */
         o[got] = wv_wait_object(handles[got], single, &access, &me);
-        if (!o[got] || !wv_waitable(o[got]->kind))
+        if (!o[got] || !wv_waitable(o[got]))
             break;
         /* A handle needs SYNCHRONIZE to be waited on, as on Windows (threads' are not checked). */
         bool checked = o[got]->kind == WV_KIND_PROCESS || o[got]->kind == WV_KIND_EVENT ||
