@@ -50,6 +50,8 @@ static void wv_wake_make(void)
 /* Appends n records (lock held): 0 or ERROR_NOT_ENOUGH_MEMORY, nothing added then. */
 static DWORD wv_inq_push(const INPUT_RECORD *r, size_t n)
 {
+    if (n == 0)
+        return 0; /* the queue may not exist yet: no memcpy on NULL */
     if (wv_inq_n + n > wv_inq_cap) {
         size_t cap = wv_inq_cap ? wv_inq_cap : 64;
         while (cap < wv_inq_n + n)
@@ -66,6 +68,8 @@ static DWORD wv_inq_push(const INPUT_RECORD *r, size_t n)
 
 static void wv_inq_drop(size_t n) /* lock held */
 {
+    if (n == 0)
+        return; /* the queue may not exist yet: no memmove on NULL */
     memmove(wv_inq, wv_inq + n, (wv_inq_n - n) * sizeof(*wv_inq));
     wv_inq_n -= n;
 }
