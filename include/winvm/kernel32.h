@@ -119,6 +119,9 @@ WINBASEAPI BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 WINBASEAPI DWORD WINAPI ResumeThread(HANDLE hThread);
 WINBASEAPI DWORD WINAPI GetThreadId(HANDLE Thread);
 WINBASEAPI DWORD WINAPI GetProcessIdOfThread(HANDLE Thread);
+/* The number of handles the process's table holds (a handle with PROCESS_QUERY_INFORMATION or
+ * PROCESS_QUERY_LIMITED_INFORMATION; another process must be a winvm one). */
+WINBASEAPI BOOL WINAPI GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount);
 WINBASEAPI BOOL WINAPI SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags);
 /* Anonymous pipes (pipe.c). */
 typedef HANDLE *PHANDLE;

@@ -90,6 +90,8 @@ DWORD wv_handle_close(HANDLE h);
  * a bad or pseudo handle); how many handles of the table name o (NtQueryObject). */
 struct wv_object *wv_handle_info(HANDLE h, DWORD *access, DWORD *flags);
 DWORD wv_handle_count(const struct wv_object *o);
+/* How many handles the table holds (GetProcessHandleCount, ProcessHandleCount). */
+DWORD wv_handle_total(void);
 /* The first object of this kind a handle of the table names for which match(o, arg) is true,
  * with a reference; NULL when none (match runs under the table lock: it must not block). */
 struct wv_object *wv_handle_find(int kind, bool (*match)(const struct wv_object *o, const void *arg), const void *arg);

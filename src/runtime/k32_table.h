@@ -191,6 +191,7 @@
     X(1, DWORD, GetPriorityClass, HANDLE) \
     X(2, FARPROC, GetProcAddress, HMODULE, LPCSTR) \
     X(3, BOOL, GetProcessAffinityMask, HANDLE, PDWORD_PTR, PDWORD_PTR) \
+    X(2, BOOL, GetProcessHandleCount, HANDLE, PDWORD) \
     X(0, HANDLE, GetProcessHeap) \
     X(1, DWORD, GetProcessId, HANDLE) \
     X(1, DWORD, GetProcessIdOfThread, HANDLE) \

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* proc_info.c - NtQueryInformationProcess for this process: ProcessBasicInformation (exit
  * status STATUS_PENDING, the PEB, the affinity, base priority 8, the ids), ProcessDebugPort (0:
- * no debugger) and ProcessWow64Information (0: a 64-bit process), as 64-bit Windows answers.
+ * no debugger), ProcessWow64Information (0: a 64-bit process) and ProcessHandleCount (a ULONG,
+ * any other length STATUS_INFO_LENGTH_MISMATCH with 4 as the length), as 64-bit Windows
+ * answers; kernel32's GetProcessHandleCount over it.  ProcessHandleCount of another winvm
+ * process is asked of it through its control channel (WV_CHAN_HCOUNT).
  * ProcessBasicInformation of another winvm process (a handle with a query right) comes from
  * the process itself through its control channel (WV_CHAN_BASIC: its PEB, readable with
  * ReadProcessMemory, its affinity and its parent), kept on the process object so that it is
@@ -24,7 +27,12 @@ typedef struct {
     ULONG_PTR UniqueProcessId, InheritedFromUniqueProcessId;
 } WV_PROCESS_BASIC_INFORMATION;
 
-enum { WV_ProcessBasicInformation = 0, WV_ProcessDebugPort = 7, WV_ProcessWow64Information = 26 };
+enum {
+    WV_ProcessBasicInformation = 0,
+    WV_ProcessDebugPort = 7,
+    WV_ProcessHandleCount = 20,
+    WV_ProcessWow64Information = 26
+};
 
 static ULONG_PTR wv_process_affinity(void)
 {
@@ -56,6 +64,9 @@ static LONG wv_process_answer(ULONG cls, void *a, ULONG *n)
     case WV_ProcessWow64Information:
         *(ULONG_PTR *)a = 0;
         return *n = sizeof(ULONG_PTR), 0;
+    case WV_ProcessHandleCount:
+        *(ULONG *)a = wv_handle_total();
+        return *n = sizeof(ULONG), 0;
     default:
         return (LONG)0xC0000003; /* STATUS_INVALID_INFO_CLASS */
     }
@@ -100,23 +111,44 @@ static LONG wv_process_basic_of(struct wv_process *p, DWORD access, WV_PROCESS_B
     return 0;
 }
 
-/* ProcessBasicInformation of another process's handle: 0 or the status (*answered false: the
- * handle is not one, or the class is another). */
+/* Another process's handle count into *count: 0 or the status. */
+static LONG wv_process_hcount_of(struct wv_process *p, DWORD access, ULONG *count)
+{
+    if (!(access & (PROCESS_QUERY_INFORMATION | PROCESS_QUERY_LIMITED_INFORMATION)))
+        return (LONG)0xC0000022; /* STATUS_ACCESS_DENIED */
+    struct wv_chan_req rq = {.op = WV_CHAN_HCOUNT};
+    struct wv_chan_rep rp = {0};
+    if (wv_chan_call(p, &rq, &rp) || rp.err)
+        return p->done ? (LONG)0xC000010A  /* STATUS_PROCESS_IS_TERMINATING */
+                       : (LONG)0xC00000BB; /* STATUS_NOT_SUPPORTED: not a winvm process */
+    *count = (ULONG)rp.size;
+    return 0;
+}
+
+/* ProcessBasicInformation or ProcessHandleCount of another process's handle: 0 or the status
+ * (*answered false: the handle is not one, or the class is another). */
 static LONG wv_process_basic_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, bool *answered)
 {
     DWORD access = 0;
     struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, &access);
-    *answered = p && cls == WV_ProcessBasicInformation;
+    *answered = p && (cls == WV_ProcessBasicInformation || cls == WV_ProcessHandleCount);
     if (!*answered) {
         if (p)
             wv_object_unref(&p->obj);
         return 0;
     }
-    WV_PROCESS_BASIC_INFORMATION b;
-    ULONG n = sizeof(b);
-    LONG st = len != n ? (LONG)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */ : wv_process_basic_of(p, access, &b);
+    union {
+        WV_PROCESS_BASIC_INFORMATION basic;
+        ULONG count;
+    } a;
+    ULONG n = cls == WV_ProcessHandleCount ? sizeof(a.count) : sizeof(a.basic);
+    LONG st = len != n                         ? (LONG)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */
+              : cls == WV_ProcessHandleCount ? wv_process_hcount_of(p, access, &a.count)
+                                             : wv_process_basic_of(p, access, &a.basic);
     wv_object_unref(&p->obj);
-    if (!st && (wv_user_put(out, &b, n) || (ret && wv_user_put(ret, &n, sizeof(n)))))
+    if (st == (LONG)0xC0000004 && cls == WV_ProcessHandleCount && ret)
+        (void)wv_user_put(ret, &n, sizeof(n));
+    if (!st && (wv_user_put(out, &a, n) || (ret && wv_user_put(ret, &n, sizeof(n)))))
         st = (LONG)0xC0000005;
     return st;
 }
@@ -140,9 +172,21 @@ WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, UL
     LONG st = wv_process_answer(cls, a, &n);
     if (st)
         return st;
-    if (len != n)
+    if (len != n) {
+        if (cls == WV_ProcessHandleCount && ret) /* the length it takes, as Windows tells */
+            (void)wv_user_put(ret, &n, sizeof(n));
         return (LONG)0xC0000004; /* STATUS_INFO_LENGTH_MISMATCH */
+    }
     if (wv_user_put(out, a, n) || (ret && wv_user_put(ret, &n, sizeof(n))))
         return (LONG)0xC0000005;
     return 0;
+}
+
+BOOL WINAPI GetProcessHandleCount(HANDLE process, PDWORD count)
+{
+    ULONG n = 0;
+    LONG st = wv_nt_NtQueryInformationProcess(process, WV_ProcessHandleCount, &n, sizeof(n), NULL);
+    if (!st && wv_user_put(count, &n, sizeof(n)))
+        st = (LONG)0xC0000005;
+    return st ? wv_fail(RtlNtStatusToDosError(st)) : TRUE;
 }

@@ -36,6 +36,7 @@ enum wv_chan_op {
     WV_CHAN_JOB,       /* type: WV_JOB_*, a struct wv_job_msg in data -> err (job_chan.c) */
     WV_CHAN_EXENAME,   /* -> size: its length, and its EXE's Win32 path (UTF-8) after the reply (proc_names.c) */
     WV_CHAN_MODULES,   /* -> size: their length, and its module list after the reply (toolhelp_remote.c) */
+    WV_CHAN_HCOUNT,    /* -> size: how many handles its table holds (proc_info.c) */
 };
 /* WV_CHAN_JOB's calls: to a member, the job it is in (JOINED); to the job's process, a member's
  * CreateProcess asking whether it may break away (CHECK) and telling its new child (ADD). */

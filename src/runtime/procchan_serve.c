@@ -99,6 +99,9 @@ static void wv_serve_op(const struct wv_chan_req *rq, struct wv_chan_rep *rp)
     case WV_CHAN_BASIC:
         wv_chan_basic_serve(rp);
         break;
+    case WV_CHAN_HCOUNT:
+        rp->size = wv_handle_total();
+        break;
     case WV_CHAN_NTVM:
         wv_chan_ntvm_serve(rq, rp);
         break;

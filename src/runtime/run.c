@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -258,10 +259,23 @@ static int wv_cannot_start(const char *exe, DWORD err)
     return wv_refuse(exe, why);
 }
 
+/* The descriptor limit raised to its hard limit, as Wine does: Windows bounds handles by
+ * memory (2^24 a process), and winvm's anonymous sections, files, pipes and sockets each hold a
+ * descriptor, so the usual soft limit of 1,024 would end a program Windows runs. */
+static void wv_run_fd_limit(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
 int winvm_run(const char *exe, int argc, char **argv)
 {
     uint64_t reserve, commit;
     wv_runtime_init();
+    wv_run_fd_limit();
     /* KUSER_SHARED_DATA before anything else takes its address; a program runs without it
      * only if something already holds 0x7ffe0000 (its reads then fault, as they would). */
     (void)wv_kusd_map();
