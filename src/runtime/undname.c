@@ -221,14 +221,17 @@ static const char *wv_und_rtti_type(struct wv_und *u)
 
 static const char *wv_und_string_literal(struct wv_und *u)
 {
-    /* "?_C@_" width length checksum '@' chars '@': Windows prints every one as `string'. */
-    const char *end = u->p + 5;
-    if (*end < '0' || *end > '3')
+    /* "?_C@_" width(0..3) length checksum '@' characters '@': Windows prints `string'. */
+    long long len;
+    u->p += 5;
+    if (*u->p < '0' || *u->p > '3')
         return NULL;
-    size_t n = strlen(end);
-    if (n < 3 || end[n - 1] != '@' || !strchr(end, '@'))
+    u->p++;
+    const char *sum = wv_und_number(u, &len) ? strchr(u->p, '@') : NULL;
+    const char *end = sum ? strchr(sum + 1, '@') : NULL;
+    if (!end)
         return NULL;
-    u->p = end + n;
+    u->p = end + 1;
     return "`string'";
 }
 
