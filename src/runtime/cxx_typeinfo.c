@@ -8,9 +8,9 @@
  * name past its first character, its high half then folded into the low one (x64's value; the
  * empty name gives 0xcbf29ce44fd0bfc1, as Wine's tests record).  __std_type_info_destroy_list:
  * frees (the CRT's free) every node of the list name() keeps its strings in.
- * __std_type_info_name (and type_info::name) are not served: they need MSVC's name undecorator
- * (__unDName), which winvm does not have.  A name that cannot be read ends where it stops being
- * readable (Windows would fault in the caller).
+ * __std_type_info_name (and msvcrt's type_info::name) are undname_crt.c's, over the name
+ * undecorator.  A name that cannot be read ends where it stops being readable (Windows would
+ * fault in the caller).
  */
 #include "runtime/cxx_int.h"
 #include "runtime/msvcrt_int.h"

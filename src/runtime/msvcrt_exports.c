@@ -11,11 +11,12 @@
 
 #include <pthread.h>
 
-#define WV_CRT_EXPORTS(F, V, SEH) \
+#define WV_CRT_EXPORTS(F, V, SEH, CXX) \
+    CXX(type_info_name, "?name@type_info@@QEBAPEBDXZ") CXX(type_info_raw_name, "?raw_name@type_info@@QEBAPEBDXZ") \
     F(_CxxThrowException) SEH(__C_specific_handler) F(__CxxFrameHandler) F(__CxxFrameHandler2) \
     F(__CxxFrameHandler3) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
     V(__initenv) F(__iob_func) F(__isascii) F(__lconv_init) V(__mb_cur_max) F(__p__commode) F(__p__fmode) \
-    F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__wgetmainargs) V(__winitenv) \
+    F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__unDName) F(__unDNameEx) F(__wgetmainargs) V(__winitenv) \
     F(_abs64) F(_access) V(_acmdln) F(_aligned_free) F(_aligned_malloc) F(_amsg_exit) F(_assert) \
     F(_atoi64) F(_beginthreadex) F(_c_exit) F(_cexit) F(_chdir) F(_chgsign) F(_chmod) F(_chsize) \
     F(_chsize_s) F(_clearfp) F(_close) F(_commit) V(_commode) F(_control87) F(_controlfp) F(_copysign) F(_ctime64) V(_daylight) \
@@ -65,13 +66,16 @@
 #define WV_DECL_F(n) extern void wv_ms_##n(void);
 #define WV_DECL_V(n) extern char wv_ms_##n[];
 #define WV_DECL_NONE(n)
-WV_CRT_EXPORTS(WV_DECL_F, WV_DECL_V, WV_DECL_NONE)
+#define WV_DECL_CXX(n, s) extern void wv_ms_##n(void);
+WV_CRT_EXPORTS(WV_DECL_F, WV_DECL_V, WV_DECL_NONE, WV_DECL_CXX)
 
 #define WV_ENTRY(n) {#n, (void *)wv_ms_##n},
 /* SEH(name): the structured-exception function of that name is ntdll's (seh/), the same
  * address in both DLLs, as on Windows: only __C_specific_handler. */
 #define WV_SEH_ENTRY(n) {#n, (void *)wv_seh_c_specific_handler},
-static const struct wv_export wv_crt_exports[] = {WV_CRT_EXPORTS(WV_ENTRY, WV_ENTRY, WV_SEH_ENTRY)};
+/* CXX(function, name): a C++ member function, exported under its decorated name. */
+#define WV_CXX_ENTRY(n, s) {s, (void *)wv_ms_##n},
+static const struct wv_export wv_crt_exports[] = {WV_CRT_EXPORTS(WV_ENTRY, WV_ENTRY, WV_SEH_ENTRY, WV_CXX_ENTRY)};
 #define WV_CRT_COUNT (sizeof(wv_crt_exports) / sizeof(wv_crt_exports[0]))
 
 /* msvcrt.c: the variables set before any export is handed out. */

@@ -11,7 +11,7 @@
  * vcruntime140.dll: the memory and string search functions (msvcrt's), __C_specific_handler
  * (ntdll's), the C++ exception runtime (cxx_*.c, ucrtbase's too: _CxxThrowException,
  * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, the __std_type_info
- * helpers but name, _purecall and its handler), __current_exception and
+ * helpers, __unDName and __unDNameEx, _purecall and its handler), __current_exception and
  * __current_exception_context (the per-thread slots a running catch fills).
  * __CxxFrameHandler4 (MSVC's compressed FuncInfo of /d2FH4) is not served: no compiler here
  * emits it, so it could not be tested.
@@ -26,7 +26,7 @@
     F(__acrt_iob_func) F(__daylight) F(__p___argc) F(__p___argv) F(__p___wargv) F(__p__acmdln)     \
     F(__p__environ) F(__p__wcmdln) \
     F(__std_exception_copy) F(__std_exception_destroy) F(__std_terminate) \
-    F(__std_type_info_compare) F(__std_type_info_destroy_list) F(__std_type_info_hash) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
+    F(__std_type_info_compare) F(__std_type_info_destroy_list) F(__std_type_info_hash) F(__std_type_info_name) F(__stdio_common_vfprintf) F(__stdio_common_vfscanf)                      \
     F(__stdio_common_vfwprintf) F(__stdio_common_vsnprintf_s) F(__stdio_common_vsnwprintf_s)     \
     F(__stdio_common_vsprintf) F(__stdio_common_vsprintf_s) F(__stdio_common_vsscanf)            \
     F(__stdio_common_vswprintf) F(__stdio_common_vswprintf_s) F(__timezone) F(__tzname)         \
@@ -46,7 +46,7 @@ static const struct wv_export wv_ucrt_own[] = {WV_UCRT_OWN(WV_OWN_ENTRY)};
 
 /* msvcrt.dll names ucrtbase.dll does not export (its variables, startup, inlined stdio). */
 static const char *const wv_ucrt_msvcrt_only[] = {
-    "__getmainargs", "__initenv", "__iob_func", "__lconv_init", "__mb_cur_max", "__set_app_type",
+    "?name@type_info@@QEBAPEBDXZ", "?raw_name@type_info@@QEBAPEBDXZ", "__getmainargs", "__initenv", "__iob_func", "__lconv_init", "__mb_cur_max", "__set_app_type",
     "__wgetmainargs", "__winitenv", "_acmdln", "_amsg_exit", "_commode", "_daylight", "_environ",
     "_findfirst", "_findnext", "_fmode", "_fstati64", "_ftime", "_iob", "_lock", "_mkgmtime",
     "_onexit", "_pctype", "_scprintf", "_scwprintf", "_setjmp", "_snprintf", "_snwprintf", "_stati64",
@@ -125,6 +125,9 @@ static struct wv_export wv_vc_exports[] = {
     {"__std_type_info_compare", NULL},
     {"__std_type_info_destroy_list", NULL},
     {"__std_type_info_hash", NULL},
+    {"__std_type_info_name", NULL},
+    {"__unDName", NULL},
+    {"__unDNameEx", NULL},
     {"_get_purecall_handler", NULL},
     {"_purecall", NULL},
     {"_set_purecall_handler", NULL},
