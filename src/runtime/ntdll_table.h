@@ -8,6 +8,7 @@
     N(LdrLoadDll),
     N(LdrLockLoaderLock),
     N(LdrProcessRelocationBlock),
+    N(LdrResolveDelayLoadedAPI),
     N(LdrShutdownProcess),
     N(LdrUnloadDll),
     N(LdrUnlockLoaderLock),
