@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -90,4 +91,48 @@ Test(console, msvcrt_sigint_handler_runs_from_a_control_handler, .timeout = 60)
     int code = finish(&r);
     cr_assert_eq(code, 0, "%s", r.out);
     cr_assert(strstr(r.out, "caught 2 other"), "%s", r.out);
+}
+
+/* FreeConsole detaches (no handle is a console, the standard handles stay), AllocConsole and
+ * AttachConsole attach again to the terminal; a child on the same terminal attaches to its
+ * parent's console (conalloc.exe lists the checks). */
+Test(console, free_alloc_attach_console_on_a_terminal, .timeout = 60)
+{
+    struct run r;
+    start_exe(&r, WINVM_PE_IMAGES "/conalloc.exe", "main");
+    int code = finish(&r);
+    cr_assert_eq(code, 0, "%s", r.out);
+    cr_assert(strstr(r.out, "ok child_attach_parent"), "%s", r.out);
+    cr_assert(strstr(r.out, "done 0"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "FAIL"), "%s", r.out);
+}
+
+/* Without any terminal (a new session, pipes for its standard handles) AllocConsole has no
+ * console to give: ERROR_NOT_SUPPORTED. */
+Test(console, alloc_console_without_a_terminal_fails, .timeout = 60)
+{
+    int out[2];
+    cr_assert_eq(pipe(out), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setsid(); /* no controlling terminal */
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0), dup2(out[1], 1), dup2(out[1], 2);
+        close(out[0]);
+        execl(WINVM_CLI, WINVM_CLI, "run", WINVM_PE_IMAGES "/conalloc.exe", "noterm", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    static char buf[4096];
+    size_t n = 0;
+    ssize_t k;
+    while (n < sizeof(buf) - 1 && (k = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+        n += (size_t)k;
+    buf[n] = 0;
+    close(out[0]);
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", buf);
+    cr_assert(strstr(buf, "ok noterm_alloc"), "%s", buf);
 }

@@ -27,3 +27,11 @@ Test(token, who_the_process_is, .timeout = 60)
     cr_assert_not_null(strstr(out, want), "%s", out);
     cr_assert_not_null(strstr(out, geteuid() == 0 ? "elevated 1\n" : "elevated 0\n"), "%s", out);
 }
+
+/* ntdll's token calls and advapi32's over them: ntoken.exe lists its checks. */
+Test(token, nt_calls_privileges_duplicates, .timeout = 60)
+{
+    static char out[8192];
+    int oks = tu_run_checks(WINVM_PE_IMAGES "/ntoken.exe", out, sizeof(out));
+    cr_assert_eq(oks, 40, "%s", out);
+}

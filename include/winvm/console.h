@@ -94,6 +94,14 @@ WINBASEAPI BOOL WINAPI FlushConsoleInputBuffer(HANDLE hConsoleInput);
 WINBASEAPI BOOL WINAPI ReadConsoleA(HANDLE hConsoleInput, LPVOID lpBuffer, DWORD nNumberOfCharsToRead,
                                     LPDWORD lpNumberOfCharsRead, PVOID pInputControl);
 
+/* The console of the process: its terminal (k32_conalloc.c; docs/semantics.md, "Console
+ * allocation"). */
+#define ATTACH_PARENT_PROCESS ((DWORD)-1)
+WINBASEAPI BOOL WINAPI AllocConsole(void);
+WINBASEAPI BOOL WINAPI FreeConsole(void);
+WINBASEAPI BOOL WINAPI AttachConsole(DWORD dwProcessId);
+WINBASEAPI void *WINAPI GetConsoleWindow(void); /* an HWND: always NULL, winvm has no windows */
+
 #ifdef __cplusplus
 }
 #endif

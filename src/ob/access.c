@@ -16,6 +16,7 @@
 #include <winvm/ntobdir.h>
 #include <winvm/ntsync.h>
 #include <winvm/timer.h>
+#include <winvm/token.h>
 
 #define WV_STD_READ 0x00020000u /* READ_CONTROL: STANDARD_RIGHTS_READ, _WRITE and _EXECUTE */
 
@@ -70,6 +71,11 @@ static const struct wv_ob_access wv_ob_access_table[] = {
     [WV_KIND_IOCP] = {{WV_STD_READ | IO_COMPLETION_QUERY_STATE, WV_STD_READ | IO_COMPLETION_MODIFY_STATE,
                        WV_STD_READ | SYNCHRONIZE, IO_COMPLETION_ALL_ACCESS},
                       IO_COMPLETION_ALL_ACCESS},
+    [WV_KIND_TOKEN] = {{WV_STD_READ | TOKEN_QUERY_SOURCE | TOKEN_QUERY | TOKEN_DUPLICATE,
+                        WV_STD_READ | TOKEN_ADJUST_SESSIONID | TOKEN_ADJUST_DEFAULT | TOKEN_ADJUST_GROUPS |
+                            TOKEN_ADJUST_PRIVILEGES,
+                        WV_STD_READ | TOKEN_IMPERSONATE | TOKEN_ASSIGN_PRIMARY, TOKEN_ALL_ACCESS},
+                       TOKEN_ALL_ACCESS | SYNCHRONIZE},
     [WV_KIND_KEY] = {{WV_STD_READ | KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | KEY_NOTIFY,
                       WV_STD_READ | KEY_SET_VALUE | KEY_CREATE_SUB_KEY,
                       WV_STD_READ | KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | KEY_NOTIFY | KEY_CREATE_LINK,

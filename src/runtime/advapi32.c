@@ -146,6 +146,14 @@ ADV_ABI_EXT BOOL wv_adv_GetTokenInformation(HANDLE h, DWORD cls, void *buf, DWOR
 ADV_ABI_EXT BOOL wv_adv_IsValidSid(void *sid);
 ADV_ABI_EXT BOOL wv_adv_OpenProcessToken(HANDLE process, DWORD access, HANDLE *out);
 ADV_ABI_EXT BOOL wv_adv_OpenThreadToken(HANDLE thread, DWORD access, BOOL self, HANDLE *out);
+/* declared for their addresses only: advapi32_token.c, advapi32_priv.c */
+extern char wv_adv_AdjustTokenPrivileges[];
+extern char wv_adv_DuplicateToken[];
+extern char wv_adv_DuplicateTokenEx[];
+extern char wv_adv_LookupPrivilegeNameA[];
+extern char wv_adv_LookupPrivilegeNameW[];
+extern char wv_adv_LookupPrivilegeValueA[];
+extern char wv_adv_LookupPrivilegeValueW[];
 
 /* advapi32_sd.c: declared for their addresses only (ms_abi, taken by the table) */
 extern char wv_adv_AddAccessAllowedAce[];
@@ -172,12 +180,15 @@ static const struct wv_export wv_advapi_exports[] = {
     {"AddAccessAllowedAceEx", (void *)wv_adv_AddAccessAllowedAceEx},
     {"AddAccessDeniedAce", (void *)wv_adv_AddAccessDeniedAce},
     {"AddAccessDeniedAceEx", (void *)wv_adv_AddAccessDeniedAceEx},
+    {"AdjustTokenPrivileges", (void *)wv_adv_AdjustTokenPrivileges},
     {"ConvertSidToStringSidA", (void *)wv_adv_ConvertSidToStringSidA},
     {"ConvertSidToStringSidW", (void *)wv_adv_ConvertSidToStringSidW},
     {"CryptAcquireContextA", (void *)adv_CryptAcquireContextA},
     {"CryptAcquireContextW", (void *)adv_CryptAcquireContextW},
     {"CryptGenRandom", (void *)adv_CryptGenRandom},
     {"CryptReleaseContext", (void *)adv_CryptReleaseContext},
+    {"DuplicateToken", (void *)wv_adv_DuplicateToken},
+    {"DuplicateTokenEx", (void *)wv_adv_DuplicateTokenEx},
     {"FindFirstFreeAce", (void *)wv_adv_FindFirstFreeAce},
     {"GetAce", (void *)wv_adv_GetAce},
     {"GetLengthSid", (void *)wv_adv_GetLengthSid},
@@ -194,6 +205,10 @@ static const struct wv_export wv_advapi_exports[] = {
     {"IsValidAcl", (void *)wv_adv_IsValidAcl},
     {"IsValidSecurityDescriptor", (void *)wv_adv_IsValidSecurityDescriptor},
     {"IsValidSid", (void *)wv_adv_IsValidSid},
+    {"LookupPrivilegeNameA", (void *)wv_adv_LookupPrivilegeNameA},
+    {"LookupPrivilegeNameW", (void *)wv_adv_LookupPrivilegeNameW},
+    {"LookupPrivilegeValueA", (void *)wv_adv_LookupPrivilegeValueA},
+    {"LookupPrivilegeValueW", (void *)wv_adv_LookupPrivilegeValueW},
     {"OpenProcessToken", (void *)wv_adv_OpenProcessToken},
     {"OpenThreadToken", (void *)wv_adv_OpenThreadToken},
     {"RegCloseKey", (void *)wv_adv_RegCloseKey},

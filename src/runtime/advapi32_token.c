@@ -1,28 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* advapi32_token.c - the token calls programs use to ask who they are: OpenProcessToken,
- * OpenThreadToken, GetTokenInformation (TokenUser, TokenElevationType, TokenElevation), and the
- * SID helpers IsValidSid, GetLengthSid, ConvertSidToStringSidA/W.
- *
- * A token is a handle object (CloseHandle closes it) holding the effective uid at the time it
- * was opened.  The user's SID is S-1-5-21-0-0-0-<uid>: the NT authority's domain form with a
- * machine part of zeros and the uid as the relative id (docs/semantics.md, "Tokens").  Root
- * (uid 0) is an elevated administrator (TokenElevationTypeFull), every other user a standard
- * one (TokenElevationTypeDefault, not elevated).  No thread ever impersonates, so
- * OpenThreadToken is ERROR_NO_TOKEN, as on Windows for a thread without a token. */
+/* advapi32_token.c - the token calls programs use to ask who they are and to enable their
+ * privileges: OpenProcessToken, OpenThreadToken, GetTokenInformation, AdjustTokenPrivileges,
+ * DuplicateToken(Ex), thin over ntdll's (ntdll_token.c, ntdll_tokinfo.c, ntdll_tokpriv.c: the
+ * token object and what it says), their statuses turned into Win32 errors; and the SID helpers
+ * IsValidSid, GetLengthSid, ConvertSidToStringSidA/W. */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <winvm/token.h>
 
 #define ADV __attribute__((ms_abi))
-
-struct wv_token {
-    struct wv_object obj; /* WV_KIND_TOKEN */
-    DWORD uid;
-};
 
 /* The SID, as Windows lays it out: revision, count, 6-byte authority (big-endian), RIDs. */
 struct wv_sid {
@@ -30,118 +20,58 @@ struct wv_sid {
     DWORD sub[15];
 };
 
-static void wv_token_destroy(struct wv_object *o) { free(o); }
-
-static DWORD wv_open_token(HANDLE process, DWORD access, HANDLE *out)
-{
-    DWORD have = 0x1FFFFF; /* PROCESS_ALL_ACCESS: the pseudo handle's */
-    if (process != WV_CURRENT_PROCESS) {
-        struct wv_object *p = wv_handle_get(process, WV_KIND_PROCESS, &have);
-        if (!p)
-            return ERROR_INVALID_HANDLE;
-        wv_object_unref(p); /* the user's processes all run as this uid (the channel's rule) */
-    }
-    if (!(have & (0x0400 | 0x1000))) /* PROCESS_QUERY_(LIMITED_)INFORMATION */
-        return ERROR_ACCESS_DENIED;
-    struct wv_token *t = calloc(1, sizeof(*t));
-    if (!t)
-        return ERROR_NOT_ENOUGH_MEMORY;
-    t->obj.kind = WV_KIND_TOKEN, t->obj.refs = 1, t->obj.destroy = wv_token_destroy;
-    t->uid = (DWORD)geteuid();
-    HANDLE h = wv_handle_new(&t->obj, access);
-    wv_object_unref(&t->obj);
-    if (!h)
-        return ERROR_TOO_MANY_OPEN_FILES;
-    if (wv_user_put(out, &h, sizeof(h))) {
-        wv_handle_close(h);
-        return ERROR_NOACCESS;
-    }
-    return 0;
-}
+static BOOL wv_nt_result(NTSTATUS st) { return st ? wv_fail(RtlNtStatusToDosError(st)) : TRUE; }
 
 ADV BOOL wv_adv_OpenProcessToken(HANDLE process, DWORD access, HANDLE *out)
 {
-    DWORD err = wv_open_token(process, access, out);
-    return err ? wv_fail(err) : TRUE;
+    return wv_nt_result(NtOpenProcessToken(process, access, out));
 }
 
 ADV BOOL wv_adv_OpenThreadToken(HANDLE thread, DWORD access, BOOL self, HANDLE *out)
 {
-    (void)access, (void)self;
-    DWORD have;
-    struct wv_object *t = NULL;
-    if (thread != WV_CURRENT_THREAD && !(t = wv_handle_get(thread, WV_KIND_THREAD, &have)) &&
-        !(t = wv_handle_get(thread, WV_KIND_PROCESS_THREAD, &have)))
-        return wv_fail(ERROR_INVALID_HANDLE);
-    if (t)
-        wv_object_unref(t);
-    HANDLE none = NULL;
-    if (out && wv_user_put(out, &none, sizeof(none)))
-        return wv_fail(ERROR_NOACCESS);
-    return wv_fail(ERROR_NO_TOKEN);
-}
-
-static DWORD wv_sid_of(DWORD uid, struct wv_sid *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->rev = 1, s->count = 5, s->auth[5] = 5; /* SECURITY_NT_AUTHORITY */
-    s->sub[0] = 21, s->sub[4] = uid;
-    return 8 + 4 * s->count;
-}
-
-/* The class's bytes into buf (at most 64): its length, or 0 for a class not kept. */
-static DWORD wv_token_class(const struct wv_token *t, DWORD cls, BYTE *buf, uintptr_t at)
-{
-    DWORD v;
-    switch (cls) {
-    case 1: { /* TokenUser: a SID_AND_ATTRIBUTES, then the SID it points to */
-        struct wv_sid s;
-        DWORD n = wv_sid_of(t->uid, &s);
-        uintptr_t sid = at + 16;
-        memset(buf, 0, 16);
-        memcpy(buf, &sid, 8);
-        memcpy(buf + 16, &s, n);
-        return 16 + n;
-    }
-    case 18: /* TokenElevationType: Full for root, Default (no split token) otherwise */
-        v = t->uid == 0 ? 2 : 1;
-        break;
-    case 20: /* TokenElevation */
-        v = t->uid == 0;
-        break;
-    default:
-        return 0;
-    }
-    memcpy(buf, &v, 4);
-    return 4;
-}
-
-static DWORD wv_token_info(HANDLE h, DWORD cls, void *buf, DWORD len, DWORD *ret)
-{
-    DWORD access;
-    struct wv_token *t = (struct wv_token *)wv_handle_get(h, WV_KIND_TOKEN, &access);
-    if (!t)
-        return ERROR_INVALID_HANDLE;
-    BYTE tmp[64];
-    DWORD need = wv_token_class(t, cls, tmp, (uintptr_t)buf), err = 0;
-    wv_object_unref(&t->obj);
-    if (!(access & TOKEN_QUERY))
-        return ERROR_ACCESS_DENIED;
-    if (!need)
-        return ERROR_INVALID_PARAMETER;
-    if (!ret || wv_user_put(ret, &need, sizeof(need)))
-        return ERROR_NOACCESS;
-    if (len < need)
-        err = cls == 1 ? ERROR_INSUFFICIENT_BUFFER : ERROR_BAD_LENGTH;
-    else if (!buf || wv_user_put(buf, tmp, need))
-        err = ERROR_NOACCESS;
-    return err;
+    return wv_nt_result(NtOpenThreadToken(thread, access, (BOOLEAN)(self != 0), out));
 }
 
 ADV BOOL wv_adv_GetTokenInformation(HANDLE h, DWORD cls, void *buf, DWORD len, DWORD *ret)
 {
-    DWORD err = wv_token_info(h, cls, buf, len, ret);
-    return err ? wv_fail(err) : TRUE;
+    return wv_nt_result(NtQueryInformationToken(h, (TOKEN_INFORMATION_CLASS)cls, buf, len, ret));
+}
+
+/* TRUE also when some privilege was not the token's: then ERROR_NOT_ALL_ASSIGNED, otherwise
+ * ERROR_SUCCESS, as the callers check GetLastError after TRUE. */
+ADV BOOL wv_adv_AdjustTokenPrivileges(HANDLE h, BOOL all, PTOKEN_PRIVILEGES state, DWORD len, PTOKEN_PRIVILEGES prev,
+                                      DWORD *ret)
+{
+    NTSTATUS st = NtAdjustPrivilegesToken(h, (BOOLEAN)(all != 0), state, len, prev, ret);
+    if (st != STATUS_SUCCESS && st != STATUS_NOT_ALL_ASSIGNED)
+        return wv_fail(RtlNtStatusToDosError(st));
+    SetLastError(RtlNtStatusToDosError(st));
+    return TRUE;
+}
+
+struct wv_security_attributes {
+    DWORD nLength;
+    void *lpSecurityDescriptor;
+    BOOL bInheritHandle;
+};
+
+ADV BOOL wv_adv_DuplicateTokenEx(HANDLE src, DWORD access, const struct wv_security_attributes *sa, DWORD level,
+                                 DWORD type, HANDLE *out)
+{
+    SECURITY_QUALITY_OF_SERVICE q = {sizeof(q), (SECURITY_IMPERSONATION_LEVEL)level, FALSE, FALSE};
+    OBJECT_ATTRIBUTES oa = {sizeof(oa), NULL, NULL, 0, NULL, &q};
+    struct wv_security_attributes a;
+    if (sa) {
+        if (wv_copy(&a, sa, sizeof(a)))
+            return wv_fail(ERROR_NOACCESS);
+        oa.Attributes = a.bInheritHandle ? OBJ_INHERIT : 0, oa.SecurityDescriptor = a.lpSecurityDescriptor;
+    }
+    return wv_nt_result(NtDuplicateToken(src, access, &oa, FALSE, (TOKEN_TYPE)type, out));
+}
+
+ADV BOOL wv_adv_DuplicateToken(HANDLE src, DWORD level, HANDLE *out)
+{
+    return wv_adv_DuplicateTokenEx(src, TOKEN_IMPERSONATE | TOKEN_QUERY, NULL, level, TokenImpersonation, out);
 }
 
 /* A copy of the caller's SID when it is one: its length, or 0. */

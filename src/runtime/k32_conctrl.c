@@ -242,7 +242,7 @@ BOOL WINAPI GenerateConsoleCtrlEvent(DWORD ev, DWORD group)
 {
     if (ev != CTRL_C_EVENT && ev != CTRL_BREAK_EVENT)
         return wv_fail(ERROR_INVALID_PARAMETER);
-    int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int tty = wv_console_attached() ? open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
     if (tty < 0)
         return wv_fail(ERROR_INVALID_HANDLE);
     close(tty);

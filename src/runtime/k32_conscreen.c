@@ -138,7 +138,7 @@ BOOL WINAPI SetConsoleCursorPosition(HANDLE h, COORD pos)
 
 static DWORD wv_title_set(char *u) /* takes u */
 {
-    int tty = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    int tty = wv_console_attached() ? open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
     if (tty < 0) { /* no console (Wine's console.c test_FreeConsole on Windows) */
         free(u);
         return ERROR_INVALID_HANDLE;
@@ -195,6 +195,8 @@ static char *wv_title_copy(void)
  * and terminated; 0 for an empty title or no room (Wine's console.c test_GetConsoleTitleW). */
 DWORD WINAPI GetConsoleTitleW(LPWSTR buf, DWORD size)
 {
+    if (!wv_console_attached()) /* no console: the buffer untouched */
+        return wv_fail(ERROR_INVALID_HANDLE), 0;
     char *u = wv_title_copy();
     WCHAR *w = u ? wv_utf16(u) : NULL;
     free(u);
@@ -215,6 +217,8 @@ DWORD WINAPI GetConsoleTitleW(LPWSTR buf, DWORD size)
 
 DWORD WINAPI GetConsoleTitleA(LPSTR buf, DWORD size)
 {
+    if (!wv_console_attached()) /* no console: the buffer untouched */
+        return wv_fail(ERROR_INVALID_HANDLE), 0;
     char *u = wv_title_copy();
     if (!u)
         return wv_fail(ERROR_NOT_ENOUGH_MEMORY), 0;

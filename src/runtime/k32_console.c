@@ -43,6 +43,8 @@ static struct termios wv_orig;
 /* k32_ext.h: the input side is a descriptor opened for reading only, or standard input. */
 int wv_console_fd(HANDLE h, bool *input)
 {
+    if (!wv_console_attached())
+        return -1;
     struct wv_file *f = wv_file_of(h, NULL);
     if (!f)
         return -1;
@@ -191,9 +193,23 @@ BOOL WINAPI SetConsoleMode(HANDLE h, DWORD mode)
     return err ? wv_fail(err) : TRUE;
 }
 
-UINT WINAPI GetConsoleCP(void) { return CP_UTF8; }
-UINT WINAPI GetConsoleOutputCP(void) { return CP_UTF8; }
+/* Without a console (after FreeConsole) there is no code page: 0, ERROR_INVALID_HANDLE. */
+static UINT wv_console_cp(void)
+{
+    if (wv_console_attached())
+        return CP_UTF8;
+    wv_set_error(ERROR_INVALID_HANDLE);
+    return 0;
+}
+UINT WINAPI GetConsoleCP(void) { return wv_console_cp(); }
+UINT WINAPI GetConsoleOutputCP(void) { return wv_console_cp(); }
 
 /* Text passes through unchanged, so UTF-8 is the only code page that can be chosen. */
-BOOL WINAPI SetConsoleCP(UINT cp) { return cp == CP_UTF8 ? TRUE : wv_fail(ERROR_INVALID_PARAMETER); }
-BOOL WINAPI SetConsoleOutputCP(UINT cp) { return cp == CP_UTF8 ? TRUE : wv_fail(ERROR_INVALID_PARAMETER); }
+static BOOL wv_console_cp_set(UINT cp)
+{
+    if (!wv_console_attached())
+        return wv_fail(ERROR_INVALID_HANDLE);
+    return cp == CP_UTF8 ? TRUE : wv_fail(ERROR_INVALID_PARAMETER);
+}
+BOOL WINAPI SetConsoleCP(UINT cp) { return wv_console_cp_set(cp); }
+BOOL WINAPI SetConsoleOutputCP(UINT cp) { return wv_console_cp_set(cp); }

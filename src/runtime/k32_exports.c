@@ -20,6 +20,7 @@
 #include <winvm/placeholder.h>
 #include <winvm/iocp.h>
 #include <winvm/job.h>
+#include <winvm/delayload.h>
 
 #include <pthread.h>
 #include <string.h>

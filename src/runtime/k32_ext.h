@@ -39,6 +39,9 @@ DWORD wv_module_free_data(HMODULE h);
 /* k32_console.c: the one test of a console handle: the terminal behind h (a duplicate
  * descriptor the caller closes) and whether it is the input side; -1 when h is no console. */
 int wv_console_fd(HANDLE h, bool *input);
+/* k32_conalloc.c: whether the process has a console (FreeConsole detaches it; AllocConsole and
+ * AttachConsole attach again).  While it has none, no handle is a console. */
+bool wv_console_attached(void);
 /* k32_conctrl.c: control events delivered from here on (`winvm run` calls it at the start);
  * whether Ctrl+C is ignored (SetConsoleCtrlHandler(NULL, TRUE), inherited); PE code's
  * SetConsoleCtrlHandler (its routines are ms_abi). */

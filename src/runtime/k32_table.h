@@ -17,8 +17,10 @@
     H(AddRefActCtx) \
     H(AddVectoredContinueHandler) \
     H(AddVectoredExceptionHandler) \
+    X(0, BOOL, AllocConsole) \
     X(0, BOOL, AreFileApisANSI) \
     X(2, BOOL, AssignProcessToJobObject, HANDLE, HANDLE) \
+    X(1, BOOL, AttachConsole, DWORD) \
     X(7, BOOL, CallNamedPipeA, LPCSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(7, BOOL, CallNamedPipeW, LPCWSTR, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, DWORD) \
     X(1, BOOL, CancelIo, HANDLE) \
@@ -88,6 +90,7 @@
     X(1, BOOL, DebugActiveProcessStop, DWORD) \
     H(DebugBreak) \
     X(1, BOOL, DebugSetProcessKillOnExit, BOOL) \
+    X(2, PVOID, DelayLoadFailureHook, LPCSTR, LPCSTR) \
     X(1, void, DeleteCriticalSection, LPCRITICAL_SECTION) \
     H(DeleteFiber) \
     X(1, BOOL, DeleteFileA, LPCSTR) \
@@ -123,6 +126,7 @@
     X(2, BOOL, FlushViewOfFile, LPCVOID, SIZE_T) \
     H(FormatMessageA) \
     H(FormatMessageW) \
+    X(0, BOOL, FreeConsole) \
     X(1, BOOL, FreeEnvironmentStringsA, LPSTR) \
     X(1, BOOL, FreeEnvironmentStringsW, LPWSTR) \
     X(1, BOOL, FreeLibrary, HMODULE) \
@@ -139,6 +143,7 @@
     X(2, BOOL, GetConsoleScreenBufferInfo, HANDLE, PCONSOLE_SCREEN_BUFFER_INFO) \
     X(2, DWORD, GetConsoleTitleA, LPSTR, DWORD) \
     X(2, DWORD, GetConsoleTitleW, LPWSTR, DWORD) \
+    X(0, void *, GetConsoleWindow) \
     H(GetCurrentActCtx) \
     X(2, DWORD, GetCurrentDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetCurrentDirectoryW, DWORD, LPWSTR) \
@@ -396,6 +401,7 @@
     H(RemoveVectoredExceptionHandler) \
     X(1, BOOL, ResetEvent, HANDLE) \
     X(2, UINT, ResetWriteWatch, LPVOID, SIZE_T) \
+    X(6, PVOID, ResolveDelayLoadedAPI, PVOID, const IMAGE_DELAYLOAD_DESCRIPTOR *, PDELAYLOAD_FAILURE_DLL_CALLBACK, PDELAYLOAD_FAILURE_SYSTEM_ROUTINE, ULONGLONG *, ULONG) \
     X(1, DWORD, ResumeThread, HANDLE) \
     H(RtlAddFunctionTable) \
     H(RtlCaptureContext) \

@@ -26,6 +26,8 @@
 #include <winvm/placeholder.h>
 #include <winvm/iocp.h>
 #include <winvm/job.h>
+#include <winvm/token.h>
+#include <winvm/delayload.h>
 #include <winvm/ntsysinfo.h>
 
 #include <string.h>
@@ -364,6 +366,18 @@ WV_THUNK_2(wv_nt_, NTSTATUS, NtIsProcessInJob, HANDLE, HANDLE)
 WV_THUNK_2(wv_nt_, NTSTATUS, NtTerminateJobObject, HANDLE, NTSTATUS)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, PVOID, ULONG, PULONG)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtSetInformationJobObject, HANDLE, JOBOBJECTINFOCLASS, PVOID, ULONG)
+/* delayload.c */
+WV_THUNK_6(wv_nt_, PVOID, LdrResolveDelayLoadedAPI, PVOID, const IMAGE_DELAYLOAD_DESCRIPTOR *,
+           PDELAYLOAD_FAILURE_DLL_CALLBACK, PDELAYLOAD_FAILURE_SYSTEM_ROUTINE, ULONGLONG *, ULONG)
+/* ntdll_token.c, ntdll_tokinfo.c, ntdll_tokpriv.c: access tokens */
+WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenProcessToken, HANDLE, ACCESS_MASK, PHANDLE)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtOpenProcessTokenEx, HANDLE, ACCESS_MASK, ULONG, PHANDLE)
+WV_THUNK_4(wv_nt_, NTSTATUS, NtOpenThreadToken, HANDLE, ACCESS_MASK, BOOLEAN, PHANDLE)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtOpenThreadTokenEx, HANDLE, ACCESS_MASK, BOOLEAN, ULONG, PHANDLE)
+WV_THUNK_5(wv_nt_, NTSTATUS, NtQueryInformationToken, HANDLE, TOKEN_INFORMATION_CLASS, PVOID, ULONG, PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtAdjustPrivilegesToken, HANDLE, BOOLEAN, PTOKEN_PRIVILEGES, ULONG, PTOKEN_PRIVILEGES,
+           PULONG)
+WV_THUNK_6(wv_nt_, NTSTATUS, NtDuplicateToken, HANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, BOOLEAN, TOKEN_TYPE, PHANDLE)
 WV_THUNK_3(wv_nt_, NTSTATUS, NtOpenKeyedEvent, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtWaitForKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
 WV_THUNK_4(wv_nt_, NTSTATUS, NtReleaseKeyedEvent, HANDLE, PVOID, BOOLEAN, PLARGE_INTEGER)
