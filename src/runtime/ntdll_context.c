@@ -38,7 +38,7 @@
 /* The parts an x64 CONTEXT has (CONTROL .. DEBUG_REGISTERS) and the flags Windows keeps in
  * ContextFlags beside them (exception state).  CONTEXT_XSTATE (with AVX, fault/xstate.c) names
  * the XSTATE area after the CONTEXT: the calling thread's AVX state is read into it
- * (ctx_ex.c) and given back from it (seh/context.c); another thread's is not carried. */
+ * (ctx_ex.c) and given back from it (seh/context.c); another thread's by thread_ctl.c. */
 #define WV_CTX_PARTS 0x1fu
 #define WV_CTX_STATE 0xd8000000u /* EXCEPTION_REQUEST/REPORTING, EXCEPTION_ACTIVE, SERVICE_ACTIVE */
 #define WV_CTX_XSTATE (CONTEXT_AMD64 | 0x40u) /* CONTEXT_XSTATE: with AVX, the area after the CONTEXT */
@@ -66,11 +66,8 @@ static NTSTATUS wv_ctx_which(HANDLE h, CONTEXT *c, bool set)
     if (set && (mine.ContextFlags & CONTEXT_DEBUG_REGISTERS & WV_CTX_PARTS) && wv_dbg_check(mine.Dr7))
         return STATUS_NOT_SUPPORTED; /* an I/O breakpoint (fault/dbgreg.c emulates the others) */
     DWORD pid, tid;
-    /* Another thread's AVX state is not carried (its signal-frame path, thread_ctl.c, moves
-     * the CONTEXT alone): refused rather than an XSTATE area left as it was. */
-    NTSTATUS other = (mine.ContextFlags & WV_CTX_XSTATE) == WV_CTX_XSTATE ? STATUS_NOT_SUPPORTED : 0;
     if (wv_process_thread_ids(h, &pid, &tid))
-        return other; /* a child process's thread: the core's */
+        return 0; /* a child process's thread: the core's */
     DWORD saved = GetLastError(), access = 0;
     struct wv_thread *t = wv_thread_ref(h, set ? THREAD_SET_CONTEXT : THREAD_GET_CONTEXT);
     if (!t) {
@@ -82,7 +79,7 @@ static NTSTATUS wv_ctx_which(HANDLE h, CONTEXT *c, bool set)
         return o ? STATUS_OBJECT_TYPE_MISMATCH : wv_status_of(err);
     }
     SetLastError(saved);
-    st = t->tid == wv_tid() ? 1 : other;
+    st = t->tid == wv_tid() ? 1 : 0;
     wv_object_unref(&t->obj);
     return st;
 }
