@@ -110,7 +110,8 @@ Test(kusd, the_calls_and_the_page_agree)
     cr_assert_eq(NtQuerySystemInformation(SystemTimeOfDayInformation, &tod, sizeof(tod), NULL), 0);
     cr_assert_eq((uint64_t)tod.TimeZoneBias.QuadPart, ktime(&k->TimeZoneBias));
     /* XState: EnabledFeatures and EnabledVolatileFeatures are GetEnabledXStateFeatures' mask,
-     * Size the legacy area and the XSAVE header, SSE's part at 160, 256 bytes */
+     * Size the legacy area, the XSAVE header and AVX's part when enabled, SSE's part at 160,
+     * 256 bytes */
     uint64_t enabled, volatile_f;
     uint32_t size, sse[2];
     memcpy(&enabled, k->XState, 8);
@@ -119,8 +120,15 @@ Test(kusd, the_calls_and_the_page_agree)
     memcpy(sse, k->XState + 0x20, 8);
     cr_assert_eq(enabled, GetEnabledXStateFeatures());
     cr_assert_eq(volatile_f, enabled);
-    cr_assert_eq(size, 576);
+    cr_assert_eq(size, enabled & 4 ? 832 : 576);
     cr_assert(sse[0] == 160 && sse[1] == 256, "%u %u", sse[0], sse[1]);
+    uint32_t avx[2], all_avx;
+    memcpy(avx, k->XState + 0x28, 8);
+    memcpy(&all_avx, k->XState + 0x22c + 8, 4);
+    if (enabled & 4) /* AVX (this CPU has it): at 576, 256 bytes, as Windows' */
+        cr_assert(avx[0] == 576 && avx[1] == 256 && all_avx == 256, "%u %u %u", avx[0], avx[1], all_avx);
+    else
+        cr_assert(avx[0] == 0 && avx[1] == 0 && all_avx == 0, "%u %u %u", avx[0], avx[1], all_avx);
 }
 
 typedef NTSTATUS(__attribute__((ms_abi)) * systime_fn)(LARGE_INTEGER *);

@@ -78,6 +78,26 @@ __attribute__((noreturn)) void wv_unhandled_end(const EXCEPTION_RECORD *rec);
 void wv_unhandled_report(const EXCEPTION_RECORD *rec);
 /* The CONTEXT of an interrupted thread (integer, control, segments, FXSAVE image). */
 void wv_context_from(const ucontext_t *uc, CONTEXT *c);
+
+/* xstate.c: the AVX state (ymm0-15's upper halves, 256 bytes) beside a CONTEXT.
+ * wv_xstate_avx: the CPU has AVX and the OS enabled it; wv_xstate_features: the XSTATE
+ * features contexts carry, 7 then (x87, SSE, AVX), else 3.  wv_xstate_from_uc: a signal
+ * frame's (zero when in the initial state; true when in use); wv_xstate_to_uc: into the frame
+ * (NULL: the initial state).  wv_xstate_of_context: a context's CONTEXT_EX XSTATE area's (1 in
+ * it, 0 the initial state, -1 no area).  wv_xstate_save: the thread's now (true when in use).
+ * wv_xstate_image: an XSAVE image for XRSTOR (features 7) of fx (512 bytes; NULL: the thread's
+ * x87/SSE state now) and upper (NULL: initial), WV_XSTATE_IMAGE bytes, 64-aligned. */
+#define WV_XSTATE_IMAGE 832
+bool wv_xstate_avx(void);
+DWORD64 wv_xstate_features(void);
+bool wv_xstate_from_uc(const ucontext_t *uc, BYTE upper[256]);
+void wv_xstate_to_uc(ucontext_t *uc, const BYTE *upper);
+int wv_xstate_of_context(const CONTEXT *ctx, BYTE upper[256]);
+bool wv_xstate_save(BYTE upper[256]);
+void wv_xstate_image(BYTE *img, const void *fx, const BYTE *upper);
+/* The XSTATE area (header and AVX) of an exception's context, from its signal frame. */
+#define WV_XSTATE_AREA (64 + 256)
+void wv_xstate_area(BYTE *area, const ucontext_t *uc);
 /* The selectors Windows x64 gives user code: cs 0x33, the flat data segment 0x2b in ds, es, gs
  * and ss, fs 0x53 (the 32-bit TEB's).  PE threads get 0x2b in ds and es (loader/teb.c); an
  * exception's CONTEXT (wv_context_from) reports a null ds, es or gs (the same flat segment in

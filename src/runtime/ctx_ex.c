@@ -9,9 +9,9 @@
  * AMD64 and x86 CONTEXTs alike: the CONTEXT_EX {All, Legacy, XState} right after the CONTEXT,
  * offsets relative to itself.  Without CONTEXT_XSTATE the XState chunk is {25, 0} and All
  * covers the CONTEXT and 0x18 bytes.  With it, an XSTATE area (the XSAVE header, then the
- * enabled features beyond x87 and SSE) starts at the next 64-byte boundary.  winvm enables x87
- * and SSE only (kusd.c), so that area is the 64-byte header: its Mask never names a feature,
- * and a feature past SSE is located nowhere.  Bad pointers fault, as on Windows. */
+ * enabled features beyond x87 and SSE) starts at the next 64-byte boundary.  winvm enables x87,
+ * SSE and, on a CPU with AVX, AVX (kusd.c, fault/xstate.c): the area is the 64-byte header and
+ * AVX's 256 bytes then.  Bad pointers fault, as on Windows. */
 #include "runtime/runtime.h"
 #include "runtime/ctx_ex.h"
 #include <winvm/ntdll.h>
@@ -252,10 +252,11 @@ static void wv_ctx_copy_legacy(BYTE *dst, ULONG flags, const BYTE *src, const st
     memcpy(dst + p->flags_off, &flags, 4);
 }
 
-/* The XSTATE header: the enabled features of src's Mask past SSE (none here: winvm enables
- * none, so no feature data moves); CompactionMask as the area is laid out.  Too small an area:
- * STATUS_BUFFER_OVERFLOW (the legacy part is copied already, as on Windows). */
-static NTSTATUS wv_ctx_copy_xstate(WV_CONTEXT_EX *dst, const WV_CONTEXT_EX *src)
+/* The XSTATE area: the enabled features of src's Mask past SSE, header and data (each where
+ * the area's form puts it; one src's compacted area does not hold is left alone);
+ * CompactionMask as the area is laid out.  Too small an area: STATUS_BUFFER_OVERFLOW (the
+ * legacy part is copied already, as on Windows). */
+static NTSTATUS wv_ctx_copy_xstate(WV_CONTEXT_EX *dst, WV_CONTEXT_EX *src)
 {
     const BYTE *cfg = wv_ctx_config();
     DWORD64 mask = 0, en = wv_cfg_enabled(cfg);
@@ -268,6 +269,13 @@ static NTSTATUS wv_ctx_copy_xstate(WV_CONTEXT_EX *dst, const WV_CONTEXT_EX *src)
     DWORD64 cm = wv_ctx_compacted() ? (1ull << 63) | en : 0;
     memcpy(xs, &mask, 8);
     memcpy(xs + 8, &cm, 8);
+    for (ULONG i = 2; i < 64; i++) {
+        ULONG len;
+        void *from = mask >> i & 1 ? wv_nt_RtlLocateExtendedFeature2(src, i, cfg, &len) : NULL;
+        void *to = from ? wv_nt_RtlLocateExtendedFeature2(dst, i, cfg, &len) : NULL;
+        if (to)
+            memmove(to, from, len);
+    }
     return 0;
 }
 
@@ -310,4 +318,45 @@ WV_MSABI NTSTATUS wv_nt_RtlCopyContext(CONTEXT *dst, ULONG flags, CONTEXT *src)
         return STATUS_BUFFER_OVERFLOW;
     return wv_nt_RtlCopyExtendedContext((WV_CONTEXT_EX *)((BYTE *)dst + p->size), flags,
                                         (WV_CONTEXT_EX *)((BYTE *)src + p->size));
+}
+
+/* NtGetContextThread's XSTATE part on the calling thread (ntdll_context.c), for a user
+ * CONTEXT with CONTEXT_XSTATE: the features asked are the area's CompactionMask's where the
+ * CPU compacts, else its Mask's; Mask becomes those in use (AVX: the upper halves now, from
+ * fault/xstate.c), CompactionMask the form's; the data follows when the area holds it.  As
+ * Windows (Wine's test_extended_context): an area longer than every enabled feature needs
+ * STATUS_INVALID_PARAMETER, nothing written; one too short for the features asked
+ * STATUS_BUFFER_OVERFLOW, the header written.  0 when there is nothing to do. */
+NTSTATUS wv_ctx_xstate_get(CONTEXT *user, const BYTE *upper, bool inuse)
+{
+    DWORD flags;
+    WV_CONTEXT_EX ex;
+    DWORD64 head[2];
+    if (wv_copy(&flags, &user->ContextFlags, 4) || (flags & (WV_CTX_AMD64 | WV_CTX_XSTATE_BIT)) !=
+                                                       (WV_CTX_AMD64 | WV_CTX_XSTATE_BIT))
+        return 0;
+    const BYTE *cfg = wv_ctx_config();
+    DWORD64 en = wv_cfg_enabled(cfg);
+    if (!(en & 4))
+        return 0;
+    if (wv_copy(&ex, user + 1, sizeof(ex)))
+        return STATUS_ACCESS_VIOLATION;
+    BYTE *xs = (BYTE *)(user + 1) + ex.XState.Offset;
+    if (ex.XState.Length > wv_xstate_size(cfg, en))
+        return STATUS_INVALID_PARAMETER;
+    if (ex.XState.Length < WV_XSAVE_HEADER)
+        return STATUS_BUFFER_OVERFLOW;
+    if (wv_copy(head, xs, sizeof(head)))
+        return STATUS_ACCESS_VIOLATION;
+    bool compacted = wv_ctx_compacted();
+    DWORD64 asked = (compacted ? head[1] : head[0]) & en & ~(DWORD64)3;
+    head[0] = (asked & 4) && inuse ? 4 : 0;
+    head[1] = compacted ? (1ull << 63) | asked : 0;
+    if (wv_copy(xs, head, sizeof(head)))
+        return STATUS_ACCESS_VIOLATION;
+    if (ex.XState.Length < wv_xstate_size(cfg, asked))
+        return STATUS_BUFFER_OVERFLOW;
+    if ((head[0] & 4) && wv_copy(xs + WV_XSAVE_HEADER, upper, 256))
+        return STATUS_ACCESS_VIOLATION;
+    return 0;
 }

@@ -31,4 +31,8 @@ WV_MSABI BOOL wv_k32_GetXStateFeaturesMask(CONTEXT *ctx, DWORD64 *mask);
 WV_MSABI BOOL wv_k32_SetXStateFeaturesMask(CONTEXT *ctx, DWORD64 mask);
 WV_MSABI BOOL wv_k32_CopyContext(CONTEXT *dst, DWORD flags, CONTEXT *src);
 
+/* ctx_ex.c: NtGetContextThread's XSTATE area on the calling thread (upper: ymm0-15's upper
+ * halves, inuse: not in their initial state). */
+NTSTATUS wv_ctx_xstate_get(CONTEXT *user, const BYTE *upper, bool inuse);
+
 #endif /* WV_RUNTIME_CTX_EX_H */

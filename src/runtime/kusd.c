@@ -24,6 +24,7 @@
 #include "runtime/runtime.h"
 #include "runtime/ctx_ex.h" /* wv_kusd_xstate */
 #include "host/host.h"
+#include "fault/fault.h" /* wv_xstate_features */
 #include <winvm/ntsysinfo.h>
 
 #include <cpuid.h>
@@ -113,33 +114,36 @@ static void wv_features(BYTE *pf)
     pf[PF_FASTFAIL_AVAILABLE] = 1; /* int 0x29 ends the process (fault/gp.c, docs/semantics.md) */
 }
 
-/* The XSTATE features winvm's contexts carry: the legacy x87 and SSE state only (there is no
- * CONTEXT_XSTATE), so AVX is not reported enabled even on a CPU that has it.  Reporting it would
- * send programs (Wine's tests among them) to InitializeContext / LocateXStateFeature and
- * CONTEXT_XSTATE, which winvm does not have; a Windows with XSAVE off answers 3 as well.
- * KUSER_SHARED_DATA's XState says the same (wv_kusd_xstate).
- * PF_AVX_INSTRUCTIONS_AVAILABLE still tells whether the instructions can be used. */
-#define WV_XSTATE_LEGACY 3u /* XSTATE_MASK_LEGACY_FLOATING_POINT | XSTATE_MASK_LEGACY_SSE */
+/* The XSTATE features winvm's contexts carry (fault/xstate.c): x87, SSE and, where the CPU
+ * has AVX and the OS enabled it, AVX (7, as Windows reports on such a CPU); 3 otherwise.
+ * AVX-512's state is not carried, so not reported (a Windows without it answers 7 too).
+ * KUSER_SHARED_DATA's XState says the same (wv_kusd_xstate). */
+DWORD64 WINAPI GetEnabledXStateFeatures(void) { return wv_xstate_features(); }
 
-DWORD64 WINAPI GetEnabledXStateFeatures(void) { return WV_XSTATE_LEGACY; }
-
-WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask) { return WV_XSTATE_LEGACY & mask; }
+WV_MSABI DWORD64 wv_nt_RtlGetEnabledExtendedFeatures(DWORD64 mask) { return wv_xstate_features() & mask; }
 
 /* ---- the fields ---- */
 
 /* XState, the XSTATE_CONFIGURATION of the features GetEnabledXStateFeatures reports: each part
- * at its architectural XSAVE offset and size (x87 0/160, SSE 160/256), the save area the legacy
- * region and the XSAVE header.  Fields at their offsets: the header's struct is not winvm's. */
+ * at its architectural XSAVE offset and size (x87 0/160, SSE 160/256, AVX 576/256), the save
+ * area the legacy region, the XSAVE header and AVX's; OptimizedSave and CompactionEnabled as
+ * the CPU has XSAVEOPT and XSAVEC (the areas ctx_ex.c makes are compacted then).  Fields at
+ * their offsets: the header's struct is not winvm's. */
 void wv_kusd_xstate(BYTE *xs)
 {
-    static const uint32_t part[2][2] = {{0, 160}, {160, 256}};
-    uint64_t f = WV_XSTATE_LEGACY;
-    uint32_t size = 512 + 64;
-    memcpy(xs + 0x00, &f, 8);      /* EnabledFeatures */
-    memcpy(xs + 0x08, &f, 8);      /* EnabledVolatileFeatures */
-    memcpy(xs + 0x10, &size, 4);   /* Size */
-    memcpy(xs + 0x228, &size, 4);  /* AllFeatureSize */
-    for (int i = 0; i < 2; i++) {
+    static const uint32_t part[3][2] = {{0, 160}, {160, 256}, {576, 256}};
+    uint64_t f = wv_xstate_features();
+    int n = f & 4 ? 3 : 2;
+    uint32_t size = 512 + 64 + (f & 4 ? 256 : 0), control = 0;
+    unsigned a, b, c, d;
+    if ((f & 4) && __get_cpuid_count(0xd, 1, &a, &b, &c, &d))
+        control = (a & 1) | (a & 2); /* OptimizedSave: XSAVEOPT; CompactionEnabled: XSAVEC */
+    memcpy(xs + 0x00, &f, 8);        /* EnabledFeatures */
+    memcpy(xs + 0x08, &f, 8);        /* EnabledVolatileFeatures */
+    memcpy(xs + 0x10, &size, 4);     /* Size */
+    memcpy(xs + 0x14, &control, 4);  /* ControlFlags */
+    memcpy(xs + 0x228, &size, 4);    /* AllFeatureSize */
+    for (int i = 0; i < n; i++) {
         memcpy(xs + 0x18 + 8 * i, part[i], 8);      /* Features[i]: Offset, Size */
         memcpy(xs + 0x22c + 4 * i, &part[i][1], 4); /* AllFeatures[i] */
     }

@@ -116,7 +116,7 @@ NT DWORD wv_nt_NtContinue(CONTEXT *ctx, BOOLEAN alert)
         return STATUS_ACCESS_VIOLATION;
     if (alert)
         wv_apc_deliver_at(&c);
-    wv_seh_restore(&c);
+    wv_seh_restore_xs(&c, ctx); /* the AVX state from ctx's XSTATE area, if it has one */
 }
 
 /* ---- function tables ---- */

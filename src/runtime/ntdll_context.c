@@ -27,6 +27,7 @@
 #include "runtime/runtime.h"
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
+#include "runtime/ctx_ex.h"
 #include "fault/fault.h"
 #include "nt/nt.h"
 #include <winvm/ntdll.h>
@@ -35,13 +36,17 @@
 #include <unistd.h>
 
 /* The parts an x64 CONTEXT has (CONTROL .. DEBUG_REGISTERS) and the flags Windows keeps in
- * ContextFlags beside them (exception state, CONTEXT_XSTATE's bit is not a part winvm has). */
+ * ContextFlags beside them (exception state).  CONTEXT_XSTATE (with AVX, fault/xstate.c) names
+ * the XSTATE area after the CONTEXT: the calling thread's AVX state is read into it
+ * (ctx_ex.c) and given back from it (seh/context.c); another thread's by thread_ctl.c. */
 #define WV_CTX_PARTS 0x1fu
 #define WV_CTX_STATE 0xd8000000u /* EXCEPTION_REQUEST/REPORTING, EXCEPTION_ACTIVE, SERVICE_ACTIVE */
+#define WV_CTX_XSTATE (CONTEXT_AMD64 | 0x40u) /* CONTEXT_XSTATE: with AVX, the area after the CONTEXT */
 
 static NTSTATUS wv_ctx_flags(DWORD flags)
 {
-    if (!(flags & CONTEXT_AMD64) || (flags & ~(CONTEXT_AMD64 | WV_CTX_PARTS | WV_CTX_STATE)))
+    DWORD xstate = wv_xstate_avx() ? 0x40u : 0;
+    if (!(flags & CONTEXT_AMD64) || (flags & ~(CONTEXT_AMD64 | WV_CTX_PARTS | WV_CTX_STATE | xstate)))
         return STATUS_INVALID_PARAMETER;
     return STATUS_SUCCESS;
 }
@@ -134,6 +139,8 @@ static DWORD64 wv_ctx_inside(void)
 static NTSTATUS wv_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip, DWORD64 rax)
 {
     CONTEXT c;
+    BYTE upper[256];
+    bool inuse = wv_xstate_avx() && wv_xstate_save(upper); /* first: before C code can touch them */
     if (wv_copy(&c, user, sizeof(c)))
         return STATUS_ACCESS_VIOLATION;
     DWORD64 in = wv_ctx_inside();
@@ -142,7 +149,9 @@ static NTSTATUS wv_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 ri
     else
         wv_ctx_at_return(now, rsp, rip, rax);
     wv_context_merge(&c, now, c.ContextFlags);
-    return wv_copy(user, &c, sizeof(c)) ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
+    if (wv_copy(user, &c, sizeof(c)))
+        return STATUS_ACCESS_VIOLATION;
+    return wv_xstate_avx() ? wv_ctx_xstate_get(user, upper, inuse) : STATUS_SUCCESS;
 }
 
 /* The calling thread goes on at the call's return with the parts given (Rax rax unless they
@@ -156,6 +165,10 @@ static void wv_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip,
     wv_context_merge(now, &c, c.ContextFlags);
     now->ContextFlags = CONTEXT_FULL | CONTEXT_SEGMENTS |
                         ((c.ContextFlags & CONTEXT_DEBUG_REGISTERS & WV_CTX_PARTS) ? CONTEXT_DEBUG_REGISTERS : 0);
+    if ((c.ContextFlags & WV_CTX_XSTATE) == WV_CTX_XSTATE) {
+        now->ContextFlags |= WV_CTX_XSTATE;
+        wv_seh_restore_xs(now, user); /* the AVX state from user's XSTATE area; does not return */
+    }
     wv_nt_RtlRestoreContext(now, NULL); /* does not return */
 }
 
@@ -181,7 +194,8 @@ WV_MSABI NTSTATUS wv_k32_ctx_which_set(HANDLE h, CONTEXT *c) { return wv_nt_ctx_
 
 WV_MSABI BOOL wv_k32_ctx_give(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)
 {
-    return wv_ctx_give(user, now, rsp, rip, TRUE) ? wv_fail(ERROR_NOACCESS) : TRUE;
+    NTSTATUS st = wv_ctx_give(user, now, rsp, rip, TRUE);
+    return st ? wv_fail(RtlNtStatusToDosError(st)) : TRUE;
 }
 
 WV_MSABI BOOL wv_k32_ctx_switch(CONTEXT *user, CONTEXT *now, DWORD64 rsp, DWORD64 rip)

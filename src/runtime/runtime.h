@@ -302,6 +302,7 @@ DWORD wv_rthread_create(struct wv_process *p, SIZE_T stack, LPTHREAD_START_ROUTI
 /* Get/SetThreadContext of another process's thread (h: a held thread, a child's main thread),
  * asked of its process: true when h names one, *err 0 or the error. */
 bool wv_rthread_context(HANDLE h, CONTEXT *c, bool set, DWORD *err);
+bool wv_rthread_is(HANDLE h);
 
 /* ---- process.c: process objects (docs/semantics.md, "Processes") ---- */
 struct wv_process {

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "runtime/thread_int.h"
 #include "runtime/debug_int.h"
+#include "runtime/ctx_ex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -343,9 +344,16 @@ static bool wv_repark(struct wv_thread *t, sigset_t *old)
     return parked;
 }
 
+/* The AVX state (ymm0-15's upper halves) moved with a context of another thread, when it has
+ * CONTEXT_XSTATE (fault/xstate.c): state -1 none, 0 the initial state (zero), 1 upper. */
+struct wv_ymm {
+    int state;
+    BYTE upper[256];
+};
+
 /* Reads or writes (set) suspended t's registers once it is at a safe point; t->ctx_lock held.
- * 0 or the error. */
-static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool step)
+ * y: its AVX state too (NULL: not asked).  0 or the error. */
+static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool step, struct wv_ymm *y)
 {
     sigset_t old;
     wv_thread_lock(t, &old);
@@ -368,8 +376,12 @@ static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool ste
             err = wv_dbg_set(t->tid, c);
         if (!err)
             wv_context_apply(c, c->ContextFlags, t->uc);
+        if (!err && y && y->state >= 0)
+            wv_xstate_to_uc(t->uc, y->state ? y->upper : NULL); /* the signal return loads it */
     } else {
         CONTEXT cur;
+        if (y)
+            y->state = wv_xstate_from_uc(t->uc, y->upper);
         wv_context_from(t->uc, &cur);
         wv_dbg_get(t->tid, &cur);
         wv_context_merge(c, &cur, c->ContextFlags);
@@ -380,7 +392,7 @@ static DWORD wv_context_safe(struct wv_thread *t, CONTEXT *c, bool set, bool ste
 
 /* Reads (set false) or writes (set true) another thread's registers: it is suspended for the
  * call if it was not (step: to a safe point first).  0 or the error. */
-static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool step)
+static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool step, struct wv_ymm *y)
 {
     pthread_mutex_lock(&t->ctx_lock);
     if (!t->text)
@@ -397,7 +409,7 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool st
     for (int ms = 0; !err && running && ms < 200 && !wv_atomic(&t->parked) && !wv_ended(t); ms++)
         wv_futex_wait(&t->parked, 0, 1000000);
     if (!err) {
-        err = wv_context_safe(t, c, set, step);
+        err = wv_context_safe(t, c, set, step, y);
         wv_resume(t);
     }
     pthread_mutex_unlock(&t->ctx_lock);
@@ -406,7 +418,7 @@ static DWORD wv_context_other(struct wv_thread *t, CONTEXT *c, bool set, bool st
 
 /* The debugger's (debug_freeze.c): its frozen threads are at safe points already, and the others
  * are read where they are, at once (an event's wait is short). */
-DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set, false); }
+DWORD wv_thread_context_of(struct wv_thread *t, CONTEXT *c, bool set) { return wv_context_other(t, c, set, false, NULL); }
 
 static bool wv_is_self(struct wv_thread *t) { return t->tid == wv_tid(); }
 
@@ -416,6 +428,11 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
     DWORD err = wv_copy(&c, user, sizeof(c)), pid, tid;
     if (err)
         return err;
+    /* CONTEXT_XSTATE with AVX: this process's threads carry it; another process's do not (yet). */
+    bool xs = wv_xstate_avx() && (c.ContextFlags & (CONTEXT_AMD64 | 0x40)) == (CONTEXT_AMD64 | 0x40);
+    struct wv_ymm y = {-1, {0}};
+    if (xs && (wv_process_thread_ids(h, &pid, &tid) || wv_rthread_is(h)))
+        return ERROR_NOT_SUPPORTED;
     if (wv_process_thread_ids(h, &pid, &tid)) { /* a child's thread: a debuggee's at an event */
         err = wv_debug_context(pid, tid, &c, set);
         if (err == ERROR_INVALID_HANDLE) /* not debugged: asked of the child itself */
@@ -447,11 +464,18 @@ DWORD wv_thread_context(HANDLE h, CONTEXT *user, bool set)
         wv_seh_capture(&now); /* a host caller's own registers, here */
         wv_dbg_get(t->tid, &now);
         wv_context_merge(&c, &now, c.ContextFlags);
-    } else
-        err = wv_context_other(t, &c, set, true);
+    } else {
+        if (xs && set)
+            y.state = wv_xstate_of_context(user, y.upper);
+        err = wv_context_other(t, &c, set, true, xs ? &y : NULL);
+    }
     wv_object_unref(&t->obj);
     if (!err && !set)
         err = wv_copy(user, &c, sizeof(c));
+    if (!err && !set && xs && !wv_is_self(t)) {
+        NTSTATUS st = wv_ctx_xstate_get(user, y.upper, y.state == 1);
+        err = st ? RtlNtStatusToDosError(st) : 0;
+    }
     return err;
 }
 

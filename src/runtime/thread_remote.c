@@ -351,6 +351,17 @@ static struct wv_process *wv_rthread_of(HANDLE h, DWORD *tid, uint64_t *serial, 
     return p;
 }
 
+/* Whether h names another process's thread (its context calls go over the channel). */
+bool wv_rthread_is(HANDLE h)
+{
+    DWORD tid = 0, access = 0;
+    uint64_t serial = 0;
+    struct wv_process *p = wv_rthread_of(h, &tid, &serial, &access);
+    if (p)
+        wv_object_unref(&p->obj);
+    return p != NULL;
+}
+
 bool wv_rthread_context(HANDLE h, CONTEXT *c, bool set, DWORD *err)
 {
     DWORD tid = 0, access = 0;

@@ -5,7 +5,8 @@
  * ds or es as Windows reports it: fault.h's WV_SEG_*), the flags, the FXSAVE image (x87, XMM0-15) and MXCSR, as the caller has them, with Rip its
  * return address and Rsp its stack pointer after the return.
  *
- * wv_seh_restore_raw loads a CONTEXT and goes on there with iretq, which sets rip, rsp and the
+ * wv_seh_restore_raw loads a CONTEXT (with an XSAVE image given: x87, SSE and AVX from it, by
+ * XRSTOR) and goes on there with iretq, which sets rip, rsp and the
  * flags at once without touching the target's stack.  Only the user flags and the trap flag
  * are taken from the CONTEXT (a debugger's single step: the trap comes after the first
  * instruction there, as iretq loads it); cs and ss stay this thread's.
@@ -80,7 +81,15 @@ __asm__(".text\n"
         ".globl wv_seh_restore_raw\n"
         ".hidden wv_seh_restore_raw\n"
         ".type wv_seh_restore_raw,@function\n"
-        "wv_seh_restore_raw:\n" /* rdi = CONTEXT, 16-byte aligned */
+        "wv_seh_restore_raw:\n" /* rdi = CONTEXT, 16-byte aligned; rsi = XSAVE image or NULL */
+        "  test %rsi, %rsi\n"
+        "  jz 0f\n"
+        "  mov $7, %eax\n" /* x87, SSE, AVX: the image has them all */
+        "  xor %edx, %edx\n"
+        "  xrstor64 (%rsi)\n"
+        "  ldmxcsr 0x34(%rdi)\n"
+        "  jmp 1f\n"
+        "0:\n"
         "  testl $8, 0x30(%rdi)\n"
         "  jz 1f\n"
         "  fxrstor 0x100(%rdi)\n"
@@ -158,17 +167,30 @@ static void wv_seh_unpoison(uintptr_t to)
 static void wv_seh_unpoison(uintptr_t to) { (void)to; }
 #endif
 
-void wv_seh_restore(const CONTEXT *ctx)
+void wv_seh_restore_xs(const CONTEXT *ctx, const CONTEXT *xsrc)
 {
     CONTEXT c; /* aligned, whatever the caller's alignment */
+    BYTE img[WV_XSTATE_IMAGE] __attribute__((aligned(64)));
+    BYTE upper[256];
     memcpy(&c, ctx, sizeof(c));
     wv_seh_unpoison(c.Rsp);
     /* FXRSTOR and LDMXCSR fault on reserved MXCSR bits: keep the architectural ones. */
     c.MxCsr &= 0xffff;
     c.FltSave.MxCsr = c.MxCsr;
+    /* The AVX state too when the context carries an XSTATE area (only xsrc's flags with
+     * CONTEXT_XSTATE, and the copy's, say it has one after it). */
+    int avx = (c.ContextFlags & (CONTEXT_AMD64 | 0x40)) == (CONTEXT_AMD64 | 0x40) ? wv_xstate_of_context(xsrc, upper) : -1;
+    if (avx >= 0) {
+        bool fp = (c.ContextFlags & CONTEXT_FLOATING_POINT) == CONTEXT_FLOATING_POINT;
+        wv_xstate_image(img, fp ? &c.FltSave : NULL, avx ? upper : NULL);
+        if (!fp)
+            memcpy(&c.MxCsr, img + 24, 4); /* ldmxcsr after the image: the thread's own */
+    }
     wv_dbg_restore(&c); /* debug registers the context carries, RF (fault/dbgreg.c) */
-    wv_seh_restore_raw(&c);
+    wv_seh_restore_raw(&c, avx >= 0 ? img : NULL);
 }
+
+void wv_seh_restore(const CONTEXT *ctx) { wv_seh_restore_xs(ctx, ctx); }
 
 struct wv_link *wv_seh_link_of(DISPATCHER_CONTEXT *dc)
 {

@@ -131,6 +131,7 @@ void wv_seh_raise_status(DWORD status, EXCEPTION_RECORD *rec, const CONTEXT *ctx
     r.ExceptionRecord = rec;
     r.ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
     memcpy(&c, ctx, sizeof(c));
+    c.ContextFlags &= ~(DWORD)0x40; /* the copy has no XSTATE area after it */
     if (++wv_status_depth > 16)
         wv_unhandled_end(&r);
     wv_seh_dispatch(&r, &c);
@@ -144,6 +145,7 @@ static bool wv_frames(EXCEPTION_RECORD *rec, CONTEXT *ctx)
     struct wv_link link;
     DWORD64 nested = 0;
     memcpy(&cur, ctx, sizeof(cur));
+    cur.ContextFlags &= ~(DWORD)0x40; /* the walk's copy has no XSTATE area, as on Windows */
     for (int steps = 0; steps < 1000000; steps++) {
         enum wv_step_result r = wv_seh_step(&cur, UNW_FLAG_EHANDLER, &st);
         if (r == WV_STEP_LINK) {
@@ -318,6 +320,39 @@ static bool wv_seh_fault_is_pe(const EXCEPTION_RECORD *rec, const greg_t *g)
            !wv_copy(&ret, (const void *)(uintptr_t)g[REG_RSP], sizeof(ret)) && wv_seh_is_pe(ret);
 }
 
+/* Where the exception's CONTEXT and record go on the faulting thread's stack, below rsp; false
+ * when there is no room.  With AVX, as Windows' dispatcher lays them out: the CONTEXT, its
+ * CONTEXT_EX, the record, then the XSTATE area at the next 64-byte boundary (fault/xstate.c
+ * fills it from the signal frame) and CONTEXT_XSTATE in ContextFlags. */
+#define WV_CTX_EX_SIZE 0x20 /* CONTEXT_EX: All, Legacy, XState and x64's 8 bytes of padding */
+
+static bool wv_seh_fault_frame(const ucontext_t *uc, CONTEXT *ctx, const EXCEPTION_RECORD *rec, uintptr_t *at_ctx,
+                               uintptr_t *at_rec)
+{
+    if (!wv_xstate_avx()) {
+        *at_ctx = ((uintptr_t)ctx->Rsp - sizeof(CONTEXT)) & ~(uintptr_t)15;
+        *at_rec = (*at_ctx - sizeof(EXCEPTION_RECORD)) & ~(uintptr_t)15;
+        return !wv_copy((void *)*at_ctx, ctx, sizeof(*ctx)) && !wv_copy((void *)*at_rec, rec, sizeof(*rec));
+    }
+    uintptr_t xs = ((uintptr_t)ctx->Rsp - WV_XSTATE_AREA) & ~(uintptr_t)63;
+    uintptr_t c = (xs - sizeof(EXCEPTION_RECORD) - WV_CTX_EX_SIZE - sizeof(CONTEXT)) & ~(uintptr_t)15;
+    uintptr_t ex = c + sizeof(CONTEXT);
+    LONG off = (LONG)(xs - ex);
+    struct {
+        LONG off;
+        ULONG len;
+    } chunk[4] = {{-(LONG)sizeof(CONTEXT), (ULONG)(sizeof(CONTEXT) + (ULONG)off + WV_XSTATE_AREA)},
+                  {-(LONG)sizeof(CONTEXT), sizeof(CONTEXT)},
+                  {off, WV_XSTATE_AREA},
+                  {0, 0}};
+    BYTE area[WV_XSTATE_AREA];
+    wv_xstate_area(area, uc);
+    ctx->ContextFlags |= CONTEXT_AMD64 | 0x40; /* CONTEXT_XSTATE */
+    *at_ctx = c, *at_rec = ex + WV_CTX_EX_SIZE;
+    return !wv_copy((void *)c, ctx, sizeof(*ctx)) && !wv_copy((void *)ex, chunk, sizeof(chunk)) &&
+           !wv_copy((void *)*at_rec, rec, sizeof(*rec)) && !wv_copy((void *)xs, area, sizeof(area));
+}
+
 static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
 {
     greg_t *g = uc->uc_mcontext.gregs;
@@ -326,13 +361,13 @@ static bool wv_seh_fault(EXCEPTION_RECORD *rec, ucontext_t *uc)
     CONTEXT ctx;
     wv_context_from(uc, &ctx);
     wv_dbg_get_self(&ctx); /* Dr0-7 as the thread has them (fault/dbgreg.c) */
-    uintptr_t at_ctx = ((uintptr_t)ctx.Rsp - sizeof(CONTEXT)) & ~(uintptr_t)15;
-    uintptr_t at_rec = (at_ctx - sizeof(EXCEPTION_RECORD)) & ~(uintptr_t)15;
-    uintptr_t sp = at_rec - 8; /* as after a call: the return address slot, zero */
-    DWORD64 zero = 0;
-    if (wv_copy((void *)at_ctx, &ctx, sizeof(ctx)) || wv_copy((void *)at_rec, rec, sizeof(*rec)) ||
-        wv_copy((void *)sp, &zero, sizeof(zero)))
+    uintptr_t at_ctx, at_rec;
+    if (!wv_seh_fault_frame(uc, &ctx, rec, &at_ctx, &at_rec))
         return false; /* no room on the stack: the fault handler reports it */
+    uintptr_t sp = (at_ctx < at_rec ? at_ctx : at_rec) - 8; /* as after a call: the return address slot, zero */
+    DWORD64 zero = 0;
+    if (wv_copy((void *)sp, &zero, sizeof(zero)))
+        return false;
     g[REG_RIP] = (greg_t)(uintptr_t)wv_seh_fault_entry;
     g[REG_RSP] = (greg_t)sp;
     g[REG_RDI] = (greg_t)at_rec;

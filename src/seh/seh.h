@@ -185,9 +185,12 @@ static inline bool wv_seh_read64(DWORD64 *dst, DWORD64 a)
 /* RtlCaptureContext (ms_abi, rcx): the caller's registers, XMM and MXCSR included. */
 void WV_MSABI wv_seh_capture(CONTEXT *ctx);
 /* Loads every register from ctx (16-byte aligned; checked by the caller) and jumps. */
-__attribute__((noreturn)) void wv_seh_restore_raw(const CONTEXT *ctx);
+__attribute__((noreturn)) void wv_seh_restore_raw(const CONTEXT *ctx, const BYTE *xsave);
 /* ctx (any alignment, sanitised) restored: RtlRestoreContext without a record. */
 __attribute__((noreturn)) void wv_seh_restore(const CONTEXT *ctx);
+/* The same, with the AVX state of xsrc's XSTATE area when ctx (a copy of xsrc, or NULL) has
+ * CONTEXT_XSTATE: xsrc is read as PE code's (fault/xstate.c). */
+__attribute__((noreturn)) void wv_seh_restore_xs(const CONTEXT *ctx, const CONTEXT *xsrc);
 
 /* A call from winvm into PE code that an exception may leave (see the header comment). */
 enum wv_link_kind { WV_LINK_DISPATCH = 1, WV_LINK_UNWIND, WV_LINK_PASS };

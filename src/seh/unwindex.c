@@ -192,5 +192,5 @@ void wv_seh_restore_rec(CONTEXT *ctx, EXCEPTION_RECORD *rec, CONTEXT *user)
         wv_seh_link_init(&link, WV_LINK_PASS, ctx);
         ctx->Rip = wv_seh_callout((void *)rec->ExceptionInformation[0], (uintptr_t)rec, 0, 0, 0, &link);
     }
-    wv_seh_restore(ctx);
+    wv_seh_restore_xs(ctx, user); /* the AVX state from the caller's XSTATE area, if any */
 }

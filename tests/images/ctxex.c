@@ -3,7 +3,8 @@
  * RtlInitializeExtendedContext, RtlLocateLegacyContext, RtlLocateExtendedFeature,
  * RtlGetExtendedFeaturesMask, RtlCopyContext and kernel32's InitializeContext, LocateXStateFeature,
  * Get/SetXStateFeaturesMask, CopyContext (through GetProcAddress).  Windows' layout and results
- * for enabled features x87|SSE (3).  Output, one line each, "ok NAME" or "FAIL NAME":
+ * for enabled features x87|SSE (3) or, on a CPU with AVX, x87|SSE|AVX (7: the XSTATE area 256
+ * bytes longer, AVX located after its header).  Output, one line each, "ok NAME" or "FAIL NAME":
  *   exports    all seventeen are exported
  *   lengths    0x4f7 for AMD64 flags, 0x2e7 for x86's, 0x56f with CONTEXT_XSTATE (a 64-byte
  *              XSTATE header, AVX not enabled), STATUS_INVALID_PARAMETER (length untouched)
@@ -93,13 +94,16 @@ static int exports(void)
     return ok;
 }
 
+/* 256 when AVX is enabled (GetEnabledXStateFeatures 7): its part of an XSTATE area. */
+static ULONG avx_bytes;
+
 static void lengths(void)
 {
     ULONG a = 0, b = 0, c = 0, d = 0, e = 0, f = 0;
     ULONG bad[4] = {7, 7, 7, 7};
     int ok = !len1(F_AMD64, &a) && a == 0x4f7 && !len1(F_AMD64 | 0x1f, &b) && b == 0x4f7 &&
-             !len1(F_X86 | 0x20, &c) && c == 0x2e7 && !len1(F_XSTATE | 0xb, &d) && d == 0x56f &&
-             !len2(F_XSTATE, &e, 4) && e == 0x56f && !len2(F_AMD64 | 0x80000000u, &f, 0) && f == 0x4f7;
+             !len1(F_X86 | 0x20, &c) && c == 0x2e7 && !len1(F_XSTATE | 0xb, &d) && d == 0x56f + avx_bytes &&
+             !len2(F_XSTATE, &e, 4) && e == 0x56f + avx_bytes && !len2(F_AMD64 | 0x80000000u, &f, 0) && f == 0x4f7;
     ok = ok && len1(0, &bad[0]) == ST_INVALID_PARAMETER && len1(F_AMD64 | F_X86, &bad[1]) == ST_INVALID_PARAMETER;
     ok = ok && len1(F_AMD64 | 0x20, &bad[2]) == ST_INVALID_PARAMETER &&
          len1(F_AMD64 | 0x100, &bad[3]) == ST_INVALID_PARAMETER;
@@ -145,9 +149,14 @@ static void xstate(void)
     BOOL r = initctx(buf, F_XSTATE | 0xb, &ctx, &len);
     CTX_EX_ *ex = (CTX_EX_ *)(buf + 0x4d0);
     ULONG64 mask = *(ULONG64 *)(buf + 0x500);
-    check("xstate", r && len == 0x56f && ctx->ContextFlags == (F_XSTATE | 0xb) && ex->XState.Offset == 0x30 &&
-                        ex->XState.Length == 64 && ex->All.Length == 0x540 && ex->All.Offset == -0x4d0 &&
-                        mask == 0 && getmask(ex) == 0 && !locate1(ex, 2, &l2) && !locx(ctx, 2, &l) && l == 5);
+    /* AVX, when enabled: its 256 bytes right after the header, in either form */
+    BYTE *avx = avx_bytes ? buf + 0x540 : NULL;
+    ULONG avx_len = avx_bytes ? 256 : 5;
+    check("xstate", r && len == 0x56f + avx_bytes && ctx->ContextFlags == (F_XSTATE | 0xb) &&
+                        ex->XState.Offset == 0x30 && ex->XState.Length == 64 + avx_bytes &&
+                        ex->All.Length == 0x540 + avx_bytes && ex->All.Offset == -0x4d0 && mask == 0 &&
+                        getmask(ex) == 0 && locate1(ex, 2, &l2) == avx && l2 == avx_len &&
+                        locx(ctx, 2, &l) == avx && l == avx_len);
 }
 
 static void buffers(void)
@@ -231,6 +240,7 @@ int main(void)
 {
     if (!exports())
         return 1;
+    avx_bytes = (GetEnabledXStateFeatures() & 4) ? 256 : 0;
     lengths();
     layout();
     align();

@@ -12,8 +12,8 @@
  *   bad_align    commit_align 0 or reserve_align 0: STATUS_INVALID_PARAMETER, the INITIAL_TEB
  *                untouched
  *   freed        RtlFreeUserStack(DeallocationStack): the range is MEM_FREE
- *   features     RtlGetEnabledExtendedFeatures(0) is 0, of ~0 x87 and SSE (3: winvm's contexts
- *                carry no extended state, as a Windows with XSAVE off), of 6 SSE alone;
+ *   features     RtlGetEnabledExtendedFeatures(0) is 0, of ~0 x87 and SSE (3), and AVX (7) where
+ *                the CPU has it (PF_AVX_INSTRUCTIONS_AVAILABLE), of 6 the same less x87;
  *                kernel32's GetEnabledXStateFeatures and KUSER_SHARED_DATA's XState.EnabledFeatures
  *                are 3
  *   user_thread  RtlCreateUserThread(current process, ZeroBits a mask 0x7fffffff, 1 MiB reserve,
@@ -133,7 +133,9 @@ static void features(features_fn f)
     typedef DWORD64(WINAPI * k32_fn)(void);
     k32_fn k = (k32_fn)(void (*)(void))GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "GetEnabledXStateFeatures");
     ULONG64 page = *(volatile ULONG64 *)(ULONG_PTR)0x7ffe03d8; /* KUSER_SHARED_DATA.XState.EnabledFeatures */
-    check("features", f && f(0) == 0 && f(~(ULONG64)0) == 3 && f(6) == 2 && k && k() == 3 && page == 3);
+    /* AVX too where the CPU has it and the OS enabled it (the contexts carry it then) */
+    ULONG64 all = IsProcessorFeaturePresent(PF_AVX_INSTRUCTIONS_AVAILABLE) ? 7 : 3;
+    check("features", f && f(0) == 0 && f(~(ULONG64)0) == all && f(6) == (all & 6) && k && k() == all && page == all);
 }
 
 /* 40 frames of 4 KiB, each touched top to bottom: the stack grows a page at a time. */
