@@ -62,6 +62,12 @@ const EXCEPTION_RECORD *wv_cxx_current(void)
     return wv_cxx_head ? &wv_cxx_head->rec : NULL;
 }
 
+const struct wv_cxx_catch_call *wv_cxx_innermost(DWORD64 frame)
+{
+    wv_cxx_prune(frame);
+    return wv_cxx_head ? wv_cxx_head->call : NULL;
+}
+
 const struct wv_cxx_catch_call *wv_cxx_running_in(DWORD64 frame)
 {
     wv_cxx_prune((uintptr_t)__builtin_frame_address(0));

@@ -39,10 +39,10 @@ struct wv_fh4_frame {
     const CONTEXT *resume;       /* where what destructors raise walks on */
 };
 
-/* The state a catch funclet's unwind reached, for the next frame of the same unwind. */
+/* The state a catch funclet's unwind reached, for the frame its catch was called for (the next
+ * frame the unwind reaches; establisher frames of live frames are distinct). */
 static __thread struct {
-    const EXCEPTION_RECORD *rec;
-    DWORD64 parent;
+    DWORD64 frame; /* 0: none */
     int state;
 } wv_fh4_pending;
 
@@ -90,9 +90,9 @@ static int wv_fh4_local_unwind(const struct wv_fh4_frame *f, int cur, int last)
 static void wv_fh4_unwind(struct wv_fh4_frame *f, EXCEPTION_RECORD *rec)
 {
     int cur = f->state;
-    if (wv_fh4_pending.rec == rec && wv_fh4_pending.parent == f->parent) {
+    if (wv_fh4_pending.frame && wv_fh4_pending.frame == f->frame) {
         cur = wv_fh4_pending.state;
-        wv_fh4_pending.rec = NULL;
+        wv_fh4_pending.frame = 0;
     }
     bool target = rec->ExceptionFlags & EXCEPTION_TARGET_UNWIND;
     const struct wv_cxx_catch_call *c = wv_cxx_catch_of(rec);
@@ -107,7 +107,8 @@ static void wv_fh4_unwind(struct wv_fh4_frame *f, EXCEPTION_RECORD *rec)
         last = f->in.high;
     cur = wv_fh4_local_unwind(f, cur, last);
     if (f->funclet && !target) { /* the catch ends here */
-        wv_fh4_pending.rec = rec, wv_fh4_pending.parent = f->parent, wv_fh4_pending.state = cur;
+        const struct wv_cxx_catch_call *mine = wv_cxx_innermost(f->frame);
+        wv_fh4_pending.frame = mine ? mine->frame : 0, wv_fh4_pending.state = cur;
         wv_cxx_catch_unwound(f->frame, rec);
     }
 }

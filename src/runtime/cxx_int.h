@@ -177,6 +177,8 @@ void wv_cxx_catch_unwound(DWORD64 frame, const EXCEPTION_RECORD *unwinding);
 /* The innermost running catch whose target frame is frame (an exception raised in the catch
  * reaches that frame from its funclet), or NULL. */
 const struct wv_cxx_catch_call *wv_cxx_running_in(DWORD64 frame);
+/* The innermost running catch whose funclet's frame (frame) is not abandoned, or NULL. */
+const struct wv_cxx_catch_call *wv_cxx_innermost(DWORD64 frame);
 /* The exception the innermost running catch handles (rethrow's), or NULL. */
 const EXCEPTION_RECORD *wv_cxx_current(void);
 /* Calls the exception object's destructor through a link resuming at resume. */
