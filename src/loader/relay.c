@@ -164,7 +164,7 @@ static bool wv_relay_frame_sensitive(const char *name)
         "RtlRaiseException", "RtlRestoreContext", "RtlUnwind", "RtlUnwindEx", "RtlVirtualUnwind",
         "RtlWalkFrameChain", "GetThreadContext", "NtGetContextThread", "SetThreadContext", "NtSetContextThread",
         "ZwGetContextThread", "ZwSetContextThread", "__C_specific_handler", "_setjmp", "_CxxThrowException",
-        "__CxxFrameHandler", "__CxxFrameHandler2", "__CxxFrameHandler3",
+        "__CxxFrameHandler", "__CxxFrameHandler2", "__CxxFrameHandler3", "__CxxFrameHandler4",
         "_setjmpex", "longjmp", "setjmp", "SleepEx", "WaitForSingleObjectEx", "WaitForMultipleObjectsEx",
         "SignalObjectAndWait", "GetOverlappedResultEx", "NtDelayExecution", "NtWaitForSingleObject",
         "NtWaitForMultipleObjects", "NtSignalAndWaitForSingleObject", "NtTestAlert", "ZwDelayExecution",

@@ -28,6 +28,7 @@ struct wv_cxx_active {
     EXCEPTION_RECORD rec;       /* the exception handled (a copy: rethrow's source) */
     uintptr_t sp;               /* where the entry is: the catch funclet's frames are below */
     const CONTEXT *resume;      /* the target frame's context: calls made for it walk on there */
+    const struct wv_cxx_catch_call *call; /* what started it (in the frame handler's frame, above) */
     void *saved[2];             /* __current_exception and its context before this catch */
 };
 
@@ -61,6 +62,33 @@ const EXCEPTION_RECORD *wv_cxx_current(void)
     return wv_cxx_head ? &wv_cxx_head->rec : NULL;
 }
 
+const struct wv_cxx_catch_call *wv_cxx_innermost(DWORD64 frame)
+{
+    wv_cxx_prune(frame);
+    return wv_cxx_head ? wv_cxx_head->call : NULL;
+}
+
+const struct wv_cxx_catch_call *wv_cxx_running_in(DWORD64 frame)
+{
+    wv_cxx_prune((uintptr_t)__builtin_frame_address(0));
+    for (const struct wv_cxx_active *a = wv_cxx_head; a; a = a->next)
+        if (a->call->frame == frame)
+            return a->call;
+    return NULL;
+}
+
+/* Where the catch goes on: FH4's tables may name it (two: the funclet returns which), else
+ * the funclet returns the address. */
+static DWORD64 wv_cxx_continuation(const struct wv_cxx_catch_call *c, DWORD64 ret)
+{
+    if (c->cont[1]) {
+        if (ret > 1)
+            wv_cxx_terminate(); /* not an index of the two: corrupt code or tables */
+        return c->cont[ret];
+    }
+    return c->cont[0] ? c->cont[0] : ret;
+}
+
 /* Whether another running catch holds the object of a. */
 static bool wv_cxx_held(const struct wv_cxx_active *a)
 {
@@ -89,7 +117,7 @@ static void wv_cxx_set_help(DWORD64 help)
 static WV_MSABI DWORD64 wv_cxx_catch_cb(EXCEPTION_RECORD *consolidate)
 {
     struct wv_cxx_catch_call *c = (struct wv_cxx_catch_call *)(uintptr_t)consolidate->ExceptionInformation[1];
-    struct wv_cxx_active a = {.sp = (uintptr_t)&a, .resume = &c->target};
+    struct wv_cxx_active a = {.sp = (uintptr_t)&a, .resume = &c->target, .call = c};
     memcpy(&a.rec, c->rec, sizeof(a.rec));
     wv_cxx_prune(a.sp);
     a.next = wv_cxx_head;
@@ -100,7 +128,7 @@ static WV_MSABI DWORD64 wv_cxx_catch_cb(EXCEPTION_RECORD *consolidate)
     static const int fresh = -2;
     if (c->help)
         (void)wv_copy((void *)(uintptr_t)c->help, &fresh, sizeof(fresh));
-    DWORD64 cont = wv_cxx_call(c->funclet, 0, c->parent, 0, &c->target);
+    DWORD64 cont = wv_cxx_continuation(c, wv_cxx_call(c->funclet, 0, c->parent, 0, &c->target));
     bool held = wv_cxx_held(&a);
     wv_cxx_unlink(&a);
     wv_cxx_leave(&a);

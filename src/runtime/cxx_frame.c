@@ -159,7 +159,7 @@ static void wv_cxx_search(struct wv_cxx_frame *f, const EXCEPTION_RECORD *rec, c
                 wv_cxx_build_catch(rec, &h, &ct, f->parent, f->resume);
             struct wv_cxx_catch_call call = {.rec = (EXCEPTION_RECORD *)rec, .ctx = ctx, .parent = f->parent,
                                              .funclet = f->dc->ImageBase + (DWORD)h.handler, .help = f->help,
-                                             .low = t.low};
+                                             .low = t.low, .frame = f->frame};
             wv_cxx_catch(&call, f->frame, f->dc->ControlPc, ctx);
         }
     }

@@ -100,6 +100,47 @@ struct wv_func_info {
     DWORD flags;
 };
 
+/* ---- cxx_fh4_read.c: __CxxFrameHandler4's compressed tables (FuncInfo4) ---- */
+#define WV_FH4_IS_CATCH 0x01u   /* a catch funclet's: dispFrame follows */
+#define WV_FH4_SEPARATED 0x02u  /* the IP map RVA is of a table of (segment start, IP map) */
+#define WV_FH4_BBT 0x04u        /* BBT flags follow */
+#define WV_FH4_UNWIND 0x08u     /* an unwind map RVA follows */
+#define WV_FH4_TRY 0x10u        /* a try-block map RVA follows */
+#define WV_FH4_EHS 0x20u
+#define WV_FH4_NOEXCEPT 0x40u
+#define WV_FH4_RESERVED 0x80u   /* a format this runtime does not know */
+
+struct wv_fh4 {                 /* a FuncInfo4 read; the map RVAs are of their first entries */
+    BYTE header;
+    DWORD unwind_map, unwind_count;
+    DWORD try_map, try_count;
+    DWORD ip_map, ip_count;
+    DWORD frame;                /* catch funclets: the parent's frame is kept at frame + this */
+};
+struct wv_fh4_try {
+    int low, high, catch_high;
+    DWORD handlers, count;      /* RVA of the first HandlerType4, how many */
+};
+struct wv_fh4_unwind {          /* an unwind map entry */
+    int prev;                   /* the state it leads to */
+    DWORD type;                 /* 0: nothing, 1: destructor of an object, 2: of a pointed-to one, 3: a funclet */
+    DWORD action;               /* RVA */
+    DWORD object;               /* its frame offset (types 1, 2) */
+};
+/* Reads the FuncInfo4 at rva for the function (segment) starting at begin (RVA). */
+bool wv_fh4_func_info(DWORD64 base, DWORD rva, DWORD begin, struct wv_fh4 *fi);
+/* The state at the RVA pc (the function starting at begin): -1 before the first entry. */
+int wv_fh4_ip_state(const struct wv_fh4 *fi, DWORD64 base, DWORD begin, DWORD64 pc);
+/* Try block i (read in order from the map's start; *pos: the reading position, 0 to start). */
+bool wv_fh4_try_next(const struct wv_fh4 *fi, DWORD64 base, DWORD64 *pos, struct wv_fh4_try *t);
+/* The next clause of t (*pos as above) as a HandlerType, with its continuation addresses
+ * (absolute, 0: none; begin: the function start they may count from). */
+bool wv_fh4_clause_next(const struct wv_fh4_try *t, DWORD64 base, DWORD begin, DWORD64 *pos,
+                        struct wv_handler_type *h, DWORD64 cont[2]);
+/* The unwind map entry of state (false: no such state, a table that cannot be read or whose
+ * entry does not lead to an earlier one). */
+bool wv_fh4_unwind_entry(const struct wv_fh4 *fi, DWORD64 base, int state, struct wv_fh4_unwind *e);
+
 /* ---- cxx_match.c ---- */
 /* The catchable type of the exception (rec: 0xE06D7363's four parameters, read) that the
  * clause h (its RVAs from base) catches: true and *out set, or false. */
@@ -121,6 +162,9 @@ struct wv_cxx_catch_call {
     DWORD64 funclet;              /* the catch funclet */
     DWORD64 help;                 /* the function's unwind-help words, 0: none */
     int low;                      /* the try's first state: the target frame unwinds to it */
+    DWORD64 frame;                /* the target frame's establisher frame */
+    int search;                   /* FH4: the state an exception leaving the catch is searched at */
+    DWORD64 cont[2];              /* FH4: the continuation addresses of the tables, 0: none */
 };
 /* Whether rec is the consolidation record of a catch call (and which). */
 struct wv_cxx_catch_call *wv_cxx_catch_of(const EXCEPTION_RECORD *rec);
@@ -130,6 +174,11 @@ __attribute__((noreturn)) void wv_cxx_catch(struct wv_cxx_catch_call *c, DWORD64
 /* The catch funclet whose frame is being unwound (frame: its establisher) ends by unwind:
  * its exception object is destroyed unless the unwind is for that object (a rethrow). */
 void wv_cxx_catch_unwound(DWORD64 frame, const EXCEPTION_RECORD *unwinding);
+/* The innermost running catch whose target frame is frame (an exception raised in the catch
+ * reaches that frame from its funclet), or NULL. */
+const struct wv_cxx_catch_call *wv_cxx_running_in(DWORD64 frame);
+/* The innermost running catch whose funclet's frame (frame) is not abandoned, or NULL. */
+const struct wv_cxx_catch_call *wv_cxx_innermost(DWORD64 frame);
 /* The exception the innermost running catch handles (rethrow's), or NULL. */
 const EXCEPTION_RECORD *wv_cxx_current(void);
 /* Calls the exception object's destructor through a link resuming at resume. */

@@ -23,6 +23,7 @@ static const struct wv_builtin wv_builtin_dlls[] = {
     {"user32.dll", wv_u32_lookup, wv_u32_name_at},
     {"userenv.dll", wv_userenv_lookup, wv_userenv_name_at},
     {"vcruntime140.dll", wv_vc_lookup, wv_vc_name_at},
+    {"vcruntime140_1.dll", wv_vc1_lookup, wv_vc1_name_at},
     {"ws2_32.dll", wv_ws_lookup, wv_ws_name_at},
 };
 

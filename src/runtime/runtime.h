@@ -50,6 +50,9 @@ void *wv_ucrt_lookup(const char *name);
 const char *wv_ucrt_name_at(size_t i);
 void *wv_vc_lookup(const char *name);
 const char *wv_vc_name_at(size_t i);
+/* vcruntime140_1.dll (ucrt_exports.c): __CxxFrameHandler4. */
+void *wv_vc1_lookup(const char *name);
+const char *wv_vc1_name_at(size_t i);
 
 /* ---- msvcrt_printf.c: printf reading a Windows va_list with Windows' type sizes ---- */
 typedef __builtin_ms_va_list wv_ms_va;

@@ -13,8 +13,10 @@
  * __CxxFrameHandler3 and its older names, __std_exception_copy/destroy, the __std_type_info
  * helpers, __unDName and __unDNameEx, _purecall and its handler), __current_exception and
  * __current_exception_context (the per-thread slots a running catch fills).
- * __CxxFrameHandler4 (MSVC's compressed FuncInfo of /d2FH4) is not served: no compiler here
- * emits it, so it could not be tested.
+ *
+ * vcruntime140_1.dll: __CxxFrameHandler4 (cxx_fh4.c), the frame handler of recent MSVC's
+ * compressed FuncInfo4 (/d2FH4).  Its other two exports, __NLG_Dispatch2 and __NLG_Return2,
+ * are not served: they are addresses a debugger sets breakpoints on, which no code calls.
  */
 #include "runtime/runtime.h"
 
@@ -154,3 +156,15 @@ void *wv_vc_lookup(const char *name)
 }
 
 const char *wv_vc_name_at(size_t i) { return i < WV_VC_COUNT ? wv_vc_exports[i].name : NULL; }
+
+/* ---- vcruntime140_1.dll ---- */
+
+EXCEPTION_DISPOSITION __attribute__((ms_abi)) wv_ms___CxxFrameHandler4(EXCEPTION_RECORD *, PVOID, CONTEXT *,
+                                                                       DISPATCHER_CONTEXT *);
+static const struct wv_export wv_vc1_exports[] = {
+    {"__CxxFrameHandler4", (void *)wv_ms___CxxFrameHandler4},
+};
+#define WV_VC1_COUNT (sizeof(wv_vc1_exports) / sizeof(wv_vc1_exports[0]))
+
+void *wv_vc1_lookup(const char *name) { return wv_export_find(wv_vc1_exports, WV_VC1_COUNT, name); }
+const char *wv_vc1_name_at(size_t i) { return i < WV_VC1_COUNT ? wv_vc1_exports[i].name : NULL; }
