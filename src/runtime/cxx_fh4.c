@@ -200,8 +200,7 @@ static EXCEPTION_DISPOSITION WV_MSABI wv_fh4_handler(EXCEPTION_RECORD *rec, PVOI
         wv_seh_link_position(mine, &here);
     f.resume = mine ? &here : ctx;
     bool unwinding = rec->ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND);
-    bool ehs_skip = (f.fi.header & WV_FH4_EHS) && !wv_cxx_is_cxx(rec) && !wv_cxx_catch_of(rec) &&
-                    rec->ExceptionCode != STATUS_LONGJUMP;
+    bool ehs_skip = (f.fi.header & WV_FH4_EHS) && wv_cxx_ehs_passes(rec);
     if (unwinding) {
         if (!ehs_skip)
             wv_fh4_unwind(&f, rec);

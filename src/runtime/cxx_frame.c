@@ -208,8 +208,7 @@ static EXCEPTION_DISPOSITION WV_MSABI wv_cxx_frame_handler(EXCEPTION_RECORD *rec
     f.funclet = wv_cxx_find_funclet(&f);
     f.help = f.parent + (DWORD64)(int64_t)f.fi.unwind_help;
     bool unwinding = rec->ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND);
-    bool ehs_skip = (f.fi.flags & WV_CXX_FI_EHS) && !wv_cxx_is_cxx(rec) && !wv_cxx_catch_of(rec) &&
-                    rec->ExceptionCode != STATUS_LONGJUMP;
+    bool ehs_skip = (f.fi.flags & WV_CXX_FI_EHS) && wv_cxx_ehs_passes(rec);
     if (unwinding) {
         if (!ehs_skip)
             wv_cxx_unwind(&f, rec);

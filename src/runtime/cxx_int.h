@@ -190,6 +190,10 @@ void wv_cxx_destroy_object(const EXCEPTION_RECORD *rec, const CONTEXT *resume);
 DWORD64 wv_cxx_call(DWORD64 fn, DWORD64 a, DWORD64 b, DWORD64 c, const CONTEXT *resume);
 /* Reads rec's C++ parameters: true for a C++ exception record of the four parameters. */
 bool wv_cxx_is_cxx(const EXCEPTION_RECORD *rec);
+/* Whether a function compiled with /EHs (its tables' flag) lets rec pass untouched, neither
+ * searched nor unwound: anything but a C++ exception, a catch call's consolidation or a
+ * longjmp (__CxxFrameHandler3's and 4's rule alike). */
+bool wv_cxx_ehs_passes(const EXCEPTION_RECORD *rec);
 /* std::terminate: the process ends (abort's way, status 3). */
 __attribute__((noreturn)) void wv_cxx_terminate(void);
 

@@ -46,6 +46,11 @@ bool wv_cxx_is_cxx(const EXCEPTION_RECORD *rec)
            rec->ExceptionInformation[0] >= WV_CXX_MAGIC_VC6 && rec->ExceptionInformation[0] <= WV_CXX_MAGIC_VC8;
 }
 
+bool wv_cxx_ehs_passes(const EXCEPTION_RECORD *rec)
+{
+    return !wv_cxx_is_cxx(rec) && !wv_cxx_catch_of(rec) && rec->ExceptionCode != STATUS_LONGJUMP;
+}
+
 DWORD64 wv_cxx_call(DWORD64 fn, DWORD64 a, DWORD64 b, DWORD64 c, const CONTEXT *resume)
 {
     struct wv_link link;

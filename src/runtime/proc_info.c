@@ -127,7 +127,7 @@ static LONG wv_process_hcount_of(struct wv_process *p, DWORD access, ULONG *coun
 
 /* ProcessBasicInformation or ProcessHandleCount of another process's handle: 0 or the status
  * (*answered false: the handle is not one, or the class is another). */
-static LONG wv_process_basic_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, bool *answered)
+static LONG wv_process_query_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, bool *answered)
 {
     DWORD access = 0;
     struct wv_process *p = (struct wv_process *)wv_handle_get(h, WV_KIND_PROCESS, &access);
@@ -159,7 +159,7 @@ WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, UL
     if (wv_process_query_more(h, cls, out, len, ret, &more)) /* proc_image.c */
         return more;
     bool answered;
-    if (!wv_process_is_self(h) && (more = wv_process_basic_remote(h, cls, out, len, ret, &answered), answered))
+    if (!wv_process_is_self(h) && (more = wv_process_query_remote(h, cls, out, len, ret, &answered), answered))
         return more;
     if (!wv_process_is_self(h)) {
         struct wv_object *o = wv_handle_get(h, WV_KIND_PROCESS, NULL);
