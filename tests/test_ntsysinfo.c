@@ -71,13 +71,22 @@ Test(ntsysinfo, performance_information_agrees_with_get_performance_info)
     cr_assert_eq(NtQuerySystemInformation(SystemBasicInformation, &b, sizeof(b), NULL), STATUS_SUCCESS);
     cr_assert_eq(p.PhysicalTotal, b.NumberOfPhysicalPages);
     cr_assert_eq(p.PageSize, b.PageSize);
-    /* Read a moment apart from a changing system: the psapi test's margins (pages). */
-    cr_assert_leq(llabs((long long)p.CommitTotal - s.CommittedPages), 2048);
+    /* Read a moment apart from a changing system (other tests run beside this one and move
+     * the machine-wide commit by megabytes): the two must agree within the psapi test's
+     * margins (pages) in one of several back-to-back readings; a wrong source or unit never does. */
+    int agreed = 0;
+    for (int i = 0; i < 50 && !agreed; i++) {
+        cr_assert_eq(NtQuerySystemInformation(SystemPerformanceInformation, &s, sizeof(s), &len), STATUS_SUCCESS);
+        cr_assert(GetPerformanceInfo(&p, sizeof(p)));
+        agreed = llabs((long long)p.CommitTotal - s.CommittedPages) <= 2048 &&
+                 llabs((long long)p.PhysicalAvailable - s.AvailablePages) <= 512 * 16 &&
+                 llabs((long long)p.KernelPaged - s.PagedPoolPages) <= 256 * 16 &&
+                 llabs((long long)p.KernelNonpaged - s.NonPagedPoolPages) <= 256 * 16;
+    }
+    cr_assert(agreed, "commit %zu vs %lu, available %zu vs %lu", p.CommitTotal, (unsigned long)s.CommittedPages,
+              p.PhysicalAvailable, (unsigned long)s.AvailablePages);
     cr_assert_eq(p.CommitLimit, s.CommitLimit);
     cr_assert_geq(p.CommitPeak, s.PeakCommitment, "the peak never goes down");
-    cr_assert_leq(llabs((long long)p.PhysicalAvailable - s.AvailablePages), 512 * 16);
-    cr_assert_leq(llabs((long long)p.KernelPaged - s.PagedPoolPages), 256 * 16);
-    cr_assert_leq(llabs((long long)p.KernelNonpaged - s.NonPagedPoolPages), 256 * 16);
     cr_assert_gt(s.AvailablePages, 0);
     cr_assert_leq(s.AvailablePages, b.NumberOfPhysicalPages);
     cr_assert_geq(s.PeakCommitment, s.CommittedPages);
