@@ -5,6 +5,8 @@
 #ifndef WV_TESTS_PTYRUN_H
 #define WV_TESTS_PTYRUN_H
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <pty.h>
@@ -27,7 +29,7 @@ static void start_exe(struct run *r, const char *exe, const char *mode)
 {
     struct winsize ws = {.ws_row = 30, .ws_col = 100};
     memset(r, 0, sizeof(*r));
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
     r->pid = forkpty(&r->master, NULL, NULL, &ws);
     cr_assert_geq(r->pid, 0, "forkpty: %s", strerror(errno));
     if (r->pid == 0) {

@@ -147,7 +147,7 @@ Test(conin, a_pipe_is_no_console_input, .timeout = 60)
     int in[2], out[2];
     cr_assert_eq(pipe(in), 0);
     cr_assert_eq(pipe(out), 0);
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {

@@ -27,13 +27,8 @@ static char out[16384];
 static int run_fh4(const char *args)
 {
     const char *exe = WINVM_PE_IMAGES "/cxxfh4.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("cxxfh4.exe not built (clang, lld-link or llvm-dlltool missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd %s && %s run %s %s 2>&1", WINVM_PE_IMAGES, WINVM_CLI, exe, args);
-    return tu_capture(cmd, out, sizeof(out));
+    tu_need_pe(exe, "clang, lld-link or llvm-dlltool missing");
+    return tu_run_pe(WINVM_PE_IMAGES, NULL, exe, args, out, sizeof(out));
 }
 
 static void expect_line(const char *line)

@@ -27,13 +27,10 @@ static int run_cxx(const char *args) { return run_cxx_env("", args, "2>&1"); }
 static int run_cxx_env(const char *env, const char *args, const char *err)
 {
     const char *exe = WINVM_PE_IMAGES "/cxxmsvc.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("cxxmsvc.exe not built (clang, lld-link or llvm-dlltool missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd %s && %s %s run %s %s %s", WINVM_PE_IMAGES, env, WINVM_CLI, exe, args, err);
-    return tu_capture(cmd, out, sizeof(out));
+    tu_need_pe(exe, "clang, lld-link or llvm-dlltool missing");
+    char line[256];
+    snprintf(line, sizeof(line), "%s %s", args, err);
+    return tu_run_pe(WINVM_PE_IMAGES, env, exe, line, out, sizeof(out));
 }
 
 static void expect_ok(const char *name)

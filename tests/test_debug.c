@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "winvm.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +22,7 @@
 
 static void setup(void)
 {
-    if (access(EXE("dbg_debugger.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(EXE("dbg_debugger.exe"), NULL);
     setenv("WINVM_CLI", WINVM_CLI, 1);
 }
 

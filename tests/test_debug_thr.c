@@ -21,10 +21,7 @@
 
 static void setup(void)
 {
-    if (access(EXE("dbg_thr.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(EXE("dbg_thr.exe"), NULL);
 }
 
 TestSuite(debug_thr, .init = setup, .timeout = 120);

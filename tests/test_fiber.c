@@ -25,13 +25,8 @@ static char out[16384];
 static int run_fiber(void)
 {
     const char *exe = WINVM_PE_IMAGES "/fiber.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 g++ missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, exe);
-    return tu_capture(cmd, out, sizeof(out));
+    tu_need_pe(exe, "mingw-w64 g++ missing");
+    return tu_run_pe(NULL, NULL, exe, NULL, out, sizeof(out));
 }
 
 static void expect_ok(const char *name)

@@ -23,8 +23,8 @@ Test(loadstr, string_table_and_wsprintf_from_pe_code)
     if (access(exe, R_OK))
         cr_skip_test("loadstr.exe not built (mingw-w64's windres missing)");
     char cmd[1024];
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s", WINVM_CLI, exe);
+    mkdir(TU_RUN_CACHE, 0700);
+    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s", WINVM_CLI, exe);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char out[4096];

@@ -323,9 +323,7 @@ Test(mailslot, nt_create_mailslot_file_shares_the_names_with_kernel32)
 
 Test(mailslot, mailslots_and_the_nt_calls_from_pe_code)
 {
-    if (access(EXE("mslot.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    tu_need_pe(EXE("mslot.exe"), NULL);
     char cmd[1024];
     static char out[16384];
     snprintf(cmd, sizeof(cmd), "cd /tmp && %s run %s 2>&1", WINVM_CLI, EXE("mslot.exe"));

@@ -25,7 +25,7 @@
 static char *run(const char *exe, const char *arg, int *status)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "TZ=UTC WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s %s", WINVM_CLI, exe, arg ? arg : "");
+    snprintf(cmd, sizeof(cmd), "TZ=UTC WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s %s", WINVM_CLI, exe, arg ? arg : "");
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     size_t cap = 1 << 16, n = 0;
@@ -40,9 +40,7 @@ static char *run(const char *exe, const char *arg, int *status)
 
 static void setup(void)
 {
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    if (access(EXE("crt_io.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
+    tu_need_pe(EXE("crt_io.exe"), NULL);
 }
 
 Test(msvcrt, descriptors_files_and_names_as_windows, .init = setup)

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "winvm.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -319,10 +321,7 @@ Test(named_sync, wait_for_multiple_mixing_local_and_named_objects)
 
 Test(named_sync, pe_parent_and_its_child_share_named_objects)
 {
-    if (access(EXE("nsync.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(EXE("nsync.exe"), NULL);
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, EXE("nsync.exe"));
     FILE *f = popen(cmd, "r");

@@ -638,7 +638,7 @@ Test(nt_section, working_set_lists_resident_pages)
 Test(nt_section, pe_program_and_a_child_process_share_a_named_section)
 {
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s/ntsect.exe 2>&1", WINVM_CLI,
+    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s/ntsect.exe 2>&1", WINVM_CLI,
              WINVM_PE_IMAGES);
     FILE *f = popen(cmd, "r");
     cr_assert_not_null(f);

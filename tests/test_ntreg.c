@@ -10,6 +10,7 @@
 #include <winvm/ntdll.h>
 
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@ static void fresh_home(void)
     strcpy(home, "/tmp/winvm-ntreg-XXXXXX");
     cr_assert_not_null(mkdtemp(home));
     setenv("XDG_DATA_HOME", home, 1);
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
+    mkdir(TU_RUN_CACHE, 0700);
 }
 
 static void cleanup(void) { tu_remove_tree(home); }

@@ -4,6 +4,8 @@
  * others could enter is refused (ERROR_ACCESS_DENIED), so no other user can squat a name.
  */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@ static void setup(void)
 {
     if (access(EXE("npipes.exe"), R_OK) != 0)
         cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
 }
 
 TestSuite(pipes, .init = setup, .timeout = 60);

@@ -30,8 +30,8 @@ static char scratch[] = "/tmp/wvshare-XXXXXX";
 static void setup(void)
 {
     cr_assert(mkdtemp(scratch));
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
+    mkdir(TU_RUN_CACHE, 0700);
 }
 
 TestSuite(proc_share, .init = setup, .timeout = 120);

@@ -204,10 +204,7 @@ Test(proc_thread, taken_out_of_a_process_that_exits)
 /* Runs a PE program of the test images under `winvm run`: exit 0, no FAIL, each line of must. */
 static void pe_checks(const char *exe, const char *const *must, size_t n)
 {
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(exe, NULL);
     char out[] = "/tmp/wvpthr-XXXXXX", cmd[512];
     int fd = mkstemp(out);
     cr_assert_geq(fd, 0);

@@ -28,11 +28,8 @@ static char scratch[] = "/tmp/wvproc-XXXXXX";
 
 static void setup(void)
 {
-    if (access(EXE("proc_child.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
+    tu_need_pe(EXE("proc_child.exe"), NULL);
     cr_assert(mkdtemp(scratch));
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
 }
 
 TestSuite(process, .init = setup, .timeout = 120);

@@ -79,10 +79,7 @@ Test(procmem_end, opened_by_pid_after_it_ended)
 Test(procmem_end, create_process_child_after_it_ended)
 {
     const char *exe = WINVM_PE_IMAGES "/thrend.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(exe, NULL);
     STARTUPINFOA si = {.cb = sizeof(si)};
     PROCESS_INFORMATION pi;
     char cmd[] = "thrend.exe";

@@ -23,12 +23,10 @@ static char home[64];
 
 static void fresh_home(void)
 {
-    if (access(EXE, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
+    tu_need_pe(EXE, NULL);
     strcpy(home, "/tmp/winvm-reg-XXXXXX");
     cr_assert_not_null(mkdtemp(home));
     setenv("XDG_DATA_HOME", home, 1);
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
 }
 
 /* Runs reg.exe with args; its output into out, its exit status returned. */

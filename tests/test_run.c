@@ -53,7 +53,7 @@ static void run(struct result *r, const char *input, const char *const *argv)
         for (int i = 0; argv[i] && k < 31; i++)
             args[k++] = argv[i];
         args[k] = NULL;
-        setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+        setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
         execv(WINVM_CLI, (char **)args);
         _exit(99);
     }
@@ -75,9 +75,7 @@ static struct result R;
 
 static void setup(void)
 {
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    if (access(EXE("hello.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
+    tu_need_pe(EXE("hello.exe"), NULL);
 }
 
 TestSuite(run, .init = setup, .timeout = 60);
@@ -195,7 +193,7 @@ static void start_instance(struct inst *in, bool write_page)
         dup2(i2[0], 0), dup2(o2[1], 1);
         for (int fd = 3; fd < 256; fd++)
             close(fd);
-        setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+        setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
         execl(WINVM_CLI, WINVM_CLI, "run", EXE("instance.exe"), write_page ? "write" : NULL, (char *)NULL);
         _exit(99);
     }

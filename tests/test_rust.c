@@ -26,11 +26,9 @@ static char out[32768];
 
 static int run(const char *env, const char *exe, const char *args)
 {
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd /tmp && env %s %s run %s %s 2>&1", env, WINVM_CLI, exe, args);
-    return tu_capture(cmd, out, sizeof(out));
+    char envs[512];
+    snprintf(envs, sizeof(envs), "env %s", env);
+    return tu_run_pe("/tmp", envs, exe, args, out, sizeof(out));
 }
 
 static void expect(const char *text)

@@ -319,7 +319,7 @@ static void run(struct result *r, const char *exe)
         dup2(out[1], 1), dup2(err[1], 2);
         for (int fd = 3; fd < 256; fd++)
             close(fd);
-        setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
+        setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
         execl(WINVM_CLI, WINVM_CLI, "run", exe, (char *)NULL);
         _exit(99);
     }

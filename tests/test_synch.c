@@ -237,13 +237,8 @@ Test(synch, fls_callback_runs_at_thread_end_and_free)
 static void run_synch(const char *args, int checks)
 {
     const char *exe = WINVM_PE_IMAGES "/synch.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    static char cmd[1024], out[16384];
-    snprintf(cmd, sizeof(cmd), "%s run %s%s 2>&1", WINVM_CLI, exe, args);
-    int st = tu_capture(cmd, out, sizeof(out));
+    static char out[16384];
+    int st = tu_run_pe(NULL, NULL, exe, args, out, sizeof(out));
     cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     int oks = 0;

@@ -24,10 +24,7 @@
 
 static void setup(void)
 {
-    if (access(EXE("thrkill.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(EXE("thrkill.exe"), NULL);
 }
 
 TestSuite(thread_kill, .init = setup, .timeout = 120);

@@ -7,6 +7,8 @@
 #include "winvm.h"
 #include <winvm/ntdll.h>
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,10 +487,7 @@ Test(timer, another_process_opens_a_named_timer_and_sees_its_state)
 
 Test(timer, pe_program_uses_timers)
 {
-    if (access(EXE("timer.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(EXE("timer.exe"), NULL);
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, EXE("timer.exe"));
     FILE *f = popen(cmd, "r");

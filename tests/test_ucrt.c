@@ -55,9 +55,9 @@ static void run_ucrt(const char *exe)
         cr_skip_test("%s not built (mingw-w64's libucrt missing)", exe);
     snprintf(dir, sizeof(dir), "/tmp/winvm-test-ucrt.%d", (int)getpid());
     cr_assert_eq(mkdir(dir, 0700), 0);
-    snprintf(cmd, sizeof(cmd), "UCRT_TEST_VAR='value 1' WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s %s 'x y'",
+    snprintf(cmd, sizeof(cmd), "UCRT_TEST_VAR='value 1' WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s %s 'x y'",
              WINVM_CLI, path, dir);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    mkdir(TU_RUN_CACHE, 0700);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char out[8192];
@@ -81,7 +81,7 @@ Test(ucrt, abort_is_silent_and_exits_3)
     if (access(exe, R_OK))
         cr_skip_test("ucrt_ucrtbase.exe not built");
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s abort 2>&1", WINVM_CLI, exe);
+    snprintf(cmd, sizeof(cmd), "WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s abort 2>&1", WINVM_CLI, exe);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char out[1024];

@@ -318,14 +318,9 @@ Test(undname, msvcrt_type_info_name_and_raw_name)
 Test(undname, typeid_names_in_an_msvc_program)
 {
     const char *exe = WINVM_PE_IMAGES "/cxxtypeid.exe";
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("cxxtypeid.exe not built (clang, lld-link or llvm-dlltool missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    tu_need_pe(exe, "clang, lld-link or llvm-dlltool missing");
     static char out[8192];
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd %s && %s run %s 2>&1", WINVM_PE_IMAGES, WINVM_CLI, exe);
-    int st = tu_capture(cmd, out, sizeof(out));
+    int st = tu_run_pe(WINVM_PE_IMAGES, NULL, exe, NULL, out, sizeof(out));
     cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_str_eq(out, "vc: int\n"
                           "vc: struct ns::Widget\n"

@@ -9,6 +9,8 @@
 #include "winvm.h"
 #include "winvm/ntdll.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -165,7 +167,7 @@ Test(vmchan, pe_programs_through_channel)
         cr_skip_test("test programs not built (mingw-w64 missing)");
     char dir[] = "/tmp/wvvmchan-XXXXXX", cmd[512], out[128];
     cr_assert(mkdtemp(dir));
-    mkdir("/tmp/winvm-test-run-cache", 0700);
+    mkdir(TU_RUN_CACHE, 0700);
     const char *runs[][2] = {{"procmem.exe", "parent"}, {"proc_parent.exe", ""}};
     char sub[64]; /* proc_parent.exe's directory, below the current one (as test_process) */
     snprintf(sub, sizeof(sub), "%s/wvproc", dir);
@@ -173,7 +175,7 @@ Test(vmchan, pe_programs_through_channel)
     for (int i = 0; i < 2; i++) {
         snprintf(out, sizeof(out), "%s/out%d.txt", dir, i);
         snprintf(cmd, sizeof(cmd),
-                 "cd %s && WINVM_VM_COPY=channel WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s/%s %s %s >%s 2>&1",
+                 "cd %s && WINVM_VM_COPY=channel WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s/%s %s %s >%s 2>&1",
                  dir, WINVM_CLI, WINVM_PE_IMAGES, runs[i][0], runs[i][1], i ? sub : dir, out);
         int st = system(cmd);
         FILE *f = fopen(out, "r");

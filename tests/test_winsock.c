@@ -8,6 +8,8 @@
  * reading and changing its debuggee's registers at events); their whole output compared.
  * gdbserver itself is driven by tests/gdbserver_remote.py (CTest gdbserver_remote). */
 #define _GNU_SOURCE
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,7 @@
 static char *run(const char *env, const char *exe, int *status)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "cd %s && %s WINVM_CACHE_DIR=/tmp/winvm-test-run-cache %s run %s", WINVM_PE_IMAGES,
+    snprintf(cmd, sizeof(cmd), "cd %s && %s WINVM_CACHE_DIR=" TU_RUN_CACHE " %s run %s", WINVM_PE_IMAGES,
              env, WINVM_CLI, exe);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
@@ -40,9 +42,7 @@ static char *run(const char *env, const char *exe, int *status)
 
 static void setup(void)
 {
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    if (access(EXE("wsock.exe"), R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
+    tu_need_pe(EXE("wsock.exe"), NULL);
 }
 
 TestSuite(winsock, .init = setup, .timeout = 120);

@@ -161,26 +161,39 @@ void tu_remove_tree(const char *dir)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int tu_run_checks(const char *exe, char *out, size_t cap)
+void tu_need_pe(const char *exe, const char *why)
+{
+    if (access(exe, R_OK) != 0)
+        cr_skip_test("%s not built (%s)", exe, why ? why : "mingw-w64 missing");
+    setenv("WINVM_CACHE_DIR", TU_RUN_CACHE, 1);
+    mkdir(TU_RUN_CACHE, 0700);
+}
+
+int tu_run_pe(const char *dir, const char *env, const char *exe, const char *args, char *out, size_t cap)
 {
 #ifdef WINVM_CLI
-    if (access(exe, R_OK) != 0)
-        cr_skip_test("test programs not built (mingw-w64 missing)");
-    setenv("WINVM_CACHE_DIR", "/tmp/winvm-test-run-cache", 1);
-    mkdir("/tmp/winvm-test-run-cache", 0700);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s run %s 2>&1", WINVM_CLI, exe);
-    int st = tu_capture(cmd, out, cap);
+    tu_need_pe(exe, NULL);
+    args = args ? args : "";
+    char cmd[2048];
+    int n = snprintf(cmd, sizeof(cmd), "%s%s%s%s %s run %s %s %s", dir ? "cd " : "", dir ? dir : "",
+                     dir ? " && " : "", env ? env : "", WINVM_CLI, exe, args, strstr(args, "2>") ? "" : "2>&1");
+    cr_assert_lt(n, (int)sizeof(cmd), "command line too long");
+    return tu_capture(cmd, out, cap);
+#else
+    (void)dir, (void)env, (void)exe, (void)args, (void)out, (void)cap;
+    cr_skip_test("built without the winvm CLI");
+#endif
+}
+
+int tu_run_checks(const char *exe, char *out, size_t cap)
+{
+    int st = tu_run_pe(NULL, NULL, exe, NULL, out, cap);
     cr_assert_eq(st, 0, "status %d:\n%s", st, out);
     cr_assert_null(strstr(out, "FAIL"), "%s", out);
     int oks = 0;
     for (const char *s = out; (s = strstr(s, "ok ")); s += 3)
         oks++;
     return oks;
-#else
-    (void)exe, (void)out, (void)cap;
-    cr_skip_test("built without the winvm CLI");
-#endif
 }
 
 char *tu_slurp(const char *path)

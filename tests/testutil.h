@@ -96,6 +96,18 @@ void tu_same(const struct tu_snap *a, const struct tu_snap *b, int n);
  * exit status, 128 + the signal for a command killed by one, -1 when it could not start. */
 int tu_capture(const char *cmd, char *out, size_t cap);
 
+/* The image cache every test's `winvm run` shares (WINVM_CACHE_DIR). */
+#define TU_RUN_CACHE "/tmp/winvm-test-run-cache"
+
+/* What a test running a PE program does first: skips the test when exe was not built (why:
+ * what building it needs, NULL for mingw-w64), then points WINVM_CACHE_DIR at TU_RUN_CACHE. */
+void tu_need_pe(const char *exe, const char *why);
+
+/* Runs `cd DIR && ENV winvm run EXE ARGS 2>&1` after tu_need_pe(exe, NULL): dir NULL runs
+ * here, env NULL and args NULL add nothing, and args holding its own "2>" replaces the 2>&1.
+ * The output into out, the exit status as tu_capture's. */
+int tu_run_pe(const char *dir, const char *env, const char *exe, const char *args, char *out, size_t cap);
+
 /* Runs `winvm run EXE` (stderr with stdout) with the tests' image cache, its output into out;
  * asserts exit status 0 and that no check printed FAIL; the number of checks that printed
  * "ok ".  Skips the test when exe was not built (mingw-w64 missing). */
