@@ -125,6 +125,21 @@ static LONG wv_process_hcount_of(struct wv_process *p, DWORD access, ULONG *coun
     return 0;
 }
 
+/* Hands the n-byte answer a to the caller: STATUS_INFO_LENGTH_MISMATCH when len is not n (for
+ * ProcessHandleCount with n as the length it takes, as Windows tells), STATUS_ACCESS_VIOLATION
+ * when out or ret cannot take it, else 0. */
+static LONG wv_process_deliver(ULONG cls, const void *a, ULONG n, PVOID out, ULONG len, ULONG *ret)
+{
+    if (len != n) {
+        if (cls == WV_ProcessHandleCount && ret)
+            (void)wv_user_put(ret, &n, sizeof(n));
+        return (LONG)0xC0000004; /* STATUS_INFO_LENGTH_MISMATCH */
+    }
+    if (wv_user_put(out, a, n) || (ret && wv_user_put(ret, &n, sizeof(n))))
+        return (LONG)0xC0000005; /* STATUS_ACCESS_VIOLATION */
+    return 0;
+}
+
 /* ProcessBasicInformation or ProcessHandleCount of another process's handle: 0 or the status
  * (*answered false: the handle is not one, or the class is another). */
 static LONG wv_process_query_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret, bool *answered)
@@ -142,15 +157,12 @@ static LONG wv_process_query_remote(HANDLE h, ULONG cls, PVOID out, ULONG len, U
         ULONG count;
     } a;
     ULONG n = cls == WV_ProcessHandleCount ? sizeof(a.count) : sizeof(a.basic);
-    LONG st = len != n                         ? (LONG)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */
-              : cls == WV_ProcessHandleCount ? wv_process_hcount_of(p, access, &a.count)
-                                             : wv_process_basic_of(p, access, &a.basic);
+    LONG st = 0;
+    if (len == n) /* a wrong length is told before the access is checked */
+        st = cls == WV_ProcessHandleCount ? wv_process_hcount_of(p, access, &a.count)
+                                          : wv_process_basic_of(p, access, &a.basic);
     wv_object_unref(&p->obj);
-    if (st == (LONG)0xC0000004 && cls == WV_ProcessHandleCount && ret)
-        (void)wv_user_put(ret, &n, sizeof(n));
-    if (!st && (wv_user_put(out, &a, n) || (ret && wv_user_put(ret, &n, sizeof(n)))))
-        st = (LONG)0xC0000005;
-    return st;
+    return st ? st : wv_process_deliver(cls, &a, n, out, len, ret);
 }
 
 WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, ULONG len, ULONG *ret)
@@ -172,14 +184,7 @@ WV_MSABI LONG wv_nt_NtQueryInformationProcess(HANDLE h, ULONG cls, PVOID out, UL
     LONG st = wv_process_answer(cls, a, &n);
     if (st)
         return st;
-    if (len != n) {
-        if (cls == WV_ProcessHandleCount && ret) /* the length it takes, as Windows tells */
-            (void)wv_user_put(ret, &n, sizeof(n));
-        return (LONG)0xC0000004; /* STATUS_INFO_LENGTH_MISMATCH */
-    }
-    if (wv_user_put(out, a, n) || (ret && wv_user_put(ret, &n, sizeof(n))))
-        return (LONG)0xC0000005;
-    return 0;
+    return wv_process_deliver(cls, a, n, out, len, ret);
 }
 
 BOOL WINAPI GetProcessHandleCount(HANDLE process, PDWORD count)
