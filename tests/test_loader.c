@@ -521,6 +521,34 @@ Test(loader, missing_imports_as_stubs)
     load_fails("missing.dll", ERROR_MOD_NOT_FOUND, "absent.dll");
 }
 
+/* =list: the same stubs, and every missing import named on stderr as it is bound. */
+Test(loader, missing_imports_listed)
+{
+    char path[] = "/tmp/wvlist-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    setenv("WINVM_MISSING_IMPORTS", "list", 1);
+    HMODULE m = load("missing.dll");
+    HMODULE p = load("missingproc.dll");
+    unsetenv("WINVM_MISSING_IMPORTS");
+    dup2(saved, 2);
+    close(saved);
+    char text[2048] = {0};
+    cr_assert_geq(pread(fd, text, sizeof(text) - 1, 0), 0);
+    close(fd);
+    cr_assert_not_null(strstr(text, "imports absent.dll!nothere, which winvm does not provide"), "%s", text);
+    cr_assert_not_null(strstr(text, "imports dep.dll!dep_nothere, which winvm does not provide"), "%s", text);
+    EXCEPTION_RECORD rec;
+    cr_assert_eq(winvm_try(call_fn0, (void *)(uintptr_t)GetProcAddress(m, (LPCSTR)1), &rec),
+                 STATUS_PROCEDURE_NOT_FOUND, "a stub as with =stub");
+    FreeLibrary(m);
+    FreeLibrary(p);
+}
+
 static LONG WINAPI missing_filter(PEXCEPTION_POINTERS ep)
 {
     bool named = ep->ExceptionRecord->NumberParameters == 1 &&

@@ -126,10 +126,12 @@ static __attribute__((ms_abi, noreturn)) void wv_missing_called(const char *what
     _exit(127); /* not reached: a noncontinuable exception never returns */
 }
 
-static bool wv_stub_mode(void)
+/* 0: missing imports refuse the start; 1 (=stub): each gets a stub; 2 (=list): a stub, and a
+ * line on stderr naming it, so that one run lists all a program lacks. */
+static int wv_stub_mode(void)
 {
     const char *e = getenv("WINVM_MISSING_IMPORTS");
-    return e && !strcmp(e, "stub");
+    return !e ? 0 : !strcmp(e, "stub") ? 1 : !strcmp(e, "list") ? 2 : 0;
 }
 
 /* The stub's code at s for the import named by *arg (a ULONG_PTR holding the name). */
@@ -254,7 +256,11 @@ resolve:;
         else
             snprintf(what, sizeof(what), "%s!%s", imp->dll, imp->name);
         /* With WINVM_MISSING_IMPORTS=stub the slot gets a stub that raises when called. */
-        if (!wv_stub_mode() || !(p = wv_missing_stub(what))) {
+        int mode = wv_stub_mode();
+        if (mode == 2)
+            dprintf(2, "winvm: %s imports %s, which winvm does not provide (a stub raises if it is called)\n",
+                    b->m->name, what);
+        if (!mode || !(p = wv_missing_stub(what))) {
             wv_say("%s imports %s, which winvm cannot provide (WINVM_MISSING_IMPORTS=stub starts it anyway; "
                    "calling the function then ends the program naming it)", b->m->name, what);
             return b->err = b->missing ? ERROR_MOD_NOT_FOUND : ERROR_PROC_NOT_FOUND, 1;
