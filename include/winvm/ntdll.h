@@ -215,6 +215,9 @@ typedef struct _IO_STATUS_BLOCK {
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
 NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status);
+/* The version the PEB holds (10.0.19045), whatever the program's manifest: an
+ * RTL_OSVERSIONINFOW, or RTL_OSVERSIONINFOEXW when its size field says so. */
+NTSYSAPI NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW lpVersionInformation);
 
 NTSYSAPI NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
                                                 PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);

@@ -102,6 +102,7 @@ typedef struct _STARTUPINFOW {
     BYTE *lpReserved2;
     HANDLE hStdInput, hStdOutput, hStdError;
 } STARTUPINFOW, *LPSTARTUPINFOW;
+WINBASEAPI void WINAPI GetStartupInfoW(LPSTARTUPINFOW lpStartupInfo);
 typedef struct _PROCESS_INFORMATION {
     HANDLE hProcess, hThread;
     DWORD dwProcessId, dwThreadId;

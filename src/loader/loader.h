@@ -241,6 +241,9 @@ void wv_peb_set_lock(void *lock);
  * environment block (not copied).  Once, before PE code runs. */
 void wv_peb_set_params(const char *image_path, const char *command_line, const char *current_dir,
                        HANDLE std_in, HANDLE std_out, HANDLE std_err, const WCHAR *environment);
+/* RTL_USER_PROCESS_PARAMETERS' StandardInput (i 0), StandardOutput (1) or StandardError (2):
+ * SetStdHandle's record, which code reading the PEB sees. */
+void wv_peb_set_std(unsigned i, HANDLE h);
 /* PEB->Ldr's lists (loader lock held): a mapped module enters the load and memory order
  * lists; initialised, the initialisation order list; unloaded, none. */
 DWORD wv_ldr_link(struct wv_module *m);

@@ -197,6 +197,12 @@ void wv_peb_set_params(const char *image_path, const char *command_line, const c
     memcpy(pp + WV_PP_ENVIRONMENT, &environment, 8);
 }
 
+void wv_peb_set_std(unsigned i, HANDLE h)
+{
+    if (i < 3)
+        memcpy(wv_params() + WV_PP_STDIN + 8 * i, &h, 8);
+}
+
 /* ---- the module lists (loader lock held) ---- */
 
 static void wv_name_string_as(struct wv_unicode_string *u, const char *s);

@@ -142,6 +142,13 @@ void WINAPI GetStartupInfoA(LPSTARTUPINFOA si)
     si->hStdError = GetStdHandle(STD_ERROR_HANDLE);
 }
 
+/* The W form: the same handles; no desktop, title or reserved string (NULL, as for a program
+ * its parent started without them). */
+void WINAPI GetStartupInfoW(LPSTARTUPINFOW si)
+{
+    GetStartupInfoA((LPSTARTUPINFOA)si); /* the two layouts differ only in the strings' types */
+}
+
 /* ---- code pages: every code page is UTF-8 here (the ANSI code page included) ---- */
 
 BOOL WINAPI IsDBCSLeadByteEx(UINT cp, BYTE c)

@@ -9,6 +9,7 @@
  * (0x0409). */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
+#include <winvm/ntdll.h>
 #include <winvm/psapi.h>
 
 #include <string.h>
@@ -58,6 +59,30 @@ BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW v)
         ((BYTE *)v)[sizeof(OSVERSIONINFOW) + 18] = 1;
     }
     return TRUE;
+}
+
+/* RTL_OSVERSIONINFOW (276 bytes) or, when its size says so, RTL_OSVERSIONINFOEXW (284): the
+ * PEB's version (what the program's manifest cannot change, which is why programs ask ntdll),
+ * no service pack, a workstation.  Any other size is taken as the short form, as Windows does. */
+NTSTATUS NTAPI RtlGetVersion(PRTL_OSVERSIONINFOW info)
+{
+    OSVERSIONINFOEXW v;
+    if (wv_copy(&v.dwOSVersionInfoSize, info, sizeof(DWORD)))
+        return (LONG)0xC0000005; /* STATUS_ACCESS_VIOLATION */
+    DWORD size = v.dwOSVersionInfoSize == sizeof(OSVERSIONINFOEXW) ? sizeof(OSVERSIONINFOEXW) : sizeof(OSVERSIONINFOW);
+    memset((char *)&v + sizeof(DWORD), 0, sizeof(v) - sizeof(DWORD));
+    const uint8_t *peb = wv_peb();
+    uint16_t build;
+    memcpy(&v.dwMajorVersion, peb + 0x118, 4); /* OSMajorVersion */
+    memcpy(&v.dwMinorVersion, peb + 0x11c, 4);
+    memcpy(&build, peb + 0x120, 2);
+    memcpy(&v.dwPlatformId, peb + 0x124, 4);
+    v.dwBuildNumber = build;
+    v.wSuiteMask = VER_SUITE_SINGLEUSERTS;
+    v.wProductType = VER_NT_WORKSTATION;
+    if (wv_user_put((char *)info + sizeof(DWORD), (char *)&v + sizeof(DWORD), size - sizeof(DWORD)))
+        return (LONG)0xC0000005;
+    return 0;
 }
 
 UINT WINAPI GetACP(void) { return CP_UTF8; }

@@ -207,6 +207,7 @@
     X(3, DWORD, GetShortPathNameA, LPCSTR, LPSTR, DWORD) \
     X(3, DWORD, GetShortPathNameW, LPCWSTR, LPWSTR, DWORD) \
     X(1, void, GetStartupInfoA, LPSTARTUPINFOA) \
+    X(1, void, GetStartupInfoW, LPSTARTUPINFOW) \
     X(1, HANDLE, GetStdHandle, DWORD) \
     X(0, LCID, GetSystemDefaultLCID) \
     X(2, UINT, GetSystemDirectoryA, LPSTR, UINT) \
@@ -447,6 +448,7 @@
     X(2, BOOL, SetMailslotInfo, HANDLE, DWORD) \
     X(4, BOOL, SetNamedPipeHandleState, HANDLE, LPDWORD, LPDWORD, LPDWORD) \
     X(2, BOOL, SetProcessAffinityMask, HANDLE, DWORD_PTR) \
+    X(2, BOOL, SetStdHandle, DWORD, HANDLE) \
     X(1, BOOL, SetSystemTime, const SYSTEMTIME *) \
     X(2, DWORD_PTR, SetThreadAffinityMask, HANDLE, DWORD_PTR) \
     H(SetThreadContext) \
@@ -457,6 +459,8 @@
     X(2, BOOL, SetThreadPriorityBoost, HANDLE, BOOL) \
     X(1, BOOL, SetThreadStackGuarantee, ULONG *) \
     H(SetUnhandledExceptionFilter) \
+    X(2, BOOL, SetVolumeLabelA, LPCSTR, LPCSTR) \
+    X(2, BOOL, SetVolumeLabelW, LPCWSTR, LPCWSTR) \
     H(SetWaitableTimer) \
     H(SetWaitableTimerEx) \
     H(SetXStateFeaturesMask) \

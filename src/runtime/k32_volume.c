@@ -141,6 +141,53 @@ BOOL WINAPI GetVolumeInformationW(LPCWSTR root, LPWSTR label, DWORD label_len, L
     return err ? wv_fail(err) : TRUE;
 }
 
+/* A label cannot be set: the host file system's label belongs to its administrator (a block
+ * device tool as root), and winvm keeps no label of its own, so the answer is Windows' to a
+ * program without the right: ERROR_ACCESS_DENIED, after the root has been checked as
+ * GetVolumeInformationW checks it (a missing one: its error). */
+BOOL WINAPI SetVolumeLabelW(LPCWSTR root, LPCWSTR label)
+{
+    char *host;
+    WCHAR probe;
+    DWORD err = wv_root_path(root, &host);
+    struct stat st;
+    if (!err && stat(host, &st) != 0)
+        err = wv_file_path_error(host, errno);
+    free(host);
+    if (!err && label && wv_copy(&probe, label, sizeof(probe)))
+        err = ERROR_NOACCESS;
+    return wv_fail(err ? err : ERROR_ACCESS_DENIED);
+}
+
+/* The caller's string s as a malloc'ed UTF-16 copy in *out (NULL for NULL): 0 or the error. */
+static DWORD wv_user_str_to_w(LPCSTR s, WCHAR **out)
+{
+    char *a = NULL;
+    size_t n = 0;
+    DWORD err = s ? wv_user_str(s, &a) : 0;
+    *out = NULL;
+    if (err || !s)
+        return err;
+    *out = malloc((strlen(a) + 1) * sizeof(WCHAR));
+    if (!*out)
+        err = ERROR_NOT_ENOUGH_MEMORY;
+    else
+        wv_utf8_to_utf16(a, strlen(a) + 1, *out, strlen(a) + 1, WV_TEXT_REPLACE, &n);
+    free(a);
+    return err;
+}
+
+BOOL WINAPI SetVolumeLabelA(LPCSTR root, LPCSTR label)
+{
+    WCHAR *wr, *wl = NULL;
+    DWORD err = wv_user_str_to_w(root, &wr);
+    if (!err)
+        err = wv_user_str_to_w(label, &wl);
+    BOOL ok = err ? wv_fail(err) : SetVolumeLabelW(wr, wl);
+    free(wr), free(wl);
+    return ok;
+}
+
 BOOL WINAPI GetDiskFreeSpaceExW(LPCWSTR dir, PLARGE_INTEGER avail, PLARGE_INTEGER total, PLARGE_INTEGER free_bytes)
 {
     char *host = NULL;

@@ -28,7 +28,11 @@
  * A standard handle's file object names the descriptor 0, 1 or 2 itself, not a duplicate:
  * a dup2 onto stdout redirects it as SetStdHandle would, and closing the handle never closes
  * the process's stdout.  The objects are static and hold one reference of their own, so they
- * are never destroyed; the handle is made on first use and again after a CloseHandle. */
+ * are never destroyed; the handle is made on first use and again after a CloseHandle.
+ * SetStdHandle replaces what GetStdHandle answers with any value, as Windows keeps it in the
+ * process parameters unchecked; a child started without STARTF_USESTDHANDLES gets the
+ * replacement's descriptor (wv_std_replacement, process_create.c), as Windows hands a console
+ * child its parent's standard handles. */
 
 static void wv_std_destroy(struct wv_object *o) { (void)o; }
 
@@ -37,8 +41,32 @@ static void wv_std_destroy(struct wv_object *o) { (void)o; }
      .access = GENERIC_READ | GENERIC_WRITE}
 
 static struct wv_file wv_std_files[3] = {WV_STD_FILE(0), WV_STD_FILE(1), WV_STD_FILE(2)};
-static HANDLE wv_std_handles[3];
+static HANDLE wv_std_handles[3];   /* wv_std_lock: the handle made for each file */
+static HANDLE wv_std_replaced[3];  /* wv_std_lock: SetStdHandle's value, when is_replaced */
+static bool wv_std_is_replaced[3]; /* wv_std_lock */
 static pthread_mutex_t wv_std_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool wv_std_replacement(unsigned i, HANDLE *h)
+{
+    pthread_mutex_lock(&wv_std_lock);
+    bool r = i < 3 && wv_std_is_replaced[i];
+    if (r)
+        *h = wv_std_replaced[i];
+    pthread_mutex_unlock(&wv_std_lock);
+    return r;
+}
+
+BOOL WINAPI SetStdHandle(DWORD which, HANDLE h)
+{
+    DWORD i = STD_INPUT_HANDLE - which;
+    if (i > 2)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    pthread_mutex_lock(&wv_std_lock);
+    wv_std_replaced[i] = h, wv_std_is_replaced[i] = true;
+    wv_peb_set_std(i, h);
+    pthread_mutex_unlock(&wv_std_lock);
+    return TRUE;
+}
 
 HANDLE WINAPI GetStdHandle(DWORD which)
 {
@@ -47,6 +75,9 @@ HANDLE WINAPI GetStdHandle(DWORD which)
         wv_set_error(ERROR_INVALID_HANDLE);
         return INVALID_HANDLE_VALUE;
     }
+    HANDLE set;
+    if (wv_std_replacement(fd, &set))
+        return set;
     /* A process whose descriptor is closed has no such handle: NULL, as for a Windows
      * process without a console (no last error). */
     if (fcntl((int)fd, F_GETFD) < 0)

@@ -222,6 +222,7 @@ WV_THUNK_6(wv_nt_, NTSTATUS, NtSetInformationVirtualMemory, HANDLE, VIRTUAL_MEMO
 WV_THUNK_4(wv_nt_, NTSTATUS, NtUnlockVirtualMemory, HANDLE, PVOID *, PSIZE_T, ULONG)
 WV_THUNK_5(wv_nt_, NTSTATUS, NtWriteVirtualMemory, HANDLE, PVOID, const void *, SIZE_T, PSIZE_T)
 WV_THUNK_1(wv_nt_, ULONG, RtlNtStatusToDosError, NTSTATUS)
+WV_THUNK_1(wv_nt_, NTSTATUS, RtlGetVersion, PRTL_OSVERSIONINFOW)
 WV_THUNK_2(wv_nt_, NTSTATUS, NtAreMappedFilesTheSame, PVOID, PVOID)
 WV_THUNK_7(wv_nt_, NTSTATUS, NtCreateSection, PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PLARGE_INTEGER, ULONG, ULONG,
            HANDLE)

@@ -200,6 +200,7 @@
     N(RtlGetThreadErrorMode),
     N(RtlGetUnloadEventTrace),
     N(RtlGetUnloadEventTraceEx),
+    N(RtlGetVersion),
     N(RtlImageNtHeader),
     N(RtlInitAnsiString),
     {"RtlInitString", (void *)wv_nt_RtlInitAnsiString},

@@ -220,8 +220,13 @@ static DWORD wv_std_fds(struct wv_spawn *sp, struct wv_fds *f, struct wv_file *h
 {
     for (int i = 0; i < 3; i++) {
         f->std[i] = -1, held[i] = NULL;
-        if (!sp->use_std)
+        HANDLE set;
+        if (!sp->use_std) { /* the parent's own, or what SetStdHandle made them when a file */
+            if (wv_std_replacement((unsigned)i, &set) && set && set != INVALID_HANDLE_VALUE &&
+                (held[i] = wv_file_of(set, NULL)))
+                f->std[i] = held[i]->fd;
             continue;
+        }
         held[i] = sp->std[i] && sp->std[i] != INVALID_HANDLE_VALUE ? wv_file_of(sp->std[i], NULL) : NULL;
         if (held[i]) {
             f->std[i] = held[i]->fd;

@@ -205,6 +205,9 @@ uint64_t wv_kusd_system_time(void);
 /* The file object behind h (a reference the caller drops) if it is a file handle; its access
  * in *access when not NULL.  NULL: ERROR_INVALID_HANDLE. */
 struct wv_file *wv_file_of(HANDLE h, DWORD *access);
+/* SetStdHandle's value for standard handle i (0 input, 1 output, 2 error) into *h: false when
+ * the program never replaced it (kernel32.c). */
+bool wv_std_replacement(unsigned i, HANDLE *h);
 /* stat of path (of fd when path is NULL) and its creation, access and write times, creation
  * being the birth time when the file system keeps one, else the change time.  0 or errno. */
 int wv_file_stat(int fd, const char *path, struct stat *st, FILETIME t[3]);
