@@ -123,6 +123,60 @@ WINBASEAPI int WINAPI lstrcmpiW(LPCWSTR lpString1, LPCWSTR lpString2);
 #endif
 WINBASEAPI int WINAPI CompareStringOrdinal(LPCWSTR lpString1, int cchCount1, LPCWSTR lpString2, int cchCount2,
                                            BOOL bIgnoreCase);
+/* Windows' linguistic comparison (symbols, digits, letters; then accents, then case, then the
+ * word-sort ignorables '-' and '\''), every locale as en-US: CSTR_*, or 0 with
+ * ERROR_INVALID_PARAMETER (a NULL string), ERROR_INVALID_FLAGS, ERROR_NOACCESS. */
+#define NORM_IGNORECASE 0x00000001
+#define NORM_IGNORENONSPACE 0x00000002
+#define NORM_IGNORESYMBOLS 0x00000004
+#define SORT_DIGITSASNUMBERS 0x00000008
+#define LINGUISTIC_IGNORECASE 0x00000010
+#define LINGUISTIC_IGNOREDIACRITIC 0x00000020
+#define SORT_STRINGSORT 0x00001000
+#define NORM_IGNOREKANATYPE 0x00010000
+#define NORM_IGNOREWIDTH 0x00020000
+#define NORM_LINGUISTIC_CASING 0x08000000
+#ifndef LOCALE_USE_CP_ACP
+#define LOCALE_USE_CP_ACP 0x40000000
+#endif
+WINBASEAPI int WINAPI CompareStringA(LCID Locale, DWORD dwCmpFlags, LPCSTR lpString1, int cchCount1, LPCSTR lpString2,
+                                     int cchCount2);
+WINBASEAPI int WINAPI CompareStringW(LCID Locale, DWORD dwCmpFlags, LPCWSTR lpString1, int cchCount1,
+                                     LPCWSTR lpString2, int cchCount2);
+WINBASEAPI int WINAPI CompareStringEx(LPCWSTR lpLocaleName, DWORD dwCmpFlags, LPCWSTR lpString1, int cchCount1,
+                                      LPCWSTR lpString2, int cchCount2, void *lpVersionInformation, void *lpReserved,
+                                      LONG_PTR lParam);
+/* GetDateFormat/GetTimeFormat: every locale formats as en-US (LOCALE_INVARIANT as itself). */
+#define LOCALE_NOUSEROVERRIDE 0x80000000
+#define DATE_SHORTDATE 0x00000001
+#define DATE_LONGDATE 0x00000002
+#define DATE_USE_ALT_CALENDAR 0x00000004
+#define DATE_YEARMONTH 0x00000008
+#define DATE_LTRREADING 0x00000010
+#define DATE_RTLREADING 0x00000020
+#define DATE_AUTOLAYOUT 0x00000040
+#define DATE_MONTHDAY 0x00000080
+#define TIME_NOMINUTESORSECONDS 0x00000001
+#define TIME_NOSECONDS 0x00000002
+#define TIME_NOTIMEMARKER 0x00000004
+#define TIME_FORCE24HOURFORMAT 0x00000008
+#ifndef LOCALE_USER_DEFAULT
+#define LOCALE_USER_DEFAULT 0x0400
+#define LOCALE_SYSTEM_DEFAULT 0x0800
+#endif
+#define LOCALE_INVARIANT 0x007f
+WINBASEAPI int WINAPI GetDateFormatA(LCID Locale, DWORD dwFlags, const SYSTEMTIME *lpDate, LPCSTR lpFormat,
+                                     LPSTR lpDateStr, int cchDate);
+WINBASEAPI int WINAPI GetDateFormatW(LCID Locale, DWORD dwFlags, const SYSTEMTIME *lpDate, LPCWSTR lpFormat,
+                                     LPWSTR lpDateStr, int cchDate);
+WINBASEAPI int WINAPI GetDateFormatEx(LPCWSTR lpLocaleName, DWORD dwFlags, const SYSTEMTIME *lpDate,
+                                      LPCWSTR lpFormat, LPWSTR lpDateStr, int cchDate, LPCWSTR lpCalendar);
+WINBASEAPI int WINAPI GetTimeFormatA(LCID Locale, DWORD dwFlags, const SYSTEMTIME *lpTime, LPCSTR lpFormat,
+                                     LPSTR lpTimeStr, int cchTime);
+WINBASEAPI int WINAPI GetTimeFormatW(LCID Locale, DWORD dwFlags, const SYSTEMTIME *lpTime, LPCWSTR lpFormat,
+                                     LPWSTR lpTimeStr, int cchTime);
+WINBASEAPI int WINAPI GetTimeFormatEx(LPCWSTR lpLocaleName, DWORD dwFlags, const SYSTEMTIME *lpTime,
+                                      LPCWSTR lpFormat, LPWSTR lpTimeStr, int cchTime);
 WINBASEAPI BOOL WINAPI IsBadStringPtrA(LPCSTR lpsz, UINT_PTR ucchMax);
 WINBASEAPI BOOL WINAPI IsBadStringPtrW(LPCWSTR lpsz, UINT_PTR ucchMax);
 #define LMEM_FIXED 0x0000

@@ -36,6 +36,7 @@
 #define K32_6(...) WV_THUNK_6(k32_, __VA_ARGS__)
 #define K32_7(...) WV_THUNK_7(k32_, __VA_ARGS__)
 #define K32_8(...) WV_THUNK_8(k32_, __VA_ARGS__)
+#define K32_9(...) WV_THUNK_9(k32_, __VA_ARGS__)
 
 /* psapi's queries, also kernel32's as K32* since Windows 7 (the same functions). */
 WV_THUNK_4(k32_K32, DWORD, GetMappedFileNameA, HANDLE, LPVOID, LPSTR, DWORD)

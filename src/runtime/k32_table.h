@@ -30,7 +30,10 @@
     X(2, BOOL, CheckRemoteDebuggerPresent, HANDLE, PBOOL) \
     H(CloseHandle) \
     X(2, LONG, CompareFileTime, const FILETIME *, const FILETIME *) \
+    X(6, int, CompareStringA, LCID, DWORD, LPCSTR, int, LPCSTR, int) \
+    X(9, int, CompareStringEx, LPCWSTR, DWORD, LPCWSTR, int, LPCWSTR, int, void *, void *, LONG_PTR) \
     X(5, int, CompareStringOrdinal, LPCWSTR, int, LPCWSTR, int, BOOL) \
+    X(6, int, CompareStringW, LCID, DWORD, LPCWSTR, int, LPCWSTR, int) \
     X(2, BOOL, ConnectNamedPipe, HANDLE, LPOVERLAPPED) \
     X(3, BOOL, ContinueDebugEvent, DWORD, DWORD, DWORD) \
     H(ConvertFiberToThread) \
@@ -152,6 +155,9 @@
     X(0, HANDLE, GetCurrentThread) \
     X(0, DWORD, GetCurrentThreadId) \
     H(GetCurrentThreadStackLimits) \
+    X(6, int, GetDateFormatA, LCID, DWORD, const SYSTEMTIME *, LPCSTR, LPSTR, int) \
+    X(7, int, GetDateFormatEx, LPCWSTR, DWORD, const SYSTEMTIME *, LPCWSTR, LPWSTR, int, LPCWSTR) \
+    X(6, int, GetDateFormatW, LCID, DWORD, const SYSTEMTIME *, LPCWSTR, LPWSTR, int) \
     X(5, BOOL, GetDiskFreeSpaceA, LPCSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(4, BOOL, GetDiskFreeSpaceExW, LPCWSTR, PLARGE_INTEGER, PLARGE_INTEGER, PLARGE_INTEGER) \
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
@@ -233,6 +239,9 @@
     X(5, BOOL, GetThreadTimes, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME) \
     X(0, DWORD, GetTickCount) \
     X(0, ULONGLONG, GetTickCount64) \
+    X(6, int, GetTimeFormatA, LCID, DWORD, const SYSTEMTIME *, LPCSTR, LPSTR, int) \
+    X(6, int, GetTimeFormatEx, LPCWSTR, DWORD, const SYSTEMTIME *, LPCWSTR, LPWSTR, int) \
+    X(6, int, GetTimeFormatW, LCID, DWORD, const SYSTEMTIME *, LPCWSTR, LPWSTR, int) \
     X(1, DWORD, GetTimeZoneInformation, LPTIME_ZONE_INFORMATION) \
     X(0, LCID, GetUserDefaultLCID) \
     X(0, DWORD, GetVersion) \
@@ -415,6 +424,8 @@
     H(RtlUnwind) \
     H(RtlUnwindEx) \
     H(RtlVirtualUnwind) \
+    X(6, DWORD, SearchPathA, LPCSTR, LPCSTR, LPCSTR, DWORD, LPSTR, LPSTR *) \
+    X(6, DWORD, SearchPathW, LPCWSTR, LPCWSTR, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
     X(1, BOOL, SetConsoleCP, UINT) \
     H(SetConsoleCtrlHandler) \
     X(2, BOOL, SetConsoleCursorPosition, HANDLE, COORD) \

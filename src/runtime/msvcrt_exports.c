@@ -29,15 +29,15 @@
     F(_j0) F(_j1) F(_localtime64) F(_localtime64_s) F(_lock) F(_logb) F(_lseek) F(_lseeki64) \
     F(_ltoa) F(_memicmp) F(_mkdir) F(_mkgmtime) F(_mkgmtime64) F(_mktime64) F(_nextafter) \
     F(_onexit) F(_open) F(_open_osfhandle) V(_pctype) F(_purecall) F(_putenv) F(_read) F(_resetstkoflw) F(_rmdir) F(_scalb) \
-    F(_scprintf) F(_scwprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_snwprintf) F(_sopen) F(_stat64) \
+    F(_scprintf) F(_scwprintf) F(_set_errno) F(_setjmp) F(_setmaxstdio) F(_setmode) F(_snprintf) F(_snwprintf) F(_sopen) F(_splitpath) F(_splitpath_s) F(_stat64) \
     F(_stati64) F(_statusfp) F(_strdup) F(_stricmp) F(_stricoll) F(_strlwr) F(_strnicmp) F(_strrev) \
     F(_strtoi64) F(_strtoui64) F(_strupr) V(_sys_errlist) V(_sys_nerr) F(_tell) F(_telli64) F(_time32) F(_time64) V(_timezone) \
     F(_tolower) F(_toupper) V(_tzname) F(_tzset) F(_ui64toa) F(_ultoa) F(_unlink) F(_unlock) \
     F(_utime64) F(_vscprintf) F(_vscwprintf) F(_vsnprintf) F(_vsnwprintf) F(_waccess) F(_wchdir) F(_wchmod) V(_wcmdln) \
-    F(_wcsdup) F(_wcsicmp) F(_wcslwr) F(_wcsnicmp) F(_wcstoi64) F(_wcstoui64) F(_wcsupr) F(_wfindfirst) \
+    F(_wcsdup) F(_wcsicmp) F(_wcslwr) F(_wcsnicmp) F(_wcsrev) F(_wcstoi64) F(_wcstoui64) F(_wcsupr) F(_wfindfirst) \
     F(_wfindfirst64) F(_wfindnext) F(_wfindnext64) F(_wfopen) F(_wfullpath) F(_wgetcwd) \
     F(_wgetenv) F(_wmkdir) F(_wopen) F(_wputenv) F(_wremove) F(_wrename) F(_write) F(_wrmdir) \
-    F(_wsopen) F(_wstat64) F(_wstati64) F(_wtof) F(_wtoi) F(_wtol) F(_wunlink) F(_wutime64) \
+    F(_wsopen) F(_wsplitpath) F(_wsplitpath_s) F(_wstat64) F(_wstati64) F(_wtof) F(_wtoi) F(_wtol) F(_wunlink) F(_wutime64) \
     F(_y0) F(_y1) F(abort) F(abs) F(acos) F(acosf) F(asctime) F(asin) F(asinf) F(atan) F(atan2) \
     F(atan2f) F(atanf) F(atexit) F(atof) F(atoi) F(atol) F(atoll) F(bsearch) F(calloc) F(ceil) \
     F(ceilf) F(clearerr) F(clock) F(cos) F(cosf) F(cosh) F(coshf) F(ctime) F(difftime) F(div) \

@@ -283,7 +283,15 @@ int winvm_run(const char *exe, int argc, char **argv)
     int rc = wv_check(exe, &reserve, &commit);
     if (rc)
         return rc;
+    /* argv[0] in Windows' form ("./x.exe" -> ".\x.exe", "/a/x.exe" -> "C:\a\x.exe"), as a
+     * Windows shell passes it: programs parse their own command line for '/' switches (cmd.exe
+     * reads "/c" in "./cmd.exe"). */
+    char *argv0 = argc > 0 && strchr(argv[0], '/') ? wv_path_windows(argv[0]) : NULL, *given = argv0 ? argv[0] : NULL;
+    if (argv0)
+        argv[0] = argv0;
     wv_set_command_line(argc, argv);
+    if (argv0)
+        argv[0] = given, free(argv0);
     /* The EXE at its base first, as Windows' kernel maps it when it creates the process: a
      * CREATE_SUSPENDED child's parent sees it (VirtualQueryEx, ReadProcessMemory,
      * ProcessImageInformation) before it resumes the child; nothing of it runs yet. */

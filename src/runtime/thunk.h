@@ -29,6 +29,12 @@
     WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i) { wv_seg_check(); return f(a, b, c, d, e, g, h, i); }
 #define WV_THUNK_7(P, r, f, A, B, C, D, E, F, G)                                                    \
     WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h) { wv_seg_check(); return f(a, b, c, d, e, g, h); }
+#define WV_THUNK_9(P, r, f, A, B, C, D, E, F, G, H, I)                                              \
+    WV_THUNK_ABI r P##f(A a, B b, C c, D d, E e, F g, G h, H i, I j)                                     \
+    {                                                                                               \
+        wv_seg_check();                                                                             \
+        return f(a, b, c, d, e, g, h, i, j);                                                        \
+    }
 
 /* WV_CAPTURING(name, core): the entry `name` captures a CONTEXT of its caller at the call (rip
  * its return address, rsp its stack pointer after the return, nonvolatile and XMM registers as

@@ -137,15 +137,29 @@ __attribute__((ms_abi)) int wv_u32_wvsprintfW(WCHAR *buf, const WCHAR *fmt, wv_m
 #define u32_wsprintfW wv_u32_wsprintfW
 #define u32_wvsprintfW wv_u32_wvsprintfW
 
+/* user32_char.c */
+#define WV_U32_CHARS(X)                                                                                     \
+    X(CharLowerBuffW) X(CharLowerW) X(CharNextA) X(CharNextExA) X(CharNextW) X(CharPrevA) X(CharPrevExA)     \
+    X(CharPrevW) X(CharUpperBuffW) X(CharUpperW) X(IsCharAlphaA) X(IsCharAlphaNumericA) X(IsCharAlphaNumericW) \
+    X(IsCharAlphaW) X(IsCharLowerA) X(IsCharLowerW) X(IsCharUpperA) X(IsCharUpperW)
+#define WV_U32_DECL(f) __attribute__((ms_abi)) void wv_u32_##f(void);
+WV_U32_CHARS(WV_U32_DECL)
+#undef WV_U32_DECL
+
 #define U(f) {#f, (void *)u32_##f}
+#define C(f) {#f, (void *)wv_u32_##f},
 static const struct wv_export wv_u32_exports[] = {
-    U(AllowSetForegroundWindow), U(CharLowerA), U(CharLowerBuffA), U(CharUpperA), U(CharUpperBuffA), U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
+    U(AllowSetForegroundWindow), U(CharLowerA), U(CharLowerBuffA), C(CharLowerBuffW) C(CharLowerW) C(CharNextA)
+    C(CharNextExA) C(CharNextW) C(CharPrevA) C(CharPrevExA) C(CharPrevW) U(CharUpperA), U(CharUpperBuffA),
+    C(CharUpperBuffW) C(CharUpperW) U(GetActiveWindow), U(GetCapture), U(GetCaretPos),
     U(GetClipboardOwner), U(GetClipboardViewer), U(GetCursorPos), U(GetDesktopWindow),
     U(GetFocus), U(GetInputState), U(GetMessagePos), U(GetMessageTime),
-    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(GetThreadDesktop), U(LoadStringW),
-    U(WaitForInputIdle), U(wsprintfW), U(wvsprintfW),
+    U(GetOpenClipboardWindow), U(GetProcessWindowStation), U(GetThreadDesktop), C(IsCharAlphaA)
+    C(IsCharAlphaNumericA) C(IsCharAlphaNumericW) C(IsCharAlphaW) C(IsCharLowerA) C(IsCharLowerW) C(IsCharUpperA)
+    C(IsCharUpperW) U(LoadStringW), U(WaitForInputIdle), U(wsprintfW), U(wvsprintfW),
 };
 #undef U
+#undef C
 #define WV_U32_COUNT (sizeof(wv_u32_exports) / sizeof(wv_u32_exports[0]))
 
 void *wv_u32_lookup(const char *name) { return wv_export_find(wv_u32_exports, WV_U32_COUNT, name); }
