@@ -190,7 +190,7 @@ static DWORD wv_fmt(LCID lcid, DWORD flags, const SYSTEMTIME *in, const char *pi
     if (err)
         return err;
     struct wv_fmt_out o = {NULL, 0, 0};
-    const char *use = pic ? pic : wv_picture(lcid, kind);
+    const char *use = pic ? pic : wv_picture(lcid, date && !kind ? DATE_SHORTDATE : kind);
     wv_format(&o, use, &t, date, flags); /* measure */
     o.p = malloc(o.n + 1), o.cap = o.n + 1, o.n = 0;
     if (!o.p)

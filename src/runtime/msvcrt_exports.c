@@ -44,7 +44,7 @@
     F(exit) F(exp) F(expf) F(fabs) F(fclose) F(feof) F(ferror) F(fflush) F(fgetc) F(fgetpos) \
     F(fgets) F(fgetwc) F(fgetws) F(floor) F(floorf) F(fmod) F(fmodf) F(fopen) F(fprintf) F(fputc) \
     F(fputs) F(fputwc) F(fputws) F(fread) F(free) F(freopen) F(frexp) F(fscanf) F(fseek) \
-    F(fsetpos) F(ftell) F(fwrite) F(getc) F(getchar) F(getenv) F(gets) F(getwc) F(gmtime) \
+    F(fsetpos) F(ftell) F(fwprintf) F(fwrite) F(getc) F(getchar) F(getenv) F(gets) F(getwc) F(gmtime) \
     F(isalnum) F(isalpha) F(isblank) F(iscntrl) F(isdigit) F(isgraph) F(islower) F(isprint) \
     F(ispunct) F(isspace) F(isupper) F(iswalnum) F(iswalpha) F(iswctype) F(iswdigit) F(iswlower) \
     F(iswpunct) F(iswspace) F(iswupper) F(iswxdigit) F(isxdigit) F(labs) F(ldexp) F(ldiv) \
@@ -58,11 +58,11 @@
     F(strftime) F(strlen) F(strncat) F(strncat_s) F(strncmp) F(strncpy) F(strncpy_s) F(strnlen) \
     F(strpbrk) F(strrchr) F(strspn) F(strstr) F(strtod) F(strtof) F(strtok) F(strtok_s) F(strtol) \
     F(strtoll) F(strtoul) F(strtoull) F(strxfrm) F(swprintf) F(system) F(tan) F(tanf) F(tanh) F(tanhf) F(time) \
-    F(tmpfile) F(tmpnam) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) \
-    F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(vswprintf) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
+    F(tmpfile) F(tmpnam) F(tolower) F(toupper) F(towlower) F(towupper) F(ungetc) F(ungetwc) F(vfprintf) F(vfwprintf) \
+    F(vprintf) F(vsnprintf) F(vsprintf) F(vsprintf_s) F(vswprintf) F(vwprintf) F(wcscat) F(wcschr) F(wcscmp) F(wcscoll) \
     F(wcscpy) F(wcscspn) F(wcsftime) F(wcslen) F(wcsncat) F(wcsncmp) F(wcsncpy) F(wcsnlen) \
     F(wcspbrk) F(wcsrchr) F(wcsspn) F(wcsstr) F(wcstod) F(wcstol) F(wcstombs) F(wcstoul) \
-    F(wcsxfrm) F(wctomb)
+    F(wcsxfrm) F(wctomb) F(wprintf)
 #define WV_DECL_F(n) extern void wv_ms_##n(void);
 #define WV_DECL_V(n) extern char wv_ms_##n[];
 #define WV_DECL_NONE(n)

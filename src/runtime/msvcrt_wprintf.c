@@ -100,3 +100,40 @@ CRT int wv_ms__scwprintf(const WCHAR *fmt, ...)
     __builtin_ms_va_end(ap);
     return n;
 }
+
+/* ---- to a stream: the text formatted wide, then written as fputws writes it (UTF-8 in a
+ * text stream, the ANSI code page's); the count is in UTF-16 units, -1 when the stream refuses
+ * it.  A terminator the format produced (%c of 0) ends the text there, as fputws ends. ---- */
+
+CRT int wv_ms_fputws(const WCHAR *s, void *fp); /* msvcrt_wmb.c */
+
+CRT int wv_ms_vfwprintf(void *fp, const WCHAR *fmt, wv_ms_va ap)
+{
+    size_t n;
+    WCHAR *w = wv_crt_wformat(fmt, &ap, true, &n);
+    if (!w)
+        return -1;
+    int r = wv_ms_fputws(w, fp) < 0 ? -1 : (int)n;
+    free(w);
+    return r;
+}
+
+CRT int wv_ms_fwprintf(void *fp, const WCHAR *fmt, ...)
+{
+    wv_ms_va ap;
+    __builtin_ms_va_start(ap, fmt);
+    int n = wv_ms_vfwprintf(fp, fmt, ap);
+    __builtin_ms_va_end(ap);
+    return n;
+}
+
+CRT int wv_ms_vwprintf(const WCHAR *fmt, wv_ms_va ap) { return wv_ms_vfwprintf(&wv_ms__iob[1], fmt, ap); }
+
+CRT int wv_ms_wprintf(const WCHAR *fmt, ...)
+{
+    wv_ms_va ap;
+    __builtin_ms_va_start(ap, fmt);
+    int n = wv_ms_vfwprintf(&wv_ms__iob[1], fmt, ap);
+    __builtin_ms_va_end(ap);
+    return n;
+}
