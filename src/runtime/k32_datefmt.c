@@ -238,52 +238,48 @@ static DWORD wv_fmt_args(const void *buf, int cch)
     return cch < 0 || (cch && !buf) ? ERROR_INVALID_PARAMETER : 0;
 }
 
-int WINAPI GetDateFormatW(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCWSTR pic, LPWSTR buf, int cch)
+static int wv_fmt_w(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCWSTR pic, LPWSTR buf, int cch, bool date)
 {
     char *p = NULL, *text = NULL;
     DWORD err = wv_fmt_args(buf, cch);
     if (!err)
         err = wv_pic_w(pic, &p);
     if (!err)
-        err = wv_fmt(lcid, flags, t, p, true, &text);
+        err = wv_fmt(lcid, flags, t, p, date, &text);
     free(p);
     return wv_fmt_give_w(err, text, buf, cch);
+}
+
+static int wv_fmt_a(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCSTR pic, LPSTR buf, int cch, bool date)
+{
+    char *p = NULL, *text = NULL;
+    DWORD err = wv_fmt_args(buf, cch);
+    if (!err && pic)
+        err = wv_user_str(pic, &p);
+    if (!err)
+        err = wv_fmt(lcid, flags, t, p, date, &text);
+    free(p);
+    return wv_fmt_give_a(err, text, buf, cch);
+}
+
+int WINAPI GetDateFormatW(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCWSTR pic, LPWSTR buf, int cch)
+{
+    return wv_fmt_w(lcid, flags, t, pic, buf, cch, true);
 }
 
 int WINAPI GetTimeFormatW(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCWSTR pic, LPWSTR buf, int cch)
 {
-    char *p = NULL, *text = NULL;
-    DWORD err = wv_fmt_args(buf, cch);
-    if (!err)
-        err = wv_pic_w(pic, &p);
-    if (!err)
-        err = wv_fmt(lcid, flags, t, p, false, &text);
-    free(p);
-    return wv_fmt_give_w(err, text, buf, cch);
+    return wv_fmt_w(lcid, flags, t, pic, buf, cch, false);
 }
 
 int WINAPI GetDateFormatA(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCSTR pic, LPSTR buf, int cch)
 {
-    char *p = NULL, *text = NULL;
-    DWORD err = wv_fmt_args(buf, cch);
-    if (!err && pic)
-        err = wv_user_str(pic, &p);
-    if (!err)
-        err = wv_fmt(lcid, flags, t, p, true, &text);
-    free(p);
-    return wv_fmt_give_a(err, text, buf, cch);
+    return wv_fmt_a(lcid, flags, t, pic, buf, cch, true);
 }
 
 int WINAPI GetTimeFormatA(LCID lcid, DWORD flags, const SYSTEMTIME *t, LPCSTR pic, LPSTR buf, int cch)
 {
-    char *p = NULL, *text = NULL;
-    DWORD err = wv_fmt_args(buf, cch);
-    if (!err && pic)
-        err = wv_user_str(pic, &p);
-    if (!err)
-        err = wv_fmt(lcid, flags, t, p, false, &text);
-    free(p);
-    return wv_fmt_give_a(err, text, buf, cch);
+    return wv_fmt_a(lcid, flags, t, pic, buf, cch, false);
 }
 
 /* The Ex forms name the locale (NULL: the user's; "" the invariant one). */

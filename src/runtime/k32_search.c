@@ -38,18 +38,23 @@ static char *wv_sp_try(const char *dir, size_t dirlen, const char *name)
     return full;
 }
 
-/* Each directory of a list separated by sep, tried in turn. */
-static char *wv_sp_list(const char *list, char sep, const char *name)
+char *wv_dir_list_find(const char *list, char sep, const char *name,
+                       char *(*try_in)(const char *dir, size_t dirlen, const char *name))
 {
     char *found = NULL;
     for (const char *p = list; !found && p && *p;) {
         const char *end = strchr(p, sep);
         size_t n = end ? (size_t)(end - p) : strlen(p);
         if (n)
-            found = wv_sp_try(p, n, name);
+            found = try_in(p, n, name);
         p = end ? end + 1 : NULL;
     }
     return found;
+}
+
+static char *wv_sp_list(const char *list, char sep, const char *name)
+{
+    return wv_dir_list_find(list, sep, name, wv_sp_try);
 }
 
 /* The default order for a bare name (see the top). */

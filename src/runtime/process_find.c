@@ -81,14 +81,8 @@ static char *wv_search(const char *name)
     if (!found)
         found = wv_try_in(".", 1, name);
     const char *path = getenv("PATH");
-    char sep = path && strchr(path, ';') ? ';' : ':';
-    for (const char *p = path; !found && p && *p;) {
-        const char *end = strchr(p, sep);
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n)
-            found = wv_try_in(p, n, name);
-        p = end ? end + 1 : NULL;
-    }
+    if (!found && path)
+        found = wv_dir_list_find(path, strchr(path, ';') ? ';' : ':', name, wv_try_in);
     return found;
 }
 

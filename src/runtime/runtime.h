@@ -152,6 +152,10 @@ DWORD wv_path_host_name_w(LPCWSTR win, char **out);
 /* The same from a caller's A or W string (NULL: ERROR_PATH_NOT_FOUND; bad: ERROR_NOACCESS). */
 DWORD wv_path_host_a(LPCSTR win, char **out);
 DWORD wv_path_host_w(LPCWSTR win, char **out);
+/* k32_search.c: try_in(dir, its length, name) for each non-empty directory of list (separated
+ * by sep) until one answers non-NULL: that answer, or NULL. */
+char *wv_dir_list_find(const char *list, char sep, const char *name,
+                       char *(*try_in)(const char *dir, size_t dirlen, const char *name));
 /* The Windows form of a host path, malloc'ed ("/x/y" -> "C:\\x\\y"); NULL without memory. */
 char *wv_path_windows(const char *host);
 /* The current directory, Windows form (GetCurrentDirectory's), malloc'ed; NULL without memory. */
