@@ -216,6 +216,8 @@ static const struct wv_export wv_advapi_exports[] = {
     {"RegCreateKeyExW", (void *)wv_adv_RegCreateKeyExW},
     {"RegDeleteKeyA", (void *)wv_adv_RegDeleteKeyA},
     {"RegDeleteKeyW", (void *)wv_adv_RegDeleteKeyW},
+    {"RegDeleteTreeA", (void *)wv_adv_RegDeleteTreeA},
+    {"RegDeleteTreeW", (void *)wv_adv_RegDeleteTreeW},
     {"RegDeleteValueA", (void *)wv_adv_RegDeleteValueA},
     {"RegDeleteValueW", (void *)wv_adv_RegDeleteValueW},
     {"RegEnumKeyExA", (void *)wv_adv_RegEnumKeyExA},

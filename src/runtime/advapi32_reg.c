@@ -124,6 +124,20 @@ ADV LONG wv_adv_RegDeleteKeyW(HKEY key, LPCWSTR sub)
 {
     return wv_delete(key, sub, true);
 }
+
+/* RegDeleteTree: the subkey with all below it; a NULL subkey empties the key itself. */
+static LONG wv_delete_tree(HKEY key, const void *sub, bool wide)
+{
+    char *s = NULL;
+    DWORD err = sub ? wv_reg_name_in(sub, wide, &s) : 0;
+    if (!err)
+        err = wv_key_delete_tree(key, s);
+    free(s);
+    return err;
+}
+
+ADV LONG wv_adv_RegDeleteTreeA(HKEY key, LPCSTR sub) { return wv_delete_tree(key, sub, false); }
+ADV LONG wv_adv_RegDeleteTreeW(HKEY key, LPCWSTR sub) { return wv_delete_tree(key, sub, true); }
 /* The login name (UTF-8), or "" when the user has none. */
 static const char *wv_user_name(void)
 {

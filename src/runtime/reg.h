@@ -48,6 +48,8 @@ DWORD wv_reg_set(struct wv_reg *r, struct wv_rkey *k, const char *name, DWORD ty
 bool wv_reg_unset(struct wv_reg *r, struct wv_rkey *k, const char *name);
 /* Removes root's path when it has no subkeys: 0, ERROR_FILE_NOT_FOUND or ERROR_ACCESS_DENIED. */
 DWORD wv_reg_remove(struct wv_reg *r, int root, const char *path);
+/* Empties root's path of every subkey and value, the key itself kept: 0 or ERROR_FILE_NOT_FOUND. */
+DWORD wv_reg_clear(struct wv_reg *r, int root, const char *path);
 /* reg_dir.c: the verified directory (create: made when missing), or -1 with errno. */
 int wv_reg_dir(bool create);
 bool wv_reg_name_eq(const char *a, const char *b);

@@ -34,6 +34,7 @@ bool wv_key_deleted(const struct wv_object *o);
 DWORD wv_key_open(HKEY h, const char *sub, DWORD sam, bool create, DWORD *disp, HKEY *out);
 LONG wv_key_close(HKEY h);
 DWORD wv_key_delete(HKEY h, const char *sub);
+DWORD wv_key_delete_tree(HKEY h, const char *sub);
 
 /* Reads *p (a caller's DWORD): 0 or ERROR_NOACCESS. */
 DWORD wv_reg_get32(const DWORD *p, DWORD *v);

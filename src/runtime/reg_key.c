@@ -203,14 +203,21 @@ LONG wv_key_close(HKEY h)
     return (LONG)wv_handle_close_kind(h, WV_KIND_KEY);
 }
 
-DWORD wv_key_delete(HKEY h, const char *sub)
+static DWORD wv_key_remove(HKEY h, const char *sub, bool tree);
+
+DWORD wv_key_delete(HKEY h, const char *sub) { return wv_key_remove(h, sub, false); }
+
+/* RegDeleteTree: sub and everything below it, or (sub NULL or "") everything below h. */
+DWORD wv_key_delete_tree(HKEY h, const char *sub) { return wv_key_remove(h, sub, true); }
+
+static DWORD wv_key_remove(HKEY h, const char *sub, bool tree)
 {
     int root;
     char *base;
     DWORD have, err = wv_key_resolve(h, &root, &base, &have);
     if (err)
         return err;
-    char *path = wv_key_join(base, sub);
+    char *path = wv_key_join(base, sub ? sub : "");
     free(base);
     if (!path)
         return ERROR_NOT_ENOUGH_MEMORY;
@@ -219,7 +226,10 @@ DWORD wv_key_delete(HKEY h, const char *sub)
     struct wv_reg r;
     if ((err = wv_reg_begin(&r, true)))
         return free(path), err;
-    err = wv_reg_remove(&r, root, path);
+    if (tree)
+        err = wv_reg_clear(&r, root, path);
+    if (!err && (!tree || (sub && *sub)))
+        err = wv_reg_remove(&r, root, path);
     free(path);
     DWORD end = wv_reg_end(&r);
     return err ? err : end;

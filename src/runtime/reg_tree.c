@@ -177,6 +177,20 @@ void wv_reg_key_free(struct wv_rkey *k)
     k->name = NULL;
 }
 
+DWORD wv_reg_clear(struct wv_reg *r, int root, const char *path)
+{
+    struct wv_rkey *k = wv_reg_find(r, root, path, false, NULL);
+    if (!k)
+        return ERROR_FILE_NOT_FOUND;
+    char *name = k->name;
+    k->name = NULL; /* kept: wv_reg_key_free empties the rest */
+    wv_reg_key_free(k);
+    k->name = name;
+    wv_reg_touch(k);
+    r->dirty = true;
+    return 0;
+}
+
 DWORD wv_reg_remove(struct wv_reg *r, int root, const char *path)
 {
     struct wv_rkey *k = wv_reg_find(r, root, path, false, NULL);

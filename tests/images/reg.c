@@ -84,6 +84,22 @@ static void keys(HKEY *out)
     check("deleted_handle", RegSetValueExA(b, "x", 0, REG_DWORD, (BYTE *)&v, 4) == ERROR_KEY_DELETED);
     check("deleted_gone", RegOpenKeyExA(k, "b", 0, KEY_READ, &b) == ERROR_FILE_NOT_FOUND && b == NULL);
     check("delete_missing", RegDeleteKeyA(k, "nothere") == ERROR_FILE_NOT_FOUND);
+    /* RegDeleteTree: a key with subkeys and values goes whole; NULL empties the key itself. */
+    HKEY t = NULL, deep = NULL;
+    DWORD one = 1;
+    BOOL made = RegCreateKeyExA(k, "t\\u\\v", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &deep, NULL) == 0 &&
+                RegSetValueExA(deep, "x", 0, REG_DWORD, (BYTE *)&one, 4) == 0 &&
+                RegCreateKeyExA(k, "t", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &t, NULL) == 0 &&
+                RegSetValueExA(t, "y", 0, REG_DWORD, (BYTE *)&one, 4) == 0;
+    check("delete_tree_empties", made && RegDeleteTreeA(t, NULL) == 0 &&
+                                     RegOpenKeyExA(k, "t\\u", 0, KEY_READ, &b) == ERROR_FILE_NOT_FOUND &&
+                                     RegQueryValueExA(t, "y", NULL, NULL, NULL, NULL) == ERROR_FILE_NOT_FOUND &&
+                                     RegOpenKeyExA(k, "t", 0, KEY_READ, &b) == 0 && RegCloseKey(b) == 0);
+    RegCreateKeyExA(k, "t\\u", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &b, NULL);
+    RegCloseKey(b);
+    check("delete_tree_whole", RegDeleteTreeW(k, L"t") == 0 && RegOpenKeyExA(k, "t", 0, KEY_READ, &b) == ERROR_FILE_NOT_FOUND &&
+                                   RegDeleteTreeA(k, "t") == ERROR_FILE_NOT_FOUND);
+    RegCloseKey(t), RegCloseKey(deep);
     RegCloseKey(a);
     *out = k;
 }
