@@ -321,15 +321,16 @@ BOOL WINAPI SetFileAttributesW(LPCWSTR p, DWORD attrs)
     return wv_run1(e, h, wv_set_attrs, attrs);
 }
 
-/* ---- GetShortPathName: winvm's volumes have no 8.3 names (as an NTFS volume with their
- * creation turned off), so the short form of an existing path is the path as given, relative
- * or not.  Empty: ERROR_BAD_PATHNAME; wildcards: ERROR_INVALID_NAME; missing: the error of its
- * attributes.  Windows' string-out convention (wv_out_a/w): too small, the size it needs. ---- */
+/* ---- GetShortPathName and GetLongPathName: winvm's volumes have no 8.3 names (as an NTFS
+ * volume with their creation turned off), so both forms of an existing path are the path as
+ * given, relative or not.  Empty: ERROR_BAD_PATHNAME (short) or ERROR_PATH_NOT_FOUND (long);
+ * wildcards: ERROR_INVALID_NAME; missing: the error of its attributes.  Windows' string-out
+ * convention (wv_out_a/w): too small, the size it needs. ---- */
 
-static DWORD wv_short_check(const char *win)
+static DWORD wv_short_check(const char *win, DWORD empty)
 {
     if (!*win)
-        return ERROR_BAD_PATHNAME;
+        return empty;
     if (strpbrk(win, "*?"))
         return ERROR_INVALID_NAME;
     char *h;
@@ -341,26 +342,31 @@ static DWORD wv_short_check(const char *win)
     return err;
 }
 
-DWORD WINAPI GetShortPathNameA(LPCSTR in, LPSTR out, DWORD len)
+static DWORD wv_same_path_a(LPCSTR in, LPSTR out, DWORD len, DWORD empty)
 {
     char *s = NULL;
     DWORD ret = 0, err = in ? wv_user_str(in, &s) : ERROR_INVALID_PARAMETER;
     if (!err)
-        err = wv_short_check(s);
+        err = wv_short_check(s, empty);
     if (!err)
         err = wv_out_a(s, out, len, &ret);
     free(s);
     return err ? (wv_set_error(err), 0) : ret;
 }
 
-DWORD WINAPI GetShortPathNameW(LPCWSTR in, LPWSTR out, DWORD len)
+static DWORD wv_same_path_w(LPCWSTR in, LPWSTR out, DWORD len, DWORD empty)
 {
     char *s = NULL;
     DWORD ret = 0, err = in ? wv_user_wstr(in, WV_TEXT_STRICT, &s) : ERROR_INVALID_PARAMETER;
     if (!err)
-        err = wv_short_check(s);
+        err = wv_short_check(s, empty);
     if (!err)
         err = wv_out_w(s, out, len, &ret);
     free(s);
     return err ? (wv_set_error(err), 0) : ret;
 }
+
+DWORD WINAPI GetShortPathNameA(LPCSTR in, LPSTR out, DWORD len) { return wv_same_path_a(in, out, len, ERROR_BAD_PATHNAME); }
+DWORD WINAPI GetShortPathNameW(LPCWSTR in, LPWSTR out, DWORD len) { return wv_same_path_w(in, out, len, ERROR_BAD_PATHNAME); }
+DWORD WINAPI GetLongPathNameA(LPCSTR in, LPSTR out, DWORD len) { return wv_same_path_a(in, out, len, ERROR_PATH_NOT_FOUND); }
+DWORD WINAPI GetLongPathNameW(LPCWSTR in, LPWSTR out, DWORD len) { return wv_same_path_w(in, out, len, ERROR_PATH_NOT_FOUND); }

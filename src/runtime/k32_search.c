@@ -6,13 +6,16 @@
  * PATH), the order of Windows' safe search mode.  lpExtension is added when the name's last
  * component has no '.'.  Any existing entry counts, a directory too, as on Windows.  The
  * answer is the full path (GetFullPathName's): its length, or the size it needs with the
- * terminator when the buffer is short; 0 and ERROR_FILE_NOT_FOUND when nothing is found. */
+ * terminator when the buffer is short; 0 and ERROR_FILE_NOT_FOUND when nothing is found.
+ * GetBinaryType (below) tells what kind of program a file is. */
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* dir\name (dir may be NULL: name alone) as the full Windows path when it exists, malloc'ed. */
@@ -147,4 +150,68 @@ DWORD WINAPI SearchPathA(LPCSTR path, LPCSTR file, LPCSTR ext, DWORD cap, LPSTR 
     }
     free(p), free(f), free(e), free(found);
     return err ? (DWORD)wv_fail(err) : ret;
+}
+
+/* ---- GetBinaryTypeA/W: what kind of program a file is, from its headers: a PE image for
+ * x86-64 SCS_64BIT_BINARY, for i386 SCS_32BIT_BINARY; an MZ file without a PE header (or a
+ * .com file) SCS_DOS_BINARY.  A DLL, anything else, or a file too short:
+ * ERROR_BAD_EXE_FORMAT; a missing file: its error. ---- */
+
+#define WV_SCS_32BIT 0
+#define WV_SCS_DOS 1
+#define WV_SCS_64BIT 6
+
+static DWORD wv_binary_type(const char *win, DWORD *type)
+{
+    char *host;
+    DWORD err = wv_path_host(win, &host);
+    if (err)
+        return err;
+    FILE *f = fopen(host, "rb");
+    if (!f) {
+        err = wv_file_path_error(host, errno);
+        free(host);
+        return err;
+    }
+    free(host);
+    unsigned char mz[64], nt[24];
+    size_t dot = strlen(win) > 4 ? strlen(win) - 4 : 0;
+    bool com = !strcasecmp(win + dot, ".com");
+    err = ERROR_BAD_EXE_FORMAT;
+    if (fread(mz, 1, sizeof(mz), f) == sizeof(mz) && mz[0] == 'M' && mz[1] == 'Z') {
+        uint32_t at = (uint32_t)mz[60] | (uint32_t)mz[61] << 8 | (uint32_t)mz[62] << 16 | (uint32_t)mz[63] << 24;
+        bool pe = fseek(f, (long)at, SEEK_SET) == 0 && fread(nt, 1, sizeof(nt), f) == sizeof(nt) && !memcmp(nt, "PE\0\0", 4);
+        uint16_t machine = (uint16_t)(nt[4] | nt[5] << 8), chars = (uint16_t)(nt[22] | nt[23] << 8);
+        if (!pe)
+            *type = WV_SCS_DOS, err = 0;
+        else if (!(chars & 0x2000) && (machine == 0x8664 || machine == 0x14c)) /* not IMAGE_FILE_DLL */
+            *type = machine == 0x8664 ? WV_SCS_64BIT : WV_SCS_32BIT, err = 0;
+    } else if (com)
+        *type = WV_SCS_DOS, err = 0;
+    fclose(f);
+    return err;
+}
+
+BOOL WINAPI GetBinaryTypeA(LPCSTR app, LPDWORD type)
+{
+    char *s = NULL;
+    DWORD t = 0, err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_str(app, &s);
+    if (!err)
+        err = wv_binary_type(s, &t);
+    if (!err)
+        err = wv_user_put(type, &t, sizeof(t));
+    free(s);
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI GetBinaryTypeW(LPCWSTR app, LPDWORD type)
+{
+    char *s = NULL;
+    DWORD t = 0, err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_wstr(app, WV_TEXT_REPLACE, &s);
+    if (!err)
+        err = wv_binary_type(s, &t);
+    if (!err)
+        err = wv_user_put(type, &t, sizeof(t));
+    free(s);
+    return err ? wv_fail(err) : TRUE;
 }

@@ -135,6 +135,8 @@
     X(1, BOOL, FreeLibrary, HMODULE) \
     X(2, BOOL, GenerateConsoleCtrlEvent, DWORD, DWORD) \
     X(0, UINT, GetACP) \
+    X(2, BOOL, GetBinaryTypeA, LPCSTR, LPDWORD) \
+    X(2, BOOL, GetBinaryTypeW, LPCWSTR, LPDWORD) \
     X(2, BOOL, GetCPInfo, UINT, LPCPINFO) \
     X(0, LPSTR, GetCommandLineA) \
     X(0, LPWSTR, GetCommandLineW) \
@@ -163,6 +165,8 @@
     X(5, BOOL, GetDiskFreeSpaceW, LPCWSTR, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     X(2, DWORD, GetDllDirectoryA, DWORD, LPSTR) \
     X(2, DWORD, GetDllDirectoryW, DWORD, LPWSTR) \
+    X(1, UINT, GetDriveTypeA, LPCSTR) \
+    X(1, UINT, GetDriveTypeW, LPCWSTR) \
     X(0, DWORD64, GetEnabledXStateFeatures) \
     X(0, LPSTR, GetEnvironmentStringsA) \
     X(0, LPWSTR, GetEnvironmentStringsW) \
@@ -187,6 +191,11 @@
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
     X(0, DWORD, GetLastError) \
     X(1, void, GetLocalTime, LPSYSTEMTIME) \
+    X(2, DWORD, GetLogicalDriveStringsA, DWORD, LPSTR) \
+    X(2, DWORD, GetLogicalDriveStringsW, DWORD, LPWSTR) \
+    X(0, DWORD, GetLogicalDrives) \
+    X(3, DWORD, GetLongPathNameA, LPCSTR, LPSTR, DWORD) \
+    X(3, DWORD, GetLongPathNameW, LPCWSTR, LPWSTR, DWORD) \
     X(5, BOOL, GetMailslotInfo, HANDLE, LPDWORD, LPDWORD, LPDWORD, LPDWORD) \
     H(GetModuleFileNameA) \
     H(GetModuleFileNameW) \

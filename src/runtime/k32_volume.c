@@ -207,3 +207,76 @@ BOOL WINAPI GetDiskFreeSpaceExW(LPCWSTR dir, PLARGE_INTEGER avail, PLARGE_INTEGE
         err = wv_user_put(free_bytes, &f, sizeof(f));
     return err ? wv_fail(err) : TRUE;
 }
+
+/* ---- drives: winvm has one, C:, the host's root (GetLogicalDrives bit 2).  Its type follows
+ * the root's file system: a network one DRIVE_REMOTE, a memory one DRIVE_RAMDISK, else
+ * DRIVE_FIXED.  Any other root (another letter, a directory that is no root) is
+ * DRIVE_NO_ROOT_DIR, as Windows answers for a path that names no volume. ---- */
+
+#define WV_DRIVE_NO_ROOT_DIR 1
+#define WV_DRIVE_FIXED 3
+#define WV_DRIVE_REMOTE 4
+#define WV_DRIVE_RAMDISK 6
+
+static UINT wv_drive_type_of(const char *root)
+{
+    char mine[64];
+    wv_volume_name(mine);
+    bool c = !root || !strcasecmp(root, "C:") || !strcasecmp(root, "C:\\") || !strcasecmp(root, "C:/") ||
+             !strcasecmp(root, "\\") || !strcasecmp(root, mine);
+    if (!c)
+        return WV_DRIVE_NO_ROOT_DIR;
+    struct statfs sf;
+    if (statfs("/", &sf) != 0)
+        return WV_DRIVE_FIXED;
+    switch ((unsigned long)sf.f_type) {
+    case 0x6969:     /* nfs */
+    case 0xFF534D42: /* cifs */
+    case 0xFE534D42: /* smb2 */
+        return WV_DRIVE_REMOTE;
+    case 0x01021994: /* tmpfs */
+    case 0x858458f6: /* ramfs */
+        return WV_DRIVE_RAMDISK;
+    default:
+        return WV_DRIVE_FIXED;
+    }
+}
+
+UINT WINAPI GetDriveTypeA(LPCSTR root)
+{
+    char *s = NULL;
+    if (root && wv_user_str(root, &s))
+        return WV_DRIVE_NO_ROOT_DIR;
+    UINT t = wv_drive_type_of(s);
+    free(s);
+    return t;
+}
+
+UINT WINAPI GetDriveTypeW(LPCWSTR root)
+{
+    char *s = NULL;
+    if (root && wv_user_wstr(root, WV_TEXT_REPLACE, &s))
+        return WV_DRIVE_NO_ROOT_DIR;
+    UINT t = wv_drive_type_of(s);
+    free(s);
+    return t;
+}
+
+DWORD WINAPI GetLogicalDrives(void) { return 1u << 2; }
+
+/* "C:\" and the list's final terminator: the length without it, or the size it needs. */
+DWORD WINAPI GetLogicalDriveStringsA(DWORD len, LPSTR buf)
+{
+    static const char list[] = "C:\\\0";
+    if (len < sizeof(list))
+        return sizeof(list);
+    return wv_user_put(buf, list, sizeof(list)) ? (DWORD)wv_fail(ERROR_NOACCESS) : sizeof(list) - 1;
+}
+
+DWORD WINAPI GetLogicalDriveStringsW(DWORD len, LPWSTR buf)
+{
+    static const WCHAR list[] = {'C', ':', '\\', 0, 0};
+    if (len < 5)
+        return 5;
+    return wv_user_put(buf, list, sizeof(list)) ? (DWORD)wv_fail(ERROR_NOACCESS) : 4;
+}

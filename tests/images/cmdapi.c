@@ -21,6 +21,10 @@
  *                  CharNextExA over UTF-8, CharPrevA
  *   label          SetVolumeLabelW: ERROR_ACCESS_DENIED for the root, a missing root's error
  *   argv0          GetCommandLineW's first token is the program in Windows' form (no '/')
+ *   drives_paths   GetDriveTypeW (C:\ fixed or its file system's kind, D:\ and a non-root no root
+ *                  dir), GetLogicalDrives/DriveStrings, GetLongPathNameW (the path as given,
+ *                  NULL / empty / wildcard errors, the size), GetBinaryTypeW (this program
+ *                  64-bit; a text file and a missing one fail)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +248,40 @@ static void argv0(void)
     check("argv0", !slash && wcsstr(cmd, L"cmdapi.exe") != NULL, "the program's name");
 }
 
+static void drives_paths(const char *self)
+{
+    UINT c = GetDriveTypeW(L"C:\\");
+    int ok = (c == DRIVE_FIXED || c == DRIVE_REMOTE || c == DRIVE_RAMDISK) && GetDriveTypeW(NULL) == c &&
+             GetDriveTypeW(L"D:\\") == DRIVE_NO_ROOT_DIR && GetDriveTypeA("C:\\windows\\") == DRIVE_NO_ROOT_DIR;
+    char drives[16];
+    ok = ok && GetLogicalDrives() == 4 && GetLogicalDriveStringsA(2, drives) == 5 &&
+         GetLogicalDriveStringsA(sizeof(drives), drives) == 4 && !memcmp(drives, "C:\\\0\0", 5);
+    WCHAR tmp[MAX_PATH], out[MAX_PATH];
+    DWORD n = GetTempPathW(MAX_PATH, tmp);
+    ok = ok && GetLongPathNameW(tmp, out, MAX_PATH) == n && !wcscmp(out, tmp) && GetLongPathNameW(tmp, out, 2) == n + 1;
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetLongPathNameW(NULL, out, MAX_PATH) && GetLastError() == ERROR_INVALID_PARAMETER;
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetLongPathNameW(L"", out, MAX_PATH) && GetLastError() == ERROR_PATH_NOT_FOUND;
+    wcscat(tmp, L"*");
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetLongPathNameW(tmp, out, MAX_PATH) && GetLastError() == ERROR_INVALID_NAME;
+    DWORD type = 99;
+    ok = ok && GetBinaryTypeA(self, &type) && type == SCS_64BIT_BINARY;
+    char text[MAX_PATH];
+    GetTempPathA(MAX_PATH, text);
+    strcat(text, "cmdapi-text.txt");
+    FILE *f = fopen(text, "w");
+    if (f)
+        fputs("not a program", f), fclose(f);
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetBinaryTypeA(text, &type) && GetLastError() == ERROR_BAD_EXE_FORMAT;
+    DeleteFileA(text);
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetBinaryTypeW(L"C:\\no\\such.exe", &type) && GetLastError() != 0xdeadbeef;
+    check("drives_paths", ok, "a drive or path call");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -262,5 +300,6 @@ int main(int argc, char **argv)
     chars();
     label();
     argv0();
+    drives_paths(argv[0]);
     return failures;
 }
