@@ -4,9 +4,7 @@
  * Global* allocators on the process heap.
  *
  * lstr* catch a bad pointer as Windows does (lstrlen is 0, lstrcpy/lstrcat NULL) rather than
- * crash.  lstrcmp/lstrcmpi compare as Windows' word sort does for ASCII: letters alphabetically
- * with case a tie-break (lower before upper), digits before letters, symbols before digits,
- * '-' and '\'' ignored but as the last tie-break; other characters by code point.  A moveable block
+ * crash.  lstrcmp/lstrcmpi are CompareString's word sort (k32_collate.c).  A moveable block
  * (LMEM_MOVEABLE/GMEM_MOVEABLE) never moves: its handle is its address.
  */
 #define _GNU_SOURCE
@@ -22,7 +20,6 @@
 /* ---- lstr* ---- */
 
 static char *wv_str_a(LPCSTR s) { char *c = NULL; return s && !wv_user_str(s, &c) ? c : NULL; }
-static char *wv_str_w(LPCWSTR s) { char *c = NULL; return s && !wv_user_wstr(s, WV_TEXT_REPLACE, &c) ? c : NULL; }
 
 int WINAPI lstrlenA(LPCSTR s)
 {
@@ -70,68 +67,22 @@ LPWSTR WINAPI lstrcatW(LPWSTR dst, LPCWSTR src)
     return dst && src ? wv_lcopy(dst, (size_t)lstrlenW(dst), src, (size_t)lstrlenW(src) + 1, sizeof(WCHAR)) : NULL;
 }
 
-/* Primary weight of a byte: symbols, then digits, then letters (case folded), then non-ASCII. */
-static int wv_weight(unsigned char c)
+/* lstrcmp and lstrcmpi are CompareString's word sort (k32_collate.c) less 2; a NULL string
+ * sorts before any other, two NULLs are equal; a string CompareString cannot read counts as
+ * NULL would (Windows' handler answers a fault so). */
+static int wv_lcmp(const void *a, const void *b, bool wide, DWORD flags)
 {
-    if (c >= 0x80)
-        return 0x300 + c;
-    if (isalpha(c))
-        return 0x200 + tolower(c);
-    if (isdigit(c))
-        return 0x100 + c;
-    return c;
+    if (!a || !b)
+        return a == b ? 0 : a ? 1 : -1;
+    int r = wide ? CompareStringW(LOCALE_USER_DEFAULT, flags, a, -1, b, -1)
+                 : CompareStringA(LOCALE_USER_DEFAULT, flags, a, -1, b, -1);
+    return r ? r - 2 : 0;
 }
 
-static bool wv_ignorable(char c) { return c == '-' || c == '\''; }
-
-static size_t wv_ignorables(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += wv_ignorable(*s);
-    return n;
-}
-
-/* Compares at the primary level (ignorables skipped), then by case (lower first), then by the
- * ignorables (fewer first: "coop" before "co-op"). */
-static int wv_lcmp(const char *a, const char *b, bool nocase)
-{
-    for (int level = 0; level < 2; level++) {
-        const char *x = a, *y = b;
-        for (;;) {
-            while (wv_ignorable(*x))
-                x++;
-            while (wv_ignorable(*y))
-                y++;
-            if (!*x || !*y)
-                break;
-            int wx = wv_weight((unsigned char)*x), wy = wv_weight((unsigned char)*y);
-            if (level == 1 && !nocase && isalpha((unsigned char)*x) && wx == wy && *x != *y)
-                return islower((unsigned char)*x) ? -1 : 1;
-            if (wx != wy)
-                return wx < wy ? -1 : 1;
-            x++, y++;
-        }
-        if (*x || *y)
-            return *x ? 1 : -1;
-    }
-    size_t ia = wv_ignorables(a), ib = wv_ignorables(b);
-    int raw = nocase ? strcasecmp(a, b) : strcmp(a, b);
-    return ia == ib ? (raw > 0) - (raw < 0) : ia < ib ? -1 : 1;
-}
-
-/* NULL sorts before any string. */
-static int wv_lcmp_owned(char *x, char *y, bool nx, bool ny, bool nocase)
-{
-    int r = nx || ny ? (nx && ny ? 0 : nx ? -1 : 1) : wv_lcmp(x ? x : "", y ? y : "", nocase);
-    free(x), free(y);
-    return r;
-}
-
-int WINAPI lstrcmpA(LPCSTR a, LPCSTR b) { return wv_lcmp_owned(wv_str_a(a), wv_str_a(b), !a, !b, false); }
-int WINAPI lstrcmpiA(LPCSTR a, LPCSTR b) { return wv_lcmp_owned(wv_str_a(a), wv_str_a(b), !a, !b, true); }
-int WINAPI lstrcmpW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, false); }
-int WINAPI lstrcmpiW(LPCWSTR a, LPCWSTR b) { return wv_lcmp_owned(wv_str_w(a), wv_str_w(b), !a, !b, true); }
+int WINAPI lstrcmpA(LPCSTR a, LPCSTR b) { return wv_lcmp(a, b, false, 0); }
+int WINAPI lstrcmpiA(LPCSTR a, LPCSTR b) { return wv_lcmp(a, b, false, NORM_IGNORECASE); }
+int WINAPI lstrcmpW(LPCWSTR a, LPCWSTR b) { return wv_lcmp(a, b, true, 0); }
+int WINAPI lstrcmpiW(LPCWSTR a, LPCWSTR b) { return wv_lcmp(a, b, true, NORM_IGNORECASE); }
 
 /* ---- CompareStringOrdinal: UTF-16 units compared by value (both upper-cased when ignore_case),
  * then the lengths; a length of -1 runs to the terminator, an explicit one counts embedded
