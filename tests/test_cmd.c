@@ -23,7 +23,7 @@ TestSuite(cmd, .timeout = 120);
 Test(cmd, the_calls_a_command_interpreter_makes)
 {
     static char out[8192];
-    cr_assert_eq(tu_run_checks(WINVM_PE_IMAGES "/cmdapi.exe", out, sizeof(out)), 12, "%s", out);
+    cr_assert_eq(tu_run_checks(WINVM_PE_IMAGES "/cmdapi.exe", out, sizeof(out)), 13, "%s", out);
 }
 
 static char scratch[] = "/tmp/wvcmd-XXXXXX";

@@ -263,6 +263,8 @@ __attribute__((ms_abi)) BOOL wv_adv_GetUserNameW(LPWSTR buf, LPDWORD size);
 DWORD wv_random(BYTE *out, size_t n); /* advapi32.c: the host's pool, into PE memory */
 void *wv_bcrypt_lookup(const char *name);
 const char *wv_bcrypt_name_at(size_t i);
+void *wv_secur32_lookup(const char *name);
+const char *wv_secur32_name_at(size_t i);
 void *wv_userenv_lookup(const char *name);
 const char *wv_userenv_name_at(size_t i);
 

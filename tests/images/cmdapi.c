@@ -25,6 +25,9 @@
  *                  dir), GetLogicalDrives/DriveStrings, GetLongPathNameW (the path as given,
  *                  NULL / empty / wildcard errors, the size), GetBinaryTypeW (this program
  *                  64-bit; a text file and a missing one fail)
+ *   user_name_ex   secur32's GetUserNameExW: NameSamCompatible is COMPUTER\user, the size
+ *                  protocol (ERROR_MORE_DATA, the size with the terminator, the buffer untouched),
+ *                  NameUnknown ERROR_NO_SUCH_USER, NameDisplay ERROR_NONE_MAPPED (a local account)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,8 @@
 #include <wchar.h>
 #include <windows.h>
 #include <winternl.h>
+#define SECURITY_WIN32
+#include <security.h>
 
 static int failures;
 
@@ -282,6 +287,30 @@ static void drives_paths(const char *self)
     check("drives_paths", ok, "a drive or path call");
 }
 
+static void user_name_ex(void)
+{
+    WCHAR want[128], user[64], got[128];
+    DWORD n = 64;
+    GetComputerNameW(want, &n);
+    DWORD u = 64;
+    GetUserNameW(user, &u);
+    wcscat(want, L"\\");
+    wcscat(want, user);
+    ULONG size = 128;
+    int ok = GetUserNameExW(NameSamCompatible, got, &size) && !wcscmp(got, want) && size == wcslen(want);
+    size = 2;
+    got[0] = 'x';
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetUserNameExW(NameSamCompatible, got, &size) && GetLastError() == ERROR_MORE_DATA &&
+         size == wcslen(want) + 1 && got[0] == 'x';
+    size = 128;
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetUserNameExW(NameUnknown, got, &size) && GetLastError() == ERROR_NO_SUCH_USER;
+    SetLastError(0xdeadbeef);
+    ok = ok && !GetUserNameExW(NameDisplay, got, &size) && GetLastError() == ERROR_NONE_MAPPED;
+    check("user_name_ex", ok, "GetUserNameExW");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -301,5 +330,6 @@ int main(int argc, char **argv)
     label();
     argv0();
     drives_paths(argv[0]);
+    user_name_ex();
     return failures;
 }
