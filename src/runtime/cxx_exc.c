@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define WV_OFF(field) ((DWORD)offsetof(struct wv_rtti_data, field))
-#define WV_TD(n, s) {&wv_ms_type_info_vt[1], NULL, s}
+#define WV_TD(s) {&wv_ms_type_info_vt[1], NULL, s}
 /* A base class descriptor: the type, how many bases it has, at offset 0, not virtual. */
 #define WV_BCD(t, n) {WV_OFF(td[t]), n, {0, -1, 0}, 0x40, WV_OFF(chd[t])}
 #define WV_CHD(t, n) {0, 0, n, WV_OFF(bases[t])}
@@ -33,9 +33,9 @@
 extern const void *const wv_ms_type_info_vt[];
 
 struct wv_rtti_data wv_rtti = {
-    .td = {WV_TD(WV_RT_EXCEPTION, ".?AVexception@@"), WV_TD(WV_RT_BAD_TYPEID, ".?AVbad_typeid@@"),
-           WV_TD(WV_RT_NON_RTTI, ".?AV__non_rtti_object@@"), WV_TD(WV_RT_BAD_CAST, ".?AVbad_cast@@"),
-           WV_TD(WV_RT_TYPE_INFO, ".?AVtype_info@@")},
+    .td = {WV_TD(".?AVexception@@"), WV_TD(".?AVbad_typeid@@"),
+           WV_TD(".?AV__non_rtti_object@@"), WV_TD(".?AVbad_cast@@"),
+           WV_TD(".?AVtype_info@@")},
     .bcd = {WV_BCD(WV_RT_EXCEPTION, 0), WV_BCD(WV_RT_BAD_TYPEID, 1), WV_BCD(WV_RT_NON_RTTI, 2),
             WV_BCD(WV_RT_BAD_CAST, 1), WV_BCD(WV_RT_TYPE_INFO, 0)},
     /* each class's bases, itself first, as MSVC lists them (a depth-first walk) */
