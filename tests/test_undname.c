@@ -55,6 +55,9 @@ static const struct und_case functions[] = {
     {"?b@@YA_N_J_K@Z", "bool __cdecl b(__int64,unsigned __int64)", 0},
     {"?c@@YAXCDE@Z", "void __cdecl c(signed char,char,unsigned char)", 0},
     {"?f@Item@@W7EAAXXZ", "[thunk]:public: virtual void __cdecl Item::f`adjustor{8}' (void) __ptr64", 0},
+    /* a vcall thunk, Windows' stray "' }'" included (Wine's cpp.c records it) */
+    {"??_9CView@@$BBII@AE", "[thunk]: __thiscall CView::`vcall'{392,{flat}}' }'", 0},
+    {"??_9CView@@$B7AA", "[thunk]: __cdecl CView::`vcall'{8,{flat}}' }'", 0},
     {"?set_handler@@YAP6AXXZP6AXXZ@Z", "void (__cdecl*__cdecl set_handler(void (__cdecl*)(void)))(void)", 0},
 };
 

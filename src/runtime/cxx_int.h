@@ -184,6 +184,11 @@ const EXCEPTION_RECORD *wv_cxx_current(void);
 /* Calls the exception object's destructor through a link resuming at resume. */
 void wv_cxx_destroy_object(const EXCEPTION_RECORD *rec, const CONTEXT *resume);
 
+/* ---- cxx_typeinfo.c ---- */
+/* Compares the PE strings at a and b a page-safe piece at a time (strcmp's sign, -1 or 1); a
+ * string that stops being readable ends there, before one that goes on. */
+int wv_cxx_strcmp(DWORD64 a, DWORD64 b);
+
 /* ---- cxx_throw.c ---- */
 /* Calls PE code fn(a, b, c) with the Windows convention through a link whose walk resumes at
  * resume (what it raises walks on from there). */

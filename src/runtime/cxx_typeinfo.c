@@ -51,8 +51,7 @@ CRT size_t wv_ucrt___std_type_info_hash(const void *data)
     return (size_t)(h ^ (h >> 32));
 }
 
-/* Compares two PE strings a page-safe piece at a time. */
-static int wv_ti_strcmp(DWORD64 a, DWORD64 b)
+int wv_cxx_strcmp(DWORD64 a, DWORD64 b)
 {
     char x[64], y[64];
     for (size_t done = 0; done < (1u << 20);) {
@@ -77,7 +76,7 @@ CRT int wv_ucrt___std_type_info_compare(const void *a, const void *b)
 {
     if (a == b)
         return 0;
-    return wv_ti_strcmp((uintptr_t)a + 9, (uintptr_t)b + 9);
+    return wv_cxx_strcmp((uintptr_t)a + 9, (uintptr_t)b + 9);
 }
 
 CRT void wv_ucrt___std_type_info_destroy_list(SLIST_HEADER *list)

@@ -11,10 +11,46 @@
 
 #include <pthread.h>
 
-#define WV_CRT_EXPORTS(F, V, SEH, CXX) \
-    CXX(type_info_name, "?name@type_info@@QEBAPEBDXZ") CXX(type_info_raw_name, "?raw_name@type_info@@QEBAPEBDXZ") \
+#define WV_CRT_EXPORTS(F, V, SEH, CXX, VT) \
+    CXX(__non_rtti_object_copy, "??0__non_rtti_object@@QEAA@AEBV0@@Z") \
+    CXX(__non_rtti_object_ctor_str, "??0__non_rtti_object@@QEAA@PEBD@Z") \
+    CXX(bad_cast_ctor, "??0bad_cast@@AEAA@PEBQEBD@Z") \
+    CXX(bad_cast_ctor, "??0bad_cast@@QEAA@AEBQEBD@Z") \
+    CXX(bad_cast_copy, "??0bad_cast@@QEAA@AEBV0@@Z") \
+    CXX(bad_cast_ctor_str, "??0bad_cast@@QEAA@PEBD@Z") \
+    CXX(bad_typeid_copy, "??0bad_typeid@@QEAA@AEBV0@@Z") \
+    CXX(bad_typeid_ctor_str, "??0bad_typeid@@QEAA@PEBD@Z") \
+    CXX(exception_ctor, "??0exception@@QEAA@AEBQEBD@Z") \
+    CXX(exception_ctor_noalloc, "??0exception@@QEAA@AEBQEBDH@Z") \
+    CXX(exception_copy, "??0exception@@QEAA@AEBV0@@Z") \
+    CXX(exception_default, "??0exception@@QEAA@XZ") \
+    CXX(__non_rtti_object_dtor, "??1__non_rtti_object@@UEAA@XZ") \
+    CXX(bad_cast_dtor, "??1bad_cast@@UEAA@XZ") \
+    CXX(bad_typeid_dtor, "??1bad_typeid@@UEAA@XZ") \
+    CXX(exception_dtor, "??1exception@@UEAA@XZ") \
+    CXX(type_info_dtor, "??1type_info@@UEAA@XZ") \
+    CXX(operator_new, "??2@YAPEAX_K@Z") \
+    CXX(operator_delete, "??3@YAXPEAX@Z") \
+    CXX(__non_rtti_object_assign, "??4__non_rtti_object@@QEAAAEAV0@AEBV0@@Z") \
+    CXX(bad_cast_assign, "??4bad_cast@@QEAAAEAV0@AEBV0@@Z") \
+    CXX(bad_typeid_assign, "??4bad_typeid@@QEAAAEAV0@AEBV0@@Z") \
+    CXX(exception_assign, "??4exception@@QEAAAEAV0@AEBV0@@Z") \
+    CXX(type_info_eq, "??8type_info@@QEBAHAEBV0@@Z") \
+    CXX(type_info_ne, "??9type_info@@QEBAHAEBV0@@Z") \
+    VT(__non_rtti_object, "??_7__non_rtti_object@@6B@") \
+    VT(bad_cast, "??_7bad_cast@@6B@") \
+    VT(bad_typeid, "??_7bad_typeid@@6B@") \
+    VT(exception, "??_7exception@@6B@") \
+    CXX(bad_cast_default, "??_Fbad_cast@@QEAAXXZ") \
+    CXX(bad_typeid_default, "??_Fbad_typeid@@QEAAXXZ") \
+    CXX(operator_new, "??_U@YAPEAX_K@Z") \
+    CXX(operator_delete, "??_V@YAXPEAX@Z") \
+    CXX(type_info_before, "?before@type_info@@QEBAHAEBV1@@Z") \
+    CXX(type_info_name, "?name@type_info@@QEBAPEBDXZ") \
+    CXX(type_info_raw_name, "?raw_name@type_info@@QEBAPEBDXZ") \
+    CXX(exception_what, "?what@exception@@UEBAPEBDXZ") \
     F(_CxxThrowException) SEH(__C_specific_handler) F(__CxxFrameHandler) F(__CxxFrameHandler2) \
-    F(__CxxFrameHandler3) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
+    F(__CxxFrameHandler3) F(__RTCastToVoid) F(__RTDynamicCast) F(__RTtypeid) F(___lc_codepage_func) F(___mb_cur_max_func) F(__getmainargs) \
     V(__initenv) F(__iob_func) F(__isascii) F(__lconv_init) V(__mb_cur_max) F(__p__commode) F(__p__fmode) \
     F(__pctype_func) F(__set_app_type) F(__setusermatherr) F(__unDName) F(__unDNameEx) F(__wgetmainargs) V(__winitenv) \
     F(_abs64) F(_access) V(_acmdln) F(_aligned_free) F(_aligned_malloc) F(_amsg_exit) F(_assert) \
@@ -67,7 +103,8 @@
 #define WV_DECL_V(n) extern char wv_ms_##n[];
 #define WV_DECL_NONE(n)
 #define WV_DECL_CXX(n, s) extern void wv_ms_##n(void);
-WV_CRT_EXPORTS(WV_DECL_F, WV_DECL_V, WV_DECL_NONE, WV_DECL_CXX)
+#define WV_DECL_VT(n, s) extern const void *const wv_ms_##n##_vt[];
+WV_CRT_EXPORTS(WV_DECL_F, WV_DECL_V, WV_DECL_NONE, WV_DECL_CXX, WV_DECL_VT)
 
 #define WV_ENTRY(n) {#n, (void *)wv_ms_##n},
 /* SEH(name): the structured-exception function of that name is ntdll's (seh/), the same
@@ -75,7 +112,11 @@ WV_CRT_EXPORTS(WV_DECL_F, WV_DECL_V, WV_DECL_NONE, WV_DECL_CXX)
 #define WV_SEH_ENTRY(n) {#n, (void *)wv_seh_c_specific_handler},
 /* CXX(function, name): a C++ member function, exported under its decorated name. */
 #define WV_CXX_ENTRY(n, s) {s, (void *)wv_ms_##n},
-static const struct wv_export wv_crt_exports[] = {WV_CRT_EXPORTS(WV_ENTRY, WV_ENTRY, WV_SEH_ENTRY, WV_CXX_ENTRY)};
+/* VT(class, name): a class's vftable, exported at its first function (the complete object
+ * locator's pointer is before it, cxx_exc.c). */
+#define WV_VT_ENTRY(n, s) {s, (void *)(wv_ms_##n##_vt + 1)},
+static const struct wv_export wv_crt_exports[] = {
+    WV_CRT_EXPORTS(WV_ENTRY, WV_ENTRY, WV_SEH_ENTRY, WV_CXX_ENTRY, WV_VT_ENTRY)};
 #define WV_CRT_COUNT (sizeof(wv_crt_exports) / sizeof(wv_crt_exports[0]))
 
 /* msvcrt.c: the variables set before any export is handed out. */

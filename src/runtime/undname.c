@@ -14,6 +14,7 @@
  *                                                       public Q-X; per 8: plain, static, virtual, thunk
  *              | 'Y' | 'Z' function                     a function outside any class
  *              | '$' ('0'..'5' number number | 'R' digit number{4}) function   vtordisp thunks
+ *              | '$B' number 'A' callconv               a vcall thunk (the `vcall' operator, ??_9)
  *   storage   := ('E'|'F'|'I')* (cv | ('Q'..'T') qualified)
  *
  * Windows prints a function as "access: static|virtual return callconv name(args)this-type";
@@ -187,6 +188,20 @@ static bool wv_und_vtordisp(struct wv_und *u, struct wv_und_kind *k)
     return k->thunk != NULL;
 }
 
+/* "$B" (read): a vcall thunk: its vftable offset, 'A' (the flat model), the calling convention.
+ * Windows prints "[thunk]: __thiscall Cls::`vcall'{392,{flat}}' }'", the stray "' }'" too. */
+static const char *wv_und_vcall(struct wv_und *u, const char *name)
+{
+    long long offset;
+    if (!wv_und_number(u, &offset) || *u->p != 'A' || !u->p[1])
+        return NULL;
+    u->p++;
+    const char *cc = wv_und_callconv(u, *u->p++);
+    char buf[64];
+    snprintf(buf, sizeof(buf), "{%lld,{flat}}' }'", offset);
+    return cc ? WV_UND_CAT(u, "[thunk]: ", cc, *cc ? " " : "", name, buf) : NULL;
+}
+
 static const char *wv_und_function(struct wv_und *u, const char *name, const char *special, struct wv_und_kind *k)
 {
     struct wv_und_fn fn;
@@ -257,6 +272,8 @@ const char *wv_und_symbol(struct wv_und *u)
             s = name;
         else if (c >= 'A' && c <= 'Z' && wv_und_fn_kind(u, c, &k))
             s = wv_und_function(u, name, special, &k);
+        else if (c == '$' && *u->p == 'B')
+            u->p++, s = wv_und_vcall(u, name);
         else if (c == '$' && wv_und_vtordisp(u, &k))
             s = wv_und_function(u, name, special, &k);
     }
