@@ -264,6 +264,9 @@ DWORD wv_random(BYTE *out, size_t n); /* advapi32.c: the host's pool, into PE me
 void *wv_bcrypt_lookup(const char *name);
 const char *wv_bcrypt_name_at(size_t i);
 void *wv_userenv_lookup(const char *name);
+/* shell32.c: shell32.dll (SHFileOperation, FindExecutable, SHGetFileInfo, ...) */
+void *wv_sh_lookup(const char *name);
+const char *wv_sh_name_at(size_t i);
 const char *wv_userenv_name_at(size_t i);
 
 /* ---- user32.c, ws2_32.c: user32.dll (a process without windows) and Winsock ---- */
