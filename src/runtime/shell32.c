@@ -301,7 +301,7 @@ static const struct {
     {0x24, false, WV_WINDOWS_DIR},    {0x25, false, WV_SYSTEM_DIR},        {0x28, true, ""},
 };
 
-/* The Windows path of folder csidl into *out (malloc'ed): 0 or E_INVALIDARG. */
+/* The Windows path of folder csidl into *out (malloc'ed): S_OK (0) or E_INVALIDARG. */
 static LONG wv_folder_path(int csidl, char **out)
 {
     for (size_t i = 0; i < sizeof(wv_folders) / sizeof(wv_folders[0]); i++) {

@@ -124,7 +124,9 @@ WV_MSABI WCHAR **wv_sh_CommandLineToArgvW(LPCWSTR line, int *count)
     DWORD err = line ? wv_user_units(line, 2, &units, &len) : 0;
     WCHAR self[1026];
     if (!err && (!line || !len)) { /* the program's own path, quoted to stay one argument */
-        DWORD n = GetModuleFileNameW(NULL, self + 1, 1023);
+        /* kernel32's export, which PE code calls: the path in Windows' form */
+        DWORD(WV_MSABI * name_of)(HMODULE, LPWSTR, DWORD) = wv_k32_lookup("GetModuleFileNameW");
+        DWORD n = name_of ? name_of(NULL, self + 1, 1023) : 0;
         n = n < 1023 ? n : 1023;
         self[0] = '"', self[n + 1] = '"', self[n + 2] = 0;
     }

@@ -8,9 +8,8 @@
 #include <windows.h>
 #include <sddl.h>
 #include <shellapi.h>
+#include <shlobj.h>
 
-#define SFGAO_FOLDER 0x20000000 /* shlobj.h's, which needs COM headers */
-#define SFGAO_FILESYSTEM 0x40000000
 
 static int failures;
 
@@ -187,6 +186,28 @@ static void security(void)
                                   GetLastError() == ERROR_NONE_MAPPED);
 }
 
+static void argv_and_folders(void)
+{
+    int n = -1;
+    LPWSTR *a = CommandLineToArgvW(L"\"spaced exe\" a\\\"b \"c d\" three\"\"\"q", &n);
+    check("argv_split", a && n == 4 && !lstrcmpW(a[0], L"spaced exe") && !lstrcmpW(a[1], L"a\"b") &&
+                            !lstrcmpW(a[2], L"c d") && !lstrcmpW(a[3], L"three\"q") && !a[4]);
+    LocalFree(a);
+    SetLastError(0);
+    check("argv_no_count", !CommandLineToArgvW(L"exe", NULL) && GetLastError() == ERROR_INVALID_PARAMETER);
+    WCHAR self[MAX_PATH];
+    GetModuleFileNameW(NULL, self, MAX_PATH);
+    a = CommandLineToArgvW(L"", &n);
+    check("argv_empty_is_self", a && n == 1 && !lstrcmpW(a[0], self));
+    if (a && n == 1 && lstrcmpW(a[0], self))
+        printf("argv0 %ls self %ls\n", a[0], self);
+    LocalFree(a);
+    char path[MAX_PATH];
+    check("folder_system", SHGetFolderPathA(NULL, CSIDL_SYSTEM, NULL, 0, path) == S_OK &&
+                               !lstrcmpiA(path, "C:\\windows\\system32"));
+    check("folder_bad_csidl", SHGetFolderPathA(NULL, 0xee, NULL, 0, path) == E_INVALIDARG);
+}
+
 int main(void)
 {
     char dir[64];
@@ -196,6 +217,7 @@ int main(void)
     file_operations();
     find_and_info();
     security();
+    argv_and_folders();
     SetCurrentDirectoryA("..");
     RemoveDirectoryA(dir);
     return failures;
