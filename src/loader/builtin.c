@@ -36,7 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define WV_BI_MAX 16
+#define WV_BI_MAX 32 /* the runtime serves 15 DLLs; more would leave every one unregistered */
 #define WV_BI_BASE ((uintptr_t)0x7ff800000000) /* preferred bases: one 16 MiB span per DLL */
 #define WV_BI_SPAN ((uintptr_t)0x1000000)
 #define WV_SYSDIR "/windows/system32/" /* C:\windows\system32 as a host path (k32_path.c) */

@@ -175,6 +175,14 @@ extern char wv_adv_SetSecurityDescriptorDacl[];
 extern char wv_adv_SetSecurityDescriptorGroup[];
 extern char wv_adv_SetSecurityDescriptorOwner[];
 
+/* advapi32_acct.c: accounts and files' security (ms_abi, taken by the table) */
+extern char wv_adv_GetFileSecurityA[];
+extern char wv_adv_GetFileSecurityW[];
+extern char wv_adv_LookupAccountNameA[];
+extern char wv_adv_LookupAccountNameW[];
+extern char wv_adv_LookupAccountSidA[];
+extern char wv_adv_LookupAccountSidW[];
+
 static const struct wv_export wv_advapi_exports[] = {
     {"AddAccessAllowedAce", (void *)wv_adv_AddAccessAllowedAce},
     {"AddAccessAllowedAceEx", (void *)wv_adv_AddAccessAllowedAceEx},
@@ -191,6 +199,8 @@ static const struct wv_export wv_advapi_exports[] = {
     {"DuplicateTokenEx", (void *)wv_adv_DuplicateTokenEx},
     {"FindFirstFreeAce", (void *)wv_adv_FindFirstFreeAce},
     {"GetAce", (void *)wv_adv_GetAce},
+    {"GetFileSecurityA", (void *)wv_adv_GetFileSecurityA},
+    {"GetFileSecurityW", (void *)wv_adv_GetFileSecurityW},
     {"GetLengthSid", (void *)wv_adv_GetLengthSid},
     {"GetSecurityDescriptorControl", (void *)wv_adv_GetSecurityDescriptorControl},
     {"GetSecurityDescriptorDacl", (void *)wv_adv_GetSecurityDescriptorDacl},
@@ -205,6 +215,10 @@ static const struct wv_export wv_advapi_exports[] = {
     {"IsValidAcl", (void *)wv_adv_IsValidAcl},
     {"IsValidSecurityDescriptor", (void *)wv_adv_IsValidSecurityDescriptor},
     {"IsValidSid", (void *)wv_adv_IsValidSid},
+    {"LookupAccountNameA", (void *)wv_adv_LookupAccountNameA},
+    {"LookupAccountNameW", (void *)wv_adv_LookupAccountNameW},
+    {"LookupAccountSidA", (void *)wv_adv_LookupAccountSidA},
+    {"LookupAccountSidW", (void *)wv_adv_LookupAccountSidW},
     {"LookupPrivilegeNameA", (void *)wv_adv_LookupPrivilegeNameA},
     {"LookupPrivilegeNameW", (void *)wv_adv_LookupPrivilegeNameW},
     {"LookupPrivilegeValueA", (void *)wv_adv_LookupPrivilegeValueA},

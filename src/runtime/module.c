@@ -20,6 +20,7 @@ static const struct wv_builtin wv_builtin_dlls[] = {
     {"ntdll.dll", wv_nt_lookup, wv_nt_name_at},
     {"psapi.dll", wv_ps_lookup, wv_ps_name_at},
     {"secur32.dll", wv_secur32_lookup, wv_secur32_name_at},
+    {"shell32.dll", wv_sh_lookup, wv_sh_name_at},
     {"ucrtbase.dll", wv_ucrt_lookup, wv_ucrt_name_at},
     {"user32.dll", wv_u32_lookup, wv_u32_name_at},
     {"userenv.dll", wv_userenv_lookup, wv_userenv_name_at},

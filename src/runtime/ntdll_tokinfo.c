@@ -28,11 +28,13 @@ static DWORD wv_put_sid(BYTE *buf, BYTE auth, const DWORD *sub, BYTE n)
     return 8 + 4u * n;
 }
 
-static DWORD wv_user_sid(const struct wv_token *t, BYTE *buf)
+DWORD wv_token_uid_sid(DWORD uid, BYTE *buf)
 {
-    DWORD sub[5] = {21, 0, 0, 0, t->uid};
+    DWORD sub[5] = {21, 0, 0, 0, uid};
     return wv_put_sid(buf, 5 /* SECURITY_NT_AUTHORITY */, sub, 5);
 }
+
+static DWORD wv_user_sid(const struct wv_token *t, BYTE *buf) { return wv_token_uid_sid(t->uid, buf); }
 
 /* A structure of one SID pointer (TOKEN_OWNER, TOKEN_PRIMARY_GROUP; TOKEN_USER adds the
  * attributes word) followed by the SID; at: where the caller's buffer is. */

@@ -266,6 +266,9 @@ const char *wv_bcrypt_name_at(size_t i);
 void *wv_secur32_lookup(const char *name);
 const char *wv_secur32_name_at(size_t i);
 void *wv_userenv_lookup(const char *name);
+/* shell32.c: shell32.dll (SHFileOperation, FindExecutable, SHGetFileInfo, ...) */
+void *wv_sh_lookup(const char *name);
+const char *wv_sh_name_at(size_t i);
 const char *wv_userenv_name_at(size_t i);
 
 /* ---- user32.c, ws2_32.c: user32.dll (a process without windows) and Winsock ---- */

@@ -26,6 +26,10 @@ struct wv_token *wv_token_get(HANDLE h, DWORD *access, NTSTATUS *st);
 void wv_token_privileges_init(struct wv_token *t);
 /* Privileges enabled by default (SE_PRIVILEGE_ENABLED_BY_DEFAULT), of those t holds. */
 uint64_t wv_token_default_on(const struct wv_token *t);
+/* The SID of the host user uid, S-1-5-21-0-0-0-<uid> (docs/semantics.md, "Tokens"), at buf
+ * (WV_UID_SID_LEN bytes): its length.  Tokens, file owners and account lookups share it. */
+#define WV_UID_SID_LEN 28
+DWORD wv_token_uid_sid(DWORD uid, BYTE *buf);
 /* A new LUID for ModifiedId. */
 LUID wv_token_new_luid(void);
 
