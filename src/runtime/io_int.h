@@ -80,6 +80,7 @@ struct wv_pname {
     int listen_fd;         /* non-blocking */
     int instances, max;
     DWORD pipe_mode;       /* the first instance's PIPE_TYPE_* */
+    DWORD access_mode;     /* its PIPE_ACCESS_*, which every instance must share */
     DWORD timeout;         /* its default timeout (WaitNamedPipe) */
 };
 enum { WV_NP_LISTENING, WV_NP_CONNECTED, WV_NP_DISCONNECTED };

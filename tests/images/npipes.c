@@ -120,9 +120,12 @@ static void instances(void)
     DWORD full = GetLastError();
     CloseHandle(b);
     HANDLE e = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2);
+    HANDLE inbound = server("inst", PIPE_ACCESS_INBOUND, 0, 2); /* every instance shares PIPE_ACCESS_* */
+    DWORD access_err = GetLastError();
     eu_check("instances", a != INVALID_HANDLE_VALUE && b != INVALID_HANDLE_VALUE && c == INVALID_HANDLE_VALUE &&
                               busy == ERROR_PIPE_BUSY && d == INVALID_HANDLE_VALUE && full == ERROR_PIPE_BUSY &&
-                              fails_with(e == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED));
+                              fails_with(e == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED) &&
+                              inbound == INVALID_HANDLE_VALUE && access_err == ERROR_ACCESS_DENIED);
     CloseHandle(a);
     a = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 1);
     eu_check("name_free_after_close", a != INVALID_HANDLE_VALUE);
