@@ -80,6 +80,7 @@ struct wv_pname {
     int listen_fd;         /* non-blocking */
     int instances, max;
     DWORD pipe_mode;       /* the first instance's PIPE_TYPE_* */
+    DWORD access_mode;     /* its PIPE_ACCESS_*, which every instance must share */
     DWORD timeout;         /* its default timeout (WaitNamedPipe) */
 };
 enum { WV_NP_LISTENING, WV_NP_CONNECTED, WV_NP_DISCONNECTED };
@@ -94,6 +95,14 @@ struct wv_npipe {
 };
 /* The named pipe end f is, or NULL. */
 struct wv_npipe *wv_npipe_of(struct wv_file *f);
+/* A server end still listening takes a client already waiting, as Windows connects a client's
+ * CreateFile at once (ConnectNamedPipe then says ERROR_PIPE_CONNECTED). */
+void wv_npipe_adopt(struct wv_file *f, struct wv_npipe *p);
+/* The urgent byte DisconnectNamedPipe sends a byte pipe's client (npipe_io.c). */
+#define WV_NP_DISCONNECT_MARK 'D'
+/* FlushFileBuffers on a named pipe end: waits until the other end has read what this one wrote,
+ * as Windows does (a server flushes, then disconnects without losing the client's reply). */
+DWORD wv_npipe_flush(struct wv_file *f, struct wv_npipe *p);
 /* wv_io_try for a named pipe end. */
 DWORD wv_npipe_try(struct wv_file *f, struct wv_npipe *p, struct wv_io_req *r, int *pfd, short *events);
 /* PeekNamedPipe on a named pipe end. */

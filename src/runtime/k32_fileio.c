@@ -4,7 +4,7 @@
  * handles as a Windows file object's is.
  */
 #define _GNU_SOURCE
-#include "runtime/runtime.h"
+#include "runtime/io_int.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -127,14 +127,18 @@ BOOL WINAPI SetEndOfFile(HANDLE h)
     return err ? wv_fail(err) : TRUE;
 }
 
-/* A pipe or terminal has nothing winvm buffers: flushing it succeeds. */
+/* A named pipe end waits for its reader; an anonymous pipe or terminal has nothing winvm
+ * buffers: flushing it succeeds. */
 BOOL WINAPI FlushFileBuffers(HANDLE h)
 {
     DWORD err;
     struct wv_file *f = wv_writable(h, &err);
     if (!f)
         return wv_fail(err);
-    if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS)
+    struct wv_npipe *p = wv_npipe_of(f);
+    if (p)
+        err = wv_npipe_flush(f, p);
+    else if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS)
         err = wv_errno_to_error(errno);
     wv_object_unref(&f->obj);
     return err ? wv_fail(err) : TRUE;

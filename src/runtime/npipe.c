@@ -128,7 +128,8 @@ static DWORD wv_name_instance(const char *name, DWORD open_mode, DWORD pipe_mode
     if (n) {
         if (n->instances >= n->max)
             return ERROR_PIPE_BUSY;
-        if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || ((n->pipe_mode ^ pipe_mode) & PIPE_TYPE_MESSAGE))
+        if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || ((n->pipe_mode ^ pipe_mode) & PIPE_TYPE_MESSAGE) ||
+            n->access_mode != (open_mode & 3)) /* PIPE_ACCESS_* (Wine's pipe.c) */
             return ERROR_ACCESS_DENIED;
         n->instances++;
         return *out = n, 0;
@@ -138,7 +139,8 @@ static DWORD wv_name_instance(const char *name, DWORD open_mode, DWORD pipe_mode
     DWORD err = wv_listen(name, pipe_mode & PIPE_TYPE_MESSAGE, (int)max, &n->listen_fd);
     if (err)
         return free(n->name), free(n), err;
-    n->instances = 1, n->max = (int)max, n->pipe_mode = pipe_mode, n->timeout = timeout ? timeout : 50;
+    n->instances = 1, n->max = (int)max, n->pipe_mode = pipe_mode, n->access_mode = open_mode & 3;
+    n->timeout = timeout ? timeout : 50;
     n->next = wv_names, wv_names = n;
     return *out = n, 0;
 }

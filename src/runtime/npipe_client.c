@@ -82,15 +82,20 @@ BOOL WINAPI DisconnectNamedPipe(HANDLE h)
     if (!p)
         return wv_fail(err);
     int fresh = -1;
+    wv_npipe_adopt(f, p);
     pthread_mutex_lock(&p->lock);
     if (!p->name)
         err = ERROR_INVALID_FUNCTION; /* a client end */
     else if (p->state != WV_NP_CONNECTED)
-        err = ERROR_PIPE_LISTENING;
+        err = p->state == WV_NP_DISCONNECTED ? ERROR_PIPE_NOT_CONNECTED : ERROR_PIPE_LISTENING;
     else if ((fresh = socket(AF_UNIX, (p->message ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
         err = ERROR_TOO_MANY_OPEN_FILES;
     if (!err) { /* the state first: a pending read woken by the shutdown finds it */
         p->state = WV_NP_DISCONNECTED;
+        if (!p->message) { /* tells the client a disconnect from a close */
+            char mark = WV_NP_DISCONNECT_MARK;
+            send(f->fd, &mark, 1, MSG_OOB | MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
         shutdown(f->fd, SHUT_RDWR);
         dup3(fresh, f->fd, O_CLOEXEC);
         free(p->left), p->left = NULL;

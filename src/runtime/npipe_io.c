@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 static DWORD wv_np_state(const struct wv_npipe *p)
@@ -126,6 +128,21 @@ static DWORD wv_np_write(struct wv_file *f, struct wv_npipe *p, struct wv_io_req
     return r->done < r->n ? WV_IO_AGAIN : 0; /* a message goes whole; bytes may take turns */
 }
 
+/* ---- FlushFileBuffers ---- */
+
+DWORD wv_npipe_flush(struct wv_file *f, struct wv_npipe *p)
+{
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        bool connected = p->state == WV_NP_CONNECTED;
+        pthread_mutex_unlock(&p->lock);
+        int queued = 0; /* an AF_UNIX socket's bytes stay charged to it until the reader takes them */
+        if (!connected || ioctl(f->fd, SIOCOUTQ, &queued) != 0 || queued <= 0)
+            return 0;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    }
+}
+
 /* ---- ConnectNamedPipe ---- */
 
 /* A connection waiting on the listener, taken: 0, WV_IO_AGAIN (none) or an error. */
@@ -168,13 +185,35 @@ static DWORD wv_np_connect(struct wv_file *f, struct wv_npipe *p, struct wv_io_r
     return err;
 }
 
+void wv_npipe_adopt(struct wv_file *f, struct wv_npipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool listening = p->name && p->state == WV_NP_LISTENING;
+    pthread_mutex_unlock(&p->lock);
+    if (listening)
+        wv_np_accept(f, p, &(struct wv_io_req){.op = WV_IO_CONNECT});
+}
+
+/* A client end of a byte pipe learns of the server's DisconnectNamedPipe from the urgent byte
+ * it sends before closing (a close sends none): from then on the end is not connected, and
+ * what the server left unread is gone.  Lock held. */
+static void wv_np_check_disconnect(int fd, struct wv_npipe *p)
+{
+    char mark = 0;
+    if (!p->name && !p->message && p->state == WV_NP_CONNECTED &&
+        recv(fd, &mark, 1, MSG_OOB | MSG_DONTWAIT) == 1 && mark == WV_NP_DISCONNECT_MARK)
+        p->state = WV_NP_DISCONNECTED;
+}
+
 DWORD wv_npipe_try(struct wv_file *f, struct wv_npipe *p, struct wv_io_req *r, int *pfd, short *events)
 {
     *pfd = f->fd;
     *events = r->op == WV_IO_WRITE ? POLLOUT : POLLIN;
     if (r->op == WV_IO_CONNECT)
         return wv_np_connect(f, p, r, pfd);
+    wv_npipe_adopt(f, p);
     pthread_mutex_lock(&p->lock);
+    wv_np_check_disconnect(f->fd, p);
     DWORD err = r->op == WV_IO_READ ? wv_np_read(f, p, r) : wv_np_write(f, p, r);
     bool nowait = (p->pipe_mode & PIPE_NOWAIT) != 0;
     pthread_mutex_unlock(&p->lock);
@@ -225,10 +264,13 @@ BOOL wv_npipe_peek(struct wv_file *f, struct wv_npipe *p, LPVOID buf, DWORD size
 {
     char *tmp = malloc(buf && size ? size : 1);
     DWORD got = 0, av = 0, lm = 0, err = tmp ? 0 : ERROR_NOT_ENOUGH_MEMORY;
+    wv_npipe_adopt(f, p);
     pthread_mutex_lock(&p->lock);
-    if (!err)
-        err = p->state == WV_NP_CONNECTED ? wv_np_look(f->fd, p, tmp, buf ? size : 0, &got, &av, &lm)
-                                          : ERROR_BAD_PIPE;
+    wv_np_check_disconnect(f->fd, p);
+    if (!err && p->state == WV_NP_CONNECTED)
+        err = wv_np_look(f->fd, p, tmp, buf ? size : 0, &got, &av, &lm);
+    else if (!err) /* a server end not connected has no pipe to look at; a client end lost its server */
+        err = p->name ? ERROR_BAD_PIPE : ERROR_PIPE_NOT_CONNECTED;
     pthread_mutex_unlock(&p->lock);
     wv_object_unref(&f->obj);
     if (!err && got)

@@ -16,6 +16,11 @@
  *   transact        TransactNamedPipe and CallNamedPipe against a server thread
  *   broken          the client gone: read ERROR_BROKEN_PIPE, write ERROR_NO_DATA, Connect
  *                   ERROR_NO_DATA; Disconnect, then ERROR_PIPE_NOT_CONNECTED; a new client
+ *   early_client    a client's CreateFile connects before ConnectNamedPipe: the server reads and
+ *                   peeks what it wrote, ConnectNamedPipe is then ERROR_PIPE_CONNECTED
+ *   server_disconnects  DisconnectNamedPipe with the client's bytes unread: the client's reads,
+ *                   writes and peeks are ERROR_PIPE_NOT_CONNECTED, a second Disconnect too; the
+ *                   same seen by a client in another process (npipes.exe peer PID)
  *   ov_connect      an overlapped ConnectNamedPipe pends (Internal STATUS_PENDING, result
  *                   ERROR_IO_INCOMPLETE) until a client comes, then the event is set
  *   ov_read         a pending read completes with the bytes; data already there completes at once;
@@ -42,19 +47,24 @@ static BOOL same(const char *a, const char *b, DWORD n)
     return TRUE;
 }
 
-/* "\\.\pipe\wvt-PID-TAG" into out (upper: the same name in another case). */
-static char *pipe_name(char *out, const char *tag, BOOL upper)
+/* "\\.\pipe\wvt-PID-TAG" into out (upper: the same name in another case) for process pid. */
+static char *pipe_name_of(char *out, DWORD pid, const char *tag, BOOL upper)
 {
     const char *pre = upper ? "\\\\.\\PIPE\\WVT-" : "\\\\.\\pipe\\wvt-";
     int k = 0;
     for (int i = 0; pre[i]; i++)
         out[k++] = pre[i];
-    k += eu_fmt_dec(out + k, (LONG64)GetCurrentProcessId());
+    k += eu_fmt_dec(out + k, (LONG64)pid);
     out[k++] = '-';
     for (int i = 0; tag[i]; i++)
         out[k++] = upper && tag[i] >= 'a' && tag[i] <= 'z' ? tag[i] - 32 : tag[i];
     out[k] = 0;
     return out;
+}
+
+static char *pipe_name(char *out, const char *tag, BOOL upper)
+{
+    return pipe_name_of(out, GetCurrentProcessId(), tag, upper);
 }
 
 static HANDLE server(const char *tag, DWORD open_mode, DWORD pipe_mode, DWORD max)
@@ -110,9 +120,12 @@ static void instances(void)
     DWORD full = GetLastError();
     CloseHandle(b);
     HANDLE e = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 2);
+    HANDLE inbound = server("inst", PIPE_ACCESS_INBOUND, 0, 2); /* every instance shares PIPE_ACCESS_* */
+    DWORD access_err = GetLastError();
     eu_check("instances", a != INVALID_HANDLE_VALUE && b != INVALID_HANDLE_VALUE && c == INVALID_HANDLE_VALUE &&
                               busy == ERROR_PIPE_BUSY && d == INVALID_HANDLE_VALUE && full == ERROR_PIPE_BUSY &&
-                              fails_with(e == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED));
+                              fails_with(e == INVALID_HANDLE_VALUE, ERROR_ACCESS_DENIED) &&
+                              inbound == INVALID_HANDLE_VALUE && access_err == ERROR_ACCESS_DENIED);
     CloseHandle(a);
     a = server("inst", PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 1);
     eu_check("name_free_after_close", a != INVALID_HANDLE_VALUE);
@@ -204,13 +217,82 @@ static void broken(void)
                            fails_with(!WriteFile(s, "y", 1, &n, NULL), ERROR_NO_DATA) &&
                            fails_with(!ConnectNamedPipe(s, NULL), ERROR_NO_DATA));
     eu_check("disconnect", DisconnectNamedPipe(s) && fails_with(!ReadFile(s, buf, 8, &n, NULL), ERROR_PIPE_NOT_CONNECTED) &&
-                               fails_with(!DisconnectNamedPipe(s), ERROR_PIPE_LISTENING));
+                               fails_with(!DisconnectNamedPipe(s), ERROR_PIPE_NOT_CONNECTED));
     c = client("brk", 0);
     eu_check("reconnect", c != INVALID_HANDLE_VALUE && connect_ok(s) && WriteFile(s, "again", 5, &n, NULL) &&
                               ReadFile(c, buf, 8, &n, NULL) && n == 5 && same(buf, "again", 5) &&
                               fails_with(!DisconnectNamedPipe(c), ERROR_INVALID_FUNCTION) &&
                               fails_with(!ConnectNamedPipe(c, NULL), ERROR_INVALID_FUNCTION));
     CloseHandle(c), CloseHandle(s);
+}
+
+static void early_client(void)
+{
+    HANDLE s = server("early", PIPE_ACCESS_DUPLEX, 0, 1), c = client("early", 0);
+    char buf[8];
+    DWORD n = 0, avail = 0;
+    eu_check("early_client", s != INVALID_HANDLE_VALUE && c != INVALID_HANDLE_VALUE && WriteFile(c, "hey", 3, &n, NULL) &&
+                                 PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL) && avail == 3 &&
+                                 ReadFile(s, buf, 8, &n, NULL) && n == 3 && same(buf, "hey", 3) &&
+                                 fails_with(!ConnectNamedPipe(s, NULL), ERROR_PIPE_CONNECTED));
+    CloseHandle(c), CloseHandle(s);
+}
+
+static void server_disconnects(void)
+{
+    HANDLE s = server("disc", PIPE_ACCESS_DUPLEX, 0, 1), c = client("disc", 0);
+    char buf[8];
+    DWORD n = 0, avail = 0;
+    BOOL up = c != INVALID_HANDLE_VALUE && WriteFile(c, "unread", 6, &n, NULL);
+    eu_check("server_disconnects",
+             up && DisconnectNamedPipe(s) && fails_with(!WriteFile(c, "x", 1, &n, NULL), ERROR_PIPE_NOT_CONNECTED) &&
+                 fails_with(!ReadFile(c, buf, 8, &n, NULL), ERROR_PIPE_NOT_CONNECTED) &&
+                 fails_with(!PeekNamedPipe(c, NULL, 0, NULL, &avail, NULL), ERROR_PIPE_NOT_CONNECTED) &&
+                 fails_with(!PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL), ERROR_BAD_PIPE) &&
+                 fails_with(!DisconnectNamedPipe(s), ERROR_PIPE_NOT_CONNECTED));
+    CloseHandle(c), CloseHandle(s);
+}
+
+/* The client in another process: it writes, then its read waits until the server disconnects. */
+static void peer(DWORD parent)
+{
+    char name[96], buf[8];
+    DWORD n;
+    HANDLE c = CreateFileA(pipe_name_of(name, parent, "peer", FALSE), GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    BOOL ok = c != INVALID_HANDLE_VALUE && WriteFile(c, "hi", 2, &n, NULL) &&
+              fails_with(!ReadFile(c, buf, 8, &n, NULL), ERROR_PIPE_NOT_CONNECTED) &&
+              fails_with(!WriteFile(c, "x", 1, &n, NULL), ERROR_PIPE_NOT_CONNECTED);
+    ExitProcess(ok ? 0 : 1);
+}
+
+static void disconnect_seen_by_another_process(void)
+{
+    HANDLE s = server("peer", PIPE_ACCESS_DUPLEX, 0, 1);
+    char line[400];
+    int k = 0;
+    line[k++] = '"';
+    k += (int)GetModuleFileNameA(NULL, line + k, 300);
+    const char *arg = "\" peer ";
+    for (int i = 0; arg[i]; i++)
+        line[k++] = arg[i];
+    k += eu_fmt_dec(line + k, (LONG64)GetCurrentProcessId());
+    line[k] = 0;
+    STARTUPINFOA si = {.cb = sizeof(si)};
+    PROCESS_INFORMATION pi;
+    DWORD avail = 0, code = 9;
+    BOOL started = CreateProcessA(NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi);
+    for (int i = 0; started && avail < 2 && i < 500; i++) /* its bytes, no ConnectNamedPipe */
+        if (!PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL) || avail < 2)
+            Sleep(10);
+    BOOL disc = avail == 2 && DisconnectNamedPipe(s);
+    if (started) {
+        WaitForSingleObject(pi.hProcess, 10000);
+        GetExitCodeProcess(pi.hProcess, &code);
+        CloseHandle(pi.hProcess), CloseHandle(pi.hThread);
+    }
+    eu_check("disconnect_other_process", started && disc && code == 0);
+    CloseHandle(s);
 }
 
 /* Five rounds on a one-instance name: an overlapped read completed, both ends closed, then the
@@ -340,6 +422,11 @@ void start(void)
         if (p[0] == 's' && p[1] == 'q' && p[2] == 'u' && p[3] == 'a' && p[4] == 't') {
             squat();
             ExitProcess(0);
+        } else if (p[0] == ' ' && p[1] == 'p' && p[2] == 'e' && p[3] == 'e' && p[4] == 'r' && p[5] == ' ') {
+            DWORD parent = 0;
+            for (p += 6; *p >= '0' && *p <= '9'; p++)
+                parent = parent * 10 + (DWORD)(*p - '0');
+            peer(parent);
         }
     bad_input();
     listening();
@@ -348,6 +435,9 @@ void start(void)
     message_pipe();
     transact();
     broken();
+    early_client();
+    server_disconnects();
+    disconnect_seen_by_another_process();
     overlapped_pipe();
     overlapped_then_again();
     overlapped_file();
