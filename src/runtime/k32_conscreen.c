@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/k32_ext.h"
+#include "fault/fault.h" /* wv_copy */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,62 @@ BOOL WINAPI SetConsoleCursorPosition(HANDLE h, COORD pos)
     }
     close(fd);
     return err ? wv_fail(err) : TRUE;
+}
+
+/* ---- the cursor's shape and the largest window ---- */
+
+/* Windows' default cursor: a quarter of the cell, shown.  Its size is kept for
+ * GetConsoleCursorInfo only: a terminal draws its cursor in its own user-chosen shape, and
+ * DECSCUSR's few shapes would replace that choice at every call; visibility is DECTCEM. */
+static CONSOLE_CURSOR_INFO wv_cursor_info = {25, TRUE};
+
+BOOL WINAPI GetConsoleCursorInfo(HANDLE h, PCONSOLE_CURSOR_INFO info)
+{
+    int fd = wv_screen_fd(h);
+    if (fd < 0)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    close(fd);
+    pthread_mutex_lock(&wv_screen_lock);
+    CONSOLE_CURSOR_INFO i = wv_cursor_info;
+    pthread_mutex_unlock(&wv_screen_lock);
+    DWORD err = wv_user_put(info, &i, sizeof(i));
+    return err ? wv_fail(err) : TRUE;
+}
+
+BOOL WINAPI SetConsoleCursorInfo(HANDLE h, const CONSOLE_CURSOR_INFO *info)
+{
+    int fd = wv_screen_fd(h);
+    if (fd < 0)
+        return wv_fail(ERROR_INVALID_HANDLE);
+    CONSOLE_CURSOR_INFO i;
+    DWORD err = wv_copy(&i, info, sizeof(i)) ? ERROR_NOACCESS : 0;
+    if (!err && (i.dwSize < 1 || i.dwSize > 100)) /* a percentage of the cell */
+        err = ERROR_INVALID_PARAMETER;
+    if (!err) {
+        const char *seq = i.bVisible ? "\x1b[?25h" : "\x1b[?25l";
+        pthread_mutex_lock(&wv_screen_lock);
+        err = wv_screen_put(fd, seq, strlen(seq));
+        if (!err)
+            wv_cursor_info = (CONSOLE_CURSOR_INFO){i.dwSize, i.bVisible ? TRUE : FALSE};
+        pthread_mutex_unlock(&wv_screen_lock);
+    }
+    close(fd);
+    return err ? wv_fail(err) : TRUE;
+}
+
+/* The largest window the console could have: the terminal's own size, as a terminal cannot
+ * be asked how large its screen would let it grow.  {0, 0} and ERROR_INVALID_HANDLE for an
+ * input handle or anything not a console (Wine's console.c test_GetLargestConsoleWindowSize). */
+COORD WINAPI GetLargestConsoleWindowSize(HANDLE h)
+{
+    COORD size = {0, 0};
+    int fd = wv_screen_fd(h);
+    if (fd < 0)
+        return wv_set_error(ERROR_INVALID_HANDLE), size;
+    if (!wv_screen_size(fd, &size))
+        wv_set_error(ERROR_INVALID_HANDLE), size = (COORD){0, 0};
+    close(fd);
+    return size;
 }
 
 /* ---- the title: the console's, so the controlling terminal's; kept as UTF-8 ---- */

@@ -42,6 +42,9 @@ int wv_console_fd(HANDLE h, bool *input);
 /* k32_conalloc.c: whether the process has a console (FreeConsole detaches it; AllocConsole and
  * AttachConsole attach again).  While it has none, no handle is a console. */
 bool wv_console_attached(void);
+/* k32_conopen.c: CreateFile of a console name (CONIN$, CONOUT$, CON): false when win is none;
+ * else true, *out the handle or INVALID_HANDLE_VALUE, the last error set. */
+bool wv_console_createfile(const char *win, DWORD access, DWORD disposition, HANDLE *out);
 /* k32_conctrl.c: control events delivered from here on (`winvm run` calls it at the start);
  * whether Ctrl+C is ignored (SetConsoleCtrlHandler(NULL, TRUE), inherited); PE code's
  * SetConsoleCtrlHandler (its routines are ms_abi). */

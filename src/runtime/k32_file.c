@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "runtime/runtime.h"
 #include "runtime/io_int.h"
+#include "runtime/k32_ext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,9 +75,10 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
     char *host, *win = NULL;
     HANDLE pipe;
     bool is_pipe = name && !wv_user_str(name, &win) &&
-                   (wv_npipe_createfile(win, access, flags, &pipe) || wv_mslot_createfile(win, access, flags, &pipe));
+                   (wv_console_createfile(win, access, disposition, &pipe) || wv_npipe_createfile(win, access, flags, &pipe) ||
+                    wv_mslot_createfile(win, access, flags, &pipe));
     free(win);
-    if (is_pipe) /* "\\\\.\\pipe\\NAME": a named pipe's client end (npipe_client.c); a mailslot's (mailslot.c) */
+    if (is_pipe) /* "\\\\.\\pipe\\NAME": a named pipe's client end (npipe_client.c); a mailslot's (mailslot.c); a console (k32_conopen.c) */
         return pipe;
     DWORD err = wv_path_host_a(name, &host);
     return wv_create(err, host, access, share, disposition, flags);
@@ -89,7 +91,8 @@ HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_AT
     char *host, *win = NULL;
     HANDLE pipe;
     bool is_pipe = name && !wv_user_wstr(name, WV_TEXT_REPLACE, &win) &&
-                   (wv_npipe_createfile(win, access, flags, &pipe) || wv_mslot_createfile(win, access, flags, &pipe));
+                   (wv_console_createfile(win, access, disposition, &pipe) || wv_npipe_createfile(win, access, flags, &pipe) ||
+                    wv_mslot_createfile(win, access, flags, &pipe));
     free(win);
     if (is_pipe)
         return pipe;

@@ -143,6 +143,7 @@
     X(2, BOOL, GetComputerNameA, LPSTR, LPDWORD) \
     X(2, BOOL, GetComputerNameW, LPWSTR, LPDWORD) \
     X(0, UINT, GetConsoleCP) \
+    X(2, BOOL, GetConsoleCursorInfo, HANDLE, PCONSOLE_CURSOR_INFO) \
     X(2, BOOL, GetConsoleMode, HANDLE, LPDWORD) \
     X(0, UINT, GetConsoleOutputCP) \
     X(2, BOOL, GetConsoleScreenBufferInfo, HANDLE, PCONSOLE_SCREEN_BUFFER_INFO) \
@@ -189,6 +190,7 @@
     X(4, DWORD, GetFullPathNameA, LPCSTR, DWORD, LPSTR, LPSTR *) \
     X(4, DWORD, GetFullPathNameW, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
     X(2, BOOL, GetHandleInformation, HANDLE, LPDWORD) \
+    X(1, COORD, GetLargestConsoleWindowSize, HANDLE) \
     X(0, DWORD, GetLastError) \
     X(1, void, GetLocalTime, LPSYSTEMTIME) \
     X(2, DWORD, GetLogicalDriveStringsA, DWORD, LPSTR) \
@@ -437,6 +439,7 @@
     X(6, DWORD, SearchPathW, LPCWSTR, LPCWSTR, LPCWSTR, DWORD, LPWSTR, LPWSTR *) \
     X(1, BOOL, SetConsoleCP, UINT) \
     H(SetConsoleCtrlHandler) \
+    X(2, BOOL, SetConsoleCursorInfo, HANDLE, const CONSOLE_CURSOR_INFO *) \
     X(2, BOOL, SetConsoleCursorPosition, HANDLE, COORD) \
     X(2, BOOL, SetConsoleMode, HANDLE, DWORD) \
     X(1, BOOL, SetConsoleOutputCP, UINT) \
