@@ -174,6 +174,9 @@ __attribute__((noreturn)) void wv_cxx_catch(struct wv_cxx_catch_call *c, DWORD64
 /* The catch funclet whose frame is being unwound (frame: its establisher) ends by unwind:
  * its exception object is destroyed unless the unwind is for that object (a rethrow). */
 void wv_cxx_catch_unwound(DWORD64 frame, const EXCEPTION_RECORD *unwinding);
+/* cxx_throw.c: raises the MSVC C++ exception of object (its ThrowInfo at info, the image base its
+ * RVAs count from) at ctx: _CxxThrowException's record, noncontinuable. */
+__attribute__((noreturn)) void wv_cxx_raise(uintptr_t object, uintptr_t info, uintptr_t base, CONTEXT *ctx);
 /* The innermost running catch whose target frame is frame (an exception raised in the catch
  * reaches that frame from its funclet), or NULL. */
 const struct wv_cxx_catch_call *wv_cxx_running_in(DWORD64 frame);

@@ -85,17 +85,7 @@ static __attribute__((noreturn)) void wv_rt_throw_new(int which, const char *msg
         wv_ms___non_rtti_object_ctor_str(&object, msg);
     else
         wv_ms_bad_cast_ctor_str(&object, msg);
-    EXCEPTION_RECORD rec;
-    memset(&rec, 0, sizeof(rec));
-    rec.ExceptionCode = WV_CXX_EXCEPTION;
-    rec.ExceptionFlags = EXCEPTION_NONCONTINUABLE;
-    rec.ExceptionAddress = (PVOID)(uintptr_t)ctx->Rip;
-    rec.NumberParameters = 4;
-    rec.ExceptionInformation[0] = WV_CXX_MAGIC_VC6;
-    rec.ExceptionInformation[1] = (uintptr_t)&object;
-    rec.ExceptionInformation[2] = (uintptr_t)&wv_rt_throw.info[which];
-    rec.ExceptionInformation[3] = (uintptr_t)__ehdr_start;
-    wv_seh_raise(&rec, ctx);
+    wv_cxx_raise((uintptr_t)&object, (uintptr_t)&wv_rt_throw.info[which], (uintptr_t)__ehdr_start, ctx);
 }
 
 static __attribute__((noreturn)) void wv_rt_no_rtti(CONTEXT *ctx)

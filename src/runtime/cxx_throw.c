@@ -25,6 +25,11 @@ WV_MSABI __attribute__((noreturn, used)) void wv_cxx_throw_core(DWORD64 object, 
     PVOID base = NULL;
     if (info)
         wv_nt_RtlPcToFileHeader((PVOID)(uintptr_t)info, &base);
+    wv_cxx_raise(object, info, (uintptr_t)base, ctx);
+}
+
+void wv_cxx_raise(uintptr_t object, uintptr_t info, uintptr_t base, CONTEXT *ctx)
+{
     EXCEPTION_RECORD rec;
     memset(&rec, 0, sizeof(rec));
     rec.ExceptionCode = WV_CXX_EXCEPTION;
@@ -34,7 +39,7 @@ WV_MSABI __attribute__((noreturn, used)) void wv_cxx_throw_core(DWORD64 object, 
     rec.ExceptionInformation[0] = WV_CXX_MAGIC_VC6;
     rec.ExceptionInformation[1] = object;
     rec.ExceptionInformation[2] = info;
-    rec.ExceptionInformation[3] = (uintptr_t)base;
+    rec.ExceptionInformation[3] = base;
     wv_seh_raise(&rec, ctx);
 }
 /* msvcrt.dll's, ucrtbase.dll's (the merged table) and vcruntime140.dll's entry. */
