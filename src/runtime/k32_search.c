@@ -192,10 +192,10 @@ static DWORD wv_binary_type(const char *win, DWORD *type)
     return err;
 }
 
-BOOL WINAPI GetBinaryTypeA(LPCSTR app, LPDWORD type)
+/* Takes s (the caller's name, converted: err its conversion's error) and answers *type. */
+static BOOL wv_binary_type_give(DWORD err, char *s, LPDWORD type)
 {
-    char *s = NULL;
-    DWORD t = 0, err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_str(app, &s);
+    DWORD t = 0;
     if (!err)
         err = wv_binary_type(s, &t);
     if (!err)
@@ -204,14 +204,16 @@ BOOL WINAPI GetBinaryTypeA(LPCSTR app, LPDWORD type)
     return err ? wv_fail(err) : TRUE;
 }
 
+BOOL WINAPI GetBinaryTypeA(LPCSTR app, LPDWORD type)
+{
+    char *s = NULL;
+    DWORD err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_str(app, &s);
+    return wv_binary_type_give(err, s, type);
+}
+
 BOOL WINAPI GetBinaryTypeW(LPCWSTR app, LPDWORD type)
 {
     char *s = NULL;
-    DWORD t = 0, err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_wstr(app, WV_TEXT_REPLACE, &s);
-    if (!err)
-        err = wv_binary_type(s, &t);
-    if (!err)
-        err = wv_user_put(type, &t, sizeof(t));
-    free(s);
-    return err ? wv_fail(err) : TRUE;
+    DWORD err = !app || !type ? ERROR_INVALID_PARAMETER : wv_user_wstr(app, WV_TEXT_REPLACE, &s);
+    return wv_binary_type_give(err, s, type);
 }
