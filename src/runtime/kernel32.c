@@ -75,15 +75,19 @@ HANDLE WINAPI GetStdHandle(DWORD which)
         wv_set_error(ERROR_INVALID_HANDLE);
         return INVALID_HANDLE_VALUE;
     }
-    HANDLE set;
-    if (wv_std_replacement(fd, &set))
-        return set;
-    /* A process whose descriptor is closed has no such handle: NULL, as for a Windows
-     * process without a console (no last error). */
-    if (fcntl((int)fd, F_GETFD) < 0)
-        return NULL;
     struct wv_object *mine = &wv_std_files[fd].obj;
     pthread_mutex_lock(&wv_std_lock);
+    if (wv_std_is_replaced[fd]) {
+        HANDLE set = wv_std_replaced[fd];
+        pthread_mutex_unlock(&wv_std_lock);
+        return set;
+    }
+    /* A process whose descriptor is closed has no such handle: NULL, as for a Windows
+     * process without a console (no last error). */
+    if (fcntl((int)fd, F_GETFD) < 0) {
+        pthread_mutex_unlock(&wv_std_lock);
+        return NULL;
+    }
     HANDLE h = wv_std_handles[fd];
     struct wv_object *o = h ? wv_handle_get(h, WV_KIND_FILE, NULL) : NULL;
     if (o != mine) /* never made, or closed (its slot may hold another object by now) */
